@@ -1,0 +1,371 @@
+//! `api.rs`: the trait, the request and response types of every operation,
+//! and what calls share (credentials, context, errors).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc_lines, docs, field_ty, ident, ty, Scope};
+use crate::ir::{self, Operation, Response, SchemeKind, StatusMatch, Ty};
+
+pub(super) fn emit(api: &ir::Api) -> TokenStream {
+    let allows = super::module_allows();
+    let uses_types = uses_named_types(api).then(|| quote!(use super::types;));
+    let security = security(api);
+    let methods = api.operations.iter().map(|op| trait_method(op));
+    let requests = api.operations.iter().map(|op| request(api, op));
+    let responses = api.operations.iter().map(|op| response(api, op));
+    let trait_doc = doc_lines(&format!(
+        "{}{}\n\nImplement it to serve the API (`server::router`); `client::Client` implements it to call a server.",
+        api.title,
+        if api.version.is_empty() { String::new() } else { format!(" {}", api.version) }
+    ));
+    quote! {
+        #allows
+        //! The uniform interface: one trait that servers implement and the
+        //! client implements, with a request type and a response enum per
+        //! operation.
+
+        #uses_types
+
+        #trait_doc
+        pub trait Api: Send + Sync {
+            #(#methods)*
+        }
+
+        #(#requests)*
+        #(#responses)*
+
+        #security
+
+        /// What a call carries beyond the spec's parameters and body.
+        ///
+        /// On the server it holds what the caller sent: the credentials of the
+        /// schemes the operation declares (already checked), every request
+        /// header, and the request's extensions (what tower layers put there).
+        /// On the client, credentials set here are used instead of the
+        /// client's own, and headers here are sent as well.
+        #[derive(Debug, Clone, Default)]
+        pub struct Context {
+            /// Credentials of the caller.
+            pub credentials: Credentials,
+            /// Request headers (server), or extra headers to send (client).
+            pub headers: http::HeaderMap,
+            /// The request's extensions (server only; not sent by the client).
+            pub extensions: http::Extensions,
+        }
+
+        /// Why a call failed: what the spec does not model.
+        ///
+        /// Documented responses, errors included, are variants of the
+        /// operation's response enum, not this.
+        #[derive(Debug)]
+        #[non_exhaustive]
+        pub enum Error {
+            /// The request could not be sent, or no response came back.
+            Transport(Box<dyn std::error::Error + Send + Sync>),
+            /// A value could not be put into the request.
+            Encode(String),
+            /// The response did not match the spec.
+            Decode {
+                /// The response's status.
+                status: http::StatusCode,
+                /// What did not match.
+                message: String,
+            },
+            /// The server answered with a status the spec does not document.
+            UnexpectedStatus {
+                /// The response's status.
+                status: http::StatusCode,
+                /// The response's headers.
+                headers: http::HeaderMap,
+                /// The response's body.
+                body: Vec<u8>,
+            },
+            /// Anything else; a handler returning it makes the server answer 500.
+            Other(Box<dyn std::error::Error + Send + Sync>),
+        }
+
+        impl Error {
+            /// Wraps any error (for handlers: the server answers 500 and logs it).
+            pub fn other(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+                Error::Other(error.into())
+            }
+
+            /// The status of the response that caused the error, if one came.
+            pub fn status(&self) -> Option<http::StatusCode> {
+                match self {
+                    Error::Decode { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for Error {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    Error::Transport(e) => write!(f, "transport error: {e}"),
+                    Error::Encode(e) => write!(f, "cannot encode the request: {e}"),
+                    Error::Decode { status, message } => write!(f, "cannot decode the {status} response: {message}"),
+                    Error::UnexpectedStatus { status, .. } => write!(f, "undocumented response status {status}"),
+                    Error::Other(e) => e.fmt(f),
+                }
+            }
+        }
+
+        impl std::error::Error for Error {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                match self {
+                    Error::Transport(e) | Error::Other(e) => Some(&**e),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn uses_named_types(api: &ir::Api) -> bool {
+    fn named(t: &Ty) -> bool {
+        match t {
+            Ty::Named(_) => true,
+            Ty::List(i) | Ty::Map(i) | Ty::Nullable(i) => named(i),
+            Ty::Prim(_) | Ty::Any => false,
+        }
+    }
+    api.operations.iter().any(|op| {
+        op.params.iter().any(|p| named(&p.ty))
+            || op.body.as_ref().is_some_and(|b| named(&b.ty))
+            || op.responses.iter().any(|r| {
+                r.body.as_ref().is_some_and(|b| named(&b.ty)) || r.headers.iter().any(|h| named(&h.ty))
+            })
+    })
+}
+
+fn trait_method(op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let request = format_ident!("{}", op.request_type());
+    let response = format_ident!("{}", op.response_type());
+    let mut doc = docs(&op.docs);
+    let line = format!(" `{} {}`", op.method.as_str(), op.path);
+    if !doc.is_empty() {
+        doc.extend(quote!(#[doc = ""]));
+    }
+    doc.extend(quote!(#[doc = #line]));
+    quote! {
+        #doc
+        fn #name(&self, request: #request) -> impl std::future::Future<Output = Result<#response, Error>> + Send;
+    }
+}
+
+fn request(api: &ir::Api, op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.request_type());
+    let method = ident(&op.name);
+    let doc = format!(" The request of [`Api::{}`].", crate::naming::unraw(&op.name));
+    let mut fields = Vec::new();
+    let mut required_args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &op.params {
+        let field = ident(&p.name);
+        let pdoc = docs(&p.docs);
+        let location = format!(" In {}: `{}`.", p.location.as_str(), p.wire);
+        let t = field_ty(api, &p.ty, p.required, false, Scope::Outside);
+        fields.push(quote! {
+            #pdoc
+            #[doc = #location]
+            pub #field: #t,
+        });
+        if p.required {
+            required_args.push(quote!(#field: #t));
+            inits.push(quote!(#field));
+        } else {
+            inits.push(quote!(#field: None));
+        }
+    }
+    if let Some(body) = &op.body {
+        let bdoc = docs(&body.docs);
+        let media = format!(" Sent as `{}`.", body.content_type);
+        let t = field_ty(api, &body.ty, body.required, false, Scope::Outside);
+        fields.push(quote! {
+            #bdoc
+            #[doc = #media]
+            pub body: #t,
+        });
+        if body.required {
+            required_args.push(quote!(body: #t));
+            inits.push(quote!(body));
+        } else {
+            inits.push(quote!(body: None));
+        }
+    }
+    let new_doc = if required_args.is_empty() {
+        " A request with no optional part set.".to_owned()
+    } else {
+        " A request with the required parts; the optional ones are unset.".to_owned()
+    };
+    let _ = method;
+    let default = required_args.is_empty().then(|| quote!(Default,));
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, #default)]
+        pub struct #name {
+            #(#fields)*
+            /// Credentials, headers and extensions of the call.
+            pub context: Context,
+        }
+
+        impl #name {
+            #[doc = #new_doc]
+            pub fn new(#(#required_args),*) -> Self {
+                #name {
+                    #(#inits,)*
+                    context: Context::default(),
+                }
+            }
+        }
+    }
+}
+
+/// How a response variant holds its parts.
+pub(super) enum Shape {
+    /// `NotFound`
+    Unit,
+    /// `Ok(body)`
+    Tuple,
+    /// `Ok { status?, body?, header... }`
+    Struct { status: bool, body: bool },
+}
+
+pub(super) fn shape(r: &Response) -> Shape {
+    let status = !matches!(r.status, StatusMatch::Code(_));
+    match (status, r.body.is_some(), r.headers.is_empty()) {
+        (false, false, true) => Shape::Unit,
+        (false, true, true) => Shape::Tuple,
+        (status, body, _) => Shape::Struct { status, body },
+    }
+}
+
+/// The Rust type of a response body.
+pub(super) fn body_ty(api: &ir::Api, t: &Ty) -> TokenStream {
+    ty(api, t, Scope::Outside)
+}
+
+fn response(api: &ir::Api, op: &Operation) -> TokenStream {
+    let name = format_ident!("{}", op.response_type());
+    let doc = format!(" The responses of [`Api::{}`].", crate::naming::unraw(&op.name));
+    let variants = op.responses.iter().map(|r| {
+        let variant = ident(&r.variant);
+        let status_doc = match r.status {
+            StatusMatch::Code(c) => format!(" Status {c}."),
+            StatusMatch::Range(d) => format!(" Any status {d}XX."),
+            StatusMatch::Default => " Any other status.".to_owned(),
+        };
+        let mut vdoc = docs(&r.docs);
+        if !vdoc.is_empty() {
+            vdoc.extend(quote!(#[doc = ""]));
+        }
+        vdoc.extend(quote!(#[doc = #status_doc]));
+        match shape(r) {
+            Shape::Unit => quote!(#vdoc #variant,),
+            Shape::Tuple => {
+                let t = body_ty(api, &r.body.as_ref().expect("tuple shape has a body").ty);
+                quote!(#vdoc #variant(#t),)
+            }
+            Shape::Struct { status, body } => {
+                let status = status.then(|| quote!(/// The status sent.
+                    status: http::StatusCode,));
+                let body = body.then(|| {
+                    let t = body_ty(api, &r.body.as_ref().expect("body shape has a body").ty);
+                    quote!(/// The body.
+                        body: #t,)
+                });
+                let headers = r.headers.iter().map(|h| {
+                    let field = ident(&h.name);
+                    let hdoc = docs(&h.docs);
+                    let wire = format!(" Header `{}`.", h.wire);
+                    let t = field_ty(api, &h.ty, h.required, false, Scope::Outside);
+                    quote!(#hdoc #[doc = #wire] #field: #t,)
+                });
+                quote!(#vdoc #variant { #status #body #(#headers)* },)
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
+fn security(api: &ir::Api) -> TokenStream {
+    let fields = api.security_schemes.iter().map(|s| {
+        let field = ident(&s.field);
+        let what = match &s.kind {
+            SchemeKind::Bearer => "a bearer token".to_owned(),
+            SchemeKind::Basic => "a user name and password".to_owned(),
+            SchemeKind::ApiKey { location, name } => format!("a key in {} `{name}`", location.as_str()),
+        };
+        let line = format!(" `{}`: {what}.", s.key);
+        let description = s.description.as_deref().map(doc_lines).unwrap_or_default();
+        let t = if s.kind == SchemeKind::Basic { quote!(BasicAuth) } else { quote!(String) };
+        quote! {
+            #[doc = #line]
+            #description
+            pub #field: Option<#t>,
+        }
+    });
+    let redacted = api.security_schemes.iter().map(|s| {
+        let field = ident(&s.field);
+        let name = crate::naming::unraw(&s.field);
+        quote!(.field(#name, &self.#field.as_ref().map(|_| "<redacted>")))
+    });
+    let variants = api.security_schemes.iter().map(|s| {
+        let variant = ident(&s.variant);
+        let line = format!(" `{}`", s.key);
+        quote!(#[doc = #line] #variant,)
+    });
+    let scheme_enum = (!api.security_schemes.is_empty()).then(|| {
+        quote! {
+            /// The security schemes of the spec.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum Scheme {
+                #(#variants)*
+            }
+        }
+    });
+    let basic = api.security_schemes.iter().any(|s| s.kind == SchemeKind::Basic).then(|| {
+        quote! {
+            /// HTTP basic credentials.
+            #[derive(Clone, PartialEq, Eq)]
+            pub struct BasicAuth {
+                /// The user name.
+                pub username: String,
+                /// The password.
+                pub password: String,
+            }
+
+            impl std::fmt::Debug for BasicAuth {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.debug_struct("BasicAuth").field("username", &self.username).field("password", &"<redacted>").finish()
+                }
+            }
+        }
+    });
+    quote! {
+        /// Credentials, one field per security scheme of the spec. `Debug`
+        /// does not show them.
+        #[derive(Clone, Default, PartialEq, Eq)]
+        pub struct Credentials {
+            #(#fields)*
+        }
+
+        impl std::fmt::Debug for Credentials {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("Credentials") #(#redacted)* .finish()
+            }
+        }
+
+        #scheme_enum
+        #basic
+    }
+}

@@ -1,0 +1,537 @@
+//! `client.rs`: `Client`, which implements the trait over HTTP with reqwest.
+//!
+//! Each operation encodes its request and matches the response status;
+//! sending, decoding and credentials are shared, non-generic helpers where
+//! possible.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::api::{shape, Shape};
+use super::{ident, lit};
+use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
+
+pub(super) fn emit(api: &ir::Api) -> TokenStream {
+    let allows = super::module_allows();
+    let methods = api.operations.iter().map(|op| method(api, op));
+    let default_base = api.servers.first().filter(|url| url.starts_with("http://") || url.starts_with("https://"));
+    let default = default_base.map(|url| {
+        let url = lit(url.trim_end_matches('/'));
+        quote! {
+            impl Client {
+                /// The spec's first server.
+                pub const DEFAULT_BASE_URL: &'static str = #url;
+            }
+
+            impl Default for Client {
+                /// A client of the spec's first server.
+                fn default() -> Self {
+                    Client::new(Self::DEFAULT_BASE_URL)
+                }
+            }
+        }
+    });
+    let authorize = (!api.security_schemes.is_empty()).then(|| authorize(api));
+    let any_json_body = api.operations.iter().any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Json));
+    let any_form_body = api.operations.iter().any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Form));
+    let responses = api.operations.iter().flat_map(|op| &op.responses);
+    let any_json = responses.clone().any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Json));
+    let any_form = responses.clone().any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Form));
+    let any_text = responses.clone().any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Text));
+    let any_bytes = responses.clone().any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Binary));
+    let any_header = responses.clone().any(|r| !r.headers.is_empty());
+    let any_required_header = responses.clone().any(|r| r.headers.iter().any(|h| h.required));
+    let any_unexpected = api.operations.iter().any(|op| !op.responses.iter().any(|r| r.status == StatusMatch::Default));
+    let any_path = api.operations.iter().any(|op| op.params.iter().any(|p| p.location == Location::Path));
+    let any_param_header = api.operations.iter().any(|op| op.params.iter().any(|p| p.location == Location::Header));
+    let any_cookie = api.operations.iter().any(|op| op.params.iter().any(|p| p.location == Location::Cookie))
+        || api.security_schemes.iter().any(|s| matches!(s.kind, SchemeKind::ApiKey { location: Location::Cookie, .. }));
+    let any_list = api.operations.iter().any(|op| op.params.iter().any(|p| matches!(p.ty, Ty::List(_))));
+    let helpers = [
+        (any_json_body, quote! {
+            fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
+                serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
+            }
+        }),
+        (any_form_body, quote! {
+            fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
+                serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| api::Error::Encode(e.to_string()))
+            }
+        }),
+        (any_json, quote! {
+            async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
+                let status = response.status();
+                let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+                serde_json::from_slice(&bytes).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+            }
+        }),
+        (any_form, quote! {
+            async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
+                let status = response.status();
+                let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+                serde_urlencoded::from_bytes(&bytes).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+            }
+        }),
+        (any_text, quote! {
+            async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
+                response.text().await.map_err(|e| api::Error::Transport(e.into()))
+            }
+        }),
+        (any_bytes, quote! {
+            async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
+                response.bytes().await.map(|b| b.to_vec()).map_err(|e| api::Error::Transport(e.into()))
+            }
+        }),
+        (any_header, quote! {
+            /// A documented response header, parsed.
+            fn response_header<T: std::str::FromStr>(response: &reqwest::Response, name: &str) -> Result<Option<T>, api::Error>
+            where
+                T::Err: std::fmt::Display,
+            {
+                let Some(value) = response.headers().get(name) else {
+                    return Ok(None);
+                };
+                let decode = |message: String| api::Error::Decode { status: response.status(), message };
+                let value = value.to_str().map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
+                value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
+            }
+        }),
+        (any_required_header, quote! {
+            fn required_header<T>(response: &reqwest::Response, value: Option<T>, name: &str) -> Result<T, api::Error> {
+                value.ok_or_else(|| api::Error::Decode { status: response.status(), message: format!("header `{name}` is missing") })
+            }
+        }),
+        (any_unexpected, quote! {
+            /// The error for a status the spec does not document.
+            async fn unexpected(response: reqwest::Response) -> api::Error {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                api::Error::UnexpectedStatus { status, headers, body }
+            }
+        }),
+        (any_path, quote! {
+            /// Characters kept as they are in a path segment (RFC 3986 unreserved).
+            const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                .remove(b'-')
+                .remove(b'.')
+                .remove(b'_')
+                .remove(b'~');
+
+            /// Appends a path parameter, percent-encoded so that it stays one segment.
+            fn push_segment(url: &mut String, value: &str) {
+                url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+            }
+        }),
+        (any_param_header, quote! {
+            fn insert_header(headers: &mut reqwest::header::HeaderMap, name: &'static str, value: &impl std::fmt::Display) -> Result<(), api::Error> {
+                let value = reqwest::header::HeaderValue::try_from(value.to_string())
+                    .map_err(|_| api::Error::Encode(format!("header `{name}` cannot hold `{value}`")))?;
+                headers.insert(name, value);
+                Ok(())
+            }
+        }),
+        (any_cookie, quote! {
+            fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display) {
+                if !cookies.is_empty() {
+                    cookies.push_str("; ");
+                }
+                cookies.push_str(name);
+                cookies.push('=');
+                cookies.push_str(&value.to_string());
+            }
+        }),
+        (any_list, quote! {
+            fn join<T: std::fmt::Display>(items: &[T]) -> String {
+                items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            }
+        }),
+    ];
+    let helpers = helpers.into_iter().filter(|(used, _)| *used).map(|(_, tokens)| tokens);
+    let uses_cookie_arg = any_cookie.then(|| quote!(cookies: String,));
+    let cookie_header = any_cookie.then(|| {
+        quote! {
+            if !cookies.is_empty() {
+                let value = reqwest::header::HeaderValue::try_from(cookies)
+                    .map_err(|_| api::Error::Encode("cookies cannot form a header".into()))?;
+                headers.insert(reqwest::header::COOKIE, value);
+            }
+        }
+    });
+    let send = (!api.operations.is_empty()).then(|| {
+        quote! {
+            impl Client {
+                /// Sends one request; extra headers from the context are
+                /// added where the request does not set them.
+                async fn send(
+                    &self,
+                    method: reqwest::Method,
+                    mut url: String,
+                    query: Vec<(&str, String)>,
+                    mut headers: reqwest::header::HeaderMap,
+                    #uses_cookie_arg
+                    body: Option<(&'static str, Vec<u8>)>,
+                    context: &api::Context,
+                ) -> Result<reqwest::Response, api::Error> {
+                    if !query.is_empty() {
+                        let encoded = serde_urlencoded::to_string(&query).map_err(|e| api::Error::Encode(e.to_string()))?;
+                        url.push('?');
+                        url.push_str(&encoded);
+                    }
+                    #cookie_header
+                    for (name, value) in &context.headers {
+                        if !HOP_BY_HOP.contains(&name.as_str()) && !headers.contains_key(name) {
+                            headers.insert(name.clone(), value.clone());
+                        }
+                    }
+                    let mut request = self.http.request(method, url).headers(headers);
+                    if let Some((content_type, bytes)) = body {
+                        request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
+                    }
+                    request.send().await.map_err(|e| api::Error::Transport(e.into()))
+                }
+            }
+
+            /// Headers of a context that describe its own connection or body,
+            /// not the call: never copied into a request.
+            const HOP_BY_HOP: &[&str] = &[
+                "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                "transfer-encoding", "upgrade", "host", "content-length", "content-type", "accept-encoding",
+                "authorization", "cookie",
+            ];
+        }
+    });
+    let impl_api = quote! {
+        impl Api for Client {
+            #(#methods)*
+        }
+    };
+    quote! {
+        #allows
+        //! The client: [`Client`] calls a server of this API over HTTP.
+
+        use super::api::{self, Api};
+
+        /// A client of the API. It implements [`Api`], so it can stand wherever
+        /// a server implementation can (for example behind `server::router`,
+        /// as a gateway). Cloning is cheap: clones share one connection pool.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            base_url: String,
+            http: reqwest::Client,
+            credentials: api::Credentials,
+        }
+
+        impl Client {
+            /// A client of the server at `base_url` (with the servers' base
+            /// path, if any: `https://api.example.com/v1`).
+            pub fn new(base_url: impl Into<String>) -> Self {
+                Client::with_http_client(base_url, reqwest::Client::new())
+            }
+
+            /// A client that sends its requests with `http`, configured as the
+            /// caller likes (timeouts, proxies, TLS).
+            pub fn with_http_client(base_url: impl Into<String>, http: reqwest::Client) -> Self {
+                let mut base_url = base_url.into();
+                while base_url.ends_with('/') {
+                    base_url.pop();
+                }
+                Client { base_url, http, credentials: api::Credentials::default() }
+            }
+
+            /// Sends `credentials` with every call that needs them (a call's
+            /// `context.credentials` take precedence).
+            pub fn with_credentials(mut self, credentials: api::Credentials) -> Self {
+                self.credentials = credentials;
+                self
+            }
+
+            /// The credentials sent with calls that need them.
+            pub fn credentials(&self) -> &api::Credentials {
+                &self.credentials
+            }
+
+            /// The base URL, without a trailing `/`.
+            pub fn base_url(&self) -> &str {
+                &self.base_url
+            }
+
+            /// The underlying reqwest client.
+            pub fn http_client(&self) -> &reqwest::Client {
+                &self.http
+            }
+        }
+
+        #default
+        #send
+        #authorize
+        #impl_api
+        #(#helpers)*
+    }
+}
+
+fn method(api: &ir::Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let request_type = format_ident!("{}", op.request_type());
+    let response_type = format_ident!("{}", op.response_type());
+    let fields: Vec<_> = op.params.iter().map(|p| ident(&p.name)).collect();
+    let body_field = op.body.as_ref().map(|_| quote!(body,));
+    let mut stmts = Vec::new();
+    stmts.push(quote!(let api::#request_type { #(#fields,)* #body_field context } = request;));
+    // The URL, segment by segment.
+    stmts.push(quote!(let mut url = self.base_url.clone();));
+    let mut literal = String::new();
+    let flush = |literal: &mut String, stmts: &mut Vec<TokenStream>| {
+        if !literal.is_empty() {
+            let l = lit(literal);
+            stmts.push(quote!(url.push_str(#l);));
+            literal.clear();
+        }
+    };
+    for segment in op.url_segments() {
+        literal.push('/');
+        match segment {
+            UrlSegment::Literal(text) => literal.push_str(&text),
+            UrlSegment::Param(i) => {
+                flush(&mut literal, &mut stmts);
+                stmts.push(push_param(&op.params[i]));
+            }
+            UrlSegment::Mixed(pieces) => {
+                for piece in pieces {
+                    match piece {
+                        ir::PathSegment::Literal(text) => literal.push_str(&text),
+                        ir::PathSegment::Param(i) => {
+                            flush(&mut literal, &mut stmts);
+                            stmts.push(push_param(&op.params[i]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut literal, &mut stmts);
+    let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
+    let query_mut = (has(Location::Query) || op.security.is_some()).then(|| quote!(mut));
+    stmts.push(quote!(let #query_mut query: Vec<(&str, String)> = Vec::new();));
+    let headers_mut = (has(Location::Header) || op.security.is_some()).then(|| quote!(mut));
+    stmts.push(quote!(let #headers_mut headers = reqwest::header::HeaderMap::new();));
+    let any_cookie = api_has_cookies(api);
+    if any_cookie {
+        let cookies_mut = (has(Location::Cookie) || op.security.is_some()).then(|| quote!(mut));
+        stmts.push(quote!(let #cookies_mut cookies = String::new();));
+    }
+    for p in &op.params {
+        let field = ident(&p.name);
+        let wire = lit(&p.wire);
+        let list = matches!(p.ty, Ty::List(_));
+        let stmt = match p.location {
+            Location::Path => continue,
+            Location::Query if list && p.explode => quote!(query.extend(v.iter().map(|item| (#wire, item.to_string())));),
+            Location::Query if list => quote!(query.push((#wire, join(v)));),
+            Location::Query => quote!(query.push((#wire, v.to_string()));),
+            Location::Header => {
+                let wire = lit(&p.wire.to_ascii_lowercase());
+                if list { quote!(insert_header(&mut headers, #wire, &join(v))?;) } else { quote!(insert_header(&mut headers, #wire, v)?;) }
+            }
+            Location::Cookie => {
+                if list { quote!(push_cookie(&mut cookies, #wire, &join(v));) } else { quote!(push_cookie(&mut cookies, #wire, v);) }
+            }
+        };
+        if p.required {
+            stmts.push(quote!({ let v = &#field; #stmt }));
+        } else {
+            stmts.push(quote!(if let Some(v) = &#field { #stmt }));
+        }
+    }
+    if let Some(requirements) = &op.security {
+        let table = requirements.iter().map(|r| {
+            let schemes = r.0.iter().map(|(s, _)| {
+                let variant = ident(&api.security_schemes[*s].variant);
+                quote!(api::Scheme::#variant)
+            });
+            quote!(&[#(#schemes),*])
+        });
+        let cookies = any_cookie.then(|| quote!(&mut cookies,));
+        stmts.push(quote!(self.authorize(&context, &[#(#table),*], &mut query, &mut headers, #cookies)?;));
+    }
+    let body = match &op.body {
+        None => quote!(None),
+        Some(b) => {
+            let content_type = lit(&b.content_type);
+            let encode = match b.media {
+                MediaKind::Json => quote!(encode_json(body)?),
+                MediaKind::Form => quote!(encode_form(body)?),
+                MediaKind::Text => quote!(body.clone().into_bytes()),
+                MediaKind::Binary => quote!(body.clone()),
+            };
+            if b.required {
+                quote!({ let body = &body; Some((#content_type, #encode)) })
+            } else {
+                quote!(match &body { Some(body) => Some((#content_type, #encode)), None => None })
+            }
+        }
+    };
+    let cookie_arg = any_cookie.then(|| quote!(cookies,));
+    let method = format_ident!("{}", op.method.as_str());
+    stmts.push(quote! {
+        let response = self.send(reqwest::Method::#method, url, query, headers, #cookie_arg #body, &context).await?;
+    });
+    // Exact codes first, then ranges, then `default`.
+    let mut ordered: Vec<&ir::Response> = op.responses.iter().collect();
+    ordered.sort_by_key(|r| match r.status {
+        StatusMatch::Code(_) => 0,
+        StatusMatch::Range(_) => 1,
+        StatusMatch::Default => 2,
+    });
+    let arms = ordered.iter().map(|r| {
+        let pattern = match r.status {
+            StatusMatch::Code(c) => quote!(#c),
+            StatusMatch::Range(d) => {
+                let (lo, hi) = (d as u16 * 100, d as u16 * 100 + 99);
+                quote!(#lo..=#hi)
+            }
+            StatusMatch::Default => quote!(_),
+        };
+        let variant = ident(&r.variant);
+        let decode = r.body.as_ref().map(|b| match b.media {
+            MediaKind::Json => quote!(decode_json(response).await?),
+            MediaKind::Form => quote!(decode_form(response).await?),
+            MediaKind::Text => quote!(decode_text(response).await?),
+            MediaKind::Binary => quote!(decode_bytes(response).await?),
+        });
+        let value = match shape(r) {
+            Shape::Unit => quote!(api::#response_type::#variant),
+            Shape::Tuple => quote!(api::#response_type::#variant(#decode)),
+            Shape::Struct { status, body } => {
+                let status = status.then(|| quote!(status: response.status(),));
+                let headers = r.headers.iter().map(|h| {
+                    let field = ident(&h.name);
+                    let wire = lit(&h.wire);
+                    if h.required {
+                        quote!(#field: required_header(&response, response_header(&response, #wire)?, #wire)?,)
+                    } else {
+                        quote!(#field: response_header(&response, #wire)?,)
+                    }
+                });
+                // The body is read last: it consumes the response.
+                let body = body.then(|| quote!(body: #decode,));
+                quote!(api::#response_type::#variant { #status #(#headers)* #body })
+            }
+        };
+        quote!(#pattern => Ok(#value),)
+    });
+    let fallback = (!op.responses.iter().any(|r| r.status == StatusMatch::Default)).then(|| quote!(_ => Err(unexpected(response).await),));
+    let doc = format!(" `{} {}`", op.method.as_str(), op.path);
+    quote! {
+        #[doc = #doc]
+        async fn #name(&self, request: api::#request_type) -> Result<api::#response_type, api::Error> {
+            #(#stmts)*
+            match response.status().as_u16() {
+                #(#arms)*
+                #fallback
+            }
+        }
+    }
+}
+
+fn push_param(p: &ir::Param) -> TokenStream {
+    let field = ident(&p.name);
+    if matches!(p.ty, Ty::List(_)) {
+        quote!(push_segment(&mut url, &join(&#field));)
+    } else {
+        quote!(push_segment(&mut url, &#field.to_string());)
+    }
+}
+
+fn api_has_cookies(api: &ir::Api) -> bool {
+    api.operations.iter().any(|op| op.params.iter().any(|p| p.location == Location::Cookie))
+        || api.security_schemes.iter().any(|s| matches!(s.kind, SchemeKind::ApiKey { location: Location::Cookie, .. }))
+}
+
+/// `Client::authorize`: picks the first requirement whose credentials are
+/// all at hand and puts them into the request.
+fn authorize(api: &ir::Api) -> TokenStream {
+    let any_cookie = api_has_cookies(api);
+    let lookups = api.security_schemes.iter().map(|s| {
+        let field = ident(&s.field);
+        quote!(let #field = context.credentials.#field.as_ref().or(self.credentials.#field.as_ref());)
+    });
+    let present = api.security_schemes.iter().map(|s| {
+        let variant = ident(&s.variant);
+        let field = ident(&s.field);
+        quote!(api::Scheme::#variant => #field.is_some(),)
+    });
+    let apply = api.security_schemes.iter().map(|s| {
+        let variant = ident(&s.variant);
+        let field = ident(&s.field);
+        let put = match &s.kind {
+            SchemeKind::Bearer => quote! {
+                let value = reqwest::header::HeaderValue::try_from(format!("Bearer {value}"))
+                    .map_err(|_| api::Error::Encode("the bearer token cannot form a header".into()))?;
+                headers.insert(reqwest::header::AUTHORIZATION, value);
+            },
+            SchemeKind::Basic => quote! {
+                use base64::Engine as _;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", value.username, value.password));
+                let value = reqwest::header::HeaderValue::try_from(format!("Basic {encoded}"))
+                    .map_err(|_| api::Error::Encode("basic credentials cannot form a header".into()))?;
+                headers.insert(reqwest::header::AUTHORIZATION, value);
+            },
+            SchemeKind::ApiKey { location: Location::Header, name } => {
+                let name = lit(&name.to_ascii_lowercase());
+                quote! {
+                    let value = reqwest::header::HeaderValue::try_from(value.as_str())
+                        .map_err(|_| api::Error::Encode("the API key cannot form a header".into()))?;
+                    headers.insert(#name, value);
+                }
+            }
+            SchemeKind::ApiKey { location: Location::Query, name } => {
+                let name = lit(name);
+                quote!(query.push((#name, value.clone()));)
+            }
+            SchemeKind::ApiKey { location: _, name } => {
+                let name = lit(name);
+                quote!(push_cookie(cookies, #name, value);)
+            }
+        };
+        quote! {
+            api::Scheme::#variant => {
+                if let Some(value) = #field {
+                    #put
+                }
+            }
+        }
+    });
+    let cookie_param = any_cookie.then(|| quote!(cookies: &mut String,));
+    let cookie_use = if any_cookie { quote!(&cookies) } else { quote!(()) };
+    quote! {
+        impl Client {
+            /// Puts the credentials of the first requirement that can be met
+            /// into the request. When none can, the request goes without, and
+            /// the server's 401 says what is missing.
+            fn authorize(
+                &self,
+                context: &api::Context,
+                requirements: &[&[api::Scheme]],
+                query: &mut Vec<(&str, String)>,
+                headers: &mut reqwest::header::HeaderMap,
+                #cookie_param
+            ) -> Result<(), api::Error> {
+                let _ = (&query, #cookie_use);
+                #(#lookups)*
+                let present = |scheme: &api::Scheme| match scheme {
+                    #(#present)*
+                };
+                let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
+                    return Ok(());
+                };
+                for scheme in *requirement {
+                    match scheme {
+                        #(#apply)*
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}

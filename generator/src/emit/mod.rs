@@ -1,0 +1,188 @@
+//! Stage 3: [`ir::Api`] → token streams, one module per artifact.
+//!
+//! Emitters only read the model: they make no diagnostics, do no IO, and
+//! never build Rust source from strings (everything goes through `quote`).
+
+mod api;
+mod client;
+mod server;
+mod types;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, ToTokens};
+
+use crate::ir::{self, Docs, Prim, Ty};
+
+/// Emitter switches, resolved from [`crate::Config`].
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub server: bool,
+    pub client: bool,
+}
+
+impl From<&crate::Config> for Options {
+    fn from(c: &crate::Config) -> Self {
+        Options { server: c.server, client: c.client }
+    }
+}
+
+/// The modules of one generated crate, as token streams.
+pub struct Modules {
+    pub types: TokenStream,
+    pub api: TokenStream,
+    pub server: Option<TokenStream>,
+    pub client: Option<TokenStream>,
+}
+
+pub fn modules(api: &ir::Api, options: &Options) -> Modules {
+    Modules {
+        types: types::emit(api),
+        api: api::emit(api),
+        server: options.server.then(|| server::emit(api)),
+        client: options.client.then(|| client::emit(api)),
+    }
+}
+
+/// Lints that generated code may trip on input we do not control (long
+/// descriptions, many parameters, large variants). Emitted at the top of
+/// every module.
+pub(crate) fn module_allows() -> TokenStream {
+    quote! {
+        #![allow(
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items,
+            clippy::tabs_in_doc_comments,
+            clippy::large_enum_variant,
+            clippy::too_many_arguments,
+            clippy::enum_variant_names,
+            clippy::result_large_err,
+            clippy::type_complexity
+        )]
+    }
+}
+
+/// An identifier made by [`crate::naming`] (raw where it starts with `r#`).
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// Where a type is named from: inside `types` or beside it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Types,
+    Outside,
+}
+
+/// The Rust type of `ty`.
+pub(crate) fn ty(api: &ir::Api, ty: &Ty, scope: Scope) -> TokenStream {
+    match ty {
+        Ty::Prim(p) => prim(*p),
+        Ty::Named(id) => {
+            let name = ident(&api.ty(*id).name);
+            match scope {
+                Scope::Types => quote!(#name),
+                Scope::Outside => quote!(types::#name),
+            }
+        }
+        Ty::List(inner) => {
+            let inner = self::ty(api, inner, scope);
+            quote!(Vec<#inner>)
+        }
+        Ty::Map(inner) => {
+            let inner = self::ty(api, inner, scope);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Nullable(inner) => {
+            let inner = self::ty(api, inner, scope);
+            quote!(Option<#inner>)
+        }
+        Ty::Any => quote!(serde_json::Value),
+    }
+}
+
+/// `T`, `Box<T>`, `Option<T>` or `Option<Box<T>>` for a field or variant.
+pub(crate) fn field_ty(api: &ir::Api, t: &Ty, required: bool, boxed: bool, scope: Scope) -> TokenStream {
+    let (inner, nullable) = match t {
+        Ty::Nullable(inner) => (&**inner, true),
+        other => (other, false),
+    };
+    let mut tokens = ty(api, inner, scope);
+    if boxed {
+        tokens = quote!(Box<#tokens>);
+    }
+    if nullable || !required {
+        tokens = quote!(Option<#tokens>);
+    }
+    tokens
+}
+
+fn prim(p: Prim) -> TokenStream {
+    match p {
+        Prim::String => quote!(String),
+        Prim::Bool => quote!(bool),
+        Prim::I32 => quote!(i32),
+        Prim::I64 => quote!(i64),
+        Prim::F32 => quote!(f32),
+        Prim::F64 => quote!(f64),
+        Prim::Bytes => quote!(Vec<u8>),
+    }
+}
+
+/// `#[doc]` attributes for a title, a description and a deprecation.
+pub(crate) fn docs(docs: &Docs) -> TokenStream {
+    let mut paragraphs: Vec<String> = Vec::new();
+    if let Some(t) = docs.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        paragraphs.push(t.to_owned());
+    }
+    if let Some(d) = docs.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        if paragraphs.first().map(String::as_str) != Some(d) {
+            paragraphs.push(d.to_owned());
+        }
+    }
+    if docs.deprecated {
+        paragraphs.push("**Deprecated.**".to_owned());
+    }
+    doc_lines(&paragraphs.join("\n\n"))
+}
+
+/// `#[doc]` attributes for free text: made safe for rustdoc (no doctests
+/// from code blocks in the spec) and for clippy.
+pub(crate) fn doc_lines(text: &str) -> TokenStream {
+    let text = text.trim();
+    if text.is_empty() {
+        return TokenStream::new();
+    }
+    let mut out = TokenStream::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        let line = line.trim_end();
+        let trimmed = line.trim_start();
+        let line = if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            let fence = &trimmed[..3];
+            let lang = trimmed[3..].trim();
+            let opening = !in_fence;
+            in_fence = !in_fence;
+            // A fence without a language would be compiled as a doctest.
+            if opening && (lang.is_empty() || lang == "rust") { format!("{fence}text") } else { trimmed.to_owned() }
+        } else if in_fence {
+            line.to_owned()
+        } else {
+            // Indented lines would become code blocks (doctests) too.
+            trimmed.to_owned()
+        };
+        let line = format!(" {line}");
+        out.extend(quote!(#[doc = #line]));
+    }
+    if in_fence {
+        out.extend(quote!(#[doc = " ```"]));
+    }
+    out
+}
+
+/// A string literal token.
+pub(crate) fn lit(s: &str) -> TokenStream {
+    s.to_token_stream()
+}

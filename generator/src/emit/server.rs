@@ -1,0 +1,846 @@
+//! `server.rs`: `router(impl Api) -> axum::Router`.
+//!
+//! Per operation there is one small generic handler (it only calls the
+//! trait) and one non-generic function that parses the request, so that the
+//! compiler builds the parsing once whatever the `Api` type. Helpers are
+//! emitted once, and only those some operation uses.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::api::{shape, Shape};
+use super::{ident, lit};
+use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
+
+/// Helpers the server may need; each is emitted once if used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Helper {
+    Parse,
+    Required,
+    PathParams,
+    PathParam,
+    SplitSegment,
+    QueryPairs,
+    QueryOne,
+    QueryList,
+    HeaderOne,
+    HeaderList,
+    Cookies,
+    CookieOne,
+    Authorize,
+    ReadBody,
+    JsonBody,
+    FormBody,
+    TextBody,
+    BytesBody,
+    Json,
+    Form,
+    Text,
+    Bytes,
+    SetHeader,
+    Status,
+}
+
+pub(super) fn emit(api: &ir::Api) -> TokenStream {
+    let mut helpers = BTreeSet::new();
+    let routes = routes(api);
+    let handlers: Vec<TokenStream> = api.operations.iter().map(|op| handler(api, op, &mut helpers)).collect();
+    let responses: Vec<TokenStream> = api.operations.iter().map(|op| into_response(op, &mut helpers)).collect();
+    let helper_fns = helpers.iter().map(|h| helper(api, *h));
+    let allows = super::module_allows();
+    quote! {
+        #allows
+        //! The server: [`router`] serves an [`Api`] implementation with axum.
+        //!
+        //! Requests are parsed and checked before the handler runs: a bad
+        //! request gets a 4xx `application/problem+json` answer, missing
+        //! credentials a 401 with `WWW-Authenticate`. The server keeps no
+        //! state between requests.
+
+        use std::sync::Arc;
+
+        use axum::extract::{Request, State};
+        use axum::http::{HeaderMap, StatusCode};
+        use axum::response::{IntoResponse, Response};
+
+        use super::api::{self, Api};
+
+        /// The largest request body read, in bytes; larger ones get 413.
+        pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+        /// An axum router that serves `api` at the spec's paths (without the
+        /// servers' base path: add one with `Router::nest`).
+        pub fn router<A: Api + 'static>(api: A) -> axum::Router {
+            axum::Router::new()
+                #(#routes)*
+                .fallback(not_found)
+                .with_state(Arc::new(api))
+        }
+
+        async fn not_found() -> Response {
+            Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
+        }
+
+        /// Turns a handler's result into the HTTP response.
+        fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+            match result {
+                Ok(response) => response.into_response(),
+                Err(error) => {
+                    tracing::error!(%error, "handler failed");
+                    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
+                }
+            }
+        }
+
+        /// An RFC 9457 problem: the answer to a request that cannot be served.
+        struct Problem {
+            status: StatusCode,
+            detail: String,
+            challenge: Option<&'static str>,
+        }
+
+        impl Problem {
+            fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+                Problem { status, detail: detail.into(), challenge: None }
+            }
+
+            fn bad_request(detail: impl Into<String>) -> Self {
+                Problem::new(StatusCode::BAD_REQUEST, detail)
+            }
+        }
+
+        impl IntoResponse for Problem {
+            fn into_response(self) -> Response {
+                let body = serde_json::json!({
+                    "type": "about:blank",
+                    "title": self.status.canonical_reason().unwrap_or("Error"),
+                    "status": self.status.as_u16(),
+                    "detail": self.detail,
+                });
+                let mut response = (
+                    self.status,
+                    [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+                    body.to_string(),
+                )
+                    .into_response();
+                if let Some(challenge) = self.challenge {
+                    response.headers_mut().insert(
+                        axum::http::header::WWW_AUTHENTICATE,
+                        axum::http::HeaderValue::from_static(challenge),
+                    );
+                }
+                response
+            }
+        }
+
+        #(#handlers)*
+        #(#responses)*
+        #(#helper_fns)*
+    }
+}
+
+/// One `.route(..)` per path shape, with every method of it.
+fn routes(api: &ir::Api) -> Vec<TokenStream> {
+    let mut by_shape: BTreeMap<String, (usize, String, Vec<&Operation>)> = BTreeMap::new();
+    for (i, op) in api.operations.iter().enumerate() {
+        let entry = by_shape.entry(op.route_shape()).or_insert_with(|| (i, route_path(op), Vec::new()));
+        entry.2.push(op);
+    }
+    let mut routes: Vec<_> = by_shape.into_values().collect();
+    routes.sort_by_key(|(first, _, _)| *first);
+    routes
+        .into_iter()
+        .map(|(_, path, ops)| {
+            let path = lit(&path);
+            let methods = ops.iter().enumerate().map(|(i, op)| {
+                let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
+                let handler = ident(&op.name);
+                if i == 0 {
+                    quote!(axum::routing::#method(#handler::<A>))
+                } else {
+                    quote!(.#method(#handler::<A>))
+                }
+            });
+            quote!(.route(#path, #(#methods)*))
+        })
+        .collect()
+}
+
+/// The route as axum (matchit) reads it; parameters that are not plain
+/// names, and mixed segments, get positional names.
+fn route_path(op: &Operation) -> String {
+    let segments: Vec<String> = op
+        .url_segments()
+        .iter()
+        .enumerate()
+        .map(|(n, s)| match s {
+            UrlSegment::Literal(t) => t.replace('{', "{{").replace('}', "}}"),
+            UrlSegment::Param(i) => {
+                let wire = &op.params[*i].wire;
+                if !wire.is_empty() && wire.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    format!("{{{wire}}}")
+                } else {
+                    format!("{{p{n}}}")
+                }
+            }
+            UrlSegment::Mixed(_) => format!("{{segment{n}}}"),
+        })
+        .collect();
+    format!("/{}", segments.join("/"))
+}
+
+fn handler(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    let name = ident(&op.name);
+    let parse = format_ident!("parse_{}", crate::naming::unraw(&op.name));
+    let request_type = format_ident!("{}", op.request_type());
+    let body = parse_body(api, op, helpers);
+    let doc = format!(" `{} {}`", op.method.as_str(), op.path);
+    quote! {
+        #[doc = #doc]
+        async fn #name<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+            match #parse(request).await {
+                Ok(request) => respond(api.#name(request).await),
+                Err(problem) => problem.into_response(),
+            }
+        }
+
+        async fn #parse(request: Request) -> Result<api::#request_type, Problem> {
+            #body
+        }
+    }
+}
+
+fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    let request_type = format_ident!("{}", op.request_type());
+    let mut stmts = Vec::new();
+    let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
+    let query_scheme = op.security.iter().flatten().flat_map(|r| &r.0).any(|(s, _)| {
+        matches!(api.security_schemes[*s].kind, SchemeKind::ApiKey { location: Location::Query, .. })
+    });
+    let cookie_scheme = op.security.iter().flatten().flat_map(|r| &r.0).any(|(s, _)| {
+        matches!(api.security_schemes[*s].kind, SchemeKind::ApiKey { location: Location::Cookie, .. })
+    });
+    let body_binding = if op.body.is_some() { quote!(body) } else { quote!(_body) };
+    let parts_mut = has(Location::Path).then(|| quote!(mut));
+    stmts.push(quote!(let (#parts_mut parts, #body_binding) = request.into_parts();));
+    if has(Location::Path) {
+        helpers.insert(Helper::PathParams);
+        stmts.push(quote!(let path = path_params(&mut parts).await?;));
+    }
+    if has(Location::Query) || query_scheme {
+        helpers.insert(Helper::QueryPairs);
+        stmts.push(quote!(let query = query_pairs(&parts)?;));
+    }
+    if has(Location::Cookie) || cookie_scheme {
+        helpers.insert(Helper::Cookies);
+        stmts.push(quote!(let cookies = cookies(&parts.headers);));
+    }
+    if let Some(requirements) = &op.security {
+        helpers.insert(Helper::Authorize);
+        let table = requirements.iter().map(|r| {
+            let schemes = r.0.iter().map(|(s, _)| {
+                let variant = ident(&api.security_schemes[*s].variant);
+                quote!(api::Scheme::#variant)
+            });
+            quote!(&[#(#schemes),*])
+        });
+        let challenge = lit(&challenge(api, requirements));
+        let query = if query_scheme { quote!(&query) } else { quote!(&[]) };
+        let cookies = if cookie_scheme { quote!(&cookies) } else { quote!(&[]) };
+        stmts.push(quote! {
+            let credentials = authorize(&parts.headers, #query, #cookies, &[#(#table),*], #challenge)?;
+        });
+    }
+    // Path parameters, by position in the route.
+    let mut route_index = 0usize;
+    for segment in op.url_segments() {
+        match segment {
+            UrlSegment::Literal(_) => {}
+            UrlSegment::Param(i) => {
+                let p = &op.params[i];
+                let field = ident(&p.name);
+                let wire = lit(&p.wire);
+                helpers.insert(Helper::PathParam);
+                let value = parse_scalar_or_list(&p.ty, quote!(path_param(&path, #route_index, #wire)?), helpers);
+                stmts.push(quote!(let #field = #value;));
+                route_index += 1;
+            }
+            UrlSegment::Mixed(pieces) => {
+                helpers.insert(Helper::SplitSegment);
+                helpers.insert(Helper::PathParam);
+                let literals: Vec<String> = split_literals(&pieces);
+                let literal_lits = literals.iter().map(|l| lit(l));
+                let params: Vec<usize> = pieces
+                    .iter()
+                    .filter_map(|p| if let ir::PathSegment::Param(i) = p { Some(*i) } else { None })
+                    .collect();
+                let count = params.len();
+                let segment_name = format!("{{segment{route_index}}}");
+                let segment_lit = lit(&segment_name);
+                stmts.push(quote! {
+                    let segment = split_segment(path_param(&path, #route_index, #segment_lit)?, &[#(#literal_lits),*], #count)?;
+                });
+                for (k, i) in params.into_iter().enumerate() {
+                    let p = &op.params[i];
+                    let field = ident(&p.name);
+                    let value = parse_scalar_or_list(&p.ty, quote!(segment[#k]), helpers);
+                    stmts.push(quote!(let #field = #value;));
+                }
+                route_index += 1;
+            }
+        }
+    }
+    let mut inits = Vec::new();
+    for p in &op.params {
+        let field = ident(&p.name);
+        let wire = lit(&p.wire);
+        let location = lit(p.location.as_str());
+        let list = matches!(p.ty, Ty::List(_));
+        let explode = p.explode;
+        let value = match (p.location, list) {
+            (Location::Path, _) => {
+                inits.push(quote!(#field));
+                continue;
+            }
+            (Location::Query, false) => {
+                helpers.insert(Helper::QueryOne);
+                quote!(query_one(&query, #wire)?)
+            }
+            (Location::Query, true) => {
+                helpers.insert(Helper::QueryList);
+                quote!(query_list(&query, #wire, #explode)?)
+            }
+            (Location::Header, false) => {
+                helpers.insert(Helper::HeaderOne);
+                let wire = lit(&p.wire.to_ascii_lowercase());
+                quote!(header_one(&parts.headers, #wire)?)
+            }
+            (Location::Header, true) => {
+                helpers.insert(Helper::HeaderList);
+                let wire = lit(&p.wire.to_ascii_lowercase());
+                quote!(header_list(&parts.headers, #wire)?)
+            }
+            (Location::Cookie, _) => {
+                helpers.insert(Helper::CookieOne);
+                quote!(cookie_one(&cookies, #wire)?)
+            }
+        };
+        helpers.insert(Helper::Parse);
+        let value = if p.required {
+            helpers.insert(Helper::Required);
+            quote!(required(#value, #location, #wire)?)
+        } else {
+            value
+        };
+        stmts.push(quote!(let #field = #value;));
+        inits.push(quote!(#field));
+    }
+    if let Some(body) = &op.body {
+        helpers.insert(Helper::ReadBody);
+        let content_type = lit(&body.content_type);
+        let required = body.required;
+        let read = match body.media {
+            MediaKind::Json => {
+                helpers.insert(Helper::JsonBody);
+                quote!(json_body(&parts.headers, body, #required).await?)
+            }
+            MediaKind::Form => {
+                helpers.insert(Helper::FormBody);
+                quote!(form_body(&parts.headers, body, #required).await?)
+            }
+            MediaKind::Text => {
+                helpers.insert(Helper::TextBody);
+                quote!(text_body(&parts.headers, body, #content_type, #required).await?)
+            }
+            MediaKind::Binary => {
+                helpers.insert(Helper::BytesBody);
+                quote!(bytes_body(&parts.headers, body, #content_type, #required).await?)
+            }
+        };
+        let read = if body.required {
+            helpers.insert(Helper::Required);
+            quote!(required(#read, "body", "")?)
+        } else {
+            read
+        };
+        stmts.push(quote!(let body = #read;));
+        inits.push(quote!(body));
+    }
+    let credentials = if op.security.is_some() { quote!(credentials) } else { quote!(credentials: api::Credentials::default()) };
+    quote! {
+        #(#stmts)*
+        Ok(api::#request_type {
+            #(#inits,)*
+            context: api::Context { #credentials, headers: parts.headers, extensions: parts.extensions },
+        })
+    }
+}
+
+/// The literal pieces around the parameters of a mixed segment: `prefix`,
+/// the separators between parameters, and `suffix` (each maybe empty).
+fn split_literals(pieces: &[ir::PathSegment]) -> Vec<String> {
+    let mut literals = vec![String::new()];
+    for piece in pieces {
+        match piece {
+            ir::PathSegment::Literal(t) => literals.last_mut().expect("never empty").push_str(t),
+            ir::PathSegment::Param(_) => literals.push(String::new()),
+        }
+    }
+    literals
+}
+
+/// Parses a raw parameter string into its type (lists split at `,`).
+fn parse_scalar_or_list(ty: &Ty, raw: TokenStream, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    helpers.insert(Helper::Parse);
+    match ty {
+        Ty::List(_) => quote!(#raw.split(',').map(parse).collect::<Result<Vec<_>, _>>()?),
+        _ => quote!(parse(#raw)?),
+    }
+}
+
+/// `WWW-Authenticate` for an operation: one challenge per scheme it accepts.
+fn challenge(api: &ir::Api, requirements: &[ir::Requirement]) -> String {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for (s, _) in requirements.iter().flat_map(|r| &r.0) {
+        if !seen.insert(*s) {
+            continue;
+        }
+        let scheme = &api.security_schemes[*s];
+        out.push(match &scheme.kind {
+            SchemeKind::Bearer => "Bearer".to_owned(),
+            SchemeKind::Basic => "Basic realm=\"api\"".to_owned(),
+            SchemeKind::ApiKey { location, name } => {
+                let name: String = name.chars().filter(|c| c.is_ascii_graphic() && *c != '"').collect();
+                format!("ApiKey in=\"{}\", name=\"{name}\"", location.as_str())
+            }
+        });
+    }
+    if out.is_empty() { "Bearer".to_owned() } else { out.join(", ") }
+}
+
+fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    let response_type = format_ident!("{}", op.response_type());
+    let arms = op.responses.iter().map(|r| {
+        let variant = ident(&r.variant);
+        let status = match r.status {
+            StatusMatch::Code(c) => {
+                helpers.insert(Helper::Status);
+                quote!(status(#c))
+            }
+            _ => quote!(status),
+        };
+        let body_expr = |body: TokenStream, helpers: &mut BTreeSet<Helper>| match &r.body {
+            None => quote!(#status.into_response()),
+            Some(b) => {
+                let content_type = lit(&b.content_type);
+                let f = match b.media {
+                    MediaKind::Json => {
+                        helpers.insert(Helper::Json);
+                        quote!(json)
+                    }
+                    MediaKind::Form => {
+                        helpers.insert(Helper::Form);
+                        quote!(form)
+                    }
+                    MediaKind::Text => {
+                        helpers.insert(Helper::Text);
+                        quote!(text)
+                    }
+                    MediaKind::Binary => {
+                        helpers.insert(Helper::Bytes);
+                        quote!(bytes)
+                    }
+                };
+                quote!(#f(#status, #content_type, #body))
+            }
+        };
+        match shape(r) {
+            Shape::Unit => {
+                let expr = body_expr(quote!(), helpers);
+                quote!(Self::#variant => #expr,)
+            }
+            Shape::Tuple => {
+                let expr = body_expr(quote!(body), helpers);
+                quote!(Self::#variant(body) => #expr,)
+            }
+            Shape::Struct { status: has_status, body: has_body } => {
+                let status_binding = has_status.then(|| quote!(status,));
+                let body_binding = has_body.then(|| quote!(body,));
+                let header_names: Vec<_> = r.headers.iter().map(|h| ident(&h.name)).collect();
+                let expr = body_expr(quote!(body), helpers);
+                let sets = r.headers.iter().map(|h| {
+                    helpers.insert(Helper::SetHeader);
+                    let field = ident(&h.name);
+                    let wire = lit(&h.wire);
+                    if h.required {
+                        quote!(set_header(&mut response, #wire, &#field);)
+                    } else {
+                        quote!(if let Some(value) = &#field { set_header(&mut response, #wire, value); })
+                    }
+                });
+                if r.headers.is_empty() {
+                    return quote!(Self::#variant { #status_binding #body_binding } => #expr,);
+                }
+                quote! {
+                    Self::#variant { #status_binding #body_binding #(#header_names,)* } => {
+                        let mut response = #expr;
+                        #(#sets)*
+                        response
+                    }
+                }
+            }
+        }
+    });
+    quote! {
+        impl IntoResponse for api::#response_type {
+            fn into_response(self) -> Response {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+fn helper(api: &ir::Api, h: Helper) -> TokenStream {
+    match h {
+        Helper::Parse => quote! {
+            /// Parses one parameter value.
+            fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
+            where
+                T::Err: std::fmt::Display,
+            {
+                raw.parse().map_err(|e| Problem::bad_request(format!("invalid value `{raw}`: {e}")))
+            }
+        },
+        Helper::Required => quote! {
+            /// A required part, or 400 naming it.
+            fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
+                value.ok_or_else(|| {
+                    if location == "body" {
+                        Problem::bad_request("the request body is required")
+                    } else {
+                        Problem::bad_request(format!("missing required {location} parameter `{name}`"))
+                    }
+                })
+            }
+        },
+        Helper::PathParams => quote! {
+            /// The path parameters, percent-decoded, in route order.
+            async fn path_params(parts: &mut axum::http::request::Parts) -> Result<Vec<String>, Problem> {
+                use axum::extract::FromRequestParts as _;
+                let params = axum::extract::RawPathParams::from_request_parts(parts, &())
+                    .await
+                    .map_err(|e| Problem::bad_request(e.body_text()))?;
+                Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
+            }
+        },
+        Helper::PathParam => quote! {
+            fn path_param<'a>(path: &'a [String], index: usize, name: &str) -> Result<&'a str, Problem> {
+                path.get(index)
+                    .map(String::as_str)
+                    .ok_or_else(|| Problem::bad_request(format!("missing path parameter `{name}`")))
+            }
+        },
+        Helper::SplitSegment => quote! {
+            /// Splits a path segment that holds several parameters at the
+            /// literal text between them (`literals`: prefix, separators, suffix).
+            fn split_segment<'a>(segment: &'a str, literals: &[&str], count: usize) -> Result<Vec<&'a str>, Problem> {
+                let bad = || Problem::new(StatusCode::NOT_FOUND, "no such resource");
+                let (first, rest) = literals.split_first().ok_or_else(bad)?;
+                let (last, separators) = rest.split_last().ok_or_else(bad)?;
+                let mut inner = segment.strip_prefix(first).and_then(|s| s.strip_suffix(last)).ok_or_else(bad)?;
+                let mut values = Vec::with_capacity(count);
+                for separator in separators {
+                    let (value, tail) = inner.split_once(separator).ok_or_else(bad)?;
+                    values.push(value);
+                    inner = tail;
+                }
+                values.push(inner);
+                Ok(values)
+            }
+        },
+        Helper::QueryPairs => quote! {
+            fn query_pairs(parts: &axum::http::request::Parts) -> Result<Vec<(String, String)>, Problem> {
+                serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+                    .map_err(|e| Problem::bad_request(format!("invalid query string: {e}")))
+            }
+        },
+        Helper::QueryOne => quote! {
+            fn query_one<T: std::str::FromStr>(query: &[(String, String)], name: &str) -> Result<Option<T>, Problem>
+            where
+                T::Err: std::fmt::Display,
+            {
+                query.iter().find(|(key, _)| key == name).map(|(_, value)| parse(value)).transpose()
+            }
+        },
+        Helper::QueryList => quote! {
+            /// A list in the query: `name=a&name=b` (explode) or `name=a,b`.
+            fn query_list<T: std::str::FromStr>(query: &[(String, String)], name: &str, explode: bool) -> Result<Option<Vec<T>>, Problem>
+            where
+                T::Err: std::fmt::Display,
+            {
+                let mut values = query.iter().filter(|(key, _)| key == name).peekable();
+                if values.peek().is_none() {
+                    return Ok(None);
+                }
+                let items: Result<Vec<T>, Problem> = if explode {
+                    values.map(|(_, value)| parse(value)).collect()
+                } else {
+                    values.flat_map(|(_, value)| value.split(',')).map(parse).collect()
+                };
+                items.map(Some)
+            }
+        },
+        Helper::HeaderOne => quote! {
+            fn header_one<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Result<Option<T>, Problem>
+            where
+                T::Err: std::fmt::Display,
+            {
+                match headers.get(name) {
+                    None => Ok(None),
+                    Some(value) => {
+                        let value = value.to_str().map_err(|_| Problem::bad_request(format!("header `{name}` is not visible ASCII")))?;
+                        parse(value.trim()).map(Some)
+                    }
+                }
+            }
+        },
+        Helper::HeaderList => quote! {
+            fn header_list<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Result<Option<Vec<T>>, Problem>
+            where
+                T::Err: std::fmt::Display,
+            {
+                match headers.get(name) {
+                    None => Ok(None),
+                    Some(value) => {
+                        let value = value.to_str().map_err(|_| Problem::bad_request(format!("header `{name}` is not visible ASCII")))?;
+                        value.split(',').map(|item| parse(item.trim())).collect::<Result<Vec<T>, Problem>>().map(Some)
+                    }
+                }
+            }
+        },
+        Helper::Cookies => quote! {
+            /// The request's cookies, as name and value.
+            fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
+                headers
+                    .get_all(axum::http::header::COOKIE)
+                    .iter()
+                    .filter_map(|value| value.to_str().ok())
+                    .flat_map(|value| value.split(';'))
+                    .filter_map(|pair| pair.trim().split_once('='))
+                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                    .collect()
+            }
+        },
+        Helper::CookieOne => quote! {
+            fn cookie_one<T: std::str::FromStr>(cookies: &[(String, String)], name: &str) -> Result<Option<T>, Problem>
+            where
+                T::Err: std::fmt::Display,
+            {
+                cookies.iter().find(|(key, _)| key == name).map(|(_, value)| parse(value)).transpose()
+            }
+        },
+        Helper::Authorize => authorize(api),
+        Helper::ReadBody => quote! {
+            /// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
+            async fn read_body(body: axum::body::Body) -> Result<Option<axum::body::Bytes>, Problem> {
+                match axum::body::to_bytes(body, BODY_LIMIT).await {
+                    Ok(bytes) if bytes.is_empty() => Ok(None),
+                    Ok(bytes) => Ok(Some(bytes)),
+                    Err(_) => Err(Problem::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("the request body is larger than {BODY_LIMIT} bytes or could not be read"),
+                    )),
+                }
+            }
+
+            /// Checks the request's `Content-Type` (415 when it does not fit).
+            fn check_content_type(headers: &HeaderMap, fits: impl Fn(&str) -> bool, expected: &str) -> Result<(), Problem> {
+                let content_type = headers
+                    .get(axum::http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+                match content_type {
+                    Some(ct) if fits(&ct) => Ok(()),
+                    _ => Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("expected a `{expected}` body"))),
+                }
+            }
+        },
+        Helper::JsonBody => quote! {
+            async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: axum::body::Body, required: bool) -> Result<Option<T>, Problem> {
+                let Some(bytes) = read_body(body).await? else {
+                    return Ok(None);
+                };
+                let _ = required;
+                check_content_type(headers, |ct| ct == "application/json" || ct.ends_with("+json"), "application/json")?;
+                serde_json::from_slice(&bytes).map(Some).map_err(|e| Problem::bad_request(format!("invalid JSON body: {e}")))
+            }
+        },
+        Helper::FormBody => quote! {
+            async fn form_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: axum::body::Body, required: bool) -> Result<Option<T>, Problem> {
+                let Some(bytes) = read_body(body).await? else {
+                    return Ok(None);
+                };
+                let _ = required;
+                check_content_type(headers, |ct| ct == "application/x-www-form-urlencoded", "application/x-www-form-urlencoded")?;
+                serde_urlencoded::from_bytes(&bytes).map(Some).map_err(|e| Problem::bad_request(format!("invalid form body: {e}")))
+            }
+        },
+        Helper::TextBody => quote! {
+            async fn text_body(headers: &HeaderMap, body: axum::body::Body, content_type: &str, required: bool) -> Result<Option<String>, Problem> {
+                let Some(bytes) = read_body(body).await? else {
+                    return Ok(None);
+                };
+                let _ = required;
+                check_content_type(headers, |ct| ct.starts_with("text/"), content_type)?;
+                String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| Problem::bad_request("the body is not UTF-8 text"))
+            }
+        },
+        Helper::BytesBody => quote! {
+            async fn bytes_body(headers: &HeaderMap, body: axum::body::Body, content_type: &str, required: bool) -> Result<Option<Vec<u8>>, Problem> {
+                let _ = (headers, content_type, required);
+                Ok(read_body(body).await?.map(|bytes| bytes.to_vec()))
+            }
+        },
+        Helper::Json => quote! {
+            fn json<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
+                match serde_json::to_vec(&body) {
+                    Ok(bytes) => (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes).into_response(),
+                    Err(error) => {
+                        tracing::error!(%error, "cannot encode the response");
+                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
+                    }
+                }
+            }
+        },
+        Helper::Form => quote! {
+            fn form<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
+                match serde_urlencoded::to_string(&body) {
+                    Ok(text) => (status, [(axum::http::header::CONTENT_TYPE, content_type)], text).into_response(),
+                    Err(error) => {
+                        tracing::error!(%error, "cannot encode the response");
+                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
+                    }
+                }
+            }
+        },
+        Helper::Text => quote! {
+            fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
+                (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
+            }
+        },
+        Helper::Bytes => quote! {
+            fn bytes(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
+                (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
+            }
+        },
+        Helper::SetHeader => quote! {
+            /// Sets a documented response header (values that cannot be a
+            /// header are logged and left out).
+            fn set_header(response: &mut Response, name: &'static str, value: &impl std::fmt::Display) {
+                match axum::http::HeaderValue::try_from(value.to_string()) {
+                    Ok(value) => {
+                        response.headers_mut().insert(name, value);
+                    }
+                    Err(error) => tracing::warn!(%error, name, "response header left out"),
+                }
+            }
+        },
+        Helper::Status => quote! {
+            fn status(code: u16) -> StatusCode {
+                StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        },
+    }
+}
+
+/// `authorize`: reads the credentials of the schemes an operation accepts
+/// and checks that one requirement is met.
+fn authorize(api: &ir::Api) -> TokenStream {
+    let extract = api.security_schemes.iter().map(|s| {
+        let variant = ident(&s.variant);
+        let field = ident(&s.field);
+        let read = match &s.kind {
+            SchemeKind::Bearer => quote! {
+                headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+                    .map(|(_, token)| token.trim().to_owned())
+            },
+            SchemeKind::Basic => quote! {
+                headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.split_once(' '))
+                    .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+                    .and_then(|(_, encoded)| {
+                        use base64::Engine as _;
+                        base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()
+                    })
+                    .and_then(|decoded| String::from_utf8(decoded).ok())
+                    .and_then(|pair| {
+                        pair.split_once(':').map(|(username, password)| api::BasicAuth {
+                            username: username.to_owned(),
+                            password: password.to_owned(),
+                        })
+                    })
+            },
+            SchemeKind::ApiKey { location: Location::Header, name } => {
+                let name = lit(&name.to_ascii_lowercase());
+                quote!(headers.get(#name).and_then(|v| v.to_str().ok()).map(str::to_owned))
+            }
+            SchemeKind::ApiKey { location: Location::Query, name } => {
+                let name = lit(name);
+                quote!(query.iter().find(|(key, _)| key == #name).map(|(_, value)| value.clone()))
+            }
+            SchemeKind::ApiKey { location: _, name } => {
+                let name = lit(name);
+                quote!(cookies.iter().find(|(key, _)| key == #name).map(|(_, value)| value.clone()))
+            }
+        };
+        quote! {
+            api::Scheme::#variant => {
+                credentials.#field = #read;
+                credentials.#field.is_some()
+            }
+        }
+    });
+    quote! {
+        /// Reads the credentials of every scheme in `requirements` and checks
+        /// that all schemes of one requirement are present (401 otherwise).
+        fn authorize(
+            headers: &HeaderMap,
+            query: &[(String, String)],
+            cookies: &[(String, String)],
+            requirements: &[&[api::Scheme]],
+            challenge: &'static str,
+        ) -> Result<api::Credentials, Problem> {
+            let _ = (query, cookies);
+            let mut credentials = api::Credentials::default();
+            let mut met = false;
+            for requirement in requirements {
+                let mut all = true;
+                for scheme in *requirement {
+                    let present = match scheme {
+                        #(#extract)*
+                    };
+                    all &= present;
+                }
+                met |= all;
+            }
+            if met {
+                Ok(credentials)
+            } else {
+                let mut problem = Problem::new(StatusCode::UNAUTHORIZED, "credentials are missing or malformed");
+                problem.challenge = Some(challenge);
+                Err(problem)
+            }
+        }
+    }
+}

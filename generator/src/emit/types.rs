@@ -1,0 +1,239 @@
+//! `types.rs`: one Rust type per named schema.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{docs, field_ty, ident, lit, ty, Scope};
+use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
+use crate::naming::unraw;
+
+pub(super) fn emit(api: &ir::Api) -> TokenStream {
+    let allows = super::module_allows();
+    let defs = api.types.iter().map(|def| type_def(api, def));
+    let any_enum = api.types.iter().any(|t| matches!(t.kind, TypeKind::Enum(_)));
+    let any_tagged = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Union(u) if u.tag.is_some()));
+    let unknown_value = any_enum.then(|| {
+        quote! {
+            /// A string that is none of an enum's values.
+            #[derive(Debug, Clone, PartialEq, Eq)]
+            pub struct UnknownValue(pub String);
+
+            impl std::fmt::Display for UnknownValue {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    write!(f, "unknown value `{}`", self.0)
+                }
+            }
+
+            impl std::error::Error for UnknownValue {}
+        }
+    });
+    let tagged_helper = any_tagged.then(|| {
+        quote! {
+            /// Serializes a variant of a tagged union with its tag set.
+            fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
+                value: &T,
+                tag: &str,
+                name: &str,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                use serde::Serialize as _;
+                let mut value = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+                if let Some(map) = value.as_object_mut() {
+                    map.insert(tag.to_owned(), serde_json::Value::String(name.to_owned()));
+                }
+                value.serialize(serializer)
+            }
+        }
+    });
+    quote! {
+        #allows
+        //! The spec's schemas as Rust types, shared by the server and the client.
+
+        #(#defs)*
+        #unknown_value
+        #tagged_helper
+    }
+}
+
+fn type_def(api: &ir::Api, def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name);
+    let mut doc = docs(&def.docs);
+    let origin = format!(" Schema `{}`.", def.origin);
+    if doc.is_empty() {
+        doc = quote!(#[doc = #origin]);
+    }
+    match &def.kind {
+        TypeKind::Struct(s) => strukt(api, &name, doc, s),
+        TypeKind::Enum(e) => enumeration(&name, doc, e),
+        TypeKind::Union(u) => union(api, &name, doc, u),
+        TypeKind::Alias(t) => {
+            let t = ty(api, t, Scope::Types);
+            quote! {
+                #doc
+                pub type #name = #t;
+            }
+        }
+        TypeKind::Newtype(t) => {
+            let t = ty(api, t, Scope::Types);
+            quote! {
+                #doc
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #t);
+            }
+        }
+    }
+}
+
+fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenStream {
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.name);
+        let doc = docs(&f.docs);
+        let t = field_ty(api, &f.ty, f.required, f.boxed, Scope::Types);
+        let rename = (unraw(&f.name) != f.wire).then(|| {
+            let wire = lit(&f.wire);
+            quote!(#[serde(rename = #wire)])
+        });
+        let skip = (!f.required).then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+        quote! {
+            #doc
+            #rename
+            #skip
+            pub #field: #t,
+        }
+    });
+    let additional = s.additional.as_ref().map(|t| {
+        let t = ty(api, t, Scope::Types);
+        quote! {
+            /// Properties beyond the named ones.
+            #[serde(flatten)]
+            pub additional_properties: std::collections::BTreeMap<String, #t>,
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStream {
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = lit(&v.wire);
+        let vdoc = format!(" `{}`", v.wire.replace('`', "'"));
+        quote! {
+            #[doc = #vdoc]
+            #[serde(rename = #wire)]
+            #variant,
+        }
+    });
+    let as_str = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = lit(&v.wire);
+        quote!(Self::#variant => #wire,)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let wire = lit(&v.wire);
+        quote!(#wire => Ok(Self::#variant),)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// The value as it is on the wire.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    #(#as_str)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = UnknownValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    #(#from_str)*
+                    other => Err(UnknownValue(other.to_owned())),
+                }
+            }
+        }
+    }
+}
+
+fn union(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) -> TokenStream {
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let t = field_ty(api, &v.ty, true, v.boxed, Scope::Types);
+        quote!(#variant(#t),)
+    });
+    let Some(tag) = &u.tag else {
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    let tag_lit = lit(tag);
+    let serialize_arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let first = lit(v.tags.first().map(String::as_str).unwrap_or(&v.name));
+        quote!(Self::#variant(value) => serialize_tagged(value, #tag_lit, #first, serializer),)
+    });
+    let deserialize_arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let tags = v.tags.iter().map(|t| lit(t));
+        let inner = field_ty(api, &v.ty, true, false, Scope::Types);
+        let wrap = if v.boxed { quote!(|v| Self::#variant(Box::new(v))) } else { quote!(Self::#variant) };
+        quote!(#(Some(#tags))|* => <#inner as serde::Deserialize>::deserialize(value).map(#wrap),)
+    });
+    let all_tags = u.variants.iter().flat_map(|v| v.tags.iter()).map(|t| lit(t));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                const TAGS: &[&str] = &[#(#all_tags),*];
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag_lit).and_then(serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#deserialize_arms)*
+                    Some(other) => return Err(D::Error::unknown_variant(other, TAGS)),
+                    None => return Err(D::Error::missing_field(#tag_lit)),
+                }
+                .map_err(D::Error::custom)
+            }
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The model that `lower` builds and every emitter reads.
+//!
+//! Invariants: every identifier in it was made by [`crate::naming`] and is
+//! unique in its namespace; every node keeps the JSON pointer it came from;
+//! collections are `Vec`s in a deterministic order (document order). No
+//! `syn` or `quote` here.
+
+use std::collections::BTreeSet;
+
+/// One API: everything the emitters need, and nothing they must look up
+/// in the document again.
+#[derive(Debug, Clone)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    /// Server URLs, variables substituted with their defaults.
+    pub servers: Vec<String>,
+    /// Named types; [`TypeId`] indexes this.
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+    pub security_schemes: Vec<SecurityScheme>,
+}
+
+/// Index into [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// A Rust type at its place of use.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Prim(Prim),
+    Named(TypeId),
+    List(Box<Ty>),
+    /// A JSON object with arbitrary keys.
+    Map(Box<Ty>),
+    /// `null` allowed (`Option<T>` at this place).
+    Nullable(Box<Ty>),
+    /// Anything JSON (`serde_json::Value`).
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prim {
+    String,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    /// Raw bytes of a body (binary media types).
+    Bytes,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Docs {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub deprecated: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// The Rust name (UpperCamelCase, unique among types).
+    pub name: String,
+    /// JSON pointer of the schema it was made from.
+    pub origin: String,
+    pub docs: Docs,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(Enum),
+    Union(Union),
+    /// `pub type Name = ty;`
+    Alias(Ty),
+    /// `pub struct Name(pub ty);`, for aliases that refer to themselves
+    /// (Rust's type aliases cannot).
+    Newtype(Ty),
+}
+
+#[derive(Debug, Clone)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Type of `additionalProperties` (flattened into a map field), if allowed
+    /// and typed beyond "anything".
+    pub additional: Option<Ty>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Rust name (snake_case, unique in the struct).
+    /// (`name` is a valid identifier, raw where needed.)
+    pub name: String,
+    /// Name on the wire.
+    pub wire: String,
+    pub ty: Ty,
+    pub required: bool,
+    /// Set by cycle breaking: the field's type is stored in a `Box`.
+    pub boxed: bool,
+    pub docs: Docs,
+    /// `default` of the schema, applied when the field is absent.
+    pub default: Option<serde_json::Value>,
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub variants: Vec<EnumVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    pub name: String,
+    pub wire: String,
+}
+
+/// `oneOf`/`anyOf`.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// The discriminator's property name, when values are told apart by it.
+    pub tag: Option<String>,
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    pub name: String,
+    pub ty: Ty,
+    /// Discriminator values that select this variant (tagged unions).
+    pub tags: Vec<String>,
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The trait method's name (snake_case).
+    pub name: String,
+    /// Prefix of the operation's types (`ShowPetById` → `ShowPetByIdRequest`).
+    pub type_name: String,
+    /// `operationId` as written, or `None` when the name was derived.
+    pub operation_id: Option<String>,
+    pub method: Method,
+    /// The path as written under `paths`.
+    pub path: String,
+    pub segments: Vec<PathSegment>,
+    pub origin: String,
+    pub docs: Docs,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub responses: Vec<Response>,
+    /// `None`: no credentials needed. Otherwise any one requirement (an AND
+    /// of schemes) must be met; an empty requirement makes them optional.
+    pub security: Option<Vec<Requirement>>,
+}
+
+impl Operation {
+    pub fn request_type(&self) -> String {
+        format!("{}Request", self.type_name)
+    }
+    pub fn response_type(&self) -> String {
+        format!("{}Response", self.type_name)
+    }
+}
+
+/// A path template split into literal text and parameters, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathSegment {
+    Literal(String),
+    /// Index into [`Operation::params`].
+    Param(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+impl Location {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Path => "path",
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Cookie => "cookie",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub wire: String,
+    pub location: Location,
+    /// Scalar or list of scalars (see `lower::operation`).
+    pub ty: Ty,
+    pub required: bool,
+    /// Arrays: one `name=v` pair per item (form, explode) rather than
+    /// `name=a,b`.
+    pub explode: bool,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Json,
+    Form,
+    Text,
+    Binary,
+}
+
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub media: MediaKind,
+    /// The content type as written (`application/json`, `image/png`).
+    pub content_type: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    Code(u16),
+    /// `2XX`: the first digit.
+    Range(u8),
+    Default,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusMatch,
+    /// The variant's name in the response enum.
+    pub variant: String,
+    pub docs: Docs,
+    pub body: Option<ResponseBody>,
+    pub headers: Vec<Header>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseBody {
+    pub media: MediaKind,
+    pub content_type: String,
+    pub ty: Ty,
+}
+
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub name: String,
+    /// Lower-case wire name.
+    pub wire: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub docs: Docs,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// The key under `components/securitySchemes`.
+    pub key: String,
+    /// Field name in `Credentials` (snake_case).
+    pub field: String,
+    /// Name of the scheme's variant in `Scheme` (UpperCamelCase).
+    pub variant: String,
+    pub kind: SchemeKind,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// `Authorization: Bearer <token>` (http bearer, oauth2, openIdConnect).
+    Bearer,
+    /// `Authorization: Basic base64(user:password)`.
+    Basic,
+    /// A key in a header, query parameter or cookie.
+    ApiKey { location: Location, name: String },
+}
+
+/// An AND of schemes, each with the scopes it asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement(pub Vec<(usize, Vec<String>)>);
+
+impl Api {
+    /// Indexes of the schemes any operation uses, sorted.
+    pub fn used_schemes(&self) -> BTreeSet<usize> {
+        self.operations
+            .iter()
+            .flat_map(|op| op.security.iter().flatten())
+            .flat_map(|r| r.0.iter().map(|(i, _)| *i))
+            .collect()
+    }
+
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+/// One `/`-separated segment of a path template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UrlSegment {
+    Literal(String),
+    /// The whole segment is one parameter (index into `Operation::params`).
+    Param(usize),
+    /// Literal text and parameters mixed in one segment (`{name}.{ext}`).
+    Mixed(Vec<PathSegment>),
+}
+
+impl Operation {
+    /// The path split at `/`, each segment classified (the leading `/` is
+    /// dropped: the first item is what follows it).
+    pub fn url_segments(&self) -> Vec<UrlSegment> {
+        let mut out: Vec<Vec<PathSegment>> = vec![Vec::new()];
+        for segment in &self.segments {
+            match segment {
+                PathSegment::Literal(text) => {
+                    let mut pieces = text.split('/');
+                    if let Some(first) = pieces.next() {
+                        if !first.is_empty() {
+                            out.last_mut().expect("never empty").push(PathSegment::Literal(first.to_owned()));
+                        }
+                    }
+                    for piece in pieces {
+                        out.push(if piece.is_empty() { Vec::new() } else { vec![PathSegment::Literal(piece.to_owned())] });
+                    }
+                }
+                PathSegment::Param(i) => out.last_mut().expect("never empty").push(PathSegment::Param(*i)),
+            }
+        }
+        // A path starts with `/`: its first (empty) segment is not a segment.
+        if self.path.starts_with('/') && out.len() > 1 && out[0].is_empty() {
+            out.remove(0);
+        }
+        out.into_iter()
+            .map(|pieces| match pieces.as_slice() {
+                [] => UrlSegment::Literal(String::new()),
+                [PathSegment::Literal(t)] => UrlSegment::Literal(t.clone()),
+                [PathSegment::Param(i)] => UrlSegment::Param(*i),
+                _ => UrlSegment::Mixed(pieces),
+            })
+            .collect()
+    }
+
+    /// The route's shape: literal segments kept, parameters as `{}`. Two
+    /// operations with one shape and one method cannot both be served.
+    pub fn route_shape(&self) -> String {
+        let segments: Vec<String> = self
+            .url_segments()
+            .iter()
+            .map(|s| match s {
+                UrlSegment::Literal(t) => t.clone(),
+                UrlSegment::Param(_) | UrlSegment::Mixed(_) => "{}".to_owned(),
+            })
+            .collect();
+        format!("/{}", segments.join("/"))
+    }
+}

@@ -1,0 +1,85 @@
+//! uniapi reads an OpenAPI document and writes one Rust crate holding a
+//! stateless axum server and a typed reqwest client that share one trait.
+//!
+//! The pipeline runs one way: [`load`] → [`lower`] (into [`ir`]) → [`emit`]
+//! → [`write`]. The CLI and `build.rs` ([`configure`]) call the same path.
+
+pub mod builder;
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod load;
+pub mod lower;
+pub mod naming;
+pub mod write;
+
+use std::path::Path;
+
+pub use builder::{configure, BuildError, Builder};
+pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use write::{CheckReport, Crate, File, FileKind};
+
+/// What to generate and how. The defaults give a crate with both sides.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Crate name; `None` derives one from the spec's title.
+    pub crate_name: Option<String>,
+    /// Generate the server (`router`).
+    pub server: bool,
+    /// Generate the client (`Client`).
+    pub client: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { crate_name: None, server: true, client: true }
+    }
+}
+
+/// Everything one run produced: the files (nothing written yet), the
+/// warnings, and the files that were read.
+#[derive(Debug)]
+pub struct Generated {
+    pub krate: Crate,
+    pub warnings: Diagnostics,
+    /// Files read, for `cargo:rerun-if-changed`.
+    pub sources: Vec<std::path::PathBuf>,
+}
+
+/// Lints a spec: every diagnostic, errors and warnings, nothing generated.
+pub fn lint(spec: &Path) -> Diagnostics {
+    on_big_stack(|| match load::load(spec) {
+        Err(d) => d,
+        Ok(loaded) => match lower::lower(&loaded) {
+            Ok((_, warnings)) => warnings,
+            Err(d) => d,
+        },
+    })
+}
+
+/// Runs the whole pipeline for `spec` and returns the crate's files.
+pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Diagnostics> {
+    on_big_stack(|| {
+        let loaded = load::load(spec)?;
+        let (api, warnings) = lower::lower(&loaded)?;
+        let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
+        let crate_name = config.crate_name.clone().unwrap_or_else(|| naming::crate_name(&api.title, stem));
+        let spec_name = spec.file_name().and_then(|s| s.to_str()).unwrap_or("openapi").to_owned();
+        let krate = write::render_crate(&api, &emit::Options::from(config), &crate_name, &spec_name);
+        Ok(Generated { krate, warnings, sources: loaded.sources })
+    })
+}
+
+/// Runs `f` on a thread with a large stack: real specs nest deeply and the
+/// stages recurse over them. The stack is only reserved, not committed.
+pub(crate) fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("uniapi".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(s, f)
+            .expect("spawning a thread")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}

@@ -1,0 +1,290 @@
+//! Stage 1: read a document (JSON or YAML), bring OpenAPI 3.1 and sloppy
+//! specs into the 3.0 form that `openapiv3` models, and parse it.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// A parsed document and what it was made from.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The file as the user named it (for diagnostics).
+    pub file: String,
+    /// Every file that was read, for `cargo:rerun-if-changed`.
+    pub sources: Vec<PathBuf>,
+    pub text: String,
+    /// The raw document after normalization: `$ref`s that `openapiv3` does
+    /// not model are resolved against it.
+    pub raw: Value,
+    pub doc: openapiv3::OpenAPI,
+    /// `openapi` as the document declared it (`3.0.3`, `3.1.0`).
+    pub declared_version: String,
+    /// Diagnostics of loading that did not stop it.
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads and parses `path`.
+pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        one(&file, Diagnostic::error("", format!("cannot read the spec: {e}")).with_hint("check the path and that the file is UTF-8 text"))
+    })?;
+    load_str(&file, text, vec![path.to_path_buf()])
+}
+
+/// Parses a document held in memory; `file` names it in diagnostics.
+pub fn load_str(file: &str, text: String, sources: Vec<PathBuf>) -> Result<Loaded, Diagnostics> {
+    let mut raw = parse_text(file, &text)?;
+    let mut diagnostics = Diagnostics::default();
+    let declared_version = match raw.get("openapi") {
+        Some(Value::String(v)) => v.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            let hint = if raw.get("swagger").is_some() {
+                "this is a Swagger 2.0 document: convert it to OpenAPI 3 first (for example with swagger2openapi)"
+            } else {
+                "an OpenAPI document starts with `openapi: 3.0.3` or `openapi: 3.1.0`"
+            };
+            let mut d = Diagnostics::default();
+            d.push(Diagnostic::error("/openapi", "not an OpenAPI 3 document: `openapi` is missing").with_hint(hint));
+            d.locate(file, |p| line_of(&text, p));
+            return Err(d);
+        }
+    };
+    if !declared_version.starts_with("3.") {
+        let mut d = Diagnostics::default();
+        d.push(
+            Diagnostic::error("/openapi", format!("OpenAPI {declared_version} is not supported"))
+                .with_hint("uniapi reads OpenAPI 3.0 and 3.1"),
+        );
+        d.locate(file, |p| line_of(&text, p));
+        return Err(d);
+    }
+    normalize(&mut raw, &mut diagnostics);
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let pointer = path_to_pointer(e.path());
+            let mut d = Diagnostics::default();
+            d.push(
+                Diagnostic::error(pointer, format!("the document does not match OpenAPI 3: {}", e.inner()))
+                    .with_hint("fix the value at this place; `uniapi lint` lists every problem found"),
+            );
+            d.locate(file, |p| line_of(&text, p));
+            return Err(d);
+        }
+    };
+    diagnostics.locate(file, |p| line_of(&text, p));
+    Ok(Loaded { file: file.to_owned(), sources, text, raw, doc, declared_version, diagnostics })
+}
+
+fn one(file: &str, d: Diagnostic) -> Diagnostics {
+    let mut ds = Diagnostics::default();
+    ds.push(d);
+    ds.locate(file, |_| None);
+    ds
+}
+
+fn parse_text(file: &str, text: &str) -> Result<Value, Diagnostics> {
+    let looks_json = text.trim_start().starts_with('{');
+    if looks_json {
+        serde_json::from_str(text).map_err(|e| {
+            let mut d = one(file, Diagnostic::error("", format!("invalid JSON: {e}")).with_hint("fix the syntax error"));
+            d.0[0].line = Some(e.line());
+            d
+        })
+    } else {
+        serde_saphyr::from_str::<Value>(text).map_err(|e| {
+            one(file, Diagnostic::error("", format!("invalid YAML: {e}")).with_hint("fix the syntax error"))
+        })
+    }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out = format!("{out}/{index}"),
+            Segment::Map { key } => out = crate::diag::join(&out, key),
+            Segment::Enum { variant } => out = crate::diag::join(&out, variant),
+            Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// Rewrites OpenAPI 3.1 constructs and common sloppiness into the 3.0 form
+/// that `openapiv3` parses, in place. What cannot be kept is reported.
+fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
+    let Some(root) = doc.as_object_mut() else { return };
+    if root.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.1")) {
+        root.insert("openapi".into(), Value::String("3.0.3".into()));
+    }
+    if let Some(Value::Number(n)) = root.get("openapi") {
+        let v = n.to_string();
+        root.insert("openapi".into(), Value::String(v));
+    }
+    root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+    if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+        for key in ["title", "version"] {
+            match info.get(key) {
+                Some(Value::String(_)) => {}
+                Some(other) => {
+                    let s = other.to_string();
+                    info.insert(key.into(), Value::String(s));
+                }
+                None => {
+                    info.insert(key.into(), Value::String(String::new()));
+                }
+            }
+        }
+    }
+    if root.contains_key("webhooks") {
+        diagnostics.push(
+            Diagnostic::warning("/webhooks", "webhooks are not generated")
+                .with_hint("webhooks describe requests the API sends; implement their receivers by hand"),
+        );
+    }
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        for (_, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+                if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
+                    op.entry("responses").or_insert_with(|| Value::Object(Map::new()));
+                }
+            }
+        }
+    }
+    walk(doc, 0, false);
+}
+
+/// Keys whose value maps names to schemas (or to other named things):
+/// their keys are names, never keywords.
+const NAME_MAPS: &[&str] =
+    &["properties", "patternProperties", "$defs", "definitions", "schemas", "paths", "responses", "parameters", "headers", "content", "securitySchemes", "examples", "requestBodies", "callbacks", "links", "mapping", "variables", "encoding"];
+
+/// Schema-level rewrites, applied to every object of the document. They only
+/// touch keywords in shapes that cannot be anything but a 3.1 schema.
+fn walk(value: &mut Value, depth: usize, name_map: bool) {
+    // Deeper than any real spec; the guard keeps a hostile one from
+    // exhausting the stack.
+    if depth > 2_000 {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            if !name_map {
+                normalize_schema_keywords(map);
+            }
+            for (key, child) in map.iter_mut() {
+                if !name_map && matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const") {
+                    continue;
+                }
+                walk(child, depth + 1, !name_map && NAME_MAPS.contains(&key.as_str()));
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                walk(item, depth + 1, false);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn normalize_schema_keywords(map: &mut Map<String, Value>) {
+    // `type: [T, "null"]` → `type: T, nullable: true`; several non-null
+    // types become `anyOf`.
+    if let Some(Value::Array(types)) = map.get("type") {
+        let mut names: Vec<String> = types.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect();
+        let nullable = names.iter().any(|t| t == "null");
+        names.retain(|t| t != "null");
+        map.remove("type");
+        match names.len() {
+            0 => {}
+            1 => {
+                map.insert("type".into(), Value::String(names.remove(0)));
+            }
+            _ => {
+                let any_of = names.into_iter().map(|t| serde_json::json!({ "type": t })).collect();
+                map.insert("anyOf".into(), Value::Array(any_of));
+            }
+        }
+        if nullable {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+    } else if map.get("type").and_then(Value::as_str) == Some("null") {
+        map.remove("type");
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+    // Numeric exclusive bounds (3.1) → the 3.0 boolean form.
+    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        if let Some(Value::Number(n)) = map.get(exclusive) {
+            let n = n.clone();
+            map.insert(bound.into(), Value::Number(n));
+            map.insert(exclusive.into(), Value::Bool(true));
+        }
+    }
+    // `const: v` → `enum: [v]`.
+    if let Some(c) = map.remove("const") {
+        map.entry("enum").or_insert_with(|| Value::Array(vec![c]));
+    }
+    // Boolean schemas in the places a schema map holds them.
+    for key in ["properties", "patternProperties", "$defs"] {
+        if let Some(Value::Object(props)) = map.get_mut(key) {
+            for (_, p) in props.iter_mut() {
+                if let Value::Bool(b) = p {
+                    *p = bool_schema(*b);
+                }
+            }
+        }
+    }
+    for key in ["items", "not"] {
+        if let Some(Value::Bool(b)) = map.get(key) {
+            let s = bool_schema(*b);
+            map.insert(key.into(), s);
+        }
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            for item in items.iter_mut() {
+                if let Value::Bool(b) = item {
+                    *item = bool_schema(*b);
+                }
+            }
+        }
+    }
+    // Numbers where openapiv3 wants strings.
+    for key in ["description", "title", "pattern", "format"] {
+        if let Some(v @ (Value::Number(_) | Value::Bool(_))) = map.get(key) {
+            let s = v.to_string();
+            map.insert(key.into(), Value::String(s));
+        }
+    }
+}
+
+fn bool_schema(accept: bool) -> Value {
+    if accept { serde_json::json!({}) } else { serde_json::json!({ "not": {} }) }
+}
+
+/// Finds the 1-based line where `pointer` leads in the source text, by
+/// looking for each key in turn. Good for diagnostics, not for parsing.
+pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
+    if pointer.is_empty() {
+        return None;
+    }
+    let mut pos = 0;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        if token.parse::<usize>().is_ok() {
+            continue;
+        }
+        let candidates = [format!("\"{token}\""), format!("{token}:"), format!("'{token}'")];
+        let found = candidates.iter().filter_map(|c| text[pos..].find(c.as_str())).min()?;
+        pos += found + 1;
+    }
+    Some(text[..pos].matches('\n').count() + 1)
+}

@@ -1,0 +1,113 @@
+//! Breaking cycles between named types, so that every type has a size.
+//!
+//! A struct that holds itself (directly, or through other types, outside a
+//! `Vec` or map) needs a `Box` on some field. We box exactly the fields and
+//! variants whose target lies in the same strongly connected component as
+//! their owner: these are the edges that lie on a cycle, and no others.
+//! Type aliases cannot refer to themselves at all, so aliases on a cycle of
+//! aliases become newtype structs.
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::ir::{Ty, TypeDef, TypeId, TypeKind};
+
+pub(crate) fn break_cycles(mut types: Vec<TypeDef>) -> Vec<TypeDef> {
+    alias_cycles_to_newtypes(&mut types);
+    let sccs = components(&types, |kind| match kind {
+        TypeKind::Struct(s) => s.fields.iter().flat_map(|f| inline_targets(&f.ty)).collect(),
+        TypeKind::Union(u) => u.variants.iter().flat_map(|v| inline_targets(&v.ty)).collect(),
+        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => inline_targets(ty),
+        TypeKind::Enum(_) => Vec::new(),
+    });
+    for (i, def) in types.iter_mut().enumerate() {
+        let boxed = |ty: &Ty| inline_targets(ty).iter().any(|t| on_cycle(&sccs, i, *t));
+        match &mut def.kind {
+            TypeKind::Struct(s) => {
+                for f in &mut s.fields {
+                    f.boxed = boxed(&f.ty);
+                }
+            }
+            TypeKind::Union(u) => {
+                for v in &mut u.variants {
+                    v.boxed = boxed(&v.ty);
+                }
+            }
+            _ => {}
+        }
+    }
+    types
+}
+
+/// The strongly connected components of the graph of types whose edges
+/// `edges` gives.
+fn components(types: &[TypeDef], edges: impl Fn(&TypeKind) -> Vec<TypeId>) -> Sccs {
+    let mut graph = DiGraph::<(), ()>::with_capacity(types.len(), types.len());
+    for _ in types {
+        graph.add_node(());
+    }
+    for (i, def) in types.iter().enumerate() {
+        for target in edges(&def.kind) {
+            graph.add_edge(NodeIndex::new(i), NodeIndex::new(target.0), ());
+        }
+    }
+    let mut component = vec![0; types.len()];
+    let mut size = Vec::new();
+    for (c, scc) in tarjan_scc(&graph).into_iter().enumerate() {
+        size.push(scc.len());
+        for node in scc {
+            component[node.index()] = c;
+        }
+    }
+    Sccs { component, size }
+}
+
+/// Whether the edge `from → to` lies on a cycle: it stays inside one
+/// strongly connected component that has more than one node, or it is a
+/// self-edge.
+fn on_cycle(sccs: &Sccs, from: usize, to: TypeId) -> bool {
+    from == to.0 || (sccs.component[from] == sccs.component[to.0] && sccs.size[sccs.component[from]] > 1)
+}
+
+struct Sccs {
+    component: Vec<usize>,
+    size: Vec<usize>,
+}
+
+fn alias_cycles_to_newtypes(types: &mut [TypeDef]) {
+    let sccs = components(types, |kind| match kind {
+        TypeKind::Alias(ty) => all_targets(ty),
+        _ => Vec::new(),
+    });
+    let mut to_newtype = Vec::new();
+    for (i, def) in types.iter().enumerate() {
+        if let TypeKind::Alias(ty) = &def.kind {
+            if all_targets(ty).iter().any(|t| on_cycle(&sccs, i, *t)) {
+                to_newtype.push(i);
+            }
+        }
+    }
+    for i in to_newtype {
+        if let TypeKind::Alias(ty) = &types[i].kind {
+            types[i].kind = TypeKind::Newtype(ty.clone());
+        }
+    }
+}
+
+/// Named types stored inline in a value of `ty` (not behind a `Vec` or map).
+fn inline_targets(ty: &Ty) -> Vec<TypeId> {
+    match ty {
+        Ty::Named(id) => vec![*id],
+        Ty::Nullable(inner) => inline_targets(inner),
+        Ty::List(_) | Ty::Map(_) | Ty::Prim(_) | Ty::Any => Vec::new(),
+    }
+}
+
+/// Every named type `ty` mentions.
+fn all_targets(ty: &Ty) -> Vec<TypeId> {
+    match ty {
+        Ty::Named(id) => vec![*id],
+        Ty::Nullable(inner) | Ty::List(inner) | Ty::Map(inner) => all_targets(inner),
+        Ty::Prim(_) | Ty::Any => Vec::new(),
+    }
+}

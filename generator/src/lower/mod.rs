@@ -1,0 +1,143 @@
+//! Stage 2: the document → [`ir::Api`]. The only stage that judges the
+//! input: it collects every diagnostic instead of stopping at the first.
+
+mod cycles;
+mod operation;
+mod schema;
+
+use std::collections::HashMap;
+
+use openapiv3::{ReferenceOr, SecurityScheme as OaScheme};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::diag::{join, Diagnostic, Diagnostics};
+use crate::ir::{self, Location, SchemeKind};
+use crate::load::Loaded;
+use crate::naming::{self, Namespace};
+
+/// Lowers a loaded document. `Err` holds the diagnostics when any is an
+/// error; `Ok` carries the warnings beside the model.
+pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
+    let doc = &loaded.doc;
+    let mut diags = loaded.diagnostics.clone();
+    let security_schemes = security_schemes(loaded, &mut diags);
+    let (types, operations) = {
+        let mut schemas = schema::Schemas::new(&loaded.raw, &mut diags);
+        if let Some(components) = &doc.components {
+            schemas.components(&components.schemas);
+        }
+        let operations = operation::operations(loaded, &mut schemas, &security_schemes);
+        (schemas.finish(), operations)
+    };
+    let api = ir::Api {
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        description: doc.info.description.clone(),
+        servers: doc.servers.iter().map(server_url).collect(),
+        types,
+        operations,
+        security_schemes: security_schemes.into_iter().flatten().collect(),
+    };
+    diags.locate(&loaded.file, |p| crate::load::line_of(&loaded.text, p));
+    if diags.has_errors() { Err(diags) } else { Ok((api, diags)) }
+}
+
+/// A server's URL with its variables replaced by their defaults.
+fn server_url(server: &openapiv3::Server) -> String {
+    let mut url = server.url.clone();
+    for (name, var) in server.variables.iter().flatten() {
+        url = url.replace(&format!("{{{name}}}"), &var.default);
+    }
+    url
+}
+
+/// The document's security schemes in order; `None` for those that cannot
+/// be checked (reported), keeping the indexes of the others stable for
+/// `Requirement`s built from the result.
+fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::SecurityScheme>> {
+    let Some(components) = &loaded.doc.components else { return Vec::new() };
+    let mut fields = Namespace::new();
+    let mut variants = Namespace::new();
+    let mut out = Vec::new();
+    for (key, scheme) in &components.security_schemes {
+        let pointer = join("/components/securitySchemes", key);
+        let scheme: OaScheme = match resolve(&loaded.raw, scheme, &pointer) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(d);
+                out.push(None);
+                continue;
+            }
+        };
+        let (kind, description) = match &scheme {
+            OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+                (Some(SchemeKind::Bearer), description)
+            }
+            OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                (Some(SchemeKind::Basic), description)
+            }
+            OaScheme::HTTP { scheme, description, .. } => {
+                diags.push(
+                    Diagnostic::warning(&pointer, format!("HTTP authentication scheme `{scheme}` is not checked by the server"))
+                        .with_hint("the operations that need it are served without a credential check; check in the handler"),
+                );
+                (None, description)
+            }
+            OaScheme::APIKey { location, name, description, .. } => {
+                let location = match location {
+                    openapiv3::APIKeyLocation::Header => Location::Header,
+                    openapiv3::APIKeyLocation::Query => Location::Query,
+                    openapiv3::APIKeyLocation::Cookie => Location::Cookie,
+                };
+                (Some(SchemeKind::ApiKey { location, name: name.clone() }), description)
+            }
+            OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => {
+                (Some(SchemeKind::Bearer), description)
+            }
+        };
+        out.push(kind.map(|kind| ir::SecurityScheme {
+            key: key.clone(),
+            field: fields.unique(naming::field_name(key, "scheme")),
+            variant: variants.unique(naming::type_name(key, "Scheme")),
+            kind,
+            description: description.clone(),
+        }));
+    }
+    out
+}
+
+/// Follows `$ref`s (in this document) to the item, a bounded number of times.
+pub(crate) fn resolve<T: DeserializeOwned + Clone>(
+    raw: &Value,
+    item: &ReferenceOr<T>,
+    pointer: &str,
+) -> Result<T, Diagnostic> {
+    let mut current = item.clone();
+    for _ in 0..16 {
+        match current {
+            ReferenceOr::Item(item) => return Ok(item),
+            ReferenceOr::Reference { reference } => {
+                let target = reference.strip_prefix('#').ok_or_else(|| {
+                    Diagnostic::error(pointer, format!("reference to another file `{reference}` is not supported here"))
+                        .with_hint("bundle the spec into one file (for example with `redocly bundle`)")
+                })?;
+                let value = raw.pointer(target).ok_or_else(|| {
+                    Diagnostic::error(pointer, format!("`$ref: {reference}` points at nothing"))
+                        .with_hint("check the spelling of the reference")
+                })?;
+                current = serde_json::from_value(value.clone()).map_err(|e| {
+                    Diagnostic::error(pointer, format!("`$ref: {reference}` points at something of the wrong kind: {e}"))
+                        .with_hint("point it at an object of the kind expected here")
+                })?;
+            }
+        }
+    }
+    Err(Diagnostic::error(pointer, "`$ref` chain too long or circular").with_hint("make the reference point at the object itself"))
+}
+
+/// Scheme key → index in [`ir::Api::security_schemes`], for the schemes that
+/// can be checked.
+pub(crate) fn scheme_index(schemes: &[Option<ir::SecurityScheme>]) -> HashMap<String, usize> {
+    schemes.iter().flatten().enumerate().map(|(i, s)| (s.key.clone(), i)).collect()
+}

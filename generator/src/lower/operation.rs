@@ -1,0 +1,473 @@
+//! Paths and operations → [`ir::Operation`]s: parameters, bodies,
+//! responses and security requirements.
+
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, StatusCode};
+
+use super::schema::{is_binary, SchemaRef, Schemas};
+use super::{resolve, scheme_index};
+use crate::diag::{join, Diagnostic};
+use crate::ir::{
+    Body, Docs, Header, Location, MediaKind, Method, Operation, Param, PathSegment, Prim, Requirement, ResponseBody,
+    SecurityScheme, StatusMatch, Ty, TypeKind,
+};
+use crate::load::Loaded;
+use crate::naming::{self, Namespace};
+
+/// Method names the generated `Client` has of its own: an operation may not
+/// take them.
+const CLIENT_METHODS: &[&str] = &["new", "with_http_client", "base_url", "http_client", "with_credentials", "credentials"];
+
+pub(super) fn operations(
+    loaded: &Loaded,
+    schemas: &mut Schemas<'_>,
+    schemes: &[Option<SecurityScheme>],
+) -> Vec<Operation> {
+    let doc = &loaded.doc;
+    let mut method_names = Namespace::new();
+    method_names.reserve(CLIENT_METHODS.iter().copied());
+    let mut type_names = Namespace::new();
+    let scheme_ids = scheme_index(schemes);
+    let mut out = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let item_pointer = join("/paths", path);
+        let item = match resolve(&loaded.raw, item, &item_pointer) {
+            Ok(item) => item,
+            Err(d) => {
+                schemas.diags.push(d);
+                continue;
+            }
+        };
+        let methods = [
+            (Method::Get, "get", &item.get),
+            (Method::Put, "put", &item.put),
+            (Method::Post, "post", &item.post),
+            (Method::Delete, "delete", &item.delete),
+            (Method::Options, "options", &item.options),
+            (Method::Head, "head", &item.head),
+            (Method::Patch, "patch", &item.patch),
+            (Method::Trace, "trace", &item.trace),
+        ];
+        for (method, key, op) in methods {
+            let Some(op) = op else { continue };
+            let pointer = join(&item_pointer, key);
+            let name = match &op.operation_id {
+                Some(id) if !id.trim().is_empty() => naming::field_name(id, "operation"),
+                _ => naming::operation_name_from_path(key, path),
+            };
+            let name = method_names.unique(name);
+            let type_name = type_names.unique(naming::type_name(naming::unraw(&name), "Operation"));
+            let mut lowering = OperationLowering { loaded, schemas, pointer: &pointer, type_name: &type_name };
+            let params = lowering.params(&item.parameters, &op.parameters);
+            let (segments, params) = lowering.segments(path, params);
+            let body = op.request_body.as_ref().and_then(|b| lowering.body(b));
+            let responses = lowering.responses(&op.responses);
+            let security = lowering.security(op.security.as_ref().or(doc.security.as_ref()), &scheme_ids, op.security.is_some());
+            out.push(Operation {
+                name,
+                type_name,
+                operation_id: op.operation_id.clone(),
+                method,
+                path: path.clone(),
+                segments,
+                origin: pointer.clone(),
+                docs: Docs { title: op.summary.clone(), description: op.description.clone(), deprecated: op.deprecated },
+                params,
+                body,
+                responses,
+                security,
+            });
+        }
+    }
+    out
+}
+
+struct OperationLowering<'l, 's, 'a> {
+    loaded: &'l Loaded,
+    schemas: &'s mut Schemas<'a>,
+    pointer: &'l str,
+    type_name: &'l str,
+}
+
+impl OperationLowering<'_, '_, '_> {
+    /// Path-level parameters, overridden by operation-level ones of the same
+    /// name and location.
+    fn params(&mut self, path_level: &[ReferenceOr<Parameter>], op_level: &[ReferenceOr<Parameter>]) -> Vec<Param> {
+        let item_pointer = self.pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
+        let mut resolved: Vec<(Parameter, String)> = Vec::new();
+        let sources = path_level
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, format!("{item_pointer}/parameters/{i}")))
+            .chain(op_level.iter().enumerate().map(|(i, p)| (p, format!("{}/parameters/{i}", self.pointer))));
+        for (param, pointer) in sources {
+            match resolve(&self.loaded.raw, param, &pointer) {
+                Ok(p) => {
+                    let key = (p.parameter_data_ref().name.clone(), location_of(&p));
+                    resolved.retain(|(q, _)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
+                    resolved.push((p, pointer));
+                }
+                Err(d) => self.schemas.diags.push(d),
+            }
+        }
+        let mut names = Namespace::new();
+        names.reserve(["body", "context"]);
+        resolved.into_iter().filter_map(|(p, pointer)| self.param(p, &pointer, &mut names)).collect()
+    }
+
+    fn param(&mut self, p: Parameter, pointer: &str, names: &mut Namespace) -> Option<Param> {
+        let location = location_of(&p);
+        let explode = match &p {
+            Parameter::Query { parameter_data, .. } | Parameter::Cookie { parameter_data, .. } => {
+                parameter_data.explode.unwrap_or(true)
+            }
+            Parameter::Path { parameter_data, .. } | Parameter::Header { parameter_data, .. } => {
+                parameter_data.explode.unwrap_or(false)
+            }
+        };
+        let data = p.parameter_data();
+        if location == Location::Header
+            && ["accept", "content-type", "authorization"].contains(&data.name.to_ascii_lowercase().as_str())
+        {
+            self.schemas.diags.push(
+                Diagnostic::warning(pointer, format!("header parameter `{}` is ignored", data.name))
+                    .with_hint("OpenAPI describes this header with `content` and `security` instead"),
+            );
+            return None;
+        }
+        let hint = format!("{} {}", self.type_name, data.name);
+        let ty = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                let ty = self.schemas.ty(SchemaRef::from(schema), &format!("{pointer}/schema"), &hint);
+                self.scalar_or_string(ty, pointer)
+            }
+            ParameterSchemaOrContent::Content(_) => {
+                self.schemas.diags.push(
+                    Diagnostic::warning(pointer, "parameter given by `content` is passed as a string")
+                        .with_hint("describe it with `schema` to get a typed value"),
+                );
+                Ty::Prim(Prim::String)
+            }
+        };
+        let ty = match ty {
+            Ty::Nullable(inner) => *inner,
+            ty => ty,
+        };
+        Some(Param {
+            name: names.unique(naming::field_name(&data.name, "param")),
+            wire: data.name.clone(),
+            location,
+            ty,
+            required: data.required || location == Location::Path,
+            explode,
+            docs: Docs { title: None, description: data.description.clone(), deprecated: data.deprecated.unwrap_or(false) },
+        })
+    }
+
+    /// Parameters carry scalars or lists of scalars; anything else is passed
+    /// as its raw string, with a warning.
+    fn scalar_or_string(&mut self, ty: Ty, pointer: &str) -> Ty {
+        let scalar = |ty: &Ty, schemas: &Schemas<'_>| schemas.is_scalar(ty);
+        let ok = match &ty {
+            Ty::List(inner) => scalar(inner, self.schemas),
+            Ty::Nullable(inner) => scalar(inner, self.schemas),
+            other => scalar(other, self.schemas),
+        };
+        if ok {
+            ty
+        } else {
+            self.schemas.diags.push(
+                Diagnostic::warning(pointer, "parameter of object or composite type is passed as its raw string")
+                    .with_hint("parse the string in the handler"),
+            );
+            Ty::Prim(Prim::String)
+        }
+    }
+
+    /// Splits the path template; path parameters it names but does not
+    /// declare are added as strings, with a warning.
+    fn segments(&mut self, path: &str, mut params: Vec<Param>) -> (Vec<PathSegment>, Vec<Param>) {
+        let mut segments = Vec::new();
+        let mut rest = path;
+        let mut names = Namespace::new();
+        names.reserve(params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>());
+        names.reserve(["body", "context"]);
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+            if open > 0 {
+                segments.push(PathSegment::Literal(rest[..open].to_owned()));
+            }
+            let wire = &rest[open + 1..close];
+            let index = match params.iter().position(|p| p.location == Location::Path && p.wire == wire) {
+                Some(i) => i,
+                None => {
+                    self.schemas.diags.push(
+                        Diagnostic::warning(self.pointer, format!("path parameter `{wire}` is not declared; taken as a string"))
+                            .with_hint(format!("declare `{{name: {wire}, in: path, required: true, schema: {{type: string}}}}`")),
+                    );
+                    params.push(Param {
+                        name: names.unique(naming::field_name(wire, "param")),
+                        wire: wire.to_owned(),
+                        location: Location::Path,
+                        ty: Ty::Prim(Prim::String),
+                        required: true,
+                        explode: false,
+                        docs: Docs::default(),
+                    });
+                    params.len() - 1
+                }
+            };
+            segments.push(PathSegment::Param(index));
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            segments.push(PathSegment::Literal(rest.to_owned()));
+        }
+        let used: Vec<usize> = segments.iter().filter_map(|s| if let PathSegment::Param(i) = s { Some(*i) } else { None }).collect();
+        for (i, p) in params.iter().enumerate() {
+            if p.location == Location::Path && !used.contains(&i) {
+                self.schemas.diags.push(
+                    Diagnostic::warning(self.pointer, format!("path parameter `{}` is not in the path `{path}`", p.wire))
+                        .with_hint("remove the parameter or add it to the path"),
+                );
+            }
+        }
+        // Undeclared-but-unused path parameters stay in the request type so
+        // that nothing the spec names is dropped; they are simply not sent.
+        (segments, params)
+    }
+
+    fn body(&mut self, body: &ReferenceOr<RequestBody>) -> Option<Body> {
+        let pointer = format!("{}/requestBody", self.pointer);
+        let body = match resolve(&self.loaded.raw, body, &pointer) {
+            Ok(b) => b,
+            Err(d) => {
+                self.schemas.diags.push(d);
+                return None;
+            }
+        };
+        let (content_type, media) = self.choose_media(body.content.keys(), &format!("{pointer}/content"))?;
+        let media_pointer = join(&format!("{pointer}/content"), &content_type);
+        let schema = body.content[&content_type].schema.as_ref();
+        let ty = self.body_ty(media, schema, &media_pointer, &format!("{} Body", self.type_name));
+        Some(Body { media, content_type, ty, required: body.required, docs: Docs { description: body.description, ..Docs::default() } })
+    }
+
+    fn body_ty(&mut self, media: MediaKind, schema: Option<&ReferenceOr<openapiv3::Schema>>, pointer: &str, hint: &str) -> Ty {
+        match media {
+            MediaKind::Binary => Ty::Prim(Prim::Bytes),
+            MediaKind::Text => Ty::Prim(Prim::String),
+            MediaKind::Json | MediaKind::Form => match schema {
+                Some(s) if media == MediaKind::Json && is_binary(SchemaRef::from(s)) => Ty::Any,
+                Some(s) => self.schemas.ty(SchemaRef::from(s), &format!("{pointer}/schema"), hint),
+                None => Ty::Any,
+            },
+        }
+    }
+
+    /// Picks the media type to generate for: JSON first, then forms, text,
+    /// and anything else as bytes. Others are reported.
+    fn choose_media<'k>(&mut self, types: impl Iterator<Item = &'k String>, pointer: &str) -> Option<(String, MediaKind)> {
+        let types: Vec<&String> = types.collect();
+        let ranked = |t: &str| {
+            let t = t.to_ascii_lowercase();
+            let essence = t.split(';').next().unwrap_or("").trim().to_owned();
+            if essence == "application/json" || essence.ends_with("+json") {
+                (0, MediaKind::Json)
+            } else if essence.contains("json") || essence == "*/*" {
+                (1, MediaKind::Json)
+            } else if essence == "application/x-www-form-urlencoded" {
+                (2, MediaKind::Form)
+            } else if essence.starts_with("text/") {
+                (3, MediaKind::Text)
+            } else {
+                (4, MediaKind::Binary)
+            }
+        };
+        let chosen = types.iter().min_by_key(|t| ranked(t).0)?;
+        let media = ranked(chosen).1;
+        if types.len() > 1 {
+            let others: Vec<&str> = types.iter().filter(|t| *t != chosen).map(|t| t.as_str()).collect();
+            self.schemas.diags.push(
+                Diagnostic::warning(pointer, format!("only `{chosen}` is generated; `{}` are not", others.join("`, `")))
+                    .with_hint("several media types per body are not supported yet"),
+            );
+        }
+        if chosen.starts_with("multipart/") {
+            self.schemas.diags.push(
+                Diagnostic::warning(join(pointer, chosen), "multipart bodies are passed as raw bytes")
+                    .with_hint("encode and decode the parts in the handler"),
+            );
+        }
+        Some(((*chosen).clone(), media))
+    }
+
+    fn responses(&mut self, responses: &openapiv3::Responses) -> Vec<crate::ir::Response> {
+        let pointer = format!("{}/responses", self.pointer);
+        let mut variants = Namespace::new();
+        let mut out = Vec::new();
+        let entries = responses
+            .responses
+            .iter()
+            .map(|(code, r)| {
+                let status = match code {
+                    StatusCode::Code(c) => StatusMatch::Code(*c),
+                    StatusCode::Range(r) => StatusMatch::Range(*r as u8),
+                };
+                (status, code.to_string(), r)
+            })
+            .chain(responses.default.iter().map(|r| (StatusMatch::Default, "default".to_owned(), r)));
+        for (status, key, response) in entries {
+            let response_pointer = join(&pointer, &key);
+            if let StatusMatch::Code(c) = status {
+                if !(100..=599).contains(&c) {
+                    self.schemas.diags.push(
+                        Diagnostic::warning(&response_pointer, format!("status {c} is not an HTTP status; left out"))
+                            .with_hint("use a code from 100 to 599"),
+                    );
+                    continue;
+                }
+            }
+            let response: Response = match resolve(&self.loaded.raw, response, &response_pointer) {
+                Ok(r) => r,
+                Err(d) => {
+                    self.schemas.diags.push(d);
+                    continue;
+                }
+            };
+            let variant = variants.unique(match status {
+                StatusMatch::Code(c) => naming::status_variant(c),
+                StatusMatch::Range(r) => naming::range_variant(r),
+                StatusMatch::Default => "Default".into(),
+            });
+            let body = self.choose_media(response.content.keys(), &format!("{response_pointer}/content")).map(|(content_type, media)| {
+                let media_pointer = join(&format!("{response_pointer}/content"), &content_type);
+                let schema = response.content[&content_type].schema.as_ref();
+                let ty = self.body_ty(media, schema, &media_pointer, &format!("{} {variant} Body", self.type_name));
+                ResponseBody { media, content_type, ty }
+            });
+            let headers = self.headers(&response, &response_pointer, &variant);
+            out.push(crate::ir::Response {
+                status,
+                variant,
+                docs: Docs { description: Some(response.description.clone()).filter(|d| !d.is_empty()), ..Docs::default() },
+                body,
+                headers,
+            });
+        }
+        if out.is_empty() {
+            self.schemas.diags.push(
+                Diagnostic::warning(&pointer, "operation documents no responses; any status with any JSON body is allowed")
+                    .with_hint("document at least the successful response"),
+            );
+            out.push(crate::ir::Response {
+                status: StatusMatch::Default,
+                variant: "Default".into(),
+                docs: Docs::default(),
+                body: Some(ResponseBody { media: MediaKind::Json, content_type: "application/json".into(), ty: Ty::Any }),
+                headers: Vec::new(),
+            });
+        }
+        out
+    }
+
+    fn headers(&mut self, response: &Response, pointer: &str, variant: &str) -> Vec<Header> {
+        let mut names = Namespace::new();
+        names.reserve(["body", "status"]);
+        let mut out = Vec::new();
+        for (name, header) in &response.headers {
+            let header_pointer = join(&format!("{pointer}/headers"), name);
+            if name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
+            let header = match resolve(&self.loaded.raw, header, &header_pointer) {
+                Ok(h) => h,
+                Err(d) => {
+                    self.schemas.diags.push(d);
+                    continue;
+                }
+            };
+            let ty = match &header.format {
+                ParameterSchemaOrContent::Schema(s) => {
+                    let ty = self.schemas.ty(SchemaRef::from(s), &format!("{header_pointer}/schema"), &format!("{} {variant} {name}", self.type_name));
+                    let ty = match ty {
+                        Ty::Nullable(inner) => *inner,
+                        ty => ty,
+                    };
+                    if self.schemas.is_scalar(&ty) { ty } else { Ty::Prim(Prim::String) }
+                }
+                ParameterSchemaOrContent::Content(_) => Ty::Prim(Prim::String),
+            };
+            out.push(Header {
+                name: names.unique(naming::field_name(name, "header")),
+                wire: name.to_ascii_lowercase(),
+                ty,
+                required: header.required,
+                docs: Docs { description: header.description.clone(), ..Docs::default() },
+            });
+        }
+        out
+    }
+
+    fn security(
+        &mut self,
+        requirements: Option<&Vec<openapiv3::SecurityRequirement>>,
+        scheme_ids: &std::collections::HashMap<String, usize>,
+        own: bool,
+    ) -> Option<Vec<Requirement>> {
+        let requirements = requirements?;
+        let pointer = if own { format!("{}/security", self.pointer) } else { "/security".to_owned() };
+        let declared = self.loaded.doc.components.as_ref().map(|c| &c.security_schemes);
+        let mut out = Vec::new();
+        for (i, requirement) in requirements.iter().enumerate() {
+            let mut and = Vec::new();
+            let mut checkable = true;
+            for (key, scopes) in requirement {
+                match scheme_ids.get(key) {
+                    Some(id) => and.push((*id, scopes.clone())),
+                    None if declared.is_some_and(|d| d.contains_key(key)) => checkable = false,
+                    None => {
+                        self.schemas.diags.push(
+                            Diagnostic::error(format!("{pointer}/{i}"), format!("security scheme `{key}` is not declared"))
+                                .with_hint("declare it under `components/securitySchemes`"),
+                        );
+                        checkable = false;
+                    }
+                }
+            }
+            if checkable {
+                out.push(Requirement(and));
+            }
+        }
+        if out.is_empty() { None } else { Some(out) }
+    }
+}
+
+fn location_of(p: &Parameter) -> Location {
+    match p {
+        Parameter::Query { .. } => Location::Query,
+        Parameter::Header { .. } => Location::Header,
+        Parameter::Path { .. } => Location::Path,
+        Parameter::Cookie { .. } => Location::Cookie,
+    }
+}
+
+impl Schemas<'_> {
+    /// Whether values of `ty` travel as one plain string (parameters,
+    /// headers): numbers, booleans, strings and string enums.
+    pub(crate) fn is_scalar(&self, ty: &Ty) -> bool {
+        let mut ty = ty;
+        // Aliases of aliases, a bounded number of times (they may be cyclic).
+        for _ in 0..16 {
+            match ty {
+                Ty::Prim(p) => return *p != Prim::Bytes,
+                Ty::Named(id) => match self.kind_of(*id) {
+                    Some(TypeKind::Enum(_)) => return true,
+                    Some(TypeKind::Alias(inner)) => ty = inner,
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
+    }
+}

@@ -1,0 +1,596 @@
+//! Schemas → named types and the types of their uses.
+//!
+//! Every named type is keyed by the JSON pointer of the schema it came from,
+//! so a `$ref` to any place in the document resolves to one type, and cycles
+//! meet the placeholder of a type already being made.
+
+use std::collections::{HashMap, HashSet};
+
+use openapiv3::{
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat,
+    Type, VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+use crate::diag::{join, Diagnostic, Diagnostics};
+use crate::ir::{Docs, Enum, EnumVariant, Field, Prim, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant};
+use crate::naming::{self, Namespace};
+
+/// Deeper than this, a schema is taken as `serde_json::Value`.
+const MAX_DEPTH: usize = 64;
+
+/// A schema as found in the document: a reference or the schema itself.
+#[derive(Clone, Copy)]
+pub(crate) enum SchemaRef<'a> {
+    Ref(&'a str),
+    Inline(&'a Schema),
+}
+
+impl<'a> From<&'a ReferenceOr<Schema>> for SchemaRef<'a> {
+    fn from(r: &'a ReferenceOr<Schema>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
+            ReferenceOr::Item(s) => SchemaRef::Inline(s),
+        }
+    }
+}
+
+impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaRef<'a> {
+    fn from(r: &'a ReferenceOr<Box<Schema>>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
+            ReferenceOr::Item(s) => SchemaRef::Inline(s),
+        }
+    }
+}
+
+pub(crate) struct Schemas<'a> {
+    raw: &'a Value,
+    /// Placeholders (`None`) while a type is being made.
+    types: Vec<Option<TypeDef>>,
+    by_pointer: HashMap<String, TypeId>,
+    /// Named types whose schema allows `null`: their uses become `Option`.
+    nullable: HashSet<TypeId>,
+    /// Parsed schemas of `$ref` targets outside `components/schemas`.
+    parsed: HashMap<String, Option<Schema>>,
+    pub names: Namespace,
+    pub diags: &'a mut Diagnostics,
+    depth: usize,
+}
+
+impl<'a> Schemas<'a> {
+    pub fn new(raw: &'a Value, diags: &'a mut Diagnostics) -> Self {
+        let mut names = Namespace::new();
+        names.reserve(naming::RESERVED_TYPE_NAMES.iter().copied());
+        Schemas {
+            raw,
+            types: Vec::new(),
+            by_pointer: HashMap::new(),
+            nullable: HashSet::new(),
+            parsed: HashMap::new(),
+            names,
+            diags,
+            depth: 0,
+        }
+    }
+
+    /// Names every component schema first (in document order, so names are
+    /// stable), then makes their types.
+    pub fn components(&mut self, schemas: &'a indexmap::IndexMap<String, ReferenceOr<Schema>>) {
+        let mut ids = Vec::new();
+        for (key, _) in schemas {
+            let pointer = join("/components/schemas", key);
+            let name = self.names.unique(naming::schema_type_name(key));
+            ids.push(self.reserve(pointer, name));
+        }
+        for ((key, schema), (id, name)) in schemas.iter().zip(ids) {
+            let pointer = join("/components/schemas", key);
+            self.fill(id, name, SchemaRef::from(schema), &pointer);
+        }
+    }
+
+    /// The finished types, with cycles broken.
+    pub fn finish(self) -> Vec<TypeDef> {
+        let types: Vec<TypeDef> = self
+            .types
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                t.unwrap_or_else(|| TypeDef {
+                    name: format!("Unresolved{i}"),
+                    origin: String::new(),
+                    docs: Docs::default(),
+                    kind: TypeKind::Alias(Ty::Any),
+                })
+            })
+            .collect();
+        super::cycles::break_cycles(types)
+    }
+
+    fn reserve(&mut self, pointer: String, name: String) -> (TypeId, String) {
+        let id = TypeId(self.types.len());
+        self.types.push(None);
+        self.by_pointer.insert(pointer, id);
+        (id, name)
+    }
+
+    /// Makes the type `id` from `schema`.
+    fn fill(&mut self, id: TypeId, name: String, schema: SchemaRef<'_>, pointer: &str) {
+        let (docs, kind, nullable) = match schema {
+            SchemaRef::Ref(r) => (Docs::default(), TypeKind::Alias(self.reference(r, pointer)), false),
+            SchemaRef::Inline(s) => {
+                let kind = self.kind(s, pointer, &name);
+                (docs_of(s), kind, s.schema_data.nullable)
+            }
+        };
+        if nullable {
+            self.nullable.insert(id);
+        }
+        self.types[id.0] = Some(TypeDef { name, origin: pointer.to_owned(), docs, kind });
+    }
+
+    /// The type of a use of `schema` at `pointer`; inline schemas that need a
+    /// named type get one named from `hint`.
+    pub fn ty(&mut self, schema: SchemaRef<'_>, pointer: &str, hint: &str) -> Ty {
+        match schema {
+            SchemaRef::Ref(r) => self.reference(r, pointer),
+            SchemaRef::Inline(s) => {
+                if self.depth >= MAX_DEPTH {
+                    self.diags.push(
+                        Diagnostic::warning(pointer, "schema nested too deeply; taken as any JSON value")
+                            .with_hint("move inner schemas to `components/schemas`"),
+                    );
+                    return Ty::Any;
+                }
+                self.depth += 1;
+                let ty = self.inline(s, pointer, hint);
+                self.depth -= 1;
+                if s.schema_data.nullable && !matches!(ty, Ty::Nullable(_) | Ty::Any) {
+                    Ty::Nullable(Box::new(ty))
+                } else {
+                    ty
+                }
+            }
+        }
+    }
+
+    fn reference(&mut self, reference: &str, pointer: &str) -> Ty {
+        let Some(target) = reference.strip_prefix('#') else {
+            self.diags.push(
+                Diagnostic::warning(pointer, format!("reference to another file `{reference}` is not followed yet; taken as any JSON value"))
+                    .with_hint("bundle the spec into one file (for example with `redocly bundle`)"),
+            );
+            return Ty::Any;
+        };
+        let id = match self.by_pointer.get(target) {
+            Some(id) => *id,
+            None => match self.schema_at(target) {
+                Some(schema) => {
+                    let last = target.rsplit('/').next().unwrap_or("Type").replace("~1", "/").replace("~0", "~");
+                    let name = self.names.unique(naming::schema_type_name(&last));
+                    let (id, name) = self.reserve(target.to_owned(), name);
+                    self.fill(id, name, SchemaRef::Inline(&schema), target);
+                    id
+                }
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(pointer, format!("`$ref: {reference}` does not point at a schema"))
+                            .with_hint("point it at an entry of `components/schemas`"),
+                    );
+                    return Ty::Any;
+                }
+            },
+        };
+        if self.nullable.contains(&id) { Ty::Nullable(Box::new(Ty::Named(id))) } else { Ty::Named(id) }
+    }
+
+    fn schema_at(&mut self, pointer: &str) -> Option<Schema> {
+        if let Some(s) = self.parsed.get(pointer) {
+            return s.clone();
+        }
+        let schema = self.raw.pointer(pointer).and_then(|v| serde_json::from_value::<Schema>(v.clone()).ok());
+        self.parsed.insert(pointer.to_owned(), schema.clone());
+        schema
+    }
+
+    fn hoist(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Ty {
+        if let Some(id) = self.by_pointer.get(pointer) {
+            return Ty::Named(*id);
+        }
+        let name = self.names.unique(naming::type_name(hint, "Type"));
+        let (id, name) = self.reserve(pointer.to_owned(), name);
+        let kind = self.kind(schema, pointer, &name);
+        self.types[id.0] = Some(TypeDef { name, origin: pointer.to_owned(), docs: docs_of(schema), kind });
+        Ty::Named(id)
+    }
+
+    /// The type of an inline schema (without its `nullable`).
+    fn inline(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Ty {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                if s.enumeration.iter().any(Option::is_some) {
+                    self.hoist(schema, pointer, hint)
+                } else {
+                    Ty::Prim(Prim::String)
+                }
+            }
+            SchemaKind::Type(Type::Integer(i)) => Ty::Prim(match &i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Prim::I32,
+                _ => Prim::I64,
+            }),
+            SchemaKind::Type(Type::Number(n)) => Ty::Prim(match &n.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => Prim::F32,
+                _ => Prim::F64,
+            }),
+            SchemaKind::Type(Type::Boolean(_)) => Ty::Prim(Prim::Bool),
+            SchemaKind::Type(Type::Array(a)) => self.list(a.items.as_ref().map(SchemaRef::from), pointer, hint),
+            SchemaKind::Type(Type::Object(o)) => {
+                if o.properties.is_empty() {
+                    self.map(o.additional_properties.as_ref(), pointer, hint)
+                } else {
+                    self.hoist(schema, pointer, hint)
+                }
+            }
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+                self.ty(SchemaRef::from(&all_of[0]), &format!("{pointer}/allOf/0"), hint)
+            }
+            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts } if parts.len() == 1 => {
+                let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                self.ty(SchemaRef::from(&parts[0]), &format!("{pointer}/{key}/0"), hint)
+            }
+            SchemaKind::AllOf { .. } | SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.hoist(schema, pointer, hint)
+            }
+            SchemaKind::Not { .. } => Ty::Any,
+            SchemaKind::Any(any) => self.inline_any(schema, any, pointer, hint),
+        }
+    }
+
+    /// Schemas that `openapiv3` could not place under one `type`.
+    fn inline_any(&mut self, schema: &Schema, any: &AnySchema, pointer: &str, hint: &str) -> Ty {
+        if !any.properties.is_empty() || !any.all_of.is_empty() || !any.one_of.is_empty() || !any.any_of.is_empty() {
+            return self.hoist(schema, pointer, hint);
+        }
+        match any.typ.as_deref() {
+            Some("string") if any.enumeration.iter().any(Value::is_string) => self.hoist(schema, pointer, hint),
+            Some("string") => Ty::Prim(Prim::String),
+            Some("integer") => Ty::Prim(if any.format.as_deref() == Some("int32") { Prim::I32 } else { Prim::I64 }),
+            Some("number") => Ty::Prim(if any.format.as_deref() == Some("float") { Prim::F32 } else { Prim::F64 }),
+            Some("boolean") => Ty::Prim(Prim::Bool),
+            Some("array") => self.list(any.items.as_ref().map(SchemaRef::from), pointer, hint),
+            Some("object") => self.map(any.additional_properties.as_ref(), pointer, hint),
+            None if any.items.is_some() => self.list(any.items.as_ref().map(SchemaRef::from), pointer, hint),
+            None if any.additional_properties.is_some() => {
+                self.map(any.additional_properties.as_ref(), pointer, hint)
+            }
+            None if !any.enumeration.is_empty() && any.enumeration.iter().all(Value::is_string) => {
+                self.hoist(schema, pointer, hint)
+            }
+            _ => Ty::Any,
+        }
+    }
+
+    fn list(&mut self, items: Option<SchemaRef<'_>>, pointer: &str, hint: &str) -> Ty {
+        match items {
+            Some(items) => Ty::List(Box::new(self.ty(items, &format!("{pointer}/items"), &format!("{hint} Item")))),
+            None => Ty::List(Box::new(Ty::Any)),
+        }
+    }
+
+    fn map(&mut self, additional: Option<&AdditionalProperties>, pointer: &str, hint: &str) -> Ty {
+        match additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                let value = self.ty(SchemaRef::from(&**s), &format!("{pointer}/additionalProperties"), &format!("{hint} Value"));
+                Ty::Map(Box::new(value))
+            }
+            _ => Ty::Map(Box::new(Ty::Any)),
+        }
+    }
+
+    /// The kind of a named type made from `schema`.
+    fn kind(&mut self, schema: &Schema, pointer: &str, name: &str) -> TypeKind {
+        self.depth += 1;
+        let kind = self.kind_inner(schema, pointer, name);
+        self.depth -= 1;
+        kind
+    }
+
+    fn kind_inner(&mut self, schema: &Schema, pointer: &str, name: &str) -> TypeKind {
+        if self.depth >= MAX_DEPTH {
+            return TypeKind::Alias(Ty::Any);
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if s.enumeration.iter().any(Option::is_some) => {
+                let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
+                TypeKind::Enum(string_enum(values))
+            }
+            SchemaKind::Any(any)
+                if any.properties.is_empty()
+                    && any.all_of.is_empty()
+                    && any.one_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.enumeration.iter().any(Value::is_string)
+                    && matches!(any.typ.as_deref(), None | Some("string")) =>
+            {
+                let values: Vec<&str> = any.enumeration.iter().filter_map(Value::as_str).collect();
+                TypeKind::Enum(string_enum(values))
+            }
+            SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
+                let props: Vec<_> = o.properties.iter().map(|(k, v)| (k.as_str(), SchemaRef::from(v))).collect();
+                TypeKind::Struct(self.object(&props, &o.required, o.additional_properties.as_ref(), pointer, name))
+            }
+            SchemaKind::Any(any) if !any.properties.is_empty() && any.all_of.is_empty() && any.one_of.is_empty() && any.any_of.is_empty() => {
+                let props: Vec<_> = any.properties.iter().map(|(k, v)| (k.as_str(), SchemaRef::from(v))).collect();
+                TypeKind::Struct(self.object(&props, &any.required, any.additional_properties.as_ref(), pointer, name))
+            }
+            SchemaKind::AllOf { all_of } => self.all_of(all_of, pointer, name),
+            SchemaKind::Any(any) if !any.all_of.is_empty() => self.all_of(&any.all_of, pointer, name),
+            SchemaKind::OneOf { one_of: parts } => self.union(schema, parts, &format!("{pointer}/oneOf"), name),
+            SchemaKind::AnyOf { any_of: parts } => self.union(schema, parts, &format!("{pointer}/anyOf"), name),
+            SchemaKind::Any(any) if !any.one_of.is_empty() => self.union(schema, &any.one_of, &format!("{pointer}/oneOf"), name),
+            SchemaKind::Any(any) if !any.any_of.is_empty() => self.union(schema, &any.any_of, &format!("{pointer}/anyOf"), name),
+            _ => {
+                // Anything else is a named alias of its inline type; the
+                // alias's inner types are named after it.
+                let ty = self.inline(schema, pointer, &format!("{name} Inner"));
+                // `inline` may have hoisted `schema` itself under this pointer.
+                if ty == Ty::Named(*self.by_pointer.get(pointer).unwrap_or(&TypeId(usize::MAX))) {
+                    TypeKind::Alias(Ty::Any)
+                } else {
+                    TypeKind::Alias(ty)
+                }
+            }
+        }
+    }
+
+    fn object(
+        &mut self,
+        props: &[(&str, SchemaRef<'_>)],
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        pointer: &str,
+        name: &str,
+    ) -> Struct {
+        let mut field_names = Namespace::new();
+        field_names.reserve(["additional_properties"]);
+        let mut fields = Vec::with_capacity(props.len());
+        for (wire, schema) in props {
+            let field_pointer = join(&format!("{pointer}/properties"), wire);
+            let ty = self.ty(*schema, &field_pointer, &format!("{name} {wire}"));
+            let (docs, default) = match schema {
+                SchemaRef::Inline(s) => (docs_of(s), s.schema_data.default.clone()),
+                SchemaRef::Ref(_) => (Docs::default(), None),
+            };
+            fields.push(Field {
+                name: field_names.unique(naming::field_name(wire, "field")),
+                wire: (*wire).to_owned(),
+                ty,
+                required: required.iter().any(|r| r == wire),
+                boxed: false,
+                docs,
+                default,
+            });
+        }
+        let additional = match additional {
+            Some(AdditionalProperties::Schema(s)) => Some(self.ty(
+                SchemaRef::from(&**s),
+                &format!("{pointer}/additionalProperties"),
+                &format!("{name} Value"),
+            )),
+            _ => None,
+        };
+        Struct { fields, additional }
+    }
+
+    /// `allOf`: the properties of every part, merged into one struct.
+    fn all_of(&mut self, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> TypeKind {
+        // Resolve references and flatten nested `allOf`s first, so the merge
+        // below borrows from one local list.
+        let mut queue: Vec<(Schema, String)> = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            if !self.collect_all_of(SchemaRef::from(part), format!("{pointer}/allOf/{i}"), &mut queue, 0) {
+                return TypeKind::Alias(Ty::Any);
+            }
+        }
+        let mut props: Vec<(&str, SchemaRef<'_>)> = Vec::new();
+        let mut required: Vec<String> = Vec::new();
+        let mut additional = None;
+        for (schema, part_pointer) in &queue {
+            let (properties, req, add) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, o.additional_properties.as_ref()),
+                SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() && any.all_of.is_empty() => {
+                    (&any.properties, &any.required, any.additional_properties.as_ref())
+                }
+                _ => {
+                    self.diags.push(
+                        Diagnostic::warning(part_pointer, "`allOf` of a schema that is not an object; the type is any JSON value")
+                            .with_hint("only objects can be merged into one Rust struct"),
+                    );
+                    return TypeKind::Alias(Ty::Any);
+                }
+            };
+            for (k, v) in properties {
+                props.retain(|(n, _)| n != k);
+                props.push((k.as_str(), SchemaRef::from(v)));
+            }
+            required.extend(req.iter().cloned());
+            additional = add.or(additional);
+        }
+        TypeKind::Struct(self.object(&props, &required, additional, pointer, name))
+    }
+
+    /// Pushes the object parts of an `allOf` part onto `out`; `false` (with a
+    /// diagnostic) when a reference cannot be followed.
+    fn collect_all_of(&mut self, part: SchemaRef<'_>, pointer: String, out: &mut Vec<(Schema, String)>, depth: usize) -> bool {
+        let (schema, origin) = match part {
+            SchemaRef::Inline(s) => (s.clone(), pointer),
+            SchemaRef::Ref(reference) => match reference.strip_prefix('#').and_then(|t| self.schema_at(t)) {
+                Some(s) => (s, reference.trim_start_matches('#').to_owned()),
+                None => {
+                    self.diags.push(
+                        Diagnostic::warning(&pointer, format!("cannot merge `{reference}` into `allOf`; the type is any JSON value"))
+                            .with_hint("point `$ref` at an object schema in this document"),
+                    );
+                    return false;
+                }
+            },
+        };
+        match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if depth < 32 => {
+                for (i, p) in all_of.iter().enumerate() {
+                    if !self.collect_all_of(SchemaRef::from(p), format!("{origin}/allOf/{i}"), out, depth + 1) {
+                        return false;
+                    }
+                }
+                true
+            }
+            _ => {
+                out.push((schema, origin));
+                true
+            }
+        }
+    }
+
+    fn union(&mut self, schema: &Schema, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> TypeKind {
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let all_refs = parts.iter().all(|p| matches!(p, ReferenceOr::Reference { .. }));
+        let tag = match discriminator {
+            Some(d) if all_refs => Some(d.property_name.clone()),
+            Some(_) => {
+                self.diags.push(
+                    Diagnostic::warning(pointer, "discriminator with inline variants; values are told apart by shape instead")
+                        .with_hint("move each variant to `components/schemas` and refer to it with `$ref`"),
+                );
+                None
+            }
+            None => None,
+        };
+        let mut variant_names = Namespace::new();
+        let mut variants = Vec::with_capacity(parts.len());
+        for (i, part) in parts.iter().enumerate() {
+            let part_pointer = format!("{pointer}/{i}");
+            let ty = self.ty(SchemaRef::from(part), &part_pointer, &format!("{name} Variant{i}"));
+            let base = match named_id(&ty) {
+                Some(id) => self.name_of(id),
+                None => ty_word(&ty).to_owned(),
+            };
+            let mut tags = Vec::new();
+            if let (Some(d), ReferenceOr::Reference { reference }) = (discriminator, part) {
+                tags.extend(d.mapping.iter().filter(|(_, target)| *target == reference || target.rsplit('/').next() == Some(base_key(reference))).map(|(k, _)| k.clone()));
+                if tags.is_empty() {
+                    tags.push(base_key(reference).to_owned());
+                }
+            }
+            variants.push(UnionVariant { name: variant_names.unique(naming::type_name(&base, "Variant")), ty, tags, boxed: false });
+        }
+        if tag.is_none() {
+            variants.sort_by_key(|v| specificity(&v.ty, &self.types));
+        }
+        TypeKind::Union(Union { tag, variants })
+    }
+
+    /// The kind of a type made already (`None` while it is being made).
+    pub fn kind_of(&self, id: TypeId) -> Option<&TypeKind> {
+        self.types.get(id.0).and_then(Option::as_ref).map(|t| &t.kind)
+    }
+
+    fn name_of(&self, id: TypeId) -> String {
+        self.types[id.0].as_ref().map(|t| t.name.clone()).unwrap_or_else(|| {
+            // Still being made (a cycle): its name is kept with the pointer.
+            self.names_by_id(id)
+        })
+    }
+
+    fn names_by_id(&self, id: TypeId) -> String {
+        self.by_pointer
+            .iter()
+            .filter(|(_, v)| **v == id)
+            .map(|(k, _)| naming::schema_type_name(k.rsplit('/').next().unwrap_or("Variant")))
+            .min()
+            .unwrap_or_else(|| "Variant".into())
+    }
+}
+
+/// The named type behind `T` or `Option<T>`.
+fn named_id(ty: &Ty) -> Option<TypeId> {
+    match ty {
+        Ty::Named(id) => Some(*id),
+        Ty::Nullable(inner) => named_id(inner),
+        _ => None,
+    }
+}
+
+fn base_key(reference: &str) -> &str {
+    reference.rsplit('/').next().unwrap_or(reference)
+}
+
+fn ty_word(ty: &Ty) -> &'static str {
+    match ty {
+        Ty::Prim(Prim::String) => "String",
+        Ty::Prim(Prim::Bool) => "Boolean",
+        Ty::Prim(Prim::I32 | Prim::I64) => "Integer",
+        Ty::Prim(Prim::F32 | Prim::F64) => "Number",
+        Ty::Prim(Prim::Bytes) => "Bytes",
+        Ty::List(_) => "Array",
+        Ty::Map(_) => "Object",
+        Ty::Nullable(inner) => ty_word(inner),
+        Ty::Named(_) => "Variant",
+        Ty::Any => "Any",
+    }
+}
+
+/// Untagged variants are tried in this order: most specific first, so that
+/// a value matching a narrow type is not swallowed by a wider one.
+fn specificity(ty: &Ty, types: &[Option<TypeDef>]) -> (u8, std::cmp::Reverse<usize>) {
+    match ty {
+        Ty::Named(id) => match types.get(id.0).and_then(Option::as_ref).map(|t| &t.kind) {
+            Some(TypeKind::Struct(s)) => (0, std::cmp::Reverse(s.fields.iter().filter(|f| f.required).count())),
+            Some(TypeKind::Enum(_)) => (1, std::cmp::Reverse(0)),
+            Some(TypeKind::Union(_)) => (2, std::cmp::Reverse(0)),
+            Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) if *inner != Ty::Named(*id) => {
+                let (rank, n) = specificity(inner, types);
+                (rank.max(3), n)
+            }
+            _ => (3, std::cmp::Reverse(0)),
+        },
+        Ty::List(_) => (4, std::cmp::Reverse(0)),
+        Ty::Map(_) => (5, std::cmp::Reverse(0)),
+        Ty::Prim(Prim::Bool) => (6, std::cmp::Reverse(0)),
+        Ty::Prim(Prim::I32 | Prim::I64) => (7, std::cmp::Reverse(0)),
+        Ty::Prim(Prim::F32 | Prim::F64) => (8, std::cmp::Reverse(0)),
+        Ty::Prim(Prim::String | Prim::Bytes) => (9, std::cmp::Reverse(0)),
+        Ty::Nullable(inner) => specificity(inner, types),
+        Ty::Any => (10, std::cmp::Reverse(0)),
+    }
+}
+
+fn string_enum(values: Vec<&str>) -> Enum {
+    let mut names = Namespace::new();
+    let mut seen = HashSet::new();
+    let variants = values
+        .into_iter()
+        .filter(|v| seen.insert(*v))
+        .map(|v| EnumVariant { name: names.unique(naming::type_name(v, "Empty")), wire: v.to_owned() })
+        .collect();
+    Enum { variants }
+}
+
+pub(crate) fn docs_of(schema: &Schema) -> Docs {
+    Docs {
+        title: schema.schema_data.title.clone(),
+        description: schema.schema_data.description.clone(),
+        deprecated: schema.schema_data.deprecated,
+    }
+}
+
+/// Whether a string schema is `format: binary` (raw bytes in a body).
+pub(crate) fn is_binary(schema: SchemaRef<'_>) -> bool {
+    match schema {
+        SchemaRef::Inline(s) => match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => matches!(st.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary)),
+            SchemaKind::Any(a) => a.format.as_deref() == Some("binary"),
+            _ => false,
+        },
+        SchemaRef::Ref(_) => false,
+    }
+}
