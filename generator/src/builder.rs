@@ -16,11 +16,16 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::{emit, lower, load, write, Config, Diagnostics};
+use crate::{Config, Diagnostics, emit, load, lower, write};
 
 /// Starts a [`Builder`] with both sides on.
 pub fn configure() -> Builder {
-    Builder { config: Config::default(), out_dir: None, file_name: None, warnings_as_errors: false }
+    Builder {
+        config: Config::default(),
+        out_dir: None,
+        file_name: None,
+        warnings_as_errors: false,
+    }
 }
 
 /// Configures what `build.rs` generates; see [`configure`].
@@ -72,13 +77,19 @@ impl Builder {
         println!("cargo:rerun-if-changed={}", spec.display());
         let out_dir = match self.out_dir {
             Some(dir) => dir,
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(BuildError::NoOutDir)?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(BuildError::NoOutDir)?,
         };
         let (code, warnings, sources) = crate::on_big_stack(|| -> Result<_, Diagnostics> {
             let loaded = load::load(spec)?;
             let (api, warnings) = lower::lower(&loaded)?;
-            let spec_name = spec.file_name().and_then(|s| s.to_str()).unwrap_or("openapi");
-            let code = write::render_single_file(&api, &emit::Options::from(&self.config), spec_name);
+            let spec_name = spec
+                .file_name()
+                .and_then(|s| s.to_str())
+                .unwrap_or("openapi");
+            let code =
+                write::render_single_file(&api, &emit::Options::from(&self.config), spec_name);
             Ok((code, warnings, loaded.sources))
         })?;
         for source in &sources {
@@ -92,7 +103,10 @@ impl Builder {
         if self.warnings_as_errors && !warnings.is_empty() {
             return Err(BuildError::Diagnostics(warnings));
         }
-        let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("openapi");
+        let stem = spec
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("openapi");
         let path = out_dir.join(self.file_name.unwrap_or_else(|| format!("{stem}.rs")));
         write::write_if_changed(&path, &code).map_err(|e| BuildError::Io(path.clone(), e))?;
         Ok(path)
@@ -120,7 +134,10 @@ impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             BuildError::Diagnostics(d) => write!(f, "{d}"),
-            BuildError::NoOutDir => write!(f, "OUT_DIR is not set; call `out_dir` when not running in build.rs"),
+            BuildError::NoOutDir => write!(
+                f,
+                "OUT_DIR is not set; call `out_dir` when not running in build.rs"
+            ),
             BuildError::Io(path, e) => write!(f, "cannot write {}: {e}", path.display()),
         }
     }

@@ -39,7 +39,14 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, pointer: String, message: String) -> Self {
-        Diagnostic { severity, file: String::new(), pointer, line: None, message, hint: None }
+        Diagnostic {
+            severity,
+            file: String::new(),
+            pointer,
+            line: None,
+            message,
+            hint: None,
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {

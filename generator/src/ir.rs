@@ -348,14 +348,23 @@ impl Operation {
                     let mut pieces = text.split('/');
                     if let Some(first) = pieces.next() {
                         if !first.is_empty() {
-                            out.last_mut().expect("never empty").push(PathSegment::Literal(first.to_owned()));
+                            out.last_mut()
+                                .expect("never empty")
+                                .push(PathSegment::Literal(first.to_owned()));
                         }
                     }
                     for piece in pieces {
-                        out.push(if piece.is_empty() { Vec::new() } else { vec![PathSegment::Literal(piece.to_owned())] });
+                        out.push(if piece.is_empty() {
+                            Vec::new()
+                        } else {
+                            vec![PathSegment::Literal(piece.to_owned())]
+                        });
                     }
                 }
-                PathSegment::Param(i) => out.last_mut().expect("never empty").push(PathSegment::Param(*i)),
+                PathSegment::Param(i) => out
+                    .last_mut()
+                    .expect("never empty")
+                    .push(PathSegment::Param(*i)),
             }
         }
         // A path starts with `/`: its first (empty) segment is not a segment.

@@ -15,7 +15,7 @@ pub mod write;
 
 use std::path::Path;
 
-pub use builder::{configure, BuildError, Builder};
+pub use builder::{BuildError, Builder, configure};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use write::{CheckReport, Crate, File, FileKind};
 
@@ -32,7 +32,11 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { crate_name: None, server: true, client: true }
+        Config {
+            crate_name: None,
+            server: true,
+            client: true,
+        }
     }
 }
 
@@ -63,10 +67,22 @@ pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Diagnostics> 
         let loaded = load::load(spec)?;
         let (api, warnings) = lower::lower(&loaded)?;
         let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
-        let crate_name = config.crate_name.clone().unwrap_or_else(|| naming::crate_name(&api.title, stem));
-        let spec_name = spec.file_name().and_then(|s| s.to_str()).unwrap_or("openapi").to_owned();
-        let krate = write::render_crate(&api, &emit::Options::from(config), &crate_name, &spec_name);
-        Ok(Generated { krate, warnings, sources: loaded.sources })
+        let crate_name = config
+            .crate_name
+            .clone()
+            .unwrap_or_else(|| naming::crate_name(&api.title, stem));
+        let spec_name = spec
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("openapi")
+            .to_owned();
+        let krate =
+            write::render_crate(&api, &emit::Options::from(config), &crate_name, &spec_name);
+        Ok(Generated {
+            krate,
+            warnings,
+            sources: loaded.sources,
+        })
     })
 }
 

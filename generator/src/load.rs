@@ -29,7 +29,11 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        one(&file, Diagnostic::error("", format!("cannot read the spec: {e}")).with_hint("check the path and that the file is UTF-8 text"))
+        one(
+            &file,
+            Diagnostic::error("", format!("cannot read the spec: {e}"))
+                .with_hint("check the path and that the file is UTF-8 text"),
+        )
     })?;
     load_str(&file, text, vec![path.to_path_buf()])
 }
@@ -48,7 +52,13 @@ pub fn load_str(file: &str, text: String, sources: Vec<PathBuf>) -> Result<Loade
                 "an OpenAPI document starts with `openapi: 3.0.3` or `openapi: 3.1.0`"
             };
             let mut d = Diagnostics::default();
-            d.push(Diagnostic::error("/openapi", "not an OpenAPI 3 document: `openapi` is missing").with_hint(hint));
+            d.push(
+                Diagnostic::error(
+                    "/openapi",
+                    "not an OpenAPI 3 document: `openapi` is missing",
+                )
+                .with_hint(hint),
+            );
             d.locate(file, |p| line_of(&text, p));
             return Err(d);
         }
@@ -56,8 +66,11 @@ pub fn load_str(file: &str, text: String, sources: Vec<PathBuf>) -> Result<Loade
     if !declared_version.starts_with("3.") {
         let mut d = Diagnostics::default();
         d.push(
-            Diagnostic::error("/openapi", format!("OpenAPI {declared_version} is not supported"))
-                .with_hint("uniapi reads OpenAPI 3.0 and 3.1"),
+            Diagnostic::error(
+                "/openapi",
+                format!("OpenAPI {declared_version} is not supported"),
+            )
+            .with_hint("uniapi reads OpenAPI 3.0 and 3.1"),
         );
         d.locate(file, |p| line_of(&text, p));
         return Err(d);
@@ -69,15 +82,26 @@ pub fn load_str(file: &str, text: String, sources: Vec<PathBuf>) -> Result<Loade
             let pointer = path_to_pointer(e.path());
             let mut d = Diagnostics::default();
             d.push(
-                Diagnostic::error(pointer, format!("the document does not match OpenAPI 3: {}", e.inner()))
-                    .with_hint("fix the value at this place; `uniapi lint` lists every problem found"),
+                Diagnostic::error(
+                    pointer,
+                    format!("the document does not match OpenAPI 3: {}", e.inner()),
+                )
+                .with_hint("fix the value at this place; `uniapi lint` lists every problem found"),
             );
             d.locate(file, |p| line_of(&text, p));
             return Err(d);
         }
     };
     diagnostics.locate(file, |p| line_of(&text, p));
-    Ok(Loaded { file: file.to_owned(), sources, text, raw, doc, declared_version, diagnostics })
+    Ok(Loaded {
+        file: file.to_owned(),
+        sources,
+        text,
+        raw,
+        doc,
+        declared_version,
+        diagnostics,
+    })
 }
 
 fn one(file: &str, d: Diagnostic) -> Diagnostics {
@@ -91,13 +115,21 @@ fn parse_text(file: &str, text: &str) -> Result<Value, Diagnostics> {
     let looks_json = text.trim_start().starts_with('{');
     if looks_json {
         serde_json::from_str(text).map_err(|e| {
-            let mut d = one(file, Diagnostic::error("", format!("invalid JSON: {e}")).with_hint("fix the syntax error"));
+            let mut d = one(
+                file,
+                Diagnostic::error("", format!("invalid JSON: {e}"))
+                    .with_hint("fix the syntax error"),
+            );
             d.0[0].line = Some(e.line());
             d
         })
     } else {
         serde_saphyr::from_str::<Value>(text).map_err(|e| {
-            one(file, Diagnostic::error("", format!("invalid YAML: {e}")).with_hint("fix the syntax error"))
+            one(
+                file,
+                Diagnostic::error("", format!("invalid YAML: {e}"))
+                    .with_hint("fix the syntax error"),
+            )
         })
     }
 }
@@ -119,15 +151,22 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 /// Rewrites OpenAPI 3.1 constructs and common sloppiness into the 3.0 form
 /// that `openapiv3` parses, in place. What cannot be kept is reported.
 fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
-    let Some(root) = doc.as_object_mut() else { return };
-    if root.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.1")) {
+    let Some(root) = doc.as_object_mut() else {
+        return;
+    };
+    if root
+        .get("openapi")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("3.1"))
+    {
         root.insert("openapi".into(), Value::String("3.0.3".into()));
     }
     if let Some(Value::Number(n)) = root.get("openapi") {
         let v = n.to_string();
         root.insert("openapi".into(), Value::String(v));
     }
-    root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+    root.entry("paths")
+        .or_insert_with(|| Value::Object(Map::new()));
     if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
         for key in ["title", "version"] {
             match info.get(key) {
@@ -144,16 +183,22 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
     }
     if root.contains_key("webhooks") {
         diagnostics.push(
-            Diagnostic::warning("/webhooks", "webhooks are not generated")
-                .with_hint("webhooks describe requests the API sends; implement their receivers by hand"),
+            Diagnostic::warning("/webhooks", "webhooks are not generated").with_hint(
+                "webhooks describe requests the API sends; implement their receivers by hand",
+            ),
         );
     }
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
         for (_, item) in paths.iter_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
-            for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for method in [
+                "get", "put", "post", "delete", "options", "head", "patch", "trace",
+            ] {
                 if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
-                    op.entry("responses").or_insert_with(|| Value::Object(Map::new()));
+                    op.entry("responses")
+                        .or_insert_with(|| Value::Object(Map::new()));
                 }
             }
         }
@@ -163,8 +208,26 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
 
 /// Keys whose value maps names to schemas (or to other named things):
 /// their keys are names, never keywords.
-const NAME_MAPS: &[&str] =
-    &["properties", "patternProperties", "$defs", "definitions", "schemas", "paths", "responses", "parameters", "headers", "content", "securitySchemes", "examples", "requestBodies", "callbacks", "links", "mapping", "variables", "encoding"];
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "schemas",
+    "paths",
+    "responses",
+    "parameters",
+    "headers",
+    "content",
+    "securitySchemes",
+    "examples",
+    "requestBodies",
+    "callbacks",
+    "links",
+    "mapping",
+    "variables",
+    "encoding",
+];
 
 /// Schema-level rewrites, applied to every object of the document. They only
 /// touch keywords in shapes that cannot be anything but a 3.1 schema.
@@ -180,10 +243,19 @@ fn walk(value: &mut Value, depth: usize, name_map: bool) {
                 normalize_schema_keywords(map);
             }
             for (key, child) in map.iter_mut() {
-                if !name_map && matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const") {
+                if !name_map
+                    && matches!(
+                        key.as_str(),
+                        "example" | "examples" | "default" | "enum" | "const"
+                    )
+                {
                     continue;
                 }
-                walk(child, depth + 1, !name_map && NAME_MAPS.contains(&key.as_str()));
+                walk(
+                    child,
+                    depth + 1,
+                    !name_map && NAME_MAPS.contains(&key.as_str()),
+                );
             }
         }
         Value::Array(items) => {
@@ -199,7 +271,10 @@ fn normalize_schema_keywords(map: &mut Map<String, Value>) {
     // `type: [T, "null"]` → `type: T, nullable: true`; several non-null
     // types become `anyOf`.
     if let Some(Value::Array(types)) = map.get("type") {
-        let mut names: Vec<String> = types.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect();
+        let mut names: Vec<String> = types
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect();
         let nullable = names.iter().any(|t| t == "null");
         names.retain(|t| t != "null");
         map.remove("type");
@@ -209,7 +284,10 @@ fn normalize_schema_keywords(map: &mut Map<String, Value>) {
                 map.insert("type".into(), Value::String(names.remove(0)));
             }
             _ => {
-                let any_of = names.into_iter().map(|t| serde_json::json!({ "type": t })).collect();
+                let any_of = names
+                    .into_iter()
+                    .map(|t| serde_json::json!({ "type": t }))
+                    .collect();
                 map.insert("anyOf".into(), Value::Array(any_of));
             }
         }
@@ -221,7 +299,10 @@ fn normalize_schema_keywords(map: &mut Map<String, Value>) {
         map.insert("nullable".into(), Value::Bool(true));
     }
     // Numeric exclusive bounds (3.1) → the 3.0 boolean form.
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(Value::Number(n)) = map.get(exclusive) {
             let n = n.clone();
             map.insert(bound.into(), Value::Number(n));
@@ -267,7 +348,11 @@ fn normalize_schema_keywords(map: &mut Map<String, Value>) {
 }
 
 fn bool_schema(accept: bool) -> Value {
-    if accept { serde_json::json!({}) } else { serde_json::json!({ "not": {} }) }
+    if accept {
+        serde_json::json!({})
+    } else {
+        serde_json::json!({ "not": {} })
+    }
 }
 
 /// Finds the 1-based line where `pointer` leads in the source text, by
@@ -282,8 +367,15 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
         if token.parse::<usize>().is_ok() {
             continue;
         }
-        let candidates = [format!("\"{token}\""), format!("{token}:"), format!("'{token}'")];
-        let found = candidates.iter().filter_map(|c| text[pos..].find(c.as_str())).min()?;
+        let candidates = [
+            format!("\"{token}\""),
+            format!("{token}:"),
+            format!("'{token}'"),
+        ];
+        let found = candidates
+            .iter()
+            .filter_map(|c| text[pos..].find(c.as_str()))
+            .min()?;
         pos += found + 1;
     }
     Some(text[..pos].matches('\n').count() + 1)

@@ -71,12 +71,24 @@ struct Sides {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::New { spec, out, name, sides } => {
+        Command::New {
+            spec,
+            out,
+            name,
+            sides,
+        } => {
             let config = config(name, &sides);
-            let Some(generated) = generate(&spec, &config) else { return ExitCode::FAILURE };
+            let Some(generated) = generate(&spec, &config) else {
+                return ExitCode::FAILURE;
+            };
             match generated.krate.write_new(&out) {
                 Ok(files) => {
-                    eprintln!("wrote crate `{}` ({} files) to {}", generated.krate.name, files.len(), out.display());
+                    eprintln!(
+                        "wrote crate `{}` ({} files) to {}",
+                        generated.krate.name,
+                        files.len(),
+                        out.display()
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&e.to_string()),
@@ -90,7 +102,9 @@ fn main() -> ExitCode {
                 ));
             };
             let config = config(Some(name), &sides);
-            let Some(generated) = generate(&spec, &config) else { return ExitCode::FAILURE };
+            let Some(generated) = generate(&spec, &config) else {
+                return ExitCode::FAILURE;
+            };
             match generated.krate.write_generated(&out) {
                 Ok(files) if files.is_empty() => {
                     eprintln!("{} is up to date", out.display());
@@ -108,7 +122,9 @@ fn main() -> ExitCode {
         Command::Check { spec, out, sides } => {
             let name = crate_name_in(&out);
             let config = config(name, &sides);
-            let Some(generated) = generate(&spec, &config) else { return ExitCode::FAILURE };
+            let Some(generated) = generate(&spec, &config) else {
+                return ExitCode::FAILURE;
+            };
             let report = generated.krate.check(&out);
             if report.is_fresh() {
                 eprintln!("{} is up to date", out.display());
@@ -120,7 +136,11 @@ fn main() -> ExitCode {
             for path in &report.missing {
                 println!("missing: {}", out.join(path).display());
             }
-            eprintln!("run `uniapi generate {} -o {}` to update", spec.display(), out.display());
+            eprintln!(
+                "run `uniapi generate {} -o {}` to update",
+                spec.display(),
+                out.display()
+            );
             ExitCode::FAILURE
         }
         Command::Lint { spec } => {
@@ -128,14 +148,26 @@ fn main() -> ExitCode {
             for d in diagnostics.iter() {
                 println!("{d}");
             }
-            println!("{} error(s), {} warning(s)", diagnostics.errors().count(), diagnostics.warnings().count());
-            if diagnostics.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+            println!(
+                "{} error(s), {} warning(s)",
+                diagnostics.errors().count(),
+                diagnostics.warnings().count()
+            );
+            if diagnostics.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
         }
     }
 }
 
 fn config(name: Option<String>, sides: &Sides) -> uniapi::Config {
-    uniapi::Config { crate_name: name, server: !sides.no_server, client: !sides.no_client }
+    uniapi::Config {
+        crate_name: name,
+        server: !sides.no_server,
+        client: !sides.no_client,
+    }
 }
 
 /// Runs the pipeline, printing diagnostics; `None` on errors.
@@ -164,7 +196,11 @@ fn crate_name_in(dir: &Path) -> Option<String> {
         if line.starts_with('[') {
             in_package = line == "[package]";
         } else if in_package {
-            if let Some(value) = line.strip_prefix("name").map(str::trim_start).and_then(|l| l.strip_prefix('=')) {
+            if let Some(value) = line
+                .strip_prefix("name")
+                .map(str::trim_start)
+                .and_then(|l| l.strip_prefix('='))
+            {
                 return Some(value.trim().trim_matches('"').to_owned());
             }
         }

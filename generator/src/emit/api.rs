@@ -4,12 +4,16 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{doc_lines, docs, field_ty, ident, ty, Scope};
+use super::{Scope, doc_lines, docs, field_ty, ident, ty};
 use crate::ir::{self, Operation, Response, SchemeKind, StatusMatch, Ty};
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
-    let uses_types = uses_named_types(api).then(|| quote!(use super::types;));
+    let uses_types = uses_named_types(api).then(|| {
+        quote!(
+            use super::types;
+        )
+    });
     let security = security(api);
     let methods = api.operations.iter().map(|op| trait_method(op));
     let requests = api.operations.iter().map(|op| request(api, op));
@@ -17,7 +21,11 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let trait_doc = doc_lines(&format!(
         "{}{}\n\nImplement it to serve the API (`server::router`); `client::Client` implements it to call a server.",
         api.title,
-        if api.version.is_empty() { String::new() } else { format!(" {}", api.version) }
+        if api.version.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", api.version)
+        }
     ));
     quote! {
         #allows
@@ -135,7 +143,8 @@ pub(super) fn uses_named_types(api: &ir::Api) -> bool {
         op.params.iter().any(|p| named(&p.ty))
             || op.body.as_ref().is_some_and(|b| named(&b.ty))
             || op.responses.iter().any(|r| {
-                r.body.as_ref().is_some_and(|b| named(&b.ty)) || r.headers.iter().any(|h| named(&h.ty))
+                r.body.as_ref().is_some_and(|b| named(&b.ty))
+                    || r.headers.iter().any(|h| named(&h.ty))
             })
     })
 }
@@ -159,7 +168,10 @@ fn trait_method(op: &Operation) -> TokenStream {
 fn request(api: &ir::Api, op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.request_type());
     let method = ident(&op.name);
-    let doc = format!(" The request of [`Api::{}`].", crate::naming::unraw(&op.name));
+    let doc = format!(
+        " The request of [`Api::{}`].",
+        crate::naming::unraw(&op.name)
+    );
     let mut fields = Vec::new();
     let mut required_args = Vec::new();
     let mut inits = Vec::new();
@@ -250,7 +262,10 @@ pub(super) fn body_ty(api: &ir::Api, t: &Ty) -> TokenStream {
 
 fn response(api: &ir::Api, op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.response_type());
-    let doc = format!(" The responses of [`Api::{}`].", crate::naming::unraw(&op.name));
+    let doc = format!(
+        " The responses of [`Api::{}`].",
+        crate::naming::unraw(&op.name)
+    );
     let variants = op.responses.iter().map(|r| {
         let variant = ident(&r.variant);
         let status_doc = match r.status {
@@ -270,8 +285,10 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
                 quote!(#vdoc #variant(#t),)
             }
             Shape::Struct { status, body } => {
-                let status = status.then(|| quote!(/// The status sent.
-                    status: http::StatusCode,));
+                let status = status.then(|| {
+                    quote!(/// The status sent.
+                    status: http::StatusCode,)
+                });
                 let body = body.then(|| {
                     let t = body_ty(api, &r.body.as_ref().expect("body shape has a body").ty);
                     quote!(/// The body.
@@ -303,11 +320,17 @@ fn security(api: &ir::Api) -> TokenStream {
         let what = match &s.kind {
             SchemeKind::Bearer => "a bearer token".to_owned(),
             SchemeKind::Basic => "a user name and password".to_owned(),
-            SchemeKind::ApiKey { location, name } => format!("a key in {} `{name}`", location.as_str()),
+            SchemeKind::ApiKey { location, name } => {
+                format!("a key in {} `{name}`", location.as_str())
+            }
         };
         let line = format!(" `{}`: {what}.", s.key);
         let description = s.description.as_deref().map(doc_lines).unwrap_or_default();
-        let t = if s.kind == SchemeKind::Basic { quote!(BasicAuth) } else { quote!(String) };
+        let t = if s.kind == SchemeKind::Basic {
+            quote!(BasicAuth)
+        } else {
+            quote!(String)
+        };
         quote! {
             #[doc = #line]
             #description

@@ -7,14 +7,17 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::api::{shape, Shape};
+use super::api::{Shape, shape};
 use super::{ident, lit};
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
     let methods = api.operations.iter().map(|op| method(api, op));
-    let default_base = api.servers.first().filter(|url| url.starts_with("http://") || url.starts_with("https://"));
+    let default_base = api
+        .servers
+        .first()
+        .filter(|url| url.starts_with("http://") || url.starts_with("https://"));
     let default = default_base.map(|url| {
         let url = lit(url.trim_end_matches('/'));
         quote! {
@@ -32,122 +35,206 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         }
     });
     let authorize = (!api.security_schemes.is_empty()).then(|| authorize(api));
-    let any_json_body = api.operations.iter().any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Json));
-    let any_form_body = api.operations.iter().any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Form));
+    let any_json_body = api
+        .operations
+        .iter()
+        .any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Json));
+    let any_form_body = api
+        .operations
+        .iter()
+        .any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Form));
     let responses = api.operations.iter().flat_map(|op| &op.responses);
-    let any_json = responses.clone().any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Json));
-    let any_form = responses.clone().any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Form));
-    let any_text = responses.clone().any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Text));
-    let any_bytes = responses.clone().any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Binary));
+    let any_json = responses
+        .clone()
+        .any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Json));
+    let any_form = responses
+        .clone()
+        .any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Form));
+    let any_text = responses
+        .clone()
+        .any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Text));
+    let any_bytes = responses.clone().any(|r| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.media == MediaKind::Binary)
+    });
     let any_header = responses.clone().any(|r| !r.headers.is_empty());
-    let any_required_header = responses.clone().any(|r| r.headers.iter().any(|h| h.required));
-    let any_unexpected = api.operations.iter().any(|op| !op.responses.iter().any(|r| r.status == StatusMatch::Default));
-    let any_path = api.operations.iter().any(|op| op.params.iter().any(|p| p.location == Location::Path));
-    let any_param_header = api.operations.iter().any(|op| op.params.iter().any(|p| p.location == Location::Header));
-    let any_cookie = api.operations.iter().any(|op| op.params.iter().any(|p| p.location == Location::Cookie))
-        || api.security_schemes.iter().any(|s| matches!(s.kind, SchemeKind::ApiKey { location: Location::Cookie, .. }));
-    let any_list = api.operations.iter().any(|op| op.params.iter().any(|p| matches!(p.ty, Ty::List(_))));
-    let helpers = [
-        (any_json_body, quote! {
-            fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
-                serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
-            }
-        }),
-        (any_form_body, quote! {
-            fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
-                serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| api::Error::Encode(e.to_string()))
-            }
-        }),
-        (any_json, quote! {
-            async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                let status = response.status();
-                let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
-                serde_json::from_slice(&bytes).map_err(|e| api::Error::Decode { status, message: e.to_string() })
-            }
-        }),
-        (any_form, quote! {
-            async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                let status = response.status();
-                let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
-                serde_urlencoded::from_bytes(&bytes).map_err(|e| api::Error::Decode { status, message: e.to_string() })
-            }
-        }),
-        (any_text, quote! {
-            async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
-                response.text().await.map_err(|e| api::Error::Transport(e.into()))
-            }
-        }),
-        (any_bytes, quote! {
-            async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
-                response.bytes().await.map(|b| b.to_vec()).map_err(|e| api::Error::Transport(e.into()))
-            }
-        }),
-        (any_header, quote! {
-            /// A documented response header, parsed.
-            fn response_header<T: std::str::FromStr>(response: &reqwest::Response, name: &str) -> Result<Option<T>, api::Error>
-            where
-                T::Err: std::fmt::Display,
-            {
-                let Some(value) = response.headers().get(name) else {
-                    return Ok(None);
-                };
-                let decode = |message: String| api::Error::Decode { status: response.status(), message };
-                let value = value.to_str().map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
-                value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
-            }
-        }),
-        (any_required_header, quote! {
-            fn required_header<T>(response: &reqwest::Response, value: Option<T>, name: &str) -> Result<T, api::Error> {
-                value.ok_or_else(|| api::Error::Decode { status: response.status(), message: format!("header `{name}` is missing") })
-            }
-        }),
-        (any_unexpected, quote! {
-            /// The error for a status the spec does not document.
-            async fn unexpected(response: reqwest::Response) -> api::Error {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                api::Error::UnexpectedStatus { status, headers, body }
-            }
-        }),
-        (any_path, quote! {
-            /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-            const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-                .remove(b'-')
-                .remove(b'.')
-                .remove(b'_')
-                .remove(b'~');
-
-            /// Appends a path parameter, percent-encoded so that it stays one segment.
-            fn push_segment(url: &mut String, value: &str) {
-                url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-            }
-        }),
-        (any_param_header, quote! {
-            fn insert_header(headers: &mut reqwest::header::HeaderMap, name: &'static str, value: &impl std::fmt::Display) -> Result<(), api::Error> {
-                let value = reqwest::header::HeaderValue::try_from(value.to_string())
-                    .map_err(|_| api::Error::Encode(format!("header `{name}` cannot hold `{value}`")))?;
-                headers.insert(name, value);
-                Ok(())
-            }
-        }),
-        (any_cookie, quote! {
-            fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display) {
-                if !cookies.is_empty() {
-                    cookies.push_str("; ");
+    let any_required_header = responses
+        .clone()
+        .any(|r| r.headers.iter().any(|h| h.required));
+    let any_unexpected = api.operations.iter().any(|op| {
+        !op.responses
+            .iter()
+            .any(|r| r.status == StatusMatch::Default)
+    });
+    let any_path = api
+        .operations
+        .iter()
+        .any(|op| op.params.iter().any(|p| p.location == Location::Path));
+    let any_param_header = api
+        .operations
+        .iter()
+        .any(|op| op.params.iter().any(|p| p.location == Location::Header));
+    let any_cookie = api
+        .operations
+        .iter()
+        .any(|op| op.params.iter().any(|p| p.location == Location::Cookie))
+        || api.security_schemes.iter().any(|s| {
+            matches!(
+                s.kind,
+                SchemeKind::ApiKey {
+                    location: Location::Cookie,
+                    ..
                 }
-                cookies.push_str(name);
-                cookies.push('=');
-                cookies.push_str(&value.to_string());
-            }
-        }),
-        (any_list, quote! {
-            fn join<T: std::fmt::Display>(items: &[T]) -> String {
-                items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
-            }
-        }),
+            )
+        });
+    let any_list = api
+        .operations
+        .iter()
+        .any(|op| op.params.iter().any(|p| matches!(p.ty, Ty::List(_))));
+    let helpers = [
+        (
+            any_json_body,
+            quote! {
+                fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
+                    serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
+                }
+            },
+        ),
+        (
+            any_form_body,
+            quote! {
+                fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
+                    serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| api::Error::Encode(e.to_string()))
+                }
+            },
+        ),
+        (
+            any_json,
+            quote! {
+                async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
+                    let status = response.status();
+                    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+                    serde_json::from_slice(&bytes).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+                }
+            },
+        ),
+        (
+            any_form,
+            quote! {
+                async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
+                    let status = response.status();
+                    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+                    serde_urlencoded::from_bytes(&bytes).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+                }
+            },
+        ),
+        (
+            any_text,
+            quote! {
+                async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
+                    response.text().await.map_err(|e| api::Error::Transport(e.into()))
+                }
+            },
+        ),
+        (
+            any_bytes,
+            quote! {
+                async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
+                    response.bytes().await.map(|b| b.to_vec()).map_err(|e| api::Error::Transport(e.into()))
+                }
+            },
+        ),
+        (
+            any_header,
+            quote! {
+                /// A documented response header, parsed.
+                fn response_header<T: std::str::FromStr>(response: &reqwest::Response, name: &str) -> Result<Option<T>, api::Error>
+                where
+                    T::Err: std::fmt::Display,
+                {
+                    let Some(value) = response.headers().get(name) else {
+                        return Ok(None);
+                    };
+                    let decode = |message: String| api::Error::Decode { status: response.status(), message };
+                    let value = value.to_str().map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
+                    value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
+                }
+            },
+        ),
+        (
+            any_required_header,
+            quote! {
+                fn required_header<T>(response: &reqwest::Response, value: Option<T>, name: &str) -> Result<T, api::Error> {
+                    value.ok_or_else(|| api::Error::Decode { status: response.status(), message: format!("header `{name}` is missing") })
+                }
+            },
+        ),
+        (
+            any_unexpected,
+            quote! {
+                /// The error for a status the spec does not document.
+                async fn unexpected(response: reqwest::Response) -> api::Error {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                    api::Error::UnexpectedStatus { status, headers, body }
+                }
+            },
+        ),
+        (
+            any_path,
+            quote! {
+                /// Characters kept as they are in a path segment (RFC 3986 unreserved).
+                const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+                    .remove(b'-')
+                    .remove(b'.')
+                    .remove(b'_')
+                    .remove(b'~');
+
+                /// Appends a path parameter, percent-encoded so that it stays one segment.
+                fn push_segment(url: &mut String, value: &str) {
+                    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+                }
+            },
+        ),
+        (
+            any_param_header,
+            quote! {
+                fn insert_header(headers: &mut reqwest::header::HeaderMap, name: &'static str, value: &impl std::fmt::Display) -> Result<(), api::Error> {
+                    let value = reqwest::header::HeaderValue::try_from(value.to_string())
+                        .map_err(|_| api::Error::Encode(format!("header `{name}` cannot hold `{value}`")))?;
+                    headers.insert(name, value);
+                    Ok(())
+                }
+            },
+        ),
+        (
+            any_cookie,
+            quote! {
+                fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display) {
+                    if !cookies.is_empty() {
+                        cookies.push_str("; ");
+                    }
+                    cookies.push_str(name);
+                    cookies.push('=');
+                    cookies.push_str(&value.to_string());
+                }
+            },
+        ),
+        (
+            any_list,
+            quote! {
+                fn join<T: std::fmt::Display>(items: &[T]) -> String {
+                    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+                }
+            },
+        ),
     ];
-    let helpers = helpers.into_iter().filter(|(used, _)| *used).map(|(_, tokens)| tokens);
+    let helpers = helpers
+        .into_iter()
+        .filter(|(used, _)| *used)
+        .map(|(_, tokens)| tokens);
     let uses_cookie_arg = any_cookie.then(|| quote!(cookies: String,));
     let cookie_header = any_cookie.then(|| {
         quote! {
@@ -326,15 +413,25 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
         let list = matches!(p.ty, Ty::List(_));
         let stmt = match p.location {
             Location::Path => continue,
-            Location::Query if list && p.explode => quote!(query.extend(v.iter().map(|item| (#wire, item.to_string())));),
+            Location::Query if list && p.explode => {
+                quote!(query.extend(v.iter().map(|item| (#wire, item.to_string())));)
+            }
             Location::Query if list => quote!(query.push((#wire, join(v)));),
             Location::Query => quote!(query.push((#wire, v.to_string()));),
             Location::Header => {
                 let wire = lit(&p.wire.to_ascii_lowercase());
-                if list { quote!(insert_header(&mut headers, #wire, &join(v))?;) } else { quote!(insert_header(&mut headers, #wire, v)?;) }
+                if list {
+                    quote!(insert_header(&mut headers, #wire, &join(v))?;)
+                } else {
+                    quote!(insert_header(&mut headers, #wire, v)?;)
+                }
             }
             Location::Cookie => {
-                if list { quote!(push_cookie(&mut cookies, #wire, &join(v));) } else { quote!(push_cookie(&mut cookies, #wire, v);) }
+                if list {
+                    quote!(push_cookie(&mut cookies, #wire, &join(v));)
+                } else {
+                    quote!(push_cookie(&mut cookies, #wire, v);)
+                }
             }
         };
         if p.required {
@@ -352,7 +449,9 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
             quote!(&[#(#schemes),*])
         });
         let cookies = any_cookie.then(|| quote!(&mut cookies,));
-        stmts.push(quote!(self.authorize(&context, &[#(#table),*], &mut query, &mut headers, #cookies)?;));
+        stmts.push(
+            quote!(self.authorize(&context, &[#(#table),*], &mut query, &mut headers, #cookies)?;),
+        );
     }
     let body = match &op.body {
         None => quote!(None),
@@ -420,7 +519,11 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
         };
         quote!(#pattern => Ok(#value),)
     });
-    let fallback = (!op.responses.iter().any(|r| r.status == StatusMatch::Default)).then(|| quote!(_ => Err(unexpected(response).await),));
+    let fallback = (!op
+        .responses
+        .iter()
+        .any(|r| r.status == StatusMatch::Default))
+    .then(|| quote!(_ => Err(unexpected(response).await),));
     let doc = format!(" `{} {}`", op.method.as_str(), op.path);
     quote! {
         #[doc = #doc]
@@ -444,8 +547,18 @@ fn push_param(p: &ir::Param) -> TokenStream {
 }
 
 fn api_has_cookies(api: &ir::Api) -> bool {
-    api.operations.iter().any(|op| op.params.iter().any(|p| p.location == Location::Cookie))
-        || api.security_schemes.iter().any(|s| matches!(s.kind, SchemeKind::ApiKey { location: Location::Cookie, .. }))
+    api.operations
+        .iter()
+        .any(|op| op.params.iter().any(|p| p.location == Location::Cookie))
+        || api.security_schemes.iter().any(|s| {
+            matches!(
+                s.kind,
+                SchemeKind::ApiKey {
+                    location: Location::Cookie,
+                    ..
+                }
+            )
+        })
 }
 
 /// `Client::authorize`: picks the first requirement whose credentials are
@@ -503,7 +616,11 @@ fn authorize(api: &ir::Api) -> TokenStream {
         }
     });
     let cookie_param = any_cookie.then(|| quote!(cookies: &mut String,));
-    let cookie_use = if any_cookie { quote!(&cookies) } else { quote!(()) };
+    let cookie_use = if any_cookie {
+        quote!(&cookies)
+    } else {
+        quote!(())
+    };
     quote! {
         impl Client {
             /// Puts the credentials of the first requirement that can be met

@@ -9,7 +9,7 @@ mod server;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, ToTokens};
+use quote::{ToTokens, quote};
 
 use crate::ir::{self, Docs, Prim, Ty};
 
@@ -22,7 +22,10 @@ pub struct Options {
 
 impl From<&crate::Config> for Options {
     fn from(c: &crate::Config) -> Self {
-        Options { server: c.server, client: c.client }
+        Options {
+            server: c.server,
+            client: c.client,
+        }
     }
 }
 
@@ -104,7 +107,13 @@ pub(crate) fn ty(api: &ir::Api, ty: &Ty, scope: Scope) -> TokenStream {
 }
 
 /// `T`, `Box<T>`, `Option<T>` or `Option<Box<T>>` for a field or variant.
-pub(crate) fn field_ty(api: &ir::Api, t: &Ty, required: bool, boxed: bool, scope: Scope) -> TokenStream {
+pub(crate) fn field_ty(
+    api: &ir::Api,
+    t: &Ty,
+    required: bool,
+    boxed: bool,
+    scope: Scope,
+) -> TokenStream {
     let (inner, nullable) = match t {
         Ty::Nullable(inner) => (&**inner, true),
         other => (other, false),
@@ -134,10 +143,20 @@ fn prim(p: Prim) -> TokenStream {
 /// `#[doc]` attributes for a title, a description and a deprecation.
 pub(crate) fn docs(docs: &Docs) -> TokenStream {
     let mut paragraphs: Vec<String> = Vec::new();
-    if let Some(t) = docs.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(t) = docs
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         paragraphs.push(t.to_owned());
     }
-    if let Some(d) = docs.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    if let Some(d) = docs
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         if paragraphs.first().map(String::as_str) != Some(d) {
             paragraphs.push(d.to_owned());
         }
@@ -166,7 +185,11 @@ pub(crate) fn doc_lines(text: &str) -> TokenStream {
             let opening = !in_fence;
             in_fence = !in_fence;
             // A fence without a language would be compiled as a doctest.
-            if opening && (lang.is_empty() || lang == "rust") { format!("{fence}text") } else { trimmed.to_owned() }
+            if opening && (lang.is_empty() || lang == "rust") {
+                format!("{fence}text")
+            } else {
+                trimmed.to_owned()
+            }
         } else if in_fence {
             line.to_owned()
         } else {

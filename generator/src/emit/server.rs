@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::api::{shape, Shape};
+use super::api::{Shape, shape};
 use super::{ident, lit};
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
 
@@ -46,8 +46,16 @@ enum Helper {
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let mut helpers = BTreeSet::new();
     let routes = routes(api);
-    let handlers: Vec<TokenStream> = api.operations.iter().map(|op| handler(api, op, &mut helpers)).collect();
-    let responses: Vec<TokenStream> = api.operations.iter().map(|op| into_response(op, &mut helpers)).collect();
+    let handlers: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| handler(api, op, &mut helpers))
+        .collect();
+    let responses: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| into_response(op, &mut helpers))
+        .collect();
     let helper_fns = helpers.iter().map(|h| helper(api, *h));
     let allows = super::module_allows();
     quote! {
@@ -88,7 +96,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             match result {
                 Ok(response) => response.into_response(),
                 Err(error) => {
-                    tracing::error!(%error, "handler failed");
+                    tracing::error!("handler failed: {error}");
                     Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
                 }
             }
@@ -145,7 +153,9 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 fn routes(api: &ir::Api) -> Vec<TokenStream> {
     let mut by_shape: BTreeMap<String, (usize, String, Vec<&Operation>)> = BTreeMap::new();
     for (i, op) in api.operations.iter().enumerate() {
-        let entry = by_shape.entry(op.route_shape()).or_insert_with(|| (i, route_path(op), Vec::new()));
+        let entry = by_shape
+            .entry(op.route_shape())
+            .or_insert_with(|| (i, route_path(op), Vec::new()));
         entry.2.push(op);
     }
     let mut routes: Vec<_> = by_shape.into_values().collect();
@@ -216,13 +226,39 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     let request_type = format_ident!("{}", op.request_type());
     let mut stmts = Vec::new();
     let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
-    let query_scheme = op.security.iter().flatten().flat_map(|r| &r.0).any(|(s, _)| {
-        matches!(api.security_schemes[*s].kind, SchemeKind::ApiKey { location: Location::Query, .. })
-    });
-    let cookie_scheme = op.security.iter().flatten().flat_map(|r| &r.0).any(|(s, _)| {
-        matches!(api.security_schemes[*s].kind, SchemeKind::ApiKey { location: Location::Cookie, .. })
-    });
-    let body_binding = if op.body.is_some() { quote!(body) } else { quote!(_body) };
+    let query_scheme = op
+        .security
+        .iter()
+        .flatten()
+        .flat_map(|r| &r.0)
+        .any(|(s, _)| {
+            matches!(
+                api.security_schemes[*s].kind,
+                SchemeKind::ApiKey {
+                    location: Location::Query,
+                    ..
+                }
+            )
+        });
+    let cookie_scheme = op
+        .security
+        .iter()
+        .flatten()
+        .flat_map(|r| &r.0)
+        .any(|(s, _)| {
+            matches!(
+                api.security_schemes[*s].kind,
+                SchemeKind::ApiKey {
+                    location: Location::Cookie,
+                    ..
+                }
+            )
+        });
+    let body_binding = if op.body.is_some() {
+        quote!(body)
+    } else {
+        quote!(_body)
+    };
     let parts_mut = has(Location::Path).then(|| quote!(mut));
     stmts.push(quote!(let (#parts_mut parts, #body_binding) = request.into_parts();));
     if has(Location::Path) {
@@ -247,8 +283,16 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             quote!(&[#(#schemes),*])
         });
         let challenge = lit(&challenge(api, requirements));
-        let query = if query_scheme { quote!(&query) } else { quote!(&[]) };
-        let cookies = if cookie_scheme { quote!(&cookies) } else { quote!(&[]) };
+        let query = if query_scheme {
+            quote!(&query)
+        } else {
+            quote!(&[])
+        };
+        let cookies = if cookie_scheme {
+            quote!(&cookies)
+        } else {
+            quote!(&[])
+        };
         stmts.push(quote! {
             let credentials = authorize(&parts.headers, #query, #cookies, &[#(#table),*], #challenge)?;
         });
@@ -263,7 +307,11 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
                 let field = ident(&p.name);
                 let wire = lit(&p.wire);
                 helpers.insert(Helper::PathParam);
-                let value = parse_scalar_or_list(&p.ty, quote!(path_param(&path, #route_index, #wire)?), helpers);
+                let value = parse_scalar_or_list(
+                    &p.ty,
+                    quote!(path_param(&path, #route_index, #wire)?),
+                    helpers,
+                );
                 stmts.push(quote!(let #field = #value;));
                 route_index += 1;
             }
@@ -274,7 +322,13 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
                 let literal_lits = literals.iter().map(|l| lit(l));
                 let params: Vec<usize> = pieces
                     .iter()
-                    .filter_map(|p| if let ir::PathSegment::Param(i) = p { Some(*i) } else { None })
+                    .filter_map(|p| {
+                        if let ir::PathSegment::Param(i) = p {
+                            Some(*i)
+                        } else {
+                            None
+                        }
+                    })
                     .collect();
                 let count = params.len();
                 let segment_name = format!("{{segment{route_index}}}");
@@ -368,7 +422,11 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         stmts.push(quote!(let body = #read;));
         inits.push(quote!(body));
     }
-    let credentials = if op.security.is_some() { quote!(credentials) } else { quote!(credentials: api::Credentials::default()) };
+    let credentials = if op.security.is_some() {
+        quote!(credentials)
+    } else {
+        quote!(credentials: api::Credentials::default())
+    };
     quote! {
         #(#stmts)*
         Ok(api::#request_type {
@@ -413,12 +471,19 @@ fn challenge(api: &ir::Api, requirements: &[ir::Requirement]) -> String {
             SchemeKind::Bearer => "Bearer".to_owned(),
             SchemeKind::Basic => "Basic realm=\"api\"".to_owned(),
             SchemeKind::ApiKey { location, name } => {
-                let name: String = name.chars().filter(|c| c.is_ascii_graphic() && *c != '"').collect();
+                let name: String = name
+                    .chars()
+                    .filter(|c| c.is_ascii_graphic() && *c != '"')
+                    .collect();
                 format!("ApiKey in=\"{}\", name=\"{name}\"", location.as_str())
             }
         });
     }
-    if out.is_empty() { "Bearer".to_owned() } else { out.join(", ") }
+    if out.is_empty() {
+        "Bearer".to_owned()
+    } else {
+        out.join(", ")
+    }
 }
 
 fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
@@ -711,7 +776,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 match serde_json::to_vec(&body) {
                     Ok(bytes) => (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes).into_response(),
                     Err(error) => {
-                        tracing::error!(%error, "cannot encode the response");
+                        tracing::error!("cannot encode the response: {error}");
                         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
                     }
                 }
@@ -722,7 +787,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 match serde_urlencoded::to_string(&body) {
                     Ok(text) => (status, [(axum::http::header::CONTENT_TYPE, content_type)], text).into_response(),
                     Err(error) => {
-                        tracing::error!(%error, "cannot encode the response");
+                        tracing::error!("cannot encode the response: {error}");
                         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
                     }
                 }
@@ -746,7 +811,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                     Ok(value) => {
                         response.headers_mut().insert(name, value);
                     }
-                    Err(error) => tracing::warn!(%error, name, "response header left out"),
+                    Err(error) => tracing::warn!("response header `{name}` left out: {error}"),
                 }
             }
         },

@@ -3,15 +3,21 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{docs, field_ty, ident, lit, ty, Scope};
+use super::{Scope, docs, field_ty, ident, lit, ty};
 use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
 use crate::naming::unraw;
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
     let defs = api.types.iter().map(|def| type_def(api, def));
-    let any_enum = api.types.iter().any(|t| matches!(t.kind, TypeKind::Enum(_)));
-    let any_tagged = api.types.iter().any(|t| matches!(&t.kind, TypeKind::Union(u) if u.tag.is_some()));
+    let any_enum = api
+        .types
+        .iter()
+        .any(|t| matches!(t.kind, TypeKind::Enum(_)));
+    let any_tagged = api
+        .types
+        .iter()
+        .any(|t| matches!(&t.kind, TypeKind::Union(u) if u.tag.is_some()));
     let unknown_value = any_enum.then(|| {
         quote! {
             /// A string that is none of an enum's values.
@@ -94,7 +100,8 @@ fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
             let wire = lit(&f.wire);
             quote!(#[serde(rename = #wire)])
         });
-        let skip = (!f.required).then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+        let skip = (!f.required)
+            .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
         quote! {
             #doc
             #rename
@@ -202,10 +209,18 @@ fn union(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
         let variant = ident(&v.name);
         let tags = v.tags.iter().map(|t| lit(t));
         let inner = field_ty(api, &v.ty, true, false, Scope::Types);
-        let wrap = if v.boxed { quote!(|v| Self::#variant(Box::new(v))) } else { quote!(Self::#variant) };
+        let wrap = if v.boxed {
+            quote!(|v| Self::#variant(Box::new(v)))
+        } else {
+            quote!(Self::#variant)
+        };
         quote!(#(Some(#tags))|* => <#inner as serde::Deserialize>::deserialize(value).map(#wrap),)
     });
-    let all_tags = u.variants.iter().flat_map(|v| v.tags.iter()).map(|t| lit(t));
+    let all_tags = u
+        .variants
+        .iter()
+        .flat_map(|v| v.tags.iter())
+        .map(|t| lit(t));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]

@@ -15,8 +15,16 @@ use crate::ir::{Ty, TypeDef, TypeId, TypeKind};
 pub(crate) fn break_cycles(mut types: Vec<TypeDef>) -> Vec<TypeDef> {
     alias_cycles_to_newtypes(&mut types);
     let sccs = components(&types, |kind| match kind {
-        TypeKind::Struct(s) => s.fields.iter().flat_map(|f| inline_targets(&f.ty)).collect(),
-        TypeKind::Union(u) => u.variants.iter().flat_map(|v| inline_targets(&v.ty)).collect(),
+        TypeKind::Struct(s) => s
+            .fields
+            .iter()
+            .flat_map(|f| inline_targets(&f.ty))
+            .collect(),
+        TypeKind::Union(u) => u
+            .variants
+            .iter()
+            .flat_map(|v| inline_targets(&v.ty))
+            .collect(),
         TypeKind::Alias(ty) | TypeKind::Newtype(ty) => inline_targets(ty),
         TypeKind::Enum(_) => Vec::new(),
     });
@@ -66,7 +74,8 @@ fn components(types: &[TypeDef], edges: impl Fn(&TypeKind) -> Vec<TypeId>) -> Sc
 /// strongly connected component that has more than one node, or it is a
 /// self-edge.
 fn on_cycle(sccs: &Sccs, from: usize, to: TypeId) -> bool {
-    from == to.0 || (sccs.component[from] == sccs.component[to.0] && sccs.size[sccs.component[from]] > 1)
+    from == to.0
+        || (sccs.component[from] == sccs.component[to.0] && sccs.size[sccs.component[from]] > 1)
 }
 
 struct Sccs {

@@ -11,7 +11,7 @@ use openapiv3::{ReferenceOr, SecurityScheme as OaScheme};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::diag::{join, Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, join};
 use crate::ir::{self, Location, SchemeKind};
 use crate::load::Loaded;
 use crate::naming::{self, Namespace};
@@ -40,7 +40,11 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         security_schemes: security_schemes.into_iter().flatten().collect(),
     };
     diags.locate(&loaded.file, |p| crate::load::line_of(&loaded.text, p));
-    if diags.has_errors() { Err(diags) } else { Ok((api, diags)) }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok((api, diags))
+    }
 }
 
 /// A server's URL with its variables replaced by their defaults.
@@ -56,7 +60,9 @@ fn server_url(server: &openapiv3::Server) -> String {
 /// be checked (reported), keeping the indexes of the others stable for
 /// `Requirement`s built from the result.
 fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::SecurityScheme>> {
-    let Some(components) = &loaded.doc.components else { return Vec::new() };
+    let Some(components) = &loaded.doc.components else {
+        return Vec::new();
+    };
     let mut fields = Namespace::new();
     let mut variants = Namespace::new();
     let mut out = Vec::new();
@@ -71,26 +77,45 @@ fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::
             }
         };
         let (kind, description) = match &scheme {
-            OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("bearer") => {
-                (Some(SchemeKind::Bearer), description)
-            }
-            OaScheme::HTTP { scheme, description, .. } if scheme.eq_ignore_ascii_case("basic") => {
-                (Some(SchemeKind::Basic), description)
-            }
-            OaScheme::HTTP { scheme, description, .. } => {
+            OaScheme::HTTP {
+                scheme,
+                description,
+                ..
+            } if scheme.eq_ignore_ascii_case("bearer") => (Some(SchemeKind::Bearer), description),
+            OaScheme::HTTP {
+                scheme,
+                description,
+                ..
+            } if scheme.eq_ignore_ascii_case("basic") => (Some(SchemeKind::Basic), description),
+            OaScheme::HTTP {
+                scheme,
+                description,
+                ..
+            } => {
                 diags.push(
                     Diagnostic::warning(&pointer, format!("HTTP authentication scheme `{scheme}` is not checked by the server"))
                         .with_hint("the operations that need it are served without a credential check; check in the handler"),
                 );
                 (None, description)
             }
-            OaScheme::APIKey { location, name, description, .. } => {
+            OaScheme::APIKey {
+                location,
+                name,
+                description,
+                ..
+            } => {
                 let location = match location {
                     openapiv3::APIKeyLocation::Header => Location::Header,
                     openapiv3::APIKeyLocation::Query => Location::Query,
                     openapiv3::APIKeyLocation::Cookie => Location::Cookie,
                 };
-                (Some(SchemeKind::ApiKey { location, name: name.clone() }), description)
+                (
+                    Some(SchemeKind::ApiKey {
+                        location,
+                        name: name.clone(),
+                    }),
+                    description,
+                )
             }
             OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => {
                 (Some(SchemeKind::Bearer), description)
@@ -119,25 +144,39 @@ pub(crate) fn resolve<T: DeserializeOwned + Clone>(
             ReferenceOr::Item(item) => return Ok(item),
             ReferenceOr::Reference { reference } => {
                 let target = reference.strip_prefix('#').ok_or_else(|| {
-                    Diagnostic::error(pointer, format!("reference to another file `{reference}` is not supported here"))
-                        .with_hint("bundle the spec into one file (for example with `redocly bundle`)")
+                    Diagnostic::error(
+                        pointer,
+                        format!("reference to another file `{reference}` is not supported here"),
+                    )
+                    .with_hint("bundle the spec into one file (for example with `redocly bundle`)")
                 })?;
                 let value = raw.pointer(target).ok_or_else(|| {
                     Diagnostic::error(pointer, format!("`$ref: {reference}` points at nothing"))
                         .with_hint("check the spelling of the reference")
                 })?;
                 current = serde_json::from_value(value.clone()).map_err(|e| {
-                    Diagnostic::error(pointer, format!("`$ref: {reference}` points at something of the wrong kind: {e}"))
-                        .with_hint("point it at an object of the kind expected here")
+                    Diagnostic::error(
+                        pointer,
+                        format!("`$ref: {reference}` points at something of the wrong kind: {e}"),
+                    )
+                    .with_hint("point it at an object of the kind expected here")
                 })?;
             }
         }
     }
-    Err(Diagnostic::error(pointer, "`$ref` chain too long or circular").with_hint("make the reference point at the object itself"))
+    Err(
+        Diagnostic::error(pointer, "`$ref` chain too long or circular")
+            .with_hint("make the reference point at the object itself"),
+    )
 }
 
 /// Scheme key → index in [`ir::Api::security_schemes`], for the schemes that
 /// can be checked.
 pub(crate) fn scheme_index(schemes: &[Option<ir::SecurityScheme>]) -> HashMap<String, usize> {
-    schemes.iter().flatten().enumerate().map(|(i, s)| (s.key.clone(), i)).collect()
+    schemes
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, s)| (s.key.clone(), i))
+        .collect()
 }

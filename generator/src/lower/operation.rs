@@ -1,21 +1,30 @@
 //! Paths and operations → [`ir::Operation`]s: parameters, bodies,
 //! responses and security requirements.
 
-use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, StatusCode};
+use openapiv3::{
+    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, StatusCode,
+};
 
-use super::schema::{is_binary, SchemaRef, Schemas};
+use super::schema::{SchemaRef, Schemas, is_binary};
 use super::{resolve, scheme_index};
-use crate::diag::{join, Diagnostic};
+use crate::diag::{Diagnostic, join};
 use crate::ir::{
-    Body, Docs, Header, Location, MediaKind, Method, Operation, Param, PathSegment, Prim, Requirement, ResponseBody,
-    SecurityScheme, StatusMatch, Ty, TypeKind,
+    Body, Docs, Header, Location, MediaKind, Method, Operation, Param, PathSegment, Prim,
+    Requirement, ResponseBody, SecurityScheme, StatusMatch, Ty, TypeKind,
 };
 use crate::load::Loaded;
 use crate::naming::{self, Namespace};
 
 /// Method names the generated `Client` has of its own: an operation may not
 /// take them.
-const CLIENT_METHODS: &[&str] = &["new", "with_http_client", "base_url", "http_client", "with_credentials", "credentials"];
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "with_http_client",
+    "base_url",
+    "http_client",
+    "with_credentials",
+    "credentials",
+];
 
 pub(super) fn operations(
     loaded: &Loaded,
@@ -56,12 +65,21 @@ pub(super) fn operations(
             };
             let name = method_names.unique(name);
             let type_name = type_names.unique(naming::type_name(naming::unraw(&name), "Operation"));
-            let mut lowering = OperationLowering { loaded, schemas, pointer: &pointer, type_name: &type_name };
+            let mut lowering = OperationLowering {
+                loaded,
+                schemas,
+                pointer: &pointer,
+                type_name: &type_name,
+            };
             let params = lowering.params(&item.parameters, &op.parameters);
             let (segments, params) = lowering.segments(path, params);
             let body = op.request_body.as_ref().and_then(|b| lowering.body(b));
             let responses = lowering.responses(&op.responses);
-            let security = lowering.security(op.security.as_ref().or(doc.security.as_ref()), &scheme_ids, op.security.is_some());
+            let security = lowering.security(
+                op.security.as_ref().or(doc.security.as_ref()),
+                &scheme_ids,
+                op.security.is_some(),
+            );
             out.push(Operation {
                 name,
                 type_name,
@@ -70,7 +88,11 @@ pub(super) fn operations(
                 path: path.clone(),
                 segments,
                 origin: pointer.clone(),
-                docs: Docs { title: op.summary.clone(), description: op.description.clone(), deprecated: op.deprecated },
+                docs: Docs {
+                    title: op.summary.clone(),
+                    description: op.description.clone(),
+                    deprecated: op.deprecated,
+                },
                 params,
                 body,
                 responses,
@@ -91,19 +113,34 @@ struct OperationLowering<'l, 's, 'a> {
 impl OperationLowering<'_, '_, '_> {
     /// Path-level parameters, overridden by operation-level ones of the same
     /// name and location.
-    fn params(&mut self, path_level: &[ReferenceOr<Parameter>], op_level: &[ReferenceOr<Parameter>]) -> Vec<Param> {
-        let item_pointer = self.pointer.rsplit_once('/').map(|(p, _)| p.to_owned()).unwrap_or_default();
+    fn params(
+        &mut self,
+        path_level: &[ReferenceOr<Parameter>],
+        op_level: &[ReferenceOr<Parameter>],
+    ) -> Vec<Param> {
+        let item_pointer = self
+            .pointer
+            .rsplit_once('/')
+            .map(|(p, _)| p.to_owned())
+            .unwrap_or_default();
         let mut resolved: Vec<(Parameter, String)> = Vec::new();
         let sources = path_level
             .iter()
             .enumerate()
             .map(|(i, p)| (p, format!("{item_pointer}/parameters/{i}")))
-            .chain(op_level.iter().enumerate().map(|(i, p)| (p, format!("{}/parameters/{i}", self.pointer))));
+            .chain(
+                op_level
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p, format!("{}/parameters/{i}", self.pointer))),
+            );
         for (param, pointer) in sources {
             match resolve(&self.loaded.raw, param, &pointer) {
                 Ok(p) => {
                     let key = (p.parameter_data_ref().name.clone(), location_of(&p));
-                    resolved.retain(|(q, _)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
+                    resolved.retain(|(q, _)| {
+                        (q.parameter_data_ref().name.clone(), location_of(q)) != key
+                    });
                     resolved.push((p, pointer));
                 }
                 Err(d) => self.schemas.diags.push(d),
@@ -111,7 +148,10 @@ impl OperationLowering<'_, '_, '_> {
         }
         let mut names = Namespace::new();
         names.reserve(["body", "context"]);
-        resolved.into_iter().filter_map(|(p, pointer)| self.param(p, &pointer, &mut names)).collect()
+        resolved
+            .into_iter()
+            .filter_map(|(p, pointer)| self.param(p, &pointer, &mut names))
+            .collect()
     }
 
     fn param(&mut self, p: Parameter, pointer: &str, names: &mut Namespace) -> Option<Param> {
@@ -126,24 +166,33 @@ impl OperationLowering<'_, '_, '_> {
         };
         let data = p.parameter_data();
         if location == Location::Header
-            && ["accept", "content-type", "authorization"].contains(&data.name.to_ascii_lowercase().as_str())
+            && ["accept", "content-type", "authorization"]
+                .contains(&data.name.to_ascii_lowercase().as_str())
         {
             self.schemas.diags.push(
-                Diagnostic::warning(pointer, format!("header parameter `{}` is ignored", data.name))
-                    .with_hint("OpenAPI describes this header with `content` and `security` instead"),
+                Diagnostic::warning(
+                    pointer,
+                    format!("header parameter `{}` is ignored", data.name),
+                )
+                .with_hint("OpenAPI describes this header with `content` and `security` instead"),
             );
             return None;
         }
         let hint = format!("{} {}", self.type_name, data.name);
         let ty = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
-                let ty = self.schemas.ty(SchemaRef::from(schema), &format!("{pointer}/schema"), &hint);
+                let ty =
+                    self.schemas
+                        .ty(SchemaRef::from(schema), &format!("{pointer}/schema"), &hint);
                 self.scalar_or_string(ty, pointer)
             }
             ParameterSchemaOrContent::Content(_) => {
                 self.schemas.diags.push(
-                    Diagnostic::warning(pointer, "parameter given by `content` is passed as a string")
-                        .with_hint("describe it with `schema` to get a typed value"),
+                    Diagnostic::warning(
+                        pointer,
+                        "parameter given by `content` is passed as a string",
+                    )
+                    .with_hint("describe it with `schema` to get a typed value"),
                 );
                 Ty::Prim(Prim::String)
             }
@@ -153,13 +202,24 @@ impl OperationLowering<'_, '_, '_> {
             ty => ty,
         };
         Some(Param {
-            name: names.unique(naming::field_name(&data.name, "param")),
+            name: names.unique(naming::field_name(
+                &if location == Location::Header {
+                    data.name.to_ascii_lowercase()
+                } else {
+                    data.name.clone()
+                },
+                "param",
+            )),
             wire: data.name.clone(),
             location,
             ty,
             required: data.required || location == Location::Path,
             explode,
-            docs: Docs { title: None, description: data.description.clone(), deprecated: data.deprecated.unwrap_or(false) },
+            docs: Docs {
+                title: None,
+                description: data.description.clone(),
+                deprecated: data.deprecated.unwrap_or(false),
+            },
         })
     }
 
@@ -176,8 +236,11 @@ impl OperationLowering<'_, '_, '_> {
             ty
         } else {
             self.schemas.diags.push(
-                Diagnostic::warning(pointer, "parameter of object or composite type is passed as its raw string")
-                    .with_hint("parse the string in the handler"),
+                Diagnostic::warning(
+                    pointer,
+                    "parameter of object or composite type is passed as its raw string",
+                )
+                .with_hint("parse the string in the handler"),
             );
             Ty::Prim(Prim::String)
         }
@@ -192,12 +255,17 @@ impl OperationLowering<'_, '_, '_> {
         names.reserve(params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>());
         names.reserve(["body", "context"]);
         while let Some(open) = rest.find('{') {
-            let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
             if open > 0 {
                 segments.push(PathSegment::Literal(rest[..open].to_owned()));
             }
             let wire = &rest[open + 1..close];
-            let index = match params.iter().position(|p| p.location == Location::Path && p.wire == wire) {
+            let index = match params
+                .iter()
+                .position(|p| p.location == Location::Path && p.wire == wire)
+            {
                 Some(i) => i,
                 None => {
                     self.schemas.diags.push(
@@ -222,12 +290,24 @@ impl OperationLowering<'_, '_, '_> {
         if !rest.is_empty() {
             segments.push(PathSegment::Literal(rest.to_owned()));
         }
-        let used: Vec<usize> = segments.iter().filter_map(|s| if let PathSegment::Param(i) = s { Some(*i) } else { None }).collect();
+        let used: Vec<usize> = segments
+            .iter()
+            .filter_map(|s| {
+                if let PathSegment::Param(i) = s {
+                    Some(*i)
+                } else {
+                    None
+                }
+            })
+            .collect();
         for (i, p) in params.iter().enumerate() {
             if p.location == Location::Path && !used.contains(&i) {
                 self.schemas.diags.push(
-                    Diagnostic::warning(self.pointer, format!("path parameter `{}` is not in the path `{path}`", p.wire))
-                        .with_hint("remove the parameter or add it to the path"),
+                    Diagnostic::warning(
+                        self.pointer,
+                        format!("path parameter `{}` is not in the path `{path}`", p.wire),
+                    )
+                    .with_hint("remove the parameter or add it to the path"),
                 );
             }
         }
@@ -245,20 +325,43 @@ impl OperationLowering<'_, '_, '_> {
                 return None;
             }
         };
-        let (content_type, media) = self.choose_media(body.content.keys(), &format!("{pointer}/content"))?;
+        let (content_type, media) =
+            self.choose_media(body.content.keys(), &format!("{pointer}/content"))?;
         let media_pointer = join(&format!("{pointer}/content"), &content_type);
         let schema = body.content[&content_type].schema.as_ref();
-        let ty = self.body_ty(media, schema, &media_pointer, &format!("{} Body", self.type_name));
-        Some(Body { media, content_type, ty, required: body.required, docs: Docs { description: body.description, ..Docs::default() } })
+        let ty = self.body_ty(
+            media,
+            schema,
+            &media_pointer,
+            &format!("{} Body", self.type_name),
+        );
+        Some(Body {
+            media,
+            content_type,
+            ty,
+            required: body.required,
+            docs: Docs {
+                description: body.description,
+                ..Docs::default()
+            },
+        })
     }
 
-    fn body_ty(&mut self, media: MediaKind, schema: Option<&ReferenceOr<openapiv3::Schema>>, pointer: &str, hint: &str) -> Ty {
+    fn body_ty(
+        &mut self,
+        media: MediaKind,
+        schema: Option<&ReferenceOr<openapiv3::Schema>>,
+        pointer: &str,
+        hint: &str,
+    ) -> Ty {
         match media {
             MediaKind::Binary => Ty::Prim(Prim::Bytes),
             MediaKind::Text => Ty::Prim(Prim::String),
             MediaKind::Json | MediaKind::Form => match schema {
                 Some(s) if media == MediaKind::Json && is_binary(SchemaRef::from(s)) => Ty::Any,
-                Some(s) => self.schemas.ty(SchemaRef::from(s), &format!("{pointer}/schema"), hint),
+                Some(s) => self
+                    .schemas
+                    .ty(SchemaRef::from(s), &format!("{pointer}/schema"), hint),
                 None => Ty::Any,
             },
         }
@@ -266,7 +369,11 @@ impl OperationLowering<'_, '_, '_> {
 
     /// Picks the media type to generate for: JSON first, then forms, text,
     /// and anything else as bytes. Others are reported.
-    fn choose_media<'k>(&mut self, types: impl Iterator<Item = &'k String>, pointer: &str) -> Option<(String, MediaKind)> {
+    fn choose_media<'k>(
+        &mut self,
+        types: impl Iterator<Item = &'k String>,
+        pointer: &str,
+    ) -> Option<(String, MediaKind)> {
         let types: Vec<&String> = types.collect();
         let ranked = |t: &str| {
             let t = t.to_ascii_lowercase();
@@ -286,16 +393,29 @@ impl OperationLowering<'_, '_, '_> {
         let chosen = types.iter().min_by_key(|t| ranked(t).0)?;
         let media = ranked(chosen).1;
         if types.len() > 1 {
-            let others: Vec<&str> = types.iter().filter(|t| *t != chosen).map(|t| t.as_str()).collect();
+            let others: Vec<&str> = types
+                .iter()
+                .filter(|t| *t != chosen)
+                .map(|t| t.as_str())
+                .collect();
             self.schemas.diags.push(
-                Diagnostic::warning(pointer, format!("only `{chosen}` is generated; `{}` are not", others.join("`, `")))
-                    .with_hint("several media types per body are not supported yet"),
+                Diagnostic::warning(
+                    pointer,
+                    format!(
+                        "only `{chosen}` is generated; `{}` are not",
+                        others.join("`, `")
+                    ),
+                )
+                .with_hint("several media types per body are not supported yet"),
             );
         }
         if chosen.starts_with("multipart/") {
             self.schemas.diags.push(
-                Diagnostic::warning(join(pointer, chosen), "multipart bodies are passed as raw bytes")
-                    .with_hint("encode and decode the parts in the handler"),
+                Diagnostic::warning(
+                    join(pointer, chosen),
+                    "multipart bodies are passed as raw bytes",
+                )
+                .with_hint("encode and decode the parts in the handler"),
             );
         }
         Some(((*chosen).clone(), media))
@@ -315,14 +435,22 @@ impl OperationLowering<'_, '_, '_> {
                 };
                 (status, code.to_string(), r)
             })
-            .chain(responses.default.iter().map(|r| (StatusMatch::Default, "default".to_owned(), r)));
+            .chain(
+                responses
+                    .default
+                    .iter()
+                    .map(|r| (StatusMatch::Default, "default".to_owned(), r)),
+            );
         for (status, key, response) in entries {
             let response_pointer = join(&pointer, &key);
             if let StatusMatch::Code(c) = status {
                 if !(100..=599).contains(&c) {
                     self.schemas.diags.push(
-                        Diagnostic::warning(&response_pointer, format!("status {c} is not an HTTP status; left out"))
-                            .with_hint("use a code from 100 to 599"),
+                        Diagnostic::warning(
+                            &response_pointer,
+                            format!("status {c} is not an HTTP status; left out"),
+                        )
+                        .with_hint("use a code from 100 to 599"),
                     );
                     continue;
                 }
@@ -339,31 +467,55 @@ impl OperationLowering<'_, '_, '_> {
                 StatusMatch::Range(r) => naming::range_variant(r),
                 StatusMatch::Default => "Default".into(),
             });
-            let body = self.choose_media(response.content.keys(), &format!("{response_pointer}/content")).map(|(content_type, media)| {
-                let media_pointer = join(&format!("{response_pointer}/content"), &content_type);
-                let schema = response.content[&content_type].schema.as_ref();
-                let ty = self.body_ty(media, schema, &media_pointer, &format!("{} {variant} Body", self.type_name));
-                ResponseBody { media, content_type, ty }
-            });
+            let body = self
+                .choose_media(
+                    response.content.keys(),
+                    &format!("{response_pointer}/content"),
+                )
+                .map(|(content_type, media)| {
+                    let media_pointer = join(&format!("{response_pointer}/content"), &content_type);
+                    let schema = response.content[&content_type].schema.as_ref();
+                    let ty = self.body_ty(
+                        media,
+                        schema,
+                        &media_pointer,
+                        &format!("{} {variant} Body", self.type_name),
+                    );
+                    ResponseBody {
+                        media,
+                        content_type,
+                        ty,
+                    }
+                });
             let headers = self.headers(&response, &response_pointer, &variant);
             out.push(crate::ir::Response {
                 status,
                 variant,
-                docs: Docs { description: Some(response.description.clone()).filter(|d| !d.is_empty()), ..Docs::default() },
+                docs: Docs {
+                    description: Some(response.description.clone()).filter(|d| !d.is_empty()),
+                    ..Docs::default()
+                },
                 body,
                 headers,
             });
         }
         if out.is_empty() {
             self.schemas.diags.push(
-                Diagnostic::warning(&pointer, "operation documents no responses; any status with any JSON body is allowed")
-                    .with_hint("document at least the successful response"),
+                Diagnostic::warning(
+                    &pointer,
+                    "operation documents no responses; any status with any JSON body is allowed",
+                )
+                .with_hint("document at least the successful response"),
             );
             out.push(crate::ir::Response {
                 status: StatusMatch::Default,
                 variant: "Default".into(),
                 docs: Docs::default(),
-                body: Some(ResponseBody { media: MediaKind::Json, content_type: "application/json".into(), ty: Ty::Any }),
+                body: Some(ResponseBody {
+                    media: MediaKind::Json,
+                    content_type: "application/json".into(),
+                    ty: Ty::Any,
+                }),
                 headers: Vec::new(),
             });
         }
@@ -388,21 +540,33 @@ impl OperationLowering<'_, '_, '_> {
             };
             let ty = match &header.format {
                 ParameterSchemaOrContent::Schema(s) => {
-                    let ty = self.schemas.ty(SchemaRef::from(s), &format!("{header_pointer}/schema"), &format!("{} {variant} {name}", self.type_name));
+                    let ty = self.schemas.ty(
+                        SchemaRef::from(s),
+                        &format!("{header_pointer}/schema"),
+                        &format!("{} {variant} {name}", self.type_name),
+                    );
                     let ty = match ty {
                         Ty::Nullable(inner) => *inner,
                         ty => ty,
                     };
-                    if self.schemas.is_scalar(&ty) { ty } else { Ty::Prim(Prim::String) }
+                    if self.schemas.is_scalar(&ty) {
+                        ty
+                    } else {
+                        Ty::Prim(Prim::String)
+                    }
                 }
                 ParameterSchemaOrContent::Content(_) => Ty::Prim(Prim::String),
             };
             out.push(Header {
-                name: names.unique(naming::field_name(name, "header")),
+                // `ETag` → `etag`, not `e_tag`: header names are case-insensitive.
+                name: names.unique(naming::field_name(&name.to_ascii_lowercase(), "header")),
                 wire: name.to_ascii_lowercase(),
                 ty,
                 required: header.required,
-                docs: Docs { description: header.description.clone(), ..Docs::default() },
+                docs: Docs {
+                    description: header.description.clone(),
+                    ..Docs::default()
+                },
             });
         }
         out
@@ -415,8 +579,17 @@ impl OperationLowering<'_, '_, '_> {
         own: bool,
     ) -> Option<Vec<Requirement>> {
         let requirements = requirements?;
-        let pointer = if own { format!("{}/security", self.pointer) } else { "/security".to_owned() };
-        let declared = self.loaded.doc.components.as_ref().map(|c| &c.security_schemes);
+        let pointer = if own {
+            format!("{}/security", self.pointer)
+        } else {
+            "/security".to_owned()
+        };
+        let declared = self
+            .loaded
+            .doc
+            .components
+            .as_ref()
+            .map(|c| &c.security_schemes);
         let mut out = Vec::new();
         for (i, requirement) in requirements.iter().enumerate() {
             let mut and = Vec::new();
@@ -427,8 +600,11 @@ impl OperationLowering<'_, '_, '_> {
                     None if declared.is_some_and(|d| d.contains_key(key)) => checkable = false,
                     None => {
                         self.schemas.diags.push(
-                            Diagnostic::error(format!("{pointer}/{i}"), format!("security scheme `{key}` is not declared"))
-                                .with_hint("declare it under `components/securitySchemes`"),
+                            Diagnostic::error(
+                                format!("{pointer}/{i}"),
+                                format!("security scheme `{key}` is not declared"),
+                            )
+                            .with_hint("declare it under `components/securitySchemes`"),
                         );
                         checkable = false;
                     }

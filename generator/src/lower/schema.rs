@@ -7,13 +7,16 @@
 use std::collections::{HashMap, HashSet};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat,
-    Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
-use crate::diag::{join, Diagnostic, Diagnostics};
-use crate::ir::{Docs, Enum, EnumVariant, Field, Prim, Struct, Ty, TypeDef, TypeId, TypeKind, Union, UnionVariant};
+use crate::diag::{Diagnostic, Diagnostics, join};
+use crate::ir::{
+    Docs, Enum, EnumVariant, Field, Prim, Struct, Ty, TypeDef, TypeId, TypeKind, Union,
+    UnionVariant,
+};
 use crate::naming::{self, Namespace};
 
 /// Deeper than this, a schema is taken as `serde_json::Value`.
@@ -117,7 +120,11 @@ impl<'a> Schemas<'a> {
     /// Makes the type `id` from `schema`.
     fn fill(&mut self, id: TypeId, name: String, schema: SchemaRef<'_>, pointer: &str) {
         let (docs, kind, nullable) = match schema {
-            SchemaRef::Ref(r) => (Docs::default(), TypeKind::Alias(self.reference(r, pointer)), false),
+            SchemaRef::Ref(r) => (
+                Docs::default(),
+                TypeKind::Alias(self.reference(r, pointer)),
+                false,
+            ),
             SchemaRef::Inline(s) => {
                 let kind = self.kind(s, pointer, &name);
                 (docs_of(s), kind, s.schema_data.nullable)
@@ -126,7 +133,12 @@ impl<'a> Schemas<'a> {
         if nullable {
             self.nullable.insert(id);
         }
-        self.types[id.0] = Some(TypeDef { name, origin: pointer.to_owned(), docs, kind });
+        self.types[id.0] = Some(TypeDef {
+            name,
+            origin: pointer.to_owned(),
+            docs,
+            kind,
+        });
     }
 
     /// The type of a use of `schema` at `pointer`; inline schemas that need a
@@ -137,8 +149,11 @@ impl<'a> Schemas<'a> {
             SchemaRef::Inline(s) => {
                 if self.depth >= MAX_DEPTH {
                     self.diags.push(
-                        Diagnostic::warning(pointer, "schema nested too deeply; taken as any JSON value")
-                            .with_hint("move inner schemas to `components/schemas`"),
+                        Diagnostic::warning(
+                            pointer,
+                            "schema nested too deeply; taken as any JSON value",
+                        )
+                        .with_hint("move inner schemas to `components/schemas`"),
                     );
                     return Ty::Any;
                 }
@@ -166,7 +181,12 @@ impl<'a> Schemas<'a> {
             Some(id) => *id,
             None => match self.schema_at(target) {
                 Some(schema) => {
-                    let last = target.rsplit('/').next().unwrap_or("Type").replace("~1", "/").replace("~0", "~");
+                    let last = target
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("Type")
+                        .replace("~1", "/")
+                        .replace("~0", "~");
                     let name = self.names.unique(naming::schema_type_name(&last));
                     let (id, name) = self.reserve(target.to_owned(), name);
                     self.fill(id, name, SchemaRef::Inline(&schema), target);
@@ -174,21 +194,31 @@ impl<'a> Schemas<'a> {
                 }
                 None => {
                     self.diags.push(
-                        Diagnostic::error(pointer, format!("`$ref: {reference}` does not point at a schema"))
-                            .with_hint("point it at an entry of `components/schemas`"),
+                        Diagnostic::error(
+                            pointer,
+                            format!("`$ref: {reference}` does not point at a schema"),
+                        )
+                        .with_hint("point it at an entry of `components/schemas`"),
                     );
                     return Ty::Any;
                 }
             },
         };
-        if self.nullable.contains(&id) { Ty::Nullable(Box::new(Ty::Named(id))) } else { Ty::Named(id) }
+        if self.nullable.contains(&id) {
+            Ty::Nullable(Box::new(Ty::Named(id)))
+        } else {
+            Ty::Named(id)
+        }
     }
 
     fn schema_at(&mut self, pointer: &str) -> Option<Schema> {
         if let Some(s) = self.parsed.get(pointer) {
             return s.clone();
         }
-        let schema = self.raw.pointer(pointer).and_then(|v| serde_json::from_value::<Schema>(v.clone()).ok());
+        let schema = self
+            .raw
+            .pointer(pointer)
+            .and_then(|v| serde_json::from_value::<Schema>(v.clone()).ok());
         self.parsed.insert(pointer.to_owned(), schema.clone());
         schema
     }
@@ -200,7 +230,12 @@ impl<'a> Schemas<'a> {
         let name = self.names.unique(naming::type_name(hint, "Type"));
         let (id, name) = self.reserve(pointer.to_owned(), name);
         let kind = self.kind(schema, pointer, &name);
-        self.types[id.0] = Some(TypeDef { name, origin: pointer.to_owned(), docs: docs_of(schema), kind });
+        self.types[id.0] = Some(TypeDef {
+            name,
+            origin: pointer.to_owned(),
+            docs: docs_of(schema),
+            kind,
+        });
         Ty::Named(id)
     }
 
@@ -223,7 +258,9 @@ impl<'a> Schemas<'a> {
                 _ => Prim::F64,
             }),
             SchemaKind::Type(Type::Boolean(_)) => Ty::Prim(Prim::Bool),
-            SchemaKind::Type(Type::Array(a)) => self.list(a.items.as_ref().map(SchemaRef::from), pointer, hint),
+            SchemaKind::Type(Type::Array(a)) => {
+                self.list(a.items.as_ref().map(SchemaRef::from), pointer, hint)
+            }
             SchemaKind::Type(Type::Object(o)) => {
                 if o.properties.is_empty() {
                     self.map(o.additional_properties.as_ref(), pointer, hint)
@@ -231,12 +268,24 @@ impl<'a> Schemas<'a> {
                     self.hoist(schema, pointer, hint)
                 }
             }
-            SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                self.ty(SchemaRef::from(&all_of[0]), &format!("{pointer}/allOf/0"), hint)
-            }
-            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts } if parts.len() == 1 => {
-                let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
-                self.ty(SchemaRef::from(&parts[0]), &format!("{pointer}/{key}/0"), hint)
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => self.ty(
+                SchemaRef::from(&all_of[0]),
+                &format!("{pointer}/allOf/0"),
+                hint,
+            ),
+            SchemaKind::OneOf { one_of: parts } | SchemaKind::AnyOf { any_of: parts }
+                if parts.len() == 1 =>
+            {
+                let key = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) {
+                    "oneOf"
+                } else {
+                    "anyOf"
+                };
+                self.ty(
+                    SchemaRef::from(&parts[0]),
+                    &format!("{pointer}/{key}/0"),
+                    hint,
+                )
             }
             SchemaKind::AllOf { .. } | SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
                 self.hoist(schema, pointer, hint)
@@ -248,18 +297,34 @@ impl<'a> Schemas<'a> {
 
     /// Schemas that `openapiv3` could not place under one `type`.
     fn inline_any(&mut self, schema: &Schema, any: &AnySchema, pointer: &str, hint: &str) -> Ty {
-        if !any.properties.is_empty() || !any.all_of.is_empty() || !any.one_of.is_empty() || !any.any_of.is_empty() {
+        if !any.properties.is_empty()
+            || !any.all_of.is_empty()
+            || !any.one_of.is_empty()
+            || !any.any_of.is_empty()
+        {
             return self.hoist(schema, pointer, hint);
         }
         match any.typ.as_deref() {
-            Some("string") if any.enumeration.iter().any(Value::is_string) => self.hoist(schema, pointer, hint),
+            Some("string") if any.enumeration.iter().any(Value::is_string) => {
+                self.hoist(schema, pointer, hint)
+            }
             Some("string") => Ty::Prim(Prim::String),
-            Some("integer") => Ty::Prim(if any.format.as_deref() == Some("int32") { Prim::I32 } else { Prim::I64 }),
-            Some("number") => Ty::Prim(if any.format.as_deref() == Some("float") { Prim::F32 } else { Prim::F64 }),
+            Some("integer") => Ty::Prim(if any.format.as_deref() == Some("int32") {
+                Prim::I32
+            } else {
+                Prim::I64
+            }),
+            Some("number") => Ty::Prim(if any.format.as_deref() == Some("float") {
+                Prim::F32
+            } else {
+                Prim::F64
+            }),
             Some("boolean") => Ty::Prim(Prim::Bool),
             Some("array") => self.list(any.items.as_ref().map(SchemaRef::from), pointer, hint),
             Some("object") => self.map(any.additional_properties.as_ref(), pointer, hint),
-            None if any.items.is_some() => self.list(any.items.as_ref().map(SchemaRef::from), pointer, hint),
+            None if any.items.is_some() => {
+                self.list(any.items.as_ref().map(SchemaRef::from), pointer, hint)
+            }
             None if any.additional_properties.is_some() => {
                 self.map(any.additional_properties.as_ref(), pointer, hint)
             }
@@ -272,7 +337,11 @@ impl<'a> Schemas<'a> {
 
     fn list(&mut self, items: Option<SchemaRef<'_>>, pointer: &str, hint: &str) -> Ty {
         match items {
-            Some(items) => Ty::List(Box::new(self.ty(items, &format!("{pointer}/items"), &format!("{hint} Item")))),
+            Some(items) => Ty::List(Box::new(self.ty(
+                items,
+                &format!("{pointer}/items"),
+                &format!("{hint} Item"),
+            ))),
             None => Ty::List(Box::new(Ty::Any)),
         }
     }
@@ -280,7 +349,11 @@ impl<'a> Schemas<'a> {
     fn map(&mut self, additional: Option<&AdditionalProperties>, pointer: &str, hint: &str) -> Ty {
         match additional {
             Some(AdditionalProperties::Schema(s)) => {
-                let value = self.ty(SchemaRef::from(&**s), &format!("{pointer}/additionalProperties"), &format!("{hint} Value"));
+                let value = self.ty(
+                    SchemaRef::from(&**s),
+                    &format!("{pointer}/additionalProperties"),
+                    &format!("{hint} Value"),
+                );
                 Ty::Map(Box::new(value))
             }
             _ => Ty::Map(Box::new(Ty::Any)),
@@ -301,7 +374,8 @@ impl<'a> Schemas<'a> {
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) if s.enumeration.iter().any(Option::is_some) => {
-                let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> =
+                    s.enumeration.iter().flatten().map(String::as_str).collect();
                 TypeKind::Enum(string_enum(values))
             }
             SchemaKind::Any(any)
@@ -316,19 +390,54 @@ impl<'a> Schemas<'a> {
                 TypeKind::Enum(string_enum(values))
             }
             SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
-                let props: Vec<_> = o.properties.iter().map(|(k, v)| (k.as_str(), SchemaRef::from(v))).collect();
-                TypeKind::Struct(self.object(&props, &o.required, o.additional_properties.as_ref(), pointer, name))
+                let props: Vec<_> = o
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), SchemaRef::from(v)))
+                    .collect();
+                TypeKind::Struct(self.object(
+                    &props,
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    pointer,
+                    name,
+                ))
             }
-            SchemaKind::Any(any) if !any.properties.is_empty() && any.all_of.is_empty() && any.one_of.is_empty() && any.any_of.is_empty() => {
-                let props: Vec<_> = any.properties.iter().map(|(k, v)| (k.as_str(), SchemaRef::from(v))).collect();
-                TypeKind::Struct(self.object(&props, &any.required, any.additional_properties.as_ref(), pointer, name))
+            SchemaKind::Any(any)
+                if !any.properties.is_empty()
+                    && any.all_of.is_empty()
+                    && any.one_of.is_empty()
+                    && any.any_of.is_empty() =>
+            {
+                let props: Vec<_> = any
+                    .properties
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), SchemaRef::from(v)))
+                    .collect();
+                TypeKind::Struct(self.object(
+                    &props,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    pointer,
+                    name,
+                ))
             }
             SchemaKind::AllOf { all_of } => self.all_of(all_of, pointer, name),
-            SchemaKind::Any(any) if !any.all_of.is_empty() => self.all_of(&any.all_of, pointer, name),
-            SchemaKind::OneOf { one_of: parts } => self.union(schema, parts, &format!("{pointer}/oneOf"), name),
-            SchemaKind::AnyOf { any_of: parts } => self.union(schema, parts, &format!("{pointer}/anyOf"), name),
-            SchemaKind::Any(any) if !any.one_of.is_empty() => self.union(schema, &any.one_of, &format!("{pointer}/oneOf"), name),
-            SchemaKind::Any(any) if !any.any_of.is_empty() => self.union(schema, &any.any_of, &format!("{pointer}/anyOf"), name),
+            SchemaKind::Any(any) if !any.all_of.is_empty() => {
+                self.all_of(&any.all_of, pointer, name)
+            }
+            SchemaKind::OneOf { one_of: parts } => {
+                self.union(schema, parts, &format!("{pointer}/oneOf"), name)
+            }
+            SchemaKind::AnyOf { any_of: parts } => {
+                self.union(schema, parts, &format!("{pointer}/anyOf"), name)
+            }
+            SchemaKind::Any(any) if !any.one_of.is_empty() => {
+                self.union(schema, &any.one_of, &format!("{pointer}/oneOf"), name)
+            }
+            SchemaKind::Any(any) if !any.any_of.is_empty() => {
+                self.union(schema, &any.any_of, &format!("{pointer}/anyOf"), name)
+            }
             _ => {
                 // Anything else is a named alias of its inline type; the
                 // alias's inner types are named after it.
@@ -388,7 +497,12 @@ impl<'a> Schemas<'a> {
         // below borrows from one local list.
         let mut queue: Vec<(Schema, String)> = Vec::new();
         for (i, part) in parts.iter().enumerate() {
-            if !self.collect_all_of(SchemaRef::from(part), format!("{pointer}/allOf/{i}"), &mut queue, 0) {
+            if !self.collect_all_of(
+                SchemaRef::from(part),
+                format!("{pointer}/allOf/{i}"),
+                &mut queue,
+                0,
+            ) {
                 return TypeKind::Alias(Ty::Any);
             }
         }
@@ -397,14 +511,25 @@ impl<'a> Schemas<'a> {
         let mut additional = None;
         for (schema, part_pointer) in &queue {
             let (properties, req, add) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, o.additional_properties.as_ref()),
-                SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() && any.all_of.is_empty() => {
-                    (&any.properties, &any.required, any.additional_properties.as_ref())
+                SchemaKind::Type(Type::Object(o)) => {
+                    (&o.properties, &o.required, o.additional_properties.as_ref())
+                }
+                SchemaKind::Any(any)
+                    if any.one_of.is_empty() && any.any_of.is_empty() && any.all_of.is_empty() =>
+                {
+                    (
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                    )
                 }
                 _ => {
                     self.diags.push(
-                        Diagnostic::warning(part_pointer, "`allOf` of a schema that is not an object; the type is any JSON value")
-                            .with_hint("only objects can be merged into one Rust struct"),
+                        Diagnostic::warning(
+                            part_pointer,
+                            "`allOf` of a schema that is not an object; the type is any JSON value",
+                        )
+                        .with_hint("only objects can be merged into one Rust struct"),
                     );
                     return TypeKind::Alias(Ty::Any);
                 }
@@ -421,24 +546,37 @@ impl<'a> Schemas<'a> {
 
     /// Pushes the object parts of an `allOf` part onto `out`; `false` (with a
     /// diagnostic) when a reference cannot be followed.
-    fn collect_all_of(&mut self, part: SchemaRef<'_>, pointer: String, out: &mut Vec<(Schema, String)>, depth: usize) -> bool {
+    fn collect_all_of(
+        &mut self,
+        part: SchemaRef<'_>,
+        pointer: String,
+        out: &mut Vec<(Schema, String)>,
+        depth: usize,
+    ) -> bool {
         let (schema, origin) = match part {
             SchemaRef::Inline(s) => (s.clone(), pointer),
-            SchemaRef::Ref(reference) => match reference.strip_prefix('#').and_then(|t| self.schema_at(t)) {
-                Some(s) => (s, reference.trim_start_matches('#').to_owned()),
-                None => {
-                    self.diags.push(
+            SchemaRef::Ref(reference) => {
+                match reference.strip_prefix('#').and_then(|t| self.schema_at(t)) {
+                    Some(s) => (s, reference.trim_start_matches('#').to_owned()),
+                    None => {
+                        self.diags.push(
                         Diagnostic::warning(&pointer, format!("cannot merge `{reference}` into `allOf`; the type is any JSON value"))
                             .with_hint("point `$ref` at an object schema in this document"),
                     );
-                    return false;
+                        return false;
+                    }
                 }
-            },
+            }
         };
         match &schema.schema_kind {
             SchemaKind::AllOf { all_of } if depth < 32 => {
                 for (i, p) in all_of.iter().enumerate() {
-                    if !self.collect_all_of(SchemaRef::from(p), format!("{origin}/allOf/{i}"), out, depth + 1) {
+                    if !self.collect_all_of(
+                        SchemaRef::from(p),
+                        format!("{origin}/allOf/{i}"),
+                        out,
+                        depth + 1,
+                    ) {
                         return false;
                     }
                 }
@@ -451,9 +589,17 @@ impl<'a> Schemas<'a> {
         }
     }
 
-    fn union(&mut self, schema: &Schema, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> TypeKind {
+    fn union(
+        &mut self,
+        schema: &Schema,
+        parts: &[ReferenceOr<Schema>],
+        pointer: &str,
+        name: &str,
+    ) -> TypeKind {
         let discriminator = schema.schema_data.discriminator.as_ref();
-        let all_refs = parts.iter().all(|p| matches!(p, ReferenceOr::Reference { .. }));
+        let all_refs = parts
+            .iter()
+            .all(|p| matches!(p, ReferenceOr::Reference { .. }));
         let tag = match discriminator {
             Some(d) if all_refs => Some(d.property_name.clone()),
             Some(_) => {
@@ -469,19 +615,36 @@ impl<'a> Schemas<'a> {
         let mut variants = Vec::with_capacity(parts.len());
         for (i, part) in parts.iter().enumerate() {
             let part_pointer = format!("{pointer}/{i}");
-            let ty = self.ty(SchemaRef::from(part), &part_pointer, &format!("{name} Variant{i}"));
+            let ty = self.ty(
+                SchemaRef::from(part),
+                &part_pointer,
+                &format!("{name} Variant{i}"),
+            );
             let base = match named_id(&ty) {
                 Some(id) => self.name_of(id),
                 None => ty_word(&ty).to_owned(),
             };
             let mut tags = Vec::new();
             if let (Some(d), ReferenceOr::Reference { reference }) = (discriminator, part) {
-                tags.extend(d.mapping.iter().filter(|(_, target)| *target == reference || target.rsplit('/').next() == Some(base_key(reference))).map(|(k, _)| k.clone()));
+                tags.extend(
+                    d.mapping
+                        .iter()
+                        .filter(|(_, target)| {
+                            *target == reference
+                                || target.rsplit('/').next() == Some(base_key(reference))
+                        })
+                        .map(|(k, _)| k.clone()),
+                );
                 if tags.is_empty() {
                     tags.push(base_key(reference).to_owned());
                 }
             }
-            variants.push(UnionVariant { name: variant_names.unique(naming::type_name(&base, "Variant")), ty, tags, boxed: false });
+            variants.push(UnionVariant {
+                name: variant_names.unique(naming::type_name(&base, "Variant")),
+                ty,
+                tags,
+                boxed: false,
+            });
         }
         if tag.is_none() {
             variants.sort_by_key(|v| specificity(&v.ty, &self.types));
@@ -491,14 +654,20 @@ impl<'a> Schemas<'a> {
 
     /// The kind of a type made already (`None` while it is being made).
     pub fn kind_of(&self, id: TypeId) -> Option<&TypeKind> {
-        self.types.get(id.0).and_then(Option::as_ref).map(|t| &t.kind)
+        self.types
+            .get(id.0)
+            .and_then(Option::as_ref)
+            .map(|t| &t.kind)
     }
 
     fn name_of(&self, id: TypeId) -> String {
-        self.types[id.0].as_ref().map(|t| t.name.clone()).unwrap_or_else(|| {
-            // Still being made (a cycle): its name is kept with the pointer.
-            self.names_by_id(id)
-        })
+        self.types[id.0]
+            .as_ref()
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| {
+                // Still being made (a cycle): its name is kept with the pointer.
+                self.names_by_id(id)
+            })
     }
 
     fn names_by_id(&self, id: TypeId) -> String {
@@ -544,7 +713,10 @@ fn ty_word(ty: &Ty) -> &'static str {
 fn specificity(ty: &Ty, types: &[Option<TypeDef>]) -> (u8, std::cmp::Reverse<usize>) {
     match ty {
         Ty::Named(id) => match types.get(id.0).and_then(Option::as_ref).map(|t| &t.kind) {
-            Some(TypeKind::Struct(s)) => (0, std::cmp::Reverse(s.fields.iter().filter(|f| f.required).count())),
+            Some(TypeKind::Struct(s)) => (
+                0,
+                std::cmp::Reverse(s.fields.iter().filter(|f| f.required).count()),
+            ),
             Some(TypeKind::Enum(_)) => (1, std::cmp::Reverse(0)),
             Some(TypeKind::Union(_)) => (2, std::cmp::Reverse(0)),
             Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) if *inner != Ty::Named(*id) => {
@@ -570,7 +742,10 @@ fn string_enum(values: Vec<&str>) -> Enum {
     let variants = values
         .into_iter()
         .filter(|v| seen.insert(*v))
-        .map(|v| EnumVariant { name: names.unique(naming::type_name(v, "Empty")), wire: v.to_owned() })
+        .map(|v| EnumVariant {
+            name: names.unique(naming::type_name(v, "Empty")),
+            wire: v.to_owned(),
+        })
         .collect();
     Enum { variants }
 }
@@ -587,7 +762,10 @@ pub(crate) fn docs_of(schema: &Schema) -> Docs {
 pub(crate) fn is_binary(schema: SchemaRef<'_>) -> bool {
     match schema {
         SchemaRef::Inline(s) => match &s.schema_kind {
-            SchemaKind::Type(Type::String(st)) => matches!(st.format, VariantOrUnknownOrEmpty::Item(StringFormat::Binary)),
+            SchemaKind::Type(Type::String(st)) => matches!(
+                st.format,
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary)
+            ),
             SchemaKind::Any(a) => a.format.as_deref() == Some("binary"),
             _ => false,
         },

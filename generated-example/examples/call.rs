@@ -1,0 +1,47 @@
+//! Calls a running puppy shop with the generated client:
+//! `cargo run -p puppy-shop --example call` (after `--example serve`).
+
+use puppy_shop::{api, types, Api, Client, Credentials};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let base = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| Client::DEFAULT_BASE_URL.to_owned());
+    let client = Client::new(base).with_credentials(Credentials {
+        bearer_auth: Some("my-token".into()),
+        ..Credentials::default()
+    });
+
+    let mut request = api::ListPuppiesRequest::new();
+    request.breed = Some("Beagle".into());
+    match client.list_puppies(request).await? {
+        api::ListPuppiesResponse::Ok { body, etag, .. } => {
+            println!("{} beagles (ETag {})", body.total, etag.unwrap_or_default());
+            for puppy in &body.items {
+                println!(
+                    "  {} {} ({} cents)",
+                    puppy.id, puppy.name, puppy.price_cents
+                );
+            }
+        }
+        other => println!("unexpected: {other:?}"),
+    }
+
+    let item = types::CartItemInput {
+        puppy_id: 12345,
+        note: Some("a good boy".into()),
+    };
+    match client
+        .add_cart_item(api::AddCartItemRequest::new(item))
+        .await?
+    {
+        api::AddCartItemResponse::Created(cart) => println!(
+            "cart: {} item(s), {} cents",
+            cart.items.len(),
+            cart.total_cents
+        ),
+        other => println!("not added: {other:?}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,258 @@
+//! An in-memory puppy shop behind the generated `Api` trait.
+//!
+//! The server keeps resources, not sessions: the catalogue, and carts that
+//! are named by the bearer token the caller presents. Everything a request
+//! needs arrives with it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
+
+use puppy_shop::api::{self, Api};
+use puppy_shop::{types, Error};
+
+pub struct Shop {
+    puppies: Mutex<BTreeMap<i64, types::Puppy>>,
+    carts: Mutex<HashMap<String, Vec<types::CartItem>>>,
+}
+
+impl Shop {
+    pub fn new(puppies: impl IntoIterator<Item = types::Puppy>) -> Self {
+        Shop {
+            puppies: Mutex::new(puppies.into_iter().map(|p| (p.id, p)).collect()),
+            carts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A shop with a few puppies in it.
+    pub fn with_sample_puppies() -> Self {
+        let puppy = |id, name: &str, breed: &str, size, price_cents| types::Puppy {
+            id,
+            name: name.into(),
+            breed: breed.into(),
+            size,
+            price_cents,
+            adopted: false,
+            tags: Some(vec!["vaccinated".into()]),
+        };
+        Shop::new([
+            puppy(12345, "Fido", "Beagle", types::Size::Medium, 25_000),
+            puppy(12346, "Rex", "Great Dane", types::Size::Large, 40_000),
+            puppy(12347, "Bella", "Chihuahua", types::Size::Small, 30_000),
+            puppy(12348, "Luna", "Beagle", types::Size::Medium, 27_500),
+            puppy(12349, "Max", "Poodle", types::Size::Small, 35_000),
+        ])
+    }
+}
+
+fn error(code: &str, message: impl Into<String>) -> types::Error {
+    types::Error {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// A strong ETag of a JSON body.
+fn etag<T: serde::Serialize>(body: &T) -> String {
+    let mut hasher = DefaultHasher::new();
+    serde_json::to_vec(body)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    format!("\"{:016x}\"", hasher.finish())
+}
+
+fn cart_of(items: &[types::CartItem]) -> types::Cart {
+    types::Cart {
+        total_cents: items.iter().map(|i| i.puppy.price_cents).sum(),
+        items: items.to_vec(),
+    }
+}
+
+impl Api for Shop {
+    async fn list_puppies(
+        &self,
+        request: api::ListPuppiesRequest,
+    ) -> Result<api::ListPuppiesResponse, Error> {
+        let limit = request.limit.unwrap_or(20);
+        let offset = request.offset.unwrap_or(0);
+        if !(1..=100).contains(&limit) || offset < 0 {
+            return Ok(api::ListPuppiesResponse::BadRequest(error(
+                "bad_paging",
+                "limit must be 1 to 100, offset at least 0",
+            )));
+        }
+        let puppies = self
+            .puppies
+            .lock()
+            .map_err(|_| Error::other("the shop's lock is poisoned"))?;
+        let matching: Vec<&types::Puppy> = puppies
+            .values()
+            .filter(|p| request.breed.as_ref().is_none_or(|b| &p.breed == b))
+            .filter(|p| request.size.is_none_or(|s| p.size == s))
+            .filter(|p| {
+                request
+                    .max_price_cents
+                    .is_none_or(|max| p.price_cents <= max)
+            })
+            .collect();
+        let (offset, limit) = (offset as usize, limit as usize);
+        let items: Vec<types::Puppy> = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|p| (*p).clone())
+            .collect();
+        let next = (offset + limit < matching.len())
+            .then(|| format!("offset={}&limit={limit}", offset + limit));
+        let body = types::PuppyPage {
+            items,
+            total: matching.len() as i64,
+            next,
+        };
+        Ok(api::ListPuppiesResponse::Ok {
+            etag: Some(etag(&body)),
+            cache_control: Some("public, max-age=60".into()),
+            body,
+        })
+    }
+
+    async fn get_puppy(
+        &self,
+        request: api::GetPuppyRequest,
+    ) -> Result<api::GetPuppyResponse, Error> {
+        let puppies = self
+            .puppies
+            .lock()
+            .map_err(|_| Error::other("the shop's lock is poisoned"))?;
+        Ok(match puppies.get(&request.puppy_id) {
+            Some(puppy) => api::GetPuppyResponse::Ok(puppy.clone()),
+            None => api::GetPuppyResponse::NotFound(error(
+                "not_found",
+                format!("no puppy {}", request.puppy_id),
+            )),
+        })
+    }
+
+    async fn adopt_puppy(
+        &self,
+        request: api::AdoptPuppyRequest,
+    ) -> Result<api::AdoptPuppyResponse, Error> {
+        let form = request.body;
+        if form.name.trim().is_empty() {
+            return Ok(api::AdoptPuppyResponse::BadRequest(error(
+                "bad_name",
+                "the new name is empty",
+            )));
+        }
+        let mut puppies = self
+            .puppies
+            .lock()
+            .map_err(|_| Error::other("the shop's lock is poisoned"))?;
+        let Some(puppy) = puppies.get_mut(&form.puppy_id) else {
+            return Ok(api::AdoptPuppyResponse::NotFound(error(
+                "not_found",
+                format!("no puppy {}", form.puppy_id),
+            )));
+        };
+        if puppy.adopted {
+            return Ok(api::AdoptPuppyResponse::Conflict(error(
+                "adopted",
+                format!("{} has a home already", puppy.name),
+            )));
+        }
+        puppy.adopted = true;
+        puppy.name = form.name.clone();
+        Ok(api::AdoptPuppyResponse::Created(types::Adoption {
+            puppy_id: form.puppy_id,
+            name: form.name,
+        }))
+    }
+
+    async fn get_cart(&self, request: api::GetCartRequest) -> Result<api::GetCartResponse, Error> {
+        // The router checked that a bearer token is there; it names the cart.
+        let Some(token) = request.context.credentials.bearer_auth else {
+            return Ok(api::GetCartResponse::Unauthorized(error(
+                "unauthorized",
+                "no bearer token",
+            )));
+        };
+        let carts = self
+            .carts
+            .lock()
+            .map_err(|_| Error::other("the shop's lock is poisoned"))?;
+        Ok(api::GetCartResponse::Ok(cart_of(
+            carts.get(&token).map(Vec::as_slice).unwrap_or_default(),
+        )))
+    }
+
+    async fn add_cart_item(
+        &self,
+        request: api::AddCartItemRequest,
+    ) -> Result<api::AddCartItemResponse, Error> {
+        let Some(token) = request.context.credentials.bearer_auth else {
+            return Ok(api::AddCartItemResponse::Unauthorized(error(
+                "unauthorized",
+                "no bearer token",
+            )));
+        };
+        let puppy = {
+            let puppies = self
+                .puppies
+                .lock()
+                .map_err(|_| Error::other("the shop's lock is poisoned"))?;
+            match puppies.get(&request.body.puppy_id) {
+                Some(p) => p.clone(),
+                None => {
+                    let message = format!("no puppy {}", request.body.puppy_id);
+                    return Ok(api::AddCartItemResponse::NotFound(error(
+                        "not_found",
+                        message,
+                    )));
+                }
+            }
+        };
+        let mut carts = self
+            .carts
+            .lock()
+            .map_err(|_| Error::other("the shop's lock is poisoned"))?;
+        let items = carts.entry(token).or_default();
+        if items.iter().any(|i| i.puppy.id == puppy.id) {
+            return Ok(api::AddCartItemResponse::BadRequest(error(
+                "duplicate",
+                "the puppy is in the cart already",
+            )));
+        }
+        items.push(types::CartItem {
+            puppy,
+            note: request.body.note,
+        });
+        Ok(api::AddCartItemResponse::Created(cart_of(items)))
+    }
+
+    async fn remove_cart_item(
+        &self,
+        request: api::RemoveCartItemRequest,
+    ) -> Result<api::RemoveCartItemResponse, Error> {
+        let Some(token) = request.context.credentials.bearer_auth else {
+            return Ok(api::RemoveCartItemResponse::Unauthorized(error(
+                "unauthorized",
+                "no bearer token",
+            )));
+        };
+        let mut carts = self
+            .carts
+            .lock()
+            .map_err(|_| Error::other("the shop's lock is poisoned"))?;
+        let items = carts.entry(token).or_default();
+        let before = items.len();
+        items.retain(|i| i.puppy.id != request.puppy_id);
+        Ok(if items.len() < before {
+            api::RemoveCartItemResponse::NoContent
+        } else {
+            api::RemoveCartItemResponse::NotFound(error(
+                "not_found",
+                "the puppy is not in the cart",
+            ))
+        })
+    }
+}

@@ -1,0 +1,72 @@
+//! Bad specs give located diagnostics with hints, never a panic.
+
+use crate::root;
+
+fn lint(name: &str) -> uniapi::Diagnostics {
+    uniapi::lint(&root().join("specs/invalid").join(name))
+}
+
+#[test]
+fn broken_references_are_all_reported() {
+    let diagnostics = lint("broken-refs.yaml");
+    let errors: Vec<_> = diagnostics.errors().collect();
+    let pointers: Vec<&str> = errors.iter().map(|d| d.pointer.as_str()).collect();
+    assert!(
+        pointers
+            .contains(&"/paths/~1things~1{id}/get/responses/200/content/application~1json/schema"),
+        "{diagnostics}"
+    );
+    assert!(
+        pointers.contains(&"/components/schemas/Thing/properties/owner"),
+        "{diagnostics}"
+    );
+    assert!(
+        pointers.contains(&"/paths/~1things~1{id}/get/security/0"),
+        "{diagnostics}"
+    );
+    for d in &errors {
+        assert!(d.hint.is_some(), "no hint: {d}");
+        assert!(d.file.ends_with("broken-refs.yaml"), "no file: {d}");
+        assert!(d.line.is_some(), "no line: {d}");
+    }
+    // The undeclared path parameter is a warning, not an error.
+    assert!(
+        diagnostics
+            .warnings()
+            .any(|d| d.message.contains("path parameter `id` is not declared")),
+        "{diagnostics}"
+    );
+}
+
+#[test]
+fn swagger_2_is_explained() {
+    let diagnostics = lint("not-openapi.yaml");
+    let error = diagnostics.errors().next().expect("an error");
+    assert_eq!(error.pointer, "/openapi");
+    assert!(
+        error.hint.as_deref().unwrap_or("").contains("Swagger 2.0"),
+        "{error}"
+    );
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    let diagnostics = lint("bad-yaml.yaml");
+    let error = diagnostics.errors().next().expect("an error");
+    assert!(error.message.starts_with("invalid YAML"), "{error}");
+}
+
+#[test]
+fn a_missing_file_is_an_error_not_a_panic() {
+    let diagnostics = lint("no-such-file.yaml");
+    assert!(diagnostics.has_errors());
+}
+
+#[test]
+fn displayed_like_a_compiler() {
+    let diagnostics = lint("broken-refs.yaml");
+    let text = diagnostics.to_string();
+    assert!(text.contains("error: "), "{text}");
+    assert!(text.contains("  --> "), "{text}");
+    assert!(text.contains("= hint: "), "{text}");
+}

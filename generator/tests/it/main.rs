@@ -1,0 +1,37 @@
+//! The generator's tests: snapshots, freshness of `generated-example/`,
+//! determinism, diagnostics and the CLI. One binary (see STYLE.md).
+
+mod cli;
+mod diagnostics;
+mod snapshots;
+
+use std::path::{Path, PathBuf};
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator/ has a parent")
+        .to_path_buf()
+}
+
+/// The specs under `specs/` (not its subfolders), sorted.
+pub fn specs() -> Vec<PathBuf> {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(root().join("specs"))
+        .expect("specs/ exists")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json")
+            )
+        })
+        .collect();
+    specs.sort();
+    specs
+}
+
+/// Whether to rewrite snapshots instead of comparing with them.
+pub fn blessing() -> bool {
+    std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v != "0")
+}
