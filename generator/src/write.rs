@@ -104,7 +104,10 @@ fn space_items(code: &str) -> String {
                 prev_trim == "}" || (prev_trim.ends_with(';') && !prev_trim.starts_with("///"));
             let both_use = prev_trim.starts_with("use ") && item.starts_with("use ");
             let after_inner_docs = prev_trim.starts_with("//!") && !item.starts_with("//!");
-            let after_inner_attr = prev_trim == ")]" && indent == 0 && item.starts_with("//!");
+            let after_inner_attr = (prev_trim == ")]" && indent == 0 && item.starts_with("//!"))
+                || (prev.starts_with("#![")
+                    && prev_trim.ends_with(']')
+                    && !item.starts_with("#!["));
             if (indent <= 4
                 && indent == prev_indent
                 && ends_item
@@ -237,6 +240,7 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
     let server = options.server.then(|| {
         quote! {
             #[cfg(feature = "server")]
+            #[rustfmt::skip]
             pub mod server;
             #[cfg(feature = "server")]
             pub use server::router;
@@ -245,6 +249,7 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
     let client = options.client.then(|| {
         quote! {
             #[cfg(feature = "client")]
+            #[rustfmt::skip]
             pub mod client;
             #[cfg(feature = "client")]
             pub use client::Client;
@@ -254,7 +259,11 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
         #inner_doc
         #![forbid(unsafe_code)]
 
+        // Generated modules are formatted by uniapi (prettyplease); rustfmt
+        // leaves them alone so that `uniapi check` stays green.
+        #[rustfmt::skip]
         pub mod api;
+        #[rustfmt::skip]
         pub mod types;
         #server
         #client

@@ -15,7 +15,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         )
     });
     let security = security(api);
-    let methods = api.operations.iter().map(|op| trait_method(op));
+    let methods = api.operations.iter().map(trait_method);
     let requests = api.operations.iter().map(|op| request(api, op));
     let responses = api.operations.iter().map(|op| response(api, op));
     let trait_doc = doc_lines(&format!(

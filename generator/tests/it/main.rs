@@ -4,6 +4,7 @@
 mod cli;
 mod diagnostics;
 mod snapshots;
+mod standalone;
 
 use std::path::{Path, PathBuf};
 

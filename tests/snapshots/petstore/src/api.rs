@@ -233,7 +233,9 @@ impl Error {
     /// The status of the response that caused the error, if one came.
     pub fn status(&self) -> Option<http::StatusCode> {
         match self {
-            Error::Decode { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::UnexpectedStatus { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }

@@ -111,10 +111,7 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, content_type)
                 .body(bytes);
         }
-        request
-            .send()
-            .await
-            .map_err(|e| api::Error::Transport(e.into()))
+        request.send().await.map_err(|e| api::Error::Transport(e.into()))
     }
 }
 
@@ -155,14 +152,18 @@ impl Api for Client {
             .send(reqwest::Method::GET, url, query, headers, None, &context)
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ListPetsResponse::Ok {
-                x_next: response_header(&response, "x-next")?,
-                body: decode_json(response).await?,
-            }),
-            _ => Ok(api::ListPetsResponse::Default {
-                status: response.status(),
-                body: decode_json(response).await?,
-            }),
+            200u16 => {
+                Ok(api::ListPetsResponse::Ok {
+                    x_next: response_header(&response, "x-next")?,
+                    body: decode_json(response).await?,
+                })
+            }
+            _ => {
+                Ok(api::ListPetsResponse::Default {
+                    status: response.status(),
+                    body: decode_json(response).await?,
+                })
+            }
         }
     }
 
@@ -191,10 +192,12 @@ impl Api for Client {
             .await?;
         match response.status().as_u16() {
             201u16 => Ok(api::CreatePetsResponse::Created),
-            _ => Ok(api::CreatePetsResponse::Default {
-                status: response.status(),
-                body: decode_json(response).await?,
-            }),
+            _ => {
+                Ok(api::CreatePetsResponse::Default {
+                    status: response.status(),
+                    body: decode_json(response).await?,
+                })
+            }
         }
     }
 
@@ -214,10 +217,12 @@ impl Api for Client {
             .await?;
         match response.status().as_u16() {
             200u16 => Ok(api::ShowPetByIdResponse::Ok(decode_json(response).await?)),
-            _ => Ok(api::ShowPetByIdResponse::Default {
-                status: response.status(),
-                body: decode_json(response).await?,
-            }),
+            _ => {
+                Ok(api::ShowPetByIdResponse::Default {
+                    status: response.status(),
+                    body: decode_json(response).await?,
+                })
+            }
         }
     }
 }
@@ -230,14 +235,12 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, api::Error> {
     let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| api::Error::Transport(e.into()))?;
-    serde_json::from_slice(&bytes).map_err(|e| api::Error::Decode {
-        status,
-        message: e.to_string(),
-    })
+    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| api::Error::Decode {
+            status,
+            message: e.to_string(),
+        })
 }
 
 /// A documented response header, parsed.
@@ -258,11 +261,7 @@ where
     let value = value
         .to_str()
         .map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
-    value
-        .trim()
-        .parse()
-        .map(Some)
-        .map_err(|e| decode(format!("header `{name}`: {e}")))
+    value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
 }
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).

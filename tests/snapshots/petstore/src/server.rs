@@ -19,11 +19,11 @@
 //! credentials a 401 with `WWW-Authenticate`. The server keeps no
 //! state between requests.
 
-use super::api::{self, Api};
+use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
+use super::api::{self, Api};
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -32,10 +32,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route(
-            "/pets",
-            axum::routing::get(list_pets::<A>).post(create_pets::<A>),
-        )
+        .route("/pets", axum::routing::get(list_pets::<A>).post(create_pets::<A>))
         .route("/pets/{petId}", axum::routing::get(show_pet_by_id::<A>))
         .fallback(not_found)
         .with_state(Arc::new(api))
@@ -52,10 +49,10 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
         Err(error) => {
             tracing::error!("handler failed: {error}");
             Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the server could not answer",
-            )
-            .into_response()
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
         }
     }
 }
@@ -95,10 +92,12 @@ impl IntoResponse for Problem {
         )
             .into_response();
         if let Some(challenge) = self.challenge {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static(challenge),
-            );
+            response
+                .headers_mut()
+                .insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static(challenge),
+                );
         }
         response
     }
@@ -148,14 +147,19 @@ async fn parse_create_pets(request: Request) -> Result<api::CreatePetsRequest, P
 }
 
 /// `GET /pets/{petId}`
-async fn show_pet_by_id<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn show_pet_by_id<A: Api>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
     match parse_show_pet_by_id(request).await {
         Ok(request) => respond(api.show_pet_by_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_show_pet_by_id(request: Request) -> Result<api::ShowPetByIdRequest, Problem> {
+async fn parse_show_pet_by_id(
+    request: Request,
+) -> Result<api::ShowPetByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let pet_id = parse(path_param(&path, 0usize, "petId")?)?;
@@ -207,23 +211,27 @@ fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
 where
     T::Err: std::fmt::Display,
 {
-    raw.parse()
-        .map_err(|e| Problem::bad_request(format!("invalid value `{raw}`: {e}")))
+    raw.parse().map_err(|e| Problem::bad_request(format!("invalid value `{raw}`: {e}")))
 }
 
 /// A required part, or 400 naming it.
 fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value.ok_or_else(|| {
-        if location == "body" {
-            Problem::bad_request("the request body is required")
-        } else {
-            Problem::bad_request(format!("missing required {location} parameter `{name}`"))
-        }
-    })
+    value
+        .ok_or_else(|| {
+            if location == "body" {
+                Problem::bad_request("the request body is required")
+            } else {
+                Problem::bad_request(
+                    format!("missing required {location} parameter `{name}`"),
+                )
+            }
+        })
 }
 
 /// The path parameters, percent-decoded, in route order.
-async fn path_params(parts: &mut axum::http::request::Parts) -> Result<Vec<String>, Problem> {
+async fn path_params(
+    parts: &mut axum::http::request::Parts,
+) -> Result<Vec<String>, Problem> {
     use axum::extract::FromRequestParts as _;
     let params = axum::extract::RawPathParams::from_request_parts(parts, &())
         .await
@@ -231,13 +239,19 @@ async fn path_params(parts: &mut axum::http::request::Parts) -> Result<Vec<Strin
     Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
 }
 
-fn path_param<'a>(path: &'a [String], index: usize, name: &str) -> Result<&'a str, Problem> {
+fn path_param<'a>(
+    path: &'a [String],
+    index: usize,
+    name: &str,
+) -> Result<&'a str, Problem> {
     path.get(index)
         .map(String::as_str)
         .ok_or_else(|| Problem::bad_request(format!("missing path parameter `{name}`")))
 }
 
-fn query_pairs(parts: &axum::http::request::Parts) -> Result<Vec<(String, String)>, Problem> {
+fn query_pairs(
+    parts: &axum::http::request::Parts,
+) -> Result<Vec<(String, String)>, Problem> {
     serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
         .map_err(|e| Problem::bad_request(format!("invalid query string: {e}")))
 }
@@ -249,22 +263,26 @@ fn query_one<T: std::str::FromStr>(
 where
     T::Err: std::fmt::Display,
 {
-    query
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| parse(value))
-        .transpose()
+    query.iter().find(|(key, _)| key == name).map(|(_, value)| parse(value)).transpose()
 }
 
 /// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
-async fn read_body(body: axum::body::Body) -> Result<Option<axum::body::Bytes>, Problem> {
+async fn read_body(
+    body: axum::body::Body,
+) -> Result<Option<axum::body::Bytes>, Problem> {
     match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) if bytes.is_empty() => Ok(None),
         Ok(bytes) => Ok(Some(bytes)),
-        Err(_) => Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than {BODY_LIMIT} bytes or could not be read"),
-        )),
+        Err(_) => {
+            Err(
+                Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the request body is larger than {BODY_LIMIT} bytes or could not be read"
+                    ),
+                ),
+            )
+        }
     }
 }
 
@@ -277,19 +295,17 @@ fn check_content_type(
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     match content_type {
         Some(ct) if fits(&ct) => Ok(()),
-        _ => Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("expected a `{expected}` body"),
-        )),
+        _ => {
+            Err(
+                Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!("expected a `{expected}` body"),
+                ),
+            )
+        }
     }
 }
 
@@ -312,28 +328,34 @@ async fn json_body<T: serde::de::DeserializeOwned>(
         .map_err(|e| Problem::bad_request(format!("invalid JSON body: {e}")))
 }
 
-fn json<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
+fn json<T: serde::Serialize>(
+    status: StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
     match serde_json::to_vec(&body) {
-        Ok(bytes) => (
-            status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => {
+            (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes)
+                .into_response()
+        }
         Err(error) => {
             tracing::error!("cannot encode the response: {error}");
             Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the server could not answer",
-            )
-            .into_response()
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
         }
     }
 }
 
 /// Sets a documented response header (values that cannot be a
 /// header are logged and left out).
-fn set_header(response: &mut Response, name: &'static str, value: &impl std::fmt::Display) {
+fn set_header(
+    response: &mut Response,
+    name: &'static str,
+    value: &impl std::fmt::Display,
+) {
     match axum::http::HeaderValue::try_from(value.to_string()) {
         Ok(value) => {
             response.headers_mut().insert(name, value);

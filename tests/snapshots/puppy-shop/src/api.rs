@@ -330,10 +330,7 @@ pub struct Credentials {
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Credentials")
-            .field(
-                "bearer_auth",
-                &self.bearer_auth.as_ref().map(|_| "<redacted>"),
-            )
+            .field("bearer_auth", &self.bearer_auth.as_ref().map(|_| "<redacted>"))
             .field("shop_key", &self.shop_key.as_ref().map(|_| "<redacted>"))
             .finish()
     }
@@ -405,7 +402,9 @@ impl Error {
     /// The status of the response that caused the error, if one came.
     pub fn status(&self) -> Option<http::StatusCode> {
         match self {
-            Error::Decode { status, .. } | Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Decode { status, .. } | Error::UnexpectedStatus { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }

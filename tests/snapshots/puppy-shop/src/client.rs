@@ -111,10 +111,7 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, content_type)
                 .body(bytes);
         }
-        request
-            .send()
-            .await
-            .map_err(|e| api::Error::Transport(e.into()))
+        request.send().await.map_err(|e| api::Error::Transport(e.into()))
     }
 }
 
@@ -170,22 +167,23 @@ impl Client {
             match scheme {
                 api::Scheme::BearerAuth => {
                     if let Some(value) = bearer_auth {
-                        let value =
-                            reqwest::header::HeaderValue::try_from(format!("Bearer {value}"))
-                                .map_err(|_| {
-                                    api::Error::Encode(
-                                        "the bearer token cannot form a header".into(),
-                                    )
-                                })?;
+                        let value = reqwest::header::HeaderValue::try_from(
+                                format!("Bearer {value}"),
+                            )
+                            .map_err(|_| api::Error::Encode(
+                                "the bearer token cannot form a header".into(),
+                            ))?;
                         headers.insert(reqwest::header::AUTHORIZATION, value);
                     }
                 }
                 api::Scheme::ShopKey => {
                     if let Some(value) = shop_key {
-                        let value = reqwest::header::HeaderValue::try_from(value.as_str())
-                            .map_err(|_| {
-                                api::Error::Encode("the API key cannot form a header".into())
-                            })?;
+                        let value = reqwest::header::HeaderValue::try_from(
+                                value.as_str(),
+                            )
+                            .map_err(|_| api::Error::Encode(
+                                "the API key cannot form a header".into(),
+                            ))?;
                         headers.insert("x-shop-key", value);
                     }
                 }
@@ -232,14 +230,16 @@ impl Api for Client {
             .send(reqwest::Method::GET, url, query, headers, None, &context)
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ListPuppiesResponse::Ok {
-                etag: response_header(&response, "etag")?,
-                cache_control: response_header(&response, "cache-control")?,
-                body: decode_json(response).await?,
-            }),
-            400u16 => Ok(api::ListPuppiesResponse::BadRequest(
-                decode_json(response).await?,
-            )),
+            200u16 => {
+                Ok(api::ListPuppiesResponse::Ok {
+                    etag: response_header(&response, "etag")?,
+                    cache_control: response_header(&response, "cache-control")?,
+                    body: decode_json(response).await?,
+                })
+            }
+            400u16 => {
+                Ok(api::ListPuppiesResponse::BadRequest(decode_json(response).await?))
+            }
             _ => Err(unexpected(response).await),
         }
     }
@@ -260,9 +260,7 @@ impl Api for Client {
             .await?;
         match response.status().as_u16() {
             200u16 => Ok(api::GetPuppyResponse::Ok(decode_json(response).await?)),
-            404u16 => Ok(api::GetPuppyResponse::NotFound(
-                decode_json(response).await?,
-            )),
+            404u16 => Ok(api::GetPuppyResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -297,21 +295,15 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::AdoptPuppyResponse::Created(
-                decode_json(response).await?,
-            )),
-            400u16 => Ok(api::AdoptPuppyResponse::BadRequest(
-                decode_json(response).await?,
-            )),
-            401u16 => Ok(api::AdoptPuppyResponse::Unauthorized(
-                decode_json(response).await?,
-            )),
-            404u16 => Ok(api::AdoptPuppyResponse::NotFound(
-                decode_json(response).await?,
-            )),
-            409u16 => Ok(api::AdoptPuppyResponse::Conflict(
-                decode_json(response).await?,
-            )),
+            201u16 => Ok(api::AdoptPuppyResponse::Created(decode_json(response).await?)),
+            400u16 => {
+                Ok(api::AdoptPuppyResponse::BadRequest(decode_json(response).await?))
+            }
+            401u16 => {
+                Ok(api::AdoptPuppyResponse::Unauthorized(decode_json(response).await?))
+            }
+            404u16 => Ok(api::AdoptPuppyResponse::NotFound(decode_json(response).await?)),
+            409u16 => Ok(api::AdoptPuppyResponse::Conflict(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -337,9 +329,9 @@ impl Api for Client {
             .await?;
         match response.status().as_u16() {
             200u16 => Ok(api::GetCartResponse::Ok(decode_json(response).await?)),
-            401u16 => Ok(api::GetCartResponse::Unauthorized(
-                decode_json(response).await?,
-            )),
+            401u16 => {
+                Ok(api::GetCartResponse::Unauthorized(decode_json(response).await?))
+            }
             _ => Err(unexpected(response).await),
         }
     }
@@ -374,18 +366,16 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::AddCartItemResponse::Created(
-                decode_json(response).await?,
-            )),
-            400u16 => Ok(api::AddCartItemResponse::BadRequest(
-                decode_json(response).await?,
-            )),
-            401u16 => Ok(api::AddCartItemResponse::Unauthorized(
-                decode_json(response).await?,
-            )),
-            404u16 => Ok(api::AddCartItemResponse::NotFound(
-                decode_json(response).await?,
-            )),
+            201u16 => Ok(api::AddCartItemResponse::Created(decode_json(response).await?)),
+            400u16 => {
+                Ok(api::AddCartItemResponse::BadRequest(decode_json(response).await?))
+            }
+            401u16 => {
+                Ok(api::AddCartItemResponse::Unauthorized(decode_json(response).await?))
+            }
+            404u16 => {
+                Ok(api::AddCartItemResponse::NotFound(decode_json(response).await?))
+            }
             _ => Err(unexpected(response).await),
         }
     }
@@ -412,12 +402,16 @@ impl Api for Client {
             .await?;
         match response.status().as_u16() {
             204u16 => Ok(api::RemoveCartItemResponse::NoContent),
-            401u16 => Ok(api::RemoveCartItemResponse::Unauthorized(
-                decode_json(response).await?,
-            )),
-            404u16 => Ok(api::RemoveCartItemResponse::NotFound(
-                decode_json(response).await?,
-            )),
+            401u16 => {
+                Ok(
+                    api::RemoveCartItemResponse::Unauthorized(
+                        decode_json(response).await?,
+                    ),
+                )
+            }
+            404u16 => {
+                Ok(api::RemoveCartItemResponse::NotFound(decode_json(response).await?))
+            }
             _ => Err(unexpected(response).await),
         }
     }
@@ -437,14 +431,12 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, api::Error> {
     let status = response.status();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| api::Error::Transport(e.into()))?;
-    serde_json::from_slice(&bytes).map_err(|e| api::Error::Decode {
-        status,
-        message: e.to_string(),
-    })
+    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| api::Error::Decode {
+            status,
+            message: e.to_string(),
+        })
 }
 
 /// A documented response header, parsed.
@@ -465,22 +457,14 @@ where
     let value = value
         .to_str()
         .map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
-    value
-        .trim()
-        .parse()
-        .map(Some)
-        .map_err(|e| decode(format!("header `{name}`: {e}")))
+    value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
 }
 
 /// The error for a status the spec does not document.
 async fn unexpected(response: reqwest::Response) -> api::Error {
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map(|b| b.to_vec())
-        .unwrap_or_default();
+    let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
     api::Error::UnexpectedStatus {
         status,
         headers,

@@ -19,11 +19,11 @@
 //! credentials a 401 with `WWW-Authenticate`. The server keeps no
 //! state between requests.
 
-use super::api::{self, Api};
+use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
+use super::api::{self, Api};
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -37,10 +37,7 @@ pub fn router<A: Api + 'static>(api: A) -> axum::Router {
         .route("/adoptions", axum::routing::post(adopt_puppy::<A>))
         .route("/cart", axum::routing::get(get_cart::<A>))
         .route("/cart/items", axum::routing::post(add_cart_item::<A>))
-        .route(
-            "/cart/items/{puppyId}",
-            axum::routing::delete(remove_cart_item::<A>),
-        )
+        .route("/cart/items/{puppyId}", axum::routing::delete(remove_cart_item::<A>))
         .fallback(not_found)
         .with_state(Arc::new(api))
 }
@@ -56,10 +53,10 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
         Err(error) => {
             tracing::error!("handler failed: {error}");
             Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the server could not answer",
-            )
-            .into_response()
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
         }
     }
 }
@@ -99,10 +96,12 @@ impl IntoResponse for Problem {
         )
             .into_response();
         if let Some(challenge) = self.challenge {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static(challenge),
-            );
+            response
+                .headers_mut()
+                .insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static(challenge),
+                );
         }
         response
     }
@@ -116,7 +115,9 @@ async fn list_puppies<A: Api>(State(api): State<Arc<A>>, request: Request) -> Re
     }
 }
 
-async fn parse_list_puppies(request: Request) -> Result<api::ListPuppiesRequest, Problem> {
+async fn parse_list_puppies(
+    request: Request,
+) -> Result<api::ListPuppiesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     let breed = query_one(&query, "breed")?;
@@ -222,7 +223,9 @@ async fn add_cart_item<A: Api>(State(api): State<Arc<A>>, request: Request) -> R
     }
 }
 
-async fn parse_add_cart_item(request: Request) -> Result<api::AddCartItemRequest, Problem> {
+async fn parse_add_cart_item(
+    request: Request,
+) -> Result<api::AddCartItemRequest, Problem> {
     let (parts, body) = request.into_parts();
     let credentials = authorize(
         &parts.headers,
@@ -243,14 +246,19 @@ async fn parse_add_cart_item(request: Request) -> Result<api::AddCartItemRequest
 }
 
 /// `DELETE /cart/items/{puppyId}`
-async fn remove_cart_item<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn remove_cart_item<A: Api>(
+    State(api): State<Arc<A>>,
+    request: Request,
+) -> Response {
     match parse_remove_cart_item(request).await {
         Ok(request) => respond(api.remove_cart_item(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_remove_cart_item(request: Request) -> Result<api::RemoveCartItemRequest, Problem> {
+async fn parse_remove_cart_item(
+    request: Request,
+) -> Result<api::RemoveCartItemRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let credentials = authorize(
@@ -274,11 +282,7 @@ async fn parse_remove_cart_item(request: Request) -> Result<api::RemoveCartItemR
 impl IntoResponse for api::ListPuppiesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok {
-                body,
-                etag,
-                cache_control,
-            } => {
+            Self::Ok { body, etag, cache_control } => {
                 let mut response = json(status(200u16), "application/json", body);
                 if let Some(value) = &etag {
                     set_header(&mut response, "etag", value);
@@ -349,23 +353,27 @@ fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
 where
     T::Err: std::fmt::Display,
 {
-    raw.parse()
-        .map_err(|e| Problem::bad_request(format!("invalid value `{raw}`: {e}")))
+    raw.parse().map_err(|e| Problem::bad_request(format!("invalid value `{raw}`: {e}")))
 }
 
 /// A required part, or 400 naming it.
 fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value.ok_or_else(|| {
-        if location == "body" {
-            Problem::bad_request("the request body is required")
-        } else {
-            Problem::bad_request(format!("missing required {location} parameter `{name}`"))
-        }
-    })
+    value
+        .ok_or_else(|| {
+            if location == "body" {
+                Problem::bad_request("the request body is required")
+            } else {
+                Problem::bad_request(
+                    format!("missing required {location} parameter `{name}`"),
+                )
+            }
+        })
 }
 
 /// The path parameters, percent-decoded, in route order.
-async fn path_params(parts: &mut axum::http::request::Parts) -> Result<Vec<String>, Problem> {
+async fn path_params(
+    parts: &mut axum::http::request::Parts,
+) -> Result<Vec<String>, Problem> {
     use axum::extract::FromRequestParts as _;
     let params = axum::extract::RawPathParams::from_request_parts(parts, &())
         .await
@@ -373,13 +381,19 @@ async fn path_params(parts: &mut axum::http::request::Parts) -> Result<Vec<Strin
     Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
 }
 
-fn path_param<'a>(path: &'a [String], index: usize, name: &str) -> Result<&'a str, Problem> {
+fn path_param<'a>(
+    path: &'a [String],
+    index: usize,
+    name: &str,
+) -> Result<&'a str, Problem> {
     path.get(index)
         .map(String::as_str)
         .ok_or_else(|| Problem::bad_request(format!("missing path parameter `{name}`")))
 }
 
-fn query_pairs(parts: &axum::http::request::Parts) -> Result<Vec<(String, String)>, Problem> {
+fn query_pairs(
+    parts: &axum::http::request::Parts,
+) -> Result<Vec<(String, String)>, Problem> {
     serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
         .map_err(|e| Problem::bad_request(format!("invalid query string: {e}")))
 }
@@ -391,11 +405,7 @@ fn query_one<T: std::str::FromStr>(
 where
     T::Err: std::fmt::Display,
 {
-    query
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| parse(value))
-        .transpose()
+    query.iter().find(|(key, _)| key == name).map(|(_, value)| parse(value)).transpose()
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
@@ -420,7 +430,8 @@ fn authorize(
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.split_once(' '))
                         .filter(|(scheme, token)| {
-                            scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+                            scheme.eq_ignore_ascii_case("bearer")
+                                && !token.trim().is_empty()
                         })
                         .map(|(_, token)| token.trim().to_owned());
                     credentials.bearer_auth.is_some()
@@ -450,14 +461,22 @@ fn authorize(
 }
 
 /// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
-async fn read_body(body: axum::body::Body) -> Result<Option<axum::body::Bytes>, Problem> {
+async fn read_body(
+    body: axum::body::Body,
+) -> Result<Option<axum::body::Bytes>, Problem> {
     match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) if bytes.is_empty() => Ok(None),
         Ok(bytes) => Ok(Some(bytes)),
-        Err(_) => Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than {BODY_LIMIT} bytes or could not be read"),
-        )),
+        Err(_) => {
+            Err(
+                Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the request body is larger than {BODY_LIMIT} bytes or could not be read"
+                    ),
+                ),
+            )
+        }
     }
 }
 
@@ -470,19 +489,17 @@ fn check_content_type(
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     match content_type {
         Some(ct) if fits(&ct) => Ok(()),
-        _ => Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("expected a `{expected}` body"),
-        )),
+        _ => {
+            Err(
+                Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!("expected a `{expected}` body"),
+                ),
+            )
+        }
     }
 }
 
@@ -524,28 +541,34 @@ async fn form_body<T: serde::de::DeserializeOwned>(
         .map_err(|e| Problem::bad_request(format!("invalid form body: {e}")))
 }
 
-fn json<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
+fn json<T: serde::Serialize>(
+    status: StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
     match serde_json::to_vec(&body) {
-        Ok(bytes) => (
-            status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => {
+            (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes)
+                .into_response()
+        }
         Err(error) => {
             tracing::error!("cannot encode the response: {error}");
             Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the server could not answer",
-            )
-            .into_response()
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
         }
     }
 }
 
 /// Sets a documented response header (values that cannot be a
 /// header are logged and left out).
-fn set_header(response: &mut Response, name: &'static str, value: &impl std::fmt::Display) {
+fn set_header(
+    response: &mut Response,
+    name: &'static str,
+    value: &impl std::fmt::Display,
+) {
     match axum::http::HeaderValue::try_from(value.to_string()) {
         Ok(value) => {
             response.headers_mut().insert(name, value);

@@ -1,0 +1,14 @@
+//! End to end over real TCP on 127.0.0.1:0: generated servers with
+//! in-memory implementations, driven by the generated clients.
+
+mod petstore;
+
+/// Serves `router` on 127.0.0.1:0; returns `http://addr`.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    format!("http://{addr}")
+}
