@@ -115,12 +115,16 @@ impl Diagnostics {
     }
 
     /// Fills in the file name and, where the locator finds it, the line.
+    ///
+    /// Finding a line scans the text, so only the first diagnostics get one:
+    /// enough for a person to start from, bounded for huge specs.
     pub(crate) fn locate(&mut self, file: &str, line_of: impl Fn(&str) -> Option<usize>) {
-        for d in &mut self.0 {
+        const LOCATED: usize = 100;
+        for (i, d) in self.0.iter_mut().enumerate() {
             if d.file.is_empty() {
                 d.file = file.to_owned();
             }
-            if d.line.is_none() {
+            if d.line.is_none() && i < LOCATED {
                 d.line = line_of(&d.pointer);
             }
         }

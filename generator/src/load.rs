@@ -358,7 +358,8 @@ fn bool_schema(accept: bool) -> Value {
 /// Finds the 1-based line where `pointer` leads in the source text, by
 /// looking for each key in turn. Good for diagnostics, not for parsing.
 pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
-    if pointer.is_empty() {
+    // A one-line (minified) document has no useful line to point at.
+    if pointer.is_empty() || !text.trim_end().contains('\n') {
         return None;
     }
     let mut pos = 0;

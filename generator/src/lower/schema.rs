@@ -47,6 +47,10 @@ impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaRef<'a> {
     }
 }
 
+/// A property: its name, its schema, and the pointer of the object schema
+/// whose `properties` hold it.
+type Prop<'a> = (&'a str, SchemaRef<'a>, &'a str);
+
 pub(crate) struct Schemas<'a> {
     raw: &'a Value,
     /// Placeholders (`None`) while a type is being made.
@@ -177,6 +181,7 @@ impl<'a> Schemas<'a> {
             );
             return Ty::Any;
         };
+        let target = &*super::decode_fragment(target);
         let id = match self.by_pointer.get(target) {
             Some(id) => *id,
             None => match self.schema_at(target) {
@@ -393,7 +398,7 @@ impl<'a> Schemas<'a> {
                 let props: Vec<_> = o
                     .properties
                     .iter()
-                    .map(|(k, v)| (k.as_str(), SchemaRef::from(v)))
+                    .map(|(k, v)| (k.as_str(), SchemaRef::from(v), pointer))
                     .collect();
                 TypeKind::Struct(self.object(
                     &props,
@@ -412,7 +417,7 @@ impl<'a> Schemas<'a> {
                 let props: Vec<_> = any
                     .properties
                     .iter()
-                    .map(|(k, v)| (k.as_str(), SchemaRef::from(v)))
+                    .map(|(k, v)| (k.as_str(), SchemaRef::from(v), pointer))
                     .collect();
                 TypeKind::Struct(self.object(
                     &props,
@@ -454,7 +459,7 @@ impl<'a> Schemas<'a> {
 
     fn object(
         &mut self,
-        props: &[(&str, SchemaRef<'_>)],
+        props: &[Prop<'_>],
         required: &[String],
         additional: Option<&AdditionalProperties>,
         pointer: &str,
@@ -463,8 +468,10 @@ impl<'a> Schemas<'a> {
         let mut field_names = Namespace::new();
         field_names.reserve(["additional_properties"]);
         let mut fields = Vec::with_capacity(props.len());
-        for (wire, schema) in props {
-            let field_pointer = join(&format!("{pointer}/properties"), wire);
+        for (wire, schema, owner) in props {
+            // Lowered where the property is written, so an inline schema
+            // merged into several structs (`allOf`) is one type.
+            let field_pointer = join(&format!("{owner}/properties"), wire);
             let ty = self.ty(*schema, &field_pointer, &format!("{name} {wire}"));
             let (docs, default) = match schema {
                 SchemaRef::Inline(s) => (docs_of(s), s.schema_data.default.clone()),
@@ -506,7 +513,7 @@ impl<'a> Schemas<'a> {
                 return TypeKind::Alias(Ty::Any);
             }
         }
-        let mut props: Vec<(&str, SchemaRef<'_>)> = Vec::new();
+        let mut props: Vec<Prop<'_>> = Vec::new();
         let mut required: Vec<String> = Vec::new();
         let mut additional = None;
         for (schema, part_pointer) in &queue {
@@ -535,8 +542,8 @@ impl<'a> Schemas<'a> {
                 }
             };
             for (k, v) in properties {
-                props.retain(|(n, _)| n != k);
-                props.push((k.as_str(), SchemaRef::from(v)));
+                props.retain(|(n, _, _)| n != k);
+                props.push((k.as_str(), SchemaRef::from(v), part_pointer));
             }
             required.extend(req.iter().cloned());
             additional = add.or(additional);
