@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api::{self, Api};
 
@@ -75,10 +75,6 @@ impl Problem {
             detail: detail.into(),
             challenge: None,
         }
-    }
-
-    fn bad_request(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::BAD_REQUEST, detail)
     }
 }
 
@@ -353,7 +349,11 @@ fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
 where
     T::Err: std::fmt::Display,
 {
-    raw.parse().map_err(|e| Problem::bad_request(format!("invalid value `{raw}`: {e}")))
+    raw.parse()
+        .map_err(|e| Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid value `{raw}`: {e}"),
+        ))
 }
 
 /// A required part, or 400 naming it.
@@ -361,9 +361,10 @@ fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Proble
     value
         .ok_or_else(|| {
             if location == "body" {
-                Problem::bad_request("the request body is required")
+                Problem::new(StatusCode::BAD_REQUEST, "the request body is required")
             } else {
-                Problem::bad_request(
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
                     format!("missing required {location} parameter `{name}`"),
                 )
             }
@@ -377,7 +378,7 @@ async fn path_params(
     use axum::extract::FromRequestParts as _;
     let params = axum::extract::RawPathParams::from_request_parts(parts, &())
         .await
-        .map_err(|e| Problem::bad_request(e.body_text()))?;
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
 }
 
@@ -388,14 +389,20 @@ fn path_param<'a>(
 ) -> Result<&'a str, Problem> {
     path.get(index)
         .map(String::as_str)
-        .ok_or_else(|| Problem::bad_request(format!("missing path parameter `{name}`")))
+        .ok_or_else(|| Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("missing path parameter `{name}`"),
+        ))
 }
 
 fn query_pairs(
     parts: &axum::http::request::Parts,
 ) -> Result<Vec<(String, String)>, Problem> {
     serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-        .map_err(|e| Problem::bad_request(format!("invalid query string: {e}")))
+        .map_err(|e| Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid query string: {e}"),
+        ))
 }
 
 fn query_one<T: std::str::FromStr>(
@@ -411,7 +418,7 @@ where
 /// Reads the credentials of every scheme in `requirements` and checks
 /// that all schemes of one requirement are present (401 otherwise).
 fn authorize(
-    headers: &HeaderMap,
+    headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
     requirements: &[&[api::Scheme]],
@@ -482,7 +489,7 @@ async fn read_body(
 
 /// Checks the request's `Content-Type` (415 when it does not fit).
 fn check_content_type(
-    headers: &HeaderMap,
+    headers: &axum::http::HeaderMap,
     fits: impl Fn(&str) -> bool,
     expected: &str,
 ) -> Result<(), Problem> {
@@ -504,7 +511,7 @@ fn check_content_type(
 }
 
 async fn json_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
+    headers: &axum::http::HeaderMap,
     body: axum::body::Body,
     required: bool,
 ) -> Result<Option<T>, Problem> {
@@ -519,11 +526,14 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     )?;
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| Problem::bad_request(format!("invalid JSON body: {e}")))
+        .map_err(|e| Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON body: {e}"),
+        ))
 }
 
 async fn form_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
+    headers: &axum::http::HeaderMap,
     body: axum::body::Body,
     required: bool,
 ) -> Result<Option<T>, Problem> {
@@ -538,7 +548,10 @@ async fn form_body<T: serde::de::DeserializeOwned>(
     )?;
     serde_urlencoded::from_bytes(&bytes)
         .map(Some)
-        .map_err(|e| Problem::bad_request(format!("invalid form body: {e}")))
+        .map_err(|e| Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid form body: {e}"),
+        ))
 }
 
 fn json<T: serde::Serialize>(

@@ -34,7 +34,11 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             }
         }
     });
-    let authorize = (!api.security_schemes.is_empty()).then(|| authorize(api));
+    let authorize = api
+        .operations
+        .iter()
+        .any(|op| op.security.is_some())
+        .then(|| authorize(api));
     let any_json_body = api
         .operations
         .iter()

@@ -70,7 +70,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         use std::sync::Arc;
 
         use axum::extract::{Request, State};
-        use axum::http::{HeaderMap, StatusCode};
+        use axum::http::StatusCode;
         use axum::response::{IntoResponse, Response};
 
         use super::api::{self, Api};
@@ -112,10 +112,6 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         impl Problem {
             fn new(status: StatusCode, detail: impl Into<String>) -> Self {
                 Problem { status, detail: detail.into(), challenge: None }
-            }
-
-            fn bad_request(detail: impl Into<String>) -> Self {
-                Problem::new(StatusCode::BAD_REQUEST, detail)
             }
         }
 
@@ -578,7 +574,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             where
                 T::Err: std::fmt::Display,
             {
-                raw.parse().map_err(|e| Problem::bad_request(format!("invalid value `{raw}`: {e}")))
+                raw.parse().map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid value `{raw}`: {e}")))
             }
         },
         Helper::Required => quote! {
@@ -586,9 +582,9 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
                 value.ok_or_else(|| {
                     if location == "body" {
-                        Problem::bad_request("the request body is required")
+                        Problem::new(StatusCode::BAD_REQUEST, "the request body is required")
                     } else {
-                        Problem::bad_request(format!("missing required {location} parameter `{name}`"))
+                        Problem::new(StatusCode::BAD_REQUEST, format!("missing required {location} parameter `{name}`"))
                     }
                 })
             }
@@ -599,7 +595,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 use axum::extract::FromRequestParts as _;
                 let params = axum::extract::RawPathParams::from_request_parts(parts, &())
                     .await
-                    .map_err(|e| Problem::bad_request(e.body_text()))?;
+                    .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
                 Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
             }
         },
@@ -607,7 +603,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             fn path_param<'a>(path: &'a [String], index: usize, name: &str) -> Result<&'a str, Problem> {
                 path.get(index)
                     .map(String::as_str)
-                    .ok_or_else(|| Problem::bad_request(format!("missing path parameter `{name}`")))
+                    .ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, format!("missing path parameter `{name}`")))
             }
         },
         Helper::SplitSegment => quote! {
@@ -631,7 +627,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
         Helper::QueryPairs => quote! {
             fn query_pairs(parts: &axum::http::request::Parts) -> Result<Vec<(String, String)>, Problem> {
                 serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-                    .map_err(|e| Problem::bad_request(format!("invalid query string: {e}")))
+                    .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid query string: {e}")))
             }
         },
         Helper::QueryOne => quote! {
@@ -661,28 +657,28 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             }
         },
         Helper::HeaderOne => quote! {
-            fn header_one<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Result<Option<T>, Problem>
+            fn header_one<T: std::str::FromStr>(headers: &axum::http::HeaderMap, name: &str) -> Result<Option<T>, Problem>
             where
                 T::Err: std::fmt::Display,
             {
                 match headers.get(name) {
                     None => Ok(None),
                     Some(value) => {
-                        let value = value.to_str().map_err(|_| Problem::bad_request(format!("header `{name}` is not visible ASCII")))?;
+                        let value = value.to_str().map_err(|_| Problem::new(StatusCode::BAD_REQUEST, format!("header `{name}` is not visible ASCII")))?;
                         parse(value.trim()).map(Some)
                     }
                 }
             }
         },
         Helper::HeaderList => quote! {
-            fn header_list<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Result<Option<Vec<T>>, Problem>
+            fn header_list<T: std::str::FromStr>(headers: &axum::http::HeaderMap, name: &str) -> Result<Option<Vec<T>>, Problem>
             where
                 T::Err: std::fmt::Display,
             {
                 match headers.get(name) {
                     None => Ok(None),
                     Some(value) => {
-                        let value = value.to_str().map_err(|_| Problem::bad_request(format!("header `{name}` is not visible ASCII")))?;
+                        let value = value.to_str().map_err(|_| Problem::new(StatusCode::BAD_REQUEST, format!("header `{name}` is not visible ASCII")))?;
                         value.split(',').map(|item| parse(item.trim())).collect::<Result<Vec<T>, Problem>>().map(Some)
                     }
                 }
@@ -690,7 +686,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
         },
         Helper::Cookies => quote! {
             /// The request's cookies, as name and value.
-            fn cookies(headers: &HeaderMap) -> Vec<(String, String)> {
+            fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
                 headers
                     .get_all(axum::http::header::COOKIE)
                     .iter()
@@ -724,7 +720,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             }
 
             /// Checks the request's `Content-Type` (415 when it does not fit).
-            fn check_content_type(headers: &HeaderMap, fits: impl Fn(&str) -> bool, expected: &str) -> Result<(), Problem> {
+            fn check_content_type(headers: &axum::http::HeaderMap, fits: impl Fn(&str) -> bool, expected: &str) -> Result<(), Problem> {
                 let content_type = headers
                     .get(axum::http::header::CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
@@ -736,37 +732,37 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             }
         },
         Helper::JsonBody => quote! {
-            async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: axum::body::Body, required: bool) -> Result<Option<T>, Problem> {
+            async fn json_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: axum::body::Body, required: bool) -> Result<Option<T>, Problem> {
                 let Some(bytes) = read_body(body).await? else {
                     return Ok(None);
                 };
                 let _ = required;
                 check_content_type(headers, |ct| ct == "application/json" || ct.ends_with("+json"), "application/json")?;
-                serde_json::from_slice(&bytes).map(Some).map_err(|e| Problem::bad_request(format!("invalid JSON body: {e}")))
+                serde_json::from_slice(&bytes).map(Some).map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
             }
         },
         Helper::FormBody => quote! {
-            async fn form_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: axum::body::Body, required: bool) -> Result<Option<T>, Problem> {
+            async fn form_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: axum::body::Body, required: bool) -> Result<Option<T>, Problem> {
                 let Some(bytes) = read_body(body).await? else {
                     return Ok(None);
                 };
                 let _ = required;
                 check_content_type(headers, |ct| ct == "application/x-www-form-urlencoded", "application/x-www-form-urlencoded")?;
-                serde_urlencoded::from_bytes(&bytes).map(Some).map_err(|e| Problem::bad_request(format!("invalid form body: {e}")))
+                serde_urlencoded::from_bytes(&bytes).map(Some).map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid form body: {e}")))
             }
         },
         Helper::TextBody => quote! {
-            async fn text_body(headers: &HeaderMap, body: axum::body::Body, content_type: &str, required: bool) -> Result<Option<String>, Problem> {
+            async fn text_body(headers: &axum::http::HeaderMap, body: axum::body::Body, content_type: &str, required: bool) -> Result<Option<String>, Problem> {
                 let Some(bytes) = read_body(body).await? else {
                     return Ok(None);
                 };
                 let _ = required;
                 check_content_type(headers, |ct| ct.starts_with("text/"), content_type)?;
-                String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| Problem::bad_request("the body is not UTF-8 text"))
+                String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
             }
         },
         Helper::BytesBody => quote! {
-            async fn bytes_body(headers: &HeaderMap, body: axum::body::Body, content_type: &str, required: bool) -> Result<Option<Vec<u8>>, Problem> {
+            async fn bytes_body(headers: &axum::http::HeaderMap, body: axum::body::Body, content_type: &str, required: bool) -> Result<Option<Vec<u8>>, Problem> {
                 let _ = (headers, content_type, required);
                 Ok(read_body(body).await?.map(|bytes| bytes.to_vec()))
             }
@@ -880,7 +876,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
         /// Reads the credentials of every scheme in `requirements` and checks
         /// that all schemes of one requirement are present (401 otherwise).
         fn authorize(
-            headers: &HeaderMap,
+            headers: &axum::http::HeaderMap,
             query: &[(String, String)],
             cookies: &[(String, String)],
             requirements: &[&[api::Scheme]],
