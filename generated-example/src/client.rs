@@ -9,7 +9,8 @@
     clippy::too_many_arguments,
     clippy::enum_variant_names,
     clippy::result_large_err,
-    clippy::type_complexity
+    clippy::type_complexity,
+    clippy::disallowed_names
 )]
 
 //! The client: [`Client`] calls a server of this API over HTTP.
@@ -82,6 +83,217 @@ impl Default for Client {
     }
 }
 
+impl Api for Client {
+    /// `GET /puppies`
+    async fn list_puppies(
+        &self,
+        request: api::ListPuppiesRequest,
+    ) -> Result<api::ListPuppiesResponse, api::Error> {
+        let mut url = self.base_url.clone();
+        url.push_str("/puppies");
+        let mut query: Vec<(&str, String)> = Vec::new();
+        let headers = reqwest::header::HeaderMap::new();
+        if let Some(v) = &request.breed {
+            query.push(("breed", v.to_string()));
+        }
+        if let Some(v) = &request.size {
+            query.push(("size", v.to_string()));
+        }
+        if let Some(v) = &request.max_price_cents {
+            query.push(("maxPriceCents", v.to_string()));
+        }
+        if let Some(v) = &request.limit {
+            query.push(("limit", v.to_string()));
+        }
+        if let Some(v) = &request.offset {
+            query.push(("offset", v.to_string()));
+        }
+        let response = self
+            .send(reqwest::Method::GET, url, query, headers, None, &request.context)
+            .await?;
+        match response.status().as_u16() {
+            200u16 => {
+                Ok(api::ListPuppiesResponse::Ok {
+                    etag: response_header(&response, "etag")?,
+                    cache_control: response_header(&response, "cache-control")?,
+                    body: decode_json(response).await?,
+                })
+            }
+            400u16 => {
+                Ok(api::ListPuppiesResponse::BadRequest(decode_json(response).await?))
+            }
+            _ => Err(unexpected(response).await),
+        }
+    }
+
+    /// `GET /puppies/{puppyId}`
+    async fn get_puppy(
+        &self,
+        request: api::GetPuppyRequest,
+    ) -> Result<api::GetPuppyResponse, api::Error> {
+        let mut url = self.base_url.clone();
+        url.push_str("/puppies/");
+        push_segment(&mut url, &request.puppy_id.to_string());
+        let query: Vec<(&str, String)> = Vec::new();
+        let headers = reqwest::header::HeaderMap::new();
+        let response = self
+            .send(reqwest::Method::GET, url, query, headers, None, &request.context)
+            .await?;
+        match response.status().as_u16() {
+            200u16 => Ok(api::GetPuppyResponse::Ok(decode_json(response).await?)),
+            404u16 => Ok(api::GetPuppyResponse::NotFound(decode_json(response).await?)),
+            _ => Err(unexpected(response).await),
+        }
+    }
+
+    /// `POST /adoptions`
+    async fn adopt_puppy(
+        &self,
+        request: api::AdoptPuppyRequest,
+    ) -> Result<api::AdoptPuppyResponse, api::Error> {
+        let mut url = self.base_url.clone();
+        url.push_str("/adoptions");
+        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        self.authorize(
+            &request.context,
+            &[&[api::Scheme::BearerAuth], &[api::Scheme::ShopKey]],
+            &mut query,
+            &mut headers,
+        )?;
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                url,
+                query,
+                headers,
+                {
+                    let body = &request.body;
+                    Some(("application/x-www-form-urlencoded", encode_form(body)?))
+                },
+                &request.context,
+            )
+            .await?;
+        match response.status().as_u16() {
+            201u16 => Ok(api::AdoptPuppyResponse::Created(decode_json(response).await?)),
+            400u16 => {
+                Ok(api::AdoptPuppyResponse::BadRequest(decode_json(response).await?))
+            }
+            401u16 => {
+                Ok(api::AdoptPuppyResponse::Unauthorized(decode_json(response).await?))
+            }
+            404u16 => Ok(api::AdoptPuppyResponse::NotFound(decode_json(response).await?)),
+            409u16 => Ok(api::AdoptPuppyResponse::Conflict(decode_json(response).await?)),
+            _ => Err(unexpected(response).await),
+        }
+    }
+
+    /// `GET /cart`
+    async fn get_cart(
+        &self,
+        request: api::GetCartRequest,
+    ) -> Result<api::GetCartResponse, api::Error> {
+        let mut url = self.base_url.clone();
+        url.push_str("/cart");
+        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        self.authorize(
+            &request.context,
+            &[&[api::Scheme::BearerAuth]],
+            &mut query,
+            &mut headers,
+        )?;
+        let response = self
+            .send(reqwest::Method::GET, url, query, headers, None, &request.context)
+            .await?;
+        match response.status().as_u16() {
+            200u16 => Ok(api::GetCartResponse::Ok(decode_json(response).await?)),
+            401u16 => {
+                Ok(api::GetCartResponse::Unauthorized(decode_json(response).await?))
+            }
+            _ => Err(unexpected(response).await),
+        }
+    }
+
+    /// `POST /cart/items`
+    async fn add_cart_item(
+        &self,
+        request: api::AddCartItemRequest,
+    ) -> Result<api::AddCartItemResponse, api::Error> {
+        let mut url = self.base_url.clone();
+        url.push_str("/cart/items");
+        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        self.authorize(
+            &request.context,
+            &[&[api::Scheme::BearerAuth]],
+            &mut query,
+            &mut headers,
+        )?;
+        let response = self
+            .send(
+                reqwest::Method::POST,
+                url,
+                query,
+                headers,
+                {
+                    let body = &request.body;
+                    Some(("application/json", encode_json(body)?))
+                },
+                &request.context,
+            )
+            .await?;
+        match response.status().as_u16() {
+            201u16 => Ok(api::AddCartItemResponse::Created(decode_json(response).await?)),
+            400u16 => {
+                Ok(api::AddCartItemResponse::BadRequest(decode_json(response).await?))
+            }
+            401u16 => {
+                Ok(api::AddCartItemResponse::Unauthorized(decode_json(response).await?))
+            }
+            404u16 => {
+                Ok(api::AddCartItemResponse::NotFound(decode_json(response).await?))
+            }
+            _ => Err(unexpected(response).await),
+        }
+    }
+
+    /// `DELETE /cart/items/{puppyId}`
+    async fn remove_cart_item(
+        &self,
+        request: api::RemoveCartItemRequest,
+    ) -> Result<api::RemoveCartItemResponse, api::Error> {
+        let mut url = self.base_url.clone();
+        url.push_str("/cart/items/");
+        push_segment(&mut url, &request.puppy_id.to_string());
+        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        self.authorize(
+            &request.context,
+            &[&[api::Scheme::BearerAuth]],
+            &mut query,
+            &mut headers,
+        )?;
+        let response = self
+            .send(reqwest::Method::DELETE, url, query, headers, None, &request.context)
+            .await?;
+        match response.status().as_u16() {
+            204u16 => Ok(api::RemoveCartItemResponse::NoContent),
+            401u16 => {
+                Ok(
+                    api::RemoveCartItemResponse::Unauthorized(
+                        decode_json(response).await?,
+                    ),
+                )
+            }
+            404u16 => {
+                Ok(api::RemoveCartItemResponse::NotFound(decode_json(response).await?))
+            }
+            _ => Err(unexpected(response).await),
+        }
+    }
+}
+
 impl Client {
     /// Sends one request; extra headers from the context are
     /// added where the request does not set them.
@@ -101,7 +313,7 @@ impl Client {
             url.push_str(&encoded);
         }
         for (name, value) in &context.headers {
-            if !HOP_BY_HOP.contains(&name.as_str()) && !headers.contains_key(name) {
+            if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
                 headers.insert(name.clone(), value.clone());
             }
         }
@@ -115,9 +327,9 @@ impl Client {
     }
 }
 
-/// Headers of a context that describe its own connection or body,
-/// not the call: never copied into a request.
-const HOP_BY_HOP: &[&str] = &[
+/// Headers of a context that describe its own connection, body
+/// or credentials, not the call: never copied into a request.
+const NOT_FORWARDED: &[&str] = &[
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -193,230 +405,6 @@ impl Client {
     }
 }
 
-impl Api for Client {
-    /// `GET /puppies`
-    async fn list_puppies(
-        &self,
-        request: api::ListPuppiesRequest,
-    ) -> Result<api::ListPuppiesResponse, api::Error> {
-        let api::ListPuppiesRequest {
-            breed,
-            size,
-            max_price_cents,
-            limit,
-            offset,
-            context,
-        } = request;
-        let mut url = self.base_url.clone();
-        url.push_str("/puppies");
-        let mut query: Vec<(&str, String)> = Vec::new();
-        let headers = reqwest::header::HeaderMap::new();
-        if let Some(v) = &breed {
-            query.push(("breed", v.to_string()));
-        }
-        if let Some(v) = &size {
-            query.push(("size", v.to_string()));
-        }
-        if let Some(v) = &max_price_cents {
-            query.push(("maxPriceCents", v.to_string()));
-        }
-        if let Some(v) = &limit {
-            query.push(("limit", v.to_string()));
-        }
-        if let Some(v) = &offset {
-            query.push(("offset", v.to_string()));
-        }
-        let response = self
-            .send(reqwest::Method::GET, url, query, headers, None, &context)
-            .await?;
-        match response.status().as_u16() {
-            200u16 => {
-                Ok(api::ListPuppiesResponse::Ok {
-                    etag: response_header(&response, "etag")?,
-                    cache_control: response_header(&response, "cache-control")?,
-                    body: decode_json(response).await?,
-                })
-            }
-            400u16 => {
-                Ok(api::ListPuppiesResponse::BadRequest(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
-    }
-
-    /// `GET /puppies/{puppyId}`
-    async fn get_puppy(
-        &self,
-        request: api::GetPuppyRequest,
-    ) -> Result<api::GetPuppyResponse, api::Error> {
-        let api::GetPuppyRequest { puppy_id, context } = request;
-        let mut url = self.base_url.clone();
-        url.push_str("/puppies/");
-        push_segment(&mut url, &puppy_id.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
-        let headers = reqwest::header::HeaderMap::new();
-        let response = self
-            .send(reqwest::Method::GET, url, query, headers, None, &context)
-            .await?;
-        match response.status().as_u16() {
-            200u16 => Ok(api::GetPuppyResponse::Ok(decode_json(response).await?)),
-            404u16 => Ok(api::GetPuppyResponse::NotFound(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
-    }
-
-    /// `POST /adoptions`
-    async fn adopt_puppy(
-        &self,
-        request: api::AdoptPuppyRequest,
-    ) -> Result<api::AdoptPuppyResponse, api::Error> {
-        let api::AdoptPuppyRequest { body, context } = request;
-        let mut url = self.base_url.clone();
-        url.push_str("/adoptions");
-        let mut query: Vec<(&str, String)> = Vec::new();
-        let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &context,
-            &[&[api::Scheme::BearerAuth], &[api::Scheme::ShopKey]],
-            &mut query,
-            &mut headers,
-        )?;
-        let response = self
-            .send(
-                reqwest::Method::POST,
-                url,
-                query,
-                headers,
-                {
-                    let body = &body;
-                    Some(("application/x-www-form-urlencoded", encode_form(body)?))
-                },
-                &context,
-            )
-            .await?;
-        match response.status().as_u16() {
-            201u16 => Ok(api::AdoptPuppyResponse::Created(decode_json(response).await?)),
-            400u16 => {
-                Ok(api::AdoptPuppyResponse::BadRequest(decode_json(response).await?))
-            }
-            401u16 => {
-                Ok(api::AdoptPuppyResponse::Unauthorized(decode_json(response).await?))
-            }
-            404u16 => Ok(api::AdoptPuppyResponse::NotFound(decode_json(response).await?)),
-            409u16 => Ok(api::AdoptPuppyResponse::Conflict(decode_json(response).await?)),
-            _ => Err(unexpected(response).await),
-        }
-    }
-
-    /// `GET /cart`
-    async fn get_cart(
-        &self,
-        request: api::GetCartRequest,
-    ) -> Result<api::GetCartResponse, api::Error> {
-        let api::GetCartRequest { context } = request;
-        let mut url = self.base_url.clone();
-        url.push_str("/cart");
-        let mut query: Vec<(&str, String)> = Vec::new();
-        let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &context,
-            &[&[api::Scheme::BearerAuth]],
-            &mut query,
-            &mut headers,
-        )?;
-        let response = self
-            .send(reqwest::Method::GET, url, query, headers, None, &context)
-            .await?;
-        match response.status().as_u16() {
-            200u16 => Ok(api::GetCartResponse::Ok(decode_json(response).await?)),
-            401u16 => {
-                Ok(api::GetCartResponse::Unauthorized(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
-    }
-
-    /// `POST /cart/items`
-    async fn add_cart_item(
-        &self,
-        request: api::AddCartItemRequest,
-    ) -> Result<api::AddCartItemResponse, api::Error> {
-        let api::AddCartItemRequest { body, context } = request;
-        let mut url = self.base_url.clone();
-        url.push_str("/cart/items");
-        let mut query: Vec<(&str, String)> = Vec::new();
-        let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &context,
-            &[&[api::Scheme::BearerAuth]],
-            &mut query,
-            &mut headers,
-        )?;
-        let response = self
-            .send(
-                reqwest::Method::POST,
-                url,
-                query,
-                headers,
-                {
-                    let body = &body;
-                    Some(("application/json", encode_json(body)?))
-                },
-                &context,
-            )
-            .await?;
-        match response.status().as_u16() {
-            201u16 => Ok(api::AddCartItemResponse::Created(decode_json(response).await?)),
-            400u16 => {
-                Ok(api::AddCartItemResponse::BadRequest(decode_json(response).await?))
-            }
-            401u16 => {
-                Ok(api::AddCartItemResponse::Unauthorized(decode_json(response).await?))
-            }
-            404u16 => {
-                Ok(api::AddCartItemResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
-    }
-
-    /// `DELETE /cart/items/{puppyId}`
-    async fn remove_cart_item(
-        &self,
-        request: api::RemoveCartItemRequest,
-    ) -> Result<api::RemoveCartItemResponse, api::Error> {
-        let api::RemoveCartItemRequest { puppy_id, context } = request;
-        let mut url = self.base_url.clone();
-        url.push_str("/cart/items/");
-        push_segment(&mut url, &puppy_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
-        let mut headers = reqwest::header::HeaderMap::new();
-        self.authorize(
-            &context,
-            &[&[api::Scheme::BearerAuth]],
-            &mut query,
-            &mut headers,
-        )?;
-        let response = self
-            .send(reqwest::Method::DELETE, url, query, headers, None, &context)
-            .await?;
-        match response.status().as_u16() {
-            204u16 => Ok(api::RemoveCartItemResponse::NoContent),
-            401u16 => {
-                Ok(
-                    api::RemoveCartItemResponse::Unauthorized(
-                        decode_json(response).await?,
-                    ),
-                )
-            }
-            404u16 => {
-                Ok(api::RemoveCartItemResponse::NotFound(decode_json(response).await?))
-            }
-            _ => Err(unexpected(response).await),
-        }
-    }
-}
-
 fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
     serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
 }
@@ -427,12 +415,20 @@ fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
         .map_err(|e| api::Error::Encode(e.to_string()))
 }
 
+/// The response's status and whole body.
+async fn read(
+    response: reqwest::Response,
+) -> Result<(reqwest::StatusCode, impl AsRef<[u8]>), api::Error> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+    Ok((status, bytes))
+}
+
 async fn decode_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, api::Error> {
-    let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
-    serde_json::from_slice(&bytes)
+    let (status, bytes) = read(response).await?;
+    serde_json::from_slice(bytes.as_ref())
         .map_err(|e| api::Error::Decode {
             status,
             message: e.to_string(),

@@ -9,28 +9,27 @@
     clippy::too_many_arguments,
     clippy::enum_variant_names,
     clippy::result_large_err,
-    clippy::type_complexity
+    clippy::type_complexity,
+    clippy::disallowed_names
 )]
 
-//! The server: [`router`] serves an [`Api`] implementation with axum.
+//! The server: [`router`] serves an [`api::Api`] implementation with axum.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
 //! request gets a 4xx `application/problem+json` answer, missing
 //! credentials a 401 with `WWW-Authenticate`. The server keeps no
 //! state between requests.
 
-use std::sync::Arc;
-use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use super::api::{self, Api};
+use super::api;
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`).
-pub fn router<A: Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route("/puppies", axum::routing::get(list_puppies::<A>))
         .route("/puppies/{puppyId}", axum::routing::get(get_puppy::<A>))
@@ -39,26 +38,11 @@ pub fn router<A: Api + 'static>(api: A) -> axum::Router {
         .route("/cart/items", axum::routing::post(add_cart_item::<A>))
         .route("/cart/items/{puppyId}", axum::routing::delete(remove_cart_item::<A>))
         .fallback(not_found)
-        .with_state(Arc::new(api))
+        .with_state(std::sync::Arc::new(api))
 }
 
 async fn not_found() -> Response {
     Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        }
-    }
 }
 
 /// An RFC 9457 problem: the answer to a request that cannot be served.
@@ -104,7 +88,10 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /puppies`
-async fn list_puppies<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn list_puppies<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
     match parse_list_puppies(request).await {
         Ok(request) => respond(api.list_puppies(request).await),
         Err(problem) => problem.into_response(),
@@ -112,21 +99,16 @@ async fn list_puppies<A: Api>(State(api): State<Arc<A>>, request: Request) -> Re
 }
 
 async fn parse_list_puppies(
-    request: Request,
+    request: axum::extract::Request,
 ) -> Result<api::ListPuppiesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let breed = query_one(&query, "breed")?;
-    let size = query_one(&query, "size")?;
-    let max_price_cents = query_one(&query, "maxPriceCents")?;
-    let limit = query_one(&query, "limit")?;
-    let offset = query_one(&query, "offset")?;
     Ok(api::ListPuppiesRequest {
-        breed,
-        size,
-        max_price_cents,
-        limit,
-        offset,
+        breed: query_value(&query, "breed").map(parse).transpose()?,
+        size: query_value(&query, "size").map(parse).transpose()?,
+        max_price_cents: query_value(&query, "maxPriceCents").map(parse).transpose()?,
+        limit: query_value(&query, "limit").map(parse).transpose()?,
+        offset: query_value(&query, "offset").map(parse).transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -136,19 +118,23 @@ async fn parse_list_puppies(
 }
 
 /// `GET /puppies/{puppyId}`
-async fn get_puppy<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn get_puppy<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
     match parse_get_puppy(request).await {
         Ok(request) => respond(api.get_puppy(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_puppy(request: Request) -> Result<api::GetPuppyRequest, Problem> {
+async fn parse_get_puppy(
+    request: axum::extract::Request,
+) -> Result<api::GetPuppyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let puppy_id = parse(path_param(&path, 0usize, "puppyId")?)?;
     Ok(api::GetPuppyRequest {
-        puppy_id,
+        puppy_id: parse(path_param(&path, 0usize, "puppyId")?)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -158,14 +144,19 @@ async fn parse_get_puppy(request: Request) -> Result<api::GetPuppyRequest, Probl
 }
 
 /// `POST /adoptions`
-async fn adopt_puppy<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn adopt_puppy<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
     match parse_adopt_puppy(request).await {
         Ok(request) => respond(api.adopt_puppy(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_adopt_puppy(request: Request) -> Result<api::AdoptPuppyRequest, Problem> {
+async fn parse_adopt_puppy(
+    request: axum::extract::Request,
+) -> Result<api::AdoptPuppyRequest, Problem> {
     let (parts, body) = request.into_parts();
     let credentials = authorize(
         &parts.headers,
@@ -174,7 +165,7 @@ async fn parse_adopt_puppy(request: Request) -> Result<api::AdoptPuppyRequest, P
         &[&[api::Scheme::BearerAuth], &[api::Scheme::ShopKey]],
         "Bearer, ApiKey in=\"header\", name=\"X-Shop-Key\"",
     )?;
-    let body = required(form_body(&parts.headers, body, true).await?, "body", "")?;
+    let body = required(form_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AdoptPuppyRequest {
         body,
         context: api::Context {
@@ -186,14 +177,19 @@ async fn parse_adopt_puppy(request: Request) -> Result<api::AdoptPuppyRequest, P
 }
 
 /// `GET /cart`
-async fn get_cart<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn get_cart<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
     match parse_get_cart(request).await {
         Ok(request) => respond(api.get_cart(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_cart(request: Request) -> Result<api::GetCartRequest, Problem> {
+async fn parse_get_cart(
+    request: axum::extract::Request,
+) -> Result<api::GetCartRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let credentials = authorize(
         &parts.headers,
@@ -212,7 +208,10 @@ async fn parse_get_cart(request: Request) -> Result<api::GetCartRequest, Problem
 }
 
 /// `POST /cart/items`
-async fn add_cart_item<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn add_cart_item<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
     match parse_add_cart_item(request).await {
         Ok(request) => respond(api.add_cart_item(request).await),
         Err(problem) => problem.into_response(),
@@ -220,7 +219,7 @@ async fn add_cart_item<A: Api>(State(api): State<Arc<A>>, request: Request) -> R
 }
 
 async fn parse_add_cart_item(
-    request: Request,
+    request: axum::extract::Request,
 ) -> Result<api::AddCartItemRequest, Problem> {
     let (parts, body) = request.into_parts();
     let credentials = authorize(
@@ -230,7 +229,7 @@ async fn parse_add_cart_item(
         &[&[api::Scheme::BearerAuth]],
         "Bearer",
     )?;
-    let body = required(json_body(&parts.headers, body, true).await?, "body", "")?;
+    let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AddCartItemRequest {
         body,
         context: api::Context {
@@ -242,9 +241,9 @@ async fn parse_add_cart_item(
 }
 
 /// `DELETE /cart/items/{puppyId}`
-async fn remove_cart_item<A: Api>(
-    State(api): State<Arc<A>>,
-    request: Request,
+async fn remove_cart_item<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
 ) -> Response {
     match parse_remove_cart_item(request).await {
         Ok(request) => respond(api.remove_cart_item(request).await),
@@ -253,7 +252,7 @@ async fn remove_cart_item<A: Api>(
 }
 
 async fn parse_remove_cart_item(
-    request: Request,
+    request: axum::extract::Request,
 ) -> Result<api::RemoveCartItemRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
@@ -264,9 +263,8 @@ async fn parse_remove_cart_item(
         &[&[api::Scheme::BearerAuth]],
         "Bearer",
     )?;
-    let puppy_id = parse(path_param(&path, 0usize, "puppyId")?)?;
     Ok(api::RemoveCartItemRequest {
-        puppy_id,
+        puppy_id: parse(path_param(&path, 0usize, "puppyId")?)?,
         context: api::Context {
             credentials,
             headers: parts.headers,
@@ -344,6 +342,21 @@ impl IntoResponse for api::RemoveCartItemResponse {
     }
 }
 
+/// Turns a handler's result into the HTTP response.
+fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+    match result {
+        Ok(response) => response.into_response(),
+        Err(error) => {
+            tracing::error!("handler failed: {error}");
+            Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
+        }
+    }
+}
+
 /// Parses one parameter value.
 fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
 where
@@ -360,14 +373,12 @@ where
 fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
     value
         .ok_or_else(|| {
-            if location == "body" {
-                Problem::new(StatusCode::BAD_REQUEST, "the request body is required")
+            let detail = if location == "body" {
+                "the request body is required".to_owned()
             } else {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("missing required {location} parameter `{name}`"),
-                )
-            }
+                format!("missing required {location} parameter `{name}`")
+            };
+            Problem::new(StatusCode::BAD_REQUEST, detail)
         })
 }
 
@@ -405,14 +416,8 @@ fn query_pairs(
         ))
 }
 
-fn query_one<T: std::str::FromStr>(
-    query: &[(String, String)],
-    name: &str,
-) -> Result<Option<T>, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    query.iter().find(|(key, _)| key == name).map(|(_, value)| parse(value)).transpose()
+fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
@@ -513,12 +518,10 @@ fn check_content_type(
 async fn json_body<T: serde::de::DeserializeOwned>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
-    required: bool,
 ) -> Result<Option<T>, Problem> {
     let Some(bytes) = read_body(body).await? else {
         return Ok(None);
     };
-    let _ = required;
     check_content_type(
         headers,
         |ct| ct == "application/json" || ct.ends_with("+json"),
@@ -535,12 +538,10 @@ async fn json_body<T: serde::de::DeserializeOwned>(
 async fn form_body<T: serde::de::DeserializeOwned>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
-    required: bool,
 ) -> Result<Option<T>, Problem> {
     let Some(bytes) = read_body(body).await? else {
         return Ok(None);
     };
-    let _ = required;
     check_content_type(
         headers,
         |ct| ct == "application/x-www-form-urlencoded",
@@ -559,7 +560,16 @@ fn json<T: serde::Serialize>(
     content_type: &'static str,
     body: T,
 ) -> Response {
-    match serde_json::to_vec(&body) {
+    encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
+}
+
+/// A response with an encoded body, or a 500 when encoding failed.
+fn encoded(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Result<Vec<u8>, String>,
+) -> Response {
+    match body {
         Ok(bytes) => {
             (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes)
                 .into_response()

@@ -181,6 +181,23 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
             }
         }
     }
+    // Scheme types that `openapiv3` does not know (3.1's `mutualTLS`) become
+    // an HTTP scheme of that name, which `lower` reports as not checked.
+    if let Some(schemes) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("securitySchemes"))
+        .and_then(Value::as_object_mut)
+    {
+        for (_, scheme) in schemes.iter_mut() {
+            let Some(kind) = scheme.get("type").and_then(Value::as_str) else {
+                continue;
+            };
+            if !matches!(kind, "apiKey" | "http" | "oauth2" | "openIdConnect") {
+                let kind = kind.to_owned();
+                *scheme = serde_json::json!({ "type": "http", "scheme": kind });
+            }
+        }
+    }
     if root.contains_key("webhooks") {
         diagnostics.push(
             Diagnostic::warning("/webhooks", "webhooks are not generated").with_hint(

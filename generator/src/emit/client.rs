@@ -1,8 +1,10 @@
 //! `client.rs`: `Client`, which implements the trait over HTTP with reqwest.
 //!
 //! Each operation encodes its request and matches the response status;
-//! sending, decoding and credentials are shared, non-generic helpers where
-//! possible.
+//! sending, decoding and credentials are shared, non-generic helpers,
+//! emitted once and only when some operation uses them.
+
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -11,9 +13,35 @@ use super::api::{Shape, shape};
 use super::{ident, lit};
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
 
+/// Helpers the client may need; each is emitted once if used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Helper {
+    Send,
+    Authorize,
+    EncodeJson,
+    EncodeForm,
+    Read,
+    DecodeJson,
+    DecodeForm,
+    DecodeText,
+    DecodeBytes,
+    ResponseHeader,
+    RequiredHeader,
+    Unexpected,
+    PushSegment,
+    InsertHeader,
+    PushCookie,
+    Join,
+}
+
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
-    let methods = api.operations.iter().map(|op| method(api, op));
+    let mut helpers = BTreeSet::new();
+    let methods: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| method(api, op, &mut helpers))
+        .collect();
     let default_base = api
         .servers
         .first()
@@ -34,269 +62,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             }
         }
     });
-    let authorize = api
-        .operations
-        .iter()
-        .any(|op| op.security.is_some())
-        .then(|| authorize(api));
-    let any_json_body = api
-        .operations
-        .iter()
-        .any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Json));
-    let any_form_body = api
-        .operations
-        .iter()
-        .any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Form));
-    let responses = api.operations.iter().flat_map(|op| &op.responses);
-    let any_json = responses
-        .clone()
-        .any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Json));
-    let any_form = responses
-        .clone()
-        .any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Form));
-    let any_text = responses
-        .clone()
-        .any(|r| r.body.as_ref().is_some_and(|b| b.media == MediaKind::Text));
-    let any_bytes = responses.clone().any(|r| {
-        r.body
-            .as_ref()
-            .is_some_and(|b| b.media == MediaKind::Binary)
-    });
-    let any_header = responses.clone().any(|r| !r.headers.is_empty());
-    let any_required_header = responses
-        .clone()
-        .any(|r| r.headers.iter().any(|h| h.required));
-    let any_unexpected = api.operations.iter().any(|op| {
-        !op.responses
-            .iter()
-            .any(|r| r.status == StatusMatch::Default)
-    });
-    let any_path = api
-        .operations
-        .iter()
-        .any(|op| op.params.iter().any(|p| p.location == Location::Path));
-    let any_param_header = api
-        .operations
-        .iter()
-        .any(|op| op.params.iter().any(|p| p.location == Location::Header));
-    let any_cookie = api
-        .operations
-        .iter()
-        .any(|op| op.params.iter().any(|p| p.location == Location::Cookie))
-        || api.security_schemes.iter().any(|s| {
-            matches!(
-                s.kind,
-                SchemeKind::ApiKey {
-                    location: Location::Cookie,
-                    ..
-                }
-            )
-        });
-    let any_list = api
-        .operations
-        .iter()
-        .any(|op| op.params.iter().any(|p| matches!(p.ty, Ty::List(_))));
-    let helpers = [
-        (
-            any_json_body,
-            quote! {
-                fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
-                    serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
-                }
-            },
-        ),
-        (
-            any_form_body,
-            quote! {
-                fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
-                    serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| api::Error::Encode(e.to_string()))
-                }
-            },
-        ),
-        (
-            any_json,
-            quote! {
-                async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                    let status = response.status();
-                    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
-                    serde_json::from_slice(&bytes).map_err(|e| api::Error::Decode { status, message: e.to_string() })
-                }
-            },
-        ),
-        (
-            any_form,
-            quote! {
-                async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                    let status = response.status();
-                    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
-                    serde_urlencoded::from_bytes(&bytes).map_err(|e| api::Error::Decode { status, message: e.to_string() })
-                }
-            },
-        ),
-        (
-            any_text,
-            quote! {
-                async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
-                    response.text().await.map_err(|e| api::Error::Transport(e.into()))
-                }
-            },
-        ),
-        (
-            any_bytes,
-            quote! {
-                async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
-                    response.bytes().await.map(|b| b.to_vec()).map_err(|e| api::Error::Transport(e.into()))
-                }
-            },
-        ),
-        (
-            any_header,
-            quote! {
-                /// A documented response header, parsed.
-                fn response_header<T: std::str::FromStr>(response: &reqwest::Response, name: &str) -> Result<Option<T>, api::Error>
-                where
-                    T::Err: std::fmt::Display,
-                {
-                    let Some(value) = response.headers().get(name) else {
-                        return Ok(None);
-                    };
-                    let decode = |message: String| api::Error::Decode { status: response.status(), message };
-                    let value = value.to_str().map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
-                    value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
-                }
-            },
-        ),
-        (
-            any_required_header,
-            quote! {
-                fn required_header<T>(response: &reqwest::Response, value: Option<T>, name: &str) -> Result<T, api::Error> {
-                    value.ok_or_else(|| api::Error::Decode { status: response.status(), message: format!("header `{name}` is missing") })
-                }
-            },
-        ),
-        (
-            any_unexpected,
-            quote! {
-                /// The error for a status the spec does not document.
-                async fn unexpected(response: reqwest::Response) -> api::Error {
-                    let status = response.status();
-                    let headers = response.headers().clone();
-                    let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-                    api::Error::UnexpectedStatus { status, headers, body }
-                }
-            },
-        ),
-        (
-            any_path,
-            quote! {
-                /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-                const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-                    .remove(b'-')
-                    .remove(b'.')
-                    .remove(b'_')
-                    .remove(b'~');
-
-                /// Appends a path parameter, percent-encoded so that it stays one segment.
-                fn push_segment(url: &mut String, value: &str) {
-                    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-                }
-            },
-        ),
-        (
-            any_param_header,
-            quote! {
-                fn insert_header(headers: &mut reqwest::header::HeaderMap, name: &'static str, value: &impl std::fmt::Display) -> Result<(), api::Error> {
-                    let value = reqwest::header::HeaderValue::try_from(value.to_string())
-                        .map_err(|_| api::Error::Encode(format!("header `{name}` cannot hold `{value}`")))?;
-                    headers.insert(name, value);
-                    Ok(())
-                }
-            },
-        ),
-        (
-            any_cookie,
-            quote! {
-                fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display) {
-                    if !cookies.is_empty() {
-                        cookies.push_str("; ");
-                    }
-                    cookies.push_str(name);
-                    cookies.push('=');
-                    cookies.push_str(&value.to_string());
-                }
-            },
-        ),
-        (
-            any_list,
-            quote! {
-                fn join<T: std::fmt::Display>(items: &[T]) -> String {
-                    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
-                }
-            },
-        ),
-    ];
-    let helpers = helpers
-        .into_iter()
-        .filter(|(used, _)| *used)
-        .map(|(_, tokens)| tokens);
-    let uses_cookie_arg = any_cookie.then(|| quote!(cookies: String,));
-    let cookie_header = any_cookie.then(|| {
-        quote! {
-            if !cookies.is_empty() {
-                let value = reqwest::header::HeaderValue::try_from(cookies)
-                    .map_err(|_| api::Error::Encode("cookies cannot form a header".into()))?;
-                headers.insert(reqwest::header::COOKIE, value);
-            }
-        }
-    });
-    let send = (!api.operations.is_empty()).then(|| {
-        quote! {
-            impl Client {
-                /// Sends one request; extra headers from the context are
-                /// added where the request does not set them.
-                async fn send(
-                    &self,
-                    method: reqwest::Method,
-                    mut url: String,
-                    query: Vec<(&str, String)>,
-                    mut headers: reqwest::header::HeaderMap,
-                    #uses_cookie_arg
-                    body: Option<(&'static str, Vec<u8>)>,
-                    context: &api::Context,
-                ) -> Result<reqwest::Response, api::Error> {
-                    if !query.is_empty() {
-                        let encoded = serde_urlencoded::to_string(&query).map_err(|e| api::Error::Encode(e.to_string()))?;
-                        url.push('?');
-                        url.push_str(&encoded);
-                    }
-                    #cookie_header
-                    for (name, value) in &context.headers {
-                        if !HOP_BY_HOP.contains(&name.as_str()) && !headers.contains_key(name) {
-                            headers.insert(name.clone(), value.clone());
-                        }
-                    }
-                    let mut request = self.http.request(method, url).headers(headers);
-                    if let Some((content_type, bytes)) = body {
-                        request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
-                    }
-                    request.send().await.map_err(|e| api::Error::Transport(e.into()))
-                }
-            }
-
-            /// Headers of a context that describe its own connection or body,
-            /// not the call: never copied into a request.
-            const HOP_BY_HOP: &[&str] = &[
-                "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                "transfer-encoding", "upgrade", "host", "content-length", "content-type", "accept-encoding",
-                "authorization", "cookie",
-            ];
-        }
-    });
-    let impl_api = quote! {
-        impl Api for Client {
-            #(#methods)*
-        }
-    };
+    let helper_fns: Vec<TokenStream> = helpers.iter().map(|h| helper(api, *h)).collect();
     quote! {
         #allows
         //! The client: [`Client`] calls a server of this API over HTTP.
@@ -354,48 +120,219 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         }
 
         #default
-        #send
-        #authorize
-        #impl_api
-        #(#helpers)*
+
+        impl Api for Client {
+            #(#methods)*
+        }
+
+        #(#helper_fns)*
     }
 }
 
-fn method(api: &ir::Api, op: &Operation) -> TokenStream {
+fn helper(api: &ir::Api, h: Helper) -> TokenStream {
+    let any_cookie = api_has_cookies(api);
+    match h {
+        Helper::Send => {
+            let cookie_param = any_cookie.then(|| quote!(cookies: String,));
+            let cookie_header = any_cookie.then(|| {
+                quote! {
+                    if !cookies.is_empty() {
+                        let value = reqwest::header::HeaderValue::try_from(cookies)
+                            .map_err(|_| api::Error::Encode("cookies cannot form a header".into()))?;
+                        headers.insert(reqwest::header::COOKIE, value);
+                    }
+                }
+            });
+            quote! {
+                impl Client {
+                    /// Sends one request; extra headers from the context are
+                    /// added where the request does not set them.
+                    async fn send(
+                        &self,
+                        method: reqwest::Method,
+                        mut url: String,
+                        query: Vec<(&str, String)>,
+                        mut headers: reqwest::header::HeaderMap,
+                        #cookie_param
+                        body: Option<(&'static str, Vec<u8>)>,
+                        context: &api::Context,
+                    ) -> Result<reqwest::Response, api::Error> {
+                        if !query.is_empty() {
+                            let encoded = serde_urlencoded::to_string(&query).map_err(|e| api::Error::Encode(e.to_string()))?;
+                            url.push('?');
+                            url.push_str(&encoded);
+                        }
+                        #cookie_header
+                        for (name, value) in &context.headers {
+                            if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
+                                headers.insert(name.clone(), value.clone());
+                            }
+                        }
+                        let mut request = self.http.request(method, url).headers(headers);
+                        if let Some((content_type, bytes)) = body {
+                            request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
+                        }
+                        request.send().await.map_err(|e| api::Error::Transport(e.into()))
+                    }
+                }
+
+                /// Headers of a context that describe its own connection, body
+                /// or credentials, not the call: never copied into a request.
+                const NOT_FORWARDED: &[&str] = &[
+                    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+                    "transfer-encoding", "upgrade", "host", "content-length", "content-type", "accept-encoding",
+                    "authorization", "cookie",
+                ];
+            }
+        }
+        Helper::Authorize => authorize(api),
+        Helper::EncodeJson => quote! {
+            fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
+                serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
+            }
+        },
+        Helper::EncodeForm => quote! {
+            fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
+                serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| api::Error::Encode(e.to_string()))
+            }
+        },
+        Helper::Read => quote! {
+            /// The response's status and whole body.
+            async fn read(response: reqwest::Response) -> Result<(reqwest::StatusCode, impl AsRef<[u8]>), api::Error> {
+                let status = response.status();
+                let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+                Ok((status, bytes))
+            }
+        },
+        Helper::DecodeJson => quote! {
+            async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
+                let (status, bytes) = read(response).await?;
+                serde_json::from_slice(bytes.as_ref()).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+            }
+        },
+        Helper::DecodeForm => quote! {
+            async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
+                let (status, bytes) = read(response).await?;
+                serde_urlencoded::from_bytes(bytes.as_ref()).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+            }
+        },
+        Helper::DecodeText => quote! {
+            async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
+                response.text().await.map_err(|e| api::Error::Transport(e.into()))
+            }
+        },
+        Helper::DecodeBytes => quote! {
+            async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
+                response.bytes().await.map(|b| b.to_vec()).map_err(|e| api::Error::Transport(e.into()))
+            }
+        },
+        Helper::ResponseHeader => quote! {
+            /// A documented response header, parsed.
+            fn response_header<T: std::str::FromStr>(response: &reqwest::Response, name: &str) -> Result<Option<T>, api::Error>
+            where
+                T::Err: std::fmt::Display,
+            {
+                let Some(value) = response.headers().get(name) else {
+                    return Ok(None);
+                };
+                let decode = |message: String| api::Error::Decode { status: response.status(), message };
+                let value = value.to_str().map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
+                value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
+            }
+        },
+        Helper::RequiredHeader => quote! {
+            fn required_header<T>(response: &reqwest::Response, value: Option<T>, name: &str) -> Result<T, api::Error> {
+                value.ok_or_else(|| api::Error::Decode { status: response.status(), message: format!("header `{name}` is missing") })
+            }
+        },
+        Helper::Unexpected => quote! {
+            /// The error for a status the spec does not document.
+            async fn unexpected(response: reqwest::Response) -> api::Error {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                api::Error::UnexpectedStatus { status, headers, body }
+            }
+        },
+        Helper::PushSegment => quote! {
+            /// Characters kept as they are in a path segment (RFC 3986 unreserved).
+            const SEGMENT: &percent_encoding::AsciiSet =
+                &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+            /// Appends a path parameter, percent-encoded so that it stays one segment.
+            fn push_segment(url: &mut String, value: &str) {
+                url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+            }
+        },
+        Helper::InsertHeader => quote! {
+            fn insert_header(headers: &mut reqwest::header::HeaderMap, name: &'static str, value: &impl std::fmt::Display) -> Result<(), api::Error> {
+                let value = reqwest::header::HeaderValue::try_from(value.to_string())
+                    .map_err(|_| api::Error::Encode(format!("header `{name}` cannot hold `{value}`")))?;
+                headers.insert(name, value);
+                Ok(())
+            }
+        },
+        Helper::PushCookie => quote! {
+            fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display) {
+                if !cookies.is_empty() {
+                    cookies.push_str("; ");
+                }
+                cookies.push_str(name);
+                cookies.push('=');
+                cookies.push_str(&value.to_string());
+            }
+        },
+        Helper::Join => quote! {
+            /// A list as one comma-separated value (`a,b,c`).
+            fn join<T: std::fmt::Display>(items: &[T]) -> String {
+                items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            }
+        },
+    }
+}
+
+fn method(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     let name = ident(&op.name);
     let request_type = format_ident!("{}", op.request_type());
     let response_type = format_ident!("{}", op.response_type());
-    let fields: Vec<_> = op.params.iter().map(|p| ident(&p.name)).collect();
-    let body_field = op.body.as_ref().map(|_| quote!(body,));
     let mut stmts = Vec::new();
-    stmts.push(quote!(let api::#request_type { #(#fields,)* #body_field context } = request;));
-    // The URL, segment by segment.
+    // The URL, segment by segment; fields are read from `request.` so that a
+    // parameter's name never meets a local's.
     stmts.push(quote!(let mut url = self.base_url.clone();));
     let mut literal = String::new();
     let flush = |literal: &mut String, stmts: &mut Vec<TokenStream>| {
-        if !literal.is_empty() {
+        if literal.chars().count() == 1 {
+            let c = literal.chars().next().expect("one char");
+            stmts.push(quote!(url.push(#c);));
+        } else if !literal.is_empty() {
             let l = lit(literal);
             stmts.push(quote!(url.push_str(#l);));
-            literal.clear();
+        }
+        literal.clear();
+    };
+    let push_param = |p: &ir::Param, helpers: &mut BTreeSet<Helper>| {
+        helpers.insert(Helper::PushSegment);
+        let field = ident(&p.name);
+        if matches!(p.ty, Ty::List(_)) {
+            helpers.insert(Helper::Join);
+            quote!(push_segment(&mut url, &join(&request.#field));)
+        } else {
+            quote!(push_segment(&mut url, &request.#field.to_string());)
         }
     };
     for segment in op.url_segments() {
         literal.push('/');
-        match segment {
-            UrlSegment::Literal(text) => literal.push_str(&text),
-            UrlSegment::Param(i) => {
-                flush(&mut literal, &mut stmts);
-                stmts.push(push_param(&op.params[i]));
-            }
-            UrlSegment::Mixed(pieces) => {
-                for piece in pieces {
-                    match piece {
-                        ir::PathSegment::Literal(text) => literal.push_str(&text),
-                        ir::PathSegment::Param(i) => {
-                            flush(&mut literal, &mut stmts);
-                            stmts.push(push_param(&op.params[i]));
-                        }
-                    }
+        let pieces = match segment {
+            UrlSegment::Literal(text) => vec![ir::PathSegment::Literal(text)],
+            UrlSegment::Param(i) => vec![ir::PathSegment::Param(i)],
+            UrlSegment::Mixed(pieces) => pieces,
+        };
+        for piece in pieces {
+            match piece {
+                ir::PathSegment::Literal(text) => literal.push_str(&text),
+                ir::PathSegment::Param(i) => {
+                    flush(&mut literal, &mut stmts);
+                    stmts.push(push_param(&op.params[i], helpers));
                 }
             }
         }
@@ -415,6 +352,9 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
         let field = ident(&p.name);
         let wire = lit(&p.wire);
         let list = matches!(p.ty, Ty::List(_));
+        if list && !(p.location == Location::Query && p.explode) {
+            helpers.insert(Helper::Join);
+        }
         let stmt = match p.location {
             Location::Path => continue,
             Location::Query if list && p.explode => {
@@ -423,6 +363,7 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
             Location::Query if list => quote!(query.push((#wire, join(v)));),
             Location::Query => quote!(query.push((#wire, v.to_string()));),
             Location::Header => {
+                helpers.insert(Helper::InsertHeader);
                 let wire = lit(&p.wire.to_ascii_lowercase());
                 if list {
                     quote!(insert_header(&mut headers, #wire, &join(v))?;)
@@ -431,6 +372,7 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
                 }
             }
             Location::Cookie => {
+                helpers.insert(Helper::PushCookie);
                 if list {
                     quote!(push_cookie(&mut cookies, #wire, &join(v));)
                 } else {
@@ -439,12 +381,16 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
             }
         };
         if p.required {
-            stmts.push(quote!({ let v = &#field; #stmt }));
+            stmts.push(quote!({ let v = &request.#field; #stmt }));
         } else {
-            stmts.push(quote!(if let Some(v) = &#field { #stmt }));
+            stmts.push(quote!(if let Some(v) = &request.#field { #stmt }));
         }
     }
     if let Some(requirements) = &op.security {
+        helpers.insert(Helper::Authorize);
+        if api_has_cookies(api) {
+            helpers.insert(Helper::PushCookie);
+        }
         let table = requirements.iter().map(|r| {
             let schemes = r.0.iter().map(|(s, _)| {
                 let variant = ident(&api.security_schemes[*s].variant);
@@ -453,31 +399,36 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
             quote!(&[#(#schemes),*])
         });
         let cookies = any_cookie.then(|| quote!(&mut cookies,));
-        stmts.push(
-            quote!(self.authorize(&context, &[#(#table),*], &mut query, &mut headers, #cookies)?;),
-        );
+        stmts.push(quote!(self.authorize(&request.context, &[#(#table),*], &mut query, &mut headers, #cookies)?;));
     }
     let body = match &op.body {
         None => quote!(None),
         Some(b) => {
             let content_type = lit(&b.content_type);
             let encode = match b.media {
-                MediaKind::Json => quote!(encode_json(body)?),
-                MediaKind::Form => quote!(encode_form(body)?),
+                MediaKind::Json => {
+                    helpers.insert(Helper::EncodeJson);
+                    quote!(encode_json(body)?)
+                }
+                MediaKind::Form => {
+                    helpers.insert(Helper::EncodeForm);
+                    quote!(encode_form(body)?)
+                }
                 MediaKind::Text => quote!(body.clone().into_bytes()),
                 MediaKind::Binary => quote!(body.clone()),
             };
             if b.required {
-                quote!({ let body = &body; Some((#content_type, #encode)) })
+                quote!({ let body = &request.body; Some((#content_type, #encode)) })
             } else {
-                quote!(match &body { Some(body) => Some((#content_type, #encode)), None => None })
+                quote!(match &request.body { Some(body) => Some((#content_type, #encode)), None => None })
             }
         }
     };
+    helpers.insert(Helper::Send);
     let cookie_arg = any_cookie.then(|| quote!(cookies,));
     let method = format_ident!("{}", op.method.as_str());
     stmts.push(quote! {
-        let response = self.send(reqwest::Method::#method, url, query, headers, #cookie_arg #body, &context).await?;
+        let response = self.send(reqwest::Method::#method, url, query, headers, #cookie_arg #body, &request.context).await?;
     });
     // Exact codes first, then ranges, then `default`.
     let mut ordered: Vec<&ir::Response> = op.responses.iter().collect();
@@ -486,7 +437,9 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
         StatusMatch::Range(_) => 1,
         StatusMatch::Default => 2,
     });
-    let arms = ordered.iter().map(|r| {
+    let mut arms = Vec::new();
+    for r in &ordered {
+        let value = response_value(r, &response_type, helpers);
         let pattern = match r.status {
             StatusMatch::Code(c) => quote!(#c),
             StatusMatch::Range(d) => {
@@ -495,58 +448,90 @@ fn method(api: &ir::Api, op: &Operation) -> TokenStream {
             }
             StatusMatch::Default => quote!(_),
         };
-        let variant = ident(&r.variant);
-        let decode = r.body.as_ref().map(|b| match b.media {
-            MediaKind::Json => quote!(decode_json(response).await?),
-            MediaKind::Form => quote!(decode_form(response).await?),
-            MediaKind::Text => quote!(decode_text(response).await?),
-            MediaKind::Binary => quote!(decode_bytes(response).await?),
-        });
-        let value = match shape(r) {
-            Shape::Unit => quote!(api::#response_type::#variant),
-            Shape::Tuple => quote!(api::#response_type::#variant(#decode)),
-            Shape::Struct { status, body } => {
-                let status = status.then(|| quote!(status: response.status(),));
-                let headers = r.headers.iter().map(|h| {
-                    let field = ident(&h.name);
-                    let wire = lit(&h.wire);
-                    if h.required {
-                        quote!(#field: required_header(&response, response_header(&response, #wire)?, #wire)?,)
-                    } else {
-                        quote!(#field: response_header(&response, #wire)?,)
-                    }
-                });
-                // The body is read last: it consumes the response.
-                let body = body.then(|| quote!(body: #decode,));
-                quote!(api::#response_type::#variant { #status #(#headers)* #body })
-            }
-        };
-        quote!(#pattern => Ok(#value),)
-    });
-    let fallback = (!op
-        .responses
-        .iter()
-        .any(|r| r.status == StatusMatch::Default))
-    .then(|| quote!(_ => Err(unexpected(response).await),));
+        arms.push((pattern, value));
+    }
     let doc = format!(" `{} {}`", op.method.as_str(), op.path);
+    let outcome = match arms.as_slice() {
+        // Only `default`: no status to tell apart.
+        [(_, value)] if ordered[0].status == StatusMatch::Default => quote!(Ok(#value)),
+        _ => {
+            let arms = arms
+                .iter()
+                .map(|(pattern, value)| quote!(#pattern => Ok(#value),));
+            let fallback = (!op
+                .responses
+                .iter()
+                .any(|r| r.status == StatusMatch::Default))
+            .then(|| {
+                helpers.insert(Helper::Unexpected);
+                quote!(_ => Err(unexpected(response).await),)
+            });
+            quote! {
+                match response.status().as_u16() {
+                    #(#arms)*
+                    #fallback
+                }
+            }
+        }
+    };
     quote! {
         #[doc = #doc]
         async fn #name(&self, request: api::#request_type) -> Result<api::#response_type, api::Error> {
             #(#stmts)*
-            match response.status().as_u16() {
-                #(#arms)*
-                #fallback
-            }
+            #outcome
         }
     }
 }
 
-fn push_param(p: &ir::Param) -> TokenStream {
-    let field = ident(&p.name);
-    if matches!(p.ty, Ty::List(_)) {
-        quote!(push_segment(&mut url, &join(&#field));)
-    } else {
-        quote!(push_segment(&mut url, &#field.to_string());)
+/// The response enum's value for one documented response.
+fn response_value(
+    r: &ir::Response,
+    response_type: &proc_macro2::Ident,
+    helpers: &mut BTreeSet<Helper>,
+) -> TokenStream {
+    let variant = ident(&r.variant);
+    let decode = r.body.as_ref().map(|b| match b.media {
+        MediaKind::Json => {
+            helpers.extend([Helper::DecodeJson, Helper::Read]);
+            quote!(decode_json(response).await?)
+        }
+        MediaKind::Form => {
+            helpers.extend([Helper::DecodeForm, Helper::Read]);
+            quote!(decode_form(response).await?)
+        }
+        MediaKind::Text => {
+            helpers.insert(Helper::DecodeText);
+            quote!(decode_text(response).await?)
+        }
+        MediaKind::Binary => {
+            helpers.insert(Helper::DecodeBytes);
+            quote!(decode_bytes(response).await?)
+        }
+    });
+    match shape(r) {
+        Shape::Unit => quote!(api::#response_type::#variant),
+        Shape::Tuple => quote!(api::#response_type::#variant(#decode)),
+        Shape::Struct { status, body } => {
+            let status = status.then(|| quote!(status: response.status(),));
+            let headers: Vec<TokenStream> = r
+                .headers
+                .iter()
+                .map(|h| {
+                    helpers.insert(Helper::ResponseHeader);
+                    let field = ident(&h.name);
+                    let wire = lit(&h.wire);
+                    if h.required {
+                        helpers.insert(Helper::RequiredHeader);
+                        quote!(#field: required_header(&response, response_header(&response, #wire)?, #wire)?,)
+                    } else {
+                        quote!(#field: response_header(&response, #wire)?,)
+                    }
+                })
+                .collect();
+            // The body is read last: it consumes the response.
+            let body = body.then(|| quote!(body: #decode,));
+            quote!(api::#response_type::#variant { #status #(#headers)* #body })
+        }
     }
 }
 

@@ -59,7 +59,8 @@ pub(crate) fn module_allows() -> TokenStream {
             clippy::too_many_arguments,
             clippy::enum_variant_names,
             clippy::result_large_err,
-            clippy::type_complexity
+            clippy::type_complexity,
+            clippy::disallowed_names
         )]
     }
 }

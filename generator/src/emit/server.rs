@@ -17,20 +17,23 @@ use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, T
 /// Helpers the server may need; each is emitted once if used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Helper {
+    Respond,
     Parse,
+    ParseList,
+    ParseEach,
     Required,
     PathParams,
     PathParam,
     SplitSegment,
     QueryPairs,
-    QueryOne,
-    QueryList,
-    HeaderOne,
-    HeaderList,
+    QueryValue,
+    QueryValues,
+    HeaderValue,
     Cookies,
-    CookieOne,
+    CookieValue,
     Authorize,
     ReadBody,
+    ContentType,
     JsonBody,
     FormBody,
     TextBody,
@@ -39,6 +42,7 @@ enum Helper {
     Form,
     Text,
     Bytes,
+    Encoded,
     SetHeader,
     Status,
 }
@@ -60,47 +64,34 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
     quote! {
         #allows
-        //! The server: [`router`] serves an [`Api`] implementation with axum.
+        //! The server: [`router`] serves an [`api::Api`] implementation with axum.
         //!
         //! Requests are parsed and checked before the handler runs: a bad
         //! request gets a 4xx `application/problem+json` answer, missing
         //! credentials a 401 with `WWW-Authenticate`. The server keeps no
         //! state between requests.
 
-        use std::sync::Arc;
-
-        use axum::extract::{Request, State};
         use axum::http::StatusCode;
         use axum::response::{IntoResponse, Response};
 
-        use super::api::{self, Api};
+        use super::api;
 
         /// The largest request body read, in bytes; larger ones get 413.
         pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
         /// An axum router that serves `api` at the spec's paths (without the
         /// servers' base path: add one with `Router::nest`).
-        pub fn router<A: Api + 'static>(api: A) -> axum::Router {
+        pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
             axum::Router::new()
                 #(#routes)*
                 .fallback(not_found)
-                .with_state(Arc::new(api))
+                .with_state(std::sync::Arc::new(api))
         }
 
         async fn not_found() -> Response {
             Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
         }
 
-        /// Turns a handler's result into the HTTP response.
-        fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
-            match result {
-                Ok(response) => response.into_response(),
-                Err(error) => {
-                    tracing::error!("handler failed: {error}");
-                    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
-                }
-            }
-        }
 
         /// An RFC 9457 problem: the answer to a request that cannot be served.
         struct Problem {
@@ -177,6 +168,7 @@ fn routes(api: &ir::Api) -> Vec<TokenStream> {
 /// The route as axum (matchit) reads it; parameters that are not plain
 /// names, and mixed segments, get positional names.
 fn route_path(op: &Operation) -> String {
+    let mut names = BTreeSet::new();
     let segments: Vec<String> = op
         .url_segments()
         .iter()
@@ -185,7 +177,9 @@ fn route_path(op: &Operation) -> String {
             UrlSegment::Literal(t) => t.replace('{', "{{").replace('}', "}}"),
             UrlSegment::Param(i) => {
                 let wire = &op.params[*i].wire;
-                if !wire.is_empty() && wire.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                let plain =
+                    !wire.is_empty() && wire.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if plain && names.insert(wire.clone()) {
                     format!("{{{wire}}}")
                 } else {
                     format!("{{p{n}}}")
@@ -198,6 +192,7 @@ fn route_path(op: &Operation) -> String {
 }
 
 fn handler(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    helpers.insert(Helper::Respond);
     let name = ident(&op.name);
     let parse = format_ident!("parse_{}", crate::naming::unraw(&op.name));
     let request_type = format_ident!("{}", op.request_type());
@@ -205,14 +200,17 @@ fn handler(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> Tok
     let doc = format!(" `{} {}`", op.method.as_str(), op.path);
     quote! {
         #[doc = #doc]
-        async fn #name<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+        async fn #name<A: api::Api>(
+            axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+            request: axum::extract::Request,
+        ) -> Response {
             match #parse(request).await {
                 Ok(request) => respond(api.#name(request).await),
                 Err(problem) => problem.into_response(),
             }
         }
 
-        async fn #parse(request: Request) -> Result<api::#request_type, Problem> {
+        async fn #parse(request: axum::extract::Request) -> Result<api::#request_type, Problem> {
             #body
         }
     }
@@ -222,34 +220,12 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     let request_type = format_ident!("{}", op.request_type());
     let mut stmts = Vec::new();
     let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
-    let query_scheme = op
-        .security
-        .iter()
-        .flatten()
-        .flat_map(|r| &r.0)
-        .any(|(s, _)| {
-            matches!(
-                api.security_schemes[*s].kind,
-                SchemeKind::ApiKey {
-                    location: Location::Query,
-                    ..
-                }
-            )
-        });
-    let cookie_scheme = op
-        .security
-        .iter()
-        .flatten()
-        .flat_map(|r| &r.0)
-        .any(|(s, _)| {
-            matches!(
-                api.security_schemes[*s].kind,
-                SchemeKind::ApiKey {
-                    location: Location::Cookie,
-                    ..
-                }
-            )
-        });
+    let schemes_in = |loc: Location| {
+        op.security.iter().flatten().flat_map(|r| &r.0).any(|(s, _)| {
+            matches!(&api.security_schemes[*s].kind, SchemeKind::ApiKey { location, .. } if *location == loc)
+        })
+    };
+    let (query_scheme, cookie_scheme) = (schemes_in(Location::Query), schemes_in(Location::Cookie));
     let body_binding = if op.body.is_some() {
         quote!(body)
     } else {
@@ -293,29 +269,23 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             let credentials = authorize(&parts.headers, #query, #cookies, &[#(#table),*], #challenge)?;
         });
     }
-    // Path parameters, by position in the route.
-    let mut route_index = 0usize;
-    for segment in op.url_segments() {
+    // Where each path parameter's raw text is: its first place in the route.
+    let mut path_source: Vec<Option<TokenStream>> = vec![None; op.params.len()];
+    for (route_index, segment) in op
+        .url_segments()
+        .into_iter()
+        .filter(|s| !matches!(s, UrlSegment::Literal(_)))
+        .enumerate()
+    {
         match segment {
-            UrlSegment::Literal(_) => {}
             UrlSegment::Param(i) => {
-                let p = &op.params[i];
-                let field = ident(&p.name);
-                let wire = lit(&p.wire);
                 helpers.insert(Helper::PathParam);
-                let value = parse_scalar_or_list(
-                    &p.ty,
-                    quote!(path_param(&path, #route_index, #wire)?),
-                    helpers,
-                );
-                stmts.push(quote!(let #field = #value;));
-                route_index += 1;
+                let wire = lit(&op.params[i].wire);
+                path_source[i].get_or_insert(quote!(path_param(&path, #route_index, #wire)?));
             }
             UrlSegment::Mixed(pieces) => {
-                helpers.insert(Helper::SplitSegment);
-                helpers.insert(Helper::PathParam);
-                let literals: Vec<String> = split_literals(&pieces);
-                let literal_lits = literals.iter().map(|l| lit(l));
+                helpers.extend([Helper::SplitSegment, Helper::PathParam]);
+                let literals = split_literals(&pieces).into_iter().map(|l| lit(&l));
                 let params: Vec<usize> = pieces
                     .iter()
                     .filter_map(|p| {
@@ -327,86 +297,43 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
                     })
                     .collect();
                 let count = params.len();
-                let segment_name = format!("{{segment{route_index}}}");
-                let segment_lit = lit(&segment_name);
+                let local = format_ident!("segment{route_index}");
+                let name = lit(&format!("{{segment{route_index}}}"));
                 stmts.push(quote! {
-                    let segment = split_segment(path_param(&path, #route_index, #segment_lit)?, &[#(#literal_lits),*], #count)?;
+                    let #local = split_segment(path_param(&path, #route_index, #name)?, &[#(#literals),*], #count)?;
                 });
                 for (k, i) in params.into_iter().enumerate() {
-                    let p = &op.params[i];
-                    let field = ident(&p.name);
-                    let value = parse_scalar_or_list(&p.ty, quote!(segment[#k]), helpers);
-                    stmts.push(quote!(let #field = #value;));
+                    path_source[i].get_or_insert(quote!(#local[#k]));
                 }
-                route_index += 1;
             }
+            UrlSegment::Literal(_) => {}
         }
     }
-    let mut inits = Vec::new();
-    for p in &op.params {
+    let mut fields = Vec::new();
+    for (i, p) in op.params.iter().enumerate() {
         let field = ident(&p.name);
-        let wire = lit(&p.wire);
-        let location = lit(p.location.as_str());
-        let list = matches!(p.ty, Ty::List(_));
-        let explode = p.explode;
-        let value = match (p.location, list) {
-            (Location::Path, _) => {
-                inits.push(quote!(#field));
-                continue;
-            }
-            (Location::Query, false) => {
-                helpers.insert(Helper::QueryOne);
-                quote!(query_one(&query, #wire)?)
-            }
-            (Location::Query, true) => {
-                helpers.insert(Helper::QueryList);
-                quote!(query_list(&query, #wire, #explode)?)
-            }
-            (Location::Header, false) => {
-                helpers.insert(Helper::HeaderOne);
-                let wire = lit(&p.wire.to_ascii_lowercase());
-                quote!(header_one(&parts.headers, #wire)?)
-            }
-            (Location::Header, true) => {
-                helpers.insert(Helper::HeaderList);
-                let wire = lit(&p.wire.to_ascii_lowercase());
-                quote!(header_list(&parts.headers, #wire)?)
-            }
-            (Location::Cookie, _) => {
-                helpers.insert(Helper::CookieOne);
-                quote!(cookie_one(&cookies, #wire)?)
-            }
-        };
-        helpers.insert(Helper::Parse);
-        let value = if p.required {
-            helpers.insert(Helper::Required);
-            quote!(required(#value, #location, #wire)?)
-        } else {
-            value
-        };
-        stmts.push(quote!(let #field = #value;));
-        inits.push(quote!(#field));
+        let value = param_value(p, path_source[i].take(), helpers);
+        fields.push(quote!(#field: #value));
     }
     if let Some(body) = &op.body {
         helpers.insert(Helper::ReadBody);
         let content_type = lit(&body.content_type);
-        let required = body.required;
         let read = match body.media {
             MediaKind::Json => {
-                helpers.insert(Helper::JsonBody);
-                quote!(json_body(&parts.headers, body, #required).await?)
+                helpers.extend([Helper::JsonBody, Helper::ContentType]);
+                quote!(json_body(&parts.headers, body).await?)
             }
             MediaKind::Form => {
-                helpers.insert(Helper::FormBody);
-                quote!(form_body(&parts.headers, body, #required).await?)
+                helpers.extend([Helper::FormBody, Helper::ContentType]);
+                quote!(form_body(&parts.headers, body).await?)
             }
             MediaKind::Text => {
-                helpers.insert(Helper::TextBody);
-                quote!(text_body(&parts.headers, body, #content_type, #required).await?)
+                helpers.extend([Helper::TextBody, Helper::ContentType]);
+                quote!(text_body(&parts.headers, body, #content_type).await?)
             }
             MediaKind::Binary => {
                 helpers.insert(Helper::BytesBody);
-                quote!(bytes_body(&parts.headers, body, #content_type, #required).await?)
+                quote!(bytes_body(body).await?)
             }
         };
         let read = if body.required {
@@ -416,7 +343,7 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             read
         };
         stmts.push(quote!(let body = #read;));
-        inits.push(quote!(body));
+        fields.push(quote!(body));
     }
     let credentials = if op.security.is_some() {
         quote!(credentials)
@@ -426,9 +353,69 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     quote! {
         #(#stmts)*
         Ok(api::#request_type {
-            #(#inits,)*
+            #(#fields,)*
             context: api::Context { #credentials, headers: parts.headers, extensions: parts.extensions },
         })
+    }
+}
+
+/// The expression that reads and parses one parameter.
+fn param_value(
+    p: &ir::Param,
+    path_source: Option<TokenStream>,
+    helpers: &mut BTreeSet<Helper>,
+) -> TokenStream {
+    let wire = lit(&p.wire);
+    let location = lit(p.location.as_str());
+    let list = matches!(p.ty, Ty::List(_));
+    helpers.insert(Helper::Parse);
+    let parser = |helpers: &mut BTreeSet<Helper>| {
+        if list {
+            helpers.insert(Helper::ParseList);
+            quote!(parse_list)
+        } else {
+            quote!(parse)
+        }
+    };
+    if p.location == Location::Path {
+        let parser = parser(helpers);
+        // A declared path parameter that the path does not hold is absent.
+        return match path_source {
+            Some(raw) => quote!(#parser(#raw)?),
+            None => quote!(Default::default()),
+        };
+    }
+    let raw = match p.location {
+        Location::Query if list && p.explode => {
+            helpers.extend([Helper::QueryValues, Helper::ParseEach]);
+            let values = quote!(query_values(&query, #wire));
+            return if p.required {
+                helpers.insert(Helper::Required);
+                quote!(parse_each(required(#values, #location, #wire)?)?)
+            } else {
+                quote!(#values.map(parse_each).transpose()?)
+            };
+        }
+        Location::Query => {
+            helpers.insert(Helper::QueryValue);
+            quote!(query_value(&query, #wire))
+        }
+        Location::Header => {
+            helpers.insert(Helper::HeaderValue);
+            let wire = lit(&p.wire.to_ascii_lowercase());
+            quote!(header_value(&parts.headers, #wire)?)
+        }
+        Location::Cookie | Location::Path => {
+            helpers.insert(Helper::CookieValue);
+            quote!(cookie_value(&cookies, #wire))
+        }
+    };
+    let parser = parser(helpers);
+    if p.required {
+        helpers.insert(Helper::Required);
+        quote!(#parser(required(#raw, #location, #wire)?)?)
+    } else {
+        quote!(#raw.map(#parser).transpose()?)
     }
 }
 
@@ -443,15 +430,6 @@ fn split_literals(pieces: &[ir::PathSegment]) -> Vec<String> {
         }
     }
     literals
-}
-
-/// Parses a raw parameter string into its type (lists split at `,`).
-fn parse_scalar_or_list(ty: &Ty, raw: TokenStream, helpers: &mut BTreeSet<Helper>) -> TokenStream {
-    helpers.insert(Helper::Parse);
-    match ty {
-        Ty::List(_) => quote!(#raw.split(',').map(parse).collect::<Result<Vec<_>, _>>()?),
-        _ => quote!(parse(#raw)?),
-    }
 }
 
 /// `WWW-Authenticate` for an operation: one challenge per scheme it accepts.
@@ -515,6 +493,7 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
                         quote!(bytes)
                     }
                 };
+                helpers.insert(Helper::Encoded);
                 quote!(#f(#status, #content_type, #body))
             }
         };
@@ -568,6 +547,18 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
 
 fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     match h {
+        Helper::Respond => quote! {
+            /// Turns a handler's result into the HTTP response.
+            fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+                match result {
+                    Ok(response) => response.into_response(),
+                    Err(error) => {
+                        tracing::error!("handler failed: {error}");
+                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
+                    }
+                }
+            }
+        },
         Helper::Parse => quote! {
             /// Parses one parameter value.
             fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
@@ -577,15 +568,34 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 raw.parse().map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid value `{raw}`: {e}")))
             }
         },
+        Helper::ParseList => quote! {
+            /// Parses a comma-separated list (`a,b,c`).
+            fn parse_list<T: std::str::FromStr>(raw: &str) -> Result<Vec<T>, Problem>
+            where
+                T::Err: std::fmt::Display,
+            {
+                raw.split(',').map(|item| parse(item.trim())).collect()
+            }
+        },
+        Helper::ParseEach => quote! {
+            /// Parses repeated values (`name=a&name=b`).
+            fn parse_each<T: std::str::FromStr>(raw: Vec<&str>) -> Result<Vec<T>, Problem>
+            where
+                T::Err: std::fmt::Display,
+            {
+                raw.into_iter().map(parse).collect()
+            }
+        },
         Helper::Required => quote! {
             /// A required part, or 400 naming it.
             fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
                 value.ok_or_else(|| {
-                    if location == "body" {
-                        Problem::new(StatusCode::BAD_REQUEST, "the request body is required")
+                    let detail = if location == "body" {
+                        "the request body is required".to_owned()
                     } else {
-                        Problem::new(StatusCode::BAD_REQUEST, format!("missing required {location} parameter `{name}`"))
-                    }
+                        format!("missing required {location} parameter `{name}`")
+                    };
+                    Problem::new(StatusCode::BAD_REQUEST, detail)
                 })
             }
         },
@@ -630,58 +640,28 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                     .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid query string: {e}")))
             }
         },
-        Helper::QueryOne => quote! {
-            fn query_one<T: std::str::FromStr>(query: &[(String, String)], name: &str) -> Result<Option<T>, Problem>
-            where
-                T::Err: std::fmt::Display,
-            {
-                query.iter().find(|(key, _)| key == name).map(|(_, value)| parse(value)).transpose()
+        Helper::QueryValue => quote! {
+            fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+                query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
             }
         },
-        Helper::QueryList => quote! {
-            /// A list in the query: `name=a&name=b` (explode) or `name=a,b`.
-            fn query_list<T: std::str::FromStr>(query: &[(String, String)], name: &str, explode: bool) -> Result<Option<Vec<T>>, Problem>
-            where
-                T::Err: std::fmt::Display,
-            {
-                let mut values = query.iter().filter(|(key, _)| key == name).peekable();
-                if values.peek().is_none() {
-                    return Ok(None);
-                }
-                let items: Result<Vec<T>, Problem> = if explode {
-                    values.map(|(_, value)| parse(value)).collect()
-                } else {
-                    values.flat_map(|(_, value)| value.split(',')).map(parse).collect()
-                };
-                items.map(Some)
+        Helper::QueryValues => quote! {
+            /// Every value of a repeated query parameter; `None` if it is absent.
+            fn query_values<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<&'a str>> {
+                let values: Vec<&str> = query.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect();
+                if values.is_empty() { None } else { Some(values) }
             }
         },
-        Helper::HeaderOne => quote! {
-            fn header_one<T: std::str::FromStr>(headers: &axum::http::HeaderMap, name: &str) -> Result<Option<T>, Problem>
-            where
-                T::Err: std::fmt::Display,
-            {
-                match headers.get(name) {
-                    None => Ok(None),
-                    Some(value) => {
-                        let value = value.to_str().map_err(|_| Problem::new(StatusCode::BAD_REQUEST, format!("header `{name}` is not visible ASCII")))?;
-                        parse(value.trim()).map(Some)
-                    }
-                }
-            }
-        },
-        Helper::HeaderList => quote! {
-            fn header_list<T: std::str::FromStr>(headers: &axum::http::HeaderMap, name: &str) -> Result<Option<Vec<T>>, Problem>
-            where
-                T::Err: std::fmt::Display,
-            {
-                match headers.get(name) {
-                    None => Ok(None),
-                    Some(value) => {
-                        let value = value.to_str().map_err(|_| Problem::new(StatusCode::BAD_REQUEST, format!("header `{name}` is not visible ASCII")))?;
-                        value.split(',').map(|item| parse(item.trim())).collect::<Result<Vec<T>, Problem>>().map(Some)
-                    }
-                }
+        Helper::HeaderValue => quote! {
+            fn header_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Result<Option<&'a str>, Problem> {
+                headers
+                    .get(name)
+                    .map(|value| {
+                        value.to_str().map(str::trim).map_err(|_| {
+                            Problem::new(StatusCode::BAD_REQUEST, format!("header `{name}` is not visible ASCII"))
+                        })
+                    })
+                    .transpose()
             }
         },
         Helper::Cookies => quote! {
@@ -697,12 +677,9 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                     .collect()
             }
         },
-        Helper::CookieOne => quote! {
-            fn cookie_one<T: std::str::FromStr>(cookies: &[(String, String)], name: &str) -> Result<Option<T>, Problem>
-            where
-                T::Err: std::fmt::Display,
-            {
-                cookies.iter().find(|(key, _)| key == name).map(|(_, value)| parse(value)).transpose()
+        Helper::CookieValue => quote! {
+            fn cookie_value<'a>(cookies: &'a [(String, String)], name: &str) -> Option<&'a str> {
+                cookies.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
             }
         },
         Helper::Authorize => authorize(api),
@@ -718,7 +695,8 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                     )),
                 }
             }
-
+        },
+        Helper::ContentType => quote! {
             /// Checks the request's `Content-Type` (415 when it does not fit).
             fn check_content_type(headers: &axum::http::HeaderMap, fits: impl Fn(&str) -> bool, expected: &str) -> Result<(), Problem> {
                 let content_type = headers
@@ -732,71 +710,73 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             }
         },
         Helper::JsonBody => quote! {
-            async fn json_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: axum::body::Body, required: bool) -> Result<Option<T>, Problem> {
+            async fn json_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: axum::body::Body) -> Result<Option<T>, Problem> {
                 let Some(bytes) = read_body(body).await? else {
                     return Ok(None);
                 };
-                let _ = required;
                 check_content_type(headers, |ct| ct == "application/json" || ct.ends_with("+json"), "application/json")?;
-                serde_json::from_slice(&bytes).map(Some).map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
             }
         },
         Helper::FormBody => quote! {
-            async fn form_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: axum::body::Body, required: bool) -> Result<Option<T>, Problem> {
+            async fn form_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: axum::body::Body) -> Result<Option<T>, Problem> {
                 let Some(bytes) = read_body(body).await? else {
                     return Ok(None);
                 };
-                let _ = required;
                 check_content_type(headers, |ct| ct == "application/x-www-form-urlencoded", "application/x-www-form-urlencoded")?;
-                serde_urlencoded::from_bytes(&bytes).map(Some).map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid form body: {e}")))
+                serde_urlencoded::from_bytes(&bytes)
+                    .map(Some)
+                    .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid form body: {e}")))
             }
         },
         Helper::TextBody => quote! {
-            async fn text_body(headers: &axum::http::HeaderMap, body: axum::body::Body, content_type: &str, required: bool) -> Result<Option<String>, Problem> {
+            async fn text_body(headers: &axum::http::HeaderMap, body: axum::body::Body, content_type: &str) -> Result<Option<String>, Problem> {
                 let Some(bytes) = read_body(body).await? else {
                     return Ok(None);
                 };
-                let _ = required;
                 check_content_type(headers, |ct| ct.starts_with("text/"), content_type)?;
-                String::from_utf8(bytes.to_vec()).map(Some).map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
+                String::from_utf8(bytes.to_vec())
+                    .map(Some)
+                    .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
             }
         },
         Helper::BytesBody => quote! {
-            async fn bytes_body(headers: &axum::http::HeaderMap, body: axum::body::Body, content_type: &str, required: bool) -> Result<Option<Vec<u8>>, Problem> {
-                let _ = (headers, content_type, required);
+            async fn bytes_body(body: axum::body::Body) -> Result<Option<Vec<u8>>, Problem> {
                 Ok(read_body(body).await?.map(|bytes| bytes.to_vec()))
             }
         },
         Helper::Json => quote! {
             fn json<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
-                match serde_json::to_vec(&body) {
+                encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
+            }
+        },
+        Helper::Form => quote! {
+            fn form<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
+                encoded(status, content_type, serde_urlencoded::to_string(&body).map(String::into_bytes).map_err(|e| e.to_string()))
+            }
+        },
+        Helper::Text => quote! {
+            fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
+                encoded(status, content_type, Ok(body.into_bytes()))
+            }
+        },
+        Helper::Bytes => quote! {
+            fn bytes(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
+                encoded(status, content_type, Ok(body))
+            }
+        },
+        Helper::Encoded => quote! {
+            /// A response with an encoded body, or a 500 when encoding failed.
+            fn encoded(status: StatusCode, content_type: &'static str, body: Result<Vec<u8>, String>) -> Response {
+                match body {
                     Ok(bytes) => (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes).into_response(),
                     Err(error) => {
                         tracing::error!("cannot encode the response: {error}");
                         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
                     }
                 }
-            }
-        },
-        Helper::Form => quote! {
-            fn form<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
-                match serde_urlencoded::to_string(&body) {
-                    Ok(text) => (status, [(axum::http::header::CONTENT_TYPE, content_type)], text).into_response(),
-                    Err(error) => {
-                        tracing::error!("cannot encode the response: {error}");
-                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
-                    }
-                }
-            }
-        },
-        Helper::Text => quote! {
-            fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
-                (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
-            }
-        },
-        Helper::Bytes => quote! {
-            fn bytes(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
-                (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
             }
         },
         Helper::SetHeader => quote! {

@@ -600,9 +600,9 @@ impl OperationLowering<'_, '_, '_> {
                     None if declared.is_some_and(|d| d.contains_key(key)) => checkable = false,
                     None => {
                         self.schemas.diags.push(
-                            Diagnostic::error(
+                            Diagnostic::warning(
                                 format!("{pointer}/{i}"),
-                                format!("security scheme `{key}` is not declared"),
+                                format!("security scheme `{key}` is not declared; this requirement is not checked"),
                             )
                             .with_hint("declare it under `components/securitySchemes`"),
                         );

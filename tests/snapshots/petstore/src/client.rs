@@ -9,7 +9,8 @@
     clippy::too_many_arguments,
     clippy::enum_variant_names,
     clippy::result_large_err,
-    clippy::type_complexity
+    clippy::type_complexity,
+    clippy::disallowed_names
 )]
 
 //! The client: [`Client`] calls a server of this API over HTTP.
@@ -82,74 +83,21 @@ impl Default for Client {
     }
 }
 
-impl Client {
-    /// Sends one request; extra headers from the context are
-    /// added where the request does not set them.
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        mut url: String,
-        query: Vec<(&str, String)>,
-        mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, Vec<u8>)>,
-        context: &api::Context,
-    ) -> Result<reqwest::Response, api::Error> {
-        if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
-            url.push('?');
-            url.push_str(&encoded);
-        }
-        for (name, value) in &context.headers {
-            if !HOP_BY_HOP.contains(&name.as_str()) && !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
-            }
-        }
-        let mut request = self.http.request(method, url).headers(headers);
-        if let Some((content_type, bytes)) = body {
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, content_type)
-                .body(bytes);
-        }
-        request.send().await.map_err(|e| api::Error::Transport(e.into()))
-    }
-}
-
-/// Headers of a context that describe its own connection or body,
-/// not the call: never copied into a request.
-const HOP_BY_HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "content-type",
-    "accept-encoding",
-    "authorization",
-    "cookie",
-];
-
 impl Api for Client {
     /// `GET /pets`
     async fn list_pets(
         &self,
         request: api::ListPetsRequest,
     ) -> Result<api::ListPetsResponse, api::Error> {
-        let api::ListPetsRequest { limit, context } = request;
         let mut url = self.base_url.clone();
         url.push_str("/pets");
         let mut query: Vec<(&str, String)> = Vec::new();
         let headers = reqwest::header::HeaderMap::new();
-        if let Some(v) = &limit {
+        if let Some(v) = &request.limit {
             query.push(("limit", v.to_string()));
         }
         let response = self
-            .send(reqwest::Method::GET, url, query, headers, None, &context)
+            .send(reqwest::Method::GET, url, query, headers, None, &request.context)
             .await?;
         match response.status().as_u16() {
             200u16 => {
@@ -172,7 +120,6 @@ impl Api for Client {
         &self,
         request: api::CreatePetsRequest,
     ) -> Result<api::CreatePetsResponse, api::Error> {
-        let api::CreatePetsRequest { body, context } = request;
         let mut url = self.base_url.clone();
         url.push_str("/pets");
         let query: Vec<(&str, String)> = Vec::new();
@@ -184,10 +131,10 @@ impl Api for Client {
                 query,
                 headers,
                 {
-                    let body = &body;
+                    let body = &request.body;
                     Some(("application/json", encode_json(body)?))
                 },
-                &context,
+                &request.context,
             )
             .await?;
         match response.status().as_u16() {
@@ -206,14 +153,13 @@ impl Api for Client {
         &self,
         request: api::ShowPetByIdRequest,
     ) -> Result<api::ShowPetByIdResponse, api::Error> {
-        let api::ShowPetByIdRequest { pet_id, context } = request;
         let mut url = self.base_url.clone();
         url.push_str("/pets/");
-        push_segment(&mut url, &pet_id.to_string());
+        push_segment(&mut url, &request.pet_id.to_string());
         let query: Vec<(&str, String)> = Vec::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(reqwest::Method::GET, url, query, headers, None, &context)
+            .send(reqwest::Method::GET, url, query, headers, None, &request.context)
             .await?;
         match response.status().as_u16() {
             200u16 => Ok(api::ShowPetByIdResponse::Ok(decode_json(response).await?)),
@@ -227,16 +173,76 @@ impl Api for Client {
     }
 }
 
+impl Client {
+    /// Sends one request; extra headers from the context are
+    /// added where the request does not set them.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        mut url: String,
+        query: Vec<(&str, String)>,
+        mut headers: reqwest::header::HeaderMap,
+        body: Option<(&'static str, Vec<u8>)>,
+        context: &api::Context,
+    ) -> Result<reqwest::Response, api::Error> {
+        if !query.is_empty() {
+            let encoded = serde_urlencoded::to_string(&query)
+                .map_err(|e| api::Error::Encode(e.to_string()))?;
+            url.push('?');
+            url.push_str(&encoded);
+        }
+        for (name, value) in &context.headers {
+            if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        let mut request = self.http.request(method, url).headers(headers);
+        if let Some((content_type, bytes)) = body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes);
+        }
+        request.send().await.map_err(|e| api::Error::Transport(e.into()))
+    }
+}
+
+/// Headers of a context that describe its own connection, body
+/// or credentials, not the call: never copied into a request.
+const NOT_FORWARDED: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+    "content-type",
+    "accept-encoding",
+    "authorization",
+    "cookie",
+];
+
 fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
     serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
+}
+
+/// The response's status and whole body.
+async fn read(
+    response: reqwest::Response,
+) -> Result<(reqwest::StatusCode, impl AsRef<[u8]>), api::Error> {
+    let status = response.status();
+    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
+    Ok((status, bytes))
 }
 
 async fn decode_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, api::Error> {
-    let status = response.status();
-    let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
-    serde_json::from_slice(&bytes)
+    let (status, bytes) = read(response).await?;
+    serde_json::from_slice(bytes.as_ref())
         .map_err(|e| api::Error::Decode {
             status,
             message: e.to_string(),

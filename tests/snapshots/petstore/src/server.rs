@@ -9,52 +9,36 @@
     clippy::too_many_arguments,
     clippy::enum_variant_names,
     clippy::result_large_err,
-    clippy::type_complexity
+    clippy::type_complexity,
+    clippy::disallowed_names
 )]
 
-//! The server: [`router`] serves an [`Api`] implementation with axum.
+//! The server: [`router`] serves an [`api::Api`] implementation with axum.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
 //! request gets a 4xx `application/problem+json` answer, missing
 //! credentials a 401 with `WWW-Authenticate`. The server keeps no
 //! state between requests.
 
-use std::sync::Arc;
-use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use super::api::{self, Api};
+use super::api;
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`).
-pub fn router<A: Api + 'static>(api: A) -> axum::Router {
+pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route("/pets", axum::routing::get(list_pets::<A>).post(create_pets::<A>))
         .route("/pets/{petId}", axum::routing::get(show_pet_by_id::<A>))
         .fallback(not_found)
-        .with_state(Arc::new(api))
+        .with_state(std::sync::Arc::new(api))
 }
 
 async fn not_found() -> Response {
     Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        }
-    }
 }
 
 /// An RFC 9457 problem: the answer to a request that cannot be served.
@@ -100,19 +84,23 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /pets`
-async fn list_pets<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn list_pets<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
     match parse_list_pets(request).await {
         Ok(request) => respond(api.list_pets(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_list_pets(request: Request) -> Result<api::ListPetsRequest, Problem> {
+async fn parse_list_pets(
+    request: axum::extract::Request,
+) -> Result<api::ListPetsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let limit = query_one(&query, "limit")?;
     Ok(api::ListPetsRequest {
-        limit,
+        limit: query_value(&query, "limit").map(parse).transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -122,16 +110,21 @@ async fn parse_list_pets(request: Request) -> Result<api::ListPetsRequest, Probl
 }
 
 /// `POST /pets`
-async fn create_pets<A: Api>(State(api): State<Arc<A>>, request: Request) -> Response {
+async fn create_pets<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
     match parse_create_pets(request).await {
         Ok(request) => respond(api.create_pets(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_pets(request: Request) -> Result<api::CreatePetsRequest, Problem> {
+async fn parse_create_pets(
+    request: axum::extract::Request,
+) -> Result<api::CreatePetsRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let body = required(json_body(&parts.headers, body, true).await?, "body", "")?;
+    let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreatePetsRequest {
         body,
         context: api::Context {
@@ -143,9 +136,9 @@ async fn parse_create_pets(request: Request) -> Result<api::CreatePetsRequest, P
 }
 
 /// `GET /pets/{petId}`
-async fn show_pet_by_id<A: Api>(
-    State(api): State<Arc<A>>,
-    request: Request,
+async fn show_pet_by_id<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
 ) -> Response {
     match parse_show_pet_by_id(request).await {
         Ok(request) => respond(api.show_pet_by_id(request).await),
@@ -154,13 +147,12 @@ async fn show_pet_by_id<A: Api>(
 }
 
 async fn parse_show_pet_by_id(
-    request: Request,
+    request: axum::extract::Request,
 ) -> Result<api::ShowPetByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let pet_id = parse(path_param(&path, 0usize, "petId")?)?;
     Ok(api::ShowPetByIdRequest {
-        pet_id,
+        pet_id: parse(path_param(&path, 0usize, "petId")?)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -202,6 +194,21 @@ impl IntoResponse for api::ShowPetByIdResponse {
     }
 }
 
+/// Turns a handler's result into the HTTP response.
+fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+    match result {
+        Ok(response) => response.into_response(),
+        Err(error) => {
+            tracing::error!("handler failed: {error}");
+            Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
+        }
+    }
+}
+
 /// Parses one parameter value.
 fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
 where
@@ -218,14 +225,12 @@ where
 fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
     value
         .ok_or_else(|| {
-            if location == "body" {
-                Problem::new(StatusCode::BAD_REQUEST, "the request body is required")
+            let detail = if location == "body" {
+                "the request body is required".to_owned()
             } else {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("missing required {location} parameter `{name}`"),
-                )
-            }
+                format!("missing required {location} parameter `{name}`")
+            };
+            Problem::new(StatusCode::BAD_REQUEST, detail)
         })
 }
 
@@ -263,14 +268,8 @@ fn query_pairs(
         ))
 }
 
-fn query_one<T: std::str::FromStr>(
-    query: &[(String, String)],
-    name: &str,
-) -> Result<Option<T>, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    query.iter().find(|(key, _)| key == name).map(|(_, value)| parse(value)).transpose()
+fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
 }
 
 /// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
@@ -319,12 +318,10 @@ fn check_content_type(
 async fn json_body<T: serde::de::DeserializeOwned>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
-    required: bool,
 ) -> Result<Option<T>, Problem> {
     let Some(bytes) = read_body(body).await? else {
         return Ok(None);
     };
-    let _ = required;
     check_content_type(
         headers,
         |ct| ct == "application/json" || ct.ends_with("+json"),
@@ -343,7 +340,16 @@ fn json<T: serde::Serialize>(
     content_type: &'static str,
     body: T,
 ) -> Response {
-    match serde_json::to_vec(&body) {
+    encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
+}
+
+/// A response with an encoded body, or a 500 when encoding failed.
+fn encoded(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Result<Vec<u8>, String>,
+) -> Response {
+    match body {
         Ok(bytes) => {
             (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes)
                 .into_response()

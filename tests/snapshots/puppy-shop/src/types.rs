@@ -9,7 +9,8 @@
     clippy::too_many_arguments,
     clippy::enum_variant_names,
     clippy::result_large_err,
-    clippy::type_complexity
+    clippy::type_complexity,
+    clippy::disallowed_names
 )]
 
 //! The spec's schemas as Rust types, shared by the server and the client.
