@@ -77,7 +77,7 @@ pub trait Api: Send + Sync {
 }
 
 /// The request of [`Api::list_puppies`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ListPuppiesRequest {
     /// Only puppies of this breed.
     /// In query: `breed`.
@@ -90,10 +90,12 @@ pub struct ListPuppiesRequest {
     pub max_price_cents: Option<i64>,
     /// How many puppies to return.
     /// In query: `limit`.
-    pub limit: Option<i32>,
+    /// Has a default (set by `new`, and by the server when the caller sends none).
+    pub limit: i32,
     /// How many puppies to skip.
     /// In query: `offset`.
-    pub offset: Option<i32>,
+    /// Has a default (set by `new`, and by the server when the caller sends none).
+    pub offset: i32,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -105,10 +107,16 @@ impl ListPuppiesRequest {
             breed: None,
             size: None,
             max_price_cents: None,
-            limit: None,
-            offset: None,
+            limit: 20,
+            offset: 0,
             context: Context::default(),
         }
+    }
+}
+
+impl Default for ListPuppiesRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -152,7 +160,7 @@ impl AdoptPuppyRequest {
 }
 
 /// The request of [`Api::get_cart`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct GetCartRequest {
     /// Credentials, headers and extensions of the call.
     pub context: Context,
@@ -164,6 +172,12 @@ impl GetCartRequest {
         GetCartRequest {
             context: Context::default(),
         }
+    }
+}
+
+impl Default for GetCartRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

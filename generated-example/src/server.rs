@@ -107,8 +107,8 @@ async fn parse_list_puppies(
         breed: query_value(&query, "breed").map(parse).transpose()?,
         size: query_value(&query, "size").map(parse).transpose()?,
         max_price_cents: query_value(&query, "maxPriceCents").map(parse).transpose()?,
-        limit: query_value(&query, "limit").map(parse).transpose()?,
-        offset: query_value(&query, "offset").map(parse).transpose()?,
+        limit: query_value(&query, "limit").map(parse).transpose()?.unwrap_or(20),
+        offset: query_value(&query, "offset").map(parse).transpose()?.unwrap_or(0),
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,

@@ -66,8 +66,8 @@ async fn list_filters_pages_and_marks_cacheable() {
     );
 
     let mut request = api::ListPuppiesRequest::new();
-    request.limit = Some(2);
-    request.offset = Some(1);
+    request.limit = 2;
+    request.offset = 1;
     let api::ListPuppiesResponse::Ok { body, .. } = client.list_puppies(request).await.unwrap()
     else {
         panic!()
@@ -76,8 +76,14 @@ async fn list_filters_pages_and_marks_cacheable() {
     assert_eq!(body.total, 5);
     assert_eq!(body.next.as_deref(), Some("offset=3&limit=2"));
 
+    // Without `limit` on the wire, the server applies the spec's default (20).
+    let raw = reqwest::get(format!("{base}/puppies")).await.unwrap();
+    assert_eq!(raw.status(), 200);
+    let page: serde_json::Value = serde_json::from_slice(&raw.bytes().await.unwrap()).unwrap();
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(5), "{page}");
+
     let mut request = api::ListPuppiesRequest::new();
-    request.limit = Some(0);
+    request.limit = 0;
     let response = client.list_puppies(request).await.unwrap();
     assert!(
         matches!(response, api::ListPuppiesResponse::BadRequest(ref e) if e.code == "bad_paging"),

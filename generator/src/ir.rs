@@ -50,6 +50,14 @@ pub enum Prim {
     F64,
     /// Raw bytes of a body (binary media types).
     Bytes,
+    /// `format: date-time` (RFC 3339).
+    DateTime,
+    /// `format: date` (`2024-01-31`).
+    Date,
+    /// `format: uuid`.
+    Uuid,
+    /// `format: byte`: bytes, base64 in JSON.
+    Base64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -102,7 +110,18 @@ pub struct Field {
     pub boxed: bool,
     pub docs: Docs,
     /// `default` of the schema, applied when the field is absent.
-    pub default: Option<serde_json::Value>,
+    pub default: Option<Literal>,
+}
+
+/// A schema's `default`, checked against the type it is the default of.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A variant of a string enum: the enum and the variant's index.
+    Variant(TypeId, usize),
 }
 
 /// A string enum.
@@ -227,6 +246,8 @@ pub struct Param {
     /// Scalar or list of scalars (see `lower::operation`).
     pub ty: Ty,
     pub required: bool,
+    /// The value when the caller sends none (so the field is not optional).
+    pub default: Option<Literal>,
     /// Arrays: one `name=v` pair per item (form, explode) rather than
     /// `name=a,b`.
     pub explode: bool,
@@ -312,6 +333,13 @@ pub enum SchemeKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement(pub Vec<(usize, Vec<String>)>);
 
+impl Param {
+    /// Whether the request always holds a value (required, or defaulted).
+    pub fn always_present(&self) -> bool {
+        self.required || self.default.is_some()
+    }
+}
+
 impl Api {
     /// Indexes of the schemes any operation uses, sorted.
     pub fn used_schemes(&self) -> BTreeSet<usize> {
@@ -320,6 +348,35 @@ impl Api {
             .flat_map(|op| op.security.iter().flatten())
             .flat_map(|r| r.0.iter().map(|(i, _)| *i))
             .collect()
+    }
+
+    /// Whether any type, parameter, body or header uses `prim`.
+    pub fn uses(&self, prim: Prim) -> bool {
+        fn in_ty(t: &Ty, prim: Prim) -> bool {
+            match t {
+                Ty::Prim(p) => *p == prim,
+                Ty::List(i) | Ty::Map(i) | Ty::Nullable(i) => in_ty(i, prim),
+                Ty::Named(_) | Ty::Any => false,
+            }
+        }
+        let in_types = self.types.iter().any(|t| match &t.kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().any(|f| in_ty(&f.ty, prim))
+                    || s.additional.as_ref().is_some_and(|a| in_ty(a, prim))
+            }
+            TypeKind::Union(u) => u.variants.iter().any(|v| in_ty(&v.ty, prim)),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => in_ty(t, prim),
+            TypeKind::Enum(_) => false,
+        });
+        in_types
+            || self.operations.iter().any(|op| {
+                op.params.iter().any(|p| in_ty(&p.ty, prim))
+                    || op.body.as_ref().is_some_and(|b| in_ty(&b.ty, prim))
+                    || op.responses.iter().any(|r| {
+                        r.body.as_ref().is_some_and(|b| in_ty(&b.ty, prim))
+                            || r.headers.iter().any(|h| in_ty(&h.ty, prim))
+                    })
+            })
     }
 
     pub fn ty(&self, id: TypeId) -> &TypeDef {

@@ -35,6 +35,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Self",
     "Value",
     "UnknownValue",
+    "Base64",
 ];
 
 /// Splits `s` into a word-friendly ASCII string: non-ASCII letters become
@@ -78,6 +79,16 @@ pub fn schema_type_name(s: &str) -> String {
     } else {
         name
     }
+}
+
+/// The variant name of an enum value: signs become words (`+1` → `Plus1`).
+pub fn enum_variant_name(value: &str) -> String {
+    let spelled = match value.chars().next() {
+        Some('+') => format!("plus {}", &value[1..]),
+        Some('-') => format!("minus {}", &value[1..]),
+        _ => value.to_owned(),
+    };
+    type_name(&spelled, "Empty")
 }
 
 /// `snake_case` name for a field, parameter or method; raw where it is a
@@ -233,18 +244,18 @@ impl Namespace {
         if self.taken.insert(candidate.clone()) {
             return candidate;
         }
-        let sep = if candidate.ends_with(|c: char| c.is_ascii_digit()) {
+        // `self_` → `self_2`, `Self_` → `Self2`: never `_` next to a letter
+        // in a camel-case name, never `__` in a snake-case one.
+        let base = candidate.trim_end_matches('_');
+        let snake =
+            base.starts_with(char::is_lowercase) || base.starts_with("r#") || base.starts_with('_');
+        let sep = if snake || base.ends_with(|c: char| c.is_ascii_digit()) {
             "_"
         } else {
             ""
         };
-        let sep = if candidate.starts_with(char::is_lowercase) || candidate.starts_with("r#") {
-            "_"
-        } else {
-            sep
-        };
         for n in 2.. {
-            let name = format!("{candidate}{sep}{n}");
+            let name = format!("{base}{sep}{n}");
             if self.taken.insert(name.clone()) {
                 return name;
             }
@@ -310,6 +321,9 @@ mod tests {
         assert_eq!(status_variant(404), "NotFound");
         assert_eq!(status_variant(299), "Status299");
         assert_eq!(range_variant(4), "ClientError");
+        assert_eq!(enum_variant_name("+1"), "Plus1");
+        assert_eq!(enum_variant_name("-1"), "Minus1");
+        assert_eq!(enum_variant_name(""), "Empty");
     }
 
     #[test]
@@ -321,6 +335,12 @@ mod tests {
         assert_eq!(ns.unique("pet_id".into()), "pet_id_2");
         assert_eq!(ns.unique("V1".into()), "V1");
         assert_eq!(ns.unique("V1".into()), "V1_2");
+        assert_eq!(ns.unique("Self_".into()), "Self_");
+        assert_eq!(ns.unique("Self_".into()), "Self2");
+        assert_eq!(ns.unique("self_".into()), "self_");
+        assert_eq!(ns.unique("self_".into()), "self_2");
+        assert_eq!(ns.unique("r#type".into()), "r#type");
+        assert_eq!(ns.unique("r#type".into()), "r#type_2");
     }
 
     #[test]

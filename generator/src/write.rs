@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::{self, Modules, Options};
-use crate::ir::{self, SchemeKind};
+use crate::ir::{self, Prim, SchemeKind};
 
 /// Whether `generate` owns a file or only `new` writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,7 +280,12 @@ struct CargoToml<'a> {
     name: &'a str,
     /// A TOML string literal.
     description: String,
+    /// base64 for HTTP basic credentials (client and server only).
     basic_auth: bool,
+    /// base64 for `format: byte` (always).
+    base64: bool,
+    chrono: bool,
+    uuid: bool,
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -296,7 +301,11 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         basic_auth: api
             .security_schemes
             .iter()
-            .any(|s| s.kind == SchemeKind::Basic),
+            .any(|s| s.kind == SchemeKind::Basic)
+            && !api.uses(Prim::Base64),
+        base64: api.uses(Prim::Base64),
+        chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
+        uuid: api.uses(Prim::Uuid),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")

@@ -73,8 +73,7 @@ impl Api for Shop {
         &self,
         request: api::ListPuppiesRequest,
     ) -> Result<api::ListPuppiesResponse, Error> {
-        let limit = request.limit.unwrap_or(20);
-        let offset = request.offset.unwrap_or(0);
+        let (limit, offset) = (request.limit, request.offset);
         if !(1..=100).contains(&limit) || offset < 0 {
             return Ok(api::ListPuppiesResponse::BadRequest(error(
                 "bad_paging",

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{Scope, doc_lines, docs, field_ty, ident, ty};
+use super::{Scope, doc_lines, docs, field_ty, ident, literal, ty};
 use crate::ir::{self, Operation, Response, SchemeKind, StatusMatch, Ty};
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
@@ -134,7 +134,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 pub(super) fn uses_named_types(api: &ir::Api) -> bool {
     fn named(t: &Ty) -> bool {
         match t {
-            Ty::Named(_) => true,
+            Ty::Named(_) | Ty::Prim(ir::Prim::Base64) => true,
             Ty::List(i) | Ty::Map(i) | Ty::Nullable(i) => named(i),
             Ty::Prim(_) | Ty::Any => false,
         }
@@ -179,17 +179,24 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
         let field = ident(&p.name);
         let pdoc = docs(&p.docs);
         let location = format!(" In {}: `{}`.", p.location.as_str(), p.wire);
-        let t = field_ty(api, &p.ty, p.required, false, Scope::Outside);
+        let t = field_ty(api, &p.ty, p.always_present(), false, Scope::Outside);
+        let default_doc = p.default.as_ref().map(|_| quote!(#[doc = " Has a default (set by `new`, and by the server when the caller sends none)."]));
         fields.push(quote! {
             #pdoc
             #[doc = #location]
+            #default_doc
             pub #field: #t,
         });
-        if p.required {
-            required_args.push(quote!(#field: #t));
-            inits.push(quote!(#field));
-        } else {
-            inits.push(quote!(#field: None));
+        match (&p.default, p.required) {
+            (_, true) => {
+                required_args.push(quote!(#field: #t));
+                inits.push(quote!(#field));
+            }
+            (Some(value), false) => {
+                let value = literal(api, value, Scope::Outside);
+                inits.push(quote!(#field: #value));
+            }
+            (None, false) => inits.push(quote!(#field: None)),
         }
     }
     if let Some(body) = &op.body {
@@ -214,10 +221,18 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
         " A request with the required parts; the optional ones are unset.".to_owned()
     };
     let _ = method;
-    let default = required_args.is_empty().then(|| quote!(Default,));
+    let default = required_args.is_empty().then(|| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, #default)]
+        #[derive(Debug, Clone)]
         pub struct #name {
             #(#fields)*
             /// Credentials, headers and extensions of the call.
@@ -233,6 +248,8 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
                 }
             }
         }
+
+        #default
     }
 }
 

@@ -380,7 +380,7 @@ fn method(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> Toke
                 }
             }
         };
-        if p.required {
+        if p.always_present() {
             stmts.push(quote!({ let v = &request.#field; #stmt }));
         } else {
             stmts.push(quote!(if let Some(v) = &request.#field { #stmt }));

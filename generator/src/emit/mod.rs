@@ -83,7 +83,7 @@ pub(crate) enum Scope {
 /// The Rust type of `ty`.
 pub(crate) fn ty(api: &ir::Api, ty: &Ty, scope: Scope) -> TokenStream {
     match ty {
-        Ty::Prim(p) => prim(*p),
+        Ty::Prim(p) => prim(*p, scope),
         Ty::Named(id) => {
             let name = ident(&api.ty(*id).name);
             match scope {
@@ -129,7 +129,7 @@ pub(crate) fn field_ty(
     tokens
 }
 
-fn prim(p: Prim) -> TokenStream {
+fn prim(p: Prim, scope: Scope) -> TokenStream {
     match p {
         Prim::String => quote!(String),
         Prim::Bool => quote!(bool),
@@ -138,6 +138,13 @@ fn prim(p: Prim) -> TokenStream {
         Prim::F32 => quote!(f32),
         Prim::F64 => quote!(f64),
         Prim::Bytes => quote!(Vec<u8>),
+        Prim::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+        Prim::Date => quote!(chrono::NaiveDate),
+        Prim::Uuid => quote!(uuid::Uuid),
+        Prim::Base64 => match scope {
+            Scope::Types => quote!(Base64),
+            Scope::Outside => quote!(types::Base64),
+        },
     }
 }
 
@@ -204,6 +211,34 @@ pub(crate) fn doc_lines(text: &str) -> TokenStream {
         out.extend(quote!(#[doc = " ```"]));
     }
     out
+}
+
+/// The Rust expression of a default value.
+pub(crate) fn literal(api: &ir::Api, value: &ir::Literal, scope: Scope) -> TokenStream {
+    match value {
+        ir::Literal::String(s) => quote!(String::from(#s)),
+        ir::Literal::Bool(b) => quote!(#b),
+        ir::Literal::Int(i) => {
+            let i = proc_macro2::Literal::i64_unsuffixed(*i);
+            quote!(#i)
+        }
+        ir::Literal::Float(f) => {
+            let f = proc_macro2::Literal::f64_unsuffixed(*f);
+            quote!(#f)
+        }
+        ir::Literal::Variant(id, index) => {
+            let def = api.ty(*id);
+            let name = ident(&def.name);
+            let variant = match &def.kind {
+                ir::TypeKind::Enum(e) => ident(&e.variants[*index].name),
+                _ => unreachable!("lower makes variant defaults of enums only"),
+            };
+            match scope {
+                Scope::Types => quote!(#name::#variant),
+                Scope::Outside => quote!(types::#name::#variant),
+            }
+        }
+    }
 }
 
 /// A string literal token.

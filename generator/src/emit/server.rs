@@ -61,6 +61,17 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         .map(|op| into_response(op, &mut helpers))
         .collect();
     let helper_fns = helpers.iter().map(|h| helper(api, *h));
+    // Defaults of enum type name the enum.
+    let uses_types = api
+        .operations
+        .iter()
+        .flat_map(|op| &op.params)
+        .any(|p| matches!(p.default, Some(ir::Literal::Variant(..))))
+        .then(|| {
+            quote!(
+                use super::types;
+            )
+        });
     let allows = super::module_allows();
     quote! {
         #allows
@@ -75,6 +86,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         use axum::response::{IntoResponse, Response};
 
         use super::api;
+        #uses_types
 
         /// The largest request body read, in bytes; larger ones get 413.
         pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -312,7 +324,7 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     let mut fields = Vec::new();
     for (i, p) in op.params.iter().enumerate() {
         let field = ident(&p.name);
-        let value = param_value(p, path_source[i].take(), helpers);
+        let value = param_value(api, p, path_source[i].take(), helpers);
         fields.push(quote!(#field: #value));
     }
     if let Some(body) = &op.body {
@@ -359,8 +371,19 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     }
 }
 
+/// `unwrap_or(v)` for a default that costs nothing to make, else
+/// `unwrap_or_else(|| v)`.
+fn default_fallback(api: &ir::Api, value: &ir::Literal) -> TokenStream {
+    let expr = super::literal(api, value, super::Scope::Outside);
+    match value {
+        ir::Literal::String(_) => quote!(unwrap_or_else(|| #expr)),
+        _ => quote!(unwrap_or(#expr)),
+    }
+}
+
 /// The expression that reads and parses one parameter.
 fn param_value(
+    api: &ir::Api,
     p: &ir::Param,
     path_source: Option<TokenStream>,
     helpers: &mut BTreeSet<Helper>,
@@ -392,6 +415,9 @@ fn param_value(
             return if p.required {
                 helpers.insert(Helper::Required);
                 quote!(parse_each(required(#values, #location, #wire)?)?)
+            } else if let Some(value) = &p.default {
+                let fallback = default_fallback(api, value);
+                quote!(#values.map(parse_each).transpose()?.#fallback)
             } else {
                 quote!(#values.map(parse_each).transpose()?)
             };
@@ -411,11 +437,16 @@ fn param_value(
         }
     };
     let parser = parser(helpers);
-    if p.required {
-        helpers.insert(Helper::Required);
-        quote!(#parser(required(#raw, #location, #wire)?)?)
-    } else {
-        quote!(#raw.map(#parser).transpose()?)
+    match &p.default {
+        _ if p.required => {
+            helpers.insert(Helper::Required);
+            quote!(#parser(required(#raw, #location, #wire)?)?)
+        }
+        Some(value) => {
+            let fallback = default_fallback(api, value);
+            quote!(#raw.map(#parser).transpose()?.#fallback)
+        }
+        None => quote!(#raw.map(#parser).transpose()?),
     }
 }
 

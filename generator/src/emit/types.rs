@@ -1,9 +1,9 @@
 //! `types.rs`: one Rust type per named schema.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
-use super::{Scope, docs, field_ty, ident, lit, ty};
+use super::{Scope, docs, field_ty, ident, lit, literal, ty};
 use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
 use crate::naming::unraw;
 
@@ -33,6 +33,42 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             impl std::error::Error for UnknownValue {}
         }
     });
+    let base64 = api.uses(ir::Prim::Base64).then(|| {
+        quote! {
+            /// Bytes that travel as base64 text (`format: byte`).
+            #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+            pub struct Base64(pub Vec<u8>);
+
+            impl serde::Serialize for Base64 {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.collect_str(self)
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for Base64 {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                    text.parse().map_err(serde::de::Error::custom)
+                }
+            }
+
+            impl std::str::FromStr for Base64 {
+                type Err = base64::DecodeError;
+
+                fn from_str(s: &str) -> Result<Self, Self::Err> {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::STANDARD.decode(s).map(Base64)
+                }
+            }
+
+            impl std::fmt::Display for Base64 {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    use base64::Engine as _;
+                    f.write_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+                }
+            }
+        }
+    });
     let tagged_helper = any_tagged.then(|| {
         quote! {
             /// Serializes a variant of a tagged union with its tag set.
@@ -57,6 +93,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 
         #(#defs)*
         #unknown_value
+        #base64
         #tagged_helper
     }
 }
@@ -92,29 +129,64 @@ fn type_def(api: &ir::Api, def: &TypeDef) -> TokenStream {
 }
 
 fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct) -> TokenStream {
-    let fields = s.fields.iter().map(|f| {
-        let field = ident(&f.name);
-        let doc = docs(&f.docs);
-        let t = field_ty(api, &f.ty, f.required, f.boxed, Scope::Types);
-        let rename = (unraw(&f.name) != f.wire).then(|| {
-            let wire = lit(&f.wire);
-            quote!(#[serde(rename = #wire)])
-        });
-        let skip = (!f.required)
-            .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
-        quote! {
-            #doc
-            #rename
-            #skip
-            pub #field: #t,
-        }
-    });
+    let mut defaults = Vec::new();
+    let fields: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .map(|f| {
+            let field = ident(&f.name);
+            let doc = docs(&f.docs);
+            let rename = (unraw(&f.name) != f.wire).then(|| {
+                let wire = lit(&f.wire);
+                quote!(#[serde(rename = #wire)])
+            });
+            if let Some(value) = &f.default {
+                // Absent on the wire means the default, so the field is not optional.
+                let t = field_ty(api, &f.ty, true, f.boxed, Scope::Types);
+                let function = format_ident!("default_{}", unraw(&f.name));
+                let path = lit(&format!("{name}::{function}"));
+                let value = literal(api, value, Scope::Types);
+                let value = if f.boxed {
+                    quote!(Box::new(#value))
+                } else {
+                    value
+                };
+                defaults.push(quote! {
+                    fn #function() -> #t {
+                        #value
+                    }
+                });
+                return quote! {
+                    #doc
+                    #rename
+                    #[serde(default = #path)]
+                    pub #field: #t,
+                };
+            }
+            let t = field_ty(api, &f.ty, f.required, f.boxed, Scope::Types);
+            let skip = (!f.required)
+                .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+            quote! {
+                #doc
+                #rename
+                #skip
+                pub #field: #t,
+            }
+        })
+        .collect();
     let additional = s.additional.as_ref().map(|t| {
         let t = ty(api, t, Scope::Types);
         quote! {
             /// Properties beyond the named ones.
             #[serde(flatten)]
             pub additional_properties: std::collections::BTreeMap<String, #t>,
+        }
+    });
+    let defaults = (!defaults.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #(#defaults)*
+            }
         }
     });
     quote! {
@@ -124,6 +196,8 @@ fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
             #(#fields)*
             #additional
         }
+
+        #defaults
     }
 }
 

@@ -201,6 +201,16 @@ impl OperationLowering<'_, '_, '_> {
             Ty::Nullable(inner) => *inner,
             ty => ty,
         };
+        let required = data.required || location == Location::Path;
+        let default = match &data.format {
+            ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) if !required => {
+                schema.schema_data.default.as_ref().and_then(|value| {
+                    self.schemas
+                        .literal(&ty, value, &format!("{pointer}/schema/default"))
+                })
+            }
+            _ => None,
+        };
         Some(Param {
             name: names.unique(naming::field_name(
                 &if location == Location::Header {
@@ -213,7 +223,8 @@ impl OperationLowering<'_, '_, '_> {
             wire: data.name.clone(),
             location,
             ty,
-            required: data.required || location == Location::Path,
+            required,
+            default,
             explode,
             docs: Docs {
                 title: None,
@@ -278,6 +289,7 @@ impl OperationLowering<'_, '_, '_> {
                         location: Location::Path,
                         ty: Ty::Prim(Prim::String),
                         required: true,
+                        default: None,
                         explode: false,
                         docs: Docs::default(),
                     });

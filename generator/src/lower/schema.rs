@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics, join};
 use crate::ir::{
-    Docs, Enum, EnumVariant, Field, Prim, Struct, Ty, TypeDef, TypeId, TypeKind, Union,
+    Docs, Enum, EnumVariant, Field, Literal, Prim, Struct, Ty, TypeDef, TypeId, TypeKind, Union,
     UnionVariant,
 };
 use crate::naming::{self, Namespace};
@@ -251,7 +251,14 @@ impl<'a> Schemas<'a> {
                 if s.enumeration.iter().any(Option::is_some) {
                     self.hoist(schema, pointer, hint)
                 } else {
-                    Ty::Prim(Prim::String)
+                    let format = match &s.format {
+                        VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => "date-time",
+                        VariantOrUnknownOrEmpty::Item(StringFormat::Date) => "date",
+                        VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => "byte",
+                        VariantOrUnknownOrEmpty::Unknown(f) => f.as_str(),
+                        _ => "",
+                    };
+                    Ty::Prim(string_format(format))
                 }
             }
             SchemaKind::Type(Type::Integer(i)) => Ty::Prim(match &i.format {
@@ -313,7 +320,7 @@ impl<'a> Schemas<'a> {
             Some("string") if any.enumeration.iter().any(Value::is_string) => {
                 self.hoist(schema, pointer, hint)
             }
-            Some("string") => Ty::Prim(Prim::String),
+            Some("string") => Ty::Prim(string_format(any.format.as_deref().unwrap_or(""))),
             Some("integer") => Ty::Prim(if any.format.as_deref() == Some("int32") {
                 Prim::I32
             } else {
@@ -473,15 +480,20 @@ impl<'a> Schemas<'a> {
             // merged into several structs (`allOf`) is one type.
             let field_pointer = join(&format!("{owner}/properties"), wire);
             let ty = self.ty(*schema, &field_pointer, &format!("{name} {wire}"));
+            let required = required.iter().any(|r| r == wire);
             let (docs, default) = match schema {
-                SchemaRef::Inline(s) => (docs_of(s), s.schema_data.default.clone()),
+                SchemaRef::Inline(s) => (docs_of(s), s.schema_data.default.as_ref()),
                 SchemaRef::Ref(_) => (Docs::default(), None),
+            };
+            let default = match default {
+                Some(value) if !required => self.literal(&ty, value, &field_pointer),
+                _ => None,
             };
             fields.push(Field {
                 name: field_names.unique(naming::field_name(wire, "field")),
                 wire: (*wire).to_owned(),
                 ty,
-                required: required.iter().any(|r| r == wire),
+                required,
                 boxed: false,
                 docs,
                 default,
@@ -659,6 +671,44 @@ impl<'a> Schemas<'a> {
         TypeKind::Union(Union { tag, variants })
     }
 
+    /// `value` as a default of type `ty`; `None`, with a warning, when it
+    /// is not one (or of a type whose defaults are not generated).
+    pub fn literal(&mut self, ty: &Ty, value: &Value, pointer: &str) -> Option<Literal> {
+        let literal = self.literal_of(ty, value, 0);
+        if literal.is_none() && !value.is_null() {
+            self.diags.push(
+                Diagnostic::warning(pointer, format!("default `{value}` is not applied"))
+                    .with_hint("defaults of strings, numbers, booleans and enums are applied; make this one fit its type"),
+            );
+        }
+        literal
+    }
+
+    fn literal_of(&self, ty: &Ty, value: &Value, depth: usize) -> Option<Literal> {
+        match (ty, value) {
+            (Ty::Prim(Prim::String), Value::String(s)) => Some(Literal::String(s.clone())),
+            (Ty::Prim(Prim::Bool), Value::Bool(b)) => Some(Literal::Bool(*b)),
+            (Ty::Prim(Prim::I64), Value::Number(n)) => n.as_i64().map(Literal::Int),
+            (Ty::Prim(Prim::I32), Value::Number(n)) => n
+                .as_i64()
+                .filter(|i| i32::try_from(*i).is_ok())
+                .map(Literal::Int),
+            (Ty::Prim(Prim::F32 | Prim::F64), Value::Number(n)) => n.as_f64().map(Literal::Float),
+            (Ty::Named(id), _) if depth < 16 => match self.kind_of(*id)? {
+                TypeKind::Enum(e) => {
+                    let wire = value.as_str()?;
+                    e.variants
+                        .iter()
+                        .position(|v| v.wire == wire)
+                        .map(|i| Literal::Variant(*id, i))
+                }
+                TypeKind::Alias(inner) => self.literal_of(inner, value, depth + 1),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The kind of a type made already (`None` while it is being made).
     pub fn kind_of(&self, id: TypeId) -> Option<&TypeKind> {
         self.types
@@ -696,6 +746,17 @@ fn named_id(ty: &Ty) -> Option<TypeId> {
     }
 }
 
+/// The Rust type of a string with `format`; unknown formats are strings.
+fn string_format(format: &str) -> Prim {
+    match format {
+        "date-time" => Prim::DateTime,
+        "date" => Prim::Date,
+        "uuid" => Prim::Uuid,
+        "byte" => Prim::Base64,
+        _ => Prim::String,
+    }
+}
+
 fn base_key(reference: &str) -> &str {
     reference.rsplit('/').next().unwrap_or(reference)
 }
@@ -703,6 +764,10 @@ fn base_key(reference: &str) -> &str {
 fn ty_word(ty: &Ty) -> &'static str {
     match ty {
         Ty::Prim(Prim::String) => "String",
+        Ty::Prim(Prim::DateTime) => "DateTime",
+        Ty::Prim(Prim::Date) => "Date",
+        Ty::Prim(Prim::Uuid) => "Uuid",
+        Ty::Prim(Prim::Base64) => "Base64",
         Ty::Prim(Prim::Bool) => "Boolean",
         Ty::Prim(Prim::I32 | Prim::I64) => "Integer",
         Ty::Prim(Prim::F32 | Prim::F64) => "Number",
@@ -737,7 +802,8 @@ fn specificity(ty: &Ty, types: &[Option<TypeDef>]) -> (u8, std::cmp::Reverse<usi
         Ty::Prim(Prim::Bool) => (6, std::cmp::Reverse(0)),
         Ty::Prim(Prim::I32 | Prim::I64) => (7, std::cmp::Reverse(0)),
         Ty::Prim(Prim::F32 | Prim::F64) => (8, std::cmp::Reverse(0)),
-        Ty::Prim(Prim::String | Prim::Bytes) => (9, std::cmp::Reverse(0)),
+        Ty::Prim(Prim::DateTime | Prim::Date | Prim::Uuid) => (8, std::cmp::Reverse(0)),
+        Ty::Prim(Prim::String | Prim::Bytes | Prim::Base64) => (9, std::cmp::Reverse(0)),
         Ty::Nullable(inner) => specificity(inner, types),
         Ty::Any => (10, std::cmp::Reverse(0)),
     }
@@ -750,7 +816,7 @@ fn string_enum(values: Vec<&str>) -> Enum {
         .into_iter()
         .filter(|v| seen.insert(*v))
         .map(|v| EnumVariant {
-            name: names.unique(naming::type_name(v, "Empty")),
+            name: names.unique(naming::enum_variant_name(v)),
             wire: v.to_owned(),
         })
         .collect();

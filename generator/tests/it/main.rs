@@ -32,6 +32,30 @@ pub fn specs() -> Vec<PathBuf> {
     specs
 }
 
+/// The feature specs (`specs/features/{3.0,3.1,uniapi}/*.yaml`), sorted, each with
+/// its snapshot's directory name (`3.0-petstore`).
+pub fn feature_specs() -> Vec<(PathBuf, String)> {
+    let mut specs = Vec::new();
+    for version in ["3.0", "3.1", "uniapi"] {
+        let dir = root().join("specs/features").join(version);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("specs/features/<version> exists")
+            .map(|e| e.expect("readable").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let stem = file
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .expect("UTF-8 name")
+                .to_owned();
+            specs.push((file, format!("{version}-{stem}")));
+        }
+    }
+    specs
+}
+
 /// Whether to rewrite snapshots instead of comparing with them.
 pub fn blessing() -> bool {
     std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v != "0")

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::{blessing, root, specs};
+use crate::{blessing, feature_specs, root, specs};
 
 fn generate(spec: &Path, name: &str) -> uniapi::Crate {
     let config = uniapi::Config {
@@ -64,6 +64,55 @@ fn snapshots_match() {
 }
 
 #[test]
+fn feature_snapshots_match() {
+    let mut differences = Vec::new();
+    for (spec, dir) in feature_specs() {
+        let krate = generate(&spec, &feature_crate_name(&dir));
+        differences.extend(compare(
+            &krate,
+            &root().join("tests/snapshots/features").join(&dir),
+        ));
+    }
+    assert!(
+        differences.is_empty(),
+        "generated code changed:\n{}\nIf the change is intended, run `UPDATE_SNAPSHOTS=1 cargo test -p uniapi` and commit the result.",
+        differences.join("\n")
+    );
+}
+
+/// `3.0-petstore` → `feature-3-0-petstore`.
+fn feature_crate_name(dir: &str) -> String {
+    format!("feature-{}", dir.replace('.', "-"))
+}
+
+/// The feature snapshots are a workspace of their own (so that `cargo test
+/// --workspace` does not build and doc-test 52 crates); this lints all of
+/// them, server and client, with warnings denied.
+#[test]
+fn feature_snapshots_compile_warning_free() {
+    let dir = root().join("tests/snapshots/features");
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", root().join("target/features"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the generated crates of specs/features do not build warning-free:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
 fn generated_example_is_fresh() {
     let krate = generate(&root().join("specs/puppy-shop.yaml"), "puppy-shop");
     let differences = compare(&krate, &root().join("generated-example"));
@@ -77,7 +126,10 @@ fn generated_example_is_fresh() {
 
 #[test]
 fn generation_is_deterministic() {
-    for spec in specs() {
+    for spec in specs()
+        .into_iter()
+        .chain(feature_specs().into_iter().map(|(spec, _)| spec))
+    {
         let first = generate(&spec, "determinism");
         for _ in 0..3 {
             let again = generate(&spec, "determinism");

@@ -49,7 +49,7 @@ pub trait Api: Send + Sync {
 }
 
 /// The request of [`Api::list_pets`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ListPetsRequest {
     /// How many items to return at one time (max 100)
     /// In query: `limit`.
@@ -65,6 +65,12 @@ impl ListPetsRequest {
             limit: None,
             context: Context::default(),
         }
+    }
+}
+
+impl Default for ListPetsRequest {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -102,10 +102,12 @@ impl Api for Client {
         if let Some(v) = &request.max_price_cents {
             query.push(("maxPriceCents", v.to_string()));
         }
-        if let Some(v) = &request.limit {
+        {
+            let v = &request.limit;
             query.push(("limit", v.to_string()));
         }
-        if let Some(v) = &request.offset {
+        {
+            let v = &request.offset;
             query.push(("offset", v.to_string()));
         }
         let response = self
