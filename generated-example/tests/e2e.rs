@@ -74,7 +74,7 @@ async fn list_filters_pages_and_marks_cacheable() {
     };
     assert_eq!(body.items.len(), 2);
     assert_eq!(body.total, 5);
-    assert_eq!(body.next.as_deref(), Some("offset=3&limit=2"));
+    assert_eq!(body.next, Some(Some("offset=3&limit=2".to_owned())));
 
     // Without `limit` on the wire, the server applies the spec's default (20).
     let raw = reqwest::get(format!("{base}/puppies")).await.unwrap();

@@ -100,8 +100,9 @@ fn space_items(code: &str) -> String {
             let prev_indent = prev.len() - prev.trim_start().len();
             let item = line.trim_start();
             let prev_trim = prev.trim_start();
-            let ends_item =
-                prev_trim == "}" || (prev_trim.ends_with(';') && !prev_trim.starts_with("///"));
+            let ends_item = prev_trim == "}"
+                || prev_trim.ends_with(" {}")
+                || (prev_trim.ends_with(';') && !prev_trim.starts_with("///"));
             let both_use = prev_trim.starts_with("use ") && item.starts_with("use ");
             let after_inner_docs = prev_trim.starts_with("//!") && !item.starts_with("//!");
             let after_inner_attr = (prev_trim == ")]" && indent == 0 && item.starts_with("//!"))

@@ -106,7 +106,7 @@ impl Api for Shop {
         let body = types::PuppyPage {
             items,
             total: matching.len() as i64,
-            next,
+            next: Some(next),
         };
         Ok(api::ListPuppiesResponse::Ok {
             etag: Some(etag(&body)),

@@ -69,6 +69,20 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             }
         }
     });
+    let double_option = api.types.iter().any(|t| {
+        matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| !f.required && f.default.is_none() && matches!(f.ty, ir::Ty::Nullable(_))))
+    });
+    let deserialize_some = double_option.then(|| {
+        quote! {
+            /// Reads a present field as `Some`, `null` included: with
+            /// `#[serde(default)]`, an absent field stays `None`.
+            fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Option<T>, D::Error> {
+                T::deserialize(deserializer).map(Some)
+            }
+        }
+    });
     let tagged_helper = any_tagged.then(|| {
         quote! {
             /// Serializes a variant of a tagged union with its tag set.
@@ -94,6 +108,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         #(#defs)*
         #unknown_value
         #base64
+        #deserialize_some
         #tagged_helper
     }
 }
@@ -163,9 +178,19 @@ fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
                     pub #field: #t,
                 };
             }
+            if !f.required && matches!(f.ty, ir::Ty::Nullable(_)) {
+                // Optional and nullable: absent (`None`) is not `null`
+                // (`Some(None)`), as a PATCH body needs.
+                let inner = field_ty(api, &f.ty, true, f.boxed, Scope::Types);
+                return quote! {
+                    #doc
+                    #rename
+                    #[serde(default, deserialize_with = "deserialize_some", skip_serializing_if = "Option::is_none")]
+                    pub #field: Option<#inner>,
+                };
+            }
             let t = field_ty(api, &f.ty, f.required, f.boxed, Scope::Types);
-            let skip = (!f.required)
-                .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+            let skip = (!f.required).then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
             quote! {
                 #doc
                 #rename

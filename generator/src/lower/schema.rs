@@ -505,6 +505,10 @@ impl<'a> Schemas<'a> {
                 &format!("{pointer}/additionalProperties"),
                 &format!("{name} Value"),
             )),
+            // Kept, so that a value passes through unchanged.
+            Some(AdditionalProperties::Any(true)) => Some(Ty::Any),
+            // Absent or `false`: unknown properties are ignored, so that a
+            // client keeps working when a server adds fields.
             _ => None,
         };
         Struct { fields, additional }

@@ -21,8 +21,12 @@ pub struct ErrorMessage {
     #[serde(rename = "statusCode")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner: Option<Box<ErrorMessage>>,
     #[serde(rename = "canBeRetried")]
@@ -99,3 +103,11 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Reads a present field as `Some`, `null` included: with
+/// `#[serde(default)]`, an absent field stays `None`.
+fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}

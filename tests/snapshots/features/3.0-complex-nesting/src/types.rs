@@ -122,9 +122,13 @@ pub struct ObjectOfAdditionalPropertiesObjectPolymorphismInnerValue {
     pub primitive: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boolean: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub metadata: Option<
-        ObjectOfAdditionalPropertiesObjectPolymorphismInnerValueMetadata,
+        Option<ObjectOfAdditionalPropertiesObjectPolymorphismInnerValueMetadata>,
     >,
 }
 
@@ -179,4 +183,12 @@ pub struct PostAnythingTopLevelObjectSimpleOkBody {
     #[serde(rename = "nestedObject")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested_object: Option<FlatObject>,
+}
+
+/// Reads a present field as `Some`, `null` included: with
+/// `#[serde(default)]`, an absent field stays `None`.
+fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
 }

@@ -1031,6 +1031,7 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
 /// Serializes a variant of a tagged union with its tag set.
 fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
     value: &T,

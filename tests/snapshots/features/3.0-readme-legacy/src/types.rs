@@ -209,6 +209,9 @@ pub struct DocSchemaPut {
     #[serde(rename = "parentDocSlug")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_doc_slug: Option<String>,
+    /// Properties beyond the named ones.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Schema `/components/schemas/docSchemaResponse`.
@@ -244,6 +247,9 @@ pub struct DocSchemaResponse {
     /// **Deprecated.**
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<DocSchemaResponseError>,
+    /// Properties beyond the named ones.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// Schema `/components/schemas/version`.

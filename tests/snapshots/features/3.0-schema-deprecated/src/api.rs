@@ -87,6 +87,7 @@ pub enum PostAnythingResponse {
 /// does not show them.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {}
+
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Credentials").finish()

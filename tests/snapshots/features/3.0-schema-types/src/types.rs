@@ -145,8 +145,12 @@ pub struct StringSchemaSupportBody {
     #[serde(rename = "default (required)")]
     pub default_required: String,
     /// This string has is `nullable`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nullable: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nullable: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#enum: Option<StringSchemaSupportBodyEnum>,
     /// This enum has a `default` of `available`.
@@ -526,8 +530,12 @@ pub struct NumberSchemaSupportBody {
     pub integer_default_required: i64,
     /// This integer is `nullable`.
     #[serde(rename = "integer (nullable)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integer_nullable: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub integer_nullable: Option<Option<i64>>,
     /// This integer has a `minimum` of `100` and `maximum` of `999`.
     #[serde(rename = "integer (minimum / maximum)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -559,8 +567,12 @@ pub struct NumberSchemaSupportBody {
     pub number_default_required: f64,
     /// This number is `nullable`..
     #[serde(rename = "number (nullable)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_nullable: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_nullable: Option<Option<f64>>,
 }
 
 impl NumberSchemaSupportBody {
@@ -876,3 +888,11 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Reads a present field as `Some`, `null` included: with
+/// `#[serde(default)]`, an absent field stays `None`.
+fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}

@@ -2103,37 +2103,65 @@ impl CreateChangelogBody {
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/author`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateChangelogBodyAuthor {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/content`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateChangelogBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/metadata`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateChangelogBodyMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateChangelogBodyMetadataImage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keywords: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keywords: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateChangelogBodyMetadataImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/privacy`.
@@ -2738,39 +2766,71 @@ impl UpdateChangelogBody {
 /// Schema `/paths/~1changelogs~1{identifier}/patch/requestBody/content/application~1json/schema/properties/author`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateChangelogBodyAuthor {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1changelogs~1{identifier}/patch/requestBody/content/application~1json/schema/properties/content`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateChangelogBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1changelogs~1{identifier}/patch/requestBody/content/application~1json/schema/properties/metadata`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateChangelogBodyMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<UpdateChangelogBodyMetadataImage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keywords: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keywords: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1changelogs~1{identifier}/patch/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateChangelogBodyMetadataImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1changelogs~1{identifier}/patch/requestBody/content/application~1json/schema/properties/privacy`.
@@ -3311,11 +3371,19 @@ pub struct GetCustomPagesOkBodyDataItemRenderable {
     #[serde(default = "GetCustomPagesOkBodyDataItemRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl GetCustomPagesOkBodyDataItemRenderable {
@@ -3357,8 +3425,12 @@ impl CreateCustomPageBodyAppearance {
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/requestBody/content/application~1json/schema/properties/content`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateCustomPageBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
     /// The type of content contained in this custom page.
     #[serde(default = "CreateCustomPageBodyContent::default_type")]
     pub r#type: CreateCustomPageBodyContentType,
@@ -3423,23 +3495,43 @@ impl std::str::FromStr for CreateCustomPageBodyContentType {
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/requestBody/content/application~1json/schema/properties/metadata`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateCustomPageBodyMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateCustomPageBodyMetadataImage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keywords: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keywords: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateCustomPageBodyMetadataImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/requestBody/content/application~1json/schema/properties/privacy`.
@@ -3703,11 +3795,19 @@ pub struct CreateCustomPageCreatedBodyDataRenderable {
     #[serde(default = "CreateCustomPageCreatedBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl CreateCustomPageCreatedBodyDataRenderable {
@@ -3913,11 +4013,19 @@ pub struct GetCustomPageOkBodyDataRenderable {
     #[serde(default = "GetCustomPageOkBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl GetCustomPageOkBodyDataRenderable {
@@ -3939,8 +4047,12 @@ pub struct UpdateCustomPageBody {
     pub privacy: Option<UpdateCustomPageBodyPrivacy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages~1{slug}/patch/requestBody/content/application~1json/schema/properties/appearance`.
@@ -3960,8 +4072,12 @@ impl UpdateCustomPageBodyAppearance {
 /// Schema `/paths/~1branches~1{branch}~1custom_pages~1{slug}/patch/requestBody/content/application~1json/schema/properties/content`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateCustomPageBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
     /// The type of content contained in this custom page.
     #[serde(default = "UpdateCustomPageBodyContent::default_type")]
     pub r#type: UpdateCustomPageBodyContentType,
@@ -4026,23 +4142,43 @@ impl std::str::FromStr for UpdateCustomPageBodyContentType {
 /// Schema `/paths/~1branches~1{branch}~1custom_pages~1{slug}/patch/requestBody/content/application~1json/schema/properties/metadata`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateCustomPageBodyMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<UpdateCustomPageBodyMetadataImage>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keywords: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keywords: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages~1{slug}/patch/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateCustomPageBodyMetadataImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages~1{slug}/patch/requestBody/content/application~1json/schema/properties/privacy`.
@@ -4306,11 +4442,19 @@ pub struct UpdateCustomPageOkBodyDataRenderable {
     #[serde(default = "UpdateCustomPageOkBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl UpdateCustomPageOkBodyDataRenderable {
@@ -4422,10 +4566,18 @@ pub struct CreateGuideBodyAppearance {
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/appearance/properties/icon`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateGuideBodyAppearanceIcon {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreateGuideBodyAppearanceIconType>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<Option<CreateGuideBodyAppearanceIconType>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/appearance/properties/icon/properties/type`.
@@ -4488,10 +4640,18 @@ pub struct CreateGuideBodyCategory {
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateGuideBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub excerpt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub excerpt: Option<Option<String>>,
     /// Information about where this page should redirect to; only available when `type` is `link`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateGuideBodyContentLink>,
@@ -4502,17 +4662,29 @@ pub struct CreateGuideBodyContent {
 /// Information about where this page should redirect to; only available when `type` is `link`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateGuideBodyContentLink {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_tab: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_tab: Option<Option<bool>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content/properties/next`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateGuideBodyContentNext {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<CreateGuideBodyContentNextPagesItem>>,
 }
@@ -4643,12 +4815,24 @@ impl std::str::FromStr for CreateGuideBodyContentNextPagesItemVariant1Type {
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/metadata`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateGuideBodyMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keywords: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keywords: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateGuideBodyMetadataImage>,
 }
@@ -4656,15 +4840,23 @@ pub struct CreateGuideBodyMetadata {
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateGuideBodyMetadataImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/parent`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateGuideBodyParent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/privacy`.
@@ -5405,11 +5597,19 @@ pub struct CreateGuideCreatedBodyDataRenderable {
     #[serde(default = "CreateGuideCreatedBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl CreateGuideCreatedBodyDataRenderable {
@@ -5975,11 +6175,19 @@ pub struct GetGuideOkBodyDataRenderable {
     #[serde(default = "GetGuideOkBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl GetGuideOkBodyDataRenderable {
@@ -6093,10 +6301,18 @@ pub struct UpdateGuideBodyAppearance {
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/appearance/properties/icon`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateGuideBodyAppearanceIcon {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<UpdateGuideBodyAppearanceIconType>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<Option<UpdateGuideBodyAppearanceIconType>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/appearance/properties/icon/properties/type`.
@@ -6160,10 +6376,18 @@ pub struct UpdateGuideBodyCategory {
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/content`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateGuideBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub excerpt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub excerpt: Option<Option<String>>,
     /// Information about where this page should redirect to; only available when `type` is `link`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<UpdateGuideBodyContentLink>,
@@ -6174,17 +6398,29 @@ pub struct UpdateGuideBodyContent {
 /// Information about where this page should redirect to; only available when `type` is `link`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateGuideBodyContentLink {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_tab: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_tab: Option<Option<bool>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/content/properties/next`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateGuideBodyContentNext {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<UpdateGuideBodyContentNextPagesItem>>,
 }
@@ -6315,12 +6551,24 @@ impl std::str::FromStr for UpdateGuideBodyContentNextPagesItemVariant1Type {
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/metadata`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateGuideBodyMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keywords: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keywords: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<UpdateGuideBodyMetadataImage>,
 }
@@ -6328,15 +6576,23 @@ pub struct UpdateGuideBodyMetadata {
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateGuideBodyMetadataImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/parent`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateGuideBodyParent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/privacy`.
@@ -7077,11 +7333,19 @@ pub struct UpdateGuideOkBodyDataRenderable {
     #[serde(default = "UpdateGuideOkBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl UpdateGuideOkBodyDataRenderable {
@@ -8998,9 +9262,13 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksHomeVisi
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinksGraphql {
     pub label: GetProjectOkBodyDataAppearanceNavigationLinksGraphqlLabel,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visibility: Option<
-        GetProjectOkBodyDataAppearanceNavigationLinksGraphqlVisibility,
+        Option<GetProjectOkBodyDataAppearanceNavigationLinksGraphqlVisibility>,
     >,
 }
 
@@ -11000,8 +11268,12 @@ impl std::str::FromStr for GetProjectOkBodyDataPlanType {
 pub struct GetProjectOkBodyDataPlanGracePeriod {
     #[serde(default = "GetProjectOkBodyDataPlanGracePeriod::default_enabled")]
     pub enabled: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl GetProjectOkBodyDataPlanGracePeriod {
@@ -12779,8 +13051,12 @@ pub struct CreateReferenceBody {
     pub connections: Option<CreateReferenceBodyConnections>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_config: Option<CreateReferenceBodyApiConfig>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_config: Option<Option<CreateReferenceBodyApiConfig>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<CreateReferenceBodyApi>,
 }
@@ -12859,10 +13135,18 @@ pub struct CreateReferenceBodyAppearance {
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/appearance/properties/icon`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateReferenceBodyAppearanceIcon {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CreateReferenceBodyAppearanceIconType>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<Option<CreateReferenceBodyAppearanceIconType>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/appearance/properties/icon/properties/type`.
@@ -12925,10 +13209,18 @@ pub struct CreateReferenceBodyCategory {
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/content`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateReferenceBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub excerpt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub excerpt: Option<Option<String>>,
     /// Information about where this page should redirect to; only available when `type` is `link`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateReferenceBodyContentLink>,
@@ -12939,17 +13231,29 @@ pub struct CreateReferenceBodyContent {
 /// Information about where this page should redirect to; only available when `type` is `link`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateReferenceBodyContentLink {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_tab: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_tab: Option<Option<bool>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/content/properties/next`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateReferenceBodyContentNext {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<CreateReferenceBodyContentNextPagesItem>>,
 }
@@ -13080,12 +13384,24 @@ impl std::str::FromStr for CreateReferenceBodyContentNextPagesItemVariant1Type {
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/metadata`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateReferenceBodyMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keywords: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keywords: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateReferenceBodyMetadataImage>,
 }
@@ -13093,15 +13409,23 @@ pub struct CreateReferenceBodyMetadata {
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateReferenceBodyMetadataImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/parent`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateReferenceBodyParent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/privacy`.
@@ -13288,8 +13612,12 @@ impl std::str::FromStr for CreateReferenceBodyType {
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/connections`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateReferenceBodyConnections {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipes: Option<Vec<CreateReferenceBodyConnectionsRecipesItem>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipes: Option<Option<Vec<CreateReferenceBodyConnectionsRecipesItem>>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/connections/properties/recipes/items`.
@@ -13369,10 +13697,18 @@ pub struct CreateReferenceBodyApi {
     /// OpenAPI features that are utilized within this API operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<CreateReferenceBodyApiStats>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<CreateReferenceBodyApiSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source: Option<Option<CreateReferenceBodyApiSource>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// The endpoint HTTP method.
@@ -14577,11 +14913,19 @@ pub struct CreateReferenceCreatedBodyDataRenderable {
     #[serde(default = "CreateReferenceCreatedBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl CreateReferenceCreatedBodyDataRenderable {
@@ -15609,11 +15953,19 @@ pub struct GetReferenceOkBodyDataRenderable {
     #[serde(default = "GetReferenceOkBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl GetReferenceOkBodyDataRenderable {
@@ -15732,10 +16084,18 @@ pub struct UpdateReferenceBodyAppearance {
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/appearance/properties/icon`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateReferenceBodyAppearanceIcon {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<UpdateReferenceBodyAppearanceIconType>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<Option<UpdateReferenceBodyAppearanceIconType>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/appearance/properties/icon/properties/type`.
@@ -15799,10 +16159,18 @@ pub struct UpdateReferenceBodyCategory {
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/content`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateReferenceBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub excerpt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub excerpt: Option<Option<String>>,
     /// Information about where this page should redirect to; only available when `type` is `link`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<UpdateReferenceBodyContentLink>,
@@ -15813,17 +16181,29 @@ pub struct UpdateReferenceBodyContent {
 /// Information about where this page should redirect to; only available when `type` is `link`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateReferenceBodyContentLink {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new_tab: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_tab: Option<Option<bool>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/content/properties/next`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateReferenceBodyContentNext {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<UpdateReferenceBodyContentNextPagesItem>>,
 }
@@ -15954,12 +16334,24 @@ impl std::str::FromStr for UpdateReferenceBodyContentNextPagesItemVariant1Type {
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/metadata`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateReferenceBodyMetadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keywords: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub keywords: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<UpdateReferenceBodyMetadataImage>,
 }
@@ -15967,15 +16359,23 @@ pub struct UpdateReferenceBodyMetadata {
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateReferenceBodyMetadataImage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/parent`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateReferenceBodyParent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/privacy`.
@@ -16162,8 +16562,12 @@ impl std::str::FromStr for UpdateReferenceBodyType {
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/connections`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateReferenceBodyConnections {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recipes: Option<Vec<UpdateReferenceBodyConnectionsRecipesItem>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipes: Option<Option<Vec<UpdateReferenceBodyConnectionsRecipesItem>>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/connections/properties/recipes/items`.
@@ -16188,10 +16592,18 @@ pub struct UpdateReferenceBodyApi {
     /// OpenAPI features that are utilized within this API operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<UpdateReferenceBodyApiStats>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<UpdateReferenceBodyApiSource>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source: Option<Option<UpdateReferenceBodyApiSource>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uri: Option<Option<String>>,
 }
 
 /// The endpoint HTTP method.
@@ -17386,11 +17798,19 @@ pub struct UpdateReferenceOkBodyDataRenderable {
     #[serde(default = "UpdateReferenceOkBodyDataRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Option<String>>,
 }
 
 impl UpdateReferenceOkBodyDataRenderable {
@@ -17485,8 +17905,12 @@ pub struct GetRecipesOkBodyDataItemContentSnippetCodeOptionsItem {
     /// Language of the code snippet.
     pub language: String,
     /// Name of the code snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
     /// Actual syntax highlighter to use on the code snippet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted_syntax: Option<String>,
@@ -17576,8 +18000,12 @@ pub struct CreateRecipeBodyAppearance {
     /// The color of the recipe card.
     #[serde(default = "CreateRecipeBodyAppearance::default_background_color")]
     pub background_color: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emoji: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub emoji: Option<Option<String>>,
 }
 
 impl CreateRecipeBodyAppearance {
@@ -17589,8 +18017,12 @@ impl CreateRecipeBodyAppearance {
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/connections`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateRecipeBodyConnections {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub references: Option<Vec<CreateRecipeBodyConnectionsReferencesItem>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub references: Option<Option<Vec<CreateRecipeBodyConnectionsReferencesItem>>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/connections/properties/references/items`.
@@ -17608,8 +18040,12 @@ pub struct CreateRecipeBodyContent {
     pub steps: Option<Vec<CreateRecipeBodyContentStepsItem>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<CreateRecipeBodyContentSnippet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/content/properties/steps/items`.
@@ -17618,8 +18054,12 @@ pub struct CreateRecipeBodyContentStepsItem {
     /// Title of the step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
     /// Line numbers to highlight in the code snippet. (e.g. `["1-5", "10"]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_numbers: Option<Vec<String>>,
@@ -17636,13 +18076,21 @@ pub struct CreateRecipeBodyContentSnippet {
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/content/properties/snippet/properties/code_options/items`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateRecipeBodyContentSnippetCodeOptionsItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<Option<String>>,
     /// Language of the code snippet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted_syntax: Option<String>,
 }
@@ -17790,8 +18238,12 @@ pub struct CreateRecipeCreatedBodyDataContentSnippetCodeOptionsItem {
     /// Language of the code snippet.
     pub language: String,
     /// Name of the code snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
     /// Actual syntax highlighter to use on the code snippet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted_syntax: Option<String>,
@@ -17946,8 +18398,12 @@ pub struct GetRecipeOkBodyDataContentSnippetCodeOptionsItem {
     /// Language of the code snippet.
     pub language: String,
     /// Name of the code snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
     /// Actual syntax highlighter to use on the code snippet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted_syntax: Option<String>,
@@ -18026,8 +18482,12 @@ pub struct UpdateRecipeBody {
     pub connections: Option<UpdateRecipeBodyConnections>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<UpdateRecipeBodyContent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<UpdateRecipeBodyPrivacy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18043,8 +18503,12 @@ pub struct UpdateRecipeBodyAppearance {
     /// The color of the recipe card.
     #[serde(default = "UpdateRecipeBodyAppearance::default_background_color")]
     pub background_color: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emoji: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub emoji: Option<Option<String>>,
 }
 
 impl UpdateRecipeBodyAppearance {
@@ -18056,8 +18520,12 @@ impl UpdateRecipeBodyAppearance {
 /// Schema `/paths/~1branches~1{branch}~1recipes~1{slug}/patch/requestBody/content/application~1json/schema/properties/connections`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateRecipeBodyConnections {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub references: Option<Vec<UpdateRecipeBodyConnectionsReferencesItem>>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub references: Option<Option<Vec<UpdateRecipeBodyConnectionsReferencesItem>>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1recipes~1{slug}/patch/requestBody/content/application~1json/schema/properties/connections/properties/references/items`.
@@ -18075,8 +18543,12 @@ pub struct UpdateRecipeBodyContent {
     pub steps: Option<Vec<UpdateRecipeBodyContentStepsItem>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<UpdateRecipeBodyContentSnippet>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub response: Option<Option<String>>,
 }
 
 /// Schema `/paths/~1branches~1{branch}~1recipes~1{slug}/patch/requestBody/content/application~1json/schema/properties/content/properties/steps/items`.
@@ -18085,8 +18557,12 @@ pub struct UpdateRecipeBodyContentStepsItem {
     /// Title of the step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body: Option<Option<String>>,
     /// Line numbers to highlight in the code snippet. (e.g. `["1-5", "10"]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_numbers: Option<Vec<String>>,
@@ -18103,13 +18579,21 @@ pub struct UpdateRecipeBodyContentSnippet {
 /// Schema `/paths/~1branches~1{branch}~1recipes~1{slug}/patch/requestBody/content/application~1json/schema/properties/content/properties/snippet/properties/code_options/items`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct UpdateRecipeBodyContentSnippetCodeOptionsItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<Option<String>>,
     /// Language of the code snippet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted_syntax: Option<String>,
 }
@@ -18257,8 +18741,12 @@ pub struct UpdateRecipeOkBodyDataContentSnippetCodeOptionsItem {
     /// Language of the code snippet.
     pub language: String,
     /// Name of the code snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<Option<String>>,
     /// Actual syntax highlighter to use on the code snippet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted_syntax: Option<String>,
@@ -21593,3 +22081,11 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Reads a present field as `Some`, `null` included: with
+/// `#[serde(default)]`, an absent field stays `None`.
+fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}

@@ -145,8 +145,12 @@ pub struct StringSchemaSupportBody {
     #[serde(rename = "default (required)")]
     pub default_required: String,
     /// This string has is `nullable`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nullable: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nullable: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#enum: Option<StringSchemaSupportBodyEnum>,
     /// This enum has a `default` of `available`.
@@ -521,8 +525,12 @@ pub struct NumberSchemaSupportBody {
     pub integer_default_required: i64,
     /// This integer is `nullable`.
     #[serde(rename = "integer (nullable)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integer_nullable: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub integer_nullable: Option<Option<i64>>,
     /// This integer has a `minimum` of `100` and `maximum` of `999`.
     #[serde(rename = "integer (minimum / maximum)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -554,8 +562,12 @@ pub struct NumberSchemaSupportBody {
     pub number_default_null: Option<f64>,
     /// This number is `nullable`..
     #[serde(rename = "number (nullable)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub number_nullable: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_nullable: Option<Option<f64>>,
 }
 
 impl NumberSchemaSupportBody {
@@ -793,12 +805,20 @@ pub struct MixedSchemaSupportBody {
     pub string_and_boolean: Option<MixedSchemaSupportBodyStringAndBoolean>,
     /// This can be either a `string` or `null`.
     #[serde(rename = "string and null")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub string_and_null: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub string_and_null: Option<Option<String>>,
     /// This can be either a `boolean` or `null`.
     #[serde(rename = "boolean and null")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boolean_and_null: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "deserialize_some",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub boolean_and_null: Option<Option<bool>>,
 }
 
 /// This can be either a `string` or a `number`.
@@ -915,3 +935,11 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Reads a present field as `Some`, `null` included: with
+/// `#[serde(default)]`, an absent field stays `None`.
+fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}

@@ -21,10 +21,12 @@
 ///
 /// Implement it to serve the API (`server::router`); `client::Client` implements it to call a server.
 pub trait Api: Send + Sync {}
+
 /// Credentials, one field per security scheme of the spec. `Debug`
 /// does not show them.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {}
+
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Credentials").finish()
