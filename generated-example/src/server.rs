@@ -31,12 +31,15 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/puppies", axum::routing::get(list_puppies::<A>))
-        .route("/puppies/{puppyId}", axum::routing::get(get_puppy::<A>))
-        .route("/adoptions", axum::routing::post(adopt_puppy::<A>))
-        .route("/cart", axum::routing::get(get_cart::<A>))
-        .route("/cart/items", axum::routing::post(add_cart_item::<A>))
-        .route("/cart/items/{puppyId}", axum::routing::delete(remove_cart_item::<A>))
+        .route("/puppies", axum::routing::get(handle_list_puppies::<A>))
+        .route("/puppies/{puppyId}", axum::routing::get(handle_get_puppy::<A>))
+        .route("/adoptions", axum::routing::post(handle_adopt_puppy::<A>))
+        .route("/cart", axum::routing::get(handle_get_cart::<A>))
+        .route("/cart/items", axum::routing::post(handle_add_cart_item::<A>))
+        .route(
+            "/cart/items/{puppyId}",
+            axum::routing::delete(handle_remove_cart_item::<A>),
+        )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -88,17 +91,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /puppies`
-async fn list_puppies<A: api::Api>(
+async fn handle_list_puppies<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_list_puppies(request).await {
+    match request_list_puppies(request).await {
         Ok(request) => respond(api.list_puppies(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_list_puppies(
+async fn request_list_puppies(
     request: axum::extract::Request,
 ) -> Result<api::ListPuppiesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -118,17 +121,17 @@ async fn parse_list_puppies(
 }
 
 /// `GET /puppies/{puppyId}`
-async fn get_puppy<A: api::Api>(
+async fn handle_get_puppy<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_puppy(request).await {
+    match request_get_puppy(request).await {
         Ok(request) => respond(api.get_puppy(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_puppy(
+async fn request_get_puppy(
     request: axum::extract::Request,
 ) -> Result<api::GetPuppyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -144,17 +147,17 @@ async fn parse_get_puppy(
 }
 
 /// `POST /adoptions`
-async fn adopt_puppy<A: api::Api>(
+async fn handle_adopt_puppy<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_adopt_puppy(request).await {
+    match request_adopt_puppy(request).await {
         Ok(request) => respond(api.adopt_puppy(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_adopt_puppy(
+async fn request_adopt_puppy(
     request: axum::extract::Request,
 ) -> Result<api::AdoptPuppyRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -177,17 +180,17 @@ async fn parse_adopt_puppy(
 }
 
 /// `GET /cart`
-async fn get_cart<A: api::Api>(
+async fn handle_get_cart<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_cart(request).await {
+    match request_get_cart(request).await {
         Ok(request) => respond(api.get_cart(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_cart(
+async fn request_get_cart(
     request: axum::extract::Request,
 ) -> Result<api::GetCartRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -208,17 +211,17 @@ async fn parse_get_cart(
 }
 
 /// `POST /cart/items`
-async fn add_cart_item<A: api::Api>(
+async fn handle_add_cart_item<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_add_cart_item(request).await {
+    match request_add_cart_item(request).await {
         Ok(request) => respond(api.add_cart_item(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_add_cart_item(
+async fn request_add_cart_item(
     request: axum::extract::Request,
 ) -> Result<api::AddCartItemRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -241,17 +244,17 @@ async fn parse_add_cart_item(
 }
 
 /// `DELETE /cart/items/{puppyId}`
-async fn remove_cart_item<A: api::Api>(
+async fn handle_remove_cart_item<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_remove_cart_item(request).await {
+    match request_remove_cart_item(request).await {
         Ok(request) => respond(api.remove_cart_item(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_remove_cart_item(
+async fn request_remove_cart_item(
     request: axum::extract::Request,
 ) -> Result<api::RemoveCartItemRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -429,7 +432,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

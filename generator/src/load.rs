@@ -7,6 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Diagnostics};
 
+mod bundle;
+
 /// A parsed document and what it was made from.
 #[derive(Debug)]
 pub struct Loaded {
@@ -35,11 +37,12 @@ pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
                 .with_hint("check the path and that the file is UTF-8 text"),
         )
     })?;
-    load_str(&file, text, vec![path.to_path_buf()])
+    load_str(&file, text, path)
 }
 
-/// Parses a document held in memory; `file` names it in diagnostics.
-pub fn load_str(file: &str, text: String, sources: Vec<PathBuf>) -> Result<Loaded, Diagnostics> {
+/// Parses a document held in memory; `file` names it in diagnostics, and
+/// `path` is where its relative `$ref`s are read from.
+pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnostics> {
     let mut raw = parse_text(file, &text)?;
     let mut diagnostics = Diagnostics::default();
     let declared_version = match raw.get("openapi") {
@@ -76,6 +79,12 @@ pub fn load_str(file: &str, text: String, sources: Vec<PathBuf>) -> Result<Loade
         return Err(d);
     }
     normalize(&mut raw, &mut diagnostics);
+    let mut sources = vec![path.to_path_buf()];
+    sources.extend(bundle::bundle(&mut raw, path, &mut diagnostics));
+    if diagnostics.has_errors() {
+        diagnostics.locate(file, |p| line_of(&text, p));
+        return Err(diagnostics);
+    }
     let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
         Ok(doc) => doc,
         Err(e) => {
@@ -109,6 +118,49 @@ fn one(file: &str, d: Diagnostic) -> Diagnostics {
     ds.push(d);
     ds.locate(file, |_| None);
     ds
+}
+
+/// Parses JSON or YAML text into a value (for referenced files).
+fn parse_value(text: &str) -> Result<Value, String> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    } else {
+        serde_saphyr::from_str::<Value>(text).map_err(|e| e.to_string())
+    }
+}
+
+/// The schema-level rewrites of [`normalize`], for a referenced file.
+fn normalize_schemas(value: &mut Value) {
+    walk(value, 0, false);
+}
+
+/// A `$ref` fragment as a plain JSON pointer (percent-decoded when it is
+/// valid percent-encoding, as is otherwise).
+pub fn decode_fragment(fragment: &str) -> std::borrow::Cow<'_, str> {
+    match percent_decode(fragment) {
+        Some(decoded) => std::borrow::Cow::Owned(decoded),
+        None => std::borrow::Cow::Borrowed(fragment),
+    }
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn parse_text(file: &str, text: &str) -> Result<Value, Diagnostics> {

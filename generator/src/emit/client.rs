@@ -623,7 +623,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 headers: &mut reqwest::header::HeaderMap,
                 #cookie_param
             ) -> Result<(), api::Error> {
-                let _ = (&query, #cookie_use);
+                // Not every API has schemes of every location.
+                let _ = (&query, &headers, #cookie_use);
                 #(#lookups)*
                 let present = |scheme: &api::Scheme| match scheme {
                     #(#present)*

@@ -165,7 +165,10 @@ fn routes(api: &ir::Api) -> Vec<TokenStream> {
             let path = lit(&path);
             let methods = ops.iter().enumerate().map(|(i, op)| {
                 let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-                let handler = ident(&op.name);
+                let handler = format_ident!(
+                    "handle_{}",
+                    crate::naming::unraw(&op.name).trim_start_matches('_')
+                );
                 if i == 0 {
                     quote!(axum::routing::#method(#handler::<A>))
                 } else {
@@ -206,13 +209,18 @@ fn route_path(op: &Operation) -> String {
 fn handler(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     helpers.insert(Helper::Respond);
     let name = ident(&op.name);
-    let parse = format_ident!("parse_{}", crate::naming::unraw(&op.name));
+    // Prefixes no helper has, so an operation called `status` or `list`
+    // meets no helper; `_5476…` (a name that began with a digit) →
+    // `handle_5476…`.
+    let bare = crate::naming::unraw(&op.name).trim_start_matches('_');
+    let handle = format_ident!("handle_{}", bare);
+    let parse = format_ident!("request_{}", bare);
     let request_type = format_ident!("{}", op.request_type());
     let body = parse_body(api, op, helpers);
     let doc = format!(" `{} {}`", op.method.as_str(), op.path);
     quote! {
         #[doc = #doc]
-        async fn #name<A: api::Api>(
+        async fn #handle<A: api::Api>(
             axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
             request: axum::extract::Request,
         ) -> Response {
@@ -893,7 +901,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
             requirements: &[&[api::Scheme]],
             challenge: &'static str,
         ) -> Result<api::Credentials, Problem> {
-            let _ = (query, cookies);
+            // Not every API has schemes of every location.
+            let _ = (headers, query, cookies);
             let mut credentials = api::Credentials::default();
             let mut met = false;
             for requirement in requirements {

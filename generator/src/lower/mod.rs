@@ -173,36 +173,7 @@ pub(crate) fn resolve<T: DeserializeOwned + Clone>(
 /// The value at a `$ref`'s fragment: a JSON pointer, percent-decoded
 /// first as a URI fragment is (`#/paths/~1pets~1%7Bid%7D`).
 pub(crate) fn pointer<'v>(raw: &'v Value, fragment: &str) -> Option<&'v Value> {
-    raw.pointer(&decode_fragment(fragment))
-}
-
-/// A `$ref` fragment as a plain JSON pointer (percent-decoded when it is
-/// valid percent-encoding, as is otherwise).
-pub(crate) fn decode_fragment(fragment: &str) -> std::borrow::Cow<'_, str> {
-    match percent_decode(fragment) {
-        Some(decoded) => std::borrow::Cow::Owned(decoded),
-        None => std::borrow::Cow::Borrowed(fragment),
-    }
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    if !s.contains('%') {
-        return None;
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    raw.pointer(&crate::load::decode_fragment(fragment))
 }
 
 /// Scheme key → index in [`ir::Api::security_schemes`], for the schemes that

@@ -18,6 +18,8 @@ use crate::naming::{self, Namespace};
 /// Method names the generated `Client` has of its own: an operation may not
 /// take them.
 const CLIENT_METHODS: &[&str] = &[
+    "send",
+    "authorize",
     "new",
     "with_http_client",
     "base_url",
@@ -626,7 +628,12 @@ impl OperationLowering<'_, '_, '_> {
                 out.push(Requirement(and));
             }
         }
-        if out.is_empty() { None } else { Some(out) }
+        // No requirement names a scheme (`[{}]`): nothing to check.
+        if out.iter().all(|r| r.0.is_empty()) {
+            None
+        } else {
+            Some(out)
+        }
     }
 }
 

@@ -181,7 +181,7 @@ impl<'a> Schemas<'a> {
             );
             return Ty::Any;
         };
-        let target = &*super::decode_fragment(target);
+        let target = &*crate::load::decode_fragment(target);
         let id = match self.by_pointer.get(target) {
             Some(id) => *id,
             None => match self.schema_at(target) {

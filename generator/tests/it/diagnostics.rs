@@ -74,3 +74,49 @@ fn displayed_like_a_compiler() {
     assert!(text.contains("  --> "), "{text}");
     assert!(text.contains("= hint: "), "{text}");
 }
+
+#[test]
+fn a_missing_referenced_file_is_located() {
+    let diagnostics = lint("missing-file.yaml");
+    let error = diagnostics.errors().next().expect("an error");
+    assert_eq!(
+        error.pointer, "/paths/~1a/get/responses/200/content/application~1json/schema/$ref",
+        "{error}"
+    );
+    assert!(error.message.contains("nowhere/thing.yaml"), "{error}");
+    assert!(error.hint.is_some());
+}
+
+#[test]
+fn every_file_read_is_a_source() {
+    let spec = root().join("specs/features/uniapi/multi-file.yaml");
+    let generated = uniapi::generate(&spec, &uniapi::Config::default()).expect("generates");
+    let names: Vec<String> = generated
+        .sources
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    for file in [
+        "multi-file.yaml",
+        "pets.yaml",
+        "pet.yaml",
+        "tree.yaml",
+        "node.yaml",
+        "common.json",
+    ] {
+        assert!(
+            names.iter().any(|n| n == file),
+            "{file} not among {names:?}"
+        );
+    }
+    // Each file once, though several references lead to it.
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
+}

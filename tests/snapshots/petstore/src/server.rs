@@ -31,8 +31,11 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/pets", axum::routing::get(list_pets::<A>).post(create_pets::<A>))
-        .route("/pets/{petId}", axum::routing::get(show_pet_by_id::<A>))
+        .route(
+            "/pets",
+            axum::routing::get(handle_list_pets::<A>).post(handle_create_pets::<A>),
+        )
+        .route("/pets/{petId}", axum::routing::get(handle_show_pet_by_id::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -84,17 +87,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /pets`
-async fn list_pets<A: api::Api>(
+async fn handle_list_pets<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_list_pets(request).await {
+    match request_list_pets(request).await {
         Ok(request) => respond(api.list_pets(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_list_pets(
+async fn request_list_pets(
     request: axum::extract::Request,
 ) -> Result<api::ListPetsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -110,17 +113,17 @@ async fn parse_list_pets(
 }
 
 /// `POST /pets`
-async fn create_pets<A: api::Api>(
+async fn handle_create_pets<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_pets(request).await {
+    match request_create_pets(request).await {
         Ok(request) => respond(api.create_pets(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_pets(
+async fn request_create_pets(
     request: axum::extract::Request,
 ) -> Result<api::CreatePetsRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -136,17 +139,17 @@ async fn parse_create_pets(
 }
 
 /// `GET /pets/{petId}`
-async fn show_pet_by_id<A: api::Api>(
+async fn handle_show_pet_by_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_show_pet_by_id(request).await {
+    match request_show_pet_by_id(request).await {
         Ok(request) => respond(api.show_pet_by_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_show_pet_by_id(
+async fn request_show_pet_by_id(
     request: axum::extract::Request,
 ) -> Result<api::ShowPetByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();

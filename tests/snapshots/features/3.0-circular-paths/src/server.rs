@@ -33,9 +33,9 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/anything",
-            axum::routing::get(get_anything::<A>)
-                .put(put_anything::<A>)
-                .post(post_anything::<A>),
+            axum::routing::get(handle_get_anything::<A>)
+                .put(handle_put_anything::<A>)
+                .post(handle_post_anything::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -88,17 +88,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /anything`
-async fn get_anything<A: api::Api>(
+async fn handle_get_anything<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything(request).await {
+    match request_get_anything(request).await {
         Ok(request) => respond(api.get_anything(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything(
+async fn request_get_anything(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -112,17 +112,17 @@ async fn parse_get_anything(
 }
 
 /// `PUT /anything`
-async fn put_anything<A: api::Api>(
+async fn handle_put_anything<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_anything(request).await {
+    match request_put_anything(request).await {
         Ok(request) => respond(api.put_anything(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_anything(
+async fn request_put_anything(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -137,17 +137,17 @@ async fn parse_put_anything(
 }
 
 /// `POST /anything`
-async fn post_anything<A: api::Api>(
+async fn handle_post_anything<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything(request).await {
+    match request_post_anything(request).await {
         Ok(request) => respond(api.post_anything(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything(
+async fn request_post_anything(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingRequest, Problem> {
     let (parts, body) = request.into_parts();

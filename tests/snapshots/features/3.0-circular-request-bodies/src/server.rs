@@ -31,10 +31,10 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/direct", axum::routing::post(direct_circular::<A>))
-        .route("/indirect", axum::routing::post(indirect_circular::<A>))
-        .route("/polymorphic", axum::routing::post(polymorphic_circular::<A>))
-        .route("/multiple", axum::routing::post(multiple_circular::<A>))
+        .route("/direct", axum::routing::post(handle_direct_circular::<A>))
+        .route("/indirect", axum::routing::post(handle_indirect_circular::<A>))
+        .route("/polymorphic", axum::routing::post(handle_polymorphic_circular::<A>))
+        .route("/multiple", axum::routing::post(handle_multiple_circular::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -86,17 +86,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /direct`
-async fn direct_circular<A: api::Api>(
+async fn handle_direct_circular<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_direct_circular(request).await {
+    match request_direct_circular(request).await {
         Ok(request) => respond(api.direct_circular(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_direct_circular(
+async fn request_direct_circular(
     request: axum::extract::Request,
 ) -> Result<api::DirectCircularRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -112,17 +112,17 @@ async fn parse_direct_circular(
 }
 
 /// `POST /indirect`
-async fn indirect_circular<A: api::Api>(
+async fn handle_indirect_circular<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_indirect_circular(request).await {
+    match request_indirect_circular(request).await {
         Ok(request) => respond(api.indirect_circular(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_indirect_circular(
+async fn request_indirect_circular(
     request: axum::extract::Request,
 ) -> Result<api::IndirectCircularRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -138,17 +138,17 @@ async fn parse_indirect_circular(
 }
 
 /// `POST /polymorphic`
-async fn polymorphic_circular<A: api::Api>(
+async fn handle_polymorphic_circular<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_polymorphic_circular(request).await {
+    match request_polymorphic_circular(request).await {
         Ok(request) => respond(api.polymorphic_circular(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_polymorphic_circular(
+async fn request_polymorphic_circular(
     request: axum::extract::Request,
 ) -> Result<api::PolymorphicCircularRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -164,17 +164,17 @@ async fn parse_polymorphic_circular(
 }
 
 /// `POST /multiple`
-async fn multiple_circular<A: api::Api>(
+async fn handle_multiple_circular<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_multiple_circular(request).await {
+    match request_multiple_circular(request).await {
         Ok(request) => respond(api.multiple_circular(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_multiple_circular(
+async fn request_multiple_circular(
     request: axum::extract::Request,
 ) -> Result<api::MultipleCircularRequest, Problem> {
     let (parts, body) = request.into_parts();

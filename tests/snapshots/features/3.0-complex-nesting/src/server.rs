@@ -33,20 +33,20 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/anything/top-level-array",
-            axum::routing::put(put_anything_top_level_array::<A>)
-                .post(post_anything_top_level_array::<A>),
+            axum::routing::put(handle_put_anything_top_level_array::<A>)
+                .post(handle_post_anything_top_level_array::<A>),
         )
         .route(
             "/anything/top-level-object/simple",
-            axum::routing::post(post_anything_top_level_object_simple::<A>),
+            axum::routing::post(handle_post_anything_top_level_object_simple::<A>),
         )
         .route(
             "/top-level-object/of-everything",
-            axum::routing::post(post_top_level_object_of_everything::<A>),
+            axum::routing::post(handle_post_top_level_object_of_everything::<A>),
         )
         .route(
             "/multischema/of-everything",
-            axum::routing::post(post_multischema_of_everything::<A>),
+            axum::routing::post(handle_post_multischema_of_everything::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -99,17 +99,17 @@ impl IntoResponse for Problem {
 }
 
 /// `PUT /anything/top-level-array`
-async fn put_anything_top_level_array<A: api::Api>(
+async fn handle_put_anything_top_level_array<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_anything_top_level_array(request).await {
+    match request_put_anything_top_level_array(request).await {
         Ok(request) => respond(api.put_anything_top_level_array(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_anything_top_level_array(
+async fn request_put_anything_top_level_array(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingTopLevelArrayRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -125,17 +125,17 @@ async fn parse_put_anything_top_level_array(
 }
 
 /// `POST /anything/top-level-array`
-async fn post_anything_top_level_array<A: api::Api>(
+async fn handle_post_anything_top_level_array<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_top_level_array(request).await {
+    match request_post_anything_top_level_array(request).await {
         Ok(request) => respond(api.post_anything_top_level_array(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_top_level_array(
+async fn request_post_anything_top_level_array(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingTopLevelArrayRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -151,17 +151,17 @@ async fn parse_post_anything_top_level_array(
 }
 
 /// `POST /anything/top-level-object/simple`
-async fn post_anything_top_level_object_simple<A: api::Api>(
+async fn handle_post_anything_top_level_object_simple<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_top_level_object_simple(request).await {
+    match request_post_anything_top_level_object_simple(request).await {
         Ok(request) => respond(api.post_anything_top_level_object_simple(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_top_level_object_simple(
+async fn request_post_anything_top_level_object_simple(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingTopLevelObjectSimpleRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -177,17 +177,17 @@ async fn parse_post_anything_top_level_object_simple(
 }
 
 /// `POST /top-level-object/of-everything`
-async fn post_top_level_object_of_everything<A: api::Api>(
+async fn handle_post_top_level_object_of_everything<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_top_level_object_of_everything(request).await {
+    match request_post_top_level_object_of_everything(request).await {
         Ok(request) => respond(api.post_top_level_object_of_everything(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_top_level_object_of_everything(
+async fn request_post_top_level_object_of_everything(
     request: axum::extract::Request,
 ) -> Result<api::PostTopLevelObjectOfEverythingRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -203,17 +203,17 @@ async fn parse_post_top_level_object_of_everything(
 }
 
 /// `POST /multischema/of-everything`
-async fn post_multischema_of_everything<A: api::Api>(
+async fn handle_post_multischema_of_everything<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_multischema_of_everything(request).await {
+    match request_post_multischema_of_everything(request).await {
         Ok(request) => respond(api.post_multischema_of_everything(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_multischema_of_everything(
+async fn request_post_multischema_of_everything(
     request: axum::extract::Request,
 ) -> Result<api::PostMultischemaOfEverythingRequest, Problem> {
     let (parts, body) = request.into_parts();

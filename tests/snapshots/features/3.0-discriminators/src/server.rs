@@ -33,43 +33,49 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/discriminator-with-mapping",
-            axum::routing::patch(one_of_with_top_level_discriminator_and_mapping::<A>),
+            axum::routing::patch(
+                handle_one_of_with_top_level_discriminator_and_mapping::<A>,
+            ),
         )
         .route(
             "/discriminator-with-no-mapping",
-            axum::routing::patch(one_of_with_top_level_discriminator_no_mapping::<A>),
+            axum::routing::patch(
+                handle_one_of_with_top_level_discriminator_no_mapping::<A>,
+            ),
         )
         .route(
             "/embedded-discriminator",
-            axum::routing::patch(patch_embedded_discriminator::<A>),
+            axum::routing::patch(handle_patch_embedded_discriminator::<A>),
         )
         .route(
             "/oneof-allof-top-level-disc",
-            axum::routing::patch(patch_oneof_allof_top_level_disc::<A>),
+            axum::routing::patch(handle_patch_oneof_allof_top_level_disc::<A>),
         )
         .route(
             "/nested-one-of-object-with-nested-one-of",
-            axum::routing::patch(patch_nested_one_of_object_with_nested_one_of::<A>),
+            axum::routing::patch(
+                handle_patch_nested_one_of_object_with_nested_one_of::<A>,
+            ),
         )
         .route(
             "/mapping-with-duplicate-schemas",
-            axum::routing::patch(patch_mapping_with_duplicate_schemas::<A>),
+            axum::routing::patch(handle_patch_mapping_with_duplicate_schemas::<A>),
         )
         .route(
             "/mapping-of-schema-names",
-            axum::routing::patch(patch_mapping_of_schema_names::<A>),
+            axum::routing::patch(handle_patch_mapping_of_schema_names::<A>),
         )
         .route(
             "/improper-discriminator-placement",
-            axum::routing::patch(one_of_with_improperly_placed_discriminator::<A>),
+            axum::routing::patch(handle_one_of_with_improperly_placed_discriminator::<A>),
         )
         .route(
             "/redocly-flavored-discriminator",
-            axum::routing::patch(redocly_quirk::<A>),
+            axum::routing::patch(handle_redocly_quirk::<A>),
         )
         .route(
             "/potentially-undefined-formData",
-            axum::routing::post(post_potentially_undefined_form_data::<A>),
+            axum::routing::post(handle_post_potentially_undefined_form_data::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -122,11 +128,11 @@ impl IntoResponse for Problem {
 }
 
 /// `PATCH /discriminator-with-mapping`
-async fn one_of_with_top_level_discriminator_and_mapping<A: api::Api>(
+async fn handle_one_of_with_top_level_discriminator_and_mapping<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_one_of_with_top_level_discriminator_and_mapping(request).await {
+    match request_one_of_with_top_level_discriminator_and_mapping(request).await {
         Ok(request) => {
             respond(api.one_of_with_top_level_discriminator_and_mapping(request).await)
         }
@@ -134,7 +140,7 @@ async fn one_of_with_top_level_discriminator_and_mapping<A: api::Api>(
     }
 }
 
-async fn parse_one_of_with_top_level_discriminator_and_mapping(
+async fn request_one_of_with_top_level_discriminator_and_mapping(
     request: axum::extract::Request,
 ) -> Result<api::OneOfWithTopLevelDiscriminatorAndMappingRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -150,11 +156,11 @@ async fn parse_one_of_with_top_level_discriminator_and_mapping(
 }
 
 /// `PATCH /discriminator-with-no-mapping`
-async fn one_of_with_top_level_discriminator_no_mapping<A: api::Api>(
+async fn handle_one_of_with_top_level_discriminator_no_mapping<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_one_of_with_top_level_discriminator_no_mapping(request).await {
+    match request_one_of_with_top_level_discriminator_no_mapping(request).await {
         Ok(request) => {
             respond(api.one_of_with_top_level_discriminator_no_mapping(request).await)
         }
@@ -162,7 +168,7 @@ async fn one_of_with_top_level_discriminator_no_mapping<A: api::Api>(
     }
 }
 
-async fn parse_one_of_with_top_level_discriminator_no_mapping(
+async fn request_one_of_with_top_level_discriminator_no_mapping(
     request: axum::extract::Request,
 ) -> Result<api::OneOfWithTopLevelDiscriminatorNoMappingRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -178,17 +184,17 @@ async fn parse_one_of_with_top_level_discriminator_no_mapping(
 }
 
 /// `PATCH /embedded-discriminator`
-async fn patch_embedded_discriminator<A: api::Api>(
+async fn handle_patch_embedded_discriminator<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_embedded_discriminator(request).await {
+    match request_patch_embedded_discriminator(request).await {
         Ok(request) => respond(api.patch_embedded_discriminator(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_embedded_discriminator(
+async fn request_patch_embedded_discriminator(
     request: axum::extract::Request,
 ) -> Result<api::PatchEmbeddedDiscriminatorRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -204,17 +210,17 @@ async fn parse_patch_embedded_discriminator(
 }
 
 /// `PATCH /oneof-allof-top-level-disc`
-async fn patch_oneof_allof_top_level_disc<A: api::Api>(
+async fn handle_patch_oneof_allof_top_level_disc<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_oneof_allof_top_level_disc(request).await {
+    match request_patch_oneof_allof_top_level_disc(request).await {
         Ok(request) => respond(api.patch_oneof_allof_top_level_disc(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_oneof_allof_top_level_disc(
+async fn request_patch_oneof_allof_top_level_disc(
     request: axum::extract::Request,
 ) -> Result<api::PatchOneofAllofTopLevelDiscRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -230,11 +236,11 @@ async fn parse_patch_oneof_allof_top_level_disc(
 }
 
 /// `PATCH /nested-one-of-object-with-nested-one-of`
-async fn patch_nested_one_of_object_with_nested_one_of<A: api::Api>(
+async fn handle_patch_nested_one_of_object_with_nested_one_of<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_nested_one_of_object_with_nested_one_of(request).await {
+    match request_patch_nested_one_of_object_with_nested_one_of(request).await {
         Ok(request) => {
             respond(api.patch_nested_one_of_object_with_nested_one_of(request).await)
         }
@@ -242,7 +248,7 @@ async fn patch_nested_one_of_object_with_nested_one_of<A: api::Api>(
     }
 }
 
-async fn parse_patch_nested_one_of_object_with_nested_one_of(
+async fn request_patch_nested_one_of_object_with_nested_one_of(
     request: axum::extract::Request,
 ) -> Result<api::PatchNestedOneOfObjectWithNestedOneOfRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -258,17 +264,17 @@ async fn parse_patch_nested_one_of_object_with_nested_one_of(
 }
 
 /// `PATCH /mapping-with-duplicate-schemas`
-async fn patch_mapping_with_duplicate_schemas<A: api::Api>(
+async fn handle_patch_mapping_with_duplicate_schemas<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_mapping_with_duplicate_schemas(request).await {
+    match request_patch_mapping_with_duplicate_schemas(request).await {
         Ok(request) => respond(api.patch_mapping_with_duplicate_schemas(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_mapping_with_duplicate_schemas(
+async fn request_patch_mapping_with_duplicate_schemas(
     request: axum::extract::Request,
 ) -> Result<api::PatchMappingWithDuplicateSchemasRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -284,17 +290,17 @@ async fn parse_patch_mapping_with_duplicate_schemas(
 }
 
 /// `PATCH /mapping-of-schema-names`
-async fn patch_mapping_of_schema_names<A: api::Api>(
+async fn handle_patch_mapping_of_schema_names<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_mapping_of_schema_names(request).await {
+    match request_patch_mapping_of_schema_names(request).await {
         Ok(request) => respond(api.patch_mapping_of_schema_names(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_mapping_of_schema_names(
+async fn request_patch_mapping_of_schema_names(
     request: axum::extract::Request,
 ) -> Result<api::PatchMappingOfSchemaNamesRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -310,11 +316,11 @@ async fn parse_patch_mapping_of_schema_names(
 }
 
 /// `PATCH /improper-discriminator-placement`
-async fn one_of_with_improperly_placed_discriminator<A: api::Api>(
+async fn handle_one_of_with_improperly_placed_discriminator<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_one_of_with_improperly_placed_discriminator(request).await {
+    match request_one_of_with_improperly_placed_discriminator(request).await {
         Ok(request) => {
             respond(api.one_of_with_improperly_placed_discriminator(request).await)
         }
@@ -322,7 +328,7 @@ async fn one_of_with_improperly_placed_discriminator<A: api::Api>(
     }
 }
 
-async fn parse_one_of_with_improperly_placed_discriminator(
+async fn request_one_of_with_improperly_placed_discriminator(
     request: axum::extract::Request,
 ) -> Result<api::OneOfWithImproperlyPlacedDiscriminatorRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -338,17 +344,17 @@ async fn parse_one_of_with_improperly_placed_discriminator(
 }
 
 /// `PATCH /redocly-flavored-discriminator`
-async fn redocly_quirk<A: api::Api>(
+async fn handle_redocly_quirk<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_redocly_quirk(request).await {
+    match request_redocly_quirk(request).await {
         Ok(request) => respond(api.redocly_quirk(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_redocly_quirk(
+async fn request_redocly_quirk(
     request: axum::extract::Request,
 ) -> Result<api::RedoclyQuirkRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -364,17 +370,17 @@ async fn parse_redocly_quirk(
 }
 
 /// `POST /potentially-undefined-formData`
-async fn post_potentially_undefined_form_data<A: api::Api>(
+async fn handle_post_potentially_undefined_form_data<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_potentially_undefined_form_data(request).await {
+    match request_post_potentially_undefined_form_data(request).await {
         Ok(request) => respond(api.post_potentially_undefined_form_data(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_potentially_undefined_form_data(
+async fn request_post_potentially_undefined_form_data(
     request: axum::extract::Request,
 ) -> Result<api::PostPotentiallyUndefinedFormDataRequest, Problem> {
     let (parts, body) = request.into_parts();

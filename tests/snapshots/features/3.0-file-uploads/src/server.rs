@@ -31,11 +31,14 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/anything/image-png", axum::routing::post(post_anything_image_png::<A>))
+        .route(
+            "/anything/image-png",
+            axum::routing::post(handle_post_anything_image_png::<A>),
+        )
         .route(
             "/anything/multipart-formdata",
-            axum::routing::put(put_anything_multipart_formdata::<A>)
-                .post(post_anything_multipart_formdata::<A>),
+            axum::routing::put(handle_put_anything_multipart_formdata::<A>)
+                .post(handle_post_anything_multipart_formdata::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -88,17 +91,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /anything/image-png`
-async fn post_anything_image_png<A: api::Api>(
+async fn handle_post_anything_image_png<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_image_png(request).await {
+    match request_post_anything_image_png(request).await {
         Ok(request) => respond(api.post_anything_image_png(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_image_png(
+async fn request_post_anything_image_png(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingImagePngRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -114,17 +117,17 @@ async fn parse_post_anything_image_png(
 }
 
 /// `PUT /anything/multipart-formdata`
-async fn put_anything_multipart_formdata<A: api::Api>(
+async fn handle_put_anything_multipart_formdata<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_anything_multipart_formdata(request).await {
+    match request_put_anything_multipart_formdata(request).await {
         Ok(request) => respond(api.put_anything_multipart_formdata(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_anything_multipart_formdata(
+async fn request_put_anything_multipart_formdata(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingMultipartFormdataRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -140,17 +143,17 @@ async fn parse_put_anything_multipart_formdata(
 }
 
 /// `POST /anything/multipart-formdata`
-async fn post_anything_multipart_formdata<A: api::Api>(
+async fn handle_post_anything_multipart_formdata<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_multipart_formdata(request).await {
+    match request_post_anything_multipart_formdata(request).await {
         Ok(request) => respond(api.post_anything_multipart_formdata(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_multipart_formdata(
+async fn request_post_anything_multipart_formdata(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingMultipartFormdataRequest, Problem> {
     let (parts, body) = request.into_parts();

@@ -31,7 +31,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/anything", axum::routing::post(demo_form_data::<A>))
+        .route("/anything", axum::routing::post(handle_demo_form_data::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -83,17 +83,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /anything`
-async fn demo_form_data<A: api::Api>(
+async fn handle_demo_form_data<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_demo_form_data(request).await {
+    match request_demo_form_data(request).await {
         Ok(request) => respond(api.demo_form_data(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_demo_form_data(
+async fn request_demo_form_data(
     request: axum::extract::Request,
 ) -> Result<api::DemoFormDataRequest, Problem> {
     let (parts, body) = request.into_parts();

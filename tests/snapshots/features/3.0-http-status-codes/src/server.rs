@@ -31,95 +31,95 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/status/200", axum::routing::get(get_status_200::<A>))
-        .route("/status/201", axum::routing::get(get_status_201::<A>))
-        .route("/status/202", axum::routing::get(get_status_202::<A>))
-        .route("/status/203", axum::routing::get(get_status_203::<A>))
-        .route("/status/204", axum::routing::get(get_status_204::<A>))
-        .route("/status/205", axum::routing::get(get_status_205::<A>))
-        .route("/status/206", axum::routing::get(get_status_206::<A>))
-        .route("/status/207", axum::routing::get(get_status_207::<A>))
-        .route("/status/208", axum::routing::get(get_status_208::<A>))
-        .route("/status/218", axum::routing::get(get_status_218::<A>))
-        .route("/status/226", axum::routing::get(get_status_226::<A>))
-        .route("/status/300", axum::routing::get(get_status_300::<A>))
-        .route("/status/301", axum::routing::get(get_status_301::<A>))
-        .route("/status/302", axum::routing::get(get_status_302::<A>))
-        .route("/status/303", axum::routing::get(get_status_303::<A>))
-        .route("/status/304", axum::routing::get(get_status_304::<A>))
-        .route("/status/305", axum::routing::get(get_status_305::<A>))
-        .route("/status/306", axum::routing::get(get_status_306::<A>))
-        .route("/status/307", axum::routing::get(get_status_307::<A>))
-        .route("/status/308", axum::routing::get(get_status_308::<A>))
-        .route("/status/400", axum::routing::get(get_status_400::<A>))
-        .route("/status/401", axum::routing::get(get_status_401::<A>))
-        .route("/status/402", axum::routing::get(get_status_402::<A>))
-        .route("/status/403", axum::routing::get(get_status_403::<A>))
-        .route("/status/404", axum::routing::get(get_status_404::<A>))
-        .route("/status/405", axum::routing::get(get_status_405::<A>))
-        .route("/status/406", axum::routing::get(get_status_406::<A>))
-        .route("/status/407", axum::routing::get(get_status_407::<A>))
-        .route("/status/408", axum::routing::get(get_status_408::<A>))
-        .route("/status/409", axum::routing::get(get_status_409::<A>))
-        .route("/status/410", axum::routing::get(get_status_410::<A>))
-        .route("/status/411", axum::routing::get(get_status_411::<A>))
-        .route("/status/412", axum::routing::get(get_status_412::<A>))
-        .route("/status/413", axum::routing::get(get_status_413::<A>))
-        .route("/status/414", axum::routing::get(get_status_414::<A>))
-        .route("/status/415", axum::routing::get(get_status_415::<A>))
-        .route("/status/416", axum::routing::get(get_status_416::<A>))
-        .route("/status/417", axum::routing::get(get_status_417::<A>))
-        .route("/status/418", axum::routing::get(get_status_418::<A>))
-        .route("/status/419", axum::routing::get(get_status_419::<A>))
-        .route("/status/420", axum::routing::get(get_status_420::<A>))
-        .route("/status/421", axum::routing::get(get_status_421::<A>))
-        .route("/status/422", axum::routing::get(get_status_422::<A>))
-        .route("/status/423", axum::routing::get(get_status_423::<A>))
-        .route("/status/424", axum::routing::get(get_status_424::<A>))
-        .route("/status/425", axum::routing::get(get_status_425::<A>))
-        .route("/status/426", axum::routing::get(get_status_426::<A>))
-        .route("/status/428", axum::routing::get(get_status_428::<A>))
-        .route("/status/429", axum::routing::get(get_status_429::<A>))
-        .route("/status/430", axum::routing::get(get_status_430::<A>))
-        .route("/status/431", axum::routing::get(get_status_431::<A>))
-        .route("/status/440", axum::routing::get(get_status_440::<A>))
-        .route("/status/444", axum::routing::get(get_status_444::<A>))
-        .route("/status/449", axum::routing::get(get_status_449::<A>))
-        .route("/status/450", axum::routing::get(get_status_450::<A>))
-        .route("/status/451", axum::routing::get(get_status_451::<A>))
-        .route("/status/494", axum::routing::get(get_status_494::<A>))
-        .route("/status/495", axum::routing::get(get_status_495::<A>))
-        .route("/status/496", axum::routing::get(get_status_496::<A>))
-        .route("/status/497", axum::routing::get(get_status_497::<A>))
-        .route("/status/498", axum::routing::get(get_status_498::<A>))
-        .route("/status/499", axum::routing::get(get_status_499::<A>))
-        .route("/status/500", axum::routing::get(get_status_500::<A>))
-        .route("/status/501", axum::routing::get(get_status_501::<A>))
-        .route("/status/502", axum::routing::get(get_status_502::<A>))
-        .route("/status/503", axum::routing::get(get_status_503::<A>))
-        .route("/status/504", axum::routing::get(get_status_504::<A>))
-        .route("/status/505", axum::routing::get(get_status_505::<A>))
-        .route("/status/506", axum::routing::get(get_status_506::<A>))
-        .route("/status/507", axum::routing::get(get_status_507::<A>))
-        .route("/status/508", axum::routing::get(get_status_508::<A>))
-        .route("/status/509", axum::routing::get(get_status_509::<A>))
-        .route("/status/510", axum::routing::get(get_status_510::<A>))
-        .route("/status/511", axum::routing::get(get_status_511::<A>))
-        .route("/status/520", axum::routing::get(get_status_520::<A>))
-        .route("/status/512", axum::routing::get(get_status_512::<A>))
-        .route("/status/522", axum::routing::get(get_status_522::<A>))
-        .route("/status/523", axum::routing::get(get_status_523::<A>))
-        .route("/status/524", axum::routing::get(get_status_524::<A>))
-        .route("/status/525", axum::routing::get(get_status_525::<A>))
-        .route("/status/526", axum::routing::get(get_status_526::<A>))
-        .route("/status/527", axum::routing::get(get_status_527::<A>))
-        .route("/status/529", axum::routing::get(get_status_529::<A>))
-        .route("/status/530", axum::routing::get(get_status_530::<A>))
-        .route("/status/598", axum::routing::get(get_status_598::<A>))
-        .route("/status/100", axum::routing::get(get_status_100::<A>))
-        .route("/status/101", axum::routing::get(get_status_101::<A>))
-        .route("/status/102", axum::routing::get(get_status_102::<A>))
-        .route("/status/103", axum::routing::get(get_status_103::<A>))
+        .route("/status/200", axum::routing::get(handle_get_status_200::<A>))
+        .route("/status/201", axum::routing::get(handle_get_status_201::<A>))
+        .route("/status/202", axum::routing::get(handle_get_status_202::<A>))
+        .route("/status/203", axum::routing::get(handle_get_status_203::<A>))
+        .route("/status/204", axum::routing::get(handle_get_status_204::<A>))
+        .route("/status/205", axum::routing::get(handle_get_status_205::<A>))
+        .route("/status/206", axum::routing::get(handle_get_status_206::<A>))
+        .route("/status/207", axum::routing::get(handle_get_status_207::<A>))
+        .route("/status/208", axum::routing::get(handle_get_status_208::<A>))
+        .route("/status/218", axum::routing::get(handle_get_status_218::<A>))
+        .route("/status/226", axum::routing::get(handle_get_status_226::<A>))
+        .route("/status/300", axum::routing::get(handle_get_status_300::<A>))
+        .route("/status/301", axum::routing::get(handle_get_status_301::<A>))
+        .route("/status/302", axum::routing::get(handle_get_status_302::<A>))
+        .route("/status/303", axum::routing::get(handle_get_status_303::<A>))
+        .route("/status/304", axum::routing::get(handle_get_status_304::<A>))
+        .route("/status/305", axum::routing::get(handle_get_status_305::<A>))
+        .route("/status/306", axum::routing::get(handle_get_status_306::<A>))
+        .route("/status/307", axum::routing::get(handle_get_status_307::<A>))
+        .route("/status/308", axum::routing::get(handle_get_status_308::<A>))
+        .route("/status/400", axum::routing::get(handle_get_status_400::<A>))
+        .route("/status/401", axum::routing::get(handle_get_status_401::<A>))
+        .route("/status/402", axum::routing::get(handle_get_status_402::<A>))
+        .route("/status/403", axum::routing::get(handle_get_status_403::<A>))
+        .route("/status/404", axum::routing::get(handle_get_status_404::<A>))
+        .route("/status/405", axum::routing::get(handle_get_status_405::<A>))
+        .route("/status/406", axum::routing::get(handle_get_status_406::<A>))
+        .route("/status/407", axum::routing::get(handle_get_status_407::<A>))
+        .route("/status/408", axum::routing::get(handle_get_status_408::<A>))
+        .route("/status/409", axum::routing::get(handle_get_status_409::<A>))
+        .route("/status/410", axum::routing::get(handle_get_status_410::<A>))
+        .route("/status/411", axum::routing::get(handle_get_status_411::<A>))
+        .route("/status/412", axum::routing::get(handle_get_status_412::<A>))
+        .route("/status/413", axum::routing::get(handle_get_status_413::<A>))
+        .route("/status/414", axum::routing::get(handle_get_status_414::<A>))
+        .route("/status/415", axum::routing::get(handle_get_status_415::<A>))
+        .route("/status/416", axum::routing::get(handle_get_status_416::<A>))
+        .route("/status/417", axum::routing::get(handle_get_status_417::<A>))
+        .route("/status/418", axum::routing::get(handle_get_status_418::<A>))
+        .route("/status/419", axum::routing::get(handle_get_status_419::<A>))
+        .route("/status/420", axum::routing::get(handle_get_status_420::<A>))
+        .route("/status/421", axum::routing::get(handle_get_status_421::<A>))
+        .route("/status/422", axum::routing::get(handle_get_status_422::<A>))
+        .route("/status/423", axum::routing::get(handle_get_status_423::<A>))
+        .route("/status/424", axum::routing::get(handle_get_status_424::<A>))
+        .route("/status/425", axum::routing::get(handle_get_status_425::<A>))
+        .route("/status/426", axum::routing::get(handle_get_status_426::<A>))
+        .route("/status/428", axum::routing::get(handle_get_status_428::<A>))
+        .route("/status/429", axum::routing::get(handle_get_status_429::<A>))
+        .route("/status/430", axum::routing::get(handle_get_status_430::<A>))
+        .route("/status/431", axum::routing::get(handle_get_status_431::<A>))
+        .route("/status/440", axum::routing::get(handle_get_status_440::<A>))
+        .route("/status/444", axum::routing::get(handle_get_status_444::<A>))
+        .route("/status/449", axum::routing::get(handle_get_status_449::<A>))
+        .route("/status/450", axum::routing::get(handle_get_status_450::<A>))
+        .route("/status/451", axum::routing::get(handle_get_status_451::<A>))
+        .route("/status/494", axum::routing::get(handle_get_status_494::<A>))
+        .route("/status/495", axum::routing::get(handle_get_status_495::<A>))
+        .route("/status/496", axum::routing::get(handle_get_status_496::<A>))
+        .route("/status/497", axum::routing::get(handle_get_status_497::<A>))
+        .route("/status/498", axum::routing::get(handle_get_status_498::<A>))
+        .route("/status/499", axum::routing::get(handle_get_status_499::<A>))
+        .route("/status/500", axum::routing::get(handle_get_status_500::<A>))
+        .route("/status/501", axum::routing::get(handle_get_status_501::<A>))
+        .route("/status/502", axum::routing::get(handle_get_status_502::<A>))
+        .route("/status/503", axum::routing::get(handle_get_status_503::<A>))
+        .route("/status/504", axum::routing::get(handle_get_status_504::<A>))
+        .route("/status/505", axum::routing::get(handle_get_status_505::<A>))
+        .route("/status/506", axum::routing::get(handle_get_status_506::<A>))
+        .route("/status/507", axum::routing::get(handle_get_status_507::<A>))
+        .route("/status/508", axum::routing::get(handle_get_status_508::<A>))
+        .route("/status/509", axum::routing::get(handle_get_status_509::<A>))
+        .route("/status/510", axum::routing::get(handle_get_status_510::<A>))
+        .route("/status/511", axum::routing::get(handle_get_status_511::<A>))
+        .route("/status/520", axum::routing::get(handle_get_status_520::<A>))
+        .route("/status/512", axum::routing::get(handle_get_status_512::<A>))
+        .route("/status/522", axum::routing::get(handle_get_status_522::<A>))
+        .route("/status/523", axum::routing::get(handle_get_status_523::<A>))
+        .route("/status/524", axum::routing::get(handle_get_status_524::<A>))
+        .route("/status/525", axum::routing::get(handle_get_status_525::<A>))
+        .route("/status/526", axum::routing::get(handle_get_status_526::<A>))
+        .route("/status/527", axum::routing::get(handle_get_status_527::<A>))
+        .route("/status/529", axum::routing::get(handle_get_status_529::<A>))
+        .route("/status/530", axum::routing::get(handle_get_status_530::<A>))
+        .route("/status/598", axum::routing::get(handle_get_status_598::<A>))
+        .route("/status/100", axum::routing::get(handle_get_status_100::<A>))
+        .route("/status/101", axum::routing::get(handle_get_status_101::<A>))
+        .route("/status/102", axum::routing::get(handle_get_status_102::<A>))
+        .route("/status/103", axum::routing::get(handle_get_status_103::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -171,17 +171,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /status/200`
-async fn get_status_200<A: api::Api>(
+async fn handle_get_status_200<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_200(request).await {
+    match request_get_status_200(request).await {
         Ok(request) => respond(api.get_status_200(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_200(
+async fn request_get_status_200(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus200Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -195,17 +195,17 @@ async fn parse_get_status_200(
 }
 
 /// `GET /status/201`
-async fn get_status_201<A: api::Api>(
+async fn handle_get_status_201<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_201(request).await {
+    match request_get_status_201(request).await {
         Ok(request) => respond(api.get_status_201(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_201(
+async fn request_get_status_201(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus201Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -219,17 +219,17 @@ async fn parse_get_status_201(
 }
 
 /// `GET /status/202`
-async fn get_status_202<A: api::Api>(
+async fn handle_get_status_202<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_202(request).await {
+    match request_get_status_202(request).await {
         Ok(request) => respond(api.get_status_202(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_202(
+async fn request_get_status_202(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus202Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -243,17 +243,17 @@ async fn parse_get_status_202(
 }
 
 /// `GET /status/203`
-async fn get_status_203<A: api::Api>(
+async fn handle_get_status_203<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_203(request).await {
+    match request_get_status_203(request).await {
         Ok(request) => respond(api.get_status_203(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_203(
+async fn request_get_status_203(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus203Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -267,17 +267,17 @@ async fn parse_get_status_203(
 }
 
 /// `GET /status/204`
-async fn get_status_204<A: api::Api>(
+async fn handle_get_status_204<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_204(request).await {
+    match request_get_status_204(request).await {
         Ok(request) => respond(api.get_status_204(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_204(
+async fn request_get_status_204(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus204Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -291,17 +291,17 @@ async fn parse_get_status_204(
 }
 
 /// `GET /status/205`
-async fn get_status_205<A: api::Api>(
+async fn handle_get_status_205<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_205(request).await {
+    match request_get_status_205(request).await {
         Ok(request) => respond(api.get_status_205(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_205(
+async fn request_get_status_205(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus205Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -315,17 +315,17 @@ async fn parse_get_status_205(
 }
 
 /// `GET /status/206`
-async fn get_status_206<A: api::Api>(
+async fn handle_get_status_206<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_206(request).await {
+    match request_get_status_206(request).await {
         Ok(request) => respond(api.get_status_206(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_206(
+async fn request_get_status_206(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus206Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -339,17 +339,17 @@ async fn parse_get_status_206(
 }
 
 /// `GET /status/207`
-async fn get_status_207<A: api::Api>(
+async fn handle_get_status_207<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_207(request).await {
+    match request_get_status_207(request).await {
         Ok(request) => respond(api.get_status_207(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_207(
+async fn request_get_status_207(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus207Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -363,17 +363,17 @@ async fn parse_get_status_207(
 }
 
 /// `GET /status/208`
-async fn get_status_208<A: api::Api>(
+async fn handle_get_status_208<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_208(request).await {
+    match request_get_status_208(request).await {
         Ok(request) => respond(api.get_status_208(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_208(
+async fn request_get_status_208(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus208Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -387,17 +387,17 @@ async fn parse_get_status_208(
 }
 
 /// `GET /status/218`
-async fn get_status_218<A: api::Api>(
+async fn handle_get_status_218<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_218(request).await {
+    match request_get_status_218(request).await {
         Ok(request) => respond(api.get_status_218(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_218(
+async fn request_get_status_218(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus218Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -411,17 +411,17 @@ async fn parse_get_status_218(
 }
 
 /// `GET /status/226`
-async fn get_status_226<A: api::Api>(
+async fn handle_get_status_226<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_226(request).await {
+    match request_get_status_226(request).await {
         Ok(request) => respond(api.get_status_226(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_226(
+async fn request_get_status_226(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus226Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -435,17 +435,17 @@ async fn parse_get_status_226(
 }
 
 /// `GET /status/300`
-async fn get_status_300<A: api::Api>(
+async fn handle_get_status_300<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_300(request).await {
+    match request_get_status_300(request).await {
         Ok(request) => respond(api.get_status_300(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_300(
+async fn request_get_status_300(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus300Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -459,17 +459,17 @@ async fn parse_get_status_300(
 }
 
 /// `GET /status/301`
-async fn get_status_301<A: api::Api>(
+async fn handle_get_status_301<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_301(request).await {
+    match request_get_status_301(request).await {
         Ok(request) => respond(api.get_status_301(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_301(
+async fn request_get_status_301(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus301Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -483,17 +483,17 @@ async fn parse_get_status_301(
 }
 
 /// `GET /status/302`
-async fn get_status_302<A: api::Api>(
+async fn handle_get_status_302<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_302(request).await {
+    match request_get_status_302(request).await {
         Ok(request) => respond(api.get_status_302(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_302(
+async fn request_get_status_302(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus302Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -507,17 +507,17 @@ async fn parse_get_status_302(
 }
 
 /// `GET /status/303`
-async fn get_status_303<A: api::Api>(
+async fn handle_get_status_303<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_303(request).await {
+    match request_get_status_303(request).await {
         Ok(request) => respond(api.get_status_303(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_303(
+async fn request_get_status_303(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus303Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -531,17 +531,17 @@ async fn parse_get_status_303(
 }
 
 /// `GET /status/304`
-async fn get_status_304<A: api::Api>(
+async fn handle_get_status_304<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_304(request).await {
+    match request_get_status_304(request).await {
         Ok(request) => respond(api.get_status_304(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_304(
+async fn request_get_status_304(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus304Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -555,17 +555,17 @@ async fn parse_get_status_304(
 }
 
 /// `GET /status/305`
-async fn get_status_305<A: api::Api>(
+async fn handle_get_status_305<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_305(request).await {
+    match request_get_status_305(request).await {
         Ok(request) => respond(api.get_status_305(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_305(
+async fn request_get_status_305(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus305Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -579,17 +579,17 @@ async fn parse_get_status_305(
 }
 
 /// `GET /status/306`
-async fn get_status_306<A: api::Api>(
+async fn handle_get_status_306<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_306(request).await {
+    match request_get_status_306(request).await {
         Ok(request) => respond(api.get_status_306(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_306(
+async fn request_get_status_306(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus306Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -603,17 +603,17 @@ async fn parse_get_status_306(
 }
 
 /// `GET /status/307`
-async fn get_status_307<A: api::Api>(
+async fn handle_get_status_307<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_307(request).await {
+    match request_get_status_307(request).await {
         Ok(request) => respond(api.get_status_307(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_307(
+async fn request_get_status_307(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus307Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -627,17 +627,17 @@ async fn parse_get_status_307(
 }
 
 /// `GET /status/308`
-async fn get_status_308<A: api::Api>(
+async fn handle_get_status_308<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_308(request).await {
+    match request_get_status_308(request).await {
         Ok(request) => respond(api.get_status_308(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_308(
+async fn request_get_status_308(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus308Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -651,17 +651,17 @@ async fn parse_get_status_308(
 }
 
 /// `GET /status/400`
-async fn get_status_400<A: api::Api>(
+async fn handle_get_status_400<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_400(request).await {
+    match request_get_status_400(request).await {
         Ok(request) => respond(api.get_status_400(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_400(
+async fn request_get_status_400(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus400Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -675,17 +675,17 @@ async fn parse_get_status_400(
 }
 
 /// `GET /status/401`
-async fn get_status_401<A: api::Api>(
+async fn handle_get_status_401<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_401(request).await {
+    match request_get_status_401(request).await {
         Ok(request) => respond(api.get_status_401(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_401(
+async fn request_get_status_401(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus401Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -699,17 +699,17 @@ async fn parse_get_status_401(
 }
 
 /// `GET /status/402`
-async fn get_status_402<A: api::Api>(
+async fn handle_get_status_402<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_402(request).await {
+    match request_get_status_402(request).await {
         Ok(request) => respond(api.get_status_402(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_402(
+async fn request_get_status_402(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus402Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -723,17 +723,17 @@ async fn parse_get_status_402(
 }
 
 /// `GET /status/403`
-async fn get_status_403<A: api::Api>(
+async fn handle_get_status_403<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_403(request).await {
+    match request_get_status_403(request).await {
         Ok(request) => respond(api.get_status_403(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_403(
+async fn request_get_status_403(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus403Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -747,17 +747,17 @@ async fn parse_get_status_403(
 }
 
 /// `GET /status/404`
-async fn get_status_404<A: api::Api>(
+async fn handle_get_status_404<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_404(request).await {
+    match request_get_status_404(request).await {
         Ok(request) => respond(api.get_status_404(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_404(
+async fn request_get_status_404(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus404Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -771,17 +771,17 @@ async fn parse_get_status_404(
 }
 
 /// `GET /status/405`
-async fn get_status_405<A: api::Api>(
+async fn handle_get_status_405<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_405(request).await {
+    match request_get_status_405(request).await {
         Ok(request) => respond(api.get_status_405(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_405(
+async fn request_get_status_405(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus405Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -795,17 +795,17 @@ async fn parse_get_status_405(
 }
 
 /// `GET /status/406`
-async fn get_status_406<A: api::Api>(
+async fn handle_get_status_406<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_406(request).await {
+    match request_get_status_406(request).await {
         Ok(request) => respond(api.get_status_406(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_406(
+async fn request_get_status_406(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus406Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -819,17 +819,17 @@ async fn parse_get_status_406(
 }
 
 /// `GET /status/407`
-async fn get_status_407<A: api::Api>(
+async fn handle_get_status_407<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_407(request).await {
+    match request_get_status_407(request).await {
         Ok(request) => respond(api.get_status_407(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_407(
+async fn request_get_status_407(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus407Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -843,17 +843,17 @@ async fn parse_get_status_407(
 }
 
 /// `GET /status/408`
-async fn get_status_408<A: api::Api>(
+async fn handle_get_status_408<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_408(request).await {
+    match request_get_status_408(request).await {
         Ok(request) => respond(api.get_status_408(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_408(
+async fn request_get_status_408(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus408Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -867,17 +867,17 @@ async fn parse_get_status_408(
 }
 
 /// `GET /status/409`
-async fn get_status_409<A: api::Api>(
+async fn handle_get_status_409<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_409(request).await {
+    match request_get_status_409(request).await {
         Ok(request) => respond(api.get_status_409(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_409(
+async fn request_get_status_409(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus409Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -891,17 +891,17 @@ async fn parse_get_status_409(
 }
 
 /// `GET /status/410`
-async fn get_status_410<A: api::Api>(
+async fn handle_get_status_410<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_410(request).await {
+    match request_get_status_410(request).await {
         Ok(request) => respond(api.get_status_410(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_410(
+async fn request_get_status_410(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus410Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -915,17 +915,17 @@ async fn parse_get_status_410(
 }
 
 /// `GET /status/411`
-async fn get_status_411<A: api::Api>(
+async fn handle_get_status_411<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_411(request).await {
+    match request_get_status_411(request).await {
         Ok(request) => respond(api.get_status_411(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_411(
+async fn request_get_status_411(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus411Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -939,17 +939,17 @@ async fn parse_get_status_411(
 }
 
 /// `GET /status/412`
-async fn get_status_412<A: api::Api>(
+async fn handle_get_status_412<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_412(request).await {
+    match request_get_status_412(request).await {
         Ok(request) => respond(api.get_status_412(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_412(
+async fn request_get_status_412(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus412Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -963,17 +963,17 @@ async fn parse_get_status_412(
 }
 
 /// `GET /status/413`
-async fn get_status_413<A: api::Api>(
+async fn handle_get_status_413<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_413(request).await {
+    match request_get_status_413(request).await {
         Ok(request) => respond(api.get_status_413(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_413(
+async fn request_get_status_413(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus413Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -987,17 +987,17 @@ async fn parse_get_status_413(
 }
 
 /// `GET /status/414`
-async fn get_status_414<A: api::Api>(
+async fn handle_get_status_414<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_414(request).await {
+    match request_get_status_414(request).await {
         Ok(request) => respond(api.get_status_414(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_414(
+async fn request_get_status_414(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus414Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1011,17 +1011,17 @@ async fn parse_get_status_414(
 }
 
 /// `GET /status/415`
-async fn get_status_415<A: api::Api>(
+async fn handle_get_status_415<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_415(request).await {
+    match request_get_status_415(request).await {
         Ok(request) => respond(api.get_status_415(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_415(
+async fn request_get_status_415(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus415Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1035,17 +1035,17 @@ async fn parse_get_status_415(
 }
 
 /// `GET /status/416`
-async fn get_status_416<A: api::Api>(
+async fn handle_get_status_416<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_416(request).await {
+    match request_get_status_416(request).await {
         Ok(request) => respond(api.get_status_416(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_416(
+async fn request_get_status_416(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus416Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1059,17 +1059,17 @@ async fn parse_get_status_416(
 }
 
 /// `GET /status/417`
-async fn get_status_417<A: api::Api>(
+async fn handle_get_status_417<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_417(request).await {
+    match request_get_status_417(request).await {
         Ok(request) => respond(api.get_status_417(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_417(
+async fn request_get_status_417(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus417Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1083,17 +1083,17 @@ async fn parse_get_status_417(
 }
 
 /// `GET /status/418`
-async fn get_status_418<A: api::Api>(
+async fn handle_get_status_418<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_418(request).await {
+    match request_get_status_418(request).await {
         Ok(request) => respond(api.get_status_418(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_418(
+async fn request_get_status_418(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus418Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1107,17 +1107,17 @@ async fn parse_get_status_418(
 }
 
 /// `GET /status/419`
-async fn get_status_419<A: api::Api>(
+async fn handle_get_status_419<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_419(request).await {
+    match request_get_status_419(request).await {
         Ok(request) => respond(api.get_status_419(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_419(
+async fn request_get_status_419(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus419Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1131,17 +1131,17 @@ async fn parse_get_status_419(
 }
 
 /// `GET /status/420`
-async fn get_status_420<A: api::Api>(
+async fn handle_get_status_420<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_420(request).await {
+    match request_get_status_420(request).await {
         Ok(request) => respond(api.get_status_420(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_420(
+async fn request_get_status_420(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus420Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1155,17 +1155,17 @@ async fn parse_get_status_420(
 }
 
 /// `GET /status/421`
-async fn get_status_421<A: api::Api>(
+async fn handle_get_status_421<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_421(request).await {
+    match request_get_status_421(request).await {
         Ok(request) => respond(api.get_status_421(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_421(
+async fn request_get_status_421(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus421Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1179,17 +1179,17 @@ async fn parse_get_status_421(
 }
 
 /// `GET /status/422`
-async fn get_status_422<A: api::Api>(
+async fn handle_get_status_422<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_422(request).await {
+    match request_get_status_422(request).await {
         Ok(request) => respond(api.get_status_422(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_422(
+async fn request_get_status_422(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus422Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1203,17 +1203,17 @@ async fn parse_get_status_422(
 }
 
 /// `GET /status/423`
-async fn get_status_423<A: api::Api>(
+async fn handle_get_status_423<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_423(request).await {
+    match request_get_status_423(request).await {
         Ok(request) => respond(api.get_status_423(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_423(
+async fn request_get_status_423(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus423Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1227,17 +1227,17 @@ async fn parse_get_status_423(
 }
 
 /// `GET /status/424`
-async fn get_status_424<A: api::Api>(
+async fn handle_get_status_424<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_424(request).await {
+    match request_get_status_424(request).await {
         Ok(request) => respond(api.get_status_424(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_424(
+async fn request_get_status_424(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus424Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1251,17 +1251,17 @@ async fn parse_get_status_424(
 }
 
 /// `GET /status/425`
-async fn get_status_425<A: api::Api>(
+async fn handle_get_status_425<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_425(request).await {
+    match request_get_status_425(request).await {
         Ok(request) => respond(api.get_status_425(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_425(
+async fn request_get_status_425(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus425Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1275,17 +1275,17 @@ async fn parse_get_status_425(
 }
 
 /// `GET /status/426`
-async fn get_status_426<A: api::Api>(
+async fn handle_get_status_426<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_426(request).await {
+    match request_get_status_426(request).await {
         Ok(request) => respond(api.get_status_426(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_426(
+async fn request_get_status_426(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus426Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1299,17 +1299,17 @@ async fn parse_get_status_426(
 }
 
 /// `GET /status/428`
-async fn get_status_428<A: api::Api>(
+async fn handle_get_status_428<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_428(request).await {
+    match request_get_status_428(request).await {
         Ok(request) => respond(api.get_status_428(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_428(
+async fn request_get_status_428(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus428Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1323,17 +1323,17 @@ async fn parse_get_status_428(
 }
 
 /// `GET /status/429`
-async fn get_status_429<A: api::Api>(
+async fn handle_get_status_429<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_429(request).await {
+    match request_get_status_429(request).await {
         Ok(request) => respond(api.get_status_429(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_429(
+async fn request_get_status_429(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus429Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1347,17 +1347,17 @@ async fn parse_get_status_429(
 }
 
 /// `GET /status/430`
-async fn get_status_430<A: api::Api>(
+async fn handle_get_status_430<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_430(request).await {
+    match request_get_status_430(request).await {
         Ok(request) => respond(api.get_status_430(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_430(
+async fn request_get_status_430(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus430Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1371,17 +1371,17 @@ async fn parse_get_status_430(
 }
 
 /// `GET /status/431`
-async fn get_status_431<A: api::Api>(
+async fn handle_get_status_431<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_431(request).await {
+    match request_get_status_431(request).await {
         Ok(request) => respond(api.get_status_431(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_431(
+async fn request_get_status_431(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus431Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1395,17 +1395,17 @@ async fn parse_get_status_431(
 }
 
 /// `GET /status/440`
-async fn get_status_440<A: api::Api>(
+async fn handle_get_status_440<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_440(request).await {
+    match request_get_status_440(request).await {
         Ok(request) => respond(api.get_status_440(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_440(
+async fn request_get_status_440(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus440Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1419,17 +1419,17 @@ async fn parse_get_status_440(
 }
 
 /// `GET /status/444`
-async fn get_status_444<A: api::Api>(
+async fn handle_get_status_444<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_444(request).await {
+    match request_get_status_444(request).await {
         Ok(request) => respond(api.get_status_444(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_444(
+async fn request_get_status_444(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus444Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1443,17 +1443,17 @@ async fn parse_get_status_444(
 }
 
 /// `GET /status/449`
-async fn get_status_449<A: api::Api>(
+async fn handle_get_status_449<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_449(request).await {
+    match request_get_status_449(request).await {
         Ok(request) => respond(api.get_status_449(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_449(
+async fn request_get_status_449(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus449Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1467,17 +1467,17 @@ async fn parse_get_status_449(
 }
 
 /// `GET /status/450`
-async fn get_status_450<A: api::Api>(
+async fn handle_get_status_450<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_450(request).await {
+    match request_get_status_450(request).await {
         Ok(request) => respond(api.get_status_450(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_450(
+async fn request_get_status_450(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus450Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1491,17 +1491,17 @@ async fn parse_get_status_450(
 }
 
 /// `GET /status/451`
-async fn get_status_451<A: api::Api>(
+async fn handle_get_status_451<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_451(request).await {
+    match request_get_status_451(request).await {
         Ok(request) => respond(api.get_status_451(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_451(
+async fn request_get_status_451(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus451Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1515,17 +1515,17 @@ async fn parse_get_status_451(
 }
 
 /// `GET /status/494`
-async fn get_status_494<A: api::Api>(
+async fn handle_get_status_494<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_494(request).await {
+    match request_get_status_494(request).await {
         Ok(request) => respond(api.get_status_494(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_494(
+async fn request_get_status_494(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus494Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1539,17 +1539,17 @@ async fn parse_get_status_494(
 }
 
 /// `GET /status/495`
-async fn get_status_495<A: api::Api>(
+async fn handle_get_status_495<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_495(request).await {
+    match request_get_status_495(request).await {
         Ok(request) => respond(api.get_status_495(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_495(
+async fn request_get_status_495(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus495Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1563,17 +1563,17 @@ async fn parse_get_status_495(
 }
 
 /// `GET /status/496`
-async fn get_status_496<A: api::Api>(
+async fn handle_get_status_496<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_496(request).await {
+    match request_get_status_496(request).await {
         Ok(request) => respond(api.get_status_496(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_496(
+async fn request_get_status_496(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus496Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1587,17 +1587,17 @@ async fn parse_get_status_496(
 }
 
 /// `GET /status/497`
-async fn get_status_497<A: api::Api>(
+async fn handle_get_status_497<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_497(request).await {
+    match request_get_status_497(request).await {
         Ok(request) => respond(api.get_status_497(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_497(
+async fn request_get_status_497(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus497Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1611,17 +1611,17 @@ async fn parse_get_status_497(
 }
 
 /// `GET /status/498`
-async fn get_status_498<A: api::Api>(
+async fn handle_get_status_498<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_498(request).await {
+    match request_get_status_498(request).await {
         Ok(request) => respond(api.get_status_498(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_498(
+async fn request_get_status_498(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus498Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1635,17 +1635,17 @@ async fn parse_get_status_498(
 }
 
 /// `GET /status/499`
-async fn get_status_499<A: api::Api>(
+async fn handle_get_status_499<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_499(request).await {
+    match request_get_status_499(request).await {
         Ok(request) => respond(api.get_status_499(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_499(
+async fn request_get_status_499(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus499Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1659,17 +1659,17 @@ async fn parse_get_status_499(
 }
 
 /// `GET /status/500`
-async fn get_status_500<A: api::Api>(
+async fn handle_get_status_500<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_500(request).await {
+    match request_get_status_500(request).await {
         Ok(request) => respond(api.get_status_500(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_500(
+async fn request_get_status_500(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus500Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1683,17 +1683,17 @@ async fn parse_get_status_500(
 }
 
 /// `GET /status/501`
-async fn get_status_501<A: api::Api>(
+async fn handle_get_status_501<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_501(request).await {
+    match request_get_status_501(request).await {
         Ok(request) => respond(api.get_status_501(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_501(
+async fn request_get_status_501(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus501Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1707,17 +1707,17 @@ async fn parse_get_status_501(
 }
 
 /// `GET /status/502`
-async fn get_status_502<A: api::Api>(
+async fn handle_get_status_502<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_502(request).await {
+    match request_get_status_502(request).await {
         Ok(request) => respond(api.get_status_502(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_502(
+async fn request_get_status_502(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus502Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1731,17 +1731,17 @@ async fn parse_get_status_502(
 }
 
 /// `GET /status/503`
-async fn get_status_503<A: api::Api>(
+async fn handle_get_status_503<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_503(request).await {
+    match request_get_status_503(request).await {
         Ok(request) => respond(api.get_status_503(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_503(
+async fn request_get_status_503(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus503Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1755,17 +1755,17 @@ async fn parse_get_status_503(
 }
 
 /// `GET /status/504`
-async fn get_status_504<A: api::Api>(
+async fn handle_get_status_504<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_504(request).await {
+    match request_get_status_504(request).await {
         Ok(request) => respond(api.get_status_504(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_504(
+async fn request_get_status_504(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus504Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1779,17 +1779,17 @@ async fn parse_get_status_504(
 }
 
 /// `GET /status/505`
-async fn get_status_505<A: api::Api>(
+async fn handle_get_status_505<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_505(request).await {
+    match request_get_status_505(request).await {
         Ok(request) => respond(api.get_status_505(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_505(
+async fn request_get_status_505(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus505Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1803,17 +1803,17 @@ async fn parse_get_status_505(
 }
 
 /// `GET /status/506`
-async fn get_status_506<A: api::Api>(
+async fn handle_get_status_506<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_506(request).await {
+    match request_get_status_506(request).await {
         Ok(request) => respond(api.get_status_506(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_506(
+async fn request_get_status_506(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus506Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1827,17 +1827,17 @@ async fn parse_get_status_506(
 }
 
 /// `GET /status/507`
-async fn get_status_507<A: api::Api>(
+async fn handle_get_status_507<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_507(request).await {
+    match request_get_status_507(request).await {
         Ok(request) => respond(api.get_status_507(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_507(
+async fn request_get_status_507(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus507Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1851,17 +1851,17 @@ async fn parse_get_status_507(
 }
 
 /// `GET /status/508`
-async fn get_status_508<A: api::Api>(
+async fn handle_get_status_508<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_508(request).await {
+    match request_get_status_508(request).await {
         Ok(request) => respond(api.get_status_508(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_508(
+async fn request_get_status_508(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus508Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1875,17 +1875,17 @@ async fn parse_get_status_508(
 }
 
 /// `GET /status/509`
-async fn get_status_509<A: api::Api>(
+async fn handle_get_status_509<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_509(request).await {
+    match request_get_status_509(request).await {
         Ok(request) => respond(api.get_status_509(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_509(
+async fn request_get_status_509(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus509Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1899,17 +1899,17 @@ async fn parse_get_status_509(
 }
 
 /// `GET /status/510`
-async fn get_status_510<A: api::Api>(
+async fn handle_get_status_510<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_510(request).await {
+    match request_get_status_510(request).await {
         Ok(request) => respond(api.get_status_510(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_510(
+async fn request_get_status_510(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus510Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1923,17 +1923,17 @@ async fn parse_get_status_510(
 }
 
 /// `GET /status/511`
-async fn get_status_511<A: api::Api>(
+async fn handle_get_status_511<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_511(request).await {
+    match request_get_status_511(request).await {
         Ok(request) => respond(api.get_status_511(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_511(
+async fn request_get_status_511(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus511Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1947,17 +1947,17 @@ async fn parse_get_status_511(
 }
 
 /// `GET /status/520`
-async fn get_status_520<A: api::Api>(
+async fn handle_get_status_520<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_520(request).await {
+    match request_get_status_520(request).await {
         Ok(request) => respond(api.get_status_520(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_520(
+async fn request_get_status_520(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus520Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1971,17 +1971,17 @@ async fn parse_get_status_520(
 }
 
 /// `GET /status/512`
-async fn get_status_512<A: api::Api>(
+async fn handle_get_status_512<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_512(request).await {
+    match request_get_status_512(request).await {
         Ok(request) => respond(api.get_status_512(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_512(
+async fn request_get_status_512(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus512Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1995,17 +1995,17 @@ async fn parse_get_status_512(
 }
 
 /// `GET /status/522`
-async fn get_status_522<A: api::Api>(
+async fn handle_get_status_522<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_522(request).await {
+    match request_get_status_522(request).await {
         Ok(request) => respond(api.get_status_522(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_522(
+async fn request_get_status_522(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus522Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2019,17 +2019,17 @@ async fn parse_get_status_522(
 }
 
 /// `GET /status/523`
-async fn get_status_523<A: api::Api>(
+async fn handle_get_status_523<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_523(request).await {
+    match request_get_status_523(request).await {
         Ok(request) => respond(api.get_status_523(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_523(
+async fn request_get_status_523(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus523Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2043,17 +2043,17 @@ async fn parse_get_status_523(
 }
 
 /// `GET /status/524`
-async fn get_status_524<A: api::Api>(
+async fn handle_get_status_524<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_524(request).await {
+    match request_get_status_524(request).await {
         Ok(request) => respond(api.get_status_524(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_524(
+async fn request_get_status_524(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus524Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2067,17 +2067,17 @@ async fn parse_get_status_524(
 }
 
 /// `GET /status/525`
-async fn get_status_525<A: api::Api>(
+async fn handle_get_status_525<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_525(request).await {
+    match request_get_status_525(request).await {
         Ok(request) => respond(api.get_status_525(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_525(
+async fn request_get_status_525(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus525Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2091,17 +2091,17 @@ async fn parse_get_status_525(
 }
 
 /// `GET /status/526`
-async fn get_status_526<A: api::Api>(
+async fn handle_get_status_526<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_526(request).await {
+    match request_get_status_526(request).await {
         Ok(request) => respond(api.get_status_526(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_526(
+async fn request_get_status_526(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus526Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2115,17 +2115,17 @@ async fn parse_get_status_526(
 }
 
 /// `GET /status/527`
-async fn get_status_527<A: api::Api>(
+async fn handle_get_status_527<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_527(request).await {
+    match request_get_status_527(request).await {
         Ok(request) => respond(api.get_status_527(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_527(
+async fn request_get_status_527(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus527Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2139,17 +2139,17 @@ async fn parse_get_status_527(
 }
 
 /// `GET /status/529`
-async fn get_status_529<A: api::Api>(
+async fn handle_get_status_529<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_529(request).await {
+    match request_get_status_529(request).await {
         Ok(request) => respond(api.get_status_529(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_529(
+async fn request_get_status_529(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus529Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2163,17 +2163,17 @@ async fn parse_get_status_529(
 }
 
 /// `GET /status/530`
-async fn get_status_530<A: api::Api>(
+async fn handle_get_status_530<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_530(request).await {
+    match request_get_status_530(request).await {
         Ok(request) => respond(api.get_status_530(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_530(
+async fn request_get_status_530(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus530Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2187,17 +2187,17 @@ async fn parse_get_status_530(
 }
 
 /// `GET /status/598`
-async fn get_status_598<A: api::Api>(
+async fn handle_get_status_598<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_598(request).await {
+    match request_get_status_598(request).await {
         Ok(request) => respond(api.get_status_598(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_598(
+async fn request_get_status_598(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus598Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2211,17 +2211,17 @@ async fn parse_get_status_598(
 }
 
 /// `GET /status/100`
-async fn get_status_100<A: api::Api>(
+async fn handle_get_status_100<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_100(request).await {
+    match request_get_status_100(request).await {
         Ok(request) => respond(api.get_status_100(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_100(
+async fn request_get_status_100(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus100Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2235,17 +2235,17 @@ async fn parse_get_status_100(
 }
 
 /// `GET /status/101`
-async fn get_status_101<A: api::Api>(
+async fn handle_get_status_101<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_101(request).await {
+    match request_get_status_101(request).await {
         Ok(request) => respond(api.get_status_101(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_101(
+async fn request_get_status_101(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus101Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2259,17 +2259,17 @@ async fn parse_get_status_101(
 }
 
 /// `GET /status/102`
-async fn get_status_102<A: api::Api>(
+async fn handle_get_status_102<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_102(request).await {
+    match request_get_status_102(request).await {
         Ok(request) => respond(api.get_status_102(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_102(
+async fn request_get_status_102(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus102Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2283,17 +2283,17 @@ async fn parse_get_status_102(
 }
 
 /// `GET /status/103`
-async fn get_status_103<A: api::Api>(
+async fn handle_get_status_103<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_status_103(request).await {
+    match request_get_status_103(request).await {
         Ok(request) => respond(api.get_status_103(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_status_103(
+async fn request_get_status_103(
     request: axum::extract::Request,
 ) -> Result<api::GetStatus103Request, Problem> {
     let (parts, _body) = request.into_parts();

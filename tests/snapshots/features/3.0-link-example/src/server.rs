@@ -31,26 +31,26 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/2.0/users/{username}", axum::routing::get(get_user_by_name::<A>))
+        .route("/2.0/users/{username}", axum::routing::get(handle_get_user_by_name::<A>))
         .route(
             "/2.0/repositories/{username}",
-            axum::routing::get(get_repositories_by_owner::<A>),
+            axum::routing::get(handle_get_repositories_by_owner::<A>),
         )
         .route(
             "/2.0/repositories/{username}/{slug}",
-            axum::routing::get(get_repository::<A>),
+            axum::routing::get(handle_get_repository::<A>),
         )
         .route(
             "/2.0/repositories/{username}/{slug}/pullrequests",
-            axum::routing::get(get_pull_requests_by_repository::<A>),
+            axum::routing::get(handle_get_pull_requests_by_repository::<A>),
         )
         .route(
             "/2.0/repositories/{username}/{slug}/pullrequests/{pid}",
-            axum::routing::get(get_pull_requests_by_id::<A>),
+            axum::routing::get(handle_get_pull_requests_by_id::<A>),
         )
         .route(
             "/2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",
-            axum::routing::post(merge_pull_request::<A>),
+            axum::routing::post(handle_merge_pull_request::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -103,17 +103,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /2.0/users/{username}`
-async fn get_user_by_name<A: api::Api>(
+async fn handle_get_user_by_name<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_user_by_name(request).await {
+    match request_get_user_by_name(request).await {
         Ok(request) => respond(api.get_user_by_name(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_user_by_name(
+async fn request_get_user_by_name(
     request: axum::extract::Request,
 ) -> Result<api::GetUserByNameRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -129,17 +129,17 @@ async fn parse_get_user_by_name(
 }
 
 /// `GET /2.0/repositories/{username}`
-async fn get_repositories_by_owner<A: api::Api>(
+async fn handle_get_repositories_by_owner<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_repositories_by_owner(request).await {
+    match request_get_repositories_by_owner(request).await {
         Ok(request) => respond(api.get_repositories_by_owner(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_repositories_by_owner(
+async fn request_get_repositories_by_owner(
     request: axum::extract::Request,
 ) -> Result<api::GetRepositoriesByOwnerRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -155,17 +155,17 @@ async fn parse_get_repositories_by_owner(
 }
 
 /// `GET /2.0/repositories/{username}/{slug}`
-async fn get_repository<A: api::Api>(
+async fn handle_get_repository<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_repository(request).await {
+    match request_get_repository(request).await {
         Ok(request) => respond(api.get_repository(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_repository(
+async fn request_get_repository(
     request: axum::extract::Request,
 ) -> Result<api::GetRepositoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -182,17 +182,17 @@ async fn parse_get_repository(
 }
 
 /// `GET /2.0/repositories/{username}/{slug}/pullrequests`
-async fn get_pull_requests_by_repository<A: api::Api>(
+async fn handle_get_pull_requests_by_repository<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_pull_requests_by_repository(request).await {
+    match request_get_pull_requests_by_repository(request).await {
         Ok(request) => respond(api.get_pull_requests_by_repository(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_pull_requests_by_repository(
+async fn request_get_pull_requests_by_repository(
     request: axum::extract::Request,
 ) -> Result<api::GetPullRequestsByRepositoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -211,17 +211,17 @@ async fn parse_get_pull_requests_by_repository(
 }
 
 /// `GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}`
-async fn get_pull_requests_by_id<A: api::Api>(
+async fn handle_get_pull_requests_by_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_pull_requests_by_id(request).await {
+    match request_get_pull_requests_by_id(request).await {
         Ok(request) => respond(api.get_pull_requests_by_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_pull_requests_by_id(
+async fn request_get_pull_requests_by_id(
     request: axum::extract::Request,
 ) -> Result<api::GetPullRequestsByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -239,17 +239,17 @@ async fn parse_get_pull_requests_by_id(
 }
 
 /// `POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge`
-async fn merge_pull_request<A: api::Api>(
+async fn handle_merge_pull_request<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_merge_pull_request(request).await {
+    match request_merge_pull_request(request).await {
         Ok(request) => respond(api.merge_pull_request(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_merge_pull_request(
+async fn request_merge_pull_request(
     request: axum::extract::Request,
 ) -> Result<api::MergePullRequestRequest, Problem> {
     let (mut parts, _body) = request.into_parts();

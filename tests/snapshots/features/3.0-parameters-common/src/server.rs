@@ -33,19 +33,20 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/anything/{id}",
-            axum::routing::get(get_anything_id::<A>).post(post_anything_id::<A>),
+            axum::routing::get(handle_get_anything_id::<A>)
+                .post(handle_post_anything_id::<A>),
         )
         .route(
             "/anything/{id}/{action}",
-            axum::routing::get(get_anything_id_action::<A>),
+            axum::routing::get(handle_get_anything_id_action::<A>),
         )
         .route(
             "/anything/{id}/{action}/{p3}",
-            axum::routing::get(get_anything_id_action_id::<A>),
+            axum::routing::get(handle_get_anything_id_action_id::<A>),
         )
         .route(
             "/anything/{id}/override",
-            axum::routing::get(get_anything_id_override::<A>),
+            axum::routing::get(handle_get_anything_id_override::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -98,17 +99,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /anything/{id}`
-async fn get_anything_id<A: api::Api>(
+async fn handle_get_anything_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_id(request).await {
+    match request_get_anything_id(request).await {
         Ok(request) => respond(api.get_anything_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_id(
+async fn request_get_anything_id(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -125,17 +126,17 @@ async fn parse_get_anything_id(
 }
 
 /// `POST /anything/{id}`
-async fn post_anything_id<A: api::Api>(
+async fn handle_post_anything_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_id(request).await {
+    match request_post_anything_id(request).await {
         Ok(request) => respond(api.post_anything_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_id(
+async fn request_post_anything_id(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -154,17 +155,17 @@ async fn parse_post_anything_id(
 }
 
 /// `GET /anything/{id}/{action}`
-async fn get_anything_id_action<A: api::Api>(
+async fn handle_get_anything_id_action<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_id_action(request).await {
+    match request_get_anything_id_action(request).await {
         Ok(request) => respond(api.get_anything_id_action(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_id_action(
+async fn request_get_anything_id_action(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingIdActionRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -181,17 +182,17 @@ async fn parse_get_anything_id_action(
 }
 
 /// `GET /anything/{id}/{action}/{id}`
-async fn get_anything_id_action_id<A: api::Api>(
+async fn handle_get_anything_id_action_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_id_action_id(request).await {
+    match request_get_anything_id_action_id(request).await {
         Ok(request) => respond(api.get_anything_id_action_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_id_action_id(
+async fn request_get_anything_id_action_id(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingIdActionIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -208,17 +209,17 @@ async fn parse_get_anything_id_action_id(
 }
 
 /// `GET /anything/{id}/override`
-async fn get_anything_id_override<A: api::Api>(
+async fn handle_get_anything_id_override<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_id_override(request).await {
+    match request_get_anything_id_override(request).await {
         Ok(request) => respond(api.get_anything_id_override(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_id_override(
+async fn request_get_anything_id_override(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingIdOverrideRequest, Problem> {
     let (mut parts, _body) = request.into_parts();

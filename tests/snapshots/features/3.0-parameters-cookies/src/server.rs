@@ -31,7 +31,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/post", axum::routing::post(post_post::<A>))
+        .route("/post", axum::routing::post(handle_post_post::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -83,17 +83,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /post`
-async fn post_post<A: api::Api>(
+async fn handle_post_post<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_post(request).await {
+    match request_post_post(request).await {
         Ok(request) => respond(api.post_post(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_post(
+async fn request_post_post(
     request: axum::extract::Request,
 ) -> Result<api::PostPostRequest, Problem> {
     let (parts, _body) = request.into_parts();

@@ -33,7 +33,7 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/anything/all-param-types/{id}/{id2}",
-            axum::routing::post(post_anything_all_param_types_id_id2::<A>),
+            axum::routing::post(handle_post_anything_all_param_types_id_id2::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -86,17 +86,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /anything/all-param-types/{id}/{id2}`
-async fn post_anything_all_param_types_id_id2<A: api::Api>(
+async fn handle_post_anything_all_param_types_id_id2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_all_param_types_id_id2(request).await {
+    match request_post_anything_all_param_types_id_id2(request).await {
         Ok(request) => respond(api.post_anything_all_param_types_id_id2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_all_param_types_id_id2(
+async fn request_post_anything_all_param_types_id_id2(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingAllParamTypesIdId2Request, Problem> {
     let (mut parts, body) = request.into_parts();

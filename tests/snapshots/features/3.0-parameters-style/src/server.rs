@@ -31,72 +31,78 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/cookies", axum::routing::get(cookies_standard::<A>))
+        .route("/cookies", axum::routing::get(handle_cookies_standard::<A>))
         .route(
             "/cookies#formNonExploded",
-            axum::routing::get(cookies_form_non_exploded::<A>),
+            axum::routing::get(handle_cookies_form_non_exploded::<A>),
         )
-        .route("/cookies#formExploded", axum::routing::get(cookies_form_exploded::<A>))
-        .route("/anything/headers", axum::routing::get(headers_standard::<A>))
+        .route(
+            "/cookies#formExploded",
+            axum::routing::get(handle_cookies_form_exploded::<A>),
+        )
+        .route("/anything/headers", axum::routing::get(handle_headers_standard::<A>))
         .route(
             "/anything/headers/simple",
-            axum::routing::get(headers_simple_non_exploded::<A>)
-                .post(headers_simple_exploded::<A>),
+            axum::routing::get(handle_headers_simple_non_exploded::<A>)
+                .post(handle_headers_simple_exploded::<A>),
         )
         .route(
             "/anything/path/{primitive}/{array}/{object}",
-            axum::routing::get(paths_standard::<A>),
+            axum::routing::get(handle_paths_standard::<A>),
         )
         .route(
             "/anything/path/matrix/{primitive}/{array}/{object}",
-            axum::routing::get(paths_matrix_non_exploded::<A>)
-                .post(paths_matrix_exploded::<A>),
+            axum::routing::get(handle_paths_matrix_non_exploded::<A>)
+                .post(handle_paths_matrix_exploded::<A>),
         )
         .route(
             "/anything/path/label/{primitive}/{array}/{object}",
-            axum::routing::get(paths_label_non_exploded::<A>)
-                .post(paths_label_exploded::<A>),
+            axum::routing::get(handle_paths_label_non_exploded::<A>)
+                .post(handle_paths_label_exploded::<A>),
         )
         .route(
             "/anything/path/simple/{primitive}/{array}/{object}",
-            axum::routing::get(paths_simple_non_exploded::<A>)
-                .post(paths_simple_exploded::<A>),
+            axum::routing::get(handle_paths_simple_non_exploded::<A>)
+                .post(handle_paths_simple_exploded::<A>),
         )
-        .route("/anything/query", axum::routing::get(query_standard::<A>))
+        .route("/anything/query", axum::routing::get(handle_query_standard::<A>))
         .route(
             "/anything/query/form",
-            axum::routing::get(query_form_non_exploded::<A>)
-                .post(query_form_exploded::<A>),
+            axum::routing::get(handle_query_form_non_exploded::<A>)
+                .post(handle_query_form_exploded::<A>),
         )
         .route(
             "/anything/query/spaceDelimited",
-            axum::routing::get(query_space_delimited_non_exploded::<A>),
+            axum::routing::get(handle_query_space_delimited_non_exploded::<A>),
         )
         .route(
             "/anything/query/pipeDelimited",
-            axum::routing::get(query_pipe_delimited_non_exploded::<A>),
+            axum::routing::get(handle_query_pipe_delimited_non_exploded::<A>),
         )
         .route(
             "/anything/query/deepObject",
-            axum::routing::get(query_deep_object_non_exploded::<A>),
+            axum::routing::get(handle_query_deep_object_non_exploded::<A>),
         )
-        .route("/anything/form-data", axum::routing::post(form_data_standard::<A>))
+        .route(
+            "/anything/form-data",
+            axum::routing::post(handle_form_data_standard::<A>),
+        )
         .route(
             "/anything/form-data/form",
-            axum::routing::put(form_data_form_exploded::<A>)
-                .post(form_data_form_non_exploded::<A>),
+            axum::routing::put(handle_form_data_form_exploded::<A>)
+                .post(handle_form_data_form_non_exploded::<A>),
         )
         .route(
             "/anything/form-data/spaceDelimited",
-            axum::routing::post(form_data_space_delimited_non_exploded::<A>),
+            axum::routing::post(handle_form_data_space_delimited_non_exploded::<A>),
         )
         .route(
             "/anything/form-data/pipeDelimited",
-            axum::routing::post(form_data_pipe_delimited_non_exploded::<A>),
+            axum::routing::post(handle_form_data_pipe_delimited_non_exploded::<A>),
         )
         .route(
             "/anything/form-data/deepObject",
-            axum::routing::post(form_data_deep_object_exploded::<A>),
+            axum::routing::post(handle_form_data_deep_object_exploded::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -149,17 +155,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /cookies`
-async fn cookies_standard<A: api::Api>(
+async fn handle_cookies_standard<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_cookies_standard(request).await {
+    match request_cookies_standard(request).await {
         Ok(request) => respond(api.cookies_standard(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_cookies_standard(
+async fn request_cookies_standard(
     request: axum::extract::Request,
 ) -> Result<api::CookiesStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -177,17 +183,17 @@ async fn parse_cookies_standard(
 }
 
 /// `GET /cookies#formNonExploded`
-async fn cookies_form_non_exploded<A: api::Api>(
+async fn handle_cookies_form_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_cookies_form_non_exploded(request).await {
+    match request_cookies_form_non_exploded(request).await {
         Ok(request) => respond(api.cookies_form_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_cookies_form_non_exploded(
+async fn request_cookies_form_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::CookiesFormNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -205,17 +211,17 @@ async fn parse_cookies_form_non_exploded(
 }
 
 /// `GET /cookies#formExploded`
-async fn cookies_form_exploded<A: api::Api>(
+async fn handle_cookies_form_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_cookies_form_exploded(request).await {
+    match request_cookies_form_exploded(request).await {
         Ok(request) => respond(api.cookies_form_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_cookies_form_exploded(
+async fn request_cookies_form_exploded(
     request: axum::extract::Request,
 ) -> Result<api::CookiesFormExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -233,17 +239,17 @@ async fn parse_cookies_form_exploded(
 }
 
 /// `GET /anything/headers`
-async fn headers_standard<A: api::Api>(
+async fn handle_headers_standard<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_headers_standard(request).await {
+    match request_headers_standard(request).await {
         Ok(request) => respond(api.headers_standard(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_headers_standard(
+async fn request_headers_standard(
     request: axum::extract::Request,
 ) -> Result<api::HeadersStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -260,17 +266,17 @@ async fn parse_headers_standard(
 }
 
 /// `GET /anything/headers/simple`
-async fn headers_simple_non_exploded<A: api::Api>(
+async fn handle_headers_simple_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_headers_simple_non_exploded(request).await {
+    match request_headers_simple_non_exploded(request).await {
         Ok(request) => respond(api.headers_simple_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_headers_simple_non_exploded(
+async fn request_headers_simple_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::HeadersSimpleNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -287,17 +293,17 @@ async fn parse_headers_simple_non_exploded(
 }
 
 /// `POST /anything/headers/simple`
-async fn headers_simple_exploded<A: api::Api>(
+async fn handle_headers_simple_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_headers_simple_exploded(request).await {
+    match request_headers_simple_exploded(request).await {
         Ok(request) => respond(api.headers_simple_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_headers_simple_exploded(
+async fn request_headers_simple_exploded(
     request: axum::extract::Request,
 ) -> Result<api::HeadersSimpleExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -314,17 +320,17 @@ async fn parse_headers_simple_exploded(
 }
 
 /// `GET /anything/path/{primitive}/{array}/{object}`
-async fn paths_standard<A: api::Api>(
+async fn handle_paths_standard<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_paths_standard(request).await {
+    match request_paths_standard(request).await {
         Ok(request) => respond(api.paths_standard(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_paths_standard(
+async fn request_paths_standard(
     request: axum::extract::Request,
 ) -> Result<api::PathsStandardRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -342,17 +348,17 @@ async fn parse_paths_standard(
 }
 
 /// `GET /anything/path/matrix/{primitive}/{array}/{object}`
-async fn paths_matrix_non_exploded<A: api::Api>(
+async fn handle_paths_matrix_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_paths_matrix_non_exploded(request).await {
+    match request_paths_matrix_non_exploded(request).await {
         Ok(request) => respond(api.paths_matrix_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_paths_matrix_non_exploded(
+async fn request_paths_matrix_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::PathsMatrixNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -370,17 +376,17 @@ async fn parse_paths_matrix_non_exploded(
 }
 
 /// `POST /anything/path/matrix/{primitive}/{array}/{object}`
-async fn paths_matrix_exploded<A: api::Api>(
+async fn handle_paths_matrix_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_paths_matrix_exploded(request).await {
+    match request_paths_matrix_exploded(request).await {
         Ok(request) => respond(api.paths_matrix_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_paths_matrix_exploded(
+async fn request_paths_matrix_exploded(
     request: axum::extract::Request,
 ) -> Result<api::PathsMatrixExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -398,17 +404,17 @@ async fn parse_paths_matrix_exploded(
 }
 
 /// `GET /anything/path/label/{primitive}/{array}/{object}`
-async fn paths_label_non_exploded<A: api::Api>(
+async fn handle_paths_label_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_paths_label_non_exploded(request).await {
+    match request_paths_label_non_exploded(request).await {
         Ok(request) => respond(api.paths_label_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_paths_label_non_exploded(
+async fn request_paths_label_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::PathsLabelNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -426,17 +432,17 @@ async fn parse_paths_label_non_exploded(
 }
 
 /// `POST /anything/path/label/{primitive}/{array}/{object}`
-async fn paths_label_exploded<A: api::Api>(
+async fn handle_paths_label_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_paths_label_exploded(request).await {
+    match request_paths_label_exploded(request).await {
         Ok(request) => respond(api.paths_label_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_paths_label_exploded(
+async fn request_paths_label_exploded(
     request: axum::extract::Request,
 ) -> Result<api::PathsLabelExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -454,17 +460,17 @@ async fn parse_paths_label_exploded(
 }
 
 /// `GET /anything/path/simple/{primitive}/{array}/{object}`
-async fn paths_simple_non_exploded<A: api::Api>(
+async fn handle_paths_simple_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_paths_simple_non_exploded(request).await {
+    match request_paths_simple_non_exploded(request).await {
         Ok(request) => respond(api.paths_simple_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_paths_simple_non_exploded(
+async fn request_paths_simple_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::PathsSimpleNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -482,17 +488,17 @@ async fn parse_paths_simple_non_exploded(
 }
 
 /// `POST /anything/path/simple/{primitive}/{array}/{object}`
-async fn paths_simple_exploded<A: api::Api>(
+async fn handle_paths_simple_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_paths_simple_exploded(request).await {
+    match request_paths_simple_exploded(request).await {
         Ok(request) => respond(api.paths_simple_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_paths_simple_exploded(
+async fn request_paths_simple_exploded(
     request: axum::extract::Request,
 ) -> Result<api::PathsSimpleExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -510,17 +516,17 @@ async fn parse_paths_simple_exploded(
 }
 
 /// `GET /anything/query`
-async fn query_standard<A: api::Api>(
+async fn handle_query_standard<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_query_standard(request).await {
+    match request_query_standard(request).await {
         Ok(request) => respond(api.query_standard(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_query_standard(
+async fn request_query_standard(
     request: axum::extract::Request,
 ) -> Result<api::QueryStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -538,17 +544,17 @@ async fn parse_query_standard(
 }
 
 /// `GET /anything/query/form`
-async fn query_form_non_exploded<A: api::Api>(
+async fn handle_query_form_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_query_form_non_exploded(request).await {
+    match request_query_form_non_exploded(request).await {
         Ok(request) => respond(api.query_form_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_query_form_non_exploded(
+async fn request_query_form_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::QueryFormNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -566,17 +572,17 @@ async fn parse_query_form_non_exploded(
 }
 
 /// `POST /anything/query/form`
-async fn query_form_exploded<A: api::Api>(
+async fn handle_query_form_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_query_form_exploded(request).await {
+    match request_query_form_exploded(request).await {
         Ok(request) => respond(api.query_form_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_query_form_exploded(
+async fn request_query_form_exploded(
     request: axum::extract::Request,
 ) -> Result<api::QueryFormExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -594,17 +600,17 @@ async fn parse_query_form_exploded(
 }
 
 /// `GET /anything/query/spaceDelimited`
-async fn query_space_delimited_non_exploded<A: api::Api>(
+async fn handle_query_space_delimited_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_query_space_delimited_non_exploded(request).await {
+    match request_query_space_delimited_non_exploded(request).await {
         Ok(request) => respond(api.query_space_delimited_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_query_space_delimited_non_exploded(
+async fn request_query_space_delimited_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::QuerySpaceDelimitedNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -621,17 +627,17 @@ async fn parse_query_space_delimited_non_exploded(
 }
 
 /// `GET /anything/query/pipeDelimited`
-async fn query_pipe_delimited_non_exploded<A: api::Api>(
+async fn handle_query_pipe_delimited_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_query_pipe_delimited_non_exploded(request).await {
+    match request_query_pipe_delimited_non_exploded(request).await {
         Ok(request) => respond(api.query_pipe_delimited_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_query_pipe_delimited_non_exploded(
+async fn request_query_pipe_delimited_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::QueryPipeDelimitedNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -648,17 +654,17 @@ async fn parse_query_pipe_delimited_non_exploded(
 }
 
 /// `GET /anything/query/deepObject`
-async fn query_deep_object_non_exploded<A: api::Api>(
+async fn handle_query_deep_object_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_query_deep_object_non_exploded(request).await {
+    match request_query_deep_object_non_exploded(request).await {
         Ok(request) => respond(api.query_deep_object_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_query_deep_object_non_exploded(
+async fn request_query_deep_object_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::QueryDeepObjectNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -674,17 +680,17 @@ async fn parse_query_deep_object_non_exploded(
 }
 
 /// `POST /anything/form-data`
-async fn form_data_standard<A: api::Api>(
+async fn handle_form_data_standard<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_form_data_standard(request).await {
+    match request_form_data_standard(request).await {
         Ok(request) => respond(api.form_data_standard(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_form_data_standard(
+async fn request_form_data_standard(
     request: axum::extract::Request,
 ) -> Result<api::FormDataStandardRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -700,17 +706,17 @@ async fn parse_form_data_standard(
 }
 
 /// `PUT /anything/form-data/form`
-async fn form_data_form_exploded<A: api::Api>(
+async fn handle_form_data_form_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_form_data_form_exploded(request).await {
+    match request_form_data_form_exploded(request).await {
         Ok(request) => respond(api.form_data_form_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_form_data_form_exploded(
+async fn request_form_data_form_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataFormExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -726,17 +732,17 @@ async fn parse_form_data_form_exploded(
 }
 
 /// `POST /anything/form-data/form`
-async fn form_data_form_non_exploded<A: api::Api>(
+async fn handle_form_data_form_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_form_data_form_non_exploded(request).await {
+    match request_form_data_form_non_exploded(request).await {
         Ok(request) => respond(api.form_data_form_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_form_data_form_non_exploded(
+async fn request_form_data_form_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataFormNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -752,17 +758,17 @@ async fn parse_form_data_form_non_exploded(
 }
 
 /// `POST /anything/form-data/spaceDelimited`
-async fn form_data_space_delimited_non_exploded<A: api::Api>(
+async fn handle_form_data_space_delimited_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_form_data_space_delimited_non_exploded(request).await {
+    match request_form_data_space_delimited_non_exploded(request).await {
         Ok(request) => respond(api.form_data_space_delimited_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_form_data_space_delimited_non_exploded(
+async fn request_form_data_space_delimited_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataSpaceDelimitedNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -778,17 +784,17 @@ async fn parse_form_data_space_delimited_non_exploded(
 }
 
 /// `POST /anything/form-data/pipeDelimited`
-async fn form_data_pipe_delimited_non_exploded<A: api::Api>(
+async fn handle_form_data_pipe_delimited_non_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_form_data_pipe_delimited_non_exploded(request).await {
+    match request_form_data_pipe_delimited_non_exploded(request).await {
         Ok(request) => respond(api.form_data_pipe_delimited_non_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_form_data_pipe_delimited_non_exploded(
+async fn request_form_data_pipe_delimited_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataPipeDelimitedNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -804,17 +810,17 @@ async fn parse_form_data_pipe_delimited_non_exploded(
 }
 
 /// `POST /anything/form-data/deepObject`
-async fn form_data_deep_object_exploded<A: api::Api>(
+async fn handle_form_data_deep_object_exploded<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_form_data_deep_object_exploded(request).await {
+    match request_form_data_deep_object_exploded(request).await {
         Ok(request) => respond(api.form_data_deep_object_exploded(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_form_data_deep_object_exploded(
+async fn request_form_data_deep_object_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataDeepObjectExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();

@@ -31,10 +31,13 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/pets", axum::routing::get(find_pets::<A>).post(add_pet::<A>))
+        .route(
+            "/pets",
+            axum::routing::get(handle_find_pets::<A>).post(handle_add_pet::<A>),
+        )
         .route(
             "/pets/{id}",
-            axum::routing::get(find_pet_by_id::<A>).delete(delete_pet::<A>),
+            axum::routing::get(handle_find_pet_by_id::<A>).delete(handle_delete_pet::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -87,17 +90,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /pets`
-async fn find_pets<A: api::Api>(
+async fn handle_find_pets<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_find_pets(request).await {
+    match request_find_pets(request).await {
         Ok(request) => respond(api.find_pets(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_find_pets(
+async fn request_find_pets(
     request: axum::extract::Request,
 ) -> Result<api::FindPetsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -114,17 +117,17 @@ async fn parse_find_pets(
 }
 
 /// `POST /pets`
-async fn add_pet<A: api::Api>(
+async fn handle_add_pet<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_add_pet(request).await {
+    match request_add_pet(request).await {
         Ok(request) => respond(api.add_pet(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_add_pet(
+async fn request_add_pet(
     request: axum::extract::Request,
 ) -> Result<api::AddPetRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -140,17 +143,17 @@ async fn parse_add_pet(
 }
 
 /// `GET /pets/{id}`
-async fn find_pet_by_id<A: api::Api>(
+async fn handle_find_pet_by_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_find_pet_by_id(request).await {
+    match request_find_pet_by_id(request).await {
         Ok(request) => respond(api.find_pet_by_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_find_pet_by_id(
+async fn request_find_pet_by_id(
     request: axum::extract::Request,
 ) -> Result<api::FindPetByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -166,17 +169,17 @@ async fn parse_find_pet_by_id(
 }
 
 /// `DELETE /pets/{id}`
-async fn delete_pet<A: api::Api>(
+async fn handle_delete_pet<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_pet(request).await {
+    match request_delete_pet(request).await {
         Ok(request) => respond(api.delete_pet(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_pet(
+async fn request_delete_pet(
     request: axum::extract::Request,
 ) -> Result<api::DeletePetRequest, Problem> {
     let (mut parts, _body) = request.into_parts();

@@ -192,7 +192,7 @@ impl Client {
         query: &mut Vec<(&str, String)>,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
-        let _ = (&query, ());
+        let _ = (&query, &headers, ());
         let api_key = context
             .credentials
             .api_key

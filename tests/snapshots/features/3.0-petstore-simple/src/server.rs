@@ -31,7 +31,10 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/pet/{id}", axum::routing::get(get_pet_id::<A>).put(put_pet_id::<A>))
+        .route(
+            "/pet/{id}",
+            axum::routing::get(handle_get_pet_id::<A>).put(handle_put_pet_id::<A>),
+        )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -83,17 +86,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /pet/{id}`
-async fn get_pet_id<A: api::Api>(
+async fn handle_get_pet_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_pet_id(request).await {
+    match request_get_pet_id(request).await {
         Ok(request) => respond(api.get_pet_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_pet_id(
+async fn request_get_pet_id(
     request: axum::extract::Request,
 ) -> Result<api::GetPetIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -109,17 +112,17 @@ async fn parse_get_pet_id(
 }
 
 /// `PUT /pet/{id}`
-async fn put_pet_id<A: api::Api>(
+async fn handle_put_pet_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_pet_id(request).await {
+    match request_put_pet_id(request).await {
         Ok(request) => respond(api.put_pet_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_pet_id(
+async fn request_put_pet_id(
     request: axum::extract::Request,
 ) -> Result<api::PutPetIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -217,7 +220,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

@@ -31,38 +31,42 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/pet", axum::routing::put(update_pet::<A>).post(add_pet::<A>))
-        .route("/pet/findByStatus", axum::routing::get(find_pets_by_status::<A>))
-        .route("/pet/findByTags", axum::routing::get(find_pets_by_tags::<A>))
+        .route(
+            "/pet",
+            axum::routing::put(handle_update_pet::<A>).post(handle_add_pet::<A>),
+        )
+        .route("/pet/findByStatus", axum::routing::get(handle_find_pets_by_status::<A>))
+        .route("/pet/findByTags", axum::routing::get(handle_find_pets_by_tags::<A>))
         .route(
             "/pet/{petId}",
-            axum::routing::get(get_pet_by_id::<A>)
-                .post(update_pet_with_form::<A>)
-                .delete(delete_pet::<A>),
+            axum::routing::get(handle_get_pet_by_id::<A>)
+                .post(handle_update_pet_with_form::<A>)
+                .delete(handle_delete_pet::<A>),
         )
-        .route("/pet/{petId}/uploadImage", axum::routing::post(upload_file::<A>))
-        .route("/store/inventory", axum::routing::get(get_inventory::<A>))
-        .route("/store/order", axum::routing::post(place_order::<A>))
+        .route("/pet/{petId}/uploadImage", axum::routing::post(handle_upload_file::<A>))
+        .route("/store/inventory", axum::routing::get(handle_get_inventory::<A>))
+        .route("/store/order", axum::routing::post(handle_place_order::<A>))
         .route(
             "/store/order/{orderId}",
-            axum::routing::get(get_order_by_id::<A>).delete(delete_order::<A>),
+            axum::routing::get(handle_get_order_by_id::<A>)
+                .delete(handle_delete_order::<A>),
         )
-        .route("/user", axum::routing::post(create_user::<A>))
+        .route("/user", axum::routing::post(handle_create_user::<A>))
         .route(
             "/user/createWithArray",
-            axum::routing::post(create_users_with_array_input::<A>),
+            axum::routing::post(handle_create_users_with_array_input::<A>),
         )
         .route(
             "/user/createWithList",
-            axum::routing::post(create_users_with_list_input::<A>),
+            axum::routing::post(handle_create_users_with_list_input::<A>),
         )
-        .route("/user/login", axum::routing::get(login_user::<A>))
-        .route("/user/logout", axum::routing::get(logout_user::<A>))
+        .route("/user/login", axum::routing::get(handle_login_user::<A>))
+        .route("/user/logout", axum::routing::get(handle_logout_user::<A>))
         .route(
             "/user/{username}",
-            axum::routing::get(get_user_by_name::<A>)
-                .put(update_user::<A>)
-                .delete(delete_user::<A>),
+            axum::routing::get(handle_get_user_by_name::<A>)
+                .put(handle_update_user::<A>)
+                .delete(handle_delete_user::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -115,17 +119,17 @@ impl IntoResponse for Problem {
 }
 
 /// `PUT /pet`
-async fn update_pet<A: api::Api>(
+async fn handle_update_pet<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_pet(request).await {
+    match request_update_pet(request).await {
         Ok(request) => respond(api.update_pet(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_pet(
+async fn request_update_pet(
     request: axum::extract::Request,
 ) -> Result<api::UpdatePetRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -148,17 +152,17 @@ async fn parse_update_pet(
 }
 
 /// `POST /pet`
-async fn add_pet<A: api::Api>(
+async fn handle_add_pet<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_add_pet(request).await {
+    match request_add_pet(request).await {
         Ok(request) => respond(api.add_pet(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_add_pet(
+async fn request_add_pet(
     request: axum::extract::Request,
 ) -> Result<api::AddPetRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -181,17 +185,17 @@ async fn parse_add_pet(
 }
 
 /// `GET /pet/findByStatus`
-async fn find_pets_by_status<A: api::Api>(
+async fn handle_find_pets_by_status<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_find_pets_by_status(request).await {
+    match request_find_pets_by_status(request).await {
         Ok(request) => respond(api.find_pets_by_status(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_find_pets_by_status(
+async fn request_find_pets_by_status(
     request: axum::extract::Request,
 ) -> Result<api::FindPetsByStatusRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -216,17 +220,17 @@ async fn parse_find_pets_by_status(
 }
 
 /// `GET /pet/findByTags`
-async fn find_pets_by_tags<A: api::Api>(
+async fn handle_find_pets_by_tags<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_find_pets_by_tags(request).await {
+    match request_find_pets_by_tags(request).await {
         Ok(request) => respond(api.find_pets_by_tags(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_find_pets_by_tags(
+async fn request_find_pets_by_tags(
     request: axum::extract::Request,
 ) -> Result<api::FindPetsByTagsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -249,17 +253,17 @@ async fn parse_find_pets_by_tags(
 }
 
 /// `GET /pet/{petId}`
-async fn get_pet_by_id<A: api::Api>(
+async fn handle_get_pet_by_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_pet_by_id(request).await {
+    match request_get_pet_by_id(request).await {
         Ok(request) => respond(api.get_pet_by_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_pet_by_id(
+async fn request_get_pet_by_id(
     request: axum::extract::Request,
 ) -> Result<api::GetPetByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -282,17 +286,17 @@ async fn parse_get_pet_by_id(
 }
 
 /// `POST /pet/{petId}`
-async fn update_pet_with_form<A: api::Api>(
+async fn handle_update_pet_with_form<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_pet_with_form(request).await {
+    match request_update_pet_with_form(request).await {
         Ok(request) => respond(api.update_pet_with_form(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_pet_with_form(
+async fn request_update_pet_with_form(
     request: axum::extract::Request,
 ) -> Result<api::UpdatePetWithFormRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -317,17 +321,17 @@ async fn parse_update_pet_with_form(
 }
 
 /// `DELETE /pet/{petId}`
-async fn delete_pet<A: api::Api>(
+async fn handle_delete_pet<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_pet(request).await {
+    match request_delete_pet(request).await {
         Ok(request) => respond(api.delete_pet(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_pet(
+async fn request_delete_pet(
     request: axum::extract::Request,
 ) -> Result<api::DeletePetRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -351,17 +355,17 @@ async fn parse_delete_pet(
 }
 
 /// `POST /pet/{petId}/uploadImage`
-async fn upload_file<A: api::Api>(
+async fn handle_upload_file<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_upload_file(request).await {
+    match request_upload_file(request).await {
         Ok(request) => respond(api.upload_file(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_upload_file(
+async fn request_upload_file(
     request: axum::extract::Request,
 ) -> Result<api::UploadFileRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -386,17 +390,17 @@ async fn parse_upload_file(
 }
 
 /// `GET /store/inventory`
-async fn get_inventory<A: api::Api>(
+async fn handle_get_inventory<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_inventory(request).await {
+    match request_get_inventory(request).await {
         Ok(request) => respond(api.get_inventory(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_inventory(
+async fn request_get_inventory(
     request: axum::extract::Request,
 ) -> Result<api::GetInventoryRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -417,17 +421,17 @@ async fn parse_get_inventory(
 }
 
 /// `POST /store/order`
-async fn place_order<A: api::Api>(
+async fn handle_place_order<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_place_order(request).await {
+    match request_place_order(request).await {
         Ok(request) => respond(api.place_order(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_place_order(
+async fn request_place_order(
     request: axum::extract::Request,
 ) -> Result<api::PlaceOrderRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -443,17 +447,17 @@ async fn parse_place_order(
 }
 
 /// `GET /store/order/{orderId}`
-async fn get_order_by_id<A: api::Api>(
+async fn handle_get_order_by_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_order_by_id(request).await {
+    match request_get_order_by_id(request).await {
         Ok(request) => respond(api.get_order_by_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_order_by_id(
+async fn request_get_order_by_id(
     request: axum::extract::Request,
 ) -> Result<api::GetOrderByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -469,17 +473,17 @@ async fn parse_get_order_by_id(
 }
 
 /// `DELETE /store/order/{orderId}`
-async fn delete_order<A: api::Api>(
+async fn handle_delete_order<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_order(request).await {
+    match request_delete_order(request).await {
         Ok(request) => respond(api.delete_order(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_order(
+async fn request_delete_order(
     request: axum::extract::Request,
 ) -> Result<api::DeleteOrderRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -495,17 +499,17 @@ async fn parse_delete_order(
 }
 
 /// `POST /user`
-async fn create_user<A: api::Api>(
+async fn handle_create_user<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_user(request).await {
+    match request_create_user(request).await {
         Ok(request) => respond(api.create_user(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_user(
+async fn request_create_user(
     request: axum::extract::Request,
 ) -> Result<api::CreateUserRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -521,17 +525,17 @@ async fn parse_create_user(
 }
 
 /// `POST /user/createWithArray`
-async fn create_users_with_array_input<A: api::Api>(
+async fn handle_create_users_with_array_input<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_users_with_array_input(request).await {
+    match request_create_users_with_array_input(request).await {
         Ok(request) => respond(api.create_users_with_array_input(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_users_with_array_input(
+async fn request_create_users_with_array_input(
     request: axum::extract::Request,
 ) -> Result<api::CreateUsersWithArrayInputRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -547,17 +551,17 @@ async fn parse_create_users_with_array_input(
 }
 
 /// `POST /user/createWithList`
-async fn create_users_with_list_input<A: api::Api>(
+async fn handle_create_users_with_list_input<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_users_with_list_input(request).await {
+    match request_create_users_with_list_input(request).await {
         Ok(request) => respond(api.create_users_with_list_input(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_users_with_list_input(
+async fn request_create_users_with_list_input(
     request: axum::extract::Request,
 ) -> Result<api::CreateUsersWithListInputRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -573,17 +577,17 @@ async fn parse_create_users_with_list_input(
 }
 
 /// `GET /user/login`
-async fn login_user<A: api::Api>(
+async fn handle_login_user<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_login_user(request).await {
+    match request_login_user(request).await {
         Ok(request) => respond(api.login_user(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_login_user(
+async fn request_login_user(
     request: axum::extract::Request,
 ) -> Result<api::LoginUserRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -604,17 +608,17 @@ async fn parse_login_user(
 }
 
 /// `GET /user/logout`
-async fn logout_user<A: api::Api>(
+async fn handle_logout_user<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_logout_user(request).await {
+    match request_logout_user(request).await {
         Ok(request) => respond(api.logout_user(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_logout_user(
+async fn request_logout_user(
     request: axum::extract::Request,
 ) -> Result<api::LogoutUserRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -628,17 +632,17 @@ async fn parse_logout_user(
 }
 
 /// `GET /user/{username}`
-async fn get_user_by_name<A: api::Api>(
+async fn handle_get_user_by_name<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_user_by_name(request).await {
+    match request_get_user_by_name(request).await {
         Ok(request) => respond(api.get_user_by_name(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_user_by_name(
+async fn request_get_user_by_name(
     request: axum::extract::Request,
 ) -> Result<api::GetUserByNameRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -654,17 +658,17 @@ async fn parse_get_user_by_name(
 }
 
 /// `PUT /user/{username}`
-async fn update_user<A: api::Api>(
+async fn handle_update_user<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_user(request).await {
+    match request_update_user(request).await {
         Ok(request) => respond(api.update_user(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_user(
+async fn request_update_user(
     request: axum::extract::Request,
 ) -> Result<api::UpdateUserRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -682,17 +686,17 @@ async fn parse_update_user(
 }
 
 /// `DELETE /user/{username}`
-async fn delete_user<A: api::Api>(
+async fn handle_delete_user<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_user(request).await {
+    match request_delete_user(request).await {
         Ok(request) => respond(api.delete_user(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_user(
+async fn request_delete_user(
     request: axum::extract::Request,
 ) -> Result<api::DeleteUserRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1018,7 +1022,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

@@ -31,48 +31,54 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/pets", axum::routing::patch(patch_pets::<A>))
+        .route("/pets", axum::routing::patch(handle_patch_pets::<A>))
         .route(
             "/anything/all-of-object",
-            axum::routing::post(post_anything_all_of_object::<A>),
+            axum::routing::post(handle_post_anything_all_of_object::<A>),
         )
         .route(
             "/anything/any-of-object",
-            axum::routing::post(post_anything_any_of_object::<A>),
+            axum::routing::post(handle_post_anything_any_of_object::<A>),
         )
         .route(
             "/anything/any-of-primitive",
-            axum::routing::post(post_anything_any_of_primitive::<A>),
+            axum::routing::post(handle_post_anything_any_of_primitive::<A>),
         )
-        .route("/any-of-with-type", axum::routing::post(post_any_of_with_type::<A>))
+        .route(
+            "/any-of-with-type",
+            axum::routing::post(handle_post_any_of_with_type::<A>),
+        )
         .route(
             "/anything/one-of-object",
-            axum::routing::post(post_anything_one_of_object::<A>),
+            axum::routing::post(handle_post_anything_one_of_object::<A>),
         )
         .route(
             "/anything/one-of-primitive",
-            axum::routing::post(post_anything_one_of_primitive::<A>),
+            axum::routing::post(handle_post_anything_one_of_primitive::<A>),
         )
         .route(
             "/anything/one-of-object-ref",
-            axum::routing::post(post_anything_one_of_object_ref::<A>),
+            axum::routing::post(handle_post_anything_one_of_object_ref::<A>),
         )
-        .route("/one-of-complex", axum::routing::post(post_one_of_complex::<A>))
+        .route("/one-of-complex", axum::routing::post(handle_post_one_of_complex::<A>))
         .route(
             "/anything/nested-one-of-object-ref",
-            axum::routing::post(post_anything_nested_one_of_object_ref::<A>),
+            axum::routing::post(handle_post_anything_nested_one_of_object_ref::<A>),
         )
         .route(
             "/anything/nested-one-of-ref",
-            axum::routing::post(post_anything_nested_one_of_ref::<A>),
+            axum::routing::post(handle_post_anything_nested_one_of_ref::<A>),
         )
         .route(
             "/anything/nested-one-of-object-with-nested-one-of",
             axum::routing::post(
-                post_anything_nested_one_of_object_with_nested_one_of::<A>,
+                handle_post_anything_nested_one_of_object_with_nested_one_of::<A>,
             ),
         )
-        .route("/one-of-with-type", axum::routing::post(post_one_of_with_type::<A>))
+        .route(
+            "/one-of-with-type",
+            axum::routing::post(handle_post_one_of_with_type::<A>),
+        )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -124,17 +130,17 @@ impl IntoResponse for Problem {
 }
 
 /// `PATCH /pets`
-async fn patch_pets<A: api::Api>(
+async fn handle_patch_pets<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_pets(request).await {
+    match request_patch_pets(request).await {
         Ok(request) => respond(api.patch_pets(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_pets(
+async fn request_patch_pets(
     request: axum::extract::Request,
 ) -> Result<api::PatchPetsRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -150,17 +156,17 @@ async fn parse_patch_pets(
 }
 
 /// `POST /anything/all-of-object`
-async fn post_anything_all_of_object<A: api::Api>(
+async fn handle_post_anything_all_of_object<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_all_of_object(request).await {
+    match request_post_anything_all_of_object(request).await {
         Ok(request) => respond(api.post_anything_all_of_object(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_all_of_object(
+async fn request_post_anything_all_of_object(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingAllOfObjectRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -176,17 +182,17 @@ async fn parse_post_anything_all_of_object(
 }
 
 /// `POST /anything/any-of-object`
-async fn post_anything_any_of_object<A: api::Api>(
+async fn handle_post_anything_any_of_object<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_any_of_object(request).await {
+    match request_post_anything_any_of_object(request).await {
         Ok(request) => respond(api.post_anything_any_of_object(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_any_of_object(
+async fn request_post_anything_any_of_object(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingAnyOfObjectRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -202,17 +208,17 @@ async fn parse_post_anything_any_of_object(
 }
 
 /// `POST /anything/any-of-primitive`
-async fn post_anything_any_of_primitive<A: api::Api>(
+async fn handle_post_anything_any_of_primitive<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_any_of_primitive(request).await {
+    match request_post_anything_any_of_primitive(request).await {
         Ok(request) => respond(api.post_anything_any_of_primitive(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_any_of_primitive(
+async fn request_post_anything_any_of_primitive(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingAnyOfPrimitiveRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -228,17 +234,17 @@ async fn parse_post_anything_any_of_primitive(
 }
 
 /// `POST /any-of-with-type`
-async fn post_any_of_with_type<A: api::Api>(
+async fn handle_post_any_of_with_type<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_any_of_with_type(request).await {
+    match request_post_any_of_with_type(request).await {
         Ok(request) => respond(api.post_any_of_with_type(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_any_of_with_type(
+async fn request_post_any_of_with_type(
     request: axum::extract::Request,
 ) -> Result<api::PostAnyOfWithTypeRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -254,17 +260,17 @@ async fn parse_post_any_of_with_type(
 }
 
 /// `POST /anything/one-of-object`
-async fn post_anything_one_of_object<A: api::Api>(
+async fn handle_post_anything_one_of_object<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_one_of_object(request).await {
+    match request_post_anything_one_of_object(request).await {
         Ok(request) => respond(api.post_anything_one_of_object(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_one_of_object(
+async fn request_post_anything_one_of_object(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOneOfObjectRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -280,17 +286,17 @@ async fn parse_post_anything_one_of_object(
 }
 
 /// `POST /anything/one-of-primitive`
-async fn post_anything_one_of_primitive<A: api::Api>(
+async fn handle_post_anything_one_of_primitive<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_one_of_primitive(request).await {
+    match request_post_anything_one_of_primitive(request).await {
         Ok(request) => respond(api.post_anything_one_of_primitive(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_one_of_primitive(
+async fn request_post_anything_one_of_primitive(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOneOfPrimitiveRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -306,17 +312,17 @@ async fn parse_post_anything_one_of_primitive(
 }
 
 /// `POST /anything/one-of-object-ref`
-async fn post_anything_one_of_object_ref<A: api::Api>(
+async fn handle_post_anything_one_of_object_ref<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_one_of_object_ref(request).await {
+    match request_post_anything_one_of_object_ref(request).await {
         Ok(request) => respond(api.post_anything_one_of_object_ref(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_one_of_object_ref(
+async fn request_post_anything_one_of_object_ref(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOneOfObjectRefRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -332,17 +338,17 @@ async fn parse_post_anything_one_of_object_ref(
 }
 
 /// `POST /one-of-complex`
-async fn post_one_of_complex<A: api::Api>(
+async fn handle_post_one_of_complex<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_one_of_complex(request).await {
+    match request_post_one_of_complex(request).await {
         Ok(request) => respond(api.post_one_of_complex(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_one_of_complex(
+async fn request_post_one_of_complex(
     request: axum::extract::Request,
 ) -> Result<api::PostOneOfComplexRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -358,17 +364,17 @@ async fn parse_post_one_of_complex(
 }
 
 /// `POST /anything/nested-one-of-object-ref`
-async fn post_anything_nested_one_of_object_ref<A: api::Api>(
+async fn handle_post_anything_nested_one_of_object_ref<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_nested_one_of_object_ref(request).await {
+    match request_post_anything_nested_one_of_object_ref(request).await {
         Ok(request) => respond(api.post_anything_nested_one_of_object_ref(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_nested_one_of_object_ref(
+async fn request_post_anything_nested_one_of_object_ref(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingNestedOneOfObjectRefRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -384,17 +390,17 @@ async fn parse_post_anything_nested_one_of_object_ref(
 }
 
 /// `POST /anything/nested-one-of-ref`
-async fn post_anything_nested_one_of_ref<A: api::Api>(
+async fn handle_post_anything_nested_one_of_ref<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_nested_one_of_ref(request).await {
+    match request_post_anything_nested_one_of_ref(request).await {
         Ok(request) => respond(api.post_anything_nested_one_of_ref(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_nested_one_of_ref(
+async fn request_post_anything_nested_one_of_ref(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingNestedOneOfRefRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -410,11 +416,11 @@ async fn parse_post_anything_nested_one_of_ref(
 }
 
 /// `POST /anything/nested-one-of-object-with-nested-one-of`
-async fn post_anything_nested_one_of_object_with_nested_one_of<A: api::Api>(
+async fn handle_post_anything_nested_one_of_object_with_nested_one_of<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_nested_one_of_object_with_nested_one_of(request).await {
+    match request_post_anything_nested_one_of_object_with_nested_one_of(request).await {
         Ok(request) => {
             respond(
                 api.post_anything_nested_one_of_object_with_nested_one_of(request).await,
@@ -424,7 +430,7 @@ async fn post_anything_nested_one_of_object_with_nested_one_of<A: api::Api>(
     }
 }
 
-async fn parse_post_anything_nested_one_of_object_with_nested_one_of(
+async fn request_post_anything_nested_one_of_object_with_nested_one_of(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingNestedOneOfObjectWithNestedOneOfRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -440,17 +446,17 @@ async fn parse_post_anything_nested_one_of_object_with_nested_one_of(
 }
 
 /// `POST /one-of-with-type`
-async fn post_one_of_with_type<A: api::Api>(
+async fn handle_post_one_of_with_type<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_one_of_with_type(request).await {
+    match request_post_one_of_with_type(request).await {
         Ok(request) => respond(api.post_one_of_with_type(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_one_of_with_type(
+async fn request_post_one_of_with_type(
     request: axum::extract::Request,
 ) -> Result<api::PostOneOfWithTypeRequest, Problem> {
     let (parts, body) = request.into_parts();

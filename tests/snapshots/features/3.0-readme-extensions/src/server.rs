@@ -33,30 +33,33 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/x-code-samples",
-            axum::routing::get(x_code_samples::<A>).post(x_readme_code_samples::<A>),
+            axum::routing::get(handle_x_code_samples::<A>)
+                .post(handle_x_readme_code_samples::<A>),
         )
         .route(
             "/x-headers",
-            axum::routing::post(x_readme_headers::<A>).patch(x_headers::<A>),
+            axum::routing::post(handle_x_readme_headers::<A>)
+                .patch(handle_x_headers::<A>),
         )
         .route(
             "/x-explorer-enabled",
-            axum::routing::post(x_readme_explorer_enabled::<A>)
-                .patch(x_explorer_enabled::<A>),
+            axum::routing::post(handle_x_readme_explorer_enabled::<A>)
+                .patch(handle_x_explorer_enabled::<A>),
         )
         .route(
             "/x-samples-languages",
-            axum::routing::get(x_readme_samples_languages::<A>)
-                .post(x_samples_languages::<A>),
+            axum::routing::get(handle_x_readme_samples_languages::<A>)
+                .post(handle_x_samples_languages::<A>),
         )
         .route(
             "/x-proxy-enabled",
-            axum::routing::post(x_readme_proxy_enabled::<A>).patch(x_proxy_enabled::<A>),
+            axum::routing::post(handle_x_readme_proxy_enabled::<A>)
+                .patch(handle_x_proxy_enabled::<A>),
         )
         .route(
             "/x-metrics-enabled",
-            axum::routing::post(x_readme_metrics_enabled::<A>)
-                .patch(x_metrics_enabled::<A>),
+            axum::routing::post(handle_x_readme_metrics_enabled::<A>)
+                .patch(handle_x_metrics_enabled::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -109,17 +112,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /x-code-samples`
-async fn x_code_samples<A: api::Api>(
+async fn handle_x_code_samples<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_code_samples(request).await {
+    match request_x_code_samples(request).await {
         Ok(request) => respond(api.x_code_samples(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_code_samples(
+async fn request_x_code_samples(
     request: axum::extract::Request,
 ) -> Result<api::XCodeSamplesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -133,17 +136,17 @@ async fn parse_x_code_samples(
 }
 
 /// `POST /x-code-samples`
-async fn x_readme_code_samples<A: api::Api>(
+async fn handle_x_readme_code_samples<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_readme_code_samples(request).await {
+    match request_x_readme_code_samples(request).await {
         Ok(request) => respond(api.x_readme_code_samples(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_readme_code_samples(
+async fn request_x_readme_code_samples(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeCodeSamplesRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -159,17 +162,17 @@ async fn parse_x_readme_code_samples(
 }
 
 /// `POST /x-headers`
-async fn x_readme_headers<A: api::Api>(
+async fn handle_x_readme_headers<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_readme_headers(request).await {
+    match request_x_readme_headers(request).await {
         Ok(request) => respond(api.x_readme_headers(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_readme_headers(
+async fn request_x_readme_headers(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeHeadersRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -183,17 +186,17 @@ async fn parse_x_readme_headers(
 }
 
 /// `PATCH /x-headers`
-async fn x_headers<A: api::Api>(
+async fn handle_x_headers<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_headers(request).await {
+    match request_x_headers(request).await {
         Ok(request) => respond(api.x_headers(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_headers(
+async fn request_x_headers(
     request: axum::extract::Request,
 ) -> Result<api::XHeadersRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -207,17 +210,17 @@ async fn parse_x_headers(
 }
 
 /// `POST /x-explorer-enabled`
-async fn x_readme_explorer_enabled<A: api::Api>(
+async fn handle_x_readme_explorer_enabled<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_readme_explorer_enabled(request).await {
+    match request_x_readme_explorer_enabled(request).await {
         Ok(request) => respond(api.x_readme_explorer_enabled(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_readme_explorer_enabled(
+async fn request_x_readme_explorer_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeExplorerEnabledRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -240,17 +243,17 @@ async fn parse_x_readme_explorer_enabled(
 }
 
 /// `PATCH /x-explorer-enabled`
-async fn x_explorer_enabled<A: api::Api>(
+async fn handle_x_explorer_enabled<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_explorer_enabled(request).await {
+    match request_x_explorer_enabled(request).await {
         Ok(request) => respond(api.x_explorer_enabled(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_explorer_enabled(
+async fn request_x_explorer_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XExplorerEnabledRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -273,17 +276,17 @@ async fn parse_x_explorer_enabled(
 }
 
 /// `GET /x-samples-languages`
-async fn x_readme_samples_languages<A: api::Api>(
+async fn handle_x_readme_samples_languages<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_readme_samples_languages(request).await {
+    match request_x_readme_samples_languages(request).await {
         Ok(request) => respond(api.x_readme_samples_languages(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_readme_samples_languages(
+async fn request_x_readme_samples_languages(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeSamplesLanguagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -297,17 +300,17 @@ async fn parse_x_readme_samples_languages(
 }
 
 /// `POST /x-samples-languages`
-async fn x_samples_languages<A: api::Api>(
+async fn handle_x_samples_languages<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_samples_languages(request).await {
+    match request_x_samples_languages(request).await {
         Ok(request) => respond(api.x_samples_languages(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_samples_languages(
+async fn request_x_samples_languages(
     request: axum::extract::Request,
 ) -> Result<api::XSamplesLanguagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -321,17 +324,17 @@ async fn parse_x_samples_languages(
 }
 
 /// `POST /x-proxy-enabled`
-async fn x_readme_proxy_enabled<A: api::Api>(
+async fn handle_x_readme_proxy_enabled<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_readme_proxy_enabled(request).await {
+    match request_x_readme_proxy_enabled(request).await {
         Ok(request) => respond(api.x_readme_proxy_enabled(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_readme_proxy_enabled(
+async fn request_x_readme_proxy_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeProxyEnabledRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -345,17 +348,17 @@ async fn parse_x_readme_proxy_enabled(
 }
 
 /// `PATCH /x-proxy-enabled`
-async fn x_proxy_enabled<A: api::Api>(
+async fn handle_x_proxy_enabled<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_proxy_enabled(request).await {
+    match request_x_proxy_enabled(request).await {
         Ok(request) => respond(api.x_proxy_enabled(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_proxy_enabled(
+async fn request_x_proxy_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XProxyEnabledRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -369,17 +372,17 @@ async fn parse_x_proxy_enabled(
 }
 
 /// `POST /x-metrics-enabled`
-async fn x_readme_metrics_enabled<A: api::Api>(
+async fn handle_x_readme_metrics_enabled<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_readme_metrics_enabled(request).await {
+    match request_x_readme_metrics_enabled(request).await {
         Ok(request) => respond(api.x_readme_metrics_enabled(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_readme_metrics_enabled(
+async fn request_x_readme_metrics_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeMetricsEnabledRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -393,17 +396,17 @@ async fn parse_x_readme_metrics_enabled(
 }
 
 /// `PATCH /x-metrics-enabled`
-async fn x_metrics_enabled<A: api::Api>(
+async fn handle_x_metrics_enabled<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_x_metrics_enabled(request).await {
+    match request_x_metrics_enabled(request).await {
         Ok(request) => respond(api.x_metrics_enabled(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_x_metrics_enabled(
+async fn request_x_metrics_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XMetricsEnabledRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -550,7 +553,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

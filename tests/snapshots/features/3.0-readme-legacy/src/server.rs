@@ -31,68 +31,79 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/", axum::routing::get(get_project::<A>))
-        .route("/api-registry/{uuid}", axum::routing::get(get_api_registry::<A>))
+        .route("/", axum::routing::get(handle_get_project::<A>))
+        .route("/api-registry/{uuid}", axum::routing::get(handle_get_api_registry::<A>))
         .route(
             "/api-specification",
-            axum::routing::get(get_api_specification::<A>)
-                .post(upload_api_specification::<A>),
+            axum::routing::get(handle_get_api_specification::<A>)
+                .post(handle_upload_api_specification::<A>),
         )
         .route(
             "/api-specification/{id}",
-            axum::routing::put(update_api_specification::<A>)
-                .delete(delete_api_specification::<A>),
+            axum::routing::put(handle_update_api_specification::<A>)
+                .delete(handle_delete_api_specification::<A>),
         )
         .route(
             "/categories",
-            axum::routing::get(get_categories::<A>).post(create_category::<A>),
+            axum::routing::get(handle_get_categories::<A>)
+                .post(handle_create_category::<A>),
         )
         .route(
             "/categories/{slug}",
-            axum::routing::get(get_category::<A>)
-                .put(update_category::<A>)
-                .delete(delete_category::<A>),
+            axum::routing::get(handle_get_category::<A>)
+                .put(handle_update_category::<A>)
+                .delete(handle_delete_category::<A>),
         )
-        .route("/categories/{slug}/docs", axum::routing::get(get_category_docs::<A>))
+        .route(
+            "/categories/{slug}/docs",
+            axum::routing::get(handle_get_category_docs::<A>),
+        )
         .route(
             "/changelogs",
-            axum::routing::get(get_changelogs::<A>).post(create_changelog::<A>),
+            axum::routing::get(handle_get_changelogs::<A>)
+                .post(handle_create_changelog::<A>),
         )
         .route(
             "/changelogs/{slug}",
-            axum::routing::get(get_changelog::<A>)
-                .put(update_changelog::<A>)
-                .delete(delete_changelog::<A>),
+            axum::routing::get(handle_get_changelog::<A>)
+                .put(handle_update_changelog::<A>)
+                .delete(handle_delete_changelog::<A>),
         )
         .route(
             "/custompages",
-            axum::routing::get(get_custom_pages::<A>).post(create_custom_page::<A>),
+            axum::routing::get(handle_get_custom_pages::<A>)
+                .post(handle_create_custom_page::<A>),
         )
         .route(
             "/custompages/{slug}",
-            axum::routing::get(get_custom_page::<A>)
-                .put(update_custom_page::<A>)
-                .delete(delete_custom_page::<A>),
+            axum::routing::get(handle_get_custom_page::<A>)
+                .put(handle_update_custom_page::<A>)
+                .delete(handle_delete_custom_page::<A>),
         )
-        .route("/docs", axum::routing::post(create_doc::<A>))
-        .route("/docs/search", axum::routing::post(search_docs::<A>))
+        .route("/docs", axum::routing::post(handle_create_doc::<A>))
+        .route("/docs/search", axum::routing::post(handle_search_docs::<A>))
         .route(
             "/docs/{slug}",
-            axum::routing::get(get_doc::<A>).put(update_doc::<A>).delete(delete_doc::<A>),
+            axum::routing::get(handle_get_doc::<A>)
+                .put(handle_update_doc::<A>)
+                .delete(handle_delete_doc::<A>),
         )
-        .route("/docs/{slug}/production", axum::routing::get(get_production_doc::<A>))
-        .route("/outbound-ips", axum::routing::get(get_outbound_i_ps::<A>))
-        .route("/owlbot/ask", axum::routing::post(ask_owlbot::<A>))
-        .route("/schema", axum::routing::get(get_api_schema::<A>))
+        .route(
+            "/docs/{slug}/production",
+            axum::routing::get(handle_get_production_doc::<A>),
+        )
+        .route("/outbound-ips", axum::routing::get(handle_get_outbound_i_ps::<A>))
+        .route("/owlbot/ask", axum::routing::post(handle_ask_owlbot::<A>))
+        .route("/schema", axum::routing::get(handle_get_api_schema::<A>))
         .route(
             "/version",
-            axum::routing::get(get_versions::<A>).post(create_version::<A>),
+            axum::routing::get(handle_get_versions::<A>).post(handle_create_version::<A>),
         )
         .route(
             "/version/{versionId}",
-            axum::routing::get(get_version::<A>)
-                .put(update_version::<A>)
-                .delete(delete_version::<A>),
+            axum::routing::get(handle_get_version::<A>)
+                .put(handle_update_version::<A>)
+                .delete(handle_delete_version::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -145,17 +156,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /`
-async fn get_project<A: api::Api>(
+async fn handle_get_project<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_project(request).await {
+    match request_get_project(request).await {
         Ok(request) => respond(api.get_project(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_project(
+async fn request_get_project(
     request: axum::extract::Request,
 ) -> Result<api::GetProjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -176,17 +187,17 @@ async fn parse_get_project(
 }
 
 /// `GET /api-registry/{uuid}`
-async fn get_api_registry<A: api::Api>(
+async fn handle_get_api_registry<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_api_registry(request).await {
+    match request_get_api_registry(request).await {
         Ok(request) => respond(api.get_api_registry(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_api_registry(
+async fn request_get_api_registry(
     request: axum::extract::Request,
 ) -> Result<api::GetApiRegistryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -202,17 +213,17 @@ async fn parse_get_api_registry(
 }
 
 /// `GET /api-specification`
-async fn get_api_specification<A: api::Api>(
+async fn handle_get_api_specification<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_api_specification(request).await {
+    match request_get_api_specification(request).await {
         Ok(request) => respond(api.get_api_specification(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_api_specification(
+async fn request_get_api_specification(
     request: axum::extract::Request,
 ) -> Result<api::GetApiSpecificationRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -239,17 +250,17 @@ async fn parse_get_api_specification(
 }
 
 /// `POST /api-specification`
-async fn upload_api_specification<A: api::Api>(
+async fn handle_upload_api_specification<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_upload_api_specification(request).await {
+    match request_upload_api_specification(request).await {
         Ok(request) => respond(api.upload_api_specification(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_upload_api_specification(
+async fn request_upload_api_specification(
     request: axum::extract::Request,
 ) -> Result<api::UploadApiSpecificationRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -275,17 +286,17 @@ async fn parse_upload_api_specification(
 }
 
 /// `PUT /api-specification/{id}`
-async fn update_api_specification<A: api::Api>(
+async fn handle_update_api_specification<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_api_specification(request).await {
+    match request_update_api_specification(request).await {
         Ok(request) => respond(api.update_api_specification(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_api_specification(
+async fn request_update_api_specification(
     request: axum::extract::Request,
 ) -> Result<api::UpdateApiSpecificationRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -310,17 +321,17 @@ async fn parse_update_api_specification(
 }
 
 /// `DELETE /api-specification/{id}`
-async fn delete_api_specification<A: api::Api>(
+async fn handle_delete_api_specification<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_api_specification(request).await {
+    match request_delete_api_specification(request).await {
         Ok(request) => respond(api.delete_api_specification(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_api_specification(
+async fn request_delete_api_specification(
     request: axum::extract::Request,
 ) -> Result<api::DeleteApiSpecificationRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -343,17 +354,17 @@ async fn parse_delete_api_specification(
 }
 
 /// `GET /categories`
-async fn get_categories<A: api::Api>(
+async fn handle_get_categories<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_categories(request).await {
+    match request_get_categories(request).await {
         Ok(request) => respond(api.get_categories(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_categories(
+async fn request_get_categories(
     request: axum::extract::Request,
 ) -> Result<api::GetCategoriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -380,17 +391,17 @@ async fn parse_get_categories(
 }
 
 /// `POST /categories`
-async fn create_category<A: api::Api>(
+async fn handle_create_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_category(request).await {
+    match request_create_category(request).await {
         Ok(request) => respond(api.create_category(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_category(
+async fn request_create_category(
     request: axum::extract::Request,
 ) -> Result<api::CreateCategoryRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -416,17 +427,17 @@ async fn parse_create_category(
 }
 
 /// `GET /categories/{slug}`
-async fn get_category<A: api::Api>(
+async fn handle_get_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_category(request).await {
+    match request_get_category(request).await {
         Ok(request) => respond(api.get_category(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_category(
+async fn request_get_category(
     request: axum::extract::Request,
 ) -> Result<api::GetCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -452,17 +463,17 @@ async fn parse_get_category(
 }
 
 /// `PUT /categories/{slug}`
-async fn update_category<A: api::Api>(
+async fn handle_update_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_category(request).await {
+    match request_update_category(request).await {
         Ok(request) => respond(api.update_category(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_category(
+async fn request_update_category(
     request: axum::extract::Request,
 ) -> Result<api::UpdateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -490,17 +501,17 @@ async fn parse_update_category(
 }
 
 /// `DELETE /categories/{slug}`
-async fn delete_category<A: api::Api>(
+async fn handle_delete_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_category(request).await {
+    match request_delete_category(request).await {
         Ok(request) => respond(api.delete_category(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_category(
+async fn request_delete_category(
     request: axum::extract::Request,
 ) -> Result<api::DeleteCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -526,17 +537,17 @@ async fn parse_delete_category(
 }
 
 /// `GET /categories/{slug}/docs`
-async fn get_category_docs<A: api::Api>(
+async fn handle_get_category_docs<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_category_docs(request).await {
+    match request_get_category_docs(request).await {
         Ok(request) => respond(api.get_category_docs(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_category_docs(
+async fn request_get_category_docs(
     request: axum::extract::Request,
 ) -> Result<api::GetCategoryDocsRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -562,17 +573,17 @@ async fn parse_get_category_docs(
 }
 
 /// `GET /changelogs`
-async fn get_changelogs<A: api::Api>(
+async fn handle_get_changelogs<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_changelogs(request).await {
+    match request_get_changelogs(request).await {
         Ok(request) => respond(api.get_changelogs(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_changelogs(
+async fn request_get_changelogs(
     request: axum::extract::Request,
 ) -> Result<api::GetChangelogsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -596,17 +607,17 @@ async fn parse_get_changelogs(
 }
 
 /// `POST /changelogs`
-async fn create_changelog<A: api::Api>(
+async fn handle_create_changelog<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_changelog(request).await {
+    match request_create_changelog(request).await {
         Ok(request) => respond(api.create_changelog(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_changelog(
+async fn request_create_changelog(
     request: axum::extract::Request,
 ) -> Result<api::CreateChangelogRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -629,17 +640,17 @@ async fn parse_create_changelog(
 }
 
 /// `GET /changelogs/{slug}`
-async fn get_changelog<A: api::Api>(
+async fn handle_get_changelog<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_changelog(request).await {
+    match request_get_changelog(request).await {
         Ok(request) => respond(api.get_changelog(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_changelog(
+async fn request_get_changelog(
     request: axum::extract::Request,
 ) -> Result<api::GetChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -662,17 +673,17 @@ async fn parse_get_changelog(
 }
 
 /// `PUT /changelogs/{slug}`
-async fn update_changelog<A: api::Api>(
+async fn handle_update_changelog<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_changelog(request).await {
+    match request_update_changelog(request).await {
         Ok(request) => respond(api.update_changelog(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_changelog(
+async fn request_update_changelog(
     request: axum::extract::Request,
 ) -> Result<api::UpdateChangelogRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -697,17 +708,17 @@ async fn parse_update_changelog(
 }
 
 /// `DELETE /changelogs/{slug}`
-async fn delete_changelog<A: api::Api>(
+async fn handle_delete_changelog<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_changelog(request).await {
+    match request_delete_changelog(request).await {
         Ok(request) => respond(api.delete_changelog(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_changelog(
+async fn request_delete_changelog(
     request: axum::extract::Request,
 ) -> Result<api::DeleteChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -730,17 +741,17 @@ async fn parse_delete_changelog(
 }
 
 /// `GET /custompages`
-async fn get_custom_pages<A: api::Api>(
+async fn handle_get_custom_pages<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_custom_pages(request).await {
+    match request_get_custom_pages(request).await {
         Ok(request) => respond(api.get_custom_pages(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_custom_pages(
+async fn request_get_custom_pages(
     request: axum::extract::Request,
 ) -> Result<api::GetCustomPagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -764,17 +775,17 @@ async fn parse_get_custom_pages(
 }
 
 /// `POST /custompages`
-async fn create_custom_page<A: api::Api>(
+async fn handle_create_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_custom_page(request).await {
+    match request_create_custom_page(request).await {
         Ok(request) => respond(api.create_custom_page(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_custom_page(
+async fn request_create_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::CreateCustomPageRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -797,17 +808,17 @@ async fn parse_create_custom_page(
 }
 
 /// `GET /custompages/{slug}`
-async fn get_custom_page<A: api::Api>(
+async fn handle_get_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_custom_page(request).await {
+    match request_get_custom_page(request).await {
         Ok(request) => respond(api.get_custom_page(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_custom_page(
+async fn request_get_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::GetCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -830,17 +841,17 @@ async fn parse_get_custom_page(
 }
 
 /// `PUT /custompages/{slug}`
-async fn update_custom_page<A: api::Api>(
+async fn handle_update_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_custom_page(request).await {
+    match request_update_custom_page(request).await {
         Ok(request) => respond(api.update_custom_page(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_custom_page(
+async fn request_update_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::UpdateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -865,17 +876,17 @@ async fn parse_update_custom_page(
 }
 
 /// `DELETE /custompages/{slug}`
-async fn delete_custom_page<A: api::Api>(
+async fn handle_delete_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_custom_page(request).await {
+    match request_delete_custom_page(request).await {
         Ok(request) => respond(api.delete_custom_page(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_custom_page(
+async fn request_delete_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::DeleteCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -898,17 +909,17 @@ async fn parse_delete_custom_page(
 }
 
 /// `POST /docs`
-async fn create_doc<A: api::Api>(
+async fn handle_create_doc<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_doc(request).await {
+    match request_create_doc(request).await {
         Ok(request) => respond(api.create_doc(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_doc(
+async fn request_create_doc(
     request: axum::extract::Request,
 ) -> Result<api::CreateDocRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -934,17 +945,17 @@ async fn parse_create_doc(
 }
 
 /// `POST /docs/search`
-async fn search_docs<A: api::Api>(
+async fn handle_search_docs<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_search_docs(request).await {
+    match request_search_docs(request).await {
         Ok(request) => respond(api.search_docs(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_search_docs(
+async fn request_search_docs(
     request: axum::extract::Request,
 ) -> Result<api::SearchDocsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -970,17 +981,17 @@ async fn parse_search_docs(
 }
 
 /// `GET /docs/{slug}`
-async fn get_doc<A: api::Api>(
+async fn handle_get_doc<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_doc(request).await {
+    match request_get_doc(request).await {
         Ok(request) => respond(api.get_doc(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_doc(
+async fn request_get_doc(
     request: axum::extract::Request,
 ) -> Result<api::GetDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1006,17 +1017,17 @@ async fn parse_get_doc(
 }
 
 /// `PUT /docs/{slug}`
-async fn update_doc<A: api::Api>(
+async fn handle_update_doc<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_doc(request).await {
+    match request_update_doc(request).await {
         Ok(request) => respond(api.update_doc(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_doc(
+async fn request_update_doc(
     request: axum::extract::Request,
 ) -> Result<api::UpdateDocRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1044,17 +1055,17 @@ async fn parse_update_doc(
 }
 
 /// `DELETE /docs/{slug}`
-async fn delete_doc<A: api::Api>(
+async fn handle_delete_doc<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_doc(request).await {
+    match request_delete_doc(request).await {
         Ok(request) => respond(api.delete_doc(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_doc(
+async fn request_delete_doc(
     request: axum::extract::Request,
 ) -> Result<api::DeleteDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1080,17 +1091,17 @@ async fn parse_delete_doc(
 }
 
 /// `GET /docs/{slug}/production`
-async fn get_production_doc<A: api::Api>(
+async fn handle_get_production_doc<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_production_doc(request).await {
+    match request_get_production_doc(request).await {
         Ok(request) => respond(api.get_production_doc(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_production_doc(
+async fn request_get_production_doc(
     request: axum::extract::Request,
 ) -> Result<api::GetProductionDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1116,17 +1127,17 @@ async fn parse_get_production_doc(
 }
 
 /// `GET /outbound-ips`
-async fn get_outbound_i_ps<A: api::Api>(
+async fn handle_get_outbound_i_ps<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_outbound_i_ps(request).await {
+    match request_get_outbound_i_ps(request).await {
         Ok(request) => respond(api.get_outbound_i_ps(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_outbound_i_ps(
+async fn request_get_outbound_i_ps(
     request: axum::extract::Request,
 ) -> Result<api::GetOutboundIPsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1140,17 +1151,17 @@ async fn parse_get_outbound_i_ps(
 }
 
 /// `POST /owlbot/ask`
-async fn ask_owlbot<A: api::Api>(
+async fn handle_ask_owlbot<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_ask_owlbot(request).await {
+    match request_ask_owlbot(request).await {
         Ok(request) => respond(api.ask_owlbot(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_ask_owlbot(
+async fn request_ask_owlbot(
     request: axum::extract::Request,
 ) -> Result<api::AskOwlbotRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1173,17 +1184,17 @@ async fn parse_ask_owlbot(
 }
 
 /// `GET /schema`
-async fn get_api_schema<A: api::Api>(
+async fn handle_get_api_schema<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_api_schema(request).await {
+    match request_get_api_schema(request).await {
         Ok(request) => respond(api.get_api_schema(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_api_schema(
+async fn request_get_api_schema(
     request: axum::extract::Request,
 ) -> Result<api::GetApiSchemaRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1197,17 +1208,17 @@ async fn parse_get_api_schema(
 }
 
 /// `GET /version`
-async fn get_versions<A: api::Api>(
+async fn handle_get_versions<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_versions(request).await {
+    match request_get_versions(request).await {
         Ok(request) => respond(api.get_versions(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_versions(
+async fn request_get_versions(
     request: axum::extract::Request,
 ) -> Result<api::GetVersionsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1228,17 +1239,17 @@ async fn parse_get_versions(
 }
 
 /// `POST /version`
-async fn create_version<A: api::Api>(
+async fn handle_create_version<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_version(request).await {
+    match request_create_version(request).await {
         Ok(request) => respond(api.create_version(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_version(
+async fn request_create_version(
     request: axum::extract::Request,
 ) -> Result<api::CreateVersionRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1261,17 +1272,17 @@ async fn parse_create_version(
 }
 
 /// `GET /version/{versionId}`
-async fn get_version<A: api::Api>(
+async fn handle_get_version<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_version(request).await {
+    match request_get_version(request).await {
         Ok(request) => respond(api.get_version(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_version(
+async fn request_get_version(
     request: axum::extract::Request,
 ) -> Result<api::GetVersionRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1294,17 +1305,17 @@ async fn parse_get_version(
 }
 
 /// `PUT /version/{versionId}`
-async fn update_version<A: api::Api>(
+async fn handle_update_version<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_version(request).await {
+    match request_update_version(request).await {
         Ok(request) => respond(api.update_version(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_version(
+async fn request_update_version(
     request: axum::extract::Request,
 ) -> Result<api::UpdateVersionRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1329,17 +1340,17 @@ async fn parse_update_version(
 }
 
 /// `DELETE /version/{versionId}`
-async fn delete_version<A: api::Api>(
+async fn handle_delete_version<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_version(request).await {
+    match request_delete_version(request).await {
         Ok(request) => respond(api.delete_version(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_version(
+async fn request_delete_version(
     request: axum::extract::Request,
 ) -> Result<api::DeleteVersionRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1873,7 +1884,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

@@ -33,29 +33,29 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/parameterExamples/{param1}/{param2}",
-            axum::routing::get(get_parameter_examples_param1_param2::<A>)
-                .put(put_parameter_examples_param1_param2::<A>)
-                .patch(patch_parameter_examples_param1_param2::<A>),
+            axum::routing::get(handle_get_parameter_examples_param1_param2::<A>)
+                .put(handle_put_parameter_examples_param1_param2::<A>)
+                .patch(handle_patch_parameter_examples_param1_param2::<A>),
         )
         .route(
             "/requestBody",
-            axum::routing::put(put_request_body::<A>)
-                .post(post_request_body::<A>)
-                .patch(patch_request_body::<A>),
+            axum::routing::put(handle_put_request_body::<A>)
+                .post(handle_post_request_body::<A>)
+                .patch(handle_patch_request_body::<A>),
         )
         .route(
             "/requestBody-primitive-example",
-            axum::routing::put(put_request_body_primitive_example::<A>)
-                .post(post_request_body_primitive_example::<A>)
-                .patch(patch_request_body_primitive_example::<A>),
+            axum::routing::put(handle_put_request_body_primitive_example::<A>)
+                .post(handle_post_request_body_primitive_example::<A>)
+                .patch(handle_patch_request_body_primitive_example::<A>),
         )
         .route(
             "/requestBody-multi-media-types",
-            axum::routing::post(post_request_body_multi_media_types::<A>),
+            axum::routing::post(handle_post_request_body_multi_media_types::<A>),
         )
         .route(
             "/requestBody-form-data-example",
-            axum::routing::post(demo_form_data::<A>),
+            axum::routing::post(handle_demo_form_data::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -108,17 +108,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /parameterExamples/{param1}/{param2}`
-async fn get_parameter_examples_param1_param2<A: api::Api>(
+async fn handle_get_parameter_examples_param1_param2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_parameter_examples_param1_param2(request).await {
+    match request_get_parameter_examples_param1_param2(request).await {
         Ok(request) => respond(api.get_parameter_examples_param1_param2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_parameter_examples_param1_param2(
+async fn request_get_parameter_examples_param1_param2(
     request: axum::extract::Request,
 ) -> Result<api::GetParameterExamplesParam1Param2Request, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -135,17 +135,17 @@ async fn parse_get_parameter_examples_param1_param2(
 }
 
 /// `PUT /parameterExamples/{param1}/{param2}`
-async fn put_parameter_examples_param1_param2<A: api::Api>(
+async fn handle_put_parameter_examples_param1_param2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_parameter_examples_param1_param2(request).await {
+    match request_put_parameter_examples_param1_param2(request).await {
         Ok(request) => respond(api.put_parameter_examples_param1_param2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_parameter_examples_param1_param2(
+async fn request_put_parameter_examples_param1_param2(
     request: axum::extract::Request,
 ) -> Result<api::PutParameterExamplesParam1Param2Request, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -164,17 +164,17 @@ async fn parse_put_parameter_examples_param1_param2(
 }
 
 /// `PATCH /parameterExamples/{param1}/{param2}`
-async fn patch_parameter_examples_param1_param2<A: api::Api>(
+async fn handle_patch_parameter_examples_param1_param2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_parameter_examples_param1_param2(request).await {
+    match request_patch_parameter_examples_param1_param2(request).await {
         Ok(request) => respond(api.patch_parameter_examples_param1_param2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_parameter_examples_param1_param2(
+async fn request_patch_parameter_examples_param1_param2(
     request: axum::extract::Request,
 ) -> Result<api::PatchParameterExamplesParam1Param2Request, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -200,17 +200,17 @@ async fn parse_patch_parameter_examples_param1_param2(
 }
 
 /// `PUT /requestBody`
-async fn put_request_body<A: api::Api>(
+async fn handle_put_request_body<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_request_body(request).await {
+    match request_put_request_body(request).await {
         Ok(request) => respond(api.put_request_body(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_request_body(
+async fn request_put_request_body(
     request: axum::extract::Request,
 ) -> Result<api::PutRequestBodyRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -226,17 +226,17 @@ async fn parse_put_request_body(
 }
 
 /// `POST /requestBody`
-async fn post_request_body<A: api::Api>(
+async fn handle_post_request_body<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_request_body(request).await {
+    match request_post_request_body(request).await {
         Ok(request) => respond(api.post_request_body(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_request_body(
+async fn request_post_request_body(
     request: axum::extract::Request,
 ) -> Result<api::PostRequestBodyRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -252,17 +252,17 @@ async fn parse_post_request_body(
 }
 
 /// `PATCH /requestBody`
-async fn patch_request_body<A: api::Api>(
+async fn handle_patch_request_body<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_request_body(request).await {
+    match request_patch_request_body(request).await {
         Ok(request) => respond(api.patch_request_body(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_request_body(
+async fn request_patch_request_body(
     request: axum::extract::Request,
 ) -> Result<api::PatchRequestBodyRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -278,17 +278,17 @@ async fn parse_patch_request_body(
 }
 
 /// `PUT /requestBody-primitive-example`
-async fn put_request_body_primitive_example<A: api::Api>(
+async fn handle_put_request_body_primitive_example<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_request_body_primitive_example(request).await {
+    match request_put_request_body_primitive_example(request).await {
         Ok(request) => respond(api.put_request_body_primitive_example(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_request_body_primitive_example(
+async fn request_put_request_body_primitive_example(
     request: axum::extract::Request,
 ) -> Result<api::PutRequestBodyPrimitiveExampleRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -304,17 +304,17 @@ async fn parse_put_request_body_primitive_example(
 }
 
 /// `POST /requestBody-primitive-example`
-async fn post_request_body_primitive_example<A: api::Api>(
+async fn handle_post_request_body_primitive_example<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_request_body_primitive_example(request).await {
+    match request_post_request_body_primitive_example(request).await {
         Ok(request) => respond(api.post_request_body_primitive_example(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_request_body_primitive_example(
+async fn request_post_request_body_primitive_example(
     request: axum::extract::Request,
 ) -> Result<api::PostRequestBodyPrimitiveExampleRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -330,17 +330,17 @@ async fn parse_post_request_body_primitive_example(
 }
 
 /// `PATCH /requestBody-primitive-example`
-async fn patch_request_body_primitive_example<A: api::Api>(
+async fn handle_patch_request_body_primitive_example<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_request_body_primitive_example(request).await {
+    match request_patch_request_body_primitive_example(request).await {
         Ok(request) => respond(api.patch_request_body_primitive_example(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_request_body_primitive_example(
+async fn request_patch_request_body_primitive_example(
     request: axum::extract::Request,
 ) -> Result<api::PatchRequestBodyPrimitiveExampleRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -356,17 +356,17 @@ async fn parse_patch_request_body_primitive_example(
 }
 
 /// `POST /requestBody-multi-media-types`
-async fn post_request_body_multi_media_types<A: api::Api>(
+async fn handle_post_request_body_multi_media_types<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_request_body_multi_media_types(request).await {
+    match request_post_request_body_multi_media_types(request).await {
         Ok(request) => respond(api.post_request_body_multi_media_types(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_request_body_multi_media_types(
+async fn request_post_request_body_multi_media_types(
     request: axum::extract::Request,
 ) -> Result<api::PostRequestBodyMultiMediaTypesRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -382,17 +382,17 @@ async fn parse_post_request_body_multi_media_types(
 }
 
 /// `POST /requestBody-form-data-example`
-async fn demo_form_data<A: api::Api>(
+async fn handle_demo_form_data<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_demo_form_data(request).await {
+    match request_demo_form_data(request).await {
         Ok(request) => respond(api.demo_form_data(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_demo_form_data(
+async fn request_demo_form_data(
     request: axum::extract::Request,
 ) -> Result<api::DemoFormDataRequest, Problem> {
     let (parts, body) = request.into_parts();

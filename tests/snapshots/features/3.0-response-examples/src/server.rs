@@ -31,8 +31,8 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/example", axum::routing::get(get_example::<A>))
-        .route("/examples", axum::routing::get(get_examples::<A>))
+        .route("/example", axum::routing::get(handle_get_example::<A>))
+        .route("/examples", axum::routing::get(handle_get_examples::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -84,17 +84,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /example`
-async fn get_example<A: api::Api>(
+async fn handle_get_example<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_example(request).await {
+    match request_get_example(request).await {
         Ok(request) => respond(api.get_example(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_example(
+async fn request_get_example(
     request: axum::extract::Request,
 ) -> Result<api::GetExampleRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -108,17 +108,17 @@ async fn parse_get_example(
 }
 
 /// `GET /examples`
-async fn get_examples<A: api::Api>(
+async fn handle_get_examples<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_examples(request).await {
+    match request_get_examples(request).await {
         Ok(request) => respond(api.get_examples(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_examples(
+async fn request_get_examples(
     request: axum::extract::Request,
 ) -> Result<api::GetExamplesRequest, Problem> {
     let (parts, _body) = request.into_parts();

@@ -31,9 +31,9 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/cache", axum::routing::get(cached::<A>))
-        .route("/status/302", axum::routing::get(redirect::<A>))
-        .route("/status/204", axum::routing::get(nocontent::<A>))
+        .route("/cache", axum::routing::get(handle_cached::<A>))
+        .route("/status/302", axum::routing::get(handle_redirect::<A>))
+        .route("/status/204", axum::routing::get(handle_nocontent::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -85,17 +85,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /cache`
-async fn cached<A: api::Api>(
+async fn handle_cached<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_cached(request).await {
+    match request_cached(request).await {
         Ok(request) => respond(api.cached(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_cached(
+async fn request_cached(
     request: axum::extract::Request,
 ) -> Result<api::CachedRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -115,17 +115,17 @@ async fn parse_cached(
 }
 
 /// `GET /status/302`
-async fn redirect<A: api::Api>(
+async fn handle_redirect<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_redirect(request).await {
+    match request_redirect(request).await {
         Ok(request) => respond(api.redirect(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_redirect(
+async fn request_redirect(
     request: axum::extract::Request,
 ) -> Result<api::RedirectRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -139,17 +139,17 @@ async fn parse_redirect(
 }
 
 /// `GET /status/204`
-async fn nocontent<A: api::Api>(
+async fn handle_nocontent<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_nocontent(request).await {
+    match request_nocontent(request).await {
         Ok(request) => respond(api.nocontent(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_nocontent(
+async fn request_nocontent(
     request: axum::extract::Request,
 ) -> Result<api::NocontentRequest, Problem> {
     let (parts, _body) = request.into_parts();

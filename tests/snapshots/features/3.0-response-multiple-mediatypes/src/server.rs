@@ -33,19 +33,19 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/multiple-types-multiple-examples",
-            axum::routing::post(post_multiple_types_multiple_examples::<A>),
+            axum::routing::post(handle_post_multiple_types_multiple_examples::<A>),
         )
         .route(
             "/multiple-types-single-example",
-            axum::routing::post(post_multiple_types_single_example::<A>),
+            axum::routing::post(handle_post_multiple_types_single_example::<A>),
         )
         .route(
             "/single-type-multiple-examples",
-            axum::routing::get(get_single_type_multiple_examples::<A>),
+            axum::routing::get(handle_get_single_type_multiple_examples::<A>),
         )
         .route(
             "/single-type-single-example",
-            axum::routing::get(get_single_type_single_example::<A>),
+            axum::routing::get(handle_get_single_type_single_example::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -98,17 +98,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /multiple-types-multiple-examples`
-async fn post_multiple_types_multiple_examples<A: api::Api>(
+async fn handle_post_multiple_types_multiple_examples<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_multiple_types_multiple_examples(request).await {
+    match request_post_multiple_types_multiple_examples(request).await {
         Ok(request) => respond(api.post_multiple_types_multiple_examples(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_multiple_types_multiple_examples(
+async fn request_post_multiple_types_multiple_examples(
     request: axum::extract::Request,
 ) -> Result<api::PostMultipleTypesMultipleExamplesRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -124,17 +124,17 @@ async fn parse_post_multiple_types_multiple_examples(
 }
 
 /// `POST /multiple-types-single-example`
-async fn post_multiple_types_single_example<A: api::Api>(
+async fn handle_post_multiple_types_single_example<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_multiple_types_single_example(request).await {
+    match request_post_multiple_types_single_example(request).await {
         Ok(request) => respond(api.post_multiple_types_single_example(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_multiple_types_single_example(
+async fn request_post_multiple_types_single_example(
     request: axum::extract::Request,
 ) -> Result<api::PostMultipleTypesSingleExampleRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -150,17 +150,17 @@ async fn parse_post_multiple_types_single_example(
 }
 
 /// `GET /single-type-multiple-examples`
-async fn get_single_type_multiple_examples<A: api::Api>(
+async fn handle_get_single_type_multiple_examples<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_single_type_multiple_examples(request).await {
+    match request_get_single_type_multiple_examples(request).await {
         Ok(request) => respond(api.get_single_type_multiple_examples(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_single_type_multiple_examples(
+async fn request_get_single_type_multiple_examples(
     request: axum::extract::Request,
 ) -> Result<api::GetSingleTypeMultipleExamplesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -174,17 +174,17 @@ async fn parse_get_single_type_multiple_examples(
 }
 
 /// `GET /single-type-single-example`
-async fn get_single_type_single_example<A: api::Api>(
+async fn handle_get_single_type_single_example<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_single_type_single_example(request).await {
+    match request_get_single_type_single_example(request).await {
         Ok(request) => respond(api.get_single_type_single_example(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_single_type_single_example(
+async fn request_get_single_type_single_example(
     request: axum::extract::Request,
 ) -> Result<api::GetSingleTypeSingleExampleRequest, Problem> {
     let (parts, _body) = request.into_parts();

@@ -33,26 +33,34 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/anything/array-of-primitives",
-            axum::routing::get(get_anything_array_of_primitives::<A>),
+            axum::routing::get(handle_get_anything_array_of_primitives::<A>),
         )
-        .route("/anything/object", axum::routing::get(get_anything_object::<A>))
-        .route("/anything/markdown", axum::routing::get(get_anything_markdown::<A>))
+        .route("/anything/object", axum::routing::get(handle_get_anything_object::<A>))
+        .route(
+            "/anything/markdown",
+            axum::routing::get(handle_get_anything_markdown::<A>),
+        )
         .route(
             "/anything/array-of-objects",
-            axum::routing::get(get_anything_array_of_objects::<A>),
+            axum::routing::get(handle_get_anything_array_of_objects::<A>),
         )
         .route(
             "/anything/polymorphism",
-            axum::routing::get(get_anything_polymorphism::<A>),
+            axum::routing::get(handle_get_anything_polymorphism::<A>),
         )
-        .route("/anything/recursive", axum::routing::get(get_anything_recursive::<A>))
+        .route(
+            "/anything/recursive",
+            axum::routing::get(handle_get_anything_recursive::<A>),
+        )
         .route(
             "/anything/returns-as-json-but-is-actually-string",
-            axum::routing::get(get_anything_returns_as_json_but_is_actually_string::<A>),
+            axum::routing::get(
+                handle_get_anything_returns_as_json_but_is_actually_string::<A>,
+            ),
         )
         .route(
             "/multiple-responses/object",
-            axum::routing::get(get_multiple_responses_object::<A>),
+            axum::routing::get(handle_get_multiple_responses_object::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -105,17 +113,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /anything/array-of-primitives`
-async fn get_anything_array_of_primitives<A: api::Api>(
+async fn handle_get_anything_array_of_primitives<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_array_of_primitives(request).await {
+    match request_get_anything_array_of_primitives(request).await {
         Ok(request) => respond(api.get_anything_array_of_primitives(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_array_of_primitives(
+async fn request_get_anything_array_of_primitives(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingArrayOfPrimitivesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -129,17 +137,17 @@ async fn parse_get_anything_array_of_primitives(
 }
 
 /// `GET /anything/object`
-async fn get_anything_object<A: api::Api>(
+async fn handle_get_anything_object<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_object(request).await {
+    match request_get_anything_object(request).await {
         Ok(request) => respond(api.get_anything_object(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_object(
+async fn request_get_anything_object(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingObjectRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -155,17 +163,17 @@ async fn parse_get_anything_object(
 }
 
 /// `GET /anything/markdown`
-async fn get_anything_markdown<A: api::Api>(
+async fn handle_get_anything_markdown<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_markdown(request).await {
+    match request_get_anything_markdown(request).await {
         Ok(request) => respond(api.get_anything_markdown(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_markdown(
+async fn request_get_anything_markdown(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingMarkdownRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -179,17 +187,17 @@ async fn parse_get_anything_markdown(
 }
 
 /// `GET /anything/array-of-objects`
-async fn get_anything_array_of_objects<A: api::Api>(
+async fn handle_get_anything_array_of_objects<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_array_of_objects(request).await {
+    match request_get_anything_array_of_objects(request).await {
         Ok(request) => respond(api.get_anything_array_of_objects(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_array_of_objects(
+async fn request_get_anything_array_of_objects(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingArrayOfObjectsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -203,17 +211,17 @@ async fn parse_get_anything_array_of_objects(
 }
 
 /// `GET /anything/polymorphism`
-async fn get_anything_polymorphism<A: api::Api>(
+async fn handle_get_anything_polymorphism<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_polymorphism(request).await {
+    match request_get_anything_polymorphism(request).await {
         Ok(request) => respond(api.get_anything_polymorphism(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_polymorphism(
+async fn request_get_anything_polymorphism(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingPolymorphismRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -227,17 +235,17 @@ async fn parse_get_anything_polymorphism(
 }
 
 /// `GET /anything/recursive`
-async fn get_anything_recursive<A: api::Api>(
+async fn handle_get_anything_recursive<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_recursive(request).await {
+    match request_get_anything_recursive(request).await {
         Ok(request) => respond(api.get_anything_recursive(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_recursive(
+async fn request_get_anything_recursive(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingRecursiveRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -251,11 +259,11 @@ async fn parse_get_anything_recursive(
 }
 
 /// `GET /anything/returns-as-json-but-is-actually-string`
-async fn get_anything_returns_as_json_but_is_actually_string<A: api::Api>(
+async fn handle_get_anything_returns_as_json_but_is_actually_string<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_returns_as_json_but_is_actually_string(request).await {
+    match request_get_anything_returns_as_json_but_is_actually_string(request).await {
         Ok(request) => {
             respond(
                 api.get_anything_returns_as_json_but_is_actually_string(request).await,
@@ -265,7 +273,7 @@ async fn get_anything_returns_as_json_but_is_actually_string<A: api::Api>(
     }
 }
 
-async fn parse_get_anything_returns_as_json_but_is_actually_string(
+async fn request_get_anything_returns_as_json_but_is_actually_string(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingReturnsAsJsonButIsActuallyStringRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -279,17 +287,17 @@ async fn parse_get_anything_returns_as_json_but_is_actually_string(
 }
 
 /// `GET /multiple-responses/object`
-async fn get_multiple_responses_object<A: api::Api>(
+async fn handle_get_multiple_responses_object<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_multiple_responses_object(request).await {
+    match request_get_multiple_responses_object(request).await {
         Ok(request) => respond(api.get_multiple_responses_object(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_multiple_responses_object(
+async fn request_get_multiple_responses_object(
     request: axum::extract::Request,
 ) -> Result<api::GetMultipleResponsesObjectRequest, Problem> {
     let (parts, _body) = request.into_parts();

@@ -31,9 +31,12 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/nestedTest", axum::routing::put(put_nested_test::<A>))
-        .route("/circular", axum::routing::put(put_circular::<A>))
-        .route("/not-quite-circular", axum::routing::post(post_not_quite_circular::<A>))
+        .route("/nestedTest", axum::routing::put(handle_put_nested_test::<A>))
+        .route("/circular", axum::routing::put(handle_put_circular::<A>))
+        .route(
+            "/not-quite-circular",
+            axum::routing::post(handle_post_not_quite_circular::<A>),
+        )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -85,17 +88,17 @@ impl IntoResponse for Problem {
 }
 
 /// `PUT /nestedTest`
-async fn put_nested_test<A: api::Api>(
+async fn handle_put_nested_test<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_nested_test(request).await {
+    match request_put_nested_test(request).await {
         Ok(request) => respond(api.put_nested_test(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_nested_test(
+async fn request_put_nested_test(
     request: axum::extract::Request,
 ) -> Result<api::PutNestedTestRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -111,17 +114,17 @@ async fn parse_put_nested_test(
 }
 
 /// `PUT /circular`
-async fn put_circular<A: api::Api>(
+async fn handle_put_circular<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_circular(request).await {
+    match request_put_circular(request).await {
         Ok(request) => respond(api.put_circular(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_circular(
+async fn request_put_circular(
     request: axum::extract::Request,
 ) -> Result<api::PutCircularRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -137,17 +140,17 @@ async fn parse_put_circular(
 }
 
 /// `POST /not-quite-circular`
-async fn post_not_quite_circular<A: api::Api>(
+async fn handle_post_not_quite_circular<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_not_quite_circular(request).await {
+    match request_post_not_quite_circular(request).await {
         Ok(request) => respond(api.post_not_quite_circular(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_not_quite_circular(
+async fn request_post_not_quite_circular(
     request: axum::extract::Request,
 ) -> Result<api::PostNotQuiteCircularRequest, Problem> {
     let (parts, body) = request.into_parts();

@@ -31,7 +31,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/anything", axum::routing::post(post_anything::<A>))
+        .route("/anything", axum::routing::post(handle_post_anything::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -83,17 +83,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /anything`
-async fn post_anything<A: api::Api>(
+async fn handle_post_anything<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything(request).await {
+    match request_post_anything(request).await {
         Ok(request) => respond(api.post_anything(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything(
+async fn request_post_anything(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingRequest, Problem> {
     let (parts, body) = request.into_parts();

@@ -31,7 +31,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/form/primitive", axum::routing::put(encoding_form::<A>))
+        .route("/form/primitive", axum::routing::put(handle_encoding_form::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -83,17 +83,17 @@ impl IntoResponse for Problem {
 }
 
 /// `PUT /form/primitive`
-async fn encoding_form<A: api::Api>(
+async fn handle_encoding_form<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_encoding_form(request).await {
+    match request_encoding_form(request).await {
         Ok(request) => respond(api.encoding_form(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_encoding_form(
+async fn request_encoding_form(
     request: axum::extract::Request,
 ) -> Result<api::EncodingFormRequest, Problem> {
     let (parts, body) = request.into_parts();

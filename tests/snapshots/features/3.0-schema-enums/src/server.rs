@@ -33,9 +33,9 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/anything/strings",
-            axum::routing::get(number_enum_support::<A>)
-                .put(boolean_enum_support::<A>)
-                .post(string_enum_support::<A>),
+            axum::routing::get(handle_number_enum_support::<A>)
+                .put(handle_boolean_enum_support::<A>)
+                .post(handle_string_enum_support::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -88,17 +88,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /anything/strings`
-async fn number_enum_support<A: api::Api>(
+async fn handle_number_enum_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_number_enum_support(request).await {
+    match request_number_enum_support(request).await {
         Ok(request) => respond(api.number_enum_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_number_enum_support(
+async fn request_number_enum_support(
     request: axum::extract::Request,
 ) -> Result<api::NumberEnumSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -114,17 +114,17 @@ async fn parse_number_enum_support(
 }
 
 /// `PUT /anything/strings`
-async fn boolean_enum_support<A: api::Api>(
+async fn handle_boolean_enum_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_boolean_enum_support(request).await {
+    match request_boolean_enum_support(request).await {
         Ok(request) => respond(api.boolean_enum_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_boolean_enum_support(
+async fn request_boolean_enum_support(
     request: axum::extract::Request,
 ) -> Result<api::BooleanEnumSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -140,17 +140,17 @@ async fn parse_boolean_enum_support(
 }
 
 /// `POST /anything/strings`
-async fn string_enum_support<A: api::Api>(
+async fn handle_string_enum_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_string_enum_support(request).await {
+    match request_string_enum_support(request).await {
         Ok(request) => respond(api.string_enum_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_string_enum_support(
+async fn request_string_enum_support(
     request: axum::extract::Request,
 ) -> Result<api::StringEnumSupportRequest, Problem> {
     let (parts, body) = request.into_parts();

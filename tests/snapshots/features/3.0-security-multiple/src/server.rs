@@ -31,12 +31,12 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/anything/and", axum::routing::post(post_anything_and::<A>))
-        .route("/anything/or", axum::routing::post(post_anything_or::<A>))
-        .route("/anything/and-or", axum::routing::post(post_anything_and_or::<A>))
+        .route("/anything/and", axum::routing::post(handle_post_anything_and::<A>))
+        .route("/anything/or", axum::routing::post(handle_post_anything_or::<A>))
+        .route("/anything/and-or", axum::routing::post(handle_post_anything_and_or::<A>))
         .route(
             "/anything/many-and-or",
-            axum::routing::post(post_anything_many_and_or::<A>),
+            axum::routing::post(handle_post_anything_many_and_or::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -89,17 +89,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /anything/and`
-async fn post_anything_and<A: api::Api>(
+async fn handle_post_anything_and<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_and(request).await {
+    match request_post_anything_and(request).await {
         Ok(request) => respond(api.post_anything_and(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_and(
+async fn request_post_anything_and(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingAndRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -120,17 +120,17 @@ async fn parse_post_anything_and(
 }
 
 /// `POST /anything/or`
-async fn post_anything_or<A: api::Api>(
+async fn handle_post_anything_or<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_or(request).await {
+    match request_post_anything_or(request).await {
         Ok(request) => respond(api.post_anything_or(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_or(
+async fn request_post_anything_or(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOrRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -151,17 +151,17 @@ async fn parse_post_anything_or(
 }
 
 /// `POST /anything/and-or`
-async fn post_anything_and_or<A: api::Api>(
+async fn handle_post_anything_and_or<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_and_or(request).await {
+    match request_post_anything_and_or(request).await {
         Ok(request) => respond(api.post_anything_and_or(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_and_or(
+async fn request_post_anything_and_or(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingAndOrRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -185,17 +185,17 @@ async fn parse_post_anything_and_or(
 }
 
 /// `POST /anything/many-and-or`
-async fn post_anything_many_and_or<A: api::Api>(
+async fn handle_post_anything_many_and_or<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_many_and_or(request).await {
+    match request_post_anything_many_and_or(request).await {
         Ok(request) => respond(api.post_anything_many_and_or(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_many_and_or(
+async fn request_post_anything_many_and_or(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingManyAndOrRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -306,7 +306,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

@@ -658,7 +658,7 @@ impl Client {
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
     ) -> Result<(), api::Error> {
-        let _ = (&query, &cookies);
+        let _ = (&query, &headers, &cookies);
         let api_key_cookie = context
             .credentials
             .api_key_cookie

@@ -33,31 +33,31 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/relative-path-server",
-            axum::routing::get(get_relative_path_server::<A>),
+            axum::routing::get(handle_get_relative_path_server::<A>),
         )
         .route(
             "/relative-operation-server",
-            axum::routing::get(get_relative_operation_server::<A>),
+            axum::routing::get(handle_get_relative_operation_server::<A>),
         )
         .route(
             "/operation-server-variables",
-            axum::routing::get(get_operation_server_variables::<A>),
+            axum::routing::get(handle_get_operation_server_variables::<A>),
         )
         .route(
             "/path-item-ref-server",
-            axum::routing::get(get_path_item_ref_server::<A>),
+            axum::routing::get(handle_get_path_item_ref_server::<A>),
         )
         .route(
             "/path-item-server-source",
-            axum::routing::get(get_path_item_server_source::<A>),
+            axum::routing::get(handle_get_path_item_server_source::<A>),
         )
         .route(
             "/empty-operation-servers",
-            axum::routing::get(get_empty_operation_servers::<A>),
+            axum::routing::get(handle_get_empty_operation_servers::<A>),
         )
         .route(
             "/empty-path-item-servers",
-            axum::routing::get(get_empty_path_item_servers::<A>),
+            axum::routing::get(handle_get_empty_path_item_servers::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -110,17 +110,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /relative-path-server`
-async fn get_relative_path_server<A: api::Api>(
+async fn handle_get_relative_path_server<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_relative_path_server(request).await {
+    match request_get_relative_path_server(request).await {
         Ok(request) => respond(api.get_relative_path_server(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_relative_path_server(
+async fn request_get_relative_path_server(
     request: axum::extract::Request,
 ) -> Result<api::GetRelativePathServerRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -134,17 +134,17 @@ async fn parse_get_relative_path_server(
 }
 
 /// `GET /relative-operation-server`
-async fn get_relative_operation_server<A: api::Api>(
+async fn handle_get_relative_operation_server<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_relative_operation_server(request).await {
+    match request_get_relative_operation_server(request).await {
         Ok(request) => respond(api.get_relative_operation_server(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_relative_operation_server(
+async fn request_get_relative_operation_server(
     request: axum::extract::Request,
 ) -> Result<api::GetRelativeOperationServerRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -158,17 +158,17 @@ async fn parse_get_relative_operation_server(
 }
 
 /// `GET /operation-server-variables`
-async fn get_operation_server_variables<A: api::Api>(
+async fn handle_get_operation_server_variables<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_operation_server_variables(request).await {
+    match request_get_operation_server_variables(request).await {
         Ok(request) => respond(api.get_operation_server_variables(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_operation_server_variables(
+async fn request_get_operation_server_variables(
     request: axum::extract::Request,
 ) -> Result<api::GetOperationServerVariablesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -182,17 +182,17 @@ async fn parse_get_operation_server_variables(
 }
 
 /// `GET /path-item-ref-server`
-async fn get_path_item_ref_server<A: api::Api>(
+async fn handle_get_path_item_ref_server<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_path_item_ref_server(request).await {
+    match request_get_path_item_ref_server(request).await {
         Ok(request) => respond(api.get_path_item_ref_server(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_path_item_ref_server(
+async fn request_get_path_item_ref_server(
     request: axum::extract::Request,
 ) -> Result<api::GetPathItemRefServerRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -206,17 +206,17 @@ async fn parse_get_path_item_ref_server(
 }
 
 /// `GET /path-item-server-source`
-async fn get_path_item_server_source<A: api::Api>(
+async fn handle_get_path_item_server_source<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_path_item_server_source(request).await {
+    match request_get_path_item_server_source(request).await {
         Ok(request) => respond(api.get_path_item_server_source(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_path_item_server_source(
+async fn request_get_path_item_server_source(
     request: axum::extract::Request,
 ) -> Result<api::GetPathItemServerSourceRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -230,17 +230,17 @@ async fn parse_get_path_item_server_source(
 }
 
 /// `GET /empty-operation-servers`
-async fn get_empty_operation_servers<A: api::Api>(
+async fn handle_get_empty_operation_servers<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_empty_operation_servers(request).await {
+    match request_get_empty_operation_servers(request).await {
         Ok(request) => respond(api.get_empty_operation_servers(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_empty_operation_servers(
+async fn request_get_empty_operation_servers(
     request: axum::extract::Request,
 ) -> Result<api::GetEmptyOperationServersRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -254,17 +254,17 @@ async fn parse_get_empty_operation_servers(
 }
 
 /// `GET /empty-path-item-servers`
-async fn get_empty_path_item_servers<A: api::Api>(
+async fn handle_get_empty_path_item_servers<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_empty_path_item_servers(request).await {
+    match request_get_empty_path_item_servers(request).await {
         Ok(request) => respond(api.get_empty_path_item_servers(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_empty_path_item_servers(
+async fn request_get_empty_path_item_servers(
     request: axum::extract::Request,
 ) -> Result<api::GetEmptyPathItemServersRequest, Problem> {
     let (parts, _body) = request.into_parts();

@@ -31,10 +31,10 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/global", axum::routing::post(post_global::<A>))
-        .route("/operation", axum::routing::post(post_operation::<A>))
-        .route("/path", axum::routing::put(put_path::<A>))
-        .route("/combo", axum::routing::put(put_combo::<A>))
+        .route("/global", axum::routing::post(handle_post_global::<A>))
+        .route("/operation", axum::routing::post(handle_post_operation::<A>))
+        .route("/path", axum::routing::put(handle_put_path::<A>))
+        .route("/combo", axum::routing::put(handle_put_combo::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -86,17 +86,17 @@ impl IntoResponse for Problem {
 }
 
 /// `POST /global`
-async fn post_global<A: api::Api>(
+async fn handle_post_global<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_global(request).await {
+    match request_post_global(request).await {
         Ok(request) => respond(api.post_global(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_global(
+async fn request_post_global(
     request: axum::extract::Request,
 ) -> Result<api::PostGlobalRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -110,17 +110,17 @@ async fn parse_post_global(
 }
 
 /// `POST /operation`
-async fn post_operation<A: api::Api>(
+async fn handle_post_operation<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_operation(request).await {
+    match request_post_operation(request).await {
         Ok(request) => respond(api.post_operation(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_operation(
+async fn request_post_operation(
     request: axum::extract::Request,
 ) -> Result<api::PostOperationRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -134,17 +134,17 @@ async fn parse_post_operation(
 }
 
 /// `PUT /path`
-async fn put_path<A: api::Api>(
+async fn handle_put_path<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_path(request).await {
+    match request_put_path(request).await {
         Ok(request) => respond(api.put_path(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_path(
+async fn request_put_path(
     request: axum::extract::Request,
 ) -> Result<api::PutPathRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -158,17 +158,17 @@ async fn parse_put_path(
 }
 
 /// `PUT /combo`
-async fn put_combo<A: api::Api>(
+async fn handle_put_combo<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_combo(request).await {
+    match request_put_combo(request).await {
         Ok(request) => respond(api.put_combo(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_combo(
+async fn request_put_combo(
     request: axum::extract::Request,
 ) -> Result<api::PutComboRequest, Problem> {
     let (parts, _body) = request.into_parts();

@@ -31,227 +31,251 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/animal", axum::routing::get(get_animal::<A>))
+        .route("/animal", axum::routing::get(handle_get_animal::<A>))
         .route(
             "/animal/search",
-            axum::routing::get(get_animal_search::<A>).post(post_animal_search::<A>),
+            axum::routing::get(handle_get_animal_search::<A>)
+                .post(handle_post_animal_search::<A>),
         )
-        .route("/astronomicalObject", axum::routing::get(get_astronomical_object::<A>))
+        .route(
+            "/astronomicalObject",
+            axum::routing::get(handle_get_astronomical_object::<A>),
+        )
         .route(
             "/astronomicalObject/search",
-            axum::routing::get(get_astronomical_object_search::<A>)
-                .post(post_astronomical_object_search::<A>),
+            axum::routing::get(handle_get_astronomical_object_search::<A>)
+                .post(handle_post_astronomical_object_search::<A>),
         )
-        .route("/book", axum::routing::get(get_book::<A>))
+        .route("/book", axum::routing::get(handle_get_book::<A>))
         .route(
             "/book/search",
-            axum::routing::get(get_book_search::<A>).post(post_book_search::<A>),
+            axum::routing::get(handle_get_book_search::<A>)
+                .post(handle_post_book_search::<A>),
         )
-        .route("/bookCollection", axum::routing::get(get_book_collection::<A>))
+        .route("/bookCollection", axum::routing::get(handle_get_book_collection::<A>))
         .route(
             "/bookCollection/search",
-            axum::routing::get(get_book_collection_search::<A>)
-                .post(post_book_collection_search::<A>),
+            axum::routing::get(handle_get_book_collection_search::<A>)
+                .post(handle_post_book_collection_search::<A>),
         )
-        .route("/bookSeries", axum::routing::get(get_book_series::<A>))
+        .route("/bookSeries", axum::routing::get(handle_get_book_series::<A>))
         .route(
             "/bookSeries/search",
-            axum::routing::get(get_book_series_search::<A>)
-                .post(post_book_series_search::<A>),
+            axum::routing::get(handle_get_book_series_search::<A>)
+                .post(handle_post_book_series_search::<A>),
         )
-        .route("/character", axum::routing::get(get_character::<A>))
+        .route("/character", axum::routing::get(handle_get_character::<A>))
         .route(
             "/character/search",
-            axum::routing::get(get_character_search::<A>)
-                .post(post_character_search::<A>),
+            axum::routing::get(handle_get_character_search::<A>)
+                .post(handle_post_character_search::<A>),
         )
-        .route("/comics", axum::routing::get(get_comics::<A>))
+        .route("/comics", axum::routing::get(handle_get_comics::<A>))
         .route(
             "/comics/search",
-            axum::routing::get(get_comics_search::<A>).post(post_comics_search::<A>),
+            axum::routing::get(handle_get_comics_search::<A>)
+                .post(handle_post_comics_search::<A>),
         )
-        .route("/comicCollection", axum::routing::get(get_comic_collection::<A>))
+        .route("/comicCollection", axum::routing::get(handle_get_comic_collection::<A>))
         .route(
             "/comicCollection/search",
-            axum::routing::get(get_comic_collection_search::<A>)
-                .post(post_comic_collection_search::<A>),
+            axum::routing::get(handle_get_comic_collection_search::<A>)
+                .post(handle_post_comic_collection_search::<A>),
         )
-        .route("/comicSeries", axum::routing::get(get_comic_series::<A>))
+        .route("/comicSeries", axum::routing::get(handle_get_comic_series::<A>))
         .route(
             "/comicSeries/search",
-            axum::routing::get(get_comic_series_search::<A>)
-                .post(post_comic_series_search::<A>),
+            axum::routing::get(handle_get_comic_series_search::<A>)
+                .post(handle_post_comic_series_search::<A>),
         )
-        .route("/comicStrip", axum::routing::get(get_comic_strip::<A>))
+        .route("/comicStrip", axum::routing::get(handle_get_comic_strip::<A>))
         .route(
             "/comicStrip/search",
-            axum::routing::get(get_comic_strip_search::<A>)
-                .post(post_comic_strip_search::<A>),
+            axum::routing::get(handle_get_comic_strip_search::<A>)
+                .post(handle_post_comic_strip_search::<A>),
         )
-        .route("/company", axum::routing::get(get_company::<A>))
+        .route("/company", axum::routing::get(handle_get_company::<A>))
         .route(
             "/company/search",
-            axum::routing::get(get_company_search::<A>).post(post_company_search::<A>),
+            axum::routing::get(handle_get_company_search::<A>)
+                .post(handle_post_company_search::<A>),
         )
-        .route("/conflict", axum::routing::get(get_conflict::<A>))
+        .route("/conflict", axum::routing::get(handle_get_conflict::<A>))
         .route(
             "/conflict/search",
-            axum::routing::get(get_conflict_search::<A>).post(post_conflict_search::<A>),
+            axum::routing::get(handle_get_conflict_search::<A>)
+                .post(handle_post_conflict_search::<A>),
         )
-        .route("/element", axum::routing::get(get_element::<A>))
+        .route("/element", axum::routing::get(handle_get_element::<A>))
         .route(
             "/element/search",
-            axum::routing::get(get_element_search::<A>).post(post_element_search::<A>),
+            axum::routing::get(handle_get_element_search::<A>)
+                .post(handle_post_element_search::<A>),
         )
-        .route("/episode", axum::routing::get(get_episode::<A>))
+        .route("/episode", axum::routing::get(handle_get_episode::<A>))
         .route(
             "/episode/search",
-            axum::routing::get(get_episode_search::<A>).post(post_episode_search::<A>),
+            axum::routing::get(handle_get_episode_search::<A>)
+                .post(handle_post_episode_search::<A>),
         )
-        .route("/food", axum::routing::get(get_food::<A>))
+        .route("/food", axum::routing::get(handle_get_food::<A>))
         .route(
             "/food/search",
-            axum::routing::get(get_food_search::<A>).post(post_food_search::<A>),
+            axum::routing::get(handle_get_food_search::<A>)
+                .post(handle_post_food_search::<A>),
         )
-        .route("/literature", axum::routing::get(get_literature::<A>))
+        .route("/literature", axum::routing::get(handle_get_literature::<A>))
         .route(
             "/literature/search",
-            axum::routing::get(get_literature_search::<A>)
-                .post(post_literature_search::<A>),
+            axum::routing::get(handle_get_literature_search::<A>)
+                .post(handle_post_literature_search::<A>),
         )
-        .route("/location", axum::routing::get(get_location::<A>))
+        .route("/location", axum::routing::get(handle_get_location::<A>))
         .route(
             "/location/search",
-            axum::routing::get(get_location_search::<A>).post(post_location_search::<A>),
+            axum::routing::get(handle_get_location_search::<A>)
+                .post(handle_post_location_search::<A>),
         )
-        .route("/magazine", axum::routing::get(get_magazine::<A>))
+        .route("/magazine", axum::routing::get(handle_get_magazine::<A>))
         .route(
             "/magazine/search",
-            axum::routing::get(get_magazine_search::<A>).post(post_magazine_search::<A>),
+            axum::routing::get(handle_get_magazine_search::<A>)
+                .post(handle_post_magazine_search::<A>),
         )
-        .route("/magazineSeries", axum::routing::get(get_magazine_series::<A>))
+        .route("/magazineSeries", axum::routing::get(handle_get_magazine_series::<A>))
         .route(
             "/magazineSeries/search",
-            axum::routing::get(get_magazine_series_search::<A>)
-                .post(post_magazine_series_search::<A>),
+            axum::routing::get(handle_get_magazine_series_search::<A>)
+                .post(handle_post_magazine_series_search::<A>),
         )
-        .route("/material", axum::routing::get(get_material::<A>))
+        .route("/material", axum::routing::get(handle_get_material::<A>))
         .route(
             "/material/search",
-            axum::routing::get(get_material_search::<A>).post(post_material_search::<A>),
+            axum::routing::get(handle_get_material_search::<A>)
+                .post(handle_post_material_search::<A>),
         )
-        .route("/medicalCondition", axum::routing::get(get_medical_condition::<A>))
+        .route(
+            "/medicalCondition",
+            axum::routing::get(handle_get_medical_condition::<A>),
+        )
         .route(
             "/medicalCondition/search",
-            axum::routing::get(get_medical_condition_search::<A>)
-                .post(post_medical_condition_search::<A>),
+            axum::routing::get(handle_get_medical_condition_search::<A>)
+                .post(handle_post_medical_condition_search::<A>),
         )
-        .route("/movie", axum::routing::get(get_movie::<A>))
+        .route("/movie", axum::routing::get(handle_get_movie::<A>))
         .route(
             "/movie/search",
-            axum::routing::get(get_movie_search::<A>).post(post_movie_search::<A>),
+            axum::routing::get(handle_get_movie_search::<A>)
+                .post(handle_post_movie_search::<A>),
         )
-        .route("/occupation", axum::routing::get(get_occupation::<A>))
+        .route("/occupation", axum::routing::get(handle_get_occupation::<A>))
         .route(
             "/occupation/search",
-            axum::routing::get(get_occupation_search::<A>)
-                .post(post_occupation_search::<A>),
+            axum::routing::get(handle_get_occupation_search::<A>)
+                .post(handle_post_occupation_search::<A>),
         )
-        .route("/organization", axum::routing::get(get_organization::<A>))
+        .route("/organization", axum::routing::get(handle_get_organization::<A>))
         .route(
             "/organization/search",
-            axum::routing::get(get_organization_search::<A>)
-                .post(post_organization_search::<A>),
+            axum::routing::get(handle_get_organization_search::<A>)
+                .post(handle_post_organization_search::<A>),
         )
-        .route("/performer", axum::routing::get(get_performer::<A>))
+        .route("/performer", axum::routing::get(handle_get_performer::<A>))
         .route(
             "/performer/search",
-            axum::routing::get(get_performer_search::<A>)
-                .post(post_performer_search::<A>),
+            axum::routing::get(handle_get_performer_search::<A>)
+                .post(handle_post_performer_search::<A>),
         )
-        .route("/season", axum::routing::get(get_season::<A>))
+        .route("/season", axum::routing::get(handle_get_season::<A>))
         .route(
             "/season/search",
-            axum::routing::get(get_season_search::<A>).post(post_season_search::<A>),
+            axum::routing::get(handle_get_season_search::<A>)
+                .post(handle_post_season_search::<A>),
         )
-        .route("/series", axum::routing::get(get_series::<A>))
+        .route("/series", axum::routing::get(handle_get_series::<A>))
         .route(
             "/series/search",
-            axum::routing::get(get_series_search::<A>).post(post_series_search::<A>),
+            axum::routing::get(handle_get_series_search::<A>)
+                .post(handle_post_series_search::<A>),
         )
-        .route("/soundtrack", axum::routing::get(get_soundtrack::<A>))
+        .route("/soundtrack", axum::routing::get(handle_get_soundtrack::<A>))
         .route(
             "/soundtrack/search",
-            axum::routing::get(get_soundtrack_search::<A>)
-                .post(post_soundtrack_search::<A>),
+            axum::routing::get(handle_get_soundtrack_search::<A>)
+                .post(handle_post_soundtrack_search::<A>),
         )
-        .route("/spacecraft", axum::routing::get(get_spacecraft::<A>))
+        .route("/spacecraft", axum::routing::get(handle_get_spacecraft::<A>))
         .route(
             "/spacecraft/search",
-            axum::routing::get(get_spacecraft_search::<A>)
-                .post(post_spacecraft_search::<A>),
+            axum::routing::get(handle_get_spacecraft_search::<A>)
+                .post(handle_post_spacecraft_search::<A>),
         )
-        .route("/spacecraftClass", axum::routing::get(get_spacecraft_class::<A>))
+        .route("/spacecraftClass", axum::routing::get(handle_get_spacecraft_class::<A>))
         .route(
             "/spacecraftClass/search",
-            axum::routing::get(get_spacecraft_class_search::<A>)
-                .post(post_spacecraft_class_search::<A>),
+            axum::routing::get(handle_get_spacecraft_class_search::<A>)
+                .post(handle_post_spacecraft_class_search::<A>),
         )
-        .route("/species", axum::routing::get(get_species::<A>))
+        .route("/species", axum::routing::get(handle_get_species::<A>))
         .route(
             "/species/search",
-            axum::routing::get(get_species_search::<A>).post(post_species_search::<A>),
+            axum::routing::get(handle_get_species_search::<A>)
+                .post(handle_post_species_search::<A>),
         )
-        .route("/staff", axum::routing::get(get_staff::<A>))
+        .route("/staff", axum::routing::get(handle_get_staff::<A>))
         .route(
             "/staff/search",
-            axum::routing::get(get_staff_search::<A>).post(post_staff_search::<A>),
+            axum::routing::get(handle_get_staff_search::<A>)
+                .post(handle_post_staff_search::<A>),
         )
-        .route("/technology", axum::routing::get(get_technology::<A>))
+        .route("/technology", axum::routing::get(handle_get_technology::<A>))
         .route(
             "/technology/search",
-            axum::routing::get(get_technology_search::<A>)
-                .post(post_technology_search::<A>),
+            axum::routing::get(handle_get_technology_search::<A>)
+                .post(handle_post_technology_search::<A>),
         )
-        .route("/title", axum::routing::get(get_title::<A>))
+        .route("/title", axum::routing::get(handle_get_title::<A>))
         .route(
             "/title/search",
-            axum::routing::get(get_title_search::<A>).post(post_title_search::<A>),
+            axum::routing::get(handle_get_title_search::<A>)
+                .post(handle_post_title_search::<A>),
         )
-        .route("/tradingCard", axum::routing::get(get_trading_card::<A>))
+        .route("/tradingCard", axum::routing::get(handle_get_trading_card::<A>))
         .route(
             "/tradingCard/search",
-            axum::routing::get(get_trading_card_search::<A>)
-                .post(post_trading_card_search::<A>),
+            axum::routing::get(handle_get_trading_card_search::<A>)
+                .post(handle_post_trading_card_search::<A>),
         )
-        .route("/tradingCardDeck", axum::routing::get(get_trading_card_deck::<A>))
+        .route("/tradingCardDeck", axum::routing::get(handle_get_trading_card_deck::<A>))
         .route(
             "/tradingCardDeck/search",
-            axum::routing::get(get_trading_card_deck_search::<A>)
-                .post(post_trading_card_deck_search::<A>),
+            axum::routing::get(handle_get_trading_card_deck_search::<A>)
+                .post(handle_post_trading_card_deck_search::<A>),
         )
-        .route("/tradingCardSet", axum::routing::get(get_trading_card_set::<A>))
+        .route("/tradingCardSet", axum::routing::get(handle_get_trading_card_set::<A>))
         .route(
             "/tradingCardSet/search",
-            axum::routing::get(get_trading_card_set_search::<A>)
-                .post(post_trading_card_set_search::<A>),
+            axum::routing::get(handle_get_trading_card_set_search::<A>)
+                .post(handle_post_trading_card_set_search::<A>),
         )
-        .route("/videoGame", axum::routing::get(get_video_game::<A>))
+        .route("/videoGame", axum::routing::get(handle_get_video_game::<A>))
         .route(
             "/videoGame/search",
-            axum::routing::get(get_video_game_search::<A>)
-                .post(post_video_game_search::<A>),
+            axum::routing::get(handle_get_video_game_search::<A>)
+                .post(handle_post_video_game_search::<A>),
         )
-        .route("/videoRelease", axum::routing::get(get_video_release::<A>))
+        .route("/videoRelease", axum::routing::get(handle_get_video_release::<A>))
         .route(
             "/videoRelease/search",
-            axum::routing::get(get_video_release_search::<A>)
-                .post(post_video_release_search::<A>),
+            axum::routing::get(handle_get_video_release_search::<A>)
+                .post(handle_post_video_release_search::<A>),
         )
-        .route("/weapon", axum::routing::get(get_weapon::<A>))
+        .route("/weapon", axum::routing::get(handle_get_weapon::<A>))
         .route(
             "/weapon/search",
-            axum::routing::get(get_weapon_search::<A>).post(post_weapon_search::<A>),
+            axum::routing::get(handle_get_weapon_search::<A>)
+                .post(handle_post_weapon_search::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -304,17 +328,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /animal`
-async fn get_animal<A: api::Api>(
+async fn handle_get_animal<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_animal(request).await {
+    match request_get_animal(request).await {
         Ok(request) => respond(api.get_animal(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_animal(
+async fn request_get_animal(
     request: axum::extract::Request,
 ) -> Result<api::GetAnimalRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -331,17 +355,17 @@ async fn parse_get_animal(
 }
 
 /// `GET /animal/search`
-async fn get_animal_search<A: api::Api>(
+async fn handle_get_animal_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_animal_search(request).await {
+    match request_get_animal_search(request).await {
         Ok(request) => respond(api.get_animal_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_animal_search(
+async fn request_get_animal_search(
     request: axum::extract::Request,
 ) -> Result<api::GetAnimalSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -359,17 +383,17 @@ async fn parse_get_animal_search(
 }
 
 /// `POST /animal/search`
-async fn post_animal_search<A: api::Api>(
+async fn handle_post_animal_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_animal_search(request).await {
+    match request_post_animal_search(request).await {
         Ok(request) => respond(api.post_animal_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_animal_search(
+async fn request_post_animal_search(
     request: axum::extract::Request,
 ) -> Result<api::PostAnimalSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -390,17 +414,17 @@ async fn parse_post_animal_search(
 }
 
 /// `GET /astronomicalObject`
-async fn get_astronomical_object<A: api::Api>(
+async fn handle_get_astronomical_object<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_astronomical_object(request).await {
+    match request_get_astronomical_object(request).await {
         Ok(request) => respond(api.get_astronomical_object(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_astronomical_object(
+async fn request_get_astronomical_object(
     request: axum::extract::Request,
 ) -> Result<api::GetAstronomicalObjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -417,17 +441,17 @@ async fn parse_get_astronomical_object(
 }
 
 /// `GET /astronomicalObject/search`
-async fn get_astronomical_object_search<A: api::Api>(
+async fn handle_get_astronomical_object_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_astronomical_object_search(request).await {
+    match request_get_astronomical_object_search(request).await {
         Ok(request) => respond(api.get_astronomical_object_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_astronomical_object_search(
+async fn request_get_astronomical_object_search(
     request: axum::extract::Request,
 ) -> Result<api::GetAstronomicalObjectSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -445,17 +469,17 @@ async fn parse_get_astronomical_object_search(
 }
 
 /// `POST /astronomicalObject/search`
-async fn post_astronomical_object_search<A: api::Api>(
+async fn handle_post_astronomical_object_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_astronomical_object_search(request).await {
+    match request_post_astronomical_object_search(request).await {
         Ok(request) => respond(api.post_astronomical_object_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_astronomical_object_search(
+async fn request_post_astronomical_object_search(
     request: axum::extract::Request,
 ) -> Result<api::PostAstronomicalObjectSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -476,17 +500,17 @@ async fn parse_post_astronomical_object_search(
 }
 
 /// `GET /book`
-async fn get_book<A: api::Api>(
+async fn handle_get_book<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_book(request).await {
+    match request_get_book(request).await {
         Ok(request) => respond(api.get_book(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_book(
+async fn request_get_book(
     request: axum::extract::Request,
 ) -> Result<api::GetBookRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -503,17 +527,17 @@ async fn parse_get_book(
 }
 
 /// `GET /book/search`
-async fn get_book_search<A: api::Api>(
+async fn handle_get_book_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_book_search(request).await {
+    match request_get_book_search(request).await {
         Ok(request) => respond(api.get_book_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_book_search(
+async fn request_get_book_search(
     request: axum::extract::Request,
 ) -> Result<api::GetBookSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -531,17 +555,17 @@ async fn parse_get_book_search(
 }
 
 /// `POST /book/search`
-async fn post_book_search<A: api::Api>(
+async fn handle_post_book_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_book_search(request).await {
+    match request_post_book_search(request).await {
         Ok(request) => respond(api.post_book_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_book_search(
+async fn request_post_book_search(
     request: axum::extract::Request,
 ) -> Result<api::PostBookSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -562,17 +586,17 @@ async fn parse_post_book_search(
 }
 
 /// `GET /bookCollection`
-async fn get_book_collection<A: api::Api>(
+async fn handle_get_book_collection<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_book_collection(request).await {
+    match request_get_book_collection(request).await {
         Ok(request) => respond(api.get_book_collection(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_book_collection(
+async fn request_get_book_collection(
     request: axum::extract::Request,
 ) -> Result<api::GetBookCollectionRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -589,17 +613,17 @@ async fn parse_get_book_collection(
 }
 
 /// `GET /bookCollection/search`
-async fn get_book_collection_search<A: api::Api>(
+async fn handle_get_book_collection_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_book_collection_search(request).await {
+    match request_get_book_collection_search(request).await {
         Ok(request) => respond(api.get_book_collection_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_book_collection_search(
+async fn request_get_book_collection_search(
     request: axum::extract::Request,
 ) -> Result<api::GetBookCollectionSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -617,17 +641,17 @@ async fn parse_get_book_collection_search(
 }
 
 /// `POST /bookCollection/search`
-async fn post_book_collection_search<A: api::Api>(
+async fn handle_post_book_collection_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_book_collection_search(request).await {
+    match request_post_book_collection_search(request).await {
         Ok(request) => respond(api.post_book_collection_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_book_collection_search(
+async fn request_post_book_collection_search(
     request: axum::extract::Request,
 ) -> Result<api::PostBookCollectionSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -648,17 +672,17 @@ async fn parse_post_book_collection_search(
 }
 
 /// `GET /bookSeries`
-async fn get_book_series<A: api::Api>(
+async fn handle_get_book_series<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_book_series(request).await {
+    match request_get_book_series(request).await {
         Ok(request) => respond(api.get_book_series(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_book_series(
+async fn request_get_book_series(
     request: axum::extract::Request,
 ) -> Result<api::GetBookSeriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -675,17 +699,17 @@ async fn parse_get_book_series(
 }
 
 /// `GET /bookSeries/search`
-async fn get_book_series_search<A: api::Api>(
+async fn handle_get_book_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_book_series_search(request).await {
+    match request_get_book_series_search(request).await {
         Ok(request) => respond(api.get_book_series_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_book_series_search(
+async fn request_get_book_series_search(
     request: axum::extract::Request,
 ) -> Result<api::GetBookSeriesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -703,17 +727,17 @@ async fn parse_get_book_series_search(
 }
 
 /// `POST /bookSeries/search`
-async fn post_book_series_search<A: api::Api>(
+async fn handle_post_book_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_book_series_search(request).await {
+    match request_post_book_series_search(request).await {
         Ok(request) => respond(api.post_book_series_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_book_series_search(
+async fn request_post_book_series_search(
     request: axum::extract::Request,
 ) -> Result<api::PostBookSeriesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -734,17 +758,17 @@ async fn parse_post_book_series_search(
 }
 
 /// `GET /character`
-async fn get_character<A: api::Api>(
+async fn handle_get_character<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_character(request).await {
+    match request_get_character(request).await {
         Ok(request) => respond(api.get_character(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_character(
+async fn request_get_character(
     request: axum::extract::Request,
 ) -> Result<api::GetCharacterRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -761,17 +785,17 @@ async fn parse_get_character(
 }
 
 /// `GET /character/search`
-async fn get_character_search<A: api::Api>(
+async fn handle_get_character_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_character_search(request).await {
+    match request_get_character_search(request).await {
         Ok(request) => respond(api.get_character_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_character_search(
+async fn request_get_character_search(
     request: axum::extract::Request,
 ) -> Result<api::GetCharacterSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -789,17 +813,17 @@ async fn parse_get_character_search(
 }
 
 /// `POST /character/search`
-async fn post_character_search<A: api::Api>(
+async fn handle_post_character_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_character_search(request).await {
+    match request_post_character_search(request).await {
         Ok(request) => respond(api.post_character_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_character_search(
+async fn request_post_character_search(
     request: axum::extract::Request,
 ) -> Result<api::PostCharacterSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -820,17 +844,17 @@ async fn parse_post_character_search(
 }
 
 /// `GET /comics`
-async fn get_comics<A: api::Api>(
+async fn handle_get_comics<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_comics(request).await {
+    match request_get_comics(request).await {
         Ok(request) => respond(api.get_comics(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_comics(
+async fn request_get_comics(
     request: axum::extract::Request,
 ) -> Result<api::GetComicsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -847,17 +871,17 @@ async fn parse_get_comics(
 }
 
 /// `GET /comics/search`
-async fn get_comics_search<A: api::Api>(
+async fn handle_get_comics_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_comics_search(request).await {
+    match request_get_comics_search(request).await {
         Ok(request) => respond(api.get_comics_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_comics_search(
+async fn request_get_comics_search(
     request: axum::extract::Request,
 ) -> Result<api::GetComicsSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -875,17 +899,17 @@ async fn parse_get_comics_search(
 }
 
 /// `POST /comics/search`
-async fn post_comics_search<A: api::Api>(
+async fn handle_post_comics_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_comics_search(request).await {
+    match request_post_comics_search(request).await {
         Ok(request) => respond(api.post_comics_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_comics_search(
+async fn request_post_comics_search(
     request: axum::extract::Request,
 ) -> Result<api::PostComicsSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -906,17 +930,17 @@ async fn parse_post_comics_search(
 }
 
 /// `GET /comicCollection`
-async fn get_comic_collection<A: api::Api>(
+async fn handle_get_comic_collection<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_comic_collection(request).await {
+    match request_get_comic_collection(request).await {
         Ok(request) => respond(api.get_comic_collection(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_comic_collection(
+async fn request_get_comic_collection(
     request: axum::extract::Request,
 ) -> Result<api::GetComicCollectionRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -933,17 +957,17 @@ async fn parse_get_comic_collection(
 }
 
 /// `GET /comicCollection/search`
-async fn get_comic_collection_search<A: api::Api>(
+async fn handle_get_comic_collection_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_comic_collection_search(request).await {
+    match request_get_comic_collection_search(request).await {
         Ok(request) => respond(api.get_comic_collection_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_comic_collection_search(
+async fn request_get_comic_collection_search(
     request: axum::extract::Request,
 ) -> Result<api::GetComicCollectionSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -961,17 +985,17 @@ async fn parse_get_comic_collection_search(
 }
 
 /// `POST /comicCollection/search`
-async fn post_comic_collection_search<A: api::Api>(
+async fn handle_post_comic_collection_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_comic_collection_search(request).await {
+    match request_post_comic_collection_search(request).await {
         Ok(request) => respond(api.post_comic_collection_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_comic_collection_search(
+async fn request_post_comic_collection_search(
     request: axum::extract::Request,
 ) -> Result<api::PostComicCollectionSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -992,17 +1016,17 @@ async fn parse_post_comic_collection_search(
 }
 
 /// `GET /comicSeries`
-async fn get_comic_series<A: api::Api>(
+async fn handle_get_comic_series<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_comic_series(request).await {
+    match request_get_comic_series(request).await {
         Ok(request) => respond(api.get_comic_series(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_comic_series(
+async fn request_get_comic_series(
     request: axum::extract::Request,
 ) -> Result<api::GetComicSeriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1019,17 +1043,17 @@ async fn parse_get_comic_series(
 }
 
 /// `GET /comicSeries/search`
-async fn get_comic_series_search<A: api::Api>(
+async fn handle_get_comic_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_comic_series_search(request).await {
+    match request_get_comic_series_search(request).await {
         Ok(request) => respond(api.get_comic_series_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_comic_series_search(
+async fn request_get_comic_series_search(
     request: axum::extract::Request,
 ) -> Result<api::GetComicSeriesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1047,17 +1071,17 @@ async fn parse_get_comic_series_search(
 }
 
 /// `POST /comicSeries/search`
-async fn post_comic_series_search<A: api::Api>(
+async fn handle_post_comic_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_comic_series_search(request).await {
+    match request_post_comic_series_search(request).await {
         Ok(request) => respond(api.post_comic_series_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_comic_series_search(
+async fn request_post_comic_series_search(
     request: axum::extract::Request,
 ) -> Result<api::PostComicSeriesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1078,17 +1102,17 @@ async fn parse_post_comic_series_search(
 }
 
 /// `GET /comicStrip`
-async fn get_comic_strip<A: api::Api>(
+async fn handle_get_comic_strip<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_comic_strip(request).await {
+    match request_get_comic_strip(request).await {
         Ok(request) => respond(api.get_comic_strip(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_comic_strip(
+async fn request_get_comic_strip(
     request: axum::extract::Request,
 ) -> Result<api::GetComicStripRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1105,17 +1129,17 @@ async fn parse_get_comic_strip(
 }
 
 /// `GET /comicStrip/search`
-async fn get_comic_strip_search<A: api::Api>(
+async fn handle_get_comic_strip_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_comic_strip_search(request).await {
+    match request_get_comic_strip_search(request).await {
         Ok(request) => respond(api.get_comic_strip_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_comic_strip_search(
+async fn request_get_comic_strip_search(
     request: axum::extract::Request,
 ) -> Result<api::GetComicStripSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1133,17 +1157,17 @@ async fn parse_get_comic_strip_search(
 }
 
 /// `POST /comicStrip/search`
-async fn post_comic_strip_search<A: api::Api>(
+async fn handle_post_comic_strip_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_comic_strip_search(request).await {
+    match request_post_comic_strip_search(request).await {
         Ok(request) => respond(api.post_comic_strip_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_comic_strip_search(
+async fn request_post_comic_strip_search(
     request: axum::extract::Request,
 ) -> Result<api::PostComicStripSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1164,17 +1188,17 @@ async fn parse_post_comic_strip_search(
 }
 
 /// `GET /company`
-async fn get_company<A: api::Api>(
+async fn handle_get_company<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_company(request).await {
+    match request_get_company(request).await {
         Ok(request) => respond(api.get_company(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_company(
+async fn request_get_company(
     request: axum::extract::Request,
 ) -> Result<api::GetCompanyRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1191,17 +1215,17 @@ async fn parse_get_company(
 }
 
 /// `GET /company/search`
-async fn get_company_search<A: api::Api>(
+async fn handle_get_company_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_company_search(request).await {
+    match request_get_company_search(request).await {
         Ok(request) => respond(api.get_company_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_company_search(
+async fn request_get_company_search(
     request: axum::extract::Request,
 ) -> Result<api::GetCompanySearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1219,17 +1243,17 @@ async fn parse_get_company_search(
 }
 
 /// `POST /company/search`
-async fn post_company_search<A: api::Api>(
+async fn handle_post_company_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_company_search(request).await {
+    match request_post_company_search(request).await {
         Ok(request) => respond(api.post_company_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_company_search(
+async fn request_post_company_search(
     request: axum::extract::Request,
 ) -> Result<api::PostCompanySearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1250,17 +1274,17 @@ async fn parse_post_company_search(
 }
 
 /// `GET /conflict`
-async fn get_conflict<A: api::Api>(
+async fn handle_get_conflict<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_conflict(request).await {
+    match request_get_conflict(request).await {
         Ok(request) => respond(api.get_conflict(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_conflict(
+async fn request_get_conflict(
     request: axum::extract::Request,
 ) -> Result<api::GetConflictRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1277,17 +1301,17 @@ async fn parse_get_conflict(
 }
 
 /// `GET /conflict/search`
-async fn get_conflict_search<A: api::Api>(
+async fn handle_get_conflict_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_conflict_search(request).await {
+    match request_get_conflict_search(request).await {
         Ok(request) => respond(api.get_conflict_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_conflict_search(
+async fn request_get_conflict_search(
     request: axum::extract::Request,
 ) -> Result<api::GetConflictSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1305,17 +1329,17 @@ async fn parse_get_conflict_search(
 }
 
 /// `POST /conflict/search`
-async fn post_conflict_search<A: api::Api>(
+async fn handle_post_conflict_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_conflict_search(request).await {
+    match request_post_conflict_search(request).await {
         Ok(request) => respond(api.post_conflict_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_conflict_search(
+async fn request_post_conflict_search(
     request: axum::extract::Request,
 ) -> Result<api::PostConflictSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1336,17 +1360,17 @@ async fn parse_post_conflict_search(
 }
 
 /// `GET /element`
-async fn get_element<A: api::Api>(
+async fn handle_get_element<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_element(request).await {
+    match request_get_element(request).await {
         Ok(request) => respond(api.get_element(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_element(
+async fn request_get_element(
     request: axum::extract::Request,
 ) -> Result<api::GetElementRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1363,17 +1387,17 @@ async fn parse_get_element(
 }
 
 /// `GET /element/search`
-async fn get_element_search<A: api::Api>(
+async fn handle_get_element_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_element_search(request).await {
+    match request_get_element_search(request).await {
         Ok(request) => respond(api.get_element_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_element_search(
+async fn request_get_element_search(
     request: axum::extract::Request,
 ) -> Result<api::GetElementSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1391,17 +1415,17 @@ async fn parse_get_element_search(
 }
 
 /// `POST /element/search`
-async fn post_element_search<A: api::Api>(
+async fn handle_post_element_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_element_search(request).await {
+    match request_post_element_search(request).await {
         Ok(request) => respond(api.post_element_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_element_search(
+async fn request_post_element_search(
     request: axum::extract::Request,
 ) -> Result<api::PostElementSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1422,17 +1446,17 @@ async fn parse_post_element_search(
 }
 
 /// `GET /episode`
-async fn get_episode<A: api::Api>(
+async fn handle_get_episode<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_episode(request).await {
+    match request_get_episode(request).await {
         Ok(request) => respond(api.get_episode(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_episode(
+async fn request_get_episode(
     request: axum::extract::Request,
 ) -> Result<api::GetEpisodeRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1449,17 +1473,17 @@ async fn parse_get_episode(
 }
 
 /// `GET /episode/search`
-async fn get_episode_search<A: api::Api>(
+async fn handle_get_episode_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_episode_search(request).await {
+    match request_get_episode_search(request).await {
         Ok(request) => respond(api.get_episode_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_episode_search(
+async fn request_get_episode_search(
     request: axum::extract::Request,
 ) -> Result<api::GetEpisodeSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1477,17 +1501,17 @@ async fn parse_get_episode_search(
 }
 
 /// `POST /episode/search`
-async fn post_episode_search<A: api::Api>(
+async fn handle_post_episode_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_episode_search(request).await {
+    match request_post_episode_search(request).await {
         Ok(request) => respond(api.post_episode_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_episode_search(
+async fn request_post_episode_search(
     request: axum::extract::Request,
 ) -> Result<api::PostEpisodeSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1508,17 +1532,17 @@ async fn parse_post_episode_search(
 }
 
 /// `GET /food`
-async fn get_food<A: api::Api>(
+async fn handle_get_food<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_food(request).await {
+    match request_get_food(request).await {
         Ok(request) => respond(api.get_food(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_food(
+async fn request_get_food(
     request: axum::extract::Request,
 ) -> Result<api::GetFoodRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1535,17 +1559,17 @@ async fn parse_get_food(
 }
 
 /// `GET /food/search`
-async fn get_food_search<A: api::Api>(
+async fn handle_get_food_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_food_search(request).await {
+    match request_get_food_search(request).await {
         Ok(request) => respond(api.get_food_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_food_search(
+async fn request_get_food_search(
     request: axum::extract::Request,
 ) -> Result<api::GetFoodSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1563,17 +1587,17 @@ async fn parse_get_food_search(
 }
 
 /// `POST /food/search`
-async fn post_food_search<A: api::Api>(
+async fn handle_post_food_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_food_search(request).await {
+    match request_post_food_search(request).await {
         Ok(request) => respond(api.post_food_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_food_search(
+async fn request_post_food_search(
     request: axum::extract::Request,
 ) -> Result<api::PostFoodSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1594,17 +1618,17 @@ async fn parse_post_food_search(
 }
 
 /// `GET /literature`
-async fn get_literature<A: api::Api>(
+async fn handle_get_literature<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_literature(request).await {
+    match request_get_literature(request).await {
         Ok(request) => respond(api.get_literature(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_literature(
+async fn request_get_literature(
     request: axum::extract::Request,
 ) -> Result<api::GetLiteratureRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1621,17 +1645,17 @@ async fn parse_get_literature(
 }
 
 /// `GET /literature/search`
-async fn get_literature_search<A: api::Api>(
+async fn handle_get_literature_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_literature_search(request).await {
+    match request_get_literature_search(request).await {
         Ok(request) => respond(api.get_literature_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_literature_search(
+async fn request_get_literature_search(
     request: axum::extract::Request,
 ) -> Result<api::GetLiteratureSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1649,17 +1673,17 @@ async fn parse_get_literature_search(
 }
 
 /// `POST /literature/search`
-async fn post_literature_search<A: api::Api>(
+async fn handle_post_literature_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_literature_search(request).await {
+    match request_post_literature_search(request).await {
         Ok(request) => respond(api.post_literature_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_literature_search(
+async fn request_post_literature_search(
     request: axum::extract::Request,
 ) -> Result<api::PostLiteratureSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1680,17 +1704,17 @@ async fn parse_post_literature_search(
 }
 
 /// `GET /location`
-async fn get_location<A: api::Api>(
+async fn handle_get_location<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_location(request).await {
+    match request_get_location(request).await {
         Ok(request) => respond(api.get_location(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_location(
+async fn request_get_location(
     request: axum::extract::Request,
 ) -> Result<api::GetLocationRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1707,17 +1731,17 @@ async fn parse_get_location(
 }
 
 /// `GET /location/search`
-async fn get_location_search<A: api::Api>(
+async fn handle_get_location_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_location_search(request).await {
+    match request_get_location_search(request).await {
         Ok(request) => respond(api.get_location_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_location_search(
+async fn request_get_location_search(
     request: axum::extract::Request,
 ) -> Result<api::GetLocationSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1735,17 +1759,17 @@ async fn parse_get_location_search(
 }
 
 /// `POST /location/search`
-async fn post_location_search<A: api::Api>(
+async fn handle_post_location_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_location_search(request).await {
+    match request_post_location_search(request).await {
         Ok(request) => respond(api.post_location_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_location_search(
+async fn request_post_location_search(
     request: axum::extract::Request,
 ) -> Result<api::PostLocationSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1766,17 +1790,17 @@ async fn parse_post_location_search(
 }
 
 /// `GET /magazine`
-async fn get_magazine<A: api::Api>(
+async fn handle_get_magazine<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_magazine(request).await {
+    match request_get_magazine(request).await {
         Ok(request) => respond(api.get_magazine(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_magazine(
+async fn request_get_magazine(
     request: axum::extract::Request,
 ) -> Result<api::GetMagazineRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1793,17 +1817,17 @@ async fn parse_get_magazine(
 }
 
 /// `GET /magazine/search`
-async fn get_magazine_search<A: api::Api>(
+async fn handle_get_magazine_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_magazine_search(request).await {
+    match request_get_magazine_search(request).await {
         Ok(request) => respond(api.get_magazine_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_magazine_search(
+async fn request_get_magazine_search(
     request: axum::extract::Request,
 ) -> Result<api::GetMagazineSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1821,17 +1845,17 @@ async fn parse_get_magazine_search(
 }
 
 /// `POST /magazine/search`
-async fn post_magazine_search<A: api::Api>(
+async fn handle_post_magazine_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_magazine_search(request).await {
+    match request_post_magazine_search(request).await {
         Ok(request) => respond(api.post_magazine_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_magazine_search(
+async fn request_post_magazine_search(
     request: axum::extract::Request,
 ) -> Result<api::PostMagazineSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1852,17 +1876,17 @@ async fn parse_post_magazine_search(
 }
 
 /// `GET /magazineSeries`
-async fn get_magazine_series<A: api::Api>(
+async fn handle_get_magazine_series<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_magazine_series(request).await {
+    match request_get_magazine_series(request).await {
         Ok(request) => respond(api.get_magazine_series(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_magazine_series(
+async fn request_get_magazine_series(
     request: axum::extract::Request,
 ) -> Result<api::GetMagazineSeriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1879,17 +1903,17 @@ async fn parse_get_magazine_series(
 }
 
 /// `GET /magazineSeries/search`
-async fn get_magazine_series_search<A: api::Api>(
+async fn handle_get_magazine_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_magazine_series_search(request).await {
+    match request_get_magazine_series_search(request).await {
         Ok(request) => respond(api.get_magazine_series_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_magazine_series_search(
+async fn request_get_magazine_series_search(
     request: axum::extract::Request,
 ) -> Result<api::GetMagazineSeriesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1907,17 +1931,17 @@ async fn parse_get_magazine_series_search(
 }
 
 /// `POST /magazineSeries/search`
-async fn post_magazine_series_search<A: api::Api>(
+async fn handle_post_magazine_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_magazine_series_search(request).await {
+    match request_post_magazine_series_search(request).await {
         Ok(request) => respond(api.post_magazine_series_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_magazine_series_search(
+async fn request_post_magazine_series_search(
     request: axum::extract::Request,
 ) -> Result<api::PostMagazineSeriesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1938,17 +1962,17 @@ async fn parse_post_magazine_series_search(
 }
 
 /// `GET /material`
-async fn get_material<A: api::Api>(
+async fn handle_get_material<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_material(request).await {
+    match request_get_material(request).await {
         Ok(request) => respond(api.get_material(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_material(
+async fn request_get_material(
     request: axum::extract::Request,
 ) -> Result<api::GetMaterialRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1965,17 +1989,17 @@ async fn parse_get_material(
 }
 
 /// `GET /material/search`
-async fn get_material_search<A: api::Api>(
+async fn handle_get_material_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_material_search(request).await {
+    match request_get_material_search(request).await {
         Ok(request) => respond(api.get_material_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_material_search(
+async fn request_get_material_search(
     request: axum::extract::Request,
 ) -> Result<api::GetMaterialSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1993,17 +2017,17 @@ async fn parse_get_material_search(
 }
 
 /// `POST /material/search`
-async fn post_material_search<A: api::Api>(
+async fn handle_post_material_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_material_search(request).await {
+    match request_post_material_search(request).await {
         Ok(request) => respond(api.post_material_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_material_search(
+async fn request_post_material_search(
     request: axum::extract::Request,
 ) -> Result<api::PostMaterialSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2024,17 +2048,17 @@ async fn parse_post_material_search(
 }
 
 /// `GET /medicalCondition`
-async fn get_medical_condition<A: api::Api>(
+async fn handle_get_medical_condition<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_medical_condition(request).await {
+    match request_get_medical_condition(request).await {
         Ok(request) => respond(api.get_medical_condition(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_medical_condition(
+async fn request_get_medical_condition(
     request: axum::extract::Request,
 ) -> Result<api::GetMedicalConditionRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2051,17 +2075,17 @@ async fn parse_get_medical_condition(
 }
 
 /// `GET /medicalCondition/search`
-async fn get_medical_condition_search<A: api::Api>(
+async fn handle_get_medical_condition_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_medical_condition_search(request).await {
+    match request_get_medical_condition_search(request).await {
         Ok(request) => respond(api.get_medical_condition_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_medical_condition_search(
+async fn request_get_medical_condition_search(
     request: axum::extract::Request,
 ) -> Result<api::GetMedicalConditionSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2079,17 +2103,17 @@ async fn parse_get_medical_condition_search(
 }
 
 /// `POST /medicalCondition/search`
-async fn post_medical_condition_search<A: api::Api>(
+async fn handle_post_medical_condition_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_medical_condition_search(request).await {
+    match request_post_medical_condition_search(request).await {
         Ok(request) => respond(api.post_medical_condition_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_medical_condition_search(
+async fn request_post_medical_condition_search(
     request: axum::extract::Request,
 ) -> Result<api::PostMedicalConditionSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2110,17 +2134,17 @@ async fn parse_post_medical_condition_search(
 }
 
 /// `GET /movie`
-async fn get_movie<A: api::Api>(
+async fn handle_get_movie<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_movie(request).await {
+    match request_get_movie(request).await {
         Ok(request) => respond(api.get_movie(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_movie(
+async fn request_get_movie(
     request: axum::extract::Request,
 ) -> Result<api::GetMovieRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2137,17 +2161,17 @@ async fn parse_get_movie(
 }
 
 /// `GET /movie/search`
-async fn get_movie_search<A: api::Api>(
+async fn handle_get_movie_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_movie_search(request).await {
+    match request_get_movie_search(request).await {
         Ok(request) => respond(api.get_movie_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_movie_search(
+async fn request_get_movie_search(
     request: axum::extract::Request,
 ) -> Result<api::GetMovieSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2165,17 +2189,17 @@ async fn parse_get_movie_search(
 }
 
 /// `POST /movie/search`
-async fn post_movie_search<A: api::Api>(
+async fn handle_post_movie_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_movie_search(request).await {
+    match request_post_movie_search(request).await {
         Ok(request) => respond(api.post_movie_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_movie_search(
+async fn request_post_movie_search(
     request: axum::extract::Request,
 ) -> Result<api::PostMovieSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2196,17 +2220,17 @@ async fn parse_post_movie_search(
 }
 
 /// `GET /occupation`
-async fn get_occupation<A: api::Api>(
+async fn handle_get_occupation<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_occupation(request).await {
+    match request_get_occupation(request).await {
         Ok(request) => respond(api.get_occupation(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_occupation(
+async fn request_get_occupation(
     request: axum::extract::Request,
 ) -> Result<api::GetOccupationRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2223,17 +2247,17 @@ async fn parse_get_occupation(
 }
 
 /// `GET /occupation/search`
-async fn get_occupation_search<A: api::Api>(
+async fn handle_get_occupation_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_occupation_search(request).await {
+    match request_get_occupation_search(request).await {
         Ok(request) => respond(api.get_occupation_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_occupation_search(
+async fn request_get_occupation_search(
     request: axum::extract::Request,
 ) -> Result<api::GetOccupationSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2251,17 +2275,17 @@ async fn parse_get_occupation_search(
 }
 
 /// `POST /occupation/search`
-async fn post_occupation_search<A: api::Api>(
+async fn handle_post_occupation_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_occupation_search(request).await {
+    match request_post_occupation_search(request).await {
         Ok(request) => respond(api.post_occupation_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_occupation_search(
+async fn request_post_occupation_search(
     request: axum::extract::Request,
 ) -> Result<api::PostOccupationSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2282,17 +2306,17 @@ async fn parse_post_occupation_search(
 }
 
 /// `GET /organization`
-async fn get_organization<A: api::Api>(
+async fn handle_get_organization<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_organization(request).await {
+    match request_get_organization(request).await {
         Ok(request) => respond(api.get_organization(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_organization(
+async fn request_get_organization(
     request: axum::extract::Request,
 ) -> Result<api::GetOrganizationRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2309,17 +2333,17 @@ async fn parse_get_organization(
 }
 
 /// `GET /organization/search`
-async fn get_organization_search<A: api::Api>(
+async fn handle_get_organization_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_organization_search(request).await {
+    match request_get_organization_search(request).await {
         Ok(request) => respond(api.get_organization_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_organization_search(
+async fn request_get_organization_search(
     request: axum::extract::Request,
 ) -> Result<api::GetOrganizationSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2337,17 +2361,17 @@ async fn parse_get_organization_search(
 }
 
 /// `POST /organization/search`
-async fn post_organization_search<A: api::Api>(
+async fn handle_post_organization_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_organization_search(request).await {
+    match request_post_organization_search(request).await {
         Ok(request) => respond(api.post_organization_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_organization_search(
+async fn request_post_organization_search(
     request: axum::extract::Request,
 ) -> Result<api::PostOrganizationSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2368,17 +2392,17 @@ async fn parse_post_organization_search(
 }
 
 /// `GET /performer`
-async fn get_performer<A: api::Api>(
+async fn handle_get_performer<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_performer(request).await {
+    match request_get_performer(request).await {
         Ok(request) => respond(api.get_performer(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_performer(
+async fn request_get_performer(
     request: axum::extract::Request,
 ) -> Result<api::GetPerformerRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2395,17 +2419,17 @@ async fn parse_get_performer(
 }
 
 /// `GET /performer/search`
-async fn get_performer_search<A: api::Api>(
+async fn handle_get_performer_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_performer_search(request).await {
+    match request_get_performer_search(request).await {
         Ok(request) => respond(api.get_performer_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_performer_search(
+async fn request_get_performer_search(
     request: axum::extract::Request,
 ) -> Result<api::GetPerformerSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2423,17 +2447,17 @@ async fn parse_get_performer_search(
 }
 
 /// `POST /performer/search`
-async fn post_performer_search<A: api::Api>(
+async fn handle_post_performer_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_performer_search(request).await {
+    match request_post_performer_search(request).await {
         Ok(request) => respond(api.post_performer_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_performer_search(
+async fn request_post_performer_search(
     request: axum::extract::Request,
 ) -> Result<api::PostPerformerSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2454,17 +2478,17 @@ async fn parse_post_performer_search(
 }
 
 /// `GET /season`
-async fn get_season<A: api::Api>(
+async fn handle_get_season<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_season(request).await {
+    match request_get_season(request).await {
         Ok(request) => respond(api.get_season(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_season(
+async fn request_get_season(
     request: axum::extract::Request,
 ) -> Result<api::GetSeasonRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2481,17 +2505,17 @@ async fn parse_get_season(
 }
 
 /// `GET /season/search`
-async fn get_season_search<A: api::Api>(
+async fn handle_get_season_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_season_search(request).await {
+    match request_get_season_search(request).await {
         Ok(request) => respond(api.get_season_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_season_search(
+async fn request_get_season_search(
     request: axum::extract::Request,
 ) -> Result<api::GetSeasonSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2509,17 +2533,17 @@ async fn parse_get_season_search(
 }
 
 /// `POST /season/search`
-async fn post_season_search<A: api::Api>(
+async fn handle_post_season_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_season_search(request).await {
+    match request_post_season_search(request).await {
         Ok(request) => respond(api.post_season_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_season_search(
+async fn request_post_season_search(
     request: axum::extract::Request,
 ) -> Result<api::PostSeasonSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2540,17 +2564,17 @@ async fn parse_post_season_search(
 }
 
 /// `GET /series`
-async fn get_series<A: api::Api>(
+async fn handle_get_series<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_series(request).await {
+    match request_get_series(request).await {
         Ok(request) => respond(api.get_series(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_series(
+async fn request_get_series(
     request: axum::extract::Request,
 ) -> Result<api::GetSeriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2567,17 +2591,17 @@ async fn parse_get_series(
 }
 
 /// `GET /series/search`
-async fn get_series_search<A: api::Api>(
+async fn handle_get_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_series_search(request).await {
+    match request_get_series_search(request).await {
         Ok(request) => respond(api.get_series_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_series_search(
+async fn request_get_series_search(
     request: axum::extract::Request,
 ) -> Result<api::GetSeriesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2595,17 +2619,17 @@ async fn parse_get_series_search(
 }
 
 /// `POST /series/search`
-async fn post_series_search<A: api::Api>(
+async fn handle_post_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_series_search(request).await {
+    match request_post_series_search(request).await {
         Ok(request) => respond(api.post_series_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_series_search(
+async fn request_post_series_search(
     request: axum::extract::Request,
 ) -> Result<api::PostSeriesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2626,17 +2650,17 @@ async fn parse_post_series_search(
 }
 
 /// `GET /soundtrack`
-async fn get_soundtrack<A: api::Api>(
+async fn handle_get_soundtrack<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_soundtrack(request).await {
+    match request_get_soundtrack(request).await {
         Ok(request) => respond(api.get_soundtrack(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_soundtrack(
+async fn request_get_soundtrack(
     request: axum::extract::Request,
 ) -> Result<api::GetSoundtrackRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2653,17 +2677,17 @@ async fn parse_get_soundtrack(
 }
 
 /// `GET /soundtrack/search`
-async fn get_soundtrack_search<A: api::Api>(
+async fn handle_get_soundtrack_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_soundtrack_search(request).await {
+    match request_get_soundtrack_search(request).await {
         Ok(request) => respond(api.get_soundtrack_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_soundtrack_search(
+async fn request_get_soundtrack_search(
     request: axum::extract::Request,
 ) -> Result<api::GetSoundtrackSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2681,17 +2705,17 @@ async fn parse_get_soundtrack_search(
 }
 
 /// `POST /soundtrack/search`
-async fn post_soundtrack_search<A: api::Api>(
+async fn handle_post_soundtrack_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_soundtrack_search(request).await {
+    match request_post_soundtrack_search(request).await {
         Ok(request) => respond(api.post_soundtrack_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_soundtrack_search(
+async fn request_post_soundtrack_search(
     request: axum::extract::Request,
 ) -> Result<api::PostSoundtrackSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2712,17 +2736,17 @@ async fn parse_post_soundtrack_search(
 }
 
 /// `GET /spacecraft`
-async fn get_spacecraft<A: api::Api>(
+async fn handle_get_spacecraft<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_spacecraft(request).await {
+    match request_get_spacecraft(request).await {
         Ok(request) => respond(api.get_spacecraft(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_spacecraft(
+async fn request_get_spacecraft(
     request: axum::extract::Request,
 ) -> Result<api::GetSpacecraftRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2739,17 +2763,17 @@ async fn parse_get_spacecraft(
 }
 
 /// `GET /spacecraft/search`
-async fn get_spacecraft_search<A: api::Api>(
+async fn handle_get_spacecraft_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_spacecraft_search(request).await {
+    match request_get_spacecraft_search(request).await {
         Ok(request) => respond(api.get_spacecraft_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_spacecraft_search(
+async fn request_get_spacecraft_search(
     request: axum::extract::Request,
 ) -> Result<api::GetSpacecraftSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2767,17 +2791,17 @@ async fn parse_get_spacecraft_search(
 }
 
 /// `POST /spacecraft/search`
-async fn post_spacecraft_search<A: api::Api>(
+async fn handle_post_spacecraft_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_spacecraft_search(request).await {
+    match request_post_spacecraft_search(request).await {
         Ok(request) => respond(api.post_spacecraft_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_spacecraft_search(
+async fn request_post_spacecraft_search(
     request: axum::extract::Request,
 ) -> Result<api::PostSpacecraftSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2798,17 +2822,17 @@ async fn parse_post_spacecraft_search(
 }
 
 /// `GET /spacecraftClass`
-async fn get_spacecraft_class<A: api::Api>(
+async fn handle_get_spacecraft_class<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_spacecraft_class(request).await {
+    match request_get_spacecraft_class(request).await {
         Ok(request) => respond(api.get_spacecraft_class(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_spacecraft_class(
+async fn request_get_spacecraft_class(
     request: axum::extract::Request,
 ) -> Result<api::GetSpacecraftClassRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2825,17 +2849,17 @@ async fn parse_get_spacecraft_class(
 }
 
 /// `GET /spacecraftClass/search`
-async fn get_spacecraft_class_search<A: api::Api>(
+async fn handle_get_spacecraft_class_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_spacecraft_class_search(request).await {
+    match request_get_spacecraft_class_search(request).await {
         Ok(request) => respond(api.get_spacecraft_class_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_spacecraft_class_search(
+async fn request_get_spacecraft_class_search(
     request: axum::extract::Request,
 ) -> Result<api::GetSpacecraftClassSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2853,17 +2877,17 @@ async fn parse_get_spacecraft_class_search(
 }
 
 /// `POST /spacecraftClass/search`
-async fn post_spacecraft_class_search<A: api::Api>(
+async fn handle_post_spacecraft_class_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_spacecraft_class_search(request).await {
+    match request_post_spacecraft_class_search(request).await {
         Ok(request) => respond(api.post_spacecraft_class_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_spacecraft_class_search(
+async fn request_post_spacecraft_class_search(
     request: axum::extract::Request,
 ) -> Result<api::PostSpacecraftClassSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2884,17 +2908,17 @@ async fn parse_post_spacecraft_class_search(
 }
 
 /// `GET /species`
-async fn get_species<A: api::Api>(
+async fn handle_get_species<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_species(request).await {
+    match request_get_species(request).await {
         Ok(request) => respond(api.get_species(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_species(
+async fn request_get_species(
     request: axum::extract::Request,
 ) -> Result<api::GetSpeciesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2911,17 +2935,17 @@ async fn parse_get_species(
 }
 
 /// `GET /species/search`
-async fn get_species_search<A: api::Api>(
+async fn handle_get_species_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_species_search(request).await {
+    match request_get_species_search(request).await {
         Ok(request) => respond(api.get_species_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_species_search(
+async fn request_get_species_search(
     request: axum::extract::Request,
 ) -> Result<api::GetSpeciesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2939,17 +2963,17 @@ async fn parse_get_species_search(
 }
 
 /// `POST /species/search`
-async fn post_species_search<A: api::Api>(
+async fn handle_post_species_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_species_search(request).await {
+    match request_post_species_search(request).await {
         Ok(request) => respond(api.post_species_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_species_search(
+async fn request_post_species_search(
     request: axum::extract::Request,
 ) -> Result<api::PostSpeciesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -2970,17 +2994,17 @@ async fn parse_post_species_search(
 }
 
 /// `GET /staff`
-async fn get_staff<A: api::Api>(
+async fn handle_get_staff<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_staff(request).await {
+    match request_get_staff(request).await {
         Ok(request) => respond(api.get_staff(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_staff(
+async fn request_get_staff(
     request: axum::extract::Request,
 ) -> Result<api::GetStaffRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -2997,17 +3021,17 @@ async fn parse_get_staff(
 }
 
 /// `GET /staff/search`
-async fn get_staff_search<A: api::Api>(
+async fn handle_get_staff_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_staff_search(request).await {
+    match request_get_staff_search(request).await {
         Ok(request) => respond(api.get_staff_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_staff_search(
+async fn request_get_staff_search(
     request: axum::extract::Request,
 ) -> Result<api::GetStaffSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3025,17 +3049,17 @@ async fn parse_get_staff_search(
 }
 
 /// `POST /staff/search`
-async fn post_staff_search<A: api::Api>(
+async fn handle_post_staff_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_staff_search(request).await {
+    match request_post_staff_search(request).await {
         Ok(request) => respond(api.post_staff_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_staff_search(
+async fn request_post_staff_search(
     request: axum::extract::Request,
 ) -> Result<api::PostStaffSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -3056,17 +3080,17 @@ async fn parse_post_staff_search(
 }
 
 /// `GET /technology`
-async fn get_technology<A: api::Api>(
+async fn handle_get_technology<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_technology(request).await {
+    match request_get_technology(request).await {
         Ok(request) => respond(api.get_technology(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_technology(
+async fn request_get_technology(
     request: axum::extract::Request,
 ) -> Result<api::GetTechnologyRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3083,17 +3107,17 @@ async fn parse_get_technology(
 }
 
 /// `GET /technology/search`
-async fn get_technology_search<A: api::Api>(
+async fn handle_get_technology_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_technology_search(request).await {
+    match request_get_technology_search(request).await {
         Ok(request) => respond(api.get_technology_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_technology_search(
+async fn request_get_technology_search(
     request: axum::extract::Request,
 ) -> Result<api::GetTechnologySearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3111,17 +3135,17 @@ async fn parse_get_technology_search(
 }
 
 /// `POST /technology/search`
-async fn post_technology_search<A: api::Api>(
+async fn handle_post_technology_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_technology_search(request).await {
+    match request_post_technology_search(request).await {
         Ok(request) => respond(api.post_technology_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_technology_search(
+async fn request_post_technology_search(
     request: axum::extract::Request,
 ) -> Result<api::PostTechnologySearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -3142,17 +3166,17 @@ async fn parse_post_technology_search(
 }
 
 /// `GET /title`
-async fn get_title<A: api::Api>(
+async fn handle_get_title<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_title(request).await {
+    match request_get_title(request).await {
         Ok(request) => respond(api.get_title(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_title(
+async fn request_get_title(
     request: axum::extract::Request,
 ) -> Result<api::GetTitleRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3169,17 +3193,17 @@ async fn parse_get_title(
 }
 
 /// `GET /title/search`
-async fn get_title_search<A: api::Api>(
+async fn handle_get_title_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_title_search(request).await {
+    match request_get_title_search(request).await {
         Ok(request) => respond(api.get_title_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_title_search(
+async fn request_get_title_search(
     request: axum::extract::Request,
 ) -> Result<api::GetTitleSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3197,17 +3221,17 @@ async fn parse_get_title_search(
 }
 
 /// `POST /title/search`
-async fn post_title_search<A: api::Api>(
+async fn handle_post_title_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_title_search(request).await {
+    match request_post_title_search(request).await {
         Ok(request) => respond(api.post_title_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_title_search(
+async fn request_post_title_search(
     request: axum::extract::Request,
 ) -> Result<api::PostTitleSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -3228,17 +3252,17 @@ async fn parse_post_title_search(
 }
 
 /// `GET /tradingCard`
-async fn get_trading_card<A: api::Api>(
+async fn handle_get_trading_card<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_trading_card(request).await {
+    match request_get_trading_card(request).await {
         Ok(request) => respond(api.get_trading_card(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_trading_card(
+async fn request_get_trading_card(
     request: axum::extract::Request,
 ) -> Result<api::GetTradingCardRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3255,17 +3279,17 @@ async fn parse_get_trading_card(
 }
 
 /// `GET /tradingCard/search`
-async fn get_trading_card_search<A: api::Api>(
+async fn handle_get_trading_card_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_trading_card_search(request).await {
+    match request_get_trading_card_search(request).await {
         Ok(request) => respond(api.get_trading_card_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_trading_card_search(
+async fn request_get_trading_card_search(
     request: axum::extract::Request,
 ) -> Result<api::GetTradingCardSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3283,17 +3307,17 @@ async fn parse_get_trading_card_search(
 }
 
 /// `POST /tradingCard/search`
-async fn post_trading_card_search<A: api::Api>(
+async fn handle_post_trading_card_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_trading_card_search(request).await {
+    match request_post_trading_card_search(request).await {
         Ok(request) => respond(api.post_trading_card_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_trading_card_search(
+async fn request_post_trading_card_search(
     request: axum::extract::Request,
 ) -> Result<api::PostTradingCardSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -3314,17 +3338,17 @@ async fn parse_post_trading_card_search(
 }
 
 /// `GET /tradingCardDeck`
-async fn get_trading_card_deck<A: api::Api>(
+async fn handle_get_trading_card_deck<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_trading_card_deck(request).await {
+    match request_get_trading_card_deck(request).await {
         Ok(request) => respond(api.get_trading_card_deck(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_trading_card_deck(
+async fn request_get_trading_card_deck(
     request: axum::extract::Request,
 ) -> Result<api::GetTradingCardDeckRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3341,17 +3365,17 @@ async fn parse_get_trading_card_deck(
 }
 
 /// `GET /tradingCardDeck/search`
-async fn get_trading_card_deck_search<A: api::Api>(
+async fn handle_get_trading_card_deck_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_trading_card_deck_search(request).await {
+    match request_get_trading_card_deck_search(request).await {
         Ok(request) => respond(api.get_trading_card_deck_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_trading_card_deck_search(
+async fn request_get_trading_card_deck_search(
     request: axum::extract::Request,
 ) -> Result<api::GetTradingCardDeckSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3369,17 +3393,17 @@ async fn parse_get_trading_card_deck_search(
 }
 
 /// `POST /tradingCardDeck/search`
-async fn post_trading_card_deck_search<A: api::Api>(
+async fn handle_post_trading_card_deck_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_trading_card_deck_search(request).await {
+    match request_post_trading_card_deck_search(request).await {
         Ok(request) => respond(api.post_trading_card_deck_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_trading_card_deck_search(
+async fn request_post_trading_card_deck_search(
     request: axum::extract::Request,
 ) -> Result<api::PostTradingCardDeckSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -3400,17 +3424,17 @@ async fn parse_post_trading_card_deck_search(
 }
 
 /// `GET /tradingCardSet`
-async fn get_trading_card_set<A: api::Api>(
+async fn handle_get_trading_card_set<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_trading_card_set(request).await {
+    match request_get_trading_card_set(request).await {
         Ok(request) => respond(api.get_trading_card_set(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_trading_card_set(
+async fn request_get_trading_card_set(
     request: axum::extract::Request,
 ) -> Result<api::GetTradingCardSetRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3427,17 +3451,17 @@ async fn parse_get_trading_card_set(
 }
 
 /// `GET /tradingCardSet/search`
-async fn get_trading_card_set_search<A: api::Api>(
+async fn handle_get_trading_card_set_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_trading_card_set_search(request).await {
+    match request_get_trading_card_set_search(request).await {
         Ok(request) => respond(api.get_trading_card_set_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_trading_card_set_search(
+async fn request_get_trading_card_set_search(
     request: axum::extract::Request,
 ) -> Result<api::GetTradingCardSetSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3455,17 +3479,17 @@ async fn parse_get_trading_card_set_search(
 }
 
 /// `POST /tradingCardSet/search`
-async fn post_trading_card_set_search<A: api::Api>(
+async fn handle_post_trading_card_set_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_trading_card_set_search(request).await {
+    match request_post_trading_card_set_search(request).await {
         Ok(request) => respond(api.post_trading_card_set_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_trading_card_set_search(
+async fn request_post_trading_card_set_search(
     request: axum::extract::Request,
 ) -> Result<api::PostTradingCardSetSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -3486,17 +3510,17 @@ async fn parse_post_trading_card_set_search(
 }
 
 /// `GET /videoGame`
-async fn get_video_game<A: api::Api>(
+async fn handle_get_video_game<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_video_game(request).await {
+    match request_get_video_game(request).await {
         Ok(request) => respond(api.get_video_game(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_video_game(
+async fn request_get_video_game(
     request: axum::extract::Request,
 ) -> Result<api::GetVideoGameRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3513,17 +3537,17 @@ async fn parse_get_video_game(
 }
 
 /// `GET /videoGame/search`
-async fn get_video_game_search<A: api::Api>(
+async fn handle_get_video_game_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_video_game_search(request).await {
+    match request_get_video_game_search(request).await {
         Ok(request) => respond(api.get_video_game_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_video_game_search(
+async fn request_get_video_game_search(
     request: axum::extract::Request,
 ) -> Result<api::GetVideoGameSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3541,17 +3565,17 @@ async fn parse_get_video_game_search(
 }
 
 /// `POST /videoGame/search`
-async fn post_video_game_search<A: api::Api>(
+async fn handle_post_video_game_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_video_game_search(request).await {
+    match request_post_video_game_search(request).await {
         Ok(request) => respond(api.post_video_game_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_video_game_search(
+async fn request_post_video_game_search(
     request: axum::extract::Request,
 ) -> Result<api::PostVideoGameSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -3572,17 +3596,17 @@ async fn parse_post_video_game_search(
 }
 
 /// `GET /videoRelease`
-async fn get_video_release<A: api::Api>(
+async fn handle_get_video_release<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_video_release(request).await {
+    match request_get_video_release(request).await {
         Ok(request) => respond(api.get_video_release(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_video_release(
+async fn request_get_video_release(
     request: axum::extract::Request,
 ) -> Result<api::GetVideoReleaseRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3599,17 +3623,17 @@ async fn parse_get_video_release(
 }
 
 /// `GET /videoRelease/search`
-async fn get_video_release_search<A: api::Api>(
+async fn handle_get_video_release_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_video_release_search(request).await {
+    match request_get_video_release_search(request).await {
         Ok(request) => respond(api.get_video_release_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_video_release_search(
+async fn request_get_video_release_search(
     request: axum::extract::Request,
 ) -> Result<api::GetVideoReleaseSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3627,17 +3651,17 @@ async fn parse_get_video_release_search(
 }
 
 /// `POST /videoRelease/search`
-async fn post_video_release_search<A: api::Api>(
+async fn handle_post_video_release_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_video_release_search(request).await {
+    match request_post_video_release_search(request).await {
         Ok(request) => respond(api.post_video_release_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_video_release_search(
+async fn request_post_video_release_search(
     request: axum::extract::Request,
 ) -> Result<api::PostVideoReleaseSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -3658,17 +3682,17 @@ async fn parse_post_video_release_search(
 }
 
 /// `GET /weapon`
-async fn get_weapon<A: api::Api>(
+async fn handle_get_weapon<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_weapon(request).await {
+    match request_get_weapon(request).await {
         Ok(request) => respond(api.get_weapon(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_weapon(
+async fn request_get_weapon(
     request: axum::extract::Request,
 ) -> Result<api::GetWeaponRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3685,17 +3709,17 @@ async fn parse_get_weapon(
 }
 
 /// `GET /weapon/search`
-async fn get_weapon_search<A: api::Api>(
+async fn handle_get_weapon_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_weapon_search(request).await {
+    match request_get_weapon_search(request).await {
         Ok(request) => respond(api.get_weapon_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_weapon_search(
+async fn request_get_weapon_search(
     request: axum::extract::Request,
 ) -> Result<api::GetWeaponSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -3713,17 +3737,17 @@ async fn parse_get_weapon_search(
 }
 
 /// `POST /weapon/search`
-async fn post_weapon_search<A: api::Api>(
+async fn handle_post_weapon_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_weapon_search(request).await {
+    match request_post_weapon_search(request).await {
         Ok(request) => respond(api.post_weapon_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_weapon_search(
+async fn request_post_weapon_search(
     request: axum::extract::Request,
 ) -> Result<api::PostWeaponSearchRequest, Problem> {
     let (parts, body) = request.into_parts();

@@ -31,12 +31,15 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/", axum::routing::get(list_data_sets::<A>))
+        .route("/", axum::routing::get(handle_list_data_sets::<A>))
         .route(
             "/{dataset}/{version}/fields",
-            axum::routing::get(list_searchable_fields::<A>),
+            axum::routing::get(handle_list_searchable_fields::<A>),
         )
-        .route("/{dataset}/{version}/records", axum::routing::post(perform_search::<A>))
+        .route(
+            "/{dataset}/{version}/records",
+            axum::routing::post(handle_perform_search::<A>),
+        )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -88,17 +91,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /`
-async fn list_data_sets<A: api::Api>(
+async fn handle_list_data_sets<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_list_data_sets(request).await {
+    match request_list_data_sets(request).await {
         Ok(request) => respond(api.list_data_sets(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_list_data_sets(
+async fn request_list_data_sets(
     request: axum::extract::Request,
 ) -> Result<api::ListDataSetsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -112,17 +115,17 @@ async fn parse_list_data_sets(
 }
 
 /// `GET /{dataset}/{version}/fields`
-async fn list_searchable_fields<A: api::Api>(
+async fn handle_list_searchable_fields<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_list_searchable_fields(request).await {
+    match request_list_searchable_fields(request).await {
         Ok(request) => respond(api.list_searchable_fields(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_list_searchable_fields(
+async fn request_list_searchable_fields(
     request: axum::extract::Request,
 ) -> Result<api::ListSearchableFieldsRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -139,17 +142,17 @@ async fn parse_list_searchable_fields(
 }
 
 /// `POST /{dataset}/{version}/records`
-async fn perform_search<A: api::Api>(
+async fn handle_perform_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_perform_search(request).await {
+    match request_perform_search(request).await {
         Ok(request) => respond(api.perform_search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_perform_search(
+async fn request_perform_search(
     request: axum::extract::Request,
 ) -> Result<api::PerformSearchRequest, Problem> {
     let (mut parts, body) = request.into_parts();

@@ -705,7 +705,7 @@ impl Client {
         query: &mut Vec<(&str, String)>,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
-        let _ = (&query, ());
+        let _ = (&query, &headers, ());
         let petstore_auth = context
             .credentials
             .petstore_auth

@@ -1830,7 +1830,7 @@ impl Client {
         query: &mut Vec<(&str, String)>,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
-        let _ = (&query, ());
+        let _ = (&query, &headers, ());
         let bearer = context
             .credentials
             .bearer

@@ -34,107 +34,118 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/projects/{subdomain}/apikeys",
-            axum::routing::get(get_api_keys::<A>).post(create_api_key::<A>),
+            axum::routing::get(handle_get_api_keys::<A>).post(handle_create_api_key::<A>),
         )
         .route(
             "/projects/{subdomain}/apikeys/{api_key_id}",
-            axum::routing::get(get_api_key::<A>)
-                .delete(delete_api_key::<A>)
-                .patch(update_api_key::<A>),
+            axum::routing::get(handle_get_api_key::<A>)
+                .delete(handle_delete_api_key::<A>)
+                .patch(handle_update_api_key::<A>),
         )
         .route(
             "/branches/{branch}/apis",
-            axum::routing::get(get_ap_is::<A>).post(create_api::<A>),
+            axum::routing::get(handle_get_ap_is::<A>).post(handle_create_api::<A>),
         )
         .route(
             "/branches/{branch}/apis/{filename}",
-            axum::routing::get(get_api::<A>).put(update_api::<A>).delete(delete_api::<A>),
+            axum::routing::get(handle_get_api::<A>)
+                .put(handle_update_api::<A>)
+                .delete(handle_delete_api::<A>),
         )
         .route(
             "/apply",
-            axum::routing::get(get_open_roles::<A>).post(apply_to_read_me::<A>),
+            axum::routing::get(handle_get_open_roles::<A>)
+                .post(handle_apply_to_read_me::<A>),
         )
         .route(
             "/branches/{branch}/categories",
-            axum::routing::post(create_category::<A>),
+            axum::routing::post(handle_create_category::<A>),
         )
         .route(
             "/branches/{branch}/categories/{section}",
-            axum::routing::get(get_categories::<A>),
+            axum::routing::get(handle_get_categories::<A>),
         )
         .route(
             "/branches/{branch}/categories/{section}/{title}",
-            axum::routing::get(get_category::<A>)
-                .delete(delete_category::<A>)
-                .patch(update_category::<A>),
+            axum::routing::get(handle_get_category::<A>)
+                .delete(handle_delete_category::<A>)
+                .patch(handle_update_category::<A>),
         )
         .route(
             "/branches/{branch}/categories/{section}/{title}/pages",
-            axum::routing::get(get_category_pages::<A>),
+            axum::routing::get(handle_get_category_pages::<A>),
         )
         .route(
             "/changelogs",
-            axum::routing::get(get_changelogs::<A>).post(create_changelog::<A>),
+            axum::routing::get(handle_get_changelogs::<A>)
+                .post(handle_create_changelog::<A>),
         )
         .route(
             "/changelogs/{identifier}",
-            axum::routing::get(get_changelog::<A>)
-                .delete(delete_changelog::<A>)
-                .patch(update_changelog::<A>),
+            axum::routing::get(handle_get_changelog::<A>)
+                .delete(handle_delete_changelog::<A>)
+                .patch(handle_update_changelog::<A>),
         )
         .route(
             "/branches/{branch}/custom_pages",
-            axum::routing::get(get_custom_pages::<A>).post(create_custom_page::<A>),
+            axum::routing::get(handle_get_custom_pages::<A>)
+                .post(handle_create_custom_page::<A>),
         )
         .route(
             "/branches/{branch}/custom_pages/{slug}",
-            axum::routing::get(get_custom_page::<A>)
-                .delete(delete_custom_page::<A>)
-                .patch(update_custom_page::<A>),
+            axum::routing::get(handle_get_custom_page::<A>)
+                .delete(handle_delete_custom_page::<A>)
+                .patch(handle_update_custom_page::<A>),
         )
-        .route("/branches/{branch}/guides", axum::routing::post(create_guide::<A>))
+        .route(
+            "/branches/{branch}/guides",
+            axum::routing::post(handle_create_guide::<A>),
+        )
         .route(
             "/branches/{branch}/guides/{slug}",
-            axum::routing::get(get_guide::<A>)
-                .delete(delete_guide::<A>)
-                .patch(update_guide::<A>),
+            axum::routing::get(handle_get_guide::<A>)
+                .delete(handle_delete_guide::<A>)
+                .patch(handle_update_guide::<A>),
         )
-        .route("/images", axum::routing::get(get_images::<A>).post(upload_image::<A>))
-        .route("/images/{identifier}", axum::routing::get(get_image::<A>))
-        .route("/outbound_ips", axum::routing::get(get_outbound_i_ps::<A>))
-        .route("/owlbot/ask", axum::routing::post(ask_owlbot::<A>))
-        .route("/projects/me", axum::routing::get(get_project::<A>))
+        .route(
+            "/images",
+            axum::routing::get(handle_get_images::<A>).post(handle_upload_image::<A>),
+        )
+        .route("/images/{identifier}", axum::routing::get(handle_get_image::<A>))
+        .route("/outbound_ips", axum::routing::get(handle_get_outbound_i_ps::<A>))
+        .route("/owlbot/ask", axum::routing::post(handle_ask_owlbot::<A>))
+        .route("/projects/me", axum::routing::get(handle_get_project::<A>))
         .route(
             "/branches/{branch}/reference",
-            axum::routing::post(create_reference::<A>),
+            axum::routing::post(handle_create_reference::<A>),
         )
         .route(
             "/branches/{branch}/reference/{slug}",
-            axum::routing::get(get_reference::<A>)
-                .delete(delete_reference::<A>)
-                .patch(update_reference::<A>),
+            axum::routing::get(handle_get_reference::<A>)
+                .delete(handle_delete_reference::<A>)
+                .patch(handle_update_reference::<A>),
         )
         .route(
             "/branches/{branch}/recipes",
-            axum::routing::get(get_recipes::<A>).post(create_recipe::<A>),
+            axum::routing::get(handle_get_recipes::<A>).post(handle_create_recipe::<A>),
         )
         .route(
             "/branches/{branch}/recipes/{slug}",
-            axum::routing::get(get_recipe::<A>)
-                .delete(delete_recipe::<A>)
-                .patch(update_recipe::<A>),
+            axum::routing::get(handle_get_recipe::<A>)
+                .delete(handle_delete_recipe::<A>)
+                .patch(handle_update_recipe::<A>),
         )
-        .route("/search", axum::routing::get(search::<A>))
-        .route("/validate/api", axum::routing::post(validate_api::<A>))
+        .route("/search", axum::routing::get(handle_search::<A>))
+        .route("/validate/api", axum::routing::post(handle_validate_api::<A>))
         .route(
             "/branches",
-            axum::routing::get(get_branches::<A>).post(create_branch::<A>),
+            axum::routing::get(handle_get_branches::<A>).post(handle_create_branch::<A>),
         )
         .route(
             "/branches/{branch}",
-            axum::routing::get(get_branch::<A>)
-                .delete(delete_branch::<A>)
-                .patch(update_branch::<A>),
+            axum::routing::get(handle_get_branch::<A>)
+                .delete(handle_delete_branch::<A>)
+                .patch(handle_update_branch::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -187,17 +198,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /projects/{subdomain}/apikeys`
-async fn get_api_keys<A: api::Api>(
+async fn handle_get_api_keys<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_api_keys(request).await {
+    match request_get_api_keys(request).await {
         Ok(request) => respond(api.get_api_keys(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_api_keys(
+async fn request_get_api_keys(
     request: axum::extract::Request,
 ) -> Result<api::GetApiKeysRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -226,17 +237,17 @@ async fn parse_get_api_keys(
 }
 
 /// `POST /projects/{subdomain}/apikeys`
-async fn create_api_key<A: api::Api>(
+async fn handle_create_api_key<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_api_key(request).await {
+    match request_create_api_key(request).await {
         Ok(request) => respond(api.create_api_key(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_api_key(
+async fn request_create_api_key(
     request: axum::extract::Request,
 ) -> Result<api::CreateApiKeyRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -261,17 +272,17 @@ async fn parse_create_api_key(
 }
 
 /// `GET /projects/{subdomain}/apikeys/{api_key_id}`
-async fn get_api_key<A: api::Api>(
+async fn handle_get_api_key<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_api_key(request).await {
+    match request_get_api_key(request).await {
         Ok(request) => respond(api.get_api_key(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_api_key(
+async fn request_get_api_key(
     request: axum::extract::Request,
 ) -> Result<api::GetApiKeyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -295,17 +306,17 @@ async fn parse_get_api_key(
 }
 
 /// `DELETE /projects/{subdomain}/apikeys/{api_key_id}`
-async fn delete_api_key<A: api::Api>(
+async fn handle_delete_api_key<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_api_key(request).await {
+    match request_delete_api_key(request).await {
         Ok(request) => respond(api.delete_api_key(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_api_key(
+async fn request_delete_api_key(
     request: axum::extract::Request,
 ) -> Result<api::DeleteApiKeyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -329,17 +340,17 @@ async fn parse_delete_api_key(
 }
 
 /// `PATCH /projects/{subdomain}/apikeys/{api_key_id}`
-async fn update_api_key<A: api::Api>(
+async fn handle_update_api_key<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_api_key(request).await {
+    match request_update_api_key(request).await {
         Ok(request) => respond(api.update_api_key(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_api_key(
+async fn request_update_api_key(
     request: axum::extract::Request,
 ) -> Result<api::UpdateApiKeyRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -365,17 +376,17 @@ async fn parse_update_api_key(
 }
 
 /// `GET /branches/{branch}/apis`
-async fn get_ap_is<A: api::Api>(
+async fn handle_get_ap_is<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_ap_is(request).await {
+    match request_get_ap_is(request).await {
         Ok(request) => respond(api.get_ap_is(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_ap_is(
+async fn request_get_ap_is(
     request: axum::extract::Request,
 ) -> Result<api::GetApIsRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -398,17 +409,17 @@ async fn parse_get_ap_is(
 }
 
 /// `POST /branches/{branch}/apis`
-async fn create_api<A: api::Api>(
+async fn handle_create_api<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_api(request).await {
+    match request_create_api(request).await {
         Ok(request) => respond(api.create_api(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_api(
+async fn request_create_api(
     request: axum::extract::Request,
 ) -> Result<api::CreateApiRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -433,17 +444,17 @@ async fn parse_create_api(
 }
 
 /// `GET /branches/{branch}/apis/{filename}`
-async fn get_api<A: api::Api>(
+async fn handle_get_api<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_api(request).await {
+    match request_get_api(request).await {
         Ok(request) => respond(api.get_api(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_api(
+async fn request_get_api(
     request: axum::extract::Request,
 ) -> Result<api::GetApiRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -467,17 +478,17 @@ async fn parse_get_api(
 }
 
 /// `PUT /branches/{branch}/apis/{filename}`
-async fn update_api<A: api::Api>(
+async fn handle_update_api<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_api(request).await {
+    match request_update_api(request).await {
         Ok(request) => respond(api.update_api(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_api(
+async fn request_update_api(
     request: axum::extract::Request,
 ) -> Result<api::UpdateApiRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -503,17 +514,17 @@ async fn parse_update_api(
 }
 
 /// `DELETE /branches/{branch}/apis/{filename}`
-async fn delete_api<A: api::Api>(
+async fn handle_delete_api<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_api(request).await {
+    match request_delete_api(request).await {
         Ok(request) => respond(api.delete_api(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_api(
+async fn request_delete_api(
     request: axum::extract::Request,
 ) -> Result<api::DeleteApiRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -537,17 +548,17 @@ async fn parse_delete_api(
 }
 
 /// `GET /apply`
-async fn get_open_roles<A: api::Api>(
+async fn handle_get_open_roles<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_open_roles(request).await {
+    match request_get_open_roles(request).await {
         Ok(request) => respond(api.get_open_roles(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_open_roles(
+async fn request_get_open_roles(
     request: axum::extract::Request,
 ) -> Result<api::GetOpenRolesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -561,17 +572,17 @@ async fn parse_get_open_roles(
 }
 
 /// `POST /apply`
-async fn apply_to_read_me<A: api::Api>(
+async fn handle_apply_to_read_me<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_apply_to_read_me(request).await {
+    match request_apply_to_read_me(request).await {
         Ok(request) => respond(api.apply_to_read_me(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_apply_to_read_me(
+async fn request_apply_to_read_me(
     request: axum::extract::Request,
 ) -> Result<api::ApplyToReadMeRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -587,17 +598,17 @@ async fn parse_apply_to_read_me(
 }
 
 /// `POST /branches/{branch}/categories`
-async fn create_category<A: api::Api>(
+async fn handle_create_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_category(request).await {
+    match request_create_category(request).await {
         Ok(request) => respond(api.create_category(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_category(
+async fn request_create_category(
     request: axum::extract::Request,
 ) -> Result<api::CreateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -622,17 +633,17 @@ async fn parse_create_category(
 }
 
 /// `GET /branches/{branch}/categories/{section}`
-async fn get_categories<A: api::Api>(
+async fn handle_get_categories<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_categories(request).await {
+    match request_get_categories(request).await {
         Ok(request) => respond(api.get_categories(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_categories(
+async fn request_get_categories(
     request: axum::extract::Request,
 ) -> Result<api::GetCategoriesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -656,17 +667,17 @@ async fn parse_get_categories(
 }
 
 /// `GET /branches/{branch}/categories/{section}/{title}`
-async fn get_category<A: api::Api>(
+async fn handle_get_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_category(request).await {
+    match request_get_category(request).await {
         Ok(request) => respond(api.get_category(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_category(
+async fn request_get_category(
     request: axum::extract::Request,
 ) -> Result<api::GetCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -691,17 +702,17 @@ async fn parse_get_category(
 }
 
 /// `DELETE /branches/{branch}/categories/{section}/{title}`
-async fn delete_category<A: api::Api>(
+async fn handle_delete_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_category(request).await {
+    match request_delete_category(request).await {
         Ok(request) => respond(api.delete_category(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_category(
+async fn request_delete_category(
     request: axum::extract::Request,
 ) -> Result<api::DeleteCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -726,17 +737,17 @@ async fn parse_delete_category(
 }
 
 /// `PATCH /branches/{branch}/categories/{section}/{title}`
-async fn update_category<A: api::Api>(
+async fn handle_update_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_category(request).await {
+    match request_update_category(request).await {
         Ok(request) => respond(api.update_category(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_category(
+async fn request_update_category(
     request: axum::extract::Request,
 ) -> Result<api::UpdateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -763,17 +774,17 @@ async fn parse_update_category(
 }
 
 /// `GET /branches/{branch}/categories/{section}/{title}/pages`
-async fn get_category_pages<A: api::Api>(
+async fn handle_get_category_pages<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_category_pages(request).await {
+    match request_get_category_pages(request).await {
         Ok(request) => respond(api.get_category_pages(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_category_pages(
+async fn request_get_category_pages(
     request: axum::extract::Request,
 ) -> Result<api::GetCategoryPagesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -798,17 +809,17 @@ async fn parse_get_category_pages(
 }
 
 /// `GET /changelogs`
-async fn get_changelogs<A: api::Api>(
+async fn handle_get_changelogs<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_changelogs(request).await {
+    match request_get_changelogs(request).await {
         Ok(request) => respond(api.get_changelogs(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_changelogs(
+async fn request_get_changelogs(
     request: axum::extract::Request,
 ) -> Result<api::GetChangelogsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -839,17 +850,17 @@ async fn parse_get_changelogs(
 }
 
 /// `POST /changelogs`
-async fn create_changelog<A: api::Api>(
+async fn handle_create_changelog<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_changelog(request).await {
+    match request_create_changelog(request).await {
         Ok(request) => respond(api.create_changelog(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_changelog(
+async fn request_create_changelog(
     request: axum::extract::Request,
 ) -> Result<api::CreateChangelogRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -872,17 +883,17 @@ async fn parse_create_changelog(
 }
 
 /// `GET /changelogs/{identifier}`
-async fn get_changelog<A: api::Api>(
+async fn handle_get_changelog<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_changelog(request).await {
+    match request_get_changelog(request).await {
         Ok(request) => respond(api.get_changelog(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_changelog(
+async fn request_get_changelog(
     request: axum::extract::Request,
 ) -> Result<api::GetChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -905,17 +916,17 @@ async fn parse_get_changelog(
 }
 
 /// `DELETE /changelogs/{identifier}`
-async fn delete_changelog<A: api::Api>(
+async fn handle_delete_changelog<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_changelog(request).await {
+    match request_delete_changelog(request).await {
         Ok(request) => respond(api.delete_changelog(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_changelog(
+async fn request_delete_changelog(
     request: axum::extract::Request,
 ) -> Result<api::DeleteChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -938,17 +949,17 @@ async fn parse_delete_changelog(
 }
 
 /// `PATCH /changelogs/{identifier}`
-async fn update_changelog<A: api::Api>(
+async fn handle_update_changelog<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_changelog(request).await {
+    match request_update_changelog(request).await {
         Ok(request) => respond(api.update_changelog(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_changelog(
+async fn request_update_changelog(
     request: axum::extract::Request,
 ) -> Result<api::UpdateChangelogRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -973,17 +984,17 @@ async fn parse_update_changelog(
 }
 
 /// `GET /branches/{branch}/custom_pages`
-async fn get_custom_pages<A: api::Api>(
+async fn handle_get_custom_pages<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_custom_pages(request).await {
+    match request_get_custom_pages(request).await {
         Ok(request) => respond(api.get_custom_pages(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_custom_pages(
+async fn request_get_custom_pages(
     request: axum::extract::Request,
 ) -> Result<api::GetCustomPagesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1006,17 +1017,17 @@ async fn parse_get_custom_pages(
 }
 
 /// `POST /branches/{branch}/custom_pages`
-async fn create_custom_page<A: api::Api>(
+async fn handle_create_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_custom_page(request).await {
+    match request_create_custom_page(request).await {
         Ok(request) => respond(api.create_custom_page(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_custom_page(
+async fn request_create_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::CreateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1041,17 +1052,17 @@ async fn parse_create_custom_page(
 }
 
 /// `GET /branches/{branch}/custom_pages/{slug}`
-async fn get_custom_page<A: api::Api>(
+async fn handle_get_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_custom_page(request).await {
+    match request_get_custom_page(request).await {
         Ok(request) => respond(api.get_custom_page(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_custom_page(
+async fn request_get_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::GetCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1075,17 +1086,17 @@ async fn parse_get_custom_page(
 }
 
 /// `DELETE /branches/{branch}/custom_pages/{slug}`
-async fn delete_custom_page<A: api::Api>(
+async fn handle_delete_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_custom_page(request).await {
+    match request_delete_custom_page(request).await {
         Ok(request) => respond(api.delete_custom_page(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_custom_page(
+async fn request_delete_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::DeleteCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1109,17 +1120,17 @@ async fn parse_delete_custom_page(
 }
 
 /// `PATCH /branches/{branch}/custom_pages/{slug}`
-async fn update_custom_page<A: api::Api>(
+async fn handle_update_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_custom_page(request).await {
+    match request_update_custom_page(request).await {
         Ok(request) => respond(api.update_custom_page(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_custom_page(
+async fn request_update_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::UpdateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1145,17 +1156,17 @@ async fn parse_update_custom_page(
 }
 
 /// `POST /branches/{branch}/guides`
-async fn create_guide<A: api::Api>(
+async fn handle_create_guide<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_guide(request).await {
+    match request_create_guide(request).await {
         Ok(request) => respond(api.create_guide(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_guide(
+async fn request_create_guide(
     request: axum::extract::Request,
 ) -> Result<api::CreateGuideRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1180,17 +1191,17 @@ async fn parse_create_guide(
 }
 
 /// `GET /branches/{branch}/guides/{slug}`
-async fn get_guide<A: api::Api>(
+async fn handle_get_guide<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_guide(request).await {
+    match request_get_guide(request).await {
         Ok(request) => respond(api.get_guide(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_guide(
+async fn request_get_guide(
     request: axum::extract::Request,
 ) -> Result<api::GetGuideRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1214,17 +1225,17 @@ async fn parse_get_guide(
 }
 
 /// `DELETE /branches/{branch}/guides/{slug}`
-async fn delete_guide<A: api::Api>(
+async fn handle_delete_guide<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_guide(request).await {
+    match request_delete_guide(request).await {
         Ok(request) => respond(api.delete_guide(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_guide(
+async fn request_delete_guide(
     request: axum::extract::Request,
 ) -> Result<api::DeleteGuideRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1248,17 +1259,17 @@ async fn parse_delete_guide(
 }
 
 /// `PATCH /branches/{branch}/guides/{slug}`
-async fn update_guide<A: api::Api>(
+async fn handle_update_guide<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_guide(request).await {
+    match request_update_guide(request).await {
         Ok(request) => respond(api.update_guide(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_guide(
+async fn request_update_guide(
     request: axum::extract::Request,
 ) -> Result<api::UpdateGuideRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1284,17 +1295,17 @@ async fn parse_update_guide(
 }
 
 /// `GET /images`
-async fn get_images<A: api::Api>(
+async fn handle_get_images<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_images(request).await {
+    match request_get_images(request).await {
         Ok(request) => respond(api.get_images(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_images(
+async fn request_get_images(
     request: axum::extract::Request,
 ) -> Result<api::GetImagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1321,17 +1332,17 @@ async fn parse_get_images(
 }
 
 /// `POST /images`
-async fn upload_image<A: api::Api>(
+async fn handle_upload_image<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_upload_image(request).await {
+    match request_upload_image(request).await {
         Ok(request) => respond(api.upload_image(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_upload_image(
+async fn request_upload_image(
     request: axum::extract::Request,
 ) -> Result<api::UploadImageRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1356,17 +1367,17 @@ async fn parse_upload_image(
 }
 
 /// `GET /images/{identifier}`
-async fn get_image<A: api::Api>(
+async fn handle_get_image<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_image(request).await {
+    match request_get_image(request).await {
         Ok(request) => respond(api.get_image(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_image(
+async fn request_get_image(
     request: axum::extract::Request,
 ) -> Result<api::GetImageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1389,17 +1400,17 @@ async fn parse_get_image(
 }
 
 /// `GET /outbound_ips`
-async fn get_outbound_i_ps<A: api::Api>(
+async fn handle_get_outbound_i_ps<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_outbound_i_ps(request).await {
+    match request_get_outbound_i_ps(request).await {
         Ok(request) => respond(api.get_outbound_i_ps(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_outbound_i_ps(
+async fn request_get_outbound_i_ps(
     request: axum::extract::Request,
 ) -> Result<api::GetOutboundIPsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1413,17 +1424,17 @@ async fn parse_get_outbound_i_ps(
 }
 
 /// `POST /owlbot/ask`
-async fn ask_owlbot<A: api::Api>(
+async fn handle_ask_owlbot<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_ask_owlbot(request).await {
+    match request_ask_owlbot(request).await {
         Ok(request) => respond(api.ask_owlbot(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_ask_owlbot(
+async fn request_ask_owlbot(
     request: axum::extract::Request,
 ) -> Result<api::AskOwlbotRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1446,17 +1457,17 @@ async fn parse_ask_owlbot(
 }
 
 /// `GET /projects/me`
-async fn get_project<A: api::Api>(
+async fn handle_get_project<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_project(request).await {
+    match request_get_project(request).await {
         Ok(request) => respond(api.get_project(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_project(
+async fn request_get_project(
     request: axum::extract::Request,
 ) -> Result<api::GetProjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1477,17 +1488,17 @@ async fn parse_get_project(
 }
 
 /// `POST /branches/{branch}/reference`
-async fn create_reference<A: api::Api>(
+async fn handle_create_reference<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_reference(request).await {
+    match request_create_reference(request).await {
         Ok(request) => respond(api.create_reference(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_reference(
+async fn request_create_reference(
     request: axum::extract::Request,
 ) -> Result<api::CreateReferenceRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1512,17 +1523,17 @@ async fn parse_create_reference(
 }
 
 /// `GET /branches/{branch}/reference/{slug}`
-async fn get_reference<A: api::Api>(
+async fn handle_get_reference<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_reference(request).await {
+    match request_get_reference(request).await {
         Ok(request) => respond(api.get_reference(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_reference(
+async fn request_get_reference(
     request: axum::extract::Request,
 ) -> Result<api::GetReferenceRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1555,17 +1566,17 @@ async fn parse_get_reference(
 }
 
 /// `DELETE /branches/{branch}/reference/{slug}`
-async fn delete_reference<A: api::Api>(
+async fn handle_delete_reference<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_reference(request).await {
+    match request_delete_reference(request).await {
         Ok(request) => respond(api.delete_reference(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_reference(
+async fn request_delete_reference(
     request: axum::extract::Request,
 ) -> Result<api::DeleteReferenceRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1589,17 +1600,17 @@ async fn parse_delete_reference(
 }
 
 /// `PATCH /branches/{branch}/reference/{slug}`
-async fn update_reference<A: api::Api>(
+async fn handle_update_reference<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_reference(request).await {
+    match request_update_reference(request).await {
         Ok(request) => respond(api.update_reference(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_reference(
+async fn request_update_reference(
     request: axum::extract::Request,
 ) -> Result<api::UpdateReferenceRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1625,17 +1636,17 @@ async fn parse_update_reference(
 }
 
 /// `GET /branches/{branch}/recipes`
-async fn get_recipes<A: api::Api>(
+async fn handle_get_recipes<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_recipes(request).await {
+    match request_get_recipes(request).await {
         Ok(request) => respond(api.get_recipes(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_recipes(
+async fn request_get_recipes(
     request: axum::extract::Request,
 ) -> Result<api::GetRecipesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1658,17 +1669,17 @@ async fn parse_get_recipes(
 }
 
 /// `POST /branches/{branch}/recipes`
-async fn create_recipe<A: api::Api>(
+async fn handle_create_recipe<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_recipe(request).await {
+    match request_create_recipe(request).await {
         Ok(request) => respond(api.create_recipe(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_recipe(
+async fn request_create_recipe(
     request: axum::extract::Request,
 ) -> Result<api::CreateRecipeRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1693,17 +1704,17 @@ async fn parse_create_recipe(
 }
 
 /// `GET /branches/{branch}/recipes/{slug}`
-async fn get_recipe<A: api::Api>(
+async fn handle_get_recipe<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_recipe(request).await {
+    match request_get_recipe(request).await {
         Ok(request) => respond(api.get_recipe(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_recipe(
+async fn request_get_recipe(
     request: axum::extract::Request,
 ) -> Result<api::GetRecipeRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1727,17 +1738,17 @@ async fn parse_get_recipe(
 }
 
 /// `DELETE /branches/{branch}/recipes/{slug}`
-async fn delete_recipe<A: api::Api>(
+async fn handle_delete_recipe<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_recipe(request).await {
+    match request_delete_recipe(request).await {
         Ok(request) => respond(api.delete_recipe(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_recipe(
+async fn request_delete_recipe(
     request: axum::extract::Request,
 ) -> Result<api::DeleteRecipeRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1761,17 +1772,17 @@ async fn parse_delete_recipe(
 }
 
 /// `PATCH /branches/{branch}/recipes/{slug}`
-async fn update_recipe<A: api::Api>(
+async fn handle_update_recipe<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_recipe(request).await {
+    match request_update_recipe(request).await {
         Ok(request) => respond(api.update_recipe(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_recipe(
+async fn request_update_recipe(
     request: axum::extract::Request,
 ) -> Result<api::UpdateRecipeRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -1797,17 +1808,17 @@ async fn parse_update_recipe(
 }
 
 /// `GET /search`
-async fn search<A: api::Api>(
+async fn handle_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_search(request).await {
+    match request_search(request).await {
         Ok(request) => respond(api.search(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_search(
+async fn request_search(
     request: axum::extract::Request,
 ) -> Result<api::SearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1833,17 +1844,17 @@ async fn parse_search(
 }
 
 /// `POST /validate/api`
-async fn validate_api<A: api::Api>(
+async fn handle_validate_api<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_validate_api(request).await {
+    match request_validate_api(request).await {
         Ok(request) => respond(api.validate_api(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_validate_api(
+async fn request_validate_api(
     request: axum::extract::Request,
 ) -> Result<api::ValidateApiRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1859,17 +1870,17 @@ async fn parse_validate_api(
 }
 
 /// `GET /branches`
-async fn get_branches<A: api::Api>(
+async fn handle_get_branches<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_branches(request).await {
+    match request_get_branches(request).await {
         Ok(request) => respond(api.get_branches(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_branches(
+async fn request_get_branches(
     request: axum::extract::Request,
 ) -> Result<api::GetBranchesRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -1901,17 +1912,17 @@ async fn parse_get_branches(
 }
 
 /// `POST /branches`
-async fn create_branch<A: api::Api>(
+async fn handle_create_branch<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_branch(request).await {
+    match request_create_branch(request).await {
         Ok(request) => respond(api.create_branch(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_branch(
+async fn request_create_branch(
     request: axum::extract::Request,
 ) -> Result<api::CreateBranchRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -1934,17 +1945,17 @@ async fn parse_create_branch(
 }
 
 /// `GET /branches/{branch}`
-async fn get_branch<A: api::Api>(
+async fn handle_get_branch<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_branch(request).await {
+    match request_get_branch(request).await {
         Ok(request) => respond(api.get_branch(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_branch(
+async fn request_get_branch(
     request: axum::extract::Request,
 ) -> Result<api::GetBranchRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -1967,17 +1978,17 @@ async fn parse_get_branch(
 }
 
 /// `DELETE /branches/{branch}`
-async fn delete_branch<A: api::Api>(
+async fn handle_delete_branch<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_branch(request).await {
+    match request_delete_branch(request).await {
         Ok(request) => respond(api.delete_branch(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_branch(
+async fn request_delete_branch(
     request: axum::extract::Request,
 ) -> Result<api::DeleteBranchRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -2000,17 +2011,17 @@ async fn parse_delete_branch(
 }
 
 /// `PATCH /branches/{branch}`
-async fn update_branch<A: api::Api>(
+async fn handle_update_branch<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_update_branch(request).await {
+    match request_update_branch(request).await {
         Ok(request) => respond(api.update_branch(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_update_branch(
+async fn request_update_branch(
     request: axum::extract::Request,
 ) -> Result<api::UpdateBranchRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -2571,7 +2582,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

@@ -33,48 +33,53 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/anything/strings",
-            axum::routing::put(string_format_support::<A>)
-                .post(string_schema_support::<A>),
+            axum::routing::put(handle_string_format_support::<A>)
+                .post(handle_string_schema_support::<A>),
         )
         .route(
             "/anything/strings/top-level-payloads",
-            axum::routing::post(string_top_level::<A>).patch(string_top_level_json::<A>),
+            axum::routing::post(handle_string_top_level::<A>)
+                .patch(handle_string_top_level_json::<A>),
         )
         .route(
             "/anything/numbers",
-            axum::routing::put(number_format_support::<A>)
-                .post(number_schema_support::<A>)
-                .patch(number_top_level::<A>),
+            axum::routing::put(handle_number_format_support::<A>)
+                .post(handle_number_schema_support::<A>)
+                .patch(handle_number_top_level::<A>),
         )
         .route(
             "/anything/booleans",
-            axum::routing::post(boolean_schema_support::<A>)
-                .patch(boolean_top_level::<A>),
+            axum::routing::post(handle_boolean_schema_support::<A>)
+                .patch(handle_boolean_top_level::<A>),
         )
-        .route("/anything/arrays", axum::routing::post(array_schema_support::<A>))
+        .route("/anything/arrays", axum::routing::post(handle_array_schema_support::<A>))
         .route(
             "/anything/arrays/top-level-payloads",
-            axum::routing::post(array_top_level_objects::<A>)
-                .patch(array_top_level_primitives::<A>),
+            axum::routing::post(handle_array_top_level_objects::<A>)
+                .patch(handle_array_top_level_primitives::<A>),
         )
-        .route("/anything/objects", axum::routing::post(object_schema_support::<A>))
-        .route("/anything/null", axum::routing::post(null_schema_support::<A>))
-        .route("/anything/mixed", axum::routing::post(mixed_schema_support::<A>))
+        .route(
+            "/anything/objects",
+            axum::routing::post(handle_object_schema_support::<A>),
+        )
+        .route("/anything/null", axum::routing::post(handle_null_schema_support::<A>))
+        .route("/anything/mixed", axum::routing::post(handle_mixed_schema_support::<A>))
         .route(
             "/anything/circular",
-            axum::routing::post(circular_handling::<A>).patch(circular_top_level::<A>),
+            axum::routing::post(handle_circular_handling::<A>)
+                .patch(handle_circular_top_level::<A>),
         )
         .route(
             "/anything/raw_body/top-level-payloads",
-            axum::routing::post(raw_body_top_level::<A>)
-                .patch(raw_body_top_level_json::<A>),
+            axum::routing::post(handle_raw_body_top_level::<A>)
+                .patch(handle_raw_body_top_level_json::<A>),
         )
-        .route("/anything/quirks", axum::routing::post(quirks_missing_type::<A>))
+        .route("/anything/quirks", axum::routing::post(handle_quirks_missing_type::<A>))
         .route(
             "/anything/quirks/polymorphism",
-            axum::routing::put(quirks_entirely_incompatible_all_of::<A>)
-                .post(quirks_incompatible_nested_all_of::<A>)
-                .patch(quirks_partially_usable_incompatible_all_of::<A>),
+            axum::routing::put(handle_quirks_entirely_incompatible_all_of::<A>)
+                .post(handle_quirks_incompatible_nested_all_of::<A>)
+                .patch(handle_quirks_partially_usable_incompatible_all_of::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -127,17 +132,17 @@ impl IntoResponse for Problem {
 }
 
 /// `PUT /anything/strings`
-async fn string_format_support<A: api::Api>(
+async fn handle_string_format_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_string_format_support(request).await {
+    match request_string_format_support(request).await {
         Ok(request) => respond(api.string_format_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_string_format_support(
+async fn request_string_format_support(
     request: axum::extract::Request,
 ) -> Result<api::StringFormatSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -153,17 +158,17 @@ async fn parse_string_format_support(
 }
 
 /// `POST /anything/strings`
-async fn string_schema_support<A: api::Api>(
+async fn handle_string_schema_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_string_schema_support(request).await {
+    match request_string_schema_support(request).await {
         Ok(request) => respond(api.string_schema_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_string_schema_support(
+async fn request_string_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::StringSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -179,17 +184,17 @@ async fn parse_string_schema_support(
 }
 
 /// `POST /anything/strings/top-level-payloads`
-async fn string_top_level<A: api::Api>(
+async fn handle_string_top_level<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_string_top_level(request).await {
+    match request_string_top_level(request).await {
         Ok(request) => respond(api.string_top_level(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_string_top_level(
+async fn request_string_top_level(
     request: axum::extract::Request,
 ) -> Result<api::StringTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -205,17 +210,17 @@ async fn parse_string_top_level(
 }
 
 /// `PATCH /anything/strings/top-level-payloads`
-async fn string_top_level_json<A: api::Api>(
+async fn handle_string_top_level_json<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_string_top_level_json(request).await {
+    match request_string_top_level_json(request).await {
         Ok(request) => respond(api.string_top_level_json(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_string_top_level_json(
+async fn request_string_top_level_json(
     request: axum::extract::Request,
 ) -> Result<api::StringTopLevelJsonRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -231,17 +236,17 @@ async fn parse_string_top_level_json(
 }
 
 /// `PUT /anything/numbers`
-async fn number_format_support<A: api::Api>(
+async fn handle_number_format_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_number_format_support(request).await {
+    match request_number_format_support(request).await {
         Ok(request) => respond(api.number_format_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_number_format_support(
+async fn request_number_format_support(
     request: axum::extract::Request,
 ) -> Result<api::NumberFormatSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -257,17 +262,17 @@ async fn parse_number_format_support(
 }
 
 /// `POST /anything/numbers`
-async fn number_schema_support<A: api::Api>(
+async fn handle_number_schema_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_number_schema_support(request).await {
+    match request_number_schema_support(request).await {
         Ok(request) => respond(api.number_schema_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_number_schema_support(
+async fn request_number_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::NumberSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -283,17 +288,17 @@ async fn parse_number_schema_support(
 }
 
 /// `PATCH /anything/numbers`
-async fn number_top_level<A: api::Api>(
+async fn handle_number_top_level<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_number_top_level(request).await {
+    match request_number_top_level(request).await {
         Ok(request) => respond(api.number_top_level(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_number_top_level(
+async fn request_number_top_level(
     request: axum::extract::Request,
 ) -> Result<api::NumberTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -309,17 +314,17 @@ async fn parse_number_top_level(
 }
 
 /// `POST /anything/booleans`
-async fn boolean_schema_support<A: api::Api>(
+async fn handle_boolean_schema_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_boolean_schema_support(request).await {
+    match request_boolean_schema_support(request).await {
         Ok(request) => respond(api.boolean_schema_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_boolean_schema_support(
+async fn request_boolean_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::BooleanSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -335,17 +340,17 @@ async fn parse_boolean_schema_support(
 }
 
 /// `PATCH /anything/booleans`
-async fn boolean_top_level<A: api::Api>(
+async fn handle_boolean_top_level<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_boolean_top_level(request).await {
+    match request_boolean_top_level(request).await {
         Ok(request) => respond(api.boolean_top_level(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_boolean_top_level(
+async fn request_boolean_top_level(
     request: axum::extract::Request,
 ) -> Result<api::BooleanTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -361,17 +366,17 @@ async fn parse_boolean_top_level(
 }
 
 /// `POST /anything/arrays`
-async fn array_schema_support<A: api::Api>(
+async fn handle_array_schema_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_array_schema_support(request).await {
+    match request_array_schema_support(request).await {
         Ok(request) => respond(api.array_schema_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_array_schema_support(
+async fn request_array_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::ArraySchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -387,17 +392,17 @@ async fn parse_array_schema_support(
 }
 
 /// `POST /anything/arrays/top-level-payloads`
-async fn array_top_level_objects<A: api::Api>(
+async fn handle_array_top_level_objects<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_array_top_level_objects(request).await {
+    match request_array_top_level_objects(request).await {
         Ok(request) => respond(api.array_top_level_objects(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_array_top_level_objects(
+async fn request_array_top_level_objects(
     request: axum::extract::Request,
 ) -> Result<api::ArrayTopLevelObjectsRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -413,17 +418,17 @@ async fn parse_array_top_level_objects(
 }
 
 /// `PATCH /anything/arrays/top-level-payloads`
-async fn array_top_level_primitives<A: api::Api>(
+async fn handle_array_top_level_primitives<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_array_top_level_primitives(request).await {
+    match request_array_top_level_primitives(request).await {
         Ok(request) => respond(api.array_top_level_primitives(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_array_top_level_primitives(
+async fn request_array_top_level_primitives(
     request: axum::extract::Request,
 ) -> Result<api::ArrayTopLevelPrimitivesRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -439,17 +444,17 @@ async fn parse_array_top_level_primitives(
 }
 
 /// `POST /anything/objects`
-async fn object_schema_support<A: api::Api>(
+async fn handle_object_schema_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_object_schema_support(request).await {
+    match request_object_schema_support(request).await {
         Ok(request) => respond(api.object_schema_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_object_schema_support(
+async fn request_object_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::ObjectSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -465,17 +470,17 @@ async fn parse_object_schema_support(
 }
 
 /// `POST /anything/null`
-async fn null_schema_support<A: api::Api>(
+async fn handle_null_schema_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_null_schema_support(request).await {
+    match request_null_schema_support(request).await {
         Ok(request) => respond(api.null_schema_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_null_schema_support(
+async fn request_null_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::NullSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -491,17 +496,17 @@ async fn parse_null_schema_support(
 }
 
 /// `POST /anything/mixed`
-async fn mixed_schema_support<A: api::Api>(
+async fn handle_mixed_schema_support<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_mixed_schema_support(request).await {
+    match request_mixed_schema_support(request).await {
         Ok(request) => respond(api.mixed_schema_support(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_mixed_schema_support(
+async fn request_mixed_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::MixedSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -517,17 +522,17 @@ async fn parse_mixed_schema_support(
 }
 
 /// `POST /anything/circular`
-async fn circular_handling<A: api::Api>(
+async fn handle_circular_handling<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_circular_handling(request).await {
+    match request_circular_handling(request).await {
         Ok(request) => respond(api.circular_handling(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_circular_handling(
+async fn request_circular_handling(
     request: axum::extract::Request,
 ) -> Result<api::CircularHandlingRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -543,17 +548,17 @@ async fn parse_circular_handling(
 }
 
 /// `PATCH /anything/circular`
-async fn circular_top_level<A: api::Api>(
+async fn handle_circular_top_level<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_circular_top_level(request).await {
+    match request_circular_top_level(request).await {
         Ok(request) => respond(api.circular_top_level(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_circular_top_level(
+async fn request_circular_top_level(
     request: axum::extract::Request,
 ) -> Result<api::CircularTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -569,17 +574,17 @@ async fn parse_circular_top_level(
 }
 
 /// `POST /anything/raw_body/top-level-payloads`
-async fn raw_body_top_level<A: api::Api>(
+async fn handle_raw_body_top_level<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_raw_body_top_level(request).await {
+    match request_raw_body_top_level(request).await {
         Ok(request) => respond(api.raw_body_top_level(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_raw_body_top_level(
+async fn request_raw_body_top_level(
     request: axum::extract::Request,
 ) -> Result<api::RawBodyTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -595,17 +600,17 @@ async fn parse_raw_body_top_level(
 }
 
 /// `PATCH /anything/raw_body/top-level-payloads`
-async fn raw_body_top_level_json<A: api::Api>(
+async fn handle_raw_body_top_level_json<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_raw_body_top_level_json(request).await {
+    match request_raw_body_top_level_json(request).await {
         Ok(request) => respond(api.raw_body_top_level_json(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_raw_body_top_level_json(
+async fn request_raw_body_top_level_json(
     request: axum::extract::Request,
 ) -> Result<api::RawBodyTopLevelJsonRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -621,17 +626,17 @@ async fn parse_raw_body_top_level_json(
 }
 
 /// `POST /anything/quirks`
-async fn quirks_missing_type<A: api::Api>(
+async fn handle_quirks_missing_type<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_quirks_missing_type(request).await {
+    match request_quirks_missing_type(request).await {
         Ok(request) => respond(api.quirks_missing_type(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_quirks_missing_type(
+async fn request_quirks_missing_type(
     request: axum::extract::Request,
 ) -> Result<api::QuirksMissingTypeRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -647,17 +652,17 @@ async fn parse_quirks_missing_type(
 }
 
 /// `PUT /anything/quirks/polymorphism`
-async fn quirks_entirely_incompatible_all_of<A: api::Api>(
+async fn handle_quirks_entirely_incompatible_all_of<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_quirks_entirely_incompatible_all_of(request).await {
+    match request_quirks_entirely_incompatible_all_of(request).await {
         Ok(request) => respond(api.quirks_entirely_incompatible_all_of(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_quirks_entirely_incompatible_all_of(
+async fn request_quirks_entirely_incompatible_all_of(
     request: axum::extract::Request,
 ) -> Result<api::QuirksEntirelyIncompatibleAllOfRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -673,17 +678,17 @@ async fn parse_quirks_entirely_incompatible_all_of(
 }
 
 /// `POST /anything/quirks/polymorphism`
-async fn quirks_incompatible_nested_all_of<A: api::Api>(
+async fn handle_quirks_incompatible_nested_all_of<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_quirks_incompatible_nested_all_of(request).await {
+    match request_quirks_incompatible_nested_all_of(request).await {
         Ok(request) => respond(api.quirks_incompatible_nested_all_of(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_quirks_incompatible_nested_all_of(
+async fn request_quirks_incompatible_nested_all_of(
     request: axum::extract::Request,
 ) -> Result<api::QuirksIncompatibleNestedAllOfRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -699,11 +704,11 @@ async fn parse_quirks_incompatible_nested_all_of(
 }
 
 /// `PATCH /anything/quirks/polymorphism`
-async fn quirks_partially_usable_incompatible_all_of<A: api::Api>(
+async fn handle_quirks_partially_usable_incompatible_all_of<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_quirks_partially_usable_incompatible_all_of(request).await {
+    match request_quirks_partially_usable_incompatible_all_of(request).await {
         Ok(request) => {
             respond(api.quirks_partially_usable_incompatible_all_of(request).await)
         }
@@ -711,7 +716,7 @@ async fn quirks_partially_usable_incompatible_all_of<A: api::Api>(
     }
 }
 
-async fn parse_quirks_partially_usable_incompatible_all_of(
+async fn request_quirks_partially_usable_incompatible_all_of(
     request: axum::extract::Request,
 ) -> Result<api::QuirksPartiallyUsableIncompatibleAllOfRequest, Problem> {
     let (parts, body) = request.into_parts();

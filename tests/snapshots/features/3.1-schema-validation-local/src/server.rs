@@ -31,17 +31,20 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/anything/numbers", axum::routing::get(get_anything_numbers::<A>))
-        .route("/anything/strings", axum::routing::get(get_anything_strings::<A>))
+        .route("/anything/numbers", axum::routing::get(handle_get_anything_numbers::<A>))
+        .route("/anything/strings", axum::routing::get(handle_get_anything_strings::<A>))
         .route(
             "/anything/jsonschema-formats",
-            axum::routing::get(get_anything_jsonschema_formats::<A>),
+            axum::routing::get(handle_get_anything_jsonschema_formats::<A>),
         )
         .route(
             "/anything/oas-formats",
-            axum::routing::get(get_anything_oas_formats::<A>),
+            axum::routing::get(handle_get_anything_oas_formats::<A>),
         )
-        .route("/anything/booleans", axum::routing::get(get_anything_booleans::<A>))
+        .route(
+            "/anything/booleans",
+            axum::routing::get(handle_get_anything_booleans::<A>),
+        )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -93,17 +96,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /anything/numbers`
-async fn get_anything_numbers<A: api::Api>(
+async fn handle_get_anything_numbers<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_numbers(request).await {
+    match request_get_anything_numbers(request).await {
         Ok(request) => respond(api.get_anything_numbers(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_numbers(
+async fn request_get_anything_numbers(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingNumbersRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -178,17 +181,17 @@ async fn parse_get_anything_numbers(
 }
 
 /// `GET /anything/strings`
-async fn get_anything_strings<A: api::Api>(
+async fn handle_get_anything_strings<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_strings(request).await {
+    match request_get_anything_strings(request).await {
         Ok(request) => respond(api.get_anything_strings(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_strings(
+async fn request_get_anything_strings(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingStringsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -232,17 +235,17 @@ async fn parse_get_anything_strings(
 }
 
 /// `GET /anything/jsonschema-formats`
-async fn get_anything_jsonschema_formats<A: api::Api>(
+async fn handle_get_anything_jsonschema_formats<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_jsonschema_formats(request).await {
+    match request_get_anything_jsonschema_formats(request).await {
         Ok(request) => respond(api.get_anything_jsonschema_formats(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_jsonschema_formats(
+async fn request_get_anything_jsonschema_formats(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingJsonschemaFormatsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -328,17 +331,17 @@ async fn parse_get_anything_jsonschema_formats(
 }
 
 /// `GET /anything/oas-formats`
-async fn get_anything_oas_formats<A: api::Api>(
+async fn handle_get_anything_oas_formats<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_oas_formats(request).await {
+    match request_get_anything_oas_formats(request).await {
         Ok(request) => respond(api.get_anything_oas_formats(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_oas_formats(
+async fn request_get_anything_oas_formats(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingOasFormatsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -360,17 +363,17 @@ async fn parse_get_anything_oas_formats(
 }
 
 /// `GET /anything/booleans`
-async fn get_anything_booleans<A: api::Api>(
+async fn handle_get_anything_booleans<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_booleans(request).await {
+    match request_get_anything_booleans(request).await {
         Ok(request) => respond(api.get_anything_booleans(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_booleans(
+async fn request_get_anything_booleans(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingBooleansRequest, Problem> {
     let (parts, _body) = request.into_parts();

@@ -31,7 +31,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/anything/numbers", axum::routing::get(get_anything_numbers::<A>))
+        .route("/anything/numbers", axum::routing::get(handle_get_anything_numbers::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -83,17 +83,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /anything/numbers`
-async fn get_anything_numbers<A: api::Api>(
+async fn handle_get_anything_numbers<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_numbers(request).await {
+    match request_get_anything_numbers(request).await {
         Ok(request) => respond(api.get_anything_numbers(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_numbers(
+async fn request_get_anything_numbers(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingNumbersRequest, Problem> {
     let (parts, _body) = request.into_parts();

@@ -33,30 +33,37 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route(
             "/anything/apiKey",
-            axum::routing::get(get_anything_api_key::<A>)
-                .put(put_anything_api_key::<A>)
-                .post(post_anything_api_key::<A>),
+            axum::routing::get(handle_get_anything_api_key::<A>)
+                .put(handle_put_anything_api_key::<A>)
+                .post(handle_post_anything_api_key::<A>),
         )
-        .route("/anything/basic", axum::routing::post(post_anything_basic::<A>))
+        .route("/anything/basic", axum::routing::post(handle_post_anything_basic::<A>))
         .route(
             "/anything/bearer",
-            axum::routing::put(put_anything_bearer::<A>).post(post_anything_bearer::<A>),
+            axum::routing::put(handle_put_anything_bearer::<A>)
+                .post(handle_post_anything_bearer::<A>),
         )
-        .route("/anything/mutualTLS", axum::routing::post(post_anything_mutual_tls::<A>))
+        .route(
+            "/anything/mutualTLS",
+            axum::routing::post(handle_post_anything_mutual_tls::<A>),
+        )
         .route(
             "/anything/oauth2",
-            axum::routing::get(get_anything_oauth2::<A>)
-                .put(put_anything_oauth2::<A>)
-                .post(post_anything_oauth2::<A>)
-                .delete(delete_anything_oauth2::<A>)
-                .patch(patch_anything_oauth2::<A>),
+            axum::routing::get(handle_get_anything_oauth2::<A>)
+                .put(handle_put_anything_oauth2::<A>)
+                .post(handle_post_anything_oauth2::<A>)
+                .delete(handle_delete_anything_oauth2::<A>)
+                .patch(handle_patch_anything_oauth2::<A>),
         )
         .route(
             "/anything/openIdConnect",
-            axum::routing::post(post_anything_open_id_connect::<A>),
+            axum::routing::post(handle_post_anything_open_id_connect::<A>),
         )
-        .route("/anything/no-auth", axum::routing::post(post_anything_no_auth::<A>))
-        .route("/status/401", axum::routing::post(post_status_401::<A>))
+        .route(
+            "/anything/no-auth",
+            axum::routing::post(handle_post_anything_no_auth::<A>),
+        )
+        .route("/status/401", axum::routing::post(handle_post_status_401::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -108,17 +115,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /anything/apiKey`
-async fn get_anything_api_key<A: api::Api>(
+async fn handle_get_anything_api_key<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_api_key(request).await {
+    match request_get_anything_api_key(request).await {
         Ok(request) => respond(api.get_anything_api_key(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_api_key(
+async fn request_get_anything_api_key(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -140,17 +147,17 @@ async fn parse_get_anything_api_key(
 }
 
 /// `PUT /anything/apiKey`
-async fn put_anything_api_key<A: api::Api>(
+async fn handle_put_anything_api_key<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_anything_api_key(request).await {
+    match request_put_anything_api_key(request).await {
         Ok(request) => respond(api.put_anything_api_key(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_anything_api_key(
+async fn request_put_anything_api_key(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -171,17 +178,17 @@ async fn parse_put_anything_api_key(
 }
 
 /// `POST /anything/apiKey`
-async fn post_anything_api_key<A: api::Api>(
+async fn handle_post_anything_api_key<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_api_key(request).await {
+    match request_post_anything_api_key(request).await {
         Ok(request) => respond(api.post_anything_api_key(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_api_key(
+async fn request_post_anything_api_key(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -203,17 +210,17 @@ async fn parse_post_anything_api_key(
 }
 
 /// `POST /anything/basic`
-async fn post_anything_basic<A: api::Api>(
+async fn handle_post_anything_basic<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_basic(request).await {
+    match request_post_anything_basic(request).await {
         Ok(request) => respond(api.post_anything_basic(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_basic(
+async fn request_post_anything_basic(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingBasicRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -234,17 +241,17 @@ async fn parse_post_anything_basic(
 }
 
 /// `PUT /anything/bearer`
-async fn put_anything_bearer<A: api::Api>(
+async fn handle_put_anything_bearer<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_anything_bearer(request).await {
+    match request_put_anything_bearer(request).await {
         Ok(request) => respond(api.put_anything_bearer(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_anything_bearer(
+async fn request_put_anything_bearer(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingBearerRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -265,17 +272,17 @@ async fn parse_put_anything_bearer(
 }
 
 /// `POST /anything/bearer`
-async fn post_anything_bearer<A: api::Api>(
+async fn handle_post_anything_bearer<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_bearer(request).await {
+    match request_post_anything_bearer(request).await {
         Ok(request) => respond(api.post_anything_bearer(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_bearer(
+async fn request_post_anything_bearer(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingBearerRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -296,17 +303,17 @@ async fn parse_post_anything_bearer(
 }
 
 /// `POST /anything/mutualTLS`
-async fn post_anything_mutual_tls<A: api::Api>(
+async fn handle_post_anything_mutual_tls<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_mutual_tls(request).await {
+    match request_post_anything_mutual_tls(request).await {
         Ok(request) => respond(api.post_anything_mutual_tls(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_mutual_tls(
+async fn request_post_anything_mutual_tls(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingMutualTlsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -320,17 +327,17 @@ async fn parse_post_anything_mutual_tls(
 }
 
 /// `GET /anything/oauth2`
-async fn get_anything_oauth2<A: api::Api>(
+async fn handle_get_anything_oauth2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_anything_oauth2(request).await {
+    match request_get_anything_oauth2(request).await {
         Ok(request) => respond(api.get_anything_oauth2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_anything_oauth2(
+async fn request_get_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -351,17 +358,17 @@ async fn parse_get_anything_oauth2(
 }
 
 /// `PUT /anything/oauth2`
-async fn put_anything_oauth2<A: api::Api>(
+async fn handle_put_anything_oauth2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_put_anything_oauth2(request).await {
+    match request_put_anything_oauth2(request).await {
         Ok(request) => respond(api.put_anything_oauth2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_put_anything_oauth2(
+async fn request_put_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -382,17 +389,17 @@ async fn parse_put_anything_oauth2(
 }
 
 /// `POST /anything/oauth2`
-async fn post_anything_oauth2<A: api::Api>(
+async fn handle_post_anything_oauth2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_oauth2(request).await {
+    match request_post_anything_oauth2(request).await {
         Ok(request) => respond(api.post_anything_oauth2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_oauth2(
+async fn request_post_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -413,17 +420,17 @@ async fn parse_post_anything_oauth2(
 }
 
 /// `DELETE /anything/oauth2`
-async fn delete_anything_oauth2<A: api::Api>(
+async fn handle_delete_anything_oauth2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_anything_oauth2(request).await {
+    match request_delete_anything_oauth2(request).await {
         Ok(request) => respond(api.delete_anything_oauth2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_anything_oauth2(
+async fn request_delete_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::DeleteAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -444,17 +451,17 @@ async fn parse_delete_anything_oauth2(
 }
 
 /// `PATCH /anything/oauth2`
-async fn patch_anything_oauth2<A: api::Api>(
+async fn handle_patch_anything_oauth2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_patch_anything_oauth2(request).await {
+    match request_patch_anything_oauth2(request).await {
         Ok(request) => respond(api.patch_anything_oauth2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_patch_anything_oauth2(
+async fn request_patch_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::PatchAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -475,17 +482,17 @@ async fn parse_patch_anything_oauth2(
 }
 
 /// `POST /anything/openIdConnect`
-async fn post_anything_open_id_connect<A: api::Api>(
+async fn handle_post_anything_open_id_connect<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_open_id_connect(request).await {
+    match request_post_anything_open_id_connect(request).await {
         Ok(request) => respond(api.post_anything_open_id_connect(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_open_id_connect(
+async fn request_post_anything_open_id_connect(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOpenIdConnectRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -506,17 +513,17 @@ async fn parse_post_anything_open_id_connect(
 }
 
 /// `POST /anything/no-auth`
-async fn post_anything_no_auth<A: api::Api>(
+async fn handle_post_anything_no_auth<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_anything_no_auth(request).await {
+    match request_post_anything_no_auth(request).await {
         Ok(request) => respond(api.post_anything_no_auth(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_anything_no_auth(
+async fn request_post_anything_no_auth(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingNoAuthRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -530,17 +537,17 @@ async fn parse_post_anything_no_auth(
 }
 
 /// `POST /status/401`
-async fn post_status_401<A: api::Api>(
+async fn handle_post_status_401<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_post_status_401(request).await {
+    match request_post_status_401(request).await {
         Ok(request) => respond(api.post_status_401(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_post_status_401(
+async fn request_post_status_401(
     request: axum::extract::Request,
 ) -> Result<api::PostStatus401Request, Problem> {
     let (parts, _body) = request.into_parts();
@@ -726,7 +733,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

@@ -622,7 +622,7 @@ impl Client {
         query: &mut Vec<(&str, String)>,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
-        let _ = (&query, ());
+        let _ = (&query, &headers, ());
         let o_auth2 = context
             .credentials
             .o_auth2

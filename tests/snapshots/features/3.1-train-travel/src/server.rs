@@ -31,19 +31,20 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/stations", axum::routing::get(get_stations::<A>))
-        .route("/trips", axum::routing::get(get_trips::<A>))
+        .route("/stations", axum::routing::get(handle_get_stations::<A>))
+        .route("/trips", axum::routing::get(handle_get_trips::<A>))
         .route(
             "/bookings",
-            axum::routing::get(get_bookings::<A>).post(create_booking::<A>),
+            axum::routing::get(handle_get_bookings::<A>).post(handle_create_booking::<A>),
         )
         .route(
             "/bookings/{bookingId}",
-            axum::routing::get(get_booking::<A>).delete(delete_booking::<A>),
+            axum::routing::get(handle_get_booking::<A>)
+                .delete(handle_delete_booking::<A>),
         )
         .route(
             "/bookings/{bookingId}/payment",
-            axum::routing::post(create_booking_payment::<A>),
+            axum::routing::post(handle_create_booking_payment::<A>),
         )
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
@@ -96,17 +97,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /stations`
-async fn get_stations<A: api::Api>(
+async fn handle_get_stations<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_stations(request).await {
+    match request_get_stations(request).await {
         Ok(request) => respond(api.get_stations(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_stations(
+async fn request_get_stations(
     request: axum::extract::Request,
 ) -> Result<api::GetStationsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -127,17 +128,17 @@ async fn parse_get_stations(
 }
 
 /// `GET /trips`
-async fn get_trips<A: api::Api>(
+async fn handle_get_trips<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_trips(request).await {
+    match request_get_trips(request).await {
         Ok(request) => respond(api.get_trips(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_trips(
+async fn request_get_trips(
     request: axum::extract::Request,
 ) -> Result<api::GetTripsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -169,17 +170,17 @@ async fn parse_get_trips(
 }
 
 /// `GET /bookings`
-async fn get_bookings<A: api::Api>(
+async fn handle_get_bookings<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_bookings(request).await {
+    match request_get_bookings(request).await {
         Ok(request) => respond(api.get_bookings(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_bookings(
+async fn request_get_bookings(
     request: axum::extract::Request,
 ) -> Result<api::GetBookingsRequest, Problem> {
     let (parts, _body) = request.into_parts();
@@ -200,17 +201,17 @@ async fn parse_get_bookings(
 }
 
 /// `POST /bookings`
-async fn create_booking<A: api::Api>(
+async fn handle_create_booking<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_booking(request).await {
+    match request_create_booking(request).await {
         Ok(request) => respond(api.create_booking(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_booking(
+async fn request_create_booking(
     request: axum::extract::Request,
 ) -> Result<api::CreateBookingRequest, Problem> {
     let (parts, body) = request.into_parts();
@@ -233,17 +234,17 @@ async fn parse_create_booking(
 }
 
 /// `GET /bookings/{bookingId}`
-async fn get_booking<A: api::Api>(
+async fn handle_get_booking<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_booking(request).await {
+    match request_get_booking(request).await {
         Ok(request) => respond(api.get_booking(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_booking(
+async fn request_get_booking(
     request: axum::extract::Request,
 ) -> Result<api::GetBookingRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -266,17 +267,17 @@ async fn parse_get_booking(
 }
 
 /// `DELETE /bookings/{bookingId}`
-async fn delete_booking<A: api::Api>(
+async fn handle_delete_booking<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_booking(request).await {
+    match request_delete_booking(request).await {
         Ok(request) => respond(api.delete_booking(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_booking(
+async fn request_delete_booking(
     request: axum::extract::Request,
 ) -> Result<api::DeleteBookingRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -299,17 +300,17 @@ async fn parse_delete_booking(
 }
 
 /// `POST /bookings/{bookingId}/payment`
-async fn create_booking_payment<A: api::Api>(
+async fn handle_create_booking_payment<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_create_booking_payment(request).await {
+    match request_create_booking_payment(request).await {
         Ok(request) => respond(api.create_booking_payment(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_create_booking_payment(
+async fn request_create_booking_payment(
     request: axum::extract::Request,
 ) -> Result<api::CreateBookingPaymentRequest, Problem> {
     let (mut parts, body) = request.into_parts();
@@ -945,7 +946,7 @@ fn authorize(
     requirements: &[&[api::Scheme]],
     challenge: &'static str,
 ) -> Result<api::Credentials, Problem> {
-    let _ = (query, cookies);
+    let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
     let mut met = false;
     for requirement in requirements {

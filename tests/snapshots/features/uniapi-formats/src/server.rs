@@ -31,7 +31,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/events/{id}", axum::routing::get(get_event::<A>))
+        .route("/events/{id}", axum::routing::get(handle_get_event::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -83,17 +83,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /events/{id}`
-async fn get_event<A: api::Api>(
+async fn handle_get_event<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_get_event(request).await {
+    match request_get_event(request).await {
         Ok(request) => respond(api.get_event(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_get_event(
+async fn request_get_event(
     request: axum::extract::Request,
 ) -> Result<api::GetEventRequest, Problem> {
     let (mut parts, _body) = request.into_parts();

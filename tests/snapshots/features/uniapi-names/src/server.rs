@@ -31,9 +31,9 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// servers' base path: add one with `Router::nest`).
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
-        .route("/{ref}/{type}/{trait}", axum::routing::get(r#type::<A>))
-        .route("/new", axum::routing::post(new_2::<A>))
-        .route("/unnamed/{id}", axum::routing::delete(delete_unnamed_id::<A>))
+        .route("/{ref}/{type}/{trait}", axum::routing::get(handle_type::<A>))
+        .route("/new", axum::routing::post(handle_new_2::<A>))
+        .route("/unnamed/{id}", axum::routing::delete(handle_delete_unnamed_id::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api))
 }
@@ -85,17 +85,17 @@ impl IntoResponse for Problem {
 }
 
 /// `GET /{ref}/{type}/{trait}`
-async fn r#type<A: api::Api>(
+async fn handle_type<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_type(request).await {
+    match request_type(request).await {
         Ok(request) => respond(api.r#type(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_type(
+async fn request_type(
     request: axum::extract::Request,
 ) -> Result<api::TypeRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
@@ -120,17 +120,17 @@ async fn parse_type(
 }
 
 /// `POST /new`
-async fn new_2<A: api::Api>(
+async fn handle_new_2<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_new_2(request).await {
+    match request_new_2(request).await {
         Ok(request) => respond(api.new_2(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_new_2(
+async fn request_new_2(
     request: axum::extract::Request,
 ) -> Result<api::New2Request, Problem> {
     let (parts, body) = request.into_parts();
@@ -146,17 +146,17 @@ async fn parse_new_2(
 }
 
 /// `DELETE /unnamed/{id}`
-async fn delete_unnamed_id<A: api::Api>(
+async fn handle_delete_unnamed_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match parse_delete_unnamed_id(request).await {
+    match request_delete_unnamed_id(request).await {
         Ok(request) => respond(api.delete_unnamed_id(request).await),
         Err(problem) => problem.into_response(),
     }
 }
 
-async fn parse_delete_unnamed_id(
+async fn request_delete_unnamed_id(
     request: axum::extract::Request,
 ) -> Result<api::DeleteUnnamedIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();

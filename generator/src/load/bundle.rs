@@ -1,0 +1,197 @@
+//! Multi-file specs: `$ref`s to other files are brought into the root
+//! document, once each, so that every later stage sees one document.
+//!
+//! Each distinct target (file and fragment) is copied once under
+//! `components/x-uniapi-external/<name>` and every reference to it, from any
+//! file, is rewritten to point there. References inside a copied value are
+//! read relative to the file it came from, so chains and cycles across files
+//! work: a target gets its name before its content is copied.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// Where bundled values live in the root document.
+pub const EXTERNAL: &str = "x-uniapi-external";
+
+/// The state of one bundling run.
+struct Bundler {
+    /// The root document's path, normalized: references back into it stay
+    /// local references.
+    root: PathBuf,
+    /// Files read, parsed once each (`None`: unreadable), in first-read order.
+    parsed: HashMap<PathBuf, Option<Value>>,
+    order: Vec<PathBuf>,
+    /// (file, fragment) → name under EXTERNAL.
+    names: HashMap<(PathBuf, String), String>,
+    taken: HashSet<String>,
+    /// Copies still to scan: name, value, the file it came from.
+    pending: Vec<(String, Value, PathBuf)>,
+    diagnostics: Diagnostics,
+}
+
+/// Brings the external references of `root` (read from `root_path`) into
+/// it. Returns the files read; problems go to `diagnostics`.
+pub fn bundle(root: &mut Value, root_path: &Path, diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut bundler = Bundler {
+        root: normalize(root_path),
+        parsed: HashMap::new(),
+        order: Vec::new(),
+        names: HashMap::new(),
+        taken: HashSet::new(),
+        pending: Vec::new(),
+        diagnostics: Diagnostics::default(),
+    };
+    let root_file = bundler.root.clone();
+    bundler.rewrite(root, &root_file);
+    let mut external = Vec::new();
+    while let Some((name, mut value, file)) = bundler.pending.pop() {
+        bundler.rewrite(&mut value, &file);
+        external.push((name, value));
+    }
+    if !external.is_empty() {
+        // Sorted, so the document is the same whatever the order of work.
+        external.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(root) = root.as_object_mut() {
+            let components = root
+                .entry("components")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(components) = components.as_object_mut() {
+                components.insert(
+                    EXTERNAL.into(),
+                    Value::Object(external.into_iter().collect()),
+                );
+            }
+        }
+    }
+    diagnostics.extend(bundler.diagnostics);
+    bundler.order
+}
+
+impl Bundler {
+    /// Rewrites every `$ref` in `value`, which was read from `file`:
+    /// references into other files point at their bundled copies, and
+    /// local ones of a copied file at its bundled targets. Iterative.
+    fn rewrite(&mut self, value: &mut Value, file: &Path) {
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let in_root = file == self.root;
+        let mut stack: Vec<(&mut Value, String)> = vec![(value, String::new())];
+        while let Some((value, pointer)) = stack.pop() {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(reference)) = map.get("$ref") {
+                        let reference = reference.clone();
+                        let target = match reference.split_once('#') {
+                            Some(("", _)) if in_root => None,
+                            Some(("", fragment)) => Some((file.to_path_buf(), fragment.to_owned())),
+                            Some((path, fragment)) => Some((dir.join(path), fragment.to_owned())),
+                            None => Some((dir.join(&reference), String::new())),
+                        };
+                        if let Some((path, fragment)) = target {
+                            match self.local_ref(&path, &fragment) {
+                                Ok(local) => {
+                                    map.insert("$ref".into(), Value::String(local));
+                                }
+                                Err(message) => self.diagnostics.push(
+                                    Diagnostic::error(format!("{pointer}/$ref"), format!("`$ref: {reference}`: {message}"))
+                                        .with_hint("check the path, relative to the file that holds the reference"),
+                                ),
+                            }
+                        }
+                    }
+                    for (key, child) in map.iter_mut() {
+                        if key != "$ref" && !matches!(key.as_str(), "example" | "examples") {
+                            stack.push((child, crate::diag::join(&pointer, key)));
+                        }
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, item) in items.iter_mut().enumerate() {
+                        stack.push((item, format!("{pointer}/{i}")));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The local reference that stands for `path#fragment`, copying the
+    /// target on first sight.
+    fn local_ref(&mut self, path: &Path, fragment: &str) -> Result<String, String> {
+        let path = normalize(path);
+        if path == self.root {
+            return Ok(format!("#{fragment}"));
+        }
+        let key = (path.clone(), fragment.to_owned());
+        if let Some(name) = self.names.get(&key) {
+            return Ok(format!(
+                "#/components/{EXTERNAL}/{}",
+                crate::diag::escape_token(name)
+            ));
+        }
+        let fragment_pointer = super::decode_fragment(fragment).into_owned();
+        let target = self
+            .read(&path)?
+            .pointer(&fragment_pointer)
+            .ok_or_else(|| format!("`#{fragment}` is not in {}", path.display()))?
+            .clone();
+        let stem = fragment_pointer
+            .rsplit('/')
+            .next()
+            .filter(|s| !s.is_empty())
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .or_else(|| path.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
+            .unwrap_or_else(|| "external".into());
+        let mut name = stem.clone();
+        let mut n = 2;
+        while !self.taken.insert(name.clone()) {
+            name = format!("{stem}{n}");
+            n += 1;
+        }
+        self.names.insert(key, name.clone());
+        self.pending.push((name.clone(), target, path));
+        Ok(format!(
+            "#/components/{EXTERNAL}/{}",
+            crate::diag::escape_token(&name)
+        ))
+    }
+
+    fn read(&mut self, path: &Path) -> Result<&Value, String> {
+        if !self.parsed.contains_key(path) {
+            let parsed = std::fs::read_to_string(path)
+                .ok()
+                .and_then(|text| super::parse_value(&text).ok())
+                .map(|mut v| {
+                    super::normalize_schemas(&mut v);
+                    v
+                });
+            self.parsed.insert(path.to_path_buf(), parsed);
+            self.order.push(path.to_path_buf());
+        }
+        self.parsed
+            .get(path)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| format!("cannot read or parse {}", path.display()))
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (so a missing
+/// file still gets one name).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
