@@ -61,12 +61,7 @@ impl std::str::FromStr for Size {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "small" => Ok(Self::Small),
-            "medium" => Ok(Self::Medium),
-            "large" => Ok(Self::Large),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -164,6 +159,14 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}
 
 /// Reads a present field as `Some`, `null` included: with
 /// `#[serde(default)]`, an absent field stays `None`.

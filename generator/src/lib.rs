@@ -64,8 +64,16 @@ pub fn lint(spec: &Path) -> Diagnostics {
 /// Runs the whole pipeline for `spec` and returns the crate's files.
 pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Diagnostics> {
     on_big_stack(|| {
+        let timings = std::env::var_os("UNIAPI_TIMINGS").is_some();
+        let start = std::time::Instant::now();
         let loaded = load::load(spec)?;
+        if timings {
+            eprintln!("load: {:?}", start.elapsed());
+        }
         let (api, warnings) = lower::lower(&loaded)?;
+        if timings {
+            eprintln!("lower: {:?}", start.elapsed());
+        }
         let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
         let crate_name = config
             .crate_name
@@ -78,6 +86,9 @@ pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Diagnostics> 
             .to_owned();
         let krate =
             write::render_crate(&api, &emit::Options::from(config), &crate_name, &spec_name);
+        if timings {
+            eprintln!("render: {:?}", start.elapsed());
+        }
         Ok(Generated {
             krate,
             warnings,

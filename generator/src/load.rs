@@ -80,12 +80,18 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
     }
     normalize(&mut raw, &mut diagnostics);
     let mut sources = vec![path.to_path_buf()];
-    sources.extend(bundle::bundle(&mut raw, path, &mut diagnostics));
+    if bundle::has_external_refs(&raw) {
+        sources.extend(bundle::bundle(&mut raw, path, &mut diagnostics));
+    }
     if diagnostics.has_errors() {
         diagnostics.locate(file, |p| line_of(&text, p));
         return Err(diagnostics);
     }
-    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
+    // The plain parse is the fast path; only a failure is parsed again with
+    // the path tracking that locates it.
+    let parsed = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&raw)
+        .or_else(|_| serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw));
+    let doc: openapiv3::OpenAPI = match parsed {
         Ok(doc) => doc,
         Err(e) => {
             let pointer = path_to_pointer(e.path());

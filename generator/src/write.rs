@@ -129,54 +129,48 @@ fn space_items(code: &str) -> String {
 
 /// The crate layout: `Cargo.toml`, `README.md` and one file per module.
 pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &str) -> Crate {
-    let Modules {
-        types,
-        api: api_mod,
-        server,
-        client,
-    } = emit::modules(api, options);
-    let lib = lib_rs(api, options, crate_name);
+    let generated = |path: &str, contents: String| File {
+        path: path.into(),
+        contents,
+        kind: FileKind::Generated,
+    };
+    // `types.rs` is most of the output, so it is made on a second thread
+    // (token streams are not `Send`: each thread makes its own).
+    let (types, mut rest) = std::thread::scope(|scope| {
+        let types = std::thread::Builder::new()
+            .name("uniapi-types".into())
+            .stack_size(64 << 20)
+            .spawn_scoped(scope, || format(emit::types(api), spec));
+        let mut rest = vec![
+            generated("src/lib.rs", format(lib_rs(api, options, crate_name), spec)),
+            generated("src/api.rs", format(emit::api(api), spec)),
+        ];
+        if options.server {
+            rest.push(generated("src/server.rs", format(emit::server(api), spec)));
+        }
+        if options.client {
+            rest.push(generated("src/client.rs", format(emit::client(api), spec)));
+        }
+        let types = match types {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => format(emit::types(api), spec),
+        };
+        (types, rest)
+    });
     let mut files = vec![
         File {
             path: "Cargo.toml".into(),
             contents: cargo_toml(api, crate_name, spec),
             kind: FileKind::Scaffold,
         },
-        File {
-            path: "README.md".into(),
-            contents: readme(api, crate_name, spec),
-            kind: FileKind::Generated,
-        },
-        File {
-            path: "src/lib.rs".into(),
-            contents: format(lib, spec),
-            kind: FileKind::Generated,
-        },
-        File {
-            path: "src/types.rs".into(),
-            contents: format(types, spec),
-            kind: FileKind::Generated,
-        },
-        File {
-            path: "src/api.rs".into(),
-            contents: format(api_mod, spec),
-            kind: FileKind::Generated,
-        },
+        generated("README.md", readme(api, crate_name, spec)),
     ];
-    if let Some(server) = server {
-        files.push(File {
-            path: "src/server.rs".into(),
-            contents: format(server, spec),
-            kind: FileKind::Generated,
-        });
-    }
-    if let Some(client) = client {
-        files.push(File {
-            path: "src/client.rs".into(),
-            contents: format(client, spec),
-            kind: FileKind::Generated,
-        });
-    }
+    // The order of the files is fixed: lib, types, api, server, client.
+    files.push(rest.remove(0));
+    files.push(generated("src/types.rs", types));
+    files.append(&mut rest);
     Crate {
         name: crate_name.to_owned(),
         files,

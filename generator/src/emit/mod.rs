@@ -37,6 +37,26 @@ pub struct Modules {
     pub client: Option<TokenStream>,
 }
 
+/// `types.rs`.
+pub fn types(api: &ir::Api) -> TokenStream {
+    types::emit(api)
+}
+
+/// `api.rs`.
+pub fn api(api: &ir::Api) -> TokenStream {
+    api::emit(api)
+}
+
+/// `server.rs`.
+pub fn server(api: &ir::Api) -> TokenStream {
+    server::emit(api)
+}
+
+/// `client.rs`.
+pub fn client(api: &ir::Api) -> TokenStream {
+    client::emit(api)
+}
+
 pub fn modules(api: &ir::Api, options: &Options) -> Modules {
     Modules {
         types: types::emit(api),

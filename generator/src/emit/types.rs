@@ -31,6 +31,13 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             }
 
             impl std::error::Error for UnknownValue {}
+
+            /// Parses a string enum by its serde names: one function for all
+            /// of them, instead of a `match` per enum.
+            fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+                use serde::de::IntoDeserializer as _;
+                T::deserialize(s.into_deserializer()).map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+            }
         }
     });
     let base64 = api.uses(ir::Prim::Base64).then(|| {
@@ -242,11 +249,6 @@ fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenSt
         let wire = lit(&v.wire);
         quote!(Self::#variant => #wire,)
     });
-    let from_str = e.variants.iter().map(|v| {
-        let variant = ident(&v.name);
-        let wire = lit(&v.wire);
-        quote!(#wire => Ok(Self::#variant),)
-    });
     quote! {
         #doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -273,10 +275,7 @@ fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenSt
             type Err = UnknownValue;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    #(#from_str)*
-                    other => Err(UnknownValue(other.to_owned())),
-                }
+                parse_enum(s)
             }
         }
     }

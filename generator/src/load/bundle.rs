@@ -17,6 +17,29 @@ use crate::diag::{Diagnostic, Diagnostics};
 /// Where bundled values live in the root document.
 pub const EXTERNAL: &str = "x-uniapi-external";
 
+/// Whether any `$ref` of `value` leads to another file (cheap: most specs
+/// have none, and then bundling is skipped).
+pub fn has_external_refs(value: &Value) -> bool {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if map
+                    .get("$ref")
+                    .and_then(Value::as_str)
+                    .is_some_and(|r| !r.starts_with('#'))
+                {
+                    return true;
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The state of one bundling run.
 struct Bundler {
     /// The root document's path, normalized: references back into it stay

@@ -368,13 +368,7 @@ impl std::str::FromStr for DogBreed {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Dingo" => Ok(Self::Dingo),
-            "Husky" => Ok(Self::Husky),
-            "Retriever" => Ok(Self::Retriever),
-            "Shepherd" => Ok(Self::Shepherd),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -428,13 +422,7 @@ impl std::str::FromStr for DogNoDiscBreed {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Dingo" => Ok(Self::Dingo),
-            "Husky" => Ok(Self::Husky),
-            "Retriever" => Ok(Self::Retriever),
-            "Shepherd" => Ok(Self::Shepherd),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -480,11 +468,7 @@ impl std::str::FromStr for ApplicationApprovedEventEventType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "application_approved" => Ok(Self::ApplicationApproved),
-            "application_denied" => Ok(Self::ApplicationDenied),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -546,15 +530,7 @@ impl std::str::FromStr for PedaledVehicleHandlebars {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "flat" => Ok(Self::Flat),
-            "riser" => Ok(Self::Riser),
-            "bullhorn" => Ok(Self::Bullhorn),
-            "drop" => Ok(Self::Drop),
-            "aero" => Ok(Self::Aero),
-            "cruiser" => Ok(Self::Cruiser),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -898,11 +874,7 @@ impl std::str::FromStr for OneOfWithImproperlyPlacedDiscriminatorBodyConnectorTy
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "s3Import" => Ok(Self::S3Import),
-            "gcsImport" => Ok(Self::GcsImport),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1031,6 +1003,14 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}
 
 /// Serializes a variant of a tagged union with its tag set.
 fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(

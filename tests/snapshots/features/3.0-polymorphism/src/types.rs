@@ -115,13 +115,7 @@ impl std::str::FromStr for DogBreed {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Dingo" => Ok(Self::Dingo),
-            "Husky" => Ok(Self::Husky),
-            "Retriever" => Ok(Self::Retriever),
-            "Shepherd" => Ok(Self::Shepherd),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -346,11 +340,7 @@ for PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "OWNER" => Ok(Self::Owner),
-            "PROPERTY_MANAGER" => Ok(Self::PropertyManager),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -406,13 +396,7 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant0ExemptionReason {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "LISTING_TYPE_NOT_INCLUDED" => Ok(Self::ListingTypeNotIncluded),
-            "LISTING_NOT_TOURIST_ACCOMMODATION" => {
-                Ok(Self::ListingNotTouristAccommodation)
-            }
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -458,11 +442,7 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant0ExemptionRegistrationOwne
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "OWNER" => Ok(Self::Owner),
-            "PROPERTY_MANAGER" => Ok(Self::PropertyManager),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -535,10 +515,7 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant1ExemptionExemptionReason 
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "hotel_motel" => Ok(Self::HotelMotel),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -621,13 +598,7 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant2ExemptionExemptionReason 
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "hotel_motel" => Ok(Self::HotelMotel),
-            "bed_breakfast_lodging" => Ok(Self::BedBreakfastLodging),
-            "institutional_business" => Ok(Self::InstitutionalBusiness),
-            "hospitals" => Ok(Self::Hospitals),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -708,12 +679,7 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant3ExemptionReason {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "listing_not_full_building" => Ok(Self::ListingNotFullBuilding),
-            "listing_is_shared_room" => Ok(Self::ListingIsSharedRoom),
-            "other_exemption_reason" => Ok(Self::OtherExemptionReason),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -759,11 +725,7 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant3ExemptionRegistrationOwne
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "OWNER" => Ok(Self::Owner),
-            "PROPERTY_MANAGER" => Ok(Self::PropertyManager),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -890,18 +852,7 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant6CategorizationListingType
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "primary_residence" => Ok(Self::PrimaryResidence),
-            "houseboat" => Ok(Self::Houseboat),
-            "tent" => Ok(Self::Tent),
-            "tree_house" => Ok(Self::TreeHouse),
-            "hotel_or_hostel" => Ok(Self::HotelOrHostel),
-            "serviced_apartment" => Ok(Self::ServicedApartment),
-            "trailer" => Ok(Self::Trailer),
-            "mobile_home" => Ok(Self::MobileHome),
-            "summer_house" => Ok(Self::SummerHouse),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -949,11 +900,7 @@ for PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "private_activity" => Ok(Self::PrivateActivity),
-            "business_activity" => Ok(Self::BusinessActivity),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1072,6 +1019,14 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}
 
 /// Serializes a variant of a tagged union with its tag set.
 fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(

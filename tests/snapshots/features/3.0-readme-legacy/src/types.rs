@@ -1678,11 +1678,7 @@ impl std::str::FromStr for CategoryType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "reference" => Ok(Self::Reference),
-            "guide" => Ok(Self::Guide),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1744,15 +1740,7 @@ impl std::str::FromStr for ChangelogType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "" => Ok(Self::Empty),
-            "added" => Ok(Self::Added),
-            "fixed" => Ok(Self::Fixed),
-            "improved" => Ok(Self::Improved),
-            "deprecated" => Ok(Self::Deprecated),
-            "removed" => Ok(Self::Removed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1805,12 +1793,7 @@ impl std::str::FromStr for DocSchemaPutType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "error" => Ok(Self::Error),
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1873,12 +1856,7 @@ impl std::str::FromStr for DocSchemaResponseType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "error" => Ok(Self::Error),
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2148,3 +2126,11 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}

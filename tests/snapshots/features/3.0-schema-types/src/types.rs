@@ -61,12 +61,7 @@ impl std::str::FromStr for StringEnum {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "available" => Ok(Self::Available),
-            "pending" => Ok(Self::Pending),
-            "sold" => Ok(Self::Sold),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -237,12 +232,7 @@ impl std::str::FromStr for StringSchemaSupportBodyEnum {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "available" => Ok(Self::Available),
-            "pending" => Ok(Self::Pending),
-            "sold" => Ok(Self::Sold),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -292,12 +282,7 @@ impl std::str::FromStr for StringSchemaSupportBodyEnumWithDefault {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "available" => Ok(Self::Available),
-            "pending" => Ok(Self::Pending),
-            "sold" => Ok(Self::Sold),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -347,12 +332,7 @@ impl std::str::FromStr for StringSchemaSupportBodyEnumWithDefaultAndRequired {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "available" => Ok(Self::Available),
-            "pending" => Ok(Self::Pending),
-            "sold" => Ok(Self::Sold),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -406,13 +386,7 @@ impl std::str::FromStr for StringSchemaSupportBodyEnumWithEmptyOption {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "" => Ok(Self::Empty),
-            "available" => Ok(Self::Available),
-            "pending" => Ok(Self::Pending),
-            "sold" => Ok(Self::Sold),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -454,10 +428,7 @@ impl std::str::FromStr for StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDef
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "" => Ok(Self::Empty),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -888,6 +859,14 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}
 
 /// Reads a present field as `Some`, `null` included: with
 /// `#[serde(default)]`, an absent field stays `None`.

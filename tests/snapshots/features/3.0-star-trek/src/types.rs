@@ -297,36 +297,7 @@ impl std::str::FromStr for AstronomicalObjectType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "PLANET" => Ok(Self::Planet),
-            "D_CLASS_PLANET" => Ok(Self::DClassPlanet),
-            "H_CLASS_PLANET" => Ok(Self::HClassPlanet),
-            "GAS_GIANT_PLANET" => Ok(Self::GasGiantPlanet),
-            "K_CLASS_PLANET" => Ok(Self::KClassPlanet),
-            "L_CLASS_PLANET" => Ok(Self::LClassPlanet),
-            "M_CLASS_PLANET" => Ok(Self::MClassPlanet),
-            "Y_CLASS_PLANET" => Ok(Self::YClassPlanet),
-            "ROGUE_PLANET" => Ok(Self::RoguePlanet),
-            "ARTIFICIAL_PLANET" => Ok(Self::ArtificialPlanet),
-            "ASTEROID" => Ok(Self::Asteroid),
-            "ASTEROIDAL_MOON" => Ok(Self::AsteroidalMoon),
-            "ASTEROID_BELT" => Ok(Self::AsteroidBelt),
-            "CLUSTER" => Ok(Self::Cluster),
-            "COMET" => Ok(Self::Comet),
-            "CONSTELLATION" => Ok(Self::Constellation),
-            "GALAXY" => Ok(Self::Galaxy),
-            "MOON" => Ok(Self::Moon),
-            "M_CLASS_MOON" => Ok(Self::MClassMoon),
-            "NEBULA" => Ok(Self::Nebula),
-            "PLANETOID" => Ok(Self::Planetoid),
-            "D_CLASS_PLANETOID" => Ok(Self::DClassPlanetoid),
-            "QUASAR" => Ok(Self::Quasar),
-            "STAR" => Ok(Self::Star),
-            "STAR_SYSTEM" => Ok(Self::StarSystem),
-            "SECTOR" => Ok(Self::Sector),
-            "REGION" => Ok(Self::Region),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -376,12 +347,7 @@ impl std::str::FromStr for BloodType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "B_NEGATIVE" => Ok(Self::BNegative),
-            "O_NEGATIVE" => Ok(Self::ONegative),
-            "T_NEGATIVE" => Ok(Self::TNegative),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2253,35 +2219,7 @@ impl std::str::FromStr for ContentRatingSystem {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "BBFC" => Ok(Self::Bbfc),
-            "OFLC" => Ok(Self::Oflc),
-            "OFLCNZ" => Ok(Self::Oflcnz),
-            "DJCTQ" => Ok(Self::Djctq),
-            "MDA" => Ok(Self::Mda),
-            "MPAA" => Ok(Self::Mpaa),
-            "CHVRS" => Ok(Self::Chvrs),
-            "RCQ" => Ok(Self::Rcq),
-            "IFCO" => Ok(Self::Ifco),
-            "FSK" => Ok(Self::Fsk),
-            "NICAM" => Ok(Self::Nicam),
-            "MCCYP" => Ok(Self::Mccyp),
-            "EIRIN" => Ok(Self::Eirin),
-            "HK" => Ok(Self::Hk),
-            "CBFC" => Ok(Self::Cbfc),
-            "NMHH" => Ok(Self::Nmhh),
-            "VRC" => Ok(Self::Vrc),
-            "RSAC" => Ok(Self::Rsac),
-            "ESRB" => Ok(Self::Esrb),
-            "ELSPA" => Ok(Self::Elspa),
-            "PEGI" => Ok(Self::Pegi),
-            "USK" => Ok(Self::Usk),
-            "SELL" => Ok(Self::Sell),
-            "ADESE" => Ok(Self::Adese),
-            "GSRR" => Ok(Self::Gsrr),
-            "ITUNES" => Ok(Self::Itunes),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2787,11 +2725,7 @@ impl std::str::FromStr for Gender {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "F" => Ok(Self::F),
-            "M" => Ok(Self::M),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3389,17 +3323,7 @@ impl std::str::FromStr for MaritalStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "SINGLE" => Ok(Self::Single),
-            "ENGAGED" => Ok(Self::Engaged),
-            "MARRIED" => Ok(Self::Married),
-            "DIVORCED" => Ok(Self::Divorced),
-            "REMARRIED" => Ok(Self::Remarried),
-            "SEPARATED" => Ok(Self::Separated),
-            "WIDOWED" => Ok(Self::Widowed),
-            "CAPTAINS_WOMAN" => Ok(Self::CaptainsWoman),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4269,11 +4193,7 @@ impl std::str::FromStr for ProductionRunUnit {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "BOX" => Ok(Self::Box),
-            "SET" => Ok(Self::Set),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4334,11 +4254,7 @@ impl std::str::FromStr for ReferenceType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "ASIN" => Ok(Self::Asin),
-            "ISBN" => Ok(Self::Isbn),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4436,11 +4352,7 @@ impl std::str::FromStr for ResponseSortDirection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "ASC" => Ok(Self::Asc),
-            "DESC" => Ok(Self::Desc),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6521,23 +6433,7 @@ impl std::str::FromStr for VideoReleaseFormat {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "SUPER_8" => Ok(Self::Super8),
-            "BETAMAX" => Ok(Self::Betamax),
-            "VHS" => Ok(Self::Vhs),
-            "CED" => Ok(Self::Ced),
-            "LD" => Ok(Self::Ld),
-            "VHD" => Ok(Self::Vhd),
-            "VCD" => Ok(Self::Vcd),
-            "VIDEO_8" => Ok(Self::Video8),
-            "DVD" => Ok(Self::Dvd),
-            "UMD" => Ok(Self::Umd),
-            "HD_DVD" => Ok(Self::HdDvd),
-            "BLU_RAY" => Ok(Self::BluRay),
-            "BLU_RAY_4K_UHD" => Ok(Self::BluRay4kUhd),
-            "DIGITAL_FORMAT" => Ok(Self::DigitalFormat),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8578,3 +8474,11 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}

@@ -222,18 +222,7 @@ impl std::str::FromStr for GetApIsOkBodyDataItemSourceCurrent {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -307,18 +296,7 @@ impl std::str::FromStr for GetApIsOkBodyDataItemSourceOriginal {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -372,13 +350,7 @@ impl std::str::FromStr for GetApIsOkBodyDataItemType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "openapi" => Ok(Self::Openapi),
-            "postman" => Ok(Self::Postman),
-            "swagger" => Ok(Self::Swagger),
-            "unknown" => Ok(Self::Unknown),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -447,14 +419,7 @@ impl std::str::FromStr for GetApIsOkBodyDataItemUploadStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "failed" => Ok(Self::Failed),
-            "done" => Ok(Self::Done),
-            "pending_update" => Ok(Self::PendingUpdate),
-            "failed_update" => Ok(Self::FailedUpdate),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -533,14 +498,7 @@ impl std::str::FromStr for CreateApiAcceptedBodyDataUploadStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "failed" => Ok(Self::Failed),
-            "done" => Ok(Self::Done),
-            "pending_update" => Ok(Self::PendingUpdate),
-            "failed_update" => Ok(Self::FailedUpdate),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -650,18 +608,7 @@ impl std::str::FromStr for GetApiOkBodyDataSourceCurrent {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -735,18 +682,7 @@ impl std::str::FromStr for GetApiOkBodyDataSourceOriginal {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -800,13 +736,7 @@ impl std::str::FromStr for GetApiOkBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "openapi" => Ok(Self::Openapi),
-            "postman" => Ok(Self::Postman),
-            "swagger" => Ok(Self::Swagger),
-            "unknown" => Ok(Self::Unknown),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -875,14 +805,7 @@ impl std::str::FromStr for GetApiOkBodyDataUploadStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "failed" => Ok(Self::Failed),
-            "done" => Ok(Self::Done),
-            "pending_update" => Ok(Self::PendingUpdate),
-            "failed_update" => Ok(Self::FailedUpdate),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -961,14 +884,7 @@ impl std::str::FromStr for UpdateApiAcceptedBodyDataUploadStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "failed" => Ok(Self::Failed),
-            "done" => Ok(Self::Done),
-            "pending_update" => Ok(Self::PendingUpdate),
-            "failed_update" => Ok(Self::FailedUpdate),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1103,11 +1019,7 @@ impl std::str::FromStr for CreateCategoryBodySection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guide" => Ok(Self::Guide),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1178,11 +1090,7 @@ impl std::str::FromStr for CreateCategoryCreatedBodyDataSection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guide" => Ok(Self::Guide),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1235,11 +1143,7 @@ impl std::str::FromStr for GetCategoriesSection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guides" => Ok(Self::Guides),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1311,11 +1215,7 @@ impl std::str::FromStr for GetCategoriesOkBodyDataItemSection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guide" => Ok(Self::Guide),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1368,11 +1268,7 @@ impl std::str::FromStr for GetCategorySection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guides" => Ok(Self::Guides),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1443,11 +1339,7 @@ impl std::str::FromStr for GetCategoryOkBodyDataSection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guide" => Ok(Self::Guide),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1500,11 +1392,7 @@ impl std::str::FromStr for DeleteCategorySection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guides" => Ok(Self::Guides),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1550,11 +1438,7 @@ impl std::str::FromStr for UpdateCategorySection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guides" => Ok(Self::Guides),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1620,11 +1504,7 @@ impl std::str::FromStr for UpdateCategoryBodySection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guide" => Ok(Self::Guide),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1695,11 +1575,7 @@ impl std::str::FromStr for UpdateCategoryOkBodyDataSection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guide" => Ok(Self::Guide),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1752,11 +1628,7 @@ impl std::str::FromStr for GetCategoryPagesSection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guides" => Ok(Self::Guides),
-            "reference" => Ok(Self::Reference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1844,12 +1716,7 @@ impl std::str::FromStr for GetChangelogsVisibility {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            "all" => Ok(Self::All),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -1987,11 +1854,7 @@ impl std::str::FromStr for GetChangelogsOkBodyDataItemPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2053,15 +1916,7 @@ impl std::str::FromStr for GetChangelogsOkBodyDataItemType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "none" => Ok(Self::None),
-            "added" => Ok(Self::Added),
-            "fixed" => Ok(Self::Fixed),
-            "improved" => Ok(Self::Improved),
-            "deprecated" => Ok(Self::Deprecated),
-            "removed" => Ok(Self::Removed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2220,11 +2075,7 @@ impl std::str::FromStr for CreateChangelogBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2286,15 +2137,7 @@ impl std::str::FromStr for CreateChangelogBodyType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "none" => Ok(Self::None),
-            "added" => Ok(Self::Added),
-            "fixed" => Ok(Self::Fixed),
-            "improved" => Ok(Self::Improved),
-            "deprecated" => Ok(Self::Deprecated),
-            "removed" => Ok(Self::Removed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2419,11 +2262,7 @@ impl std::str::FromStr for CreateChangelogCreatedBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2485,15 +2324,7 @@ impl std::str::FromStr for CreateChangelogCreatedBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "none" => Ok(Self::None),
-            "added" => Ok(Self::Added),
-            "fixed" => Ok(Self::Fixed),
-            "improved" => Ok(Self::Improved),
-            "deprecated" => Ok(Self::Deprecated),
-            "removed" => Ok(Self::Removed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2633,11 +2464,7 @@ impl std::str::FromStr for GetChangelogOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2699,15 +2526,7 @@ impl std::str::FromStr for GetChangelogOkBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "none" => Ok(Self::None),
-            "added" => Ok(Self::Added),
-            "fixed" => Ok(Self::Fixed),
-            "improved" => Ok(Self::Improved),
-            "deprecated" => Ok(Self::Deprecated),
-            "removed" => Ok(Self::Removed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2889,11 +2708,7 @@ impl std::str::FromStr for UpdateChangelogBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -2955,15 +2770,7 @@ impl std::str::FromStr for UpdateChangelogBodyType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "none" => Ok(Self::None),
-            "added" => Ok(Self::Added),
-            "fixed" => Ok(Self::Fixed),
-            "improved" => Ok(Self::Improved),
-            "deprecated" => Ok(Self::Deprecated),
-            "removed" => Ok(Self::Removed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3088,11 +2895,7 @@ impl std::str::FromStr for UpdateChangelogOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3154,15 +2957,7 @@ impl std::str::FromStr for UpdateChangelogOkBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "none" => Ok(Self::None),
-            "added" => Ok(Self::Added),
-            "fixed" => Ok(Self::Fixed),
-            "improved" => Ok(Self::Improved),
-            "deprecated" => Ok(Self::Deprecated),
-            "removed" => Ok(Self::Removed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3267,11 +3062,7 @@ impl std::str::FromStr for GetCustomPagesOkBodyDataItemContentType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "markdown" => Ok(Self::Markdown),
-            "html" => Ok(Self::Html),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3349,11 +3140,7 @@ impl std::str::FromStr for GetCustomPagesOkBodyDataItemPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3484,11 +3271,7 @@ impl std::str::FromStr for CreateCustomPageBodyContentType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "markdown" => Ok(Self::Markdown),
-            "html" => Ok(Self::Html),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3590,11 +3373,7 @@ impl std::str::FromStr for CreateCustomPageBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3691,11 +3470,7 @@ impl std::str::FromStr for CreateCustomPageCreatedBodyDataContentType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "markdown" => Ok(Self::Markdown),
-            "html" => Ok(Self::Html),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3773,11 +3548,7 @@ impl std::str::FromStr for CreateCustomPageCreatedBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3909,11 +3680,7 @@ impl std::str::FromStr for GetCustomPageOkBodyDataContentType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "markdown" => Ok(Self::Markdown),
-            "html" => Ok(Self::Html),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -3991,11 +3758,7 @@ impl std::str::FromStr for GetCustomPageOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4131,11 +3894,7 @@ impl std::str::FromStr for UpdateCustomPageBodyContentType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "markdown" => Ok(Self::Markdown),
-            "html" => Ok(Self::Html),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4237,11 +3996,7 @@ impl std::str::FromStr for UpdateCustomPageBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4338,11 +4093,7 @@ impl std::str::FromStr for UpdateCustomPageOkBodyDataContentType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "markdown" => Ok(Self::Markdown),
-            "html" => Ok(Self::Html),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4420,11 +4171,7 @@ impl std::str::FromStr for UpdateCustomPageOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4548,11 +4295,7 @@ impl std::str::FromStr for CreateGuideBodyAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4622,11 +4365,7 @@ impl std::str::FromStr for CreateGuideBodyAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4751,11 +4490,7 @@ impl std::str::FromStr for CreateGuideBodyContentNextPagesItemVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4805,10 +4540,7 @@ impl std::str::FromStr for CreateGuideBodyContentNextPagesItemVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4914,11 +4646,7 @@ impl std::str::FromStr for CreateGuideBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -4967,11 +4695,7 @@ impl std::str::FromStr for CreateGuideBodyState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5029,14 +4753,7 @@ impl std::str::FromStr for CreateGuideBodyType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5131,11 +4848,7 @@ impl std::str::FromStr for CreateGuideCreatedBodyDataAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5194,11 +4907,7 @@ impl std::str::FromStr for CreateGuideCreatedBodyDataAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5296,11 +5005,7 @@ impl std::str::FromStr for CreateGuideCreatedBodyDataContentNextPagesItemVariant
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5350,10 +5055,7 @@ impl std::str::FromStr for CreateGuideCreatedBodyDataContentNextPagesItemVariant
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5437,11 +5139,7 @@ impl std::str::FromStr for CreateGuideCreatedBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5490,11 +5188,7 @@ impl std::str::FromStr for CreateGuideCreatedBodyDataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5552,14 +5246,7 @@ impl std::str::FromStr for CreateGuideCreatedBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5709,11 +5396,7 @@ impl std::str::FromStr for GetGuideOkBodyDataAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5772,11 +5455,7 @@ impl std::str::FromStr for GetGuideOkBodyDataAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5874,11 +5553,7 @@ impl std::str::FromStr for GetGuideOkBodyDataContentNextPagesItemVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -5928,10 +5603,7 @@ impl std::str::FromStr for GetGuideOkBodyDataContentNextPagesItemVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6015,11 +5687,7 @@ impl std::str::FromStr for GetGuideOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6068,11 +5736,7 @@ impl std::str::FromStr for GetGuideOkBodyDataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6130,14 +5794,7 @@ impl std::str::FromStr for GetGuideOkBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6283,11 +5940,7 @@ impl std::str::FromStr for UpdateGuideBodyAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6357,11 +6010,7 @@ impl std::str::FromStr for UpdateGuideBodyAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6487,11 +6136,7 @@ impl std::str::FromStr for UpdateGuideBodyContentNextPagesItemVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6541,10 +6186,7 @@ impl std::str::FromStr for UpdateGuideBodyContentNextPagesItemVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6650,11 +6292,7 @@ impl std::str::FromStr for UpdateGuideBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6703,11 +6341,7 @@ impl std::str::FromStr for UpdateGuideBodyState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6765,14 +6399,7 @@ impl std::str::FromStr for UpdateGuideBodyType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6867,11 +6494,7 @@ impl std::str::FromStr for UpdateGuideOkBodyDataAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -6930,11 +6553,7 @@ impl std::str::FromStr for UpdateGuideOkBodyDataAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7032,11 +6651,7 @@ impl std::str::FromStr for UpdateGuideOkBodyDataContentNextPagesItemVariant0Type
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7086,10 +6701,7 @@ impl std::str::FromStr for UpdateGuideOkBodyDataContentNextPagesItemVariant1Type
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7173,11 +6785,7 @@ impl std::str::FromStr for UpdateGuideOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7226,11 +6834,7 @@ impl std::str::FromStr for UpdateGuideOkBodyDataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7288,14 +6892,7 @@ impl std::str::FromStr for UpdateGuideOkBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7623,11 +7220,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7687,11 +7280,7 @@ impl std::str::FromStr for GetProjectOkBodyDataApiDesignerAllowEditing {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7782,12 +7371,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceBrandTheme {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "system" => Ok(Self::System),
-            "light" => Ok(Self::Light),
-            "dark" => Ok(Self::Dark),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7862,11 +7446,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceChangelogLayout {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "collapsed" => Ok(Self::Collapsed),
-            "continuous" => Ok(Self::Continuous),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -7946,11 +7526,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceFooterReadmeLogo {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "hide" => Ok(Self::Hide),
-            "show" => Ok(Self::Show),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8026,13 +7602,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "solid" => Ok(Self::Solid),
-            "gradient" => Ok(Self::Gradient),
-            "line" => Ok(Self::Line),
-            "overlay" => Ok(Self::Overlay),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8078,11 +7648,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderLinkStyle {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "buttons" => Ok(Self::Buttons),
-            "tabs" => Ok(Self::Tabs),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8196,15 +7762,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderOverlayType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "triangles" => Ok(Self::Triangles),
-            "blueprint" => Ok(Self::Blueprint),
-            "grain" => Ok(Self::Grain),
-            "map" => Ok(Self::Map),
-            "circuits" => Ok(Self::Circuits),
-            "custom" => Ok(Self::Custom),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8266,15 +7824,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderOverlayFill {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "auto" => Ok(Self::Auto),
-            "tile" => Ok(Self::Tile),
-            "tile-x" => Ok(Self::TileX),
-            "tile-y" => Ok(Self::TileY),
-            "cover" => Ok(Self::Cover),
-            "contain" => Ok(Self::Contain),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8348,18 +7898,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderOverlayPosition {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "top-left" => Ok(Self::TopLeft),
-            "top-center" => Ok(Self::TopCenter),
-            "top-right" => Ok(Self::TopRight),
-            "center-left" => Ok(Self::CenterLeft),
-            "center-center" => Ok(Self::CenterCenter),
-            "center-right" => Ok(Self::CenterRight),
-            "bottom-left" => Ok(Self::BottomLeft),
-            "bottom-center" => Ok(Self::BottomCenter),
-            "bottom-right" => Ok(Self::BottomRight),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8426,11 +7965,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceLayoutFullWidth {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8484,13 +8019,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceLayoutStyle {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "classic" => Ok(Self::Classic),
-            "modern" => Ok(Self::Modern),
-            "compact" => Ok(Self::Compact),
-            "sidebar" => Ok(Self::Sidebar),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8621,11 +8150,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceLogoSize {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "large" => Ok(Self::Large),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8693,11 +8218,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceMarkdownCalloutsIconFon
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "emojis" => Ok(Self::Emojis),
-            "fontawesome" => Ok(Self::Fontawesome),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8797,12 +8318,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationFirstPage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "documentation" => Ok(Self::Documentation),
-            "reference" => Ok(Self::Reference),
-            "landing_page" => Ok(Self::LandingPage),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8889,19 +8405,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLeftItemType 
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "home" => Ok(Self::Home),
-            "guides" => Ok(Self::Guides),
-            "discussions" => Ok(Self::Discussions),
-            "changelog" => Ok(Self::Changelog),
-            "search_box" => Ok(Self::SearchBox),
-            "link_url" => Ok(Self::LinkUrl),
-            "custom_page" => Ok(Self::CustomPage),
-            "user_controls" => Ok(Self::UserControls),
-            "reference" => Ok(Self::Reference),
-            "recipes" => Ok(Self::Recipes),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -8972,10 +8476,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksChangelo
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Changelog" => Ok(Self::Changelog),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9023,11 +8524,7 @@ for GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9088,10 +8585,7 @@ for GetProjectOkBodyDataAppearanceNavigationLinksDiscussionsLabel {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Discussions" => Ok(Self::Discussions),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9139,11 +8633,7 @@ for GetProjectOkBodyDataAppearanceNavigationLinksDiscussionsVisibility {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9201,10 +8691,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksHomeLabe
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Home" => Ok(Self::Home),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9250,11 +8737,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksHomeVisi
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9310,10 +8793,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksGraphqlL
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "GraphQL" => Ok(Self::GraphQl),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9361,11 +8841,7 @@ for GetProjectOkBodyDataAppearanceNavigationLinksGraphqlVisibility {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9424,10 +8900,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksGuidesLa
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Guides" => Ok(Self::Guides),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9475,11 +8948,7 @@ for GetProjectOkBodyDataAppearanceNavigationLinksGuidesVisibility {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9538,10 +9007,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksRecipesL
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "Recipes" => Ok(Self::Recipes),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9589,11 +9055,7 @@ for GetProjectOkBodyDataAppearanceNavigationLinksRecipesVisibility {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9652,10 +9114,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksReferenc
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "API Reference" => Ok(Self::ApiReference),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9703,11 +9162,7 @@ for GetProjectOkBodyDataAppearanceNavigationLinksReferenceVisibility {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9753,11 +9208,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLogoLink {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "landing_page" => Ok(Self::LandingPage),
-            "homepage" => Ok(Self::Homepage),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9803,11 +9254,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationPageIcons {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9894,19 +9341,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationRightItemType
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "home" => Ok(Self::Home),
-            "guides" => Ok(Self::Guides),
-            "discussions" => Ok(Self::Discussions),
-            "changelog" => Ok(Self::Changelog),
-            "search_box" => Ok(Self::SearchBox),
-            "link_url" => Ok(Self::LinkUrl),
-            "custom_page" => Ok(Self::CustomPage),
-            "user_controls" => Ok(Self::UserControls),
-            "reference" => Ok(Self::Reference),
-            "recipes" => Ok(Self::Recipes),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -9993,19 +9428,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationSubNavItemTyp
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "home" => Ok(Self::Home),
-            "guides" => Ok(Self::Guides),
-            "discussions" => Ok(Self::Discussions),
-            "changelog" => Ok(Self::Changelog),
-            "search_box" => Ok(Self::SearchBox),
-            "link_url" => Ok(Self::LinkUrl),
-            "custom_page" => Ok(Self::CustomPage),
-            "user_controls" => Ok(Self::UserControls),
-            "reference" => Ok(Self::Reference),
-            "recipes" => Ok(Self::Recipes),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10051,11 +9474,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationSubheaderLayo
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "links" => Ok(Self::Links),
-            "dropdown" => Ok(Self::Dropdown),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10101,11 +9520,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationVersion {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10151,11 +9566,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceTableOfContents {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10216,11 +9627,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiDropdown {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10310,11 +9717,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsChatgpt {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10360,11 +9763,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsClaude {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10410,11 +9809,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsClipboard {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10460,11 +9855,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsCopilot {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10510,11 +9901,7 @@ impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsViewAsMarkdown
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10603,12 +9990,7 @@ impl std::str::FromStr for GetProjectOkBodyDataHealthCheckProvider {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "manual" => Ok(Self::Manual),
-            "statuspage" => Ok(Self::Statuspage),
-            "none" => Ok(Self::None),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10677,11 +10059,7 @@ impl std::str::FromStr for GetProjectOkBodyDataHealthCheckSettingsManualStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "up" => Ok(Self::Up),
-            "down" => Ok(Self::Down),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -10889,41 +10267,7 @@ impl std::str::FromStr for GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLogin
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "af-south-1" => Ok(Self::AfSouth1),
-            "ap-east-1" => Ok(Self::ApEast1),
-            "ap-northeast-1" => Ok(Self::ApNortheast1),
-            "ap-northeast-2" => Ok(Self::ApNortheast2),
-            "ap-northeast-3" => Ok(Self::ApNortheast3),
-            "ap-south-1" => Ok(Self::ApSouth1),
-            "ap-south-2" => Ok(Self::ApSouth2),
-            "ap-southeast-1" => Ok(Self::ApSoutheast1),
-            "ap-southeast-2" => Ok(Self::ApSoutheast2),
-            "ap-southeast-3" => Ok(Self::ApSoutheast3),
-            "ap-southeast-4" => Ok(Self::ApSoutheast4),
-            "ap-southeast-5" => Ok(Self::ApSoutheast5),
-            "ca-central-1" => Ok(Self::CaCentral1),
-            "ca-west-1" => Ok(Self::CaWest1),
-            "cn-north-1" => Ok(Self::CnNorth1),
-            "cn-northwest-1" => Ok(Self::CnNorthwest1),
-            "eu-central-1" => Ok(Self::EuCentral1),
-            "eu-central-2" => Ok(Self::EuCentral2),
-            "eu-north-1" => Ok(Self::EuNorth1),
-            "eu-south-1" => Ok(Self::EuSouth1),
-            "eu-south-2" => Ok(Self::EuSouth2),
-            "eu-west-1" => Ok(Self::EuWest1),
-            "eu-west-2" => Ok(Self::EuWest2),
-            "eu-west-3" => Ok(Self::EuWest3),
-            "il-central-1" => Ok(Self::IlCentral1),
-            "me-central-1" => Ok(Self::MeCentral1),
-            "me-south-1" => Ok(Self::MeSouth1),
-            "sa-east-1" => Ok(Self::SaEast1),
-            "us-east-1" => Ok(Self::UsEast1),
-            "us-east-2" => Ok(Self::UsEast2),
-            "us-west-1" => Ok(Self::UsWest1),
-            "us-west-2" => Ok(Self::UsWest2),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11093,11 +10437,7 @@ impl std::str::FromStr for GetProjectOkBodyDataMcpState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11247,19 +10587,7 @@ impl std::str::FromStr for GetProjectOkBodyDataPlanType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "business" => Ok(Self::Business),
-            "business2018" => Ok(Self::Business2018),
-            "business-annual-2024" => Ok(Self::BusinessAnnual2024),
-            "enterprise" => Ok(Self::Enterprise),
-            "free" => Ok(Self::Free),
-            "freelaunch" => Ok(Self::Freelaunch),
-            "opensource" => Ok(Self::Opensource),
-            "startup" => Ok(Self::Startup),
-            "startup2018" => Ok(Self::Startup2018),
-            "startup-annual-2024" => Ok(Self::StartupAnnual2024),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11365,11 +10693,7 @@ impl std::str::FromStr for GetProjectOkBodyDataPrivacyOpenapi {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "admin" => Ok(Self::Admin),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11426,13 +10750,7 @@ impl std::str::FromStr for GetProjectOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "admin" => Ok(Self::Admin),
-            "password" => Ok(Self::Password),
-            "custom_login" => Ok(Self::CustomLogin),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11542,11 +10860,7 @@ impl std::str::FromStr for GetProjectOkBodyDataReferenceApiSdkSnippets {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11610,12 +10924,7 @@ impl std::str::FromStr for GetProjectOkBodyDataReferenceSdkSnippetsExternal {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "active" => Ok(Self::Active),
-            "disabled" => Ok(Self::Disabled),
-            "enabled" => Ok(Self::Enabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11661,11 +10970,7 @@ impl std::str::FromStr for GetProjectOkBodyDataReferenceDefaults {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "always_use" => Ok(Self::AlwaysUse),
-            "use_only_if_required" => Ok(Self::UseOnlyIfRequired),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11711,11 +11016,7 @@ impl std::str::FromStr for GetProjectOkBodyDataReferenceJsonEditor {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11761,11 +11062,7 @@ impl std::str::FromStr for GetProjectOkBodyDataReferenceRequestHistory {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11811,11 +11108,7 @@ impl std::str::FromStr for GetProjectOkBodyDataReferenceOauthFlows {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11861,11 +11154,7 @@ impl std::str::FromStr for GetProjectOkBodyDataReferenceResponseExamples {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "expanded" => Ok(Self::Expanded),
-            "collapsed" => Ok(Self::Collapsed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11911,11 +11200,7 @@ impl std::str::FromStr for GetProjectOkBodyDataReferenceResponseSchemas {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "expanded" => Ok(Self::Expanded),
-            "collapsed" => Ok(Self::Collapsed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -11975,11 +11260,7 @@ impl std::str::FromStr for GetProjectOkBodyDataSeoOverwriteTitleTag {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12025,11 +11306,7 @@ impl std::str::FromStr for GetProjectOkBodyDataSitemap {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12075,11 +11352,7 @@ impl std::str::FromStr for GetProjectOkBodyDataLlmsTxt {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12125,11 +11398,7 @@ impl std::str::FromStr for GetProjectOkBodyDataSuggestedEdits {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12210,13 +11479,7 @@ impl std::str::FromStr for GetProjectOkBodyDataVariableDefaultsItemSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "server" => Ok(Self::Server),
-            "security" => Ok(Self::Security),
-            "custom" => Ok(Self::Custom),
-            "" => Ok(Self::Empty),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12274,14 +11537,7 @@ impl std::str::FromStr for GetProjectOkBodyDataVariableDefaultsItemType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "http" => Ok(Self::Http),
-            "apiKey" => Ok(Self::ApiKey),
-            "openIdConnect" => Ok(Self::OpenIdConnect),
-            "oauth2" => Ok(Self::Oauth2),
-            "" => Ok(Self::Empty),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12343,10 +11599,7 @@ impl std::str::FromStr for GetProjectOkBodyDataWebhooksItemAction {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "login" => Ok(Self::Login),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12406,11 +11659,7 @@ impl std::str::FromStr for GetProjectOkBodyDataFeaturesMdx {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12494,11 +11743,7 @@ impl std::str::FromStr for GetProjectOkBodyDataGitConnectionRepositoryProviderTy
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "github" => Ok(Self::Github),
-            "github_enterprise_server" => Ok(Self::GithubEnterpriseServer),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12553,11 +11798,7 @@ impl std::str::FromStr for GetProjectOkBodyDataGitConnectionOrganizationProvider
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "github" => Ok(Self::Github),
-            "github_enterprise_server" => Ok(Self::GithubEnterpriseServer),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12610,12 +11851,7 @@ impl std::str::FromStr for GetProjectOkBodyDataGitConnectionStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "active" => Ok(Self::Active),
-            "inactive" => Ok(Self::Inactive),
-            "none" => Ok(Self::None),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12685,11 +11921,7 @@ impl std::str::FromStr for GetProjectOkBodyDataPermissionsAppearancePrivateLabel
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12767,11 +11999,7 @@ impl std::str::FromStr for GetProjectOkBodyDataPermissionsAppearanceCustomCodeCs
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12817,11 +12045,7 @@ impl std::str::FromStr for GetProjectOkBodyDataPermissionsAppearanceCustomCodeHt
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12867,11 +12091,7 @@ impl std::str::FromStr for GetProjectOkBodyDataPermissionsAppearanceCustomCodeJs
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -12954,11 +12174,7 @@ impl std::str::FromStr for GetProjectOkBodyDataRefactoredStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13012,13 +12228,7 @@ impl std::str::FromStr for GetProjectOkBodyDataRefactoredMigrated {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "failed" => Ok(Self::Failed),
-            "processing" => Ok(Self::Processing),
-            "successful" => Ok(Self::Successful),
-            "unknown" => Ok(Self::Unknown),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13117,11 +12327,7 @@ impl std::str::FromStr for CreateReferenceBodyAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13191,11 +12397,7 @@ impl std::str::FromStr for CreateReferenceBodyAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13320,11 +12522,7 @@ impl std::str::FromStr for CreateReferenceBodyContentNextPagesItemVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13374,10 +12572,7 @@ impl std::str::FromStr for CreateReferenceBodyContentNextPagesItemVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13483,11 +12678,7 @@ impl std::str::FromStr for CreateReferenceBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13536,11 +12727,7 @@ impl std::str::FromStr for CreateReferenceBodyState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13598,14 +12785,7 @@ impl std::str::FromStr for CreateReferenceBodyType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13674,12 +12854,7 @@ impl std::str::FromStr for CreateReferenceBodyApiConfig {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "authentication" => Ok(Self::Authentication),
-            "getting-started" => Ok(Self::GettingStarted),
-            "my-requests" => Ok(Self::MyRequests),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13777,17 +12952,7 @@ impl std::str::FromStr for CreateReferenceBodyApiMethod {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "get" => Ok(Self::Get),
-            "put" => Ok(Self::Put),
-            "post" => Ok(Self::Post),
-            "delete" => Ok(Self::Delete),
-            "options" => Ok(Self::Options),
-            "head" => Ok(Self::Head),
-            "patch" => Ok(Self::Patch),
-            "trace" => Ok(Self::Trace),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -13967,18 +13132,7 @@ impl std::str::FromStr for CreateReferenceBodyApiSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14077,11 +13231,7 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14140,11 +13290,7 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14244,11 +13390,7 @@ for CreateReferenceCreatedBodyDataContentNextPagesItemVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14300,10 +13442,7 @@ for CreateReferenceCreatedBodyDataContentNextPagesItemVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14387,11 +13526,7 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14440,11 +13575,7 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14502,14 +13633,7 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14559,12 +13683,7 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataApiConfig {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "authentication" => Ok(Self::Authentication),
-            "getting-started" => Ok(Self::GettingStarted),
-            "my-requests" => Ok(Self::MyRequests),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14652,17 +13771,7 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataApiMethod {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "get" => Ok(Self::Get),
-            "put" => Ok(Self::Put),
-            "post" => Ok(Self::Post),
-            "delete" => Ok(Self::Delete),
-            "options" => Ok(Self::Options),
-            "head" => Ok(Self::Head),
-            "patch" => Ok(Self::Patch),
-            "trace" => Ok(Self::Trace),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14850,18 +13959,7 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataApiSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -14976,11 +14074,7 @@ impl std::str::FromStr for GetReferenceDereference {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "true" => Ok(Self::True),
-            "false" => Ok(Self::False),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15026,11 +14120,7 @@ impl std::str::FromStr for GetReferenceReduce {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "true" => Ok(Self::True),
-            "false" => Ok(Self::False),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15129,11 +14219,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15192,11 +14278,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15294,11 +14376,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataContentNextPagesItemVariant0Typ
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15348,10 +14426,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataContentNextPagesItemVariant1Typ
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15435,11 +14510,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15488,11 +14559,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15550,14 +14617,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15607,12 +14667,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataApiConfig {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "authentication" => Ok(Self::Authentication),
-            "getting-started" => Ok(Self::GettingStarted),
-            "my-requests" => Ok(Self::MyRequests),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15700,17 +14755,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataApiMethod {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "get" => Ok(Self::Get),
-            "put" => Ok(Self::Put),
-            "post" => Ok(Self::Post),
-            "delete" => Ok(Self::Delete),
-            "options" => Ok(Self::Options),
-            "head" => Ok(Self::Head),
-            "patch" => Ok(Self::Patch),
-            "trace" => Ok(Self::Trace),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -15890,18 +14935,7 @@ impl std::str::FromStr for GetReferenceOkBodyDataApiSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16066,11 +15100,7 @@ impl std::str::FromStr for UpdateReferenceBodyAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16140,11 +15170,7 @@ impl std::str::FromStr for UpdateReferenceBodyAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16270,11 +15296,7 @@ impl std::str::FromStr for UpdateReferenceBodyContentNextPagesItemVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16324,10 +15346,7 @@ impl std::str::FromStr for UpdateReferenceBodyContentNextPagesItemVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16433,11 +15452,7 @@ impl std::str::FromStr for UpdateReferenceBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16486,11 +15501,7 @@ impl std::str::FromStr for UpdateReferenceBodyState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16548,14 +15559,7 @@ impl std::str::FromStr for UpdateReferenceBodyType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16672,17 +15676,7 @@ impl std::str::FromStr for UpdateReferenceBodyApiMethod {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "get" => Ok(Self::Get),
-            "put" => Ok(Self::Put),
-            "post" => Ok(Self::Post),
-            "delete" => Ok(Self::Delete),
-            "options" => Ok(Self::Options),
-            "head" => Ok(Self::Head),
-            "patch" => Ok(Self::Patch),
-            "trace" => Ok(Self::Trace),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16862,18 +15856,7 @@ impl std::str::FromStr for UpdateReferenceBodyApiSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -16972,11 +15955,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataAllowCrawlers {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17035,11 +16014,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataAppearanceIconType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "icon" => Ok(Self::Icon),
-            "emoji" => Ok(Self::Emoji),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17137,11 +16112,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataContentNextPagesItemVariant0
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17191,10 +16162,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataContentNextPagesItemVariant1
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "link" => Ok(Self::Link),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17278,11 +16246,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17331,11 +16295,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17393,14 +16353,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api_config" => Ok(Self::ApiConfig),
-            "basic" => Ok(Self::Basic),
-            "endpoint" => Ok(Self::Endpoint),
-            "link" => Ok(Self::Link),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17450,12 +16403,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataApiConfig {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "authentication" => Ok(Self::Authentication),
-            "getting-started" => Ok(Self::GettingStarted),
-            "my-requests" => Ok(Self::MyRequests),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17543,17 +16491,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataApiMethod {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "get" => Ok(Self::Get),
-            "put" => Ok(Self::Put),
-            "post" => Ok(Self::Post),
-            "delete" => Ok(Self::Delete),
-            "options" => Ok(Self::Options),
-            "head" => Ok(Self::Head),
-            "patch" => Ok(Self::Patch),
-            "trace" => Ok(Self::Trace),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17735,18 +16673,7 @@ impl std::str::FromStr for UpdateReferenceOkBodyDataApiSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "api" => Ok(Self::Api),
-            "apidesigner" => Ok(Self::Apidesigner),
-            "apieditor" => Ok(Self::Apieditor),
-            "bidi" => Ok(Self::Bidi),
-            "form" => Ok(Self::Form),
-            "postman" => Ok(Self::Postman),
-            "rdme" => Ok(Self::Rdme),
-            "rdme_github" => Ok(Self::RdmeGithub),
-            "url" => Ok(Self::Url),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -17965,11 +16892,7 @@ impl std::str::FromStr for GetRecipesOkBodyDataItemPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -18145,11 +17068,7 @@ impl std::str::FromStr for CreateRecipeBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -18298,11 +17217,7 @@ impl std::str::FromStr for CreateRecipeCreatedBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -18458,11 +17373,7 @@ impl std::str::FromStr for GetRecipeOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -18648,11 +17559,7 @@ impl std::str::FromStr for UpdateRecipeBodyPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -18801,11 +17708,7 @@ impl std::str::FromStr for UpdateRecipeOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "public" => Ok(Self::Public),
-            "anyone_with_link" => Ok(Self::AnyoneWithLink),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -18874,15 +17777,7 @@ impl std::str::FromStr for SearchSection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guides" => Ok(Self::Guides),
-            "reference" => Ok(Self::Reference),
-            "recipes" => Ok(Self::Recipes),
-            "custom_pages" => Ok(Self::CustomPages),
-            "discuss" => Ok(Self::Discuss),
-            "changelog" => Ok(Self::Changelog),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -18972,12 +17867,7 @@ impl std::str::FromStr for SearchOkBodyDataItemHighlightsItemPath {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "title" => Ok(Self::Title),
-            "excerpt" => Ok(Self::Excerpt),
-            "searchContents" => Ok(Self::SearchContents),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19030,11 +17920,7 @@ impl std::str::FromStr for SearchOkBodyDataItemHighlightsItemTextsItemType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "hit" => Ok(Self::Hit),
-            "text" => Ok(Self::Text),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19096,15 +17982,7 @@ impl std::str::FromStr for SearchOkBodyDataItemSection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "guides" => Ok(Self::Guides),
-            "reference" => Ok(Self::Reference),
-            "recipes" => Ok(Self::Recipes),
-            "custom_pages" => Ok(Self::CustomPages),
-            "discuss" => Ok(Self::Discuss),
-            "changelog" => Ok(Self::Changelog),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19174,12 +18052,7 @@ impl std::str::FromStr for GetBranchesSortBy {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "created" => Ok(Self::Created),
-            "updated" => Ok(Self::Updated),
-            "semver" => Ok(Self::Semver),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19286,12 +18159,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19337,11 +18205,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19387,11 +18251,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "readme" => Ok(Self::Readme),
-            "bidi" => Ok(Self::Bidi),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19437,11 +18297,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19483,10 +18339,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "version" => Ok(Self::Version),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19599,12 +18452,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant1DataItemBasePrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19650,11 +18498,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant1DataItemBaseReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19700,11 +18544,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant1DataItemBaseSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "readme" => Ok(Self::Readme),
-            "bidi" => Ok(Self::Bidi),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19750,11 +18590,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant1DataItemBaseState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19811,10 +18647,7 @@ impl std::str::FromStr for GetBranchesOkBodyVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "branch" => Ok(Self::Branch),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19916,12 +18749,7 @@ impl std::str::FromStr for CreateBranchBodyVariant0PrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -19967,11 +18795,7 @@ impl std::str::FromStr for CreateBranchBodyVariant0ReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20017,11 +18841,7 @@ impl std::str::FromStr for CreateBranchBodyVariant0State {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20122,12 +18942,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant0DataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20173,11 +18988,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant0DataReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20223,11 +19034,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant0DataSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "readme" => Ok(Self::Readme),
-            "bidi" => Ok(Self::Bidi),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20273,11 +19080,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant0DataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20319,10 +19122,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "version" => Ok(Self::Version),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20422,12 +19222,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant1DataBasePrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20473,11 +19268,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant1DataBaseReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20523,11 +19314,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant1DataBaseSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "readme" => Ok(Self::Readme),
-            "bidi" => Ok(Self::Bidi),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20573,11 +19360,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant1DataBaseState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20634,10 +19417,7 @@ impl std::str::FromStr for CreateBranchCreatedBodyVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "branch" => Ok(Self::Branch),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20731,12 +19511,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant0DataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20782,11 +19557,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant0DataReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20832,11 +19603,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant0DataSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "readme" => Ok(Self::Readme),
-            "bidi" => Ok(Self::Bidi),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20882,11 +19649,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant0DataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -20928,10 +19691,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "version" => Ok(Self::Version),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21031,12 +19791,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant1DataBasePrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21082,11 +19837,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant1DataBaseReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21132,11 +19883,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant1DataBaseSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "readme" => Ok(Self::Readme),
-            "bidi" => Ok(Self::Bidi),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21182,11 +19929,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant1DataBaseState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21243,10 +19986,7 @@ impl std::str::FromStr for GetBranchOkBodyVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "branch" => Ok(Self::Branch),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21345,12 +20085,7 @@ impl std::str::FromStr for UpdateBranchBodyVariant0PrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21396,11 +20131,7 @@ impl std::str::FromStr for UpdateBranchBodyVariant0ReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21446,11 +20177,7 @@ impl std::str::FromStr for UpdateBranchBodyVariant0State {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21551,12 +20278,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant0DataPrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21602,11 +20324,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant0DataReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21652,11 +20370,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant0DataSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "readme" => Ok(Self::Readme),
-            "bidi" => Ok(Self::Bidi),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21702,11 +20416,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant0DataState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21748,10 +20458,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant0Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "version" => Ok(Self::Version),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21851,12 +20558,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant1DataBasePrivacyView {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "default" => Ok(Self::Default),
-            "hidden" => Ok(Self::Hidden),
-            "public" => Ok(Self::Public),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21902,11 +20604,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant1DataBaseReleaseStage {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "beta" => Ok(Self::Beta),
-            "release" => Ok(Self::Release),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -21952,11 +20650,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant1DataBaseSource {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "readme" => Ok(Self::Readme),
-            "bidi" => Ok(Self::Bidi),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -22002,11 +20696,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant1DataBaseState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "current" => Ok(Self::Current),
-            "deprecated" => Ok(Self::Deprecated),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -22063,10 +20753,7 @@ impl std::str::FromStr for UpdateBranchOkBodyVariant1Type {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "branch" => Ok(Self::Branch),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -22081,6 +20768,14 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}
 
 /// Reads a present field as `Some`, `null` included: with
 /// `#[serde(default)]`, an absent field stays `None`.

@@ -224,17 +224,7 @@ impl std::str::FromStr for BookingPaymentCurrency {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "bam" => Ok(Self::Bam),
-            "bgn" => Ok(Self::Bgn),
-            "chf" => Ok(Self::Chf),
-            "eur" => Ok(Self::Eur),
-            "gbp" => Ok(Self::Gbp),
-            "nok" => Ok(Self::Nok),
-            "sek" => Ok(Self::Sek),
-            "try" => Ok(Self::Try),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -312,10 +302,7 @@ impl std::str::FromStr for BookingPaymentSourceVariant0Object {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "card" => Ok(Self::Card),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -378,10 +365,7 @@ impl std::str::FromStr for BookingPaymentSourceVariant1Object {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "bank_account" => Ok(Self::BankAccount),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -427,11 +411,7 @@ impl std::str::FromStr for BookingPaymentSourceVariant1AccountType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "individual" => Ok(Self::Individual),
-            "company" => Ok(Self::Company),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -481,12 +461,7 @@ impl std::str::FromStr for BookingPaymentStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pending" => Ok(Self::Pending),
-            "succeeded" => Ok(Self::Succeeded),
-            "failed" => Ok(Self::Failed),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -630,3 +605,11 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}

@@ -220,21 +220,7 @@ impl std::str::FromStr for Values {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "+1" => Ok(Self::Plus1),
-            "-1" => Ok(Self::Minus1),
-            "with space" => Ok(Self::WithSpace),
-            "" => Ok(Self::Empty),
-            "a-b" => Ok(Self::AB),
-            "a_b" => Ok(Self::AB2),
-            "A_B" => Ok(Self::AB3),
-            "Self" => Ok(Self::Self_),
-            "self" => Ok(Self::Self2),
-            "type" => Ok(Self::Type),
-            "1" => Ok(Self::V1),
-            "日本" => Ok(Self::U65e5U672c),
-            other => Err(UnknownValue(other.to_owned())),
-        }
+        parse_enum(s)
     }
 }
 
@@ -249,3 +235,11 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}
