@@ -264,7 +264,7 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
         );
     }
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
-        for (_, item) in paths.iter_mut() {
+        for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else {
                 continue;
             };
@@ -274,6 +274,16 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
                 if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
                     op.entry("responses")
                         .or_insert_with(|| Value::Object(Map::new()));
+                    // Callbacks are requests the API sends, not serves; they
+                    // are left out (and so cannot trip the parse).
+                    if op.remove("callbacks").is_some() {
+                        let pointer =
+                            format!("{}/{method}/callbacks", crate::diag::join("/paths", path));
+                        diagnostics.push(
+                            Diagnostic::warning(pointer, "callbacks are not generated")
+                                .with_hint("callbacks describe requests the API sends; implement their receivers by hand"),
+                        );
+                    }
                 }
             }
         }

@@ -416,8 +416,9 @@ impl OperationLowering<'_, '_, '_> {
                 Diagnostic::warning(
                     pointer,
                     format!(
-                        "only `{chosen}` is generated; `{}` are not",
-                        others.join("`, `")
+                        "only `{chosen}` is generated; `{}` {} not",
+                        others.join("`, `"),
+                        if others.len() == 1 { "is" } else { "are" }
                     ),
                 )
                 .with_hint("several media types per body are not supported yet"),

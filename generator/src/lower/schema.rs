@@ -197,6 +197,17 @@ impl<'a> Schemas<'a> {
                     self.fill(id, name, SchemaRef::Inline(&schema), target);
                     id
                 }
+                // Something is there, but not a schema: degrade, and say so.
+                None if self.raw.pointer(target).is_some() => {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            pointer,
+                            format!("`$ref: {reference}` points at something that is not a schema; taken as any JSON value"),
+                        )
+                        .with_hint("point it at a schema, for example an entry of `components/schemas`"),
+                    );
+                    return Ty::Any;
+                }
                 None => {
                     self.diags.push(
                         Diagnostic::error(

@@ -120,3 +120,39 @@ fn every_file_read_is_a_source() {
     unique.dedup();
     assert_eq!(unique.len(), names.len(), "{names:?}");
 }
+
+/// `uniapi lint` of every spec in `specs/invalid/`, as a person reads it,
+/// compared with `tests/snapshots/diagnostics/<spec>.txt`
+/// (`UPDATE_SNAPSHOTS=1` rewrites them).
+#[test]
+fn diagnostics_snapshots() {
+    let mut specs: Vec<_> = std::fs::read_dir(root().join("specs/invalid"))
+        .expect("specs/invalid exists")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    specs.sort();
+    let mut differences = Vec::new();
+    for spec in specs {
+        let text = uniapi::lint(&spec).to_string();
+        // Machine-independent: paths relative to the repository.
+        let text = text.replace(&format!("{}/", root().display()), "") + "\n";
+        let stem = spec
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("UTF-8 name");
+        let snapshot = root()
+            .join("tests/snapshots/diagnostics")
+            .join(format!("{stem}.txt"));
+        if crate::blessing() {
+            uniapi::write::write_if_changed(&snapshot, &text).expect("writing a snapshot");
+        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(text.as_str()) {
+            differences.push(format!("{}:\n{text}", snapshot.display()));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "diagnostics changed (bless with UPDATE_SNAPSHOTS=1):\n{}",
+        differences.join("\n")
+    );
+}
