@@ -58,6 +58,14 @@ fn header(spec: &str) -> String {
     )
 }
 
+/// Formats items that continue a file (no header).
+fn format_items(tokens: TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => space_items(&prettyplease::unparse(&file)),
+        Err(_) => format!("{tokens}\n"),
+    }
+}
+
 /// Formats a module's tokens as a file.
 fn format(tokens: TokenStream, spec: &str) -> String {
     let file: syn::File = match syn::parse2(tokens.clone()) {
@@ -134,13 +142,19 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         contents,
         kind: FileKind::Generated,
     };
-    // `types.rs` is most of the output, so it is made on a second thread
-    // (token streams are not `Send`: each thread makes its own).
+    // `types.rs` is most of the output: it is made in parts, by a second
+    // thread and by this one once it has made the other modules. Token
+    // streams are not `Send`, so each part is made and formatted where it
+    // is needed; parts are joined in order, so the bytes do not depend on
+    // which thread made which.
+    let parts = type_parts(api);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || format_parts(api, &parts, &next);
     let (types, mut rest) = std::thread::scope(|scope| {
-        let types = std::thread::Builder::new()
+        let helper = std::thread::Builder::new()
             .name("uniapi-types".into())
             .stack_size(64 << 20)
-            .spawn_scoped(scope, || format(emit::types(api), spec));
+            .spawn_scoped(scope, work);
         let mut rest = vec![
             generated("src/lib.rs", format(lib_rs(api, options, crate_name), spec)),
             generated("src/api.rs", format(emit::api(api), spec)),
@@ -151,12 +165,20 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         if options.client {
             rest.push(generated("src/client.rs", format(emit::client(api), spec)));
         }
-        let types = match types {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => format(emit::types(api), spec),
-        };
+        let mut done = work();
+        if let Ok(handle) = helper {
+            done.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        done.sort_by_key(|(index, _)| *index);
+        let mut types = format(emit::types_head(api), spec);
+        for (_, part) in done {
+            types.push('\n');
+            types.push_str(&part);
+        }
         (types, rest)
     });
     let mut files = vec![
@@ -174,6 +196,34 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
     Crate {
         name: crate_name.to_owned(),
         files,
+    }
+}
+
+/// How many types one part of `types.rs` holds: small enough that two
+/// threads share the work evenly and that no part's syntax tree is large.
+const TYPES_PER_PART: usize = 200;
+
+fn type_parts(api: &ir::Api) -> Vec<std::ops::Range<usize>> {
+    let n = api.types.len();
+    (0..n)
+        .step_by(TYPES_PER_PART)
+        .map(|start| start..n.min(start + TYPES_PER_PART))
+        .collect()
+}
+
+/// Makes and formats parts of `types.rs` until none is left.
+fn format_parts(
+    api: &ir::Api,
+    parts: &[std::ops::Range<usize>],
+    next: &std::sync::atomic::AtomicUsize,
+) -> Vec<(usize, String)> {
+    let mut done = Vec::new();
+    loop {
+        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(range) = parts.get(index) else {
+            return done;
+        };
+        done.push((index, format_items(emit::types_defs(api, range.clone()))));
     }
 }
 

@@ -37,9 +37,14 @@ pub struct Modules {
     pub client: Option<TokenStream>,
 }
 
-/// `types.rs`.
-pub fn types(api: &ir::Api) -> TokenStream {
-    types::emit(api)
+/// The start of `types.rs`: attributes, docs, shared helpers.
+pub fn types_head(api: &ir::Api) -> TokenStream {
+    types::head(api)
+}
+
+/// Some of the types of `types.rs` (it is made in parts, in parallel).
+pub fn types_defs(api: &ir::Api, range: std::ops::Range<usize>) -> TokenStream {
+    types::defs(api, range)
 }
 
 /// `api.rs`.

@@ -7,9 +7,24 @@ use super::{Scope, docs, field_ty, ident, lit, literal, ty};
 use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
 use crate::naming::unraw;
 
+/// The whole module.
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
+    let mut tokens = head(api);
+    tokens.extend(defs(api, 0..api.types.len()));
+    tokens
+}
+
+/// The types `range` of [`ir::Api::types`], for formatting in parts.
+pub(super) fn defs(api: &ir::Api, range: std::ops::Range<usize>) -> TokenStream {
+    api.types[range]
+        .iter()
+        .map(|def| type_def(api, def))
+        .collect()
+}
+
+/// The module's attributes and docs, and the helpers its types share.
+pub(super) fn head(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
-    let defs = api.types.iter().map(|def| type_def(api, def));
     let any_enum = api
         .types
         .iter()
@@ -112,7 +127,6 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         #allows
         //! The spec's schemas as Rust types, shared by the server and the client.
 
-        #(#defs)*
         #unknown_value
         #base64
         #deserialize_some

@@ -15,6 +15,14 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// Reads a present field as `Some`, `null` included: with
+/// `#[serde(default)]`, an absent field stays `None`.
+fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Schema `/components/schemas/MultischemaOfEverything`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -183,12 +191,4 @@ pub struct PostAnythingTopLevelObjectSimpleOkBody {
     #[serde(rename = "nestedObject")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested_object: Option<FlatObject>,
-}
-
-/// Reads a present field as `Some`, `null` included: with
-/// `#[serde(default)]`, an absent field stays `None`.
-fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
 }

@@ -15,6 +15,41 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// A string that is none of an enum's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue(pub String);
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown value `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}
+
+/// Serializes a variant of a tagged union with its tag set.
+fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
+    value: &T,
+    tag: &str,
+    name: &str,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::Serialize as _;
+    let mut value = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert(tag.to_owned(), serde_json::Value::String(name.to_owned()));
+    }
+    value.serialize(serializer)
+}
+
 /// Schema `/components/schemas/Pet`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pet {
@@ -1006,39 +1041,4 @@ pub struct PostOneOfWithTypeBody {
 pub enum PostOneOfWithTypeBodyEvent {
     Any(serde_json::Value),
     Any2(serde_json::Value),
-}
-
-/// A string that is none of an enum's values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownValue(pub String);
-
-impl std::fmt::Display for UnknownValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown value `{}`", self.0)
-    }
-}
-
-impl std::error::Error for UnknownValue {}
-
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
-}
-
-/// Serializes a variant of a tagged union with its tag set.
-fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
-    value: &T,
-    tag: &str,
-    name: &str,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    use serde::Serialize as _;
-    let mut value = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
-    if let Some(map) = value.as_object_mut() {
-        map.insert(tag.to_owned(), serde_json::Value::String(name.to_owned()));
-    }
-    value.serialize(serializer)
 }

@@ -15,6 +15,26 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// A string that is none of an enum's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue(pub String);
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown value `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
+/// Parses a string enum by its serde names: one function for all
+/// of them, instead of a `match` per enum.
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
+    use serde::de::IntoDeserializer as _;
+    T::deserialize(s.into_deserializer())
+        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+}
+
 /// Schema `/components/schemas/baseError`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BaseError {
@@ -2113,24 +2133,4 @@ pub enum UpdateVersionUnauthorizedBody {
 pub enum DeleteVersionUnauthorizedBody {
     ErrorApikeyEmpty(ErrorApikeyEmpty),
     ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
-
-/// A string that is none of an enum's values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownValue(pub String);
-
-impl std::fmt::Display for UnknownValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown value `{}`", self.0)
-    }
-}
-
-impl std::error::Error for UnknownValue {}
-
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
 }

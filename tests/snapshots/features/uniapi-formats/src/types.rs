@@ -15,19 +15,6 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
-/// Schema `/paths/~1events~1{id}/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetEventOkBody {
-    pub id: uuid::Uuid,
-    pub at: chrono::DateTime<chrono::Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub day: Option<chrono::NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blob: Option<Base64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub other: Option<String>,
-}
-
 /// Bytes that travel as base64 text (`format: byte`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Base64(pub Vec<u8>);
@@ -64,4 +51,17 @@ impl std::fmt::Display for Base64 {
         use base64::Engine as _;
         f.write_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
     }
+}
+
+/// Schema `/paths/~1events~1{id}/get/responses/200/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GetEventOkBody {
+    pub id: uuid::Uuid,
+    pub at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blob: Option<Base64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<String>,
 }
