@@ -391,15 +391,11 @@ fn method(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> Toke
         if api_has_cookies(api) {
             helpers.insert(Helper::PushCookie);
         }
-        let table = requirements.iter().map(|r| {
-            let schemes = r.0.iter().map(|(s, _)| {
-                let variant = ident(&api.security_schemes[*s].variant);
-                quote!(api::Scheme::#variant)
-            });
-            quote!(&[#(#schemes),*])
-        });
+        let table = super::requirements_table(api, requirements);
         let cookies = any_cookie.then(|| quote!(&mut cookies,));
-        stmts.push(quote!(self.authorize(&request.context, &[#(#table),*], &mut query, &mut headers, #cookies)?;));
+        stmts.push(
+            quote!(self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
+        );
     }
     let body = match &op.body {
         None => quote!(None),

@@ -266,6 +266,19 @@ pub(crate) fn literal(api: &ir::Api, value: &ir::Literal, scope: Scope) -> Token
     }
 }
 
+/// An operation's security requirements as the `&[&[api::Scheme]]` that
+/// the server's and the client's `authorize` read.
+pub(crate) fn requirements_table(api: &ir::Api, requirements: &[ir::Requirement]) -> TokenStream {
+    let table = requirements.iter().map(|r| {
+        let schemes = r.0.iter().map(|(s, _)| {
+            let variant = ident(&api.security_schemes[*s].variant);
+            quote!(api::Scheme::#variant)
+        });
+        quote!(&[#(#schemes),*])
+    });
+    quote!(&[#(#table),*])
+}
+
 /// A string literal token.
 pub(crate) fn lit(s: &str) -> TokenStream {
     s.to_token_stream()

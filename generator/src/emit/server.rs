@@ -267,13 +267,7 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     }
     if let Some(requirements) = &op.security {
         helpers.insert(Helper::Authorize);
-        let table = requirements.iter().map(|r| {
-            let schemes = r.0.iter().map(|(s, _)| {
-                let variant = ident(&api.security_schemes[*s].variant);
-                quote!(api::Scheme::#variant)
-            });
-            quote!(&[#(#schemes),*])
-        });
+        let table = super::requirements_table(api, requirements);
         let challenge = lit(&challenge(api, requirements));
         let query = if query_scheme {
             quote!(&query)
@@ -286,7 +280,7 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             quote!(&[])
         };
         stmts.push(quote! {
-            let credentials = authorize(&parts.headers, #query, #cookies, &[#(#table),*], #challenge)?;
+            let credentials = authorize(&parts.headers, #query, #cookies, #table, #challenge)?;
         });
     }
     // Where each path parameter's raw text is: its first place in the route.

@@ -412,38 +412,26 @@ impl<'a> Schemas<'a> {
                 let values: Vec<&str> = any.enumeration.iter().filter_map(Value::as_str).collect();
                 TypeKind::Enum(string_enum(values))
             }
-            SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => {
-                let props: Vec<_> = o
-                    .properties
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), SchemaRef::from(v), pointer))
-                    .collect();
-                TypeKind::Struct(self.object(
-                    &props,
-                    &o.required,
-                    o.additional_properties.as_ref(),
-                    pointer,
-                    name,
-                ))
-            }
+            SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => self.struct_of(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                pointer,
+                name,
+            ),
             SchemaKind::Any(any)
                 if !any.properties.is_empty()
                     && any.all_of.is_empty()
                     && any.one_of.is_empty()
                     && any.any_of.is_empty() =>
             {
-                let props: Vec<_> = any
-                    .properties
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), SchemaRef::from(v), pointer))
-                    .collect();
-                TypeKind::Struct(self.object(
-                    &props,
+                self.struct_of(
+                    &any.properties,
                     &any.required,
                     any.additional_properties.as_ref(),
                     pointer,
                     name,
-                ))
+                )
             }
             SchemaKind::AllOf { all_of } => self.all_of(all_of, pointer, name),
             SchemaKind::Any(any) if !any.all_of.is_empty() => {
@@ -473,6 +461,22 @@ impl<'a> Schemas<'a> {
                 }
             }
         }
+    }
+
+    /// The struct of an object schema's own properties.
+    fn struct_of(
+        &mut self,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        pointer: &str,
+        name: &str,
+    ) -> TypeKind {
+        let props: Vec<Prop<'_>> = properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), SchemaRef::from(v), pointer))
+            .collect();
+        TypeKind::Struct(self.object(&props, required, additional, pointer, name))
     }
 
     fn object(
