@@ -167,7 +167,6 @@ fn trait_method(op: &Operation) -> TokenStream {
 
 fn request(api: &ir::Api, op: &Operation) -> TokenStream {
     let name = format_ident!("{}", op.request_type());
-    let method = ident(&op.name);
     let doc = format!(
         " The request of [`Api::{}`].",
         crate::naming::unraw(&op.name)
@@ -220,7 +219,6 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
     } else {
         " A request with the required parts; the optional ones are unset.".to_owned()
     };
-    let _ = method;
     let default = required_args.is_empty().then(|| {
         quote! {
             impl Default for #name {

@@ -55,6 +55,9 @@ pub(crate) struct Schemas<'a> {
     raw: &'a Value,
     /// Placeholders (`None`) while a type is being made.
     types: Vec<Option<TypeDef>>,
+    /// The name of every type, set when it is reserved (so a type still
+    /// being made, on a cycle, has its name already).
+    type_names: Vec<String>,
     by_pointer: HashMap<String, TypeId>,
     /// Named types whose schema allows `null`: their uses become `Option`.
     nullable: HashSet<TypeId>,
@@ -72,6 +75,7 @@ impl<'a> Schemas<'a> {
         Schemas {
             raw,
             types: Vec::new(),
+            type_names: Vec::new(),
             by_pointer: HashMap::new(),
             nullable: HashSet::new(),
             parsed: HashMap::new(),
@@ -117,6 +121,7 @@ impl<'a> Schemas<'a> {
     fn reserve(&mut self, pointer: String, name: String) -> (TypeId, String) {
         let id = TypeId(self.types.len());
         self.types.push(None);
+        self.type_names.push(name.clone());
         self.by_pointer.insert(pointer, id);
         (id, name)
     }
@@ -453,11 +458,12 @@ impl<'a> Schemas<'a> {
                 // Anything else is a named alias of its inline type; the
                 // alias's inner types are named after it.
                 let ty = self.inline(schema, pointer, &format!("{name} Inner"));
-                // `inline` may have hoisted `schema` itself under this pointer.
-                if ty == Ty::Named(*self.by_pointer.get(pointer).unwrap_or(&TypeId(usize::MAX))) {
-                    TypeKind::Alias(Ty::Any)
-                } else {
-                    TypeKind::Alias(ty)
+                let own = self.by_pointer.get(pointer).copied();
+                match ty {
+                    // `inline` found this very type (its placeholder): an
+                    // alias of itself cannot be; the value is any JSON.
+                    Ty::Named(id) if Some(id) == own => TypeKind::Alias(Ty::Any),
+                    ty => TypeKind::Alias(ty),
                 }
             }
         }
@@ -737,22 +743,7 @@ impl<'a> Schemas<'a> {
     }
 
     fn name_of(&self, id: TypeId) -> String {
-        self.types[id.0]
-            .as_ref()
-            .map(|t| t.name.clone())
-            .unwrap_or_else(|| {
-                // Still being made (a cycle): its name is kept with the pointer.
-                self.names_by_id(id)
-            })
-    }
-
-    fn names_by_id(&self, id: TypeId) -> String {
-        self.by_pointer
-            .iter()
-            .filter(|(_, v)| **v == id)
-            .map(|(k, _)| naming::schema_type_name(k.rsplit('/').next().unwrap_or("Variant")))
-            .min()
-            .unwrap_or_else(|| "Variant".into())
+        self.type_names[id.0].clone()
     }
 }
 
