@@ -2,6 +2,7 @@
 //! in-memory implementations, driven by the generated clients.
 
 mod petstore;
+mod types;
 
 /// Serves `router` on 127.0.0.1:0; returns `http://addr`.
 pub async fn serve(router: axum::Router) -> String {
