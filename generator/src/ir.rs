@@ -124,10 +124,12 @@ pub enum Literal {
     Variant(TypeId, usize),
 }
 
-/// A string enum.
+/// A string or integer enum.
 #[derive(Debug, Clone)]
 pub struct Enum {
     pub variants: Vec<EnumVariant>,
+    /// An integer enum: each `wire` is a number (an `i64`).
+    pub integer: bool,
 }
 
 #[derive(Debug, Clone)]

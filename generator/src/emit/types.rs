@@ -35,7 +35,7 @@ pub(super) fn head(api: &ir::Api) -> TokenStream {
         .any(|t| matches!(&t.kind, TypeKind::Union(u) if u.tag.is_some()));
     let unknown_value = any_enum.then(|| {
         quote! {
-            /// A string that is none of an enum's values.
+            /// A value that is none of an enum's values.
             #[derive(Debug, Clone, PartialEq, Eq)]
             pub struct UnknownValue(pub String);
 
@@ -46,7 +46,14 @@ pub(super) fn head(api: &ir::Api) -> TokenStream {
             }
 
             impl std::error::Error for UnknownValue {}
-
+        }
+    });
+    let any_string_enum = api
+        .types
+        .iter()
+        .any(|t| matches!(&t.kind, TypeKind::Enum(e) if !e.integer));
+    let parse_enum = any_string_enum.then(|| {
+        quote! {
             /// Parses a string enum by its serde names: one function for all
             /// of them, instead of a `match` per enum.
             fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
@@ -128,6 +135,7 @@ pub(super) fn head(api: &ir::Api) -> TokenStream {
         //! The spec's schemas as Rust types, shared by the server and the client.
 
         #unknown_value
+        #parse_enum
         #base64
         #deserialize_some
         #tagged_helper
@@ -248,6 +256,9 @@ fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
 }
 
 fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStream {
+    if e.integer {
+        return integer_enumeration(name, doc, e);
+    }
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let wire = lit(&v.wire);
@@ -290,6 +301,85 @@ fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenSt
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 parse_enum(s)
+            }
+        }
+    }
+}
+
+/// An integer enum: (de)serialized as its number.
+fn integer_enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStream {
+    let number = |wire: &str| {
+        let value: i64 = wire.parse().unwrap_or_default();
+        let abs = proc_macro2::Literal::u64_unsuffixed(value.unsigned_abs());
+        if value < 0 {
+            quote!(-#abs)
+        } else {
+            quote!(#abs)
+        }
+    };
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let vdoc = format!(" `{}`", v.wire);
+        quote!(#[doc = #vdoc] #variant,)
+    });
+    let to_value = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let n = number(&v.wire);
+        quote!(Self::#variant => #n,)
+    });
+    let from_value = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let n = number(&v.wire);
+        quote!(#n => Some(Self::#variant),)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl #name {
+            /// The value as it is on the wire.
+            pub fn value(&self) -> i64 {
+                match self {
+                    #(#to_value)*
+                }
+            }
+
+            /// The variant of `value`, if it is one.
+            pub fn from_value(value: i64) -> Option<Self> {
+                match value {
+                    #(#from_value)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.value())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+                Self::from_value(value).ok_or_else(|| serde::de::Error::custom(format!("unknown value {value}")))
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}", self.value())
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = UnknownValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.trim().parse().ok().and_then(Self::from_value).ok_or_else(|| UnknownValue(s.to_owned()))
             }
         }
     }

@@ -277,6 +277,9 @@ impl<'a> Schemas<'a> {
                     Ty::Prim(string_format(format))
                 }
             }
+            SchemaKind::Type(Type::Integer(i)) if i.enumeration.iter().any(Option::is_some) => {
+                self.hoist(schema, pointer, hint)
+            }
             SchemaKind::Type(Type::Integer(i)) => Ty::Prim(match &i.format {
                 VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => Prim::I32,
                 _ => Prim::I64,
@@ -405,6 +408,13 @@ impl<'a> Schemas<'a> {
                 let values: Vec<&str> =
                     s.enumeration.iter().flatten().map(String::as_str).collect();
                 TypeKind::Enum(string_enum(values))
+            }
+            SchemaKind::Type(Type::Integer(i)) if i.enumeration.iter().any(Option::is_some) => {
+                let values: Vec<String> =
+                    i.enumeration.iter().flatten().map(i64::to_string).collect();
+                let mut e = string_enum(values.iter().map(String::as_str).collect());
+                e.integer = true;
+                TypeKind::Enum(e)
             }
             SchemaKind::Any(any)
                 if any.properties.is_empty()
@@ -721,7 +731,11 @@ impl<'a> Schemas<'a> {
             (Ty::Prim(Prim::F32 | Prim::F64), Value::Number(n)) => n.as_f64().map(Literal::Float),
             (Ty::Named(id), _) if depth < 16 => match self.kind_of(*id)? {
                 TypeKind::Enum(e) => {
-                    let wire = value.as_str()?;
+                    let wire = if e.integer {
+                        value.as_i64()?.to_string()
+                    } else {
+                        value.as_str()?.to_owned()
+                    };
                     e.variants
                         .iter()
                         .position(|v| v.wire == wire)
@@ -830,7 +844,10 @@ fn string_enum(values: Vec<&str>) -> Enum {
             wire: v.to_owned(),
         })
         .collect();
-    Enum { variants }
+    Enum {
+        variants,
+        integer: false,
+    }
 }
 
 pub(crate) fn docs_of(schema: &Schema) -> Docs {

@@ -138,3 +138,22 @@ async fn through_server_and_client() {
         .unwrap();
     assert_eq!(response.status(), 400);
 }
+
+#[test]
+fn integer_enums_are_numbers_on_the_wire() {
+    let level: types::Level = serde_json::from_value(json!(-1)).unwrap();
+    assert_eq!(level, types::Level::Minus1);
+    assert_eq!(serde_json::to_value(types::Level::V3).unwrap(), json!(3));
+    assert!(serde_json::from_value::<types::Level>(json!(7)).is_err());
+    assert!(serde_json::from_value::<types::Level>(json!("1")).is_err());
+    assert_eq!("2".parse::<types::Level>(), Ok(types::Level::V2));
+    assert_eq!(types::Level::Minus1.to_string(), "-1");
+
+    let settings: types::Settings = serde_json::from_value(json!({})).unwrap();
+    assert_eq!(
+        settings.priority,
+        types::SettingsPriority::V20,
+        "default applied"
+    );
+    assert_eq!(settings.level, None);
+}

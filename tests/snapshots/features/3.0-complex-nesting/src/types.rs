@@ -15,6 +15,18 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// A value that is none of an enum's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue(pub String);
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown value `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
 /// Reads a present field as `Some`, `null` included: with
 /// `#[serde(default)]`, an absent field stays `None`.
 fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
@@ -157,7 +169,7 @@ pub struct ObjectWithArrayArrayItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<ObjectWithArrayArrayItemInputsItem>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nums: Option<Vec<i64>>,
+    pub nums: Option<Vec<ObjectWithArrayArrayItemNumsItem>>,
 }
 
 /// Schema `/components/schemas/ObjectWithArray/properties/Array/items/properties/inputs/items`.
@@ -169,6 +181,76 @@ pub struct ObjectWithArrayArrayItemInputsItem {
     #[serde(rename = "input 2")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_2: Option<String>,
+}
+
+/// Schema `/components/schemas/ObjectWithArray/properties/Array/items/properties/nums/items`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectWithArrayArrayItemNumsItem {
+    /// `0`
+    V0,
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+}
+
+impl ObjectWithArrayArrayItemNumsItem {
+    /// The value as it is on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            Self::V0 => 0,
+            Self::V1 => 1,
+            Self::V2 => 2,
+            Self::V3 => 3,
+        }
+    }
+
+    /// The variant of `value`, if it is one.
+    pub fn from_value(value: i64) -> Option<Self> {
+        match value {
+            0 => Some(Self::V0),
+            1 => Some(Self::V1),
+            2 => Some(Self::V2),
+            3 => Some(Self::V3),
+            _ => None,
+        }
+    }
+}
+
+impl serde::Serialize for ObjectWithArrayArrayItemNumsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectWithArrayArrayItemNumsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::from_value(value)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown value {value}")))
+    }
+}
+
+impl std::fmt::Display for ObjectWithArrayArrayItemNumsItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl std::str::FromStr for ObjectWithArrayArrayItemNumsItem {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.trim()
+            .parse()
+            .ok()
+            .and_then(Self::from_value)
+            .ok_or_else(|| UnknownValue(s.to_owned()))
+    }
 }
 
 /// Schema `/paths/~1anything~1top-level-object~1simple/post/requestBody/content/application~1json/schema`.

@@ -15,7 +15,7 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
-/// A string that is none of an enum's values.
+/// A value that is none of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownValue(pub String);
 

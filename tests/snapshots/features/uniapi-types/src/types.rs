@@ -15,6 +15,18 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// A value that is none of an enum's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue(pub String);
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown value `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
 /// Reads a present field as `Some`, `null` included: with
 /// `#[serde(default)]`, an absent field stays `None`.
 fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
@@ -121,4 +133,151 @@ pub struct PetPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub nickname: Option<Option<String>>,
+}
+
+/// Schema `/components/schemas/Level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    /// `1`
+    V1,
+    /// `2`
+    V2,
+    /// `3`
+    V3,
+    /// `-1`
+    Minus1,
+}
+
+impl Level {
+    /// The value as it is on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            Self::V1 => 1,
+            Self::V2 => 2,
+            Self::V3 => 3,
+            Self::Minus1 => -1,
+        }
+    }
+
+    /// The variant of `value`, if it is one.
+    pub fn from_value(value: i64) -> Option<Self> {
+        match value {
+            1 => Some(Self::V1),
+            2 => Some(Self::V2),
+            3 => Some(Self::V3),
+            -1 => Some(Self::Minus1),
+            _ => None,
+        }
+    }
+}
+
+impl serde::Serialize for Level {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Level {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::from_value(value)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown value {value}")))
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.trim()
+            .parse()
+            .ok()
+            .and_then(Self::from_value)
+            .ok_or_else(|| UnknownValue(s.to_owned()))
+    }
+}
+
+/// Schema `/components/schemas/Settings`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    #[serde(default = "Settings::default_priority")]
+    pub priority: SettingsPriority,
+}
+
+impl Settings {
+    fn default_priority() -> SettingsPriority {
+        SettingsPriority::V20
+    }
+}
+
+/// Schema `/components/schemas/Settings/properties/priority`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SettingsPriority {
+    /// `10`
+    V10,
+    /// `20`
+    V20,
+}
+
+impl SettingsPriority {
+    /// The value as it is on the wire.
+    pub fn value(&self) -> i64 {
+        match self {
+            Self::V10 => 10,
+            Self::V20 => 20,
+        }
+    }
+
+    /// The variant of `value`, if it is one.
+    pub fn from_value(value: i64) -> Option<Self> {
+        match value {
+            10 => Some(Self::V10),
+            20 => Some(Self::V20),
+            _ => None,
+        }
+    }
+}
+
+impl serde::Serialize for SettingsPriority {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.value())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SettingsPriority {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
+        Self::from_value(value)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown value {value}")))
+    }
+}
+
+impl std::fmt::Display for SettingsPriority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.value())
+    }
+}
+
+impl std::str::FromStr for SettingsPriority {
+    type Err = UnknownValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.trim()
+            .parse()
+            .ok()
+            .and_then(Self::from_value)
+            .ok_or_else(|| UnknownValue(s.to_owned()))
+    }
 }
