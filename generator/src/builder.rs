@@ -16,7 +16,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::{Config, Diagnostics, emit, load, lower, write};
+use crate::{Config, Diagnostics, emit, write};
 
 /// Starts a [`Builder`] with both sides on.
 pub fn configure() -> Builder {
@@ -82,15 +82,10 @@ impl Builder {
                 .ok_or(BuildError::NoOutDir)?,
         };
         let (code, warnings, sources) = crate::on_big_stack(|| -> Result<_, Diagnostics> {
-            let loaded = load::load(spec)?;
-            let (api, warnings) = lower::lower(&loaded)?;
-            let spec_name = spec
-                .file_name()
-                .and_then(|s| s.to_str())
-                .unwrap_or("openapi");
-            let code =
-                write::render_single_file(&api, &emit::Options::from(&self.config), spec_name);
-            Ok((code, warnings, loaded.sources))
+            let lowered = crate::lowered(spec)?;
+            let options = emit::Options::from(&self.config);
+            let code = write::render_single_file(&lowered.api, &options, &crate::spec_name(spec));
+            Ok((code, lowered.warnings, lowered.sources))
         })?;
         for source in &sources {
             println!("cargo:rerun-if-changed={}", source.display());

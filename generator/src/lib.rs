@@ -52,49 +52,77 @@ pub struct Generated {
 
 /// Lints a spec: every diagnostic, errors and warnings, nothing generated.
 pub fn lint(spec: &Path) -> Diagnostics {
-    on_big_stack(|| match load::load(spec) {
-        Err(d) => d,
-        Ok(loaded) => match lower::lower(&loaded) {
-            Ok((_, warnings)) => warnings,
-            Err(d) => d,
-        },
+    on_big_stack(|| match lowered(spec) {
+        Ok(lowered) => lowered.warnings,
+        Err(diagnostics) => diagnostics,
     })
 }
 
 /// Runs the whole pipeline for `spec` and returns the crate's files.
 pub fn generate(spec: &Path, config: &Config) -> Result<Generated, Diagnostics> {
     on_big_stack(|| {
-        let timings = std::env::var_os("UNIAPI_TIMINGS").is_some();
-        let start = std::time::Instant::now();
-        let loaded = load::load(spec)?;
-        if timings {
-            eprintln!("load: {:?}", start.elapsed());
-        }
-        let (api, warnings) = lower::lower(&loaded)?;
-        if timings {
-            eprintln!("lower: {:?}", start.elapsed());
-        }
+        let lowered = lowered(spec)?;
         let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("api");
         let crate_name = config
             .crate_name
             .clone()
-            .unwrap_or_else(|| naming::crate_name(&api.title, stem));
-        let spec_name = spec
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or("openapi")
-            .to_owned();
-        let krate =
-            write::render_crate(&api, &emit::Options::from(config), &crate_name, &spec_name);
-        if timings {
-            eprintln!("render: {:?}", start.elapsed());
-        }
+            .unwrap_or_else(|| naming::crate_name(&lowered.api.title, stem));
+        let krate = write::render_crate(
+            &lowered.api,
+            &emit::Options::from(config),
+            &crate_name,
+            &spec_name(spec),
+        );
+        lowered.lap("render");
         Ok(Generated {
             krate,
-            warnings,
-            sources: loaded.sources,
+            warnings: lowered.warnings,
+            sources: lowered.sources,
         })
     })
+}
+
+/// The shared first half of the pipeline (the CLI and `build.rs` both call
+/// it): load and lower, on the caller's (large) stack.
+pub(crate) struct Lowered {
+    pub api: ir::Api,
+    pub warnings: Diagnostics,
+    pub sources: Vec<std::path::PathBuf>,
+    /// `UNIAPI_TIMINGS=1`: print the time of each stage.
+    timings: Option<std::time::Instant>,
+}
+
+impl Lowered {
+    /// Prints the time since loading began, under `UNIAPI_TIMINGS=1`.
+    pub fn lap(&self, stage: &str) {
+        if let Some(start) = self.timings {
+            eprintln!("{stage}: {:?}", start.elapsed());
+        }
+    }
+}
+
+pub(crate) fn lowered(spec: &Path) -> Result<Lowered, Diagnostics> {
+    let timings = std::env::var_os("UNIAPI_TIMINGS")
+        .is_some()
+        .then(std::time::Instant::now);
+    let loaded = load::load(spec)?;
+    let (api, warnings) = lower::lower(&loaded)?;
+    let lowered = Lowered {
+        api,
+        warnings,
+        sources: loaded.sources,
+        timings,
+    };
+    lowered.lap("load and lower");
+    Ok(lowered)
+}
+
+/// The spec's file name, as generated files name their source.
+pub(crate) fn spec_name(spec: &Path) -> String {
+    spec.file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("openapi")
+        .to_owned()
 }
 
 /// Runs `f` on a thread with a large stack: real specs nest deeply and the

@@ -126,12 +126,25 @@ fn one(file: &str, d: Diagnostic) -> Diagnostics {
     ds
 }
 
-/// Parses JSON or YAML text into a value (for referenced files).
-fn parse_value(text: &str) -> Result<Value, String> {
+/// A syntax error in a document.
+struct SyntaxError {
+    message: String,
+    line: Option<usize>,
+}
+
+/// Parses JSON or YAML text into a value: the root document and every
+/// file it refers to.
+fn parse_value(text: &str) -> Result<Value, SyntaxError> {
     if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+        serde_json::from_str(text).map_err(|e| SyntaxError {
+            message: format!("invalid JSON: {e}"),
+            line: Some(e.line()),
+        })
     } else {
-        serde_saphyr::from_str::<Value>(text).map_err(|e| e.to_string())
+        serde_saphyr::from_str::<Value>(text).map_err(|e| SyntaxError {
+            message: format!("invalid YAML: {e}"),
+            line: None,
+        })
     }
 }
 
@@ -170,26 +183,14 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 fn parse_text(file: &str, text: &str) -> Result<Value, Diagnostics> {
-    let looks_json = text.trim_start().starts_with('{');
-    if looks_json {
-        serde_json::from_str(text).map_err(|e| {
-            let mut d = one(
-                file,
-                Diagnostic::error("", format!("invalid JSON: {e}"))
-                    .with_hint("fix the syntax error"),
-            );
-            d.0[0].line = Some(e.line());
-            d
-        })
-    } else {
-        serde_saphyr::from_str::<Value>(text).map_err(|e| {
-            one(
-                file,
-                Diagnostic::error("", format!("invalid YAML: {e}"))
-                    .with_hint("fix the syntax error"),
-            )
-        })
-    }
+    parse_value(text).map_err(|e| {
+        let mut d = one(
+            file,
+            Diagnostic::error("", e.message).with_hint("fix the syntax error"),
+        );
+        d.0[0].line = e.line;
+        d
+    })
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

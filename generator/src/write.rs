@@ -9,7 +9,7 @@ use askama::Template;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::emit::{self, Modules, Options};
+use crate::emit::{self, Options};
 use crate::ir::{self, Prim, SchemeKind};
 
 /// Whether `generate` owns a file or only `new` writes it.
@@ -230,14 +230,16 @@ fn format_parts(
 /// Everything in one file, for `include!` from `OUT_DIR` (the `build.rs`
 /// way): the modules inline, no feature gates.
 pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> String {
-    let Modules {
-        types,
-        api: api_mod,
-        server,
-        client,
-    } = emit::modules(api, options);
-    let server = server.map(|s| quote!(pub mod server { #s } pub use server::router;));
-    let client = client.map(|c| quote!(pub mod client { #c } pub use client::Client;));
+    let types = emit::types(api);
+    let api_mod = emit::api(api);
+    let server = options.server.then(|| {
+        let server = emit::server(api);
+        quote!(pub mod server { #server } pub use server::router;)
+    });
+    let client = options.client.then(|| {
+        let client = emit::client(api);
+        quote!(pub mod client { #client } pub use client::Client;)
+    });
     format(
         quote! {
             pub mod types { #types }

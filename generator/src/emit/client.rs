@@ -37,10 +37,11 @@ enum Helper {
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
     let mut helpers = BTreeSet::new();
+    let any_cookie = api_has_cookies(api);
     let methods: Vec<TokenStream> = api
         .operations
         .iter()
-        .map(|op| method(api, op, &mut helpers))
+        .map(|op| method(api, op, any_cookie, &mut helpers))
         .collect();
     let default_base = api
         .servers
@@ -130,9 +131,9 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 }
 
 fn helper(api: &ir::Api, h: Helper) -> TokenStream {
-    let any_cookie = api_has_cookies(api);
     match h {
         Helper::Send => {
+            let any_cookie = api_has_cookies(api);
             let cookie_param = any_cookie.then(|| quote!(cookies: String,));
             let cookie_header = any_cookie.then(|| {
                 quote! {
@@ -291,7 +292,14 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     }
 }
 
-fn method(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+/// `any_cookie`: whether the API sends cookies anywhere (every `send` then
+/// takes them), computed once for all operations.
+fn method(
+    api: &ir::Api,
+    op: &Operation,
+    any_cookie: bool,
+    helpers: &mut BTreeSet<Helper>,
+) -> TokenStream {
     let name = ident(&op.name);
     let request_type = format_ident!("{}", op.request_type());
     let response_type = format_ident!("{}", op.response_type());
@@ -343,7 +351,6 @@ fn method(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> Toke
     stmts.push(quote!(let #query_mut query: Vec<(&str, String)> = Vec::new();));
     let headers_mut = (has(Location::Header) || op.security.is_some()).then(|| quote!(mut));
     stmts.push(quote!(let #headers_mut headers = reqwest::header::HeaderMap::new();));
-    let any_cookie = api_has_cookies(api);
     if any_cookie {
         let cookies_mut = (has(Location::Cookie) || op.security.is_some()).then(|| quote!(mut));
         stmts.push(quote!(let #cookies_mut cookies = String::new();));
@@ -388,7 +395,7 @@ fn method(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> Toke
     }
     if let Some(requirements) = &op.security {
         helpers.insert(Helper::Authorize);
-        if api_has_cookies(api) {
+        if any_cookie {
             helpers.insert(Helper::PushCookie);
         }
         let table = super::requirements_table(api, requirements);

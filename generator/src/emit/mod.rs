@@ -29,12 +29,9 @@ impl From<&crate::Config> for Options {
     }
 }
 
-/// The modules of one generated crate, as token streams.
-pub struct Modules {
-    pub types: TokenStream,
-    pub api: TokenStream,
-    pub server: Option<TokenStream>,
-    pub client: Option<TokenStream>,
+/// `types.rs`, whole (for the one-file `build.rs` output).
+pub fn types(api: &ir::Api) -> TokenStream {
+    types::emit(api)
 }
 
 /// The start of `types.rs`: attributes, docs, shared helpers.
@@ -60,15 +57,6 @@ pub fn server(api: &ir::Api) -> TokenStream {
 /// `client.rs`.
 pub fn client(api: &ir::Api) -> TokenStream {
     client::emit(api)
-}
-
-pub fn modules(api: &ir::Api, options: &Options) -> Modules {
-    Modules {
-        types: types::emit(api),
-        api: api::emit(api),
-        server: options.server.then(|| server::emit(api)),
-        client: options.client.then(|| client::emit(api)),
-    }
 }
 
 /// Lints that generated code may trip on input we do not control (long

@@ -539,7 +539,10 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
                 let expr = body_expr(quote!(body), helpers);
                 quote!(Self::#variant(body) => #expr,)
             }
-            Shape::Struct { status: has_status, body: has_body } => {
+            Shape::Struct {
+                status: has_status,
+                body: has_body,
+            } => {
                 let status_binding = has_status.then(|| quote!(status,));
                 let body_binding = has_body.then(|| quote!(body,));
                 let header_names: Vec<_> = r.headers.iter().map(|h| ident(&h.name)).collect();
@@ -549,9 +552,9 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
                     let field = ident(&h.name);
                     let wire = lit(&h.wire);
                     if h.required {
-                        quote!(set_header(&mut response, #wire, &#field);)
+                        quote!(set_header(&mut response, #wire, Some(&#field));)
                     } else {
-                        quote!(if let Some(value) = &#field { set_header(&mut response, #wire, value); })
+                        quote!(set_header(&mut response, #wire, #field.as_ref());)
                     }
                 });
                 if r.headers.is_empty() {
@@ -813,9 +816,10 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             }
         },
         Helper::SetHeader => quote! {
-            /// Sets a documented response header (values that cannot be a
-            /// header are logged and left out).
-            fn set_header(response: &mut Response, name: &'static str, value: &impl std::fmt::Display) {
+            /// Sets a documented response header when there is a value (values
+            /// that cannot be a header are logged and left out).
+            fn set_header(response: &mut Response, name: &'static str, value: Option<&impl std::fmt::Display>) {
+                let Some(value) = value else { return };
                 match axum::http::HeaderValue::try_from(value.to_string()) {
                     Ok(value) => {
                         response.headers_mut().insert(name, value);

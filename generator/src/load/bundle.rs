@@ -45,8 +45,8 @@ struct Bundler {
     /// The root document's path, normalized: references back into it stay
     /// local references.
     root: PathBuf,
-    /// Files read, parsed once each (`None`: unreadable), in first-read order.
-    parsed: HashMap<PathBuf, Option<Value>>,
+    /// Files read, parsed once each (or why not), in first-read order.
+    parsed: HashMap<PathBuf, Result<Value, String>>,
     order: Vec<PathBuf>,
     /// (file, fragment) → name under EXTERNAL.
     names: HashMap<(PathBuf, String), String>,
@@ -185,19 +185,22 @@ impl Bundler {
     fn read(&mut self, path: &Path) -> Result<&Value, String> {
         if !self.parsed.contains_key(path) {
             let parsed = std::fs::read_to_string(path)
-                .ok()
-                .and_then(|text| super::parse_value(&text).ok())
-                .map(|mut v| {
-                    super::normalize_schemas(&mut v);
-                    v
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|text| {
+                    super::parse_value(&text)
+                        .map_err(|e| format!("{}: {}", path.display(), e.message))
+                })
+                .map(|mut value| {
+                    super::normalize_schemas(&mut value);
+                    value
                 });
             self.parsed.insert(path.to_path_buf(), parsed);
             self.order.push(path.to_path_buf());
         }
-        self.parsed
-            .get(path)
-            .and_then(Option::as_ref)
-            .ok_or_else(|| format!("cannot read or parse {}", path.display()))
+        match &self.parsed[path] {
+            Ok(value) => Ok(value),
+            Err(message) => Err(message.clone()),
+        }
     }
 }
 

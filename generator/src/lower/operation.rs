@@ -239,13 +239,11 @@ impl OperationLowering<'_, '_, '_> {
     /// Parameters carry scalars or lists of scalars; anything else is passed
     /// as its raw string, with a warning.
     fn scalar_or_string(&mut self, ty: Ty, pointer: &str) -> Ty {
-        let scalar = |ty: &Ty, schemas: &Schemas<'_>| schemas.is_scalar(ty);
-        let ok = match &ty {
-            Ty::List(inner) => scalar(inner, self.schemas),
-            Ty::Nullable(inner) => scalar(inner, self.schemas),
-            other => scalar(other, self.schemas),
+        let item = match &ty {
+            Ty::List(inner) | Ty::Nullable(inner) => inner,
+            other => other,
         };
-        if ok {
+        if self.schemas.is_scalar(item) {
             ty
         } else {
             self.schemas.diags.push(

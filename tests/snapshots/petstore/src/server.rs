@@ -169,9 +169,7 @@ impl IntoResponse for api::ListPetsResponse {
         match self {
             Self::Ok { body, x_next } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &x_next {
-                    set_header(&mut response, "x-next", value);
-                }
+                set_header(&mut response, "x-next", x_next.as_ref());
                 response
             }
             Self::Default { status, body } => json(status, "application/json", body),
@@ -368,13 +366,14 @@ fn encoded(
     }
 }
 
-/// Sets a documented response header (values that cannot be a
-/// header are logged and left out).
+/// Sets a documented response header when there is a value (values
+/// that cannot be a header are logged and left out).
 fn set_header(
     response: &mut Response,
     name: &'static str,
-    value: &impl std::fmt::Display,
+    value: Option<&impl std::fmt::Display>,
 ) {
+    let Some(value) = value else { return };
     match axum::http::HeaderValue::try_from(value.to_string()) {
         Ok(value) => {
             response.headers_mut().insert(name, value);

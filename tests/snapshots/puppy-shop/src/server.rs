@@ -281,12 +281,8 @@ impl IntoResponse for api::ListPuppiesResponse {
         match self {
             Self::Ok { body, etag, cache_control } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &etag {
-                    set_header(&mut response, "etag", value);
-                }
-                if let Some(value) = &cache_control {
-                    set_header(&mut response, "cache-control", value);
-                }
+                set_header(&mut response, "etag", etag.as_ref());
+                set_header(&mut response, "cache-control", cache_control.as_ref());
                 response
             }
             Self::BadRequest(body) => json(status(400u16), "application/json", body),
@@ -588,13 +584,14 @@ fn encoded(
     }
 }
 
-/// Sets a documented response header (values that cannot be a
-/// header are logged and left out).
+/// Sets a documented response header when there is a value (values
+/// that cannot be a header are logged and left out).
 fn set_header(
     response: &mut Response,
     name: &'static str,
-    value: &impl std::fmt::Display,
+    value: Option<&impl std::fmt::Display>,
 ) {
+    let Some(value) = value else { return };
     match axum::http::HeaderValue::try_from(value.to_string()) {
         Ok(value) => {
             response.headers_mut().insert(name, value);

@@ -848,12 +848,8 @@ impl IntoResponse for api::LoginUserResponse {
         match self {
             Self::Ok { body, x_rate_limit, x_expires_after } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &x_rate_limit {
-                    set_header(&mut response, "x-rate-limit", value);
-                }
-                if let Some(value) = &x_expires_after {
-                    set_header(&mut response, "x-expires-after", value);
-                }
+                set_header(&mut response, "x-rate-limit", x_rate_limit.as_ref());
+                set_header(&mut response, "x-expires-after", x_expires_after.as_ref());
                 response
             }
             Self::BadRequest => status(400u16).into_response(),
@@ -1182,13 +1178,14 @@ fn encoded(
     }
 }
 
-/// Sets a documented response header (values that cannot be a
-/// header are logged and left out).
+/// Sets a documented response header when there is a value (values
+/// that cannot be a header are logged and left out).
 fn set_header(
     response: &mut Response,
     name: &'static str,
-    value: &impl std::fmt::Display,
+    value: Option<&impl std::fmt::Display>,
 ) {
+    let Some(value) = value else { return };
     match axum::http::HeaderValue::try_from(value.to_string()) {
         Ok(value) => {
             response.headers_mut().insert(name, value);

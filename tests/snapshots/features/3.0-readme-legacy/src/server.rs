@@ -1396,12 +1396,8 @@ impl IntoResponse for api::GetApiSpecificationResponse {
         match self {
             Self::Ok { link, x_total_count } => {
                 let mut response = status(200u16).into_response();
-                if let Some(value) = &link {
-                    set_header(&mut response, "link", value);
-                }
-                if let Some(value) = &x_total_count {
-                    set_header(&mut response, "x-total-count", value);
-                }
+                set_header(&mut response, "link", link.as_ref());
+                set_header(&mut response, "x-total-count", x_total_count.as_ref());
                 response
             }
             Self::BadRequest(body) => json(status(400u16), "application/json", body),
@@ -1454,12 +1450,8 @@ impl IntoResponse for api::GetCategoriesResponse {
         match self {
             Self::Ok { link, x_total_count } => {
                 let mut response = status(200u16).into_response();
-                if let Some(value) = &link {
-                    set_header(&mut response, "link", value);
-                }
-                if let Some(value) = &x_total_count {
-                    set_header(&mut response, "x-total-count", value);
-                }
+                set_header(&mut response, "link", link.as_ref());
+                set_header(&mut response, "x-total-count", x_total_count.as_ref());
                 response
             }
         }
@@ -1517,12 +1509,8 @@ impl IntoResponse for api::GetChangelogsResponse {
         match self {
             Self::Ok { link, x_total_count } => {
                 let mut response = status(200u16).into_response();
-                if let Some(value) = &link {
-                    set_header(&mut response, "link", value);
-                }
-                if let Some(value) = &x_total_count {
-                    set_header(&mut response, "x-total-count", value);
-                }
+                set_header(&mut response, "link", link.as_ref());
+                set_header(&mut response, "x-total-count", x_total_count.as_ref());
                 response
             }
         }
@@ -1571,12 +1559,8 @@ impl IntoResponse for api::GetCustomPagesResponse {
         match self {
             Self::Ok { link, x_total_count } => {
                 let mut response = status(200u16).into_response();
-                if let Some(value) = &link {
-                    set_header(&mut response, "link", value);
-                }
-                if let Some(value) = &x_total_count {
-                    set_header(&mut response, "x-total-count", value);
-                }
+                set_header(&mut response, "link", link.as_ref());
+                set_header(&mut response, "x-total-count", x_total_count.as_ref());
                 response
             }
             Self::Unauthorized(body) => json(status(401u16), "application/json", body),
@@ -2027,13 +2011,14 @@ fn encoded(
     }
 }
 
-/// Sets a documented response header (values that cannot be a
-/// header are logged and left out).
+/// Sets a documented response header when there is a value (values
+/// that cannot be a header are logged and left out).
 fn set_header(
     response: &mut Response,
     name: &'static str,
-    value: &impl std::fmt::Display,
+    value: Option<&impl std::fmt::Display>,
 ) {
+    let Some(value) = value else { return };
     match axum::http::HeaderValue::try_from(value.to_string()) {
         Ok(value) => {
             response.headers_mut().insert(name, value);

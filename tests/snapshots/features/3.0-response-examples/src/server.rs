@@ -136,9 +136,7 @@ impl IntoResponse for api::GetExampleResponse {
         match self {
             Self::Ok { body, testheader } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &testheader {
-                    set_header(&mut response, "testheader", value);
-                }
+                set_header(&mut response, "testheader", testheader.as_ref());
                 response
             }
             Self::NoContent(body) => json(status(204u16), "application/json", body),
@@ -206,13 +204,14 @@ fn encoded(
     }
 }
 
-/// Sets a documented response header (values that cannot be a
-/// header are logged and left out).
+/// Sets a documented response header when there is a value (values
+/// that cannot be a header are logged and left out).
 fn set_header(
     response: &mut Response,
     name: &'static str,
-    value: &impl std::fmt::Display,
+    value: Option<&impl std::fmt::Display>,
 ) {
+    let Some(value) = value else { return };
     match axum::http::HeaderValue::try_from(value.to_string()) {
         Ok(value) => {
             response.headers_mut().insert(name, value);

@@ -339,9 +339,7 @@ impl IntoResponse for api::GetStationsResponse {
         match self {
             Self::Ok { body, ratelimit } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
@@ -350,9 +348,7 @@ impl IntoResponse for api::GetStationsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
@@ -361,9 +357,7 @@ impl IntoResponse for api::GetStationsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
@@ -372,9 +366,7 @@ impl IntoResponse for api::GetStationsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
@@ -383,12 +375,8 @@ impl IntoResponse for api::GetStationsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
-                if let Some(value) = &retry_after {
-                    set_header(&mut response, "retry-after", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
+                set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
@@ -397,9 +385,7 @@ impl IntoResponse for api::GetStationsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
         }
@@ -411,9 +397,7 @@ impl IntoResponse for api::GetTripsResponse {
         match self {
             Self::Ok { body, ratelimit } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
@@ -422,9 +406,7 @@ impl IntoResponse for api::GetTripsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
@@ -433,9 +415,7 @@ impl IntoResponse for api::GetTripsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
@@ -444,9 +424,7 @@ impl IntoResponse for api::GetTripsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
@@ -455,12 +433,8 @@ impl IntoResponse for api::GetTripsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
-                if let Some(value) = &retry_after {
-                    set_header(&mut response, "retry-after", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
+                set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
@@ -469,9 +443,7 @@ impl IntoResponse for api::GetTripsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
         }
@@ -483,9 +455,7 @@ impl IntoResponse for api::GetBookingsResponse {
         match self {
             Self::Ok { body, ratelimit } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
@@ -494,9 +464,7 @@ impl IntoResponse for api::GetBookingsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
@@ -505,9 +473,7 @@ impl IntoResponse for api::GetBookingsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
@@ -516,9 +482,7 @@ impl IntoResponse for api::GetBookingsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
@@ -527,12 +491,8 @@ impl IntoResponse for api::GetBookingsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
-                if let Some(value) = &retry_after {
-                    set_header(&mut response, "retry-after", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
+                set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
@@ -541,9 +501,7 @@ impl IntoResponse for api::GetBookingsResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
         }
@@ -560,9 +518,7 @@ impl IntoResponse for api::CreateBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
@@ -571,9 +527,7 @@ impl IntoResponse for api::CreateBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::NotFound { body, ratelimit } => {
@@ -582,9 +536,7 @@ impl IntoResponse for api::CreateBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Conflict { body, ratelimit } => {
@@ -593,9 +545,7 @@ impl IntoResponse for api::CreateBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
@@ -604,12 +554,8 @@ impl IntoResponse for api::CreateBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
-                if let Some(value) = &retry_after {
-                    set_header(&mut response, "retry-after", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
+                set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
@@ -618,9 +564,7 @@ impl IntoResponse for api::CreateBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
         }
@@ -632,9 +576,7 @@ impl IntoResponse for api::GetBookingResponse {
         match self {
             Self::Ok { body, ratelimit } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
@@ -643,9 +585,7 @@ impl IntoResponse for api::GetBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
@@ -654,9 +594,7 @@ impl IntoResponse for api::GetBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
@@ -665,9 +603,7 @@ impl IntoResponse for api::GetBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::NotFound { body, ratelimit } => {
@@ -676,9 +612,7 @@ impl IntoResponse for api::GetBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
@@ -687,12 +621,8 @@ impl IntoResponse for api::GetBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
-                if let Some(value) = &retry_after {
-                    set_header(&mut response, "retry-after", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
+                set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
@@ -701,9 +631,7 @@ impl IntoResponse for api::GetBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
         }
@@ -720,9 +648,7 @@ impl IntoResponse for api::DeleteBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
@@ -731,9 +657,7 @@ impl IntoResponse for api::DeleteBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
@@ -742,9 +666,7 @@ impl IntoResponse for api::DeleteBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::NotFound { body, ratelimit } => {
@@ -753,9 +675,7 @@ impl IntoResponse for api::DeleteBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
@@ -764,12 +684,8 @@ impl IntoResponse for api::DeleteBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
-                if let Some(value) = &retry_after {
-                    set_header(&mut response, "retry-after", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
+                set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
@@ -778,9 +694,7 @@ impl IntoResponse for api::DeleteBookingResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
         }
@@ -792,9 +706,7 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
         match self {
             Self::Ok { body, ratelimit } => {
                 let mut response = json(status(200u16), "application/json", body);
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
@@ -803,9 +715,7 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
@@ -814,9 +724,7 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
@@ -825,9 +733,7 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
@@ -836,12 +742,8 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
-                if let Some(value) = &retry_after {
-                    set_header(&mut response, "retry-after", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
+                set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
@@ -850,9 +752,7 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
                     "application/problem+json",
                     body,
                 );
-                if let Some(value) = &ratelimit {
-                    set_header(&mut response, "ratelimit", value);
-                }
+                set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
         }
@@ -1075,13 +975,14 @@ fn encoded(
     }
 }
 
-/// Sets a documented response header (values that cannot be a
-/// header are logged and left out).
+/// Sets a documented response header when there is a value (values
+/// that cannot be a header are logged and left out).
 fn set_header(
     response: &mut Response,
     name: &'static str,
-    value: &impl std::fmt::Display,
+    value: Option<&impl std::fmt::Display>,
 ) {
+    let Some(value) = value else { return };
     match axum::http::HeaderValue::try_from(value.to_string()) {
         Ok(value) => {
             response.headers_mut().insert(name, value);
