@@ -333,6 +333,7 @@ struct CargoToml<'a> {
     base64: bool,
     chrono: bool,
     uuid: bool,
+    regex: bool,
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -353,6 +354,7 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         base64: api.uses(Prim::Base64),
         chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
         uuid: api.uses(Prim::Uuid),
+        regex: api.uses_patterns(),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")

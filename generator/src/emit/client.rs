@@ -205,12 +205,26 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 Ok((status, bytes))
             }
         },
-        Helper::DecodeJson => quote! {
-            async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                let (status, bytes) = read(response).await?;
-                serde_json::from_slice(bytes.as_ref()).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+        Helper::DecodeJson => {
+            // Enum values the spec does not list become `Unknown` variants
+            // (see `types::lenient`) rather than failing the response.
+            let decode = quote!(serde_json::from_slice(bytes.as_ref()));
+            let decode = if api
+                .types
+                .iter()
+                .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)))
+            {
+                quote!(super::types::lenient(|| #decode))
+            } else {
+                decode
+            };
+            quote! {
+                async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
+                    let (status, bytes) = read(response).await?;
+                    #decode.map_err(|e| api::Error::Decode { status, message: e.to_string() })
+                }
             }
-        },
+        }
         Helper::DecodeForm => quote! {
             async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
                 let (status, bytes) = read(response).await?;

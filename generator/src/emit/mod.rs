@@ -7,6 +7,7 @@ mod api;
 mod client;
 mod server;
 mod types;
+mod violations;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
@@ -249,6 +250,16 @@ pub(crate) fn literal(api: &ir::Api, value: &ir::Literal, scope: Scope) -> Token
             match scope {
                 Scope::Types => quote!(#name::#variant),
                 Scope::Outside => quote!(types::#name::#variant),
+            }
+        }
+        // Checked by `lower`, so made without `try_from` (the field is
+        // `pub(crate)` for this).
+        ir::Literal::Constrained(id, inner) => {
+            let name = ident(&api.ty(*id).name);
+            let inner = literal(api, inner, scope);
+            match scope {
+                Scope::Types => quote!(#name(#inner)),
+                Scope::Outside => quote!(types::#name(#inner)),
             }
         }
     }

@@ -239,6 +239,24 @@ impl OperationLowering<'_, '_, '_> {
     /// Parameters carry scalars or lists of scalars; anything else is passed
     /// as its raw string, with a warning.
     fn scalar_or_string(&mut self, ty: Ty, pointer: &str) -> Ty {
+        // A list parameter keeps its items' rules; its own are not kept.
+        let ty = match &ty {
+            Ty::Named(id) => match self.schemas.kind_of(*id) {
+                Some(TypeKind::Constrained(list @ Ty::List(_), _)) => {
+                    let list = list.clone();
+                    self.schemas.diags.push(
+                        Diagnostic::warning(
+                            format!("{pointer}/schema"),
+                            "`minItems`, `maxItems` and `uniqueItems` of a parameter are not checked",
+                        )
+                        .with_hint("check them in the handler"),
+                    );
+                    list
+                }
+                _ => ty,
+            },
+            _ => ty,
+        };
         let item = match &ty {
             Ty::List(inner) | Ty::Nullable(inner) => inner,
             other => other,
@@ -656,6 +674,7 @@ impl Schemas<'_> {
                 Ty::Prim(p) => return *p != Prim::Bytes,
                 Ty::Named(id) => match self.kind_of(*id) {
                     Some(TypeKind::Enum(_)) => return true,
+                    Some(TypeKind::Constrained(Ty::Prim(p), _)) => return *p != Prim::Bytes,
                     Some(TypeKind::Alias(inner)) => ty = inner,
                     _ => return false,
                 },

@@ -1,6 +1,7 @@
 //! End to end over real TCP on 127.0.0.1:0: generated servers with
 //! in-memory implementations, driven by the generated clients.
 
+mod constraints;
 mod petstore;
 mod types;
 

@@ -358,7 +358,7 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, api::Error> {
     let (status, bytes) = read(response).await?;
-    serde_json::from_slice(bytes.as_ref())
+    super::types::lenient(|| serde_json::from_slice(bytes.as_ref()))
         .map_err(|e| api::Error::Decode {
             status,
             message: e.to_string(),

@@ -26,13 +26,84 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
+}
+
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
 }
 
 /// Schema `/components/schemas/Station`.
@@ -159,7 +230,7 @@ pub struct BookingPayment {
     pub id: Option<uuid::Uuid>,
     /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
+    pub amount: Option<BookingPaymentAmount>,
     /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<BookingPaymentCurrency>,
@@ -178,49 +249,99 @@ pub struct LinksBooking {
     pub booking: Option<String>,
 }
 
-/// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
+/// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
 #[derive(
     Debug,
     Clone,
     Copy,
-    PartialEq,
-    Eq,
-    Hash,
     PartialOrd,
-    Ord,
+    PartialEq,
     serde::Serialize,
     serde::Deserialize
 )]
+#[serde(try_from = "f64")]
+pub struct BookingPaymentAmount(pub(crate) f64);
+
+impl BookingPaymentAmount {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for BookingPaymentAmount {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for BookingPaymentAmount {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((0.0, true)), None, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for BookingPaymentAmount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for BookingPaymentAmount {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentCurrency {
     /// `bam`
-    #[serde(rename = "bam")]
     Bam,
     /// `bgn`
-    #[serde(rename = "bgn")]
     Bgn,
     /// `chf`
-    #[serde(rename = "chf")]
     Chf,
     /// `eur`
-    #[serde(rename = "eur")]
     Eur,
     /// `gbp`
-    #[serde(rename = "gbp")]
     Gbp,
     /// `nok`
-    #[serde(rename = "nok")]
     Nok,
     /// `sek`
-    #[serde(rename = "sek")]
     Sek,
     /// `try`
-    #[serde(rename = "try")]
     Try,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentCurrency {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "bam",
+        "bgn",
+        "chf",
+        "eur",
+        "gbp",
+        "nok",
+        "sek",
+        "try",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Bam => "bam",
             Self::Bgn => "bgn",
@@ -230,6 +351,7 @@ impl BookingPaymentCurrency {
             Self::Nok => "nok",
             Self::Sek => "sek",
             Self::Try => "try",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -244,7 +366,37 @@ impl std::str::FromStr for BookingPaymentCurrency {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "bam" => Self::Bam,
+                "bgn" => Self::Bgn,
+                "chf" => Self::Chf,
+                "eur" => Self::Eur,
+                "gbp" => Self::Gbp,
+                "nok" => Self::Nok,
+                "sek" => Self::Sek,
+                "try" => Self::Try,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentCurrency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentCurrency {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -285,29 +437,23 @@ pub struct BookingPaymentSourceVariant0 {
 }
 
 /// Schema `/components/schemas/BookingPayment/properties/source/anyOf/0/properties/object`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentSourceVariant0Object {
     /// `card`
-    #[serde(rename = "card")]
     Card,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentSourceVariant0Object {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["card"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Card => "card",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -322,7 +468,30 @@ impl std::str::FromStr for BookingPaymentSourceVariant0Object {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "card" => Self::Card,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentSourceVariant0Object {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant0Object {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -348,29 +517,23 @@ pub struct BookingPaymentSourceVariant1 {
 }
 
 /// Schema `/components/schemas/BookingPayment/properties/source/anyOf/1/properties/object`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentSourceVariant1Object {
     /// `bank_account`
-    #[serde(rename = "bank_account")]
     BankAccount,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentSourceVariant1Object {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["bank_account"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::BankAccount => "bank_account",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -385,38 +548,54 @@ impl std::str::FromStr for BookingPaymentSourceVariant1Object {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "bank_account" => Self::BankAccount,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentSourceVariant1Object {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant1Object {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// The type of entity that holds the account. This can be either `individual` or `company`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentSourceVariant1AccountType {
     /// `individual`
-    #[serde(rename = "individual")]
     Individual,
     /// `company`
-    #[serde(rename = "company")]
     Company,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentSourceVariant1AccountType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["individual", "company"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Individual => "individual",
             Self::Company => "company",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -431,42 +610,58 @@ impl std::str::FromStr for BookingPaymentSourceVariant1AccountType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "individual" => Self::Individual,
+                "company" => Self::Company,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentSourceVariant1AccountType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant1AccountType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// The status of the payment, one of `pending`, `succeeded`, or `failed`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentStatus {
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `succeeded`
-    #[serde(rename = "succeeded")]
     Succeeded,
     /// `failed`
-    #[serde(rename = "failed")]
     Failed,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentStatus {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["pending", "succeeded", "failed"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -481,7 +676,32 @@ impl std::str::FromStr for BookingPaymentStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "pending" => Self::Pending,
+                "succeeded" => Self::Succeeded,
+                "failed" => Self::Failed,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -600,7 +820,7 @@ pub struct CreateBookingPaymentOkBody {
     pub id: Option<uuid::Uuid>,
     /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
+    pub amount: Option<BookingPaymentAmount>,
     /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<BookingPaymentCurrency>,
