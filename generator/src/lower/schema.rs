@@ -561,11 +561,30 @@ impl<'a> Schemas<'a> {
             // merged into several structs (`allOf`) is one type.
             let field_pointer = join(&format!("{owner}/properties"), wire);
             let ty = self.ty(*schema, &field_pointer, &format!("{name} {wire}"));
-            let required = required.iter().any(|r| r == wire);
-            let (docs, default) = match schema {
-                SchemaRef::Inline(s) => (docs_of(s), s.schema_data.default.as_ref()),
-                SchemaRef::Ref(_) => (Docs::default(), None),
+            let (mut docs, default, one_way) = match schema {
+                SchemaRef::Inline(s) => (
+                    docs_of(s),
+                    s.schema_data.default.as_ref(),
+                    if s.schema_data.read_only {
+                        Some("Read-only: the server sends it; requests leave it out.")
+                    } else if s.schema_data.write_only {
+                        Some("Write-only: requests send it; responses leave it out.")
+                    } else {
+                        None
+                    },
+                ),
+                SchemaRef::Ref(_) => (Docs::default(), None, None),
             };
+            // One struct serves requests and responses, so a property that
+            // travels one way only is optional even when `required` (which
+            // then holds in that direction).
+            let required = one_way.is_none() && required.iter().any(|r| r == wire);
+            if let Some(note) = one_way {
+                docs.description = Some(match docs.description.take() {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note.to_owned(),
+                });
+            }
             let default = match default {
                 Some(value) if !required => self.literal(&ty, value, &field_pointer),
                 _ => None,

@@ -72,9 +72,11 @@ pub struct Object {
     /// primitive title
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<String>,
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(rename = "read-only")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<String>,
+    /// Write-only: requests send it; responses leave it out.
     #[serde(rename = "write-only")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write_only: Option<String>,

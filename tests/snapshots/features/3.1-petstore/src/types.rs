@@ -178,6 +178,7 @@ pub struct Tag {
 /// Schema `/components/schemas/Pet`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pet {
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -195,6 +195,8 @@ pub struct Trip {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Booking {
     /// Unique identifier for the booking
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Identifier of the booked trip
@@ -218,6 +220,8 @@ pub struct WrapperCollection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
     /// A set of hypermedia links which serve as controls for the client.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
@@ -226,6 +230,8 @@ pub struct WrapperCollection {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingPayment {
     /// Unique identifier for the payment. This will be a unique identifier for the payment, and is used to reference the payment in other objects.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
@@ -238,6 +244,8 @@ pub struct BookingPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<BookingPaymentSource>,
     /// The status of the payment, one of `pending`, `succeeded`, or `failed`.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BookingPaymentStatus>,
 }
@@ -420,13 +428,18 @@ pub struct BookingPaymentSourceVariant0 {
     /// The card number, as a string without any separators. On read all but the last four digits will be masked for security.
     pub number: String,
     /// Card security code, 3 or 4 digits usually found on the back of the card.
-    pub cvc: i64,
+    ///
+    /// Write-only: requests send it; responses leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvc: Option<i64>,
     /// Two-digit number representing the card's expiration month.
     pub exp_month: i64,
     /// Four-digit number representing the card's expiration year.
     pub exp_year: i64,
+    /// Write-only: requests send it; responses leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
+    /// Write-only: requests send it; responses leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -772,6 +785,8 @@ pub struct GetBookingsOkBodyLinks {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateBookingCreatedBody {
     /// Unique identifier for the booking
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Identifier of the booked trip
@@ -794,6 +809,8 @@ pub struct CreateBookingCreatedBody {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GetBookingOkBody {
     /// Unique identifier for the booking
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Identifier of the booked trip
@@ -816,6 +833,8 @@ pub struct GetBookingOkBody {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateBookingPaymentOkBody {
     /// Unique identifier for the payment. This will be a unique identifier for the payment, and is used to reference the payment in other objects.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
@@ -828,6 +847,8 @@ pub struct CreateBookingPaymentOkBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<BookingPaymentSource>,
     /// The status of the payment, one of `pending`, `succeeded`, or `failed`.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BookingPaymentStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
