@@ -75,6 +75,8 @@ pub struct TypeDef {
     pub origin: String,
     pub docs: Docs,
     pub kind: TypeKind,
+    /// The schema's `example` (or the first of 3.1's `examples`).
+    pub example: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -352,6 +354,8 @@ pub struct Body {
     pub ty: Ty,
     pub required: bool,
     pub docs: Docs,
+    /// The media type's examples: where each is, and its value.
+    pub examples: Vec<(String, serde_json::Value)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -377,6 +381,8 @@ pub struct ResponseBody {
     pub media: MediaKind,
     pub content_type: String,
     pub ty: Ty,
+    /// The media type's examples: where each is, and its value.
+    pub examples: Vec<(String, serde_json::Value)>,
 }
 
 #[derive(Debug, Clone)]

@@ -179,6 +179,11 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
             types.push('\n');
             types.push_str(&part);
         }
+        let tail = emit::types_tail(api);
+        if !tail.is_empty() {
+            types.push('\n');
+            types.push_str(&format_items(tail));
+        }
         (types, rest)
     });
     let mut files = vec![

@@ -45,6 +45,12 @@ pub fn types_defs(api: &ir::Api, range: std::ops::Range<usize>) -> TokenStream {
     types::defs(api, range)
 }
 
+/// The end of `types.rs`: a test that the spec's examples read as their
+/// types (crate layout only).
+pub fn types_tail(api: &ir::Api) -> TokenStream {
+    types::tail(api)
+}
+
 /// `api.rs`.
 pub fn api(api: &ir::Api) -> TokenStream {
     api::emit(api)

@@ -1,7 +1,7 @@
 //! `types.rs`: one Rust type per named schema.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens as _, format_ident, quote};
 
 use super::{Scope, docs, field_ty, ident, lit, literal, ty};
 use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
@@ -753,5 +753,64 @@ fn constrained(
         }
 
         #scalar
+    }
+}
+
+/// A test, compiled only when the crate's own tests are, that every
+/// example in the spec (of a schema, or of a JSON body) reads as the type
+/// it illustrates: a spec whose examples and schemas disagree, or a type
+/// that uniapi got wrong, shows up there.
+pub(super) fn tail(api: &ir::Api) -> TokenStream {
+    let read = |at: &str, t: TokenStream, value: &serde_json::Value| {
+        let at = lit(&format!("#{at}"));
+        let json = lit(&value.to_string());
+        quote!(read::<#t>(#at, #json, &mut failures);)
+    };
+    let mut reads = Vec::new();
+    for def in &api.types {
+        if let Some(example) = &def.example {
+            if !matches!(def.kind, TypeKind::Alias(ir::Ty::Any)) {
+                reads.push(read(
+                    &def.origin,
+                    ident(&def.name).into_token_stream(),
+                    example,
+                ));
+            }
+        }
+    }
+    for op in &api.operations {
+        let request = op.body.iter().map(|b| (b.media, &b.ty, &b.examples));
+        let responses = op
+            .responses
+            .iter()
+            .filter_map(|r| r.body.as_ref())
+            .map(|b| (b.media, &b.ty, &b.examples));
+        for (media, t, examples) in request.chain(responses) {
+            if media != ir::MediaKind::Json || *t == ir::Ty::Any {
+                continue;
+            }
+            for (at, value) in examples {
+                reads.push(read(at, ty(api, t, Scope::Types), value));
+            }
+        }
+    }
+    if reads.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        /// Every example in the spec (that fits its schema) reads as the
+        /// type it illustrates.
+        #[test]
+        fn spec_examples_read_as_their_types() {
+            fn read<T: serde::de::DeserializeOwned>(at: &str, json: &str, failures: &mut Vec<String>) {
+                if let Err(error) = serde_json::from_str::<T>(json) {
+                    failures.push(format!("{at}: {error}"));
+                }
+            }
+
+            let mut failures = Vec::new();
+            #(#reads)*
+            assert!(failures.is_empty(), "{failures:#?}");
+        }
     }
 }

@@ -112,7 +112,17 @@ impl<'a> Schemas<'a> {
                     origin: String::new(),
                     docs: Docs::default(),
                     kind: TypeKind::Alias(Ty::Any),
+                    example: None,
                 })
+            })
+            .map(|mut t| {
+                let schema = self.raw.pointer(&t.origin);
+                t.example = schema.and_then(|s| {
+                    s.get("example")
+                        .or_else(|| s.get("examples").and_then(|e| e.get(0)))
+                        .cloned()
+                });
+                t
             })
             .collect();
         super::cycles::break_cycles(types)
@@ -147,6 +157,7 @@ impl<'a> Schemas<'a> {
             origin: pointer.to_owned(),
             docs,
             kind,
+            example: None,
         });
     }
 
@@ -256,6 +267,7 @@ impl<'a> Schemas<'a> {
             origin: pointer.to_owned(),
             docs: docs_of(schema),
             kind,
+            example: None,
         });
         Ty::Named(id)
     }

@@ -149,3 +149,34 @@ impl<'de> serde::Deserialize<'de> for PetStatus {
         s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        Tag,
+    >(
+        "#/paths/~1x-code-samples/post/requestBody/content/application~1json/examples/userRegistration",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        Tag,
+    >(
+        "#/paths/~1x-code-samples/post/requestBody/content/application~1json/examples/userRegistration alt",
+        "{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -2784,3 +2784,27 @@ pub enum DeleteVersionUnauthorizedBody {
     ErrorApikeyEmpty(ErrorApikeyEmpty),
     ErrorApikeyNotfound(ErrorApikeyNotfound),
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        AskOwlbotOkBody,
+    >(
+        "#/paths/~1owlbot~1ask/post/responses/200/content/application~1json/examples/non-streaming response",
+        "{\"answer\":\"Owls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\",\"sources\":[{\"title\":\"Page Title\",\"url\":\"https://docs.example.com/docs/owl-facts\"}]}",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -171,3 +171,230 @@ pub struct DemoFormDataBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<i32>,
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/get/responses/200/content/application~1json/examples/userRegistration",
+        "{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/get/responses/200/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/get/responses/default/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/put/requestBody/content/application~1json/example",
+        "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/put/responses/200/content/application~1json/example",
+        "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/requestBody/content/application~1json/examples/userRegistration",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/requestBody/content/application~1json/examples/userRegistration alt",
+        "{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/responses/200/content/application~1json/examples/userRegistration",
+        "{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/responses/200/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/responses/default/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/put/requestBody/content/application~1json/example",
+        "{\"$ref\":\"#/components/examples/user/value\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/put/responses/200/content/application~1json/example",
+        "{\"$ref\":\"#/components/examples/user/value\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/requestBody/content/application~1json/examples/userRegistration",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/requestBody/content/application~1json/examples/userRegistration alt",
+        "{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/responses/200/content/application~1json/examples/userRegistration",
+        "{\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/responses/200/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/responses/default/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/patch/requestBody/content/application~1json/example",
+        "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/patch/responses/200/content/application~1json/example",
+        "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        Pets,
+    >(
+        "#/paths/~1requestBody-primitive-example/put/requestBody/content/application~1json/examples/cat",
+        "[{\"name\":\"Fluffy\",\"petType\":\"Cat\"}]",
+        &mut failures,
+    );
+    read::<
+        Pets,
+    >(
+        "#/paths/~1requestBody-primitive-example/put/requestBody/content/application~1json/examples/dog",
+        "[{\"name\":\"Buster\",\"petType\":\"Dog\"}]",
+        &mut failures,
+    );
+    read::<
+        Pets,
+    >(
+        "#/paths/~1requestBody-primitive-example/put/responses/200/content/application~1json/examples/cat",
+        "[{\"name\":\"Fluffy\",\"petType\":\"Cat\"}]",
+        &mut failures,
+    );
+    read::<
+        Pets,
+    >(
+        "#/paths/~1requestBody-primitive-example/put/responses/200/content/application~1json/examples/dog",
+        "[{\"name\":\"Buster\",\"petType\":\"Dog\"}]",
+        &mut failures,
+    );
+    read::<
+        String,
+    >(
+        "#/paths/~1requestBody-primitive-example/post/requestBody/content/application~1json/example",
+        "\"column1,column2,column3,column4\"",
+        &mut failures,
+    );
+    read::<
+        String,
+    >(
+        "#/paths/~1requestBody-primitive-example/post/responses/200/content/application~1json/example",
+        "\"column1,column2,column3,column4\"",
+        &mut failures,
+    );
+    read::<
+        Pet,
+    >(
+        "#/paths/~1requestBody-primitive-example/patch/requestBody/content/application~1json/examples/cat",
+        "{\"name\":\"Fluffy\",\"petType\":\"Cat\"}",
+        &mut failures,
+    );
+    read::<
+        Pet,
+    >(
+        "#/paths/~1requestBody-primitive-example/patch/requestBody/content/application~1json/examples/dog",
+        "{\"name\":\"Buster\",\"petType\":\"Dog\"}",
+        &mut failures,
+    );
+    read::<
+        Pet,
+    >(
+        "#/paths/~1requestBody-primitive-example/patch/responses/200/content/application~1json/examples/cat",
+        "{\"name\":\"Fluffy\",\"petType\":\"Cat\"}",
+        &mut failures,
+    );
+    read::<
+        Pet,
+    >(
+        "#/paths/~1requestBody-primitive-example/patch/responses/200/content/application~1json/examples/dog",
+        "{\"name\":\"Buster\",\"petType\":\"Dog\"}",
+        &mut failures,
+    );
+    read::<
+        Token,
+    >(
+        "#/paths/~1requestBody-form-data-example/post/responses/200/content/application~1json/examples/auth_example",
+        "{\"access_token\":123,\"token_type\":\"type456\",\"expires_in\":789}",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

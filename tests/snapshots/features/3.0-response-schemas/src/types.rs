@@ -244,3 +244,27 @@ pub struct GetMultipleResponsesObjectBadRequestBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wan: Option<String>,
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        uuid::Uuid,
+    >(
+        "#/paths/~1anything~1returns-as-json-but-is-actually-string/get/responses/200/content/application~1json/examples/response",
+        "\"96fab4bb-ff68-43e2-94d8-7046f3173d9c\"",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

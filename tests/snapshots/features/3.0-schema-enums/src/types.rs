@@ -912,3 +912,34 @@ for StringEnumSupportBodyEnumWithEmptyOptionAndEmptyDefault {
         s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        StringEnumSupportBodyEnumWithExample,
+    >(
+        "#/paths/~1anything~1strings/post/requestBody/content/application~1json/schema/properties/enum (with example)",
+        "\"pending\"",
+        &mut failures,
+    );
+    read::<
+        StringEnumSupportBodyEnumWithExampleRequired,
+    >(
+        "#/paths/~1anything~1strings/post/requestBody/content/application~1json/schema/properties/enum (with example) *required",
+        "\"pending\"",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -977,3 +977,70 @@ impl std::str::FromStr for GetAnythingStringsComplexPatternRequired {
         Self::try_from(value)
     }
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        GetAnythingNumbersIdRequired,
+    >("#/paths/~1anything~1numbers/parameters/0/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdOptional,
+    >("#/paths/~1anything~1numbers/parameters/1/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequired,
+    >("#/paths/~1anything~1numbers/parameters/2/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV4,
+    >("#/paths/~1anything~1numbers/parameters/3/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV5,
+    >("#/paths/~1anything~1numbers/parameters/4/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV6,
+    >("#/paths/~1anything~1numbers/parameters/5/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV7,
+    >("#/paths/~1anything~1numbers/parameters/6/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV2019,
+    >("#/paths/~1anything~1numbers/parameters/7/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV2020,
+    >("#/paths/~1anything~1numbers/parameters/8/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveOptional,
+    >("#/paths/~1anything~1numbers/parameters/9/schema", "14", &mut failures);
+    read::<
+        GetAnythingStringsNameLengthRequired,
+    >(
+        "#/paths/~1anything~1strings/parameters/0/schema",
+        "\"this is an example\"",
+        &mut failures,
+    );
+    read::<
+        GetAnythingStringsNameLengthOptional,
+    >(
+        "#/paths/~1anything~1strings/parameters/1/schema",
+        "\"this is an example\"",
+        &mut failures,
+    );
+    read::<
+        GetAnythingStringsNamePatternRequired,
+    >("#/paths/~1anything~1strings/parameters/2/schema", "\"aEXAMPLEb\"", &mut failures);
+    read::<
+        GetAnythingStringsNamePatternOptional,
+    >("#/paths/~1anything~1strings/parameters/3/schema", "\"aEXAMPLEb\"", &mut failures);
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -190,3 +190,26 @@ impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
         Self::try_from(value)
     }
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        GetAnythingNumbersIdExclusiveRequired,
+    >("#/paths/~1anything~1numbers/parameters/0/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV4,
+    >("#/paths/~1anything~1numbers/parameters/1/schema", "14", &mut failures);
+    assert!(failures.is_empty(), "{failures:#?}");
+}

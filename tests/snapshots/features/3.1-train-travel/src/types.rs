@@ -854,3 +854,352 @@ pub struct CreateBookingPaymentOkBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<LinksBooking>,
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        BookingPaymentAmount,
+    >("#/components/schemas/BookingPayment/properties/amount", "49.99", &mut failures);
+    read::<
+        GetStationsOkBody,
+    >(
+        "#/paths/~1stations/get/responses/200/content/application~1json/example",
+        "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"name\":\"Berlin Hauptbahnhof\",\"address\":\"Invalidenstraße 10557 Berlin, Germany\",\"country_code\":\"DE\",\"timezone\":\"Europe/Berlin\"},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"name\":\"Paris Gare du Nord\",\"address\":\"18 Rue de Dunkerque 75010 Paris, France\",\"country_code\":\"FR\",\"timezone\":\"Europe/Paris\"}],\"links\":{\"self\":\"https://api.example.com/stations&page=2\",\"next\":\"https://api.example.com/stations?page=3\",\"prev\":\"https://api.example.com/stations?page=1\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        GetTripsOkBody,
+    >(
+        "#/paths/~1trips/get/responses/200/content/application~1json/example",
+        "{\"data\":[{\"id\":\"ea399ba1-6d95-433f-92d1-83f67b775594\",\"origin\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"destination\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"departure_time\":\"2024-02-01T10:00:00Z\",\"arrival_time\":\"2024-02-01T16:00:00Z\",\"price\":50,\"operator\":\"Deutsche Bahn\",\"bicycles_allowed\":true,\"dogs_allowed\":true},{\"id\":\"4d67459c-af07-40bb-bb12-178dbb88e09f\",\"origin\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"destination\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"departure_time\":\"2024-02-01T12:00:00Z\",\"arrival_time\":\"2024-02-01T18:00:00Z\",\"price\":50,\"operator\":\"SNCF\",\"bicycles_allowed\":true,\"dogs_allowed\":true}],\"links\":{\"self\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01\",\"next\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01&page=2\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        GetBookingsOkBody,
+    >(
+        "#/paths/~1bookings/get/responses/200/content/application~1json/example",
+        "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"trip_id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"passenger_name\":\"Jane Smith\",\"has_bicycle\":false,\"has_dog\":false}],\"links\":{\"self\":\"https://api.example.com/bookings\",\"next\":\"https://api.example.com/bookings?page=2\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        CreateBookingCreatedBody,
+    >(
+        "#/paths/~1bookings/post/responses/201/content/application~1json/example",
+        "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/404/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"The requested resource was not found.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/409/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/conflict\",\"title\":\"Conflict\",\"status\":409,\"detail\":\"There is a conflict with an existing resource.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        GetBookingOkBody,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/200/content/application~1json/example",
+        "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/404/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"The requested resource was not found.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/404/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"The requested resource was not found.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        BookingPayment,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/requestBody/content/application~1json/examples/Card",
+        "{\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"4242424242424242\",\"cvc\":123,\"exp_month\":12,\"exp_year\":2025,\"address_line1\":\"123 Fake Street\",\"address_line2\":\"4th Floor\",\"address_city\":\"London\",\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"}}",
+        &mut failures,
+    );
+    read::<
+        BookingPayment,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/requestBody/content/application~1json/examples/Bank",
+        "{\"amount\":100.5,\"currency\":\"gbp\",\"source\":{\"object\":\"bank_account\",\"name\":\"J. Doe\",\"number\":\"00012345\",\"sort_code\":\"000123\",\"account_type\":\"individual\",\"bank_name\":\"Starling Bank\",\"country\":\"gb\"}}",
+        &mut failures,
+    );
+    read::<
+        CreateBookingPaymentOkBody,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/200/content/application~1json/examples/Card",
+        "{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"************4242\",\"cvc\":123,\"exp_month\":12,\"exp_year\":2025,\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb/payment\"}}",
+        &mut failures,
+    );
+    read::<
+        CreateBookingPaymentOkBody,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/200/content/application~1json/examples/Bank",
+        "{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":100.5,\"currency\":\"gbp\",\"source\":{\"object\":\"bank_account\",\"name\":\"J. Doe\",\"account_type\":\"individual\",\"number\":\"*********2345\",\"sort_code\":\"000123\",\"bank_name\":\"Starling Bank\",\"country\":\"gb\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
