@@ -332,9 +332,13 @@ fn method(
                 MediaKind::Text | MediaKind::Binary => (quote!(bytes::Bytes::from(body)), true),
             };
             match (b.required, moved) {
-                (true, false) => quote!({ let body = &request.body; Some((#content_type, #encode)) }),
+                (true, false) => {
+                    quote!({ let body = &request.body; Some((#content_type, #encode)) })
+                }
                 (true, true) => quote!({ let body = request.body; Some((#content_type, #encode)) }),
-                (false, false) => quote!(match &request.body { Some(body) => Some((#content_type, #encode)), None => None }),
+                (false, false) => {
+                    quote!(match &request.body { Some(body) => Some((#content_type, #encode)), None => None })
+                }
                 (false, true) => quote!(request.body.map(|body| (#content_type, #encode))),
             }
         }
