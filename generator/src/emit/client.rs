@@ -11,6 +11,8 @@ use quote::{format_ident, quote};
 
 use super::api::{Shape, shape};
 use super::{ident, lit};
+
+mod runtime;
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
 
 /// Helpers the client may need; each is emitted once if used.
@@ -46,81 +48,26 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let default_base = api
         .servers
         .first()
-        .filter(|url| url.starts_with("http://") || url.starts_with("https://"));
-    let default = default_base.map(|url| {
-        let url = lit(url.trim_end_matches('/'));
-        quote! {
-            impl Client {
-                /// The spec's first server.
-                pub const DEFAULT_BASE_URL: &'static str = #url;
-            }
-
-            impl Default for Client {
-                /// A client of the spec's first server.
-                fn default() -> Self {
-                    Client::new(Self::DEFAULT_BASE_URL)
-                }
-            }
-        }
-    });
+        .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
+        .map(|url| url.trim_end_matches('/'));
+    let config = runtime::config(default_base);
+    // Without operations nothing calls `send`, so what only it reads (the
+    // settings, the cache's entries) is never read.
+    let unused = api
+        .operations
+        .is_empty()
+        .then(|| quote!(#![allow(dead_code)]));
     let helper_fns: Vec<TokenStream> = helpers.iter().map(|h| helper(api, *h)).collect();
     quote! {
         #allows
-        //! The client: [`Client`] calls a server of this API over HTTP.
+        #unused
+        //! The client: [`Client`] calls a server of this API over HTTP, with
+        //! timeouts, retries, an optional HTTP cache and a `tracing` span per
+        //! call.
 
         use super::api::{self, Api};
 
-        /// A client of the API. It implements [`Api`], so it can stand wherever
-        /// a server implementation can (for example behind `server::router`,
-        /// as a gateway). Cloning is cheap: clones share one connection pool.
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            base_url: String,
-            http: reqwest::Client,
-            credentials: api::Credentials,
-        }
-
-        impl Client {
-            /// A client of the server at `base_url` (with the servers' base
-            /// path, if any: `https://api.example.com/v1`).
-            pub fn new(base_url: impl Into<String>) -> Self {
-                Client::with_http_client(base_url, reqwest::Client::new())
-            }
-
-            /// A client that sends its requests with `http`, configured as the
-            /// caller likes (timeouts, proxies, TLS).
-            pub fn with_http_client(base_url: impl Into<String>, http: reqwest::Client) -> Self {
-                let mut base_url = base_url.into();
-                while base_url.ends_with('/') {
-                    base_url.pop();
-                }
-                Client { base_url, http, credentials: api::Credentials::default() }
-            }
-
-            /// Sends `credentials` with every call that needs them (a call's
-            /// `context.credentials` take precedence).
-            pub fn with_credentials(mut self, credentials: api::Credentials) -> Self {
-                self.credentials = credentials;
-                self
-            }
-
-            /// The credentials sent with calls that need them.
-            pub fn credentials(&self) -> &api::Credentials {
-                &self.credentials
-            }
-
-            /// The base URL, without a trailing `/`.
-            pub fn base_url(&self) -> &str {
-                &self.base_url
-            }
-
-            /// The underlying reqwest client.
-            pub fn http_client(&self) -> &reqwest::Client {
-                &self.http
-            }
-        }
-
-        #default
+        #config
 
         impl Api for Client {
             #(#methods)*
@@ -132,113 +79,80 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 
 fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     match h {
-        Helper::Send => {
-            let any_cookie = api_has_cookies(api);
-            let cookie_param = any_cookie.then(|| quote!(cookies: String,));
-            let cookie_header = any_cookie.then(|| {
-                quote! {
-                    if !cookies.is_empty() {
-                        let value = reqwest::header::HeaderValue::try_from(cookies)
-                            .map_err(|_| api::Error::Encode("cookies cannot form a header".into()))?;
-                        headers.insert(reqwest::header::COOKIE, value);
-                    }
-                }
-            });
-            quote! {
-                impl Client {
-                    /// Sends one request; extra headers from the context are
-                    /// added where the request does not set them.
-                    async fn send(
-                        &self,
-                        method: reqwest::Method,
-                        mut url: String,
-                        query: Vec<(&str, String)>,
-                        mut headers: reqwest::header::HeaderMap,
-                        #cookie_param
-                        body: Option<(&'static str, Vec<u8>)>,
-                        context: &api::Context,
-                    ) -> Result<reqwest::Response, api::Error> {
-                        if !query.is_empty() {
-                            let encoded = serde_urlencoded::to_string(&query).map_err(|e| api::Error::Encode(e.to_string()))?;
-                            url.push('?');
-                            url.push_str(&encoded);
-                        }
-                        #cookie_header
-                        for (name, value) in &context.headers {
-                            if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
-                                headers.insert(name.clone(), value.clone());
-                            }
-                        }
-                        let mut request = self.http.request(method, url).headers(headers);
-                        if let Some((content_type, bytes)) = body {
-                            request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
-                        }
-                        request.send().await.map_err(|e| api::Error::Transport(e.into()))
-                    }
-                }
-
-                /// Headers of a context that describe its own connection, body
-                /// or credentials, not the call: never copied into a request.
-                const NOT_FORWARDED: &[&str] = &[
-                    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                    "transfer-encoding", "upgrade", "host", "content-length", "content-type", "accept-encoding",
-                    "authorization", "cookie",
-                ];
-            }
-        }
+        Helper::Send => runtime::send(api_has_cookies(api)),
         Helper::Authorize => authorize(api),
         Helper::EncodeJson => quote! {
-            fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
-                serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
+            fn encode_json<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+                serde_json::to_vec(body).map(bytes::Bytes::from).map_err(|e| api::Error::Encode(e.to_string()))
             }
         },
         Helper::EncodeForm => quote! {
-            fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
-                serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| api::Error::Encode(e.to_string()))
+            fn encode_form<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+                serde_urlencoded::to_string(body).map(bytes::Bytes::from).map_err(|e| api::Error::Encode(e.to_string()))
             }
         },
         Helper::Read => quote! {
-            /// The response's status and whole body.
-            async fn read(response: reqwest::Response) -> Result<(reqwest::StatusCode, impl AsRef<[u8]>), api::Error> {
+            /// The response's status, headers and whole body.
+            async fn read(mut response: reqwest::Response) -> Result<(reqwest::StatusCode, reqwest::header::HeaderMap, bytes::Bytes), api::Error> {
                 let status = response.status();
-                let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
-                Ok((status, bytes))
+                let headers = std::mem::take(response.headers_mut());
+                let bytes = response.bytes().await.map_err(transport)?;
+                Ok((status, headers, bytes))
+            }
+
+            /// A response that does not match the spec, kept whole.
+            fn decode_error(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: Vec<u8>, path: Option<String>, message: String) -> api::Error {
+                api::Error::Decode { status, headers, body, path, message }
             }
         },
         Helper::DecodeJson => {
             // Enum values the spec does not list become `Unknown` variants
             // (see `types::lenient`) rather than failing the response.
-            let decode = quote!(serde_json::from_slice(bytes.as_ref()));
-            let decode = if api
+            let lenient = api
                 .types
                 .iter()
-                .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)))
-            {
-                quote!(super::types::lenient(|| #decode))
-            } else {
-                decode
+                .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)));
+            let decode = |tokens: TokenStream| {
+                if lenient {
+                    quote!(super::types::lenient(|| #tokens))
+                } else {
+                    tokens
+                }
             };
+            let first = decode(quote!(serde_json::from_slice(&bytes)));
+            let again = decode(quote!(serde_path_to_error::deserialize::<_, T>(&mut deserializer)));
             quote! {
                 async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                    let (status, bytes) = read(response).await?;
-                    #decode.map_err(|e| api::Error::Decode { status, message: e.to_string() })
+                    let (status, headers, bytes) = read(response).await?;
+                    match #first {
+                        Ok(value) => Ok(value),
+                        Err(error) => {
+                            // Again, tracking the path, only now that it failed.
+                            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+                            let path = #again.err().map(|e| e.path().to_string());
+                            Err(decode_error(status, headers, bytes.into(), path, error.to_string()))
+                        }
+                    }
                 }
             }
         }
         Helper::DecodeForm => quote! {
             async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                let (status, bytes) = read(response).await?;
-                serde_urlencoded::from_bytes(bytes.as_ref()).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+                let (status, headers, bytes) = read(response).await?;
+                serde_urlencoded::from_bytes(&bytes).map_err(|e| decode_error(status, headers, bytes.to_vec(), None, e.to_string()))
             }
         },
         Helper::DecodeText => quote! {
             async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
-                response.text().await.map_err(|e| api::Error::Transport(e.into()))
+                let (_, _, bytes) = read(response).await?;
+                Ok(String::from_utf8_lossy(&bytes).into_owned())
             }
         },
         Helper::DecodeBytes => quote! {
+            /// A binary body (moved, not copied, when reqwest holds it alone).
             async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
-                response.bytes().await.map(|b| b.to_vec()).map_err(|e| api::Error::Transport(e.into()))
+                let (_, _, bytes) = read(response).await?;
+                Ok(bytes.into())
             }
         },
         Helper::ResponseHeader => quote! {
@@ -250,22 +164,22 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 let Some(value) = response.headers().get(name) else {
                     return Ok(None);
                 };
-                let decode = |message: String| api::Error::Decode { status: response.status(), message };
+                let decode = |message: String| decode_error(response.status(), response.headers().clone(), Vec::new(), None, message);
                 let value = value.to_str().map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
                 value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
             }
         },
         Helper::RequiredHeader => quote! {
             fn required_header<T>(response: &reqwest::Response, value: Option<T>, name: &str) -> Result<T, api::Error> {
-                value.ok_or_else(|| api::Error::Decode { status: response.status(), message: format!("header `{name}` is missing") })
+                value.ok_or_else(|| decode_error(response.status(), response.headers().clone(), Vec::new(), None, format!("header `{name}` is missing")))
             }
         },
         Helper::Unexpected => quote! {
             /// The error for a status the spec does not document.
-            async fn unexpected(response: reqwest::Response) -> api::Error {
+            async fn unexpected(mut response: reqwest::Response) -> api::Error {
                 let status = response.status();
-                let headers = response.headers().clone();
-                let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                let headers = std::mem::take(response.headers_mut());
+                let body = response.bytes().await.map(Vec::from).unwrap_or_default();
                 api::Error::UnexpectedStatus { status, headers, body }
             }
         },
@@ -418,34 +332,45 @@ fn method(
             quote!(self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
         );
     }
+    // Text and bytes are moved into the request, not copied.
     let body = match &op.body {
         None => quote!(None),
         Some(b) => {
             let content_type = lit(&b.content_type);
-            let encode = match b.media {
+            let (encode, moved) = match b.media {
                 MediaKind::Json => {
                     helpers.insert(Helper::EncodeJson);
-                    quote!(encode_json(body)?)
+                    (quote!(encode_json(body)?), false)
                 }
                 MediaKind::Form => {
                     helpers.insert(Helper::EncodeForm);
-                    quote!(encode_form(body)?)
+                    (quote!(encode_form(body)?), false)
                 }
-                MediaKind::Text => quote!(body.clone().into_bytes()),
-                MediaKind::Binary => quote!(body.clone()),
+                MediaKind::Text | MediaKind::Binary => (quote!(bytes::Bytes::from(body)), true),
             };
-            if b.required {
-                quote!({ let body = &request.body; Some((#content_type, #encode)) })
-            } else {
-                quote!(match &request.body { Some(body) => Some((#content_type, #encode)), None => None })
+            match (b.required, moved) {
+                (true, false) => {
+                    quote!({ let body = &request.body; Some((#content_type, #encode)) })
+                }
+                (true, true) => quote!({ let body = request.body; Some((#content_type, #encode)) }),
+                (false, false) => {
+                    quote!(match &request.body { Some(body) => Some((#content_type, #encode)), None => None })
+                }
+                (false, true) => quote!(request.body.map(|body| (#content_type, #encode))),
             }
         }
     };
     helpers.insert(Helper::Send);
     let cookie_arg = any_cookie.then(|| quote!(cookies,));
     let method = format_ident!("{}", op.method.as_str());
+    // The span names the operation as the spec does, or as the trait does.
+    let operation_id = lit(op
+        .operation_id
+        .as_deref()
+        .unwrap_or(crate::naming::unraw(&op.name)));
+    let template = lit(&op.path);
     stmts.push(quote! {
-        let response = self.send(reqwest::Method::#method, url, query, headers, #cookie_arg #body, &request.context).await?;
+        let response = self.send(#operation_id, #template, reqwest::Method::#method, url, query, headers, #cookie_arg #body, &request.context).await?;
     });
     // Exact codes first, then ranges, then `default`.
     let mut ordered: Vec<&ir::Response> = op.responses.iter().collect();
@@ -517,11 +442,11 @@ fn response_value(
             quote!(decode_form(response).await?)
         }
         MediaKind::Text => {
-            helpers.insert(Helper::DecodeText);
+            helpers.extend([Helper::DecodeText, Helper::Read]);
             quote!(decode_text(response).await?)
         }
         MediaKind::Binary => {
-            helpers.insert(Helper::DecodeBytes);
+            helpers.extend([Helper::DecodeBytes, Helper::Read]);
             quote!(decode_bytes(response).await?)
         }
     });
@@ -534,7 +459,7 @@ fn response_value(
                 .headers
                 .iter()
                 .map(|h| {
-                    helpers.insert(Helper::ResponseHeader);
+                    helpers.extend([Helper::ResponseHeader, Helper::Read]);
                     let field = ident(&h.name);
                     let wire = lit(&h.wire);
                     if h.required {
