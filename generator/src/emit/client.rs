@@ -12,8 +12,9 @@ use quote::{format_ident, quote};
 use super::api::{Shape, shape};
 use super::{ident, lit};
 
+mod params;
 mod runtime;
-use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
+use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, UrlSegment};
 
 /// Helpers the client may need; each is emitted once if used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,10 +31,17 @@ enum Helper {
     ResponseHeader,
     RequiredHeader,
     Unexpected,
-    PushSegment,
     InsertHeader,
     PushCookie,
-    Join,
+    EncodePath,
+    EncodeQuery,
+    EncodeReserved,
+    Verbatim,
+    PushQuery,
+    Parts,
+    ObjectPairs,
+    ObjectParts,
+    Styled,
 }
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
@@ -120,7 +128,9 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 }
             };
             let first = decode(quote!(serde_json::from_slice(&bytes)));
-            let again = decode(quote!(serde_path_to_error::deserialize::<_, T>(&mut deserializer)));
+            let again = decode(quote!(serde_path_to_error::deserialize::<_, T>(
+                &mut deserializer
+            )));
             quote! {
                 async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
                     let (status, headers, bytes) = read(response).await?;
@@ -183,16 +193,6 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 api::Error::UnexpectedStatus { status, headers, body }
             }
         },
-        Helper::PushSegment => quote! {
-            /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-            const SEGMENT: &percent_encoding::AsciiSet =
-                &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-            /// Appends a path parameter, percent-encoded so that it stays one segment.
-            fn push_segment(url: &mut String, value: &str) {
-                url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-            }
-        },
         Helper::InsertHeader => quote! {
             fn insert_header(headers: &mut reqwest::header::HeaderMap, name: &'static str, value: &impl std::fmt::Display) -> Result<(), api::Error> {
                 let value = reqwest::header::HeaderValue::try_from(value.to_string())
@@ -211,12 +211,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 cookies.push_str(&value.to_string());
             }
         },
-        Helper::Join => quote! {
-            /// A list as one comma-separated value (`a,b,c`).
-            fn join<T: std::fmt::Display>(items: &[T]) -> String {
-                items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
-            }
-        },
+        other => params::helper(other).unwrap_or_default(),
     }
 }
 
@@ -237,6 +232,7 @@ fn method(
     stmts.push(quote!(let mut url = self.base_url.clone();));
     let mut literal = String::new();
     let flush = |literal: &mut String, stmts: &mut Vec<TokenStream>| {
+        *literal = super::style::encode_path_literal(literal);
         if literal.chars().count() == 1 {
             let c = literal.chars().next().expect("one char");
             stmts.push(quote!(url.push(#c);));
@@ -247,14 +243,9 @@ fn method(
         literal.clear();
     };
     let push_param = |p: &ir::Param, helpers: &mut BTreeSet<Helper>| {
-        helpers.insert(Helper::PushSegment);
         let field = ident(&p.name);
-        if matches!(p.ty, Ty::List(_)) {
-            helpers.insert(Helper::Join);
-            quote!(push_segment(&mut url, &join(&request.#field));)
-        } else {
-            quote!(push_segment(&mut url, &request.#field.to_string());)
-        }
+        let put = params::put(p, helpers);
+        quote!({ let v = &request.#field; #put })
     };
     for segment in op.url_segments() {
         literal.push('/');
@@ -276,7 +267,7 @@ fn method(
     flush(&mut literal, &mut stmts);
     let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
     let query_mut = (has(Location::Query) || op.security.is_some()).then(|| quote!(mut));
-    stmts.push(quote!(let #query_mut query: Vec<(&str, String)> = Vec::new();));
+    stmts.push(quote!(let #query_mut query = String::new();));
     let headers_mut = (has(Location::Header) || op.security.is_some()).then(|| quote!(mut));
     stmts.push(quote!(let #headers_mut headers = reqwest::header::HeaderMap::new();));
     if any_cookie {
@@ -284,37 +275,11 @@ fn method(
         stmts.push(quote!(let #cookies_mut cookies = String::new();));
     }
     for p in &op.params {
-        let field = ident(&p.name);
-        let wire = lit(&p.wire);
-        let list = matches!(p.ty, Ty::List(_));
-        if list && !(p.location == Location::Query && p.explode) {
-            helpers.insert(Helper::Join);
+        if p.location == Location::Path {
+            continue;
         }
-        let stmt = match p.location {
-            Location::Path => continue,
-            Location::Query if list && p.explode => {
-                quote!(query.extend(v.iter().map(|item| (#wire, item.to_string())));)
-            }
-            Location::Query if list => quote!(query.push((#wire, join(v)));),
-            Location::Query => quote!(query.push((#wire, v.to_string()));),
-            Location::Header => {
-                helpers.insert(Helper::InsertHeader);
-                let wire = lit(&p.wire.to_ascii_lowercase());
-                if list {
-                    quote!(insert_header(&mut headers, #wire, &join(v))?;)
-                } else {
-                    quote!(insert_header(&mut headers, #wire, v)?;)
-                }
-            }
-            Location::Cookie => {
-                helpers.insert(Helper::PushCookie);
-                if list {
-                    quote!(push_cookie(&mut cookies, #wire, &join(v));)
-                } else {
-                    quote!(push_cookie(&mut cookies, #wire, v);)
-                }
-            }
-        };
+        let field = ident(&p.name);
+        let stmt = params::put(p, helpers);
         if p.always_present() {
             stmts.push(quote!({ let v = &request.#field; #stmt }));
         } else {
@@ -323,6 +288,18 @@ fn method(
     }
     if let Some(requirements) = &op.security {
         helpers.insert(Helper::Authorize);
+        let query_key = api.security_schemes.iter().any(|s| {
+            matches!(
+                s.kind,
+                SchemeKind::ApiKey {
+                    location: Location::Query,
+                    ..
+                }
+            )
+        });
+        if query_key {
+            helpers.extend([Helper::PushQuery, Helper::EncodeQuery]);
+        }
         if any_cookie {
             helpers.insert(Helper::PushCookie);
         }
@@ -530,8 +507,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 }
             }
             SchemeKind::ApiKey { location: Location::Query, name } => {
-                let name = lit(name);
-                quote!(query.push((#name, value.clone()));)
+                let name = lit(&params::encode_component(name));
+                quote!(push_query(query, #name, &encode_query(value));)
             }
             SchemeKind::ApiKey { location: _, name } => {
                 let name = lit(name);
@@ -561,7 +538,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 &self,
                 context: &api::Context,
                 requirements: &[&[api::Scheme]],
-                query: &mut Vec<(&str, String)>,
+                query: &mut String,
                 headers: &mut reqwest::header::HeaderMap,
                 #cookie_param
             ) -> Result<(), api::Error> {
