@@ -11,7 +11,10 @@ use quote::{format_ident, quote};
 
 use super::api::{Shape, shape};
 use super::{ident, lit};
-use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
+
+mod params;
+mod runtime;
+use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, UrlSegment};
 
 /// Helpers the client may need; each is emitted once if used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,10 +31,17 @@ enum Helper {
     ResponseHeader,
     RequiredHeader,
     Unexpected,
-    PushSegment,
     InsertHeader,
     PushCookie,
-    Join,
+    EncodePath,
+    EncodeQuery,
+    EncodeReserved,
+    Verbatim,
+    PushQuery,
+    Parts,
+    ObjectPairs,
+    ObjectParts,
+    Styled,
 }
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
@@ -46,81 +56,26 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let default_base = api
         .servers
         .first()
-        .filter(|url| url.starts_with("http://") || url.starts_with("https://"));
-    let default = default_base.map(|url| {
-        let url = lit(url.trim_end_matches('/'));
-        quote! {
-            impl Client {
-                /// The spec's first server.
-                pub const DEFAULT_BASE_URL: &'static str = #url;
-            }
-
-            impl Default for Client {
-                /// A client of the spec's first server.
-                fn default() -> Self {
-                    Client::new(Self::DEFAULT_BASE_URL)
-                }
-            }
-        }
-    });
+        .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
+        .map(|url| url.trim_end_matches('/'));
+    let config = runtime::config(default_base);
+    // Without operations nothing calls `send`, so what only it reads (the
+    // settings, the cache's entries) is never read.
+    let unused = api
+        .operations
+        .is_empty()
+        .then(|| quote!(#![allow(dead_code)]));
     let helper_fns: Vec<TokenStream> = helpers.iter().map(|h| helper(api, *h)).collect();
     quote! {
         #allows
-        //! The client: [`Client`] calls a server of this API over HTTP.
+        #unused
+        //! The client: [`Client`] calls a server of this API over HTTP, with
+        //! timeouts, retries, an optional HTTP cache and a `tracing` span per
+        //! call.
 
         use super::api::{self, Api};
 
-        /// A client of the API. It implements [`Api`], so it can stand wherever
-        /// a server implementation can (for example behind `server::router`,
-        /// as a gateway). Cloning is cheap: clones share one connection pool.
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            base_url: String,
-            http: reqwest::Client,
-            credentials: api::Credentials,
-        }
-
-        impl Client {
-            /// A client of the server at `base_url` (with the servers' base
-            /// path, if any: `https://api.example.com/v1`).
-            pub fn new(base_url: impl Into<String>) -> Self {
-                Client::with_http_client(base_url, reqwest::Client::new())
-            }
-
-            /// A client that sends its requests with `http`, configured as the
-            /// caller likes (timeouts, proxies, TLS).
-            pub fn with_http_client(base_url: impl Into<String>, http: reqwest::Client) -> Self {
-                let mut base_url = base_url.into();
-                while base_url.ends_with('/') {
-                    base_url.pop();
-                }
-                Client { base_url, http, credentials: api::Credentials::default() }
-            }
-
-            /// Sends `credentials` with every call that needs them (a call's
-            /// `context.credentials` take precedence).
-            pub fn with_credentials(mut self, credentials: api::Credentials) -> Self {
-                self.credentials = credentials;
-                self
-            }
-
-            /// The credentials sent with calls that need them.
-            pub fn credentials(&self) -> &api::Credentials {
-                &self.credentials
-            }
-
-            /// The base URL, without a trailing `/`.
-            pub fn base_url(&self) -> &str {
-                &self.base_url
-            }
-
-            /// The underlying reqwest client.
-            pub fn http_client(&self) -> &reqwest::Client {
-                &self.http
-            }
-        }
-
-        #default
+        #config
 
         impl Api for Client {
             #(#methods)*
@@ -132,113 +87,82 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 
 fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     match h {
-        Helper::Send => {
-            let any_cookie = api_has_cookies(api);
-            let cookie_param = any_cookie.then(|| quote!(cookies: String,));
-            let cookie_header = any_cookie.then(|| {
-                quote! {
-                    if !cookies.is_empty() {
-                        let value = reqwest::header::HeaderValue::try_from(cookies)
-                            .map_err(|_| api::Error::Encode("cookies cannot form a header".into()))?;
-                        headers.insert(reqwest::header::COOKIE, value);
-                    }
-                }
-            });
-            quote! {
-                impl Client {
-                    /// Sends one request; extra headers from the context are
-                    /// added where the request does not set them.
-                    async fn send(
-                        &self,
-                        method: reqwest::Method,
-                        mut url: String,
-                        query: Vec<(&str, String)>,
-                        mut headers: reqwest::header::HeaderMap,
-                        #cookie_param
-                        body: Option<(&'static str, Vec<u8>)>,
-                        context: &api::Context,
-                    ) -> Result<reqwest::Response, api::Error> {
-                        if !query.is_empty() {
-                            let encoded = serde_urlencoded::to_string(&query).map_err(|e| api::Error::Encode(e.to_string()))?;
-                            url.push('?');
-                            url.push_str(&encoded);
-                        }
-                        #cookie_header
-                        for (name, value) in &context.headers {
-                            if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
-                                headers.insert(name.clone(), value.clone());
-                            }
-                        }
-                        let mut request = self.http.request(method, url).headers(headers);
-                        if let Some((content_type, bytes)) = body {
-                            request = request.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
-                        }
-                        request.send().await.map_err(|e| api::Error::Transport(e.into()))
-                    }
-                }
-
-                /// Headers of a context that describe its own connection, body
-                /// or credentials, not the call: never copied into a request.
-                const NOT_FORWARDED: &[&str] = &[
-                    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-                    "transfer-encoding", "upgrade", "host", "content-length", "content-type", "accept-encoding",
-                    "authorization", "cookie",
-                ];
-            }
-        }
+        Helper::Send => runtime::send(api_has_cookies(api)),
         Helper::Authorize => authorize(api),
         Helper::EncodeJson => quote! {
-            fn encode_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
-                serde_json::to_vec(body).map_err(|e| api::Error::Encode(e.to_string()))
+            fn encode_json<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+                serde_json::to_vec(body).map(bytes::Bytes::from).map_err(|e| api::Error::Encode(e.to_string()))
             }
         },
         Helper::EncodeForm => quote! {
-            fn encode_form<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, api::Error> {
-                serde_urlencoded::to_string(body).map(String::into_bytes).map_err(|e| api::Error::Encode(e.to_string()))
+            fn encode_form<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+                serde_urlencoded::to_string(body).map(bytes::Bytes::from).map_err(|e| api::Error::Encode(e.to_string()))
             }
         },
         Helper::Read => quote! {
-            /// The response's status and whole body.
-            async fn read(response: reqwest::Response) -> Result<(reqwest::StatusCode, impl AsRef<[u8]>), api::Error> {
+            /// The response's status, headers and whole body.
+            async fn read(mut response: reqwest::Response) -> Result<(reqwest::StatusCode, reqwest::header::HeaderMap, bytes::Bytes), api::Error> {
                 let status = response.status();
-                let bytes = response.bytes().await.map_err(|e| api::Error::Transport(e.into()))?;
-                Ok((status, bytes))
+                let headers = std::mem::take(response.headers_mut());
+                let bytes = response.bytes().await.map_err(transport)?;
+                Ok((status, headers, bytes))
+            }
+
+            /// A response that does not match the spec, kept whole.
+            fn decode_error(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: Vec<u8>, path: Option<String>, message: String) -> api::Error {
+                api::Error::Decode { status, headers, body, path, message }
             }
         },
         Helper::DecodeJson => {
             // Enum values the spec does not list become `Unknown` variants
             // (see `types::lenient`) rather than failing the response.
-            let decode = quote!(serde_json::from_slice(bytes.as_ref()));
-            let decode = if api
+            let lenient = api
                 .types
                 .iter()
-                .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)))
-            {
-                quote!(super::types::lenient(|| #decode))
-            } else {
-                decode
+                .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)));
+            let decode = |tokens: TokenStream| {
+                if lenient {
+                    quote!(super::types::lenient(|| #tokens))
+                } else {
+                    tokens
+                }
             };
+            let first = decode(quote!(serde_json::from_slice(&bytes)));
+            let again = decode(quote!(serde_path_to_error::deserialize::<_, T>(
+                &mut deserializer
+            )));
             quote! {
                 async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                    let (status, bytes) = read(response).await?;
-                    #decode.map_err(|e| api::Error::Decode { status, message: e.to_string() })
+                    let (status, headers, bytes) = read(response).await?;
+                    match #first {
+                        Ok(value) => Ok(value),
+                        Err(error) => {
+                            // Again, tracking the path, only now that it failed.
+                            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+                            let path = #again.err().map(|e| e.path().to_string());
+                            Err(decode_error(status, headers, bytes.into(), path, error.to_string()))
+                        }
+                    }
                 }
             }
         }
         Helper::DecodeForm => quote! {
             async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                let (status, bytes) = read(response).await?;
-                serde_urlencoded::from_bytes(bytes.as_ref()).map_err(|e| api::Error::Decode { status, message: e.to_string() })
+                let (status, headers, bytes) = read(response).await?;
+                serde_urlencoded::from_bytes(&bytes).map_err(|e| decode_error(status, headers, bytes.to_vec(), None, e.to_string()))
             }
         },
         Helper::DecodeText => quote! {
             async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
-                response.text().await.map_err(|e| api::Error::Transport(e.into()))
+                let (_, _, bytes) = read(response).await?;
+                Ok(String::from_utf8_lossy(&bytes).into_owned())
             }
         },
         Helper::DecodeBytes => quote! {
+            /// A binary body (moved, not copied, when reqwest holds it alone).
             async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
-                response.bytes().await.map(|b| b.to_vec()).map_err(|e| api::Error::Transport(e.into()))
+                let (_, _, bytes) = read(response).await?;
+                Ok(bytes.into())
             }
         },
         Helper::ResponseHeader => quote! {
@@ -250,33 +174,23 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 let Some(value) = response.headers().get(name) else {
                     return Ok(None);
                 };
-                let decode = |message: String| api::Error::Decode { status: response.status(), message };
+                let decode = |message: String| decode_error(response.status(), response.headers().clone(), Vec::new(), None, message);
                 let value = value.to_str().map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
                 value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
             }
         },
         Helper::RequiredHeader => quote! {
             fn required_header<T>(response: &reqwest::Response, value: Option<T>, name: &str) -> Result<T, api::Error> {
-                value.ok_or_else(|| api::Error::Decode { status: response.status(), message: format!("header `{name}` is missing") })
+                value.ok_or_else(|| decode_error(response.status(), response.headers().clone(), Vec::new(), None, format!("header `{name}` is missing")))
             }
         },
         Helper::Unexpected => quote! {
             /// The error for a status the spec does not document.
-            async fn unexpected(response: reqwest::Response) -> api::Error {
+            async fn unexpected(mut response: reqwest::Response) -> api::Error {
                 let status = response.status();
-                let headers = response.headers().clone();
-                let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                let headers = std::mem::take(response.headers_mut());
+                let body = response.bytes().await.map(Vec::from).unwrap_or_default();
                 api::Error::UnexpectedStatus { status, headers, body }
-            }
-        },
-        Helper::PushSegment => quote! {
-            /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-            const SEGMENT: &percent_encoding::AsciiSet =
-                &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-            /// Appends a path parameter, percent-encoded so that it stays one segment.
-            fn push_segment(url: &mut String, value: &str) {
-                url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
             }
         },
         Helper::InsertHeader => quote! {
@@ -297,12 +211,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 cookies.push_str(&value.to_string());
             }
         },
-        Helper::Join => quote! {
-            /// A list as one comma-separated value (`a,b,c`).
-            fn join<T: std::fmt::Display>(items: &[T]) -> String {
-                items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
-            }
-        },
+        other => params::helper(other).unwrap_or_default(),
     }
 }
 
@@ -323,6 +232,7 @@ fn method(
     stmts.push(quote!(let mut url = self.base_url.clone();));
     let mut literal = String::new();
     let flush = |literal: &mut String, stmts: &mut Vec<TokenStream>| {
+        *literal = super::style::encode_path_literal(literal);
         if literal.chars().count() == 1 {
             let c = literal.chars().next().expect("one char");
             stmts.push(quote!(url.push(#c);));
@@ -333,14 +243,9 @@ fn method(
         literal.clear();
     };
     let push_param = |p: &ir::Param, helpers: &mut BTreeSet<Helper>| {
-        helpers.insert(Helper::PushSegment);
         let field = ident(&p.name);
-        if matches!(p.ty, Ty::List(_)) {
-            helpers.insert(Helper::Join);
-            quote!(push_segment(&mut url, &join(&request.#field));)
-        } else {
-            quote!(push_segment(&mut url, &request.#field.to_string());)
-        }
+        let put = params::put(p, helpers);
+        quote!({ let v = &request.#field; #put })
     };
     for segment in op.url_segments() {
         literal.push('/');
@@ -362,7 +267,7 @@ fn method(
     flush(&mut literal, &mut stmts);
     let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
     let query_mut = (has(Location::Query) || op.security.is_some()).then(|| quote!(mut));
-    stmts.push(quote!(let #query_mut query: Vec<(&str, String)> = Vec::new();));
+    stmts.push(quote!(let #query_mut query = String::new();));
     let headers_mut = (has(Location::Header) || op.security.is_some()).then(|| quote!(mut));
     stmts.push(quote!(let #headers_mut headers = reqwest::header::HeaderMap::new();));
     if any_cookie {
@@ -370,37 +275,11 @@ fn method(
         stmts.push(quote!(let #cookies_mut cookies = String::new();));
     }
     for p in &op.params {
-        let field = ident(&p.name);
-        let wire = lit(&p.wire);
-        let list = matches!(p.ty, Ty::List(_));
-        if list && !(p.location == Location::Query && p.explode) {
-            helpers.insert(Helper::Join);
+        if p.location == Location::Path {
+            continue;
         }
-        let stmt = match p.location {
-            Location::Path => continue,
-            Location::Query if list && p.explode => {
-                quote!(query.extend(v.iter().map(|item| (#wire, item.to_string())));)
-            }
-            Location::Query if list => quote!(query.push((#wire, join(v)));),
-            Location::Query => quote!(query.push((#wire, v.to_string()));),
-            Location::Header => {
-                helpers.insert(Helper::InsertHeader);
-                let wire = lit(&p.wire.to_ascii_lowercase());
-                if list {
-                    quote!(insert_header(&mut headers, #wire, &join(v))?;)
-                } else {
-                    quote!(insert_header(&mut headers, #wire, v)?;)
-                }
-            }
-            Location::Cookie => {
-                helpers.insert(Helper::PushCookie);
-                if list {
-                    quote!(push_cookie(&mut cookies, #wire, &join(v));)
-                } else {
-                    quote!(push_cookie(&mut cookies, #wire, v);)
-                }
-            }
-        };
+        let field = ident(&p.name);
+        let stmt = params::put(p, helpers);
         if p.always_present() {
             stmts.push(quote!({ let v = &request.#field; #stmt }));
         } else {
@@ -409,6 +288,18 @@ fn method(
     }
     if let Some(requirements) = &op.security {
         helpers.insert(Helper::Authorize);
+        let query_key = api.security_schemes.iter().any(|s| {
+            matches!(
+                s.kind,
+                SchemeKind::ApiKey {
+                    location: Location::Query,
+                    ..
+                }
+            )
+        });
+        if query_key {
+            helpers.extend([Helper::PushQuery, Helper::EncodeQuery]);
+        }
         if any_cookie {
             helpers.insert(Helper::PushCookie);
         }
@@ -418,34 +309,45 @@ fn method(
             quote!(self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
         );
     }
+    // Text and bytes are moved into the request, not copied.
     let body = match &op.body {
         None => quote!(None),
         Some(b) => {
             let content_type = lit(&b.content_type);
-            let encode = match b.media {
+            let (encode, moved) = match b.media {
                 MediaKind::Json => {
                     helpers.insert(Helper::EncodeJson);
-                    quote!(encode_json(body)?)
+                    (quote!(encode_json(body)?), false)
                 }
                 MediaKind::Form => {
                     helpers.insert(Helper::EncodeForm);
-                    quote!(encode_form(body)?)
+                    (quote!(encode_form(body)?), false)
                 }
-                MediaKind::Text => quote!(body.clone().into_bytes()),
-                MediaKind::Binary => quote!(body.clone()),
+                MediaKind::Text | MediaKind::Binary => (quote!(bytes::Bytes::from(body)), true),
             };
-            if b.required {
-                quote!({ let body = &request.body; Some((#content_type, #encode)) })
-            } else {
-                quote!(match &request.body { Some(body) => Some((#content_type, #encode)), None => None })
+            match (b.required, moved) {
+                (true, false) => {
+                    quote!({ let body = &request.body; Some((#content_type, #encode)) })
+                }
+                (true, true) => quote!({ let body = request.body; Some((#content_type, #encode)) }),
+                (false, false) => {
+                    quote!(match &request.body { Some(body) => Some((#content_type, #encode)), None => None })
+                }
+                (false, true) => quote!(request.body.map(|body| (#content_type, #encode))),
             }
         }
     };
     helpers.insert(Helper::Send);
     let cookie_arg = any_cookie.then(|| quote!(cookies,));
     let method = format_ident!("{}", op.method.as_str());
+    // The span names the operation as the spec does, or as the trait does.
+    let operation_id = lit(op
+        .operation_id
+        .as_deref()
+        .unwrap_or(crate::naming::unraw(&op.name)));
+    let template = lit(&op.path);
     stmts.push(quote! {
-        let response = self.send(reqwest::Method::#method, url, query, headers, #cookie_arg #body, &request.context).await?;
+        let response = self.send(#operation_id, #template, reqwest::Method::#method, url, query, headers, #cookie_arg #body, &request.context).await?;
     });
     // Exact codes first, then ranges, then `default`.
     let mut ordered: Vec<&ir::Response> = op.responses.iter().collect();
@@ -517,11 +419,11 @@ fn response_value(
             quote!(decode_form(response).await?)
         }
         MediaKind::Text => {
-            helpers.insert(Helper::DecodeText);
+            helpers.extend([Helper::DecodeText, Helper::Read]);
             quote!(decode_text(response).await?)
         }
         MediaKind::Binary => {
-            helpers.insert(Helper::DecodeBytes);
+            helpers.extend([Helper::DecodeBytes, Helper::Read]);
             quote!(decode_bytes(response).await?)
         }
     });
@@ -534,7 +436,7 @@ fn response_value(
                 .headers
                 .iter()
                 .map(|h| {
-                    helpers.insert(Helper::ResponseHeader);
+                    helpers.extend([Helper::ResponseHeader, Helper::Read]);
                     let field = ident(&h.name);
                     let wire = lit(&h.wire);
                     if h.required {
@@ -605,8 +507,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 }
             }
             SchemeKind::ApiKey { location: Location::Query, name } => {
-                let name = lit(name);
-                quote!(query.push((#name, value.clone()));)
+                let name = lit(&params::encode_component(name));
+                quote!(push_query(query, #name, &encode_query(value));)
             }
             SchemeKind::ApiKey { location: _, name } => {
                 let name = lit(name);
@@ -636,7 +538,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 &self,
                 context: &api::Context,
                 requirements: &[&[api::Scheme]],
-                query: &mut Vec<(&str, String)>,
+                query: &mut String,
                 headers: &mut reqwest::header::HeaderMap,
                 #cookie_param
             ) -> Result<(), api::Error> {

@@ -2,6 +2,7 @@
 //! in-memory implementations, driven by the generated clients.
 
 mod constraints;
+mod params;
 mod petstore;
 mod types;
 

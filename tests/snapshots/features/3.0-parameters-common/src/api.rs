@@ -270,18 +270,30 @@ pub struct Context {
 /// Why a call failed: what the spec does not model.
 ///
 /// Documented responses, errors included, are variants of the
-/// operation's response enum, not this.
+/// operation's response enum, not this. Where a response came, the
+/// error keeps its status, headers and body ([`Error::status`],
+/// [`Error::headers`], [`Error::body`]).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The request could not be sent, or no response came back.
     Transport(Box<dyn std::error::Error + Send + Sync>),
+    /// No response came in the configured time.
+    Timeout(Box<dyn std::error::Error + Send + Sync>),
     /// A value could not be put into the request.
     Encode(String),
+    /// A value breaks a constraint of the spec.
+    Validation(String),
     /// The response did not match the spec.
     Decode {
         /// The response's status.
         status: http::StatusCode,
+        /// The response's headers.
+        headers: http::HeaderMap,
+        /// The response's body (empty when a header was wrong).
+        body: Vec<u8>,
+        /// Where in the JSON body it failed (`items[0].price`), when known.
+        path: Option<String>,
         /// What did not match.
         message: String,
     },
@@ -313,14 +325,44 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The headers of the response that caused the error, if one came.
+    pub fn headers(&self) -> Option<&http::HeaderMap> {
+        match self {
+            Error::Decode { headers, .. } | Error::UnexpectedStatus { headers, .. } => {
+                Some(headers)
+            }
+            _ => None,
+        }
+    }
+
+    /// The body of the response that caused the error, if one came.
+    pub fn body(&self) -> Option<&[u8]> {
+        match self {
+            Error::Decode { body, .. } | Error::UnexpectedStatus { body, .. } => {
+                Some(body)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether no response came in time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
 }
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Timeout(e) => write!(f, "timed out: {e}"),
             Error::Encode(e) => write!(f, "cannot encode the request: {e}"),
-            Error::Decode { status, message } => {
+            Error::Validation(e) => write!(f, "invalid value: {e}"),
+            Error::Decode { status, path: Some(path), message, .. } => {
+                write!(f, "cannot decode the {status} response at `{path}`: {message}")
+            }
+            Error::Decode { status, message, .. } => {
                 write!(f, "cannot decode the {status} response: {message}")
             }
             Error::UnexpectedStatus { status, .. } => {
@@ -334,7 +376,7 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(e) | Error::Other(e) => Some(&**e),
+            Error::Transport(e) | Error::Timeout(e) | Error::Other(e) => Some(&**e),
             _ => None,
         }
     }

@@ -12,39 +12,80 @@
     clippy::type_complexity,
     clippy::disallowed_names
 )]
+#![allow(dead_code)]
 
-//! The client: [`Client`] calls a server of this API over HTTP.
+//! The client: [`Client`] calls a server of this API over HTTP, with
+//! timeouts, retries, an optional HTTP cache and a `tracing` span per
+//! call.
 
 use super::api::{self, Api};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
-/// as a gateway). Cloning is cheap: clones share one connection pool.
+/// as a gateway). Cloning is cheap: clones share one connection pool,
+/// one configuration and one cache.
+///
+/// [`Client::new`] takes the defaults; [`Client::builder`] sets
+/// timeouts, retries, a cache, default headers and credentials.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: String,
     http: reqwest::Client,
     credentials: api::Credentials,
+    settings: std::sync::Arc<Settings>,
 }
+
+/// What a [`ClientBuilder`] set, shared by the clones of a client.
+#[derive(Debug)]
+struct Settings {
+    headers: reqwest::header::HeaderMap,
+    timeout: Option<std::time::Duration>,
+    retry: Retry,
+    cache: Option<Cache>,
+    request_ids: bool,
+}
+
+/// The `User-Agent` sent unless one is configured: the crate that
+/// holds this code, and its version.
+pub const USER_AGENT: &str = concat!(
+    env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+);
 
 impl Client {
     /// A client of the server at `base_url` (with the servers' base
-    /// path, if any: `https://api.example.com/v1`).
+    /// path, if any: `https://api.example.com/v1`), with the defaults
+    /// of [`ClientBuilder`].
     pub fn new(base_url: impl Into<String>) -> Self {
-        Client::with_http_client(base_url, reqwest::Client::new())
+        Client::builder(base_url).finish(reqwest::Client::new())
     }
 
     /// A client that sends its requests with `http`, configured as the
-    /// caller likes (timeouts, proxies, TLS).
+    /// caller likes (proxies, TLS); otherwise the defaults.
     pub fn with_http_client(base_url: impl Into<String>, http: reqwest::Client) -> Self {
-        let mut base_url = base_url.into();
-        while base_url.ends_with('/') {
-            base_url.pop();
-        }
-        Client {
-            base_url,
-            http,
+        Client::builder(base_url).finish(http)
+    }
+
+    /// Configures a client of the server at `base_url`.
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers
+            .insert(
+                reqwest::header::USER_AGENT,
+                reqwest::header::HeaderValue::from_static(USER_AGENT),
+            );
+        ClientBuilder {
+            base_url: base_url.into(),
+            http: None,
+            connect_timeout: None,
             credentials: api::Credentials::default(),
+            settings: Settings {
+                headers,
+                timeout: None,
+                retry: Retry::default(),
+                cache: None,
+                request_ids: true,
+            },
+            invalid: None,
         }
     }
 
@@ -68,6 +109,334 @@ impl Client {
     /// The underlying reqwest client.
     pub fn http_client(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// Headers sent with every call (`User-Agent` among them).
+    pub fn default_headers(&self) -> &reqwest::header::HeaderMap {
+        &self.settings.headers
+    }
+
+    /// The time one attempt of a call may take, if limited.
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        self.settings.timeout
+    }
+
+    /// When calls are tried again.
+    pub fn retry(&self) -> &Retry {
+        &self.settings.retry
+    }
+
+    /// The HTTP cache, if one was configured.
+    pub fn cache(&self) -> Option<&Cache> {
+        self.settings.cache.as_ref()
+    }
+
+    /// Whether calls without an `x-request-id` header get a new one.
+    pub fn sends_request_ids(&self) -> bool {
+        self.settings.request_ids
+    }
+}
+
+/// Configures a [`Client`]: `Client::builder(url).timeout(..).retry(..).build()`.
+///
+/// Defaults: no timeouts, [`Retry::default`] (3 attempts of idempotent
+/// calls), no cache, `User-Agent` [`USER_AGENT`], a new `x-request-id`
+/// for each call that has none.
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    http: Option<reqwest::Client>,
+    connect_timeout: Option<std::time::Duration>,
+    credentials: api::Credentials,
+    settings: Settings,
+    invalid: Option<String>,
+}
+
+impl ClientBuilder {
+    /// Sends requests with `http` (proxies, TLS, pools as the caller
+    /// likes). `connect_timeout` is then `http`'s own.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Limits each attempt of a call, from sending to the last byte of
+    /// the response: a call that takes longer fails with
+    /// [`api::Error::Timeout`].
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings.timeout = Some(timeout);
+        self
+    }
+
+    /// Limits connecting (TCP and TLS).
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header (default: [`USER_AGENT`]).
+    pub fn user_agent(self, user_agent: &str) -> Self {
+        self.header("user-agent", user_agent)
+    }
+
+    /// A header sent with every call (a call's own headers win).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        match (
+            reqwest::header::HeaderName::try_from(name),
+            reqwest::header::HeaderValue::try_from(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.settings.headers.insert(name, value);
+            }
+            _ => self.invalid = Some(format!("`{name}` cannot be a header")),
+        }
+        self
+    }
+
+    /// Credentials sent with every call that needs them (a call's
+    /// `context.credentials` take precedence).
+    pub fn credentials(mut self, credentials: api::Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// When calls are tried again ([`Retry::none`] turns retries off).
+    pub fn retry(mut self, retry: Retry) -> Self {
+        self.settings.retry = retry;
+        self
+    }
+
+    /// Caches `GET` responses in `cache` (shared by the clones of the
+    /// client, and by other clients given the same cache).
+    pub fn cache(mut self, cache: Cache) -> Self {
+        self.settings.cache = Some(cache);
+        self
+    }
+
+    /// Whether a call without an `x-request-id` header gets a new one
+    /// (default `true`). A call's own, for example one that a gateway
+    /// received, is always sent on.
+    pub fn request_ids(mut self, on: bool) -> Self {
+        self.settings.request_ids = on;
+        self
+    }
+
+    /// The client; fails when a header was invalid or reqwest cannot
+    /// make a client (its TLS backend did not start).
+    pub fn build(self) -> Result<Client, api::Error> {
+        if let Some(message) = self.invalid {
+            return Err(api::Error::Encode(message));
+        }
+        let http = match self.http.clone() {
+            Some(http) => http,
+            None => {
+                let mut http = reqwest::Client::builder();
+                if let Some(timeout) = self.connect_timeout {
+                    http = http.connect_timeout(timeout);
+                }
+                http.build().map_err(|e| api::Error::Transport(e.into()))?
+            }
+        };
+        Ok(self.finish(http))
+    }
+
+    fn finish(self, http: reqwest::Client) -> Client {
+        let mut base_url = self.base_url;
+        while base_url.ends_with('/') {
+            base_url.pop();
+        }
+        Client {
+            base_url,
+            http,
+            credentials: self.credentials,
+            settings: std::sync::Arc::new(self.settings),
+        }
+    }
+}
+
+/// When a call is tried again: on a connection error, `429 Too Many
+/// Requests` or `503 Service Unavailable`, for idempotent methods
+/// (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`) unless
+/// [`Retry::all_methods`] is set. It waits as `Retry-After` says
+/// (seconds or an HTTP date), otherwise exponentially longer with
+/// jitter; when `Retry-After` asks for more than `max_delay`, the
+/// response is returned instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Retry {
+    max_attempts: u32,
+    base_delay: std::time::Duration,
+    max_delay: std::time::Duration,
+    all_methods: bool,
+}
+
+impl Default for Retry {
+    /// Up to 3 attempts, waits from 100 ms, at most 10 s; idempotent
+    /// methods only.
+    fn default() -> Self {
+        Retry {
+            max_attempts: 3,
+            base_delay: std::time::Duration::from_millis(100),
+            max_delay: std::time::Duration::from_secs(10),
+            all_methods: false,
+        }
+    }
+}
+
+impl Retry {
+    /// Every call is tried once.
+    pub fn none() -> Self {
+        Retry {
+            max_attempts: 1,
+            ..Retry::default()
+        }
+    }
+
+    /// Tries a call up to `attempts` times in all (at least once).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The wait before the second attempt; each later one doubles it.
+    pub fn base_delay(mut self, delay: std::time::Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The longest wait, between attempts and from `Retry-After`.
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Tries `POST` and `PATCH` calls again too: only for servers
+    /// that make them safe to repeat (idempotency keys).
+    pub fn all_methods(mut self, on: bool) -> Self {
+        self.all_methods = on;
+        self
+    }
+
+    /// How many times a call is tried in all.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait after attempt `attempt` (from 1): the base delay
+    /// doubled per attempt, capped, then between half and all of it.
+    pub fn delay(&self, attempt: u32) -> std::time::Duration {
+        let exponential = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
+        let capped = exponential.min(self.max_delay);
+        let half = capped / 2;
+        let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+        half + std::time::Duration::from_nanos(random() % nanos.saturating_add(1))
+    }
+
+    fn applies_to(&self, method: &reqwest::Method) -> bool {
+        self.all_methods
+            || matches!(
+                method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
+            )
+    }
+}
+
+/// A cheap random number: std's randomly keyed hasher, with the time
+/// and a counter.
+fn random() -> u64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        hasher.write_u128(now.as_nanos());
+    }
+    hasher.finish()
+}
+
+/// An HTTP cache of `GET` responses, in memory, shared by its clones.
+///
+/// It stores `200` responses that allow it (`Cache-Control` without
+/// `no-store`, and a `max-age` or a validator: `ETag`,
+/// `Last-Modified`). A fresh response (within `max-age`) is answered
+/// without a request; a stale one, or one marked `no-cache`, is
+/// revalidated with `If-None-Match` / `If-Modified-Since`, and a `304`
+/// answer gives the stored body.
+///
+/// Entries are keyed by the URL and every header sent except
+/// `x-request-id`: credentials (`Authorization`, API keys, cookies)
+/// are part of the key, so one caller's response is never given to
+/// another. When it is full, the oldest entry goes.
+#[derive(Clone)]
+pub struct Cache {
+    store: std::sync::Arc<std::sync::Mutex<CacheStore>>,
+}
+
+struct CacheStore {
+    max_entries: usize,
+    max_body: usize,
+    entries: std::collections::HashMap<String, CacheEntry>,
+    /// Keys, oldest first.
+    order: std::collections::VecDeque<String>,
+}
+
+struct CacheEntry {
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+    /// `None`: revalidate every time (`no-cache`, or no `max-age`).
+    fresh_until: Option<std::time::Instant>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache").field("entries", &self.len()).finish()
+    }
+}
+
+impl Cache {
+    /// A cache of up to `max_entries` responses of up to 1 MiB each.
+    pub fn new(max_entries: usize) -> Self {
+        Cache {
+            store: std::sync::Arc::new(
+                std::sync::Mutex::new(CacheStore {
+                    max_entries,
+                    max_body: 1 << 20,
+                    entries: std::collections::HashMap::new(),
+                    order: std::collections::VecDeque::new(),
+                }),
+            ),
+        }
+    }
+
+    /// Responses with larger bodies are not stored.
+    #[must_use]
+    pub fn max_body(self, bytes: usize) -> Self {
+        self.lock().max_body = bytes;
+        self
+    }
+
+    /// How many responses it holds.
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets every response.
+    pub fn clear(&self) {
+        let mut store = self.lock();
+        store.entries.clear();
+        store.order.clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheStore> {
+        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
