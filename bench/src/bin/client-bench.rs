@@ -7,7 +7,6 @@
 
 #[path = "../../../generated-example/examples/shop/mod.rs"]
 #[allow(dead_code)]
-#[rustfmt::skip] // formatted as part of `generated-example` (edition 2021)
 mod shop;
 
 use std::time::{Duration, Instant};

@@ -45,6 +45,19 @@ pub fn cargo_check(dir: &Path, options: &CheckOptions<'_>) -> Result<Sample, Str
     )
 }
 
+/// Builds what the crate in `dir` depends on, not the crate: its `lib.rs`
+/// is emptied for the check and put back after.
+pub fn warm_dependencies(dir: &Path, options: &CheckOptions<'_>) -> Result<Sample, String> {
+    let lib = dir.join("src").join("lib.rs");
+    let kept = dir.join("src").join("lib.rs.kept");
+    std::fs::rename(&lib, &kept).map_err(|e| format!("cannot move {}: {e}", lib.display()))?;
+    let result = std::fs::write(&lib, "")
+        .map_err(|e| format!("cannot write {}: {e}", lib.display()))
+        .and_then(|()| cargo_check(dir, options));
+    std::fs::rename(&kept, &lib).map_err(|e| format!("cannot restore {}: {e}", lib.display()))?;
+    result
+}
+
 pub fn compile(cache: &Path, corpus: &Path, runs: usize, peer: bool) -> Result<String, String> {
     let uniapi = build_uniapi()?;
     let spec = fetch::fetch(corpus)?.join(GITHUB);
@@ -126,15 +139,15 @@ pub fn compile(cache: &Path, corpus: &Path, runs: usize, peer: bool) -> Result<S
 
     // Build every dependency first, then measure the crates alone.
     for (name, dir, features) in &variants {
-        eprintln!("warming up: {name}");
+        eprintln!("building the dependencies of: {name}");
         let check = CheckOptions {
             target: &target,
             features: *features,
         };
-        let sample = cargo_check(dir, &check)?;
+        let sample = warm_dependencies(dir, &check)?;
         if !sample.success {
             return Err(format!(
-                "`cargo check` of {name} failed; see {}",
+                "`cargo check` of the dependencies of {name} failed; see {}",
                 dir.join("check.log").display()
             ));
         }
@@ -150,7 +163,14 @@ pub fn compile(cache: &Path, corpus: &Path, runs: usize, peer: bool) -> Result<S
                 target: &target,
                 features: *features,
             };
-            samples[v].push(cargo_check(dir, &check)?);
+            let sample = cargo_check(dir, &check)?;
+            if !sample.success {
+                return Err(format!(
+                    "`cargo check` of {name} failed; see {}",
+                    dir.join("check.log").display()
+                ));
+            }
+            samples[v].push(sample);
         }
     }
 
