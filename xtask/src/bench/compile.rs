@@ -170,6 +170,12 @@ pub fn compile(cache: &Path, corpus: &Path, runs: usize, peer: bool) -> Result<S
                     dir.join("check.log").display()
                 ));
             }
+            eprintln!(
+                "  {:.1} s wall, {:.1} s CPU, {} peak",
+                sample.wall.as_secs_f64(),
+                sample.cpu.as_secs_f64(),
+                mb(sample.max_rss)
+            );
             samples[v].push(sample);
         }
     }
