@@ -34,6 +34,7 @@ enum Helper {
     InsertHeader,
     PushCookie,
     Join,
+    DateTime,
 }
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
@@ -102,7 +103,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
 
             /// A response that does not match the spec, kept whole.
             fn decode_error(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: Vec<u8>, path: Option<String>, message: String) -> api::Error {
-                api::Error::Decode { status, headers, body, path, message }
+                api::Error::Decode { status, headers: Box::new(headers), body, path, message }
             }
         },
         Helper::DecodeJson => quote! {
@@ -163,7 +164,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 let status = response.status();
                 let headers = std::mem::take(response.headers_mut());
                 let body = response.bytes().await.map(Vec::from).unwrap_or_default();
-                api::Error::UnexpectedStatus { status, headers, body }
+                api::Error::UnexpectedStatus { status, headers: Box::new(headers), body }
             }
         },
         Helper::PushSegment => quote! {
@@ -192,6 +193,13 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 cookies.push_str(name);
                 cookies.push('=');
                 cookies.push_str(&value.to_string());
+            }
+        },
+        Helper::DateTime => quote! {
+            /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
+            /// not as `Display` writes it.
+            fn date_time(value: &chrono::DateTime<chrono::Utc>) -> String {
+                value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
             }
         },
         Helper::Join => quote! {
@@ -232,11 +240,20 @@ fn method(
     let push_param = |p: &ir::Param, helpers: &mut BTreeSet<Helper>| {
         helpers.insert(Helper::PushSegment);
         let field = ident(&p.name);
-        if matches!(p.ty, Ty::List(_)) {
-            helpers.insert(Helper::Join);
-            quote!(push_segment(&mut url, &join(&request.#field));)
-        } else {
-            quote!(push_segment(&mut url, &request.#field.to_string());)
+        let dated = is_date_time(&p.ty);
+        if dated {
+            helpers.insert(Helper::DateTime);
+        }
+        match (matches!(p.ty, Ty::List(_)), dated) {
+            (true, true) => {
+                quote!(push_segment(&mut url, &request.#field.iter().map(date_time).collect::<Vec<_>>().join(","));)
+            }
+            (true, false) => {
+                helpers.insert(Helper::Join);
+                quote!(push_segment(&mut url, &join(&request.#field));)
+            }
+            (false, true) => quote!(push_segment(&mut url, &date_time(&request.#field));),
+            (false, false) => quote!(push_segment(&mut url, &request.#field.to_string());),
         }
     };
     for segment in op.url_segments() {
@@ -270,29 +287,48 @@ fn method(
         let field = ident(&p.name);
         let wire = lit(&p.wire);
         let list = matches!(p.ty, Ty::List(_));
-        if list && !(p.location == Location::Query && p.explode) {
+        let dated = is_date_time(&p.ty);
+        if dated {
+            helpers.insert(Helper::DateTime);
+        }
+        if list && !dated && !(p.location == Location::Query && p.explode) {
             helpers.insert(Helper::Join);
         }
+        // `v` as one string: a list joined with commas; date-times in RFC 3339.
+        let joined = if dated {
+            quote!(v.iter().map(date_time).collect::<Vec<_>>().join(","))
+        } else {
+            quote!(join(v))
+        };
+        let text = match (list, dated) {
+            (true, _) => joined,
+            (false, true) => quote!(date_time(v)),
+            (false, false) => quote!(v.to_string()),
+        };
         let stmt = match p.location {
             Location::Path => continue,
             Location::Query if list && p.explode => {
-                quote!(query.extend(v.iter().map(|item| (#wire, item.to_string())));)
+                let item = if dated {
+                    quote!(date_time(item))
+                } else {
+                    quote!(item.to_string())
+                };
+                quote!(query.extend(v.iter().map(|item| (#wire, #item)));)
             }
-            Location::Query if list => quote!(query.push((#wire, join(v)));),
-            Location::Query => quote!(query.push((#wire, v.to_string()));),
+            Location::Query => quote!(query.push((#wire, #text));),
             Location::Header => {
                 helpers.insert(Helper::InsertHeader);
                 let wire = lit(&p.wire.to_ascii_lowercase());
-                if list {
-                    quote!(insert_header(&mut headers, #wire, &join(v))?;)
+                if list || dated {
+                    quote!(insert_header(&mut headers, #wire, &#text)?;)
                 } else {
                     quote!(insert_header(&mut headers, #wire, v)?;)
                 }
             }
             Location::Cookie => {
                 helpers.insert(Helper::PushCookie);
-                if list {
-                    quote!(push_cookie(&mut cookies, #wire, &join(v));)
+                if list || dated {
+                    quote!(push_cookie(&mut cookies, #wire, &#text);)
                 } else {
                     quote!(push_cookie(&mut cookies, #wire, v);)
                 }
@@ -457,6 +493,15 @@ fn response_value(
             let body = body.then(|| quote!(body: #decode,));
             quote!(api::#response_type::#variant { #status #(#headers)* #body })
         }
+    }
+}
+
+/// A `date-time` parameter, or a list of them.
+fn is_date_time(t: &Ty) -> bool {
+    match t {
+        Ty::Prim(ir::Prim::DateTime) => true,
+        Ty::List(inner) | Ty::Nullable(inner) => is_date_time(inner),
+        _ => false,
     }
 }
 

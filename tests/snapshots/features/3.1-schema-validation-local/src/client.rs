@@ -577,7 +577,7 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.date_time;
-            query.push(("date-time", v.to_string()));
+            query.push(("date-time", date_time(v)));
         }
         if let Some(v) = &request.date {
             query.push(("date", v.to_string()));
@@ -1151,7 +1151,13 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     let body = response.bytes().await.map(Vec::from).unwrap_or_default();
     api::Error::UnexpectedStatus {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
     }
+}
+
+/// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
+/// not as `Display` writes it.
+fn date_time(value: &chrono::DateTime<chrono::Utc>) -> String {
+    value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

@@ -540,7 +540,7 @@ impl Api for Client {
         }
         {
             let v = &request.date;
-            query.push(("date", v.to_string()));
+            query.push(("date", date_time(v)));
         }
         {
             let v = &request.bicycles;
@@ -1439,7 +1439,7 @@ fn decode_error(
 ) -> api::Error {
     api::Error::Decode {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
         path,
         message,
@@ -1493,7 +1493,7 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     let body = response.bytes().await.map(Vec::from).unwrap_or_default();
     api::Error::UnexpectedStatus {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
     }
 }
@@ -1507,4 +1507,10 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 /// Appends a path parameter, percent-encoded so that it stays one segment.
 fn push_segment(url: &mut String, value: &str) {
     url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+}
+
+/// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
+/// not as `Display` writes it.
+fn date_time(value: &chrono::DateTime<chrono::Utc>) -> String {
+    value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

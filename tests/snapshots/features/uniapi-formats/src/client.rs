@@ -451,7 +451,7 @@ impl Api for Client {
         let mut query: Vec<(&str, String)> = Vec::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.since {
-            query.push(("since", v.to_string()));
+            query.push(("since", date_time(v)));
         }
         if let Some(v) = &request.day {
             query.push(("day", v.to_string()));
@@ -890,7 +890,7 @@ fn decode_error(
 ) -> api::Error {
     api::Error::Decode {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
         path,
         message,
@@ -920,7 +920,7 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     let body = response.bytes().await.map(Vec::from).unwrap_or_default();
     api::Error::UnexpectedStatus {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
     }
 }
@@ -934,4 +934,10 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
 /// Appends a path parameter, percent-encoded so that it stays one segment.
 fn push_segment(url: &mut String, value: &str) {
     url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+}
+
+/// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
+/// not as `Display` writes it.
+fn date_time(value: &chrono::DateTime<chrono::Utc>) -> String {
+    value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

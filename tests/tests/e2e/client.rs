@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use puppy_shop::client::{Cache, Retry};
-use puppy_shop::{api, Api, Client, Credentials, Error};
+use puppy_shop::{Api, Client, Credentials, Error, api};
 
 /// What a test server saw.
 #[derive(Default)]
@@ -457,10 +457,12 @@ async fn user_agent_default_headers_and_request_ids() {
     assert_eq!(seen.header(2, "x-tenant").as_deref(), Some("blue"));
     assert_eq!(seen.header(2, "x-request-id"), None);
 
-    assert!(Client::builder(&base)
-        .header("bad name", "x")
-        .build()
-        .is_err());
+    assert!(
+        Client::builder(&base)
+            .header("bad name", "x")
+            .build()
+            .is_err()
+    );
 }
 
 #[tokio::test]
