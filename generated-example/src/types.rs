@@ -26,13 +26,84 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
+}
+
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
 }
 
 /// Reads a present field as `Some`, `null` included: with
@@ -44,37 +115,29 @@ fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>
 }
 
 /// How big a puppy will grow.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Size {
     /// `small`
-    #[serde(rename = "small")]
     Small,
     /// `medium`
-    #[serde(rename = "medium")]
     Medium,
     /// `large`
-    #[serde(rename = "large")]
     Large,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl Size {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["small", "medium", "large"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Small => "small",
             Self::Medium => "medium",
             Self::Large => "large",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -89,7 +152,32 @@ impl std::str::FromStr for Size {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "small" => Self::Small,
+                "medium" => Self::Medium,
+                "large" => Self::Large,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for Size {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Size {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -174,4 +262,169 @@ pub struct Error {
     pub code: String,
     /// What went wrong, for people.
     pub message: String,
+}
+
+/// Schema `/paths/~1puppies/get/parameters/2/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct ListPuppiesMaxPriceCents(pub(crate) i64);
+
+impl ListPuppiesMaxPriceCents {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ListPuppiesMaxPriceCents {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for ListPuppiesMaxPriceCents {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((0, false)), None, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for ListPuppiesMaxPriceCents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for ListPuppiesMaxPriceCents {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1puppies/get/parameters/3/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i32")]
+pub struct ListPuppiesLimit(pub(crate) i32);
+
+impl ListPuppiesLimit {
+    /// The value.
+    pub fn into_inner(self) -> i32 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ListPuppiesLimit {
+    type Target = i32;
+
+    fn deref(&self) -> &i32 {
+        &self.0
+    }
+}
+
+impl TryFrom<i32> for ListPuppiesLimit {
+    type Error = Invalid;
+
+    fn try_from(value: i32) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), Some((100, false)), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for ListPuppiesLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for ListPuppiesLimit {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i32 = s
+            .parse()
+            .map_err(|e: <i32 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1puppies/get/parameters/4/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i32")]
+pub struct ListPuppiesOffset(pub(crate) i32);
+
+impl ListPuppiesOffset {
+    /// The value.
+    pub fn into_inner(self) -> i32 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ListPuppiesOffset {
+    type Target = i32;
+
+    fn deref(&self) -> &i32 {
+        &self.0
+    }
+}
+
+impl TryFrom<i32> for ListPuppiesOffset {
+    type Error = Invalid;
+
+    fn try_from(value: i32) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((0, false)), None, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for ListPuppiesOffset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for ListPuppiesOffset {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i32 = s
+            .parse()
+            .map_err(|e: <i32 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
 }

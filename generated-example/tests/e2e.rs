@@ -52,7 +52,7 @@ async fn list_filters_pages_and_marks_cacheable() {
 
     let mut request = api::ListPuppiesRequest::new();
     request.size = Some(types::Size::Small);
-    request.max_price_cents = Some(30_000);
+    request.max_price_cents = Some(30_000.try_into().unwrap());
     let api::ListPuppiesResponse::Ok { body, .. } = client.list_puppies(request).await.unwrap()
     else {
         panic!()
@@ -66,8 +66,8 @@ async fn list_filters_pages_and_marks_cacheable() {
     );
 
     let mut request = api::ListPuppiesRequest::new();
-    request.limit = 2;
-    request.offset = 1;
+    request.limit = 2.try_into().unwrap();
+    request.offset = 1.try_into().unwrap();
     let api::ListPuppiesResponse::Ok { body, .. } = client.list_puppies(request).await.unwrap()
     else {
         panic!()
@@ -82,12 +82,19 @@ async fn list_filters_pages_and_marks_cacheable() {
     let page: serde_json::Value = serde_json::from_slice(&raw.bytes().await.unwrap()).unwrap();
     assert_eq!(page["items"].as_array().map(Vec::len), Some(5), "{page}");
 
-    let mut request = api::ListPuppiesRequest::new();
-    request.limit = 0;
-    let response = client.list_puppies(request).await.unwrap();
+    // The client cannot make a limit outside 1 to 100, and the server
+    // refuses one before the handler runs.
+    assert!(types::ListPuppiesLimit::try_from(0).is_err());
+    let raw = reqwest::get(format!("{base}/puppies?limit=0"))
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    let problem: serde_json::Value = serde_json::from_slice(&raw.bytes().await.unwrap()).unwrap();
     assert!(
-        matches!(response, api::ListPuppiesResponse::BadRequest(ref e) if e.code == "bad_paging"),
-        "{response:?}"
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("less than the minimum of 1")),
+        "{problem}"
     );
 }
 

@@ -12,6 +12,14 @@
 //! // src/lib.rs
 //! include!(concat!(env!("OUT_DIR"), "/openapi.rs"));
 //! ```
+//!
+//! The included code needs, in the including crate's `[dependencies]`:
+//! `http`, `serde` (with `derive`), `serde_json`; for the server `axum`,
+//! `serde_urlencoded`, `tracing`; for the client `reqwest`,
+//! `serde_urlencoded`, `percent-encoding`; and, when the spec uses them,
+//! `chrono` (`date`, `date-time`), `uuid`, `base64` (`byte`, HTTP basic)
+//! and `regex` (`pattern`). `uniapi new` writes a `Cargo.toml` with exactly
+//! these.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -40,7 +40,7 @@ pub enum Ty {
     Any,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Prim {
     String,
     Bool,
@@ -75,6 +75,8 @@ pub struct TypeDef {
     pub origin: String,
     pub docs: Docs,
     pub kind: TypeKind,
+    /// The schema's `example` (or the first of 3.1's `examples`).
+    pub example: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +89,84 @@ pub enum TypeKind {
     /// `pub struct Name(pub ty);`, for aliases that refer to themselves
     /// (Rust's type aliases cannot).
     Newtype(Ty),
+    /// A string, number or array with validation keywords: a newtype whose
+    /// only constructor (`TryFrom`) checks `rules`, so that no value of it
+    /// breaks them. `ty` is a [`Ty::Prim`] or a [`Ty::List`].
+    Constrained(Ty, Rules),
+}
+
+/// The validation keywords of one schema (JSON Schema's, as OpenAPI
+/// 3.0 and 3.1 share them); `None`/`false` when absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rules {
+    /// In characters (Unicode scalar values), as JSON Schema counts them.
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    /// An ECMA-262 pattern that the `regex` crate also accepts (`lower`
+    /// checks; others are left out with a warning). Unanchored.
+    pub pattern: Option<String>,
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
+    pub multiple_of: Option<f64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+}
+
+/// A `minimum`/`maximum`, exclusive or not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bound {
+    pub value: f64,
+    pub exclusive: bool,
+}
+
+impl Rules {
+    pub fn is_empty(&self) -> bool {
+        *self == Rules::default()
+    }
+
+    /// What `value` breaks, as the generated code words it (it uses the
+    /// same checks), so `lower` can refuse defaults that would break them.
+    pub fn violations(&self, value: &Literal) -> Vec<String> {
+        let mut out = Vec::new();
+        match value {
+            Literal::String(s) => {
+                let len = s.chars().count() as u64;
+                if self.min_length.is_some_and(|m| len < m)
+                    || self.max_length.is_some_and(|m| len > m)
+                {
+                    out.push("length".to_owned());
+                }
+                if let Some(p) = &self.pattern {
+                    if !regex::Regex::new(p).is_ok_and(|re| re.is_match(s)) {
+                        out.push("pattern".to_owned());
+                    }
+                }
+            }
+            Literal::Int(i) => self.number_violations(*i as f64, &mut out),
+            Literal::Float(f) => self.number_violations(*f, &mut out),
+            Literal::Bool(_) | Literal::Variant(..) | Literal::Constrained(..) => {}
+        }
+        out
+    }
+
+    fn number_violations(&self, v: f64, out: &mut Vec<String>) {
+        if let Some(b) = self.minimum {
+            if v < b.value || (b.exclusive && v == b.value) {
+                out.push("minimum".to_owned());
+            }
+        }
+        if let Some(b) = self.maximum {
+            if v > b.value || (b.exclusive && v == b.value) {
+                out.push("maximum".to_owned());
+            }
+        }
+        if let Some(m) = self.multiple_of {
+            if m > 0.0 && ((v / m).round() * m - v).abs() > 1e-9 * v.abs().max(1.0) {
+                out.push("multipleOf".to_owned());
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +202,8 @@ pub enum Literal {
     Float(f64),
     /// A variant of a string enum: the enum and the variant's index.
     Variant(TypeId, usize),
+    /// A value of a constrained newtype, checked against its rules.
+    Constrained(TypeId, Box<Literal>),
 }
 
 /// A string or integer enum.
@@ -272,6 +354,8 @@ pub struct Body {
     pub ty: Ty,
     pub required: bool,
     pub docs: Docs,
+    /// The media type's examples: where each is, and its value.
+    pub examples: Vec<(String, serde_json::Value)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -297,6 +381,8 @@ pub struct ResponseBody {
     pub media: MediaKind,
     pub content_type: String,
     pub ty: Ty,
+    /// The media type's examples: where each is, and its value.
+    pub examples: Vec<(String, serde_json::Value)>,
 }
 
 #[derive(Debug, Clone)]
@@ -367,7 +453,9 @@ impl Api {
                     || s.additional.as_ref().is_some_and(|a| in_ty(a, prim))
             }
             TypeKind::Union(u) => u.variants.iter().any(|v| in_ty(&v.ty, prim)),
-            TypeKind::Alias(t) | TypeKind::Newtype(t) => in_ty(t, prim),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) | TypeKind::Constrained(t, _) => {
+                in_ty(t, prim)
+            }
             TypeKind::Enum(_) => false,
         });
         in_types
@@ -379,6 +467,20 @@ impl Api {
                             || r.headers.iter().any(|h| in_ty(&h.ty, prim))
                     })
             })
+    }
+
+    /// Whether any type has a `pattern` (the crate then needs `regex`).
+    pub fn uses_patterns(&self) -> bool {
+        self.types
+            .iter()
+            .any(|t| matches!(&t.kind, TypeKind::Constrained(_, r) if r.pattern.is_some()))
+    }
+
+    /// Whether any type has validation keywords.
+    pub fn uses_constraints(&self) -> bool {
+        self.types
+            .iter()
+            .any(|t| matches!(t.kind, TypeKind::Constrained(..)))
     }
 
     pub fn ty(&self, id: TypeId) -> &TypeDef {

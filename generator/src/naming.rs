@@ -36,6 +36,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Value",
     "UnknownValue",
     "Base64",
+    "Invalid",
 ];
 
 /// Splits `s` into a word-friendly ASCII string: non-ASCII letters become

@@ -179,6 +179,11 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
             types.push('\n');
             types.push_str(&part);
         }
+        let tail = emit::types_tail(api);
+        if !tail.is_empty() {
+            types.push('\n');
+            types.push_str(&format_items(tail));
+        }
         (types, rest)
     });
     let mut files = vec![
@@ -333,6 +338,7 @@ struct CargoToml<'a> {
     base64: bool,
     chrono: bool,
     uuid: bool,
+    regex: bool,
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -353,6 +359,7 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         base64: api.uses(Prim::Base64),
         chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
         uuid: api.uses(Prim::Uuid),
+        regex: api.uses_patterns(),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")

@@ -12,7 +12,7 @@ impl Api for OnePet {
             tag: None,
         };
         Ok(api::ListPetsResponse::Ok {
-            body: vec![pet],
+            body: vec![pet].try_into().unwrap(),
             x_next: None,
         })
     }

@@ -73,13 +73,8 @@ impl Api for Shop {
         &self,
         request: api::ListPuppiesRequest,
     ) -> Result<api::ListPuppiesResponse, Error> {
-        let (limit, offset) = (request.limit, request.offset);
-        if !(1..=100).contains(&limit) || offset < 0 {
-            return Ok(api::ListPuppiesResponse::BadRequest(error(
-                "bad_paging",
-                "limit must be 1 to 100, offset at least 0",
-            )));
-        }
+        // The server has checked `limit` (1 to 100) and `offset` (at least 0).
+        let (limit, offset) = (*request.limit as usize, *request.offset as usize);
         let puppies = self
             .puppies
             .lock()
@@ -87,14 +82,13 @@ impl Api for Shop {
         let matching: Vec<&types::Puppy> = puppies
             .values()
             .filter(|p| request.breed.as_ref().is_none_or(|b| &p.breed == b))
-            .filter(|p| request.size.is_none_or(|s| p.size == s))
+            .filter(|p| request.size.as_ref().is_none_or(|s| &p.size == s))
             .filter(|p| {
                 request
                     .max_price_cents
-                    .is_none_or(|max| p.price_cents <= max)
+                    .is_none_or(|max| p.price_cents <= *max)
             })
             .collect();
-        let (offset, limit) = (offset as usize, limit as usize);
         let items: Vec<types::Puppy> = matching
             .iter()
             .skip(offset)

@@ -106,20 +106,39 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 api::Error::Decode { status, headers: Box::new(headers), body, path, message }
             }
         },
-        Helper::DecodeJson => quote! {
-            async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                let (status, headers, bytes) = read(response).await?;
-                match serde_json::from_slice(&bytes) {
-                    Ok(value) => Ok(value),
-                    Err(error) => {
-                        // Again, tracking the path, only now that it failed.
-                        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-                        let path = serde_path_to_error::deserialize::<_, T>(&mut deserializer).err().map(|e| e.path().to_string());
-                        Err(decode_error(status, headers, bytes.into(), path, error.to_string()))
+        Helper::DecodeJson => {
+            // Enum values the spec does not list become `Unknown` variants
+            // (see `types::lenient`) rather than failing the response.
+            let lenient = api
+                .types
+                .iter()
+                .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)));
+            let decode = |tokens: TokenStream| {
+                if lenient {
+                    quote!(super::types::lenient(|| #tokens))
+                } else {
+                    tokens
+                }
+            };
+            let first = decode(quote!(serde_json::from_slice(&bytes)));
+            let again = decode(quote!(serde_path_to_error::deserialize::<_, T>(
+                &mut deserializer
+            )));
+            quote! {
+                async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
+                    let (status, headers, bytes) = read(response).await?;
+                    match #first {
+                        Ok(value) => Ok(value),
+                        Err(error) => {
+                            // Again, tracking the path, only now that it failed.
+                            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+                            let path = #again.err().map(|e| e.path().to_string());
+                            Err(decode_error(status, headers, bytes.into(), path, error.to_string()))
+                        }
                     }
                 }
             }
-        },
+        }
         Helper::DecodeForm => quote! {
             async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
                 let (status, headers, bytes) = read(response).await?;

@@ -7,6 +7,7 @@ mod api;
 mod client;
 mod server;
 mod types;
+mod violations;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
@@ -42,6 +43,12 @@ pub fn types_head(api: &ir::Api) -> TokenStream {
 /// Some of the types of `types.rs` (it is made in parts, in parallel).
 pub fn types_defs(api: &ir::Api, range: std::ops::Range<usize>) -> TokenStream {
     types::defs(api, range)
+}
+
+/// The end of `types.rs`: a test that the spec's examples read as their
+/// types (crate layout only).
+pub fn types_tail(api: &ir::Api) -> TokenStream {
+    types::tail(api)
 }
 
 /// `api.rs`.
@@ -249,6 +256,16 @@ pub(crate) fn literal(api: &ir::Api, value: &ir::Literal, scope: Scope) -> Token
             match scope {
                 Scope::Types => quote!(#name::#variant),
                 Scope::Outside => quote!(types::#name::#variant),
+            }
+        }
+        // Checked by `lower`, so made without `try_from` (the field is
+        // `pub(crate)` for this).
+        ir::Literal::Constrained(id, inner) => {
+            let name = ident(&api.ty(*id).name);
+            let inner = literal(api, inner, scope);
+            match scope {
+                Scope::Types => quote!(#name(#inner)),
+                Scope::Outside => quote!(types::#name(#inner)),
             }
         }
     }

@@ -61,17 +61,21 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         .map(|op| into_response(op, &mut helpers))
         .collect();
     let helper_fns = helpers.iter().map(|h| helper(api, *h));
-    // Defaults of enum type name the enum.
-    let uses_types = api
-        .operations
-        .iter()
-        .flat_map(|op| &op.params)
-        .any(|p| matches!(p.default, Some(ir::Literal::Variant(..))))
-        .then(|| {
-            quote!(
-                use super::types;
+    let violations = super::violations::needed(api).then(|| super::violations::emit(api));
+    // Defaults of enum or constrained type name it, and so do the walks
+    // over JSON bodies.
+    let uses_types = (violations.is_some()
+        || api.operations.iter().flat_map(|op| &op.params).any(|p| {
+            matches!(
+                p.default,
+                Some(ir::Literal::Variant(..) | ir::Literal::Constrained(..))
             )
-        });
+        }))
+    .then(|| {
+        quote!(
+            use super::types;
+        )
+    });
     let allows = super::module_allows();
     quote! {
         #allows
@@ -109,23 +113,36 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         struct Problem {
             status: StatusCode,
             detail: String,
+            /// What is wrong with the body, each with its JSON pointer.
+            errors: Vec<Violation>,
             challenge: Option<&'static str>,
+        }
+
+        /// One thing wrong with a request body: where (a JSON pointer into
+        /// it) and what.
+        #[derive(serde::Serialize)]
+        struct Violation {
+            pointer: String,
+            detail: String,
         }
 
         impl Problem {
             fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-                Problem { status, detail: detail.into(), challenge: None }
+                Problem { status, detail: detail.into(), errors: Vec::new(), challenge: None }
             }
         }
 
         impl IntoResponse for Problem {
             fn into_response(self) -> Response {
-                let body = serde_json::json!({
+                let mut body = serde_json::json!({
                     "type": "about:blank",
                     "title": self.status.canonical_reason().unwrap_or("Error"),
                     "status": self.status.as_u16(),
                     "detail": self.detail,
                 });
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
                 let mut response = (
                     self.status,
                     [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
@@ -145,6 +162,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         #(#handlers)*
         #(#responses)*
         #(#helper_fns)*
+        #violations
     }
 }
 
@@ -377,9 +395,17 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
 /// `unwrap_or_else(|| v)`.
 fn default_fallback(api: &ir::Api, value: &ir::Literal) -> TokenStream {
     let expr = super::literal(api, value, super::Scope::Outside);
-    match value {
-        ir::Literal::String(_) => quote!(unwrap_or_else(|| #expr)),
-        _ => quote!(unwrap_or(#expr)),
+    fn allocates(value: &ir::Literal) -> bool {
+        match value {
+            ir::Literal::String(_) => true,
+            ir::Literal::Constrained(_, inner) => allocates(inner),
+            _ => false,
+        }
+    }
+    if allocates(value) {
+        quote!(unwrap_or_else(|| #expr))
+    } else {
+        quote!(unwrap_or(#expr))
     }
 }
 
@@ -746,14 +772,34 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             }
         },
         Helper::JsonBody => quote! {
-            async fn json_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: axum::body::Body) -> Result<Option<T>, Problem> {
+            async fn json_body<T: serde::de::DeserializeOwned + Violations>(headers: &axum::http::HeaderMap, body: axum::body::Body) -> Result<Option<T>, Problem> {
                 let Some(bytes) = read_body(body).await? else {
                     return Ok(None);
                 };
                 check_content_type(headers, |ct| ct == "application/json" || ct.ends_with("+json"), "application/json")?;
                 serde_json::from_slice(&bytes)
                     .map(Some)
-                    .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+                    .map_err(|e| invalid_json(&bytes, e, T::violations))
+            }
+
+            /// 400 for a JSON body that did not deserialize, listing every
+            /// violation that `violations` finds (serde stops at the first).
+            fn invalid_json(
+                bytes: &[u8],
+                error: serde_json::Error,
+                violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
+            ) -> Problem {
+                let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+                    return Problem::new(StatusCode::BAD_REQUEST, format!("the body is not JSON: {error}"));
+                };
+                let mut errors = Vec::new();
+                violations(&value, &mut String::new(), &mut errors);
+                if errors.is_empty() {
+                    errors.push(Violation { pointer: String::new(), detail: error.to_string() });
+                }
+                let mut problem = Problem::new(StatusCode::BAD_REQUEST, "the body does not match its schema");
+                problem.errors = errors;
+                problem
             }
         },
         Helper::FormBody => quote! {

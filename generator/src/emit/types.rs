@@ -1,7 +1,7 @@
 //! `types.rs`: one Rust type per named schema.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens as _, format_ident, quote};
 
 use super::{Scope, docs, field_ty, ident, lit, literal, ty};
 use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
@@ -46,22 +46,38 @@ pub(super) fn head(api: &ir::Api) -> TokenStream {
             }
 
             impl std::error::Error for UnknownValue {}
-        }
-    });
-    let any_string_enum = api
-        .types
-        .iter()
-        .any(|t| matches!(&t.kind, TypeKind::Enum(e) if !e.integer));
-    let parse_enum = any_string_enum.then(|| {
-        quote! {
-            /// Parses a string enum by its serde names: one function for all
-            /// of them, instead of a `match` per enum.
-            fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-                use serde::de::IntoDeserializer as _;
-                T::deserialize(s.into_deserializer()).map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+
+            thread_local! {
+                static LENIENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+            }
+
+            /// Runs `read` with enums taking values that the spec does not
+            /// list as their `Unknown` variant instead of failing. The client
+            /// reads responses so, so that a server that learns a new value
+            /// does not break it; elsewhere (the server reading a request)
+            /// such a value is an error.
+            pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+                struct Restore(bool);
+                impl Drop for Restore {
+                    fn drop(&mut self) {
+                        LENIENT.with(|l| l.set(self.0));
+                    }
+                }
+                let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+                read()
+            }
+
+            /// The `Unknown` variant for `value` when reading leniently, else an error.
+            fn unknown<T>(value: impl std::fmt::Display, variant: impl FnOnce() -> T) -> Result<T, UnknownValue> {
+                if LENIENT.with(std::cell::Cell::get) {
+                    Ok(variant())
+                } else {
+                    Err(UnknownValue(value.to_string()))
+                }
             }
         }
     });
+    let constraints = constraint_helpers(api);
     let base64 = api.uses(ir::Prim::Base64).then(|| {
         quote! {
             /// Bytes that travel as base64 text (`format: byte`).
@@ -135,7 +151,7 @@ pub(super) fn head(api: &ir::Api) -> TokenStream {
         //! The spec's schemas as Rust types, shared by the server and the client.
 
         #unknown_value
-        #parse_enum
+        #constraints
         #base64
         #deserialize_some
         #tagged_helper
@@ -160,6 +176,7 @@ fn type_def(api: &ir::Api, def: &TypeDef) -> TokenStream {
                 pub type #name = #t;
             }
         }
+        TypeKind::Constrained(t, rules) => constrained(api, &name, doc, t, rules),
         TypeKind::Newtype(t) => {
             let t = ty(api, t, Scope::Types);
             quote! {
@@ -261,31 +278,39 @@ fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenSt
     }
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let wire = lit(&v.wire);
         let vdoc = format!(" `{}`", v.wire.replace('`', "'"));
         quote! {
             #[doc = #vdoc]
-            #[serde(rename = #wire)]
             #variant,
         }
     });
-    let as_str = e.variants.iter().map(|v| {
+    let wires: Vec<_> = e.variants.iter().map(|v| lit(&v.wire)).collect();
+    let as_str = e.variants.iter().zip(&wires).map(|(v, wire)| {
         let variant = ident(&v.name);
-        let wire = lit(&v.wire);
         quote!(Self::#variant => #wire,)
+    });
+    let from_str = e.variants.iter().zip(&wires).map(|(v, wire)| {
+        let variant = ident(&v.name);
+        quote!(#wire => Self::#variant,)
     });
     quote! {
         #doc
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
+            /// A value the spec does not list (only read by [`lenient`]).
+            Unknown(String),
         }
 
         impl #name {
+            /// The values the spec lists.
+            pub const VALUES: &'static [&'static str] = &[#(#wires),*];
+
             /// The value as it is on the wire.
-            pub fn as_str(&self) -> &'static str {
+            pub fn as_str(&self) -> &str {
                 match self {
                     #(#as_str)*
+                    Self::Unknown(value) => value,
                 }
             }
         }
@@ -300,7 +325,23 @@ fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenSt
             type Err = UnknownValue;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                parse_enum(s)
+                Ok(match s {
+                    #(#from_str)*
+                    _ => return unknown(s, || Self::Unknown(s.to_owned())),
+                })
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
             }
         }
     }
@@ -337,6 +378,8 @@ fn integer_enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) ->
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
+            /// A value the spec does not list (only read by [`lenient`]).
+            Unknown(i64),
         }
 
         impl #name {
@@ -344,14 +387,22 @@ fn integer_enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) ->
             pub fn value(&self) -> i64 {
                 match self {
                     #(#to_value)*
+                    Self::Unknown(value) => *value,
                 }
             }
 
-            /// The variant of `value`, if it is one.
+            /// The variant of `value`, if the spec lists it.
             pub fn from_value(value: i64) -> Option<Self> {
                 match value {
                     #(#from_value)*
                     _ => None,
+                }
+            }
+
+            fn read(value: i64) -> Result<Self, UnknownValue> {
+                match Self::from_value(value) {
+                    Some(known) => Ok(known),
+                    None => unknown(value, || Self::Unknown(value)),
                 }
             }
         }
@@ -365,7 +416,7 @@ fn integer_enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) ->
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
-                Self::from_value(value).ok_or_else(|| serde::de::Error::custom(format!("unknown value {value}")))
+                Self::read(value).map_err(serde::de::Error::custom)
             }
         }
 
@@ -379,7 +430,7 @@ fn integer_enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) ->
             type Err = UnknownValue;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                s.trim().parse().ok().and_then(Self::from_value).ok_or_else(|| UnknownValue(s.to_owned()))
+                s.trim().parse().map_err(|_| UnknownValue(s.to_owned())).and_then(Self::read)
             }
         }
     }
@@ -451,6 +502,315 @@ fn union(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, u: &Union) 
                 }
                 .map_err(D::Error::custom)
             }
+        }
+    }
+}
+
+/// `Invalid` and the checks that constrained newtypes share, each emitted
+/// only when some type uses it.
+fn constraint_helpers(api: &ir::Api) -> Option<TokenStream> {
+    let rules: Vec<(&ir::Ty, &ir::Rules)> = api
+        .types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TypeKind::Constrained(ty, rules) => Some((ty, rules)),
+            _ => None,
+        })
+        .collect();
+    if rules.is_empty() {
+        return None;
+    }
+    let any = |f: fn(&ir::Ty, &ir::Rules) -> bool| rules.iter().any(|(t, r)| f(t, r));
+    let length = any(|_, r| {
+        r.min_length.is_some() || r.max_length.is_some() || r.min_items.is_some() || r.max_items.is_some()
+    })
+    .then(|| {
+        quote! {
+            fn check_length(len: usize, min: Option<usize>, max: Option<usize>, unit: &str, broken: &mut Vec<String>) {
+                if let Some(min) = min.filter(|min| len < *min) {
+                    broken.push(format!("has {len} {unit}, fewer than the minimum of {min}"));
+                }
+                if let Some(max) = max.filter(|max| len > *max) {
+                    broken.push(format!("has {len} {unit}, more than the maximum of {max}"));
+                }
+            }
+        }
+    });
+    let range = any(|_, r| r.minimum.is_some() || r.maximum.is_some()).then(|| {
+        quote! {
+            /// Checks `value` against a minimum and a maximum, each
+            /// `(bound, exclusive)`.
+            fn check_range<T: PartialOrd + std::fmt::Display>(
+                value: T,
+                min: Option<(T, bool)>,
+                max: Option<(T, bool)>,
+                broken: &mut Vec<String>,
+            ) {
+                match min {
+                    Some((min, true)) if value <= min => broken.push(format!("{value} is not greater than {min}")),
+                    Some((min, false)) if value < min => broken.push(format!("{value} is less than the minimum of {min}")),
+                    _ => {}
+                }
+                match max {
+                    Some((max, true)) if value >= max => broken.push(format!("{value} is not less than {max}")),
+                    Some((max, false)) if value > max => broken.push(format!("{value} is more than the maximum of {max}")),
+                    _ => {}
+                }
+            }
+        }
+    });
+    let multiple = any(|_, r| r.multiple_of.is_some()).then(|| {
+        quote! {
+            fn check_multiple_of(value: impl std::fmt::Display, of: impl std::fmt::Display, off: bool, broken: &mut Vec<String>) {
+                if off {
+                    broken.push(format!("{value} is not a multiple of {of}"));
+                }
+            }
+
+            /// Whether a quotient is off a whole number by more than rounding error.
+            #[allow(dead_code)]
+            fn is_fractional(quotient: f64) -> bool {
+                (quotient - quotient.round()).abs() > 1e-9 * quotient.abs().max(1.0)
+            }
+        }
+    });
+    let pattern = any(|_, r| r.pattern.is_some()).then(|| {
+        quote! {
+            /// `regex` is `None` only if the pattern does not compile, which
+            /// uniapi checked it does.
+            fn check_pattern(value: &str, regex: &Option<regex::Regex>, pattern: &str, broken: &mut Vec<String>) {
+                if regex.as_ref().is_some_and(|regex| !regex.is_match(value)) {
+                    broken.push(format!("does not match the pattern `{pattern}`"));
+                }
+            }
+        }
+    });
+    let unique = any(|_, r| r.unique_items).then(|| {
+        quote! {
+            fn check_unique<T: PartialEq>(items: &[T], broken: &mut Vec<String>) {
+                let repeated = items.iter().enumerate().find(|(i, item)| items[..*i].contains(item));
+                if let Some((i, _)) = repeated {
+                    broken.push(format!("item {i} repeats an earlier item, but items must be unique"));
+                }
+            }
+        }
+    });
+    Some(quote! {
+        /// A value that breaks its schema's validation keywords: each
+        /// broken rule, in words.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct Invalid(pub Vec<String>);
+
+        impl Invalid {
+            fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+                if broken.is_empty() {
+                    Ok(value)
+                } else {
+                    Err(Invalid(broken))
+                }
+            }
+        }
+
+        impl std::fmt::Display for Invalid {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0.join("; "))
+            }
+        }
+
+        impl std::error::Error for Invalid {}
+
+        #length
+        #range
+        #multiple
+        #pattern
+        #unique
+    })
+}
+
+/// A newtype whose one constructor, `TryFrom`, checks `rules`; serde
+/// reads through it too.
+fn constrained(
+    api: &ir::Api,
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    inner: &ir::Ty,
+    rules: &ir::Rules,
+) -> TokenStream {
+    let t = ty(api, inner, Scope::Types);
+    let t_lit = lit(&t.to_string().replace(' ', ""));
+    let integer = matches!(inner, ir::Ty::Prim(ir::Prim::I32 | ir::Prim::I64));
+    let number = |v: f64| {
+        if integer && v.fract() == 0.0 {
+            let v = proc_macro2::Literal::i64_unsuffixed(v as i64);
+            quote!(#v)
+        } else {
+            let v = proc_macro2::Literal::f64_unsuffixed(v);
+            quote!(#v)
+        }
+    };
+    let opt_usize = |n: Option<u64>| match n {
+        Some(n) => {
+            let n = proc_macro2::Literal::usize_unsuffixed(n as usize);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    };
+    let bound = |b: Option<ir::Bound>| match b {
+        Some(ir::Bound { value, exclusive }) => {
+            let value = number(value);
+            quote!(Some((#value, #exclusive)))
+        }
+        None => quote!(None),
+    };
+    let mut checks = Vec::new();
+    if rules.min_length.is_some() || rules.max_length.is_some() {
+        let (min, max) = (opt_usize(rules.min_length), opt_usize(rules.max_length));
+        checks.push(
+            quote!(check_length(value.chars().count(), #min, #max, "characters", &mut broken);),
+        );
+    }
+    if let Some(pattern) = &rules.pattern {
+        let p = lit(pattern);
+        checks.push(quote! {
+            static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| regex::Regex::new(#p).ok());
+            check_pattern(&value, &PATTERN, #p, &mut broken);
+        });
+    }
+    if rules.minimum.is_some() || rules.maximum.is_some() {
+        let (min, max) = (bound(rules.minimum), bound(rules.maximum));
+        checks.push(quote!(check_range(value, #min, #max, &mut broken);));
+    }
+    if let Some(of) = rules.multiple_of {
+        let of_lit = number(of);
+        let of_f64 = proc_macro2::Literal::f64_suffixed(of);
+        let off = match inner {
+            _ if integer && of.fract() == 0.0 => quote!(value % #of_lit != 0),
+            ir::Ty::Prim(ir::Prim::F64) => quote!(is_fractional(value / #of_f64)),
+            ir::Ty::Prim(ir::Prim::F32) => quote!(is_fractional(f64::from(value) / #of_f64)),
+            _ => quote!(is_fractional(value as f64 / #of_f64)),
+        };
+        checks.push(quote!(check_multiple_of(value, #of_lit, #off, &mut broken);));
+    }
+    if rules.min_items.is_some() || rules.max_items.is_some() {
+        let (min, max) = (opt_usize(rules.min_items), opt_usize(rules.max_items));
+        checks.push(quote!(check_length(value.len(), #min, #max, "items", &mut broken);));
+    }
+    if rules.unique_items {
+        checks.push(quote!(check_unique(&value, &mut broken);));
+    }
+    let scalar = matches!(inner, ir::Ty::Prim(_)).then(|| {
+        quote! {
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    std::fmt::Display::fmt(&self.0, f)
+                }
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = Invalid;
+
+                fn from_str(s: &str) -> Result<Self, Invalid> {
+                    let value: #t = s.parse().map_err(|e: <#t as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+                    Self::try_from(value)
+                }
+            }
+        }
+    });
+    let derives = match inner {
+        ir::Ty::Prim(ir::Prim::String) => quote!(PartialOrd,),
+        ir::Ty::Prim(_) => quote!(Copy, PartialOrd,),
+        _ => quote!(),
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, #derives PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = #t_lit)]
+        pub struct #name(pub(crate) #t);
+
+        impl #name {
+            /// The value.
+            pub fn into_inner(self) -> #t {
+                self.0
+            }
+        }
+
+        impl std::ops::Deref for #name {
+            type Target = #t;
+
+            fn deref(&self) -> &#t {
+                &self.0
+            }
+        }
+
+        impl TryFrom<#t> for #name {
+            type Error = Invalid;
+
+            fn try_from(value: #t) -> Result<Self, Invalid> {
+                let mut broken = Vec::new();
+                #(#checks)*
+                Invalid::check(Self(value), broken)
+            }
+        }
+
+        #scalar
+    }
+}
+
+/// A test, compiled only when the crate's own tests are, that every
+/// example in the spec (of a schema, or of a JSON body) reads as the type
+/// it illustrates: a spec whose examples and schemas disagree, or a type
+/// that uniapi got wrong, shows up there.
+pub(super) fn tail(api: &ir::Api) -> TokenStream {
+    let read = |at: &str, t: TokenStream, value: &serde_json::Value| {
+        let at = lit(&format!("#{at}"));
+        let json = lit(&value.to_string());
+        quote!(read::<#t>(#at, #json, &mut failures);)
+    };
+    let mut reads = Vec::new();
+    for def in &api.types {
+        if let Some(example) = &def.example {
+            if !matches!(def.kind, TypeKind::Alias(ir::Ty::Any)) {
+                reads.push(read(
+                    &def.origin,
+                    ident(&def.name).into_token_stream(),
+                    example,
+                ));
+            }
+        }
+    }
+    for op in &api.operations {
+        let request = op.body.iter().map(|b| (b.media, &b.ty, &b.examples));
+        let responses = op
+            .responses
+            .iter()
+            .filter_map(|r| r.body.as_ref())
+            .map(|b| (b.media, &b.ty, &b.examples));
+        for (media, t, examples) in request.chain(responses) {
+            if media != ir::MediaKind::Json || *t == ir::Ty::Any {
+                continue;
+            }
+            for (at, value) in examples {
+                reads.push(read(at, ty(api, t, Scope::Types), value));
+            }
+        }
+    }
+    if reads.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        /// Every example in the spec (that fits its schema) reads as the
+        /// type it illustrates.
+        #[test]
+        fn spec_examples_read_as_their_types() {
+            fn read<T: serde::de::DeserializeOwned>(at: &str, json: &str, failures: &mut Vec<String>) {
+                if let Err(error) = serde_json::from_str::<T>(json) {
+                    failures.push(format!("{at}: {error}"));
+                }
+            }
+
+            let mut failures = Vec::new();
+            #(#reads)*
+            assert!(failures.is_empty(), "{failures:#?}");
         }
     }
 }

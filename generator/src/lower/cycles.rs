@@ -25,7 +25,9 @@ pub(crate) fn break_cycles(mut types: Vec<TypeDef>) -> Vec<TypeDef> {
             .iter()
             .flat_map(|v| inline_targets(&v.ty))
             .collect(),
-        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => inline_targets(ty),
+        TypeKind::Alias(ty) | TypeKind::Newtype(ty) | TypeKind::Constrained(ty, _) => {
+            inline_targets(ty)
+        }
         TypeKind::Enum(_) => Vec::new(),
     });
     for (i, def) in types.iter_mut().enumerate() {

@@ -2,6 +2,7 @@
 //! input: it collects every diagnostic instead of stopping at the first.
 
 mod cycles;
+mod examples;
 mod operation;
 mod schema;
 
@@ -30,7 +31,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         let operations = operation::operations(loaded, &mut schemas, &security_schemes);
         (schemas.finish(), operations)
     };
-    let api = ir::Api {
+    let mut api = ir::Api {
         title: doc.info.title.clone(),
         version: doc.info.version.clone(),
         description: doc.info.description.clone(),
@@ -39,6 +40,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         operations,
         security_schemes: security_schemes.into_iter().flatten().collect(),
     };
+    examples::check(&mut api, &mut diags);
     diags.locate(&loaded.file, |p| crate::load::line_of(&loaded.text, p));
     if diags.has_errors() {
         Err(diags)

@@ -239,6 +239,24 @@ impl OperationLowering<'_, '_, '_> {
     /// Parameters carry scalars or lists of scalars; anything else is passed
     /// as its raw string, with a warning.
     fn scalar_or_string(&mut self, ty: Ty, pointer: &str) -> Ty {
+        // A list parameter keeps its items' rules; its own are not kept.
+        let ty = match &ty {
+            Ty::Named(id) => match self.schemas.kind_of(*id) {
+                Some(TypeKind::Constrained(list @ Ty::List(_), _)) => {
+                    let list = list.clone();
+                    self.schemas.diags.push(
+                        Diagnostic::warning(
+                            format!("{pointer}/schema"),
+                            "`minItems`, `maxItems` and `uniqueItems` of a parameter are not checked",
+                        )
+                        .with_hint("check them in the handler"),
+                    );
+                    list
+                }
+                _ => ty,
+            },
+            _ => ty,
+        };
         let item = match &ty {
             Ty::List(inner) | Ty::Nullable(inner) => inner,
             other => other,
@@ -347,16 +365,53 @@ impl OperationLowering<'_, '_, '_> {
             &media_pointer,
             &format!("{} Body", self.type_name),
         );
+        let examples = self.examples(&body.content[&content_type], &media_pointer);
         Some(Body {
             media,
             content_type,
             ty,
+            examples,
             required: body.required,
             docs: Docs {
                 description: body.description,
                 ..Docs::default()
             },
         })
+    }
+
+    /// A media type's `example` and the values of its `examples` (external
+    /// ones are not fetched), each with its pointer.
+    fn examples(
+        &mut self,
+        media: &openapiv3::MediaType,
+        pointer: &str,
+    ) -> Vec<(String, serde_json::Value)> {
+        let mut out = Vec::new();
+        if let Some(value) = &media.example {
+            out.push((format!("{pointer}/example"), value.clone()));
+        }
+        for (name, example) in &media.examples {
+            let at = join(&format!("{pointer}/examples"), name);
+            match resolve(&self.loaded.raw, example, &at) {
+                Ok(openapiv3::Example {
+                    value: Some(value), ..
+                }) => out.push((at, value)),
+                Ok(_) => {}
+                Err(d) => self.schemas.diags.push(d),
+            }
+        }
+        // Examples written as JSON text (a common way to keep formatting)
+        // stand for the JSON they hold.
+        for (_, value) in &mut out {
+            if let Some(parsed) = value
+                .as_str()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                .filter(|v| v.is_object() || v.is_array())
+            {
+                *value = parsed;
+            }
+        }
+        out
     }
 
     fn body_ty(
@@ -494,10 +549,12 @@ impl OperationLowering<'_, '_, '_> {
                         &media_pointer,
                         &format!("{} {variant} Body", self.type_name),
                     );
+                    let examples = self.examples(&response.content[&content_type], &media_pointer);
                     ResponseBody {
                         media,
                         content_type,
                         ty,
+                        examples,
                     }
                 });
             let headers = self.headers(&response, &response_pointer, &variant);
@@ -528,6 +585,7 @@ impl OperationLowering<'_, '_, '_> {
                     media: MediaKind::Json,
                     content_type: "application/json".into(),
                     ty: Ty::Any,
+                    examples: Vec::new(),
                 }),
                 headers: Vec::new(),
             });
@@ -656,6 +714,7 @@ impl Schemas<'_> {
                 Ty::Prim(p) => return *p != Prim::Bytes,
                 Ty::Named(id) => match self.kind_of(*id) {
                     Some(TypeKind::Enum(_)) => return true,
+                    Some(TypeKind::Constrained(Ty::Prim(p), _)) => return *p != Prim::Bytes,
                     Some(TypeKind::Alias(inner)) => ty = inner,
                     _ => return false,
                 },

@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics, join};
 use crate::ir::{
-    Docs, Enum, EnumVariant, Field, Literal, Prim, Struct, Ty, TypeDef, TypeId, TypeKind, Union,
-    UnionVariant,
+    Bound, Docs, Enum, EnumVariant, Field, Literal, Prim, Rules, Struct, Ty, TypeDef, TypeId,
+    TypeKind, Union, UnionVariant,
 };
 use crate::naming::{self, Namespace};
 
@@ -112,7 +112,17 @@ impl<'a> Schemas<'a> {
                     origin: String::new(),
                     docs: Docs::default(),
                     kind: TypeKind::Alias(Ty::Any),
+                    example: None,
                 })
+            })
+            .map(|mut t| {
+                let schema = self.raw.pointer(&t.origin);
+                t.example = schema.and_then(|s| {
+                    s.get("example")
+                        .or_else(|| s.get("examples").and_then(|e| e.get(0)))
+                        .cloned()
+                });
+                t
             })
             .collect();
         super::cycles::break_cycles(types)
@@ -147,6 +157,7 @@ impl<'a> Schemas<'a> {
             origin: pointer.to_owned(),
             docs,
             kind,
+            example: None,
         });
     }
 
@@ -256,12 +267,22 @@ impl<'a> Schemas<'a> {
             origin: pointer.to_owned(),
             docs: docs_of(schema),
             kind,
+            example: None,
         });
         Ty::Named(id)
     }
 
     /// The type of an inline schema (without its `nullable`).
     fn inline(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Ty {
+        if rules_of(schema).is_empty() {
+            self.plain(schema, pointer, hint)
+        } else {
+            self.hoist(schema, pointer, hint)
+        }
+    }
+
+    /// The type of an inline schema, its validation keywords left out.
+    fn plain(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Ty {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
                 if s.enumeration.iter().any(Option::is_some) {
@@ -427,6 +448,7 @@ impl<'a> Schemas<'a> {
                 let values: Vec<&str> = any.enumeration.iter().filter_map(Value::as_str).collect();
                 TypeKind::Enum(string_enum(values))
             }
+            _ if !rules_of(schema).is_empty() => self.constrained(schema, pointer, name),
             SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => self.struct_of(
                 &o.properties,
                 &o.required,
@@ -479,6 +501,46 @@ impl<'a> Schemas<'a> {
         }
     }
 
+    /// A newtype that holds only values meeting the schema's validation
+    /// keywords. Patterns the `regex` crate cannot run are left out, with
+    /// a warning.
+    fn constrained(&mut self, schema: &Schema, pointer: &str, name: &str) -> TypeKind {
+        let mut rules = rules_of(schema);
+        if let Some(pattern) = &rules.pattern {
+            if let Err(error) = regex::Regex::new(pattern) {
+                let first = error.to_string();
+                let first = first.lines().last().unwrap_or("").trim();
+                self.diags.push(
+                    Diagnostic::warning(
+                        format!("{pointer}/pattern"),
+                        format!("pattern `{pattern}` is not checked: {first}"),
+                    )
+                    .with_hint("patterns are checked with Rust's `regex` crate, which has no look-around or backreferences"),
+                );
+                rules.pattern = None;
+            }
+        }
+        let inner = self.plain(schema, pointer, name);
+        // Keywords that do not apply to the Rust type (a length of a date).
+        match &inner {
+            Ty::Prim(Prim::String) => {}
+            _ => (rules.min_length, rules.max_length, rules.pattern) = (None, None, None),
+        }
+        if !matches!(
+            inner,
+            Ty::Prim(Prim::I32 | Prim::I64 | Prim::F32 | Prim::F64)
+        ) {
+            (rules.minimum, rules.maximum, rules.multiple_of) = (None, None, None);
+        }
+        if !matches!(inner, Ty::List(_)) {
+            (rules.min_items, rules.max_items, rules.unique_items) = (None, None, false);
+        }
+        if rules.is_empty() {
+            return TypeKind::Alias(inner);
+        }
+        TypeKind::Constrained(inner, rules)
+    }
+
     /// The struct of an object schema's own properties.
     fn struct_of(
         &mut self,
@@ -511,11 +573,30 @@ impl<'a> Schemas<'a> {
             // merged into several structs (`allOf`) is one type.
             let field_pointer = join(&format!("{owner}/properties"), wire);
             let ty = self.ty(*schema, &field_pointer, &format!("{name} {wire}"));
-            let required = required.iter().any(|r| r == wire);
-            let (docs, default) = match schema {
-                SchemaRef::Inline(s) => (docs_of(s), s.schema_data.default.as_ref()),
-                SchemaRef::Ref(_) => (Docs::default(), None),
+            let (mut docs, default, one_way) = match schema {
+                SchemaRef::Inline(s) => (
+                    docs_of(s),
+                    s.schema_data.default.as_ref(),
+                    if s.schema_data.read_only {
+                        Some("Read-only: the server sends it; requests leave it out.")
+                    } else if s.schema_data.write_only {
+                        Some("Write-only: requests send it; responses leave it out.")
+                    } else {
+                        None
+                    },
+                ),
+                SchemaRef::Ref(_) => (Docs::default(), None, None),
             };
+            // One struct serves requests and responses, so a property that
+            // travels one way only is optional even when `required` (which
+            // then holds in that direction).
+            let required = one_way.is_none() && required.iter().any(|r| r == wire);
+            if let Some(note) = one_way {
+                docs.description = Some(match docs.description.take() {
+                    Some(d) => format!("{d}\n\n{note}"),
+                    None => note.to_owned(),
+                });
+            }
             let default = match default {
                 Some(value) if !required => self.literal(&ty, value, &field_pointer),
                 _ => None,
@@ -742,6 +823,10 @@ impl<'a> Schemas<'a> {
                         .map(|i| Literal::Variant(*id, i))
                 }
                 TypeKind::Alias(inner) => self.literal_of(inner, value, depth + 1),
+                TypeKind::Constrained(inner, rules) => self
+                    .literal_of(inner, value, depth + 1)
+                    .filter(|l| rules.violations(l).is_empty())
+                    .map(|l| Literal::Constrained(*id, Box::new(l))),
                 _ => None,
             },
             _ => None,
@@ -815,7 +900,9 @@ fn specificity(ty: &Ty, types: &[Option<TypeDef>]) -> (u8, std::cmp::Reverse<usi
             ),
             Some(TypeKind::Enum(_)) => (1, std::cmp::Reverse(0)),
             Some(TypeKind::Union(_)) => (2, std::cmp::Reverse(0)),
-            Some(TypeKind::Alias(inner) | TypeKind::Newtype(inner)) if *inner != Ty::Named(*id) => {
+            Some(
+                TypeKind::Alias(inner) | TypeKind::Newtype(inner) | TypeKind::Constrained(inner, _),
+            ) if *inner != Ty::Named(*id) => {
                 let (rank, n) = specificity(inner, types);
                 (rank.max(3), n)
             }
@@ -833,8 +920,71 @@ fn specificity(ty: &Ty, types: &[Option<TypeDef>]) -> (u8, std::cmp::Reverse<usi
     }
 }
 
+/// The validation keywords of a string, number, integer or array schema
+/// (empty for enums and other kinds: an enum's values say more, and object
+/// keywords are not kept).
+fn rules_of(schema: &Schema) -> Rules {
+    let bound = |value: Option<f64>, exclusive: bool| value.map(|value| Bound { value, exclusive });
+    let count = |n: Option<usize>| n.map(|n| n as u64);
+    let mut rules = Rules::default();
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => {
+            rules.min_length = count(s.min_length).filter(|n| *n > 0);
+            rules.max_length = count(s.max_length);
+            rules.pattern = s.pattern.clone();
+        }
+        SchemaKind::Type(Type::Integer(i)) if i.enumeration.is_empty() => {
+            rules.minimum = bound(i.minimum.map(|v| v as f64), i.exclusive_minimum);
+            rules.maximum = bound(i.maximum.map(|v| v as f64), i.exclusive_maximum);
+            rules.multiple_of = i.multiple_of.map(|v| v as f64);
+        }
+        SchemaKind::Type(Type::Number(n)) if n.enumeration.is_empty() => {
+            rules.minimum = bound(n.minimum, n.exclusive_minimum);
+            rules.maximum = bound(n.maximum, n.exclusive_maximum);
+            rules.multiple_of = n.multiple_of;
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            rules.min_items = count(a.min_items).filter(|n| *n > 0);
+            rules.max_items = count(a.max_items);
+            rules.unique_items = a.unique_items;
+        }
+        SchemaKind::Any(any)
+            if any.enumeration.is_empty()
+                && any.properties.is_empty()
+                && any.all_of.is_empty()
+                && any.one_of.is_empty()
+                && any.any_of.is_empty() =>
+        {
+            match any.typ.as_deref() {
+                Some("string") => {
+                    rules.min_length = count(any.min_length).filter(|n| *n > 0);
+                    rules.max_length = count(any.max_length);
+                    rules.pattern = any.pattern.clone();
+                }
+                Some("integer" | "number") => {
+                    rules.minimum = bound(any.minimum, any.exclusive_minimum.unwrap_or(false));
+                    rules.maximum = bound(any.maximum, any.exclusive_maximum.unwrap_or(false));
+                    rules.multiple_of = any.multiple_of;
+                }
+                Some("array") => {
+                    rules.min_items = count(any.min_items).filter(|n| *n > 0);
+                    rules.max_items = count(any.max_items);
+                    rules.unique_items = any.unique_items.unwrap_or(false);
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    // Keywords that allow everything are no constraint.
+    rules.multiple_of = rules.multiple_of.filter(|m| m.is_finite() && *m > 0.0);
+    rules
+}
+
 fn string_enum(values: Vec<&str>) -> Enum {
     let mut names = Namespace::new();
+    // The variant for values the spec does not list.
+    names.reserve(["Unknown"]);
     let mut seen = HashSet::new();
     let variants = values
         .into_iter()

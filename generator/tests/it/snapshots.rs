@@ -112,6 +112,53 @@ fn feature_snapshots_compile_warning_free() {
     );
 }
 
+/// Each feature crate's own test that the spec's examples (those that fit
+/// their schemas; `lower` warns about the others) read as their types.
+/// Types only (`--no-default-features`), so it builds no server or client.
+#[test]
+fn feature_examples_read_as_their_types() {
+    let dir = root().join("tests/snapshots/features");
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "test",
+            "--workspace",
+            "--no-default-features",
+            "--lib",
+            "--no-fail-fast",
+            "--quiet",
+        ])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", root().join("target/features"))
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "examples of specs/features do not read as their types:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let with_examples = feature_specs()
+        .iter()
+        .filter(|(_, dir)| {
+            let types = root()
+                .join("tests/snapshots/features")
+                .join(dir)
+                .join("src/types.rs");
+            std::fs::read_to_string(types)
+                .is_ok_and(|t| t.contains("fn spec_examples_read_as_their_types"))
+        })
+        .count();
+    assert!(
+        with_examples >= 10,
+        "only {with_examples} feature crates have examples"
+    );
+    assert_eq!(
+        stdout.matches("test result: ok. 1 passed").count(),
+        with_examples,
+        "not every example test ran:\n{stdout}"
+    );
+}
+
 #[test]
 fn generated_example_is_fresh() {
     let krate = generate(&root().join("specs/puppy-shop.yaml"), "puppy-shop");

@@ -4,6 +4,7 @@
 //! generated clients against Prism, a validating mock server.
 
 mod client;
+mod constraints;
 mod petstore;
 mod prism;
 mod types;

@@ -22,17 +22,12 @@ impl Api for Store {
         request: api::ListPetsRequest,
     ) -> Result<api::ListPetsResponse, Error> {
         let pets = self.pets.lock().unwrap();
-        let limit = request.limit.unwrap_or(100);
-        if !(0..=100).contains(&limit) {
-            let status = http::StatusCode::BAD_REQUEST;
-            return Ok(api::ListPetsResponse::Default {
-                status,
-                body: error(400, "limit is 0 to 100"),
-            });
-        }
-        let page: Vec<types::Pet> = pets.iter().take(limit as usize).cloned().collect();
+        // The server has refused limits outside 0..=100 (`maximum: 100`).
+        let limit = request.limit.map_or(100, |limit| *limit as usize);
+        let page: Vec<types::Pet> = pets.iter().take(limit).cloned().collect();
         let x_next = (page.len() < pets.len()).then(|| format!("/pets?offset={}", page.len()));
-        Ok(api::ListPetsResponse::Ok { body: page, x_next })
+        let body = types::Pets::try_from(page).map_err(Error::other)?;
+        Ok(api::ListPetsResponse::Ok { body, x_next })
     }
 
     async fn create_pets(
@@ -110,7 +105,7 @@ async fn every_operation_through_the_client() {
         panic!("not 200")
     };
     assert_eq!(
-        body,
+        *body,
         vec![
             pet(1, "Tom", Some("cat")),
             pet(2, "Jerry", None),
@@ -120,7 +115,7 @@ async fn every_operation_through_the_client() {
     assert_eq!(x_next, None);
 
     let mut request = api::ListPetsRequest::new();
-    request.limit = Some(2);
+    request.limit = Some(types::ListPetsLimit::try_from(2).unwrap());
     let api::ListPetsResponse::Ok { body, x_next } = client.list_pets(request).await.unwrap()
     else {
         panic!()

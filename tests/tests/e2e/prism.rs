@@ -252,10 +252,59 @@ fn value(api: &ir::Api, ty: &Ty, depth: usize) -> Value {
                 v
             }
             TypeKind::Alias(t) | TypeKind::Newtype(t) => value(api, t, depth + 1),
+            TypeKind::Constrained(t, rules) => constrained(api, t, rules, depth),
         },
         Ty::List(inner) => json!([value(api, inner, depth + 1)]),
         Ty::Map(_) | Ty::Any => json!({}),
         Ty::Nullable(inner) => value(api, inner, depth),
+    }
+}
+
+/// A value within the lengths and bounds of `rules` (a `pattern` is not
+/// met on purpose: Prism then rejects the raw request, and the operation
+/// is counted as not synthesized).
+fn constrained(api: &ir::Api, ty: &Ty, rules: &ir::Rules, depth: usize) -> Value {
+    match value(api, ty, depth + 1) {
+        Value::String(_) => {
+            let length = rules
+                .min_length
+                .unwrap_or(3)
+                .max(1)
+                .min(rules.max_length.unwrap_or(u64::MAX));
+            json!("a".repeat(length as usize))
+        }
+        Value::Number(n) => {
+            let mut v = n.as_f64().unwrap_or(1.0);
+            if let Some(min) = rules.minimum {
+                v = v.max(min.value + if min.exclusive { 1.0 } else { 0.0 });
+            }
+            if let Some(max) = rules.maximum {
+                v = v.min(max.value - if max.exclusive { 1.0 } else { 0.0 });
+            }
+            if let Some(m) = rules.multiple_of.filter(|m| *m > 0.0) {
+                v = (v / m).ceil() * m;
+            }
+            if n.is_f64() {
+                json!(v)
+            } else {
+                json!(v as i64)
+            }
+        }
+        Value::Array(items) => {
+            let n = rules.min_items.unwrap_or(1).max(1) as usize;
+            let item = items.into_iter().next().unwrap_or(Value::Null);
+            // Unique items: numbers 1, 2, 3... or strings a, aa, aaa...
+            Value::Array(
+                (0..n)
+                    .map(|i| match &item {
+                        Value::Number(_) => json!(i as i64 + 1),
+                        Value::String(_) => json!("a".repeat(i + 1)),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            )
+        }
+        other => other,
     }
 }
 
@@ -527,6 +576,8 @@ peer! {
     feature_3_1_schema_validation_top_level: feature_3_1_schema_validation_top_level, "specs/features/3.1/schema-validation-top-level.yaml";
     feature_3_1_security: feature_3_1_security, "specs/features/3.1/security.yaml";
     feature_3_1_train_travel: feature_3_1_train_travel, "specs/features/3.1/train-travel.yaml";
+    feature_uniapi_constraints: feature_uniapi_constraints, "specs/features/uniapi/constraints.yaml";
+    feature_uniapi_constraints_3_1: feature_uniapi_constraints_3_1, "specs/features/uniapi/constraints-3.1.yaml";
     feature_uniapi_formats: feature_uniapi_formats, "specs/features/uniapi/formats.yaml";
     feature_uniapi_multi_file: feature_uniapi_multi_file, "specs/features/uniapi/multi-file.yaml";
     feature_uniapi_names: feature_uniapi_names, "specs/features/uniapi/names.yaml";

@@ -157,3 +157,65 @@ fn integer_enums_are_numbers_on_the_wire() {
     );
     assert_eq!(settings.level, None);
 }
+
+mod round_trips {
+    use super::types;
+    use proptest::prelude::*;
+
+    fn date() -> impl Strategy<Value = chrono::NaiveDate> {
+        (1i32..=9999, 1u32..=366).prop_filter_map("a day of the year", |(y, d)| {
+            chrono::NaiveDate::from_yo_opt(y, d)
+        })
+    }
+
+    fn time() -> impl Strategy<Value = chrono::DateTime<chrono::Utc>> {
+        (0i64..=253_402_300_799, 0u32..1_000_000_000)
+            .prop_filter_map("a time", |(s, n)| chrono::DateTime::from_timestamp(s, n))
+    }
+
+    fn pet() -> impl Strategy<Value = types::Pet> {
+        prop_oneof![
+            ("\\PC*", proptest::option::of(date()), any::<bool>()).prop_map(
+                |(name, born, barks)| types::Pet::Dog(types::Dog {
+                    kind: "dog".into(),
+                    name,
+                    born,
+                    barks,
+                })
+            ),
+            ("\\PC*", any::<i32>(), proptest::option::of(time()))
+                .prop_map(|(name, lives, seen)| types::Pet::Cat(types::Cat { name, lives, seen })),
+        ]
+    }
+
+    fn level() -> impl Strategy<Value = types::Level> {
+        prop_oneof![
+            Just(types::Level::V1),
+            Just(types::Level::V2),
+            Just(types::Level::V3),
+            Just(types::Level::Minus1),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn pets(pet in pet()) {
+            let json = serde_json::to_string(&pet).unwrap();
+            prop_assert_eq!(serde_json::from_str::<types::Pet>(&json).unwrap(), pet);
+        }
+
+        #[test]
+        fn patches(name in proptest::option::of("\\PC*"), nickname in proptest::option::of(proptest::option::of("\\PC*"))) {
+            let patch = types::PetPatch { name, nickname };
+            let json = serde_json::to_string(&patch).unwrap();
+            prop_assert_eq!(serde_json::from_str::<types::PetPatch>(&json).unwrap(), patch);
+        }
+
+        #[test]
+        fn settings(level in proptest::option::of(level()), priority in prop_oneof![Just(types::SettingsPriority::V10), Just(types::SettingsPriority::V20)]) {
+            let settings = types::Settings { level, priority };
+            let json = serde_json::to_string(&settings).unwrap();
+            prop_assert_eq!(serde_json::from_str::<types::Settings>(&json).unwrap(), settings);
+        }
+    }
+}

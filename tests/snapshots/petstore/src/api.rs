@@ -53,7 +53,7 @@ pub trait Api: Send + Sync {
 pub struct ListPetsRequest {
     /// How many items to return at one time (max 100)
     /// In query: `limit`.
-    pub limit: Option<i32>,
+    pub limit: Option<types::ListPetsLimit>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

@@ -15,6 +15,68 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+fn check_length(
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    unit: &str,
+    broken: &mut Vec<String>,
+) {
+    if let Some(min) = min.filter(|min| len < *min) {
+        broken.push(format!("has {len} {unit}, fewer than the minimum of {min}"));
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        broken.push(format!("has {len} {unit}, more than the maximum of {max}"));
+    }
+}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
+}
+
 /// Schema `/components/schemas/Pet`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Pet {
@@ -25,11 +87,93 @@ pub struct Pet {
 }
 
 /// Schema `/components/schemas/Pets`.
-pub type Pets = Vec<Pet>;
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "Vec<Pet>")]
+pub struct Pets(pub(crate) Vec<Pet>);
+
+impl Pets {
+    /// The value.
+    pub fn into_inner(self) -> Vec<Pet> {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Pets {
+    type Target = Vec<Pet>;
+
+    fn deref(&self) -> &Vec<Pet> {
+        &self.0
+    }
+}
+
+impl TryFrom<Vec<Pet>> for Pets {
+    type Error = Invalid;
+
+    fn try_from(value: Vec<Pet>) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_length(value.len(), None, Some(100), "items", &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
 
 /// Schema `/components/schemas/Error`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Error {
     pub code: i32,
     pub message: String,
+}
+
+/// Schema `/paths/~1pets/get/parameters/0/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i32")]
+pub struct ListPetsLimit(pub(crate) i32);
+
+impl ListPetsLimit {
+    /// The value.
+    pub fn into_inner(self) -> i32 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ListPetsLimit {
+    type Target = i32;
+
+    fn deref(&self) -> &i32 {
+        &self.0
+    }
+}
+
+impl TryFrom<i32> for ListPetsLimit {
+    type Error = Invalid;
+
+    fn try_from(value: i32) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, None, Some((100, false)), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for ListPetsLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for ListPetsLimit {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i32 = s
+            .parse()
+            .map_err(|e: <i32 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
 }

@@ -87,15 +87,15 @@ pub struct ListPuppiesRequest {
     pub size: Option<types::Size>,
     /// Only puppies that cost at most this much.
     /// In query: `maxPriceCents`.
-    pub max_price_cents: Option<i64>,
+    pub max_price_cents: Option<types::ListPuppiesMaxPriceCents>,
     /// How many puppies to return.
     /// In query: `limit`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub limit: i32,
+    pub limit: types::ListPuppiesLimit,
     /// How many puppies to skip.
     /// In query: `offset`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub offset: i32,
+    pub offset: types::ListPuppiesOffset,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -107,8 +107,8 @@ impl ListPuppiesRequest {
             breed: None,
             size: None,
             max_price_cents: None,
-            limit: 20,
-            offset: 0,
+            limit: types::ListPuppiesLimit(20),
+            offset: types::ListPuppiesOffset(0),
             context: Context::default(),
         }
     }

@@ -23,6 +23,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
+use super::types;
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -47,7 +48,17 @@ async fn not_found() -> Response {
 struct Problem {
     status: StatusCode,
     detail: String,
+    /// What is wrong with the body, each with its JSON pointer.
+    errors: Vec<Violation>,
     challenge: Option<&'static str>,
+}
+
+/// One thing wrong with a request body: where (a JSON pointer into
+/// it) and what.
+#[derive(serde::Serialize)]
+struct Violation {
+    pointer: String,
+    detail: String,
 }
 
 impl Problem {
@@ -55,6 +66,7 @@ impl Problem {
         Problem {
             status,
             detail: detail.into(),
+            errors: Vec::new(),
             challenge: None,
         }
     }
@@ -62,11 +74,14 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!(
+        let mut body = serde_json::json!(
             { "type" : "about:blank", "title" : self.status.canonical_reason()
             .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
             }
         );
+        if !self.errors.is_empty() {
+            body["errors"] = serde_json::json!(self.errors);
+        }
         let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
@@ -279,7 +294,7 @@ fn check_content_type(
     }
 }
 
-async fn json_body<T: serde::de::DeserializeOwned>(
+async fn json_body<T: serde::de::DeserializeOwned + Violations>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Option<T>, Problem> {
@@ -293,10 +308,37 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     )?;
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| Problem::new(
+        .map_err(|e| invalid_json(&bytes, e, T::violations))
+}
+
+/// 400 for a JSON body that did not deserialize, listing every
+/// violation that `violations` finds (serde stops at the first).
+fn invalid_json(
+    bytes: &[u8],
+    error: serde_json::Error,
+    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
+) -> Problem {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Problem::new(
             StatusCode::BAD_REQUEST,
-            format!("invalid JSON body: {e}"),
-        ))
+            format!("the body is not JSON: {error}"),
+        );
+    };
+    let mut errors = Vec::new();
+    violations(&value, &mut String::new(), &mut errors);
+    if errors.is_empty() {
+        errors
+            .push(Violation {
+                pointer: String::new(),
+                detail: error.to_string(),
+            });
+    }
+    let mut problem = Problem::new(
+        StatusCode::BAD_REQUEST,
+        "the body does not match its schema",
+    );
+    problem.errors = errors;
+    problem
 }
 
 fn json<T: serde::Serialize>(
@@ -331,4 +373,185 @@ fn encoded(
 
 fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Lists what is wrong with a JSON value that did not deserialize as
+/// `Self`, each with the JSON pointer `at` extended to it.
+trait Violations {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
+}
+
+/// A value whose type has no parts: checked by deserializing it.
+fn leaf<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    if let Err(error) = T::deserialize(value) {
+        out.push(Violation {
+            pointer: at.to_owned(),
+            detail: error.to_string(),
+        });
+    }
+}
+
+impl Violations for serde_json::Value {
+    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
+}
+
+impl<T: Violations> Violations for Option<T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        if !value.is_null() {
+            T::violations(value, at, out);
+        }
+    }
+}
+
+impl<T: Violations> Violations for Vec<T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(items) = value.as_array() else {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "must be an array".to_owned(),
+            });
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&i.to_string());
+            T::violations(item, at, out);
+            at.truncate(len);
+        }
+    }
+}
+
+impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = value.as_object() else {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "must be an object".to_owned(),
+            });
+            return;
+        };
+        for (key, item) in object {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            T::violations(item, at, out);
+            at.truncate(len);
+        }
+    }
+}
+
+impl Violations for String {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+/// The object's members, or a violation when it is none.
+fn object<'v>(
+    value: &'v serde_json::Value,
+    at: &str,
+    out: &mut Vec<Violation>,
+) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
+    let object = value.as_object();
+    if object.is_none() {
+        out.push(Violation {
+            pointer: at.to_owned(),
+            detail: "must be an object".to_owned(),
+        });
+    }
+    object
+}
+
+/// Checks the property `name` of `object`.
+fn property<T: Violations>(
+    object: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    required: bool,
+    at: &mut String,
+    out: &mut Vec<Violation>,
+) {
+    let len = at.len();
+    at.push('/');
+    at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    match object.get(name) {
+        Some(value) => T::violations(value, at, out),
+        None if required => {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "is required".to_owned(),
+            })
+        }
+        None => {}
+    }
+    at.truncate(len);
+}
+
+impl Violations for types::TreeNode {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "id", true, at, out);
+        property::<String>(object, "name", true, at, out);
+        property::<types::TreeNode>(object, "parent", true, at, out);
+        property::<Option<Vec<types::TreeNode>>>(object, "children", false, at, out);
+    }
+}
+
+impl Violations for types::Person {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "name", true, at, out);
+        property::<Option<types::Company>>(object, "employer", false, at, out);
+    }
+}
+
+impl Violations for types::Company {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "name", true, at, out);
+        property::<Option<types::Person>>(object, "ceo", false, at, out);
+    }
+}
+
+impl Violations for types::Expression {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<types::ExpressionType>>(object, "type", false, at, out);
+        property::<Option<types::ExpressionValue>>(object, "value", false, at, out);
+    }
+}
+
+impl Violations for types::LinkedNode {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "id", true, at, out);
+        property::<Option<types::LinkedNode>>(object, "prev", false, at, out);
+        property::<Option<types::LinkedNode>>(object, "next", false, at, out);
+    }
+}
+
+impl Violations for types::ExpressionType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::ExpressionValue {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
 }

@@ -26,6 +26,38 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
+}
 
 /// Reads a present field as `Some`, `null` included: with
 /// `#[serde(default)]`, an absent field stays `None`.
@@ -194,6 +226,8 @@ pub enum ObjectWithArrayArrayItemNumsItem {
     V2,
     /// `3`
     V3,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(i64),
 }
 
 impl ObjectWithArrayArrayItemNumsItem {
@@ -204,10 +238,11 @@ impl ObjectWithArrayArrayItemNumsItem {
             Self::V1 => 1,
             Self::V2 => 2,
             Self::V3 => 3,
+            Self::Unknown(value) => *value,
         }
     }
 
-    /// The variant of `value`, if it is one.
+    /// The variant of `value`, if the spec lists it.
     pub fn from_value(value: i64) -> Option<Self> {
         match value {
             0 => Some(Self::V0),
@@ -215,6 +250,13 @@ impl ObjectWithArrayArrayItemNumsItem {
             2 => Some(Self::V2),
             3 => Some(Self::V3),
             _ => None,
+        }
+    }
+
+    fn read(value: i64) -> Result<Self, UnknownValue> {
+        match Self::from_value(value) {
+            Some(known) => Ok(known),
+            None => unknown(value, || Self::Unknown(value)),
         }
     }
 }
@@ -230,8 +272,7 @@ impl<'de> serde::Deserialize<'de> for ObjectWithArrayArrayItemNumsItem {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = <i64 as serde::Deserialize>::deserialize(deserializer)?;
-        Self::from_value(value)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown value {value}")))
+        Self::read(value).map_err(serde::de::Error::custom)
     }
 }
 
@@ -245,11 +286,7 @@ impl std::str::FromStr for ObjectWithArrayArrayItemNumsItem {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.trim()
-            .parse()
-            .ok()
-            .and_then(Self::from_value)
-            .ok_or_else(|| UnknownValue(s.to_owned()))
+        s.trim().parse().map_err(|_| UnknownValue(s.to_owned())).and_then(Self::read)
     }
 }
 

@@ -26,13 +26,37 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
 }
 
 /// Serializes a variant of a tagged union with its tag set.
@@ -354,41 +378,37 @@ pub struct PedaledVehicle {
 }
 
 /// Schema `/components/schemas/Dog/allOf/1/properties/breed`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DogBreed {
     /// `Dingo`
-    #[serde(rename = "Dingo")]
     Dingo,
     /// `Husky`
-    #[serde(rename = "Husky")]
     Husky,
     /// `Retriever`
-    #[serde(rename = "Retriever")]
     Retriever,
     /// `Shepherd`
-    #[serde(rename = "Shepherd")]
     Shepherd,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl DogBreed {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "Dingo",
+        "Husky",
+        "Retriever",
+        "Shepherd",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Dingo => "Dingo",
             Self::Husky => "Husky",
             Self::Retriever => "Retriever",
             Self::Shepherd => "Shepherd",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -403,46 +423,68 @@ impl std::str::FromStr for DogBreed {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "Dingo" => Self::Dingo,
+                "Husky" => Self::Husky,
+                "Retriever" => Self::Retriever,
+                "Shepherd" => Self::Shepherd,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for DogBreed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DogBreed {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// Schema `/components/schemas/DogNoDisc/allOf/1/properties/breed`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DogNoDiscBreed {
     /// `Dingo`
-    #[serde(rename = "Dingo")]
     Dingo,
     /// `Husky`
-    #[serde(rename = "Husky")]
     Husky,
     /// `Retriever`
-    #[serde(rename = "Retriever")]
     Retriever,
     /// `Shepherd`
-    #[serde(rename = "Shepherd")]
     Shepherd,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl DogNoDiscBreed {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "Dingo",
+        "Husky",
+        "Retriever",
+        "Shepherd",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Dingo => "Dingo",
             Self::Husky => "Husky",
             Self::Retriever => "Retriever",
             Self::Shepherd => "Shepherd",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -457,38 +499,60 @@ impl std::str::FromStr for DogNoDiscBreed {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "Dingo" => Self::Dingo,
+                "Husky" => Self::Husky,
+                "Retriever" => Self::Retriever,
+                "Shepherd" => Self::Shepherd,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for DogNoDiscBreed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DogNoDiscBreed {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// Type of the webhook event.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationApprovedEventEventType {
     /// `application_approved`
-    #[serde(rename = "application_approved")]
     ApplicationApproved,
     /// `application_denied`
-    #[serde(rename = "application_denied")]
     ApplicationDenied,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl ApplicationApprovedEventEventType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "application_approved",
+        "application_denied",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::ApplicationApproved => "application_approved",
             Self::ApplicationDenied => "application_denied",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -503,47 +567,66 @@ impl std::str::FromStr for ApplicationApprovedEventEventType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "application_approved" => Self::ApplicationApproved,
+                "application_denied" => Self::ApplicationDenied,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for ApplicationApprovedEventEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplicationApprovedEventEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// Type of handlebars
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PedaledVehicleHandlebars {
     /// `flat`
-    #[serde(rename = "flat")]
     Flat,
     /// `riser`
-    #[serde(rename = "riser")]
     Riser,
     /// `bullhorn`
-    #[serde(rename = "bullhorn")]
     Bullhorn,
     /// `drop`
-    #[serde(rename = "drop")]
     Drop,
     /// `aero`
-    #[serde(rename = "aero")]
     Aero,
     /// `cruiser`
-    #[serde(rename = "cruiser")]
     Cruiser,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PedaledVehicleHandlebars {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "flat",
+        "riser",
+        "bullhorn",
+        "drop",
+        "aero",
+        "cruiser",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Flat => "flat",
             Self::Riser => "riser",
@@ -551,6 +634,7 @@ impl PedaledVehicleHandlebars {
             Self::Drop => "drop",
             Self::Aero => "aero",
             Self::Cruiser => "cruiser",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -565,7 +649,35 @@ impl std::str::FromStr for PedaledVehicleHandlebars {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "flat" => Self::Flat,
+                "riser" => Self::Riser,
+                "bullhorn" => Self::Bullhorn,
+                "drop" => Self::Drop,
+                "aero" => Self::Aero,
+                "cruiser" => Self::Cruiser,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PedaledVehicleHandlebars {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PedaledVehicleHandlebars {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -868,33 +980,26 @@ pub struct OneOfWithImproperlyPlacedDiscriminatorBody {
 }
 
 /// Schema `/paths/~1improper-discriminator-placement/patch/requestBody/content/application~1json/schema/properties/connector_type`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OneOfWithImproperlyPlacedDiscriminatorBodyConnectorType {
     /// `s3Import`
-    #[serde(rename = "s3Import")]
     S3Import,
     /// `gcsImport`
-    #[serde(rename = "gcsImport")]
     GcsImport,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl OneOfWithImproperlyPlacedDiscriminatorBodyConnectorType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["s3Import", "gcsImport"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::S3Import => "s3Import",
             Self::GcsImport => "gcsImport",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -909,7 +1014,32 @@ impl std::str::FromStr for OneOfWithImproperlyPlacedDiscriminatorBodyConnectorTy
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "s3Import" => Self::S3Import,
+                "gcsImport" => Self::GcsImport,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for OneOfWithImproperlyPlacedDiscriminatorBodyConnectorType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for OneOfWithImproperlyPlacedDiscriminatorBodyConnectorType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 

@@ -26,13 +26,37 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
 }
 
 /// Schema `/components/schemas/user`.
@@ -67,37 +91,29 @@ pub struct Pullrequest {
 }
 
 /// Schema `/paths/~12.0~1repositories~1{username}~1{slug}~1pullrequests/get/parameters/2/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GetPullRequestsByRepositoryState {
     /// `open`
-    #[serde(rename = "open")]
     Open,
     /// `merged`
-    #[serde(rename = "merged")]
     Merged,
     /// `declined`
-    #[serde(rename = "declined")]
     Declined,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl GetPullRequestsByRepositoryState {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["open", "merged", "declined"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Open => "open",
             Self::Merged => "merged",
             Self::Declined => "declined",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -112,6 +128,31 @@ impl std::str::FromStr for GetPullRequestsByRepositoryState {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "open" => Self::Open,
+                "merged" => Self::Merged,
+                "declined" => Self::Declined,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for GetPullRequestsByRepositoryState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetPullRequestsByRepositoryState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }

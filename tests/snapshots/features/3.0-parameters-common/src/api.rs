@@ -110,7 +110,7 @@ pub struct PostAnythingIdRequest {
     /// The numbers of items to return.
     /// In query: `limit`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub limit: i64,
+    pub limit: types::PostAnythingIdLimit,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -121,7 +121,7 @@ impl PostAnythingIdRequest {
         PostAnythingIdRequest {
             id,
             x_extra_id: None,
-            limit: 20,
+            limit: types::PostAnythingIdLimit(20),
             context: Context::default(),
         }
     }

@@ -23,6 +23,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
+use super::types;
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -60,7 +61,17 @@ async fn not_found() -> Response {
 struct Problem {
     status: StatusCode,
     detail: String,
+    /// What is wrong with the body, each with its JSON pointer.
+    errors: Vec<Violation>,
     challenge: Option<&'static str>,
+}
+
+/// One thing wrong with a request body: where (a JSON pointer into
+/// it) and what.
+#[derive(serde::Serialize)]
+struct Violation {
+    pointer: String,
+    detail: String,
 }
 
 impl Problem {
@@ -68,6 +79,7 @@ impl Problem {
         Problem {
             status,
             detail: detail.into(),
+            errors: Vec::new(),
             challenge: None,
         }
     }
@@ -75,11 +87,14 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!(
+        let mut body = serde_json::json!(
             { "type" : "about:blank", "title" : self.status.canonical_reason()
             .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
             }
         );
+        if !self.errors.is_empty() {
+            body["errors"] = serde_json::json!(self.errors);
+        }
         let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
@@ -145,7 +160,10 @@ async fn request_post_anything_id(
     Ok(api::PostAnythingIdRequest {
         id: parse(path_param(&path, 0usize, "id")?)?,
         x_extra_id: header_value(&parts.headers, "x-extra-id")?.map(parse).transpose()?,
-        limit: query_value(&query, "limit").map(parse).transpose()?.unwrap_or(20),
+        limit: query_value(&query, "limit")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::PostAnythingIdLimit(20)),
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,

@@ -428,14 +428,14 @@ impl PlaceOrderRequest {
 pub struct GetOrderByIdRequest {
     /// ID of pet that needs to be fetched
     /// In path: `orderId`.
-    pub order_id: i64,
+    pub order_id: types::GetOrderByIdOrderId,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetOrderByIdRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(order_id: i64) -> Self {
+    pub fn new(order_id: types::GetOrderByIdOrderId) -> Self {
         GetOrderByIdRequest {
             order_id,
             context: Context::default(),
@@ -448,14 +448,14 @@ impl GetOrderByIdRequest {
 pub struct DeleteOrderRequest {
     /// ID of the order that needs to be deleted
     /// In path: `orderId`.
-    pub order_id: i64,
+    pub order_id: types::DeleteOrderOrderId,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteOrderRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(order_id: i64) -> Self {
+    pub fn new(order_id: types::DeleteOrderOrderId) -> Self {
         DeleteOrderRequest {
             order_id,
             context: Context::default(),

@@ -26,13 +26,37 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
 }
 
 /// Serializes a variant of a tagged union with its tag set.
@@ -101,41 +125,37 @@ pub type String1 = String;
 pub type String2 = String;
 
 /// Schema `/components/schemas/Dog/allOf/1/properties/breed`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DogBreed {
     /// `Dingo`
-    #[serde(rename = "Dingo")]
     Dingo,
     /// `Husky`
-    #[serde(rename = "Husky")]
     Husky,
     /// `Retriever`
-    #[serde(rename = "Retriever")]
     Retriever,
     /// `Shepherd`
-    #[serde(rename = "Shepherd")]
     Shepherd,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl DogBreed {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "Dingo",
+        "Husky",
+        "Retriever",
+        "Shepherd",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Dingo => "Dingo",
             Self::Husky => "Husky",
             Self::Retriever => "Retriever",
             Self::Shepherd => "Shepherd",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -150,7 +170,33 @@ impl std::str::FromStr for DogBreed {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "Dingo" => Self::Dingo,
+                "Husky" => Self::Husky,
+                "Retriever" => Self::Retriever,
+                "Shepherd" => Self::Shepherd,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for DogBreed {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DogBreed {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -332,33 +378,26 @@ pub struct PostOneOfComplexBodyVariant0Registration {
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/0/properties/registration/properties/registration_ownership`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
     /// `OWNER`
-    #[serde(rename = "OWNER")]
     Owner,
     /// `PROPERTY_MANAGER`
-    #[serde(rename = "PROPERTY_MANAGER")]
     PropertyManager,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["OWNER", "PROPERTY_MANAGER"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Owner => "OWNER",
             Self::PropertyManager => "PROPERTY_MANAGER",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -375,7 +414,32 @@ for PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "OWNER" => Self::Owner,
+                "PROPERTY_MANAGER" => Self::PropertyManager,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -390,33 +454,29 @@ pub struct PostOneOfComplexBodyVariant0Exemption {
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/0/properties/exemption/properties/reason`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant0ExemptionReason {
     /// `LISTING_TYPE_NOT_INCLUDED`
-    #[serde(rename = "LISTING_TYPE_NOT_INCLUDED")]
     ListingTypeNotIncluded,
     /// `LISTING_NOT_TOURIST_ACCOMMODATION`
-    #[serde(rename = "LISTING_NOT_TOURIST_ACCOMMODATION")]
     ListingNotTouristAccommodation,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant0ExemptionReason {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "LISTING_TYPE_NOT_INCLUDED",
+        "LISTING_NOT_TOURIST_ACCOMMODATION",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::ListingTypeNotIncluded => "LISTING_TYPE_NOT_INCLUDED",
             Self::ListingNotTouristAccommodation => "LISTING_NOT_TOURIST_ACCOMMODATION",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -431,38 +491,57 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant0ExemptionReason {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "LISTING_TYPE_NOT_INCLUDED" => Self::ListingTypeNotIncluded,
+                "LISTING_NOT_TOURIST_ACCOMMODATION" => {
+                    Self::ListingNotTouristAccommodation
+                }
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant0ExemptionReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant0ExemptionReason {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/0/properties/exemption/properties/registration_ownership`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
     /// `OWNER`
-    #[serde(rename = "OWNER")]
     Owner,
     /// `PROPERTY_MANAGER`
-    #[serde(rename = "PROPERTY_MANAGER")]
     PropertyManager,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["OWNER", "PROPERTY_MANAGER"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Owner => "OWNER",
             Self::PropertyManager => "PROPERTY_MANAGER",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -477,7 +556,32 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant0ExemptionRegistrationOwne
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "OWNER" => Self::Owner,
+                "PROPERTY_MANAGER" => Self::PropertyManager,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -513,29 +617,23 @@ pub struct PostOneOfComplexBodyVariant1Exemption {
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/1/properties/exemption/properties/exemption_reason`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant1ExemptionExemptionReason {
     /// `hotel_motel`
-    #[serde(rename = "hotel_motel")]
     HotelMotel,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant1ExemptionExemptionReason {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["hotel_motel"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::HotelMotel => "hotel_motel",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -550,7 +648,31 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant1ExemptionExemptionReason 
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "hotel_motel" => Self::HotelMotel,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant1ExemptionExemptionReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostOneOfComplexBodyVariant1ExemptionExemptionReason {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -584,41 +706,37 @@ pub struct PostOneOfComplexBodyVariant2Exemption {
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/2/properties/exemption/properties/exemption_reason`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant2ExemptionExemptionReason {
     /// `hotel_motel`
-    #[serde(rename = "hotel_motel")]
     HotelMotel,
     /// `bed_breakfast_lodging`
-    #[serde(rename = "bed_breakfast_lodging")]
     BedBreakfastLodging,
     /// `institutional_business`
-    #[serde(rename = "institutional_business")]
     InstitutionalBusiness,
     /// `hospitals`
-    #[serde(rename = "hospitals")]
     Hospitals,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant2ExemptionExemptionReason {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "hotel_motel",
+        "bed_breakfast_lodging",
+        "institutional_business",
+        "hospitals",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::HotelMotel => "hotel_motel",
             Self::BedBreakfastLodging => "bed_breakfast_lodging",
             Self::InstitutionalBusiness => "institutional_business",
             Self::Hospitals => "hospitals",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -633,7 +751,34 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant2ExemptionExemptionReason 
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "hotel_motel" => Self::HotelMotel,
+                "bed_breakfast_lodging" => Self::BedBreakfastLodging,
+                "institutional_business" => Self::InstitutionalBusiness,
+                "hospitals" => Self::Hospitals,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant2ExemptionExemptionReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostOneOfComplexBodyVariant2ExemptionExemptionReason {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -669,37 +814,33 @@ pub struct PostOneOfComplexBodyVariant3Exemption {
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/3/properties/exemption/properties/reason`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant3ExemptionReason {
     /// `listing_not_full_building`
-    #[serde(rename = "listing_not_full_building")]
     ListingNotFullBuilding,
     /// `listing_is_shared_room`
-    #[serde(rename = "listing_is_shared_room")]
     ListingIsSharedRoom,
     /// `other_exemption_reason`
-    #[serde(rename = "other_exemption_reason")]
     OtherExemptionReason,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant3ExemptionReason {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "listing_not_full_building",
+        "listing_is_shared_room",
+        "other_exemption_reason",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::ListingNotFullBuilding => "listing_not_full_building",
             Self::ListingIsSharedRoom => "listing_is_shared_room",
             Self::OtherExemptionReason => "other_exemption_reason",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -714,38 +855,56 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant3ExemptionReason {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "listing_not_full_building" => Self::ListingNotFullBuilding,
+                "listing_is_shared_room" => Self::ListingIsSharedRoom,
+                "other_exemption_reason" => Self::OtherExemptionReason,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant3ExemptionReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant3ExemptionReason {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/3/properties/exemption/properties/registration_ownership`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
     /// `OWNER`
-    #[serde(rename = "OWNER")]
     Owner,
     /// `PROPERTY_MANAGER`
-    #[serde(rename = "PROPERTY_MANAGER")]
     PropertyManager,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["OWNER", "PROPERTY_MANAGER"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Owner => "OWNER",
             Self::PropertyManager => "PROPERTY_MANAGER",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -760,7 +919,32 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant3ExemptionRegistrationOwne
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "OWNER" => Self::Owner,
+                "PROPERTY_MANAGER" => Self::PropertyManager,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -818,51 +1002,46 @@ pub struct PostOneOfComplexBodyVariant6Categorization {
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/6/properties/categorization/properties/listing_type`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant6CategorizationListingType {
     /// `primary_residence`
-    #[serde(rename = "primary_residence")]
     PrimaryResidence,
     /// `houseboat`
-    #[serde(rename = "houseboat")]
     Houseboat,
     /// `tent`
-    #[serde(rename = "tent")]
     Tent,
     /// `tree_house`
-    #[serde(rename = "tree_house")]
     TreeHouse,
     /// `hotel_or_hostel`
-    #[serde(rename = "hotel_or_hostel")]
     HotelOrHostel,
     /// `serviced_apartment`
-    #[serde(rename = "serviced_apartment")]
     ServicedApartment,
     /// `trailer`
-    #[serde(rename = "trailer")]
     Trailer,
     /// `mobile_home`
-    #[serde(rename = "mobile_home")]
     MobileHome,
     /// `summer_house`
-    #[serde(rename = "summer_house")]
     SummerHouse,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant6CategorizationListingType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "primary_residence",
+        "houseboat",
+        "tent",
+        "tree_house",
+        "hotel_or_hostel",
+        "serviced_apartment",
+        "trailer",
+        "mobile_home",
+        "summer_house",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::PrimaryResidence => "primary_residence",
             Self::Houseboat => "houseboat",
@@ -873,6 +1052,7 @@ impl PostOneOfComplexBodyVariant6CategorizationListingType {
             Self::Trailer => "trailer",
             Self::MobileHome => "mobile_home",
             Self::SummerHouse => "summer_house",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -887,38 +1067,66 @@ impl std::str::FromStr for PostOneOfComplexBodyVariant6CategorizationListingType
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "primary_residence" => Self::PrimaryResidence,
+                "houseboat" => Self::Houseboat,
+                "tent" => Self::Tent,
+                "tree_house" => Self::TreeHouse,
+                "hotel_or_hostel" => Self::HotelOrHostel,
+                "serviced_apartment" => Self::ServicedApartment,
+                "trailer" => Self::Trailer,
+                "mobile_home" => Self::MobileHome,
+                "summer_house" => Self::SummerHouse,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant6CategorizationListingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostOneOfComplexBodyVariant6CategorizationListingType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/6/properties/categorization/properties/data_reporting_status`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
     /// `private_activity`
-    #[serde(rename = "private_activity")]
     PrivateActivity,
     /// `business_activity`
-    #[serde(rename = "business_activity")]
     BusinessActivity,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "private_activity",
+        "business_activity",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::PrivateActivity => "private_activity",
             Self::BusinessActivity => "business_activity",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -935,7 +1143,32 @@ for PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "private_activity" => Self::PrivateActivity,
+                "business_activity" => Self::BusinessActivity,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 

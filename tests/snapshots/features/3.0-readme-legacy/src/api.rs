@@ -557,11 +557,11 @@ pub struct GetApiSpecificationRequest {
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `perPage`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: i64,
+    pub per_page: types::GetApiSpecificationPerPage,
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: i64,
+    pub page: types::GetApiSpecificationPage,
     /// Version number of your docs project, for example, v3.0. By default the main project version is used. To see all valid versions for your docs project call https://docs.readme.com/main/reference/version#getversions.
     /// In header: `x-readme-version`.
     pub x_readme_version: Option<String>,
@@ -573,8 +573,8 @@ impl GetApiSpecificationRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetApiSpecificationRequest {
-            per_page: 10,
-            page: 1,
+            per_page: types::GetApiSpecificationPerPage(10),
+            page: types::GetApiSpecificationPage(1),
             x_readme_version: None,
             context: Context::default(),
         }
@@ -662,11 +662,11 @@ pub struct GetCategoriesRequest {
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `perPage`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: i64,
+    pub per_page: types::GetCategoriesPerPage,
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: i64,
+    pub page: types::GetCategoriesPage,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -676,8 +676,8 @@ impl GetCategoriesRequest {
     pub fn new() -> Self {
         GetCategoriesRequest {
             x_readme_version: None,
-            per_page: 10,
-            page: 1,
+            per_page: types::GetCategoriesPerPage(10),
+            page: types::GetCategoriesPage(1),
             context: Context::default(),
         }
     }
@@ -817,11 +817,11 @@ pub struct GetChangelogsRequest {
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `perPage`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: i64,
+    pub per_page: types::GetChangelogsPerPage,
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: i64,
+    pub page: types::GetChangelogsPage,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -830,8 +830,8 @@ impl GetChangelogsRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetChangelogsRequest {
-            per_page: 10,
-            page: 1,
+            per_page: types::GetChangelogsPerPage(10),
+            page: types::GetChangelogsPage(1),
             context: Context::default(),
         }
     }
@@ -931,11 +931,11 @@ pub struct GetCustomPagesRequest {
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `perPage`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: i64,
+    pub per_page: types::GetCustomPagesPerPage,
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: i64,
+    pub page: types::GetCustomPagesPage,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -944,8 +944,8 @@ impl GetCustomPagesRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetCustomPagesRequest {
-            per_page: 10,
-            page: 1,
+            per_page: types::GetCustomPagesPerPage(10),
+            page: types::GetCustomPagesPage(1),
             context: Context::default(),
         }
     }

@@ -23,6 +23,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
+use super::types;
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -117,7 +118,17 @@ async fn not_found() -> Response {
 struct Problem {
     status: StatusCode,
     detail: String,
+    /// What is wrong with the body, each with its JSON pointer.
+    errors: Vec<Violation>,
     challenge: Option<&'static str>,
+}
+
+/// One thing wrong with a request body: where (a JSON pointer into
+/// it) and what.
+#[derive(serde::Serialize)]
+struct Violation {
+    pointer: String,
+    detail: String,
 }
 
 impl Problem {
@@ -125,6 +136,7 @@ impl Problem {
         Problem {
             status,
             detail: detail.into(),
+            errors: Vec::new(),
             challenge: None,
         }
     }
@@ -132,11 +144,14 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!(
+        let mut body = serde_json::json!(
             { "type" : "about:blank", "title" : self.status.canonical_reason()
             .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
             }
         );
+        if !self.errors.is_empty() {
+            body["errors"] = serde_json::json!(self.errors);
+        }
         let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
@@ -236,8 +251,14 @@ async fn request_get_api_specification(
         "Basic realm=\"api\"",
     )?;
     Ok(api::GetApiSpecificationRequest {
-        per_page: query_value(&query, "perPage").map(parse).transpose()?.unwrap_or(10),
-        page: query_value(&query, "page").map(parse).transpose()?.unwrap_or(1),
+        per_page: query_value(&query, "perPage")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetApiSpecificationPerPage(10)),
+        page: query_value(&query, "page")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetApiSpecificationPage(1)),
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
             .map(parse)
             .transpose()?,
@@ -380,8 +401,14 @@ async fn request_get_categories(
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
             .map(parse)
             .transpose()?,
-        per_page: query_value(&query, "perPage").map(parse).transpose()?.unwrap_or(10),
-        page: query_value(&query, "page").map(parse).transpose()?.unwrap_or(1),
+        per_page: query_value(&query, "perPage")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetCategoriesPerPage(10)),
+        page: query_value(&query, "page")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetCategoriesPage(1)),
         context: api::Context {
             credentials,
             headers: parts.headers,
@@ -596,8 +623,14 @@ async fn request_get_changelogs(
         "Basic realm=\"api\"",
     )?;
     Ok(api::GetChangelogsRequest {
-        per_page: query_value(&query, "perPage").map(parse).transpose()?.unwrap_or(10),
-        page: query_value(&query, "page").map(parse).transpose()?.unwrap_or(1),
+        per_page: query_value(&query, "perPage")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetChangelogsPerPage(10)),
+        page: query_value(&query, "page")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetChangelogsPage(1)),
         context: api::Context {
             credentials,
             headers: parts.headers,
@@ -764,8 +797,14 @@ async fn request_get_custom_pages(
         "Basic realm=\"api\"",
     )?;
     Ok(api::GetCustomPagesRequest {
-        per_page: query_value(&query, "perPage").map(parse).transpose()?.unwrap_or(10),
-        page: query_value(&query, "page").map(parse).transpose()?.unwrap_or(1),
+        per_page: query_value(&query, "perPage")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetCustomPagesPerPage(10)),
+        page: query_value(&query, "page")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetCustomPagesPage(1)),
         context: api::Context {
             credentials,
             headers: parts.headers,
@@ -1957,7 +1996,7 @@ fn check_content_type(
     }
 }
 
-async fn json_body<T: serde::de::DeserializeOwned>(
+async fn json_body<T: serde::de::DeserializeOwned + Violations>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Option<T>, Problem> {
@@ -1971,10 +2010,37 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     )?;
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| Problem::new(
+        .map_err(|e| invalid_json(&bytes, e, T::violations))
+}
+
+/// 400 for a JSON body that did not deserialize, listing every
+/// violation that `violations` finds (serde stops at the first).
+fn invalid_json(
+    bytes: &[u8],
+    error: serde_json::Error,
+    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
+) -> Problem {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Problem::new(
             StatusCode::BAD_REQUEST,
-            format!("invalid JSON body: {e}"),
-        ))
+            format!("the body is not JSON: {error}"),
+        );
+    };
+    let mut errors = Vec::new();
+    violations(&value, &mut String::new(), &mut errors);
+    if errors.is_empty() {
+        errors
+            .push(Violation {
+                pointer: String::new(),
+                detail: error.to_string(),
+            });
+    }
+    let mut problem = Problem::new(
+        StatusCode::BAD_REQUEST,
+        "the body does not match its schema",
+    );
+    problem.errors = errors;
+    problem
 }
 
 async fn bytes_body(body: axum::body::Body) -> Result<Option<Vec<u8>>, Problem> {
@@ -2029,4 +2095,254 @@ fn set_header(
 
 fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Lists what is wrong with a JSON value that did not deserialize as
+/// `Self`, each with the JSON pointer `at` extended to it.
+trait Violations {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
+}
+
+/// A value whose type has no parts: checked by deserializing it.
+fn leaf<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    if let Err(error) = T::deserialize(value) {
+        out.push(Violation {
+            pointer: at.to_owned(),
+            detail: error.to_string(),
+        });
+    }
+}
+
+impl Violations for serde_json::Value {
+    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
+}
+
+impl<T: Violations> Violations for Option<T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        if !value.is_null() {
+            T::violations(value, at, out);
+        }
+    }
+}
+
+impl<T: Violations> Violations for Vec<T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(items) = value.as_array() else {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "must be an array".to_owned(),
+            });
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&i.to_string());
+            T::violations(item, at, out);
+            at.truncate(len);
+        }
+    }
+}
+
+impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = value.as_object() else {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "must be an object".to_owned(),
+            });
+            return;
+        };
+        for (key, item) in object {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            T::violations(item, at, out);
+            at.truncate(len);
+        }
+    }
+}
+
+impl Violations for String {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for bool {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for i64 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+/// The object's members, or a violation when it is none.
+fn object<'v>(
+    value: &'v serde_json::Value,
+    at: &str,
+    out: &mut Vec<Violation>,
+) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
+    let object = value.as_object();
+    if object.is_none() {
+        out.push(Violation {
+            pointer: at.to_owned(),
+            detail: "must be an object".to_owned(),
+        });
+    }
+    object
+}
+
+/// Checks the property `name` of `object`.
+fn property<T: Violations>(
+    object: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    required: bool,
+    at: &mut String,
+    out: &mut Vec<Violation>,
+) {
+    let len = at.len();
+    at.push('/');
+    at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    match object.get(name) {
+        Some(value) => T::violations(value, at, out),
+        None if required => {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "is required".to_owned(),
+            })
+        }
+        None => {}
+    }
+    at.truncate(len);
+}
+
+impl Violations for types::Category {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<types::CategoryType>(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::Changelog {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "title", true, at, out);
+        property::<types::ChangelogType>(object, "type", false, at, out);
+        property::<String>(object, "body", true, at, out);
+        property::<bool>(object, "hidden", false, at, out);
+    }
+}
+
+impl Violations for types::CustomPage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "title", true, at, out);
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<Option<String>>(object, "html", false, at, out);
+        property::<bool>(object, "htmlmode", false, at, out);
+        property::<bool>(object, "hidden", false, at, out);
+    }
+}
+
+impl Violations for types::DocSchemaPost {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::DocSchemaPut {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<Option<types::DocSchemaPutType>>(object, "type", false, at, out);
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<Option<String>>(object, "category", false, at, out);
+        property::<Option<bool>>(object, "hidden", false, at, out);
+        property::<Option<i64>>(object, "order", false, at, out);
+        property::<Option<String>>(object, "parentDoc", false, at, out);
+        property::<Option<types::DocSchemaPutError>>(object, "error", false, at, out);
+        property::<Option<String>>(object, "categorySlug", false, at, out);
+        property::<Option<String>>(object, "parentDocSlug", false, at, out);
+    }
+}
+
+impl Violations for types::Version {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "version", true, at, out);
+        property::<Option<String>>(object, "codename", false, at, out);
+        property::<String>(object, "from", true, at, out);
+        property::<Option<bool>>(object, "is_stable", false, at, out);
+        property::<bool>(object, "is_beta", false, at, out);
+        property::<Option<bool>>(object, "is_hidden", false, at, out);
+        property::<Option<bool>>(object, "is_deprecated", false, at, out);
+        property::<Option<String>>(object, "pdfStatus", false, at, out);
+    }
+}
+
+impl Violations for types::CategoryType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::ChangelogType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::DocSchemaPutType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::DocSchemaPutError {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "code", false, at, out);
+    }
+}
+
+impl Violations for types::CreateCategoryBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "title", true, at, out);
+        property::<types::CategoryType>(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::AskOwlbotBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "question", true, at, out);
+        property::<Option<bool>>(object, "stream", false, at, out);
+    }
 }

@@ -26,13 +26,99 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
+}
+
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+fn check_length(
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    unit: &str,
+    broken: &mut Vec<String>,
+) {
+    if let Some(min) = min.filter(|min| len < *min) {
+        broken.push(format!("has {len} {unit}, fewer than the minimum of {min}"));
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        broken.push(format!("has {len} {unit}, more than the maximum of {max}"));
+    }
+}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
 }
 
 /// Schema `/components/schemas/baseError`.
@@ -62,7 +148,7 @@ pub struct BaseError {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Apply {
     /// Your full name
-    pub name: String,
+    pub name: ApplyName,
     /// A valid email we can reach you at.
     pub email: String,
     /// The job you're looking to apply for (https://readme.com/careers).
@@ -1656,34 +1742,76 @@ impl ErrorVersionNotfound {
     }
 }
 
+/// Your full name
+#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct ApplyName(pub(crate) String);
+
+impl ApplyName {
+    /// The value.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ApplyName {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ApplyName {
+    type Error = Invalid;
+
+    fn try_from(value: String) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_length(value.chars().count(), Some(1), None, "characters", &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for ApplyName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for ApplyName {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: String = s
+            .parse()
+            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
+                vec![e.to_string()],
+            ))?;
+        Self::try_from(value)
+    }
+}
+
 /// A category can be part of your reference or guide documentation, which is determined by this field.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CategoryType {
     /// `reference`
-    #[serde(rename = "reference")]
     Reference,
     /// `guide`
-    #[serde(rename = "guide")]
     Guide,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl CategoryType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["reference", "guide"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Reference => "reference",
             Self::Guide => "guide",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -1698,47 +1826,66 @@ impl std::str::FromStr for CategoryType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "reference" => Self::Reference,
+                "guide" => Self::Guide,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for CategoryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CategoryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// Schema `/components/schemas/changelog/properties/type`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ChangelogType {
     /// ``
-    #[serde(rename = "")]
     Empty,
     /// `added`
-    #[serde(rename = "added")]
     Added,
     /// `fixed`
-    #[serde(rename = "fixed")]
     Fixed,
     /// `improved`
-    #[serde(rename = "improved")]
     Improved,
     /// `deprecated`
-    #[serde(rename = "deprecated")]
     Deprecated,
     /// `removed`
-    #[serde(rename = "removed")]
     Removed,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl ChangelogType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "",
+        "added",
+        "fixed",
+        "improved",
+        "deprecated",
+        "removed",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Empty => "",
             Self::Added => "added",
@@ -1746,6 +1893,7 @@ impl ChangelogType {
             Self::Improved => "improved",
             Self::Deprecated => "deprecated",
             Self::Removed => "removed",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -1760,7 +1908,35 @@ impl std::str::FromStr for ChangelogType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "" => Self::Empty,
+                "added" => Self::Added,
+                "fixed" => Self::Fixed,
+                "improved" => Self::Improved,
+                "deprecated" => Self::Deprecated,
+                "removed" => Self::Removed,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for ChangelogType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ChangelogType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -1768,37 +1944,29 @@ impl std::str::FromStr for ChangelogType {
 /// - `basic` (most common)
 /// - `link` (page that redirects to an external link)
 /// - `error` (page describing an API error) [DEPRECATED]
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DocSchemaPutType {
     /// `basic`
-    #[serde(rename = "basic")]
     Basic,
     /// `error`
-    #[serde(rename = "error")]
     Error,
     /// `link`
-    #[serde(rename = "link")]
     Link,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl DocSchemaPutType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["basic", "error", "link"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Basic => "basic",
             Self::Error => "error",
             Self::Link => "link",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -1813,7 +1981,32 @@ impl std::str::FromStr for DocSchemaPutType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "basic" => Self::Basic,
+                "error" => Self::Error,
+                "link" => Self::Link,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for DocSchemaPutType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocSchemaPutType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -1831,37 +2024,29 @@ pub struct DocSchemaPutError {
 /// - `basic` (most common)
 /// - `link` (page that redirects to an external link)
 /// - `error` (page describing an API error) [DEPRECATED]
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DocSchemaResponseType {
     /// `basic`
-    #[serde(rename = "basic")]
     Basic,
     /// `error`
-    #[serde(rename = "error")]
     Error,
     /// `link`
-    #[serde(rename = "link")]
     Link,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl DocSchemaResponseType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["basic", "error", "link"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Basic => "basic",
             Self::Error => "error",
             Self::Link => "link",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -1876,7 +2061,32 @@ impl std::str::FromStr for DocSchemaResponseType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "basic" => Self::Basic,
+                "error" => Self::Error,
+                "link" => Self::Link,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for DocSchemaResponseType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocSchemaResponseType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -1896,6 +2106,116 @@ pub struct DocSchemaResponseError {
 pub enum GetProjectUnauthorizedBody {
     ErrorApikeyEmpty(ErrorApikeyEmpty),
     ErrorApikeyNotfound(ErrorApikeyNotfound),
+}
+
+/// Schema `/paths/~1api-specification/get/parameters/0/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct GetApiSpecificationPerPage(pub(crate) i64);
+
+impl GetApiSpecificationPerPage {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetApiSpecificationPerPage {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for GetApiSpecificationPerPage {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), Some((100, false)), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetApiSpecificationPerPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetApiSpecificationPerPage {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1api-specification/get/parameters/1/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct GetApiSpecificationPage(pub(crate) i64);
+
+impl GetApiSpecificationPage {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetApiSpecificationPage {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for GetApiSpecificationPage {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), None, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetApiSpecificationPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetApiSpecificationPage {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
 }
 
 /// Schema `/paths/~1api-specification/get/responses/401/content/application~1json/schema`.
@@ -1952,6 +2272,116 @@ pub enum DeleteApiSpecificationUnauthorizedBody {
     ErrorApikeyNotfound(ErrorApikeyNotfound),
 }
 
+/// Schema `/paths/~1categories/get/parameters/1/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct GetCategoriesPerPage(pub(crate) i64);
+
+impl GetCategoriesPerPage {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetCategoriesPerPage {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for GetCategoriesPerPage {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), Some((100, false)), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetCategoriesPerPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetCategoriesPerPage {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1categories/get/parameters/2/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct GetCategoriesPage(pub(crate) i64);
+
+impl GetCategoriesPage {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetCategoriesPage {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for GetCategoriesPage {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), None, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetCategoriesPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetCategoriesPage {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
 /// Schema `/paths/~1categories/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateCategoryBody {
@@ -1965,6 +2395,226 @@ pub struct CreateCategoryBody {
 impl CreateCategoryBody {
     fn default_type() -> CategoryType {
         CategoryType::Guide
+    }
+}
+
+/// Schema `/paths/~1changelogs/get/parameters/0/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct GetChangelogsPerPage(pub(crate) i64);
+
+impl GetChangelogsPerPage {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetChangelogsPerPage {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for GetChangelogsPerPage {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), Some((100, false)), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetChangelogsPerPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetChangelogsPerPage {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1changelogs/get/parameters/1/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct GetChangelogsPage(pub(crate) i64);
+
+impl GetChangelogsPage {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetChangelogsPage {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for GetChangelogsPage {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), None, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetChangelogsPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetChangelogsPage {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1custompages/get/parameters/0/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct GetCustomPagesPerPage(pub(crate) i64);
+
+impl GetCustomPagesPerPage {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetCustomPagesPerPage {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for GetCustomPagesPerPage {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), Some((100, false)), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetCustomPagesPerPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetCustomPagesPerPage {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1custompages/get/parameters/1/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct GetCustomPagesPage(pub(crate) i64);
+
+impl GetCustomPagesPage {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetCustomPagesPage {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for GetCustomPagesPage {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((1, false)), None, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetCustomPagesPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetCustomPagesPage {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
     }
 }
 
@@ -2133,4 +2783,28 @@ pub enum UpdateVersionUnauthorizedBody {
 pub enum DeleteVersionUnauthorizedBody {
     ErrorApikeyEmpty(ErrorApikeyEmpty),
     ErrorApikeyNotfound(ErrorApikeyNotfound),
+}
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        AskOwlbotOkBody,
+    >(
+        "#/paths/~1owlbot~1ask/post/responses/200/content/application~1json/examples/non-streaming response",
+        "{\"answer\":\"Owls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\",\"sources\":[{\"title\":\"Page Title\",\"url\":\"https://docs.example.com/docs/owl-facts\"}]}",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -26,13 +26,37 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
 }
 
 /// Schema `/components/schemas/pet`.
@@ -77,33 +101,26 @@ pub struct User {
 }
 
 /// Schema `/components/schemas/pet/properties/petType`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PetPetType {
     /// `Cat`
-    #[serde(rename = "Cat")]
     Cat,
     /// `Dog`
-    #[serde(rename = "Dog")]
     Dog,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl PetPetType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["Cat", "Dog"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Cat => "Cat",
             Self::Dog => "Dog",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -118,7 +135,31 @@ impl std::str::FromStr for PetPetType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "Cat" => Self::Cat,
+                "Dog" => Self::Dog,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for PetPetType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PetPetType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -129,4 +170,231 @@ pub struct DemoFormDataBody {
     pub client_secret: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<i32>,
+}
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/get/responses/200/content/application~1json/examples/userRegistration",
+        "{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/get/responses/200/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/get/responses/default/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/put/requestBody/content/application~1json/example",
+        "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/put/responses/200/content/application~1json/example",
+        "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/requestBody/content/application~1json/examples/userRegistration",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/requestBody/content/application~1json/examples/userRegistration alt",
+        "{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/responses/200/content/application~1json/examples/userRegistration",
+        "{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/responses/200/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1parameterExamples~1{param1}~1{param2}/patch/responses/default/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/put/requestBody/content/application~1json/example",
+        "{\"$ref\":\"#/components/examples/user/value\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/put/responses/200/content/application~1json/example",
+        "{\"$ref\":\"#/components/examples/user/value\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/requestBody/content/application~1json/examples/userRegistration",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/requestBody/content/application~1json/examples/userRegistration alt",
+        "{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/responses/200/content/application~1json/examples/userRegistration",
+        "{\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/responses/200/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/post/responses/default/content/application~1json/examples/response",
+        "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/patch/requestBody/content/application~1json/example",
+        "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        User,
+    >(
+        "#/paths/~1requestBody/patch/responses/200/content/application~1json/example",
+        "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+        &mut failures,
+    );
+    read::<
+        Pets,
+    >(
+        "#/paths/~1requestBody-primitive-example/put/requestBody/content/application~1json/examples/cat",
+        "[{\"name\":\"Fluffy\",\"petType\":\"Cat\"}]",
+        &mut failures,
+    );
+    read::<
+        Pets,
+    >(
+        "#/paths/~1requestBody-primitive-example/put/requestBody/content/application~1json/examples/dog",
+        "[{\"name\":\"Buster\",\"petType\":\"Dog\"}]",
+        &mut failures,
+    );
+    read::<
+        Pets,
+    >(
+        "#/paths/~1requestBody-primitive-example/put/responses/200/content/application~1json/examples/cat",
+        "[{\"name\":\"Fluffy\",\"petType\":\"Cat\"}]",
+        &mut failures,
+    );
+    read::<
+        Pets,
+    >(
+        "#/paths/~1requestBody-primitive-example/put/responses/200/content/application~1json/examples/dog",
+        "[{\"name\":\"Buster\",\"petType\":\"Dog\"}]",
+        &mut failures,
+    );
+    read::<
+        String,
+    >(
+        "#/paths/~1requestBody-primitive-example/post/requestBody/content/application~1json/example",
+        "\"column1,column2,column3,column4\"",
+        &mut failures,
+    );
+    read::<
+        String,
+    >(
+        "#/paths/~1requestBody-primitive-example/post/responses/200/content/application~1json/example",
+        "\"column1,column2,column3,column4\"",
+        &mut failures,
+    );
+    read::<
+        Pet,
+    >(
+        "#/paths/~1requestBody-primitive-example/patch/requestBody/content/application~1json/examples/cat",
+        "{\"name\":\"Fluffy\",\"petType\":\"Cat\"}",
+        &mut failures,
+    );
+    read::<
+        Pet,
+    >(
+        "#/paths/~1requestBody-primitive-example/patch/requestBody/content/application~1json/examples/dog",
+        "{\"name\":\"Buster\",\"petType\":\"Dog\"}",
+        &mut failures,
+    );
+    read::<
+        Pet,
+    >(
+        "#/paths/~1requestBody-primitive-example/patch/responses/200/content/application~1json/examples/cat",
+        "{\"name\":\"Fluffy\",\"petType\":\"Cat\"}",
+        &mut failures,
+    );
+    read::<
+        Pet,
+    >(
+        "#/paths/~1requestBody-primitive-example/patch/responses/200/content/application~1json/examples/dog",
+        "{\"name\":\"Buster\",\"petType\":\"Dog\"}",
+        &mut failures,
+    );
+    read::<
+        Token,
+    >(
+        "#/paths/~1requestBody-form-data-example/post/responses/200/content/application~1json/examples/auth_example",
+        "{\"access_token\":123,\"token_type\":\"type456\",\"expires_in\":789}",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
 }

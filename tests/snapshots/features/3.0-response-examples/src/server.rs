@@ -45,7 +45,17 @@ async fn not_found() -> Response {
 struct Problem {
     status: StatusCode,
     detail: String,
+    /// What is wrong with the body, each with its JSON pointer.
+    errors: Vec<Violation>,
     challenge: Option<&'static str>,
+}
+
+/// One thing wrong with a request body: where (a JSON pointer into
+/// it) and what.
+#[derive(serde::Serialize)]
+struct Violation {
+    pointer: String,
+    detail: String,
 }
 
 impl Problem {
@@ -53,6 +63,7 @@ impl Problem {
         Problem {
             status,
             detail: detail.into(),
+            errors: Vec::new(),
             challenge: None,
         }
     }
@@ -60,11 +71,14 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!(
+        let mut body = serde_json::json!(
             { "type" : "about:blank", "title" : self.status.canonical_reason()
             .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
             }
         );
+        if !self.errors.is_empty() {
+            body["errors"] = serde_json::json!(self.errors);
+        }
         let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],

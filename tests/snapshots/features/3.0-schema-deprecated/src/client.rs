@@ -926,11 +926,14 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, api::Error> {
     let (status, headers, bytes) = read(response).await?;
-    match serde_json::from_slice(&bytes) {
+    match super::types::lenient(|| serde_json::from_slice(&bytes)) {
         Ok(value) => Ok(value),
         Err(error) => {
             let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-            let path = serde_path_to_error::deserialize::<_, T>(&mut deserializer)
+            let path = super::types::lenient(|| serde_path_to_error::deserialize::<
+                    _,
+                    T,
+                >(&mut deserializer))
                 .err()
                 .map(|e| e.path().to_string());
             Err(decode_error(status, headers, bytes.into(), path, error.to_string()))

@@ -78,27 +78,30 @@ pub trait Api: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct GetAnythingNumbersRequest {
     /// In query: `id-required`.
-    pub id_required: f64,
+    pub id_required: types::GetAnythingNumbersIdRequired,
     /// In query: `id-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub id_optional: f64,
+    pub id_optional: types::GetAnythingNumbersIdOptional,
     /// In query: `id-exclusive-required`.
-    pub id_exclusive_required: f64,
+    pub id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
     /// In query: `id-exclusive-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub id_exclusive_optional: f64,
+    pub id_exclusive_optional: types::GetAnythingNumbersIdExclusiveOptional,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetAnythingNumbersRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(id_required: f64, id_exclusive_required: f64) -> Self {
+    pub fn new(
+        id_required: types::GetAnythingNumbersIdRequired,
+        id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
+    ) -> Self {
         GetAnythingNumbersRequest {
             id_required,
-            id_optional: 12.0,
+            id_optional: types::GetAnythingNumbersIdOptional(12.0),
             id_exclusive_required,
-            id_exclusive_optional: 12.0,
+            id_exclusive_optional: types::GetAnythingNumbersIdExclusiveOptional(12.0),
             context: Context::default(),
         }
     }
@@ -108,18 +111,18 @@ impl GetAnythingNumbersRequest {
 #[derive(Debug, Clone)]
 pub struct GetAnythingStringsRequest {
     /// In query: `name-length-required`.
-    pub name_length_required: String,
+    pub name_length_required: types::GetAnythingStringsNameLengthRequired,
     /// In query: `name-length-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub name_length_optional: String,
+    pub name_length_optional: types::GetAnythingStringsNameLengthOptional,
     /// In query: `name-pattern-required`.
-    pub name_pattern_required: String,
+    pub name_pattern_required: types::GetAnythingStringsNamePatternRequired,
     /// OpenAPI 3.0.3, which defaults to JSON Schema v4, does not provide the unicode flag to the input tooltip regex validation. This means that the following regex should work. It won't work if unicode is enabled because it has unescaped brace literals
     /// In query: `complex-pattern-required`.
-    pub complex_pattern_required: String,
+    pub complex_pattern_required: types::GetAnythingStringsComplexPatternRequired,
     /// In query: `name-pattern-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub name_pattern_optional: String,
+    pub name_pattern_optional: types::GetAnythingStringsNamePatternOptional,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -127,16 +130,20 @@ pub struct GetAnythingStringsRequest {
 impl GetAnythingStringsRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        name_length_required: String,
-        name_pattern_required: String,
-        complex_pattern_required: String,
+        name_length_required: types::GetAnythingStringsNameLengthRequired,
+        name_pattern_required: types::GetAnythingStringsNamePatternRequired,
+        complex_pattern_required: types::GetAnythingStringsComplexPatternRequired,
     ) -> Self {
         GetAnythingStringsRequest {
             name_length_required,
-            name_length_optional: String::from("this is a default"),
+            name_length_optional: types::GetAnythingStringsNameLengthOptional(
+                String::from("this is a default"),
+            ),
             name_pattern_required,
             complex_pattern_required,
-            name_pattern_optional: String::from("aDEFAULTb"),
+            name_pattern_optional: types::GetAnythingStringsNamePatternOptional(
+                String::from("aDEFAULTb"),
+            ),
             context: Context::default(),
         }
     }

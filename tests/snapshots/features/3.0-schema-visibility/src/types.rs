@@ -20,9 +20,11 @@
 pub struct PostRootBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(rename = "propWithReadOnly")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prop_with_read_only: Option<String>,
+    /// Write-only: requests send it; responses leave it out.
     #[serde(rename = "propWithWriteOnly")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prop_with_write_only: Option<String>,
@@ -33,9 +35,11 @@ pub struct PostRootBody {
 pub struct PostRootOkBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(rename = "propWithReadOnly")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prop_with_read_only: Option<String>,
+    /// Write-only: requests send it; responses leave it out.
     #[serde(rename = "propWithWriteOnly")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prop_with_write_only: Option<String>,

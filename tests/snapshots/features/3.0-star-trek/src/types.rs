@@ -26,13 +26,37 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
 }
 
 /// Header animal, embedded in other objects
@@ -176,105 +200,100 @@ pub struct AstronomicalObjectFullResponse {
 }
 
 /// Astronomical object type
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AstronomicalObjectType {
     /// `PLANET`
-    #[serde(rename = "PLANET")]
     Planet,
     /// `D_CLASS_PLANET`
-    #[serde(rename = "D_CLASS_PLANET")]
     DClassPlanet,
     /// `H_CLASS_PLANET`
-    #[serde(rename = "H_CLASS_PLANET")]
     HClassPlanet,
     /// `GAS_GIANT_PLANET`
-    #[serde(rename = "GAS_GIANT_PLANET")]
     GasGiantPlanet,
     /// `K_CLASS_PLANET`
-    #[serde(rename = "K_CLASS_PLANET")]
     KClassPlanet,
     /// `L_CLASS_PLANET`
-    #[serde(rename = "L_CLASS_PLANET")]
     LClassPlanet,
     /// `M_CLASS_PLANET`
-    #[serde(rename = "M_CLASS_PLANET")]
     MClassPlanet,
     /// `Y_CLASS_PLANET`
-    #[serde(rename = "Y_CLASS_PLANET")]
     YClassPlanet,
     /// `ROGUE_PLANET`
-    #[serde(rename = "ROGUE_PLANET")]
     RoguePlanet,
     /// `ARTIFICIAL_PLANET`
-    #[serde(rename = "ARTIFICIAL_PLANET")]
     ArtificialPlanet,
     /// `ASTEROID`
-    #[serde(rename = "ASTEROID")]
     Asteroid,
     /// `ASTEROIDAL_MOON`
-    #[serde(rename = "ASTEROIDAL_MOON")]
     AsteroidalMoon,
     /// `ASTEROID_BELT`
-    #[serde(rename = "ASTEROID_BELT")]
     AsteroidBelt,
     /// `CLUSTER`
-    #[serde(rename = "CLUSTER")]
     Cluster,
     /// `COMET`
-    #[serde(rename = "COMET")]
     Comet,
     /// `CONSTELLATION`
-    #[serde(rename = "CONSTELLATION")]
     Constellation,
     /// `GALAXY`
-    #[serde(rename = "GALAXY")]
     Galaxy,
     /// `MOON`
-    #[serde(rename = "MOON")]
     Moon,
     /// `M_CLASS_MOON`
-    #[serde(rename = "M_CLASS_MOON")]
     MClassMoon,
     /// `NEBULA`
-    #[serde(rename = "NEBULA")]
     Nebula,
     /// `PLANETOID`
-    #[serde(rename = "PLANETOID")]
     Planetoid,
     /// `D_CLASS_PLANETOID`
-    #[serde(rename = "D_CLASS_PLANETOID")]
     DClassPlanetoid,
     /// `QUASAR`
-    #[serde(rename = "QUASAR")]
     Quasar,
     /// `STAR`
-    #[serde(rename = "STAR")]
     Star,
     /// `STAR_SYSTEM`
-    #[serde(rename = "STAR_SYSTEM")]
     StarSystem,
     /// `SECTOR`
-    #[serde(rename = "SECTOR")]
     Sector,
     /// `REGION`
-    #[serde(rename = "REGION")]
     Region,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl AstronomicalObjectType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "PLANET",
+        "D_CLASS_PLANET",
+        "H_CLASS_PLANET",
+        "GAS_GIANT_PLANET",
+        "K_CLASS_PLANET",
+        "L_CLASS_PLANET",
+        "M_CLASS_PLANET",
+        "Y_CLASS_PLANET",
+        "ROGUE_PLANET",
+        "ARTIFICIAL_PLANET",
+        "ASTEROID",
+        "ASTEROIDAL_MOON",
+        "ASTEROID_BELT",
+        "CLUSTER",
+        "COMET",
+        "CONSTELLATION",
+        "GALAXY",
+        "MOON",
+        "M_CLASS_MOON",
+        "NEBULA",
+        "PLANETOID",
+        "D_CLASS_PLANETOID",
+        "QUASAR",
+        "STAR",
+        "STAR_SYSTEM",
+        "SECTOR",
+        "REGION",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Planet => "PLANET",
             Self::DClassPlanet => "D_CLASS_PLANET",
@@ -303,6 +322,7 @@ impl AstronomicalObjectType {
             Self::StarSystem => "STAR_SYSTEM",
             Self::Sector => "SECTOR",
             Self::Region => "REGION",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -317,42 +337,87 @@ impl std::str::FromStr for AstronomicalObjectType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "PLANET" => Self::Planet,
+                "D_CLASS_PLANET" => Self::DClassPlanet,
+                "H_CLASS_PLANET" => Self::HClassPlanet,
+                "GAS_GIANT_PLANET" => Self::GasGiantPlanet,
+                "K_CLASS_PLANET" => Self::KClassPlanet,
+                "L_CLASS_PLANET" => Self::LClassPlanet,
+                "M_CLASS_PLANET" => Self::MClassPlanet,
+                "Y_CLASS_PLANET" => Self::YClassPlanet,
+                "ROGUE_PLANET" => Self::RoguePlanet,
+                "ARTIFICIAL_PLANET" => Self::ArtificialPlanet,
+                "ASTEROID" => Self::Asteroid,
+                "ASTEROIDAL_MOON" => Self::AsteroidalMoon,
+                "ASTEROID_BELT" => Self::AsteroidBelt,
+                "CLUSTER" => Self::Cluster,
+                "COMET" => Self::Comet,
+                "CONSTELLATION" => Self::Constellation,
+                "GALAXY" => Self::Galaxy,
+                "MOON" => Self::Moon,
+                "M_CLASS_MOON" => Self::MClassMoon,
+                "NEBULA" => Self::Nebula,
+                "PLANETOID" => Self::Planetoid,
+                "D_CLASS_PLANETOID" => Self::DClassPlanetoid,
+                "QUASAR" => Self::Quasar,
+                "STAR" => Self::Star,
+                "STAR_SYSTEM" => Self::StarSystem,
+                "SECTOR" => Self::Sector,
+                "REGION" => Self::Region,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for AstronomicalObjectType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AstronomicalObjectType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// Blood type
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BloodType {
     /// `B_NEGATIVE`
-    #[serde(rename = "B_NEGATIVE")]
     BNegative,
     /// `O_NEGATIVE`
-    #[serde(rename = "O_NEGATIVE")]
     ONegative,
     /// `T_NEGATIVE`
-    #[serde(rename = "T_NEGATIVE")]
     TNegative,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BloodType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "B_NEGATIVE",
+        "O_NEGATIVE",
+        "T_NEGATIVE",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::BNegative => "B_NEGATIVE",
             Self::ONegative => "O_NEGATIVE",
             Self::TNegative => "T_NEGATIVE",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -367,7 +432,32 @@ impl std::str::FromStr for BloodType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "B_NEGATIVE" => Self::BNegative,
+                "O_NEGATIVE" => Self::ONegative,
+                "T_NEGATIVE" => Self::TNegative,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BloodType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BloodType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -2102,102 +2192,97 @@ pub struct ContentLanguage {
 }
 
 /// Content rating system
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ContentRatingSystem {
     /// `BBFC`
-    #[serde(rename = "BBFC")]
     Bbfc,
     /// `OFLC`
-    #[serde(rename = "OFLC")]
     Oflc,
     /// `OFLCNZ`
-    #[serde(rename = "OFLCNZ")]
     Oflcnz,
     /// `DJCTQ`
-    #[serde(rename = "DJCTQ")]
     Djctq,
     /// `MDA`
-    #[serde(rename = "MDA")]
     Mda,
     /// `MPAA`
-    #[serde(rename = "MPAA")]
     Mpaa,
     /// `CHVRS`
-    #[serde(rename = "CHVRS")]
     Chvrs,
     /// `RCQ`
-    #[serde(rename = "RCQ")]
     Rcq,
     /// `IFCO`
-    #[serde(rename = "IFCO")]
     Ifco,
     /// `FSK`
-    #[serde(rename = "FSK")]
     Fsk,
     /// `NICAM`
-    #[serde(rename = "NICAM")]
     Nicam,
     /// `MCCYP`
-    #[serde(rename = "MCCYP")]
     Mccyp,
     /// `EIRIN`
-    #[serde(rename = "EIRIN")]
     Eirin,
     /// `HK`
-    #[serde(rename = "HK")]
     Hk,
     /// `CBFC`
-    #[serde(rename = "CBFC")]
     Cbfc,
     /// `NMHH`
-    #[serde(rename = "NMHH")]
     Nmhh,
     /// `VRC`
-    #[serde(rename = "VRC")]
     Vrc,
     /// `RSAC`
-    #[serde(rename = "RSAC")]
     Rsac,
     /// `ESRB`
-    #[serde(rename = "ESRB")]
     Esrb,
     /// `ELSPA`
-    #[serde(rename = "ELSPA")]
     Elspa,
     /// `PEGI`
-    #[serde(rename = "PEGI")]
     Pegi,
     /// `USK`
-    #[serde(rename = "USK")]
     Usk,
     /// `SELL`
-    #[serde(rename = "SELL")]
     Sell,
     /// `ADESE`
-    #[serde(rename = "ADESE")]
     Adese,
     /// `GSRR`
-    #[serde(rename = "GSRR")]
     Gsrr,
     /// `ITUNES`
-    #[serde(rename = "ITUNES")]
     Itunes,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl ContentRatingSystem {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "BBFC",
+        "OFLC",
+        "OFLCNZ",
+        "DJCTQ",
+        "MDA",
+        "MPAA",
+        "CHVRS",
+        "RCQ",
+        "IFCO",
+        "FSK",
+        "NICAM",
+        "MCCYP",
+        "EIRIN",
+        "HK",
+        "CBFC",
+        "NMHH",
+        "VRC",
+        "RSAC",
+        "ESRB",
+        "ELSPA",
+        "PEGI",
+        "USK",
+        "SELL",
+        "ADESE",
+        "GSRR",
+        "ITUNES",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Bbfc => "BBFC",
             Self::Oflc => "OFLC",
@@ -2225,6 +2310,7 @@ impl ContentRatingSystem {
             Self::Adese => "ADESE",
             Self::Gsrr => "GSRR",
             Self::Itunes => "ITUNES",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -2239,7 +2325,55 @@ impl std::str::FromStr for ContentRatingSystem {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "BBFC" => Self::Bbfc,
+                "OFLC" => Self::Oflc,
+                "OFLCNZ" => Self::Oflcnz,
+                "DJCTQ" => Self::Djctq,
+                "MDA" => Self::Mda,
+                "MPAA" => Self::Mpaa,
+                "CHVRS" => Self::Chvrs,
+                "RCQ" => Self::Rcq,
+                "IFCO" => Self::Ifco,
+                "FSK" => Self::Fsk,
+                "NICAM" => Self::Nicam,
+                "MCCYP" => Self::Mccyp,
+                "EIRIN" => Self::Eirin,
+                "HK" => Self::Hk,
+                "CBFC" => Self::Cbfc,
+                "NMHH" => Self::Nmhh,
+                "VRC" => Self::Vrc,
+                "RSAC" => Self::Rsac,
+                "ESRB" => Self::Esrb,
+                "ELSPA" => Self::Elspa,
+                "PEGI" => Self::Pegi,
+                "USK" => Self::Usk,
+                "SELL" => Self::Sell,
+                "ADESE" => Self::Adese,
+                "GSRR" => Self::Gsrr,
+                "ITUNES" => Self::Itunes,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for ContentRatingSystem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContentRatingSystem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -2704,33 +2838,26 @@ pub struct FoodFullResponse {
 }
 
 /// Gender
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Gender {
     /// `F`
-    #[serde(rename = "F")]
     F,
     /// `M`
-    #[serde(rename = "M")]
     M,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl Gender {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["F", "M"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::F => "F",
             Self::M => "M",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -2745,7 +2872,31 @@ impl std::str::FromStr for Gender {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "F" => Self::F,
+                "M" => Self::M,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for Gender {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Gender {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -3278,48 +3429,43 @@ pub struct MagazineSeriesFullResponse {
 }
 
 /// Marital status
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MaritalStatus {
     /// `SINGLE`
-    #[serde(rename = "SINGLE")]
     Single,
     /// `ENGAGED`
-    #[serde(rename = "ENGAGED")]
     Engaged,
     /// `MARRIED`
-    #[serde(rename = "MARRIED")]
     Married,
     /// `DIVORCED`
-    #[serde(rename = "DIVORCED")]
     Divorced,
     /// `REMARRIED`
-    #[serde(rename = "REMARRIED")]
     Remarried,
     /// `SEPARATED`
-    #[serde(rename = "SEPARATED")]
     Separated,
     /// `WIDOWED`
-    #[serde(rename = "WIDOWED")]
     Widowed,
     /// `CAPTAINS_WOMAN`
-    #[serde(rename = "CAPTAINS_WOMAN")]
     CaptainsWoman,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl MaritalStatus {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "SINGLE",
+        "ENGAGED",
+        "MARRIED",
+        "DIVORCED",
+        "REMARRIED",
+        "SEPARATED",
+        "WIDOWED",
+        "CAPTAINS_WOMAN",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Single => "SINGLE",
             Self::Engaged => "ENGAGED",
@@ -3329,6 +3475,7 @@ impl MaritalStatus {
             Self::Separated => "SEPARATED",
             Self::Widowed => "WIDOWED",
             Self::CaptainsWoman => "CAPTAINS_WOMAN",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -3343,7 +3490,37 @@ impl std::str::FromStr for MaritalStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "SINGLE" => Self::Single,
+                "ENGAGED" => Self::Engaged,
+                "MARRIED" => Self::Married,
+                "DIVORCED" => Self::Divorced,
+                "REMARRIED" => Self::Remarried,
+                "SEPARATED" => Self::Separated,
+                "WIDOWED" => Self::Widowed,
+                "CAPTAINS_WOMAN" => Self::CaptainsWoman,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for MaritalStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MaritalStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -4172,33 +4349,26 @@ pub struct Platform {
 }
 
 /// Production run unit
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProductionRunUnit {
     /// `BOX`
-    #[serde(rename = "BOX")]
     Box,
     /// `SET`
-    #[serde(rename = "SET")]
     Set,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl ProductionRunUnit {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["BOX", "SET"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Box => "BOX",
             Self::Set => "SET",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -4213,7 +4383,31 @@ impl std::str::FromStr for ProductionRunUnit {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "BOX" => Self::Box,
+                "SET" => Self::Set,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for ProductionRunUnit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductionRunUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -4233,33 +4427,26 @@ pub struct Reference {
 }
 
 /// Reference type
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReferenceType {
     /// `ASIN`
-    #[serde(rename = "ASIN")]
     Asin,
     /// `ISBN`
-    #[serde(rename = "ISBN")]
     Isbn,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl ReferenceType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["ASIN", "ISBN"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Asin => "ASIN",
             Self::Isbn => "ISBN",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -4274,7 +4461,31 @@ impl std::str::FromStr for ReferenceType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "ASIN" => Self::Asin,
+                "ISBN" => Self::Isbn,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for ReferenceType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReferenceType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -4331,33 +4542,26 @@ pub struct ResponseSortClause {
 }
 
 /// Sort direction
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResponseSortDirection {
     /// `ASC`
-    #[serde(rename = "ASC")]
     Asc,
     /// `DESC`
-    #[serde(rename = "DESC")]
     Desc,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl ResponseSortDirection {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["ASC", "DESC"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Asc => "ASC",
             Self::Desc => "DESC",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -4372,7 +4576,31 @@ impl std::str::FromStr for ResponseSortDirection {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "ASC" => Self::Asc,
+                "DESC" => Self::Desc,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for ResponseSortDirection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResponseSortDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -6364,66 +6592,61 @@ pub struct VideoReleaseBase {
 }
 
 /// Video release format
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VideoReleaseFormat {
     /// `SUPER_8`
-    #[serde(rename = "SUPER_8")]
     Super8,
     /// `BETAMAX`
-    #[serde(rename = "BETAMAX")]
     Betamax,
     /// `VHS`
-    #[serde(rename = "VHS")]
     Vhs,
     /// `CED`
-    #[serde(rename = "CED")]
     Ced,
     /// `LD`
-    #[serde(rename = "LD")]
     Ld,
     /// `VHD`
-    #[serde(rename = "VHD")]
     Vhd,
     /// `VCD`
-    #[serde(rename = "VCD")]
     Vcd,
     /// `VIDEO_8`
-    #[serde(rename = "VIDEO_8")]
     Video8,
     /// `DVD`
-    #[serde(rename = "DVD")]
     Dvd,
     /// `UMD`
-    #[serde(rename = "UMD")]
     Umd,
     /// `HD_DVD`
-    #[serde(rename = "HD_DVD")]
     HdDvd,
     /// `BLU_RAY`
-    #[serde(rename = "BLU_RAY")]
     BluRay,
     /// `BLU_RAY_4K_UHD`
-    #[serde(rename = "BLU_RAY_4K_UHD")]
     BluRay4kUhd,
     /// `DIGITAL_FORMAT`
-    #[serde(rename = "DIGITAL_FORMAT")]
     DigitalFormat,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl VideoReleaseFormat {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "SUPER_8",
+        "BETAMAX",
+        "VHS",
+        "CED",
+        "LD",
+        "VHD",
+        "VCD",
+        "VIDEO_8",
+        "DVD",
+        "UMD",
+        "HD_DVD",
+        "BLU_RAY",
+        "BLU_RAY_4K_UHD",
+        "DIGITAL_FORMAT",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Super8 => "SUPER_8",
             Self::Betamax => "BETAMAX",
@@ -6439,6 +6662,7 @@ impl VideoReleaseFormat {
             Self::BluRay => "BLU_RAY",
             Self::BluRay4kUhd => "BLU_RAY_4K_UHD",
             Self::DigitalFormat => "DIGITAL_FORMAT",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -6453,7 +6677,43 @@ impl std::str::FromStr for VideoReleaseFormat {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "SUPER_8" => Self::Super8,
+                "BETAMAX" => Self::Betamax,
+                "VHS" => Self::Vhs,
+                "CED" => Self::Ced,
+                "LD" => Self::Ld,
+                "VHD" => Self::Vhd,
+                "VCD" => Self::Vcd,
+                "VIDEO_8" => Self::Video8,
+                "DVD" => Self::Dvd,
+                "UMD" => Self::Umd,
+                "HD_DVD" => Self::HdDvd,
+                "BLU_RAY" => Self::BluRay,
+                "BLU_RAY_4K_UHD" => Self::BluRay4kUhd,
+                "DIGITAL_FORMAT" => Self::DigitalFormat,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for VideoReleaseFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VideoReleaseFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 

@@ -67,3 +67,27 @@ impl PerformSearchBody {
         100
     }
 }
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        DataSetList,
+    >(
+        "#/paths/~1/get/responses/200/content/application~1json/example",
+        "{\"total\":2,\"apis\":[{\"apiKey\":\"oa_citations\",\"apiVersionNumber\":\"v1\",\"apiUrl\":\"https://developer.uspto.gov/ds-api/oa_citations/v1/fields\",\"apiDocumentationUrl\":\"https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/oa_citations.json\"},{\"apiKey\":\"cancer_moonshot\",\"apiVersionNumber\":\"v1\",\"apiUrl\":\"https://developer.uspto.gov/ds-api/cancer_moonshot/v1/fields\",\"apiDocumentationUrl\":\"https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/cancer_moonshot.json\"}]}",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -696,24 +696,24 @@ pub struct GetApiKeysRequest {
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: f64,
+    pub page: types::GetApiKeysPage,
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `per_page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: f64,
+    pub per_page: types::GetApiKeysPerPage,
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: String,
+    pub subdomain: types::GetApiKeysSubdomain,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetApiKeysRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(subdomain: String) -> Self {
+    pub fn new(subdomain: types::GetApiKeysSubdomain) -> Self {
         GetApiKeysRequest {
-            page: 1.0,
-            per_page: 10.0,
+            page: types::GetApiKeysPage(1.0),
+            per_page: types::GetApiKeysPerPage(10.0),
             subdomain,
             context: Context::default(),
         }
@@ -725,7 +725,7 @@ impl GetApiKeysRequest {
 pub struct CreateApiKeyRequest {
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: String,
+    pub subdomain: types::CreateApiKeySubdomain,
     /// Sent as `application/json`.
     pub body: types::CreateApiKeyBody,
     /// Credentials, headers and extensions of the call.
@@ -734,7 +734,10 @@ pub struct CreateApiKeyRequest {
 
 impl CreateApiKeyRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(subdomain: String, body: types::CreateApiKeyBody) -> Self {
+    pub fn new(
+        subdomain: types::CreateApiKeySubdomain,
+        body: types::CreateApiKeyBody,
+    ) -> Self {
         CreateApiKeyRequest {
             subdomain,
             body,
@@ -748,17 +751,20 @@ impl CreateApiKeyRequest {
 pub struct GetApiKeyRequest {
     /// The unique identifier for your API key.
     /// In path: `api_key_id`.
-    pub api_key_id: String,
+    pub api_key_id: types::GetApiKeyApiKeyId,
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: String,
+    pub subdomain: types::GetApiKeySubdomain,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetApiKeyRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(api_key_id: String, subdomain: String) -> Self {
+    pub fn new(
+        api_key_id: types::GetApiKeyApiKeyId,
+        subdomain: types::GetApiKeySubdomain,
+    ) -> Self {
         GetApiKeyRequest {
             api_key_id,
             subdomain,
@@ -772,17 +778,20 @@ impl GetApiKeyRequest {
 pub struct DeleteApiKeyRequest {
     /// The unique identifier for your API key.
     /// In path: `api_key_id`.
-    pub api_key_id: String,
+    pub api_key_id: types::DeleteApiKeyApiKeyId,
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: String,
+    pub subdomain: types::DeleteApiKeySubdomain,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteApiKeyRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(api_key_id: String, subdomain: String) -> Self {
+    pub fn new(
+        api_key_id: types::DeleteApiKeyApiKeyId,
+        subdomain: types::DeleteApiKeySubdomain,
+    ) -> Self {
         DeleteApiKeyRequest {
             api_key_id,
             subdomain,
@@ -796,10 +805,10 @@ impl DeleteApiKeyRequest {
 pub struct UpdateApiKeyRequest {
     /// The unique identifier for your API key.
     /// In path: `api_key_id`.
-    pub api_key_id: String,
+    pub api_key_id: types::UpdateApiKeyApiKeyId,
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: String,
+    pub subdomain: types::UpdateApiKeySubdomain,
     /// Sent as `application/json`.
     pub body: types::UpdateApiKeyBody,
     /// Credentials, headers and extensions of the call.
@@ -809,8 +818,8 @@ pub struct UpdateApiKeyRequest {
 impl UpdateApiKeyRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        api_key_id: String,
-        subdomain: String,
+        api_key_id: types::UpdateApiKeyApiKeyId,
+        subdomain: types::UpdateApiKeySubdomain,
         body: types::UpdateApiKeyBody,
     ) -> Self {
         UpdateApiKeyRequest {
@@ -827,14 +836,14 @@ impl UpdateApiKeyRequest {
 pub struct GetApIsRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetApIsRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String) -> Self {
+    pub fn new(branch: types::GetApIsBranch) -> Self {
         GetApIsRequest {
             branch,
             context: Context::default(),
@@ -847,7 +856,7 @@ impl GetApIsRequest {
 pub struct CreateApiRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::CreateApiBranch,
     /// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
     /// Sent as `multipart/form-data`.
     pub body: Option<Vec<u8>>,
@@ -857,7 +866,7 @@ pub struct CreateApiRequest {
 
 impl CreateApiRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String) -> Self {
+    pub fn new(branch: types::CreateApiBranch) -> Self {
         CreateApiRequest {
             branch,
             body: None,
@@ -871,17 +880,17 @@ impl CreateApiRequest {
 pub struct GetApiRequest {
     /// The filename of the API definition to retrieve.
     /// In path: `filename`.
-    pub filename: String,
+    pub filename: types::GetApiFilename,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetApiBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetApiRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(filename: String, branch: String) -> Self {
+    pub fn new(filename: types::GetApiFilename, branch: types::GetApiBranch) -> Self {
         GetApiRequest {
             filename,
             branch,
@@ -895,10 +904,10 @@ impl GetApiRequest {
 pub struct UpdateApiRequest {
     /// The filename of the API definition to retrieve.
     /// In path: `filename`.
-    pub filename: String,
+    pub filename: types::UpdateApiFilename,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::UpdateApiBranch,
     /// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
     /// Sent as `multipart/form-data`.
     pub body: Option<Vec<u8>>,
@@ -908,7 +917,10 @@ pub struct UpdateApiRequest {
 
 impl UpdateApiRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(filename: String, branch: String) -> Self {
+    pub fn new(
+        filename: types::UpdateApiFilename,
+        branch: types::UpdateApiBranch,
+    ) -> Self {
         UpdateApiRequest {
             filename,
             branch,
@@ -923,17 +935,20 @@ impl UpdateApiRequest {
 pub struct DeleteApiRequest {
     /// The filename of the API definition to retrieve.
     /// In path: `filename`.
-    pub filename: String,
+    pub filename: types::DeleteApiFilename,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::DeleteApiBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteApiRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(filename: String, branch: String) -> Self {
+    pub fn new(
+        filename: types::DeleteApiFilename,
+        branch: types::DeleteApiBranch,
+    ) -> Self {
         DeleteApiRequest {
             filename,
             branch,
@@ -988,7 +1003,7 @@ impl ApplyToReadMeRequest {
 pub struct CreateCategoryRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::CreateCategoryBranch,
     /// Sent as `application/json`.
     pub body: types::CreateCategoryBody,
     /// Credentials, headers and extensions of the call.
@@ -997,7 +1012,10 @@ pub struct CreateCategoryRequest {
 
 impl CreateCategoryRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, body: types::CreateCategoryBody) -> Self {
+    pub fn new(
+        branch: types::CreateCategoryBranch,
+        body: types::CreateCategoryBody,
+    ) -> Self {
         CreateCategoryRequest {
             branch,
             body,
@@ -1014,14 +1032,17 @@ pub struct GetCategoriesRequest {
     pub section: types::GetCategoriesSection,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetCategoriesBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetCategoriesRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(section: types::GetCategoriesSection, branch: String) -> Self {
+    pub fn new(
+        section: types::GetCategoriesSection,
+        branch: types::GetCategoriesBranch,
+    ) -> Self {
         GetCategoriesRequest {
             section,
             branch,
@@ -1041,7 +1062,7 @@ pub struct GetCategoryRequest {
     pub title: String,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetCategoryBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1051,7 +1072,7 @@ impl GetCategoryRequest {
     pub fn new(
         section: types::GetCategorySection,
         title: String,
-        branch: String,
+        branch: types::GetCategoryBranch,
     ) -> Self {
         GetCategoryRequest {
             section,
@@ -1073,7 +1094,7 @@ pub struct DeleteCategoryRequest {
     pub title: String,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::DeleteCategoryBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1083,7 +1104,7 @@ impl DeleteCategoryRequest {
     pub fn new(
         section: types::DeleteCategorySection,
         title: String,
-        branch: String,
+        branch: types::DeleteCategoryBranch,
     ) -> Self {
         DeleteCategoryRequest {
             section,
@@ -1105,7 +1126,7 @@ pub struct UpdateCategoryRequest {
     pub title: String,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::UpdateCategoryBranch,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateCategoryBody>,
     /// Credentials, headers and extensions of the call.
@@ -1117,7 +1138,7 @@ impl UpdateCategoryRequest {
     pub fn new(
         section: types::UpdateCategorySection,
         title: String,
-        branch: String,
+        branch: types::UpdateCategoryBranch,
     ) -> Self {
         UpdateCategoryRequest {
             section,
@@ -1140,7 +1161,7 @@ pub struct GetCategoryPagesRequest {
     pub title: String,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetCategoryPagesBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1150,7 +1171,7 @@ impl GetCategoryPagesRequest {
     pub fn new(
         section: types::GetCategoryPagesSection,
         title: String,
-        branch: String,
+        branch: types::GetCategoryPagesBranch,
     ) -> Self {
         GetCategoryPagesRequest {
             section,
@@ -1167,11 +1188,11 @@ pub struct GetChangelogsRequest {
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: f64,
+    pub page: types::GetChangelogsPage,
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `per_page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: f64,
+    pub per_page: types::GetChangelogsPerPage,
     /// The visibility setting (`privacy.view`) for the changelog entries you wish to retrieve. Defaults to `all`.
     /// In query: `visibility`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
@@ -1184,8 +1205,8 @@ impl GetChangelogsRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetChangelogsRequest {
-            page: 1.0,
-            per_page: 10.0,
+            page: types::GetChangelogsPage(1.0),
+            per_page: types::GetChangelogsPerPage(10.0),
             visibility: types::GetChangelogsVisibility::All,
             context: Context::default(),
         }
@@ -1285,14 +1306,14 @@ impl UpdateChangelogRequest {
 pub struct GetCustomPagesRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetCustomPagesBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetCustomPagesRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String) -> Self {
+    pub fn new(branch: types::GetCustomPagesBranch) -> Self {
         GetCustomPagesRequest {
             branch,
             context: Context::default(),
@@ -1305,7 +1326,7 @@ impl GetCustomPagesRequest {
 pub struct CreateCustomPageRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::CreateCustomPageBranch,
     /// Sent as `application/json`.
     pub body: types::CreateCustomPageBody,
     /// Credentials, headers and extensions of the call.
@@ -1314,7 +1335,10 @@ pub struct CreateCustomPageRequest {
 
 impl CreateCustomPageRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, body: types::CreateCustomPageBody) -> Self {
+    pub fn new(
+        branch: types::CreateCustomPageBranch,
+        body: types::CreateCustomPageBody,
+    ) -> Self {
         CreateCustomPageRequest {
             branch,
             body,
@@ -1328,17 +1352,20 @@ impl CreateCustomPageRequest {
 pub struct GetCustomPageRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetCustomPageBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::GetCustomPageSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetCustomPageRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(
+        branch: types::GetCustomPageBranch,
+        slug: types::GetCustomPageSlug,
+    ) -> Self {
         GetCustomPageRequest {
             branch,
             slug,
@@ -1352,17 +1379,20 @@ impl GetCustomPageRequest {
 pub struct DeleteCustomPageRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::DeleteCustomPageBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::DeleteCustomPageSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteCustomPageRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(
+        branch: types::DeleteCustomPageBranch,
+        slug: types::DeleteCustomPageSlug,
+    ) -> Self {
         DeleteCustomPageRequest {
             branch,
             slug,
@@ -1376,10 +1406,10 @@ impl DeleteCustomPageRequest {
 pub struct UpdateCustomPageRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::UpdateCustomPageBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::UpdateCustomPageSlug,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateCustomPageBody>,
     /// Credentials, headers and extensions of the call.
@@ -1388,7 +1418,10 @@ pub struct UpdateCustomPageRequest {
 
 impl UpdateCustomPageRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(
+        branch: types::UpdateCustomPageBranch,
+        slug: types::UpdateCustomPageSlug,
+    ) -> Self {
         UpdateCustomPageRequest {
             branch,
             slug,
@@ -1403,7 +1436,7 @@ impl UpdateCustomPageRequest {
 pub struct CreateGuideRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::CreateGuideBranch,
     /// Sent as `application/json`.
     pub body: types::CreateGuideBody,
     /// Credentials, headers and extensions of the call.
@@ -1412,7 +1445,7 @@ pub struct CreateGuideRequest {
 
 impl CreateGuideRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, body: types::CreateGuideBody) -> Self {
+    pub fn new(branch: types::CreateGuideBranch, body: types::CreateGuideBody) -> Self {
         CreateGuideRequest {
             branch,
             body,
@@ -1426,17 +1459,17 @@ impl CreateGuideRequest {
 pub struct GetGuideRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetGuideBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::GetGuideSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetGuideRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(branch: types::GetGuideBranch, slug: types::GetGuideSlug) -> Self {
         GetGuideRequest {
             branch,
             slug,
@@ -1450,17 +1483,17 @@ impl GetGuideRequest {
 pub struct DeleteGuideRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::DeleteGuideBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::DeleteGuideSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteGuideRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(branch: types::DeleteGuideBranch, slug: types::DeleteGuideSlug) -> Self {
         DeleteGuideRequest {
             branch,
             slug,
@@ -1474,10 +1507,10 @@ impl DeleteGuideRequest {
 pub struct UpdateGuideRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::UpdateGuideBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::UpdateGuideSlug,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateGuideBody>,
     /// Credentials, headers and extensions of the call.
@@ -1486,7 +1519,7 @@ pub struct UpdateGuideRequest {
 
 impl UpdateGuideRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(branch: types::UpdateGuideBranch, slug: types::UpdateGuideSlug) -> Self {
         UpdateGuideRequest {
             branch,
             slug,
@@ -1502,11 +1535,11 @@ pub struct GetImagesRequest {
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: f64,
+    pub page: types::GetImagesPage,
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `per_page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: f64,
+    pub per_page: types::GetImagesPerPage,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1515,8 +1548,8 @@ impl GetImagesRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetImagesRequest {
-            page: 1.0,
-            per_page: 10.0,
+            page: types::GetImagesPage(1.0),
+            per_page: types::GetImagesPerPage(10.0),
             context: Context::default(),
         }
     }
@@ -1562,14 +1595,14 @@ impl Default for UploadImageRequest {
 pub struct GetImageRequest {
     /// A unique identifier for the image.
     /// In path: `identifier`.
-    pub identifier: String,
+    pub identifier: types::GetImageIdentifier,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetImageRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(identifier: String) -> Self {
+    pub fn new(identifier: types::GetImageIdentifier) -> Self {
         GetImageRequest {
             identifier,
             context: Context::default(),
@@ -1645,7 +1678,7 @@ impl Default for GetProjectRequest {
 pub struct CreateReferenceRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::CreateReferenceBranch,
     /// Sent as `application/json`.
     pub body: types::CreateReferenceBody,
     /// Credentials, headers and extensions of the call.
@@ -1654,7 +1687,10 @@ pub struct CreateReferenceRequest {
 
 impl CreateReferenceRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, body: types::CreateReferenceBody) -> Self {
+    pub fn new(
+        branch: types::CreateReferenceBranch,
+        body: types::CreateReferenceBody,
+    ) -> Self {
         CreateReferenceRequest {
             branch,
             body,
@@ -1676,17 +1712,20 @@ pub struct GetReferenceRequest {
     pub reduce: types::GetReferenceReduce,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetReferenceBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::GetReferenceSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetReferenceRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(
+        branch: types::GetReferenceBranch,
+        slug: types::GetReferenceSlug,
+    ) -> Self {
         GetReferenceRequest {
             dereference: types::GetReferenceDereference::False,
             reduce: types::GetReferenceReduce::True,
@@ -1702,17 +1741,20 @@ impl GetReferenceRequest {
 pub struct DeleteReferenceRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::DeleteReferenceBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::DeleteReferenceSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteReferenceRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(
+        branch: types::DeleteReferenceBranch,
+        slug: types::DeleteReferenceSlug,
+    ) -> Self {
         DeleteReferenceRequest {
             branch,
             slug,
@@ -1726,10 +1768,10 @@ impl DeleteReferenceRequest {
 pub struct UpdateReferenceRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::UpdateReferenceBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::UpdateReferenceSlug,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateReferenceBody>,
     /// Credentials, headers and extensions of the call.
@@ -1738,7 +1780,10 @@ pub struct UpdateReferenceRequest {
 
 impl UpdateReferenceRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(
+        branch: types::UpdateReferenceBranch,
+        slug: types::UpdateReferenceSlug,
+    ) -> Self {
         UpdateReferenceRequest {
             branch,
             slug,
@@ -1753,14 +1798,14 @@ impl UpdateReferenceRequest {
 pub struct GetRecipesRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetRecipesBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetRecipesRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String) -> Self {
+    pub fn new(branch: types::GetRecipesBranch) -> Self {
         GetRecipesRequest {
             branch,
             context: Context::default(),
@@ -1773,7 +1818,7 @@ impl GetRecipesRequest {
 pub struct CreateRecipeRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::CreateRecipeBranch,
     /// Sent as `application/json`.
     pub body: types::CreateRecipeBody,
     /// Credentials, headers and extensions of the call.
@@ -1782,7 +1827,10 @@ pub struct CreateRecipeRequest {
 
 impl CreateRecipeRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, body: types::CreateRecipeBody) -> Self {
+    pub fn new(
+        branch: types::CreateRecipeBranch,
+        body: types::CreateRecipeBody,
+    ) -> Self {
         CreateRecipeRequest {
             branch,
             body,
@@ -1796,17 +1844,17 @@ impl CreateRecipeRequest {
 pub struct GetRecipeRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetRecipeBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::GetRecipeSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetRecipeRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(branch: types::GetRecipeBranch, slug: types::GetRecipeSlug) -> Self {
         GetRecipeRequest {
             branch,
             slug,
@@ -1820,17 +1868,20 @@ impl GetRecipeRequest {
 pub struct DeleteRecipeRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::DeleteRecipeBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::DeleteRecipeSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteRecipeRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(
+        branch: types::DeleteRecipeBranch,
+        slug: types::DeleteRecipeSlug,
+    ) -> Self {
         DeleteRecipeRequest {
             branch,
             slug,
@@ -1844,10 +1895,10 @@ impl DeleteRecipeRequest {
 pub struct UpdateRecipeRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::UpdateRecipeBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: String,
+    pub slug: types::UpdateRecipeSlug,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateRecipeBody>,
     /// Credentials, headers and extensions of the call.
@@ -1856,7 +1907,10 @@ pub struct UpdateRecipeRequest {
 
 impl UpdateRecipeRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String, slug: String) -> Self {
+    pub fn new(
+        branch: types::UpdateRecipeBranch,
+        slug: types::UpdateRecipeSlug,
+    ) -> Self {
         UpdateRecipeRequest {
             branch,
             slug,
@@ -1930,18 +1984,18 @@ pub struct GetBranchesRequest {
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: f64,
+    pub page: types::GetBranchesPage,
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `per_page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: f64,
+    pub per_page: types::GetBranchesPerPage,
     /// The sort that should be used for the returned collection.
     /// In query: `sort_by`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
     pub sort_by: types::GetBranchesSortBy,
     /// An optional prefix in the format of `v2.0` used to list all branches with this prefix.
     /// In query: `prefix`.
-    pub prefix: Option<String>,
+    pub prefix: Option<types::GetBranchesPrefix>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1950,8 +2004,8 @@ impl GetBranchesRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetBranchesRequest {
-            page: 1.0,
-            per_page: 10.0,
+            page: types::GetBranchesPage(1.0),
+            per_page: types::GetBranchesPerPage(10.0),
             sort_by: types::GetBranchesSortBy::Semver,
             prefix: None,
             context: Context::default(),
@@ -1995,14 +2049,14 @@ impl Default for CreateBranchRequest {
 pub struct GetBranchRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::GetBranchBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetBranchRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String) -> Self {
+    pub fn new(branch: types::GetBranchBranch) -> Self {
         GetBranchRequest {
             branch,
             context: Context::default(),
@@ -2015,14 +2069,14 @@ impl GetBranchRequest {
 pub struct DeleteBranchRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::DeleteBranchBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteBranchRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String) -> Self {
+    pub fn new(branch: types::DeleteBranchBranch) -> Self {
         DeleteBranchRequest {
             branch,
             context: Context::default(),
@@ -2035,7 +2089,7 @@ impl DeleteBranchRequest {
 pub struct UpdateBranchRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: String,
+    pub branch: types::UpdateBranchBranch,
     /// Dependent upon the type of resource you are updating this is the representation for a branch or version.
     /// Sent as `application/json`.
     pub body: Option<types::UpdateBranchBody>,
@@ -2045,7 +2099,7 @@ pub struct UpdateBranchRequest {
 
 impl UpdateBranchRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: String) -> Self {
+    pub fn new(branch: types::UpdateBranchBranch) -> Self {
         UpdateBranchRequest {
             branch,
             body: None,

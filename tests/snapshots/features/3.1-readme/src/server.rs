@@ -159,7 +159,17 @@ async fn not_found() -> Response {
 struct Problem {
     status: StatusCode,
     detail: String,
+    /// What is wrong with the body, each with its JSON pointer.
+    errors: Vec<Violation>,
     challenge: Option<&'static str>,
+}
+
+/// One thing wrong with a request body: where (a JSON pointer into
+/// it) and what.
+#[derive(serde::Serialize)]
+struct Violation {
+    pointer: String,
+    detail: String,
 }
 
 impl Problem {
@@ -167,6 +177,7 @@ impl Problem {
         Problem {
             status,
             detail: detail.into(),
+            errors: Vec::new(),
             challenge: None,
         }
     }
@@ -174,11 +185,14 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!(
+        let mut body = serde_json::json!(
             { "type" : "about:blank", "title" : self.status.canonical_reason()
             .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
             }
         );
+        if !self.errors.is_empty() {
+            body["errors"] = serde_json::json!(self.errors);
+        }
         let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
@@ -222,11 +236,14 @@ async fn request_get_api_keys(
         "Bearer",
     )?;
     Ok(api::GetApiKeysRequest {
-        page: query_value(&query, "page").map(parse).transpose()?.unwrap_or(1.0),
+        page: query_value(&query, "page")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetApiKeysPage(1.0)),
         per_page: query_value(&query, "per_page")
             .map(parse)
             .transpose()?
-            .unwrap_or(10.0),
+            .unwrap_or(types::GetApiKeysPerPage(10.0)),
         subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
         context: api::Context {
             credentials,
@@ -832,11 +849,14 @@ async fn request_get_changelogs(
         "Bearer",
     )?;
     Ok(api::GetChangelogsRequest {
-        page: query_value(&query, "page").map(parse).transpose()?.unwrap_or(1.0),
+        page: query_value(&query, "page")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetChangelogsPage(1.0)),
         per_page: query_value(&query, "per_page")
             .map(parse)
             .transpose()?
-            .unwrap_or(10.0),
+            .unwrap_or(types::GetChangelogsPerPage(10.0)),
         visibility: query_value(&query, "visibility")
             .map(parse)
             .transpose()?
@@ -1318,11 +1338,14 @@ async fn request_get_images(
         "Bearer",
     )?;
     Ok(api::GetImagesRequest {
-        page: query_value(&query, "page").map(parse).transpose()?.unwrap_or(1.0),
+        page: query_value(&query, "page")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetImagesPage(1.0)),
         per_page: query_value(&query, "per_page")
             .map(parse)
             .transpose()?
-            .unwrap_or(10.0),
+            .unwrap_or(types::GetImagesPerPage(10.0)),
         context: api::Context {
             credentials,
             headers: parts.headers,
@@ -1893,11 +1916,14 @@ async fn request_get_branches(
         "Bearer",
     )?;
     Ok(api::GetBranchesRequest {
-        page: query_value(&query, "page").map(parse).transpose()?.unwrap_or(1.0),
+        page: query_value(&query, "page")
+            .map(parse)
+            .transpose()?
+            .unwrap_or(types::GetBranchesPage(1.0)),
         per_page: query_value(&query, "per_page")
             .map(parse)
             .transpose()?
-            .unwrap_or(10.0),
+            .unwrap_or(types::GetBranchesPerPage(10.0)),
         sort_by: query_value(&query, "sort_by")
             .map(parse)
             .transpose()?
@@ -2661,7 +2687,7 @@ fn check_content_type(
     }
 }
 
-async fn json_body<T: serde::de::DeserializeOwned>(
+async fn json_body<T: serde::de::DeserializeOwned + Violations>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Option<T>, Problem> {
@@ -2675,10 +2701,37 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     )?;
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| Problem::new(
+        .map_err(|e| invalid_json(&bytes, e, T::violations))
+}
+
+/// 400 for a JSON body that did not deserialize, listing every
+/// violation that `violations` finds (serde stops at the first).
+fn invalid_json(
+    bytes: &[u8],
+    error: serde_json::Error,
+    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
+) -> Problem {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Problem::new(
             StatusCode::BAD_REQUEST,
-            format!("invalid JSON body: {e}"),
-        ))
+            format!("the body is not JSON: {error}"),
+        );
+    };
+    let mut errors = Vec::new();
+    violations(&value, &mut String::new(), &mut errors);
+    if errors.is_empty() {
+        errors
+            .push(Violation {
+                pointer: String::new(),
+                detail: error.to_string(),
+            });
+    }
+    let mut problem = Problem::new(
+        StatusCode::BAD_REQUEST,
+        "the body does not match its schema",
+    );
+    problem.errors = errors;
+    problem
 }
 
 async fn bytes_body(body: axum::body::Body) -> Result<Option<Vec<u8>>, Problem> {
@@ -2717,4 +2770,1958 @@ fn encoded(
 
 fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// Lists what is wrong with a JSON value that did not deserialize as
+/// `Self`, each with the JSON pointer `at` extended to it.
+trait Violations {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
+}
+
+/// A value whose type has no parts: checked by deserializing it.
+fn leaf<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    if let Err(error) = T::deserialize(value) {
+        out.push(Violation {
+            pointer: at.to_owned(),
+            detail: error.to_string(),
+        });
+    }
+}
+
+impl Violations for serde_json::Value {
+    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
+}
+
+impl<T: Violations> Violations for Option<T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        if !value.is_null() {
+            T::violations(value, at, out);
+        }
+    }
+}
+
+impl<T: Violations> Violations for Vec<T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(items) = value.as_array() else {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "must be an array".to_owned(),
+            });
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&i.to_string());
+            T::violations(item, at, out);
+            at.truncate(len);
+        }
+    }
+}
+
+impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = value.as_object() else {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "must be an object".to_owned(),
+            });
+            return;
+        };
+        for (key, item) in object {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            T::violations(item, at, out);
+            at.truncate(len);
+        }
+    }
+}
+
+impl Violations for String {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for bool {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for f64 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for chrono::DateTime<chrono::Utc> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+/// A constrained newtype: its inner value's violations, else
+/// each rule the value breaks.
+fn constrained<T, I>(
+    value: &serde_json::Value,
+    at: &mut String,
+    out: &mut Vec<Violation>,
+)
+where
+    T: TryFrom<I, Error = types::Invalid>,
+    I: Violations + serde::de::DeserializeOwned,
+{
+    let before = out.len();
+    I::violations(value, at, out);
+    if out.len() > before {
+        return;
+    }
+    if let Ok(Err(invalid)) = I::deserialize(value).map(T::try_from) {
+        out.extend(
+            invalid
+                .0
+                .into_iter()
+                .map(|detail| Violation {
+                    pointer: at.clone(),
+                    detail,
+                }),
+        );
+    }
+}
+
+/// The object's members, or a violation when it is none.
+fn object<'v>(
+    value: &'v serde_json::Value,
+    at: &str,
+    out: &mut Vec<Violation>,
+) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
+    let object = value.as_object();
+    if object.is_none() {
+        out.push(Violation {
+            pointer: at.to_owned(),
+            detail: "must be an object".to_owned(),
+        });
+    }
+    object
+}
+
+/// Checks the property `name` of `object`.
+fn property<T: Violations>(
+    object: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    required: bool,
+    at: &mut String,
+    out: &mut Vec<Violation>,
+) {
+    let len = at.len();
+    at.push('/');
+    at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    match object.get(name) {
+        Some(value) => T::violations(value, at, out),
+        None if required => {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "is required".to_owned(),
+            })
+        }
+        None => {}
+    }
+    at.truncate(len);
+}
+
+impl Violations for types::CreateApiKeyBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<types::CreateApiKeyBodyLabel>(object, "label", true, at, out);
+    }
+}
+
+impl Violations for types::UpdateApiKeyBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<types::UpdateApiKeyBodyLabel>(object, "label", true, at, out);
+    }
+}
+
+impl Violations for types::ApplyToReadMeBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<types::ApplyToReadMeBodyName>(object, "name", true, at, out);
+        property::<String>(object, "email", false, at, out);
+        property::<String>(object, "job", true, at, out);
+        property::<Option<String>>(object, "pronouns", false, at, out);
+        property::<Option<String>>(object, "linkedin", false, at, out);
+        property::<Option<String>>(object, "github", false, at, out);
+        property::<Option<String>>(object, "coverLetter", false, at, out);
+        property::<bool>(object, "dont_really_apply", false, at, out);
+    }
+}
+
+impl Violations for types::ApplyToReadMeBodyName {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateCategoryBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "title", true, at, out);
+        property::<types::CreateCategoryBodySection>(object, "section", false, at, out);
+    }
+}
+
+impl Violations for types::CreateCategoryBodySection {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateCategoryBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<types::UpdateCategoryBodySection>(object, "section", false, at, out);
+        property::<Option<f64>>(object, "position", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateCategoryBodySection {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateChangelogBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateChangelogBodyAuthor>,
+        >(object, "author", false, at, out);
+        property::<
+            Option<types::CreateChangelogBodyContent>,
+        >(object, "content", false, at, out);
+        property::<
+            Option<chrono::DateTime<chrono::Utc>>,
+        >(object, "created_at", false, at, out);
+        property::<
+            Option<types::CreateChangelogBodyMetadata>,
+        >(object, "metadata", false, at, out);
+        property::<
+            Option<types::CreateChangelogBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<Option<String>>(object, "slug", false, at, out);
+        property::<String>(object, "title", true, at, out);
+        property::<types::CreateChangelogBodyType>(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::CreateChangelogBodyAuthor {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "id", false, at, out);
+    }
+}
+
+impl Violations for types::CreateChangelogBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "body", false, at, out);
+    }
+}
+
+impl Violations for types::CreateChangelogBodyMetadata {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<types::CreateChangelogBodyMetadataImage>,
+        >(object, "image", false, at, out);
+        property::<Option<String>>(object, "keywords", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+    }
+}
+
+impl Violations for types::CreateChangelogBodyMetadataImage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateChangelogBodyMetadataImageUri>,
+        >(object, "uri", false, at, out);
+        property::<Option<String>>(object, "url", false, at, out);
+    }
+}
+
+impl Violations for types::CreateChangelogBodyMetadataImageUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateChangelogBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::CreateChangelogBodyPrivacyView,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::CreateChangelogBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateChangelogBodyType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateChangelogBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateChangelogBodyAuthor>,
+        >(object, "author", false, at, out);
+        property::<
+            Option<types::UpdateChangelogBodyContent>,
+        >(object, "content", false, at, out);
+        property::<
+            Option<chrono::DateTime<chrono::Utc>>,
+        >(object, "created_at", false, at, out);
+        property::<
+            Option<types::UpdateChangelogBodyMetadata>,
+        >(object, "metadata", false, at, out);
+        property::<
+            Option<types::UpdateChangelogBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<Option<String>>(object, "slug", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<types::UpdateChangelogBodyType>(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateChangelogBodyAuthor {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "id", false, at, out);
+        property::<Option<String>>(object, "name", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateChangelogBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "body", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateChangelogBodyMetadata {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<types::UpdateChangelogBodyMetadataImage>,
+        >(object, "image", false, at, out);
+        property::<Option<String>>(object, "keywords", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateChangelogBodyMetadataImage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateChangelogBodyMetadataImageUri>,
+        >(object, "uri", false, at, out);
+        property::<Option<String>>(object, "url", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateChangelogBodyMetadataImageUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateChangelogBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::UpdateChangelogBodyPrivacyView,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateChangelogBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateChangelogBodyType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateCustomPageBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateCustomPageBodyAppearance>,
+        >(object, "appearance", false, at, out);
+        property::<
+            Option<types::CreateCustomPageBodyContent>,
+        >(object, "content", false, at, out);
+        property::<
+            Option<types::CreateCustomPageBodyMetadata>,
+        >(object, "metadata", false, at, out);
+        property::<
+            Option<types::CreateCustomPageBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<
+            Option<types::CreateCustomPageBodySlug>,
+        >(object, "slug", false, at, out);
+        property::<Option<String>>(object, "title", true, at, out);
+    }
+}
+
+impl Violations for types::CreateCustomPageBodyAppearance {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<bool>(object, "fullscreen", false, at, out);
+    }
+}
+
+impl Violations for types::CreateCustomPageBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<
+            types::CreateCustomPageBodyContentType,
+        >(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::CreateCustomPageBodyContentType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateCustomPageBodyMetadata {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<types::CreateCustomPageBodyMetadataImage>,
+        >(object, "image", false, at, out);
+        property::<Option<String>>(object, "keywords", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+    }
+}
+
+impl Violations for types::CreateCustomPageBodyMetadataImage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateCustomPageBodyMetadataImageUri>,
+        >(object, "uri", false, at, out);
+        property::<Option<String>>(object, "url", false, at, out);
+    }
+}
+
+impl Violations for types::CreateCustomPageBodyMetadataImageUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateCustomPageBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::CreateCustomPageBodyPrivacyView,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::CreateCustomPageBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateCustomPageBodySlug {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateCustomPageBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateCustomPageBodyAppearance>,
+        >(object, "appearance", false, at, out);
+        property::<
+            Option<types::UpdateCustomPageBodyContent>,
+        >(object, "content", false, at, out);
+        property::<
+            Option<types::UpdateCustomPageBodyMetadata>,
+        >(object, "metadata", false, at, out);
+        property::<
+            Option<types::UpdateCustomPageBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<
+            Option<types::UpdateCustomPageBodySlug>,
+        >(object, "slug", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodyAppearance {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<bool>(object, "fullscreen", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<
+            types::UpdateCustomPageBodyContentType,
+        >(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodyContentType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodyMetadata {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<types::UpdateCustomPageBodyMetadataImage>,
+        >(object, "image", false, at, out);
+        property::<Option<String>>(object, "keywords", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodyMetadataImage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateCustomPageBodyMetadataImageUri>,
+        >(object, "uri", false, at, out);
+        property::<Option<String>>(object, "url", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodyMetadataImageUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::UpdateCustomPageBodyPrivacyView,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateCustomPageBodySlug {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::CreateGuideBodyAllowCrawlers,
+        >(object, "allow_crawlers", false, at, out);
+        property::<
+            Option<types::CreateGuideBodyAppearance>,
+        >(object, "appearance", false, at, out);
+        property::<types::CreateGuideBodyCategory>(object, "category", true, at, out);
+        property::<
+            Option<types::CreateGuideBodyContent>,
+        >(object, "content", false, at, out);
+        property::<
+            Option<types::CreateGuideBodyMetadata>,
+        >(object, "metadata", false, at, out);
+        property::<
+            Option<types::CreateGuideBodyParent>,
+        >(object, "parent", false, at, out);
+        property::<
+            Option<types::CreateGuideBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<Option<types::CreateGuideBodySlug>>(object, "slug", false, at, out);
+        property::<types::CreateGuideBodyState>(object, "state", false, at, out);
+        property::<String>(object, "title", true, at, out);
+        property::<types::CreateGuideBodyType>(object, "type", false, at, out);
+        property::<Option<f64>>(object, "position", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyAllowCrawlers {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBodyAppearance {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateGuideBodyAppearanceIcon>,
+        >(object, "icon", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyAppearanceIcon {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "name", false, at, out);
+        property::<
+            Option<types::CreateGuideBodyAppearanceIconType>,
+        >(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyAppearanceIconType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBodyCategory {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<types::CreateGuideBodyCategoryUri>(object, "uri", true, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyCategoryUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<Option<String>>(object, "excerpt", false, at, out);
+        property::<
+            Option<types::CreateGuideBodyContentLink>,
+        >(object, "link", false, at, out);
+        property::<
+            Option<types::CreateGuideBodyContentNext>,
+        >(object, "next", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyContentLink {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "url", false, at, out);
+        property::<Option<bool>>(object, "new_tab", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyContentNext {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<Vec<types::CreateGuideBodyContentNextPagesItem>>,
+        >(object, "pages", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyContentNextPagesItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBodyMetadata {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<Option<String>>(object, "keywords", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<
+            Option<types::CreateGuideBodyMetadataImage>,
+        >(object, "image", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyMetadataImage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateGuideBodyMetadataImageUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyMetadataImageUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBodyParent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateGuideBodyParentUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyParentUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<types::CreateGuideBodyPrivacyView>(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::CreateGuideBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBodyState {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateGuideBodyType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::UpdateGuideBodyAllowCrawlers,
+        >(object, "allow_crawlers", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyAppearance>,
+        >(object, "appearance", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyCategory>,
+        >(object, "category", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyContent>,
+        >(object, "content", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyMetadata>,
+        >(object, "metadata", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyParent>,
+        >(object, "parent", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<Option<types::UpdateGuideBodySlug>>(object, "slug", false, at, out);
+        property::<types::UpdateGuideBodyState>(object, "state", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<types::UpdateGuideBodyType>(object, "type", false, at, out);
+        property::<Option<f64>>(object, "position", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyAllowCrawlers {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBodyAppearance {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateGuideBodyAppearanceIcon>,
+        >(object, "icon", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyAppearanceIcon {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "name", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyAppearanceIconType>,
+        >(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyAppearanceIconType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBodyCategory {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateGuideBodyCategoryUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyCategoryUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<Option<String>>(object, "excerpt", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyContentLink>,
+        >(object, "link", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyContentNext>,
+        >(object, "next", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyContentLink {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "url", false, at, out);
+        property::<Option<bool>>(object, "new_tab", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyContentNext {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<Vec<types::UpdateGuideBodyContentNextPagesItem>>,
+        >(object, "pages", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyContentNextPagesItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBodyMetadata {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<Option<String>>(object, "keywords", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<
+            Option<types::UpdateGuideBodyMetadataImage>,
+        >(object, "image", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyMetadataImage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateGuideBodyMetadataImageUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyMetadataImageUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBodyParent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateGuideBodyParentUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyParentUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<types::UpdateGuideBodyPrivacyView>(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateGuideBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBodyState {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateGuideBodyType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::AskOwlbotBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "question", true, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::CreateReferenceBodyAllowCrawlers,
+        >(object, "allow_crawlers", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyAppearance>,
+        >(object, "appearance", false, at, out);
+        property::<
+            types::CreateReferenceBodyCategory,
+        >(object, "category", true, at, out);
+        property::<
+            Option<types::CreateReferenceBodyContent>,
+        >(object, "content", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyMetadata>,
+        >(object, "metadata", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyParent>,
+        >(object, "parent", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodySlug>,
+        >(object, "slug", false, at, out);
+        property::<types::CreateReferenceBodyState>(object, "state", false, at, out);
+        property::<String>(object, "title", true, at, out);
+        property::<types::CreateReferenceBodyType>(object, "type", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyConnections>,
+        >(object, "connections", false, at, out);
+        property::<Option<f64>>(object, "position", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyApiConfig>,
+        >(object, "api_config", false, at, out);
+        property::<Option<types::CreateReferenceBodyApi>>(object, "api", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyAllowCrawlers {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyAppearance {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateReferenceBodyAppearanceIcon>,
+        >(object, "icon", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyAppearanceIcon {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "name", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyAppearanceIconType>,
+        >(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyAppearanceIconType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyCategory {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<types::CreateReferenceBodyCategoryUri>(object, "uri", true, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyCategoryUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<Option<String>>(object, "excerpt", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyContentLink>,
+        >(object, "link", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyContentNext>,
+        >(object, "next", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyContentLink {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "url", false, at, out);
+        property::<Option<bool>>(object, "new_tab", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyContentNext {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<Vec<types::CreateReferenceBodyContentNextPagesItem>>,
+        >(object, "pages", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyContentNextPagesItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyMetadata {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<Option<String>>(object, "keywords", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyMetadataImage>,
+        >(object, "image", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyMetadataImage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateReferenceBodyMetadataImageUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyMetadataImageUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyParent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateReferenceBodyParentUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyParentUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::CreateReferenceBodyPrivacyView,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyState {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyConnections {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<Vec<types::CreateReferenceBodyConnectionsRecipesItem>>,
+        >(object, "recipes", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyConnectionsRecipesItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateReferenceBodyConnectionsRecipesItemUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyConnectionsRecipesItemUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyApiConfig {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyApi {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateReferenceBodyApiMethod>,
+        >(object, "method", false, at, out);
+        property::<Option<String>>(object, "path", false, at, out);
+        property::<Option<serde_json::Value>>(object, "schema", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyApiStats>,
+        >(object, "stats", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyApiSource>,
+        >(object, "source", false, at, out);
+        property::<
+            Option<types::CreateReferenceBodyApiUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyApiMethod {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyApiStats {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<bool>(object, "additional_properties", false, at, out);
+        property::<bool>(object, "callbacks", false, at, out);
+        property::<bool>(object, "circular_references", false, at, out);
+        property::<bool>(object, "common_parameters", false, at, out);
+        property::<bool>(object, "discriminators", false, at, out);
+        property::<bool>(object, "links", false, at, out);
+        property::<bool>(object, "polymorphism", false, at, out);
+        property::<bool>(object, "references", false, at, out);
+        property::<bool>(object, "server_variables", false, at, out);
+        property::<bool>(object, "style", false, at, out);
+        property::<bool>(object, "webhooks", false, at, out);
+        property::<bool>(object, "xml_requests", false, at, out);
+        property::<bool>(object, "xml_responses", false, at, out);
+        property::<bool>(object, "xml_schemas", false, at, out);
+    }
+}
+
+impl Violations for types::CreateReferenceBodyApiSource {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateReferenceBodyApiUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::UpdateReferenceBodyAllowCrawlers,
+        >(object, "allow_crawlers", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyAppearance>,
+        >(object, "appearance", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyCategory>,
+        >(object, "category", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyContent>,
+        >(object, "content", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyMetadata>,
+        >(object, "metadata", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyParent>,
+        >(object, "parent", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodySlug>,
+        >(object, "slug", false, at, out);
+        property::<types::UpdateReferenceBodyState>(object, "state", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<types::UpdateReferenceBodyType>(object, "type", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyConnections>,
+        >(object, "connections", false, at, out);
+        property::<Option<types::UpdateReferenceBodyApi>>(object, "api", false, at, out);
+        property::<Option<f64>>(object, "position", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyAllowCrawlers {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyAppearance {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateReferenceBodyAppearanceIcon>,
+        >(object, "icon", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyAppearanceIcon {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "name", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyAppearanceIconType>,
+        >(object, "type", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyAppearanceIconType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyCategory {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateReferenceBodyCategoryUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyCategoryUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<Option<String>>(object, "excerpt", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyContentLink>,
+        >(object, "link", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyContentNext>,
+        >(object, "next", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyContentLink {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "url", false, at, out);
+        property::<Option<bool>>(object, "new_tab", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyContentNext {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<Vec<types::UpdateReferenceBodyContentNextPagesItem>>,
+        >(object, "pages", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyContentNextPagesItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyMetadata {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<Option<String>>(object, "keywords", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyMetadataImage>,
+        >(object, "image", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyMetadataImage {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateReferenceBodyMetadataImageUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyMetadataImageUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyParent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateReferenceBodyParentUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyParentUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::UpdateReferenceBodyPrivacyView,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyState {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyConnections {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<Vec<types::UpdateReferenceBodyConnectionsRecipesItem>>,
+        >(object, "recipes", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyConnectionsRecipesItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateReferenceBodyConnectionsRecipesItemUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyConnectionsRecipesItemUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyApi {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateReferenceBodyApiMethod>,
+        >(object, "method", false, at, out);
+        property::<Option<String>>(object, "path", false, at, out);
+        property::<Option<serde_json::Value>>(object, "schema", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyApiStats>,
+        >(object, "stats", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyApiSource>,
+        >(object, "source", false, at, out);
+        property::<
+            Option<types::UpdateReferenceBodyApiUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyApiMethod {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyApiStats {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<bool>(object, "additional_properties", false, at, out);
+        property::<bool>(object, "callbacks", false, at, out);
+        property::<bool>(object, "circular_references", false, at, out);
+        property::<bool>(object, "common_parameters", false, at, out);
+        property::<bool>(object, "discriminators", false, at, out);
+        property::<bool>(object, "links", false, at, out);
+        property::<bool>(object, "polymorphism", false, at, out);
+        property::<bool>(object, "references", false, at, out);
+        property::<bool>(object, "server_variables", false, at, out);
+        property::<bool>(object, "style", false, at, out);
+        property::<bool>(object, "webhooks", false, at, out);
+        property::<bool>(object, "xml_requests", false, at, out);
+        property::<bool>(object, "xml_responses", false, at, out);
+        property::<bool>(object, "xml_schemas", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyApiSource {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateReferenceBodyApiUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateRecipeBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateRecipeBodyAppearance>,
+        >(object, "appearance", false, at, out);
+        property::<
+            Option<types::CreateRecipeBodyConnections>,
+        >(object, "connections", false, at, out);
+        property::<types::CreateRecipeBodyContent>(object, "content", true, at, out);
+        property::<Option<String>>(object, "description", true, at, out);
+        property::<
+            Option<types::CreateRecipeBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<String>(object, "title", true, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyAppearance {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::CreateRecipeBodyAppearanceBackgroundColor,
+        >(object, "background_color", false, at, out);
+        property::<Option<String>>(object, "emoji", false, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyAppearanceBackgroundColor {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateRecipeBodyConnections {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<Vec<types::CreateRecipeBodyConnectionsReferencesItem>>,
+        >(object, "references", false, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyConnectionsReferencesItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateRecipeBodyConnectionsReferencesItemUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyConnectionsReferencesItemUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateRecipeBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<Vec<types::CreateRecipeBodyContentStepsItem>>,
+        >(object, "steps", false, at, out);
+        property::<
+            Option<types::CreateRecipeBodyContentSnippet>,
+        >(object, "snippet", false, at, out);
+        property::<Option<String>>(object, "response", false, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyContentStepsItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<Option<Vec<String>>>(object, "line_numbers", false, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyContentSnippet {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<Vec<types::CreateRecipeBodyContentSnippetCodeOptionsItem>>,
+        >(object, "code_options", false, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyContentSnippetCodeOptionsItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "code", false, at, out);
+        property::<Option<String>>(object, "language", false, at, out);
+        property::<Option<String>>(object, "name", false, at, out);
+        property::<Option<String>>(object, "highlighted_syntax", false, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::CreateRecipeBodyPrivacyView>,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::CreateRecipeBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateRecipeBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateRecipeBodyAppearance>,
+        >(object, "appearance", false, at, out);
+        property::<
+            Option<types::UpdateRecipeBodyConnections>,
+        >(object, "connections", false, at, out);
+        property::<
+            Option<types::UpdateRecipeBodyContent>,
+        >(object, "content", false, at, out);
+        property::<Option<String>>(object, "description", false, at, out);
+        property::<
+            Option<types::UpdateRecipeBodyPrivacy>,
+        >(object, "privacy", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<Option<f64>>(object, "position", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyAppearance {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::UpdateRecipeBodyAppearanceBackgroundColor,
+        >(object, "background_color", false, at, out);
+        property::<Option<String>>(object, "emoji", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyAppearanceBackgroundColor {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyConnections {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<Vec<types::UpdateRecipeBodyConnectionsReferencesItem>>,
+        >(object, "references", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyConnectionsReferencesItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateRecipeBodyConnectionsReferencesItemUri>,
+        >(object, "uri", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyConnectionsReferencesItemUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyContent {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<Vec<types::UpdateRecipeBodyContentStepsItem>>,
+        >(object, "steps", false, at, out);
+        property::<
+            Option<types::UpdateRecipeBodyContentSnippet>,
+        >(object, "snippet", false, at, out);
+        property::<Option<String>>(object, "response", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyContentStepsItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<Option<String>>(object, "body", false, at, out);
+        property::<Option<Vec<String>>>(object, "line_numbers", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyContentSnippet {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<Vec<types::UpdateRecipeBodyContentSnippetCodeOptionsItem>>,
+        >(object, "code_options", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyContentSnippetCodeOptionsItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "code", false, at, out);
+        property::<Option<String>>(object, "language", false, at, out);
+        property::<Option<String>>(object, "name", false, at, out);
+        property::<Option<String>>(object, "highlighted_syntax", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::UpdateRecipeBodyPrivacyView>,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::UpdateRecipeBodyPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CreateBranchBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::UpdateBranchBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
 }

@@ -23,6 +23,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
+use super::types;
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -93,7 +94,17 @@ async fn not_found() -> Response {
 struct Problem {
     status: StatusCode,
     detail: String,
+    /// What is wrong with the body, each with its JSON pointer.
+    errors: Vec<Violation>,
     challenge: Option<&'static str>,
+}
+
+/// One thing wrong with a request body: where (a JSON pointer into
+/// it) and what.
+#[derive(serde::Serialize)]
+struct Violation {
+    pointer: String,
+    detail: String,
 }
 
 impl Problem {
@@ -101,6 +112,7 @@ impl Problem {
         Problem {
             status,
             detail: detail.into(),
+            errors: Vec::new(),
             challenge: None,
         }
     }
@@ -108,11 +120,14 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!(
+        let mut body = serde_json::json!(
             { "type" : "about:blank", "title" : self.status.canonical_reason()
             .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
             }
         );
+        if !self.errors.is_empty() {
+            body["errors"] = serde_json::json!(self.errors);
+        }
         let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
@@ -986,7 +1001,7 @@ fn check_content_type(
     }
 }
 
-async fn json_body<T: serde::de::DeserializeOwned>(
+async fn json_body<T: serde::de::DeserializeOwned + Violations>(
     headers: &axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<Option<T>, Problem> {
@@ -1000,10 +1015,37 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     )?;
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| Problem::new(
+        .map_err(|e| invalid_json(&bytes, e, T::violations))
+}
+
+/// 400 for a JSON body that did not deserialize, listing every
+/// violation that `violations` finds (serde stops at the first).
+fn invalid_json(
+    bytes: &[u8],
+    error: serde_json::Error,
+    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
+) -> Problem {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Problem::new(
             StatusCode::BAD_REQUEST,
-            format!("invalid JSON body: {e}"),
-        ))
+            format!("the body is not JSON: {error}"),
+        );
+    };
+    let mut errors = Vec::new();
+    violations(&value, &mut String::new(), &mut errors);
+    if errors.is_empty() {
+        errors
+            .push(Violation {
+                pointer: String::new(),
+                detail: error.to_string(),
+            });
+    }
+    let mut problem = Problem::new(
+        StatusCode::BAD_REQUEST,
+        "the body does not match its schema",
+    );
+    problem.errors = errors;
+    problem
 }
 
 fn json<T: serde::Serialize>(
@@ -1033,5 +1075,647 @@ fn encoded(
                 )
                 .into_response()
         }
+    }
+}
+
+/// Lists what is wrong with a JSON value that did not deserialize as
+/// `Self`, each with the JSON pointer `at` extended to it.
+trait Violations {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
+}
+
+/// A value whose type has no parts: checked by deserializing it.
+fn leaf<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    at: &str,
+    out: &mut Vec<Violation>,
+) {
+    if let Err(error) = T::deserialize(value) {
+        out.push(Violation {
+            pointer: at.to_owned(),
+            detail: error.to_string(),
+        });
+    }
+}
+
+impl Violations for serde_json::Value {
+    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
+}
+
+impl<T: Violations> Violations for Option<T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        if !value.is_null() {
+            T::violations(value, at, out);
+        }
+    }
+}
+
+impl<T: Violations> Violations for Vec<T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(items) = value.as_array() else {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "must be an array".to_owned(),
+            });
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&i.to_string());
+            T::violations(item, at, out);
+            at.truncate(len);
+        }
+    }
+}
+
+impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = value.as_object() else {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "must be an object".to_owned(),
+            });
+            return;
+        };
+        for (key, item) in object {
+            let len = at.len();
+            at.push('/');
+            at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            T::violations(item, at, out);
+            at.truncate(len);
+        }
+    }
+}
+
+impl Violations for String {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for bool {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for i32 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for i64 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for f32 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for f64 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for chrono::DateTime<chrono::Utc> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for chrono::NaiveDate {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+/// A constrained newtype: its inner value's violations, else
+/// each rule the value breaks.
+fn constrained<T, I>(
+    value: &serde_json::Value,
+    at: &mut String,
+    out: &mut Vec<Violation>,
+)
+where
+    T: TryFrom<I, Error = types::Invalid>,
+    I: Violations + serde::de::DeserializeOwned,
+{
+    let before = out.len();
+    I::violations(value, at, out);
+    if out.len() > before {
+        return;
+    }
+    if let Ok(Err(invalid)) = I::deserialize(value).map(T::try_from) {
+        out.extend(
+            invalid
+                .0
+                .into_iter()
+                .map(|detail| Violation {
+                    pointer: at.clone(),
+                    detail,
+                }),
+        );
+    }
+}
+
+/// The object's members, or a violation when it is none.
+fn object<'v>(
+    value: &'v serde_json::Value,
+    at: &str,
+    out: &mut Vec<Violation>,
+) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
+    let object = value.as_object();
+    if object.is_none() {
+        out.push(Violation {
+            pointer: at.to_owned(),
+            detail: "must be an object".to_owned(),
+        });
+    }
+    object
+}
+
+/// Checks the property `name` of `object`.
+fn property<T: Violations>(
+    object: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+    required: bool,
+    at: &mut String,
+    out: &mut Vec<Violation>,
+) {
+    let len = at.len();
+    at.push('/');
+    at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    match object.get(name) {
+        Some(value) => T::violations(value, at, out),
+        None if required => {
+            out.push(Violation {
+                pointer: at.clone(),
+                detail: "is required".to_owned(),
+            })
+        }
+        None => {}
+    }
+    at.truncate(len);
+}
+
+impl Violations for types::StringEnum {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::Circular {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "string", false, at, out);
+        property::<Option<Vec<types::Circular>>>(object, "children", false, at, out);
+    }
+}
+
+impl Violations for types::StringFormatSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "binary", false, at, out);
+        property::<String>(object, "binary (with default)", true, at, out);
+        property::<Option<String>>(object, "blob", false, at, out);
+        property::<Option<chrono::NaiveDate>>(object, "date", false, at, out);
+        property::<
+            Option<types::StringFormatSupportBodyDateWithPattern>,
+        >(object, "date (with pattern)", false, at, out);
+        property::<
+            Option<chrono::DateTime<chrono::Utc>>,
+        >(object, "date-time", false, at, out);
+        property::<Option<String>>(object, "html", false, at, out);
+        property::<Option<String>>(object, "json", false, at, out);
+        property::<Option<String>>(object, "string", false, at, out);
+        property::<Option<String>>(object, "password", false, at, out);
+        property::<
+            Option<types::StringFormatSupportBodyPasswordMinLength5MaxLength20>,
+        >(object, "password (minLength: 5, maxLength: 20)", false, at, out);
+        property::<Option<String>>(object, "url", false, at, out);
+        property::<Option<String>>(object, "unknown-format", false, at, out);
+    }
+}
+
+impl Violations for types::StringFormatSupportBodyPasswordMinLength5MaxLength20 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::StringSchemaSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "stock", false, at, out);
+        property::<Option<String>>(object, "description (markdown)", false, at, out);
+        property::<Option<String>>(object, "title", false, at, out);
+        property::<String>(object, "required", true, at, out);
+        property::<String>(object, "default", false, at, out);
+        property::<Option<String>>(object, "default (null)", false, at, out);
+        property::<String>(object, "default (required)", true, at, out);
+        property::<Option<String>>(object, "nullable", false, at, out);
+        property::<
+            Option<types::StringSchemaSupportBodyEnum>,
+        >(object, "enum", false, at, out);
+        property::<
+            types::StringSchemaSupportBodyEnumWithDefault,
+        >(object, "enum (with default)", false, at, out);
+        property::<
+            types::StringSchemaSupportBodyEnumWithDefaultAndRequired,
+        >(object, "enum (with default and required)", true, at, out);
+        property::<
+            Option<types::StringSchemaSupportBodyEnumWithEmptyOption>,
+        >(object, "enum (with empty option)", false, at, out);
+        property::<
+            types::StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault,
+        >(object, "enum (with empty option and empty default)", false, at, out);
+    }
+}
+
+impl Violations for types::StringSchemaSupportBodyEnum {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::StringSchemaSupportBodyEnumWithDefault {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::StringSchemaSupportBodyEnumWithDefaultAndRequired {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::StringSchemaSupportBodyEnumWithEmptyOption {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::NumberFormatSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<i64>>(object, "integer (format: int8)", false, at, out);
+        property::<Option<i64>>(object, "integer (format: uint8)", false, at, out);
+        property::<Option<i64>>(object, "integer (format: int16)", false, at, out);
+        property::<Option<i64>>(object, "integer (format: uint16)", false, at, out);
+        property::<Option<i32>>(object, "integer (format: int32)", false, at, out);
+        property::<
+            Option<types::NumberFormatSupportBodyIntegerFormatInt32MultipleOf2>,
+        >(object, "integer (format: int32, multipleOf: 2)", false, at, out);
+        property::<Option<i64>>(object, "integer (format: uint32)", false, at, out);
+        property::<Option<i64>>(object, "integer (format: int64)", false, at, out);
+        property::<Option<i64>>(object, "integer (format: uint64)", false, at, out);
+        property::<Option<f32>>(object, "number (format: float)", false, at, out);
+        property::<Option<f64>>(object, "number (format: double)", false, at, out);
+    }
+}
+
+impl Violations for types::NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, i32>(value, at, out)
+    }
+}
+
+impl Violations for types::NumberSchemaSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<i64>>(object, "integer (stock)", false, at, out);
+        property::<
+            Option<i64>,
+        >(object, "integer (markdown description)", false, at, out);
+        property::<Option<i64>>(object, "integer (title)", false, at, out);
+        property::<i64>(object, "integer (required)", true, at, out);
+        property::<i64>(object, "integer (default)", false, at, out);
+        property::<Option<i64>>(object, "integer (default null)", false, at, out);
+        property::<i64>(object, "integer (default, required)", true, at, out);
+        property::<Option<i64>>(object, "integer (nullable)", false, at, out);
+        property::<
+            Option<types::NumberSchemaSupportBodyIntegerMinimumMaximum>,
+        >(object, "integer (minimum / maximum)", false, at, out);
+        property::<Option<f64>>(object, "number (stock)", false, at, out);
+        property::<Option<f64>>(object, "number (markdown description)", false, at, out);
+        property::<Option<f64>>(object, "number (title)", false, at, out);
+        property::<f64>(object, "number (required)", true, at, out);
+        property::<f64>(object, "number (default)", false, at, out);
+        property::<f64>(object, "number (default, required)", true, at, out);
+        property::<Option<f64>>(object, "number (default null)", false, at, out);
+        property::<Option<f64>>(object, "number (nullable)", false, at, out);
+    }
+}
+
+impl Violations for types::NumberSchemaSupportBodyIntegerMinimumMaximum {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, i64>(value, at, out)
+    }
+}
+
+impl Violations for types::BooleanSchemaSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<bool>>(object, "stock", false, at, out);
+        property::<Option<bool>>(object, "description (markdown)", false, at, out);
+        property::<Option<bool>>(object, "title", false, at, out);
+        property::<bool>(object, "required", true, at, out);
+        property::<bool>(object, "default", false, at, out);
+        property::<bool>(object, "default (required)", true, at, out);
+        property::<
+            Option<serde_json::Value>,
+        >(object, "inferred from enum", false, at, out);
+    }
+}
+
+impl Violations for types::ArraySchemaSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<Vec<serde_json::Value>>>(object, "stock", false, at, out);
+        property::<
+            Option<Vec<serde_json::Value>>,
+        >(object, "with markdown description", false, at, out);
+        property::<Option<Vec<serde_json::Value>>>(object, "with title", false, at, out);
+        property::<Option<Vec<serde_json::Value>>>(object, "array<any>", false, at, out);
+        property::<
+            Option<Vec<serde_json::Value>>,
+        >(object, "array<any> (but no `items` property)", false, at, out);
+        property::<Option<Vec<String>>>(object, "array<string>", false, at, out);
+        property::<
+            Option<Vec<String>>,
+        >(object, "array<string> (with overall `null` default)", false, at, out);
+        property::<
+            Option<Vec<types::StringEnum>>,
+        >(object, "array<string> (loaded via a $ref)", false, at, out);
+        property::<Option<Vec<i64>>>(object, "array<integer>", false, at, out);
+        property::<Option<Vec<f32>>>(object, "array<number>", false, at, out);
+        property::<Option<Vec<bool>>>(object, "array<boolean>", false, at, out);
+        property::<
+            Option<Vec<types::ArraySchemaSupportBodyArrayObjectItem>>,
+        >(object, "array<object>", false, at, out);
+        property::<
+            Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+        >(object, "array<object> (additionalProperties)", false, at, out);
+        property::<
+            Option<Vec<Vec<types::ArraySchemaSupportBodyArrayArrayObjectItemItem>>>,
+        >(object, "array<array<object>>", false, at, out);
+    }
+}
+
+impl Violations for types::ArraySchemaSupportBodyArrayObjectItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "string", false, at, out);
+        property::<Option<i64>>(object, "integer", false, at, out);
+        property::<Option<f64>>(object, "number", false, at, out);
+        property::<Option<bool>>(object, "boolean", false, at, out);
+    }
+}
+
+impl Violations for types::ArraySchemaSupportBodyArrayArrayObjectItemItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "string", false, at, out);
+    }
+}
+
+impl Violations for types::ArrayTopLevelObjectsBodyItem {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "string", false, at, out);
+        property::<Option<i64>>(object, "integer", false, at, out);
+        property::<Option<f64>>(object, "number", false, at, out);
+        property::<Option<bool>>(object, "boolean", false, at, out);
+        property::<Option<Vec<serde_json::Value>>>(object, "array", false, at, out);
+        property::<
+            Option<std::collections::BTreeMap<String, serde_json::Value>>,
+        >(object, "object", false, at, out);
+    }
+}
+
+impl Violations for types::ObjectSchemaSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::ObjectSchemaSupportBodyObject>,
+        >(object, "object", false, at, out);
+        property::<
+            Option<types::ObjectSchemaSupportBodyObjectWithTitle>,
+        >(object, "object (with `title`)", false, at, out);
+        property::<
+            Option<types::ObjectSchemaSupportBodyObjectWithoutAnExplicitType>,
+        >(object, "object (without an explicit `type`)", false, at, out);
+        property::<
+            Option<std::collections::BTreeMap<String, serde_json::Value>>,
+        >(object, "object (additionalProperties)", false, at, out);
+        property::<
+            Option<std::collections::BTreeMap<String, serde_json::Value>>,
+        >(object, "object (without `properties`)", false, at, out);
+    }
+}
+
+impl Violations for types::ObjectSchemaSupportBodyObject {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "string", false, at, out);
+        property::<Option<i64>>(object, "integer", false, at, out);
+        property::<Option<f64>>(object, "number", false, at, out);
+        property::<
+            Option<types::ObjectSchemaSupportBodyObjectObject>,
+        >(object, "object", false, at, out);
+        property::<Option<Vec<String>>>(object, "array", false, at, out);
+    }
+}
+
+impl Violations for types::ObjectSchemaSupportBodyObjectObject {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "string", false, at, out);
+    }
+}
+
+impl Violations for types::ObjectSchemaSupportBodyObjectWithTitle {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "string", false, at, out);
+        property::<Option<i64>>(object, "integer", false, at, out);
+        property::<Option<f64>>(object, "number", false, at, out);
+        property::<
+            Option<types::ObjectSchemaSupportBodyObjectWithTitleObject>,
+        >(object, "object", false, at, out);
+        property::<Option<Vec<String>>>(object, "array", false, at, out);
+    }
+}
+
+impl Violations for types::ObjectSchemaSupportBodyObjectWithTitleObject {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "string", false, at, out);
+    }
+}
+
+impl Violations for types::ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<i64>>(object, "property1", false, at, out);
+        property::<Option<i64>>(object, "property2", false, at, out);
+    }
+}
+
+impl Violations for types::NullSchemaSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<serde_json::Value>>(object, "stock", false, at, out);
+    }
+}
+
+impl Violations for types::MixedSchemaSupportBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::MixedSchemaSupportBodyStringAndNumber>,
+        >(object, "string and number", false, at, out);
+        property::<
+            Option<types::MixedSchemaSupportBodyStringAndBoolean>,
+        >(object, "string and boolean", false, at, out);
+        property::<Option<String>>(object, "string and null", false, at, out);
+        property::<Option<bool>>(object, "boolean and null", false, at, out);
+    }
+}
+
+impl Violations for types::MixedSchemaSupportBodyStringAndNumber {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::MixedSchemaSupportBodyStringAndBoolean {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::CircularHandlingBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<types::Circular>>(object, "circular", false, at, out);
+    }
+}
+
+impl Violations for types::RawBodyTopLevelBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "RAW_BODY", false, at, out);
+    }
+}
+
+impl Violations for types::RawBodyTopLevelJsonBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "RAW_BODY", false, at, out);
+    }
+}
+
+impl Violations for types::QuirksMissingTypeBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<serde_json::Value>>(object, "missing type", false, at, out);
+        property::<
+            Option<serde_json::Value>,
+        >(object, "missing type (on completely empty schema)", false, at, out);
+        property::<Option<Vec<i64>>>(object, "implicit array", false, at, out);
+        property::<
+            Option<types::QuirksMissingTypeBodyImplicitObject>,
+        >(object, "implicit object", false, at, out);
+    }
+}
+
+impl Violations for types::QuirksMissingTypeBodyImplicitObject {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "name", false, at, out);
+    }
+}
+
+impl Violations for types::QuirksIncompatibleNestedAllOfBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<types::QuirksIncompatibleNestedAllOfBodyIncompatible>,
+        >(object, "incompatible", false, at, out);
+        property::<
+            Option<types::QuirksIncompatibleNestedAllOfBodyCompatible>,
+        >(object, "compatible", false, at, out);
+    }
+}
+
+impl Violations for types::QuirksIncompatibleNestedAllOfBodyCompatible {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<Option<serde_json::Value>>(object, "name", false, at, out);
     }
 }

@@ -26,13 +26,116 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
+}
+
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+fn check_length(
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    unit: &str,
+    broken: &mut Vec<String>,
+) {
+    if let Some(min) = min.filter(|min| len < *min) {
+        broken.push(format!("has {len} {unit}, fewer than the minimum of {min}"));
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        broken.push(format!("has {len} {unit}, more than the maximum of {max}"));
+    }
+}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
+}
+
+fn check_multiple_of(
+    value: impl std::fmt::Display,
+    of: impl std::fmt::Display,
+    off: bool,
+    broken: &mut Vec<String>,
+) {
+    if off {
+        broken.push(format!("{value} is not a multiple of {of}"));
+    }
+}
+
+/// Whether a quotient is off a whole number by more than rounding error.
+#[allow(dead_code)]
+fn is_fractional(quotient: f64) -> bool {
+    (quotient - quotient.round()).abs() > 1e-9 * quotient.abs().max(1.0)
 }
 
 /// Reads a present field as `Some`, `null` included: with
@@ -44,37 +147,29 @@ fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>
 }
 
 /// Schema `/components/schemas/string_enum`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StringEnum {
     /// `available`
-    #[serde(rename = "available")]
     Available,
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `sold`
-    #[serde(rename = "sold")]
     Sold,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl StringEnum {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["available", "pending", "sold"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Available => "available",
             Self::Pending => "pending",
             Self::Sold => "sold",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -89,7 +184,32 @@ impl std::str::FromStr for StringEnum {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "available" => Self::Available,
+                "pending" => Self::Pending,
+                "sold" => Self::Sold,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for StringEnum {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StringEnum {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -117,7 +237,7 @@ pub struct StringFormatSupportBody {
     /// This accepts a pattern of matching `(\d{4})-(\d{2})-(\d{2})`
     #[serde(rename = "date (with pattern)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_with_pattern: Option<chrono::NaiveDate>,
+    pub date_with_pattern: Option<StringFormatSupportBodyDateWithPattern>,
     /// Unsupported due to the varying ways that `date-time` is utilized in API definitions for representing dates, the [lack of wide browser support for the input](https://developer.mozilla.org/en-US/docs/Web/HTML/Element/input/datetime-local#Browser_compatibility), and that it's not [RFC 3339](https://tools.ietf.org/html/rfc3339) compliant.
     #[serde(rename = "date-time")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,12 +255,72 @@ pub struct StringFormatSupportBody {
     /// This `format: password` input has a `minLength` and `maxLength` configured.
     #[serde(rename = "password (minLength: 5, maxLength: 20)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_min_length_5_max_length_20: Option<String>,
+    pub password_min_length_5_max_length_20: Option<
+        StringFormatSupportBodyPasswordMinLength5MaxLength20,
+    >,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     #[serde(rename = "unknown-format")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown_format: Option<String>,
+}
+
+/// This accepts a pattern of matching `(\d{4})-(\d{2})-(\d{2})`
+pub type StringFormatSupportBodyDateWithPattern = chrono::NaiveDate;
+
+/// This `format: password` input has a `minLength` and `maxLength` configured.
+#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct StringFormatSupportBodyPasswordMinLength5MaxLength20(pub(crate) String);
+
+impl StringFormatSupportBodyPasswordMinLength5MaxLength20 {
+    /// The value.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for StringFormatSupportBodyPasswordMinLength5MaxLength20 {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for StringFormatSupportBodyPasswordMinLength5MaxLength20 {
+    type Error = Invalid;
+
+    fn try_from(value: String) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_length(
+            value.chars().count(),
+            Some(5),
+            Some(20),
+            "characters",
+            &mut broken,
+        );
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for StringFormatSupportBodyPasswordMinLength5MaxLength20 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for StringFormatSupportBodyPasswordMinLength5MaxLength20 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: String = s
+            .parse()
+            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
+                vec![e.to_string()],
+            ))?;
+        Self::try_from(value)
+    }
 }
 
 /// Schema `/paths/~1anything~1strings/post/requestBody/content/application~1json/schema`.
@@ -210,37 +390,29 @@ impl StringSchemaSupportBody {
 }
 
 /// Schema `/paths/~1anything~1strings/post/requestBody/content/application~1json/schema/properties/enum`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StringSchemaSupportBodyEnum {
     /// `available`
-    #[serde(rename = "available")]
     Available,
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `sold`
-    #[serde(rename = "sold")]
     Sold,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl StringSchemaSupportBodyEnum {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["available", "pending", "sold"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Available => "available",
             Self::Pending => "pending",
             Self::Sold => "sold",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -255,42 +427,59 @@ impl std::str::FromStr for StringSchemaSupportBodyEnum {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "available" => Self::Available,
+                "pending" => Self::Pending,
+                "sold" => Self::Sold,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for StringSchemaSupportBodyEnum {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StringSchemaSupportBodyEnum {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// This enum has a `default` of `available`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StringSchemaSupportBodyEnumWithDefault {
     /// `available`
-    #[serde(rename = "available")]
     Available,
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `sold`
-    #[serde(rename = "sold")]
     Sold,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl StringSchemaSupportBodyEnumWithDefault {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["available", "pending", "sold"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Available => "available",
             Self::Pending => "pending",
             Self::Sold => "sold",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -305,42 +494,59 @@ impl std::str::FromStr for StringSchemaSupportBodyEnumWithDefault {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "available" => Self::Available,
+                "pending" => Self::Pending,
+                "sold" => Self::Sold,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for StringSchemaSupportBodyEnumWithDefault {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StringSchemaSupportBodyEnumWithDefault {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// This enum has a `default` of `available` and is required.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StringSchemaSupportBodyEnumWithDefaultAndRequired {
     /// `available`
-    #[serde(rename = "available")]
     Available,
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `sold`
-    #[serde(rename = "sold")]
     Sold,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl StringSchemaSupportBodyEnumWithDefaultAndRequired {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["available", "pending", "sold"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Available => "available",
             Self::Pending => "pending",
             Self::Sold => "sold",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -355,46 +561,62 @@ impl std::str::FromStr for StringSchemaSupportBodyEnumWithDefaultAndRequired {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "available" => Self::Available,
+                "pending" => Self::Pending,
+                "sold" => Self::Sold,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for StringSchemaSupportBodyEnumWithDefaultAndRequired {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StringSchemaSupportBodyEnumWithDefaultAndRequired {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// This enum has a an empty string (`""`) as one of its available options.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StringSchemaSupportBodyEnumWithEmptyOption {
     /// ``
-    #[serde(rename = "")]
     Empty,
     /// `available`
-    #[serde(rename = "available")]
     Available,
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `sold`
-    #[serde(rename = "sold")]
     Sold,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl StringSchemaSupportBodyEnumWithEmptyOption {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["", "available", "pending", "sold"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Empty => "",
             Self::Available => "available",
             Self::Pending => "pending",
             Self::Sold => "sold",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -409,34 +631,54 @@ impl std::str::FromStr for StringSchemaSupportBodyEnumWithEmptyOption {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "" => Self::Empty,
+                "available" => Self::Available,
+                "pending" => Self::Pending,
+                "sold" => Self::Sold,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for StringSchemaSupportBodyEnumWithEmptyOption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StringSchemaSupportBodyEnumWithEmptyOption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// This enum has a an empty string (`""`) as its only available option, and that same value is set as its `default`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault {
     /// ``
-    #[serde(rename = "")]
     Empty,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[""];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Empty => "",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -451,7 +693,31 @@ impl std::str::FromStr for StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDef
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "" => Self::Empty,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -476,7 +742,9 @@ pub struct NumberFormatSupportBody {
     /// This `integer` input has `multipleOf: 2` set on itself to control the increment/decrement value set.
     #[serde(rename = "integer (format: int32, multipleOf: 2)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integer_format_int32_multiple_of_2: Option<i32>,
+    pub integer_format_int32_multiple_of_2: Option<
+        NumberFormatSupportBodyIntegerFormatInt32MultipleOf2,
+    >,
     #[serde(rename = "integer (format: uint32)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_uint32: Option<i64>,
@@ -492,6 +760,61 @@ pub struct NumberFormatSupportBody {
     #[serde(rename = "number (format: double)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_format_double: Option<f64>,
+}
+
+/// This `integer` input has `multipleOf: 2` set on itself to control the increment/decrement value set.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i32")]
+pub struct NumberFormatSupportBodyIntegerFormatInt32MultipleOf2(pub(crate) i32);
+
+impl NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 {
+    /// The value.
+    pub fn into_inner(self) -> i32 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 {
+    type Target = i32;
+
+    fn deref(&self) -> &i32 {
+        &self.0
+    }
+}
+
+impl TryFrom<i32> for NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 {
+    type Error = Invalid;
+
+    fn try_from(value: i32) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_multiple_of(value, 2, value % 2 != 0, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i32 = s
+            .parse()
+            .map_err(|e: <i32 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
 }
 
 /// Schema `/paths/~1anything~1numbers/post/requestBody/content/application~1json/schema`.
@@ -533,7 +856,7 @@ pub struct NumberSchemaSupportBody {
     /// This integer has a `minimum` of `100` and `maximum` of `999`.
     #[serde(rename = "integer (minimum / maximum)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integer_minimum_maximum: Option<i64>,
+    pub integer_minimum_maximum: Option<NumberSchemaSupportBodyIntegerMinimumMaximum>,
     #[serde(rename = "number (stock)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_stock: Option<f64>,
@@ -576,6 +899,61 @@ impl NumberSchemaSupportBody {
 
     fn default_number_default() -> f64 {
         12.34
+    }
+}
+
+/// This integer has a `minimum` of `100` and `maximum` of `999`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "i64")]
+pub struct NumberSchemaSupportBodyIntegerMinimumMaximum(pub(crate) i64);
+
+impl NumberSchemaSupportBodyIntegerMinimumMaximum {
+    /// The value.
+    pub fn into_inner(self) -> i64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for NumberSchemaSupportBodyIntegerMinimumMaximum {
+    type Target = i64;
+
+    fn deref(&self) -> &i64 {
+        &self.0
+    }
+}
+
+impl TryFrom<i64> for NumberSchemaSupportBodyIntegerMinimumMaximum {
+    type Error = Invalid;
+
+    fn try_from(value: i64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((100, false)), Some((999, false)), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for NumberSchemaSupportBodyIntegerMinimumMaximum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for NumberSchemaSupportBodyIntegerMinimumMaximum {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: i64 = s
+            .parse()
+            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
     }
 }
 

@@ -88,30 +88,30 @@ pub trait Api: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct GetAnythingNumbersRequest {
     /// In query: `id-required`.
-    pub id_required: f64,
+    pub id_required: types::GetAnythingNumbersIdRequired,
     /// In query: `id-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub id_optional: f64,
+    pub id_optional: types::GetAnythingNumbersIdOptional,
     /// In query: `id-exclusive-required`.
-    pub id_exclusive_required: f64,
+    pub id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
     /// This is the default for anything pre 3.1
     /// In query: `id-exclusive-required-schema-v4`.
-    pub id_exclusive_required_schema_v4: f64,
+    pub id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequiredSchemaV4,
     /// This isn't actually a valid version. See https://json-schema.org/draft-06/json-schema-release-notes.html#q-what-happened-to-draft-05
     /// In query: `id-exclusive-required-schema-v5`.
-    pub id_exclusive_required_schema_v5: f64,
+    pub id_exclusive_required_schema_v5: types::GetAnythingNumbersIdExclusiveRequiredSchemaV5,
     /// In query: `id-exclusive-required-schema-v6`.
-    pub id_exclusive_required_schema_v6: f64,
+    pub id_exclusive_required_schema_v6: types::GetAnythingNumbersIdExclusiveRequiredSchemaV6,
     /// In query: `id-exclusive-required-schema-v7`.
-    pub id_exclusive_required_schema_v7: f64,
+    pub id_exclusive_required_schema_v7: types::GetAnythingNumbersIdExclusiveRequiredSchemaV7,
     /// In query: `id-exclusive-required-schema-v2019`.
-    pub id_exclusive_required_schema_v2019: f64,
+    pub id_exclusive_required_schema_v2019: types::GetAnythingNumbersIdExclusiveRequiredSchemaV2019,
     /// This is the default for 3.1
     /// In query: `id-exclusive-required-schema-v2020`.
-    pub id_exclusive_required_schema_v2020: f64,
+    pub id_exclusive_required_schema_v2020: types::GetAnythingNumbersIdExclusiveRequiredSchemaV2020,
     /// In query: `id-exclusive-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub id_exclusive_optional: f64,
+    pub id_exclusive_optional: types::GetAnythingNumbersIdExclusiveOptional,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -119,18 +119,18 @@ pub struct GetAnythingNumbersRequest {
 impl GetAnythingNumbersRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        id_required: f64,
-        id_exclusive_required: f64,
-        id_exclusive_required_schema_v4: f64,
-        id_exclusive_required_schema_v5: f64,
-        id_exclusive_required_schema_v6: f64,
-        id_exclusive_required_schema_v7: f64,
-        id_exclusive_required_schema_v2019: f64,
-        id_exclusive_required_schema_v2020: f64,
+        id_required: types::GetAnythingNumbersIdRequired,
+        id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
+        id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequiredSchemaV4,
+        id_exclusive_required_schema_v5: types::GetAnythingNumbersIdExclusiveRequiredSchemaV5,
+        id_exclusive_required_schema_v6: types::GetAnythingNumbersIdExclusiveRequiredSchemaV6,
+        id_exclusive_required_schema_v7: types::GetAnythingNumbersIdExclusiveRequiredSchemaV7,
+        id_exclusive_required_schema_v2019: types::GetAnythingNumbersIdExclusiveRequiredSchemaV2019,
+        id_exclusive_required_schema_v2020: types::GetAnythingNumbersIdExclusiveRequiredSchemaV2020,
     ) -> Self {
         GetAnythingNumbersRequest {
             id_required,
-            id_optional: 12.0,
+            id_optional: types::GetAnythingNumbersIdOptional(12.0),
             id_exclusive_required,
             id_exclusive_required_schema_v4,
             id_exclusive_required_schema_v5,
@@ -138,7 +138,7 @@ impl GetAnythingNumbersRequest {
             id_exclusive_required_schema_v7,
             id_exclusive_required_schema_v2019,
             id_exclusive_required_schema_v2020,
-            id_exclusive_optional: 12.0,
+            id_exclusive_optional: types::GetAnythingNumbersIdExclusiveOptional(12.0),
             context: Context::default(),
         }
     }
@@ -148,18 +148,18 @@ impl GetAnythingNumbersRequest {
 #[derive(Debug, Clone)]
 pub struct GetAnythingStringsRequest {
     /// In query: `name-length-required`.
-    pub name_length_required: String,
+    pub name_length_required: types::GetAnythingStringsNameLengthRequired,
     /// In query: `name-length-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub name_length_optional: String,
+    pub name_length_optional: types::GetAnythingStringsNameLengthOptional,
     /// In query: `name-pattern-required`.
-    pub name_pattern_required: String,
+    pub name_pattern_required: types::GetAnythingStringsNamePatternRequired,
     /// In query: `name-pattern-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub name_pattern_optional: String,
+    pub name_pattern_optional: types::GetAnythingStringsNamePatternOptional,
     /// oas 3.1.0, which defaults to json schema v2020, provides the unicode flag to the input tooltip regex validation. This means that the following regex will not work without the escaped curly braces
     /// In query: `complex-pattern-required`.
-    pub complex_pattern_required: String,
+    pub complex_pattern_required: types::GetAnythingStringsComplexPatternRequired,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -167,15 +167,19 @@ pub struct GetAnythingStringsRequest {
 impl GetAnythingStringsRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        name_length_required: String,
-        name_pattern_required: String,
-        complex_pattern_required: String,
+        name_length_required: types::GetAnythingStringsNameLengthRequired,
+        name_pattern_required: types::GetAnythingStringsNamePatternRequired,
+        complex_pattern_required: types::GetAnythingStringsComplexPatternRequired,
     ) -> Self {
         GetAnythingStringsRequest {
             name_length_required,
-            name_length_optional: String::from("this is a default"),
+            name_length_optional: types::GetAnythingStringsNameLengthOptional(
+                String::from("this is a default"),
+            ),
             name_pattern_required,
-            name_pattern_optional: String::from("aDEFAULTb"),
+            name_pattern_optional: types::GetAnythingStringsNamePatternOptional(
+                String::from("aDEFAULTb"),
+            ),
             complex_pattern_required,
             context: Context::default(),
         }

@@ -23,6 +23,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
+use super::types;
 
 /// The largest request body read, in bytes; larger ones get 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -57,7 +58,17 @@ async fn not_found() -> Response {
 struct Problem {
     status: StatusCode,
     detail: String,
+    /// What is wrong with the body, each with its JSON pointer.
+    errors: Vec<Violation>,
     challenge: Option<&'static str>,
+}
+
+/// One thing wrong with a request body: where (a JSON pointer into
+/// it) and what.
+#[derive(serde::Serialize)]
+struct Violation {
+    pointer: String,
+    detail: String,
 }
 
 impl Problem {
@@ -65,6 +76,7 @@ impl Problem {
         Problem {
             status,
             detail: detail.into(),
+            errors: Vec::new(),
             challenge: None,
         }
     }
@@ -72,11 +84,14 @@ impl Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = serde_json::json!(
+        let mut body = serde_json::json!(
             { "type" : "about:blank", "title" : self.status.canonical_reason()
             .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
             }
         );
+        if !self.errors.is_empty() {
+            body["errors"] = serde_json::json!(self.errors);
+        }
         let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
@@ -118,7 +133,7 @@ async fn request_get_anything_numbers(
         id_optional: query_value(&query, "id-optional")
             .map(parse)
             .transpose()?
-            .unwrap_or(12.0),
+            .unwrap_or(types::GetAnythingNumbersIdOptional(12.0)),
         id_exclusive_required: parse(
             required(
                 query_value(&query, "id-exclusive-required"),
@@ -171,7 +186,7 @@ async fn request_get_anything_numbers(
         id_exclusive_optional: query_value(&query, "id-exclusive-optional")
             .map(parse)
             .transpose()?
-            .unwrap_or(12.0),
+            .unwrap_or(types::GetAnythingNumbersIdExclusiveOptional(12.0)),
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -207,7 +222,9 @@ async fn request_get_anything_strings(
         name_length_optional: query_value(&query, "name-length-optional")
             .map(parse)
             .transpose()?
-            .unwrap_or_else(|| String::from("this is a default")),
+            .unwrap_or_else(|| types::GetAnythingStringsNameLengthOptional(
+                String::from("this is a default"),
+            )),
         name_pattern_required: parse(
             required(
                 query_value(&query, "name-pattern-required"),
@@ -218,7 +235,9 @@ async fn request_get_anything_strings(
         name_pattern_optional: query_value(&query, "name-pattern-optional")
             .map(parse)
             .transpose()?
-            .unwrap_or_else(|| String::from("aDEFAULTb")),
+            .unwrap_or_else(|| types::GetAnythingStringsNamePatternOptional(
+                String::from("aDEFAULTb"),
+            )),
         complex_pattern_required: parse(
             required(
                 query_value(&query, "complex-pattern-required"),

@@ -15,6 +15,98 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+fn check_length(
+    len: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    unit: &str,
+    broken: &mut Vec<String>,
+) {
+    if let Some(min) = min.filter(|min| len < *min) {
+        broken.push(format!("has {len} {unit}, fewer than the minimum of {min}"));
+    }
+    if let Some(max) = max.filter(|max| len > *max) {
+        broken.push(format!("has {len} {unit}, more than the maximum of {max}"));
+    }
+}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
+}
+
+fn check_multiple_of(
+    value: impl std::fmt::Display,
+    of: impl std::fmt::Display,
+    off: bool,
+    broken: &mut Vec<String>,
+) {
+    if off {
+        broken.push(format!("{value} is not a multiple of {of}"));
+    }
+}
+
+/// Whether a quotient is off a whole number by more than rounding error.
+#[allow(dead_code)]
+fn is_fractional(quotient: f64) -> bool {
+    (quotient - quotient.round()).abs() > 1e-9 * quotient.abs().max(1.0)
+}
+
+/// `regex` is `None` only if the pattern does not compile, which
+/// uniapi checked it does.
+fn check_pattern(
+    value: &str,
+    regex: &Option<regex::Regex>,
+    pattern: &str,
+    broken: &mut Vec<String>,
+) {
+    if regex.as_ref().is_some_and(|regex| !regex.is_match(value)) {
+        broken.push(format!("does not match the pattern `{pattern}`"));
+    }
+}
+
 /// Bytes that travel as base64 text (`format: byte`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Base64(pub Vec<u8>);
@@ -51,4 +143,904 @@ impl std::fmt::Display for Base64 {
         use base64::Engine as _;
         f.write_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
     }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/0/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdRequired(pub(crate) f64);
+
+impl GetAnythingNumbersIdRequired {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdRequired {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdRequired {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, false)), Some((20.0, false)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdRequired {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/1/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdOptional(pub(crate) f64);
+
+impl GetAnythingNumbersIdOptional {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdOptional {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdOptional {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, false)), Some((20.0, false)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdOptional {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdOptional {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/2/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequired(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequired {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequired {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequired {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequired {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/3/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequiredSchemaV4(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/4/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequiredSchemaV5(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequiredSchemaV5 {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequiredSchemaV5 {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequiredSchemaV5 {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequiredSchemaV5 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV5 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/5/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequiredSchemaV6(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequiredSchemaV6 {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequiredSchemaV6 {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequiredSchemaV6 {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequiredSchemaV6 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV6 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/6/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequiredSchemaV7(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequiredSchemaV7 {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequiredSchemaV7 {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequiredSchemaV7 {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequiredSchemaV7 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV7 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/7/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequiredSchemaV2019(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequiredSchemaV2019 {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequiredSchemaV2019 {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequiredSchemaV2019 {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequiredSchemaV2019 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV2019 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/8/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequiredSchemaV2020(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequiredSchemaV2020 {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequiredSchemaV2020 {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequiredSchemaV2020 {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequiredSchemaV2020 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV2020 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/9/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveOptional(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveOptional {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveOptional {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveOptional {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveOptional {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveOptional {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1strings/parameters/0/schema`.
+#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct GetAnythingStringsNameLengthRequired(pub(crate) String);
+
+impl GetAnythingStringsNameLengthRequired {
+    /// The value.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingStringsNameLengthRequired {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for GetAnythingStringsNameLengthRequired {
+    type Error = Invalid;
+
+    fn try_from(value: String) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_length(
+            value.chars().count(),
+            Some(10),
+            Some(20),
+            "characters",
+            &mut broken,
+        );
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingStringsNameLengthRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingStringsNameLengthRequired {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: String = s
+            .parse()
+            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
+                vec![e.to_string()],
+            ))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1strings/parameters/1/schema`.
+#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct GetAnythingStringsNameLengthOptional(pub(crate) String);
+
+impl GetAnythingStringsNameLengthOptional {
+    /// The value.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingStringsNameLengthOptional {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for GetAnythingStringsNameLengthOptional {
+    type Error = Invalid;
+
+    fn try_from(value: String) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_length(
+            value.chars().count(),
+            Some(10),
+            Some(20),
+            "characters",
+            &mut broken,
+        );
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingStringsNameLengthOptional {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingStringsNameLengthOptional {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: String = s
+            .parse()
+            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
+                vec![e.to_string()],
+            ))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1strings/parameters/2/schema`.
+#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct GetAnythingStringsNamePatternRequired(pub(crate) String);
+
+impl GetAnythingStringsNamePatternRequired {
+    /// The value.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingStringsNamePatternRequired {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for GetAnythingStringsNamePatternRequired {
+    type Error = Invalid;
+
+    fn try_from(value: String) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
+        regex::Regex::new("a\\w+b").ok());
+        check_pattern(&value, &PATTERN, "a\\w+b", &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingStringsNamePatternRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingStringsNamePatternRequired {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: String = s
+            .parse()
+            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
+                vec![e.to_string()],
+            ))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1strings/parameters/3/schema`.
+#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct GetAnythingStringsNamePatternOptional(pub(crate) String);
+
+impl GetAnythingStringsNamePatternOptional {
+    /// The value.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingStringsNamePatternOptional {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for GetAnythingStringsNamePatternOptional {
+    type Error = Invalid;
+
+    fn try_from(value: String) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
+        regex::Regex::new("a\\w+b").ok());
+        check_pattern(&value, &PATTERN, "a\\w+b", &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingStringsNamePatternOptional {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingStringsNamePatternOptional {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: String = s
+            .parse()
+            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
+                vec![e.to_string()],
+            ))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1strings/parameters/4/schema`.
+#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct GetAnythingStringsComplexPatternRequired(pub(crate) String);
+
+impl GetAnythingStringsComplexPatternRequired {
+    /// The value.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingStringsComplexPatternRequired {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for GetAnythingStringsComplexPatternRequired {
+    type Error = Invalid;
+
+    fn try_from(value: String) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
+        {
+            regex::Regex::new(
+                    "^(?:\\{[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7}\\}|[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7})$",
+                )
+                .ok()
+        });
+        check_pattern(
+            &value,
+            &PATTERN,
+            "^(?:\\{[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7}\\}|[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7})$",
+            &mut broken,
+        );
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingStringsComplexPatternRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingStringsComplexPatternRequired {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: String = s
+            .parse()
+            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
+                vec![e.to_string()],
+            ))?;
+        Self::try_from(value)
+    }
+}
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        GetAnythingNumbersIdRequired,
+    >("#/paths/~1anything~1numbers/parameters/0/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdOptional,
+    >("#/paths/~1anything~1numbers/parameters/1/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequired,
+    >("#/paths/~1anything~1numbers/parameters/2/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV4,
+    >("#/paths/~1anything~1numbers/parameters/3/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV5,
+    >("#/paths/~1anything~1numbers/parameters/4/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV6,
+    >("#/paths/~1anything~1numbers/parameters/5/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV7,
+    >("#/paths/~1anything~1numbers/parameters/6/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV2019,
+    >("#/paths/~1anything~1numbers/parameters/7/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV2020,
+    >("#/paths/~1anything~1numbers/parameters/8/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveOptional,
+    >("#/paths/~1anything~1numbers/parameters/9/schema", "14", &mut failures);
+    read::<
+        GetAnythingStringsNameLengthRequired,
+    >(
+        "#/paths/~1anything~1strings/parameters/0/schema",
+        "\"this is an example\"",
+        &mut failures,
+    );
+    read::<
+        GetAnythingStringsNameLengthOptional,
+    >(
+        "#/paths/~1anything~1strings/parameters/1/schema",
+        "\"this is an example\"",
+        &mut failures,
+    );
+    read::<
+        GetAnythingStringsNamePatternRequired,
+    >("#/paths/~1anything~1strings/parameters/2/schema", "\"aEXAMPLEb\"", &mut failures);
+    read::<
+        GetAnythingStringsNamePatternOptional,
+    >("#/paths/~1anything~1strings/parameters/3/schema", "\"aEXAMPLEb\"", &mut failures);
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -17,6 +17,8 @@
 //! client implements, with a request type and a response enum per
 //! operation.
 
+use super::types;
+
 /// Support for a top-level `jsonSchemaDialect` declaration 1.0.0
 ///
 /// Implement it to serve the API (`server::router`); `client::Client` implements it to call a server.
@@ -38,9 +40,9 @@ pub trait Api: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct GetAnythingNumbersRequest {
     /// In query: `id-exclusive-required`.
-    pub id_exclusive_required: f64,
+    pub id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
     /// In query: `id-exclusive-required-schema-v4`.
-    pub id_exclusive_required_schema_v4: f64,
+    pub id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequiredSchemaV4,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -48,8 +50,8 @@ pub struct GetAnythingNumbersRequest {
 impl GetAnythingNumbersRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        id_exclusive_required: f64,
-        id_exclusive_required_schema_v4: f64,
+        id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
+        id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequiredSchemaV4,
     ) -> Self {
         GetAnythingNumbersRequest {
             id_exclusive_required,

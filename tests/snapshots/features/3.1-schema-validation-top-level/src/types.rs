@@ -14,3 +14,202 @@
 )]
 
 //! The spec's schemas as Rust types, shared by the server and the client.
+
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
+}
+
+fn check_multiple_of(
+    value: impl std::fmt::Display,
+    of: impl std::fmt::Display,
+    off: bool,
+    broken: &mut Vec<String>,
+) {
+    if off {
+        broken.push(format!("{value} is not a multiple of {of}"));
+    }
+}
+
+/// Whether a quotient is off a whole number by more than rounding error.
+#[allow(dead_code)]
+fn is_fractional(quotient: f64) -> bool {
+    (quotient - quotient.round()).abs() > 1e-9 * quotient.abs().max(1.0)
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/0/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequired(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequired {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequired {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequired {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequired {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Schema `/paths/~1anything~1numbers/parameters/1/schema`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialOrd,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize
+)]
+#[serde(try_from = "f64")]
+pub struct GetAnythingNumbersIdExclusiveRequiredSchemaV4(pub(crate) f64);
+
+impl GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
+        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        GetAnythingNumbersIdExclusiveRequired,
+    >("#/paths/~1anything~1numbers/parameters/0/schema", "14", &mut failures);
+    read::<
+        GetAnythingNumbersIdExclusiveRequiredSchemaV4,
+    >("#/paths/~1anything~1numbers/parameters/1/schema", "14", &mut failures);
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -26,13 +26,84 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
+}
+
+/// A value that breaks its schema's validation keywords: each
+/// broken rule, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<String>);
+
+impl Invalid {
+    fn check<T>(value: T, broken: Vec<String>) -> Result<T, Invalid> {
+        if broken.is_empty() { Ok(value) } else { Err(Invalid(broken)) }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Checks `value` against a minimum and a maximum, each
+/// `(bound, exclusive)`.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    value: T,
+    min: Option<(T, bool)>,
+    max: Option<(T, bool)>,
+    broken: &mut Vec<String>,
+) {
+    match min {
+        Some((min, true)) if value <= min => {
+            broken.push(format!("{value} is not greater than {min}"))
+        }
+        Some((min, false)) if value < min => {
+            broken.push(format!("{value} is less than the minimum of {min}"))
+        }
+        _ => {}
+    }
+    match max {
+        Some((max, true)) if value >= max => {
+            broken.push(format!("{value} is not less than {max}"))
+        }
+        Some((max, false)) if value > max => {
+            broken.push(format!("{value} is more than the maximum of {max}"))
+        }
+        _ => {}
+    }
 }
 
 /// Schema `/components/schemas/Station`.
@@ -124,6 +195,8 @@ pub struct Trip {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Booking {
     /// Unique identifier for the booking
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Identifier of the booked trip
@@ -147,6 +220,8 @@ pub struct WrapperCollection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
     /// A set of hypermedia links which serve as controls for the client.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
@@ -155,11 +230,13 @@ pub struct WrapperCollection {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BookingPayment {
     /// Unique identifier for the payment. This will be a unique identifier for the payment, and is used to reference the payment in other objects.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
+    pub amount: Option<BookingPaymentAmount>,
     /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<BookingPaymentCurrency>,
@@ -167,6 +244,8 @@ pub struct BookingPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<BookingPaymentSource>,
     /// The status of the payment, one of `pending`, `succeeded`, or `failed`.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BookingPaymentStatus>,
 }
@@ -178,49 +257,99 @@ pub struct LinksBooking {
     pub booking: Option<String>,
 }
 
-/// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
+/// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
 #[derive(
     Debug,
     Clone,
     Copy,
-    PartialEq,
-    Eq,
-    Hash,
     PartialOrd,
-    Ord,
+    PartialEq,
     serde::Serialize,
     serde::Deserialize
 )]
+#[serde(try_from = "f64")]
+pub struct BookingPaymentAmount(pub(crate) f64);
+
+impl BookingPaymentAmount {
+    /// The value.
+    pub fn into_inner(self) -> f64 {
+        self.0
+    }
+}
+
+impl std::ops::Deref for BookingPaymentAmount {
+    type Target = f64;
+
+    fn deref(&self) -> &f64 {
+        &self.0
+    }
+}
+
+impl TryFrom<f64> for BookingPaymentAmount {
+    type Error = Invalid;
+
+    fn try_from(value: f64) -> Result<Self, Invalid> {
+        let mut broken = Vec::new();
+        check_range(value, Some((0.0, true)), None, &mut broken);
+        Invalid::check(Self(value), broken)
+    }
+}
+
+impl std::fmt::Display for BookingPaymentAmount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::str::FromStr for BookingPaymentAmount {
+    type Err = Invalid;
+
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let value: f64 = s
+            .parse()
+            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
+        Self::try_from(value)
+    }
+}
+
+/// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentCurrency {
     /// `bam`
-    #[serde(rename = "bam")]
     Bam,
     /// `bgn`
-    #[serde(rename = "bgn")]
     Bgn,
     /// `chf`
-    #[serde(rename = "chf")]
     Chf,
     /// `eur`
-    #[serde(rename = "eur")]
     Eur,
     /// `gbp`
-    #[serde(rename = "gbp")]
     Gbp,
     /// `nok`
-    #[serde(rename = "nok")]
     Nok,
     /// `sek`
-    #[serde(rename = "sek")]
     Sek,
     /// `try`
-    #[serde(rename = "try")]
     Try,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentCurrency {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "bam",
+        "bgn",
+        "chf",
+        "eur",
+        "gbp",
+        "nok",
+        "sek",
+        "try",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Bam => "bam",
             Self::Bgn => "bgn",
@@ -230,6 +359,7 @@ impl BookingPaymentCurrency {
             Self::Nok => "nok",
             Self::Sek => "sek",
             Self::Try => "try",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -244,7 +374,37 @@ impl std::str::FromStr for BookingPaymentCurrency {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "bam" => Self::Bam,
+                "bgn" => Self::Bgn,
+                "chf" => Self::Chf,
+                "eur" => Self::Eur,
+                "gbp" => Self::Gbp,
+                "nok" => Self::Nok,
+                "sek" => Self::Sek,
+                "try" => Self::Try,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentCurrency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentCurrency {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -268,13 +428,18 @@ pub struct BookingPaymentSourceVariant0 {
     /// The card number, as a string without any separators. On read all but the last four digits will be masked for security.
     pub number: String,
     /// Card security code, 3 or 4 digits usually found on the back of the card.
-    pub cvc: i64,
+    ///
+    /// Write-only: requests send it; responses leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvc: Option<i64>,
     /// Two-digit number representing the card's expiration month.
     pub exp_month: i64,
     /// Four-digit number representing the card's expiration year.
     pub exp_year: i64,
+    /// Write-only: requests send it; responses leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
+    /// Write-only: requests send it; responses leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -285,29 +450,23 @@ pub struct BookingPaymentSourceVariant0 {
 }
 
 /// Schema `/components/schemas/BookingPayment/properties/source/anyOf/0/properties/object`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentSourceVariant0Object {
     /// `card`
-    #[serde(rename = "card")]
     Card,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentSourceVariant0Object {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["card"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Card => "card",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -322,7 +481,30 @@ impl std::str::FromStr for BookingPaymentSourceVariant0Object {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "card" => Self::Card,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentSourceVariant0Object {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant0Object {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -348,29 +530,23 @@ pub struct BookingPaymentSourceVariant1 {
 }
 
 /// Schema `/components/schemas/BookingPayment/properties/source/anyOf/1/properties/object`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentSourceVariant1Object {
     /// `bank_account`
-    #[serde(rename = "bank_account")]
     BankAccount,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentSourceVariant1Object {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["bank_account"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::BankAccount => "bank_account",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -385,38 +561,54 @@ impl std::str::FromStr for BookingPaymentSourceVariant1Object {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "bank_account" => Self::BankAccount,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentSourceVariant1Object {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant1Object {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// The type of entity that holds the account. This can be either `individual` or `company`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentSourceVariant1AccountType {
     /// `individual`
-    #[serde(rename = "individual")]
     Individual,
     /// `company`
-    #[serde(rename = "company")]
     Company,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentSourceVariant1AccountType {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["individual", "company"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Individual => "individual",
             Self::Company => "company",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -431,42 +623,58 @@ impl std::str::FromStr for BookingPaymentSourceVariant1AccountType {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "individual" => Self::Individual,
+                "company" => Self::Company,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentSourceVariant1AccountType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant1AccountType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
 /// The status of the payment, one of `pending`, `succeeded`, or `failed`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BookingPaymentStatus {
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `succeeded`
-    #[serde(rename = "succeeded")]
     Succeeded,
     /// `failed`
-    #[serde(rename = "failed")]
     Failed,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl BookingPaymentStatus {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &["pending", "succeeded", "failed"];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -481,7 +689,32 @@ impl std::str::FromStr for BookingPaymentStatus {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "pending" => Self::Pending,
+                "succeeded" => Self::Succeeded,
+                "failed" => Self::Failed,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for BookingPaymentStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }
 
@@ -552,6 +785,8 @@ pub struct GetBookingsOkBodyLinks {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateBookingCreatedBody {
     /// Unique identifier for the booking
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Identifier of the booked trip
@@ -574,6 +809,8 @@ pub struct CreateBookingCreatedBody {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GetBookingOkBody {
     /// Unique identifier for the booking
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Identifier of the booked trip
@@ -596,11 +833,13 @@ pub struct GetBookingOkBody {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateBookingPaymentOkBody {
     /// Unique identifier for the payment. This will be a unique identifier for the payment, and is used to reference the payment in other objects.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
+    pub amount: Option<BookingPaymentAmount>,
     /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<BookingPaymentCurrency>,
@@ -608,8 +847,359 @@ pub struct CreateBookingPaymentOkBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<BookingPaymentSource>,
     /// The status of the payment, one of `pending`, `succeeded`, or `failed`.
+    ///
+    /// Read-only: the server sends it; requests leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BookingPaymentStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<LinksBooking>,
+}
+
+/// Every example in the spec (that fits its schema) reads as the
+/// type it illustrates.
+#[test]
+fn spec_examples_read_as_their_types() {
+    fn read<T: serde::de::DeserializeOwned>(
+        at: &str,
+        json: &str,
+        failures: &mut Vec<String>,
+    ) {
+        if let Err(error) = serde_json::from_str::<T>(json) {
+            failures.push(format!("{at}: {error}"));
+        }
+    }
+    let mut failures = Vec::new();
+    read::<
+        BookingPaymentAmount,
+    >("#/components/schemas/BookingPayment/properties/amount", "49.99", &mut failures);
+    read::<
+        GetStationsOkBody,
+    >(
+        "#/paths/~1stations/get/responses/200/content/application~1json/example",
+        "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"name\":\"Berlin Hauptbahnhof\",\"address\":\"Invalidenstraße 10557 Berlin, Germany\",\"country_code\":\"DE\",\"timezone\":\"Europe/Berlin\"},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"name\":\"Paris Gare du Nord\",\"address\":\"18 Rue de Dunkerque 75010 Paris, France\",\"country_code\":\"FR\",\"timezone\":\"Europe/Paris\"}],\"links\":{\"self\":\"https://api.example.com/stations&page=2\",\"next\":\"https://api.example.com/stations?page=3\",\"prev\":\"https://api.example.com/stations?page=1\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1stations/get/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        GetTripsOkBody,
+    >(
+        "#/paths/~1trips/get/responses/200/content/application~1json/example",
+        "{\"data\":[{\"id\":\"ea399ba1-6d95-433f-92d1-83f67b775594\",\"origin\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"destination\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"departure_time\":\"2024-02-01T10:00:00Z\",\"arrival_time\":\"2024-02-01T16:00:00Z\",\"price\":50,\"operator\":\"Deutsche Bahn\",\"bicycles_allowed\":true,\"dogs_allowed\":true},{\"id\":\"4d67459c-af07-40bb-bb12-178dbb88e09f\",\"origin\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"destination\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"departure_time\":\"2024-02-01T12:00:00Z\",\"arrival_time\":\"2024-02-01T18:00:00Z\",\"price\":50,\"operator\":\"SNCF\",\"bicycles_allowed\":true,\"dogs_allowed\":true}],\"links\":{\"self\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01\",\"next\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01&page=2\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1trips/get/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        GetBookingsOkBody,
+    >(
+        "#/paths/~1bookings/get/responses/200/content/application~1json/example",
+        "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"trip_id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"passenger_name\":\"Jane Smith\",\"has_bicycle\":false,\"has_dog\":false}],\"links\":{\"self\":\"https://api.example.com/bookings\",\"next\":\"https://api.example.com/bookings?page=2\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/get/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        CreateBookingCreatedBody,
+    >(
+        "#/paths/~1bookings/post/responses/201/content/application~1json/example",
+        "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/404/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"The requested resource was not found.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/409/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/conflict\",\"title\":\"Conflict\",\"status\":409,\"detail\":\"There is a conflict with an existing resource.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings/post/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        GetBookingOkBody,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/200/content/application~1json/example",
+        "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/404/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"The requested resource was not found.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/get/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/404/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"The requested resource was not found.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}/delete/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    read::<
+        BookingPayment,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/requestBody/content/application~1json/examples/Card",
+        "{\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"4242424242424242\",\"cvc\":123,\"exp_month\":12,\"exp_year\":2025,\"address_line1\":\"123 Fake Street\",\"address_line2\":\"4th Floor\",\"address_city\":\"London\",\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"}}",
+        &mut failures,
+    );
+    read::<
+        BookingPayment,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/requestBody/content/application~1json/examples/Bank",
+        "{\"amount\":100.5,\"currency\":\"gbp\",\"source\":{\"object\":\"bank_account\",\"name\":\"J. Doe\",\"number\":\"00012345\",\"sort_code\":\"000123\",\"account_type\":\"individual\",\"bank_name\":\"Starling Bank\",\"country\":\"gb\"}}",
+        &mut failures,
+    );
+    read::<
+        CreateBookingPaymentOkBody,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/200/content/application~1json/examples/Card",
+        "{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"************4242\",\"cvc\":123,\"exp_month\":12,\"exp_year\":2025,\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb/payment\"}}",
+        &mut failures,
+    );
+    read::<
+        CreateBookingPaymentOkBody,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/200/content/application~1json/examples/Bank",
+        "{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":100.5,\"currency\":\"gbp\",\"source\":{\"object\":\"bank_account\",\"name\":\"J. Doe\",\"account_type\":\"individual\",\"number\":\"*********2345\",\"sort_code\":\"000123\",\"bank_name\":\"Starling Bank\",\"country\":\"gb\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/400/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/401/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/403/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/429/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}",
+        &mut failures,
+    );
+    read::<
+        Problem,
+    >(
+        "#/paths/~1bookings~1{bookingId}~1payment/post/responses/500/content/application~1problem+json/example",
+        "{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}",
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -26,13 +26,37 @@ impl std::fmt::Display for UnknownValue {
 }
 
 impl std::error::Error for UnknownValue {}
+thread_local! {
+    static LENIENT : std::cell::Cell < bool > = const { std::cell::Cell::new(false) };
+}
 
-/// Parses a string enum by its serde names: one function for all
-/// of them, instead of a `match` per enum.
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, UnknownValue> {
-    use serde::de::IntoDeserializer as _;
-    T::deserialize(s.into_deserializer())
-        .map_err(|_: serde::de::value::Error| UnknownValue(s.to_owned()))
+/// Runs `read` with enums taking values that the spec does not
+/// list as their `Unknown` variant instead of failing. The client
+/// reads responses so, so that a server that learns a new value
+/// does not break it; elsewhere (the server reading a request)
+/// such a value is an error.
+pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LENIENT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LENIENT.with(|l| l.replace(true)));
+    read()
+}
+
+/// The `Unknown` variant for `value` when reading leniently, else an error.
+fn unknown<T>(
+    value: impl std::fmt::Display,
+    variant: impl FnOnce() -> T,
+) -> Result<T, UnknownValue> {
+    if LENIENT.with(std::cell::Cell::get) {
+        Ok(variant())
+    } else {
+        Err(UnknownValue(value.to_string()))
+    }
 }
 
 /// Schema `/components/schemas/Error`.
@@ -159,60 +183,55 @@ pub type V2xx = String;
 pub type UdcNUefCUf6DUe9 = String;
 
 /// Schema `/components/schemas/Values`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    serde::Serialize,
-    serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Values {
     /// `+1`
-    #[serde(rename = "+1")]
     Plus1,
     /// `-1`
-    #[serde(rename = "-1")]
     Minus1,
     /// `with space`
-    #[serde(rename = "with space")]
     WithSpace,
     /// ``
-    #[serde(rename = "")]
     Empty,
     /// `a-b`
-    #[serde(rename = "a-b")]
     AB,
     /// `a_b`
-    #[serde(rename = "a_b")]
     AB2,
     /// `A_B`
-    #[serde(rename = "A_B")]
     AB3,
     /// `Self`
-    #[serde(rename = "Self")]
     Self_,
     /// `self`
-    #[serde(rename = "self")]
     Self2,
     /// `type`
-    #[serde(rename = "type")]
     Type,
     /// `1`
-    #[serde(rename = "1")]
     V1,
     /// `日本`
-    #[serde(rename = "日本")]
     U65e5U672c,
+    /// A value the spec does not list (only read by [`lenient`]).
+    Unknown(String),
 }
 
 impl Values {
+    /// The values the spec lists.
+    pub const VALUES: &'static [&'static str] = &[
+        "+1",
+        "-1",
+        "with space",
+        "",
+        "a-b",
+        "a_b",
+        "A_B",
+        "Self",
+        "self",
+        "type",
+        "1",
+        "日本",
+    ];
+
     /// The value as it is on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Plus1 => "+1",
             Self::Minus1 => "-1",
@@ -226,6 +245,7 @@ impl Values {
             Self::Type => "type",
             Self::V1 => "1",
             Self::U65e5U672c => "日本",
+            Self::Unknown(value) => value,
         }
     }
 }
@@ -240,6 +260,40 @@ impl std::str::FromStr for Values {
     type Err = UnknownValue;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        parse_enum(s)
+        Ok(
+            match s {
+                "+1" => Self::Plus1,
+                "-1" => Self::Minus1,
+                "with space" => Self::WithSpace,
+                "" => Self::Empty,
+                "a-b" => Self::AB,
+                "a_b" => Self::AB2,
+                "A_B" => Self::AB3,
+                "Self" => Self::Self_,
+                "self" => Self::Self2,
+                "type" => Self::Type,
+                "1" => Self::V1,
+                "日本" => Self::U65e5U672c,
+                _ => return unknown(s, || Self::Unknown(s.to_owned())),
+            },
+        )
+    }
+}
+
+impl serde::Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Values {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
     }
 }

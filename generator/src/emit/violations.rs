@@ -1,0 +1,236 @@
+//! The server's second look at a JSON body that did not deserialize:
+//! a walk over the body as a `serde_json::Value` that lists every
+//! violation (wrong types, missing properties, values outside their
+//! rules, unknown enum values) with its JSON pointer, where serde stops at
+//! the first. It runs only on the error path, so a good request pays
+//! nothing for it; only types that request bodies reach get an impl.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{Scope, ident, lit, prim, ty};
+use crate::ir::{self, MediaKind, Prim, Ty, TypeId, TypeKind};
+
+/// Whether any operation reads a JSON body (then the server needs the walk).
+pub(super) fn needed(api: &ir::Api) -> bool {
+    api.operations
+        .iter()
+        .any(|op| op.body.as_ref().is_some_and(|b| b.media == MediaKind::Json))
+}
+
+/// The `Violations` trait, its helpers, and impls for the types JSON
+/// request bodies reach.
+pub(super) fn emit(api: &ir::Api) -> TokenStream {
+    let mut reach = Reach::default();
+    for op in &api.operations {
+        if let Some(body) = op.body.as_ref().filter(|b| b.media == MediaKind::Json) {
+            reach.ty(api, &body.ty);
+        }
+    }
+    let prims = reach.prims.iter().map(|p| {
+        let t = prim(*p, Scope::Outside);
+        quote!(impl Violations for #t { fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) { leaf::<Self>(value, at, out) } })
+    });
+    let named = reach.types.iter().filter_map(|id| named_impl(api, *id));
+    let constrained = reach
+        .types
+        .iter()
+        .any(|id| matches!(api.ty(*id).kind, TypeKind::Constrained(..)))
+        .then(|| {
+            quote! {
+                /// A constrained newtype: its inner value's violations, else
+                /// each rule the value breaks.
+                fn constrained<T, I>(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>)
+                where
+                    T: TryFrom<I, Error = types::Invalid>,
+                    I: Violations + serde::de::DeserializeOwned,
+                {
+                    let before = out.len();
+                    I::violations(value, at, out);
+                    if out.len() > before {
+                        return;
+                    }
+                    if let Ok(Err(invalid)) = I::deserialize(value).map(T::try_from) {
+                        out.extend(invalid.0.into_iter().map(|detail| Violation { pointer: at.clone(), detail }));
+                    }
+                }
+            }
+        });
+    let structs = reach
+        .types
+        .iter()
+        .any(|id| matches!(api.ty(*id).kind, TypeKind::Struct(_)))
+        .then(|| {
+            quote! {
+                /// The object's members, or a violation when it is none.
+                fn object<'v>(value: &'v serde_json::Value, at: &str, out: &mut Vec<Violation>) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
+                    let object = value.as_object();
+                    if object.is_none() {
+                        out.push(Violation { pointer: at.to_owned(), detail: "must be an object".to_owned() });
+                    }
+                    object
+                }
+
+                /// Checks the property `name` of `object`.
+                fn property<T: Violations>(object: &serde_json::Map<String, serde_json::Value>, name: &str, required: bool, at: &mut String, out: &mut Vec<Violation>) {
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                    match object.get(name) {
+                        Some(value) => T::violations(value, at, out),
+                        None if required => out.push(Violation { pointer: at.clone(), detail: "is required".to_owned() }),
+                        None => {}
+                    }
+                    at.truncate(len);
+                }
+            }
+        });
+    quote! {
+        /// Lists what is wrong with a JSON value that did not deserialize as
+        /// `Self`, each with the JSON pointer `at` extended to it.
+        trait Violations {
+            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
+        }
+
+        /// A value whose type has no parts: checked by deserializing it.
+        fn leaf<T: serde::de::DeserializeOwned>(value: &serde_json::Value, at: &str, out: &mut Vec<Violation>) {
+            if let Err(error) = T::deserialize(value) {
+                out.push(Violation { pointer: at.to_owned(), detail: error.to_string() });
+            }
+        }
+
+        impl Violations for serde_json::Value {
+            fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
+        }
+
+        impl<T: Violations> Violations for Option<T> {
+            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+                if !value.is_null() {
+                    T::violations(value, at, out);
+                }
+            }
+        }
+
+        impl<T: Violations> Violations for Vec<T> {
+            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+                let Some(items) = value.as_array() else {
+                    out.push(Violation { pointer: at.clone(), detail: "must be an array".to_owned() });
+                    return;
+                };
+                for (i, item) in items.iter().enumerate() {
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&i.to_string());
+                    T::violations(item, at, out);
+                    at.truncate(len);
+                }
+            }
+        }
+
+        impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
+            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+                let Some(object) = value.as_object() else {
+                    out.push(Violation { pointer: at.clone(), detail: "must be an object".to_owned() });
+                    return;
+                };
+                for (key, item) in object {
+                    let len = at.len();
+                    at.push('/');
+                    at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    T::violations(item, at, out);
+                    at.truncate(len);
+                }
+            }
+        }
+
+        #(#prims)*
+        #constrained
+        #structs
+        #(#named)*
+    }
+}
+
+fn named_impl(api: &ir::Api, id: TypeId) -> Option<TokenStream> {
+    let def = api.ty(id);
+    let name = ident(&def.name);
+    let body = match &def.kind {
+        TypeKind::Struct(s) => {
+            let properties = s.fields.iter().map(|f| {
+                let wire = lit(&f.wire);
+                // `null` is fine where the Rust type is an `Option`:
+                // nullable, or optional without a default.
+                let required = f.required && f.default.is_none();
+                let (inner, nullable) = match &f.ty {
+                    Ty::Nullable(inner) => (&**inner, true),
+                    other => (other, false),
+                };
+                let inner = ty(api, inner, Scope::Outside);
+                let t = if nullable || (!f.required && f.default.is_none()) {
+                    quote!(Option<#inner>)
+                } else {
+                    inner
+                };
+                quote!(property::<#t>(object, #wire, #required, at, out);)
+            });
+            quote! {
+                let Some(object) = object(value, at, out) else {
+                    return;
+                };
+                #(#properties)*
+            }
+        }
+        TypeKind::Constrained(inner, _) => {
+            let inner = ty(api, inner, Scope::Outside);
+            quote!(constrained::<Self, #inner>(value, at, out))
+        }
+        TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Newtype(_) => {
+            quote!(leaf::<Self>(value, at, out))
+        }
+        // The aliased type's impl serves.
+        TypeKind::Alias(_) => return None,
+    };
+    Some(quote! {
+        impl Violations for types::#name {
+            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+                #body
+            }
+        }
+    })
+}
+
+/// The named types and primitives that a body's type reaches through
+/// struct fields, aliases and containers (unions and enums are checked
+/// whole, so their parts are not needed).
+#[derive(Default)]
+struct Reach {
+    types: BTreeSet<TypeId>,
+    prims: BTreeSet<Prim>,
+}
+
+impl Reach {
+    fn ty(&mut self, api: &ir::Api, t: &Ty) {
+        match t {
+            Ty::Prim(p) => {
+                self.prims.insert(*p);
+            }
+            Ty::List(inner) | Ty::Map(inner) | Ty::Nullable(inner) => self.ty(api, inner),
+            Ty::Any => {}
+            Ty::Named(id) => {
+                if !self.types.insert(*id) {
+                    return;
+                }
+                match &api.ty(*id).kind {
+                    TypeKind::Struct(s) => {
+                        for f in &s.fields {
+                            self.ty(api, &f.ty);
+                        }
+                    }
+                    TypeKind::Alias(inner) | TypeKind::Constrained(inner, _) => self.ty(api, inner),
+                    TypeKind::Enum(_) | TypeKind::Union(_) | TypeKind::Newtype(_) => {}
+                }
+            }
+        }
+    }
+}
