@@ -9,7 +9,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 
 use puppy_shop::api::{self, Api};
-use puppy_shop::{Error, types};
+use puppy_shop::{types, Error};
 
 pub struct Shop {
     puppies: Mutex<BTreeMap<i64, types::Puppy>>,
