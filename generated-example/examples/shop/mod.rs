@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 
-use puppy_shop::api::{self, Api};
-use puppy_shop::{types, Error};
+use puppy_shop::api::{self, Api, Error};
+use puppy_shop::types;
 
 pub struct Shop {
     puppies: Mutex<BTreeMap<i64, types::Puppy>>,

@@ -2,6 +2,7 @@
 //! input: it collects every diagnostic instead of stopping at the first.
 
 mod cycles;
+mod dedup;
 mod examples;
 mod operation;
 mod schema;
@@ -40,6 +41,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         operations,
         security_schemes: security_schemes.into_iter().flatten().collect(),
     };
+    dedup::merge_identical(&mut api);
     examples::check(&mut api, &mut diags);
     diags.locate(&loaded.file, |p| crate::load::line_of(&loaded.text, p));
     if diags.has_errors() {

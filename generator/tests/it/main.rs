@@ -1,6 +1,7 @@
 //! The generator's tests: snapshots, freshness of `generated-example/`,
 //! determinism, diagnostics and the CLI. One binary (see STYLE.md).
 
+mod budget;
 mod cli;
 mod diagnostics;
 mod snapshots;

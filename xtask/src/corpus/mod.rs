@@ -11,7 +11,7 @@
 //! 4. `report`: `corpus.csv` and `summary.md`.
 
 mod check;
-mod fetch;
+pub(crate) mod fetch;
 mod generate;
 mod report;
 
@@ -320,19 +320,19 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
 }
 
 /// The repository root: this crate's parent folder.
-fn workspace_root() -> &'static Path {
+pub(crate) fn workspace_root() -> &'static Path {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest_dir.parent().unwrap_or(manifest_dir)
 }
 
 /// The cargo that runs us (`cargo run`, `cargo test`), else the one on PATH.
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 /// Builds the release `uniapi` binary and returns its path, as cargo
 /// reports it (so `CARGO_TARGET_DIR` and friends are honoured).
-fn build_uniapi() -> Result<PathBuf, String> {
+pub(crate) fn build_uniapi() -> Result<PathBuf, String> {
     eprintln!("building uniapi: cargo build --release -p uniapi");
     let output = cargo()
         .current_dir(workspace_root())

@@ -295,7 +295,7 @@ impl Default for PatchMappingWithDuplicateSchemasRequest {
 #[derive(Debug, Clone)]
 pub struct PatchMappingOfSchemaNamesRequest {
     /// Sent as `application/json`.
-    pub body: Option<types::PatchMappingOfSchemaNamesBody>,
+    pub body: Option<types::OneOfWithTopLevelDiscriminatorAndMappingBody>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

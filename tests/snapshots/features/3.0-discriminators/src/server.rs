@@ -794,12 +794,6 @@ impl Violations for types::PatchMappingWithDuplicateSchemasBody {
     }
 }
 
-impl Violations for types::PatchMappingOfSchemaNamesBody {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
 impl Violations for types::OneOfWithImproperlyPlacedDiscriminatorBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {

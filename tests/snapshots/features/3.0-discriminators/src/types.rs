@@ -161,7 +161,7 @@ pub struct DogNoDisc {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bark: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub breed: Option<DogNoDiscBreed>,
+    pub breed: Option<DogBreed>,
 }
 
 /// Meow
@@ -454,80 +454,7 @@ impl<'de> serde::Deserialize<'de> for DogBreed {
 }
 
 /// Schema `/components/schemas/DogNoDisc/allOf/1/properties/breed`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DogNoDiscBreed {
-    /// `Dingo`
-    Dingo,
-    /// `Husky`
-    Husky,
-    /// `Retriever`
-    Retriever,
-    /// `Shepherd`
-    Shepherd,
-    /// A value the spec does not list (only read by [`lenient`]).
-    Unknown(String),
-}
-
-impl DogNoDiscBreed {
-    /// The values the spec lists.
-    pub const VALUES: &'static [&'static str] = &[
-        "Dingo",
-        "Husky",
-        "Retriever",
-        "Shepherd",
-    ];
-
-    /// The value as it is on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Dingo => "Dingo",
-            Self::Husky => "Husky",
-            Self::Retriever => "Retriever",
-            Self::Shepherd => "Shepherd",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl std::fmt::Display for DogNoDiscBreed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for DogNoDiscBreed {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match s {
-                "Dingo" => Self::Dingo,
-                "Husky" => Self::Husky,
-                "Retriever" => Self::Retriever,
-                "Shepherd" => Self::Shepherd,
-                _ => return unknown(s, || Self::Unknown(s.to_owned())),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for DogNoDiscBreed {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DogNoDiscBreed {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
-    }
-}
+pub type DogNoDiscBreed = DogBreed;
 
 /// Type of the webhook event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -850,17 +777,12 @@ pub enum PatchNestedOneOfObjectWithNestedOneOfBodyConfig {
     Object1(Object1),
     Object2(Object2),
     PatchNestedOneOfObjectWithNestedOneOfBodyConfigVariant2(
-        PatchNestedOneOfObjectWithNestedOneOfBodyConfigVariant2,
+        PatchEmbeddedDiscriminatorBody,
     ),
 }
 
 /// Schema `/paths/~1nested-one-of-object-with-nested-one-of/patch/requestBody/content/application~1json/schema/properties/config/oneOf/2`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PatchNestedOneOfObjectWithNestedOneOfBodyConfigVariant2 {
-    Cat(Cat),
-    Dog(Dog),
-}
+pub type PatchNestedOneOfObjectWithNestedOneOfBodyConfigVariant2 = PatchEmbeddedDiscriminatorBody;
 
 /// Schema `/paths/~1mapping-with-duplicate-schemas/patch/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq)]
@@ -920,53 +842,7 @@ impl<'de> serde::Deserialize<'de> for PatchMappingWithDuplicateSchemasBody {
 }
 
 /// Schema `/paths/~1mapping-of-schema-names/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PatchMappingOfSchemaNamesBody {
-    OptionOneNoDisc(OptionOneNoDisc),
-    OptionTwoNoDisc(OptionTwoNoDisc),
-}
-
-impl serde::Serialize for PatchMappingOfSchemaNamesBody {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::OptionOneNoDisc(value) => {
-                serialize_tagged(value, "discrim", "Option One", serializer)
-            }
-            Self::OptionTwoNoDisc(value) => {
-                serialize_tagged(value, "discrim", "Option Two", serializer)
-            }
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PatchMappingOfSchemaNamesBody {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        const TAGS: &[&str] = &["Option One", "Option Two"];
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = value
-            .get("discrim")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("Option One") => {
-                <OptionOneNoDisc as serde::Deserialize>::deserialize(value)
-                    .map(Self::OptionOneNoDisc)
-            }
-            Some("Option Two") => {
-                <OptionTwoNoDisc as serde::Deserialize>::deserialize(value)
-                    .map(Self::OptionTwoNoDisc)
-            }
-            Some(other) => return Err(D::Error::unknown_variant(other, TAGS)),
-            None => return Err(D::Error::missing_field("discrim")),
-        }
-            .map_err(D::Error::custom)
-    }
-}
+pub type PatchMappingOfSchemaNamesBody = OneOfWithTopLevelDiscriminatorAndMappingBody;
 
 /// Schema `/paths/~1improper-discriminator-placement/patch/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

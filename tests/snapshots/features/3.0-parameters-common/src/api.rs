@@ -158,14 +158,14 @@ pub struct GetAnythingIdActionIdRequest {
     pub id: f64,
     /// Action parameter
     /// In path: `action`.
-    pub action: types::GetAnythingIdActionIdAction,
+    pub action: types::GetAnythingIdActionAction,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetAnythingIdActionIdRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(id: f64, action: types::GetAnythingIdActionIdAction) -> Self {
+    pub fn new(id: f64, action: types::GetAnythingIdActionAction) -> Self {
         GetAnythingIdActionIdRequest {
             id,
             action,

@@ -475,7 +475,7 @@ pub struct CookiesFormNonExplodedRequest {
     ///
     /// > On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.
     /// In cookie: `object`.
-    pub object: Option<types::CookiesFormNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -513,7 +513,7 @@ pub struct CookiesFormExplodedRequest {
     ///
     /// > On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.
     /// In cookie: `object`.
-    pub object: Option<types::CookiesFormExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -549,7 +549,7 @@ pub struct HeadersStandardRequest {
     pub array: Option<Vec<String>>,
     /// A standard object.
     /// In header: `object`.
-    pub object: Option<types::HeadersStandardObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -583,7 +583,7 @@ pub struct HeadersSimpleNonExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `simple` style, non-exploded object.
     /// In header: `object`.
-    pub object: Option<types::HeadersSimpleNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -617,7 +617,7 @@ pub struct HeadersSimpleExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `simple` style, exploded object.
     /// In header: `object`.
-    pub object: Option<types::HeadersSimpleExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -651,7 +651,7 @@ pub struct PathsStandardRequest {
     pub array: Vec<String>,
     /// A standard object.
     /// In path: `object`.
-    pub object: types::PathsStandardObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -661,7 +661,7 @@ impl PathsStandardRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsStandardObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsStandardRequest {
             primitive,
@@ -683,7 +683,7 @@ pub struct PathsMatrixNonExplodedRequest {
     pub array: Vec<String>,
     /// A `matrix` style, non-exploded object.
     /// In path: `object`.
-    pub object: types::PathsMatrixNonExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -693,7 +693,7 @@ impl PathsMatrixNonExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsMatrixNonExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsMatrixNonExplodedRequest {
             primitive,
@@ -715,7 +715,7 @@ pub struct PathsMatrixExplodedRequest {
     pub array: Vec<String>,
     /// A `matrix` style, exploded object.
     /// In path: `object`.
-    pub object: types::PathsMatrixExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -725,7 +725,7 @@ impl PathsMatrixExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsMatrixExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsMatrixExplodedRequest {
             primitive,
@@ -747,7 +747,7 @@ pub struct PathsLabelNonExplodedRequest {
     pub array: Vec<String>,
     /// A `label` style, non-exploded object.
     /// In path: `object`.
-    pub object: types::PathsLabelNonExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -757,7 +757,7 @@ impl PathsLabelNonExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsLabelNonExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsLabelNonExplodedRequest {
             primitive,
@@ -779,7 +779,7 @@ pub struct PathsLabelExplodedRequest {
     pub array: Vec<String>,
     /// A `label` style, exploded object.
     /// In path: `object`.
-    pub object: types::PathsLabelExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -789,7 +789,7 @@ impl PathsLabelExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsLabelExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsLabelExplodedRequest {
             primitive,
@@ -811,7 +811,7 @@ pub struct PathsSimpleNonExplodedRequest {
     pub array: Vec<String>,
     /// A `simple` style, non-exploded object.
     /// In path: `object`.
-    pub object: types::PathsSimpleNonExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -821,7 +821,7 @@ impl PathsSimpleNonExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsSimpleNonExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsSimpleNonExplodedRequest {
             primitive,
@@ -843,7 +843,7 @@ pub struct PathsSimpleExplodedRequest {
     pub array: Vec<String>,
     /// A `simple` style, exploded object.
     /// In path: `object`.
-    pub object: types::PathsSimpleExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -853,7 +853,7 @@ impl PathsSimpleExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsSimpleExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsSimpleExplodedRequest {
             primitive,
@@ -875,7 +875,7 @@ pub struct QueryStandardRequest {
     pub array: Option<Vec<String>>,
     /// A standard object.
     /// In query: `object`.
-    pub object: Option<types::QueryStandardObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -909,7 +909,7 @@ pub struct QueryFormNonExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `form` style, non-exploded object.
     /// In query: `object`.
-    pub object: Option<types::QueryFormNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -943,7 +943,7 @@ pub struct QueryFormExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `form` style, exploded object.
     /// In query: `object`.
-    pub object: Option<types::QueryFormExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -976,7 +976,7 @@ pub struct QuerySpaceDelimitedNonExplodedRequest {
     ///
     /// >⚠️ This is currently unsupported.
     /// In query: `object`.
-    pub object: Option<types::QuerySpaceDelimitedNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1008,7 +1008,7 @@ pub struct QueryPipeDelimitedNonExplodedRequest {
     ///
     /// >⚠️ This is currently unsupported.
     /// In query: `object`.
-    pub object: Option<types::QueryPipeDelimitedNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1035,7 +1035,7 @@ impl Default for QueryPipeDelimitedNonExplodedRequest {
 pub struct QueryDeepObjectNonExplodedRequest {
     /// A `deepObject` style, exploded object.
     /// In query: `object`.
-    pub object: Option<types::QueryDeepObjectNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

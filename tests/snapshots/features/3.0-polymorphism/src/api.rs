@@ -306,7 +306,7 @@ impl Default for PostAnythingOneOfObjectRequest {
 #[derive(Debug, Clone)]
 pub struct PostAnythingOneOfPrimitiveRequest {
     /// Sent as `application/json`.
-    pub body: Option<types::PostAnythingOneOfPrimitiveBody>,
+    pub body: Option<types::PostAnythingAnyOfPrimitiveBody>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

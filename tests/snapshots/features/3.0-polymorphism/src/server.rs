@@ -881,12 +881,6 @@ impl Violations for types::PostAnythingOneOfObjectBody {
     }
 }
 
-impl Violations for types::PostAnythingOneOfPrimitiveBody {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
 impl Violations for types::PostAnythingOneOfObjectRefBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
@@ -905,14 +899,8 @@ impl Violations for types::PostAnythingNestedOneOfObjectRefBody {
             return;
         };
         property::<
-            Option<types::PostAnythingNestedOneOfObjectRefBodyConfig>,
+            Option<types::PostAnythingOneOfObjectRefBody>,
         >(object, "config", false, at, out);
-    }
-}
-
-impl Violations for types::PostAnythingNestedOneOfObjectRefBodyConfig {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
     }
 }
 

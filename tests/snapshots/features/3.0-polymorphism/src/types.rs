@@ -305,35 +305,18 @@ pub enum PostAnyOfWithTypeBodyEvent {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum PostAnythingOneOfObjectBody {
-    PostAnythingOneOfObjectBodyVariant0(PostAnythingOneOfObjectBodyVariant0),
-    PostAnythingOneOfObjectBodyVariant1(PostAnythingOneOfObjectBodyVariant1),
+    PostAnythingOneOfObjectBodyVariant0(PostAnythingAnyOfObjectBodyVariant0),
+    PostAnythingOneOfObjectBodyVariant1(PostAnythingAnyOfObjectBodyVariant1),
 }
 
 /// First type of object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PostAnythingOneOfObjectBodyVariant0 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub a: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub b: Option<String>,
-}
+pub type PostAnythingOneOfObjectBodyVariant0 = PostAnythingAnyOfObjectBodyVariant0;
 
 /// Second type of object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PostAnythingOneOfObjectBodyVariant1 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub c: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub d: Option<String>,
-}
+pub type PostAnythingOneOfObjectBodyVariant1 = PostAnythingAnyOfObjectBodyVariant1;
 
 /// Schema `/paths/~1anything~1one-of-primitive/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PostAnythingOneOfPrimitiveBody {
-    Integer(i64),
-    String(String),
-}
+pub type PostAnythingOneOfPrimitiveBody = PostAnythingAnyOfPrimitiveBody;
 
 /// Schema `/paths/~1anything~1one-of-object-ref/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -447,7 +430,7 @@ for PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PostOneOfComplexBodyVariant0Exemption {
     pub reason: PostOneOfComplexBodyVariant0ExemptionReason,
-    pub registration_ownership: PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership,
+    pub registration_ownership: PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership,
     pub email: String,
     pub full_name: String,
     pub identification_number: String,
@@ -522,68 +505,7 @@ impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant0ExemptionReaso
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/0/properties/exemption/properties/registration_ownership`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
-    /// `OWNER`
-    Owner,
-    /// `PROPERTY_MANAGER`
-    PropertyManager,
-    /// A value the spec does not list (only read by [`lenient`]).
-    Unknown(String),
-}
-
-impl PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
-    /// The values the spec lists.
-    pub const VALUES: &'static [&'static str] = &["OWNER", "PROPERTY_MANAGER"];
-
-    /// The value as it is on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Owner => "OWNER",
-            Self::PropertyManager => "PROPERTY_MANAGER",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl std::fmt::Display for PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match s {
-                "OWNER" => Self::Owner,
-                "PROPERTY_MANAGER" => Self::PropertyManager,
-                _ => return unknown(s, || Self::Unknown(s.to_owned())),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
-    }
-}
+pub type PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership = PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership;
 
 /// Baltimore
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -807,7 +729,7 @@ pub struct PostOneOfComplexBodyVariant3Registration {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PostOneOfComplexBodyVariant3Exemption {
     pub reason: PostOneOfComplexBodyVariant3ExemptionReason,
-    pub registration_ownership: PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership,
+    pub registration_ownership: PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership,
     pub email: String,
     pub full_name: String,
     pub identification_number: String,
@@ -885,68 +807,7 @@ impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant3ExemptionReaso
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/3/properties/exemption/properties/registration_ownership`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
-    /// `OWNER`
-    Owner,
-    /// `PROPERTY_MANAGER`
-    PropertyManager,
-    /// A value the spec does not list (only read by [`lenient`]).
-    Unknown(String),
-}
-
-impl PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
-    /// The values the spec lists.
-    pub const VALUES: &'static [&'static str] = &["OWNER", "PROPERTY_MANAGER"];
-
-    /// The value as it is on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Owner => "OWNER",
-            Self::PropertyManager => "PROPERTY_MANAGER",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl std::fmt::Display for PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match s {
-                "OWNER" => Self::Owner,
-                "PROPERTY_MANAGER" => Self::PropertyManager,
-                _ => return unknown(s, || Self::Unknown(s.to_owned())),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
-    }
-}
+pub type PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership = PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership;
 
 /// Chicago
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1176,16 +1037,11 @@ for PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PostAnythingNestedOneOfObjectRefBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<PostAnythingNestedOneOfObjectRefBodyConfig>,
+    pub config: Option<PostAnythingOneOfObjectRefBody>,
 }
 
 /// Schema `/paths/~1anything~1nested-one-of-object-ref/post/requestBody/content/application~1json/schema/properties/config`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PostAnythingNestedOneOfObjectRefBodyConfig {
-    Object1(Object1),
-    Object2(Object2),
-}
+pub type PostAnythingNestedOneOfObjectRefBodyConfig = PostAnythingOneOfObjectRefBody;
 
 /// Schema `/paths/~1anything~1nested-one-of-ref/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1215,51 +1071,11 @@ pub struct PostAnythingNestedOneOfObjectWithNestedOneOfBody {
 pub enum PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfig {
     Object1(Object1),
     Object2(Object2),
-    PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfigVariant2(
-        PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfigVariant2,
-    ),
+    PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfigVariant2(PatchPetsBody),
 }
 
 /// Schema `/paths/~1anything~1nested-one-of-object-with-nested-one-of/post/requestBody/content/application~1json/schema/properties/config/oneOf/2`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfigVariant2 {
-    Cat(Cat),
-    Dog(Dog),
-}
-
-impl serde::Serialize
-for PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfigVariant2 {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Cat(value) => serialize_tagged(value, "pet_type", "Cat", serializer),
-            Self::Dog(value) => serialize_tagged(value, "pet_type", "Dog", serializer),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfigVariant2 {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        const TAGS: &[&str] = &["Cat", "Dog"];
-        let value = <serde_json::Value as serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = value
-            .get("pet_type")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        match tag.as_deref() {
-            Some("Cat") => <Cat as serde::Deserialize>::deserialize(value).map(Self::Cat),
-            Some("Dog") => <Dog as serde::Deserialize>::deserialize(value).map(Self::Dog),
-            Some(other) => return Err(D::Error::unknown_variant(other, TAGS)),
-            None => return Err(D::Error::missing_field("pet_type")),
-        }
-            .map_err(D::Error::custom)
-    }
-}
+pub type PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfigVariant2 = PatchPetsBody;
 
 /// Schema `/paths/~1one-of-with-type/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -662,11 +662,11 @@ pub struct GetCategoriesRequest {
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `perPage`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: types::GetCategoriesPerPage,
+    pub per_page: types::GetApiSpecificationPerPage,
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: types::GetCategoriesPage,
+    pub page: types::GetApiSpecificationPage,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -676,8 +676,8 @@ impl GetCategoriesRequest {
     pub fn new() -> Self {
         GetCategoriesRequest {
             x_readme_version: None,
-            per_page: types::GetCategoriesPerPage(10),
-            page: types::GetCategoriesPage(1),
+            per_page: types::GetApiSpecificationPerPage(10),
+            page: types::GetApiSpecificationPage(1),
             context: Context::default(),
         }
     }
@@ -817,11 +817,11 @@ pub struct GetChangelogsRequest {
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `perPage`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: types::GetChangelogsPerPage,
+    pub per_page: types::GetApiSpecificationPerPage,
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: types::GetChangelogsPage,
+    pub page: types::GetApiSpecificationPage,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -830,8 +830,8 @@ impl GetChangelogsRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetChangelogsRequest {
-            per_page: types::GetChangelogsPerPage(10),
-            page: types::GetChangelogsPage(1),
+            per_page: types::GetApiSpecificationPerPage(10),
+            page: types::GetApiSpecificationPage(1),
             context: Context::default(),
         }
     }
@@ -931,11 +931,11 @@ pub struct GetCustomPagesRequest {
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `perPage`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: types::GetCustomPagesPerPage,
+    pub per_page: types::GetApiSpecificationPerPage,
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: types::GetCustomPagesPage,
+    pub page: types::GetApiSpecificationPage,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -944,8 +944,8 @@ impl GetCustomPagesRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetCustomPagesRequest {
-            per_page: types::GetCustomPagesPerPage(10),
-            page: types::GetCustomPagesPage(1),
+            per_page: types::GetApiSpecificationPerPage(10),
+            page: types::GetApiSpecificationPage(1),
             context: Context::default(),
         }
     }
@@ -1403,7 +1403,7 @@ pub enum GetApiSpecificationResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::GetApiSpecificationUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1428,7 +1428,7 @@ pub enum UploadApiSpecificationResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::UploadApiSpecificationUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1453,7 +1453,7 @@ pub enum UpdateApiSpecificationResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::UpdateApiSpecificationUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1482,7 +1482,7 @@ pub enum DeleteApiSpecificationResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::DeleteApiSpecificationUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1667,7 +1667,7 @@ pub enum GetCustomPagesResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::GetCustomPagesUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1688,7 +1688,7 @@ pub enum CreateCustomPageResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::CreateCustomPageUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1705,7 +1705,7 @@ pub enum GetCustomPageResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::GetCustomPageUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1730,7 +1730,7 @@ pub enum UpdateCustomPageResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::UpdateCustomPageUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1751,7 +1751,7 @@ pub enum DeleteCustomPageResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::DeleteCustomPageUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1776,7 +1776,7 @@ pub enum CreateDocResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::CreateDocUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1793,7 +1793,7 @@ pub enum SearchDocsResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::SearchDocsUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1810,7 +1810,7 @@ pub enum GetDocResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::GetDocUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1835,7 +1835,7 @@ pub enum UpdateDocResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::UpdateDocUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1856,7 +1856,7 @@ pub enum DeleteDocResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::DeleteDocUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1877,7 +1877,7 @@ pub enum GetProductionDocResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::GetProductionDocUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1925,7 +1925,7 @@ pub enum GetVersionsResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::GetVersionsUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1946,7 +1946,7 @@ pub enum CreateVersionResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::CreateVersionUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1967,7 +1967,7 @@ pub enum GetVersionResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::GetVersionUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -1992,7 +1992,7 @@ pub enum UpdateVersionResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::UpdateVersionUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.
@@ -2017,7 +2017,7 @@ pub enum DeleteVersionResponse {
     /// Unauthorized
     ///
     /// Status 401.
-    Unauthorized(types::DeleteVersionUnauthorizedBody),
+    Unauthorized(types::GetProjectUnauthorizedBody),
     /// Unauthorized
     ///
     /// Status 403.

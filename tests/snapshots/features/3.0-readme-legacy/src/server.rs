@@ -404,11 +404,11 @@ async fn request_get_categories(
         per_page: query_value(&query, "perPage")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetCategoriesPerPage(10)),
+            .unwrap_or(types::GetApiSpecificationPerPage(10)),
         page: query_value(&query, "page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetCategoriesPage(1)),
+            .unwrap_or(types::GetApiSpecificationPage(1)),
         context: api::Context {
             credentials,
             headers: parts.headers,
@@ -626,11 +626,11 @@ async fn request_get_changelogs(
         per_page: query_value(&query, "perPage")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetChangelogsPerPage(10)),
+            .unwrap_or(types::GetApiSpecificationPerPage(10)),
         page: query_value(&query, "page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetChangelogsPage(1)),
+            .unwrap_or(types::GetApiSpecificationPage(1)),
         context: api::Context {
             credentials,
             headers: parts.headers,
@@ -800,11 +800,11 @@ async fn request_get_custom_pages(
         per_page: query_value(&query, "perPage")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetCustomPagesPerPage(10)),
+            .unwrap_or(types::GetApiSpecificationPerPage(10)),
         page: query_value(&query, "page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetCustomPagesPage(1)),
+            .unwrap_or(types::GetApiSpecificationPage(1)),
         context: api::Context {
             credentials,
             headers: parts.headers,

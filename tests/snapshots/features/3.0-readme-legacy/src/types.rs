@@ -331,7 +331,7 @@ pub struct DocSchemaResponse {
     /// - `link` (page that redirects to an external link)
     /// - `error` (page describing an API error) [DEPRECATED]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<DocSchemaResponseType>,
+    pub r#type: Option<DocSchemaPutType>,
     /// Body content of the page, formatted in [ReadMe-flavored Markdown](https://docs.readme.com/rdmd/docs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
@@ -352,7 +352,7 @@ pub struct DocSchemaResponse {
     ///
     /// **Deprecated.**
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<DocSchemaResponseError>,
+    pub error: Option<DocSchemaPutError>,
     /// Properties beyond the named ones.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2024,81 +2024,12 @@ pub struct DocSchemaPutError {
 /// - `basic` (most common)
 /// - `link` (page that redirects to an external link)
 /// - `error` (page describing an API error) [DEPRECATED]
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DocSchemaResponseType {
-    /// `basic`
-    Basic,
-    /// `error`
-    Error,
-    /// `link`
-    Link,
-    /// A value the spec does not list (only read by [`lenient`]).
-    Unknown(String),
-}
-
-impl DocSchemaResponseType {
-    /// The values the spec lists.
-    pub const VALUES: &'static [&'static str] = &["basic", "error", "link"];
-
-    /// The value as it is on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Basic => "basic",
-            Self::Error => "error",
-            Self::Link => "link",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl std::fmt::Display for DocSchemaResponseType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for DocSchemaResponseType {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match s {
-                "basic" => Self::Basic,
-                "error" => Self::Error,
-                "link" => Self::Link,
-                _ => return unknown(s, || Self::Unknown(s.to_owned())),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for DocSchemaResponseType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DocSchemaResponseType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
-    }
-}
+pub type DocSchemaResponseType = DocSchemaPutType;
 
 /// This is used for docs with the `type` set to `error`. The `error` page type and this `error` object have been deprecated.
 ///
 /// **Deprecated.**
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DocSchemaResponseError {
-    /// The error code for docs with the `error` type [DEPRECATED].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-}
+pub type DocSchemaResponseError = DocSchemaPutError;
 
 /// Schema `/paths/~1/get/responses/401/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2219,12 +2150,7 @@ impl std::str::FromStr for GetApiSpecificationPage {
 }
 
 /// Schema `/paths/~1api-specification/get/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetApiSpecificationUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type GetApiSpecificationUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1api-specification/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2237,12 +2163,7 @@ pub enum UploadApiSpecificationBadRequestBody {
 }
 
 /// Schema `/paths/~1api-specification/post/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum UploadApiSpecificationUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type UploadApiSpecificationUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1api-specification~1{id}/put/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2257,130 +2178,16 @@ pub enum UpdateApiSpecificationBadRequestBody {
 }
 
 /// Schema `/paths/~1api-specification~1{id}/put/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum UpdateApiSpecificationUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type UpdateApiSpecificationUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1api-specification~1{id}/delete/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum DeleteApiSpecificationUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type DeleteApiSpecificationUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1categories/get/parameters/1/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "i64")]
-pub struct GetCategoriesPerPage(pub(crate) i64);
-
-impl GetCategoriesPerPage {
-    /// The value.
-    pub fn into_inner(self) -> i64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetCategoriesPerPage {
-    type Target = i64;
-
-    fn deref(&self) -> &i64 {
-        &self.0
-    }
-}
-
-impl TryFrom<i64> for GetCategoriesPerPage {
-    type Error = Invalid;
-
-    fn try_from(value: i64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((1, false)), Some((100, false)), &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetCategoriesPerPage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetCategoriesPerPage {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: i64 = s
-            .parse()
-            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetCategoriesPerPage = GetApiSpecificationPerPage;
 
 /// Schema `/paths/~1categories/get/parameters/2/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "i64")]
-pub struct GetCategoriesPage(pub(crate) i64);
-
-impl GetCategoriesPage {
-    /// The value.
-    pub fn into_inner(self) -> i64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetCategoriesPage {
-    type Target = i64;
-
-    fn deref(&self) -> &i64 {
-        &self.0
-    }
-}
-
-impl TryFrom<i64> for GetCategoriesPage {
-    type Error = Invalid;
-
-    fn try_from(value: i64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((1, false)), None, &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetCategoriesPage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetCategoriesPage {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: i64 = s
-            .parse()
-            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetCategoriesPage = GetApiSpecificationPage;
 
 /// Schema `/paths/~1categories/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2399,312 +2206,49 @@ impl CreateCategoryBody {
 }
 
 /// Schema `/paths/~1changelogs/get/parameters/0/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "i64")]
-pub struct GetChangelogsPerPage(pub(crate) i64);
-
-impl GetChangelogsPerPage {
-    /// The value.
-    pub fn into_inner(self) -> i64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetChangelogsPerPage {
-    type Target = i64;
-
-    fn deref(&self) -> &i64 {
-        &self.0
-    }
-}
-
-impl TryFrom<i64> for GetChangelogsPerPage {
-    type Error = Invalid;
-
-    fn try_from(value: i64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((1, false)), Some((100, false)), &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetChangelogsPerPage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetChangelogsPerPage {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: i64 = s
-            .parse()
-            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetChangelogsPerPage = GetApiSpecificationPerPage;
 
 /// Schema `/paths/~1changelogs/get/parameters/1/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "i64")]
-pub struct GetChangelogsPage(pub(crate) i64);
-
-impl GetChangelogsPage {
-    /// The value.
-    pub fn into_inner(self) -> i64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetChangelogsPage {
-    type Target = i64;
-
-    fn deref(&self) -> &i64 {
-        &self.0
-    }
-}
-
-impl TryFrom<i64> for GetChangelogsPage {
-    type Error = Invalid;
-
-    fn try_from(value: i64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((1, false)), None, &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetChangelogsPage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetChangelogsPage {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: i64 = s
-            .parse()
-            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetChangelogsPage = GetApiSpecificationPage;
 
 /// Schema `/paths/~1custompages/get/parameters/0/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "i64")]
-pub struct GetCustomPagesPerPage(pub(crate) i64);
-
-impl GetCustomPagesPerPage {
-    /// The value.
-    pub fn into_inner(self) -> i64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetCustomPagesPerPage {
-    type Target = i64;
-
-    fn deref(&self) -> &i64 {
-        &self.0
-    }
-}
-
-impl TryFrom<i64> for GetCustomPagesPerPage {
-    type Error = Invalid;
-
-    fn try_from(value: i64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((1, false)), Some((100, false)), &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetCustomPagesPerPage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetCustomPagesPerPage {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: i64 = s
-            .parse()
-            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetCustomPagesPerPage = GetApiSpecificationPerPage;
 
 /// Schema `/paths/~1custompages/get/parameters/1/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "i64")]
-pub struct GetCustomPagesPage(pub(crate) i64);
-
-impl GetCustomPagesPage {
-    /// The value.
-    pub fn into_inner(self) -> i64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetCustomPagesPage {
-    type Target = i64;
-
-    fn deref(&self) -> &i64 {
-        &self.0
-    }
-}
-
-impl TryFrom<i64> for GetCustomPagesPage {
-    type Error = Invalid;
-
-    fn try_from(value: i64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((1, false)), None, &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetCustomPagesPage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetCustomPagesPage {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: i64 = s
-            .parse()
-            .map_err(|e: <i64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetCustomPagesPage = GetApiSpecificationPage;
 
 /// Schema `/paths/~1custompages/get/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetCustomPagesUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type GetCustomPagesUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1custompages/post/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum CreateCustomPageUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type CreateCustomPageUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1custompages~1{slug}/get/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetCustomPageUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type GetCustomPageUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1custompages~1{slug}/put/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum UpdateCustomPageUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type UpdateCustomPageUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1custompages~1{slug}/delete/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum DeleteCustomPageUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type DeleteCustomPageUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1docs/post/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum CreateDocUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type CreateDocUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1docs~1search/post/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum SearchDocsUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type SearchDocsUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1docs~1{slug}/get/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetDocUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type GetDocUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1docs~1{slug}/put/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum UpdateDocUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type UpdateDocUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1docs~1{slug}/delete/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum DeleteDocUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type DeleteDocUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1docs~1{slug}~1production/get/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetProductionDocUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type GetProductionDocUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1owlbot~1ask/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2737,12 +2281,7 @@ pub struct AskOwlbotOkBodySourcesItem {
 }
 
 /// Schema `/paths/~1version/get/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetVersionsUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type GetVersionsUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1version/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2754,36 +2293,16 @@ pub enum CreateVersionBadRequestBody {
 }
 
 /// Schema `/paths/~1version/post/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum CreateVersionUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type CreateVersionUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1version~1{versionId}/get/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetVersionUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type GetVersionUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1version~1{versionId}/put/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum UpdateVersionUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type UpdateVersionUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1version~1{versionId}/delete/responses/401/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum DeleteVersionUnauthorizedBody {
-    ErrorApikeyEmpty(ErrorApikeyEmpty),
-    ErrorApikeyNotfound(ErrorApikeyNotfound),
-}
+pub type DeleteVersionUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Every example in the spec (that fits its schema) reads as the
 /// type it illustrates.

@@ -93,7 +93,7 @@ impl Default for PostMultipleTypesMultipleExamplesRequest {
 #[derive(Debug, Clone)]
 pub struct PostMultipleTypesSingleExampleRequest {
     /// Sent as `application/json`.
-    pub body: Option<types::PostMultipleTypesSingleExampleBody>,
+    pub body: Option<types::PostMultipleTypesMultipleExamplesBody>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

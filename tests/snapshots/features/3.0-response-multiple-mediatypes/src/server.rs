@@ -533,18 +533,3 @@ impl Violations for types::PostMultipleTypesMultipleExamplesBody {
         property::<Option<String>>(object, "string (format: string)", false, at, out);
     }
 }
-
-impl Violations for types::PostMultipleTypesSingleExampleBody {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<chrono::NaiveDate>,
-        >(object, "string (format: date)", false, at, out);
-        property::<
-            Option<chrono::DateTime<chrono::Utc>>,
-        >(object, "string (format: date-time)", false, at, out);
-        property::<Option<String>>(object, "string (format: string)", false, at, out);
-    }
-}

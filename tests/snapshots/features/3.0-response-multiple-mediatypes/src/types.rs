@@ -30,15 +30,4 @@ pub struct PostMultipleTypesMultipleExamplesBody {
 }
 
 /// Schema `/paths/~1multiple-types-single-example/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PostMultipleTypesSingleExampleBody {
-    #[serde(rename = "string (format: date)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub string_format_date: Option<chrono::NaiveDate>,
-    #[serde(rename = "string (format: date-time)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub string_format_date_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "string (format: string)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub string_format_string: Option<String>,
-}
+pub type PostMultipleTypesSingleExampleBody = PostMultipleTypesMultipleExamplesBody;

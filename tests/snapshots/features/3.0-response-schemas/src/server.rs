@@ -667,7 +667,7 @@ impl Violations for types::Object {
         property::<Option<String>>(object, "read-only", false, at, out);
         property::<Option<String>>(object, "write-only", false, at, out);
         property::<Option<types::ObjectObject>>(object, "object", false, at, out);
-        property::<Option<Vec<types::ObjectArrayItem>>>(object, "array", false, at, out);
+        property::<Option<Vec<types::ObjectObject>>>(object, "array", false, at, out);
         property::<Option<Vec<types::Pet>>>(object, "pets", false, at, out);
     }
 }
@@ -703,15 +703,6 @@ impl Violations for types::Pet {
 }
 
 impl Violations for types::ObjectObject {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<bool>>(object, "primitive", false, at, out);
-    }
-}
-
-impl Violations for types::ObjectArrayItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
             return;

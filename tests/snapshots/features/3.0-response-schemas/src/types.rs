@@ -83,7 +83,7 @@ pub struct Object {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectObject>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub array: Option<Vec<ObjectArrayItem>>,
+    pub array: Option<Vec<ObjectObject>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pets: Option<Vec<Pet>>,
 }
@@ -145,11 +145,7 @@ pub struct ObjectObject {
 }
 
 /// Schema `/components/schemas/Object/properties/array/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ObjectArrayItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub primitive: Option<bool>,
-}
+pub type ObjectArrayItem = ObjectObject;
 
 /// pet status in the store
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -160,7 +160,7 @@ pub struct PostPostOkBody {
     pub object_with_additional_properties_type_object_properties: Option<
         std::collections::BTreeMap<
             String,
-            PostPostOkBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue,
+            PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue,
         >,
     >,
     #[serde(
@@ -170,7 +170,7 @@ pub struct PostPostOkBody {
     pub object_with_additional_properties_type_object_properties_and_custom_title: Option<
         std::collections::BTreeMap<
             String,
-            PostPostOkBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue,
+            PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue,
         >,
     >,
     #[serde(
@@ -195,34 +195,16 @@ pub struct PostPostOkBody {
     pub object_with_additional_properties_any_of_polymorphic: Option<
         std::collections::BTreeMap<
             String,
-            PostPostOkBodyObjectWithAdditionalPropertiesAnyOfPolymorphicValue,
+            PostPostBodyObjectWithAdditionalPropertiesAnyOfPolymorphicValue,
         >,
     >,
 }
 
 /// Schema `/paths/~1post/post/responses/200/content/application~1json/schema/properties/object with `additionalProperties: { type: object, properties: ... }`/additionalProperties`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PostPostOkBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-}
+pub type PostPostOkBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue = PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue;
 
 /// This is a custom title
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PostPostOkBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-}
+pub type PostPostOkBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue = PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue;
 
 /// Schema `/paths/~1post/post/responses/200/content/application~1json/schema/properties/object with `additionalProperties: anyOf` (polymorphic)/additionalProperties`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PostPostOkBodyObjectWithAdditionalPropertiesAnyOfPolymorphicValue {
-    RefWithRef(RefWithRef),
-    Ref(Ref),
-    String(String),
-}
+pub type PostPostOkBodyObjectWithAdditionalPropertiesAnyOfPolymorphicValue = PostPostBodyObjectWithAdditionalPropertiesAnyOfPolymorphicValue;

@@ -72,10 +72,10 @@ pub struct FormDataBodyPart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<FormDataBodyPartHeaders>,
+    pub headers: Option<BodyPartHeaders>,
     #[serde(rename = "mediaType")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<FormDataBodyPartMediaType>,
+    pub media_type: Option<BodyPartMediaType>,
     #[serde(rename = "messageBodyWorkers")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_body_workers: Option<MessageBodyWorkers>,
@@ -94,7 +94,7 @@ pub struct FormDataBodyPart {
     pub simple: Option<bool>,
     #[serde(rename = "parameterizedHeaders")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameterized_headers: Option<FormDataBodyPartParameterizedHeaders>,
+    pub parameterized_headers: Option<BodyPartParameterizedHeaders>,
 }
 
 /// Schema `/components/schemas/FormDataContentDisposition`.
@@ -134,10 +134,10 @@ pub struct MultiPart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<MultiPartHeaders>,
+    pub headers: Option<BodyPartHeaders>,
     #[serde(rename = "mediaType")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub media_type: Option<MultiPartMediaType>,
+    pub media_type: Option<BodyPartMediaType>,
     #[serde(rename = "messageBodyWorkers")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_body_workers: Option<MessageBodyWorkers>,
@@ -150,7 +150,7 @@ pub struct MultiPart {
     pub body_parts: Option<Vec<BodyPart>>,
     #[serde(rename = "parameterizedHeaders")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameterized_headers: Option<MultiPartParameterizedHeaders>,
+    pub parameterized_headers: Option<BodyPartParameterizedHeaders>,
 }
 
 /// Schema `/components/schemas/ParameterizedHeader`.
@@ -243,84 +243,22 @@ pub struct BodyPartParameterizedHeaders {
 }
 
 /// Schema `/components/schemas/FormDataBodyPart/properties/headers`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FormDataBodyPartHeaders {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub empty: Option<bool>,
-    /// Properties beyond the named ones.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, Vec<String>>,
-}
+pub type FormDataBodyPartHeaders = BodyPartHeaders;
 
 /// Schema `/components/schemas/FormDataBodyPart/properties/mediaType`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FormDataBodyPartMediaType {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subtype: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "wildcardType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wildcard_type: Option<bool>,
-    #[serde(rename = "wildcardSubtype")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wildcard_subtype: Option<bool>,
-}
+pub type FormDataBodyPartMediaType = BodyPartMediaType;
 
 /// Schema `/components/schemas/FormDataBodyPart/properties/parameterizedHeaders`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FormDataBodyPartParameterizedHeaders {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub empty: Option<bool>,
-    /// Properties beyond the named ones.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<
-        String,
-        Vec<ParameterizedHeader>,
-    >,
-}
+pub type FormDataBodyPartParameterizedHeaders = BodyPartParameterizedHeaders;
 
 /// Schema `/components/schemas/MultiPart/properties/headers`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MultiPartHeaders {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub empty: Option<bool>,
-    /// Properties beyond the named ones.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, Vec<String>>,
-}
+pub type MultiPartHeaders = BodyPartHeaders;
 
 /// Schema `/components/schemas/MultiPart/properties/mediaType`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MultiPartMediaType {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subtype: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "wildcardType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wildcard_type: Option<bool>,
-    #[serde(rename = "wildcardSubtype")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wildcard_subtype: Option<bool>,
-}
+pub type MultiPartMediaType = BodyPartMediaType;
 
 /// Schema `/components/schemas/MultiPart/properties/parameterizedHeaders`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MultiPartParameterizedHeaders {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub empty: Option<bool>,
-    /// Properties beyond the named ones.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<
-        String,
-        Vec<ParameterizedHeader>,
-    >,
-}
+pub type MultiPartParameterizedHeaders = BodyPartParameterizedHeaders;
 
 /// Schema `/paths/~1nestedTest/put/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

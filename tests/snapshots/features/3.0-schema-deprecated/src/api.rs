@@ -46,7 +46,7 @@ pub struct PostAnythingRequest {
     ///
     /// **Deprecated.**
     /// In query: `filterLegacy`.
-    pub filter_legacy: Option<types::PostAnythingFilterLegacy>,
+    pub filter_legacy: Option<types::PostAnythingFilter>,
     /// **Deprecated.**
     /// In query: `status`.
     pub status: Vec<types::PostAnythingStatusItem>,

@@ -319,67 +319,7 @@ impl<'de> serde::Deserialize<'de> for PostAnythingFilter {
 }
 
 /// Schema `/paths/~1anything/post/parameters/1/schema`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PostAnythingFilterLegacy {
-    /// `active`
-    Active,
-    /// `inactive`
-    Inactive,
-    /// A value the spec does not list (only read by [`lenient`]).
-    Unknown(String),
-}
-
-impl PostAnythingFilterLegacy {
-    /// The values the spec lists.
-    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
-
-    /// The value as it is on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl std::fmt::Display for PostAnythingFilterLegacy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for PostAnythingFilterLegacy {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match s {
-                "active" => Self::Active,
-                "inactive" => Self::Inactive,
-                _ => return unknown(s, || Self::Unknown(s.to_owned())),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for PostAnythingFilterLegacy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PostAnythingFilterLegacy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
-    }
-}
+pub type PostAnythingFilterLegacy = PostAnythingFilter;
 
 /// **Deprecated.**
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -472,7 +472,7 @@ impl Violations for types::StringEnumSupportBody {
             Option<types::StringEnumSupportBodyEnum>,
         >(object, "enum", false, at, out);
         property::<
-            types::StringEnumSupportBodyEnumRequired,
+            types::StringEnumSupportBodyEnum,
         >(object, "enum *required", true, at, out);
         property::<
             types::StringEnumSupportBodyEnumWithDefault,
@@ -490,7 +490,7 @@ impl Violations for types::StringEnumSupportBody {
             Option<types::StringEnumSupportBodyEnumWithNonValueExample>,
         >(object, "enum (with non-value example)", false, at, out);
         property::<
-            types::StringEnumSupportBodyEnumWithNonValueExampleRequired,
+            types::StringEnumSupportBodyEnumWithNonValueExample,
         >(object, "enum (with non-value example) *required", true, at, out);
         property::<
             Option<types::StringEnumSupportBodyEnumWithEmptyOption>,
@@ -505,12 +505,6 @@ impl Violations for types::StringEnumSupportBody {
 }
 
 impl Violations for types::StringEnumSupportBodyEnum {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::StringEnumSupportBodyEnumRequired {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
     }
@@ -541,12 +535,6 @@ impl Violations for types::StringEnumSupportBodyEnumWithExampleRequired {
 }
 
 impl Violations for types::StringEnumSupportBodyEnumWithNonValueExample {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::StringEnumSupportBodyEnumWithNonValueExampleRequired {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
     }

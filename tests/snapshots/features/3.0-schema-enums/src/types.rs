@@ -130,7 +130,7 @@ pub struct StringEnumSupportBody {
     pub r#enum: Option<StringEnumSupportBodyEnum>,
     /// A regular ol' enum
     #[serde(rename = "enum *required")]
-    pub enum_required: StringEnumSupportBodyEnumRequired,
+    pub enum_required: StringEnumSupportBodyEnum,
     /// This enum has a `default` of `available`.
     #[serde(rename = "enum (with default)")]
     #[serde(default = "StringEnumSupportBody::default_enum_with_default")]
@@ -153,7 +153,7 @@ pub struct StringEnumSupportBody {
     >,
     /// This enum has an example that isn't part of the enum, so the option does not get hidden
     #[serde(rename = "enum (with non-value example) *required")]
-    pub enum_with_non_value_example_required: StringEnumSupportBodyEnumWithNonValueExampleRequired,
+    pub enum_with_non_value_example_required: StringEnumSupportBodyEnumWithNonValueExample,
     /// This enum has an empty string (`""`) as one of its available options.
     #[serde(rename = "enum (with empty option)")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -250,71 +250,7 @@ impl<'de> serde::Deserialize<'de> for StringEnumSupportBodyEnum {
 }
 
 /// A regular ol' enum
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StringEnumSupportBodyEnumRequired {
-    /// `available`
-    Available,
-    /// `pending`
-    Pending,
-    /// `sold`
-    Sold,
-    /// A value the spec does not list (only read by [`lenient`]).
-    Unknown(String),
-}
-
-impl StringEnumSupportBodyEnumRequired {
-    /// The values the spec lists.
-    pub const VALUES: &'static [&'static str] = &["available", "pending", "sold"];
-
-    /// The value as it is on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "available",
-            Self::Pending => "pending",
-            Self::Sold => "sold",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl std::fmt::Display for StringEnumSupportBodyEnumRequired {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for StringEnumSupportBodyEnumRequired {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match s {
-                "available" => Self::Available,
-                "pending" => Self::Pending,
-                "sold" => Self::Sold,
-                _ => return unknown(s, || Self::Unknown(s.to_owned())),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for StringEnumSupportBodyEnumRequired {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StringEnumSupportBodyEnumRequired {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
-    }
-}
+pub type StringEnumSupportBodyEnumRequired = StringEnumSupportBodyEnum;
 
 /// This enum has a `default` of `available`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -652,72 +588,7 @@ impl<'de> serde::Deserialize<'de> for StringEnumSupportBodyEnumWithNonValueExamp
 }
 
 /// This enum has an example that isn't part of the enum, so the option does not get hidden
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum StringEnumSupportBodyEnumWithNonValueExampleRequired {
-    /// `available`
-    Available,
-    /// `pending`
-    Pending,
-    /// `sold`
-    Sold,
-    /// A value the spec does not list (only read by [`lenient`]).
-    Unknown(String),
-}
-
-impl StringEnumSupportBodyEnumWithNonValueExampleRequired {
-    /// The values the spec lists.
-    pub const VALUES: &'static [&'static str] = &["available", "pending", "sold"];
-
-    /// The value as it is on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "available",
-            Self::Pending => "pending",
-            Self::Sold => "sold",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl std::fmt::Display for StringEnumSupportBodyEnumWithNonValueExampleRequired {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for StringEnumSupportBodyEnumWithNonValueExampleRequired {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(
-            match s {
-                "available" => Self::Available,
-                "pending" => Self::Pending,
-                "sold" => Self::Sold,
-                _ => return unknown(s, || Self::Unknown(s.to_owned())),
-            },
-        )
-    }
-}
-
-impl serde::Serialize for StringEnumSupportBodyEnumWithNonValueExampleRequired {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for StringEnumSupportBodyEnumWithNonValueExampleRequired {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<
-            'de,
-            str,
-        > as serde::Deserialize>::deserialize(deserializer)?;
-        s.parse().map_err(|_| serde::de::Error::unknown_variant(&s, Self::VALUES))
-    }
-}
+pub type StringEnumSupportBodyEnumWithNonValueExampleRequired = StringEnumSupportBodyEnumWithNonValueExample;
 
 /// This enum has an empty string (`""`) as one of its available options.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

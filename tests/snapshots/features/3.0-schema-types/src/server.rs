@@ -1463,18 +1463,9 @@ impl Violations for types::ObjectSchemaSupportBodyObject {
         property::<Option<i64>>(object, "integer", false, at, out);
         property::<Option<f64>>(object, "number", false, at, out);
         property::<
-            Option<types::ObjectSchemaSupportBodyObjectObject>,
+            Option<types::ArraySchemaSupportBodyArrayArrayObjectItemItem>,
         >(object, "object", false, at, out);
         property::<Option<Vec<String>>>(object, "array", false, at, out);
-    }
-}
-
-impl Violations for types::ObjectSchemaSupportBodyObjectObject {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "string", false, at, out);
     }
 }
 
@@ -1487,18 +1478,9 @@ impl Violations for types::ObjectSchemaSupportBodyObjectWithTitle {
         property::<Option<i64>>(object, "integer", false, at, out);
         property::<Option<f64>>(object, "number", false, at, out);
         property::<
-            Option<types::ObjectSchemaSupportBodyObjectWithTitleObject>,
+            Option<types::ArraySchemaSupportBodyArrayArrayObjectItemItem>,
         >(object, "object", false, at, out);
         property::<Option<Vec<String>>>(object, "array", false, at, out);
-    }
-}
-
-impl Violations for types::ObjectSchemaSupportBodyObjectWithTitleObject {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "string", false, at, out);
     }
 }
 
@@ -1522,15 +1504,6 @@ impl Violations for types::CircularHandlingBody {
 }
 
 impl Violations for types::RawBodyTopLevelBody {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "RAW_BODY", false, at, out);
-    }
-}
-
-impl Violations for types::RawBodyTopLevelJsonBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
             return;

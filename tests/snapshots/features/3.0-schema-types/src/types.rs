@@ -1124,17 +1124,13 @@ pub struct ObjectSchemaSupportBodyObject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ObjectSchemaSupportBodyObjectObject>,
+    pub object: Option<ArraySchemaSupportBodyArrayArrayObjectItemItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
 }
 
 /// Schema `/paths/~1anything~1objects/post/requestBody/content/application~1json/schema/properties/object/properties/object`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ObjectSchemaSupportBodyObjectObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub string: Option<String>,
-}
+pub type ObjectSchemaSupportBodyObjectObject = ArraySchemaSupportBodyArrayArrayObjectItemItem;
 
 /// This object has a `title` property.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1146,17 +1142,13 @@ pub struct ObjectSchemaSupportBodyObjectWithTitle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object: Option<ObjectSchemaSupportBodyObjectWithTitleObject>,
+    pub object: Option<ArraySchemaSupportBodyArrayArrayObjectItemItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
 }
 
 /// Schema `/paths/~1anything~1objects/post/requestBody/content/application~1json/schema/properties/object (with `title`)/properties/object`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ObjectSchemaSupportBodyObjectWithTitleObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub string: Option<String>,
-}
+pub type ObjectSchemaSupportBodyObjectWithTitleObject = ArraySchemaSupportBodyArrayArrayObjectItemItem;
 
 /// Though this object is missing an explicit `type: object` property it should still be recognized as an object because it has `properties`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1183,12 +1175,7 @@ pub struct RawBodyTopLevelBody {
 }
 
 /// Schema `/paths/~1anything~1raw_body~1top-level-payloads/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RawBodyTopLevelJsonBody {
-    #[serde(rename = "RAW_BODY")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw_body: Option<String>,
-}
+pub type RawBodyTopLevelJsonBody = RawBodyTopLevelBody;
 
 /// Schema `/paths/~1anything~1quirks/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

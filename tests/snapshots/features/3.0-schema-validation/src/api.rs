@@ -81,12 +81,12 @@ pub struct GetAnythingNumbersRequest {
     pub id_required: types::GetAnythingNumbersIdRequired,
     /// In query: `id-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub id_optional: types::GetAnythingNumbersIdOptional,
+    pub id_optional: types::GetAnythingNumbersIdRequired,
     /// In query: `id-exclusive-required`.
     pub id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
     /// In query: `id-exclusive-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub id_exclusive_optional: types::GetAnythingNumbersIdExclusiveOptional,
+    pub id_exclusive_optional: types::GetAnythingNumbersIdExclusiveRequired,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -99,9 +99,9 @@ impl GetAnythingNumbersRequest {
     ) -> Self {
         GetAnythingNumbersRequest {
             id_required,
-            id_optional: types::GetAnythingNumbersIdOptional(12.0),
+            id_optional: types::GetAnythingNumbersIdRequired(12.0),
             id_exclusive_required,
-            id_exclusive_optional: types::GetAnythingNumbersIdExclusiveOptional(12.0),
+            id_exclusive_optional: types::GetAnythingNumbersIdExclusiveRequired(12.0),
             context: Context::default(),
         }
     }
@@ -114,7 +114,7 @@ pub struct GetAnythingStringsRequest {
     pub name_length_required: types::GetAnythingStringsNameLengthRequired,
     /// In query: `name-length-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub name_length_optional: types::GetAnythingStringsNameLengthOptional,
+    pub name_length_optional: types::GetAnythingStringsNameLengthRequired,
     /// In query: `name-pattern-required`.
     pub name_pattern_required: types::GetAnythingStringsNamePatternRequired,
     /// OpenAPI 3.0.3, which defaults to JSON Schema v4, does not provide the unicode flag to the input tooltip regex validation. This means that the following regex should work. It won't work if unicode is enabled because it has unescaped brace literals
@@ -122,7 +122,7 @@ pub struct GetAnythingStringsRequest {
     pub complex_pattern_required: types::GetAnythingStringsComplexPatternRequired,
     /// In query: `name-pattern-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub name_pattern_optional: types::GetAnythingStringsNamePatternOptional,
+    pub name_pattern_optional: types::GetAnythingStringsNamePatternRequired,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -136,12 +136,12 @@ impl GetAnythingStringsRequest {
     ) -> Self {
         GetAnythingStringsRequest {
             name_length_required,
-            name_length_optional: types::GetAnythingStringsNameLengthOptional(
+            name_length_optional: types::GetAnythingStringsNameLengthRequired(
                 String::from("this is a default"),
             ),
             name_pattern_required,
             complex_pattern_required,
-            name_pattern_optional: types::GetAnythingStringsNamePatternOptional(
+            name_pattern_optional: types::GetAnythingStringsNamePatternRequired(
                 String::from("aDEFAULTb"),
             ),
             context: Context::default(),

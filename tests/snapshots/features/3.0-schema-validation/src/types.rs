@@ -202,60 +202,7 @@ impl std::str::FromStr for GetAnythingNumbersIdRequired {
 }
 
 /// Schema `/paths/~1anything~1numbers/parameters/1/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "f64")]
-pub struct GetAnythingNumbersIdOptional(pub(crate) f64);
-
-impl GetAnythingNumbersIdOptional {
-    /// The value.
-    pub fn into_inner(self) -> f64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetAnythingNumbersIdOptional {
-    type Target = f64;
-
-    fn deref(&self) -> &f64 {
-        &self.0
-    }
-}
-
-impl TryFrom<f64> for GetAnythingNumbersIdOptional {
-    type Error = Invalid;
-
-    fn try_from(value: f64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((10.0, false)), Some((20.0, false)), &mut broken);
-        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetAnythingNumbersIdOptional {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetAnythingNumbersIdOptional {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: f64 = s
-            .parse()
-            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetAnythingNumbersIdOptional = GetAnythingNumbersIdRequired;
 
 /// Schema `/paths/~1anything~1numbers/parameters/2/schema`.
 #[derive(
@@ -314,60 +261,7 @@ impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequired {
 }
 
 /// Schema `/paths/~1anything~1numbers/parameters/3/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "f64")]
-pub struct GetAnythingNumbersIdExclusiveOptional(pub(crate) f64);
-
-impl GetAnythingNumbersIdExclusiveOptional {
-    /// The value.
-    pub fn into_inner(self) -> f64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetAnythingNumbersIdExclusiveOptional {
-    type Target = f64;
-
-    fn deref(&self) -> &f64 {
-        &self.0
-    }
-}
-
-impl TryFrom<f64> for GetAnythingNumbersIdExclusiveOptional {
-    type Error = Invalid;
-
-    fn try_from(value: f64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
-        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetAnythingNumbersIdExclusiveOptional {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetAnythingNumbersIdExclusiveOptional {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: f64 = s
-            .parse()
-            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetAnythingNumbersIdExclusiveOptional = GetAnythingNumbersIdExclusiveRequired;
 
 /// Schema `/paths/~1anything~1strings/parameters/0/schema`.
 #[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -425,59 +319,7 @@ impl std::str::FromStr for GetAnythingStringsNameLengthRequired {
 }
 
 /// Schema `/paths/~1anything~1strings/parameters/1/schema`.
-#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String")]
-pub struct GetAnythingStringsNameLengthOptional(pub(crate) String);
-
-impl GetAnythingStringsNameLengthOptional {
-    /// The value.
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetAnythingStringsNameLengthOptional {
-    type Target = String;
-
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for GetAnythingStringsNameLengthOptional {
-    type Error = Invalid;
-
-    fn try_from(value: String) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_length(
-            value.chars().count(),
-            Some(10),
-            Some(20),
-            "characters",
-            &mut broken,
-        );
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetAnythingStringsNameLengthOptional {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetAnythingStringsNameLengthOptional {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: String = s
-            .parse()
-            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
-                vec![e.to_string()],
-            ))?;
-        Self::try_from(value)
-    }
-}
+pub type GetAnythingStringsNameLengthOptional = GetAnythingStringsNameLengthRequired;
 
 /// Schema `/paths/~1anything~1strings/parameters/2/schema`.
 #[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -534,55 +376,7 @@ impl std::str::FromStr for GetAnythingStringsNamePatternRequired {
 pub type GetAnythingStringsComplexPatternRequired = String;
 
 /// Schema `/paths/~1anything~1strings/parameters/4/schema`.
-#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String")]
-pub struct GetAnythingStringsNamePatternOptional(pub(crate) String);
-
-impl GetAnythingStringsNamePatternOptional {
-    /// The value.
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetAnythingStringsNamePatternOptional {
-    type Target = String;
-
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for GetAnythingStringsNamePatternOptional {
-    type Error = Invalid;
-
-    fn try_from(value: String) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
-        regex::Regex::new("a\\w+b").ok());
-        check_pattern(&value, &PATTERN, "a\\w+b", &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetAnythingStringsNamePatternOptional {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetAnythingStringsNamePatternOptional {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: String = s
-            .parse()
-            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
-                vec![e.to_string()],
-            ))?;
-        Self::try_from(value)
-    }
-}
+pub type GetAnythingStringsNamePatternOptional = GetAnythingStringsNamePatternRequired;
 
 /// Every example in the spec (that fits its schema) reads as the
 /// type it illustrates.

@@ -55,7 +55,7 @@ impl PostRootRequest {
 #[derive(Debug, Clone)]
 pub enum PostRootResponse {
     /// Status 200.
-    Ok(types::PostRootOkBody),
+    Ok(types::PostRootBody),
 }
 
 /// Credentials, one field per security scheme of the spec. `Debug`

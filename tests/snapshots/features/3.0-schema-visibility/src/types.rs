@@ -31,16 +31,4 @@ pub struct PostRootBody {
 }
 
 /// Schema `/paths/~1/post/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PostRootOkBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Read-only: the server sends it; requests leave it out.
-    #[serde(rename = "propWithReadOnly")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prop_with_read_only: Option<String>,
-    /// Write-only: requests send it; responses leave it out.
-    #[serde(rename = "propWithWriteOnly")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prop_with_write_only: Option<String>,
-}
+pub type PostRootOkBody = PostRootBody;

@@ -525,7 +525,7 @@ pub struct CookiesFormNonExplodedRequest {
     ///
     /// > On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.
     /// In cookie: `object`.
-    pub object: Option<types::CookiesFormNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -563,7 +563,7 @@ pub struct CookiesFormExplodedRequest {
     ///
     /// > On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.
     /// In cookie: `object`.
-    pub object: Option<types::CookiesFormExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -599,7 +599,7 @@ pub struct HeadersStandardRequest {
     pub array: Option<Vec<String>>,
     /// A standard object.
     /// In header: `object`.
-    pub object: Option<types::HeadersStandardObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -633,7 +633,7 @@ pub struct HeadersSimpleNonExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `simple` style, non-exploded object.
     /// In header: `object`.
-    pub object: Option<types::HeadersSimpleNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -667,7 +667,7 @@ pub struct HeadersSimpleExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `simple` style, exploded object.
     /// In header: `object`.
-    pub object: Option<types::HeadersSimpleExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -701,7 +701,7 @@ pub struct PathsStandardRequest {
     pub array: Vec<String>,
     /// A standard object.
     /// In path: `object`.
-    pub object: types::PathsStandardObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -711,7 +711,7 @@ impl PathsStandardRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsStandardObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsStandardRequest {
             primitive,
@@ -733,7 +733,7 @@ pub struct PathsMatrixNonExplodedRequest {
     pub array: Vec<String>,
     /// A `matrix` style, non-exploded object.
     /// In path: `object`.
-    pub object: types::PathsMatrixNonExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -743,7 +743,7 @@ impl PathsMatrixNonExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsMatrixNonExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsMatrixNonExplodedRequest {
             primitive,
@@ -765,7 +765,7 @@ pub struct PathsMatrixExplodedRequest {
     pub array: Vec<String>,
     /// A `matrix` style, exploded object.
     /// In path: `object`.
-    pub object: types::PathsMatrixExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -775,7 +775,7 @@ impl PathsMatrixExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsMatrixExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsMatrixExplodedRequest {
             primitive,
@@ -797,7 +797,7 @@ pub struct PathsLabelNonExplodedRequest {
     pub array: Vec<String>,
     /// A `label` style, non-exploded object.
     /// In path: `object`.
-    pub object: types::PathsLabelNonExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -807,7 +807,7 @@ impl PathsLabelNonExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsLabelNonExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsLabelNonExplodedRequest {
             primitive,
@@ -829,7 +829,7 @@ pub struct PathsLabelExplodedRequest {
     pub array: Vec<String>,
     /// A `label` style, exploded object.
     /// In path: `object`.
-    pub object: types::PathsLabelExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -839,7 +839,7 @@ impl PathsLabelExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsLabelExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsLabelExplodedRequest {
             primitive,
@@ -861,7 +861,7 @@ pub struct PathsSimpleNonExplodedRequest {
     pub array: Vec<String>,
     /// A `simple` style, non-exploded object.
     /// In path: `object`.
-    pub object: types::PathsSimpleNonExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -871,7 +871,7 @@ impl PathsSimpleNonExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsSimpleNonExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsSimpleNonExplodedRequest {
             primitive,
@@ -893,7 +893,7 @@ pub struct PathsSimpleExplodedRequest {
     pub array: Vec<String>,
     /// A `simple` style, exploded object.
     /// In path: `object`.
-    pub object: types::PathsSimpleExplodedObject,
+    pub object: types::CookiesStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -903,7 +903,7 @@ impl PathsSimpleExplodedRequest {
     pub fn new(
         primitive: String,
         array: Vec<String>,
-        object: types::PathsSimpleExplodedObject,
+        object: types::CookiesStandardObject,
     ) -> Self {
         PathsSimpleExplodedRequest {
             primitive,
@@ -925,7 +925,7 @@ pub struct QueryStandardRequest {
     pub array: Option<Vec<String>>,
     /// A standard object.
     /// In query: `object`.
-    pub object: Option<types::QueryStandardObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -959,7 +959,7 @@ pub struct QueryFormNonExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `form` style, non-exploded object.
     /// In query: `object`.
-    pub object: Option<types::QueryFormNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -993,7 +993,7 @@ pub struct QueryFormExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `form` style, exploded object.
     /// In query: `object`.
-    pub object: Option<types::QueryFormExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1026,7 +1026,7 @@ pub struct QuerySpaceDelimitedNonExplodedRequest {
     ///
     /// >⚠️ This is currently unsupported.
     /// In query: `object`.
-    pub object: Option<types::QuerySpaceDelimitedNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1058,7 +1058,7 @@ pub struct QueryPipeDelimitedNonExplodedRequest {
     ///
     /// >⚠️ This is currently unsupported.
     /// In query: `object`.
-    pub object: Option<types::QueryPipeDelimitedNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1085,7 +1085,7 @@ impl Default for QueryPipeDelimitedNonExplodedRequest {
 pub struct QueryDeepObjectNonExplodedRequest {
     /// A `deepObject` style, exploded object.
     /// In query: `object`.
-    pub object: Option<types::QueryDeepObjectNonExplodedObject>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

@@ -25,163 +25,55 @@ pub struct CookiesStandardObject {
 }
 
 /// Schema `/paths/~1cookies#formNonExploded/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CookiesFormNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type CookiesFormNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1cookies#formExploded/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CookiesFormExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type CookiesFormExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1headers/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct HeadersStandardObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type HeadersStandardObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1headers~1simple/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct HeadersSimpleNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type HeadersSimpleNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1headers~1simple/post/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct HeadersSimpleExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type HeadersSimpleExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1path~1{primitive}~1{array}~1{object}/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PathsStandardObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type PathsStandardObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1path~1matrix~1{primitive}~1{array}~1{object}/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PathsMatrixNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type PathsMatrixNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1path~1matrix~1{primitive}~1{array}~1{object}/post/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PathsMatrixExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type PathsMatrixExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1path~1label~1{primitive}~1{array}~1{object}/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PathsLabelNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type PathsLabelNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1path~1label~1{primitive}~1{array}~1{object}/post/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PathsLabelExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type PathsLabelExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1path~1simple~1{primitive}~1{array}~1{object}/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PathsSimpleNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type PathsSimpleNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1path~1simple~1{primitive}~1{array}~1{object}/post/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PathsSimpleExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type PathsSimpleExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1query/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryStandardObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type QueryStandardObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1query~1form/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryFormNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type QueryFormNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1query~1form/post/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryFormExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type QueryFormExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1query~1spaceDelimited/get/parameters/1/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QuerySpaceDelimitedNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type QuerySpaceDelimitedNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1query~1pipeDelimited/get/parameters/1/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryPipeDelimitedNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type QueryPipeDelimitedNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1query~1deepObject/get/parameters/0/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryDeepObjectNonExplodedObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
+pub type QueryDeepObjectNonExplodedObject = CookiesStandardObject;

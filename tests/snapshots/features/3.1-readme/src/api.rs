@@ -725,7 +725,7 @@ impl GetApiKeysRequest {
 pub struct CreateApiKeyRequest {
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: types::CreateApiKeySubdomain,
+    pub subdomain: types::GetApiKeysSubdomain,
     /// Sent as `application/json`.
     pub body: types::CreateApiKeyBody,
     /// Credentials, headers and extensions of the call.
@@ -735,7 +735,7 @@ pub struct CreateApiKeyRequest {
 impl CreateApiKeyRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        subdomain: types::CreateApiKeySubdomain,
+        subdomain: types::GetApiKeysSubdomain,
         body: types::CreateApiKeyBody,
     ) -> Self {
         CreateApiKeyRequest {
@@ -754,7 +754,7 @@ pub struct GetApiKeyRequest {
     pub api_key_id: types::GetApiKeyApiKeyId,
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: types::GetApiKeySubdomain,
+    pub subdomain: types::GetApiKeysSubdomain,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -763,7 +763,7 @@ impl GetApiKeyRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
         api_key_id: types::GetApiKeyApiKeyId,
-        subdomain: types::GetApiKeySubdomain,
+        subdomain: types::GetApiKeysSubdomain,
     ) -> Self {
         GetApiKeyRequest {
             api_key_id,
@@ -778,10 +778,10 @@ impl GetApiKeyRequest {
 pub struct DeleteApiKeyRequest {
     /// The unique identifier for your API key.
     /// In path: `api_key_id`.
-    pub api_key_id: types::DeleteApiKeyApiKeyId,
+    pub api_key_id: types::GetApiKeyApiKeyId,
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: types::DeleteApiKeySubdomain,
+    pub subdomain: types::GetApiKeysSubdomain,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -789,8 +789,8 @@ pub struct DeleteApiKeyRequest {
 impl DeleteApiKeyRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        api_key_id: types::DeleteApiKeyApiKeyId,
-        subdomain: types::DeleteApiKeySubdomain,
+        api_key_id: types::GetApiKeyApiKeyId,
+        subdomain: types::GetApiKeysSubdomain,
     ) -> Self {
         DeleteApiKeyRequest {
             api_key_id,
@@ -805,12 +805,12 @@ impl DeleteApiKeyRequest {
 pub struct UpdateApiKeyRequest {
     /// The unique identifier for your API key.
     /// In path: `api_key_id`.
-    pub api_key_id: types::UpdateApiKeyApiKeyId,
+    pub api_key_id: types::GetApiKeyApiKeyId,
     /// The subdomain of your project.
     /// In path: `subdomain`.
-    pub subdomain: types::UpdateApiKeySubdomain,
+    pub subdomain: types::GetApiKeysSubdomain,
     /// Sent as `application/json`.
-    pub body: types::UpdateApiKeyBody,
+    pub body: types::CreateApiKeyBody,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -818,9 +818,9 @@ pub struct UpdateApiKeyRequest {
 impl UpdateApiKeyRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        api_key_id: types::UpdateApiKeyApiKeyId,
-        subdomain: types::UpdateApiKeySubdomain,
-        body: types::UpdateApiKeyBody,
+        api_key_id: types::GetApiKeyApiKeyId,
+        subdomain: types::GetApiKeysSubdomain,
+        body: types::CreateApiKeyBody,
     ) -> Self {
         UpdateApiKeyRequest {
             api_key_id,
@@ -856,7 +856,7 @@ impl GetApIsRequest {
 pub struct CreateApiRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::CreateApiBranch,
+    pub branch: types::GetApIsBranch,
     /// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
     /// Sent as `multipart/form-data`.
     pub body: Option<Vec<u8>>,
@@ -866,7 +866,7 @@ pub struct CreateApiRequest {
 
 impl CreateApiRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::CreateApiBranch) -> Self {
+    pub fn new(branch: types::GetApIsBranch) -> Self {
         CreateApiRequest {
             branch,
             body: None,
@@ -883,14 +883,14 @@ pub struct GetApiRequest {
     pub filename: types::GetApiFilename,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetApiBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetApiRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(filename: types::GetApiFilename, branch: types::GetApiBranch) -> Self {
+    pub fn new(filename: types::GetApiFilename, branch: types::GetApIsBranch) -> Self {
         GetApiRequest {
             filename,
             branch,
@@ -904,10 +904,10 @@ impl GetApiRequest {
 pub struct UpdateApiRequest {
     /// The filename of the API definition to retrieve.
     /// In path: `filename`.
-    pub filename: types::UpdateApiFilename,
+    pub filename: types::GetApiFilename,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::UpdateApiBranch,
+    pub branch: types::GetApIsBranch,
     /// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
     /// Sent as `multipart/form-data`.
     pub body: Option<Vec<u8>>,
@@ -917,10 +917,7 @@ pub struct UpdateApiRequest {
 
 impl UpdateApiRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(
-        filename: types::UpdateApiFilename,
-        branch: types::UpdateApiBranch,
-    ) -> Self {
+    pub fn new(filename: types::GetApiFilename, branch: types::GetApIsBranch) -> Self {
         UpdateApiRequest {
             filename,
             branch,
@@ -935,20 +932,17 @@ impl UpdateApiRequest {
 pub struct DeleteApiRequest {
     /// The filename of the API definition to retrieve.
     /// In path: `filename`.
-    pub filename: types::DeleteApiFilename,
+    pub filename: types::GetApiFilename,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::DeleteApiBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteApiRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(
-        filename: types::DeleteApiFilename,
-        branch: types::DeleteApiBranch,
-    ) -> Self {
+    pub fn new(filename: types::GetApiFilename, branch: types::GetApIsBranch) -> Self {
         DeleteApiRequest {
             filename,
             branch,
@@ -1003,7 +997,7 @@ impl ApplyToReadMeRequest {
 pub struct CreateCategoryRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::CreateCategoryBranch,
+    pub branch: types::GetApIsBranch,
     /// Sent as `application/json`.
     pub body: types::CreateCategoryBody,
     /// Credentials, headers and extensions of the call.
@@ -1012,10 +1006,7 @@ pub struct CreateCategoryRequest {
 
 impl CreateCategoryRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(
-        branch: types::CreateCategoryBranch,
-        body: types::CreateCategoryBody,
-    ) -> Self {
+    pub fn new(branch: types::GetApIsBranch, body: types::CreateCategoryBody) -> Self {
         CreateCategoryRequest {
             branch,
             body,
@@ -1032,7 +1023,7 @@ pub struct GetCategoriesRequest {
     pub section: types::GetCategoriesSection,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetCategoriesBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1041,7 +1032,7 @@ impl GetCategoriesRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
         section: types::GetCategoriesSection,
-        branch: types::GetCategoriesBranch,
+        branch: types::GetApIsBranch,
     ) -> Self {
         GetCategoriesRequest {
             section,
@@ -1056,13 +1047,13 @@ impl GetCategoriesRequest {
 pub struct GetCategoryRequest {
     /// The section of your documentation where the category resides.
     /// In path: `section`.
-    pub section: types::GetCategorySection,
+    pub section: types::GetCategoriesSection,
     /// The category's name.
     /// In path: `title`.
     pub title: String,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetCategoryBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1070,9 +1061,9 @@ pub struct GetCategoryRequest {
 impl GetCategoryRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        section: types::GetCategorySection,
+        section: types::GetCategoriesSection,
         title: String,
-        branch: types::GetCategoryBranch,
+        branch: types::GetApIsBranch,
     ) -> Self {
         GetCategoryRequest {
             section,
@@ -1088,13 +1079,13 @@ impl GetCategoryRequest {
 pub struct DeleteCategoryRequest {
     /// The section of your documentation where the category resides.
     /// In path: `section`.
-    pub section: types::DeleteCategorySection,
+    pub section: types::GetCategoriesSection,
     /// The category's name.
     /// In path: `title`.
     pub title: String,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::DeleteCategoryBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1102,9 +1093,9 @@ pub struct DeleteCategoryRequest {
 impl DeleteCategoryRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        section: types::DeleteCategorySection,
+        section: types::GetCategoriesSection,
         title: String,
-        branch: types::DeleteCategoryBranch,
+        branch: types::GetApIsBranch,
     ) -> Self {
         DeleteCategoryRequest {
             section,
@@ -1120,13 +1111,13 @@ impl DeleteCategoryRequest {
 pub struct UpdateCategoryRequest {
     /// The section of your documentation where the category resides.
     /// In path: `section`.
-    pub section: types::UpdateCategorySection,
+    pub section: types::GetCategoriesSection,
     /// The category's name.
     /// In path: `title`.
     pub title: String,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::UpdateCategoryBranch,
+    pub branch: types::GetApIsBranch,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateCategoryBody>,
     /// Credentials, headers and extensions of the call.
@@ -1136,9 +1127,9 @@ pub struct UpdateCategoryRequest {
 impl UpdateCategoryRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        section: types::UpdateCategorySection,
+        section: types::GetCategoriesSection,
         title: String,
-        branch: types::UpdateCategoryBranch,
+        branch: types::GetApIsBranch,
     ) -> Self {
         UpdateCategoryRequest {
             section,
@@ -1155,13 +1146,13 @@ impl UpdateCategoryRequest {
 pub struct GetCategoryPagesRequest {
     /// The section of your documentation where the category resides.
     /// In path: `section`.
-    pub section: types::GetCategoryPagesSection,
+    pub section: types::GetCategoriesSection,
     /// The category's name.
     /// In path: `title`.
     pub title: String,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetCategoryPagesBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1169,9 +1160,9 @@ pub struct GetCategoryPagesRequest {
 impl GetCategoryPagesRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        section: types::GetCategoryPagesSection,
+        section: types::GetCategoriesSection,
         title: String,
-        branch: types::GetCategoryPagesBranch,
+        branch: types::GetApIsBranch,
     ) -> Self {
         GetCategoryPagesRequest {
             section,
@@ -1188,11 +1179,11 @@ pub struct GetChangelogsRequest {
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: types::GetChangelogsPage,
+    pub page: types::GetApiKeysPage,
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `per_page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: types::GetChangelogsPerPage,
+    pub per_page: types::GetApiKeysPerPage,
     /// The visibility setting (`privacy.view`) for the changelog entries you wish to retrieve. Defaults to `all`.
     /// In query: `visibility`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
@@ -1205,8 +1196,8 @@ impl GetChangelogsRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetChangelogsRequest {
-            page: types::GetChangelogsPage(1.0),
-            per_page: types::GetChangelogsPerPage(10.0),
+            page: types::GetApiKeysPage(1.0),
+            per_page: types::GetApiKeysPerPage(10.0),
             visibility: types::GetChangelogsVisibility::All,
             context: Context::default(),
         }
@@ -1306,14 +1297,14 @@ impl UpdateChangelogRequest {
 pub struct GetCustomPagesRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetCustomPagesBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetCustomPagesRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::GetCustomPagesBranch) -> Self {
+    pub fn new(branch: types::GetApIsBranch) -> Self {
         GetCustomPagesRequest {
             branch,
             context: Context::default(),
@@ -1326,7 +1317,7 @@ impl GetCustomPagesRequest {
 pub struct CreateCustomPageRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::CreateCustomPageBranch,
+    pub branch: types::GetApIsBranch,
     /// Sent as `application/json`.
     pub body: types::CreateCustomPageBody,
     /// Credentials, headers and extensions of the call.
@@ -1335,10 +1326,7 @@ pub struct CreateCustomPageRequest {
 
 impl CreateCustomPageRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(
-        branch: types::CreateCustomPageBranch,
-        body: types::CreateCustomPageBody,
-    ) -> Self {
+    pub fn new(branch: types::GetApIsBranch, body: types::CreateCustomPageBody) -> Self {
         CreateCustomPageRequest {
             branch,
             body,
@@ -1352,10 +1340,10 @@ impl CreateCustomPageRequest {
 pub struct GetCustomPageRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetCustomPageBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::GetCustomPageSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1363,8 +1351,8 @@ pub struct GetCustomPageRequest {
 impl GetCustomPageRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        branch: types::GetCustomPageBranch,
-        slug: types::GetCustomPageSlug,
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
     ) -> Self {
         GetCustomPageRequest {
             branch,
@@ -1379,10 +1367,10 @@ impl GetCustomPageRequest {
 pub struct DeleteCustomPageRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::DeleteCustomPageBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::DeleteCustomPageSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1390,8 +1378,8 @@ pub struct DeleteCustomPageRequest {
 impl DeleteCustomPageRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        branch: types::DeleteCustomPageBranch,
-        slug: types::DeleteCustomPageSlug,
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
     ) -> Self {
         DeleteCustomPageRequest {
             branch,
@@ -1406,10 +1394,10 @@ impl DeleteCustomPageRequest {
 pub struct UpdateCustomPageRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::UpdateCustomPageBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::UpdateCustomPageSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateCustomPageBody>,
     /// Credentials, headers and extensions of the call.
@@ -1419,8 +1407,8 @@ pub struct UpdateCustomPageRequest {
 impl UpdateCustomPageRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        branch: types::UpdateCustomPageBranch,
-        slug: types::UpdateCustomPageSlug,
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
     ) -> Self {
         UpdateCustomPageRequest {
             branch,
@@ -1436,7 +1424,7 @@ impl UpdateCustomPageRequest {
 pub struct CreateGuideRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::CreateGuideBranch,
+    pub branch: types::GetApIsBranch,
     /// Sent as `application/json`.
     pub body: types::CreateGuideBody,
     /// Credentials, headers and extensions of the call.
@@ -1445,7 +1433,7 @@ pub struct CreateGuideRequest {
 
 impl CreateGuideRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::CreateGuideBranch, body: types::CreateGuideBody) -> Self {
+    pub fn new(branch: types::GetApIsBranch, body: types::CreateGuideBody) -> Self {
         CreateGuideRequest {
             branch,
             body,
@@ -1459,17 +1447,20 @@ impl CreateGuideRequest {
 pub struct GetGuideRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetGuideBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::GetGuideSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetGuideRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::GetGuideBranch, slug: types::GetGuideSlug) -> Self {
+    pub fn new(
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
+    ) -> Self {
         GetGuideRequest {
             branch,
             slug,
@@ -1483,17 +1474,20 @@ impl GetGuideRequest {
 pub struct DeleteGuideRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::DeleteGuideBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::DeleteGuideSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteGuideRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::DeleteGuideBranch, slug: types::DeleteGuideSlug) -> Self {
+    pub fn new(
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
+    ) -> Self {
         DeleteGuideRequest {
             branch,
             slug,
@@ -1507,10 +1501,10 @@ impl DeleteGuideRequest {
 pub struct UpdateGuideRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::UpdateGuideBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::UpdateGuideSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateGuideBody>,
     /// Credentials, headers and extensions of the call.
@@ -1519,7 +1513,10 @@ pub struct UpdateGuideRequest {
 
 impl UpdateGuideRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::UpdateGuideBranch, slug: types::UpdateGuideSlug) -> Self {
+    pub fn new(
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
+    ) -> Self {
         UpdateGuideRequest {
             branch,
             slug,
@@ -1535,11 +1532,11 @@ pub struct GetImagesRequest {
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: types::GetImagesPage,
+    pub page: types::GetApiKeysPage,
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `per_page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: types::GetImagesPerPage,
+    pub per_page: types::GetApiKeysPerPage,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1548,8 +1545,8 @@ impl GetImagesRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetImagesRequest {
-            page: types::GetImagesPage(1.0),
-            per_page: types::GetImagesPerPage(10.0),
+            page: types::GetApiKeysPage(1.0),
+            per_page: types::GetApiKeysPerPage(10.0),
             context: Context::default(),
         }
     }
@@ -1595,14 +1592,14 @@ impl Default for UploadImageRequest {
 pub struct GetImageRequest {
     /// A unique identifier for the image.
     /// In path: `identifier`.
-    pub identifier: types::GetImageIdentifier,
+    pub identifier: types::GetApiKeyApiKeyId,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetImageRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(identifier: types::GetImageIdentifier) -> Self {
+    pub fn new(identifier: types::GetApiKeyApiKeyId) -> Self {
         GetImageRequest {
             identifier,
             context: Context::default(),
@@ -1678,7 +1675,7 @@ impl Default for GetProjectRequest {
 pub struct CreateReferenceRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::CreateReferenceBranch,
+    pub branch: types::GetApIsBranch,
     /// Sent as `application/json`.
     pub body: types::CreateReferenceBody,
     /// Credentials, headers and extensions of the call.
@@ -1687,10 +1684,7 @@ pub struct CreateReferenceRequest {
 
 impl CreateReferenceRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(
-        branch: types::CreateReferenceBranch,
-        body: types::CreateReferenceBody,
-    ) -> Self {
+    pub fn new(branch: types::GetApIsBranch, body: types::CreateReferenceBody) -> Self {
         CreateReferenceRequest {
             branch,
             body,
@@ -1709,13 +1703,13 @@ pub struct GetReferenceRequest {
     /// Whether or not to reduce the attached API definition. Defaults to `true` if not specified (subject to change while API v2 is still in beta).
     /// In query: `reduce`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub reduce: types::GetReferenceReduce,
+    pub reduce: types::GetReferenceDereference,
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetReferenceBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::GetReferenceSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1723,12 +1717,12 @@ pub struct GetReferenceRequest {
 impl GetReferenceRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        branch: types::GetReferenceBranch,
-        slug: types::GetReferenceSlug,
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
     ) -> Self {
         GetReferenceRequest {
             dereference: types::GetReferenceDereference::False,
-            reduce: types::GetReferenceReduce::True,
+            reduce: types::GetReferenceDereference::True,
             branch,
             slug,
             context: Context::default(),
@@ -1741,10 +1735,10 @@ impl GetReferenceRequest {
 pub struct DeleteReferenceRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::DeleteReferenceBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::DeleteReferenceSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1752,8 +1746,8 @@ pub struct DeleteReferenceRequest {
 impl DeleteReferenceRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        branch: types::DeleteReferenceBranch,
-        slug: types::DeleteReferenceSlug,
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
     ) -> Self {
         DeleteReferenceRequest {
             branch,
@@ -1768,10 +1762,10 @@ impl DeleteReferenceRequest {
 pub struct UpdateReferenceRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::UpdateReferenceBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::UpdateReferenceSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateReferenceBody>,
     /// Credentials, headers and extensions of the call.
@@ -1781,8 +1775,8 @@ pub struct UpdateReferenceRequest {
 impl UpdateReferenceRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        branch: types::UpdateReferenceBranch,
-        slug: types::UpdateReferenceSlug,
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
     ) -> Self {
         UpdateReferenceRequest {
             branch,
@@ -1798,14 +1792,14 @@ impl UpdateReferenceRequest {
 pub struct GetRecipesRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetRecipesBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetRecipesRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::GetRecipesBranch) -> Self {
+    pub fn new(branch: types::GetApIsBranch) -> Self {
         GetRecipesRequest {
             branch,
             context: Context::default(),
@@ -1818,7 +1812,7 @@ impl GetRecipesRequest {
 pub struct CreateRecipeRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::CreateRecipeBranch,
+    pub branch: types::GetApIsBranch,
     /// Sent as `application/json`.
     pub body: types::CreateRecipeBody,
     /// Credentials, headers and extensions of the call.
@@ -1827,10 +1821,7 @@ pub struct CreateRecipeRequest {
 
 impl CreateRecipeRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(
-        branch: types::CreateRecipeBranch,
-        body: types::CreateRecipeBody,
-    ) -> Self {
+    pub fn new(branch: types::GetApIsBranch, body: types::CreateRecipeBody) -> Self {
         CreateRecipeRequest {
             branch,
             body,
@@ -1844,17 +1835,20 @@ impl CreateRecipeRequest {
 pub struct GetRecipeRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetRecipeBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::GetRecipeSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetRecipeRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::GetRecipeBranch, slug: types::GetRecipeSlug) -> Self {
+    pub fn new(
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
+    ) -> Self {
         GetRecipeRequest {
             branch,
             slug,
@@ -1868,10 +1862,10 @@ impl GetRecipeRequest {
 pub struct DeleteRecipeRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::DeleteRecipeBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::DeleteRecipeSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1879,8 +1873,8 @@ pub struct DeleteRecipeRequest {
 impl DeleteRecipeRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        branch: types::DeleteRecipeBranch,
-        slug: types::DeleteRecipeSlug,
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
     ) -> Self {
         DeleteRecipeRequest {
             branch,
@@ -1895,10 +1889,10 @@ impl DeleteRecipeRequest {
 pub struct UpdateRecipeRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::UpdateRecipeBranch,
+    pub branch: types::GetApIsBranch,
     /// A URL-safe representation of the resource.
     /// In path: `slug`.
-    pub slug: types::UpdateRecipeSlug,
+    pub slug: types::GetCustomPagesOkBodyDataItemSlug,
     /// Sent as `application/json`.
     pub body: Option<types::UpdateRecipeBody>,
     /// Credentials, headers and extensions of the call.
@@ -1908,8 +1902,8 @@ pub struct UpdateRecipeRequest {
 impl UpdateRecipeRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
-        branch: types::UpdateRecipeBranch,
-        slug: types::UpdateRecipeSlug,
+        branch: types::GetApIsBranch,
+        slug: types::GetCustomPagesOkBodyDataItemSlug,
     ) -> Self {
         UpdateRecipeRequest {
             branch,
@@ -1984,11 +1978,11 @@ pub struct GetBranchesRequest {
     /// Used to specify further pages (starts at 1).
     /// In query: `page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub page: types::GetBranchesPage,
+    pub page: types::GetApiKeysPage,
     /// Number of items to include in pagination (up to 100, defaults to 10).
     /// In query: `per_page`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub per_page: types::GetBranchesPerPage,
+    pub per_page: types::GetApiKeysPerPage,
     /// The sort that should be used for the returned collection.
     /// In query: `sort_by`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
@@ -2004,8 +1998,8 @@ impl GetBranchesRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
         GetBranchesRequest {
-            page: types::GetBranchesPage(1.0),
-            per_page: types::GetBranchesPerPage(10.0),
+            page: types::GetApiKeysPage(1.0),
+            per_page: types::GetApiKeysPerPage(10.0),
             sort_by: types::GetBranchesSortBy::Semver,
             prefix: None,
             context: Context::default(),
@@ -2049,14 +2043,14 @@ impl Default for CreateBranchRequest {
 pub struct GetBranchRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::GetBranchBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl GetBranchRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::GetBranchBranch) -> Self {
+    pub fn new(branch: types::GetApIsBranch) -> Self {
         GetBranchRequest {
             branch,
             context: Context::default(),
@@ -2069,14 +2063,14 @@ impl GetBranchRequest {
 pub struct DeleteBranchRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::DeleteBranchBranch,
+    pub branch: types::GetApIsBranch,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl DeleteBranchRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::DeleteBranchBranch) -> Self {
+    pub fn new(branch: types::GetApIsBranch) -> Self {
         DeleteBranchRequest {
             branch,
             context: Context::default(),
@@ -2089,7 +2083,7 @@ impl DeleteBranchRequest {
 pub struct UpdateBranchRequest {
     /// Project version number, `stable` for your project's stable version, or a valid branch name.
     /// In path: `branch`.
-    pub branch: types::UpdateBranchBranch,
+    pub branch: types::GetApIsBranch,
     /// Dependent upon the type of resource you are updating this is the representation for a branch or version.
     /// Sent as `application/json`.
     pub body: Option<types::UpdateBranchBody>,
@@ -2099,7 +2093,7 @@ pub struct UpdateBranchRequest {
 
 impl UpdateBranchRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(branch: types::UpdateBranchBranch) -> Self {
+    pub fn new(branch: types::GetApIsBranch) -> Self {
         UpdateBranchRequest {
             branch,
             body: None,
@@ -2132,7 +2126,7 @@ pub enum GetApiKeyResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::GetApiKeyOkBody),
+    Ok(types::CreateApiKeyCreatedBody),
 }
 
 /// The responses of [`Api::delete_api_key`].
@@ -2150,7 +2144,7 @@ pub enum UpdateApiKeyResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::UpdateApiKeyOkBody),
+    Ok(types::CreateApiKeyCreatedBody),
 }
 
 /// The responses of [`Api::get_ap_is`].
@@ -2186,7 +2180,7 @@ pub enum UpdateApiResponse {
     /// Accepted
     ///
     /// Status 202.
-    Accepted(types::UpdateApiAcceptedBody),
+    Accepted(types::CreateApiAcceptedBody),
 }
 
 /// The responses of [`Api::delete_api`].
@@ -2240,7 +2234,7 @@ pub enum GetCategoryResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::GetCategoryOkBody),
+    Ok(types::CreateCategoryCreatedBody),
 }
 
 /// The responses of [`Api::delete_category`].
@@ -2258,7 +2252,7 @@ pub enum UpdateCategoryResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::UpdateCategoryOkBody),
+    Ok(types::CreateCategoryCreatedBody),
 }
 
 /// The responses of [`Api::get_category_pages`].
@@ -2294,7 +2288,7 @@ pub enum GetChangelogResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::GetChangelogOkBody),
+    Ok(types::CreateChangelogCreatedBody),
 }
 
 /// The responses of [`Api::delete_changelog`].
@@ -2312,7 +2306,7 @@ pub enum UpdateChangelogResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::UpdateChangelogOkBody),
+    Ok(types::CreateChangelogCreatedBody),
 }
 
 /// The responses of [`Api::get_custom_pages`].
@@ -2339,7 +2333,7 @@ pub enum GetCustomPageResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::GetCustomPageOkBody),
+    Ok(types::CreateCustomPageCreatedBody),
 }
 
 /// The responses of [`Api::delete_custom_page`].
@@ -2357,7 +2351,7 @@ pub enum UpdateCustomPageResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::UpdateCustomPageOkBody),
+    Ok(types::CreateCustomPageCreatedBody),
 }
 
 /// The responses of [`Api::create_guide`].
@@ -2420,7 +2414,7 @@ pub enum GetImageResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::GetImageOkBody),
+    Ok(types::UploadImageCreatedBody),
 }
 
 /// The responses of [`Api::get_outbound_i_ps`].
@@ -2510,7 +2504,7 @@ pub enum GetRecipeResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::GetRecipeOkBody),
+    Ok(types::CreateRecipeCreatedBody),
 }
 
 /// The responses of [`Api::delete_recipe`].
@@ -2528,7 +2522,7 @@ pub enum UpdateRecipeResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(types::UpdateRecipeOkBody),
+    Ok(types::CreateRecipeCreatedBody),
 }
 
 /// The responses of [`Api::search`].

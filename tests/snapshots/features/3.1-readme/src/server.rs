@@ -852,11 +852,11 @@ async fn request_get_changelogs(
         page: query_value(&query, "page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetChangelogsPage(1.0)),
+            .unwrap_or(types::GetApiKeysPage(1.0)),
         per_page: query_value(&query, "per_page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetChangelogsPerPage(10.0)),
+            .unwrap_or(types::GetApiKeysPerPage(10.0)),
         visibility: query_value(&query, "visibility")
             .map(parse)
             .transpose()?
@@ -1341,11 +1341,11 @@ async fn request_get_images(
         page: query_value(&query, "page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetImagesPage(1.0)),
+            .unwrap_or(types::GetApiKeysPage(1.0)),
         per_page: query_value(&query, "per_page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetImagesPerPage(10.0)),
+            .unwrap_or(types::GetApiKeysPerPage(10.0)),
         context: api::Context {
             credentials,
             headers: parts.headers,
@@ -1577,7 +1577,7 @@ async fn request_get_reference(
         reduce: query_value(&query, "reduce")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetReferenceReduce::True),
+            .unwrap_or(types::GetReferenceDereference::True),
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
@@ -1919,11 +1919,11 @@ async fn request_get_branches(
         page: query_value(&query, "page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetBranchesPage(1.0)),
+            .unwrap_or(types::GetApiKeysPage(1.0)),
         per_page: query_value(&query, "per_page")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetBranchesPerPage(10.0)),
+            .unwrap_or(types::GetApiKeysPerPage(10.0)),
         sort_by: query_value(&query, "sort_by")
             .map(parse)
             .transpose()?
@@ -2944,12 +2944,9 @@ impl Violations for types::CreateApiKeyBody {
     }
 }
 
-impl Violations for types::UpdateApiKeyBody {
+impl Violations for types::GetApIsOkBodyDataItemSourceCurrent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<types::UpdateApiKeyBodyLabel>(object, "label", true, at, out);
+        leaf::<Self>(value, at, out)
     }
 }
 
@@ -2991,18 +2988,52 @@ impl Violations for types::CreateCategoryBodySection {
     }
 }
 
+impl Violations for types::CreateCategoryCreatedBodyDataUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
 impl Violations for types::UpdateCategoryBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
-        property::<types::UpdateCategoryBodySection>(object, "section", false, at, out);
+        property::<types::CreateCategoryBodySection>(object, "section", false, at, out);
         property::<Option<f64>>(object, "position", false, at, out);
     }
 }
 
-impl Violations for types::UpdateCategoryBodySection {
+impl Violations for types::GetCategoryPagesOkBodyDataItemCategory {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::CreateCategoryCreatedBodyDataUri,
+        >(object, "uri", true, at, out);
+    }
+}
+
+impl Violations for types::GetChangelogsOkBodyDataItemPrivacy {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = object(value, at, out) else {
+            return;
+        };
+        property::<
+            types::GetChangelogsOkBodyDataItemPrivacyView,
+        >(object, "view", false, at, out);
+    }
+}
+
+impl Violations for types::GetChangelogsOkBodyDataItemPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::GetChangelogsOkBodyDataItemType {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
     }
@@ -3026,11 +3057,13 @@ impl Violations for types::CreateChangelogBody {
             Option<types::CreateChangelogBodyMetadata>,
         >(object, "metadata", false, at, out);
         property::<
-            Option<types::CreateChangelogBodyPrivacy>,
+            Option<types::GetChangelogsOkBodyDataItemPrivacy>,
         >(object, "privacy", false, at, out);
         property::<Option<String>>(object, "slug", false, at, out);
         property::<String>(object, "title", true, at, out);
-        property::<types::CreateChangelogBodyType>(object, "type", false, at, out);
+        property::<
+            types::GetChangelogsOkBodyDataItemType,
+        >(object, "type", false, at, out);
     }
 }
 
@@ -3084,29 +3117,6 @@ impl Violations for types::CreateChangelogBodyMetadataImageUri {
     }
 }
 
-impl Violations for types::CreateChangelogBodyPrivacy {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            types::CreateChangelogBodyPrivacyView,
-        >(object, "view", false, at, out);
-    }
-}
-
-impl Violations for types::CreateChangelogBodyPrivacyView {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateChangelogBodyType {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
 impl Violations for types::UpdateChangelogBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
@@ -3116,20 +3126,22 @@ impl Violations for types::UpdateChangelogBody {
             Option<types::UpdateChangelogBodyAuthor>,
         >(object, "author", false, at, out);
         property::<
-            Option<types::UpdateChangelogBodyContent>,
+            Option<types::CreateChangelogBodyContent>,
         >(object, "content", false, at, out);
         property::<
             Option<chrono::DateTime<chrono::Utc>>,
         >(object, "created_at", false, at, out);
         property::<
-            Option<types::UpdateChangelogBodyMetadata>,
+            Option<types::CreateChangelogBodyMetadata>,
         >(object, "metadata", false, at, out);
         property::<
-            Option<types::UpdateChangelogBodyPrivacy>,
+            Option<types::GetChangelogsOkBodyDataItemPrivacy>,
         >(object, "privacy", false, at, out);
         property::<Option<String>>(object, "slug", false, at, out);
         property::<Option<String>>(object, "title", false, at, out);
-        property::<types::UpdateChangelogBodyType>(object, "type", false, at, out);
+        property::<
+            types::GetChangelogsOkBodyDataItemType,
+        >(object, "type", false, at, out);
     }
 }
 
@@ -3143,67 +3155,41 @@ impl Violations for types::UpdateChangelogBodyAuthor {
     }
 }
 
-impl Violations for types::UpdateChangelogBodyContent {
+impl Violations for types::GetCustomPagesOkBodyDataItemAppearance {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
             return;
         };
-        property::<Option<String>>(object, "body", false, at, out);
+        property::<bool>(object, "fullscreen", false, at, out);
     }
 }
 
-impl Violations for types::UpdateChangelogBodyMetadata {
+impl Violations for types::GetCustomPagesOkBodyDataItemContentType {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "description", false, at, out);
-        property::<
-            Option<types::UpdateChangelogBodyMetadataImage>,
-        >(object, "image", false, at, out);
-        property::<Option<String>>(object, "keywords", false, at, out);
-        property::<Option<String>>(object, "title", false, at, out);
+        leaf::<Self>(value, at, out)
     }
 }
 
-impl Violations for types::UpdateChangelogBodyMetadataImage {
+impl Violations for types::GetCustomPagesOkBodyDataItemPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
             return;
         };
         property::<
-            Option<types::UpdateChangelogBodyMetadataImageUri>,
-        >(object, "uri", false, at, out);
-        property::<Option<String>>(object, "url", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateChangelogBodyMetadataImageUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateChangelogBodyPrivacy {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            types::UpdateChangelogBodyPrivacyView,
+            types::GetCustomPagesOkBodyDataItemPrivacyView,
         >(object, "view", false, at, out);
     }
 }
 
-impl Violations for types::UpdateChangelogBodyPrivacyView {
+impl Violations for types::GetCustomPagesOkBodyDataItemPrivacyView {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
     }
 }
 
-impl Violations for types::UpdateChangelogBodyType {
+impl Violations for types::GetCustomPagesOkBodyDataItemSlug {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
+        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -3213,30 +3199,21 @@ impl Violations for types::CreateCustomPageBody {
             return;
         };
         property::<
-            Option<types::CreateCustomPageBodyAppearance>,
+            Option<types::GetCustomPagesOkBodyDataItemAppearance>,
         >(object, "appearance", false, at, out);
         property::<
             Option<types::CreateCustomPageBodyContent>,
         >(object, "content", false, at, out);
         property::<
-            Option<types::CreateCustomPageBodyMetadata>,
+            Option<types::CreateChangelogBodyMetadata>,
         >(object, "metadata", false, at, out);
         property::<
-            Option<types::CreateCustomPageBodyPrivacy>,
+            Option<types::GetCustomPagesOkBodyDataItemPrivacy>,
         >(object, "privacy", false, at, out);
         property::<
-            Option<types::CreateCustomPageBodySlug>,
+            Option<types::GetCustomPagesOkBodyDataItemSlug>,
         >(object, "slug", false, at, out);
         property::<Option<String>>(object, "title", true, at, out);
-    }
-}
-
-impl Violations for types::CreateCustomPageBodyAppearance {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<bool>(object, "fullscreen", false, at, out);
     }
 }
 
@@ -3247,69 +3224,8 @@ impl Violations for types::CreateCustomPageBodyContent {
         };
         property::<Option<String>>(object, "body", false, at, out);
         property::<
-            types::CreateCustomPageBodyContentType,
+            types::GetCustomPagesOkBodyDataItemContentType,
         >(object, "type", false, at, out);
-    }
-}
-
-impl Violations for types::CreateCustomPageBodyContentType {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateCustomPageBodyMetadata {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "description", false, at, out);
-        property::<
-            Option<types::CreateCustomPageBodyMetadataImage>,
-        >(object, "image", false, at, out);
-        property::<Option<String>>(object, "keywords", false, at, out);
-        property::<Option<String>>(object, "title", false, at, out);
-    }
-}
-
-impl Violations for types::CreateCustomPageBodyMetadataImage {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::CreateCustomPageBodyMetadataImageUri>,
-        >(object, "uri", false, at, out);
-        property::<Option<String>>(object, "url", false, at, out);
-    }
-}
-
-impl Violations for types::CreateCustomPageBodyMetadataImageUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateCustomPageBodyPrivacy {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            types::CreateCustomPageBodyPrivacyView,
-        >(object, "view", false, at, out);
-    }
-}
-
-impl Violations for types::CreateCustomPageBodyPrivacyView {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateCustomPageBodySlug {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -3319,103 +3235,21 @@ impl Violations for types::UpdateCustomPageBody {
             return;
         };
         property::<
-            Option<types::UpdateCustomPageBodyAppearance>,
+            Option<types::GetCustomPagesOkBodyDataItemAppearance>,
         >(object, "appearance", false, at, out);
         property::<
-            Option<types::UpdateCustomPageBodyContent>,
+            Option<types::CreateCustomPageBodyContent>,
         >(object, "content", false, at, out);
         property::<
-            Option<types::UpdateCustomPageBodyMetadata>,
+            Option<types::CreateChangelogBodyMetadata>,
         >(object, "metadata", false, at, out);
         property::<
-            Option<types::UpdateCustomPageBodyPrivacy>,
+            Option<types::GetCustomPagesOkBodyDataItemPrivacy>,
         >(object, "privacy", false, at, out);
         property::<
-            Option<types::UpdateCustomPageBodySlug>,
+            Option<types::GetCustomPagesOkBodyDataItemSlug>,
         >(object, "slug", false, at, out);
         property::<Option<String>>(object, "title", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodyAppearance {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<bool>(object, "fullscreen", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodyContent {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "body", false, at, out);
-        property::<
-            types::UpdateCustomPageBodyContentType,
-        >(object, "type", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodyContentType {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodyMetadata {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "description", false, at, out);
-        property::<
-            Option<types::UpdateCustomPageBodyMetadataImage>,
-        >(object, "image", false, at, out);
-        property::<Option<String>>(object, "keywords", false, at, out);
-        property::<Option<String>>(object, "title", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodyMetadataImage {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateCustomPageBodyMetadataImageUri>,
-        >(object, "uri", false, at, out);
-        property::<Option<String>>(object, "url", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodyMetadataImageUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodyPrivacy {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            types::UpdateCustomPageBodyPrivacyView,
-        >(object, "view", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodyPrivacyView {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateCustomPageBodySlug {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -3430,7 +3264,9 @@ impl Violations for types::CreateGuideBody {
         property::<
             Option<types::CreateGuideBodyAppearance>,
         >(object, "appearance", false, at, out);
-        property::<types::CreateGuideBodyCategory>(object, "category", true, at, out);
+        property::<
+            types::GetCategoryPagesOkBodyDataItemCategory,
+        >(object, "category", true, at, out);
         property::<
             Option<types::CreateGuideBodyContent>,
         >(object, "content", false, at, out);
@@ -3443,7 +3279,9 @@ impl Violations for types::CreateGuideBody {
         property::<
             Option<types::CreateGuideBodyPrivacy>,
         >(object, "privacy", false, at, out);
-        property::<Option<types::CreateGuideBodySlug>>(object, "slug", false, at, out);
+        property::<
+            Option<types::GetCategoryPagesOkBodyDataItemSlug>,
+        >(object, "slug", false, at, out);
         property::<types::CreateGuideBodyState>(object, "state", false, at, out);
         property::<String>(object, "title", true, at, out);
         property::<types::CreateGuideBodyType>(object, "type", false, at, out);
@@ -3483,21 +3321,6 @@ impl Violations for types::CreateGuideBodyAppearanceIcon {
 impl Violations for types::CreateGuideBodyAppearanceIconType {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateGuideBodyCategory {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<types::CreateGuideBodyCategoryUri>(object, "uri", true, at, out);
-    }
-}
-
-impl Violations for types::CreateGuideBodyCategoryUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -3565,14 +3388,8 @@ impl Violations for types::CreateGuideBodyMetadataImage {
             return;
         };
         property::<
-            Option<types::CreateGuideBodyMetadataImageUri>,
+            Option<types::CreateChangelogBodyMetadataImageUri>,
         >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::CreateGuideBodyMetadataImageUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -3626,10 +3443,10 @@ impl Violations for types::UpdateGuideBody {
             return;
         };
         property::<
-            types::UpdateGuideBodyAllowCrawlers,
+            types::CreateGuideBodyAllowCrawlers,
         >(object, "allow_crawlers", false, at, out);
         property::<
-            Option<types::UpdateGuideBodyAppearance>,
+            Option<types::CreateGuideBodyAppearance>,
         >(object, "appearance", false, at, out);
         property::<
             Option<types::UpdateGuideBodyCategory>,
@@ -3638,54 +3455,21 @@ impl Violations for types::UpdateGuideBody {
             Option<types::UpdateGuideBodyContent>,
         >(object, "content", false, at, out);
         property::<
-            Option<types::UpdateGuideBodyMetadata>,
+            Option<types::CreateGuideBodyMetadata>,
         >(object, "metadata", false, at, out);
         property::<
-            Option<types::UpdateGuideBodyParent>,
+            Option<types::CreateGuideBodyParent>,
         >(object, "parent", false, at, out);
         property::<
-            Option<types::UpdateGuideBodyPrivacy>,
+            Option<types::CreateGuideBodyPrivacy>,
         >(object, "privacy", false, at, out);
-        property::<Option<types::UpdateGuideBodySlug>>(object, "slug", false, at, out);
-        property::<types::UpdateGuideBodyState>(object, "state", false, at, out);
+        property::<
+            Option<types::GetCategoryPagesOkBodyDataItemSlug>,
+        >(object, "slug", false, at, out);
+        property::<types::CreateGuideBodyState>(object, "state", false, at, out);
         property::<Option<String>>(object, "title", false, at, out);
-        property::<types::UpdateGuideBodyType>(object, "type", false, at, out);
+        property::<types::CreateGuideBodyType>(object, "type", false, at, out);
         property::<Option<f64>>(object, "position", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyAllowCrawlers {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateGuideBodyAppearance {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateGuideBodyAppearanceIcon>,
-        >(object, "icon", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyAppearanceIcon {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "name", false, at, out);
-        property::<
-            Option<types::UpdateGuideBodyAppearanceIconType>,
-        >(object, "type", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyAppearanceIconType {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
     }
 }
 
@@ -3695,14 +3479,8 @@ impl Violations for types::UpdateGuideBodyCategory {
             return;
         };
         property::<
-            Option<types::UpdateGuideBodyCategoryUri>,
+            Option<types::CreateCategoryCreatedBodyDataUri>,
         >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyCategoryUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -3714,21 +3492,11 @@ impl Violations for types::UpdateGuideBodyContent {
         property::<Option<String>>(object, "body", false, at, out);
         property::<Option<String>>(object, "excerpt", false, at, out);
         property::<
-            Option<types::UpdateGuideBodyContentLink>,
+            Option<types::CreateGuideBodyContentLink>,
         >(object, "link", false, at, out);
         property::<
             Option<types::UpdateGuideBodyContentNext>,
         >(object, "next", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyContentLink {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "url", false, at, out);
-        property::<Option<bool>>(object, "new_tab", false, at, out);
     }
 }
 
@@ -3750,81 +3518,6 @@ impl Violations for types::UpdateGuideBodyContentNextPagesItem {
     }
 }
 
-impl Violations for types::UpdateGuideBodyMetadata {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "description", false, at, out);
-        property::<Option<String>>(object, "keywords", false, at, out);
-        property::<Option<String>>(object, "title", false, at, out);
-        property::<
-            Option<types::UpdateGuideBodyMetadataImage>,
-        >(object, "image", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyMetadataImage {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateGuideBodyMetadataImageUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyMetadataImageUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateGuideBodyParent {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateGuideBodyParentUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyParentUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateGuideBodyPrivacy {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<types::UpdateGuideBodyPrivacyView>(object, "view", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateGuideBodyPrivacyView {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateGuideBodyState {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateGuideBodyType {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
 impl Violations for types::AskOwlbotBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
@@ -3840,32 +3533,32 @@ impl Violations for types::CreateReferenceBody {
             return;
         };
         property::<
-            types::CreateReferenceBodyAllowCrawlers,
+            types::CreateGuideBodyAllowCrawlers,
         >(object, "allow_crawlers", false, at, out);
         property::<
-            Option<types::CreateReferenceBodyAppearance>,
+            Option<types::CreateGuideBodyAppearance>,
         >(object, "appearance", false, at, out);
         property::<
-            types::CreateReferenceBodyCategory,
+            types::GetCategoryPagesOkBodyDataItemCategory,
         >(object, "category", true, at, out);
         property::<
             Option<types::CreateReferenceBodyContent>,
         >(object, "content", false, at, out);
         property::<
-            Option<types::CreateReferenceBodyMetadata>,
+            Option<types::CreateGuideBodyMetadata>,
         >(object, "metadata", false, at, out);
         property::<
-            Option<types::CreateReferenceBodyParent>,
+            Option<types::CreateGuideBodyParent>,
         >(object, "parent", false, at, out);
         property::<
-            Option<types::CreateReferenceBodyPrivacy>,
+            Option<types::CreateGuideBodyPrivacy>,
         >(object, "privacy", false, at, out);
         property::<
-            Option<types::CreateReferenceBodySlug>,
+            Option<types::GetCategoryPagesOkBodyDataItemSlug>,
         >(object, "slug", false, at, out);
-        property::<types::CreateReferenceBodyState>(object, "state", false, at, out);
+        property::<types::CreateGuideBodyState>(object, "state", false, at, out);
         property::<String>(object, "title", true, at, out);
-        property::<types::CreateReferenceBodyType>(object, "type", false, at, out);
+        property::<types::CreateGuideBodyType>(object, "type", false, at, out);
         property::<
             Option<types::CreateReferenceBodyConnections>,
         >(object, "connections", false, at, out);
@@ -3877,56 +3570,6 @@ impl Violations for types::CreateReferenceBody {
     }
 }
 
-impl Violations for types::CreateReferenceBodyAllowCrawlers {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateReferenceBodyAppearance {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::CreateReferenceBodyAppearanceIcon>,
-        >(object, "icon", false, at, out);
-    }
-}
-
-impl Violations for types::CreateReferenceBodyAppearanceIcon {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "name", false, at, out);
-        property::<
-            Option<types::CreateReferenceBodyAppearanceIconType>,
-        >(object, "type", false, at, out);
-    }
-}
-
-impl Violations for types::CreateReferenceBodyAppearanceIconType {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateReferenceBodyCategory {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<types::CreateReferenceBodyCategoryUri>(object, "uri", true, at, out);
-    }
-}
-
-impl Violations for types::CreateReferenceBodyCategoryUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
 impl Violations for types::CreateReferenceBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
@@ -3935,21 +3578,11 @@ impl Violations for types::CreateReferenceBodyContent {
         property::<Option<String>>(object, "body", false, at, out);
         property::<Option<String>>(object, "excerpt", false, at, out);
         property::<
-            Option<types::CreateReferenceBodyContentLink>,
+            Option<types::CreateGuideBodyContentLink>,
         >(object, "link", false, at, out);
         property::<
             Option<types::CreateReferenceBodyContentNext>,
         >(object, "next", false, at, out);
-    }
-}
-
-impl Violations for types::CreateReferenceBodyContentLink {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "url", false, at, out);
-        property::<Option<bool>>(object, "new_tab", false, at, out);
     }
 }
 
@@ -3966,83 +3599,6 @@ impl Violations for types::CreateReferenceBodyContentNext {
 }
 
 impl Violations for types::CreateReferenceBodyContentNextPagesItem {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateReferenceBodyMetadata {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "description", false, at, out);
-        property::<Option<String>>(object, "keywords", false, at, out);
-        property::<Option<String>>(object, "title", false, at, out);
-        property::<
-            Option<types::CreateReferenceBodyMetadataImage>,
-        >(object, "image", false, at, out);
-    }
-}
-
-impl Violations for types::CreateReferenceBodyMetadataImage {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::CreateReferenceBodyMetadataImageUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::CreateReferenceBodyMetadataImageUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateReferenceBodyParent {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::CreateReferenceBodyParentUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::CreateReferenceBodyParentUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateReferenceBodyPrivacy {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            types::CreateReferenceBodyPrivacyView,
-        >(object, "view", false, at, out);
-    }
-}
-
-impl Violations for types::CreateReferenceBodyPrivacyView {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateReferenceBodyState {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::CreateReferenceBodyType {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
     }
@@ -4096,7 +3652,7 @@ impl Violations for types::CreateReferenceBodyApi {
             Option<types::CreateReferenceBodyApiStats>,
         >(object, "stats", false, at, out);
         property::<
-            Option<types::CreateReferenceBodyApiSource>,
+            Option<types::GetApIsOkBodyDataItemSourceCurrent>,
         >(object, "source", false, at, out);
         property::<
             Option<types::CreateReferenceBodyApiUri>,
@@ -4132,12 +3688,6 @@ impl Violations for types::CreateReferenceBodyApiStats {
     }
 }
 
-impl Violations for types::CreateReferenceBodyApiSource {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
 impl Violations for types::CreateReferenceBodyApiUri {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         constrained::<Self, String>(value, at, out)
@@ -4150,89 +3700,37 @@ impl Violations for types::UpdateReferenceBody {
             return;
         };
         property::<
-            types::UpdateReferenceBodyAllowCrawlers,
+            types::CreateGuideBodyAllowCrawlers,
         >(object, "allow_crawlers", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyAppearance>,
+            Option<types::CreateGuideBodyAppearance>,
         >(object, "appearance", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyCategory>,
+            Option<types::UpdateGuideBodyCategory>,
         >(object, "category", false, at, out);
         property::<
             Option<types::UpdateReferenceBodyContent>,
         >(object, "content", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyMetadata>,
+            Option<types::CreateGuideBodyMetadata>,
         >(object, "metadata", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyParent>,
+            Option<types::CreateGuideBodyParent>,
         >(object, "parent", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyPrivacy>,
+            Option<types::CreateGuideBodyPrivacy>,
         >(object, "privacy", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodySlug>,
+            Option<types::GetCategoryPagesOkBodyDataItemSlug>,
         >(object, "slug", false, at, out);
-        property::<types::UpdateReferenceBodyState>(object, "state", false, at, out);
+        property::<types::CreateGuideBodyState>(object, "state", false, at, out);
         property::<Option<String>>(object, "title", false, at, out);
-        property::<types::UpdateReferenceBodyType>(object, "type", false, at, out);
+        property::<types::CreateGuideBodyType>(object, "type", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyConnections>,
+            Option<types::CreateReferenceBodyConnections>,
         >(object, "connections", false, at, out);
         property::<Option<types::UpdateReferenceBodyApi>>(object, "api", false, at, out);
         property::<Option<f64>>(object, "position", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyAllowCrawlers {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyAppearance {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateReferenceBodyAppearanceIcon>,
-        >(object, "icon", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyAppearanceIcon {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "name", false, at, out);
-        property::<
-            Option<types::UpdateReferenceBodyAppearanceIconType>,
-        >(object, "type", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyAppearanceIconType {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyCategory {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateReferenceBodyCategoryUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyCategoryUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -4244,21 +3742,11 @@ impl Violations for types::UpdateReferenceBodyContent {
         property::<Option<String>>(object, "body", false, at, out);
         property::<Option<String>>(object, "excerpt", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyContentLink>,
+            Option<types::CreateGuideBodyContentLink>,
         >(object, "link", false, at, out);
         property::<
             Option<types::UpdateReferenceBodyContentNext>,
         >(object, "next", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyContentLink {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "url", false, at, out);
-        property::<Option<bool>>(object, "new_tab", false, at, out);
     }
 }
 
@@ -4280,170 +3768,43 @@ impl Violations for types::UpdateReferenceBodyContentNextPagesItem {
     }
 }
 
-impl Violations for types::UpdateReferenceBodyMetadata {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "description", false, at, out);
-        property::<Option<String>>(object, "keywords", false, at, out);
-        property::<Option<String>>(object, "title", false, at, out);
-        property::<
-            Option<types::UpdateReferenceBodyMetadataImage>,
-        >(object, "image", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyMetadataImage {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateReferenceBodyMetadataImageUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyMetadataImageUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyParent {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateReferenceBodyParentUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyParentUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyPrivacy {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            types::UpdateReferenceBodyPrivacyView,
-        >(object, "view", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyPrivacyView {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyState {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyType {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyConnections {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<Vec<types::UpdateReferenceBodyConnectionsRecipesItem>>,
-        >(object, "recipes", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyConnectionsRecipesItem {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateReferenceBodyConnectionsRecipesItemUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyConnectionsRecipesItemUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
 impl Violations for types::UpdateReferenceBodyApi {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = object(value, at, out) else {
             return;
         };
         property::<
-            Option<types::UpdateReferenceBodyApiMethod>,
+            Option<types::CreateReferenceBodyApiMethod>,
         >(object, "method", false, at, out);
         property::<Option<String>>(object, "path", false, at, out);
         property::<Option<serde_json::Value>>(object, "schema", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyApiStats>,
+            Option<types::CreateReferenceBodyApiStats>,
         >(object, "stats", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyApiSource>,
+            Option<types::GetApIsOkBodyDataItemSourceCurrent>,
         >(object, "source", false, at, out);
         property::<
-            Option<types::UpdateReferenceBodyApiUri>,
+            Option<types::CreateReferenceBodyApiUri>,
         >(object, "uri", false, at, out);
     }
 }
 
-impl Violations for types::UpdateReferenceBodyApiMethod {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyApiStats {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<bool>(object, "additional_properties", false, at, out);
-        property::<bool>(object, "callbacks", false, at, out);
-        property::<bool>(object, "circular_references", false, at, out);
-        property::<bool>(object, "common_parameters", false, at, out);
-        property::<bool>(object, "discriminators", false, at, out);
-        property::<bool>(object, "links", false, at, out);
-        property::<bool>(object, "polymorphism", false, at, out);
-        property::<bool>(object, "references", false, at, out);
-        property::<bool>(object, "server_variables", false, at, out);
-        property::<bool>(object, "style", false, at, out);
-        property::<bool>(object, "webhooks", false, at, out);
-        property::<bool>(object, "xml_requests", false, at, out);
-        property::<bool>(object, "xml_responses", false, at, out);
-        property::<bool>(object, "xml_schemas", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyApiSource {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateReferenceBodyApiUri {
+impl Violations for types::GetRecipesOkBodyDataItemAppearanceBackgroundColor {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::GetRecipesOkBodyDataItemConnectionsReferencesItemUri {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        constrained::<Self, String>(value, at, out)
+    }
+}
+
+impl Violations for types::GetRecipesOkBodyDataItemPrivacyView {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
     }
 }
 
@@ -4473,15 +3834,9 @@ impl Violations for types::CreateRecipeBodyAppearance {
             return;
         };
         property::<
-            types::CreateRecipeBodyAppearanceBackgroundColor,
+            types::GetRecipesOkBodyDataItemAppearanceBackgroundColor,
         >(object, "background_color", false, at, out);
         property::<Option<String>>(object, "emoji", false, at, out);
-    }
-}
-
-impl Violations for types::CreateRecipeBodyAppearanceBackgroundColor {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -4502,14 +3857,8 @@ impl Violations for types::CreateRecipeBodyConnectionsReferencesItem {
             return;
         };
         property::<
-            Option<types::CreateRecipeBodyConnectionsReferencesItemUri>,
+            Option<types::GetRecipesOkBodyDataItemConnectionsReferencesItemUri>,
         >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::CreateRecipeBodyConnectionsReferencesItemUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
     }
 }
 
@@ -4568,14 +3917,8 @@ impl Violations for types::CreateRecipeBodyPrivacy {
             return;
         };
         property::<
-            Option<types::CreateRecipeBodyPrivacyView>,
+            Option<types::GetRecipesOkBodyDataItemPrivacyView>,
         >(object, "view", false, at, out);
-    }
-}
-
-impl Violations for types::CreateRecipeBodyPrivacyView {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
     }
 }
 
@@ -4585,132 +3928,20 @@ impl Violations for types::UpdateRecipeBody {
             return;
         };
         property::<
-            Option<types::UpdateRecipeBodyAppearance>,
+            Option<types::CreateRecipeBodyAppearance>,
         >(object, "appearance", false, at, out);
         property::<
-            Option<types::UpdateRecipeBodyConnections>,
+            Option<types::CreateRecipeBodyConnections>,
         >(object, "connections", false, at, out);
         property::<
-            Option<types::UpdateRecipeBodyContent>,
+            Option<types::CreateRecipeBodyContent>,
         >(object, "content", false, at, out);
         property::<Option<String>>(object, "description", false, at, out);
         property::<
-            Option<types::UpdateRecipeBodyPrivacy>,
+            Option<types::CreateRecipeBodyPrivacy>,
         >(object, "privacy", false, at, out);
         property::<Option<String>>(object, "title", false, at, out);
         property::<Option<f64>>(object, "position", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyAppearance {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            types::UpdateRecipeBodyAppearanceBackgroundColor,
-        >(object, "background_color", false, at, out);
-        property::<Option<String>>(object, "emoji", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyAppearanceBackgroundColor {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyConnections {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<Vec<types::UpdateRecipeBodyConnectionsReferencesItem>>,
-        >(object, "references", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyConnectionsReferencesItem {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateRecipeBodyConnectionsReferencesItemUri>,
-        >(object, "uri", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyConnectionsReferencesItemUri {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        constrained::<Self, String>(value, at, out)
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyContent {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<Vec<types::UpdateRecipeBodyContentStepsItem>>,
-        >(object, "steps", false, at, out);
-        property::<
-            Option<types::UpdateRecipeBodyContentSnippet>,
-        >(object, "snippet", false, at, out);
-        property::<Option<String>>(object, "response", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyContentStepsItem {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "title", false, at, out);
-        property::<Option<String>>(object, "body", false, at, out);
-        property::<Option<Vec<String>>>(object, "line_numbers", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyContentSnippet {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<Vec<types::UpdateRecipeBodyContentSnippetCodeOptionsItem>>,
-        >(object, "code_options", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyContentSnippetCodeOptionsItem {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<Option<String>>(object, "code", false, at, out);
-        property::<Option<String>>(object, "language", false, at, out);
-        property::<Option<String>>(object, "name", false, at, out);
-        property::<Option<String>>(object, "highlighted_syntax", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyPrivacy {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
-            return;
-        };
-        property::<
-            Option<types::UpdateRecipeBodyPrivacyView>,
-        >(object, "view", false, at, out);
-    }
-}
-
-impl Violations for types::UpdateRecipeBodyPrivacyView {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        leaf::<Self>(value, at, out)
     }
 }
 

@@ -882,7 +882,7 @@ impl Default for RawBodyTopLevelRequest {
 #[derive(Debug, Clone)]
 pub struct RawBodyTopLevelJsonRequest {
     /// Sent as `application/json`.
-    pub body: Option<types::RawBodyTopLevelJsonBody>,
+    pub body: Option<types::RawBodyTopLevelBody>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

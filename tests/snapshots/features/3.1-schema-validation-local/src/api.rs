@@ -91,27 +91,27 @@ pub struct GetAnythingNumbersRequest {
     pub id_required: types::GetAnythingNumbersIdRequired,
     /// In query: `id-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub id_optional: types::GetAnythingNumbersIdOptional,
+    pub id_optional: types::GetAnythingNumbersIdRequired,
     /// In query: `id-exclusive-required`.
     pub id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
     /// This is the default for anything pre 3.1
     /// In query: `id-exclusive-required-schema-v4`.
-    pub id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequiredSchemaV4,
+    pub id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequired,
     /// This isn't actually a valid version. See https://json-schema.org/draft-06/json-schema-release-notes.html#q-what-happened-to-draft-05
     /// In query: `id-exclusive-required-schema-v5`.
-    pub id_exclusive_required_schema_v5: types::GetAnythingNumbersIdExclusiveRequiredSchemaV5,
+    pub id_exclusive_required_schema_v5: types::GetAnythingNumbersIdExclusiveRequired,
     /// In query: `id-exclusive-required-schema-v6`.
-    pub id_exclusive_required_schema_v6: types::GetAnythingNumbersIdExclusiveRequiredSchemaV6,
+    pub id_exclusive_required_schema_v6: types::GetAnythingNumbersIdExclusiveRequired,
     /// In query: `id-exclusive-required-schema-v7`.
-    pub id_exclusive_required_schema_v7: types::GetAnythingNumbersIdExclusiveRequiredSchemaV7,
+    pub id_exclusive_required_schema_v7: types::GetAnythingNumbersIdExclusiveRequired,
     /// In query: `id-exclusive-required-schema-v2019`.
-    pub id_exclusive_required_schema_v2019: types::GetAnythingNumbersIdExclusiveRequiredSchemaV2019,
+    pub id_exclusive_required_schema_v2019: types::GetAnythingNumbersIdExclusiveRequired,
     /// This is the default for 3.1
     /// In query: `id-exclusive-required-schema-v2020`.
-    pub id_exclusive_required_schema_v2020: types::GetAnythingNumbersIdExclusiveRequiredSchemaV2020,
+    pub id_exclusive_required_schema_v2020: types::GetAnythingNumbersIdExclusiveRequired,
     /// In query: `id-exclusive-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub id_exclusive_optional: types::GetAnythingNumbersIdExclusiveOptional,
+    pub id_exclusive_optional: types::GetAnythingNumbersIdExclusiveRequired,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -121,16 +121,16 @@ impl GetAnythingNumbersRequest {
     pub fn new(
         id_required: types::GetAnythingNumbersIdRequired,
         id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
-        id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequiredSchemaV4,
-        id_exclusive_required_schema_v5: types::GetAnythingNumbersIdExclusiveRequiredSchemaV5,
-        id_exclusive_required_schema_v6: types::GetAnythingNumbersIdExclusiveRequiredSchemaV6,
-        id_exclusive_required_schema_v7: types::GetAnythingNumbersIdExclusiveRequiredSchemaV7,
-        id_exclusive_required_schema_v2019: types::GetAnythingNumbersIdExclusiveRequiredSchemaV2019,
-        id_exclusive_required_schema_v2020: types::GetAnythingNumbersIdExclusiveRequiredSchemaV2020,
+        id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequired,
+        id_exclusive_required_schema_v5: types::GetAnythingNumbersIdExclusiveRequired,
+        id_exclusive_required_schema_v6: types::GetAnythingNumbersIdExclusiveRequired,
+        id_exclusive_required_schema_v7: types::GetAnythingNumbersIdExclusiveRequired,
+        id_exclusive_required_schema_v2019: types::GetAnythingNumbersIdExclusiveRequired,
+        id_exclusive_required_schema_v2020: types::GetAnythingNumbersIdExclusiveRequired,
     ) -> Self {
         GetAnythingNumbersRequest {
             id_required,
-            id_optional: types::GetAnythingNumbersIdOptional(12.0),
+            id_optional: types::GetAnythingNumbersIdRequired(12.0),
             id_exclusive_required,
             id_exclusive_required_schema_v4,
             id_exclusive_required_schema_v5,
@@ -138,7 +138,7 @@ impl GetAnythingNumbersRequest {
             id_exclusive_required_schema_v7,
             id_exclusive_required_schema_v2019,
             id_exclusive_required_schema_v2020,
-            id_exclusive_optional: types::GetAnythingNumbersIdExclusiveOptional(12.0),
+            id_exclusive_optional: types::GetAnythingNumbersIdExclusiveRequired(12.0),
             context: Context::default(),
         }
     }
@@ -151,12 +151,12 @@ pub struct GetAnythingStringsRequest {
     pub name_length_required: types::GetAnythingStringsNameLengthRequired,
     /// In query: `name-length-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub name_length_optional: types::GetAnythingStringsNameLengthOptional,
+    pub name_length_optional: types::GetAnythingStringsNameLengthRequired,
     /// In query: `name-pattern-required`.
     pub name_pattern_required: types::GetAnythingStringsNamePatternRequired,
     /// In query: `name-pattern-optional`.
     /// Has a default (set by `new`, and by the server when the caller sends none).
-    pub name_pattern_optional: types::GetAnythingStringsNamePatternOptional,
+    pub name_pattern_optional: types::GetAnythingStringsNamePatternRequired,
     /// oas 3.1.0, which defaults to json schema v2020, provides the unicode flag to the input tooltip regex validation. This means that the following regex will not work without the escaped curly braces
     /// In query: `complex-pattern-required`.
     pub complex_pattern_required: types::GetAnythingStringsComplexPatternRequired,
@@ -173,11 +173,11 @@ impl GetAnythingStringsRequest {
     ) -> Self {
         GetAnythingStringsRequest {
             name_length_required,
-            name_length_optional: types::GetAnythingStringsNameLengthOptional(
+            name_length_optional: types::GetAnythingStringsNameLengthRequired(
                 String::from("this is a default"),
             ),
             name_pattern_required,
-            name_pattern_optional: types::GetAnythingStringsNamePatternOptional(
+            name_pattern_optional: types::GetAnythingStringsNamePatternRequired(
                 String::from("aDEFAULTb"),
             ),
             complex_pattern_required,

@@ -133,7 +133,7 @@ async fn request_get_anything_numbers(
         id_optional: query_value(&query, "id-optional")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetAnythingNumbersIdOptional(12.0)),
+            .unwrap_or(types::GetAnythingNumbersIdRequired(12.0)),
         id_exclusive_required: parse(
             required(
                 query_value(&query, "id-exclusive-required"),
@@ -186,7 +186,7 @@ async fn request_get_anything_numbers(
         id_exclusive_optional: query_value(&query, "id-exclusive-optional")
             .map(parse)
             .transpose()?
-            .unwrap_or(types::GetAnythingNumbersIdExclusiveOptional(12.0)),
+            .unwrap_or(types::GetAnythingNumbersIdExclusiveRequired(12.0)),
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -222,7 +222,7 @@ async fn request_get_anything_strings(
         name_length_optional: query_value(&query, "name-length-optional")
             .map(parse)
             .transpose()?
-            .unwrap_or_else(|| types::GetAnythingStringsNameLengthOptional(
+            .unwrap_or_else(|| types::GetAnythingStringsNameLengthRequired(
                 String::from("this is a default"),
             )),
         name_pattern_required: parse(
@@ -235,7 +235,7 @@ async fn request_get_anything_strings(
         name_pattern_optional: query_value(&query, "name-pattern-optional")
             .map(parse)
             .transpose()?
-            .unwrap_or_else(|| types::GetAnythingStringsNamePatternOptional(
+            .unwrap_or_else(|| types::GetAnythingStringsNamePatternRequired(
                 String::from("aDEFAULTb"),
             )),
         complex_pattern_required: parse(

@@ -42,7 +42,7 @@ pub struct GetAnythingNumbersRequest {
     /// In query: `id-exclusive-required`.
     pub id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
     /// In query: `id-exclusive-required-schema-v4`.
-    pub id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequiredSchemaV4,
+    pub id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequired,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -51,7 +51,7 @@ impl GetAnythingNumbersRequest {
     /// A request with the required parts; the optional ones are unset.
     pub fn new(
         id_exclusive_required: types::GetAnythingNumbersIdExclusiveRequired,
-        id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequiredSchemaV4,
+        id_exclusive_required_schema_v4: types::GetAnythingNumbersIdExclusiveRequired,
     ) -> Self {
         GetAnythingNumbersRequest {
             id_exclusive_required,

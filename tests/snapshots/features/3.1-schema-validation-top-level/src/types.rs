@@ -136,60 +136,7 @@ impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequired {
 }
 
 /// Schema `/paths/~1anything~1numbers/parameters/1/schema`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialOrd,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize
-)]
-#[serde(try_from = "f64")]
-pub struct GetAnythingNumbersIdExclusiveRequiredSchemaV4(pub(crate) f64);
-
-impl GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
-    /// The value.
-    pub fn into_inner(self) -> f64 {
-        self.0
-    }
-}
-
-impl std::ops::Deref for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
-    type Target = f64;
-
-    fn deref(&self) -> &f64 {
-        &self.0
-    }
-}
-
-impl TryFrom<f64> for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
-    type Error = Invalid;
-
-    fn try_from(value: f64) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_range(value, Some((10.0, true)), Some((20.0, true)), &mut broken);
-        check_multiple_of(value, 2.0, is_fractional(value / 2f64), &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for GetAnythingNumbersIdExclusiveRequiredSchemaV4 {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: f64 = s
-            .parse()
-            .map_err(|e: <f64 as std::str::FromStr>::Err| Invalid(vec![e.to_string()]))?;
-        Self::try_from(value)
-    }
-}
+pub type GetAnythingNumbersIdExclusiveRequiredSchemaV4 = GetAnythingNumbersIdExclusiveRequired;
 
 /// Every example in the spec (that fits its schema) reads as the
 /// type it illustrates.

@@ -608,7 +608,7 @@ pub enum GetBookingResponse {
     /// Status 200.
     Ok {
         /// The body.
-        body: types::GetBookingOkBody,
+        body: types::CreateBookingCreatedBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.

@@ -45,7 +45,7 @@ pub struct ListAccountsRequest {
     /// In query: `prefix`.
     pub prefix: Option<types::ListAccountsPrefix>,
     /// In query: `tag`.
-    pub tag: Option<Vec<types::ListAccountsTagItem>>,
+    pub tag: Option<Vec<types::AccountTagsItem>>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

@@ -949,53 +949,7 @@ impl std::str::FromStr for ListAccountsPrefix {
 }
 
 /// Schema `/paths/~1accounts/get/parameters/2/schema/items`.
-#[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String")]
-pub struct ListAccountsTagItem(pub(crate) String);
-
-impl ListAccountsTagItem {
-    /// The value.
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
-impl std::ops::Deref for ListAccountsTagItem {
-    type Target = String;
-
-    fn deref(&self) -> &String {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for ListAccountsTagItem {
-    type Error = Invalid;
-
-    fn try_from(value: String) -> Result<Self, Invalid> {
-        let mut broken = Vec::new();
-        check_length(value.chars().count(), None, Some(10), "characters", &mut broken);
-        Invalid::check(Self(value), broken)
-    }
-}
-
-impl std::fmt::Display for ListAccountsTagItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::str::FromStr for ListAccountsTagItem {
-    type Err = Invalid;
-
-    fn from_str(s: &str) -> Result<Self, Invalid> {
-        let value: String = s
-            .parse()
-            .map_err(|e: <String as std::str::FromStr>::Err| Invalid(
-                vec![e.to_string()],
-            ))?;
-        Self::try_from(value)
-    }
-}
+pub type ListAccountsTagItem = AccountTagsItem;
 
 /// Schema `/paths/~1accounts/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
