@@ -459,24 +459,24 @@ impl Api for Client {
     ) -> Result<api::ListPuppiesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/puppies");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.breed {
-            query.push(("breed", v.to_string()));
+            push_query(&mut query, "breed", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.size {
-            query.push(("size", v.to_string()));
+            push_query(&mut query, "size", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.max_price_cents {
-            query.push(("maxPriceCents", v.to_string()));
+            push_query(&mut query, "maxPriceCents", &encode_query(&v.to_string()));
         }
         {
             let v = &request.limit;
-            query.push(("limit", v.to_string()));
+            push_query(&mut query, "limit", &encode_query(&v.to_string()));
         }
         {
             let v = &request.offset;
-            query.push(("offset", v.to_string()));
+            push_query(&mut query, "offset", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -512,8 +512,11 @@ impl Api for Client {
     ) -> Result<api::GetPuppyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/puppies/");
-        push_segment(&mut url, &request.puppy_id.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.puppy_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -541,7 +544,7 @@ impl Api for Client {
     ) -> Result<api::AdoptPuppyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/adoptions");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -585,7 +588,7 @@ impl Api for Client {
     ) -> Result<api::GetCartResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/cart");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -621,7 +624,7 @@ impl Api for Client {
     ) -> Result<api::AddCartItemResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/cart/items");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -666,8 +669,11 @@ impl Api for Client {
     ) -> Result<api::RemoveCartItemResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/cart/items/");
-        push_segment(&mut url, &request.puppy_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.puppy_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -714,17 +720,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1104,7 +1108,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
@@ -1253,12 +1257,32 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
 }
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

@@ -332,10 +332,58 @@ pub struct Param {
     pub required: bool,
     /// The value when the caller sends none (so the field is not optional).
     pub default: Option<Literal>,
-    /// Arrays: one `name=v` pair per item (form, explode) rather than
-    /// `name=a,b`.
+    /// An object parameter of a struct type: its properties' wire names
+    /// (for `form` with `explode`, where they are query keys of their own).
+    pub object_fields: Option<Vec<String>>,
+    /// How the value is written (OpenAPI's `style`; `Json` for a parameter
+    /// given by `content: application/json`).
+    pub style: Style,
+    /// Arrays and objects: one part per item or property (`explode`).
     pub explode: bool,
+    /// Query values keep RFC 3986 reserved characters unencoded.
+    pub allow_reserved: bool,
     pub docs: Docs,
+}
+
+/// A parameter's `style`, checked against its location by `lower`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `a,b` (path, header).
+    Simple,
+    /// `.a.b` / `.a,b` (path).
+    Label,
+    /// `;id=a;id=b` / `;id=a,b` (path).
+    Matrix,
+    /// `id=a&id=b` / `id=a,b` (query, cookie).
+    Form,
+    /// `id=a%20b` (query arrays and objects).
+    SpaceDelimited,
+    /// `id=a|b` (query arrays and objects).
+    PipeDelimited,
+    /// `id[k]=v` (query objects).
+    DeepObject,
+    /// The value as JSON text (`content: application/json`).
+    Json,
+}
+
+/// What a parameter's type is made of, as far as its wire form goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Scalar,
+    List,
+    Object,
+}
+
+impl Param {
+    pub fn shape(&self) -> Shape {
+        match (&self.ty, self.style) {
+            (_, Style::Json) => Shape::Scalar,
+            (Ty::List(_), _) => Shape::List,
+            (Ty::Map(_), _) => Shape::Object,
+            (Ty::Named(_), _) if self.object_fields.is_some() => Shape::Object,
+            _ => Shape::Scalar,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

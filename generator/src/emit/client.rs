@@ -12,8 +12,9 @@ use quote::{format_ident, quote};
 use super::api::{Shape, shape};
 use super::{ident, lit};
 
+mod params;
 mod runtime;
-use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
+use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, UrlSegment};
 
 /// Helpers the client may need; each is emitted once if used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,10 +31,17 @@ enum Helper {
     ResponseHeader,
     RequiredHeader,
     Unexpected,
-    PushSegment,
     InsertHeader,
     PushCookie,
-    Join,
+    EncodePath,
+    EncodeQuery,
+    EncodeReserved,
+    Verbatim,
+    PushQuery,
+    Parts,
+    ObjectPairs,
+    ObjectParts,
+    Styled,
     DateTime,
 }
 
@@ -186,16 +194,6 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 api::Error::UnexpectedStatus { status, headers: Box::new(headers), body }
             }
         },
-        Helper::PushSegment => quote! {
-            /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-            const SEGMENT: &percent_encoding::AsciiSet =
-                &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-            /// Appends a path parameter, percent-encoded so that it stays one segment.
-            fn push_segment(url: &mut String, value: &str) {
-                url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-            }
-        },
         Helper::InsertHeader => quote! {
             fn insert_header(headers: &mut reqwest::header::HeaderMap, name: &'static str, value: &impl std::fmt::Display) -> Result<(), api::Error> {
                 let value = reqwest::header::HeaderValue::try_from(value.to_string())
@@ -221,12 +219,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
             }
         },
-        Helper::Join => quote! {
-            /// A list as one comma-separated value (`a,b,c`).
-            fn join<T: std::fmt::Display>(items: &[T]) -> String {
-                items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
-            }
-        },
+        other => params::helper(other).unwrap_or_default(),
     }
 }
 
@@ -247,6 +240,7 @@ fn method(
     stmts.push(quote!(let mut url = self.base_url.clone();));
     let mut literal = String::new();
     let flush = |literal: &mut String, stmts: &mut Vec<TokenStream>| {
+        *literal = super::style::encode_path_literal(literal);
         if literal.chars().count() == 1 {
             let c = literal.chars().next().expect("one char");
             stmts.push(quote!(url.push(#c);));
@@ -257,23 +251,9 @@ fn method(
         literal.clear();
     };
     let push_param = |p: &ir::Param, helpers: &mut BTreeSet<Helper>| {
-        helpers.insert(Helper::PushSegment);
         let field = ident(&p.name);
-        let dated = is_date_time(&p.ty);
-        if dated {
-            helpers.insert(Helper::DateTime);
-        }
-        match (matches!(p.ty, Ty::List(_)), dated) {
-            (true, true) => {
-                quote!(push_segment(&mut url, &request.#field.iter().map(date_time).collect::<Vec<_>>().join(","));)
-            }
-            (true, false) => {
-                helpers.insert(Helper::Join);
-                quote!(push_segment(&mut url, &join(&request.#field));)
-            }
-            (false, true) => quote!(push_segment(&mut url, &date_time(&request.#field));),
-            (false, false) => quote!(push_segment(&mut url, &request.#field.to_string());),
-        }
+        let put = params::put(p, helpers);
+        quote!({ let v = &request.#field; #put })
     };
     for segment in op.url_segments() {
         literal.push('/');
@@ -295,7 +275,7 @@ fn method(
     flush(&mut literal, &mut stmts);
     let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
     let query_mut = (has(Location::Query) || op.security.is_some()).then(|| quote!(mut));
-    stmts.push(quote!(let #query_mut query: Vec<(&str, String)> = Vec::new();));
+    stmts.push(quote!(let #query_mut query = String::new();));
     let headers_mut = (has(Location::Header) || op.security.is_some()).then(|| quote!(mut));
     stmts.push(quote!(let #headers_mut headers = reqwest::header::HeaderMap::new();));
     if any_cookie {
@@ -303,56 +283,11 @@ fn method(
         stmts.push(quote!(let #cookies_mut cookies = String::new();));
     }
     for p in &op.params {
+        if p.location == Location::Path {
+            continue;
+        }
         let field = ident(&p.name);
-        let wire = lit(&p.wire);
-        let list = matches!(p.ty, Ty::List(_));
-        let dated = is_date_time(&p.ty);
-        if dated {
-            helpers.insert(Helper::DateTime);
-        }
-        if list && !dated && !(p.location == Location::Query && p.explode) {
-            helpers.insert(Helper::Join);
-        }
-        // `v` as one string: a list joined with commas; date-times in RFC 3339.
-        let joined = if dated {
-            quote!(v.iter().map(date_time).collect::<Vec<_>>().join(","))
-        } else {
-            quote!(join(v))
-        };
-        let text = match (list, dated) {
-            (true, _) => joined,
-            (false, true) => quote!(date_time(v)),
-            (false, false) => quote!(v.to_string()),
-        };
-        let stmt = match p.location {
-            Location::Path => continue,
-            Location::Query if list && p.explode => {
-                let item = if dated {
-                    quote!(date_time(item))
-                } else {
-                    quote!(item.to_string())
-                };
-                quote!(query.extend(v.iter().map(|item| (#wire, #item)));)
-            }
-            Location::Query => quote!(query.push((#wire, #text));),
-            Location::Header => {
-                helpers.insert(Helper::InsertHeader);
-                let wire = lit(&p.wire.to_ascii_lowercase());
-                if list || dated {
-                    quote!(insert_header(&mut headers, #wire, &#text)?;)
-                } else {
-                    quote!(insert_header(&mut headers, #wire, v)?;)
-                }
-            }
-            Location::Cookie => {
-                helpers.insert(Helper::PushCookie);
-                if list || dated {
-                    quote!(push_cookie(&mut cookies, #wire, &#text);)
-                } else {
-                    quote!(push_cookie(&mut cookies, #wire, v);)
-                }
-            }
-        };
+        let stmt = params::put(p, helpers);
         if p.always_present() {
             stmts.push(quote!({ let v = &request.#field; #stmt }));
         } else {
@@ -361,6 +296,18 @@ fn method(
     }
     if let Some(requirements) = &op.security {
         helpers.insert(Helper::Authorize);
+        let query_key = api.security_schemes.iter().any(|s| {
+            matches!(
+                s.kind,
+                SchemeKind::ApiKey {
+                    location: Location::Query,
+                    ..
+                }
+            )
+        });
+        if query_key {
+            helpers.extend([Helper::PushQuery, Helper::EncodeQuery]);
+        }
         if any_cookie {
             helpers.insert(Helper::PushCookie);
         }
@@ -515,15 +462,6 @@ fn response_value(
     }
 }
 
-/// A `date-time` parameter, or a list of them.
-fn is_date_time(t: &Ty) -> bool {
-    match t {
-        Ty::Prim(ir::Prim::DateTime) => true,
-        Ty::List(inner) | Ty::Nullable(inner) => is_date_time(inner),
-        _ => false,
-    }
-}
-
 fn api_has_cookies(api: &ir::Api) -> bool {
     api.operations
         .iter()
@@ -577,8 +515,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 }
             }
             SchemeKind::ApiKey { location: Location::Query, name } => {
-                let name = lit(name);
-                quote!(query.push((#name, value.clone()));)
+                let name = lit(&params::encode_component(name));
+                quote!(push_query(query, #name, &encode_query(value));)
             }
             SchemeKind::ApiKey { location: _, name } => {
                 let name = lit(name);
@@ -608,7 +546,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 &self,
                 context: &api::Context,
                 requirements: &[&[api::Scheme]],
-                query: &mut Vec<(&str, String)>,
+                query: &mut String,
                 headers: &mut reqwest::header::HeaderMap,
                 #cookie_param
             ) -> Result<(), api::Error> {

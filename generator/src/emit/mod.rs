@@ -6,6 +6,7 @@
 mod api;
 mod client;
 mod server;
+mod style;
 mod types;
 mod violations;
 

@@ -12,15 +12,21 @@ use quote::{format_ident, quote};
 
 use super::api::{Shape, shape};
 use super::{ident, lit};
-use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
+use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, UrlSegment};
 
 /// Helpers the server may need; each is emitted once if used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Helper {
     Respond,
     Parse,
-    ParseList,
     ParseEach,
+    JsonParam,
+    StripLead,
+    Unstyle,
+    Pairs,
+    Object,
+    QueryFields,
+    DeepObject,
     Required,
     PathParams,
     PathParam,
@@ -207,7 +213,9 @@ fn route_path(op: &Operation) -> String {
         .iter()
         .enumerate()
         .map(|(n, s)| match s {
-            UrlSegment::Literal(t) => t.replace('{', "{{").replace('}', "}}"),
+            UrlSegment::Literal(t) => super::style::encode_path_literal(t)
+                .replace('{', "{{")
+                .replace('}', "}}"),
             UrlSegment::Param(i) => {
                 let wire = &op.params[*i].wire;
                 let plain =
@@ -344,7 +352,7 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     let mut fields = Vec::new();
     for (i, p) in op.params.iter().enumerate() {
         let field = ident(&p.name);
-        let value = param_value(api, p, path_source[i].take(), helpers);
+        let value = param_value(api, op, p, path_source[i].take(), helpers);
         fields.push(quote!(#field: #value));
     }
     if let Some(body) = &op.body {
@@ -409,48 +417,103 @@ fn default_fallback(api: &ir::Api, value: &ir::Literal) -> TokenStream {
     }
 }
 
-/// The expression that reads and parses one parameter.
+/// The expression that reads and parses one parameter: where its raw
+/// value is (`source`, an `Option`), and how it becomes the field's type
+/// (`decode`, a function of that value), after `emit::style`.
 fn param_value(
     api: &ir::Api,
+    op: &Operation,
     p: &ir::Param,
     path_source: Option<TokenStream>,
     helpers: &mut BTreeSet<Helper>,
 ) -> TokenStream {
+    use super::style::{Special, layout, special};
     let wire = lit(&p.wire);
     let location = lit(p.location.as_str());
-    let list = matches!(p.ty, Ty::List(_));
-    helpers.insert(Helper::Parse);
-    let parser = |helpers: &mut BTreeSet<Helper>| {
-        if list {
-            helpers.insert(Helper::ParseList);
-            quote!(parse_list)
-        } else {
-            quote!(parse)
+    let shape = p.shape();
+    let (source, decode) = match special(p) {
+        Some(Special::Json) => {
+            helpers.insert(Helper::JsonParam);
+            (None, Decode::function(quote!(json_param)))
+        }
+        Some(Special::RepeatedQuery) => {
+            helpers.extend([Helper::QueryValues, Helper::ParseEach, Helper::Parse]);
+            (
+                Some(quote!(query_values(&query, #wire))),
+                Decode::function(quote!(parse_each)),
+            )
+        }
+        Some(Special::ExplodedObject) => {
+            helpers.extend([Helper::QueryFields, Helper::Object]);
+            let source = match &p.object_fields {
+                Some(fields) => {
+                    let fields = fields.iter().map(|f| lit(f));
+                    quote!(query_fields(&query, |key| [#(#fields),*].contains(&key)))
+                }
+                // A map takes every query parameter the operation does not name.
+                None => {
+                    let others = op
+                        .params
+                        .iter()
+                        .filter(|o| o.location == Location::Query && o.wire != p.wire)
+                        .map(|o| lit(&o.wire));
+                    quote!(query_fields(&query, |key| ![#(#others),*].contains(&key)))
+                }
+            };
+            (Some(source), Decode::function(quote!(object)))
+        }
+        Some(Special::DeepObject) => {
+            helpers.extend([Helper::DeepObject, Helper::Object]);
+            (
+                Some(quote!(deep_object(&query, #wire))),
+                Decode::function(quote!(object)),
+            )
+        }
+        None => {
+            helpers.insert(Helper::Parse);
+            let l = layout(p, true);
+            let decode = match shape {
+                ir::Shape::Scalar if l.lead.is_empty() => Decode::function(quote!(parse)),
+                ir::Shape::Scalar => {
+                    helpers.insert(Helper::StripLead);
+                    let lead = lit(&l.lead);
+                    Decode::expression(move |v| quote!(strip_lead(#v, #lead).and_then(parse)))
+                }
+                ir::Shape::List | ir::Shape::Object => {
+                    helpers.insert(Helper::Unstyle);
+                    let (lead, prefix, sep) = (lit(&l.lead), lit(&l.prefix), lit(l.sep));
+                    let parts = move |v: TokenStream| quote!(unstyle(#v, #lead, #prefix, #sep));
+                    if shape == ir::Shape::List {
+                        helpers.insert(Helper::ParseEach);
+                        Decode::expression(move |v| {
+                            let parts = parts(v);
+                            quote!(#parts.and_then(parse_each))
+                        })
+                    } else {
+                        helpers.extend([Helper::Pairs, Helper::Object]);
+                        let explode = p.explode;
+                        Decode::expression(move |v| {
+                            let parts = parts(v);
+                            quote!(#parts.and_then(|parts| pairs(parts, #explode)).and_then(object))
+                        })
+                    }
+                }
+            };
+            (None, decode)
         }
     };
     if p.location == Location::Path {
-        let parser = parser(helpers);
         // A declared path parameter that the path does not hold is absent.
         return match path_source {
-            Some(raw) => quote!(#parser(#raw)?),
+            Some(raw) => {
+                let value = decode.call(raw);
+                quote!(#value?)
+            }
             None => quote!(Default::default()),
         };
     }
-    let raw = match p.location {
-        Location::Query if list && p.explode => {
-            helpers.extend([Helper::QueryValues, Helper::ParseEach]);
-            let values = quote!(query_values(&query, #wire));
-            return if p.required {
-                helpers.insert(Helper::Required);
-                quote!(parse_each(required(#values, #location, #wire)?)?)
-            } else if let Some(value) = &p.default {
-                let fallback = default_fallback(api, value);
-                quote!(#values.map(parse_each).transpose()?.#fallback)
-            } else {
-                quote!(#values.map(parse_each).transpose()?)
-            };
-        }
-        Location::Query => {
+    let source = source.unwrap_or_else(|| match p.location {
+        Location::Query | Location::Path => {
             helpers.insert(Helper::QueryValue);
             quote!(query_value(&query, #wire))
         }
@@ -459,22 +522,62 @@ fn param_value(
             let wire = lit(&p.wire.to_ascii_lowercase());
             quote!(header_value(&parts.headers, #wire)?)
         }
-        Location::Cookie | Location::Path => {
+        Location::Cookie => {
             helpers.insert(Helper::CookieValue);
             quote!(cookie_value(&cookies, #wire))
         }
-    };
-    let parser = parser(helpers);
+    });
     match &p.default {
         _ if p.required => {
             helpers.insert(Helper::Required);
-            quote!(#parser(required(#raw, #location, #wire)?)?)
+            let value = decode.call(quote!(required(#source, #location, #wire)?));
+            quote!(#value?)
         }
         Some(value) => {
             let fallback = default_fallback(api, value);
-            quote!(#raw.map(#parser).transpose()?.#fallback)
+            let decode = decode.as_fn();
+            quote!(#source.map(#decode).transpose()?.#fallback)
         }
-        None => quote!(#raw.map(#parser).transpose()?),
+        None => {
+            let decode = decode.as_fn();
+            quote!(#source.map(#decode).transpose()?)
+        }
+    }
+}
+
+/// How a raw parameter value becomes its type: a helper's name, or an
+/// expression of the value.
+enum Decode {
+    Function(TokenStream),
+    Expression(Box<dyn Fn(TokenStream) -> TokenStream>),
+}
+
+impl Decode {
+    fn function(path: TokenStream) -> Self {
+        Decode::Function(path)
+    }
+
+    fn expression(f: impl Fn(TokenStream) -> TokenStream + 'static) -> Self {
+        Decode::Expression(Box::new(f))
+    }
+
+    /// The decoding of `input`.
+    fn call(&self, input: TokenStream) -> TokenStream {
+        match self {
+            Decode::Function(f) => quote!(#f(#input)),
+            Decode::Expression(e) => e(input),
+        }
+    }
+
+    /// Something to pass to `Option::map`.
+    fn as_fn(&self) -> TokenStream {
+        match self {
+            Decode::Function(f) => f.clone(),
+            Decode::Expression(_) => {
+                let body = self.call(quote!(v));
+                quote!(|v| #body)
+            }
+        }
     }
 }
 
@@ -630,15 +733,6 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 raw.parse().map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid value `{raw}`: {e}")))
             }
         },
-        Helper::ParseList => quote! {
-            /// Parses a comma-separated list (`a,b,c`).
-            fn parse_list<T: std::str::FromStr>(raw: &str) -> Result<Vec<T>, Problem>
-            where
-                T::Err: std::fmt::Display,
-            {
-                raw.split(',').map(|item| parse(item.trim())).collect()
-            }
-        },
         Helper::ParseEach => quote! {
             /// Parses repeated values (`name=a&name=b`).
             fn parse_each<T: std::str::FromStr>(raw: Vec<&str>) -> Result<Vec<T>, Problem>
@@ -646,6 +740,89 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 T::Err: std::fmt::Display,
             {
                 raw.into_iter().map(parse).collect()
+            }
+        },
+        Helper::JsonParam => quote! {
+            /// A parameter given as JSON text (`content: application/json`).
+            fn json_param<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, Problem> {
+                serde_json::from_str(raw).map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid JSON value `{raw}`: {e}")))
+            }
+        },
+        Helper::StripLead => quote! {
+            /// A `label` or `matrix` value without its lead (`.`, `;name=`).
+            fn strip_lead<'a>(raw: &'a str, lead: &str) -> Result<&'a str, Problem> {
+                if let Some(rest) = raw.strip_prefix(lead) {
+                    return Ok(rest);
+                }
+                // `;name` alone is the empty value.
+                match lead.strip_suffix('=') {
+                    Some(bare) if raw == bare => Ok(""),
+                    _ => Err(Problem::new(StatusCode::BAD_REQUEST, format!("`{raw}` does not start with `{lead}`"))),
+                }
+            }
+        },
+        Helper::Unstyle => quote! {
+            /// The parts of an array or object value: after `lead`, split at
+            /// `sep`, or, where `sep` is empty, each part after `prefix`.
+            fn unstyle<'a>(raw: &'a str, lead: &str, prefix: &str, sep: &str) -> Result<Vec<&'a str>, Problem> {
+                let bad = || Problem::new(StatusCode::BAD_REQUEST, format!("`{raw}` is not in the parameter's style"));
+                let rest = if lead.is_empty() { raw } else { raw.strip_prefix(lead).ok_or_else(bad)? };
+                if rest.is_empty() {
+                    return Ok(Vec::new());
+                }
+                if sep.is_empty() {
+                    let mut parts = rest.split(prefix);
+                    if parts.next() != Some("") {
+                        return Err(bad());
+                    }
+                    Ok(parts.collect())
+                } else {
+                    Ok(rest.split(sep).collect())
+                }
+            }
+        },
+        Helper::Pairs => quote! {
+            /// An object's properties from `k=v` parts (`explode`) or from
+            /// alternating `k`, `v` parts.
+            fn pairs(parts: Vec<&str>, explode: bool) -> Result<Vec<(&str, &str)>, Problem> {
+                let bad = || Problem::new(StatusCode::BAD_REQUEST, "an object parameter is not in `key,value` pairs");
+                if explode {
+                    parts.into_iter().map(|part| part.split_once('=').ok_or_else(bad)).collect()
+                } else if parts.len() % 2 == 0 {
+                    Ok(parts.chunks(2).map(|pair| (pair[0], pair[1])).collect())
+                } else {
+                    Err(bad())
+                }
+            }
+        },
+        Helper::Object => quote! {
+            /// An object parameter from its properties, each parsed as its
+            /// field's type (as a form body would be).
+            fn object<T: serde::de::DeserializeOwned>(pairs: Vec<(&str, &str)>) -> Result<T, Problem> {
+                let bad = |e: String| Problem::new(StatusCode::BAD_REQUEST, format!("invalid object parameter: {e}"));
+                let form = serde_urlencoded::to_string(&pairs).map_err(|e| bad(e.to_string()))?;
+                serde_urlencoded::from_str(&form).map_err(|e| bad(e.to_string()))
+            }
+        },
+        Helper::QueryFields => quote! {
+            /// The query parameters that `takes` claims (an exploded object's
+            /// properties); `None` when there is none.
+            fn query_fields(query: &[(String, String)], takes: impl Fn(&str) -> bool) -> Option<Vec<(&str, &str)>> {
+                let pairs: Vec<(&str, &str)> = query.iter().filter(|(key, _)| takes(key)).map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                if pairs.is_empty() { None } else { Some(pairs) }
+            }
+        },
+        Helper::DeepObject => quote! {
+            /// The properties of `name[key]=value` query parameters; `None` when there is none.
+            fn deep_object<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<(&'a str, &'a str)>> {
+                let pairs: Vec<(&str, &str)> = query
+                    .iter()
+                    .filter_map(|(key, value)| {
+                        let key = key.strip_prefix(name)?.strip_prefix('[')?.strip_suffix(']')?;
+                        Some((key, value.as_str()))
+                    })
+                    .collect();
+                if pairs.is_empty() { None } else { Some(pairs) }
             }
         },
         Helper::Required => quote! {

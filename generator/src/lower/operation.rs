@@ -2,7 +2,8 @@
 //! responses and security requirements.
 
 use openapiv3::{
-    Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, StatusCode,
+    Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr, RequestBody, Response,
+    StatusCode,
 };
 
 use super::schema::{SchemaRef, Schemas, is_binary};
@@ -10,7 +11,7 @@ use super::{resolve, scheme_index};
 use crate::diag::{Diagnostic, join};
 use crate::ir::{
     Body, Docs, Header, Location, MediaKind, Method, Operation, Param, PathSegment, Prim,
-    Requirement, ResponseBody, SecurityScheme, StatusMatch, Ty, TypeKind,
+    Requirement, ResponseBody, SecurityScheme, StatusMatch, Style, Ty, TypeKind,
 };
 use crate::load::Loaded;
 use crate::naming::{self, Namespace};
@@ -158,14 +159,35 @@ impl OperationLowering<'_, '_, '_> {
 
     fn param(&mut self, p: Parameter, pointer: &str, names: &mut Namespace) -> Option<Param> {
         let location = location_of(&p);
-        let explode = match &p {
-            Parameter::Query { parameter_data, .. } | Parameter::Cookie { parameter_data, .. } => {
-                parameter_data.explode.unwrap_or(true)
-            }
-            Parameter::Path { parameter_data, .. } | Parameter::Header { parameter_data, .. } => {
-                parameter_data.explode.unwrap_or(false)
-            }
+        let (style, allow_reserved) = match &p {
+            Parameter::Query {
+                style,
+                allow_reserved,
+                ..
+            } => (
+                match style {
+                    QueryStyle::Form => Style::Form,
+                    QueryStyle::SpaceDelimited => Style::SpaceDelimited,
+                    QueryStyle::PipeDelimited => Style::PipeDelimited,
+                    QueryStyle::DeepObject => Style::DeepObject,
+                },
+                *allow_reserved,
+            ),
+            Parameter::Path { style, .. } => (
+                match style {
+                    PathStyle::Simple => Style::Simple,
+                    PathStyle::Label => Style::Label,
+                    PathStyle::Matrix => Style::Matrix,
+                },
+                false,
+            ),
+            Parameter::Header { .. } => (Style::Simple, false),
+            Parameter::Cookie { .. } => (Style::Form, false),
         };
+        let explode = p
+            .parameter_data_ref()
+            .explode
+            .unwrap_or(style == Style::Form);
         let data = p.parameter_data();
         if location == Location::Header
             && ["accept", "content-type", "authorization"]
@@ -181,23 +203,50 @@ impl OperationLowering<'_, '_, '_> {
             return None;
         }
         let hint = format!("{} {}", self.type_name, data.name);
+        let mut style = style;
         let ty = match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let ty =
                     self.schemas
                         .ty(SchemaRef::from(schema), &format!("{pointer}/schema"), &hint);
-                self.scalar_or_string(ty, pointer)
+                self.param_ty(ty, style, pointer)
             }
-            ParameterSchemaOrContent::Content(_) => {
-                self.schemas.diags.push(
-                    Diagnostic::warning(
-                        pointer,
-                        "parameter given by `content` is passed as a string",
-                    )
-                    .with_hint("describe it with `schema` to get a typed value"),
-                );
-                Ty::Prim(Prim::String)
+            ParameterSchemaOrContent::Content(content) => {
+                let json = content.iter().find(|(media, _)| is_json(media));
+                match json {
+                    Some((media, media_type)) => {
+                        style = Style::Json;
+                        let media_pointer = join(&format!("{pointer}/content"), media);
+                        match &media_type.schema {
+                            Some(schema) => self.schemas.ty(
+                                SchemaRef::from(schema),
+                                &format!("{media_pointer}/schema"),
+                                &hint,
+                            ),
+                            None => Ty::Any,
+                        }
+                    }
+                    None => {
+                        self.schemas.diags.push(
+                            Diagnostic::warning(
+                                pointer,
+                                "parameter given by `content` of a media type other than JSON is passed as a string",
+                            )
+                            .with_hint("use `application/json`, or describe it with `schema`"),
+                        );
+                        Ty::Prim(Prim::String)
+                    }
+                }
             }
+        };
+        let object_fields = match &ty {
+            Ty::Named(id) if style != Style::Json => match self.schemas.kind_of(*id) {
+                Some(TypeKind::Struct(s)) => {
+                    Some(s.fields.iter().map(|f| f.wire.clone()).collect())
+                }
+                _ => None,
+            },
+            _ => None,
         };
         let ty = match ty {
             Ty::Nullable(inner) => *inner,
@@ -227,7 +276,10 @@ impl OperationLowering<'_, '_, '_> {
             ty,
             required,
             default,
+            object_fields,
+            style,
             explode,
+            allow_reserved,
             docs: Docs {
                 title: None,
                 description: data.description.clone(),
@@ -236,9 +288,10 @@ impl OperationLowering<'_, '_, '_> {
         })
     }
 
-    /// Parameters carry scalars or lists of scalars; anything else is passed
-    /// as its raw string, with a warning.
-    fn scalar_or_string(&mut self, ty: Ty, pointer: &str) -> Ty {
+    /// Parameters carry scalars, lists of scalars, or objects of scalars
+    /// (structs and maps); anything else is passed as its raw string, with
+    /// a warning.
+    fn param_ty(&mut self, ty: Ty, style: Style, pointer: &str) -> Ty {
         // A list parameter keeps its items' rules; its own are not kept.
         let ty = match &ty {
             Ty::Named(id) => match self.schemas.kind_of(*id) {
@@ -261,13 +314,25 @@ impl OperationLowering<'_, '_, '_> {
             Ty::List(inner) | Ty::Nullable(inner) => inner,
             other => other,
         };
-        if self.schemas.is_scalar(item) {
+        let fits = match style {
+            // Lists are of scalars: `a,b`.
+            _ if self.schemas.is_scalar(item) => true,
+            Style::Simple
+            | Style::Label
+            | Style::Matrix
+            | Style::Form
+            | Style::SpaceDelimited
+            | Style::PipeDelimited
+            | Style::DeepObject => self.schemas.is_flat_object(&ty),
+            Style::Json => true,
+        };
+        if fits {
             ty
         } else {
             self.schemas.diags.push(
                 Diagnostic::warning(
                     pointer,
-                    "parameter of object or composite type is passed as its raw string",
+                    "parameter of a nested or composite type is passed as its raw string",
                 )
                 .with_hint("parse the string in the handler"),
             );
@@ -308,7 +373,10 @@ impl OperationLowering<'_, '_, '_> {
                         ty: Ty::Prim(Prim::String),
                         required: true,
                         default: None,
+                        object_fields: None,
+                        style: Style::Simple,
                         explode: false,
+                        allow_reserved: false,
                         docs: Docs::default(),
                     });
                     params.len() - 1
@@ -704,6 +772,23 @@ fn location_of(p: &Parameter) -> Location {
 }
 
 impl Schemas<'_> {
+    /// An object whose properties are scalars, which the parameter styles
+    /// can write.
+    pub(crate) fn is_flat_object(&self, ty: &Ty) -> bool {
+        let scalar = |t: &Ty| match t {
+            Ty::Nullable(inner) => self.is_scalar(inner),
+            t => self.is_scalar(t),
+        };
+        match ty {
+            Ty::Map(inner) => self.is_scalar(inner),
+            Ty::Named(id) => matches!(
+                self.kind_of(*id),
+                Some(TypeKind::Struct(s)) if s.additional.is_none() && s.fields.iter().all(|f| scalar(&f.ty))
+            ),
+            _ => false,
+        }
+    }
+
     /// Whether values of `ty` travel as one plain string (parameters,
     /// headers): numbers, booleans, strings and string enums.
     pub(crate) fn is_scalar(&self, ty: &Ty) -> bool {
@@ -723,4 +808,15 @@ impl Schemas<'_> {
         }
         false
     }
+}
+
+/// `application/json` and `+json` media types.
+fn is_json(media: &str) -> bool {
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
 }

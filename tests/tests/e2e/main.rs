@@ -5,6 +5,7 @@
 
 mod client;
 mod constraints;
+mod params;
 mod petstore;
 mod prism;
 mod types;

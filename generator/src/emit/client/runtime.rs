@@ -447,7 +447,7 @@ pub(super) fn send(cookies: bool) -> TokenStream {
                 template: &'static str,
                 method: reqwest::Method,
                 mut url: String,
-                query: Vec<(&str, String)>,
+                query: String,
                 mut headers: reqwest::header::HeaderMap,
                 #cookie_param
                 body: Option<(&'static str, bytes::Bytes)>,
@@ -455,9 +455,8 @@ pub(super) fn send(cookies: bool) -> TokenStream {
             ) -> Result<reqwest::Response, api::Error> {
                 use tracing::Instrument as _;
                 if !query.is_empty() {
-                    let encoded = serde_urlencoded::to_string(&query).map_err(|e| api::Error::Encode(e.to_string()))?;
                     url.push('?');
-                    url.push_str(&encoded);
+                    url.push_str(&query);
                 }
                 #cookie_header
                 for (name, value) in &context.headers {

@@ -447,11 +447,11 @@ impl Api for Client {
     ) -> Result<api::PostStreamsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/streams");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.callback_url;
-            query.push(("callbackUrl", v.to_string()));
+            push_query(&mut query, "callbackUrl", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -482,17 +482,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -920,4 +918,24 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
         headers: Box::new(headers),
         body,
     }
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -486,10 +486,10 @@ impl Api for Client {
     ) -> Result<api::PutAnythingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.content {
-            insert_header(&mut headers, "content", v)?;
+            insert_header(&mut headers, "content", &verbatim(&v.to_string()))?;
         }
         let response = self
             .send(
@@ -517,7 +517,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -551,17 +551,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1008,4 +1006,9 @@ fn insert_header(
         ))?;
     headers.insert(name, value);
     Ok(())
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
 }

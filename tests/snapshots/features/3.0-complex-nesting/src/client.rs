@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::PutAnythingTopLevelArrayResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/top-level-array");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -495,7 +495,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingTopLevelArrayResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/top-level-array");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -531,7 +531,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingTopLevelObjectSimpleResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/top-level-object/simple");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -567,7 +567,7 @@ impl Api for Client {
     ) -> Result<api::PostTopLevelObjectOfEverythingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/top-level-object/of-everything");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -603,7 +603,7 @@ impl Api for Client {
     ) -> Result<api::PostMultischemaOfEverythingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/multischema/of-everything");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -643,17 +643,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {

@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::OneOfWithTopLevelDiscriminatorAndMappingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/discriminator-with-mapping");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -489,7 +489,7 @@ impl Api for Client {
     ) -> Result<api::OneOfWithTopLevelDiscriminatorNoMappingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/discriminator-with-no-mapping");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -519,7 +519,7 @@ impl Api for Client {
     ) -> Result<api::PatchEmbeddedDiscriminatorResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/embedded-discriminator");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -549,7 +549,7 @@ impl Api for Client {
     ) -> Result<api::PatchOneofAllofTopLevelDiscResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/oneof-allof-top-level-disc");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -579,7 +579,7 @@ impl Api for Client {
     ) -> Result<api::PatchNestedOneOfObjectWithNestedOneOfResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/nested-one-of-object-with-nested-one-of");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -609,7 +609,7 @@ impl Api for Client {
     ) -> Result<api::PatchMappingWithDuplicateSchemasResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/mapping-with-duplicate-schemas");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -639,7 +639,7 @@ impl Api for Client {
     ) -> Result<api::PatchMappingOfSchemaNamesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/mapping-of-schema-names");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -669,7 +669,7 @@ impl Api for Client {
     ) -> Result<api::OneOfWithImproperlyPlacedDiscriminatorResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/improper-discriminator-placement");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -699,7 +699,7 @@ impl Api for Client {
     ) -> Result<api::RedoclyQuirkResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/redocly-flavored-discriminator");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -729,7 +729,7 @@ impl Api for Client {
     ) -> Result<api::PostPotentiallyUndefinedFormDataResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/potentially-undefined-formData");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -763,17 +763,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {

@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus200Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/200");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -486,7 +486,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus201Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/201");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -513,7 +513,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus202Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/202");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -540,7 +540,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus203Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/203");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -567,7 +567,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus204Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/204");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -594,7 +594,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus205Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/205");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -621,7 +621,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus206Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/206");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -648,7 +648,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus207Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/207");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -675,7 +675,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus208Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/208");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -702,7 +702,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus218Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/218");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -729,7 +729,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus226Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/226");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -756,7 +756,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus300Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/300");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -783,7 +783,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus301Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/301");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -810,7 +810,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus302Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/302");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -837,7 +837,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus303Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/303");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -864,7 +864,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus304Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/304");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -891,7 +891,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus305Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/305");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -918,7 +918,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus306Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/306");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -945,7 +945,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus307Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/307");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -972,7 +972,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus308Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/308");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -999,7 +999,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus400Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/400");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1026,7 +1026,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus401Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/401");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1053,7 +1053,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus402Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/402");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1080,7 +1080,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus403Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/403");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1107,7 +1107,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus404Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/404");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1134,7 +1134,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus405Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/405");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1161,7 +1161,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus406Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/406");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1188,7 +1188,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus407Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/407");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1215,7 +1215,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus408Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/408");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1242,7 +1242,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus409Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/409");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1269,7 +1269,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus410Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/410");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1296,7 +1296,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus411Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/411");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1323,7 +1323,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus412Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/412");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1350,7 +1350,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus413Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/413");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1377,7 +1377,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus414Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/414");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1404,7 +1404,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus415Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/415");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1431,7 +1431,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus416Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/416");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1458,7 +1458,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus417Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/417");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1485,7 +1485,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus418Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/418");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1512,7 +1512,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus419Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/419");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1539,7 +1539,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus420Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/420");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1566,7 +1566,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus421Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/421");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1593,7 +1593,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus422Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/422");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1620,7 +1620,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus423Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/423");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1647,7 +1647,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus424Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/424");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1674,7 +1674,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus425Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/425");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1701,7 +1701,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus426Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/426");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1728,7 +1728,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus428Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/428");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1755,7 +1755,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus429Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/429");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1782,7 +1782,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus430Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/430");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1809,7 +1809,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus431Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/431");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1836,7 +1836,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus440Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/440");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1863,7 +1863,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus444Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/444");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1890,7 +1890,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus449Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/449");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1917,7 +1917,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus450Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/450");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1944,7 +1944,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus451Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/451");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1971,7 +1971,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus494Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/494");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1998,7 +1998,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus495Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/495");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2025,7 +2025,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus496Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/496");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2052,7 +2052,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus497Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/497");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2079,7 +2079,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus498Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/498");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2106,7 +2106,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus499Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/499");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2133,7 +2133,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus500Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/500");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2160,7 +2160,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus501Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/501");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2187,7 +2187,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus502Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/502");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2214,7 +2214,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus503Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/503");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2241,7 +2241,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus504Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/504");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2268,7 +2268,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus505Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/505");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2295,7 +2295,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus506Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/506");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2322,7 +2322,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus507Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/507");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2349,7 +2349,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus508Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/508");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2376,7 +2376,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus509Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/509");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2403,7 +2403,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus510Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/510");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2430,7 +2430,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus511Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/511");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2457,7 +2457,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus520Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/520");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2484,7 +2484,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus512Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/512");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2511,7 +2511,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus522Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/522");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2538,7 +2538,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus523Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/523");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2565,7 +2565,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus524Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/524");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2592,7 +2592,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus525Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/525");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2619,7 +2619,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus526Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/526");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2646,7 +2646,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus527Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/527");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2673,7 +2673,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus529Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/529");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2700,7 +2700,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus530Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/530");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2727,7 +2727,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus598Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/598");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2754,7 +2754,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus100Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/100");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2781,7 +2781,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus101Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/101");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2808,7 +2808,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus102Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/102");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2835,7 +2835,7 @@ impl Api for Client {
     ) -> Result<api::GetStatus103Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/103");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2866,17 +2866,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {

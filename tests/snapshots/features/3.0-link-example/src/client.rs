@@ -447,8 +447,11 @@ impl Api for Client {
     ) -> Result<api::GetUserByNameResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/2.0/users/");
-        push_segment(&mut url, &request.username.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -475,8 +478,11 @@ impl Api for Client {
     ) -> Result<api::GetRepositoriesByOwnerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/2.0/repositories/");
-        push_segment(&mut url, &request.username.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -505,10 +511,16 @@ impl Api for Client {
     ) -> Result<api::GetRepositoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/2.0/repositories/");
-        push_segment(&mut url, &request.username.to_string());
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.slug.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -535,14 +547,20 @@ impl Api for Client {
     ) -> Result<api::GetPullRequestsByRepositoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/2.0/repositories/");
-        push_segment(&mut url, &request.username.to_string());
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.slug.to_string());
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/pullrequests");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.state {
-            query.push(("state", v.to_string()));
+            push_query(&mut query, "state", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -575,12 +593,21 @@ impl Api for Client {
     ) -> Result<api::GetPullRequestsByIdResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/2.0/repositories/");
-        push_segment(&mut url, &request.username.to_string());
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.slug.to_string());
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/pullrequests/");
-        push_segment(&mut url, &request.pid.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.pid;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -609,13 +636,22 @@ impl Api for Client {
     ) -> Result<api::MergePullRequestResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/2.0/repositories/");
-        push_segment(&mut url, &request.username.to_string());
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.slug.to_string());
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/pullrequests/");
-        push_segment(&mut url, &request.pid.to_string());
+        {
+            let v = &request.pid;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/merge");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -646,17 +682,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1090,12 +1124,32 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
 }
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

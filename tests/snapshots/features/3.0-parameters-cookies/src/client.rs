@@ -459,14 +459,14 @@ impl Api for Client {
     ) -> Result<api::PostPostResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/post");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         if let Some(v) = &request.foo {
-            push_cookie(&mut cookies, "foo", v);
+            push_cookie(&mut cookies, "foo", &verbatim(&v.to_string()));
         }
         if let Some(v) = &request.bar {
-            push_cookie(&mut cookies, "bar", v);
+            push_cookie(&mut cookies, "bar", &verbatim(&v.to_string()));
         }
         let response = self
             .send(
@@ -498,7 +498,7 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         cookies: String,
         body: Option<(&'static str, bytes::Bytes)>,
@@ -506,10 +506,8 @@ impl Client {
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         if !cookies.is_empty() {
             let value = reqwest::header::HeaderValue::try_from(cookies)
@@ -905,4 +903,9 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(name);
     cookies.push('=');
     cookies.push_str(&value.to_string());
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
 }

@@ -459,29 +459,35 @@ impl Api for Client {
     ) -> Result<api::PostAnythingAllParamTypesIdId2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/all-param-types/");
-        push_segment(&mut url, &request.id.to_string());
+        {
+            let v = &request.id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.id2.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.id2;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         if let Some(v) = &request.cookie_string {
-            push_cookie(&mut cookies, "cookieString", v);
+            push_cookie(&mut cookies, "cookieString", &verbatim(&v.to_string()));
         }
         if let Some(v) = &request.cookie_int {
-            push_cookie(&mut cookies, "cookieInt", v);
+            push_cookie(&mut cookies, "cookieInt", &verbatim(&v.to_string()));
         }
         if let Some(v) = &request.query_param {
-            query.push(("queryParam", v.to_string()));
+            push_query(&mut query, "queryParam", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.query_param2 {
-            query.push(("queryParam2", v.to_string()));
+            push_query(&mut query, "queryParam2", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.x_header_value {
-            insert_header(&mut headers, "x-header-value", v)?;
+            insert_header(&mut headers, "x-header-value", &verbatim(&v.to_string()))?;
         }
         if let Some(v) = &request.x_header_data {
-            insert_header(&mut headers, "x-header-data", v)?;
+            insert_header(&mut headers, "x-header-data", &verbatim(&v.to_string()))?;
         }
         let response = self
             .send(
@@ -516,7 +522,7 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         cookies: String,
         body: Option<(&'static str, bytes::Bytes)>,
@@ -524,10 +530,8 @@ impl Client {
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         if !cookies.is_empty() {
             let value = reqwest::header::HeaderValue::try_from(cookies)
@@ -922,17 +926,6 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-}
-
 fn insert_header(
     headers: &mut reqwest::header::HeaderMap,
     name: &'static str,
@@ -953,4 +946,40 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(name);
     cookies.push('=');
     cookies.push_str(&value.to_string());
+}
+
+/// Characters kept as they are in a path segment (RFC 3986 unreserved).
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

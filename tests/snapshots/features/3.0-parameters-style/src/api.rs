@@ -17,6 +17,8 @@
 //! client implements, with a request type and a response enum per
 //! operation.
 
+use super::types;
+
 /// Support for parameter serialization 1.0.0
 ///
 /// Implement it to serve the API (`server::router`); `client::Client` implements it to call a server.
@@ -435,7 +437,7 @@ pub struct CookiesStandardRequest {
     pub array: Option<Vec<String>>,
     /// A standard object.
     /// In cookie: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::CookiesStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -473,7 +475,7 @@ pub struct CookiesFormNonExplodedRequest {
     ///
     /// > On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.
     /// In cookie: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::CookiesFormNonExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -511,7 +513,7 @@ pub struct CookiesFormExplodedRequest {
     ///
     /// > On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.
     /// In cookie: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::CookiesFormExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -547,7 +549,7 @@ pub struct HeadersStandardRequest {
     pub array: Option<Vec<String>>,
     /// A standard object.
     /// In header: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::HeadersStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -581,7 +583,7 @@ pub struct HeadersSimpleNonExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `simple` style, non-exploded object.
     /// In header: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::HeadersSimpleNonExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -615,7 +617,7 @@ pub struct HeadersSimpleExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `simple` style, exploded object.
     /// In header: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::HeadersSimpleExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -649,14 +651,18 @@ pub struct PathsStandardRequest {
     pub array: Vec<String>,
     /// A standard object.
     /// In path: `object`.
-    pub object: String,
+    pub object: types::PathsStandardObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl PathsStandardRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(primitive: String, array: Vec<String>, object: String) -> Self {
+    pub fn new(
+        primitive: String,
+        array: Vec<String>,
+        object: types::PathsStandardObject,
+    ) -> Self {
         PathsStandardRequest {
             primitive,
             array,
@@ -677,14 +683,18 @@ pub struct PathsMatrixNonExplodedRequest {
     pub array: Vec<String>,
     /// A `matrix` style, non-exploded object.
     /// In path: `object`.
-    pub object: String,
+    pub object: types::PathsMatrixNonExplodedObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl PathsMatrixNonExplodedRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(primitive: String, array: Vec<String>, object: String) -> Self {
+    pub fn new(
+        primitive: String,
+        array: Vec<String>,
+        object: types::PathsMatrixNonExplodedObject,
+    ) -> Self {
         PathsMatrixNonExplodedRequest {
             primitive,
             array,
@@ -705,14 +715,18 @@ pub struct PathsMatrixExplodedRequest {
     pub array: Vec<String>,
     /// A `matrix` style, exploded object.
     /// In path: `object`.
-    pub object: String,
+    pub object: types::PathsMatrixExplodedObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl PathsMatrixExplodedRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(primitive: String, array: Vec<String>, object: String) -> Self {
+    pub fn new(
+        primitive: String,
+        array: Vec<String>,
+        object: types::PathsMatrixExplodedObject,
+    ) -> Self {
         PathsMatrixExplodedRequest {
             primitive,
             array,
@@ -733,14 +747,18 @@ pub struct PathsLabelNonExplodedRequest {
     pub array: Vec<String>,
     /// A `label` style, non-exploded object.
     /// In path: `object`.
-    pub object: String,
+    pub object: types::PathsLabelNonExplodedObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl PathsLabelNonExplodedRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(primitive: String, array: Vec<String>, object: String) -> Self {
+    pub fn new(
+        primitive: String,
+        array: Vec<String>,
+        object: types::PathsLabelNonExplodedObject,
+    ) -> Self {
         PathsLabelNonExplodedRequest {
             primitive,
             array,
@@ -761,14 +779,18 @@ pub struct PathsLabelExplodedRequest {
     pub array: Vec<String>,
     /// A `label` style, exploded object.
     /// In path: `object`.
-    pub object: String,
+    pub object: types::PathsLabelExplodedObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl PathsLabelExplodedRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(primitive: String, array: Vec<String>, object: String) -> Self {
+    pub fn new(
+        primitive: String,
+        array: Vec<String>,
+        object: types::PathsLabelExplodedObject,
+    ) -> Self {
         PathsLabelExplodedRequest {
             primitive,
             array,
@@ -789,14 +811,18 @@ pub struct PathsSimpleNonExplodedRequest {
     pub array: Vec<String>,
     /// A `simple` style, non-exploded object.
     /// In path: `object`.
-    pub object: String,
+    pub object: types::PathsSimpleNonExplodedObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl PathsSimpleNonExplodedRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(primitive: String, array: Vec<String>, object: String) -> Self {
+    pub fn new(
+        primitive: String,
+        array: Vec<String>,
+        object: types::PathsSimpleNonExplodedObject,
+    ) -> Self {
         PathsSimpleNonExplodedRequest {
             primitive,
             array,
@@ -817,14 +843,18 @@ pub struct PathsSimpleExplodedRequest {
     pub array: Vec<String>,
     /// A `simple` style, exploded object.
     /// In path: `object`.
-    pub object: String,
+    pub object: types::PathsSimpleExplodedObject,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl PathsSimpleExplodedRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(primitive: String, array: Vec<String>, object: String) -> Self {
+    pub fn new(
+        primitive: String,
+        array: Vec<String>,
+        object: types::PathsSimpleExplodedObject,
+    ) -> Self {
         PathsSimpleExplodedRequest {
             primitive,
             array,
@@ -845,7 +875,7 @@ pub struct QueryStandardRequest {
     pub array: Option<Vec<String>>,
     /// A standard object.
     /// In query: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::QueryStandardObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -879,7 +909,7 @@ pub struct QueryFormNonExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `form` style, non-exploded object.
     /// In query: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::QueryFormNonExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -913,7 +943,7 @@ pub struct QueryFormExplodedRequest {
     pub array: Option<Vec<String>>,
     /// A `form` style, exploded object.
     /// In query: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::QueryFormExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -946,7 +976,7 @@ pub struct QuerySpaceDelimitedNonExplodedRequest {
     ///
     /// >⚠️ This is currently unsupported.
     /// In query: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::QuerySpaceDelimitedNonExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -978,7 +1008,7 @@ pub struct QueryPipeDelimitedNonExplodedRequest {
     ///
     /// >⚠️ This is currently unsupported.
     /// In query: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::QueryPipeDelimitedNonExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -1005,7 +1035,7 @@ impl Default for QueryPipeDelimitedNonExplodedRequest {
 pub struct QueryDeepObjectNonExplodedRequest {
     /// A `deepObject` style, exploded object.
     /// In query: `object`.
-    pub object: Option<String>,
+    pub object: Option<types::QueryDeepObjectNonExplodedObject>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

@@ -459,13 +459,15 @@ impl Api for Client {
     ) -> Result<api::FindPetsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pets");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.tags {
-            query.extend(v.iter().map(|item| ("tags", item.to_string())));
+            for part in parts(v, encode_query) {
+                push_query(&mut query, "tags", &part);
+            }
         }
         if let Some(v) = &request.limit {
-            query.push(("limit", v.to_string()));
+            push_query(&mut query, "limit", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -497,7 +499,7 @@ impl Api for Client {
     ) -> Result<api::AddPetResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pets");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -532,8 +534,11 @@ impl Api for Client {
     ) -> Result<api::FindPetByIdResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pets/");
-        push_segment(&mut url, &request.id.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -565,8 +570,11 @@ impl Api for Client {
     ) -> Result<api::DeletePetResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pets/");
-        push_segment(&mut url, &request.id.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -602,17 +610,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1037,12 +1043,37 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
 }
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
+}
+
+/// The items of an array parameter, each encoded.
+fn parts<T: std::fmt::Display>(items: &[T], encode: fn(&str) -> String) -> Vec<String> {
+    items.iter().map(|item| encode(&item.to_string())).collect()
 }

@@ -459,8 +459,11 @@ impl Api for Client {
     ) -> Result<api::GetPetIdResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet/");
-        push_segment(&mut url, &request.id.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -487,8 +490,11 @@ impl Api for Client {
     ) -> Result<api::PutPetIdResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet/");
-        push_segment(&mut url, &request.id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -525,17 +531,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -915,7 +919,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
@@ -965,12 +969,12 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
 }
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
 }

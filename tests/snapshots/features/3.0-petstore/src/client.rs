@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::UpdatePetResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -497,7 +497,7 @@ impl Api for Client {
     ) -> Result<api::AddPetResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -533,11 +533,13 @@ impl Api for Client {
     ) -> Result<api::FindPetsByStatusResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet/findByStatus");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.status;
-            query.extend(v.iter().map(|item| ("status", item.to_string())));
+            for part in parts(v, encode_query) {
+                push_query(&mut query, "status", &part);
+            }
         }
         self.authorize(
             &request.context,
@@ -571,11 +573,13 @@ impl Api for Client {
     ) -> Result<api::FindPetsByTagsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet/findByTags");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.tags;
-            query.extend(v.iter().map(|item| ("tags", item.to_string())));
+            for part in parts(v, encode_query) {
+                push_query(&mut query, "tags", &part);
+            }
         }
         self.authorize(
             &request.context,
@@ -609,8 +613,11 @@ impl Api for Client {
     ) -> Result<api::GetPetByIdResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet/");
-        push_segment(&mut url, &request.pet_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.pet_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -649,8 +656,11 @@ impl Api for Client {
     ) -> Result<api::UpdatePetWithFormResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet/");
-        push_segment(&mut url, &request.pet_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.pet_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -688,11 +698,14 @@ impl Api for Client {
     ) -> Result<api::DeletePetResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet/");
-        push_segment(&mut url, &request.pet_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.pet_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.api_key {
-            insert_header(&mut headers, "api_key", v)?;
+            insert_header(&mut headers, "api_key", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -726,9 +739,12 @@ impl Api for Client {
     ) -> Result<api::UploadFileResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pet/");
-        push_segment(&mut url, &request.pet_id.to_string());
+        {
+            let v = &request.pet_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/uploadImage");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -763,7 +779,7 @@ impl Api for Client {
     ) -> Result<api::GetInventoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/store/inventory");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -796,7 +812,7 @@ impl Api for Client {
     ) -> Result<api::PlaceOrderResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/store/order");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -827,8 +843,11 @@ impl Api for Client {
     ) -> Result<api::GetOrderByIdResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/store/order/");
-        push_segment(&mut url, &request.order_id.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.order_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -857,8 +876,11 @@ impl Api for Client {
     ) -> Result<api::DeleteOrderResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/store/order/");
-        push_segment(&mut url, &request.order_id.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.order_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -886,7 +908,7 @@ impl Api for Client {
     ) -> Result<api::CreateUserResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/user");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -915,7 +937,7 @@ impl Api for Client {
     ) -> Result<api::CreateUsersWithArrayInputResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/user/createWithArray");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -944,7 +966,7 @@ impl Api for Client {
     ) -> Result<api::CreateUsersWithListInputResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/user/createWithList");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -973,15 +995,15 @@ impl Api for Client {
     ) -> Result<api::LoginUserResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/user/login");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.username;
-            query.push(("username", v.to_string()));
+            push_query(&mut query, "username", &encode_query(&v.to_string()));
         }
         {
             let v = &request.password;
-            query.push(("password", v.to_string()));
+            push_query(&mut query, "password", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1015,7 +1037,7 @@ impl Api for Client {
     ) -> Result<api::LogoutUserResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/user/logout");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1041,8 +1063,11 @@ impl Api for Client {
     ) -> Result<api::GetUserByNameResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/user/");
-        push_segment(&mut url, &request.username.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1071,8 +1096,11 @@ impl Api for Client {
     ) -> Result<api::UpdateUserResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/user/");
-        push_segment(&mut url, &request.username.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1103,8 +1131,11 @@ impl Api for Client {
     ) -> Result<api::DeleteUserResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/user/");
-        push_segment(&mut url, &request.username.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.username;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1136,17 +1167,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1526,7 +1555,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
@@ -1674,17 +1703,6 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-}
-
 fn insert_header(
     headers: &mut reqwest::header::HeaderMap,
     name: &'static str,
@@ -1696,4 +1714,45 @@ fn insert_header(
         ))?;
     headers.insert(name, value);
     Ok(())
+}
+
+/// Characters kept as they are in a path segment (RFC 3986 unreserved).
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
+}
+
+/// The items of an array parameter, each encoded.
+fn parts<T: std::fmt::Display>(items: &[T], encode: fn(&str) -> String) -> Vec<String> {
+    items.iter().map(|item| encode(&item.to_string())).collect()
 }

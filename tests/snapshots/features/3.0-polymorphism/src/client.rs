@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::PatchPetsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/pets");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -489,7 +489,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingAllOfObjectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/all-of-object");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -519,7 +519,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingAnyOfObjectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/any-of-object");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -549,7 +549,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingAnyOfPrimitiveResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/any-of-primitive");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -579,7 +579,7 @@ impl Api for Client {
     ) -> Result<api::PostAnyOfWithTypeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/any-of-with-type");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -609,7 +609,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingOneOfObjectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/one-of-object");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -639,7 +639,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingOneOfPrimitiveResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/one-of-primitive");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -669,7 +669,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingOneOfObjectRefResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/one-of-object-ref");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -699,7 +699,7 @@ impl Api for Client {
     ) -> Result<api::PostOneOfComplexResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/one-of-complex");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -729,7 +729,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingNestedOneOfObjectRefResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/nested-one-of-object-ref");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -759,7 +759,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingNestedOneOfRefResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/nested-one-of-ref");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -789,7 +789,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingNestedOneOfObjectWithNestedOneOfResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/nested-one-of-object-with-nested-one-of");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -819,7 +819,7 @@ impl Api for Client {
     ) -> Result<api::PostOneOfWithTypeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/one-of-with-type");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -853,17 +853,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {

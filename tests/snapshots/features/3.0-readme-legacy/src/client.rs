@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::GetProjectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push('/');
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -498,8 +498,11 @@ impl Api for Client {
     ) -> Result<api::GetApiRegistryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/api-registry/");
-        push_segment(&mut url, &request.uuid.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.uuid;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -529,18 +532,18 @@ impl Api for Client {
     ) -> Result<api::GetApiSpecificationResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/api-specification");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.per_page;
-            query.push(("perPage", v.to_string()));
+            push_query(&mut query, "perPage", &encode_query(&v.to_string()));
         }
         {
             let v = &request.page;
-            query.push(("page", v.to_string()));
+            push_query(&mut query, "page", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -606,10 +609,10 @@ impl Api for Client {
     ) -> Result<api::UploadApiSpecificationResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/api-specification");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -673,8 +676,11 @@ impl Api for Client {
     ) -> Result<api::UpdateApiSpecificationResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/api-specification/");
-        push_segment(&mut url, &request.id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -739,8 +745,11 @@ impl Api for Client {
     ) -> Result<api::DeleteApiSpecificationResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/api-specification/");
-        push_segment(&mut url, &request.id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -801,18 +810,18 @@ impl Api for Client {
     ) -> Result<api::GetCategoriesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/categories");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         {
             let v = &request.per_page;
-            query.push(("perPage", v.to_string()));
+            push_query(&mut query, "perPage", &encode_query(&v.to_string()));
         }
         {
             let v = &request.page;
-            query.push(("page", v.to_string()));
+            push_query(&mut query, "page", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -850,10 +859,10 @@ impl Api for Client {
     ) -> Result<api::CreateCategoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/categories");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -892,11 +901,14 @@ impl Api for Client {
     ) -> Result<api::GetCategoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/categories/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -932,11 +944,14 @@ impl Api for Client {
     ) -> Result<api::UpdateCategoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/categories/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -978,11 +993,14 @@ impl Api for Client {
     ) -> Result<api::DeleteCategoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/categories/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -1018,12 +1036,15 @@ impl Api for Client {
     ) -> Result<api::GetCategoryDocsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/categories/");
-        push_segment(&mut url, &request.slug.to_string());
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/docs");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -1059,15 +1080,15 @@ impl Api for Client {
     ) -> Result<api::GetChangelogsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.per_page;
-            query.push(("perPage", v.to_string()));
+            push_query(&mut query, "perPage", &encode_query(&v.to_string()));
         }
         {
             let v = &request.page;
-            query.push(("page", v.to_string()));
+            push_query(&mut query, "page", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1105,7 +1126,7 @@ impl Api for Client {
     ) -> Result<api::CreateChangelogResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1142,8 +1163,11 @@ impl Api for Client {
     ) -> Result<api::GetChangelogResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1177,8 +1201,11 @@ impl Api for Client {
     ) -> Result<api::UpdateChangelogResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1216,8 +1243,11 @@ impl Api for Client {
     ) -> Result<api::DeleteChangelogResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1251,15 +1281,15 @@ impl Api for Client {
     ) -> Result<api::GetCustomPagesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/custompages");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.per_page;
-            query.push(("perPage", v.to_string()));
+            push_query(&mut query, "perPage", &encode_query(&v.to_string()));
         }
         {
             let v = &request.page;
-            query.push(("page", v.to_string()));
+            push_query(&mut query, "page", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1307,7 +1337,7 @@ impl Api for Client {
     ) -> Result<api::CreateCustomPageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/custompages");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1364,8 +1394,11 @@ impl Api for Client {
     ) -> Result<api::GetCustomPageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/custompages/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1411,8 +1444,11 @@ impl Api for Client {
     ) -> Result<api::UpdateCustomPageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/custompages/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1472,8 +1508,11 @@ impl Api for Client {
     ) -> Result<api::DeleteCustomPageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/custompages/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1523,10 +1562,10 @@ impl Api for Client {
     ) -> Result<api::CreateDocResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/docs");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -1569,14 +1608,14 @@ impl Api for Client {
     ) -> Result<api::SearchDocsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/docs/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.search;
-            query.push(("search", v.to_string()));
+            push_query(&mut query, "search", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -1615,11 +1654,14 @@ impl Api for Client {
     ) -> Result<api::GetDocResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/docs/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -1655,11 +1697,14 @@ impl Api for Client {
     ) -> Result<api::UpdateDocResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/docs/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -1703,11 +1748,14 @@ impl Api for Client {
     ) -> Result<api::DeleteDocResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/docs/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -1745,12 +1793,15 @@ impl Api for Client {
     ) -> Result<api::GetProductionDocResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/docs/");
-        push_segment(&mut url, &request.slug.to_string());
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/production");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_readme_version {
-            insert_header(&mut headers, "x-readme-version", v)?;
+            insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
         }
         self.authorize(
             &request.context,
@@ -1800,7 +1851,7 @@ impl Api for Client {
     ) -> Result<api::GetOutboundIPsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/outbound-ips");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1827,7 +1878,7 @@ impl Api for Client {
     ) -> Result<api::AskOwlbotResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/owlbot/ask");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1863,7 +1914,7 @@ impl Api for Client {
     ) -> Result<api::GetApiSchemaResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/schema");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1890,7 +1941,7 @@ impl Api for Client {
     ) -> Result<api::GetVersionsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/version");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1929,7 +1980,7 @@ impl Api for Client {
     ) -> Result<api::CreateVersionResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/version");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1981,8 +2032,11 @@ impl Api for Client {
     ) -> Result<api::GetVersionResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/version/");
-        push_segment(&mut url, &request.version_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.version_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2022,8 +2076,11 @@ impl Api for Client {
     ) -> Result<api::UpdateVersionResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/version/");
-        push_segment(&mut url, &request.version_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.version_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2075,8 +2132,11 @@ impl Api for Client {
     ) -> Result<api::DeleteVersionResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/version/");
-        push_segment(&mut url, &request.version_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.version_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2129,17 +2189,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -2519,7 +2577,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
@@ -2647,17 +2705,6 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-}
-
 fn insert_header(
     headers: &mut reqwest::header::HeaderMap,
     name: &'static str,
@@ -2669,4 +2716,40 @@ fn insert_header(
         ))?;
     headers.insert(name, value);
     Ok(())
+}
+
+/// Characters kept as they are in a path segment (RFC 3986 unreserved).
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

@@ -459,10 +459,16 @@ impl Api for Client {
     ) -> Result<api::GetParameterExamplesParam1Param2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/parameterExamples/");
-        push_segment(&mut url, &request.param1.to_string());
+        {
+            let v = &request.param1;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.param2.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.param2;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -507,10 +513,16 @@ impl Api for Client {
     ) -> Result<api::PutParameterExamplesParam1Param2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/parameterExamples/");
-        push_segment(&mut url, &request.param1.to_string());
+        {
+            let v = &request.param1;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.param2.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.param2;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -546,23 +558,29 @@ impl Api for Client {
     ) -> Result<api::PatchParameterExamplesParam1Param2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/parameterExamples/");
-        push_segment(&mut url, &request.param1.to_string());
+        {
+            let v = &request.param1;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.param2.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.param2;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.param3 {
-            query.push(("param3", v.to_string()));
+            push_query(&mut query, "param3", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.param4 {
-            query.push(("param4", v.to_string()));
+            push_query(&mut query, "param4", &encode_query(&v.to_string()));
         }
         {
             let v = &request.param5;
-            insert_header(&mut headers, "param5", v)?;
+            insert_header(&mut headers, "param5", &verbatim(&v.to_string()))?;
         }
         if let Some(v) = &request.param6 {
-            insert_header(&mut headers, "param6", v)?;
+            insert_header(&mut headers, "param6", &verbatim(&v.to_string()))?;
         }
         let response = self
             .send(
@@ -610,7 +628,7 @@ impl Api for Client {
     ) -> Result<api::PutRequestBodyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/requestBody");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -640,7 +658,7 @@ impl Api for Client {
     ) -> Result<api::PostRequestBodyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/requestBody");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -682,7 +700,7 @@ impl Api for Client {
     ) -> Result<api::PatchRequestBodyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/requestBody");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -712,7 +730,7 @@ impl Api for Client {
     ) -> Result<api::PutRequestBodyPrimitiveExampleResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/requestBody-primitive-example");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -748,7 +766,7 @@ impl Api for Client {
     ) -> Result<api::PostRequestBodyPrimitiveExampleResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/requestBody-primitive-example");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -784,7 +802,7 @@ impl Api for Client {
     ) -> Result<api::PatchRequestBodyPrimitiveExampleResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/requestBody-primitive-example");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -820,7 +838,7 @@ impl Api for Client {
     ) -> Result<api::PostRequestBodyMultiMediaTypesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/requestBody-multi-media-types");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -863,7 +881,7 @@ impl Api for Client {
     ) -> Result<api::DemoFormDataResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/requestBody-form-data-example");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -900,17 +918,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1361,17 +1377,6 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-}
-
 fn insert_header(
     headers: &mut reqwest::header::HeaderMap,
     name: &'static str,
@@ -1383,4 +1388,40 @@ fn insert_header(
         ))?;
     headers.insert(name, value);
     Ok(())
+}
+
+/// Characters kept as they are in a path segment (RFC 3986 unreserved).
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

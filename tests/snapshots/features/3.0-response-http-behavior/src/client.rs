@@ -459,13 +459,13 @@ impl Api for Client {
     ) -> Result<api::CachedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/cache");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.if_modified_since {
-            insert_header(&mut headers, "if-modified-since", &date_time(v))?;
+            insert_header(&mut headers, "if-modified-since", &verbatim(&date_time(v)))?;
         }
         if let Some(v) = &request.if_none_match {
-            insert_header(&mut headers, "if-none-match", v)?;
+            insert_header(&mut headers, "if-none-match", &verbatim(&v.to_string()))?;
         }
         let response = self
             .send(
@@ -491,7 +491,7 @@ impl Api for Client {
     ) -> Result<api::RedirectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/302");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -517,7 +517,7 @@ impl Api for Client {
     ) -> Result<api::NocontentResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/204");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -547,17 +547,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -940,6 +938,11 @@ fn insert_header(
         ))?;
     headers.insert(name, value);
     Ok(())
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
 }
 
 /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),

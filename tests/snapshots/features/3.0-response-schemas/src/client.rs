@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingArrayOfPrimitivesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/array-of-primitives");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -492,7 +492,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingObjectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/object");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -524,7 +524,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingMarkdownResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/markdown");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -560,7 +560,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingArrayOfObjectsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/array-of-objects");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -593,7 +593,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingPolymorphismResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/polymorphism");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -626,7 +626,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingRecursiveResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/recursive");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -655,7 +655,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingReturnsAsJsonButIsActuallyStringResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/returns-as-json-but-is-actually-string");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -688,7 +688,7 @@ impl Api for Client {
     ) -> Result<api::GetMultipleResponsesObjectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/multiple-responses/object");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -732,17 +732,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {

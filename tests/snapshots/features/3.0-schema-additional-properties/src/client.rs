@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::PostPostResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/post");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -493,17 +493,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {

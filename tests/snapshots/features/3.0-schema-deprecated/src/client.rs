@@ -459,17 +459,19 @@ impl Api for Client {
     ) -> Result<api::PostAnythingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.filter {
-            query.push(("filter", v.to_string()));
+            push_query(&mut query, "filter", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.filter_legacy {
-            query.push(("filterLegacy", v.to_string()));
+            push_query(&mut query, "filterLegacy", &encode_query(&v.to_string()));
         }
         {
             let v = &request.status;
-            query.extend(v.iter().map(|item| ("status", item.to_string())));
+            for part in parts(v, encode_query) {
+                push_query(&mut query, "status", &part);
+            }
         }
         let response = self
             .send(
@@ -504,17 +506,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -951,4 +951,29 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
         headers: Box::new(headers),
         body,
     }
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
+}
+
+/// The items of an array parameter, each encoded.
+fn parts<T: std::fmt::Display>(items: &[T], encode: fn(&str) -> String) -> Vec<String> {
+    items.iter().map(|item| encode(&item.to_string())).collect()
 }

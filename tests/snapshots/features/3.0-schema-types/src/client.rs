@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::StringFormatSupportResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/strings");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -489,7 +489,7 @@ impl Api for Client {
     ) -> Result<api::StringSchemaSupportResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/strings");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -519,7 +519,7 @@ impl Api for Client {
     ) -> Result<api::StringTopLevelResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/strings/top-level-payloads");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -549,7 +549,7 @@ impl Api for Client {
     ) -> Result<api::StringTopLevelJsonResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/strings/top-level-payloads");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -579,7 +579,7 @@ impl Api for Client {
     ) -> Result<api::NumberFormatSupportResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/numbers");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -609,7 +609,7 @@ impl Api for Client {
     ) -> Result<api::NumberSchemaSupportResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/numbers");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -639,7 +639,7 @@ impl Api for Client {
     ) -> Result<api::NumberTopLevelResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/numbers");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -669,7 +669,7 @@ impl Api for Client {
     ) -> Result<api::BooleanSchemaSupportResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/booleans");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -699,7 +699,7 @@ impl Api for Client {
     ) -> Result<api::BooleanTopLevelResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/booleans");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -729,7 +729,7 @@ impl Api for Client {
     ) -> Result<api::ArraySchemaSupportResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/arrays");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -759,7 +759,7 @@ impl Api for Client {
     ) -> Result<api::ArrayTopLevelObjectsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/arrays/top-level-payloads");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -789,7 +789,7 @@ impl Api for Client {
     ) -> Result<api::ArrayTopLevelPrimitivesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/arrays/top-level-payloads");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -819,7 +819,7 @@ impl Api for Client {
     ) -> Result<api::ObjectSchemaSupportResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/objects");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -849,7 +849,7 @@ impl Api for Client {
     ) -> Result<api::CircularHandlingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/circular");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -879,7 +879,7 @@ impl Api for Client {
     ) -> Result<api::CircularTopLevelResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/circular");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -909,7 +909,7 @@ impl Api for Client {
     ) -> Result<api::RawBodyTopLevelResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/raw_body/top-level-payloads");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -939,7 +939,7 @@ impl Api for Client {
     ) -> Result<api::RawBodyTopLevelJsonResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/raw_body/top-level-payloads");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -969,7 +969,7 @@ impl Api for Client {
     ) -> Result<api::QuirksMissingTypeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/quirks");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -999,7 +999,7 @@ impl Api for Client {
     ) -> Result<api::QuirksEntirelyIncompatibleAllOfResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/quirks/polymorphism");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1029,7 +1029,7 @@ impl Api for Client {
     ) -> Result<api::QuirksIncompatibleNestedAllOfResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/quirks/polymorphism");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1059,7 +1059,7 @@ impl Api for Client {
     ) -> Result<api::QuirksPartiallyUsableIncompatibleAllOfResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/quirks/polymorphism");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1093,17 +1093,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {

@@ -459,23 +459,31 @@ impl Api for Client {
     ) -> Result<api::GetAnythingNumbersResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/numbers");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.id_required;
-            query.push(("id-required", v.to_string()));
+            push_query(&mut query, "id-required", &encode_query(&v.to_string()));
         }
         {
             let v = &request.id_optional;
-            query.push(("id-optional", v.to_string()));
+            push_query(&mut query, "id-optional", &encode_query(&v.to_string()));
         }
         {
             let v = &request.id_exclusive_required;
-            query.push(("id-exclusive-required", v.to_string()));
+            push_query(
+                &mut query,
+                "id-exclusive-required",
+                &encode_query(&v.to_string()),
+            );
         }
         {
             let v = &request.id_exclusive_optional;
-            query.push(("id-exclusive-optional", v.to_string()));
+            push_query(
+                &mut query,
+                "id-exclusive-optional",
+                &encode_query(&v.to_string()),
+            );
         }
         let response = self
             .send(
@@ -502,27 +510,47 @@ impl Api for Client {
     ) -> Result<api::GetAnythingStringsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/strings");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.name_length_required;
-            query.push(("name-length-required", v.to_string()));
+            push_query(
+                &mut query,
+                "name-length-required",
+                &encode_query(&v.to_string()),
+            );
         }
         {
             let v = &request.name_length_optional;
-            query.push(("name-length-optional", v.to_string()));
+            push_query(
+                &mut query,
+                "name-length-optional",
+                &encode_query(&v.to_string()),
+            );
         }
         {
             let v = &request.name_pattern_required;
-            query.push(("name-pattern-required", v.to_string()));
+            push_query(
+                &mut query,
+                "name-pattern-required",
+                &encode_query(&v.to_string()),
+            );
         }
         {
             let v = &request.complex_pattern_required;
-            query.push(("complex-pattern-required", v.to_string()));
+            push_query(
+                &mut query,
+                "complex-pattern-required",
+                &encode_query(&v.to_string()),
+            );
         }
         {
             let v = &request.name_pattern_optional;
-            query.push(("name-pattern-optional", v.to_string()));
+            push_query(
+                &mut query,
+                "name-pattern-optional",
+                &encode_query(&v.to_string()),
+            );
         }
         let response = self
             .send(
@@ -549,81 +577,85 @@ impl Api for Client {
     ) -> Result<api::GetAnythingJsonschemaFormatsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/jsonschema-formats");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.date_time;
-            query.push(("date-time", date_time(v)));
+            push_query(&mut query, "date-time", &encode_query(&date_time(v)));
         }
         if let Some(v) = &request.date {
-            query.push(("date", v.to_string()));
+            push_query(&mut query, "date", &encode_query(&v.to_string()));
         }
         {
             let v = &request.time;
-            query.push(("time", v.to_string()));
+            push_query(&mut query, "time", &encode_query(&v.to_string()));
         }
         {
             let v = &request.duration;
-            query.push(("duration", v.to_string()));
+            push_query(&mut query, "duration", &encode_query(&v.to_string()));
         }
         {
             let v = &request.email;
-            query.push(("email", v.to_string()));
+            push_query(&mut query, "email", &encode_query(&v.to_string()));
         }
         {
             let v = &request.idn_email;
-            query.push(("idn-email", v.to_string()));
+            push_query(&mut query, "idn-email", &encode_query(&v.to_string()));
         }
         {
             let v = &request.hostname;
-            query.push(("hostname", v.to_string()));
+            push_query(&mut query, "hostname", &encode_query(&v.to_string()));
         }
         {
             let v = &request.idn_hostname;
-            query.push(("idn-hostname", v.to_string()));
+            push_query(&mut query, "idn-hostname", &encode_query(&v.to_string()));
         }
         {
             let v = &request.ipv4;
-            query.push(("ipv4", v.to_string()));
+            push_query(&mut query, "ipv4", &encode_query(&v.to_string()));
         }
         {
             let v = &request.ipv6;
-            query.push(("ipv6", v.to_string()));
+            push_query(&mut query, "ipv6", &encode_query(&v.to_string()));
         }
         {
             let v = &request.uri;
-            query.push(("uri", v.to_string()));
+            push_query(&mut query, "uri", &encode_query(&v.to_string()));
         }
         {
             let v = &request.uri_reference;
-            query.push(("uri-reference", v.to_string()));
+            push_query(&mut query, "uri-reference", &encode_query(&v.to_string()));
         }
         {
             let v = &request.iri;
-            query.push(("iri", v.to_string()));
+            push_query(&mut query, "iri", &encode_query(&v.to_string()));
         }
         {
             let v = &request.iri_reference;
-            query.push(("iri-reference", v.to_string()));
+            push_query(&mut query, "iri-reference", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.uuid {
-            query.push(("uuid", v.to_string()));
+            push_query(&mut query, "uuid", &encode_query(&v.to_string()));
         }
         {
             let v = &request.uri_template;
-            query.push(("uri-template", v.to_string()));
+            push_query(&mut query, "uri-template", &encode_query(&v.to_string()));
         }
         {
             let v = &request.json_pointer;
-            query.push(("json-pointer", v.to_string()));
+            push_query(&mut query, "json-pointer", &encode_query(&v.to_string()));
         }
         {
             let v = &request.relative_json_pointer;
-            query.push(("relative-json-pointer", v.to_string()));
+            push_query(
+                &mut query,
+                "relative-json-pointer",
+                &encode_query(&v.to_string()),
+            );
         }
         {
             let v = &request.regex;
-            query.push(("regex", v.to_string()));
+            push_query(&mut query, "regex", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -650,29 +682,29 @@ impl Api for Client {
     ) -> Result<api::GetAnythingOasFormatsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oas-formats");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.int32;
-            query.push(("int32", v.to_string()));
+            push_query(&mut query, "int32", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.int64 {
-            query.push(("int64", v.to_string()));
+            push_query(&mut query, "int64", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.float {
-            query.push(("float", v.to_string()));
+            push_query(&mut query, "float", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.double {
-            query.push(("double", v.to_string()));
+            push_query(&mut query, "double", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.byte {
-            query.push(("byte", v.to_string()));
+            push_query(&mut query, "byte", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.binary {
-            query.push(("binary", v.to_string()));
+            push_query(&mut query, "binary", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.password {
-            query.push(("password", v.to_string()));
+            push_query(&mut query, "password", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -699,15 +731,15 @@ impl Api for Client {
     ) -> Result<api::GetAnythingBooleansResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/booleans");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.tf_required;
-            query.push(("tf-required", v.to_string()));
+            push_query(&mut query, "tf-required", &encode_query(&v.to_string()));
         }
         {
             let v = &request.tf_optional;
-            query.push(("tf-optional", v.to_string()));
+            push_query(&mut query, "tf-optional", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -738,17 +770,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1130,6 +1160,26 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
         headers: Box::new(headers),
         body,
     }
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }
 
 /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),

@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingAndResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/and");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -495,7 +495,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingOrResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/or");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -531,7 +531,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingAndOrResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/and-or");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -570,7 +570,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingManyAndOrResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/many-and-or");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -621,7 +621,7 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         cookies: String,
         body: Option<(&'static str, bytes::Bytes)>,
@@ -629,10 +629,8 @@ impl Client {
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         if !cookies.is_empty() {
             let value = reqwest::header::HeaderValue::try_from(cookies)
@@ -1017,7 +1015,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
     ) -> Result<(), api::Error> {
@@ -1095,7 +1093,7 @@ impl Client {
                 }
                 api::Scheme::ApiKeyQuery => {
                     if let Some(value) = api_key_query {
-                        query.push(("apiKey", value.clone()));
+                        push_query(query, "apiKey", &encode_query(value));
                     }
                 }
                 api::Scheme::Basic => {
@@ -1181,4 +1179,24 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(name);
     cookies.push('=');
     cookies.push_str(&value.to_string());
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

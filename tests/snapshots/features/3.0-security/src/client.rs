@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/apiKey");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -495,7 +495,7 @@ impl Api for Client {
     ) -> Result<api::PutAnythingApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/apiKey");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -531,7 +531,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/apiKey");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -567,7 +567,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingBasicResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/basic");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -603,7 +603,7 @@ impl Api for Client {
     ) -> Result<api::PutAnythingBearerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/bearer");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -639,7 +639,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingBearerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/bearer");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -675,7 +675,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -711,7 +711,7 @@ impl Api for Client {
     ) -> Result<api::PutAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -747,7 +747,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -783,7 +783,7 @@ impl Api for Client {
     ) -> Result<api::DeleteAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -819,7 +819,7 @@ impl Api for Client {
     ) -> Result<api::PatchAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -855,7 +855,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingOpenIdConnectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/openIdConnect");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -891,7 +891,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingNoAuthResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/no-auth");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -920,7 +920,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingOptionalAuthResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/optional-auth");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -956,7 +956,7 @@ impl Api for Client {
     ) -> Result<api::PostStatus401Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/401");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -996,7 +996,7 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         cookies: String,
         body: Option<(&'static str, bytes::Bytes)>,
@@ -1004,10 +1004,8 @@ impl Client {
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         if !cookies.is_empty() {
             let value = reqwest::header::HeaderValue::try_from(cookies)
@@ -1392,7 +1390,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
     ) -> Result<(), api::Error> {
@@ -1494,7 +1492,7 @@ impl Client {
                 }
                 api::Scheme::ApiKeyQuery => {
                     if let Some(value) = api_key_query {
-                        query.push(("apiKey", value.clone()));
+                        push_query(query, "apiKey", &encode_query(value));
                     }
                 }
                 api::Scheme::Basic => {
@@ -1624,4 +1622,24 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(name);
     cookies.push('=');
     cookies.push_str(&value.to_string());
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::GetRelativePathServerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/relative-path-server");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -486,7 +486,7 @@ impl Api for Client {
     ) -> Result<api::GetRelativeOperationServerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/relative-operation-server");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -513,7 +513,7 @@ impl Api for Client {
     ) -> Result<api::GetOperationServerVariablesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/operation-server-variables");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -540,7 +540,7 @@ impl Api for Client {
     ) -> Result<api::GetPathItemRefServerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/path-item-ref-server");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -567,7 +567,7 @@ impl Api for Client {
     ) -> Result<api::GetPathItemServerSourceResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/path-item-server-source");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -594,7 +594,7 @@ impl Api for Client {
     ) -> Result<api::GetEmptyOperationServersResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/empty-operation-servers");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -621,7 +621,7 @@ impl Api for Client {
     ) -> Result<api::GetEmptyPathItemServersResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/empty-path-item-servers");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -652,17 +652,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {

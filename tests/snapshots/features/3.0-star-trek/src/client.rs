@@ -459,14 +459,14 @@ impl Api for Client {
     ) -> Result<api::GetAnimalResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/animal");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -498,16 +498,16 @@ impl Api for Client {
     ) -> Result<api::GetAnimalSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/animal/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -539,19 +539,19 @@ impl Api for Client {
     ) -> Result<api::PostAnimalSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/animal/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -583,14 +583,14 @@ impl Api for Client {
     ) -> Result<api::GetAstronomicalObjectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/astronomicalObject");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -624,16 +624,16 @@ impl Api for Client {
     ) -> Result<api::GetAstronomicalObjectSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/astronomicalObject/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -671,19 +671,19 @@ impl Api for Client {
     ) -> Result<api::PostAstronomicalObjectSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/astronomicalObject/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -721,14 +721,14 @@ impl Api for Client {
     ) -> Result<api::GetBookResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/book");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -760,16 +760,16 @@ impl Api for Client {
     ) -> Result<api::GetBookSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/book/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -801,19 +801,19 @@ impl Api for Client {
     ) -> Result<api::PostBookSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/book/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -845,14 +845,14 @@ impl Api for Client {
     ) -> Result<api::GetBookCollectionResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookCollection");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -886,16 +886,16 @@ impl Api for Client {
     ) -> Result<api::GetBookCollectionSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookCollection/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -933,19 +933,19 @@ impl Api for Client {
     ) -> Result<api::PostBookCollectionSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookCollection/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -983,14 +983,14 @@ impl Api for Client {
     ) -> Result<api::GetBookSeriesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookSeries");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1022,16 +1022,16 @@ impl Api for Client {
     ) -> Result<api::GetBookSeriesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookSeries/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1065,19 +1065,19 @@ impl Api for Client {
     ) -> Result<api::PostBookSeriesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookSeries/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1111,14 +1111,14 @@ impl Api for Client {
     ) -> Result<api::GetCharacterResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/character");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1150,16 +1150,16 @@ impl Api for Client {
     ) -> Result<api::GetCharacterSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/character/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1193,19 +1193,19 @@ impl Api for Client {
     ) -> Result<api::PostCharacterSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/character/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1239,14 +1239,14 @@ impl Api for Client {
     ) -> Result<api::GetComicsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comics");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1278,16 +1278,16 @@ impl Api for Client {
     ) -> Result<api::GetComicsSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comics/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1319,19 +1319,19 @@ impl Api for Client {
     ) -> Result<api::PostComicsSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comics/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1363,14 +1363,14 @@ impl Api for Client {
     ) -> Result<api::GetComicCollectionResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicCollection");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1404,16 +1404,16 @@ impl Api for Client {
     ) -> Result<api::GetComicCollectionSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicCollection/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1451,19 +1451,19 @@ impl Api for Client {
     ) -> Result<api::PostComicCollectionSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicCollection/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1501,14 +1501,14 @@ impl Api for Client {
     ) -> Result<api::GetComicSeriesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicSeries");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1540,16 +1540,16 @@ impl Api for Client {
     ) -> Result<api::GetComicSeriesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicSeries/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1583,19 +1583,19 @@ impl Api for Client {
     ) -> Result<api::PostComicSeriesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicSeries/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1629,14 +1629,14 @@ impl Api for Client {
     ) -> Result<api::GetComicStripResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicStrip");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1668,16 +1668,16 @@ impl Api for Client {
     ) -> Result<api::GetComicStripSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicStrip/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1711,19 +1711,19 @@ impl Api for Client {
     ) -> Result<api::PostComicStripSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/comicStrip/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1757,14 +1757,14 @@ impl Api for Client {
     ) -> Result<api::GetCompanyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/company");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1796,16 +1796,16 @@ impl Api for Client {
     ) -> Result<api::GetCompanySearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/company/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1837,19 +1837,19 @@ impl Api for Client {
     ) -> Result<api::PostCompanySearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/company/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1883,14 +1883,14 @@ impl Api for Client {
     ) -> Result<api::GetConflictResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/conflict");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1922,16 +1922,16 @@ impl Api for Client {
     ) -> Result<api::GetConflictSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/conflict/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -1965,19 +1965,19 @@ impl Api for Client {
     ) -> Result<api::PostConflictSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/conflict/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2011,14 +2011,14 @@ impl Api for Client {
     ) -> Result<api::GetElementResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/element");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2050,16 +2050,16 @@ impl Api for Client {
     ) -> Result<api::GetElementSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/element/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2091,19 +2091,19 @@ impl Api for Client {
     ) -> Result<api::PostElementSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/element/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2137,14 +2137,14 @@ impl Api for Client {
     ) -> Result<api::GetEpisodeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/episode");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2176,16 +2176,16 @@ impl Api for Client {
     ) -> Result<api::GetEpisodeSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/episode/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2217,19 +2217,19 @@ impl Api for Client {
     ) -> Result<api::PostEpisodeSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/episode/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2263,14 +2263,14 @@ impl Api for Client {
     ) -> Result<api::GetFoodResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/food");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2302,16 +2302,16 @@ impl Api for Client {
     ) -> Result<api::GetFoodSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/food/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2343,19 +2343,19 @@ impl Api for Client {
     ) -> Result<api::PostFoodSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/food/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2387,14 +2387,14 @@ impl Api for Client {
     ) -> Result<api::GetLiteratureResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/literature");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2426,16 +2426,16 @@ impl Api for Client {
     ) -> Result<api::GetLiteratureSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/literature/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2469,19 +2469,19 @@ impl Api for Client {
     ) -> Result<api::PostLiteratureSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/literature/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2515,14 +2515,14 @@ impl Api for Client {
     ) -> Result<api::GetLocationResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/location");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2554,16 +2554,16 @@ impl Api for Client {
     ) -> Result<api::GetLocationSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/location/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2597,19 +2597,19 @@ impl Api for Client {
     ) -> Result<api::PostLocationSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/location/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2643,14 +2643,14 @@ impl Api for Client {
     ) -> Result<api::GetMagazineResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/magazine");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2682,16 +2682,16 @@ impl Api for Client {
     ) -> Result<api::GetMagazineSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/magazine/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2725,19 +2725,19 @@ impl Api for Client {
     ) -> Result<api::PostMagazineSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/magazine/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2771,14 +2771,14 @@ impl Api for Client {
     ) -> Result<api::GetMagazineSeriesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/magazineSeries");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2812,16 +2812,16 @@ impl Api for Client {
     ) -> Result<api::GetMagazineSeriesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/magazineSeries/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2859,19 +2859,19 @@ impl Api for Client {
     ) -> Result<api::PostMagazineSeriesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/magazineSeries/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2909,14 +2909,14 @@ impl Api for Client {
     ) -> Result<api::GetMaterialResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/material");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2948,16 +2948,16 @@ impl Api for Client {
     ) -> Result<api::GetMaterialSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/material/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -2991,19 +2991,19 @@ impl Api for Client {
     ) -> Result<api::PostMaterialSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/material/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3037,14 +3037,14 @@ impl Api for Client {
     ) -> Result<api::GetMedicalConditionResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/medicalCondition");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3078,16 +3078,16 @@ impl Api for Client {
     ) -> Result<api::GetMedicalConditionSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/medicalCondition/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3125,19 +3125,19 @@ impl Api for Client {
     ) -> Result<api::PostMedicalConditionSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/medicalCondition/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3175,14 +3175,14 @@ impl Api for Client {
     ) -> Result<api::GetMovieResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/movie");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3214,16 +3214,16 @@ impl Api for Client {
     ) -> Result<api::GetMovieSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/movie/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3255,19 +3255,19 @@ impl Api for Client {
     ) -> Result<api::PostMovieSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/movie/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3299,14 +3299,14 @@ impl Api for Client {
     ) -> Result<api::GetOccupationResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/occupation");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3338,16 +3338,16 @@ impl Api for Client {
     ) -> Result<api::GetOccupationSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/occupation/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3381,19 +3381,19 @@ impl Api for Client {
     ) -> Result<api::PostOccupationSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/occupation/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3427,14 +3427,14 @@ impl Api for Client {
     ) -> Result<api::GetOrganizationResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/organization");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3466,16 +3466,16 @@ impl Api for Client {
     ) -> Result<api::GetOrganizationSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/organization/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3509,19 +3509,19 @@ impl Api for Client {
     ) -> Result<api::PostOrganizationSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/organization/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3555,14 +3555,14 @@ impl Api for Client {
     ) -> Result<api::GetPerformerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/performer");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3594,16 +3594,16 @@ impl Api for Client {
     ) -> Result<api::GetPerformerSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/performer/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3637,19 +3637,19 @@ impl Api for Client {
     ) -> Result<api::PostPerformerSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/performer/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3683,14 +3683,14 @@ impl Api for Client {
     ) -> Result<api::GetSeasonResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/season");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3722,16 +3722,16 @@ impl Api for Client {
     ) -> Result<api::GetSeasonSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/season/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3763,19 +3763,19 @@ impl Api for Client {
     ) -> Result<api::PostSeasonSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/season/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3807,14 +3807,14 @@ impl Api for Client {
     ) -> Result<api::GetSeriesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/series");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3846,16 +3846,16 @@ impl Api for Client {
     ) -> Result<api::GetSeriesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/series/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3887,19 +3887,19 @@ impl Api for Client {
     ) -> Result<api::PostSeriesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/series/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3931,14 +3931,14 @@ impl Api for Client {
     ) -> Result<api::GetSoundtrackResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/soundtrack");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -3970,16 +3970,16 @@ impl Api for Client {
     ) -> Result<api::GetSoundtrackSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/soundtrack/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4013,19 +4013,19 @@ impl Api for Client {
     ) -> Result<api::PostSoundtrackSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/soundtrack/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4059,14 +4059,14 @@ impl Api for Client {
     ) -> Result<api::GetSpacecraftResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/spacecraft");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4098,16 +4098,16 @@ impl Api for Client {
     ) -> Result<api::GetSpacecraftSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/spacecraft/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4141,19 +4141,19 @@ impl Api for Client {
     ) -> Result<api::PostSpacecraftSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/spacecraft/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4187,14 +4187,14 @@ impl Api for Client {
     ) -> Result<api::GetSpacecraftClassResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/spacecraftClass");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4228,16 +4228,16 @@ impl Api for Client {
     ) -> Result<api::GetSpacecraftClassSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/spacecraftClass/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4275,19 +4275,19 @@ impl Api for Client {
     ) -> Result<api::PostSpacecraftClassSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/spacecraftClass/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4325,14 +4325,14 @@ impl Api for Client {
     ) -> Result<api::GetSpeciesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/species");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4364,16 +4364,16 @@ impl Api for Client {
     ) -> Result<api::GetSpeciesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/species/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4405,19 +4405,19 @@ impl Api for Client {
     ) -> Result<api::PostSpeciesSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/species/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4451,14 +4451,14 @@ impl Api for Client {
     ) -> Result<api::GetStaffResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/staff");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4490,16 +4490,16 @@ impl Api for Client {
     ) -> Result<api::GetStaffSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/staff/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4531,19 +4531,19 @@ impl Api for Client {
     ) -> Result<api::PostStaffSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/staff/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4575,14 +4575,14 @@ impl Api for Client {
     ) -> Result<api::GetTechnologyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/technology");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4614,16 +4614,16 @@ impl Api for Client {
     ) -> Result<api::GetTechnologySearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/technology/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4657,19 +4657,19 @@ impl Api for Client {
     ) -> Result<api::PostTechnologySearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/technology/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4703,14 +4703,14 @@ impl Api for Client {
     ) -> Result<api::GetTitleResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/title");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4742,16 +4742,16 @@ impl Api for Client {
     ) -> Result<api::GetTitleSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/title/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4783,19 +4783,19 @@ impl Api for Client {
     ) -> Result<api::PostTitleSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/title/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4827,14 +4827,14 @@ impl Api for Client {
     ) -> Result<api::GetTradingCardResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCard");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4866,16 +4866,16 @@ impl Api for Client {
     ) -> Result<api::GetTradingCardSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCard/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4909,19 +4909,19 @@ impl Api for Client {
     ) -> Result<api::PostTradingCardSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCard/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4955,14 +4955,14 @@ impl Api for Client {
     ) -> Result<api::GetTradingCardDeckResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCardDeck");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -4996,16 +4996,16 @@ impl Api for Client {
     ) -> Result<api::GetTradingCardDeckSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCardDeck/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5043,19 +5043,19 @@ impl Api for Client {
     ) -> Result<api::PostTradingCardDeckSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCardDeck/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5093,14 +5093,14 @@ impl Api for Client {
     ) -> Result<api::GetTradingCardSetResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCardSet");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5134,16 +5134,16 @@ impl Api for Client {
     ) -> Result<api::GetTradingCardSetSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCardSet/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5181,19 +5181,19 @@ impl Api for Client {
     ) -> Result<api::PostTradingCardSetSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/tradingCardSet/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5231,14 +5231,14 @@ impl Api for Client {
     ) -> Result<api::GetVideoGameResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/videoGame");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5270,16 +5270,16 @@ impl Api for Client {
     ) -> Result<api::GetVideoGameSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/videoGame/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5313,19 +5313,19 @@ impl Api for Client {
     ) -> Result<api::PostVideoGameSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/videoGame/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5359,14 +5359,14 @@ impl Api for Client {
     ) -> Result<api::GetVideoReleaseResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/videoRelease");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5398,16 +5398,16 @@ impl Api for Client {
     ) -> Result<api::GetVideoReleaseSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/videoRelease/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5441,19 +5441,19 @@ impl Api for Client {
     ) -> Result<api::PostVideoReleaseSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/videoRelease/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5487,14 +5487,14 @@ impl Api for Client {
     ) -> Result<api::GetWeaponResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/weapon");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            query.push(("uid", v.to_string()));
+            push_query(&mut query, "uid", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5526,16 +5526,16 @@ impl Api for Client {
     ) -> Result<api::GetWeaponSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/weapon/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5567,19 +5567,19 @@ impl Api for Client {
     ) -> Result<api::PostWeaponSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/weapon/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            query.push(("pageNumber", v.to_string()));
+            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            query.push(("pageSize", v.to_string()));
+            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            query.push(("sort", v.to_string()));
+            push_query(&mut query, "sort", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            query.push(("apiKey", v.to_string()));
+            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
         }
         let response = self
             .send(
@@ -5615,17 +5615,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -6062,4 +6060,24 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
         headers: Box::new(headers),
         body,
     }
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::ListDataSetsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push('/');
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -486,11 +486,17 @@ impl Api for Client {
     ) -> Result<api::ListSearchableFieldsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push('/');
-        push_segment(&mut url, &request.dataset.to_string());
+        {
+            let v = &request.dataset;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.version.to_string());
+        {
+            let v = &request.version;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/fields");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -526,11 +532,17 @@ impl Api for Client {
     ) -> Result<api::PerformSearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push('/');
-        push_segment(&mut url, &request.dataset.to_string());
+        {
+            let v = &request.dataset;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.version.to_string());
+        {
+            let v = &request.version;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/records");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -567,17 +579,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1014,12 +1024,12 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
 }
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
 }

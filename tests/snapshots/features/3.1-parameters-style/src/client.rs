@@ -459,17 +459,25 @@ impl Api for Client {
     ) -> Result<api::CookiesStandardResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/cookies");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         if let Some(v) = &request.primitive {
-            push_cookie(&mut cookies, "primitive", v);
+            push_cookie(&mut cookies, "primitive", &verbatim(&v.to_string()));
         }
         if let Some(v) = &request.array {
-            push_cookie(&mut cookies, "array", &join(v));
+            push_cookie(
+                &mut cookies,
+                "array",
+                &styled(&parts(v, verbatim), "", "", ","),
+            );
         }
         if let Some(v) = &request.object {
-            push_cookie(&mut cookies, "object", v);
+            push_cookie(
+                &mut cookies,
+                "object",
+                &styled(&object_parts(object_pairs(v)?, true, verbatim), "", "", ","),
+            );
         }
         let response = self
             .send(
@@ -496,18 +504,26 @@ impl Api for Client {
         request: api::CookiesFormNonExplodedRequest,
     ) -> Result<api::CookiesFormNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
-        url.push_str("/cookies#formNonExploded");
-        let query: Vec<(&str, String)> = Vec::new();
+        url.push_str("/cookies%23formNonExploded");
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         if let Some(v) = &request.primitive {
-            push_cookie(&mut cookies, "primitive", v);
+            push_cookie(&mut cookies, "primitive", &verbatim(&v.to_string()));
         }
         if let Some(v) = &request.array {
-            push_cookie(&mut cookies, "array", &join(v));
+            push_cookie(
+                &mut cookies,
+                "array",
+                &styled(&parts(v, verbatim), "", "", ","),
+            );
         }
         if let Some(v) = &request.object {
-            push_cookie(&mut cookies, "object", v);
+            push_cookie(
+                &mut cookies,
+                "object",
+                &styled(&object_parts(object_pairs(v)?, false, verbatim), "", "", ","),
+            );
         }
         let response = self
             .send(
@@ -534,18 +550,26 @@ impl Api for Client {
         request: api::CookiesFormExplodedRequest,
     ) -> Result<api::CookiesFormExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
-        url.push_str("/cookies#formExploded");
-        let query: Vec<(&str, String)> = Vec::new();
+        url.push_str("/cookies%23formExploded");
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         if let Some(v) = &request.primitive {
-            push_cookie(&mut cookies, "primitive", v);
+            push_cookie(&mut cookies, "primitive", &verbatim(&v.to_string()));
         }
         if let Some(v) = &request.array {
-            push_cookie(&mut cookies, "array", &join(v));
+            push_cookie(
+                &mut cookies,
+                "array",
+                &styled(&parts(v, verbatim), "", "", ","),
+            );
         }
         if let Some(v) = &request.object {
-            push_cookie(&mut cookies, "object", v);
+            push_cookie(
+                &mut cookies,
+                "object",
+                &styled(&object_parts(object_pairs(v)?, true, verbatim), "", "", ","),
+            );
         }
         let response = self
             .send(
@@ -573,17 +597,25 @@ impl Api for Client {
     ) -> Result<api::HeadersStandardResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/headers");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            insert_header(&mut headers, "primitive", v)?;
+            insert_header(&mut headers, "primitive", &verbatim(&v.to_string()))?;
         }
         if let Some(v) = &request.array {
-            insert_header(&mut headers, "array", &join(v))?;
+            insert_header(
+                &mut headers,
+                "array",
+                &styled(&parts(v, verbatim), "", "", ","),
+            )?;
         }
         if let Some(v) = &request.object {
-            insert_header(&mut headers, "object", v)?;
+            insert_header(
+                &mut headers,
+                "object",
+                &styled(&object_parts(object_pairs(v)?, false, verbatim), "", "", ","),
+            )?;
         }
         let response = self
             .send(
@@ -611,17 +643,25 @@ impl Api for Client {
     ) -> Result<api::HeadersSimpleNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/headers/simple");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            insert_header(&mut headers, "primitive", v)?;
+            insert_header(&mut headers, "primitive", &verbatim(&v.to_string()))?;
         }
         if let Some(v) = &request.array {
-            insert_header(&mut headers, "array", &join(v))?;
+            insert_header(
+                &mut headers,
+                "array",
+                &styled(&parts(v, verbatim), "", "", ","),
+            )?;
         }
         if let Some(v) = &request.object {
-            insert_header(&mut headers, "object", v)?;
+            insert_header(
+                &mut headers,
+                "object",
+                &styled(&object_parts(object_pairs(v)?, false, verbatim), "", "", ","),
+            )?;
         }
         let response = self
             .send(
@@ -649,17 +689,25 @@ impl Api for Client {
     ) -> Result<api::HeadersSimpleExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/headers/simple");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            insert_header(&mut headers, "primitive", v)?;
+            insert_header(&mut headers, "primitive", &verbatim(&v.to_string()))?;
         }
         if let Some(v) = &request.array {
-            insert_header(&mut headers, "array", &join(v))?;
+            insert_header(
+                &mut headers,
+                "array",
+                &styled(&parts(v, verbatim), "", "", ","),
+            )?;
         }
         if let Some(v) = &request.object {
-            insert_header(&mut headers, "object", v)?;
+            insert_header(
+                &mut headers,
+                "object",
+                &styled(&object_parts(object_pairs(v)?, true, verbatim), "", "", ","),
+            )?;
         }
         let response = self
             .send(
@@ -687,12 +735,23 @@ impl Api for Client {
     ) -> Result<api::PathsStandardResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/path/");
-        push_segment(&mut url, &request.primitive.to_string());
+        {
+            let v = &request.primitive;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &join(&request.array));
+        {
+            let v = &request.array;
+            url.push_str(&styled(&parts(v, encode_path), "", "", ","));
+        }
         url.push('/');
-        push_segment(&mut url, &request.object.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.object;
+            url.push_str(
+                &styled(&object_parts(object_pairs(v)?, false, encode_path), "", "", ","),
+            );
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -721,12 +780,28 @@ impl Api for Client {
     ) -> Result<api::PathsMatrixNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/path/matrix/");
-        push_segment(&mut url, &request.primitive.to_string());
+        {
+            let v = &request.primitive;
+            url.push_str(&format!("{}{}", ";primitive=", encode_path(& v.to_string())));
+        }
         url.push('/');
-        push_segment(&mut url, &join(&request.array));
+        {
+            let v = &request.array;
+            url.push_str(&styled(&parts(v, encode_path), ";array=", "", ","));
+        }
         url.push('/');
-        push_segment(&mut url, &request.object.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.object;
+            url.push_str(
+                &styled(
+                    &object_parts(object_pairs(v)?, false, encode_path),
+                    ";object=",
+                    "",
+                    ",",
+                ),
+            );
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -755,12 +830,23 @@ impl Api for Client {
     ) -> Result<api::PathsMatrixExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/path/matrix/");
-        push_segment(&mut url, &request.primitive.to_string());
+        {
+            let v = &request.primitive;
+            url.push_str(&format!("{}{}", ";primitive=", encode_path(& v.to_string())));
+        }
         url.push('/');
-        push_segment(&mut url, &join(&request.array));
+        {
+            let v = &request.array;
+            url.push_str(&styled(&parts(v, encode_path), "", ";array=", ""));
+        }
         url.push('/');
-        push_segment(&mut url, &request.object.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.object;
+            url.push_str(
+                &styled(&object_parts(object_pairs(v)?, true, encode_path), "", ";", ""),
+            );
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -789,12 +875,28 @@ impl Api for Client {
     ) -> Result<api::PathsLabelNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/path/label/");
-        push_segment(&mut url, &request.primitive.to_string());
+        {
+            let v = &request.primitive;
+            url.push_str(&format!("{}{}", ".", encode_path(& v.to_string())));
+        }
         url.push('/');
-        push_segment(&mut url, &join(&request.array));
+        {
+            let v = &request.array;
+            url.push_str(&styled(&parts(v, encode_path), ".", "", ","));
+        }
         url.push('/');
-        push_segment(&mut url, &request.object.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.object;
+            url.push_str(
+                &styled(
+                    &object_parts(object_pairs(v)?, false, encode_path),
+                    ".",
+                    "",
+                    ",",
+                ),
+            );
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -823,12 +925,23 @@ impl Api for Client {
     ) -> Result<api::PathsLabelExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/path/label/");
-        push_segment(&mut url, &request.primitive.to_string());
+        {
+            let v = &request.primitive;
+            url.push_str(&format!("{}{}", ".", encode_path(& v.to_string())));
+        }
         url.push('/');
-        push_segment(&mut url, &join(&request.array));
+        {
+            let v = &request.array;
+            url.push_str(&styled(&parts(v, encode_path), "", ".", ""));
+        }
         url.push('/');
-        push_segment(&mut url, &request.object.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.object;
+            url.push_str(
+                &styled(&object_parts(object_pairs(v)?, true, encode_path), "", ".", ""),
+            );
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -857,12 +970,23 @@ impl Api for Client {
     ) -> Result<api::PathsSimpleNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/path/simple/");
-        push_segment(&mut url, &request.primitive.to_string());
+        {
+            let v = &request.primitive;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &join(&request.array));
+        {
+            let v = &request.array;
+            url.push_str(&styled(&parts(v, encode_path), "", "", ","));
+        }
         url.push('/');
-        push_segment(&mut url, &request.object.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.object;
+            url.push_str(
+                &styled(&object_parts(object_pairs(v)?, false, encode_path), "", "", ","),
+            );
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -891,12 +1015,23 @@ impl Api for Client {
     ) -> Result<api::PathsSimpleExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/path/simple/");
-        push_segment(&mut url, &request.primitive.to_string());
+        {
+            let v = &request.primitive;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &join(&request.array));
+        {
+            let v = &request.array;
+            url.push_str(&styled(&parts(v, encode_path), "", "", ","));
+        }
         url.push('/');
-        push_segment(&mut url, &request.object.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.object;
+            url.push_str(
+                &styled(&object_parts(object_pairs(v)?, true, encode_path), "", "", ","),
+            );
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -925,17 +1060,21 @@ impl Api for Client {
     ) -> Result<api::QueryStandardResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/query");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            query.push(("primitive", v.to_string()));
+            push_query(&mut query, "primitive", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.array {
-            query.extend(v.iter().map(|item| ("array", item.to_string())));
+            for part in parts(v, encode_query) {
+                push_query(&mut query, "array", &part);
+            }
         }
         if let Some(v) = &request.object {
-            query.push(("object", v.to_string()));
+            for (key, value) in object_pairs(v)? {
+                push_query(&mut query, &encode_query(&key), &encode_query(&value));
+            }
         }
         let response = self
             .send(
@@ -963,17 +1102,30 @@ impl Api for Client {
     ) -> Result<api::QueryFormNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/query/form");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            query.push(("primitive", v.to_string()));
+            push_query(&mut query, "primitive", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.array {
-            query.push(("array", join(v)));
+            push_query(
+                &mut query,
+                "array",
+                &styled(&parts(v, encode_query), "", "", ","),
+            );
         }
         if let Some(v) = &request.object {
-            query.push(("object", v.to_string()));
+            push_query(
+                &mut query,
+                "object",
+                &styled(
+                    &object_parts(object_pairs(v)?, false, encode_query),
+                    "",
+                    "",
+                    ",",
+                ),
+            );
         }
         let response = self
             .send(
@@ -1001,17 +1153,21 @@ impl Api for Client {
     ) -> Result<api::QueryFormExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/query/form");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            query.push(("primitive", v.to_string()));
+            push_query(&mut query, "primitive", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.array {
-            query.extend(v.iter().map(|item| ("array", item.to_string())));
+            for part in parts(v, encode_query) {
+                push_query(&mut query, "array", &part);
+            }
         }
         if let Some(v) = &request.object {
-            query.push(("object", v.to_string()));
+            for (key, value) in object_pairs(v)? {
+                push_query(&mut query, &encode_query(&key), &encode_query(&value));
+            }
         }
         let response = self
             .send(
@@ -1039,14 +1195,27 @@ impl Api for Client {
     ) -> Result<api::QuerySpaceDelimitedNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/query/spaceDelimited");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.array {
-            query.push(("array", join(v)));
+            push_query(
+                &mut query,
+                "array",
+                &styled(&parts(v, encode_query), "", "", "%20"),
+            );
         }
         if let Some(v) = &request.object {
-            query.push(("object", v.to_string()));
+            push_query(
+                &mut query,
+                "object",
+                &styled(
+                    &object_parts(object_pairs(v)?, false, encode_query),
+                    "",
+                    "",
+                    "%20",
+                ),
+            );
         }
         let response = self
             .send(
@@ -1074,14 +1243,27 @@ impl Api for Client {
     ) -> Result<api::QueryPipeDelimitedNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/query/pipeDelimited");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.array {
-            query.push(("array", join(v)));
+            push_query(
+                &mut query,
+                "array",
+                &styled(&parts(v, encode_query), "", "", "|"),
+            );
         }
         if let Some(v) = &request.object {
-            query.push(("object", v.to_string()));
+            push_query(
+                &mut query,
+                "object",
+                &styled(
+                    &object_parts(object_pairs(v)?, false, encode_query),
+                    "",
+                    "",
+                    "|",
+                ),
+            );
         }
         let response = self
             .send(
@@ -1109,11 +1291,17 @@ impl Api for Client {
     ) -> Result<api::QueryDeepObjectNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/query/deepObject");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.object {
-            query.push(("object", v.to_string()));
+            for (key, value) in object_pairs(v)? {
+                push_query(
+                    &mut query,
+                    &format!("{}{}]", "object[", encode_query(& key)),
+                    &encode_query(&value),
+                );
+            }
         }
         let response = self
             .send(
@@ -1141,7 +1329,7 @@ impl Api for Client {
     ) -> Result<api::FormDataStandardResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/form-data");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -1172,7 +1360,7 @@ impl Api for Client {
     ) -> Result<api::FormDataFormExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/form-data/form");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -1203,7 +1391,7 @@ impl Api for Client {
     ) -> Result<api::FormDataFormNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/form-data/form");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -1234,7 +1422,7 @@ impl Api for Client {
     ) -> Result<api::FormDataSpaceDelimitedNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/form-data/spaceDelimited");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -1265,7 +1453,7 @@ impl Api for Client {
     ) -> Result<api::FormDataPipeDelimitedNonExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/form-data/pipeDelimited");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -1296,7 +1484,7 @@ impl Api for Client {
     ) -> Result<api::FormDataDeepObjectExplodedResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/form-data/deepObject");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -1331,7 +1519,7 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         cookies: String,
         body: Option<(&'static str, bytes::Bytes)>,
@@ -1339,10 +1527,8 @@ impl Client {
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         if !cookies.is_empty() {
             let value = reqwest::header::HeaderValue::try_from(cookies)
@@ -1765,17 +1951,6 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-}
-
 fn insert_header(
     headers: &mut reqwest::header::HeaderMap,
     name: &'static str,
@@ -1798,7 +1973,81 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(&value.to_string());
 }
 
-/// A list as one comma-separated value (`a,b,c`).
-fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+/// Characters kept as they are in a path segment (RFC 3986 unreserved).
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
+}
+
+/// The items of an array parameter, each encoded.
+fn parts<T: std::fmt::Display>(items: &[T], encode: fn(&str) -> String) -> Vec<String> {
+    items.iter().map(|item| encode(&item.to_string())).collect()
+}
+
+/// An object parameter's properties as text, in field order
+/// (unset ones left out), as a form body would hold them.
+fn object_pairs<T: serde::Serialize>(
+    value: &T,
+) -> Result<Vec<(String, String)>, api::Error> {
+    let form = serde_urlencoded::to_string(value)
+        .map_err(|e| api::Error::Encode(e.to_string()))?;
+    serde_urlencoded::from_str(&form).map_err(|e| api::Error::Encode(e.to_string()))
+}
+
+/// An object's properties as parts: `k=v` each (`explode`), or
+/// `k`, `v` in turn; keys and values encoded.
+fn object_parts(
+    pairs: Vec<(String, String)>,
+    explode: bool,
+    encode: fn(&str) -> String,
+) -> Vec<String> {
+    if explode {
+        pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect()
+    } else {
+        pairs.iter().flat_map(|(k, v)| [encode(k), encode(v)]).collect()
+    }
+}
+
+/// Parts laid out as a style says: `lead`, then each part after
+/// `prefix`, with `sep` between them.
+fn styled(parts: &[String], lead: &str, prefix: &str, sep: &str) -> String {
+    let mut out = String::from(lead);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(prefix);
+        out.push_str(part);
+    }
+    out
 }

@@ -33,11 +33,11 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
     axum::Router::new()
         .route("/cookies", axum::routing::get(handle_cookies_standard::<A>))
         .route(
-            "/cookies#formNonExploded",
+            "/cookies%23formNonExploded",
             axum::routing::get(handle_cookies_form_non_exploded::<A>),
         )
         .route(
-            "/cookies#formExploded",
+            "/cookies%23formExploded",
             axum::routing::get(handle_cookies_form_exploded::<A>),
         )
         .route("/anything/headers", axum::routing::get(handle_headers_standard::<A>))
@@ -186,8 +186,16 @@ async fn request_cookies_standard(
     let cookies = cookies(&parts.headers);
     Ok(api::CookiesStandardRequest {
         primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array").map(parse_list).transpose()?,
-        object: cookie_value(&cookies, "object").map(parse).transpose()?,
+        array: cookie_value(&cookies, "array")
+            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+            .transpose()?,
+        object: cookie_value(&cookies, "object")
+            .map(|v| {
+                unstyle(v, "", "", ",")
+                    .and_then(|parts| pairs(parts, true))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -214,8 +222,16 @@ async fn request_cookies_form_non_exploded(
     let cookies = cookies(&parts.headers);
     Ok(api::CookiesFormNonExplodedRequest {
         primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array").map(parse_list).transpose()?,
-        object: cookie_value(&cookies, "object").map(parse).transpose()?,
+        array: cookie_value(&cookies, "array")
+            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+            .transpose()?,
+        object: cookie_value(&cookies, "object")
+            .map(|v| {
+                unstyle(v, "", "", ",")
+                    .and_then(|parts| pairs(parts, false))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -242,8 +258,16 @@ async fn request_cookies_form_exploded(
     let cookies = cookies(&parts.headers);
     Ok(api::CookiesFormExplodedRequest {
         primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array").map(parse_list).transpose()?,
-        object: cookie_value(&cookies, "object").map(parse).transpose()?,
+        array: cookie_value(&cookies, "array")
+            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+            .transpose()?,
+        object: cookie_value(&cookies, "object")
+            .map(|v| {
+                unstyle(v, "", "", ",")
+                    .and_then(|parts| pairs(parts, true))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -269,8 +293,16 @@ async fn request_headers_standard(
     let (parts, _body) = request.into_parts();
     Ok(api::HeadersStandardRequest {
         primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?.map(parse_list).transpose()?,
-        object: header_value(&parts.headers, "object")?.map(parse).transpose()?,
+        array: header_value(&parts.headers, "array")?
+            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+            .transpose()?,
+        object: header_value(&parts.headers, "object")?
+            .map(|v| {
+                unstyle(v, "", "", ",")
+                    .and_then(|parts| pairs(parts, false))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -296,8 +328,16 @@ async fn request_headers_simple_non_exploded(
     let (parts, _body) = request.into_parts();
     Ok(api::HeadersSimpleNonExplodedRequest {
         primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?.map(parse_list).transpose()?,
-        object: header_value(&parts.headers, "object")?.map(parse).transpose()?,
+        array: header_value(&parts.headers, "array")?
+            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+            .transpose()?,
+        object: header_value(&parts.headers, "object")?
+            .map(|v| {
+                unstyle(v, "", "", ",")
+                    .and_then(|parts| pairs(parts, false))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -323,8 +363,16 @@ async fn request_headers_simple_exploded(
     let (parts, _body) = request.into_parts();
     Ok(api::HeadersSimpleExplodedRequest {
         primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?.map(parse_list).transpose()?,
-        object: header_value(&parts.headers, "object")?.map(parse).transpose()?,
+        array: header_value(&parts.headers, "array")?
+            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+            .transpose()?,
+        object: header_value(&parts.headers, "object")?
+            .map(|v| {
+                unstyle(v, "", "", ",")
+                    .and_then(|parts| pairs(parts, true))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -351,8 +399,11 @@ async fn request_paths_standard(
     let path = path_params(&mut parts).await?;
     Ok(api::PathsStandardRequest {
         primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: parse_list(path_param(&path, 1usize, "array")?)?,
-        object: parse(path_param(&path, 2usize, "object")?)?,
+        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+            .and_then(parse_each)?,
+        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+            .and_then(|parts| pairs(parts, false))
+            .and_then(object)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -378,9 +429,13 @@ async fn request_paths_matrix_non_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     Ok(api::PathsMatrixNonExplodedRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: parse_list(path_param(&path, 1usize, "array")?)?,
-        object: parse(path_param(&path, 2usize, "object")?)?,
+        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
+            .and_then(parse)?,
+        array: unstyle(path_param(&path, 1usize, "array")?, ";array=", "", ",")
+            .and_then(parse_each)?,
+        object: unstyle(path_param(&path, 2usize, "object")?, ";object=", "", ",")
+            .and_then(|parts| pairs(parts, false))
+            .and_then(object)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -406,9 +461,13 @@ async fn request_paths_matrix_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     Ok(api::PathsMatrixExplodedRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: parse_list(path_param(&path, 1usize, "array")?)?,
-        object: parse(path_param(&path, 2usize, "object")?)?,
+        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
+            .and_then(parse)?,
+        array: unstyle(path_param(&path, 1usize, "array")?, "", ";array=", "")
+            .and_then(parse_each)?,
+        object: unstyle(path_param(&path, 2usize, "object")?, "", ";", "")
+            .and_then(|parts| pairs(parts, true))
+            .and_then(object)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -434,9 +493,13 @@ async fn request_paths_label_non_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     Ok(api::PathsLabelNonExplodedRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: parse_list(path_param(&path, 1usize, "array")?)?,
-        object: parse(path_param(&path, 2usize, "object")?)?,
+        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ".")
+            .and_then(parse)?,
+        array: unstyle(path_param(&path, 1usize, "array")?, ".", "", ",")
+            .and_then(parse_each)?,
+        object: unstyle(path_param(&path, 2usize, "object")?, ".", "", ",")
+            .and_then(|parts| pairs(parts, false))
+            .and_then(object)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -462,9 +525,13 @@ async fn request_paths_label_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     Ok(api::PathsLabelExplodedRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: parse_list(path_param(&path, 1usize, "array")?)?,
-        object: parse(path_param(&path, 2usize, "object")?)?,
+        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ".")
+            .and_then(parse)?,
+        array: unstyle(path_param(&path, 1usize, "array")?, "", ".", "")
+            .and_then(parse_each)?,
+        object: unstyle(path_param(&path, 2usize, "object")?, "", ".", "")
+            .and_then(|parts| pairs(parts, true))
+            .and_then(object)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -491,8 +558,11 @@ async fn request_paths_simple_non_exploded(
     let path = path_params(&mut parts).await?;
     Ok(api::PathsSimpleNonExplodedRequest {
         primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: parse_list(path_param(&path, 1usize, "array")?)?,
-        object: parse(path_param(&path, 2usize, "object")?)?,
+        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+            .and_then(parse_each)?,
+        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+            .and_then(|parts| pairs(parts, false))
+            .and_then(object)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -519,8 +589,11 @@ async fn request_paths_simple_exploded(
     let path = path_params(&mut parts).await?;
     Ok(api::PathsSimpleExplodedRequest {
         primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: parse_list(path_param(&path, 1usize, "array")?)?,
-        object: parse(path_param(&path, 2usize, "object")?)?,
+        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+            .and_then(parse_each)?,
+        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+            .and_then(|parts| pairs(parts, true))
+            .and_then(object)?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -548,7 +621,9 @@ async fn request_query_standard(
     Ok(api::QueryStandardRequest {
         primitive: query_value(&query, "primitive").map(parse).transpose()?,
         array: query_values(&query, "array").map(parse_each).transpose()?,
-        object: query_value(&query, "object").map(parse).transpose()?,
+        object: query_fields(&query, |key| ["name", "description"].contains(&key))
+            .map(object)
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -575,8 +650,16 @@ async fn request_query_form_non_exploded(
     let query = query_pairs(&parts)?;
     Ok(api::QueryFormNonExplodedRequest {
         primitive: query_value(&query, "primitive").map(parse).transpose()?,
-        array: query_value(&query, "array").map(parse_list).transpose()?,
-        object: query_value(&query, "object").map(parse).transpose()?,
+        array: query_value(&query, "array")
+            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+            .transpose()?,
+        object: query_value(&query, "object")
+            .map(|v| {
+                unstyle(v, "", "", ",")
+                    .and_then(|parts| pairs(parts, false))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -604,7 +687,9 @@ async fn request_query_form_exploded(
     Ok(api::QueryFormExplodedRequest {
         primitive: query_value(&query, "primitive").map(parse).transpose()?,
         array: query_values(&query, "array").map(parse_each).transpose()?,
-        object: query_value(&query, "object").map(parse).transpose()?,
+        object: query_fields(&query, |key| ["name", "description"].contains(&key))
+            .map(object)
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -630,8 +715,16 @@ async fn request_query_space_delimited_non_exploded(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     Ok(api::QuerySpaceDelimitedNonExplodedRequest {
-        array: query_value(&query, "array").map(parse_list).transpose()?,
-        object: query_value(&query, "object").map(parse).transpose()?,
+        array: query_value(&query, "array")
+            .map(|v| unstyle(v, "", "", " ").and_then(parse_each))
+            .transpose()?,
+        object: query_value(&query, "object")
+            .map(|v| {
+                unstyle(v, "", "", " ")
+                    .and_then(|parts| pairs(parts, false))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -657,8 +750,16 @@ async fn request_query_pipe_delimited_non_exploded(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     Ok(api::QueryPipeDelimitedNonExplodedRequest {
-        array: query_value(&query, "array").map(parse_list).transpose()?,
-        object: query_value(&query, "object").map(parse).transpose()?,
+        array: query_value(&query, "array")
+            .map(|v| unstyle(v, "", "", "|").and_then(parse_each))
+            .transpose()?,
+        object: query_value(&query, "object")
+            .map(|v| {
+                unstyle(v, "", "", "|")
+                    .and_then(|parts| pairs(parts, false))
+                    .and_then(object)
+            })
+            .transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -684,7 +785,7 @@ async fn request_query_deep_object_non_exploded(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     Ok(api::QueryDeepObjectNonExplodedRequest {
-        object: query_value(&query, "object").map(parse).transpose()?,
+        object: deep_object(&query, "object").map(object).transpose()?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1076,20 +1177,119 @@ where
         ))
 }
 
-/// Parses a comma-separated list (`a,b,c`).
-fn parse_list<T: std::str::FromStr>(raw: &str) -> Result<Vec<T>, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.split(',').map(|item| parse(item.trim())).collect()
-}
-
 /// Parses repeated values (`name=a&name=b`).
 fn parse_each<T: std::str::FromStr>(raw: Vec<&str>) -> Result<Vec<T>, Problem>
 where
     T::Err: std::fmt::Display,
 {
     raw.into_iter().map(parse).collect()
+}
+
+/// A `label` or `matrix` value without its lead (`.`, `;name=`).
+fn strip_lead<'a>(raw: &'a str, lead: &str) -> Result<&'a str, Problem> {
+    if let Some(rest) = raw.strip_prefix(lead) {
+        return Ok(rest);
+    }
+    match lead.strip_suffix('=') {
+        Some(bare) if raw == bare => Ok(""),
+        _ => {
+            Err(
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("`{raw}` does not start with `{lead}`"),
+                ),
+            )
+        }
+    }
+}
+
+/// The parts of an array or object value: after `lead`, split at
+/// `sep`, or, where `sep` is empty, each part after `prefix`.
+fn unstyle<'a>(
+    raw: &'a str,
+    lead: &str,
+    prefix: &str,
+    sep: &str,
+) -> Result<Vec<&'a str>, Problem> {
+    let bad = || Problem::new(
+        StatusCode::BAD_REQUEST,
+        format!("`{raw}` is not in the parameter's style"),
+    );
+    let rest = if lead.is_empty() {
+        raw
+    } else {
+        raw.strip_prefix(lead).ok_or_else(bad)?
+    };
+    if rest.is_empty() {
+        return Ok(Vec::new());
+    }
+    if sep.is_empty() {
+        let mut parts = rest.split(prefix);
+        if parts.next() != Some("") {
+            return Err(bad());
+        }
+        Ok(parts.collect())
+    } else {
+        Ok(rest.split(sep).collect())
+    }
+}
+
+/// An object's properties from `k=v` parts (`explode`) or from
+/// alternating `k`, `v` parts.
+fn pairs(parts: Vec<&str>, explode: bool) -> Result<Vec<(&str, &str)>, Problem> {
+    let bad = || Problem::new(
+        StatusCode::BAD_REQUEST,
+        "an object parameter is not in `key,value` pairs",
+    );
+    if explode {
+        parts.into_iter().map(|part| part.split_once('=').ok_or_else(bad)).collect()
+    } else if parts.len() % 2 == 0 {
+        Ok(parts.chunks(2).map(|pair| (pair[0], pair[1])).collect())
+    } else {
+        Err(bad())
+    }
+}
+
+/// An object parameter from its properties, each parsed as its
+/// field's type (as a form body would be).
+fn object<T: serde::de::DeserializeOwned>(
+    pairs: Vec<(&str, &str)>,
+) -> Result<T, Problem> {
+    let bad = |e: String| Problem::new(
+        StatusCode::BAD_REQUEST,
+        format!("invalid object parameter: {e}"),
+    );
+    let form = serde_urlencoded::to_string(&pairs).map_err(|e| bad(e.to_string()))?;
+    serde_urlencoded::from_str(&form).map_err(|e| bad(e.to_string()))
+}
+
+/// The query parameters that `takes` claims (an exploded object's
+/// properties); `None` when there is none.
+fn query_fields(
+    query: &[(String, String)],
+    takes: impl Fn(&str) -> bool,
+) -> Option<Vec<(&str, &str)>> {
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .filter(|(key, _)| takes(key))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    if pairs.is_empty() { None } else { Some(pairs) }
+}
+
+/// The properties of `name[key]=value` query parameters; `None` when there is none.
+fn deep_object<'a>(
+    query: &'a [(String, String)],
+    name: &str,
+) -> Option<Vec<(&'a str, &'a str)>> {
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .filter_map(|(key, value)| {
+            let key = key.strip_prefix(name)?.strip_prefix('[')?.strip_suffix(']')?;
+            Some((key, value.as_str()))
+        })
+        .collect();
+    if pairs.is_empty() { None } else { Some(pairs) }
 }
 
 /// The path parameters, percent-decoded, in route order.

@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::XCodeSamplesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-code-samples");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -486,7 +486,7 @@ impl Api for Client {
     ) -> Result<api::XReadmeCodeSamplesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-code-samples");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -513,7 +513,7 @@ impl Api for Client {
     ) -> Result<api::XReadmeHeadersResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-headers");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -540,7 +540,7 @@ impl Api for Client {
     ) -> Result<api::XHeadersResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-headers");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -567,7 +567,7 @@ impl Api for Client {
     ) -> Result<api::XReadmeExplorerEnabledResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-explorer-enabled");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -603,7 +603,7 @@ impl Api for Client {
     ) -> Result<api::XExplorerEnabledResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-explorer-enabled");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -639,7 +639,7 @@ impl Api for Client {
     ) -> Result<api::XReadmeSamplesLanguagesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-samples-languages");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -666,7 +666,7 @@ impl Api for Client {
     ) -> Result<api::XSamplesLanguagesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-samples-languages");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -693,7 +693,7 @@ impl Api for Client {
     ) -> Result<api::XReadmeProxyEnabledResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-proxy-enabled");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -720,7 +720,7 @@ impl Api for Client {
     ) -> Result<api::XProxyEnabledResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/x-proxy-enabled");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -751,17 +751,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1141,7 +1139,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());

@@ -459,17 +459,20 @@ impl Api for Client {
     ) -> Result<api::GetApiKeysResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/projects/");
-        push_segment(&mut url, &request.subdomain.to_string());
+        {
+            let v = &request.subdomain;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apikeys");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.page;
-            query.push(("page", v.to_string()));
+            push_query(&mut query, "page", &encode_query(&v.to_string()));
         }
         {
             let v = &request.per_page;
-            query.push(("per_page", v.to_string()));
+            push_query(&mut query, "per_page", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -502,9 +505,12 @@ impl Api for Client {
     ) -> Result<api::CreateApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/projects/");
-        push_segment(&mut url, &request.subdomain.to_string());
+        {
+            let v = &request.subdomain;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apikeys");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -542,10 +548,16 @@ impl Api for Client {
     ) -> Result<api::GetApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/projects/");
-        push_segment(&mut url, &request.subdomain.to_string());
+        {
+            let v = &request.subdomain;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apikeys/");
-        push_segment(&mut url, &request.api_key_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.api_key_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -578,10 +590,16 @@ impl Api for Client {
     ) -> Result<api::DeleteApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/projects/");
-        push_segment(&mut url, &request.subdomain.to_string());
+        {
+            let v = &request.subdomain;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apikeys/");
-        push_segment(&mut url, &request.api_key_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.api_key_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -614,10 +632,16 @@ impl Api for Client {
     ) -> Result<api::UpdateApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/projects/");
-        push_segment(&mut url, &request.subdomain.to_string());
+        {
+            let v = &request.subdomain;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apikeys/");
-        push_segment(&mut url, &request.api_key_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.api_key_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -653,9 +677,12 @@ impl Api for Client {
     ) -> Result<api::GetApIsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apis");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -688,9 +715,12 @@ impl Api for Client {
     ) -> Result<api::CreateApiResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apis");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -725,10 +755,16 @@ impl Api for Client {
     ) -> Result<api::GetApiResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apis/");
-        push_segment(&mut url, &request.filename.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.filename;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -761,10 +797,16 @@ impl Api for Client {
     ) -> Result<api::UpdateApiResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apis/");
-        push_segment(&mut url, &request.filename.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.filename;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -799,10 +841,16 @@ impl Api for Client {
     ) -> Result<api::DeleteApiResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/apis/");
-        push_segment(&mut url, &request.filename.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.filename;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -835,7 +883,7 @@ impl Api for Client {
     ) -> Result<api::GetOpenRolesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/apply");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -862,7 +910,7 @@ impl Api for Client {
     ) -> Result<api::ApplyToReadMeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/apply");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -894,9 +942,12 @@ impl Api for Client {
     ) -> Result<api::CreateCategoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/categories");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -934,10 +985,16 @@ impl Api for Client {
     ) -> Result<api::GetCategoriesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/categories/");
-        push_segment(&mut url, &request.section.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.section;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -970,12 +1027,21 @@ impl Api for Client {
     ) -> Result<api::GetCategoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/categories/");
-        push_segment(&mut url, &request.section.to_string());
+        {
+            let v = &request.section;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.title.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.title;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1008,12 +1074,21 @@ impl Api for Client {
     ) -> Result<api::DeleteCategoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/categories/");
-        push_segment(&mut url, &request.section.to_string());
+        {
+            let v = &request.section;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.title.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.title;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1046,12 +1121,21 @@ impl Api for Client {
     ) -> Result<api::UpdateCategoryResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/categories/");
-        push_segment(&mut url, &request.section.to_string());
+        {
+            let v = &request.section;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.title.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.title;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1087,13 +1171,22 @@ impl Api for Client {
     ) -> Result<api::GetCategoryPagesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/categories/");
-        push_segment(&mut url, &request.section.to_string());
+        {
+            let v = &request.section;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.title.to_string());
+        {
+            let v = &request.title;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/pages");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1126,19 +1219,19 @@ impl Api for Client {
     ) -> Result<api::GetChangelogsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.page;
-            query.push(("page", v.to_string()));
+            push_query(&mut query, "page", &encode_query(&v.to_string()));
         }
         {
             let v = &request.per_page;
-            query.push(("per_page", v.to_string()));
+            push_query(&mut query, "per_page", &encode_query(&v.to_string()));
         }
         {
             let v = &request.visibility;
-            query.push(("visibility", v.to_string()));
+            push_query(&mut query, "visibility", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1171,7 +1264,7 @@ impl Api for Client {
     ) -> Result<api::CreateChangelogResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1209,8 +1302,11 @@ impl Api for Client {
     ) -> Result<api::GetChangelogResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs/");
-        push_segment(&mut url, &request.identifier.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.identifier;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1243,8 +1339,11 @@ impl Api for Client {
     ) -> Result<api::DeleteChangelogResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs/");
-        push_segment(&mut url, &request.identifier.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.identifier;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1277,8 +1376,11 @@ impl Api for Client {
     ) -> Result<api::UpdateChangelogResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/changelogs/");
-        push_segment(&mut url, &request.identifier.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.identifier;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1314,9 +1416,12 @@ impl Api for Client {
     ) -> Result<api::GetCustomPagesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/custom_pages");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1349,9 +1454,12 @@ impl Api for Client {
     ) -> Result<api::CreateCustomPageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/custom_pages");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1389,10 +1497,16 @@ impl Api for Client {
     ) -> Result<api::GetCustomPageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/custom_pages/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1425,10 +1539,16 @@ impl Api for Client {
     ) -> Result<api::DeleteCustomPageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/custom_pages/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1461,10 +1581,16 @@ impl Api for Client {
     ) -> Result<api::UpdateCustomPageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/custom_pages/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1500,9 +1626,12 @@ impl Api for Client {
     ) -> Result<api::CreateGuideResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/guides");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1538,10 +1667,16 @@ impl Api for Client {
     ) -> Result<api::GetGuideResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/guides/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1574,10 +1709,16 @@ impl Api for Client {
     ) -> Result<api::DeleteGuideResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/guides/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1610,10 +1751,16 @@ impl Api for Client {
     ) -> Result<api::UpdateGuideResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/guides/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1649,15 +1796,15 @@ impl Api for Client {
     ) -> Result<api::GetImagesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/images");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.page;
-            query.push(("page", v.to_string()));
+            push_query(&mut query, "page", &encode_query(&v.to_string()));
         }
         {
             let v = &request.per_page;
-            query.push(("per_page", v.to_string()));
+            push_query(&mut query, "per_page", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1690,10 +1837,10 @@ impl Api for Client {
     ) -> Result<api::UploadImageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/images");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.resize_height {
-            query.push(("resize_height", v.to_string()));
+            push_query(&mut query, "resize_height", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1728,8 +1875,11 @@ impl Api for Client {
     ) -> Result<api::GetImageResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/images/");
-        push_segment(&mut url, &request.identifier.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.identifier;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1762,7 +1912,7 @@ impl Api for Client {
     ) -> Result<api::GetOutboundIPsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/outbound_ips");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -1789,7 +1939,7 @@ impl Api for Client {
     ) -> Result<api::AskOwlbotResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/owlbot/ask");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1825,7 +1975,7 @@ impl Api for Client {
     ) -> Result<api::GetProjectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/projects/me");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1858,9 +2008,12 @@ impl Api for Client {
     ) -> Result<api::CreateReferenceResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/reference");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1898,18 +2051,24 @@ impl Api for Client {
     ) -> Result<api::GetReferenceResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/reference/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.dereference;
-            query.push(("dereference", v.to_string()));
+            push_query(&mut query, "dereference", &encode_query(&v.to_string()));
         }
         {
             let v = &request.reduce;
-            query.push(("reduce", v.to_string()));
+            push_query(&mut query, "reduce", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1942,10 +2101,16 @@ impl Api for Client {
     ) -> Result<api::DeleteReferenceResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/reference/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -1978,10 +2143,16 @@ impl Api for Client {
     ) -> Result<api::UpdateReferenceResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/reference/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2017,9 +2188,12 @@ impl Api for Client {
     ) -> Result<api::GetRecipesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/recipes");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2052,9 +2226,12 @@ impl Api for Client {
     ) -> Result<api::CreateRecipeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/recipes");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2092,10 +2269,16 @@ impl Api for Client {
     ) -> Result<api::GetRecipeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/recipes/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2128,10 +2311,16 @@ impl Api for Client {
     ) -> Result<api::DeleteRecipeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/recipes/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2164,10 +2353,16 @@ impl Api for Client {
     ) -> Result<api::UpdateRecipeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/recipes/");
-        push_segment(&mut url, &request.slug.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.slug;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2203,20 +2398,22 @@ impl Api for Client {
     ) -> Result<api::SearchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/search");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.query;
-            query.push(("query", v.to_string()));
+            push_query(&mut query, "query", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.section {
-            query.push(("section", v.to_string()));
+            push_query(&mut query, "section", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.version {
-            query.push(("version", v.to_string()));
+            push_query(&mut query, "version", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.projects {
-            query.extend(v.iter().map(|item| ("projects", item.to_string())));
+            for part in parts(v, encode_query) {
+                push_query(&mut query, "projects", &part);
+            }
         }
         self.authorize(
             &request.context,
@@ -2249,7 +2446,7 @@ impl Api for Client {
     ) -> Result<api::ValidateApiResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/validate/api");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -2278,22 +2475,22 @@ impl Api for Client {
     ) -> Result<api::GetBranchesResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.page;
-            query.push(("page", v.to_string()));
+            push_query(&mut query, "page", &encode_query(&v.to_string()));
         }
         {
             let v = &request.per_page;
-            query.push(("per_page", v.to_string()));
+            push_query(&mut query, "per_page", &encode_query(&v.to_string()));
         }
         {
             let v = &request.sort_by;
-            query.push(("sort_by", v.to_string()));
+            push_query(&mut query, "sort_by", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.prefix {
-            query.push(("prefix", v.to_string()));
+            push_query(&mut query, "prefix", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -2326,7 +2523,7 @@ impl Api for Client {
     ) -> Result<api::CreateBranchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2364,8 +2561,11 @@ impl Api for Client {
     ) -> Result<api::GetBranchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2398,8 +2598,11 @@ impl Api for Client {
     ) -> Result<api::DeleteBranchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2432,8 +2635,11 @@ impl Api for Client {
     ) -> Result<api::UpdateBranchResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/branches/");
-        push_segment(&mut url, &request.branch.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.branch;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -2473,17 +2679,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -2863,7 +3067,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
@@ -2965,12 +3169,37 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
 }
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
+}
+
+/// The items of an array parameter, each encoded.
+fn parts<T: std::fmt::Display>(items: &[T], encode: fn(&str) -> String) -> Vec<String> {
+    items.iter().map(|item| encode(&item.to_string())).collect()
 }

@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/apiKey");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -495,7 +495,7 @@ impl Api for Client {
     ) -> Result<api::PutAnythingApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/apiKey");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -531,7 +531,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingApiKeyResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/apiKey");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -567,7 +567,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingBasicResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/basic");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -603,7 +603,7 @@ impl Api for Client {
     ) -> Result<api::PutAnythingBearerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/bearer");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -639,7 +639,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingBearerResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/bearer");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -675,7 +675,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingMutualTlsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/mutualTLS");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -704,7 +704,7 @@ impl Api for Client {
     ) -> Result<api::GetAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -740,7 +740,7 @@ impl Api for Client {
     ) -> Result<api::PutAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -776,7 +776,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -812,7 +812,7 @@ impl Api for Client {
     ) -> Result<api::DeleteAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -848,7 +848,7 @@ impl Api for Client {
     ) -> Result<api::PatchAnythingOauth2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/oauth2");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -884,7 +884,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingOpenIdConnectResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/openIdConnect");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -920,7 +920,7 @@ impl Api for Client {
     ) -> Result<api::PostAnythingNoAuthResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/anything/no-auth");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         let response = self
@@ -949,7 +949,7 @@ impl Api for Client {
     ) -> Result<api::PostStatus401Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/status/401");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         let mut cookies = String::new();
         self.authorize(
@@ -989,7 +989,7 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         cookies: String,
         body: Option<(&'static str, bytes::Bytes)>,
@@ -997,10 +997,8 @@ impl Client {
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         if !cookies.is_empty() {
             let value = reqwest::header::HeaderValue::try_from(cookies)
@@ -1385,7 +1383,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
     ) -> Result<(), api::Error> {
@@ -1487,7 +1485,7 @@ impl Client {
                 }
                 api::Scheme::ApiKeyQuery => {
                     if let Some(value) = api_key_query {
-                        query.push(("apiKey", value.clone()));
+                        push_query(query, "apiKey", &encode_query(value));
                     }
                 }
                 api::Scheme::Basic => {
@@ -1617,4 +1615,24 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(name);
     cookies.push('=');
     cookies.push_str(&value.to_string());
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }

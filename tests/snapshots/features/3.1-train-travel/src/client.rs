@@ -459,7 +459,7 @@ impl Api for Client {
     ) -> Result<api::GetStationsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/stations");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -528,27 +528,27 @@ impl Api for Client {
     ) -> Result<api::GetTripsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/trips");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.origin;
-            query.push(("origin", v.to_string()));
+            push_query(&mut query, "origin", &encode_query(&v.to_string()));
         }
         {
             let v = &request.destination;
-            query.push(("destination", v.to_string()));
+            push_query(&mut query, "destination", &encode_query(&v.to_string()));
         }
         {
             let v = &request.date;
-            query.push(("date", date_time(v)));
+            push_query(&mut query, "date", &encode_query(&date_time(v)));
         }
         {
             let v = &request.bicycles;
-            query.push(("bicycles", v.to_string()));
+            push_query(&mut query, "bicycles", &encode_query(&v.to_string()));
         }
         {
             let v = &request.dogs;
-            query.push(("dogs", v.to_string()));
+            push_query(&mut query, "dogs", &encode_query(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -617,7 +617,7 @@ impl Api for Client {
     ) -> Result<api::GetBookingsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookings");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -686,7 +686,7 @@ impl Api for Client {
     ) -> Result<api::CreateBookingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookings");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -761,8 +761,11 @@ impl Api for Client {
     ) -> Result<api::GetBookingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookings/");
-        push_segment(&mut url, &request.booking_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.booking_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -837,8 +840,11 @@ impl Api for Client {
     ) -> Result<api::DeleteBookingResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookings/");
-        push_segment(&mut url, &request.booking_id.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.booking_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -908,9 +914,12 @@ impl Api for Client {
     ) -> Result<api::CreateBookingPaymentResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/bookings/");
-        push_segment(&mut url, &request.booking_id.to_string());
+        {
+            let v = &request.booking_id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push_str("/payment");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
@@ -986,17 +995,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1376,7 +1383,7 @@ impl Client {
         &self,
         context: &api::Context,
         requirements: &[&[api::Scheme]],
-        query: &mut Vec<(&str, String)>,
+        query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
@@ -1502,14 +1509,34 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
 }
 
 /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }
 
 /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),

@@ -447,17 +447,19 @@ impl Api for Client {
     ) -> Result<api::ListAccountsResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/accounts");
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.limit;
-            query.push(("limit", v.to_string()));
+            push_query(&mut query, "limit", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.prefix {
-            query.push(("prefix", v.to_string()));
+            push_query(&mut query, "prefix", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.tag {
-            query.extend(v.iter().map(|item| ("tag", item.to_string())));
+            for part in parts(v, encode_query) {
+                push_query(&mut query, "tag", &part);
+            }
         }
         let response = self
             .send(
@@ -484,7 +486,7 @@ impl Api for Client {
     ) -> Result<api::CreateAccountResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/accounts");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -521,17 +523,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -968,4 +968,29 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
         headers: Box::new(headers),
         body,
     }
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
+}
+
+/// The items of an array parameter, each encoded.
+fn parts<T: std::fmt::Display>(items: &[T], encode: fn(&str) -> String) -> Vec<String> {
+    items.iter().map(|item| encode(&item.to_string())).collect()
 }

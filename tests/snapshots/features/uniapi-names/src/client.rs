@@ -447,24 +447,33 @@ impl Api for Client {
     ) -> Result<api::TypeResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push('/');
-        push_segment(&mut url, &request.r#ref.to_string());
+        {
+            let v = &request.r#ref;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.r#type.to_string());
+        {
+            let v = &request.r#type;
+            url.push_str(&encode_path(&v.to_string()));
+        }
         url.push('/');
-        push_segment(&mut url, &request.r#trait.to_string());
-        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.r#trait;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.self_ {
-            query.push(("self", v.to_string()));
+            push_query(&mut query, "self", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.query {
-            query.push(("query", v.to_string()));
+            push_query(&mut query, "query", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.request {
-            query.push(("request", v.to_string()));
+            push_query(&mut query, "request", &encode_query(&v.to_string()));
         }
         if let Some(v) = &request.x_request_id {
-            insert_header(&mut headers, "x-request-id", v)?;
+            insert_header(&mut headers, "x-request-id", &verbatim(&v.to_string()))?;
         }
         let response = self
             .send(
@@ -491,7 +500,7 @@ impl Api for Client {
     ) -> Result<api::New2Response, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/new");
-        let query: Vec<(&str, String)> = Vec::new();
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -521,8 +530,11 @@ impl Api for Client {
     ) -> Result<api::DeleteUnnamedIdResponse, api::Error> {
         let mut url = self.base_url.clone();
         url.push_str("/unnamed/");
-        push_segment(&mut url, &request.id.to_string());
-        let query: Vec<(&str, String)> = Vec::new();
+        {
+            let v = &request.id;
+            url.push_str(&encode_path(&v.to_string()));
+        }
+        let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
             .send(
@@ -553,17 +565,15 @@ impl Client {
         template: &'static str,
         method: reqwest::Method,
         mut url: String,
-        query: Vec<(&str, String)>,
+        query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, bytes::Bytes)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
         if !query.is_empty() {
-            let encoded = serde_urlencoded::to_string(&query)
-                .map_err(|e| api::Error::Encode(e.to_string()))?;
             url.push('?');
-            url.push_str(&encoded);
+            url.push_str(&query);
         }
         for (name, value) in &context.headers {
             if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
@@ -1002,17 +1012,6 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// Appends a path parameter, percent-encoded so that it stays one segment.
-fn push_segment(url: &mut String, value: &str) {
-    url.extend(percent_encoding::utf8_percent_encode(value, SEGMENT));
-}
-
 fn insert_header(
     headers: &mut reqwest::header::HeaderMap,
     name: &'static str,
@@ -1024,4 +1023,40 @@ fn insert_header(
         ))?;
     headers.insert(name, value);
     Ok(())
+}
+
+/// Characters kept as they are in a path segment (RFC 3986 unreserved).
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// A path parameter's text, percent-encoded so that it stays one segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
+fn encode_query(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// Header and cookie values go as they are.
+fn verbatim(value: &str) -> String {
+    value.to_owned()
+}
+
+/// Appends `name=value` (both encoded already) to a query string.
+fn push_query(query: &mut String, name: &str, value: &str) {
+    if !query.is_empty() {
+        query.push('&');
+    }
+    query.push_str(name);
+    query.push('=');
+    query.push_str(value);
 }
