@@ -62,6 +62,13 @@ impl Builder {
         self
     }
 
+    /// Generate `mock::MockApi`, which answers every operation with the
+    /// spec's examples or values made to fit. Off by default.
+    pub fn mock(mut self, enable: bool) -> Self {
+        self.config.mock = enable;
+        self
+    }
+
     /// Where to write; `OUT_DIR` by default.
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());

@@ -28,6 +28,9 @@ pub struct Config {
     pub server: bool,
     /// Generate the client (`Client`).
     pub client: bool,
+    /// `build.rs` only: generate `mock::MockApi` too (a crate always has
+    /// it, behind its feature `mock`).
+    pub mock: bool,
 }
 
 impl Default for Config {
@@ -36,6 +39,7 @@ impl Default for Config {
             crate_name: None,
             server: true,
             client: true,
+            mock: false,
         }
     }
 }

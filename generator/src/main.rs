@@ -167,6 +167,7 @@ fn config(name: Option<String>, sides: &Sides) -> uniapi::Config {
         crate_name: name,
         server: !sides.no_server,
         client: !sides.no_client,
+        ..uniapi::Config::default()
     }
 }
 

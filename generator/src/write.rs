@@ -165,6 +165,7 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         if options.client {
             rest.push(generated("src/client.rs", format(emit::client(api), spec)));
         }
+        rest.push(generated("src/mock.rs", format(emit::mock(api), spec)));
         let mut done = work();
         if let Ok(handle) = helper {
             done.extend(
@@ -245,12 +246,17 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
         let client = emit::client(api);
         quote!(pub mod client { #client } pub use client::Client;)
     });
+    let mock = options.mock.then(|| {
+        let mock = emit::mock(api);
+        quote!(pub mod mock { #mock })
+    });
     format(
         quote! {
             pub mod types { #types }
             pub mod api { #api_mod }
             #server
             #client
+            #mock
             pub use api::{Api, Context, Credentials, Error};
         },
         spec,
@@ -298,6 +304,11 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
             pub use server::router;
         }
     });
+    let mock = quote! {
+        #[cfg(feature = "mock")]
+        #[rustfmt::skip]
+        pub mod mock;
+    };
     let client = options.client.then(|| {
         quote! {
             #[cfg(feature = "client")]
@@ -319,6 +330,7 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
         pub mod types;
         #server
         #client
+        #mock
 
         pub use api::{Api, Context, Credentials, Error};
     }

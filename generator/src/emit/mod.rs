@@ -5,6 +5,7 @@
 
 mod api;
 mod client;
+mod mock;
 mod server;
 mod style;
 mod types;
@@ -20,6 +21,9 @@ use crate::ir::{self, Docs, Prim, Ty};
 pub struct Options {
     pub server: bool,
     pub client: bool,
+    /// `build.rs` only: also `mock::MockApi` (crates always have it,
+    /// behind feature `mock`).
+    pub mock: bool,
 }
 
 impl From<&crate::Config> for Options {
@@ -27,6 +31,7 @@ impl From<&crate::Config> for Options {
         Options {
             server: c.server,
             client: c.client,
+            mock: c.mock,
         }
     }
 }
@@ -60,6 +65,11 @@ pub fn api(api: &ir::Api) -> TokenStream {
 /// `server.rs`.
 pub fn server(api: &ir::Api) -> TokenStream {
     server::emit(api)
+}
+
+/// `mock.rs`.
+pub fn mock(api: &ir::Api) -> TokenStream {
+    mock::emit(api)
 }
 
 /// `client.rs`.

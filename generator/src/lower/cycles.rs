@@ -122,3 +122,73 @@ fn all_targets(ty: &Ty) -> Vec<TypeId> {
         Ty::Prim(_) | Ty::Any => Vec::new(),
     }
 }
+
+/// Types that no finite JSON value has (a struct that requires itself,
+/// directly or through other required fields) cannot be built in Rust
+/// either. The required fields that lead into such a type become optional,
+/// with a warning: the type can then be built, and a value that the spec
+/// allows still reads.
+pub(crate) fn relax_uninhabited(types: &mut [TypeDef], diags: &mut crate::diag::Diagnostics) {
+    let inhabited = inhabited(types);
+    let holds = |ty: &Ty| match ty {
+        Ty::Named(id) => inhabited[id.0],
+        _ => true,
+    };
+    for def in types.iter_mut() {
+        if let TypeKind::Struct(s) = &mut def.kind {
+            for f in &mut s.fields {
+                if f.required && !holds(&f.ty) {
+                    f.required = false;
+                    diags.push(
+                        crate::diag::Diagnostic::warning(
+                            &def.origin,
+                            format!(
+                                "`{}` is required but leads back to `{}`: no finite value has it, so it is optional here",
+                                f.wire, def.name
+                            ),
+                        )
+                        .with_hint("make the property optional or `nullable`, or hold it in an array"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Which types have a finite value: the least fixed point, starting from
+/// none.
+fn inhabited(types: &[TypeDef]) -> Vec<bool> {
+    let mut yes = vec![false; types.len()];
+    let holds = |ty: &Ty, yes: &[bool]| match ty {
+        Ty::Named(id) => yes[id.0],
+        // `null`, `[]` and `{}` are values of these whatever they hold.
+        Ty::Nullable(_) | Ty::List(_) | Ty::Map(_) | Ty::Prim(_) | Ty::Any => true,
+    };
+    loop {
+        let mut changed = false;
+        for (i, def) in types.iter().enumerate() {
+            if yes[i] {
+                continue;
+            }
+            let now = match &def.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .filter(|f| f.required && f.default.is_none())
+                    .all(|f| holds(&f.ty, &yes)),
+                TypeKind::Union(u) => u.variants.iter().any(|v| holds(&v.ty, &yes)),
+                TypeKind::Enum(_) => true,
+                TypeKind::Alias(ty) | TypeKind::Newtype(ty) | TypeKind::Constrained(ty, _) => {
+                    holds(ty, &yes)
+                }
+            };
+            if now {
+                yes[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return yes;
+        }
+    }
+}

@@ -102,7 +102,7 @@ impl<'a> Schemas<'a> {
 
     /// The finished types, with cycles broken.
     pub fn finish(self) -> Vec<TypeDef> {
-        let types: Vec<TypeDef> = self
+        let mut types: Vec<TypeDef> = self
             .types
             .into_iter()
             .enumerate()
@@ -125,6 +125,7 @@ impl<'a> Schemas<'a> {
                 t
             })
             .collect();
+        super::cycles::relax_uninhabited(&mut types, self.diags);
         super::cycles::break_cycles(types)
     }
 

@@ -112,20 +112,21 @@ fn feature_snapshots_compile_warning_free() {
     );
 }
 
-/// Each feature crate's own test that the spec's examples (those that fit
-/// their schemas; `lower` warns about the others) read as their types.
-/// Types only (`--no-default-features`), so it builds no server or client.
+/// Each feature crate's own tests, with every feature on: that the
+/// spec's examples (those that fit their schemas; `lower` warns about the
+/// others) read as their types, and that `router(MockApi::new())`, called
+/// by the generated client over TCP, answers every operation as the spec
+/// documents it.
 #[test]
-fn feature_examples_read_as_their_types() {
+fn feature_crates_own_tests_pass() {
     let dir = root().join("tests/snapshots/features");
     let output = std::process::Command::new(env!("CARGO"))
         .args([
             "test",
             "--workspace",
-            "--no-default-features",
+            "--all-features",
             "--lib",
             "--no-fail-fast",
-            "--quiet",
         ])
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", root().join("target/features"))
@@ -134,28 +135,41 @@ fn feature_examples_read_as_their_types() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
-        "examples of specs/features do not read as their types:\n{stdout}\n{}",
+        "the feature crates' own tests fail:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let with_examples = feature_specs()
-        .iter()
-        .filter(|(_, dir)| {
-            let types = root()
-                .join("tests/snapshots/features")
-                .join(dir)
-                .join("src/types.rs");
-            std::fs::read_to_string(types)
-                .is_ok_and(|t| t.contains("fn spec_examples_read_as_their_types"))
-        })
-        .count();
+    let count = |needle: &str| {
+        feature_specs()
+            .iter()
+            .filter(|(_, dir)| {
+                let file = root()
+                    .join("tests/snapshots/features")
+                    .join(dir)
+                    .join(needle);
+                std::fs::read_to_string(file)
+                    .is_ok_and(|t| t.contains("#[test]") || t.contains("#[tokio::test]"))
+            })
+            .count()
+    };
+    let (examples, mocks) = (count("src/types.rs"), count("src/mock.rs"));
     assert!(
-        with_examples >= 10,
-        "only {with_examples} feature crates have examples"
+        examples >= 10,
+        "only {examples} feature crates have example tests"
+    );
+    assert!(mocks >= 40, "only {mocks} feature crates have mock tests");
+    assert_eq!(
+        stdout
+            .matches("spec_examples_read_as_their_types ... ok")
+            .count(),
+        examples,
+        "not every example test ran:\n{stdout}"
     );
     assert_eq!(
-        stdout.matches("test result: ok. 1 passed").count(),
-        with_examples,
-        "not every example test ran:\n{stdout}"
+        stdout
+            .matches("every_operation_answers_as_documented ... ok")
+            .count(),
+        mocks,
+        "not every mock test ran:\n{stdout}"
     );
 }
 

@@ -498,7 +498,7 @@ impl Violations for types::TreeNode {
         };
         property::<String>(object, "id", true, at, out);
         property::<String>(object, "name", true, at, out);
-        property::<types::TreeNode>(object, "parent", true, at, out);
+        property::<Option<types::TreeNode>>(object, "parent", false, at, out);
         property::<Option<Vec<types::TreeNode>>>(object, "children", false, at, out);
     }
 }

@@ -64,7 +64,8 @@ fn unknown<T>(
 pub struct TreeNode {
     pub id: String,
     pub name: String,
-    pub parent: Box<TreeNode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Box<TreeNode>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<TreeNode>>,
 }

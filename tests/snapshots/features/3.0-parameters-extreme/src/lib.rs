@@ -29,4 +29,8 @@ pub mod client;
 #[cfg(feature = "client")]
 pub use client::Client;
 
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;
+
 pub use api::{Api, Context, Credentials, Error};

@@ -1,0 +1,510 @@
+//! `mock.rs` (feature `mock`): `MockApi`, an implementation of the trait
+//! that answers every operation with its success response, filled from
+//! the spec's examples where there are some that fit, and otherwise with
+//! values synthesized here, at generation time, to satisfy the schema
+//! (formats, enums, bounds, lengths, patterns, item counts). Each body is a
+//! JSON literal read into its type at run time, so a value that did not
+//! fit would fail there (the tests check that none does).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::{Map, Value, json};
+
+use super::api::{Shape, shape};
+use super::{ident, lit};
+use crate::ir::{self, MediaKind, Prim, Rules, StatusMatch, Ty, TypeKind};
+
+pub(super) fn emit(api: &ir::Api) -> TokenStream {
+    let allows = super::module_allows();
+    let methods = api.operations.iter().map(|op| method(api, op));
+    let any_json = api
+        .operations
+        .iter()
+        .any(|op| chosen(op).is_some_and(needs_json));
+    let json = any_json.then(|| {
+        quote! {
+            /// A value from its JSON (an example, or one made to fit the schema).
+            fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, api::Error> {
+                serde_json::from_str(text).map_err(api::Error::other)
+            }
+        }
+    });
+    let test = self_test(api);
+    quote! {
+        #allows
+        //! A mock server: [`MockApi`] answers every operation with its
+        //! success response, made from the spec's examples or, where there
+        //! are none, from values that satisfy the schema.
+        //!
+        //! `server::router(MockApi::new())` serves it.
+
+        use super::api;
+
+        /// An implementation of [`api::Api`] that answers every operation
+        /// with its documented success response.
+        #[derive(Debug, Clone, Default)]
+        pub struct MockApi {
+            _private: (),
+        }
+
+        impl MockApi {
+            pub fn new() -> Self {
+                MockApi::default()
+            }
+        }
+
+        #json
+
+        impl api::Api for MockApi {
+            #(#methods)*
+        }
+
+        #test
+    }
+}
+
+/// A test, run with the crate's own tests when the server and client are
+/// on: the mock served over TCP, every operation called by the client
+/// with values made to fit, and each answer decoded as documented.
+fn self_test(api: &ir::Api) -> TokenStream {
+    if api.operations.is_empty() {
+        return TokenStream::new();
+    }
+    let credentials = api.security_schemes.iter().map(|s| {
+        let field = ident(&s.field);
+        if s.kind == ir::SchemeKind::Basic {
+            quote!(#field: Some(api::BasicAuth { username: "mock".into(), password: "mock".into() }),)
+        } else {
+            quote!(#field: Some("mock".into()),)
+        }
+    });
+    let credentials = (!api.security_schemes.is_empty())
+        .then(|| quote!(.with_credentials(api::Credentials { #(#credentials)* })));
+    let calls = api.operations.iter().filter(|op| chosen(op).is_some()).map(|op| {
+        let name = ident(&op.name);
+        let request = format_ident!("{}", op.request_type());
+        let response = format_ident!("{}", op.response_type());
+        let fields = op.params.iter().map(|p| {
+            let field = ident(&p.name);
+            let text = lit(&synth(api, &p.ty, 0).to_string());
+            if p.always_present() {
+                quote!(#field: json(#text),)
+            } else {
+                quote!(#field: Some(json(#text)),)
+            }
+        });
+        let body = op.body.as_ref().map(|b| {
+            let value = match b.media {
+                MediaKind::Text => quote!(String::from("string")),
+                MediaKind::Binary => quote!(b"mock".to_vec()),
+                MediaKind::Json | MediaKind::Form => {
+                    let value = b
+                        .examples
+                        .first()
+                        .map(|(_, v)| v.clone())
+                        .or_else(|| type_example(api, &b.ty))
+                        .unwrap_or_else(|| synth(api, &b.ty, 0));
+                    let text = lit(&value.to_string());
+                    quote!(json(#text))
+                }
+            };
+            if b.required {
+                quote!(body: #value,)
+            } else {
+                quote!(body: Some(#value),)
+            }
+        });
+        let variant = chosen(op).map(|r| ident(&r.variant));
+        let label = lit(crate::naming::unraw(&op.name));
+        quote! {
+            let answer = client
+                .#name(api::#request { #(#fields)* #body context: api::Context::default() })
+                .await;
+            assert!(matches!(answer, Ok(api::#response::#variant { .. })), "{}: {answer:?}", #label);
+        }
+    });
+    let uses_json = api.operations.iter().any(|op| {
+        !op.params.is_empty()
+            || op
+                .body
+                .as_ref()
+                .is_some_and(|b| matches!(b.media, MediaKind::Json | MediaKind::Form))
+    });
+    let json = uses_json.then(|| {
+        quote! {
+            fn json<T: serde::de::DeserializeOwned>(text: &str) -> T {
+                serde_json::from_str(text).expect("uniapi made it to fit")
+            }
+        }
+    });
+    quote! {
+        #[cfg(all(test, feature = "server", feature = "client"))]
+        mod tests {
+            use super::super::client::Client;
+            use super::api::{self, Api as _};
+            use super::MockApi;
+
+            #json
+
+            #[tokio::test]
+            async fn every_operation_answers_as_documented() {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+                let base = format!("http://{}", listener.local_addr().expect("address"));
+                let router = super::super::server::router(MockApi::new());
+                tokio::spawn(async move { axum::serve(listener, router).await });
+                let client = Client::new(&base) #credentials;
+                #(#calls)*
+            }
+        }
+    }
+}
+
+/// The response a mock gives: the first success, else `default`, else the
+/// first documented that can end an exchange (not `1XX`).
+fn chosen(op: &ir::Operation) -> Option<&ir::Response> {
+    let informational = |r: &&ir::Response| match r.status {
+        StatusMatch::Code(c) => c < 200,
+        StatusMatch::Range(d) => d == 1,
+        StatusMatch::Default => false,
+    };
+    let success = |r: &&ir::Response| match r.status {
+        StatusMatch::Code(c) => (200..300).contains(&c),
+        StatusMatch::Range(d) => d == 2,
+        StatusMatch::Default => false,
+    };
+    op.responses
+        .iter()
+        .filter(success)
+        .min_by_key(|r| match r.status {
+            StatusMatch::Code(c) => c,
+            _ => 299,
+        })
+        .or_else(|| {
+            op.responses
+                .iter()
+                .find(|r| r.status == StatusMatch::Default)
+        })
+        .or_else(|| op.responses.iter().find(|r| !informational(r)))
+}
+
+fn needs_json(r: &ir::Response) -> bool {
+    r.body
+        .as_ref()
+        .is_some_and(|b| !matches!(b.media, MediaKind::Text | MediaKind::Binary))
+        || r.headers.iter().any(|h| h.required)
+}
+
+fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
+    let name = ident(&op.name);
+    let request = format_ident!("{}", op.request_type());
+    let response = format_ident!("{}", op.response_type());
+    let value = match chosen(op) {
+        Some(r) => response_value(api, r, &response),
+        // Only `1XX` responses, which cannot end an exchange.
+        None => quote!(return Err(api::Error::other("the spec documents no final response"))),
+    };
+    quote! {
+        async fn #name(&self, _request: api::#request) -> Result<api::#response, api::Error> {
+            Ok(#value)
+        }
+    }
+}
+
+fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident) -> TokenStream {
+    let variant = ident(&r.variant);
+    let body = r.body.as_ref().map(|b| match b.media {
+        MediaKind::Text => {
+            let text = match b.examples.first() {
+                Some((_, Value::String(s))) => s.clone(),
+                _ => "string".to_owned(),
+            };
+            let text = lit(&text);
+            quote!(String::from(#text))
+        }
+        MediaKind::Binary => quote!(b"mock".to_vec()),
+        MediaKind::Json | MediaKind::Form => {
+            let value = b
+                .examples
+                .first()
+                .map(|(_, v)| v.clone())
+                .or_else(|| type_example(api, &b.ty))
+                .unwrap_or_else(|| synth(api, &b.ty, 0));
+            let text = lit(&value.to_string());
+            quote!(json(#text)?)
+        }
+    });
+    match shape(r) {
+        Shape::Unit => quote!(api::#response::#variant),
+        Shape::Tuple => {
+            let body = body.expect("a tuple variant has a body");
+            quote!(api::#response::#variant(#body))
+        }
+        Shape::Struct {
+            status,
+            body: has_body,
+        } => {
+            let status = status.then(|| {
+                let code = match r.status {
+                    StatusMatch::Code(c) => c,
+                    StatusMatch::Range(d) => u16::from(d) * 100,
+                    StatusMatch::Default => 200,
+                };
+                quote!(status: http::StatusCode::from_u16(#code).map_err(api::Error::other)?,)
+            });
+            let body = has_body.then(|| {
+                let body = body.expect("a body field has a body");
+                quote!(body: #body,)
+            });
+            let headers = r.headers.iter().map(|h| {
+                let field = ident(&h.name);
+                if h.required {
+                    let text = lit(&synth(api, &h.ty, 0).to_string());
+                    quote!(#field: json(#text)?,)
+                } else {
+                    quote!(#field: None,)
+                }
+            });
+            quote!(api::#response::#variant { #status #body #(#headers)* })
+        }
+    }
+}
+
+/// The example of the named type a body is, if it has one (`lower` kept
+/// only examples that fit).
+fn type_example(api: &ir::Api, ty: &Ty) -> Option<Value> {
+    match ty {
+        Ty::Named(id) => api.ty(*id).example.clone(),
+        _ => None,
+    }
+}
+
+/// Deeper than this, optional parts are left out and lists are empty.
+const RICH: usize = 2;
+/// Deeper than this, values are the smallest that fit.
+const DEEPEST: usize = 12;
+
+/// A JSON value of type `ty` that the generated types accept.
+pub(crate) fn synth(api: &ir::Api, ty: &Ty, depth: usize) -> Value {
+    match ty {
+        Ty::Any => json!({}),
+        Ty::Prim(p) => prim(*p),
+        Ty::Nullable(_) if depth > DEEPEST => Value::Null,
+        Ty::Nullable(inner) => synth(api, inner, depth + 1),
+        Ty::List(inner) => {
+            if depth < RICH {
+                Value::Array(vec![synth(api, inner, depth + 1)])
+            } else {
+                Value::Array(Vec::new())
+            }
+        }
+        Ty::Map(inner) => {
+            let mut map = Map::new();
+            if depth < RICH {
+                map.insert("key".into(), synth(api, inner, depth + 1));
+            }
+            Value::Object(map)
+        }
+        Ty::Named(id) => named(api, *id, depth),
+    }
+}
+
+fn named(api: &ir::Api, id: ir::TypeId, depth: usize) -> Value {
+    let def = api.ty(id);
+    // A required field that holds its own type has no finite value.
+    if depth > DEEPEST {
+        return Value::Null;
+    }
+    if let Some(example) = &def.example {
+        return example.clone();
+    }
+    match &def.kind {
+        TypeKind::Struct(s) => {
+            let mut map = Map::new();
+            for f in &s.fields {
+                if f.required || depth < RICH {
+                    map.insert(f.wire.clone(), synth(api, &f.ty, depth + 1));
+                }
+            }
+            Value::Object(map)
+        }
+        TypeKind::Enum(e) => match e.variants.first() {
+            Some(v) if e.integer => v
+                .wire
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or(Value::Null),
+            Some(v) => Value::String(v.wire.clone()),
+            None => Value::Null,
+        },
+        TypeKind::Union(u) => match u.variants.first() {
+            Some(v) => {
+                let mut value = synth(api, &v.ty, depth + 1);
+                if let (Some(tag), Some(name), Some(map)) =
+                    (&u.tag, v.tags.first(), value.as_object_mut())
+                {
+                    map.insert(tag.clone(), Value::String(name.clone()));
+                }
+                value
+            }
+            None => Value::Null,
+        },
+        TypeKind::Alias(inner) | TypeKind::Newtype(inner) => synth(api, inner, depth + 1),
+        TypeKind::Constrained(inner, rules) => constrained(api, inner, rules, depth),
+    }
+}
+
+fn prim(p: Prim) -> Value {
+    match p {
+        Prim::String => json!("string"),
+        Prim::Bool => json!(true),
+        Prim::I32 | Prim::I64 => json!(0),
+        Prim::F32 | Prim::F64 => json!(0.0),
+        Prim::Bytes | Prim::Base64 => json!(""),
+        Prim::DateTime => json!("2024-01-01T00:00:00Z"),
+        Prim::Date => json!("2024-01-01"),
+        Prim::Uuid => json!("00000000-0000-4000-8000-000000000000"),
+    }
+}
+
+fn constrained(api: &ir::Api, inner: &Ty, rules: &Rules, depth: usize) -> Value {
+    match inner {
+        Ty::Prim(Prim::String) => Value::String(string(rules)),
+        Ty::Prim(Prim::I32 | Prim::I64) => json!(number(rules, true) as i64),
+        Ty::Prim(Prim::F32 | Prim::F64) => json!(number(rules, false)),
+        Ty::List(item) => {
+            let count = rules
+                .min_items
+                .unwrap_or(if depth < RICH { 1 } else { 0 })
+                .min(rules.max_items.unwrap_or(u64::MAX));
+            let items: Vec<Value> = (0..count)
+                .map(|i| vary(synth(api, item, depth + 1), i, rules.unique_items))
+                .collect();
+            Value::Array(items)
+        }
+        other => synth(api, other, depth + 1),
+    }
+}
+
+/// Item `i` of a list whose items must differ: numbers and strings are
+/// made distinct.
+fn vary(value: Value, i: u64, unique: bool) -> Value {
+    if !unique || i == 0 {
+        return value;
+    }
+    match value {
+        Value::Number(n) => json!(n.as_f64().unwrap_or(0.0) + i as f64),
+        Value::String(s) => Value::String(format!("{s}{i}")),
+        other => other,
+    }
+}
+
+/// A number within the bounds and a multiple of `multipleOf`.
+fn number(rules: &Rules, integer: bool) -> f64 {
+    let step = if integer { 1.0 } else { 0.5 };
+    let mut lo = rules
+        .minimum
+        .map(|b| if b.exclusive { b.value + step } else { b.value });
+    if integer {
+        lo = lo.map(f64::ceil);
+    }
+    let hi = rules
+        .maximum
+        .map(|b| if b.exclusive { b.value - step } else { b.value });
+    let mut value = match (lo, hi) {
+        (Some(lo), _) => lo,
+        (None, Some(hi)) => hi.min(0.0),
+        (None, None) => 0.0,
+    };
+    if let Some(m) = rules.multiple_of {
+        value = (value / m).ceil() * m;
+        if rules
+            .minimum
+            .is_some_and(|b| b.exclusive && value <= b.value)
+        {
+            value += m;
+        }
+    }
+    if !integer {
+        // Stay strictly inside exclusive bounds when the step overshot.
+        if let (Some(min), Some(max)) = (rules.minimum, rules.maximum) {
+            if value >= max.value && min.value < max.value {
+                value = (min.value + max.value) / 2.0;
+            }
+        }
+    }
+    value
+}
+
+/// A string of the right length that matches the pattern.
+fn string(rules: &Rules) -> String {
+    let fits = |s: &str| {
+        let len = s.chars().count() as u64;
+        rules.min_length.is_none_or(|m| len >= m)
+            && rules.max_length.is_none_or(|m| len <= m)
+            && rules
+                .pattern
+                .as_ref()
+                .is_none_or(|p| regex::Regex::new(p).is_ok_and(|re| re.is_match(s)))
+    };
+    let min = rules.min_length.unwrap_or(0) as usize;
+    if let Some(pattern) = &rules.pattern {
+        if let Ok(hir) = regex_syntax::Parser::new().parse(pattern) {
+            for extra in 0..=min + 2 {
+                let candidate = sample(&hir, extra);
+                if fits(&candidate) {
+                    return candidate;
+                }
+            }
+        }
+    }
+    let mut s = "string".to_owned();
+    while s.chars().count() < min {
+        s.push('x');
+    }
+    if let Some(max) = rules.max_length {
+        s = s.chars().take(max as usize).collect();
+    }
+    s
+}
+
+/// A string that the regex `hir` matches: the first branch of each
+/// alternation, a pleasant member of each class, `extra` more rounds of
+/// each unbounded repetition.
+fn sample(hir: &regex_syntax::hir::Hir, extra: usize) -> String {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => String::new(),
+        HirKind::Literal(l) => String::from_utf8_lossy(&l.0).into_owned(),
+        HirKind::Class(Class::Unicode(c)) => {
+            let nice = ['a', 'A', '0', 'x', '_', '-', '.', ' '];
+            let pick = nice
+                .into_iter()
+                .find(|ch| {
+                    c.ranges()
+                        .iter()
+                        .any(|r| r.start() <= *ch && *ch <= r.end())
+                })
+                .or_else(|| c.ranges().first().map(|r| r.start()));
+            pick.map(String::from).unwrap_or_default()
+        }
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .first()
+            .map(|r| char::from(r.start()).to_string())
+            .unwrap_or_default(),
+        HirKind::Repetition(r) => {
+            let wanted = r.min as usize + extra;
+            let count = match r.max {
+                Some(max) => wanted.min(max as usize),
+                None => wanted,
+            };
+            (0..count).map(|_| sample(&r.sub, extra)).collect()
+        }
+        HirKind::Capture(c) => sample(&c.sub, extra),
+        HirKind::Concat(parts) => parts.iter().map(|p| sample(p, extra)).collect(),
+        HirKind::Alternation(branches) => branches
+            .first()
+            .map(|b| sample(b, extra))
+            .unwrap_or_default(),
+    }
+}
