@@ -5,10 +5,6 @@
 #[path = "../examples/shop/mod.rs"]
 mod shop;
 
-/// Retries, caching, timeouts, headers and errors of the client.
-#[path = "e2e/client.rs"]
-mod client;
-
 use puppy_shop::{api, types, Api, Client, Credentials};
 
 /// Serves a fresh shop on 127.0.0.1:0 under `/v1`; returns the base URL.
