@@ -462,21 +462,21 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.breed {
-            push_query(&mut query, "breed", &encode_query(&v.to_string()));
+            push_query(&mut query, "breed", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.size {
-            push_query(&mut query, "size", &encode_query(&v.to_string()));
+            push_query(&mut query, "size", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.max_price_cents {
-            push_query(&mut query, "maxPriceCents", &encode_query(&v.to_string()));
+            push_query(&mut query, "maxPriceCents", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.limit;
-            push_query(&mut query, "limit", &encode_query(&v.to_string()));
+            push_query(&mut query, "limit", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.offset;
-            push_query(&mut query, "offset", &encode_query(&v.to_string()));
+            push_query(&mut query, "offset", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -514,7 +514,7 @@ impl Api for Client {
         url.push_str("/puppies/");
         {
             let v = &request.puppy_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -671,7 +671,7 @@ impl Api for Client {
         url.push_str("/cart/items/");
         {
             let v = &request.puppy_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1256,19 +1256,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

@@ -33,8 +33,7 @@ enum Helper {
     Unexpected,
     InsertHeader,
     PushCookie,
-    EncodePath,
-    EncodeQuery,
+    PercentEncode,
     EncodeReserved,
     Verbatim,
     PushQuery,
@@ -306,7 +305,7 @@ fn method(
             )
         });
         if query_key {
-            helpers.extend([Helper::PushQuery, Helper::EncodeQuery]);
+            helpers.extend([Helper::PushQuery, Helper::PercentEncode]);
         }
         if any_cookie {
             helpers.insert(Helper::PushCookie);
@@ -524,8 +523,8 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 }
             }
             SchemeKind::ApiKey { location: Location::Query, name } => {
-                let name = lit(&params::encode_component(name));
-                quote!(push_query(query, #name, &encode_query(value));)
+                let name = lit(&super::style::encode_component(name));
+                quote!(push_query(query, #name, &percent_encode(value));)
             }
             SchemeKind::ApiKey { location: _, name } => {
                 let name = lit(name);

@@ -98,13 +98,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
                 MediaKind::Text => quote!(String::from("string")),
                 MediaKind::Binary => quote!(b"mock".to_vec()),
                 MediaKind::Json | MediaKind::Form => {
-                    let value = b
-                        .examples
-                        .first()
-                        .map(|(_, v)| v.clone())
-                        .or_else(|| type_example(api, &b.ty))
-                        .unwrap_or_else(|| synth(api, &b.ty, 0));
-                    let text = lit(&value.to_string());
+                    let text = lit(&body_json(api, &b.ty, &b.examples).to_string());
                     quote!(json(#text))
                 }
             };
@@ -223,13 +217,7 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
         }
         MediaKind::Binary => quote!(b"mock".to_vec()),
         MediaKind::Json | MediaKind::Form => {
-            let value = b
-                .examples
-                .first()
-                .map(|(_, v)| v.clone())
-                .or_else(|| type_example(api, &b.ty))
-                .unwrap_or_else(|| synth(api, &b.ty, 0));
-            let text = lit(&value.to_string());
+            let text = lit(&body_json(api, &b.ty, &b.examples).to_string());
             quote!(json(#text)?)
         }
     });
@@ -269,13 +257,18 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
     }
 }
 
-/// The example of the named type a body is, if it has one (`lower` kept
-/// only examples that fit).
-fn type_example(api: &ir::Api, ty: &Ty) -> Option<Value> {
-    match ty {
+/// A body's value: its first example, else the example of the named type
+/// it is (`lower` kept only examples that fit), else one made to fit.
+fn body_json(api: &ir::Api, ty: &Ty, examples: &[(String, Value)]) -> Value {
+    let type_example = match ty {
         Ty::Named(id) => api.ty(*id).example.clone(),
         _ => None,
-    }
+    };
+    examples
+        .first()
+        .map(|(_, v)| v.clone())
+        .or(type_example)
+        .unwrap_or_else(|| synth(api, ty, 0))
 }
 
 /// Deeper than this, optional parts are left out and lists are empty.

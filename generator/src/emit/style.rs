@@ -87,9 +87,20 @@ pub(super) fn layout(p: &Param, decoded: bool) -> Layout {
 /// percent-encoded, so that a spec's `/cookies#formExploded` is a path
 /// that can be requested and routed, not a fragment.
 pub(super) fn encode_path_literal(text: &str) -> String {
+    percent_encode(text, b"-._~!$&'()*+,;=:@/")
+}
+
+/// `text` percent-encoded as a query component (parameter names, which
+/// are fixed at generation time): all but RFC 3986 unreserved characters.
+pub(super) fn encode_component(text: &str) -> String {
+    percent_encode(text, b"-._~")
+}
+
+/// Percent-encodes every byte but ASCII letters, digits and `keep`.
+fn percent_encode(text: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));

@@ -76,8 +76,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
                 /// Checks the property `name` of `object`.
                 fn property<T: Violations>(object: &serde_json::Map<String, serde_json::Value>, name: &str, required: bool, at: &mut String, out: &mut Vec<Violation>) {
                     let len = at.len();
-                    at.push('/');
-                    at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                    push_token(at, name);
                     match object.get(name) {
                         Some(value) => T::violations(value, at, out),
                         None if required => out.push(Violation { pointer: at.clone(), detail: "is required".to_owned() }),
@@ -92,6 +91,12 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         /// `Self`, each with the JSON pointer `at` extended to it.
         trait Violations {
             fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
+        }
+
+        /// Extends the JSON pointer `at` by one reference token.
+        fn push_token(at: &mut String, token: &str) {
+            at.push('/');
+            at.push_str(&token.replace('~', "~0").replace('/', "~1"));
         }
 
         /// A value whose type has no parts: checked by deserializing it.
@@ -121,8 +126,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
                 };
                 for (i, item) in items.iter().enumerate() {
                     let len = at.len();
-                    at.push('/');
-                    at.push_str(&i.to_string());
+                    push_token(at, &i.to_string());
                     T::violations(item, at, out);
                     at.truncate(len);
                 }
@@ -137,8 +141,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
                 };
                 for (key, item) in object {
                     let len = at.len();
-                    at.push('/');
-                    at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    push_token(at, key);
                     T::violations(item, at, out);
                     at.truncate(len);
                 }

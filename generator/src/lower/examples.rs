@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, join};
 use crate::ir::{self, Literal, Prim, Ty, TypeKind};
 
 /// Drops, with a warning, the examples in `api` that do not fit.
@@ -98,14 +98,7 @@ fn walk(
         Ty::Map(inner) => match value.as_object() {
             Some(map) => {
                 for (k, v) in map {
-                    walk(
-                        api,
-                        inner,
-                        v,
-                        &format!("{at}/{}", escape(k)),
-                        depth + 1,
-                        wrong,
-                    );
+                    walk(api, inner, v, &join(at, k), depth + 1, wrong);
                 }
             }
             None => fail("expected an object".into()),
@@ -121,7 +114,7 @@ fn walk(
                     return fail("expected an object".into());
                 };
                 for f in &s.fields {
-                    let at = format!("{at}/{}", escape(&f.wire));
+                    let at = join(at, &f.wire);
                     match map.get(&f.wire) {
                         // `null` for an optional field reads as `None`.
                         Some(Value::Null) if !f.required && f.default.is_none() => {}
@@ -272,8 +265,4 @@ fn is_base64(s: &str) -> bool {
         && s.trim_end_matches('=')
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }

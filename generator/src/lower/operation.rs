@@ -513,7 +513,7 @@ impl OperationLowering<'_, '_, '_> {
         let ranked = |t: &str| {
             let t = t.to_ascii_lowercase();
             let essence = t.split(';').next().unwrap_or("").trim().to_owned();
-            if essence == "application/json" || essence.ends_with("+json") {
+            if is_json(&essence) {
                 (0, MediaKind::Json)
             } else if essence.contains("json") || essence == "*/*" {
                 (1, MediaKind::Json)

@@ -9,23 +9,23 @@ use quote::quote;
 
 use super::Helper;
 use crate::emit::lit;
-use crate::emit::style::{Special, layout, special};
+use crate::emit::style::{Special, encode_component, layout, special};
 use crate::ir::{Location, Param, Shape};
 
 /// The statement for parameter `p`, whose value is `v` (a reference).
 pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     let encode = match p.location {
         Location::Path => {
-            helpers.insert(Helper::EncodePath);
-            quote!(encode_path)
+            helpers.insert(Helper::PercentEncode);
+            quote!(percent_encode)
         }
         Location::Query if p.allow_reserved => {
             helpers.insert(Helper::EncodeReserved);
             quote!(encode_reserved)
         }
         Location::Query => {
-            helpers.insert(Helper::EncodeQuery);
-            quote!(encode_query)
+            helpers.insert(Helper::PercentEncode);
+            quote!(percent_encode)
         }
         Location::Header | Location::Cookie => {
             helpers.insert(Helper::Verbatim);
@@ -130,19 +130,10 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
 /// The helpers above, each emitted once when some parameter uses it.
 pub(super) fn helper(h: Helper) -> Option<TokenStream> {
     Some(match h {
-        Helper::EncodePath => quote! {
-            /// Characters kept as they are in a path segment (RFC 3986 unreserved).
-            const UNRESERVED: &percent_encoding::AsciiSet =
-                &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-            /// A path parameter's text, percent-encoded so that it stays one segment.
-            fn encode_path(value: &str) -> String {
-                percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-            }
-        },
-        Helper::EncodeQuery => quote! {
-            /// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-            fn encode_query(value: &str) -> String {
+        Helper::PercentEncode => quote! {
+            /// A path or query value, percent-encoded: all but RFC 3986
+            /// unreserved characters, so it stays one segment or one value.
+            fn percent_encode(value: &str) -> String {
                 const UNRESERVED: &percent_encoding::AsciiSet =
                     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
                 percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
@@ -219,18 +210,4 @@ pub(super) fn helper(h: Helper) -> Option<TokenStream> {
         },
         _ => return None,
     })
-}
-
-/// `text` percent-encoded as a query component, at generation time (for
-/// parameter names, which are fixed).
-pub(super) fn encode_component(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

@@ -462,7 +462,7 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.limit {
-            push_query(&mut query, "limit", &encode_query(&v.to_string()));
+            push_query(&mut query, "limit", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -536,7 +536,7 @@ impl Api for Client {
         url.push_str("/pets/");
         {
             let v = &request.pet_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1030,19 +1030,9 @@ where
     value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

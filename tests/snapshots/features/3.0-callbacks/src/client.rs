@@ -451,7 +451,7 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.callback_url;
-            push_query(&mut query, "callbackUrl", &encode_query(&v.to_string()));
+            push_query(&mut query, "callbackUrl", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -920,8 +920,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

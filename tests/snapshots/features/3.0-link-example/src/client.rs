@@ -449,7 +449,7 @@ impl Api for Client {
         url.push_str("/2.0/users/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -480,7 +480,7 @@ impl Api for Client {
         url.push_str("/2.0/repositories/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -513,12 +513,12 @@ impl Api for Client {
         url.push_str("/2.0/repositories/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -549,18 +549,18 @@ impl Api for Client {
         url.push_str("/2.0/repositories/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/pullrequests");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.state {
-            push_query(&mut query, "state", &encode_query(&v.to_string()));
+            push_query(&mut query, "state", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -595,17 +595,17 @@ impl Api for Client {
         url.push_str("/2.0/repositories/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/pullrequests/");
         {
             let v = &request.pid;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -638,17 +638,17 @@ impl Api for Client {
         url.push_str("/2.0/repositories/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/pullrequests/");
         {
             let v = &request.pid;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/merge");
         let query = String::new();
@@ -1123,19 +1123,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

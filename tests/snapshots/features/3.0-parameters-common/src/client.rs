@@ -461,7 +461,7 @@ impl Api for Client {
         url.push_str("/anything/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -495,7 +495,7 @@ impl Api for Client {
         url.push_str("/anything/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -504,7 +504,7 @@ impl Api for Client {
         }
         {
             let v = &request.limit;
-            push_query(&mut query, "limit", &encode_query(&v.to_string()));
+            push_query(&mut query, "limit", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -533,12 +533,12 @@ impl Api for Client {
         url.push_str("/anything/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.action;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -569,17 +569,17 @@ impl Api for Client {
         url.push_str("/anything/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.action;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -610,7 +610,7 @@ impl Api for Client {
         url.push_str("/anything/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/override");
         let query = String::new();
@@ -1049,19 +1049,9 @@ fn insert_header(
     Ok(())
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

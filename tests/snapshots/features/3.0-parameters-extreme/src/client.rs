@@ -461,12 +461,12 @@ impl Api for Client {
         url.push_str("/anything/all-param-types/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.id2;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -478,10 +478,10 @@ impl Api for Client {
             push_cookie(&mut cookies, "cookieInt", &verbatim(&v.to_string()));
         }
         if let Some(v) = &request.query_param {
-            push_query(&mut query, "queryParam", &encode_query(&v.to_string()));
+            push_query(&mut query, "queryParam", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.query_param2 {
-            push_query(&mut query, "queryParam2", &encode_query(&v.to_string()));
+            push_query(&mut query, "queryParam2", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.x_header_value {
             insert_header(&mut headers, "x-header-value", &verbatim(&v.to_string()))?;
@@ -948,19 +948,9 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(&value.to_string());
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

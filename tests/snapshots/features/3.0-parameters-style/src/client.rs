@@ -737,18 +737,23 @@ impl Api for Client {
         url.push_str("/anything/path/");
         {
             let v = &request.primitive;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.array;
-            url.push_str(&styled(&parts(v, encode_path), "", "", ","));
+            url.push_str(&styled(&parts(v, percent_encode), "", "", ","));
         }
         url.push('/');
         {
             let v = &request.object;
             url.push_str(
-                &styled(&object_parts(object_pairs(v)?, false, encode_path), "", "", ","),
+                &styled(
+                    &object_parts(object_pairs(v)?, false, percent_encode),
+                    "",
+                    "",
+                    ",",
+                ),
             );
         }
         let query = String::new();
@@ -782,19 +787,21 @@ impl Api for Client {
         url.push_str("/anything/path/matrix/");
         {
             let v = &request.primitive;
-            url.push_str(&format!("{}{}", ";primitive=", encode_path(& v.to_string())));
+            url.push_str(
+                &format!("{}{}", ";primitive=", percent_encode(& v.to_string())),
+            );
         }
         url.push('/');
         {
             let v = &request.array;
-            url.push_str(&styled(&parts(v, encode_path), ";array=", "", ","));
+            url.push_str(&styled(&parts(v, percent_encode), ";array=", "", ","));
         }
         url.push('/');
         {
             let v = &request.object;
             url.push_str(
                 &styled(
-                    &object_parts(object_pairs(v)?, false, encode_path),
+                    &object_parts(object_pairs(v)?, false, percent_encode),
                     ";object=",
                     "",
                     ",",
@@ -832,18 +839,25 @@ impl Api for Client {
         url.push_str("/anything/path/matrix/");
         {
             let v = &request.primitive;
-            url.push_str(&format!("{}{}", ";primitive=", encode_path(& v.to_string())));
+            url.push_str(
+                &format!("{}{}", ";primitive=", percent_encode(& v.to_string())),
+            );
         }
         url.push('/');
         {
             let v = &request.array;
-            url.push_str(&styled(&parts(v, encode_path), "", ";array=", ""));
+            url.push_str(&styled(&parts(v, percent_encode), "", ";array=", ""));
         }
         url.push('/');
         {
             let v = &request.object;
             url.push_str(
-                &styled(&object_parts(object_pairs(v)?, true, encode_path), "", ";", ""),
+                &styled(
+                    &object_parts(object_pairs(v)?, true, percent_encode),
+                    "",
+                    ";",
+                    "",
+                ),
             );
         }
         let query = String::new();
@@ -877,19 +891,19 @@ impl Api for Client {
         url.push_str("/anything/path/label/");
         {
             let v = &request.primitive;
-            url.push_str(&format!("{}{}", ".", encode_path(& v.to_string())));
+            url.push_str(&format!("{}{}", ".", percent_encode(& v.to_string())));
         }
         url.push('/');
         {
             let v = &request.array;
-            url.push_str(&styled(&parts(v, encode_path), ".", "", ","));
+            url.push_str(&styled(&parts(v, percent_encode), ".", "", ","));
         }
         url.push('/');
         {
             let v = &request.object;
             url.push_str(
                 &styled(
-                    &object_parts(object_pairs(v)?, false, encode_path),
+                    &object_parts(object_pairs(v)?, false, percent_encode),
                     ".",
                     "",
                     ",",
@@ -927,18 +941,23 @@ impl Api for Client {
         url.push_str("/anything/path/label/");
         {
             let v = &request.primitive;
-            url.push_str(&format!("{}{}", ".", encode_path(& v.to_string())));
+            url.push_str(&format!("{}{}", ".", percent_encode(& v.to_string())));
         }
         url.push('/');
         {
             let v = &request.array;
-            url.push_str(&styled(&parts(v, encode_path), "", ".", ""));
+            url.push_str(&styled(&parts(v, percent_encode), "", ".", ""));
         }
         url.push('/');
         {
             let v = &request.object;
             url.push_str(
-                &styled(&object_parts(object_pairs(v)?, true, encode_path), "", ".", ""),
+                &styled(
+                    &object_parts(object_pairs(v)?, true, percent_encode),
+                    "",
+                    ".",
+                    "",
+                ),
             );
         }
         let query = String::new();
@@ -972,18 +991,23 @@ impl Api for Client {
         url.push_str("/anything/path/simple/");
         {
             let v = &request.primitive;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.array;
-            url.push_str(&styled(&parts(v, encode_path), "", "", ","));
+            url.push_str(&styled(&parts(v, percent_encode), "", "", ","));
         }
         url.push('/');
         {
             let v = &request.object;
             url.push_str(
-                &styled(&object_parts(object_pairs(v)?, false, encode_path), "", "", ","),
+                &styled(
+                    &object_parts(object_pairs(v)?, false, percent_encode),
+                    "",
+                    "",
+                    ",",
+                ),
             );
         }
         let query = String::new();
@@ -1017,18 +1041,23 @@ impl Api for Client {
         url.push_str("/anything/path/simple/");
         {
             let v = &request.primitive;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.array;
-            url.push_str(&styled(&parts(v, encode_path), "", "", ","));
+            url.push_str(&styled(&parts(v, percent_encode), "", "", ","));
         }
         url.push('/');
         {
             let v = &request.object;
             url.push_str(
-                &styled(&object_parts(object_pairs(v)?, true, encode_path), "", "", ","),
+                &styled(
+                    &object_parts(object_pairs(v)?, true, percent_encode),
+                    "",
+                    "",
+                    ",",
+                ),
             );
         }
         let query = String::new();
@@ -1064,16 +1093,16 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            push_query(&mut query, "primitive", &encode_query(&v.to_string()));
+            push_query(&mut query, "primitive", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.array {
-            for part in parts(v, encode_query) {
+            for part in parts(v, percent_encode) {
                 push_query(&mut query, "array", &part);
             }
         }
         if let Some(v) = &request.object {
             for (key, value) in object_pairs(v)? {
-                push_query(&mut query, &encode_query(&key), &encode_query(&value));
+                push_query(&mut query, &percent_encode(&key), &percent_encode(&value));
             }
         }
         let response = self
@@ -1106,13 +1135,13 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            push_query(&mut query, "primitive", &encode_query(&v.to_string()));
+            push_query(&mut query, "primitive", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.array {
             push_query(
                 &mut query,
                 "array",
-                &styled(&parts(v, encode_query), "", "", ","),
+                &styled(&parts(v, percent_encode), "", "", ","),
             );
         }
         if let Some(v) = &request.object {
@@ -1120,7 +1149,7 @@ impl Api for Client {
                 &mut query,
                 "object",
                 &styled(
-                    &object_parts(object_pairs(v)?, false, encode_query),
+                    &object_parts(object_pairs(v)?, false, percent_encode),
                     "",
                     "",
                     ",",
@@ -1157,16 +1186,16 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         let cookies = String::new();
         if let Some(v) = &request.primitive {
-            push_query(&mut query, "primitive", &encode_query(&v.to_string()));
+            push_query(&mut query, "primitive", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.array {
-            for part in parts(v, encode_query) {
+            for part in parts(v, percent_encode) {
                 push_query(&mut query, "array", &part);
             }
         }
         if let Some(v) = &request.object {
             for (key, value) in object_pairs(v)? {
-                push_query(&mut query, &encode_query(&key), &encode_query(&value));
+                push_query(&mut query, &percent_encode(&key), &percent_encode(&value));
             }
         }
         let response = self
@@ -1202,7 +1231,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "array",
-                &styled(&parts(v, encode_query), "", "", "%20"),
+                &styled(&parts(v, percent_encode), "", "", "%20"),
             );
         }
         if let Some(v) = &request.object {
@@ -1210,7 +1239,7 @@ impl Api for Client {
                 &mut query,
                 "object",
                 &styled(
-                    &object_parts(object_pairs(v)?, false, encode_query),
+                    &object_parts(object_pairs(v)?, false, percent_encode),
                     "",
                     "",
                     "%20",
@@ -1250,7 +1279,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "array",
-                &styled(&parts(v, encode_query), "", "", "|"),
+                &styled(&parts(v, percent_encode), "", "", "|"),
             );
         }
         if let Some(v) = &request.object {
@@ -1258,7 +1287,7 @@ impl Api for Client {
                 &mut query,
                 "object",
                 &styled(
-                    &object_parts(object_pairs(v)?, false, encode_query),
+                    &object_parts(object_pairs(v)?, false, percent_encode),
                     "",
                     "",
                     "|",
@@ -1298,8 +1327,8 @@ impl Api for Client {
             for (key, value) in object_pairs(v)? {
                 push_query(
                     &mut query,
-                    &format!("{}{}]", "object[", encode_query(& key)),
-                    &encode_query(&value),
+                    &format!("{}{}]", "object[", percent_encode(& key)),
+                    &percent_encode(&value),
                 );
             }
         }
@@ -1939,19 +1968,9 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(&value.to_string());
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

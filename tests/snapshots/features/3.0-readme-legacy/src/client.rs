@@ -500,7 +500,7 @@ impl Api for Client {
         url.push_str("/api-registry/");
         {
             let v = &request.uuid;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -536,11 +536,11 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.per_page;
-            push_query(&mut query, "perPage", &encode_query(&v.to_string()));
+            push_query(&mut query, "perPage", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.page;
-            push_query(&mut query, "page", &encode_query(&v.to_string()));
+            push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
@@ -678,7 +678,7 @@ impl Api for Client {
         url.push_str("/api-specification/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -747,7 +747,7 @@ impl Api for Client {
         url.push_str("/api-specification/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -817,11 +817,11 @@ impl Api for Client {
         }
         {
             let v = &request.per_page;
-            push_query(&mut query, "perPage", &encode_query(&v.to_string()));
+            push_query(&mut query, "perPage", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.page;
-            push_query(&mut query, "page", &encode_query(&v.to_string()));
+            push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -903,7 +903,7 @@ impl Api for Client {
         url.push_str("/categories/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -946,7 +946,7 @@ impl Api for Client {
         url.push_str("/categories/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -995,7 +995,7 @@ impl Api for Client {
         url.push_str("/categories/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1038,7 +1038,7 @@ impl Api for Client {
         url.push_str("/categories/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/docs");
         let mut query = String::new();
@@ -1084,11 +1084,11 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.per_page;
-            push_query(&mut query, "perPage", &encode_query(&v.to_string()));
+            push_query(&mut query, "perPage", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.page;
-            push_query(&mut query, "page", &encode_query(&v.to_string()));
+            push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1165,7 +1165,7 @@ impl Api for Client {
         url.push_str("/changelogs/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1203,7 +1203,7 @@ impl Api for Client {
         url.push_str("/changelogs/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1245,7 +1245,7 @@ impl Api for Client {
         url.push_str("/changelogs/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1285,11 +1285,11 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.per_page;
-            push_query(&mut query, "perPage", &encode_query(&v.to_string()));
+            push_query(&mut query, "perPage", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.page;
-            push_query(&mut query, "page", &encode_query(&v.to_string()));
+            push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1396,7 +1396,7 @@ impl Api for Client {
         url.push_str("/custompages/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1446,7 +1446,7 @@ impl Api for Client {
         url.push_str("/custompages/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1510,7 +1510,7 @@ impl Api for Client {
         url.push_str("/custompages/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1612,7 +1612,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.search;
-            push_query(&mut query, "search", &encode_query(&v.to_string()));
+            push_query(&mut query, "search", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.x_readme_version {
             insert_header(&mut headers, "x-readme-version", &verbatim(&v.to_string()))?;
@@ -1656,7 +1656,7 @@ impl Api for Client {
         url.push_str("/docs/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1699,7 +1699,7 @@ impl Api for Client {
         url.push_str("/docs/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1750,7 +1750,7 @@ impl Api for Client {
         url.push_str("/docs/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1795,7 +1795,7 @@ impl Api for Client {
         url.push_str("/docs/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/production");
         let mut query = String::new();
@@ -2034,7 +2034,7 @@ impl Api for Client {
         url.push_str("/version/");
         {
             let v = &request.version_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2078,7 +2078,7 @@ impl Api for Client {
         url.push_str("/version/");
         {
             let v = &request.version_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2134,7 +2134,7 @@ impl Api for Client {
         url.push_str("/version/");
         {
             let v = &request.version_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2718,19 +2718,9 @@ fn insert_header(
     Ok(())
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

@@ -461,12 +461,12 @@ impl Api for Client {
         url.push_str("/parameterExamples/");
         {
             let v = &request.param1;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.param2;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -515,12 +515,12 @@ impl Api for Client {
         url.push_str("/parameterExamples/");
         {
             let v = &request.param1;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.param2;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -560,20 +560,20 @@ impl Api for Client {
         url.push_str("/parameterExamples/");
         {
             let v = &request.param1;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.param2;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.param3 {
-            push_query(&mut query, "param3", &encode_query(&v.to_string()));
+            push_query(&mut query, "param3", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.param4 {
-            push_query(&mut query, "param4", &encode_query(&v.to_string()));
+            push_query(&mut query, "param4", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.param5;
@@ -1390,19 +1390,9 @@ fn insert_header(
     Ok(())
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

@@ -462,14 +462,14 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.filter {
-            push_query(&mut query, "filter", &encode_query(&v.to_string()));
+            push_query(&mut query, "filter", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.filter_legacy {
-            push_query(&mut query, "filterLegacy", &encode_query(&v.to_string()));
+            push_query(&mut query, "filterLegacy", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.status;
-            for part in parts(v, encode_query) {
+            for part in parts(v, percent_encode) {
                 push_query(&mut query, "status", &part);
             }
         }
@@ -953,8 +953,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

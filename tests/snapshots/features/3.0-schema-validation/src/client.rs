@@ -463,18 +463,18 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.id_required;
-            push_query(&mut query, "id-required", &encode_query(&v.to_string()));
+            push_query(&mut query, "id-required", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.id_optional;
-            push_query(&mut query, "id-optional", &encode_query(&v.to_string()));
+            push_query(&mut query, "id-optional", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.id_exclusive_required;
             push_query(
                 &mut query,
                 "id-exclusive-required",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         {
@@ -482,7 +482,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "id-exclusive-optional",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         let response = self
@@ -517,7 +517,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "name-length-required",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         {
@@ -525,7 +525,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "name-length-optional",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         {
@@ -533,7 +533,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "name-pattern-required",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         {
@@ -541,7 +541,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "complex-pattern-required",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         {
@@ -549,7 +549,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "name-pattern-optional",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         let response = self
@@ -581,81 +581,81 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.date_time;
-            push_query(&mut query, "date-time", &encode_query(&date_time(v)));
+            push_query(&mut query, "date-time", &percent_encode(&date_time(v)));
         }
         if let Some(v) = &request.date {
-            push_query(&mut query, "date", &encode_query(&v.to_string()));
+            push_query(&mut query, "date", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.time;
-            push_query(&mut query, "time", &encode_query(&v.to_string()));
+            push_query(&mut query, "time", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.duration;
-            push_query(&mut query, "duration", &encode_query(&v.to_string()));
+            push_query(&mut query, "duration", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.email;
-            push_query(&mut query, "email", &encode_query(&v.to_string()));
+            push_query(&mut query, "email", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.idn_email;
-            push_query(&mut query, "idn-email", &encode_query(&v.to_string()));
+            push_query(&mut query, "idn-email", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.hostname;
-            push_query(&mut query, "hostname", &encode_query(&v.to_string()));
+            push_query(&mut query, "hostname", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.idn_hostname;
-            push_query(&mut query, "idn-hostname", &encode_query(&v.to_string()));
+            push_query(&mut query, "idn-hostname", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.ipv4;
-            push_query(&mut query, "ipv4", &encode_query(&v.to_string()));
+            push_query(&mut query, "ipv4", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.ipv6;
-            push_query(&mut query, "ipv6", &encode_query(&v.to_string()));
+            push_query(&mut query, "ipv6", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.uri;
-            push_query(&mut query, "uri", &encode_query(&v.to_string()));
+            push_query(&mut query, "uri", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.uri_reference;
-            push_query(&mut query, "uri-reference", &encode_query(&v.to_string()));
+            push_query(&mut query, "uri-reference", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.iri;
-            push_query(&mut query, "iri", &encode_query(&v.to_string()));
+            push_query(&mut query, "iri", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.iri_reference;
-            push_query(&mut query, "iri-reference", &encode_query(&v.to_string()));
+            push_query(&mut query, "iri-reference", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.uuid {
-            push_query(&mut query, "uuid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uuid", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.uri_template;
-            push_query(&mut query, "uri-template", &encode_query(&v.to_string()));
+            push_query(&mut query, "uri-template", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.json_pointer;
-            push_query(&mut query, "json-pointer", &encode_query(&v.to_string()));
+            push_query(&mut query, "json-pointer", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.relative_json_pointer;
             push_query(
                 &mut query,
                 "relative-json-pointer",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         {
             let v = &request.regex;
-            push_query(&mut query, "regex", &encode_query(&v.to_string()));
+            push_query(&mut query, "regex", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -686,25 +686,25 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.int32;
-            push_query(&mut query, "int32", &encode_query(&v.to_string()));
+            push_query(&mut query, "int32", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.int64 {
-            push_query(&mut query, "int64", &encode_query(&v.to_string()));
+            push_query(&mut query, "int64", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.float {
-            push_query(&mut query, "float", &encode_query(&v.to_string()));
+            push_query(&mut query, "float", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.double {
-            push_query(&mut query, "double", &encode_query(&v.to_string()));
+            push_query(&mut query, "double", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.byte {
-            push_query(&mut query, "byte", &encode_query(&v.to_string()));
+            push_query(&mut query, "byte", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.binary {
-            push_query(&mut query, "binary", &encode_query(&v.to_string()));
+            push_query(&mut query, "binary", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.password {
-            push_query(&mut query, "password", &encode_query(&v.to_string()));
+            push_query(&mut query, "password", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -735,11 +735,11 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.tf_required;
-            push_query(&mut query, "tf-required", &encode_query(&v.to_string()));
+            push_query(&mut query, "tf-required", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.tf_optional;
-            push_query(&mut query, "tf-optional", &encode_query(&v.to_string()));
+            push_query(&mut query, "tf-optional", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1162,8 +1162,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

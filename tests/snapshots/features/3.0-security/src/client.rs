@@ -1492,7 +1492,7 @@ impl Client {
                 }
                 api::Scheme::ApiKeyQuery => {
                     if let Some(value) = api_key_query {
-                        push_query(query, "apiKey", &encode_query(value));
+                        push_query(query, "apiKey", &percent_encode(value));
                     }
                 }
                 api::Scheme::Basic => {
@@ -1624,8 +1624,9 @@ fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display)
     cookies.push_str(&value.to_string());
 }
 
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

@@ -463,10 +463,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -501,13 +501,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -542,16 +542,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -587,10 +587,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -627,13 +627,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -674,16 +674,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -725,10 +725,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -763,13 +763,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -804,16 +804,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -849,10 +849,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -889,13 +889,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -936,16 +936,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -987,10 +987,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1025,13 +1025,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1068,16 +1068,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1115,10 +1115,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1153,13 +1153,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1196,16 +1196,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1243,10 +1243,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1281,13 +1281,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1322,16 +1322,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1367,10 +1367,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1407,13 +1407,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1454,16 +1454,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1505,10 +1505,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1543,13 +1543,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1586,16 +1586,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1633,10 +1633,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1671,13 +1671,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1714,16 +1714,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1761,10 +1761,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1799,13 +1799,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1840,16 +1840,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1887,10 +1887,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1925,13 +1925,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1968,16 +1968,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2015,10 +2015,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2053,13 +2053,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2094,16 +2094,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2141,10 +2141,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2179,13 +2179,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2220,16 +2220,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2267,10 +2267,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2305,13 +2305,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2346,16 +2346,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2391,10 +2391,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2429,13 +2429,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2472,16 +2472,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2519,10 +2519,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2557,13 +2557,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2600,16 +2600,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2647,10 +2647,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2685,13 +2685,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2728,16 +2728,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2775,10 +2775,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2815,13 +2815,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2862,16 +2862,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2913,10 +2913,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2951,13 +2951,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -2994,16 +2994,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3041,10 +3041,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3081,13 +3081,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3128,16 +3128,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3179,10 +3179,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3217,13 +3217,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3258,16 +3258,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3303,10 +3303,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3341,13 +3341,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3384,16 +3384,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3431,10 +3431,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3469,13 +3469,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3512,16 +3512,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3559,10 +3559,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3597,13 +3597,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3640,16 +3640,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3687,10 +3687,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3725,13 +3725,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3766,16 +3766,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3811,10 +3811,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3849,13 +3849,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3890,16 +3890,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3935,10 +3935,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -3973,13 +3973,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4016,16 +4016,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4063,10 +4063,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4101,13 +4101,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4144,16 +4144,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4191,10 +4191,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4231,13 +4231,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4278,16 +4278,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4329,10 +4329,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4367,13 +4367,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4408,16 +4408,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4455,10 +4455,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4493,13 +4493,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4534,16 +4534,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4579,10 +4579,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4617,13 +4617,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4660,16 +4660,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4707,10 +4707,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4745,13 +4745,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4786,16 +4786,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4831,10 +4831,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4869,13 +4869,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4912,16 +4912,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4959,10 +4959,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -4999,13 +4999,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5046,16 +5046,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5097,10 +5097,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5137,13 +5137,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5184,16 +5184,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5235,10 +5235,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5273,13 +5273,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5316,16 +5316,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5363,10 +5363,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5401,13 +5401,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5444,16 +5444,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5491,10 +5491,10 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.uid;
-            push_query(&mut query, "uid", &encode_query(&v.to_string()));
+            push_query(&mut query, "uid", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5529,13 +5529,13 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -5570,16 +5570,16 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.page_number {
-            push_query(&mut query, "pageNumber", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageNumber", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.page_size {
-            push_query(&mut query, "pageSize", &encode_query(&v.to_string()));
+            push_query(&mut query, "pageSize", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.sort {
-            push_query(&mut query, "sort", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.api_key {
-            push_query(&mut query, "apiKey", &encode_query(&v.to_string()));
+            push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -6062,8 +6062,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

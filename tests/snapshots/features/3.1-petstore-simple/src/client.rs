@@ -461,7 +461,7 @@ impl Api for Client {
         url.push_str("/pet/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -492,7 +492,7 @@ impl Api for Client {
         url.push_str("/pet/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -968,13 +968,13 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
     percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
 }

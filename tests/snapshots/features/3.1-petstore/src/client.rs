@@ -537,7 +537,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.status;
-            for part in parts(v, encode_query) {
+            for part in parts(v, percent_encode) {
                 push_query(&mut query, "status", &part);
             }
         }
@@ -577,7 +577,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.tags;
-            for part in parts(v, encode_query) {
+            for part in parts(v, percent_encode) {
                 push_query(&mut query, "tags", &part);
             }
         }
@@ -615,7 +615,7 @@ impl Api for Client {
         url.push_str("/pet/");
         {
             let v = &request.pet_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -658,7 +658,7 @@ impl Api for Client {
         url.push_str("/pet/");
         {
             let v = &request.pet_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -700,7 +700,7 @@ impl Api for Client {
         url.push_str("/pet/");
         {
             let v = &request.pet_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -741,7 +741,7 @@ impl Api for Client {
         url.push_str("/pet/");
         {
             let v = &request.pet_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/uploadImage");
         let mut query = String::new();
@@ -845,7 +845,7 @@ impl Api for Client {
         url.push_str("/store/order/");
         {
             let v = &request.order_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -878,7 +878,7 @@ impl Api for Client {
         url.push_str("/store/order/");
         {
             let v = &request.order_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -999,11 +999,11 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.username;
-            push_query(&mut query, "username", &encode_query(&v.to_string()));
+            push_query(&mut query, "username", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.password;
-            push_query(&mut query, "password", &encode_query(&v.to_string()));
+            push_query(&mut query, "password", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -1065,7 +1065,7 @@ impl Api for Client {
         url.push_str("/user/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1098,7 +1098,7 @@ impl Api for Client {
         url.push_str("/user/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1133,7 +1133,7 @@ impl Api for Client {
         url.push_str("/user/");
         {
             let v = &request.username;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1716,19 +1716,9 @@ fn insert_header(
     Ok(())
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

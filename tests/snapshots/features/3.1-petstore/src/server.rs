@@ -1246,6 +1246,12 @@ trait Violations {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
 }
 
+/// Extends the JSON pointer `at` by one reference token.
+fn push_token(at: &mut String, token: &str) {
+    at.push('/');
+    at.push_str(&token.replace('~', "~0").replace('/', "~1"));
+}
+
 /// A value whose type has no parts: checked by deserializing it.
 fn leaf<T: serde::de::DeserializeOwned>(
     value: &serde_json::Value,
@@ -1283,8 +1289,7 @@ impl<T: Violations> Violations for Vec<T> {
         };
         for (i, item) in items.iter().enumerate() {
             let len = at.len();
-            at.push('/');
-            at.push_str(&i.to_string());
+            push_token(at, &i.to_string());
             T::violations(item, at, out);
             at.truncate(len);
         }
@@ -1302,8 +1307,7 @@ impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
         };
         for (key, item) in object {
             let len = at.len();
-            at.push('/');
-            at.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            push_token(at, key);
             T::violations(item, at, out);
             at.truncate(len);
         }
@@ -1365,8 +1369,7 @@ fn property<T: Violations>(
     out: &mut Vec<Violation>,
 ) {
     let len = at.len();
-    at.push('/');
-    at.push_str(&name.replace('~', "~0").replace('/', "~1"));
+    push_token(at, name);
     match object.get(name) {
         Some(value) => T::violations(value, at, out),
         None if required => {

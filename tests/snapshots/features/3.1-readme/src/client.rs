@@ -461,18 +461,18 @@ impl Api for Client {
         url.push_str("/projects/");
         {
             let v = &request.subdomain;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apikeys");
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.page;
-            push_query(&mut query, "page", &encode_query(&v.to_string()));
+            push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.per_page;
-            push_query(&mut query, "per_page", &encode_query(&v.to_string()));
+            push_query(&mut query, "per_page", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -507,7 +507,7 @@ impl Api for Client {
         url.push_str("/projects/");
         {
             let v = &request.subdomain;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apikeys");
         let mut query = String::new();
@@ -550,12 +550,12 @@ impl Api for Client {
         url.push_str("/projects/");
         {
             let v = &request.subdomain;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apikeys/");
         {
             let v = &request.api_key_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -592,12 +592,12 @@ impl Api for Client {
         url.push_str("/projects/");
         {
             let v = &request.subdomain;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apikeys/");
         {
             let v = &request.api_key_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -634,12 +634,12 @@ impl Api for Client {
         url.push_str("/projects/");
         {
             let v = &request.subdomain;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apikeys/");
         {
             let v = &request.api_key_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -679,7 +679,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apis");
         let mut query = String::new();
@@ -717,7 +717,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apis");
         let mut query = String::new();
@@ -757,12 +757,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apis/");
         {
             let v = &request.filename;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -799,12 +799,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apis/");
         {
             let v = &request.filename;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -843,12 +843,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/apis/");
         {
             let v = &request.filename;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -944,7 +944,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/categories");
         let mut query = String::new();
@@ -987,12 +987,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/categories/");
         {
             let v = &request.section;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1029,17 +1029,17 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/categories/");
         {
             let v = &request.section;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.title;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1076,17 +1076,17 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/categories/");
         {
             let v = &request.section;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.title;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1123,17 +1123,17 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/categories/");
         {
             let v = &request.section;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.title;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1173,17 +1173,17 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/categories/");
         {
             let v = &request.section;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.title;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/pages");
         let mut query = String::new();
@@ -1223,15 +1223,15 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.page;
-            push_query(&mut query, "page", &encode_query(&v.to_string()));
+            push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.per_page;
-            push_query(&mut query, "per_page", &encode_query(&v.to_string()));
+            push_query(&mut query, "per_page", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.visibility;
-            push_query(&mut query, "visibility", &encode_query(&v.to_string()));
+            push_query(&mut query, "visibility", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1304,7 +1304,7 @@ impl Api for Client {
         url.push_str("/changelogs/");
         {
             let v = &request.identifier;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1341,7 +1341,7 @@ impl Api for Client {
         url.push_str("/changelogs/");
         {
             let v = &request.identifier;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1378,7 +1378,7 @@ impl Api for Client {
         url.push_str("/changelogs/");
         {
             let v = &request.identifier;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1418,7 +1418,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/custom_pages");
         let mut query = String::new();
@@ -1456,7 +1456,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/custom_pages");
         let mut query = String::new();
@@ -1499,12 +1499,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/custom_pages/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1541,12 +1541,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/custom_pages/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1583,12 +1583,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/custom_pages/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1628,7 +1628,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/guides");
         let mut query = String::new();
@@ -1669,12 +1669,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/guides/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1711,12 +1711,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/guides/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1753,12 +1753,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/guides/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -1800,11 +1800,11 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.page;
-            push_query(&mut query, "page", &encode_query(&v.to_string()));
+            push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.per_page;
-            push_query(&mut query, "per_page", &encode_query(&v.to_string()));
+            push_query(&mut query, "per_page", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1840,7 +1840,7 @@ impl Api for Client {
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.resize_height {
-            push_query(&mut query, "resize_height", &encode_query(&v.to_string()));
+            push_query(&mut query, "resize_height", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -1877,7 +1877,7 @@ impl Api for Client {
         url.push_str("/images/");
         {
             let v = &request.identifier;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2010,7 +2010,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/reference");
         let mut query = String::new();
@@ -2053,22 +2053,22 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/reference/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.dereference;
-            push_query(&mut query, "dereference", &encode_query(&v.to_string()));
+            push_query(&mut query, "dereference", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.reduce;
-            push_query(&mut query, "reduce", &encode_query(&v.to_string()));
+            push_query(&mut query, "reduce", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -2103,12 +2103,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/reference/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2145,12 +2145,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/reference/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2190,7 +2190,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/recipes");
         let mut query = String::new();
@@ -2228,7 +2228,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/recipes");
         let mut query = String::new();
@@ -2271,12 +2271,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/recipes/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2313,12 +2313,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/recipes/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2355,12 +2355,12 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/recipes/");
         {
             let v = &request.slug;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2402,16 +2402,16 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.query;
-            push_query(&mut query, "query", &encode_query(&v.to_string()));
+            push_query(&mut query, "query", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.section {
-            push_query(&mut query, "section", &encode_query(&v.to_string()));
+            push_query(&mut query, "section", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.version {
-            push_query(&mut query, "version", &encode_query(&v.to_string()));
+            push_query(&mut query, "version", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.projects {
-            for part in parts(v, encode_query) {
+            for part in parts(v, percent_encode) {
                 push_query(&mut query, "projects", &part);
             }
         }
@@ -2479,18 +2479,18 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.page;
-            push_query(&mut query, "page", &encode_query(&v.to_string()));
+            push_query(&mut query, "page", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.per_page;
-            push_query(&mut query, "per_page", &encode_query(&v.to_string()));
+            push_query(&mut query, "per_page", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.sort_by;
-            push_query(&mut query, "sort_by", &encode_query(&v.to_string()));
+            push_query(&mut query, "sort_by", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.prefix {
-            push_query(&mut query, "prefix", &encode_query(&v.to_string()));
+            push_query(&mut query, "prefix", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -2563,7 +2563,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2600,7 +2600,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -2637,7 +2637,7 @@ impl Api for Client {
         url.push_str("/branches/");
         {
             let v = &request.branch;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -3168,19 +3168,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

@@ -466,7 +466,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "id-exclusive-required",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         {
@@ -474,7 +474,7 @@ impl Api for Client {
             push_query(
                 &mut query,
                 "id-exclusive-required-schema-v4",
-                &encode_query(&v.to_string()),
+                &percent_encode(&v.to_string()),
             );
         }
         let response = self
@@ -898,8 +898,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

@@ -532,23 +532,23 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.origin;
-            push_query(&mut query, "origin", &encode_query(&v.to_string()));
+            push_query(&mut query, "origin", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.destination;
-            push_query(&mut query, "destination", &encode_query(&v.to_string()));
+            push_query(&mut query, "destination", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.date;
-            push_query(&mut query, "date", &encode_query(&date_time(v)));
+            push_query(&mut query, "date", &percent_encode(&date_time(v)));
         }
         {
             let v = &request.bicycles;
-            push_query(&mut query, "bicycles", &encode_query(&v.to_string()));
+            push_query(&mut query, "bicycles", &percent_encode(&v.to_string()));
         }
         {
             let v = &request.dogs;
-            push_query(&mut query, "dogs", &encode_query(&v.to_string()));
+            push_query(&mut query, "dogs", &percent_encode(&v.to_string()));
         }
         self.authorize(
             &request.context,
@@ -763,7 +763,7 @@ impl Api for Client {
         url.push_str("/bookings/");
         {
             let v = &request.booking_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -842,7 +842,7 @@ impl Api for Client {
         url.push_str("/bookings/");
         {
             let v = &request.booking_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
@@ -916,7 +916,7 @@ impl Api for Client {
         url.push_str("/bookings/");
         {
             let v = &request.booking_id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push_str("/payment");
         let mut query = String::new();
@@ -1508,19 +1508,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

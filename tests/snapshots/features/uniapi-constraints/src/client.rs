@@ -451,13 +451,13 @@ impl Api for Client {
         let headers = reqwest::header::HeaderMap::new();
         {
             let v = &request.limit;
-            push_query(&mut query, "limit", &encode_query(&v.to_string()));
+            push_query(&mut query, "limit", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.prefix {
-            push_query(&mut query, "prefix", &encode_query(&v.to_string()));
+            push_query(&mut query, "prefix", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.tag {
-            for part in parts(v, encode_query) {
+            for part in parts(v, percent_encode) {
                 push_query(&mut query, "tag", &part);
             }
         }
@@ -970,8 +970,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

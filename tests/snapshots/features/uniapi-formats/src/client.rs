@@ -449,15 +449,15 @@ impl Api for Client {
         url.push_str("/events/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.since {
-            push_query(&mut query, "since", &encode_query(&date_time(v)));
+            push_query(&mut query, "since", &percent_encode(&date_time(v)));
         }
         if let Some(v) = &request.day {
-            push_query(&mut query, "day", &encode_query(&v.to_string()));
+            push_query(&mut query, "day", &percent_encode(&v.to_string()));
         }
         let response = self
             .send(
@@ -926,19 +926,9 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     }
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')

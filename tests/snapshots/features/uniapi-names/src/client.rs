@@ -449,28 +449,28 @@ impl Api for Client {
         url.push('/');
         {
             let v = &request.r#ref;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.r#type;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         url.push('/');
         {
             let v = &request.r#trait;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.self_ {
-            push_query(&mut query, "self", &encode_query(&v.to_string()));
+            push_query(&mut query, "self", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.query {
-            push_query(&mut query, "query", &encode_query(&v.to_string()));
+            push_query(&mut query, "query", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.request {
-            push_query(&mut query, "request", &encode_query(&v.to_string()));
+            push_query(&mut query, "request", &percent_encode(&v.to_string()));
         }
         if let Some(v) = &request.x_request_id {
             insert_header(&mut headers, "x-request-id", &verbatim(&v.to_string()))?;
@@ -532,7 +532,7 @@ impl Api for Client {
         url.push_str("/unnamed/");
         {
             let v = &request.id;
-            url.push_str(&encode_path(&v.to_string()));
+            url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1025,19 +1025,9 @@ fn insert_header(
     Ok(())
 }
 
-/// Characters kept as they are in a path segment (RFC 3986 unreserved).
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-/// A path parameter's text, percent-encoded so that it stays one segment.
-fn encode_path(value: &str) -> String {
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// A query name or value, percent-encoded (all but RFC 3986 unreserved).
-fn encode_query(value: &str) -> String {
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
     const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')
