@@ -566,9 +566,16 @@ fn constraint_helpers(api: &ir::Api) -> Option<TokenStream> {
                     broken.push(format!("{value} is not a multiple of {of}"));
                 }
             }
-
+        }
+    });
+    // Only a float value or a fractional `multipleOf` divides in floats.
+    let fractional = any(|t, r| {
+        let integer = matches!(t, ir::Ty::Prim(ir::Prim::I32 | ir::Prim::I64));
+        r.multiple_of.is_some_and(|m| !integer || m.fract() != 0.0)
+    })
+    .then(|| {
+        quote! {
             /// Whether a quotient is off a whole number by more than rounding error.
-            #[allow(dead_code)]
             fn is_fractional(quotient: f64) -> bool {
                 (quotient - quotient.round()).abs() > 1e-9 * quotient.abs().max(1.0)
             }
@@ -622,6 +629,7 @@ fn constraint_helpers(api: &ir::Api) -> Option<TokenStream> {
         #length
         #range
         #multiple
+        #fractional
         #pattern
         #unique
     })

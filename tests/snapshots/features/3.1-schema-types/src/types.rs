@@ -132,12 +132,6 @@ fn check_multiple_of(
     }
 }
 
-/// Whether a quotient is off a whole number by more than rounding error.
-#[allow(dead_code)]
-fn is_fractional(quotient: f64) -> bool {
-    (quotient - quotient.round()).abs() > 1e-9 * quotient.abs().max(1.0)
-}
-
 /// Reads a present field as `Some`, `null` included: with
 /// `#[serde(default)]`, an absent field stays `None`.
 fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
