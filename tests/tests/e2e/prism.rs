@@ -142,15 +142,28 @@ async fn recorder(prism: String, log: Log) -> String {
             let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
             let mut headers = parts.headers.clone();
             headers.remove("host");
-            let response = http
-                .request(parts.method.clone(), format!("{prism}{target}"))
-                .headers(headers)
-                .body(body.clone())
-                .send()
-                .await;
-            // Prism closes the connection on some requests (matrix and label
-            // paths): nothing is recorded, the operation counts as refused.
-            let Ok(response) = response else {
+            // Prism (Node) closes idle keep-alive connections and some
+            // requests' connections (matrix and label paths); a loaded machine
+            // turns the first into a race, so a transport error is tried
+            // again. If none gets through, nothing is recorded and the
+            // operation counts as refused.
+            let mut response = None;
+            for _ in 0..3 {
+                let attempt = http
+                    .request(parts.method.clone(), format!("{prism}{target}"))
+                    .headers(headers.clone())
+                    .body(body.clone())
+                    .send()
+                    .await;
+                match attempt {
+                    Ok(r) => {
+                        response = Some(r);
+                        break;
+                    }
+                    Err(e) => eprintln!("recorder: {} {target} to Prism: {e}", parts.method),
+                }
+            }
+            let Some(response) = response else {
                 return axum::response::IntoResponse::into_response(http::StatusCode::BAD_GATEWAY);
             };
             let violations = request_violations(response.headers());
