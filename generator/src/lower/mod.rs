@@ -39,6 +39,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         types,
         operations,
         security_schemes: security_schemes.into_iter().flatten().collect(),
+        document: loaded.document.clone(),
     };
     examples::check(&mut api, &mut diags);
     diags.locate(&loaded.file, |p| crate::load::line_of(&loaded.text, p));
