@@ -5,10 +5,6 @@
 #[path = "../examples/shop/mod.rs"]
 mod shop;
 
-/// Retries, caching, timeouts, headers and errors of the client.
-#[path = "e2e/client.rs"]
-mod client;
-
 /// Bad input, limits, panics, conditional requests, the runtime's options.
 #[path = "e2e/server.rs"]
 mod server;

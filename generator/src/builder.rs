@@ -17,10 +17,13 @@
 //! `http`, `serde` (with `derive`), `serde_json`; for the server `axum`
 //! (with `matched-path`), `serde_urlencoded`, `tracing`, `tokio` (with `net`,
 //! `signal`), `http-body-util`, `httpdate`; for the client `reqwest`,
-//! `serde_urlencoded`, `percent-encoding`; and, when the spec uses them,
+//! `serde_urlencoded`, `percent-encoding`, `bytes`, `httpdate`,
+//! `serde_path_to_error`, `tracing` and `tokio` (with `time`); and, when the spec uses them,
 //! `chrono` (`date`, `date-time`), `uuid`, `base64` (`byte`, HTTP basic)
 //! and `regex` (`pattern`). `uniapi new` writes a `Cargo.toml` with exactly
-//! these.
+//! these. The client's default `User-Agent` is the including crate's
+//! name and version (`CARGO_PKG_NAME`/`CARGO_PKG_VERSION` where the code is
+//! compiled).
 
 use std::fmt;
 use std::path::{Path, PathBuf};

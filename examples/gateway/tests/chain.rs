@@ -6,7 +6,7 @@ mod shop;
 
 use std::sync::{Arc, Mutex};
 
-use puppy_shop::{Api, Client, Credentials, api, types};
+use puppy_shop::{api, types, Api, Client, Credentials};
 
 /// Requests' `x-request-id`s as the upstream saw them.
 type Seen = Arc<Mutex<Vec<Option<String>>>>;

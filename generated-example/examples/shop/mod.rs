@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use puppy_shop::api::{self, Api};
-use puppy_shop::{Error, types};
+use puppy_shop::{types, Error};
 
 pub struct Shop {
     puppies: Mutex<BTreeMap<i64, types::Puppy>>,

@@ -83,8 +83,8 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             Decode {
                 /// The response's status.
                 status: http::StatusCode,
-                /// The response's headers.
-                headers: http::HeaderMap,
+                /// The response's headers (boxed: errors stay small).
+                headers: Box<http::HeaderMap>,
                 /// The response's body (empty when a header was wrong).
                 body: Vec<u8>,
                 /// Where in the JSON body it failed (`items[0].price`), when known.
@@ -96,8 +96,8 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             UnexpectedStatus {
                 /// The response's status.
                 status: http::StatusCode,
-                /// The response's headers.
-                headers: http::HeaderMap,
+                /// The response's headers (boxed: errors stay small).
+                headers: Box<http::HeaderMap>,
                 /// The response's body.
                 body: Vec<u8>,
             },
@@ -122,7 +122,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             /// The headers of the response that caused the error, if one came.
             pub fn headers(&self) -> Option<&http::HeaderMap> {
                 match self {
-                    Error::Decode { headers, .. } | Error::UnexpectedStatus { headers, .. } => Some(headers),
+                    Error::Decode { headers, .. } | Error::UnexpectedStatus { headers, .. } => Some(&**headers),
                     _ => None,
                 }
             }

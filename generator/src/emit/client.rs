@@ -14,7 +14,7 @@ use super::{ident, lit};
 
 mod params;
 mod runtime;
-use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, UrlSegment};
+use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
 
 /// Helpers the client may need; each is emitted once if used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,6 +42,7 @@ enum Helper {
     ObjectPairs,
     ObjectParts,
     Styled,
+    DateTime,
 }
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
@@ -110,7 +111,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
 
             /// A response that does not match the spec, kept whole.
             fn decode_error(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: Vec<u8>, path: Option<String>, message: String) -> api::Error {
-                api::Error::Decode { status, headers, body, path, message }
+                api::Error::Decode { status, headers: Box::new(headers), body, path, message }
             }
         },
         Helper::DecodeJson => {
@@ -190,7 +191,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 let status = response.status();
                 let headers = std::mem::take(response.headers_mut());
                 let body = response.bytes().await.map(Vec::from).unwrap_or_default();
-                api::Error::UnexpectedStatus { status, headers, body }
+                api::Error::UnexpectedStatus { status, headers: Box::new(headers), body }
             }
         },
         Helper::InsertHeader => quote! {
@@ -209,6 +210,13 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 cookies.push_str(name);
                 cookies.push('=');
                 cookies.push_str(&value.to_string());
+            }
+        },
+        Helper::DateTime => quote! {
+            /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
+            /// not as `Display` writes it.
+            fn date_time(value: &chrono::DateTime<chrono::Utc>) -> String {
+                value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
             }
         },
         other => params::helper(other).unwrap_or_default(),
@@ -451,6 +459,15 @@ fn response_value(
             let body = body.then(|| quote!(body: #decode,));
             quote!(api::#response_type::#variant { #status #(#headers)* #body })
         }
+    }
+}
+
+/// A `date-time` parameter, or a list of them.
+pub(super) fn is_date_time(t: &Ty) -> bool {
+    match t {
+        Ty::Prim(ir::Prim::DateTime) => true,
+        Ty::List(inner) | Ty::Nullable(inner) => is_date_time(inner),
+        _ => false,
     }
 }
 

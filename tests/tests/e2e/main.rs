@@ -1,9 +1,13 @@
 //! End to end over real TCP on 127.0.0.1:0: generated servers with
-//! in-memory implementations, driven by the generated clients.
+//! in-memory implementations, driven by the generated clients; the
+//! client's retries, cache, timeouts and errors against test servers; the
+//! generated clients against Prism, a validating mock server.
 
+mod client;
 mod constraints;
 mod params;
 mod petstore;
+mod prism;
 mod schemathesis;
 mod types;
 

@@ -36,7 +36,9 @@ fn root() -> PathBuf {
 fn schemathesis() -> PathBuf {
     let venv = std::env::var_os("UNIAPI_SCHEMATHESIS_VENV")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/uniapi-schemathesis")))
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/uniapi-schemathesis"))
+        })
         .expect("HOME is set");
     let bin = venv.join("bin/schemathesis");
     let version = Command::new(&bin).arg("--version").output();
@@ -62,14 +64,21 @@ struct Summary {
 
 /// Runs schemathesis against `base` for `spec` (relative to `specs/`).
 fn run(bin: &Path, name: &'static str, spec: &str, base: &str, headers: &[&str]) -> Summary {
-    let baseline = root().join("tests/schemathesis").join(format!("{name}.json"));
+    let baseline = root()
+        .join("tests/schemathesis")
+        .join(format!("{name}.json"));
     let mut command = Command::new(bin);
     command
         .arg("run")
         .arg(root().join("specs").join(spec))
         .args(["--url", base, "--checks", CHECKS, "--mode", "all"])
         .args(["--max-examples", EXAMPLES, "--seed", SEED, "--workers", "1"])
-        .args(["--no-color", "--request-timeout", "10", "--continue-on-failure"])
+        .args([
+            "--no-color",
+            "--request-timeout",
+            "10",
+            "--continue-on-failure",
+        ])
         .current_dir(std::env::temp_dir());
     for header in headers {
         command.args(["--header", header]);
@@ -77,7 +86,10 @@ fn run(bin: &Path, name: &'static str, spec: &str, base: &str, headers: &[&str])
     let bless = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     if bless {
         let _ = std::fs::remove_file(&baseline);
-        command.arg("--baseline").arg(&baseline).arg("--baseline-update");
+        command
+            .arg("--baseline")
+            .arg(&baseline)
+            .arg("--baseline-update");
     } else if baseline.exists() {
         command.arg("--baseline").arg(&baseline);
     }
@@ -130,8 +142,10 @@ fn serve(router: axum::Router) -> String {
     format!("http://{addr}")
 }
 
+// Formatted as part of `puppy-shop` (edition 2021), not here.
 #[path = "../../../generated-example/examples/shop/mod.rs"]
 #[allow(dead_code)]
+#[rustfmt::skip]
 mod shop;
 
 #[test]
@@ -141,13 +155,17 @@ fn schemathesis_finds_no_new_failures() {
         return;
     }
     let bin = schemathesis();
-    let shop = serve(axum::Router::new().nest(
-        "/v1",
-        puppy_shop::router(shop::Shop::with_sample_puppies()),
-    ));
+    let shop = serve(
+        axum::Router::new().nest("/v1", puppy_shop::router(shop::Shop::with_sample_puppies())),
+    );
     let bearer = "Authorization: Bearer alice";
     let runs = [
-        ("puppy-shop", "puppy-shop.yaml", format!("{shop}/v1"), vec![bearer]),
+        (
+            "puppy-shop",
+            "puppy-shop.yaml",
+            format!("{shop}/v1"),
+            vec![bearer],
+        ),
         (
             "3.0-petstore-expanded",
             "features/3.0/petstore-expanded.yaml",
@@ -181,7 +199,9 @@ fn schemathesis_finds_no_new_failures() {
             vec![bearer],
         ),
     ];
-    let mut report = String::from("| spec | operations | test cases | known failures |\n| --- | --- | --- | --- |\n");
+    let mut report = String::from(
+        "| spec | operations | test cases | known failures |\n| --- | --- | --- | --- |\n",
+    );
     let mut failed = Vec::new();
     for (name, spec, base, headers) in &runs {
         let summary = run(&bin, name, spec, base, headers);
@@ -190,17 +210,18 @@ fn schemathesis_finds_no_new_failures() {
             summary.spec,
             summary.operations,
             summary.generated,
-            if summary.known.is_empty() { "0" } else { &summary.known }
+            if summary.known.is_empty() {
+                "0"
+            } else {
+                &summary.known
+            }
         ));
         if !summary.ok {
             failed.push(format!("--- {name} ---\n{}", summary.output));
         }
     }
     println!("schemathesis {VERSION}, seed {SEED}, {EXAMPLES} examples per operation:\n{report}");
-    let _ = std::fs::write(
-        root().join("target/schemathesis-summary.md"),
-        &report,
-    );
+    let _ = std::fs::write(root().join("target/schemathesis-summary.md"), &report);
     assert!(
         failed.is_empty(),
         "schemathesis found failures not in tests/schemathesis/*.json:\n{}\n{report}",

@@ -51,6 +51,26 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
             quote!(push_cookie(&mut cookies, #wire, &#value);)
         }
     };
+    // Date-times as RFC 3339, not as `Display` writes them.
+    let dated = super::is_date_time(&p.ty);
+    if dated {
+        helpers.insert(Helper::DateTime);
+    }
+    let text = |v: TokenStream| {
+        if dated {
+            quote!(date_time(#v))
+        } else {
+            quote!(#v.to_string())
+        }
+    };
+    let item_parts = |helpers: &mut BTreeSet<Helper>| {
+        if dated {
+            quote!(v.iter().map(|item| #encode(&date_time(item))).collect::<Vec<_>>())
+        } else {
+            helpers.insert(Helper::Parts);
+            quote!(parts(v, #encode))
+        }
+    };
     match special(p) {
         Some(Special::Json) => {
             helpers.insert(Helper::EncodeJson);
@@ -60,9 +80,9 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
             )
         }
         Some(Special::RepeatedQuery) => {
-            helpers.insert(Helper::Parts);
+            let parts = item_parts(helpers);
             quote! {
-                for part in parts(v, #encode) {
+                for part in #parts {
                     push_query(&mut query, #name, &part);
                 }
             }
@@ -87,12 +107,14 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
         None => {
             let l = layout(p, false);
             let (lead, prefix, sep) = (lit(&l.lead), lit(&l.prefix), lit(l.sep));
+            let scalar = text(quote!(v));
             let value = match p.shape() {
-                Shape::Scalar if l.lead.is_empty() => quote!(#encode(&v.to_string())),
-                Shape::Scalar => quote!(format!("{}{}", #lead, #encode(&v.to_string()))),
+                Shape::Scalar if l.lead.is_empty() => quote!(#encode(&#scalar)),
+                Shape::Scalar => quote!(format!("{}{}", #lead, #encode(&#scalar))),
                 Shape::List => {
-                    helpers.extend([Helper::Parts, Helper::Styled]);
-                    quote!(styled(&parts(v, #encode), #lead, #prefix, #sep))
+                    helpers.insert(Helper::Styled);
+                    let parts = item_parts(helpers);
+                    quote!(styled(&#parts, #lead, #prefix, #sep))
                 }
                 Shape::Object => {
                     helpers.extend([Helper::ObjectPairs, Helper::ObjectParts, Helper::Styled]);

@@ -983,7 +983,7 @@ fn decode_error(
 ) -> api::Error {
     api::Error::Decode {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
         path,
         message,

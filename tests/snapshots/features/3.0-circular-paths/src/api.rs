@@ -196,8 +196,8 @@ pub enum Error {
     Decode {
         /// The response's status.
         status: http::StatusCode,
-        /// The response's headers.
-        headers: http::HeaderMap,
+        /// The response's headers (boxed: errors stay small).
+        headers: Box<http::HeaderMap>,
         /// The response's body (empty when a header was wrong).
         body: Vec<u8>,
         /// Where in the JSON body it failed (`items[0].price`), when known.
@@ -209,8 +209,8 @@ pub enum Error {
     UnexpectedStatus {
         /// The response's status.
         status: http::StatusCode,
-        /// The response's headers.
-        headers: http::HeaderMap,
+        /// The response's headers (boxed: errors stay small).
+        headers: Box<http::HeaderMap>,
         /// The response's body.
         body: Vec<u8>,
     },
@@ -238,7 +238,7 @@ impl Error {
     pub fn headers(&self) -> Option<&http::HeaderMap> {
         match self {
             Error::Decode { headers, .. } | Error::UnexpectedStatus { headers, .. } => {
-                Some(headers)
+                Some(&**headers)
             }
             _ => None,
         }

@@ -963,7 +963,7 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     let body = response.bytes().await.map(Vec::from).unwrap_or_default();
     api::Error::UnexpectedStatus {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
     }
 }

@@ -462,7 +462,7 @@ impl Api for Client {
         let query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.if_modified_since {
-            insert_header(&mut headers, "if-modified-since", &verbatim(&v.to_string()))?;
+            insert_header(&mut headers, "if-modified-since", &verbatim(&date_time(v)))?;
         }
         if let Some(v) = &request.if_none_match {
             insert_header(&mut headers, "if-none-match", &verbatim(&v.to_string()))?;
@@ -943,4 +943,10 @@ fn insert_header(
 /// Header and cookie values go as they are.
 fn verbatim(value: &str) -> String {
     value.to_owned()
+}
+
+/// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
+/// not as `Display` writes it.
+fn date_time(value: &chrono::DateTime<chrono::Utc>) -> String {
+    value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

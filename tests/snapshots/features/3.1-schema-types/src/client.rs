@@ -1562,7 +1562,7 @@ fn decode_error(
 ) -> api::Error {
     api::Error::Decode {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
         path,
         message,

@@ -540,7 +540,7 @@ impl Api for Client {
         }
         {
             let v = &request.date;
-            push_query(&mut query, "date", &encode_query(&v.to_string()));
+            push_query(&mut query, "date", &encode_query(&date_time(v)));
         }
         {
             let v = &request.bicycles;
@@ -1446,7 +1446,7 @@ fn decode_error(
 ) -> api::Error {
     api::Error::Decode {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
         path,
         message,
@@ -1503,7 +1503,7 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     let body = response.bytes().await.map(Vec::from).unwrap_or_default();
     api::Error::UnexpectedStatus {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
     }
 }
@@ -1537,4 +1537,10 @@ fn push_query(query: &mut String, name: &str, value: &str) {
     query.push_str(name);
     query.push('=');
     query.push_str(value);
+}
+
+/// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
+/// not as `Display` writes it.
+fn date_time(value: &chrono::DateTime<chrono::Utc>) -> String {
+    value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

@@ -454,7 +454,7 @@ impl Api for Client {
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.since {
-            push_query(&mut query, "since", &encode_query(&v.to_string()));
+            push_query(&mut query, "since", &encode_query(&date_time(v)));
         }
         if let Some(v) = &request.day {
             push_query(&mut query, "day", &encode_query(&v.to_string()));
@@ -891,7 +891,7 @@ fn decode_error(
 ) -> api::Error {
     api::Error::Decode {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
         path,
         message,
@@ -921,7 +921,7 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
     let body = response.bytes().await.map(Vec::from).unwrap_or_default();
     api::Error::UnexpectedStatus {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
     }
 }
@@ -955,4 +955,10 @@ fn push_query(query: &mut String, name: &str, value: &str) {
     query.push_str(name);
     query.push('=');
     query.push_str(value);
+}
+
+/// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
+/// not as `Display` writes it.
+fn date_time(value: &chrono::DateTime<chrono::Utc>) -> String {
+    value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use puppy_shop::client::{Cache, Retry};
-use puppy_shop::{api, Api, Client, Credentials, Error};
+use puppy_shop::{Api, Client, Credentials, Error, api};
 
 /// What a test server saw.
 #[derive(Default)]
@@ -457,10 +457,12 @@ async fn user_agent_default_headers_and_request_ids() {
     assert_eq!(seen.header(2, "x-tenant").as_deref(), Some("blue"));
     assert_eq!(seen.header(2, "x-request-id"), None);
 
-    assert!(Client::builder(&base)
-        .header("bad name", "x")
-        .build()
-        .is_err());
+    assert!(
+        Client::builder(&base)
+            .header("bad name", "x")
+            .build()
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -537,4 +539,80 @@ async fn a_refused_connection_is_a_transport_error_after_retries() {
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     // Three waits of 5..10, 10..20 and 20..40 ms.
     assert!(started.elapsed() >= Duration::from_millis(35));
+}
+
+/// Fields of `call` spans, as a subscriber sees them.
+#[derive(Clone, Default)]
+struct Spans(Arc<Mutex<Vec<(String, String)>>>);
+
+impl tracing::field::Visit for Spans {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((field.name().to_owned(), format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((field.name().to_owned(), value.to_owned()));
+    }
+}
+
+impl tracing::Subscriber for Spans {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        if span.metadata().name() == "call" {
+            span.record(&mut self.clone());
+        }
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut self.clone());
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn each_call_has_a_span_with_operation_status_latency_and_retries() {
+    let seen = Arc::new(Seen::default());
+    let state = seen.clone();
+    let app = axum::Router::new().route(
+        "/puppies/{id}",
+        get(move |headers: HeaderMap| async move {
+            match state.record(&headers) {
+                1 => (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "0")]).into_response(),
+                _ => json(StatusCode::OK, puppy_json(3)),
+            }
+        }),
+    );
+    let base = serve(app).await;
+    let spans = Spans::default();
+    // The test's runtime has one thread: the client's future runs on it.
+    let _guard = tracing::subscriber::set_default(spans.clone());
+    Client::builder(&base)
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+        .get_puppy(api::GetPuppyRequest::new(3))
+        .await
+        .unwrap();
+    let fields: std::collections::BTreeMap<String, String> =
+        spans.0.lock().unwrap().iter().cloned().collect();
+    assert_eq!(fields["operation"], "getPuppy");
+    assert_eq!(fields["method"], "GET");
+    assert_eq!(fields["url.template"], "/puppies/{puppyId}");
+    assert_eq!(fields["status"], "200");
+    assert_eq!(fields["retries"], "1");
+    assert!(fields["latency_ms"].parse::<u64>().is_ok());
+    assert_eq!(
+        Some(&fields["request_id"]),
+        seen.header(1, "x-request-id").as_ref()
+    );
 }
