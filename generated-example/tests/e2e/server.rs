@@ -517,3 +517,69 @@ async fn serve_until_stops_gracefully() {
     assert!(result.is_ok(), "{result:?}");
     assert!(tokio::net::TcpStream::connect(&addr).await.is_err());
 }
+
+/// Fields of `request` spans, as a subscriber sees them.
+#[derive(Clone, Default)]
+struct Spans(std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>);
+
+impl tracing::field::Visit for Spans {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((field.name().to_owned(), format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((field.name().to_owned(), value.to_owned()));
+    }
+}
+
+impl tracing::Subscriber for Spans {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        if span.metadata().name() == "request" {
+            span.record(&mut self.clone());
+        }
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut self.clone());
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn each_request_has_a_span_with_operation_route_status_and_latency() {
+    let spans = Spans::default();
+    // The test's runtime has one thread: the server's tasks run on it.
+    let _guard = tracing::subscriber::set_default(spans.clone());
+    let addr = serve(Options::new()).await;
+    let answer = send(
+        &addr,
+        &request(
+            "GET",
+            "/v1/puppies/12345",
+            &[("x-request-id", "span-1")],
+            b"",
+        ),
+    )
+    .await
+    .expect("an answer");
+    assert_eq!(answer.status, 200);
+    let fields: std::collections::BTreeMap<String, String> =
+        spans.0.lock().unwrap().iter().cloned().collect();
+    assert_eq!(fields["operation"], "getPuppy");
+    assert_eq!(fields["method"], "GET");
+    assert_eq!(fields["route"], "/v1/puppies/{puppyId}");
+    assert_eq!(fields["request_id"], "span-1");
+    assert_eq!(fields["status"], "200");
+    assert!(fields["latency_ms"].parse::<f64>().is_ok(), "{fields:?}");
+}
