@@ -1,9 +1,12 @@
 //! Serves the puppy shop from memory: `cargo run -p puppy-shop --example serve`.
 //!
 //! Listens on 127.0.0.1:8080 (or `$PORT`) under `/v1`, the base path of the
-//! spec's server, so `puppy_shop::Client::default()` can call it.
+//! spec's server, so `puppy_shop::Client::default()` can call it. Stops
+//! gracefully on Ctrl-C or SIGTERM.
 
 mod shop;
+
+use puppy_shop::server;
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -12,8 +15,14 @@ async fn main() -> std::io::Result<()> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(8080u16);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    let app =
-        axum::Router::new().nest("/v1", puppy_shop::router(shop::Shop::with_sample_puppies()));
+    // The spec at /v1/openapi.json, a liveness probe at /v1/healthz.
+    let options = server::Options::new()
+        .spec("/openapi.json")
+        .health("/healthz");
+    let app = axum::Router::new().nest(
+        "/v1",
+        server::router_with(shop::Shop::with_sample_puppies(), options),
+    );
     println!(
         "the puppy shop listens on http://{}/v1",
         listener.local_addr()?
@@ -22,5 +31,6 @@ async fn main() -> std::io::Result<()> {
         "try: curl http://{}/v1/puppies?breed=Beagle",
         listener.local_addr()?
     );
-    axum::serve(listener, app).await
+    // Until Ctrl-C or SIGTERM; requests in flight finish first.
+    server::serve_until(listener, app, server::shutdown_signal()).await
 }

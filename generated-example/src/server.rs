@@ -13,25 +13,38 @@
     clippy::disallowed_names
 )]
 
-//! The server: [`router`] serves an [`api::Api`] implementation with axum.
+//! The server: [`router`] serves an [`api::Api`] implementation with
+//! axum; [`router_with`] takes [`Options`], and [`serve`] runs a
+//! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
 //! request gets a 4xx `application/problem+json` answer, missing
-//! credentials a 401 with `WWW-Authenticate`. The server keeps no
-//! state between requests.
+//! credentials a 401 with `WWW-Authenticate`, a method the path does
+//! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
+//! 500. Each request gets an id (`x-request-id`) and a `tracing`
+//! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
+//! gets 304. The server keeps no state between requests.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read, in bytes; larger ones get 413.
+/// The largest request body read by default, in bytes; larger ones
+/// get 413 ([`Options::body_limit`] sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
-/// servers' base path: add one with `Router::nest`).
+/// servers' base path: add one with `Router::nest`), with the
+/// default [`Options`].
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
-    axum::Router::new()
+    router_with(api, Options::default())
+}
+
+/// [`router`] with `options`: the body limit, and optional routes
+/// for the spec and a liveness probe.
+pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+    let router = axum::Router::new()
         .route("/puppies", axum::routing::get(handle_list_puppies::<A>))
         .route("/puppies/{puppyId}", axum::routing::get(handle_get_puppy::<A>))
         .route("/adoptions", axum::routing::post(handle_adopt_puppy::<A>))
@@ -42,7 +55,8 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
             axum::routing::delete(handle_remove_cart_item::<A>),
         )
         .fallback(not_found)
-        .with_state(std::sync::Arc::new(api))
+        .with_state(std::sync::Arc::new(api));
+    finish(router, options)
 }
 
 async fn not_found() -> Response {
@@ -103,6 +117,391 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+/// The spec this crate was generated from, as JSON (served at the
+/// path given to [`Options::spec`]).
+pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Puppy Shop\",\"version\":\"1.2.0\",\"description\":\"Browse puppies, adopt one, and keep a cart. The cart belongs to whoever\\nholds the bearer token; there is no server-side session.\\n\",\"license\":{\"name\":\"MIT OR Apache-2.0\"}},\"servers\":[{\"url\":\"http://localhost:8080/v1\",\"description\":\"A local shop\"}],\"tags\":[{\"name\":\"puppies\"},{\"name\":\"cart\"}],\"paths\":{\"/puppies\":{\"get\":{\"operationId\":\"listPuppies\",\"summary\":\"List puppies\",\"description\":\"Puppies in the shop, filtered and paged. The response may be cached.\",\"tags\":[\"puppies\"],\"parameters\":[{\"name\":\"breed\",\"in\":\"query\",\"description\":\"Only puppies of this breed.\",\"schema\":{\"type\":\"string\"}},{\"name\":\"size\",\"in\":\"query\",\"description\":\"Only puppies of this size.\",\"schema\":{\"$ref\":\"#/components/schemas/Size\"}},{\"name\":\"maxPriceCents\",\"in\":\"query\",\"description\":\"Only puppies that cost at most this much.\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0}},{\"name\":\"limit\",\"in\":\"query\",\"description\":\"How many puppies to return.\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":1,\"maximum\":100,\"default\":20}},{\"name\":\"offset\",\"in\":\"query\",\"description\":\"How many puppies to skip.\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":0,\"default\":0}}],\"responses\":{\"200\":{\"description\":\"A page of puppies.\",\"headers\":{\"ETag\":{\"description\":\"Identifies this version of the page.\",\"schema\":{\"type\":\"string\"}},\"Cache-Control\":{\"description\":\"How long the page may be cached.\",\"schema\":{\"type\":\"string\"}}},\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/PuppyPage\"}}}},\"400\":{\"description\":\"A filter was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/puppies/{puppyId}\":{\"parameters\":[{\"name\":\"puppyId\",\"in\":\"path\",\"required\":true,\"description\":\"The puppy's id.\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"get\":{\"operationId\":\"getPuppy\",\"summary\":\"Get one puppy\",\"tags\":[\"puppies\"],\"responses\":{\"200\":{\"description\":\"The puppy.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Puppy\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/adoptions\":{\"post\":{\"operationId\":\"adoptPuppy\",\"summary\":\"Adopt a puppy\",\"description\":\"Takes a form such as `puppyId=12345&name=Fido+Lava`.\",\"tags\":[\"puppies\"],\"security\":[{\"bearerAuth\":[]},{\"shopKey\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"$ref\":\"#/components/schemas/AdoptionForm\"}}}},\"responses\":{\"201\":{\"description\":\"The puppy is adopted.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Adoption\"}}}},\"400\":{\"description\":\"The form was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No credentials were given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"409\":{\"description\":\"The puppy was adopted already.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart\":{\"get\":{\"operationId\":\"getCart\",\"summary\":\"Show the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"responses\":{\"200\":{\"description\":\"The cart of the token's holder.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Cart\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart/items\":{\"post\":{\"operationId\":\"addCartItem\",\"summary\":\"Put a puppy in the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/CartItemInput\"}}}},\"responses\":{\"201\":{\"description\":\"The cart with the new item.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Cart\"}}}},\"400\":{\"description\":\"The item was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart/items/{puppyId}\":{\"delete\":{\"operationId\":\"removeCartItem\",\"summary\":\"Take a puppy out of the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"parameters\":[{\"name\":\"puppyId\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"responses\":{\"204\":{\"description\":\"The puppy is no longer in the cart.\"},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"The puppy was not in the cart.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}}},\"components\":{\"securitySchemes\":{\"bearerAuth\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"A token that names the caller and so the caller's cart.\"},\"shopKey\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"X-Shop-Key\",\"description\":\"A key given to partner shelters.\"}},\"schemas\":{\"Size\":{\"type\":\"string\",\"description\":\"How big a puppy will grow.\",\"enum\":[\"small\",\"medium\",\"large\"]},\"Puppy\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"breed\",\"size\",\"priceCents\",\"adopted\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"example\":12345},\"name\":{\"type\":\"string\",\"example\":\"Fido\"},\"breed\":{\"type\":\"string\",\"example\":\"Beagle\"},\"size\":{\"$ref\":\"#/components/schemas/Size\"},\"priceCents\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The adoption fee, in cents.\",\"example\":25000},\"adopted\":{\"type\":\"boolean\",\"description\":\"Whether the puppy has a home already.\"},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"PuppyPage\":{\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Puppy\"}},\"total\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"How many puppies match the filters, over all pages.\"},\"next\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The query for the next page, if there is one.\"}}},\"AdoptionForm\":{\"type\":\"object\",\"required\":[\"puppyId\",\"name\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\",\"description\":\"The name the puppy will have.\"}}},\"Adoption\":{\"type\":\"object\",\"required\":[\"puppyId\",\"name\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"CartItemInput\":{\"type\":\"object\",\"required\":[\"puppyId\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"note\":{\"type\":\"string\",\"description\":\"A note for the shop.\"}}},\"CartItem\":{\"type\":\"object\",\"required\":[\"puppy\"],\"properties\":{\"puppy\":{\"$ref\":\"#/components/schemas/Puppy\"},\"note\":{\"type\":\"string\"}}},\"Cart\":{\"type\":\"object\",\"required\":[\"items\",\"totalCents\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/CartItem\"}},\"totalCents\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"Error\":{\"type\":\"object\",\"required\":[\"code\",\"message\"],\"properties\":{\"code\":{\"type\":\"string\",\"description\":\"A short, stable error code.\",\"example\":\"not_found\"},\"message\":{\"type\":\"string\",\"description\":\"What went wrong, for people.\"}}}}}}";
+
+/// Each operation's method, route (as axum matches it) and
+/// operationId, for the request span.
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("GET", "/puppies", "listPuppies"),
+    ("GET", "/puppies/{puppyId}", "getPuppy"),
+    ("POST", "/adoptions", "adoptPuppy"),
+    ("GET", "/cart", "getCart"),
+    ("POST", "/cart/items", "addCartItem"),
+    ("DELETE", "/cart/items/{puppyId}", "removeCartItem"),
+];
+
+/// The request header that carries a request's id; one is made when
+/// the request has none, and it is echoed on the response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// How [`router_with`] serves. `Options::default()` is what
+/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+///
+/// ```rust,ignore
+/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
+/// let app = router_with(MyApi, options);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Options {
+    body_limit: usize,
+    spec: Option<String>,
+    health: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            body_limit: BODY_LIMIT,
+            spec: None,
+            health: None,
+        }
+    }
+}
+
+impl Options {
+    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    pub fn new() -> Self {
+        Options::default()
+    }
+
+    /// The largest request body read, in bytes; a larger one gets a
+    /// 413 problem.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
+    /// `/openapi.json`. A path the spec itself uses, or one that is
+    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
+    pub fn spec(mut self, path: impl Into<String>) -> Self {
+        self.spec = Some(path.into());
+        self
+    }
+
+    /// Answers `GET path` with 200 `ok`, a liveness probe, for
+    /// example at `/healthz` (same rules for `path` as
+    /// [`Options::spec`]).
+    pub fn health(mut self, path: impl Into<String>) -> Self {
+        self.health = Some(path.into());
+        self
+    }
+}
+
+/// What every route shares: the extra routes, 405 problems, and
+/// [`serve_request`] around each request.
+fn finish(mut router: axum::Router, options: Options) -> axum::Router {
+    if let Some(path) = extra_route(options.spec.as_deref()) {
+        router = router.route(path, axum::routing::get(spec_json));
+    }
+    if let Some(path) = extra_route(options.health.as_deref()) {
+        router = router.route(path, axum::routing::get(health));
+    }
+    router
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+}
+
+/// `path` if an extra route may be served there.
+fn extra_route(path: Option<&str>) -> Option<&str> {
+    let path = path?;
+    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
+    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+        tracing::warn!(
+            "not serving `{path}`: the spec uses it, or it is not a plain path"
+        );
+        return None;
+    }
+    Some(path)
+}
+
+async fn spec_json() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
+        .into_response()
+}
+
+async fn health() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
+        .into_response()
+}
+
+/// axum adds the `Allow` header.
+async fn method_not_allowed() -> Response {
+    Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "the resource does not allow this method",
+        )
+        .into_response()
+}
+
+/// The operationId of a matched route (the longest route that ends
+/// it, so a router nested under a prefix is found too).
+fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+    let method = if method == axum::http::Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    OPERATIONS
+        .iter()
+        .filter(|(m, r, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _)| r.len())
+        .map_or("", |(_, _, id)| id)
+}
+
+/// The request's id: its `x-request-id` if that is visible ASCII of
+/// at most 200 bytes, else a new random one.
+fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
+    use std::hash::BuildHasher as _;
+
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if let Some(id) = headers
+        .get(REQUEST_ID)
+        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
+    {
+        return id.clone();
+    }
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let random = std::collections::hash_map::RandomState::new();
+    let id = format!("{:016x}{:016x}", random.hash_one(n), random.hash_one(! n));
+    axum::http::HeaderValue::try_from(id)
+        .unwrap_or(axum::http::HeaderValue::from_static("-"))
+}
+
+/// Runs around every request: gives it an id (echoed as
+/// `x-request-id`) and a `tracing` span (operation, method, route,
+/// request id, then status and latency), bounds its body, turns a
+/// panicking handler into a 500 problem, and answers a conditional
+/// `GET`/`HEAD` whose validators match with 304.
+async fn serve_request(
+    axum::extract::State(body_limit): axum::extract::State<usize>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let id = request_id(request.headers());
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("", |route| route.as_str())
+        .to_owned();
+    let span = tracing::info_span!(
+        "request", operation = operation_id(& method, & route), method = % method, route
+        = % route, request_id = id.to_str().unwrap_or(""), status =
+        tracing::field::Empty, latency_ms = tracing::field::Empty,
+    );
+    let conditional = (method == axum::http::Method::GET
+        || method == axum::http::Method::HEAD)
+        .then(|| {
+            let headers = request.headers();
+            (
+                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
+                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
+            )
+        });
+    let mut response = tracing::Instrument::instrument(
+            run(request, next, body_limit),
+            span.clone(),
+        )
+        .await;
+    if let Some((if_none_match, if_modified_since)) = conditional {
+        if response.status() == StatusCode::OK
+            && not_modified(
+                if_none_match.as_ref(),
+                if_modified_since.as_ref(),
+                response.headers(),
+            )
+        {
+            let (mut parts, _) = response.into_parts();
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(axum::http::header::CONTENT_TYPE);
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            response = Response::from_parts(parts, axum::body::Body::empty());
+        }
+    }
+    response.headers_mut().insert(REQUEST_ID, id);
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+    tracing::info!(parent : & span, "answered");
+    response
+}
+
+/// The handler, with its body bounded to `body_limit` bytes (413),
+/// and a panic in it turned into a 500 problem.
+async fn run(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+    body_limit: usize,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > body_limit as u64) {
+        return too_large(body_limit).into_response();
+    }
+    request = request
+        .map(|body| axum::body::Body::new(
+            http_body_util::Limited::new(body, body_limit),
+        ));
+    let mut handler = std::pin::pin!(next.run(request));
+    let outcome = std::future::poll_fn(|cx| {
+            match std::panic::catch_unwind(
+                std::panic::AssertUnwindSafe(|| {
+                    std::future::Future::poll(handler.as_mut(), cx)
+                }),
+            ) {
+                Ok(std::task::Poll::Ready(response)) => {
+                    std::task::Poll::Ready(Ok(response))
+                }
+                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+                Err(panic) => std::task::Poll::Ready(Err(panic)),
+            }
+        })
+        .await;
+    outcome
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic");
+            tracing::error!("handler panicked: {message}");
+            Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
+        })
+}
+
+/// 413 for a body above `limit` bytes.
+fn too_large(limit: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+/// Whether a `200` with `response`'s headers is not modified for a
+/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
+/// `If-None-Match` (weak comparison, `*`) decides when present;
+/// else `If-Modified-Since` against `Last-Modified`.
+fn not_modified(
+    if_none_match: Option<&axum::http::HeaderValue>,
+    if_modified_since: Option<&axum::http::HeaderValue>,
+    response: &axum::http::HeaderMap,
+) -> bool {
+    if let Some(tags) = if_none_match {
+        let tags = tags.to_str().unwrap_or("").trim();
+        if tags == "*" {
+            return true;
+        }
+        let Some(etag) = response
+            .get(axum::http::header::ETAG)
+            .and_then(|v| v.to_str().ok()) else {
+            return false;
+        };
+        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+        let etag = opaque(etag);
+        return tags.split(',').any(|tag| opaque(tag) == etag);
+    }
+    let date = |value: Option<&axum::http::HeaderValue>| {
+        value
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+    };
+    match (
+        date(if_modified_since),
+        date(response.get(axum::http::header::LAST_MODIFIED)),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// A strong `ETag` for a response body: the quoted 64-bit FNV-1a
+/// hash of its bytes, the same on every machine and run. Set it as
+/// the response's documented `ETag` header, and a `GET` with a
+/// matching `If-None-Match` gets 304.
+pub fn strong_etag(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("\"{hash:016x}\"")
+}
+
+/// [`strong_etag`] of `body` as the server sends it in JSON.
+pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
+    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
+/// lets the requests in flight finish.
+///
+/// ```rust,ignore
+/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
+/// ```
+pub async fn serve(
+    router: axum::Router,
+    addr: impl tokio::net::ToSocketAddrs,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on {}", listener.local_addr() ?);
+    serve_until(listener, router, shutdown_signal()).await
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then
+/// lets the requests in flight finish.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let mut interrupt = std::pin::pin!(interrupt);
+    let mut terminate = std::pin::pin!(terminate);
+    std::future::poll_fn(|cx| {
+            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
+                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
+            {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
 }
 
 /// `GET /puppies`
@@ -492,24 +891,30 @@ fn authorize(
     }
 }
 
-/// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
+/// The whole body (`serve_request` bounds it); `None` when it is empty.
 async fn read_body(
     body: axum::body::Body,
 ) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, BODY_LIMIT).await {
+    match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) if bytes.is_empty() => Ok(None),
         Ok(bytes) => Ok(Some(bytes)),
-        Err(_) => {
-            Err(
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the request body is larger than {BODY_LIMIT} bytes or could not be read"
-                    ),
-                ),
-            )
-        }
+        Err(error) => Err(body_error(&error)),
     }
+}
+
+/// 413 when the body went over the limit, else 400.
+fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is larger than the server's limit",
+            );
+        }
+        source = error.source();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

@@ -5,6 +5,10 @@
 #[path = "../examples/shop/mod.rs"]
 mod shop;
 
+/// Bad input, limits, panics, conditional requests, the runtime's options.
+#[path = "e2e/server.rs"]
+mod server;
+
 use puppy_shop::{api, types, Api, Client, Credentials};
 
 /// Serves a fresh shop on 127.0.0.1:0 under `/v1`; returns the base URL.

@@ -20,6 +20,9 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
     pub security_schemes: Vec<SecurityScheme>,
+    /// The spec as written, as compact JSON (served by the server's
+    /// `Options::spec`).
+    pub document: String,
 }
 
 /// Index into [`Api::types`].

@@ -20,6 +20,9 @@ pub struct Loaded {
     /// The raw document after normalization: `$ref`s that `openapiv3` does
     /// not model are resolved against it.
     pub raw: Value,
+    /// The document as written (before normalization and bundling), as
+    /// compact JSON: what the generated server serves as its spec.
+    pub document: String,
     pub doc: openapiv3::OpenAPI,
     /// `openapi` as the document declared it (`3.0.3`, `3.1.0`).
     pub declared_version: String,
@@ -78,6 +81,7 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
         d.locate(file, |p| line_of(&text, p));
         return Err(d);
     }
+    let document = raw.to_string();
     normalize(&mut raw, &mut diagnostics);
     let mut sources = vec![path.to_path_buf()];
     if bundle::has_external_refs(&raw) {
@@ -113,6 +117,7 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
         sources,
         text,
         raw,
+        document,
         doc,
         declared_version,
         diagnostics,

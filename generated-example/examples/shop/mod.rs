@@ -5,7 +5,6 @@
 //! needs arrives with it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 
 use puppy_shop::api::{self, Api, Error};
@@ -52,13 +51,9 @@ fn error(code: &str, message: impl Into<String>) -> types::Error {
     }
 }
 
-/// A strong ETag of a JSON body.
+/// A strong ETag of a JSON body, as the server sends it.
 fn etag<T: serde::Serialize>(body: &T) -> String {
-    let mut hasher = DefaultHasher::new();
-    serde_json::to_vec(body)
-        .unwrap_or_default()
-        .hash(&mut hasher);
-    format!("\"{:016x}\"", hasher.finish())
+    puppy_shop::server::json_etag(body)
 }
 
 fn cart_of(items: &[types::CartItem]) -> types::Cart {

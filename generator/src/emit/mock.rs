@@ -80,43 +80,56 @@ fn self_test(api: &ir::Api) -> TokenStream {
     });
     let credentials = (!api.security_schemes.is_empty())
         .then(|| quote!(.with_credentials(api::Credentials { #(#credentials)* })));
-    let calls = api.operations.iter().filter(|op| chosen(op).is_some()).map(|op| {
-        let name = ident(&op.name);
-        let request = format_ident!("{}", op.request_type());
-        let response = format_ident!("{}", op.response_type());
-        let fields = op.params.iter().map(|p| {
-            let field = ident(&p.name);
-            let text = lit(&synth(api, &p.ty, 0).to_string());
-            if p.always_present() {
-                quote!(#field: json(#text),)
-            } else {
-                quote!(#field: Some(json(#text)),)
-            }
-        });
-        let body = op.body.as_ref().map(|b| {
-            let value = match b.media {
-                MediaKind::Text => quote!(String::from("string")),
-                MediaKind::Binary => quote!(b"mock".to_vec()),
-                MediaKind::Json | MediaKind::Form => {
-                    let text = lit(&body_json(api, &b.ty, &b.examples).to_string());
-                    quote!(json(#text))
+    let calls = api
+        .operations
+        .iter()
+        .filter(|op| chosen(op).is_some())
+        .map(|op| {
+            let name = ident(&op.name);
+            let request = format_ident!("{}", op.request_type());
+            let response = format_ident!("{}", op.response_type());
+            let fields = op.params.iter().map(|p| {
+                let field = ident(&p.name);
+                let text = lit(&synth(api, &p.ty, 0).to_string());
+                if p.always_present() {
+                    quote!(#field: json(#text),)
+                } else {
+                    quote!(#field: Some(json(#text)),)
                 }
-            };
-            if b.required {
-                quote!(body: #value,)
-            } else {
-                quote!(body: Some(#value),)
+            });
+            let body = op.body.as_ref().map(|b| {
+                let value = match b.media {
+                    MediaKind::Text => quote!(String::from("string")),
+                    MediaKind::Binary => quote!(b"mock".to_vec()),
+                    MediaKind::Json | MediaKind::Form => {
+                        let text = lit(&body_json(api, &b.ty, &b.examples).to_string());
+                        quote!(json(#text))
+                    }
+                };
+                if b.required {
+                    quote!(body: #value,)
+                } else {
+                    quote!(body: Some(#value),)
+                }
+            });
+            // The pattern the variant's shape takes (clippy denies `{ .. }` on
+            // a unit variant).
+            let variant = chosen(op).map(|r| {
+                let variant = ident(&r.variant);
+                match shape(r) {
+                    Shape::Unit => quote!(#variant),
+                    Shape::Tuple => quote!(#variant(..)),
+                    Shape::Struct { .. } => quote!(#variant { .. }),
+                }
+            });
+            let label = lit(crate::naming::unraw(&op.name));
+            quote! {
+                let answer = client
+                    .#name(api::#request { #(#fields)* #body context: api::Context::default() })
+                    .await;
+                assert!(matches!(answer, Ok(api::#response::#variant)), "{}: {answer:?}", #label);
             }
         });
-        let variant = chosen(op).map(|r| ident(&r.variant));
-        let label = lit(crate::naming::unraw(&op.name));
-        quote! {
-            let answer = client
-                .#name(api::#request { #(#fields)* #body context: api::Context::default() })
-                .await;
-            assert!(matches!(answer, Ok(api::#response::#variant { .. })), "{}: {answer:?}", #label);
-        }
-    });
     let uses_json = api.operations.iter().any(|op| {
         !op.params.is_empty()
             || op

@@ -12,6 +12,8 @@ use quote::{format_ident, quote};
 
 use super::api::{Shape, shape};
 use super::{ident, lit};
+
+mod runtime;
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, UrlSegment};
 
 /// Helpers the server may need; each is emitted once if used.
@@ -82,15 +84,21 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             use super::types;
         )
     });
+    let runtime = runtime::emit(&runtime_routes(api), &api.document);
     let allows = super::module_allows();
     quote! {
         #allows
-        //! The server: [`router`] serves an [`api::Api`] implementation with axum.
+        //! The server: [`router`] serves an [`api::Api`] implementation with
+        //! axum; [`router_with`] takes [`Options`], and [`serve`] runs a
+        //! router until SIGINT or SIGTERM.
         //!
         //! Requests are parsed and checked before the handler runs: a bad
         //! request gets a 4xx `application/problem+json` answer, missing
-        //! credentials a 401 with `WWW-Authenticate`. The server keeps no
-        //! state between requests.
+        //! credentials a 401 with `WWW-Authenticate`, a method the path does
+        //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
+        //! 500. Each request gets an id (`x-request-id`) and a `tracing`
+        //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
+        //! gets 304. The server keeps no state between requests.
 
         use axum::http::StatusCode;
         use axum::response::{IntoResponse, Response};
@@ -98,16 +106,25 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         use super::api;
         #uses_types
 
-        /// The largest request body read, in bytes; larger ones get 413.
+        /// The largest request body read by default, in bytes; larger ones
+        /// get 413 ([`Options::body_limit`] sets another).
         pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
         /// An axum router that serves `api` at the spec's paths (without the
-        /// servers' base path: add one with `Router::nest`).
+        /// servers' base path: add one with `Router::nest`), with the
+        /// default [`Options`].
         pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
-            axum::Router::new()
+            router_with(api, Options::default())
+        }
+
+        /// [`router`] with `options`: the body limit, and optional routes
+        /// for the spec and a liveness probe.
+        pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+            let router = axum::Router::new()
                 #(#routes)*
                 .fallback(not_found)
-                .with_state(std::sync::Arc::new(api))
+                .with_state(std::sync::Arc::new(api));
+            finish(router, options)
         }
 
         async fn not_found() -> Response {
@@ -165,11 +182,24 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             }
         }
 
+        #runtime
         #(#handlers)*
         #(#responses)*
         #(#helper_fns)*
         #violations
     }
+}
+
+/// Each operation's method, route and operationId, for the request span.
+fn runtime_routes(api: &ir::Api) -> Vec<runtime::Route> {
+    api.operations
+        .iter()
+        .map(|op| runtime::Route {
+            method: op.method.as_str().to_owned(),
+            route: route_path(op),
+            operation_id: op.operation_id.clone().unwrap_or_else(|| op.name.clone()),
+        })
+        .collect()
 }
 
 /// One `.route(..)` per path shape, with every method of it.
@@ -923,16 +953,25 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
         },
         Helper::Authorize => authorize(api),
         Helper::ReadBody => quote! {
-            /// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
+            /// The whole body (`serve_request` bounds it); `None` when it is empty.
             async fn read_body(body: axum::body::Body) -> Result<Option<axum::body::Bytes>, Problem> {
-                match axum::body::to_bytes(body, BODY_LIMIT).await {
+                match axum::body::to_bytes(body, usize::MAX).await {
                     Ok(bytes) if bytes.is_empty() => Ok(None),
                     Ok(bytes) => Ok(Some(bytes)),
-                    Err(_) => Err(Problem::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!("the request body is larger than {BODY_LIMIT} bytes or could not be read"),
-                    )),
+                    Err(error) => Err(body_error(&error)),
                 }
+            }
+
+            /// 413 when the body went over the limit, else 400.
+            fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+                let mut source = Some(error);
+                while let Some(error) = source {
+                    if error.is::<http_body_util::LengthLimitError>() {
+                        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server's limit");
+                    }
+                    source = error.source();
+                }
+                Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
             }
         },
         Helper::ContentType => quote! {

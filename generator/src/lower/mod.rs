@@ -40,6 +40,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         types,
         operations,
         security_schemes: security_schemes.into_iter().flatten().collect(),
+        document: loaded.document.clone(),
     };
     dedup::merge_identical(&mut api);
     examples::check(&mut api, &mut diags);

@@ -8,6 +8,7 @@ mod constraints;
 mod params;
 mod petstore;
 mod prism;
+mod schemathesis;
 mod types;
 
 /// Serves `router` on 127.0.0.1:0; returns `http://addr`.

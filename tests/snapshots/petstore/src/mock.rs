@@ -103,8 +103,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CreatePetsResponse::Created { .. })),
-            "{}: {answer:?}", "create_pets"
+            matches!(answer, Ok(api::CreatePetsResponse::Created)), "{}: {answer:?}",
+            "create_pets"
         );
         let answer = client
             .show_pet_by_id(api::ShowPetByIdRequest {
@@ -113,7 +113,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::ShowPetByIdResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::ShowPetByIdResponse::Ok(..))), "{}: {answer:?}",
             "show_pet_by_id"
         );
     }

@@ -72,7 +72,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostStreamsResponse::Created { .. })),
+            matches!(answer, Ok(api::PostStreamsResponse::Created(..))),
             "{}: {answer:?}", "post_streams"
         );
     }

@@ -91,7 +91,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnythingResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetAnythingResponse::Ok(..))), "{}: {answer:?}",
             "get_anything"
         );
         let answer = client
@@ -101,7 +101,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PutAnythingResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::PutAnythingResponse::Ok(..))), "{}: {answer:?}",
             "put_anything"
         );
         let answer = client
@@ -111,7 +111,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnythingResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::PostAnythingResponse::Ok)), "{}: {answer:?}",
             "post_anything"
         );
     }

@@ -119,8 +119,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DirectCircularResponse::Ok { .. })),
-            "{}: {answer:?}", "direct_circular"
+            matches!(answer, Ok(api::DirectCircularResponse::Ok(..))), "{}: {answer:?}",
+            "direct_circular"
         );
         let answer = client
             .indirect_circular(api::IndirectCircularRequest {
@@ -133,7 +133,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::IndirectCircularResponse::Ok { .. })),
+            matches!(answer, Ok(api::IndirectCircularResponse::Ok(..))),
             "{}: {answer:?}", "indirect_circular"
         );
         let answer = client
@@ -143,7 +143,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PolymorphicCircularResponse::Ok { .. })),
+            matches!(answer, Ok(api::PolymorphicCircularResponse::Ok(..))),
             "{}: {answer:?}", "polymorphic_circular"
         );
         let answer = client
@@ -157,7 +157,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::MultipleCircularResponse::Ok { .. })),
+            matches!(answer, Ok(api::MultipleCircularResponse::Ok(..))),
             "{}: {answer:?}", "multiple_circular"
         );
     }

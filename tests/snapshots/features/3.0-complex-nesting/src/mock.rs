@@ -122,7 +122,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PutAnythingTopLevelArrayResponse::Ok { .. })),
+            matches!(answer, Ok(api::PutAnythingTopLevelArrayResponse::Ok(..))),
             "{}: {answer:?}", "put_anything_top_level_array"
         );
         let answer = client
@@ -132,7 +132,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnythingTopLevelArrayResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostAnythingTopLevelArrayResponse::Ok(..))),
             "{}: {answer:?}", "post_anything_top_level_array"
         );
         let answer = client
@@ -146,8 +146,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnythingTopLevelObjectSimpleResponse::Ok { ..
-            })), "{}: {answer:?}", "post_anything_top_level_object_simple"
+            matches!(answer, Ok(api::PostAnythingTopLevelObjectSimpleResponse::Ok(..))),
+            "{}: {answer:?}", "post_anything_top_level_object_simple"
         );
         let answer = client
             .post_top_level_object_of_everything(api::PostTopLevelObjectOfEverythingRequest {
@@ -160,7 +160,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostTopLevelObjectOfEverythingResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostTopLevelObjectOfEverythingResponse::Ok(..))),
             "{}: {answer:?}", "post_top_level_object_of_everything"
         );
         let answer = client
@@ -170,7 +170,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostMultischemaOfEverythingResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostMultischemaOfEverythingResponse::Ok(..))),
             "{}: {answer:?}", "post_multischema_of_everything"
         );
     }

@@ -80,7 +80,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DemoFormDataResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::DemoFormDataResponse::Ok(..))), "{}: {answer:?}",
             "demo_form_data"
         );
     }

@@ -678,7 +678,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus200Response::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetStatus200Response::Ok)), "{}: {answer:?}",
             "get_status_200"
         );
         let answer = client
@@ -687,8 +687,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus201Response::Created { .. })),
-            "{}: {answer:?}", "get_status_201"
+            matches!(answer, Ok(api::GetStatus201Response::Created)), "{}: {answer:?}",
+            "get_status_201"
         );
         let answer = client
             .get_status_202(api::GetStatus202Request {
@@ -696,8 +696,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus202Response::Accepted { .. })),
-            "{}: {answer:?}", "get_status_202"
+            matches!(answer, Ok(api::GetStatus202Response::Accepted)), "{}: {answer:?}",
+            "get_status_202"
         );
         let answer = client
             .get_status_203(api::GetStatus203Request {
@@ -705,8 +705,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus203Response::NonAuthoritativeInformation {
-            .. })), "{}: {answer:?}", "get_status_203"
+            matches!(answer, Ok(api::GetStatus203Response::NonAuthoritativeInformation)),
+            "{}: {answer:?}", "get_status_203"
         );
         let answer = client
             .get_status_204(api::GetStatus204Request {
@@ -714,8 +714,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus204Response::NoContent { .. })),
-            "{}: {answer:?}", "get_status_204"
+            matches!(answer, Ok(api::GetStatus204Response::NoContent)), "{}: {answer:?}",
+            "get_status_204"
         );
         let answer = client
             .get_status_205(api::GetStatus205Request {
@@ -723,7 +723,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus205Response::ResetContent { .. })),
+            matches!(answer, Ok(api::GetStatus205Response::ResetContent)),
             "{}: {answer:?}", "get_status_205"
         );
         let answer = client
@@ -732,7 +732,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus206Response::PartialContent { .. })),
+            matches!(answer, Ok(api::GetStatus206Response::PartialContent)),
             "{}: {answer:?}", "get_status_206"
         );
         let answer = client
@@ -741,7 +741,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus207Response::MultiStatus { .. })),
+            matches!(answer, Ok(api::GetStatus207Response::MultiStatus)),
             "{}: {answer:?}", "get_status_207"
         );
         let answer = client
@@ -750,8 +750,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus208Response::Status208 { .. })),
-            "{}: {answer:?}", "get_status_208"
+            matches!(answer, Ok(api::GetStatus208Response::Status208)), "{}: {answer:?}",
+            "get_status_208"
         );
         let answer = client
             .get_status_218(api::GetStatus218Request {
@@ -759,8 +759,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus218Response::Status218 { .. })),
-            "{}: {answer:?}", "get_status_218"
+            matches!(answer, Ok(api::GetStatus218Response::Status218)), "{}: {answer:?}",
+            "get_status_218"
         );
         let answer = client
             .get_status_226(api::GetStatus226Request {
@@ -768,8 +768,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus226Response::Status226 { .. })),
-            "{}: {answer:?}", "get_status_226"
+            matches!(answer, Ok(api::GetStatus226Response::Status226)), "{}: {answer:?}",
+            "get_status_226"
         );
         let answer = client
             .get_status_300(api::GetStatus300Request {
@@ -777,7 +777,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus300Response::MultipleChoices { .. })),
+            matches!(answer, Ok(api::GetStatus300Response::MultipleChoices)),
             "{}: {answer:?}", "get_status_300"
         );
         let answer = client
@@ -786,7 +786,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus301Response::MovedPermanently { .. })),
+            matches!(answer, Ok(api::GetStatus301Response::MovedPermanently)),
             "{}: {answer:?}", "get_status_301"
         );
         let answer = client
@@ -795,8 +795,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus302Response::Found { .. })),
-            "{}: {answer:?}", "get_status_302"
+            matches!(answer, Ok(api::GetStatus302Response::Found)), "{}: {answer:?}",
+            "get_status_302"
         );
         let answer = client
             .get_status_303(api::GetStatus303Request {
@@ -804,8 +804,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus303Response::SeeOther { .. })),
-            "{}: {answer:?}", "get_status_303"
+            matches!(answer, Ok(api::GetStatus303Response::SeeOther)), "{}: {answer:?}",
+            "get_status_303"
         );
         let answer = client
             .get_status_304(api::GetStatus304Request {
@@ -813,7 +813,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus304Response::NotModified { .. })),
+            matches!(answer, Ok(api::GetStatus304Response::NotModified)),
             "{}: {answer:?}", "get_status_304"
         );
         let answer = client
@@ -822,8 +822,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus305Response::Status305 { .. })),
-            "{}: {answer:?}", "get_status_305"
+            matches!(answer, Ok(api::GetStatus305Response::Status305)), "{}: {answer:?}",
+            "get_status_305"
         );
         let answer = client
             .get_status_306(api::GetStatus306Request {
@@ -831,8 +831,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus306Response::Status306 { .. })),
-            "{}: {answer:?}", "get_status_306"
+            matches!(answer, Ok(api::GetStatus306Response::Status306)), "{}: {answer:?}",
+            "get_status_306"
         );
         let answer = client
             .get_status_307(api::GetStatus307Request {
@@ -840,7 +840,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus307Response::TemporaryRedirect { .. })),
+            matches!(answer, Ok(api::GetStatus307Response::TemporaryRedirect)),
             "{}: {answer:?}", "get_status_307"
         );
         let answer = client
@@ -849,7 +849,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus308Response::PermanentRedirect { .. })),
+            matches!(answer, Ok(api::GetStatus308Response::PermanentRedirect)),
             "{}: {answer:?}", "get_status_308"
         );
         let answer = client
@@ -858,7 +858,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus400Response::BadRequest { .. })),
+            matches!(answer, Ok(api::GetStatus400Response::BadRequest)),
             "{}: {answer:?}", "get_status_400"
         );
         let answer = client
@@ -867,7 +867,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus401Response::Unauthorized { .. })),
+            matches!(answer, Ok(api::GetStatus401Response::Unauthorized)),
             "{}: {answer:?}", "get_status_401"
         );
         let answer = client
@@ -876,7 +876,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus402Response::PaymentRequired { .. })),
+            matches!(answer, Ok(api::GetStatus402Response::PaymentRequired)),
             "{}: {answer:?}", "get_status_402"
         );
         let answer = client
@@ -885,8 +885,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus403Response::Forbidden { .. })),
-            "{}: {answer:?}", "get_status_403"
+            matches!(answer, Ok(api::GetStatus403Response::Forbidden)), "{}: {answer:?}",
+            "get_status_403"
         );
         let answer = client
             .get_status_404(api::GetStatus404Request {
@@ -894,8 +894,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus404Response::NotFound { .. })),
-            "{}: {answer:?}", "get_status_404"
+            matches!(answer, Ok(api::GetStatus404Response::NotFound)), "{}: {answer:?}",
+            "get_status_404"
         );
         let answer = client
             .get_status_405(api::GetStatus405Request {
@@ -903,7 +903,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus405Response::MethodNotAllowed { .. })),
+            matches!(answer, Ok(api::GetStatus405Response::MethodNotAllowed)),
             "{}: {answer:?}", "get_status_405"
         );
         let answer = client
@@ -912,7 +912,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus406Response::NotAcceptable { .. })),
+            matches!(answer, Ok(api::GetStatus406Response::NotAcceptable)),
             "{}: {answer:?}", "get_status_406"
         );
         let answer = client
@@ -921,8 +921,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus407Response::ProxyAuthenticationRequired {
-            .. })), "{}: {answer:?}", "get_status_407"
+            matches!(answer, Ok(api::GetStatus407Response::ProxyAuthenticationRequired)),
+            "{}: {answer:?}", "get_status_407"
         );
         let answer = client
             .get_status_408(api::GetStatus408Request {
@@ -930,7 +930,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus408Response::RequestTimeout { .. })),
+            matches!(answer, Ok(api::GetStatus408Response::RequestTimeout)),
             "{}: {answer:?}", "get_status_408"
         );
         let answer = client
@@ -939,8 +939,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus409Response::Conflict { .. })),
-            "{}: {answer:?}", "get_status_409"
+            matches!(answer, Ok(api::GetStatus409Response::Conflict)), "{}: {answer:?}",
+            "get_status_409"
         );
         let answer = client
             .get_status_410(api::GetStatus410Request {
@@ -948,8 +948,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus410Response::Gone { .. })),
-            "{}: {answer:?}", "get_status_410"
+            matches!(answer, Ok(api::GetStatus410Response::Gone)), "{}: {answer:?}",
+            "get_status_410"
         );
         let answer = client
             .get_status_411(api::GetStatus411Request {
@@ -957,7 +957,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus411Response::LengthRequired { .. })),
+            matches!(answer, Ok(api::GetStatus411Response::LengthRequired)),
             "{}: {answer:?}", "get_status_411"
         );
         let answer = client
@@ -966,7 +966,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus412Response::PreconditionFailed { .. })),
+            matches!(answer, Ok(api::GetStatus412Response::PreconditionFailed)),
             "{}: {answer:?}", "get_status_412"
         );
         let answer = client
@@ -975,7 +975,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus413Response::PayloadTooLarge { .. })),
+            matches!(answer, Ok(api::GetStatus413Response::PayloadTooLarge)),
             "{}: {answer:?}", "get_status_413"
         );
         let answer = client
@@ -984,7 +984,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus414Response::UriTooLong { .. })),
+            matches!(answer, Ok(api::GetStatus414Response::UriTooLong)),
             "{}: {answer:?}", "get_status_414"
         );
         let answer = client
@@ -993,7 +993,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus415Response::UnsupportedMediaType { .. })),
+            matches!(answer, Ok(api::GetStatus415Response::UnsupportedMediaType)),
             "{}: {answer:?}", "get_status_415"
         );
         let answer = client
@@ -1002,7 +1002,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus416Response::RangeNotSatisfiable { .. })),
+            matches!(answer, Ok(api::GetStatus416Response::RangeNotSatisfiable)),
             "{}: {answer:?}", "get_status_416"
         );
         let answer = client
@@ -1011,7 +1011,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus417Response::ExpectationFailed { .. })),
+            matches!(answer, Ok(api::GetStatus417Response::ExpectationFailed)),
             "{}: {answer:?}", "get_status_417"
         );
         let answer = client
@@ -1020,8 +1020,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus418Response::ImATeapot { .. })),
-            "{}: {answer:?}", "get_status_418"
+            matches!(answer, Ok(api::GetStatus418Response::ImATeapot)), "{}: {answer:?}",
+            "get_status_418"
         );
         let answer = client
             .get_status_419(api::GetStatus419Request {
@@ -1029,8 +1029,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus419Response::Status419 { .. })),
-            "{}: {answer:?}", "get_status_419"
+            matches!(answer, Ok(api::GetStatus419Response::Status419)), "{}: {answer:?}",
+            "get_status_419"
         );
         let answer = client
             .get_status_420(api::GetStatus420Request {
@@ -1038,8 +1038,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus420Response::Status420 { .. })),
-            "{}: {answer:?}", "get_status_420"
+            matches!(answer, Ok(api::GetStatus420Response::Status420)), "{}: {answer:?}",
+            "get_status_420"
         );
         let answer = client
             .get_status_421(api::GetStatus421Request {
@@ -1047,7 +1047,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus421Response::MisdirectedRequest { .. })),
+            matches!(answer, Ok(api::GetStatus421Response::MisdirectedRequest)),
             "{}: {answer:?}", "get_status_421"
         );
         let answer = client
@@ -1056,7 +1056,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus422Response::UnprocessableEntity { .. })),
+            matches!(answer, Ok(api::GetStatus422Response::UnprocessableEntity)),
             "{}: {answer:?}", "get_status_422"
         );
         let answer = client
@@ -1065,8 +1065,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus423Response::Locked { .. })),
-            "{}: {answer:?}", "get_status_423"
+            matches!(answer, Ok(api::GetStatus423Response::Locked)), "{}: {answer:?}",
+            "get_status_423"
         );
         let answer = client
             .get_status_424(api::GetStatus424Request {
@@ -1074,7 +1074,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus424Response::FailedDependency { .. })),
+            matches!(answer, Ok(api::GetStatus424Response::FailedDependency)),
             "{}: {answer:?}", "get_status_424"
         );
         let answer = client
@@ -1083,8 +1083,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus425Response::TooEarly { .. })),
-            "{}: {answer:?}", "get_status_425"
+            matches!(answer, Ok(api::GetStatus425Response::TooEarly)), "{}: {answer:?}",
+            "get_status_425"
         );
         let answer = client
             .get_status_426(api::GetStatus426Request {
@@ -1092,7 +1092,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus426Response::UpgradeRequired { .. })),
+            matches!(answer, Ok(api::GetStatus426Response::UpgradeRequired)),
             "{}: {answer:?}", "get_status_426"
         );
         let answer = client
@@ -1101,7 +1101,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus428Response::PreconditionRequired { .. })),
+            matches!(answer, Ok(api::GetStatus428Response::PreconditionRequired)),
             "{}: {answer:?}", "get_status_428"
         );
         let answer = client
@@ -1110,7 +1110,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus429Response::TooManyRequests { .. })),
+            matches!(answer, Ok(api::GetStatus429Response::TooManyRequests)),
             "{}: {answer:?}", "get_status_429"
         );
         let answer = client
@@ -1119,8 +1119,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus430Response::Status430 { .. })),
-            "{}: {answer:?}", "get_status_430"
+            matches!(answer, Ok(api::GetStatus430Response::Status430)), "{}: {answer:?}",
+            "get_status_430"
         );
         let answer = client
             .get_status_431(api::GetStatus431Request {
@@ -1128,8 +1128,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus431Response::RequestHeaderFieldsTooLarge {
-            .. })), "{}: {answer:?}", "get_status_431"
+            matches!(answer, Ok(api::GetStatus431Response::RequestHeaderFieldsTooLarge)),
+            "{}: {answer:?}", "get_status_431"
         );
         let answer = client
             .get_status_440(api::GetStatus440Request {
@@ -1137,8 +1137,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus440Response::Status440 { .. })),
-            "{}: {answer:?}", "get_status_440"
+            matches!(answer, Ok(api::GetStatus440Response::Status440)), "{}: {answer:?}",
+            "get_status_440"
         );
         let answer = client
             .get_status_444(api::GetStatus444Request {
@@ -1146,8 +1146,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus444Response::Status444 { .. })),
-            "{}: {answer:?}", "get_status_444"
+            matches!(answer, Ok(api::GetStatus444Response::Status444)), "{}: {answer:?}",
+            "get_status_444"
         );
         let answer = client
             .get_status_449(api::GetStatus449Request {
@@ -1155,8 +1155,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus449Response::Status449 { .. })),
-            "{}: {answer:?}", "get_status_449"
+            matches!(answer, Ok(api::GetStatus449Response::Status449)), "{}: {answer:?}",
+            "get_status_449"
         );
         let answer = client
             .get_status_450(api::GetStatus450Request {
@@ -1164,8 +1164,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus450Response::Status450 { .. })),
-            "{}: {answer:?}", "get_status_450"
+            matches!(answer, Ok(api::GetStatus450Response::Status450)), "{}: {answer:?}",
+            "get_status_450"
         );
         let answer = client
             .get_status_451(api::GetStatus451Request {
@@ -1173,8 +1173,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus451Response::UnavailableForLegalReasons {
-            .. })), "{}: {answer:?}", "get_status_451"
+            matches!(answer, Ok(api::GetStatus451Response::UnavailableForLegalReasons)),
+            "{}: {answer:?}", "get_status_451"
         );
         let answer = client
             .get_status_494(api::GetStatus494Request {
@@ -1182,8 +1182,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus494Response::Status494 { .. })),
-            "{}: {answer:?}", "get_status_494"
+            matches!(answer, Ok(api::GetStatus494Response::Status494)), "{}: {answer:?}",
+            "get_status_494"
         );
         let answer = client
             .get_status_495(api::GetStatus495Request {
@@ -1191,8 +1191,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus495Response::Status495 { .. })),
-            "{}: {answer:?}", "get_status_495"
+            matches!(answer, Ok(api::GetStatus495Response::Status495)), "{}: {answer:?}",
+            "get_status_495"
         );
         let answer = client
             .get_status_496(api::GetStatus496Request {
@@ -1200,8 +1200,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus496Response::Status496 { .. })),
-            "{}: {answer:?}", "get_status_496"
+            matches!(answer, Ok(api::GetStatus496Response::Status496)), "{}: {answer:?}",
+            "get_status_496"
         );
         let answer = client
             .get_status_497(api::GetStatus497Request {
@@ -1209,8 +1209,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus497Response::Status497 { .. })),
-            "{}: {answer:?}", "get_status_497"
+            matches!(answer, Ok(api::GetStatus497Response::Status497)), "{}: {answer:?}",
+            "get_status_497"
         );
         let answer = client
             .get_status_498(api::GetStatus498Request {
@@ -1218,8 +1218,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus498Response::Status498 { .. })),
-            "{}: {answer:?}", "get_status_498"
+            matches!(answer, Ok(api::GetStatus498Response::Status498)), "{}: {answer:?}",
+            "get_status_498"
         );
         let answer = client
             .get_status_499(api::GetStatus499Request {
@@ -1227,8 +1227,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus499Response::Status499 { .. })),
-            "{}: {answer:?}", "get_status_499"
+            matches!(answer, Ok(api::GetStatus499Response::Status499)), "{}: {answer:?}",
+            "get_status_499"
         );
         let answer = client
             .get_status_500(api::GetStatus500Request {
@@ -1236,7 +1236,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus500Response::InternalServerError { .. })),
+            matches!(answer, Ok(api::GetStatus500Response::InternalServerError)),
             "{}: {answer:?}", "get_status_500"
         );
         let answer = client
@@ -1245,7 +1245,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus501Response::NotImplemented { .. })),
+            matches!(answer, Ok(api::GetStatus501Response::NotImplemented)),
             "{}: {answer:?}", "get_status_501"
         );
         let answer = client
@@ -1254,7 +1254,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus502Response::BadGateway { .. })),
+            matches!(answer, Ok(api::GetStatus502Response::BadGateway)),
             "{}: {answer:?}", "get_status_502"
         );
         let answer = client
@@ -1263,7 +1263,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus503Response::ServiceUnavailable { .. })),
+            matches!(answer, Ok(api::GetStatus503Response::ServiceUnavailable)),
             "{}: {answer:?}", "get_status_503"
         );
         let answer = client
@@ -1272,7 +1272,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus504Response::GatewayTimeout { .. })),
+            matches!(answer, Ok(api::GetStatus504Response::GatewayTimeout)),
             "{}: {answer:?}", "get_status_504"
         );
         let answer = client
@@ -1281,8 +1281,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus505Response::HttpVersionNotSupported { ..
-            })), "{}: {answer:?}", "get_status_505"
+            matches!(answer, Ok(api::GetStatus505Response::HttpVersionNotSupported)),
+            "{}: {answer:?}", "get_status_505"
         );
         let answer = client
             .get_status_506(api::GetStatus506Request {
@@ -1290,8 +1290,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus506Response::Status506 { .. })),
-            "{}: {answer:?}", "get_status_506"
+            matches!(answer, Ok(api::GetStatus506Response::Status506)), "{}: {answer:?}",
+            "get_status_506"
         );
         let answer = client
             .get_status_507(api::GetStatus507Request {
@@ -1299,7 +1299,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus507Response::InsufficientStorage { .. })),
+            matches!(answer, Ok(api::GetStatus507Response::InsufficientStorage)),
             "{}: {answer:?}", "get_status_507"
         );
         let answer = client
@@ -1308,8 +1308,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus508Response::Status508 { .. })),
-            "{}: {answer:?}", "get_status_508"
+            matches!(answer, Ok(api::GetStatus508Response::Status508)), "{}: {answer:?}",
+            "get_status_508"
         );
         let answer = client
             .get_status_509(api::GetStatus509Request {
@@ -1317,8 +1317,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus509Response::Status509 { .. })),
-            "{}: {answer:?}", "get_status_509"
+            matches!(answer, Ok(api::GetStatus509Response::Status509)), "{}: {answer:?}",
+            "get_status_509"
         );
         let answer = client
             .get_status_510(api::GetStatus510Request {
@@ -1326,8 +1326,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus510Response::Status510 { .. })),
-            "{}: {answer:?}", "get_status_510"
+            matches!(answer, Ok(api::GetStatus510Response::Status510)), "{}: {answer:?}",
+            "get_status_510"
         );
         let answer = client
             .get_status_511(api::GetStatus511Request {
@@ -1335,8 +1335,9 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus511Response::NetworkAuthenticationRequired
-            { .. })), "{}: {answer:?}", "get_status_511"
+            matches!(answer,
+            Ok(api::GetStatus511Response::NetworkAuthenticationRequired)),
+            "{}: {answer:?}", "get_status_511"
         );
         let answer = client
             .get_status_520(api::GetStatus520Request {
@@ -1344,8 +1345,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus520Response::Status520 { .. })),
-            "{}: {answer:?}", "get_status_520"
+            matches!(answer, Ok(api::GetStatus520Response::Status520)), "{}: {answer:?}",
+            "get_status_520"
         );
         let answer = client
             .get_status_512(api::GetStatus512Request {
@@ -1353,8 +1354,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus512Response::Status521 { .. })),
-            "{}: {answer:?}", "get_status_512"
+            matches!(answer, Ok(api::GetStatus512Response::Status521)), "{}: {answer:?}",
+            "get_status_512"
         );
         let answer = client
             .get_status_522(api::GetStatus522Request {
@@ -1362,8 +1363,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus522Response::Status522 { .. })),
-            "{}: {answer:?}", "get_status_522"
+            matches!(answer, Ok(api::GetStatus522Response::Status522)), "{}: {answer:?}",
+            "get_status_522"
         );
         let answer = client
             .get_status_523(api::GetStatus523Request {
@@ -1371,8 +1372,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus523Response::Status523 { .. })),
-            "{}: {answer:?}", "get_status_523"
+            matches!(answer, Ok(api::GetStatus523Response::Status523)), "{}: {answer:?}",
+            "get_status_523"
         );
         let answer = client
             .get_status_524(api::GetStatus524Request {
@@ -1380,8 +1381,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus524Response::Status524 { .. })),
-            "{}: {answer:?}", "get_status_524"
+            matches!(answer, Ok(api::GetStatus524Response::Status524)), "{}: {answer:?}",
+            "get_status_524"
         );
         let answer = client
             .get_status_525(api::GetStatus525Request {
@@ -1389,8 +1390,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus525Response::Status525 { .. })),
-            "{}: {answer:?}", "get_status_525"
+            matches!(answer, Ok(api::GetStatus525Response::Status525)), "{}: {answer:?}",
+            "get_status_525"
         );
         let answer = client
             .get_status_526(api::GetStatus526Request {
@@ -1398,8 +1399,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus526Response::Status526 { .. })),
-            "{}: {answer:?}", "get_status_526"
+            matches!(answer, Ok(api::GetStatus526Response::Status526)), "{}: {answer:?}",
+            "get_status_526"
         );
         let answer = client
             .get_status_527(api::GetStatus527Request {
@@ -1407,8 +1408,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus527Response::Status527 { .. })),
-            "{}: {answer:?}", "get_status_527"
+            matches!(answer, Ok(api::GetStatus527Response::Status527)), "{}: {answer:?}",
+            "get_status_527"
         );
         let answer = client
             .get_status_529(api::GetStatus529Request {
@@ -1416,8 +1417,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus529Response::Status529 { .. })),
-            "{}: {answer:?}", "get_status_529"
+            matches!(answer, Ok(api::GetStatus529Response::Status529)), "{}: {answer:?}",
+            "get_status_529"
         );
         let answer = client
             .get_status_530(api::GetStatus530Request {
@@ -1425,8 +1426,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus530Response::Status530 { .. })),
-            "{}: {answer:?}", "get_status_530"
+            matches!(answer, Ok(api::GetStatus530Response::Status530)), "{}: {answer:?}",
+            "get_status_530"
         );
         let answer = client
             .get_status_598(api::GetStatus598Request {
@@ -1434,8 +1435,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStatus598Response::Status598 { .. })),
-            "{}: {answer:?}", "get_status_598"
+            matches!(answer, Ok(api::GetStatus598Response::Status598)), "{}: {answer:?}",
+            "get_status_598"
         );
     }
 }

@@ -133,8 +133,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetUserByNameResponse::Ok { .. })),
-            "{}: {answer:?}", "get_user_by_name"
+            matches!(answer, Ok(api::GetUserByNameResponse::Ok(..))), "{}: {answer:?}",
+            "get_user_by_name"
         );
         let answer = client
             .get_repositories_by_owner(api::GetRepositoriesByOwnerRequest {
@@ -143,7 +143,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetRepositoriesByOwnerResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetRepositoriesByOwnerResponse::Ok(..))),
             "{}: {answer:?}", "get_repositories_by_owner"
         );
         let answer = client
@@ -154,8 +154,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetRepositoryResponse::Ok { .. })),
-            "{}: {answer:?}", "get_repository"
+            matches!(answer, Ok(api::GetRepositoryResponse::Ok(..))), "{}: {answer:?}",
+            "get_repository"
         );
         let answer = client
             .get_pull_requests_by_repository(api::GetPullRequestsByRepositoryRequest {
@@ -166,7 +166,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetPullRequestsByRepositoryResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetPullRequestsByRepositoryResponse::Ok(..))),
             "{}: {answer:?}", "get_pull_requests_by_repository"
         );
         let answer = client
@@ -178,7 +178,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetPullRequestsByIdResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetPullRequestsByIdResponse::Ok(..))),
             "{}: {answer:?}", "get_pull_requests_by_id"
         );
         let answer = client
@@ -190,7 +190,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::MergePullRequestResponse::NoContent { .. })),
+            matches!(answer, Ok(api::MergePullRequestResponse::NoContent)),
             "{}: {answer:?}", "merge_pull_request"
         );
     }

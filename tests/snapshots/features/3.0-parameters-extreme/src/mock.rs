@@ -75,7 +75,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnythingAllParamTypesIdId2Response::Ok { .. })),
+            matches!(answer, Ok(api::PostAnythingAllParamTypesIdId2Response::Ok)),
             "{}: {answer:?}", "post_anything_all_param_types_id_id2"
         );
     }

@@ -237,8 +237,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CookiesStandardResponse::Ok { .. })),
-            "{}: {answer:?}", "cookies_standard"
+            matches!(answer, Ok(api::CookiesStandardResponse::Ok)), "{}: {answer:?}",
+            "cookies_standard"
         );
         let answer = client
             .cookies_form_non_exploded(api::CookiesFormNonExplodedRequest {
@@ -249,7 +249,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CookiesFormNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::CookiesFormNonExplodedResponse::Ok)),
             "{}: {answer:?}", "cookies_form_non_exploded"
         );
         let answer = client
@@ -261,8 +261,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CookiesFormExplodedResponse::Ok { .. })),
-            "{}: {answer:?}", "cookies_form_exploded"
+            matches!(answer, Ok(api::CookiesFormExplodedResponse::Ok)), "{}: {answer:?}",
+            "cookies_form_exploded"
         );
         let answer = client
             .headers_standard(api::HeadersStandardRequest {
@@ -273,8 +273,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::HeadersStandardResponse::Ok { .. })),
-            "{}: {answer:?}", "headers_standard"
+            matches!(answer, Ok(api::HeadersStandardResponse::Ok)), "{}: {answer:?}",
+            "headers_standard"
         );
         let answer = client
             .headers_simple_non_exploded(api::HeadersSimpleNonExplodedRequest {
@@ -285,7 +285,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::HeadersSimpleNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::HeadersSimpleNonExplodedResponse::Ok)),
             "{}: {answer:?}", "headers_simple_non_exploded"
         );
         let answer = client
@@ -297,7 +297,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::HeadersSimpleExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::HeadersSimpleExplodedResponse::Ok)),
             "{}: {answer:?}", "headers_simple_exploded"
         );
         let answer = client
@@ -309,8 +309,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PathsStandardResponse::Ok { .. })),
-            "{}: {answer:?}", "paths_standard"
+            matches!(answer, Ok(api::PathsStandardResponse::Ok)), "{}: {answer:?}",
+            "paths_standard"
         );
         let answer = client
             .paths_matrix_non_exploded(api::PathsMatrixNonExplodedRequest {
@@ -321,7 +321,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PathsMatrixNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::PathsMatrixNonExplodedResponse::Ok)),
             "{}: {answer:?}", "paths_matrix_non_exploded"
         );
         let answer = client
@@ -333,8 +333,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PathsMatrixExplodedResponse::Ok { .. })),
-            "{}: {answer:?}", "paths_matrix_exploded"
+            matches!(answer, Ok(api::PathsMatrixExplodedResponse::Ok)), "{}: {answer:?}",
+            "paths_matrix_exploded"
         );
         let answer = client
             .paths_label_non_exploded(api::PathsLabelNonExplodedRequest {
@@ -345,7 +345,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PathsLabelNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::PathsLabelNonExplodedResponse::Ok)),
             "{}: {answer:?}", "paths_label_non_exploded"
         );
         let answer = client
@@ -357,8 +357,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PathsLabelExplodedResponse::Ok { .. })),
-            "{}: {answer:?}", "paths_label_exploded"
+            matches!(answer, Ok(api::PathsLabelExplodedResponse::Ok)), "{}: {answer:?}",
+            "paths_label_exploded"
         );
         let answer = client
             .paths_simple_non_exploded(api::PathsSimpleNonExplodedRequest {
@@ -369,7 +369,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PathsSimpleNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::PathsSimpleNonExplodedResponse::Ok)),
             "{}: {answer:?}", "paths_simple_non_exploded"
         );
         let answer = client
@@ -381,8 +381,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PathsSimpleExplodedResponse::Ok { .. })),
-            "{}: {answer:?}", "paths_simple_exploded"
+            matches!(answer, Ok(api::PathsSimpleExplodedResponse::Ok)), "{}: {answer:?}",
+            "paths_simple_exploded"
         );
         let answer = client
             .query_standard(api::QueryStandardRequest {
@@ -393,8 +393,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::QueryStandardResponse::Ok { .. })),
-            "{}: {answer:?}", "query_standard"
+            matches!(answer, Ok(api::QueryStandardResponse::Ok)), "{}: {answer:?}",
+            "query_standard"
         );
         let answer = client
             .query_form_non_exploded(api::QueryFormNonExplodedRequest {
@@ -405,7 +405,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::QueryFormNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::QueryFormNonExplodedResponse::Ok)),
             "{}: {answer:?}", "query_form_non_exploded"
         );
         let answer = client
@@ -417,8 +417,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::QueryFormExplodedResponse::Ok { .. })),
-            "{}: {answer:?}", "query_form_exploded"
+            matches!(answer, Ok(api::QueryFormExplodedResponse::Ok)), "{}: {answer:?}",
+            "query_form_exploded"
         );
         let answer = client
             .query_space_delimited_non_exploded(api::QuerySpaceDelimitedNonExplodedRequest {
@@ -428,7 +428,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::QuerySpaceDelimitedNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::QuerySpaceDelimitedNonExplodedResponse::Ok)),
             "{}: {answer:?}", "query_space_delimited_non_exploded"
         );
         let answer = client
@@ -439,7 +439,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::QueryPipeDelimitedNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::QueryPipeDelimitedNonExplodedResponse::Ok)),
             "{}: {answer:?}", "query_pipe_delimited_non_exploded"
         );
         let answer = client
@@ -449,7 +449,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::QueryDeepObjectNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::QueryDeepObjectNonExplodedResponse::Ok)),
             "{}: {answer:?}", "query_deep_object_non_exploded"
         );
         let answer = client
@@ -459,8 +459,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::FormDataStandardResponse::Ok { .. })),
-            "{}: {answer:?}", "form_data_standard"
+            matches!(answer, Ok(api::FormDataStandardResponse::Ok)), "{}: {answer:?}",
+            "form_data_standard"
         );
         let answer = client
             .form_data_form_exploded(api::FormDataFormExplodedRequest {
@@ -469,7 +469,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::FormDataFormExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::FormDataFormExplodedResponse::Ok)),
             "{}: {answer:?}", "form_data_form_exploded"
         );
         let answer = client
@@ -479,7 +479,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::FormDataFormNonExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::FormDataFormNonExplodedResponse::Ok)),
             "{}: {answer:?}", "form_data_form_non_exploded"
         );
         let answer = client
@@ -489,8 +489,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::FormDataSpaceDelimitedNonExplodedResponse::Ok { ..
-            })), "{}: {answer:?}", "form_data_space_delimited_non_exploded"
+            matches!(answer, Ok(api::FormDataSpaceDelimitedNonExplodedResponse::Ok)),
+            "{}: {answer:?}", "form_data_space_delimited_non_exploded"
         );
         let answer = client
             .form_data_pipe_delimited_non_exploded(api::FormDataPipeDelimitedNonExplodedRequest {
@@ -499,8 +499,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::FormDataPipeDelimitedNonExplodedResponse::Ok { ..
-            })), "{}: {answer:?}", "form_data_pipe_delimited_non_exploded"
+            matches!(answer, Ok(api::FormDataPipeDelimitedNonExplodedResponse::Ok)),
+            "{}: {answer:?}", "form_data_pipe_delimited_non_exploded"
         );
         let answer = client
             .form_data_deep_object_exploded(api::FormDataDeepObjectExplodedRequest {
@@ -509,7 +509,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::FormDataDeepObjectExplodedResponse::Ok { .. })),
+            matches!(answer, Ok(api::FormDataDeepObjectExplodedResponse::Ok)),
             "{}: {answer:?}", "form_data_deep_object_exploded"
         );
     }

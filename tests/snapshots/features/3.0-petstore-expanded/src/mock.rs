@@ -106,7 +106,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::FindPetsResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::FindPetsResponse::Ok(..))), "{}: {answer:?}",
             "find_pets"
         );
         let answer = client
@@ -116,7 +116,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::AddPetResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::AddPetResponse::Ok(..))), "{}: {answer:?}",
             "add_pet"
         );
         let answer = client
@@ -126,7 +126,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::FindPetByIdResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::FindPetByIdResponse::Ok(..))), "{}: {answer:?}",
             "find_pet_by_id"
         );
         let answer = client
@@ -136,8 +136,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DeletePetResponse::NoContent { .. })),
-            "{}: {answer:?}", "delete_pet"
+            matches!(answer, Ok(api::DeletePetResponse::NoContent)), "{}: {answer:?}",
+            "delete_pet"
         );
     }
 }

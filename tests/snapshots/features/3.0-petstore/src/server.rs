@@ -13,25 +13,38 @@
     clippy::disallowed_names
 )]
 
-//! The server: [`router`] serves an [`api::Api`] implementation with axum.
+//! The server: [`router`] serves an [`api::Api`] implementation with
+//! axum; [`router_with`] takes [`Options`], and [`serve`] runs a
+//! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
 //! request gets a 4xx `application/problem+json` answer, missing
-//! credentials a 401 with `WWW-Authenticate`. The server keeps no
-//! state between requests.
+//! credentials a 401 with `WWW-Authenticate`, a method the path does
+//! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
+//! 500. Each request gets an id (`x-request-id`) and a `tracing`
+//! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
+//! gets 304. The server keeps no state between requests.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read, in bytes; larger ones get 413.
+/// The largest request body read by default, in bytes; larger ones
+/// get 413 ([`Options::body_limit`] sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
-/// servers' base path: add one with `Router::nest`).
+/// servers' base path: add one with `Router::nest`), with the
+/// default [`Options`].
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
-    axum::Router::new()
+    router_with(api, Options::default())
+}
+
+/// [`router`] with `options`: the body limit, and optional routes
+/// for the spec and a liveness probe.
+pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+    let router = axum::Router::new()
         .route(
             "/pet",
             axum::routing::put(handle_update_pet::<A>).post(handle_add_pet::<A>),
@@ -70,7 +83,8 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
                 .delete(handle_delete_user::<A>),
         )
         .fallback(not_found)
-        .with_state(std::sync::Arc::new(api))
+        .with_state(std::sync::Arc::new(api));
+    finish(router, options)
 }
 
 async fn not_found() -> Response {
@@ -131,6 +145,405 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+/// The spec this crate was generated from, as JSON (served at the
+/// path given to [`Options::spec`]).
+pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.0\",\"info\":{\"description\":\"This is a sample server Petstore server.  You can find out more about Swagger at [http://swagger.io](http://swagger.io) or on [irc.freenode.net, #swagger](http://swagger.io/irc/).  For this sample, you can use the api key `special-key` to test the authorization filters.\",\"version\":\"1.0.0\",\"title\":\"Swagger Petstore\",\"termsOfService\":\"http://swagger.io/terms/\",\"contact\":{\"email\":\"apiteam@swagger.io\"},\"license\":{\"name\":\"Apache 2.0\",\"url\":\"http://www.apache.org/licenses/LICENSE-2.0.html\"}},\"externalDocs\":{\"description\":\"Find out more about Swagger\",\"url\":\"http://swagger.io\"},\"servers\":[{\"url\":\"http://petstore.swagger.io/v2\"}],\"tags\":[{\"name\":\"pet\",\"description\":\"Everything about your Pets\",\"externalDocs\":{\"description\":\"Find out more\",\"url\":\"http://swagger.io\"}},{\"name\":\"store\",\"description\":\"Access to Petstore orders\"},{\"name\":\"user\",\"description\":\"Operations about user\",\"externalDocs\":{\"description\":\"Find out more about our store\",\"url\":\"http://swagger.io\"}}],\"paths\":{\"/pet\":{\"post\":{\"tags\":[\"pet\"],\"summary\":\"Add a new pet to the store\",\"description\":\"\",\"operationId\":\"addPet\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/Pet\"},\"responses\":{\"405\":{\"description\":\"Invalid input\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]},\"put\":{\"tags\":[\"pet\"],\"summary\":\"Update an existing pet\",\"description\":\"\",\"operationId\":\"updatePet\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/Pet\"},\"responses\":{\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Pet not found\"},\"405\":{\"description\":\"Validation exception\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]}},\"/pet/findByStatus\":{\"get\":{\"tags\":[\"pet\"],\"summary\":\"Finds Pets by status\",\"description\":\"Multiple status values can be provided with comma separated strings\",\"operationId\":\"findPetsByStatus\",\"parameters\":[{\"name\":\"status\",\"in\":\"query\",\"description\":\"Status values that need to be considered for filter\",\"required\":true,\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"available\",\"pending\",\"sold\"],\"default\":\"available\"}}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}},\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}}}},\"400\":{\"description\":\"Invalid status value\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]}},\"/pet/findByTags\":{\"get\":{\"tags\":[\"pet\"],\"summary\":\"Finds Pets by tags\",\"description\":\"Muliple tags can be provided with comma separated strings. Use tag1, tag2, tag3 for testing.\",\"operationId\":\"findPetsByTags\",\"parameters\":[{\"name\":\"tags\",\"in\":\"query\",\"description\":\"Tags to filter by\",\"required\":true,\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}},\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}}}},\"400\":{\"description\":\"Invalid tag value\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}],\"deprecated\":true}},\"/pet/{petId}\":{\"get\":{\"tags\":[\"pet\"],\"summary\":\"Find pet by ID\",\"description\":\"Returns a single pet\",\"operationId\":\"getPetById\",\"parameters\":[{\"name\":\"petId\",\"in\":\"path\",\"description\":\"ID of pet to return\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}},\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}}}},\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Pet not found\"},\"default\":{\"description\":\"successful response\"}},\"security\":[{\"api_key\":[]}]},\"post\":{\"tags\":[\"pet\"],\"summary\":\"Updates a pet in the store with form data\",\"description\":\"\",\"operationId\":\"updatePetWithForm\",\"parameters\":[{\"name\":\"petId\",\"in\":\"path\",\"description\":\"ID of pet that needs to be updated\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"requestBody\":{\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"description\":\"Updated name of the pet\",\"type\":\"string\"},\"status\":{\"description\":\"Updated status of the pet\",\"type\":\"string\"}}}}}},\"responses\":{\"405\":{\"description\":\"Invalid input\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]},\"delete\":{\"tags\":[\"pet\"],\"summary\":\"Deletes a pet\",\"description\":\"\",\"operationId\":\"deletePet\",\"parameters\":[{\"name\":\"api_key\",\"in\":\"header\",\"required\":false,\"schema\":{\"type\":\"string\"}},{\"name\":\"petId\",\"in\":\"path\",\"description\":\"Pet id to delete\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"responses\":{\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Pet not found\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]}},\"/pet/{petId}/uploadImage\":{\"post\":{\"tags\":[\"pet\"],\"summary\":\"Uploads an image\",\"description\":\"\",\"operationId\":\"uploadFile\",\"parameters\":[{\"name\":\"petId\",\"in\":\"path\",\"description\":\"ID of pet to update\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"additionalMetadata\":{\"description\":\"Additional data to pass to server\",\"type\":\"string\"},\"file\":{\"description\":\"file to upload\",\"type\":\"string\",\"format\":\"binary\"}}}}}},\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/ApiResponse\"}}}}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]}},\"/store/inventory\":{\"get\":{\"tags\":[\"store\"],\"summary\":\"Returns pet inventories by status\",\"description\":\"Returns a map of status codes to quantities\",\"operationId\":\"getInventory\",\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"format\":\"int32\"}}}}}},\"security\":[{\"api_key\":[]}]}},\"/store/order\":{\"post\":{\"tags\":[\"store\"],\"summary\":\"Place an order for a pet\",\"description\":\"\",\"operationId\":\"placeOrder\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}}},\"description\":\"order placed for purchasing the pet\",\"required\":true},\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}},\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}}}},\"400\":{\"description\":\"Invalid Order\"}}}},\"/store/order/{orderId}\":{\"get\":{\"tags\":[\"store\"],\"summary\":\"Find purchase order by ID\",\"description\":\"For valid response try integer IDs with value >= 1 and <= 10. Other values will generated exceptions\",\"operationId\":\"getOrderById\",\"parameters\":[{\"name\":\"orderId\",\"in\":\"path\",\"description\":\"ID of pet that needs to be fetched\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1,\"maximum\":10}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}},\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}}}},\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Order not found\"}}},\"delete\":{\"tags\":[\"store\"],\"summary\":\"Delete purchase order by ID\",\"description\":\"For valid response try integer IDs with positive integer value. Negative or non-integer values will generate API errors\",\"operationId\":\"deleteOrder\",\"parameters\":[{\"name\":\"orderId\",\"in\":\"path\",\"description\":\"ID of the order that needs to be deleted\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1}}],\"responses\":{\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Order not found\"}}}},\"/user\":{\"post\":{\"tags\":[\"user\"],\"summary\":\"Create user\",\"description\":\"This can only be done by the logged in user.\",\"operationId\":\"createUser\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"}}},\"description\":\"Created user object\",\"required\":true},\"responses\":{\"default\":{\"description\":\"successful operation\"}}}},\"/user/createWithArray\":{\"post\":{\"tags\":[\"user\"],\"summary\":\"Creates list of users with given input array\",\"description\":\"\",\"operationId\":\"createUsersWithArrayInput\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/UserArray\"},\"responses\":{\"default\":{\"description\":\"successful operation\"}}}},\"/user/createWithList\":{\"post\":{\"tags\":[\"user\"],\"summary\":\"Creates list of users with given input array\",\"description\":\"\",\"operationId\":\"createUsersWithListInput\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/UserArray\"},\"responses\":{\"default\":{\"description\":\"successful operation\"}}}},\"/user/login\":{\"get\":{\"tags\":[\"user\"],\"summary\":\"Logs user into the system\",\"description\":\"\",\"operationId\":\"loginUser\",\"parameters\":[{\"name\":\"username\",\"in\":\"query\",\"description\":\"The user name for login\",\"required\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"password\",\"in\":\"query\",\"description\":\"The password for login in clear text\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"headers\":{\"X-Rate-Limit\":{\"description\":\"calls per hour allowed by the user\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\"}},\"X-Expires-After\":{\"description\":\"date in UTC when token expires\",\"schema\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"content\":{\"application/xml\":{\"schema\":{\"type\":\"string\"}},\"application/json\":{\"schema\":{\"type\":\"string\"}}}},\"400\":{\"description\":\"Invalid username/password supplied\"}}}},\"/user/logout\":{\"get\":{\"tags\":[\"user\"],\"summary\":\"Logs out current logged in user session\",\"description\":\"\",\"operationId\":\"logoutUser\",\"responses\":{\"default\":{\"description\":\"successful operation\"}}}},\"/user/{username}\":{\"get\":{\"tags\":[\"user\"],\"summary\":\"Get user by user name\",\"description\":\"\",\"operationId\":\"getUserByName\",\"parameters\":[{\"name\":\"username\",\"in\":\"path\",\"description\":\"The name that needs to be fetched. Use user1 for testing. \",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"}},\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"}}}},\"400\":{\"description\":\"Invalid username supplied\"},\"404\":{\"description\":\"User not found\"}}},\"put\":{\"tags\":[\"user\"],\"summary\":\"Updated user\",\"description\":\"This can only be done by the logged in user.\",\"operationId\":\"updateUser\",\"parameters\":[{\"name\":\"username\",\"in\":\"path\",\"description\":\"name that need to be updated\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"}}},\"description\":\"Updated user object\",\"required\":true},\"responses\":{\"400\":{\"description\":\"Invalid user supplied\"},\"404\":{\"description\":\"User not found\"}}},\"delete\":{\"tags\":[\"user\"],\"summary\":\"Delete user\",\"description\":\"This can only be done by the logged in user.\",\"operationId\":\"deleteUser\",\"parameters\":[{\"name\":\"username\",\"in\":\"path\",\"description\":\"The name that needs to be deleted\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"400\":{\"description\":\"Invalid username supplied\"},\"404\":{\"description\":\"User not found\"}}}}},\"components\":{\"requestBodies\":{\"Pet\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}},\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}}},\"description\":\"Pet object that needs to be added to the store\",\"required\":true},\"UserArray\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/User\"}}}},\"description\":\"List of user object\",\"required\":true}},\"securitySchemes\":{\"petstore_auth\":{\"type\":\"oauth2\",\"flows\":{\"implicit\":{\"authorizationUrl\":\"http://petstore.swagger.io/oauth/dialog\",\"scopes\":{\"write:pets\":\"modify pets in your account\",\"read:pets\":\"read your pets\"}}}},\"api_key\":{\"type\":\"apiKey\",\"name\":\"api_key\",\"in\":\"header\"}},\"schemas\":{\"Order\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"petId\":{\"type\":\"integer\",\"format\":\"int64\"},\"quantity\":{\"type\":\"integer\",\"format\":\"int32\"},\"shipDate\":{\"type\":\"string\",\"format\":\"date-time\"},\"status\":{\"type\":\"string\",\"description\":\"Order Status\",\"enum\":[\"placed\",\"approved\",\"delivered\"]},\"complete\":{\"type\":\"boolean\",\"default\":false}},\"xml\":{\"name\":\"Order\"}},\"Category\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}},\"xml\":{\"name\":\"Category\"}},\"User\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"username\":{\"type\":\"string\"},\"firstName\":{\"type\":\"string\"},\"lastName\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"},\"phone\":{\"type\":\"string\"},\"userStatus\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"User Status\"}},\"xml\":{\"name\":\"User\"}},\"Tag\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}},\"xml\":{\"name\":\"Tag\"}},\"Pet\":{\"type\":\"object\",\"required\":[\"name\",\"photoUrls\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"readOnly\":true,\"default\":40,\"example\":25},\"category\":{\"$ref\":\"#/components/schemas/Category\"},\"name\":{\"type\":\"string\",\"example\":\"doggie\"},\"photoUrls\":{\"type\":\"array\",\"xml\":{\"name\":\"photoUrl\",\"wrapped\":true},\"items\":{\"type\":\"string\",\"example\":\"https://example.com/photo.png\"}},\"tags\":{\"type\":\"array\",\"xml\":{\"name\":\"tag\",\"wrapped\":true},\"items\":{\"$ref\":\"#/components/schemas/Tag\"}},\"status\":{\"type\":\"string\",\"description\":\"pet status in the store\",\"enum\":[\"available\",\"pending\",\"sold\"]}},\"xml\":{\"name\":\"Pet\"}},\"ApiResponse\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"integer\",\"format\":\"int32\"},\"type\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"}}}}}}";
+
+/// Each operation's method, route (as axum matches it) and
+/// operationId, for the request span.
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("PUT", "/pet", "updatePet"),
+    ("POST", "/pet", "addPet"),
+    ("GET", "/pet/findByStatus", "findPetsByStatus"),
+    ("GET", "/pet/findByTags", "findPetsByTags"),
+    ("GET", "/pet/{petId}", "getPetById"),
+    ("POST", "/pet/{petId}", "updatePetWithForm"),
+    ("DELETE", "/pet/{petId}", "deletePet"),
+    ("POST", "/pet/{petId}/uploadImage", "uploadFile"),
+    ("GET", "/store/inventory", "getInventory"),
+    ("POST", "/store/order", "placeOrder"),
+    ("GET", "/store/order/{orderId}", "getOrderById"),
+    ("DELETE", "/store/order/{orderId}", "deleteOrder"),
+    ("POST", "/user", "createUser"),
+    ("POST", "/user/createWithArray", "createUsersWithArrayInput"),
+    ("POST", "/user/createWithList", "createUsersWithListInput"),
+    ("GET", "/user/login", "loginUser"),
+    ("GET", "/user/logout", "logoutUser"),
+    ("GET", "/user/{username}", "getUserByName"),
+    ("PUT", "/user/{username}", "updateUser"),
+    ("DELETE", "/user/{username}", "deleteUser"),
+];
+
+/// The request header that carries a request's id; one is made when
+/// the request has none, and it is echoed on the response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// How [`router_with`] serves. `Options::default()` is what
+/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+///
+/// ```rust,ignore
+/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
+/// let app = router_with(MyApi, options);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Options {
+    body_limit: usize,
+    spec: Option<String>,
+    health: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            body_limit: BODY_LIMIT,
+            spec: None,
+            health: None,
+        }
+    }
+}
+
+impl Options {
+    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    pub fn new() -> Self {
+        Options::default()
+    }
+
+    /// The largest request body read, in bytes; a larger one gets a
+    /// 413 problem.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
+    /// `/openapi.json`. A path the spec itself uses, or one that is
+    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
+    pub fn spec(mut self, path: impl Into<String>) -> Self {
+        self.spec = Some(path.into());
+        self
+    }
+
+    /// Answers `GET path` with 200 `ok`, a liveness probe, for
+    /// example at `/healthz` (same rules for `path` as
+    /// [`Options::spec`]).
+    pub fn health(mut self, path: impl Into<String>) -> Self {
+        self.health = Some(path.into());
+        self
+    }
+}
+
+/// What every route shares: the extra routes, 405 problems, and
+/// [`serve_request`] around each request.
+fn finish(mut router: axum::Router, options: Options) -> axum::Router {
+    if let Some(path) = extra_route(options.spec.as_deref()) {
+        router = router.route(path, axum::routing::get(spec_json));
+    }
+    if let Some(path) = extra_route(options.health.as_deref()) {
+        router = router.route(path, axum::routing::get(health));
+    }
+    router
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+}
+
+/// `path` if an extra route may be served there.
+fn extra_route(path: Option<&str>) -> Option<&str> {
+    let path = path?;
+    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
+    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+        tracing::warn!(
+            "not serving `{path}`: the spec uses it, or it is not a plain path"
+        );
+        return None;
+    }
+    Some(path)
+}
+
+async fn spec_json() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
+        .into_response()
+}
+
+async fn health() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
+        .into_response()
+}
+
+/// axum adds the `Allow` header.
+async fn method_not_allowed() -> Response {
+    Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "the resource does not allow this method",
+        )
+        .into_response()
+}
+
+/// The operationId of a matched route (the longest route that ends
+/// it, so a router nested under a prefix is found too).
+fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+    let method = if method == axum::http::Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    OPERATIONS
+        .iter()
+        .filter(|(m, r, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _)| r.len())
+        .map_or("", |(_, _, id)| id)
+}
+
+/// The request's id: its `x-request-id` if that is visible ASCII of
+/// at most 200 bytes, else a new random one.
+fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
+    use std::hash::BuildHasher as _;
+
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if let Some(id) = headers
+        .get(REQUEST_ID)
+        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
+    {
+        return id.clone();
+    }
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let random = std::collections::hash_map::RandomState::new();
+    let id = format!("{:016x}{:016x}", random.hash_one(n), random.hash_one(! n));
+    axum::http::HeaderValue::try_from(id)
+        .unwrap_or(axum::http::HeaderValue::from_static("-"))
+}
+
+/// Runs around every request: gives it an id (echoed as
+/// `x-request-id`) and a `tracing` span (operation, method, route,
+/// request id, then status and latency), bounds its body, turns a
+/// panicking handler into a 500 problem, and answers a conditional
+/// `GET`/`HEAD` whose validators match with 304.
+async fn serve_request(
+    axum::extract::State(body_limit): axum::extract::State<usize>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let id = request_id(request.headers());
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("", |route| route.as_str())
+        .to_owned();
+    let span = tracing::info_span!(
+        "request", operation = operation_id(& method, & route), method = % method, route
+        = % route, request_id = id.to_str().unwrap_or(""), status =
+        tracing::field::Empty, latency_ms = tracing::field::Empty,
+    );
+    let conditional = (method == axum::http::Method::GET
+        || method == axum::http::Method::HEAD)
+        .then(|| {
+            let headers = request.headers();
+            (
+                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
+                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
+            )
+        });
+    let mut response = tracing::Instrument::instrument(
+            run(request, next, body_limit),
+            span.clone(),
+        )
+        .await;
+    if let Some((if_none_match, if_modified_since)) = conditional {
+        if response.status() == StatusCode::OK
+            && not_modified(
+                if_none_match.as_ref(),
+                if_modified_since.as_ref(),
+                response.headers(),
+            )
+        {
+            let (mut parts, _) = response.into_parts();
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(axum::http::header::CONTENT_TYPE);
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            response = Response::from_parts(parts, axum::body::Body::empty());
+        }
+    }
+    response.headers_mut().insert(REQUEST_ID, id);
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+    tracing::info!(parent : & span, "answered");
+    response
+}
+
+/// The handler, with its body bounded to `body_limit` bytes (413),
+/// and a panic in it turned into a 500 problem.
+async fn run(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+    body_limit: usize,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > body_limit as u64) {
+        return too_large(body_limit).into_response();
+    }
+    request = request
+        .map(|body| axum::body::Body::new(
+            http_body_util::Limited::new(body, body_limit),
+        ));
+    let mut handler = std::pin::pin!(next.run(request));
+    let outcome = std::future::poll_fn(|cx| {
+            match std::panic::catch_unwind(
+                std::panic::AssertUnwindSafe(|| {
+                    std::future::Future::poll(handler.as_mut(), cx)
+                }),
+            ) {
+                Ok(std::task::Poll::Ready(response)) => {
+                    std::task::Poll::Ready(Ok(response))
+                }
+                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+                Err(panic) => std::task::Poll::Ready(Err(panic)),
+            }
+        })
+        .await;
+    outcome
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic");
+            tracing::error!("handler panicked: {message}");
+            Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
+        })
+}
+
+/// 413 for a body above `limit` bytes.
+fn too_large(limit: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+/// Whether a `200` with `response`'s headers is not modified for a
+/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
+/// `If-None-Match` (weak comparison, `*`) decides when present;
+/// else `If-Modified-Since` against `Last-Modified`.
+fn not_modified(
+    if_none_match: Option<&axum::http::HeaderValue>,
+    if_modified_since: Option<&axum::http::HeaderValue>,
+    response: &axum::http::HeaderMap,
+) -> bool {
+    if let Some(tags) = if_none_match {
+        let tags = tags.to_str().unwrap_or("").trim();
+        if tags == "*" {
+            return true;
+        }
+        let Some(etag) = response
+            .get(axum::http::header::ETAG)
+            .and_then(|v| v.to_str().ok()) else {
+            return false;
+        };
+        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+        let etag = opaque(etag);
+        return tags.split(',').any(|tag| opaque(tag) == etag);
+    }
+    let date = |value: Option<&axum::http::HeaderValue>| {
+        value
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+    };
+    match (
+        date(if_modified_since),
+        date(response.get(axum::http::header::LAST_MODIFIED)),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// A strong `ETag` for a response body: the quoted 64-bit FNV-1a
+/// hash of its bytes, the same on every machine and run. Set it as
+/// the response's documented `ETag` header, and a `GET` with a
+/// matching `If-None-Match` gets 304.
+pub fn strong_etag(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("\"{hash:016x}\"")
+}
+
+/// [`strong_etag`] of `body` as the server sends it in JSON.
+pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
+    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
+/// lets the requests in flight finish.
+///
+/// ```rust,ignore
+/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
+/// ```
+pub async fn serve(
+    router: axum::Router,
+    addr: impl tokio::net::ToSocketAddrs,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on {}", listener.local_addr() ?);
+    serve_until(listener, router, shutdown_signal()).await
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then
+/// lets the requests in flight finish.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let mut interrupt = std::pin::pin!(interrupt);
+    let mut terminate = std::pin::pin!(terminate);
+    std::future::poll_fn(|cx| {
+            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
+                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
+            {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
 }
 
 /// `PUT /pet`
@@ -1076,24 +1489,30 @@ fn authorize(
     }
 }
 
-/// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
+/// The whole body (`serve_request` bounds it); `None` when it is empty.
 async fn read_body(
     body: axum::body::Body,
 ) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, BODY_LIMIT).await {
+    match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) if bytes.is_empty() => Ok(None),
         Ok(bytes) => Ok(Some(bytes)),
-        Err(_) => {
-            Err(
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the request body is larger than {BODY_LIMIT} bytes or could not be read"
-                    ),
-                ),
-            )
-        }
+        Err(error) => Err(body_error(&error)),
     }
+}
+
+/// 413 when the body went over the limit, else 400.
+fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is larger than the server's limit",
+            );
+        }
+        source = error.source();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

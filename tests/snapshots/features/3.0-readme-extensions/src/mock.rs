@@ -157,7 +157,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XCodeSamplesResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::XCodeSamplesResponse::Ok)), "{}: {answer:?}",
             "x_code_samples"
         );
         let answer = client
@@ -169,7 +169,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XReadmeCodeSamplesResponse::Ok { .. })),
+            matches!(answer, Ok(api::XReadmeCodeSamplesResponse::Ok(..))),
             "{}: {answer:?}", "x_readme_code_samples"
         );
         let answer = client
@@ -178,8 +178,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XReadmeHeadersResponse::Ok { .. })),
-            "{}: {answer:?}", "x_readme_headers"
+            matches!(answer, Ok(api::XReadmeHeadersResponse::Ok)), "{}: {answer:?}",
+            "x_readme_headers"
         );
         let answer = client
             .x_headers(api::XHeadersRequest {
@@ -187,7 +187,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XHeadersResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::XHeadersResponse::Ok)), "{}: {answer:?}",
             "x_headers"
         );
         let answer = client
@@ -199,7 +199,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XReadmeExplorerEnabledResponse::Ok { .. })),
+            matches!(answer, Ok(api::XReadmeExplorerEnabledResponse::Ok)),
             "{}: {answer:?}", "x_readme_explorer_enabled"
         );
         let answer = client
@@ -211,8 +211,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XExplorerEnabledResponse::Ok { .. })),
-            "{}: {answer:?}", "x_explorer_enabled"
+            matches!(answer, Ok(api::XExplorerEnabledResponse::Ok)), "{}: {answer:?}",
+            "x_explorer_enabled"
         );
         let answer = client
             .x_readme_samples_languages(api::XReadmeSamplesLanguagesRequest {
@@ -220,7 +220,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XReadmeSamplesLanguagesResponse::Ok { .. })),
+            matches!(answer, Ok(api::XReadmeSamplesLanguagesResponse::Ok)),
             "{}: {answer:?}", "x_readme_samples_languages"
         );
         let answer = client
@@ -229,8 +229,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XSamplesLanguagesResponse::Ok { .. })),
-            "{}: {answer:?}", "x_samples_languages"
+            matches!(answer, Ok(api::XSamplesLanguagesResponse::Ok)), "{}: {answer:?}",
+            "x_samples_languages"
         );
         let answer = client
             .x_readme_proxy_enabled(api::XReadmeProxyEnabledRequest {
@@ -238,8 +238,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XReadmeProxyEnabledResponse::Ok { .. })),
-            "{}: {answer:?}", "x_readme_proxy_enabled"
+            matches!(answer, Ok(api::XReadmeProxyEnabledResponse::Ok)), "{}: {answer:?}",
+            "x_readme_proxy_enabled"
         );
         let answer = client
             .x_proxy_enabled(api::XProxyEnabledRequest {
@@ -247,8 +247,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XProxyEnabledResponse::Ok { .. })),
-            "{}: {answer:?}", "x_proxy_enabled"
+            matches!(answer, Ok(api::XProxyEnabledResponse::Ok)), "{}: {answer:?}",
+            "x_proxy_enabled"
         );
         let answer = client
             .x_readme_metrics_enabled(api::XReadmeMetricsEnabledRequest {
@@ -256,7 +256,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XReadmeMetricsEnabledResponse::Ok { .. })),
+            matches!(answer, Ok(api::XReadmeMetricsEnabledResponse::Ok)),
             "{}: {answer:?}", "x_readme_metrics_enabled"
         );
         let answer = client
@@ -265,8 +265,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::XMetricsEnabledResponse::Ok { .. })),
-            "{}: {answer:?}", "x_metrics_enabled"
+            matches!(answer, Ok(api::XMetricsEnabledResponse::Ok)), "{}: {answer:?}",
+            "x_metrics_enabled"
         );
     }
 }

@@ -370,7 +370,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetProjectResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetProjectResponse::Ok(..))), "{}: {answer:?}",
             "get_project"
         );
         let answer = client
@@ -380,8 +380,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetApiRegistryResponse::Ok { .. })),
-            "{}: {answer:?}", "get_api_registry"
+            matches!(answer, Ok(api::GetApiRegistryResponse::Ok(..))), "{}: {answer:?}",
+            "get_api_registry"
         );
         let answer = client
             .get_api_specification(api::GetApiSpecificationRequest {
@@ -403,7 +403,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::UploadApiSpecificationResponse::Created { .. })),
+            matches!(answer, Ok(api::UploadApiSpecificationResponse::Created)),
             "{}: {answer:?}", "upload_api_specification"
         );
         let answer = client
@@ -414,7 +414,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::UpdateApiSpecificationResponse::Ok { .. })),
+            matches!(answer, Ok(api::UpdateApiSpecificationResponse::Ok)),
             "{}: {answer:?}", "update_api_specification"
         );
         let answer = client
@@ -424,7 +424,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DeleteApiSpecificationResponse::NoContent { .. })),
+            matches!(answer, Ok(api::DeleteApiSpecificationResponse::NoContent)),
             "{}: {answer:?}", "delete_api_specification"
         );
         let answer = client
@@ -447,8 +447,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CreateCategoryResponse::Created { .. })),
-            "{}: {answer:?}", "create_category"
+            matches!(answer, Ok(api::CreateCategoryResponse::Created)), "{}: {answer:?}",
+            "create_category"
         );
         let answer = client
             .get_category(api::GetCategoryRequest {
@@ -458,7 +458,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetCategoryResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetCategoryResponse::Ok)), "{}: {answer:?}",
             "get_category"
         );
         let answer = client
@@ -470,8 +470,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::UpdateCategoryResponse::Ok { .. })),
-            "{}: {answer:?}", "update_category"
+            matches!(answer, Ok(api::UpdateCategoryResponse::Ok)), "{}: {answer:?}",
+            "update_category"
         );
         let answer = client
             .delete_category(api::DeleteCategoryRequest {
@@ -481,7 +481,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DeleteCategoryResponse::NoContent { .. })),
+            matches!(answer, Ok(api::DeleteCategoryResponse::NoContent)),
             "{}: {answer:?}", "delete_category"
         );
         let answer = client
@@ -492,8 +492,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetCategoryDocsResponse::Ok { .. })),
-            "{}: {answer:?}", "get_category_docs"
+            matches!(answer, Ok(api::GetCategoryDocsResponse::Ok)), "{}: {answer:?}",
+            "get_category_docs"
         );
         let answer = client
             .get_changelogs(api::GetChangelogsRequest {
@@ -515,7 +515,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CreateChangelogResponse::Created { .. })),
+            matches!(answer, Ok(api::CreateChangelogResponse::Created)),
             "{}: {answer:?}", "create_changelog"
         );
         let answer = client
@@ -525,7 +525,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetChangelogResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetChangelogResponse::Ok)), "{}: {answer:?}",
             "get_changelog"
         );
         let answer = client
@@ -538,8 +538,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::UpdateChangelogResponse::Ok { .. })),
-            "{}: {answer:?}", "update_changelog"
+            matches!(answer, Ok(api::UpdateChangelogResponse::Ok)), "{}: {answer:?}",
+            "update_changelog"
         );
         let answer = client
             .delete_changelog(api::DeleteChangelogRequest {
@@ -548,7 +548,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DeleteChangelogResponse::NoContent { .. })),
+            matches!(answer, Ok(api::DeleteChangelogResponse::NoContent)),
             "{}: {answer:?}", "delete_changelog"
         );
         let answer = client
@@ -571,7 +571,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CreateCustomPageResponse::Created { .. })),
+            matches!(answer, Ok(api::CreateCustomPageResponse::Created)),
             "{}: {answer:?}", "create_custom_page"
         );
         let answer = client
@@ -581,8 +581,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetCustomPageResponse::Ok { .. })),
-            "{}: {answer:?}", "get_custom_page"
+            matches!(answer, Ok(api::GetCustomPageResponse::Ok)), "{}: {answer:?}",
+            "get_custom_page"
         );
         let answer = client
             .update_custom_page(api::UpdateCustomPageRequest {
@@ -594,8 +594,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::UpdateCustomPageResponse::Ok { .. })),
-            "{}: {answer:?}", "update_custom_page"
+            matches!(answer, Ok(api::UpdateCustomPageResponse::Ok)), "{}: {answer:?}",
+            "update_custom_page"
         );
         let answer = client
             .delete_custom_page(api::DeleteCustomPageRequest {
@@ -604,7 +604,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DeleteCustomPageResponse::NoContent { .. })),
+            matches!(answer, Ok(api::DeleteCustomPageResponse::NoContent)),
             "{}: {answer:?}", "delete_custom_page"
         );
         let answer = client
@@ -615,8 +615,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CreateDocResponse::Created { .. })),
-            "{}: {answer:?}", "create_doc"
+            matches!(answer, Ok(api::CreateDocResponse::Created(..))), "{}: {answer:?}",
+            "create_doc"
         );
         let answer = client
             .search_docs(api::SearchDocsRequest {
@@ -626,7 +626,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::SearchDocsResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::SearchDocsResponse::Ok)), "{}: {answer:?}",
             "search_docs"
         );
         let answer = client
@@ -637,7 +637,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetDocResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetDocResponse::Ok(..))), "{}: {answer:?}",
             "get_doc"
         );
         let answer = client
@@ -651,7 +651,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::UpdateDocResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::UpdateDocResponse::Ok(..))), "{}: {answer:?}",
             "update_doc"
         );
         let answer = client
@@ -662,8 +662,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DeleteDocResponse::NoContent { .. })),
-            "{}: {answer:?}", "delete_doc"
+            matches!(answer, Ok(api::DeleteDocResponse::NoContent)), "{}: {answer:?}",
+            "delete_doc"
         );
         let answer = client
             .get_production_doc(api::GetProductionDocRequest {
@@ -673,7 +673,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetProductionDocResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetProductionDocResponse::Ok(..))),
             "{}: {answer:?}", "get_production_doc"
         );
         let answer = client
@@ -682,8 +682,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetOutboundIPsResponse::Ok { .. })),
-            "{}: {answer:?}", "get_outbound_i_ps"
+            matches!(answer, Ok(api::GetOutboundIPsResponse::Ok(..))), "{}: {answer:?}",
+            "get_outbound_i_ps"
         );
         let answer = client
             .ask_owlbot(api::AskOwlbotRequest {
@@ -692,7 +692,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::AskOwlbotResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::AskOwlbotResponse::Ok(..))), "{}: {answer:?}",
             "ask_owlbot"
         );
         let answer = client
@@ -701,7 +701,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetApiSchemaResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetApiSchemaResponse::Ok(..))), "{}: {answer:?}",
             "get_api_schema"
         );
         let answer = client
@@ -710,7 +710,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetVersionsResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetVersionsResponse::Ok)), "{}: {answer:?}",
             "get_versions"
         );
         let answer = client
@@ -722,8 +722,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CreateVersionResponse::Ok { .. })),
-            "{}: {answer:?}", "create_version"
+            matches!(answer, Ok(api::CreateVersionResponse::Ok)), "{}: {answer:?}",
+            "create_version"
         );
         let answer = client
             .get_version(api::GetVersionRequest {
@@ -732,7 +732,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetVersionResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetVersionResponse::Ok)), "{}: {answer:?}",
             "get_version"
         );
         let answer = client
@@ -745,8 +745,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::UpdateVersionResponse::Ok { .. })),
-            "{}: {answer:?}", "update_version"
+            matches!(answer, Ok(api::UpdateVersionResponse::Ok)), "{}: {answer:?}",
+            "update_version"
         );
         let answer = client
             .delete_version(api::DeleteVersionRequest {
@@ -755,8 +755,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DeleteVersionResponse::Ok { .. })),
-            "{}: {answer:?}", "delete_version"
+            matches!(answer, Ok(api::DeleteVersionResponse::Ok)), "{}: {answer:?}",
+            "delete_version"
         );
     }
 }

@@ -199,8 +199,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetParameterExamplesParam1Param2Response::Ok { ..
-            })), "{}: {answer:?}", "get_parameter_examples_param1_param2"
+            matches!(answer, Ok(api::GetParameterExamplesParam1Param2Response::Ok(..))),
+            "{}: {answer:?}", "get_parameter_examples_param1_param2"
         );
         let answer = client
             .put_parameter_examples_param1_param2(api::PutParameterExamplesParam1Param2Request {
@@ -213,8 +213,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PutParameterExamplesParam1Param2Response::Ok { ..
-            })), "{}: {answer:?}", "put_parameter_examples_param1_param2"
+            matches!(answer, Ok(api::PutParameterExamplesParam1Param2Response::Ok(..))),
+            "{}: {answer:?}", "put_parameter_examples_param1_param2"
         );
         let answer = client
             .patch_parameter_examples_param1_param2(api::PatchParameterExamplesParam1Param2Request {
@@ -231,8 +231,9 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PatchParameterExamplesParam1Param2Response::Ok { ..
-            })), "{}: {answer:?}", "patch_parameter_examples_param1_param2"
+            matches!(answer,
+            Ok(api::PatchParameterExamplesParam1Param2Response::Ok(..))),
+            "{}: {answer:?}", "patch_parameter_examples_param1_param2"
         );
         let answer = client
             .put_request_body(api::PutRequestBodyRequest {
@@ -241,8 +242,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PutRequestBodyResponse::Ok { .. })),
-            "{}: {answer:?}", "put_request_body"
+            matches!(answer, Ok(api::PutRequestBodyResponse::Ok(..))), "{}: {answer:?}",
+            "put_request_body"
         );
         let answer = client
             .post_request_body(api::PostRequestBodyRequest {
@@ -253,8 +254,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostRequestBodyResponse::Ok { .. })),
-            "{}: {answer:?}", "post_request_body"
+            matches!(answer, Ok(api::PostRequestBodyResponse::Ok(..))), "{}: {answer:?}",
+            "post_request_body"
         );
         let answer = client
             .patch_request_body(api::PatchRequestBodyRequest {
@@ -265,7 +266,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PatchRequestBodyResponse::Ok { .. })),
+            matches!(answer, Ok(api::PatchRequestBodyResponse::Ok(..))),
             "{}: {answer:?}", "patch_request_body"
         );
         let answer = client
@@ -275,7 +276,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PutRequestBodyPrimitiveExampleResponse::Ok { .. })),
+            matches!(answer, Ok(api::PutRequestBodyPrimitiveExampleResponse::Ok(..))),
             "{}: {answer:?}", "put_request_body_primitive_example"
         );
         let answer = client
@@ -285,8 +286,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostRequestBodyPrimitiveExampleResponse::Ok { ..
-            })), "{}: {answer:?}", "post_request_body_primitive_example"
+            matches!(answer, Ok(api::PostRequestBodyPrimitiveExampleResponse::Ok(..))),
+            "{}: {answer:?}", "post_request_body_primitive_example"
         );
         let answer = client
             .patch_request_body_primitive_example(api::PatchRequestBodyPrimitiveExampleRequest {
@@ -295,8 +296,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PatchRequestBodyPrimitiveExampleResponse::Ok { ..
-            })), "{}: {answer:?}", "patch_request_body_primitive_example"
+            matches!(answer, Ok(api::PatchRequestBodyPrimitiveExampleResponse::Ok(..))),
+            "{}: {answer:?}", "patch_request_body_primitive_example"
         );
         let answer = client
             .post_request_body_multi_media_types(api::PostRequestBodyMultiMediaTypesRequest {
@@ -305,7 +306,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostRequestBodyMultiMediaTypesResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostRequestBodyMultiMediaTypesResponse::Ok(..))),
             "{}: {answer:?}", "post_request_body_multi_media_types"
         );
         let answer = client
@@ -319,7 +320,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::DemoFormDataResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::DemoFormDataResponse::Ok(..))), "{}: {answer:?}",
             "demo_form_data"
         );
     }

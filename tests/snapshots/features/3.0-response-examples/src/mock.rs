@@ -94,7 +94,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetExamplesResponse::Created { .. })),
+            matches!(answer, Ok(api::GetExamplesResponse::Created(..))),
             "{}: {answer:?}", "get_examples"
         );
     }

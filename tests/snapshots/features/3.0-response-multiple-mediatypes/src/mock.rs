@@ -121,8 +121,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostMultipleTypesMultipleExamplesResponse::Ok { ..
-            })), "{}: {answer:?}", "post_multiple_types_multiple_examples"
+            matches!(answer, Ok(api::PostMultipleTypesMultipleExamplesResponse::Ok(..))),
+            "{}: {answer:?}", "post_multiple_types_multiple_examples"
         );
         let answer = client
             .post_multiple_types_single_example(api::PostMultipleTypesSingleExampleRequest {
@@ -135,7 +135,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostMultipleTypesSingleExampleResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostMultipleTypesSingleExampleResponse::Ok(..))),
             "{}: {answer:?}", "post_multiple_types_single_example"
         );
         let answer = client
@@ -144,7 +144,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSingleTypeMultipleExamplesResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetSingleTypeMultipleExamplesResponse::Ok(..))),
             "{}: {answer:?}", "get_single_type_multiple_examples"
         );
         let answer = client
@@ -153,7 +153,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSingleTypeSingleExampleResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetSingleTypeSingleExampleResponse::Ok(..))),
             "{}: {answer:?}", "get_single_type_single_example"
         );
     }

@@ -152,7 +152,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnythingArrayOfPrimitivesResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetAnythingArrayOfPrimitivesResponse::Ok(..))),
             "{}: {answer:?}", "get_anything_array_of_primitives"
         );
         let answer = client
@@ -166,7 +166,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnythingObjectResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetAnythingObjectResponse::Ok(..))),
             "{}: {answer:?}", "get_anything_object"
         );
         let answer = client
@@ -175,7 +175,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnythingMarkdownResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetAnythingMarkdownResponse::Ok(..))),
             "{}: {answer:?}", "get_anything_markdown"
         );
         let answer = client
@@ -184,7 +184,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnythingArrayOfObjectsResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetAnythingArrayOfObjectsResponse::Ok(..))),
             "{}: {answer:?}", "get_anything_array_of_objects"
         );
         let answer = client
@@ -193,7 +193,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnythingPolymorphismResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetAnythingPolymorphismResponse::Ok(..))),
             "{}: {answer:?}", "get_anything_polymorphism"
         );
         let answer = client
@@ -202,7 +202,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnythingRecursiveResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetAnythingRecursiveResponse::Ok(..))),
             "{}: {answer:?}", "get_anything_recursive"
         );
         let answer = client
@@ -212,7 +212,7 @@ mod tests {
             .await;
         assert!(
             matches!(answer,
-            Ok(api::GetAnythingReturnsAsJsonButIsActuallyStringResponse::Ok { .. })),
+            Ok(api::GetAnythingReturnsAsJsonButIsActuallyStringResponse::Ok(..))),
             "{}: {answer:?}", "get_anything_returns_as_json_but_is_actually_string"
         );
         let answer = client
@@ -221,7 +221,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMultipleResponsesObjectResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetMultipleResponsesObjectResponse::Ok(..))),
             "{}: {answer:?}", "get_multiple_responses_object"
         );
     }

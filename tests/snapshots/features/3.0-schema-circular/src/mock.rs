@@ -85,8 +85,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PutNestedTestResponse::Ok { .. })),
-            "{}: {answer:?}", "put_nested_test"
+            matches!(answer, Ok(api::PutNestedTestResponse::Ok)), "{}: {answer:?}",
+            "put_nested_test"
         );
         let answer = client
             .put_circular(api::PutCircularRequest {
@@ -95,7 +95,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PutCircularResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::PutCircularResponse::Ok)), "{}: {answer:?}",
             "put_circular"
         );
         let answer = client
@@ -105,7 +105,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostNotQuiteCircularResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostNotQuiteCircularResponse::Ok)),
             "{}: {answer:?}", "post_not_quite_circular"
         );
     }

@@ -80,7 +80,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostRootResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::PostRootResponse::Ok(..))), "{}: {answer:?}",
             "post_root"
         );
     }

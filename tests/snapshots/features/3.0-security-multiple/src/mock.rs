@@ -96,7 +96,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnythingAndResponse::Unauthorized { .. })),
+            matches!(answer, Ok(api::PostAnythingAndResponse::Unauthorized)),
             "{}: {answer:?}", "post_anything_and"
         );
         let answer = client
@@ -105,7 +105,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnythingOrResponse::Unauthorized { .. })),
+            matches!(answer, Ok(api::PostAnythingOrResponse::Unauthorized)),
             "{}: {answer:?}", "post_anything_or"
         );
         let answer = client
@@ -114,7 +114,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnythingAndOrResponse::Unauthorized { .. })),
+            matches!(answer, Ok(api::PostAnythingAndOrResponse::Unauthorized)),
             "{}: {answer:?}", "post_anything_and_or"
         );
         let answer = client
@@ -123,8 +123,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnythingManyAndOrResponse::Unauthorized { ..
-            })), "{}: {answer:?}", "post_anything_many_and_or"
+            matches!(answer, Ok(api::PostAnythingManyAndOrResponse::Unauthorized)),
+            "{}: {answer:?}", "post_anything_many_and_or"
         );
     }
 }

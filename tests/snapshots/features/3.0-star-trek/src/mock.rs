@@ -1626,7 +1626,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnimalResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetAnimalResponse::Ok(..))), "{}: {answer:?}",
             "get_animal"
         );
         let answer = client
@@ -1638,8 +1638,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAnimalSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_animal_search"
+            matches!(answer, Ok(api::GetAnimalSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_animal_search"
         );
         let answer = client
             .post_animal_search(api::PostAnimalSearchRequest {
@@ -1656,7 +1656,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAnimalSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostAnimalSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_animal_search"
         );
         let answer = client
@@ -1667,7 +1667,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAstronomicalObjectResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetAstronomicalObjectResponse::Ok(..))),
             "{}: {answer:?}", "get_astronomical_object"
         );
         let answer = client
@@ -1679,7 +1679,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetAstronomicalObjectSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetAstronomicalObjectSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_astronomical_object_search"
         );
         let answer = client
@@ -1697,7 +1697,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostAstronomicalObjectSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostAstronomicalObjectSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_astronomical_object_search"
         );
         let answer = client
@@ -1708,7 +1708,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetBookResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetBookResponse::Ok(..))), "{}: {answer:?}",
             "get_book"
         );
         let answer = client
@@ -1720,8 +1720,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetBookSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_book_search"
+            matches!(answer, Ok(api::GetBookSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_book_search"
         );
         let answer = client
             .post_book_search(api::PostBookSearchRequest {
@@ -1738,8 +1738,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostBookSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "post_book_search"
+            matches!(answer, Ok(api::PostBookSearchResponse::Ok(..))), "{}: {answer:?}",
+            "post_book_search"
         );
         let answer = client
             .get_book_collection(api::GetBookCollectionRequest {
@@ -1749,7 +1749,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetBookCollectionResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetBookCollectionResponse::Ok(..))),
             "{}: {answer:?}", "get_book_collection"
         );
         let answer = client
@@ -1761,7 +1761,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetBookCollectionSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetBookCollectionSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_book_collection_search"
         );
         let answer = client
@@ -1779,7 +1779,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostBookCollectionSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostBookCollectionSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_book_collection_search"
         );
         let answer = client
@@ -1790,8 +1790,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetBookSeriesResponse::Ok { .. })),
-            "{}: {answer:?}", "get_book_series"
+            matches!(answer, Ok(api::GetBookSeriesResponse::Ok(..))), "{}: {answer:?}",
+            "get_book_series"
         );
         let answer = client
             .get_book_series_search(api::GetBookSeriesSearchRequest {
@@ -1802,7 +1802,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetBookSeriesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetBookSeriesSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_book_series_search"
         );
         let answer = client
@@ -1820,7 +1820,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostBookSeriesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostBookSeriesSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_book_series_search"
         );
         let answer = client
@@ -1831,7 +1831,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetCharacterResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetCharacterResponse::Ok(..))), "{}: {answer:?}",
             "get_character"
         );
         let answer = client
@@ -1843,7 +1843,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetCharacterSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetCharacterSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_character_search"
         );
         let answer = client
@@ -1861,7 +1861,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostCharacterSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostCharacterSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_character_search"
         );
         let answer = client
@@ -1872,7 +1872,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetComicsResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetComicsResponse::Ok(..))), "{}: {answer:?}",
             "get_comics"
         );
         let answer = client
@@ -1884,8 +1884,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetComicsSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_comics_search"
+            matches!(answer, Ok(api::GetComicsSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_comics_search"
         );
         let answer = client
             .post_comics_search(api::PostComicsSearchRequest {
@@ -1902,7 +1902,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostComicsSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostComicsSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_comics_search"
         );
         let answer = client
@@ -1913,7 +1913,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetComicCollectionResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetComicCollectionResponse::Ok(..))),
             "{}: {answer:?}", "get_comic_collection"
         );
         let answer = client
@@ -1925,7 +1925,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetComicCollectionSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetComicCollectionSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_comic_collection_search"
         );
         let answer = client
@@ -1943,7 +1943,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostComicCollectionSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostComicCollectionSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_comic_collection_search"
         );
         let answer = client
@@ -1954,8 +1954,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetComicSeriesResponse::Ok { .. })),
-            "{}: {answer:?}", "get_comic_series"
+            matches!(answer, Ok(api::GetComicSeriesResponse::Ok(..))), "{}: {answer:?}",
+            "get_comic_series"
         );
         let answer = client
             .get_comic_series_search(api::GetComicSeriesSearchRequest {
@@ -1966,7 +1966,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetComicSeriesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetComicSeriesSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_comic_series_search"
         );
         let answer = client
@@ -1984,7 +1984,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostComicSeriesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostComicSeriesSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_comic_series_search"
         );
         let answer = client
@@ -1995,8 +1995,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetComicStripResponse::Ok { .. })),
-            "{}: {answer:?}", "get_comic_strip"
+            matches!(answer, Ok(api::GetComicStripResponse::Ok(..))), "{}: {answer:?}",
+            "get_comic_strip"
         );
         let answer = client
             .get_comic_strip_search(api::GetComicStripSearchRequest {
@@ -2007,7 +2007,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetComicStripSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetComicStripSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_comic_strip_search"
         );
         let answer = client
@@ -2025,7 +2025,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostComicStripSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostComicStripSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_comic_strip_search"
         );
         let answer = client
@@ -2036,7 +2036,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetCompanyResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetCompanyResponse::Ok(..))), "{}: {answer:?}",
             "get_company"
         );
         let answer = client
@@ -2048,7 +2048,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetCompanySearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetCompanySearchResponse::Ok(..))),
             "{}: {answer:?}", "get_company_search"
         );
         let answer = client
@@ -2066,7 +2066,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostCompanySearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostCompanySearchResponse::Ok(..))),
             "{}: {answer:?}", "post_company_search"
         );
         let answer = client
@@ -2077,7 +2077,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetConflictResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetConflictResponse::Ok(..))), "{}: {answer:?}",
             "get_conflict"
         );
         let answer = client
@@ -2089,7 +2089,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetConflictSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetConflictSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_conflict_search"
         );
         let answer = client
@@ -2107,7 +2107,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostConflictSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostConflictSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_conflict_search"
         );
         let answer = client
@@ -2118,7 +2118,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetElementResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetElementResponse::Ok(..))), "{}: {answer:?}",
             "get_element"
         );
         let answer = client
@@ -2130,7 +2130,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetElementSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetElementSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_element_search"
         );
         let answer = client
@@ -2148,7 +2148,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostElementSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostElementSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_element_search"
         );
         let answer = client
@@ -2159,7 +2159,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetEpisodeResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetEpisodeResponse::Ok(..))), "{}: {answer:?}",
             "get_episode"
         );
         let answer = client
@@ -2171,7 +2171,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetEpisodeSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetEpisodeSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_episode_search"
         );
         let answer = client
@@ -2189,7 +2189,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostEpisodeSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostEpisodeSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_episode_search"
         );
         let answer = client
@@ -2200,7 +2200,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetFoodResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetFoodResponse::Ok(..))), "{}: {answer:?}",
             "get_food"
         );
         let answer = client
@@ -2212,8 +2212,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetFoodSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_food_search"
+            matches!(answer, Ok(api::GetFoodSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_food_search"
         );
         let answer = client
             .post_food_search(api::PostFoodSearchRequest {
@@ -2230,8 +2230,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostFoodSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "post_food_search"
+            matches!(answer, Ok(api::PostFoodSearchResponse::Ok(..))), "{}: {answer:?}",
+            "post_food_search"
         );
         let answer = client
             .get_literature(api::GetLiteratureRequest {
@@ -2241,8 +2241,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetLiteratureResponse::Ok { .. })),
-            "{}: {answer:?}", "get_literature"
+            matches!(answer, Ok(api::GetLiteratureResponse::Ok(..))), "{}: {answer:?}",
+            "get_literature"
         );
         let answer = client
             .get_literature_search(api::GetLiteratureSearchRequest {
@@ -2253,7 +2253,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetLiteratureSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetLiteratureSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_literature_search"
         );
         let answer = client
@@ -2271,7 +2271,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostLiteratureSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostLiteratureSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_literature_search"
         );
         let answer = client
@@ -2282,7 +2282,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetLocationResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetLocationResponse::Ok(..))), "{}: {answer:?}",
             "get_location"
         );
         let answer = client
@@ -2294,7 +2294,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetLocationSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetLocationSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_location_search"
         );
         let answer = client
@@ -2312,7 +2312,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostLocationSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostLocationSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_location_search"
         );
         let answer = client
@@ -2323,7 +2323,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMagazineResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetMagazineResponse::Ok(..))), "{}: {answer:?}",
             "get_magazine"
         );
         let answer = client
@@ -2335,7 +2335,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMagazineSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetMagazineSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_magazine_search"
         );
         let answer = client
@@ -2353,7 +2353,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostMagazineSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostMagazineSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_magazine_search"
         );
         let answer = client
@@ -2364,7 +2364,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMagazineSeriesResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetMagazineSeriesResponse::Ok(..))),
             "{}: {answer:?}", "get_magazine_series"
         );
         let answer = client
@@ -2376,7 +2376,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMagazineSeriesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetMagazineSeriesSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_magazine_series_search"
         );
         let answer = client
@@ -2394,7 +2394,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostMagazineSeriesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostMagazineSeriesSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_magazine_series_search"
         );
         let answer = client
@@ -2405,7 +2405,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMaterialResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetMaterialResponse::Ok(..))), "{}: {answer:?}",
             "get_material"
         );
         let answer = client
@@ -2417,7 +2417,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMaterialSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetMaterialSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_material_search"
         );
         let answer = client
@@ -2435,7 +2435,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostMaterialSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostMaterialSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_material_search"
         );
         let answer = client
@@ -2446,7 +2446,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMedicalConditionResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetMedicalConditionResponse::Ok(..))),
             "{}: {answer:?}", "get_medical_condition"
         );
         let answer = client
@@ -2458,7 +2458,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMedicalConditionSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetMedicalConditionSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_medical_condition_search"
         );
         let answer = client
@@ -2474,7 +2474,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostMedicalConditionSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostMedicalConditionSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_medical_condition_search"
         );
         let answer = client
@@ -2485,7 +2485,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMovieResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetMovieResponse::Ok(..))), "{}: {answer:?}",
             "get_movie"
         );
         let answer = client
@@ -2497,8 +2497,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetMovieSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_movie_search"
+            matches!(answer, Ok(api::GetMovieSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_movie_search"
         );
         let answer = client
             .post_movie_search(api::PostMovieSearchRequest {
@@ -2515,8 +2515,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostMovieSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "post_movie_search"
+            matches!(answer, Ok(api::PostMovieSearchResponse::Ok(..))), "{}: {answer:?}",
+            "post_movie_search"
         );
         let answer = client
             .get_occupation(api::GetOccupationRequest {
@@ -2526,8 +2526,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetOccupationResponse::Ok { .. })),
-            "{}: {answer:?}", "get_occupation"
+            matches!(answer, Ok(api::GetOccupationResponse::Ok(..))), "{}: {answer:?}",
+            "get_occupation"
         );
         let answer = client
             .get_occupation_search(api::GetOccupationSearchRequest {
@@ -2538,7 +2538,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetOccupationSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetOccupationSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_occupation_search"
         );
         let answer = client
@@ -2556,7 +2556,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostOccupationSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostOccupationSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_occupation_search"
         );
         let answer = client
@@ -2567,8 +2567,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetOrganizationResponse::Ok { .. })),
-            "{}: {answer:?}", "get_organization"
+            matches!(answer, Ok(api::GetOrganizationResponse::Ok(..))), "{}: {answer:?}",
+            "get_organization"
         );
         let answer = client
             .get_organization_search(api::GetOrganizationSearchRequest {
@@ -2579,7 +2579,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetOrganizationSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetOrganizationSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_organization_search"
         );
         let answer = client
@@ -2597,7 +2597,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostOrganizationSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostOrganizationSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_organization_search"
         );
         let answer = client
@@ -2608,7 +2608,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetPerformerResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetPerformerResponse::Ok(..))), "{}: {answer:?}",
             "get_performer"
         );
         let answer = client
@@ -2620,7 +2620,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetPerformerSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetPerformerSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_performer_search"
         );
         let answer = client
@@ -2638,7 +2638,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostPerformerSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostPerformerSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_performer_search"
         );
         let answer = client
@@ -2649,7 +2649,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSeasonResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetSeasonResponse::Ok(..))), "{}: {answer:?}",
             "get_season"
         );
         let answer = client
@@ -2661,8 +2661,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSeasonSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_season_search"
+            matches!(answer, Ok(api::GetSeasonSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_season_search"
         );
         let answer = client
             .post_season_search(api::PostSeasonSearchRequest {
@@ -2679,7 +2679,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostSeasonSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostSeasonSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_season_search"
         );
         let answer = client
@@ -2690,7 +2690,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSeriesResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetSeriesResponse::Ok(..))), "{}: {answer:?}",
             "get_series"
         );
         let answer = client
@@ -2702,8 +2702,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSeriesSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_series_search"
+            matches!(answer, Ok(api::GetSeriesSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_series_search"
         );
         let answer = client
             .post_series_search(api::PostSeriesSearchRequest {
@@ -2720,7 +2720,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostSeriesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostSeriesSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_series_search"
         );
         let answer = client
@@ -2731,8 +2731,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSoundtrackResponse::Ok { .. })),
-            "{}: {answer:?}", "get_soundtrack"
+            matches!(answer, Ok(api::GetSoundtrackResponse::Ok(..))), "{}: {answer:?}",
+            "get_soundtrack"
         );
         let answer = client
             .get_soundtrack_search(api::GetSoundtrackSearchRequest {
@@ -2743,7 +2743,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSoundtrackSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetSoundtrackSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_soundtrack_search"
         );
         let answer = client
@@ -2761,7 +2761,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostSoundtrackSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostSoundtrackSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_soundtrack_search"
         );
         let answer = client
@@ -2772,8 +2772,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSpacecraftResponse::Ok { .. })),
-            "{}: {answer:?}", "get_spacecraft"
+            matches!(answer, Ok(api::GetSpacecraftResponse::Ok(..))), "{}: {answer:?}",
+            "get_spacecraft"
         );
         let answer = client
             .get_spacecraft_search(api::GetSpacecraftSearchRequest {
@@ -2784,7 +2784,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSpacecraftSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetSpacecraftSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_spacecraft_search"
         );
         let answer = client
@@ -2798,7 +2798,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostSpacecraftSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostSpacecraftSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_spacecraft_search"
         );
         let answer = client
@@ -2809,7 +2809,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSpacecraftClassResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetSpacecraftClassResponse::Ok(..))),
             "{}: {answer:?}", "get_spacecraft_class"
         );
         let answer = client
@@ -2821,7 +2821,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSpacecraftClassSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetSpacecraftClassSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_spacecraft_class_search"
         );
         let answer = client
@@ -2839,7 +2839,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostSpacecraftClassSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostSpacecraftClassSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_spacecraft_class_search"
         );
         let answer = client
@@ -2850,7 +2850,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSpeciesResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetSpeciesResponse::Ok(..))), "{}: {answer:?}",
             "get_species"
         );
         let answer = client
@@ -2862,7 +2862,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetSpeciesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetSpeciesSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_species_search"
         );
         let answer = client
@@ -2880,7 +2880,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostSpeciesSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostSpeciesSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_species_search"
         );
         let answer = client
@@ -2891,7 +2891,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStaffResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetStaffResponse::Ok(..))), "{}: {answer:?}",
             "get_staff"
         );
         let answer = client
@@ -2903,8 +2903,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetStaffSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_staff_search"
+            matches!(answer, Ok(api::GetStaffSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_staff_search"
         );
         let answer = client
             .post_staff_search(api::PostStaffSearchRequest {
@@ -2921,8 +2921,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostStaffSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "post_staff_search"
+            matches!(answer, Ok(api::PostStaffSearchResponse::Ok(..))), "{}: {answer:?}",
+            "post_staff_search"
         );
         let answer = client
             .get_technology(api::GetTechnologyRequest {
@@ -2932,8 +2932,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTechnologyResponse::Ok { .. })),
-            "{}: {answer:?}", "get_technology"
+            matches!(answer, Ok(api::GetTechnologyResponse::Ok(..))), "{}: {answer:?}",
+            "get_technology"
         );
         let answer = client
             .get_technology_search(api::GetTechnologySearchRequest {
@@ -2944,7 +2944,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTechnologySearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetTechnologySearchResponse::Ok(..))),
             "{}: {answer:?}", "get_technology_search"
         );
         let answer = client
@@ -2962,7 +2962,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostTechnologySearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostTechnologySearchResponse::Ok(..))),
             "{}: {answer:?}", "post_technology_search"
         );
         let answer = client
@@ -2973,7 +2973,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTitleResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetTitleResponse::Ok(..))), "{}: {answer:?}",
             "get_title"
         );
         let answer = client
@@ -2985,8 +2985,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTitleSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_title_search"
+            matches!(answer, Ok(api::GetTitleSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_title_search"
         );
         let answer = client
             .post_title_search(api::PostTitleSearchRequest {
@@ -3003,8 +3003,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostTitleSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "post_title_search"
+            matches!(answer, Ok(api::PostTitleSearchResponse::Ok(..))), "{}: {answer:?}",
+            "post_title_search"
         );
         let answer = client
             .get_trading_card(api::GetTradingCardRequest {
@@ -3014,8 +3014,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTradingCardResponse::Ok { .. })),
-            "{}: {answer:?}", "get_trading_card"
+            matches!(answer, Ok(api::GetTradingCardResponse::Ok(..))), "{}: {answer:?}",
+            "get_trading_card"
         );
         let answer = client
             .get_trading_card_search(api::GetTradingCardSearchRequest {
@@ -3026,7 +3026,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTradingCardSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetTradingCardSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_trading_card_search"
         );
         let answer = client
@@ -3044,7 +3044,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostTradingCardSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostTradingCardSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_trading_card_search"
         );
         let answer = client
@@ -3055,7 +3055,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTradingCardDeckResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetTradingCardDeckResponse::Ok(..))),
             "{}: {answer:?}", "get_trading_card_deck"
         );
         let answer = client
@@ -3067,7 +3067,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTradingCardDeckSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetTradingCardDeckSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_trading_card_deck_search"
         );
         let answer = client
@@ -3083,7 +3083,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostTradingCardDeckSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostTradingCardDeckSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_trading_card_deck_search"
         );
         let answer = client
@@ -3094,7 +3094,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTradingCardSetResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetTradingCardSetResponse::Ok(..))),
             "{}: {answer:?}", "get_trading_card_set"
         );
         let answer = client
@@ -3106,7 +3106,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTradingCardSetSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetTradingCardSetSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_trading_card_set_search"
         );
         let answer = client
@@ -3124,7 +3124,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostTradingCardSetSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostTradingCardSetSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_trading_card_set_search"
         );
         let answer = client
@@ -3135,7 +3135,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetVideoGameResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetVideoGameResponse::Ok(..))), "{}: {answer:?}",
             "get_video_game"
         );
         let answer = client
@@ -3147,7 +3147,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetVideoGameSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetVideoGameSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_video_game_search"
         );
         let answer = client
@@ -3165,7 +3165,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostVideoGameSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostVideoGameSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_video_game_search"
         );
         let answer = client
@@ -3176,8 +3176,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetVideoReleaseResponse::Ok { .. })),
-            "{}: {answer:?}", "get_video_release"
+            matches!(answer, Ok(api::GetVideoReleaseResponse::Ok(..))), "{}: {answer:?}",
+            "get_video_release"
         );
         let answer = client
             .get_video_release_search(api::GetVideoReleaseSearchRequest {
@@ -3188,7 +3188,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetVideoReleaseSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::GetVideoReleaseSearchResponse::Ok(..))),
             "{}: {answer:?}", "get_video_release_search"
         );
         let answer = client
@@ -3206,7 +3206,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostVideoReleaseSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostVideoReleaseSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_video_release_search"
         );
         let answer = client
@@ -3217,7 +3217,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetWeaponResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetWeaponResponse::Ok(..))), "{}: {answer:?}",
             "get_weapon"
         );
         let answer = client
@@ -3229,8 +3229,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetWeaponSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "get_weapon_search"
+            matches!(answer, Ok(api::GetWeaponSearchResponse::Ok(..))), "{}: {answer:?}",
+            "get_weapon_search"
         );
         let answer = client
             .post_weapon_search(api::PostWeaponSearchRequest {
@@ -3247,7 +3247,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PostWeaponSearchResponse::Ok { .. })),
+            matches!(answer, Ok(api::PostWeaponSearchResponse::Ok(..))),
             "{}: {answer:?}", "post_weapon_search"
         );
     }

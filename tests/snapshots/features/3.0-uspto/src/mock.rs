@@ -91,7 +91,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::ListDataSetsResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::ListDataSetsResponse::Ok(..))), "{}: {answer:?}",
             "list_data_sets"
         );
         let answer = client
@@ -102,7 +102,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::ListSearchableFieldsResponse::Ok { .. })),
+            matches!(answer, Ok(api::ListSearchableFieldsResponse::Ok(..))),
             "{}: {answer:?}", "list_searchable_fields"
         );
         let answer = client
@@ -114,8 +114,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PerformSearchResponse::Ok { .. })),
-            "{}: {answer:?}", "perform_search"
+            matches!(answer, Ok(api::PerformSearchResponse::Ok(..))), "{}: {answer:?}",
+            "perform_search"
         );
     }
 }

@@ -13,24 +13,37 @@
     clippy::disallowed_names
 )]
 
-//! The server: [`router`] serves an [`api::Api`] implementation with axum.
+//! The server: [`router`] serves an [`api::Api`] implementation with
+//! axum; [`router_with`] takes [`Options`], and [`serve`] runs a
+//! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
 //! request gets a 4xx `application/problem+json` answer, missing
-//! credentials a 401 with `WWW-Authenticate`. The server keeps no
-//! state between requests.
+//! credentials a 401 with `WWW-Authenticate`, a method the path does
+//! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
+//! 500. Each request gets an id (`x-request-id`) and a `tracing`
+//! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
+//! gets 304. The server keeps no state between requests.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 
-/// The largest request body read, in bytes; larger ones get 413.
+/// The largest request body read by default, in bytes; larger ones
+/// get 413 ([`Options::body_limit`] sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
-/// servers' base path: add one with `Router::nest`).
+/// servers' base path: add one with `Router::nest`), with the
+/// default [`Options`].
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
-    axum::Router::new()
+    router_with(api, Options::default())
+}
+
+/// [`router`] with `options`: the body limit, and optional routes
+/// for the spec and a liveness probe.
+pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+    let router = axum::Router::new()
         .route("/", axum::routing::get(handle_list_data_sets::<A>))
         .route(
             "/{dataset}/{version}/fields",
@@ -41,7 +54,8 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
             axum::routing::post(handle_perform_search::<A>),
         )
         .fallback(not_found)
-        .with_state(std::sync::Arc::new(api))
+        .with_state(std::sync::Arc::new(api));
+    finish(router, options)
 }
 
 async fn not_found() -> Response {
@@ -102,6 +116,388 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+/// The spec this crate was generated from, as JSON (served at the
+/// path given to [`Options::spec`]).
+pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.1\",\"servers\":[{\"url\":\"{scheme}://developer.uspto.gov/ds-api\",\"variables\":{\"scheme\":{\"description\":\"The Data Set API is accessible via https and http\",\"enum\":[\"https\",\"http\"],\"default\":\"https\"}}}],\"info\":{\"description\":\"The Data Set API (DSAPI) allows the public users to discover and search USPTO exported data sets. This is a generic API that allows USPTO users to make any CSV based data files searchable through API. With the help of GET call, it returns the list of data fields that are searchable. With the help of POST call, data can be fetched based on the filters on the field names. Please note that POST call is used to search the actual data. The reason for the POST call is that it allows users to specify any complex search criteria without worry about the GET size limitations as well as encoding of the input parameters.\",\"version\":\"1.0.0\",\"title\":\"USPTO Data Set API\",\"contact\":{\"name\":\"Open Data Portal\",\"url\":\"https://developer.uspto.gov\",\"email\":\"developer@uspto.gov\"}},\"tags\":[{\"name\":\"metadata\",\"description\":\"Find out about the data sets\"},{\"name\":\"search\",\"description\":\"Search a data set\"}],\"paths\":{\"/\":{\"get\":{\"tags\":[\"metadata\"],\"operationId\":\"list-data-sets\",\"summary\":\"List available data sets\",\"responses\":{\"200\":{\"description\":\"Returns a list of data sets\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/dataSetList\"},\"example\":{\"total\":2,\"apis\":[{\"apiKey\":\"oa_citations\",\"apiVersionNumber\":\"v1\",\"apiUrl\":\"https://developer.uspto.gov/ds-api/oa_citations/v1/fields\",\"apiDocumentationUrl\":\"https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/oa_citations.json\"},{\"apiKey\":\"cancer_moonshot\",\"apiVersionNumber\":\"v1\",\"apiUrl\":\"https://developer.uspto.gov/ds-api/cancer_moonshot/v1/fields\",\"apiDocumentationUrl\":\"https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/cancer_moonshot.json\"}]}}}}}}},\"/{dataset}/{version}/fields\":{\"get\":{\"tags\":[\"metadata\"],\"summary\":\"Provides the general information about the API and the list of fields that can be used to query the dataset.\",\"description\":\"This GET API returns the list of all the searchable field names that are in the oa_citations. Please see the 'fields' attribute which returns an array of field names. Each field or a combination of fields can be searched using the syntax options shown below.\",\"operationId\":\"list-searchable-fields\",\"parameters\":[{\"name\":\"dataset\",\"in\":\"path\",\"description\":\"Name of the dataset.\",\"required\":true,\"example\":\"oa_citations\",\"schema\":{\"type\":\"string\"}},{\"name\":\"version\",\"in\":\"path\",\"description\":\"Version of the dataset.\",\"required\":true,\"example\":\"v1\",\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"The dataset API for the given version is found and it is accessible to consume.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"}}}},\"404\":{\"description\":\"The combination of dataset name and version is not found in the system or it is not published yet to be consumed by public.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"}}}}}}},\"/{dataset}/{version}/records\":{\"post\":{\"tags\":[\"search\"],\"summary\":\"Provides search capability for the data set with the given search criteria.\",\"description\":\"This API is based on Solr/Lucense Search. The data is indexed using SOLR. This GET API returns the list of all the searchable field names that are in the Solr Index. Please see the 'fields' attribute which returns an array of field names. Each field or a combination of fields can be searched using the Solr/Lucene Syntax. Please refer https://lucene.apache.org/core/3_6_2/queryparsersyntax.html#Overview for the query syntax. List of field names that are searchable can be determined using above GET api.\",\"operationId\":\"perform-search\",\"parameters\":[{\"name\":\"version\",\"in\":\"path\",\"description\":\"Version of the dataset.\",\"required\":true,\"schema\":{\"type\":\"string\",\"default\":\"v1\"}},{\"name\":\"dataset\",\"in\":\"path\",\"description\":\"Name of the dataset. In this case, the default value is oa_citations\",\"required\":true,\"schema\":{\"type\":\"string\",\"default\":\"oa_citations\"}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\"}}}}}},\"404\":{\"description\":\"No matching record found for the given criteria.\"}},\"requestBody\":{\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"type\":\"object\",\"properties\":{\"criteria\":{\"description\":\"Uses Lucene Query Syntax in the format of propertyName:value, propertyName:[num1 TO num2] and date range format: propertyName:[yyyyMMdd TO yyyyMMdd]. In the response please see the 'docs' element which has the list of record objects. Each record structure would consist of all the fields and their corresponding values.\",\"type\":\"string\",\"default\":\"*:*\"},\"start\":{\"description\":\"Starting record number. Default value is 0.\",\"type\":\"integer\",\"default\":0},\"rows\":{\"description\":\"Specify number of rows to be returned. If you run the search with default values, in the response you will see 'numFound' attribute which will tell the number of records available in the dataset.\",\"type\":\"integer\",\"default\":100}},\"required\":[\"criteria\"]}}}}}}},\"components\":{\"schemas\":{\"dataSetList\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"integer\"},\"apis\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"apiKey\":{\"type\":\"string\",\"description\":\"To be used as a dataset parameter value\"},\"apiVersionNumber\":{\"type\":\"string\",\"description\":\"To be used as a version parameter value\"},\"apiUrl\":{\"type\":\"string\",\"format\":\"uriref\",\"description\":\"The URL describing the dataset's fields\"},\"apiDocumentationUrl\":{\"type\":\"string\",\"format\":\"uriref\",\"description\":\"A URL to the API console for each API\"}}}}}}}}}";
+
+/// Each operation's method, route (as axum matches it) and
+/// operationId, for the request span.
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("GET", "/", "list-data-sets"),
+    ("GET", "/{dataset}/{version}/fields", "list-searchable-fields"),
+    ("POST", "/{dataset}/{version}/records", "perform-search"),
+];
+
+/// The request header that carries a request's id; one is made when
+/// the request has none, and it is echoed on the response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// How [`router_with`] serves. `Options::default()` is what
+/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+///
+/// ```rust,ignore
+/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
+/// let app = router_with(MyApi, options);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Options {
+    body_limit: usize,
+    spec: Option<String>,
+    health: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            body_limit: BODY_LIMIT,
+            spec: None,
+            health: None,
+        }
+    }
+}
+
+impl Options {
+    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    pub fn new() -> Self {
+        Options::default()
+    }
+
+    /// The largest request body read, in bytes; a larger one gets a
+    /// 413 problem.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
+    /// `/openapi.json`. A path the spec itself uses, or one that is
+    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
+    pub fn spec(mut self, path: impl Into<String>) -> Self {
+        self.spec = Some(path.into());
+        self
+    }
+
+    /// Answers `GET path` with 200 `ok`, a liveness probe, for
+    /// example at `/healthz` (same rules for `path` as
+    /// [`Options::spec`]).
+    pub fn health(mut self, path: impl Into<String>) -> Self {
+        self.health = Some(path.into());
+        self
+    }
+}
+
+/// What every route shares: the extra routes, 405 problems, and
+/// [`serve_request`] around each request.
+fn finish(mut router: axum::Router, options: Options) -> axum::Router {
+    if let Some(path) = extra_route(options.spec.as_deref()) {
+        router = router.route(path, axum::routing::get(spec_json));
+    }
+    if let Some(path) = extra_route(options.health.as_deref()) {
+        router = router.route(path, axum::routing::get(health));
+    }
+    router
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+}
+
+/// `path` if an extra route may be served there.
+fn extra_route(path: Option<&str>) -> Option<&str> {
+    let path = path?;
+    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
+    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+        tracing::warn!(
+            "not serving `{path}`: the spec uses it, or it is not a plain path"
+        );
+        return None;
+    }
+    Some(path)
+}
+
+async fn spec_json() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
+        .into_response()
+}
+
+async fn health() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
+        .into_response()
+}
+
+/// axum adds the `Allow` header.
+async fn method_not_allowed() -> Response {
+    Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "the resource does not allow this method",
+        )
+        .into_response()
+}
+
+/// The operationId of a matched route (the longest route that ends
+/// it, so a router nested under a prefix is found too).
+fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+    let method = if method == axum::http::Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    OPERATIONS
+        .iter()
+        .filter(|(m, r, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _)| r.len())
+        .map_or("", |(_, _, id)| id)
+}
+
+/// The request's id: its `x-request-id` if that is visible ASCII of
+/// at most 200 bytes, else a new random one.
+fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
+    use std::hash::BuildHasher as _;
+
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if let Some(id) = headers
+        .get(REQUEST_ID)
+        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
+    {
+        return id.clone();
+    }
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let random = std::collections::hash_map::RandomState::new();
+    let id = format!("{:016x}{:016x}", random.hash_one(n), random.hash_one(! n));
+    axum::http::HeaderValue::try_from(id)
+        .unwrap_or(axum::http::HeaderValue::from_static("-"))
+}
+
+/// Runs around every request: gives it an id (echoed as
+/// `x-request-id`) and a `tracing` span (operation, method, route,
+/// request id, then status and latency), bounds its body, turns a
+/// panicking handler into a 500 problem, and answers a conditional
+/// `GET`/`HEAD` whose validators match with 304.
+async fn serve_request(
+    axum::extract::State(body_limit): axum::extract::State<usize>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let id = request_id(request.headers());
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("", |route| route.as_str())
+        .to_owned();
+    let span = tracing::info_span!(
+        "request", operation = operation_id(& method, & route), method = % method, route
+        = % route, request_id = id.to_str().unwrap_or(""), status =
+        tracing::field::Empty, latency_ms = tracing::field::Empty,
+    );
+    let conditional = (method == axum::http::Method::GET
+        || method == axum::http::Method::HEAD)
+        .then(|| {
+            let headers = request.headers();
+            (
+                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
+                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
+            )
+        });
+    let mut response = tracing::Instrument::instrument(
+            run(request, next, body_limit),
+            span.clone(),
+        )
+        .await;
+    if let Some((if_none_match, if_modified_since)) = conditional {
+        if response.status() == StatusCode::OK
+            && not_modified(
+                if_none_match.as_ref(),
+                if_modified_since.as_ref(),
+                response.headers(),
+            )
+        {
+            let (mut parts, _) = response.into_parts();
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(axum::http::header::CONTENT_TYPE);
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            response = Response::from_parts(parts, axum::body::Body::empty());
+        }
+    }
+    response.headers_mut().insert(REQUEST_ID, id);
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+    tracing::info!(parent : & span, "answered");
+    response
+}
+
+/// The handler, with its body bounded to `body_limit` bytes (413),
+/// and a panic in it turned into a 500 problem.
+async fn run(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+    body_limit: usize,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > body_limit as u64) {
+        return too_large(body_limit).into_response();
+    }
+    request = request
+        .map(|body| axum::body::Body::new(
+            http_body_util::Limited::new(body, body_limit),
+        ));
+    let mut handler = std::pin::pin!(next.run(request));
+    let outcome = std::future::poll_fn(|cx| {
+            match std::panic::catch_unwind(
+                std::panic::AssertUnwindSafe(|| {
+                    std::future::Future::poll(handler.as_mut(), cx)
+                }),
+            ) {
+                Ok(std::task::Poll::Ready(response)) => {
+                    std::task::Poll::Ready(Ok(response))
+                }
+                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+                Err(panic) => std::task::Poll::Ready(Err(panic)),
+            }
+        })
+        .await;
+    outcome
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic");
+            tracing::error!("handler panicked: {message}");
+            Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
+        })
+}
+
+/// 413 for a body above `limit` bytes.
+fn too_large(limit: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+/// Whether a `200` with `response`'s headers is not modified for a
+/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
+/// `If-None-Match` (weak comparison, `*`) decides when present;
+/// else `If-Modified-Since` against `Last-Modified`.
+fn not_modified(
+    if_none_match: Option<&axum::http::HeaderValue>,
+    if_modified_since: Option<&axum::http::HeaderValue>,
+    response: &axum::http::HeaderMap,
+) -> bool {
+    if let Some(tags) = if_none_match {
+        let tags = tags.to_str().unwrap_or("").trim();
+        if tags == "*" {
+            return true;
+        }
+        let Some(etag) = response
+            .get(axum::http::header::ETAG)
+            .and_then(|v| v.to_str().ok()) else {
+            return false;
+        };
+        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+        let etag = opaque(etag);
+        return tags.split(',').any(|tag| opaque(tag) == etag);
+    }
+    let date = |value: Option<&axum::http::HeaderValue>| {
+        value
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+    };
+    match (
+        date(if_modified_since),
+        date(response.get(axum::http::header::LAST_MODIFIED)),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// A strong `ETag` for a response body: the quoted 64-bit FNV-1a
+/// hash of its bytes, the same on every machine and run. Set it as
+/// the response's documented `ETag` header, and a `GET` with a
+/// matching `If-None-Match` gets 304.
+pub fn strong_etag(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("\"{hash:016x}\"")
+}
+
+/// [`strong_etag`] of `body` as the server sends it in JSON.
+pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
+    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
+/// lets the requests in flight finish.
+///
+/// ```rust,ignore
+/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
+/// ```
+pub async fn serve(
+    router: axum::Router,
+    addr: impl tokio::net::ToSocketAddrs,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on {}", listener.local_addr() ?);
+    serve_until(listener, router, shutdown_signal()).await
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then
+/// lets the requests in flight finish.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let mut interrupt = std::pin::pin!(interrupt);
+    let mut terminate = std::pin::pin!(terminate);
+    std::future::poll_fn(|cx| {
+            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
+                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
+            {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
 }
 
 /// `GET /`
@@ -261,24 +657,30 @@ fn path_param<'a>(
         ))
 }
 
-/// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
+/// The whole body (`serve_request` bounds it); `None` when it is empty.
 async fn read_body(
     body: axum::body::Body,
 ) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, BODY_LIMIT).await {
+    match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) if bytes.is_empty() => Ok(None),
         Ok(bytes) => Ok(Some(bytes)),
-        Err(_) => {
-            Err(
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the request body is larger than {BODY_LIMIT} bytes or could not be read"
-                    ),
-                ),
-            )
-        }
+        Err(error) => Err(body_error(&error)),
     }
+}
+
+/// 413 when the body went over the limit, else 400.
+fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is larger than the server's limit",
+            );
+        }
+        source = error.source();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

@@ -80,8 +80,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetPetIdResponse::BadRequest { .. })),
-            "{}: {answer:?}", "get_pet_id"
+            matches!(answer, Ok(api::GetPetIdResponse::BadRequest)), "{}: {answer:?}",
+            "get_pet_id"
         );
         let answer = client
             .put_pet_id(api::PutPetIdRequest {
@@ -90,8 +90,8 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::PutPetIdResponse::BadRequest { .. })),
-            "{}: {answer:?}", "put_pet_id"
+            matches!(answer, Ok(api::PutPetIdResponse::BadRequest)), "{}: {answer:?}",
+            "put_pet_id"
         );
     }
 }

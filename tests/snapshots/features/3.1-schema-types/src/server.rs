@@ -13,25 +13,38 @@
     clippy::disallowed_names
 )]
 
-//! The server: [`router`] serves an [`api::Api`] implementation with axum.
+//! The server: [`router`] serves an [`api::Api`] implementation with
+//! axum; [`router_with`] takes [`Options`], and [`serve`] runs a
+//! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
 //! request gets a 4xx `application/problem+json` answer, missing
-//! credentials a 401 with `WWW-Authenticate`. The server keeps no
-//! state between requests.
+//! credentials a 401 with `WWW-Authenticate`, a method the path does
+//! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
+//! 500. Each request gets an id (`x-request-id`) and a `tracing`
+//! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
+//! gets 304. The server keeps no state between requests.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read, in bytes; larger ones get 413.
+/// The largest request body read by default, in bytes; larger ones
+/// get 413 ([`Options::body_limit`] sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
-/// servers' base path: add one with `Router::nest`).
+/// servers' base path: add one with `Router::nest`), with the
+/// default [`Options`].
 pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
-    axum::Router::new()
+    router_with(api, Options::default())
+}
+
+/// [`router`] with `options`: the body limit, and optional routes
+/// for the spec and a liveness probe.
+pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
+    let router = axum::Router::new()
         .route(
             "/anything/strings",
             axum::routing::put(handle_string_format_support::<A>)
@@ -83,7 +96,8 @@ pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
                 .patch(handle_quirks_partially_usable_incompatible_all_of::<A>),
         )
         .fallback(not_found)
-        .with_state(std::sync::Arc::new(api))
+        .with_state(std::sync::Arc::new(api));
+    finish(router, options)
 }
 
 async fn not_found() -> Response {
@@ -144,6 +158,408 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+/// The spec this crate was generated from, as JSON (served at the
+/// path given to [`Options::spec`]).
+pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"Support for different schema types\",\"description\":\"Additionally some support for features that schema types may individually support.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.1.0.md#schemaObject\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"tags\":[{\"name\":\"Strings\",\"description\":\"Showcasing handling and support for `type: string` schemas.\"},{\"name\":\"Numbers\",\"description\":\"Showcasing handling and support for `type: integer` and `type: number` schemas.\"},{\"name\":\"Booleans\",\"description\":\"Showcasing handling and support for `type: boolean` schemas.\"},{\"name\":\"Arrays\",\"description\":\"Showcasing handling and support for `type: array` schemas.\"},{\"name\":\"Objects\",\"description\":\"Showcasing handling and support for `type: object` schemas.\"},{\"name\":\"Null\",\"description\":\"Showcasing handling and support for `type: null` schemas.\"},{\"name\":\"Mixed\",\"description\":\"Showcasing handling and support for `type: [...]` schemas.\"},{\"name\":\"Circular references\",\"description\":\"Showcasing handling and support for circular references (`$ref` pointers).\"},{\"name\":\"ReadMe-flavors\",\"description\":\"Showcasing handling and support for various ReadMe-flavored schema additions.\"},{\"name\":\"Quirks\",\"description\":\"Showcasing handling and support for various schema type quirks.\"}],\"paths\":{\"/anything/strings\":{\"post\":{\"operationId\":\"string_schemaSupport\",\"summary\":\"String support\",\"description\":\"Support and handling of `type: string` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"string\"},\"description (markdown)\":{\"type\":\"string\",\"description\":\"This is a string with a **markdown** description: [link](ref:action-object)\"},\"title\":{\"type\":\"string\",\"title\":\"This string has a `title` property.\"},\"required\":{\"type\":\"string\",\"description\":\"This string should be required.\"},\"default\":{\"type\":\"string\",\"description\":\"This string has a `default` of `default value`.\",\"default\":\"default value\"},\"default (null)\":{\"type\":\"string\",\"description\":\"This string has a `default` of `null`.\",\"default\":null},\"default (required)\":{\"type\":\"string\",\"description\":\"This string has a `default` of `default value` and is required.\",\"default\":\"default value\"},\"nullable\":{\"type\":\"string\",\"description\":\"This string has is `nullable`.\",\"nullable\":true},\"enum\":{\"type\":\"string\",\"enum\":[\"available\",\"pending\",\"sold\"]},\"enum (with default)\":{\"type\":\"string\",\"description\":\"This enum has a `default` of `available`.\",\"enum\":[\"available\",\"pending\",\"sold\"],\"default\":\"available\"},\"enum (with default and required)\":{\"type\":\"string\",\"description\":\"This enum has a `default` of `available` and is required.\",\"enum\":[\"available\",\"pending\",\"sold\"],\"default\":\"available\"},\"enum (with empty option)\":{\"type\":\"string\",\"description\":\"This enum has a an empty string (`\\\"\\\"`) as one of its available options.\",\"enum\":[\"\",\"available\",\"pending\",\"sold\"]},\"enum (with empty option and empty default)\":{\"type\":\"string\",\"description\":\"This enum has a an empty string (`\\\"\\\"`) as its only available option, and that same value is set as its `default`.\",\"enum\":[\"\"],\"default\":\"\"}},\"required\":[\"required\",\"default (required)\",\"enum (with default and required)\"]}}}}},\"put\":{\"operationId\":\"string_formatSupport\",\"summary\":\"`format` data types\",\"description\":\"Handling of `format` data types on `type: string` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"binary\":{\"type\":\"string\",\"format\":\"binary\"},\"binary (with default)\":{\"type\":\"string\",\"format\":\"binary\",\"default\":\"data:text/plain;name=file1.txt;base64,dGVzdDE=\"},\"blob\":{\"type\":\"string\",\"description\":\"Strings with `format: blob` should render a `<textarea>`.\",\"format\":\"blob\",\"example\":\"This is some example content for this parameter.\"},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"date (with pattern)\":{\"type\":\"string\",\"description\":\"This accepts a pattern of matching `(\\\\d{4})-(\\\\d{2})-(\\\\d{2})`\",\"format\":\"date\",\"pattern\":\"(\\\\d{4})-(\\\\d{2})-(\\\\d{2})\"},\"date-time\":{\"type\":\"string\",\"description\":\"Unsupported due to the varying ways that `date-time` is utilized in API definitions for representing dates, the [lack of wide browser support for the input](https://developer.mozilla.org/en-US/docs/Web/HTML/Element/input/datetime-local#Browser_compatibility), and that it's not [RFC 3339](https://tools.ietf.org/html/rfc3339) compliant.\",\"format\":\"date-time\"},\"html\":{\"type\":\"string\",\"description\":\"Strings with `format: html` should render a `<textarea>`.\",\"format\":\"html\"},\"json\":{\"type\":\"string\",\"description\":\"This is a special ReadMe data type to render a `<textarea>` to be parsed as JSON\",\"format\":\"json\"},\"string\":{\"type\":\"string\",\"format\":\"string\"},\"password\":{\"type\":\"string\",\"format\":\"password\"},\"password (minLength: 5, maxLength: 20)\":{\"type\":\"string\",\"description\":\"This `format: password` input has a `minLength` and `maxLength` configured.\",\"format\":\"password\",\"minLength\":5,\"maxLength\":20},\"url\":{\"type\":\"string\",\"format\":\"url\"},\"unknown-format\":{\"type\":\"string\",\"format\":\"unknown-format\"}},\"required\":[\"binary (with default)\"]}}}}}},\"/anything/strings/top-level-payloads\":{\"post\":{\"operationId\":\"string_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: string`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"}}}}},\"patch\":{\"operationId\":\"string_topLevelJSON\",\"summary\":\"Top-level payloads (JSON)\",\"description\":\"Handling of a `requestBody` payload that's a single `type: string` but `format: json`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\",\"format\":\"json\"}}}}}},\"/anything/numbers\":{\"post\":{\"operationId\":\"number_schemaSupport\",\"summary\":\"Number support\",\"description\":\"Support and handling of `type: integer` and `type: number` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"integer (stock)\":{\"type\":\"integer\"},\"integer (markdown description)\":{\"type\":\"integer\",\"description\":\"This is an `integer` with a **markdown** description: [link](ref:action-object)\"},\"integer (title)\":{\"type\":\"integer\",\"title\":\"This integer has a `title` property.\"},\"integer (required)\":{\"type\":\"integer\",\"description\":\"This integer should be required.\"},\"integer (default)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `1234`.\",\"default\":1234},\"integer (default null)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `null`.\",\"default\":null},\"integer (default, required)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `1234` and is required.\",\"default\":1234},\"integer (nullable)\":{\"type\":\"integer\",\"description\":\"This integer is `nullable`.\",\"nullable\":true},\"integer (minimum / maximum)\":{\"type\":\"integer\",\"description\":\"This integer has a `minimum` of `100` and `maximum` of `999`.\",\"minimum\":100,\"maximum\":999},\"number (stock)\":{\"type\":\"number\"},\"number (markdown description)\":{\"type\":\"number\",\"description\":\"This is a `number` with a **markdown** description: [link](ref:action-object)\"},\"number (title)\":{\"type\":\"number\",\"title\":\"This number has a `title` property.\"},\"number (required)\":{\"type\":\"number\",\"description\":\"This number should be required.\"},\"number (default)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `12.34`.\",\"default\":12.34},\"number (default, required)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `12.34` and is required.\",\"default\":12.34},\"number (default null)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `null`.\",\"default\":null},\"number (nullable)\":{\"type\":\"number\",\"description\":\"This number is `nullable`..\",\"nullable\":true}},\"required\":[\"integer (required)\",\"integer (default, required)\",\"number (required)\",\"number (default, required)\"]}}}}},\"put\":{\"operationId\":\"number_formatSupport\",\"summary\":\"`format` data types\",\"description\":\"Handling `format` data types on `type: integer` and `type: number` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"integer (format: int8)\":{\"type\":\"integer\",\"format\":\"int8\"},\"integer (format: uint8)\":{\"type\":\"integer\",\"format\":\"uint8\"},\"integer (format: int16)\":{\"type\":\"integer\",\"format\":\"int16\"},\"integer (format: uint16)\":{\"type\":\"integer\",\"format\":\"uint16\"},\"integer (format: int32)\":{\"type\":\"integer\",\"format\":\"int32\"},\"integer (format: int32, multipleOf: 2)\":{\"type\":\"integer\",\"description\":\"This `integer` input has `multipleOf: 2` set on itself to control the increment/decrement value set.\",\"format\":\"int32\",\"multipleOf\":2},\"integer (format: uint32)\":{\"type\":\"integer\",\"format\":\"uint32\"},\"integer (format: int64)\":{\"type\":\"integer\",\"format\":\"int64\"},\"integer (format: uint64)\":{\"type\":\"integer\",\"format\":\"uint64\"},\"number (format: float)\":{\"type\":\"number\",\"format\":\"float\"},\"number (format: double)\":{\"type\":\"number\",\"format\":\"double\"}}}}}}},\"patch\":{\"operationId\":\"number_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: integer`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}}}}},\"/anything/booleans\":{\"post\":{\"operationId\":\"boolean_schemaSupport\",\"summary\":\"Boolean support\",\"description\":\"Support and handling of `type: boolean` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Booleans\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"boolean\"},\"description (markdown)\":{\"type\":\"boolean\",\"description\":\"This is a `boolean` with a **markdown** description: [link](ref:action-object)\"},\"title\":{\"type\":\"boolean\",\"title\":\"This boolean has a `title` property.\"},\"required\":{\"type\":\"boolean\",\"description\":\"This boolean should be required.\"},\"default\":{\"type\":\"boolean\",\"description\":\"This boolean has a `default` of `false`.\",\"default\":false},\"default (required)\":{\"type\":\"boolean\",\"description\":\"This boolean has a `default` of `false`.\",\"default\":false},\"inferred from enum\":{\"description\":\"Though this is missing a `type` declaration it should be treated as `boolean` because it contains an enum of `true` and `false`.\",\"enum\":[true,false]}},\"required\":[\"required\",\"default (required)\"]}}}}},\"patch\":{\"operationId\":\"boolean_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: boolean`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Booleans\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"boolean\"}}}}}},\"/anything/arrays\":{\"post\":{\"operationId\":\"array_schemaSupport\",\"summary\":\"Array support\",\"description\":\"Support and handling of `type: array` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"array\",\"items\":{}},\"with markdown description\":{\"type\":\"array\",\"description\":\"This is an `array` with a **markdown** description: [link](ref:action-object)\",\"items\":{}},\"with title\":{\"type\":\"array\",\"title\":\"This array has a `title` property.\",\"items\":{}},\"array<any>\":{\"type\":\"array\",\"items\":{}},\"array<any> (but no `items` property)\":{\"type\":\"array\",\"description\":\"Techncally this is a malformed schema, but we support it (for legacy reasons) and repair it to have `items: {}` when we generate JSON Schema for the form.\\n\\nThough its supported, not all OpenAPI validators allow it though so our support may regress at some point in the future.\"},\"array<string>\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"array<string> (with overall `null` default)\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"default\":null},\"array<string> (loaded via a $ref)\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/string_enum\"}},\"array<integer>\":{\"type\":\"array\",\"items\":{\"type\":\"integer\",\"format\":\"int64\"}},\"array<number>\":{\"type\":\"array\",\"items\":{\"type\":\"number\",\"format\":\"float\"}},\"array<boolean>\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"}},\"array<object>\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"boolean\":{\"type\":\"boolean\"}}}},\"array<object> (additionalProperties)\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"additionalProperties\":true}},\"array<array<object>>\":{\"type\":\"array\",\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}}}}}}}}}}},\"/anything/arrays/top-level-payloads\":{\"post\":{\"operationId\":\"array_topLevelObjects\",\"summary\":\"Top-level payloads (objects)\",\"description\":\"Handling of a `requestBody` payload that's a `type: array` composed of objects.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"boolean\":{\"type\":\"boolean\"},\"array\":{\"type\":\"array\",\"items\":{}},\"object\":{\"type\":\"object\",\"additionalProperties\":true}}}}}}}},\"patch\":{\"operationId\":\"array_topLevelPrimitives\",\"summary\":\"Top-level payloads (primitives)\",\"description\":\"Handling of a `requestBody` payload that's a `type: array` composed of primitives.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}}}},\"/anything/objects\":{\"post\":{\"operationId\":\"object_schemaSupport\",\"summary\":\"Object support\",\"description\":\"Support and handling of `type: object` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Objects\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}},\"array\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"object (with `title`)\":{\"title\":\"This object has a `title` property.\",\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}},\"array\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"object (without an explicit `type`)\":{\"description\":\"Though this object is missing an explicit `type: object` property it should still be recognized as an object because it has `properties`.\",\"properties\":{\"property1\":{\"type\":\"integer\",\"format\":\"int64\"},\"property2\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"object (additionalProperties)\":{\"type\":\"object\",\"additionalProperties\":true},\"object (without `properties`)\":{\"type\":\"object\",\"description\":\"Because this object is missing a `properties` declaration we should treat it as if `additionalProperties: true` were present on it so the enduser can still use it with the form.\"}}}}}}}},\"/anything/null\":{\"post\":{\"operationId\":\"null_schemaSupport\",\"summary\":\"Null support\",\"description\":\"Support and handling of `type: null` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Null\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"null\"}}}}}}}},\"/anything/mixed\":{\"post\":{\"operationId\":\"mixed_schemaSupport\",\"summary\":\"Mixed support\",\"description\":\"Support and handling of mixed `type: [...]` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Mixed\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"string and number\":{\"type\":[\"string\",\"number\"],\"description\":\"This can be either a `string` or a `number`.\"},\"string and boolean\":{\"type\":[\"string\",\"boolean\"],\"description\":\"This can be either a `string` or a `boolean`.\"},\"string and null\":{\"type\":[\"string\",\"null\"],\"description\":\"This can be either a `string` or `null`.\"},\"boolean and null\":{\"type\":[\"boolean\",\"null\"],\"description\":\"This can be either a `boolean` or `null`.\"}}}}}}}},\"/anything/circular\":{\"post\":{\"operationId\":\"circular_handling\",\"summary\":\"Nested circular $ref\",\"description\":\"Handling of a nested `$ref` that recursively references itself.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#referenceObject)\\n\\n* [3.1.0 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#referenceObject)\",\"tags\":[\"Circular references\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"circular\":{\"$ref\":\"#/components/schemas/Circular\"}}}}}}},\"patch\":{\"operationId\":\"circular_topLevel\",\"summary\":\"Top-level circular $ref\",\"description\":\"Handling of a top-level request body `$ref` that recursively references itself.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#referenceObject)\\n\\n* [3.1.0 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#referenceObject)\",\"tags\":[\"Circular references\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Circular\"}}}}}},\"/anything/raw_body/top-level-payloads\":{\"post\":{\"operationId\":\"raw_body_topLevel\",\"summary\":\"Top-level RAW_BODY (string)\",\"description\":\"This is a special value on ReadMe to denote a top level property. This can be done better using JSON Schema, but from ReadMe's dash, this is the only way to do it.\\n\\n<https://docs.readme.com/docs/raw-body-content>\",\"tags\":[\"ReadMe-flavors\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"RAW_BODY\":{\"type\":\"string\"}}}}}}},\"patch\":{\"operationId\":\"raw_body_topLevelJSON\",\"summary\":\"Top-level RAW_BODY (JSON)\",\"description\":\"This is a special value on ReadMe to denote a top level property. This can be done better using JSON Schema, but from ReadMe's dash, this is the only way to do it.\\n\\n<https://docs.readme.com/docs/raw-body-content>\",\"tags\":[\"ReadMe-flavors\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"RAW_BODY\":{\"type\":\"string\",\"format\":\"json\"}}}}}}}},\"/anything/quirks\":{\"post\":{\"operationId\":\"quirks_missingType\",\"summary\":\"Missing schema type\",\"description\":\"Handling cases for when `type` is missing from a schema.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"missing type\":{\"description\":\"Though this request body property is missing a `type` declaration we should stil render a `string` input box so that the user can interact with it.\",\"default\":\"default value\"},\"missing type (on completely empty schema)\":{},\"implicit array\":{\"description\":\"This array property is missing an explicit `type: array` but since it has an `items` declaration we're implicitly treating it as an array.\",\"items\":{\"type\":\"integer\"}},\"implicit object\":{\"description\":\"This object property is missing an explicit `type: object` but since it has an `properties` declaration we're implicitly treating it as an object.\",\"properties\":{\"name\":{\"type\":\"string\",\"default\":\"buster\"}}}}}}}}}},\"/anything/quirks/polymorphism\":{\"post\":{\"operationId\":\"quirks_incompatibleNestedAllOf\",\"summary\":\"Incompatible nested allOf schemas\",\"description\":\"Handling cases for when a nested `allOf` cannot be merged together.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"incompatible\":{\"description\":\"This property consists of an `allOf` of a `string` and an `integer` schema. Since these two schemas are incompatible and we're unable to merge them per the `allOf` rules, we instead eliminate the `allOf` and render out a `string` instead.\\n\\nThis is obviously less than ideal but it assures that the user can still interact with the property.\",\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},\"compatible\":{\"description\":\"Unlike the `incompatible` property above this `allOf` consists of two objects that **can** be merged.\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}},{\"type\":\"object\",\"properties\":{\"name\":{\"example\":\"buster\"}}}]}}}}},\"required\":true}},\"put\":{\"operationId\":\"quirks_entirelyIncompatibleAllOf\",\"summary\":\"Incompatible allOf schemas on a root requestBody\",\"description\":\"When an `allOf` sits at the top of a request body schema and it cannot be merged, we're unable to render out anything for an input because there's no usable schema for us.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}},\"required\":true}},\"patch\":{\"operationId\":\"quirks_partiallyUsableIncompatibleAllOf\",\"summary\":\"Incompatible allOf schemas on a root requestBody (with other schema properties)\",\"description\":\"Like `quirks_entirelyIncompatibleAllOf`, when we're to merge an `allOf` together we eliminate it, however this schema here has additional properties (`description`) alongside that `allOf` so it's not a wholly empty schema and we can use it. Unfortunately since we don't have any of the real data for the request body to use we treat this as a string input with a `format` of `json` so that the user can input a raw JSON input to make their request with.\\n\\nUnfortunately in this case we don't support `description` on the root schema so it won't show up, but a large input box still will for the user. Obviously all of this less than ideal as we're losing request body schema data but since the `allOf` present is incompatible it's unusable and this is the best we can do under the circumstances.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"description\":\"I am a description\",\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}},\"required\":true}}}},\"components\":{\"schemas\":{\"string_enum\":{\"enum\":[\"available\",\"pending\",\"sold\"],\"type\":\"string\"},\"Circular\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"children\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Circular\"}}}}}}}";
+
+/// Each operation's method, route (as axum matches it) and
+/// operationId, for the request span.
+const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("PUT", "/anything/strings", "string_formatSupport"),
+    ("POST", "/anything/strings", "string_schemaSupport"),
+    ("POST", "/anything/strings/top-level-payloads", "string_topLevel"),
+    ("PATCH", "/anything/strings/top-level-payloads", "string_topLevelJSON"),
+    ("PUT", "/anything/numbers", "number_formatSupport"),
+    ("POST", "/anything/numbers", "number_schemaSupport"),
+    ("PATCH", "/anything/numbers", "number_topLevel"),
+    ("POST", "/anything/booleans", "boolean_schemaSupport"),
+    ("PATCH", "/anything/booleans", "boolean_topLevel"),
+    ("POST", "/anything/arrays", "array_schemaSupport"),
+    ("POST", "/anything/arrays/top-level-payloads", "array_topLevelObjects"),
+    ("PATCH", "/anything/arrays/top-level-payloads", "array_topLevelPrimitives"),
+    ("POST", "/anything/objects", "object_schemaSupport"),
+    ("POST", "/anything/null", "null_schemaSupport"),
+    ("POST", "/anything/mixed", "mixed_schemaSupport"),
+    ("POST", "/anything/circular", "circular_handling"),
+    ("PATCH", "/anything/circular", "circular_topLevel"),
+    ("POST", "/anything/raw_body/top-level-payloads", "raw_body_topLevel"),
+    ("PATCH", "/anything/raw_body/top-level-payloads", "raw_body_topLevelJSON"),
+    ("POST", "/anything/quirks", "quirks_missingType"),
+    ("PUT", "/anything/quirks/polymorphism", "quirks_entirelyIncompatibleAllOf"),
+    ("POST", "/anything/quirks/polymorphism", "quirks_incompatibleNestedAllOf"),
+    ("PATCH", "/anything/quirks/polymorphism", "quirks_partiallyUsableIncompatibleAllOf"),
+];
+
+/// The request header that carries a request's id; one is made when
+/// the request has none, and it is echoed on the response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// How [`router_with`] serves. `Options::default()` is what
+/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+///
+/// ```rust,ignore
+/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
+/// let app = router_with(MyApi, options);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Options {
+    body_limit: usize,
+    spec: Option<String>,
+    health: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            body_limit: BODY_LIMIT,
+            spec: None,
+            health: None,
+        }
+    }
+}
+
+impl Options {
+    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    pub fn new() -> Self {
+        Options::default()
+    }
+
+    /// The largest request body read, in bytes; a larger one gets a
+    /// 413 problem.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
+    /// `/openapi.json`. A path the spec itself uses, or one that is
+    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
+    pub fn spec(mut self, path: impl Into<String>) -> Self {
+        self.spec = Some(path.into());
+        self
+    }
+
+    /// Answers `GET path` with 200 `ok`, a liveness probe, for
+    /// example at `/healthz` (same rules for `path` as
+    /// [`Options::spec`]).
+    pub fn health(mut self, path: impl Into<String>) -> Self {
+        self.health = Some(path.into());
+        self
+    }
+}
+
+/// What every route shares: the extra routes, 405 problems, and
+/// [`serve_request`] around each request.
+fn finish(mut router: axum::Router, options: Options) -> axum::Router {
+    if let Some(path) = extra_route(options.spec.as_deref()) {
+        router = router.route(path, axum::routing::get(spec_json));
+    }
+    if let Some(path) = extra_route(options.health.as_deref()) {
+        router = router.route(path, axum::routing::get(health));
+    }
+    router
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+}
+
+/// `path` if an extra route may be served there.
+fn extra_route(path: Option<&str>) -> Option<&str> {
+    let path = path?;
+    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
+    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+        tracing::warn!(
+            "not serving `{path}`: the spec uses it, or it is not a plain path"
+        );
+        return None;
+    }
+    Some(path)
+}
+
+async fn spec_json() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
+        .into_response()
+}
+
+async fn health() -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
+        .into_response()
+}
+
+/// axum adds the `Allow` header.
+async fn method_not_allowed() -> Response {
+    Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "the resource does not allow this method",
+        )
+        .into_response()
+}
+
+/// The operationId of a matched route (the longest route that ends
+/// it, so a router nested under a prefix is found too).
+fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+    let method = if method == axum::http::Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    OPERATIONS
+        .iter()
+        .filter(|(m, r, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _)| r.len())
+        .map_or("", |(_, _, id)| id)
+}
+
+/// The request's id: its `x-request-id` if that is visible ASCII of
+/// at most 200 bytes, else a new random one.
+fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
+    use std::hash::BuildHasher as _;
+
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if let Some(id) = headers
+        .get(REQUEST_ID)
+        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
+    {
+        return id.clone();
+    }
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let random = std::collections::hash_map::RandomState::new();
+    let id = format!("{:016x}{:016x}", random.hash_one(n), random.hash_one(! n));
+    axum::http::HeaderValue::try_from(id)
+        .unwrap_or(axum::http::HeaderValue::from_static("-"))
+}
+
+/// Runs around every request: gives it an id (echoed as
+/// `x-request-id`) and a `tracing` span (operation, method, route,
+/// request id, then status and latency), bounds its body, turns a
+/// panicking handler into a 500 problem, and answers a conditional
+/// `GET`/`HEAD` whose validators match with 304.
+async fn serve_request(
+    axum::extract::State(body_limit): axum::extract::State<usize>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let id = request_id(request.headers());
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("", |route| route.as_str())
+        .to_owned();
+    let span = tracing::info_span!(
+        "request", operation = operation_id(& method, & route), method = % method, route
+        = % route, request_id = id.to_str().unwrap_or(""), status =
+        tracing::field::Empty, latency_ms = tracing::field::Empty,
+    );
+    let conditional = (method == axum::http::Method::GET
+        || method == axum::http::Method::HEAD)
+        .then(|| {
+            let headers = request.headers();
+            (
+                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
+                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
+            )
+        });
+    let mut response = tracing::Instrument::instrument(
+            run(request, next, body_limit),
+            span.clone(),
+        )
+        .await;
+    if let Some((if_none_match, if_modified_since)) = conditional {
+        if response.status() == StatusCode::OK
+            && not_modified(
+                if_none_match.as_ref(),
+                if_modified_since.as_ref(),
+                response.headers(),
+            )
+        {
+            let (mut parts, _) = response.into_parts();
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(axum::http::header::CONTENT_TYPE);
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            response = Response::from_parts(parts, axum::body::Body::empty());
+        }
+    }
+    response.headers_mut().insert(REQUEST_ID, id);
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
+    tracing::info!(parent : & span, "answered");
+    response
+}
+
+/// The handler, with its body bounded to `body_limit` bytes (413),
+/// and a panic in it turned into a 500 problem.
+async fn run(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+    body_limit: usize,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > body_limit as u64) {
+        return too_large(body_limit).into_response();
+    }
+    request = request
+        .map(|body| axum::body::Body::new(
+            http_body_util::Limited::new(body, body_limit),
+        ));
+    let mut handler = std::pin::pin!(next.run(request));
+    let outcome = std::future::poll_fn(|cx| {
+            match std::panic::catch_unwind(
+                std::panic::AssertUnwindSafe(|| {
+                    std::future::Future::poll(handler.as_mut(), cx)
+                }),
+            ) {
+                Ok(std::task::Poll::Ready(response)) => {
+                    std::task::Poll::Ready(Ok(response))
+                }
+                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+                Err(panic) => std::task::Poll::Ready(Err(panic)),
+            }
+        })
+        .await;
+    outcome
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic");
+            tracing::error!("handler panicked: {message}");
+            Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the server could not answer",
+                )
+                .into_response()
+        })
+}
+
+/// 413 for a body above `limit` bytes.
+fn too_large(limit: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+/// Whether a `200` with `response`'s headers is not modified for a
+/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
+/// `If-None-Match` (weak comparison, `*`) decides when present;
+/// else `If-Modified-Since` against `Last-Modified`.
+fn not_modified(
+    if_none_match: Option<&axum::http::HeaderValue>,
+    if_modified_since: Option<&axum::http::HeaderValue>,
+    response: &axum::http::HeaderMap,
+) -> bool {
+    if let Some(tags) = if_none_match {
+        let tags = tags.to_str().unwrap_or("").trim();
+        if tags == "*" {
+            return true;
+        }
+        let Some(etag) = response
+            .get(axum::http::header::ETAG)
+            .and_then(|v| v.to_str().ok()) else {
+            return false;
+        };
+        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+        let etag = opaque(etag);
+        return tags.split(',').any(|tag| opaque(tag) == etag);
+    }
+    let date = |value: Option<&axum::http::HeaderValue>| {
+        value
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+    };
+    match (
+        date(if_modified_since),
+        date(response.get(axum::http::header::LAST_MODIFIED)),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// A strong `ETag` for a response body: the quoted 64-bit FNV-1a
+/// hash of its bytes, the same on every machine and run. Set it as
+/// the response's documented `ETag` header, and a `GET` with a
+/// matching `If-None-Match` gets 304.
+pub fn strong_etag(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("\"{hash:016x}\"")
+}
+
+/// [`strong_etag`] of `body` as the server sends it in JSON.
+pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
+    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
+/// lets the requests in flight finish.
+///
+/// ```rust,ignore
+/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
+/// ```
+pub async fn serve(
+    router: axum::Router,
+    addr: impl tokio::net::ToSocketAddrs,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on {}", listener.local_addr() ?);
+    serve_until(listener, router, shutdown_signal()).await
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then
+/// lets the requests in flight finish.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    let mut interrupt = std::pin::pin!(interrupt);
+    let mut terminate = std::pin::pin!(terminate);
+    std::future::poll_fn(|cx| {
+            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
+                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
+            {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await;
 }
 
 /// `PUT /anything/strings`
@@ -958,24 +1374,30 @@ fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Proble
         })
 }
 
-/// The whole body, up to [`BODY_LIMIT`]; `None` when it is empty.
+/// The whole body (`serve_request` bounds it); `None` when it is empty.
 async fn read_body(
     body: axum::body::Body,
 ) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, BODY_LIMIT).await {
+    match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) if bytes.is_empty() => Ok(None),
         Ok(bytes) => Ok(Some(bytes)),
-        Err(_) => {
-            Err(
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the request body is larger than {BODY_LIMIT} bytes or could not be read"
-                    ),
-                ),
-            )
-        }
+        Err(error) => Err(body_error(&error)),
     }
+}
+
+/// 413 when the body went over the limit, else 400.
+fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the request body is larger than the server's limit",
+            );
+        }
+        source = error.source();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

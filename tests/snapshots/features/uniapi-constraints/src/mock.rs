@@ -93,7 +93,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::ListAccountsResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::ListAccountsResponse::Ok(..))), "{}: {answer:?}",
             "list_accounts"
         );
         let answer = client
@@ -105,7 +105,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::CreateAccountResponse::Created { .. })),
+            matches!(answer, Ok(api::CreateAccountResponse::Created(..))),
             "{}: {answer:?}", "create_account"
         );
     }

@@ -80,7 +80,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetEventResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetEventResponse::Ok(..))), "{}: {answer:?}",
             "get_event"
         );
     }

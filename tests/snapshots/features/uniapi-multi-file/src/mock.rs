@@ -93,7 +93,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::ListPetsResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::ListPetsResponse::Ok(..))), "{}: {answer:?}",
             "list_pets"
         );
         let answer = client
@@ -105,7 +105,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::AddPetResponse::Created { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::AddPetResponse::Created)), "{}: {answer:?}",
             "add_pet"
         );
         let answer = client
@@ -115,7 +115,7 @@ mod tests {
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::GetTreeResponse::Ok { .. })), "{}: {answer:?}",
+            matches!(answer, Ok(api::GetTreeResponse::Ok(..))), "{}: {answer:?}",
             "get_tree"
         );
     }
