@@ -68,7 +68,7 @@ async fn each_request_has_a_span_with_operation_route_status_and_latency() {
         axum::Router::new().nest("/v1", puppy_shop::router(shop::Shop::with_sample_puppies()));
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
 
-    let client = Client::new(&format!("http://{addr}/v1")).with_credentials(Credentials {
+    let client = Client::new(format!("http://{addr}/v1")).with_credentials(Credentials {
         bearer_auth: Some("alice".into()),
         ..Credentials::default()
     });
