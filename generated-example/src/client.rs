@@ -532,6 +532,7 @@ impl Api for Client {
             .await?;
         match response.status().as_u16() {
             200u16 => Ok(api::GetPuppyResponse::Ok(decode_json(response).await?)),
+            400u16 => Ok(api::GetPuppyResponse::BadRequest(decode_json(response).await?)),
             404u16 => Ok(api::GetPuppyResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
@@ -695,6 +696,9 @@ impl Api for Client {
             .await?;
         match response.status().as_u16() {
             204u16 => Ok(api::RemoveCartItemResponse::NoContent),
+            400u16 => {
+                Ok(api::RemoveCartItemResponse::BadRequest(decode_json(response).await?))
+            }
             401u16 => {
                 Ok(
                     api::RemoveCartItemResponse::Unauthorized(

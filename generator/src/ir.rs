@@ -194,6 +194,17 @@ pub struct Field {
     pub docs: Docs,
     /// `default` of the schema, applied when the field is absent.
     pub default: Option<Literal>,
+    /// `readOnly` or `writeOnly`: the one way the property travels.
+    pub one_way: Option<OneWay>,
+}
+
+/// The one way a `readOnly` or `writeOnly` property travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OneWay {
+    /// `readOnly`: in responses only.
+    Responses,
+    /// `writeOnly`: in requests only.
+    Requests,
 }
 
 /// A schema's `default`, checked against the type it is the default of.

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::api::{Shape, shape};
 use super::{ident, lit};
-use crate::ir::{self, MediaKind, Prim, Rules, StatusMatch, Ty, TypeKind};
+use crate::ir::{self, MediaKind, OneWay, Prim, Rules, StatusMatch, Ty, TypeKind};
 
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
@@ -102,7 +102,8 @@ fn self_test(api: &ir::Api) -> TokenStream {
                     MediaKind::Text => quote!(String::from("string")),
                     MediaKind::Binary => quote!(b"mock".to_vec()),
                     MediaKind::Json | MediaKind::Form => {
-                        let text = lit(&body_json(api, &b.ty, &b.examples).to_string());
+                        let text =
+                            lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses).to_string());
                         quote!(json(#text))
                     }
                 };
@@ -230,7 +231,7 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
         }
         MediaKind::Binary => quote!(b"mock".to_vec()),
         MediaKind::Json | MediaKind::Form => {
-            let text = lit(&body_json(api, &b.ty, &b.examples).to_string());
+            let text = lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests).to_string());
             quote!(json(#text)?)
         }
     });
@@ -271,17 +272,77 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
 }
 
 /// A body's value: its first example, else the example of the named type
-/// it is (`lower` kept only examples that fit), else one made to fit.
-fn body_json(api: &ir::Api, ty: &Ty, examples: &[(String, Value)]) -> Value {
+/// it is (`lower` kept only examples that fit), else one made to fit;
+/// without the properties that travel only the other way (`way`: those
+/// this body is not for).
+fn body_json(api: &ir::Api, ty: &Ty, examples: &[(String, Value)], way: OneWay) -> Value {
     let type_example = match ty {
         Ty::Named(id) => api.ty(*id).example.clone(),
         _ => None,
     };
-    examples
+    let mut value = examples
         .first()
         .map(|(_, v)| v.clone())
         .or(type_example)
-        .unwrap_or_else(|| synth(api, ty, 0))
+        .unwrap_or_else(|| synth(api, ty, 0));
+    leave_out(api, ty, &mut value, way, 0);
+    value
+}
+
+/// Removes from `value` (of type `ty`) the properties that travel only
+/// `way`. In a union, a property goes if some variant has it one-way and
+/// none has it both ways.
+fn leave_out(api: &ir::Api, ty: &Ty, value: &mut Value, way: OneWay, depth: usize) {
+    if depth > DEEPEST {
+        return;
+    }
+    match (ty, value) {
+        (Ty::Nullable(inner), value) => leave_out(api, inner, value, way, depth + 1),
+        (Ty::List(inner), Value::Array(items)) => {
+            for item in items {
+                leave_out(api, inner, item, way, depth + 1);
+            }
+        }
+        (Ty::Map(inner), Value::Object(map)) => {
+            for item in map.values_mut() {
+                leave_out(api, inner, item, way, depth + 1);
+            }
+        }
+        (Ty::Named(id), value) => match &api.ty(*id).kind {
+            TypeKind::Alias(inner) | TypeKind::Newtype(inner) => {
+                leave_out(api, inner, value, way, depth + 1)
+            }
+            TypeKind::Struct(s) => {
+                let Value::Object(map) = value else { return };
+                for f in &s.fields {
+                    if f.one_way == Some(way) {
+                        map.remove(&f.wire);
+                    } else if let Some(v) = map.get_mut(&f.wire) {
+                        leave_out(api, &f.ty, v, way, depth + 1);
+                    }
+                }
+            }
+            TypeKind::Union(u) => {
+                let Value::Object(map) = value else { return };
+                let fields = || {
+                    u.variants.iter().filter_map(|v| match &v.ty {
+                        Ty::Named(id) => match &api.ty(*id).kind {
+                            TypeKind::Struct(s) => Some(&s.fields),
+                            _ => None,
+                        },
+                        _ => None,
+                    })
+                };
+                map.retain(|wire, _| {
+                    let mut all = fields().flatten().filter(|f| f.wire == *wire);
+                    !(all.clone().any(|f| f.one_way == Some(way))
+                        && all.all(|f| f.one_way == Some(way)))
+                });
+            }
+            _ => {}
+        },
+        _ => {}
+    }
 }
 
 /// Deeper than this, optional parts are left out and lists are empty.

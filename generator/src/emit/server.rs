@@ -13,6 +13,7 @@ use quote::{format_ident, quote};
 use super::api::{Shape, shape};
 use super::{ident, lit};
 
+mod errors;
 mod runtime;
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, UrlSegment};
 
@@ -58,11 +59,14 @@ enum Helper {
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let mut helpers = BTreeSet::new();
     let routes = routes(api);
+    let shapes = errors::Shapes::new(api);
     let handlers: Vec<TokenStream> = api
         .operations
         .iter()
-        .map(|op| handler(api, op, &mut helpers))
+        .enumerate()
+        .map(|(i, op)| handler(api, op, &shapes, i, &mut helpers))
         .collect();
+    let error_bodies = shapes.functions();
     let responses: Vec<TokenStream> = api
         .operations
         .iter()
@@ -93,7 +97,8 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         //! router until SIGINT or SIGTERM.
         //!
         //! Requests are parsed and checked before the handler runs: a bad
-        //! request gets a 4xx `application/problem+json` answer, missing
+        //! request gets a 4xx `application/problem+json` answer (or the
+        //! spec's own error body, where the operation documents one), missing
         //! credentials a 401 with `WWW-Authenticate`, a method the path does
         //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
         //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -155,20 +160,40 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             }
         }
 
-        impl IntoResponse for Problem {
-            fn into_response(self) -> Response {
-                let mut body = serde_json::json!({
-                    "type": "about:blank",
-                    "title": self.status.canonical_reason().unwrap_or("Error"),
-                    "status": self.status.as_u16(),
-                    "detail": self.detail,
-                });
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
+        impl Problem {
+            /// The answer: in the shape that `errors` gives for the status
+            /// (keyed by the code, by its first digit for a range such as
+            /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+            fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+                let code = self.status.as_u16();
+                let shape = [code, code / 100, 0]
+                    .into_iter()
+                    .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+                let (content_type, body) = match shape {
+                    Some((_, (content_type, body))) => {
+                        // The spec's shape has no place for the list: the
+                        // detail names each violation.
+                        for v in self.errors.drain(..) {
+                            self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                        }
+                        (*content_type, body(&self))
+                    }
+                    None => {
+                        let mut body = serde_json::json!({
+                            "type": "about:blank",
+                            "title": self.status.canonical_reason().unwrap_or("Error"),
+                            "status": self.status.as_u16(),
+                            "detail": self.detail,
+                        });
+                        if !self.errors.is_empty() {
+                            body["errors"] = serde_json::json!(self.errors);
+                        }
+                        ("application/problem+json", body)
+                    }
+                };
                 let mut response = (
                     self.status,
-                    [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+                    [(axum::http::header::CONTENT_TYPE, content_type)],
                     body.to_string(),
                 )
                     .into_response();
@@ -181,6 +206,18 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
                 response
             }
         }
+
+        impl IntoResponse for Problem {
+            fn into_response(self) -> Response {
+                self.answer(&[])
+            }
+        }
+
+        /// An error body as the spec documents it for an operation: its
+        /// media type, and how a problem fills it.
+        type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
+
+        #error_bodies
 
         #runtime
         #(#handlers)*
@@ -262,7 +299,14 @@ fn route_path(op: &Operation) -> String {
     format!("/{}", segments.join("/"))
 }
 
-fn handler(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+/// `i`: the operation's index, for its error shapes.
+fn handler(
+    api: &ir::Api,
+    op: &Operation,
+    shapes: &errors::Shapes,
+    i: usize,
+    helpers: &mut BTreeSet<Helper>,
+) -> TokenStream {
     helpers.insert(Helper::Respond);
     let name = ident(&op.name);
     // Prefixes no helper has, so an operation called `status` or `list`
@@ -271,18 +315,21 @@ fn handler(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> Tok
     let bare = crate::naming::unraw(&op.name).trim_start_matches('_');
     let handle = format_ident!("handle_{}", bare);
     let parse = format_ident!("request_{}", bare);
+    let (errors_const, errors) =
+        shapes.of(i, &format_ident!("{}_ERRORS", bare.to_ascii_uppercase()));
     let request_type = format_ident!("{}", op.request_type());
     let body = parse_body(api, op, helpers);
     let doc = format!(" `{} {}`", op.method.as_str(), op.path);
     quote! {
+        #errors_const
         #[doc = #doc]
         async fn #handle<A: api::Api>(
             axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
             request: axum::extract::Request,
         ) -> Response {
             match #parse(request).await {
-                Ok(request) => respond(api.#name(request).await),
-                Err(problem) => problem.into_response(),
+                Ok(request) => respond(api.#name(request).await, #errors),
+                Err(problem) => problem.answer(#errors),
             }
         }
 
@@ -744,12 +791,12 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     match h {
         Helper::Respond => quote! {
             /// Turns a handler's result into the HTTP response.
-            fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+            fn respond<R: IntoResponse>(result: Result<R, api::Error>, errors: &[(u16, ErrorShape)]) -> Response {
                 match result {
                     Ok(response) => response.into_response(),
                     Err(error) => {
                         tracing::error!("handler failed: {error}");
-                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
+                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").answer(errors)
                     }
                 }
             }

@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, Diagnostics, join};
 use crate::ir::{
-    Bound, Docs, Enum, EnumVariant, Field, Literal, Prim, Rules, Struct, Ty, TypeDef, TypeId,
-    TypeKind, Union, UnionVariant,
+    Bound, Docs, Enum, EnumVariant, Field, Literal, OneWay, Prim, Rules, Struct, Ty, TypeDef,
+    TypeId, TypeKind, Union, UnionVariant,
 };
 use crate::naming::{self, Namespace};
 
@@ -579,9 +579,9 @@ impl<'a> Schemas<'a> {
                     docs_of(s),
                     s.schema_data.default.as_ref(),
                     if s.schema_data.read_only {
-                        Some("Read-only: the server sends it; requests leave it out.")
+                        Some(OneWay::Responses)
                     } else if s.schema_data.write_only {
-                        Some("Write-only: requests send it; responses leave it out.")
+                        Some(OneWay::Requests)
                     } else {
                         None
                     },
@@ -592,7 +592,11 @@ impl<'a> Schemas<'a> {
             // travels one way only is optional even when `required` (which
             // then holds in that direction).
             let required = one_way.is_none() && required.iter().any(|r| r == wire);
-            if let Some(note) = one_way {
+            if let Some(way) = one_way {
+                let note = match way {
+                    OneWay::Responses => "Read-only: the server sends it; requests leave it out.",
+                    OneWay::Requests => "Write-only: requests send it; responses leave it out.",
+                };
                 docs.description = Some(match docs.description.take() {
                     Some(d) => format!("{d}\n\n{note}"),
                     None => note.to_owned(),
@@ -610,6 +614,7 @@ impl<'a> Schemas<'a> {
                 boxed: false,
                 docs,
                 default,
+                one_way,
             });
         }
         let additional = match additional {

@@ -236,10 +236,13 @@ async fn server_lists_every_violation_with_its_pointer() {
     assert!(
         matches!(&created, api::CreateAccountResponse::Created(a) if a.username.as_str() == "rex")
     );
-    let api::ListAccountsResponse::Ok(list) = client
+    let answer = client
         .list_accounts(api::ListAccountsRequest::new())
         .await
         .unwrap();
+    let api::ListAccountsResponse::Ok(list) = answer else {
+        panic!("{answer:?}")
+    };
     assert_eq!(list.len(), 3, "the default limit (20) reached the handler");
 }
 
@@ -275,10 +278,13 @@ async fn client_reads_values_the_spec_does_not_list() {
         }),
     );
     let base = crate::serve(router).await;
-    let api::ListAccountsResponse::Ok(list) = Client::new(&base)
+    let answer = Client::new(&base)
         .list_accounts(api::ListAccountsRequest::new())
         .await
         .unwrap();
+    let api::ListAccountsResponse::Ok(list) = answer else {
+        panic!("{answer:?}")
+    };
     assert_eq!(
         list[0].role,
         Some(types::AccountRole::Unknown("owner".into()))

@@ -248,6 +248,10 @@ pub enum GetPuppyResponse {
     ///
     /// Status 200.
     Ok(types::Puppy),
+    /// The id is not a number.
+    ///
+    /// Status 400.
+    BadRequest(types::Error),
     /// No puppy has this id.
     ///
     /// Status 404.
@@ -320,6 +324,10 @@ pub enum RemoveCartItemResponse {
     ///
     /// Status 204.
     NoContent,
+    /// The id is not a number.
+    ///
+    /// Status 400.
+    BadRequest(types::Error),
     /// No bearer token was given.
     ///
     /// Status 401.

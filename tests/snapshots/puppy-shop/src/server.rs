@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -91,19 +92,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -119,9 +138,27 @@ impl IntoResponse for Problem {
     }
 }
 
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
+
+/// An error as `/components/schemas/Error` has it.
+fn error_body_0(problem: &Problem) -> serde_json::Value {
+    serde_json::json!(
+        { "code" : problem.status.canonical_reason().unwrap_or("error")
+        .to_ascii_lowercase().replace(' ', "_"), "message" : problem.detail, }
+    )
+}
+
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Puppy Shop\",\"version\":\"1.2.0\",\"description\":\"Browse puppies, adopt one, and keep a cart. The cart belongs to whoever\\nholds the bearer token; there is no server-side session.\\n\",\"license\":{\"name\":\"MIT OR Apache-2.0\"}},\"servers\":[{\"url\":\"http://localhost:8080/v1\",\"description\":\"A local shop\"}],\"tags\":[{\"name\":\"puppies\"},{\"name\":\"cart\"}],\"paths\":{\"/puppies\":{\"get\":{\"operationId\":\"listPuppies\",\"summary\":\"List puppies\",\"description\":\"Puppies in the shop, filtered and paged. The response may be cached.\",\"tags\":[\"puppies\"],\"parameters\":[{\"name\":\"breed\",\"in\":\"query\",\"description\":\"Only puppies of this breed.\",\"schema\":{\"type\":\"string\"}},{\"name\":\"size\",\"in\":\"query\",\"description\":\"Only puppies of this size.\",\"schema\":{\"$ref\":\"#/components/schemas/Size\"}},{\"name\":\"maxPriceCents\",\"in\":\"query\",\"description\":\"Only puppies that cost at most this much.\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0}},{\"name\":\"limit\",\"in\":\"query\",\"description\":\"How many puppies to return.\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":1,\"maximum\":100,\"default\":20}},{\"name\":\"offset\",\"in\":\"query\",\"description\":\"How many puppies to skip.\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":0,\"default\":0}}],\"responses\":{\"200\":{\"description\":\"A page of puppies.\",\"headers\":{\"ETag\":{\"description\":\"Identifies this version of the page.\",\"schema\":{\"type\":\"string\"}},\"Cache-Control\":{\"description\":\"How long the page may be cached.\",\"schema\":{\"type\":\"string\"}}},\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/PuppyPage\"}}}},\"400\":{\"description\":\"A filter was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/puppies/{puppyId}\":{\"parameters\":[{\"name\":\"puppyId\",\"in\":\"path\",\"required\":true,\"description\":\"The puppy's id.\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"get\":{\"operationId\":\"getPuppy\",\"summary\":\"Get one puppy\",\"tags\":[\"puppies\"],\"responses\":{\"200\":{\"description\":\"The puppy.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Puppy\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/adoptions\":{\"post\":{\"operationId\":\"adoptPuppy\",\"summary\":\"Adopt a puppy\",\"description\":\"Takes a form such as `puppyId=12345&name=Fido+Lava`.\",\"tags\":[\"puppies\"],\"security\":[{\"bearerAuth\":[]},{\"shopKey\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"$ref\":\"#/components/schemas/AdoptionForm\"}}}},\"responses\":{\"201\":{\"description\":\"The puppy is adopted.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Adoption\"}}}},\"400\":{\"description\":\"The form was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No credentials were given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"409\":{\"description\":\"The puppy was adopted already.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart\":{\"get\":{\"operationId\":\"getCart\",\"summary\":\"Show the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"responses\":{\"200\":{\"description\":\"The cart of the token's holder.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Cart\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart/items\":{\"post\":{\"operationId\":\"addCartItem\",\"summary\":\"Put a puppy in the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/CartItemInput\"}}}},\"responses\":{\"201\":{\"description\":\"The cart with the new item.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Cart\"}}}},\"400\":{\"description\":\"The item was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart/items/{puppyId}\":{\"delete\":{\"operationId\":\"removeCartItem\",\"summary\":\"Take a puppy out of the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"parameters\":[{\"name\":\"puppyId\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"responses\":{\"204\":{\"description\":\"The puppy is no longer in the cart.\"},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"The puppy was not in the cart.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}}},\"components\":{\"securitySchemes\":{\"bearerAuth\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"A token that names the caller and so the caller's cart.\"},\"shopKey\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"X-Shop-Key\",\"description\":\"A key given to partner shelters.\"}},\"schemas\":{\"Size\":{\"type\":\"string\",\"description\":\"How big a puppy will grow.\",\"enum\":[\"small\",\"medium\",\"large\"]},\"Puppy\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"breed\",\"size\",\"priceCents\",\"adopted\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"example\":12345},\"name\":{\"type\":\"string\",\"example\":\"Fido\"},\"breed\":{\"type\":\"string\",\"example\":\"Beagle\"},\"size\":{\"$ref\":\"#/components/schemas/Size\"},\"priceCents\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The adoption fee, in cents.\",\"example\":25000},\"adopted\":{\"type\":\"boolean\",\"description\":\"Whether the puppy has a home already.\"},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"PuppyPage\":{\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Puppy\"}},\"total\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"How many puppies match the filters, over all pages.\"},\"next\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The query for the next page, if there is one.\"}}},\"AdoptionForm\":{\"type\":\"object\",\"required\":[\"puppyId\",\"name\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\",\"description\":\"The name the puppy will have.\"}}},\"Adoption\":{\"type\":\"object\",\"required\":[\"puppyId\",\"name\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"CartItemInput\":{\"type\":\"object\",\"required\":[\"puppyId\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"note\":{\"type\":\"string\",\"description\":\"A note for the shop.\"}}},\"CartItem\":{\"type\":\"object\",\"required\":[\"puppy\"],\"properties\":{\"puppy\":{\"$ref\":\"#/components/schemas/Puppy\"},\"note\":{\"type\":\"string\"}}},\"Cart\":{\"type\":\"object\",\"required\":[\"items\",\"totalCents\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/CartItem\"}},\"totalCents\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"Error\":{\"type\":\"object\",\"required\":[\"code\",\"message\"],\"properties\":{\"code\":{\"type\":\"string\",\"description\":\"A short, stable error code.\",\"example\":\"not_found\"},\"message\":{\"type\":\"string\",\"description\":\"What went wrong, for people.\"}}}}}}";
+pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Puppy Shop\",\"version\":\"1.2.0\",\"description\":\"Browse puppies, adopt one, and keep a cart. The cart belongs to whoever\\nholds the bearer token; there is no server-side session.\\n\",\"license\":{\"name\":\"MIT OR Apache-2.0\"}},\"servers\":[{\"url\":\"http://localhost:8080/v1\",\"description\":\"A local shop\"}],\"tags\":[{\"name\":\"puppies\"},{\"name\":\"cart\"}],\"paths\":{\"/puppies\":{\"get\":{\"operationId\":\"listPuppies\",\"summary\":\"List puppies\",\"description\":\"Puppies in the shop, filtered and paged. The response may be cached.\",\"tags\":[\"puppies\"],\"parameters\":[{\"name\":\"breed\",\"in\":\"query\",\"description\":\"Only puppies of this breed.\",\"schema\":{\"type\":\"string\"}},{\"name\":\"size\",\"in\":\"query\",\"description\":\"Only puppies of this size.\",\"schema\":{\"$ref\":\"#/components/schemas/Size\"}},{\"name\":\"maxPriceCents\",\"in\":\"query\",\"description\":\"Only puppies that cost at most this much.\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0}},{\"name\":\"limit\",\"in\":\"query\",\"description\":\"How many puppies to return.\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":1,\"maximum\":100,\"default\":20}},{\"name\":\"offset\",\"in\":\"query\",\"description\":\"How many puppies to skip.\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":0,\"default\":0}}],\"responses\":{\"200\":{\"description\":\"A page of puppies.\",\"headers\":{\"ETag\":{\"description\":\"Identifies this version of the page.\",\"schema\":{\"type\":\"string\"}},\"Cache-Control\":{\"description\":\"How long the page may be cached.\",\"schema\":{\"type\":\"string\"}}},\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/PuppyPage\"}}}},\"400\":{\"description\":\"A filter was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/puppies/{puppyId}\":{\"parameters\":[{\"name\":\"puppyId\",\"in\":\"path\",\"required\":true,\"description\":\"The puppy's id.\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"get\":{\"operationId\":\"getPuppy\",\"summary\":\"Get one puppy\",\"tags\":[\"puppies\"],\"responses\":{\"200\":{\"description\":\"The puppy.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Puppy\"}}}},\"400\":{\"description\":\"The id is not a number.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/adoptions\":{\"post\":{\"operationId\":\"adoptPuppy\",\"summary\":\"Adopt a puppy\",\"description\":\"Takes a form such as `puppyId=12345&name=Fido+Lava`.\",\"tags\":[\"puppies\"],\"security\":[{\"bearerAuth\":[]},{\"shopKey\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"$ref\":\"#/components/schemas/AdoptionForm\"}}}},\"responses\":{\"201\":{\"description\":\"The puppy is adopted.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Adoption\"}}}},\"400\":{\"description\":\"The form was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No credentials were given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"409\":{\"description\":\"The puppy was adopted already.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart\":{\"get\":{\"operationId\":\"getCart\",\"summary\":\"Show the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"responses\":{\"200\":{\"description\":\"The cart of the token's holder.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Cart\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart/items\":{\"post\":{\"operationId\":\"addCartItem\",\"summary\":\"Put a puppy in the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/CartItemInput\"}}}},\"responses\":{\"201\":{\"description\":\"The cart with the new item.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Cart\"}}}},\"400\":{\"description\":\"The item was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart/items/{puppyId}\":{\"delete\":{\"operationId\":\"removeCartItem\",\"summary\":\"Take a puppy out of the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"parameters\":[{\"name\":\"puppyId\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"responses\":{\"204\":{\"description\":\"The puppy is no longer in the cart.\"},\"400\":{\"description\":\"The id is not a number.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"The puppy was not in the cart.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}}},\"components\":{\"securitySchemes\":{\"bearerAuth\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"A token that names the caller and so the caller's cart.\"},\"shopKey\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"X-Shop-Key\",\"description\":\"A key given to partner shelters.\"}},\"schemas\":{\"Size\":{\"type\":\"string\",\"description\":\"How big a puppy will grow.\",\"enum\":[\"small\",\"medium\",\"large\"]},\"Puppy\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"breed\",\"size\",\"priceCents\",\"adopted\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"example\":12345},\"name\":{\"type\":\"string\",\"example\":\"Fido\"},\"breed\":{\"type\":\"string\",\"example\":\"Beagle\"},\"size\":{\"$ref\":\"#/components/schemas/Size\"},\"priceCents\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The adoption fee, in cents.\",\"example\":25000},\"adopted\":{\"type\":\"boolean\",\"description\":\"Whether the puppy has a home already.\"},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"PuppyPage\":{\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Puppy\"}},\"total\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"How many puppies match the filters, over all pages.\"},\"next\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The query for the next page, if there is one.\"}}},\"AdoptionForm\":{\"type\":\"object\",\"required\":[\"puppyId\",\"name\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\",\"description\":\"The name the puppy will have.\"}}},\"Adoption\":{\"type\":\"object\",\"required\":[\"puppyId\",\"name\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"CartItemInput\":{\"type\":\"object\",\"required\":[\"puppyId\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"note\":{\"type\":\"string\",\"description\":\"A note for the shop.\"}}},\"CartItem\":{\"type\":\"object\",\"required\":[\"puppy\"],\"properties\":{\"puppy\":{\"$ref\":\"#/components/schemas/Puppy\"},\"note\":{\"type\":\"string\"}}},\"Cart\":{\"type\":\"object\",\"required\":[\"items\",\"totalCents\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/CartItem\"}},\"totalCents\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"Error\":{\"type\":\"object\",\"required\":[\"code\",\"message\"],\"properties\":{\"code\":{\"type\":\"string\",\"description\":\"A short, stable error code.\",\"example\":\"not_found\"},\"message\":{\"type\":\"string\",\"description\":\"What went wrong, for people.\"}}}}}}";
 
 /// Each operation's method, route (as axum matches it) and
 /// operationId, for the request span.
@@ -504,14 +541,19 @@ pub async fn shutdown_signal() {
         .await;
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const LIST_PUPPIES_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `GET /puppies`
 async fn handle_list_puppies<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_list_puppies(request).await {
-        Ok(request) => respond(api.list_puppies(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.list_puppies(request).await, LIST_PUPPIES_ERRORS),
+        Err(problem) => problem.answer(LIST_PUPPIES_ERRORS),
     }
 }
 
@@ -540,14 +582,19 @@ async fn request_list_puppies(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_PUPPY_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `GET /puppies/{puppyId}`
 async fn handle_get_puppy<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_puppy(request).await {
-        Ok(request) => respond(api.get_puppy(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_puppy(request).await, GET_PUPPY_ERRORS),
+        Err(problem) => problem.answer(GET_PUPPY_ERRORS),
     }
 }
 
@@ -566,14 +613,20 @@ async fn request_get_puppy(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const ADOPT_PUPPY_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+    (401, ("application/json", error_body_0)),
+];
+
 /// `POST /adoptions`
 async fn handle_adopt_puppy<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_adopt_puppy(request).await {
-        Ok(request) => respond(api.adopt_puppy(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.adopt_puppy(request).await, ADOPT_PUPPY_ERRORS),
+        Err(problem) => problem.answer(ADOPT_PUPPY_ERRORS),
     }
 }
 
@@ -599,14 +652,19 @@ async fn request_adopt_puppy(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_CART_ERRORS: &[(u16, ErrorShape)] = &[
+    (401, ("application/json", error_body_0)),
+];
+
 /// `GET /cart`
 async fn handle_get_cart<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_cart(request).await {
-        Ok(request) => respond(api.get_cart(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_cart(request).await, GET_CART_ERRORS),
+        Err(problem) => problem.answer(GET_CART_ERRORS),
     }
 }
 
@@ -630,14 +688,20 @@ async fn request_get_cart(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const ADD_CART_ITEM_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+    (401, ("application/json", error_body_0)),
+];
+
 /// `POST /cart/items`
 async fn handle_add_cart_item<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_add_cart_item(request).await {
-        Ok(request) => respond(api.add_cart_item(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.add_cart_item(request).await, ADD_CART_ITEM_ERRORS),
+        Err(problem) => problem.answer(ADD_CART_ITEM_ERRORS),
     }
 }
 
@@ -663,14 +727,22 @@ async fn request_add_cart_item(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const REMOVE_CART_ITEM_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+    (401, ("application/json", error_body_0)),
+];
+
 /// `DELETE /cart/items/{puppyId}`
 async fn handle_remove_cart_item<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_remove_cart_item(request).await {
-        Ok(request) => respond(api.remove_cart_item(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.remove_cart_item(request).await, REMOVE_CART_ITEM_ERRORS)
+        }
+        Err(problem) => problem.answer(REMOVE_CART_ITEM_ERRORS),
     }
 }
 
@@ -714,6 +786,7 @@ impl IntoResponse for api::GetPuppyResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::BadRequest(body) => json(status(400u16), "application/json", body),
             Self::NotFound(body) => json(status(404u16), "application/json", body),
         }
     }
@@ -755,6 +828,7 @@ impl IntoResponse for api::RemoveCartItemResponse {
     fn into_response(self) -> Response {
         match self {
             Self::NoContent => status(204u16).into_response(),
+            Self::BadRequest(body) => json(status(400u16), "application/json", body),
             Self::Unauthorized(body) => json(status(401u16), "application/json", body),
             Self::NotFound(body) => json(status(404u16), "application/json", body),
         }
@@ -762,7 +836,10 @@ impl IntoResponse for api::RemoveCartItemResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -771,7 +848,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

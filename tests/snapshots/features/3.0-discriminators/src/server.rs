@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -128,19 +129,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -155,6 +174,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -564,9 +593,12 @@ async fn handle_one_of_with_top_level_discriminator_and_mapping<A: api::Api>(
 ) -> Response {
     match request_one_of_with_top_level_discriminator_and_mapping(request).await {
         Ok(request) => {
-            respond(api.one_of_with_top_level_discriminator_and_mapping(request).await)
+            respond(
+                api.one_of_with_top_level_discriminator_and_mapping(request).await,
+                &[],
+            )
         }
-        Err(problem) => problem.into_response(),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -592,9 +624,12 @@ async fn handle_one_of_with_top_level_discriminator_no_mapping<A: api::Api>(
 ) -> Response {
     match request_one_of_with_top_level_discriminator_no_mapping(request).await {
         Ok(request) => {
-            respond(api.one_of_with_top_level_discriminator_no_mapping(request).await)
+            respond(
+                api.one_of_with_top_level_discriminator_no_mapping(request).await,
+                &[],
+            )
         }
-        Err(problem) => problem.into_response(),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -619,8 +654,8 @@ async fn handle_patch_embedded_discriminator<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_patch_embedded_discriminator(request).await {
-        Ok(request) => respond(api.patch_embedded_discriminator(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.patch_embedded_discriminator(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -645,8 +680,8 @@ async fn handle_patch_oneof_allof_top_level_disc<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_patch_oneof_allof_top_level_disc(request).await {
-        Ok(request) => respond(api.patch_oneof_allof_top_level_disc(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.patch_oneof_allof_top_level_disc(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -672,9 +707,12 @@ async fn handle_patch_nested_one_of_object_with_nested_one_of<A: api::Api>(
 ) -> Response {
     match request_patch_nested_one_of_object_with_nested_one_of(request).await {
         Ok(request) => {
-            respond(api.patch_nested_one_of_object_with_nested_one_of(request).await)
+            respond(
+                api.patch_nested_one_of_object_with_nested_one_of(request).await,
+                &[],
+            )
         }
-        Err(problem) => problem.into_response(),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -699,8 +737,10 @@ async fn handle_patch_mapping_with_duplicate_schemas<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_patch_mapping_with_duplicate_schemas(request).await {
-        Ok(request) => respond(api.patch_mapping_with_duplicate_schemas(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.patch_mapping_with_duplicate_schemas(request).await, &[])
+        }
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -725,8 +765,8 @@ async fn handle_patch_mapping_of_schema_names<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_patch_mapping_of_schema_names(request).await {
-        Ok(request) => respond(api.patch_mapping_of_schema_names(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.patch_mapping_of_schema_names(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -752,9 +792,9 @@ async fn handle_one_of_with_improperly_placed_discriminator<A: api::Api>(
 ) -> Response {
     match request_one_of_with_improperly_placed_discriminator(request).await {
         Ok(request) => {
-            respond(api.one_of_with_improperly_placed_discriminator(request).await)
+            respond(api.one_of_with_improperly_placed_discriminator(request).await, &[])
         }
-        Err(problem) => problem.into_response(),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -779,8 +819,8 @@ async fn handle_redocly_quirk<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_redocly_quirk(request).await {
-        Ok(request) => respond(api.redocly_quirk(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.redocly_quirk(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -805,8 +845,10 @@ async fn handle_post_potentially_undefined_form_data<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_potentially_undefined_form_data(request).await {
-        Ok(request) => respond(api.post_potentially_undefined_form_data(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.post_potentially_undefined_form_data(request).await, &[])
+        }
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -906,7 +948,10 @@ impl IntoResponse for api::PostPotentiallyUndefinedFormDataResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -915,7 +960,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

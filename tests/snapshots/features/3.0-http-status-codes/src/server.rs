@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -170,19 +171,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -197,6 +216,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -672,8 +701,8 @@ async fn handle_get_status_200<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_200(request).await {
-        Ok(request) => respond(api.get_status_200(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_200(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -696,8 +725,8 @@ async fn handle_get_status_201<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_201(request).await {
-        Ok(request) => respond(api.get_status_201(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_201(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -720,8 +749,8 @@ async fn handle_get_status_202<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_202(request).await {
-        Ok(request) => respond(api.get_status_202(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_202(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -744,8 +773,8 @@ async fn handle_get_status_203<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_203(request).await {
-        Ok(request) => respond(api.get_status_203(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_203(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -768,8 +797,8 @@ async fn handle_get_status_204<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_204(request).await {
-        Ok(request) => respond(api.get_status_204(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_204(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -792,8 +821,8 @@ async fn handle_get_status_205<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_205(request).await {
-        Ok(request) => respond(api.get_status_205(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_205(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -816,8 +845,8 @@ async fn handle_get_status_206<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_206(request).await {
-        Ok(request) => respond(api.get_status_206(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_206(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -840,8 +869,8 @@ async fn handle_get_status_207<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_207(request).await {
-        Ok(request) => respond(api.get_status_207(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_207(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -864,8 +893,8 @@ async fn handle_get_status_208<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_208(request).await {
-        Ok(request) => respond(api.get_status_208(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_208(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -888,8 +917,8 @@ async fn handle_get_status_218<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_218(request).await {
-        Ok(request) => respond(api.get_status_218(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_218(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -912,8 +941,8 @@ async fn handle_get_status_226<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_226(request).await {
-        Ok(request) => respond(api.get_status_226(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_226(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -936,8 +965,8 @@ async fn handle_get_status_300<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_300(request).await {
-        Ok(request) => respond(api.get_status_300(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_300(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -960,8 +989,8 @@ async fn handle_get_status_301<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_301(request).await {
-        Ok(request) => respond(api.get_status_301(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_301(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -984,8 +1013,8 @@ async fn handle_get_status_302<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_302(request).await {
-        Ok(request) => respond(api.get_status_302(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_302(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1008,8 +1037,8 @@ async fn handle_get_status_303<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_303(request).await {
-        Ok(request) => respond(api.get_status_303(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_303(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1032,8 +1061,8 @@ async fn handle_get_status_304<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_304(request).await {
-        Ok(request) => respond(api.get_status_304(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_304(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1056,8 +1085,8 @@ async fn handle_get_status_305<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_305(request).await {
-        Ok(request) => respond(api.get_status_305(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_305(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1080,8 +1109,8 @@ async fn handle_get_status_306<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_306(request).await {
-        Ok(request) => respond(api.get_status_306(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_306(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1104,8 +1133,8 @@ async fn handle_get_status_307<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_307(request).await {
-        Ok(request) => respond(api.get_status_307(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_307(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1128,8 +1157,8 @@ async fn handle_get_status_308<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_308(request).await {
-        Ok(request) => respond(api.get_status_308(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_308(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1152,8 +1181,8 @@ async fn handle_get_status_400<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_400(request).await {
-        Ok(request) => respond(api.get_status_400(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_400(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1176,8 +1205,8 @@ async fn handle_get_status_401<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_401(request).await {
-        Ok(request) => respond(api.get_status_401(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_401(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1200,8 +1229,8 @@ async fn handle_get_status_402<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_402(request).await {
-        Ok(request) => respond(api.get_status_402(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_402(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1224,8 +1253,8 @@ async fn handle_get_status_403<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_403(request).await {
-        Ok(request) => respond(api.get_status_403(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_403(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1248,8 +1277,8 @@ async fn handle_get_status_404<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_404(request).await {
-        Ok(request) => respond(api.get_status_404(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_404(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1272,8 +1301,8 @@ async fn handle_get_status_405<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_405(request).await {
-        Ok(request) => respond(api.get_status_405(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_405(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1296,8 +1325,8 @@ async fn handle_get_status_406<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_406(request).await {
-        Ok(request) => respond(api.get_status_406(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_406(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1320,8 +1349,8 @@ async fn handle_get_status_407<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_407(request).await {
-        Ok(request) => respond(api.get_status_407(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_407(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1344,8 +1373,8 @@ async fn handle_get_status_408<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_408(request).await {
-        Ok(request) => respond(api.get_status_408(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_408(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1368,8 +1397,8 @@ async fn handle_get_status_409<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_409(request).await {
-        Ok(request) => respond(api.get_status_409(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_409(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1392,8 +1421,8 @@ async fn handle_get_status_410<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_410(request).await {
-        Ok(request) => respond(api.get_status_410(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_410(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1416,8 +1445,8 @@ async fn handle_get_status_411<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_411(request).await {
-        Ok(request) => respond(api.get_status_411(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_411(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1440,8 +1469,8 @@ async fn handle_get_status_412<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_412(request).await {
-        Ok(request) => respond(api.get_status_412(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_412(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1464,8 +1493,8 @@ async fn handle_get_status_413<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_413(request).await {
-        Ok(request) => respond(api.get_status_413(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_413(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1488,8 +1517,8 @@ async fn handle_get_status_414<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_414(request).await {
-        Ok(request) => respond(api.get_status_414(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_414(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1512,8 +1541,8 @@ async fn handle_get_status_415<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_415(request).await {
-        Ok(request) => respond(api.get_status_415(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_415(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1536,8 +1565,8 @@ async fn handle_get_status_416<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_416(request).await {
-        Ok(request) => respond(api.get_status_416(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_416(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1560,8 +1589,8 @@ async fn handle_get_status_417<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_417(request).await {
-        Ok(request) => respond(api.get_status_417(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_417(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1584,8 +1613,8 @@ async fn handle_get_status_418<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_418(request).await {
-        Ok(request) => respond(api.get_status_418(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_418(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1608,8 +1637,8 @@ async fn handle_get_status_419<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_419(request).await {
-        Ok(request) => respond(api.get_status_419(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_419(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1632,8 +1661,8 @@ async fn handle_get_status_420<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_420(request).await {
-        Ok(request) => respond(api.get_status_420(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_420(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1656,8 +1685,8 @@ async fn handle_get_status_421<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_421(request).await {
-        Ok(request) => respond(api.get_status_421(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_421(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1680,8 +1709,8 @@ async fn handle_get_status_422<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_422(request).await {
-        Ok(request) => respond(api.get_status_422(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_422(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1704,8 +1733,8 @@ async fn handle_get_status_423<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_423(request).await {
-        Ok(request) => respond(api.get_status_423(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_423(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1728,8 +1757,8 @@ async fn handle_get_status_424<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_424(request).await {
-        Ok(request) => respond(api.get_status_424(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_424(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1752,8 +1781,8 @@ async fn handle_get_status_425<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_425(request).await {
-        Ok(request) => respond(api.get_status_425(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_425(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1776,8 +1805,8 @@ async fn handle_get_status_426<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_426(request).await {
-        Ok(request) => respond(api.get_status_426(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_426(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1800,8 +1829,8 @@ async fn handle_get_status_428<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_428(request).await {
-        Ok(request) => respond(api.get_status_428(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_428(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1824,8 +1853,8 @@ async fn handle_get_status_429<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_429(request).await {
-        Ok(request) => respond(api.get_status_429(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_429(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1848,8 +1877,8 @@ async fn handle_get_status_430<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_430(request).await {
-        Ok(request) => respond(api.get_status_430(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_430(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1872,8 +1901,8 @@ async fn handle_get_status_431<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_431(request).await {
-        Ok(request) => respond(api.get_status_431(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_431(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1896,8 +1925,8 @@ async fn handle_get_status_440<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_440(request).await {
-        Ok(request) => respond(api.get_status_440(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_440(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1920,8 +1949,8 @@ async fn handle_get_status_444<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_444(request).await {
-        Ok(request) => respond(api.get_status_444(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_444(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1944,8 +1973,8 @@ async fn handle_get_status_449<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_449(request).await {
-        Ok(request) => respond(api.get_status_449(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_449(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1968,8 +1997,8 @@ async fn handle_get_status_450<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_450(request).await {
-        Ok(request) => respond(api.get_status_450(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_450(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1992,8 +2021,8 @@ async fn handle_get_status_451<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_451(request).await {
-        Ok(request) => respond(api.get_status_451(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_451(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2016,8 +2045,8 @@ async fn handle_get_status_494<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_494(request).await {
-        Ok(request) => respond(api.get_status_494(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_494(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2040,8 +2069,8 @@ async fn handle_get_status_495<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_495(request).await {
-        Ok(request) => respond(api.get_status_495(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_495(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2064,8 +2093,8 @@ async fn handle_get_status_496<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_496(request).await {
-        Ok(request) => respond(api.get_status_496(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_496(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2088,8 +2117,8 @@ async fn handle_get_status_497<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_497(request).await {
-        Ok(request) => respond(api.get_status_497(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_497(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2112,8 +2141,8 @@ async fn handle_get_status_498<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_498(request).await {
-        Ok(request) => respond(api.get_status_498(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_498(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2136,8 +2165,8 @@ async fn handle_get_status_499<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_499(request).await {
-        Ok(request) => respond(api.get_status_499(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_499(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2160,8 +2189,8 @@ async fn handle_get_status_500<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_500(request).await {
-        Ok(request) => respond(api.get_status_500(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_500(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2184,8 +2213,8 @@ async fn handle_get_status_501<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_501(request).await {
-        Ok(request) => respond(api.get_status_501(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_501(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2208,8 +2237,8 @@ async fn handle_get_status_502<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_502(request).await {
-        Ok(request) => respond(api.get_status_502(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_502(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2232,8 +2261,8 @@ async fn handle_get_status_503<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_503(request).await {
-        Ok(request) => respond(api.get_status_503(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_503(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2256,8 +2285,8 @@ async fn handle_get_status_504<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_504(request).await {
-        Ok(request) => respond(api.get_status_504(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_504(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2280,8 +2309,8 @@ async fn handle_get_status_505<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_505(request).await {
-        Ok(request) => respond(api.get_status_505(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_505(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2304,8 +2333,8 @@ async fn handle_get_status_506<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_506(request).await {
-        Ok(request) => respond(api.get_status_506(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_506(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2328,8 +2357,8 @@ async fn handle_get_status_507<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_507(request).await {
-        Ok(request) => respond(api.get_status_507(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_507(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2352,8 +2381,8 @@ async fn handle_get_status_508<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_508(request).await {
-        Ok(request) => respond(api.get_status_508(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_508(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2376,8 +2405,8 @@ async fn handle_get_status_509<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_509(request).await {
-        Ok(request) => respond(api.get_status_509(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_509(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2400,8 +2429,8 @@ async fn handle_get_status_510<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_510(request).await {
-        Ok(request) => respond(api.get_status_510(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_510(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2424,8 +2453,8 @@ async fn handle_get_status_511<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_511(request).await {
-        Ok(request) => respond(api.get_status_511(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_511(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2448,8 +2477,8 @@ async fn handle_get_status_520<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_520(request).await {
-        Ok(request) => respond(api.get_status_520(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_520(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2472,8 +2501,8 @@ async fn handle_get_status_512<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_512(request).await {
-        Ok(request) => respond(api.get_status_512(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_512(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2496,8 +2525,8 @@ async fn handle_get_status_522<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_522(request).await {
-        Ok(request) => respond(api.get_status_522(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_522(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2520,8 +2549,8 @@ async fn handle_get_status_523<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_523(request).await {
-        Ok(request) => respond(api.get_status_523(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_523(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2544,8 +2573,8 @@ async fn handle_get_status_524<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_524(request).await {
-        Ok(request) => respond(api.get_status_524(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_524(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2568,8 +2597,8 @@ async fn handle_get_status_525<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_525(request).await {
-        Ok(request) => respond(api.get_status_525(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_525(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2592,8 +2621,8 @@ async fn handle_get_status_526<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_526(request).await {
-        Ok(request) => respond(api.get_status_526(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_526(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2616,8 +2645,8 @@ async fn handle_get_status_527<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_527(request).await {
-        Ok(request) => respond(api.get_status_527(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_527(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2640,8 +2669,8 @@ async fn handle_get_status_529<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_529(request).await {
-        Ok(request) => respond(api.get_status_529(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_529(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2664,8 +2693,8 @@ async fn handle_get_status_530<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_530(request).await {
-        Ok(request) => respond(api.get_status_530(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_530(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2688,8 +2717,8 @@ async fn handle_get_status_598<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_598(request).await {
-        Ok(request) => respond(api.get_status_598(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_598(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2712,8 +2741,8 @@ async fn handle_get_status_100<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_100(request).await {
-        Ok(request) => respond(api.get_status_100(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_100(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2736,8 +2765,8 @@ async fn handle_get_status_101<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_101(request).await {
-        Ok(request) => respond(api.get_status_101(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_101(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2760,8 +2789,8 @@ async fn handle_get_status_102<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_102(request).await {
-        Ok(request) => respond(api.get_status_102(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_102(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2784,8 +2813,8 @@ async fn handle_get_status_103<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_status_103(request).await {
-        Ok(request) => respond(api.get_status_103(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_status_103(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3515,7 +3544,10 @@ impl IntoResponse for api::GetStatus103Response {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -3524,7 +3556,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -99,19 +100,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -126,6 +145,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -517,8 +546,8 @@ async fn handle_get_anything_id<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_anything_id(request).await {
-        Ok(request) => respond(api.get_anything_id(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_anything_id(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -544,8 +573,8 @@ async fn handle_post_anything_id<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_id(request).await {
-        Ok(request) => respond(api.post_anything_id(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_id(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -576,8 +605,8 @@ async fn handle_get_anything_id_action<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_anything_id_action(request).await {
-        Ok(request) => respond(api.get_anything_id_action(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_anything_id_action(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -603,8 +632,8 @@ async fn handle_get_anything_id_action_id<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_anything_id_action_id(request).await {
-        Ok(request) => respond(api.get_anything_id_action_id(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_anything_id_action_id(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -630,8 +659,8 @@ async fn handle_get_anything_id_override<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_anything_id_override(request).await {
-        Ok(request) => respond(api.get_anything_id_override(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_anything_id_override(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -691,7 +720,10 @@ impl IntoResponse for api::GetAnythingIdOverrideResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -700,7 +732,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -154,19 +155,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -181,6 +200,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -620,8 +649,8 @@ async fn handle_cookies_standard<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_cookies_standard(request).await {
-        Ok(request) => respond(api.cookies_standard(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.cookies_standard(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -656,8 +685,8 @@ async fn handle_cookies_form_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_cookies_form_non_exploded(request).await {
-        Ok(request) => respond(api.cookies_form_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.cookies_form_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -692,8 +721,8 @@ async fn handle_cookies_form_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_cookies_form_exploded(request).await {
-        Ok(request) => respond(api.cookies_form_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.cookies_form_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -728,8 +757,8 @@ async fn handle_headers_standard<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_headers_standard(request).await {
-        Ok(request) => respond(api.headers_standard(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.headers_standard(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -763,8 +792,8 @@ async fn handle_headers_simple_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_headers_simple_non_exploded(request).await {
-        Ok(request) => respond(api.headers_simple_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.headers_simple_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -798,8 +827,8 @@ async fn handle_headers_simple_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_headers_simple_exploded(request).await {
-        Ok(request) => respond(api.headers_simple_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.headers_simple_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -833,8 +862,8 @@ async fn handle_paths_standard<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_paths_standard(request).await {
-        Ok(request) => respond(api.paths_standard(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.paths_standard(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -864,8 +893,8 @@ async fn handle_paths_matrix_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_paths_matrix_non_exploded(request).await {
-        Ok(request) => respond(api.paths_matrix_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.paths_matrix_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -896,8 +925,8 @@ async fn handle_paths_matrix_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_paths_matrix_exploded(request).await {
-        Ok(request) => respond(api.paths_matrix_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.paths_matrix_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -928,8 +957,8 @@ async fn handle_paths_label_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_paths_label_non_exploded(request).await {
-        Ok(request) => respond(api.paths_label_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.paths_label_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -960,8 +989,8 @@ async fn handle_paths_label_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_paths_label_exploded(request).await {
-        Ok(request) => respond(api.paths_label_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.paths_label_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -992,8 +1021,8 @@ async fn handle_paths_simple_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_paths_simple_non_exploded(request).await {
-        Ok(request) => respond(api.paths_simple_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.paths_simple_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1023,8 +1052,8 @@ async fn handle_paths_simple_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_paths_simple_exploded(request).await {
-        Ok(request) => respond(api.paths_simple_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.paths_simple_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1054,8 +1083,8 @@ async fn handle_query_standard<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_query_standard(request).await {
-        Ok(request) => respond(api.query_standard(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.query_standard(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1084,8 +1113,8 @@ async fn handle_query_form_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_query_form_non_exploded(request).await {
-        Ok(request) => respond(api.query_form_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.query_form_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1120,8 +1149,8 @@ async fn handle_query_form_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_query_form_exploded(request).await {
-        Ok(request) => respond(api.query_form_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.query_form_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1150,8 +1179,10 @@ async fn handle_query_space_delimited_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_query_space_delimited_non_exploded(request).await {
-        Ok(request) => respond(api.query_space_delimited_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.query_space_delimited_non_exploded(request).await, &[])
+        }
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1185,8 +1216,8 @@ async fn handle_query_pipe_delimited_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_query_pipe_delimited_non_exploded(request).await {
-        Ok(request) => respond(api.query_pipe_delimited_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.query_pipe_delimited_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1220,8 +1251,8 @@ async fn handle_query_deep_object_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_query_deep_object_non_exploded(request).await {
-        Ok(request) => respond(api.query_deep_object_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.query_deep_object_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1246,8 +1277,8 @@ async fn handle_form_data_standard<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_form_data_standard(request).await {
-        Ok(request) => respond(api.form_data_standard(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.form_data_standard(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1272,8 +1303,8 @@ async fn handle_form_data_form_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_form_data_form_exploded(request).await {
-        Ok(request) => respond(api.form_data_form_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.form_data_form_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1298,8 +1329,8 @@ async fn handle_form_data_form_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_form_data_form_non_exploded(request).await {
-        Ok(request) => respond(api.form_data_form_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.form_data_form_non_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1324,8 +1355,10 @@ async fn handle_form_data_space_delimited_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_form_data_space_delimited_non_exploded(request).await {
-        Ok(request) => respond(api.form_data_space_delimited_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.form_data_space_delimited_non_exploded(request).await, &[])
+        }
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1350,8 +1383,10 @@ async fn handle_form_data_pipe_delimited_non_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_form_data_pipe_delimited_non_exploded(request).await {
-        Ok(request) => respond(api.form_data_pipe_delimited_non_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.form_data_pipe_delimited_non_exploded(request).await, &[])
+        }
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1376,8 +1411,8 @@ async fn handle_form_data_deep_object_exploded<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_form_data_deep_object_exploded(request).await {
-        Ok(request) => respond(api.form_data_deep_object_exploded(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.form_data_deep_object_exploded(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1597,7 +1632,10 @@ impl IntoResponse for api::FormDataDeepObjectExplodedResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -1606,7 +1644,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -90,19 +91,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -116,6 +135,21 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
+
+/// An error as `/components/schemas/Error` has it.
+fn error_body_0(problem: &Problem) -> serde_json::Value {
+    serde_json::json!({ "code" : problem.status.as_u16(), "message" : problem.detail, })
 }
 
 /// The spec this crate was generated from, as JSON (served at the
@@ -501,14 +535,19 @@ pub async fn shutdown_signal() {
         .await;
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const FIND_PETS_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /pets`
 async fn handle_find_pets<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_find_pets(request).await {
-        Ok(request) => respond(api.find_pets(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.find_pets(request).await, FIND_PETS_ERRORS),
+        Err(problem) => problem.answer(FIND_PETS_ERRORS),
     }
 }
 
@@ -528,14 +567,17 @@ async fn request_find_pets(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const ADD_PET_ERRORS: &[(u16, ErrorShape)] = &[(0, ("application/json", error_body_0))];
+
 /// `POST /pets`
 async fn handle_add_pet<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_add_pet(request).await {
-        Ok(request) => respond(api.add_pet(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.add_pet(request).await, ADD_PET_ERRORS),
+        Err(problem) => problem.answer(ADD_PET_ERRORS),
     }
 }
 
@@ -554,14 +596,19 @@ async fn request_add_pet(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const FIND_PET_BY_ID_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /pets/{id}`
 async fn handle_find_pet_by_id<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_find_pet_by_id(request).await {
-        Ok(request) => respond(api.find_pet_by_id(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.find_pet_by_id(request).await, FIND_PET_BY_ID_ERRORS),
+        Err(problem) => problem.answer(FIND_PET_BY_ID_ERRORS),
     }
 }
 
@@ -580,14 +627,19 @@ async fn request_find_pet_by_id(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const DELETE_PET_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `DELETE /pets/{id}`
 async fn handle_delete_pet<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_pet(request).await {
-        Ok(request) => respond(api.delete_pet(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_pet(request).await, DELETE_PET_ERRORS),
+        Err(problem) => problem.answer(DELETE_PET_ERRORS),
     }
 }
 
@@ -643,7 +695,10 @@ impl IntoResponse for api::DeletePetResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -652,7 +707,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

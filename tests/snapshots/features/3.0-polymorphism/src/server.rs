@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -130,19 +131,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -157,6 +176,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -564,8 +593,8 @@ async fn handle_patch_pets<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_patch_pets(request).await {
-        Ok(request) => respond(api.patch_pets(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.patch_pets(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -590,8 +619,8 @@ async fn handle_post_anything_all_of_object<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_all_of_object(request).await {
-        Ok(request) => respond(api.post_anything_all_of_object(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_all_of_object(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -616,8 +645,8 @@ async fn handle_post_anything_any_of_object<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_any_of_object(request).await {
-        Ok(request) => respond(api.post_anything_any_of_object(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_any_of_object(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -642,8 +671,8 @@ async fn handle_post_anything_any_of_primitive<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_any_of_primitive(request).await {
-        Ok(request) => respond(api.post_anything_any_of_primitive(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_any_of_primitive(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -668,8 +697,8 @@ async fn handle_post_any_of_with_type<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_any_of_with_type(request).await {
-        Ok(request) => respond(api.post_any_of_with_type(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_any_of_with_type(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -694,8 +723,8 @@ async fn handle_post_anything_one_of_object<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_one_of_object(request).await {
-        Ok(request) => respond(api.post_anything_one_of_object(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_one_of_object(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -720,8 +749,8 @@ async fn handle_post_anything_one_of_primitive<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_one_of_primitive(request).await {
-        Ok(request) => respond(api.post_anything_one_of_primitive(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_one_of_primitive(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -746,8 +775,8 @@ async fn handle_post_anything_one_of_object_ref<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_one_of_object_ref(request).await {
-        Ok(request) => respond(api.post_anything_one_of_object_ref(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_one_of_object_ref(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -772,8 +801,8 @@ async fn handle_post_one_of_complex<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_one_of_complex(request).await {
-        Ok(request) => respond(api.post_one_of_complex(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_one_of_complex(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -798,8 +827,10 @@ async fn handle_post_anything_nested_one_of_object_ref<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_nested_one_of_object_ref(request).await {
-        Ok(request) => respond(api.post_anything_nested_one_of_object_ref(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.post_anything_nested_one_of_object_ref(request).await, &[])
+        }
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -824,8 +855,8 @@ async fn handle_post_anything_nested_one_of_ref<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_nested_one_of_ref(request).await {
-        Ok(request) => respond(api.post_anything_nested_one_of_ref(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_nested_one_of_ref(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -853,9 +884,10 @@ async fn handle_post_anything_nested_one_of_object_with_nested_one_of<A: api::Ap
         Ok(request) => {
             respond(
                 api.post_anything_nested_one_of_object_with_nested_one_of(request).await,
+                &[],
             )
         }
-        Err(problem) => problem.into_response(),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -880,8 +912,8 @@ async fn handle_post_one_of_with_type<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_one_of_with_type(request).await {
-        Ok(request) => respond(api.post_one_of_with_type(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_one_of_with_type(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1005,7 +1037,10 @@ impl IntoResponse for api::PostOneOfWithTypeResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -1014,7 +1049,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -112,19 +113,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -139,6 +158,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -537,8 +566,8 @@ async fn handle_x_code_samples<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_code_samples(request).await {
-        Ok(request) => respond(api.x_code_samples(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_code_samples(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -561,8 +590,8 @@ async fn handle_x_readme_code_samples<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_readme_code_samples(request).await {
-        Ok(request) => respond(api.x_readme_code_samples(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_readme_code_samples(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -587,8 +616,8 @@ async fn handle_x_readme_headers<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_readme_headers(request).await {
-        Ok(request) => respond(api.x_readme_headers(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_readme_headers(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -611,8 +640,8 @@ async fn handle_x_headers<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_headers(request).await {
-        Ok(request) => respond(api.x_headers(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_headers(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -635,8 +664,8 @@ async fn handle_x_readme_explorer_enabled<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_readme_explorer_enabled(request).await {
-        Ok(request) => respond(api.x_readme_explorer_enabled(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_readme_explorer_enabled(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -668,8 +697,8 @@ async fn handle_x_explorer_enabled<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_explorer_enabled(request).await {
-        Ok(request) => respond(api.x_explorer_enabled(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_explorer_enabled(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -701,8 +730,8 @@ async fn handle_x_readme_samples_languages<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_readme_samples_languages(request).await {
-        Ok(request) => respond(api.x_readme_samples_languages(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_readme_samples_languages(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -725,8 +754,8 @@ async fn handle_x_samples_languages<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_samples_languages(request).await {
-        Ok(request) => respond(api.x_samples_languages(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_samples_languages(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -749,8 +778,8 @@ async fn handle_x_readme_proxy_enabled<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_readme_proxy_enabled(request).await {
-        Ok(request) => respond(api.x_readme_proxy_enabled(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_readme_proxy_enabled(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -773,8 +802,8 @@ async fn handle_x_proxy_enabled<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_proxy_enabled(request).await {
-        Ok(request) => respond(api.x_proxy_enabled(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_proxy_enabled(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -797,8 +826,8 @@ async fn handle_x_readme_metrics_enabled<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_readme_metrics_enabled(request).await {
-        Ok(request) => respond(api.x_readme_metrics_enabled(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_readme_metrics_enabled(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -821,8 +850,8 @@ async fn handle_x_metrics_enabled<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_x_metrics_enabled(request).await {
-        Ok(request) => respond(api.x_metrics_enabled(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.x_metrics_enabled(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -937,7 +966,10 @@ impl IntoResponse for api::XMetricsEnabledResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -946,7 +978,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

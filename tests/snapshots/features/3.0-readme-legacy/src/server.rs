@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -156,19 +157,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -182,6 +201,21 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
+
+/// An error as `/components/schemas/error_VERSION_EMPTY` has it.
+fn error_body_0(problem: &Problem) -> serde_json::Value {
+    serde_json::json!({ "message" : problem.detail, "error" : problem.detail, })
 }
 
 /// The spec this crate was generated from, as JSON (served at the
@@ -605,8 +639,8 @@ async fn handle_get_project<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_project(request).await {
-        Ok(request) => respond(api.get_project(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_project(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -636,8 +670,8 @@ async fn handle_get_api_registry<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_api_registry(request).await {
-        Ok(request) => respond(api.get_api_registry(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_api_registry(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -656,14 +690,24 @@ async fn request_get_api_registry(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_API_SPECIFICATION_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `GET /api-specification`
 async fn handle_get_api_specification<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_api_specification(request).await {
-        Ok(request) => respond(api.get_api_specification(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_api_specification(request).await,
+                GET_API_SPECIFICATION_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_API_SPECIFICATION_ERRORS),
     }
 }
 
@@ -705,8 +749,8 @@ async fn handle_upload_api_specification<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_upload_api_specification(request).await {
-        Ok(request) => respond(api.upload_api_specification(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.upload_api_specification(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -741,8 +785,8 @@ async fn handle_update_api_specification<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_api_specification(request).await {
-        Ok(request) => respond(api.update_api_specification(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_api_specification(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -770,14 +814,24 @@ async fn request_update_api_specification(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const DELETE_API_SPECIFICATION_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `DELETE /api-specification/{id}`
 async fn handle_delete_api_specification<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_api_specification(request).await {
-        Ok(request) => respond(api.delete_api_specification(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.delete_api_specification(request).await,
+                DELETE_API_SPECIFICATION_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(DELETE_API_SPECIFICATION_ERRORS),
     }
 }
 
@@ -809,8 +863,8 @@ async fn handle_get_categories<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_categories(request).await {
-        Ok(request) => respond(api.get_categories(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_categories(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -846,14 +900,21 @@ async fn request_get_categories(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const CREATE_CATEGORY_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `POST /categories`
 async fn handle_create_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_create_category(request).await {
-        Ok(request) => respond(api.create_category(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.create_category(request).await, CREATE_CATEGORY_ERRORS)
+        }
+        Err(problem) => problem.answer(CREATE_CATEGORY_ERRORS),
     }
 }
 
@@ -888,8 +949,8 @@ async fn handle_get_category<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_category(request).await {
-        Ok(request) => respond(api.get_category(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_category(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -918,14 +979,21 @@ async fn request_get_category(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const UPDATE_CATEGORY_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `PUT /categories/{slug}`
 async fn handle_update_category<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_update_category(request).await {
-        Ok(request) => respond(api.update_category(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.update_category(request).await, UPDATE_CATEGORY_ERRORS)
+        }
+        Err(problem) => problem.answer(UPDATE_CATEGORY_ERRORS),
     }
 }
 
@@ -962,8 +1030,8 @@ async fn handle_delete_category<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_category(request).await {
-        Ok(request) => respond(api.delete_category(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_category(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -998,8 +1066,8 @@ async fn handle_get_category_docs<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_category_docs(request).await {
-        Ok(request) => respond(api.get_category_docs(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_category_docs(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1034,8 +1102,8 @@ async fn handle_get_changelogs<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_changelogs(request).await {
-        Ok(request) => respond(api.get_changelogs(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_changelogs(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1074,8 +1142,8 @@ async fn handle_create_changelog<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_changelog(request).await {
-        Ok(request) => respond(api.create_changelog(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_changelog(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1107,8 +1175,8 @@ async fn handle_get_changelog<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_changelog(request).await {
-        Ok(request) => respond(api.get_changelog(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_changelog(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1140,8 +1208,8 @@ async fn handle_update_changelog<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_changelog(request).await {
-        Ok(request) => respond(api.update_changelog(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_changelog(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1175,8 +1243,8 @@ async fn handle_delete_changelog<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_changelog(request).await {
-        Ok(request) => respond(api.delete_changelog(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_changelog(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1208,8 +1276,8 @@ async fn handle_get_custom_pages<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_custom_pages(request).await {
-        Ok(request) => respond(api.get_custom_pages(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_custom_pages(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1242,14 +1310,21 @@ async fn request_get_custom_pages(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const CREATE_CUSTOM_PAGE_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `POST /custompages`
 async fn handle_create_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_create_custom_page(request).await {
-        Ok(request) => respond(api.create_custom_page(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.create_custom_page(request).await, CREATE_CUSTOM_PAGE_ERRORS)
+        }
+        Err(problem) => problem.answer(CREATE_CUSTOM_PAGE_ERRORS),
     }
 }
 
@@ -1281,8 +1356,8 @@ async fn handle_get_custom_page<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_custom_page(request).await {
-        Ok(request) => respond(api.get_custom_page(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_custom_page(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1308,14 +1383,21 @@ async fn request_get_custom_page(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const UPDATE_CUSTOM_PAGE_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `PUT /custompages/{slug}`
 async fn handle_update_custom_page<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_update_custom_page(request).await {
-        Ok(request) => respond(api.update_custom_page(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.update_custom_page(request).await, UPDATE_CUSTOM_PAGE_ERRORS)
+        }
+        Err(problem) => problem.answer(UPDATE_CUSTOM_PAGE_ERRORS),
     }
 }
 
@@ -1349,8 +1431,8 @@ async fn handle_delete_custom_page<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_custom_page(request).await {
-        Ok(request) => respond(api.delete_custom_page(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_custom_page(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1376,14 +1458,19 @@ async fn request_delete_custom_page(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const CREATE_DOC_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `POST /docs`
 async fn handle_create_doc<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_create_doc(request).await {
-        Ok(request) => respond(api.create_doc(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_doc(request).await, CREATE_DOC_ERRORS),
+        Err(problem) => problem.answer(CREATE_DOC_ERRORS),
     }
 }
 
@@ -1418,8 +1505,8 @@ async fn handle_search_docs<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_search_docs(request).await {
-        Ok(request) => respond(api.search_docs(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.search_docs(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1454,8 +1541,8 @@ async fn handle_get_doc<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_doc(request).await {
-        Ok(request) => respond(api.get_doc(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_doc(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1484,14 +1571,19 @@ async fn request_get_doc(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const UPDATE_DOC_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `PUT /docs/{slug}`
 async fn handle_update_doc<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_update_doc(request).await {
-        Ok(request) => respond(api.update_doc(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_doc(request).await, UPDATE_DOC_ERRORS),
+        Err(problem) => problem.answer(UPDATE_DOC_ERRORS),
     }
 }
 
@@ -1528,8 +1620,8 @@ async fn handle_delete_doc<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_doc(request).await {
-        Ok(request) => respond(api.delete_doc(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_doc(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1564,8 +1656,8 @@ async fn handle_get_production_doc<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_production_doc(request).await {
-        Ok(request) => respond(api.get_production_doc(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_production_doc(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1600,8 +1692,8 @@ async fn handle_get_outbound_i_ps<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_outbound_i_ps(request).await {
-        Ok(request) => respond(api.get_outbound_i_ps(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_outbound_i_ps(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1624,8 +1716,8 @@ async fn handle_ask_owlbot<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_ask_owlbot(request).await {
-        Ok(request) => respond(api.ask_owlbot(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.ask_owlbot(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1657,8 +1749,8 @@ async fn handle_get_api_schema<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_api_schema(request).await {
-        Ok(request) => respond(api.get_api_schema(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_api_schema(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1681,8 +1773,8 @@ async fn handle_get_versions<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_versions(request).await {
-        Ok(request) => respond(api.get_versions(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_versions(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1712,8 +1804,8 @@ async fn handle_create_version<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_version(request).await {
-        Ok(request) => respond(api.create_version(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_version(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1745,8 +1837,8 @@ async fn handle_get_version<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_version(request).await {
-        Ok(request) => respond(api.get_version(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_version(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1772,14 +1864,19 @@ async fn request_get_version(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const UPDATE_VERSION_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `PUT /version/{versionId}`
 async fn handle_update_version<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_update_version(request).await {
-        Ok(request) => respond(api.update_version(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_version(request).await, UPDATE_VERSION_ERRORS),
+        Err(problem) => problem.answer(UPDATE_VERSION_ERRORS),
     }
 }
 
@@ -1807,14 +1904,19 @@ async fn request_update_version(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const DELETE_VERSION_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/json", error_body_0)),
+];
+
 /// `DELETE /version/{versionId}`
 async fn handle_delete_version<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_version(request).await {
-        Ok(request) => respond(api.delete_version(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_version(request).await, DELETE_VERSION_ERRORS),
+        Err(problem) => problem.answer(DELETE_VERSION_ERRORS),
     }
 }
 
@@ -2230,7 +2332,10 @@ impl IntoResponse for api::DeleteVersionResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -2239,7 +2344,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

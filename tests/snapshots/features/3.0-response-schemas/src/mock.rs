@@ -54,7 +54,7 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnythingObjectResponse::Ok(
                 json(
-                    "{\"primitive\":\"string\",\"read-only\":\"string\",\"write-only\":\"string\",\"object\":{\"primitive\":true},\"array\":[{}],\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}]}",
+                    "{\"primitive\":\"string\",\"read-only\":\"string\",\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}],\"object\":{\"primitive\":true},\"array\":[{}]}",
                 )?,
             ),
         )
@@ -67,7 +67,7 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnythingMarkdownResponse::Ok(
                 json(
-                    "{\"primitive\":\"string\",\"read-only\":\"string\",\"write-only\":\"string\",\"object\":{\"primitive\":true},\"array\":[{}],\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}]}",
+                    "{\"primitive\":\"string\",\"read-only\":\"string\",\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}],\"object\":{\"primitive\":true},\"array\":[{}]}",
                 )?,
             ),
         )
@@ -80,7 +80,7 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnythingArrayOfObjectsResponse::Ok(
                 json(
-                    "[{\"primitive\":\"string\",\"read-only\":\"string\",\"write-only\":\"string\",\"object\":{},\"array\":[],\"pets\":[]}]",
+                    "[{\"primitive\":\"string\",\"read-only\":\"string\",\"pets\":[],\"object\":{},\"array\":[]}]",
                 )?,
             ),
         )
@@ -159,7 +159,7 @@ mod tests {
             .get_anything_object(api::GetAnythingObjectRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"read-only\":\"string\",\"write-only\":\"string\",\"object\":{\"primitive\":true},\"array\":[{}],\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}]}",
+                        "{\"primitive\":\"string\",\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}],\"write-only\":\"string\",\"object\":{\"primitive\":true},\"array\":[{}]}",
                     ),
                 ),
                 context: api::Context::default(),

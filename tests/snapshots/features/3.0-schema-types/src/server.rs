@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -130,19 +131,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -157,6 +176,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -564,8 +593,8 @@ async fn handle_string_format_support<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_string_format_support(request).await {
-        Ok(request) => respond(api.string_format_support(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.string_format_support(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -590,8 +619,8 @@ async fn handle_string_schema_support<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_string_schema_support(request).await {
-        Ok(request) => respond(api.string_schema_support(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.string_schema_support(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -616,8 +645,8 @@ async fn handle_string_top_level<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_string_top_level(request).await {
-        Ok(request) => respond(api.string_top_level(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.string_top_level(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -642,8 +671,8 @@ async fn handle_string_top_level_json<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_string_top_level_json(request).await {
-        Ok(request) => respond(api.string_top_level_json(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.string_top_level_json(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -668,8 +697,8 @@ async fn handle_number_format_support<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_number_format_support(request).await {
-        Ok(request) => respond(api.number_format_support(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.number_format_support(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -694,8 +723,8 @@ async fn handle_number_schema_support<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_number_schema_support(request).await {
-        Ok(request) => respond(api.number_schema_support(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.number_schema_support(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -720,8 +749,8 @@ async fn handle_number_top_level<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_number_top_level(request).await {
-        Ok(request) => respond(api.number_top_level(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.number_top_level(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -746,8 +775,8 @@ async fn handle_boolean_schema_support<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_boolean_schema_support(request).await {
-        Ok(request) => respond(api.boolean_schema_support(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.boolean_schema_support(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -772,8 +801,8 @@ async fn handle_boolean_top_level<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_boolean_top_level(request).await {
-        Ok(request) => respond(api.boolean_top_level(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.boolean_top_level(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -798,8 +827,8 @@ async fn handle_array_schema_support<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_array_schema_support(request).await {
-        Ok(request) => respond(api.array_schema_support(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.array_schema_support(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -824,8 +853,8 @@ async fn handle_array_top_level_objects<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_array_top_level_objects(request).await {
-        Ok(request) => respond(api.array_top_level_objects(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.array_top_level_objects(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -850,8 +879,8 @@ async fn handle_array_top_level_primitives<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_array_top_level_primitives(request).await {
-        Ok(request) => respond(api.array_top_level_primitives(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.array_top_level_primitives(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -876,8 +905,8 @@ async fn handle_object_schema_support<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_object_schema_support(request).await {
-        Ok(request) => respond(api.object_schema_support(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.object_schema_support(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -902,8 +931,8 @@ async fn handle_circular_handling<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_circular_handling(request).await {
-        Ok(request) => respond(api.circular_handling(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.circular_handling(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -928,8 +957,8 @@ async fn handle_circular_top_level<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_circular_top_level(request).await {
-        Ok(request) => respond(api.circular_top_level(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.circular_top_level(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -954,8 +983,8 @@ async fn handle_raw_body_top_level<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_raw_body_top_level(request).await {
-        Ok(request) => respond(api.raw_body_top_level(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.raw_body_top_level(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -980,8 +1009,8 @@ async fn handle_raw_body_top_level_json<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_raw_body_top_level_json(request).await {
-        Ok(request) => respond(api.raw_body_top_level_json(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.raw_body_top_level_json(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1006,8 +1035,8 @@ async fn handle_quirks_missing_type<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_quirks_missing_type(request).await {
-        Ok(request) => respond(api.quirks_missing_type(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.quirks_missing_type(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1032,8 +1061,10 @@ async fn handle_quirks_entirely_incompatible_all_of<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_quirks_entirely_incompatible_all_of(request).await {
-        Ok(request) => respond(api.quirks_entirely_incompatible_all_of(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.quirks_entirely_incompatible_all_of(request).await, &[])
+        }
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1058,8 +1089,8 @@ async fn handle_quirks_incompatible_nested_all_of<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_quirks_incompatible_nested_all_of(request).await {
-        Ok(request) => respond(api.quirks_incompatible_nested_all_of(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.quirks_incompatible_nested_all_of(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1085,9 +1116,9 @@ async fn handle_quirks_partially_usable_incompatible_all_of<A: api::Api>(
 ) -> Response {
     match request_quirks_partially_usable_incompatible_all_of(request).await {
         Ok(request) => {
-            respond(api.quirks_partially_usable_incompatible_all_of(request).await)
+            respond(api.quirks_partially_usable_incompatible_all_of(request).await, &[])
         }
-        Err(problem) => problem.into_response(),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1275,7 +1306,10 @@ impl IntoResponse for api::QuirksPartiallyUsableIncompatibleAllOfResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -1284,7 +1318,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -46,9 +46,7 @@ impl api::Api for MockApi {
     ) -> Result<api::PostRootResponse, api::Error> {
         Ok(
             api::PostRootResponse::Ok(
-                json(
-                    "{\"id\":\"string\",\"propWithReadOnly\":\"string\",\"propWithWriteOnly\":\"string\"}",
-                )?,
+                json("{\"id\":\"string\",\"propWithReadOnly\":\"string\"}")?,
             ),
         )
     }
@@ -73,9 +71,7 @@ mod tests {
         let client = Client::new(&base);
         let answer = client
             .post_root(api::PostRootRequest {
-                body: json(
-                    "{\"id\":\"string\",\"propWithReadOnly\":\"string\",\"propWithWriteOnly\":\"string\"}",
-                ),
+                body: json("{\"id\":\"string\",\"propWithWriteOnly\":\"string\"}"),
                 context: api::Context::default(),
             })
             .await;

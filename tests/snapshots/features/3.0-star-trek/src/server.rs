@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -327,19 +328,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -353,6 +372,24 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
+
+/// An error as `/components/schemas/Error` has it.
+fn error_body_0(problem: &Problem) -> serde_json::Value {
+    serde_json::json!(
+        { "code" : problem.status.canonical_reason().unwrap_or("error")
+        .to_ascii_lowercase().replace(' ', "_"), "message" : problem.detail, }
+    )
 }
 
 /// The spec this crate was generated from, as JSON (served at the
@@ -854,14 +891,19 @@ pub async fn shutdown_signal() {
         .await;
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_ANIMAL_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /animal`
 async fn handle_get_animal<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_animal(request).await {
-        Ok(request) => respond(api.get_animal(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_animal(request).await, GET_ANIMAL_ERRORS),
+        Err(problem) => problem.answer(GET_ANIMAL_ERRORS),
     }
 }
 
@@ -881,14 +923,21 @@ async fn request_get_animal(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_ANIMAL_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /animal/search`
 async fn handle_get_animal_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_animal_search(request).await {
-        Ok(request) => respond(api.get_animal_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_animal_search(request).await, GET_ANIMAL_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_ANIMAL_SEARCH_ERRORS),
     }
 }
 
@@ -915,8 +964,8 @@ async fn handle_post_animal_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_animal_search(request).await {
-        Ok(request) => respond(api.post_animal_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_animal_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -940,14 +989,24 @@ async fn request_post_animal_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_ASTRONOMICAL_OBJECT_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /astronomicalObject`
 async fn handle_get_astronomical_object<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_astronomical_object(request).await {
-        Ok(request) => respond(api.get_astronomical_object(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_astronomical_object(request).await,
+                GET_ASTRONOMICAL_OBJECT_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_ASTRONOMICAL_OBJECT_ERRORS),
     }
 }
 
@@ -967,14 +1026,24 @@ async fn request_get_astronomical_object(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_ASTRONOMICAL_OBJECT_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /astronomicalObject/search`
 async fn handle_get_astronomical_object_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_astronomical_object_search(request).await {
-        Ok(request) => respond(api.get_astronomical_object_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_astronomical_object_search(request).await,
+                GET_ASTRONOMICAL_OBJECT_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_ASTRONOMICAL_OBJECT_SEARCH_ERRORS),
     }
 }
 
@@ -1001,8 +1070,8 @@ async fn handle_post_astronomical_object_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_astronomical_object_search(request).await {
-        Ok(request) => respond(api.post_astronomical_object_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_astronomical_object_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1026,14 +1095,17 @@ async fn request_post_astronomical_object_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_BOOK_ERRORS: &[(u16, ErrorShape)] = &[(0, ("application/json", error_body_0))];
+
 /// `GET /book`
 async fn handle_get_book<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_book(request).await {
-        Ok(request) => respond(api.get_book(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_book(request).await, GET_BOOK_ERRORS),
+        Err(problem) => problem.answer(GET_BOOK_ERRORS),
     }
 }
 
@@ -1053,14 +1125,21 @@ async fn request_get_book(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_BOOK_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /book/search`
 async fn handle_get_book_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_book_search(request).await {
-        Ok(request) => respond(api.get_book_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_book_search(request).await, GET_BOOK_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_BOOK_SEARCH_ERRORS),
     }
 }
 
@@ -1087,8 +1166,8 @@ async fn handle_post_book_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_book_search(request).await {
-        Ok(request) => respond(api.post_book_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_book_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1112,14 +1191,21 @@ async fn request_post_book_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_BOOK_COLLECTION_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /bookCollection`
 async fn handle_get_book_collection<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_book_collection(request).await {
-        Ok(request) => respond(api.get_book_collection(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_book_collection(request).await, GET_BOOK_COLLECTION_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_BOOK_COLLECTION_ERRORS),
     }
 }
 
@@ -1139,14 +1225,24 @@ async fn request_get_book_collection(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_BOOK_COLLECTION_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /bookCollection/search`
 async fn handle_get_book_collection_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_book_collection_search(request).await {
-        Ok(request) => respond(api.get_book_collection_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_book_collection_search(request).await,
+                GET_BOOK_COLLECTION_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_BOOK_COLLECTION_SEARCH_ERRORS),
     }
 }
 
@@ -1173,8 +1269,8 @@ async fn handle_post_book_collection_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_book_collection_search(request).await {
-        Ok(request) => respond(api.post_book_collection_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_book_collection_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1198,14 +1294,21 @@ async fn request_post_book_collection_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_BOOK_SERIES_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /bookSeries`
 async fn handle_get_book_series<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_book_series(request).await {
-        Ok(request) => respond(api.get_book_series(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_book_series(request).await, GET_BOOK_SERIES_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_BOOK_SERIES_ERRORS),
     }
 }
 
@@ -1225,14 +1328,24 @@ async fn request_get_book_series(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_BOOK_SERIES_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /bookSeries/search`
 async fn handle_get_book_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_book_series_search(request).await {
-        Ok(request) => respond(api.get_book_series_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_book_series_search(request).await,
+                GET_BOOK_SERIES_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_BOOK_SERIES_SEARCH_ERRORS),
     }
 }
 
@@ -1259,8 +1372,8 @@ async fn handle_post_book_series_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_book_series_search(request).await {
-        Ok(request) => respond(api.post_book_series_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_book_series_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1284,14 +1397,19 @@ async fn request_post_book_series_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_CHARACTER_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /character`
 async fn handle_get_character<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_character(request).await {
-        Ok(request) => respond(api.get_character(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_character(request).await, GET_CHARACTER_ERRORS),
+        Err(problem) => problem.answer(GET_CHARACTER_ERRORS),
     }
 }
 
@@ -1311,14 +1429,21 @@ async fn request_get_character(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_CHARACTER_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /character/search`
 async fn handle_get_character_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_character_search(request).await {
-        Ok(request) => respond(api.get_character_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_character_search(request).await, GET_CHARACTER_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_CHARACTER_SEARCH_ERRORS),
     }
 }
 
@@ -1345,8 +1470,8 @@ async fn handle_post_character_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_character_search(request).await {
-        Ok(request) => respond(api.post_character_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_character_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1370,14 +1495,19 @@ async fn request_post_character_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMICS_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /comics`
 async fn handle_get_comics<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_comics(request).await {
-        Ok(request) => respond(api.get_comics(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_comics(request).await, GET_COMICS_ERRORS),
+        Err(problem) => problem.answer(GET_COMICS_ERRORS),
     }
 }
 
@@ -1397,14 +1527,21 @@ async fn request_get_comics(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMICS_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /comics/search`
 async fn handle_get_comics_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_comics_search(request).await {
-        Ok(request) => respond(api.get_comics_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_comics_search(request).await, GET_COMICS_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_COMICS_SEARCH_ERRORS),
     }
 }
 
@@ -1431,8 +1568,8 @@ async fn handle_post_comics_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_comics_search(request).await {
-        Ok(request) => respond(api.post_comics_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_comics_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1456,14 +1593,21 @@ async fn request_post_comics_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMIC_COLLECTION_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /comicCollection`
 async fn handle_get_comic_collection<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_comic_collection(request).await {
-        Ok(request) => respond(api.get_comic_collection(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_comic_collection(request).await, GET_COMIC_COLLECTION_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_COMIC_COLLECTION_ERRORS),
     }
 }
 
@@ -1483,14 +1627,24 @@ async fn request_get_comic_collection(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMIC_COLLECTION_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /comicCollection/search`
 async fn handle_get_comic_collection_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_comic_collection_search(request).await {
-        Ok(request) => respond(api.get_comic_collection_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_comic_collection_search(request).await,
+                GET_COMIC_COLLECTION_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_COMIC_COLLECTION_SEARCH_ERRORS),
     }
 }
 
@@ -1517,8 +1671,8 @@ async fn handle_post_comic_collection_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_comic_collection_search(request).await {
-        Ok(request) => respond(api.post_comic_collection_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_comic_collection_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1542,14 +1696,21 @@ async fn request_post_comic_collection_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMIC_SERIES_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /comicSeries`
 async fn handle_get_comic_series<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_comic_series(request).await {
-        Ok(request) => respond(api.get_comic_series(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_comic_series(request).await, GET_COMIC_SERIES_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_COMIC_SERIES_ERRORS),
     }
 }
 
@@ -1569,14 +1730,24 @@ async fn request_get_comic_series(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMIC_SERIES_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /comicSeries/search`
 async fn handle_get_comic_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_comic_series_search(request).await {
-        Ok(request) => respond(api.get_comic_series_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_comic_series_search(request).await,
+                GET_COMIC_SERIES_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_COMIC_SERIES_SEARCH_ERRORS),
     }
 }
 
@@ -1603,8 +1774,8 @@ async fn handle_post_comic_series_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_comic_series_search(request).await {
-        Ok(request) => respond(api.post_comic_series_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_comic_series_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1628,14 +1799,21 @@ async fn request_post_comic_series_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMIC_STRIP_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /comicStrip`
 async fn handle_get_comic_strip<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_comic_strip(request).await {
-        Ok(request) => respond(api.get_comic_strip(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_comic_strip(request).await, GET_COMIC_STRIP_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_COMIC_STRIP_ERRORS),
     }
 }
 
@@ -1655,14 +1833,24 @@ async fn request_get_comic_strip(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMIC_STRIP_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /comicStrip/search`
 async fn handle_get_comic_strip_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_comic_strip_search(request).await {
-        Ok(request) => respond(api.get_comic_strip_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_comic_strip_search(request).await,
+                GET_COMIC_STRIP_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_COMIC_STRIP_SEARCH_ERRORS),
     }
 }
 
@@ -1689,8 +1877,8 @@ async fn handle_post_comic_strip_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_comic_strip_search(request).await {
-        Ok(request) => respond(api.post_comic_strip_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_comic_strip_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1714,14 +1902,19 @@ async fn request_post_comic_strip_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMPANY_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /company`
 async fn handle_get_company<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_company(request).await {
-        Ok(request) => respond(api.get_company(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_company(request).await, GET_COMPANY_ERRORS),
+        Err(problem) => problem.answer(GET_COMPANY_ERRORS),
     }
 }
 
@@ -1741,14 +1934,21 @@ async fn request_get_company(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_COMPANY_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /company/search`
 async fn handle_get_company_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_company_search(request).await {
-        Ok(request) => respond(api.get_company_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_company_search(request).await, GET_COMPANY_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_COMPANY_SEARCH_ERRORS),
     }
 }
 
@@ -1775,8 +1975,8 @@ async fn handle_post_company_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_company_search(request).await {
-        Ok(request) => respond(api.post_company_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_company_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1800,14 +2000,19 @@ async fn request_post_company_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_CONFLICT_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /conflict`
 async fn handle_get_conflict<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_conflict(request).await {
-        Ok(request) => respond(api.get_conflict(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_conflict(request).await, GET_CONFLICT_ERRORS),
+        Err(problem) => problem.answer(GET_CONFLICT_ERRORS),
     }
 }
 
@@ -1827,14 +2032,21 @@ async fn request_get_conflict(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_CONFLICT_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /conflict/search`
 async fn handle_get_conflict_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_conflict_search(request).await {
-        Ok(request) => respond(api.get_conflict_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_conflict_search(request).await, GET_CONFLICT_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_CONFLICT_SEARCH_ERRORS),
     }
 }
 
@@ -1861,8 +2073,8 @@ async fn handle_post_conflict_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_conflict_search(request).await {
-        Ok(request) => respond(api.post_conflict_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_conflict_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1886,14 +2098,19 @@ async fn request_post_conflict_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_ELEMENT_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /element`
 async fn handle_get_element<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_element(request).await {
-        Ok(request) => respond(api.get_element(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_element(request).await, GET_ELEMENT_ERRORS),
+        Err(problem) => problem.answer(GET_ELEMENT_ERRORS),
     }
 }
 
@@ -1913,14 +2130,21 @@ async fn request_get_element(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_ELEMENT_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /element/search`
 async fn handle_get_element_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_element_search(request).await {
-        Ok(request) => respond(api.get_element_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_element_search(request).await, GET_ELEMENT_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_ELEMENT_SEARCH_ERRORS),
     }
 }
 
@@ -1947,8 +2171,8 @@ async fn handle_post_element_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_element_search(request).await {
-        Ok(request) => respond(api.post_element_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_element_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1972,14 +2196,19 @@ async fn request_post_element_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_EPISODE_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /episode`
 async fn handle_get_episode<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_episode(request).await {
-        Ok(request) => respond(api.get_episode(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_episode(request).await, GET_EPISODE_ERRORS),
+        Err(problem) => problem.answer(GET_EPISODE_ERRORS),
     }
 }
 
@@ -1999,14 +2228,21 @@ async fn request_get_episode(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_EPISODE_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /episode/search`
 async fn handle_get_episode_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_episode_search(request).await {
-        Ok(request) => respond(api.get_episode_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_episode_search(request).await, GET_EPISODE_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_EPISODE_SEARCH_ERRORS),
     }
 }
 
@@ -2033,8 +2269,8 @@ async fn handle_post_episode_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_episode_search(request).await {
-        Ok(request) => respond(api.post_episode_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_episode_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2058,14 +2294,17 @@ async fn request_post_episode_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_FOOD_ERRORS: &[(u16, ErrorShape)] = &[(0, ("application/json", error_body_0))];
+
 /// `GET /food`
 async fn handle_get_food<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_food(request).await {
-        Ok(request) => respond(api.get_food(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_food(request).await, GET_FOOD_ERRORS),
+        Err(problem) => problem.answer(GET_FOOD_ERRORS),
     }
 }
 
@@ -2085,14 +2324,21 @@ async fn request_get_food(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_FOOD_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /food/search`
 async fn handle_get_food_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_food_search(request).await {
-        Ok(request) => respond(api.get_food_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_food_search(request).await, GET_FOOD_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_FOOD_SEARCH_ERRORS),
     }
 }
 
@@ -2119,8 +2365,8 @@ async fn handle_post_food_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_food_search(request).await {
-        Ok(request) => respond(api.post_food_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_food_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2144,14 +2390,19 @@ async fn request_post_food_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_LITERATURE_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /literature`
 async fn handle_get_literature<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_literature(request).await {
-        Ok(request) => respond(api.get_literature(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_literature(request).await, GET_LITERATURE_ERRORS),
+        Err(problem) => problem.answer(GET_LITERATURE_ERRORS),
     }
 }
 
@@ -2171,14 +2422,24 @@ async fn request_get_literature(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_LITERATURE_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /literature/search`
 async fn handle_get_literature_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_literature_search(request).await {
-        Ok(request) => respond(api.get_literature_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_literature_search(request).await,
+                GET_LITERATURE_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_LITERATURE_SEARCH_ERRORS),
     }
 }
 
@@ -2205,8 +2466,8 @@ async fn handle_post_literature_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_literature_search(request).await {
-        Ok(request) => respond(api.post_literature_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_literature_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2230,14 +2491,19 @@ async fn request_post_literature_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_LOCATION_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /location`
 async fn handle_get_location<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_location(request).await {
-        Ok(request) => respond(api.get_location(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_location(request).await, GET_LOCATION_ERRORS),
+        Err(problem) => problem.answer(GET_LOCATION_ERRORS),
     }
 }
 
@@ -2257,14 +2523,21 @@ async fn request_get_location(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_LOCATION_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /location/search`
 async fn handle_get_location_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_location_search(request).await {
-        Ok(request) => respond(api.get_location_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_location_search(request).await, GET_LOCATION_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_LOCATION_SEARCH_ERRORS),
     }
 }
 
@@ -2291,8 +2564,8 @@ async fn handle_post_location_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_location_search(request).await {
-        Ok(request) => respond(api.post_location_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_location_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2316,14 +2589,19 @@ async fn request_post_location_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MAGAZINE_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /magazine`
 async fn handle_get_magazine<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_magazine(request).await {
-        Ok(request) => respond(api.get_magazine(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_magazine(request).await, GET_MAGAZINE_ERRORS),
+        Err(problem) => problem.answer(GET_MAGAZINE_ERRORS),
     }
 }
 
@@ -2343,14 +2621,21 @@ async fn request_get_magazine(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MAGAZINE_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /magazine/search`
 async fn handle_get_magazine_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_magazine_search(request).await {
-        Ok(request) => respond(api.get_magazine_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_magazine_search(request).await, GET_MAGAZINE_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_MAGAZINE_SEARCH_ERRORS),
     }
 }
 
@@ -2377,8 +2662,8 @@ async fn handle_post_magazine_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_magazine_search(request).await {
-        Ok(request) => respond(api.post_magazine_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_magazine_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2402,14 +2687,21 @@ async fn request_post_magazine_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MAGAZINE_SERIES_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /magazineSeries`
 async fn handle_get_magazine_series<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_magazine_series(request).await {
-        Ok(request) => respond(api.get_magazine_series(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_magazine_series(request).await, GET_MAGAZINE_SERIES_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_MAGAZINE_SERIES_ERRORS),
     }
 }
 
@@ -2429,14 +2721,24 @@ async fn request_get_magazine_series(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MAGAZINE_SERIES_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /magazineSeries/search`
 async fn handle_get_magazine_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_magazine_series_search(request).await {
-        Ok(request) => respond(api.get_magazine_series_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_magazine_series_search(request).await,
+                GET_MAGAZINE_SERIES_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_MAGAZINE_SERIES_SEARCH_ERRORS),
     }
 }
 
@@ -2463,8 +2765,8 @@ async fn handle_post_magazine_series_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_magazine_series_search(request).await {
-        Ok(request) => respond(api.post_magazine_series_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_magazine_series_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2488,14 +2790,19 @@ async fn request_post_magazine_series_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MATERIAL_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /material`
 async fn handle_get_material<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_material(request).await {
-        Ok(request) => respond(api.get_material(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_material(request).await, GET_MATERIAL_ERRORS),
+        Err(problem) => problem.answer(GET_MATERIAL_ERRORS),
     }
 }
 
@@ -2515,14 +2822,21 @@ async fn request_get_material(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MATERIAL_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /material/search`
 async fn handle_get_material_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_material_search(request).await {
-        Ok(request) => respond(api.get_material_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_material_search(request).await, GET_MATERIAL_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_MATERIAL_SEARCH_ERRORS),
     }
 }
 
@@ -2549,8 +2863,8 @@ async fn handle_post_material_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_material_search(request).await {
-        Ok(request) => respond(api.post_material_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_material_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2574,14 +2888,24 @@ async fn request_post_material_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MEDICAL_CONDITION_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /medicalCondition`
 async fn handle_get_medical_condition<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_medical_condition(request).await {
-        Ok(request) => respond(api.get_medical_condition(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_medical_condition(request).await,
+                GET_MEDICAL_CONDITION_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_MEDICAL_CONDITION_ERRORS),
     }
 }
 
@@ -2601,14 +2925,24 @@ async fn request_get_medical_condition(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MEDICAL_CONDITION_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /medicalCondition/search`
 async fn handle_get_medical_condition_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_medical_condition_search(request).await {
-        Ok(request) => respond(api.get_medical_condition_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_medical_condition_search(request).await,
+                GET_MEDICAL_CONDITION_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_MEDICAL_CONDITION_SEARCH_ERRORS),
     }
 }
 
@@ -2635,8 +2969,8 @@ async fn handle_post_medical_condition_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_medical_condition_search(request).await {
-        Ok(request) => respond(api.post_medical_condition_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_medical_condition_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2660,14 +2994,19 @@ async fn request_post_medical_condition_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MOVIE_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /movie`
 async fn handle_get_movie<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_movie(request).await {
-        Ok(request) => respond(api.get_movie(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_movie(request).await, GET_MOVIE_ERRORS),
+        Err(problem) => problem.answer(GET_MOVIE_ERRORS),
     }
 }
 
@@ -2687,14 +3026,21 @@ async fn request_get_movie(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_MOVIE_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /movie/search`
 async fn handle_get_movie_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_movie_search(request).await {
-        Ok(request) => respond(api.get_movie_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_movie_search(request).await, GET_MOVIE_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_MOVIE_SEARCH_ERRORS),
     }
 }
 
@@ -2721,8 +3067,8 @@ async fn handle_post_movie_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_movie_search(request).await {
-        Ok(request) => respond(api.post_movie_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_movie_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2746,14 +3092,19 @@ async fn request_post_movie_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_OCCUPATION_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /occupation`
 async fn handle_get_occupation<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_occupation(request).await {
-        Ok(request) => respond(api.get_occupation(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_occupation(request).await, GET_OCCUPATION_ERRORS),
+        Err(problem) => problem.answer(GET_OCCUPATION_ERRORS),
     }
 }
 
@@ -2773,14 +3124,24 @@ async fn request_get_occupation(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_OCCUPATION_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /occupation/search`
 async fn handle_get_occupation_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_occupation_search(request).await {
-        Ok(request) => respond(api.get_occupation_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_occupation_search(request).await,
+                GET_OCCUPATION_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_OCCUPATION_SEARCH_ERRORS),
     }
 }
 
@@ -2807,8 +3168,8 @@ async fn handle_post_occupation_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_occupation_search(request).await {
-        Ok(request) => respond(api.post_occupation_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_occupation_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2832,14 +3193,21 @@ async fn request_post_occupation_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_ORGANIZATION_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /organization`
 async fn handle_get_organization<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_organization(request).await {
-        Ok(request) => respond(api.get_organization(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_organization(request).await, GET_ORGANIZATION_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_ORGANIZATION_ERRORS),
     }
 }
 
@@ -2859,14 +3227,24 @@ async fn request_get_organization(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_ORGANIZATION_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /organization/search`
 async fn handle_get_organization_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_organization_search(request).await {
-        Ok(request) => respond(api.get_organization_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_organization_search(request).await,
+                GET_ORGANIZATION_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_ORGANIZATION_SEARCH_ERRORS),
     }
 }
 
@@ -2893,8 +3271,8 @@ async fn handle_post_organization_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_organization_search(request).await {
-        Ok(request) => respond(api.post_organization_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_organization_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2918,14 +3296,19 @@ async fn request_post_organization_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_PERFORMER_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /performer`
 async fn handle_get_performer<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_performer(request).await {
-        Ok(request) => respond(api.get_performer(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_performer(request).await, GET_PERFORMER_ERRORS),
+        Err(problem) => problem.answer(GET_PERFORMER_ERRORS),
     }
 }
 
@@ -2945,14 +3328,21 @@ async fn request_get_performer(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_PERFORMER_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /performer/search`
 async fn handle_get_performer_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_performer_search(request).await {
-        Ok(request) => respond(api.get_performer_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_performer_search(request).await, GET_PERFORMER_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_PERFORMER_SEARCH_ERRORS),
     }
 }
 
@@ -2979,8 +3369,8 @@ async fn handle_post_performer_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_performer_search(request).await {
-        Ok(request) => respond(api.post_performer_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_performer_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3004,14 +3394,19 @@ async fn request_post_performer_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SEASON_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /season`
 async fn handle_get_season<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_season(request).await {
-        Ok(request) => respond(api.get_season(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_season(request).await, GET_SEASON_ERRORS),
+        Err(problem) => problem.answer(GET_SEASON_ERRORS),
     }
 }
 
@@ -3031,14 +3426,21 @@ async fn request_get_season(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SEASON_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /season/search`
 async fn handle_get_season_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_season_search(request).await {
-        Ok(request) => respond(api.get_season_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_season_search(request).await, GET_SEASON_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_SEASON_SEARCH_ERRORS),
     }
 }
 
@@ -3065,8 +3467,8 @@ async fn handle_post_season_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_season_search(request).await {
-        Ok(request) => respond(api.post_season_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_season_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3090,14 +3492,19 @@ async fn request_post_season_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SERIES_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /series`
 async fn handle_get_series<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_series(request).await {
-        Ok(request) => respond(api.get_series(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_series(request).await, GET_SERIES_ERRORS),
+        Err(problem) => problem.answer(GET_SERIES_ERRORS),
     }
 }
 
@@ -3117,14 +3524,21 @@ async fn request_get_series(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SERIES_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /series/search`
 async fn handle_get_series_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_series_search(request).await {
-        Ok(request) => respond(api.get_series_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_series_search(request).await, GET_SERIES_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_SERIES_SEARCH_ERRORS),
     }
 }
 
@@ -3151,8 +3565,8 @@ async fn handle_post_series_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_series_search(request).await {
-        Ok(request) => respond(api.post_series_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_series_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3176,14 +3590,19 @@ async fn request_post_series_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SOUNDTRACK_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /soundtrack`
 async fn handle_get_soundtrack<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_soundtrack(request).await {
-        Ok(request) => respond(api.get_soundtrack(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_soundtrack(request).await, GET_SOUNDTRACK_ERRORS),
+        Err(problem) => problem.answer(GET_SOUNDTRACK_ERRORS),
     }
 }
 
@@ -3203,14 +3622,24 @@ async fn request_get_soundtrack(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SOUNDTRACK_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /soundtrack/search`
 async fn handle_get_soundtrack_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_soundtrack_search(request).await {
-        Ok(request) => respond(api.get_soundtrack_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_soundtrack_search(request).await,
+                GET_SOUNDTRACK_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_SOUNDTRACK_SEARCH_ERRORS),
     }
 }
 
@@ -3237,8 +3666,8 @@ async fn handle_post_soundtrack_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_soundtrack_search(request).await {
-        Ok(request) => respond(api.post_soundtrack_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_soundtrack_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3262,14 +3691,19 @@ async fn request_post_soundtrack_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SPACECRAFT_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /spacecraft`
 async fn handle_get_spacecraft<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_spacecraft(request).await {
-        Ok(request) => respond(api.get_spacecraft(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_spacecraft(request).await, GET_SPACECRAFT_ERRORS),
+        Err(problem) => problem.answer(GET_SPACECRAFT_ERRORS),
     }
 }
 
@@ -3289,14 +3723,24 @@ async fn request_get_spacecraft(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SPACECRAFT_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /spacecraft/search`
 async fn handle_get_spacecraft_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_spacecraft_search(request).await {
-        Ok(request) => respond(api.get_spacecraft_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_spacecraft_search(request).await,
+                GET_SPACECRAFT_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_SPACECRAFT_SEARCH_ERRORS),
     }
 }
 
@@ -3323,8 +3767,8 @@ async fn handle_post_spacecraft_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_spacecraft_search(request).await {
-        Ok(request) => respond(api.post_spacecraft_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_spacecraft_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3348,14 +3792,21 @@ async fn request_post_spacecraft_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SPACECRAFT_CLASS_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /spacecraftClass`
 async fn handle_get_spacecraft_class<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_spacecraft_class(request).await {
-        Ok(request) => respond(api.get_spacecraft_class(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_spacecraft_class(request).await, GET_SPACECRAFT_CLASS_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_SPACECRAFT_CLASS_ERRORS),
     }
 }
 
@@ -3375,14 +3826,24 @@ async fn request_get_spacecraft_class(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SPACECRAFT_CLASS_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /spacecraftClass/search`
 async fn handle_get_spacecraft_class_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_spacecraft_class_search(request).await {
-        Ok(request) => respond(api.get_spacecraft_class_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_spacecraft_class_search(request).await,
+                GET_SPACECRAFT_CLASS_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_SPACECRAFT_CLASS_SEARCH_ERRORS),
     }
 }
 
@@ -3409,8 +3870,8 @@ async fn handle_post_spacecraft_class_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_spacecraft_class_search(request).await {
-        Ok(request) => respond(api.post_spacecraft_class_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_spacecraft_class_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3434,14 +3895,19 @@ async fn request_post_spacecraft_class_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SPECIES_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /species`
 async fn handle_get_species<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_species(request).await {
-        Ok(request) => respond(api.get_species(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_species(request).await, GET_SPECIES_ERRORS),
+        Err(problem) => problem.answer(GET_SPECIES_ERRORS),
     }
 }
 
@@ -3461,14 +3927,21 @@ async fn request_get_species(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_SPECIES_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /species/search`
 async fn handle_get_species_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_species_search(request).await {
-        Ok(request) => respond(api.get_species_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_species_search(request).await, GET_SPECIES_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_SPECIES_SEARCH_ERRORS),
     }
 }
 
@@ -3495,8 +3968,8 @@ async fn handle_post_species_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_species_search(request).await {
-        Ok(request) => respond(api.post_species_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_species_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3520,14 +3993,19 @@ async fn request_post_species_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_STAFF_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /staff`
 async fn handle_get_staff<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_staff(request).await {
-        Ok(request) => respond(api.get_staff(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_staff(request).await, GET_STAFF_ERRORS),
+        Err(problem) => problem.answer(GET_STAFF_ERRORS),
     }
 }
 
@@ -3547,14 +4025,21 @@ async fn request_get_staff(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_STAFF_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /staff/search`
 async fn handle_get_staff_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_staff_search(request).await {
-        Ok(request) => respond(api.get_staff_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_staff_search(request).await, GET_STAFF_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_STAFF_SEARCH_ERRORS),
     }
 }
 
@@ -3581,8 +4066,8 @@ async fn handle_post_staff_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_staff_search(request).await {
-        Ok(request) => respond(api.post_staff_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_staff_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3606,14 +4091,19 @@ async fn request_post_staff_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TECHNOLOGY_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /technology`
 async fn handle_get_technology<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_technology(request).await {
-        Ok(request) => respond(api.get_technology(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_technology(request).await, GET_TECHNOLOGY_ERRORS),
+        Err(problem) => problem.answer(GET_TECHNOLOGY_ERRORS),
     }
 }
 
@@ -3633,14 +4123,24 @@ async fn request_get_technology(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TECHNOLOGY_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /technology/search`
 async fn handle_get_technology_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_technology_search(request).await {
-        Ok(request) => respond(api.get_technology_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_technology_search(request).await,
+                GET_TECHNOLOGY_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_TECHNOLOGY_SEARCH_ERRORS),
     }
 }
 
@@ -3667,8 +4167,8 @@ async fn handle_post_technology_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_technology_search(request).await {
-        Ok(request) => respond(api.post_technology_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_technology_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3692,14 +4192,19 @@ async fn request_post_technology_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TITLE_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /title`
 async fn handle_get_title<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_title(request).await {
-        Ok(request) => respond(api.get_title(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_title(request).await, GET_TITLE_ERRORS),
+        Err(problem) => problem.answer(GET_TITLE_ERRORS),
     }
 }
 
@@ -3719,14 +4224,21 @@ async fn request_get_title(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TITLE_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /title/search`
 async fn handle_get_title_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_title_search(request).await {
-        Ok(request) => respond(api.get_title_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_title_search(request).await, GET_TITLE_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_TITLE_SEARCH_ERRORS),
     }
 }
 
@@ -3753,8 +4265,8 @@ async fn handle_post_title_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_title_search(request).await {
-        Ok(request) => respond(api.post_title_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_title_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3778,14 +4290,21 @@ async fn request_post_title_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TRADING_CARD_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /tradingCard`
 async fn handle_get_trading_card<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_trading_card(request).await {
-        Ok(request) => respond(api.get_trading_card(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_trading_card(request).await, GET_TRADING_CARD_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_TRADING_CARD_ERRORS),
     }
 }
 
@@ -3805,14 +4324,24 @@ async fn request_get_trading_card(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TRADING_CARD_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /tradingCard/search`
 async fn handle_get_trading_card_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_trading_card_search(request).await {
-        Ok(request) => respond(api.get_trading_card_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_trading_card_search(request).await,
+                GET_TRADING_CARD_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_TRADING_CARD_SEARCH_ERRORS),
     }
 }
 
@@ -3839,8 +4368,8 @@ async fn handle_post_trading_card_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_trading_card_search(request).await {
-        Ok(request) => respond(api.post_trading_card_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_trading_card_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3864,14 +4393,24 @@ async fn request_post_trading_card_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TRADING_CARD_DECK_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /tradingCardDeck`
 async fn handle_get_trading_card_deck<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_trading_card_deck(request).await {
-        Ok(request) => respond(api.get_trading_card_deck(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_trading_card_deck(request).await,
+                GET_TRADING_CARD_DECK_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_TRADING_CARD_DECK_ERRORS),
     }
 }
 
@@ -3891,14 +4430,24 @@ async fn request_get_trading_card_deck(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TRADING_CARD_DECK_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /tradingCardDeck/search`
 async fn handle_get_trading_card_deck_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_trading_card_deck_search(request).await {
-        Ok(request) => respond(api.get_trading_card_deck_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_trading_card_deck_search(request).await,
+                GET_TRADING_CARD_DECK_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_TRADING_CARD_DECK_SEARCH_ERRORS),
     }
 }
 
@@ -3925,8 +4474,8 @@ async fn handle_post_trading_card_deck_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_trading_card_deck_search(request).await {
-        Ok(request) => respond(api.post_trading_card_deck_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_trading_card_deck_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -3950,14 +4499,21 @@ async fn request_post_trading_card_deck_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TRADING_CARD_SET_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /tradingCardSet`
 async fn handle_get_trading_card_set<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_trading_card_set(request).await {
-        Ok(request) => respond(api.get_trading_card_set(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_trading_card_set(request).await, GET_TRADING_CARD_SET_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_TRADING_CARD_SET_ERRORS),
     }
 }
 
@@ -3977,14 +4533,24 @@ async fn request_get_trading_card_set(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TRADING_CARD_SET_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /tradingCardSet/search`
 async fn handle_get_trading_card_set_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_trading_card_set_search(request).await {
-        Ok(request) => respond(api.get_trading_card_set_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_trading_card_set_search(request).await,
+                GET_TRADING_CARD_SET_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_TRADING_CARD_SET_SEARCH_ERRORS),
     }
 }
 
@@ -4011,8 +4577,8 @@ async fn handle_post_trading_card_set_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_trading_card_set_search(request).await {
-        Ok(request) => respond(api.post_trading_card_set_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_trading_card_set_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -4036,14 +4602,19 @@ async fn request_post_trading_card_set_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_VIDEO_GAME_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /videoGame`
 async fn handle_get_video_game<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_video_game(request).await {
-        Ok(request) => respond(api.get_video_game(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_video_game(request).await, GET_VIDEO_GAME_ERRORS),
+        Err(problem) => problem.answer(GET_VIDEO_GAME_ERRORS),
     }
 }
 
@@ -4063,14 +4634,24 @@ async fn request_get_video_game(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_VIDEO_GAME_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /videoGame/search`
 async fn handle_get_video_game_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_video_game_search(request).await {
-        Ok(request) => respond(api.get_video_game_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_video_game_search(request).await,
+                GET_VIDEO_GAME_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_VIDEO_GAME_SEARCH_ERRORS),
     }
 }
 
@@ -4097,8 +4678,8 @@ async fn handle_post_video_game_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_video_game_search(request).await {
-        Ok(request) => respond(api.post_video_game_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_video_game_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -4122,14 +4703,21 @@ async fn request_post_video_game_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_VIDEO_RELEASE_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /videoRelease`
 async fn handle_get_video_release<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_video_release(request).await {
-        Ok(request) => respond(api.get_video_release(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_video_release(request).await, GET_VIDEO_RELEASE_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_VIDEO_RELEASE_ERRORS),
     }
 }
 
@@ -4149,14 +4737,24 @@ async fn request_get_video_release(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_VIDEO_RELEASE_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /videoRelease/search`
 async fn handle_get_video_release_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_video_release_search(request).await {
-        Ok(request) => respond(api.get_video_release_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.get_video_release_search(request).await,
+                GET_VIDEO_RELEASE_SEARCH_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(GET_VIDEO_RELEASE_SEARCH_ERRORS),
     }
 }
 
@@ -4183,8 +4781,8 @@ async fn handle_post_video_release_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_video_release_search(request).await {
-        Ok(request) => respond(api.post_video_release_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_video_release_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -4208,14 +4806,19 @@ async fn request_post_video_release_search(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_WEAPON_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /weapon`
 async fn handle_get_weapon<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_weapon(request).await {
-        Ok(request) => respond(api.get_weapon(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_weapon(request).await, GET_WEAPON_ERRORS),
+        Err(problem) => problem.answer(GET_WEAPON_ERRORS),
     }
 }
 
@@ -4235,14 +4838,21 @@ async fn request_get_weapon(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_WEAPON_SEARCH_ERRORS: &[(u16, ErrorShape)] = &[
+    (0, ("application/json", error_body_0)),
+];
+
 /// `GET /weapon/search`
 async fn handle_get_weapon_search<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_weapon_search(request).await {
-        Ok(request) => respond(api.get_weapon_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(api.get_weapon_search(request).await, GET_WEAPON_SEARCH_ERRORS)
+        }
+        Err(problem) => problem.answer(GET_WEAPON_SEARCH_ERRORS),
     }
 }
 
@@ -4269,8 +4879,8 @@ async fn handle_post_weapon_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_weapon_search(request).await {
-        Ok(request) => respond(api.post_weapon_search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_weapon_search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -5335,7 +5945,10 @@ impl IntoResponse for api::PostWeaponSearchResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -5344,7 +5957,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -257,7 +257,7 @@ mod tests {
         let answer = client
             .update_pet(api::UpdatePetRequest {
                 body: json(
-                    "{\"id\":0,\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
+                    "{\"status\":\"available\",\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}]}",
                 ),
                 context: api::Context::default(),
             })
@@ -269,7 +269,7 @@ mod tests {
         let answer = client
             .add_pet(api::AddPetRequest {
                 body: json(
-                    "{\"id\":0,\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
+                    "{\"status\":\"available\",\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}]}",
                 ),
                 context: api::Context::default(),
             })

@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -119,19 +120,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -146,6 +165,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -552,8 +581,8 @@ async fn handle_update_pet<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_pet(request).await {
-        Ok(request) => respond(api.update_pet(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_pet(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -585,8 +614,8 @@ async fn handle_add_pet<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_add_pet(request).await {
-        Ok(request) => respond(api.add_pet(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.add_pet(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -618,8 +647,8 @@ async fn handle_find_pets_by_status<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_find_pets_by_status(request).await {
-        Ok(request) => respond(api.find_pets_by_status(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.find_pets_by_status(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -653,8 +682,8 @@ async fn handle_find_pets_by_tags<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_find_pets_by_tags(request).await {
-        Ok(request) => respond(api.find_pets_by_tags(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.find_pets_by_tags(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -686,8 +715,8 @@ async fn handle_get_pet_by_id<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_pet_by_id(request).await {
-        Ok(request) => respond(api.get_pet_by_id(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_pet_by_id(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -719,8 +748,8 @@ async fn handle_update_pet_with_form<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_pet_with_form(request).await {
-        Ok(request) => respond(api.update_pet_with_form(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_pet_with_form(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -754,8 +783,8 @@ async fn handle_delete_pet<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_pet(request).await {
-        Ok(request) => respond(api.delete_pet(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_pet(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -788,8 +817,8 @@ async fn handle_upload_file<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_upload_file(request).await {
-        Ok(request) => respond(api.upload_file(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.upload_file(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -823,8 +852,8 @@ async fn handle_get_inventory<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_inventory(request).await {
-        Ok(request) => respond(api.get_inventory(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_inventory(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -854,8 +883,8 @@ async fn handle_place_order<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_place_order(request).await {
-        Ok(request) => respond(api.place_order(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.place_order(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -880,8 +909,8 @@ async fn handle_get_order_by_id<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_order_by_id(request).await {
-        Ok(request) => respond(api.get_order_by_id(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_order_by_id(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -906,8 +935,8 @@ async fn handle_delete_order<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_order(request).await {
-        Ok(request) => respond(api.delete_order(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_order(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -932,8 +961,8 @@ async fn handle_create_user<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_user(request).await {
-        Ok(request) => respond(api.create_user(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_user(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -958,8 +987,8 @@ async fn handle_create_users_with_array_input<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_users_with_array_input(request).await {
-        Ok(request) => respond(api.create_users_with_array_input(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_users_with_array_input(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -984,8 +1013,8 @@ async fn handle_create_users_with_list_input<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_users_with_list_input(request).await {
-        Ok(request) => respond(api.create_users_with_list_input(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_users_with_list_input(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1010,8 +1039,8 @@ async fn handle_login_user<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_login_user(request).await {
-        Ok(request) => respond(api.login_user(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.login_user(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1041,8 +1070,8 @@ async fn handle_logout_user<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_logout_user(request).await {
-        Ok(request) => respond(api.logout_user(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.logout_user(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1065,8 +1094,8 @@ async fn handle_get_user_by_name<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_user_by_name(request).await {
-        Ok(request) => respond(api.get_user_by_name(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_user_by_name(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1091,8 +1120,8 @@ async fn handle_update_user<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_user(request).await {
-        Ok(request) => respond(api.update_user(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_user(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1119,8 +1148,8 @@ async fn handle_delete_user<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_user(request).await {
-        Ok(request) => respond(api.delete_user(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_user(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1322,7 +1351,10 @@ impl IntoResponse for api::DeleteUserResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -1331,7 +1363,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -197,19 +198,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -224,6 +243,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -664,8 +693,8 @@ async fn handle_get_api_keys<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_api_keys(request).await {
-        Ok(request) => respond(api.get_api_keys(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_api_keys(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -706,8 +735,8 @@ async fn handle_create_api_key<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_api_key(request).await {
-        Ok(request) => respond(api.create_api_key(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_api_key(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -741,8 +770,8 @@ async fn handle_get_api_key<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_api_key(request).await {
-        Ok(request) => respond(api.get_api_key(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_api_key(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -775,8 +804,8 @@ async fn handle_delete_api_key<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_api_key(request).await {
-        Ok(request) => respond(api.delete_api_key(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_api_key(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -809,8 +838,8 @@ async fn handle_update_api_key<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_api_key(request).await {
-        Ok(request) => respond(api.update_api_key(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_api_key(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -845,8 +874,8 @@ async fn handle_get_ap_is<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_ap_is(request).await {
-        Ok(request) => respond(api.get_ap_is(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_ap_is(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -878,8 +907,8 @@ async fn handle_create_api<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_api(request).await {
-        Ok(request) => respond(api.create_api(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_api(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -913,8 +942,8 @@ async fn handle_get_api<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_api(request).await {
-        Ok(request) => respond(api.get_api(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_api(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -947,8 +976,8 @@ async fn handle_update_api<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_api(request).await {
-        Ok(request) => respond(api.update_api(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_api(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -983,8 +1012,8 @@ async fn handle_delete_api<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_api(request).await {
-        Ok(request) => respond(api.delete_api(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_api(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1017,8 +1046,8 @@ async fn handle_get_open_roles<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_open_roles(request).await {
-        Ok(request) => respond(api.get_open_roles(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_open_roles(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1041,8 +1070,8 @@ async fn handle_apply_to_read_me<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_apply_to_read_me(request).await {
-        Ok(request) => respond(api.apply_to_read_me(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.apply_to_read_me(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1067,8 +1096,8 @@ async fn handle_create_category<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_category(request).await {
-        Ok(request) => respond(api.create_category(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_category(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1102,8 +1131,8 @@ async fn handle_get_categories<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_categories(request).await {
-        Ok(request) => respond(api.get_categories(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_categories(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1136,8 +1165,8 @@ async fn handle_get_category<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_category(request).await {
-        Ok(request) => respond(api.get_category(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_category(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1171,8 +1200,8 @@ async fn handle_delete_category<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_category(request).await {
-        Ok(request) => respond(api.delete_category(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_category(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1206,8 +1235,8 @@ async fn handle_update_category<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_category(request).await {
-        Ok(request) => respond(api.update_category(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_category(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1243,8 +1272,8 @@ async fn handle_get_category_pages<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_category_pages(request).await {
-        Ok(request) => respond(api.get_category_pages(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_category_pages(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1278,8 +1307,8 @@ async fn handle_get_changelogs<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_changelogs(request).await {
-        Ok(request) => respond(api.get_changelogs(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_changelogs(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1322,8 +1351,8 @@ async fn handle_create_changelog<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_changelog(request).await {
-        Ok(request) => respond(api.create_changelog(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_changelog(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1355,8 +1384,8 @@ async fn handle_get_changelog<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_changelog(request).await {
-        Ok(request) => respond(api.get_changelog(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_changelog(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1388,8 +1417,8 @@ async fn handle_delete_changelog<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_changelog(request).await {
-        Ok(request) => respond(api.delete_changelog(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_changelog(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1421,8 +1450,8 @@ async fn handle_update_changelog<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_changelog(request).await {
-        Ok(request) => respond(api.update_changelog(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_changelog(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1456,8 +1485,8 @@ async fn handle_get_custom_pages<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_custom_pages(request).await {
-        Ok(request) => respond(api.get_custom_pages(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_custom_pages(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1489,8 +1518,8 @@ async fn handle_create_custom_page<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_custom_page(request).await {
-        Ok(request) => respond(api.create_custom_page(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_custom_page(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1524,8 +1553,8 @@ async fn handle_get_custom_page<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_custom_page(request).await {
-        Ok(request) => respond(api.get_custom_page(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_custom_page(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1558,8 +1587,8 @@ async fn handle_delete_custom_page<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_custom_page(request).await {
-        Ok(request) => respond(api.delete_custom_page(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_custom_page(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1592,8 +1621,8 @@ async fn handle_update_custom_page<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_custom_page(request).await {
-        Ok(request) => respond(api.update_custom_page(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_custom_page(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1628,8 +1657,8 @@ async fn handle_create_guide<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_guide(request).await {
-        Ok(request) => respond(api.create_guide(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_guide(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1663,8 +1692,8 @@ async fn handle_get_guide<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_guide(request).await {
-        Ok(request) => respond(api.get_guide(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_guide(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1697,8 +1726,8 @@ async fn handle_delete_guide<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_guide(request).await {
-        Ok(request) => respond(api.delete_guide(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_guide(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1731,8 +1760,8 @@ async fn handle_update_guide<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_guide(request).await {
-        Ok(request) => respond(api.update_guide(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_guide(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1767,8 +1796,8 @@ async fn handle_get_images<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_images(request).await {
-        Ok(request) => respond(api.get_images(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_images(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1807,8 +1836,8 @@ async fn handle_upload_image<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_upload_image(request).await {
-        Ok(request) => respond(api.upload_image(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.upload_image(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1842,8 +1871,8 @@ async fn handle_get_image<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_image(request).await {
-        Ok(request) => respond(api.get_image(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_image(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1875,8 +1904,8 @@ async fn handle_get_outbound_i_ps<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_outbound_i_ps(request).await {
-        Ok(request) => respond(api.get_outbound_i_ps(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_outbound_i_ps(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1899,8 +1928,8 @@ async fn handle_ask_owlbot<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_ask_owlbot(request).await {
-        Ok(request) => respond(api.ask_owlbot(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.ask_owlbot(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1932,8 +1961,8 @@ async fn handle_get_project<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_project(request).await {
-        Ok(request) => respond(api.get_project(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_project(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1963,8 +1992,8 @@ async fn handle_create_reference<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_reference(request).await {
-        Ok(request) => respond(api.create_reference(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_reference(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1998,8 +2027,8 @@ async fn handle_get_reference<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_reference(request).await {
-        Ok(request) => respond(api.get_reference(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_reference(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2041,8 +2070,8 @@ async fn handle_delete_reference<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_reference(request).await {
-        Ok(request) => respond(api.delete_reference(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_reference(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2075,8 +2104,8 @@ async fn handle_update_reference<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_reference(request).await {
-        Ok(request) => respond(api.update_reference(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_reference(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2111,8 +2140,8 @@ async fn handle_get_recipes<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_recipes(request).await {
-        Ok(request) => respond(api.get_recipes(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_recipes(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2144,8 +2173,8 @@ async fn handle_create_recipe<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_recipe(request).await {
-        Ok(request) => respond(api.create_recipe(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_recipe(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2179,8 +2208,8 @@ async fn handle_get_recipe<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_recipe(request).await {
-        Ok(request) => respond(api.get_recipe(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_recipe(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2213,8 +2242,8 @@ async fn handle_delete_recipe<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_recipe(request).await {
-        Ok(request) => respond(api.delete_recipe(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_recipe(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2247,8 +2276,8 @@ async fn handle_update_recipe<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_recipe(request).await {
-        Ok(request) => respond(api.update_recipe(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_recipe(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2283,8 +2312,8 @@ async fn handle_search<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_search(request).await {
-        Ok(request) => respond(api.search(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.search(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2319,8 +2348,8 @@ async fn handle_validate_api<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_validate_api(request).await {
-        Ok(request) => respond(api.validate_api(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.validate_api(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2345,8 +2374,8 @@ async fn handle_get_branches<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_branches(request).await {
-        Ok(request) => respond(api.get_branches(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_branches(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2390,8 +2419,8 @@ async fn handle_create_branch<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_branch(request).await {
-        Ok(request) => respond(api.create_branch(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_branch(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2423,8 +2452,8 @@ async fn handle_get_branch<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_branch(request).await {
-        Ok(request) => respond(api.get_branch(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_branch(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2456,8 +2485,8 @@ async fn handle_delete_branch<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_branch(request).await {
-        Ok(request) => respond(api.delete_branch(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_branch(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2489,8 +2518,8 @@ async fn handle_update_branch<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_update_branch(request).await {
-        Ok(request) => respond(api.update_branch(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.update_branch(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -2951,7 +2980,10 @@ impl IntoResponse for api::UpdateBranchResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -2960,7 +2992,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

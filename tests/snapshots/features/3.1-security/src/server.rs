@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -114,19 +115,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -141,6 +160,16 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
@@ -542,8 +571,8 @@ async fn handle_get_anything_api_key<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_anything_api_key(request).await {
-        Ok(request) => respond(api.get_anything_api_key(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_anything_api_key(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -574,8 +603,8 @@ async fn handle_put_anything_api_key<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_put_anything_api_key(request).await {
-        Ok(request) => respond(api.put_anything_api_key(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.put_anything_api_key(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -605,8 +634,8 @@ async fn handle_post_anything_api_key<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_api_key(request).await {
-        Ok(request) => respond(api.post_anything_api_key(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_api_key(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -637,8 +666,8 @@ async fn handle_post_anything_basic<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_basic(request).await {
-        Ok(request) => respond(api.post_anything_basic(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_basic(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -668,8 +697,8 @@ async fn handle_put_anything_bearer<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_put_anything_bearer(request).await {
-        Ok(request) => respond(api.put_anything_bearer(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.put_anything_bearer(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -699,8 +728,8 @@ async fn handle_post_anything_bearer<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_bearer(request).await {
-        Ok(request) => respond(api.post_anything_bearer(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_bearer(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -730,8 +759,8 @@ async fn handle_post_anything_mutual_tls<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_mutual_tls(request).await {
-        Ok(request) => respond(api.post_anything_mutual_tls(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_mutual_tls(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -754,8 +783,8 @@ async fn handle_get_anything_oauth2<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_get_anything_oauth2(request).await {
-        Ok(request) => respond(api.get_anything_oauth2(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_anything_oauth2(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -785,8 +814,8 @@ async fn handle_put_anything_oauth2<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_put_anything_oauth2(request).await {
-        Ok(request) => respond(api.put_anything_oauth2(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.put_anything_oauth2(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -816,8 +845,8 @@ async fn handle_post_anything_oauth2<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_oauth2(request).await {
-        Ok(request) => respond(api.post_anything_oauth2(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_oauth2(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -847,8 +876,8 @@ async fn handle_delete_anything_oauth2<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_anything_oauth2(request).await {
-        Ok(request) => respond(api.delete_anything_oauth2(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_anything_oauth2(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -878,8 +907,8 @@ async fn handle_patch_anything_oauth2<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_patch_anything_oauth2(request).await {
-        Ok(request) => respond(api.patch_anything_oauth2(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.patch_anything_oauth2(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -909,8 +938,8 @@ async fn handle_post_anything_open_id_connect<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_open_id_connect(request).await {
-        Ok(request) => respond(api.post_anything_open_id_connect(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_open_id_connect(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -940,8 +969,8 @@ async fn handle_post_anything_no_auth<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_anything_no_auth(request).await {
-        Ok(request) => respond(api.post_anything_no_auth(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_anything_no_auth(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -964,8 +993,8 @@ async fn handle_post_status_401<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_post_status_401(request).await {
-        Ok(request) => respond(api.post_status_401(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.post_status_401(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -1110,7 +1139,10 @@ impl IntoResponse for api::PostStatus401Response {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -1119,7 +1151,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -114,7 +114,7 @@ impl api::Api for MockApi {
     ) -> Result<api::CreateBookingPaymentResponse, api::Error> {
         Ok(api::CreateBookingPaymentResponse::Ok {
             body: json(
-                "{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"************4242\",\"cvc\":123,\"exp_month\":12,\"exp_year\":2025,\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb/payment\"}}",
+                "{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"************4242\",\"exp_month\":12,\"exp_year\":2025,\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb/payment\"}}",
             )?,
             ratelimit: None,
         })
@@ -176,7 +176,7 @@ mod tests {
         let answer = client
             .create_booking(api::CreateBookingRequest {
                 body: json(
-                    "{\"id\":\"00000000-0000-4000-8000-000000000000\",\"trip_id\":\"00000000-0000-4000-8000-000000000000\",\"passenger_name\":\"string\",\"has_bicycle\":true,\"has_dog\":true}",
+                    "{\"has_dog\":true,\"trip_id\":\"00000000-0000-4000-8000-000000000000\",\"passenger_name\":\"string\",\"has_bicycle\":true}",
                 ),
                 context: api::Context::default(),
             })

@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -97,19 +98,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -123,6 +142,25 @@ impl IntoResponse for Problem {
         }
         response
     }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
+
+/// An error as `/components/schemas/Problem` has it.
+fn error_body_0(problem: &Problem) -> serde_json::Value {
+    serde_json::json!(
+        { "type" : "about:blank", "title" : problem.status.canonical_reason()
+        .unwrap_or("Error"), "detail" : problem.detail, "status" : problem.status
+        .as_u16(), }
+    )
 }
 
 /// The spec this crate was generated from, as JSON (served at the
@@ -511,14 +549,21 @@ pub async fn shutdown_signal() {
         .await;
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_STATIONS_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/problem+json", error_body_0)),
+    (401, ("application/problem+json", error_body_0)),
+    (500, ("application/problem+json", error_body_0)),
+];
+
 /// `GET /stations`
 async fn handle_get_stations<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_stations(request).await {
-        Ok(request) => respond(api.get_stations(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_stations(request).await, GET_STATIONS_ERRORS),
+        Err(problem) => problem.answer(GET_STATIONS_ERRORS),
     }
 }
 
@@ -542,14 +587,21 @@ async fn request_get_stations(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_TRIPS_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/problem+json", error_body_0)),
+    (401, ("application/problem+json", error_body_0)),
+    (500, ("application/problem+json", error_body_0)),
+];
+
 /// `GET /trips`
 async fn handle_get_trips<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_trips(request).await {
-        Ok(request) => respond(api.get_trips(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_trips(request).await, GET_TRIPS_ERRORS),
+        Err(problem) => problem.answer(GET_TRIPS_ERRORS),
     }
 }
 
@@ -584,14 +636,21 @@ async fn request_get_trips(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_BOOKINGS_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/problem+json", error_body_0)),
+    (401, ("application/problem+json", error_body_0)),
+    (500, ("application/problem+json", error_body_0)),
+];
+
 /// `GET /bookings`
 async fn handle_get_bookings<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_bookings(request).await {
-        Ok(request) => respond(api.get_bookings(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_bookings(request).await, GET_BOOKINGS_ERRORS),
+        Err(problem) => problem.answer(GET_BOOKINGS_ERRORS),
     }
 }
 
@@ -615,14 +674,21 @@ async fn request_get_bookings(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const CREATE_BOOKING_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/problem+json", error_body_0)),
+    (401, ("application/problem+json", error_body_0)),
+    (500, ("application/problem+json", error_body_0)),
+];
+
 /// `POST /bookings`
 async fn handle_create_booking<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_create_booking(request).await {
-        Ok(request) => respond(api.create_booking(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_booking(request).await, CREATE_BOOKING_ERRORS),
+        Err(problem) => problem.answer(CREATE_BOOKING_ERRORS),
     }
 }
 
@@ -648,14 +714,21 @@ async fn request_create_booking(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const GET_BOOKING_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/problem+json", error_body_0)),
+    (401, ("application/problem+json", error_body_0)),
+    (500, ("application/problem+json", error_body_0)),
+];
+
 /// `GET /bookings/{bookingId}`
 async fn handle_get_booking<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_get_booking(request).await {
-        Ok(request) => respond(api.get_booking(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.get_booking(request).await, GET_BOOKING_ERRORS),
+        Err(problem) => problem.answer(GET_BOOKING_ERRORS),
     }
 }
 
@@ -681,14 +754,21 @@ async fn request_get_booking(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const DELETE_BOOKING_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/problem+json", error_body_0)),
+    (401, ("application/problem+json", error_body_0)),
+    (500, ("application/problem+json", error_body_0)),
+];
+
 /// `DELETE /bookings/{bookingId}`
 async fn handle_delete_booking<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_delete_booking(request).await {
-        Ok(request) => respond(api.delete_booking(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.delete_booking(request).await, DELETE_BOOKING_ERRORS),
+        Err(problem) => problem.answer(DELETE_BOOKING_ERRORS),
     }
 }
 
@@ -714,14 +794,26 @@ async fn request_delete_booking(
     })
 }
 
+/// The errors the operation documents in a shape of the spec's.
+const CREATE_BOOKING_PAYMENT_ERRORS: &[(u16, ErrorShape)] = &[
+    (400, ("application/problem+json", error_body_0)),
+    (401, ("application/problem+json", error_body_0)),
+    (500, ("application/problem+json", error_body_0)),
+];
+
 /// `POST /bookings/{bookingId}/payment`
 async fn handle_create_booking_payment<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
     match request_create_booking_payment(request).await {
-        Ok(request) => respond(api.create_booking_payment(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => {
+            respond(
+                api.create_booking_payment(request).await,
+                CREATE_BOOKING_PAYMENT_ERRORS,
+            )
+        }
+        Err(problem) => problem.answer(CREATE_BOOKING_PAYMENT_ERRORS),
     }
 }
 
@@ -1175,7 +1267,10 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -1184,7 +1279,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }

@@ -94,6 +94,10 @@ pub enum ListAccountsResponse {
     ///
     /// Status 200.
     Ok(types::ListAccountsOkBody),
+    /// A parameter breaks its schema.
+    ///
+    /// Status 400.
+    BadRequest,
 }
 
 /// The responses of [`Api::create_account`].

@@ -475,6 +475,7 @@ impl Api for Client {
             .await?;
         match response.status().as_u16() {
             200u16 => Ok(api::ListAccountsResponse::Ok(decode_json(response).await?)),
+            400u16 => Ok(api::ListAccountsResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }

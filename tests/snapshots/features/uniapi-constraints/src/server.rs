@@ -18,7 +18,8 @@
 //! router until SIGINT or SIGTERM.
 //!
 //! Requests are parsed and checked before the handler runs: a bad
-//! request gets a 4xx `application/problem+json` answer, missing
+//! request gets a 4xx `application/problem+json` answer (or the
+//! spec's own error body, where the operation documents one), missing
 //! credentials a 401 with `WWW-Authenticate`, a method the path does
 //! not have a 405 with `Allow`. A handler's `Err`, or a panic, is a
 //! 500. Each request gets an id (`x-request-id`) and a `tracing`
@@ -87,19 +88,37 @@ impl Problem {
     }
 }
 
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let mut body = serde_json::json!(
-            { "type" : "about:blank", "title" : self.status.canonical_reason()
-            .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self.detail,
+impl Problem {
+    /// The answer: in the shape that `errors` gives for the status
+    /// (keyed by the code, by its first digit for a range such as
+    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
+    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
+        let code = self.status.as_u16();
+        let shape = [code, code / 100, 0]
+            .into_iter()
+            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
+        let (content_type, body) = match shape {
+            Some((_, (content_type, body))) => {
+                for v in self.errors.drain(..) {
+                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
+                }
+                (*content_type, body(&self))
             }
-        );
-        if !self.errors.is_empty() {
-            body["errors"] = serde_json::json!(self.errors);
-        }
+            None => {
+                let mut body = serde_json::json!(
+                    { "type" : "about:blank", "title" : self.status.canonical_reason()
+                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
+                    .detail, }
+                );
+                if !self.errors.is_empty() {
+                    body["errors"] = serde_json::json!(self.errors);
+                }
+                ("application/problem+json", body)
+            }
+        };
         let mut response = (
             self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            [(axum::http::header::CONTENT_TYPE, content_type)],
             body.to_string(),
         )
             .into_response();
@@ -115,9 +134,19 @@ impl IntoResponse for Problem {
     }
 }
 
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        self.answer(&[])
+    }
+}
+
+/// An error body as the spec documents it for an operation: its
+/// media type, and how a problem fills it.
+type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
+
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Constraints\",\"version\":\"1\"},\"paths\":{\"/accounts\":{\"get\":{\"operationId\":\"listAccounts\",\"parameters\":[{\"name\":\"limit\",\"in\":\"query\",\"schema\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":20}},{\"name\":\"prefix\",\"in\":\"query\",\"schema\":{\"type\":\"string\",\"minLength\":2}},{\"name\":\"tag\",\"in\":\"query\",\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":10}}}],\"responses\":{\"200\":{\"description\":\"Accounts.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"maxItems\":100,\"items\":{\"$ref\":\"#/components/schemas/Account\"}}}}}}},\"post\":{\"operationId\":\"createAccount\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Account\"}}}},\"responses\":{\"201\":{\"description\":\"Created.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Account\"}}}},\"400\":{\"description\":\"The account breaks its schema.\"}}}}},\"components\":{\"schemas\":{\"Username\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":16,\"pattern\":\"^[a-z][a-z0-9_]*$\"},\"Account\":{\"type\":\"object\",\"required\":[\"username\",\"age\",\"email\"],\"properties\":{\"username\":{\"$ref\":\"#/components/schemas/Username\"},\"age\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":0,\"maximum\":150},\"email\":{\"type\":\"string\",\"pattern\":\"^[^@]+@[^@]+$\",\"maxLength\":254},\"score\":{\"type\":\"number\",\"minimum\":0,\"exclusiveMinimum\":true,\"maximum\":1},\"step\":{\"type\":\"integer\",\"multipleOf\":5},\"ratio\":{\"type\":\"number\",\"format\":\"float\",\"multipleOf\":0.25},\"tags\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":3,\"uniqueItems\":true,\"items\":{\"type\":\"string\",\"maxLength\":10}},\"nickname\":{\"type\":\"string\",\"maxLength\":8,\"nullable\":true},\"level\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10,\"default\":5},\"motto\":{\"type\":\"string\",\"description\":\"Not checked by the generated code (look-ahead).\",\"pattern\":\"^(?!admin).*$\"},\"role\":{\"type\":\"string\",\"enum\":[\"admin\",\"member\"]},\"prefs\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"minimum\":0}}}}}}}";
+pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Constraints\",\"version\":\"1\"},\"paths\":{\"/accounts\":{\"get\":{\"operationId\":\"listAccounts\",\"parameters\":[{\"name\":\"limit\",\"in\":\"query\",\"schema\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":100,\"default\":20}},{\"name\":\"prefix\",\"in\":\"query\",\"schema\":{\"type\":\"string\",\"minLength\":2}},{\"name\":\"tag\",\"in\":\"query\",\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":10}}}],\"responses\":{\"200\":{\"description\":\"Accounts.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"maxItems\":100,\"items\":{\"$ref\":\"#/components/schemas/Account\"}}}}},\"400\":{\"description\":\"A parameter breaks its schema.\"}}},\"post\":{\"operationId\":\"createAccount\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Account\"}}}},\"responses\":{\"201\":{\"description\":\"Created.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Account\"}}}},\"400\":{\"description\":\"The account breaks its schema.\"}}}}},\"components\":{\"schemas\":{\"Username\":{\"type\":\"string\",\"minLength\":3,\"maxLength\":16,\"pattern\":\"^[a-z][a-z0-9_]*$\"},\"Account\":{\"type\":\"object\",\"required\":[\"username\",\"age\",\"email\"],\"properties\":{\"username\":{\"$ref\":\"#/components/schemas/Username\"},\"age\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":0,\"maximum\":150},\"email\":{\"type\":\"string\",\"pattern\":\"^[^@]+@[^@]+$\",\"maxLength\":254},\"score\":{\"type\":\"number\",\"minimum\":0,\"exclusiveMinimum\":true,\"maximum\":1},\"step\":{\"type\":\"integer\",\"multipleOf\":5},\"ratio\":{\"type\":\"number\",\"format\":\"float\",\"multipleOf\":0.25},\"tags\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":3,\"uniqueItems\":true,\"items\":{\"type\":\"string\",\"maxLength\":10}},\"nickname\":{\"type\":\"string\",\"maxLength\":8,\"nullable\":true},\"level\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":10,\"default\":5},\"motto\":{\"type\":\"string\",\"description\":\"Not checked by the generated code (look-ahead).\",\"pattern\":\"^(?!admin).*$\"},\"role\":{\"type\":\"string\",\"enum\":[\"admin\",\"member\"]},\"prefs\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"minimum\":0}}}}}}}";
 
 /// Each operation's method, route (as axum matches it) and
 /// operationId, for the request span.
@@ -502,8 +531,8 @@ async fn handle_list_accounts<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_list_accounts(request).await {
-        Ok(request) => respond(api.list_accounts(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.list_accounts(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -533,8 +562,8 @@ async fn handle_create_account<A: api::Api>(
     request: axum::extract::Request,
 ) -> Response {
     match request_create_account(request).await {
-        Ok(request) => respond(api.create_account(request).await),
-        Err(problem) => problem.into_response(),
+        Ok(request) => respond(api.create_account(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
     }
 }
 
@@ -557,6 +586,7 @@ impl IntoResponse for api::ListAccountsResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::BadRequest => status(400u16).into_response(),
         }
     }
 }
@@ -571,7 +601,10 @@ impl IntoResponse for api::CreateAccountResponse {
 }
 
 /// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
+fn respond<R: IntoResponse>(
+    result: Result<R, api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
     match result {
         Ok(response) => response.into_response(),
         Err(error) => {
@@ -580,7 +613,7 @@ fn respond<R: IntoResponse>(result: Result<R, api::Error>) -> Response {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "the server could not answer",
                 )
-                .into_response()
+                .answer(errors)
         }
     }
 }
