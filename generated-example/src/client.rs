@@ -561,10 +561,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/x-www-form-urlencoded", encode_form(body)?))
-                },
+                Some(("application/x-www-form-urlencoded", encode_form(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -641,10 +638,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;

@@ -562,6 +562,7 @@ async fn request_list_puppies(
 ) -> Result<api::ListPuppiesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::ListPuppiesRequest {
         breed: query_value(&query, "breed").map(parse).transpose()?,
         size: query_value(&query, "size").map(parse).transpose()?,
@@ -603,6 +604,7 @@ async fn request_get_puppy(
 ) -> Result<api::GetPuppyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetPuppyRequest {
         puppy_id: parse(path_param(&path, 0usize, "puppyId")?)?,
         context: api::Context {
@@ -641,6 +643,7 @@ async fn request_adopt_puppy(
         &[&[api::Scheme::BearerAuth], &[api::Scheme::ShopKey]],
         "Bearer, ApiKey in=\"header\", name=\"X-Shop-Key\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(form_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AdoptPuppyRequest {
         body,
@@ -679,6 +682,7 @@ async fn request_get_cart(
         &[&[api::Scheme::BearerAuth]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCartRequest {
         context: api::Context {
             credentials,
@@ -716,6 +720,7 @@ async fn request_add_cart_item(
         &[&[api::Scheme::BearerAuth]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AddCartItemRequest {
         body,
@@ -758,6 +763,7 @@ async fn request_remove_cart_item(
         &[&[api::Scheme::BearerAuth]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::RemoveCartItemRequest {
         puppy_id: parse(path_param(&path, 0usize, "puppyId")?)?,
         context: api::Context {
@@ -965,6 +971,49 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
     }
 }
 

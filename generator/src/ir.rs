@@ -293,7 +293,13 @@ pub struct Operation {
     pub origin: String,
     pub docs: Docs,
     pub params: Vec<Param>,
+    /// The request body; where the spec gives several media types, the one
+    /// preferred (JSON, then forms, text, anything else).
     pub body: Option<Body>,
+    /// Where the spec gives several media types: each of them, in the
+    /// spec's order (the request's body is then an enum, one variant each);
+    /// empty otherwise.
+    pub body_choices: Vec<Body>,
     pub responses: Vec<Response>,
     /// `None`: no credentials needed. Otherwise any one requirement (an AND
     /// of schemes) must be met; an empty requirement makes them optional.
@@ -306,6 +312,15 @@ impl Operation {
     }
     pub fn response_type(&self) -> String {
         format!("{}Response", self.type_name)
+    }
+    /// The enum of a body with several media types.
+    pub fn body_type(&self) -> String {
+        format!("{}Body", self.type_name)
+    }
+    /// Every media type the request body may have.
+    pub fn request_bodies(&self) -> impl Iterator<Item = &Body> {
+        let single = self.body_choices.is_empty().then_some(self.body.as_ref());
+        single.flatten().into_iter().chain(&self.body_choices)
     }
 }
 
@@ -410,6 +425,9 @@ pub enum MediaKind {
 
 #[derive(Debug, Clone)]
 pub struct Body {
+    /// The variant's name in the body enum, where there are several media
+    /// types ([`Operation::body_choices`]).
+    pub variant: String,
     pub media: MediaKind,
     /// The content type as written (`application/json`, `image/png`).
     pub content_type: String,
@@ -523,7 +541,7 @@ impl Api {
         in_types
             || self.operations.iter().any(|op| {
                 op.params.iter().any(|p| in_ty(&p.ty, prim))
-                    || op.body.as_ref().is_some_and(|b| in_ty(&b.ty, prim))
+                    || op.request_bodies().any(|b| in_ty(&b.ty, prim))
                     || op.responses.iter().any(|r| {
                         r.body.as_ref().is_some_and(|b| in_ty(&b.ty, prim))
                             || r.headers.iter().any(|h| in_ty(&h.ty, prim))

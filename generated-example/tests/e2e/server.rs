@@ -370,6 +370,39 @@ async fn chunked_bodies_are_bounded_too() {
     assert!(answer.status < 500, "{}", answer.head);
 }
 
+/// `Accept` is honoured: 406 when it takes none of the operation's media
+/// types (the shop answers with `application/json` only).
+#[tokio::test]
+async fn accept_headers_that_take_no_answer_get_406() {
+    let addr = serve(Options::new()).await;
+    for (accept, status) in [
+        ("application/json", 200),
+        ("application/json; charset=utf-8", 200),
+        ("*/*", 200),
+        ("application/*", 200),
+        ("text/html, application/json;q=0.5", 200),
+        ("APPLICATION/JSON", 200),
+        ("", 200),
+        ("text/html", 406),
+        ("image/*, text/*", 406),
+        ("application/json;q=0", 406),
+        ("application/xml, */*;q=0", 406),
+    ] {
+        let answer = send(
+            &addr,
+            &request("GET", "/v1/puppies", &[("accept", accept)], b""),
+        )
+        .await
+        .expect("an answer");
+        if status == 200 {
+            assert_eq!(answer.status, 200, "{accept}: {answer:?}");
+        } else {
+            answer.assert_problem(status, accept);
+        }
+    }
+    still_serving(&addr, "406s").await;
+}
+
 #[tokio::test]
 async fn a_panicking_handler_gets_500_and_the_server_keeps_serving() {
     let addr = serve(Options::new()).await;

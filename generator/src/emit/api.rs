@@ -179,7 +179,7 @@ pub(super) fn uses_named_types(api: &ir::Api) -> bool {
     }
     api.operations.iter().any(|op| {
         op.params.iter().any(|p| named(&p.ty))
-            || op.body.as_ref().is_some_and(|b| named(&b.ty))
+            || op.request_bodies().any(|b| named(&b.ty))
             || op.responses.iter().any(|r| {
                 r.body.as_ref().is_some_and(|b| named(&b.ty))
                     || r.headers.iter().any(|h| named(&h.ty))
@@ -236,10 +236,26 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
             (None, false) => inits.push(quote!(#field: None)),
         }
     }
+    let mut choice = None;
     if let Some(body) = &op.body {
         let bdoc = docs(&body.docs);
-        let media = format!(" Sent as `{}`.", body.content_type);
-        let t = field_ty(api, &body.ty, body.required, false, Scope::Outside);
+        let (media, t) = if op.body_choices.is_empty() {
+            let media = format!(" Sent as `{}`.", body.content_type);
+            let t = field_ty(api, &body.ty, body.required, false, Scope::Outside);
+            (media, t)
+        } else {
+            let enum_name = format_ident!("{}", op.body_type());
+            choice = Some(body_enum(api, op, &enum_name));
+            let t = if body.required {
+                quote!(#enum_name)
+            } else {
+                quote!(Option<#enum_name>)
+            };
+            (
+                " In one of the media types the operation takes.".to_owned(),
+                t,
+            )
+        };
         fields.push(quote! {
             #bdoc
             #[doc = #media]
@@ -286,6 +302,33 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
         }
 
         #default
+        #choice
+    }
+}
+
+/// The enum of a request body with several media types: one variant per
+/// media type, holding what that media type carries.
+fn body_enum(api: &ir::Api, op: &Operation, name: &proc_macro2::Ident) -> TokenStream {
+    let doc = format!(
+        " The body of [`Api::{}`], in one of the media types it takes: the \
+         client sends the variant's, the server reads the one `Content-Type` names.",
+        crate::naming::unraw(&op.name)
+    );
+    let variants = op.body_choices.iter().map(|b| {
+        let variant = ident(&b.variant);
+        let media = format!(" `{}`.", b.content_type);
+        let t = super::ty(api, &b.ty, Scope::Outside);
+        quote! {
+            #[doc = #media]
+            #variant(#t),
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        pub enum #name {
+            #(#variants)*
+        }
     }
 }
 

@@ -316,32 +316,38 @@ fn method(
             quote!(self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
         );
     }
-    // Text and bytes are moved into the request, not copied.
     let body = match &op.body {
         None => quote!(None),
-        Some(b) => {
+        Some(b) if op.body_choices.is_empty() => {
             let content_type = lit(&b.content_type);
-            let (encode, moved) = match b.media {
-                MediaKind::Json => {
-                    helpers.insert(Helper::EncodeJson);
-                    (quote!(encode_json(body)?), false)
+            match (b.required, body_encoder(b, helpers)) {
+                (true, Some(encode)) => quote!(Some((#content_type, #encode(&request.body)?))),
+                (true, None) => quote!(Some((#content_type, bytes::Bytes::from(request.body)))),
+                (false, Some(encode)) => quote! {
+                    match &request.body { Some(body) => Some((#content_type, #encode(body)?)), None => None }
+                },
+                (false, None) => {
+                    quote!(request.body.map(|body| (#content_type, bytes::Bytes::from(body))))
                 }
-                MediaKind::Form => {
-                    helpers.insert(Helper::EncodeForm);
-                    (quote!(encode_form(body)?), false)
-                }
-                MediaKind::Text | MediaKind::Binary => (quote!(bytes::Bytes::from(body)), true),
-            };
-            match (b.required, moved) {
-                (true, false) => {
-                    quote!({ let body = &request.body; Some((#content_type, #encode)) })
-                }
-                (true, true) => quote!({ let body = request.body; Some((#content_type, #encode)) }),
-                (false, false) => {
-                    quote!(match &request.body { Some(body) => Some((#content_type, #encode)), None => None })
-                }
-                (false, true) => quote!(request.body.map(|body| (#content_type, #encode))),
             }
+        }
+        Some(b) => {
+            let body_type = format_ident!("{}", op.body_type());
+            let arms = op.body_choices.iter().map(|c| {
+                let variant = ident(&c.variant);
+                let content_type = lit(&c.content_type);
+                let value = match body_encoder(c, helpers) {
+                    Some(encode) => quote!(#encode(&body)?),
+                    None => quote!(bytes::Bytes::from(body)),
+                };
+                if b.required {
+                    quote!(api::#body_type::#variant(body) => Some((#content_type, #value)),)
+                } else {
+                    quote!(Some(api::#body_type::#variant(body)) => Some((#content_type, #value)),)
+                }
+            });
+            let none = (!b.required).then(|| quote!(None => None,));
+            quote!(match request.body { #(#arms)* #none })
         }
     };
     helpers.insert(Helper::Send);
@@ -575,5 +581,22 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 Ok(())
             }
         }
+    }
+}
+
+/// The function that encodes a body of one media type from a reference;
+/// `None` for text and bytes, which are moved into the request (not copied)
+/// with `Bytes::from`.
+fn body_encoder(b: &ir::Body, helpers: &mut BTreeSet<Helper>) -> Option<TokenStream> {
+    match b.media {
+        MediaKind::Json => {
+            helpers.insert(Helper::EncodeJson);
+            Some(quote!(encode_json))
+        }
+        MediaKind::Form => {
+            helpers.insert(Helper::EncodeForm);
+            Some(quote!(encode_form))
+        }
+        MediaKind::Text | MediaKind::Binary => None,
     }
 }

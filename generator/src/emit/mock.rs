@@ -107,6 +107,13 @@ fn self_test(api: &ir::Api) -> TokenStream {
                         quote!(json(#text))
                     }
                 };
+                let value = if op.body_choices.is_empty() {
+                    value
+                } else {
+                    let body_type = format_ident!("{}", op.body_type());
+                    let variant = ident(&b.variant);
+                    quote!(api::#body_type::#variant(#value))
+                };
                 if b.required {
                     quote!(body: #value,)
                 } else {

@@ -41,7 +41,10 @@ enum Helper {
     Cookies,
     CookieValue,
     Authorize,
+    Accept,
     ReadBody,
+    MediaType,
+    Unsupported,
     ContentType,
     JsonBody,
     FormBody,
@@ -339,6 +342,22 @@ fn handler(
     }
 }
 
+/// The media types `op` answers with (lower case, without parameters), for
+/// the `Accept` check; `None` when it answers with no body or with a range
+/// such as `image/*` (whose answers no list can name).
+fn produces(op: &Operation) -> Option<BTreeSet<String>> {
+    let produces: BTreeSet<String> = op
+        .responses
+        .iter()
+        .filter_map(|r| r.body.as_ref())
+        .map(|b| {
+            let essence = b.content_type.split(';').next().unwrap_or("");
+            essence.trim().to_ascii_lowercase()
+        })
+        .collect();
+    (!produces.is_empty() && produces.iter().all(|m| !m.contains('*'))).then_some(produces)
+}
+
 fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     let request_type = format_ident!("{}", op.request_type());
     let mut stmts = Vec::new();
@@ -385,6 +404,11 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         stmts.push(quote! {
             let credentials = authorize(&parts.headers, #query, #cookies, #table, #challenge)?;
         });
+    }
+    if let Some(produces) = produces(op) {
+        helpers.insert(Helper::Accept);
+        let produces = produces.iter().map(|m| lit(m));
+        stmts.push(quote!(check_accept(&parts.headers, &[#(#produces),*])?;));
     }
     // Where each path parameter's raw text is: its first place in the route.
     let mut path_source: Vec<Option<TokenStream>> = vec![None; op.params.len()];
@@ -434,24 +458,10 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     }
     if let Some(body) = &op.body {
         helpers.insert(Helper::ReadBody);
-        let content_type = lit(&body.content_type);
-        let read = match body.media {
-            MediaKind::Json => {
-                helpers.extend([Helper::JsonBody, Helper::ContentType]);
-                quote!(json_body(&parts.headers, body).await?)
-            }
-            MediaKind::Form => {
-                helpers.extend([Helper::FormBody, Helper::ContentType]);
-                quote!(form_body(&parts.headers, body).await?)
-            }
-            MediaKind::Text => {
-                helpers.extend([Helper::TextBody, Helper::ContentType]);
-                quote!(text_body(&parts.headers, body, #content_type).await?)
-            }
-            MediaKind::Binary => {
-                helpers.insert(Helper::BytesBody);
-                quote!(bytes_body(body).await?)
-            }
+        let read = if op.body_choices.is_empty() {
+            body_reader(body, helpers)
+        } else {
+            choose_body(op, helpers)
         };
         let read = if body.required {
             helpers.insert(Helper::Required);
@@ -473,6 +483,81 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             #(#fields,)*
             context: api::Context { #credentials, headers: parts.headers, extensions: parts.extensions },
         })
+    }
+}
+
+/// The expression that reads a body of one media type: `Option<T>`
+/// (`None` when the request has no body), 415 for another content type.
+fn body_reader(body: &ir::Body, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    let content_type = lit(&body.content_type);
+    match body.media {
+        MediaKind::Json => {
+            helpers.extend([Helper::JsonBody, Helper::ContentType]);
+            quote!(json_body(&parts.headers, body).await?)
+        }
+        MediaKind::Form => {
+            helpers.extend([Helper::FormBody, Helper::ContentType]);
+            quote!(form_body(&parts.headers, body).await?)
+        }
+        MediaKind::Text => {
+            helpers.extend([Helper::TextBody, Helper::ContentType]);
+            quote!(text_body(&parts.headers, body, #content_type).await?)
+        }
+        MediaKind::Binary => {
+            helpers.insert(Helper::BytesBody);
+            quote!(bytes_body(body).await?)
+        }
+    }
+}
+
+/// The expression that reads a body of several media types into its enum,
+/// by the request's `Content-Type`: exact media types first, then JSON's
+/// `+json` family and ranges (`image/*`), then `*/*`; 415 for others.
+fn choose_body(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    helpers.insert(Helper::MediaType);
+    let body_type = format_ident!("{}", op.body_type());
+    let essence = |b: &ir::Body| {
+        let t = b.content_type.to_ascii_lowercase();
+        t.split(';').next().unwrap_or("").trim().to_owned()
+    };
+    let mut exact = Vec::new();
+    let mut ranges = Vec::new();
+    let mut any = None;
+    for b in &op.body_choices {
+        let variant = ident(&b.variant);
+        let read = body_reader(b, helpers);
+        let arm = quote!(#read.map(api::#body_type::#variant));
+        let media = essence(b);
+        if media == "*/*" {
+            any.get_or_insert(arm);
+            continue;
+        }
+        if media == "application/json" {
+            ranges.push(quote!(m if m == "application/json" || m.ends_with("+json") => #arm,));
+        } else if let Some(kind) = media.strip_suffix("/*") {
+            let prefix = lit(&format!("{kind}/"));
+            ranges.push(quote!(m if m.starts_with(#prefix) => #arm,));
+        } else {
+            let m = lit(&media);
+            exact.push(quote!(#m => #arm,));
+        }
+    }
+    let fallback = any.unwrap_or_else(|| {
+        helpers.insert(Helper::Unsupported);
+        let expected: Vec<String> = op
+            .body_choices
+            .iter()
+            .map(|b| format!("`{}`", b.content_type))
+            .collect();
+        let expected = lit(&format!("a body of {}", expected.join(" or ")));
+        quote!(unsupported(body, #expected).await?)
+    });
+    quote! {
+        match media_type(&parts.headers).as_str() {
+            #(#exact)*
+            #(#ranges)*
+            _ => #fallback,
+        }
     }
 }
 
@@ -1019,6 +1104,61 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                     source = error.source();
                 }
                 Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+            }
+        },
+        Helper::Accept => quote! {
+            /// 406 when the request's `Accept` takes none of `produces`, the
+            /// media types the operation answers with (`*/*`, `type/*` and
+            /// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+            /// answers are sent whatever it says.
+            fn check_accept(headers: &axum::http::HeaderMap, produces: &[&str]) -> Result<(), Problem> {
+                let Some(accept) = headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+                    return Ok(());
+                };
+                let takes = |offered: &str| {
+                    accept.split(',').any(|range| {
+                        let mut params = range.split(';');
+                        let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                        let refused = params.any(|p| {
+                            let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                            name.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>() == Ok(0.0)
+                        });
+                        let kind = offered.split('/').next().unwrap_or("");
+                        !refused
+                            && (range == "*/*"
+                                || range == offered
+                                || range.strip_suffix("/*") == Some(kind))
+                    })
+                };
+                if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+                    Ok(())
+                } else {
+                    Err(Problem::new(
+                        StatusCode::NOT_ACCEPTABLE,
+                        format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+                    ))
+                }
+            }
+        },
+        Helper::MediaType => quote! {
+            /// The request's `Content-Type` without parameters, in lower
+            /// case; empty when there is none.
+            fn media_type(headers: &axum::http::HeaderMap) -> String {
+                headers
+                    .get(axum::http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+                    .unwrap_or_default()
+            }
+        },
+        Helper::Unsupported => quote! {
+            /// A body in a media type the operation does not take: 415,
+            /// unless there is no body at all.
+            async fn unsupported<T>(body: axum::body::Body, expected: &str) -> Result<Option<T>, Problem> {
+                match read_body(body).await? {
+                    None => Ok(None),
+                    Some(_) => Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("expected {expected}"))),
+                }
             }
         },
         Helper::ContentType => quote! {

@@ -787,7 +787,7 @@ pub(super) fn tail(api: &ir::Api) -> TokenStream {
         }
     }
     for op in &api.operations {
-        let request = op.body.iter().map(|b| (b.media, &b.ty, &b.examples));
+        let request = op.request_bodies().map(|b| (b.media, &b.ty, &b.examples));
         let responses = op
             .responses
             .iter()

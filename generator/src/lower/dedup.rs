@@ -84,7 +84,7 @@ pub(crate) fn merge_identical(api: &mut Api) {
                 map_literal(d, &to);
             }
         }
-        if let Some(b) = &mut op.body {
+        for b in op.body.iter_mut().chain(&mut op.body_choices) {
             map_ty(&mut b.ty, &to);
         }
         for r in &mut op.responses {

@@ -25,7 +25,8 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
     }
     let mut operations = std::mem::take(&mut api.operations);
     for op in &mut operations {
-        if let Some(body) = op.body.as_mut().filter(|b| b.media == ir::MediaKind::Json) {
+        let bodies = op.body.iter_mut().chain(&mut op.body_choices);
+        for body in bodies.filter(|b| b.media == ir::MediaKind::Json) {
             let ty = body.ty.clone();
             body.examples.retain(|(at, v)| fits(api, &ty, v, at, diags));
         }

@@ -76,7 +76,22 @@ pub(super) fn operations(
             };
             let params = lowering.params(&item.parameters, &op.parameters);
             let (segments, params) = lowering.segments(path, params);
-            let body = op.request_body.as_ref().and_then(|b| lowering.body(b));
+            let body_choices = op
+                .request_body
+                .as_ref()
+                .map(|b| lowering.bodies(b))
+                .unwrap_or_default();
+            // The preferred media type stands for the body where one is
+            // enough (the mock's value, the peer test's raw request).
+            let body = body_choices
+                .iter()
+                .min_by_key(|b| media_rank(&b.content_type).0)
+                .cloned();
+            let body_choices = if body_choices.len() > 1 {
+                body_choices
+            } else {
+                Vec::new()
+            };
             let responses = lowering.responses(&op.responses);
             let security = lowering.security(
                 op.security.as_ref().or(doc.security.as_ref()),
@@ -98,6 +113,7 @@ pub(super) fn operations(
                 },
                 params,
                 body,
+                body_choices,
                 responses,
                 security,
             });
@@ -414,37 +430,50 @@ impl OperationLowering<'_, '_, '_> {
         (segments, params)
     }
 
-    fn body(&mut self, body: &ReferenceOr<RequestBody>) -> Option<Body> {
+    /// The request body, one [`Body`] per media type in the spec's order
+    /// (none if it does not resolve or has no media type).
+    fn bodies(&mut self, body: &ReferenceOr<RequestBody>) -> Vec<Body> {
         let pointer = format!("{}/requestBody", self.pointer);
         let body = match resolve(&self.loaded.raw, body, &pointer) {
             Ok(b) => b,
             Err(d) => {
                 self.schemas.diags.push(d);
-                return None;
+                return Vec::new();
             }
         };
-        let (content_type, media) =
-            self.choose_media(body.content.keys(), &format!("{pointer}/content"))?;
-        let media_pointer = join(&format!("{pointer}/content"), &content_type);
-        let schema = body.content[&content_type].schema.as_ref();
-        let ty = self.body_ty(
-            media,
-            schema,
-            &media_pointer,
-            &format!("{} Body", self.type_name),
-        );
-        let examples = self.examples(&body.content[&content_type], &media_pointer);
-        Some(Body {
-            media,
-            content_type,
-            ty,
-            examples,
-            required: body.required,
-            docs: Docs {
-                description: body.description,
-                ..Docs::default()
-            },
-        })
+        let several = body.content.len() > 1;
+        let mut variants = Namespace::new();
+        let mut out = Vec::with_capacity(body.content.len());
+        for (content_type, media_type) in &body.content {
+            let media = media_rank(content_type).1;
+            let media_pointer = join(&format!("{pointer}/content"), content_type);
+            if content_type.starts_with("multipart/") {
+                self.schemas.diags.push(
+                    Diagnostic::warning(&media_pointer, "multipart bodies are passed as raw bytes")
+                        .with_hint("encode and decode the parts in the handler"),
+                );
+            }
+            let hint = if several {
+                format!("{} {} Body", self.type_name, media_variant(content_type))
+            } else {
+                format!("{} Body", self.type_name)
+            };
+            let ty = self.body_ty(media, media_type.schema.as_ref(), &media_pointer, &hint);
+            let examples = self.examples(media_type, &media_pointer);
+            out.push(Body {
+                variant: variants.unique(media_variant(content_type)),
+                media,
+                content_type: content_type.clone(),
+                ty,
+                examples,
+                required: body.required,
+                docs: Docs {
+                    description: body.description.clone(),
+                    ..Docs::default()
+                },
+            });
+        }
+        out
     }
 
     /// A media type's `example` and the values of its `examples` (external
@@ -510,23 +539,8 @@ impl OperationLowering<'_, '_, '_> {
         pointer: &str,
     ) -> Option<(String, MediaKind)> {
         let types: Vec<&String> = types.collect();
-        let ranked = |t: &str| {
-            let t = t.to_ascii_lowercase();
-            let essence = t.split(';').next().unwrap_or("").trim().to_owned();
-            if is_json(&essence) {
-                (0, MediaKind::Json)
-            } else if essence.contains("json") || essence == "*/*" {
-                (1, MediaKind::Json)
-            } else if essence == "application/x-www-form-urlencoded" {
-                (2, MediaKind::Form)
-            } else if essence.starts_with("text/") {
-                (3, MediaKind::Text)
-            } else {
-                (4, MediaKind::Binary)
-            }
-        };
-        let chosen = types.iter().min_by_key(|t| ranked(t).0)?;
-        let media = ranked(chosen).1;
+        let chosen = types.iter().min_by_key(|t| media_rank(t).0)?;
+        let media = media_rank(chosen).1;
         if types.len() > 1 {
             let others: Vec<&str> = types
                 .iter()
@@ -819,4 +833,45 @@ fn is_json(media: &str) -> bool {
         .trim()
         .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json")
+}
+
+/// How a media type is read and written, and how much it is preferred
+/// where one must be chosen (lower first): JSON, then forms, text, and
+/// anything else as bytes.
+fn media_rank(content_type: &str) -> (u8, MediaKind) {
+    let t = content_type.to_ascii_lowercase();
+    let essence = t.split(';').next().unwrap_or("").trim();
+    if is_json(essence) {
+        (0, MediaKind::Json)
+    } else if essence.contains("json") || essence == "*/*" {
+        (1, MediaKind::Json)
+    } else if essence == "application/x-www-form-urlencoded" {
+        (2, MediaKind::Form)
+    } else if essence.starts_with("text/") {
+        (3, MediaKind::Text)
+    } else {
+        (4, MediaKind::Binary)
+    }
+}
+
+/// The body enum's variant for a media type: `Json`, `Form`, `Multipart`,
+/// `Text`, `Binary`, `Any`, else the subtype (`application/xml` → `Xml`),
+/// or the type of a range (`image/*` → `Image`).
+fn media_variant(content_type: &str) -> String {
+    let t = content_type.to_ascii_lowercase();
+    let essence = t.split(';').next().unwrap_or("").trim();
+    match essence {
+        "application/json" => "Json".to_owned(),
+        "application/x-www-form-urlencoded" => "Form".to_owned(),
+        "multipart/form-data" => "Multipart".to_owned(),
+        "text/plain" => "Text".to_owned(),
+        "application/octet-stream" => "Binary".to_owned(),
+        "*/*" => "Any".to_owned(),
+        _ => {
+            // `image/*` → `Image`, `application/xml` → `Xml`.
+            let (kind, subtype) = essence.split_once('/').unwrap_or((essence, ""));
+            let name = if subtype == "*" { kind } else { subtype };
+            naming::type_name(name, "Media")
+        }
+    }
 }

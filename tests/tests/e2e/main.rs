@@ -5,6 +5,7 @@
 
 mod client;
 mod constraints;
+mod media;
 mod params;
 mod petstore;
 mod prism;

@@ -572,6 +572,7 @@ async fn request_get_user_by_name(
 ) -> Result<api::GetUserByNameRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetUserByNameRequest {
         username: parse(path_param(&path, 0usize, "username")?)?,
         context: api::Context {
@@ -598,6 +599,7 @@ async fn request_get_repositories_by_owner(
 ) -> Result<api::GetRepositoriesByOwnerRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetRepositoriesByOwnerRequest {
         username: parse(path_param(&path, 0usize, "username")?)?,
         context: api::Context {
@@ -624,6 +626,7 @@ async fn request_get_repository(
 ) -> Result<api::GetRepositoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetRepositoryRequest {
         username: parse(path_param(&path, 0usize, "username")?)?,
         slug: parse(path_param(&path, 1usize, "slug")?)?,
@@ -652,6 +655,7 @@ async fn request_get_pull_requests_by_repository(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetPullRequestsByRepositoryRequest {
         username: parse(path_param(&path, 0usize, "username")?)?,
         slug: parse(path_param(&path, 1usize, "slug")?)?,
@@ -680,6 +684,7 @@ async fn request_get_pull_requests_by_id(
 ) -> Result<api::GetPullRequestsByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetPullRequestsByIdRequest {
         username: parse(path_param(&path, 0usize, "username")?)?,
         slug: parse(path_param(&path, 1usize, "slug")?)?,
@@ -834,6 +839,49 @@ fn query_pairs(
 
 fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
 }
 
 fn json<T: serde::Serialize>(

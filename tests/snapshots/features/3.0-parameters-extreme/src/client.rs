@@ -498,10 +498,7 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;

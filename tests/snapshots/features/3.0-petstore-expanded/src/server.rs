@@ -556,6 +556,7 @@ async fn request_find_pets(
 ) -> Result<api::FindPetsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::FindPetsRequest {
         tags: query_values(&query, "tags").map(parse_each).transpose()?,
         limit: query_value(&query, "limit").map(parse).transpose()?,
@@ -585,6 +586,7 @@ async fn request_add_pet(
     request: axum::extract::Request,
 ) -> Result<api::AddPetRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AddPetRequest {
         body,
@@ -617,6 +619,7 @@ async fn request_find_pet_by_id(
 ) -> Result<api::FindPetByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::FindPetByIdRequest {
         id: parse(path_param(&path, 0usize, "id")?)?,
         context: api::Context {
@@ -648,6 +651,7 @@ async fn request_delete_pet(
 ) -> Result<api::DeletePetRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::DeletePetRequest {
         id: parse(path_param(&path, 0usize, "id")?)?,
         context: api::Context {
@@ -791,6 +795,49 @@ fn query_values<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<&'a
         .map(|(_, value)| value.as_str())
         .collect();
     if values.is_empty() { None } else { Some(values) }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.

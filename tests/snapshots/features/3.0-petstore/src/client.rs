@@ -475,9 +475,13 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
+                match request.body {
+                    api::UpdatePetBody::Json(body) => {
+                        Some(("application/json", encode_json(&body)?))
+                    }
+                    api::UpdatePetBody::Xml(body) => {
+                        Some(("application/xml", bytes::Bytes::from(body)))
+                    }
                 },
                 &request.context,
             )
@@ -513,9 +517,13 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
+                match request.body {
+                    api::AddPetBody::Json(body) => {
+                        Some(("application/json", encode_json(&body)?))
+                    }
+                    api::AddPetBody::Xml(body) => {
+                        Some(("application/xml", bytes::Bytes::from(body)))
+                    }
                 },
                 &request.context,
             )
@@ -822,10 +830,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -918,10 +923,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -947,10 +949,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -976,10 +975,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -1110,10 +1106,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;

@@ -496,10 +496,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -595,10 +592,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -631,10 +625,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;

@@ -655,6 +655,7 @@ async fn request_get_project(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetProjectRequest {
         context: api::Context {
             credentials,
@@ -680,6 +681,7 @@ async fn request_get_api_registry(
 ) -> Result<api::GetApiRegistryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetApiRegistryRequest {
         uuid: parse(path_param(&path, 0usize, "uuid")?)?,
         context: api::Context {
@@ -723,6 +725,7 @@ async fn request_get_api_specification(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetApiSpecificationRequest {
         per_page: query_value(&query, "perPage")
             .map(parse)
@@ -765,6 +768,7 @@ async fn request_upload_api_specification(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(bytes_body(body).await?, "body", "")?;
     Ok(api::UploadApiSpecificationRequest {
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -802,6 +806,7 @@ async fn request_update_api_specification(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(bytes_body(body).await?, "body", "")?;
     Ok(api::UpdateApiSpecificationRequest {
         id: parse(path_param(&path, 0usize, "id")?)?,
@@ -847,6 +852,7 @@ async fn request_delete_api_specification(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::DeleteApiSpecificationRequest {
         id: parse(path_param(&path, 0usize, "id")?)?,
         context: api::Context {
@@ -929,6 +935,7 @@ async fn request_create_category(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateCategoryRequest {
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -966,6 +973,7 @@ async fn request_get_category(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCategoryRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -1009,6 +1017,7 @@ async fn request_update_category(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateCategoryRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
@@ -1047,6 +1056,7 @@ async fn request_delete_category(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::DeleteCategoryRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -1083,6 +1093,7 @@ async fn request_get_category_docs(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCategoryDocsRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -1293,6 +1304,7 @@ async fn request_get_custom_pages(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCustomPagesRequest {
         per_page: query_value(&query, "perPage")
             .map(parse)
@@ -1339,6 +1351,7 @@ async fn request_create_custom_page(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateCustomPageRequest {
         body,
@@ -1373,6 +1386,7 @@ async fn request_get_custom_page(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCustomPageRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         context: api::Context {
@@ -1413,6 +1427,7 @@ async fn request_update_custom_page(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateCustomPageRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
@@ -1448,6 +1463,7 @@ async fn request_delete_custom_page(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::DeleteCustomPageRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         context: api::Context {
@@ -1485,6 +1501,7 @@ async fn request_create_doc(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateDocRequest {
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -1522,6 +1539,7 @@ async fn request_search_docs(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::SearchDocsRequest {
         search: parse(required(query_value(&query, "search"), "query", "search")?)?,
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -1558,6 +1576,7 @@ async fn request_get_doc(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetDocRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -1599,6 +1618,7 @@ async fn request_update_doc(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateDocRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
@@ -1637,6 +1657,7 @@ async fn request_delete_doc(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::DeleteDocRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -1673,6 +1694,7 @@ async fn request_get_production_doc(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetProductionDocRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         x_readme_version: header_value(&parts.headers, "x-readme-version")?
@@ -1701,6 +1723,7 @@ async fn request_get_outbound_i_ps(
     request: axum::extract::Request,
 ) -> Result<api::GetOutboundIPsRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetOutboundIPsRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1732,6 +1755,7 @@ async fn request_ask_owlbot(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AskOwlbotRequest {
         body,
@@ -1758,6 +1782,7 @@ async fn request_get_api_schema(
     request: axum::extract::Request,
 ) -> Result<api::GetApiSchemaRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetApiSchemaRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1789,6 +1814,7 @@ async fn request_get_versions(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetVersionsRequest {
         context: api::Context {
             credentials,
@@ -1820,6 +1846,7 @@ async fn request_create_version(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateVersionRequest {
         body,
@@ -1854,6 +1881,7 @@ async fn request_get_version(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetVersionRequest {
         version_id: parse(path_param(&path, 0usize, "versionId")?)?,
         context: api::Context {
@@ -1892,6 +1920,7 @@ async fn request_update_version(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateVersionRequest {
         version_id: parse(path_param(&path, 0usize, "versionId")?)?,
@@ -1932,6 +1961,7 @@ async fn request_delete_version(
         &[&[api::Scheme::ApiKey]],
         "Basic realm=\"api\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::DeleteVersionRequest {
         version_id: parse(path_param(&path, 0usize, "versionId")?)?,
         context: api::Context {
@@ -2484,6 +2514,49 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
     }
 }
 

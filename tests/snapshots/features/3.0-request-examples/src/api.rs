@@ -416,20 +416,29 @@ impl PatchRequestBodyPrimitiveExampleRequest {
 /// The request of [`Api::post_request_body_multi_media_types`].
 #[derive(Debug, Clone)]
 pub struct PostRequestBodyMultiMediaTypesRequest {
-    /// Sent as `application/json`.
-    pub body: serde_json::Value,
+    /// In one of the media types the operation takes.
+    pub body: PostRequestBodyMultiMediaTypesBody,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl PostRequestBodyMultiMediaTypesRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(body: serde_json::Value) -> Self {
+    pub fn new(body: PostRequestBodyMultiMediaTypesBody) -> Self {
         PostRequestBodyMultiMediaTypesRequest {
             body,
             context: Context::default(),
         }
     }
+}
+
+/// The body of [`Api::post_request_body_multi_media_types`], in one of the media types it takes: the client sends the variant's, the server reads the one `Content-Type` names.
+#[derive(Debug, Clone)]
+pub enum PostRequestBodyMultiMediaTypesBody {
+    /// `text/plain`.
+    Text(String),
+    /// `application/json`.
+    Json(serde_json::Value),
 }
 
 /// The request of [`Api::demo_form_data`].

@@ -532,10 +532,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -590,10 +587,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -638,10 +632,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -668,10 +659,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -710,10 +698,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -740,10 +725,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -776,10 +758,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -812,10 +791,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
-                },
+                Some(("application/json", encode_json(&request.body)?)),
                 &request.context,
             )
             .await?;
@@ -848,9 +824,13 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
+                match request.body {
+                    api::PostRequestBodyMultiMediaTypesBody::Text(body) => {
+                        Some(("text/plain", bytes::Bytes::from(body)))
+                    }
+                    api::PostRequestBodyMultiMediaTypesBody::Json(body) => {
+                        Some(("application/json", encode_json(&body)?))
+                    }
                 },
                 &request.context,
             )

@@ -301,7 +301,9 @@ mod tests {
         );
         let answer = client
             .post_request_body_multi_media_types(api::PostRequestBodyMultiMediaTypesRequest {
-                body: json("{\"name\":\"Fluffy\",\"petType\":\"Cat\"}"),
+                body: api::PostRequestBodyMultiMediaTypesBody::Json(
+                    json("{\"name\":\"Fluffy\",\"petType\":\"Cat\"}"),
+                ),
                 context: api::Context::default(),
             })
             .await;

@@ -585,6 +585,7 @@ async fn request_get_parameter_examples_param1_param2(
 ) -> Result<api::GetParameterExamplesParam1Param2Request, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     Ok(api::GetParameterExamplesParam1Param2Request {
         param1: parse(path_param(&path, 0usize, "param1")?)?,
         param2: parse(path_param(&path, 1usize, "param2")?)?,
@@ -614,6 +615,7 @@ async fn request_put_parameter_examples_param1_param2(
 ) -> Result<api::PutParameterExamplesParam1Param2Request, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PutParameterExamplesParam1Param2Request {
         param1: parse(path_param(&path, 0usize, "param1")?)?,
@@ -646,6 +648,7 @@ async fn request_patch_parameter_examples_param1_param2(
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PatchParameterExamplesParam1Param2Request {
         param1: parse(path_param(&path, 0usize, "param1")?)?,
@@ -680,6 +683,7 @@ async fn request_put_request_body(
     request: axum::extract::Request,
 ) -> Result<api::PutRequestBodyRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PutRequestBodyRequest {
         body,
@@ -706,6 +710,7 @@ async fn request_post_request_body(
     request: axum::extract::Request,
 ) -> Result<api::PostRequestBodyRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PostRequestBodyRequest {
         body,
@@ -732,6 +737,7 @@ async fn request_patch_request_body(
     request: axum::extract::Request,
 ) -> Result<api::PatchRequestBodyRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PatchRequestBodyRequest {
         body,
@@ -760,6 +766,7 @@ async fn request_put_request_body_primitive_example(
     request: axum::extract::Request,
 ) -> Result<api::PutRequestBodyPrimitiveExampleRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PutRequestBodyPrimitiveExampleRequest {
         body,
@@ -788,6 +795,7 @@ async fn request_post_request_body_primitive_example(
     request: axum::extract::Request,
 ) -> Result<api::PostRequestBodyPrimitiveExampleRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PostRequestBodyPrimitiveExampleRequest {
         body,
@@ -816,6 +824,7 @@ async fn request_patch_request_body_primitive_example(
     request: axum::extract::Request,
 ) -> Result<api::PatchRequestBodyPrimitiveExampleRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PatchRequestBodyPrimitiveExampleRequest {
         body,
@@ -844,7 +853,24 @@ async fn request_post_request_body_multi_media_types(
     request: axum::extract::Request,
 ) -> Result<api::PostRequestBodyMultiMediaTypesRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let body = required(json_body(&parts.headers, body).await?, "body", "")?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
+    let body = required(
+        match media_type(&parts.headers).as_str() {
+            "text/plain" => {
+                text_body(&parts.headers, body, "text/plain")
+                    .await?
+                    .map(api::PostRequestBodyMultiMediaTypesBody::Text)
+            }
+            m if m == "application/json" || m.ends_with("+json") => {
+                json_body(&parts.headers, body)
+                    .await?
+                    .map(api::PostRequestBodyMultiMediaTypesBody::Json)
+            }
+            _ => unsupported(body, "a body of `text/plain` or `application/json`").await?,
+        },
+        "body",
+        "",
+    )?;
     Ok(api::PostRequestBodyMultiMediaTypesRequest {
         body,
         context: api::Context {
@@ -870,6 +896,7 @@ async fn request_demo_form_data(
     request: axum::extract::Request,
 ) -> Result<api::DemoFormDataRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::DemoFormDataRequest {
         body,
@@ -1078,6 +1105,49 @@ fn header_value<'a>(
         .transpose()
 }
 
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
+}
+
 /// The whole body (`serve_request` bounds it); `None` when it is empty.
 async fn read_body(
     body: axum::body::Body,
@@ -1102,6 +1172,35 @@ fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
         source = error.source();
     }
     Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// The request's `Content-Type` without parameters, in lower
+/// case; empty when there is none.
+fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A body in a media type the operation does not take: 415,
+/// unless there is no body at all.
+async fn unsupported<T>(
+    body: axum::body::Body,
+    expected: &str,
+) -> Result<Option<T>, Problem> {
+    match read_body(body).await? {
+        None => Ok(None),
+        Some(_) => {
+            Err(
+                Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!("expected {expected}"),
+                ),
+            )
+        }
+    }
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).
@@ -1192,6 +1291,20 @@ async fn form_body<T: serde::de::DeserializeOwned>(
             StatusCode::BAD_REQUEST,
             format!("invalid form body: {e}"),
         ))
+}
+
+async fn text_body(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    content_type: &str,
+) -> Result<Option<String>, Problem> {
+    let Some(bytes) = read_body(body).await? else {
+        return Ok(None);
+    };
+    check_content_type(headers, |ct| ct.starts_with("text/"), content_type)?;
+    String::from_utf8(bytes.to_vec())
+        .map(Some)
+        .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
 }
 
 fn json<T: serde::Serialize>(

@@ -559,6 +559,7 @@ async fn request_post_multiple_types_multiple_examples(
     request: axum::extract::Request,
 ) -> Result<api::PostMultipleTypesMultipleExamplesRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::PostMultipleTypesMultipleExamplesRequest {
         body,
@@ -587,6 +588,7 @@ async fn request_post_multiple_types_single_example(
     request: axum::extract::Request,
 ) -> Result<api::PostMultipleTypesSingleExampleRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::PostMultipleTypesSingleExampleRequest {
         body,
@@ -613,6 +615,7 @@ async fn request_get_single_type_multiple_examples(
     request: axum::extract::Request,
 ) -> Result<api::GetSingleTypeMultipleExamplesRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     Ok(api::GetSingleTypeMultipleExamplesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -637,6 +640,7 @@ async fn request_get_single_type_single_example(
     request: axum::extract::Request,
 ) -> Result<api::GetSingleTypeSingleExampleRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     Ok(api::GetSingleTypeSingleExampleRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -697,6 +701,49 @@ fn respond<R: IntoResponse>(
                 )
                 .answer(errors)
         }
+    }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
     }
 }
 

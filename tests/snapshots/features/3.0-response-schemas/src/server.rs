@@ -576,6 +576,7 @@ async fn request_get_anything_array_of_primitives(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingArrayOfPrimitivesRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAnythingArrayOfPrimitivesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -600,6 +601,7 @@ async fn request_get_anything_object(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingObjectRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::GetAnythingObjectRequest {
         body,
@@ -626,6 +628,7 @@ async fn request_get_anything_markdown(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingMarkdownRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAnythingMarkdownRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -650,6 +653,7 @@ async fn request_get_anything_array_of_objects(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingArrayOfObjectsRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAnythingArrayOfObjectsRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -674,6 +678,7 @@ async fn request_get_anything_polymorphism(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingPolymorphismRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAnythingPolymorphismRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -698,6 +703,7 @@ async fn request_get_anything_recursive(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingRecursiveRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAnythingRecursiveRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -727,6 +733,7 @@ async fn request_get_anything_returns_as_json_but_is_actually_string(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingReturnsAsJsonButIsActuallyStringRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAnythingReturnsAsJsonButIsActuallyStringRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -751,6 +758,7 @@ async fn request_get_multiple_responses_object(
     request: axum::extract::Request,
 ) -> Result<api::GetMultipleResponsesObjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMultipleResponsesObjectRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -841,6 +849,49 @@ fn respond<R: IntoResponse>(
                 )
                 .answer(errors)
         }
+    }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
     }
 }
 

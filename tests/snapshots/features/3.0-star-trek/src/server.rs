@@ -912,6 +912,7 @@ async fn request_get_animal(
 ) -> Result<api::GetAnimalRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAnimalRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -946,6 +947,7 @@ async fn request_get_animal_search(
 ) -> Result<api::GetAnimalSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAnimalSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -974,6 +976,7 @@ async fn request_post_animal_search(
 ) -> Result<api::PostAnimalSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostAnimalSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1015,6 +1018,7 @@ async fn request_get_astronomical_object(
 ) -> Result<api::GetAstronomicalObjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAstronomicalObjectRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1052,6 +1056,7 @@ async fn request_get_astronomical_object_search(
 ) -> Result<api::GetAstronomicalObjectSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetAstronomicalObjectSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1080,6 +1085,7 @@ async fn request_post_astronomical_object_search(
 ) -> Result<api::PostAstronomicalObjectSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostAstronomicalObjectSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1114,6 +1120,7 @@ async fn request_get_book(
 ) -> Result<api::GetBookRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetBookRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1148,6 +1155,7 @@ async fn request_get_book_search(
 ) -> Result<api::GetBookSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetBookSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1176,6 +1184,7 @@ async fn request_post_book_search(
 ) -> Result<api::PostBookSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostBookSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1214,6 +1223,7 @@ async fn request_get_book_collection(
 ) -> Result<api::GetBookCollectionRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetBookCollectionRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1251,6 +1261,7 @@ async fn request_get_book_collection_search(
 ) -> Result<api::GetBookCollectionSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetBookCollectionSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1279,6 +1290,7 @@ async fn request_post_book_collection_search(
 ) -> Result<api::PostBookCollectionSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostBookCollectionSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1317,6 +1329,7 @@ async fn request_get_book_series(
 ) -> Result<api::GetBookSeriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetBookSeriesRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1354,6 +1367,7 @@ async fn request_get_book_series_search(
 ) -> Result<api::GetBookSeriesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetBookSeriesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1382,6 +1396,7 @@ async fn request_post_book_series_search(
 ) -> Result<api::PostBookSeriesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostBookSeriesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1418,6 +1433,7 @@ async fn request_get_character(
 ) -> Result<api::GetCharacterRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCharacterRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1452,6 +1468,7 @@ async fn request_get_character_search(
 ) -> Result<api::GetCharacterSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCharacterSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1480,6 +1497,7 @@ async fn request_post_character_search(
 ) -> Result<api::PostCharacterSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostCharacterSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1516,6 +1534,7 @@ async fn request_get_comics(
 ) -> Result<api::GetComicsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetComicsRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1550,6 +1569,7 @@ async fn request_get_comics_search(
 ) -> Result<api::GetComicsSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetComicsSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1578,6 +1598,7 @@ async fn request_post_comics_search(
 ) -> Result<api::PostComicsSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostComicsSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1616,6 +1637,7 @@ async fn request_get_comic_collection(
 ) -> Result<api::GetComicCollectionRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetComicCollectionRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1653,6 +1675,7 @@ async fn request_get_comic_collection_search(
 ) -> Result<api::GetComicCollectionSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetComicCollectionSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1681,6 +1704,7 @@ async fn request_post_comic_collection_search(
 ) -> Result<api::PostComicCollectionSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostComicCollectionSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1719,6 +1743,7 @@ async fn request_get_comic_series(
 ) -> Result<api::GetComicSeriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetComicSeriesRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1756,6 +1781,7 @@ async fn request_get_comic_series_search(
 ) -> Result<api::GetComicSeriesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetComicSeriesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1784,6 +1810,7 @@ async fn request_post_comic_series_search(
 ) -> Result<api::PostComicSeriesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostComicSeriesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1822,6 +1849,7 @@ async fn request_get_comic_strip(
 ) -> Result<api::GetComicStripRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetComicStripRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1859,6 +1887,7 @@ async fn request_get_comic_strip_search(
 ) -> Result<api::GetComicStripSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetComicStripSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1887,6 +1916,7 @@ async fn request_post_comic_strip_search(
 ) -> Result<api::PostComicStripSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostComicStripSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -1923,6 +1953,7 @@ async fn request_get_company(
 ) -> Result<api::GetCompanyRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCompanyRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -1957,6 +1988,7 @@ async fn request_get_company_search(
 ) -> Result<api::GetCompanySearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCompanySearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -1985,6 +2017,7 @@ async fn request_post_company_search(
 ) -> Result<api::PostCompanySearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostCompanySearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2021,6 +2054,7 @@ async fn request_get_conflict(
 ) -> Result<api::GetConflictRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetConflictRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2055,6 +2089,7 @@ async fn request_get_conflict_search(
 ) -> Result<api::GetConflictSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetConflictSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2083,6 +2118,7 @@ async fn request_post_conflict_search(
 ) -> Result<api::PostConflictSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostConflictSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2119,6 +2155,7 @@ async fn request_get_element(
 ) -> Result<api::GetElementRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetElementRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2153,6 +2190,7 @@ async fn request_get_element_search(
 ) -> Result<api::GetElementSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetElementSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2181,6 +2219,7 @@ async fn request_post_element_search(
 ) -> Result<api::PostElementSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostElementSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2217,6 +2256,7 @@ async fn request_get_episode(
 ) -> Result<api::GetEpisodeRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetEpisodeRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2251,6 +2291,7 @@ async fn request_get_episode_search(
 ) -> Result<api::GetEpisodeSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetEpisodeSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2279,6 +2320,7 @@ async fn request_post_episode_search(
 ) -> Result<api::PostEpisodeSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostEpisodeSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2313,6 +2355,7 @@ async fn request_get_food(
 ) -> Result<api::GetFoodRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetFoodRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2347,6 +2390,7 @@ async fn request_get_food_search(
 ) -> Result<api::GetFoodSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetFoodSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2375,6 +2419,7 @@ async fn request_post_food_search(
 ) -> Result<api::PostFoodSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostFoodSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2411,6 +2456,7 @@ async fn request_get_literature(
 ) -> Result<api::GetLiteratureRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetLiteratureRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2448,6 +2494,7 @@ async fn request_get_literature_search(
 ) -> Result<api::GetLiteratureSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetLiteratureSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2476,6 +2523,7 @@ async fn request_post_literature_search(
 ) -> Result<api::PostLiteratureSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostLiteratureSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2512,6 +2560,7 @@ async fn request_get_location(
 ) -> Result<api::GetLocationRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetLocationRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2546,6 +2595,7 @@ async fn request_get_location_search(
 ) -> Result<api::GetLocationSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetLocationSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2574,6 +2624,7 @@ async fn request_post_location_search(
 ) -> Result<api::PostLocationSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostLocationSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2610,6 +2661,7 @@ async fn request_get_magazine(
 ) -> Result<api::GetMagazineRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMagazineRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2644,6 +2696,7 @@ async fn request_get_magazine_search(
 ) -> Result<api::GetMagazineSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMagazineSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2672,6 +2725,7 @@ async fn request_post_magazine_search(
 ) -> Result<api::PostMagazineSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMagazineSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2710,6 +2764,7 @@ async fn request_get_magazine_series(
 ) -> Result<api::GetMagazineSeriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMagazineSeriesRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2747,6 +2802,7 @@ async fn request_get_magazine_series_search(
 ) -> Result<api::GetMagazineSeriesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMagazineSeriesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2775,6 +2831,7 @@ async fn request_post_magazine_series_search(
 ) -> Result<api::PostMagazineSeriesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMagazineSeriesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2811,6 +2868,7 @@ async fn request_get_material(
 ) -> Result<api::GetMaterialRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMaterialRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2845,6 +2903,7 @@ async fn request_get_material_search(
 ) -> Result<api::GetMaterialSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMaterialSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2873,6 +2932,7 @@ async fn request_post_material_search(
 ) -> Result<api::PostMaterialSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMaterialSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -2914,6 +2974,7 @@ async fn request_get_medical_condition(
 ) -> Result<api::GetMedicalConditionRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMedicalConditionRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -2951,6 +3012,7 @@ async fn request_get_medical_condition_search(
 ) -> Result<api::GetMedicalConditionSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMedicalConditionSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -2979,6 +3041,7 @@ async fn request_post_medical_condition_search(
 ) -> Result<api::PostMedicalConditionSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMedicalConditionSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3015,6 +3078,7 @@ async fn request_get_movie(
 ) -> Result<api::GetMovieRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMovieRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3049,6 +3113,7 @@ async fn request_get_movie_search(
 ) -> Result<api::GetMovieSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetMovieSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3077,6 +3142,7 @@ async fn request_post_movie_search(
 ) -> Result<api::PostMovieSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMovieSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3113,6 +3179,7 @@ async fn request_get_occupation(
 ) -> Result<api::GetOccupationRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetOccupationRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3150,6 +3217,7 @@ async fn request_get_occupation_search(
 ) -> Result<api::GetOccupationSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetOccupationSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3178,6 +3246,7 @@ async fn request_post_occupation_search(
 ) -> Result<api::PostOccupationSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostOccupationSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3216,6 +3285,7 @@ async fn request_get_organization(
 ) -> Result<api::GetOrganizationRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetOrganizationRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3253,6 +3323,7 @@ async fn request_get_organization_search(
 ) -> Result<api::GetOrganizationSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetOrganizationSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3281,6 +3352,7 @@ async fn request_post_organization_search(
 ) -> Result<api::PostOrganizationSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostOrganizationSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3317,6 +3389,7 @@ async fn request_get_performer(
 ) -> Result<api::GetPerformerRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetPerformerRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3351,6 +3424,7 @@ async fn request_get_performer_search(
 ) -> Result<api::GetPerformerSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetPerformerSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3379,6 +3453,7 @@ async fn request_post_performer_search(
 ) -> Result<api::PostPerformerSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostPerformerSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3415,6 +3490,7 @@ async fn request_get_season(
 ) -> Result<api::GetSeasonRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSeasonRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3449,6 +3525,7 @@ async fn request_get_season_search(
 ) -> Result<api::GetSeasonSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSeasonSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3477,6 +3554,7 @@ async fn request_post_season_search(
 ) -> Result<api::PostSeasonSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSeasonSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3513,6 +3591,7 @@ async fn request_get_series(
 ) -> Result<api::GetSeriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSeriesRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3547,6 +3626,7 @@ async fn request_get_series_search(
 ) -> Result<api::GetSeriesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSeriesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3575,6 +3655,7 @@ async fn request_post_series_search(
 ) -> Result<api::PostSeriesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSeriesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3611,6 +3692,7 @@ async fn request_get_soundtrack(
 ) -> Result<api::GetSoundtrackRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSoundtrackRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3648,6 +3730,7 @@ async fn request_get_soundtrack_search(
 ) -> Result<api::GetSoundtrackSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSoundtrackSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3676,6 +3759,7 @@ async fn request_post_soundtrack_search(
 ) -> Result<api::PostSoundtrackSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSoundtrackSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3712,6 +3796,7 @@ async fn request_get_spacecraft(
 ) -> Result<api::GetSpacecraftRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSpacecraftRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3749,6 +3834,7 @@ async fn request_get_spacecraft_search(
 ) -> Result<api::GetSpacecraftSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSpacecraftSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3777,6 +3863,7 @@ async fn request_post_spacecraft_search(
 ) -> Result<api::PostSpacecraftSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSpacecraftSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3815,6 +3902,7 @@ async fn request_get_spacecraft_class(
 ) -> Result<api::GetSpacecraftClassRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSpacecraftClassRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3852,6 +3940,7 @@ async fn request_get_spacecraft_class_search(
 ) -> Result<api::GetSpacecraftClassSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSpacecraftClassSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3880,6 +3969,7 @@ async fn request_post_spacecraft_class_search(
 ) -> Result<api::PostSpacecraftClassSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSpacecraftClassSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -3916,6 +4006,7 @@ async fn request_get_species(
 ) -> Result<api::GetSpeciesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSpeciesRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -3950,6 +4041,7 @@ async fn request_get_species_search(
 ) -> Result<api::GetSpeciesSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetSpeciesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -3978,6 +4070,7 @@ async fn request_post_species_search(
 ) -> Result<api::PostSpeciesSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSpeciesSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4014,6 +4107,7 @@ async fn request_get_staff(
 ) -> Result<api::GetStaffRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetStaffRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4048,6 +4142,7 @@ async fn request_get_staff_search(
 ) -> Result<api::GetStaffSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetStaffSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4076,6 +4171,7 @@ async fn request_post_staff_search(
 ) -> Result<api::PostStaffSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostStaffSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4112,6 +4208,7 @@ async fn request_get_technology(
 ) -> Result<api::GetTechnologyRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTechnologyRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4149,6 +4246,7 @@ async fn request_get_technology_search(
 ) -> Result<api::GetTechnologySearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTechnologySearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4177,6 +4275,7 @@ async fn request_post_technology_search(
 ) -> Result<api::PostTechnologySearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTechnologySearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4213,6 +4312,7 @@ async fn request_get_title(
 ) -> Result<api::GetTitleRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTitleRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4247,6 +4347,7 @@ async fn request_get_title_search(
 ) -> Result<api::GetTitleSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTitleSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4275,6 +4376,7 @@ async fn request_post_title_search(
 ) -> Result<api::PostTitleSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTitleSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4313,6 +4415,7 @@ async fn request_get_trading_card(
 ) -> Result<api::GetTradingCardRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTradingCardRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4350,6 +4453,7 @@ async fn request_get_trading_card_search(
 ) -> Result<api::GetTradingCardSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTradingCardSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4378,6 +4482,7 @@ async fn request_post_trading_card_search(
 ) -> Result<api::PostTradingCardSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTradingCardSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4419,6 +4524,7 @@ async fn request_get_trading_card_deck(
 ) -> Result<api::GetTradingCardDeckRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTradingCardDeckRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4456,6 +4562,7 @@ async fn request_get_trading_card_deck_search(
 ) -> Result<api::GetTradingCardDeckSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTradingCardDeckSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4484,6 +4591,7 @@ async fn request_post_trading_card_deck_search(
 ) -> Result<api::PostTradingCardDeckSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTradingCardDeckSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4522,6 +4630,7 @@ async fn request_get_trading_card_set(
 ) -> Result<api::GetTradingCardSetRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTradingCardSetRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4559,6 +4668,7 @@ async fn request_get_trading_card_set_search(
 ) -> Result<api::GetTradingCardSetSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetTradingCardSetSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4587,6 +4697,7 @@ async fn request_post_trading_card_set_search(
 ) -> Result<api::PostTradingCardSetSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTradingCardSetSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4623,6 +4734,7 @@ async fn request_get_video_game(
 ) -> Result<api::GetVideoGameRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetVideoGameRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4660,6 +4772,7 @@ async fn request_get_video_game_search(
 ) -> Result<api::GetVideoGameSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetVideoGameSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4688,6 +4801,7 @@ async fn request_post_video_game_search(
 ) -> Result<api::PostVideoGameSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostVideoGameSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4726,6 +4840,7 @@ async fn request_get_video_release(
 ) -> Result<api::GetVideoReleaseRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetVideoReleaseRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4763,6 +4878,7 @@ async fn request_get_video_release_search(
 ) -> Result<api::GetVideoReleaseSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetVideoReleaseSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4791,6 +4907,7 @@ async fn request_post_video_release_search(
 ) -> Result<api::PostVideoReleaseSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostVideoReleaseSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -4827,6 +4944,7 @@ async fn request_get_weapon(
 ) -> Result<api::GetWeaponRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetWeaponRequest {
         uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
         api_key: query_value(&query, "apiKey").map(parse).transpose()?,
@@ -4861,6 +4979,7 @@ async fn request_get_weapon_search(
 ) -> Result<api::GetWeaponSearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetWeaponSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
         page_size: query_value(&query, "pageSize").map(parse).transpose()?,
@@ -4889,6 +5008,7 @@ async fn request_post_weapon_search(
 ) -> Result<api::PostWeaponSearchRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostWeaponSearchRequest {
         page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
@@ -5999,6 +6119,49 @@ fn query_pairs(
 
 fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.

@@ -544,6 +544,7 @@ async fn request_list_data_sets(
     request: axum::extract::Request,
 ) -> Result<api::ListDataSetsRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::ListDataSetsRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -569,6 +570,7 @@ async fn request_list_searchable_fields(
 ) -> Result<api::ListSearchableFieldsRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::ListSearchableFieldsRequest {
         dataset: parse(path_param(&path, 0usize, "dataset")?)?,
         version: parse(path_param(&path, 1usize, "version")?)?,
@@ -596,6 +598,7 @@ async fn request_perform_search(
 ) -> Result<api::PerformSearchRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PerformSearchRequest {
         version: parse(path_param(&path, 1usize, "version")?)?,
@@ -687,6 +690,49 @@ fn path_param<'a>(
             StatusCode::BAD_REQUEST,
             format!("missing path parameter `{name}`"),
         ))
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.

@@ -659,6 +659,7 @@ async fn request_cookies_standard(
 ) -> Result<api::CookiesStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::CookiesStandardRequest {
         primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
         array: cookie_value(&cookies, "array")
@@ -695,6 +696,7 @@ async fn request_cookies_form_non_exploded(
 ) -> Result<api::CookiesFormNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::CookiesFormNonExplodedRequest {
         primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
         array: cookie_value(&cookies, "array")
@@ -731,6 +733,7 @@ async fn request_cookies_form_exploded(
 ) -> Result<api::CookiesFormExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::CookiesFormExplodedRequest {
         primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
         array: cookie_value(&cookies, "array")
@@ -766,6 +769,7 @@ async fn request_headers_standard(
     request: axum::extract::Request,
 ) -> Result<api::HeadersStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::HeadersStandardRequest {
         primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
         array: header_value(&parts.headers, "array")?
@@ -801,6 +805,7 @@ async fn request_headers_simple_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::HeadersSimpleNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::HeadersSimpleNonExplodedRequest {
         primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
         array: header_value(&parts.headers, "array")?
@@ -836,6 +841,7 @@ async fn request_headers_simple_exploded(
     request: axum::extract::Request,
 ) -> Result<api::HeadersSimpleExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::HeadersSimpleExplodedRequest {
         primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
         array: header_value(&parts.headers, "array")?
@@ -872,6 +878,7 @@ async fn request_paths_standard(
 ) -> Result<api::PathsStandardRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::PathsStandardRequest {
         primitive: parse(path_param(&path, 0usize, "primitive")?)?,
         array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
@@ -903,6 +910,7 @@ async fn request_paths_matrix_non_exploded(
 ) -> Result<api::PathsMatrixNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::PathsMatrixNonExplodedRequest {
         primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
             .and_then(parse)?,
@@ -935,6 +943,7 @@ async fn request_paths_matrix_exploded(
 ) -> Result<api::PathsMatrixExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::PathsMatrixExplodedRequest {
         primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
             .and_then(parse)?,
@@ -967,6 +976,7 @@ async fn request_paths_label_non_exploded(
 ) -> Result<api::PathsLabelNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::PathsLabelNonExplodedRequest {
         primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ".")
             .and_then(parse)?,
@@ -999,6 +1009,7 @@ async fn request_paths_label_exploded(
 ) -> Result<api::PathsLabelExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::PathsLabelExplodedRequest {
         primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ".")
             .and_then(parse)?,
@@ -1031,6 +1042,7 @@ async fn request_paths_simple_non_exploded(
 ) -> Result<api::PathsSimpleNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::PathsSimpleNonExplodedRequest {
         primitive: parse(path_param(&path, 0usize, "primitive")?)?,
         array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
@@ -1062,6 +1074,7 @@ async fn request_paths_simple_exploded(
 ) -> Result<api::PathsSimpleExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::PathsSimpleExplodedRequest {
         primitive: parse(path_param(&path, 0usize, "primitive")?)?,
         array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
@@ -1093,6 +1106,7 @@ async fn request_query_standard(
 ) -> Result<api::QueryStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::QueryStandardRequest {
         primitive: query_value(&query, "primitive").map(parse).transpose()?,
         array: query_values(&query, "array").map(parse_each).transpose()?,
@@ -1123,6 +1137,7 @@ async fn request_query_form_non_exploded(
 ) -> Result<api::QueryFormNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::QueryFormNonExplodedRequest {
         primitive: query_value(&query, "primitive").map(parse).transpose()?,
         array: query_value(&query, "array")
@@ -1159,6 +1174,7 @@ async fn request_query_form_exploded(
 ) -> Result<api::QueryFormExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::QueryFormExplodedRequest {
         primitive: query_value(&query, "primitive").map(parse).transpose()?,
         array: query_values(&query, "array").map(parse_each).transpose()?,
@@ -1191,6 +1207,7 @@ async fn request_query_space_delimited_non_exploded(
 ) -> Result<api::QuerySpaceDelimitedNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::QuerySpaceDelimitedNonExplodedRequest {
         array: query_value(&query, "array")
             .map(|v| unstyle(v, "", "", " ").and_then(parse_each))
@@ -1226,6 +1243,7 @@ async fn request_query_pipe_delimited_non_exploded(
 ) -> Result<api::QueryPipeDelimitedNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::QueryPipeDelimitedNonExplodedRequest {
         array: query_value(&query, "array")
             .map(|v| unstyle(v, "", "", "|").and_then(parse_each))
@@ -1261,6 +1279,7 @@ async fn request_query_deep_object_non_exploded(
 ) -> Result<api::QueryDeepObjectNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::QueryDeepObjectNonExplodedRequest {
         object: deep_object(&query, "object").map(object).transpose()?,
         context: api::Context {
@@ -1286,6 +1305,7 @@ async fn request_form_data_standard(
     request: axum::extract::Request,
 ) -> Result<api::FormDataStandardRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::FormDataStandardRequest {
         body,
@@ -1312,6 +1332,7 @@ async fn request_form_data_form_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataFormExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::FormDataFormExplodedRequest {
         body,
@@ -1338,6 +1359,7 @@ async fn request_form_data_form_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataFormNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::FormDataFormNonExplodedRequest {
         body,
@@ -1366,6 +1388,7 @@ async fn request_form_data_space_delimited_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataSpaceDelimitedNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::FormDataSpaceDelimitedNonExplodedRequest {
         body,
@@ -1394,6 +1417,7 @@ async fn request_form_data_pipe_delimited_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataPipeDelimitedNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::FormDataPipeDelimitedNonExplodedRequest {
         body,
@@ -1420,6 +1444,7 @@ async fn request_form_data_deep_object_exploded(
     request: axum::extract::Request,
 ) -> Result<api::FormDataDeepObjectExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::FormDataDeepObjectExplodedRequest {
         body,
@@ -1858,6 +1883,49 @@ fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
 
 fn cookie_value<'a>(cookies: &'a [(String, String)], name: &str) -> Option<&'a str> {
     cookies.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.

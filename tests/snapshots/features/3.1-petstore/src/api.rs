@@ -216,15 +216,15 @@ pub trait Api: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct UpdatePetRequest {
     /// Pet object that needs to be added to the store
-    /// Sent as `application/json`.
-    pub body: types::Pet,
+    /// In one of the media types the operation takes.
+    pub body: UpdatePetBody,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl UpdatePetRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(body: types::Pet) -> Self {
+    pub fn new(body: UpdatePetBody) -> Self {
         UpdatePetRequest {
             body,
             context: Context::default(),
@@ -232,24 +232,42 @@ impl UpdatePetRequest {
     }
 }
 
+/// The body of [`Api::update_pet`], in one of the media types it takes: the client sends the variant's, the server reads the one `Content-Type` names.
+#[derive(Debug, Clone)]
+pub enum UpdatePetBody {
+    /// `application/json`.
+    Json(types::Pet),
+    /// `application/xml`.
+    Xml(Vec<u8>),
+}
+
 /// The request of [`Api::add_pet`].
 #[derive(Debug, Clone)]
 pub struct AddPetRequest {
     /// Pet object that needs to be added to the store
-    /// Sent as `application/json`.
-    pub body: types::Pet,
+    /// In one of the media types the operation takes.
+    pub body: AddPetBody,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl AddPetRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(body: types::Pet) -> Self {
+    pub fn new(body: AddPetBody) -> Self {
         AddPetRequest {
             body,
             context: Context::default(),
         }
     }
+}
+
+/// The body of [`Api::add_pet`], in one of the media types it takes: the client sends the variant's, the server reads the one `Content-Type` names.
+#[derive(Debug, Clone)]
+pub enum AddPetBody {
+    /// `application/json`.
+    Json(types::Pet),
+    /// `application/xml`.
+    Xml(Vec<u8>),
 }
 
 /// The request of [`Api::find_pets_by_status`].

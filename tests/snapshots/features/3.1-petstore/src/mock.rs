@@ -256,8 +256,10 @@ mod tests {
             });
         let answer = client
             .update_pet(api::UpdatePetRequest {
-                body: json(
-                    "{\"status\":\"available\",\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}]}",
+                body: api::UpdatePetBody::Json(
+                    json(
+                        "{\"status\":\"available\",\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}]}",
+                    ),
                 ),
                 context: api::Context::default(),
             })
@@ -268,8 +270,10 @@ mod tests {
         );
         let answer = client
             .add_pet(api::AddPetRequest {
-                body: json(
-                    "{\"status\":\"available\",\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}]}",
+                body: api::AddPetBody::Json(
+                    json(
+                        "{\"status\":\"available\",\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}]}",
+                    ),
                 ),
                 context: api::Context::default(),
             })

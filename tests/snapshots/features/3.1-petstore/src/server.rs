@@ -597,7 +597,20 @@ async fn request_update_pet(
         &[&[api::Scheme::PetstoreAuth]],
         "Bearer",
     )?;
-    let body = required(json_body(&parts.headers, body).await?, "body", "")?;
+    let body = required(
+        match media_type(&parts.headers).as_str() {
+            "application/xml" => bytes_body(body).await?.map(api::UpdatePetBody::Xml),
+            m if m == "application/json" || m.ends_with("+json") => {
+                json_body(&parts.headers, body).await?.map(api::UpdatePetBody::Json)
+            }
+            _ => {
+                unsupported(body, "a body of `application/json` or `application/xml`")
+                    .await?
+            }
+        },
+        "body",
+        "",
+    )?;
     Ok(api::UpdatePetRequest {
         body,
         context: api::Context {
@@ -630,7 +643,20 @@ async fn request_add_pet(
         &[&[api::Scheme::PetstoreAuth]],
         "Bearer",
     )?;
-    let body = required(json_body(&parts.headers, body).await?, "body", "")?;
+    let body = required(
+        match media_type(&parts.headers).as_str() {
+            "application/xml" => bytes_body(body).await?.map(api::AddPetBody::Xml),
+            m if m == "application/json" || m.ends_with("+json") => {
+                json_body(&parts.headers, body).await?.map(api::AddPetBody::Json)
+            }
+            _ => {
+                unsupported(body, "a body of `application/json` or `application/xml`")
+                    .await?
+            }
+        },
+        "body",
+        "",
+    )?;
     Ok(api::AddPetRequest {
         body,
         context: api::Context {
@@ -664,6 +690,7 @@ async fn request_find_pets_by_status(
         &[&[api::Scheme::PetstoreAuth]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::FindPetsByStatusRequest {
         status: parse_each(
             required(query_values(&query, "status"), "query", "status")?,
@@ -699,6 +726,7 @@ async fn request_find_pets_by_tags(
         &[&[api::Scheme::PetstoreAuth]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::FindPetsByTagsRequest {
         tags: parse_each(required(query_values(&query, "tags"), "query", "tags")?)?,
         context: api::Context {
@@ -732,6 +760,7 @@ async fn request_get_pet_by_id(
         &[&[api::Scheme::ApiKey]],
         "ApiKey in=\"header\", name=\"api_key\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetPetByIdRequest {
         pet_id: parse(path_param(&path, 0usize, "petId")?)?,
         context: api::Context {
@@ -834,6 +863,7 @@ async fn request_upload_file(
         &[&[api::Scheme::PetstoreAuth]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::UploadFileRequest {
         pet_id: parse(path_param(&path, 0usize, "petId")?)?,
@@ -868,6 +898,7 @@ async fn request_get_inventory(
         &[&[api::Scheme::ApiKey]],
         "ApiKey in=\"header\", name=\"api_key\"",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetInventoryRequest {
         context: api::Context {
             credentials,
@@ -892,6 +923,7 @@ async fn request_place_order(
     request: axum::extract::Request,
 ) -> Result<api::PlaceOrderRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PlaceOrderRequest {
         body,
@@ -919,6 +951,7 @@ async fn request_get_order_by_id(
 ) -> Result<api::GetOrderByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetOrderByIdRequest {
         order_id: parse(path_param(&path, 0usize, "orderId")?)?,
         context: api::Context {
@@ -1049,6 +1082,7 @@ async fn request_login_user(
 ) -> Result<api::LoginUserRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::LoginUserRequest {
         username: parse(
             required(query_value(&query, "username"), "query", "username")?,
@@ -1104,6 +1138,7 @@ async fn request_get_user_by_name(
 ) -> Result<api::GetUserByNameRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetUserByNameRequest {
         username: parse(path_param(&path, 0usize, "username")?)?,
         context: api::Context {
@@ -1521,6 +1556,49 @@ fn authorize(
     }
 }
 
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
+}
+
 /// The whole body (`serve_request` bounds it); `None` when it is empty.
 async fn read_body(
     body: axum::body::Body,
@@ -1545,6 +1623,35 @@ fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
         source = error.source();
     }
     Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// The request's `Content-Type` without parameters, in lower
+/// case; empty when there is none.
+fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A body in a media type the operation does not take: 415,
+/// unless there is no body at all.
+async fn unsupported<T>(
+    body: axum::body::Body,
+    expected: &str,
+) -> Result<Option<T>, Problem> {
+    match read_body(body).await? {
+        None => Ok(None),
+        Some(_) => {
+            Err(
+                Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!("expected {expected}"),
+                ),
+            )
+        }
+    }
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

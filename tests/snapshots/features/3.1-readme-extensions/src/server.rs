@@ -568,6 +568,7 @@ async fn request_x_code_samples(
     request: axum::extract::Request,
 ) -> Result<api::XCodeSamplesRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::XCodeSamplesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -592,6 +593,7 @@ async fn request_x_readme_code_samples(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeCodeSamplesRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::XReadmeCodeSamplesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -616,6 +618,7 @@ async fn request_x_readme_headers(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeHeadersRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::XReadmeHeadersRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -640,6 +643,7 @@ async fn request_x_headers(
     request: axum::extract::Request,
 ) -> Result<api::XHeadersRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::XHeadersRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -671,6 +675,7 @@ async fn request_x_readme_explorer_enabled(
         &[&[api::Scheme::PetstoreAuth]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::XReadmeExplorerEnabledRequest {
         body,
@@ -704,6 +709,7 @@ async fn request_x_explorer_enabled(
         &[&[api::Scheme::PetstoreAuth]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::XExplorerEnabledRequest {
         body,
@@ -730,6 +736,7 @@ async fn request_x_readme_samples_languages(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeSamplesLanguagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::XReadmeSamplesLanguagesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -754,6 +761,7 @@ async fn request_x_samples_languages(
     request: axum::extract::Request,
 ) -> Result<api::XSamplesLanguagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::XSamplesLanguagesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -778,6 +786,7 @@ async fn request_x_readme_proxy_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeProxyEnabledRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::XReadmeProxyEnabledRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -802,6 +811,7 @@ async fn request_x_proxy_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XProxyEnabledRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::XProxyEnabledRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -964,6 +974,49 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
     }
 }
 

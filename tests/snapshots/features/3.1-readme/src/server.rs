@@ -711,6 +711,7 @@ async fn request_get_api_keys(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetApiKeysRequest {
         page: query_value(&query, "page")
             .map(parse)
@@ -752,6 +753,7 @@ async fn request_create_api_key(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateApiKeyRequest {
         subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
@@ -787,6 +789,7 @@ async fn request_get_api_key(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetApiKeyRequest {
         api_key_id: parse(path_param(&path, 1usize, "api_key_id")?)?,
         subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
@@ -855,6 +858,7 @@ async fn request_update_api_key(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateApiKeyRequest {
         api_key_id: parse(path_param(&path, 1usize, "api_key_id")?)?,
@@ -891,6 +895,7 @@ async fn request_get_ap_is(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetApIsRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
@@ -924,6 +929,7 @@ async fn request_create_api(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::CreateApiRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -959,6 +965,7 @@ async fn request_get_api(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetApiRequest {
         filename: parse(path_param(&path, 1usize, "filename")?)?,
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -993,6 +1000,7 @@ async fn request_update_api(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::UpdateApiRequest {
         filename: parse(path_param(&path, 1usize, "filename")?)?,
@@ -1055,6 +1063,7 @@ async fn request_get_open_roles(
     request: axum::extract::Request,
 ) -> Result<api::GetOpenRolesRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetOpenRolesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1079,6 +1088,7 @@ async fn request_apply_to_read_me(
     request: axum::extract::Request,
 ) -> Result<api::ApplyToReadMeRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::ApplyToReadMeRequest {
         body,
@@ -1113,6 +1123,7 @@ async fn request_create_category(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateCategoryRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -1148,6 +1159,7 @@ async fn request_get_categories(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCategoriesRequest {
         section: parse(path_param(&path, 1usize, "section")?)?,
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -1182,6 +1194,7 @@ async fn request_get_category(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCategoryRequest {
         section: parse(path_param(&path, 1usize, "section")?)?,
         title: parse(path_param(&path, 2usize, "title")?)?,
@@ -1252,6 +1265,7 @@ async fn request_update_category(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateCategoryRequest {
         section: parse(path_param(&path, 1usize, "section")?)?,
@@ -1289,6 +1303,7 @@ async fn request_get_category_pages(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCategoryPagesRequest {
         section: parse(path_param(&path, 1usize, "section")?)?,
         title: parse(path_param(&path, 2usize, "title")?)?,
@@ -1324,6 +1339,7 @@ async fn request_get_changelogs(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetChangelogsRequest {
         page: query_value(&query, "page")
             .map(parse)
@@ -1367,6 +1383,7 @@ async fn request_create_changelog(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateChangelogRequest {
         body,
@@ -1401,6 +1418,7 @@ async fn request_get_changelog(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetChangelogRequest {
         identifier: parse(path_param(&path, 0usize, "identifier")?)?,
         context: api::Context {
@@ -1467,6 +1485,7 @@ async fn request_update_changelog(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateChangelogRequest {
         identifier: parse(path_param(&path, 0usize, "identifier")?)?,
@@ -1502,6 +1521,7 @@ async fn request_get_custom_pages(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCustomPagesRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
@@ -1535,6 +1555,7 @@ async fn request_create_custom_page(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateCustomPageRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -1570,6 +1591,7 @@ async fn request_get_custom_page(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCustomPageRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         slug: parse(path_param(&path, 1usize, "slug")?)?,
@@ -1638,6 +1660,7 @@ async fn request_update_custom_page(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateCustomPageRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -1674,6 +1697,7 @@ async fn request_create_guide(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateGuideRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -1709,6 +1733,7 @@ async fn request_get_guide(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetGuideRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         slug: parse(path_param(&path, 1usize, "slug")?)?,
@@ -1777,6 +1802,7 @@ async fn request_update_guide(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateGuideRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -1813,6 +1839,7 @@ async fn request_get_images(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetImagesRequest {
         page: query_value(&query, "page")
             .map(parse)
@@ -1853,6 +1880,7 @@ async fn request_upload_image(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::UploadImageRequest {
         resize_height: query_value(&query, "resize_height").map(parse).transpose()?,
@@ -1888,6 +1916,7 @@ async fn request_get_image(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetImageRequest {
         identifier: parse(path_param(&path, 0usize, "identifier")?)?,
         context: api::Context {
@@ -1913,6 +1942,7 @@ async fn request_get_outbound_i_ps(
     request: axum::extract::Request,
 ) -> Result<api::GetOutboundIPsRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetOutboundIPsRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1944,6 +1974,7 @@ async fn request_ask_owlbot(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::AskOwlbotRequest {
         body,
@@ -1977,6 +2008,7 @@ async fn request_get_project(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetProjectRequest {
         context: api::Context {
             credentials,
@@ -2009,6 +2041,7 @@ async fn request_create_reference(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateReferenceRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -2045,6 +2078,7 @@ async fn request_get_reference(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetReferenceRequest {
         dereference: query_value(&query, "dereference")
             .map(parse)
@@ -2121,6 +2155,7 @@ async fn request_update_reference(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateReferenceRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -2157,6 +2192,7 @@ async fn request_get_recipes(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetRecipesRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
@@ -2190,6 +2226,7 @@ async fn request_create_recipe(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateRecipeRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -2225,6 +2262,7 @@ async fn request_get_recipe(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetRecipeRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         slug: parse(path_param(&path, 1usize, "slug")?)?,
@@ -2293,6 +2331,7 @@ async fn request_update_recipe(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateRecipeRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -2329,6 +2368,7 @@ async fn request_search(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::SearchRequest {
         query: parse(required(query_value(&query, "query"), "query", "query")?)?,
         section: query_value(&query, "section").map(parse).transpose()?,
@@ -2357,6 +2397,7 @@ async fn request_validate_api(
     request: axum::extract::Request,
 ) -> Result<api::ValidateApiRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = bytes_body(body).await?;
     Ok(api::ValidateApiRequest {
         body,
@@ -2391,6 +2432,7 @@ async fn request_get_branches(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetBranchesRequest {
         page: query_value(&query, "page")
             .map(parse)
@@ -2435,6 +2477,7 @@ async fn request_create_branch(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::CreateBranchRequest {
         body,
@@ -2469,6 +2512,7 @@ async fn request_get_branch(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetBranchRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
@@ -2535,6 +2579,7 @@ async fn request_update_branch(
         &[&[api::Scheme::Bearer]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateBranchRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
@@ -3120,6 +3165,49 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
     }
 }
 

@@ -606,6 +606,7 @@ async fn request_string_format_support(
     request: axum::extract::Request,
 ) -> Result<api::StringFormatSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::StringFormatSupportRequest {
         body,
@@ -632,6 +633,7 @@ async fn request_string_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::StringSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::StringSchemaSupportRequest {
         body,
@@ -658,6 +660,7 @@ async fn request_string_top_level(
     request: axum::extract::Request,
 ) -> Result<api::StringTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::StringTopLevelRequest {
         body,
@@ -684,6 +687,7 @@ async fn request_string_top_level_json(
     request: axum::extract::Request,
 ) -> Result<api::StringTopLevelJsonRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::StringTopLevelJsonRequest {
         body,
@@ -710,6 +714,7 @@ async fn request_number_format_support(
     request: axum::extract::Request,
 ) -> Result<api::NumberFormatSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::NumberFormatSupportRequest {
         body,
@@ -736,6 +741,7 @@ async fn request_number_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::NumberSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::NumberSchemaSupportRequest {
         body,
@@ -762,6 +768,7 @@ async fn request_number_top_level(
     request: axum::extract::Request,
 ) -> Result<api::NumberTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::NumberTopLevelRequest {
         body,
@@ -788,6 +795,7 @@ async fn request_boolean_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::BooleanSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::BooleanSchemaSupportRequest {
         body,
@@ -814,6 +822,7 @@ async fn request_boolean_top_level(
     request: axum::extract::Request,
 ) -> Result<api::BooleanTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::BooleanTopLevelRequest {
         body,
@@ -840,6 +849,7 @@ async fn request_array_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::ArraySchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::ArraySchemaSupportRequest {
         body,
@@ -866,6 +876,7 @@ async fn request_array_top_level_objects(
     request: axum::extract::Request,
 ) -> Result<api::ArrayTopLevelObjectsRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::ArrayTopLevelObjectsRequest {
         body,
@@ -892,6 +903,7 @@ async fn request_array_top_level_primitives(
     request: axum::extract::Request,
 ) -> Result<api::ArrayTopLevelPrimitivesRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::ArrayTopLevelPrimitivesRequest {
         body,
@@ -918,6 +930,7 @@ async fn request_object_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::ObjectSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::ObjectSchemaSupportRequest {
         body,
@@ -944,6 +957,7 @@ async fn request_null_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::NullSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::NullSchemaSupportRequest {
         body,
@@ -970,6 +984,7 @@ async fn request_mixed_schema_support(
     request: axum::extract::Request,
 ) -> Result<api::MixedSchemaSupportRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::MixedSchemaSupportRequest {
         body,
@@ -996,6 +1011,7 @@ async fn request_circular_handling(
     request: axum::extract::Request,
 ) -> Result<api::CircularHandlingRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::CircularHandlingRequest {
         body,
@@ -1022,6 +1038,7 @@ async fn request_circular_top_level(
     request: axum::extract::Request,
 ) -> Result<api::CircularTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::CircularTopLevelRequest {
         body,
@@ -1048,6 +1065,7 @@ async fn request_raw_body_top_level(
     request: axum::extract::Request,
 ) -> Result<api::RawBodyTopLevelRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::RawBodyTopLevelRequest {
         body,
@@ -1074,6 +1092,7 @@ async fn request_raw_body_top_level_json(
     request: axum::extract::Request,
 ) -> Result<api::RawBodyTopLevelJsonRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::RawBodyTopLevelJsonRequest {
         body,
@@ -1100,6 +1119,7 @@ async fn request_quirks_missing_type(
     request: axum::extract::Request,
 ) -> Result<api::QuirksMissingTypeRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::QuirksMissingTypeRequest {
         body,
@@ -1128,6 +1148,7 @@ async fn request_quirks_entirely_incompatible_all_of(
     request: axum::extract::Request,
 ) -> Result<api::QuirksEntirelyIncompatibleAllOfRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::QuirksEntirelyIncompatibleAllOfRequest {
         body,
@@ -1154,6 +1175,7 @@ async fn request_quirks_incompatible_nested_all_of(
     request: axum::extract::Request,
 ) -> Result<api::QuirksIncompatibleNestedAllOfRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::QuirksIncompatibleNestedAllOfRequest {
         body,
@@ -1182,6 +1204,7 @@ async fn request_quirks_partially_usable_incompatible_all_of(
     request: axum::extract::Request,
 ) -> Result<api::QuirksPartiallyUsableIncompatibleAllOfRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::QuirksPartiallyUsableIncompatibleAllOfRequest {
         body,
@@ -1406,6 +1429,49 @@ fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Proble
             };
             Problem::new(StatusCode::BAD_REQUEST, detail)
         })
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.

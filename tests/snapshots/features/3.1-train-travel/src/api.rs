@@ -185,20 +185,29 @@ impl Default for GetBookingsRequest {
 /// The request of [`Api::create_booking`].
 #[derive(Debug, Clone)]
 pub struct CreateBookingRequest {
-    /// Sent as `application/json`.
-    pub body: types::Booking,
+    /// In one of the media types the operation takes.
+    pub body: CreateBookingBody,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
 impl CreateBookingRequest {
     /// A request with the required parts; the optional ones are unset.
-    pub fn new(body: types::Booking) -> Self {
+    pub fn new(body: CreateBookingBody) -> Self {
         CreateBookingRequest {
             body,
             context: Context::default(),
         }
     }
+}
+
+/// The body of [`Api::create_booking`], in one of the media types it takes: the client sends the variant's, the server reads the one `Content-Type` names.
+#[derive(Debug, Clone)]
+pub enum CreateBookingBody {
+    /// `application/json`.
+    Json(types::Booking),
+    /// `application/xml`.
+    Xml(Vec<u8>),
 }
 
 /// The request of [`Api::get_booking`].

@@ -702,9 +702,13 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                {
-                    let body = &request.body;
-                    Some(("application/json", encode_json(body)?))
+                match request.body {
+                    api::CreateBookingBody::Json(body) => {
+                        Some(("application/json", encode_json(&body)?))
+                    }
+                    api::CreateBookingBody::Xml(body) => {
+                        Some(("application/xml", bytes::Bytes::from(body)))
+                    }
                 },
                 &request.context,
             )

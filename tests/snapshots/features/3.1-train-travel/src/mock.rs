@@ -175,8 +175,10 @@ mod tests {
         );
         let answer = client
             .create_booking(api::CreateBookingRequest {
-                body: json(
-                    "{\"has_dog\":true,\"trip_id\":\"00000000-0000-4000-8000-000000000000\",\"passenger_name\":\"string\",\"has_bicycle\":true}",
+                body: api::CreateBookingBody::Json(
+                    json(
+                        "{\"has_dog\":true,\"trip_id\":\"00000000-0000-4000-8000-000000000000\",\"passenger_name\":\"string\",\"has_bicycle\":true}",
+                    ),
                 ),
                 context: api::Context::default(),
             })

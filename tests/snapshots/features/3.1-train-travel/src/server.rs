@@ -578,6 +578,7 @@ async fn request_get_stations(
         &[&[api::Scheme::OAuth2]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
     Ok(api::GetStationsRequest {
         context: api::Context {
             credentials,
@@ -617,6 +618,7 @@ async fn request_get_trips(
         &[&[api::Scheme::OAuth2]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
     Ok(api::GetTripsRequest {
         origin: parse(required(query_value(&query, "origin"), "query", "origin")?)?,
         destination: parse(
@@ -665,6 +667,7 @@ async fn request_get_bookings(
         &[&[api::Scheme::OAuth2]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
     Ok(api::GetBookingsRequest {
         context: api::Context {
             credentials,
@@ -703,7 +706,21 @@ async fn request_create_booking(
         &[&[api::Scheme::OAuth2]],
         "Bearer",
     )?;
-    let body = required(json_body(&parts.headers, body).await?, "body", "")?;
+    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    let body = required(
+        match media_type(&parts.headers).as_str() {
+            "application/xml" => bytes_body(body).await?.map(api::CreateBookingBody::Xml),
+            m if m == "application/json" || m.ends_with("+json") => {
+                json_body(&parts.headers, body).await?.map(api::CreateBookingBody::Json)
+            }
+            _ => {
+                unsupported(body, "a body of `application/json` or `application/xml`")
+                    .await?
+            }
+        },
+        "body",
+        "",
+    )?;
     Ok(api::CreateBookingRequest {
         body,
         context: api::Context {
@@ -744,6 +761,7 @@ async fn request_get_booking(
         &[&[api::Scheme::OAuth2]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
     Ok(api::GetBookingRequest {
         booking_id: parse(path_param(&path, 0usize, "bookingId")?)?,
         context: api::Context {
@@ -784,6 +802,7 @@ async fn request_delete_booking(
         &[&[api::Scheme::OAuth2]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/problem+json"])?;
     Ok(api::DeleteBookingRequest {
         booking_id: parse(path_param(&path, 0usize, "bookingId")?)?,
         context: api::Context {
@@ -829,6 +848,7 @@ async fn request_create_booking_payment(
         &[&[api::Scheme::OAuth2]],
         "Bearer",
     )?;
+    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
     let body = json_body(&parts.headers, body).await?;
     Ok(api::CreateBookingPaymentRequest {
         booking_id: parse(path_param(&path, 0usize, "bookingId")?)?,
@@ -1392,6 +1412,49 @@ fn authorize(
     }
 }
 
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
+}
+
 /// The whole body (`serve_request` bounds it); `None` when it is empty.
 async fn read_body(
     body: axum::body::Body,
@@ -1416,6 +1479,35 @@ fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
         source = error.source();
     }
     Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// The request's `Content-Type` without parameters, in lower
+/// case; empty when there is none.
+fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A body in a media type the operation does not take: 415,
+/// unless there is no body at all.
+async fn unsupported<T>(
+    body: axum::body::Body,
+    expected: &str,
+) -> Result<Option<T>, Problem> {
+    match read_body(body).await? {
+        None => Ok(None),
+        Some(_) => {
+            Err(
+                Problem::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!("expected {expected}"),
+                ),
+            )
+        }
+    }
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).
@@ -1486,6 +1578,10 @@ fn invalid_json(
     );
     problem.errors = errors;
     problem
+}
+
+async fn bytes_body(body: axum::body::Body) -> Result<Option<Vec<u8>>, Problem> {
+    Ok(read_body(body).await?.map(|bytes| bytes.to_vec()))
 }
 
 fn json<T: serde::Serialize>(

@@ -541,6 +541,7 @@ async fn request_list_accounts(
 ) -> Result<api::ListAccountsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    check_accept(&parts.headers, &["application/json"])?;
     Ok(api::ListAccountsRequest {
         limit: query_value(&query, "limit")
             .map(parse)
@@ -571,6 +572,7 @@ async fn request_create_account(
     request: axum::extract::Request,
 ) -> Result<api::CreateAccountRequest, Problem> {
     let (parts, body) = request.into_parts();
+    check_accept(&parts.headers, &["application/json"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateAccountRequest {
         body,
@@ -673,6 +675,49 @@ fn query_values<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<&'a
         .map(|(_, value)| value.as_str())
         .collect();
     if values.is_empty() { None } else { Some(values) }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the
+/// media types the operation answers with (`*/*`, `type/*` and
+/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
+/// answers are sent whatever it says.
+fn check_accept(
+    headers: &axum::http::HeaderMap,
+    produces: &[&str],
+) -> Result<(), Problem> {
+    let Some(accept) = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let takes = |offered: &str| {
+        accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                let kind = offered.split('/').next().unwrap_or("");
+                !refused
+                    && (range == "*/*" || range == offered
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+    };
+    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
+        Ok(())
+    } else {
+        Err(
+            Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+            ),
+        )
+    }
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.
