@@ -27,7 +27,8 @@ enum Helper {
     DecodeJson,
     DecodeForm,
     DecodeText,
-    DecodeBytes,
+    StreamBody,
+    DecodeStream,
     ResponseHeader,
     RequiredHeader,
     Unexpected,
@@ -87,16 +88,16 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 
 fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     match h {
-        Helper::Send => runtime::send(api_has_cookies(api)),
+        Helper::Send => runtime::send(api_has_cookies(api), streams_get_responses(api)),
         Helper::Authorize => authorize(api),
         Helper::EncodeJson => quote! {
-            fn encode_json<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
-                serde_json::to_vec(body).map(bytes::Bytes::from).map_err(|e| api::Error::Encode(e.to_string()))
+            fn encode_json<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
+                serde_json::to_vec(body).map(reqwest::Body::from).map_err(|e| api::Error::Encode(e.to_string()))
             }
         },
         Helper::EncodeForm => quote! {
-            fn encode_form<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
-                serde_urlencoded::to_string(body).map(bytes::Bytes::from).map_err(|e| api::Error::Encode(e.to_string()))
+            fn encode_form<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
+                serde_urlencoded::to_string(body).map(reqwest::Body::from).map_err(|e| api::Error::Encode(e.to_string()))
             }
         },
         Helper::Read => quote! {
@@ -158,11 +159,21 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 Ok(String::from_utf8_lossy(&bytes).into_owned())
             }
         },
-        Helper::DecodeBytes => quote! {
-            /// A binary body (moved, not copied, when reqwest holds it alone).
-            async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
-                let (_, _, bytes) = read(response).await?;
-                Ok(bytes.into())
+        Helper::StreamBody => quote! {
+            /// A binary request body: one in memory is sent whole (with a
+            /// `Content-Length`; a retry sends it again), a stream as it is
+            /// read (chunked; sent once, never retried).
+            fn stream_body(body: api::ByteStream) -> reqwest::Body {
+                match body.as_bytes() {
+                    Some(bytes) => reqwest::Body::from(bytes.clone()),
+                    None => reqwest::Body::wrap_stream(body),
+                }
+            }
+        },
+        Helper::DecodeStream => quote! {
+            /// A binary response body, returned as it arrives (not read here).
+            fn decode_stream(response: reqwest::Response) -> api::ByteStream {
+                api::ByteStream::from_stream(response.bytes_stream())
             }
         },
         Helper::ResponseHeader => quote! {
@@ -316,7 +327,7 @@ fn method(
             quote!(self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
         );
     }
-    // Text and bytes are moved into the request, not copied.
+    // Text and binary bodies are moved into the request, not copied.
     let body = match &op.body {
         None => quote!(None),
         Some(b) => {
@@ -330,7 +341,11 @@ fn method(
                     helpers.insert(Helper::EncodeForm);
                     (quote!(encode_form(body)?), false)
                 }
-                MediaKind::Text | MediaKind::Binary => (quote!(bytes::Bytes::from(body)), true),
+                MediaKind::Text => (quote!(reqwest::Body::from(body)), true),
+                MediaKind::Binary => {
+                    helpers.insert(Helper::StreamBody);
+                    (quote!(stream_body(body)), true)
+                }
             };
             match (b.required, moved) {
                 (true, false) => {
@@ -346,6 +361,11 @@ fn method(
     };
     helpers.insert(Helper::Send);
     let cookie_arg = any_cookie.then(|| quote!(cookies,));
+    // Whether the cache may have to read this operation's response whole.
+    let streams_arg = streams_get_responses(api).then(|| {
+        let streams = streams_response(op);
+        quote!(#streams,)
+    });
     let method = format_ident!("{}", op.method.as_str());
     // The span names the operation as the spec does, or as the trait does.
     let operation_id = lit(op
@@ -354,7 +374,7 @@ fn method(
         .unwrap_or(crate::naming::unraw(&op.name)));
     let template = lit(&op.path);
     stmts.push(quote! {
-        let response = self.send(#operation_id, #template, reqwest::Method::#method, url, query, headers, #cookie_arg #body, &request.context).await?;
+        let response = self.send(#operation_id, #template, reqwest::Method::#method, url, query, headers, #cookie_arg #body, #streams_arg &request.context).await?;
     });
     // Exact codes first, then ranges, then `default`.
     let mut ordered: Vec<&ir::Response> = op.responses.iter().collect();
@@ -430,8 +450,8 @@ fn response_value(
             quote!(decode_text(response).await?)
         }
         MediaKind::Binary => {
-            helpers.extend([Helper::DecodeBytes, Helper::Read]);
-            quote!(decode_bytes(response).await?)
+            helpers.insert(Helper::DecodeStream);
+            quote!(decode_stream(response))
         }
     });
     match shape(r) {
@@ -468,6 +488,23 @@ pub(super) fn is_date_time(t: &Ty) -> bool {
         Ty::List(inner) | Ty::Nullable(inner) => is_date_time(inner),
         _ => false,
     }
+}
+
+/// Whether some response of `op` is binary (a stream).
+fn streams_response(op: &Operation) -> bool {
+    op.responses.iter().any(|r| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.media == MediaKind::Binary)
+    })
+}
+
+/// Whether some `GET` (which the cache serves) has a binary response: then
+/// `send` is told which calls may return a stream.
+fn streams_get_responses(api: &ir::Api) -> bool {
+    api.operations
+        .iter()
+        .any(|op| op.method == ir::Method::Get && streams_response(op))
 }
 
 fn api_has_cookies(api: &ir::Api) -> bool {
