@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -160,15 +166,16 @@ fn error_body_0(problem: &Problem) -> serde_json::Value {
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Puppy Shop\",\"version\":\"1.2.0\",\"description\":\"Browse puppies, adopt one, and keep a cart. The cart belongs to whoever\\nholds the bearer token; there is no server-side session.\\n\",\"license\":{\"name\":\"MIT OR Apache-2.0\"}},\"servers\":[{\"url\":\"http://localhost:8080/v1\",\"description\":\"A local shop\"}],\"tags\":[{\"name\":\"puppies\"},{\"name\":\"cart\"}],\"paths\":{\"/puppies\":{\"get\":{\"operationId\":\"listPuppies\",\"summary\":\"List puppies\",\"description\":\"Puppies in the shop, filtered and paged. The response may be cached.\",\"tags\":[\"puppies\"],\"parameters\":[{\"name\":\"breed\",\"in\":\"query\",\"description\":\"Only puppies of this breed.\",\"schema\":{\"type\":\"string\"}},{\"name\":\"size\",\"in\":\"query\",\"description\":\"Only puppies of this size.\",\"schema\":{\"$ref\":\"#/components/schemas/Size\"}},{\"name\":\"maxPriceCents\",\"in\":\"query\",\"description\":\"Only puppies that cost at most this much.\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0}},{\"name\":\"limit\",\"in\":\"query\",\"description\":\"How many puppies to return.\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":1,\"maximum\":100,\"default\":20}},{\"name\":\"offset\",\"in\":\"query\",\"description\":\"How many puppies to skip.\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"minimum\":0,\"default\":0}}],\"responses\":{\"200\":{\"description\":\"A page of puppies.\",\"headers\":{\"ETag\":{\"description\":\"Identifies this version of the page.\",\"schema\":{\"type\":\"string\"}},\"Cache-Control\":{\"description\":\"How long the page may be cached.\",\"schema\":{\"type\":\"string\"}}},\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/PuppyPage\"}}}},\"400\":{\"description\":\"A filter was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/puppies/{puppyId}\":{\"parameters\":[{\"name\":\"puppyId\",\"in\":\"path\",\"required\":true,\"description\":\"The puppy's id.\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"get\":{\"operationId\":\"getPuppy\",\"summary\":\"Get one puppy\",\"tags\":[\"puppies\"],\"responses\":{\"200\":{\"description\":\"The puppy.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Puppy\"}}}},\"400\":{\"description\":\"The id is not a number.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/adoptions\":{\"post\":{\"operationId\":\"adoptPuppy\",\"summary\":\"Adopt a puppy\",\"description\":\"Takes a form such as `puppyId=12345&name=Fido+Lava`.\",\"tags\":[\"puppies\"],\"security\":[{\"bearerAuth\":[]},{\"shopKey\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"$ref\":\"#/components/schemas/AdoptionForm\"}}}},\"responses\":{\"201\":{\"description\":\"The puppy is adopted.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Adoption\"}}}},\"400\":{\"description\":\"The form was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No credentials were given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"409\":{\"description\":\"The puppy was adopted already.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart\":{\"get\":{\"operationId\":\"getCart\",\"summary\":\"Show the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"responses\":{\"200\":{\"description\":\"The cart of the token's holder.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Cart\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart/items\":{\"post\":{\"operationId\":\"addCartItem\",\"summary\":\"Put a puppy in the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/CartItemInput\"}}}},\"responses\":{\"201\":{\"description\":\"The cart with the new item.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Cart\"}}}},\"400\":{\"description\":\"The item was not valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"No puppy has this id.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}},\"/cart/items/{puppyId}\":{\"delete\":{\"operationId\":\"removeCartItem\",\"summary\":\"Take a puppy out of the caller's cart\",\"tags\":[\"cart\"],\"security\":[{\"bearerAuth\":[]}],\"parameters\":[{\"name\":\"puppyId\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"responses\":{\"204\":{\"description\":\"The puppy is no longer in the cart.\"},\"400\":{\"description\":\"The id is not a number.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"401\":{\"description\":\"No bearer token was given.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}},\"404\":{\"description\":\"The puppy was not in the cart.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}}}},\"components\":{\"securitySchemes\":{\"bearerAuth\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"A token that names the caller and so the caller's cart.\"},\"shopKey\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"X-Shop-Key\",\"description\":\"A key given to partner shelters.\"}},\"schemas\":{\"Size\":{\"type\":\"string\",\"description\":\"How big a puppy will grow.\",\"enum\":[\"small\",\"medium\",\"large\"]},\"Puppy\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"breed\",\"size\",\"priceCents\",\"adopted\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"example\":12345},\"name\":{\"type\":\"string\",\"example\":\"Fido\"},\"breed\":{\"type\":\"string\",\"example\":\"Beagle\"},\"size\":{\"$ref\":\"#/components/schemas/Size\"},\"priceCents\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"The adoption fee, in cents.\",\"example\":25000},\"adopted\":{\"type\":\"boolean\",\"description\":\"Whether the puppy has a home already.\"},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"PuppyPage\":{\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Puppy\"}},\"total\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"How many puppies match the filters, over all pages.\"},\"next\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The query for the next page, if there is one.\"}}},\"AdoptionForm\":{\"type\":\"object\",\"required\":[\"puppyId\",\"name\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\",\"description\":\"The name the puppy will have.\"}}},\"Adoption\":{\"type\":\"object\",\"required\":[\"puppyId\",\"name\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"CartItemInput\":{\"type\":\"object\",\"required\":[\"puppyId\"],\"properties\":{\"puppyId\":{\"type\":\"integer\",\"format\":\"int64\"},\"note\":{\"type\":\"string\",\"description\":\"A note for the shop.\"}}},\"CartItem\":{\"type\":\"object\",\"required\":[\"puppy\"],\"properties\":{\"puppy\":{\"$ref\":\"#/components/schemas/Puppy\"},\"note\":{\"type\":\"string\"}}},\"Cart\":{\"type\":\"object\",\"required\":[\"items\",\"totalCents\"],\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/CartItem\"}},\"totalCents\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"Error\":{\"type\":\"object\",\"required\":[\"code\",\"message\"],\"properties\":{\"code\":{\"type\":\"string\",\"description\":\"A short, stable error code.\",\"example\":\"not_found\"},\"message\":{\"type\":\"string\",\"description\":\"What went wrong, for people.\"}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/puppies", "listPuppies"),
-    ("GET", "/puppies/{puppyId}", "getPuppy"),
-    ("POST", "/adoptions", "adoptPuppy"),
-    ("GET", "/cart", "getCart"),
-    ("POST", "/cart/items", "addCartItem"),
-    ("DELETE", "/cart/items/{puppyId}", "removeCartItem"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/puppies", "listPuppies", false),
+    ("GET", "/puppies/{puppyId}", "getPuppy", false),
+    ("POST", "/adoptions", "adoptPuppy", false),
+    ("GET", "/cart", "getCart", false),
+    ("POST", "/cart/items", "addCartItem", false),
+    ("DELETE", "/cart/items/{puppyId}", "removeCartItem", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -176,7 +183,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -185,6 +193,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -193,6 +202,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -200,15 +210,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -240,14 +262,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -276,8 +303,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -285,9 +313,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -315,7 +343,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -328,10 +358,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -342,8 +373,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -1030,17 +1062,30 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if over_limit(error) {
+        return over_limit_problem();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

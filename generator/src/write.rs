@@ -351,6 +351,9 @@ struct CargoToml<'a> {
     chrono: bool,
     uuid: bool,
     regex: bool,
+    /// Binary bodies: `bytes` and `futures-core` for `api::ByteStream`
+    /// (always), reqwest's `stream` (client).
+    binary: bool,
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -372,6 +375,7 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
         uuid: api.uses(Prim::Uuid),
         regex: api.uses_patterns(),
+        binary: api.uses(Prim::Bytes),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")
@@ -410,6 +414,8 @@ struct Readme<'a> {
     first_response: String,
     /// (operation, method, path)
     operations: Vec<(String, &'static str, String)>,
+    /// Whether the spec has binary bodies (`api::ByteStream`).
+    binary: bool,
 }
 
 fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -449,6 +455,7 @@ fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
                 )
             })
             .collect(),
+        binary: api.uses(Prim::Bytes),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")

@@ -27,7 +27,8 @@ enum Helper {
     DecodeJson,
     DecodeForm,
     DecodeText,
-    DecodeBytes,
+    StreamBody,
+    DecodeStream,
     ResponseHeader,
     RequiredHeader,
     Unexpected,
@@ -87,16 +88,16 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 
 fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     match h {
-        Helper::Send => runtime::send(api_has_cookies(api)),
+        Helper::Send => runtime::send(api_has_cookies(api), streams_get_responses(api)),
         Helper::Authorize => authorize(api),
         Helper::EncodeJson => quote! {
-            fn encode_json<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
-                serde_json::to_vec(body).map(bytes::Bytes::from).map_err(|e| api::Error::Encode(e.to_string()))
+            fn encode_json<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
+                serde_json::to_vec(body).map(reqwest::Body::from).map_err(|e| api::Error::Encode(e.to_string()))
             }
         },
         Helper::EncodeForm => quote! {
-            fn encode_form<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
-                serde_urlencoded::to_string(body).map(bytes::Bytes::from).map_err(|e| api::Error::Encode(e.to_string()))
+            fn encode_form<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
+                serde_urlencoded::to_string(body).map(reqwest::Body::from).map_err(|e| api::Error::Encode(e.to_string()))
             }
         },
         Helper::Read => quote! {
@@ -158,11 +159,21 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 Ok(String::from_utf8_lossy(&bytes).into_owned())
             }
         },
-        Helper::DecodeBytes => quote! {
-            /// A binary body (moved, not copied, when reqwest holds it alone).
-            async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
-                let (_, _, bytes) = read(response).await?;
-                Ok(bytes.into())
+        Helper::StreamBody => quote! {
+            /// A binary request body: one in memory is sent whole (with a
+            /// `Content-Length`; a retry sends it again), a stream as it is
+            /// read (chunked; sent once, never retried).
+            fn stream_body(body: api::ByteStream) -> reqwest::Body {
+                match body.as_bytes() {
+                    Some(bytes) => reqwest::Body::from(bytes.clone()),
+                    None => reqwest::Body::wrap_stream(body),
+                }
+            }
+        },
+        Helper::DecodeStream => quote! {
+            /// A binary response body, returned as it arrives (not read here).
+            fn decode_stream(response: reqwest::Response) -> api::ByteStream {
+                api::ByteStream::from_stream(response.bytes_stream())
             }
         },
         Helper::ResponseHeader => quote! {
@@ -321,13 +332,17 @@ fn method(
         Some(b) if op.body_choices.is_empty() => {
             let content_type = lit(&b.content_type);
             match (b.required, body_encoder(b, helpers)) {
-                (true, Some(encode)) => quote!(Some((#content_type, #encode(&request.body)?))),
-                (true, None) => quote!(Some((#content_type, bytes::Bytes::from(request.body)))),
-                (false, Some(encode)) => quote! {
+                (true, Encoder::Borrow(encode)) => {
+                    quote!(Some((#content_type, #encode(&request.body)?)))
+                }
+                (true, Encoder::Move(encode)) => {
+                    quote!(Some((#content_type, #encode(request.body))))
+                }
+                (false, Encoder::Borrow(encode)) => quote! {
                     match &request.body { Some(body) => Some((#content_type, #encode(body)?)), None => None }
                 },
-                (false, None) => {
-                    quote!(request.body.map(|body| (#content_type, bytes::Bytes::from(body))))
+                (false, Encoder::Move(encode)) => {
+                    quote!(request.body.map(|body| (#content_type, #encode(body))))
                 }
             }
         }
@@ -337,8 +352,8 @@ fn method(
                 let variant = ident(&c.variant);
                 let content_type = lit(&c.content_type);
                 let value = match body_encoder(c, helpers) {
-                    Some(encode) => quote!(#encode(&body)?),
-                    None => quote!(bytes::Bytes::from(body)),
+                    Encoder::Borrow(encode) => quote!(#encode(&body)?),
+                    Encoder::Move(encode) => quote!(#encode(body)),
                 };
                 if b.required {
                     quote!(api::#body_type::#variant(body) => Some((#content_type, #value)),)
@@ -352,6 +367,11 @@ fn method(
     };
     helpers.insert(Helper::Send);
     let cookie_arg = any_cookie.then(|| quote!(cookies,));
+    // Whether the cache may have to read this operation's response whole.
+    let streams_arg = streams_get_responses(api).then(|| {
+        let streams = streams_response(op);
+        quote!(#streams,)
+    });
     let method = format_ident!("{}", op.method.as_str());
     // The span names the operation as the spec does, or as the trait does.
     let operation_id = lit(op
@@ -360,7 +380,7 @@ fn method(
         .unwrap_or(crate::naming::unraw(&op.name)));
     let template = lit(&op.path);
     stmts.push(quote! {
-        let response = self.send(#operation_id, #template, reqwest::Method::#method, url, query, headers, #cookie_arg #body, &request.context).await?;
+        let response = self.send(#operation_id, #template, reqwest::Method::#method, url, query, headers, #cookie_arg #body, #streams_arg &request.context).await?;
     });
     // Exact codes first, then ranges, then `default`.
     let mut ordered: Vec<&ir::Response> = op.responses.iter().collect();
@@ -436,8 +456,8 @@ fn response_value(
             quote!(decode_text(response).await?)
         }
         MediaKind::Binary => {
-            helpers.extend([Helper::DecodeBytes, Helper::Read]);
-            quote!(decode_bytes(response).await?)
+            helpers.insert(Helper::DecodeStream);
+            quote!(decode_stream(response))
         }
     });
     match shape(r) {
@@ -474,6 +494,23 @@ pub(super) fn is_date_time(t: &Ty) -> bool {
         Ty::List(inner) | Ty::Nullable(inner) => is_date_time(inner),
         _ => false,
     }
+}
+
+/// Whether some response of `op` is binary (a stream).
+fn streams_response(op: &Operation) -> bool {
+    op.responses.iter().any(|r| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.media == MediaKind::Binary)
+    })
+}
+
+/// Whether some `GET` (which the cache serves) has a binary response: then
+/// `send` is told which calls may return a stream.
+fn streams_get_responses(api: &ir::Api) -> bool {
+    api.operations
+        .iter()
+        .any(|op| op.method == ir::Method::Get && streams_response(op))
 }
 
 fn api_has_cookies(api: &ir::Api) -> bool {
@@ -584,19 +621,29 @@ fn authorize(api: &ir::Api) -> TokenStream {
     }
 }
 
-/// The function that encodes a body of one media type from a reference;
-/// `None` for text and bytes, which are moved into the request (not copied)
-/// with `Bytes::from`.
-fn body_encoder(b: &ir::Body, helpers: &mut BTreeSet<Helper>) -> Option<TokenStream> {
+/// How a body of one media type becomes the request's body.
+enum Encoder {
+    /// A function of a reference that can fail (`encode_json(&body)?`).
+    Borrow(TokenStream),
+    /// A function that takes the value: text and streams are moved into the
+    /// request, not copied.
+    Move(TokenStream),
+}
+
+fn body_encoder(b: &ir::Body, helpers: &mut BTreeSet<Helper>) -> Encoder {
     match b.media {
         MediaKind::Json => {
             helpers.insert(Helper::EncodeJson);
-            Some(quote!(encode_json))
+            Encoder::Borrow(quote!(encode_json))
         }
         MediaKind::Form => {
             helpers.insert(Helper::EncodeForm);
-            Some(quote!(encode_form))
+            Encoder::Borrow(quote!(encode_form))
         }
-        MediaKind::Text | MediaKind::Binary => None,
+        MediaKind::Text => Encoder::Move(quote!(reqwest::Body::from)),
+        MediaKind::Binary => {
+            helpers.insert(Helper::StreamBody);
+            Encoder::Move(quote!(stream_body))
+        }
     }
 }

@@ -100,7 +100,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
             let body = op.body.as_ref().map(|b| {
                 let value = match b.media {
                     MediaKind::Text => quote!(String::from("string")),
-                    MediaKind::Binary => quote!(b"mock".to_vec()),
+                    MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
                     MediaKind::Json | MediaKind::Form => {
                         let text =
                             lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses).to_string());
@@ -236,7 +236,7 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
             let text = lit(&text);
             quote!(String::from(#text))
         }
-        MediaKind::Binary => quote!(b"mock".to_vec()),
+        MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
         MediaKind::Json | MediaKind::Form => {
             let text = lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests).to_string());
             quote!(json(#text)?)

@@ -104,11 +104,13 @@ pub(crate) fn ident(name: &str) -> Ident {
     }
 }
 
-/// Where a type is named from: inside `types` or beside it.
+/// Where a type is named from: inside `types`, beside it, or inside `api`
+/// (which defines the binary body type, `api::ByteStream`, itself).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scope {
     Types,
     Outside,
+    Api,
 }
 
 /// The Rust type of `ty`.
@@ -119,7 +121,7 @@ pub(crate) fn ty(api: &ir::Api, ty: &Ty, scope: Scope) -> TokenStream {
             let name = ident(&api.ty(*id).name);
             match scope {
                 Scope::Types => quote!(#name),
-                Scope::Outside => quote!(types::#name),
+                Scope::Outside | Scope::Api => quote!(types::#name),
             }
         }
         Ty::List(inner) => {
@@ -168,13 +170,18 @@ fn prim(p: Prim, scope: Scope) -> TokenStream {
         Prim::I64 => quote!(i64),
         Prim::F32 => quote!(f32),
         Prim::F64 => quote!(f64),
-        Prim::Bytes => quote!(Vec<u8>),
+        // Binary bodies (the only place `lower` makes bytes) stream.
+        Prim::Bytes => match scope {
+            Scope::Api => quote!(ByteStream),
+            Scope::Outside => quote!(api::ByteStream),
+            Scope::Types => quote!(super::api::ByteStream),
+        },
         Prim::DateTime => quote!(chrono::DateTime<chrono::Utc>),
         Prim::Date => quote!(chrono::NaiveDate),
         Prim::Uuid => quote!(uuid::Uuid),
         Prim::Base64 => match scope {
             Scope::Types => quote!(Base64),
-            Scope::Outside => quote!(types::Base64),
+            Scope::Outside | Scope::Api => quote!(types::Base64),
         },
     }
 }
@@ -266,7 +273,7 @@ pub(crate) fn literal(api: &ir::Api, value: &ir::Literal, scope: Scope) -> Token
             };
             match scope {
                 Scope::Types => quote!(#name::#variant),
-                Scope::Outside => quote!(types::#name::#variant),
+                Scope::Outside | Scope::Api => quote!(types::#name::#variant),
             }
         }
         // Checked by `lower`, so made without `try_from` (the field is
@@ -276,7 +283,7 @@ pub(crate) fn literal(api: &ir::Api, value: &ir::Literal, scope: Scope) -> Token
             let inner = literal(api, inner, scope);
             match scope {
                 Scope::Types => quote!(#name(#inner)),
-                Scope::Outside => quote!(types::#name(#inner)),
+                Scope::Outside | Scope::Api => quote!(types::#name(#inner)),
             }
         }
     }

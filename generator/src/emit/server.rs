@@ -45,15 +45,16 @@ enum Helper {
     ReadBody,
     MediaType,
     Unsupported,
+    OverLimit,
     ContentType,
     JsonBody,
     FormBody,
     TextBody,
-    BytesBody,
+    StreamBody,
     Json,
     Form,
     Text,
-    Bytes,
+    Stream,
     Encoded,
     SetHeader,
     Status,
@@ -114,9 +115,15 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         use super::api;
         #uses_types
 
-        /// The largest request body read by default, in bytes; larger ones
-        /// get 413 ([`Options::body_limit`] sets another).
+        /// The largest request body read whole by default (JSON, forms,
+        /// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+        /// sets another).
         pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+        /// The largest binary request body by default, in bytes: these
+        /// stream to the handler, so the limit bounds traffic, not memory
+        /// ([`Options::stream_limit`] sets another).
+        pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
         /// An axum router that serves `api` at the spec's paths (without the
         /// servers' base path: add one with `Router::nest`), with the
@@ -238,6 +245,10 @@ fn runtime_routes(api: &ir::Api) -> Vec<runtime::Route> {
             method: op.method.as_str().to_owned(),
             route: route_path(op),
             operation_id: op.operation_id.clone().unwrap_or_else(|| op.name.clone()),
+            streamed: op
+                .body
+                .as_ref()
+                .is_some_and(|b| b.media == MediaKind::Binary),
         })
         .collect()
 }
@@ -457,7 +468,9 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         fields.push(quote!(#field: #value));
     }
     if let Some(body) = &op.body {
-        helpers.insert(Helper::ReadBody);
+        // `read_body` (and, for a stream, `respond`) tells a body over the
+        // limit apart.
+        helpers.insert(Helper::OverLimit);
         let read = if op.body_choices.is_empty() {
             body_reader(body, helpers)
         } else {
@@ -492,20 +505,21 @@ fn body_reader(body: &ir::Body, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     let content_type = lit(&body.content_type);
     match body.media {
         MediaKind::Json => {
-            helpers.extend([Helper::JsonBody, Helper::ContentType]);
+            helpers.extend([Helper::JsonBody, Helper::ContentType, Helper::ReadBody]);
             quote!(json_body(&parts.headers, body).await?)
         }
         MediaKind::Form => {
-            helpers.extend([Helper::FormBody, Helper::ContentType]);
+            helpers.extend([Helper::FormBody, Helper::ContentType, Helper::ReadBody]);
             quote!(form_body(&parts.headers, body).await?)
         }
         MediaKind::Text => {
-            helpers.extend([Helper::TextBody, Helper::ContentType]);
+            helpers.extend([Helper::TextBody, Helper::ContentType, Helper::ReadBody]);
             quote!(text_body(&parts.headers, body, #content_type).await?)
         }
+        // Not read here: the handler gets it as it arrives.
         MediaKind::Binary => {
-            helpers.insert(Helper::BytesBody);
-            quote!(bytes_body(body).await?)
+            helpers.insert(Helper::StreamBody);
+            quote!(stream_body(body))
         }
     }
 }
@@ -543,7 +557,7 @@ fn choose_body(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
         }
     }
     let fallback = any.unwrap_or_else(|| {
-        helpers.insert(Helper::Unsupported);
+        helpers.extend([Helper::Unsupported, Helper::ReadBody]);
         let expected: Vec<String> = op
             .body_choices
             .iter()
@@ -801,23 +815,22 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
                 let content_type = lit(&b.content_type);
                 let f = match b.media {
                     MediaKind::Json => {
-                        helpers.insert(Helper::Json);
+                        helpers.extend([Helper::Json, Helper::Encoded]);
                         quote!(json)
                     }
                     MediaKind::Form => {
-                        helpers.insert(Helper::Form);
+                        helpers.extend([Helper::Form, Helper::Encoded]);
                         quote!(form)
                     }
                     MediaKind::Text => {
-                        helpers.insert(Helper::Text);
+                        helpers.extend([Helper::Text, Helper::Encoded]);
                         quote!(text)
                     }
                     MediaKind::Binary => {
-                        helpers.insert(Helper::Bytes);
-                        quote!(bytes)
+                        helpers.insert(Helper::Stream);
+                        quote!(binary)
                     }
                 };
-                helpers.insert(Helper::Encoded);
                 quote!(#f(#status, #content_type, #body))
             }
         };
@@ -874,18 +887,37 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
 
 fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     match h {
-        Helper::Respond => quote! {
-            /// Turns a handler's result into the HTTP response.
-            fn respond<R: IntoResponse>(result: Result<R, api::Error>, errors: &[(u16, ErrorShape)]) -> Response {
-                match result {
-                    Ok(response) => response.into_response(),
-                    Err(error) => {
-                        tracing::error!("handler failed: {error}");
-                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").answer(errors)
+        Helper::Respond => {
+            // A handler that reads a streamed body over the limit gets an
+            // error from the stream; given back, it is the caller's 413.
+            let streamed = api
+                .operations
+                .iter()
+                .any(|op| op.request_bodies().any(|b| b.media == MediaKind::Binary));
+            let over_limit = streamed.then(|| {
+                quote! {
+                    Err(error) if over_limit(&error) => over_limit_problem().into_response(),
+                }
+            });
+            let doc = super::doc_lines(if streamed {
+                "Turns a handler's result into the HTTP response (the error of a\nstreamed body that went over the limit is a 413)."
+            } else {
+                "Turns a handler's result into the HTTP response."
+            });
+            quote! {
+                #doc
+                fn respond<R: IntoResponse>(result: Result<R, api::Error>, errors: &[(u16, ErrorShape)]) -> Response {
+                    match result {
+                        Ok(response) => response.into_response(),
+                        #over_limit
+                        Err(error) => {
+                            tracing::error!("handler failed: {error}");
+                            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").answer(errors)
+                        }
                     }
                 }
             }
-        },
+        }
         Helper::Parse => quote! {
             /// Parses one parameter value.
             fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
@@ -1096,14 +1128,28 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
 
             /// 413 when the body went over the limit, else 400.
             fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+                if over_limit(error) {
+                    return over_limit_problem();
+                }
+                Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+            }
+        },
+        Helper::OverLimit => quote! {
+            /// Whether `error`, or an error it wraps, is a request body going
+            /// over the limit (`serve_request` bounds every body).
+            fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
                 let mut source = Some(error);
                 while let Some(error) = source {
                     if error.is::<http_body_util::LengthLimitError>() {
-                        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server's limit");
+                        return true;
                     }
                     source = error.source();
                 }
-                Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+                false
+            }
+
+            fn over_limit_problem() -> Problem {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server's limit")
             }
         },
         Helper::Accept => quote! {
@@ -1227,9 +1273,14 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                     .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
             }
         },
-        Helper::BytesBody => quote! {
-            async fn bytes_body(body: axum::body::Body) -> Result<Option<Vec<u8>>, Problem> {
-                Ok(read_body(body).await?.map(|bytes| bytes.to_vec()))
+        Helper::StreamBody => quote! {
+            /// A binary body as it arrives (`serve_request` bounds it); `None`
+            /// when there is none.
+            fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
+                if axum::body::HttpBody::is_end_stream(&body) {
+                    return None;
+                }
+                Some(api::ByteStream::from_stream(body.into_data_stream()))
             }
         },
         Helper::Json => quote! {
@@ -1247,9 +1298,15 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 encoded(status, content_type, Ok(body.into_bytes()))
             }
         },
-        Helper::Bytes => quote! {
-            fn bytes(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
-                encoded(status, content_type, Ok(body))
+        Helper::Stream => quote! {
+            /// A binary response: sent as the stream yields it, or with a
+            /// `Content-Length` when it is in memory.
+            fn binary(status: StatusCode, content_type: &'static str, body: api::ByteStream) -> Response {
+                let body = match body.as_bytes() {
+                    Some(bytes) => axum::body::Body::from(bytes.clone()),
+                    None => axum::body::Body::from_stream(body),
+                };
+                (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
             }
         },
         Helper::Encoded => quote! {

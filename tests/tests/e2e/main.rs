@@ -10,6 +10,7 @@ mod params;
 mod petstore;
 mod prism;
 mod schemathesis;
+mod streams;
 mod types;
 
 /// Serves `router` on 127.0.0.1:0; returns `http://addr`.

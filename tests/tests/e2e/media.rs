@@ -21,7 +21,8 @@ impl Api for Echo {
             api::PostNoteBody::Json(note) => received("json", Some(note.text)),
             api::PostNoteBody::Form(note) => received("form", Some(note.text)),
             api::PostNoteBody::Text(text) => received("text", Some(text)),
-            api::PostNoteBody::Xml(bytes) => {
+            api::PostNoteBody::Xml(stream) => {
+                let bytes = stream.into_bytes().await.map_err(Error::other)?;
                 received("xml", Some(String::from_utf8_lossy(&bytes).into_owned()))
             }
         };
@@ -33,7 +34,8 @@ impl Api for Echo {
             None => received("none", None),
             Some(api::PutNoteBody::Json(note)) => received("json", Some(note.text)),
             Some(api::PutNoteBody::VndNoteJson(note)) => received("vnd", Some(note.text)),
-            Some(api::PutNoteBody::Image(bytes)) => {
+            Some(api::PutNoteBody::Image(stream)) => {
+                let bytes = stream.into_bytes().await.map_err(Error::other)?;
                 received("image", Some(bytes.len().to_string()))
             }
         };
@@ -57,7 +59,7 @@ async fn each_variant_travels_in_its_media_type() {
         (api::PostNoteBody::Form(note("b c")), "form", "b c"),
         (api::PostNoteBody::Text("d\ne".into()), "text", "d\ne"),
         (
-            api::PostNoteBody::Xml(b"<note><text>f</text></note>".to_vec()),
+            api::PostNoteBody::Xml(b"<note><text>f</text></note>"[..].into()),
             "xml",
             "<note><text>f</text></note>",
         ),
@@ -77,7 +79,7 @@ async fn each_variant_travels_in_its_media_type() {
             Some("h"),
         ),
         (
-            Some(api::PutNoteBody::Image(vec![0x89, b'P', b'N', b'G'])),
+            Some(api::PutNoteBody::Image(vec![0x89, b'P', b'N', b'G'].into())),
             "image",
             Some("4"),
         ),

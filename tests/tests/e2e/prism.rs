@@ -142,6 +142,8 @@ async fn recorder(prism: String, log: Log) -> String {
             let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
             let mut headers = parts.headers.clone();
             headers.remove("host");
+            // The body goes on whole (a streamed one came chunked).
+            headers.remove("transfer-encoding");
             // Prism (Node) closes idle keep-alive connections and some
             // requests' connections (matrix and label paths); a loaded machine
             // turns the first into a race, so a transport error is tried
@@ -645,6 +647,7 @@ peer! {
     feature_uniapi_formats: feature_uniapi_formats, "specs/features/uniapi/formats.yaml";
     feature_uniapi_multi_file: feature_uniapi_multi_file, "specs/features/uniapi/multi-file.yaml";
     feature_uniapi_names: feature_uniapi_names, "specs/features/uniapi/names.yaml";
+    feature_uniapi_streams: feature_uniapi_streams, "specs/features/uniapi/streams.yaml";
     feature_uniapi_types: feature_uniapi_types, "specs/features/uniapi/types.yaml";
 }
 

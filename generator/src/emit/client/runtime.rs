@@ -425,8 +425,23 @@ pub(super) fn config(default_base: Option<&str>) -> TokenStream {
 
 /// `Client::send` and what it alone uses: emitted when some operation calls
 /// it. `cookies`: whether the API sends cookies (then `send` takes them).
-pub(super) fn send(cookies: bool) -> TokenStream {
+/// `streams`: whether some `GET` has a binary response (then `send` is told
+/// which calls may return one, which the cache does not read whole).
+pub(super) fn send(cookies: bool, streams: bool) -> TokenStream {
     let cookie_param = cookies.then(|| quote!(cookies: String,));
+    let (streams_param, streams_arg, streams_doc) = if streams {
+        (
+            quote!(streams: bool,),
+            quote!(streams),
+            quote! {
+                /// `streams`: the response may be a binary stream, which the
+                /// cache stores only when its `Content-Length` is within
+                /// `max_body` (it does not read a stream of unknown length).
+            },
+        )
+    } else {
+        (quote!(), quote!(false), quote!())
+    };
     let cookie_header = cookies.then(|| {
         quote! {
             if !cookies.is_empty() {
@@ -441,6 +456,7 @@ pub(super) fn send(cookies: bool) -> TokenStream {
             /// Sends one call: the query, the context's and the default
             /// headers, a request id, then [`Client::execute`] in a `tracing`
             /// span that records the status, latency and retries.
+            #streams_doc
             async fn send(
                 &self,
                 operation: &'static str,
@@ -450,7 +466,8 @@ pub(super) fn send(cookies: bool) -> TokenStream {
                 query: String,
                 mut headers: reqwest::header::HeaderMap,
                 #cookie_param
-                body: Option<(&'static str, bytes::Bytes)>,
+                body: Option<(&'static str, reqwest::Body)>,
+                #streams_param
                 context: &api::Context,
             ) -> Result<reqwest::Response, api::Error> {
                 use tracing::Instrument as _;
@@ -492,7 +509,7 @@ pub(super) fn send(cookies: bool) -> TokenStream {
                     cache = tracing::field::Empty,
                 );
                 let started = std::time::Instant::now();
-                let result = self.execute(method, url, headers, body, &span).instrument(span.clone()).await;
+                let result = self.execute(method, url, headers, body, #streams_arg, &span).instrument(span.clone()).await;
                 span.record("latency_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
                 match &result {
                     Ok(response) => {
@@ -504,13 +521,15 @@ pub(super) fn send(cookies: bool) -> TokenStream {
             }
 
             /// The cache, then attempts until one gives an answer that is not
-            /// to be retried.
+            /// to be retried (a streamed body cannot be sent twice: reqwest's
+            /// `try_clone` gives none, so such a call is tried once).
             async fn execute(
                 &self,
                 method: reqwest::Method,
                 url: String,
                 mut headers: reqwest::header::HeaderMap,
-                body: Option<(&'static str, bytes::Bytes)>,
+                body: Option<(&'static str, reqwest::Body)>,
+                streams: bool,
                 span: &tracing::Span,
             ) -> Result<reqwest::Response, api::Error> {
                 let settings = &*self.settings;
@@ -543,8 +562,8 @@ pub(super) fn send(cookies: bool) -> TokenStream {
                 if let Some(timeout) = settings.timeout {
                     request = request.timeout(timeout);
                 }
-                if let Some((_, bytes)) = body {
-                    request = request.body(bytes);
+                if let Some((_, body)) = body {
+                    request = request.body(body);
                 }
                 let retry = &settings.retry;
                 let retried = retry.applies_to(&method);
@@ -585,7 +604,7 @@ pub(super) fn send(cookies: bool) -> TokenStream {
                         }
                         None => Ok(response),
                     },
-                    reqwest::StatusCode::OK => cache.store(key, response).await,
+                    reqwest::StatusCode::OK => cache.store(key, response, streams).await,
                     _ => Ok(response),
                 }
             }
@@ -726,14 +745,16 @@ pub(super) fn send(cookies: bool) -> TokenStream {
                 Some(entry.response())
             }
 
-            /// Stores a `200` response if it may be, and gives it back.
-            async fn store(&self, key: String, mut response: reqwest::Response) -> Result<reqwest::Response, api::Error> {
+            /// Stores a `200` response if it may be, and gives it back. One
+            /// that `streams` (binary) is stored only when its length is known
+            /// and small enough: it is not read whole to find out.
+            async fn store(&self, key: String, mut response: reqwest::Response, streams: bool) -> Result<reqwest::Response, api::Error> {
                 let control = CacheControl::of(response.headers());
                 let validated = response.headers().contains_key(reqwest::header::ETAG)
                     || response.headers().contains_key(reqwest::header::LAST_MODIFIED);
                 let varies = response.headers().get_all(reqwest::header::VARY).iter().any(|v| v.as_bytes().trim_ascii() == b"*");
                 let max_body = self.lock().max_body;
-                let too_large = response.content_length().is_some_and(|n| n > max_body as u64);
+                let too_large = response.content_length().map_or(streams, |n| n > max_body as u64);
                 if control.no_store || varies || too_large || !(validated || control.max_age.is_some()) {
                     return Ok(response);
                 }

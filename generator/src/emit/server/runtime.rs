@@ -20,13 +20,20 @@ pub(super) struct Route {
     /// As axum matches it (and reports it in `MatchedPath`).
     pub route: String,
     pub operation_id: String,
+    /// Whether its request body streams to the handler (binary).
+    pub streamed: bool,
 }
 
 /// The runtime; `document` is the spec as compact JSON.
 pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
     let rows = routes.iter().map(|r| {
-        let (method, route, id) = (lit(&r.method), lit(&r.route), lit(&r.operation_id));
-        quote!((#method, #route, #id))
+        let (method, route, id, streamed) = (
+            lit(&r.method),
+            lit(&r.route),
+            lit(&r.operation_id),
+            r.streamed,
+        );
+        quote!((#method, #route, #id, #streamed))
     });
     let document = lit(document);
     quote! {
@@ -34,16 +41,18 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
         /// path given to [`Options::spec`]).
         pub const OPENAPI_JSON: &str = #document;
 
-        /// Each operation's method, route (as axum matches it) and
-        /// operationId, for the request span.
-        const OPERATIONS: &[(&str, &str, &str)] = &[#(#rows),*];
+        /// Each operation's method, route (as axum matches it),
+        /// operationId (for the request span), and whether its request body
+        /// streams (binary: bounded by [`Options::stream_limit`]).
+        const OPERATIONS: &[(&str, &str, &str, bool)] = &[#(#rows),*];
 
         /// The request header that carries a request's id; one is made when
         /// the request has none, and it is echoed on the response.
         pub const REQUEST_ID: &str = "x-request-id";
 
         /// How [`router_with`] serves. `Options::default()` is what
-        /// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+        /// [`router`] uses: body limits of [`BODY_LIMIT`] and
+        /// [`STREAM_LIMIT`], no extra routes.
         ///
         /// ```rust,ignore
         /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -52,26 +61,39 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
         #[derive(Debug, Clone)]
         pub struct Options {
             body_limit: usize,
+            stream_limit: usize,
             spec: Option<String>,
             health: Option<String>,
         }
 
         impl Default for Options {
             fn default() -> Self {
-                Options { body_limit: BODY_LIMIT, spec: None, health: None }
+                Options { body_limit: BODY_LIMIT, stream_limit: STREAM_LIMIT, spec: None, health: None }
             }
         }
 
         impl Options {
-            /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+            /// The defaults: body limits of [`BODY_LIMIT`] and
+            /// [`STREAM_LIMIT`], no extra routes.
             pub fn new() -> Self {
                 Options::default()
             }
 
-            /// The largest request body read, in bytes; a larger one gets a
-            /// 413 problem.
+            /// The largest request body read whole (JSON, forms, text), in
+            /// bytes; a larger one gets a 413 problem.
             pub fn body_limit(mut self, bytes: usize) -> Self {
                 self.body_limit = bytes;
+                self
+            }
+
+            /// The largest binary request body, in bytes. These are not read
+            /// whole but streamed to the handler, so the limit bounds traffic,
+            /// not memory. A body that declares a larger `Content-Length` gets
+            /// a 413 problem before the handler runs; a chunked one that grows
+            /// larger ends the handler's stream with an error, which the
+            /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+            pub fn stream_limit(mut self, bytes: usize) -> Self {
+                self.stream_limit = bytes;
                 self
             }
 
@@ -103,14 +125,14 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
             }
             router
                 .method_not_allowed_fallback(method_not_allowed)
-                .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+                .layer(axum::middleware::from_fn_with_state((options.body_limit, options.stream_limit), serve_request))
         }
 
         /// `path` if an extra route may be served there.
         fn extra_route(path: Option<&str>) -> Option<&str> {
             let path = path?;
             let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-            if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+            if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
                 tracing::warn!("not serving `{path}`: the spec uses it, or it is not a plain path");
                 return None;
             }
@@ -131,14 +153,15 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
         }
 
         /// The operationId of a matched route (the longest route that ends
-        /// it, so a router nested under a prefix is found too).
-        fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+        /// it, so a router nested under a prefix is found too), and whether
+        /// its request body streams.
+        fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
             let method = if method == axum::http::Method::HEAD { "GET" } else { method.as_str() };
             OPERATIONS
                 .iter()
-                .filter(|(m, r, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _)| r.len())
-                .map_or("", |(_, _, id)| id)
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+                .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
         }
 
         /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -164,7 +187,7 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
         /// panicking handler into a 500 problem, and answers a conditional
         /// `GET`/`HEAD` whose validators match with 304.
         async fn serve_request(
-            axum::extract::State(body_limit): axum::extract::State<usize>,
+            axum::extract::State((body_limit, stream_limit)): axum::extract::State<(usize, usize)>,
             mut request: axum::extract::Request,
             next: axum::middleware::Next,
         ) -> Response {
@@ -177,9 +200,10 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
                 .get::<axum::extract::MatchedPath>()
                 .map_or("", |route| route.as_str())
                 .to_owned();
+            let (operation, streamed) = operation(&method, &route);
             let span = tracing::info_span!(
                 "request",
-                operation = operation_id(&method, &route),
+                operation,
                 method = %method,
                 route = %route,
                 request_id = id.to_str().unwrap_or(""),
@@ -194,7 +218,8 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
                         headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
                     )
                 });
-            let mut response = tracing::Instrument::instrument(run(request, next, body_limit), span.clone()).await;
+            let limit = if streamed { stream_limit } else { body_limit };
+            let mut response = tracing::Instrument::instrument(run(request, next, limit), span.clone()).await;
             if let Some((if_none_match, if_modified_since)) = conditional {
                 if response.status() == StatusCode::OK
                     && not_modified(if_none_match.as_ref(), if_modified_since.as_ref(), response.headers())

@@ -573,7 +573,7 @@ impl Client {
         mut url: String,
         query: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
@@ -614,7 +614,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result = self
-            .execute(method, url, headers, body, &span)
+            .execute(method, url, headers, body, false, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -631,13 +631,15 @@ impl Client {
     }
 
     /// The cache, then attempts until one gives an answer that is not
-    /// to be retried.
+    /// to be retried (a streamed body cannot be sent twice: reqwest's
+    /// `try_clone` gives none, so such a call is tried once).
     async fn execute(
         &self,
         method: reqwest::Method,
         url: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         span: &tracing::Span,
     ) -> Result<reqwest::Response, api::Error> {
         let settings = &*self.settings;
@@ -674,8 +676,8 @@ impl Client {
         if let Some(timeout) = settings.timeout {
             request = request.timeout(timeout);
         }
-        if let Some((_, bytes)) = body {
-            request = request.body(bytes);
+        if let Some((_, body)) = body {
+            request = request.body(body);
         }
         let retry = &settings.retry;
         let retried = retry.applies_to(&method);
@@ -734,7 +736,7 @@ impl Client {
                     None => Ok(response),
                 }
             }
-            reqwest::StatusCode::OK => cache.store(key, response).await,
+            reqwest::StatusCode::OK => cache.store(key, response, streams).await,
             _ => Ok(response),
         }
     }
@@ -908,11 +910,14 @@ impl Cache {
         Some(entry.response())
     }
 
-    /// Stores a `200` response if it may be, and gives it back.
+    /// Stores a `200` response if it may be, and gives it back. One
+    /// that `streams` (binary) is stored only when its length is known
+    /// and small enough: it is not read whole to find out.
     async fn store(
         &self,
         key: String,
         mut response: reqwest::Response,
+        streams: bool,
     ) -> Result<reqwest::Response, api::Error> {
         let control = CacheControl::of(response.headers());
         let validated = response.headers().contains_key(reqwest::header::ETAG)
@@ -923,7 +928,9 @@ impl Cache {
             .iter()
             .any(|v| v.as_bytes().trim_ascii() == b"*");
         let max_body = self.lock().max_body;
-        let too_large = response.content_length().is_some_and(|n| n > max_body as u64);
+        let too_large = response
+            .content_length()
+            .map_or(streams, |n| n > max_body as u64);
         if control.no_store || varies || too_large
             || !(validated || control.max_age.is_some())
         {
@@ -951,9 +958,9 @@ impl Cache {
     }
 }
 
-fn encode_json<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+fn encode_json<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
     serde_json::to_vec(body)
-        .map(bytes::Bytes::from)
+        .map(reqwest::Body::from)
         .map_err(|e| api::Error::Encode(e.to_string()))
 }
 

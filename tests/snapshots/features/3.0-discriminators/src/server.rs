@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -189,31 +195,50 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Discriminator support\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#discriminatorObject\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org/anything\"}],\"tags\":[{\"name\":\"Quirks\"}],\"paths\":{\"/discriminator-with-mapping\":{\"patch\":{\"operationId\":\"oneOfWithTopLevelDiscriminatorAndMapping\",\"summary\":\"oneOf with discriminator and mapping\",\"description\":\"Polymorphic `oneOf` schema with a top-level discriminator and a mapping definition.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/OptionOneNoDisc\"},{\"$ref\":\"#/components/schemas/OptionTwoNoDisc\"}],\"discriminator\":{\"propertyName\":\"discrim\",\"mapping\":{\"Option One\":\"#/components/schemas/OptionOneNoDisc\",\"Option Two\":\"#/components/schemas/OptionTwoNoDisc\"}}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/discriminator-with-no-mapping\":{\"patch\":{\"operationId\":\"oneOfWithTopLevelDiscriminatorNoMapping\",\"summary\":\"oneOf with top-level discriminator (no mapping)\",\"description\":\"Polymorphic `oneOf` schema with a top-level discriminator and **no** mapping definition.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/OptionOneNoDisc\"},{\"$ref\":\"#/components/schemas/OptionTwoNoDisc\"}],\"discriminator\":{\"propertyName\":\"discrim\"}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/embedded-discriminator\":{\"patch\":{\"summary\":\"oneOf request with a nested allOf and embedded discriminator\",\"description\":\"This operation contains a request schema of a `oneOf` that itself contains an `allOf` with a discriminator for the afformentioned `allOf`. This is considered an embedded discriminator.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}]}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/oneof-allof-top-level-disc\":{\"patch\":{\"summary\":\"oneOf request with a nested allOf and top level discriminator\",\"description\":\"This operation has a `oneOf`, with a discriminator, but its `oneOf` contents contain an `allOf` where that discriminator `propertyName` is in reference to.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/CatNoDisc\"},{\"$ref\":\"#/components/schemas/DogNoDisc\"}],\"discriminator\":{\"propertyName\":\"pet_type\"}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/nested-one-of-object-with-nested-one-of\":{\"patch\":{\"summary\":\"oneOf request with a nested oneOf, and embedded discriminator\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"config\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/object1\"},{\"$ref\":\"#/components/schemas/object2\"},{\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}]}]}},\"additionalProperties\":false}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/mapping-with-duplicate-schemas\":{\"patch\":{\"summary\":\"Handle a schema with duplicate mapping schemas\",\"description\":\"Render a schema with a discriminator, where the mapping reuses a schema more than once.\\n> **Note:** the discriminator is `discrimValue`, not `discrim`.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"discrimValue\":{\"type\":\"string\",\"enum\":[\"oneA\",\"oneB\",\"oneC\",\"twoA\",\"twoB\",\"three\"]}},\"discriminator\":{\"propertyName\":\"discrimValue\",\"mapping\":{\"oneA\":\"#/components/schemas/OptionOneNoDisc\",\"oneB\":\"#/components/schemas/OptionOneNoDisc\",\"oneC\":\"#/components/schemas/OptionOneNoDisc\",\"twoA\":\"#/components/schemas/OptionTwoNoDisc\",\"twoB\":\"#/components/schemas/OptionTwoNoDisc\",\"three\":\"#/components/schemas/OptionThreeNoDisc\"}},\"oneOf\":[{\"$ref\":\"#/components/schemas/OptionOneNoDisc\"},{\"$ref\":\"#/components/schemas/OptionTwoNoDisc\"},{\"$ref\":\"#/components/schemas/OptionThreeNoDisc\"}]}}}},\"responses\":{\"201\":{\"description\":\"OK\"}}}},\"/mapping-of-schema-names\":{\"patch\":{\"summary\":\"Discriminator with a schema name mapping\",\"description\":\"Schema names, instead of `$ref` pointers, can be used in discriminator mappings.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/OptionOneNoDisc\"},{\"$ref\":\"#/components/schemas/OptionTwoNoDisc\"}],\"discriminator\":{\"propertyName\":\"discrim\",\"mapping\":{\"Option One\":\"OptionOneNoDisc\",\"Option Two\":\"OptionTwoNoDisc\"}}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/improper-discriminator-placement\":{\"patch\":{\"operationId\":\"oneOfWithImproperlyPlacedDiscriminator\",\"summary\":\"oneOf with a discriminator that is referencing a property up a level\",\"description\":\"This operation has a `discriminator` that's in reference to a property a level above it. **This is an improper use of discriminators.** Though this is improper, in this case we should ignore the discriminator instead of failing to render the operation.\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"connector_type\":{\"type\":\"string\",\"enum\":[\"s3Import\",\"gcsImport\"]},\"connector_properties\":{\"type\":\"object\",\"oneOf\":[{\"$ref\":\"#/components/schemas/gcsImport\"},{\"$ref\":\"#/components/schemas/s3Import\"}],\"discriminator\":{\"propertyName\":\"connector_type\"}}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/redocly-flavored-discriminator\":{\"patch\":{\"operationId\":\"redoclyQuirk\",\"summary\":\"Discriminator without `anyOf` or `oneOf` that Redocly supports\",\"description\":\"Redocly allows users to define [a discriminator mapping without an `anyOf` or `oneOf` that contains the discriminated objects](https://redocly.com/docs/resources/discriminator#allof-for-inheritance). This endpoint demonstrates that.\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"vehicle\":{\"$ref\":\"#/components/schemas/BaseVehicle\"},\"some_other_property\":{\"type\":\"string\",\"description\":\"Some other property that should render alongside the discriminated property\",\"default\":\"default-value\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/potentially-undefined-formData\":{\"post\":{\"summary\":\"Handling for potentially undefined formData\",\"description\":\"This operation contains a schema that at one point produced an edgecase within the form system where `formData` was `undefined`.\",\"tags\":[\"Quirks\"],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/ApplicationApprovedEvent\"},{\"$ref\":\"#/components/schemas/ApplicationDeniedEvent\"}],\"discriminator\":{\"propertyName\":\"event_type\",\"mapping\":{\"application_approved\":\"#/components/schemas/ApplicationApprovedEvent\",\"application_denied\":\"#/components/schemas/ApplicationDeniedEvent\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}}},\"components\":{\"requestBodies\":{\"nested-one-of-ref\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"config\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/string1\"},{\"$ref\":\"#/components/schemas/string2\"}]}},\"additionalProperties\":false}}}}},\"schemas\":{\"OptionOneNoDisc\":{\"title\":\"Schema title option one\",\"type\":\"object\",\"required\":[\"discrim\"],\"properties\":{\"discrim\":{\"type\":\"string\"},\"optionone\":{\"type\":\"number\"}}},\"OptionTwoNoDisc\":{\"title\":\"Schema title option two\",\"type\":\"object\",\"required\":[\"discrim\"],\"properties\":{\"discrim\":{\"type\":\"string\"},\"optiontwo\":{\"type\":\"string\"}}},\"OptionThreeNoDisc\":{\"title\":\"Schema title option three\",\"type\":\"object\",\"required\":[\"discrim\"],\"properties\":{\"discrim\":{\"type\":\"string\"},\"optionthree\":{\"type\":\"string\"}}},\"Pet\":{\"type\":\"object\",\"required\":[\"pet_type\"],\"properties\":{\"pet_type\":{\"type\":\"string\"}},\"discriminator\":{\"propertyName\":\"pet_type\"}},\"Dog\":{\"title\":\"Woof\",\"allOf\":[{\"$ref\":\"#/components/schemas/Pet\"},{\"type\":\"object\",\"properties\":{\"bark\":{\"type\":\"boolean\"},\"breed\":{\"type\":\"string\",\"enum\":[\"Dingo\",\"Husky\",\"Retriever\",\"Shepherd\"]}}}]},\"Cat\":{\"title\":\"Meow\",\"type\":\"object\",\"allOf\":[{\"$ref\":\"#/components/schemas/Pet\"},{\"type\":\"object\",\"properties\":{\"hunts\":{\"type\":\"boolean\"},\"age\":{\"type\":\"integer\"}}}]},\"object1\":{\"title\":\"First type of object\",\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}}},\"object2\":{\"title\":\"Second type of object\",\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\"},\"d\":{\"type\":\"string\"}}},\"string1\":{\"type\":\"string\"},\"string2\":{\"type\":\"string\"},\"PetNoDisc\":{\"type\":\"object\",\"required\":[\"pet_type\"],\"properties\":{\"pet_type\":{\"type\":\"string\"}}},\"DogNoDisc\":{\"title\":\"Woof\",\"allOf\":[{\"$ref\":\"#/components/schemas/PetNoDisc\"},{\"type\":\"object\",\"properties\":{\"bark\":{\"type\":\"boolean\"},\"breed\":{\"type\":\"string\",\"enum\":[\"Dingo\",\"Husky\",\"Retriever\",\"Shepherd\"]}}}]},\"CatNoDisc\":{\"title\":\"Meow\",\"type\":\"object\",\"allOf\":[{\"$ref\":\"#/components/schemas/PetNoDisc\"},{\"type\":\"object\",\"properties\":{\"hunts\":{\"type\":\"boolean\"},\"age\":{\"type\":\"integer\"}}}]},\"gcsImport\":{\"type\":\"object\",\"properties\":{\"gcs_bucket\":{\"type\":\"string\"},\"gcs_prefix\":{\"type\":\"string\"}}},\"s3Import\":{\"type\":\"object\",\"properties\":{\"s3_bucket\":{\"type\":\"string\"},\"s3_prefix\":{\"type\":\"string\"}}},\"ApplicationApprovedEvent\":{\"title\":\"ApplicationApprovedEvent\",\"description\":\"Emitted when an application is underwritten and approved.\",\"allOf\":[{\"$ref\":\"#/components/schemas/BasePurchaseWebhookEvent\"}]},\"ApplicationDeniedEvent\":{\"title\":\"ApplicationDeniedEvent\",\"description\":\"Emitted when an application is underwritten and denied.\",\"allOf\":[{\"$ref\":\"#/components/schemas/BasePurchaseWebhookEvent\"}]},\"BasePurchaseWebhookEvent\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseBuyerWebhookEvent\"},{\"type\":\"object\",\"properties\":{\"order_id\":{\"type\":\"string\",\"description\":\"Provided Partner Order ID.\"}}}]},\"BaseBuyerWebhookEvent\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseWebhookEvent\"},{\"type\":\"object\",\"properties\":{\"buyer_id\":{\"type\":\"string\",\"description\":\"ID of the buyer the event corresponds to.\"}},\"required\":[\"buyer_id\"]}]},\"BaseWebhookEvent\":{\"type\":\"object\",\"properties\":{\"event_type\":{\"type\":\"string\",\"description\":\"Type of the webhook event.\",\"enum\":[\"application_approved\",\"application_denied\"]},\"event_id\":{\"type\":\"string\",\"description\":\"ID of the event.\"}},\"required\":[\"event_type\",\"event_id\"]},\"BaseVehicle\":{\"type\":\"object\",\"description\":\"Vehicle (from [Redocly example](https://redocly.com/docs/resources/discriminator#when-to-use-the-openapi-discriminator))\",\"discriminator\":{\"propertyName\":\"powerSource\",\"mapping\":{\"electricity\":\"#/components/schemas/ElectricVehicle\",\"gasoline\":\"#/components/schemas/FueledVehicle\",\"human-energy\":\"#/components/schemas/PedaledVehicle\"}},\"properties\":{\"vehicleType\":{\"description\":\"The type of vehicle.\",\"type\":\"string\",\"example\":\"bicycle\"},\"idealTerrain\":{\"description\":\"A road, river, air... Where does this vehicle thrive?\",\"type\":\"string\",\"example\":\"roads\"},\"powerSource\":{\"description\":\"How is the vehicle powered.\",\"type\":\"string\",\"example\":\"pedaling\"},\"topSpeed\":{\"description\":\"The top speed in kilometers per hour rounded to the nearest integer.\",\"type\":\"integer\",\"example\":83},\"range\":{\"description\":\"The 95th percentile range of a trip in kilometers.\",\"type\":\"integer\",\"example\":100}}},\"ElectricVehicle\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseVehicle\"},{\"type\":\"object\",\"description\":\"Electric Vehicle\",\"properties\":{\"chargeSpeed\":{\"description\":\"In range kilometers per hour.\",\"type\":\"integer\"},\"chargeAmps\":{\"description\":\"Amps recommended for charging.\",\"type\":\"integer\"},\"chargeVoltage\":{\"description\":\"Voltage recommended for charging.\",\"type\":\"integer\"}}}]},\"FueledVehicle\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseVehicle\"},{\"type\":\"object\",\"title\":\"Gas-powered Vehicle\",\"properties\":{\"tankCapacity\":{\"type\":\"number\",\"format\":\"double\",\"description\":\"Capacity of the fuel tank in gallons.\"},\"milesPerGallon\":{\"type\":\"number\",\"format\":\"double\",\"description\":\"Miles per gallon on the highway.\"}}}]},\"PedaledVehicle\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseVehicle\"},{\"type\":\"object\",\"description\":\"Pedaled Vehicle\",\"properties\":{\"handlebars\":{\"type\":\"string\",\"description\":\"Type of handlebars\",\"enum\":[\"flat\",\"riser\",\"bullhorn\",\"drop\",\"aero\",\"cruiser\"]}}}]}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("PATCH", "/discriminator-with-mapping", "oneOfWithTopLevelDiscriminatorAndMapping"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    (
+        "PATCH",
+        "/discriminator-with-mapping",
+        "oneOfWithTopLevelDiscriminatorAndMapping",
+        false,
+    ),
     (
         "PATCH",
         "/discriminator-with-no-mapping",
         "oneOfWithTopLevelDiscriminatorNoMapping",
+        false,
     ),
-    ("PATCH", "/embedded-discriminator", "patch_embedded_discriminator"),
-    ("PATCH", "/oneof-allof-top-level-disc", "patch_oneof_allof_top_level_disc"),
+    ("PATCH", "/embedded-discriminator", "patch_embedded_discriminator", false),
+    ("PATCH", "/oneof-allof-top-level-disc", "patch_oneof_allof_top_level_disc", false),
     (
         "PATCH",
         "/nested-one-of-object-with-nested-one-of",
         "patch_nested_one_of_object_with_nested_one_of",
+        false,
     ),
-    ("PATCH", "/mapping-with-duplicate-schemas", "patch_mapping_with_duplicate_schemas"),
-    ("PATCH", "/mapping-of-schema-names", "patch_mapping_of_schema_names"),
+    (
+        "PATCH",
+        "/mapping-with-duplicate-schemas",
+        "patch_mapping_with_duplicate_schemas",
+        false,
+    ),
+    ("PATCH", "/mapping-of-schema-names", "patch_mapping_of_schema_names", false),
     (
         "PATCH",
         "/improper-discriminator-placement",
         "oneOfWithImproperlyPlacedDiscriminator",
+        false,
     ),
-    ("PATCH", "/redocly-flavored-discriminator", "redoclyQuirk"),
-    ("POST", "/potentially-undefined-formData", "post_potentially_undefined_form_data"),
+    ("PATCH", "/redocly-flavored-discriminator", "redoclyQuirk", false),
+    (
+        "POST",
+        "/potentially-undefined-formData",
+        "post_potentially_undefined_form_data",
+        false,
+    ),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -221,7 +246,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -230,6 +256,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -238,6 +265,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -245,15 +273,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -285,14 +325,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -321,8 +366,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -330,9 +376,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -360,7 +406,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -373,10 +421,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -387,8 +436,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -991,17 +1041,30 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if over_limit(error) {
+        return over_limit_problem();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

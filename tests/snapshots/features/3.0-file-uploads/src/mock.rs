@@ -72,7 +72,7 @@ mod tests {
         let client = Client::new(&base);
         let answer = client
             .post_anything_image_png(api::PostAnythingImagePngRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -82,7 +82,7 @@ mod tests {
         );
         let answer = client
             .put_anything_multipart_formdata(api::PutAnythingMultipartFormdataRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -92,7 +92,7 @@ mod tests {
         );
         let answer = client
             .post_anything_multipart_formdata(api::PostAnythingMultipartFormdataRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;

@@ -30,9 +30,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -151,12 +157,13 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"File uploading support\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#considerations-for-file-uploads\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"paths\":{\"/anything/image-png\":{\"post\":{\"summary\":\"`image/png` uploads\",\"description\":\"Support for a `requestBody` with an `image/png` media type to upload a single image binary.\\n\\nhttps://swagger.io/docs/specification/describing-request-body/file-upload/\",\"tags\":[\"image/png\"],\"requestBody\":{\"content\":{\"image/png\":{\"schema\":{\"type\":\"string\",\"format\":\"binary\"}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/multipart-formdata\":{\"post\":{\"summary\":\"Single file\",\"description\":\"Support for a `requestBody` with a `multipart/form-data` media type.\\n\\nhttps://swagger.io/docs/specification/describing-request-body/file-upload/\",\"tags\":[\"multipart/form-data\"],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"orderId\":{\"type\":\"integer\"},\"userId\":{\"type\":\"integer\"},\"documentFile\":{\"type\":\"string\",\"format\":\"binary\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"put\":{\"summary\":\"Multiple files\",\"description\":\"Support for a `requestBody` with a `multipart/form-data` containing multiple files.\\n\\nhttps://swagger.io/docs/specification/describing-request-body/file-upload/\",\"tags\":[\"multipart/form-data\"],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"filename\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"binary\"}}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("POST", "/anything/image-png", "post_anything_image_png"),
-    ("PUT", "/anything/multipart-formdata", "put_anything_multipart_formdata"),
-    ("POST", "/anything/multipart-formdata", "post_anything_multipart_formdata"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("POST", "/anything/image-png", "post_anything_image_png", true),
+    ("PUT", "/anything/multipart-formdata", "put_anything_multipart_formdata", true),
+    ("POST", "/anything/multipart-formdata", "post_anything_multipart_formdata", true),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -164,7 +171,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -173,6 +181,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -181,6 +190,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -188,15 +198,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -228,14 +250,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -264,8 +291,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -273,9 +301,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -303,7 +331,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -316,10 +346,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -330,8 +361,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -544,7 +576,7 @@ async fn request_post_anything_image_png(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingImagePngRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::PostAnythingImagePngRequest {
         body,
         context: api::Context {
@@ -570,7 +602,7 @@ async fn request_put_anything_multipart_formdata(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingMultipartFormdataRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::PutAnythingMultipartFormdataRequest {
         body,
         context: api::Context {
@@ -596,7 +628,7 @@ async fn request_post_anything_multipart_formdata(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingMultipartFormdataRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::PostAnythingMultipartFormdataRequest {
         body,
         context: api::Context {
@@ -631,13 +663,15 @@ impl IntoResponse for api::PostAnythingMultipartFormdataResponse {
     }
 }
 
-/// Turns a handler's result into the HTTP response.
+/// Turns a handler's result into the HTTP response (the error of a
+/// streamed body that went over the limit is a 413).
 fn respond<R: IntoResponse>(
     result: Result<R, api::Error>,
     errors: &[(u16, ErrorShape)],
 ) -> Response {
     match result {
         Ok(response) => response.into_response(),
+        Err(error) if over_limit(&error) => over_limit_problem().into_response(),
         Err(error) => {
             tracing::error!("handler failed: {error}");
             Problem::new(
@@ -649,34 +683,33 @@ fn respond<R: IntoResponse>(
     }
 }
 
-/// The whole body (`serve_request` bounds it); `None` when it is empty.
-async fn read_body(
-    body: axum::body::Body,
-) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.is_empty() => Ok(None),
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) => Err(body_error(&error)),
-    }
-}
-
-/// 413 when the body went over the limit, else 400.
-fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
 }
 
-async fn bytes_body(body: axum::body::Body) -> Result<Option<Vec<u8>>, Problem> {
-    Ok(read_body(body).await?.map(|bytes| bytes.to_vec()))
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
+}
+
+/// A binary body as it arrives (`serve_request` bounds it); `None`
+/// when there is none.
+fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
+    if axum::body::HttpBody::is_end_stream(&body) {
+        return None;
+    }
+    Some(api::ByteStream::from_stream(body.into_data_stream()))
 }
 
 fn status(code: u16) -> StatusCode {

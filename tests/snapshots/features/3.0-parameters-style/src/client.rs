@@ -1370,9 +1370,7 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request
-                    .body
-                    .map(|body| ("multipart/form-data", bytes::Bytes::from(body))),
+                request.body.map(|body| ("multipart/form-data", stream_body(body))),
                 &request.context,
             )
             .await?;
@@ -1401,9 +1399,7 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request
-                    .body
-                    .map(|body| ("multipart/form-data", bytes::Bytes::from(body))),
+                request.body.map(|body| ("multipart/form-data", stream_body(body))),
                 &request.context,
             )
             .await?;
@@ -1432,9 +1428,7 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request
-                    .body
-                    .map(|body| ("multipart/form-data", bytes::Bytes::from(body))),
+                request.body.map(|body| ("multipart/form-data", stream_body(body))),
                 &request.context,
             )
             .await?;
@@ -1463,9 +1457,7 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request
-                    .body
-                    .map(|body| ("multipart/form-data", bytes::Bytes::from(body))),
+                request.body.map(|body| ("multipart/form-data", stream_body(body))),
                 &request.context,
             )
             .await?;
@@ -1494,9 +1486,7 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request
-                    .body
-                    .map(|body| ("multipart/form-data", bytes::Bytes::from(body))),
+                request.body.map(|body| ("multipart/form-data", stream_body(body))),
                 &request.context,
             )
             .await?;
@@ -1525,9 +1515,7 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request
-                    .body
-                    .map(|body| ("multipart/form-data", bytes::Bytes::from(body))),
+                request.body.map(|body| ("multipart/form-data", stream_body(body))),
                 &request.context,
             )
             .await?;
@@ -1551,7 +1539,7 @@ impl Client {
         query: String,
         mut headers: reqwest::header::HeaderMap,
         cookies: String,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
@@ -1597,7 +1585,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result = self
-            .execute(method, url, headers, body, &span)
+            .execute(method, url, headers, body, false, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -1614,13 +1602,15 @@ impl Client {
     }
 
     /// The cache, then attempts until one gives an answer that is not
-    /// to be retried.
+    /// to be retried (a streamed body cannot be sent twice: reqwest's
+    /// `try_clone` gives none, so such a call is tried once).
     async fn execute(
         &self,
         method: reqwest::Method,
         url: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         span: &tracing::Span,
     ) -> Result<reqwest::Response, api::Error> {
         let settings = &*self.settings;
@@ -1657,8 +1647,8 @@ impl Client {
         if let Some(timeout) = settings.timeout {
             request = request.timeout(timeout);
         }
-        if let Some((_, bytes)) = body {
-            request = request.body(bytes);
+        if let Some((_, body)) = body {
+            request = request.body(body);
         }
         let retry = &settings.retry;
         let retried = retry.applies_to(&method);
@@ -1717,7 +1707,7 @@ impl Client {
                     None => Ok(response),
                 }
             }
-            reqwest::StatusCode::OK => cache.store(key, response).await,
+            reqwest::StatusCode::OK => cache.store(key, response, streams).await,
             _ => Ok(response),
         }
     }
@@ -1891,11 +1881,14 @@ impl Cache {
         Some(entry.response())
     }
 
-    /// Stores a `200` response if it may be, and gives it back.
+    /// Stores a `200` response if it may be, and gives it back. One
+    /// that `streams` (binary) is stored only when its length is known
+    /// and small enough: it is not read whole to find out.
     async fn store(
         &self,
         key: String,
         mut response: reqwest::Response,
+        streams: bool,
     ) -> Result<reqwest::Response, api::Error> {
         let control = CacheControl::of(response.headers());
         let validated = response.headers().contains_key(reqwest::header::ETAG)
@@ -1906,7 +1899,9 @@ impl Cache {
             .iter()
             .any(|v| v.as_bytes().trim_ascii() == b"*");
         let max_body = self.lock().max_body;
-        let too_large = response.content_length().is_some_and(|n| n > max_body as u64);
+        let too_large = response
+            .content_length()
+            .map_or(streams, |n| n > max_body as u64);
         if control.no_store || varies || too_large
             || !(validated || control.max_age.is_some())
         {
@@ -1931,6 +1926,16 @@ impl Cache {
             }
         }
         Ok(answer)
+    }
+}
+
+/// A binary request body: one in memory is sent whole (with a
+/// `Content-Length`; a retry sends it again), a stream as it is
+/// read (chunked; sent once, never retried).
+fn stream_body(body: api::ByteStream) -> reqwest::Body {
+    match body.as_bytes() {
+        Some(bytes) => reqwest::Body::from(bytes.clone()),
+        None => reqwest::Body::wrap_stream(body),
     }
 }
 

@@ -454,7 +454,7 @@ mod tests {
         );
         let answer = client
             .form_data_standard(api::FormDataStandardRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -464,7 +464,7 @@ mod tests {
         );
         let answer = client
             .form_data_form_exploded(api::FormDataFormExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -474,7 +474,7 @@ mod tests {
         );
         let answer = client
             .form_data_form_non_exploded(api::FormDataFormNonExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -484,7 +484,7 @@ mod tests {
         );
         let answer = client
             .form_data_space_delimited_non_exploded(api::FormDataSpaceDelimitedNonExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -494,7 +494,7 @@ mod tests {
         );
         let answer = client
             .form_data_pipe_delimited_non_exploded(api::FormDataPipeDelimitedNonExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -504,7 +504,7 @@ mod tests {
         );
         let answer = client
             .form_data_deep_object_exploded(api::FormDataDeepObjectExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;

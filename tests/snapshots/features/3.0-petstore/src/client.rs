@@ -480,7 +480,7 @@ impl Api for Client {
                         Some(("application/json", encode_json(&body)?))
                     }
                     api::UpdatePetBody::Xml(body) => {
-                        Some(("application/xml", bytes::Bytes::from(body)))
+                        Some(("application/xml", stream_body(body)))
                     }
                 },
                 &request.context,
@@ -522,7 +522,7 @@ impl Api for Client {
                         Some(("application/json", encode_json(&body)?))
                     }
                     api::AddPetBody::Xml(body) => {
-                        Some(("application/xml", bytes::Bytes::from(body)))
+                        Some(("application/xml", stream_body(body)))
                     }
                 },
                 &request.context,
@@ -768,9 +768,7 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                request
-                    .body
-                    .map(|body| ("multipart/form-data", bytes::Bytes::from(body))),
+                request.body.map(|body| ("multipart/form-data", stream_body(body))),
                 &request.context,
             )
             .await?;
@@ -1162,7 +1160,7 @@ impl Client {
         mut url: String,
         query: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
@@ -1203,7 +1201,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result = self
-            .execute(method, url, headers, body, &span)
+            .execute(method, url, headers, body, false, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -1220,13 +1218,15 @@ impl Client {
     }
 
     /// The cache, then attempts until one gives an answer that is not
-    /// to be retried.
+    /// to be retried (a streamed body cannot be sent twice: reqwest's
+    /// `try_clone` gives none, so such a call is tried once).
     async fn execute(
         &self,
         method: reqwest::Method,
         url: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         span: &tracing::Span,
     ) -> Result<reqwest::Response, api::Error> {
         let settings = &*self.settings;
@@ -1263,8 +1263,8 @@ impl Client {
         if let Some(timeout) = settings.timeout {
             request = request.timeout(timeout);
         }
-        if let Some((_, bytes)) = body {
-            request = request.body(bytes);
+        if let Some((_, body)) = body {
+            request = request.body(body);
         }
         let retry = &settings.retry;
         let retried = retry.applies_to(&method);
@@ -1323,7 +1323,7 @@ impl Client {
                     None => Ok(response),
                 }
             }
-            reqwest::StatusCode::OK => cache.store(key, response).await,
+            reqwest::StatusCode::OK => cache.store(key, response, streams).await,
             _ => Ok(response),
         }
     }
@@ -1497,11 +1497,14 @@ impl Cache {
         Some(entry.response())
     }
 
-    /// Stores a `200` response if it may be, and gives it back.
+    /// Stores a `200` response if it may be, and gives it back. One
+    /// that `streams` (binary) is stored only when its length is known
+    /// and small enough: it is not read whole to find out.
     async fn store(
         &self,
         key: String,
         mut response: reqwest::Response,
+        streams: bool,
     ) -> Result<reqwest::Response, api::Error> {
         let control = CacheControl::of(response.headers());
         let validated = response.headers().contains_key(reqwest::header::ETAG)
@@ -1512,7 +1515,9 @@ impl Cache {
             .iter()
             .any(|v| v.as_bytes().trim_ascii() == b"*");
         let max_body = self.lock().max_body;
-        let too_large = response.content_length().is_some_and(|n| n > max_body as u64);
+        let too_large = response
+            .content_length()
+            .map_or(streams, |n| n > max_body as u64);
         if control.no_store || varies || too_large
             || !(validated || control.max_age.is_some())
         {
@@ -1599,15 +1604,15 @@ impl Client {
     }
 }
 
-fn encode_json<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+fn encode_json<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
     serde_json::to_vec(body)
-        .map(bytes::Bytes::from)
+        .map(reqwest::Body::from)
         .map_err(|e| api::Error::Encode(e.to_string()))
 }
 
-fn encode_form<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+fn encode_form<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
     serde_urlencoded::to_string(body)
-        .map(bytes::Bytes::from)
+        .map(reqwest::Body::from)
         .map_err(|e| api::Error::Encode(e.to_string()))
 }
 
@@ -1657,6 +1662,16 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
                 .map(|e| e.path().to_string());
             Err(decode_error(status, headers, bytes.into(), path, error.to_string()))
         }
+    }
+}
+
+/// A binary request body: one in memory is sent whole (with a
+/// `Content-Length`; a retry sends it again), a stream as it is
+/// read (chunked; sent once, never retried).
+fn stream_body(body: api::ByteStream) -> reqwest::Body {
+    match body.as_bytes() {
+        Some(bytes) => reqwest::Body::from(bytes.clone()),
+        None => reqwest::Body::wrap_stream(body),
     }
 }
 

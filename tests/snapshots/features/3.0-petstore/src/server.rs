@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -180,29 +186,30 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.0\",\"info\":{\"description\":\"This is a sample server Petstore server.  You can find out more about Swagger at [http://swagger.io](http://swagger.io) or on [irc.freenode.net, #swagger](http://swagger.io/irc/).  For this sample, you can use the api key `special-key` to test the authorization filters.\",\"version\":\"1.0.0\",\"title\":\"Swagger Petstore\",\"termsOfService\":\"http://swagger.io/terms/\",\"contact\":{\"email\":\"apiteam@swagger.io\"},\"license\":{\"name\":\"Apache 2.0\",\"url\":\"http://www.apache.org/licenses/LICENSE-2.0.html\"}},\"externalDocs\":{\"description\":\"Find out more about Swagger\",\"url\":\"http://swagger.io\"},\"servers\":[{\"url\":\"http://petstore.swagger.io/v2\"}],\"tags\":[{\"name\":\"pet\",\"description\":\"Everything about your Pets\",\"externalDocs\":{\"description\":\"Find out more\",\"url\":\"http://swagger.io\"}},{\"name\":\"store\",\"description\":\"Access to Petstore orders\"},{\"name\":\"user\",\"description\":\"Operations about user\",\"externalDocs\":{\"description\":\"Find out more about our store\",\"url\":\"http://swagger.io\"}}],\"paths\":{\"/pet\":{\"post\":{\"tags\":[\"pet\"],\"summary\":\"Add a new pet to the store\",\"description\":\"\",\"operationId\":\"addPet\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/Pet\"},\"responses\":{\"405\":{\"description\":\"Invalid input\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]},\"put\":{\"tags\":[\"pet\"],\"summary\":\"Update an existing pet\",\"description\":\"\",\"operationId\":\"updatePet\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/Pet\"},\"responses\":{\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Pet not found\"},\"405\":{\"description\":\"Validation exception\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]}},\"/pet/findByStatus\":{\"get\":{\"tags\":[\"pet\"],\"summary\":\"Finds Pets by status\",\"description\":\"Multiple status values can be provided with comma separated strings\",\"operationId\":\"findPetsByStatus\",\"parameters\":[{\"name\":\"status\",\"in\":\"query\",\"description\":\"Status values that need to be considered for filter\",\"required\":true,\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"available\",\"pending\",\"sold\"],\"default\":\"available\"}}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}},\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}}}},\"400\":{\"description\":\"Invalid status value\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]}},\"/pet/findByTags\":{\"get\":{\"tags\":[\"pet\"],\"summary\":\"Finds Pets by tags\",\"description\":\"Muliple tags can be provided with comma separated strings. Use tag1, tag2, tag3 for testing.\",\"operationId\":\"findPetsByTags\",\"parameters\":[{\"name\":\"tags\",\"in\":\"query\",\"description\":\"Tags to filter by\",\"required\":true,\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}},\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}}}},\"400\":{\"description\":\"Invalid tag value\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}],\"deprecated\":true}},\"/pet/{petId}\":{\"get\":{\"tags\":[\"pet\"],\"summary\":\"Find pet by ID\",\"description\":\"Returns a single pet\",\"operationId\":\"getPetById\",\"parameters\":[{\"name\":\"petId\",\"in\":\"path\",\"description\":\"ID of pet to return\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}},\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}}}},\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Pet not found\"},\"default\":{\"description\":\"successful response\"}},\"security\":[{\"api_key\":[]}]},\"post\":{\"tags\":[\"pet\"],\"summary\":\"Updates a pet in the store with form data\",\"description\":\"\",\"operationId\":\"updatePetWithForm\",\"parameters\":[{\"name\":\"petId\",\"in\":\"path\",\"description\":\"ID of pet that needs to be updated\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"requestBody\":{\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"description\":\"Updated name of the pet\",\"type\":\"string\"},\"status\":{\"description\":\"Updated status of the pet\",\"type\":\"string\"}}}}}},\"responses\":{\"405\":{\"description\":\"Invalid input\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]},\"delete\":{\"tags\":[\"pet\"],\"summary\":\"Deletes a pet\",\"description\":\"\",\"operationId\":\"deletePet\",\"parameters\":[{\"name\":\"api_key\",\"in\":\"header\",\"required\":false,\"schema\":{\"type\":\"string\"}},{\"name\":\"petId\",\"in\":\"path\",\"description\":\"Pet id to delete\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"responses\":{\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Pet not found\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]}},\"/pet/{petId}/uploadImage\":{\"post\":{\"tags\":[\"pet\"],\"summary\":\"Uploads an image\",\"description\":\"\",\"operationId\":\"uploadFile\",\"parameters\":[{\"name\":\"petId\",\"in\":\"path\",\"description\":\"ID of pet to update\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"additionalMetadata\":{\"description\":\"Additional data to pass to server\",\"type\":\"string\"},\"file\":{\"description\":\"file to upload\",\"type\":\"string\",\"format\":\"binary\"}}}}}},\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/ApiResponse\"}}}}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}]}},\"/store/inventory\":{\"get\":{\"tags\":[\"store\"],\"summary\":\"Returns pet inventories by status\",\"description\":\"Returns a map of status codes to quantities\",\"operationId\":\"getInventory\",\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\",\"format\":\"int32\"}}}}}},\"security\":[{\"api_key\":[]}]}},\"/store/order\":{\"post\":{\"tags\":[\"store\"],\"summary\":\"Place an order for a pet\",\"description\":\"\",\"operationId\":\"placeOrder\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}}},\"description\":\"order placed for purchasing the pet\",\"required\":true},\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}},\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}}}},\"400\":{\"description\":\"Invalid Order\"}}}},\"/store/order/{orderId}\":{\"get\":{\"tags\":[\"store\"],\"summary\":\"Find purchase order by ID\",\"description\":\"For valid response try integer IDs with value >= 1 and <= 10. Other values will generated exceptions\",\"operationId\":\"getOrderById\",\"parameters\":[{\"name\":\"orderId\",\"in\":\"path\",\"description\":\"ID of pet that needs to be fetched\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1,\"maximum\":10}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}},\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Order\"}}}},\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Order not found\"}}},\"delete\":{\"tags\":[\"store\"],\"summary\":\"Delete purchase order by ID\",\"description\":\"For valid response try integer IDs with positive integer value. Negative or non-integer values will generate API errors\",\"operationId\":\"deleteOrder\",\"parameters\":[{\"name\":\"orderId\",\"in\":\"path\",\"description\":\"ID of the order that needs to be deleted\",\"required\":true,\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1}}],\"responses\":{\"400\":{\"description\":\"Invalid ID supplied\"},\"404\":{\"description\":\"Order not found\"}}}},\"/user\":{\"post\":{\"tags\":[\"user\"],\"summary\":\"Create user\",\"description\":\"This can only be done by the logged in user.\",\"operationId\":\"createUser\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"}}},\"description\":\"Created user object\",\"required\":true},\"responses\":{\"default\":{\"description\":\"successful operation\"}}}},\"/user/createWithArray\":{\"post\":{\"tags\":[\"user\"],\"summary\":\"Creates list of users with given input array\",\"description\":\"\",\"operationId\":\"createUsersWithArrayInput\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/UserArray\"},\"responses\":{\"default\":{\"description\":\"successful operation\"}}}},\"/user/createWithList\":{\"post\":{\"tags\":[\"user\"],\"summary\":\"Creates list of users with given input array\",\"description\":\"\",\"operationId\":\"createUsersWithListInput\",\"requestBody\":{\"$ref\":\"#/components/requestBodies/UserArray\"},\"responses\":{\"default\":{\"description\":\"successful operation\"}}}},\"/user/login\":{\"get\":{\"tags\":[\"user\"],\"summary\":\"Logs user into the system\",\"description\":\"\",\"operationId\":\"loginUser\",\"parameters\":[{\"name\":\"username\",\"in\":\"query\",\"description\":\"The user name for login\",\"required\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"password\",\"in\":\"query\",\"description\":\"The password for login in clear text\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"headers\":{\"X-Rate-Limit\":{\"description\":\"calls per hour allowed by the user\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\"}},\"X-Expires-After\":{\"description\":\"date in UTC when token expires\",\"schema\":{\"type\":\"string\",\"format\":\"date-time\"}}},\"content\":{\"application/xml\":{\"schema\":{\"type\":\"string\"}},\"application/json\":{\"schema\":{\"type\":\"string\"}}}},\"400\":{\"description\":\"Invalid username/password supplied\"}}}},\"/user/logout\":{\"get\":{\"tags\":[\"user\"],\"summary\":\"Logs out current logged in user session\",\"description\":\"\",\"operationId\":\"logoutUser\",\"responses\":{\"default\":{\"description\":\"successful operation\"}}}},\"/user/{username}\":{\"get\":{\"tags\":[\"user\"],\"summary\":\"Get user by user name\",\"description\":\"\",\"operationId\":\"getUserByName\",\"parameters\":[{\"name\":\"username\",\"in\":\"path\",\"description\":\"The name that needs to be fetched. Use user1 for testing. \",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"}},\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"}}}},\"400\":{\"description\":\"Invalid username supplied\"},\"404\":{\"description\":\"User not found\"}}},\"put\":{\"tags\":[\"user\"],\"summary\":\"Updated user\",\"description\":\"This can only be done by the logged in user.\",\"operationId\":\"updateUser\",\"parameters\":[{\"name\":\"username\",\"in\":\"path\",\"description\":\"name that need to be updated\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"}}},\"description\":\"Updated user object\",\"required\":true},\"responses\":{\"400\":{\"description\":\"Invalid user supplied\"},\"404\":{\"description\":\"User not found\"}}},\"delete\":{\"tags\":[\"user\"],\"summary\":\"Delete user\",\"description\":\"This can only be done by the logged in user.\",\"operationId\":\"deleteUser\",\"parameters\":[{\"name\":\"username\",\"in\":\"path\",\"description\":\"The name that needs to be deleted\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"400\":{\"description\":\"Invalid username supplied\"},\"404\":{\"description\":\"User not found\"}}}}},\"components\":{\"requestBodies\":{\"Pet\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}},\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}}},\"description\":\"Pet object that needs to be added to the store\",\"required\":true},\"UserArray\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/User\"}}}},\"description\":\"List of user object\",\"required\":true}},\"securitySchemes\":{\"petstore_auth\":{\"type\":\"oauth2\",\"flows\":{\"implicit\":{\"authorizationUrl\":\"http://petstore.swagger.io/oauth/dialog\",\"scopes\":{\"write:pets\":\"modify pets in your account\",\"read:pets\":\"read your pets\"}}}},\"api_key\":{\"type\":\"apiKey\",\"name\":\"api_key\",\"in\":\"header\"}},\"schemas\":{\"Order\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"petId\":{\"type\":\"integer\",\"format\":\"int64\"},\"quantity\":{\"type\":\"integer\",\"format\":\"int32\"},\"shipDate\":{\"type\":\"string\",\"format\":\"date-time\"},\"status\":{\"type\":\"string\",\"description\":\"Order Status\",\"enum\":[\"placed\",\"approved\",\"delivered\"]},\"complete\":{\"type\":\"boolean\",\"default\":false}},\"xml\":{\"name\":\"Order\"}},\"Category\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}},\"xml\":{\"name\":\"Category\"}},\"User\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"username\":{\"type\":\"string\"},\"firstName\":{\"type\":\"string\"},\"lastName\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"},\"phone\":{\"type\":\"string\"},\"userStatus\":{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"User Status\"}},\"xml\":{\"name\":\"User\"}},\"Tag\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}},\"xml\":{\"name\":\"Tag\"}},\"Pet\":{\"type\":\"object\",\"required\":[\"name\",\"photoUrls\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\",\"readOnly\":true,\"default\":40,\"example\":25},\"category\":{\"$ref\":\"#/components/schemas/Category\"},\"name\":{\"type\":\"string\",\"example\":\"doggie\"},\"photoUrls\":{\"type\":\"array\",\"xml\":{\"name\":\"photoUrl\",\"wrapped\":true},\"items\":{\"type\":\"string\",\"example\":\"https://example.com/photo.png\"}},\"tags\":{\"type\":\"array\",\"xml\":{\"name\":\"tag\",\"wrapped\":true},\"items\":{\"$ref\":\"#/components/schemas/Tag\"}},\"status\":{\"type\":\"string\",\"description\":\"pet status in the store\",\"enum\":[\"available\",\"pending\",\"sold\"]}},\"xml\":{\"name\":\"Pet\"}},\"ApiResponse\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"integer\",\"format\":\"int32\"},\"type\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("PUT", "/pet", "updatePet"),
-    ("POST", "/pet", "addPet"),
-    ("GET", "/pet/findByStatus", "findPetsByStatus"),
-    ("GET", "/pet/findByTags", "findPetsByTags"),
-    ("GET", "/pet/{petId}", "getPetById"),
-    ("POST", "/pet/{petId}", "updatePetWithForm"),
-    ("DELETE", "/pet/{petId}", "deletePet"),
-    ("POST", "/pet/{petId}/uploadImage", "uploadFile"),
-    ("GET", "/store/inventory", "getInventory"),
-    ("POST", "/store/order", "placeOrder"),
-    ("GET", "/store/order/{orderId}", "getOrderById"),
-    ("DELETE", "/store/order/{orderId}", "deleteOrder"),
-    ("POST", "/user", "createUser"),
-    ("POST", "/user/createWithArray", "createUsersWithArrayInput"),
-    ("POST", "/user/createWithList", "createUsersWithListInput"),
-    ("GET", "/user/login", "loginUser"),
-    ("GET", "/user/logout", "logoutUser"),
-    ("GET", "/user/{username}", "getUserByName"),
-    ("PUT", "/user/{username}", "updateUser"),
-    ("DELETE", "/user/{username}", "deleteUser"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("PUT", "/pet", "updatePet", false),
+    ("POST", "/pet", "addPet", false),
+    ("GET", "/pet/findByStatus", "findPetsByStatus", false),
+    ("GET", "/pet/findByTags", "findPetsByTags", false),
+    ("GET", "/pet/{petId}", "getPetById", false),
+    ("POST", "/pet/{petId}", "updatePetWithForm", false),
+    ("DELETE", "/pet/{petId}", "deletePet", false),
+    ("POST", "/pet/{petId}/uploadImage", "uploadFile", true),
+    ("GET", "/store/inventory", "getInventory", false),
+    ("POST", "/store/order", "placeOrder", false),
+    ("GET", "/store/order/{orderId}", "getOrderById", false),
+    ("DELETE", "/store/order/{orderId}", "deleteOrder", false),
+    ("POST", "/user", "createUser", false),
+    ("POST", "/user/createWithArray", "createUsersWithArrayInput", false),
+    ("POST", "/user/createWithList", "createUsersWithListInput", false),
+    ("GET", "/user/login", "loginUser", false),
+    ("GET", "/user/logout", "logoutUser", false),
+    ("GET", "/user/{username}", "getUserByName", false),
+    ("PUT", "/user/{username}", "updateUser", false),
+    ("DELETE", "/user/{username}", "deleteUser", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -210,7 +217,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -219,6 +227,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -227,6 +236,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -234,15 +244,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -274,14 +296,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -310,8 +337,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -319,9 +347,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -349,7 +377,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -362,10 +392,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -376,8 +407,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -599,7 +631,7 @@ async fn request_update_pet(
     )?;
     let body = required(
         match media_type(&parts.headers).as_str() {
-            "application/xml" => bytes_body(body).await?.map(api::UpdatePetBody::Xml),
+            "application/xml" => stream_body(body).map(api::UpdatePetBody::Xml),
             m if m == "application/json" || m.ends_with("+json") => {
                 json_body(&parts.headers, body).await?.map(api::UpdatePetBody::Json)
             }
@@ -645,7 +677,7 @@ async fn request_add_pet(
     )?;
     let body = required(
         match media_type(&parts.headers).as_str() {
-            "application/xml" => bytes_body(body).await?.map(api::AddPetBody::Xml),
+            "application/xml" => stream_body(body).map(api::AddPetBody::Xml),
             m if m == "application/json" || m.ends_with("+json") => {
                 json_body(&parts.headers, body).await?.map(api::AddPetBody::Json)
             }
@@ -864,7 +896,7 @@ async fn request_upload_file(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::UploadFileRequest {
         pet_id: parse(path_param(&path, 0usize, "petId")?)?,
         body,
@@ -1385,13 +1417,15 @@ impl IntoResponse for api::DeleteUserResponse {
     }
 }
 
-/// Turns a handler's result into the HTTP response.
+/// Turns a handler's result into the HTTP response (the error of a
+/// streamed body that went over the limit is a 413).
 fn respond<R: IntoResponse>(
     result: Result<R, api::Error>,
     errors: &[(u16, ErrorShape)],
 ) -> Response {
     match result {
         Ok(response) => response.into_response(),
+        Err(error) if over_limit(&error) => over_limit_problem().into_response(),
         Err(error) => {
             tracing::error!("handler failed: {error}");
             Problem::new(
@@ -1612,15 +1646,8 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
-        }
-        source = error.source();
+    if over_limit(error) {
+        return over_limit_problem();
     }
     Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
 }
@@ -1652,6 +1679,26 @@ async fn unsupported<T>(
             )
         }
     }
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).
@@ -1744,8 +1791,13 @@ async fn form_body<T: serde::de::DeserializeOwned>(
         ))
 }
 
-async fn bytes_body(body: axum::body::Body) -> Result<Option<Vec<u8>>, Problem> {
-    Ok(read_body(body).await?.map(|bytes| bytes.to_vec()))
+/// A binary body as it arrives (`serve_request` bounds it); `None`
+/// when there is none.
+fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
+    if axum::body::HttpBody::is_end_stream(&body) {
+        return None;
+    }
+    Some(api::ByteStream::from_stream(body.into_data_stream()))
 }
 
 fn json<T: serde::Serialize>(

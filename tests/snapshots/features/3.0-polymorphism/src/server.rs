@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -191,30 +197,33 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Polymorphism support\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#schema-object\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"paths\":{\"/pets\":{\"patch\":{\"summary\":\"oneOf request with a nested allOf\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}],\"discriminator\":{\"propertyName\":\"pet_type\"}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/anything/all-of-object\":{\"post\":{\"summary\":\"allOf with listed objects\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"allOf\":[{\"title\":\"First type of object\",\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}}},{\"title\":\"Second type of object\",\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\"},\"d\":{\"type\":\"string\"}}}]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/any-of-object\":{\"post\":{\"summary\":\"anyOf object\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"title\":\"First type of object\",\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}}},{\"title\":\"Second type of object\",\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\"},\"d\":{\"type\":\"string\"}}}]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/any-of-primitive\":{\"post\":{\"summary\":\"anyOf primitive\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"title\":\"First type of primitive\",\"type\":\"string\"},{\"title\":\"Second type of primitive\",\"type\":\"integer\"}]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/any-of-with-type\":{\"post\":{\"summary\":\"anyOf With Type\",\"description\":\"AnyOf's with a top level type parameter should not render that type outside of their options\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"event\":{\"type\":\"string\",\"anyOf\":[{\"title\":\"First type of primitive\",\"type\":\"string\"},{\"title\":\"Second type of primitive\",\"type\":\"string\"}]}}}}}},\"responses\":{\"204\":{\"description\":\"Provides no response body\"}}}},\"/anything/one-of-object\":{\"post\":{\"summary\":\"oneOf object\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"title\":\"First type of object\",\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}}},{\"title\":\"Second type of object\",\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\"},\"d\":{\"type\":\"string\"}}}]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/one-of-primitive\":{\"post\":{\"summary\":\"oneOf primitive\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"title\":\"First type of primitive\",\"type\":\"string\"},{\"title\":\"Second type of primitive\",\"type\":\"integer\"}]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/one-of-object-ref\":{\"post\":{\"summary\":\"oneOf object with $ref pointers\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/object1\"},{\"$ref\":\"#/components/schemas/object2\"}]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/one-of-complex\":{\"post\":{\"summary\":\"oneOf object with a complex schema\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"oneOf\":[{\"title\":\"Andalucia\",\"type\":\"object\",\"properties\":{\"listing_id\":{\"type\":\"integer\"},\"regulatory_body\":{\"type\":\"string\"},\"registration\":{\"type\":\"object\",\"properties\":{\"permit_number\":{\"type\":\"string\"},\"registration_ownership\":{\"type\":\"string\",\"enum\":[\"OWNER\",\"PROPERTY_MANAGER\"]},\"email\":{\"type\":\"string\"},\"full_name\":{\"type\":\"string\"},\"identification_number\":{\"type\":\"string\"}},\"required\":[\"permit_number\",\"registration_ownership\",\"email\",\"full_name\",\"identification_number\"]},\"exemption\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"LISTING_TYPE_NOT_INCLUDED\",\"LISTING_NOT_TOURIST_ACCOMMODATION\"]},\"registration_ownership\":{\"type\":\"string\",\"enum\":[\"OWNER\",\"PROPERTY_MANAGER\"]},\"email\":{\"type\":\"string\"},\"full_name\":{\"type\":\"string\"},\"identification_number\":{\"type\":\"string\"}},\"required\":[\"reason\",\"registration_ownership\",\"email\",\"full_name\",\"identification_number\"]}},\"required\":[\"listing_id\",\"regulatory_body\"]},{\"title\":\"Baltimore\",\"type\":\"object\",\"properties\":{\"listing_id\":{\"type\":\"integer\"},\"regulatory_body\":{\"type\":\"string\"},\"registration\":{\"type\":\"object\",\"properties\":{\"permit_number\":{\"type\":\"string\"},\"expiration_date\":{\"type\":\"string\"},\"full_name\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"listing_address\":{\"type\":\"string\"},\"attestation_existing_registration\":{\"type\":\"boolean\"}},\"required\":[\"permit_number\",\"expiration_date\",\"full_name\",\"email\",\"listing_address\",\"attestation_existing_registration\"]},\"exemption\":{\"type\":\"object\",\"properties\":{\"exemption_reason\":{\"type\":\"string\",\"enum\":[\"hotel_motel\"]},\"full_name\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"attestation_exemption_claim\":{\"type\":\"boolean\"}},\"required\":[\"exemption_reason\",\"full_name\",\"email\",\"attestation_exemption_claim\"]}},\"required\":[\"listing_id\",\"regulatory_body\"]},{\"title\":\"Boston\",\"type\":\"object\",\"properties\":{\"listing_id\":{\"type\":\"integer\"},\"regulatory_body\":{\"type\":\"string\"},\"registration\":{\"type\":\"object\",\"properties\":{\"permit_number\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"full_name\":{\"type\":\"string\"},\"listing_address\":{\"type\":\"string\"},\"attestation\":{\"type\":\"boolean\"}},\"required\":[\"permit_number\",\"email\",\"full_name\",\"listing_address\",\"attestation\"]},\"exemption\":{\"type\":\"object\",\"properties\":{\"exemption_reason\":{\"type\":\"string\",\"enum\":[\"hotel_motel\",\"bed_breakfast_lodging\",\"institutional_business\",\"hospitals\"]},\"listing_address\":{\"type\":\"string\"},\"attestation\":{\"type\":\"boolean\"}},\"required\":[\"exemption_reason\",\"listing_address\",\"attestation\"]}},\"required\":[\"listing_id\",\"regulatory_body\"]},{\"title\":\"Catalonia\",\"type\":\"object\",\"properties\":{\"listing_id\":{\"type\":\"integer\"},\"regulatory_body\":{\"type\":\"string\"},\"registration\":{\"type\":\"object\",\"properties\":{\"permit_number\":{\"type\":\"string\"},\"registration_ownership\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"full_name\":{\"type\":\"string\"},\"identification_number\":{\"type\":\"string\"}},\"required\":[\"permit_number\",\"registration_ownership\",\"email\",\"full_name\",\"identification_number\"]},\"exemption\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"enum\":[\"listing_not_full_building\",\"listing_is_shared_room\",\"other_exemption_reason\"]},\"registration_ownership\":{\"type\":\"string\",\"enum\":[\"OWNER\",\"PROPERTY_MANAGER\"]},\"email\":{\"type\":\"string\"},\"full_name\":{\"type\":\"string\"},\"identification_number\":{\"type\":\"string\"}},\"required\":[\"reason\",\"registration_ownership\",\"email\",\"full_name\",\"identification_number\"]}},\"required\":[\"listing_id\",\"regulatory_body\"]},{\"title\":\"Chicago\",\"type\":\"object\",\"properties\":{\"listing_id\":{\"type\":\"integer\"},\"regulatory_body\":{\"type\":\"string\"},\"registration\":{\"type\":\"object\",\"properties\":{\"permit_number\":{\"type\":\"string\"}},\"required\":[\"permit_number\"]}},\"required\":[\"listing_id\",\"regulatory_body\",\"registration\"]},{\"title\":\"Cuba\",\"type\":\"object\",\"properties\":{\"listing_id\":{\"type\":\"integer\"},\"regulatory_body\":{\"type\":\"string\"},\"affiliation\":{\"type\":\"object\",\"properties\":{\"attestation_entrepreneur\":{\"type\":\"boolean\"},\"listing_address\":{\"type\":\"string\"}},\"required\":[\"attestation_entrepreneur\",\"listing_address\"]}},\"required\":[\"listing_id\",\"regulatory_body\",\"affiliation\"]},{\"title\":\"Denmark\",\"type\":\"object\",\"properties\":{\"listing_id\":{\"type\":\"integer\"},\"regulatory_body\":{\"type\":\"string\"},\"categorization\":{\"type\":\"object\",\"properties\":{\"listing_type\":{\"type\":\"string\",\"enum\":[\"primary_residence\",\"houseboat\",\"tent\",\"tree_house\",\"hotel_or_hostel\",\"serviced_apartment\",\"trailer\",\"mobile_home\",\"summer_house\"]},\"data_reporting_status\":{\"type\":\"string\",\"enum\":[\"private_activity\",\"business_activity\"]},\"data_reporting_bbr\":{\"type\":\"string\"},\"attestation\":{\"type\":\"boolean\"},\"attestation_conditional\":{\"type\":\"boolean\"}},\"required\":[\"listing_type\"]}},\"required\":[\"listing_id\",\"regulatory_body\",\"categorization\"]}]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/nested-one-of-object-ref\":{\"post\":{\"summary\":\"nested oneOf object with $ref pointers\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"config\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/object1\"},{\"$ref\":\"#/components/schemas/object2\"}]}},\"additionalProperties\":false}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/nested-one-of-ref\":{\"post\":{\"requestBody\":{\"$ref\":\"#/components/requestBodies/nested-one-of-ref\"},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/nested-one-of-object-with-nested-one-of\":{\"post\":{\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"config\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/object1\"},{\"$ref\":\"#/components/schemas/object2\"},{\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}],\"discriminator\":{\"propertyName\":\"pet_type\"}}]}},\"additionalProperties\":false}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/one-of-with-type\":{\"post\":{\"summary\":\"One Of With Type\",\"description\":\"OneOf's with a top level type parameter should not render that type outside of their options\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"event\":{\"type\":\"string\",\"oneOf\":[{\"description\":\"oneof one\"},{\"description\":\"oneof two\"}]}}}}}},\"responses\":{\"204\":{\"description\":\"Provides no response body\"}}}}},\"components\":{\"requestBodies\":{\"nested-one-of-ref\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"config\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/string1\"},{\"$ref\":\"#/components/schemas/string2\"}]}},\"additionalProperties\":false}}}}},\"schemas\":{\"Pet\":{\"type\":\"object\",\"required\":[\"pet_type\"],\"properties\":{\"pet_type\":{\"type\":\"string\"}},\"discriminator\":{\"propertyName\":\"pet_type\"}},\"Dog\":{\"title\":\"Woof\",\"allOf\":[{\"$ref\":\"#/components/schemas/Pet\"},{\"type\":\"object\",\"properties\":{\"bark\":{\"type\":\"boolean\"},\"breed\":{\"type\":\"string\",\"enum\":[\"Dingo\",\"Husky\",\"Retriever\",\"Shepherd\"]}}}]},\"Cat\":{\"title\":\"Meow\",\"type\":\"object\",\"allOf\":[{\"$ref\":\"#/components/schemas/Pet\"},{\"type\":\"object\",\"properties\":{\"hunts\":{\"type\":\"boolean\"},\"age\":{\"type\":\"integer\"}}}]},\"object1\":{\"title\":\"First type of object\",\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}}},\"object2\":{\"title\":\"Second type of object\",\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\"},\"d\":{\"type\":\"string\"}}},\"string1\":{\"type\":\"string\"},\"string2\":{\"type\":\"string\"}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("PATCH", "/pets", "patch_pets"),
-    ("POST", "/anything/all-of-object", "post_anything_all_of_object"),
-    ("POST", "/anything/any-of-object", "post_anything_any_of_object"),
-    ("POST", "/anything/any-of-primitive", "post_anything_any_of_primitive"),
-    ("POST", "/any-of-with-type", "post_any_of_with_type"),
-    ("POST", "/anything/one-of-object", "post_anything_one_of_object"),
-    ("POST", "/anything/one-of-primitive", "post_anything_one_of_primitive"),
-    ("POST", "/anything/one-of-object-ref", "post_anything_one_of_object_ref"),
-    ("POST", "/one-of-complex", "post_one_of_complex"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("PATCH", "/pets", "patch_pets", false),
+    ("POST", "/anything/all-of-object", "post_anything_all_of_object", false),
+    ("POST", "/anything/any-of-object", "post_anything_any_of_object", false),
+    ("POST", "/anything/any-of-primitive", "post_anything_any_of_primitive", false),
+    ("POST", "/any-of-with-type", "post_any_of_with_type", false),
+    ("POST", "/anything/one-of-object", "post_anything_one_of_object", false),
+    ("POST", "/anything/one-of-primitive", "post_anything_one_of_primitive", false),
+    ("POST", "/anything/one-of-object-ref", "post_anything_one_of_object_ref", false),
+    ("POST", "/one-of-complex", "post_one_of_complex", false),
     (
         "POST",
         "/anything/nested-one-of-object-ref",
         "post_anything_nested_one_of_object_ref",
+        false,
     ),
-    ("POST", "/anything/nested-one-of-ref", "post_anything_nested_one_of_ref"),
+    ("POST", "/anything/nested-one-of-ref", "post_anything_nested_one_of_ref", false),
     (
         "POST",
         "/anything/nested-one-of-object-with-nested-one-of",
         "post_anything_nested_one_of_object_with_nested_one_of",
+        false,
     ),
-    ("POST", "/one-of-with-type", "post_one_of_with_type"),
+    ("POST", "/one-of-with-type", "post_one_of_with_type", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -222,7 +231,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -231,6 +241,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -239,6 +250,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -246,15 +258,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -286,14 +310,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -322,8 +351,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -331,9 +361,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -361,7 +391,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -374,10 +406,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -388,8 +421,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -1080,17 +1114,30 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if over_limit(error) {
+        return over_limit_problem();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -173,21 +179,22 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"ReadMe custom OpenAPI extensions demo\",\"description\":\"https://docs.readme.com/docs/openapi-extensions\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org/anything\"}],\"tags\":[{\"name\":\"Custom code samples\",\"description\":\"https://docs.readme.com/docs/openapi-extensions#custom-code-samples\"},{\"name\":\"Statically defined headers\",\"description\":\"https://docs.readme.com/docs/openapi-extensions#static-headers\"},{\"name\":\"Toggling interactivity\",\"description\":\"https://docs.readme.com/docs/openapi-extensions#disable-the-api-explorer\"},{\"name\":\"Designate code sample languages\",\"description\":\"https://docs.readme.com/docs/openapi-extensions#code-sample-languages\"},{\"name\":\"Toggling our CORS proxy\",\"description\":\"https://docs.readme.com/docs/openapi-extensions#cors-proxy-enabled\"},{\"name\":\"Toggling API Metrics\",\"description\":\"https://docs.readme.com/docs/openapi-extensions#disable-api-metrics\"}],\"paths\":{\"/x-code-samples\":{\"post\":{\"operationId\":\"x-readme_code-samples\",\"summary\":\"Custom code samples with the \\\"x-readme.code-samples\\\" extension\",\"description\":\"This is a demonstration of our handling of our `x-readme.code-samples` extension.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#custom-code-samples\",\"tags\":[\"Custom code samples\"],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Tag\"},\"examples\":{\"userRegistration\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}},\"userRegistration alt\":{\"value\":{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"examples\":{\"TestExample\":{\"summary\":\"An example of a cat\",\"value\":{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}}}}}},\"404\":{\"description\":\"Not Found\",\"content\":{\"application/json\":{\"examples\":{\"curlExample\":{\"summary\":\"An example of a cat\",\"value\":{\"missing\":\"can't find your stuff dawg\"}}}}}}},\"x-readme\":{\"code-samples\":[{\"name\":\"Custom cURL snippet\",\"language\":\"curl\",\"code\":\"curl -X POST https://api.example.com/v2/alert\",\"install\":\"brew install curl\",\"correspondingExample\":\"TestExample\"},{\"name\":\"Another cURL snippet\",\"language\":\"curl\",\"code\":\"http POST https://api.example.com/v2/another-alert\",\"install\":\"brew install httpie\",\"correspondingExample\":\"curlExample\"},{\"language\":\"curl\",\"code\":\"# This custom cURL snippet does not have a custom name so it has the name of \\\"Default #3\\\".\\n\\ncurl -X POST https://api.example.com/v2/alert\"},{\"name\":\"Yet another custom snippet\",\"language\":\"curl\",\"code\":\"curl -X POST https://api.example.com/v2/alert\",\"install\":\"brew install curl\",\"correspondingExample\":\"TestExample\"},{\"name\":\"Yet another custom snippet\",\"language\":\"python\",\"code\":\"import requests\\n\\nprint(\\\"do something idk\\\")\",\"install\":\"pip install requests\",\"correspondingExample\":\"TestExample\"},{\"name\":\"Yet another custom snippet\",\"language\":\"node\",\"code\":\"import something from 'requestidk';\\n\\nconsole.log('do something idk');\",\"install\":\"npm install requestidk\",\"correspondingExample\":\"curlExample\"}],\"samples-languages\":[\"shell\",\"python\",\"node\"]}},\"get\":{\"operationId\":\"x-code-samples\",\"summary\":\"Custom code samples with the \\\"x-code-samples\\\" extension\",\"description\":\"This is a demonstration of our handling of our `x-code-samples` extension.\\n\\n> If this is present alongside `x-readme.code-samples` then the `x-readme.code-samples` extension will take precedence over this extension.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#custom-code-samples\",\"tags\":[\"Custom code samples\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-code-samples\":[{\"name\":\"Custom cURL snippet\",\"language\":\"curl\",\"code\":\"curl -X POST https://api.example.com/v2/alert\",\"install\":\"brew install curl\"},{\"language\":\"curl\",\"code\":\"# This custom cURL snippet does not have a custom name so it has the name of \\\"Default #2\\\".\\n\\ncurl -X POST https://api.example.com/v2/alert\"}]}},\"/x-headers\":{\"post\":{\"operationId\":\"x-readme_headers\",\"summary\":\"Static headers with the \\\"x-readme.headers\\\" extension\",\"description\":\"This is a demonstration of our handling of our `x-readme.headers` extension where when present, headers specified within it will be statically sent with API requests made in \\\"Try It\\\" and added into generated code snippets.\\n\\nIn this case we have statically defined an `x-api-key` header with the value of `static-value`.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#static-headers\",\"tags\":[\"Statically defined headers\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-readme\":{\"headers\":[{\"key\":\"x-api-key\",\"value\":\"static-value\"}]}},\"patch\":{\"operationId\":\"x-headers\",\"summary\":\"Static headers with the \\\"x-headers\\\" extension\",\"description\":\"This is a demonstration of our handling of our `x-readme.headers` extension where when present, headers specified within it will be statically sent with API requests made in \\\"Try It\\\" and added into generated code snippets.\\n\\nIn this case we have statically defined an `x-api-key` header with the value of `static-value`.\\n\\n> If this is present alongside `x-readme.headers` then the `x-readme.headers` extension will take precedence over this extension.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#static-headers\",\"tags\":[\"Statically defined headers\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-headers\":[{\"key\":\"x-api-key\",\"value\":\"static-value\"}]}},\"/x-explorer-enabled\":{\"post\":{\"operationId\":\"x-readme_explorer-enabled\",\"summary\":\"Disable interactivity with the \\\"x-readme.explorer-enabled\\\" extension\",\"description\":\"When `x-readme.explorer-enabled` is present on an operation and set to `false`, the reference guide will be non-interactive and though your users will still be able to fill out a form and receive an auto-generated code sample to use, they will not be able to make requests to your API with our \\\"Try It\\\" button.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#disable-the-api-explorer\",\"tags\":[\"Toggling interactivity\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}}},\"required\":true},\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}],\"x-readme\":{\"explorer-enabled\":false}},\"patch\":{\"operationId\":\"x-explorer-enabled\",\"summary\":\"Disable interactivity with the \\\"x-explorer-enabled\\\" extension\",\"description\":\"When `x-explorer-enabled` is present on an operation and set to `false`, the reference guide will be non-interactive and though your users will still be able to fill out a form and receive an auto-generated code sample to use, they will not be able to make requests to your API with our \\\"Try It\\\" button.\\n\\nIn this case we have statically defined an `x-api-key` header with the value of `static-value`.\\n\\n> If this is present alongside `x-readme.explorer-enabled` then the `x-readme.explorer-enabled` extension will take precedence over this extension.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#disable-the-api-explorer\",\"tags\":[\"Toggling interactivity\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Pet\"}}},\"required\":true},\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"petstore_auth\":[\"write:pets\",\"read:pets\"]}],\"x-explorer-enabled\":false}},\"/x-samples-languages\":{\"get\":{\"operationId\":\"x-readme_samples-languages\",\"summary\":\"Control available code sample languages the \\\"x-readme.samples-languages\\\" extension\",\"description\":\"With an array of languages present in `x-readme.samples-languages` code samples will be generated for only those languages. If not present, it will default to: `curl`, `node`, `ruby`, `javascript`, and `python`.\\n\\nhttps://docs.readme.com/guides/docs/openapi-extensions#code-sample-languages\",\"tags\":[\"Designate code sample languages\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-readme\":{\"samples-languages\":[\"swift\"]}},\"post\":{\"operationId\":\"x-samples-languages\",\"summary\":\"Control available code sample languages the \\\"x-samples-languages\\\" extension\",\"description\":\"With an array of languages present in `x-samples-languages` code samples will be generated for only those languages. If not present, it will default to: `curl`, `node`, `ruby`, `javascript`, and `python`.\\n\\n> If this is present alongside `x-readme.samples-languages` then the `x-readme.samples-languages` extension will take precedence over this extension.\\n\\nhttps://docs.readme.com/guides/docs/openapi-extensions#code-sample-languages\",\"tags\":[\"Designate code sample languages\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-samples-languages\":[\"swift\"]}},\"/x-proxy-enabled\":{\"post\":{\"operationId\":\"x-readme_proxy-enabled\",\"summary\":\"Disable funneling requests through our CORS proxy with the \\\"x-readme.proxy-enabled\\\" extension\",\"description\":\"When `x-readme.proxy-enabled` is set to `false` all requests from the interactive API Explorer will be funneled directly to the configured server URL, otherwise they will be piped through our proxy to allow [CORS-enabled](https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) requests for you.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#cors-proxy-enabled\",\"tags\":[\"Toggling our CORS proxy\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-readme\":{\"proxy-enabled\":false}},\"patch\":{\"operationId\":\"x-proxy-enabled\",\"summary\":\"Disable funneling requests through our CORS proxy with the \\\"x-proxy-enabled\\\" extension\",\"description\":\"When `x-proxy-enabled` is set to `false` all requests from the interactive API Explorer will be funneled directly to the configured server URL, otherwise they will be piped through our proxy to allow [CORS-enabled](https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS) requests for you.\\n\\n> If this is present alongside `x-readme.proxy-enabled` then the `x-readme.proxy-enabled` extension will take precedence over this extension.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#cors-proxy-enabled\",\"tags\":[\"Toggling our CORS proxy\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-proxy-enabled\":false}},\"/x-metrics-enabled\":{\"post\":{\"operationId\":\"x-readme_metrics-enabled\",\"summary\":\"Disable tracking requests through our API Metrics product with the \\\"x-readme.metrics-enabled\\\" extension\",\"description\":\"When `x-readme.metrics-enabled` is set to `false` all requests from the interactive API Explorer will not be tracked for you within our [API Metrics product](https://readme.com/metrics) and you will not see any requests on that operations reference page that may have been logged to API Metrics through one of our many SDKs.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#disable-api-metrics\",\"tags\":[\"Toggling API Metrics\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-readme\":{\"metrics-enabled\":false}},\"patch\":{\"operationId\":\"x-metrics-enabled\",\"summary\":\"Disable tracking requests through our API Metrics product with the \\\"x-metrics-enabled\\\" extension\",\"description\":\"When `x-metrics-enabled` is set to `false` all requests from the interactive API Explorer will not be tracked for you within our [API Metrics product](https://readme.com/metrics) and you will not see any requests on that operations reference page that may have been logged to API Metrics through one of our many SDKs.\\n\\nhttps://docs.readme.com/docs/openapi-extensions#disable-api-metrics\",\"tags\":[\"Toggling API Metrics\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"x-metrics-enabled\":false}}},\"components\":{\"securitySchemes\":{\"petstore_auth\":{\"type\":\"oauth2\",\"flows\":{\"implicit\":{\"authorizationUrl\":\"http://petstore.swagger.io/oauth/dialog\",\"scopes\":{\"write:pets\":\"modify pets in your account\",\"read:pets\":\"read your pets\"}}}}},\"schemas\":{\"Tag\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"Pet\":{\"type\":\"object\",\"required\":[\"name\",\"photoUrls\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\",\"example\":\"doggie\"},\"photoUrls\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"tags\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Tag\"}},\"status\":{\"type\":\"string\",\"description\":\"pet status in the store\",\"enum\":[\"available\",\"pending\",\"sold\"]}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/x-code-samples", "x-code-samples"),
-    ("POST", "/x-code-samples", "x-readme_code-samples"),
-    ("POST", "/x-headers", "x-readme_headers"),
-    ("PATCH", "/x-headers", "x-headers"),
-    ("POST", "/x-explorer-enabled", "x-readme_explorer-enabled"),
-    ("PATCH", "/x-explorer-enabled", "x-explorer-enabled"),
-    ("GET", "/x-samples-languages", "x-readme_samples-languages"),
-    ("POST", "/x-samples-languages", "x-samples-languages"),
-    ("POST", "/x-proxy-enabled", "x-readme_proxy-enabled"),
-    ("PATCH", "/x-proxy-enabled", "x-proxy-enabled"),
-    ("POST", "/x-metrics-enabled", "x-readme_metrics-enabled"),
-    ("PATCH", "/x-metrics-enabled", "x-metrics-enabled"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/x-code-samples", "x-code-samples", false),
+    ("POST", "/x-code-samples", "x-readme_code-samples", false),
+    ("POST", "/x-headers", "x-readme_headers", false),
+    ("PATCH", "/x-headers", "x-headers", false),
+    ("POST", "/x-explorer-enabled", "x-readme_explorer-enabled", false),
+    ("PATCH", "/x-explorer-enabled", "x-explorer-enabled", false),
+    ("GET", "/x-samples-languages", "x-readme_samples-languages", false),
+    ("POST", "/x-samples-languages", "x-samples-languages", false),
+    ("POST", "/x-proxy-enabled", "x-readme_proxy-enabled", false),
+    ("PATCH", "/x-proxy-enabled", "x-proxy-enabled", false),
+    ("POST", "/x-metrics-enabled", "x-readme_metrics-enabled", false),
+    ("PATCH", "/x-metrics-enabled", "x-metrics-enabled", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -195,7 +202,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -204,6 +212,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -212,6 +221,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -219,15 +229,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -259,14 +281,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -295,8 +322,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -304,9 +332,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -334,7 +362,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -347,10 +377,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -361,8 +392,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -1098,17 +1130,30 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if over_limit(error) {
+        return over_limit_problem();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

@@ -398,7 +398,7 @@ mod tests {
         let answer = client
             .upload_api_specification(api::UploadApiSpecificationRequest {
                 x_readme_version: Some(json("\"string\"")),
-                body: b"mock".to_vec(),
+                body: api::ByteStream::from(b"mock".as_slice()),
                 context: api::Context::default(),
             })
             .await;
@@ -409,7 +409,7 @@ mod tests {
         let answer = client
             .update_api_specification(api::UpdateApiSpecificationRequest {
                 id: json("\"string\""),
-                body: b"mock".to_vec(),
+                body: api::ByteStream::from(b"mock".as_slice()),
                 context: api::Context::default(),
             })
             .await;

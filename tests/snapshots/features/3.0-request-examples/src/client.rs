@@ -479,6 +479,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
@@ -493,7 +494,7 @@ impl Api for Client {
             400u16 => {
                 Ok(
                     api::GetParameterExamplesParam1Param2Response::BadRequest(
-                        decode_bytes(response).await?,
+                        decode_stream(response),
                     ),
                 )
             }
@@ -533,6 +534,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -588,6 +590,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                true,
                 &request.context,
             )
             .await?;
@@ -602,7 +605,7 @@ impl Api for Client {
             400u16 => {
                 Ok(
                     api::PatchParameterExamplesParam1Param2Response::BadRequest(
-                        decode_bytes(response).await?,
+                        decode_stream(response),
                     ),
                 )
             }
@@ -633,6 +636,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -660,17 +664,14 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                true,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
             200u16 => Ok(api::PostRequestBodyResponse::Ok(decode_json(response).await?)),
             400u16 => {
-                Ok(
-                    api::PostRequestBodyResponse::BadRequest(
-                        decode_bytes(response).await?,
-                    ),
-                )
+                Ok(api::PostRequestBodyResponse::BadRequest(decode_stream(response)))
             }
             _ => {
                 Ok(api::PostRequestBodyResponse::Default {
@@ -699,6 +700,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -726,6 +728,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -759,6 +762,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -792,6 +796,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -826,12 +831,13 @@ impl Api for Client {
                 headers,
                 match request.body {
                     api::PostRequestBodyMultiMediaTypesBody::Text(body) => {
-                        Some(("text/plain", bytes::Bytes::from(body)))
+                        Some(("text/plain", reqwest::Body::from(body)))
                     }
                     api::PostRequestBodyMultiMediaTypesBody::Json(body) => {
                         Some(("application/json", encode_json(&body)?))
                     }
                 },
+                true,
                 &request.context,
             )
             .await?;
@@ -846,7 +852,7 @@ impl Api for Client {
             400u16 => {
                 Ok(
                     api::PostRequestBodyMultiMediaTypesResponse::BadRequest(
-                        decode_bytes(response).await?,
+                        decode_stream(response),
                     ),
                 )
             }
@@ -877,6 +883,7 @@ impl Api for Client {
                     }
                     None => None,
                 },
+                false,
                 &request.context,
             )
             .await?;
@@ -892,6 +899,9 @@ impl Client {
     /// Sends one call: the query, the context's and the default
     /// headers, a request id, then [`Client::execute`] in a `tracing`
     /// span that records the status, latency and retries.
+    /// `streams`: the response may be a binary stream, which the
+    /// cache stores only when its `Content-Length` is within
+    /// `max_body` (it does not read a stream of unknown length).
     async fn send(
         &self,
         operation: &'static str,
@@ -900,7 +910,8 @@ impl Client {
         mut url: String,
         query: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
@@ -941,7 +952,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result = self
-            .execute(method, url, headers, body, &span)
+            .execute(method, url, headers, body, streams, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -958,13 +969,15 @@ impl Client {
     }
 
     /// The cache, then attempts until one gives an answer that is not
-    /// to be retried.
+    /// to be retried (a streamed body cannot be sent twice: reqwest's
+    /// `try_clone` gives none, so such a call is tried once).
     async fn execute(
         &self,
         method: reqwest::Method,
         url: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         span: &tracing::Span,
     ) -> Result<reqwest::Response, api::Error> {
         let settings = &*self.settings;
@@ -1001,8 +1014,8 @@ impl Client {
         if let Some(timeout) = settings.timeout {
             request = request.timeout(timeout);
         }
-        if let Some((_, bytes)) = body {
-            request = request.body(bytes);
+        if let Some((_, body)) = body {
+            request = request.body(body);
         }
         let retry = &settings.retry;
         let retried = retry.applies_to(&method);
@@ -1061,7 +1074,7 @@ impl Client {
                     None => Ok(response),
                 }
             }
-            reqwest::StatusCode::OK => cache.store(key, response).await,
+            reqwest::StatusCode::OK => cache.store(key, response, streams).await,
             _ => Ok(response),
         }
     }
@@ -1235,11 +1248,14 @@ impl Cache {
         Some(entry.response())
     }
 
-    /// Stores a `200` response if it may be, and gives it back.
+    /// Stores a `200` response if it may be, and gives it back. One
+    /// that `streams` (binary) is stored only when its length is known
+    /// and small enough: it is not read whole to find out.
     async fn store(
         &self,
         key: String,
         mut response: reqwest::Response,
+        streams: bool,
     ) -> Result<reqwest::Response, api::Error> {
         let control = CacheControl::of(response.headers());
         let validated = response.headers().contains_key(reqwest::header::ETAG)
@@ -1250,7 +1266,9 @@ impl Cache {
             .iter()
             .any(|v| v.as_bytes().trim_ascii() == b"*");
         let max_body = self.lock().max_body;
-        let too_large = response.content_length().is_some_and(|n| n > max_body as u64);
+        let too_large = response
+            .content_length()
+            .map_or(streams, |n| n > max_body as u64);
         if control.no_store || varies || too_large
             || !(validated || control.max_age.is_some())
         {
@@ -1278,15 +1296,15 @@ impl Cache {
     }
 }
 
-fn encode_json<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+fn encode_json<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
     serde_json::to_vec(body)
-        .map(bytes::Bytes::from)
+        .map(reqwest::Body::from)
         .map_err(|e| api::Error::Encode(e.to_string()))
 }
 
-fn encode_form<T: serde::Serialize>(body: &T) -> Result<bytes::Bytes, api::Error> {
+fn encode_form<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
     serde_urlencoded::to_string(body)
-        .map(bytes::Bytes::from)
+        .map(reqwest::Body::from)
         .map_err(|e| api::Error::Encode(e.to_string()))
 }
 
@@ -1339,10 +1357,9 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// A binary body (moved, not copied, when reqwest holds it alone).
-async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
-    let (_, _, bytes) = read(response).await?;
-    Ok(bytes.into())
+/// A binary response body, returned as it arrives (not read here).
+fn decode_stream(response: reqwest::Response) -> api::ByteStream {
+    api::ByteStream::from_stream(response.bytes_stream())
 }
 
 /// The error for a status the spec does not document.

@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -169,32 +175,56 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.0\",\"info\":{\"title\":\"Support for request body and parameter examples\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#requestBodyObject\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org/anything\"}],\"tags\":[{\"name\":\"Multiple examples\"},{\"name\":\"Single example\"},{\"name\":\"Multiple media types\"}],\"paths\":{\"/parameterExamples/{param1}/{param2}\":{\"get\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Within `examples` (parameters)\",\"description\":\"This operation has several parameters with examples alongside separately maintained example within `examples` at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"parameters\":[{\"name\":\"param1\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 1)\",\"description\":\"a lengthier example description (param 1)\",\"value\":\"param1-example\"},\"yetAnotherParamExample\":{\"value\":\"param1-example-again\"}}},{\"name\":\"param2\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 2)\",\"description\":\"a lengthier example description (param 2)\",\"value\":\"param2-example\"}}}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"value\":{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}},\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"400\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><body>Invalid user!</body></note>\"}}}}},\"default\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}}},\"patch\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Within `examples` (mixed)\",\"description\":\"This operation has parameter and body examples alongside separately maintained example within `examples` at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"parameters\":[{\"name\":\"param1\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 1)\",\"description\":\"a lengthier example description (param 1)\",\"value\":\"param1-example\"},\"yetAnotherParamExample\":{\"value\":\"param1-example-again\"}}},{\"name\":\"param2\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 2)\",\"description\":\"a lengthier example description (param 2)\",\"value\":\"param2-example\"}}},{\"name\":\"param3\",\"in\":\"query\",\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 3)\",\"description\":\"a lengthier example description (param 3)\",\"value\":\"param3-example\"}}},{\"name\":\"param4\",\"in\":\"query\",\"schema\":{\"type\":\"string\"},\"example\":\"param4-example\"},{\"name\":\"param5\",\"in\":\"header\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 5)\",\"description\":\"a lengthier example description (param 5)\",\"value\":\"param5-example\"}}},{\"name\":\"param6\",\"in\":\"header\",\"schema\":{\"type\":\"string\"},\"example\":\"param6-example\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}},\"userRegistration alt\":{\"value\":{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"value\":{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}},\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"400\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><body>Invalid user!</body></note>\"}}}}},\"default\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}}},\"put\":{\"tags\":[\"Single example\"],\"summary\":\"Within `example`\",\"description\":\"This operation has a param example and `requestBody` with separately maintained example within a simple `example` object at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"parameters\":[{\"name\":\"param1\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"example\":\"param1-example\"},{\"name\":\"param2\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"example\":\"param2-example\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}},\"/requestBody\":{\"post\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Within `examples` (body)\",\"description\":\"This operation has a `requestBody` with separately maintained examples within `examples` at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}},\"userRegistration alt\":{\"value\":{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"value\":{\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}},\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"400\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><body>Invalid user!</body></note>\"}}}}},\"default\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}}},\"patch\":{\"tags\":[\"Single example\"],\"summary\":\"Within `example`\",\"description\":\"This operation has a `requestBody` with separately maintained example within a simple `example` object at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"put\":{\"tags\":[\"Single example\"],\"summary\":\"`$ref` within `example`\",\"description\":\"This operation has a `requestBody` with separately maintained example within a `$ref` in a simple `example` object at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"$ref\":\"#/components/examples/user/value\"}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"$ref\":\"#/components/examples/user/value\"}}}}}}},\"/requestBody-primitive-example\":{\"post\":{\"tags\":[\"Single example\"],\"summary\":\"Primitive `example`\",\"description\":\"This operation has a `requestBody` with separately maintained **primitive** example within a simple `example` object at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"},\"example\":\"column1,column2,column3,column4\"}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"},\"example\":\"column1,column2,column3,column4\"}}}}},\"patch\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Stringified JSON object in an `examples` value\",\"description\":\"This operation has a `requestBody` with separately maintained example within `examples` at the Media Type Object level containing stringified JSON object.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/pet\"},\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":\"{\\n  \\\"name\\\": \\\"Fluffy\\\",\\n  \\\"petType\\\": \\\"Cat\\\"\\n}\"},\"dog\":{\"summary\":\"An example of a dog\",\"value\":\"{\\n  \\\"name\\\": \\\"Buster\\\",\\n  \\\"petType\\\": \\\"Dog\\\"\\n}\"}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/pet\"},\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":\"{\\n  \\\"name\\\": \\\"Fluffy\\\",\\n  \\\"petType\\\": \\\"Cat\\\"\\n}\"},\"dog\":{\"summary\":\"An example of a dog\",\"value\":\"{\\n  \\\"name\\\": \\\"Buster\\\",\\n  \\\"petType\\\": \\\"Dog\\\"\\n}\"}}}}}}},\"put\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Stringified JSON arrays in an `examples` value\",\"description\":\"This operation has a `requestBody` with separately maintained example within `examples` at the Media Type Object level containing a stringified JSON array.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/pets\"},\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":\"[\\n  {\\n    \\\"name\\\": \\\"Fluffy\\\",\\n    \\\"petType\\\": \\\"Cat\\\"\\n  }\\n]\"},\"dog\":{\"summary\":\"An example of a dog\",\"value\":\"[\\n  {\\n    \\\"name\\\": \\\"Buster\\\",\\n    \\\"petType\\\": \\\"Dog\\\"\\n  }\\n]\"}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/pets\"},\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":\"[\\n  {\\n    \\\"name\\\": \\\"Fluffy\\\",\\n    \\\"petType\\\": \\\"Cat\\\"\\n  }\\n]\"},\"dog\":{\"summary\":\"An example of a dog\",\"value\":\"[\\n  {\\n    \\\"name\\\": \\\"Buster\\\",\\n    \\\"petType\\\": \\\"Dog\\\"\\n  }\\n]\"}}}}}}}},\"/requestBody-multi-media-types\":{\"post\":{\"tags\":[\"Multiple media types\"],\"summary\":\"Within `examples`\",\"description\":\"This operation has a `requestBody` containing multiple media types with each containing a separately maintained example within `examples` at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"text/plain\":{\"examples\":{\"response\":{\"value\":\"OK\"}}},\"application/json\":{\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":{\"name\":\"Fluffy\",\"petType\":\"Cat\"}},\"dog\":{\"summary\":\"An example of a dog\",\"value\":{\"name\":\"Buster\",\"petType\":\"Dog\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"text/plain\":{\"examples\":{\"response\":{\"value\":\"OK\"}}},\"application/json\":{\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":{\"name\":\"Fluffy\",\"petType\":\"Cat\"}},\"dog\":{\"summary\":\"An example of a dog\",\"value\":{\"name\":\"Buster\",\"petType\":\"Dog\"}}}}}},\"400\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><body>Invalid pet!</body></note>\"}}}}}}}},\"/requestBody-form-data-example\":{\"post\":{\"summary\":\"Demo handling of formData\",\"operationId\":\"demoFormData\",\"requestBody\":{\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"required\":[\"client_id\",\"client_secret\"],\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":\"string\"},\"client_secret\":{\"type\":\"string\"},\"scope\":{\"type\":\"integer\",\"format\":\"int32\"}}},\"examples\":{\"auth_example\":{\"value\":{\"client_id\":\"id123\",\"client_secret\":\"secret456\",\"scope\":789}}}}},\"required\":false},\"responses\":{\"200\":{\"description\":\"Valid Token\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Token\"},\"examples\":{\"auth_example\":{\"value\":{\"access_token\":123,\"token_type\":\"type456\",\"expires_in\":789}}}}}},\"401\":{\"description\":\"Unauthorized\"}}}}},\"components\":{\"examples\":{\"user\":{\"value\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}},\"schemas\":{\"pet\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"petType\":{\"type\":\"string\",\"enum\":[\"Cat\",\"Dog\"]}}},\"pets\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/pet\"}},\"tag\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"Token\":{\"title\":\"Token\",\"required\":[\"access_token\",\"token_type\",\"expires_in\"],\"type\":\"object\",\"properties\":{\"access_token\":{\"type\":\"integer\",\"format\":\"int32\"},\"token_type\":{\"type\":\"string\"},\"expires_in\":{\"type\":\"integer\",\"format\":\"int32\"}}},\"user\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"number\"},\"email\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     (
         "GET",
         "/parameterExamples/{param1}/{param2}",
         "get_parameter_examples_param1_param2",
+        false,
     ),
     (
         "PUT",
         "/parameterExamples/{param1}/{param2}",
         "put_parameter_examples_param1_param2",
+        false,
     ),
     (
         "PATCH",
         "/parameterExamples/{param1}/{param2}",
         "patch_parameter_examples_param1_param2",
+        false,
     ),
-    ("PUT", "/requestBody", "put_request_body"),
-    ("POST", "/requestBody", "post_request_body"),
-    ("PATCH", "/requestBody", "patch_request_body"),
-    ("PUT", "/requestBody-primitive-example", "put_request_body_primitive_example"),
-    ("POST", "/requestBody-primitive-example", "post_request_body_primitive_example"),
-    ("PATCH", "/requestBody-primitive-example", "patch_request_body_primitive_example"),
-    ("POST", "/requestBody-multi-media-types", "post_request_body_multi_media_types"),
-    ("POST", "/requestBody-form-data-example", "demoFormData"),
+    ("PUT", "/requestBody", "put_request_body", false),
+    ("POST", "/requestBody", "post_request_body", false),
+    ("PATCH", "/requestBody", "patch_request_body", false),
+    (
+        "PUT",
+        "/requestBody-primitive-example",
+        "put_request_body_primitive_example",
+        false,
+    ),
+    (
+        "POST",
+        "/requestBody-primitive-example",
+        "post_request_body_primitive_example",
+        false,
+    ),
+    (
+        "PATCH",
+        "/requestBody-primitive-example",
+        "patch_request_body_primitive_example",
+        false,
+    ),
+    (
+        "POST",
+        "/requestBody-multi-media-types",
+        "post_request_body_multi_media_types",
+        false,
+    ),
+    ("POST", "/requestBody-form-data-example", "demoFormData", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -202,7 +232,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -211,6 +242,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -219,6 +251,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -226,15 +259,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -266,14 +311,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -302,8 +352,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -311,9 +362,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -341,7 +392,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -354,10 +407,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -368,8 +422,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -912,7 +967,7 @@ impl IntoResponse for api::GetParameterExamplesParam1Param2Response {
     fn into_response(self) -> Response {
         match self {
             Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::BadRequest(body) => bytes(status(400u16), "application/xml", body),
+            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
             Self::Default { status, body } => json(status, "application/json", body),
         }
     }
@@ -930,7 +985,7 @@ impl IntoResponse for api::PatchParameterExamplesParam1Param2Response {
     fn into_response(self) -> Response {
         match self {
             Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::BadRequest(body) => bytes(status(400u16), "application/xml", body),
+            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
             Self::Default { status, body } => json(status, "application/json", body),
         }
     }
@@ -948,7 +1003,7 @@ impl IntoResponse for api::PostRequestBodyResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::BadRequest(body) => bytes(status(400u16), "application/xml", body),
+            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
             Self::Default { status, body } => json(status, "application/json", body),
         }
     }
@@ -990,7 +1045,7 @@ impl IntoResponse for api::PostRequestBodyMultiMediaTypesResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::BadRequest(body) => bytes(status(400u16), "application/xml", body),
+            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
         }
     }
 }
@@ -1161,15 +1216,8 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
-        }
-        source = error.source();
+    if over_limit(error) {
+        return over_limit_problem();
     }
     Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
 }
@@ -1201,6 +1249,26 @@ async fn unsupported<T>(
             )
         }
     }
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).
@@ -1315,8 +1383,18 @@ fn json<T: serde::Serialize>(
     encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
 }
 
-fn bytes(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
-    encoded(status, content_type, Ok(body))
+/// A binary response: sent as the stream yields it, or with a
+/// `Content-Length` when it is in memory.
+fn binary(
+    status: StatusCode,
+    content_type: &'static str,
+    body: api::ByteStream,
+) -> Response {
+    let body = match body.as_bytes() {
+        Some(bytes) => axum::body::Body::from(bytes.clone()),
+        None => axum::body::Body::from_stream(body),
+    };
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// A response with an encoded body, or a 500 when encoding failed.

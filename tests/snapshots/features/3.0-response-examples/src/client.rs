@@ -470,6 +470,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                false,
                 &request.context,
             )
             .await?;
@@ -505,6 +506,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
@@ -513,9 +515,7 @@ impl Api for Client {
             202u16 => {
                 Ok(api::GetExamplesResponse::Accepted(decode_json(response).await?))
             }
-            400u16 => {
-                Ok(api::GetExamplesResponse::BadRequest(decode_bytes(response).await?))
-            }
+            400u16 => Ok(api::GetExamplesResponse::BadRequest(decode_stream(response))),
             _ => {
                 Ok(api::GetExamplesResponse::Default {
                     status: response.status(),
@@ -530,6 +530,9 @@ impl Client {
     /// Sends one call: the query, the context's and the default
     /// headers, a request id, then [`Client::execute`] in a `tracing`
     /// span that records the status, latency and retries.
+    /// `streams`: the response may be a binary stream, which the
+    /// cache stores only when its `Content-Length` is within
+    /// `max_body` (it does not read a stream of unknown length).
     async fn send(
         &self,
         operation: &'static str,
@@ -538,7 +541,8 @@ impl Client {
         mut url: String,
         query: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
@@ -579,7 +583,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result = self
-            .execute(method, url, headers, body, &span)
+            .execute(method, url, headers, body, streams, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -596,13 +600,15 @@ impl Client {
     }
 
     /// The cache, then attempts until one gives an answer that is not
-    /// to be retried.
+    /// to be retried (a streamed body cannot be sent twice: reqwest's
+    /// `try_clone` gives none, so such a call is tried once).
     async fn execute(
         &self,
         method: reqwest::Method,
         url: String,
         mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, bytes::Bytes)>,
+        body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         span: &tracing::Span,
     ) -> Result<reqwest::Response, api::Error> {
         let settings = &*self.settings;
@@ -639,8 +645,8 @@ impl Client {
         if let Some(timeout) = settings.timeout {
             request = request.timeout(timeout);
         }
-        if let Some((_, bytes)) = body {
-            request = request.body(bytes);
+        if let Some((_, body)) = body {
+            request = request.body(body);
         }
         let retry = &settings.retry;
         let retried = retry.applies_to(&method);
@@ -699,7 +705,7 @@ impl Client {
                     None => Ok(response),
                 }
             }
-            reqwest::StatusCode::OK => cache.store(key, response).await,
+            reqwest::StatusCode::OK => cache.store(key, response, streams).await,
             _ => Ok(response),
         }
     }
@@ -873,11 +879,14 @@ impl Cache {
         Some(entry.response())
     }
 
-    /// Stores a `200` response if it may be, and gives it back.
+    /// Stores a `200` response if it may be, and gives it back. One
+    /// that `streams` (binary) is stored only when its length is known
+    /// and small enough: it is not read whole to find out.
     async fn store(
         &self,
         key: String,
         mut response: reqwest::Response,
+        streams: bool,
     ) -> Result<reqwest::Response, api::Error> {
         let control = CacheControl::of(response.headers());
         let validated = response.headers().contains_key(reqwest::header::ETAG)
@@ -888,7 +897,9 @@ impl Cache {
             .iter()
             .any(|v| v.as_bytes().trim_ascii() == b"*");
         let max_body = self.lock().max_body;
-        let too_large = response.content_length().is_some_and(|n| n > max_body as u64);
+        let too_large = response
+            .content_length()
+            .map_or(streams, |n| n > max_body as u64);
         if control.no_store || varies || too_large
             || !(validated || control.max_age.is_some())
         {
@@ -962,10 +973,9 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// A binary body (moved, not copied, when reqwest holds it alone).
-async fn decode_bytes(response: reqwest::Response) -> Result<Vec<u8>, api::Error> {
-    let (_, _, bytes) = read(response).await?;
-    Ok(bytes.into())
+/// A binary response body, returned as it arrives (not read here).
+fn decode_stream(response: reqwest::Response) -> api::ByteStream {
+    api::ByteStream::from_stream(response.bytes_stream())
 }
 
 /// A documented response header, parsed.

@@ -30,9 +30,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -144,11 +150,12 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Response example support\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#mediaTypeObject\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org/\"}],\"paths\":{\"/example\":{\"get\":{\"description\":\"Showcase of responses with an `example` property present.\",\"responses\":{\"200\":{\"description\":\"OK\",\"headers\":{\"TestHeader\":{\"description\":\"A test example header\",\"schema\":{\"type\":\"string\"}}},\"content\":{\"application/json\":{\"example\":{\"id\":12345,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}},\"204\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"example\":[{\"id\":12345,\"email\":\"test@example.com\",\"name\":\"Test user name\"}]}}}}}},\"/examples\":{\"get\":{\"description\":\"Showcase of responses with an `examples` property present.\",\"responses\":{\"201\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"examples\":{\"user\":{\"value\":{\"user\":{\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}},\"202\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}},\"dog\":{\"summary\":\"An example of a dog with a cat's name\",\"value\":{\"name\":\"Puma\",\"petType\":\"Dog\",\"color\":\"Black\",\"gender\":\"Female\",\"breed\":\"Mixed\"}}}}}},\"400\":{\"$ref\":\"#/components/responses/400-Response-Ref\"},\"default\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"examples\":{\"response\":{\"value\":{\"$ref\":\"#/components/schemas/UserResponse/example\"}}}},\"text/csv, text/comma-separated-values\":{\"examples\":{\"display_view=app\":{\"value\":\"app1,app2,app3,app4,app5\"}}}}}}}}},\"components\":{\"schemas\":{\"UserResponse\":{\"example\":{\"user\":{\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}},\"responses\":{\"400-Response-Ref\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><to>Tove</to><from>Jani</from><heading>Reminder</heading><body>Don't forget me this weekend!</body></note>\"}}}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/example", "get_example"),
-    ("GET", "/examples", "get_examples"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/example", "get_example", false),
+    ("GET", "/examples", "get_examples", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -156,7 +163,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -165,6 +173,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -173,6 +182,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -180,15 +190,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -220,14 +242,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -256,8 +283,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -265,9 +293,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -295,7 +323,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -308,10 +338,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -322,8 +353,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -589,7 +621,7 @@ impl IntoResponse for api::GetExamplesResponse {
         match self {
             Self::Created(body) => json(status(201u16), "application/json", body),
             Self::Accepted(body) => json(status(202u16), "application/json", body),
-            Self::BadRequest(body) => bytes(status(400u16), "application/xml", body),
+            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
             Self::Default { status, body } => json(status, "application/json", body),
         }
     }
@@ -664,8 +696,18 @@ fn json<T: serde::Serialize>(
     encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
 }
 
-fn bytes(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
-    encoded(status, content_type, Ok(body))
+/// A binary response: sent as the stream yields it, or with a
+/// `Content-Length` when it is in memory.
+fn binary(
+    status: StatusCode,
+    content_type: &'static str,
+    body: api::ByteStream,
+) -> Response {
+    let body = match body.as_bytes() {
+        Some(bytes) => axum::body::Body::from(bytes.clone()),
+        None => axum::body::Body::from_stream(body),
+    };
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// A response with an encoded body, or a 500 when encoding failed.

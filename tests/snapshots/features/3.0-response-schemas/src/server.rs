@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -174,21 +180,23 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Responses with various schema formats\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#schema-object\",\"version\":\"1.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"paths\":{\"/anything/array-of-primitives\":{\"get\":{\"summary\":\"Array of primitives\",\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}}}}},\"/anything/object\":{\"get\":{\"summary\":\"Object (also demonstrates readonly/writeonly)\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Object\"}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Object\"}}}}}}},\"/anything/markdown\":{\"get\":{\"summary\":\"Markdown\",\"responses\":{\"200\":{\"description\":\"Test\\n - Bullet one\\n - Bullet two\\n *italics*\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Object\"}}}},\"400\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Object\"}}}}}}},\"/anything/array-of-objects\":{\"get\":{\"summary\":\"Array of objects\",\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Object\"}}}}}}}},\"/anything/polymorphism\":{\"get\":{\"summary\":\"Polymorphism\",\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"type\":\"string\",\"title\":\"first object\"},{\"$ref\":\"#/components/schemas/Pet\"},{\"type\":\"string\"}]}}}}}}},\"/anything/recursive\":{\"get\":{\"summary\":\"Recursive $ref lookup\",\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Node\"}}}}}}}},\"/anything/returns-as-json-but-is-actually-string\":{\"get\":{\"summary\":\"Returns as JSON, but is actually a simple string\",\"description\":\"This example is to ensure that we don't hard fail out on attempting to parse a non-JSON string as JSON, and instead fallback to the standard syntax highlighter.\",\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"format\":\"uuid\",\"type\":\"string\"},\"examples\":{\"response\":{\"value\":\"96fab4bb-ff68-43e2-94d8-7046f3173d9c\"}}}}}}}},\"/multiple-responses/object\":{\"get\":{\"summary\":\"Object\",\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"hello\":{\"type\":\"string\"},\"there\":{\"type\":\"string\"}}}}}},\"400\":{\"description\":\"A 400 error response\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"obi\":{\"type\":\"string\"},\"wan\":{\"type\":\"string\"}}}}}}}}}},\"components\":{\"schemas\":{\"Node\":{\"type\":\"object\",\"properties\":{\"children\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Node\"}}}},\"Object\":{\"type\":\"object\",\"properties\":{\"primitive\":{\"type\":\"string\",\"title\":\"primitive title\"},\"read-only\":{\"type\":\"string\",\"readOnly\":true},\"write-only\":{\"type\":\"string\",\"writeOnly\":true},\"object\":{\"type\":\"object\",\"properties\":{\"primitive\":{\"type\":\"boolean\"}}},\"array\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"primitive\":{\"type\":\"boolean\"}}}},\"pets\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Pet\"}}}},\"Pet\":{\"type\":\"object\",\"required\":[\"name\",\"photoUrls\"],\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\",\"example\":\"doggie\"},\"name2\":{\"type\":\"string\",\"example\":\"doggie\"},\"name3\":{\"type\":\"string\",\"example\":\"doggie\"},\"name4\":{\"type\":\"string\",\"example\":\"doggie\"},\"name5\":{\"type\":\"string\",\"example\":\"doggie\"},\"name6\":{\"type\":\"string\",\"example\":\"doggie\"},\"name7\":{\"type\":\"string\",\"example\":\"doggie\"},\"name8\":{\"type\":\"string\",\"example\":\"doggie\"},\"name9\":{\"type\":\"string\",\"example\":\"doggie\"},\"name10\":{\"type\":\"string\",\"example\":\"doggie\"},\"name11\":{\"type\":\"string\",\"example\":\"doggie\"},\"name12\":{\"type\":\"string\",\"example\":\"doggie\"},\"name13\":{\"type\":\"string\",\"example\":\"doggie\"},\"name14\":{\"type\":\"string\",\"example\":\"doggie\"},\"name15\":{\"type\":\"string\",\"example\":\"doggie\"},\"name16\":{\"type\":\"string\",\"example\":\"doggie\"},\"name17\":{\"type\":\"string\",\"example\":\"doggie\"},\"name18\":{\"type\":\"string\",\"example\":\"doggie\"},\"name19\":{\"type\":\"string\",\"example\":\"doggie\"},\"photoUrls\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"status\":{\"type\":\"string\",\"description\":\"pet status in the store\",\"enum\":[\"available\",\"pending\",\"sold\"]}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/anything/array-of-primitives", "get_anything_array_of_primitives"),
-    ("GET", "/anything/object", "get_anything_object"),
-    ("GET", "/anything/markdown", "get_anything_markdown"),
-    ("GET", "/anything/array-of-objects", "get_anything_array_of_objects"),
-    ("GET", "/anything/polymorphism", "get_anything_polymorphism"),
-    ("GET", "/anything/recursive", "get_anything_recursive"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/anything/array-of-primitives", "get_anything_array_of_primitives", false),
+    ("GET", "/anything/object", "get_anything_object", false),
+    ("GET", "/anything/markdown", "get_anything_markdown", false),
+    ("GET", "/anything/array-of-objects", "get_anything_array_of_objects", false),
+    ("GET", "/anything/polymorphism", "get_anything_polymorphism", false),
+    ("GET", "/anything/recursive", "get_anything_recursive", false),
     (
         "GET",
         "/anything/returns-as-json-but-is-actually-string",
         "get_anything_returns_as_json_but_is_actually_string",
+        false,
     ),
-    ("GET", "/multiple-responses/object", "get_multiple_responses_object"),
+    ("GET", "/multiple-responses/object", "get_multiple_responses_object", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -196,7 +204,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -205,6 +214,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -213,6 +223,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -220,15 +231,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -260,14 +283,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -296,8 +324,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -305,9 +334,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -335,7 +364,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -348,10 +379,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -362,8 +394,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -908,17 +941,30 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if over_limit(error) {
+        return over_limit_problem();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

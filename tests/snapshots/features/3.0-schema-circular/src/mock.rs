@@ -90,7 +90,7 @@ mod tests {
         );
         let answer = client
             .put_circular(api::PutCircularRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;

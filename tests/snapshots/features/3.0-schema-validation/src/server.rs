@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -157,14 +163,15 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Request Schema Validation\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#path-item-object\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"paths\":{\"/anything/numbers\":{\"parameters\":[{\"in\":\"query\",\"name\":\"id-required\",\"schema\":{\"type\":\"number\",\"minimum\":10,\"maximum\":20,\"multipleOf\":2,\"default\":12,\"example\":14},\"required\":true},{\"in\":\"query\",\"name\":\"id-optional\",\"schema\":{\"type\":\"number\",\"minimum\":10,\"maximum\":20,\"multipleOf\":2,\"default\":12,\"example\":14},\"required\":false},{\"in\":\"query\",\"name\":\"id-exclusive-required\",\"schema\":{\"type\":\"number\",\"minimum\":10,\"maximum\":20,\"exclusiveMinimum\":true,\"exclusiveMaximum\":true,\"multipleOf\":2,\"default\":12,\"example\":14},\"required\":true},{\"in\":\"query\",\"name\":\"id-exclusive-optional\",\"schema\":{\"type\":\"number\",\"minimum\":10,\"maximum\":20,\"exclusiveMinimum\":true,\"exclusiveMaximum\":true,\"multipleOf\":2,\"default\":12,\"example\":14},\"required\":false}],\"get\":{\"summary\":\"Number validation\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/strings\":{\"parameters\":[{\"in\":\"query\",\"name\":\"name-length-required\",\"schema\":{\"type\":\"string\",\"minLength\":10,\"maxLength\":20,\"default\":\"this is a default\",\"example\":\"this is an example\"},\"required\":true},{\"in\":\"query\",\"name\":\"name-length-optional\",\"schema\":{\"type\":\"string\",\"minLength\":10,\"maxLength\":20,\"default\":\"this is a default\",\"example\":\"this is an example\"},\"required\":false},{\"in\":\"query\",\"name\":\"name-pattern-required\",\"schema\":{\"type\":\"string\",\"pattern\":\"a\\\\w+b\",\"default\":\"aDEFAULTb\",\"example\":\"aEXAMPLEb\"},\"required\":true},{\"in\":\"query\",\"name\":\"complex-pattern-required\",\"description\":\"OpenAPI 3.0.3, which defaults to JSON Schema v4, does not provide the unicode flag to the input tooltip regex validation. This means that the following regex should work. It won't work if unicode is enabled because it has unescaped brace literals \",\"schema\":{\"type\":\"string\",\"pattern\":\"^(?:{[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7}}|[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7})$\"},\"required\":true},{\"in\":\"query\",\"name\":\"name-pattern-optional\",\"schema\":{\"type\":\"string\",\"pattern\":\"a\\\\w+b\",\"default\":\"aDEFAULTb\",\"example\":\"aEXAMPLEb\"},\"required\":false}],\"get\":{\"summary\":\"String validation\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/jsonschema-formats\":{\"parameters\":[{\"in\":\"query\",\"name\":\"date-time\",\"schema\":{\"type\":\"string\",\"format\":\"date-time\",\"default\":\"1985-04-12T23:20:50.52Z\",\"example\":\"1996-12-19T16:39:57-08:00\"},\"required\":true},{\"in\":\"query\",\"name\":\"date\",\"schema\":{\"type\":\"string\",\"format\":\"date\",\"default\":\"1985-04-12\",\"example\":\"1996-12-19\"},\"required\":false},{\"in\":\"query\",\"name\":\"time\",\"schema\":{\"type\":\"string\",\"format\":\"time\",\"default\":\"23:20:50.52\",\"example\":\"16:39:57-08:00\"},\"required\":false},{\"in\":\"query\",\"name\":\"duration\",\"schema\":{\"type\":\"string\",\"format\":\"duration\",\"default\":\"TBD\",\"example\":\"TBD\"},\"required\":false},{\"in\":\"query\",\"name\":\"email\",\"schema\":{\"type\":\"string\",\"format\":\"email\",\"default\":\"default@readme.io\",\"example\":\"example@readme.io\"},\"required\":false},{\"in\":\"query\",\"name\":\"idn-email\",\"schema\":{\"type\":\"string\",\"format\":\"idn-email\",\"default\":\"用户@例子.广告\",\"example\":\"अजय@डाटा.भारत\"},\"required\":false},{\"in\":\"query\",\"name\":\"hostname\",\"schema\":{\"type\":\"string\",\"format\":\"hostname\",\"default\":\"readme.io\",\"example\":\"readme.com\"},\"required\":false},{\"in\":\"query\",\"name\":\"idn-hostname\",\"schema\":{\"type\":\"string\",\"format\":\"idn-hostname\",\"default\":\"Bücher.example\",\"example\":\"Bücher.example\"},\"required\":false},{\"in\":\"query\",\"name\":\"ipv4\",\"schema\":{\"type\":\"string\",\"format\":\"ipv4\",\"default\":\"127.0.0.1\",\"example\":\"127.0.0.1\"},\"required\":false},{\"in\":\"query\",\"name\":\"ipv6\",\"schema\":{\"type\":\"string\",\"format\":\"ipv6\",\"default\":\"0:0:0:0:0:0:0:1\",\"example\":\"0:0:0:0:0:0:0:1\"},\"required\":false},{\"in\":\"query\",\"name\":\"uri\",\"schema\":{\"type\":\"string\",\"format\":\"uri\",\"default\":\"http://www.ietf.org/rfc/rfc2396.txt\",\"example\":\"mailto:John.Doe@example.com\"},\"required\":false},{\"in\":\"query\",\"name\":\"uri-reference\",\"schema\":{\"type\":\"string\",\"format\":\"uri-reference\",\"default\":\"/default\",\"example\":\"/example\"},\"required\":false},{\"in\":\"query\",\"name\":\"iri\",\"schema\":{\"type\":\"string\",\"format\":\"iri\",\"default\":\"https://en.wiktionary.org/wiki/Ῥόδος\",\"example\":\"https://en.wiktionary.org/wiki/ῥόδον\"},\"required\":false},{\"in\":\"query\",\"name\":\"iri-reference\",\"schema\":{\"type\":\"string\",\"format\":\"iri-reference\",\"default\":\"/wiki/Ῥόδος\",\"example\":\"/wiki/ῥόδον\"},\"required\":false},{\"in\":\"query\",\"name\":\"uuid\",\"schema\":{\"type\":\"string\",\"format\":\"uuid\",\"default\":\"123e4567-e89b-12d3-a456-426614174000\",\"example\":\"123e4567-e89b-12d3-a456-426652340000\"},\"required\":false},{\"in\":\"query\",\"name\":\"uri-template\",\"schema\":{\"type\":\"string\",\"format\":\"uri-template\",\"default\":\"http://example.com/search{?q,lang}\",\"example\":\"http://example.com/dictionary/{term:1}/{term}\"},\"required\":false},{\"in\":\"query\",\"name\":\"json-pointer\",\"schema\":{\"type\":\"string\",\"format\":\"json-pointer\",\"default\":\"#/foo\",\"example\":\"#/a~1b\"},\"required\":false},{\"in\":\"query\",\"name\":\"relative-json-pointer\",\"schema\":{\"type\":\"string\",\"format\":\"relative-json-pointer\",\"default\":\"1/nested/objects\",\"example\":\"2/foo/0\"},\"required\":false},{\"in\":\"query\",\"name\":\"regex\",\"schema\":{\"type\":\"string\",\"format\":\"regex\",\"default\":\"/default/\",\"example\":\"/[Ee]xample/\"},\"required\":false}],\"get\":{\"summary\":\"Formats defined by JSON Schema\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/oas-formats\":{\"parameters\":[{\"in\":\"query\",\"name\":\"int32\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"default\":\"12345\",\"example\":\"23456\"},\"required\":true},{\"in\":\"query\",\"name\":\"int64\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"default\":\"3000000000\",\"example\":\"4000000000\"},\"required\":false},{\"in\":\"query\",\"name\":\"float\",\"schema\":{\"type\":\"number\",\"format\":\"float\",\"default\":\"1.0\",\"example\":\"2.0\"},\"required\":false},{\"in\":\"query\",\"name\":\"double\",\"schema\":{\"type\":\"number\",\"format\":\"double\",\"default\":\"3000000000.0\",\"example\":\"4000000000.0\"},\"required\":false},{\"in\":\"query\",\"name\":\"byte\",\"schema\":{\"type\":\"string\",\"format\":\"byte\"},\"required\":false},{\"in\":\"query\",\"name\":\"binary\",\"schema\":{\"type\":\"string\",\"format\":\"binary\"},\"required\":false},{\"in\":\"query\",\"name\":\"password\",\"schema\":{\"type\":\"string\",\"format\":\"password\",\"example\":\"******\"},\"required\":false}],\"get\":{\"summary\":\"Formats defined by OpenAPI\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/booleans\":{\"parameters\":[{\"in\":\"query\",\"name\":\"tf-required\",\"schema\":{\"type\":\"boolean\",\"default\":true,\"example\":false},\"required\":true},{\"in\":\"query\",\"name\":\"tf-optional\",\"schema\":{\"type\":\"boolean\",\"default\":true,\"example\":false},\"required\":false}],\"get\":{\"summary\":\"Booleans\",\"responses\":{\"200\":{\"description\":\"OK\"}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/anything/numbers", "get_anything_numbers"),
-    ("GET", "/anything/strings", "get_anything_strings"),
-    ("GET", "/anything/jsonschema-formats", "get_anything_jsonschema_formats"),
-    ("GET", "/anything/oas-formats", "get_anything_oas_formats"),
-    ("GET", "/anything/booleans", "get_anything_booleans"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/anything/numbers", "get_anything_numbers", false),
+    ("GET", "/anything/strings", "get_anything_strings", false),
+    ("GET", "/anything/jsonschema-formats", "get_anything_jsonschema_formats", false),
+    ("GET", "/anything/oas-formats", "get_anything_oas_formats", false),
+    ("GET", "/anything/booleans", "get_anything_booleans", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -172,7 +179,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -181,6 +189,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -189,6 +198,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -196,15 +206,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -236,14 +258,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -272,8 +299,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -281,9 +309,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -311,7 +339,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -324,10 +354,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -338,8 +369,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;

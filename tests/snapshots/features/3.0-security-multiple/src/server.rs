@@ -30,9 +30,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -149,13 +155,14 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"version\":\"1.0.0\",\"title\":\"Support for cases where multiple alternate security types (AND, OR, AND OR) are listed\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#securitySchemeObject\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"paths\":{\"/anything/and\":{\"post\":{\"summary\":\"Multiple forms of auth are required (&&)\",\"responses\":{\"401\":{\"description\":\"Unauthorized\"}},\"security\":[{\"apiKey_header\":[],\"basic\":[],\"oauth2\":[\"write:things\"]}]}},\"/anything/or\":{\"post\":{\"summary\":\"Two forms of auth can be used, only one is required (||)\",\"responses\":{\"401\":{\"description\":\"Unauthorized\"}},\"security\":[{\"oauth2\":[\"write:things\"]},{\"apiKey_header\":[]}]}},\"/anything/and-or\":{\"post\":{\"summary\":\"Two security flows are present, one of which has multiple forms of required auth (&& ||)\",\"responses\":{\"401\":{\"description\":\"Unauthorized\"}},\"security\":[{\"oauth2\":[\"write:things\"],\"apiKey_header\":[]},{\"oauth2_alternate\":[\"write:things\"]}]}},\"/anything/many-and-or\":{\"post\":{\"summary\":\"Many security flows are present, each with multiple forms of required auth (&& ||)\",\"responses\":{\"401\":{\"description\":\"Unauthorized\"}},\"security\":[{\"oauth2\":[],\"basic\":[]},{\"bearer\":[],\"bearer_jwt\":[]},{\"bearer_jwt\":[]},{\"basic\":[]},{\"basic\":[],\"bearer\":[]},{\"apiKey_cookie\":[],\"apiKey_header\":[],\"apiKey_query\":[]}]}}},\"components\":{\"securitySchemes\":{\"apiKey_cookie\":{\"type\":\"apiKey\",\"in\":\"cookie\",\"name\":\"api_key\",\"description\":\"An API key that will be supplied in a named cookie. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#security-scheme-object\"},\"apiKey_header\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"X-API-KEY\",\"description\":\"An API key that will be supplied in a named header. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#security-scheme-objec\"},\"apiKey_query\":{\"type\":\"apiKey\",\"in\":\"query\",\"name\":\"apiKey\",\"description\":\"An API key that will be supplied in a named query parameter. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#security-scheme-objec\"},\"basic\":{\"type\":\"http\",\"scheme\":\"basic\",\"description\":\"Basic auth that takes a base64'd combination of `user:password`. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#basic-authentication-sample\"},\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"A bearer token that will be supplied within an `Authentication` header as `bearer <token>`. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#basic-authentication-sample\"},\"bearer_jwt\":{\"type\":\"http\",\"scheme\":\"bearer\",\"bearerFormat\":\"JWT\",\"description\":\"A special kind of bearer token that will be supplied within an `Authentication` header as `<bearerFormat> <token>` (and in this case `jwt <token>`). https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#jwt-bearer-sample\"},\"oauth2\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#fixed-fields-23\",\"flows\":{\"authorizationCode\":{\"authorizationUrl\":\"http://example.com/oauth/dialog\",\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"clientCredentials\":{\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"implicit\":{\"authorizationUrl\":\"http://example.com/oauth/dialog\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"password\":{\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_alternate\":{\"type\":\"oauth2\",\"description\":\"An alternate OAuth 2 security flow. Functions identially to the other `oauth2` scheme, just with alternate URLs to authenticate against. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#fixed-fields-23\",\"flows\":{\"implicit\":{\"authorizationUrl\":\"http://alt.example.com/oauth/dialog\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("POST", "/anything/and", "post_anything_and"),
-    ("POST", "/anything/or", "post_anything_or"),
-    ("POST", "/anything/and-or", "post_anything_and_or"),
-    ("POST", "/anything/many-and-or", "post_anything_many_and_or"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("POST", "/anything/and", "post_anything_and", false),
+    ("POST", "/anything/or", "post_anything_or", false),
+    ("POST", "/anything/and-or", "post_anything_and_or", false),
+    ("POST", "/anything/many-and-or", "post_anything_many_and_or", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -163,7 +170,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -172,6 +180,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -180,6 +189,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -187,15 +197,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -227,14 +249,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -263,8 +290,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -272,9 +300,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -302,7 +330,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -315,10 +345,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -329,8 +360,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;

@@ -30,9 +30,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -151,12 +157,13 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.1\",\"servers\":[{\"url\":\"{scheme}://developer.uspto.gov/ds-api\",\"variables\":{\"scheme\":{\"description\":\"The Data Set API is accessible via https and http\",\"enum\":[\"https\",\"http\"],\"default\":\"https\"}}}],\"info\":{\"description\":\"The Data Set API (DSAPI) allows the public users to discover and search USPTO exported data sets. This is a generic API that allows USPTO users to make any CSV based data files searchable through API. With the help of GET call, it returns the list of data fields that are searchable. With the help of POST call, data can be fetched based on the filters on the field names. Please note that POST call is used to search the actual data. The reason for the POST call is that it allows users to specify any complex search criteria without worry about the GET size limitations as well as encoding of the input parameters.\",\"version\":\"1.0.0\",\"title\":\"USPTO Data Set API\",\"contact\":{\"name\":\"Open Data Portal\",\"url\":\"https://developer.uspto.gov\",\"email\":\"developer@uspto.gov\"}},\"tags\":[{\"name\":\"metadata\",\"description\":\"Find out about the data sets\"},{\"name\":\"search\",\"description\":\"Search a data set\"}],\"paths\":{\"/\":{\"get\":{\"tags\":[\"metadata\"],\"operationId\":\"list-data-sets\",\"summary\":\"List available data sets\",\"responses\":{\"200\":{\"description\":\"Returns a list of data sets\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/dataSetList\"},\"example\":{\"total\":2,\"apis\":[{\"apiKey\":\"oa_citations\",\"apiVersionNumber\":\"v1\",\"apiUrl\":\"https://developer.uspto.gov/ds-api/oa_citations/v1/fields\",\"apiDocumentationUrl\":\"https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/oa_citations.json\"},{\"apiKey\":\"cancer_moonshot\",\"apiVersionNumber\":\"v1\",\"apiUrl\":\"https://developer.uspto.gov/ds-api/cancer_moonshot/v1/fields\",\"apiDocumentationUrl\":\"https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/cancer_moonshot.json\"}]}}}}}}},\"/{dataset}/{version}/fields\":{\"get\":{\"tags\":[\"metadata\"],\"summary\":\"Provides the general information about the API and the list of fields that can be used to query the dataset.\",\"description\":\"This GET API returns the list of all the searchable field names that are in the oa_citations. Please see the 'fields' attribute which returns an array of field names. Each field or a combination of fields can be searched using the syntax options shown below.\",\"operationId\":\"list-searchable-fields\",\"parameters\":[{\"name\":\"dataset\",\"in\":\"path\",\"description\":\"Name of the dataset.\",\"required\":true,\"example\":\"oa_citations\",\"schema\":{\"type\":\"string\"}},{\"name\":\"version\",\"in\":\"path\",\"description\":\"Version of the dataset.\",\"required\":true,\"example\":\"v1\",\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"The dataset API for the given version is found and it is accessible to consume.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"}}}},\"404\":{\"description\":\"The combination of dataset name and version is not found in the system or it is not published yet to be consumed by public.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"}}}}}}},\"/{dataset}/{version}/records\":{\"post\":{\"tags\":[\"search\"],\"summary\":\"Provides search capability for the data set with the given search criteria.\",\"description\":\"This API is based on Solr/Lucense Search. The data is indexed using SOLR. This GET API returns the list of all the searchable field names that are in the Solr Index. Please see the 'fields' attribute which returns an array of field names. Each field or a combination of fields can be searched using the Solr/Lucene Syntax. Please refer https://lucene.apache.org/core/3_6_2/queryparsersyntax.html#Overview for the query syntax. List of field names that are searchable can be determined using above GET api.\",\"operationId\":\"perform-search\",\"parameters\":[{\"name\":\"version\",\"in\":\"path\",\"description\":\"Version of the dataset.\",\"required\":true,\"schema\":{\"type\":\"string\",\"default\":\"v1\"}},{\"name\":\"dataset\",\"in\":\"path\",\"description\":\"Name of the dataset. In this case, the default value is oa_citations\",\"required\":true,\"schema\":{\"type\":\"string\",\"default\":\"oa_citations\"}}],\"responses\":{\"200\":{\"description\":\"successful operation\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\"}}}}}},\"404\":{\"description\":\"No matching record found for the given criteria.\"}},\"requestBody\":{\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"type\":\"object\",\"properties\":{\"criteria\":{\"description\":\"Uses Lucene Query Syntax in the format of propertyName:value, propertyName:[num1 TO num2] and date range format: propertyName:[yyyyMMdd TO yyyyMMdd]. In the response please see the 'docs' element which has the list of record objects. Each record structure would consist of all the fields and their corresponding values.\",\"type\":\"string\",\"default\":\"*:*\"},\"start\":{\"description\":\"Starting record number. Default value is 0.\",\"type\":\"integer\",\"default\":0},\"rows\":{\"description\":\"Specify number of rows to be returned. If you run the search with default values, in the response you will see 'numFound' attribute which will tell the number of records available in the dataset.\",\"type\":\"integer\",\"default\":100}},\"required\":[\"criteria\"]}}}}}}},\"components\":{\"schemas\":{\"dataSetList\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"integer\"},\"apis\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"apiKey\":{\"type\":\"string\",\"description\":\"To be used as a dataset parameter value\"},\"apiVersionNumber\":{\"type\":\"string\",\"description\":\"To be used as a version parameter value\"},\"apiUrl\":{\"type\":\"string\",\"format\":\"uriref\",\"description\":\"The URL describing the dataset's fields\"},\"apiDocumentationUrl\":{\"type\":\"string\",\"format\":\"uriref\",\"description\":\"A URL to the API console for each API\"}}}}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/", "list-data-sets"),
-    ("GET", "/{dataset}/{version}/fields", "list-searchable-fields"),
-    ("POST", "/{dataset}/{version}/records", "perform-search"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/", "list-data-sets", false),
+    ("GET", "/{dataset}/{version}/fields", "list-searchable-fields", false),
+    ("POST", "/{dataset}/{version}/records", "perform-search", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -164,7 +171,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -173,6 +181,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -181,6 +190,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -188,15 +198,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -228,14 +250,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -264,8 +291,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -273,9 +301,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -303,7 +331,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -316,10 +346,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -330,8 +361,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -748,17 +780,30 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if over_limit(error) {
+        return over_limit_problem();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

@@ -534,7 +534,7 @@ mod tests {
         );
         let answer = client
             .form_data_standard(api::FormDataStandardRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -544,7 +544,7 @@ mod tests {
         );
         let answer = client
             .form_data_form_exploded(api::FormDataFormExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -554,7 +554,7 @@ mod tests {
         );
         let answer = client
             .form_data_form_non_exploded(api::FormDataFormNonExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -564,7 +564,7 @@ mod tests {
         );
         let answer = client
             .form_data_space_delimited_non_exploded(api::FormDataSpaceDelimitedNonExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -574,7 +574,7 @@ mod tests {
         );
         let answer = client
             .form_data_pipe_delimited_non_exploded(api::FormDataPipeDelimitedNonExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;
@@ -584,7 +584,7 @@ mod tests {
         );
         let answer = client
             .form_data_deep_object_exploded(api::FormDataDeepObjectExplodedRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;

@@ -30,9 +30,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -215,62 +221,75 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"Support for parameter serialization\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#style-values\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"tags\":[{\"name\":\"Cookie\",\"description\":\"Showcasing handling of `style` on cookie parameters.\"},{\"name\":\"Header\",\"description\":\"Showcasing handling of `style` on header parameters.\"},{\"name\":\"Path\",\"description\":\"Showcasing handling of `style` on path parameters.\"},{\"name\":\"Query\",\"description\":\"Showcasing handling of `style` on query parameters.\"},{\"name\":\"multipart/form-data Encoding\",\"description\":\"Showcasing handling of `encoding` and `style` on `multipart/form-data` requests.\"}],\"paths\":{\"/cookies\":{\"get\":{\"operationId\":\"cookies_standard\",\"summary\":\"Standard (no style)\",\"description\":\"Support and handling of cookie parameters without `style` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#parameter-object)\\n\\n* [3.1.0 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\\n\\n> Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.\",\"tags\":[\"Cookie\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"cookie\",\"description\":\"A standard primitive.\",\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"cookie\",\"description\":\"A standard array.\",\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"cookie\",\"description\":\"A standard object.\",\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/cookies#formNonExploded\":{\"get\":{\"operationId\":\"cookies_form_nonExploded\",\"summary\":\"Form (non-exploded)\",\"description\":\"Support and handling of cookie parameters with `style: form` and `explode: false` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\\n\\n> Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.\",\"tags\":[\"Cookie\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"cookie\",\"description\":\"A `form` style, non-exploded primitive.\",\"style\":\"form\",\"explode\":false,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"cookie\",\"description\":\"A `form` style, non-exploded array.\\n\\n> On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.\",\"style\":\"form\",\"explode\":false,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"cookie\",\"description\":\"A `form` style, non-exploded object\\n\\n> On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.\",\"style\":\"form\",\"explode\":false,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/cookies#formExploded\":{\"get\":{\"operationId\":\"cookies_form_exploded\",\"summary\":\"Form (exploded)\",\"description\":\"Support and handling of cookie parameters with `style: form` and `explode: true` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\\n\\n> Please note that due to browser security restrictions surrounding cookies, cookies only will be sent if the API server URL is the same as where this guide is being served from.\",\"tags\":[\"Cookie\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"cookie\",\"description\":\"A `form` style, exploded primitive.\",\"style\":\"form\",\"explode\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"cookie\",\"description\":\"A `form` style, exploded array.\\n\\n> On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.\",\"style\":\"form\",\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"cookie\",\"description\":\"A `form` style, exploded object.\\n\\n> On ReadMe we encode this kind of parameter within [@readme/httpsnippet](https://npm.im/@readme/httpsnippet) but it's unclear whether this encoding is the correct behavior because the `Cookie` header deviates from all other headers.\",\"style\":\"form\",\"explode\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/headers\":{\"get\":{\"operationId\":\"headers_standard\",\"summary\":\"Standard (no style)\",\"description\":\"Support and handling of header parameters without `style` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#parameter-object)\\n\\n* [3.1.0 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#parameterObject)\",\"tags\":[\"Header\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"header\",\"description\":\"A standard primitive.\",\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"header\",\"description\":\"A standard array.\\n\\n> Because headers cannot be duplicated, for an array'd header parameter to be sent it **must** have a `style` property present.\",\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"header\",\"description\":\"A standard object.\",\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/headers/simple\":{\"get\":{\"operationId\":\"headers_simple_nonExploded\",\"summary\":\"Simple (non-exploded)\",\"description\":\"Support and handling of header parameters with `style: simple` and `explode: false` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Header\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"header\",\"description\":\"A `simple` style, non-exploded primitive.\",\"style\":\"simple\",\"explode\":false,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"header\",\"description\":\"A `simple` style, non-exploded array.\",\"style\":\"simple\",\"explode\":false,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"header\",\"description\":\"A `simple` style, non-exploded object.\",\"style\":\"simple\",\"explode\":false,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]},\"post\":{\"operationId\":\"headers_simple_exploded\",\"summary\":\"Simple (exploded)\",\"description\":\"Support and handling of header parameters with `style: simple` and `explode: true` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Header\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"header\",\"description\":\"A `simple` style, exploded primitive.\",\"style\":\"simple\",\"explode\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"header\",\"description\":\"A `simple` style, exploded array.\",\"style\":\"simple\",\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"header\",\"description\":\"A `simple` style, exploded object.\",\"style\":\"simple\",\"explode\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/path/{primitive}/{array}/{object}\":{\"get\":{\"operationId\":\"paths_standard\",\"summary\":\"Standard (no style)\",\"description\":\"Support and handling of path parameters without `style` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#parameter-object)\\n\\n* [3.1.0 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#parameterObject)\",\"tags\":[\"Path\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"path\",\"description\":\"A standard primitive.\",\"required\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"path\",\"description\":\"A standard array.\",\"required\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"path\",\"description\":\"A standard object.\",\"required\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/path/matrix/{primitive}/{array}/{object}\":{\"get\":{\"operationId\":\"paths_matrix_nonExploded\",\"summary\":\"Matrix (non-exploded)\",\"description\":\"Support and handling of path parameters with `style: matrix` and `explode: false` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Path\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"path\",\"description\":\"A `matrix` style, non-exploded primitive.\",\"required\":true,\"style\":\"matrix\",\"explode\":false,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"path\",\"description\":\"A `matrix` style, non-exploded array.\",\"required\":true,\"style\":\"matrix\",\"explode\":false,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"path\",\"description\":\"A `matrix` style, non-exploded object.\",\"required\":true,\"style\":\"matrix\",\"explode\":false,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]},\"post\":{\"operationId\":\"paths_matrix_exploded\",\"summary\":\"Matrix (exploded)\",\"description\":\"Support and handling of path parameters with `style: matrix` and `explode: true` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Path\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"path\",\"description\":\"A `matrix` style, exploded primitive.\",\"required\":true,\"style\":\"matrix\",\"explode\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"path\",\"description\":\"A `matrix` style, exploded array.\",\"required\":true,\"style\":\"matrix\",\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"path\",\"description\":\"A `matrix` style, exploded object.\",\"required\":true,\"style\":\"matrix\",\"explode\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/path/label/{primitive}/{array}/{object}\":{\"get\":{\"operationId\":\"paths_label_nonExploded\",\"summary\":\"Label (non-exploded)\",\"description\":\"Support and handling of path parameters with `style: label` and `explode: false` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Path\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"path\",\"description\":\"A `label` style, non-exploded primitive.\",\"required\":true,\"style\":\"label\",\"explode\":false,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"path\",\"description\":\"A `label` style, non-exploded array.\",\"required\":true,\"style\":\"label\",\"explode\":false,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"path\",\"description\":\"A `label` style, non-exploded object.\",\"required\":true,\"style\":\"label\",\"explode\":false,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]},\"post\":{\"operationId\":\"paths_label_exploded\",\"summary\":\"Label (exploded)\",\"description\":\"Support and handling of cookie parameters with `style: label` and `explode: true` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Path\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"path\",\"description\":\"A `label` style, exploded primitive.\",\"required\":true,\"style\":\"label\",\"explode\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"path\",\"description\":\"A `label` style, exploded array.\",\"required\":true,\"style\":\"label\",\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"path\",\"description\":\"A `label` style, exploded object.\",\"required\":true,\"style\":\"label\",\"explode\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/path/simple/{primitive}/{array}/{object}\":{\"get\":{\"operationId\":\"paths_simple_nonExploded\",\"summary\":\"Simple (non-exploded)\",\"description\":\"Support and handling of path parameters with `style: simple` and `explode: false` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Path\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"path\",\"description\":\"A `simple` style, non-exploded primitive.\",\"required\":true,\"style\":\"simple\",\"explode\":false,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"path\",\"description\":\"A `simple` style, non-exploded array.\",\"required\":true,\"style\":\"simple\",\"explode\":false,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"path\",\"description\":\"A `simple` style, non-exploded object.\",\"required\":true,\"style\":\"simple\",\"explode\":false,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]},\"post\":{\"operationId\":\"paths_simple_exploded\",\"summary\":\"Simple (exploded)\",\"description\":\"Support and handling of path parameters with `style: simple` and `explode: true` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Path\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"path\",\"description\":\"A `simple` style, exploded primitive.\",\"required\":true,\"style\":\"simple\",\"explode\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"path\",\"description\":\"A `simple` style, exploded array.\",\"required\":true,\"style\":\"simple\",\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"path\",\"description\":\"A `simple` style, exploded object.\",\"required\":true,\"style\":\"simple\",\"explode\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/query\":{\"get\":{\"operationId\":\"query_standard\",\"summary\":\"Standard (no style)\",\"description\":\"Support and handling of query parameters without `style` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#parameter-object)\\n\\n* [3.1.0 Parameter Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#parameterObject)\",\"tags\":[\"Query\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"query\",\"description\":\"A standard primitive.\",\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"query\",\"description\":\"A standard array.\",\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"query\",\"description\":\"A standard object.\",\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/query/form\":{\"get\":{\"operationId\":\"query_form_nonExploded\",\"summary\":\"Form (non-exploded)\",\"description\":\"Support and handling of query parameters with `style: form` and `explode: false` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Query\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"query\",\"description\":\"A `form` style, non-exploded primitive.\",\"style\":\"form\",\"explode\":false,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"query\",\"description\":\"A `form` style, non-exploded array.\",\"style\":\"form\",\"explode\":false,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"query\",\"description\":\"A `form` style, non-exploded object.\",\"style\":\"form\",\"explode\":false,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]},\"post\":{\"operationId\":\"query_form_exploded\",\"summary\":\"Form (exploded)\",\"description\":\"Support and handling of cookie parameters with `style: form` and `explode: true` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Query\"],\"parameters\":[{\"name\":\"primitive\",\"in\":\"query\",\"description\":\"A `form` style, exploded primitive.\",\"style\":\"form\",\"explode\":true,\"schema\":{\"type\":\"string\"}},{\"name\":\"array\",\"in\":\"query\",\"description\":\"A `form` style, exploded array.\",\"style\":\"form\",\"explode\":true,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"query\",\"description\":\"A `form` style, exploded object.\",\"style\":\"form\",\"explode\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/query/spaceDelimited\":{\"get\":{\"operationId\":\"query_spaceDelimited_nonExploded\",\"summary\":\"spaceDelimited (non-exploded)\",\"description\":\"Support and handling of cookie parameters with `style: spaceDelimited` and `explode: false` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Query\"],\"parameters\":[{\"name\":\"array\",\"in\":\"query\",\"description\":\"A `spaceDelimited` style, non-exploded primitive.\",\"style\":\"spaceDelimited\",\"explode\":false,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"query\",\"description\":\"A `spaceDelimited` style, non-exploded array.\\n\\n>⚠\u{fe0f} This is currently unsupported.\",\"style\":\"spaceDelimited\",\"explode\":false,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/query/pipeDelimited\":{\"get\":{\"operationId\":\"query_pipeDelimited_nonExploded\",\"summary\":\"pipeDelimited (non-exploded)\",\"description\":\"Support and handling of cookie parameters with `style: pipeDelimited` and `explode: false` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Query\"],\"parameters\":[{\"name\":\"array\",\"in\":\"query\",\"description\":\"A `pipeDelimited` style, non-exploded primitive.\",\"style\":\"pipeDelimited\",\"explode\":false,\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},{\"name\":\"object\",\"in\":\"query\",\"description\":\"A `pipeDelimited` style, non-exploded object.\\n\\n>⚠\u{fe0f} This is currently unsupported.\",\"style\":\"pipeDelimited\",\"explode\":false,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/query/deepObject\":{\"get\":{\"operationId\":\"query_deepObject_nonExploded\",\"summary\":\"deepObject (exploded)\",\"description\":\"Support and handling of cookie parameters with `style: deepObject` and `explode: true` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#style-values)\\n\\n* [3.1.0 Parameter Serialization](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#style-values)\",\"tags\":[\"Query\"],\"parameters\":[{\"name\":\"object\",\"in\":\"query\",\"description\":\"A `deepObject` style, exploded object.\",\"style\":\"deepObject\",\"explode\":true,\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"}}}}]}},\"/anything/form-data\":{\"post\":{\"operationId\":\"formData_standard\",\"summary\":\"Standard (no encoding)\",\"description\":\"Support and handling of a `multipart/form-data` request body without `encoding` serialization.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)\\n\\n* [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)\",\"tags\":[\"multipart/form-data Encoding\"],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"primitive\":{\"type\":\"string\",\"description\":\"A standard primitive.\"},\"array\":{\"type\":\"array\",\"description\":\"A standard array.\",\"items\":{\"type\":\"string\"}},\"object\":{\"type\":\"object\",\"description\":\"A standard object.\",\"properties\":{\"foo\":{\"type\":\"string\"},\"bar\":{\"type\":\"string\"}}}}}}}}}},\"/anything/form-data/form\":{\"post\":{\"operationId\":\"formData_form_nonExploded\",\"summary\":\"Form (non-exploded)\",\"description\":\"Support and handling of a `multipart/form-data` request body with `encoding` serialization of `style: form` and `explode: false`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)\\n\\n* [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)\",\"tags\":[\"multipart/form-data Encoding\"],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"primitive\":{\"type\":\"string\",\"description\":\"A `form` style, non-exploded primitive.\"},\"array\":{\"type\":\"array\",\"description\":\"A `form` style, non-exploded array.\",\"items\":{\"type\":\"string\"}},\"object\":{\"type\":\"object\",\"description\":\"A `form` style, non-exploded object.\",\"properties\":{\"foo\":{\"type\":\"string\"},\"bar\":{\"type\":\"string\"}}}}},\"encoding\":{\"primitive\":{\"style\":\"form\",\"explode\":false},\"array\":{\"style\":\"form\",\"explode\":false},\"object\":{\"style\":\"form\",\"explode\":false}}}}}},\"put\":{\"operationId\":\"form_data_form_exploded\",\"summary\":\"Form (exploded)\",\"description\":\"Support and handling of a `multipart/form-data` request body with `encoding` serialization of `style: form` and `explode: true`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)\\n\\n* [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)\",\"tags\":[\"multipart/form-data Encoding\"],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"primitive\":{\"type\":\"string\",\"description\":\"A `form` style, exploded primitive.\"},\"array\":{\"type\":\"array\",\"description\":\"A `form` style, exploded array.\",\"items\":{\"type\":\"string\"}},\"object\":{\"type\":\"object\",\"description\":\"A `form` style, exploded object.\",\"properties\":{\"foo\":{\"type\":\"string\"},\"bar\":{\"type\":\"string\"}}}}},\"encoding\":{\"primitive\":{\"style\":\"form\",\"explode\":true},\"array\":{\"style\":\"form\",\"explode\":true},\"object\":{\"style\":\"form\",\"explode\":true}}}}}}},\"/anything/form-data/spaceDelimited\":{\"post\":{\"operationId\":\"formData_spaceDelimited_nonExploded\",\"summary\":\"spaceDelimited (non-exploded)\",\"description\":\"Support and handling of a `multipart/form-data` request body with `encoding` serialization of `style: spaceDelimited` and `explode: false`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)\\n\\n* [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)\",\"tags\":[\"multipart/form-data Encoding\"],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"array\":{\"type\":\"array\",\"description\":\"A `spaceDelimited` style, non-exploded array.\",\"items\":{\"type\":\"string\"}},\"object\":{\"description\":\"A `spaceDelimited` style, non-exploded object.\\n\\n>⚠\u{fe0f} This is currently unsupported.\",\"type\":\"object\",\"properties\":{\"foo\":{\"type\":\"string\"},\"bar\":{\"type\":\"string\"}}}}},\"encoding\":{\"primitive\":{\"style\":\"spaceDelimited\",\"explode\":false},\"array\":{\"style\":\"spaceDelimited\",\"explode\":false},\"object\":{\"style\":\"spaceDelimited\",\"explode\":false}}}}}}},\"/anything/form-data/pipeDelimited\":{\"post\":{\"operationId\":\"form_data_pipeDelimited_nonExploded\",\"summary\":\"pipeDelimited (non-exploded)\",\"description\":\"Support and handling of a `multipart/form-data` request body with `encoding` serialization of `style: pipeDelimited` and `explode: false`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)\\n\\n* [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)\",\"tags\":[\"multipart/form-data Encoding\"],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"array\":{\"type\":\"array\",\"description\":\"A `pipeDelimited` style, non-exploded array.\",\"items\":{\"type\":\"string\"}},\"object\":{\"description\":\"A `pipeDelimited` style, non-exploded object.\\n\\n>⚠\u{fe0f} This is currently unsupported.\",\"type\":\"object\",\"properties\":{\"foo\":{\"type\":\"string\"},\"bar\":{\"type\":\"string\"}}}}},\"encoding\":{\"primitive\":{\"style\":\"pipeDelimited\",\"explode\":false},\"array\":{\"style\":\"pipeDelimited\",\"explode\":false},\"object\":{\"style\":\"pipeDelimited\",\"explode\":false}}}}}}},\"/anything/form-data/deepObject\":{\"get\":{\"operationId\":\"form_data_deepObject_exploded\",\"summary\":\"deepObject (exploded)\",\"description\":\"Support and handling of a `multipart/form-data` request body with `encoding` serialization of `style: deepObject` and `explode: false`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#encodingObject)\\n\\n* [3.1.0 Encoding Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#encodingObject)\",\"tags\":[\"multipart/form-data Encoding\"],\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"primitive\":{\"type\":\"string\",\"description\":\"A `deepObject` style, non-exploded primitive.\"},\"array\":{\"type\":\"array\",\"description\":\"A `deepObject` style, non-exploded array.\",\"items\":{\"type\":\"string\"}},\"object\":{\"type\":\"object\",\"description\":\"A `deepObject` style, non-exploded object.\",\"properties\":{\"foo\":{\"type\":\"string\"},\"bar\":{\"type\":\"string\"}}}}},\"encoding\":{\"primitive\":{\"style\":\"deepObject\",\"explode\":true},\"array\":{\"style\":\"deepObject\",\"explode\":true},\"object\":{\"style\":\"deepObject\",\"explode\":true}}}}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/cookies", "cookies_standard"),
-    ("GET", "/cookies%23formNonExploded", "cookies_form_nonExploded"),
-    ("GET", "/cookies%23formExploded", "cookies_form_exploded"),
-    ("GET", "/anything/headers", "headers_standard"),
-    ("GET", "/anything/headers/simple", "headers_simple_nonExploded"),
-    ("POST", "/anything/headers/simple", "headers_simple_exploded"),
-    ("GET", "/anything/path/{primitive}/{array}/{object}", "paths_standard"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/cookies", "cookies_standard", false),
+    ("GET", "/cookies%23formNonExploded", "cookies_form_nonExploded", false),
+    ("GET", "/cookies%23formExploded", "cookies_form_exploded", false),
+    ("GET", "/anything/headers", "headers_standard", false),
+    ("GET", "/anything/headers/simple", "headers_simple_nonExploded", false),
+    ("POST", "/anything/headers/simple", "headers_simple_exploded", false),
+    ("GET", "/anything/path/{primitive}/{array}/{object}", "paths_standard", false),
     (
         "GET",
         "/anything/path/matrix/{primitive}/{array}/{object}",
         "paths_matrix_nonExploded",
+        false,
     ),
     (
         "POST",
         "/anything/path/matrix/{primitive}/{array}/{object}",
         "paths_matrix_exploded",
+        false,
     ),
     (
         "GET",
         "/anything/path/label/{primitive}/{array}/{object}",
         "paths_label_nonExploded",
+        false,
     ),
     (
         "POST",
         "/anything/path/label/{primitive}/{array}/{object}",
         "paths_label_exploded",
+        false,
     ),
     (
         "GET",
         "/anything/path/simple/{primitive}/{array}/{object}",
         "paths_simple_nonExploded",
+        false,
     ),
     (
         "POST",
         "/anything/path/simple/{primitive}/{array}/{object}",
         "paths_simple_exploded",
+        false,
     ),
-    ("GET", "/anything/query", "query_standard"),
-    ("GET", "/anything/query/form", "query_form_nonExploded"),
-    ("POST", "/anything/query/form", "query_form_exploded"),
-    ("GET", "/anything/query/spaceDelimited", "query_spaceDelimited_nonExploded"),
-    ("GET", "/anything/query/pipeDelimited", "query_pipeDelimited_nonExploded"),
-    ("GET", "/anything/query/deepObject", "query_deepObject_nonExploded"),
-    ("POST", "/anything/form-data", "formData_standard"),
-    ("PUT", "/anything/form-data/form", "form_data_form_exploded"),
-    ("POST", "/anything/form-data/form", "formData_form_nonExploded"),
+    ("GET", "/anything/query", "query_standard", false),
+    ("GET", "/anything/query/form", "query_form_nonExploded", false),
+    ("POST", "/anything/query/form", "query_form_exploded", false),
+    ("GET", "/anything/query/spaceDelimited", "query_spaceDelimited_nonExploded", false),
+    ("GET", "/anything/query/pipeDelimited", "query_pipeDelimited_nonExploded", false),
+    ("GET", "/anything/query/deepObject", "query_deepObject_nonExploded", false),
+    ("POST", "/anything/form-data", "formData_standard", true),
+    ("PUT", "/anything/form-data/form", "form_data_form_exploded", true),
+    ("POST", "/anything/form-data/form", "formData_form_nonExploded", true),
     (
         "POST",
         "/anything/form-data/spaceDelimited",
         "formData_spaceDelimited_nonExploded",
+        true,
     ),
-    ("POST", "/anything/form-data/pipeDelimited", "form_data_pipeDelimited_nonExploded"),
-    ("GET", "/anything/form-data/deepObject", "form_data_deepObject_exploded"),
+    (
+        "POST",
+        "/anything/form-data/pipeDelimited",
+        "form_data_pipeDelimited_nonExploded",
+        true,
+    ),
+    ("GET", "/anything/form-data/deepObject", "form_data_deepObject_exploded", true),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -278,7 +297,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -287,6 +307,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -295,6 +316,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -302,15 +324,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -342,14 +376,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -378,8 +417,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -387,9 +427,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -417,7 +457,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -430,10 +472,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -444,8 +487,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -1306,7 +1350,7 @@ async fn request_form_data_standard(
 ) -> Result<api::FormDataStandardRequest, Problem> {
     let (parts, body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::FormDataStandardRequest {
         body,
         context: api::Context {
@@ -1333,7 +1377,7 @@ async fn request_form_data_form_exploded(
 ) -> Result<api::FormDataFormExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::FormDataFormExplodedRequest {
         body,
         context: api::Context {
@@ -1360,7 +1404,7 @@ async fn request_form_data_form_non_exploded(
 ) -> Result<api::FormDataFormNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::FormDataFormNonExplodedRequest {
         body,
         context: api::Context {
@@ -1389,7 +1433,7 @@ async fn request_form_data_space_delimited_non_exploded(
 ) -> Result<api::FormDataSpaceDelimitedNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::FormDataSpaceDelimitedNonExplodedRequest {
         body,
         context: api::Context {
@@ -1418,7 +1462,7 @@ async fn request_form_data_pipe_delimited_non_exploded(
 ) -> Result<api::FormDataPipeDelimitedNonExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::FormDataPipeDelimitedNonExplodedRequest {
         body,
         context: api::Context {
@@ -1445,7 +1489,7 @@ async fn request_form_data_deep_object_exploded(
 ) -> Result<api::FormDataDeepObjectExplodedRequest, Problem> {
     let (parts, body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
-    let body = bytes_body(body).await?;
+    let body = stream_body(body);
     Ok(api::FormDataDeepObjectExplodedRequest {
         body,
         context: api::Context {
@@ -1656,13 +1700,15 @@ impl IntoResponse for api::FormDataDeepObjectExplodedResponse {
     }
 }
 
-/// Turns a handler's result into the HTTP response.
+/// Turns a handler's result into the HTTP response (the error of a
+/// streamed body that went over the limit is a 413).
 fn respond<R: IntoResponse>(
     result: Result<R, api::Error>,
     errors: &[(u16, ErrorShape)],
 ) -> Response {
     match result {
         Ok(response) => response.into_response(),
+        Err(error) if over_limit(&error) => over_limit_problem().into_response(),
         Err(error) => {
             tracing::error!("handler failed: {error}");
             Problem::new(
@@ -1928,34 +1974,33 @@ fn check_accept(
     }
 }
 
-/// The whole body (`serve_request` bounds it); `None` when it is empty.
-async fn read_body(
-    body: axum::body::Body,
-) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.is_empty() => Ok(None),
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) => Err(body_error(&error)),
-    }
-}
-
-/// 413 when the body went over the limit, else 400.
-fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
 }
 
-async fn bytes_body(body: axum::body::Body) -> Result<Option<Vec<u8>>, Problem> {
-    Ok(read_body(body).await?.map(|bytes| bytes.to_vec()))
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
+}
+
+/// A binary body as it arrives (`serve_request` bounds it); `None`
+/// when there is none.
+fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
+    if axum::body::HttpBody::is_end_stream(&body) {
+        return None;
+    }
+    Some(api::ByteStream::from_stream(body.into_data_stream()))
 }
 
 fn json<T: serde::Serialize>(

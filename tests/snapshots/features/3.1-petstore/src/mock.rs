@@ -337,7 +337,7 @@ mod tests {
         let answer = client
             .upload_file(api::UploadFileRequest {
                 pet_id: json("0"),
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;

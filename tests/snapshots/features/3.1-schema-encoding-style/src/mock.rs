@@ -66,7 +66,7 @@ mod tests {
         let client = Client::new(&base);
         let answer = client
             .encoding_form(api::EncodingFormRequest {
-                body: Some(b"mock".to_vec()),
+                body: Some(api::ByteStream::from(b"mock".as_slice())),
                 context: api::Context::default(),
             })
             .await;

@@ -31,9 +31,15 @@ use axum::response::{IntoResponse, Response};
 use super::api;
 use super::types;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -193,32 +199,38 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"Support for different schema types\",\"description\":\"Additionally some support for features that schema types may individually support.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.1.0.md#schemaObject\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"tags\":[{\"name\":\"Strings\",\"description\":\"Showcasing handling and support for `type: string` schemas.\"},{\"name\":\"Numbers\",\"description\":\"Showcasing handling and support for `type: integer` and `type: number` schemas.\"},{\"name\":\"Booleans\",\"description\":\"Showcasing handling and support for `type: boolean` schemas.\"},{\"name\":\"Arrays\",\"description\":\"Showcasing handling and support for `type: array` schemas.\"},{\"name\":\"Objects\",\"description\":\"Showcasing handling and support for `type: object` schemas.\"},{\"name\":\"Null\",\"description\":\"Showcasing handling and support for `type: null` schemas.\"},{\"name\":\"Mixed\",\"description\":\"Showcasing handling and support for `type: [...]` schemas.\"},{\"name\":\"Circular references\",\"description\":\"Showcasing handling and support for circular references (`$ref` pointers).\"},{\"name\":\"ReadMe-flavors\",\"description\":\"Showcasing handling and support for various ReadMe-flavored schema additions.\"},{\"name\":\"Quirks\",\"description\":\"Showcasing handling and support for various schema type quirks.\"}],\"paths\":{\"/anything/strings\":{\"post\":{\"operationId\":\"string_schemaSupport\",\"summary\":\"String support\",\"description\":\"Support and handling of `type: string` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"string\"},\"description (markdown)\":{\"type\":\"string\",\"description\":\"This is a string with a **markdown** description: [link](ref:action-object)\"},\"title\":{\"type\":\"string\",\"title\":\"This string has a `title` property.\"},\"required\":{\"type\":\"string\",\"description\":\"This string should be required.\"},\"default\":{\"type\":\"string\",\"description\":\"This string has a `default` of `default value`.\",\"default\":\"default value\"},\"default (null)\":{\"type\":\"string\",\"description\":\"This string has a `default` of `null`.\",\"default\":null},\"default (required)\":{\"type\":\"string\",\"description\":\"This string has a `default` of `default value` and is required.\",\"default\":\"default value\"},\"nullable\":{\"type\":\"string\",\"description\":\"This string has is `nullable`.\",\"nullable\":true},\"enum\":{\"type\":\"string\",\"enum\":[\"available\",\"pending\",\"sold\"]},\"enum (with default)\":{\"type\":\"string\",\"description\":\"This enum has a `default` of `available`.\",\"enum\":[\"available\",\"pending\",\"sold\"],\"default\":\"available\"},\"enum (with default and required)\":{\"type\":\"string\",\"description\":\"This enum has a `default` of `available` and is required.\",\"enum\":[\"available\",\"pending\",\"sold\"],\"default\":\"available\"},\"enum (with empty option)\":{\"type\":\"string\",\"description\":\"This enum has a an empty string (`\\\"\\\"`) as one of its available options.\",\"enum\":[\"\",\"available\",\"pending\",\"sold\"]},\"enum (with empty option and empty default)\":{\"type\":\"string\",\"description\":\"This enum has a an empty string (`\\\"\\\"`) as its only available option, and that same value is set as its `default`.\",\"enum\":[\"\"],\"default\":\"\"}},\"required\":[\"required\",\"default (required)\",\"enum (with default and required)\"]}}}}},\"put\":{\"operationId\":\"string_formatSupport\",\"summary\":\"`format` data types\",\"description\":\"Handling of `format` data types on `type: string` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"binary\":{\"type\":\"string\",\"format\":\"binary\"},\"binary (with default)\":{\"type\":\"string\",\"format\":\"binary\",\"default\":\"data:text/plain;name=file1.txt;base64,dGVzdDE=\"},\"blob\":{\"type\":\"string\",\"description\":\"Strings with `format: blob` should render a `<textarea>`.\",\"format\":\"blob\",\"example\":\"This is some example content for this parameter.\"},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"date (with pattern)\":{\"type\":\"string\",\"description\":\"This accepts a pattern of matching `(\\\\d{4})-(\\\\d{2})-(\\\\d{2})`\",\"format\":\"date\",\"pattern\":\"(\\\\d{4})-(\\\\d{2})-(\\\\d{2})\"},\"date-time\":{\"type\":\"string\",\"description\":\"Unsupported due to the varying ways that `date-time` is utilized in API definitions for representing dates, the [lack of wide browser support for the input](https://developer.mozilla.org/en-US/docs/Web/HTML/Element/input/datetime-local#Browser_compatibility), and that it's not [RFC 3339](https://tools.ietf.org/html/rfc3339) compliant.\",\"format\":\"date-time\"},\"html\":{\"type\":\"string\",\"description\":\"Strings with `format: html` should render a `<textarea>`.\",\"format\":\"html\"},\"json\":{\"type\":\"string\",\"description\":\"This is a special ReadMe data type to render a `<textarea>` to be parsed as JSON\",\"format\":\"json\"},\"string\":{\"type\":\"string\",\"format\":\"string\"},\"password\":{\"type\":\"string\",\"format\":\"password\"},\"password (minLength: 5, maxLength: 20)\":{\"type\":\"string\",\"description\":\"This `format: password` input has a `minLength` and `maxLength` configured.\",\"format\":\"password\",\"minLength\":5,\"maxLength\":20},\"url\":{\"type\":\"string\",\"format\":\"url\"},\"unknown-format\":{\"type\":\"string\",\"format\":\"unknown-format\"}},\"required\":[\"binary (with default)\"]}}}}}},\"/anything/strings/top-level-payloads\":{\"post\":{\"operationId\":\"string_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: string`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"}}}}},\"patch\":{\"operationId\":\"string_topLevelJSON\",\"summary\":\"Top-level payloads (JSON)\",\"description\":\"Handling of a `requestBody` payload that's a single `type: string` but `format: json`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\",\"format\":\"json\"}}}}}},\"/anything/numbers\":{\"post\":{\"operationId\":\"number_schemaSupport\",\"summary\":\"Number support\",\"description\":\"Support and handling of `type: integer` and `type: number` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"integer (stock)\":{\"type\":\"integer\"},\"integer (markdown description)\":{\"type\":\"integer\",\"description\":\"This is an `integer` with a **markdown** description: [link](ref:action-object)\"},\"integer (title)\":{\"type\":\"integer\",\"title\":\"This integer has a `title` property.\"},\"integer (required)\":{\"type\":\"integer\",\"description\":\"This integer should be required.\"},\"integer (default)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `1234`.\",\"default\":1234},\"integer (default null)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `null`.\",\"default\":null},\"integer (default, required)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `1234` and is required.\",\"default\":1234},\"integer (nullable)\":{\"type\":\"integer\",\"description\":\"This integer is `nullable`.\",\"nullable\":true},\"integer (minimum / maximum)\":{\"type\":\"integer\",\"description\":\"This integer has a `minimum` of `100` and `maximum` of `999`.\",\"minimum\":100,\"maximum\":999},\"number (stock)\":{\"type\":\"number\"},\"number (markdown description)\":{\"type\":\"number\",\"description\":\"This is a `number` with a **markdown** description: [link](ref:action-object)\"},\"number (title)\":{\"type\":\"number\",\"title\":\"This number has a `title` property.\"},\"number (required)\":{\"type\":\"number\",\"description\":\"This number should be required.\"},\"number (default)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `12.34`.\",\"default\":12.34},\"number (default, required)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `12.34` and is required.\",\"default\":12.34},\"number (default null)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `null`.\",\"default\":null},\"number (nullable)\":{\"type\":\"number\",\"description\":\"This number is `nullable`..\",\"nullable\":true}},\"required\":[\"integer (required)\",\"integer (default, required)\",\"number (required)\",\"number (default, required)\"]}}}}},\"put\":{\"operationId\":\"number_formatSupport\",\"summary\":\"`format` data types\",\"description\":\"Handling `format` data types on `type: integer` and `type: number` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"integer (format: int8)\":{\"type\":\"integer\",\"format\":\"int8\"},\"integer (format: uint8)\":{\"type\":\"integer\",\"format\":\"uint8\"},\"integer (format: int16)\":{\"type\":\"integer\",\"format\":\"int16\"},\"integer (format: uint16)\":{\"type\":\"integer\",\"format\":\"uint16\"},\"integer (format: int32)\":{\"type\":\"integer\",\"format\":\"int32\"},\"integer (format: int32, multipleOf: 2)\":{\"type\":\"integer\",\"description\":\"This `integer` input has `multipleOf: 2` set on itself to control the increment/decrement value set.\",\"format\":\"int32\",\"multipleOf\":2},\"integer (format: uint32)\":{\"type\":\"integer\",\"format\":\"uint32\"},\"integer (format: int64)\":{\"type\":\"integer\",\"format\":\"int64\"},\"integer (format: uint64)\":{\"type\":\"integer\",\"format\":\"uint64\"},\"number (format: float)\":{\"type\":\"number\",\"format\":\"float\"},\"number (format: double)\":{\"type\":\"number\",\"format\":\"double\"}}}}}}},\"patch\":{\"operationId\":\"number_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: integer`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}}}}},\"/anything/booleans\":{\"post\":{\"operationId\":\"boolean_schemaSupport\",\"summary\":\"Boolean support\",\"description\":\"Support and handling of `type: boolean` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Booleans\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"boolean\"},\"description (markdown)\":{\"type\":\"boolean\",\"description\":\"This is a `boolean` with a **markdown** description: [link](ref:action-object)\"},\"title\":{\"type\":\"boolean\",\"title\":\"This boolean has a `title` property.\"},\"required\":{\"type\":\"boolean\",\"description\":\"This boolean should be required.\"},\"default\":{\"type\":\"boolean\",\"description\":\"This boolean has a `default` of `false`.\",\"default\":false},\"default (required)\":{\"type\":\"boolean\",\"description\":\"This boolean has a `default` of `false`.\",\"default\":false},\"inferred from enum\":{\"description\":\"Though this is missing a `type` declaration it should be treated as `boolean` because it contains an enum of `true` and `false`.\",\"enum\":[true,false]}},\"required\":[\"required\",\"default (required)\"]}}}}},\"patch\":{\"operationId\":\"boolean_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: boolean`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Booleans\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"boolean\"}}}}}},\"/anything/arrays\":{\"post\":{\"operationId\":\"array_schemaSupport\",\"summary\":\"Array support\",\"description\":\"Support and handling of `type: array` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"array\",\"items\":{}},\"with markdown description\":{\"type\":\"array\",\"description\":\"This is an `array` with a **markdown** description: [link](ref:action-object)\",\"items\":{}},\"with title\":{\"type\":\"array\",\"title\":\"This array has a `title` property.\",\"items\":{}},\"array<any>\":{\"type\":\"array\",\"items\":{}},\"array<any> (but no `items` property)\":{\"type\":\"array\",\"description\":\"Techncally this is a malformed schema, but we support it (for legacy reasons) and repair it to have `items: {}` when we generate JSON Schema for the form.\\n\\nThough its supported, not all OpenAPI validators allow it though so our support may regress at some point in the future.\"},\"array<string>\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"array<string> (with overall `null` default)\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"default\":null},\"array<string> (loaded via a $ref)\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/string_enum\"}},\"array<integer>\":{\"type\":\"array\",\"items\":{\"type\":\"integer\",\"format\":\"int64\"}},\"array<number>\":{\"type\":\"array\",\"items\":{\"type\":\"number\",\"format\":\"float\"}},\"array<boolean>\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"}},\"array<object>\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"boolean\":{\"type\":\"boolean\"}}}},\"array<object> (additionalProperties)\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"additionalProperties\":true}},\"array<array<object>>\":{\"type\":\"array\",\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}}}}}}}}}}},\"/anything/arrays/top-level-payloads\":{\"post\":{\"operationId\":\"array_topLevelObjects\",\"summary\":\"Top-level payloads (objects)\",\"description\":\"Handling of a `requestBody` payload that's a `type: array` composed of objects.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"boolean\":{\"type\":\"boolean\"},\"array\":{\"type\":\"array\",\"items\":{}},\"object\":{\"type\":\"object\",\"additionalProperties\":true}}}}}}}},\"patch\":{\"operationId\":\"array_topLevelPrimitives\",\"summary\":\"Top-level payloads (primitives)\",\"description\":\"Handling of a `requestBody` payload that's a `type: array` composed of primitives.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}}}},\"/anything/objects\":{\"post\":{\"operationId\":\"object_schemaSupport\",\"summary\":\"Object support\",\"description\":\"Support and handling of `type: object` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Objects\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}},\"array\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"object (with `title`)\":{\"title\":\"This object has a `title` property.\",\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}},\"array\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"object (without an explicit `type`)\":{\"description\":\"Though this object is missing an explicit `type: object` property it should still be recognized as an object because it has `properties`.\",\"properties\":{\"property1\":{\"type\":\"integer\",\"format\":\"int64\"},\"property2\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"object (additionalProperties)\":{\"type\":\"object\",\"additionalProperties\":true},\"object (without `properties`)\":{\"type\":\"object\",\"description\":\"Because this object is missing a `properties` declaration we should treat it as if `additionalProperties: true` were present on it so the enduser can still use it with the form.\"}}}}}}}},\"/anything/null\":{\"post\":{\"operationId\":\"null_schemaSupport\",\"summary\":\"Null support\",\"description\":\"Support and handling of `type: null` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Null\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"null\"}}}}}}}},\"/anything/mixed\":{\"post\":{\"operationId\":\"mixed_schemaSupport\",\"summary\":\"Mixed support\",\"description\":\"Support and handling of mixed `type: [...]` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Mixed\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"string and number\":{\"type\":[\"string\",\"number\"],\"description\":\"This can be either a `string` or a `number`.\"},\"string and boolean\":{\"type\":[\"string\",\"boolean\"],\"description\":\"This can be either a `string` or a `boolean`.\"},\"string and null\":{\"type\":[\"string\",\"null\"],\"description\":\"This can be either a `string` or `null`.\"},\"boolean and null\":{\"type\":[\"boolean\",\"null\"],\"description\":\"This can be either a `boolean` or `null`.\"}}}}}}}},\"/anything/circular\":{\"post\":{\"operationId\":\"circular_handling\",\"summary\":\"Nested circular $ref\",\"description\":\"Handling of a nested `$ref` that recursively references itself.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#referenceObject)\\n\\n* [3.1.0 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#referenceObject)\",\"tags\":[\"Circular references\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"circular\":{\"$ref\":\"#/components/schemas/Circular\"}}}}}}},\"patch\":{\"operationId\":\"circular_topLevel\",\"summary\":\"Top-level circular $ref\",\"description\":\"Handling of a top-level request body `$ref` that recursively references itself.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#referenceObject)\\n\\n* [3.1.0 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#referenceObject)\",\"tags\":[\"Circular references\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Circular\"}}}}}},\"/anything/raw_body/top-level-payloads\":{\"post\":{\"operationId\":\"raw_body_topLevel\",\"summary\":\"Top-level RAW_BODY (string)\",\"description\":\"This is a special value on ReadMe to denote a top level property. This can be done better using JSON Schema, but from ReadMe's dash, this is the only way to do it.\\n\\n<https://docs.readme.com/docs/raw-body-content>\",\"tags\":[\"ReadMe-flavors\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"RAW_BODY\":{\"type\":\"string\"}}}}}}},\"patch\":{\"operationId\":\"raw_body_topLevelJSON\",\"summary\":\"Top-level RAW_BODY (JSON)\",\"description\":\"This is a special value on ReadMe to denote a top level property. This can be done better using JSON Schema, but from ReadMe's dash, this is the only way to do it.\\n\\n<https://docs.readme.com/docs/raw-body-content>\",\"tags\":[\"ReadMe-flavors\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"RAW_BODY\":{\"type\":\"string\",\"format\":\"json\"}}}}}}}},\"/anything/quirks\":{\"post\":{\"operationId\":\"quirks_missingType\",\"summary\":\"Missing schema type\",\"description\":\"Handling cases for when `type` is missing from a schema.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"missing type\":{\"description\":\"Though this request body property is missing a `type` declaration we should stil render a `string` input box so that the user can interact with it.\",\"default\":\"default value\"},\"missing type (on completely empty schema)\":{},\"implicit array\":{\"description\":\"This array property is missing an explicit `type: array` but since it has an `items` declaration we're implicitly treating it as an array.\",\"items\":{\"type\":\"integer\"}},\"implicit object\":{\"description\":\"This object property is missing an explicit `type: object` but since it has an `properties` declaration we're implicitly treating it as an object.\",\"properties\":{\"name\":{\"type\":\"string\",\"default\":\"buster\"}}}}}}}}}},\"/anything/quirks/polymorphism\":{\"post\":{\"operationId\":\"quirks_incompatibleNestedAllOf\",\"summary\":\"Incompatible nested allOf schemas\",\"description\":\"Handling cases for when a nested `allOf` cannot be merged together.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"incompatible\":{\"description\":\"This property consists of an `allOf` of a `string` and an `integer` schema. Since these two schemas are incompatible and we're unable to merge them per the `allOf` rules, we instead eliminate the `allOf` and render out a `string` instead.\\n\\nThis is obviously less than ideal but it assures that the user can still interact with the property.\",\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},\"compatible\":{\"description\":\"Unlike the `incompatible` property above this `allOf` consists of two objects that **can** be merged.\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}},{\"type\":\"object\",\"properties\":{\"name\":{\"example\":\"buster\"}}}]}}}}},\"required\":true}},\"put\":{\"operationId\":\"quirks_entirelyIncompatibleAllOf\",\"summary\":\"Incompatible allOf schemas on a root requestBody\",\"description\":\"When an `allOf` sits at the top of a request body schema and it cannot be merged, we're unable to render out anything for an input because there's no usable schema for us.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}},\"required\":true}},\"patch\":{\"operationId\":\"quirks_partiallyUsableIncompatibleAllOf\",\"summary\":\"Incompatible allOf schemas on a root requestBody (with other schema properties)\",\"description\":\"Like `quirks_entirelyIncompatibleAllOf`, when we're to merge an `allOf` together we eliminate it, however this schema here has additional properties (`description`) alongside that `allOf` so it's not a wholly empty schema and we can use it. Unfortunately since we don't have any of the real data for the request body to use we treat this as a string input with a `format` of `json` so that the user can input a raw JSON input to make their request with.\\n\\nUnfortunately in this case we don't support `description` on the root schema so it won't show up, but a large input box still will for the user. Obviously all of this less than ideal as we're losing request body schema data but since the `allOf` present is incompatible it's unusable and this is the best we can do under the circumstances.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"description\":\"I am a description\",\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}},\"required\":true}}}},\"components\":{\"schemas\":{\"string_enum\":{\"enum\":[\"available\",\"pending\",\"sold\"],\"type\":\"string\"},\"Circular\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"children\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Circular\"}}}}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("PUT", "/anything/strings", "string_formatSupport"),
-    ("POST", "/anything/strings", "string_schemaSupport"),
-    ("POST", "/anything/strings/top-level-payloads", "string_topLevel"),
-    ("PATCH", "/anything/strings/top-level-payloads", "string_topLevelJSON"),
-    ("PUT", "/anything/numbers", "number_formatSupport"),
-    ("POST", "/anything/numbers", "number_schemaSupport"),
-    ("PATCH", "/anything/numbers", "number_topLevel"),
-    ("POST", "/anything/booleans", "boolean_schemaSupport"),
-    ("PATCH", "/anything/booleans", "boolean_topLevel"),
-    ("POST", "/anything/arrays", "array_schemaSupport"),
-    ("POST", "/anything/arrays/top-level-payloads", "array_topLevelObjects"),
-    ("PATCH", "/anything/arrays/top-level-payloads", "array_topLevelPrimitives"),
-    ("POST", "/anything/objects", "object_schemaSupport"),
-    ("POST", "/anything/null", "null_schemaSupport"),
-    ("POST", "/anything/mixed", "mixed_schemaSupport"),
-    ("POST", "/anything/circular", "circular_handling"),
-    ("PATCH", "/anything/circular", "circular_topLevel"),
-    ("POST", "/anything/raw_body/top-level-payloads", "raw_body_topLevel"),
-    ("PATCH", "/anything/raw_body/top-level-payloads", "raw_body_topLevelJSON"),
-    ("POST", "/anything/quirks", "quirks_missingType"),
-    ("PUT", "/anything/quirks/polymorphism", "quirks_entirelyIncompatibleAllOf"),
-    ("POST", "/anything/quirks/polymorphism", "quirks_incompatibleNestedAllOf"),
-    ("PATCH", "/anything/quirks/polymorphism", "quirks_partiallyUsableIncompatibleAllOf"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("PUT", "/anything/strings", "string_formatSupport", false),
+    ("POST", "/anything/strings", "string_schemaSupport", false),
+    ("POST", "/anything/strings/top-level-payloads", "string_topLevel", false),
+    ("PATCH", "/anything/strings/top-level-payloads", "string_topLevelJSON", false),
+    ("PUT", "/anything/numbers", "number_formatSupport", false),
+    ("POST", "/anything/numbers", "number_schemaSupport", false),
+    ("PATCH", "/anything/numbers", "number_topLevel", false),
+    ("POST", "/anything/booleans", "boolean_schemaSupport", false),
+    ("PATCH", "/anything/booleans", "boolean_topLevel", false),
+    ("POST", "/anything/arrays", "array_schemaSupport", false),
+    ("POST", "/anything/arrays/top-level-payloads", "array_topLevelObjects", false),
+    ("PATCH", "/anything/arrays/top-level-payloads", "array_topLevelPrimitives", false),
+    ("POST", "/anything/objects", "object_schemaSupport", false),
+    ("POST", "/anything/null", "null_schemaSupport", false),
+    ("POST", "/anything/mixed", "mixed_schemaSupport", false),
+    ("POST", "/anything/circular", "circular_handling", false),
+    ("PATCH", "/anything/circular", "circular_topLevel", false),
+    ("POST", "/anything/raw_body/top-level-payloads", "raw_body_topLevel", false),
+    ("PATCH", "/anything/raw_body/top-level-payloads", "raw_body_topLevelJSON", false),
+    ("POST", "/anything/quirks", "quirks_missingType", false),
+    ("PUT", "/anything/quirks/polymorphism", "quirks_entirelyIncompatibleAllOf", false),
+    ("POST", "/anything/quirks/polymorphism", "quirks_incompatibleNestedAllOf", false),
+    (
+        "PATCH",
+        "/anything/quirks/polymorphism",
+        "quirks_partiallyUsableIncompatibleAllOf",
+        false,
+    ),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -226,7 +238,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -235,6 +248,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -243,6 +257,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -250,15 +265,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -290,14 +317,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -326,8 +358,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -335,9 +368,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -365,7 +398,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -378,10 +413,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -392,8 +428,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
@@ -1487,17 +1524,30 @@ async fn read_body(
 
 /// 413 when the body went over the limit, else 400.
 fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if over_limit(error) {
+        return over_limit_problem();
+    }
+    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+}
+
+/// Whether `error`, or an error it wraps, is a request body going
+/// over the limit (`serve_request` bounds every body).
+fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
         if error.is::<http_body_util::LengthLimitError>() {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is larger than the server's limit",
-            );
+            return true;
         }
         source = error.source();
     }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
+    false
+}
+
+fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
 }
 
 /// Checks the request's `Content-Type` (415 when it does not fit).

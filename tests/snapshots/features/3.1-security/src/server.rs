@@ -30,9 +30,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use super::api;
 
-/// The largest request body read by default, in bytes; larger ones
-/// get 413 ([`Options::body_limit`] sets another).
+/// The largest request body read whole by default (JSON, forms,
+/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
+/// sets another).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The largest binary request body by default, in bytes: these
+/// stream to the handler, so the limit bounds traffic, not memory
+/// ([`Options::stream_limit`] sets another).
+pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -175,24 +181,25 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 /// path given to [`Options::spec`]).
 pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"version\":\"1.0.0\",\"title\":\"Support for different security types\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#securitySchemeObject\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"tags\":[{\"name\":\"API Key\"},{\"name\":\"HTTP\"},{\"name\":\"Mutual TLS\"},{\"name\":\"OAuth 2\"},{\"name\":\"OpenID Connect\"},{\"name\":\"Other\"}],\"paths\":{\"/anything/apiKey\":{\"get\":{\"summary\":\"Query parameter\",\"description\":\"`apiKey` auth will be supplied within an `apiKey` query parameter.\",\"tags\":[\"API Key\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"apiKey_query\":[]}]},\"post\":{\"summary\":\"Cookie\",\"description\":\"`apiKey` auth will be supplied within an `api_key` cookie.\",\"tags\":[\"API Key\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"apiKey_cookie\":[]}]},\"put\":{\"summary\":\"Header\",\"description\":\"`apiKey` auth will be supplied within an `X-API-KEY` header.\",\"tags\":[\"API Key\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"apiKey_header\":[]}]}},\"/anything/basic\":{\"post\":{\"summary\":\"Basic\",\"description\":\"Authentication credentials will be supplied within a `Basic` `Authorization` header.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\",\"tags\":[\"HTTP\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"basic\":[]}]}},\"/anything/bearer\":{\"post\":{\"summary\":\"Bearer\",\"description\":\"Authentication credentials will be supplied within a `Bearer` `Authorization` header.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\",\"tags\":[\"HTTP\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"bearer\":[]}]},\"put\":{\"summary\":\"Bearer (`jwt` format)\",\"description\":\"Authentication credentials will be supplied within a `Bearer` `Authorization` header, but its data should be controlled as a JWT.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\\n\\n> ℹ\u{fe0f}We currently do not support any special handling for this so they're handled as a standard `Bearer` authentication token.\",\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"bearer_jwt\":[]}]}},\"/anything/mutualTLS\":{\"post\":{\"summary\":\"`mutualTLS` auth\",\"description\":\"🚧 This is not supported.\",\"tags\":[\"Mutual TLS\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"mutualTLS\":[]}]}},\"/anything/oauth2\":{\"post\":{\"summary\":\"General support (all flow types)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2\":[\"write:things\"]}]},\"get\":{\"summary\":\"General support (authorizationCode flow type)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2_authorizationCode\":[\"write:things\"]}]},\"put\":{\"summary\":\"General support (clientCredentials flow type)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2_clientCredentials\":[\"write:things\"]}]},\"patch\":{\"summary\":\"General support (implicit flow type)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2_implicit\":[\"write:things\"]}]},\"delete\":{\"summary\":\"General support (password flow type)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2_password\":[\"write:things\"]}]}},\"/anything/openIdConnect\":{\"post\":{\"summary\":\"General support\",\"description\":\"🚧 This is not supported.\",\"tags\":[\"OpenID Connect\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"openIdConnect\":[]}]}},\"/anything/no-auth\":{\"post\":{\"summary\":\"No auth requirements\",\"description\":\"This operation does not have any authentication requirements.\",\"tags\":[\"Other\"],\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/status/401\":{\"post\":{\"summary\":\"Forced invalid authentication\",\"description\":\"This endpoint requires an authentication header but making any request to it will forcefully return a 401 status code for invalid auth.\",\"tags\":[\"Other\"],\"responses\":{\"401\":{\"description\":\"Unauthorized\"}},\"security\":[{\"apiKey_header\":[]}]}}},\"components\":{\"securitySchemes\":{\"apiKey_cookie\":{\"type\":\"apiKey\",\"in\":\"cookie\",\"name\":\"api_key\",\"description\":\"An API key that will be supplied in a named cookie. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#security-scheme-object\"},\"apiKey_header\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"X-API-KEY\",\"description\":\"An API key that will be supplied in a named header. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#security-scheme-object\"},\"apiKey_query\":{\"type\":\"apiKey\",\"in\":\"query\",\"name\":\"apiKey\",\"description\":\"An API key that will be supplied in a named query parameter. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#security-scheme-object\"},\"basic\":{\"type\":\"http\",\"scheme\":\"basic\",\"description\":\"Basic auth that takes a base64'd combination of `user:password`. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\"},\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"A bearer token that will be supplied within an `Authentication` header as `bearer <token>`. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\"},\"bearer_jwt\":{\"type\":\"http\",\"scheme\":\"bearer\",\"bearerFormat\":\"JWT\",\"description\":\"A bearer token that will be supplied within an `Authentication` header as `bearer <token>`. In this case, the format of the token is specified as JWT. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#jwt-bearer-sample\"},\"mutualTLS\":{\"type\":\"mutualTLS\",\"description\":\"Requires a specific mutual TLS certificate to use when making a HTTP request. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\"},\"oauth2\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"flows\":{\"authorizationCode\":{\"authorizationUrl\":\"http://example.com/oauth/dialog\",\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"clientCredentials\":{\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"implicit\":{\"authorizationUrl\":\"http://example.com/oauth/dialog\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"password\":{\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_authorizationCode\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow that only supports the `authorizationCode` flow type. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#oauth-flows-object\",\"flows\":{\"authorizationCode\":{\"authorizationUrl\":\"http://alt.example.com/oauth/dialog\",\"tokenUrl\":\"http://alt.example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_clientCredentials\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow that only supports the `clientCredentials` flow type. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#oauth-flows-object\",\"flows\":{\"clientCredentials\":{\"tokenUrl\":\"http://alt.example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_implicit\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow that only supports the `implicit` flow type. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#oauth-flows-object\",\"flows\":{\"implicit\":{\"authorizationUrl\":\"http://alt.example.com/oauth/dialog\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_password\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow that only supports the `password` flow type. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#oauth-flows-object\",\"flows\":{\"password\":{\"tokenUrl\":\"http://alt.example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"openIdConnect\":{\"type\":\"openIdConnect\",\"openIdConnectUrl\":\"https://example.com/.well-known/openid-configuration\",\"description\":\"OpenAPI authentication. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\"}}}}";
 
-/// Each operation's method, route (as axum matches it) and
-/// operationId, for the request span.
-const OPERATIONS: &[(&str, &str, &str)] = &[
-    ("GET", "/anything/apiKey", "get_anything_api_key"),
-    ("PUT", "/anything/apiKey", "put_anything_api_key"),
-    ("POST", "/anything/apiKey", "post_anything_api_key"),
-    ("POST", "/anything/basic", "post_anything_basic"),
-    ("PUT", "/anything/bearer", "put_anything_bearer"),
-    ("POST", "/anything/bearer", "post_anything_bearer"),
-    ("POST", "/anything/mutualTLS", "post_anything_mutual_tls"),
-    ("GET", "/anything/oauth2", "get_anything_oauth2"),
-    ("PUT", "/anything/oauth2", "put_anything_oauth2"),
-    ("POST", "/anything/oauth2", "post_anything_oauth2"),
-    ("DELETE", "/anything/oauth2", "delete_anything_oauth2"),
-    ("PATCH", "/anything/oauth2", "patch_anything_oauth2"),
-    ("POST", "/anything/openIdConnect", "post_anything_open_id_connect"),
-    ("POST", "/anything/no-auth", "post_anything_no_auth"),
-    ("POST", "/status/401", "post_status_401"),
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]).
+const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/anything/apiKey", "get_anything_api_key", false),
+    ("PUT", "/anything/apiKey", "put_anything_api_key", false),
+    ("POST", "/anything/apiKey", "post_anything_api_key", false),
+    ("POST", "/anything/basic", "post_anything_basic", false),
+    ("PUT", "/anything/bearer", "put_anything_bearer", false),
+    ("POST", "/anything/bearer", "post_anything_bearer", false),
+    ("POST", "/anything/mutualTLS", "post_anything_mutual_tls", false),
+    ("GET", "/anything/oauth2", "get_anything_oauth2", false),
+    ("PUT", "/anything/oauth2", "put_anything_oauth2", false),
+    ("POST", "/anything/oauth2", "post_anything_oauth2", false),
+    ("DELETE", "/anything/oauth2", "delete_anything_oauth2", false),
+    ("PATCH", "/anything/oauth2", "patch_anything_oauth2", false),
+    ("POST", "/anything/openIdConnect", "post_anything_open_id_connect", false),
+    ("POST", "/anything/no-auth", "post_anything_no_auth", false),
+    ("POST", "/status/401", "post_status_401", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -200,7 +207,8 @@ const OPERATIONS: &[(&str, &str, &str)] = &[
 pub const REQUEST_ID: &str = "x-request-id";
 
 /// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: a body limit of [`BODY_LIMIT`], no extra routes.
+/// [`router`] uses: body limits of [`BODY_LIMIT`] and
+/// [`STREAM_LIMIT`], no extra routes.
 ///
 /// ```rust,ignore
 /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
@@ -209,6 +217,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
+    stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
 }
@@ -217,6 +226,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             body_limit: BODY_LIMIT,
+            stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
         }
@@ -224,15 +234,27 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: a body limit of [`BODY_LIMIT`], no extra routes.
+    /// The defaults: body limits of [`BODY_LIMIT`] and
+    /// [`STREAM_LIMIT`], no extra routes.
     pub fn new() -> Self {
         Options::default()
     }
 
-    /// The largest request body read, in bytes; a larger one gets a
-    /// 413 problem.
+    /// The largest request body read whole (JSON, forms, text), in
+    /// bytes; a larger one gets a 413 problem.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// The largest binary request body, in bytes. These are not read
+    /// whole but streamed to the handler, so the limit bounds traffic,
+    /// not memory. A body that declares a larger `Content-Length` gets
+    /// a 413 problem before the handler runs; a chunked one that grows
+    /// larger ends the handler's stream with an error, which the
+    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
+    pub fn stream_limit(mut self, bytes: usize) -> Self {
+        self.stream_limit = bytes;
         self
     }
 
@@ -264,14 +286,19 @@ fn finish(mut router: axum::Router, options: Options) -> axum::Router {
     }
     router
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(options.body_limit, serve_request))
+        .layer(
+            axum::middleware::from_fn_with_state(
+                (options.body_limit, options.stream_limit),
+                serve_request,
+            ),
+        )
 }
 
 /// `path` if an extra route may be served there.
 fn extra_route(path: Option<&str>) -> Option<&str> {
     let path = path?;
     let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _)| *route == path) {
+    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
         tracing::warn!(
             "not serving `{path}`: the spec uses it, or it is not a plain path"
         );
@@ -300,8 +327,9 @@ async fn method_not_allowed() -> Response {
 }
 
 /// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too).
-fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
+/// it, so a router nested under a prefix is found too), and whether
+/// its request body streams.
+fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
@@ -309,9 +337,9 @@ fn operation_id(method: &axum::http::Method, route: &str) -> &'static str {
     };
     OPERATIONS
         .iter()
-        .filter(|(m, r, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _)| r.len())
-        .map_or("", |(_, _, id)| id)
+        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+        .max_by_key(|(_, r, _, _)| r.len())
+        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
@@ -339,7 +367,9 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 /// panicking handler into a 500 problem, and answers a conditional
 /// `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(body_limit): axum::extract::State<usize>,
+    axum::extract::State(
+        (body_limit, stream_limit),
+    ): axum::extract::State<(usize, usize)>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -352,10 +382,11 @@ async fn serve_request(
         .get::<axum::extract::MatchedPath>()
         .map_or("", |route| route.as_str())
         .to_owned();
+    let (operation, streamed) = operation(&method, &route);
     let span = tracing::info_span!(
-        "request", operation = operation_id(& method, & route), method = % method, route
-        = % route, request_id = id.to_str().unwrap_or(""), status =
-        tracing::field::Empty, latency_ms = tracing::field::Empty,
+        "request", operation, method = % method, route = % route, request_id = id
+        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
+        tracing::field::Empty,
     );
     let conditional = (method == axum::http::Method::GET
         || method == axum::http::Method::HEAD)
@@ -366,8 +397,9 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
+    let limit = if streamed { stream_limit } else { body_limit };
     let mut response = tracing::Instrument::instrument(
-            run(request, next, body_limit),
+            run(request, next, limit),
             span.clone(),
         )
         .await;
