@@ -549,7 +549,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::BearerAuth], &[api::Scheme::ShopKey]],
+            &[&[(api::Scheme::BearerAuth, &[])], &[(api::Scheme::ShopKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -590,7 +590,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::BearerAuth]],
+            &[&[(api::Scheme::BearerAuth, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -626,7 +626,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::BearerAuth]],
+            &[&[(api::Scheme::BearerAuth, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -672,7 +672,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::BearerAuth]],
+            &[&[(api::Scheme::BearerAuth, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1112,7 +1112,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
@@ -1127,14 +1127,14 @@ impl Client {
             .shop_key
             .as_ref()
             .or(self.credentials.shop_key.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::BearerAuth => bearer_auth.is_some(),
             api::Scheme::ShopKey => shop_key.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::BearerAuth => {
                     if let Some(value) = bearer_auth {

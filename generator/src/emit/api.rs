@@ -16,6 +16,16 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
     });
     let security = security(api);
     let byte_stream = api.uses(ir::Prim::Bytes).then(byte_stream);
+    let requirement = (!api.security_schemes.is_empty()).then(|| {
+        quote! {
+            /// On the server, the security requirement the request met (the
+            /// first of the operation's, in the spec's order) with its
+            /// scopes: the handler checks those against what the credentials
+            /// grant. Empty where the operation needs no credentials or `{}`
+            /// was met. Not sent by the client.
+            pub requirement: Requirement,
+        }
+    });
     let methods = api.operations.iter().map(trait_method);
     let requests = api.operations.iter().map(|op| request(api, op));
     let responses = api.operations.iter().map(|op| response(api, op));
@@ -62,6 +72,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             pub headers: http::HeaderMap,
             /// The request's extensions (server only; not sent by the client).
             pub extensions: http::Extensions,
+            #requirement
         }
 
         /// Why a call failed: what the spec does not model.
@@ -472,6 +483,11 @@ fn security(api: &ir::Api) -> TokenStream {
             pub enum Scheme {
                 #(#variants)*
             }
+
+            /// A security requirement of an operation: schemes that must all
+            /// be met, each with the scopes the spec asks of it (OAuth2 and
+            /// OpenID Connect; none for the others).
+            pub type Requirement = &'static [(Scheme, &'static [&'static str])];
         }
     });
     let basic = api.security_schemes.iter().any(|s| s.kind == SchemeKind::Basic).then(|| {

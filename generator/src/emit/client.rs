@@ -596,7 +596,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
             fn authorize(
                 &self,
                 context: &api::Context,
-                requirements: &[&[api::Scheme]],
+                requirements: &[api::Requirement],
                 query: &mut String,
                 headers: &mut reqwest::header::HeaderMap,
                 #cookie_param
@@ -604,13 +604,13 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 // Not every API has schemes of every location.
                 let _ = (&query, &headers, #cookie_use);
                 #(#lookups)*
-                let present = |scheme: &api::Scheme| match scheme {
+                let present = |(scheme, _): &(api::Scheme, _)| match scheme {
                     #(#present)*
                 };
                 let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
                     return Ok(());
                 };
-                for scheme in *requirement {
+                for (scheme, _) in *requirement {
                     match scheme {
                         #(#apply)*
                     }

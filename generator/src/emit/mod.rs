@@ -289,13 +289,14 @@ pub(crate) fn literal(api: &ir::Api, value: &ir::Literal, scope: Scope) -> Token
     }
 }
 
-/// An operation's security requirements as the `&[&[api::Scheme]]` that
-/// the server's and the client's `authorize` read.
+/// An operation's security requirements as the `&[api::Requirement]`
+/// (schemes with their scopes) that the server's and the client's
+/// `authorize` read.
 pub(crate) fn requirements_table(api: &ir::Api, requirements: &[ir::Requirement]) -> TokenStream {
     let table = requirements.iter().map(|r| {
-        let schemes = r.0.iter().map(|(s, _)| {
+        let schemes = r.0.iter().map(|(s, scopes)| {
             let variant = ident(&api.security_schemes[*s].variant);
-            quote!(api::Scheme::#variant)
+            quote!((api::Scheme::#variant, &[#(#scopes),*]))
         });
         quote!(&[#(#schemes),*])
     });

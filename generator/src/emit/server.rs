@@ -413,7 +413,7 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             quote!(&[])
         };
         stmts.push(quote! {
-            let credentials = authorize(&parts.headers, #query, #cookies, #table, #challenge)?;
+            let (credentials, requirement) = authorize(&parts.headers, #query, #cookies, #table, #challenge)?;
         });
     }
     if let Some(produces) = produces(op) {
@@ -485,10 +485,10 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         stmts.push(quote!(let body = #read;));
         fields.push(quote!(body));
     }
-    let credentials = if op.security.is_some() {
-        quote!(credentials)
-    } else {
-        quote!(credentials: api::Credentials::default())
+    let credentials = match (&op.security, api.security_schemes.is_empty()) {
+        (Some(_), _) => quote!(credentials, requirement),
+        (None, true) => quote!(credentials: api::Credentials::default()),
+        (None, false) => quote!(credentials: api::Credentials::default(), requirement: &[]),
     };
     quote! {
         #(#stmts)*
@@ -1397,30 +1397,33 @@ fn authorize(api: &ir::Api) -> TokenStream {
     });
     quote! {
         /// Reads the credentials of every scheme in `requirements` and checks
-        /// that all schemes of one requirement are present (401 otherwise).
+        /// that all schemes of one requirement are present (401 otherwise);
+        /// the credentials, and the first requirement met.
         fn authorize(
             headers: &axum::http::HeaderMap,
             query: &[(String, String)],
             cookies: &[(String, String)],
-            requirements: &[&[api::Scheme]],
+            requirements: &[api::Requirement],
             challenge: &'static str,
-        ) -> Result<api::Credentials, Problem> {
+        ) -> Result<(api::Credentials, api::Requirement), Problem> {
             // Not every API has schemes of every location.
             let _ = (headers, query, cookies);
             let mut credentials = api::Credentials::default();
-            let mut met = false;
+            let mut met = None;
             for requirement in requirements {
                 let mut all = true;
-                for scheme in *requirement {
+                for (scheme, _) in *requirement {
                     let present = match scheme {
                         #(#extract)*
                     };
                     all &= present;
                 }
-                met |= all;
+                if all && met.is_none() {
+                    met = Some(*requirement);
+                }
             }
-            if met {
-                Ok(credentials)
+            if let Some(requirement) = met {
+                Ok((credentials, requirement))
             } else {
                 let mut problem = Problem::new(StatusCode::UNAUTHORIZED, "credentials are missing or malformed");
                 problem.challenge = Some(challenge);

@@ -556,7 +556,7 @@ impl OperationLowering<'_, '_, '_> {
                         if others.len() == 1 { "is" } else { "are" }
                     ),
                 )
-                .with_hint("several media types per body are not supported yet"),
+                .with_hint("a response is served in one media type, JSON first"),
             );
         }
         if chosen.starts_with("multipart/") {

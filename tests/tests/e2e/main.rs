@@ -10,6 +10,7 @@ mod params;
 mod petstore;
 mod prism;
 mod schemathesis;
+mod security;
 mod streams;
 mod types;
 

@@ -609,6 +609,7 @@ async fn request_list_puppies(
             .unwrap_or(types::ListPuppiesOffset(0)),
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -641,6 +642,7 @@ async fn request_get_puppy(
         puppy_id: parse(path_param(&path, 0usize, "puppyId")?)?,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -668,11 +670,11 @@ async fn request_adopt_puppy(
     request: axum::extract::Request,
 ) -> Result<api::AdoptPuppyRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::BearerAuth], &[api::Scheme::ShopKey]],
+        &[&[(api::Scheme::BearerAuth, &[])], &[(api::Scheme::ShopKey, &[])]],
         "Bearer, ApiKey in=\"header\", name=\"X-Shop-Key\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -681,6 +683,7 @@ async fn request_adopt_puppy(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -707,17 +710,18 @@ async fn request_get_cart(
     request: axum::extract::Request,
 ) -> Result<api::GetCartRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::BearerAuth]],
+        &[&[(api::Scheme::BearerAuth, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetCartRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -745,11 +749,11 @@ async fn request_add_cart_item(
     request: axum::extract::Request,
 ) -> Result<api::AddCartItemRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::BearerAuth]],
+        &[&[(api::Scheme::BearerAuth, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -758,6 +762,7 @@ async fn request_add_cart_item(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -788,11 +793,11 @@ async fn request_remove_cart_item(
 ) -> Result<api::RemoveCartItemRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::BearerAuth]],
+        &[&[(api::Scheme::BearerAuth, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -800,6 +805,7 @@ async fn request_remove_cart_item(
         puppy_id: parse(path_param(&path, 0usize, "puppyId")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -955,20 +961,21 @@ fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str>
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::BearerAuth => {
                     credentials.bearer_auth = headers
@@ -992,10 +999,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,

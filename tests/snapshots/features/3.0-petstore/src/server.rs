@@ -622,11 +622,11 @@ async fn request_update_pet(
     request: axum::extract::Request,
 ) -> Result<api::UpdatePetRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     let body = required(
@@ -647,6 +647,7 @@ async fn request_update_pet(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -668,11 +669,11 @@ async fn request_add_pet(
     request: axum::extract::Request,
 ) -> Result<api::AddPetRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     let body = required(
@@ -693,6 +694,7 @@ async fn request_add_pet(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -715,11 +717,11 @@ async fn request_find_pets_by_status(
 ) -> Result<api::FindPetsByStatusRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -729,6 +731,7 @@ async fn request_find_pets_by_status(
         )?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -751,11 +754,11 @@ async fn request_find_pets_by_tags(
 ) -> Result<api::FindPetsByTagsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -763,6 +766,7 @@ async fn request_find_pets_by_tags(
         tags: parse_each(required(query_values(&query, "tags"), "query", "tags")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -785,11 +789,11 @@ async fn request_get_pet_by_id(
 ) -> Result<api::GetPetByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "ApiKey in=\"header\", name=\"api_key\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -797,6 +801,7 @@ async fn request_get_pet_by_id(
         pet_id: parse(path_param(&path, 0usize, "petId")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -819,11 +824,11 @@ async fn request_update_pet_with_form(
 ) -> Result<api::UpdatePetWithFormRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     let body = form_body(&parts.headers, body).await?;
@@ -832,6 +837,7 @@ async fn request_update_pet_with_form(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -854,11 +860,11 @@ async fn request_delete_pet(
 ) -> Result<api::DeletePetRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     Ok(api::DeletePetRequest {
@@ -866,6 +872,7 @@ async fn request_delete_pet(
         pet_id: parse(path_param(&path, 0usize, "petId")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -888,11 +895,11 @@ async fn request_upload_file(
 ) -> Result<api::UploadFileRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -902,6 +909,7 @@ async fn request_upload_file(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -923,17 +931,18 @@ async fn request_get_inventory(
     request: axum::extract::Request,
 ) -> Result<api::GetInventoryRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "ApiKey in=\"header\", name=\"api_key\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetInventoryRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -961,6 +970,7 @@ async fn request_place_order(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -988,6 +998,7 @@ async fn request_get_order_by_id(
         order_id: parse(path_param(&path, 0usize, "orderId")?)?,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1014,6 +1025,7 @@ async fn request_delete_order(
         order_id: parse(path_param(&path, 0usize, "orderId")?)?,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1040,6 +1052,7 @@ async fn request_create_user(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1066,6 +1079,7 @@ async fn request_create_users_with_array_input(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1092,6 +1106,7 @@ async fn request_create_users_with_list_input(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1124,6 +1139,7 @@ async fn request_login_user(
         )?,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1148,6 +1164,7 @@ async fn request_logout_user(
     Ok(api::LogoutUserRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1175,6 +1192,7 @@ async fn request_get_user_by_name(
         username: parse(path_param(&path, 0usize, "username")?)?,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1203,6 +1221,7 @@ async fn request_update_user(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1229,6 +1248,7 @@ async fn request_delete_user(
         username: parse(path_param(&path, 0usize, "username")?)?,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1539,20 +1559,21 @@ fn header_value<'a>(
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::PetstoreAuth => {
                     credentials.petstore_auth = headers
@@ -1576,10 +1597,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,

@@ -610,6 +610,7 @@ async fn request_x_code_samples(
     Ok(api::XCodeSamplesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -637,6 +638,7 @@ async fn request_x_readme_code_samples(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -661,6 +663,7 @@ async fn request_x_readme_headers(
     Ok(api::XReadmeHeadersRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -685,6 +688,7 @@ async fn request_x_headers(
     Ok(api::XHeadersRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -706,11 +710,11 @@ async fn request_x_readme_explorer_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeExplorerEnabledRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
@@ -718,6 +722,7 @@ async fn request_x_readme_explorer_enabled(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -739,11 +744,11 @@ async fn request_x_explorer_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XExplorerEnabledRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
@@ -751,6 +756,7 @@ async fn request_x_explorer_enabled(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -775,6 +781,7 @@ async fn request_x_readme_samples_languages(
     Ok(api::XReadmeSamplesLanguagesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -799,6 +806,7 @@ async fn request_x_samples_languages(
     Ok(api::XSamplesLanguagesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -823,6 +831,7 @@ async fn request_x_readme_proxy_enabled(
     Ok(api::XReadmeProxyEnabledRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -847,6 +856,7 @@ async fn request_x_proxy_enabled(
     Ok(api::XProxyEnabledRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -871,6 +881,7 @@ async fn request_x_readme_metrics_enabled(
     Ok(api::XReadmeMetricsEnabledRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -895,6 +906,7 @@ async fn request_x_metrics_enabled(
     Ok(api::XMetricsEnabledRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1030,20 +1042,21 @@ fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Proble
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::PetstoreAuth => {
                     credentials.petstore_auth = headers
@@ -1060,10 +1073,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,

@@ -463,7 +463,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -547,7 +547,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -616,7 +616,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -681,7 +681,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -747,7 +747,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -819,7 +819,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -860,7 +860,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -903,7 +903,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -946,7 +946,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -992,7 +992,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1036,7 +1036,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1080,7 +1080,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1118,7 +1118,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1156,7 +1156,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1194,7 +1194,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1233,7 +1233,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1275,7 +1275,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1323,7 +1323,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1381,7 +1381,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1431,7 +1431,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1492,7 +1492,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1545,7 +1545,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1592,7 +1592,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1638,7 +1638,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1681,7 +1681,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1729,7 +1729,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1775,7 +1775,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1852,7 +1852,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1912,7 +1912,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1951,7 +1951,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2004,7 +2004,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2048,7 +2048,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2101,7 +2101,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2544,7 +2544,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
@@ -2554,13 +2554,13 @@ impl Client {
             .api_key
             .as_ref()
             .or(self.credentials.api_key.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::ApiKey => api_key.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKey => {
                     if let Some(value) = api_key {

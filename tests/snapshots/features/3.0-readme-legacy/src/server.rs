@@ -680,17 +680,18 @@ async fn request_get_project(
     request: axum::extract::Request,
 ) -> Result<api::GetProjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetProjectRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -718,6 +719,7 @@ async fn request_get_api_registry(
         uuid: parse(path_param(&path, 0usize, "uuid")?)?,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -750,11 +752,11 @@ async fn request_get_api_specification(
 ) -> Result<api::GetApiSpecificationRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -772,6 +774,7 @@ async fn request_get_api_specification(
             .transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -793,11 +796,11 @@ async fn request_upload_api_specification(
     request: axum::extract::Request,
 ) -> Result<api::UploadApiSpecificationRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -809,6 +812,7 @@ async fn request_upload_api_specification(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -831,11 +835,11 @@ async fn request_update_api_specification(
 ) -> Result<api::UpdateApiSpecificationRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -845,6 +849,7 @@ async fn request_update_api_specification(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -877,11 +882,11 @@ async fn request_delete_api_specification(
 ) -> Result<api::DeleteApiSpecificationRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -889,6 +894,7 @@ async fn request_delete_api_specification(
         id: parse(path_param(&path, 0usize, "id")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -911,11 +917,11 @@ async fn request_get_categories(
 ) -> Result<api::GetCategoriesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     Ok(api::GetCategoriesRequest {
@@ -932,6 +938,7 @@ async fn request_get_categories(
             .unwrap_or(types::GetApiSpecificationPage(1)),
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -960,11 +967,11 @@ async fn request_create_category(
     request: axum::extract::Request,
 ) -> Result<api::CreateCategoryRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -976,6 +983,7 @@ async fn request_create_category(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -998,11 +1006,11 @@ async fn request_get_category(
 ) -> Result<api::GetCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1013,6 +1021,7 @@ async fn request_get_category(
             .transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1042,11 +1051,11 @@ async fn request_update_category(
 ) -> Result<api::UpdateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1059,6 +1068,7 @@ async fn request_update_category(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1081,11 +1091,11 @@ async fn request_delete_category(
 ) -> Result<api::DeleteCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1096,6 +1106,7 @@ async fn request_delete_category(
             .transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1118,11 +1129,11 @@ async fn request_get_category_docs(
 ) -> Result<api::GetCategoryDocsRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1133,6 +1144,7 @@ async fn request_get_category_docs(
             .transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1155,11 +1167,11 @@ async fn request_get_changelogs(
 ) -> Result<api::GetChangelogsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     Ok(api::GetChangelogsRequest {
@@ -1173,6 +1185,7 @@ async fn request_get_changelogs(
             .unwrap_or(types::GetApiSpecificationPage(1)),
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1194,11 +1207,11 @@ async fn request_create_changelog(
     request: axum::extract::Request,
 ) -> Result<api::CreateChangelogRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
@@ -1206,6 +1219,7 @@ async fn request_create_changelog(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1228,17 +1242,18 @@ async fn request_get_changelog(
 ) -> Result<api::GetChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     Ok(api::GetChangelogRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1261,11 +1276,11 @@ async fn request_update_changelog(
 ) -> Result<api::UpdateChangelogRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
@@ -1274,6 +1289,7 @@ async fn request_update_changelog(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1296,17 +1312,18 @@ async fn request_delete_changelog(
 ) -> Result<api::DeleteChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     Ok(api::DeleteChangelogRequest {
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1329,11 +1346,11 @@ async fn request_get_custom_pages(
 ) -> Result<api::GetCustomPagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1348,6 +1365,7 @@ async fn request_get_custom_pages(
             .unwrap_or(types::GetApiSpecificationPage(1)),
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1376,11 +1394,11 @@ async fn request_create_custom_page(
     request: axum::extract::Request,
 ) -> Result<api::CreateCustomPageRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1389,6 +1407,7 @@ async fn request_create_custom_page(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1411,11 +1430,11 @@ async fn request_get_custom_page(
 ) -> Result<api::GetCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1423,6 +1442,7 @@ async fn request_get_custom_page(
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1452,11 +1472,11 @@ async fn request_update_custom_page(
 ) -> Result<api::UpdateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1466,6 +1486,7 @@ async fn request_update_custom_page(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1488,11 +1509,11 @@ async fn request_delete_custom_page(
 ) -> Result<api::DeleteCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1500,6 +1521,7 @@ async fn request_delete_custom_page(
         slug: parse(path_param(&path, 0usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1526,11 +1548,11 @@ async fn request_create_doc(
     request: axum::extract::Request,
 ) -> Result<api::CreateDocRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1542,6 +1564,7 @@ async fn request_create_doc(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1564,11 +1587,11 @@ async fn request_search_docs(
 ) -> Result<api::SearchDocsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1579,6 +1602,7 @@ async fn request_search_docs(
             .transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1601,11 +1625,11 @@ async fn request_get_doc(
 ) -> Result<api::GetDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1616,6 +1640,7 @@ async fn request_get_doc(
             .transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1643,11 +1668,11 @@ async fn request_update_doc(
 ) -> Result<api::UpdateDocRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1660,6 +1685,7 @@ async fn request_update_doc(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1682,11 +1708,11 @@ async fn request_delete_doc(
 ) -> Result<api::DeleteDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1697,6 +1723,7 @@ async fn request_delete_doc(
             .transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1719,11 +1746,11 @@ async fn request_get_production_doc(
 ) -> Result<api::GetProductionDocRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1734,6 +1761,7 @@ async fn request_get_production_doc(
             .transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1759,6 +1787,7 @@ async fn request_get_outbound_i_ps(
     Ok(api::GetOutboundIPsRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1780,11 +1809,11 @@ async fn request_ask_owlbot(
     request: axum::extract::Request,
 ) -> Result<api::AskOwlbotRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1793,6 +1822,7 @@ async fn request_ask_owlbot(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1818,6 +1848,7 @@ async fn request_get_api_schema(
     Ok(api::GetApiSchemaRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1839,17 +1870,18 @@ async fn request_get_versions(
     request: axum::extract::Request,
 ) -> Result<api::GetVersionsRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetVersionsRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1871,11 +1903,11 @@ async fn request_create_version(
     request: axum::extract::Request,
 ) -> Result<api::CreateVersionRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1884,6 +1916,7 @@ async fn request_create_version(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1906,11 +1939,11 @@ async fn request_get_version(
 ) -> Result<api::GetVersionRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1918,6 +1951,7 @@ async fn request_get_version(
         version_id: parse(path_param(&path, 0usize, "versionId")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1945,11 +1979,11 @@ async fn request_update_version(
 ) -> Result<api::UpdateVersionRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1959,6 +1993,7 @@ async fn request_update_version(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1986,11 +2021,11 @@ async fn request_delete_version(
 ) -> Result<api::DeleteVersionRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKey]],
+        &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1998,6 +2033,7 @@ async fn request_delete_version(
         version_id: parse(path_param(&path, 0usize, "versionId")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2497,20 +2533,21 @@ fn header_value<'a>(
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::ApiKey => {
                     credentials.api_key = headers
@@ -2537,10 +2574,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,

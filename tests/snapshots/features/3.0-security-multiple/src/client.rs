@@ -464,7 +464,13 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyHeader, api::Scheme::Basic, api::Scheme::Oauth2]],
+            &[
+                &[
+                    (api::Scheme::ApiKeyHeader, &[]),
+                    (api::Scheme::Basic, &[]),
+                    (api::Scheme::Oauth2, &["write:things"]),
+                ],
+            ],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -500,7 +506,10 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2], &[api::Scheme::ApiKeyHeader]],
+            &[
+                &[(api::Scheme::Oauth2, &["write:things"])],
+                &[(api::Scheme::ApiKeyHeader, &[])],
+            ],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -537,8 +546,11 @@ impl Api for Client {
         self.authorize(
             &request.context,
             &[
-                &[api::Scheme::Oauth2, api::Scheme::ApiKeyHeader],
-                &[api::Scheme::Oauth2Alternate],
+                &[
+                    (api::Scheme::Oauth2, &["write:things"]),
+                    (api::Scheme::ApiKeyHeader, &[]),
+                ],
+                &[(api::Scheme::Oauth2Alternate, &["write:things"])],
             ],
             &mut query,
             &mut headers,
@@ -576,15 +588,15 @@ impl Api for Client {
         self.authorize(
             &request.context,
             &[
-                &[api::Scheme::Oauth2, api::Scheme::Basic],
-                &[api::Scheme::Bearer, api::Scheme::BearerJwt],
-                &[api::Scheme::BearerJwt],
-                &[api::Scheme::Basic],
-                &[api::Scheme::Basic, api::Scheme::Bearer],
+                &[(api::Scheme::Oauth2, &[]), (api::Scheme::Basic, &[])],
+                &[(api::Scheme::Bearer, &[]), (api::Scheme::BearerJwt, &[])],
+                &[(api::Scheme::BearerJwt, &[])],
+                &[(api::Scheme::Basic, &[])],
+                &[(api::Scheme::Basic, &[]), (api::Scheme::Bearer, &[])],
                 &[
-                    api::Scheme::ApiKeyCookie,
-                    api::Scheme::ApiKeyHeader,
-                    api::Scheme::ApiKeyQuery,
+                    (api::Scheme::ApiKeyCookie, &[]),
+                    (api::Scheme::ApiKeyHeader, &[]),
+                    (api::Scheme::ApiKeyQuery, &[]),
                 ],
             ],
             &mut query,
@@ -1021,7 +1033,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
@@ -1067,7 +1079,7 @@ impl Client {
             .oauth2_alternate
             .as_ref()
             .or(self.credentials.oauth2_alternate.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::ApiKeyCookie => api_key_cookie.is_some(),
             api::Scheme::ApiKeyHeader => api_key_header.is_some(),
             api::Scheme::ApiKeyQuery => api_key_query.is_some(),
@@ -1080,7 +1092,7 @@ impl Client {
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKeyCookie => {
                     if let Some(value) = api_key_cookie {

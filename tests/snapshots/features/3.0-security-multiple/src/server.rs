@@ -575,16 +575,23 @@ async fn request_post_anything_and(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingAndRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKeyHeader, api::Scheme::Basic, api::Scheme::Oauth2]],
+        &[
+            &[
+                (api::Scheme::ApiKeyHeader, &[]),
+                (api::Scheme::Basic, &[]),
+                (api::Scheme::Oauth2, &["write:things"]),
+            ],
+        ],
         "ApiKey in=\"header\", name=\"X-API-KEY\", Basic realm=\"api\", Bearer",
     )?;
     Ok(api::PostAnythingAndRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -606,16 +613,20 @@ async fn request_post_anything_or(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOrRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Oauth2], &[api::Scheme::ApiKeyHeader]],
+        &[
+            &[(api::Scheme::Oauth2, &["write:things"])],
+            &[(api::Scheme::ApiKeyHeader, &[])],
+        ],
         "Bearer, ApiKey in=\"header\", name=\"X-API-KEY\"",
     )?;
     Ok(api::PostAnythingOrRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -637,19 +648,23 @@ async fn request_post_anything_and_or(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingAndOrRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
         &[
-            &[api::Scheme::Oauth2, api::Scheme::ApiKeyHeader],
-            &[api::Scheme::Oauth2Alternate],
+            &[
+                (api::Scheme::Oauth2, &["write:things"]),
+                (api::Scheme::ApiKeyHeader, &[]),
+            ],
+            &[(api::Scheme::Oauth2Alternate, &["write:things"])],
         ],
         "Bearer, ApiKey in=\"header\", name=\"X-API-KEY\", Bearer",
     )?;
     Ok(api::PostAnythingAndOrRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -673,20 +688,20 @@ async fn request_post_anything_many_and_or(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     let cookies = cookies(&parts.headers);
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &query,
         &cookies,
         &[
-            &[api::Scheme::Oauth2, api::Scheme::Basic],
-            &[api::Scheme::Bearer, api::Scheme::BearerJwt],
-            &[api::Scheme::BearerJwt],
-            &[api::Scheme::Basic],
-            &[api::Scheme::Basic, api::Scheme::Bearer],
+            &[(api::Scheme::Oauth2, &[]), (api::Scheme::Basic, &[])],
+            &[(api::Scheme::Bearer, &[]), (api::Scheme::BearerJwt, &[])],
+            &[(api::Scheme::BearerJwt, &[])],
+            &[(api::Scheme::Basic, &[])],
+            &[(api::Scheme::Basic, &[]), (api::Scheme::Bearer, &[])],
             &[
-                api::Scheme::ApiKeyCookie,
-                api::Scheme::ApiKeyHeader,
-                api::Scheme::ApiKeyQuery,
+                (api::Scheme::ApiKeyCookie, &[]),
+                (api::Scheme::ApiKeyHeader, &[]),
+                (api::Scheme::ApiKeyQuery, &[]),
             ],
         ],
         "Bearer, Basic realm=\"api\", Bearer, Bearer, ApiKey in=\"cookie\", name=\"api_key\", ApiKey in=\"header\", name=\"X-API-KEY\", ApiKey in=\"query\", name=\"apiKey\"",
@@ -694,6 +709,7 @@ async fn request_post_anything_many_and_or(
     Ok(api::PostAnythingManyAndOrRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -773,20 +789,21 @@ fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::ApiKeyCookie => {
                     credentials.api_key_cookie = cookies
@@ -882,10 +899,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,

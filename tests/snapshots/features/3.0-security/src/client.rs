@@ -464,7 +464,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyQuery]],
+            &[&[(api::Scheme::ApiKeyQuery, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -500,7 +500,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyHeader]],
+            &[&[(api::Scheme::ApiKeyHeader, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -536,7 +536,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyCookie]],
+            &[&[(api::Scheme::ApiKeyCookie, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -572,7 +572,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Basic]],
+            &[&[(api::Scheme::Basic, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -608,7 +608,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::BearerJwt]],
+            &[&[(api::Scheme::BearerJwt, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -644,7 +644,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -680,7 +680,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2AuthorizationCode]],
+            &[&[(api::Scheme::Oauth2AuthorizationCode, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -716,7 +716,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2ClientCredentials]],
+            &[&[(api::Scheme::Oauth2ClientCredentials, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -752,7 +752,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2]],
+            &[&[(api::Scheme::Oauth2, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -788,7 +788,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2Password]],
+            &[&[(api::Scheme::Oauth2Password, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -824,7 +824,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2Implicit]],
+            &[&[(api::Scheme::Oauth2Implicit, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -860,7 +860,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OpenIdConnect]],
+            &[&[(api::Scheme::OpenIdConnect, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -925,7 +925,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyQuery], &[]],
+            &[&[(api::Scheme::ApiKeyQuery, &[])], &[]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -961,7 +961,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyHeader]],
+            &[&[(api::Scheme::ApiKeyHeader, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -1396,7 +1396,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
@@ -1462,7 +1462,7 @@ impl Client {
             .open_id_connect
             .as_ref()
             .or(self.credentials.open_id_connect.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::ApiKeyCookie => api_key_cookie.is_some(),
             api::Scheme::ApiKeyHeader => api_key_header.is_some(),
             api::Scheme::ApiKeyQuery => api_key_query.is_some(),
@@ -1479,7 +1479,7 @@ impl Client {
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKeyCookie => {
                     if let Some(value) = api_key_cookie {

@@ -613,16 +613,17 @@ async fn request_get_anything_api_key(
 ) -> Result<api::GetAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &query,
         &[],
-        &[&[api::Scheme::ApiKeyQuery]],
+        &[&[(api::Scheme::ApiKeyQuery, &[])]],
         "ApiKey in=\"query\", name=\"apiKey\"",
     )?;
     Ok(api::GetAnythingApiKeyRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -644,16 +645,17 @@ async fn request_put_anything_api_key(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKeyHeader]],
+        &[&[(api::Scheme::ApiKeyHeader, &[])]],
         "ApiKey in=\"header\", name=\"X-API-KEY\"",
     )?;
     Ok(api::PutAnythingApiKeyRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -676,16 +678,17 @@ async fn request_post_anything_api_key(
 ) -> Result<api::PostAnythingApiKeyRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &cookies,
-        &[&[api::Scheme::ApiKeyCookie]],
+        &[&[(api::Scheme::ApiKeyCookie, &[])]],
         "ApiKey in=\"cookie\", name=\"api_key\"",
     )?;
     Ok(api::PostAnythingApiKeyRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -707,16 +710,17 @@ async fn request_post_anything_basic(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingBasicRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Basic]],
+        &[&[(api::Scheme::Basic, &[])]],
         "Basic realm=\"api\"",
     )?;
     Ok(api::PostAnythingBasicRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -738,16 +742,17 @@ async fn request_put_anything_bearer(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingBearerRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::BearerJwt]],
+        &[&[(api::Scheme::BearerJwt, &[])]],
         "Bearer",
     )?;
     Ok(api::PutAnythingBearerRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -769,16 +774,17 @@ async fn request_post_anything_bearer(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingBearerRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::PostAnythingBearerRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -800,16 +806,17 @@ async fn request_get_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::GetAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Oauth2AuthorizationCode]],
+        &[&[(api::Scheme::Oauth2AuthorizationCode, &["write:things"])]],
         "Bearer",
     )?;
     Ok(api::GetAnythingOauth2Request {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -831,16 +838,17 @@ async fn request_put_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::PutAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Oauth2ClientCredentials]],
+        &[&[(api::Scheme::Oauth2ClientCredentials, &["write:things"])]],
         "Bearer",
     )?;
     Ok(api::PutAnythingOauth2Request {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -862,16 +870,17 @@ async fn request_post_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Oauth2]],
+        &[&[(api::Scheme::Oauth2, &["write:things"])]],
         "Bearer",
     )?;
     Ok(api::PostAnythingOauth2Request {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -893,16 +902,17 @@ async fn request_delete_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::DeleteAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Oauth2Password]],
+        &[&[(api::Scheme::Oauth2Password, &["write:things"])]],
         "Bearer",
     )?;
     Ok(api::DeleteAnythingOauth2Request {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -924,16 +934,17 @@ async fn request_patch_anything_oauth2(
     request: axum::extract::Request,
 ) -> Result<api::PatchAnythingOauth2Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Oauth2Implicit]],
+        &[&[(api::Scheme::Oauth2Implicit, &["write:things"])]],
         "Bearer",
     )?;
     Ok(api::PatchAnythingOauth2Request {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -955,16 +966,17 @@ async fn request_post_anything_open_id_connect(
     request: axum::extract::Request,
 ) -> Result<api::PostAnythingOpenIdConnectRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::OpenIdConnect]],
+        &[&[(api::Scheme::OpenIdConnect, &[])]],
         "Bearer",
     )?;
     Ok(api::PostAnythingOpenIdConnectRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -989,6 +1001,7 @@ async fn request_post_anything_no_auth(
     Ok(api::PostAnythingNoAuthRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1011,16 +1024,17 @@ async fn request_get_anything_optional_auth(
 ) -> Result<api::GetAnythingOptionalAuthRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &query,
         &[],
-        &[&[api::Scheme::ApiKeyQuery], &[]],
+        &[&[(api::Scheme::ApiKeyQuery, &[])], &[]],
         "ApiKey in=\"query\", name=\"apiKey\"",
     )?;
     Ok(api::GetAnythingOptionalAuthRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1042,16 +1056,17 @@ async fn request_post_status_401(
     request: axum::extract::Request,
 ) -> Result<api::PostStatus401Request, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::ApiKeyHeader]],
+        &[&[(api::Scheme::ApiKeyHeader, &[])]],
         "ApiKey in=\"header\", name=\"X-API-KEY\"",
     )?;
     Ok(api::PostStatus401Request {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1219,20 +1234,21 @@ fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::ApiKeyCookie => {
                     credentials.api_key_cookie = cookies
@@ -1376,10 +1392,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,

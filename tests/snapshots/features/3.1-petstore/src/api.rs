@@ -951,6 +951,11 @@ pub enum Scheme {
     ApiKey,
 }
 
+/// A security requirement of an operation: schemes that must all
+/// be met, each with the scopes the spec asks of it (OAuth2 and
+/// OpenID Connect; none for the others).
+pub type Requirement = &'static [(Scheme, &'static [&'static str])];
+
 /// A binary body (`application/octet-stream`, `image/png`, ...): a
 /// stream of chunks, so that neither side holds it whole. The server
 /// gives a handler the request body as it arrives and sends a
@@ -1167,6 +1172,12 @@ pub struct Context {
     pub headers: http::HeaderMap,
     /// The request's extensions (server only; not sent by the client).
     pub extensions: http::Extensions,
+    /// On the server, the security requirement the request met (the
+    /// first of the operation's, in the spec's order) with its
+    /// scopes: the handler checks those against what the credentials
+    /// grant. Empty where the operation needs no credentials or `{}`
+    /// was met. Not sent by the client.
+    pub requirement: Requirement,
 }
 
 /// Why a call failed: what the spec does not model.

@@ -463,7 +463,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -505,7 +505,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -551,7 +551,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -591,7 +591,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -629,7 +629,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -672,7 +672,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -717,7 +717,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -756,7 +756,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -789,7 +789,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKey]],
+            &[&[(api::Scheme::ApiKey, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1552,7 +1552,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
@@ -1567,14 +1567,14 @@ impl Client {
             .api_key
             .as_ref()
             .or(self.credentials.api_key.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::PetstoreAuth => petstore_auth.is_some(),
             api::Scheme::ApiKey => api_key.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::PetstoreAuth => {
                     if let Some(value) = petstore_auth {

@@ -571,7 +571,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -604,7 +604,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::PetstoreAuth]],
+            &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
             &mut query,
             &mut headers,
         )?;
@@ -1139,7 +1139,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
@@ -1149,13 +1149,13 @@ impl Client {
             .petstore_auth
             .as_ref()
             .or(self.credentials.petstore_auth.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::PetstoreAuth => petstore_auth.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::PetstoreAuth => {
                     if let Some(value) = petstore_auth {

@@ -604,6 +604,7 @@ async fn request_x_code_samples(
     Ok(api::XCodeSamplesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -629,6 +630,7 @@ async fn request_x_readme_code_samples(
     Ok(api::XReadmeCodeSamplesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -654,6 +656,7 @@ async fn request_x_readme_headers(
     Ok(api::XReadmeHeadersRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -679,6 +682,7 @@ async fn request_x_headers(
     Ok(api::XHeadersRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -700,11 +704,11 @@ async fn request_x_readme_explorer_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XReadmeExplorerEnabledRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -713,6 +717,7 @@ async fn request_x_readme_explorer_enabled(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -734,11 +739,11 @@ async fn request_x_explorer_enabled(
     request: axum::extract::Request,
 ) -> Result<api::XExplorerEnabledRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::PetstoreAuth]],
+        &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -747,6 +752,7 @@ async fn request_x_explorer_enabled(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -772,6 +778,7 @@ async fn request_x_readme_samples_languages(
     Ok(api::XReadmeSamplesLanguagesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -797,6 +804,7 @@ async fn request_x_samples_languages(
     Ok(api::XSamplesLanguagesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -822,6 +830,7 @@ async fn request_x_readme_proxy_enabled(
     Ok(api::XReadmeProxyEnabledRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -847,6 +856,7 @@ async fn request_x_proxy_enabled(
     Ok(api::XProxyEnabledRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -965,20 +975,21 @@ fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Proble
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::PetstoreAuth => {
                     credentials.petstore_auth = headers
@@ -995,10 +1006,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,

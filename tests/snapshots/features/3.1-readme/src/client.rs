@@ -476,7 +476,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -514,7 +514,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -558,7 +558,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -600,7 +600,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -642,7 +642,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -680,7 +680,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -718,7 +718,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -760,7 +760,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -802,7 +802,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -844,7 +844,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -938,7 +938,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -982,7 +982,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1029,7 +1029,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1076,7 +1076,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1123,7 +1123,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1174,7 +1174,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1219,7 +1219,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1252,7 +1252,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1291,7 +1291,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1328,7 +1328,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1365,7 +1365,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1406,7 +1406,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1444,7 +1444,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1488,7 +1488,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1530,7 +1530,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1572,7 +1572,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1613,7 +1613,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1655,7 +1655,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1697,7 +1697,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1739,7 +1739,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1783,7 +1783,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1819,7 +1819,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1856,7 +1856,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1916,7 +1916,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1949,7 +1949,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -1987,7 +1987,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2039,7 +2039,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2081,7 +2081,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2123,7 +2123,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2164,7 +2164,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2202,7 +2202,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2246,7 +2246,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2288,7 +2288,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2330,7 +2330,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2381,7 +2381,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2456,7 +2456,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2489,7 +2489,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2531,7 +2531,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2568,7 +2568,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -2605,7 +2605,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
         )?;
@@ -3035,7 +3035,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
@@ -3045,13 +3045,13 @@ impl Client {
             .bearer
             .as_ref()
             .or(self.credentials.bearer.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::Bearer => bearer.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::Bearer => {
                     if let Some(value) = bearer {

@@ -751,11 +751,11 @@ async fn request_get_api_keys(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -771,6 +771,7 @@ async fn request_get_api_keys(
         subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -793,11 +794,11 @@ async fn request_create_api_key(
 ) -> Result<api::CreateApiKeyRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -807,6 +808,7 @@ async fn request_create_api_key(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -829,11 +831,11 @@ async fn request_get_api_key(
 ) -> Result<api::GetApiKeyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -842,6 +844,7 @@ async fn request_get_api_key(
         subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -864,11 +867,11 @@ async fn request_delete_api_key(
 ) -> Result<api::DeleteApiKeyRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteApiKeyRequest {
@@ -876,6 +879,7 @@ async fn request_delete_api_key(
         subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -898,11 +902,11 @@ async fn request_update_api_key(
 ) -> Result<api::UpdateApiKeyRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -913,6 +917,7 @@ async fn request_update_api_key(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -935,11 +940,11 @@ async fn request_get_ap_is(
 ) -> Result<api::GetApIsRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -947,6 +952,7 @@ async fn request_get_ap_is(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -969,11 +975,11 @@ async fn request_create_api(
 ) -> Result<api::CreateApiRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -983,6 +989,7 @@ async fn request_create_api(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1005,11 +1012,11 @@ async fn request_get_api(
 ) -> Result<api::GetApiRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1018,6 +1025,7 @@ async fn request_get_api(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1040,11 +1048,11 @@ async fn request_update_api(
 ) -> Result<api::UpdateApiRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1055,6 +1063,7 @@ async fn request_update_api(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1077,11 +1086,11 @@ async fn request_delete_api(
 ) -> Result<api::DeleteApiRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteApiRequest {
@@ -1089,6 +1098,7 @@ async fn request_delete_api(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1114,6 +1124,7 @@ async fn request_get_open_roles(
     Ok(api::GetOpenRolesRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1141,6 +1152,7 @@ async fn request_apply_to_read_me(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1163,11 +1175,11 @@ async fn request_create_category(
 ) -> Result<api::CreateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1177,6 +1189,7 @@ async fn request_create_category(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1199,11 +1212,11 @@ async fn request_get_categories(
 ) -> Result<api::GetCategoriesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1212,6 +1225,7 @@ async fn request_get_categories(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1234,11 +1248,11 @@ async fn request_get_category(
 ) -> Result<api::GetCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1248,6 +1262,7 @@ async fn request_get_category(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1270,11 +1285,11 @@ async fn request_delete_category(
 ) -> Result<api::DeleteCategoryRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteCategoryRequest {
@@ -1283,6 +1298,7 @@ async fn request_delete_category(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1305,11 +1321,11 @@ async fn request_update_category(
 ) -> Result<api::UpdateCategoryRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1321,6 +1337,7 @@ async fn request_update_category(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1343,11 +1360,11 @@ async fn request_get_category_pages(
 ) -> Result<api::GetCategoryPagesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1357,6 +1374,7 @@ async fn request_get_category_pages(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1379,11 +1397,11 @@ async fn request_get_changelogs(
 ) -> Result<api::GetChangelogsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1402,6 +1420,7 @@ async fn request_get_changelogs(
             .unwrap_or(types::GetChangelogsVisibility::All),
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1423,11 +1442,11 @@ async fn request_create_changelog(
     request: axum::extract::Request,
 ) -> Result<api::CreateChangelogRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1436,6 +1455,7 @@ async fn request_create_changelog(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1458,11 +1478,11 @@ async fn request_get_changelog(
 ) -> Result<api::GetChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1470,6 +1490,7 @@ async fn request_get_changelog(
         identifier: parse(path_param(&path, 0usize, "identifier")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1492,17 +1513,18 @@ async fn request_delete_changelog(
 ) -> Result<api::DeleteChangelogRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteChangelogRequest {
         identifier: parse(path_param(&path, 0usize, "identifier")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1525,11 +1547,11 @@ async fn request_update_changelog(
 ) -> Result<api::UpdateChangelogRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1539,6 +1561,7 @@ async fn request_update_changelog(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1561,11 +1584,11 @@ async fn request_get_custom_pages(
 ) -> Result<api::GetCustomPagesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1573,6 +1596,7 @@ async fn request_get_custom_pages(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1595,11 +1619,11 @@ async fn request_create_custom_page(
 ) -> Result<api::CreateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1609,6 +1633,7 @@ async fn request_create_custom_page(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1631,11 +1656,11 @@ async fn request_get_custom_page(
 ) -> Result<api::GetCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1644,6 +1669,7 @@ async fn request_get_custom_page(
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1666,11 +1692,11 @@ async fn request_delete_custom_page(
 ) -> Result<api::DeleteCustomPageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteCustomPageRequest {
@@ -1678,6 +1704,7 @@ async fn request_delete_custom_page(
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1700,11 +1727,11 @@ async fn request_update_custom_page(
 ) -> Result<api::UpdateCustomPageRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1715,6 +1742,7 @@ async fn request_update_custom_page(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1737,11 +1765,11 @@ async fn request_create_guide(
 ) -> Result<api::CreateGuideRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1751,6 +1779,7 @@ async fn request_create_guide(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1773,11 +1802,11 @@ async fn request_get_guide(
 ) -> Result<api::GetGuideRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1786,6 +1815,7 @@ async fn request_get_guide(
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1808,11 +1838,11 @@ async fn request_delete_guide(
 ) -> Result<api::DeleteGuideRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteGuideRequest {
@@ -1820,6 +1850,7 @@ async fn request_delete_guide(
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1842,11 +1873,11 @@ async fn request_update_guide(
 ) -> Result<api::UpdateGuideRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1857,6 +1888,7 @@ async fn request_update_guide(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1879,11 +1911,11 @@ async fn request_get_images(
 ) -> Result<api::GetImagesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1898,6 +1930,7 @@ async fn request_get_images(
             .unwrap_or(types::GetApiKeysPerPage(10.0)),
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1920,11 +1953,11 @@ async fn request_upload_image(
 ) -> Result<api::UploadImageRequest, Problem> {
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1934,6 +1967,7 @@ async fn request_upload_image(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1956,11 +1990,11 @@ async fn request_get_image(
 ) -> Result<api::GetImageRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -1968,6 +2002,7 @@ async fn request_get_image(
         identifier: parse(path_param(&path, 0usize, "identifier")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1993,6 +2028,7 @@ async fn request_get_outbound_i_ps(
     Ok(api::GetOutboundIPsRequest {
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2014,11 +2050,11 @@ async fn request_ask_owlbot(
     request: axum::extract::Request,
 ) -> Result<api::AskOwlbotRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2027,6 +2063,7 @@ async fn request_ask_owlbot(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2048,17 +2085,18 @@ async fn request_get_project(
     request: axum::extract::Request,
 ) -> Result<api::GetProjectRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
     Ok(api::GetProjectRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2081,11 +2119,11 @@ async fn request_create_reference(
 ) -> Result<api::CreateReferenceRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2095,6 +2133,7 @@ async fn request_create_reference(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2118,11 +2157,11 @@ async fn request_get_reference(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2139,6 +2178,7 @@ async fn request_get_reference(
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2161,11 +2201,11 @@ async fn request_delete_reference(
 ) -> Result<api::DeleteReferenceRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteReferenceRequest {
@@ -2173,6 +2213,7 @@ async fn request_delete_reference(
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2195,11 +2236,11 @@ async fn request_update_reference(
 ) -> Result<api::UpdateReferenceRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2210,6 +2251,7 @@ async fn request_update_reference(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2232,11 +2274,11 @@ async fn request_get_recipes(
 ) -> Result<api::GetRecipesRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2244,6 +2286,7 @@ async fn request_get_recipes(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2266,11 +2309,11 @@ async fn request_create_recipe(
 ) -> Result<api::CreateRecipeRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2280,6 +2323,7 @@ async fn request_create_recipe(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2302,11 +2346,11 @@ async fn request_get_recipe(
 ) -> Result<api::GetRecipeRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2315,6 +2359,7 @@ async fn request_get_recipe(
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2337,11 +2382,11 @@ async fn request_delete_recipe(
 ) -> Result<api::DeleteRecipeRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteRecipeRequest {
@@ -2349,6 +2394,7 @@ async fn request_delete_recipe(
         slug: parse(path_param(&path, 1usize, "slug")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2371,11 +2417,11 @@ async fn request_update_recipe(
 ) -> Result<api::UpdateRecipeRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2386,6 +2432,7 @@ async fn request_update_recipe(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2408,11 +2455,11 @@ async fn request_search(
 ) -> Result<api::SearchRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2423,6 +2470,7 @@ async fn request_search(
         projects: query_values(&query, "projects").map(parse_each).transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2450,6 +2498,7 @@ async fn request_validate_api(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
+            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2472,11 +2521,11 @@ async fn request_get_branches(
 ) -> Result<api::GetBranchesRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2496,6 +2545,7 @@ async fn request_get_branches(
         prefix: query_value(&query, "prefix").map(parse).transpose()?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2517,11 +2567,11 @@ async fn request_create_branch(
     request: axum::extract::Request,
 ) -> Result<api::CreateBranchRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2530,6 +2580,7 @@ async fn request_create_branch(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2552,11 +2603,11 @@ async fn request_get_branch(
 ) -> Result<api::GetBranchRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2564,6 +2615,7 @@ async fn request_get_branch(
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2586,17 +2638,18 @@ async fn request_delete_branch(
 ) -> Result<api::DeleteBranchRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     Ok(api::DeleteBranchRequest {
         branch: parse(path_param(&path, 0usize, "branch")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -2619,11 +2672,11 @@ async fn request_update_branch(
 ) -> Result<api::UpdateBranchRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::Bearer]],
+        &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
@@ -2633,6 +2686,7 @@ async fn request_update_branch(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -3173,20 +3227,21 @@ fn query_values<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<&'a
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::Bearer => {
                     credentials.bearer = headers
@@ -3203,10 +3258,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,

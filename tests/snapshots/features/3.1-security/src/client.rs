@@ -464,7 +464,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyQuery]],
+            &[&[(api::Scheme::ApiKeyQuery, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -500,7 +500,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyHeader]],
+            &[&[(api::Scheme::ApiKeyHeader, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -536,7 +536,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyCookie]],
+            &[&[(api::Scheme::ApiKeyCookie, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -572,7 +572,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Basic]],
+            &[&[(api::Scheme::Basic, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -608,7 +608,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::BearerJwt]],
+            &[&[(api::Scheme::BearerJwt, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -644,7 +644,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Bearer]],
+            &[&[(api::Scheme::Bearer, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -709,7 +709,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2AuthorizationCode]],
+            &[&[(api::Scheme::Oauth2AuthorizationCode, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -745,7 +745,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2ClientCredentials]],
+            &[&[(api::Scheme::Oauth2ClientCredentials, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -781,7 +781,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2]],
+            &[&[(api::Scheme::Oauth2, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -817,7 +817,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2Password]],
+            &[&[(api::Scheme::Oauth2Password, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -853,7 +853,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::Oauth2Implicit]],
+            &[&[(api::Scheme::Oauth2Implicit, &["write:things"])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -889,7 +889,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OpenIdConnect]],
+            &[&[(api::Scheme::OpenIdConnect, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -954,7 +954,7 @@ impl Api for Client {
         let mut cookies = String::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::ApiKeyHeader]],
+            &[&[(api::Scheme::ApiKeyHeader, &[])]],
             &mut query,
             &mut headers,
             &mut cookies,
@@ -1389,7 +1389,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
         cookies: &mut String,
@@ -1455,7 +1455,7 @@ impl Client {
             .open_id_connect
             .as_ref()
             .or(self.credentials.open_id_connect.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::ApiKeyCookie => api_key_cookie.is_some(),
             api::Scheme::ApiKeyHeader => api_key_header.is_some(),
             api::Scheme::ApiKeyQuery => api_key_query.is_some(),
@@ -1472,7 +1472,7 @@ impl Client {
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKeyCookie => {
                     if let Some(value) = api_key_cookie {

@@ -463,7 +463,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OAuth2]],
+            &[&[(api::Scheme::OAuth2, &["read"])]],
             &mut query,
             &mut headers,
         )?;
@@ -552,7 +552,7 @@ impl Api for Client {
         }
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OAuth2]],
+            &[&[(api::Scheme::OAuth2, &["read"])]],
             &mut query,
             &mut headers,
         )?;
@@ -621,7 +621,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OAuth2]],
+            &[&[(api::Scheme::OAuth2, &["read"])]],
             &mut query,
             &mut headers,
         )?;
@@ -690,7 +690,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OAuth2]],
+            &[&[(api::Scheme::OAuth2, &["write"])]],
             &mut query,
             &mut headers,
         )?;
@@ -773,7 +773,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OAuth2]],
+            &[&[(api::Scheme::OAuth2, &["read"])]],
             &mut query,
             &mut headers,
         )?;
@@ -852,7 +852,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OAuth2]],
+            &[&[(api::Scheme::OAuth2, &["write"])]],
             &mut query,
             &mut headers,
         )?;
@@ -927,7 +927,7 @@ impl Api for Client {
         let mut headers = reqwest::header::HeaderMap::new();
         self.authorize(
             &request.context,
-            &[&[api::Scheme::OAuth2]],
+            &[&[(api::Scheme::OAuth2, &["read"])]],
             &mut query,
             &mut headers,
         )?;
@@ -1393,7 +1393,7 @@ impl Client {
     fn authorize(
         &self,
         context: &api::Context,
-        requirements: &[&[api::Scheme]],
+        requirements: &[api::Requirement],
         query: &mut String,
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
@@ -1403,13 +1403,13 @@ impl Client {
             .o_auth2
             .as_ref()
             .or(self.credentials.o_auth2.as_ref());
-        let present = |scheme: &api::Scheme| match scheme {
+        let present = |(scheme, _): &(api::Scheme, _)| match scheme {
             api::Scheme::OAuth2 => o_auth2.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
         };
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::OAuth2 => {
                     if let Some(value) = o_auth2 {

@@ -603,17 +603,18 @@ async fn request_get_stations(
     request: axum::extract::Request,
 ) -> Result<api::GetStationsRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::OAuth2]],
+        &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
     Ok(api::GetStationsRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -643,11 +644,11 @@ async fn request_get_trips(
 ) -> Result<api::GetTripsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::OAuth2]],
+        &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
@@ -664,6 +665,7 @@ async fn request_get_trips(
         dogs: query_value(&query, "dogs").map(parse).transpose()?.unwrap_or(false),
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -692,17 +694,18 @@ async fn request_get_bookings(
     request: axum::extract::Request,
 ) -> Result<api::GetBookingsRequest, Problem> {
     let (parts, _body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::OAuth2]],
+        &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
     Ok(api::GetBookingsRequest {
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -731,11 +734,11 @@ async fn request_create_booking(
     request: axum::extract::Request,
 ) -> Result<api::CreateBookingRequest, Problem> {
     let (parts, body) = request.into_parts();
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::OAuth2]],
+        &[&[(api::Scheme::OAuth2, &["write"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
@@ -757,6 +760,7 @@ async fn request_create_booking(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -786,11 +790,11 @@ async fn request_get_booking(
 ) -> Result<api::GetBookingRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::OAuth2]],
+        &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
@@ -798,6 +802,7 @@ async fn request_get_booking(
         booking_id: parse(path_param(&path, 0usize, "bookingId")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -827,11 +832,11 @@ async fn request_delete_booking(
 ) -> Result<api::DeleteBookingRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::OAuth2]],
+        &[&[(api::Scheme::OAuth2, &["write"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/problem+json"])?;
@@ -839,6 +844,7 @@ async fn request_delete_booking(
         booking_id: parse(path_param(&path, 0usize, "bookingId")?)?,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -873,11 +879,11 @@ async fn request_create_booking_payment(
 ) -> Result<api::CreateBookingPaymentRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    let credentials = authorize(
+    let (credentials, requirement) = authorize(
         &parts.headers,
         &[],
         &[],
-        &[&[api::Scheme::OAuth2]],
+        &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
@@ -887,6 +893,7 @@ async fn request_create_booking_payment(
         body,
         context: api::Context {
             credentials,
+            requirement,
             headers: parts.headers,
             extensions: parts.extensions,
         },
@@ -1402,20 +1409,21 @@ fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str>
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
-/// that all schemes of one requirement are present (401 otherwise).
+/// that all schemes of one requirement are present (401 otherwise);
+/// the credentials, and the first requirement met.
 fn authorize(
     headers: &axum::http::HeaderMap,
     query: &[(String, String)],
     cookies: &[(String, String)],
-    requirements: &[&[api::Scheme]],
+    requirements: &[api::Requirement],
     challenge: &'static str,
-) -> Result<api::Credentials, Problem> {
+) -> Result<(api::Credentials, api::Requirement), Problem> {
     let _ = (headers, query, cookies);
     let mut credentials = api::Credentials::default();
-    let mut met = false;
+    let mut met = None;
     for requirement in requirements {
         let mut all = true;
-        for scheme in *requirement {
+        for (scheme, _) in *requirement {
             let present = match scheme {
                 api::Scheme::OAuth2 => {
                     credentials.o_auth2 = headers
@@ -1432,10 +1440,12 @@ fn authorize(
             };
             all &= present;
         }
-        met |= all;
+        if all && met.is_none() {
+            met = Some(*requirement);
+        }
     }
-    if met {
-        Ok(credentials)
+    if let Some(requirement) = met {
+        Ok((credentials, requirement))
     } else {
         let mut problem = Problem::new(
             StatusCode::UNAUTHORIZED,
