@@ -295,12 +295,7 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
             }
         }
     });
-    // A streamed body is read once: no `Clone`.
-    let derives = if op.request_bodies().any(|b| streams(&b.ty)) {
-        quote!(#[derive(Debug)])
-    } else {
-        quote!(#[derive(Debug, Clone)])
-    };
+    let derives = derives(op.request_bodies().any(|b| streams(&b.ty)));
     quote! {
         #[doc = #doc]
         #derives
@@ -342,11 +337,7 @@ fn body_enum(api: &ir::Api, op: &Operation, name: &proc_macro2::Ident) -> TokenS
             #variant(#t),
         }
     });
-    let derives = if op.body_choices.iter().any(|b| streams(&b.ty)) {
-        quote!(#[derive(Debug)])
-    } else {
-        quote!(#[derive(Debug, Clone)])
-    };
+    let derives = derives(op.body_choices.iter().any(|b| streams(&b.ty)));
     quote! {
         #[doc = #doc]
         #derives
@@ -425,15 +416,11 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
             }
         }
     });
-    let derives = if op
-        .responses
-        .iter()
-        .any(|r| r.body.as_ref().is_some_and(|b| streams(&b.ty)))
-    {
-        quote!(#[derive(Debug)])
-    } else {
-        quote!(#[derive(Debug, Clone)])
-    };
+    let derives = derives(
+        op.responses
+            .iter()
+            .any(|r| r.body.as_ref().is_some_and(|b| streams(&b.ty))),
+    );
     quote! {
         #[doc = #doc]
         #derives
@@ -524,6 +511,16 @@ fn security(api: &ir::Api) -> TokenStream {
 
         #scheme_enum
         #basic
+    }
+}
+
+/// The derives of a request or response type: a streamed body is read
+/// once, so a type that holds one is not `Clone`.
+fn derives(holds_stream: bool) -> TokenStream {
+    if holds_stream {
+        quote!(#[derive(Debug)])
+    } else {
+        quote!(#[derive(Debug, Clone)])
     }
 }
 
