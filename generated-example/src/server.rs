@@ -76,6 +76,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -87,12 +89,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -112,6 +123,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -122,6 +136,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -595,18 +612,34 @@ async fn request_list_puppies(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "breed").map(parse).transpose();
+    let p1 = query_value(&query, "size").map(parse).transpose();
+    let p2 = query_value(&query, "maxPriceCents").map(parse).transpose();
+    let p3 = query_value(&query, "limit")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::ListPuppiesLimit(20)));
+    let p4 = query_value(&query, "offset")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::ListPuppiesOffset(0)));
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err() {
+        return Err(
+            bad_parameters([
+                ("breed", p0.err()),
+                ("size", p1.err()),
+                ("maxPriceCents", p2.err()),
+                ("limit", p3.err()),
+                ("offset", p4.err()),
+            ]),
+        );
+    }
     Ok(api::ListPuppiesRequest {
-        breed: query_value(&query, "breed").map(parse).transpose()?,
-        size: query_value(&query, "size").map(parse).transpose()?,
-        max_price_cents: query_value(&query, "maxPriceCents").map(parse).transpose()?,
-        limit: query_value(&query, "limit")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::ListPuppiesLimit(20)),
-        offset: query_value(&query, "offset")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::ListPuppiesOffset(0)),
+        breed: p0?,
+        size: p1?,
+        max_price_cents: p2?,
+        limit: p3?,
+        offset: p4?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -638,8 +671,12 @@ async fn request_get_puppy(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "puppyId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("puppyId", p0.err())]));
+    }
     Ok(api::GetPuppyRequest {
-        puppy_id: parse(path_param(&path, 0usize, "puppyId")?)?,
+        puppy_id: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -801,8 +838,12 @@ async fn request_remove_cart_item(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "puppyId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("puppyId", p0.err())]));
+    }
     Ok(api::RemoveCartItemRequest {
-        puppy_id: parse(path_param(&path, 0usize, "puppyId")?)?,
+        puppy_id: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1012,6 +1053,31 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
     }
 }
 

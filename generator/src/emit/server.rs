@@ -41,6 +41,7 @@ enum Helper {
     Cookies,
     CookieValue,
     Authorize,
+    BadParameters,
     Accept,
     ReadBody,
     MediaType,
@@ -71,6 +72,40 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         .map(|(i, op)| handler(api, op, &shapes, i, &mut helpers))
         .collect();
     let error_bodies = shapes.functions();
+    // Problems list bad parameters only where some operation has any.
+    let params = helpers.contains(&Helper::BadParameters);
+    let parameters_field = params.then(|| {
+        quote! {
+            /// The parameters that are not valid, each named.
+            parameters: Vec<BadParameter>,
+        }
+    });
+    let parameters_init = params.then(|| quote!(parameters: Vec::new(),));
+    let parameters_fold = params.then(|| {
+        quote! {
+            for p in self.parameters.drain(..) {
+                self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+            }
+        }
+    });
+    let parameters_json = params.then(|| {
+        quote! {
+            if !self.parameters.is_empty() {
+                body["errors"] = serde_json::json!(self.parameters);
+            }
+        }
+    });
+    let bad_parameter = params.then(|| {
+        quote! {
+            /// A parameter that is not valid: its name, as the spec writes it,
+            /// and what is wrong.
+            #[derive(serde::Serialize)]
+            struct BadParameter {
+                parameter: &'static str,
+                detail: String,
+            }
+        }
+    });
     let responses: Vec<TokenStream> = api
         .operations
         .iter()
@@ -153,6 +188,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             detail: String,
             /// What is wrong with the body, each with its JSON pointer.
             errors: Vec<Violation>,
+            #parameters_field
             challenge: Option<&'static str>,
         }
 
@@ -163,10 +199,11 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             pointer: String,
             detail: String,
         }
+        #bad_parameter
 
         impl Problem {
             fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-                Problem { status, detail: detail.into(), errors: Vec::new(), challenge: None }
+                Problem { status, detail: detail.into(), errors: Vec::new(), #parameters_init challenge: None }
             }
         }
 
@@ -186,6 +223,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
                         for v in self.errors.drain(..) {
                             self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                         }
+                        #parameters_fold
                         (*content_type, body(&self))
                     }
                     None => {
@@ -198,6 +236,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
                         if !self.errors.is_empty() {
                             body["errors"] = serde_json::json!(self.errors);
                         }
+                        #parameters_json
                         ("application/problem+json", body)
                     }
                 };
@@ -461,11 +500,27 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             UrlSegment::Literal(_) => {}
         }
     }
+    // Each parameter into a local `p<i>` (not its own name, which could
+    // shadow `query` or `path`), so that all bad ones are reported at once.
     let mut fields = Vec::new();
+    let mut checks = Vec::new();
     for (i, p) in op.params.iter().enumerate() {
         let field = ident(&p.name);
+        let local = format_ident!("p{i}");
         let value = param_value(api, op, p, path_source[i].take(), helpers);
-        fields.push(quote!(#field: #value));
+        let wire = lit(&p.wire);
+        stmts.push(quote!(let #local = #value;));
+        checks.push((quote!(#local.is_err()), quote!((#wire, #local.err()))));
+        fields.push(quote!(#field: #local?));
+    }
+    if !checks.is_empty() {
+        helpers.insert(Helper::BadParameters);
+        let (failed, found): (Vec<_>, Vec<_>) = checks.into_iter().unzip();
+        stmts.push(quote! {
+            if #(#failed)||* {
+                return Err(bad_parameters([#(#found),*]));
+            }
+        });
     }
     if let Some(body) = &op.body {
         // `read_body` (and, for a stream, `respond`) tells a body over the
@@ -593,9 +648,10 @@ fn default_fallback(api: &ir::Api, value: &ir::Literal) -> TokenStream {
     }
 }
 
-/// The expression that reads and parses one parameter: where its raw
-/// value is (`source`, an `Option`), and how it becomes the field's type
-/// (`decode`, a function of that value), after `emit::style`.
+/// The expression that reads and parses one parameter into a
+/// `Result<T, Problem>`: where its raw value is (`source`, an `Option`),
+/// and how it becomes the field's type (`decode`, a function of that
+/// value), after `emit::style`.
 fn param_value(
     api: &ir::Api,
     op: &Operation,
@@ -681,11 +737,8 @@ fn param_value(
     if p.location == Location::Path {
         // A declared path parameter that the path does not hold is absent.
         return match path_source {
-            Some(raw) => {
-                let value = decode.call(raw);
-                quote!(#value?)
-            }
-            None => quote!(Default::default()),
+            Some(raw) => decode.call(raw),
+            None => quote!(Ok(Default::default())),
         };
     }
     let source = source.unwrap_or_else(|| match p.location {
@@ -706,17 +759,17 @@ fn param_value(
     match &p.default {
         _ if p.required => {
             helpers.insert(Helper::Required);
-            let value = decode.call(quote!(required(#source, #location, #wire)?));
-            quote!(#value?)
+            let decode = decode.as_fn();
+            quote!(required(#source, #location, #wire).and_then(#decode))
         }
         Some(value) => {
             let fallback = default_fallback(api, value);
             let decode = decode.as_fn();
-            quote!(#source.map(#decode).transpose()?.#fallback)
+            quote!(#source.map(#decode).transpose().map(|v| v.#fallback))
         }
         None => {
             let decode = decode.as_fn();
-            quote!(#source.map(#decode).transpose()?)
+            quote!(#source.map(#decode).transpose())
         }
     }
 }
@@ -1150,6 +1203,21 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
 
             fn over_limit_problem() -> Problem {
                 Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server's limit")
+            }
+        },
+        Helper::BadParameters => quote! {
+            /// The 400 for the parameters that did not parse, each named
+            /// (`found`: every parameter's name, and its problem if any).
+            fn bad_parameters<const N: usize>(found: [(&'static str, Option<Problem>); N]) -> Problem {
+                let parameters: Vec<BadParameter> = found
+                    .into_iter()
+                    .filter_map(|(parameter, problem)| problem.map(|p| BadParameter { parameter, detail: p.detail }))
+                    .collect();
+                let detail = match parameters.as_slice() {
+                    [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+                    many => format!("{} parameters are not valid", many.len()),
+                };
+                Problem { parameters, ..Problem::new(StatusCode::BAD_REQUEST, detail) }
             }
         },
         Helper::Accept => quote! {

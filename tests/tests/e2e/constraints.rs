@@ -227,6 +227,27 @@ async fn server_lists_every_violation_with_its_pointer() {
     assert!(response.text().await.unwrap().contains("maximum of 100"));
     assert_eq!(accounts.calls.load(Ordering::SeqCst), 0);
 
+    // Every bad parameter at once, each named.
+    let response = http
+        .get(format!(
+            "{base}/accounts?limit=0&prefix=a&tag=short&tag=much-too-long"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let problem: serde_json::Value =
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let named: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["parameter"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["limit", "prefix", "tag"], "{problem}");
+    assert_eq!(problem["detail"], "3 parameters are not valid");
+    assert_eq!(accounts.calls.load(Ordering::SeqCst), 0);
+
     // A valid body passes, through the client.
     let client = Client::new(&base);
     let created = client

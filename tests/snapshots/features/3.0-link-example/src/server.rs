@@ -87,6 +87,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -98,12 +100,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -123,6 +134,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -133,6 +147,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -608,8 +625,12 @@ async fn request_get_user_by_name(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("username", p0.err())]));
+    }
     Ok(api::GetUserByNameRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
+        username: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -635,8 +656,12 @@ async fn request_get_repositories_by_owner(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("username", p0.err())]));
+    }
     Ok(api::GetRepositoriesByOwnerRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
+        username: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -662,9 +687,14 @@ async fn request_get_repository(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("username", p0.err()), ("slug", p1.err())]));
+    }
     Ok(api::GetRepositoryRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        username: p0?,
+        slug: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -691,10 +721,22 @@ async fn request_get_pull_requests_by_repository(
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p2 = query_value(&query, "state").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("username", p0.err()),
+                ("slug", p1.err()),
+                ("state", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetPullRequestsByRepositoryRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
-        state: query_value(&query, "state").map(parse).transpose()?,
+        username: p0?,
+        slug: p1?,
+        state: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -720,10 +762,22 @@ async fn request_get_pull_requests_by_id(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p2 = parse(path_param(&path, 2usize, "pid")?);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("username", p0.err()),
+                ("slug", p1.err()),
+                ("pid", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetPullRequestsByIdRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
-        pid: parse(path_param(&path, 2usize, "pid")?)?,
+        username: p0?,
+        slug: p1?,
+        pid: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -748,10 +802,22 @@ async fn request_merge_pull_request(
 ) -> Result<api::MergePullRequestRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p2 = parse(path_param(&path, 2usize, "pid")?);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("username", p0.err()),
+                ("slug", p1.err()),
+                ("pid", p2.err()),
+            ]),
+        );
+    }
     Ok(api::MergePullRequestRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
-        pid: parse(path_param(&path, 2usize, "pid")?)?,
+        username: p0?,
+        slug: p1?,
+        pid: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -874,6 +940,31 @@ fn query_pairs(
 
 fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the

@@ -84,6 +84,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -95,12 +97,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -120,6 +131,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -130,6 +144,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -588,9 +605,14 @@ async fn request_get_anything_id(
 ) -> Result<api::GetAnythingIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    let p1 = header_value(&parts.headers, "x-extra-id")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("id", p0.err()), ("x-extra-id", p1.err())]));
+    }
     Ok(api::GetAnythingIdRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
-        x_extra_id: header_value(&parts.headers, "x-extra-id")?.map(parse).transpose()?,
+        id: p0?,
+        x_extra_id: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -616,13 +638,25 @@ async fn request_post_anything_id(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    let p1 = header_value(&parts.headers, "x-extra-id")?.map(parse).transpose();
+    let p2 = query_value(&query, "limit")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::PostAnythingIdLimit(20)));
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("id", p0.err()),
+                ("x-extra-id", p1.err()),
+                ("limit", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PostAnythingIdRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
-        x_extra_id: header_value(&parts.headers, "x-extra-id")?.map(parse).transpose()?,
-        limit: query_value(&query, "limit")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::PostAnythingIdLimit(20)),
+        id: p0?,
+        x_extra_id: p1?,
+        limit: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -647,9 +681,14 @@ async fn request_get_anything_id_action(
 ) -> Result<api::GetAnythingIdActionRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    let p1 = parse(path_param(&path, 1usize, "action")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("id", p0.err()), ("action", p1.err())]));
+    }
     Ok(api::GetAnythingIdActionRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
-        action: parse(path_param(&path, 1usize, "action")?)?,
+        id: p0?,
+        action: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -674,9 +713,14 @@ async fn request_get_anything_id_action_id(
 ) -> Result<api::GetAnythingIdActionIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    let p1 = parse(path_param(&path, 1usize, "action")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("id", p0.err()), ("action", p1.err())]));
+    }
     Ok(api::GetAnythingIdActionIdRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
-        action: parse(path_param(&path, 1usize, "action")?)?,
+        id: p0?,
+        action: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -701,8 +745,12 @@ async fn request_get_anything_id_override(
 ) -> Result<api::GetAnythingIdOverrideRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("id", p0.err())]));
+    }
     Ok(api::GetAnythingIdOverrideRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
+        id: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -837,6 +885,31 @@ fn header_value<'a>(
                 })
         })
         .transpose()
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 fn status(code: u16) -> StatusCode {

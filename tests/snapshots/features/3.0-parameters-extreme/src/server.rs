@@ -71,6 +71,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -82,12 +84,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -107,6 +118,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -117,6 +131,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -580,20 +597,40 @@ async fn request_post_anything_all_param_types_id_id2(
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
     let cookies = cookies(&parts.headers);
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    let p1 = parse(path_param(&path, 1usize, "id2")?);
+    let p2 = cookie_value(&cookies, "cookieString").map(parse).transpose();
+    let p3 = cookie_value(&cookies, "cookieInt").map(parse).transpose();
+    let p4 = query_value(&query, "queryParam").map(parse).transpose();
+    let p5 = query_value(&query, "queryParam2").map(parse).transpose();
+    let p6 = header_value(&parts.headers, "x-header-value")?.map(parse).transpose();
+    let p7 = header_value(&parts.headers, "x-header-data")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err()
+        || p5.is_err() || p6.is_err() || p7.is_err()
+    {
+        return Err(
+            bad_parameters([
+                ("id", p0.err()),
+                ("id2", p1.err()),
+                ("cookieString", p2.err()),
+                ("cookieInt", p3.err()),
+                ("queryParam", p4.err()),
+                ("queryParam2", p5.err()),
+                ("x-header-value", p6.err()),
+                ("x-header-data", p7.err()),
+            ]),
+        );
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PostAnythingAllParamTypesIdId2Request {
-        id: parse(path_param(&path, 0usize, "id")?)?,
-        id2: parse(path_param(&path, 1usize, "id2")?)?,
-        cookie_string: cookie_value(&cookies, "cookieString").map(parse).transpose()?,
-        cookie_int: cookie_value(&cookies, "cookieInt").map(parse).transpose()?,
-        query_param: query_value(&query, "queryParam").map(parse).transpose()?,
-        query_param2: query_value(&query, "queryParam2").map(parse).transpose()?,
-        x_header_value: header_value(&parts.headers, "x-header-value")?
-            .map(parse)
-            .transpose()?,
-        x_header_data: header_value(&parts.headers, "x-header-data")?
-            .map(parse)
-            .transpose()?,
+        id: p0?,
+        id2: p1?,
+        cookie_string: p2?,
+        cookie_int: p3?,
+        query_param: p4?,
+        query_param2: p5?,
+        x_header_value: p6?,
+        x_header_data: p7?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -726,6 +763,31 @@ fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
 
 fn cookie_value<'a>(cookies: &'a [(String, String)], name: &str) -> Option<&'a str> {
     cookies.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.

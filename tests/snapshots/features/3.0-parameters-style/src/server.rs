@@ -139,6 +139,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -150,12 +152,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -175,6 +186,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -185,6 +199,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -703,18 +720,28 @@ async fn request_cookies_standard(
 ) -> Result<api::CookiesStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
+    let p0 = cookie_value(&cookies, "primitive").map(parse).transpose();
+    let p1 = cookie_value(&cookies, "array")
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = cookie_value(&cookies, "object")
+        .map(|v| {
+            unstyle(v, "", "", ",").and_then(|parts| pairs(parts, true)).and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::CookiesStandardRequest {
-        primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array")
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: cookie_value(&cookies, "object")
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, true))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -739,18 +766,30 @@ async fn request_cookies_form_non_exploded(
 ) -> Result<api::CookiesFormNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
+    let p0 = cookie_value(&cookies, "primitive").map(parse).transpose();
+    let p1 = cookie_value(&cookies, "array")
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = cookie_value(&cookies, "object")
+        .map(|v| {
+            unstyle(v, "", "", ",")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::CookiesFormNonExplodedRequest {
-        primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array")
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: cookie_value(&cookies, "object")
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -775,18 +814,28 @@ async fn request_cookies_form_exploded(
 ) -> Result<api::CookiesFormExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
+    let p0 = cookie_value(&cookies, "primitive").map(parse).transpose();
+    let p1 = cookie_value(&cookies, "array")
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = cookie_value(&cookies, "object")
+        .map(|v| {
+            unstyle(v, "", "", ",").and_then(|parts| pairs(parts, true)).and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::CookiesFormExplodedRequest {
-        primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array")
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: cookie_value(&cookies, "object")
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, true))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -810,18 +859,30 @@ async fn request_headers_standard(
     request: axum::extract::Request,
 ) -> Result<api::HeadersStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let p0 = header_value(&parts.headers, "primitive")?.map(parse).transpose();
+    let p1 = header_value(&parts.headers, "array")?
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = header_value(&parts.headers, "object")?
+        .map(|v| {
+            unstyle(v, "", "", ",")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::HeadersStandardRequest {
-        primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: header_value(&parts.headers, "object")?
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -845,18 +906,30 @@ async fn request_headers_simple_non_exploded(
     request: axum::extract::Request,
 ) -> Result<api::HeadersSimpleNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let p0 = header_value(&parts.headers, "primitive")?.map(parse).transpose();
+    let p1 = header_value(&parts.headers, "array")?
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = header_value(&parts.headers, "object")?
+        .map(|v| {
+            unstyle(v, "", "", ",")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::HeadersSimpleNonExplodedRequest {
-        primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: header_value(&parts.headers, "object")?
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -880,18 +953,28 @@ async fn request_headers_simple_exploded(
     request: axum::extract::Request,
 ) -> Result<api::HeadersSimpleExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let p0 = header_value(&parts.headers, "primitive")?.map(parse).transpose();
+    let p1 = header_value(&parts.headers, "array")?
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = header_value(&parts.headers, "object")?
+        .map(|v| {
+            unstyle(v, "", "", ",").and_then(|parts| pairs(parts, true)).and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::HeadersSimpleExplodedRequest {
-        primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: header_value(&parts.headers, "object")?
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, true))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -916,13 +999,25 @@ async fn request_paths_standard(
 ) -> Result<api::PathsStandardRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "primitive")?);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+        .and_then(|parts| pairs(parts, false))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsStandardRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
-            .and_then(|parts| pairs(parts, false))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -947,14 +1042,26 @@ async fn request_paths_matrix_non_exploded(
 ) -> Result<api::PathsMatrixNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
+        .and_then(parse);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, ";array=", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, ";object=", "", ",")
+        .and_then(|parts| pairs(parts, false))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsMatrixNonExplodedRequest {
-        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
-            .and_then(parse)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, ";array=", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, ";object=", "", ",")
-            .and_then(|parts| pairs(parts, false))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -979,14 +1086,26 @@ async fn request_paths_matrix_exploded(
 ) -> Result<api::PathsMatrixExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
+        .and_then(parse);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", ";array=", "")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", ";", "")
+        .and_then(|parts| pairs(parts, true))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsMatrixExplodedRequest {
-        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
-            .and_then(parse)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", ";array=", "")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", ";", "")
-            .and_then(|parts| pairs(parts, true))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1011,14 +1130,25 @@ async fn request_paths_label_non_exploded(
 ) -> Result<api::PathsLabelNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = strip_lead(path_param(&path, 0usize, "primitive")?, ".").and_then(parse);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, ".", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, ".", "", ",")
+        .and_then(|parts| pairs(parts, false))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsLabelNonExplodedRequest {
-        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ".")
-            .and_then(parse)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, ".", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, ".", "", ",")
-            .and_then(|parts| pairs(parts, false))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1043,14 +1173,25 @@ async fn request_paths_label_exploded(
 ) -> Result<api::PathsLabelExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = strip_lead(path_param(&path, 0usize, "primitive")?, ".").and_then(parse);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", ".", "")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", ".", "")
+        .and_then(|parts| pairs(parts, true))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsLabelExplodedRequest {
-        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ".")
-            .and_then(parse)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", ".", "")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", ".", "")
-            .and_then(|parts| pairs(parts, true))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1075,13 +1216,25 @@ async fn request_paths_simple_non_exploded(
 ) -> Result<api::PathsSimpleNonExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "primitive")?);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+        .and_then(|parts| pairs(parts, false))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsSimpleNonExplodedRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
-            .and_then(|parts| pairs(parts, false))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1106,13 +1259,25 @@ async fn request_paths_simple_exploded(
 ) -> Result<api::PathsSimpleExplodedRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "primitive")?);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+        .and_then(|parts| pairs(parts, true))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsSimpleExplodedRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
-            .and_then(|parts| pairs(parts, true))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1137,12 +1302,24 @@ async fn request_query_standard(
 ) -> Result<api::QueryStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = query_value(&query, "primitive").map(parse).transpose();
+    let p1 = query_values(&query, "array").map(parse_each).transpose();
+    let p2 = query_fields(&query, |key| ["name", "description"].contains(&key))
+        .map(object)
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::QueryStandardRequest {
-        primitive: query_value(&query, "primitive").map(parse).transpose()?,
-        array: query_values(&query, "array").map(parse_each).transpose()?,
-        object: query_fields(&query, |key| ["name", "description"].contains(&key))
-            .map(object)
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1167,18 +1344,30 @@ async fn request_query_form_non_exploded(
 ) -> Result<api::QueryFormNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = query_value(&query, "primitive").map(parse).transpose();
+    let p1 = query_value(&query, "array")
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = query_value(&query, "object")
+        .map(|v| {
+            unstyle(v, "", "", ",")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::QueryFormNonExplodedRequest {
-        primitive: query_value(&query, "primitive").map(parse).transpose()?,
-        array: query_value(&query, "array")
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: query_value(&query, "object")
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1203,12 +1392,24 @@ async fn request_query_form_exploded(
 ) -> Result<api::QueryFormExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = query_value(&query, "primitive").map(parse).transpose();
+    let p1 = query_values(&query, "array").map(parse_each).transpose();
+    let p2 = query_fields(&query, |key| ["name", "description"].contains(&key))
+        .map(object)
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::QueryFormExplodedRequest {
-        primitive: query_value(&query, "primitive").map(parse).transpose()?,
-        array: query_values(&query, "array").map(parse_each).transpose()?,
-        object: query_fields(&query, |key| ["name", "description"].contains(&key))
-            .map(object)
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1235,17 +1436,22 @@ async fn request_query_space_delimited_non_exploded(
 ) -> Result<api::QuerySpaceDelimitedNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = query_value(&query, "array")
+        .map(|v| unstyle(v, "", "", " ").and_then(parse_each))
+        .transpose();
+    let p1 = query_value(&query, "object")
+        .map(|v| {
+            unstyle(v, "", "", " ")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("array", p0.err()), ("object", p1.err())]));
+    }
     Ok(api::QuerySpaceDelimitedNonExplodedRequest {
-        array: query_value(&query, "array")
-            .map(|v| unstyle(v, "", "", " ").and_then(parse_each))
-            .transpose()?,
-        object: query_value(&query, "object")
-            .map(|v| {
-                unstyle(v, "", "", " ")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        array: p0?,
+        object: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1270,17 +1476,22 @@ async fn request_query_pipe_delimited_non_exploded(
 ) -> Result<api::QueryPipeDelimitedNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = query_value(&query, "array")
+        .map(|v| unstyle(v, "", "", "|").and_then(parse_each))
+        .transpose();
+    let p1 = query_value(&query, "object")
+        .map(|v| {
+            unstyle(v, "", "", "|")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("array", p0.err()), ("object", p1.err())]));
+    }
     Ok(api::QueryPipeDelimitedNonExplodedRequest {
-        array: query_value(&query, "array")
-            .map(|v| unstyle(v, "", "", "|").and_then(parse_each))
-            .transpose()?,
-        object: query_value(&query, "object")
-            .map(|v| {
-                unstyle(v, "", "", "|")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        array: p0?,
+        object: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1305,8 +1516,12 @@ async fn request_query_deep_object_non_exploded(
 ) -> Result<api::QueryDeepObjectNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = deep_object(&query, "object").map(object).transpose();
+    if p0.is_err() {
+        return Err(bad_parameters([("object", p0.err())]));
+    }
     Ok(api::QueryDeepObjectNonExplodedRequest {
-        object: deep_object(&query, "object").map(object).transpose()?,
+        object: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1904,6 +2119,31 @@ fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
 
 fn cookie_value<'a>(cookies: &'a [(String, String)], name: &str) -> Option<&'a str> {
     cookies.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// Whether `error`, or an error it wraps, is a request body going

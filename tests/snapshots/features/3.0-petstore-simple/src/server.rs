@@ -70,6 +70,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -81,12 +83,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -106,6 +117,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -116,6 +130,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -571,8 +588,12 @@ async fn request_get_pet_id(
 ) -> Result<api::GetPetIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("id", p0.err())]));
+    }
     Ok(api::GetPetIdRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
+        id: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -605,8 +626,12 @@ async fn request_put_pet_id(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("id", p0.err())]));
+    }
     Ok(api::PutPetIdRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
+        id: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -741,6 +766,31 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
     }
 }
 

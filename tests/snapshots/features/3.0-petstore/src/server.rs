@@ -104,6 +104,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -115,12 +117,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -140,6 +151,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -150,6 +164,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -725,10 +742,13 @@ async fn request_find_pets_by_status(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_values(&query, "status"), "query", "status")
+        .and_then(parse_each);
+    if p0.is_err() {
+        return Err(bad_parameters([("status", p0.err())]));
+    }
     Ok(api::FindPetsByStatusRequest {
-        status: parse_each(
-            required(query_values(&query, "status"), "query", "status")?,
-        )?,
+        status: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -762,8 +782,13 @@ async fn request_find_pets_by_tags(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_values(&query, "tags"), "query", "tags")
+        .and_then(parse_each);
+    if p0.is_err() {
+        return Err(bad_parameters([("tags", p0.err())]));
+    }
     Ok(api::FindPetsByTagsRequest {
-        tags: parse_each(required(query_values(&query, "tags"), "query", "tags")?)?,
+        tags: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -797,8 +822,12 @@ async fn request_get_pet_by_id(
         "ApiKey in=\"header\", name=\"api_key\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "petId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("petId", p0.err())]));
+    }
     Ok(api::GetPetByIdRequest {
-        pet_id: parse(path_param(&path, 0usize, "petId")?)?,
+        pet_id: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -831,9 +860,13 @@ async fn request_update_pet_with_form(
         &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "petId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("petId", p0.err())]));
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::UpdatePetWithFormRequest {
-        pet_id: parse(path_param(&path, 0usize, "petId")?)?,
+        pet_id: p0?,
         body,
         context: api::Context {
             credentials,
@@ -867,9 +900,14 @@ async fn request_delete_pet(
         &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
+    let p0 = header_value(&parts.headers, "api_key")?.map(parse).transpose();
+    let p1 = parse(path_param(&path, 0usize, "petId")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("api_key", p0.err()), ("petId", p1.err())]));
+    }
     Ok(api::DeletePetRequest {
-        api_key: header_value(&parts.headers, "api_key")?.map(parse).transpose()?,
-        pet_id: parse(path_param(&path, 0usize, "petId")?)?,
+        api_key: p0?,
+        pet_id: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -903,9 +941,13 @@ async fn request_upload_file(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "petId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("petId", p0.err())]));
+    }
     let body = stream_body(body);
     Ok(api::UploadFileRequest {
-        pet_id: parse(path_param(&path, 0usize, "petId")?)?,
+        pet_id: p0?,
         body,
         context: api::Context {
             credentials,
@@ -994,8 +1036,12 @@ async fn request_get_order_by_id(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "orderId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("orderId", p0.err())]));
+    }
     Ok(api::GetOrderByIdRequest {
-        order_id: parse(path_param(&path, 0usize, "orderId")?)?,
+        order_id: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -1021,8 +1067,12 @@ async fn request_delete_order(
 ) -> Result<api::DeleteOrderRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "orderId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("orderId", p0.err())]));
+    }
     Ok(api::DeleteOrderRequest {
-        order_id: parse(path_param(&path, 0usize, "orderId")?)?,
+        order_id: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -1130,13 +1180,16 @@ async fn request_login_user(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "username"), "query", "username")
+        .and_then(parse);
+    let p1 = required(query_value(&query, "password"), "query", "password")
+        .and_then(parse);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("username", p0.err()), ("password", p1.err())]));
+    }
     Ok(api::LoginUserRequest {
-        username: parse(
-            required(query_value(&query, "username"), "query", "username")?,
-        )?,
-        password: parse(
-            required(query_value(&query, "password"), "query", "password")?,
-        )?,
+        username: p0?,
+        password: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -1188,8 +1241,12 @@ async fn request_get_user_by_name(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("username", p0.err())]));
+    }
     Ok(api::GetUserByNameRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
+        username: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -1215,9 +1272,13 @@ async fn request_update_user(
 ) -> Result<api::UpdateUserRequest, Problem> {
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("username", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateUserRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
+        username: p0?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1244,8 +1305,12 @@ async fn request_delete_user(
 ) -> Result<api::DeleteUserRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "username")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("username", p0.err())]));
+    }
     Ok(api::DeleteUserRequest {
-        username: parse(path_param(&path, 0usize, "username")?)?,
+        username: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -1610,6 +1675,31 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
     }
 }
 

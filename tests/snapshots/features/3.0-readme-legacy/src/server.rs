@@ -141,6 +141,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -152,12 +154,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -177,6 +188,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -187,6 +201,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -715,8 +732,12 @@ async fn request_get_api_registry(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "uuid")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("uuid", p0.err())]));
+    }
     Ok(api::GetApiRegistryRequest {
-        uuid: parse(path_param(&path, 0usize, "uuid")?)?,
+        uuid: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             requirement: &[],
@@ -760,18 +781,28 @@ async fn request_get_api_specification(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "perPage")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiSpecificationPerPage(10)));
+    let p1 = query_value(&query, "page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiSpecificationPage(1)));
+    let p2 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("perPage", p0.err()),
+                ("page", p1.err()),
+                ("x-readme-version", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetApiSpecificationRequest {
-        per_page: query_value(&query, "perPage")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiSpecificationPerPage(10)),
-        page: query_value(&query, "page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiSpecificationPage(1)),
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        per_page: p0?,
+        page: p1?,
+        x_readme_version: p2?,
         context: api::Context {
             credentials,
             requirement,
@@ -804,11 +835,13 @@ async fn request_upload_api_specification(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() {
+        return Err(bad_parameters([("x-readme-version", p0.err())]));
+    }
     let body = required(stream_body(body), "body", "")?;
     Ok(api::UploadApiSpecificationRequest {
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        x_readme_version: p0?,
         body,
         context: api::Context {
             credentials,
@@ -843,9 +876,13 @@ async fn request_update_api_specification(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("id", p0.err())]));
+    }
     let body = required(stream_body(body), "body", "")?;
     Ok(api::UpdateApiSpecificationRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
+        id: p0?,
         body,
         context: api::Context {
             credentials,
@@ -890,8 +927,12 @@ async fn request_delete_api_specification(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("id", p0.err())]));
+    }
     Ok(api::DeleteApiSpecificationRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
+        id: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -924,18 +965,28 @@ async fn request_get_categories(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
+    let p0 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    let p1 = query_value(&query, "perPage")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiSpecificationPerPage(10)));
+    let p2 = query_value(&query, "page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiSpecificationPage(1)));
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("x-readme-version", p0.err()),
+                ("perPage", p1.err()),
+                ("page", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetCategoriesRequest {
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
-        per_page: query_value(&query, "perPage")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiSpecificationPerPage(10)),
-        page: query_value(&query, "page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiSpecificationPage(1)),
+        x_readme_version: p0?,
+        per_page: p1?,
+        page: p2?,
         context: api::Context {
             credentials,
             requirement,
@@ -975,11 +1026,13 @@ async fn request_create_category(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() {
+        return Err(bad_parameters([("x-readme-version", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateCategoryRequest {
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        x_readme_version: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1014,11 +1067,14 @@ async fn request_get_category(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
+    }
     Ok(api::GetCategoryRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        slug: p0?,
+        x_readme_version: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1059,12 +1115,15 @@ async fn request_update_category(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateCategoryRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        slug: p0?,
+        x_readme_version: p1?,
         body,
         context: api::Context {
             credentials,
@@ -1099,11 +1158,14 @@ async fn request_delete_category(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
+    }
     Ok(api::DeleteCategoryRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        slug: p0?,
+        x_readme_version: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1137,11 +1199,14 @@ async fn request_get_category_docs(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
+    }
     Ok(api::GetCategoryDocsRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        slug: p0?,
+        x_readme_version: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1174,15 +1239,20 @@ async fn request_get_changelogs(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
+    let p0 = query_value(&query, "perPage")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiSpecificationPerPage(10)));
+    let p1 = query_value(&query, "page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiSpecificationPage(1)));
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("perPage", p0.err()), ("page", p1.err())]));
+    }
     Ok(api::GetChangelogsRequest {
-        per_page: query_value(&query, "perPage")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiSpecificationPerPage(10)),
-        page: query_value(&query, "page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiSpecificationPage(1)),
+        per_page: p0?,
+        page: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1249,8 +1319,12 @@ async fn request_get_changelog(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("slug", p0.err())]));
+    }
     Ok(api::GetChangelogRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
+        slug: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1283,9 +1357,13 @@ async fn request_update_changelog(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("slug", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateChangelogRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
+        slug: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1319,8 +1397,12 @@ async fn request_delete_changelog(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("slug", p0.err())]));
+    }
     Ok(api::DeleteChangelogRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
+        slug: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1354,15 +1436,20 @@ async fn request_get_custom_pages(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "perPage")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiSpecificationPerPage(10)));
+    let p1 = query_value(&query, "page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiSpecificationPage(1)));
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("perPage", p0.err()), ("page", p1.err())]));
+    }
     Ok(api::GetCustomPagesRequest {
-        per_page: query_value(&query, "perPage")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiSpecificationPerPage(10)),
-        page: query_value(&query, "page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiSpecificationPage(1)),
+        per_page: p0?,
+        page: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1438,8 +1525,12 @@ async fn request_get_custom_page(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("slug", p0.err())]));
+    }
     Ok(api::GetCustomPageRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
+        slug: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1480,9 +1571,13 @@ async fn request_update_custom_page(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("slug", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateCustomPageRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
+        slug: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1517,8 +1612,12 @@ async fn request_delete_custom_page(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("slug", p0.err())]));
+    }
     Ok(api::DeleteCustomPageRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
+        slug: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1556,11 +1655,13 @@ async fn request_create_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() {
+        return Err(bad_parameters([("x-readme-version", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateDocRequest {
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        x_readme_version: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1595,11 +1696,16 @@ async fn request_search_docs(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "search"), "query", "search").and_then(parse);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(
+            bad_parameters([("search", p0.err()), ("x-readme-version", p1.err())]),
+        );
+    }
     Ok(api::SearchDocsRequest {
-        search: parse(required(query_value(&query, "search"), "query", "search")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        search: p0?,
+        x_readme_version: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1633,11 +1739,14 @@ async fn request_get_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
+    }
     Ok(api::GetDocRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        slug: p0?,
+        x_readme_version: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1676,12 +1785,15 @@ async fn request_update_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateDocRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        slug: p0?,
+        x_readme_version: p1?,
         body,
         context: api::Context {
             credentials,
@@ -1716,11 +1828,14 @@ async fn request_delete_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
+    }
     Ok(api::DeleteDocRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        slug: p0?,
+        x_readme_version: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1754,11 +1869,14 @@ async fn request_get_production_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
+    }
     Ok(api::GetProductionDocRequest {
-        slug: parse(path_param(&path, 0usize, "slug")?)?,
-        x_readme_version: header_value(&parts.headers, "x-readme-version")?
-            .map(parse)
-            .transpose()?,
+        slug: p0?,
+        x_readme_version: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1947,8 +2065,12 @@ async fn request_get_version(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "versionId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("versionId", p0.err())]));
+    }
     Ok(api::GetVersionRequest {
-        version_id: parse(path_param(&path, 0usize, "versionId")?)?,
+        version_id: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1987,9 +2109,13 @@ async fn request_update_version(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "versionId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("versionId", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateVersionRequest {
-        version_id: parse(path_param(&path, 0usize, "versionId")?)?,
+        version_id: p0?,
         body,
         context: api::Context {
             credentials,
@@ -2029,8 +2155,12 @@ async fn request_delete_version(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "versionId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("versionId", p0.err())]));
+    }
     Ok(api::DeleteVersionRequest {
-        version_id: parse(path_param(&path, 0usize, "versionId")?)?,
+        version_id: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -2587,6 +2717,31 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
     }
 }
 

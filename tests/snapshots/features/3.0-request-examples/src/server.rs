@@ -93,6 +93,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -104,12 +106,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -129,6 +140,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -139,6 +153,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -641,9 +658,14 @@ async fn request_get_parameter_examples_param1_param2(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json", "application/xml"])?;
+    let p0 = parse(path_param(&path, 0usize, "param1")?);
+    let p1 = parse(path_param(&path, 1usize, "param2")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("param1", p0.err()), ("param2", p1.err())]));
+    }
     Ok(api::GetParameterExamplesParam1Param2Request {
-        param1: parse(path_param(&path, 0usize, "param1")?)?,
-        param2: parse(path_param(&path, 1usize, "param2")?)?,
+        param1: p0?,
+        param2: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -671,10 +693,15 @@ async fn request_put_parameter_examples_param1_param2(
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "param1")?);
+    let p1 = parse(path_param(&path, 1usize, "param2")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("param1", p0.err()), ("param2", p1.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PutParameterExamplesParam1Param2Request {
-        param1: parse(path_param(&path, 0usize, "param1")?)?,
-        param2: parse(path_param(&path, 1usize, "param2")?)?,
+        param1: p0?,
+        param2: p1?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -704,16 +731,35 @@ async fn request_patch_parameter_examples_param1_param2(
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json", "application/xml"])?;
+    let p0 = parse(path_param(&path, 0usize, "param1")?);
+    let p1 = parse(path_param(&path, 1usize, "param2")?);
+    let p2 = query_value(&query, "param3").map(parse).transpose();
+    let p3 = query_value(&query, "param4").map(parse).transpose();
+    let p4 = required(header_value(&parts.headers, "param5")?, "header", "param5")
+        .and_then(parse);
+    let p5 = header_value(&parts.headers, "param6")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err()
+        || p5.is_err()
+    {
+        return Err(
+            bad_parameters([
+                ("param1", p0.err()),
+                ("param2", p1.err()),
+                ("param3", p2.err()),
+                ("param4", p3.err()),
+                ("param5", p4.err()),
+                ("param6", p5.err()),
+            ]),
+        );
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PatchParameterExamplesParam1Param2Request {
-        param1: parse(path_param(&path, 0usize, "param1")?)?,
-        param2: parse(path_param(&path, 1usize, "param2")?)?,
-        param3: query_value(&query, "param3").map(parse).transpose()?,
-        param4: query_value(&query, "param4").map(parse).transpose()?,
-        param5: parse(
-            required(header_value(&parts.headers, "param5")?, "header", "param5")?,
-        )?,
-        param6: header_value(&parts.headers, "param6")?.map(parse).transpose()?,
+        param1: p0?,
+        param2: p1?,
+        param3: p2?,
+        param4: p3?,
+        param5: p4?,
+        param6: p5?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1158,6 +1204,31 @@ fn header_value<'a>(
                 })
         })
         .transpose()
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the

@@ -69,6 +69,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -80,12 +82,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -105,6 +116,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -115,6 +129,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -570,13 +587,19 @@ async fn request_cached(
     request: axum::extract::Request,
 ) -> Result<api::CachedRequest, Problem> {
     let (parts, _body) = request.into_parts();
+    let p0 = header_value(&parts.headers, "if-modified-since")?.map(parse).transpose();
+    let p1 = header_value(&parts.headers, "if-none-match")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(
+            bad_parameters([
+                ("If-Modified-Since", p0.err()),
+                ("If-None-Match", p1.err()),
+            ]),
+        );
+    }
     Ok(api::CachedRequest {
-        if_modified_since: header_value(&parts.headers, "if-modified-since")?
-            .map(parse)
-            .transpose()?,
-        if_none_match: header_value(&parts.headers, "if-none-match")?
-            .map(parse)
-            .transpose()?,
+        if_modified_since: p0?,
+        if_none_match: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -705,4 +728,29 @@ fn header_value<'a>(
                 })
         })
         .transpose()
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }

@@ -81,6 +81,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -92,12 +94,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -117,6 +128,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -127,6 +141,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -585,25 +602,37 @@ async fn request_get_anything_numbers(
 ) -> Result<api::GetAnythingNumbersRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = required(query_value(&query, "id-required"), "query", "id-required")
+        .and_then(parse);
+    let p1 = query_value(&query, "id-optional")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetAnythingNumbersIdRequired(12.0)));
+    let p2 = required(
+            query_value(&query, "id-exclusive-required"),
+            "query",
+            "id-exclusive-required",
+        )
+        .and_then(parse);
+    let p3 = query_value(&query, "id-exclusive-optional")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetAnythingNumbersIdExclusiveRequired(12.0)));
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("id-required", p0.err()),
+                ("id-optional", p1.err()),
+                ("id-exclusive-required", p2.err()),
+                ("id-exclusive-optional", p3.err()),
+            ]),
+        );
+    }
     Ok(api::GetAnythingNumbersRequest {
-        id_required: parse(
-            required(query_value(&query, "id-required"), "query", "id-required")?,
-        )?,
-        id_optional: query_value(&query, "id-optional")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetAnythingNumbersIdRequired(12.0)),
-        id_exclusive_required: parse(
-            required(
-                query_value(&query, "id-exclusive-required"),
-                "query",
-                "id-exclusive-required",
-            )?,
-        )?,
-        id_exclusive_optional: query_value(&query, "id-exclusive-optional")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetAnythingNumbersIdExclusiveRequired(12.0)),
+        id_required: p0?,
+        id_optional: p1?,
+        id_exclusive_required: p2?,
+        id_exclusive_optional: p3?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -628,40 +657,59 @@ async fn request_get_anything_strings(
 ) -> Result<api::GetAnythingStringsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = required(
+            query_value(&query, "name-length-required"),
+            "query",
+            "name-length-required",
+        )
+        .and_then(parse);
+    let p1 = query_value(&query, "name-length-optional")
+        .map(parse)
+        .transpose()
+        .map(|v| {
+            v
+                .unwrap_or_else(|| types::GetAnythingStringsNameLengthRequired(
+                    String::from("this is a default"),
+                ))
+        });
+    let p2 = required(
+            query_value(&query, "name-pattern-required"),
+            "query",
+            "name-pattern-required",
+        )
+        .and_then(parse);
+    let p3 = required(
+            query_value(&query, "complex-pattern-required"),
+            "query",
+            "complex-pattern-required",
+        )
+        .and_then(parse);
+    let p4 = query_value(&query, "name-pattern-optional")
+        .map(parse)
+        .transpose()
+        .map(|v| {
+            v
+                .unwrap_or_else(|| types::GetAnythingStringsNamePatternRequired(
+                    String::from("aDEFAULTb"),
+                ))
+        });
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err() {
+        return Err(
+            bad_parameters([
+                ("name-length-required", p0.err()),
+                ("name-length-optional", p1.err()),
+                ("name-pattern-required", p2.err()),
+                ("complex-pattern-required", p3.err()),
+                ("name-pattern-optional", p4.err()),
+            ]),
+        );
+    }
     Ok(api::GetAnythingStringsRequest {
-        name_length_required: parse(
-            required(
-                query_value(&query, "name-length-required"),
-                "query",
-                "name-length-required",
-            )?,
-        )?,
-        name_length_optional: query_value(&query, "name-length-optional")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| types::GetAnythingStringsNameLengthRequired(
-                String::from("this is a default"),
-            )),
-        name_pattern_required: parse(
-            required(
-                query_value(&query, "name-pattern-required"),
-                "query",
-                "name-pattern-required",
-            )?,
-        )?,
-        complex_pattern_required: parse(
-            required(
-                query_value(&query, "complex-pattern-required"),
-                "query",
-                "complex-pattern-required",
-            )?,
-        )?,
-        name_pattern_optional: query_value(&query, "name-pattern-optional")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| types::GetAnythingStringsNamePatternRequired(
-                String::from("aDEFAULTb"),
-            )),
+        name_length_required: p0?,
+        name_length_optional: p1?,
+        name_pattern_required: p2?,
+        complex_pattern_required: p3?,
+        name_pattern_optional: p4?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -686,78 +734,132 @@ async fn request_get_anything_jsonschema_formats(
 ) -> Result<api::GetAnythingJsonschemaFormatsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = required(query_value(&query, "date-time"), "query", "date-time")
+        .and_then(parse);
+    let p1 = query_value(&query, "date").map(parse).transpose();
+    let p2 = query_value(&query, "time")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("23:20:50.52")));
+    let p3 = query_value(&query, "duration")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("TBD")));
+    let p4 = query_value(&query, "email")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("default@readme.io")));
+    let p5 = query_value(&query, "idn-email")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("用户@例子.广告")));
+    let p6 = query_value(&query, "hostname")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("readme.io")));
+    let p7 = query_value(&query, "idn-hostname")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("Bücher.example")));
+    let p8 = query_value(&query, "ipv4")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("127.0.0.1")));
+    let p9 = query_value(&query, "ipv6")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("0:0:0:0:0:0:0:1")));
+    let p10 = query_value(&query, "uri")
+        .map(parse)
+        .transpose()
+        .map(|v| {
+            v.unwrap_or_else(|| String::from("http://www.ietf.org/rfc/rfc2396.txt"))
+        });
+    let p11 = query_value(&query, "uri-reference")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("/default")));
+    let p12 = query_value(&query, "iri")
+        .map(parse)
+        .transpose()
+        .map(|v| {
+            v
+                .unwrap_or_else(|| String::from(
+                    "https://en.wiktionary.org/wiki/Ῥόδος",
+                ))
+        });
+    let p13 = query_value(&query, "iri-reference")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("/wiki/Ῥόδος")));
+    let p14 = query_value(&query, "uuid").map(parse).transpose();
+    let p15 = query_value(&query, "uri-template")
+        .map(parse)
+        .transpose()
+        .map(|v| {
+            v.unwrap_or_else(|| String::from("http://example.com/search{?q,lang}"))
+        });
+    let p16 = query_value(&query, "json-pointer")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("#/foo")));
+    let p17 = query_value(&query, "relative-json-pointer")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("1/nested/objects")));
+    let p18 = query_value(&query, "regex")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or_else(|| String::from("/default/")));
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err()
+        || p5.is_err() || p6.is_err() || p7.is_err() || p8.is_err() || p9.is_err()
+        || p10.is_err() || p11.is_err() || p12.is_err() || p13.is_err() || p14.is_err()
+        || p15.is_err() || p16.is_err() || p17.is_err() || p18.is_err()
+    {
+        return Err(
+            bad_parameters([
+                ("date-time", p0.err()),
+                ("date", p1.err()),
+                ("time", p2.err()),
+                ("duration", p3.err()),
+                ("email", p4.err()),
+                ("idn-email", p5.err()),
+                ("hostname", p6.err()),
+                ("idn-hostname", p7.err()),
+                ("ipv4", p8.err()),
+                ("ipv6", p9.err()),
+                ("uri", p10.err()),
+                ("uri-reference", p11.err()),
+                ("iri", p12.err()),
+                ("iri-reference", p13.err()),
+                ("uuid", p14.err()),
+                ("uri-template", p15.err()),
+                ("json-pointer", p16.err()),
+                ("relative-json-pointer", p17.err()),
+                ("regex", p18.err()),
+            ]),
+        );
+    }
     Ok(api::GetAnythingJsonschemaFormatsRequest {
-        date_time: parse(
-            required(query_value(&query, "date-time"), "query", "date-time")?,
-        )?,
-        date: query_value(&query, "date").map(parse).transpose()?,
-        time: query_value(&query, "time")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("23:20:50.52")),
-        duration: query_value(&query, "duration")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("TBD")),
-        email: query_value(&query, "email")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("default@readme.io")),
-        idn_email: query_value(&query, "idn-email")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("用户@例子.广告")),
-        hostname: query_value(&query, "hostname")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("readme.io")),
-        idn_hostname: query_value(&query, "idn-hostname")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("Bücher.example")),
-        ipv4: query_value(&query, "ipv4")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("127.0.0.1")),
-        ipv6: query_value(&query, "ipv6")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("0:0:0:0:0:0:0:1")),
-        uri: query_value(&query, "uri")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("http://www.ietf.org/rfc/rfc2396.txt")),
-        uri_reference: query_value(&query, "uri-reference")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("/default")),
-        iri: query_value(&query, "iri")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from(
-                "https://en.wiktionary.org/wiki/Ῥόδος",
-            )),
-        iri_reference: query_value(&query, "iri-reference")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("/wiki/Ῥόδος")),
-        uuid: query_value(&query, "uuid").map(parse).transpose()?,
-        uri_template: query_value(&query, "uri-template")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("http://example.com/search{?q,lang}")),
-        json_pointer: query_value(&query, "json-pointer")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("#/foo")),
-        relative_json_pointer: query_value(&query, "relative-json-pointer")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("1/nested/objects")),
-        regex: query_value(&query, "regex")
-            .map(parse)
-            .transpose()?
-            .unwrap_or_else(|| String::from("/default/")),
+        date_time: p0?,
+        date: p1?,
+        time: p2?,
+        duration: p3?,
+        email: p4?,
+        idn_email: p5?,
+        hostname: p6?,
+        idn_hostname: p7?,
+        ipv4: p8?,
+        ipv6: p9?,
+        uri: p10?,
+        uri_reference: p11?,
+        iri: p12?,
+        iri_reference: p13?,
+        uuid: p14?,
+        uri_template: p15?,
+        json_pointer: p16?,
+        relative_json_pointer: p17?,
+        regex: p18?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -782,14 +884,36 @@ async fn request_get_anything_oas_formats(
 ) -> Result<api::GetAnythingOasFormatsRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = required(query_value(&query, "int32"), "query", "int32").and_then(parse);
+    let p1 = query_value(&query, "int64").map(parse).transpose();
+    let p2 = query_value(&query, "float").map(parse).transpose();
+    let p3 = query_value(&query, "double").map(parse).transpose();
+    let p4 = query_value(&query, "byte").map(parse).transpose();
+    let p5 = query_value(&query, "binary").map(parse).transpose();
+    let p6 = query_value(&query, "password").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err()
+        || p5.is_err() || p6.is_err()
+    {
+        return Err(
+            bad_parameters([
+                ("int32", p0.err()),
+                ("int64", p1.err()),
+                ("float", p2.err()),
+                ("double", p3.err()),
+                ("byte", p4.err()),
+                ("binary", p5.err()),
+                ("password", p6.err()),
+            ]),
+        );
+    }
     Ok(api::GetAnythingOasFormatsRequest {
-        int32: parse(required(query_value(&query, "int32"), "query", "int32")?)?,
-        int64: query_value(&query, "int64").map(parse).transpose()?,
-        float: query_value(&query, "float").map(parse).transpose()?,
-        double: query_value(&query, "double").map(parse).transpose()?,
-        byte: query_value(&query, "byte").map(parse).transpose()?,
-        binary: query_value(&query, "binary").map(parse).transpose()?,
-        password: query_value(&query, "password").map(parse).transpose()?,
+        int32: p0?,
+        int64: p1?,
+        float: p2?,
+        double: p3?,
+        byte: p4?,
+        binary: p5?,
+        password: p6?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -814,14 +938,20 @@ async fn request_get_anything_booleans(
 ) -> Result<api::GetAnythingBooleansRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
+    let p0 = required(query_value(&query, "tf-required"), "query", "tf-required")
+        .and_then(parse);
+    let p1 = query_value(&query, "tf-optional")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(true));
+    if p0.is_err() || p1.is_err() {
+        return Err(
+            bad_parameters([("tf-required", p0.err()), ("tf-optional", p1.err())]),
+        );
+    }
     Ok(api::GetAnythingBooleansRequest {
-        tf_required: parse(
-            required(query_value(&query, "tf-required"), "query", "tf-required")?,
-        )?,
-        tf_optional: query_value(&query, "tf-optional")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(true),
+        tf_required: p0?,
+        tf_optional: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -925,6 +1055,31 @@ fn query_pairs(
 
 fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 fn status(code: u16) -> StatusCode {

@@ -312,6 +312,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -323,12 +325,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -348,6 +359,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -358,6 +372,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -945,9 +962,14 @@ async fn request_get_animal(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetAnimalRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -980,10 +1002,22 @@ async fn request_get_animal_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetAnimalSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1009,12 +1043,26 @@ async fn request_post_animal_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostAnimalSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1051,9 +1099,14 @@ async fn request_get_astronomical_object(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetAstronomicalObjectRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1089,10 +1142,22 @@ async fn request_get_astronomical_object_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetAstronomicalObjectSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1118,12 +1183,26 @@ async fn request_post_astronomical_object_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostAstronomicalObjectSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1153,9 +1232,14 @@ async fn request_get_book(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetBookRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1188,10 +1272,22 @@ async fn request_get_book_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetBookSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1217,12 +1313,26 @@ async fn request_post_book_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostBookSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1256,9 +1366,14 @@ async fn request_get_book_collection(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetBookCollectionRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1294,10 +1409,22 @@ async fn request_get_book_collection_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetBookCollectionSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1323,12 +1450,26 @@ async fn request_post_book_collection_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostBookCollectionSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1362,9 +1503,14 @@ async fn request_get_book_series(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetBookSeriesRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1400,10 +1546,22 @@ async fn request_get_book_series_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetBookSeriesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1429,12 +1587,26 @@ async fn request_post_book_series_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostBookSeriesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1466,9 +1638,14 @@ async fn request_get_character(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetCharacterRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1501,10 +1678,22 @@ async fn request_get_character_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetCharacterSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1530,12 +1719,26 @@ async fn request_post_character_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostCharacterSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1567,9 +1770,14 @@ async fn request_get_comics(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetComicsRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1602,10 +1810,22 @@ async fn request_get_comics_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetComicsSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1631,12 +1851,26 @@ async fn request_post_comics_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostComicsSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1670,9 +1904,14 @@ async fn request_get_comic_collection(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetComicCollectionRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1708,10 +1947,22 @@ async fn request_get_comic_collection_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetComicCollectionSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1737,12 +1988,26 @@ async fn request_post_comic_collection_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostComicCollectionSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1776,9 +2041,14 @@ async fn request_get_comic_series(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetComicSeriesRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1814,10 +2084,22 @@ async fn request_get_comic_series_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetComicSeriesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1843,12 +2125,26 @@ async fn request_post_comic_series_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostComicSeriesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1882,9 +2178,14 @@ async fn request_get_comic_strip(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetComicStripRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1920,10 +2221,22 @@ async fn request_get_comic_strip_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetComicStripSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1949,12 +2262,26 @@ async fn request_post_comic_strip_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostComicStripSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -1986,9 +2313,14 @@ async fn request_get_company(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetCompanyRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2021,10 +2353,22 @@ async fn request_get_company_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetCompanySearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2050,12 +2394,26 @@ async fn request_post_company_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostCompanySearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2087,9 +2445,14 @@ async fn request_get_conflict(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetConflictRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2122,10 +2485,22 @@ async fn request_get_conflict_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetConflictSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2151,12 +2526,26 @@ async fn request_post_conflict_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostConflictSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2188,9 +2577,14 @@ async fn request_get_element(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetElementRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2223,10 +2617,22 @@ async fn request_get_element_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetElementSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2252,12 +2658,26 @@ async fn request_post_element_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostElementSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2289,9 +2709,14 @@ async fn request_get_episode(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetEpisodeRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2324,10 +2749,22 @@ async fn request_get_episode_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetEpisodeSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2353,12 +2790,26 @@ async fn request_post_episode_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostEpisodeSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2388,9 +2839,14 @@ async fn request_get_food(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetFoodRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2423,10 +2879,22 @@ async fn request_get_food_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetFoodSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2452,12 +2920,26 @@ async fn request_post_food_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostFoodSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2489,9 +2971,14 @@ async fn request_get_literature(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetLiteratureRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2527,10 +3014,22 @@ async fn request_get_literature_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetLiteratureSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2556,12 +3055,26 @@ async fn request_post_literature_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostLiteratureSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2593,9 +3106,14 @@ async fn request_get_location(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetLocationRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2628,10 +3146,22 @@ async fn request_get_location_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetLocationSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2657,12 +3187,26 @@ async fn request_post_location_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostLocationSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2694,9 +3238,14 @@ async fn request_get_magazine(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetMagazineRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2729,10 +3278,22 @@ async fn request_get_magazine_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetMagazineSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2758,12 +3319,26 @@ async fn request_post_magazine_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMagazineSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2797,9 +3372,14 @@ async fn request_get_magazine_series(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetMagazineSeriesRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2835,10 +3415,22 @@ async fn request_get_magazine_series_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetMagazineSeriesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2864,12 +3456,26 @@ async fn request_post_magazine_series_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMagazineSeriesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -2901,9 +3507,14 @@ async fn request_get_material(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetMaterialRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2936,10 +3547,22 @@ async fn request_get_material_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetMaterialSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -2965,12 +3588,26 @@ async fn request_post_material_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMaterialSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3007,9 +3644,14 @@ async fn request_get_medical_condition(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetMedicalConditionRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3045,10 +3687,22 @@ async fn request_get_medical_condition_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetMedicalConditionSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3074,12 +3728,26 @@ async fn request_post_medical_condition_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMedicalConditionSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3111,9 +3779,14 @@ async fn request_get_movie(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetMovieRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3146,10 +3819,22 @@ async fn request_get_movie_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetMovieSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3175,12 +3860,26 @@ async fn request_post_movie_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostMovieSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3212,9 +3911,14 @@ async fn request_get_occupation(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetOccupationRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3250,10 +3954,22 @@ async fn request_get_occupation_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetOccupationSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3279,12 +3995,26 @@ async fn request_post_occupation_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostOccupationSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3318,9 +4048,14 @@ async fn request_get_organization(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetOrganizationRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3356,10 +4091,22 @@ async fn request_get_organization_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetOrganizationSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3385,12 +4132,26 @@ async fn request_post_organization_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostOrganizationSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3422,9 +4183,14 @@ async fn request_get_performer(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetPerformerRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3457,10 +4223,22 @@ async fn request_get_performer_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetPerformerSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3486,12 +4264,26 @@ async fn request_post_performer_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostPerformerSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3523,9 +4315,14 @@ async fn request_get_season(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetSeasonRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3558,10 +4355,22 @@ async fn request_get_season_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetSeasonSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3587,12 +4396,26 @@ async fn request_post_season_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSeasonSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3624,9 +4447,14 @@ async fn request_get_series(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetSeriesRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3659,10 +4487,22 @@ async fn request_get_series_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetSeriesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3688,12 +4528,26 @@ async fn request_post_series_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSeriesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3725,9 +4579,14 @@ async fn request_get_soundtrack(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetSoundtrackRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3763,10 +4622,22 @@ async fn request_get_soundtrack_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetSoundtrackSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3792,12 +4663,26 @@ async fn request_post_soundtrack_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSoundtrackSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3829,9 +4714,14 @@ async fn request_get_spacecraft(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetSpacecraftRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3867,10 +4757,22 @@ async fn request_get_spacecraft_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetSpacecraftSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3896,12 +4798,26 @@ async fn request_post_spacecraft_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSpacecraftSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -3935,9 +4851,14 @@ async fn request_get_spacecraft_class(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetSpacecraftClassRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -3973,10 +4894,22 @@ async fn request_get_spacecraft_class_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetSpacecraftClassSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4002,12 +4935,26 @@ async fn request_post_spacecraft_class_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSpacecraftClassSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4039,9 +4986,14 @@ async fn request_get_species(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetSpeciesRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4074,10 +5026,22 @@ async fn request_get_species_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetSpeciesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4103,12 +5067,26 @@ async fn request_post_species_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostSpeciesSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4140,9 +5118,14 @@ async fn request_get_staff(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetStaffRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4175,10 +5158,22 @@ async fn request_get_staff_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetStaffSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4204,12 +5199,26 @@ async fn request_post_staff_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostStaffSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4241,9 +5250,14 @@ async fn request_get_technology(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetTechnologyRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4279,10 +5293,22 @@ async fn request_get_technology_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetTechnologySearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4308,12 +5334,26 @@ async fn request_post_technology_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTechnologySearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4345,9 +5385,14 @@ async fn request_get_title(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetTitleRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4380,10 +5425,22 @@ async fn request_get_title_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetTitleSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4409,12 +5466,26 @@ async fn request_post_title_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTitleSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4448,9 +5519,14 @@ async fn request_get_trading_card(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetTradingCardRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4486,10 +5562,22 @@ async fn request_get_trading_card_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetTradingCardSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4515,12 +5603,26 @@ async fn request_post_trading_card_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTradingCardSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4557,9 +5659,14 @@ async fn request_get_trading_card_deck(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetTradingCardDeckRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4595,10 +5702,22 @@ async fn request_get_trading_card_deck_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetTradingCardDeckSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4624,12 +5743,26 @@ async fn request_post_trading_card_deck_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTradingCardDeckSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4663,9 +5796,14 @@ async fn request_get_trading_card_set(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetTradingCardSetRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4701,10 +5839,22 @@ async fn request_get_trading_card_set_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetTradingCardSetSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4730,12 +5880,26 @@ async fn request_post_trading_card_set_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostTradingCardSetSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4767,9 +5931,14 @@ async fn request_get_video_game(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetVideoGameRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4805,10 +5974,22 @@ async fn request_get_video_game_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetVideoGameSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4834,12 +6015,26 @@ async fn request_post_video_game_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostVideoGameSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4873,9 +6068,14 @@ async fn request_get_video_release(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetVideoReleaseRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4911,10 +6111,22 @@ async fn request_get_video_release_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetVideoReleaseSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -4940,12 +6152,26 @@ async fn request_post_video_release_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostVideoReleaseSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -4977,9 +6203,14 @@ async fn request_get_weapon(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "uid"), "query", "uid").and_then(parse);
+    let p1 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("uid", p0.err()), ("apiKey", p1.err())]));
+    }
     Ok(api::GetWeaponRequest {
-        uid: parse(required(query_value(&query, "uid"), "query", "uid")?)?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        uid: p0?,
+        api_key: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -5012,10 +6243,22 @@ async fn request_get_weapon_search(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("apiKey", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetWeaponSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        api_key: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -5041,12 +6284,26 @@ async fn request_post_weapon_search(
     let (parts, body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "pageNumber").map(parse).transpose();
+    let p1 = query_value(&query, "pageSize").map(parse).transpose();
+    let p2 = query_value(&query, "sort").map(parse).transpose();
+    let p3 = query_value(&query, "apiKey").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("pageNumber", p0.err()),
+                ("pageSize", p1.err()),
+                ("sort", p2.err()),
+                ("apiKey", p3.err()),
+            ]),
+        );
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PostWeaponSearchRequest {
-        page_number: query_value(&query, "pageNumber").map(parse).transpose()?,
-        page_size: query_value(&query, "pageSize").map(parse).transpose()?,
-        sort: query_value(&query, "sort").map(parse).transpose()?,
-        api_key: query_value(&query, "apiKey").map(parse).transpose()?,
+        page_number: p0?,
+        page_size: p1?,
+        sort: p2?,
+        api_key: p3?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -6151,6 +7408,31 @@ fn query_pairs(
 
 fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the

@@ -75,6 +75,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -86,12 +88,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -111,6 +122,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -121,6 +135,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -603,9 +620,14 @@ async fn request_list_searchable_fields(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "dataset")?);
+    let p1 = parse(path_param(&path, 1usize, "version")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("dataset", p0.err()), ("version", p1.err())]));
+    }
     Ok(api::ListSearchableFieldsRequest {
-        dataset: parse(path_param(&path, 0usize, "dataset")?)?,
-        version: parse(path_param(&path, 1usize, "version")?)?,
+        dataset: p0?,
+        version: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -631,10 +653,15 @@ async fn request_perform_search(
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "version")?);
+    let p1 = parse(path_param(&path, 0usize, "dataset")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("version", p0.err()), ("dataset", p1.err())]));
+    }
     let body = form_body(&parts.headers, body).await?;
     Ok(api::PerformSearchRequest {
-        version: parse(path_param(&path, 1usize, "version")?)?,
-        dataset: parse(path_param(&path, 0usize, "dataset")?)?,
+        version: p0?,
+        dataset: p1?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -722,6 +749,31 @@ fn path_param<'a>(
             StatusCode::BAD_REQUEST,
             format!("missing path parameter `{name}`"),
         ))
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the

@@ -139,6 +139,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -150,12 +152,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -175,6 +186,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -185,6 +199,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -704,18 +721,28 @@ async fn request_cookies_standard(
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = cookie_value(&cookies, "primitive").map(parse).transpose();
+    let p1 = cookie_value(&cookies, "array")
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = cookie_value(&cookies, "object")
+        .map(|v| {
+            unstyle(v, "", "", ",").and_then(|parts| pairs(parts, true)).and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::CookiesStandardRequest {
-        primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array")
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: cookie_value(&cookies, "object")
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, true))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -741,18 +768,30 @@ async fn request_cookies_form_non_exploded(
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = cookie_value(&cookies, "primitive").map(parse).transpose();
+    let p1 = cookie_value(&cookies, "array")
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = cookie_value(&cookies, "object")
+        .map(|v| {
+            unstyle(v, "", "", ",")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::CookiesFormNonExplodedRequest {
-        primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array")
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: cookie_value(&cookies, "object")
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -778,18 +817,28 @@ async fn request_cookies_form_exploded(
     let (parts, _body) = request.into_parts();
     let cookies = cookies(&parts.headers);
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = cookie_value(&cookies, "primitive").map(parse).transpose();
+    let p1 = cookie_value(&cookies, "array")
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = cookie_value(&cookies, "object")
+        .map(|v| {
+            unstyle(v, "", "", ",").and_then(|parts| pairs(parts, true)).and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::CookiesFormExplodedRequest {
-        primitive: cookie_value(&cookies, "primitive").map(parse).transpose()?,
-        array: cookie_value(&cookies, "array")
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: cookie_value(&cookies, "object")
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, true))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -814,18 +863,30 @@ async fn request_headers_standard(
 ) -> Result<api::HeadersStandardRequest, Problem> {
     let (parts, _body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = header_value(&parts.headers, "primitive")?.map(parse).transpose();
+    let p1 = header_value(&parts.headers, "array")?
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = header_value(&parts.headers, "object")?
+        .map(|v| {
+            unstyle(v, "", "", ",")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::HeadersStandardRequest {
-        primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: header_value(&parts.headers, "object")?
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -850,18 +911,30 @@ async fn request_headers_simple_non_exploded(
 ) -> Result<api::HeadersSimpleNonExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = header_value(&parts.headers, "primitive")?.map(parse).transpose();
+    let p1 = header_value(&parts.headers, "array")?
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = header_value(&parts.headers, "object")?
+        .map(|v| {
+            unstyle(v, "", "", ",")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::HeadersSimpleNonExplodedRequest {
-        primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: header_value(&parts.headers, "object")?
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -886,18 +959,28 @@ async fn request_headers_simple_exploded(
 ) -> Result<api::HeadersSimpleExplodedRequest, Problem> {
     let (parts, _body) = request.into_parts();
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = header_value(&parts.headers, "primitive")?.map(parse).transpose();
+    let p1 = header_value(&parts.headers, "array")?
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = header_value(&parts.headers, "object")?
+        .map(|v| {
+            unstyle(v, "", "", ",").and_then(|parts| pairs(parts, true)).and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::HeadersSimpleExplodedRequest {
-        primitive: header_value(&parts.headers, "primitive")?.map(parse).transpose()?,
-        array: header_value(&parts.headers, "array")?
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: header_value(&parts.headers, "object")?
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, true))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -923,13 +1006,25 @@ async fn request_paths_standard(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "primitive")?);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+        .and_then(|parts| pairs(parts, false))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsStandardRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
-            .and_then(|parts| pairs(parts, false))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -955,14 +1050,26 @@ async fn request_paths_matrix_non_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
+        .and_then(parse);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, ";array=", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, ";object=", "", ",")
+        .and_then(|parts| pairs(parts, false))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsMatrixNonExplodedRequest {
-        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
-            .and_then(parse)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, ";array=", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, ";object=", "", ",")
-            .and_then(|parts| pairs(parts, false))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -988,14 +1095,26 @@ async fn request_paths_matrix_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
+        .and_then(parse);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", ";array=", "")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", ";", "")
+        .and_then(|parts| pairs(parts, true))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsMatrixExplodedRequest {
-        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ";primitive=")
-            .and_then(parse)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", ";array=", "")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", ";", "")
-            .and_then(|parts| pairs(parts, true))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1021,14 +1140,25 @@ async fn request_paths_label_non_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = strip_lead(path_param(&path, 0usize, "primitive")?, ".").and_then(parse);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, ".", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, ".", "", ",")
+        .and_then(|parts| pairs(parts, false))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsLabelNonExplodedRequest {
-        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ".")
-            .and_then(parse)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, ".", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, ".", "", ",")
-            .and_then(|parts| pairs(parts, false))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1054,14 +1184,25 @@ async fn request_paths_label_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = strip_lead(path_param(&path, 0usize, "primitive")?, ".").and_then(parse);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", ".", "")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", ".", "")
+        .and_then(|parts| pairs(parts, true))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsLabelExplodedRequest {
-        primitive: strip_lead(path_param(&path, 0usize, "primitive")?, ".")
-            .and_then(parse)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", ".", "")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", ".", "")
-            .and_then(|parts| pairs(parts, true))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1087,13 +1228,25 @@ async fn request_paths_simple_non_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "primitive")?);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+        .and_then(|parts| pairs(parts, false))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsSimpleNonExplodedRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
-            .and_then(|parts| pairs(parts, false))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1119,13 +1272,25 @@ async fn request_paths_simple_exploded(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "primitive")?);
+    let p1 = unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
+        .and_then(parse_each);
+    let p2 = unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
+        .and_then(|parts| pairs(parts, true))
+        .and_then(object);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::PathsSimpleExplodedRequest {
-        primitive: parse(path_param(&path, 0usize, "primitive")?)?,
-        array: unstyle(path_param(&path, 1usize, "array")?, "", "", ",")
-            .and_then(parse_each)?,
-        object: unstyle(path_param(&path, 2usize, "object")?, "", "", ",")
-            .and_then(|parts| pairs(parts, true))
-            .and_then(object)?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1151,12 +1316,24 @@ async fn request_query_standard(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "primitive").map(parse).transpose();
+    let p1 = query_values(&query, "array").map(parse_each).transpose();
+    let p2 = query_fields(&query, |key| ["name", "description"].contains(&key))
+        .map(object)
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::QueryStandardRequest {
-        primitive: query_value(&query, "primitive").map(parse).transpose()?,
-        array: query_values(&query, "array").map(parse_each).transpose()?,
-        object: query_fields(&query, |key| ["name", "description"].contains(&key))
-            .map(object)
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1182,18 +1359,30 @@ async fn request_query_form_non_exploded(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "primitive").map(parse).transpose();
+    let p1 = query_value(&query, "array")
+        .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
+        .transpose();
+    let p2 = query_value(&query, "object")
+        .map(|v| {
+            unstyle(v, "", "", ",")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::QueryFormNonExplodedRequest {
-        primitive: query_value(&query, "primitive").map(parse).transpose()?,
-        array: query_value(&query, "array")
-            .map(|v| unstyle(v, "", "", ",").and_then(parse_each))
-            .transpose()?,
-        object: query_value(&query, "object")
-            .map(|v| {
-                unstyle(v, "", "", ",")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1219,12 +1408,24 @@ async fn request_query_form_exploded(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "primitive").map(parse).transpose();
+    let p1 = query_values(&query, "array").map(parse_each).transpose();
+    let p2 = query_fields(&query, |key| ["name", "description"].contains(&key))
+        .map(object)
+        .transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("primitive", p0.err()),
+                ("array", p1.err()),
+                ("object", p2.err()),
+            ]),
+        );
+    }
     Ok(api::QueryFormExplodedRequest {
-        primitive: query_value(&query, "primitive").map(parse).transpose()?,
-        array: query_values(&query, "array").map(parse_each).transpose()?,
-        object: query_fields(&query, |key| ["name", "description"].contains(&key))
-            .map(object)
-            .transpose()?,
+        primitive: p0?,
+        array: p1?,
+        object: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1252,17 +1453,22 @@ async fn request_query_space_delimited_non_exploded(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "array")
+        .map(|v| unstyle(v, "", "", " ").and_then(parse_each))
+        .transpose();
+    let p1 = query_value(&query, "object")
+        .map(|v| {
+            unstyle(v, "", "", " ")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("array", p0.err()), ("object", p1.err())]));
+    }
     Ok(api::QuerySpaceDelimitedNonExplodedRequest {
-        array: query_value(&query, "array")
-            .map(|v| unstyle(v, "", "", " ").and_then(parse_each))
-            .transpose()?,
-        object: query_value(&query, "object")
-            .map(|v| {
-                unstyle(v, "", "", " ")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        array: p0?,
+        object: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1288,17 +1494,22 @@ async fn request_query_pipe_delimited_non_exploded(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "array")
+        .map(|v| unstyle(v, "", "", "|").and_then(parse_each))
+        .transpose();
+    let p1 = query_value(&query, "object")
+        .map(|v| {
+            unstyle(v, "", "", "|")
+                .and_then(|parts| pairs(parts, false))
+                .and_then(object)
+        })
+        .transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("array", p0.err()), ("object", p1.err())]));
+    }
     Ok(api::QueryPipeDelimitedNonExplodedRequest {
-        array: query_value(&query, "array")
-            .map(|v| unstyle(v, "", "", "|").and_then(parse_each))
-            .transpose()?,
-        object: query_value(&query, "object")
-            .map(|v| {
-                unstyle(v, "", "", "|")
-                    .and_then(|parts| pairs(parts, false))
-                    .and_then(object)
-            })
-            .transpose()?,
+        array: p0?,
+        object: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1324,8 +1535,12 @@ async fn request_query_deep_object_non_exploded(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = deep_object(&query, "object").map(object).transpose();
+    if p0.is_err() {
+        return Err(bad_parameters([("object", p0.err())]));
+    }
     Ok(api::QueryDeepObjectNonExplodedRequest {
-        object: deep_object(&query, "object").map(object).transpose()?,
+        object: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -1929,6 +2144,31 @@ fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
 
 fn cookie_value<'a>(cookies: &'a [(String, String)], name: &str) -> Option<&'a str> {
     cookies.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the

@@ -182,6 +182,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -193,12 +195,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -218,6 +229,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -228,6 +242,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -759,16 +776,28 @@ async fn request_get_api_keys(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiKeysPage(1.0)));
+    let p1 = query_value(&query, "per_page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiKeysPerPage(10.0)));
+    let p2 = parse(path_param(&path, 0usize, "subdomain")?);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("page", p0.err()),
+                ("per_page", p1.err()),
+                ("subdomain", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetApiKeysRequest {
-        page: query_value(&query, "page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiKeysPage(1.0)),
-        per_page: query_value(&query, "per_page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiKeysPerPage(10.0)),
-        subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
+        page: p0?,
+        per_page: p1?,
+        subdomain: p2?,
         context: api::Context {
             credentials,
             requirement,
@@ -802,9 +831,13 @@ async fn request_create_api_key(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "subdomain")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("subdomain", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateApiKeyRequest {
-        subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
+        subdomain: p0?,
         body,
         context: api::Context {
             credentials,
@@ -839,9 +872,14 @@ async fn request_get_api_key(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "api_key_id")?);
+    let p1 = parse(path_param(&path, 0usize, "subdomain")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("api_key_id", p0.err()), ("subdomain", p1.err())]));
+    }
     Ok(api::GetApiKeyRequest {
-        api_key_id: parse(path_param(&path, 1usize, "api_key_id")?)?,
-        subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
+        api_key_id: p0?,
+        subdomain: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -874,9 +912,14 @@ async fn request_delete_api_key(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 1usize, "api_key_id")?);
+    let p1 = parse(path_param(&path, 0usize, "subdomain")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("api_key_id", p0.err()), ("subdomain", p1.err())]));
+    }
     Ok(api::DeleteApiKeyRequest {
-        api_key_id: parse(path_param(&path, 1usize, "api_key_id")?)?,
-        subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
+        api_key_id: p0?,
+        subdomain: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -910,10 +953,15 @@ async fn request_update_api_key(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "api_key_id")?);
+    let p1 = parse(path_param(&path, 0usize, "subdomain")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("api_key_id", p0.err()), ("subdomain", p1.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::UpdateApiKeyRequest {
-        api_key_id: parse(path_param(&path, 1usize, "api_key_id")?)?,
-        subdomain: parse(path_param(&path, 0usize, "subdomain")?)?,
+        api_key_id: p0?,
+        subdomain: p1?,
         body,
         context: api::Context {
             credentials,
@@ -948,8 +996,12 @@ async fn request_get_ap_is(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     Ok(api::GetApIsRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -983,9 +1035,13 @@ async fn request_create_api(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     let body = stream_body(body);
     Ok(api::CreateApiRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1020,9 +1076,14 @@ async fn request_get_api(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "filename")?);
+    let p1 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("filename", p0.err()), ("branch", p1.err())]));
+    }
     Ok(api::GetApiRequest {
-        filename: parse(path_param(&path, 1usize, "filename")?)?,
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        filename: p0?,
+        branch: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1056,10 +1117,15 @@ async fn request_update_api(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "filename")?);
+    let p1 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("filename", p0.err()), ("branch", p1.err())]));
+    }
     let body = stream_body(body);
     Ok(api::UpdateApiRequest {
-        filename: parse(path_param(&path, 1usize, "filename")?)?,
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        filename: p0?,
+        branch: p1?,
         body,
         context: api::Context {
             credentials,
@@ -1093,9 +1159,14 @@ async fn request_delete_api(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 1usize, "filename")?);
+    let p1 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("filename", p0.err()), ("branch", p1.err())]));
+    }
     Ok(api::DeleteApiRequest {
-        filename: parse(path_param(&path, 1usize, "filename")?)?,
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        filename: p0?,
+        branch: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1183,9 +1254,13 @@ async fn request_create_category(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateCategoryRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1220,9 +1295,14 @@ async fn request_get_categories(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "section")?);
+    let p1 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("section", p0.err()), ("branch", p1.err())]));
+    }
     Ok(api::GetCategoriesRequest {
-        section: parse(path_param(&path, 1usize, "section")?)?,
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        section: p0?,
+        branch: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1256,10 +1336,22 @@ async fn request_get_category(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "section")?);
+    let p1 = parse(path_param(&path, 2usize, "title")?);
+    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("section", p0.err()),
+                ("title", p1.err()),
+                ("branch", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetCategoryRequest {
-        section: parse(path_param(&path, 1usize, "section")?)?,
-        title: parse(path_param(&path, 2usize, "title")?)?,
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        section: p0?,
+        title: p1?,
+        branch: p2?,
         context: api::Context {
             credentials,
             requirement,
@@ -1292,10 +1384,22 @@ async fn request_delete_category(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 1usize, "section")?);
+    let p1 = parse(path_param(&path, 2usize, "title")?);
+    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("section", p0.err()),
+                ("title", p1.err()),
+                ("branch", p2.err()),
+            ]),
+        );
+    }
     Ok(api::DeleteCategoryRequest {
-        section: parse(path_param(&path, 1usize, "section")?)?,
-        title: parse(path_param(&path, 2usize, "title")?)?,
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        section: p0?,
+        title: p1?,
+        branch: p2?,
         context: api::Context {
             credentials,
             requirement,
@@ -1329,11 +1433,23 @@ async fn request_update_category(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "section")?);
+    let p1 = parse(path_param(&path, 2usize, "title")?);
+    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("section", p0.err()),
+                ("title", p1.err()),
+                ("branch", p2.err()),
+            ]),
+        );
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateCategoryRequest {
-        section: parse(path_param(&path, 1usize, "section")?)?,
-        title: parse(path_param(&path, 2usize, "title")?)?,
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        section: p0?,
+        title: p1?,
+        branch: p2?,
         body,
         context: api::Context {
             credentials,
@@ -1368,10 +1484,22 @@ async fn request_get_category_pages(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 1usize, "section")?);
+    let p1 = parse(path_param(&path, 2usize, "title")?);
+    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("section", p0.err()),
+                ("title", p1.err()),
+                ("branch", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetCategoryPagesRequest {
-        section: parse(path_param(&path, 1usize, "section")?)?,
-        title: parse(path_param(&path, 2usize, "title")?)?,
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        section: p0?,
+        title: p1?,
+        branch: p2?,
         context: api::Context {
             credentials,
             requirement,
@@ -1405,19 +1533,31 @@ async fn request_get_changelogs(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiKeysPage(1.0)));
+    let p1 = query_value(&query, "per_page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiKeysPerPage(10.0)));
+    let p2 = query_value(&query, "visibility")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetChangelogsVisibility::All));
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("page", p0.err()),
+                ("per_page", p1.err()),
+                ("visibility", p2.err()),
+            ]),
+        );
+    }
     Ok(api::GetChangelogsRequest {
-        page: query_value(&query, "page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiKeysPage(1.0)),
-        per_page: query_value(&query, "per_page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiKeysPerPage(10.0)),
-        visibility: query_value(&query, "visibility")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetChangelogsVisibility::All),
+        page: p0?,
+        per_page: p1?,
+        visibility: p2?,
         context: api::Context {
             credentials,
             requirement,
@@ -1486,8 +1626,12 @@ async fn request_get_changelog(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "identifier")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("identifier", p0.err())]));
+    }
     Ok(api::GetChangelogRequest {
-        identifier: parse(path_param(&path, 0usize, "identifier")?)?,
+        identifier: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1520,8 +1664,12 @@ async fn request_delete_changelog(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "identifier")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("identifier", p0.err())]));
+    }
     Ok(api::DeleteChangelogRequest {
-        identifier: parse(path_param(&path, 0usize, "identifier")?)?,
+        identifier: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1555,9 +1703,13 @@ async fn request_update_changelog(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "identifier")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("identifier", p0.err())]));
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateChangelogRequest {
-        identifier: parse(path_param(&path, 0usize, "identifier")?)?,
+        identifier: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1592,8 +1744,12 @@ async fn request_get_custom_pages(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     Ok(api::GetCustomPagesRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -1627,9 +1783,13 @@ async fn request_create_custom_page(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateCustomPageRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1664,9 +1824,14 @@ async fn request_get_custom_page(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     Ok(api::GetCustomPageRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1699,9 +1864,14 @@ async fn request_delete_custom_page(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     Ok(api::DeleteCustomPageRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1735,10 +1905,15 @@ async fn request_update_custom_page(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateCustomPageRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         body,
         context: api::Context {
             credentials,
@@ -1773,9 +1948,13 @@ async fn request_create_guide(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateGuideRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1810,9 +1989,14 @@ async fn request_get_guide(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     Ok(api::GetGuideRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1845,9 +2029,14 @@ async fn request_delete_guide(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     Ok(api::DeleteGuideRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1881,10 +2070,15 @@ async fn request_update_guide(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateGuideRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         body,
         context: api::Context {
             credentials,
@@ -1919,15 +2113,20 @@ async fn request_get_images(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiKeysPage(1.0)));
+    let p1 = query_value(&query, "per_page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiKeysPerPage(10.0)));
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("page", p0.err()), ("per_page", p1.err())]));
+    }
     Ok(api::GetImagesRequest {
-        page: query_value(&query, "page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiKeysPage(1.0)),
-        per_page: query_value(&query, "per_page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiKeysPerPage(10.0)),
+        page: p0?,
+        per_page: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -1961,9 +2160,13 @@ async fn request_upload_image(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "resize_height").map(parse).transpose();
+    if p0.is_err() {
+        return Err(bad_parameters([("resize_height", p0.err())]));
+    }
     let body = stream_body(body);
     Ok(api::UploadImageRequest {
-        resize_height: query_value(&query, "resize_height").map(parse).transpose()?,
+        resize_height: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1998,8 +2201,12 @@ async fn request_get_image(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "identifier")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("identifier", p0.err())]));
+    }
     Ok(api::GetImageRequest {
-        identifier: parse(path_param(&path, 0usize, "identifier")?)?,
+        identifier: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -2127,9 +2334,13 @@ async fn request_create_reference(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateReferenceRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         body,
         context: api::Context {
             credentials,
@@ -2165,17 +2376,31 @@ async fn request_get_reference(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "dereference")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetReferenceDereference::False));
+    let p1 = query_value(&query, "reduce")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetReferenceDereference::True));
+    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    let p3 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("dereference", p0.err()),
+                ("reduce", p1.err()),
+                ("branch", p2.err()),
+                ("slug", p3.err()),
+            ]),
+        );
+    }
     Ok(api::GetReferenceRequest {
-        dereference: query_value(&query, "dereference")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetReferenceDereference::False),
-        reduce: query_value(&query, "reduce")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetReferenceDereference::True),
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        dereference: p0?,
+        reduce: p1?,
+        branch: p2?,
+        slug: p3?,
         context: api::Context {
             credentials,
             requirement,
@@ -2208,9 +2433,14 @@ async fn request_delete_reference(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     Ok(api::DeleteReferenceRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -2244,10 +2474,15 @@ async fn request_update_reference(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateReferenceRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         body,
         context: api::Context {
             credentials,
@@ -2282,8 +2517,12 @@ async fn request_get_recipes(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     Ok(api::GetRecipesRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -2317,9 +2556,13 @@ async fn request_create_recipe(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::CreateRecipeRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         body,
         context: api::Context {
             credentials,
@@ -2354,9 +2597,14 @@ async fn request_get_recipe(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     Ok(api::GetRecipeRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -2389,9 +2637,14 @@ async fn request_delete_recipe(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     Ok(api::DeleteRecipeRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         context: api::Context {
             credentials,
             requirement,
@@ -2425,10 +2678,15 @@ async fn request_update_recipe(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateRecipeRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
-        slug: parse(path_param(&path, 1usize, "slug")?)?,
+        branch: p0?,
+        slug: p1?,
         body,
         context: api::Context {
             credentials,
@@ -2463,11 +2721,25 @@ async fn request_search(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = required(query_value(&query, "query"), "query", "query").and_then(parse);
+    let p1 = query_value(&query, "section").map(parse).transpose();
+    let p2 = query_value(&query, "version").map(parse).transpose();
+    let p3 = query_values(&query, "projects").map(parse_each).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("query", p0.err()),
+                ("section", p1.err()),
+                ("version", p2.err()),
+                ("projects", p3.err()),
+            ]),
+        );
+    }
     Ok(api::SearchRequest {
-        query: parse(required(query_value(&query, "query"), "query", "query")?)?,
-        section: query_value(&query, "section").map(parse).transpose()?,
-        version: query_value(&query, "version").map(parse).transpose()?,
-        projects: query_values(&query, "projects").map(parse_each).transpose()?,
+        query: p0?,
+        section: p1?,
+        version: p2?,
+        projects: p3?,
         context: api::Context {
             credentials,
             requirement,
@@ -2529,20 +2801,34 @@ async fn request_get_branches(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiKeysPage(1.0)));
+    let p1 = query_value(&query, "per_page")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetApiKeysPerPage(10.0)));
+    let p2 = query_value(&query, "sort_by")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::GetBranchesSortBy::Semver));
+    let p3 = query_value(&query, "prefix").map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
+        return Err(
+            bad_parameters([
+                ("page", p0.err()),
+                ("per_page", p1.err()),
+                ("sort_by", p2.err()),
+                ("prefix", p3.err()),
+            ]),
+        );
+    }
     Ok(api::GetBranchesRequest {
-        page: query_value(&query, "page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiKeysPage(1.0)),
-        per_page: query_value(&query, "per_page")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetApiKeysPerPage(10.0)),
-        sort_by: query_value(&query, "sort_by")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::GetBranchesSortBy::Semver),
-        prefix: query_value(&query, "prefix").map(parse).transpose()?,
+        page: p0?,
+        per_page: p1?,
+        sort_by: p2?,
+        prefix: p3?,
         context: api::Context {
             credentials,
             requirement,
@@ -2611,8 +2897,12 @@ async fn request_get_branch(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     Ok(api::GetBranchRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -2645,8 +2935,12 @@ async fn request_delete_branch(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     Ok(api::DeleteBranchRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -2680,9 +2974,13 @@ async fn request_update_branch(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("branch", p0.err())]));
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::UpdateBranchRequest {
-        branch: parse(path_param(&path, 0usize, "branch")?)?,
+        branch: p0?,
         body,
         context: api::Context {
             credentials,
@@ -3271,6 +3569,31 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
     }
 }
 

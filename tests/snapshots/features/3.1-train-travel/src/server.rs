@@ -82,6 +82,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -93,12 +95,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -118,6 +129,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -128,6 +142,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -652,17 +669,35 @@ async fn request_get_trips(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    let p0 = required(query_value(&query, "origin"), "query", "origin").and_then(parse);
+    let p1 = required(query_value(&query, "destination"), "query", "destination")
+        .and_then(parse);
+    let p2 = required(query_value(&query, "date"), "query", "date").and_then(parse);
+    let p3 = query_value(&query, "bicycles")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(false));
+    let p4 = query_value(&query, "dogs")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(false));
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err() {
+        return Err(
+            bad_parameters([
+                ("origin", p0.err()),
+                ("destination", p1.err()),
+                ("date", p2.err()),
+                ("bicycles", p3.err()),
+                ("dogs", p4.err()),
+            ]),
+        );
+    }
     Ok(api::GetTripsRequest {
-        origin: parse(required(query_value(&query, "origin"), "query", "origin")?)?,
-        destination: parse(
-            required(query_value(&query, "destination"), "query", "destination")?,
-        )?,
-        date: parse(required(query_value(&query, "date"), "query", "date")?)?,
-        bicycles: query_value(&query, "bicycles")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(false),
-        dogs: query_value(&query, "dogs").map(parse).transpose()?.unwrap_or(false),
+        origin: p0?,
+        destination: p1?,
+        date: p2?,
+        bicycles: p3?,
+        dogs: p4?,
         context: api::Context {
             credentials,
             requirement,
@@ -798,8 +833,12 @@ async fn request_get_booking(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    let p0 = parse(path_param(&path, 0usize, "bookingId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("bookingId", p0.err())]));
+    }
     Ok(api::GetBookingRequest {
-        booking_id: parse(path_param(&path, 0usize, "bookingId")?)?,
+        booking_id: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -840,8 +879,12 @@ async fn request_delete_booking(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/problem+json"])?;
+    let p0 = parse(path_param(&path, 0usize, "bookingId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("bookingId", p0.err())]));
+    }
     Ok(api::DeleteBookingRequest {
-        booking_id: parse(path_param(&path, 0usize, "bookingId")?)?,
+        booking_id: p0?,
         context: api::Context {
             credentials,
             requirement,
@@ -887,9 +930,13 @@ async fn request_create_booking_payment(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    let p0 = parse(path_param(&path, 0usize, "bookingId")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("bookingId", p0.err())]));
+    }
     let body = json_body(&parts.headers, body).await?;
     Ok(api::CreateBookingPaymentRequest {
-        booking_id: parse(path_param(&path, 0usize, "bookingId")?)?,
+        booking_id: p0?,
         body,
         context: api::Context {
             credentials,
@@ -1453,6 +1500,31 @@ fn authorize(
         );
         problem.challenge = Some(challenge);
         Err(problem)
+    }
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
     }
 }
 

@@ -72,6 +72,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -83,12 +85,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -108,6 +119,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -118,6 +132,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -574,13 +591,25 @@ async fn request_list_accounts(
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = query_value(&query, "limit")
+        .map(parse)
+        .transpose()
+        .map(|v| v.unwrap_or(types::ListAccountsLimit(20)));
+    let p1 = query_value(&query, "prefix").map(parse).transpose();
+    let p2 = query_values(&query, "tag").map(parse_each).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("limit", p0.err()),
+                ("prefix", p1.err()),
+                ("tag", p2.err()),
+            ]),
+        );
+    }
     Ok(api::ListAccountsRequest {
-        limit: query_value(&query, "limit")
-            .map(parse)
-            .transpose()?
-            .unwrap_or(types::ListAccountsLimit(20)),
-        prefix: query_value(&query, "prefix").map(parse).transpose()?,
-        tag: query_values(&query, "tag").map(parse_each).transpose()?,
+        limit: p0?,
+        prefix: p1?,
+        tag: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -707,6 +736,31 @@ fn query_values<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<&'a
         .map(|(_, value)| value.as_str())
         .collect();
     if values.is_empty() { None } else { Some(values) }
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the

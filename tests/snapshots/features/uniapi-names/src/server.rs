@@ -70,6 +70,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -81,12 +83,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -106,6 +117,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -116,6 +130,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -574,16 +591,36 @@ async fn request_type(
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "ref")?);
+    let p1 = parse(path_param(&path, 1usize, "type")?);
+    let p2 = parse(path_param(&path, 2usize, "trait")?);
+    let p3 = query_value(&query, "self").map(parse).transpose();
+    let p4 = query_value(&query, "query").map(parse).transpose();
+    let p5 = query_value(&query, "request").map(parse).transpose();
+    let p6 = header_value(&parts.headers, "x-request-id")?.map(parse).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() || p4.is_err()
+        || p5.is_err() || p6.is_err()
+    {
+        return Err(
+            bad_parameters([
+                ("ref", p0.err()),
+                ("type", p1.err()),
+                ("trait", p2.err()),
+                ("self", p3.err()),
+                ("query", p4.err()),
+                ("request", p5.err()),
+                ("X-Request-ID", p6.err()),
+            ]),
+        );
+    }
     Ok(api::TypeRequest {
-        r#ref: parse(path_param(&path, 0usize, "ref")?)?,
-        r#type: parse(path_param(&path, 1usize, "type")?)?,
-        r#trait: parse(path_param(&path, 2usize, "trait")?)?,
-        self_: query_value(&query, "self").map(parse).transpose()?,
-        query: query_value(&query, "query").map(parse).transpose()?,
-        request: query_value(&query, "request").map(parse).transpose()?,
-        x_request_id: header_value(&parts.headers, "x-request-id")?
-            .map(parse)
-            .transpose()?,
+        r#ref: p0?,
+        r#type: p1?,
+        r#trait: p2?,
+        self_: p3?,
+        query: p4?,
+        request: p5?,
+        x_request_id: p6?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -634,8 +671,12 @@ async fn request_delete_unnamed_id(
 ) -> Result<api::DeleteUnnamedIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("id", p0.err())]));
+    }
     Ok(api::DeleteUnnamedIdRequest {
-        id: parse(path_param(&path, 0usize, "id")?)?,
+        id: p0?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -754,6 +795,31 @@ fn header_value<'a>(
                 })
         })
         .transpose()
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the

@@ -71,6 +71,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -82,12 +84,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -107,6 +118,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -117,6 +131,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -575,9 +592,14 @@ async fn request_get_blob(
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/octet-stream"])?;
+    let p0 = parse(path_param(&path, 0usize, "name")?);
+    let p1 = query_value(&query, "size").map(parse).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("name", p0.err()), ("size", p1.err())]));
+    }
     Ok(api::GetBlobRequest {
-        name: parse(path_param(&path, 0usize, "name")?)?,
-        size: query_value(&query, "size").map(parse).transpose()?,
+        name: p0?,
+        size: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -603,9 +625,13 @@ async fn request_put_blob(
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
+    let p0 = parse(path_param(&path, 0usize, "name")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("name", p0.err())]));
+    }
     let body = required(stream_body(body), "body", "")?;
     Ok(api::PutBlobRequest {
-        name: parse(path_param(&path, 0usize, "name")?)?,
+        name: p0?,
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
@@ -758,6 +784,31 @@ fn query_pairs(
 
 fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
     query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the
