@@ -452,12 +452,35 @@ pub struct Response {
     /// The variant's name in the response enum.
     pub variant: String,
     pub docs: Docs,
+    /// The body; where the spec gives several media types, the one preferred
+    /// (JSON, then forms, text, anything else).
     pub body: Option<ResponseBody>,
+    /// Where the spec gives several media types: each of them, in the
+    /// spec's order (the variant then holds an enum, one variant each, and
+    /// the handler picks by the request's `Accept`); empty otherwise.
+    pub body_choices: Vec<ResponseBody>,
     pub headers: Vec<Header>,
+}
+
+impl Response {
+    /// Every media type the body may have.
+    pub fn bodies(&self) -> impl Iterator<Item = &ResponseBody> {
+        let single = self.body_choices.is_empty().then_some(self.body.as_ref());
+        single.flatten().into_iter().chain(&self.body_choices)
+    }
+
+    /// The enum of a body with several media types, for operation type
+    /// name `op` (`GetPet` + `Ok` → `GetPetOkBody`).
+    pub fn body_type(&self, op: &str) -> String {
+        format!("{op}{}Body", self.variant)
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct ResponseBody {
+    /// The variant's name in the body enum, where there are several media
+    /// types ([`Response::body_choices`]).
+    pub variant: String,
     pub media: MediaKind,
     pub content_type: String,
     pub ty: Ty,
@@ -543,7 +566,7 @@ impl Api {
                 op.params.iter().any(|p| in_ty(&p.ty, prim))
                     || op.request_bodies().any(|b| in_ty(&b.ty, prim))
                     || op.responses.iter().any(|r| {
-                        r.body.as_ref().is_some_and(|b| in_ty(&b.ty, prim))
+                        r.bodies().any(|b| in_ty(&b.ty, prim))
                             || r.headers.iter().any(|h| in_ty(&h.ty, prim))
                     })
             })

@@ -75,6 +75,38 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             #requirement
         }
 
+        impl Context {
+            /// Whether the request's `Accept` takes `media_type` (see
+            /// [`accepts`]): for a handler that answers in one of several
+            /// media types.
+            pub fn accepts(&self, media_type: &str) -> bool {
+                accepts(&self.headers, media_type)
+            }
+        }
+
+        /// Whether `Accept` in `headers` takes `media_type` (lower case,
+        /// without parameters): `*/*`, `type/*` and `q=0` as RFC 9110 says;
+        /// no `Accept`, or an empty one, takes anything.
+        pub fn accepts(headers: &http::HeaderMap, media_type: &str) -> bool {
+            let Some(accept) = headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+                return true;
+            };
+            let kind = media_type.split('/').next().unwrap_or("");
+            accept.trim().is_empty()
+                || accept.split(',').any(|range| {
+                    let mut params = range.split(';');
+                    let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                    let refused = params.any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                    !refused
+                        && (range == "*/*"
+                            || range == media_type
+                            || range.strip_suffix("/*") == Some(kind))
+                })
+        }
+
         /// Why a call failed: what the spec does not model.
         ///
         /// Documented responses, errors included, are variants of the
@@ -193,10 +225,10 @@ pub(super) fn uses_named_types(api: &ir::Api) -> bool {
     api.operations.iter().any(|op| {
         op.params.iter().any(|p| named(&p.ty))
             || op.request_bodies().any(|b| named(&b.ty))
-            || op.responses.iter().any(|r| {
-                r.body.as_ref().is_some_and(|b| named(&b.ty))
-                    || r.headers.iter().any(|h| named(&h.ty))
-            })
+            || op
+                .responses
+                .iter()
+                .any(|r| r.bodies().any(|b| named(&b.ty)) || r.headers.iter().any(|h| named(&h.ty)))
     })
 }
 
@@ -392,7 +424,7 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
         match shape(r) {
             Shape::Unit => quote!(#vdoc #variant,),
             Shape::Tuple => {
-                let t = body_ty(api, &r.body.as_ref().expect("tuple shape has a body").ty);
+                let t = response_body_ty(api, op, r);
                 quote!(#vdoc #variant(#t),)
             }
             Shape::Struct { status, body } => {
@@ -401,7 +433,7 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
                     status: http::StatusCode,)
                 });
                 let body = body.then(|| {
-                    let t = body_ty(api, &r.body.as_ref().expect("body shape has a body").ty);
+                    let t = response_body_ty(api, op, r);
                     quote!(/// The body.
                         body: #t,)
                 });
@@ -419,8 +451,56 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
     let derives = derives(
         op.responses
             .iter()
-            .any(|r| r.body.as_ref().is_some_and(|b| streams(&b.ty))),
+            .any(|r| r.bodies().any(|b| streams(&b.ty))),
     );
+    let body_enums = op
+        .responses
+        .iter()
+        .filter(|r| !r.body_choices.is_empty())
+        .map(|r| response_body_enum(api, op, r));
+    quote! {
+        #[doc = #doc]
+        #derives
+        pub enum #name {
+            #(#variants)*
+        }
+
+        #(#body_enums)*
+    }
+}
+
+/// The type a response variant holds its body in: the body's, or the enum
+/// of its media types.
+fn response_body_ty(api: &ir::Api, op: &Operation, r: &ir::Response) -> TokenStream {
+    if r.body_choices.is_empty() {
+        body_ty(api, &r.body.as_ref().expect("a shape with a body").ty)
+    } else {
+        let name = format_ident!("{}", r.body_type(&op.type_name));
+        quote!(#name)
+    }
+}
+
+/// The enum of a response body with several media types: the handler
+/// picks one (by the request's `Accept`, in `context.headers`); the client
+/// gets the one the response's `Content-Type` names.
+fn response_body_enum(api: &ir::Api, op: &Operation, r: &ir::Response) -> TokenStream {
+    let name = format_ident!("{}", r.body_type(&op.type_name));
+    let doc = format!(
+        " The body of [`{}::{}`], in one of its media types: the server sends \
+         the variant's, the client reads the one `Content-Type` names.",
+        op.response_type(),
+        crate::naming::unraw(&r.variant)
+    );
+    let variants = r.body_choices.iter().map(|b| {
+        let variant = ident(&b.variant);
+        let media = format!(" `{}`.", b.content_type);
+        let t = body_ty(api, &b.ty);
+        quote! {
+            #[doc = #media]
+            #variant(#t),
+        }
+    });
+    let derives = derives(r.body_choices.iter().any(|b| streams(&b.ty)));
     quote! {
         #[doc = #doc]
         #derives

@@ -29,6 +29,7 @@ enum Helper {
     DecodeText,
     StreamBody,
     DecodeStream,
+    MediaType,
     ResponseHeader,
     RequiredHeader,
     Unexpected,
@@ -174,6 +175,18 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             /// A binary response body, returned as it arrives (not read here).
             fn decode_stream(response: reqwest::Response) -> api::ByteStream {
                 api::ByteStream::from_stream(response.bytes_stream())
+            }
+        },
+        Helper::MediaType => quote! {
+            /// The response's `Content-Type` without parameters, in lower
+            /// case; empty when there is none.
+            fn media_type(response: &reqwest::Response) -> String {
+                response
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+                    .unwrap_or_default()
             }
         },
         Helper::ResponseHeader => quote! {
@@ -391,7 +404,7 @@ fn method(
     });
     let mut arms = Vec::new();
     for r in &ordered {
-        let value = response_value(r, &response_type, helpers);
+        let value = response_value(op, r, &response_type, helpers);
         let pattern = match r.status {
             StatusMatch::Code(c) => quote!(#c),
             StatusMatch::Range(d) => {
@@ -437,27 +450,46 @@ fn method(
 
 /// The response enum's value for one documented response.
 fn response_value(
+    op: &Operation,
     r: &ir::Response,
     response_type: &proc_macro2::Ident,
     helpers: &mut BTreeSet<Helper>,
 ) -> TokenStream {
     let variant = ident(&r.variant);
-    let decode = r.body.as_ref().map(|b| match b.media {
-        MediaKind::Json => {
-            helpers.extend([Helper::DecodeJson, Helper::Read]);
-            quote!(decode_json(response).await?)
+    let decode = r.body.as_ref().map(|b| {
+        if r.body_choices.is_empty() {
+            return read_body(b, helpers);
         }
-        MediaKind::Form => {
-            helpers.extend([Helper::DecodeForm, Helper::Read]);
-            quote!(decode_form(response).await?)
+        // By the response's `Content-Type`: exact media types, then JSON's
+        // `+json` family and ranges; anything else as the preferred one.
+        helpers.insert(Helper::MediaType);
+        let body_type = format_ident!("{}", r.body_type(&op.type_name));
+        let mut exact = Vec::new();
+        let mut ranges = Vec::new();
+        for c in r.body_choices.iter().filter(|c| c.variant != b.variant) {
+            let v = ident(&c.variant);
+            let read = read_body(c, helpers);
+            let arm = quote!(api::#body_type::#v(#read));
+            let media = c.content_type.to_ascii_lowercase();
+            let media = media.split(';').next().unwrap_or("").trim().to_owned();
+            if media == "application/json" {
+                ranges.push(quote!(m if m == "application/json" || m.ends_with("+json") => #arm,));
+            } else if let Some(kind) = media.strip_suffix("/*") {
+                let prefix = lit(&format!("{kind}/"));
+                ranges.push(quote!(m if m.starts_with(#prefix) => #arm,));
+            } else if media != "*/*" {
+                let m = lit(&media);
+                exact.push(quote!(#m => #arm,));
+            }
         }
-        MediaKind::Text => {
-            helpers.extend([Helper::DecodeText, Helper::Read]);
-            quote!(decode_text(response).await?)
-        }
-        MediaKind::Binary => {
-            helpers.insert(Helper::DecodeStream);
-            quote!(decode_stream(response))
+        let preferred = ident(&b.variant);
+        let read = read_body(b, helpers);
+        quote! {
+            match media_type(&response).as_str() {
+                #(#exact)*
+                #(#ranges)*
+                _ => api::#body_type::#preferred(#read),
+            }
         }
     });
     match shape(r) {
@@ -487,6 +519,28 @@ fn response_value(
     }
 }
 
+/// The expression that reads a response body of one media type.
+fn read_body(b: &ir::ResponseBody, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    match b.media {
+        MediaKind::Json => {
+            helpers.extend([Helper::DecodeJson, Helper::Read]);
+            quote!(decode_json(response).await?)
+        }
+        MediaKind::Form => {
+            helpers.extend([Helper::DecodeForm, Helper::Read]);
+            quote!(decode_form(response).await?)
+        }
+        MediaKind::Text => {
+            helpers.extend([Helper::DecodeText, Helper::Read]);
+            quote!(decode_text(response).await?)
+        }
+        MediaKind::Binary => {
+            helpers.insert(Helper::DecodeStream);
+            quote!(decode_stream(response))
+        }
+    }
+}
+
 /// A `date-time` parameter, or a list of them.
 pub(super) fn is_date_time(t: &Ty) -> bool {
     match t {
@@ -498,11 +552,9 @@ pub(super) fn is_date_time(t: &Ty) -> bool {
 
 /// Whether some response of `op` is binary (a stream).
 fn streams_response(op: &Operation) -> bool {
-    op.responses.iter().any(|r| {
-        r.body
-            .as_ref()
-            .is_some_and(|b| b.media == MediaKind::Binary)
-    })
+    op.responses
+        .iter()
+        .any(|r| r.bodies().any(|b| b.media == MediaKind::Binary))
 }
 
 /// Whether some `GET` (which the cache serves) has a binary response: then

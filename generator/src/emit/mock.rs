@@ -214,7 +214,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let request = format_ident!("{}", op.request_type());
     let response = format_ident!("{}", op.response_type());
     let value = match chosen(op) {
-        Some(r) => response_value(api, r, &response),
+        Some(r) => response_value(api, &op.type_name, r, &response),
         // Only `1XX` responses, which cannot end an exchange.
         None => quote!(return Err(api::Error::other("the spec documents no final response"))),
     };
@@ -225,7 +225,13 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     }
 }
 
-fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident) -> TokenStream {
+/// `type_name`: the operation's, which names a body enum.
+fn response_value(
+    api: &ir::Api,
+    type_name: &str,
+    r: &ir::Response,
+    response: &proc_macro2::Ident,
+) -> TokenStream {
     let variant = ident(&r.variant);
     let body = r.body.as_ref().map(|b| match b.media {
         MediaKind::Text => {
@@ -241,6 +247,15 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
             let text = lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests).to_string());
             quote!(json(#text)?)
         }
+    });
+    // Of several media types, the preferred one.
+    let body = body.map(|value| match &r.body {
+        Some(b) if !r.body_choices.is_empty() => {
+            let body_type = format_ident!("{}", r.body_type(type_name));
+            let preferred = ident(&b.variant);
+            quote!(api::#body_type::#preferred(#value))
+        }
+        _ => value,
     });
     match shape(r) {
         Shape::Unit => quote!(api::#response::#variant),

@@ -399,7 +399,7 @@ fn produces(op: &Operation) -> Option<BTreeSet<String>> {
     let produces: BTreeSet<String> = op
         .responses
         .iter()
-        .filter_map(|r| r.body.as_ref())
+        .flat_map(|r| r.bodies())
         .map(|b| {
             let essence = b.content_type.split(';').next().unwrap_or("");
             essence.trim().to_ascii_lowercase()
@@ -864,27 +864,15 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
         };
         let body_expr = |body: TokenStream, helpers: &mut BTreeSet<Helper>| match &r.body {
             None => quote!(#status.into_response()),
-            Some(b) => {
-                let content_type = lit(&b.content_type);
-                let f = match b.media {
-                    MediaKind::Json => {
-                        helpers.extend([Helper::Json, Helper::Encoded]);
-                        quote!(json)
-                    }
-                    MediaKind::Form => {
-                        helpers.extend([Helper::Form, Helper::Encoded]);
-                        quote!(form)
-                    }
-                    MediaKind::Text => {
-                        helpers.extend([Helper::Text, Helper::Encoded]);
-                        quote!(text)
-                    }
-                    MediaKind::Binary => {
-                        helpers.insert(Helper::Stream);
-                        quote!(binary)
-                    }
-                };
-                quote!(#f(#status, #content_type, #body))
+            Some(b) if r.body_choices.is_empty() => write_body(b, &status, body, helpers),
+            Some(_) => {
+                let body_type = format_ident!("{}", r.body_type(&op.type_name));
+                let arms = r.body_choices.iter().map(|c| {
+                    let variant = ident(&c.variant);
+                    let write = write_body(c, &status, quote!(body), helpers);
+                    quote!(api::#body_type::#variant(body) => #write,)
+                });
+                quote!(match #body { #(#arms)* })
             }
         };
         match shape(r) {
@@ -936,6 +924,35 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
             }
         }
     }
+}
+
+/// The expression that writes `body`, of one media type, with `status`.
+fn write_body(
+    b: &ir::ResponseBody,
+    status: &TokenStream,
+    body: TokenStream,
+    helpers: &mut BTreeSet<Helper>,
+) -> TokenStream {
+    let content_type = lit(&b.content_type);
+    let f = match b.media {
+        MediaKind::Json => {
+            helpers.extend([Helper::Json, Helper::Encoded]);
+            quote!(json)
+        }
+        MediaKind::Form => {
+            helpers.extend([Helper::Form, Helper::Encoded]);
+            quote!(form)
+        }
+        MediaKind::Text => {
+            helpers.extend([Helper::Text, Helper::Encoded]);
+            quote!(text)
+        }
+        MediaKind::Binary => {
+            helpers.insert(Helper::Stream);
+            quote!(binary)
+        }
+    };
+    quote!(#f(#status, #content_type, #body))
 }
 
 fn helper(api: &ir::Api, h: Helper) -> TokenStream {
@@ -1222,36 +1239,17 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
         },
         Helper::Accept => quote! {
             /// 406 when the request's `Accept` takes none of `produces`, the
-            /// media types the operation answers with (`*/*`, `type/*` and
-            /// `q=0` as RFC 9110 says). No `Accept` takes anything; error
-            /// answers are sent whatever it says.
+            /// media types the operation answers with. Error answers are
+            /// sent whatever it says.
             fn check_accept(headers: &axum::http::HeaderMap, produces: &[&str]) -> Result<(), Problem> {
-                let Some(accept) = headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+                if produces.iter().any(|m| api::accepts(headers, m)) {
                     return Ok(());
-                };
-                let takes = |offered: &str| {
-                    accept.split(',').any(|range| {
-                        let mut params = range.split(';');
-                        let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
-                        let refused = params.any(|p| {
-                            let (name, value) = p.split_once('=').unwrap_or((p, ""));
-                            name.trim().eq_ignore_ascii_case("q") && value.trim().parse::<f32>() == Ok(0.0)
-                        });
-                        let kind = offered.split('/').next().unwrap_or("");
-                        !refused
-                            && (range == "*/*"
-                                || range == offered
-                                || range.strip_suffix("/*") == Some(kind))
-                    })
-                };
-                if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
-                    Ok(())
-                } else {
-                    Err(Problem::new(
-                        StatusCode::NOT_ACCEPTABLE,
-                        format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-                    ))
                 }
+                let accept = headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                Err(Problem::new(
+                    StatusCode::NOT_ACCEPTABLE,
+                    format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+                ))
             }
         },
         Helper::MediaType => quote! {

@@ -791,7 +791,7 @@ pub(super) fn tail(api: &ir::Api) -> TokenStream {
         let responses = op
             .responses
             .iter()
-            .filter_map(|r| r.body.as_ref())
+            .flat_map(|r| r.bodies())
             .map(|b| (b.media, &b.ty, &b.examples));
         for (media, t, examples) in request.chain(responses) {
             if media != ir::MediaKind::Json || *t == ir::Ty::Any {

@@ -88,7 +88,7 @@ pub(crate) fn merge_identical(api: &mut Api) {
             map_ty(&mut b.ty, &to);
         }
         for r in &mut op.responses {
-            if let Some(b) = &mut r.body {
+            for b in r.body.iter_mut().chain(&mut r.body_choices) {
                 map_ty(&mut b.ty, &to);
             }
             for h in &mut r.headers {

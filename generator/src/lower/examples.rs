@@ -31,11 +31,8 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
             body.examples.retain(|(at, v)| fits(api, &ty, v, at, diags));
         }
         for response in &mut op.responses {
-            if let Some(body) = response
-                .body
-                .as_mut()
-                .filter(|b| b.media == ir::MediaKind::Json)
-            {
+            let bodies = response.body.iter_mut().chain(&mut response.body_choices);
+            for body in bodies.filter(|b| b.media == ir::MediaKind::Json) {
                 let ty = body.ty.clone();
                 body.examples.retain(|(at, v)| fits(api, &ty, v, at, diags));
             }

@@ -531,46 +531,6 @@ impl OperationLowering<'_, '_, '_> {
         }
     }
 
-    /// Picks the media type to generate for: JSON first, then forms, text,
-    /// and anything else as bytes. Others are reported.
-    fn choose_media<'k>(
-        &mut self,
-        types: impl Iterator<Item = &'k String>,
-        pointer: &str,
-    ) -> Option<(String, MediaKind)> {
-        let types: Vec<&String> = types.collect();
-        let chosen = types.iter().min_by_key(|t| media_rank(t).0)?;
-        let media = media_rank(chosen).1;
-        if types.len() > 1 {
-            let others: Vec<&str> = types
-                .iter()
-                .filter(|t| *t != chosen)
-                .map(|t| t.as_str())
-                .collect();
-            self.schemas.diags.push(
-                Diagnostic::warning(
-                    pointer,
-                    format!(
-                        "only `{chosen}` is generated; `{}` {} not",
-                        others.join("`, `"),
-                        if others.len() == 1 { "is" } else { "are" }
-                    ),
-                )
-                .with_hint("a response is served in one media type, JSON first"),
-            );
-        }
-        if chosen.starts_with("multipart/") {
-            self.schemas.diags.push(
-                Diagnostic::warning(
-                    join(pointer, chosen),
-                    "multipart bodies are passed as raw bytes",
-                )
-                .with_hint("encode and decode the parts in the handler"),
-            );
-        }
-        Some(((*chosen).clone(), media))
-    }
-
     fn responses(&mut self, responses: &openapiv3::Responses) -> Vec<crate::ir::Response> {
         let pointer = format!("{}/responses", self.pointer);
         let mut variants = Namespace::new();
@@ -617,28 +577,38 @@ impl OperationLowering<'_, '_, '_> {
                 StatusMatch::Range(r) => naming::range_variant(r),
                 StatusMatch::Default => "Default".into(),
             });
-            let body = self
-                .choose_media(
-                    response.content.keys(),
-                    &format!("{response_pointer}/content"),
-                )
-                .map(|(content_type, media)| {
-                    let media_pointer = join(&format!("{response_pointer}/content"), &content_type);
-                    let schema = response.content[&content_type].schema.as_ref();
-                    let ty = self.body_ty(
-                        media,
-                        schema,
-                        &media_pointer,
-                        &format!("{} {variant} Body", self.type_name),
-                    );
-                    let examples = self.examples(&response.content[&content_type], &media_pointer);
-                    ResponseBody {
-                        media,
-                        content_type,
-                        ty,
-                        examples,
-                    }
+            let several = response.content.len() > 1;
+            let mut media_variants = Namespace::new();
+            let mut body_choices = Vec::with_capacity(response.content.len());
+            for (content_type, media_type) in &response.content {
+                let media = media_rank(content_type).1;
+                let media_pointer = join(&format!("{response_pointer}/content"), content_type);
+                let hint = if several {
+                    format!(
+                        "{} {variant} {} Body",
+                        self.type_name,
+                        media_variant(content_type)
+                    )
+                } else {
+                    format!("{} {variant} Body", self.type_name)
+                };
+                let ty = self.body_ty(media, media_type.schema.as_ref(), &media_pointer, &hint);
+                let examples = self.examples(media_type, &media_pointer);
+                body_choices.push(ResponseBody {
+                    variant: media_variants.unique(media_variant(content_type)),
+                    media,
+                    content_type: content_type.clone(),
+                    ty,
+                    examples,
                 });
+            }
+            let body = body_choices
+                .iter()
+                .min_by_key(|b| media_rank(&b.content_type).0)
+                .cloned();
+            if !several {
+                body_choices.clear();
+            }
             let headers = self.headers(&response, &response_pointer, &variant);
             out.push(crate::ir::Response {
                 status,
@@ -648,6 +618,7 @@ impl OperationLowering<'_, '_, '_> {
                     ..Docs::default()
                 },
                 body,
+                body_choices,
                 headers,
             });
         }
@@ -664,11 +635,13 @@ impl OperationLowering<'_, '_, '_> {
                 variant: "Default".into(),
                 docs: Docs::default(),
                 body: Some(ResponseBody {
+                    variant: "Json".into(),
                     media: MediaKind::Json,
                     content_type: "application/json".into(),
                     ty: Ty::Any,
                     examples: Vec::new(),
                 }),
+                body_choices: Vec::new(),
                 headers: Vec::new(),
             });
         }

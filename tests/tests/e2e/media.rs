@@ -1,7 +1,9 @@
-//! Request bodies in several media types (`specs/features/uniapi/media.yaml`):
-//! the body is an enum, the client sends each variant in its media type,
-//! the server reads the variant that `Content-Type` names and answers 415 to
-//! others.
+//! Bodies in several media types (`specs/features/uniapi/media.yaml`): a
+//! request body is an enum, the client sends each variant in its media
+//! type, the server reads the variant that `Content-Type` names and answers
+//! 415 to others; a response body is an enum too, which the handler picks by
+//! `Accept` (406 before it runs when `Accept` takes none) and the client
+//! reads by `Content-Type`.
 
 use feature_uniapi_media::{Api, Client, Error, api, types};
 
@@ -40,6 +42,19 @@ impl Api for Echo {
             }
         };
         Ok(api::PutNoteResponse::Ok(answer))
+    }
+
+    /// Answers in the first media type the caller's `Accept` takes.
+    async fn get_note(&self, r: api::GetNoteRequest) -> Result<api::GetNoteResponse, Error> {
+        let body = if r.context.accepts("application/json") {
+            api::GetNoteOkBody::Json(note(&r.id))
+        } else if r.context.accepts("text/plain") {
+            api::GetNoteOkBody::Text(format!("note {}", r.id))
+        } else {
+            let xml = format!("<note><text>{}</text></note>", r.id);
+            api::GetNoteOkBody::Xml(xml.into())
+        };
+        Ok(api::GetNoteResponse::Ok(body))
     }
 }
 
@@ -149,4 +164,56 @@ async fn the_server_dispatches_on_content_type() {
     assert_eq!(response.status(), 400);
     let response = send("PUT", None, b"").await.unwrap();
     assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn responses_follow_accept_and_are_read_by_content_type() {
+    let base = crate::serve(feature_uniapi_media::router(Echo)).await;
+    let client = Client::new(&base);
+    let get = |accept: Option<&'static str>| {
+        let mut request = api::GetNoteRequest::new("n1".into());
+        if let Some(accept) = accept {
+            request
+                .context
+                .headers
+                .insert("accept", http::HeaderValue::from_static(accept));
+        }
+        client.get_note(request)
+    };
+    let api::GetNoteResponse::Ok(body) = get(None).await.unwrap();
+    assert!(
+        matches!(body, api::GetNoteOkBody::Json(ref n) if n.text == "n1"),
+        "{body:?}"
+    );
+    let api::GetNoteResponse::Ok(body) = get(Some("text/plain")).await.unwrap();
+    assert!(
+        matches!(body, api::GetNoteOkBody::Text(ref t) if t == "note n1"),
+        "{body:?}"
+    );
+    let api::GetNoteResponse::Ok(body) = get(Some("application/xml, application/json;q=0"))
+        .await
+        .unwrap();
+    let api::GetNoteOkBody::Xml(xml) = body else {
+        panic!("{body:?}")
+    };
+    assert_eq!(
+        &xml.into_bytes().await.unwrap()[..],
+        b"<note><text>n1</text></note>"
+    );
+
+    // An `Accept` that takes none of the three: 406 before the handler.
+    let response = reqwest::Client::new()
+        .get(format!("{base}/notes/n1"))
+        .header("accept", "image/png")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 406);
+    let problem: serde_json::Value =
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("application/json") && detail.contains("text/plain"),
+        "{detail}"
+    );
 }

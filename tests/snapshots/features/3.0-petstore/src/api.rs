@@ -678,38 +678,56 @@ pub enum AddPetResponse {
 }
 
 /// The responses of [`Api::find_pets_by_status`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum FindPetsByStatusResponse {
     /// successful operation
     ///
     /// Status 200.
-    Ok(Vec<types::Pet>),
+    Ok(FindPetsByStatusOkBody),
     /// Invalid status value
     ///
     /// Status 400.
     BadRequest,
 }
 
+/// The body of [`FindPetsByStatusResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum FindPetsByStatusOkBody {
+    /// `application/xml`.
+    Xml(ByteStream),
+    /// `application/json`.
+    Json(Vec<types::Pet>),
+}
+
 /// The responses of [`Api::find_pets_by_tags`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum FindPetsByTagsResponse {
     /// successful operation
     ///
     /// Status 200.
-    Ok(Vec<types::Pet>),
+    Ok(FindPetsByTagsOkBody),
     /// Invalid tag value
     ///
     /// Status 400.
     BadRequest,
 }
 
+/// The body of [`FindPetsByTagsResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum FindPetsByTagsOkBody {
+    /// `application/xml`.
+    Xml(ByteStream),
+    /// `application/json`.
+    Json(Vec<types::Pet>),
+}
+
 /// The responses of [`Api::get_pet_by_id`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum GetPetByIdResponse {
     /// successful operation
     ///
     /// Status 200.
-    Ok(types::Pet),
+    Ok(GetPetByIdOkBody),
     /// Invalid ID supplied
     ///
     /// Status 400.
@@ -725,6 +743,15 @@ pub enum GetPetByIdResponse {
         /// The status sent.
         status: http::StatusCode,
     },
+}
+
+/// The body of [`GetPetByIdResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetPetByIdOkBody {
+    /// `application/xml`.
+    Xml(ByteStream),
+    /// `application/json`.
+    Json(types::Pet),
 }
 
 /// The responses of [`Api::update_pet_with_form`].
@@ -768,25 +795,34 @@ pub enum GetInventoryResponse {
 }
 
 /// The responses of [`Api::place_order`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum PlaceOrderResponse {
     /// successful operation
     ///
     /// Status 200.
-    Ok(types::Order),
+    Ok(PlaceOrderOkBody),
     /// Invalid Order
     ///
     /// Status 400.
     BadRequest,
 }
 
+/// The body of [`PlaceOrderResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum PlaceOrderOkBody {
+    /// `application/xml`.
+    Xml(ByteStream),
+    /// `application/json`.
+    Json(types::Order),
+}
+
 /// The responses of [`Api::get_order_by_id`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum GetOrderByIdResponse {
     /// successful operation
     ///
     /// Status 200.
-    Ok(types::Order),
+    Ok(GetOrderByIdOkBody),
     /// Invalid ID supplied
     ///
     /// Status 400.
@@ -795,6 +831,15 @@ pub enum GetOrderByIdResponse {
     ///
     /// Status 404.
     NotFound,
+}
+
+/// The body of [`GetOrderByIdResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetOrderByIdOkBody {
+    /// `application/xml`.
+    Xml(ByteStream),
+    /// `application/json`.
+    Json(types::Order),
 }
 
 /// The responses of [`Api::delete_order`].
@@ -847,14 +892,14 @@ pub enum CreateUsersWithListInputResponse {
 }
 
 /// The responses of [`Api::login_user`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum LoginUserResponse {
     /// successful operation
     ///
     /// Status 200.
     Ok {
         /// The body.
-        body: String,
+        body: LoginUserOkBody,
         /// calls per hour allowed by the user
         /// Header `x-rate-limit`.
         x_rate_limit: Option<i32>,
@@ -866,6 +911,15 @@ pub enum LoginUserResponse {
     ///
     /// Status 400.
     BadRequest,
+}
+
+/// The body of [`LoginUserResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum LoginUserOkBody {
+    /// `application/xml`.
+    Xml(ByteStream),
+    /// `application/json`.
+    Json(String),
 }
 
 /// The responses of [`Api::logout_user`].
@@ -881,12 +935,12 @@ pub enum LogoutUserResponse {
 }
 
 /// The responses of [`Api::get_user_by_name`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum GetUserByNameResponse {
     /// successful operation
     ///
     /// Status 200.
-    Ok(types::User),
+    Ok(GetUserByNameOkBody),
     /// Invalid username supplied
     ///
     /// Status 400.
@@ -895,6 +949,15 @@ pub enum GetUserByNameResponse {
     ///
     /// Status 404.
     NotFound,
+}
+
+/// The body of [`GetUserByNameResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetUserByNameOkBody {
+    /// `application/xml`.
+    Xml(ByteStream),
+    /// `application/json`.
+    Json(types::User),
 }
 
 /// The responses of [`Api::update_user`].
@@ -1178,6 +1241,42 @@ pub struct Context {
     /// grant. Empty where the operation needs no credentials or `{}`
     /// was met. Not sent by the client.
     pub requirement: Requirement,
+}
+
+impl Context {
+    /// Whether the request's `Accept` takes `media_type` (see
+    /// [`accepts`]): for a handler that answers in one of several
+    /// media types.
+    pub fn accepts(&self, media_type: &str) -> bool {
+        accepts(&self.headers, media_type)
+    }
+}
+
+/// Whether `Accept` in `headers` takes `media_type` (lower case,
+/// without parameters): `*/*`, `type/*` and `q=0` as RFC 9110 says;
+/// no `Accept`, or an empty one, takes anything.
+pub fn accepts(headers: &http::HeaderMap, media_type: &str) -> bool {
+    let Some(accept) = headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let kind = media_type.split('/').next().unwrap_or("");
+    accept.trim().is_empty()
+        || accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                !refused
+                    && (range == "*/*" || range == media_type
+                        || range.strip_suffix("/*") == Some(kind))
+            })
 }
 
 /// Why a call failed: what the spec does not model.

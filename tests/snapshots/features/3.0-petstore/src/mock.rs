@@ -60,9 +60,11 @@ impl api::Api for MockApi {
     ) -> Result<api::FindPetsByStatusResponse, api::Error> {
         Ok(
             api::FindPetsByStatusResponse::Ok(
-                json(
-                    "[{\"id\":0,\"category\":{},\"name\":\"string\",\"photoUrls\":[],\"tags\":[],\"status\":\"available\"}]",
-                )?,
+                api::FindPetsByStatusOkBody::Json(
+                    json(
+                        "[{\"id\":0,\"category\":{},\"name\":\"string\",\"photoUrls\":[],\"tags\":[],\"status\":\"available\"}]",
+                    )?,
+                ),
             ),
         )
     }
@@ -73,9 +75,11 @@ impl api::Api for MockApi {
     ) -> Result<api::FindPetsByTagsResponse, api::Error> {
         Ok(
             api::FindPetsByTagsResponse::Ok(
-                json(
-                    "[{\"id\":0,\"category\":{},\"name\":\"string\",\"photoUrls\":[],\"tags\":[],\"status\":\"available\"}]",
-                )?,
+                api::FindPetsByTagsOkBody::Json(
+                    json(
+                        "[{\"id\":0,\"category\":{},\"name\":\"string\",\"photoUrls\":[],\"tags\":[],\"status\":\"available\"}]",
+                    )?,
+                ),
             ),
         )
     }
@@ -86,9 +90,11 @@ impl api::Api for MockApi {
     ) -> Result<api::GetPetByIdResponse, api::Error> {
         Ok(
             api::GetPetByIdResponse::Ok(
-                json(
-                    "{\"id\":0,\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
-                )?,
+                api::GetPetByIdOkBody::Json(
+                    json(
+                        "{\"id\":0,\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
+                    )?,
+                ),
             ),
         )
     }
@@ -131,9 +137,11 @@ impl api::Api for MockApi {
     ) -> Result<api::PlaceOrderResponse, api::Error> {
         Ok(
             api::PlaceOrderResponse::Ok(
-                json(
-                    "{\"id\":0,\"petId\":0,\"quantity\":0,\"shipDate\":\"2024-01-01T00:00:00Z\",\"status\":\"placed\",\"complete\":true}",
-                )?,
+                api::PlaceOrderOkBody::Json(
+                    json(
+                        "{\"id\":0,\"petId\":0,\"quantity\":0,\"shipDate\":\"2024-01-01T00:00:00Z\",\"status\":\"placed\",\"complete\":true}",
+                    )?,
+                ),
             ),
         )
     }
@@ -144,9 +152,11 @@ impl api::Api for MockApi {
     ) -> Result<api::GetOrderByIdResponse, api::Error> {
         Ok(
             api::GetOrderByIdResponse::Ok(
-                json(
-                    "{\"id\":0,\"petId\":0,\"quantity\":0,\"shipDate\":\"2024-01-01T00:00:00Z\",\"status\":\"placed\",\"complete\":true}",
-                )?,
+                api::GetOrderByIdOkBody::Json(
+                    json(
+                        "{\"id\":0,\"petId\":0,\"quantity\":0,\"shipDate\":\"2024-01-01T00:00:00Z\",\"status\":\"placed\",\"complete\":true}",
+                    )?,
+                ),
             ),
         )
     }
@@ -190,7 +200,7 @@ impl api::Api for MockApi {
         _request: api::LoginUserRequest,
     ) -> Result<api::LoginUserResponse, api::Error> {
         Ok(api::LoginUserResponse::Ok {
-            body: json("\"string\"")?,
+            body: api::LoginUserOkBody::Json(json("\"string\"")?),
             x_rate_limit: None,
             x_expires_after: None,
         })
@@ -211,9 +221,11 @@ impl api::Api for MockApi {
     ) -> Result<api::GetUserByNameResponse, api::Error> {
         Ok(
             api::GetUserByNameResponse::Ok(
-                json(
-                    "{\"id\":0,\"username\":\"string\",\"firstName\":\"string\",\"lastName\":\"string\",\"email\":\"string\",\"password\":\"string\",\"phone\":\"string\",\"userStatus\":0}",
-                )?,
+                api::GetUserByNameOkBody::Json(
+                    json(
+                        "{\"id\":0,\"username\":\"string\",\"firstName\":\"string\",\"lastName\":\"string\",\"email\":\"string\",\"password\":\"string\",\"phone\":\"string\",\"userStatus\":0}",
+                    )?,
+                ),
             ),
         )
     }

@@ -741,7 +741,7 @@ async fn request_find_pets_by_status(
         &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/json"])?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = required(query_values(&query, "status"), "query", "status")
         .and_then(parse_each);
     if p0.is_err() {
@@ -781,7 +781,7 @@ async fn request_find_pets_by_tags(
         &[&[(api::Scheme::PetstoreAuth, &["write:pets", "read:pets"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/json"])?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = required(query_values(&query, "tags"), "query", "tags")
         .and_then(parse_each);
     if p0.is_err() {
@@ -821,7 +821,7 @@ async fn request_get_pet_by_id(
         &[&[(api::Scheme::ApiKey, &[])]],
         "ApiKey in=\"header\", name=\"api_key\"",
     )?;
-    check_accept(&parts.headers, &["application/json"])?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = parse(path_param(&path, 0usize, "petId")?);
     if p0.is_err() {
         return Err(bad_parameters([("petId", p0.err())]));
@@ -1006,7 +1006,7 @@ async fn request_place_order(
     request: axum::extract::Request,
 ) -> Result<api::PlaceOrderRequest, Problem> {
     let (parts, body) = request.into_parts();
-    check_accept(&parts.headers, &["application/json"])?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let body = required(json_body(&parts.headers, body).await?, "body", "")?;
     Ok(api::PlaceOrderRequest {
         body,
@@ -1035,7 +1035,7 @@ async fn request_get_order_by_id(
 ) -> Result<api::GetOrderByIdRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    check_accept(&parts.headers, &["application/json"])?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = parse(path_param(&path, 0usize, "orderId")?);
     if p0.is_err() {
         return Err(bad_parameters([("orderId", p0.err())]));
@@ -1179,7 +1179,7 @@ async fn request_login_user(
 ) -> Result<api::LoginUserRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
-    check_accept(&parts.headers, &["application/json"])?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = required(query_value(&query, "username"), "query", "username")
         .and_then(parse);
     let p1 = required(query_value(&query, "password"), "query", "password")
@@ -1240,7 +1240,7 @@ async fn request_get_user_by_name(
 ) -> Result<api::GetUserByNameRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
-    check_accept(&parts.headers, &["application/json"])?;
+    check_accept(&parts.headers, &["application/json", "application/xml"])?;
     let p0 = parse(path_param(&path, 0usize, "username")?);
     if p0.is_err() {
         return Err(bad_parameters([("username", p0.err())]));
@@ -1341,7 +1341,16 @@ impl IntoResponse for api::AddPetResponse {
 impl IntoResponse for api::FindPetsByStatusResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => {
+                match body {
+                    api::FindPetsByStatusOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                    api::FindPetsByStatusOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                }
+            }
             Self::BadRequest => status(400u16).into_response(),
         }
     }
@@ -1350,7 +1359,16 @@ impl IntoResponse for api::FindPetsByStatusResponse {
 impl IntoResponse for api::FindPetsByTagsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => {
+                match body {
+                    api::FindPetsByTagsOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                    api::FindPetsByTagsOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                }
+            }
             Self::BadRequest => status(400u16).into_response(),
         }
     }
@@ -1359,7 +1377,16 @@ impl IntoResponse for api::FindPetsByTagsResponse {
 impl IntoResponse for api::GetPetByIdResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => {
+                match body {
+                    api::GetPetByIdOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                    api::GetPetByIdOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                }
+            }
             Self::BadRequest => status(400u16).into_response(),
             Self::NotFound => status(404u16).into_response(),
             Self::Default { status } => status.into_response(),
@@ -1403,7 +1430,16 @@ impl IntoResponse for api::GetInventoryResponse {
 impl IntoResponse for api::PlaceOrderResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => {
+                match body {
+                    api::PlaceOrderOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                    api::PlaceOrderOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                }
+            }
             Self::BadRequest => status(400u16).into_response(),
         }
     }
@@ -1412,7 +1448,16 @@ impl IntoResponse for api::PlaceOrderResponse {
 impl IntoResponse for api::GetOrderByIdResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => {
+                match body {
+                    api::GetOrderByIdOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                    api::GetOrderByIdOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                }
+            }
             Self::BadRequest => status(400u16).into_response(),
             Self::NotFound => status(404u16).into_response(),
         }
@@ -1456,7 +1501,14 @@ impl IntoResponse for api::LoginUserResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { body, x_rate_limit, x_expires_after } => {
-                let mut response = json(status(200u16), "application/json", body);
+                let mut response = match body {
+                    api::LoginUserOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                    api::LoginUserOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                };
                 set_header(&mut response, "x-rate-limit", x_rate_limit.as_ref());
                 set_header(&mut response, "x-expires-after", x_expires_after.as_ref());
                 response
@@ -1477,7 +1529,16 @@ impl IntoResponse for api::LogoutUserResponse {
 impl IntoResponse for api::GetUserByNameResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => {
+                match body {
+                    api::GetUserByNameOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                    api::GetUserByNameOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                }
+            }
             Self::BadRequest => status(400u16).into_response(),
             Self::NotFound => status(404u16).into_response(),
         }
@@ -1704,46 +1765,25 @@ fn bad_parameters<const N: usize>(
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the
-/// media types the operation answers with (`*/*`, `type/*` and
-/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
-/// answers are sent whatever it says.
+/// media types the operation answers with. Error answers are
+/// sent whatever it says.
 fn check_accept(
     headers: &axum::http::HeaderMap,
     produces: &[&str],
 ) -> Result<(), Problem> {
-    let Some(accept) = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok()) else {
+    if produces.iter().any(|m| api::accepts(headers, m)) {
         return Ok(());
-    };
-    let takes = |offered: &str| {
-        accept
-            .split(',')
-            .any(|range| {
-                let mut params = range.split(';');
-                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
-                let refused = params
-                    .any(|p| {
-                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
-                        name.trim().eq_ignore_ascii_case("q")
-                            && value.trim().parse::<f32>() == Ok(0.0)
-                    });
-                let kind = offered.split('/').next().unwrap_or("");
-                !refused
-                    && (range == "*/*" || range == offered
-                        || range.strip_suffix("/*") == Some(kind))
-            })
-    };
-    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
-        Ok(())
-    } else {
-        Err(
-            Problem::new(
-                StatusCode::NOT_ACCEPTABLE,
-                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-            ),
-        )
     }
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Err(
+        Problem::new(
+            StatusCode::NOT_ACCEPTABLE,
+            format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+        ),
+    )
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.
@@ -1919,6 +1959,20 @@ fn json<T: serde::Serialize>(
     body: T,
 ) -> Response {
     encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
+}
+
+/// A binary response: sent as the stream yields it, or with a
+/// `Content-Length` when it is in memory.
+fn binary(
+    status: StatusCode,
+    content_type: &'static str,
+    body: api::ByteStream,
+) -> Response {
+    let body = match body.as_bytes() {
+        Some(bytes) => axum::body::Body::from(bytes.clone()),
+        None => axum::body::Body::from_stream(body),
+    };
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// A response with an encoded body, or a 500 when encoding failed.

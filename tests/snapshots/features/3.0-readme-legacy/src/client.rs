@@ -1869,7 +1869,20 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::AskOwlbotResponse::Ok(decode_json(response).await?)),
+            200u16 => {
+                Ok(
+                    api::AskOwlbotResponse::Ok(
+                        match media_type(&response).as_str() {
+                            "text/event-stream" => {
+                                api::AskOwlbotOkBody::EventStream(
+                                    decode_text(response).await?,
+                                )
+                            }
+                            _ => api::AskOwlbotOkBody::Json(decode_json(response).await?),
+                        },
+                    ),
+                )
+            }
             _ => Err(unexpected(response).await),
         }
     }
@@ -2637,6 +2650,11 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     }
 }
 
+async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
+    let (_, _, bytes) = read(response).await?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// A binary request body: one in memory is sent whole (with a
 /// `Content-Length`; a retry sends it again), a stream as it is
 /// read (chunked; sent once, never retried).
@@ -2645,6 +2663,17 @@ fn stream_body(body: api::ByteStream) -> reqwest::Body {
         Some(bytes) => reqwest::Body::from(bytes.clone()),
         None => reqwest::Body::wrap_stream(body),
     }
+}
+
+/// The response's `Content-Type` without parameters, in lower
+/// case; empty when there is none.
+fn media_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// A documented response header, parsed.

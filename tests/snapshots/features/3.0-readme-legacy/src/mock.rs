@@ -291,9 +291,11 @@ impl api::Api for MockApi {
     ) -> Result<api::AskOwlbotResponse, api::Error> {
         Ok(
             api::AskOwlbotResponse::Ok(
-                json(
-                    "{\"answer\":\"Owls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\",\"sources\":[{\"title\":\"Page Title\",\"url\":\"https://docs.example.com/docs/owl-facts\"}]}",
-                )?,
+                api::AskOwlbotOkBody::Json(
+                    json(
+                        "{\"answer\":\"Owls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\",\"sources\":[{\"title\":\"Page Title\",\"url\":\"https://docs.example.com/docs/owl-facts\"}]}",
+                    )?,
+                ),
             ),
         )
     }

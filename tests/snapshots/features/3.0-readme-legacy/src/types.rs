@@ -2262,16 +2262,16 @@ pub struct AskOwlbotBody {
 
 /// Schema `/paths/~1owlbot~1ask/post/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AskOwlbotOkBody {
+pub struct AskOwlbotOkJsonBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sources: Option<Vec<AskOwlbotOkBodySourcesItem>>,
+    pub sources: Option<Vec<AskOwlbotOkJsonBodySourcesItem>>,
 }
 
 /// Schema `/paths/~1owlbot~1ask/post/responses/200/content/application~1json/schema/properties/sources/items`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AskOwlbotOkBodySourcesItem {
+pub struct AskOwlbotOkJsonBodySourcesItem {
     /// The page title for the given source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -2319,7 +2319,7 @@ fn spec_examples_read_as_their_types() {
     }
     let mut failures = Vec::new();
     read::<
-        AskOwlbotOkBody,
+        AskOwlbotOkJsonBody,
     >(
         "#/paths/~1owlbot~1ask/post/responses/200/content/application~1json/examples/non-streaming response",
         "{\"answer\":\"Owls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\",\"sources\":[{\"title\":\"Page Title\",\"url\":\"https://docs.example.com/docs/owl-facts\"}]}",

@@ -155,7 +155,9 @@ impl api::Api for MockApi {
     ) -> Result<api::PostRequestBodyMultiMediaTypesResponse, api::Error> {
         Ok(
             api::PostRequestBodyMultiMediaTypesResponse::Ok(
-                json("{\"name\":\"Fluffy\",\"petType\":\"Cat\"}")?,
+                api::PostRequestBodyMultiMediaTypesOkBody::Json(
+                    json("{\"name\":\"Fluffy\",\"petType\":\"Cat\"}")?,
+                ),
             ),
         )
     }

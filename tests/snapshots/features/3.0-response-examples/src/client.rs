@@ -519,7 +519,18 @@ impl Api for Client {
             _ => {
                 Ok(api::GetExamplesResponse::Default {
                     status: response.status(),
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "text/csv, text/comma-separated-values" => {
+                            api::GetExamplesDefaultBody::CsvTextCommaSeparatedValues(
+                                decode_text(response).await?,
+                            )
+                        }
+                        _ => {
+                            api::GetExamplesDefaultBody::Json(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
         }
@@ -973,9 +984,25 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     }
 }
 
+async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
+    let (_, _, bytes) = read(response).await?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// A binary response body, returned as it arrives (not read here).
 fn decode_stream(response: reqwest::Response) -> api::ByteStream {
     api::ByteStream::from_stream(response.bytes_stream())
+}
+
+/// The response's `Content-Type` without parameters, in lower
+/// case; empty when there is none.
+fn media_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// A documented response header, parsed.

@@ -164,11 +164,20 @@ pub enum PostMultipleTypesMultipleExamplesResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(serde_json::Value),
+    Ok(PostMultipleTypesMultipleExamplesOkBody),
     /// Validation failed
     ///
     /// Status 400.
     BadRequest(ByteStream),
+}
+
+/// The body of [`PostMultipleTypesMultipleExamplesResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug, Clone)]
+pub enum PostMultipleTypesMultipleExamplesOkBody {
+    /// `text/plain`.
+    Text(String),
+    /// `application/json`.
+    Json(serde_json::Value),
 }
 
 /// The responses of [`Api::post_multiple_types_single_example`].
@@ -177,11 +186,20 @@ pub enum PostMultipleTypesSingleExampleResponse {
     /// OK
     ///
     /// Status 200.
-    Ok(serde_json::Value),
+    Ok(PostMultipleTypesSingleExampleOkBody),
     /// Validation failed
     ///
     /// Status 400.
     BadRequest(ByteStream),
+}
+
+/// The body of [`PostMultipleTypesSingleExampleResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug, Clone)]
+pub enum PostMultipleTypesSingleExampleOkBody {
+    /// `text/plain`.
+    Text(String),
+    /// `application/json`.
+    Json(serde_json::Value),
 }
 
 /// The responses of [`Api::get_single_type_multiple_examples`].
@@ -437,6 +455,42 @@ pub struct Context {
     pub headers: http::HeaderMap,
     /// The request's extensions (server only; not sent by the client).
     pub extensions: http::Extensions,
+}
+
+impl Context {
+    /// Whether the request's `Accept` takes `media_type` (see
+    /// [`accepts`]): for a handler that answers in one of several
+    /// media types.
+    pub fn accepts(&self, media_type: &str) -> bool {
+        accepts(&self.headers, media_type)
+    }
+}
+
+/// Whether `Accept` in `headers` takes `media_type` (lower case,
+/// without parameters): `*/*`, `type/*` and `q=0` as RFC 9110 says;
+/// no `Accept`, or an empty one, takes anything.
+pub fn accepts(headers: &http::HeaderMap, media_type: &str) -> bool {
+    let Some(accept) = headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let kind = media_type.split('/').next().unwrap_or("");
+    accept.trim().is_empty()
+        || accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                !refused
+                    && (range == "*/*" || range == media_type
+                        || range.strip_suffix("/*") == Some(kind))
+            })
 }
 
 /// Why a call failed: what the spec does not model.

@@ -46,9 +46,11 @@ impl api::Api for MockApi {
     ) -> Result<api::PostMultipleTypesMultipleExamplesResponse, api::Error> {
         Ok(
             api::PostMultipleTypesMultipleExamplesResponse::Ok(
-                json(
-                    "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
-                )?,
+                api::PostMultipleTypesMultipleExamplesOkBody::Json(
+                    json(
+                        "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
+                    )?,
+                ),
             ),
         )
     }
@@ -59,9 +61,11 @@ impl api::Api for MockApi {
     ) -> Result<api::PostMultipleTypesSingleExampleResponse, api::Error> {
         Ok(
             api::PostMultipleTypesSingleExampleResponse::Ok(
-                json(
-                    "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
-                )?,
+                api::PostMultipleTypesSingleExampleOkBody::Json(
+                    json(
+                        "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
+                    )?,
+                ),
             ),
         )
     }

@@ -483,6 +483,7 @@ impl Api for Client {
                         Some(("application/xml", stream_body(body)))
                     }
                 },
+                false,
                 &request.context,
             )
             .await?;
@@ -525,6 +526,7 @@ impl Api for Client {
                         Some(("application/xml", stream_body(body)))
                     }
                 },
+                false,
                 &request.context,
             )
             .await?;
@@ -564,11 +566,27 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FindPetsByStatusResponse::Ok(decode_json(response).await?)),
+            200u16 => {
+                Ok(
+                    api::FindPetsByStatusResponse::Ok(
+                        match media_type(&response).as_str() {
+                            "application/xml" => {
+                                api::FindPetsByStatusOkBody::Xml(decode_stream(response))
+                            }
+                            _ => {
+                                api::FindPetsByStatusOkBody::Json(
+                                    decode_json(response).await?,
+                                )
+                            }
+                        },
+                    ),
+                )
+            }
             400u16 => Ok(api::FindPetsByStatusResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
@@ -604,11 +622,27 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FindPetsByTagsResponse::Ok(decode_json(response).await?)),
+            200u16 => {
+                Ok(
+                    api::FindPetsByTagsResponse::Ok(
+                        match media_type(&response).as_str() {
+                            "application/xml" => {
+                                api::FindPetsByTagsOkBody::Xml(decode_stream(response))
+                            }
+                            _ => {
+                                api::FindPetsByTagsOkBody::Json(
+                                    decode_json(response).await?,
+                                )
+                            }
+                        },
+                    ),
+                )
+            }
             400u16 => Ok(api::FindPetsByTagsResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
@@ -642,11 +676,25 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetPetByIdResponse::Ok(decode_json(response).await?)),
+            200u16 => {
+                Ok(
+                    api::GetPetByIdResponse::Ok(
+                        match media_type(&response).as_str() {
+                            "application/xml" => {
+                                api::GetPetByIdOkBody::Xml(decode_stream(response))
+                            }
+                            _ => {
+                                api::GetPetByIdOkBody::Json(decode_json(response).await?)
+                            }
+                        },
+                    ),
+                )
+            }
             400u16 => Ok(api::GetPetByIdResponse::BadRequest),
             404u16 => Ok(api::GetPetByIdResponse::NotFound),
             _ => {
@@ -690,6 +738,7 @@ impl Api for Client {
                     }
                     None => None,
                 },
+                false,
                 &request.context,
             )
             .await?;
@@ -730,6 +779,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                false,
                 &request.context,
             )
             .await?;
@@ -769,6 +819,7 @@ impl Api for Client {
                 query,
                 headers,
                 request.body.map(|body| ("application/octet-stream", stream_body(body))),
+                false,
                 &request.context,
             )
             .await?;
@@ -802,6 +853,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                false,
                 &request.context,
             )
             .await?;
@@ -829,11 +881,25 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                true,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PlaceOrderResponse::Ok(decode_json(response).await?)),
+            200u16 => {
+                Ok(
+                    api::PlaceOrderResponse::Ok(
+                        match media_type(&response).as_str() {
+                            "application/xml" => {
+                                api::PlaceOrderOkBody::Xml(decode_stream(response))
+                            }
+                            _ => {
+                                api::PlaceOrderOkBody::Json(decode_json(response).await?)
+                            }
+                        },
+                    ),
+                )
+            }
             400u16 => Ok(api::PlaceOrderResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
@@ -861,11 +927,25 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOrderByIdResponse::Ok(decode_json(response).await?)),
+            200u16 => {
+                Ok(
+                    api::GetOrderByIdResponse::Ok(
+                        match media_type(&response).as_str() {
+                            "application/xml" => {
+                                api::GetOrderByIdOkBody::Xml(decode_stream(response))
+                            }
+                            _ => {
+                                api::GetOrderByIdOkBody::Json(decode_json(response).await?)
+                            }
+                        },
+                    ),
+                )
+            }
             400u16 => Ok(api::GetOrderByIdResponse::BadRequest),
             404u16 => Ok(api::GetOrderByIdResponse::NotFound),
             _ => Err(unexpected(response).await),
@@ -894,6 +974,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                false,
                 &request.context,
             )
             .await?;
@@ -922,6 +1003,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -948,6 +1030,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -974,6 +1057,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -1008,6 +1092,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
@@ -1016,7 +1101,12 @@ impl Api for Client {
                 Ok(api::LoginUserResponse::Ok {
                     x_rate_limit: response_header(&response, "x-rate-limit")?,
                     x_expires_after: response_header(&response, "x-expires-after")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::LoginUserOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::LoginUserOkBody::Json(decode_json(response).await?),
+                    },
                 })
             }
             400u16 => Ok(api::LoginUserResponse::BadRequest),
@@ -1042,6 +1132,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                false,
                 &request.context,
             )
             .await?;
@@ -1072,11 +1163,25 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetUserByNameResponse::Ok(decode_json(response).await?)),
+            200u16 => {
+                Ok(
+                    api::GetUserByNameResponse::Ok(
+                        match media_type(&response).as_str() {
+                            "application/xml" => {
+                                api::GetUserByNameOkBody::Xml(decode_stream(response))
+                            }
+                            _ => {
+                                api::GetUserByNameOkBody::Json(decode_json(response).await?)
+                            }
+                        },
+                    ),
+                )
+            }
             400u16 => Ok(api::GetUserByNameResponse::BadRequest),
             404u16 => Ok(api::GetUserByNameResponse::NotFound),
             _ => Err(unexpected(response).await),
@@ -1105,6 +1210,7 @@ impl Api for Client {
                 query,
                 headers,
                 Some(("application/json", encode_json(&request.body)?)),
+                false,
                 &request.context,
             )
             .await?;
@@ -1137,6 +1243,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                false,
                 &request.context,
             )
             .await?;
@@ -1152,6 +1259,9 @@ impl Client {
     /// Sends one call: the query, the context's and the default
     /// headers, a request id, then [`Client::execute`] in a `tracing`
     /// span that records the status, latency and retries.
+    /// `streams`: the response may be a binary stream, which the
+    /// cache stores only when its `Content-Length` is within
+    /// `max_body` (it does not read a stream of unknown length).
     async fn send(
         &self,
         operation: &'static str,
@@ -1161,6 +1271,7 @@ impl Client {
         query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
@@ -1201,7 +1312,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result = self
-            .execute(method, url, headers, body, false, &span)
+            .execute(method, url, headers, body, streams, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -1673,6 +1784,22 @@ fn stream_body(body: api::ByteStream) -> reqwest::Body {
         Some(bytes) => reqwest::Body::from(bytes.clone()),
         None => reqwest::Body::wrap_stream(body),
     }
+}
+
+/// A binary response body, returned as it arrives (not read here).
+fn decode_stream(response: reqwest::Response) -> api::ByteStream {
+    api::ByteStream::from_stream(response.bytes_stream())
+}
+
+/// The response's `Content-Type` without parameters, in lower
+/// case; empty when there is none.
+fn media_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// A documented response header, parsed.

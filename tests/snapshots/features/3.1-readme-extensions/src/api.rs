@@ -557,6 +557,42 @@ pub struct Context {
     pub requirement: Requirement,
 }
 
+impl Context {
+    /// Whether the request's `Accept` takes `media_type` (see
+    /// [`accepts`]): for a handler that answers in one of several
+    /// media types.
+    pub fn accepts(&self, media_type: &str) -> bool {
+        accepts(&self.headers, media_type)
+    }
+}
+
+/// Whether `Accept` in `headers` takes `media_type` (lower case,
+/// without parameters): `*/*`, `type/*` and `q=0` as RFC 9110 says;
+/// no `Accept`, or an empty one, takes anything.
+pub fn accepts(headers: &http::HeaderMap, media_type: &str) -> bool {
+    let Some(accept) = headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let kind = media_type.split('/').next().unwrap_or("");
+    accept.trim().is_empty()
+        || accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                !refused
+                    && (range == "*/*" || range == media_type
+                        || range.strip_suffix("/*") == Some(kind))
+            })
+}
+
 /// Why a call failed: what the spec does not model.
 ///
 /// Documented responses, errors included, are variants of the

@@ -274,14 +274,14 @@ impl CreateBookingPaymentRequest {
 }
 
 /// The responses of [`Api::get_stations`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum GetStationsResponse {
     /// A list of train stations
     ///
     /// Status 200.
     Ok {
         /// The body.
-        body: types::GetStationsOkBody,
+        body: GetStationsOkBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -293,7 +293,7 @@ pub enum GetStationsResponse {
     /// Status 400.
     BadRequest {
         /// The body.
-        body: types::Problem,
+        body: GetStationsBadRequestBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -305,7 +305,7 @@ pub enum GetStationsResponse {
     /// Status 401.
     Unauthorized {
         /// The body.
-        body: types::Problem,
+        body: GetStationsUnauthorizedBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -317,7 +317,7 @@ pub enum GetStationsResponse {
     /// Status 403.
     Forbidden {
         /// The body.
-        body: types::Problem,
+        body: GetStationsForbiddenBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -329,7 +329,7 @@ pub enum GetStationsResponse {
     /// Status 429.
     TooManyRequests {
         /// The body.
-        body: types::Problem,
+        body: GetStationsTooManyRequestsBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -347,7 +347,7 @@ pub enum GetStationsResponse {
     /// Status 500.
     InternalServerError {
         /// The body.
-        body: types::Problem,
+        body: GetStationsInternalServerErrorBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -356,15 +356,69 @@ pub enum GetStationsResponse {
     },
 }
 
+/// The body of [`GetStationsResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetStationsOkBody {
+    /// `application/json`.
+    Json(types::GetStationsOkJsonBody),
+    /// `application/xml`.
+    Xml(ByteStream),
+}
+
+/// The body of [`GetStationsResponse::BadRequest`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetStationsBadRequestBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetStationsResponse::Unauthorized`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetStationsUnauthorizedBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetStationsResponse::Forbidden`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetStationsForbiddenBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetStationsResponse::TooManyRequests`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetStationsTooManyRequestsBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetStationsResponse::InternalServerError`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetStationsInternalServerErrorBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
 /// The responses of [`Api::get_trips`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum GetTripsResponse {
     /// A list of available train trips
     ///
     /// Status 200.
     Ok {
         /// The body.
-        body: types::GetTripsOkBody,
+        body: GetTripsOkBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -376,7 +430,7 @@ pub enum GetTripsResponse {
     /// Status 400.
     BadRequest {
         /// The body.
-        body: types::Problem,
+        body: GetTripsBadRequestBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -388,7 +442,7 @@ pub enum GetTripsResponse {
     /// Status 401.
     Unauthorized {
         /// The body.
-        body: types::Problem,
+        body: GetTripsUnauthorizedBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -400,7 +454,7 @@ pub enum GetTripsResponse {
     /// Status 403.
     Forbidden {
         /// The body.
-        body: types::Problem,
+        body: GetTripsForbiddenBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -412,7 +466,7 @@ pub enum GetTripsResponse {
     /// Status 429.
     TooManyRequests {
         /// The body.
-        body: types::Problem,
+        body: GetTripsTooManyRequestsBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -430,7 +484,7 @@ pub enum GetTripsResponse {
     /// Status 500.
     InternalServerError {
         /// The body.
-        body: types::Problem,
+        body: GetTripsInternalServerErrorBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -439,15 +493,69 @@ pub enum GetTripsResponse {
     },
 }
 
+/// The body of [`GetTripsResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetTripsOkBody {
+    /// `application/json`.
+    Json(types::GetTripsOkJsonBody),
+    /// `application/xml`.
+    Xml(ByteStream),
+}
+
+/// The body of [`GetTripsResponse::BadRequest`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetTripsBadRequestBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetTripsResponse::Unauthorized`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetTripsUnauthorizedBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetTripsResponse::Forbidden`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetTripsForbiddenBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetTripsResponse::TooManyRequests`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetTripsTooManyRequestsBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetTripsResponse::InternalServerError`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetTripsInternalServerErrorBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
 /// The responses of [`Api::get_bookings`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum GetBookingsResponse {
     /// A list of bookings
     ///
     /// Status 200.
     Ok {
         /// The body.
-        body: types::GetBookingsOkBody,
+        body: GetBookingsOkBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -459,7 +567,7 @@ pub enum GetBookingsResponse {
     /// Status 400.
     BadRequest {
         /// The body.
-        body: types::Problem,
+        body: GetBookingsBadRequestBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -471,7 +579,7 @@ pub enum GetBookingsResponse {
     /// Status 401.
     Unauthorized {
         /// The body.
-        body: types::Problem,
+        body: GetBookingsUnauthorizedBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -483,7 +591,7 @@ pub enum GetBookingsResponse {
     /// Status 403.
     Forbidden {
         /// The body.
-        body: types::Problem,
+        body: GetBookingsForbiddenBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -495,7 +603,7 @@ pub enum GetBookingsResponse {
     /// Status 429.
     TooManyRequests {
         /// The body.
-        body: types::Problem,
+        body: GetBookingsTooManyRequestsBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -513,7 +621,7 @@ pub enum GetBookingsResponse {
     /// Status 500.
     InternalServerError {
         /// The body.
-        body: types::Problem,
+        body: GetBookingsInternalServerErrorBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -522,19 +630,73 @@ pub enum GetBookingsResponse {
     },
 }
 
+/// The body of [`GetBookingsResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingsOkBody {
+    /// `application/json`.
+    Json(types::GetBookingsOkJsonBody),
+    /// `application/xml`.
+    Xml(ByteStream),
+}
+
+/// The body of [`GetBookingsResponse::BadRequest`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingsBadRequestBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingsResponse::Unauthorized`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingsUnauthorizedBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingsResponse::Forbidden`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingsForbiddenBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingsResponse::TooManyRequests`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingsTooManyRequestsBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingsResponse::InternalServerError`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingsInternalServerErrorBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
 /// The responses of [`Api::create_booking`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum CreateBookingResponse {
     /// Booking successful
     ///
     /// Status 201.
-    Created(types::CreateBookingCreatedBody),
+    Created(CreateBookingCreatedBody),
     /// Bad Request
     ///
     /// Status 400.
     BadRequest {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingBadRequestBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -546,7 +708,7 @@ pub enum CreateBookingResponse {
     /// Status 401.
     Unauthorized {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingUnauthorizedBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -558,7 +720,7 @@ pub enum CreateBookingResponse {
     /// Status 404.
     NotFound {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingNotFoundBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -570,7 +732,7 @@ pub enum CreateBookingResponse {
     /// Status 409.
     Conflict {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingConflictBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -582,7 +744,7 @@ pub enum CreateBookingResponse {
     /// Status 429.
     TooManyRequests {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingTooManyRequestsBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -600,7 +762,7 @@ pub enum CreateBookingResponse {
     /// Status 500.
     InternalServerError {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingInternalServerErrorBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -609,15 +771,78 @@ pub enum CreateBookingResponse {
     },
 }
 
+/// The body of [`CreateBookingResponse::Created`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingCreatedBody {
+    /// `application/json`.
+    Json(types::CreateBookingCreatedJsonBody),
+    /// `application/xml`.
+    Xml(ByteStream),
+}
+
+/// The body of [`CreateBookingResponse::BadRequest`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingBadRequestBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingResponse::Unauthorized`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingUnauthorizedBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingResponse::NotFound`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingNotFoundBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingResponse::Conflict`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingConflictBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingResponse::TooManyRequests`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingTooManyRequestsBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingResponse::InternalServerError`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingInternalServerErrorBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
 /// The responses of [`Api::get_booking`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum GetBookingResponse {
     /// The booking details
     ///
     /// Status 200.
     Ok {
         /// The body.
-        body: types::CreateBookingCreatedBody,
+        body: GetBookingOkBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -629,7 +854,7 @@ pub enum GetBookingResponse {
     /// Status 400.
     BadRequest {
         /// The body.
-        body: types::Problem,
+        body: GetBookingBadRequestBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -641,7 +866,7 @@ pub enum GetBookingResponse {
     /// Status 401.
     Unauthorized {
         /// The body.
-        body: types::Problem,
+        body: GetBookingUnauthorizedBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -653,7 +878,7 @@ pub enum GetBookingResponse {
     /// Status 403.
     Forbidden {
         /// The body.
-        body: types::Problem,
+        body: GetBookingForbiddenBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -665,7 +890,7 @@ pub enum GetBookingResponse {
     /// Status 404.
     NotFound {
         /// The body.
-        body: types::Problem,
+        body: GetBookingNotFoundBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -677,7 +902,7 @@ pub enum GetBookingResponse {
     /// Status 429.
     TooManyRequests {
         /// The body.
-        body: types::Problem,
+        body: GetBookingTooManyRequestsBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -695,7 +920,7 @@ pub enum GetBookingResponse {
     /// Status 500.
     InternalServerError {
         /// The body.
-        body: types::Problem,
+        body: GetBookingInternalServerErrorBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -704,8 +929,71 @@ pub enum GetBookingResponse {
     },
 }
 
+/// The body of [`GetBookingResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingOkBody {
+    /// `application/json`.
+    Json(types::CreateBookingCreatedJsonBody),
+    /// `application/xml`.
+    Xml(ByteStream),
+}
+
+/// The body of [`GetBookingResponse::BadRequest`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingBadRequestBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingResponse::Unauthorized`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingUnauthorizedBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingResponse::Forbidden`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingForbiddenBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingResponse::NotFound`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingNotFoundBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingResponse::TooManyRequests`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingTooManyRequestsBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`GetBookingResponse::InternalServerError`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetBookingInternalServerErrorBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
 /// The responses of [`Api::delete_booking`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum DeleteBookingResponse {
     /// Booking deleted
     ///
@@ -716,7 +1004,7 @@ pub enum DeleteBookingResponse {
     /// Status 400.
     BadRequest {
         /// The body.
-        body: types::Problem,
+        body: DeleteBookingBadRequestBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -728,7 +1016,7 @@ pub enum DeleteBookingResponse {
     /// Status 401.
     Unauthorized {
         /// The body.
-        body: types::Problem,
+        body: DeleteBookingUnauthorizedBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -740,7 +1028,7 @@ pub enum DeleteBookingResponse {
     /// Status 403.
     Forbidden {
         /// The body.
-        body: types::Problem,
+        body: DeleteBookingForbiddenBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -752,7 +1040,7 @@ pub enum DeleteBookingResponse {
     /// Status 404.
     NotFound {
         /// The body.
-        body: types::Problem,
+        body: DeleteBookingNotFoundBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -764,7 +1052,7 @@ pub enum DeleteBookingResponse {
     /// Status 429.
     TooManyRequests {
         /// The body.
-        body: types::Problem,
+        body: DeleteBookingTooManyRequestsBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -782,7 +1070,7 @@ pub enum DeleteBookingResponse {
     /// Status 500.
     InternalServerError {
         /// The body.
-        body: types::Problem,
+        body: DeleteBookingInternalServerErrorBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -791,8 +1079,62 @@ pub enum DeleteBookingResponse {
     },
 }
 
+/// The body of [`DeleteBookingResponse::BadRequest`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum DeleteBookingBadRequestBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`DeleteBookingResponse::Unauthorized`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum DeleteBookingUnauthorizedBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`DeleteBookingResponse::Forbidden`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum DeleteBookingForbiddenBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`DeleteBookingResponse::NotFound`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum DeleteBookingNotFoundBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`DeleteBookingResponse::TooManyRequests`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum DeleteBookingTooManyRequestsBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`DeleteBookingResponse::InternalServerError`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum DeleteBookingInternalServerErrorBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
 /// The responses of [`Api::create_booking_payment`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum CreateBookingPaymentResponse {
     /// Payment successful
     ///
@@ -811,7 +1153,7 @@ pub enum CreateBookingPaymentResponse {
     /// Status 400.
     BadRequest {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingPaymentBadRequestBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -823,7 +1165,7 @@ pub enum CreateBookingPaymentResponse {
     /// Status 401.
     Unauthorized {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingPaymentUnauthorizedBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -835,7 +1177,7 @@ pub enum CreateBookingPaymentResponse {
     /// Status 403.
     Forbidden {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingPaymentForbiddenBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -847,7 +1189,7 @@ pub enum CreateBookingPaymentResponse {
     /// Status 429.
     TooManyRequests {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingPaymentTooManyRequestsBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
@@ -865,13 +1207,58 @@ pub enum CreateBookingPaymentResponse {
     /// Status 500.
     InternalServerError {
         /// The body.
-        body: types::Problem,
+        body: CreateBookingPaymentInternalServerErrorBody,
         /// The RateLimit header is communicate quota policies, and contains a `limit` to
         /// conveys the expiring limit, `remaining` to convey the remaining quota units,
         /// and `reset` to convey the time window reset time.
         /// Header `ratelimit`.
         ratelimit: Option<String>,
     },
+}
+
+/// The body of [`CreateBookingPaymentResponse::BadRequest`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingPaymentBadRequestBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingPaymentResponse::Unauthorized`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingPaymentUnauthorizedBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingPaymentResponse::Forbidden`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingPaymentForbiddenBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingPaymentResponse::TooManyRequests`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingPaymentTooManyRequestsBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
+}
+
+/// The body of [`CreateBookingPaymentResponse::InternalServerError`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum CreateBookingPaymentInternalServerErrorBody {
+    /// `application/problem+json`.
+    ProblemJson(types::Problem),
+    /// `application/problem+xml`.
+    ProblemXml(ByteStream),
 }
 
 /// Credentials, one field per security scheme of the spec. `Debug`
@@ -1125,6 +1512,42 @@ pub struct Context {
     /// grant. Empty where the operation needs no credentials or `{}`
     /// was met. Not sent by the client.
     pub requirement: Requirement,
+}
+
+impl Context {
+    /// Whether the request's `Accept` takes `media_type` (see
+    /// [`accepts`]): for a handler that answers in one of several
+    /// media types.
+    pub fn accepts(&self, media_type: &str) -> bool {
+        accepts(&self.headers, media_type)
+    }
+}
+
+/// Whether `Accept` in `headers` takes `media_type` (lower case,
+/// without parameters): `*/*`, `type/*` and `q=0` as RFC 9110 says;
+/// no `Accept`, or an empty one, takes anything.
+pub fn accepts(headers: &http::HeaderMap, media_type: &str) -> bool {
+    let Some(accept) = headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let kind = media_type.split('/').next().unwrap_or("");
+    accept.trim().is_empty()
+        || accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                !refused
+                    && (range == "*/*" || range == media_type
+                        || range.strip_suffix("/*") == Some(kind))
+            })
 }
 
 /// Why a call failed: what the spec does not model.

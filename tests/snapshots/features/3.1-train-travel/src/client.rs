@@ -476,6 +476,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
@@ -483,38 +484,98 @@ impl Api for Client {
             200u16 => {
                 Ok(api::GetStationsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::GetStationsOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetStationsOkBody::Json(decode_json(response).await?),
+                    },
                 })
             }
             400u16 => {
                 Ok(api::GetStationsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetStationsBadRequestBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetStationsBadRequestBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             401u16 => {
                 Ok(api::GetStationsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetStationsUnauthorizedBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetStationsUnauthorizedBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             403u16 => {
                 Ok(api::GetStationsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetStationsForbiddenBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetStationsForbiddenBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             429u16 => {
                 Ok(api::GetStationsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetStationsTooManyRequestsBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetStationsTooManyRequestsBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             500u16 => {
                 Ok(api::GetStationsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetStationsInternalServerErrorBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetStationsInternalServerErrorBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             _ => Err(unexpected(response).await),
@@ -565,6 +626,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
@@ -572,38 +634,98 @@ impl Api for Client {
             200u16 => {
                 Ok(api::GetTripsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::GetTripsOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetTripsOkBody::Json(decode_json(response).await?),
+                    },
                 })
             }
             400u16 => {
                 Ok(api::GetTripsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetTripsBadRequestBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetTripsBadRequestBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             401u16 => {
                 Ok(api::GetTripsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetTripsUnauthorizedBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetTripsUnauthorizedBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             403u16 => {
                 Ok(api::GetTripsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetTripsForbiddenBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetTripsForbiddenBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             429u16 => {
                 Ok(api::GetTripsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetTripsTooManyRequestsBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetTripsTooManyRequestsBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             500u16 => {
                 Ok(api::GetTripsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetTripsInternalServerErrorBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetTripsInternalServerErrorBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             _ => Err(unexpected(response).await),
@@ -634,6 +756,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
@@ -641,38 +764,98 @@ impl Api for Client {
             200u16 => {
                 Ok(api::GetBookingsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::GetBookingsOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetBookingsOkBody::Json(decode_json(response).await?),
+                    },
                 })
             }
             400u16 => {
                 Ok(api::GetBookingsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingsBadRequestBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingsBadRequestBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             401u16 => {
                 Ok(api::GetBookingsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingsUnauthorizedBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingsUnauthorizedBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             403u16 => {
                 Ok(api::GetBookingsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingsForbiddenBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingsForbiddenBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             429u16 => {
                 Ok(api::GetBookingsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingsTooManyRequestsBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingsTooManyRequestsBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             500u16 => {
                 Ok(api::GetBookingsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingsInternalServerErrorBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingsInternalServerErrorBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             _ => Err(unexpected(response).await),
@@ -710,48 +893,128 @@ impl Api for Client {
                         Some(("application/xml", stream_body(body)))
                     }
                 },
+                true,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
             201u16 => {
-                Ok(api::CreateBookingResponse::Created(decode_json(response).await?))
+                Ok(
+                    api::CreateBookingResponse::Created(
+                        match media_type(&response).as_str() {
+                            "application/xml" => {
+                                api::CreateBookingCreatedBody::Xml(decode_stream(response))
+                            }
+                            _ => {
+                                api::CreateBookingCreatedBody::Json(
+                                    decode_json(response).await?,
+                                )
+                            }
+                        },
+                    ),
+                )
             }
             400u16 => {
                 Ok(api::CreateBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingBadRequestBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingBadRequestBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             401u16 => {
                 Ok(api::CreateBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingUnauthorizedBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingUnauthorizedBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             404u16 => {
                 Ok(api::CreateBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingNotFoundBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingNotFoundBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             409u16 => {
                 Ok(api::CreateBookingResponse::Conflict {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingConflictBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingConflictBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             429u16 => {
                 Ok(api::CreateBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingTooManyRequestsBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingTooManyRequestsBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             500u16 => {
                 Ok(api::CreateBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingInternalServerErrorBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingInternalServerErrorBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             _ => Err(unexpected(response).await),
@@ -786,6 +1049,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
@@ -793,44 +1057,115 @@ impl Api for Client {
             200u16 => {
                 Ok(api::GetBookingResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/xml" => {
+                            api::GetBookingOkBody::Xml(decode_stream(response))
+                        }
+                        _ => api::GetBookingOkBody::Json(decode_json(response).await?),
+                    },
                 })
             }
             400u16 => {
                 Ok(api::GetBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingBadRequestBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingBadRequestBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             401u16 => {
                 Ok(api::GetBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingUnauthorizedBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingUnauthorizedBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             403u16 => {
                 Ok(api::GetBookingResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingForbiddenBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingForbiddenBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             404u16 => {
                 Ok(api::GetBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingNotFoundBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingNotFoundBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             429u16 => {
                 Ok(api::GetBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingTooManyRequestsBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingTooManyRequestsBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             500u16 => {
                 Ok(api::GetBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::GetBookingInternalServerErrorBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::GetBookingInternalServerErrorBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             _ => Err(unexpected(response).await),
@@ -865,6 +1200,7 @@ impl Api for Client {
                 query,
                 headers,
                 None,
+                true,
                 &request.context,
             )
             .await?;
@@ -873,38 +1209,104 @@ impl Api for Client {
             400u16 => {
                 Ok(api::DeleteBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::DeleteBookingBadRequestBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::DeleteBookingBadRequestBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             401u16 => {
                 Ok(api::DeleteBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::DeleteBookingUnauthorizedBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::DeleteBookingUnauthorizedBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             403u16 => {
                 Ok(api::DeleteBookingResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::DeleteBookingForbiddenBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::DeleteBookingForbiddenBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             404u16 => {
                 Ok(api::DeleteBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::DeleteBookingNotFoundBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::DeleteBookingNotFoundBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             429u16 => {
                 Ok(api::DeleteBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::DeleteBookingTooManyRequestsBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::DeleteBookingTooManyRequestsBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             500u16 => {
                 Ok(api::DeleteBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::DeleteBookingInternalServerErrorBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::DeleteBookingInternalServerErrorBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             _ => Err(unexpected(response).await),
@@ -943,6 +1345,7 @@ impl Api for Client {
                     Some(body) => Some(("application/json", encode_json(body)?)),
                     None => None,
                 },
+                true,
                 &request.context,
             )
             .await?;
@@ -956,32 +1359,87 @@ impl Api for Client {
             400u16 => {
                 Ok(api::CreateBookingPaymentResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingPaymentBadRequestBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingPaymentBadRequestBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             401u16 => {
                 Ok(api::CreateBookingPaymentResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingPaymentUnauthorizedBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingPaymentUnauthorizedBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             403u16 => {
                 Ok(api::CreateBookingPaymentResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingPaymentForbiddenBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingPaymentForbiddenBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             429u16 => {
                 Ok(api::CreateBookingPaymentResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingPaymentTooManyRequestsBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingPaymentTooManyRequestsBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             500u16 => {
                 Ok(api::CreateBookingPaymentResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
-                    body: decode_json(response).await?,
+                    body: match media_type(&response).as_str() {
+                        "application/problem+xml" => {
+                            api::CreateBookingPaymentInternalServerErrorBody::ProblemXml(
+                                decode_stream(response),
+                            )
+                        }
+                        _ => {
+                            api::CreateBookingPaymentInternalServerErrorBody::ProblemJson(
+                                decode_json(response).await?,
+                            )
+                        }
+                    },
                 })
             }
             _ => Err(unexpected(response).await),
@@ -993,6 +1451,9 @@ impl Client {
     /// Sends one call: the query, the context's and the default
     /// headers, a request id, then [`Client::execute`] in a `tracing`
     /// span that records the status, latency and retries.
+    /// `streams`: the response may be a binary stream, which the
+    /// cache stores only when its `Content-Length` is within
+    /// `max_body` (it does not read a stream of unknown length).
     async fn send(
         &self,
         operation: &'static str,
@@ -1002,6 +1463,7 @@ impl Client {
         query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
@@ -1042,7 +1504,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result = self
-            .execute(method, url, headers, body, false, &span)
+            .execute(method, url, headers, body, streams, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -1491,6 +1953,22 @@ fn stream_body(body: api::ByteStream) -> reqwest::Body {
         Some(bytes) => reqwest::Body::from(bytes.clone()),
         None => reqwest::Body::wrap_stream(body),
     }
+}
+
+/// A binary response body, returned as it arrives (not read here).
+fn decode_stream(response: reqwest::Response) -> api::ByteStream {
+    api::ByteStream::from_stream(response.bytes_stream())
+}
+
+/// The response's `Content-Type` without parameters, in lower
+/// case; empty when there is none.
+fn media_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// A documented response header, parsed.

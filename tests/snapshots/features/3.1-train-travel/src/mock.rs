@@ -45,9 +45,11 @@ impl api::Api for MockApi {
         _request: api::GetStationsRequest,
     ) -> Result<api::GetStationsResponse, api::Error> {
         Ok(api::GetStationsResponse::Ok {
-            body: json(
-                "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"name\":\"Berlin Hauptbahnhof\",\"address\":\"Invalidenstraße 10557 Berlin, Germany\",\"country_code\":\"DE\",\"timezone\":\"Europe/Berlin\"},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"name\":\"Paris Gare du Nord\",\"address\":\"18 Rue de Dunkerque 75010 Paris, France\",\"country_code\":\"FR\",\"timezone\":\"Europe/Paris\"}],\"links\":{\"self\":\"https://api.example.com/stations&page=2\",\"next\":\"https://api.example.com/stations?page=3\",\"prev\":\"https://api.example.com/stations?page=1\"}}",
-            )?,
+            body: api::GetStationsOkBody::Json(
+                json(
+                    "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"name\":\"Berlin Hauptbahnhof\",\"address\":\"Invalidenstraße 10557 Berlin, Germany\",\"country_code\":\"DE\",\"timezone\":\"Europe/Berlin\"},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"name\":\"Paris Gare du Nord\",\"address\":\"18 Rue de Dunkerque 75010 Paris, France\",\"country_code\":\"FR\",\"timezone\":\"Europe/Paris\"}],\"links\":{\"self\":\"https://api.example.com/stations&page=2\",\"next\":\"https://api.example.com/stations?page=3\",\"prev\":\"https://api.example.com/stations?page=1\"}}",
+                )?,
+            ),
             ratelimit: None,
         })
     }
@@ -57,9 +59,11 @@ impl api::Api for MockApi {
         _request: api::GetTripsRequest,
     ) -> Result<api::GetTripsResponse, api::Error> {
         Ok(api::GetTripsResponse::Ok {
-            body: json(
-                "{\"data\":[{\"id\":\"ea399ba1-6d95-433f-92d1-83f67b775594\",\"origin\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"destination\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"departure_time\":\"2024-02-01T10:00:00Z\",\"arrival_time\":\"2024-02-01T16:00:00Z\",\"price\":50,\"operator\":\"Deutsche Bahn\",\"bicycles_allowed\":true,\"dogs_allowed\":true},{\"id\":\"4d67459c-af07-40bb-bb12-178dbb88e09f\",\"origin\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"destination\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"departure_time\":\"2024-02-01T12:00:00Z\",\"arrival_time\":\"2024-02-01T18:00:00Z\",\"price\":50,\"operator\":\"SNCF\",\"bicycles_allowed\":true,\"dogs_allowed\":true}],\"links\":{\"self\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01\",\"next\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01&page=2\"}}",
-            )?,
+            body: api::GetTripsOkBody::Json(
+                json(
+                    "{\"data\":[{\"id\":\"ea399ba1-6d95-433f-92d1-83f67b775594\",\"origin\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"destination\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"departure_time\":\"2024-02-01T10:00:00Z\",\"arrival_time\":\"2024-02-01T16:00:00Z\",\"price\":50,\"operator\":\"Deutsche Bahn\",\"bicycles_allowed\":true,\"dogs_allowed\":true},{\"id\":\"4d67459c-af07-40bb-bb12-178dbb88e09f\",\"origin\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"destination\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"departure_time\":\"2024-02-01T12:00:00Z\",\"arrival_time\":\"2024-02-01T18:00:00Z\",\"price\":50,\"operator\":\"SNCF\",\"bicycles_allowed\":true,\"dogs_allowed\":true}],\"links\":{\"self\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01\",\"next\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01&page=2\"}}",
+                )?,
+            ),
             ratelimit: None,
         })
     }
@@ -69,9 +73,11 @@ impl api::Api for MockApi {
         _request: api::GetBookingsRequest,
     ) -> Result<api::GetBookingsResponse, api::Error> {
         Ok(api::GetBookingsResponse::Ok {
-            body: json(
-                "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"trip_id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"passenger_name\":\"Jane Smith\",\"has_bicycle\":false,\"has_dog\":false}],\"links\":{\"self\":\"https://api.example.com/bookings\",\"next\":\"https://api.example.com/bookings?page=2\"}}",
-            )?,
+            body: api::GetBookingsOkBody::Json(
+                json(
+                    "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"trip_id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"passenger_name\":\"Jane Smith\",\"has_bicycle\":false,\"has_dog\":false}],\"links\":{\"self\":\"https://api.example.com/bookings\",\"next\":\"https://api.example.com/bookings?page=2\"}}",
+                )?,
+            ),
             ratelimit: None,
         })
     }
@@ -82,9 +88,11 @@ impl api::Api for MockApi {
     ) -> Result<api::CreateBookingResponse, api::Error> {
         Ok(
             api::CreateBookingResponse::Created(
-                json(
-                    "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\"}}",
-                )?,
+                api::CreateBookingCreatedBody::Json(
+                    json(
+                        "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\"}}",
+                    )?,
+                ),
             ),
         )
     }
@@ -94,9 +102,11 @@ impl api::Api for MockApi {
         _request: api::GetBookingRequest,
     ) -> Result<api::GetBookingResponse, api::Error> {
         Ok(api::GetBookingResponse::Ok {
-            body: json(
-                "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}",
-            )?,
+            body: api::GetBookingOkBody::Json(
+                json(
+                    "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}",
+                )?,
+            ),
             ratelimit: None,
         })
     }

@@ -627,7 +627,15 @@ async fn request_get_stations(
         &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    check_accept(
+        &parts.headers,
+        &[
+            "application/json",
+            "application/problem+json",
+            "application/problem+xml",
+            "application/xml",
+        ],
+    )?;
     Ok(api::GetStationsRequest {
         context: api::Context {
             credentials,
@@ -668,7 +676,15 @@ async fn request_get_trips(
         &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    check_accept(
+        &parts.headers,
+        &[
+            "application/json",
+            "application/problem+json",
+            "application/problem+xml",
+            "application/xml",
+        ],
+    )?;
     let p0 = required(query_value(&query, "origin"), "query", "origin").and_then(parse);
     let p1 = required(query_value(&query, "destination"), "query", "destination")
         .and_then(parse);
@@ -736,7 +752,15 @@ async fn request_get_bookings(
         &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    check_accept(
+        &parts.headers,
+        &[
+            "application/json",
+            "application/problem+json",
+            "application/problem+xml",
+            "application/xml",
+        ],
+    )?;
     Ok(api::GetBookingsRequest {
         context: api::Context {
             credentials,
@@ -776,7 +800,15 @@ async fn request_create_booking(
         &[&[(api::Scheme::OAuth2, &["write"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    check_accept(
+        &parts.headers,
+        &[
+            "application/json",
+            "application/problem+json",
+            "application/problem+xml",
+            "application/xml",
+        ],
+    )?;
     let body = required(
         match media_type(&parts.headers).as_str() {
             "application/xml" => stream_body(body).map(api::CreateBookingBody::Xml),
@@ -832,7 +864,15 @@ async fn request_get_booking(
         &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    check_accept(
+        &parts.headers,
+        &[
+            "application/json",
+            "application/problem+json",
+            "application/problem+xml",
+            "application/xml",
+        ],
+    )?;
     let p0 = parse(path_param(&path, 0usize, "bookingId")?);
     if p0.is_err() {
         return Err(bad_parameters([("bookingId", p0.err())]));
@@ -878,7 +918,10 @@ async fn request_delete_booking(
         &[&[(api::Scheme::OAuth2, &["write"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/problem+json"])?;
+    check_accept(
+        &parts.headers,
+        &["application/problem+json", "application/problem+xml"],
+    )?;
     let p0 = parse(path_param(&path, 0usize, "bookingId")?);
     if p0.is_err() {
         return Err(bad_parameters([("bookingId", p0.err())]));
@@ -929,7 +972,10 @@ async fn request_create_booking_payment(
         &[&[(api::Scheme::OAuth2, &["read"])]],
         "Bearer",
     )?;
-    check_accept(&parts.headers, &["application/json", "application/problem+json"])?;
+    check_accept(
+        &parts.headers,
+        &["application/json", "application/problem+json", "application/problem+xml"],
+    )?;
     let p0 = parse(path_param(&path, 0usize, "bookingId")?);
     if p0.is_err() {
         return Err(bad_parameters([("bookingId", p0.err())]));
@@ -951,53 +997,75 @@ impl IntoResponse for api::GetStationsResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { body, ratelimit } => {
-                let mut response = json(status(200u16), "application/json", body);
+                let mut response = match body {
+                    api::GetStationsOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                    api::GetStationsOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
-                let mut response = json(
-                    status(400u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetStationsBadRequestBody::ProblemJson(body) => {
+                        json(status(400u16), "application/problem+json", body)
+                    }
+                    api::GetStationsBadRequestBody::ProblemXml(body) => {
+                        binary(status(400u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
-                let mut response = json(
-                    status(401u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetStationsUnauthorizedBody::ProblemJson(body) => {
+                        json(status(401u16), "application/problem+json", body)
+                    }
+                    api::GetStationsUnauthorizedBody::ProblemXml(body) => {
+                        binary(status(401u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
-                let mut response = json(
-                    status(403u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetStationsForbiddenBody::ProblemJson(body) => {
+                        json(status(403u16), "application/problem+json", body)
+                    }
+                    api::GetStationsForbiddenBody::ProblemXml(body) => {
+                        binary(status(403u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
-                let mut response = json(
-                    status(429u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetStationsTooManyRequestsBody::ProblemJson(body) => {
+                        json(status(429u16), "application/problem+json", body)
+                    }
+                    api::GetStationsTooManyRequestsBody::ProblemXml(body) => {
+                        binary(status(429u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
-                let mut response = json(
-                    status(500u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetStationsInternalServerErrorBody::ProblemJson(body) => {
+                        json(status(500u16), "application/problem+json", body)
+                    }
+                    api::GetStationsInternalServerErrorBody::ProblemXml(body) => {
+                        binary(status(500u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
@@ -1009,53 +1077,75 @@ impl IntoResponse for api::GetTripsResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { body, ratelimit } => {
-                let mut response = json(status(200u16), "application/json", body);
+                let mut response = match body {
+                    api::GetTripsOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                    api::GetTripsOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
-                let mut response = json(
-                    status(400u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetTripsBadRequestBody::ProblemJson(body) => {
+                        json(status(400u16), "application/problem+json", body)
+                    }
+                    api::GetTripsBadRequestBody::ProblemXml(body) => {
+                        binary(status(400u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
-                let mut response = json(
-                    status(401u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetTripsUnauthorizedBody::ProblemJson(body) => {
+                        json(status(401u16), "application/problem+json", body)
+                    }
+                    api::GetTripsUnauthorizedBody::ProblemXml(body) => {
+                        binary(status(401u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
-                let mut response = json(
-                    status(403u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetTripsForbiddenBody::ProblemJson(body) => {
+                        json(status(403u16), "application/problem+json", body)
+                    }
+                    api::GetTripsForbiddenBody::ProblemXml(body) => {
+                        binary(status(403u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
-                let mut response = json(
-                    status(429u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetTripsTooManyRequestsBody::ProblemJson(body) => {
+                        json(status(429u16), "application/problem+json", body)
+                    }
+                    api::GetTripsTooManyRequestsBody::ProblemXml(body) => {
+                        binary(status(429u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
-                let mut response = json(
-                    status(500u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetTripsInternalServerErrorBody::ProblemJson(body) => {
+                        json(status(500u16), "application/problem+json", body)
+                    }
+                    api::GetTripsInternalServerErrorBody::ProblemXml(body) => {
+                        binary(status(500u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
@@ -1067,53 +1157,75 @@ impl IntoResponse for api::GetBookingsResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { body, ratelimit } => {
-                let mut response = json(status(200u16), "application/json", body);
+                let mut response = match body {
+                    api::GetBookingsOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                    api::GetBookingsOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
-                let mut response = json(
-                    status(400u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingsBadRequestBody::ProblemJson(body) => {
+                        json(status(400u16), "application/problem+json", body)
+                    }
+                    api::GetBookingsBadRequestBody::ProblemXml(body) => {
+                        binary(status(400u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
-                let mut response = json(
-                    status(401u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingsUnauthorizedBody::ProblemJson(body) => {
+                        json(status(401u16), "application/problem+json", body)
+                    }
+                    api::GetBookingsUnauthorizedBody::ProblemXml(body) => {
+                        binary(status(401u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
-                let mut response = json(
-                    status(403u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingsForbiddenBody::ProblemJson(body) => {
+                        json(status(403u16), "application/problem+json", body)
+                    }
+                    api::GetBookingsForbiddenBody::ProblemXml(body) => {
+                        binary(status(403u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
-                let mut response = json(
-                    status(429u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingsTooManyRequestsBody::ProblemJson(body) => {
+                        json(status(429u16), "application/problem+json", body)
+                    }
+                    api::GetBookingsTooManyRequestsBody::ProblemXml(body) => {
+                        binary(status(429u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
-                let mut response = json(
-                    status(500u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingsInternalServerErrorBody::ProblemJson(body) => {
+                        json(status(500u16), "application/problem+json", body)
+                    }
+                    api::GetBookingsInternalServerErrorBody::ProblemXml(body) => {
+                        binary(status(500u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
@@ -1124,59 +1236,86 @@ impl IntoResponse for api::GetBookingsResponse {
 impl IntoResponse for api::CreateBookingResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => {
+                match body {
+                    api::CreateBookingCreatedBody::Json(body) => {
+                        json(status(201u16), "application/json", body)
+                    }
+                    api::CreateBookingCreatedBody::Xml(body) => {
+                        binary(status(201u16), "application/xml", body)
+                    }
+                }
+            }
             Self::BadRequest { body, ratelimit } => {
-                let mut response = json(
-                    status(400u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingBadRequestBody::ProblemJson(body) => {
+                        json(status(400u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingBadRequestBody::ProblemXml(body) => {
+                        binary(status(400u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
-                let mut response = json(
-                    status(401u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingUnauthorizedBody::ProblemJson(body) => {
+                        json(status(401u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingUnauthorizedBody::ProblemXml(body) => {
+                        binary(status(401u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::NotFound { body, ratelimit } => {
-                let mut response = json(
-                    status(404u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingNotFoundBody::ProblemJson(body) => {
+                        json(status(404u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingNotFoundBody::ProblemXml(body) => {
+                        binary(status(404u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Conflict { body, ratelimit } => {
-                let mut response = json(
-                    status(409u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingConflictBody::ProblemJson(body) => {
+                        json(status(409u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingConflictBody::ProblemXml(body) => {
+                        binary(status(409u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
-                let mut response = json(
-                    status(429u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingTooManyRequestsBody::ProblemJson(body) => {
+                        json(status(429u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingTooManyRequestsBody::ProblemXml(body) => {
+                        binary(status(429u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
-                let mut response = json(
-                    status(500u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingInternalServerErrorBody::ProblemJson(body) => {
+                        json(status(500u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingInternalServerErrorBody::ProblemXml(body) => {
+                        binary(status(500u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
@@ -1188,62 +1327,87 @@ impl IntoResponse for api::GetBookingResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { body, ratelimit } => {
-                let mut response = json(status(200u16), "application/json", body);
+                let mut response = match body {
+                    api::GetBookingOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                    api::GetBookingOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
-                let mut response = json(
-                    status(400u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingBadRequestBody::ProblemJson(body) => {
+                        json(status(400u16), "application/problem+json", body)
+                    }
+                    api::GetBookingBadRequestBody::ProblemXml(body) => {
+                        binary(status(400u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
-                let mut response = json(
-                    status(401u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingUnauthorizedBody::ProblemJson(body) => {
+                        json(status(401u16), "application/problem+json", body)
+                    }
+                    api::GetBookingUnauthorizedBody::ProblemXml(body) => {
+                        binary(status(401u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
-                let mut response = json(
-                    status(403u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingForbiddenBody::ProblemJson(body) => {
+                        json(status(403u16), "application/problem+json", body)
+                    }
+                    api::GetBookingForbiddenBody::ProblemXml(body) => {
+                        binary(status(403u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::NotFound { body, ratelimit } => {
-                let mut response = json(
-                    status(404u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingNotFoundBody::ProblemJson(body) => {
+                        json(status(404u16), "application/problem+json", body)
+                    }
+                    api::GetBookingNotFoundBody::ProblemXml(body) => {
+                        binary(status(404u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
-                let mut response = json(
-                    status(429u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingTooManyRequestsBody::ProblemJson(body) => {
+                        json(status(429u16), "application/problem+json", body)
+                    }
+                    api::GetBookingTooManyRequestsBody::ProblemXml(body) => {
+                        binary(status(429u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
-                let mut response = json(
-                    status(500u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::GetBookingInternalServerErrorBody::ProblemJson(body) => {
+                        json(status(500u16), "application/problem+json", body)
+                    }
+                    api::GetBookingInternalServerErrorBody::ProblemXml(body) => {
+                        binary(status(500u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
@@ -1256,57 +1420,75 @@ impl IntoResponse for api::DeleteBookingResponse {
         match self {
             Self::NoContent => status(204u16).into_response(),
             Self::BadRequest { body, ratelimit } => {
-                let mut response = json(
-                    status(400u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::DeleteBookingBadRequestBody::ProblemJson(body) => {
+                        json(status(400u16), "application/problem+json", body)
+                    }
+                    api::DeleteBookingBadRequestBody::ProblemXml(body) => {
+                        binary(status(400u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
-                let mut response = json(
-                    status(401u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::DeleteBookingUnauthorizedBody::ProblemJson(body) => {
+                        json(status(401u16), "application/problem+json", body)
+                    }
+                    api::DeleteBookingUnauthorizedBody::ProblemXml(body) => {
+                        binary(status(401u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
-                let mut response = json(
-                    status(403u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::DeleteBookingForbiddenBody::ProblemJson(body) => {
+                        json(status(403u16), "application/problem+json", body)
+                    }
+                    api::DeleteBookingForbiddenBody::ProblemXml(body) => {
+                        binary(status(403u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::NotFound { body, ratelimit } => {
-                let mut response = json(
-                    status(404u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::DeleteBookingNotFoundBody::ProblemJson(body) => {
+                        json(status(404u16), "application/problem+json", body)
+                    }
+                    api::DeleteBookingNotFoundBody::ProblemXml(body) => {
+                        binary(status(404u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
-                let mut response = json(
-                    status(429u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::DeleteBookingTooManyRequestsBody::ProblemJson(body) => {
+                        json(status(429u16), "application/problem+json", body)
+                    }
+                    api::DeleteBookingTooManyRequestsBody::ProblemXml(body) => {
+                        binary(status(429u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
-                let mut response = json(
-                    status(500u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::DeleteBookingInternalServerErrorBody::ProblemJson(body) => {
+                        json(status(500u16), "application/problem+json", body)
+                    }
+                    api::DeleteBookingInternalServerErrorBody::ProblemXml(body) => {
+                        binary(status(500u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
@@ -1323,48 +1505,63 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
                 response
             }
             Self::BadRequest { body, ratelimit } => {
-                let mut response = json(
-                    status(400u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingPaymentBadRequestBody::ProblemJson(body) => {
+                        json(status(400u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingPaymentBadRequestBody::ProblemXml(body) => {
+                        binary(status(400u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Unauthorized { body, ratelimit } => {
-                let mut response = json(
-                    status(401u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingPaymentUnauthorizedBody::ProblemJson(body) => {
+                        json(status(401u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingPaymentUnauthorizedBody::ProblemXml(body) => {
+                        binary(status(401u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::Forbidden { body, ratelimit } => {
-                let mut response = json(
-                    status(403u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingPaymentForbiddenBody::ProblemJson(body) => {
+                        json(status(403u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingPaymentForbiddenBody::ProblemXml(body) => {
+                        binary(status(403u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::TooManyRequests { body, ratelimit, retry_after } => {
-                let mut response = json(
-                    status(429u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingPaymentTooManyRequestsBody::ProblemJson(body) => {
+                        json(status(429u16), "application/problem+json", body)
+                    }
+                    api::CreateBookingPaymentTooManyRequestsBody::ProblemXml(body) => {
+                        binary(status(429u16), "application/problem+xml", body)
+                    }
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 set_header(&mut response, "retry-after", retry_after.as_ref());
                 response
             }
             Self::InternalServerError { body, ratelimit } => {
-                let mut response = json(
-                    status(500u16),
-                    "application/problem+json",
-                    body,
-                );
+                let mut response = match body {
+                    api::CreateBookingPaymentInternalServerErrorBody::ProblemJson(
+                        body,
+                    ) => json(status(500u16), "application/problem+json", body),
+                    api::CreateBookingPaymentInternalServerErrorBody::ProblemXml(
+                        body,
+                    ) => binary(status(500u16), "application/problem+xml", body),
+                };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
@@ -1529,46 +1726,25 @@ fn bad_parameters<const N: usize>(
 }
 
 /// 406 when the request's `Accept` takes none of `produces`, the
-/// media types the operation answers with (`*/*`, `type/*` and
-/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
-/// answers are sent whatever it says.
+/// media types the operation answers with. Error answers are
+/// sent whatever it says.
 fn check_accept(
     headers: &axum::http::HeaderMap,
     produces: &[&str],
 ) -> Result<(), Problem> {
-    let Some(accept) = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok()) else {
+    if produces.iter().any(|m| api::accepts(headers, m)) {
         return Ok(());
-    };
-    let takes = |offered: &str| {
-        accept
-            .split(',')
-            .any(|range| {
-                let mut params = range.split(';');
-                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
-                let refused = params
-                    .any(|p| {
-                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
-                        name.trim().eq_ignore_ascii_case("q")
-                            && value.trim().parse::<f32>() == Ok(0.0)
-                    });
-                let kind = offered.split('/').next().unwrap_or("");
-                !refused
-                    && (range == "*/*" || range == offered
-                        || range.strip_suffix("/*") == Some(kind))
-            })
-    };
-    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
-        Ok(())
-    } else {
-        Err(
-            Problem::new(
-                StatusCode::NOT_ACCEPTABLE,
-                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-            ),
-        )
     }
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Err(
+        Problem::new(
+            StatusCode::NOT_ACCEPTABLE,
+            format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+        ),
+    )
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.
@@ -1724,6 +1900,20 @@ fn json<T: serde::Serialize>(
     body: T,
 ) -> Response {
     encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
+}
+
+/// A binary response: sent as the stream yields it, or with a
+/// `Content-Length` when it is in memory.
+fn binary(
+    status: StatusCode,
+    content_type: &'static str,
+    body: api::ByteStream,
+) -> Response {
+    let body = match body.as_bytes() {
+        Some(bytes) => axum::body::Body::from(bytes.clone()),
+        None => axum::body::Body::from_stream(body),
+    };
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// A response with an encoded body, or a 500 when encoding failed.

@@ -720,16 +720,16 @@ impl<'de> serde::Deserialize<'de> for BookingPaymentStatus {
 
 /// Schema `/paths/~1stations/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetStationsOkBody {
+pub struct GetStationsOkJsonBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Station>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<GetStationsOkBodyLinks>,
+    pub links: Option<GetStationsOkJsonBodyLinks>,
 }
 
 /// Schema `/paths/~1stations/get/responses/200/content/application~1json/schema/allOf/2/properties/links`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetStationsOkBodyLinks {
+pub struct GetStationsOkJsonBodyLinks {
     #[serde(rename = "self")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
@@ -741,31 +741,31 @@ pub struct GetStationsOkBodyLinks {
 
 /// Schema `/paths/~1trips/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetTripsOkBody {
+pub struct GetTripsOkJsonBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Trip>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<GetStationsOkBodyLinks>,
+    pub links: Option<GetStationsOkJsonBodyLinks>,
 }
 
 /// Schema `/paths/~1trips/get/responses/200/content/application~1json/schema/allOf/2/properties/links`.
-pub type GetTripsOkBodyLinks = GetStationsOkBodyLinks;
+pub type GetTripsOkJsonBodyLinks = GetStationsOkJsonBodyLinks;
 
 /// Schema `/paths/~1bookings/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetBookingsOkBody {
+pub struct GetBookingsOkJsonBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Booking>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<GetStationsOkBodyLinks>,
+    pub links: Option<GetStationsOkJsonBodyLinks>,
 }
 
 /// Schema `/paths/~1bookings/get/responses/200/content/application~1json/schema/allOf/2/properties/links`.
-pub type GetBookingsOkBodyLinks = GetStationsOkBodyLinks;
+pub type GetBookingsOkJsonBodyLinks = GetStationsOkJsonBodyLinks;
 
 /// Schema `/paths/~1bookings/post/responses/201/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateBookingCreatedBody {
+pub struct CreateBookingCreatedJsonBody {
     /// Unique identifier for the booking
     ///
     /// Read-only: the server sends it; requests leave it out.
@@ -788,7 +788,7 @@ pub struct CreateBookingCreatedBody {
 }
 
 /// Schema `/paths/~1bookings~1{bookingId}/get/responses/200/content/application~1json/schema`.
-pub type GetBookingOkBody = CreateBookingCreatedBody;
+pub type GetBookingOkJsonBody = CreateBookingCreatedJsonBody;
 
 /// Schema `/paths/~1bookings~1{bookingId}~1payment/post/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -834,7 +834,7 @@ fn spec_examples_read_as_their_types() {
         BookingPaymentAmount,
     >("#/components/schemas/BookingPayment/properties/amount", "49.99", &mut failures);
     read::<
-        GetStationsOkBody,
+        GetStationsOkJsonBody,
     >(
         "#/paths/~1stations/get/responses/200/content/application~1json/example",
         "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"name\":\"Berlin Hauptbahnhof\",\"address\":\"Invalidenstraße 10557 Berlin, Germany\",\"country_code\":\"DE\",\"timezone\":\"Europe/Berlin\"},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"name\":\"Paris Gare du Nord\",\"address\":\"18 Rue de Dunkerque 75010 Paris, France\",\"country_code\":\"FR\",\"timezone\":\"Europe/Paris\"}],\"links\":{\"self\":\"https://api.example.com/stations&page=2\",\"next\":\"https://api.example.com/stations?page=3\",\"prev\":\"https://api.example.com/stations?page=1\"}}",
@@ -876,7 +876,7 @@ fn spec_examples_read_as_their_types() {
         &mut failures,
     );
     read::<
-        GetTripsOkBody,
+        GetTripsOkJsonBody,
     >(
         "#/paths/~1trips/get/responses/200/content/application~1json/example",
         "{\"data\":[{\"id\":\"ea399ba1-6d95-433f-92d1-83f67b775594\",\"origin\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"destination\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"departure_time\":\"2024-02-01T10:00:00Z\",\"arrival_time\":\"2024-02-01T16:00:00Z\",\"price\":50,\"operator\":\"Deutsche Bahn\",\"bicycles_allowed\":true,\"dogs_allowed\":true},{\"id\":\"4d67459c-af07-40bb-bb12-178dbb88e09f\",\"origin\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"destination\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"departure_time\":\"2024-02-01T12:00:00Z\",\"arrival_time\":\"2024-02-01T18:00:00Z\",\"price\":50,\"operator\":\"SNCF\",\"bicycles_allowed\":true,\"dogs_allowed\":true}],\"links\":{\"self\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01\",\"next\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01&page=2\"}}",
@@ -918,7 +918,7 @@ fn spec_examples_read_as_their_types() {
         &mut failures,
     );
     read::<
-        GetBookingsOkBody,
+        GetBookingsOkJsonBody,
     >(
         "#/paths/~1bookings/get/responses/200/content/application~1json/example",
         "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"trip_id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"passenger_name\":\"Jane Smith\",\"has_bicycle\":false,\"has_dog\":false}],\"links\":{\"self\":\"https://api.example.com/bookings\",\"next\":\"https://api.example.com/bookings?page=2\"}}",
@@ -960,7 +960,7 @@ fn spec_examples_read_as_their_types() {
         &mut failures,
     );
     read::<
-        CreateBookingCreatedBody,
+        CreateBookingCreatedJsonBody,
     >(
         "#/paths/~1bookings/post/responses/201/content/application~1json/example",
         "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\"}}",
@@ -1009,7 +1009,7 @@ fn spec_examples_read_as_their_types() {
         &mut failures,
     );
     read::<
-        CreateBookingCreatedBody,
+        CreateBookingCreatedJsonBody,
     >(
         "#/paths/~1bookings~1{bookingId}/get/responses/200/content/application~1json/example",
         "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}",

@@ -34,6 +34,14 @@ pub trait Api: Send + Sync {
         &self,
         request: PostNoteRequest,
     ) -> impl std::future::Future<Output = Result<PostNoteResponse, Error>> + Send;
+
+    /// One note as JSON, plain text or XML: the handler answers in the media type the request's Accept takes.
+    ///
+    /// `GET /notes/{id}`
+    fn get_note(
+        &self,
+        request: GetNoteRequest,
+    ) -> impl std::future::Future<Output = Result<GetNoteResponse, Error>> + Send;
 }
 
 /// The request of [`Api::put_note`].
@@ -104,6 +112,25 @@ pub enum PostNoteBody {
     Xml(ByteStream),
 }
 
+/// The request of [`Api::get_note`].
+#[derive(Debug, Clone)]
+pub struct GetNoteRequest {
+    /// In path: `id`.
+    pub id: String,
+    /// Credentials, headers and extensions of the call.
+    pub context: Context,
+}
+
+impl GetNoteRequest {
+    /// A request with the required parts; the optional ones are unset.
+    pub fn new(id: String) -> Self {
+        GetNoteRequest {
+            id,
+            context: Context::default(),
+        }
+    }
+}
+
 /// The responses of [`Api::put_note`].
 #[derive(Debug, Clone)]
 pub enum PutNoteResponse {
@@ -120,6 +147,26 @@ pub enum PostNoteResponse {
     ///
     /// Status 200.
     Ok(types::Received),
+}
+
+/// The responses of [`Api::get_note`].
+#[derive(Debug)]
+pub enum GetNoteResponse {
+    /// The note.
+    ///
+    /// Status 200.
+    Ok(GetNoteOkBody),
+}
+
+/// The body of [`GetNoteResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
+#[derive(Debug)]
+pub enum GetNoteOkBody {
+    /// `application/json`.
+    Json(types::Note),
+    /// `text/plain`.
+    Text(String),
+    /// `application/xml`.
+    Xml(ByteStream),
 }
 
 /// Credentials, one field per security scheme of the spec. `Debug`
@@ -349,6 +396,42 @@ pub struct Context {
     pub headers: http::HeaderMap,
     /// The request's extensions (server only; not sent by the client).
     pub extensions: http::Extensions,
+}
+
+impl Context {
+    /// Whether the request's `Accept` takes `media_type` (see
+    /// [`accepts`]): for a handler that answers in one of several
+    /// media types.
+    pub fn accepts(&self, media_type: &str) -> bool {
+        accepts(&self.headers, media_type)
+    }
+}
+
+/// Whether `Accept` in `headers` takes `media_type` (lower case,
+/// without parameters): `*/*`, `type/*` and `q=0` as RFC 9110 says;
+/// no `Accept`, or an empty one, takes anything.
+pub fn accepts(headers: &http::HeaderMap, media_type: &str) -> bool {
+    let Some(accept) = headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let kind = media_type.split('/').next().unwrap_or("");
+    accept.trim().is_empty()
+        || accept
+            .split(',')
+            .any(|range| {
+                let mut params = range.split(';');
+                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
+                let refused = params
+                    .any(|p| {
+                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
+                        name.trim().eq_ignore_ascii_case("q")
+                            && value.trim().parse::<f32>() == Ok(0.0)
+                    });
+                !refused
+                    && (range == "*/*" || range == media_type
+                        || range.strip_suffix("/*") == Some(kind))
+            })
 }
 
 /// Why a call failed: what the spec does not model.

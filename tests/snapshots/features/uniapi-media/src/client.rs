@@ -469,6 +469,7 @@ impl Api for Client {
                     }
                     None => None,
                 },
+                false,
                 &request.context,
             )
             .await?;
@@ -509,11 +510,58 @@ impl Api for Client {
                         Some(("application/xml", stream_body(body)))
                     }
                 },
+                false,
                 &request.context,
             )
             .await?;
         match response.status().as_u16() {
             200u16 => Ok(api::PostNoteResponse::Ok(decode_json(response).await?)),
+            _ => Err(unexpected(response).await),
+        }
+    }
+
+    /// `GET /notes/{id}`
+    async fn get_note(
+        &self,
+        request: api::GetNoteRequest,
+    ) -> Result<api::GetNoteResponse, api::Error> {
+        let mut url = self.base_url.clone();
+        url.push_str("/notes/");
+        {
+            let v = &request.id;
+            url.push_str(&percent_encode(&v.to_string()));
+        }
+        let query = String::new();
+        let headers = reqwest::header::HeaderMap::new();
+        let response = self
+            .send(
+                "getNote",
+                "/notes/{id}",
+                reqwest::Method::GET,
+                url,
+                query,
+                headers,
+                None,
+                true,
+                &request.context,
+            )
+            .await?;
+        match response.status().as_u16() {
+            200u16 => {
+                Ok(
+                    api::GetNoteResponse::Ok(
+                        match media_type(&response).as_str() {
+                            "text/plain" => {
+                                api::GetNoteOkBody::Text(decode_text(response).await?)
+                            }
+                            "application/xml" => {
+                                api::GetNoteOkBody::Xml(decode_stream(response))
+                            }
+                            _ => api::GetNoteOkBody::Json(decode_json(response).await?),
+                        },
+                    ),
+                )
+            }
             _ => Err(unexpected(response).await),
         }
     }
@@ -523,6 +571,9 @@ impl Client {
     /// Sends one call: the query, the context's and the default
     /// headers, a request id, then [`Client::execute`] in a `tracing`
     /// span that records the status, latency and retries.
+    /// `streams`: the response may be a binary stream, which the
+    /// cache stores only when its `Content-Length` is within
+    /// `max_body` (it does not read a stream of unknown length).
     async fn send(
         &self,
         operation: &'static str,
@@ -532,6 +583,7 @@ impl Client {
         query: String,
         mut headers: reqwest::header::HeaderMap,
         body: Option<(&'static str, reqwest::Body)>,
+        streams: bool,
         context: &api::Context,
     ) -> Result<reqwest::Response, api::Error> {
         use tracing::Instrument as _;
@@ -572,7 +624,7 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result = self
-            .execute(method, url, headers, body, false, &span)
+            .execute(method, url, headers, body, streams, &span)
             .instrument(span.clone())
             .await;
         span.record(
@@ -974,6 +1026,11 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
     }
 }
 
+async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
+    let (_, _, bytes) = read(response).await?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// A binary request body: one in memory is sent whole (with a
 /// `Content-Length`; a retry sends it again), a stream as it is
 /// read (chunked; sent once, never retried).
@@ -982,6 +1039,22 @@ fn stream_body(body: api::ByteStream) -> reqwest::Body {
         Some(bytes) => reqwest::Body::from(bytes.clone()),
         None => reqwest::Body::wrap_stream(body),
     }
+}
+
+/// A binary response body, returned as it arrives (not read here).
+fn decode_stream(response: reqwest::Response) -> api::ByteStream {
+    api::ByteStream::from_stream(response.bytes_stream())
+}
+
+/// The response's `Content-Type` without parameters, in lower
+/// case; empty when there is none.
+fn media_type(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// The error for a status the spec does not document.
@@ -994,4 +1067,15 @@ async fn unexpected(mut response: reqwest::Response) -> api::Error {
         headers: Box::new(headers),
         body,
     }
+}
+
+/// A path or query value, percent-encoded: all but RFC 3986
+/// unreserved characters, so it stays one segment or one value.
+fn percent_encode(value: &str) -> String {
+    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
 }

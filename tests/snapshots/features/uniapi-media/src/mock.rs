@@ -57,6 +57,17 @@ impl api::Api for MockApi {
             ),
         )
     }
+
+    async fn get_note(
+        &self,
+        _request: api::GetNoteRequest,
+    ) -> Result<api::GetNoteResponse, api::Error> {
+        Ok(
+            api::GetNoteResponse::Ok(
+                api::GetNoteOkBody::Json(json("{\"text\":\"string\",\"pinned\":true}")?),
+            ),
+        )
+    }
 }
 
 #[cfg(all(test, feature = "server", feature = "client"))]
@@ -99,6 +110,16 @@ mod tests {
         assert!(
             matches!(answer, Ok(api::PostNoteResponse::Ok(..))), "{}: {answer:?}",
             "post_note"
+        );
+        let answer = client
+            .get_note(api::GetNoteRequest {
+                id: json("\"string\""),
+                context: api::Context::default(),
+            })
+            .await;
+        assert!(
+            matches!(answer, Ok(api::GetNoteResponse::Ok(..))), "{}: {answer:?}",
+            "get_note"
         );
     }
 }

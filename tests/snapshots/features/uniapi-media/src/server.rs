@@ -56,6 +56,7 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
             "/notes",
             axum::routing::put(handle_put_note::<A>).post(handle_post_note::<A>),
         )
+        .route("/notes/{id}", axum::routing::get(handle_get_note::<A>))
         .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
     finish(router, options)
@@ -71,6 +72,8 @@ struct Problem {
     detail: String,
     /// What is wrong with the body, each with its JSON pointer.
     errors: Vec<Violation>,
+    /// The parameters that are not valid, each named.
+    parameters: Vec<BadParameter>,
     challenge: Option<&'static str>,
 }
 
@@ -82,12 +85,21 @@ struct Violation {
     detail: String,
 }
 
+/// A parameter that is not valid: its name, as the spec writes it,
+/// and what is wrong.
+#[derive(serde::Serialize)]
+struct BadParameter {
+    parameter: &'static str,
+    detail: String,
+}
+
 impl Problem {
     fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            parameters: Vec::new(),
             challenge: None,
         }
     }
@@ -107,6 +119,9 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
                 (*content_type, body(&self))
             }
             None => {
@@ -117,6 +132,9 @@ impl Problem {
                 );
                 if !self.errors.is_empty() {
                     body["errors"] = serde_json::json!(self.errors);
+                }
+                if !self.parameters.is_empty() {
+                    body["errors"] = serde_json::json!(self.parameters);
                 }
                 ("application/problem+json", body)
             }
@@ -151,7 +169,7 @@ type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Media\",\"version\":\"1\",\"description\":\"Request bodies in several media types (uniapi's own feature spec): the body is an enum, the client sends the variant's media type, the server dispatches on Content-Type and answers 415 to others.\"},\"paths\":{\"/notes\":{\"post\":{\"operationId\":\"postNote\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"application/x-www-form-urlencoded\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"text/plain\":{\"schema\":{\"type\":\"string\"}},\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}}}},\"responses\":{\"200\":{\"description\":\"How the note arrived.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Received\"}}}}}},\"put\":{\"operationId\":\"putNote\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"application/vnd.note+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"image/*\":{\"schema\":{\"type\":\"string\",\"format\":\"binary\"}}}},\"responses\":{\"200\":{\"description\":\"How the note arrived.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Received\"}}}}}}}},\"components\":{\"schemas\":{\"Note\":{\"type\":\"object\",\"required\":[\"text\"],\"properties\":{\"text\":{\"type\":\"string\"},\"pinned\":{\"type\":\"boolean\"}}},\"Received\":{\"type\":\"object\",\"required\":[\"media\"],\"properties\":{\"media\":{\"type\":\"string\",\"description\":\"The body enum's variant that the handler got, or `none`.\"},\"text\":{\"type\":\"string\"}}}}}}";
+pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Media\",\"version\":\"1\",\"description\":\"Request and response bodies in several media types (uniapi's own feature spec): a request body is an enum, the client sends the variant's media type, the server dispatches on Content-Type and answers 415 to others; a response body is an enum too, the handler picks the variant the request's Accept takes (406 when it takes none), the client reads the one Content-Type names.\"},\"paths\":{\"/notes\":{\"post\":{\"operationId\":\"postNote\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"application/x-www-form-urlencoded\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"text/plain\":{\"schema\":{\"type\":\"string\"}},\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}}}},\"responses\":{\"200\":{\"description\":\"How the note arrived.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Received\"}}}}}},\"put\":{\"operationId\":\"putNote\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"application/vnd.note+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"image/*\":{\"schema\":{\"type\":\"string\",\"format\":\"binary\"}}}},\"responses\":{\"200\":{\"description\":\"How the note arrived.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Received\"}}}}}}},\"/notes/{id}\":{\"get\":{\"operationId\":\"getNote\",\"description\":\"One note as JSON, plain text or XML: the handler answers in the media type the request's Accept takes.\",\"parameters\":[{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"The note.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}},\"text/plain\":{\"schema\":{\"type\":\"string\"}},\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Note\"}}}}}}}},\"components\":{\"schemas\":{\"Note\":{\"type\":\"object\",\"required\":[\"text\"],\"properties\":{\"text\":{\"type\":\"string\"},\"pinned\":{\"type\":\"boolean\"}}},\"Received\":{\"type\":\"object\",\"required\":[\"media\"],\"properties\":{\"media\":{\"type\":\"string\",\"description\":\"The body enum's variant that the handler got, or `none`.\"},\"text\":{\"type\":\"string\"}}}}}}";
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
@@ -159,6 +177,7 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Med
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("PUT", "/notes", "putNote", false),
     ("POST", "/notes", "postNote", false),
+    ("GET", "/notes/{id}", "getNote", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -649,6 +668,40 @@ async fn request_post_note(
     })
 }
 
+/// `GET /notes/{id}`
+async fn handle_get_note<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
+    match request_get_note(request).await {
+        Ok(request) => respond(api.get_note(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
+    }
+}
+
+async fn request_get_note(
+    request: axum::extract::Request,
+) -> Result<api::GetNoteRequest, Problem> {
+    let (mut parts, _body) = request.into_parts();
+    let path = path_params(&mut parts).await?;
+    check_accept(
+        &parts.headers,
+        &["application/json", "application/xml", "text/plain"],
+    )?;
+    let p0 = parse(path_param(&path, 0usize, "id")?);
+    if p0.is_err() {
+        return Err(bad_parameters([("id", p0.err())]));
+    }
+    Ok(api::GetNoteRequest {
+        id: p0?,
+        context: api::Context {
+            credentials: api::Credentials::default(),
+            headers: parts.headers,
+            extensions: parts.extensions,
+        },
+    })
+}
+
 impl IntoResponse for api::PutNoteResponse {
     fn into_response(self) -> Response {
         match self {
@@ -661,6 +714,26 @@ impl IntoResponse for api::PostNoteResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok(body) => json(status(200u16), "application/json", body),
+        }
+    }
+}
+
+impl IntoResponse for api::GetNoteResponse {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Ok(body) => {
+                match body {
+                    api::GetNoteOkBody::Json(body) => {
+                        json(status(200u16), "application/json", body)
+                    }
+                    api::GetNoteOkBody::Text(body) => {
+                        text(status(200u16), "text/plain", body)
+                    }
+                    api::GetNoteOkBody::Xml(body) => {
+                        binary(status(200u16), "application/xml", body)
+                    }
+                }
+            }
         }
     }
 }
@@ -685,6 +758,18 @@ fn respond<R: IntoResponse>(
     }
 }
 
+/// Parses one parameter value.
+fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.parse()
+        .map_err(|e| Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid value `{raw}`: {e}"),
+        ))
+}
+
 /// A required part, or 400 naming it.
 fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
     value
@@ -698,47 +783,75 @@ fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Proble
         })
 }
 
+/// The path parameters, percent-decoded, in route order.
+async fn path_params(
+    parts: &mut axum::http::request::Parts,
+) -> Result<Vec<String>, Problem> {
+    use axum::extract::FromRequestParts as _;
+    let params = axum::extract::RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
+}
+
+fn path_param<'a>(
+    path: &'a [String],
+    index: usize,
+    name: &str,
+) -> Result<&'a str, Problem> {
+    path.get(index)
+        .map(String::as_str)
+        .ok_or_else(|| Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("missing path parameter `{name}`"),
+        ))
+}
+
+/// The 400 for the parameters that did not parse, each named
+/// (`found`: every parameter's name, and its problem if any).
+fn bad_parameters<const N: usize>(
+    found: [(&'static str, Option<Problem>); N],
+) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem
+                .map(|p| BadParameter {
+                    parameter,
+                    detail: p.detail,
+                })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
+}
+
 /// 406 when the request's `Accept` takes none of `produces`, the
-/// media types the operation answers with (`*/*`, `type/*` and
-/// `q=0` as RFC 9110 says). No `Accept` takes anything; error
-/// answers are sent whatever it says.
+/// media types the operation answers with. Error answers are
+/// sent whatever it says.
 fn check_accept(
     headers: &axum::http::HeaderMap,
     produces: &[&str],
 ) -> Result<(), Problem> {
-    let Some(accept) = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok()) else {
+    if produces.iter().any(|m| api::accepts(headers, m)) {
         return Ok(());
-    };
-    let takes = |offered: &str| {
-        accept
-            .split(',')
-            .any(|range| {
-                let mut params = range.split(';');
-                let range = params.next().unwrap_or("").trim().to_ascii_lowercase();
-                let refused = params
-                    .any(|p| {
-                        let (name, value) = p.split_once('=').unwrap_or((p, ""));
-                        name.trim().eq_ignore_ascii_case("q")
-                            && value.trim().parse::<f32>() == Ok(0.0)
-                    });
-                let kind = offered.split('/').next().unwrap_or("");
-                !refused
-                    && (range == "*/*" || range == offered
-                        || range.strip_suffix("/*") == Some(kind))
-            })
-    };
-    if accept.trim().is_empty() || produces.iter().any(|m| takes(m)) {
-        Ok(())
-    } else {
-        Err(
-            Problem::new(
-                StatusCode::NOT_ACCEPTABLE,
-                format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-            ),
-        )
     }
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Err(
+        Problem::new(
+            StatusCode::NOT_ACCEPTABLE,
+            format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+        ),
+    )
 }
 
 /// The whole body (`serve_request` bounds it); `None` when it is empty.
@@ -928,6 +1041,24 @@ fn json<T: serde::Serialize>(
     body: T,
 ) -> Response {
     encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
+}
+
+fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    encoded(status, content_type, Ok(body.into_bytes()))
+}
+
+/// A binary response: sent as the stream yields it, or with a
+/// `Content-Length` when it is in memory.
+fn binary(
+    status: StatusCode,
+    content_type: &'static str,
+    body: api::ByteStream,
+) -> Response {
+    let body = match body.as_bytes() {
+        Some(bytes) => axum::body::Body::from(bytes.clone()),
+        None => axum::body::Body::from_stream(body),
+    };
+    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// A response with an encoded body, or a 500 when encoding failed.
