@@ -1471,6 +1471,7 @@ fn multipart_body(api: &ir::Api) -> TokenStream {
     let binary = api.uses(ir::Prim::File) || api.uses(ir::Prim::Base64);
     let binary_arms = binary.then(|| {
         quote! {
+            match kind {
             "file" => {
                 use base64::Engine as _;
                 let mut file = serde_json::Map::new();
@@ -1486,6 +1487,8 @@ fn multipart_body(api: &ir::Api) -> TokenStream {
             "bytes" => {
                 use base64::Engine as _;
                 return Ok(serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(&part.body)));
+            }
+            _ => {}
             }
         }
     });
@@ -1549,10 +1552,7 @@ fn multipart_body(api: &ir::Api) -> TokenStream {
 
         /// A part's value in JSON, as `kind` says it travels.
         fn part_value(part: &FormPart, kind: &str) -> Result<serde_json::Value, String> {
-            match kind {
                 #binary_arms
-                _ => {}
-            }
             let text = std::str::from_utf8(&part.body).map_err(|_| "the part is not UTF-8 text".to_owned())?;
             match kind {
                 "quoted" => Ok(serde_json::Value::String(text.to_owned())),

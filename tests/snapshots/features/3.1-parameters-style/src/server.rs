@@ -2163,9 +2163,6 @@ async fn multipart_body<T: serde::de::DeserializeOwned>(
 
 /// A part's value in JSON, as `kind` says it travels.
 fn part_value(part: &FormPart, kind: &str) -> Result<serde_json::Value, String> {
-    match kind {
-        _ => {}
-    }
     let text = std::str::from_utf8(&part.body)
         .map_err(|_| "the part is not UTF-8 text".to_owned())?;
     match kind {
