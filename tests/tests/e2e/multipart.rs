@@ -239,3 +239,91 @@ async fn the_body_limit_holds() {
         .unwrap_err();
     assert!(format!("{error:?}").contains("413"), "{error:?}");
 }
+
+mod file_uploads {
+    //! `specs/features/3.0/file-uploads.yaml`: a file beside integer fields,
+    //! and an array of files (repeated parts of one name).
+
+    use std::sync::{Arc, Mutex};
+
+    use feature_3_0_file_uploads::{Api, Client, Error, api, types};
+
+    #[derive(Clone, Default)]
+    struct Keep {
+        single: Arc<Mutex<Vec<Option<types::PostAnythingMultipartFormdataBody>>>>,
+        multiple: Arc<Mutex<Vec<Option<types::PutAnythingMultipartFormdataBody>>>>,
+    }
+
+    impl Api for Keep {
+        async fn post_anything_image_png(
+            &self,
+            _: api::PostAnythingImagePngRequest,
+        ) -> Result<api::PostAnythingImagePngResponse, Error> {
+            Ok(api::PostAnythingImagePngResponse::Ok)
+        }
+
+        async fn put_anything_multipart_formdata(
+            &self,
+            r: api::PutAnythingMultipartFormdataRequest,
+        ) -> Result<api::PutAnythingMultipartFormdataResponse, Error> {
+            self.multiple.lock().unwrap().push(r.body);
+            Ok(api::PutAnythingMultipartFormdataResponse::Ok)
+        }
+
+        async fn post_anything_multipart_formdata(
+            &self,
+            r: api::PostAnythingMultipartFormdataRequest,
+        ) -> Result<api::PostAnythingMultipartFormdataResponse, Error> {
+            self.single.lock().unwrap().push(r.body);
+            Ok(api::PostAnythingMultipartFormdataResponse::Ok)
+        }
+    }
+
+    #[tokio::test]
+    async fn files_and_fields_arrive_exactly() {
+        let keep = Keep::default();
+        let base = crate::serve(feature_3_0_file_uploads::router(keep.clone())).await;
+        let client = Client::new(&base);
+        let single = types::PostAnythingMultipartFormdataBody {
+            order_id: Some(i64::MAX),
+            user_id: Some(-1),
+            document_file: Some(
+                types::FilePart::new((0..=255u8).collect::<Vec<_>>())
+                    .with_filename("all bytes.bin")
+                    .with_content_type("application/x-test"),
+            ),
+        };
+        client
+            .post_anything_multipart_formdata(api::PostAnythingMultipartFormdataRequest {
+                body: Some(single.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let files: Vec<types::FilePart> = ["a", "b", "c"]
+            .iter()
+            .map(|name| {
+                types::FilePart::new(format!("file {name}\r\n").into_bytes())
+                    .with_filename(format!("{name}.txt"))
+                    .with_content_type("text/plain")
+            })
+            .collect();
+        let multiple = types::PutAnythingMultipartFormdataBody {
+            filename: Some(files),
+        };
+        client
+            .put_anything_multipart_formdata(api::PutAnythingMultipartFormdataRequest {
+                body: Some(multiple.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        // No body at all is no body (the body is optional).
+        client
+            .put_anything_multipart_formdata(api::PutAnythingMultipartFormdataRequest::new())
+            .await
+            .unwrap();
+        assert_eq!(*keep.single.lock().unwrap(), [Some(single)]);
+        assert_eq!(*keep.multiple.lock().unwrap(), [Some(multiple), None]);
+    }
+}
