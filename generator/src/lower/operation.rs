@@ -544,7 +544,17 @@ impl OperationLowering<'_, '_, '_> {
         let schema = media_type.schema.as_ref()?;
         let schema_pointer = format!("{pointer}/schema");
         let doc = &self.loaded.raw;
-        let raw = follow(doc, doc.pointer(&schema_pointer)?)?;
+        // The body itself may be a `$ref` (`components/requestBodies`): then
+        // the schema is read back from what `openapiv3` parsed.
+        let parsed;
+        let start = match doc.pointer(&schema_pointer) {
+            Some(value) => value,
+            None => {
+                parsed = serde_json::to_value(schema).ok()?;
+                &parsed
+            }
+        };
+        let raw = follow(doc, start)?;
         let properties = raw.get("properties")?.as_object()?;
         // Which properties are files (`format: binary`, items too).
         let mut files = Vec::new();
