@@ -61,6 +61,9 @@ pub enum Prim {
     Uuid,
     /// `format: byte`: bytes, base64 in JSON.
     Base64,
+    /// `format: binary` property of a multipart body: a file part's bytes,
+    /// file name and content type (`types::FilePart`).
+    File,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -421,6 +424,36 @@ pub enum MediaKind {
     Form,
     Text,
     Binary,
+    /// `multipart/form-data` with an object schema: the body is that
+    /// struct, one part per property ([`Body::parts`]).
+    Multipart,
+}
+
+/// How one property of a multipart body travels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The property's (and the part's) name on the wire.
+    pub wire: String,
+    pub kind: PartKind,
+    /// The part's `Content-Type`: `encoding`'s `contentType`, else the
+    /// default for its kind.
+    pub content_type: String,
+    /// An array of files or of text values: one part per item, each with
+    /// the property's name.
+    pub repeated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// A primitive as text; `quoted` when its JSON form is a string (so
+    /// the server knows whether the text is JSON of a number or a bool).
+    Text { quoted: bool },
+    /// The value as JSON (objects, arrays of objects, `contentType` JSON).
+    Json,
+    /// `format: binary`: the file's bytes (`types::FilePart`).
+    File,
+    /// `format: byte`: raw bytes on the wire, `types::Base64` in Rust.
+    Bytes,
 }
 
 #[derive(Debug, Clone)]
@@ -436,6 +469,8 @@ pub struct Body {
     pub docs: Docs,
     /// The media type's examples: where each is, and its value.
     pub examples: Vec<(String, serde_json::Value)>,
+    /// [`MediaKind::Multipart`]: how each property travels, in field order.
+    pub parts: Vec<Part>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

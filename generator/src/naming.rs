@@ -36,6 +36,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Value",
     "UnknownValue",
     "Base64",
+    "FilePart",
     "Invalid",
 ];
 

@@ -370,8 +370,9 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
             .security_schemes
             .iter()
             .any(|s| s.kind == SchemeKind::Basic)
-            && !api.uses(Prim::Base64),
-        base64: api.uses(Prim::Base64),
+            && !api.uses(Prim::Base64)
+            && !api.uses(Prim::File),
+        base64: api.uses(Prim::Base64) || api.uses(Prim::File),
         chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
         uuid: api.uses(Prim::Uuid),
         regex: api.uses_patterns(),

@@ -101,7 +101,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
                 let value = match b.media {
                     MediaKind::Text => quote!(String::from("string")),
                     MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
-                    MediaKind::Json | MediaKind::Form => {
+                    MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
                         let text =
                             lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses).to_string());
                         quote!(json(#text))
@@ -140,10 +140,12 @@ fn self_test(api: &ir::Api) -> TokenStream {
         });
     let uses_json = api.operations.iter().any(|op| {
         !op.params.is_empty()
-            || op
-                .body
-                .as_ref()
-                .is_some_and(|b| matches!(b.media, MediaKind::Json | MediaKind::Form))
+            || op.body.as_ref().is_some_and(|b| {
+                matches!(
+                    b.media,
+                    MediaKind::Json | MediaKind::Form | MediaKind::Multipart
+                )
+            })
     });
     let json = uses_json.then(|| {
         quote! {
@@ -243,7 +245,7 @@ fn response_value(
             quote!(String::from(#text))
         }
         MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
-        MediaKind::Json | MediaKind::Form => {
+        MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
             let text = lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests).to_string());
             quote!(json(#text)?)
         }
@@ -449,6 +451,7 @@ fn prim(p: Prim) -> Value {
         Prim::I32 | Prim::I64 => json!(0),
         Prim::F32 | Prim::F64 => json!(0.0),
         Prim::Bytes | Prim::Base64 => json!(""),
+        Prim::File => json!({"bytes": "bW9jaw==", "filename": "mock.bin"}),
         Prim::DateTime => json!("2024-01-01T00:00:00Z"),
         Prim::Date => json!("2024-01-01"),
         Prim::Uuid => json!("00000000-0000-4000-8000-000000000000"),

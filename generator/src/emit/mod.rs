@@ -179,6 +179,10 @@ fn prim(p: Prim, scope: Scope) -> TokenStream {
         Prim::DateTime => quote!(chrono::DateTime<chrono::Utc>),
         Prim::Date => quote!(chrono::NaiveDate),
         Prim::Uuid => quote!(uuid::Uuid),
+        Prim::File => match scope {
+            Scope::Types => quote!(FilePart),
+            Scope::Outside | Scope::Api => quote!(types::FilePart),
+        },
         Prim::Base64 => match scope {
             Scope::Types => quote!(Base64),
             Scope::Outside | Scope::Api => quote!(types::Base64),

@@ -51,6 +51,7 @@ enum Helper {
     JsonBody,
     FormBody,
     TextBody,
+    MultipartBody,
     StreamBody,
     Json,
     Form,
@@ -571,12 +572,38 @@ fn body_reader(body: &ir::Body, helpers: &mut BTreeSet<Helper>) -> TokenStream {
             helpers.extend([Helper::TextBody, Helper::ContentType, Helper::ReadBody]);
             quote!(text_body(&parts.headers, body, #content_type).await?)
         }
+        MediaKind::Multipart => {
+            helpers.extend([Helper::MultipartBody, Helper::ContentType, Helper::ReadBody]);
+            let table = parts_table(body);
+            quote!(multipart_body(&parts.headers, body, #table).await?)
+        }
         // Not read here: the handler gets it as it arrives.
         MediaKind::Binary => {
             helpers.insert(Helper::StreamBody);
             quote!(stream_body(body))
         }
     }
+}
+
+/// How each property of a multipart body travels, for `multipart_body`
+/// and `encode_multipart`: `&[(wire name, kind, repeated, content type)]`,
+/// kind one of `text` (JSON of a number or a boolean), `quoted` (a string),
+/// `json`, `file` (`types::FilePart`) and `bytes` (`types::Base64`).
+pub(super) fn parts_table(body: &ir::Body) -> TokenStream {
+    let rows = body.parts.iter().map(|p| {
+        let wire = lit(&p.wire);
+        let kind = lit(match p.kind {
+            ir::PartKind::Text { quoted: false } => "text",
+            ir::PartKind::Text { quoted: true } => "quoted",
+            ir::PartKind::Json => "json",
+            ir::PartKind::File => "file",
+            ir::PartKind::Bytes => "bytes",
+        });
+        let repeated = p.repeated;
+        let content_type = lit(&p.content_type);
+        quote!((#wire, #kind, #repeated, #content_type))
+    });
+    quote!(&[#(#rows),*])
 }
 
 /// The expression that reads a body of several media types into its enum,
@@ -947,7 +974,8 @@ fn write_body(
             helpers.extend([Helper::Text, Helper::Encoded]);
             quote!(text)
         }
-        MediaKind::Binary => {
+        // Responses are never multipart (`lower` makes them bytes).
+        MediaKind::Binary | MediaKind::Multipart => {
             helpers.insert(Helper::Stream);
             quote!(binary)
         }
@@ -1339,6 +1367,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                     .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
             }
         },
+        Helper::MultipartBody => multipart_body(api),
         Helper::StreamBody => quote! {
             /// A binary body as it arrives (`serve_request` bounds it); `None`
             /// when there is none.
@@ -1495,6 +1524,204 @@ fn authorize(api: &ir::Api) -> TokenStream {
                 problem.challenge = Some(challenge);
                 Err(problem)
             }
+        }
+    }
+}
+
+/// The server's multipart reader (RFC 7578), over the whole body (read
+/// within `Options::body_limit`): the parts of the operation's properties
+/// become a JSON object, which serde reads into the body's struct, so that
+/// defaults, optional and nullable fields and checked types work as in a
+/// JSON body. Other parts are ignored.
+fn multipart_body(api: &ir::Api) -> TokenStream {
+    let binary = api.uses(ir::Prim::File) || api.uses(ir::Prim::Base64);
+    let binary_arms = binary.then(|| {
+        quote! {
+            match kind {
+            "file" => {
+                use base64::Engine as _;
+                let mut file = serde_json::Map::new();
+                file.insert("bytes".to_owned(), serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(&part.body)));
+                if let Some(filename) = &part.filename {
+                    file.insert("filename".to_owned(), serde_json::Value::String(filename.clone()));
+                }
+                if let Some(content_type) = &part.content_type {
+                    file.insert("content_type".to_owned(), serde_json::Value::String(content_type.clone()));
+                }
+                return Ok(serde_json::Value::Object(file));
+            }
+            "bytes" => {
+                use base64::Engine as _;
+                return Ok(serde_json::Value::String(base64::engine::general_purpose::STANDARD.encode(&part.body)));
+            }
+            _ => {}
+            }
+        }
+    });
+    // Without files, only the names and bodies of parts are read.
+    let unread = (!binary).then(|| quote!(#[allow(dead_code)]));
+    quote! {
+        /// One part of a `multipart/form-data` body.
+        #unread
+        struct FormPart {
+            name: String,
+            filename: Option<String>,
+            content_type: Option<String>,
+            body: axum::body::Bytes,
+        }
+
+        /// A `multipart/form-data` body read into `T`: each of `properties`
+        /// (wire name, kind, repeated, content type) from its part, or its
+        /// parts when repeated; other parts are ignored. 400 naming the part
+        /// for a value that does not parse or a required part that is missing.
+        async fn multipart_body<T: serde::de::DeserializeOwned>(
+            headers: &axum::http::HeaderMap,
+            body: axum::body::Body,
+            properties: &[(&str, &str, bool, &str)],
+        ) -> Result<Option<T>, Problem> {
+            let Some(bytes) = read_body(body).await? else {
+                return Ok(None);
+            };
+            check_content_type(headers, |ct| ct == "multipart/form-data", "multipart/form-data")?;
+            let boundary = headers
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| header_params(v).into_iter().find(|(name, _)| name.eq_ignore_ascii_case("boundary")))
+                .map(|(_, value)| value)
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "the multipart body's `Content-Type` has no boundary"))?;
+            let parts = split_multipart(&bytes, &boundary)
+                .ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, "the body is not valid multipart/form-data"))?;
+            let mut object = serde_json::Map::new();
+            for &(name, kind, repeated, _) in properties {
+                let mut values = Vec::new();
+                for part in parts.iter().filter(|p| p.name == name) {
+                    let value = part_value(part, kind)
+                        .map_err(|detail| Problem::new(StatusCode::BAD_REQUEST, format!("part `{name}`: {detail}")))?;
+                    values.push(value);
+                    if !repeated {
+                        break;
+                    }
+                }
+                if repeated {
+                    if !values.is_empty() {
+                        object.insert(name.to_owned(), serde_json::Value::Array(values));
+                    }
+                } else if let Some(value) = values.pop() {
+                    object.insert(name.to_owned(), value);
+                }
+            }
+            serde_json::from_value(serde_json::Value::Object(object))
+                .map(Some)
+                .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("the multipart body does not match its schema: {e}")))
+        }
+
+        /// A part's value in JSON, as `kind` says it travels.
+        fn part_value(part: &FormPart, kind: &str) -> Result<serde_json::Value, String> {
+                #binary_arms
+            let text = std::str::from_utf8(&part.body).map_err(|_| "the part is not UTF-8 text".to_owned())?;
+            match kind {
+                "quoted" => Ok(serde_json::Value::String(text.to_owned())),
+                "json" => serde_json::from_str(text).map_err(|e| format!("the part is not JSON: {e}")),
+                _ => match serde_json::from_str::<serde_json::Value>(text.trim()) {
+                    Ok(value) if value.is_number() || value.is_boolean() => Ok(value),
+                    _ => Err(format!("`{text}` is not a number or a boolean")),
+                },
+            }
+        }
+
+        /// The parts of a multipart body; `None` when it is malformed.
+        fn split_multipart(body: &[u8], boundary: &str) -> Option<Vec<FormPart>> {
+            fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+                haystack.windows(needle.len()).position(|w| w == needle)
+            }
+            let delimiter = format!("\r\n--{boundary}").into_bytes();
+            // The first delimiter may open the body, without the line break.
+            let start = if body.starts_with(&delimiter[2..]) {
+                delimiter.len() - 2
+            } else {
+                find(body, &delimiter)? + delimiter.len()
+            };
+            let mut rest = &body[start..];
+            let mut parts = Vec::new();
+            loop {
+                if rest.starts_with(b"--") {
+                    return Some(parts);
+                }
+                // Transport padding, then the line break.
+                rest = &rest[find(rest, b"\r\n")? + 2..];
+                let end = find(rest, &delimiter)?;
+                let part = &rest[..end];
+                rest = &rest[end + delimiter.len()..];
+                let (head, content) = if part.starts_with(b"\r\n") {
+                    (&part[..0], &part[2..])
+                } else {
+                    let split = find(part, b"\r\n\r\n")?;
+                    (&part[..split], &part[split + 4..])
+                };
+                let head = String::from_utf8_lossy(head);
+                let mut name = None;
+                let mut filename = None;
+                let mut content_type = None;
+                for line in head.split("\r\n") {
+                    let Some((header, value)) = line.split_once(':') else {
+                        continue;
+                    };
+                    if header.trim().eq_ignore_ascii_case("content-disposition") {
+                        for (key, value) in header_params(value) {
+                            if key.eq_ignore_ascii_case("name") {
+                                name = Some(value);
+                            } else if key.eq_ignore_ascii_case("filename") {
+                                filename = Some(value);
+                            }
+                        }
+                    } else if header.trim().eq_ignore_ascii_case("content-type") {
+                        content_type = Some(value.trim().to_owned());
+                    }
+                }
+                if let Some(name) = name {
+                    parts.push(FormPart {
+                        name,
+                        filename,
+                        content_type,
+                        body: axum::body::Bytes::copy_from_slice(content),
+                    });
+                }
+            }
+        }
+
+        /// The `key=value` parameters after a header value's first `;`,
+        /// quoted values unquoted (`\` escapes the next character).
+        fn header_params(value: &str) -> Vec<(String, String)> {
+            let mut out = Vec::new();
+            let mut chars = value.chars().skip_while(|c| *c != ';').peekable();
+            while chars.next().is_some() {
+                let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
+                let mut value = String::new();
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '"' => break,
+                            '\\' => value.extend(chars.next()),
+                            c => value.push(c),
+                        }
+                    }
+                    while chars.peek().is_some_and(|c| *c != ';') {
+                        chars.next();
+                    }
+                } else {
+                    while let Some(c) = chars.peek().copied().filter(|c| *c != ';') {
+                        value.push(c);
+                        chars.next();
+                    }
+                }
+                out.push((key.trim().to_owned(), value.trim().to_owned()));
+            }
+            out
         }
     }
 }

@@ -114,6 +114,60 @@ pub(super) fn head(api: &ir::Api) -> TokenStream {
             }
         }
     });
+    let file_part = api.uses(ir::Prim::File).then(|| {
+        quote! {
+            /// A file in a `multipart/form-data` body (a `format: binary`
+            /// property): its bytes, and the file name and media type its part
+            /// carries. Unset, the client sends the property's name as the
+            /// file name and the media type of the property's `encoding`
+            /// (else `application/octet-stream`). In JSON (the mock's values)
+            /// it is `{"bytes": "<base64>", "filename": .., "content_type": ..}`.
+            #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+            pub struct FilePart {
+                #[serde(serialize_with = "serialize_file_bytes", deserialize_with = "deserialize_file_bytes")]
+                pub bytes: Vec<u8>,
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub filename: Option<String>,
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub content_type: Option<String>,
+            }
+
+            impl FilePart {
+                /// A file of these bytes, without a file name or media type.
+                pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+                    Self { bytes: bytes.into(), filename: None, content_type: None }
+                }
+
+                /// The same file, with this file name.
+                #[must_use]
+                pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+                    self.filename = Some(filename.into());
+                    self
+                }
+
+                /// The same file, with this media type.
+                #[must_use]
+                pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+                    self.content_type = Some(content_type.into());
+                    self
+                }
+            }
+
+            /// A file's bytes as base64 (in JSON).
+            fn serialize_file_bytes<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+                use base64::Engine as _;
+                serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+            }
+
+            fn deserialize_file_bytes<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+                use base64::Engine as _;
+                let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                base64::engine::general_purpose::STANDARD
+                    .decode(text.as_bytes())
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+    });
     let double_option = api.types.iter().any(|t| {
         matches!(&t.kind, TypeKind::Struct(s) if s.fields.iter().any(|f| !f.required && f.default.is_none() && matches!(f.ty, ir::Ty::Nullable(_))))
     });
@@ -153,6 +207,7 @@ pub(super) fn head(api: &ir::Api) -> TokenStream {
         #unknown_value
         #constraints
         #base64
+        #file_part
         #deserialize_some
         #tagged_helper
     }

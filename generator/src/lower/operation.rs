@@ -10,8 +10,8 @@ use super::schema::{SchemaRef, Schemas, is_binary};
 use super::{resolve, scheme_index};
 use crate::diag::{Diagnostic, join};
 use crate::ir::{
-    Body, Docs, Header, Location, MediaKind, Method, Operation, Param, PathSegment, Prim,
-    Requirement, ResponseBody, SecurityScheme, StatusMatch, Style, Ty, TypeKind,
+    Body, Docs, Header, Location, MediaKind, Method, Operation, Param, Part, PartKind, PathSegment,
+    Prim, Requirement, ResponseBody, SecurityScheme, StatusMatch, Style, Ty, TypeKind,
 };
 use crate::load::Loaded;
 use crate::naming::{self, Namespace};
@@ -445,26 +445,46 @@ impl OperationLowering<'_, '_, '_> {
         let mut variants = Namespace::new();
         let mut out = Vec::with_capacity(body.content.len());
         for (content_type, media_type) in &body.content {
-            let media = media_rank(content_type).1;
+            let mut media = media_rank(content_type).1;
             let media_pointer = join(&format!("{pointer}/content"), content_type);
-            if content_type.starts_with("multipart/") {
-                self.schemas.diags.push(
-                    Diagnostic::warning(&media_pointer, "multipart bodies are passed as raw bytes")
-                        .with_hint("encode and decode the parts in the handler"),
-                );
-            }
             let hint = if several {
                 format!("{} {} Body", self.type_name, media_variant(content_type))
             } else {
                 format!("{} Body", self.type_name)
             };
-            let ty = self.body_ty(media, media_type.schema.as_ref(), &media_pointer, &hint);
-            let examples = self.examples(media_type, &media_pointer);
+            let mut multipart = None;
+            if is_form_data(content_type) {
+                multipart = self.multipart(media_type, &media_pointer, &hint);
+            }
+            let (ty, parts, examples) = match multipart {
+                Some((ty, parts)) => {
+                    media = MediaKind::Multipart;
+                    // Examples are written as JSON, which files are not.
+                    (ty, parts, Vec::new())
+                }
+                None => {
+                    if content_type.starts_with("multipart/") {
+                        self.schemas.diags.push(
+                            Diagnostic::warning(
+                                &media_pointer,
+                                "multipart bodies are passed as raw bytes",
+                            )
+                            .with_hint(
+                                "only `multipart/form-data` with an object schema is parsed; encode and decode the parts in the handler",
+                            ),
+                        );
+                    }
+                    let ty = self.body_ty(media, media_type.schema.as_ref(), &media_pointer, &hint);
+                    let examples = self.examples(media_type, &media_pointer);
+                    (ty, Vec::new(), examples)
+                }
+            };
             out.push(Body {
                 variant: variants.unique(media_variant(content_type)),
                 media,
                 content_type: content_type.clone(),
                 ty,
+                parts,
                 examples,
                 required: body.required,
                 docs: Docs {
@@ -511,6 +531,119 @@ impl OperationLowering<'_, '_, '_> {
         out
     }
 
+    /// A `multipart/form-data` body whose schema is an object with
+    /// properties: its struct, with `format: binary` properties as files,
+    /// and how each property travels (`encoding`, else OpenAPI's
+    /// defaults). `None` for any other schema (the body stays bytes).
+    fn multipart(
+        &mut self,
+        media_type: &openapiv3::MediaType,
+        pointer: &str,
+        hint: &str,
+    ) -> Option<(Ty, Vec<Part>)> {
+        let schema = media_type.schema.as_ref()?;
+        let schema_pointer = format!("{pointer}/schema");
+        let doc = &self.loaded.raw;
+        // The body itself may be a `$ref` (`components/requestBodies`): then
+        // the schema is read back from what `openapiv3` parsed.
+        let parsed;
+        let start = match doc.pointer(&schema_pointer) {
+            Some(value) => value,
+            None => {
+                parsed = serde_json::to_value(schema).ok()?;
+                &parsed
+            }
+        };
+        let raw = follow(doc, start)?;
+        let properties = raw.get("properties")?.as_object()?;
+        // Which properties are files (`format: binary`, items too).
+        let mut files = Vec::new();
+        for (name, property) in properties {
+            let property = follow(doc, property);
+            let items = property
+                .and_then(|p| p.get("items"))
+                .and_then(|i| follow(doc, i));
+            if property.is_some_and(raw_is_binary) || items.is_some_and(raw_is_binary) {
+                files.push(name.clone());
+            }
+        }
+        let ty = self
+            .schemas
+            .ty(SchemaRef::from(schema), &schema_pointer, hint);
+        let Ty::Named(id) = ty else { return None };
+        let fields = self.schemas.fields_mut(id)?;
+        if fields.is_empty() {
+            return None;
+        }
+        for field in fields.iter_mut() {
+            if files.contains(&field.wire) {
+                field.ty = as_file(&field.ty);
+            }
+        }
+        let fields: Vec<(String, Ty)> = fields
+            .iter()
+            .map(|f| (f.wire.clone(), f.ty.clone()))
+            .collect();
+        let mut parts = Vec::with_capacity(fields.len());
+        for (wire, ty) in fields {
+            let given = media_type
+                .encoding
+                .get(&wire)
+                .and_then(|e| e.content_type.as_deref())
+                .and_then(|c| c.split(',').next())
+                .map(str::trim)
+                .filter(|c| !c.is_empty());
+            let (mut kind, repeated) = match &ty {
+                Ty::List(item) => match self.part_kind(item) {
+                    PartKind::Json => (PartKind::Json, false),
+                    kind => (kind, true),
+                },
+                other => (self.part_kind(other), false),
+            };
+            if given.is_some_and(|c| media_rank(c).1 == MediaKind::Json && c != "*/*")
+                && !matches!(kind, PartKind::File | PartKind::Bytes)
+            {
+                kind = PartKind::Json;
+            }
+            let default = match kind {
+                PartKind::Text { .. } => "text/plain",
+                PartKind::Json => "application/json",
+                PartKind::File | PartKind::Bytes => "application/octet-stream",
+            };
+            parts.push(Part {
+                wire,
+                kind,
+                content_type: given.unwrap_or(default).to_owned(),
+                repeated,
+            });
+        }
+        Some((ty, parts))
+    }
+
+    /// How a value of `ty` travels as one part: files and bytes raw,
+    /// primitives (enums and constrained ones too) as text, else JSON.
+    fn part_kind(&self, ty: &Ty) -> PartKind {
+        let mut ty = ty;
+        for _ in 0..32 {
+            match ty {
+                Ty::Nullable(inner) => ty = inner,
+                Ty::Prim(Prim::File) => return PartKind::File,
+                Ty::Prim(Prim::Base64) => return PartKind::Bytes,
+                Ty::Prim(p) => return PartKind::Text { quoted: quoted(*p) },
+                Ty::Named(id) => match self.schemas.kind_of(*id) {
+                    Some(TypeKind::Enum(e)) => return PartKind::Text { quoted: !e.integer },
+                    Some(TypeKind::Constrained(Ty::Prim(p), _)) if *p != Prim::Base64 => {
+                        return PartKind::Text { quoted: quoted(*p) };
+                    }
+                    Some(TypeKind::Alias(inner)) => ty = inner,
+                    _ => return PartKind::Json,
+                },
+                _ => return PartKind::Json,
+            }
+        }
+        PartKind::Json
+    }
+
     fn body_ty(
         &mut self,
         media: MediaKind,
@@ -519,7 +652,7 @@ impl OperationLowering<'_, '_, '_> {
         hint: &str,
     ) -> Ty {
         match media {
-            MediaKind::Binary => Ty::Prim(Prim::Bytes),
+            MediaKind::Binary | MediaKind::Multipart => Ty::Prim(Prim::Bytes),
             MediaKind::Text => Ty::Prim(Prim::String),
             MediaKind::Json | MediaKind::Form => match schema {
                 Some(s) if media == MediaKind::Json && is_binary(SchemaRef::from(s)) => Ty::Any,
@@ -806,6 +939,55 @@ fn is_json(media: &str) -> bool {
         .trim()
         .to_ascii_lowercase();
     essence == "application/json" || essence.ends_with("+json")
+}
+
+/// Whether a media type is `multipart/form-data` (parameters aside).
+fn is_form_data(content_type: &str) -> bool {
+    let t = content_type.to_ascii_lowercase();
+    t.split(';').next().unwrap_or("").trim() == "multipart/form-data"
+}
+
+/// `value`, or what its `$ref` chain (in this document) ends at.
+fn follow<'v>(
+    doc: &'v serde_json::Value,
+    value: &'v serde_json::Value,
+) -> Option<&'v serde_json::Value> {
+    let mut value = value;
+    for _ in 0..32 {
+        match value.get("$ref").and_then(serde_json::Value::as_str) {
+            Some(reference) => value = super::pointer(doc, reference.strip_prefix('#')?)?,
+            None => return Some(value),
+        }
+    }
+    None
+}
+
+/// A raw schema of `type: string, format: binary`.
+fn raw_is_binary(schema: &serde_json::Value) -> bool {
+    schema.get("format").and_then(serde_json::Value::as_str) == Some("binary")
+        && schema.get("type").is_none_or(|t| {
+            t == "string"
+                || t.as_array()
+                    .is_some_and(|a| a.iter().any(|t| t == "string"))
+        })
+}
+
+/// A string (or list of strings) made a file.
+fn as_file(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Prim(Prim::String) => Ty::Prim(Prim::File),
+        Ty::List(inner) => Ty::List(Box::new(as_file(inner))),
+        Ty::Nullable(inner) => Ty::Nullable(Box::new(as_file(inner))),
+        other => other.clone(),
+    }
+}
+
+/// Whether a primitive's JSON form is a string.
+fn quoted(p: Prim) -> bool {
+    !matches!(
+        p,
+        Prim::Bool | Prim::I32 | Prim::I64 | Prim::F32 | Prim::F64
+    )
 }
 
 /// How a media type is read and written, and how much it is preferred

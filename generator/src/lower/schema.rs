@@ -847,6 +847,20 @@ impl<'a> Schemas<'a> {
             .map(|t| &t.kind)
     }
 
+    /// The fields of a struct made already, to change (a multipart body's
+    /// `format: binary` properties become files).
+    pub fn fields_mut(&mut self, id: TypeId) -> Option<&mut Vec<crate::ir::Field>> {
+        match self
+            .types
+            .get_mut(id.0)
+            .and_then(Option::as_mut)
+            .map(|t| &mut t.kind)
+        {
+            Some(TypeKind::Struct(s)) => Some(&mut s.fields),
+            _ => None,
+        }
+    }
+
     fn name_of(&self, id: TypeId) -> String {
         self.type_names[id.0].clone()
     }
@@ -887,6 +901,7 @@ fn ty_word(ty: &Ty) -> &'static str {
         Ty::Prim(Prim::I32 | Prim::I64) => "Integer",
         Ty::Prim(Prim::F32 | Prim::F64) => "Number",
         Ty::Prim(Prim::Bytes) => "Bytes",
+        Ty::Prim(Prim::File) => "File",
         Ty::List(_) => "Array",
         Ty::Map(_) => "Object",
         Ty::Nullable(inner) => ty_word(inner),
@@ -920,7 +935,9 @@ fn specificity(ty: &Ty, types: &[Option<TypeDef>]) -> (u8, std::cmp::Reverse<usi
         Ty::Prim(Prim::I32 | Prim::I64) => (7, std::cmp::Reverse(0)),
         Ty::Prim(Prim::F32 | Prim::F64) => (8, std::cmp::Reverse(0)),
         Ty::Prim(Prim::DateTime | Prim::Date | Prim::Uuid) => (8, std::cmp::Reverse(0)),
-        Ty::Prim(Prim::String | Prim::Bytes | Prim::Base64) => (9, std::cmp::Reverse(0)),
+        Ty::Prim(Prim::String | Prim::Bytes | Prim::Base64 | Prim::File) => {
+            (9, std::cmp::Reverse(0))
+        }
         Ty::Nullable(inner) => specificity(inner, types),
         Ty::Any => (10, std::cmp::Reverse(0)),
     }

@@ -156,3 +156,85 @@ fn diagnostics_snapshots() {
         differences.join("\n")
     );
 }
+
+/// A `multipart/form-data` body with an object schema is parsed (also
+/// through a `$ref`'d request body), each property's part as `encoding`
+/// or OpenAPI's defaults say; one without an object schema stays bytes,
+/// with a warning.
+#[test]
+fn multipart_bodies_are_lowered_by_their_parts() {
+    use uniapi::ir::{MediaKind, PartKind};
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Parts, version: "1"}
+paths:
+  /ref:
+    post:
+      requestBody: {$ref: '#/components/requestBodies/Up'}
+      responses: {'204': {description: ok}}
+  /raw:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: string, format: binary}
+      responses: {'204': {description: ok}}
+components:
+  requestBodies:
+    Up:
+      content:
+        multipart/form-data:
+          schema:
+            type: object
+            properties:
+              file: {type: string, format: binary}
+              files: {type: array, items: {type: string, format: binary}}
+              n: {type: integer}
+              s: {type: string}
+              o: {type: object, properties: {a: {type: string}}}
+              j: {type: integer}
+          encoding:
+            file: {contentType: 'image/png, image/jpeg'}
+            j: {contentType: application/json}
+"#;
+    let path = std::env::temp_dir().join(format!("uniapi-multipart-{}.yaml", std::process::id()));
+    std::fs::write(&path, spec).expect("temp file");
+    let loaded = uniapi::load::load(&path).expect("loads");
+    let (api, diagnostics) = uniapi::lower::lower(&loaded).expect("lowers");
+    std::fs::remove_file(&path).ok();
+    let body = |path: &str| {
+        api.operations
+            .iter()
+            .find(|op| op.path == path)
+            .and_then(|op| op.body.clone())
+            .expect("a body")
+    };
+    let parsed = body("/ref");
+    assert_eq!(parsed.media, MediaKind::Multipart);
+    let parts: Vec<(&str, PartKind, &str, bool)> = parsed
+        .parts
+        .iter()
+        .map(|p| (p.wire.as_str(), p.kind, p.content_type.as_str(), p.repeated))
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("file", PartKind::File, "image/png", false),
+            ("files", PartKind::File, "application/octet-stream", true),
+            ("n", PartKind::Text { quoted: false }, "text/plain", false),
+            ("s", PartKind::Text { quoted: true }, "text/plain", false),
+            ("o", PartKind::Json, "application/json", false),
+            ("j", PartKind::Json, "application/json", false),
+        ]
+    );
+    assert_eq!(body("/raw").media, MediaKind::Binary);
+    let warnings: Vec<_> = diagnostics
+        .warnings()
+        .filter(|d| d.message.contains("multipart"))
+        .map(|d| d.pointer.as_str())
+        .collect();
+    assert_eq!(
+        warnings,
+        ["/paths/~1raw/post/requestBody/content/multipart~1form-data"]
+    );
+}

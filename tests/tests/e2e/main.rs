@@ -6,6 +6,7 @@
 mod client;
 mod constraints;
 mod media;
+mod multipart;
 mod params;
 mod petstore;
 mod prism;

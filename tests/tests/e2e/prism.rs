@@ -243,6 +243,7 @@ fn value(api: &ir::Api, ty: &Ty, depth: usize) -> Value {
             Prim::Date => json!("2024-01-02"),
             Prim::Uuid => json!("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
             Prim::Base64 => json!("aGVsbG8="),
+            Prim::File => json!("file"),
         },
         Ty::Named(id) => match &api.types[id.0].kind {
             _ if depth > 6 => json!({}),
@@ -460,6 +461,9 @@ fn raw(api: &ir::Api, op: &ir::Operation, optional: bool) -> Raw {
         .as_ref()
         .filter(|b| b.required || optional)
         .map(|b| {
+            if b.media == MediaKind::Multipart {
+                return multipart(api, b);
+            }
             let bytes = match b.media {
                 MediaKind::Json => value(api, &b.ty, 0).to_string().into_bytes(),
                 MediaKind::Form => match value(api, &b.ty, 0) {
@@ -473,6 +477,7 @@ fn raw(api: &ir::Api, op: &ir::Operation, optional: bool) -> Raw {
                 },
                 MediaKind::Text => b"hello".to_vec(),
                 MediaKind::Binary => b"\x00\x01binary".to_vec(),
+                MediaKind::Multipart => unreachable!("written above"),
             };
             (b.content_type.clone(), bytes)
         });
@@ -482,6 +487,43 @@ fn raw(api: &ir::Api, op: &ir::Operation, optional: bool) -> Raw {
         headers,
         body,
     }
+}
+
+/// A `multipart/form-data` body of the required properties, each part
+/// as `b.parts` says it travels, and its content type.
+fn multipart(api: &ir::Api, b: &ir::Body) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "prism-peer-boundary";
+    let value = value(api, &b.ty, 0);
+    let mut out = Vec::new();
+    for part in &b.parts {
+        let Some(v) = value.get(&part.wire) else {
+            continue;
+        };
+        let items = match v {
+            Value::Array(items) if part.repeated => items.clone(),
+            v => vec![v.clone()],
+        };
+        for item in items {
+            let (filename, bytes) = match part.kind {
+                ir::PartKind::File | ir::PartKind::Bytes => {
+                    ("; filename=\"file.bin\"", b"file content".to_vec())
+                }
+                ir::PartKind::Text { .. } => ("", scalar(&item).into_bytes()),
+                ir::PartKind::Json => ("", item.to_string().into_bytes()),
+            };
+            out.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{}\"{filename}\r\nContent-Type: {}\r\n\r\n",
+                    part.wire, part.content_type
+                )
+                .as_bytes(),
+            );
+            out.extend_from_slice(&bytes);
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("{}; boundary={BOUNDARY}", b.content_type), out)
 }
 
 /// `None` when the connection failed (Prism closes some, for example on
@@ -646,6 +688,7 @@ peer! {
     feature_uniapi_constraints_3_1: feature_uniapi_constraints_3_1, "specs/features/uniapi/constraints-3.1.yaml";
     feature_uniapi_formats: feature_uniapi_formats, "specs/features/uniapi/formats.yaml";
     feature_uniapi_multi_file: feature_uniapi_multi_file, "specs/features/uniapi/multi-file.yaml";
+    feature_uniapi_multipart: feature_uniapi_multipart, "specs/features/uniapi/multipart.yaml";
     feature_uniapi_names: feature_uniapi_names, "specs/features/uniapi/names.yaml";
     feature_uniapi_streams: feature_uniapi_streams, "specs/features/uniapi/streams.yaml";
     feature_uniapi_types: feature_uniapi_types, "specs/features/uniapi/types.yaml";

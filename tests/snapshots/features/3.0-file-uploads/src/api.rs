@@ -17,6 +17,8 @@
 //! client implements, with a request type and a response enum per
 //! operation.
 
+use super::types;
+
 /// File uploading support 1.0.0
 ///
 /// Implement it to serve the API (`server::router`); `client::Client` implements it to call a server.
@@ -90,10 +92,10 @@ impl Default for PostAnythingImagePngRequest {
 }
 
 /// The request of [`Api::put_anything_multipart_formdata`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PutAnythingMultipartFormdataRequest {
     /// Sent as `multipart/form-data`.
-    pub body: Option<ByteStream>,
+    pub body: Option<types::PutAnythingMultipartFormdataBody>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -115,10 +117,10 @@ impl Default for PutAnythingMultipartFormdataRequest {
 }
 
 /// The request of [`Api::post_anything_multipart_formdata`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PostAnythingMultipartFormdataRequest {
     /// Sent as `multipart/form-data`.
-    pub body: Option<ByteStream>,
+    pub body: Option<types::PostAnythingMultipartFormdataBody>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

@@ -496,7 +496,17 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                request.body.map(|body| ("multipart/form-data", stream_body(body))),
+                match &request.body {
+                    Some(body) => {
+                        Some(
+                            encode_multipart(
+                                body,
+                                &[("filename", "file", true, "application/octet-stream")],
+                            )?,
+                        )
+                    }
+                    None => None,
+                },
                 &request.context,
             )
             .await?;
@@ -523,7 +533,21 @@ impl Api for Client {
                 url,
                 query,
                 headers,
-                request.body.map(|body| ("multipart/form-data", stream_body(body))),
+                match &request.body {
+                    Some(body) => {
+                        Some(
+                            encode_multipart(
+                                body,
+                                &[
+                                    ("orderId", "text", false, "text/plain"),
+                                    ("userId", "text", false, "text/plain"),
+                                    ("documentFile", "file", false, "application/octet-stream"),
+                                ],
+                            )?,
+                        )
+                    }
+                    None => None,
+                },
                 &request.context,
             )
             .await?;
@@ -929,6 +953,137 @@ impl Cache {
         }
         Ok(answer)
     }
+}
+
+/// Boundaries for multipart bodies, with their content types.
+const MULTIPART_BOUNDARIES: [(&str, &str); 4] = [
+    ("uniapi-5c0f7e2a9b3d41e8", "multipart/form-data; boundary=uniapi-5c0f7e2a9b3d41e8"),
+    ("uniapi-b86e13d7f0a2c945", "multipart/form-data; boundary=uniapi-b86e13d7f0a2c945"),
+    ("uniapi-2d9a4f61c7e8b350", "multipart/form-data; boundary=uniapi-2d9a4f61c7e8b350"),
+    ("uniapi-e4715b0c3a96fd28", "multipart/form-data; boundary=uniapi-e4715b0c3a96fd28"),
+];
+
+/// A `multipart/form-data` body and its content type: each of
+/// `properties` (wire name, kind, repeated, content type) of `body`
+/// as a part, or a part per item when repeated.
+fn encode_multipart<T: serde::Serialize>(
+    body: &T,
+    properties: &[(&str, &str, bool, &str)],
+) -> Result<(&'static str, reqwest::Body), api::Error> {
+    let object = serde_json::to_value(body)
+        .map_err(|e| api::Error::Encode(e.to_string()))?;
+    let mut parts = Vec::new();
+    for &(name, kind, repeated, content_type) in properties {
+        let values: Vec<&serde_json::Value> = match object.get(name) {
+            None | Some(serde_json::Value::Null) => continue,
+            Some(serde_json::Value::Array(items)) if repeated => items.iter().collect(),
+            Some(value) => vec![value],
+        };
+        for value in values {
+            let (filename, content_type, bytes): (Option<String>, String, Vec<u8>) = match kind {
+                "file" => {
+                    use base64::Engine as _;
+                    let bytes = value
+                        .get("bytes")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default();
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(bytes)
+                        .map_err(|e| api::Error::Encode(e.to_string()))?;
+                    let filename = value
+                        .get("filename")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or(name);
+                    let content_type = value
+                        .get("content_type")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or(content_type);
+                    (Some(filename.to_owned()), content_type.to_owned(), bytes)
+                }
+                "bytes" => {
+                    use base64::Engine as _;
+                    let bytes = value.as_str().unwrap_or_default();
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(bytes)
+                        .map_err(|e| api::Error::Encode(e.to_string()))?;
+                    (None, content_type.to_owned(), bytes)
+                }
+                "quoted" => {
+                    (
+                        None,
+                        content_type.to_owned(),
+                        value
+                            .as_str()
+                            .map_or_else(|| value.to_string(), str::to_owned)
+                            .into_bytes(),
+                    )
+                }
+                "json" => {
+                    (
+                        None,
+                        content_type.to_owned(),
+                        serde_json::to_vec(value)
+                            .map_err(|e| api::Error::Encode(e.to_string()))?,
+                    )
+                }
+                _ => (None, content_type.to_owned(), value.to_string().into_bytes()),
+            };
+            parts.push((name, filename, content_type, bytes));
+        }
+    }
+    let holds = |bytes: &[u8], boundary: &str| {
+        bytes.windows(boundary.len()).any(|w| w == boundary.as_bytes())
+    };
+    let (boundary, media_type) = MULTIPART_BOUNDARIES
+        .iter()
+        .find(|(boundary, _)| {
+            parts.iter().all(|(_, _, _, bytes)| !holds(bytes, boundary))
+        })
+        .ok_or_else(|| api::Error::Encode(
+            "every multipart boundary the client has occurs in a part".into(),
+        ))?;
+    let quoted = |text: &str| {
+        let mut out = String::with_capacity(text.len() + 2);
+        out.push('"');
+        for c in text.chars() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\r' => out.push_str("%0D"),
+                '\n' => out.push_str("%0A"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    };
+    let mut out = Vec::new();
+    for (name, filename, content_type, bytes) in parts {
+        out.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name={}", quoted(name)
+            )
+                .as_bytes(),
+        );
+        if let Some(filename) = filename {
+            out.extend_from_slice(
+                format!("; filename={}", quoted(& filename)).as_bytes(),
+            );
+        }
+        let content_type: String = content_type
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        out.extend_from_slice(
+            format!("\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
+        );
+        out.extend_from_slice(&bytes);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Ok((media_type, reqwest::Body::from(out)))
 }
 
 /// A binary request body: one in memory is sent whole (with a

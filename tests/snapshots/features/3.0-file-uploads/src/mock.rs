@@ -63,6 +63,10 @@ mod tests {
     use super::api::{self, Api as _};
     use super::MockApi;
 
+    fn json<T: serde::de::DeserializeOwned>(text: &str) -> T {
+        serde_json::from_str(text).expect("uniapi made it to fit")
+    }
+
     #[tokio::test]
     async fn every_operation_answers_as_documented() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -82,7 +86,11 @@ mod tests {
         );
         let answer = client
             .put_anything_multipart_formdata(api::PutAnythingMultipartFormdataRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"filename\":[{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"}]}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -92,7 +100,11 @@ mod tests {
         );
         let answer = client
             .post_anything_multipart_formdata(api::PostAnythingMultipartFormdataRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"orderId\":0,\"userId\":0,\"documentFile\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;

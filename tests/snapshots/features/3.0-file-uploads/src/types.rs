@@ -14,3 +14,99 @@
 )]
 
 //! The spec's schemas as Rust types, shared by the server and the client.
+
+/// A file in a `multipart/form-data` body (a `format: binary`
+/// property): its bytes, and the file name and media type its part
+/// carries. Unset, the client sends the property's name as the
+/// file name and the media type of the property's `encoding`
+/// (else `application/octet-stream`). In JSON (the mock's values)
+/// it is `{"bytes": "<base64>", "filename": .., "content_type": ..}`.
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub struct FilePart {
+    #[serde(
+        serialize_with = "serialize_file_bytes",
+        deserialize_with = "deserialize_file_bytes"
+    )]
+    pub bytes: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+}
+
+impl FilePart {
+    /// A file of these bytes, without a file name or media type.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            bytes: bytes.into(),
+            filename: None,
+            content_type: None,
+        }
+    }
+
+    /// The same file, with this file name.
+    #[must_use]
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+
+    /// The same file, with this media type.
+    #[must_use]
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+/// A file's bytes as base64 (in JSON).
+fn serialize_file_bytes<S: serde::Serializer>(
+    bytes: &[u8],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use base64::Engine as _;
+    serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+fn deserialize_file_bytes<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<u8>, D::Error> {
+    use base64::Engine as _;
+    let text = <std::borrow::Cow<
+        'de,
+        str,
+    > as serde::Deserialize>::deserialize(deserializer)?;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.as_bytes())
+        .map_err(serde::de::Error::custom)
+}
+
+/// Schema `/paths/~1anything~1multipart-formdata/put/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PutAnythingMultipartFormdataBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<Vec<FilePart>>,
+}
+
+/// Schema `/paths/~1anything~1multipart-formdata/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PostAnythingMultipartFormdataBody {
+    #[serde(rename = "orderId")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<i64>,
+    #[serde(rename = "userId")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+    #[serde(rename = "documentFile")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_file: Option<FilePart>,
+}

@@ -454,7 +454,11 @@ mod tests {
         );
         let answer = client
             .form_data_standard(api::FormDataStandardRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -464,7 +468,11 @@ mod tests {
         );
         let answer = client
             .form_data_form_exploded(api::FormDataFormExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -474,7 +482,11 @@ mod tests {
         );
         let answer = client
             .form_data_form_non_exploded(api::FormDataFormNonExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -484,7 +496,11 @@ mod tests {
         );
         let answer = client
             .form_data_space_delimited_non_exploded(api::FormDataSpaceDelimitedNonExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -494,7 +510,11 @@ mod tests {
         );
         let answer = client
             .form_data_pipe_delimited_non_exploded(api::FormDataPipeDelimitedNonExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -504,7 +524,11 @@ mod tests {
         );
         let answer = client
             .form_data_deep_object_exploded(api::FormDataDeepObjectExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;

@@ -377,13 +377,13 @@ impl DeletePetRequest {
 }
 
 /// The request of [`Api::upload_file`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct UploadFileRequest {
     /// ID of pet to update
     /// In path: `petId`.
     pub pet_id: i64,
     /// Sent as `multipart/form-data`.
-    pub body: Option<ByteStream>,
+    pub body: Option<types::UploadFileBody>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }

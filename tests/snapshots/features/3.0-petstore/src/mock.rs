@@ -349,7 +349,11 @@ mod tests {
         let answer = client
             .upload_file(api::UploadFileRequest {
                 pet_id: json("0"),
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"additionalMetadata\":\"string\",\"file\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;

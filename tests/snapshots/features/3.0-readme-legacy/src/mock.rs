@@ -400,7 +400,9 @@ mod tests {
         let answer = client
             .upload_api_specification(api::UploadApiSpecificationRequest {
                 x_readme_version: Some(json("\"string\"")),
-                body: api::ByteStream::from(b"mock".as_slice()),
+                body: json(
+                    "{\"spec\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"},\"url\":\"string\"}",
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -411,7 +413,9 @@ mod tests {
         let answer = client
             .update_api_specification(api::UpdateApiSpecificationRequest {
                 id: json("\"string\""),
-                body: api::ByteStream::from(b"mock".as_slice()),
+                body: json(
+                    "{\"spec\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"},\"url\":\"string\"}",
+                ),
                 context: api::Context::default(),
             })
             .await;

@@ -252,8 +252,8 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/", "getProject", false),
     ("GET", "/api-registry/{uuid}", "getAPIRegistry", false),
     ("GET", "/api-specification", "getAPISpecification", false),
-    ("POST", "/api-specification", "uploadAPISpecification", true),
-    ("PUT", "/api-specification/{id}", "updateAPISpecification", true),
+    ("POST", "/api-specification", "uploadAPISpecification", false),
+    ("PUT", "/api-specification/{id}", "updateAPISpecification", false),
     ("DELETE", "/api-specification/{id}", "deleteAPISpecification", false),
     ("GET", "/categories", "getCategories", false),
     ("POST", "/categories", "createCategory", false),
@@ -839,7 +839,19 @@ async fn request_upload_api_specification(
     if p0.is_err() {
         return Err(bad_parameters([("x-readme-version", p0.err())]));
     }
-    let body = required(stream_body(body), "body", "")?;
+    let body = required(
+        multipart_body(
+                &parts.headers,
+                body,
+                &[
+                    ("spec", "file", false, "application/octet-stream"),
+                    ("url", "quoted", false, "text/plain"),
+                ],
+            )
+            .await?,
+        "body",
+        "",
+    )?;
     Ok(api::UploadApiSpecificationRequest {
         x_readme_version: p0?,
         body,
@@ -880,7 +892,19 @@ async fn request_update_api_specification(
     if p0.is_err() {
         return Err(bad_parameters([("id", p0.err())]));
     }
-    let body = required(stream_body(body), "body", "")?;
+    let body = required(
+        multipart_body(
+                &parts.headers,
+                body,
+                &[
+                    ("spec", "file", false, "application/octet-stream"),
+                    ("url", "quoted", false, "text/plain"),
+                ],
+            )
+            .await?,
+        "body",
+        "",
+    )?;
     Ok(api::UpdateApiSpecificationRequest {
         id: p0?,
         body,
@@ -2568,15 +2592,13 @@ impl IntoResponse for api::DeleteVersionResponse {
     }
 }
 
-/// Turns a handler's result into the HTTP response (the error of a
-/// streamed body that went over the limit is a 413).
+/// Turns a handler's result into the HTTP response.
 fn respond<R: IntoResponse>(
     result: Result<R, api::Error>,
     errors: &[(u16, ErrorShape)],
 ) -> Response {
     match result {
         Ok(response) => response.into_response(),
-        Err(error) if over_limit(&error) => over_limit_problem().into_response(),
         Err(error) => {
             tracing::error!("handler failed: {error}");
             Problem::new(
@@ -2885,13 +2907,223 @@ fn invalid_json(
     problem
 }
 
-/// A binary body as it arrives (`serve_request` bounds it); `None`
-/// when there is none.
-fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
-    if axum::body::HttpBody::is_end_stream(&body) {
-        return None;
+/// One part of a `multipart/form-data` body.
+struct FormPart {
+    name: String,
+    filename: Option<String>,
+    content_type: Option<String>,
+    body: axum::body::Bytes,
+}
+
+/// A `multipart/form-data` body read into `T`: each of `properties`
+/// (wire name, kind, repeated, content type) from its part, or its
+/// parts when repeated; other parts are ignored. 400 naming the part
+/// for a value that does not parse or a required part that is missing.
+async fn multipart_body<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    properties: &[(&str, &str, bool, &str)],
+) -> Result<Option<T>, Problem> {
+    let Some(bytes) = read_body(body).await? else {
+        return Ok(None);
+    };
+    check_content_type(
+        headers,
+        |ct| ct == "multipart/form-data",
+        "multipart/form-data",
+    )?;
+    let boundary = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            header_params(v)
+                .into_iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case("boundary"))
+        })
+        .map(|(_, value)| value)
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| Problem::new(
+            StatusCode::BAD_REQUEST,
+            "the multipart body's `Content-Type` has no boundary",
+        ))?;
+    let parts = split_multipart(&bytes, &boundary)
+        .ok_or_else(|| Problem::new(
+            StatusCode::BAD_REQUEST,
+            "the body is not valid multipart/form-data",
+        ))?;
+    let mut object = serde_json::Map::new();
+    for &(name, kind, repeated, _) in properties {
+        let mut values = Vec::new();
+        for part in parts.iter().filter(|p| p.name == name) {
+            let value = part_value(part, kind)
+                .map_err(|detail| Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("part `{name}`: {detail}"),
+                ))?;
+            values.push(value);
+            if !repeated {
+                break;
+            }
+        }
+        if repeated {
+            if !values.is_empty() {
+                object.insert(name.to_owned(), serde_json::Value::Array(values));
+            }
+        } else if let Some(value) = values.pop() {
+            object.insert(name.to_owned(), value);
+        }
     }
-    Some(api::ByteStream::from_stream(body.into_data_stream()))
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map(Some)
+        .map_err(|e| Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("the multipart body does not match its schema: {e}"),
+        ))
+}
+
+/// A part's value in JSON, as `kind` says it travels.
+fn part_value(part: &FormPart, kind: &str) -> Result<serde_json::Value, String> {
+    match kind {
+        "file" => {
+            use base64::Engine as _;
+            let mut file = serde_json::Map::new();
+            file.insert(
+                "bytes".to_owned(),
+                serde_json::Value::String(
+                    base64::engine::general_purpose::STANDARD.encode(&part.body),
+                ),
+            );
+            if let Some(filename) = &part.filename {
+                file.insert(
+                    "filename".to_owned(),
+                    serde_json::Value::String(filename.clone()),
+                );
+            }
+            if let Some(content_type) = &part.content_type {
+                file.insert(
+                    "content_type".to_owned(),
+                    serde_json::Value::String(content_type.clone()),
+                );
+            }
+            return Ok(serde_json::Value::Object(file));
+        }
+        "bytes" => {
+            use base64::Engine as _;
+            return Ok(
+                serde_json::Value::String(
+                    base64::engine::general_purpose::STANDARD.encode(&part.body),
+                ),
+            );
+        }
+        _ => {}
+    }
+    let text = std::str::from_utf8(&part.body)
+        .map_err(|_| "the part is not UTF-8 text".to_owned())?;
+    match kind {
+        "quoted" => Ok(serde_json::Value::String(text.to_owned())),
+        "json" => {
+            serde_json::from_str(text).map_err(|e| format!("the part is not JSON: {e}"))
+        }
+        _ => {
+            match serde_json::from_str::<serde_json::Value>(text.trim()) {
+                Ok(value) if value.is_number() || value.is_boolean() => Ok(value),
+                _ => Err(format!("`{text}` is not a number or a boolean")),
+            }
+        }
+    }
+}
+
+/// The parts of a multipart body; `None` when it is malformed.
+fn split_multipart(body: &[u8], boundary: &str) -> Option<Vec<FormPart>> {
+    fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+        haystack.windows(needle.len()).position(|w| w == needle)
+    }
+    let delimiter = format!("\r\n--{boundary}").into_bytes();
+    let start = if body.starts_with(&delimiter[2..]) {
+        delimiter.len() - 2
+    } else {
+        find(body, &delimiter)? + delimiter.len()
+    };
+    let mut rest = &body[start..];
+    let mut parts = Vec::new();
+    loop {
+        if rest.starts_with(b"--") {
+            return Some(parts);
+        }
+        rest = &rest[find(rest, b"\r\n")? + 2..];
+        let end = find(rest, &delimiter)?;
+        let part = &rest[..end];
+        rest = &rest[end + delimiter.len()..];
+        let (head, content) = if part.starts_with(b"\r\n") {
+            (&part[..0], &part[2..])
+        } else {
+            let split = find(part, b"\r\n\r\n")?;
+            (&part[..split], &part[split + 4..])
+        };
+        let head = String::from_utf8_lossy(head);
+        let mut name = None;
+        let mut filename = None;
+        let mut content_type = None;
+        for line in head.split("\r\n") {
+            let Some((header, value)) = line.split_once(':') else {
+                continue;
+            };
+            if header.trim().eq_ignore_ascii_case("content-disposition") {
+                for (key, value) in header_params(value) {
+                    if key.eq_ignore_ascii_case("name") {
+                        name = Some(value);
+                    } else if key.eq_ignore_ascii_case("filename") {
+                        filename = Some(value);
+                    }
+                }
+            } else if header.trim().eq_ignore_ascii_case("content-type") {
+                content_type = Some(value.trim().to_owned());
+            }
+        }
+        if let Some(name) = name {
+            parts
+                .push(FormPart {
+                    name,
+                    filename,
+                    content_type,
+                    body: axum::body::Bytes::copy_from_slice(content),
+                });
+        }
+    }
+}
+
+/// The `key=value` parameters after a header value's first `;`,
+/// quoted values unquoted (`\` escapes the next character).
+fn header_params(value: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut chars = value.chars().skip_while(|c| *c != ';').peekable();
+    while chars.next().is_some() {
+        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
+        let mut value = String::new();
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => break,
+                    '\\' => value.extend(chars.next()),
+                    c => value.push(c),
+                }
+            }
+            while chars.peek().is_some_and(|c| *c != ';') {
+                chars.next();
+            }
+        } else {
+            while let Some(c) = chars.peek().copied().filter(|c| *c != ';') {
+                value.push(c);
+                chars.next();
+            }
+        }
+        out.push((key.trim().to_owned(), value.trim().to_owned()));
+    }
+    out
 }
 
 fn json<T: serde::Serialize>(

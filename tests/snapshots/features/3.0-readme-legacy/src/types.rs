@@ -121,6 +121,81 @@ fn check_range<T: PartialOrd + std::fmt::Display>(
     }
 }
 
+/// A file in a `multipart/form-data` body (a `format: binary`
+/// property): its bytes, and the file name and media type its part
+/// carries. Unset, the client sends the property's name as the
+/// file name and the media type of the property's `encoding`
+/// (else `application/octet-stream`). In JSON (the mock's values)
+/// it is `{"bytes": "<base64>", "filename": .., "content_type": ..}`.
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize
+)]
+pub struct FilePart {
+    #[serde(
+        serialize_with = "serialize_file_bytes",
+        deserialize_with = "deserialize_file_bytes"
+    )]
+    pub bytes: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+}
+
+impl FilePart {
+    /// A file of these bytes, without a file name or media type.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            bytes: bytes.into(),
+            filename: None,
+            content_type: None,
+        }
+    }
+
+    /// The same file, with this file name.
+    #[must_use]
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+
+    /// The same file, with this media type.
+    #[must_use]
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+}
+
+/// A file's bytes as base64 (in JSON).
+fn serialize_file_bytes<S: serde::Serializer>(
+    bytes: &[u8],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use base64::Engine as _;
+    serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+fn deserialize_file_bytes<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<u8>, D::Error> {
+    use base64::Engine as _;
+    let text = <std::borrow::Cow<
+        'de,
+        str,
+    > as serde::Deserialize>::deserialize(deserializer)?;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.as_bytes())
+        .map_err(serde::de::Error::custom)
+}
+
 /// Schema `/components/schemas/baseError`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BaseError {
@@ -2152,6 +2227,17 @@ impl std::str::FromStr for GetApiSpecificationPage {
 /// Schema `/paths/~1api-specification/get/responses/401/content/application~1json/schema`.
 pub type GetApiSpecificationUnauthorizedBody = GetProjectUnauthorizedBody;
 
+/// Schema `/paths/~1api-specification/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UploadApiSpecificationBody {
+    /// An OpenAPI/Swagger file. We accept JSON or YAML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<FilePart>,
+    /// A public URL to an OpenAPI/Swagger definition. We accept JSON or YAML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// Schema `/paths/~1api-specification/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -2164,6 +2250,9 @@ pub enum UploadApiSpecificationBadRequestBody {
 
 /// Schema `/paths/~1api-specification/post/responses/401/content/application~1json/schema`.
 pub type UploadApiSpecificationUnauthorizedBody = GetProjectUnauthorizedBody;
+
+/// Schema `/paths/~1api-specification~1{id}/put/requestBody/content/multipart~1form-data/schema`.
+pub type UpdateApiSpecificationBody = UploadApiSpecificationBody;
 
 /// Schema `/paths/~1api-specification~1{id}/put/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -90,7 +90,11 @@ mod tests {
         );
         let answer = client
             .put_circular(api::PutCircularRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"file\":{\"contentDisposition\":{},\"entity\":{},\"headers\":{},\"mediaType\":{},\"messageBodyWorkers\":{},\"parent\":{},\"providers\":{},\"name\":\"string\",\"value\":\"string\",\"formDataContentDisposition\":{},\"simple\":true,\"parameterizedHeaders\":{}},\"typename\":\"string\"}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;

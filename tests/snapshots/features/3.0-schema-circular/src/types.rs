@@ -306,6 +306,15 @@ pub struct PutNestedTestBodyObjFffffffffffffffffffffffffffffffffffffffffffffffff
     pub fooc: Option<String>,
 }
 
+/// Schema `/paths/~1circular/put/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PutCircularBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FormDataBodyPart>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typename: Option<String>,
+}
+
 /// Schema `/paths/~1not-quite-circular/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PostNotQuiteCircularBody {

@@ -17,6 +17,8 @@
 //! client implements, with a request type and a response enum per
 //! operation.
 
+use super::types;
+
 /// Encoding `style` serialization support 1.0.0
 ///
 /// Implement it to serve the API (`server::router`); `client::Client` implements it to call a server.
@@ -31,10 +33,10 @@ pub trait Api: Send + Sync {
 }
 
 /// The request of [`Api::encoding_form`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct EncodingFormRequest {
     /// Sent as `multipart/form-data`.
-    pub body: Option<ByteStream>,
+    pub body: Option<types::EncodingFormBody>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -72,207 +74,6 @@ pub struct Credentials {}
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Credentials").finish()
-    }
-}
-
-/// A binary body (`application/octet-stream`, `image/png`, ...): a
-/// stream of chunks, so that neither side holds it whole. The server
-/// gives a handler the request body as it arrives and sends a
-/// response body as the handler's stream yields it; the client sends
-/// a request body as it is read and returns a response body as it
-/// arrives.
-///
-/// Make one from bytes in memory ([`ByteStream::new`], `From<Vec<u8>>`
-/// ...) or from any stream of chunks ([`ByteStream::from_stream`]).
-/// Read it as a [`futures_core::Stream`] of `bytes::Bytes`, or whole
-/// with [`ByteStream::into_bytes`].
-///
-/// A body made from bytes is sent with a `Content-Length` and, on
-/// the client, tried again like any other; a streamed one is sent
-/// once, chunked. `Debug` does not show the content.
-pub struct ByteStream {
-    inner: ByteStreamInner,
-}
-
-enum ByteStreamInner {
-    /// In memory; `None` once read.
-    Whole(Option<bytes::Bytes>),
-    /// In a `Mutex` only to be `Sync` (it is never locked: polling
-    /// takes `&mut self`).
-    Stream(
-        std::sync::Mutex<
-            std::pin::Pin<
-                Box<
-                    dyn futures_core::Stream<
-                        Item = Result<
-                            bytes::Bytes,
-                            Box<dyn std::error::Error + Send + Sync>,
-                        >,
-                    > + Send,
-                >,
-            >,
-        >,
-    ),
-}
-
-impl ByteStream {
-    /// A body of these bytes (a `Vec<u8>`, `bytes::Bytes`, `String`,
-    /// `&'static [u8]`, ...).
-    pub fn new(bytes: impl Into<bytes::Bytes>) -> Self {
-        ByteStream {
-            inner: ByteStreamInner::Whole(Some(bytes.into())),
-        }
-    }
-
-    /// An empty body.
-    pub fn empty() -> Self {
-        ByteStream::new(bytes::Bytes::new())
-    }
-
-    /// A body read from `stream` as it yields chunks; an `Err` ends
-    /// it (the server then drops the connection, the client's call
-    /// fails).
-    pub fn from_stream<S, B, E>(stream: S) -> Self
-    where
-        S: futures_core::Stream<Item = Result<B, E>> + Send + 'static,
-        B: Into<bytes::Bytes>,
-        E: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        /// Maps the chunks and errors of a stream to those of `ByteStream`.
-        struct Chunks<S>(std::pin::Pin<Box<S>>);
-        impl<S, B, E> futures_core::Stream for Chunks<S>
-        where
-            S: futures_core::Stream<Item = Result<B, E>>,
-            B: Into<bytes::Bytes>,
-            E: Into<Box<dyn std::error::Error + Send + Sync>>,
-        {
-            type Item = Result<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>;
-            fn poll_next(
-                mut self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<Option<Self::Item>> {
-                futures_core::Stream::poll_next(self.0.as_mut(), cx)
-                    .map(|chunk| {
-                        chunk.map(|chunk| chunk.map(Into::into).map_err(Into::into))
-                    })
-            }
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                futures_core::Stream::size_hint(self.0.as_ref().get_ref())
-            }
-        }
-        ByteStream {
-            inner: ByteStreamInner::Stream(
-                std::sync::Mutex::new(Box::pin(Chunks(Box::pin(stream)))),
-            ),
-        }
-    }
-
-    /// The whole body if it is in memory (made from bytes, not read
-    /// yet); `None` for a stream.
-    pub fn as_bytes(&self) -> Option<&bytes::Bytes> {
-        match &self.inner {
-            ByteStreamInner::Whole(bytes) => bytes.as_ref(),
-            ByteStreamInner::Stream(_) => None,
-        }
-    }
-
-    /// Reads the rest of the body into memory.
-    pub async fn into_bytes(
-        mut self,
-    ) -> Result<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>> {
-        if let ByteStreamInner::Whole(bytes) = &mut self.inner {
-            return Ok(bytes.take().unwrap_or_default());
-        }
-        let mut whole = Vec::new();
-        while let Some(chunk) = std::future::poll_fn(|cx| futures_core::Stream::poll_next(
-                std::pin::Pin::new(&mut self),
-                cx,
-            ))
-            .await
-        {
-            whole.extend_from_slice(&chunk?);
-        }
-        Ok(whole.into())
-    }
-}
-
-impl futures_core::Stream for ByteStream {
-    type Item = Result<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>;
-
-    fn poll_next(
-        self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Self::Item>> {
-        match &mut self.get_mut().inner {
-            ByteStreamInner::Whole(bytes) => {
-                std::task::Poll::Ready(bytes.take().filter(|b| !b.is_empty()).map(Ok))
-            }
-            ByteStreamInner::Stream(stream) => {
-                futures_core::Stream::poll_next(
-                    stream
-                        .get_mut()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .as_mut(),
-                    cx,
-                )
-            }
-        }
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        match &self.inner {
-            ByteStreamInner::Whole(Some(bytes)) if !bytes.is_empty() => (1, Some(1)),
-            ByteStreamInner::Whole(_) => (0, Some(0)),
-            ByteStreamInner::Stream(_) => (0, None),
-        }
-    }
-}
-
-impl Default for ByteStream {
-    fn default() -> Self {
-        ByteStream::empty()
-    }
-}
-
-impl std::fmt::Debug for ByteStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.inner {
-            ByteStreamInner::Whole(Some(bytes)) => {
-                write!(f, "ByteStream({} bytes)", bytes.len())
-            }
-            ByteStreamInner::Whole(None) => f.write_str("ByteStream(read)"),
-            ByteStreamInner::Stream(_) => f.write_str("ByteStream(streaming)"),
-        }
-    }
-}
-
-impl From<Vec<u8>> for ByteStream {
-    fn from(bytes: Vec<u8>) -> Self {
-        ByteStream::new(bytes)
-    }
-}
-
-impl From<bytes::Bytes> for ByteStream {
-    fn from(bytes: bytes::Bytes) -> Self {
-        ByteStream::new(bytes)
-    }
-}
-
-impl From<&'static [u8]> for ByteStream {
-    fn from(bytes: &'static [u8]) -> Self {
-        ByteStream::new(bytes)
-    }
-}
-
-impl From<String> for ByteStream {
-    fn from(text: String) -> Self {
-        ByteStream::new(text)
-    }
-}
-
-impl From<&'static str> for ByteStream {
-    fn from(text: &'static str) -> Self {
-        ByteStream::new(text)
     }
 }
 

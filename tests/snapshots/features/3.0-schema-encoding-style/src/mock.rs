@@ -49,6 +49,10 @@ mod tests {
     use super::api::{self, Api as _};
     use super::MockApi;
 
+    fn json<T: serde::de::DeserializeOwned>(text: &str) -> T {
+        serde_json::from_str(text).expect("uniapi made it to fit")
+    }
+
     #[tokio::test]
     async fn every_operation_answers_as_documented() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -58,7 +62,11 @@ mod tests {
         let client = Client::new(&base);
         let answer = client
             .encoding_form(api::EncodingFormRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;

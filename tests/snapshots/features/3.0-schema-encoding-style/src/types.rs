@@ -14,3 +14,23 @@
 )]
 
 //! The spec's schemas as Rust types, shared by the server and the client.
+
+/// Schema `/paths/~1form~1primitive/put/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EncodingFormBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primitive: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<EncodingFormBodyObject>,
+}
+
+/// Schema `/paths/~1form~1primitive/put/requestBody/content/multipart~1form-data/schema/properties/object`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EncodingFormBodyObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bar: Option<String>,
+}

@@ -1370,7 +1370,21 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request.body.map(|body| ("multipart/form-data", stream_body(body))),
+                match &request.body {
+                    Some(body) => {
+                        Some(
+                            encode_multipart(
+                                body,
+                                &[
+                                    ("primitive", "quoted", false, "text/plain"),
+                                    ("array", "quoted", true, "text/plain"),
+                                    ("object", "json", false, "application/json"),
+                                ],
+                            )?,
+                        )
+                    }
+                    None => None,
+                },
                 &request.context,
             )
             .await?;
@@ -1399,7 +1413,21 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request.body.map(|body| ("multipart/form-data", stream_body(body))),
+                match &request.body {
+                    Some(body) => {
+                        Some(
+                            encode_multipart(
+                                body,
+                                &[
+                                    ("primitive", "quoted", false, "text/plain"),
+                                    ("array", "quoted", true, "text/plain"),
+                                    ("object", "json", false, "application/json"),
+                                ],
+                            )?,
+                        )
+                    }
+                    None => None,
+                },
                 &request.context,
             )
             .await?;
@@ -1428,7 +1456,21 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request.body.map(|body| ("multipart/form-data", stream_body(body))),
+                match &request.body {
+                    Some(body) => {
+                        Some(
+                            encode_multipart(
+                                body,
+                                &[
+                                    ("primitive", "quoted", false, "text/plain"),
+                                    ("array", "quoted", true, "text/plain"),
+                                    ("object", "json", false, "application/json"),
+                                ],
+                            )?,
+                        )
+                    }
+                    None => None,
+                },
                 &request.context,
             )
             .await?;
@@ -1457,7 +1499,20 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request.body.map(|body| ("multipart/form-data", stream_body(body))),
+                match &request.body {
+                    Some(body) => {
+                        Some(
+                            encode_multipart(
+                                body,
+                                &[
+                                    ("array", "quoted", true, "text/plain"),
+                                    ("object", "json", false, "application/json"),
+                                ],
+                            )?,
+                        )
+                    }
+                    None => None,
+                },
                 &request.context,
             )
             .await?;
@@ -1486,7 +1541,20 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request.body.map(|body| ("multipart/form-data", stream_body(body))),
+                match &request.body {
+                    Some(body) => {
+                        Some(
+                            encode_multipart(
+                                body,
+                                &[
+                                    ("array", "quoted", true, "text/plain"),
+                                    ("object", "json", false, "application/json"),
+                                ],
+                            )?,
+                        )
+                    }
+                    None => None,
+                },
                 &request.context,
             )
             .await?;
@@ -1515,7 +1583,21 @@ impl Api for Client {
                 query,
                 headers,
                 cookies,
-                request.body.map(|body| ("multipart/form-data", stream_body(body))),
+                match &request.body {
+                    Some(body) => {
+                        Some(
+                            encode_multipart(
+                                body,
+                                &[
+                                    ("primitive", "quoted", false, "text/plain"),
+                                    ("array", "quoted", true, "text/plain"),
+                                    ("object", "json", false, "application/json"),
+                                ],
+                            )?,
+                        )
+                    }
+                    None => None,
+                },
                 &request.context,
             )
             .await?;
@@ -1929,6 +2011,110 @@ impl Cache {
     }
 }
 
+/// Boundaries for multipart bodies, with their content types.
+const MULTIPART_BOUNDARIES: [(&str, &str); 4] = [
+    ("uniapi-5c0f7e2a9b3d41e8", "multipart/form-data; boundary=uniapi-5c0f7e2a9b3d41e8"),
+    ("uniapi-b86e13d7f0a2c945", "multipart/form-data; boundary=uniapi-b86e13d7f0a2c945"),
+    ("uniapi-2d9a4f61c7e8b350", "multipart/form-data; boundary=uniapi-2d9a4f61c7e8b350"),
+    ("uniapi-e4715b0c3a96fd28", "multipart/form-data; boundary=uniapi-e4715b0c3a96fd28"),
+];
+
+/// A `multipart/form-data` body and its content type: each of
+/// `properties` (wire name, kind, repeated, content type) of `body`
+/// as a part, or a part per item when repeated.
+fn encode_multipart<T: serde::Serialize>(
+    body: &T,
+    properties: &[(&str, &str, bool, &str)],
+) -> Result<(&'static str, reqwest::Body), api::Error> {
+    let object = serde_json::to_value(body)
+        .map_err(|e| api::Error::Encode(e.to_string()))?;
+    let mut parts = Vec::new();
+    for &(name, kind, repeated, content_type) in properties {
+        let values: Vec<&serde_json::Value> = match object.get(name) {
+            None | Some(serde_json::Value::Null) => continue,
+            Some(serde_json::Value::Array(items)) if repeated => items.iter().collect(),
+            Some(value) => vec![value],
+        };
+        for value in values {
+            let (filename, content_type, bytes): (Option<String>, String, Vec<u8>) = match kind {
+                "quoted" => {
+                    (
+                        None,
+                        content_type.to_owned(),
+                        value
+                            .as_str()
+                            .map_or_else(|| value.to_string(), str::to_owned)
+                            .into_bytes(),
+                    )
+                }
+                "json" => {
+                    (
+                        None,
+                        content_type.to_owned(),
+                        serde_json::to_vec(value)
+                            .map_err(|e| api::Error::Encode(e.to_string()))?,
+                    )
+                }
+                _ => (None, content_type.to_owned(), value.to_string().into_bytes()),
+            };
+            parts.push((name, filename, content_type, bytes));
+        }
+    }
+    let holds = |bytes: &[u8], boundary: &str| {
+        bytes.windows(boundary.len()).any(|w| w == boundary.as_bytes())
+    };
+    let (boundary, media_type) = MULTIPART_BOUNDARIES
+        .iter()
+        .find(|(boundary, _)| {
+            parts.iter().all(|(_, _, _, bytes)| !holds(bytes, boundary))
+        })
+        .ok_or_else(|| api::Error::Encode(
+            "every multipart boundary the client has occurs in a part".into(),
+        ))?;
+    let quoted = |text: &str| {
+        let mut out = String::with_capacity(text.len() + 2);
+        out.push('"');
+        for c in text.chars() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\r' => out.push_str("%0D"),
+                '\n' => out.push_str("%0A"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    };
+    let mut out = Vec::new();
+    for (name, filename, content_type, bytes) in parts {
+        out.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name={}", quoted(name)
+            )
+                .as_bytes(),
+        );
+        if let Some(filename) = filename {
+            out.extend_from_slice(
+                format!("; filename={}", quoted(& filename)).as_bytes(),
+            );
+        }
+        let content_type: String = content_type
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        out.extend_from_slice(
+            format!("\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
+        );
+        out.extend_from_slice(&bytes);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Ok((media_type, reqwest::Body::from(out)))
+}
+
 /// The response's status, headers and whole body.
 async fn read(
     mut response: reqwest::Response,
@@ -1972,16 +2158,6 @@ async fn decode_json<T: serde::de::DeserializeOwned>(
                 .map(|e| e.path().to_string());
             Err(decode_error(status, headers, bytes.into(), path, error.to_string()))
         }
-    }
-}
-
-/// A binary request body: one in memory is sent whole (with a
-/// `Content-Length`; a retry sends it again), a stream as it is
-/// read (chunked; sent once, never retried).
-fn stream_body(body: api::ByteStream) -> reqwest::Body {
-    match body.as_bytes() {
-        Some(bytes) => reqwest::Body::from(bytes.clone()),
-        None => reqwest::Body::wrap_stream(body),
     }
 }
 

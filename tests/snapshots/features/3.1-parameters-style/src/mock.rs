@@ -534,7 +534,11 @@ mod tests {
         );
         let answer = client
             .form_data_standard(api::FormDataStandardRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -544,7 +548,11 @@ mod tests {
         );
         let answer = client
             .form_data_form_exploded(api::FormDataFormExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -554,7 +562,11 @@ mod tests {
         );
         let answer = client
             .form_data_form_non_exploded(api::FormDataFormNonExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -564,7 +576,11 @@ mod tests {
         );
         let answer = client
             .form_data_space_delimited_non_exploded(api::FormDataSpaceDelimitedNonExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -574,7 +590,11 @@ mod tests {
         );
         let answer = client
             .form_data_pipe_delimited_non_exploded(api::FormDataPipeDelimitedNonExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;
@@ -584,7 +604,11 @@ mod tests {
         );
         let answer = client
             .form_data_deep_object_exploded(api::FormDataDeepObjectExplodedRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(
+                    json(
+                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                    ),
+                ),
                 context: api::Context::default(),
             })
             .await;

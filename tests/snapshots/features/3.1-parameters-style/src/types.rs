@@ -77,3 +77,143 @@ pub type QueryPipeDelimitedNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1query~1deepObject/get/parameters/0/schema`.
 pub type QueryDeepObjectNonExplodedObject = CookiesStandardObject;
+
+/// Schema `/paths/~1anything~1form-data/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataStandardBody {
+    /// A standard primitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primitive: Option<String>,
+    /// A standard array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<Vec<String>>,
+    /// A standard object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<FormDataStandardBodyObject>,
+}
+
+/// A standard object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataStandardBodyObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bar: Option<String>,
+}
+
+/// Schema `/paths/~1anything~1form-data~1form/put/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataFormExplodedBody {
+    /// A `form` style, exploded primitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primitive: Option<String>,
+    /// A `form` style, exploded array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<Vec<String>>,
+    /// A `form` style, exploded object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<FormDataFormExplodedBodyObject>,
+}
+
+/// A `form` style, exploded object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataFormExplodedBodyObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bar: Option<String>,
+}
+
+/// Schema `/paths/~1anything~1form-data~1form/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataFormNonExplodedBody {
+    /// A `form` style, non-exploded primitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primitive: Option<String>,
+    /// A `form` style, non-exploded array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<Vec<String>>,
+    /// A `form` style, non-exploded object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<FormDataFormNonExplodedBodyObject>,
+}
+
+/// A `form` style, non-exploded object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataFormNonExplodedBodyObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bar: Option<String>,
+}
+
+/// Schema `/paths/~1anything~1form-data~1spaceDelimited/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataSpaceDelimitedNonExplodedBody {
+    /// A `spaceDelimited` style, non-exploded array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<Vec<String>>,
+    /// A `spaceDelimited` style, non-exploded object.
+    ///
+    /// >⚠️ This is currently unsupported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<FormDataSpaceDelimitedNonExplodedBodyObject>,
+}
+
+/// A `spaceDelimited` style, non-exploded object.
+///
+/// >⚠️ This is currently unsupported.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataSpaceDelimitedNonExplodedBodyObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bar: Option<String>,
+}
+
+/// Schema `/paths/~1anything~1form-data~1pipeDelimited/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataPipeDelimitedNonExplodedBody {
+    /// A `pipeDelimited` style, non-exploded array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<Vec<String>>,
+    /// A `pipeDelimited` style, non-exploded object.
+    ///
+    /// >⚠️ This is currently unsupported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<FormDataPipeDelimitedNonExplodedBodyObject>,
+}
+
+/// A `pipeDelimited` style, non-exploded object.
+///
+/// >⚠️ This is currently unsupported.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataPipeDelimitedNonExplodedBodyObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bar: Option<String>,
+}
+
+/// Schema `/paths/~1anything~1form-data~1deepObject/get/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataDeepObjectExplodedBody {
+    /// A `deepObject` style, non-exploded primitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primitive: Option<String>,
+    /// A `deepObject` style, non-exploded array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub array: Option<Vec<String>>,
+    /// A `deepObject` style, non-exploded object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<FormDataDeepObjectExplodedBodyObject>,
+}
+
+/// A `deepObject` style, non-exploded object.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FormDataDeepObjectExplodedBodyObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foo: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bar: Option<String>,
+}

@@ -769,7 +769,7 @@ mod tests {
         let answer = client
             .create_api(api::CreateApiRequest {
                 branch: json("\"stable\""),
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(json("{\"schema\":{},\"upload_source\":{},\"url\":{}}")),
                 context: api::Context::default(),
             })
             .await;
@@ -792,7 +792,7 @@ mod tests {
             .update_api(api::UpdateApiRequest {
                 filename: json("\"aajson\""),
                 branch: json("\"stable\""),
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(json("{\"schema\":{},\"upload_source\":{},\"url\":{}}")),
                 context: api::Context::default(),
             })
             .await;
@@ -1090,7 +1090,7 @@ mod tests {
         let answer = client
             .upload_image(api::UploadImageRequest {
                 resize_height: Some(json("\"string\"")),
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(json("{\"file\":{}}")),
                 context: api::Context::default(),
             })
             .await;
@@ -1264,7 +1264,7 @@ mod tests {
         );
         let answer = client
             .validate_api(api::ValidateApiRequest {
-                body: Some(api::ByteStream::from(b"mock".as_slice())),
+                body: Some(json("{\"schema\":{},\"upload_source\":{},\"url\":{}}")),
                 context: api::Context::default(),
             })
             .await;

@@ -1057,6 +1057,20 @@ impl std::str::FromStr for GetApIsOkBodyDataItemUri {
 /// Schema `/paths/~1branches~1{branch}~1apis/post/parameters/0/schema`.
 pub type CreateApiBranch = GetApIsBranch;
 
+/// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateApiBody {
+    /// The API definition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<serde_json::Value>,
+    /// The source that the API definition is being uploaded through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_source: Option<serde_json::Value>,
+    /// The URL where the API definition is hosted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<serde_json::Value>,
+}
+
 /// Schema `/paths/~1branches~1{branch}~1apis/post/responses/202/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateApiAcceptedBody {
@@ -1201,6 +1215,9 @@ pub type UpdateApiFilename = GetApiFilename;
 
 /// Schema `/paths/~1branches~1{branch}~1apis~1{filename}/put/parameters/1/schema`.
 pub type UpdateApiBranch = GetApIsBranch;
+
+/// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
+pub type UpdateApiBody = CreateApiBody;
 
 /// Schema `/paths/~1branches~1{branch}~1apis~1{filename}/put/responses/202/content/application~1json/schema`.
 pub type UpdateApiAcceptedBody = CreateApiAcceptedBody;
@@ -5215,6 +5232,13 @@ pub struct GetImagesOkBodyDataItemLinks {
 
 /// A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.
 pub type GetImagesOkBodyDataItemUri = GetChangelogsOkBodyDataItemMetadataImageUri;
+
+/// Schema `/paths/~1images/post/requestBody/content/multipart~1form-data/schema`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UploadImageBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<serde_json::Value>,
+}
 
 /// Schema `/paths/~1images/post/responses/201/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -14051,6 +14075,9 @@ pub struct SearchOkBodyDataItemProject {
 pub struct SearchOkBodyDataItemApi {
     pub method: Option<String>,
 }
+
+/// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
+pub type ValidateApiBody = CreateApiBody;
 
 /// Schema `/paths/~1validate~1api/post/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
