@@ -94,11 +94,21 @@ async fn list_filters_pages_and_marks_cacheable() {
         .unwrap();
     assert_eq!(raw.status(), 400);
     let error: serde_json::Value = serde_json::from_slice(&raw.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        error["message"],
+        "parameter `limit`: invalid value `0`: 0 is less than the minimum of 1",
+    );
+    // Two bad parameters: both named, in the spec's `Error` shape.
+    let raw = reqwest::get(format!("{base}/puppies?limit=0&size=huge"))
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 400);
+    let error: serde_json::Value = serde_json::from_slice(&raw.bytes().await.unwrap()).unwrap();
+    let message = error["message"].as_str().unwrap();
     assert!(
-        error["message"]
-            .as_str()
-            .is_some_and(|d| d.contains("less than the minimum of 1")),
-        "{error}"
+        message.starts_with("2 parameters are not valid; `size`: ")
+            && message.contains("; `limit`: invalid value `0`"),
+        "{message}"
     );
 }
 

@@ -84,8 +84,11 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let parameters_init = params.then(|| quote!(parameters: Vec::new(),));
     let parameters_fold = params.then(|| {
         quote! {
-            for p in self.parameters.drain(..) {
-                self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+            // One bad parameter is named in the detail already.
+            if self.parameters.len() > 1 {
+                for p in self.parameters.drain(..) {
+                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                }
             }
         }
     });

@@ -140,8 +140,11 @@ impl Problem {
                 for v in self.errors.drain(..) {
                     self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
                 }
-                for p in self.parameters.drain(..) {
-                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                if self.parameters.len() > 1 {
+                    for p in self.parameters.drain(..) {
+                        self.detail
+                            .push_str(&format!("; `{}`: {}", p.parameter, p.detail));
+                    }
                 }
                 (*content_type, body(&self))
             }
