@@ -456,6 +456,14 @@ pub enum PartKind {
     Bytes,
 }
 
+/// A media type without its parameters, in lower case
+/// (`Application/JSON; charset=utf-8` → `application/json`): what
+/// `Content-Type` and `Accept` compare.
+pub fn essence(content_type: &str) -> String {
+    let media = content_type.split(';').next().unwrap_or("");
+    media.trim().to_ascii_lowercase()
+}
+
 #[derive(Debug, Clone)]
 pub struct Body {
     /// The variant's name in the body enum, where there are several media

@@ -473,24 +473,18 @@ fn response_value(
         // `+json` family and ranges; anything else as the preferred one.
         helpers.insert(Helper::MediaType);
         let body_type = format_ident!("{}", r.body_type(&op.type_name));
-        let mut exact = Vec::new();
-        let mut ranges = Vec::new();
-        for c in r.body_choices.iter().filter(|c| c.variant != b.variant) {
-            let v = ident(&c.variant);
-            let read = read_body(c, helpers);
-            let arm = quote!(api::#body_type::#v(#read));
-            let media = c.content_type.to_ascii_lowercase();
-            let media = media.split(';').next().unwrap_or("").trim().to_owned();
-            if media == "application/json" {
-                ranges.push(quote!(m if m == "application/json" || m.ends_with("+json") => #arm,));
-            } else if let Some(kind) = media.strip_suffix("/*") {
-                let prefix = lit(&format!("{kind}/"));
-                ranges.push(quote!(m if m.starts_with(#prefix) => #arm,));
-            } else if media != "*/*" {
-                let m = lit(&media);
-                exact.push(quote!(#m => #arm,));
-            }
-        }
+        let arms: Vec<_> = r
+            .body_choices
+            .iter()
+            .filter(|c| c.variant != b.variant)
+            .map(|c| {
+                let v = ident(&c.variant);
+                let read = read_body(c, helpers);
+                (c.content_type.as_str(), quote!(api::#body_type::#v(#read)))
+            })
+            .collect();
+        // A `*/*` choice other than the preferred one is never picked.
+        let (exact, ranges, _) = super::media_arms(arms);
         let preferred = ident(&b.variant);
         let read = read_body(b, helpers);
         quote! {

@@ -307,6 +307,32 @@ pub(crate) fn requirements_table(api: &ir::Api, requirements: &[ir::Requirement]
     quote!(&[#(#table),*])
 }
 
+/// The arms of a `match` on a lower-case media type without parameters
+/// (`Content-Type`), one per `(content type, value)`: exact media types,
+/// then guards for `application/json`'s `+json` family and for ranges
+/// (`image/*`), and the value of a `*/*` (the first), for the fallback arm.
+/// The server reads request bodies by them, the client response bodies.
+pub(crate) fn media_arms(
+    choices: Vec<(&str, TokenStream)>,
+) -> (Vec<TokenStream>, Vec<TokenStream>, Option<TokenStream>) {
+    let (mut exact, mut ranges, mut any) = (Vec::new(), Vec::new(), None);
+    for (content_type, arm) in choices {
+        let media = crate::ir::essence(content_type);
+        if media == "*/*" {
+            any.get_or_insert(arm);
+        } else if media == "application/json" {
+            ranges.push(quote!(m if m == "application/json" || m.ends_with("+json") => #arm,));
+        } else if let Some(kind) = media.strip_suffix("/*") {
+            let prefix = lit(&format!("{kind}/"));
+            ranges.push(quote!(m if m.starts_with(#prefix) => #arm,));
+        } else {
+            let m = lit(&media);
+            exact.push(quote!(#m => #arm,));
+        }
+    }
+    (exact, ranges, any)
+}
+
 /// A string literal token.
 pub(crate) fn lit(s: &str) -> TokenStream {
     s.to_token_stream()

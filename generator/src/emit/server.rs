@@ -404,10 +404,7 @@ fn produces(op: &Operation) -> Option<BTreeSet<String>> {
         .responses
         .iter()
         .flat_map(|r| r.bodies())
-        .map(|b| {
-            let essence = b.content_type.split(';').next().unwrap_or("");
-            essence.trim().to_ascii_lowercase()
-        })
+        .map(|b| ir::essence(&b.content_type))
         .collect();
     (!produces.is_empty() && produces.iter().all(|m| !m.contains('*'))).then_some(produces)
 }
@@ -615,32 +612,15 @@ pub(super) fn parts_table(body: &ir::Body) -> TokenStream {
 fn choose_body(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     helpers.insert(Helper::MediaType);
     let body_type = format_ident!("{}", op.body_type());
-    let essence = |b: &ir::Body| {
-        let t = b.content_type.to_ascii_lowercase();
-        t.split(';').next().unwrap_or("").trim().to_owned()
-    };
-    let mut exact = Vec::new();
-    let mut ranges = Vec::new();
-    let mut any = None;
-    for b in &op.body_choices {
+    let arms = op.body_choices.iter().map(|b| {
         let variant = ident(&b.variant);
         let read = body_reader(b, helpers);
-        let arm = quote!(#read.map(api::#body_type::#variant));
-        let media = essence(b);
-        if media == "*/*" {
-            any.get_or_insert(arm);
-            continue;
-        }
-        if media == "application/json" {
-            ranges.push(quote!(m if m == "application/json" || m.ends_with("+json") => #arm,));
-        } else if let Some(kind) = media.strip_suffix("/*") {
-            let prefix = lit(&format!("{kind}/"));
-            ranges.push(quote!(m if m.starts_with(#prefix) => #arm,));
-        } else {
-            let m = lit(&media);
-            exact.push(quote!(#m => #arm,));
-        }
-    }
+        (
+            b.content_type.as_str(),
+            quote!(#read.map(api::#body_type::#variant)),
+        )
+    });
+    let (exact, ranges, any) = super::media_arms(arms.collect::<Vec<_>>());
     let fallback = any.unwrap_or_else(|| {
         helpers.extend([Helper::Unsupported, Helper::ReadBody]);
         let expected: Vec<String> = op

@@ -932,19 +932,13 @@ impl Schemas<'_> {
 
 /// `application/json` and `+json` media types.
 fn is_json(media: &str) -> bool {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = crate::ir::essence(media);
     essence == "application/json" || essence.ends_with("+json")
 }
 
 /// Whether a media type is `multipart/form-data` (parameters aside).
 fn is_form_data(content_type: &str) -> bool {
-    let t = content_type.to_ascii_lowercase();
-    t.split(';').next().unwrap_or("").trim() == "multipart/form-data"
+    crate::ir::essence(content_type) == "multipart/form-data"
 }
 
 /// `value`, or what its `$ref` chain (in this document) ends at.
@@ -994,8 +988,8 @@ fn quoted(p: Prim) -> bool {
 /// where one must be chosen (lower first): JSON, then forms, text, and
 /// anything else as bytes.
 fn media_rank(content_type: &str) -> (u8, MediaKind) {
-    let t = content_type.to_ascii_lowercase();
-    let essence = t.split(';').next().unwrap_or("").trim();
+    let essence = crate::ir::essence(content_type);
+    let essence = essence.as_str();
     if is_json(essence) {
         (0, MediaKind::Json)
     } else if essence.contains("json") || essence == "*/*" {
@@ -1013,8 +1007,8 @@ fn media_rank(content_type: &str) -> (u8, MediaKind) {
 /// `Text`, `Binary`, `Any`, else the subtype (`application/xml` → `Xml`),
 /// or the type of a range (`image/*` → `Image`).
 fn media_variant(content_type: &str) -> String {
-    let t = content_type.to_ascii_lowercase();
-    let essence = t.split(';').next().unwrap_or("").trim();
+    let essence = crate::ir::essence(content_type);
+    let essence = essence.as_str();
     match essence {
         "application/json" => "Json".to_owned(),
         "application/x-www-form-urlencoded" => "Form".to_owned(),
