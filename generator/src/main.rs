@@ -5,6 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generate one Rust crate with a stateless axum server and a typed reqwest
 /// client, sharing one trait, from an OpenAPI 3.0 or 3.1 document.
 #[derive(Parser)]
