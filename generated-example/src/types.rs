@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// A value that breaks its schema's validation keywords: each
 /// broken rule, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,14 +259,6 @@ fn check_range<T: PartialOrd + std::fmt::Display>(
         }
         _ => {}
     }
-}
-
-/// Reads a present field as `Some`, `null` included: with
-/// `#[serde(default)]`, an absent field stays `None`.
-fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
 }
 
 /// How big a puppy will grow.
@@ -182,86 +329,435 @@ impl<'de> serde::Deserialize<'de> for Size {
 }
 
 /// Schema `/components/schemas/Puppy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Puppy {
     pub id: i64,
     pub name: String,
     pub breed: String,
     pub size: Size,
     /// The adoption fee, in cents.
-    #[serde(rename = "priceCents")]
     pub price_cents: i64,
     /// Whether the puppy has a home already.
     pub adopted: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
 
+impl serde::Serialize for Puppy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.entry("name", &self.name);
+        map.entry("breed", &self.breed);
+        map.entry("size", &self.size);
+        map.entry("priceCents", &self.price_cents);
+        map.entry("adopted", &self.adopted);
+        map.optional("tags", &self.tags);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Puppy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Puppy {
+    const EXPECTING: &'static str = "struct Puppy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut breed = None;
+        let mut size = None;
+        let mut price_cents = None;
+        let mut adopted = None;
+        let mut tags = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "breed" => object::field(&mut map, &mut breed, "breed"),
+                "size" => object::field(&mut map, &mut size, "size"),
+                "priceCents" => object::field(&mut map, &mut price_cents, "priceCents"),
+                "adopted" => object::field(&mut map, &mut adopted, "adopted"),
+                "tags" => object::field(&mut map, &mut tags, "tags"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("id", id.is_none()),
+                ("name", name.is_none()),
+                ("breed", breed.is_none()),
+                ("size", size.is_none()),
+                ("priceCents", price_cents.is_none()),
+                ("adopted", adopted.is_none()),
+            ],
+        );
+        let (
+            Some(id),
+            Some(name),
+            Some(breed),
+            Some(size),
+            Some(price_cents),
+            Some(adopted),
+        ) = (id, name, breed, size, price_cents, adopted) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            id,
+            name,
+            breed,
+            size,
+            price_cents,
+            adopted,
+            tags,
+        })
+    }
+}
+
 /// Schema `/components/schemas/PuppyPage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PuppyPage {
     pub items: Vec<Puppy>,
     /// How many puppies match the filters, over all pages.
     pub total: i64,
     /// The query for the next page, if there is one.
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub next: Option<Option<String>>,
 }
 
+impl serde::Serialize for PuppyPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("items", &self.items);
+        map.entry("total", &self.total);
+        map.optional("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PuppyPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PuppyPage {
+    const EXPECTING: &'static str = "struct PuppyPage";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut items = None;
+        let mut total = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "items" => object::field(&mut map, &mut items, "items"),
+                "total" => object::field(&mut map, &mut total, "total"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("items", items.is_none()), ("total", total.is_none())],
+        );
+        let (Some(items), Some(total)) = (items, total) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { items, total, next })
+    }
+}
+
 /// Schema `/components/schemas/AdoptionForm`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdoptionForm {
-    #[serde(rename = "puppyId")]
     pub puppy_id: i64,
     /// The name the puppy will have.
     pub name: String,
 }
 
+impl serde::Serialize for AdoptionForm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("puppyId", &self.puppy_id);
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AdoptionForm {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AdoptionForm {
+    const EXPECTING: &'static str = "struct AdoptionForm";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut puppy_id = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "puppyId" => object::field(&mut map, &mut puppy_id, "puppyId"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("puppyId", puppy_id.is_none()), ("name", name.is_none())],
+        );
+        let (Some(puppy_id), Some(name)) = (puppy_id, name) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { puppy_id, name })
+    }
+}
+
 /// Schema `/components/schemas/Adoption`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Adoption {
-    #[serde(rename = "puppyId")]
     pub puppy_id: i64,
     pub name: String,
 }
 
+impl serde::Serialize for Adoption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("puppyId", &self.puppy_id);
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Adoption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Adoption {
+    const EXPECTING: &'static str = "struct Adoption";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut puppy_id = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "puppyId" => object::field(&mut map, &mut puppy_id, "puppyId"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("puppyId", puppy_id.is_none()), ("name", name.is_none())],
+        );
+        let (Some(puppy_id), Some(name)) = (puppy_id, name) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { puppy_id, name })
+    }
+}
+
 /// Schema `/components/schemas/CartItemInput`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CartItemInput {
-    #[serde(rename = "puppyId")]
     pub puppy_id: i64,
     /// A note for the shop.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl serde::Serialize for CartItemInput {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("puppyId", &self.puppy_id);
+        map.optional("note", &self.note);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CartItemInput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CartItemInput {
+    const EXPECTING: &'static str = "struct CartItemInput";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut puppy_id = None;
+        let mut note = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "puppyId" => object::field(&mut map, &mut puppy_id, "puppyId"),
+                "note" => object::field(&mut map, &mut note, "note"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(puppy_id) = puppy_id else {
+            return Err(serde::de::Error::missing_field("puppyId"));
+        };
+        Ok(Self { puppy_id, note })
+    }
 }
 
 /// Schema `/components/schemas/CartItem`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CartItem {
     pub puppy: Puppy,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
+impl serde::Serialize for CartItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("puppy", &self.puppy);
+        map.optional("note", &self.note);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CartItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CartItem {
+    const EXPECTING: &'static str = "struct CartItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut puppy = None;
+        let mut note = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "puppy" => object::field(&mut map, &mut puppy, "puppy"),
+                "note" => object::field(&mut map, &mut note, "note"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(puppy) = puppy else {
+            return Err(serde::de::Error::missing_field("puppy"));
+        };
+        Ok(Self { puppy, note })
+    }
+}
+
 /// Schema `/components/schemas/Cart`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cart {
     pub items: Vec<CartItem>,
-    #[serde(rename = "totalCents")]
     pub total_cents: i64,
 }
 
+impl serde::Serialize for Cart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("items", &self.items);
+        map.entry("totalCents", &self.total_cents);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Cart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Cart {
+    const EXPECTING: &'static str = "struct Cart";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut items = None;
+        let mut total_cents = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "items" => object::field(&mut map, &mut items, "items"),
+                "totalCents" => object::field(&mut map, &mut total_cents, "totalCents"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("items", items.is_none()), ("totalCents", total_cents.is_none())],
+        );
+        let (Some(items), Some(total_cents)) = (items, total_cents) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { items, total_cents })
+    }
+}
+
 /// Schema `/components/schemas/Error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     /// A short, stable error code.
     pub code: String,
     /// What went wrong, for people.
     pub message: String,
+}
+
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("code", &self.code);
+        map.entry("message", &self.message);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Error {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Error {
+    const EXPECTING: &'static str = "struct Error";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code = None;
+        let mut message = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code" => object::field(&mut map, &mut code, "code"),
+                "message" => object::field(&mut map, &mut message, "message"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("code", code.is_none()), ("message", message.is_none())],
+        );
+        let (Some(code), Some(message)) = (code, message) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { code, message })
+    }
 }
 
 /// Schema `/paths/~1puppies/get/parameters/2/schema`.

@@ -82,7 +82,8 @@ fn format(tokens: TokenStream, spec: &str) -> String {
 }
 
 /// Puts a blank line between items (prettyplease packs them), at module
-/// level and one level in (impl and trait bodies), as rustfmt'd code has.
+/// level and two levels in (impl and trait bodies, also in a module), as
+/// rustfmt'd code has.
 fn space_items(code: &str) -> String {
     const ITEM_STARTS: &[&str] = &[
         "///",
@@ -117,7 +118,7 @@ fn space_items(code: &str) -> String {
                 || (prev.starts_with("#![")
                     && prev_trim.ends_with(']')
                     && !item.starts_with("#!["));
-            if (indent <= 4
+            if (indent <= 8
                 && indent == prev_indent
                 && ends_item
                 && !both_use

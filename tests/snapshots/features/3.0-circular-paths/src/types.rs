@@ -15,73 +15,455 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Schema `/components/schemas/dateTime`.
 pub type DateTime = chrono::DateTime<chrono::Utc>;
 
 /// Schema `/components/schemas/offset`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Offset {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Rules>,
 }
 
+impl serde::Serialize for Offset {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("rules", &self.rules);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Offset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Offset {
+    const EXPECTING: &'static str = "struct Offset";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut rules = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "rules" => object::field(&mut map, &mut rules, "rules"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { id, rules })
+    }
+}
+
 /// Schema `/components/schemas/offsetTransition`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OffsetTransition {
-    #[serde(rename = "dateTime")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "offsetAfter")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_after: Option<Offset>,
-    #[serde(rename = "offsetBefore")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_before: Option<Offset>,
 }
 
+impl serde::Serialize for OffsetTransition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("dateTime", &self.date_time);
+        map.optional("offsetAfter", &self.offset_after);
+        map.optional("offsetBefore", &self.offset_before);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OffsetTransition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OffsetTransition {
+    const EXPECTING: &'static str = "struct OffsetTransition";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut date_time = None;
+        let mut offset_after = None;
+        let mut offset_before = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "dateTime" => object::field(&mut map, &mut date_time, "dateTime"),
+                "offsetAfter" => {
+                    object::field(&mut map, &mut offset_after, "offsetAfter")
+                }
+                "offsetBefore" => {
+                    object::field(&mut map, &mut offset_before, "offsetBefore")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            date_time,
+            offset_after,
+            offset_before,
+        })
+    }
+}
+
 /// Schema `/components/schemas/rules`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transitions: Option<Vec<OffsetTransition>>,
 }
 
+impl serde::Serialize for Rules {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("transitions", &self.transitions);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Rules {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Rules {
+    const EXPECTING: &'static str = "struct Rules";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut transitions = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "transitions" => object::field(&mut map, &mut transitions, "transitions"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { transitions })
+    }
+}
+
 /// Schema `/components/schemas/SalesLine`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SalesLine {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock: Option<ProductStock>,
 }
 
+impl serde::Serialize for SalesLine {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("stock", &self.stock);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SalesLine {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for SalesLine {
+    const EXPECTING: &'static str = "struct SalesLine";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut stock = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "stock" => object::field(&mut map, &mut stock, "stock"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { stock })
+    }
+}
+
 /// Schema `/components/schemas/ProductStock`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProductStock {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_param: Option<Vec<SalesLine>>,
 }
 
+impl serde::Serialize for ProductStock {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("test_param", &self.test_param);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProductStock {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ProductStock {
+    const EXPECTING: &'static str = "struct ProductStock";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut test_param = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "test_param" => object::field(&mut map, &mut test_param, "test_param"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { test_param })
+    }
+}
+
 /// Schema `/paths/~1anything/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetAnythingOkBody {
-    #[serde(rename = "dateTime")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "offsetAfter")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_after: Option<Offset>,
-    #[serde(rename = "offsetBefore")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_before: Option<Circular>,
+}
+
+impl serde::Serialize for GetAnythingOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("dateTime", &self.date_time);
+        map.optional("offsetAfter", &self.offset_after);
+        map.optional("offsetBefore", &self.offset_before);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetAnythingOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetAnythingOkBody {
+    const EXPECTING: &'static str = "struct GetAnythingOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut date_time = None;
+        let mut offset_after = None;
+        let mut offset_before = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "dateTime" => object::field(&mut map, &mut date_time, "dateTime"),
+                "offsetAfter" => {
+                    object::field(&mut map, &mut offset_after, "offsetAfter")
+                }
+                "offsetBefore" => {
+                    object::field(&mut map, &mut offset_before, "offsetBefore")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            date_time,
+            offset_after,
+            offset_before,
+        })
+    }
 }
 
 /// Schema `/paths/~1anything/post/requestBody/content/application~1json/schema/properties/circular`.
 pub type Circular = serde_json::Value;
 
 /// Schema `/paths/~1anything/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circular: Option<Offset>,
+}
+
+impl serde::Serialize for PostAnythingBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("circular", &self.circular);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingBody {
+    const EXPECTING: &'static str = "struct PostAnythingBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut circular = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "circular" => object::field(&mut map, &mut circular, "circular"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { circular })
+    }
 }

@@ -59,50 +59,394 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// TreeNode
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TreeNode {
     pub id: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<TreeNode>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<TreeNode>>,
 }
 
+impl serde::Serialize for TreeNode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.entry("name", &self.name);
+        map.optional("parent", &self.parent);
+        map.optional("children", &self.children);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TreeNode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for TreeNode {
+    const EXPECTING: &'static str = "struct TreeNode";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut parent = None;
+        let mut children = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "children" => object::field(&mut map, &mut children, "children"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(&[("id", id.is_none()), ("name", name.is_none())]);
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { id, name, parent, children })
+    }
+}
+
 /// Person
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Person {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub employer: Option<Box<Company>>,
 }
 
+impl serde::Serialize for Person {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.optional("employer", &self.employer);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Person {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Person {
+    const EXPECTING: &'static str = "struct Person";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut employer = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "employer" => object::field(&mut map, &mut employer, "employer"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(name) = name else {
+            return Err(serde::de::Error::missing_field("name"));
+        };
+        Ok(Self { name, employer })
+    }
+}
+
 /// Company
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Company {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ceo: Option<Box<Person>>,
 }
 
+impl serde::Serialize for Company {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.optional("ceo", &self.ceo);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Company {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Company {
+    const EXPECTING: &'static str = "struct Company";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut ceo = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "ceo" => object::field(&mut map, &mut ceo, "ceo"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(name) = name else {
+            return Err(serde::de::Error::missing_field("name"));
+        };
+        Ok(Self { name, ceo })
+    }
+}
+
 /// Expression
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Expression {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ExpressionType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Box<ExpressionValue>>,
 }
 
+impl serde::Serialize for Expression {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("type", &self.r#type);
+        map.optional("value", &self.value);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Expression {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Expression {
+    const EXPECTING: &'static str = "struct Expression";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#type = None;
+        let mut value = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "value" => object::field(&mut map, &mut value, "value"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { r#type, value })
+    }
+}
+
 /// LinkedNode
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinkedNode {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<Box<LinkedNode>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<Box<LinkedNode>>,
+}
+
+impl serde::Serialize for LinkedNode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.optional("prev", &self.prev);
+        map.optional("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LinkedNode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for LinkedNode {
+    const EXPECTING: &'static str = "struct LinkedNode";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut prev = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "prev" => object::field(&mut map, &mut prev, "prev"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(id) = id else {
+            return Err(serde::de::Error::missing_field("id"));
+        };
+        Ok(Self { id, prev, next })
+    }
 }
 
 /// Schema `/components/schemas/Expression/properties/type`.

@@ -59,12 +59,149 @@ fn unknown<T>(
     }
 }
 
-/// Reads a present field as `Some`, `null` included: with
-/// `#[serde(default)]`, an absent field stays `None`.
-fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
 }
 
 /// Schema `/components/schemas/MultischemaOfEverything`.
@@ -82,21 +219,84 @@ pub enum MultischemaOfEverything {
 pub type ArrayOfObjectsOfObjectsAndArrays = Vec<ObjectOfObjectsAndArrays>;
 
 /// Schema `/components/schemas/ObjectOfEverything`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectOfEverything {
-    #[serde(rename = "objectOfObjectsAndArrays")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_of_objects_and_arrays: Option<ObjectOfObjectsAndArrays>,
-    #[serde(rename = "arrayOfObjectsOfObjectsAndArrays")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_of_objects_of_objects_and_arrays: Option<ArrayOfObjectsOfObjectsAndArrays>,
-    #[serde(rename = "objectOfAdditionalProperties")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_of_additional_properties: Option<
         ObjectOfAdditionalPropertiesObjectPolymorphism,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
+}
+
+impl serde::Serialize for ObjectOfEverything {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("objectOfObjectsAndArrays", &self.object_of_objects_and_arrays);
+        map.optional(
+            "arrayOfObjectsOfObjectsAndArrays",
+            &self.array_of_objects_of_objects_and_arrays,
+        );
+        map.optional(
+            "objectOfAdditionalProperties",
+            &self.object_of_additional_properties,
+        );
+        map.optional("string", &self.string);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectOfEverything {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectOfEverything {
+    const EXPECTING: &'static str = "struct ObjectOfEverything";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut object_of_objects_and_arrays = None;
+        let mut array_of_objects_of_objects_and_arrays = None;
+        let mut object_of_additional_properties = None;
+        let mut string = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "objectOfObjectsAndArrays" => {
+                    object::field(
+                        &mut map,
+                        &mut object_of_objects_and_arrays,
+                        "objectOfObjectsAndArrays",
+                    )
+                }
+                "arrayOfObjectsOfObjectsAndArrays" => {
+                    object::field(
+                        &mut map,
+                        &mut array_of_objects_of_objects_and_arrays,
+                        "arrayOfObjectsOfObjectsAndArrays",
+                    )
+                }
+                "objectOfAdditionalProperties" => {
+                    object::field(
+                        &mut map,
+                        &mut object_of_additional_properties,
+                        "objectOfAdditionalProperties",
+                    )
+                }
+                "string" => object::field(&mut map, &mut string, "string"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            object_of_objects_and_arrays,
+            array_of_objects_of_objects_and_arrays,
+            object_of_additional_properties,
+            string,
+        })
+    }
 }
 
 /// Schema `/components/schemas/ArrayOfPrimitives`.
@@ -106,19 +306,68 @@ pub type ArrayOfPrimitives = Vec<String>;
 pub type ArrayOfFlatObjects = Vec<FlatObject>;
 
 /// Schema `/components/schemas/ObjectOfObjectsAndArrays`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectOfObjectsAndArrays {
-    #[serde(rename = "singleObject")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub single_object: Option<FlatObject>,
-    #[serde(rename = "arrayOfPrimitives")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_of_primitives: Option<ArrayOfPrimitives>,
-    #[serde(rename = "arrayOfObjects")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_of_objects: Option<ArrayOfFlatObjects>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<String>,
+}
+
+impl serde::Serialize for ObjectOfObjectsAndArrays {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("singleObject", &self.single_object);
+        map.optional("arrayOfPrimitives", &self.array_of_primitives);
+        map.optional("arrayOfObjects", &self.array_of_objects);
+        map.optional("primitive", &self.primitive);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectOfObjectsAndArrays {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectOfObjectsAndArrays {
+    const EXPECTING: &'static str = "struct ObjectOfObjectsAndArrays";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut single_object = None;
+        let mut array_of_primitives = None;
+        let mut array_of_objects = None;
+        let mut primitive = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "singleObject" => {
+                    object::field(&mut map, &mut single_object, "singleObject")
+                }
+                "arrayOfPrimitives" => {
+                    object::field(
+                        &mut map,
+                        &mut array_of_primitives,
+                        "arrayOfPrimitives",
+                    )
+                }
+                "arrayOfObjects" => {
+                    object::field(&mut map, &mut array_of_objects, "arrayOfObjects")
+                }
+                "primitive" => object::field(&mut map, &mut primitive, "primitive"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            single_object,
+            array_of_primitives,
+            array_of_objects,
+            primitive,
+        })
+    }
 }
 
 /// Schema `/components/schemas/ObjectOfAdditionalPropertiesObjectPolymorphism`.
@@ -128,24 +377,89 @@ pub type ObjectOfAdditionalPropertiesObjectPolymorphism = std::collections::BTre
 >;
 
 /// Schema `/components/schemas/FlatObject`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FlatObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boolean: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
+}
+
+impl serde::Serialize for FlatObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("string", &self.string);
+        map.optional("boolean", &self.boolean);
+        map.optional("number", &self.number);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlatObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FlatObject {
+    const EXPECTING: &'static str = "struct FlatObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut string = None;
+        let mut boolean = None;
+        let mut number = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "string" => object::field(&mut map, &mut string, "string"),
+                "boolean" => object::field(&mut map, &mut boolean, "boolean"),
+                "number" => object::field(&mut map, &mut number, "number"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { string, boolean, number })
+    }
 }
 
 /// Metadata Object
 ///
 /// Metadata for defining additional objects related to your API
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectWithArray {
-    #[serde(rename = "Array")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<ObjectWithArrayArrayItem>>,
+}
+
+impl serde::Serialize for ObjectWithArray {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("Array", &self.array);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectWithArray {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectWithArray {
+    const EXPECTING: &'static str = "struct ObjectWithArray";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut array = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "Array" => object::field(&mut map, &mut array, "Array"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { array })
+    }
 }
 
 /// Schema `/components/schemas/MultischemaOfEverything/oneOf/0`.
@@ -157,31 +471,101 @@ pub enum MultischemaOfEverythingVariant0 {
 }
 
 /// Schema `/components/schemas/MultischemaOfEverything/oneOf/0/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MultischemaOfEverythingVariant0Variant1 {
-    #[serde(rename = "objEverything")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obj_everything: Option<ObjectOfEverything>,
-    #[serde(rename = "flatObj")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flat_obj: Option<FlatObject>,
 }
 
+impl serde::Serialize for MultischemaOfEverythingVariant0Variant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("objEverything", &self.obj_everything);
+        map.optional("flatObj", &self.flat_obj);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MultischemaOfEverythingVariant0Variant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for MultischemaOfEverythingVariant0Variant1 {
+    const EXPECTING: &'static str = "struct MultischemaOfEverythingVariant0Variant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut obj_everything = None;
+        let mut flat_obj = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "objEverything" => {
+                    object::field(&mut map, &mut obj_everything, "objEverything")
+                }
+                "flatObj" => object::field(&mut map, &mut flat_obj, "flatObj"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { obj_everything, flat_obj })
+    }
+}
+
 /// Schema `/components/schemas/ObjectOfAdditionalPropertiesObjectPolymorphism/additionalProperties`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectOfAdditionalPropertiesObjectPolymorphismInnerValue {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boolean: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub metadata: Option<
         Option<ObjectOfAdditionalPropertiesObjectPolymorphismInnerValueMetadata>,
     >,
+}
+
+impl serde::Serialize for ObjectOfAdditionalPropertiesObjectPolymorphismInnerValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("primitive", &self.primitive);
+        map.optional("boolean", &self.boolean);
+        map.optional("metadata", &self.metadata);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for ObjectOfAdditionalPropertiesObjectPolymorphismInnerValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de>
+for ObjectOfAdditionalPropertiesObjectPolymorphismInnerValue {
+    const EXPECTING: &'static str = "struct ObjectOfAdditionalPropertiesObjectPolymorphismInnerValue";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primitive = None;
+        let mut boolean = None;
+        let mut metadata = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primitive" => object::field(&mut map, &mut primitive, "primitive"),
+                "boolean" => object::field(&mut map, &mut boolean, "boolean"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            primitive,
+            boolean,
+            metadata,
+        })
+    }
 }
 
 /// Schema `/components/schemas/ObjectOfAdditionalPropertiesObjectPolymorphism/additionalProperties/properties/metadata`.
@@ -196,23 +580,87 @@ pub enum ObjectOfAdditionalPropertiesObjectPolymorphismInnerValueMetadata {
 }
 
 /// Schema `/components/schemas/ObjectWithArray/properties/Array/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectWithArrayArrayItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<ObjectWithArrayArrayItemInputsItem>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nums: Option<Vec<ObjectWithArrayArrayItemNumsItem>>,
 }
 
+impl serde::Serialize for ObjectWithArrayArrayItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("inputs", &self.inputs);
+        map.optional("nums", &self.nums);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectWithArrayArrayItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectWithArrayArrayItem {
+    const EXPECTING: &'static str = "struct ObjectWithArrayArrayItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut inputs = None;
+        let mut nums = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "inputs" => object::field(&mut map, &mut inputs, "inputs"),
+                "nums" => object::field(&mut map, &mut nums, "nums"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { inputs, nums })
+    }
+}
+
 /// Schema `/components/schemas/ObjectWithArray/properties/Array/items/properties/inputs/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectWithArrayArrayItemInputsItem {
-    #[serde(rename = "input 1")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_1: Option<String>,
-    #[serde(rename = "input 2")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_2: Option<String>,
+}
+
+impl serde::Serialize for ObjectWithArrayArrayItemInputsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("input 1", &self.input_1);
+        map.optional("input 2", &self.input_2);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectWithArrayArrayItemInputsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectWithArrayArrayItemInputsItem {
+    const EXPECTING: &'static str = "struct ObjectWithArrayArrayItemInputsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut input_1 = None;
+        let mut input_2 = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "input 1" => object::field(&mut map, &mut input_1, "input 1"),
+                "input 2" => object::field(&mut map, &mut input_2, "input 2"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { input_1, input_2 })
+    }
 }
 
 /// Schema `/components/schemas/ObjectWithArray/properties/Array/items/properties/nums/items`.
@@ -291,23 +739,97 @@ impl std::str::FromStr for ObjectWithArrayArrayItemNumsItem {
 }
 
 /// Schema `/paths/~1anything~1top-level-object~1simple/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingTopLevelObjectSimpleBody {
-    #[serde(rename = "nestedObject_1")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested_object_1: Option<FlatObject>,
-    #[serde(rename = "nestedObject_2")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested_object_2: Option<FlatObject>,
-    #[serde(rename = "nestedObject_3")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested_object_3: Option<FlatObject>,
 }
 
+impl serde::Serialize for PostAnythingTopLevelObjectSimpleBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("nestedObject_1", &self.nested_object_1);
+        map.optional("nestedObject_2", &self.nested_object_2);
+        map.optional("nestedObject_3", &self.nested_object_3);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingTopLevelObjectSimpleBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingTopLevelObjectSimpleBody {
+    const EXPECTING: &'static str = "struct PostAnythingTopLevelObjectSimpleBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut nested_object_1 = None;
+        let mut nested_object_2 = None;
+        let mut nested_object_3 = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "nestedObject_1" => {
+                    object::field(&mut map, &mut nested_object_1, "nestedObject_1")
+                }
+                "nestedObject_2" => {
+                    object::field(&mut map, &mut nested_object_2, "nestedObject_2")
+                }
+                "nestedObject_3" => {
+                    object::field(&mut map, &mut nested_object_3, "nestedObject_3")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            nested_object_1,
+            nested_object_2,
+            nested_object_3,
+        })
+    }
+}
+
 /// Schema `/paths/~1anything~1top-level-object~1simple/post/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingTopLevelObjectSimpleOkBody {
-    #[serde(rename = "nestedObject")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested_object: Option<FlatObject>,
+}
+
+impl serde::Serialize for PostAnythingTopLevelObjectSimpleOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("nestedObject", &self.nested_object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingTopLevelObjectSimpleOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingTopLevelObjectSimpleOkBody {
+    const EXPECTING: &'static str = "struct PostAnythingTopLevelObjectSimpleOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut nested_object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "nestedObject" => {
+                    object::field(&mut map, &mut nested_object, "nestedObject")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { nested_object })
+    }
 }

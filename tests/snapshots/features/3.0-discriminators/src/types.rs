@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Serializes a variant of a tagged union with its tag set.
 fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
     value: &T,
@@ -75,71 +230,361 @@ fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
 }
 
 /// Schema title option one
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OptionOneNoDisc {
     pub discrim: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optionone: Option<f64>,
 }
 
+impl serde::Serialize for OptionOneNoDisc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("discrim", &self.discrim);
+        map.optional("optionone", &self.optionone);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OptionOneNoDisc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OptionOneNoDisc {
+    const EXPECTING: &'static str = "struct OptionOneNoDisc";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut discrim = None;
+        let mut optionone = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "discrim" => object::field(&mut map, &mut discrim, "discrim"),
+                "optionone" => object::field(&mut map, &mut optionone, "optionone"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(discrim) = discrim else {
+            return Err(serde::de::Error::missing_field("discrim"));
+        };
+        Ok(Self { discrim, optionone })
+    }
+}
+
 /// Schema title option two
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OptionTwoNoDisc {
     pub discrim: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optiontwo: Option<String>,
 }
 
+impl serde::Serialize for OptionTwoNoDisc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("discrim", &self.discrim);
+        map.optional("optiontwo", &self.optiontwo);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OptionTwoNoDisc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OptionTwoNoDisc {
+    const EXPECTING: &'static str = "struct OptionTwoNoDisc";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut discrim = None;
+        let mut optiontwo = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "discrim" => object::field(&mut map, &mut discrim, "discrim"),
+                "optiontwo" => object::field(&mut map, &mut optiontwo, "optiontwo"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(discrim) = discrim else {
+            return Err(serde::de::Error::missing_field("discrim"));
+        };
+        Ok(Self { discrim, optiontwo })
+    }
+}
+
 /// Schema title option three
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OptionThreeNoDisc {
     pub discrim: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optionthree: Option<String>,
 }
 
+impl serde::Serialize for OptionThreeNoDisc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("discrim", &self.discrim);
+        map.optional("optionthree", &self.optionthree);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OptionThreeNoDisc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OptionThreeNoDisc {
+    const EXPECTING: &'static str = "struct OptionThreeNoDisc";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut discrim = None;
+        let mut optionthree = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "discrim" => object::field(&mut map, &mut discrim, "discrim"),
+                "optionthree" => object::field(&mut map, &mut optionthree, "optionthree"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(discrim) = discrim else {
+            return Err(serde::de::Error::missing_field("discrim"));
+        };
+        Ok(Self { discrim, optionthree })
+    }
+}
+
 /// Schema `/components/schemas/Pet`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet {
     pub pet_type: String,
 }
 
+impl serde::Serialize for Pet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Pet {
+    const EXPECTING: &'static str = "struct Pet";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type })
+    }
+}
+
 /// Woof
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dog {
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bark: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breed: Option<DogBreed>,
 }
 
+impl serde::Serialize for Dog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.optional("bark", &self.bark);
+        map.optional("breed", &self.breed);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Dog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Dog {
+    const EXPECTING: &'static str = "struct Dog";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        let mut bark = None;
+        let mut breed = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                "bark" => object::field(&mut map, &mut bark, "bark"),
+                "breed" => object::field(&mut map, &mut breed, "breed"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type, bark, breed })
+    }
+}
+
 /// Meow
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cat {
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hunts: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
 }
 
+impl serde::Serialize for Cat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.optional("hunts", &self.hunts);
+        map.optional("age", &self.age);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Cat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Cat {
+    const EXPECTING: &'static str = "struct Cat";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        let mut hunts = None;
+        let mut age = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                "hunts" => object::field(&mut map, &mut hunts, "hunts"),
+                "age" => object::field(&mut map, &mut age, "age"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type, hunts, age })
+    }
+}
+
 /// First type of object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Object1 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<String>,
 }
 
+impl serde::Serialize for Object1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("a", &self.a);
+        map.optional("b", &self.b);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Object1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Object1 {
+    const EXPECTING: &'static str = "struct Object1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut a = None;
+        let mut b = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "a" => object::field(&mut map, &mut a, "a"),
+                "b" => object::field(&mut map, &mut b, "b"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { a, b })
+    }
+}
+
 /// Second type of object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Object2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
+}
+
+impl serde::Serialize for Object2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("c", &self.c);
+        map.optional("d", &self.d);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Object2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Object2 {
+    const EXPECTING: &'static str = "struct Object2";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut c = None;
+        let mut d = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "c" => object::field(&mut map, &mut c, "c"),
+                "d" => object::field(&mut map, &mut d, "d"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { c, d })
+    }
 }
 
 /// Schema `/components/schemas/string1`.
@@ -149,53 +594,232 @@ pub type String1 = String;
 pub type String2 = String;
 
 /// Schema `/components/schemas/PetNoDisc`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PetNoDisc {
     pub pet_type: String,
 }
 
+impl serde::Serialize for PetNoDisc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PetNoDisc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PetNoDisc {
+    const EXPECTING: &'static str = "struct PetNoDisc";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type })
+    }
+}
+
 /// Woof
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DogNoDisc {
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bark: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breed: Option<DogBreed>,
 }
 
+impl serde::Serialize for DogNoDisc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.optional("bark", &self.bark);
+        map.optional("breed", &self.breed);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DogNoDisc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for DogNoDisc {
+    const EXPECTING: &'static str = "struct DogNoDisc";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        let mut bark = None;
+        let mut breed = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                "bark" => object::field(&mut map, &mut bark, "bark"),
+                "breed" => object::field(&mut map, &mut breed, "breed"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type, bark, breed })
+    }
+}
+
 /// Meow
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CatNoDisc {
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hunts: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
 }
 
+impl serde::Serialize for CatNoDisc {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.optional("hunts", &self.hunts);
+        map.optional("age", &self.age);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CatNoDisc {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CatNoDisc {
+    const EXPECTING: &'static str = "struct CatNoDisc";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        let mut hunts = None;
+        let mut age = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                "hunts" => object::field(&mut map, &mut hunts, "hunts"),
+                "age" => object::field(&mut map, &mut age, "age"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type, hunts, age })
+    }
+}
+
 /// Schema `/components/schemas/gcsImport`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GcsImport {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gcs_bucket: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gcs_prefix: Option<String>,
 }
 
+impl serde::Serialize for GcsImport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("gcs_bucket", &self.gcs_bucket);
+        map.optional("gcs_prefix", &self.gcs_prefix);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GcsImport {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GcsImport {
+    const EXPECTING: &'static str = "struct GcsImport";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut gcs_bucket = None;
+        let mut gcs_prefix = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "gcs_bucket" => object::field(&mut map, &mut gcs_bucket, "gcs_bucket"),
+                "gcs_prefix" => object::field(&mut map, &mut gcs_prefix, "gcs_prefix"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { gcs_bucket, gcs_prefix })
+    }
+}
+
 /// Schema `/components/schemas/s3Import`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct S3Import {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3_bucket: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3_prefix: Option<String>,
+}
+
+impl serde::Serialize for S3Import {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("s3_bucket", &self.s3_bucket);
+        map.optional("s3_prefix", &self.s3_prefix);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for S3Import {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for S3Import {
+    const EXPECTING: &'static str = "struct S3Import";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut s3_bucket = None;
+        let mut s3_prefix = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "s3_bucket" => object::field(&mut map, &mut s3_bucket, "s3_bucket"),
+                "s3_prefix" => object::field(&mut map, &mut s3_prefix, "s3_prefix"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { s3_bucket, s3_prefix })
+    }
 }
 
 /// ApplicationApprovedEvent
 ///
 /// Emitted when an application is underwritten and approved.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApplicationApprovedEvent {
     /// Type of the webhook event.
     pub event_type: ApplicationApprovedEventEventType,
@@ -204,14 +828,73 @@ pub struct ApplicationApprovedEvent {
     /// ID of the buyer the event corresponds to.
     pub buyer_id: String,
     /// Provided Partner Order ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
+}
+
+impl serde::Serialize for ApplicationApprovedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("event_type", &self.event_type);
+        map.entry("event_id", &self.event_id);
+        map.entry("buyer_id", &self.buyer_id);
+        map.optional("order_id", &self.order_id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplicationApprovedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ApplicationApprovedEvent {
+    const EXPECTING: &'static str = "struct ApplicationApprovedEvent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut event_type = None;
+        let mut event_id = None;
+        let mut buyer_id = None;
+        let mut order_id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "event_type" => object::field(&mut map, &mut event_type, "event_type"),
+                "event_id" => object::field(&mut map, &mut event_id, "event_id"),
+                "buyer_id" => object::field(&mut map, &mut buyer_id, "buyer_id"),
+                "order_id" => object::field(&mut map, &mut order_id, "order_id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("event_type", event_type.is_none()),
+                ("event_id", event_id.is_none()),
+                ("buyer_id", buyer_id.is_none()),
+            ],
+        );
+        let (Some(event_type), Some(event_id), Some(buyer_id)) = (
+            event_type,
+            event_id,
+            buyer_id,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            event_type,
+            event_id,
+            buyer_id,
+            order_id,
+        })
+    }
 }
 
 /// ApplicationDeniedEvent
 ///
 /// Emitted when an application is underwritten and denied.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApplicationDeniedEvent {
     /// Type of the webhook event.
     pub event_type: ApplicationApprovedEventEventType,
@@ -220,12 +903,71 @@ pub struct ApplicationDeniedEvent {
     /// ID of the buyer the event corresponds to.
     pub buyer_id: String,
     /// Provided Partner Order ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
 }
 
+impl serde::Serialize for ApplicationDeniedEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("event_type", &self.event_type);
+        map.entry("event_id", &self.event_id);
+        map.entry("buyer_id", &self.buyer_id);
+        map.optional("order_id", &self.order_id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplicationDeniedEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ApplicationDeniedEvent {
+    const EXPECTING: &'static str = "struct ApplicationDeniedEvent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut event_type = None;
+        let mut event_id = None;
+        let mut buyer_id = None;
+        let mut order_id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "event_type" => object::field(&mut map, &mut event_type, "event_type"),
+                "event_id" => object::field(&mut map, &mut event_id, "event_id"),
+                "buyer_id" => object::field(&mut map, &mut buyer_id, "buyer_id"),
+                "order_id" => object::field(&mut map, &mut order_id, "order_id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("event_type", event_type.is_none()),
+                ("event_id", event_id.is_none()),
+                ("buyer_id", buyer_id.is_none()),
+            ],
+        );
+        let (Some(event_type), Some(event_id), Some(buyer_id)) = (
+            event_type,
+            event_id,
+            buyer_id,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            event_type,
+            event_id,
+            buyer_id,
+            order_id,
+        })
+    }
+}
+
 /// Schema `/components/schemas/BasePurchaseWebhookEvent`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BasePurchaseWebhookEvent {
     /// Type of the webhook event.
     pub event_type: ApplicationApprovedEventEventType,
@@ -234,12 +976,71 @@ pub struct BasePurchaseWebhookEvent {
     /// ID of the buyer the event corresponds to.
     pub buyer_id: String,
     /// Provided Partner Order ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
 }
 
+impl serde::Serialize for BasePurchaseWebhookEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("event_type", &self.event_type);
+        map.entry("event_id", &self.event_id);
+        map.entry("buyer_id", &self.buyer_id);
+        map.optional("order_id", &self.order_id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BasePurchaseWebhookEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BasePurchaseWebhookEvent {
+    const EXPECTING: &'static str = "struct BasePurchaseWebhookEvent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut event_type = None;
+        let mut event_id = None;
+        let mut buyer_id = None;
+        let mut order_id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "event_type" => object::field(&mut map, &mut event_type, "event_type"),
+                "event_id" => object::field(&mut map, &mut event_id, "event_id"),
+                "buyer_id" => object::field(&mut map, &mut buyer_id, "buyer_id"),
+                "order_id" => object::field(&mut map, &mut order_id, "order_id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("event_type", event_type.is_none()),
+                ("event_id", event_id.is_none()),
+                ("buyer_id", buyer_id.is_none()),
+            ],
+        );
+        let (Some(event_type), Some(event_id), Some(buyer_id)) = (
+            event_type,
+            event_id,
+            buyer_id,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            event_type,
+            event_id,
+            buyer_id,
+            order_id,
+        })
+    }
+}
+
 /// Schema `/components/schemas/BaseBuyerWebhookEvent`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BaseBuyerWebhookEvent {
     /// Type of the webhook event.
     pub event_type: ApplicationApprovedEventEventType,
@@ -249,8 +1050,64 @@ pub struct BaseBuyerWebhookEvent {
     pub buyer_id: String,
 }
 
+impl serde::Serialize for BaseBuyerWebhookEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("event_type", &self.event_type);
+        map.entry("event_id", &self.event_id);
+        map.entry("buyer_id", &self.buyer_id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseBuyerWebhookEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BaseBuyerWebhookEvent {
+    const EXPECTING: &'static str = "struct BaseBuyerWebhookEvent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut event_type = None;
+        let mut event_id = None;
+        let mut buyer_id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "event_type" => object::field(&mut map, &mut event_type, "event_type"),
+                "event_id" => object::field(&mut map, &mut event_id, "event_id"),
+                "buyer_id" => object::field(&mut map, &mut buyer_id, "buyer_id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("event_type", event_type.is_none()),
+                ("event_id", event_id.is_none()),
+                ("buyer_id", buyer_id.is_none()),
+            ],
+        );
+        let (Some(event_type), Some(event_id), Some(buyer_id)) = (
+            event_type,
+            event_id,
+            buyer_id,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            event_type,
+            event_id,
+            buyer_id,
+        })
+    }
+}
+
 /// Schema `/components/schemas/BaseWebhookEvent`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BaseWebhookEvent {
     /// Type of the webhook event.
     pub event_type: ApplicationApprovedEventEventType,
@@ -258,123 +1115,373 @@ pub struct BaseWebhookEvent {
     pub event_id: String,
 }
 
+impl serde::Serialize for BaseWebhookEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("event_type", &self.event_type);
+        map.entry("event_id", &self.event_id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseWebhookEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BaseWebhookEvent {
+    const EXPECTING: &'static str = "struct BaseWebhookEvent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut event_type = None;
+        let mut event_id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "event_type" => object::field(&mut map, &mut event_type, "event_type"),
+                "event_id" => object::field(&mut map, &mut event_id, "event_id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("event_type", event_type.is_none()), ("event_id", event_id.is_none())],
+        );
+        let (Some(event_type), Some(event_id)) = (event_type, event_id) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { event_type, event_id })
+    }
+}
+
 /// Vehicle (from [Redocly example](https://redocly.com/docs/resources/discriminator#when-to-use-the-openapi-discriminator))
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BaseVehicle {
     /// The type of vehicle.
-    #[serde(rename = "vehicleType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<String>,
     /// A road, river, air... Where does this vehicle thrive?
-    #[serde(rename = "idealTerrain")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ideal_terrain: Option<String>,
     /// How is the vehicle powered.
-    #[serde(rename = "powerSource")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power_source: Option<String>,
     /// The top speed in kilometers per hour rounded to the nearest integer.
-    #[serde(rename = "topSpeed")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_speed: Option<i64>,
     /// The 95th percentile range of a trip in kilometers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<i64>,
+}
+
+impl serde::Serialize for BaseVehicle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("vehicleType", &self.vehicle_type);
+        map.optional("idealTerrain", &self.ideal_terrain);
+        map.optional("powerSource", &self.power_source);
+        map.optional("topSpeed", &self.top_speed);
+        map.optional("range", &self.range);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseVehicle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BaseVehicle {
+    const EXPECTING: &'static str = "struct BaseVehicle";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut vehicle_type = None;
+        let mut ideal_terrain = None;
+        let mut power_source = None;
+        let mut top_speed = None;
+        let mut range = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "vehicleType" => {
+                    object::field(&mut map, &mut vehicle_type, "vehicleType")
+                }
+                "idealTerrain" => {
+                    object::field(&mut map, &mut ideal_terrain, "idealTerrain")
+                }
+                "powerSource" => {
+                    object::field(&mut map, &mut power_source, "powerSource")
+                }
+                "topSpeed" => object::field(&mut map, &mut top_speed, "topSpeed"),
+                "range" => object::field(&mut map, &mut range, "range"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            vehicle_type,
+            ideal_terrain,
+            power_source,
+            top_speed,
+            range,
+        })
+    }
 }
 
 /// Schema `/components/schemas/ElectricVehicle`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ElectricVehicle {
     /// The type of vehicle.
-    #[serde(rename = "vehicleType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<String>,
     /// A road, river, air... Where does this vehicle thrive?
-    #[serde(rename = "idealTerrain")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ideal_terrain: Option<String>,
     /// How is the vehicle powered.
-    #[serde(rename = "powerSource")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power_source: Option<String>,
     /// The top speed in kilometers per hour rounded to the nearest integer.
-    #[serde(rename = "topSpeed")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_speed: Option<i64>,
     /// The 95th percentile range of a trip in kilometers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<i64>,
     /// In range kilometers per hour.
-    #[serde(rename = "chargeSpeed")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_speed: Option<i64>,
     /// Amps recommended for charging.
-    #[serde(rename = "chargeAmps")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_amps: Option<i64>,
     /// Voltage recommended for charging.
-    #[serde(rename = "chargeVoltage")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_voltage: Option<i64>,
 }
 
+impl serde::Serialize for ElectricVehicle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("vehicleType", &self.vehicle_type);
+        map.optional("idealTerrain", &self.ideal_terrain);
+        map.optional("powerSource", &self.power_source);
+        map.optional("topSpeed", &self.top_speed);
+        map.optional("range", &self.range);
+        map.optional("chargeSpeed", &self.charge_speed);
+        map.optional("chargeAmps", &self.charge_amps);
+        map.optional("chargeVoltage", &self.charge_voltage);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ElectricVehicle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ElectricVehicle {
+    const EXPECTING: &'static str = "struct ElectricVehicle";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut vehicle_type = None;
+        let mut ideal_terrain = None;
+        let mut power_source = None;
+        let mut top_speed = None;
+        let mut range = None;
+        let mut charge_speed = None;
+        let mut charge_amps = None;
+        let mut charge_voltage = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "vehicleType" => {
+                    object::field(&mut map, &mut vehicle_type, "vehicleType")
+                }
+                "idealTerrain" => {
+                    object::field(&mut map, &mut ideal_terrain, "idealTerrain")
+                }
+                "powerSource" => {
+                    object::field(&mut map, &mut power_source, "powerSource")
+                }
+                "topSpeed" => object::field(&mut map, &mut top_speed, "topSpeed"),
+                "range" => object::field(&mut map, &mut range, "range"),
+                "chargeSpeed" => {
+                    object::field(&mut map, &mut charge_speed, "chargeSpeed")
+                }
+                "chargeAmps" => object::field(&mut map, &mut charge_amps, "chargeAmps"),
+                "chargeVoltage" => {
+                    object::field(&mut map, &mut charge_voltage, "chargeVoltage")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            vehicle_type,
+            ideal_terrain,
+            power_source,
+            top_speed,
+            range,
+            charge_speed,
+            charge_amps,
+            charge_voltage,
+        })
+    }
+}
+
 /// Schema `/components/schemas/FueledVehicle`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FueledVehicle {
     /// The type of vehicle.
-    #[serde(rename = "vehicleType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<String>,
     /// A road, river, air... Where does this vehicle thrive?
-    #[serde(rename = "idealTerrain")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ideal_terrain: Option<String>,
     /// How is the vehicle powered.
-    #[serde(rename = "powerSource")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power_source: Option<String>,
     /// The top speed in kilometers per hour rounded to the nearest integer.
-    #[serde(rename = "topSpeed")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_speed: Option<i64>,
     /// The 95th percentile range of a trip in kilometers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<i64>,
     /// Capacity of the fuel tank in gallons.
-    #[serde(rename = "tankCapacity")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tank_capacity: Option<f64>,
     /// Miles per gallon on the highway.
-    #[serde(rename = "milesPerGallon")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miles_per_gallon: Option<f64>,
 }
 
+impl serde::Serialize for FueledVehicle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("vehicleType", &self.vehicle_type);
+        map.optional("idealTerrain", &self.ideal_terrain);
+        map.optional("powerSource", &self.power_source);
+        map.optional("topSpeed", &self.top_speed);
+        map.optional("range", &self.range);
+        map.optional("tankCapacity", &self.tank_capacity);
+        map.optional("milesPerGallon", &self.miles_per_gallon);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FueledVehicle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FueledVehicle {
+    const EXPECTING: &'static str = "struct FueledVehicle";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut vehicle_type = None;
+        let mut ideal_terrain = None;
+        let mut power_source = None;
+        let mut top_speed = None;
+        let mut range = None;
+        let mut tank_capacity = None;
+        let mut miles_per_gallon = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "vehicleType" => {
+                    object::field(&mut map, &mut vehicle_type, "vehicleType")
+                }
+                "idealTerrain" => {
+                    object::field(&mut map, &mut ideal_terrain, "idealTerrain")
+                }
+                "powerSource" => {
+                    object::field(&mut map, &mut power_source, "powerSource")
+                }
+                "topSpeed" => object::field(&mut map, &mut top_speed, "topSpeed"),
+                "range" => object::field(&mut map, &mut range, "range"),
+                "tankCapacity" => {
+                    object::field(&mut map, &mut tank_capacity, "tankCapacity")
+                }
+                "milesPerGallon" => {
+                    object::field(&mut map, &mut miles_per_gallon, "milesPerGallon")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            vehicle_type,
+            ideal_terrain,
+            power_source,
+            top_speed,
+            range,
+            tank_capacity,
+            miles_per_gallon,
+        })
+    }
+}
+
 /// Schema `/components/schemas/PedaledVehicle`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PedaledVehicle {
     /// The type of vehicle.
-    #[serde(rename = "vehicleType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_type: Option<String>,
     /// A road, river, air... Where does this vehicle thrive?
-    #[serde(rename = "idealTerrain")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ideal_terrain: Option<String>,
     /// How is the vehicle powered.
-    #[serde(rename = "powerSource")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power_source: Option<String>,
     /// The top speed in kilometers per hour rounded to the nearest integer.
-    #[serde(rename = "topSpeed")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_speed: Option<i64>,
     /// The 95th percentile range of a trip in kilometers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<i64>,
     /// Type of handlebars
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handlebars: Option<PedaledVehicleHandlebars>,
+}
+
+impl serde::Serialize for PedaledVehicle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("vehicleType", &self.vehicle_type);
+        map.optional("idealTerrain", &self.ideal_terrain);
+        map.optional("powerSource", &self.power_source);
+        map.optional("topSpeed", &self.top_speed);
+        map.optional("range", &self.range);
+        map.optional("handlebars", &self.handlebars);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PedaledVehicle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PedaledVehicle {
+    const EXPECTING: &'static str = "struct PedaledVehicle";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut vehicle_type = None;
+        let mut ideal_terrain = None;
+        let mut power_source = None;
+        let mut top_speed = None;
+        let mut range = None;
+        let mut handlebars = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "vehicleType" => {
+                    object::field(&mut map, &mut vehicle_type, "vehicleType")
+                }
+                "idealTerrain" => {
+                    object::field(&mut map, &mut ideal_terrain, "idealTerrain")
+                }
+                "powerSource" => {
+                    object::field(&mut map, &mut power_source, "powerSource")
+                }
+                "topSpeed" => object::field(&mut map, &mut top_speed, "topSpeed"),
+                "range" => object::field(&mut map, &mut range, "range"),
+                "handlebars" => object::field(&mut map, &mut handlebars, "handlebars"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            vehicle_type,
+            ideal_terrain,
+            power_source,
+            top_speed,
+            range,
+            handlebars,
+        })
+    }
 }
 
 /// Schema `/components/schemas/Dog/allOf/1/properties/breed`.
@@ -633,6 +1740,7 @@ impl<'de> serde::Deserialize<'de> for OneOfWithTopLevelDiscriminatorAndMappingBo
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
+
         const TAGS: &[&str] = &["Option One", "Option Two"];
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
@@ -682,6 +1790,7 @@ impl<'de> serde::Deserialize<'de> for OneOfWithTopLevelDiscriminatorNoMappingBod
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
+
         const TAGS: &[&str] = &["OptionOneNoDisc", "OptionTwoNoDisc"];
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
@@ -739,6 +1848,7 @@ impl<'de> serde::Deserialize<'de> for PatchOneofAllofTopLevelDiscBody {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
+
         const TAGS: &[&str] = &["CatNoDisc", "DogNoDisc"];
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
@@ -764,10 +1874,41 @@ impl<'de> serde::Deserialize<'de> for PatchOneofAllofTopLevelDiscBody {
 }
 
 /// Schema `/paths/~1nested-one-of-object-with-nested-one-of/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatchNestedOneOfObjectWithNestedOneOfBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PatchNestedOneOfObjectWithNestedOneOfBodyConfig>,
+}
+
+impl serde::Serialize for PatchNestedOneOfObjectWithNestedOneOfBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("config", &self.config);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PatchNestedOneOfObjectWithNestedOneOfBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PatchNestedOneOfObjectWithNestedOneOfBody {
+    const EXPECTING: &'static str = "struct PatchNestedOneOfObjectWithNestedOneOfBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut config = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "config" => object::field(&mut map, &mut config, "config"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { config })
+    }
 }
 
 /// Schema `/paths/~1nested-one-of-object-with-nested-one-of/patch/requestBody/content/application~1json/schema/properties/config`.
@@ -813,6 +1954,7 @@ impl<'de> serde::Deserialize<'de> for PatchMappingWithDuplicateSchemasBody {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
+
         const TAGS: &[&str] = &["oneA", "oneB", "oneC", "twoA", "twoB", "three"];
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
@@ -845,14 +1987,58 @@ impl<'de> serde::Deserialize<'de> for PatchMappingWithDuplicateSchemasBody {
 pub type PatchMappingOfSchemaNamesBody = OneOfWithTopLevelDiscriminatorAndMappingBody;
 
 /// Schema `/paths/~1improper-discriminator-placement/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OneOfWithImproperlyPlacedDiscriminatorBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connector_type: Option<OneOfWithImproperlyPlacedDiscriminatorBodyConnectorType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connector_properties: Option<
         OneOfWithImproperlyPlacedDiscriminatorBodyConnectorProperties,
     >,
+}
+
+impl serde::Serialize for OneOfWithImproperlyPlacedDiscriminatorBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("connector_type", &self.connector_type);
+        map.optional("connector_properties", &self.connector_properties);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OneOfWithImproperlyPlacedDiscriminatorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OneOfWithImproperlyPlacedDiscriminatorBody {
+    const EXPECTING: &'static str = "struct OneOfWithImproperlyPlacedDiscriminatorBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut connector_type = None;
+        let mut connector_properties = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "connector_type" => {
+                    object::field(&mut map, &mut connector_type, "connector_type")
+                }
+                "connector_properties" => {
+                    object::field(
+                        &mut map,
+                        &mut connector_properties,
+                        "connector_properties",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            connector_type,
+            connector_properties,
+        })
+    }
 }
 
 /// Schema `/paths/~1improper-discriminator-placement/patch/requestBody/content/application~1json/schema/properties/connector_type`.
@@ -945,6 +2131,7 @@ for OneOfWithImproperlyPlacedDiscriminatorBodyConnectorProperties {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
+
         const TAGS: &[&str] = &["gcsImport", "s3Import"];
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
@@ -969,18 +2156,61 @@ for OneOfWithImproperlyPlacedDiscriminatorBodyConnectorProperties {
 }
 
 /// Schema `/paths/~1redocly-flavored-discriminator/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RedoclyQuirkBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle: Option<BaseVehicle>,
     /// Some other property that should render alongside the discriminated property
-    #[serde(default = "RedoclyQuirkBody::default_some_other_property")]
     pub some_other_property: String,
 }
 
 impl RedoclyQuirkBody {
     fn default_some_other_property() -> String {
         String::from("default-value")
+    }
+}
+
+impl serde::Serialize for RedoclyQuirkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("vehicle", &self.vehicle);
+        map.entry("some_other_property", &self.some_other_property);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RedoclyQuirkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for RedoclyQuirkBody {
+    const EXPECTING: &'static str = "struct RedoclyQuirkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut vehicle = None;
+        let mut some_other_property = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "vehicle" => object::field(&mut map, &mut vehicle, "vehicle"),
+                "some_other_property" => {
+                    object::field(
+                        &mut map,
+                        &mut some_other_property,
+                        "some_other_property",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            vehicle,
+            some_other_property: some_other_property
+                .unwrap_or_else(Self::default_some_other_property),
+        })
     }
 }
 
@@ -1009,6 +2239,7 @@ impl<'de> serde::Deserialize<'de> for PostPotentiallyUndefinedFormDataBody {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
+
         const TAGS: &[&str] = &["application_approved", "application_denied"];
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,

@@ -15,13 +15,191 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Schema `/paths/~1cookies/get/parameters/2/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CookiesStandardObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+impl serde::Serialize for CookiesStandardObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.optional("description", &self.description);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CookiesStandardObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CookiesStandardObject {
+    const EXPECTING: &'static str = "struct CookiesStandardObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut description = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "description" => object::field(&mut map, &mut description, "description"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name, description })
+    }
 }
 
 /// Schema `/paths/~1cookies#formNonExploded/get/parameters/2/schema`.
@@ -79,141 +257,545 @@ pub type QueryPipeDelimitedNonExplodedObject = CookiesStandardObject;
 pub type QueryDeepObjectNonExplodedObject = CookiesStandardObject;
 
 /// Schema `/paths/~1anything~1form-data/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataStandardBody {
     /// A standard primitive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<String>,
     /// A standard array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
     /// A standard object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FormDataStandardBodyObject>,
 }
 
+impl serde::Serialize for FormDataStandardBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("primitive", &self.primitive);
+        map.optional("array", &self.array);
+        map.optional("object", &self.object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataStandardBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataStandardBody {
+    const EXPECTING: &'static str = "struct FormDataStandardBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primitive = None;
+        let mut array = None;
+        let mut object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primitive" => object::field(&mut map, &mut primitive, "primitive"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { primitive, array, object })
+    }
+}
+
 /// A standard object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataStandardBodyObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bar: Option<String>,
+}
+
+impl serde::Serialize for FormDataStandardBodyObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("foo", &self.foo);
+        map.optional("bar", &self.bar);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataStandardBodyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataStandardBodyObject {
+    const EXPECTING: &'static str = "struct FormDataStandardBodyObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut foo = None;
+        let mut bar = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "foo" => object::field(&mut map, &mut foo, "foo"),
+                "bar" => object::field(&mut map, &mut bar, "bar"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { foo, bar })
+    }
 }
 
 /// Schema `/paths/~1anything~1form-data~1form/put/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataFormExplodedBody {
     /// A `form` style, exploded primitive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<String>,
     /// A `form` style, exploded array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
     /// A `form` style, exploded object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FormDataFormExplodedBodyObject>,
 }
 
+impl serde::Serialize for FormDataFormExplodedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("primitive", &self.primitive);
+        map.optional("array", &self.array);
+        map.optional("object", &self.object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataFormExplodedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataFormExplodedBody {
+    const EXPECTING: &'static str = "struct FormDataFormExplodedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primitive = None;
+        let mut array = None;
+        let mut object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primitive" => object::field(&mut map, &mut primitive, "primitive"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { primitive, array, object })
+    }
+}
+
 /// A `form` style, exploded object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataFormExplodedBodyObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bar: Option<String>,
+}
+
+impl serde::Serialize for FormDataFormExplodedBodyObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("foo", &self.foo);
+        map.optional("bar", &self.bar);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataFormExplodedBodyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataFormExplodedBodyObject {
+    const EXPECTING: &'static str = "struct FormDataFormExplodedBodyObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut foo = None;
+        let mut bar = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "foo" => object::field(&mut map, &mut foo, "foo"),
+                "bar" => object::field(&mut map, &mut bar, "bar"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { foo, bar })
+    }
 }
 
 /// Schema `/paths/~1anything~1form-data~1form/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataFormNonExplodedBody {
     /// A `form` style, non-exploded primitive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<String>,
     /// A `form` style, non-exploded array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
     /// A `form` style, non-exploded object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FormDataFormNonExplodedBodyObject>,
 }
 
+impl serde::Serialize for FormDataFormNonExplodedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("primitive", &self.primitive);
+        map.optional("array", &self.array);
+        map.optional("object", &self.object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataFormNonExplodedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataFormNonExplodedBody {
+    const EXPECTING: &'static str = "struct FormDataFormNonExplodedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primitive = None;
+        let mut array = None;
+        let mut object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primitive" => object::field(&mut map, &mut primitive, "primitive"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { primitive, array, object })
+    }
+}
+
 /// A `form` style, non-exploded object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataFormNonExplodedBodyObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bar: Option<String>,
 }
 
+impl serde::Serialize for FormDataFormNonExplodedBodyObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("foo", &self.foo);
+        map.optional("bar", &self.bar);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataFormNonExplodedBodyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataFormNonExplodedBodyObject {
+    const EXPECTING: &'static str = "struct FormDataFormNonExplodedBodyObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut foo = None;
+        let mut bar = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "foo" => object::field(&mut map, &mut foo, "foo"),
+                "bar" => object::field(&mut map, &mut bar, "bar"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { foo, bar })
+    }
+}
+
 /// Schema `/paths/~1anything~1form-data~1spaceDelimited/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataSpaceDelimitedNonExplodedBody {
     /// A `spaceDelimited` style, non-exploded array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
     /// A `spaceDelimited` style, non-exploded object.
     ///
     /// >⚠️ This is currently unsupported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FormDataSpaceDelimitedNonExplodedBodyObject>,
+}
+
+impl serde::Serialize for FormDataSpaceDelimitedNonExplodedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("array", &self.array);
+        map.optional("object", &self.object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataSpaceDelimitedNonExplodedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataSpaceDelimitedNonExplodedBody {
+    const EXPECTING: &'static str = "struct FormDataSpaceDelimitedNonExplodedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut array = None;
+        let mut object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "array" => object::field(&mut map, &mut array, "array"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { array, object })
+    }
 }
 
 /// A `spaceDelimited` style, non-exploded object.
 ///
 /// >⚠️ This is currently unsupported.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataSpaceDelimitedNonExplodedBodyObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bar: Option<String>,
 }
 
+impl serde::Serialize for FormDataSpaceDelimitedNonExplodedBodyObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("foo", &self.foo);
+        map.optional("bar", &self.bar);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataSpaceDelimitedNonExplodedBodyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataSpaceDelimitedNonExplodedBodyObject {
+    const EXPECTING: &'static str = "struct FormDataSpaceDelimitedNonExplodedBodyObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut foo = None;
+        let mut bar = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "foo" => object::field(&mut map, &mut foo, "foo"),
+                "bar" => object::field(&mut map, &mut bar, "bar"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { foo, bar })
+    }
+}
+
 /// Schema `/paths/~1anything~1form-data~1pipeDelimited/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataPipeDelimitedNonExplodedBody {
     /// A `pipeDelimited` style, non-exploded array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
     /// A `pipeDelimited` style, non-exploded object.
     ///
     /// >⚠️ This is currently unsupported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FormDataPipeDelimitedNonExplodedBodyObject>,
+}
+
+impl serde::Serialize for FormDataPipeDelimitedNonExplodedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("array", &self.array);
+        map.optional("object", &self.object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataPipeDelimitedNonExplodedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataPipeDelimitedNonExplodedBody {
+    const EXPECTING: &'static str = "struct FormDataPipeDelimitedNonExplodedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut array = None;
+        let mut object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "array" => object::field(&mut map, &mut array, "array"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { array, object })
+    }
 }
 
 /// A `pipeDelimited` style, non-exploded object.
 ///
 /// >⚠️ This is currently unsupported.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataPipeDelimitedNonExplodedBodyObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bar: Option<String>,
+}
+
+impl serde::Serialize for FormDataPipeDelimitedNonExplodedBodyObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("foo", &self.foo);
+        map.optional("bar", &self.bar);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataPipeDelimitedNonExplodedBodyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataPipeDelimitedNonExplodedBodyObject {
+    const EXPECTING: &'static str = "struct FormDataPipeDelimitedNonExplodedBodyObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut foo = None;
+        let mut bar = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "foo" => object::field(&mut map, &mut foo, "foo"),
+                "bar" => object::field(&mut map, &mut bar, "bar"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { foo, bar })
+    }
 }
 
 /// Schema `/paths/~1anything~1form-data~1deepObject/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataDeepObjectExplodedBody {
     /// A `deepObject` style, non-exploded primitive.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<String>,
     /// A `deepObject` style, non-exploded array.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
     /// A `deepObject` style, non-exploded object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<FormDataDeepObjectExplodedBodyObject>,
 }
 
+impl serde::Serialize for FormDataDeepObjectExplodedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("primitive", &self.primitive);
+        map.optional("array", &self.array);
+        map.optional("object", &self.object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataDeepObjectExplodedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataDeepObjectExplodedBody {
+    const EXPECTING: &'static str = "struct FormDataDeepObjectExplodedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primitive = None;
+        let mut array = None;
+        let mut object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primitive" => object::field(&mut map, &mut primitive, "primitive"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { primitive, array, object })
+    }
+}
+
 /// A `deepObject` style, non-exploded object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataDeepObjectExplodedBodyObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bar: Option<String>,
+}
+
+impl serde::Serialize for FormDataDeepObjectExplodedBodyObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("foo", &self.foo);
+        map.optional("bar", &self.bar);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataDeepObjectExplodedBodyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataDeepObjectExplodedBodyObject {
+    const EXPECTING: &'static str = "struct FormDataDeepObjectExplodedBodyObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut foo = None;
+        let mut bar = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "foo" => object::field(&mut map, &mut foo, "foo"),
+                "bar" => object::field(&mut map, &mut bar, "bar"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { foo, bar })
+    }
 }

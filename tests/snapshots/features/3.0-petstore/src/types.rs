@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// A value that breaks its schema's validation keywords: each
 /// broken rule, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,22 +337,14 @@ fn deserialize_file_bytes<'de, D: serde::Deserializer<'de>>(
 }
 
 /// Schema `/components/schemas/Order`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Order {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(rename = "petId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pet_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i32>,
-    #[serde(rename = "shipDate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ship_date: Option<chrono::DateTime<chrono::Utc>>,
     /// Order Status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrderStatus>,
-    #[serde(default = "Order::default_complete")]
     pub complete: bool,
 }
 
@@ -207,64 +354,230 @@ impl Order {
     }
 }
 
+impl serde::Serialize for Order {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("petId", &self.pet_id);
+        map.optional("quantity", &self.quantity);
+        map.optional("shipDate", &self.ship_date);
+        map.optional("status", &self.status);
+        map.entry("complete", &self.complete);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Order {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Order {
+    const EXPECTING: &'static str = "struct Order";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut pet_id = None;
+        let mut quantity = None;
+        let mut ship_date = None;
+        let mut status = None;
+        let mut complete = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "petId" => object::field(&mut map, &mut pet_id, "petId"),
+                "quantity" => object::field(&mut map, &mut quantity, "quantity"),
+                "shipDate" => object::field(&mut map, &mut ship_date, "shipDate"),
+                "status" => object::field(&mut map, &mut status, "status"),
+                "complete" => object::field(&mut map, &mut complete, "complete"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id,
+            pet_id,
+            quantity,
+            ship_date,
+            status,
+            complete: complete.unwrap_or_else(Self::default_complete),
+        })
+    }
+}
+
 /// Schema `/components/schemas/Category`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Category {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl serde::Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Category {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Category {
+    const EXPECTING: &'static str = "struct Category";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { id, name })
+    }
 }
 
 /// Schema `/components/schemas/User`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct User {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(rename = "firstName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(rename = "lastName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// User Status
-    #[serde(rename = "userStatus")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_status: Option<i32>,
 }
 
+impl serde::Serialize for User {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("username", &self.username);
+        map.optional("firstName", &self.first_name);
+        map.optional("lastName", &self.last_name);
+        map.optional("email", &self.email);
+        map.optional("password", &self.password);
+        map.optional("phone", &self.phone);
+        map.optional("userStatus", &self.user_status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for User {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for User {
+    const EXPECTING: &'static str = "struct User";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut username = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut email = None;
+        let mut password = None;
+        let mut phone = None;
+        let mut user_status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "username" => object::field(&mut map, &mut username, "username"),
+                "firstName" => object::field(&mut map, &mut first_name, "firstName"),
+                "lastName" => object::field(&mut map, &mut last_name, "lastName"),
+                "email" => object::field(&mut map, &mut email, "email"),
+                "password" => object::field(&mut map, &mut password, "password"),
+                "phone" => object::field(&mut map, &mut phone, "phone"),
+                "userStatus" => object::field(&mut map, &mut user_status, "userStatus"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id,
+            username,
+            first_name,
+            last_name,
+            email,
+            password,
+            phone,
+            user_status,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Tag`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tag {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
+impl serde::Serialize for Tag {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Tag {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Tag {
+    const EXPECTING: &'static str = "struct Tag";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { id, name })
+    }
+}
+
 /// Schema `/components/schemas/Pet`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet {
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(default = "Pet::default_id")]
     pub id: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<Category>,
     pub name: String,
-    #[serde(rename = "photoUrls")]
     pub photo_urls: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<Tag>>,
     /// pet status in the store
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PetStatus>,
 }
 
@@ -274,15 +587,110 @@ impl Pet {
     }
 }
 
+impl serde::Serialize for Pet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.optional("category", &self.category);
+        map.entry("name", &self.name);
+        map.entry("photoUrls", &self.photo_urls);
+        map.optional("tags", &self.tags);
+        map.optional("status", &self.status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Pet {
+    const EXPECTING: &'static str = "struct Pet";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut category = None;
+        let mut name = None;
+        let mut photo_urls = None;
+        let mut tags = None;
+        let mut status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "photoUrls" => object::field(&mut map, &mut photo_urls, "photoUrls"),
+                "tags" => object::field(&mut map, &mut tags, "tags"),
+                "status" => object::field(&mut map, &mut status, "status"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("name", name.is_none()), ("photoUrls", photo_urls.is_none())],
+        );
+        let (Some(name), Some(photo_urls)) = (name, photo_urls) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            id: id.unwrap_or_else(Self::default_id),
+            category,
+            name,
+            photo_urls,
+            tags,
+            status,
+        })
+    }
+}
+
 /// Schema `/components/schemas/ApiResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApiResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl serde::Serialize for ApiResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("code", &self.code);
+        map.optional("type", &self.r#type);
+        map.optional("message", &self.message);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApiResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ApiResponse {
+    const EXPECTING: &'static str = "struct ApiResponse";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code = None;
+        let mut r#type = None;
+        let mut message = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code" => object::field(&mut map, &mut code, "code"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "message" => object::field(&mut map, &mut message, "message"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { code, r#type, message })
+    }
 }
 
 /// Order Status
@@ -487,26 +895,97 @@ impl<'de> serde::Deserialize<'de> for FindPetsByStatusStatusItem {
 }
 
 /// Schema `/paths/~1pet~1{petId}/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePetWithFormBody {
     /// Updated name of the pet
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Updated status of the pet
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
+impl serde::Serialize for UpdatePetWithFormBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.optional("status", &self.status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdatePetWithFormBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdatePetWithFormBody {
+    const EXPECTING: &'static str = "struct UpdatePetWithFormBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "status" => object::field(&mut map, &mut status, "status"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name, status })
+    }
+}
+
 /// Schema `/paths/~1pet~1{petId}~1uploadImage/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadFileBody {
     /// Additional data to pass to server
-    #[serde(rename = "additionalMetadata")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_metadata: Option<String>,
     /// file to upload
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<FilePart>,
+}
+
+impl serde::Serialize for UploadFileBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("additionalMetadata", &self.additional_metadata);
+        map.optional("file", &self.file);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UploadFileBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UploadFileBody {
+    const EXPECTING: &'static str = "struct UploadFileBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut additional_metadata = None;
+        let mut file = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "additionalMetadata" => {
+                    object::field(
+                        &mut map,
+                        &mut additional_metadata,
+                        "additionalMetadata",
+                    )
+                }
+                "file" => object::field(&mut map, &mut file, "file"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { additional_metadata, file })
+    }
 }
 
 /// Schema `/paths/~1store~1order~1{orderId}/get/parameters/0/schema`.

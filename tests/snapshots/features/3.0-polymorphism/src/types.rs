@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Serializes a variant of a tagged union with its tag set.
 fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
     value: &T,
@@ -75,47 +230,226 @@ fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
 }
 
 /// Schema `/components/schemas/Pet`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet {
     pub pet_type: String,
 }
 
+impl serde::Serialize for Pet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Pet {
+    const EXPECTING: &'static str = "struct Pet";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type })
+    }
+}
+
 /// Woof
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dog {
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bark: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breed: Option<DogBreed>,
 }
 
+impl serde::Serialize for Dog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.optional("bark", &self.bark);
+        map.optional("breed", &self.breed);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Dog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Dog {
+    const EXPECTING: &'static str = "struct Dog";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        let mut bark = None;
+        let mut breed = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                "bark" => object::field(&mut map, &mut bark, "bark"),
+                "breed" => object::field(&mut map, &mut breed, "breed"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type, bark, breed })
+    }
+}
+
 /// Meow
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cat {
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hunts: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
 }
 
+impl serde::Serialize for Cat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("pet_type", &self.pet_type);
+        map.optional("hunts", &self.hunts);
+        map.optional("age", &self.age);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Cat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Cat {
+    const EXPECTING: &'static str = "struct Cat";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut pet_type = None;
+        let mut hunts = None;
+        let mut age = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "pet_type" => object::field(&mut map, &mut pet_type, "pet_type"),
+                "hunts" => object::field(&mut map, &mut hunts, "hunts"),
+                "age" => object::field(&mut map, &mut age, "age"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pet_type) = pet_type else {
+            return Err(serde::de::Error::missing_field("pet_type"));
+        };
+        Ok(Self { pet_type, hunts, age })
+    }
+}
+
 /// First type of object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Object1 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<String>,
 }
 
+impl serde::Serialize for Object1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("a", &self.a);
+        map.optional("b", &self.b);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Object1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Object1 {
+    const EXPECTING: &'static str = "struct Object1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut a = None;
+        let mut b = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "a" => object::field(&mut map, &mut a, "a"),
+                "b" => object::field(&mut map, &mut b, "b"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { a, b })
+    }
+}
+
 /// Second type of object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Object2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
+}
+
+impl serde::Serialize for Object2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("c", &self.c);
+        map.optional("d", &self.d);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Object2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Object2 {
+    const EXPECTING: &'static str = "struct Object2";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut c = None;
+        let mut d = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "c" => object::field(&mut map, &mut c, "c"),
+                "d" => object::field(&mut map, &mut d, "d"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { c, d })
+    }
 }
 
 /// Schema `/components/schemas/string1`.
@@ -221,6 +555,7 @@ impl<'de> serde::Deserialize<'de> for PatchPetsBody {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         use serde::de::Error as _;
+
         const TAGS: &[&str] = &["Cat", "Dog"];
         let value = <serde_json::Value as serde::Deserialize>::deserialize(
             deserializer,
@@ -240,16 +575,53 @@ impl<'de> serde::Deserialize<'de> for PatchPetsBody {
 }
 
 /// Schema `/paths/~1anything~1all-of-object/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingAllOfObjectBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
+}
+
+impl serde::Serialize for PostAnythingAllOfObjectBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("a", &self.a);
+        map.optional("b", &self.b);
+        map.optional("c", &self.c);
+        map.optional("d", &self.d);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingAllOfObjectBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingAllOfObjectBody {
+    const EXPECTING: &'static str = "struct PostAnythingAllOfObjectBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut a = None;
+        let mut b = None;
+        let mut c = None;
+        let mut d = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "a" => object::field(&mut map, &mut a, "a"),
+                "b" => object::field(&mut map, &mut b, "b"),
+                "c" => object::field(&mut map, &mut c, "c"),
+                "d" => object::field(&mut map, &mut d, "d"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { a, b, c, d })
+    }
 }
 
 /// Schema `/paths/~1anything~1any-of-object/post/requestBody/content/application~1json/schema`.
@@ -261,21 +633,87 @@ pub enum PostAnythingAnyOfObjectBody {
 }
 
 /// First type of object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingAnyOfObjectBodyVariant0 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<String>,
 }
 
+impl serde::Serialize for PostAnythingAnyOfObjectBodyVariant0 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("a", &self.a);
+        map.optional("b", &self.b);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingAnyOfObjectBodyVariant0 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingAnyOfObjectBodyVariant0 {
+    const EXPECTING: &'static str = "struct PostAnythingAnyOfObjectBodyVariant0";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut a = None;
+        let mut b = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "a" => object::field(&mut map, &mut a, "a"),
+                "b" => object::field(&mut map, &mut b, "b"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { a, b })
+    }
+}
+
 /// Second type of object
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingAnyOfObjectBodyVariant1 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
+}
+
+impl serde::Serialize for PostAnythingAnyOfObjectBodyVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("c", &self.c);
+        map.optional("d", &self.d);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingAnyOfObjectBodyVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingAnyOfObjectBodyVariant1 {
+    const EXPECTING: &'static str = "struct PostAnythingAnyOfObjectBodyVariant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut c = None;
+        let mut d = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "c" => object::field(&mut map, &mut c, "c"),
+                "d" => object::field(&mut map, &mut d, "d"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { c, d })
+    }
 }
 
 /// Schema `/paths/~1anything~1any-of-primitive/post/requestBody/content/application~1json/schema`.
@@ -287,10 +725,41 @@ pub enum PostAnythingAnyOfPrimitiveBody {
 }
 
 /// Schema `/paths/~1any-of-with-type/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnyOfWithTypeBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<PostAnyOfWithTypeBodyEvent>,
+}
+
+impl serde::Serialize for PostAnyOfWithTypeBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("event", &self.event);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnyOfWithTypeBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnyOfWithTypeBody {
+    const EXPECTING: &'static str = "struct PostAnyOfWithTypeBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut event = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "event" => object::field(&mut map, &mut event, "event"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { event })
+    }
 }
 
 /// Schema `/paths/~1any-of-with-type/post/requestBody/content/application~1json/schema/properties/event`.
@@ -340,24 +809,170 @@ pub enum PostOneOfComplexBody {
 }
 
 /// Andalucia
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant0 {
     pub listing_id: i64,
     pub regulatory_body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<PostOneOfComplexBodyVariant0Registration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exemption: Option<PostOneOfComplexBodyVariant0Exemption>,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant0 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("listing_id", &self.listing_id);
+        map.entry("regulatory_body", &self.regulatory_body);
+        map.optional("registration", &self.registration);
+        map.optional("exemption", &self.exemption);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant0 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant0 {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant0";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut listing_id = None;
+        let mut regulatory_body = None;
+        let mut registration = None;
+        let mut exemption = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "listing_id" => object::field(&mut map, &mut listing_id, "listing_id"),
+                "regulatory_body" => {
+                    object::field(&mut map, &mut regulatory_body, "regulatory_body")
+                }
+                "registration" => {
+                    object::field(&mut map, &mut registration, "registration")
+                }
+                "exemption" => object::field(&mut map, &mut exemption, "exemption"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("listing_id", listing_id.is_none()),
+                ("regulatory_body", regulatory_body.is_none()),
+            ],
+        );
+        let (Some(listing_id), Some(regulatory_body)) = (listing_id, regulatory_body)
+        else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            listing_id,
+            regulatory_body,
+            registration,
+            exemption,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/0/properties/registration`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant0Registration {
     pub permit_number: String,
     pub registration_ownership: PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership,
     pub email: String,
     pub full_name: String,
     pub identification_number: String,
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant0Registration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("permit_number", &self.permit_number);
+        map.entry("registration_ownership", &self.registration_ownership);
+        map.entry("email", &self.email);
+        map.entry("full_name", &self.full_name);
+        map.entry("identification_number", &self.identification_number);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant0Registration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant0Registration {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant0Registration";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut permit_number = None;
+        let mut registration_ownership = None;
+        let mut email = None;
+        let mut full_name = None;
+        let mut identification_number = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "permit_number" => {
+                    object::field(&mut map, &mut permit_number, "permit_number")
+                }
+                "registration_ownership" => {
+                    object::field(
+                        &mut map,
+                        &mut registration_ownership,
+                        "registration_ownership",
+                    )
+                }
+                "email" => object::field(&mut map, &mut email, "email"),
+                "full_name" => object::field(&mut map, &mut full_name, "full_name"),
+                "identification_number" => {
+                    object::field(
+                        &mut map,
+                        &mut identification_number,
+                        "identification_number",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("permit_number", permit_number.is_none()),
+                ("registration_ownership", registration_ownership.is_none()),
+                ("email", email.is_none()),
+                ("full_name", full_name.is_none()),
+                ("identification_number", identification_number.is_none()),
+            ],
+        );
+        let (
+            Some(permit_number),
+            Some(registration_ownership),
+            Some(email),
+            Some(full_name),
+            Some(identification_number),
+        ) = (
+            permit_number,
+            registration_ownership,
+            email,
+            full_name,
+            identification_number,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            permit_number,
+            registration_ownership,
+            email,
+            full_name,
+            identification_number,
+        })
+    }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/0/properties/registration/properties/registration_ownership`.
@@ -427,13 +1042,94 @@ for PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/0/properties/exemption`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant0Exemption {
     pub reason: PostOneOfComplexBodyVariant0ExemptionReason,
     pub registration_ownership: PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership,
     pub email: String,
     pub full_name: String,
     pub identification_number: String,
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant0Exemption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("reason", &self.reason);
+        map.entry("registration_ownership", &self.registration_ownership);
+        map.entry("email", &self.email);
+        map.entry("full_name", &self.full_name);
+        map.entry("identification_number", &self.identification_number);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant0Exemption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant0Exemption {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant0Exemption";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut reason = None;
+        let mut registration_ownership = None;
+        let mut email = None;
+        let mut full_name = None;
+        let mut identification_number = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "reason" => object::field(&mut map, &mut reason, "reason"),
+                "registration_ownership" => {
+                    object::field(
+                        &mut map,
+                        &mut registration_ownership,
+                        "registration_ownership",
+                    )
+                }
+                "email" => object::field(&mut map, &mut email, "email"),
+                "full_name" => object::field(&mut map, &mut full_name, "full_name"),
+                "identification_number" => {
+                    object::field(
+                        &mut map,
+                        &mut identification_number,
+                        "identification_number",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("reason", reason.is_none()),
+                ("registration_ownership", registration_ownership.is_none()),
+                ("email", email.is_none()),
+                ("full_name", full_name.is_none()),
+                ("identification_number", identification_number.is_none()),
+            ],
+        );
+        let (
+            Some(reason),
+            Some(registration_ownership),
+            Some(email),
+            Some(full_name),
+            Some(identification_number),
+        ) = (reason, registration_ownership, email, full_name, identification_number)
+        else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            reason,
+            registration_ownership,
+            email,
+            full_name,
+            identification_number,
+        })
+    }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/0/properties/exemption/properties/reason`.
@@ -508,18 +1204,76 @@ impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant0ExemptionReaso
 pub type PostOneOfComplexBodyVariant0ExemptionRegistrationOwnership = PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership;
 
 /// Baltimore
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant1 {
     pub listing_id: i64,
     pub regulatory_body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<PostOneOfComplexBodyVariant1Registration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exemption: Option<PostOneOfComplexBodyVariant1Exemption>,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("listing_id", &self.listing_id);
+        map.entry("regulatory_body", &self.regulatory_body);
+        map.optional("registration", &self.registration);
+        map.optional("exemption", &self.exemption);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant1 {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut listing_id = None;
+        let mut regulatory_body = None;
+        let mut registration = None;
+        let mut exemption = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "listing_id" => object::field(&mut map, &mut listing_id, "listing_id"),
+                "regulatory_body" => {
+                    object::field(&mut map, &mut regulatory_body, "regulatory_body")
+                }
+                "registration" => {
+                    object::field(&mut map, &mut registration, "registration")
+                }
+                "exemption" => object::field(&mut map, &mut exemption, "exemption"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("listing_id", listing_id.is_none()),
+                ("regulatory_body", regulatory_body.is_none()),
+            ],
+        );
+        let (Some(listing_id), Some(regulatory_body)) = (listing_id, regulatory_body)
+        else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            listing_id,
+            regulatory_body,
+            registration,
+            exemption,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/1/properties/registration`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant1Registration {
     pub permit_number: String,
     pub expiration_date: String,
@@ -529,13 +1283,182 @@ pub struct PostOneOfComplexBodyVariant1Registration {
     pub attestation_existing_registration: bool,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant1Registration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("permit_number", &self.permit_number);
+        map.entry("expiration_date", &self.expiration_date);
+        map.entry("full_name", &self.full_name);
+        map.entry("email", &self.email);
+        map.entry("listing_address", &self.listing_address);
+        map.entry(
+            "attestation_existing_registration",
+            &self.attestation_existing_registration,
+        );
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant1Registration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant1Registration {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant1Registration";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut permit_number = None;
+        let mut expiration_date = None;
+        let mut full_name = None;
+        let mut email = None;
+        let mut listing_address = None;
+        let mut attestation_existing_registration = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "permit_number" => {
+                    object::field(&mut map, &mut permit_number, "permit_number")
+                }
+                "expiration_date" => {
+                    object::field(&mut map, &mut expiration_date, "expiration_date")
+                }
+                "full_name" => object::field(&mut map, &mut full_name, "full_name"),
+                "email" => object::field(&mut map, &mut email, "email"),
+                "listing_address" => {
+                    object::field(&mut map, &mut listing_address, "listing_address")
+                }
+                "attestation_existing_registration" => {
+                    object::field(
+                        &mut map,
+                        &mut attestation_existing_registration,
+                        "attestation_existing_registration",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("permit_number", permit_number.is_none()),
+                ("expiration_date", expiration_date.is_none()),
+                ("full_name", full_name.is_none()),
+                ("email", email.is_none()),
+                ("listing_address", listing_address.is_none()),
+                (
+                    "attestation_existing_registration",
+                    attestation_existing_registration.is_none(),
+                ),
+            ],
+        );
+        let (
+            Some(permit_number),
+            Some(expiration_date),
+            Some(full_name),
+            Some(email),
+            Some(listing_address),
+            Some(attestation_existing_registration),
+        ) = (
+            permit_number,
+            expiration_date,
+            full_name,
+            email,
+            listing_address,
+            attestation_existing_registration,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            permit_number,
+            expiration_date,
+            full_name,
+            email,
+            listing_address,
+            attestation_existing_registration,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/1/properties/exemption`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant1Exemption {
     pub exemption_reason: PostOneOfComplexBodyVariant1ExemptionExemptionReason,
     pub full_name: String,
     pub email: String,
     pub attestation_exemption_claim: bool,
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant1Exemption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("exemption_reason", &self.exemption_reason);
+        map.entry("full_name", &self.full_name);
+        map.entry("email", &self.email);
+        map.entry("attestation_exemption_claim", &self.attestation_exemption_claim);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant1Exemption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant1Exemption {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant1Exemption";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut exemption_reason = None;
+        let mut full_name = None;
+        let mut email = None;
+        let mut attestation_exemption_claim = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "exemption_reason" => {
+                    object::field(&mut map, &mut exemption_reason, "exemption_reason")
+                }
+                "full_name" => object::field(&mut map, &mut full_name, "full_name"),
+                "email" => object::field(&mut map, &mut email, "email"),
+                "attestation_exemption_claim" => {
+                    object::field(
+                        &mut map,
+                        &mut attestation_exemption_claim,
+                        "attestation_exemption_claim",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("exemption_reason", exemption_reason.is_none()),
+                ("full_name", full_name.is_none()),
+                ("email", email.is_none()),
+                ("attestation_exemption_claim", attestation_exemption_claim.is_none()),
+            ],
+        );
+        let (
+            Some(exemption_reason),
+            Some(full_name),
+            Some(email),
+            Some(attestation_exemption_claim),
+        ) = (exemption_reason, full_name, email, attestation_exemption_claim) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            exemption_reason,
+            full_name,
+            email,
+            attestation_exemption_claim,
+        })
+    }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/1/properties/exemption/properties/exemption_reason`.
@@ -599,18 +1522,76 @@ for PostOneOfComplexBodyVariant1ExemptionExemptionReason {
 }
 
 /// Boston
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant2 {
     pub listing_id: i64,
     pub regulatory_body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<PostOneOfComplexBodyVariant2Registration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exemption: Option<PostOneOfComplexBodyVariant2Exemption>,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("listing_id", &self.listing_id);
+        map.entry("regulatory_body", &self.regulatory_body);
+        map.optional("registration", &self.registration);
+        map.optional("exemption", &self.exemption);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant2 {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant2";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut listing_id = None;
+        let mut regulatory_body = None;
+        let mut registration = None;
+        let mut exemption = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "listing_id" => object::field(&mut map, &mut listing_id, "listing_id"),
+                "regulatory_body" => {
+                    object::field(&mut map, &mut regulatory_body, "regulatory_body")
+                }
+                "registration" => {
+                    object::field(&mut map, &mut registration, "registration")
+                }
+                "exemption" => object::field(&mut map, &mut exemption, "exemption"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("listing_id", listing_id.is_none()),
+                ("regulatory_body", regulatory_body.is_none()),
+            ],
+        );
+        let (Some(listing_id), Some(regulatory_body)) = (listing_id, regulatory_body)
+        else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            listing_id,
+            regulatory_body,
+            registration,
+            exemption,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/2/properties/registration`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant2Registration {
     pub permit_number: String,
     pub email: String,
@@ -619,12 +1600,144 @@ pub struct PostOneOfComplexBodyVariant2Registration {
     pub attestation: bool,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant2Registration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("permit_number", &self.permit_number);
+        map.entry("email", &self.email);
+        map.entry("full_name", &self.full_name);
+        map.entry("listing_address", &self.listing_address);
+        map.entry("attestation", &self.attestation);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant2Registration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant2Registration {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant2Registration";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut permit_number = None;
+        let mut email = None;
+        let mut full_name = None;
+        let mut listing_address = None;
+        let mut attestation = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "permit_number" => {
+                    object::field(&mut map, &mut permit_number, "permit_number")
+                }
+                "email" => object::field(&mut map, &mut email, "email"),
+                "full_name" => object::field(&mut map, &mut full_name, "full_name"),
+                "listing_address" => {
+                    object::field(&mut map, &mut listing_address, "listing_address")
+                }
+                "attestation" => object::field(&mut map, &mut attestation, "attestation"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("permit_number", permit_number.is_none()),
+                ("email", email.is_none()),
+                ("full_name", full_name.is_none()),
+                ("listing_address", listing_address.is_none()),
+                ("attestation", attestation.is_none()),
+            ],
+        );
+        let (
+            Some(permit_number),
+            Some(email),
+            Some(full_name),
+            Some(listing_address),
+            Some(attestation),
+        ) = (permit_number, email, full_name, listing_address, attestation) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            permit_number,
+            email,
+            full_name,
+            listing_address,
+            attestation,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/2/properties/exemption`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant2Exemption {
     pub exemption_reason: PostOneOfComplexBodyVariant2ExemptionExemptionReason,
     pub listing_address: String,
     pub attestation: bool,
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant2Exemption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("exemption_reason", &self.exemption_reason);
+        map.entry("listing_address", &self.listing_address);
+        map.entry("attestation", &self.attestation);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant2Exemption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant2Exemption {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant2Exemption";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut exemption_reason = None;
+        let mut listing_address = None;
+        let mut attestation = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "exemption_reason" => {
+                    object::field(&mut map, &mut exemption_reason, "exemption_reason")
+                }
+                "listing_address" => {
+                    object::field(&mut map, &mut listing_address, "listing_address")
+                }
+                "attestation" => object::field(&mut map, &mut attestation, "attestation"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("exemption_reason", exemption_reason.is_none()),
+                ("listing_address", listing_address.is_none()),
+                ("attestation", attestation.is_none()),
+            ],
+        );
+        let (Some(exemption_reason), Some(listing_address), Some(attestation)) = (
+            exemption_reason,
+            listing_address,
+            attestation,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            exemption_reason,
+            listing_address,
+            attestation,
+        })
+    }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/2/properties/exemption/properties/exemption_reason`.
@@ -705,18 +1818,76 @@ for PostOneOfComplexBodyVariant2ExemptionExemptionReason {
 }
 
 /// Catalonia
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant3 {
     pub listing_id: i64,
     pub regulatory_body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration: Option<PostOneOfComplexBodyVariant3Registration>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exemption: Option<PostOneOfComplexBodyVariant3Exemption>,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant3 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("listing_id", &self.listing_id);
+        map.entry("regulatory_body", &self.regulatory_body);
+        map.optional("registration", &self.registration);
+        map.optional("exemption", &self.exemption);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant3 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant3 {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant3";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut listing_id = None;
+        let mut regulatory_body = None;
+        let mut registration = None;
+        let mut exemption = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "listing_id" => object::field(&mut map, &mut listing_id, "listing_id"),
+                "regulatory_body" => {
+                    object::field(&mut map, &mut regulatory_body, "regulatory_body")
+                }
+                "registration" => {
+                    object::field(&mut map, &mut registration, "registration")
+                }
+                "exemption" => object::field(&mut map, &mut exemption, "exemption"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("listing_id", listing_id.is_none()),
+                ("regulatory_body", regulatory_body.is_none()),
+            ],
+        );
+        let (Some(listing_id), Some(regulatory_body)) = (listing_id, regulatory_body)
+        else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            listing_id,
+            regulatory_body,
+            registration,
+            exemption,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/3/properties/registration`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant3Registration {
     pub permit_number: String,
     pub registration_ownership: String,
@@ -725,14 +1896,183 @@ pub struct PostOneOfComplexBodyVariant3Registration {
     pub identification_number: String,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant3Registration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("permit_number", &self.permit_number);
+        map.entry("registration_ownership", &self.registration_ownership);
+        map.entry("email", &self.email);
+        map.entry("full_name", &self.full_name);
+        map.entry("identification_number", &self.identification_number);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant3Registration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant3Registration {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant3Registration";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut permit_number = None;
+        let mut registration_ownership = None;
+        let mut email = None;
+        let mut full_name = None;
+        let mut identification_number = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "permit_number" => {
+                    object::field(&mut map, &mut permit_number, "permit_number")
+                }
+                "registration_ownership" => {
+                    object::field(
+                        &mut map,
+                        &mut registration_ownership,
+                        "registration_ownership",
+                    )
+                }
+                "email" => object::field(&mut map, &mut email, "email"),
+                "full_name" => object::field(&mut map, &mut full_name, "full_name"),
+                "identification_number" => {
+                    object::field(
+                        &mut map,
+                        &mut identification_number,
+                        "identification_number",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("permit_number", permit_number.is_none()),
+                ("registration_ownership", registration_ownership.is_none()),
+                ("email", email.is_none()),
+                ("full_name", full_name.is_none()),
+                ("identification_number", identification_number.is_none()),
+            ],
+        );
+        let (
+            Some(permit_number),
+            Some(registration_ownership),
+            Some(email),
+            Some(full_name),
+            Some(identification_number),
+        ) = (
+            permit_number,
+            registration_ownership,
+            email,
+            full_name,
+            identification_number,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            permit_number,
+            registration_ownership,
+            email,
+            full_name,
+            identification_number,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/3/properties/exemption`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant3Exemption {
     pub reason: PostOneOfComplexBodyVariant3ExemptionReason,
     pub registration_ownership: PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership,
     pub email: String,
     pub full_name: String,
     pub identification_number: String,
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant3Exemption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("reason", &self.reason);
+        map.entry("registration_ownership", &self.registration_ownership);
+        map.entry("email", &self.email);
+        map.entry("full_name", &self.full_name);
+        map.entry("identification_number", &self.identification_number);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant3Exemption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant3Exemption {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant3Exemption";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut reason = None;
+        let mut registration_ownership = None;
+        let mut email = None;
+        let mut full_name = None;
+        let mut identification_number = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "reason" => object::field(&mut map, &mut reason, "reason"),
+                "registration_ownership" => {
+                    object::field(
+                        &mut map,
+                        &mut registration_ownership,
+                        "registration_ownership",
+                    )
+                }
+                "email" => object::field(&mut map, &mut email, "email"),
+                "full_name" => object::field(&mut map, &mut full_name, "full_name"),
+                "identification_number" => {
+                    object::field(
+                        &mut map,
+                        &mut identification_number,
+                        "identification_number",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("reason", reason.is_none()),
+                ("registration_ownership", registration_ownership.is_none()),
+                ("email", email.is_none()),
+                ("full_name", full_name.is_none()),
+                ("identification_number", identification_number.is_none()),
+            ],
+        );
+        let (
+            Some(reason),
+            Some(registration_ownership),
+            Some(email),
+            Some(full_name),
+            Some(identification_number),
+        ) = (reason, registration_ownership, email, full_name, identification_number)
+        else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            reason,
+            registration_ownership,
+            email,
+            full_name,
+            identification_number,
+        })
+    }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/3/properties/exemption/properties/reason`.
@@ -810,56 +2150,398 @@ impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant3ExemptionReaso
 pub type PostOneOfComplexBodyVariant3ExemptionRegistrationOwnership = PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership;
 
 /// Chicago
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant4 {
     pub listing_id: i64,
     pub regulatory_body: String,
     pub registration: PostOneOfComplexBodyVariant4Registration,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant4 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("listing_id", &self.listing_id);
+        map.entry("regulatory_body", &self.regulatory_body);
+        map.entry("registration", &self.registration);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant4 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant4 {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant4";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut listing_id = None;
+        let mut regulatory_body = None;
+        let mut registration = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "listing_id" => object::field(&mut map, &mut listing_id, "listing_id"),
+                "regulatory_body" => {
+                    object::field(&mut map, &mut regulatory_body, "regulatory_body")
+                }
+                "registration" => {
+                    object::field(&mut map, &mut registration, "registration")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("listing_id", listing_id.is_none()),
+                ("regulatory_body", regulatory_body.is_none()),
+                ("registration", registration.is_none()),
+            ],
+        );
+        let (Some(listing_id), Some(regulatory_body), Some(registration)) = (
+            listing_id,
+            regulatory_body,
+            registration,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            listing_id,
+            regulatory_body,
+            registration,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/4/properties/registration`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant4Registration {
     pub permit_number: String,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant4Registration {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("permit_number", &self.permit_number);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant4Registration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant4Registration {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant4Registration";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut permit_number = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "permit_number" => {
+                    object::field(&mut map, &mut permit_number, "permit_number")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(permit_number) = permit_number else {
+            return Err(serde::de::Error::missing_field("permit_number"));
+        };
+        Ok(Self { permit_number })
+    }
+}
+
 /// Cuba
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant5 {
     pub listing_id: i64,
     pub regulatory_body: String,
     pub affiliation: PostOneOfComplexBodyVariant5Affiliation,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant5 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("listing_id", &self.listing_id);
+        map.entry("regulatory_body", &self.regulatory_body);
+        map.entry("affiliation", &self.affiliation);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant5 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant5 {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant5";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut listing_id = None;
+        let mut regulatory_body = None;
+        let mut affiliation = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "listing_id" => object::field(&mut map, &mut listing_id, "listing_id"),
+                "regulatory_body" => {
+                    object::field(&mut map, &mut regulatory_body, "regulatory_body")
+                }
+                "affiliation" => object::field(&mut map, &mut affiliation, "affiliation"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("listing_id", listing_id.is_none()),
+                ("regulatory_body", regulatory_body.is_none()),
+                ("affiliation", affiliation.is_none()),
+            ],
+        );
+        let (Some(listing_id), Some(regulatory_body), Some(affiliation)) = (
+            listing_id,
+            regulatory_body,
+            affiliation,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            listing_id,
+            regulatory_body,
+            affiliation,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/5/properties/affiliation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant5Affiliation {
     pub attestation_entrepreneur: bool,
     pub listing_address: String,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant5Affiliation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("attestation_entrepreneur", &self.attestation_entrepreneur);
+        map.entry("listing_address", &self.listing_address);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant5Affiliation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant5Affiliation {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant5Affiliation";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut attestation_entrepreneur = None;
+        let mut listing_address = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "attestation_entrepreneur" => {
+                    object::field(
+                        &mut map,
+                        &mut attestation_entrepreneur,
+                        "attestation_entrepreneur",
+                    )
+                }
+                "listing_address" => {
+                    object::field(&mut map, &mut listing_address, "listing_address")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("attestation_entrepreneur", attestation_entrepreneur.is_none()),
+                ("listing_address", listing_address.is_none()),
+            ],
+        );
+        let (Some(attestation_entrepreneur), Some(listing_address)) = (
+            attestation_entrepreneur,
+            listing_address,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            attestation_entrepreneur,
+            listing_address,
+        })
+    }
+}
+
 /// Denmark
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant6 {
     pub listing_id: i64,
     pub regulatory_body: String,
     pub categorization: PostOneOfComplexBodyVariant6Categorization,
 }
 
+impl serde::Serialize for PostOneOfComplexBodyVariant6 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("listing_id", &self.listing_id);
+        map.entry("regulatory_body", &self.regulatory_body);
+        map.entry("categorization", &self.categorization);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant6 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant6 {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant6";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut listing_id = None;
+        let mut regulatory_body = None;
+        let mut categorization = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "listing_id" => object::field(&mut map, &mut listing_id, "listing_id"),
+                "regulatory_body" => {
+                    object::field(&mut map, &mut regulatory_body, "regulatory_body")
+                }
+                "categorization" => {
+                    object::field(&mut map, &mut categorization, "categorization")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("listing_id", listing_id.is_none()),
+                ("regulatory_body", regulatory_body.is_none()),
+                ("categorization", categorization.is_none()),
+            ],
+        );
+        let (Some(listing_id), Some(regulatory_body), Some(categorization)) = (
+            listing_id,
+            regulatory_body,
+            categorization,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            listing_id,
+            regulatory_body,
+            categorization,
+        })
+    }
+}
+
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/6/properties/categorization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfComplexBodyVariant6Categorization {
     pub listing_type: PostOneOfComplexBodyVariant6CategorizationListingType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_reporting_status: Option<
         PostOneOfComplexBodyVariant6CategorizationDataReportingStatus,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_reporting_bbr: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation_conditional: Option<bool>,
+}
+
+impl serde::Serialize for PostOneOfComplexBodyVariant6Categorization {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("listing_type", &self.listing_type);
+        map.optional("data_reporting_status", &self.data_reporting_status);
+        map.optional("data_reporting_bbr", &self.data_reporting_bbr);
+        map.optional("attestation", &self.attestation);
+        map.optional("attestation_conditional", &self.attestation_conditional);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfComplexBodyVariant6Categorization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfComplexBodyVariant6Categorization {
+    const EXPECTING: &'static str = "struct PostOneOfComplexBodyVariant6Categorization";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut listing_type = None;
+        let mut data_reporting_status = None;
+        let mut data_reporting_bbr = None;
+        let mut attestation = None;
+        let mut attestation_conditional = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "listing_type" => {
+                    object::field(&mut map, &mut listing_type, "listing_type")
+                }
+                "data_reporting_status" => {
+                    object::field(
+                        &mut map,
+                        &mut data_reporting_status,
+                        "data_reporting_status",
+                    )
+                }
+                "data_reporting_bbr" => {
+                    object::field(
+                        &mut map,
+                        &mut data_reporting_bbr,
+                        "data_reporting_bbr",
+                    )
+                }
+                "attestation" => object::field(&mut map, &mut attestation, "attestation"),
+                "attestation_conditional" => {
+                    object::field(
+                        &mut map,
+                        &mut attestation_conditional,
+                        "attestation_conditional",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(listing_type) = listing_type else {
+            return Err(serde::de::Error::missing_field("listing_type"));
+        };
+        Ok(Self {
+            listing_type,
+            data_reporting_status,
+            data_reporting_bbr,
+            attestation,
+            attestation_conditional,
+        })
+    }
 }
 
 /// Schema `/paths/~1one-of-complex/post/requestBody/content/application~1json/schema/oneOf/6/properties/categorization/properties/listing_type`.
@@ -1034,20 +2716,82 @@ for PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
 }
 
 /// Schema `/paths/~1anything~1nested-one-of-object-ref/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingNestedOneOfObjectRefBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PostAnythingOneOfObjectRefBody>,
+}
+
+impl serde::Serialize for PostAnythingNestedOneOfObjectRefBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("config", &self.config);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingNestedOneOfObjectRefBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingNestedOneOfObjectRefBody {
+    const EXPECTING: &'static str = "struct PostAnythingNestedOneOfObjectRefBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut config = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "config" => object::field(&mut map, &mut config, "config"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { config })
+    }
 }
 
 /// Schema `/paths/~1anything~1nested-one-of-object-ref/post/requestBody/content/application~1json/schema/properties/config`.
 pub type PostAnythingNestedOneOfObjectRefBodyConfig = PostAnythingOneOfObjectRefBody;
 
 /// Schema `/paths/~1anything~1nested-one-of-ref/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingNestedOneOfRefBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PostAnythingNestedOneOfRefBodyConfig>,
+}
+
+impl serde::Serialize for PostAnythingNestedOneOfRefBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("config", &self.config);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingNestedOneOfRefBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingNestedOneOfRefBody {
+    const EXPECTING: &'static str = "struct PostAnythingNestedOneOfRefBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut config = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "config" => object::field(&mut map, &mut config, "config"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { config })
+    }
 }
 
 /// Schema `/paths/~1anything~1nested-one-of-ref/post/requestBody/content/application~1json/schema/properties/config`.
@@ -1059,10 +2803,41 @@ pub enum PostAnythingNestedOneOfRefBodyConfig {
 }
 
 /// Schema `/paths/~1anything~1nested-one-of-object-with-nested-one-of/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostAnythingNestedOneOfObjectWithNestedOneOfBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfig>,
+}
+
+impl serde::Serialize for PostAnythingNestedOneOfObjectWithNestedOneOfBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("config", &self.config);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostAnythingNestedOneOfObjectWithNestedOneOfBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostAnythingNestedOneOfObjectWithNestedOneOfBody {
+    const EXPECTING: &'static str = "struct PostAnythingNestedOneOfObjectWithNestedOneOfBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut config = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "config" => object::field(&mut map, &mut config, "config"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { config })
+    }
 }
 
 /// Schema `/paths/~1anything~1nested-one-of-object-with-nested-one-of/post/requestBody/content/application~1json/schema/properties/config`.
@@ -1078,10 +2853,41 @@ pub enum PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfig {
 pub type PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfigVariant2 = PatchPetsBody;
 
 /// Schema `/paths/~1one-of-with-type/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostOneOfWithTypeBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<PostOneOfWithTypeBodyEvent>,
+}
+
+impl serde::Serialize for PostOneOfWithTypeBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("event", &self.event);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostOneOfWithTypeBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostOneOfWithTypeBody {
+    const EXPECTING: &'static str = "struct PostOneOfWithTypeBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut event = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "event" => object::field(&mut map, &mut event, "event"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { event })
+    }
 }
 
 /// Schema `/paths/~1one-of-with-type/post/requestBody/content/application~1json/schema/properties/event`.

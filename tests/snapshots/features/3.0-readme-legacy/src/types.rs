@@ -59,6 +59,172 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// Reads the value of a property the struct does not name into
+    /// its additional properties.
+    pub(super) fn other<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        additional: &mut std::collections::BTreeMap<String, T>,
+        key: Key<'de>,
+    ) -> Result<(), M::Error> {
+        additional.insert(key.0.into_owned(), map.next_value()?);
+        Ok(())
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// A value that breaks its schema's validation keywords: each
 /// broken rule, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,30 +363,78 @@ fn deserialize_file_bytes<'de, D: serde::Deserializer<'de>>(
 }
 
 /// Schema `/components/schemas/baseError`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BaseError {
     /// An error code unique to the error received.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
 }
 
+impl serde::Serialize for BaseError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("error", &self.error);
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BaseError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BaseError {
+    const EXPECTING: &'static str = "struct BaseError";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut error = None;
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "error" => object::field(&mut map, &mut error, "error"),
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            error,
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+        })
+    }
+}
+
 /// Schema `/components/schemas/apply`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Apply {
     /// Your full name
     pub name: ApplyName,
@@ -229,21 +443,14 @@ pub struct Apply {
     /// The job you're looking to apply for (https://readme.com/careers).
     pub job: String,
     /// Learn more at https://lgbtlifecenter.org/pronouns/
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pronouns: Option<String>,
     /// What have you been up to the past few years?
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linkedin: Option<String>,
     /// Or Bitbucket, Gitlab or anywhere else your code is hosted!
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github: Option<String>,
     /// What should we know about you?
-    #[serde(rename = "coverLetter")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_letter: Option<String>,
     /// Want to play with the API but not actually apply? Set this to true.
-    #[serde(rename = "dontReallyApply")]
-    #[serde(default = "Apply::default_dont_really_apply")]
     pub dont_really_apply: bool,
 }
 
@@ -253,14 +460,89 @@ impl Apply {
     }
 }
 
+impl serde::Serialize for Apply {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.entry("email", &self.email);
+        map.entry("job", &self.job);
+        map.optional("pronouns", &self.pronouns);
+        map.optional("linkedin", &self.linkedin);
+        map.optional("github", &self.github);
+        map.optional("coverLetter", &self.cover_letter);
+        map.entry("dontReallyApply", &self.dont_really_apply);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Apply {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Apply {
+    const EXPECTING: &'static str = "struct Apply";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut email = None;
+        let mut job = None;
+        let mut pronouns = None;
+        let mut linkedin = None;
+        let mut github = None;
+        let mut cover_letter = None;
+        let mut dont_really_apply = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "email" => object::field(&mut map, &mut email, "email"),
+                "job" => object::field(&mut map, &mut job, "job"),
+                "pronouns" => object::field(&mut map, &mut pronouns, "pronouns"),
+                "linkedin" => object::field(&mut map, &mut linkedin, "linkedin"),
+                "github" => object::field(&mut map, &mut github, "github"),
+                "coverLetter" => {
+                    object::field(&mut map, &mut cover_letter, "coverLetter")
+                }
+                "dontReallyApply" => {
+                    object::field(&mut map, &mut dont_really_apply, "dontReallyApply")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("name", name.is_none()),
+                ("email", email.is_none()),
+                ("job", job.is_none()),
+            ],
+        );
+        let (Some(name), Some(email), Some(job)) = (name, email, job) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            name,
+            email,
+            job,
+            pronouns,
+            linkedin,
+            github,
+            cover_letter,
+            dont_really_apply: dont_really_apply
+                .unwrap_or_else(Self::default_dont_really_apply),
+        })
+    }
+}
+
 /// Schema `/components/schemas/category`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Category {
     /// A short title for the category. This is what will show in the sidebar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// A category can be part of your reference or guide documentation, which is determined by this field.
-    #[serde(default = "Category::default_type")]
     pub r#type: CategoryType,
 }
 
@@ -270,17 +552,53 @@ impl Category {
     }
 }
 
+impl serde::Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Category {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Category {
+    const EXPECTING: &'static str = "struct Category";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+        })
+    }
+}
+
 /// Schema `/components/schemas/changelog`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Changelog {
     /// Title of the changelog.
     pub title: String,
-    #[serde(default = "Changelog::default_type")]
     pub r#type: ChangelogType,
     /// Body content of the changelog.
     pub body: String,
     /// Visibility of the changelog.
-    #[serde(default = "Changelog::default_hidden")]
     pub hidden: bool,
 }
 
@@ -294,40 +612,131 @@ impl Changelog {
     }
 }
 
+impl serde::Serialize for Changelog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("body", &self.body);
+        map.entry("hidden", &self.hidden);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Changelog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Changelog {
+    const EXPECTING: &'static str = "struct Changelog";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut r#type = None;
+        let mut body = None;
+        let mut hidden = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "body" => object::field(&mut map, &mut body, "body"),
+                "hidden" => object::field(&mut map, &mut hidden, "hidden"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("title", title.is_none()), ("body", body.is_none())],
+        );
+        let (Some(title), Some(body)) = (title, body) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            body,
+            hidden: hidden.unwrap_or_else(Self::default_hidden),
+        })
+    }
+}
+
 /// Schema `/components/schemas/condensedProjectData`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CondensedProjectData {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subdomain: Option<String>,
-    #[serde(rename = "jwtSecret")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwt_secret: Option<String>,
     /// The base URL for the project. If the project is not running under a custom domain, it will be `https://projectSubdomain.readme.io`, otherwise it can either be or `https://example.com` or, in the case of an enterprise child project `https://example.com/projectSubdomain`.
-    #[serde(rename = "baseUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
 }
 
+impl serde::Serialize for CondensedProjectData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.optional("subdomain", &self.subdomain);
+        map.optional("jwtSecret", &self.jwt_secret);
+        map.optional("baseUrl", &self.base_url);
+        map.optional("plan", &self.plan);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CondensedProjectData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CondensedProjectData {
+    const EXPECTING: &'static str = "struct CondensedProjectData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut subdomain = None;
+        let mut jwt_secret = None;
+        let mut base_url = None;
+        let mut plan = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "subdomain" => object::field(&mut map, &mut subdomain, "subdomain"),
+                "jwtSecret" => object::field(&mut map, &mut jwt_secret, "jwtSecret"),
+                "baseUrl" => object::field(&mut map, &mut base_url, "baseUrl"),
+                "plan" => object::field(&mut map, &mut plan, "plan"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            name,
+            subdomain,
+            jwt_secret,
+            base_url,
+            plan,
+        })
+    }
+}
+
 /// Schema `/components/schemas/customPage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CustomPage {
     /// Title of the custom page.
     pub title: String,
     /// Body formatted in Markdown (displayed by default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Body formatted in HTML (sanitized, only displayed if `htmlmode` is **true**).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     /// **true** if `html` should be displayed, **false** if `body` should be displayed.
-    #[serde(default = "CustomPage::default_htmlmode")]
     pub htmlmode: bool,
     /// Visibility of the custom page.
-    #[serde(default = "CustomPage::default_hidden")]
     pub hidden: bool,
 }
 
@@ -341,6 +750,59 @@ impl CustomPage {
     }
 }
 
+impl serde::Serialize for CustomPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.optional("body", &self.body);
+        map.optional("html", &self.html);
+        map.entry("htmlmode", &self.htmlmode);
+        map.entry("hidden", &self.hidden);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomPage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CustomPage {
+    const EXPECTING: &'static str = "struct CustomPage";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut body = None;
+        let mut html = None;
+        let mut htmlmode = None;
+        let mut hidden = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "body" => object::field(&mut map, &mut body, "body"),
+                "html" => object::field(&mut map, &mut html, "html"),
+                "htmlmode" => object::field(&mut map, &mut htmlmode, "htmlmode"),
+                "hidden" => object::field(&mut map, &mut hidden, "hidden"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(title) = title else {
+            return Err(serde::de::Error::missing_field("title"));
+        };
+        Ok(Self {
+            title,
+            body,
+            html,
+            htmlmode: htmlmode.unwrap_or_else(Self::default_htmlmode),
+            hidden: hidden.unwrap_or_else(Self::default_hidden),
+        })
+    }
+}
+
 /// Schema `/components/schemas/docSchemaPost`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -350,113 +812,228 @@ pub enum DocSchemaPost {
 }
 
 /// Schema `/components/schemas/docSchemaPut`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocSchemaPut {
     /// Title of the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Type of the page. This can be one of the following:
     /// - `basic` (most common)
     /// - `link` (page that redirects to an external link)
     /// - `error` (page describing an API error) [DEPRECATED]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<DocSchemaPutType>,
     /// Body content of the page, formatted in [ReadMe-flavored Markdown](https://docs.readme.com/rdmd/docs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Category ID of the page, which you can get through [the **Get all categories** endpoint](https://docs.readme.com/main/reference/getcategories).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Visibility of the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// The position of the page in your project sidebar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
     /// The parent doc's ID, if the page is a subpage.
-    #[serde(rename = "parentDoc")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_doc: Option<String>,
     /// This is used for docs with the `type` set to `error`. The `error` page type and this `error` object have been deprecated.
     ///
     /// **Deprecated.**
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<DocSchemaPutError>,
     /// The slug of the category this page is associated with. You can get this through [the **Get all categories** endpoint](https://docs.readme.com/main/reference/getcategories). This field is an alternative to the `category` field.
-    #[serde(rename = "categorySlug")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_slug: Option<String>,
     /// If this page is a subpage, this field will be the slug of the parent document. You can get this through https://docs.readme.com/main/reference/docs#getdoc. This field is an alternative to the `parentDoc` field.
-    #[serde(rename = "parentDocSlug")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_doc_slug: Option<String>,
     /// Properties beyond the named ones.
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl serde::Serialize for DocSchemaPut {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("title", &self.title);
+        map.optional("type", &self.r#type);
+        map.optional("body", &self.body);
+        map.optional("category", &self.category);
+        map.optional("hidden", &self.hidden);
+        map.optional("order", &self.order);
+        map.optional("parentDoc", &self.parent_doc);
+        map.optional("error", &self.error);
+        map.optional("categorySlug", &self.category_slug);
+        map.optional("parentDocSlug", &self.parent_doc_slug);
+        for (key, value) in &self.additional_properties {
+            map.entry(key, value);
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocSchemaPut {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for DocSchemaPut {
+    const EXPECTING: &'static str = "struct DocSchemaPut";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut r#type = None;
+        let mut body = None;
+        let mut category = None;
+        let mut hidden = None;
+        let mut order = None;
+        let mut parent_doc = None;
+        let mut error = None;
+        let mut category_slug = None;
+        let mut parent_doc_slug = None;
+        let mut additional_properties = std::collections::BTreeMap::new();
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "body" => object::field(&mut map, &mut body, "body"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "hidden" => object::field(&mut map, &mut hidden, "hidden"),
+                "order" => object::field(&mut map, &mut order, "order"),
+                "parentDoc" => object::field(&mut map, &mut parent_doc, "parentDoc"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                "categorySlug" => {
+                    object::field(&mut map, &mut category_slug, "categorySlug")
+                }
+                "parentDocSlug" => {
+                    object::field(&mut map, &mut parent_doc_slug, "parentDocSlug")
+                }
+                _ => object::other(&mut map, &mut additional_properties, key),
+            };
+            read?;
+        }
+        Ok(Self {
+            title,
+            r#type,
+            body,
+            category,
+            hidden,
+            order,
+            parent_doc,
+            error,
+            category_slug,
+            parent_doc_slug,
+            additional_properties,
+        })
+    }
 }
 
 /// Schema `/components/schemas/docSchemaResponse`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocSchemaResponse {
     /// Title of the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Type of the page. This can be one of the following:
     /// - `basic` (most common)
     /// - `link` (page that redirects to an external link)
     /// - `error` (page describing an API error) [DEPRECATED]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<DocSchemaPutType>,
     /// Body content of the page, formatted in [ReadMe-flavored Markdown](https://docs.readme.com/rdmd/docs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Category ID of the page, which you can get through [the **Get all categories** endpoint](https://docs.readme.com/main/reference/getcategories).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// Visibility of the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
     /// The position of the page in your project sidebar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
     /// The parent doc's ID, if the page is a subpage.
-    #[serde(rename = "parentDoc")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_doc: Option<String>,
     /// This is used for docs with the `type` set to `error`. The `error` page type and this `error` object have been deprecated.
     ///
     /// **Deprecated.**
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<DocSchemaPutError>,
     /// Properties beyond the named ones.
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+impl serde::Serialize for DocSchemaResponse {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("title", &self.title);
+        map.optional("type", &self.r#type);
+        map.optional("body", &self.body);
+        map.optional("category", &self.category);
+        map.optional("hidden", &self.hidden);
+        map.optional("order", &self.order);
+        map.optional("parentDoc", &self.parent_doc);
+        map.optional("error", &self.error);
+        for (key, value) in &self.additional_properties {
+            map.entry(key, value);
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocSchemaResponse {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for DocSchemaResponse {
+    const EXPECTING: &'static str = "struct DocSchemaResponse";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut r#type = None;
+        let mut body = None;
+        let mut category = None;
+        let mut hidden = None;
+        let mut order = None;
+        let mut parent_doc = None;
+        let mut error = None;
+        let mut additional_properties = std::collections::BTreeMap::new();
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "body" => object::field(&mut map, &mut body, "body"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "hidden" => object::field(&mut map, &mut hidden, "hidden"),
+                "order" => object::field(&mut map, &mut order, "order"),
+                "parentDoc" => object::field(&mut map, &mut parent_doc, "parentDoc"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::other(&mut map, &mut additional_properties, key),
+            };
+            read?;
+        }
+        Ok(Self {
+            title,
+            r#type,
+            body,
+            category,
+            hidden,
+            order,
+            parent_doc,
+            error,
+            additional_properties,
+        })
+    }
+}
+
 /// Schema `/components/schemas/version`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Version {
     /// Semantic Version
     pub version: String,
     /// Dubbed name of version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codename: Option<String>,
     /// Semantic Version to use as the base fork.
     pub from: String,
     /// Should this be the **main** version?
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_stable: Option<bool>,
-    #[serde(default = "Version::default_is_beta")]
     pub is_beta: bool,
     /// Should this be publically accessible?
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
     /// Should this be deprecated? Only allowed in PUT operations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
     /// Status of pdf generations.
-    #[serde(rename = "pdfStatus")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdf_status: Option<String>,
 }
 
@@ -466,60 +1043,205 @@ impl Version {
     }
 }
 
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("version", &self.version);
+        map.optional("codename", &self.codename);
+        map.entry("from", &self.from);
+        map.optional("is_stable", &self.is_stable);
+        map.entry("is_beta", &self.is_beta);
+        map.optional("is_hidden", &self.is_hidden);
+        map.optional("is_deprecated", &self.is_deprecated);
+        map.optional("pdfStatus", &self.pdf_status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Version {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Version {
+    const EXPECTING: &'static str = "struct Version";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut version = None;
+        let mut codename = None;
+        let mut from = None;
+        let mut is_stable = None;
+        let mut is_beta = None;
+        let mut is_hidden = None;
+        let mut is_deprecated = None;
+        let mut pdf_status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "version" => object::field(&mut map, &mut version, "version"),
+                "codename" => object::field(&mut map, &mut codename, "codename"),
+                "from" => object::field(&mut map, &mut from, "from"),
+                "is_stable" => object::field(&mut map, &mut is_stable, "is_stable"),
+                "is_beta" => object::field(&mut map, &mut is_beta, "is_beta"),
+                "is_hidden" => object::field(&mut map, &mut is_hidden, "is_hidden"),
+                "is_deprecated" => {
+                    object::field(&mut map, &mut is_deprecated, "is_deprecated")
+                }
+                "pdfStatus" => object::field(&mut map, &mut pdf_status, "pdfStatus"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("version", version.is_none()), ("from", from.is_none())],
+        );
+        let (Some(version), Some(from)) = (version, from) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            version,
+            codename,
+            from,
+            is_stable,
+            is_beta: is_beta.unwrap_or_else(Self::default_is_beta),
+            is_hidden,
+            is_deprecated,
+            pdf_status,
+        })
+    }
+}
+
 /// Schema `/components/schemas/jobOpening`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobOpening {
     /// A slugified version of the job opening title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// The job opening position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The description for this open position. This content is formatted as HTML.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// A short pullquote for the open position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pullquote: Option<String>,
     /// Where this position is located at.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// The internal organization you'll be working in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub department: Option<String>,
     /// The place where you can apply for the position!
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
+impl serde::Serialize for JobOpening {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("slug", &self.slug);
+        map.optional("title", &self.title);
+        map.optional("description", &self.description);
+        map.optional("pullquote", &self.pullquote);
+        map.optional("location", &self.location);
+        map.optional("department", &self.department);
+        map.optional("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for JobOpening {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for JobOpening {
+    const EXPECTING: &'static str = "struct JobOpening";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut slug = None;
+        let mut title = None;
+        let mut description = None;
+        let mut pullquote = None;
+        let mut location = None;
+        let mut department = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pullquote" => object::field(&mut map, &mut pullquote, "pullquote"),
+                "location" => object::field(&mut map, &mut location, "location"),
+                "department" => object::field(&mut map, &mut department, "department"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            slug,
+            title,
+            description,
+            pullquote,
+            location,
+            department,
+            url,
+        })
+    }
+}
+
 /// Schema `/components/schemas/ipListEntry`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IpListEntry {
     /// The IP address.
-    #[serde(rename = "ipAddress")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 }
 
+impl serde::Serialize for IpListEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("ipAddress", &self.ip_address);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IpListEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for IpListEntry {
+    const EXPECTING: &'static str = "struct IpListEntry";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut ip_address = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "ipAddress" => object::field(&mut map, &mut ip_address, "ipAddress"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { ip_address })
+    }
+}
+
 /// Schema `/components/schemas/error_APIKEY_EMPTY`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorApikeyEmpty {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorApikeyEmpty::default_error")]
     pub error: String,
 }
 
@@ -529,25 +1251,73 @@ impl ErrorApikeyEmpty {
     }
 }
 
+impl serde::Serialize for ErrorApikeyEmpty {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorApikeyEmpty {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorApikeyEmpty {
+    const EXPECTING: &'static str = "struct ErrorApikeyEmpty";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_APIKEY_MISMATCH`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorApikeyMismatch {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorApikeyMismatch::default_error")]
     pub error: String,
 }
 
@@ -557,25 +1327,73 @@ impl ErrorApikeyMismatch {
     }
 }
 
+impl serde::Serialize for ErrorApikeyMismatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorApikeyMismatch {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorApikeyMismatch {
+    const EXPECTING: &'static str = "struct ErrorApikeyMismatch";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_APIKEY_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorApikeyNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorApikeyNotfound::default_error")]
     pub error: String,
 }
 
@@ -585,25 +1403,73 @@ impl ErrorApikeyNotfound {
     }
 }
 
+impl serde::Serialize for ErrorApikeyNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorApikeyNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorApikeyNotfound {
+    const EXPECTING: &'static str = "struct ErrorApikeyNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_API_ACCESS_REVOKED`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorApiAccessRevoked {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorApiAccessRevoked::default_error")]
     pub error: String,
 }
 
@@ -613,25 +1479,73 @@ impl ErrorApiAccessRevoked {
     }
 }
 
+impl serde::Serialize for ErrorApiAccessRevoked {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorApiAccessRevoked {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorApiAccessRevoked {
+    const EXPECTING: &'static str = "struct ErrorApiAccessRevoked";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_API_ACCESS_UNAVAILABLE`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorApiAccessUnavailable {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorApiAccessUnavailable::default_error")]
     pub error: String,
 }
 
@@ -641,25 +1555,73 @@ impl ErrorApiAccessUnavailable {
     }
 }
 
+impl serde::Serialize for ErrorApiAccessUnavailable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorApiAccessUnavailable {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorApiAccessUnavailable {
+    const EXPECTING: &'static str = "struct ErrorApiAccessUnavailable";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_APPLY_INVALID_EMAIL`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorApplyInvalidEmail {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorApplyInvalidEmail::default_error")]
     pub error: String,
 }
 
@@ -669,25 +1631,73 @@ impl ErrorApplyInvalidEmail {
     }
 }
 
+impl serde::Serialize for ErrorApplyInvalidEmail {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorApplyInvalidEmail {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorApplyInvalidEmail {
+    const EXPECTING: &'static str = "struct ErrorApplyInvalidEmail";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_APPLY_INVALID_JOB`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorApplyInvalidJob {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorApplyInvalidJob::default_error")]
     pub error: String,
 }
 
@@ -697,25 +1707,73 @@ impl ErrorApplyInvalidJob {
     }
 }
 
+impl serde::Serialize for ErrorApplyInvalidJob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorApplyInvalidJob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorApplyInvalidJob {
+    const EXPECTING: &'static str = "struct ErrorApplyInvalidJob";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_APPLY_INVALID_NAME`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorApplyInvalidName {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorApplyInvalidName::default_error")]
     pub error: String,
 }
 
@@ -725,25 +1783,73 @@ impl ErrorApplyInvalidName {
     }
 }
 
+impl serde::Serialize for ErrorApplyInvalidName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorApplyInvalidName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorApplyInvalidName {
+    const EXPECTING: &'static str = "struct ErrorApplyInvalidName";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_CATEGORY_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorCategoryInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorCategoryInvalid::default_error")]
     pub error: String,
 }
 
@@ -753,25 +1859,73 @@ impl ErrorCategoryInvalid {
     }
 }
 
+impl serde::Serialize for ErrorCategoryInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorCategoryInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorCategoryInvalid {
+    const EXPECTING: &'static str = "struct ErrorCategoryInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_CATEGORY_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorCategoryNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorCategoryNotfound::default_error")]
     pub error: String,
 }
 
@@ -781,25 +1935,73 @@ impl ErrorCategoryNotfound {
     }
 }
 
+impl serde::Serialize for ErrorCategoryNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorCategoryNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorCategoryNotfound {
+    const EXPECTING: &'static str = "struct ErrorCategoryNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_CHANGELOG_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorChangelogInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorChangelogInvalid::default_error")]
     pub error: String,
 }
 
@@ -809,25 +2011,73 @@ impl ErrorChangelogInvalid {
     }
 }
 
+impl serde::Serialize for ErrorChangelogInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorChangelogInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorChangelogInvalid {
+    const EXPECTING: &'static str = "struct ErrorChangelogInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_CHANGELOG_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorChangelogNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorChangelogNotfound::default_error")]
     pub error: String,
 }
 
@@ -837,25 +2087,73 @@ impl ErrorChangelogNotfound {
     }
 }
 
+impl serde::Serialize for ErrorChangelogNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorChangelogNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorChangelogNotfound {
+    const EXPECTING: &'static str = "struct ErrorChangelogNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_CUSTOMBLOCK_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorCustomblockNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorCustomblockNotfound::default_error")]
     pub error: String,
 }
 
@@ -865,25 +2163,73 @@ impl ErrorCustomblockNotfound {
     }
 }
 
+impl serde::Serialize for ErrorCustomblockNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorCustomblockNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorCustomblockNotfound {
+    const EXPECTING: &'static str = "struct ErrorCustomblockNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_CUSTOMPAGE_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorCustompageInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorCustompageInvalid::default_error")]
     pub error: String,
 }
 
@@ -893,25 +2239,73 @@ impl ErrorCustompageInvalid {
     }
 }
 
+impl serde::Serialize for ErrorCustompageInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorCustompageInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorCustompageInvalid {
+    const EXPECTING: &'static str = "struct ErrorCustompageInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_CUSTOMPAGE_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorCustompageNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorCustompageNotfound::default_error")]
     pub error: String,
 }
 
@@ -921,25 +2315,73 @@ impl ErrorCustompageNotfound {
     }
 }
 
+impl serde::Serialize for ErrorCustompageNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorCustompageNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorCustompageNotfound {
+    const EXPECTING: &'static str = "struct ErrorCustompageNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_DOC_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorDocInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorDocInvalid::default_error")]
     pub error: String,
 }
 
@@ -949,25 +2391,73 @@ impl ErrorDocInvalid {
     }
 }
 
+impl serde::Serialize for ErrorDocInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorDocInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorDocInvalid {
+    const EXPECTING: &'static str = "struct ErrorDocInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_DOC_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorDocNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorDocNotfound::default_error")]
     pub error: String,
 }
 
@@ -977,25 +2467,73 @@ impl ErrorDocNotfound {
     }
 }
 
+impl serde::Serialize for ErrorDocNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorDocNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorDocNotfound {
+    const EXPECTING: &'static str = "struct ErrorDocNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_ENDPOINT_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorEndpointNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorEndpointNotfound::default_error")]
     pub error: String,
 }
 
@@ -1005,25 +2543,73 @@ impl ErrorEndpointNotfound {
     }
 }
 
+impl serde::Serialize for ErrorEndpointNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorEndpointNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorEndpointNotfound {
+    const EXPECTING: &'static str = "struct ErrorEndpointNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_INTERNAL_ERROR`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorInternalError {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorInternalError::default_error")]
     pub error: String,
 }
 
@@ -1033,25 +2619,73 @@ impl ErrorInternalError {
     }
 }
 
+impl serde::Serialize for ErrorInternalError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorInternalError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorInternalError {
+    const EXPECTING: &'static str = "struct ErrorInternalError";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_OWLBOT_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorOwlbotInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorOwlbotInvalid::default_error")]
     pub error: String,
 }
 
@@ -1061,25 +2695,73 @@ impl ErrorOwlbotInvalid {
     }
 }
 
+impl serde::Serialize for ErrorOwlbotInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorOwlbotInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorOwlbotInvalid {
+    const EXPECTING: &'static str = "struct ErrorOwlbotInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_OWLBOT_NOT_ENABLED`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorOwlbotNotEnabled {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorOwlbotNotEnabled::default_error")]
     pub error: String,
 }
 
@@ -1089,25 +2771,73 @@ impl ErrorOwlbotNotEnabled {
     }
 }
 
+impl serde::Serialize for ErrorOwlbotNotEnabled {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorOwlbotNotEnabled {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorOwlbotNotEnabled {
+    const EXPECTING: &'static str = "struct ErrorOwlbotNotEnabled";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_OWLBOT_NOT_ENTERPRISE`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorOwlbotNotEnterprise {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorOwlbotNotEnterprise::default_error")]
     pub error: String,
 }
 
@@ -1117,25 +2847,73 @@ impl ErrorOwlbotNotEnterprise {
     }
 }
 
+impl serde::Serialize for ErrorOwlbotNotEnterprise {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorOwlbotNotEnterprise {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorOwlbotNotEnterprise {
+    const EXPECTING: &'static str = "struct ErrorOwlbotNotEnterprise";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_PROJECT_NEEDSSTAGING`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorProjectNeedsstaging {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorProjectNeedsstaging::default_error")]
     pub error: String,
 }
 
@@ -1145,25 +2923,73 @@ impl ErrorProjectNeedsstaging {
     }
 }
 
+impl serde::Serialize for ErrorProjectNeedsstaging {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorProjectNeedsstaging {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorProjectNeedsstaging {
+    const EXPECTING: &'static str = "struct ErrorProjectNeedsstaging";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_PROJECT_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorProjectNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorProjectNotfound::default_error")]
     pub error: String,
 }
 
@@ -1173,25 +2999,73 @@ impl ErrorProjectNotfound {
     }
 }
 
+impl serde::Serialize for ErrorProjectNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorProjectNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorProjectNotfound {
+    const EXPECTING: &'static str = "struct ErrorProjectNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_PROJECT_NOT_CHILD`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorProjectNotChild {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorProjectNotChild::default_error")]
     pub error: String,
 }
 
@@ -1201,25 +3075,73 @@ impl ErrorProjectNotChild {
     }
 }
 
+impl serde::Serialize for ErrorProjectNotChild {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorProjectNotChild {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorProjectNotChild {
+    const EXPECTING: &'static str = "struct ErrorProjectNotChild";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_RATE_LIMITED`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRateLimited {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorRateLimited::default_error")]
     pub error: String,
 }
 
@@ -1229,25 +3151,73 @@ impl ErrorRateLimited {
     }
 }
 
+impl serde::Serialize for ErrorRateLimited {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorRateLimited {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorRateLimited {
+    const EXPECTING: &'static str = "struct ErrorRateLimited";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_REGISTRY_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRegistryInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorRegistryInvalid::default_error")]
     pub error: String,
 }
 
@@ -1257,25 +3227,73 @@ impl ErrorRegistryInvalid {
     }
 }
 
+impl serde::Serialize for ErrorRegistryInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorRegistryInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorRegistryInvalid {
+    const EXPECTING: &'static str = "struct ErrorRegistryInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_REGISTRY_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRegistryNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorRegistryNotfound::default_error")]
     pub error: String,
 }
 
@@ -1285,25 +3303,73 @@ impl ErrorRegistryNotfound {
     }
 }
 
+impl serde::Serialize for ErrorRegistryNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorRegistryNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorRegistryNotfound {
+    const EXPECTING: &'static str = "struct ErrorRegistryNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_FILE_EMPTY`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecFileEmpty {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecFileEmpty::default_error")]
     pub error: String,
 }
 
@@ -1313,25 +3379,73 @@ impl ErrorSpecFileEmpty {
     }
 }
 
+impl serde::Serialize for ErrorSpecFileEmpty {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecFileEmpty {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecFileEmpty {
+    const EXPECTING: &'static str = "struct ErrorSpecFileEmpty";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_ID_DUPLICATE`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecIdDuplicate {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecIdDuplicate::default_error")]
     pub error: String,
 }
 
@@ -1341,25 +3455,73 @@ impl ErrorSpecIdDuplicate {
     }
 }
 
+impl serde::Serialize for ErrorSpecIdDuplicate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecIdDuplicate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecIdDuplicate {
+    const EXPECTING: &'static str = "struct ErrorSpecIdDuplicate";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_ID_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecIdInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecIdInvalid::default_error")]
     pub error: String,
 }
 
@@ -1369,25 +3531,73 @@ impl ErrorSpecIdInvalid {
     }
 }
 
+impl serde::Serialize for ErrorSpecIdInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecIdInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecIdInvalid {
+    const EXPECTING: &'static str = "struct ErrorSpecIdInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecInvalid::default_error")]
     pub error: String,
 }
 
@@ -1397,25 +3607,73 @@ impl ErrorSpecInvalid {
     }
 }
 
+impl serde::Serialize for ErrorSpecInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecInvalid {
+    const EXPECTING: &'static str = "struct ErrorSpecInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_INVALID_SCHEMA`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecInvalidSchema {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecInvalidSchema::default_error")]
     pub error: String,
 }
 
@@ -1425,25 +3683,73 @@ impl ErrorSpecInvalidSchema {
     }
 }
 
+impl serde::Serialize for ErrorSpecInvalidSchema {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecInvalidSchema {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecInvalidSchema {
+    const EXPECTING: &'static str = "struct ErrorSpecInvalidSchema";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_INVALID_SUPERHUB`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecInvalidSuperhub {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecInvalidSuperhub::default_error")]
     pub error: String,
 }
 
@@ -1453,25 +3759,73 @@ impl ErrorSpecInvalidSuperhub {
     }
 }
 
+impl serde::Serialize for ErrorSpecInvalidSuperhub {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecInvalidSuperhub {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecInvalidSuperhub {
+    const EXPECTING: &'static str = "struct ErrorSpecInvalidSuperhub";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecNotfound::default_error")]
     pub error: String,
 }
 
@@ -1481,25 +3835,73 @@ impl ErrorSpecNotfound {
     }
 }
 
+impl serde::Serialize for ErrorSpecNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecNotfound {
+    const EXPECTING: &'static str = "struct ErrorSpecNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_TIMEOUT`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecTimeout {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecTimeout::default_error")]
     pub error: String,
 }
 
@@ -1509,25 +3911,73 @@ impl ErrorSpecTimeout {
     }
 }
 
+impl serde::Serialize for ErrorSpecTimeout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecTimeout {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecTimeout {
+    const EXPECTING: &'static str = "struct ErrorSpecTimeout";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_SPEC_VERSION_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorSpecVersionNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorSpecVersionNotfound::default_error")]
     pub error: String,
 }
 
@@ -1537,25 +3987,73 @@ impl ErrorSpecVersionNotfound {
     }
 }
 
+impl serde::Serialize for ErrorSpecVersionNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorSpecVersionNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorSpecVersionNotfound {
+    const EXPECTING: &'static str = "struct ErrorSpecVersionNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_UNEXPECTED_ERROR`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorUnexpectedError {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorUnexpectedError::default_error")]
     pub error: String,
 }
 
@@ -1565,25 +4063,73 @@ impl ErrorUnexpectedError {
     }
 }
 
+impl serde::Serialize for ErrorUnexpectedError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorUnexpectedError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorUnexpectedError {
+    const EXPECTING: &'static str = "struct ErrorUnexpectedError";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_CANT_DEMOTE_STABLE`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionCantDemoteStable {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionCantDemoteStable::default_error")]
     pub error: String,
 }
 
@@ -1593,25 +4139,73 @@ impl ErrorVersionCantDemoteStable {
     }
 }
 
+impl serde::Serialize for ErrorVersionCantDemoteStable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionCantDemoteStable {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionCantDemoteStable {
+    const EXPECTING: &'static str = "struct ErrorVersionCantDemoteStable";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_CANT_REMOVE_STABLE`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionCantRemoveStable {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionCantRemoveStable::default_error")]
     pub error: String,
 }
 
@@ -1621,25 +4215,73 @@ impl ErrorVersionCantRemoveStable {
     }
 }
 
+impl serde::Serialize for ErrorVersionCantRemoveStable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionCantRemoveStable {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionCantRemoveStable {
+    const EXPECTING: &'static str = "struct ErrorVersionCantRemoveStable";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_CONFLICTING_FLAGS`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionConflictingFlags {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionConflictingFlags::default_error")]
     pub error: String,
 }
 
@@ -1649,25 +4291,73 @@ impl ErrorVersionConflictingFlags {
     }
 }
 
+impl serde::Serialize for ErrorVersionConflictingFlags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionConflictingFlags {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionConflictingFlags {
+    const EXPECTING: &'static str = "struct ErrorVersionConflictingFlags";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_DUPLICATE`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionDuplicate {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionDuplicate::default_error")]
     pub error: String,
 }
 
@@ -1677,25 +4367,73 @@ impl ErrorVersionDuplicate {
     }
 }
 
+impl serde::Serialize for ErrorVersionDuplicate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionDuplicate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionDuplicate {
+    const EXPECTING: &'static str = "struct ErrorVersionDuplicate";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_EMPTY`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionEmpty {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionEmpty::default_error")]
     pub error: String,
 }
 
@@ -1705,25 +4443,73 @@ impl ErrorVersionEmpty {
     }
 }
 
+impl serde::Serialize for ErrorVersionEmpty {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionEmpty {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionEmpty {
+    const EXPECTING: &'static str = "struct ErrorVersionEmpty";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_FORK_EMPTY`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionForkEmpty {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionForkEmpty::default_error")]
     pub error: String,
 }
 
@@ -1733,25 +4519,73 @@ impl ErrorVersionForkEmpty {
     }
 }
 
+impl serde::Serialize for ErrorVersionForkEmpty {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionForkEmpty {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionForkEmpty {
+    const EXPECTING: &'static str = "struct ErrorVersionForkEmpty";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_FORK_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionForkNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionForkNotfound::default_error")]
     pub error: String,
 }
 
@@ -1761,25 +4595,73 @@ impl ErrorVersionForkNotfound {
     }
 }
 
+impl serde::Serialize for ErrorVersionForkNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionForkNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionForkNotfound {
+    const EXPECTING: &'static str = "struct ErrorVersionForkNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_INVALID`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionInvalid {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionInvalid::default_error")]
     pub error: String,
 }
 
@@ -1789,31 +4671,133 @@ impl ErrorVersionInvalid {
     }
 }
 
+impl serde::Serialize for ErrorVersionInvalid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionInvalid {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionInvalid {
+    const EXPECTING: &'static str = "struct ErrorVersionInvalid";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
+    }
+}
+
 /// Schema `/components/schemas/error_VERSION_NOTFOUND`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ErrorVersionNotfound {
     /// The reason why the error occured.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// A helpful suggestion for how to alleviate the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
     /// Information on where you can receive additional assistance from our wonderful support team.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     /// A short poem we wrote you about your error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poem: Option<Vec<String>>,
-    #[serde(default = "ErrorVersionNotfound::default_error")]
     pub error: String,
 }
 
 impl ErrorVersionNotfound {
     fn default_error() -> String {
         String::from("VERSION_NOTFOUND")
+    }
+}
+
+impl serde::Serialize for ErrorVersionNotfound {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("message", &self.message);
+        map.optional("suggestion", &self.suggestion);
+        map.optional("docs", &self.docs);
+        map.optional("help", &self.help);
+        map.optional("poem", &self.poem);
+        map.entry("error", &self.error);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorVersionNotfound {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ErrorVersionNotfound {
+    const EXPECTING: &'static str = "struct ErrorVersionNotfound";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut suggestion = None;
+        let mut docs = None;
+        let mut help = None;
+        let mut poem = None;
+        let mut error = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "suggestion" => object::field(&mut map, &mut suggestion, "suggestion"),
+                "docs" => object::field(&mut map, &mut docs, "docs"),
+                "help" => object::field(&mut map, &mut help, "help"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            message,
+            suggestion,
+            docs,
+            help,
+            poem,
+            error: error.unwrap_or_else(Self::default_error),
+        })
     }
 }
 
@@ -2088,11 +5072,42 @@ impl<'de> serde::Deserialize<'de> for DocSchemaPutType {
 /// This is used for docs with the `type` set to `error`. The `error` page type and this `error` object have been deprecated.
 ///
 /// **Deprecated.**
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocSchemaPutError {
     /// The error code for docs with the `error` type [DEPRECATED].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+}
+
+impl serde::Serialize for DocSchemaPutError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("code", &self.code);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DocSchemaPutError {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for DocSchemaPutError {
+    const EXPECTING: &'static str = "struct DocSchemaPutError";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code" => object::field(&mut map, &mut code, "code"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { code })
+    }
 }
 
 /// Type of the page. This can be one of the following:
@@ -2228,14 +5243,47 @@ impl std::str::FromStr for GetApiSpecificationPage {
 pub type GetApiSpecificationUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1api-specification/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadApiSpecificationBody {
     /// An OpenAPI/Swagger file. We accept JSON or YAML.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<FilePart>,
     /// A public URL to an OpenAPI/Swagger definition. We accept JSON or YAML.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl serde::Serialize for UploadApiSpecificationBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("spec", &self.spec);
+        map.optional("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UploadApiSpecificationBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UploadApiSpecificationBody {
+    const EXPECTING: &'static str = "struct UploadApiSpecificationBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut spec = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "spec" => object::field(&mut map, &mut spec, "spec"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { spec, url })
+    }
 }
 
 /// Schema `/paths/~1api-specification/post/responses/400/content/application~1json/schema`.
@@ -2279,18 +5327,58 @@ pub type GetCategoriesPerPage = GetApiSpecificationPerPage;
 pub type GetCategoriesPage = GetApiSpecificationPage;
 
 /// Schema `/paths/~1categories/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCategoryBody {
     /// A short title for the category. This is what will show in the sidebar.
     pub title: String,
     /// A category can be part of your reference or guide documentation, which is determined by this field.
-    #[serde(default = "CreateCategoryBody::default_type")]
     pub r#type: CategoryType,
 }
 
 impl CreateCategoryBody {
     fn default_type() -> CategoryType {
         CategoryType::Guide
+    }
+}
+
+impl serde::Serialize for CreateCategoryBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateCategoryBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateCategoryBody {
+    const EXPECTING: &'static str = "struct CreateCategoryBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(title) = title else {
+            return Err(serde::de::Error::missing_field("title"));
+        };
+        Ok(Self {
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+        })
     }
 }
 
@@ -2340,33 +5428,136 @@ pub type DeleteDocUnauthorizedBody = GetProjectUnauthorizedBody;
 pub type GetProductionDocUnauthorizedBody = GetProjectUnauthorizedBody;
 
 /// Schema `/paths/~1owlbot~1ask/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AskOwlbotBody {
     /// The question being asked to Owlbot.
     pub question: String,
     /// If true the response will be streamed as it is generated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
 }
 
+impl serde::Serialize for AskOwlbotBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("question", &self.question);
+        map.optional("stream", &self.stream);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AskOwlbotBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AskOwlbotBody {
+    const EXPECTING: &'static str = "struct AskOwlbotBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut question = None;
+        let mut stream = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "question" => object::field(&mut map, &mut question, "question"),
+                "stream" => object::field(&mut map, &mut stream, "stream"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(question) = question else {
+            return Err(serde::de::Error::missing_field("question"));
+        };
+        Ok(Self { question, stream })
+    }
+}
+
 /// Schema `/paths/~1owlbot~1ask/post/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AskOwlbotOkJsonBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<AskOwlbotOkJsonBodySourcesItem>>,
 }
 
+impl serde::Serialize for AskOwlbotOkJsonBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("answer", &self.answer);
+        map.optional("sources", &self.sources);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AskOwlbotOkJsonBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AskOwlbotOkJsonBody {
+    const EXPECTING: &'static str = "struct AskOwlbotOkJsonBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut answer = None;
+        let mut sources = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "answer" => object::field(&mut map, &mut answer, "answer"),
+                "sources" => object::field(&mut map, &mut sources, "sources"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { answer, sources })
+    }
+}
+
 /// Schema `/paths/~1owlbot~1ask/post/responses/200/content/application~1json/schema/properties/sources/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AskOwlbotOkJsonBodySourcesItem {
     /// The page title for the given source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// A link to the source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+impl serde::Serialize for AskOwlbotOkJsonBodySourcesItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("title", &self.title);
+        map.optional("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AskOwlbotOkJsonBodySourcesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AskOwlbotOkJsonBodySourcesItem {
+    const EXPECTING: &'static str = "struct AskOwlbotOkJsonBodySourcesItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { title, url })
+    }
 }
 
 /// Schema `/paths/~1version/get/responses/401/content/application~1json/schema`.

@@ -697,6 +697,7 @@ impl ByteStream {
     {
         /// Maps the chunks and errors of a stream to those of `ByteStream`.
         struct Chunks<S>(std::pin::Pin<Box<S>>);
+
         impl<S, B, E> futures_core::Stream for Chunks<S>
         where
             S: futures_core::Stream<Item = Result<B, E>>,

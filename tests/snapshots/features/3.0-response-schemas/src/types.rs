@@ -59,89 +59,455 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Schema `/components/schemas/Node`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Node>>,
 }
 
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("children", &self.children);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Node {
+    const EXPECTING: &'static str = "struct Node";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut children = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "children" => object::field(&mut map, &mut children, "children"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { children })
+    }
+}
+
 /// Schema `/components/schemas/Object`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Object {
     /// primitive title
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<String>,
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(rename = "read-only")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only: Option<String>,
     /// Write-only: requests send it; responses leave it out.
-    #[serde(rename = "write-only")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write_only: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectObject>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<ObjectObject>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pets: Option<Vec<Pet>>,
 }
 
+impl serde::Serialize for Object {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("primitive", &self.primitive);
+        map.optional("read-only", &self.read_only);
+        map.optional("write-only", &self.write_only);
+        map.optional("object", &self.object);
+        map.optional("array", &self.array);
+        map.optional("pets", &self.pets);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Object {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Object {
+    const EXPECTING: &'static str = "struct Object";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primitive = None;
+        let mut read_only = None;
+        let mut write_only = None;
+        let mut object = None;
+        let mut array = None;
+        let mut pets = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primitive" => object::field(&mut map, &mut primitive, "primitive"),
+                "read-only" => object::field(&mut map, &mut read_only, "read-only"),
+                "write-only" => object::field(&mut map, &mut write_only, "write-only"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                "pets" => object::field(&mut map, &mut pets, "pets"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            primitive,
+            read_only,
+            write_only,
+            object,
+            array,
+            pets,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Pet`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name2: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name3: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name4: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name5: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name6: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name7: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name8: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name9: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name10: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name11: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name12: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name13: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name14: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name15: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name16: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name17: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name18: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name19: Option<String>,
-    #[serde(rename = "photoUrls")]
     pub photo_urls: Vec<String>,
     /// pet status in the store
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PetStatus>,
 }
 
+impl serde::Serialize for Pet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.entry("name", &self.name);
+        map.optional("name2", &self.name2);
+        map.optional("name3", &self.name3);
+        map.optional("name4", &self.name4);
+        map.optional("name5", &self.name5);
+        map.optional("name6", &self.name6);
+        map.optional("name7", &self.name7);
+        map.optional("name8", &self.name8);
+        map.optional("name9", &self.name9);
+        map.optional("name10", &self.name10);
+        map.optional("name11", &self.name11);
+        map.optional("name12", &self.name12);
+        map.optional("name13", &self.name13);
+        map.optional("name14", &self.name14);
+        map.optional("name15", &self.name15);
+        map.optional("name16", &self.name16);
+        map.optional("name17", &self.name17);
+        map.optional("name18", &self.name18);
+        map.optional("name19", &self.name19);
+        map.entry("photoUrls", &self.photo_urls);
+        map.optional("status", &self.status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Pet {
+    const EXPECTING: &'static str = "struct Pet";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut name2 = None;
+        let mut name3 = None;
+        let mut name4 = None;
+        let mut name5 = None;
+        let mut name6 = None;
+        let mut name7 = None;
+        let mut name8 = None;
+        let mut name9 = None;
+        let mut name10 = None;
+        let mut name11 = None;
+        let mut name12 = None;
+        let mut name13 = None;
+        let mut name14 = None;
+        let mut name15 = None;
+        let mut name16 = None;
+        let mut name17 = None;
+        let mut name18 = None;
+        let mut name19 = None;
+        let mut photo_urls = None;
+        let mut status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "name2" => object::field(&mut map, &mut name2, "name2"),
+                "name3" => object::field(&mut map, &mut name3, "name3"),
+                "name4" => object::field(&mut map, &mut name4, "name4"),
+                "name5" => object::field(&mut map, &mut name5, "name5"),
+                "name6" => object::field(&mut map, &mut name6, "name6"),
+                "name7" => object::field(&mut map, &mut name7, "name7"),
+                "name8" => object::field(&mut map, &mut name8, "name8"),
+                "name9" => object::field(&mut map, &mut name9, "name9"),
+                "name10" => object::field(&mut map, &mut name10, "name10"),
+                "name11" => object::field(&mut map, &mut name11, "name11"),
+                "name12" => object::field(&mut map, &mut name12, "name12"),
+                "name13" => object::field(&mut map, &mut name13, "name13"),
+                "name14" => object::field(&mut map, &mut name14, "name14"),
+                "name15" => object::field(&mut map, &mut name15, "name15"),
+                "name16" => object::field(&mut map, &mut name16, "name16"),
+                "name17" => object::field(&mut map, &mut name17, "name17"),
+                "name18" => object::field(&mut map, &mut name18, "name18"),
+                "name19" => object::field(&mut map, &mut name19, "name19"),
+                "photoUrls" => object::field(&mut map, &mut photo_urls, "photoUrls"),
+                "status" => object::field(&mut map, &mut status, "status"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("name", name.is_none()), ("photoUrls", photo_urls.is_none())],
+        );
+        let (Some(name), Some(photo_urls)) = (name, photo_urls) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            id,
+            name,
+            name2,
+            name3,
+            name4,
+            name5,
+            name6,
+            name7,
+            name8,
+            name9,
+            name10,
+            name11,
+            name12,
+            name13,
+            name14,
+            name15,
+            name16,
+            name17,
+            name18,
+            name19,
+            photo_urls,
+            status,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Object/properties/object`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive: Option<bool>,
+}
+
+impl serde::Serialize for ObjectObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("primitive", &self.primitive);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectObject {
+    const EXPECTING: &'static str = "struct ObjectObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primitive = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primitive" => object::field(&mut map, &mut primitive, "primitive"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { primitive })
+    }
 }
 
 /// Schema `/components/schemas/Object/properties/array/items`.
@@ -224,21 +590,87 @@ pub enum GetAnythingPolymorphismOkBody {
 }
 
 /// Schema `/paths/~1multiple-responses~1object/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetMultipleResponsesObjectOkBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hello: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub there: Option<String>,
 }
 
+impl serde::Serialize for GetMultipleResponsesObjectOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("hello", &self.hello);
+        map.optional("there", &self.there);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetMultipleResponsesObjectOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetMultipleResponsesObjectOkBody {
+    const EXPECTING: &'static str = "struct GetMultipleResponsesObjectOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut hello = None;
+        let mut there = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "hello" => object::field(&mut map, &mut hello, "hello"),
+                "there" => object::field(&mut map, &mut there, "there"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { hello, there })
+    }
+}
+
 /// Schema `/paths/~1multiple-responses~1object/get/responses/400/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetMultipleResponsesObjectBadRequestBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obi: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wan: Option<String>,
+}
+
+impl serde::Serialize for GetMultipleResponsesObjectBadRequestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("obi", &self.obi);
+        map.optional("wan", &self.wan);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetMultipleResponsesObjectBadRequestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetMultipleResponsesObjectBadRequestBody {
+    const EXPECTING: &'static str = "struct GetMultipleResponsesObjectBadRequestBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut obi = None;
+        let mut wan = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "obi" => object::field(&mut map, &mut obi, "obi"),
+                "wan" => object::field(&mut map, &mut wan, "wan"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { obi, wan })
+    }
 }
 
 /// Every example in the spec (that fits its schema) reads as the

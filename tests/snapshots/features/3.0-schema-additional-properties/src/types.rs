@@ -15,79 +15,233 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Schema `/components/schemas/ref`.
 pub type Ref = i64;
 
 /// Schema `/components/schemas/ref-with-ref`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RefWithRef {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<Ref>>,
 }
 
+impl serde::Serialize for RefWithRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("code", &self.code);
+        map.optional("text", &self.text);
+        map.optional("array", &self.array);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RefWithRef {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for RefWithRef {
+    const EXPECTING: &'static str = "struct RefWithRef";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code = None;
+        let mut text = None;
+        let mut array = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code" => object::field(&mut map, &mut code, "code"),
+                "text" => object::field(&mut map, &mut text, "text"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { code, text, array })
+    }
+}
+
 /// Schema `/paths/~1post/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostPostBody {
-    #[serde(rename = "object with `additionalProperties: true`")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_true: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(
-        rename = "object with `additionalProperties: false` and no other properties"
-    )]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_false_and_no_other_properties: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(rename = "object with `additionalProperties: { type: integer }`")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_type_integer: Option<
         std::collections::BTreeMap<String, i64>,
     >,
-    #[serde(
-        rename = "object with `additionalProperties: { type: object, properties: ... }`"
-    )]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_type_object_properties: Option<
         std::collections::BTreeMap<
             String,
             PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue,
         >,
     >,
-    #[serde(
-        rename = "object with `additionalProperties: { type: object, properties: ... }` and custom title"
-    )]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_type_object_properties_and_custom_title: Option<
         std::collections::BTreeMap<
             String,
             PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue,
         >,
     >,
-    #[serde(
-        rename = "object with `additionalProperties: { type: array, items: { type: integer } }`"
-    )]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_type_array_items_type_integer: Option<
         std::collections::BTreeMap<String, Vec<i64>>,
     >,
-    #[serde(rename = "object with `additionalProperties: $ref, simple`")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_ref_simple: Option<
         std::collections::BTreeMap<String, Ref>,
     >,
-    #[serde(rename = "object with `additionalProperties: $ref, with $ref`")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_ref_with_ref: Option<
         std::collections::BTreeMap<String, RefWithRef>,
     >,
-    #[serde(rename = "object with `additionalProperties: anyOf` (polymorphic)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_any_of_polymorphic: Option<
         std::collections::BTreeMap<
             String,
@@ -95,29 +249,260 @@ pub struct PostPostBody {
         >,
     >,
     /// Technically this is not valid to the spec. The `additionalProperties` rejections should cancel out each others new field but we indicate we want this to work by enabling [json-schema-merge-allof](https://npm.im/json-schema-merge-allof)'s `ignoreAdditionalProperties` option
-    #[serde(rename = "object with `additionalPropeties` within an allOf")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_propeties_within_an_all_of: Option<
         PostPostBodyObjectWithAdditionalPropetiesWithinAnAllOf,
     >,
 }
 
+impl serde::Serialize for PostPostBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional(
+            "object with `additionalProperties: true`",
+            &self.object_with_additional_properties_true,
+        );
+        map.optional(
+            "object with `additionalProperties: false` and no other properties",
+            &self.object_with_additional_properties_false_and_no_other_properties,
+        );
+        map.optional(
+            "object with `additionalProperties: { type: integer }`",
+            &self.object_with_additional_properties_type_integer,
+        );
+        map.optional(
+            "object with `additionalProperties: { type: object, properties: ... }`",
+            &self.object_with_additional_properties_type_object_properties,
+        );
+        map.optional(
+            "object with `additionalProperties: { type: object, properties: ... }` and custom title",
+            &self
+                .object_with_additional_properties_type_object_properties_and_custom_title,
+        );
+        map.optional(
+            "object with `additionalProperties: { type: array, items: { type: integer } }`",
+            &self.object_with_additional_properties_type_array_items_type_integer,
+        );
+        map.optional(
+            "object with `additionalProperties: $ref, simple`",
+            &self.object_with_additional_properties_ref_simple,
+        );
+        map.optional(
+            "object with `additionalProperties: $ref, with $ref`",
+            &self.object_with_additional_properties_ref_with_ref,
+        );
+        map.optional(
+            "object with `additionalProperties: anyOf` (polymorphic)",
+            &self.object_with_additional_properties_any_of_polymorphic,
+        );
+        map.optional(
+            "object with `additionalPropeties` within an allOf",
+            &self.object_with_additional_propeties_within_an_all_of,
+        );
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostPostBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostPostBody {
+    const EXPECTING: &'static str = "struct PostPostBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut object_with_additional_properties_true = None;
+        let mut object_with_additional_properties_false_and_no_other_properties = None;
+        let mut object_with_additional_properties_type_integer = None;
+        let mut object_with_additional_properties_type_object_properties = None;
+        let mut object_with_additional_properties_type_object_properties_and_custom_title = None;
+        let mut object_with_additional_properties_type_array_items_type_integer = None;
+        let mut object_with_additional_properties_ref_simple = None;
+        let mut object_with_additional_properties_ref_with_ref = None;
+        let mut object_with_additional_properties_any_of_polymorphic = None;
+        let mut object_with_additional_propeties_within_an_all_of = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "object with `additionalProperties: true`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_true,
+                        "object with `additionalProperties: true`",
+                    )
+                }
+                "object with `additionalProperties: false` and no other properties" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_false_and_no_other_properties,
+                        "object with `additionalProperties: false` and no other properties",
+                    )
+                }
+                "object with `additionalProperties: { type: integer }`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_type_integer,
+                        "object with `additionalProperties: { type: integer }`",
+                    )
+                }
+                "object with `additionalProperties: { type: object, properties: ... }`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_type_object_properties,
+                        "object with `additionalProperties: { type: object, properties: ... }`",
+                    )
+                }
+                "object with `additionalProperties: { type: object, properties: ... }` and custom title" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_type_object_properties_and_custom_title,
+                        "object with `additionalProperties: { type: object, properties: ... }` and custom title",
+                    )
+                }
+                "object with `additionalProperties: { type: array, items: { type: integer } }`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_type_array_items_type_integer,
+                        "object with `additionalProperties: { type: array, items: { type: integer } }`",
+                    )
+                }
+                "object with `additionalProperties: $ref, simple`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_ref_simple,
+                        "object with `additionalProperties: $ref, simple`",
+                    )
+                }
+                "object with `additionalProperties: $ref, with $ref`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_ref_with_ref,
+                        "object with `additionalProperties: $ref, with $ref`",
+                    )
+                }
+                "object with `additionalProperties: anyOf` (polymorphic)" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_any_of_polymorphic,
+                        "object with `additionalProperties: anyOf` (polymorphic)",
+                    )
+                }
+                "object with `additionalPropeties` within an allOf" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_propeties_within_an_all_of,
+                        "object with `additionalPropeties` within an allOf",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            object_with_additional_properties_true,
+            object_with_additional_properties_false_and_no_other_properties,
+            object_with_additional_properties_type_integer,
+            object_with_additional_properties_type_object_properties,
+            object_with_additional_properties_type_object_properties_and_custom_title,
+            object_with_additional_properties_type_array_items_type_integer,
+            object_with_additional_properties_ref_simple,
+            object_with_additional_properties_ref_with_ref,
+            object_with_additional_properties_any_of_polymorphic,
+            object_with_additional_propeties_within_an_all_of,
+        })
+    }
+}
+
 /// Schema `/paths/~1post/post/requestBody/content/application~1json/schema/properties/object with `additionalProperties: { type: object, properties: ... }`/additionalProperties`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 
+impl serde::Serialize
+for PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("code", &self.code);
+        map.optional("text", &self.text);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de>
+for PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue {
+    const EXPECTING: &'static str = "struct PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code = None;
+        let mut text = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code" => object::field(&mut map, &mut code, "code"),
+                "text" => object::field(&mut map, &mut text, "text"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { code, text })
+    }
+}
+
 /// This is a custom title
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+impl serde::Serialize
+for PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("code", &self.code);
+        map.optional("text", &self.text);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de>
+for PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue {
+    const EXPECTING: &'static str = "struct PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code = None;
+        let mut text = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code" => object::field(&mut map, &mut code, "code"),
+                "text" => object::field(&mut map, &mut text, "text"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { code, text })
+    }
 }
 
 /// Schema `/paths/~1post/post/requestBody/content/application~1json/schema/properties/object with `additionalProperties: anyOf` (polymorphic)/additionalProperties`.
@@ -130,74 +515,230 @@ pub enum PostPostBodyObjectWithAdditionalPropertiesAnyOfPolymorphicValue {
 }
 
 /// Technically this is not valid to the spec. The `additionalProperties` rejections should cancel out each others new field but we indicate we want this to work by enabling [json-schema-merge-allof](https://npm.im/json-schema-merge-allof)'s `ignoreAdditionalProperties` option
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostPostBodyObjectWithAdditionalPropetiesWithinAnAllOf {
-    #[serde(rename = "primitiveProperty")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primitive_property: Option<String>,
-    #[serde(rename = "alt_primitiveProperty")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alt_primitive_property: Option<String>,
 }
 
+impl serde::Serialize for PostPostBodyObjectWithAdditionalPropetiesWithinAnAllOf {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("primitiveProperty", &self.primitive_property);
+        map.optional("alt_primitiveProperty", &self.alt_primitive_property);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PostPostBodyObjectWithAdditionalPropetiesWithinAnAllOf {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostPostBodyObjectWithAdditionalPropetiesWithinAnAllOf {
+    const EXPECTING: &'static str = "struct PostPostBodyObjectWithAdditionalPropetiesWithinAnAllOf";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primitive_property = None;
+        let mut alt_primitive_property = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primitiveProperty" => {
+                    object::field(&mut map, &mut primitive_property, "primitiveProperty")
+                }
+                "alt_primitiveProperty" => {
+                    object::field(
+                        &mut map,
+                        &mut alt_primitive_property,
+                        "alt_primitiveProperty",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            primitive_property,
+            alt_primitive_property,
+        })
+    }
+}
+
 /// Schema `/paths/~1post/post/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostPostOkBody {
-    #[serde(rename = "object with `additionalProperties: true`")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_true: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    #[serde(rename = "object with `additionalProperties: { type: integer }`")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_type_integer: Option<
         std::collections::BTreeMap<String, i64>,
     >,
-    #[serde(
-        rename = "object with `additionalProperties: { type: object, properties: ... }`"
-    )]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_type_object_properties: Option<
         std::collections::BTreeMap<
             String,
             PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue,
         >,
     >,
-    #[serde(
-        rename = "object with `additionalProperties: { type: object, properties: ... }` and custom title"
-    )]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_type_object_properties_and_custom_title: Option<
         std::collections::BTreeMap<
             String,
             PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue,
         >,
     >,
-    #[serde(
-        rename = "object with `additionalProperties: { type: array, items: { type: integer } }`"
-    )]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_type_array_items_type_integer: Option<
         std::collections::BTreeMap<String, Vec<i64>>,
     >,
-    #[serde(rename = "object with `additionalProperties: $ref, simple`")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_ref_simple: Option<
         std::collections::BTreeMap<String, Ref>,
     >,
-    #[serde(rename = "object with `additionalProperties: $ref, with $ref`")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_ref_with_ref: Option<
         std::collections::BTreeMap<String, RefWithRef>,
     >,
-    #[serde(rename = "object with `additionalProperties: anyOf` (polymorphic)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_additional_properties_any_of_polymorphic: Option<
         std::collections::BTreeMap<
             String,
             PostPostBodyObjectWithAdditionalPropertiesAnyOfPolymorphicValue,
         >,
     >,
+}
+
+impl serde::Serialize for PostPostOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional(
+            "object with `additionalProperties: true`",
+            &self.object_with_additional_properties_true,
+        );
+        map.optional(
+            "object with `additionalProperties: { type: integer }`",
+            &self.object_with_additional_properties_type_integer,
+        );
+        map.optional(
+            "object with `additionalProperties: { type: object, properties: ... }`",
+            &self.object_with_additional_properties_type_object_properties,
+        );
+        map.optional(
+            "object with `additionalProperties: { type: object, properties: ... }` and custom title",
+            &self
+                .object_with_additional_properties_type_object_properties_and_custom_title,
+        );
+        map.optional(
+            "object with `additionalProperties: { type: array, items: { type: integer } }`",
+            &self.object_with_additional_properties_type_array_items_type_integer,
+        );
+        map.optional(
+            "object with `additionalProperties: $ref, simple`",
+            &self.object_with_additional_properties_ref_simple,
+        );
+        map.optional(
+            "object with `additionalProperties: $ref, with $ref`",
+            &self.object_with_additional_properties_ref_with_ref,
+        );
+        map.optional(
+            "object with `additionalProperties: anyOf` (polymorphic)",
+            &self.object_with_additional_properties_any_of_polymorphic,
+        );
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostPostOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostPostOkBody {
+    const EXPECTING: &'static str = "struct PostPostOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut object_with_additional_properties_true = None;
+        let mut object_with_additional_properties_type_integer = None;
+        let mut object_with_additional_properties_type_object_properties = None;
+        let mut object_with_additional_properties_type_object_properties_and_custom_title = None;
+        let mut object_with_additional_properties_type_array_items_type_integer = None;
+        let mut object_with_additional_properties_ref_simple = None;
+        let mut object_with_additional_properties_ref_with_ref = None;
+        let mut object_with_additional_properties_any_of_polymorphic = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "object with `additionalProperties: true`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_true,
+                        "object with `additionalProperties: true`",
+                    )
+                }
+                "object with `additionalProperties: { type: integer }`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_type_integer,
+                        "object with `additionalProperties: { type: integer }`",
+                    )
+                }
+                "object with `additionalProperties: { type: object, properties: ... }`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_type_object_properties,
+                        "object with `additionalProperties: { type: object, properties: ... }`",
+                    )
+                }
+                "object with `additionalProperties: { type: object, properties: ... }` and custom title" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_type_object_properties_and_custom_title,
+                        "object with `additionalProperties: { type: object, properties: ... }` and custom title",
+                    )
+                }
+                "object with `additionalProperties: { type: array, items: { type: integer } }`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_type_array_items_type_integer,
+                        "object with `additionalProperties: { type: array, items: { type: integer } }`",
+                    )
+                }
+                "object with `additionalProperties: $ref, simple`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_ref_simple,
+                        "object with `additionalProperties: $ref, simple`",
+                    )
+                }
+                "object with `additionalProperties: $ref, with $ref`" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_ref_with_ref,
+                        "object with `additionalProperties: $ref, with $ref`",
+                    )
+                }
+                "object with `additionalProperties: anyOf` (polymorphic)" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_additional_properties_any_of_polymorphic,
+                        "object with `additionalProperties: anyOf` (polymorphic)",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            object_with_additional_properties_true,
+            object_with_additional_properties_type_integer,
+            object_with_additional_properties_type_object_properties,
+            object_with_additional_properties_type_object_properties_and_custom_title,
+            object_with_additional_properties_type_array_items_type_integer,
+            object_with_additional_properties_ref_simple,
+            object_with_additional_properties_ref_with_ref,
+            object_with_additional_properties_any_of_polymorphic,
+        })
+    }
 }
 
 /// Schema `/paths/~1post/post/responses/200/content/application~1json/schema/properties/object with `additionalProperties: { type: object, properties: ... }`/additionalProperties`.

@@ -15,231 +15,1010 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// Reads the value of a property the struct does not name into
+    /// its additional properties.
+    pub(super) fn other<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        additional: &mut std::collections::BTreeMap<String, T>,
+        key: Key<'de>,
+    ) -> Result<(), M::Error> {
+        additional.insert(key.0.into_owned(), map.next_value()?);
+        Ok(())
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Schema `/components/schemas/BodyPart`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BodyPart {
-    #[serde(rename = "contentDisposition")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_disposition: Option<ContentDisposition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<BodyPartHeaders>,
-    #[serde(rename = "mediaType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<BodyPartMediaType>,
-    #[serde(rename = "messageBodyWorkers")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_body_workers: Option<MessageBodyWorkers>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<MultiPart>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "parameterizedHeaders")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameterized_headers: Option<BodyPartParameterizedHeaders>,
+}
+
+impl serde::Serialize for BodyPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("contentDisposition", &self.content_disposition);
+        map.optional("entity", &self.entity);
+        map.optional("headers", &self.headers);
+        map.optional("mediaType", &self.media_type);
+        map.optional("messageBodyWorkers", &self.message_body_workers);
+        map.optional("parent", &self.parent);
+        map.optional("providers", &self.providers);
+        map.optional("parameterizedHeaders", &self.parameterized_headers);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BodyPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BodyPart {
+    const EXPECTING: &'static str = "struct BodyPart";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut content_disposition = None;
+        let mut entity = None;
+        let mut headers = None;
+        let mut media_type = None;
+        let mut message_body_workers = None;
+        let mut parent = None;
+        let mut providers = None;
+        let mut parameterized_headers = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "contentDisposition" => {
+                    object::field(
+                        &mut map,
+                        &mut content_disposition,
+                        "contentDisposition",
+                    )
+                }
+                "entity" => object::field(&mut map, &mut entity, "entity"),
+                "headers" => object::field(&mut map, &mut headers, "headers"),
+                "mediaType" => object::field(&mut map, &mut media_type, "mediaType"),
+                "messageBodyWorkers" => {
+                    object::field(
+                        &mut map,
+                        &mut message_body_workers,
+                        "messageBodyWorkers",
+                    )
+                }
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "providers" => object::field(&mut map, &mut providers, "providers"),
+                "parameterizedHeaders" => {
+                    object::field(
+                        &mut map,
+                        &mut parameterized_headers,
+                        "parameterizedHeaders",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            content_disposition,
+            entity,
+            headers,
+            media_type,
+            message_body_workers,
+            parent,
+            providers,
+            parameterized_headers,
+        })
+    }
 }
 
 /// Schema `/components/schemas/ContentDisposition`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ContentDisposition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "fileName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
-    #[serde(rename = "creationDate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "modificationDate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modification_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "readDate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+impl serde::Serialize for ContentDisposition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("type", &self.r#type);
+        map.optional("parameters", &self.parameters);
+        map.optional("fileName", &self.file_name);
+        map.optional("creationDate", &self.creation_date);
+        map.optional("modificationDate", &self.modification_date);
+        map.optional("readDate", &self.read_date);
+        map.optional("size", &self.size);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContentDisposition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ContentDisposition {
+    const EXPECTING: &'static str = "struct ContentDisposition";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#type = None;
+        let mut parameters = None;
+        let mut file_name = None;
+        let mut creation_date = None;
+        let mut modification_date = None;
+        let mut read_date = None;
+        let mut size = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "parameters" => object::field(&mut map, &mut parameters, "parameters"),
+                "fileName" => object::field(&mut map, &mut file_name, "fileName"),
+                "creationDate" => {
+                    object::field(&mut map, &mut creation_date, "creationDate")
+                }
+                "modificationDate" => {
+                    object::field(&mut map, &mut modification_date, "modificationDate")
+                }
+                "readDate" => object::field(&mut map, &mut read_date, "readDate"),
+                "size" => object::field(&mut map, &mut size, "size"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            r#type,
+            parameters,
+            file_name,
+            creation_date,
+            modification_date,
+            read_date,
+            size,
+        })
+    }
 }
 
 /// A single file which will be added/updated or a ZIP archive containing files that will be added/updated. The name of the ZIP archive does not matter but the names of the files contained within do.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataBodyPart {
-    #[serde(rename = "contentDisposition")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_disposition: Option<ContentDisposition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<BodyPartHeaders>,
-    #[serde(rename = "mediaType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<BodyPartMediaType>,
-    #[serde(rename = "messageBodyWorkers")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_body_workers: Option<MessageBodyWorkers>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<MultiPart>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(rename = "formDataContentDisposition")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_data_content_disposition: Option<FormDataContentDisposition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simple: Option<bool>,
-    #[serde(rename = "parameterizedHeaders")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameterized_headers: Option<BodyPartParameterizedHeaders>,
 }
 
+impl serde::Serialize for FormDataBodyPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("contentDisposition", &self.content_disposition);
+        map.optional("entity", &self.entity);
+        map.optional("headers", &self.headers);
+        map.optional("mediaType", &self.media_type);
+        map.optional("messageBodyWorkers", &self.message_body_workers);
+        map.optional("parent", &self.parent);
+        map.optional("providers", &self.providers);
+        map.optional("name", &self.name);
+        map.optional("value", &self.value);
+        map.optional("formDataContentDisposition", &self.form_data_content_disposition);
+        map.optional("simple", &self.simple);
+        map.optional("parameterizedHeaders", &self.parameterized_headers);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataBodyPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataBodyPart {
+    const EXPECTING: &'static str = "struct FormDataBodyPart";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut content_disposition = None;
+        let mut entity = None;
+        let mut headers = None;
+        let mut media_type = None;
+        let mut message_body_workers = None;
+        let mut parent = None;
+        let mut providers = None;
+        let mut name = None;
+        let mut value = None;
+        let mut form_data_content_disposition = None;
+        let mut simple = None;
+        let mut parameterized_headers = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "contentDisposition" => {
+                    object::field(
+                        &mut map,
+                        &mut content_disposition,
+                        "contentDisposition",
+                    )
+                }
+                "entity" => object::field(&mut map, &mut entity, "entity"),
+                "headers" => object::field(&mut map, &mut headers, "headers"),
+                "mediaType" => object::field(&mut map, &mut media_type, "mediaType"),
+                "messageBodyWorkers" => {
+                    object::field(
+                        &mut map,
+                        &mut message_body_workers,
+                        "messageBodyWorkers",
+                    )
+                }
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "providers" => object::field(&mut map, &mut providers, "providers"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "value" => object::field(&mut map, &mut value, "value"),
+                "formDataContentDisposition" => {
+                    object::field(
+                        &mut map,
+                        &mut form_data_content_disposition,
+                        "formDataContentDisposition",
+                    )
+                }
+                "simple" => object::field(&mut map, &mut simple, "simple"),
+                "parameterizedHeaders" => {
+                    object::field(
+                        &mut map,
+                        &mut parameterized_headers,
+                        "parameterizedHeaders",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            content_disposition,
+            entity,
+            headers,
+            media_type,
+            message_body_workers,
+            parent,
+            providers,
+            name,
+            value,
+            form_data_content_disposition,
+            simple,
+            parameterized_headers,
+        })
+    }
+}
+
 /// Schema `/components/schemas/FormDataContentDisposition`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FormDataContentDisposition {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "fileName")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
-    #[serde(rename = "creationDate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "modificationDate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modification_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "readDate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_date: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl serde::Serialize for FormDataContentDisposition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("type", &self.r#type);
+        map.optional("parameters", &self.parameters);
+        map.optional("fileName", &self.file_name);
+        map.optional("creationDate", &self.creation_date);
+        map.optional("modificationDate", &self.modification_date);
+        map.optional("readDate", &self.read_date);
+        map.optional("size", &self.size);
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FormDataContentDisposition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for FormDataContentDisposition {
+    const EXPECTING: &'static str = "struct FormDataContentDisposition";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#type = None;
+        let mut parameters = None;
+        let mut file_name = None;
+        let mut creation_date = None;
+        let mut modification_date = None;
+        let mut read_date = None;
+        let mut size = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "parameters" => object::field(&mut map, &mut parameters, "parameters"),
+                "fileName" => object::field(&mut map, &mut file_name, "fileName"),
+                "creationDate" => {
+                    object::field(&mut map, &mut creation_date, "creationDate")
+                }
+                "modificationDate" => {
+                    object::field(&mut map, &mut modification_date, "modificationDate")
+                }
+                "readDate" => object::field(&mut map, &mut read_date, "readDate"),
+                "size" => object::field(&mut map, &mut size, "size"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            r#type,
+            parameters,
+            file_name,
+            creation_date,
+            modification_date,
+            read_date,
+            size,
+            name,
+        })
+    }
 }
 
 /// Schema `/components/schemas/MessageBodyWorkers`.
 pub type MessageBodyWorkers = std::collections::BTreeMap<String, serde_json::Value>;
 
 /// Schema `/components/schemas/MultiPart`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MultiPart {
-    #[serde(rename = "contentDisposition")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_disposition: Option<ContentDisposition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<BodyPartHeaders>,
-    #[serde(rename = "mediaType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<BodyPartMediaType>,
-    #[serde(rename = "messageBodyWorkers")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_body_workers: Option<MessageBodyWorkers>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<MultiPart>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    #[serde(rename = "bodyParts")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_parts: Option<Vec<BodyPart>>,
-    #[serde(rename = "parameterizedHeaders")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameterized_headers: Option<BodyPartParameterizedHeaders>,
 }
 
+impl serde::Serialize for MultiPart {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("contentDisposition", &self.content_disposition);
+        map.optional("entity", &self.entity);
+        map.optional("headers", &self.headers);
+        map.optional("mediaType", &self.media_type);
+        map.optional("messageBodyWorkers", &self.message_body_workers);
+        map.optional("parent", &self.parent);
+        map.optional("providers", &self.providers);
+        map.optional("bodyParts", &self.body_parts);
+        map.optional("parameterizedHeaders", &self.parameterized_headers);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MultiPart {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for MultiPart {
+    const EXPECTING: &'static str = "struct MultiPart";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut content_disposition = None;
+        let mut entity = None;
+        let mut headers = None;
+        let mut media_type = None;
+        let mut message_body_workers = None;
+        let mut parent = None;
+        let mut providers = None;
+        let mut body_parts = None;
+        let mut parameterized_headers = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "contentDisposition" => {
+                    object::field(
+                        &mut map,
+                        &mut content_disposition,
+                        "contentDisposition",
+                    )
+                }
+                "entity" => object::field(&mut map, &mut entity, "entity"),
+                "headers" => object::field(&mut map, &mut headers, "headers"),
+                "mediaType" => object::field(&mut map, &mut media_type, "mediaType"),
+                "messageBodyWorkers" => {
+                    object::field(
+                        &mut map,
+                        &mut message_body_workers,
+                        "messageBodyWorkers",
+                    )
+                }
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "providers" => object::field(&mut map, &mut providers, "providers"),
+                "bodyParts" => object::field(&mut map, &mut body_parts, "bodyParts"),
+                "parameterizedHeaders" => {
+                    object::field(
+                        &mut map,
+                        &mut parameterized_headers,
+                        "parameterizedHeaders",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            content_disposition,
+            entity,
+            headers,
+            media_type,
+            message_body_workers,
+            parent,
+            providers,
+            body_parts,
+            parameterized_headers,
+        })
+    }
+}
+
 /// Schema `/components/schemas/ParameterizedHeader`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParameterizedHeader {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl serde::Serialize for ParameterizedHeader {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("value", &self.value);
+        map.optional("parameters", &self.parameters);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ParameterizedHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ParameterizedHeader {
+    const EXPECTING: &'static str = "struct ParameterizedHeader";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut value = None;
+        let mut parameters = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "value" => object::field(&mut map, &mut value, "value"),
+                "parameters" => object::field(&mut map, &mut parameters, "parameters"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { value, parameters })
+    }
 }
 
 /// Schema `/components/schemas/ZoneId`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ZoneId {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<ZoneRules>,
+}
+
+impl serde::Serialize for ZoneId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("rules", &self.rules);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ZoneId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ZoneId {
+    const EXPECTING: &'static str = "struct ZoneId";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut rules = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "rules" => object::field(&mut map, &mut rules, "rules"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { rules })
+    }
 }
 
 /// Schema `/components/schemas/ZoneOffset`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ZoneOffset {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<ZoneRules>,
 }
 
+impl serde::Serialize for ZoneOffset {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("rules", &self.rules);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ZoneOffset {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ZoneOffset {
+    const EXPECTING: &'static str = "struct ZoneOffset";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut rules = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "rules" => object::field(&mut map, &mut rules, "rules"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { id, rules })
+    }
+}
+
 /// Schema `/components/schemas/ZoneOffsetTransition`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ZoneOffsetTransition {
-    #[serde(rename = "offsetBefore")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_before: Option<ZoneOffset>,
-    #[serde(rename = "offsetAfter")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset_after: Option<ZoneOffset>,
-    #[serde(rename = "dateTimeAfter")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_after: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(rename = "dateTimeBefore")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time_before: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl serde::Serialize for ZoneOffsetTransition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("offsetBefore", &self.offset_before);
+        map.optional("offsetAfter", &self.offset_after);
+        map.optional("dateTimeAfter", &self.date_time_after);
+        map.optional("dateTimeBefore", &self.date_time_before);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ZoneOffsetTransition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ZoneOffsetTransition {
+    const EXPECTING: &'static str = "struct ZoneOffsetTransition";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut offset_before = None;
+        let mut offset_after = None;
+        let mut date_time_after = None;
+        let mut date_time_before = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "offsetBefore" => {
+                    object::field(&mut map, &mut offset_before, "offsetBefore")
+                }
+                "offsetAfter" => {
+                    object::field(&mut map, &mut offset_after, "offsetAfter")
+                }
+                "dateTimeAfter" => {
+                    object::field(&mut map, &mut date_time_after, "dateTimeAfter")
+                }
+                "dateTimeBefore" => {
+                    object::field(&mut map, &mut date_time_before, "dateTimeBefore")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            offset_before,
+            offset_after,
+            date_time_after,
+            date_time_before,
+        })
+    }
+}
+
 /// Schema `/components/schemas/ZoneRules`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ZoneRules {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transitions: Option<Vec<ZoneOffsetTransition>>,
 }
 
+impl serde::Serialize for ZoneRules {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("transitions", &self.transitions);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ZoneRules {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ZoneRules {
+    const EXPECTING: &'static str = "struct ZoneRules";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut transitions = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "transitions" => object::field(&mut map, &mut transitions, "transitions"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { transitions })
+    }
+}
+
 /// Schema `/components/schemas/BodyPart/properties/headers`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BodyPartHeaders {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty: Option<bool>,
     /// Properties beyond the named ones.
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+impl serde::Serialize for BodyPartHeaders {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("empty", &self.empty);
+        for (key, value) in &self.additional_properties {
+            map.entry(key, value);
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BodyPartHeaders {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BodyPartHeaders {
+    const EXPECTING: &'static str = "struct BodyPartHeaders";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut empty = None;
+        let mut additional_properties = std::collections::BTreeMap::new();
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "empty" => object::field(&mut map, &mut empty, "empty"),
+                _ => object::other(&mut map, &mut additional_properties, key),
+            };
+            read?;
+        }
+        Ok(Self {
+            empty,
+            additional_properties,
+        })
+    }
+}
+
 /// Schema `/components/schemas/BodyPart/properties/mediaType`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BodyPartMediaType {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "wildcardType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wildcard_type: Option<bool>,
-    #[serde(rename = "wildcardSubtype")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wildcard_subtype: Option<bool>,
 }
 
+impl serde::Serialize for BodyPartMediaType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("type", &self.r#type);
+        map.optional("subtype", &self.subtype);
+        map.optional("parameters", &self.parameters);
+        map.optional("wildcardType", &self.wildcard_type);
+        map.optional("wildcardSubtype", &self.wildcard_subtype);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BodyPartMediaType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BodyPartMediaType {
+    const EXPECTING: &'static str = "struct BodyPartMediaType";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#type = None;
+        let mut subtype = None;
+        let mut parameters = None;
+        let mut wildcard_type = None;
+        let mut wildcard_subtype = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "subtype" => object::field(&mut map, &mut subtype, "subtype"),
+                "parameters" => object::field(&mut map, &mut parameters, "parameters"),
+                "wildcardType" => {
+                    object::field(&mut map, &mut wildcard_type, "wildcardType")
+                }
+                "wildcardSubtype" => {
+                    object::field(&mut map, &mut wildcard_subtype, "wildcardSubtype")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            r#type,
+            subtype,
+            parameters,
+            wildcard_type,
+            wildcard_subtype,
+        })
+    }
+}
+
 /// Schema `/components/schemas/BodyPart/properties/parameterizedHeaders`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BodyPartParameterizedHeaders {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub empty: Option<bool>,
     /// Properties beyond the named ones.
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<
         String,
         Vec<ParameterizedHeader>,
     >,
+}
+
+impl serde::Serialize for BodyPartParameterizedHeaders {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("empty", &self.empty);
+        for (key, value) in &self.additional_properties {
+            map.entry(key, value);
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BodyPartParameterizedHeaders {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BodyPartParameterizedHeaders {
+    const EXPECTING: &'static str = "struct BodyPartParameterizedHeaders";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut empty = None;
+        let mut additional_properties = std::collections::BTreeMap::new();
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "empty" => object::field(&mut map, &mut empty, "empty"),
+                _ => object::other(&mut map, &mut additional_properties, key),
+            };
+            read?;
+        }
+        Ok(Self {
+            empty,
+            additional_properties,
+        })
+    }
 }
 
 /// Schema `/components/schemas/FormDataBodyPart/properties/headers`.
@@ -261,63 +1040,306 @@ pub type MultiPartMediaType = BodyPartMediaType;
 pub type MultiPartParameterizedHeaders = BodyPartParameterizedHeaders;
 
 /// Schema `/paths/~1nestedTest/put/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PutNestedTestBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foo: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arr: Option<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<String>>>>>>>>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub obj: Option<PutNestedTestBodyObj>,
 }
 
+impl serde::Serialize for PutNestedTestBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("foo", &self.foo);
+        map.optional("arr", &self.arr);
+        map.optional("obj", &self.obj);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PutNestedTestBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PutNestedTestBody {
+    const EXPECTING: &'static str = "struct PutNestedTestBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut foo = None;
+        let mut arr = None;
+        let mut obj = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "foo" => object::field(&mut map, &mut foo, "foo"),
+                "arr" => object::field(&mut map, &mut arr, "arr"),
+                "obj" => object::field(&mut map, &mut obj, "obj"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { foo, arr, obj })
+    }
+}
+
 /// Schema `/paths/~1nestedTest/put/requestBody/content/application~1json/schema/properties/obj`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PutNestedTestBodyObj {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff: Option<
         PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff,
     >,
 }
 
+impl serde::Serialize for PutNestedTestBodyObj {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional(
+            "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+            &self
+                .ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff,
+        );
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PutNestedTestBodyObj {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PutNestedTestBodyObj {
+    const EXPECTING: &'static str = "struct PutNestedTestBodyObj";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff" => {
+                    object::field(
+                        &mut map,
+                        &mut ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff,
+                        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff,
+        })
+    }
+}
+
 /// Schema `/paths/~1nestedTest/put/requestBody/content/application~1json/schema/properties/obj/properties/ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fooa: Option<
         PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooa,
     >,
 }
 
+impl serde::Serialize
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("fooa", &self.fooa);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de>
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff {
+    const EXPECTING: &'static str = "struct PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut fooa = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "fooa" => object::field(&mut map, &mut fooa, "fooa"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { fooa })
+    }
+}
+
 /// Schema `/paths/~1nestedTest/put/requestBody/content/application~1json/schema/properties/obj/properties/ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff/properties/fooa`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooa {
-    #[serde(rename = "foob:")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foob: Option<
         PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooaFoob,
     >,
 }
 
+impl serde::Serialize
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooa {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("foob:", &self.foob);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooa {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de>
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooa {
+    const EXPECTING: &'static str = "struct PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooa";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut foob = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "foob:" => object::field(&mut map, &mut foob, "foob:"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { foob })
+    }
+}
+
 /// Schema `/paths/~1nestedTest/put/requestBody/content/application~1json/schema/properties/obj/properties/ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff/properties/fooa/properties/foob:`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooaFoob {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fooc: Option<String>,
 }
 
+impl serde::Serialize
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooaFoob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("fooc", &self.fooc);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooaFoob {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de>
+for PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooaFoob {
+    const EXPECTING: &'static str = "struct PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooaFoob";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut fooc = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "fooc" => object::field(&mut map, &mut fooc, "fooc"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { fooc })
+    }
+}
+
 /// Schema `/paths/~1circular/put/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PutCircularBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<FormDataBodyPart>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub typename: Option<String>,
 }
 
+impl serde::Serialize for PutCircularBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("file", &self.file);
+        map.optional("typename", &self.typename);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PutCircularBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PutCircularBody {
+    const EXPECTING: &'static str = "struct PutCircularBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut file = None;
+        let mut typename = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "file" => object::field(&mut map, &mut file, "file"),
+                "typename" => object::field(&mut map, &mut typename, "typename"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { file, typename })
+    }
+}
+
 /// Schema `/paths/~1not-quite-circular/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PostNotQuiteCircularBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<ZoneRules>,
+}
+
+impl serde::Serialize for PostNotQuiteCircularBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("rules", &self.rules);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PostNotQuiteCircularBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PostNotQuiteCircularBody {
+    const EXPECTING: &'static str = "struct PostNotQuiteCircularBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut rules = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "rules" => object::field(&mut map, &mut rules, "rules"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { rules })
+    }
 }

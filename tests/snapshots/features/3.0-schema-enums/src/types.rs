@@ -59,36 +59,179 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Schema `/paths/~1anything~1strings/get/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NumberEnumSupportBody {
     /// A regular ol' enum
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#enum: Option<f64>,
     /// A regular ol' enum
-    #[serde(rename = "enum *required")]
     pub enum_required: f64,
     /// This enum has a `default` of `1`.
-    #[serde(rename = "enum (with default)")]
-    #[serde(default = "NumberEnumSupportBody::default_enum_with_default")]
     pub enum_with_default: f64,
     /// A required enum with a default (if a field is required it should probably always have a default, eh?)
-    #[serde(rename = "enum (with default) *required")]
     pub enum_with_default_required: f64,
     /// This enum has a `example` of `1`.
-    #[serde(rename = "enum (with example)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_with_example: Option<f64>,
     /// This enum has a `example` of `1` and is required.
-    #[serde(rename = "enum (with example) *required")]
     pub enum_with_example_required: f64,
     /// This enum has an empty string (`""`) as one of its available options.
-    #[serde(rename = "enum (with empty option)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_with_empty_option: Option<f64>,
     /// This enum has multiple duplicate options, they should get deduped in the UI
-    #[serde(rename = "enum (with duplicate options)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_with_duplicate_options: Option<f64>,
 }
 
@@ -98,21 +241,131 @@ impl NumberEnumSupportBody {
     }
 }
 
+impl serde::Serialize for NumberEnumSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("enum", &self.r#enum);
+        map.entry("enum *required", &self.enum_required);
+        map.entry("enum (with default)", &self.enum_with_default);
+        map.entry("enum (with default) *required", &self.enum_with_default_required);
+        map.optional("enum (with example)", &self.enum_with_example);
+        map.entry("enum (with example) *required", &self.enum_with_example_required);
+        map.optional("enum (with empty option)", &self.enum_with_empty_option);
+        map.optional("enum (with duplicate options)", &self.enum_with_duplicate_options);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NumberEnumSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for NumberEnumSupportBody {
+    const EXPECTING: &'static str = "struct NumberEnumSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#enum = None;
+        let mut enum_required = None;
+        let mut enum_with_default = None;
+        let mut enum_with_default_required = None;
+        let mut enum_with_example = None;
+        let mut enum_with_example_required = None;
+        let mut enum_with_empty_option = None;
+        let mut enum_with_duplicate_options = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "enum" => object::field(&mut map, &mut r#enum, "enum"),
+                "enum *required" => {
+                    object::field(&mut map, &mut enum_required, "enum *required")
+                }
+                "enum (with default)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_default,
+                        "enum (with default)",
+                    )
+                }
+                "enum (with default) *required" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_default_required,
+                        "enum (with default) *required",
+                    )
+                }
+                "enum (with example)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_example,
+                        "enum (with example)",
+                    )
+                }
+                "enum (with example) *required" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_example_required,
+                        "enum (with example) *required",
+                    )
+                }
+                "enum (with empty option)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_empty_option,
+                        "enum (with empty option)",
+                    )
+                }
+                "enum (with duplicate options)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_duplicate_options,
+                        "enum (with duplicate options)",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("enum *required", enum_required.is_none()),
+                ("enum (with default) *required", enum_with_default_required.is_none()),
+                ("enum (with example) *required", enum_with_example_required.is_none()),
+            ],
+        );
+        let (
+            Some(enum_required),
+            Some(enum_with_default_required),
+            Some(enum_with_example_required),
+        ) = (enum_required, enum_with_default_required, enum_with_example_required) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            r#enum,
+            enum_required,
+            enum_with_default: enum_with_default
+                .unwrap_or_else(Self::default_enum_with_default),
+            enum_with_default_required,
+            enum_with_example,
+            enum_with_example_required,
+            enum_with_empty_option,
+            enum_with_duplicate_options,
+        })
+    }
+}
+
 /// Schema `/paths/~1anything~1strings/put/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BooleanEnumSupportBody {
     /// A regular ol' enum
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#enum: Option<bool>,
     /// A regular ol' enum
-    #[serde(rename = "enum *required")]
     pub enum_required: bool,
     /// This enum has a `default` of `false`.
-    #[serde(rename = "enum (with default)")]
-    #[serde(default = "BooleanEnumSupportBody::default_enum_with_default")]
     pub enum_with_default: bool,
     /// A required enum with a default (if a field is required it should probably always have a default, eh?)
-    #[serde(rename = "enum (with default) *required")]
     pub enum_with_default_required: bool,
 }
 
@@ -122,53 +375,107 @@ impl BooleanEnumSupportBody {
     }
 }
 
+impl serde::Serialize for BooleanEnumSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("enum", &self.r#enum);
+        map.entry("enum *required", &self.enum_required);
+        map.entry("enum (with default)", &self.enum_with_default);
+        map.entry("enum (with default) *required", &self.enum_with_default_required);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BooleanEnumSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BooleanEnumSupportBody {
+    const EXPECTING: &'static str = "struct BooleanEnumSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#enum = None;
+        let mut enum_required = None;
+        let mut enum_with_default = None;
+        let mut enum_with_default_required = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "enum" => object::field(&mut map, &mut r#enum, "enum"),
+                "enum *required" => {
+                    object::field(&mut map, &mut enum_required, "enum *required")
+                }
+                "enum (with default)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_default,
+                        "enum (with default)",
+                    )
+                }
+                "enum (with default) *required" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_default_required,
+                        "enum (with default) *required",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("enum *required", enum_required.is_none()),
+                ("enum (with default) *required", enum_with_default_required.is_none()),
+            ],
+        );
+        let (Some(enum_required), Some(enum_with_default_required)) = (
+            enum_required,
+            enum_with_default_required,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            r#enum,
+            enum_required,
+            enum_with_default: enum_with_default
+                .unwrap_or_else(Self::default_enum_with_default),
+            enum_with_default_required,
+        })
+    }
+}
+
 /// Schema `/paths/~1anything~1strings/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StringEnumSupportBody {
     /// A regular ol' enum
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#enum: Option<StringEnumSupportBodyEnum>,
     /// A regular ol' enum
-    #[serde(rename = "enum *required")]
     pub enum_required: StringEnumSupportBodyEnum,
     /// This enum has a `default` of `available`.
-    #[serde(rename = "enum (with default)")]
-    #[serde(default = "StringEnumSupportBody::default_enum_with_default")]
     pub enum_with_default: StringEnumSupportBodyEnumWithDefault,
     /// A required enum with a default (if a field is required it should probably always have a default, eh?)
-    #[serde(rename = "enum (with default) *required")]
     pub enum_with_default_required: StringEnumSupportBodyEnumWithDefaultRequired,
     /// This enum has a `example` of `pending`.
-    #[serde(rename = "enum (with example)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_with_example: Option<StringEnumSupportBodyEnumWithExample>,
     /// This enum has a `example` of `pending` and is required.
-    #[serde(rename = "enum (with example) *required")]
     pub enum_with_example_required: StringEnumSupportBodyEnumWithExampleRequired,
     /// This enum has an example that isn't part of the enum, so the option does not get hidden
-    #[serde(rename = "enum (with non-value example)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_with_non_value_example: Option<
         StringEnumSupportBodyEnumWithNonValueExample,
     >,
     /// This enum has an example that isn't part of the enum, so the option does not get hidden
-    #[serde(rename = "enum (with non-value example) *required")]
     pub enum_with_non_value_example_required: StringEnumSupportBodyEnumWithNonValueExample,
     /// This enum has an empty string (`""`) as one of its available options.
-    #[serde(rename = "enum (with empty option)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_with_empty_option: Option<StringEnumSupportBodyEnumWithEmptyOption>,
     /// This enum has multiple duplicate options, they should get deduped in the UI
-    #[serde(rename = "enum (with duplicate options)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_with_duplicate_options: Option<
         StringEnumSupportBodyEnumWithDuplicateOptions,
     >,
     /// This enum has a an empty string (`""`) as its only available option, and that same value is set as its `default`.
-    #[serde(rename = "enum (with empty option and empty default)")]
-    #[serde(
-        default = "StringEnumSupportBody::default_enum_with_empty_option_and_empty_default"
-    )]
     pub enum_with_empty_option_and_empty_default: StringEnumSupportBodyEnumWithEmptyOptionAndEmptyDefault,
 }
 
@@ -179,6 +486,168 @@ impl StringEnumSupportBody {
 
     fn default_enum_with_empty_option_and_empty_default() -> StringEnumSupportBodyEnumWithEmptyOptionAndEmptyDefault {
         StringEnumSupportBodyEnumWithEmptyOptionAndEmptyDefault::Empty
+    }
+}
+
+impl serde::Serialize for StringEnumSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("enum", &self.r#enum);
+        map.entry("enum *required", &self.enum_required);
+        map.entry("enum (with default)", &self.enum_with_default);
+        map.entry("enum (with default) *required", &self.enum_with_default_required);
+        map.optional("enum (with example)", &self.enum_with_example);
+        map.entry("enum (with example) *required", &self.enum_with_example_required);
+        map.optional("enum (with non-value example)", &self.enum_with_non_value_example);
+        map.entry(
+            "enum (with non-value example) *required",
+            &self.enum_with_non_value_example_required,
+        );
+        map.optional("enum (with empty option)", &self.enum_with_empty_option);
+        map.optional("enum (with duplicate options)", &self.enum_with_duplicate_options);
+        map.entry(
+            "enum (with empty option and empty default)",
+            &self.enum_with_empty_option_and_empty_default,
+        );
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StringEnumSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for StringEnumSupportBody {
+    const EXPECTING: &'static str = "struct StringEnumSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#enum = None;
+        let mut enum_required = None;
+        let mut enum_with_default = None;
+        let mut enum_with_default_required = None;
+        let mut enum_with_example = None;
+        let mut enum_with_example_required = None;
+        let mut enum_with_non_value_example = None;
+        let mut enum_with_non_value_example_required = None;
+        let mut enum_with_empty_option = None;
+        let mut enum_with_duplicate_options = None;
+        let mut enum_with_empty_option_and_empty_default = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "enum" => object::field(&mut map, &mut r#enum, "enum"),
+                "enum *required" => {
+                    object::field(&mut map, &mut enum_required, "enum *required")
+                }
+                "enum (with default)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_default,
+                        "enum (with default)",
+                    )
+                }
+                "enum (with default) *required" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_default_required,
+                        "enum (with default) *required",
+                    )
+                }
+                "enum (with example)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_example,
+                        "enum (with example)",
+                    )
+                }
+                "enum (with example) *required" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_example_required,
+                        "enum (with example) *required",
+                    )
+                }
+                "enum (with non-value example)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_non_value_example,
+                        "enum (with non-value example)",
+                    )
+                }
+                "enum (with non-value example) *required" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_non_value_example_required,
+                        "enum (with non-value example) *required",
+                    )
+                }
+                "enum (with empty option)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_empty_option,
+                        "enum (with empty option)",
+                    )
+                }
+                "enum (with duplicate options)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_duplicate_options,
+                        "enum (with duplicate options)",
+                    )
+                }
+                "enum (with empty option and empty default)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_empty_option_and_empty_default,
+                        "enum (with empty option and empty default)",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("enum *required", enum_required.is_none()),
+                ("enum (with default) *required", enum_with_default_required.is_none()),
+                ("enum (with example) *required", enum_with_example_required.is_none()),
+                (
+                    "enum (with non-value example) *required",
+                    enum_with_non_value_example_required.is_none(),
+                ),
+            ],
+        );
+        let (
+            Some(enum_required),
+            Some(enum_with_default_required),
+            Some(enum_with_example_required),
+            Some(enum_with_non_value_example_required),
+        ) = (
+            enum_required,
+            enum_with_default_required,
+            enum_with_example_required,
+            enum_with_non_value_example_required,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            r#enum,
+            enum_required,
+            enum_with_default: enum_with_default
+                .unwrap_or_else(Self::default_enum_with_default),
+            enum_with_default_required,
+            enum_with_example,
+            enum_with_example_required,
+            enum_with_non_value_example,
+            enum_with_non_value_example_required,
+            enum_with_empty_option,
+            enum_with_duplicate_options,
+            enum_with_empty_option_and_empty_default: enum_with_empty_option_and_empty_default
+                .unwrap_or_else(Self::default_enum_with_empty_option_and_empty_default),
+        })
     }
 }
 

@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// A value that breaks its schema's validation keywords: each
 /// broken rule, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,14 +287,6 @@ fn check_multiple_of(
     }
 }
 
-/// Reads a present field as `Some`, `null` included: with
-/// `#[serde(default)]`, an absent field stays `None`.
-fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
-}
-
 /// Schema `/components/schemas/string_enum`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StringEnum {
@@ -208,55 +355,179 @@ impl<'de> serde::Deserialize<'de> for StringEnum {
 }
 
 /// Schema `/components/schemas/Circular`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Circular {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Circular>>,
 }
 
+impl serde::Serialize for Circular {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("string", &self.string);
+        map.optional("children", &self.children);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Circular {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Circular {
+    const EXPECTING: &'static str = "struct Circular";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut string = None;
+        let mut children = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "string" => object::field(&mut map, &mut string, "string"),
+                "children" => object::field(&mut map, &mut children, "children"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { string, children })
+    }
+}
+
 /// Schema `/paths/~1anything~1strings/put/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StringFormatSupportBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binary: Option<String>,
-    #[serde(rename = "binary (with default)")]
     pub binary_with_default: String,
     /// Strings with `format: blob` should render a `<textarea>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<chrono::NaiveDate>,
     /// This accepts a pattern of matching `(\d{4})-(\d{2})-(\d{2})`
-    #[serde(rename = "date (with pattern)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_with_pattern: Option<StringFormatSupportBodyDateWithPattern>,
     /// Unsupported due to the varying ways that `date-time` is utilized in API definitions for representing dates, the [lack of wide browser support for the input](https://developer.mozilla.org/en-US/docs/Web/HTML/Element/input/datetime-local#Browser_compatibility), and that it's not [RFC 3339](https://tools.ietf.org/html/rfc3339) compliant.
-    #[serde(rename = "date-time")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_time: Option<chrono::DateTime<chrono::Utc>>,
     /// Strings with `format: html` should render a `<textarea>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
     /// This is a special ReadMe data type to render a `<textarea>` to be parsed as JSON
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub json: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// This `format: password` input has a `minLength` and `maxLength` configured.
-    #[serde(rename = "password (minLength: 5, maxLength: 20)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_min_length_5_max_length_20: Option<
         StringFormatSupportBodyPasswordMinLength5MaxLength20,
     >,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(rename = "unknown-format")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown_format: Option<String>,
+}
+
+impl serde::Serialize for StringFormatSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("binary", &self.binary);
+        map.entry("binary (with default)", &self.binary_with_default);
+        map.optional("blob", &self.blob);
+        map.optional("date", &self.date);
+        map.optional("date (with pattern)", &self.date_with_pattern);
+        map.optional("date-time", &self.date_time);
+        map.optional("html", &self.html);
+        map.optional("json", &self.json);
+        map.optional("string", &self.string);
+        map.optional("password", &self.password);
+        map.optional(
+            "password (minLength: 5, maxLength: 20)",
+            &self.password_min_length_5_max_length_20,
+        );
+        map.optional("url", &self.url);
+        map.optional("unknown-format", &self.unknown_format);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StringFormatSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for StringFormatSupportBody {
+    const EXPECTING: &'static str = "struct StringFormatSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut binary = None;
+        let mut binary_with_default = None;
+        let mut blob = None;
+        let mut date = None;
+        let mut date_with_pattern = None;
+        let mut date_time = None;
+        let mut html = None;
+        let mut json = None;
+        let mut string = None;
+        let mut password = None;
+        let mut password_min_length_5_max_length_20 = None;
+        let mut url = None;
+        let mut unknown_format = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "binary" => object::field(&mut map, &mut binary, "binary"),
+                "binary (with default)" => {
+                    object::field(
+                        &mut map,
+                        &mut binary_with_default,
+                        "binary (with default)",
+                    )
+                }
+                "blob" => object::field(&mut map, &mut blob, "blob"),
+                "date" => object::field(&mut map, &mut date, "date"),
+                "date (with pattern)" => {
+                    object::field(
+                        &mut map,
+                        &mut date_with_pattern,
+                        "date (with pattern)",
+                    )
+                }
+                "date-time" => object::field(&mut map, &mut date_time, "date-time"),
+                "html" => object::field(&mut map, &mut html, "html"),
+                "json" => object::field(&mut map, &mut json, "json"),
+                "string" => object::field(&mut map, &mut string, "string"),
+                "password" => object::field(&mut map, &mut password, "password"),
+                "password (minLength: 5, maxLength: 20)" => {
+                    object::field(
+                        &mut map,
+                        &mut password_min_length_5_max_length_20,
+                        "password (minLength: 5, maxLength: 20)",
+                    )
+                }
+                "url" => object::field(&mut map, &mut url, "url"),
+                "unknown-format" => {
+                    object::field(&mut map, &mut unknown_format, "unknown-format")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(binary_with_default) = binary_with_default else {
+            return Err(serde::de::Error::missing_field("binary (with default)"));
+        };
+        Ok(Self {
+            binary,
+            binary_with_default,
+            blob,
+            date,
+            date_with_pattern,
+            date_time,
+            html,
+            json,
+            string,
+            password,
+            password_min_length_5_max_length_20,
+            url,
+            unknown_format,
+        })
+    }
 }
 
 /// This accepts a pattern of matching `(\d{4})-(\d{2})-(\d{2})`
@@ -318,55 +589,31 @@ impl std::str::FromStr for StringFormatSupportBodyPasswordMinLength5MaxLength20 
 }
 
 /// Schema `/paths/~1anything~1strings/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StringSchemaSupportBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock: Option<String>,
     /// This is a string with a **markdown** description: [link](ref:action-object)
-    #[serde(rename = "description (markdown)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description_markdown: Option<String>,
     /// This string has a `title` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// This string should be required.
     pub required: String,
     /// This string has a `default` of `default value`.
-    #[serde(default = "StringSchemaSupportBody::default_default")]
     pub default: String,
     /// This string has a `default` of `null`.
-    #[serde(rename = "default (null)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_null: Option<String>,
     /// This string has a `default` of `default value` and is required.
-    #[serde(rename = "default (required)")]
     pub default_required: String,
     /// This string has is `nullable`.
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nullable: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#enum: Option<StringSchemaSupportBodyEnum>,
     /// This enum has a `default` of `available`.
-    #[serde(rename = "enum (with default)")]
-    #[serde(default = "StringSchemaSupportBody::default_enum_with_default")]
     pub enum_with_default: StringSchemaSupportBodyEnumWithDefault,
     /// This enum has a `default` of `available` and is required.
-    #[serde(rename = "enum (with default and required)")]
-    #[serde(default = "StringSchemaSupportBody::default_enum_with_default_and_required")]
     pub enum_with_default_and_required: StringSchemaSupportBodyEnumWithDefaultAndRequired,
     /// This enum has a an empty string (`""`) as one of its available options.
-    #[serde(rename = "enum (with empty option)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enum_with_empty_option: Option<StringSchemaSupportBodyEnumWithEmptyOption>,
     /// This enum has a an empty string (`""`) as its only available option, and that same value is set as its `default`.
-    #[serde(rename = "enum (with empty option and empty default)")]
-    #[serde(
-        default = "StringSchemaSupportBody::default_enum_with_empty_option_and_empty_default"
-    )]
     pub enum_with_empty_option_and_empty_default: StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault,
 }
 
@@ -385,6 +632,140 @@ impl StringSchemaSupportBody {
 
     fn default_enum_with_empty_option_and_empty_default() -> StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault {
         StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault::Empty
+    }
+}
+
+impl serde::Serialize for StringSchemaSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("stock", &self.stock);
+        map.optional("description (markdown)", &self.description_markdown);
+        map.optional("title", &self.title);
+        map.entry("required", &self.required);
+        map.entry("default", &self.default);
+        map.optional("default (null)", &self.default_null);
+        map.entry("default (required)", &self.default_required);
+        map.optional("nullable", &self.nullable);
+        map.optional("enum", &self.r#enum);
+        map.entry("enum (with default)", &self.enum_with_default);
+        map.entry(
+            "enum (with default and required)",
+            &self.enum_with_default_and_required,
+        );
+        map.optional("enum (with empty option)", &self.enum_with_empty_option);
+        map.entry(
+            "enum (with empty option and empty default)",
+            &self.enum_with_empty_option_and_empty_default,
+        );
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StringSchemaSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for StringSchemaSupportBody {
+    const EXPECTING: &'static str = "struct StringSchemaSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut stock = None;
+        let mut description_markdown = None;
+        let mut title = None;
+        let mut required = None;
+        let mut default = None;
+        let mut default_null = None;
+        let mut default_required = None;
+        let mut nullable = None;
+        let mut r#enum = None;
+        let mut enum_with_default = None;
+        let mut enum_with_default_and_required = None;
+        let mut enum_with_empty_option = None;
+        let mut enum_with_empty_option_and_empty_default = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "stock" => object::field(&mut map, &mut stock, "stock"),
+                "description (markdown)" => {
+                    object::field(
+                        &mut map,
+                        &mut description_markdown,
+                        "description (markdown)",
+                    )
+                }
+                "title" => object::field(&mut map, &mut title, "title"),
+                "required" => object::field(&mut map, &mut required, "required"),
+                "default" => object::field(&mut map, &mut default, "default"),
+                "default (null)" => {
+                    object::field(&mut map, &mut default_null, "default (null)")
+                }
+                "default (required)" => {
+                    object::field(&mut map, &mut default_required, "default (required)")
+                }
+                "nullable" => object::field(&mut map, &mut nullable, "nullable"),
+                "enum" => object::field(&mut map, &mut r#enum, "enum"),
+                "enum (with default)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_default,
+                        "enum (with default)",
+                    )
+                }
+                "enum (with default and required)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_default_and_required,
+                        "enum (with default and required)",
+                    )
+                }
+                "enum (with empty option)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_empty_option,
+                        "enum (with empty option)",
+                    )
+                }
+                "enum (with empty option and empty default)" => {
+                    object::field(
+                        &mut map,
+                        &mut enum_with_empty_option_and_empty_default,
+                        "enum (with empty option and empty default)",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("required", required.is_none()),
+                ("default (required)", default_required.is_none()),
+            ],
+        );
+        let (Some(required), Some(default_required)) = (required, default_required) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            stock,
+            description_markdown,
+            title,
+            required,
+            default: default.unwrap_or_else(Self::default_default),
+            default_null,
+            default_required,
+            nullable,
+            r#enum,
+            enum_with_default: enum_with_default
+                .unwrap_or_else(Self::default_enum_with_default),
+            enum_with_default_and_required: enum_with_default_and_required
+                .unwrap_or_else(Self::default_enum_with_default_and_required),
+            enum_with_empty_option,
+            enum_with_empty_option_and_empty_default: enum_with_empty_option_and_empty_default
+                .unwrap_or_else(Self::default_enum_with_empty_option_and_empty_default),
+        })
     }
 }
 
@@ -721,44 +1102,165 @@ for StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault {
 }
 
 /// Schema `/paths/~1anything~1numbers/put/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NumberFormatSupportBody {
-    #[serde(rename = "integer (format: int8)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_int8: Option<i64>,
-    #[serde(rename = "integer (format: uint8)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_uint8: Option<i64>,
-    #[serde(rename = "integer (format: int16)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_int16: Option<i64>,
-    #[serde(rename = "integer (format: uint16)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_uint16: Option<i64>,
-    #[serde(rename = "integer (format: int32)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_int32: Option<i32>,
     /// This `integer` input has `multipleOf: 2` set on itself to control the increment/decrement value set.
-    #[serde(rename = "integer (format: int32, multipleOf: 2)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_int32_multiple_of_2: Option<
         NumberFormatSupportBodyIntegerFormatInt32MultipleOf2,
     >,
-    #[serde(rename = "integer (format: uint32)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_uint32: Option<i64>,
-    #[serde(rename = "integer (format: int64)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_int64: Option<i64>,
-    #[serde(rename = "integer (format: uint64)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_format_uint64: Option<i64>,
-    #[serde(rename = "number (format: float)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_format_float: Option<f32>,
-    #[serde(rename = "number (format: double)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_format_double: Option<f64>,
+}
+
+impl serde::Serialize for NumberFormatSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("integer (format: int8)", &self.integer_format_int8);
+        map.optional("integer (format: uint8)", &self.integer_format_uint8);
+        map.optional("integer (format: int16)", &self.integer_format_int16);
+        map.optional("integer (format: uint16)", &self.integer_format_uint16);
+        map.optional("integer (format: int32)", &self.integer_format_int32);
+        map.optional(
+            "integer (format: int32, multipleOf: 2)",
+            &self.integer_format_int32_multiple_of_2,
+        );
+        map.optional("integer (format: uint32)", &self.integer_format_uint32);
+        map.optional("integer (format: int64)", &self.integer_format_int64);
+        map.optional("integer (format: uint64)", &self.integer_format_uint64);
+        map.optional("number (format: float)", &self.number_format_float);
+        map.optional("number (format: double)", &self.number_format_double);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NumberFormatSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for NumberFormatSupportBody {
+    const EXPECTING: &'static str = "struct NumberFormatSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut integer_format_int8 = None;
+        let mut integer_format_uint8 = None;
+        let mut integer_format_int16 = None;
+        let mut integer_format_uint16 = None;
+        let mut integer_format_int32 = None;
+        let mut integer_format_int32_multiple_of_2 = None;
+        let mut integer_format_uint32 = None;
+        let mut integer_format_int64 = None;
+        let mut integer_format_uint64 = None;
+        let mut number_format_float = None;
+        let mut number_format_double = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "integer (format: int8)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_int8,
+                        "integer (format: int8)",
+                    )
+                }
+                "integer (format: uint8)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_uint8,
+                        "integer (format: uint8)",
+                    )
+                }
+                "integer (format: int16)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_int16,
+                        "integer (format: int16)",
+                    )
+                }
+                "integer (format: uint16)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_uint16,
+                        "integer (format: uint16)",
+                    )
+                }
+                "integer (format: int32)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_int32,
+                        "integer (format: int32)",
+                    )
+                }
+                "integer (format: int32, multipleOf: 2)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_int32_multiple_of_2,
+                        "integer (format: int32, multipleOf: 2)",
+                    )
+                }
+                "integer (format: uint32)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_uint32,
+                        "integer (format: uint32)",
+                    )
+                }
+                "integer (format: int64)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_int64,
+                        "integer (format: int64)",
+                    )
+                }
+                "integer (format: uint64)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_format_uint64,
+                        "integer (format: uint64)",
+                    )
+                }
+                "number (format: float)" => {
+                    object::field(
+                        &mut map,
+                        &mut number_format_float,
+                        "number (format: float)",
+                    )
+                }
+                "number (format: double)" => {
+                    object::field(
+                        &mut map,
+                        &mut number_format_double,
+                        "number (format: double)",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            integer_format_int8,
+            integer_format_uint8,
+            integer_format_int16,
+            integer_format_uint16,
+            integer_format_int32,
+            integer_format_int32_multiple_of_2,
+            integer_format_uint32,
+            integer_format_int64,
+            integer_format_uint64,
+            number_format_float,
+            number_format_double,
+        })
+    }
 }
 
 /// This `integer` input has `multipleOf: 2` set on itself to control the increment/decrement value set.
@@ -817,77 +1319,39 @@ impl std::str::FromStr for NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 
 }
 
 /// Schema `/paths/~1anything~1numbers/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NumberSchemaSupportBody {
-    #[serde(rename = "integer (stock)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_stock: Option<i64>,
     /// This is an `integer` with a **markdown** description: [link](ref:action-object)
-    #[serde(rename = "integer (markdown description)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_markdown_description: Option<i64>,
     /// This integer has a `title` property.
-    #[serde(rename = "integer (title)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_title: Option<i64>,
     /// This integer should be required.
-    #[serde(rename = "integer (required)")]
     pub integer_required: i64,
     /// This integer has a `default` of `1234`.
-    #[serde(rename = "integer (default)")]
-    #[serde(default = "NumberSchemaSupportBody::default_integer_default")]
     pub integer_default: i64,
     /// This integer has a `default` of `null`.
-    #[serde(rename = "integer (default null)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_default_null: Option<i64>,
     /// This integer has a `default` of `1234` and is required.
-    #[serde(rename = "integer (default, required)")]
     pub integer_default_required: i64,
     /// This integer is `nullable`.
-    #[serde(rename = "integer (nullable)")]
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub integer_nullable: Option<Option<i64>>,
     /// This integer has a `minimum` of `100` and `maximum` of `999`.
-    #[serde(rename = "integer (minimum / maximum)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer_minimum_maximum: Option<NumberSchemaSupportBodyIntegerMinimumMaximum>,
-    #[serde(rename = "number (stock)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_stock: Option<f64>,
     /// This is a `number` with a **markdown** description: [link](ref:action-object)
-    #[serde(rename = "number (markdown description)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_markdown_description: Option<f64>,
     /// This number has a `title` property.
-    #[serde(rename = "number (title)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_title: Option<f64>,
     /// This number should be required.
-    #[serde(rename = "number (required)")]
     pub number_required: f64,
     /// This number has a `default` of `12.34`.
-    #[serde(rename = "number (default)")]
-    #[serde(default = "NumberSchemaSupportBody::default_number_default")]
     pub number_default: f64,
     /// This number has a `default` of `null`.
-    #[serde(rename = "number (default null)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_default_null: Option<f64>,
     /// This number has a `default` of `12.34` and is required.
-    #[serde(rename = "number (default, required)")]
     pub number_default_required: f64,
     /// This number is `nullable`..
-    #[serde(rename = "number (nullable)")]
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub number_nullable: Option<Option<f64>>,
 }
 
@@ -898,6 +1362,191 @@ impl NumberSchemaSupportBody {
 
     fn default_number_default() -> f64 {
         12.34
+    }
+}
+
+impl serde::Serialize for NumberSchemaSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("integer (stock)", &self.integer_stock);
+        map.optional(
+            "integer (markdown description)",
+            &self.integer_markdown_description,
+        );
+        map.optional("integer (title)", &self.integer_title);
+        map.entry("integer (required)", &self.integer_required);
+        map.entry("integer (default)", &self.integer_default);
+        map.optional("integer (default null)", &self.integer_default_null);
+        map.entry("integer (default, required)", &self.integer_default_required);
+        map.optional("integer (nullable)", &self.integer_nullable);
+        map.optional("integer (minimum / maximum)", &self.integer_minimum_maximum);
+        map.optional("number (stock)", &self.number_stock);
+        map.optional("number (markdown description)", &self.number_markdown_description);
+        map.optional("number (title)", &self.number_title);
+        map.entry("number (required)", &self.number_required);
+        map.entry("number (default)", &self.number_default);
+        map.optional("number (default null)", &self.number_default_null);
+        map.entry("number (default, required)", &self.number_default_required);
+        map.optional("number (nullable)", &self.number_nullable);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NumberSchemaSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for NumberSchemaSupportBody {
+    const EXPECTING: &'static str = "struct NumberSchemaSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut integer_stock = None;
+        let mut integer_markdown_description = None;
+        let mut integer_title = None;
+        let mut integer_required = None;
+        let mut integer_default = None;
+        let mut integer_default_null = None;
+        let mut integer_default_required = None;
+        let mut integer_nullable = None;
+        let mut integer_minimum_maximum = None;
+        let mut number_stock = None;
+        let mut number_markdown_description = None;
+        let mut number_title = None;
+        let mut number_required = None;
+        let mut number_default = None;
+        let mut number_default_null = None;
+        let mut number_default_required = None;
+        let mut number_nullable = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "integer (stock)" => {
+                    object::field(&mut map, &mut integer_stock, "integer (stock)")
+                }
+                "integer (markdown description)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_markdown_description,
+                        "integer (markdown description)",
+                    )
+                }
+                "integer (title)" => {
+                    object::field(&mut map, &mut integer_title, "integer (title)")
+                }
+                "integer (required)" => {
+                    object::field(&mut map, &mut integer_required, "integer (required)")
+                }
+                "integer (default)" => {
+                    object::field(&mut map, &mut integer_default, "integer (default)")
+                }
+                "integer (default null)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_default_null,
+                        "integer (default null)",
+                    )
+                }
+                "integer (default, required)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_default_required,
+                        "integer (default, required)",
+                    )
+                }
+                "integer (nullable)" => {
+                    object::field(&mut map, &mut integer_nullable, "integer (nullable)")
+                }
+                "integer (minimum / maximum)" => {
+                    object::field(
+                        &mut map,
+                        &mut integer_minimum_maximum,
+                        "integer (minimum / maximum)",
+                    )
+                }
+                "number (stock)" => {
+                    object::field(&mut map, &mut number_stock, "number (stock)")
+                }
+                "number (markdown description)" => {
+                    object::field(
+                        &mut map,
+                        &mut number_markdown_description,
+                        "number (markdown description)",
+                    )
+                }
+                "number (title)" => {
+                    object::field(&mut map, &mut number_title, "number (title)")
+                }
+                "number (required)" => {
+                    object::field(&mut map, &mut number_required, "number (required)")
+                }
+                "number (default)" => {
+                    object::field(&mut map, &mut number_default, "number (default)")
+                }
+                "number (default null)" => {
+                    object::field(
+                        &mut map,
+                        &mut number_default_null,
+                        "number (default null)",
+                    )
+                }
+                "number (default, required)" => {
+                    object::field(
+                        &mut map,
+                        &mut number_default_required,
+                        "number (default, required)",
+                    )
+                }
+                "number (nullable)" => {
+                    object::field(&mut map, &mut number_nullable, "number (nullable)")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("integer (required)", integer_required.is_none()),
+                ("integer (default, required)", integer_default_required.is_none()),
+                ("number (required)", number_required.is_none()),
+                ("number (default, required)", number_default_required.is_none()),
+            ],
+        );
+        let (
+            Some(integer_required),
+            Some(integer_default_required),
+            Some(number_required),
+            Some(number_default_required),
+        ) = (
+            integer_required,
+            integer_default_required,
+            number_required,
+            number_default_required,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            integer_stock,
+            integer_markdown_description,
+            integer_title,
+            integer_required,
+            integer_default: integer_default
+                .unwrap_or_else(Self::default_integer_default),
+            integer_default_null,
+            integer_default_required,
+            integer_nullable,
+            integer_minimum_maximum,
+            number_stock,
+            number_markdown_description,
+            number_title,
+            number_required,
+            number_default: number_default.unwrap_or_else(Self::default_number_default),
+            number_default_null,
+            number_default_required,
+            number_nullable,
+        })
     }
 }
 
@@ -957,28 +1606,20 @@ impl std::str::FromStr for NumberSchemaSupportBodyIntegerMinimumMaximum {
 }
 
 /// Schema `/paths/~1anything~1booleans/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BooleanSchemaSupportBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock: Option<bool>,
     /// This is a `boolean` with a **markdown** description: [link](ref:action-object)
-    #[serde(rename = "description (markdown)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description_markdown: Option<bool>,
     /// This boolean has a `title` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<bool>,
     /// This boolean should be required.
     pub required: bool,
     /// This boolean has a `default` of `false`.
-    #[serde(default = "BooleanSchemaSupportBody::default_default")]
     pub default: bool,
     /// This boolean has a `default` of `false`.
-    #[serde(rename = "default (required)")]
     pub default_required: bool,
     /// Though this is missing a `type` declaration it should be treated as `boolean` because it contains an enum of `true` and `false`.
-    #[serde(rename = "inferred from enum")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inferred_from_enum: Option<serde_json::Value>,
 }
 
@@ -988,213 +1629,840 @@ impl BooleanSchemaSupportBody {
     }
 }
 
+impl serde::Serialize for BooleanSchemaSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("stock", &self.stock);
+        map.optional("description (markdown)", &self.description_markdown);
+        map.optional("title", &self.title);
+        map.entry("required", &self.required);
+        map.entry("default", &self.default);
+        map.entry("default (required)", &self.default_required);
+        map.optional("inferred from enum", &self.inferred_from_enum);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BooleanSchemaSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BooleanSchemaSupportBody {
+    const EXPECTING: &'static str = "struct BooleanSchemaSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut stock = None;
+        let mut description_markdown = None;
+        let mut title = None;
+        let mut required = None;
+        let mut default = None;
+        let mut default_required = None;
+        let mut inferred_from_enum = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "stock" => object::field(&mut map, &mut stock, "stock"),
+                "description (markdown)" => {
+                    object::field(
+                        &mut map,
+                        &mut description_markdown,
+                        "description (markdown)",
+                    )
+                }
+                "title" => object::field(&mut map, &mut title, "title"),
+                "required" => object::field(&mut map, &mut required, "required"),
+                "default" => object::field(&mut map, &mut default, "default"),
+                "default (required)" => {
+                    object::field(&mut map, &mut default_required, "default (required)")
+                }
+                "inferred from enum" => {
+                    object::field(
+                        &mut map,
+                        &mut inferred_from_enum,
+                        "inferred from enum",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("required", required.is_none()),
+                ("default (required)", default_required.is_none()),
+            ],
+        );
+        let (Some(required), Some(default_required)) = (required, default_required) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            stock,
+            description_markdown,
+            title,
+            required,
+            default: default.unwrap_or_else(Self::default_default),
+            default_required,
+            inferred_from_enum,
+        })
+    }
+}
+
 /// Schema `/paths/~1anything~1arrays/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ArraySchemaSupportBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock: Option<Vec<serde_json::Value>>,
     /// This is an `array` with a **markdown** description: [link](ref:action-object)
-    #[serde(rename = "with markdown description")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_markdown_description: Option<Vec<serde_json::Value>>,
     /// This array has a `title` property.
-    #[serde(rename = "with title")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_title: Option<Vec<serde_json::Value>>,
-    #[serde(rename = "array<any>")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_any: Option<Vec<serde_json::Value>>,
     /// Techncally this is a malformed schema, but we support it (for legacy reasons) and repair it to have `items: {}` when we generate JSON Schema for the form.
     ///
     /// Though its supported, not all OpenAPI validators allow it though so our support may regress at some point in the future.
-    #[serde(rename = "array<any> (but no `items` property)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_any_but_no_items_property: Option<Vec<serde_json::Value>>,
-    #[serde(rename = "array<string>")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_string: Option<Vec<String>>,
-    #[serde(rename = "array<string> (with overall `null` default)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_string_with_overall_null_default: Option<Vec<String>>,
-    #[serde(rename = "array<string> (loaded via a $ref)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_string_loaded_via_a_ref: Option<Vec<StringEnum>>,
-    #[serde(rename = "array<integer>")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_integer: Option<Vec<i64>>,
-    #[serde(rename = "array<number>")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_number: Option<Vec<f32>>,
-    #[serde(rename = "array<boolean>")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_boolean: Option<Vec<bool>>,
-    #[serde(rename = "array<object>")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_object: Option<Vec<ArraySchemaSupportBodyArrayObjectItem>>,
-    #[serde(rename = "array<object> (additionalProperties)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_object_additional_properties: Option<
         Vec<std::collections::BTreeMap<String, serde_json::Value>>,
     >,
-    #[serde(rename = "array<array<object>>")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array_array_object: Option<
         Vec<Vec<ArraySchemaSupportBodyArrayArrayObjectItemItem>>,
     >,
 }
 
+impl serde::Serialize for ArraySchemaSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("stock", &self.stock);
+        map.optional("with markdown description", &self.with_markdown_description);
+        map.optional("with title", &self.with_title);
+        map.optional("array<any>", &self.array_any);
+        map.optional(
+            "array<any> (but no `items` property)",
+            &self.array_any_but_no_items_property,
+        );
+        map.optional("array<string>", &self.array_string);
+        map.optional(
+            "array<string> (with overall `null` default)",
+            &self.array_string_with_overall_null_default,
+        );
+        map.optional(
+            "array<string> (loaded via a $ref)",
+            &self.array_string_loaded_via_a_ref,
+        );
+        map.optional("array<integer>", &self.array_integer);
+        map.optional("array<number>", &self.array_number);
+        map.optional("array<boolean>", &self.array_boolean);
+        map.optional("array<object>", &self.array_object);
+        map.optional(
+            "array<object> (additionalProperties)",
+            &self.array_object_additional_properties,
+        );
+        map.optional("array<array<object>>", &self.array_array_object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ArraySchemaSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ArraySchemaSupportBody {
+    const EXPECTING: &'static str = "struct ArraySchemaSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut stock = None;
+        let mut with_markdown_description = None;
+        let mut with_title = None;
+        let mut array_any = None;
+        let mut array_any_but_no_items_property = None;
+        let mut array_string = None;
+        let mut array_string_with_overall_null_default = None;
+        let mut array_string_loaded_via_a_ref = None;
+        let mut array_integer = None;
+        let mut array_number = None;
+        let mut array_boolean = None;
+        let mut array_object = None;
+        let mut array_object_additional_properties = None;
+        let mut array_array_object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "stock" => object::field(&mut map, &mut stock, "stock"),
+                "with markdown description" => {
+                    object::field(
+                        &mut map,
+                        &mut with_markdown_description,
+                        "with markdown description",
+                    )
+                }
+                "with title" => object::field(&mut map, &mut with_title, "with title"),
+                "array<any>" => object::field(&mut map, &mut array_any, "array<any>"),
+                "array<any> (but no `items` property)" => {
+                    object::field(
+                        &mut map,
+                        &mut array_any_but_no_items_property,
+                        "array<any> (but no `items` property)",
+                    )
+                }
+                "array<string>" => {
+                    object::field(&mut map, &mut array_string, "array<string>")
+                }
+                "array<string> (with overall `null` default)" => {
+                    object::field(
+                        &mut map,
+                        &mut array_string_with_overall_null_default,
+                        "array<string> (with overall `null` default)",
+                    )
+                }
+                "array<string> (loaded via a $ref)" => {
+                    object::field(
+                        &mut map,
+                        &mut array_string_loaded_via_a_ref,
+                        "array<string> (loaded via a $ref)",
+                    )
+                }
+                "array<integer>" => {
+                    object::field(&mut map, &mut array_integer, "array<integer>")
+                }
+                "array<number>" => {
+                    object::field(&mut map, &mut array_number, "array<number>")
+                }
+                "array<boolean>" => {
+                    object::field(&mut map, &mut array_boolean, "array<boolean>")
+                }
+                "array<object>" => {
+                    object::field(&mut map, &mut array_object, "array<object>")
+                }
+                "array<object> (additionalProperties)" => {
+                    object::field(
+                        &mut map,
+                        &mut array_object_additional_properties,
+                        "array<object> (additionalProperties)",
+                    )
+                }
+                "array<array<object>>" => {
+                    object::field(
+                        &mut map,
+                        &mut array_array_object,
+                        "array<array<object>>",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            stock,
+            with_markdown_description,
+            with_title,
+            array_any,
+            array_any_but_no_items_property,
+            array_string,
+            array_string_with_overall_null_default,
+            array_string_loaded_via_a_ref,
+            array_integer,
+            array_number,
+            array_boolean,
+            array_object,
+            array_object_additional_properties,
+            array_array_object,
+        })
+    }
+}
+
 /// Schema `/paths/~1anything~1arrays/post/requestBody/content/application~1json/schema/properties/array<object>/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ArraySchemaSupportBodyArrayObjectItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boolean: Option<bool>,
+}
+
+impl serde::Serialize for ArraySchemaSupportBodyArrayObjectItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("string", &self.string);
+        map.optional("integer", &self.integer);
+        map.optional("number", &self.number);
+        map.optional("boolean", &self.boolean);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ArraySchemaSupportBodyArrayObjectItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ArraySchemaSupportBodyArrayObjectItem {
+    const EXPECTING: &'static str = "struct ArraySchemaSupportBodyArrayObjectItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut string = None;
+        let mut integer = None;
+        let mut number = None;
+        let mut boolean = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "string" => object::field(&mut map, &mut string, "string"),
+                "integer" => object::field(&mut map, &mut integer, "integer"),
+                "number" => object::field(&mut map, &mut number, "number"),
+                "boolean" => object::field(&mut map, &mut boolean, "boolean"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            string,
+            integer,
+            number,
+            boolean,
+        })
+    }
 }
 
 /// Schema `/paths/~1anything~1arrays/post/requestBody/content/application~1json/schema/properties/array<array<object>>/items/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ArraySchemaSupportBodyArrayArrayObjectItemItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
+}
+
+impl serde::Serialize for ArraySchemaSupportBodyArrayArrayObjectItemItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("string", &self.string);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ArraySchemaSupportBodyArrayArrayObjectItemItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ArraySchemaSupportBodyArrayArrayObjectItemItem {
+    const EXPECTING: &'static str = "struct ArraySchemaSupportBodyArrayArrayObjectItemItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut string = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "string" => object::field(&mut map, &mut string, "string"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { string })
+    }
 }
 
 /// Schema `/paths/~1anything~1arrays~1top-level-payloads/post/requestBody/content/application~1json/schema/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ArrayTopLevelObjectsBodyItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boolean: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
+impl serde::Serialize for ArrayTopLevelObjectsBodyItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("string", &self.string);
+        map.optional("integer", &self.integer);
+        map.optional("number", &self.number);
+        map.optional("boolean", &self.boolean);
+        map.optional("array", &self.array);
+        map.optional("object", &self.object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ArrayTopLevelObjectsBodyItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ArrayTopLevelObjectsBodyItem {
+    const EXPECTING: &'static str = "struct ArrayTopLevelObjectsBodyItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut string = None;
+        let mut integer = None;
+        let mut number = None;
+        let mut boolean = None;
+        let mut array = None;
+        let mut object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "string" => object::field(&mut map, &mut string, "string"),
+                "integer" => object::field(&mut map, &mut integer, "integer"),
+                "number" => object::field(&mut map, &mut number, "number"),
+                "boolean" => object::field(&mut map, &mut boolean, "boolean"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            string,
+            integer,
+            number,
+            boolean,
+            array,
+            object,
+        })
+    }
+}
+
 /// Schema `/paths/~1anything~1objects/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectSchemaSupportBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectSchemaSupportBodyObject>,
     /// This object has a `title` property.
-    #[serde(rename = "object (with `title`)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_with_title: Option<ObjectSchemaSupportBodyObjectWithTitle>,
     /// Though this object is missing an explicit `type: object` property it should still be recognized as an object because it has `properties`.
-    #[serde(rename = "object (without an explicit `type`)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_without_an_explicit_type: Option<
         ObjectSchemaSupportBodyObjectWithoutAnExplicitType,
     >,
-    #[serde(rename = "object (additionalProperties)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_additional_properties: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
     /// Because this object is missing a `properties` declaration we should treat it as if `additionalProperties: true` were present on it so the enduser can still use it with the form.
-    #[serde(rename = "object (without `properties`)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_without_properties: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
 }
 
+impl serde::Serialize for ObjectSchemaSupportBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("object", &self.object);
+        map.optional("object (with `title`)", &self.object_with_title);
+        map.optional(
+            "object (without an explicit `type`)",
+            &self.object_without_an_explicit_type,
+        );
+        map.optional(
+            "object (additionalProperties)",
+            &self.object_additional_properties,
+        );
+        map.optional("object (without `properties`)", &self.object_without_properties);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectSchemaSupportBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectSchemaSupportBody {
+    const EXPECTING: &'static str = "struct ObjectSchemaSupportBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut object = None;
+        let mut object_with_title = None;
+        let mut object_without_an_explicit_type = None;
+        let mut object_additional_properties = None;
+        let mut object_without_properties = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "object" => object::field(&mut map, &mut object, "object"),
+                "object (with `title`)" => {
+                    object::field(
+                        &mut map,
+                        &mut object_with_title,
+                        "object (with `title`)",
+                    )
+                }
+                "object (without an explicit `type`)" => {
+                    object::field(
+                        &mut map,
+                        &mut object_without_an_explicit_type,
+                        "object (without an explicit `type`)",
+                    )
+                }
+                "object (additionalProperties)" => {
+                    object::field(
+                        &mut map,
+                        &mut object_additional_properties,
+                        "object (additionalProperties)",
+                    )
+                }
+                "object (without `properties`)" => {
+                    object::field(
+                        &mut map,
+                        &mut object_without_properties,
+                        "object (without `properties`)",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            object,
+            object_with_title,
+            object_without_an_explicit_type,
+            object_additional_properties,
+            object_without_properties,
+        })
+    }
+}
+
 /// Schema `/paths/~1anything~1objects/post/requestBody/content/application~1json/schema/properties/object`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectSchemaSupportBodyObject {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ArraySchemaSupportBodyArrayArrayObjectItemItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
+}
+
+impl serde::Serialize for ObjectSchemaSupportBodyObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("string", &self.string);
+        map.optional("integer", &self.integer);
+        map.optional("number", &self.number);
+        map.optional("object", &self.object);
+        map.optional("array", &self.array);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectSchemaSupportBodyObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectSchemaSupportBodyObject {
+    const EXPECTING: &'static str = "struct ObjectSchemaSupportBodyObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut string = None;
+        let mut integer = None;
+        let mut number = None;
+        let mut object = None;
+        let mut array = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "string" => object::field(&mut map, &mut string, "string"),
+                "integer" => object::field(&mut map, &mut integer, "integer"),
+                "number" => object::field(&mut map, &mut number, "number"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            string,
+            integer,
+            number,
+            object,
+            array,
+        })
+    }
 }
 
 /// Schema `/paths/~1anything~1objects/post/requestBody/content/application~1json/schema/properties/object/properties/object`.
 pub type ObjectSchemaSupportBodyObjectObject = ArraySchemaSupportBodyArrayArrayObjectItemItem;
 
 /// This object has a `title` property.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectSchemaSupportBodyObjectWithTitle {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub string: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integer: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ArraySchemaSupportBodyArrayArrayObjectItemItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub array: Option<Vec<String>>,
+}
+
+impl serde::Serialize for ObjectSchemaSupportBodyObjectWithTitle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("string", &self.string);
+        map.optional("integer", &self.integer);
+        map.optional("number", &self.number);
+        map.optional("object", &self.object);
+        map.optional("array", &self.array);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ObjectSchemaSupportBodyObjectWithTitle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectSchemaSupportBodyObjectWithTitle {
+    const EXPECTING: &'static str = "struct ObjectSchemaSupportBodyObjectWithTitle";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut string = None;
+        let mut integer = None;
+        let mut number = None;
+        let mut object = None;
+        let mut array = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "string" => object::field(&mut map, &mut string, "string"),
+                "integer" => object::field(&mut map, &mut integer, "integer"),
+                "number" => object::field(&mut map, &mut number, "number"),
+                "object" => object::field(&mut map, &mut object, "object"),
+                "array" => object::field(&mut map, &mut array, "array"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            string,
+            integer,
+            number,
+            object,
+            array,
+        })
+    }
 }
 
 /// Schema `/paths/~1anything~1objects/post/requestBody/content/application~1json/schema/properties/object (with `title`)/properties/object`.
 pub type ObjectSchemaSupportBodyObjectWithTitleObject = ArraySchemaSupportBodyArrayArrayObjectItemItem;
 
 /// Though this object is missing an explicit `type: object` property it should still be recognized as an object because it has `properties`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property1: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property2: Option<i64>,
 }
 
+impl serde::Serialize for ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("property1", &self.property1);
+        map.optional("property2", &self.property2);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
+    const EXPECTING: &'static str = "struct ObjectSchemaSupportBodyObjectWithoutAnExplicitType";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut property1 = None;
+        let mut property2 = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "property1" => object::field(&mut map, &mut property1, "property1"),
+                "property2" => object::field(&mut map, &mut property2, "property2"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { property1, property2 })
+    }
+}
+
 /// Schema `/paths/~1anything~1circular/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CircularHandlingBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circular: Option<Circular>,
 }
 
+impl serde::Serialize for CircularHandlingBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("circular", &self.circular);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CircularHandlingBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CircularHandlingBody {
+    const EXPECTING: &'static str = "struct CircularHandlingBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut circular = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "circular" => object::field(&mut map, &mut circular, "circular"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { circular })
+    }
+}
+
 /// Schema `/paths/~1anything~1raw_body~1top-level-payloads/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RawBodyTopLevelBody {
-    #[serde(rename = "RAW_BODY")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_body: Option<String>,
+}
+
+impl serde::Serialize for RawBodyTopLevelBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("RAW_BODY", &self.raw_body);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RawBodyTopLevelBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for RawBodyTopLevelBody {
+    const EXPECTING: &'static str = "struct RawBodyTopLevelBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut raw_body = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "RAW_BODY" => object::field(&mut map, &mut raw_body, "RAW_BODY"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { raw_body })
+    }
 }
 
 /// Schema `/paths/~1anything~1raw_body~1top-level-payloads/patch/requestBody/content/application~1json/schema`.
 pub type RawBodyTopLevelJsonBody = RawBodyTopLevelBody;
 
 /// Schema `/paths/~1anything~1quirks/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuirksMissingTypeBody {
     /// Though this request body property is missing a `type` declaration we should stil render a `string` input box so that the user can interact with it.
-    #[serde(rename = "missing type")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_type: Option<serde_json::Value>,
-    #[serde(rename = "missing type (on completely empty schema)")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_type_on_completely_empty_schema: Option<serde_json::Value>,
     /// This array property is missing an explicit `type: array` but since it has an `items` declaration we're implicitly treating it as an array.
-    #[serde(rename = "implicit array")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implicit_array: Option<Vec<i64>>,
     /// This object property is missing an explicit `type: object` but since it has an `properties` declaration we're implicitly treating it as an object.
-    #[serde(rename = "implicit object")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implicit_object: Option<QuirksMissingTypeBodyImplicitObject>,
 }
 
+impl serde::Serialize for QuirksMissingTypeBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("missing type", &self.missing_type);
+        map.optional(
+            "missing type (on completely empty schema)",
+            &self.missing_type_on_completely_empty_schema,
+        );
+        map.optional("implicit array", &self.implicit_array);
+        map.optional("implicit object", &self.implicit_object);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QuirksMissingTypeBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for QuirksMissingTypeBody {
+    const EXPECTING: &'static str = "struct QuirksMissingTypeBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut missing_type = None;
+        let mut missing_type_on_completely_empty_schema = None;
+        let mut implicit_array = None;
+        let mut implicit_object = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "missing type" => {
+                    object::field(&mut map, &mut missing_type, "missing type")
+                }
+                "missing type (on completely empty schema)" => {
+                    object::field(
+                        &mut map,
+                        &mut missing_type_on_completely_empty_schema,
+                        "missing type (on completely empty schema)",
+                    )
+                }
+                "implicit array" => {
+                    object::field(&mut map, &mut implicit_array, "implicit array")
+                }
+                "implicit object" => {
+                    object::field(&mut map, &mut implicit_object, "implicit object")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            missing_type,
+            missing_type_on_completely_empty_schema,
+            implicit_array,
+            implicit_object,
+        })
+    }
+}
+
 /// This object property is missing an explicit `type: object` but since it has an `properties` declaration we're implicitly treating it as an object.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuirksMissingTypeBodyImplicitObject {
-    #[serde(default = "QuirksMissingTypeBodyImplicitObject::default_name")]
     pub name: String,
 }
 
@@ -1204,20 +2472,89 @@ impl QuirksMissingTypeBodyImplicitObject {
     }
 }
 
+impl serde::Serialize for QuirksMissingTypeBodyImplicitObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QuirksMissingTypeBodyImplicitObject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for QuirksMissingTypeBodyImplicitObject {
+    const EXPECTING: &'static str = "struct QuirksMissingTypeBodyImplicitObject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            name: name.unwrap_or_else(Self::default_name),
+        })
+    }
+}
+
 /// Schema `/paths/~1anything~1quirks~1polymorphism/put/requestBody/content/application~1json/schema`.
 pub type QuirksEntirelyIncompatibleAllOfBody = serde_json::Value;
 
 /// Schema `/paths/~1anything~1quirks~1polymorphism/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuirksIncompatibleNestedAllOfBody {
     /// This property consists of an `allOf` of a `string` and an `integer` schema. Since these two schemas are incompatible and we're unable to merge them per the `allOf` rules, we instead eliminate the `allOf` and render out a `string` instead.
     ///
     /// This is obviously less than ideal but it assures that the user can still interact with the property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incompatible: Option<QuirksIncompatibleNestedAllOfBodyIncompatible>,
     /// Unlike the `incompatible` property above this `allOf` consists of two objects that **can** be merged.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compatible: Option<QuirksIncompatibleNestedAllOfBodyCompatible>,
+}
+
+impl serde::Serialize for QuirksIncompatibleNestedAllOfBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("incompatible", &self.incompatible);
+        map.optional("compatible", &self.compatible);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QuirksIncompatibleNestedAllOfBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for QuirksIncompatibleNestedAllOfBody {
+    const EXPECTING: &'static str = "struct QuirksIncompatibleNestedAllOfBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut incompatible = None;
+        let mut compatible = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "incompatible" => {
+                    object::field(&mut map, &mut incompatible, "incompatible")
+                }
+                "compatible" => object::field(&mut map, &mut compatible, "compatible"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { incompatible, compatible })
+    }
 }
 
 /// This property consists of an `allOf` of a `string` and an `integer` schema. Since these two schemas are incompatible and we're unable to merge them per the `allOf` rules, we instead eliminate the `allOf` and render out a `string` instead.
@@ -1226,10 +2563,41 @@ pub struct QuirksIncompatibleNestedAllOfBody {
 pub type QuirksIncompatibleNestedAllOfBodyIncompatible = serde_json::Value;
 
 /// Unlike the `incompatible` property above this `allOf` consists of two objects that **can** be merged.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuirksIncompatibleNestedAllOfBodyCompatible {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<serde_json::Value>,
+}
+
+impl serde::Serialize for QuirksIncompatibleNestedAllOfBodyCompatible {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for QuirksIncompatibleNestedAllOfBodyCompatible {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for QuirksIncompatibleNestedAllOfBodyCompatible {
+    const EXPECTING: &'static str = "struct QuirksIncompatibleNestedAllOfBodyCompatible";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name })
+    }
 }
 
 /// I am a description

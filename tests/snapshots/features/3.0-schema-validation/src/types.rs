@@ -345,6 +345,7 @@ impl TryFrom<String> for GetAnythingStringsNamePatternRequired {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("a\\w+b").ok());
         check_pattern(&value, &PATTERN, "a\\w+b", &mut broken);

@@ -15,46 +15,268 @@
 
 //! The spec's schemas as Rust types, shared by the server and the client.
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Schema `/components/schemas/dataSetList`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DataSetList {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apis: Option<Vec<DataSetListApisItem>>,
 }
 
+impl serde::Serialize for DataSetList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("total", &self.total);
+        map.optional("apis", &self.apis);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DataSetList {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for DataSetList {
+    const EXPECTING: &'static str = "struct DataSetList";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut apis = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "apis" => object::field(&mut map, &mut apis, "apis"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { total, apis })
+    }
+}
+
 /// Schema `/components/schemas/dataSetList/properties/apis/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DataSetListApisItem {
     /// To be used as a dataset parameter value
-    #[serde(rename = "apiKey")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
     /// To be used as a version parameter value
-    #[serde(rename = "apiVersionNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version_number: Option<String>,
     /// The URL describing the dataset's fields
-    #[serde(rename = "apiUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_url: Option<String>,
     /// A URL to the API console for each API
-    #[serde(rename = "apiDocumentationUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_documentation_url: Option<String>,
 }
 
+impl serde::Serialize for DataSetListApisItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("apiKey", &self.api_key);
+        map.optional("apiVersionNumber", &self.api_version_number);
+        map.optional("apiUrl", &self.api_url);
+        map.optional("apiDocumentationUrl", &self.api_documentation_url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DataSetListApisItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for DataSetListApisItem {
+    const EXPECTING: &'static str = "struct DataSetListApisItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut api_key = None;
+        let mut api_version_number = None;
+        let mut api_url = None;
+        let mut api_documentation_url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "apiKey" => object::field(&mut map, &mut api_key, "apiKey"),
+                "apiVersionNumber" => {
+                    object::field(&mut map, &mut api_version_number, "apiVersionNumber")
+                }
+                "apiUrl" => object::field(&mut map, &mut api_url, "apiUrl"),
+                "apiDocumentationUrl" => {
+                    object::field(
+                        &mut map,
+                        &mut api_documentation_url,
+                        "apiDocumentationUrl",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            api_key,
+            api_version_number,
+            api_url,
+            api_documentation_url,
+        })
+    }
+}
+
 /// Schema `/paths/~1{dataset}~1{version}~1records/post/requestBody/content/application~1x-www-form-urlencoded/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PerformSearchBody {
     /// Uses Lucene Query Syntax in the format of propertyName:value, propertyName:[num1 TO num2] and date range format: propertyName:[yyyyMMdd TO yyyyMMdd]. In the response please see the 'docs' element which has the list of record objects. Each record structure would consist of all the fields and their corresponding values.
     pub criteria: String,
     /// Starting record number. Default value is 0.
-    #[serde(default = "PerformSearchBody::default_start")]
     pub start: i64,
     /// Specify number of rows to be returned. If you run the search with default values, in the response you will see 'numFound' attribute which will tell the number of records available in the dataset.
-    #[serde(default = "PerformSearchBody::default_rows")]
     pub rows: i64,
 }
 
@@ -65,6 +287,51 @@ impl PerformSearchBody {
 
     fn default_rows() -> i64 {
         100
+    }
+}
+
+impl serde::Serialize for PerformSearchBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("criteria", &self.criteria);
+        map.entry("start", &self.start);
+        map.entry("rows", &self.rows);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PerformSearchBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PerformSearchBody {
+    const EXPECTING: &'static str = "struct PerformSearchBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut criteria = None;
+        let mut start = None;
+        let mut rows = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "criteria" => object::field(&mut map, &mut criteria, "criteria"),
+                "start" => object::field(&mut map, &mut start, "start"),
+                "rows" => object::field(&mut map, &mut rows, "rows"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(criteria) = criteria else {
+            return Err(serde::de::Error::missing_field("criteria"));
+        };
+        Ok(Self {
+            criteria,
+            start: start.unwrap_or_else(Self::default_start),
+            rows: rows.unwrap_or_else(Self::default_rows),
+        })
     }
 }
 

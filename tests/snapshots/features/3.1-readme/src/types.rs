@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// A value that breaks its schema's validation keywords: each
 /// broken rule, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,14 +287,6 @@ fn check_pattern(
     if regex.as_ref().is_some_and(|regex| !regex.is_match(value)) {
         broken.push(format!("does not match the pattern `{pattern}`"));
     }
-}
-
-/// Reads a present field as `Some`, `null` included: with
-/// `#[serde(default)]`, an absent field stays `None`.
-fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
 }
 
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/get/parameters/0/schema`.
@@ -278,6 +425,7 @@ impl TryFrom<String> for GetApiKeysSubdomain {
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
         check_length(value.chars().count(), None, Some(30), "characters", &mut broken);
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)").ok());
         check_pattern(
@@ -310,7 +458,7 @@ impl std::str::FromStr for GetApiKeysSubdomain {
 }
 
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApiKeysOkBody {
     pub total: f64,
     pub page: f64,
@@ -319,8 +467,76 @@ pub struct GetApiKeysOkBody {
     pub data: Vec<GetApiKeysOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetApiKeysOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("page", &self.page);
+        map.entry("per_page", &self.per_page);
+        map.entry("paging", &self.paging);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApiKeysOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApiKeysOkBody {
+    const EXPECTING: &'static str = "struct GetApiKeysOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut page = None;
+        let mut per_page = None;
+        let mut paging = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "page" => object::field(&mut map, &mut page, "page"),
+                "per_page" => object::field(&mut map, &mut per_page, "per_page"),
+                "paging" => object::field(&mut map, &mut paging, "paging"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("total", total.is_none()),
+                ("page", page.is_none()),
+                ("per_page", per_page.is_none()),
+                ("paging", paging.is_none()),
+                ("data", data.is_none()),
+            ],
+        );
+        let (Some(total), Some(page), Some(per_page), Some(paging), Some(data)) = (
+            total,
+            page,
+            per_page,
+            paging,
+            data,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            total,
+            page,
+            per_page,
+            paging,
+            data,
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/get/responses/200/content/application~1json/schema/properties/paging`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApiKeysOkBodyPaging {
     pub next: Option<String>,
     pub previous: Option<String>,
@@ -328,8 +544,54 @@ pub struct GetApiKeysOkBodyPaging {
     pub last: Option<String>,
 }
 
+impl serde::Serialize for GetApiKeysOkBodyPaging {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("next", &self.next);
+        map.entry("previous", &self.previous);
+        map.entry("first", &self.first);
+        map.entry("last", &self.last);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApiKeysOkBodyPaging {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApiKeysOkBodyPaging {
+    const EXPECTING: &'static str = "struct GetApiKeysOkBodyPaging";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut next = None;
+        let mut previous = None;
+        let mut first = None;
+        let mut last = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "next" => object::field(&mut map, &mut next, "next"),
+                "previous" => object::field(&mut map, &mut previous, "previous"),
+                "first" => object::field(&mut map, &mut first, "first"),
+                "last" => object::field(&mut map, &mut last, "last"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            next: next.unwrap_or_default(),
+            previous: previous.unwrap_or_default(),
+            first: first.unwrap_or_default(),
+            last: last.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApiKeysOkBodyDataItem {
     pub token: GetApiKeysOkBodyDataItemToken,
     pub label: Option<String>,
@@ -338,6 +600,68 @@ pub struct GetApiKeysOkBodyDataItem {
     /// An ISO 8601 formatted date for when the API key was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub uri: GetApiKeysOkBodyDataItemUri,
+}
+
+impl serde::Serialize for GetApiKeysOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("token", &self.token);
+        map.entry("label", &self.label);
+        map.entry("last_accessed_on", &self.last_accessed_on);
+        map.entry("created_at", &self.created_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApiKeysOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApiKeysOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetApiKeysOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut token = None;
+        let mut label = None;
+        let mut last_accessed_on = None;
+        let mut created_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "token" => object::field(&mut map, &mut token, "token"),
+                "label" => object::field(&mut map, &mut label, "label"),
+                "last_accessed_on" => {
+                    object::field(&mut map, &mut last_accessed_on, "last_accessed_on")
+                }
+                "created_at" => object::field(&mut map, &mut created_at, "created_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("token", token.is_none()),
+                ("created_at", created_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (Some(token), Some(created_at), Some(uri)) = (token, created_at, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            token,
+            label: label.unwrap_or_default(),
+            last_accessed_on: last_accessed_on.unwrap_or_default(),
+            created_at,
+            uri,
+        })
+    }
 }
 
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/get/responses/200/content/application~1json/schema/properties/data/items/properties/token`.
@@ -365,6 +689,7 @@ impl TryFrom<String> for GetApiKeysOkBodyDataItemToken {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("rdme_\\w+").ok());
         check_pattern(&value, &PATTERN, "rdme_\\w+", &mut broken);
@@ -416,6 +741,7 @@ impl TryFrom<String> for GetApiKeysOkBodyDataItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -456,18 +782,88 @@ impl std::str::FromStr for GetApiKeysOkBodyDataItemUri {
 pub type CreateApiKeySubdomain = GetApiKeysSubdomain;
 
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateApiKeyBody {
     pub label: CreateApiKeyBodyLabel,
+}
+
+impl serde::Serialize for CreateApiKeyBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("label", &self.label);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateApiKeyBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateApiKeyBody {
+    const EXPECTING: &'static str = "struct CreateApiKeyBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut label = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "label" => object::field(&mut map, &mut label, "label"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(label) = label else {
+            return Err(serde::de::Error::missing_field("label"));
+        };
+        Ok(Self { label })
+    }
 }
 
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/post/requestBody/content/application~1json/schema/properties/label`.
 pub type CreateApiKeyBodyLabel = serde_json::Value;
 
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateApiKeyCreatedBody {
     pub data: GetApiKeysOkBodyDataItem,
+}
+
+impl serde::Serialize for CreateApiKeyCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateApiKeyCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateApiKeyCreatedBody {
+    const EXPECTING: &'static str = "struct CreateApiKeyCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
 }
 
 /// Schema `/paths/~1projects~1{subdomain}~1apikeys/post/responses/201/content/application~1json/schema/properties/data`.
@@ -504,6 +900,7 @@ impl TryFrom<String> for GetApiKeyApiKeyId {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("[a-f\\d]{24}").ok());
         check_pattern(&value, &PATTERN, "[a-f\\d]{24}", &mut broken);
@@ -600,6 +997,7 @@ impl TryFrom<String> for GetApIsBranch {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -637,14 +1035,55 @@ impl std::str::FromStr for GetApIsBranch {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1apis/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApIsOkBody {
     pub total: f64,
     pub data: Vec<GetApIsOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetApIsOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApIsOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApIsOkBody {
+    const EXPECTING: &'static str = "struct GetApIsOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("total", total.is_none()), ("data", data.is_none())],
+        );
+        let (Some(total), Some(data)) = (total, data) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { total, data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1apis/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApIsOkBodyDataItem {
     /// An ISO 8601 formatted date for when the API definition was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -661,6 +1100,90 @@ pub struct GetApIsOkBodyDataItem {
     pub upload: GetApIsOkBodyDataItemUpload,
     /// A URI to the API definition resource.
     pub uri: GetApIsOkBodyDataItemUri,
+}
+
+impl serde::Serialize for GetApIsOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("created_at", &self.created_at);
+        map.entry("filename", &self.filename);
+        map.entry("legacy_id", &self.legacy_id);
+        map.entry("source", &self.source);
+        map.entry("type", &self.r#type);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("upload", &self.upload);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApIsOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApIsOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetApIsOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut created_at = None;
+        let mut filename = None;
+        let mut legacy_id = None;
+        let mut source = None;
+        let mut r#type = None;
+        let mut updated_at = None;
+        let mut upload = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "created_at" => object::field(&mut map, &mut created_at, "created_at"),
+                "filename" => object::field(&mut map, &mut filename, "filename"),
+                "legacy_id" => object::field(&mut map, &mut legacy_id, "legacy_id"),
+                "source" => object::field(&mut map, &mut source, "source"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "upload" => object::field(&mut map, &mut upload, "upload"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("created_at", created_at.is_none()),
+                ("filename", filename.is_none()),
+                ("source", source.is_none()),
+                ("type", r#type.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("upload", upload.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(created_at),
+            Some(filename),
+            Some(source),
+            Some(r#type),
+            Some(updated_at),
+            Some(upload),
+            Some(uri),
+        ) = (created_at, filename, source, r#type, updated_at, upload, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            created_at,
+            filename,
+            legacy_id: legacy_id.unwrap_or_default(),
+            source,
+            r#type,
+            updated_at,
+            upload,
+            uri,
+        })
+    }
 }
 
 /// The legacy ID of your API definition. This is only used for legacy rdme CLI workflows and only applies if your project, and this API definition, predates ReadMe Refactored. We consider this value to be deprecated and recommend against relying on it going forward.
@@ -688,6 +1211,7 @@ impl TryFrom<String> for GetApIsOkBodyDataItemLegacyId {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("[a-f\\d]{24}").ok());
         check_pattern(&value, &PATTERN, "[a-f\\d]{24}", &mut broken);
@@ -715,10 +1239,51 @@ impl std::str::FromStr for GetApIsOkBodyDataItemLegacyId {
 }
 
 /// The sources by which this API definition was ingested.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApIsOkBodyDataItemSource {
     pub current: GetApIsOkBodyDataItemSourceCurrent,
     pub original: GetApIsOkBodyDataItemSourceCurrent,
+}
+
+impl serde::Serialize for GetApIsOkBodyDataItemSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("current", &self.current);
+        map.entry("original", &self.original);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApIsOkBodyDataItemSource {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApIsOkBodyDataItemSource {
+    const EXPECTING: &'static str = "struct GetApIsOkBodyDataItemSource";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut current = None;
+        let mut original = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "current" => object::field(&mut map, &mut current, "current"),
+                "original" => object::field(&mut map, &mut original, "original"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("current", current.is_none()), ("original", original.is_none())],
+        );
+        let (Some(current), Some(original)) = (current, original) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { current, original })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1apis/get/responses/200/content/application~1json/schema/properties/data/items/properties/source/properties/current`.
@@ -902,7 +1467,7 @@ impl<'de> serde::Deserialize<'de> for GetApIsOkBodyDataItemType {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1apis/get/responses/200/content/application~1json/schema/properties/data/items/properties/upload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApIsOkBodyDataItemUpload {
     /// The status of the API definition upload.
     pub status: GetApIsOkBodyDataItemUploadStatus,
@@ -910,6 +1475,51 @@ pub struct GetApIsOkBodyDataItemUpload {
     pub reason: Option<String>,
     /// Any fixable warnings that may exist within the API definition if the upload was ingested without errors.
     pub warnings: Option<String>,
+}
+
+impl serde::Serialize for GetApIsOkBodyDataItemUpload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("status", &self.status);
+        map.entry("reason", &self.reason);
+        map.entry("warnings", &self.warnings);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApIsOkBodyDataItemUpload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApIsOkBodyDataItemUpload {
+    const EXPECTING: &'static str = "struct GetApIsOkBodyDataItemUpload";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut status = None;
+        let mut reason = None;
+        let mut warnings = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "status" => object::field(&mut map, &mut status, "status"),
+                "reason" => object::field(&mut map, &mut reason, "reason"),
+                "warnings" => object::field(&mut map, &mut warnings, "warnings"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(status) = status else {
+            return Err(serde::de::Error::missing_field("status"));
+        };
+        Ok(Self {
+            status,
+            reason: reason.unwrap_or_default(),
+            warnings: warnings.unwrap_or_default(),
+        })
+    }
 }
 
 /// The status of the API definition upload.
@@ -1018,6 +1628,7 @@ impl TryFrom<String> for GetApIsOkBodyDataItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -1058,38 +1669,186 @@ impl std::str::FromStr for GetApIsOkBodyDataItemUri {
 pub type CreateApiBranch = GetApIsBranch;
 
 /// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateApiBody {
     /// The API definition.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<serde_json::Value>,
     /// The source that the API definition is being uploaded through.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_source: Option<serde_json::Value>,
     /// The URL where the API definition is hosted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<serde_json::Value>,
 }
 
+impl serde::Serialize for CreateApiBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("schema", &self.schema);
+        map.optional("upload_source", &self.upload_source);
+        map.optional("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateApiBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateApiBody {
+    const EXPECTING: &'static str = "struct CreateApiBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut schema = None;
+        let mut upload_source = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "schema" => object::field(&mut map, &mut schema, "schema"),
+                "upload_source" => {
+                    object::field(&mut map, &mut upload_source, "upload_source")
+                }
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { schema, upload_source, url })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1apis/post/responses/202/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateApiAcceptedBody {
     pub data: CreateApiAcceptedBodyData,
 }
 
+impl serde::Serialize for CreateApiAcceptedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateApiAcceptedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateApiAcceptedBody {
+    const EXPECTING: &'static str = "struct CreateApiAcceptedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1apis/post/responses/202/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateApiAcceptedBodyData {
     pub upload: CreateApiAcceptedBodyDataUpload,
     /// A URI to the API definition resource.
     pub uri: GetApIsOkBodyDataItemUri,
 }
 
+impl serde::Serialize for CreateApiAcceptedBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("upload", &self.upload);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateApiAcceptedBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateApiAcceptedBodyData {
+    const EXPECTING: &'static str = "struct CreateApiAcceptedBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut upload = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "upload" => object::field(&mut map, &mut upload, "upload"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("upload", upload.is_none()), ("uri", uri.is_none())],
+        );
+        let (Some(upload), Some(uri)) = (upload, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { upload, uri })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1apis/post/responses/202/content/application~1json/schema/properties/data/properties/upload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateApiAcceptedBodyDataUpload {
     /// The status of the API definition upload.
     pub status: GetApIsOkBodyDataItemUploadStatus,
+}
+
+impl serde::Serialize for CreateApiAcceptedBodyDataUpload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("status", &self.status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateApiAcceptedBodyDataUpload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateApiAcceptedBodyDataUpload {
+    const EXPECTING: &'static str = "struct CreateApiAcceptedBodyDataUpload";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "status" => object::field(&mut map, &mut status, "status"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(status) = status else {
+            return Err(serde::de::Error::missing_field("status"));
+        };
+        Ok(Self { status })
+    }
 }
 
 /// The status of the API definition upload.
@@ -1123,6 +1882,7 @@ impl TryFrom<String> for GetApiFilename {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("(([a-z0-9-_ ]|[^\\\\x00-\\\\x7F])+.(json|yaml|yml))").ok());
         check_pattern(
@@ -1158,13 +1918,48 @@ impl std::str::FromStr for GetApiFilename {
 pub type GetApiBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1apis~1{filename}/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApiOkBody {
     pub data: GetApiOkBodyData,
 }
 
+impl serde::Serialize for GetApiOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApiOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApiOkBody {
+    const EXPECTING: &'static str = "struct GetApiOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1apis~1{filename}/get/responses/200/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetApiOkBodyData {
     /// An ISO 8601 formatted date for when the API definition was created.
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -1182,8 +1977,95 @@ pub struct GetApiOkBodyData {
     /// A URI to the API definition resource.
     pub uri: GetApIsOkBodyDataItemUri,
     /// The API schema.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<serde_json::Value>,
+}
+
+impl serde::Serialize for GetApiOkBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("created_at", &self.created_at);
+        map.entry("filename", &self.filename);
+        map.entry("legacy_id", &self.legacy_id);
+        map.entry("source", &self.source);
+        map.entry("type", &self.r#type);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("upload", &self.upload);
+        map.entry("uri", &self.uri);
+        map.optional("schema", &self.schema);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetApiOkBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetApiOkBodyData {
+    const EXPECTING: &'static str = "struct GetApiOkBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut created_at = None;
+        let mut filename = None;
+        let mut legacy_id = None;
+        let mut source = None;
+        let mut r#type = None;
+        let mut updated_at = None;
+        let mut upload = None;
+        let mut uri = None;
+        let mut schema = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "created_at" => object::field(&mut map, &mut created_at, "created_at"),
+                "filename" => object::field(&mut map, &mut filename, "filename"),
+                "legacy_id" => object::field(&mut map, &mut legacy_id, "legacy_id"),
+                "source" => object::field(&mut map, &mut source, "source"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "upload" => object::field(&mut map, &mut upload, "upload"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                "schema" => object::field(&mut map, &mut schema, "schema"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("created_at", created_at.is_none()),
+                ("filename", filename.is_none()),
+                ("source", source.is_none()),
+                ("type", r#type.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("upload", upload.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(created_at),
+            Some(filename),
+            Some(source),
+            Some(r#type),
+            Some(updated_at),
+            Some(upload),
+            Some(uri),
+        ) = (created_at, filename, source, r#type, updated_at, upload, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            created_at,
+            filename,
+            legacy_id: legacy_id.unwrap_or_default(),
+            source,
+            r#type,
+            updated_at,
+            upload,
+            uri,
+            schema,
+        })
+    }
 }
 
 /// The legacy ID of your API definition. This is only used for legacy rdme CLI workflows and only applies if your project, and this API definition, predates ReadMe Refactored. We consider this value to be deprecated and recommend against relying on it going forward.
@@ -1241,14 +2123,55 @@ pub type DeleteApiFilename = GetApiFilename;
 pub type DeleteApiBranch = GetApIsBranch;
 
 /// Schema `/paths/~1apply/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetOpenRolesOkBody {
     pub total: f64,
     pub data: Vec<GetOpenRolesOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetOpenRolesOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetOpenRolesOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetOpenRolesOkBody {
+    const EXPECTING: &'static str = "struct GetOpenRolesOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("total", total.is_none()), ("data", data.is_none())],
+        );
+        let (Some(total), Some(data)) = (total, data) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { total, data })
+    }
+}
+
 /// Schema `/paths/~1apply/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetOpenRolesOkBodyDataItem {
     pub slug: String,
     pub title: String,
@@ -1264,31 +2187,104 @@ pub struct GetOpenRolesOkBodyDataItem {
     pub url: String,
 }
 
+impl serde::Serialize for GetOpenRolesOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("slug", &self.slug);
+        map.entry("title", &self.title);
+        map.entry("description", &self.description);
+        map.entry("pullquote", &self.pullquote);
+        map.entry("location", &self.location);
+        map.entry("department", &self.department);
+        map.entry("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetOpenRolesOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetOpenRolesOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetOpenRolesOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut slug = None;
+        let mut title = None;
+        let mut description = None;
+        let mut pullquote = None;
+        let mut location = None;
+        let mut department = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pullquote" => object::field(&mut map, &mut pullquote, "pullquote"),
+                "location" => object::field(&mut map, &mut location, "location"),
+                "department" => object::field(&mut map, &mut department, "department"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("description", description.is_none()),
+                ("pullquote", pullquote.is_none()),
+                ("location", location.is_none()),
+                ("department", department.is_none()),
+                ("url", url.is_none()),
+            ],
+        );
+        let (
+            Some(slug),
+            Some(title),
+            Some(description),
+            Some(pullquote),
+            Some(location),
+            Some(department),
+            Some(url),
+        ) = (slug, title, description, pullquote, location, department, url) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            slug,
+            title,
+            description,
+            pullquote,
+            location,
+            department,
+            url,
+        })
+    }
+}
+
 /// Schema `/paths/~1apply/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApplyToReadMeBody {
     /// Your full name
     pub name: ApplyToReadMeBodyName,
     /// A valid email we can reach you at.
-    #[serde(default = "ApplyToReadMeBody::default_email")]
     pub email: String,
     /// The job you're looking to apply for (https://readme.com/careers).
     pub job: String,
     /// Learn more at https://lgbtlifecenter.org/pronouns/
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pronouns: Option<String>,
     /// What have you been up to the past few years?
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linkedin: Option<String>,
     /// Or Bitbucket, GitLab or anywhere else your code is hosted!
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub github: Option<String>,
     /// What should we know about you?
-    #[serde(rename = "coverLetter")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_letter: Option<String>,
     /// If you set this to true, we will not actually apply you to the job.
-    #[serde(default = "ApplyToReadMeBody::default_dont_really_apply")]
     pub dont_really_apply: bool,
 }
 
@@ -1299,6 +2295,77 @@ impl ApplyToReadMeBody {
 
     fn default_dont_really_apply() -> bool {
         false
+    }
+}
+
+impl serde::Serialize for ApplyToReadMeBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.entry("email", &self.email);
+        map.entry("job", &self.job);
+        map.optional("pronouns", &self.pronouns);
+        map.optional("linkedin", &self.linkedin);
+        map.optional("github", &self.github);
+        map.optional("coverLetter", &self.cover_letter);
+        map.entry("dont_really_apply", &self.dont_really_apply);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplyToReadMeBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ApplyToReadMeBody {
+    const EXPECTING: &'static str = "struct ApplyToReadMeBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut email = None;
+        let mut job = None;
+        let mut pronouns = None;
+        let mut linkedin = None;
+        let mut github = None;
+        let mut cover_letter = None;
+        let mut dont_really_apply = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "email" => object::field(&mut map, &mut email, "email"),
+                "job" => object::field(&mut map, &mut job, "job"),
+                "pronouns" => object::field(&mut map, &mut pronouns, "pronouns"),
+                "linkedin" => object::field(&mut map, &mut linkedin, "linkedin"),
+                "github" => object::field(&mut map, &mut github, "github"),
+                "coverLetter" => {
+                    object::field(&mut map, &mut cover_letter, "coverLetter")
+                }
+                "dont_really_apply" => {
+                    object::field(&mut map, &mut dont_really_apply, "dont_really_apply")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(&[("name", name.is_none()), ("job", job.is_none())]);
+        let (Some(name), Some(job)) = (name, job) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            name,
+            email: email.unwrap_or_else(Self::default_email),
+            job,
+            pronouns,
+            linkedin,
+            github,
+            cover_letter,
+            dont_really_apply: dont_really_apply
+                .unwrap_or_else(Self::default_dont_really_apply),
+        })
     }
 }
 
@@ -1352,32 +2419,139 @@ impl std::str::FromStr for ApplyToReadMeBodyName {
 }
 
 /// Schema `/paths/~1apply/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApplyToReadMeCreatedBody {
     pub message: String,
     pub keyvalues: String,
     pub careers: String,
-    #[serde(rename = "questions?")]
     pub questions: String,
     pub poem: Vec<String>,
+}
+
+impl serde::Serialize for ApplyToReadMeCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("message", &self.message);
+        map.entry("keyvalues", &self.keyvalues);
+        map.entry("careers", &self.careers);
+        map.entry("questions?", &self.questions);
+        map.entry("poem", &self.poem);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplyToReadMeCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ApplyToReadMeCreatedBody {
+    const EXPECTING: &'static str = "struct ApplyToReadMeCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut message = None;
+        let mut keyvalues = None;
+        let mut careers = None;
+        let mut questions = None;
+        let mut poem = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "message" => object::field(&mut map, &mut message, "message"),
+                "keyvalues" => object::field(&mut map, &mut keyvalues, "keyvalues"),
+                "careers" => object::field(&mut map, &mut careers, "careers"),
+                "questions?" => object::field(&mut map, &mut questions, "questions?"),
+                "poem" => object::field(&mut map, &mut poem, "poem"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("message", message.is_none()),
+                ("keyvalues", keyvalues.is_none()),
+                ("careers", careers.is_none()),
+                ("questions?", questions.is_none()),
+                ("poem", poem.is_none()),
+            ],
+        );
+        let (
+            Some(message),
+            Some(keyvalues),
+            Some(careers),
+            Some(questions),
+            Some(poem),
+        ) = (message, keyvalues, careers, questions, poem) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            message,
+            keyvalues,
+            careers,
+            questions,
+            poem,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1categories/post/parameters/0/schema`.
 pub type CreateCategoryBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1categories/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCategoryBody {
     /// The category's name.
     pub title: String,
     /// The section of your documentation where the category resides.
-    #[serde(default = "CreateCategoryBody::default_section")]
     pub section: CreateCategoryBodySection,
 }
 
 impl CreateCategoryBody {
     fn default_section() -> CreateCategoryBodySection {
         CreateCategoryBodySection::Guide
+    }
+}
+
+impl serde::Serialize for CreateCategoryBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.entry("section", &self.section);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateCategoryBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateCategoryBody {
+    const EXPECTING: &'static str = "struct CreateCategoryBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut section = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "section" => object::field(&mut map, &mut section, "section"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(title) = title else {
+            return Err(serde::de::Error::missing_field("title"));
+        };
+        Ok(Self {
+            title,
+            section: section.unwrap_or_else(Self::default_section),
+        })
     }
 }
 
@@ -1445,18 +2619,52 @@ impl<'de> serde::Deserialize<'de> for CreateCategoryBodySection {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1categories/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCategoryCreatedBody {
     pub data: CreateCategoryCreatedBodyData,
 }
 
+impl serde::Serialize for CreateCategoryCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateCategoryCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateCategoryCreatedBody {
+    const EXPECTING: &'static str = "struct CreateCategoryCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1categories/post/responses/201/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCategoryCreatedBodyData {
     /// The category's name.
     pub title: String,
     /// The section of your documentation where the category resides.
-    #[serde(default = "CreateCategoryCreatedBodyData::default_section")]
     pub section: CreateCategoryBodySection,
     pub links: CreateCategoryCreatedBodyDataLinks,
     /// A URI to the category resource.
@@ -1469,14 +2677,105 @@ impl CreateCategoryCreatedBodyData {
     }
 }
 
+impl serde::Serialize for CreateCategoryCreatedBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.entry("section", &self.section);
+        map.entry("links", &self.links);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateCategoryCreatedBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateCategoryCreatedBodyData {
+    const EXPECTING: &'static str = "struct CreateCategoryCreatedBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut section = None;
+        let mut links = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "section" => object::field(&mut map, &mut section, "section"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("title", title.is_none()),
+                ("links", links.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (Some(title), Some(links), Some(uri)) = (title, links, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            title,
+            section: section.unwrap_or_else(Self::default_section),
+            links,
+            uri,
+        })
+    }
+}
+
 /// The section of your documentation where the category resides.
 pub type CreateCategoryCreatedBodyDataSection = CreateCategoryBodySection;
 
 /// Schema `/paths/~1branches~1{branch}~1categories/post/responses/201/content/application~1json/schema/properties/data/properties/links`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCategoryCreatedBodyDataLinks {
     /// A URI to the project that this category belongs to.
     pub project: CreateCategoryCreatedBodyDataLinksProject,
+}
+
+impl serde::Serialize for CreateCategoryCreatedBodyDataLinks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("project", &self.project);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateCategoryCreatedBodyDataLinks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateCategoryCreatedBodyDataLinks {
+    const EXPECTING: &'static str = "struct CreateCategoryCreatedBodyDataLinks";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut project = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "project" => object::field(&mut map, &mut project, "project"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(project) = project else {
+            return Err(serde::de::Error::missing_field("project"));
+        };
+        Ok(Self { project })
+    }
 }
 
 /// A URI to the project that this category belongs to.
@@ -1504,6 +2803,7 @@ impl TryFrom<String> for CreateCategoryCreatedBodyDataLinksProject {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("\\/projects\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)").ok());
         check_pattern(
@@ -1560,6 +2860,7 @@ impl TryFrom<String> for CreateCategoryCreatedBodyDataUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -1663,10 +2964,51 @@ impl<'de> serde::Deserialize<'de> for GetCategoriesSection {
 pub type GetCategoriesBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1categories~1{section}/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCategoriesOkBody {
     pub total: f64,
     pub data: Vec<CreateCategoryCreatedBodyData>,
+}
+
+impl serde::Serialize for GetCategoriesOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCategoriesOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCategoriesOkBody {
+    const EXPECTING: &'static str = "struct GetCategoriesOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("total", total.is_none()), ("data", data.is_none())],
+        );
+        let (Some(total), Some(data)) = (total, data) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { total, data })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1categories~1{section}/get/responses/200/content/application~1json/schema/properties/data/items`.
@@ -1721,22 +3063,61 @@ pub type UpdateCategorySection = GetCategoriesSection;
 pub type UpdateCategoryBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1categories~1{section}~1{title}/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCategoryBody {
     /// The category's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The section of your documentation where the category resides.
-    #[serde(default = "UpdateCategoryBody::default_section")]
     pub section: CreateCategoryBodySection,
     /// The position of the category in your project's sidebar.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<f64>,
 }
 
 impl UpdateCategoryBody {
     fn default_section() -> CreateCategoryBodySection {
         CreateCategoryBodySection::Guide
+    }
+}
+
+impl serde::Serialize for UpdateCategoryBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("title", &self.title);
+        map.entry("section", &self.section);
+        map.optional("position", &self.position);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateCategoryBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateCategoryBody {
+    const EXPECTING: &'static str = "struct UpdateCategoryBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut section = None;
+        let mut position = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "section" => object::field(&mut map, &mut section, "section"),
+                "position" => object::field(&mut map, &mut position, "position"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            title,
+            section: section.unwrap_or_else(Self::default_section),
+            position,
+        })
     }
 }
 
@@ -1768,14 +3149,55 @@ pub type GetCategoryPagesSection = GetCategoriesSection;
 pub type GetCategoryPagesBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1categories~1{section}~1{title}~1pages/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCategoryPagesOkBody {
     pub total: f64,
     pub data: Vec<GetCategoryPagesOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetCategoryPagesOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCategoryPagesOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCategoryPagesOkBody {
+    const EXPECTING: &'static str = "struct GetCategoryPagesOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("total", total.is_none()), ("data", data.is_none())],
+        );
+        let (Some(total), Some(data)) = (total, data) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { total, data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1categories~1{section}~1{title}~1pages/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCategoryPagesOkBodyDataItem {
     pub category: GetCategoryPagesOkBodyDataItemCategory,
     pub parent: GetCategoryPagesOkBodyDataItemParent,
@@ -1788,21 +3210,164 @@ pub struct GetCategoryPagesOkBodyDataItem {
     pub uri: GetCategoryPagesOkBodyDataItemUri,
 }
 
+impl serde::Serialize for GetCategoryPagesOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("category", &self.category);
+        map.entry("parent", &self.parent);
+        map.entry("slug", &self.slug);
+        map.entry("title", &self.title);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCategoryPagesOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCategoryPagesOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetCategoryPagesOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut category = None;
+        let mut parent = None;
+        let mut slug = None;
+        let mut title = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "category" => object::field(&mut map, &mut category, "category"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("category", category.is_none()),
+                ("parent", parent.is_none()),
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(category),
+            Some(parent),
+            Some(slug),
+            Some(title),
+            Some(updated_at),
+            Some(uri),
+        ) = (category, parent, slug, title, updated_at, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            category,
+            parent,
+            slug,
+            title,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1categories~1{section}~1{title}~1pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/category`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCategoryPagesOkBodyDataItemCategory {
     /// A URI to the category resource.
     pub uri: CreateCategoryCreatedBodyDataUri,
+}
+
+impl serde::Serialize for GetCategoryPagesOkBodyDataItemCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCategoryPagesOkBodyDataItemCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCategoryPagesOkBodyDataItemCategory {
+    const EXPECTING: &'static str = "struct GetCategoryPagesOkBodyDataItemCategory";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(uri) = uri else {
+            return Err(serde::de::Error::missing_field("uri"));
+        };
+        Ok(Self { uri })
+    }
 }
 
 /// A URI to the category resource.
 pub type GetCategoryPagesOkBodyDataItemCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1categories~1{section}~1{title}~1pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/parent`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCategoryPagesOkBodyDataItemParent {
     /// A URI to the parent page resource including the page ID or slug.
     pub uri: Option<GetCategoryPagesOkBodyDataItemParentUri>,
+}
+
+impl serde::Serialize for GetCategoryPagesOkBodyDataItemParent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCategoryPagesOkBodyDataItemParent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCategoryPagesOkBodyDataItemParent {
+    const EXPECTING: &'static str = "struct GetCategoryPagesOkBodyDataItemParent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            uri: uri.unwrap_or_default(),
+        })
+    }
 }
 
 /// A URI to the parent page resource including the page ID or slug.
@@ -1830,6 +3395,7 @@ impl TryFrom<String> for GetCategoryPagesOkBodyDataItemParentUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -1894,6 +3460,7 @@ impl TryFrom<String> for GetCategoryPagesOkBodyDataItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -2004,7 +3571,7 @@ impl<'de> serde::Deserialize<'de> for GetChangelogsVisibility {
 }
 
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetChangelogsOkBody {
     pub total: f64,
     pub page: f64,
@@ -2013,11 +3580,79 @@ pub struct GetChangelogsOkBody {
     pub data: Vec<GetChangelogsOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetChangelogsOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("page", &self.page);
+        map.entry("per_page", &self.per_page);
+        map.entry("paging", &self.paging);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetChangelogsOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetChangelogsOkBody {
+    const EXPECTING: &'static str = "struct GetChangelogsOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut page = None;
+        let mut per_page = None;
+        let mut paging = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "page" => object::field(&mut map, &mut page, "page"),
+                "per_page" => object::field(&mut map, &mut per_page, "per_page"),
+                "paging" => object::field(&mut map, &mut paging, "paging"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("total", total.is_none()),
+                ("page", page.is_none()),
+                ("per_page", per_page.is_none()),
+                ("paging", paging.is_none()),
+                ("data", data.is_none()),
+            ],
+        );
+        let (Some(total), Some(page), Some(per_page), Some(paging), Some(data)) = (
+            total,
+            page,
+            per_page,
+            paging,
+            data,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            total,
+            page,
+            per_page,
+            paging,
+            data,
+        })
+    }
+}
+
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema/properties/paging`.
 pub type GetChangelogsOkBodyPaging = GetApiKeysOkBodyPaging;
 
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetChangelogsOkBodyDataItem {
     pub author: GetChangelogsOkBodyDataItemAuthor,
     pub content: GetChangelogsOkBodyDataItemContent,
@@ -2028,7 +3663,6 @@ pub struct GetChangelogsOkBodyDataItem {
     pub slug: String,
     pub title: String,
     /// The type of changelog that this is.
-    #[serde(default = "GetChangelogsOkBodyDataItem::default_type")]
     pub r#type: GetChangelogsOkBodyDataItemType,
     pub links: GetChangelogsOkBodyDataItemLinks,
     /// An ISO 8601 formatted date for when the changelog was updated.
@@ -2042,8 +3676,121 @@ impl GetChangelogsOkBodyDataItem {
     }
 }
 
+impl serde::Serialize for GetChangelogsOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("author", &self.author);
+        map.entry("content", &self.content);
+        map.entry("created_at", &self.created_at);
+        map.entry("metadata", &self.metadata);
+        map.entry("privacy", &self.privacy);
+        map.entry("slug", &self.slug);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("links", &self.links);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetChangelogsOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetChangelogsOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetChangelogsOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut author = None;
+        let mut content = None;
+        let mut created_at = None;
+        let mut metadata = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut links = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "author" => object::field(&mut map, &mut author, "author"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "created_at" => object::field(&mut map, &mut created_at, "created_at"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("author", author.is_none()),
+                ("content", content.is_none()),
+                ("created_at", created_at.is_none()),
+                ("metadata", metadata.is_none()),
+                ("privacy", privacy.is_none()),
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("links", links.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(author),
+            Some(content),
+            Some(created_at),
+            Some(metadata),
+            Some(privacy),
+            Some(slug),
+            Some(title),
+            Some(links),
+            Some(updated_at),
+            Some(uri),
+        ) = (
+            author,
+            content,
+            created_at,
+            metadata,
+            privacy,
+            slug,
+            title,
+            links,
+            updated_at,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            author,
+            content,
+            created_at,
+            metadata,
+            privacy,
+            slug,
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            links,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema/properties/data/items/properties/author`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetChangelogsOkBodyDataItemAuthor {
     /// User ID of the changelog author.
     pub id: Option<String>,
@@ -2051,14 +3798,86 @@ pub struct GetChangelogsOkBodyDataItemAuthor {
     pub name: Option<String>,
 }
 
+impl serde::Serialize for GetChangelogsOkBodyDataItemAuthor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetChangelogsOkBodyDataItemAuthor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetChangelogsOkBodyDataItemAuthor {
+    const EXPECTING: &'static str = "struct GetChangelogsOkBodyDataItemAuthor";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id: id.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema/properties/data/items/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetChangelogsOkBodyDataItemContent {
     pub body: Option<String>,
 }
 
+impl serde::Serialize for GetChangelogsOkBodyDataItemContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("body", &self.body);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetChangelogsOkBodyDataItemContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetChangelogsOkBodyDataItemContent {
+    const EXPECTING: &'static str = "struct GetChangelogsOkBodyDataItemContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            body: body.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema/properties/data/items/properties/metadata`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetChangelogsOkBodyDataItemMetadata {
     pub description: Option<String>,
     pub image: GetChangelogsOkBodyDataItemMetadataImage,
@@ -2067,12 +3886,99 @@ pub struct GetChangelogsOkBodyDataItemMetadata {
     pub title: Option<String>,
 }
 
+impl serde::Serialize for GetChangelogsOkBodyDataItemMetadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("image", &self.image);
+        map.entry("keywords", &self.keywords);
+        map.entry("title", &self.title);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetChangelogsOkBodyDataItemMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetChangelogsOkBodyDataItemMetadata {
+    const EXPECTING: &'static str = "struct GetChangelogsOkBodyDataItemMetadata";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut image = None;
+        let mut keywords = None;
+        let mut title = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "image" => object::field(&mut map, &mut image, "image"),
+                "keywords" => object::field(&mut map, &mut keywords, "keywords"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(image) = image else {
+            return Err(serde::de::Error::missing_field("image"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            image,
+            keywords: keywords.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema/properties/data/items/properties/metadata/properties/image`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetChangelogsOkBodyDataItemMetadataImage {
     /// A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.
     pub uri: Option<GetChangelogsOkBodyDataItemMetadataImageUri>,
     pub url: Option<String>,
+}
+
+impl serde::Serialize for GetChangelogsOkBodyDataItemMetadataImage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("uri", &self.uri);
+        map.entry("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetChangelogsOkBodyDataItemMetadataImage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetChangelogsOkBodyDataItemMetadataImage {
+    const EXPECTING: &'static str = "struct GetChangelogsOkBodyDataItemMetadataImage";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            uri: uri.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+        })
+    }
 }
 
 /// A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.
@@ -2100,6 +4006,7 @@ impl TryFrom<String> for GetChangelogsOkBodyDataItemMetadataImageUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("\\/images\\/([a-f\\d]{24})").ok());
         check_pattern(&value, &PATTERN, "\\/images\\/([a-f\\d]{24})", &mut broken);
@@ -2127,16 +4034,49 @@ impl std::str::FromStr for GetChangelogsOkBodyDataItemMetadataImageUri {
 }
 
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema/properties/data/items/properties/privacy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetChangelogsOkBodyDataItemPrivacy {
     /// The visibility of this changelog.
-    #[serde(default = "GetChangelogsOkBodyDataItemPrivacy::default_view")]
     pub view: GetChangelogsOkBodyDataItemPrivacyView,
 }
 
 impl GetChangelogsOkBodyDataItemPrivacy {
     fn default_view() -> GetChangelogsOkBodyDataItemPrivacyView {
         GetChangelogsOkBodyDataItemPrivacyView::AnyoneWithLink
+    }
+}
+
+impl serde::Serialize for GetChangelogsOkBodyDataItemPrivacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetChangelogsOkBodyDataItemPrivacy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetChangelogsOkBodyDataItemPrivacy {
+    const EXPECTING: &'static str = "struct GetChangelogsOkBodyDataItemPrivacy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            view: view.unwrap_or_else(Self::default_view),
+        })
     }
 }
 
@@ -2290,10 +4230,45 @@ impl<'de> serde::Deserialize<'de> for GetChangelogsOkBodyDataItemType {
 }
 
 /// Schema `/paths/~1changelogs/get/responses/200/content/application~1json/schema/properties/data/items/properties/links`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetChangelogsOkBodyDataItemLinks {
     /// A URI to the project that this changelog belongs to.
     pub project: GetChangelogsOkBodyDataItemLinksProject,
+}
+
+impl serde::Serialize for GetChangelogsOkBodyDataItemLinks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("project", &self.project);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetChangelogsOkBodyDataItemLinks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetChangelogsOkBodyDataItemLinks {
+    const EXPECTING: &'static str = "struct GetChangelogsOkBodyDataItemLinks";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut project = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "project" => object::field(&mut map, &mut project, "project"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(project) = project else {
+            return Err(serde::de::Error::missing_field("project"));
+        };
+        Ok(Self { project })
+    }
 }
 
 /// A URI to the project that this changelog belongs to.
@@ -2321,6 +4296,7 @@ impl TryFrom<String> for GetChangelogsOkBodyDataItemLinksProject {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("\\/projects\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)").ok());
         check_pattern(
@@ -2377,6 +4353,7 @@ impl TryFrom<String> for GetChangelogsOkBodyDataItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -2414,24 +4391,17 @@ impl std::str::FromStr for GetChangelogsOkBodyDataItemUri {
 }
 
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChangelogBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<CreateChangelogBodyAuthor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<CreateChangelogBodyContent>,
     /// An ISO 8601 formatted date for when the changelog was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CreateChangelogBodyMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<GetChangelogsOkBodyDataItemPrivacy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     pub title: String,
     /// The type of changelog that this is.
-    #[serde(default = "CreateChangelogBody::default_type")]
     pub r#type: GetChangelogsOkBodyDataItemType,
 }
 
@@ -2441,68 +4411,242 @@ impl CreateChangelogBody {
     }
 }
 
+impl serde::Serialize for CreateChangelogBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("author", &self.author);
+        map.optional("content", &self.content);
+        map.optional("created_at", &self.created_at);
+        map.optional("metadata", &self.metadata);
+        map.optional("privacy", &self.privacy);
+        map.optional("slug", &self.slug);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateChangelogBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateChangelogBody {
+    const EXPECTING: &'static str = "struct CreateChangelogBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut author = None;
+        let mut content = None;
+        let mut created_at = None;
+        let mut metadata = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut title = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "author" => object::field(&mut map, &mut author, "author"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "created_at" => object::field(&mut map, &mut created_at, "created_at"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(title) = title else {
+            return Err(serde::de::Error::missing_field("title"));
+        };
+        Ok(Self {
+            author,
+            content,
+            created_at,
+            metadata,
+            privacy,
+            slug,
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+        })
+    }
+}
+
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/author`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChangelogBodyAuthor {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<Option<String>>,
 }
 
+impl serde::Serialize for CreateChangelogBodyAuthor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateChangelogBodyAuthor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateChangelogBodyAuthor {
+    const EXPECTING: &'static str = "struct CreateChangelogBodyAuthor";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { id })
+    }
+}
+
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChangelogBodyContent {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub body: Option<Option<String>>,
 }
 
+impl serde::Serialize for CreateChangelogBodyContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("body", &self.body);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateChangelogBodyContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateChangelogBodyContent {
+    const EXPECTING: &'static str = "struct CreateChangelogBodyContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { body })
+    }
+}
+
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/metadata`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChangelogBodyMetadata {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateChangelogBodyMetadataImage>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub keywords: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub title: Option<Option<String>>,
 }
 
+impl serde::Serialize for CreateChangelogBodyMetadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("description", &self.description);
+        map.optional("image", &self.image);
+        map.optional("keywords", &self.keywords);
+        map.optional("title", &self.title);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateChangelogBodyMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateChangelogBodyMetadata {
+    const EXPECTING: &'static str = "struct CreateChangelogBodyMetadata";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut image = None;
+        let mut keywords = None;
+        let mut title = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "image" => object::field(&mut map, &mut image, "image"),
+                "keywords" => object::field(&mut map, &mut keywords, "keywords"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            description,
+            image,
+            keywords,
+            title,
+        })
+    }
+}
+
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChangelogBodyMetadataImage {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uri: Option<Option<CreateChangelogBodyMetadataImageUri>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub url: Option<Option<String>>,
+}
+
+impl serde::Serialize for CreateChangelogBodyMetadataImage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("uri", &self.uri);
+        map.optional("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateChangelogBodyMetadataImage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateChangelogBodyMetadataImage {
+    const EXPECTING: &'static str = "struct CreateChangelogBodyMetadataImage";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { uri, url })
+    }
 }
 
 /// Schema `/paths/~1changelogs/post/requestBody/content/application~1json/schema/properties/metadata/properties/image/properties/uri`.
@@ -2530,6 +4674,7 @@ impl TryFrom<String> for CreateChangelogBodyMetadataImageUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("\\/images\\/([a-f\\d]{24})").ok());
         check_pattern(&value, &PATTERN, "\\/images\\/([a-f\\d]{24})", &mut broken);
@@ -2566,9 +4711,44 @@ pub type CreateChangelogBodyPrivacyView = GetChangelogsOkBodyDataItemPrivacyView
 pub type CreateChangelogBodyType = GetChangelogsOkBodyDataItemType;
 
 /// Schema `/paths/~1changelogs/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateChangelogCreatedBody {
     pub data: GetChangelogsOkBodyDataItem,
+}
+
+impl serde::Serialize for CreateChangelogCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateChangelogCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateChangelogCreatedBody {
+    const EXPECTING: &'static str = "struct CreateChangelogCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
 }
 
 /// Schema `/paths/~1changelogs/post/responses/201/content/application~1json/schema/properties/data`.
@@ -2640,6 +4820,7 @@ impl TryFrom<String> for GetChangelogIdentifierVariant0 {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("[a-f\\d]{24}").ok());
         check_pattern(&value, &PATTERN, "[a-f\\d]{24}", &mut broken);
@@ -2691,6 +4872,7 @@ impl TryFrom<String> for GetChangelogIdentifierVariant1 {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("([a-z0-9-_ ]|[^\\\\x00-\\\\x7F])+").ok());
         check_pattern(
@@ -2790,25 +4972,17 @@ pub type UpdateChangelogIdentifierVariant0 = GetChangelogIdentifierVariant0;
 pub type UpdateChangelogIdentifierVariant1 = GetChangelogIdentifierVariant1;
 
 /// Schema `/paths/~1changelogs~1{identifier}/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateChangelogBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<UpdateChangelogBodyAuthor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<CreateChangelogBodyContent>,
     /// An ISO 8601 formatted date for when the changelog was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CreateChangelogBodyMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<GetChangelogsOkBodyDataItemPrivacy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The type of changelog that this is.
-    #[serde(default = "UpdateChangelogBody::default_type")]
     pub r#type: GetChangelogsOkBodyDataItemType,
 }
 
@@ -2818,21 +4992,108 @@ impl UpdateChangelogBody {
     }
 }
 
+impl serde::Serialize for UpdateChangelogBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("author", &self.author);
+        map.optional("content", &self.content);
+        map.optional("created_at", &self.created_at);
+        map.optional("metadata", &self.metadata);
+        map.optional("privacy", &self.privacy);
+        map.optional("slug", &self.slug);
+        map.optional("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateChangelogBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateChangelogBody {
+    const EXPECTING: &'static str = "struct UpdateChangelogBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut author = None;
+        let mut content = None;
+        let mut created_at = None;
+        let mut metadata = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut title = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "author" => object::field(&mut map, &mut author, "author"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "created_at" => object::field(&mut map, &mut created_at, "created_at"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            author,
+            content,
+            created_at,
+            metadata,
+            privacy,
+            slug,
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+        })
+    }
+}
+
 /// Schema `/paths/~1changelogs~1{identifier}/patch/requestBody/content/application~1json/schema/properties/author`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateChangelogBodyAuthor {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub id: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<Option<String>>,
+}
+
+impl serde::Serialize for UpdateChangelogBodyAuthor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateChangelogBodyAuthor {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateChangelogBodyAuthor {
+    const EXPECTING: &'static str = "struct UpdateChangelogBodyAuthor";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { id, name })
+    }
 }
 
 /// Schema `/paths/~1changelogs~1{identifier}/patch/requestBody/content/application~1json/schema/properties/content`.
@@ -2899,14 +5160,55 @@ pub type UpdateChangelogOkBodyDataUri = GetChangelogsOkBodyDataItemUri;
 pub type GetCustomPagesBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomPagesOkBody {
     pub total: f64,
     pub data: Vec<GetCustomPagesOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetCustomPagesOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCustomPagesOkBody {
+    const EXPECTING: &'static str = "struct GetCustomPagesOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("total", total.is_none()), ("data", data.is_none())],
+        );
+        let (Some(total), Some(data)) = (total, data) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { total, data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomPagesOkBodyDataItem {
     pub appearance: GetCustomPagesOkBodyDataItemAppearance,
     pub content: GetCustomPagesOkBodyDataItemContent,
@@ -2921,11 +5223,104 @@ pub struct GetCustomPagesOkBodyDataItem {
     pub uri: GetCustomPagesOkBodyDataItemUri,
 }
 
+impl serde::Serialize for GetCustomPagesOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("appearance", &self.appearance);
+        map.entry("content", &self.content);
+        map.entry("metadata", &self.metadata);
+        map.entry("privacy", &self.privacy);
+        map.entry("slug", &self.slug);
+        map.entry("title", &self.title);
+        map.entry("links", &self.links);
+        map.entry("renderable", &self.renderable);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCustomPagesOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetCustomPagesOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut appearance = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut title = None;
+        let mut links = None;
+        let mut renderable = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "renderable" => object::field(&mut map, &mut renderable, "renderable"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("appearance", appearance.is_none()),
+                ("content", content.is_none()),
+                ("metadata", metadata.is_none()),
+                ("privacy", privacy.is_none()),
+                ("slug", slug.is_none()),
+                ("links", links.is_none()),
+                ("renderable", renderable.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(appearance),
+            Some(content),
+            Some(metadata),
+            Some(privacy),
+            Some(slug),
+            Some(links),
+            Some(renderable),
+            Some(uri),
+        ) = (appearance, content, metadata, privacy, slug, links, renderable, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            appearance,
+            content,
+            metadata,
+            privacy,
+            slug,
+            title: title.unwrap_or_default(),
+            links,
+            renderable,
+            updated_at: updated_at.unwrap_or_default(),
+            uri,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/appearance`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomPagesOkBodyDataItemAppearance {
     /// Whether a html custom page is fullscreen or not.
-    #[serde(default = "GetCustomPagesOkBodyDataItemAppearance::default_fullscreen")]
     pub fullscreen: bool,
 }
 
@@ -2935,18 +5330,89 @@ impl GetCustomPagesOkBodyDataItemAppearance {
     }
 }
 
+impl serde::Serialize for GetCustomPagesOkBodyDataItemAppearance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("fullscreen", &self.fullscreen);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBodyDataItemAppearance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCustomPagesOkBodyDataItemAppearance {
+    const EXPECTING: &'static str = "struct GetCustomPagesOkBodyDataItemAppearance";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut fullscreen = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "fullscreen" => object::field(&mut map, &mut fullscreen, "fullscreen"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            fullscreen: fullscreen.unwrap_or_else(Self::default_fullscreen),
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomPagesOkBodyDataItemContent {
     pub body: Option<String>,
     /// The type of content contained in this custom page.
-    #[serde(default = "GetCustomPagesOkBodyDataItemContent::default_type")]
     pub r#type: GetCustomPagesOkBodyDataItemContentType,
 }
 
 impl GetCustomPagesOkBodyDataItemContent {
     fn default_type() -> GetCustomPagesOkBodyDataItemContentType {
         GetCustomPagesOkBodyDataItemContentType::Markdown
+    }
+}
+
+impl serde::Serialize for GetCustomPagesOkBodyDataItemContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("body", &self.body);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBodyDataItemContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCustomPagesOkBodyDataItemContent {
+    const EXPECTING: &'static str = "struct GetCustomPagesOkBodyDataItemContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            body: body.unwrap_or_default(),
+            r#type: r#type.unwrap_or_else(Self::default_type),
+        })
     }
 }
 
@@ -3014,13 +5480,62 @@ impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBodyDataItemContentType {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/metadata`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomPagesOkBodyDataItemMetadata {
     pub description: Option<String>,
     pub image: GetChangelogsOkBodyDataItemMetadataImage,
     /// A comma-separated list of keywords to place into your custom page metadata.
     pub keywords: Option<String>,
     pub title: Option<String>,
+}
+
+impl serde::Serialize for GetCustomPagesOkBodyDataItemMetadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("image", &self.image);
+        map.entry("keywords", &self.keywords);
+        map.entry("title", &self.title);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBodyDataItemMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCustomPagesOkBodyDataItemMetadata {
+    const EXPECTING: &'static str = "struct GetCustomPagesOkBodyDataItemMetadata";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut image = None;
+        let mut keywords = None;
+        let mut title = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "image" => object::field(&mut map, &mut image, "image"),
+                "keywords" => object::field(&mut map, &mut keywords, "keywords"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(image) = image else {
+            return Err(serde::de::Error::missing_field("image"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            image,
+            keywords: keywords.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/metadata/properties/image`.
@@ -3030,16 +5545,49 @@ pub type GetCustomPagesOkBodyDataItemMetadataImage = GetChangelogsOkBodyDataItem
 pub type GetCustomPagesOkBodyDataItemMetadataImageUri = GetChangelogsOkBodyDataItemMetadataImageUri;
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/privacy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomPagesOkBodyDataItemPrivacy {
     /// The visibility of this custom page.
-    #[serde(default = "GetCustomPagesOkBodyDataItemPrivacy::default_view")]
     pub view: GetCustomPagesOkBodyDataItemPrivacyView,
 }
 
 impl GetCustomPagesOkBodyDataItemPrivacy {
     fn default_view() -> GetCustomPagesOkBodyDataItemPrivacyView {
         GetCustomPagesOkBodyDataItemPrivacyView::AnyoneWithLink
+    }
+}
+
+impl serde::Serialize for GetCustomPagesOkBodyDataItemPrivacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBodyDataItemPrivacy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCustomPagesOkBodyDataItemPrivacy {
+    const EXPECTING: &'static str = "struct GetCustomPagesOkBodyDataItemPrivacy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            view: view.unwrap_or_else(Self::default_view),
+        })
     }
 }
 
@@ -3131,6 +5679,7 @@ impl TryFrom<String> for GetCustomPagesOkBodyDataItemSlug {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("([a-z0-9-_ ]|[^\\\\x00-\\\\x7F])+").ok());
         check_pattern(
@@ -3163,10 +5712,45 @@ impl std::str::FromStr for GetCustomPagesOkBodyDataItemSlug {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/links`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomPagesOkBodyDataItemLinks {
     /// A URI to the project resource.
     pub project: GetCustomPagesOkBodyDataItemLinksProject,
+}
+
+impl serde::Serialize for GetCustomPagesOkBodyDataItemLinks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("project", &self.project);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBodyDataItemLinks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCustomPagesOkBodyDataItemLinks {
+    const EXPECTING: &'static str = "struct GetCustomPagesOkBodyDataItemLinks";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut project = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "project" => object::field(&mut map, &mut project, "project"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(project) = project else {
+            return Err(serde::de::Error::missing_field("project"));
+        };
+        Ok(Self { project })
+    }
 }
 
 /// A URI to the project resource.
@@ -3194,6 +5778,7 @@ impl TryFrom<String> for GetCustomPagesOkBodyDataItemLinksProject {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("\\/projects\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)").ok());
         check_pattern(
@@ -3226,30 +5811,61 @@ impl std::str::FromStr for GetCustomPagesOkBodyDataItemLinksProject {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/get/responses/200/content/application~1json/schema/properties/data/items/properties/renderable`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetCustomPagesOkBodyDataItemRenderable {
     /// A flag for if the resource is renderable or not.
-    #[serde(default = "GetCustomPagesOkBodyDataItemRenderable::default_status")]
     pub status: bool,
     /// The rendering error.
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub error: Option<Option<String>>,
     /// Additional details about the rendering error.
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub message: Option<Option<String>>,
 }
 
 impl GetCustomPagesOkBodyDataItemRenderable {
     fn default_status() -> bool {
         true
+    }
+}
+
+impl serde::Serialize for GetCustomPagesOkBodyDataItemRenderable {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("status", &self.status);
+        map.optional("error", &self.error);
+        map.optional("message", &self.message);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetCustomPagesOkBodyDataItemRenderable {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetCustomPagesOkBodyDataItemRenderable {
+    const EXPECTING: &'static str = "struct GetCustomPagesOkBodyDataItemRenderable";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut status = None;
+        let mut error = None;
+        let mut message = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "status" => object::field(&mut map, &mut status, "status"),
+                "error" => object::field(&mut map, &mut error, "error"),
+                "message" => object::field(&mut map, &mut message, "message"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            status: status.unwrap_or_else(Self::default_status),
+            error,
+            message,
+        })
     }
 }
 
@@ -3278,6 +5894,7 @@ impl TryFrom<String> for GetCustomPagesOkBodyDataItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -3318,41 +5935,122 @@ impl std::str::FromStr for GetCustomPagesOkBodyDataItemUri {
 pub type CreateCustomPageBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomPageBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<GetCustomPagesOkBodyDataItemAppearance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<CreateCustomPageBodyContent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CreateChangelogBodyMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<GetCustomPagesOkBodyDataItemPrivacy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<GetCustomPagesOkBodyDataItemSlug>,
     pub title: Option<String>,
+}
+
+impl serde::Serialize for CreateCustomPageBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("appearance", &self.appearance);
+        map.optional("content", &self.content);
+        map.optional("metadata", &self.metadata);
+        map.optional("privacy", &self.privacy);
+        map.optional("slug", &self.slug);
+        map.entry("title", &self.title);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateCustomPageBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateCustomPageBody {
+    const EXPECTING: &'static str = "struct CreateCustomPageBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut appearance = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut title = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            appearance,
+            content,
+            metadata,
+            privacy,
+            slug,
+            title: title.unwrap_or_default(),
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/requestBody/content/application~1json/schema/properties/appearance`.
 pub type CreateCustomPageBodyAppearance = GetCustomPagesOkBodyDataItemAppearance;
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/requestBody/content/application~1json/schema/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomPageBodyContent {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub body: Option<Option<String>>,
     /// The type of content contained in this custom page.
-    #[serde(default = "CreateCustomPageBodyContent::default_type")]
     pub r#type: GetCustomPagesOkBodyDataItemContentType,
 }
 
 impl CreateCustomPageBodyContent {
     fn default_type() -> GetCustomPagesOkBodyDataItemContentType {
         GetCustomPagesOkBodyDataItemContentType::Markdown
+    }
+}
+
+impl serde::Serialize for CreateCustomPageBodyContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("body", &self.body);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateCustomPageBodyContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateCustomPageBodyContent {
+    const EXPECTING: &'static str = "struct CreateCustomPageBodyContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            body,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+        })
     }
 }
 
@@ -3378,9 +6076,44 @@ pub type CreateCustomPageBodyPrivacyView = GetCustomPagesOkBodyDataItemPrivacyVi
 pub type CreateCustomPageBodySlug = GetCustomPagesOkBodyDataItemSlug;
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCustomPageCreatedBody {
     pub data: GetCustomPagesOkBodyDataItem,
+}
+
+impl serde::Serialize for CreateCustomPageCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateCustomPageCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateCustomPageCreatedBody {
+    const EXPECTING: &'static str = "struct CreateCustomPageCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages/post/responses/201/content/application~1json/schema/properties/data`.
@@ -3489,24 +6222,68 @@ pub type UpdateCustomPageBranch = GetApIsBranch;
 pub type UpdateCustomPageSlug = GetCustomPagesOkBodyDataItemSlug;
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages~1{slug}/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCustomPageBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<GetCustomPagesOkBodyDataItemAppearance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<CreateCustomPageBodyContent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CreateChangelogBodyMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<GetCustomPagesOkBodyDataItemPrivacy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<GetCustomPagesOkBodyDataItemSlug>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub title: Option<Option<String>>,
+}
+
+impl serde::Serialize for UpdateCustomPageBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("appearance", &self.appearance);
+        map.optional("content", &self.content);
+        map.optional("metadata", &self.metadata);
+        map.optional("privacy", &self.privacy);
+        map.optional("slug", &self.slug);
+        map.optional("title", &self.title);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateCustomPageBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateCustomPageBody {
+    const EXPECTING: &'static str = "struct UpdateCustomPageBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut appearance = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut title = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            appearance,
+            content,
+            metadata,
+            privacy,
+            slug,
+            title,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1custom_pages~1{slug}/patch/requestBody/content/application~1json/schema/properties/appearance`.
@@ -3585,31 +6362,21 @@ pub type UpdateCustomPageOkBodyDataUri = GetCustomPagesOkBodyDataItemUri;
 pub type CreateGuideBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBody {
     /// Allow indexing by robots.
-    #[serde(default = "CreateGuideBody::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<CreateGuideBodyAppearance>,
     pub category: GetCategoryPagesOkBodyDataItemCategory,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<CreateGuideBodyContent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CreateGuideBodyMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<CreateGuideBodyParent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<CreateGuideBodyPrivacy>,
     /// The accessible URL slug for the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<GetCategoryPagesOkBodyDataItemSlug>,
-    #[serde(default = "CreateGuideBody::default_state")]
     pub state: CreateGuideBodyState,
     pub title: String,
-    #[serde(default = "CreateGuideBody::default_type")]
     pub r#type: CreateGuideBodyType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<f64>,
 }
 
@@ -3624,6 +6391,92 @@ impl CreateGuideBody {
 
     fn default_type() -> CreateGuideBodyType {
         CreateGuideBodyType::Basic
+    }
+}
+
+impl serde::Serialize for CreateGuideBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.optional("appearance", &self.appearance);
+        map.entry("category", &self.category);
+        map.optional("content", &self.content);
+        map.optional("metadata", &self.metadata);
+        map.optional("parent", &self.parent);
+        map.optional("privacy", &self.privacy);
+        map.optional("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.optional("position", &self.position);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBody {
+    const EXPECTING: &'static str = "struct CreateGuideBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut position = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "position" => object::field(&mut map, &mut position, "position"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("category", category.is_none()), ("title", title.is_none())],
+        );
+        let (Some(category), Some(title)) = (category, title) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            position,
+        })
     }
 }
 
@@ -3691,27 +6544,83 @@ impl<'de> serde::Deserialize<'de> for CreateGuideBodyAllowCrawlers {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/appearance`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyAppearance {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<CreateGuideBodyAppearanceIcon>,
 }
 
+impl serde::Serialize for CreateGuideBodyAppearance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("icon", &self.icon);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyAppearance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyAppearance {
+    const EXPECTING: &'static str = "struct CreateGuideBodyAppearance";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut icon = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "icon" => object::field(&mut map, &mut icon, "icon"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { icon })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/appearance/properties/icon`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyAppearanceIcon {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub r#type: Option<Option<CreateGuideBodyAppearanceIconType>>,
+}
+
+impl serde::Serialize for CreateGuideBodyAppearanceIcon {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.optional("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyAppearanceIcon {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyAppearanceIcon {
+    const EXPECTING: &'static str = "struct CreateGuideBodyAppearanceIcon";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name, r#type })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/appearance/properties/icon/properties/type`.
@@ -3784,55 +6693,138 @@ pub type CreateGuideBodyCategory = GetCategoryPagesOkBodyDataItemCategory;
 pub type CreateGuideBodyCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyContent {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub body: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub excerpt: Option<Option<String>>,
     /// Information about where this page should redirect to; only available when `type` is `link`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateGuideBodyContentLink>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<CreateGuideBodyContentNext>,
 }
 
+impl serde::Serialize for CreateGuideBodyContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("body", &self.body);
+        map.optional("excerpt", &self.excerpt);
+        map.optional("link", &self.link);
+        map.optional("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyContent {
+    const EXPECTING: &'static str = "struct CreateGuideBodyContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { body, excerpt, link, next })
+    }
+}
+
 /// Information about where this page should redirect to; only available when `type` is `link`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyContentLink {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub url: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub new_tab: Option<Option<bool>>,
 }
 
+impl serde::Serialize for CreateGuideBodyContentLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("url", &self.url);
+        map.optional("new_tab", &self.new_tab);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyContentLink {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyContentLink {
+    const EXPECTING: &'static str = "struct CreateGuideBodyContentLink";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut url = None;
+        let mut new_tab = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "url" => object::field(&mut map, &mut url, "url"),
+                "new_tab" => object::field(&mut map, &mut new_tab, "new_tab"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { url, new_tab })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyContentNext {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<CreateGuideBodyContentNextPagesItem>>,
+}
+
+impl serde::Serialize for CreateGuideBodyContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("description", &self.description);
+        map.optional("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyContentNext {
+    const EXPECTING: &'static str = "struct CreateGuideBodyContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { description, pages })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content/properties/next/properties/pages/items`.
@@ -3848,11 +6840,59 @@ pub enum CreateGuideBodyContentNextPagesItem {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content/properties/next/properties/pages/items/anyOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyContentNextPagesItemVariant0 {
     pub slug: String,
     pub title: Option<String>,
     pub r#type: CreateGuideBodyContentNextPagesItemVariant0Type,
+}
+
+impl serde::Serialize for CreateGuideBodyContentNextPagesItemVariant0 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("slug", &self.slug);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyContentNextPagesItemVariant0 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyContentNextPagesItemVariant0 {
+    const EXPECTING: &'static str = "struct CreateGuideBodyContentNextPagesItemVariant0";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut slug = None;
+        let mut title = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("slug", slug.is_none()), ("type", r#type.is_none())],
+        );
+        let (Some(slug), Some(r#type)) = (slug, r#type) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            slug,
+            title: title.unwrap_or_default(),
+            r#type,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content/properties/next/properties/pages/items/anyOf/0/properties/type`.
@@ -3919,11 +6959,59 @@ impl<'de> serde::Deserialize<'de> for CreateGuideBodyContentNextPagesItemVariant
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content/properties/next/properties/pages/items/anyOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyContentNextPagesItemVariant1 {
     pub title: Option<String>,
     pub r#type: CreateGuideBodyContentNextPagesItemVariant1Type,
     pub url: String,
+}
+
+impl serde::Serialize for CreateGuideBodyContentNextPagesItemVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyContentNextPagesItemVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyContentNextPagesItemVariant1 {
+    const EXPECTING: &'static str = "struct CreateGuideBodyContentNextPagesItemVariant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut r#type = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("type", r#type.is_none()), ("url", url.is_none())],
+        );
+        let (Some(r#type), Some(url)) = (r#type, url) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            title: title.unwrap_or_default(),
+            r#type,
+            url,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/content/properties/next/properties/pages/items/anyOf/1/properties/type`.
@@ -3986,53 +7074,137 @@ impl<'de> serde::Deserialize<'de> for CreateGuideBodyContentNextPagesItemVariant
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/metadata`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyMetadata {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub keywords: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub title: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<CreateGuideBodyMetadataImage>,
 }
 
+impl serde::Serialize for CreateGuideBodyMetadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("description", &self.description);
+        map.optional("keywords", &self.keywords);
+        map.optional("title", &self.title);
+        map.optional("image", &self.image);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyMetadata {
+    const EXPECTING: &'static str = "struct CreateGuideBodyMetadata";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut keywords = None;
+        let mut title = None;
+        let mut image = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "keywords" => object::field(&mut map, &mut keywords, "keywords"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "image" => object::field(&mut map, &mut image, "image"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            description,
+            keywords,
+            title,
+            image,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/metadata/properties/image`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyMetadataImage {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uri: Option<Option<CreateChangelogBodyMetadataImageUri>>,
+}
+
+impl serde::Serialize for CreateGuideBodyMetadataImage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyMetadataImage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyMetadataImage {
+    const EXPECTING: &'static str = "struct CreateGuideBodyMetadataImage";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { uri })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/metadata/properties/image/properties/uri`.
 pub type CreateGuideBodyMetadataImageUri = CreateChangelogBodyMetadataImageUri;
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/parent`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyParent {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uri: Option<Option<CreateGuideBodyParentUri>>,
+}
+
+impl serde::Serialize for CreateGuideBodyParent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyParent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyParent {
+    const EXPECTING: &'static str = "struct CreateGuideBodyParent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { uri })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/parent/properties/uri`.
@@ -4060,6 +7232,7 @@ impl TryFrom<String> for CreateGuideBodyParentUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -4097,15 +7270,48 @@ impl std::str::FromStr for CreateGuideBodyParentUri {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/requestBody/content/application~1json/schema/properties/privacy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideBodyPrivacy {
-    #[serde(default = "CreateGuideBodyPrivacy::default_view")]
     pub view: CreateGuideBodyPrivacyView,
 }
 
 impl CreateGuideBodyPrivacy {
     fn default_view() -> CreateGuideBodyPrivacyView {
         CreateGuideBodyPrivacyView::AnyoneWithLink
+    }
+}
+
+impl serde::Serialize for CreateGuideBodyPrivacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideBodyPrivacy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideBodyPrivacy {
+    const EXPECTING: &'static str = "struct CreateGuideBodyPrivacy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            view: view.unwrap_or_else(Self::default_view),
+        })
     }
 }
 
@@ -4320,16 +7526,50 @@ impl<'de> serde::Deserialize<'de> for CreateGuideBodyType {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBody {
     pub data: CreateGuideCreatedBodyData,
 }
 
+impl serde::Serialize for CreateGuideCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBody {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyData {
     /// Allow indexing by robots.
-    #[serde(default = "CreateGuideCreatedBodyData::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
     pub appearance: CreateGuideCreatedBodyDataAppearance,
     pub category: GetCategoryPagesOkBodyDataItemCategory,
@@ -4339,10 +7579,8 @@ pub struct CreateGuideCreatedBodyData {
     pub privacy: CreateGuideBodyPrivacy,
     /// The accessible URL slug for the page.
     pub slug: GetCategoryPagesOkBodyDataItemSlug,
-    #[serde(default = "CreateGuideCreatedBodyData::default_state")]
     pub state: CreateGuideBodyState,
     pub title: String,
-    #[serde(default = "CreateGuideCreatedBodyData::default_type")]
     pub r#type: CreateGuideBodyType,
     pub href: CreateGuideCreatedBodyDataHref,
     pub links: GetCustomPagesOkBodyDataItemLinks,
@@ -4368,20 +7606,244 @@ impl CreateGuideCreatedBodyData {
     }
 }
 
+impl serde::Serialize for CreateGuideCreatedBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.entry("appearance", &self.appearance);
+        map.entry("category", &self.category);
+        map.entry("content", &self.content);
+        map.entry("metadata", &self.metadata);
+        map.entry("parent", &self.parent);
+        map.entry("privacy", &self.privacy);
+        map.entry("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("href", &self.href);
+        map.entry("links", &self.links);
+        map.entry("project", &self.project);
+        map.entry("renderable", &self.renderable);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyData {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut href = None;
+        let mut links = None;
+        let mut project = None;
+        let mut renderable = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "href" => object::field(&mut map, &mut href, "href"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "project" => object::field(&mut map, &mut project, "project"),
+                "renderable" => object::field(&mut map, &mut renderable, "renderable"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("appearance", appearance.is_none()),
+                ("category", category.is_none()),
+                ("content", content.is_none()),
+                ("metadata", metadata.is_none()),
+                ("parent", parent.is_none()),
+                ("privacy", privacy.is_none()),
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("href", href.is_none()),
+                ("links", links.is_none()),
+                ("project", project.is_none()),
+                ("renderable", renderable.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(appearance),
+            Some(category),
+            Some(content),
+            Some(metadata),
+            Some(parent),
+            Some(privacy),
+            Some(slug),
+            Some(title),
+            Some(href),
+            Some(links),
+            Some(project),
+            Some(renderable),
+            Some(updated_at),
+            Some(uri),
+        ) = (
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            title,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// Allow indexing by robots.
 pub type CreateGuideCreatedBodyDataAllowCrawlers = CreateGuideBodyAllowCrawlers;
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/appearance`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyDataAppearance {
     pub icon: CreateGuideCreatedBodyDataAppearanceIcon,
 }
 
+impl serde::Serialize for CreateGuideCreatedBodyDataAppearance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("icon", &self.icon);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyDataAppearance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyDataAppearance {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyDataAppearance";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut icon = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "icon" => object::field(&mut map, &mut icon, "icon"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(icon) = icon else {
+            return Err(serde::de::Error::missing_field("icon"));
+        };
+        Ok(Self { icon })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/appearance/properties/icon`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyDataAppearanceIcon {
     pub name: Option<String>,
     pub r#type: Option<CreateGuideBodyAppearanceIconType>,
+}
+
+impl serde::Serialize for CreateGuideCreatedBodyDataAppearanceIcon {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyDataAppearanceIcon {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyDataAppearanceIcon {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyDataAppearanceIcon";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            name: name.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/appearance/properties/icon/properties/type`.
@@ -4394,7 +7856,7 @@ pub type CreateGuideCreatedBodyDataCategory = GetCategoryPagesOkBodyDataItemCate
 pub type CreateGuideCreatedBodyDataCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyDataContent {
     pub body: Option<String>,
     pub excerpt: Option<String>,
@@ -4403,19 +7865,150 @@ pub struct CreateGuideCreatedBodyDataContent {
     pub next: CreateGuideCreatedBodyDataContentNext,
 }
 
+impl serde::Serialize for CreateGuideCreatedBodyDataContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("body", &self.body);
+        map.entry("excerpt", &self.excerpt);
+        map.entry("link", &self.link);
+        map.entry("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyDataContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyDataContent {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyDataContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("link", link.is_none()), ("next", next.is_none())],
+        );
+        let (Some(link), Some(next)) = (link, next) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            body: body.unwrap_or_default(),
+            excerpt: excerpt.unwrap_or_default(),
+            link,
+            next,
+        })
+    }
+}
+
 /// Information about where this page should redirect to; only available when `type` is `link`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyDataContentLink {
     pub url: Option<String>,
     /// Should this URL be opened up in a new tab?
     pub new_tab: Option<bool>,
 }
 
+impl serde::Serialize for CreateGuideCreatedBodyDataContentLink {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("url", &self.url);
+        map.entry("new_tab", &self.new_tab);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyDataContentLink {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyDataContentLink {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyDataContentLink";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut url = None;
+        let mut new_tab = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "url" => object::field(&mut map, &mut url, "url"),
+                "new_tab" => object::field(&mut map, &mut new_tab, "new_tab"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            url: url.unwrap_or_default(),
+            new_tab: new_tab.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyDataContentNext {
     pub description: Option<String>,
     pub pages: Vec<CreateGuideCreatedBodyDataContentNextPagesItem>,
+}
+
+impl serde::Serialize for CreateGuideCreatedBodyDataContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyDataContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyDataContentNext {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyDataContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pages) = pages else {
+            return Err(serde::de::Error::missing_field("pages"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            pages,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/content/properties/next/properties/pages/items`.
@@ -4443,13 +8036,62 @@ pub type CreateGuideCreatedBodyDataContentNextPagesItemVariant1 = CreateGuideBod
 pub type CreateGuideCreatedBodyDataContentNextPagesItemVariant1Type = CreateGuideBodyContentNextPagesItemVariant1Type;
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/metadata`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyDataMetadata {
     pub description: Option<String>,
     pub image: GetChangelogsOkBodyDataItemMetadataImage,
     /// A comma-separated list of keywords to place into your page metadata.
     pub keywords: Option<String>,
     pub title: Option<String>,
+}
+
+impl serde::Serialize for CreateGuideCreatedBodyDataMetadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("image", &self.image);
+        map.entry("keywords", &self.keywords);
+        map.entry("title", &self.title);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyDataMetadata {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyDataMetadata {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyDataMetadata";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut image = None;
+        let mut keywords = None;
+        let mut title = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "image" => object::field(&mut map, &mut image, "image"),
+                "keywords" => object::field(&mut map, &mut keywords, "keywords"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(image) = image else {
+            return Err(serde::de::Error::missing_field("image"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            image,
+            keywords: keywords.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/metadata/properties/image`.
@@ -4480,12 +8122,51 @@ pub type CreateGuideCreatedBodyDataState = CreateGuideBodyState;
 pub type CreateGuideCreatedBodyDataType = CreateGuideBodyType;
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/href`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyDataHref {
     /// A URL to this page in your ReadMe Dash.
     pub dash: String,
     /// A URL to this page on your ReadMe hub.
     pub hub: String,
+}
+
+impl serde::Serialize for CreateGuideCreatedBodyDataHref {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("dash", &self.dash);
+        map.entry("hub", &self.hub);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyDataHref {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyDataHref {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyDataHref";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut dash = None;
+        let mut hub = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "dash" => object::field(&mut map, &mut dash, "dash"),
+                "hub" => object::field(&mut map, &mut hub, "hub"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(&[("dash", dash.is_none()), ("hub", hub.is_none())]);
+        let (Some(dash), Some(hub)) = (dash, hub) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { dash, hub })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/links`.
@@ -4495,7 +8176,7 @@ pub type CreateGuideCreatedBodyDataLinks = GetCustomPagesOkBodyDataItemLinks;
 pub type CreateGuideCreatedBodyDataLinksProject = GetCustomPagesOkBodyDataItemLinksProject;
 
 /// Schema `/paths/~1branches~1{branch}~1guides/post/responses/201/content/application~1json/schema/properties/data/properties/project`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateGuideCreatedBodyDataProject {
     /// The name of the project.
     pub name: String,
@@ -4503,6 +8184,54 @@ pub struct CreateGuideCreatedBodyDataProject {
     pub subdomain: CreateGuideCreatedBodyDataProjectSubdomain,
     /// A URI to the project that this page belongs to.
     pub uri: CreateGuideCreatedBodyDataProjectUri,
+}
+
+impl serde::Serialize for CreateGuideCreatedBodyDataProject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.entry("subdomain", &self.subdomain);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateGuideCreatedBodyDataProject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateGuideCreatedBodyDataProject {
+    const EXPECTING: &'static str = "struct CreateGuideCreatedBodyDataProject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut subdomain = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "subdomain" => object::field(&mut map, &mut subdomain, "subdomain"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("name", name.is_none()),
+                ("subdomain", subdomain.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (Some(name), Some(subdomain), Some(uri)) = (name, subdomain, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { name, subdomain, uri })
+    }
 }
 
 /// The subdomain of the project.
@@ -4531,6 +8260,7 @@ impl TryFrom<String> for CreateGuideCreatedBodyDataProjectSubdomain {
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
         check_length(value.chars().count(), None, Some(30), "characters", &mut broken);
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*").ok());
         check_pattern(&value, &PATTERN, "[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*", &mut broken);
@@ -4582,6 +8312,7 @@ impl TryFrom<String> for CreateGuideCreatedBodyDataProjectUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("\\/projects\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)").ok());
         check_pattern(
@@ -4626,16 +8357,50 @@ pub type GetGuideBranch = GetApIsBranch;
 pub type GetGuideSlug = GetCustomPagesOkBodyDataItemSlug;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetGuideOkBody {
     pub data: GetGuideOkBodyData,
 }
 
+impl serde::Serialize for GetGuideOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetGuideOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetGuideOkBody {
+    const EXPECTING: &'static str = "struct GetGuideOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/get/responses/200/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetGuideOkBodyData {
     /// Allow indexing by robots.
-    #[serde(default = "GetGuideOkBodyData::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
     pub appearance: CreateGuideCreatedBodyDataAppearance,
     pub category: GetCategoryPagesOkBodyDataItemCategory,
@@ -4645,10 +8410,8 @@ pub struct GetGuideOkBodyData {
     pub privacy: CreateGuideBodyPrivacy,
     /// The accessible URL slug for the page.
     pub slug: GetCategoryPagesOkBodyDataItemSlug,
-    #[serde(default = "GetGuideOkBodyData::default_state")]
     pub state: CreateGuideBodyState,
     pub title: String,
-    #[serde(default = "GetGuideOkBodyData::default_type")]
     pub r#type: CreateGuideBodyType,
     pub href: CreateGuideCreatedBodyDataHref,
     pub links: GetCustomPagesOkBodyDataItemLinks,
@@ -4674,6 +8437,157 @@ impl GetGuideOkBodyData {
     }
 }
 
+impl serde::Serialize for GetGuideOkBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.entry("appearance", &self.appearance);
+        map.entry("category", &self.category);
+        map.entry("content", &self.content);
+        map.entry("metadata", &self.metadata);
+        map.entry("parent", &self.parent);
+        map.entry("privacy", &self.privacy);
+        map.entry("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("href", &self.href);
+        map.entry("links", &self.links);
+        map.entry("project", &self.project);
+        map.entry("renderable", &self.renderable);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetGuideOkBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetGuideOkBodyData {
+    const EXPECTING: &'static str = "struct GetGuideOkBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut href = None;
+        let mut links = None;
+        let mut project = None;
+        let mut renderable = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "href" => object::field(&mut map, &mut href, "href"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "project" => object::field(&mut map, &mut project, "project"),
+                "renderable" => object::field(&mut map, &mut renderable, "renderable"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("appearance", appearance.is_none()),
+                ("category", category.is_none()),
+                ("content", content.is_none()),
+                ("metadata", metadata.is_none()),
+                ("parent", parent.is_none()),
+                ("privacy", privacy.is_none()),
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("href", href.is_none()),
+                ("links", links.is_none()),
+                ("project", project.is_none()),
+                ("renderable", renderable.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(appearance),
+            Some(category),
+            Some(content),
+            Some(metadata),
+            Some(parent),
+            Some(privacy),
+            Some(slug),
+            Some(title),
+            Some(href),
+            Some(links),
+            Some(project),
+            Some(renderable),
+            Some(updated_at),
+            Some(uri),
+        ) = (
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            title,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// Allow indexing by robots.
 pub type GetGuideOkBodyDataAllowCrawlers = CreateGuideBodyAllowCrawlers;
 
@@ -4693,7 +8607,7 @@ pub type GetGuideOkBodyDataCategory = GetCategoryPagesOkBodyDataItemCategory;
 pub type GetGuideOkBodyDataCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/get/responses/200/content/application~1json/schema/properties/data/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetGuideOkBodyDataContent {
     pub body: Option<String>,
     pub excerpt: Option<String>,
@@ -4702,14 +8616,107 @@ pub struct GetGuideOkBodyDataContent {
     pub next: GetGuideOkBodyDataContentNext,
 }
 
+impl serde::Serialize for GetGuideOkBodyDataContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("body", &self.body);
+        map.entry("excerpt", &self.excerpt);
+        map.entry("link", &self.link);
+        map.entry("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetGuideOkBodyDataContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetGuideOkBodyDataContent {
+    const EXPECTING: &'static str = "struct GetGuideOkBodyDataContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("link", link.is_none()), ("next", next.is_none())],
+        );
+        let (Some(link), Some(next)) = (link, next) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            body: body.unwrap_or_default(),
+            excerpt: excerpt.unwrap_or_default(),
+            link,
+            next,
+        })
+    }
+}
+
 /// Information about where this page should redirect to; only available when `type` is `link`.
 pub type GetGuideOkBodyDataContentLink = CreateGuideCreatedBodyDataContentLink;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/get/responses/200/content/application~1json/schema/properties/data/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetGuideOkBodyDataContentNext {
     pub description: Option<String>,
     pub pages: Vec<GetGuideOkBodyDataContentNextPagesItem>,
+}
+
+impl serde::Serialize for GetGuideOkBodyDataContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetGuideOkBodyDataContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetGuideOkBodyDataContentNext {
+    const EXPECTING: &'static str = "struct GetGuideOkBodyDataContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pages) = pages else {
+            return Err(serde::de::Error::missing_field("pages"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            pages,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/get/responses/200/content/application~1json/schema/properties/data/properties/content/properties/next/properties/pages/items`.
@@ -4803,33 +8810,21 @@ pub type UpdateGuideBranch = GetApIsBranch;
 pub type UpdateGuideSlug = GetCustomPagesOkBodyDataItemSlug;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateGuideBody {
     /// Allow indexing by robots.
-    #[serde(default = "UpdateGuideBody::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<CreateGuideBodyAppearance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<UpdateGuideBodyCategory>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<UpdateGuideBodyContent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CreateGuideBodyMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<CreateGuideBodyParent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<CreateGuideBodyPrivacy>,
     /// The accessible URL slug for the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<GetCategoryPagesOkBodyDataItemSlug>,
-    #[serde(default = "UpdateGuideBody::default_state")]
     pub state: CreateGuideBodyState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default = "UpdateGuideBody::default_type")]
     pub r#type: CreateGuideBodyType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<f64>,
 }
 
@@ -4847,6 +8842,86 @@ impl UpdateGuideBody {
     }
 }
 
+impl serde::Serialize for UpdateGuideBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.optional("appearance", &self.appearance);
+        map.optional("category", &self.category);
+        map.optional("content", &self.content);
+        map.optional("metadata", &self.metadata);
+        map.optional("parent", &self.parent);
+        map.optional("privacy", &self.privacy);
+        map.optional("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.optional("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.optional("position", &self.position);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateGuideBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateGuideBody {
+    const EXPECTING: &'static str = "struct UpdateGuideBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut position = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "position" => object::field(&mut map, &mut position, "position"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            position,
+        })
+    }
+}
+
 /// Allow indexing by robots.
 pub type UpdateGuideBodyAllowCrawlers = CreateGuideBodyAllowCrawlers;
 
@@ -4860,52 +8935,141 @@ pub type UpdateGuideBodyAppearanceIcon = CreateGuideBodyAppearanceIcon;
 pub type UpdateGuideBodyAppearanceIconType = CreateGuideBodyAppearanceIconType;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/category`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateGuideBodyCategory {
     /// A URI to the category resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<CreateCategoryCreatedBodyDataUri>,
+}
+
+impl serde::Serialize for UpdateGuideBodyCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateGuideBodyCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateGuideBodyCategory {
+    const EXPECTING: &'static str = "struct UpdateGuideBodyCategory";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { uri })
+    }
 }
 
 /// A URI to the category resource.
 pub type UpdateGuideBodyCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateGuideBodyContent {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub body: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub excerpt: Option<Option<String>>,
     /// Information about where this page should redirect to; only available when `type` is `link`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateGuideBodyContentLink>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<UpdateGuideBodyContentNext>,
+}
+
+impl serde::Serialize for UpdateGuideBodyContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("body", &self.body);
+        map.optional("excerpt", &self.excerpt);
+        map.optional("link", &self.link);
+        map.optional("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateGuideBodyContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateGuideBodyContent {
+    const EXPECTING: &'static str = "struct UpdateGuideBodyContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { body, excerpt, link, next })
+    }
 }
 
 /// Information about where this page should redirect to; only available when `type` is `link`.
 pub type UpdateGuideBodyContentLink = CreateGuideBodyContentLink;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateGuideBodyContentNext {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<UpdateGuideBodyContentNextPagesItem>>,
+}
+
+impl serde::Serialize for UpdateGuideBodyContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("description", &self.description);
+        map.optional("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateGuideBodyContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateGuideBodyContentNext {
+    const EXPECTING: &'static str = "struct UpdateGuideBodyContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { description, pages })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/requestBody/content/application~1json/schema/properties/content/properties/next/properties/pages/items`.
@@ -4963,16 +9127,50 @@ pub type UpdateGuideBodyState = CreateGuideBodyState;
 pub type UpdateGuideBodyType = CreateGuideBodyType;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateGuideOkBody {
     pub data: UpdateGuideOkBodyData,
 }
 
+impl serde::Serialize for UpdateGuideOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateGuideOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateGuideOkBody {
+    const EXPECTING: &'static str = "struct UpdateGuideOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/responses/200/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateGuideOkBodyData {
     /// Allow indexing by robots.
-    #[serde(default = "UpdateGuideOkBodyData::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
     pub appearance: CreateGuideCreatedBodyDataAppearance,
     pub category: GetCategoryPagesOkBodyDataItemCategory,
@@ -4982,10 +9180,8 @@ pub struct UpdateGuideOkBodyData {
     pub privacy: CreateGuideBodyPrivacy,
     /// The accessible URL slug for the page.
     pub slug: GetCategoryPagesOkBodyDataItemSlug,
-    #[serde(default = "UpdateGuideOkBodyData::default_state")]
     pub state: CreateGuideBodyState,
     pub title: String,
-    #[serde(default = "UpdateGuideOkBodyData::default_type")]
     pub r#type: CreateGuideBodyType,
     pub href: CreateGuideCreatedBodyDataHref,
     pub links: GetCustomPagesOkBodyDataItemLinks,
@@ -5011,6 +9207,157 @@ impl UpdateGuideOkBodyData {
     }
 }
 
+impl serde::Serialize for UpdateGuideOkBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.entry("appearance", &self.appearance);
+        map.entry("category", &self.category);
+        map.entry("content", &self.content);
+        map.entry("metadata", &self.metadata);
+        map.entry("parent", &self.parent);
+        map.entry("privacy", &self.privacy);
+        map.entry("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("href", &self.href);
+        map.entry("links", &self.links);
+        map.entry("project", &self.project);
+        map.entry("renderable", &self.renderable);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateGuideOkBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateGuideOkBodyData {
+    const EXPECTING: &'static str = "struct UpdateGuideOkBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut href = None;
+        let mut links = None;
+        let mut project = None;
+        let mut renderable = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "href" => object::field(&mut map, &mut href, "href"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "project" => object::field(&mut map, &mut project, "project"),
+                "renderable" => object::field(&mut map, &mut renderable, "renderable"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("appearance", appearance.is_none()),
+                ("category", category.is_none()),
+                ("content", content.is_none()),
+                ("metadata", metadata.is_none()),
+                ("parent", parent.is_none()),
+                ("privacy", privacy.is_none()),
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("href", href.is_none()),
+                ("links", links.is_none()),
+                ("project", project.is_none()),
+                ("renderable", renderable.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(appearance),
+            Some(category),
+            Some(content),
+            Some(metadata),
+            Some(parent),
+            Some(privacy),
+            Some(slug),
+            Some(title),
+            Some(href),
+            Some(links),
+            Some(project),
+            Some(renderable),
+            Some(updated_at),
+            Some(uri),
+        ) = (
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            title,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// Allow indexing by robots.
 pub type UpdateGuideOkBodyDataAllowCrawlers = CreateGuideBodyAllowCrawlers;
 
@@ -5030,7 +9377,7 @@ pub type UpdateGuideOkBodyDataCategory = GetCategoryPagesOkBodyDataItemCategory;
 pub type UpdateGuideOkBodyDataCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/responses/200/content/application~1json/schema/properties/data/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateGuideOkBodyDataContent {
     pub body: Option<String>,
     pub excerpt: Option<String>,
@@ -5039,14 +9386,107 @@ pub struct UpdateGuideOkBodyDataContent {
     pub next: UpdateGuideOkBodyDataContentNext,
 }
 
+impl serde::Serialize for UpdateGuideOkBodyDataContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("body", &self.body);
+        map.entry("excerpt", &self.excerpt);
+        map.entry("link", &self.link);
+        map.entry("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateGuideOkBodyDataContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateGuideOkBodyDataContent {
+    const EXPECTING: &'static str = "struct UpdateGuideOkBodyDataContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("link", link.is_none()), ("next", next.is_none())],
+        );
+        let (Some(link), Some(next)) = (link, next) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            body: body.unwrap_or_default(),
+            excerpt: excerpt.unwrap_or_default(),
+            link,
+            next,
+        })
+    }
+}
+
 /// Information about where this page should redirect to; only available when `type` is `link`.
 pub type UpdateGuideOkBodyDataContentLink = CreateGuideCreatedBodyDataContentLink;
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/responses/200/content/application~1json/schema/properties/data/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateGuideOkBodyDataContentNext {
     pub description: Option<String>,
     pub pages: Vec<UpdateGuideOkBodyDataContentNextPagesItem>,
+}
+
+impl serde::Serialize for UpdateGuideOkBodyDataContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateGuideOkBodyDataContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateGuideOkBodyDataContentNext {
+    const EXPECTING: &'static str = "struct UpdateGuideOkBodyDataContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pages) = pages else {
+            return Err(serde::de::Error::missing_field("pages"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            pages,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1guides~1{slug}/patch/responses/200/content/application~1json/schema/properties/data/properties/content/properties/next/properties/pages/items`.
@@ -5134,7 +9574,7 @@ pub type GetImagesPage = GetApiKeysPage;
 pub type GetImagesPerPage = GetApiKeysPerPage;
 
 /// Schema `/paths/~1images/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetImagesOkBody {
     pub total: f64,
     pub page: f64,
@@ -5143,11 +9583,79 @@ pub struct GetImagesOkBody {
     pub data: Vec<GetImagesOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetImagesOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("page", &self.page);
+        map.entry("per_page", &self.per_page);
+        map.entry("paging", &self.paging);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetImagesOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetImagesOkBody {
+    const EXPECTING: &'static str = "struct GetImagesOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut page = None;
+        let mut per_page = None;
+        let mut paging = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "page" => object::field(&mut map, &mut page, "page"),
+                "per_page" => object::field(&mut map, &mut per_page, "per_page"),
+                "paging" => object::field(&mut map, &mut paging, "paging"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("total", total.is_none()),
+                ("page", page.is_none()),
+                ("per_page", per_page.is_none()),
+                ("paging", paging.is_none()),
+                ("data", data.is_none()),
+            ],
+        );
+        let (Some(total), Some(page), Some(per_page), Some(paging), Some(data)) = (
+            total,
+            page,
+            per_page,
+            paging,
+            data,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            total,
+            page,
+            per_page,
+            paging,
+            data,
+        })
+    }
+}
+
 /// Schema `/paths/~1images/get/responses/200/content/application~1json/schema/properties/paging`.
 pub type GetImagesOkBodyPaging = GetApiKeysOkBodyPaging;
 
 /// Schema `/paths/~1images/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetImagesOkBodyDataItem {
     pub name: Option<String>,
     /// The pixel width of the image. This is not present for SVGs.
@@ -5160,6 +9668,67 @@ pub struct GetImagesOkBodyDataItem {
     /// A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.
     pub uri: Option<GetChangelogsOkBodyDataItemMetadataImageUri>,
     pub url: Option<String>,
+}
+
+impl serde::Serialize for GetImagesOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.entry("width", &self.width);
+        map.entry("height", &self.height);
+        map.entry("color", &self.color);
+        map.entry("links", &self.links);
+        map.entry("uri", &self.uri);
+        map.entry("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetImagesOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetImagesOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetImagesOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut width = None;
+        let mut height = None;
+        let mut color = None;
+        let mut links = None;
+        let mut uri = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "width" => object::field(&mut map, &mut width, "width"),
+                "height" => object::field(&mut map, &mut height, "height"),
+                "color" => object::field(&mut map, &mut color, "color"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(links) = links else {
+            return Err(serde::de::Error::missing_field("links"));
+        };
+        Ok(Self {
+            name: name.unwrap_or_default(),
+            width: width.unwrap_or_default(),
+            height: height.unwrap_or_default(),
+            color: color.unwrap_or_default(),
+            links,
+            uri: uri.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+        })
+    }
 }
 
 /// The primary color contained within your image.
@@ -5187,6 +9756,7 @@ impl TryFrom<String> for GetImagesOkBodyDataItemColor {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -5224,26 +9794,128 @@ impl std::str::FromStr for GetImagesOkBodyDataItemColor {
 }
 
 /// Schema `/paths/~1images/get/responses/200/content/application~1json/schema/properties/data/items/properties/links`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetImagesOkBodyDataItemLinks {
     /// If your image was resized upon upload this will be a URL to the original file.
     pub original_url: Option<String>,
+}
+
+impl serde::Serialize for GetImagesOkBodyDataItemLinks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("original_url", &self.original_url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetImagesOkBodyDataItemLinks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetImagesOkBodyDataItemLinks {
+    const EXPECTING: &'static str = "struct GetImagesOkBodyDataItemLinks";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut original_url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "original_url" => {
+                    object::field(&mut map, &mut original_url, "original_url")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            original_url: original_url.unwrap_or_default(),
+        })
+    }
 }
 
 /// A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.
 pub type GetImagesOkBodyDataItemUri = GetChangelogsOkBodyDataItemMetadataImageUri;
 
 /// Schema `/paths/~1images/post/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadImageBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Value>,
 }
 
+impl serde::Serialize for UploadImageBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("file", &self.file);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UploadImageBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UploadImageBody {
+    const EXPECTING: &'static str = "struct UploadImageBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut file = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "file" => object::field(&mut map, &mut file, "file"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { file })
+    }
+}
+
 /// Schema `/paths/~1images/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadImageCreatedBody {
     pub data: GetImagesOkBodyDataItem,
+}
+
+impl serde::Serialize for UploadImageCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UploadImageCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UploadImageCreatedBody {
+    const EXPECTING: &'static str = "struct UploadImageCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
 }
 
 /// Schema `/paths/~1images/post/responses/201/content/application~1json/schema/properties/data`.
@@ -5277,40 +9949,221 @@ pub type GetImageOkBodyDataLinks = GetImagesOkBodyDataItemLinks;
 pub type GetImageOkBodyDataUri = GetChangelogsOkBodyDataItemMetadataImageUri;
 
 /// List of current IP addresses used for webhook and "Try It!" proxy requests.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetOutboundIPsOkBody {
     pub data: Vec<GetOutboundIPsOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetOutboundIPsOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetOutboundIPsOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetOutboundIPsOkBody {
+    const EXPECTING: &'static str = "struct GetOutboundIPsOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1outbound_ips/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetOutboundIPsOkBodyDataItem {
     /// The IP address.
     pub ip_address: String,
 }
 
+impl serde::Serialize for GetOutboundIPsOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("ip_address", &self.ip_address);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetOutboundIPsOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetOutboundIPsOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetOutboundIPsOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut ip_address = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "ip_address" => object::field(&mut map, &mut ip_address, "ip_address"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(ip_address) = ip_address else {
+            return Err(serde::de::Error::missing_field("ip_address"));
+        };
+        Ok(Self { ip_address })
+    }
+}
+
 /// Schema `/paths/~1owlbot~1ask/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AskOwlbotBody {
     /// The question being asked to Owlbot.
     pub question: String,
 }
 
+impl serde::Serialize for AskOwlbotBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("question", &self.question);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AskOwlbotBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AskOwlbotBody {
+    const EXPECTING: &'static str = "struct AskOwlbotBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut question = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "question" => object::field(&mut map, &mut question, "question"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(question) = question else {
+            return Err(serde::de::Error::missing_field("question"));
+        };
+        Ok(Self { question })
+    }
+}
+
 /// Schema `/paths/~1owlbot~1ask/post/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AskOwlbotOkBody {
     pub data: AskOwlbotOkBodyData,
 }
 
+impl serde::Serialize for AskOwlbotOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AskOwlbotOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AskOwlbotOkBody {
+    const EXPECTING: &'static str = "struct AskOwlbotOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1owlbot~1ask/post/responses/200/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AskOwlbotOkBodyData {
     pub answer: String,
     pub sources: Vec<AskOwlbotOkBodyDataSourcesItem>,
 }
 
+impl serde::Serialize for AskOwlbotOkBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("answer", &self.answer);
+        map.entry("sources", &self.sources);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AskOwlbotOkBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AskOwlbotOkBodyData {
+    const EXPECTING: &'static str = "struct AskOwlbotOkBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut answer = None;
+        let mut sources = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "answer" => object::field(&mut map, &mut answer, "answer"),
+                "sources" => object::field(&mut map, &mut sources, "sources"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("answer", answer.is_none()), ("sources", sources.is_none())],
+        );
+        let (Some(answer), Some(sources)) = (answer, sources) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { answer, sources })
+    }
+}
+
 /// Schema `/paths/~1owlbot~1ask/post/responses/200/content/application~1json/schema/properties/data/properties/sources/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AskOwlbotOkBodyDataSourcesItem {
     /// The page title for the given source.
     pub title: String,
@@ -5318,17 +10171,92 @@ pub struct AskOwlbotOkBodyDataSourcesItem {
     pub url: String,
 }
 
+impl serde::Serialize for AskOwlbotOkBodyDataSourcesItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.entry("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AskOwlbotOkBodyDataSourcesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AskOwlbotOkBodyDataSourcesItem {
+    const EXPECTING: &'static str = "struct AskOwlbotOkBodyDataSourcesItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("title", title.is_none()), ("url", url.is_none())],
+        );
+        let (Some(title), Some(url)) = (title, url) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { title, url })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBody {
     pub data: GetProjectOkBodyData,
 }
 
+impl serde::Serialize for GetProjectOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBody {
+    const EXPECTING: &'static str = "struct GetProjectOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyData {
     /// Allow indexing by robots.
-    #[serde(default = "GetProjectOkBodyData::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
     pub api_designer: GetProjectOkBodyDataApiDesigner,
     pub appearance: GetProjectOkBodyDataAppearance,
@@ -5339,7 +10267,6 @@ pub struct GetProjectOkBodyData {
     /// The description of your project. This is used in the page meta description and is seen by search engines and sites like Facebook.
     pub description: Option<String>,
     /// List of glossary terms in your project that can be used within your documentation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub glossary: Option<Vec<GetProjectOkBodyDataGlossaryItem>>,
     pub health_check: GetProjectOkBodyDataHealthCheck,
     /// The URL for your company's main website. We'll link to it in various places so people can "Go Home".
@@ -5361,19 +10288,14 @@ pub struct GetProjectOkBodyData {
     pub reference: GetProjectOkBodyDataReference,
     pub seo: GetProjectOkBodyDataSeo,
     /// Expose a `sitemap.xml` directory on your project.
-    #[serde(default = "GetProjectOkBodyData::default_sitemap")]
     pub sitemap: GetProjectOkBodyDataSitemap,
     /// Expose an `llms.txt` file to help AI assistants understand your documentation structure.
-    #[serde(default = "GetProjectOkBodyData::default_llms_txt")]
     pub llms_txt: GetProjectOkBodyDataLlmsTxt,
     /// The subdomain of your project.
     pub subdomain: GetProjectOkBodyDataSubdomain,
     /// Allow users to suggest edits to your documentation.
-    #[serde(default = "GetProjectOkBodyData::default_suggested_edits")]
     pub suggested_edits: GetProjectOkBodyDataSuggestedEdits,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variable_defaults: Option<Vec<GetProjectOkBodyDataVariableDefaultsItem>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhooks: Option<Vec<GetProjectOkBodyDataWebhooksItem>>,
     /// The unique, immutable, identifier for the project.
     pub id: GetProjectOkBodyDataId,
@@ -5403,20 +10325,319 @@ impl GetProjectOkBodyData {
     }
 }
 
+impl serde::Serialize for GetProjectOkBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.entry("api_designer", &self.api_designer);
+        map.entry("appearance", &self.appearance);
+        map.entry("canonical_url", &self.canonical_url);
+        map.entry("custom_login", &self.custom_login);
+        map.entry("default_version", &self.default_version);
+        map.entry("description", &self.description);
+        map.optional("glossary", &self.glossary);
+        map.entry("health_check", &self.health_check);
+        map.entry("homepage_url", &self.homepage_url);
+        map.entry("integrations", &self.integrations);
+        map.entry("mcp", &self.mcp);
+        map.entry("name", &self.name);
+        map.entry("onboarding_completed", &self.onboarding_completed);
+        map.entry("pages", &self.pages);
+        map.entry("parent", &self.parent);
+        map.entry("plan", &self.plan);
+        map.entry("privacy", &self.privacy);
+        map.entry("redirects", &self.redirects);
+        map.entry("reference", &self.reference);
+        map.entry("seo", &self.seo);
+        map.entry("sitemap", &self.sitemap);
+        map.entry("llms_txt", &self.llms_txt);
+        map.entry("subdomain", &self.subdomain);
+        map.entry("suggested_edits", &self.suggested_edits);
+        map.optional("variable_defaults", &self.variable_defaults);
+        map.optional("webhooks", &self.webhooks);
+        map.entry("id", &self.id);
+        map.entry("features", &self.features);
+        map.entry("git", &self.git);
+        map.entry("permissions", &self.permissions);
+        map.entry("refactored", &self.refactored);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyData {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut api_designer = None;
+        let mut appearance = None;
+        let mut canonical_url = None;
+        let mut custom_login = None;
+        let mut default_version = None;
+        let mut description = None;
+        let mut glossary = None;
+        let mut health_check = None;
+        let mut homepage_url = None;
+        let mut integrations = None;
+        let mut mcp = None;
+        let mut name = None;
+        let mut onboarding_completed = None;
+        let mut pages = None;
+        let mut parent = None;
+        let mut plan = None;
+        let mut privacy = None;
+        let mut redirects = None;
+        let mut reference = None;
+        let mut seo = None;
+        let mut sitemap = None;
+        let mut llms_txt = None;
+        let mut subdomain = None;
+        let mut suggested_edits = None;
+        let mut variable_defaults = None;
+        let mut webhooks = None;
+        let mut id = None;
+        let mut features = None;
+        let mut git = None;
+        let mut permissions = None;
+        let mut refactored = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "api_designer" => {
+                    object::field(&mut map, &mut api_designer, "api_designer")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "canonical_url" => {
+                    object::field(&mut map, &mut canonical_url, "canonical_url")
+                }
+                "custom_login" => {
+                    object::field(&mut map, &mut custom_login, "custom_login")
+                }
+                "default_version" => {
+                    object::field(&mut map, &mut default_version, "default_version")
+                }
+                "description" => object::field(&mut map, &mut description, "description"),
+                "glossary" => object::field(&mut map, &mut glossary, "glossary"),
+                "health_check" => {
+                    object::field(&mut map, &mut health_check, "health_check")
+                }
+                "homepage_url" => {
+                    object::field(&mut map, &mut homepage_url, "homepage_url")
+                }
+                "integrations" => {
+                    object::field(&mut map, &mut integrations, "integrations")
+                }
+                "mcp" => object::field(&mut map, &mut mcp, "mcp"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "onboarding_completed" => {
+                    object::field(
+                        &mut map,
+                        &mut onboarding_completed,
+                        "onboarding_completed",
+                    )
+                }
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "plan" => object::field(&mut map, &mut plan, "plan"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "redirects" => object::field(&mut map, &mut redirects, "redirects"),
+                "reference" => object::field(&mut map, &mut reference, "reference"),
+                "seo" => object::field(&mut map, &mut seo, "seo"),
+                "sitemap" => object::field(&mut map, &mut sitemap, "sitemap"),
+                "llms_txt" => object::field(&mut map, &mut llms_txt, "llms_txt"),
+                "subdomain" => object::field(&mut map, &mut subdomain, "subdomain"),
+                "suggested_edits" => {
+                    object::field(&mut map, &mut suggested_edits, "suggested_edits")
+                }
+                "variable_defaults" => {
+                    object::field(&mut map, &mut variable_defaults, "variable_defaults")
+                }
+                "webhooks" => object::field(&mut map, &mut webhooks, "webhooks"),
+                "id" => object::field(&mut map, &mut id, "id"),
+                "features" => object::field(&mut map, &mut features, "features"),
+                "git" => object::field(&mut map, &mut git, "git"),
+                "permissions" => object::field(&mut map, &mut permissions, "permissions"),
+                "refactored" => object::field(&mut map, &mut refactored, "refactored"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("api_designer", api_designer.is_none()),
+                ("appearance", appearance.is_none()),
+                ("custom_login", custom_login.is_none()),
+                ("default_version", default_version.is_none()),
+                ("health_check", health_check.is_none()),
+                ("integrations", integrations.is_none()),
+                ("mcp", mcp.is_none()),
+                ("name", name.is_none()),
+                ("onboarding_completed", onboarding_completed.is_none()),
+                ("pages", pages.is_none()),
+                ("plan", plan.is_none()),
+                ("privacy", privacy.is_none()),
+                ("redirects", redirects.is_none()),
+                ("reference", reference.is_none()),
+                ("seo", seo.is_none()),
+                ("subdomain", subdomain.is_none()),
+                ("id", id.is_none()),
+                ("features", features.is_none()),
+                ("git", git.is_none()),
+                ("permissions", permissions.is_none()),
+                ("refactored", refactored.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(api_designer),
+            Some(appearance),
+            Some(custom_login),
+            Some(default_version),
+            Some(health_check),
+            Some(integrations),
+            Some(mcp),
+            Some(name),
+            Some(onboarding_completed),
+            Some(pages),
+            Some(plan),
+            Some(privacy),
+            Some(redirects),
+            Some(reference),
+            Some(seo),
+            Some(subdomain),
+            Some(id),
+            Some(features),
+            Some(git),
+            Some(permissions),
+            Some(refactored),
+            Some(uri),
+        ) = (
+            api_designer,
+            appearance,
+            custom_login,
+            default_version,
+            health_check,
+            integrations,
+            mcp,
+            name,
+            onboarding_completed,
+            pages,
+            plan,
+            privacy,
+            redirects,
+            reference,
+            seo,
+            subdomain,
+            id,
+            features,
+            git,
+            permissions,
+            refactored,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            api_designer,
+            appearance,
+            canonical_url: canonical_url.unwrap_or_default(),
+            custom_login,
+            default_version,
+            description: description.unwrap_or_default(),
+            glossary,
+            health_check,
+            homepage_url: homepage_url.unwrap_or_default(),
+            integrations,
+            mcp,
+            name,
+            onboarding_completed,
+            pages,
+            parent: parent.unwrap_or_default(),
+            plan,
+            privacy,
+            redirects,
+            reference,
+            seo,
+            sitemap: sitemap.unwrap_or_else(Self::default_sitemap),
+            llms_txt: llms_txt.unwrap_or_else(Self::default_llms_txt),
+            subdomain,
+            suggested_edits: suggested_edits
+                .unwrap_or_else(Self::default_suggested_edits),
+            variable_defaults,
+            webhooks,
+            id,
+            features,
+            git,
+            permissions,
+            refactored,
+            uri,
+        })
+    }
+}
+
 /// Allow indexing by robots.
 pub type GetProjectOkBodyDataAllowCrawlers = CreateGuideBodyAllowCrawlers;
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/api_designer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataApiDesigner {
     /// API Designer is enabled for this project.
-    #[serde(default = "GetProjectOkBodyDataApiDesigner::default_allow_editing")]
     pub allow_editing: GetProjectOkBodyDataApiDesignerAllowEditing,
 }
 
 impl GetProjectOkBodyDataApiDesigner {
     fn default_allow_editing() -> GetProjectOkBodyDataApiDesignerAllowEditing {
         GetProjectOkBodyDataApiDesignerAllowEditing::Enabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataApiDesigner {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_editing", &self.allow_editing);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataApiDesigner {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataApiDesigner {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataApiDesigner";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_editing = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_editing" => {
+                    object::field(&mut map, &mut allow_editing, "allow_editing")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            allow_editing: allow_editing.unwrap_or_else(Self::default_allow_editing),
+        })
     }
 }
 
@@ -5484,7 +10705,7 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataApiDesignerAllowEditin
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearance {
     pub brand: GetProjectOkBodyDataAppearanceBrand,
     pub changelog: GetProjectOkBodyDataAppearanceChangelog,
@@ -5496,7 +10717,6 @@ pub struct GetProjectOkBodyDataAppearance {
     pub markdown: GetProjectOkBodyDataAppearanceMarkdown,
     pub navigation: GetProjectOkBodyDataAppearanceNavigation,
     /// Should your guides show a table of contents?
-    #[serde(default = "GetProjectOkBodyDataAppearance::default_table_of_contents")]
     pub table_of_contents: GetProjectOkBodyDataAppearanceTableOfContents,
     pub ai: GetProjectOkBodyDataAppearanceAi,
     /// What should we call the next steps section of your guides? Defaults to "What's Next".
@@ -5509,18 +10729,183 @@ impl GetProjectOkBodyDataAppearance {
     }
 }
 
+impl serde::Serialize for GetProjectOkBodyDataAppearance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("brand", &self.brand);
+        map.entry("changelog", &self.changelog);
+        map.entry("custom_code", &self.custom_code);
+        map.entry("footer", &self.footer);
+        map.entry("header", &self.header);
+        map.entry("layout", &self.layout);
+        map.entry("logo", &self.logo);
+        map.entry("markdown", &self.markdown);
+        map.entry("navigation", &self.navigation);
+        map.entry("table_of_contents", &self.table_of_contents);
+        map.entry("ai", &self.ai);
+        map.entry("whats_next_label", &self.whats_next_label);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearance {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearance";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut brand = None;
+        let mut changelog = None;
+        let mut custom_code = None;
+        let mut footer = None;
+        let mut header = None;
+        let mut layout = None;
+        let mut logo = None;
+        let mut markdown = None;
+        let mut navigation = None;
+        let mut table_of_contents = None;
+        let mut ai = None;
+        let mut whats_next_label = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "brand" => object::field(&mut map, &mut brand, "brand"),
+                "changelog" => object::field(&mut map, &mut changelog, "changelog"),
+                "custom_code" => object::field(&mut map, &mut custom_code, "custom_code"),
+                "footer" => object::field(&mut map, &mut footer, "footer"),
+                "header" => object::field(&mut map, &mut header, "header"),
+                "layout" => object::field(&mut map, &mut layout, "layout"),
+                "logo" => object::field(&mut map, &mut logo, "logo"),
+                "markdown" => object::field(&mut map, &mut markdown, "markdown"),
+                "navigation" => object::field(&mut map, &mut navigation, "navigation"),
+                "table_of_contents" => {
+                    object::field(&mut map, &mut table_of_contents, "table_of_contents")
+                }
+                "ai" => object::field(&mut map, &mut ai, "ai"),
+                "whats_next_label" => {
+                    object::field(&mut map, &mut whats_next_label, "whats_next_label")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("brand", brand.is_none()),
+                ("changelog", changelog.is_none()),
+                ("custom_code", custom_code.is_none()),
+                ("footer", footer.is_none()),
+                ("header", header.is_none()),
+                ("layout", layout.is_none()),
+                ("logo", logo.is_none()),
+                ("markdown", markdown.is_none()),
+                ("navigation", navigation.is_none()),
+                ("ai", ai.is_none()),
+            ],
+        );
+        let (
+            Some(brand),
+            Some(changelog),
+            Some(custom_code),
+            Some(footer),
+            Some(header),
+            Some(layout),
+            Some(logo),
+            Some(markdown),
+            Some(navigation),
+            Some(ai),
+        ) = (
+            brand,
+            changelog,
+            custom_code,
+            footer,
+            header,
+            layout,
+            logo,
+            markdown,
+            navigation,
+            ai,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            brand,
+            changelog,
+            custom_code,
+            footer,
+            header,
+            layout,
+            logo,
+            markdown,
+            navigation,
+            table_of_contents: table_of_contents
+                .unwrap_or_else(Self::default_table_of_contents),
+            ai,
+            whats_next_label: whats_next_label.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/brand`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceBrand {
     pub primary_color: Option<String>,
     pub link_color: Option<String>,
-    #[serde(default = "GetProjectOkBodyDataAppearanceBrand::default_theme")]
     pub theme: GetProjectOkBodyDataAppearanceBrandTheme,
 }
 
 impl GetProjectOkBodyDataAppearanceBrand {
     fn default_theme() -> GetProjectOkBodyDataAppearanceBrandTheme {
         GetProjectOkBodyDataAppearanceBrandTheme::Light
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceBrand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("primary_color", &self.primary_color);
+        map.entry("link_color", &self.link_color);
+        map.entry("theme", &self.theme);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceBrand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceBrand {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceBrand";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut primary_color = None;
+        let mut link_color = None;
+        let mut theme = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "primary_color" => {
+                    object::field(&mut map, &mut primary_color, "primary_color")
+                }
+                "link_color" => object::field(&mut map, &mut link_color, "link_color"),
+                "theme" => object::field(&mut map, &mut theme, "theme"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            primary_color: primary_color.unwrap_or_default(),
+            link_color: link_color.unwrap_or_default(),
+            theme: theme.unwrap_or_else(Self::default_theme),
+        })
     }
 }
 
@@ -5592,17 +10977,12 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceBrandTheme {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/changelog`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceChangelog {
-    #[serde(default = "GetProjectOkBodyDataAppearanceChangelog::default_layout")]
     pub layout: GetProjectOkBodyDataAppearanceChangelogLayout,
     /// Should the changelog author be shown?
-    #[serde(default = "GetProjectOkBodyDataAppearanceChangelog::default_show_author")]
     pub show_author: bool,
     /// Should the exact date of the changelog entry be shown, or should it be relative?
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceChangelog::default_show_exact_date"
-    )]
     pub show_exact_date: bool,
 }
 
@@ -5617,6 +10997,51 @@ impl GetProjectOkBodyDataAppearanceChangelog {
 
     fn default_show_exact_date() -> bool {
         false
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceChangelog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("layout", &self.layout);
+        map.entry("show_author", &self.show_author);
+        map.entry("show_exact_date", &self.show_exact_date);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceChangelog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceChangelog {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceChangelog";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut layout = None;
+        let mut show_author = None;
+        let mut show_exact_date = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "layout" => object::field(&mut map, &mut layout, "layout"),
+                "show_author" => object::field(&mut map, &mut show_author, "show_author"),
+                "show_exact_date" => {
+                    object::field(&mut map, &mut show_exact_date, "show_exact_date")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            layout: layout.unwrap_or_else(Self::default_layout),
+            show_author: show_author.unwrap_or_else(Self::default_show_author),
+            show_exact_date: show_exact_date
+                .unwrap_or_else(Self::default_show_exact_date),
+        })
     }
 }
 
@@ -5684,7 +11109,7 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceChangelogLay
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/custom_code`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceCustomCode {
     /// A chunk of custom CSS that you can use to override default CSS that we provide.
     pub css: Option<String>,
@@ -5693,8 +11118,53 @@ pub struct GetProjectOkBodyDataAppearanceCustomCode {
     pub html: GetProjectOkBodyDataAppearanceCustomCodeHtml,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataAppearanceCustomCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("css", &self.css);
+        map.entry("js", &self.js);
+        map.entry("html", &self.html);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceCustomCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceCustomCode {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceCustomCode";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut css = None;
+        let mut js = None;
+        let mut html = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "css" => object::field(&mut map, &mut css, "css"),
+                "js" => object::field(&mut map, &mut js, "js"),
+                "html" => object::field(&mut map, &mut html, "html"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(html) = html else {
+            return Err(serde::de::Error::missing_field("html"));
+        };
+        Ok(Self {
+            css: css.unwrap_or_default(),
+            js: js.unwrap_or_default(),
+            html,
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/custom_code/properties/html`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceCustomCodeHtml {
     /// A block of custom HTML that will be added to your `<head>` tag. Good for things like `<meta>` tags or loading external CSS.
     pub header: Option<String>,
@@ -5704,16 +11174,91 @@ pub struct GetProjectOkBodyDataAppearanceCustomCodeHtml {
     pub page_footer: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataAppearanceCustomCodeHtml {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("header", &self.header);
+        map.entry("home_footer", &self.home_footer);
+        map.entry("page_footer", &self.page_footer);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceCustomCodeHtml {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceCustomCodeHtml {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceCustomCodeHtml";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut header = None;
+        let mut home_footer = None;
+        let mut page_footer = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "header" => object::field(&mut map, &mut header, "header"),
+                "home_footer" => object::field(&mut map, &mut home_footer, "home_footer"),
+                "page_footer" => object::field(&mut map, &mut page_footer, "page_footer"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            header: header.unwrap_or_default(),
+            home_footer: home_footer.unwrap_or_default(),
+            page_footer: page_footer.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/footer`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceFooter {
-    #[serde(default = "GetProjectOkBodyDataAppearanceFooter::default_readme_logo")]
     pub readme_logo: GetProjectOkBodyDataAppearanceFooterReadmeLogo,
 }
 
 impl GetProjectOkBodyDataAppearanceFooter {
     fn default_readme_logo() -> GetProjectOkBodyDataAppearanceFooterReadmeLogo {
         GetProjectOkBodyDataAppearanceFooterReadmeLogo::Show
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceFooter {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("readme_logo", &self.readme_logo);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceFooter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceFooter {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceFooter";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut readme_logo = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "readme_logo" => object::field(&mut map, &mut readme_logo, "readme_logo"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            readme_logo: readme_logo.unwrap_or_else(Self::default_readme_logo),
+        })
     }
 }
 
@@ -5781,13 +11326,11 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceFooterReadme
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/header`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceHeader {
-    #[serde(default = "GetProjectOkBodyDataAppearanceHeader::default_type")]
     pub r#type: GetProjectOkBodyDataAppearanceHeaderType,
     pub gradient_color: Option<String>,
     /// The styling setting of the subnav links. This value is only used if `appearance.header.type` is `line`.
-    #[serde(default = "GetProjectOkBodyDataAppearanceHeader::default_link_style")]
     pub link_style: GetProjectOkBodyDataAppearanceHeaderLinkStyle,
     pub overlay: GetProjectOkBodyDataAppearanceHeaderOverlay,
 }
@@ -5799,6 +11342,57 @@ impl GetProjectOkBodyDataAppearanceHeader {
 
     fn default_link_style() -> GetProjectOkBodyDataAppearanceHeaderLinkStyle {
         GetProjectOkBodyDataAppearanceHeaderLinkStyle::Buttons
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceHeader {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("type", &self.r#type);
+        map.entry("gradient_color", &self.gradient_color);
+        map.entry("link_style", &self.link_style);
+        map.entry("overlay", &self.overlay);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceHeader {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceHeader {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceHeader";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#type = None;
+        let mut gradient_color = None;
+        let mut link_style = None;
+        let mut overlay = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "gradient_color" => {
+                    object::field(&mut map, &mut gradient_color, "gradient_color")
+                }
+                "link_style" => object::field(&mut map, &mut link_style, "link_style"),
+                "overlay" => object::field(&mut map, &mut overlay, "overlay"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(overlay) = overlay else {
+            return Err(serde::de::Error::missing_field("overlay"));
+        };
+        Ok(Self {
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            gradient_color: gradient_color.unwrap_or_default(),
+            link_style: link_style.unwrap_or_else(Self::default_link_style),
+            overlay,
+        })
     }
 }
 
@@ -5942,17 +11536,14 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceHeaderLinkSt
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/header/properties/overlay`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceHeaderOverlay {
     pub image: GetImagesOkBodyDataItem,
     /// The header overlay type. This value is only used if `appearance.header.type` is `overlay`.
-    #[serde(default = "GetProjectOkBodyDataAppearanceHeaderOverlay::default_type")]
     pub r#type: GetProjectOkBodyDataAppearanceHeaderOverlayType,
     /// The header fill type. This is only used if `appearance.header.overlay.type` is `custom`.
-    #[serde(default = "GetProjectOkBodyDataAppearanceHeaderOverlay::default_fill")]
     pub fill: GetProjectOkBodyDataAppearanceHeaderOverlayFill,
     /// The positioning of the header. This is only used if `appearance.header.overlay.type` is `custom`.
-    #[serde(default = "GetProjectOkBodyDataAppearanceHeaderOverlay::default_position")]
     pub position: GetProjectOkBodyDataAppearanceHeaderOverlayPosition,
 }
 
@@ -5967,6 +11558,55 @@ impl GetProjectOkBodyDataAppearanceHeaderOverlay {
 
     fn default_position() -> GetProjectOkBodyDataAppearanceHeaderOverlayPosition {
         GetProjectOkBodyDataAppearanceHeaderOverlayPosition::TopLeft
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceHeaderOverlay {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("image", &self.image);
+        map.entry("type", &self.r#type);
+        map.entry("fill", &self.fill);
+        map.entry("position", &self.position);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceHeaderOverlay {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceHeaderOverlay {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceHeaderOverlay";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut image = None;
+        let mut r#type = None;
+        let mut fill = None;
+        let mut position = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "image" => object::field(&mut map, &mut image, "image"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "fill" => object::field(&mut map, &mut fill, "fill"),
+                "position" => object::field(&mut map, &mut position, "position"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(image) = image else {
+            return Err(serde::de::Error::missing_field("image"));
+        };
+        Ok(Self {
+            image,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            fill: fill.unwrap_or_else(Self::default_fill),
+            position: position.unwrap_or_else(Self::default_position),
+        })
     }
 }
 
@@ -6257,13 +11897,11 @@ for GetProjectOkBodyDataAppearanceHeaderOverlayPosition {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/layout`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceLayout {
     /// Should the page layout stretch to use the full page width?
-    #[serde(default = "GetProjectOkBodyDataAppearanceLayout::default_full_width")]
     pub full_width: GetProjectOkBodyDataAppearanceLayoutFullWidth,
     /// The shape and style of your documentation hub pages.
-    #[serde(default = "GetProjectOkBodyDataAppearanceLayout::default_style")]
     pub style: GetProjectOkBodyDataAppearanceLayoutStyle,
 }
 
@@ -6274,6 +11912,44 @@ impl GetProjectOkBodyDataAppearanceLayout {
 
     fn default_style() -> GetProjectOkBodyDataAppearanceLayoutStyle {
         GetProjectOkBodyDataAppearanceLayoutStyle::Classic
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceLayout {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("full_width", &self.full_width);
+        map.entry("style", &self.style);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceLayout {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceLayout {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceLayout";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut full_width = None;
+        let mut style = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "full_width" => object::field(&mut map, &mut full_width, "full_width"),
+                "style" => object::field(&mut map, &mut style, "style"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            full_width: full_width.unwrap_or_else(Self::default_full_width),
+            style: style.unwrap_or_else(Self::default_style),
+        })
     }
 }
 
@@ -6417,18 +12093,74 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceLayoutStyle 
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/logo`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceLogo {
     pub dark_mode: GetImagesOkBodyDataItem,
     pub main: GetImagesOkBodyDataItem,
     pub favicon: GetImagesOkBodyDataItem,
-    #[serde(default = "GetProjectOkBodyDataAppearanceLogo::default_size")]
     pub size: GetProjectOkBodyDataAppearanceLogoSize,
 }
 
 impl GetProjectOkBodyDataAppearanceLogo {
     fn default_size() -> GetProjectOkBodyDataAppearanceLogoSize {
         GetProjectOkBodyDataAppearanceLogoSize::Default
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceLogo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("dark_mode", &self.dark_mode);
+        map.entry("main", &self.main);
+        map.entry("favicon", &self.favicon);
+        map.entry("size", &self.size);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceLogo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceLogo {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceLogo";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut dark_mode = None;
+        let mut main = None;
+        let mut favicon = None;
+        let mut size = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "dark_mode" => object::field(&mut map, &mut dark_mode, "dark_mode"),
+                "main" => object::field(&mut map, &mut main, "main"),
+                "favicon" => object::field(&mut map, &mut favicon, "favicon"),
+                "size" => object::field(&mut map, &mut size, "size"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("dark_mode", dark_mode.is_none()),
+                ("main", main.is_none()),
+                ("favicon", favicon.is_none()),
+            ],
+        );
+        let (Some(dark_mode), Some(main), Some(favicon)) = (dark_mode, main, favicon)
+        else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            dark_mode,
+            main,
+            favicon,
+            size: size.unwrap_or_else(Self::default_size),
+        })
     }
 }
 
@@ -6532,24 +12264,90 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceLogoSize {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/markdown`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceMarkdown {
     pub callouts: GetProjectOkBodyDataAppearanceMarkdownCallouts,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataAppearanceMarkdown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("callouts", &self.callouts);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceMarkdown {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceMarkdown {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceMarkdown";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut callouts = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "callouts" => object::field(&mut map, &mut callouts, "callouts"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(callouts) = callouts else {
+            return Err(serde::de::Error::missing_field("callouts"));
+        };
+        Ok(Self { callouts })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/markdown/properties/callouts`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceMarkdownCallouts {
     /// Handles the types of icons that are shown in Markdown callouts.
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceMarkdownCallouts::default_icon_font"
-    )]
     pub icon_font: GetProjectOkBodyDataAppearanceMarkdownCalloutsIconFont,
 }
 
 impl GetProjectOkBodyDataAppearanceMarkdownCallouts {
     fn default_icon_font() -> GetProjectOkBodyDataAppearanceMarkdownCalloutsIconFont {
         GetProjectOkBodyDataAppearanceMarkdownCalloutsIconFont::Emojis
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceMarkdownCallouts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("icon_font", &self.icon_font);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceMarkdownCallouts {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceMarkdownCallouts {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceMarkdownCallouts";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut icon_font = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "icon_font" => object::field(&mut map, &mut icon_font, "icon_font"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            icon_font: icon_font.unwrap_or_else(Self::default_icon_font),
+        })
     }
 }
 
@@ -6618,30 +12416,23 @@ for GetProjectOkBodyDataAppearanceMarkdownCalloutsIconFont {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigation {
     /// The page that users will first see when they access your documentation hub.
-    #[serde(default = "GetProjectOkBodyDataAppearanceNavigation::default_first_page")]
     pub first_page: GetProjectOkBodyDataAppearanceNavigationFirstPage,
     /// The navigation settings for the left side of your projects navigation bar.
     pub left: Vec<GetProjectOkBodyDataAppearanceNavigationLeftItem>,
     pub links: GetProjectOkBodyDataAppearanceNavigationLinks,
     /// Where users will be directed to when they click on your logo in the navigation bar.
-    #[serde(default = "GetProjectOkBodyDataAppearanceNavigation::default_logo_link")]
     pub logo_link: GetProjectOkBodyDataAppearanceNavigationLogoLink,
     /// Should the links in your project navigation bar include icons?
-    #[serde(default = "GetProjectOkBodyDataAppearanceNavigation::default_page_icons")]
     pub page_icons: GetProjectOkBodyDataAppearanceNavigationPageIcons,
     /// The navigation settings for the right side of your projects navigation bar.
     pub right: Vec<GetProjectOkBodyDataAppearanceNavigationLeftItem>,
     /// The navigation settings for your projects subnavigation bar.
     pub sub_nav: Vec<GetProjectOkBodyDataAppearanceNavigationLeftItem>,
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceNavigation::default_subheader_layout"
-    )]
     pub subheader_layout: GetProjectOkBodyDataAppearanceNavigationSubheaderLayout,
     /// Should your current documentation version be shown in the navigation bar?
-    #[serde(default = "GetProjectOkBodyDataAppearanceNavigation::default_version")]
     pub version: GetProjectOkBodyDataAppearanceNavigationVersion,
 }
 
@@ -6664,6 +12455,91 @@ impl GetProjectOkBodyDataAppearanceNavigation {
 
     fn default_version() -> GetProjectOkBodyDataAppearanceNavigationVersion {
         GetProjectOkBodyDataAppearanceNavigationVersion::Enabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("first_page", &self.first_page);
+        map.entry("left", &self.left);
+        map.entry("links", &self.links);
+        map.entry("logo_link", &self.logo_link);
+        map.entry("page_icons", &self.page_icons);
+        map.entry("right", &self.right);
+        map.entry("sub_nav", &self.sub_nav);
+        map.entry("subheader_layout", &self.subheader_layout);
+        map.entry("version", &self.version);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceNavigation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigation {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigation";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut first_page = None;
+        let mut left = None;
+        let mut links = None;
+        let mut logo_link = None;
+        let mut page_icons = None;
+        let mut right = None;
+        let mut sub_nav = None;
+        let mut subheader_layout = None;
+        let mut version = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "first_page" => object::field(&mut map, &mut first_page, "first_page"),
+                "left" => object::field(&mut map, &mut left, "left"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "logo_link" => object::field(&mut map, &mut logo_link, "logo_link"),
+                "page_icons" => object::field(&mut map, &mut page_icons, "page_icons"),
+                "right" => object::field(&mut map, &mut right, "right"),
+                "sub_nav" => object::field(&mut map, &mut sub_nav, "sub_nav"),
+                "subheader_layout" => {
+                    object::field(&mut map, &mut subheader_layout, "subheader_layout")
+                }
+                "version" => object::field(&mut map, &mut version, "version"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("left", left.is_none()),
+                ("links", links.is_none()),
+                ("right", right.is_none()),
+                ("sub_nav", sub_nav.is_none()),
+            ],
+        );
+        let (Some(left), Some(links), Some(right), Some(sub_nav)) = (
+            left,
+            links,
+            right,
+            sub_nav,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            first_page: first_page.unwrap_or_else(Self::default_first_page),
+            left,
+            links,
+            logo_link: logo_link.unwrap_or_else(Self::default_logo_link),
+            page_icons: page_icons.unwrap_or_else(Self::default_page_icons),
+            right,
+            sub_nav,
+            subheader_layout: subheader_layout
+                .unwrap_or_else(Self::default_subheader_layout),
+            version: version.unwrap_or_else(Self::default_version),
+        })
     }
 }
 
@@ -6739,12 +12615,61 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceNavigationFi
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/left/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLeftItem {
     pub r#type: GetProjectOkBodyDataAppearanceNavigationLeftItemType,
     pub title: Option<String>,
     pub url: Option<String>,
     pub custom_page: Option<String>,
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLeftItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("type", &self.r#type);
+        map.entry("title", &self.title);
+        map.entry("url", &self.url);
+        map.entry("custom_page", &self.custom_page);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceNavigationLeftItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigationLeftItem {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLeftItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#type = None;
+        let mut title = None;
+        let mut url = None;
+        let mut custom_page = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                "custom_page" => object::field(&mut map, &mut custom_page, "custom_page"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(r#type) = r#type else {
+            return Err(serde::de::Error::missing_field("type"));
+        };
+        Ok(Self {
+            r#type,
+            title: title.unwrap_or_default(),
+            url: url.unwrap_or_default(),
+            custom_page: custom_page.unwrap_or_default(),
+        })
+    }
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/left/items/properties/type`.
@@ -6855,7 +12780,7 @@ for GetProjectOkBodyDataAppearanceNavigationLeftItemType {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinks {
     pub changelog: GetProjectOkBodyDataAppearanceNavigationLinksChangelog,
     pub discussions: GetProjectOkBodyDataAppearanceNavigationLinksDiscussions,
@@ -6866,20 +12791,143 @@ pub struct GetProjectOkBodyDataAppearanceNavigationLinks {
     pub reference: GetProjectOkBodyDataAppearanceNavigationLinksReference,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLinks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("changelog", &self.changelog);
+        map.entry("discussions", &self.discussions);
+        map.entry("home", &self.home);
+        map.entry("graphql", &self.graphql);
+        map.entry("guides", &self.guides);
+        map.entry("recipes", &self.recipes);
+        map.entry("reference", &self.reference);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceNavigationLinks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigationLinks {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLinks";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut changelog = None;
+        let mut discussions = None;
+        let mut home = None;
+        let mut graphql = None;
+        let mut guides = None;
+        let mut recipes = None;
+        let mut reference = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "changelog" => object::field(&mut map, &mut changelog, "changelog"),
+                "discussions" => object::field(&mut map, &mut discussions, "discussions"),
+                "home" => object::field(&mut map, &mut home, "home"),
+                "graphql" => object::field(&mut map, &mut graphql, "graphql"),
+                "guides" => object::field(&mut map, &mut guides, "guides"),
+                "recipes" => object::field(&mut map, &mut recipes, "recipes"),
+                "reference" => object::field(&mut map, &mut reference, "reference"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("changelog", changelog.is_none()),
+                ("discussions", discussions.is_none()),
+                ("home", home.is_none()),
+                ("graphql", graphql.is_none()),
+                ("guides", guides.is_none()),
+                ("recipes", recipes.is_none()),
+                ("reference", reference.is_none()),
+            ],
+        );
+        let (
+            Some(changelog),
+            Some(discussions),
+            Some(home),
+            Some(graphql),
+            Some(guides),
+            Some(recipes),
+            Some(reference),
+        ) = (changelog, discussions, home, graphql, guides, recipes, reference) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            changelog,
+            discussions,
+            home,
+            graphql,
+            guides,
+            recipes,
+            reference,
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links/properties/changelog`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinksChangelog {
     pub label: GetProjectOkBodyDataAppearanceNavigationLinksChangelogLabel,
     pub alias: Option<String>,
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceNavigationLinksChangelog::default_visibility"
-    )]
     pub visibility: GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility,
 }
 
 impl GetProjectOkBodyDataAppearanceNavigationLinksChangelog {
     fn default_visibility() -> GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
         GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility::Enabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLinksChangelog {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("label", &self.label);
+        map.entry("alias", &self.alias);
+        map.entry("visibility", &self.visibility);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataAppearanceNavigationLinksChangelog {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigationLinksChangelog {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLinksChangelog";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut label = None;
+        let mut alias = None;
+        let mut visibility = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "label" => object::field(&mut map, &mut label, "label"),
+                "alias" => object::field(&mut map, &mut alias, "alias"),
+                "visibility" => object::field(&mut map, &mut visibility, "visibility"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(label) = label else {
+            return Err(serde::de::Error::missing_field("label"));
+        };
+        Ok(Self {
+            label,
+            alias: alias.unwrap_or_default(),
+            visibility: visibility.unwrap_or_else(Self::default_visibility),
+        })
     }
 }
 
@@ -7011,19 +13059,63 @@ for GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links/properties/discussions`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinksDiscussions {
     pub label: GetProjectOkBodyDataAppearanceNavigationLinksDiscussionsLabel,
     pub alias: Option<String>,
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceNavigationLinksDiscussions::default_visibility"
-    )]
     pub visibility: GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility,
 }
 
 impl GetProjectOkBodyDataAppearanceNavigationLinksDiscussions {
     fn default_visibility() -> GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
         GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility::Enabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLinksDiscussions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("label", &self.label);
+        map.entry("alias", &self.alias);
+        map.entry("visibility", &self.visibility);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataAppearanceNavigationLinksDiscussions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de>
+for GetProjectOkBodyDataAppearanceNavigationLinksDiscussions {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLinksDiscussions";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut label = None;
+        let mut alias = None;
+        let mut visibility = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "label" => object::field(&mut map, &mut label, "label"),
+                "alias" => object::field(&mut map, &mut alias, "alias"),
+                "visibility" => object::field(&mut map, &mut visibility, "visibility"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(label) = label else {
+            return Err(serde::de::Error::missing_field("label"));
+        };
+        Ok(Self {
+            label,
+            alias: alias.unwrap_or_default(),
+            visibility: visibility.unwrap_or_else(Self::default_visibility),
+        })
     }
 }
 
@@ -7093,18 +13185,56 @@ for GetProjectOkBodyDataAppearanceNavigationLinksDiscussionsLabel {
 pub type GetProjectOkBodyDataAppearanceNavigationLinksDiscussionsVisibility = GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility;
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links/properties/home`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinksHome {
     pub label: GetProjectOkBodyDataAppearanceNavigationLinksHomeLabel,
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceNavigationLinksHome::default_visibility"
-    )]
     pub visibility: GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility,
 }
 
 impl GetProjectOkBodyDataAppearanceNavigationLinksHome {
     fn default_visibility() -> GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
         GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility::Enabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLinksHome {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("label", &self.label);
+        map.entry("visibility", &self.visibility);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceNavigationLinksHome {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigationLinksHome {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLinksHome";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut label = None;
+        let mut visibility = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "label" => object::field(&mut map, &mut label, "label"),
+                "visibility" => object::field(&mut map, &mut visibility, "visibility"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(label) = label else {
+            return Err(serde::de::Error::missing_field("label"));
+        };
+        Ok(Self {
+            label,
+            visibility: visibility.unwrap_or_else(Self::default_visibility),
+        })
     }
 }
 
@@ -7172,17 +13302,51 @@ for GetProjectOkBodyDataAppearanceNavigationLinksHomeLabel {
 pub type GetProjectOkBodyDataAppearanceNavigationLinksHomeVisibility = GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility;
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links/properties/graphql`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinksGraphql {
     pub label: GetProjectOkBodyDataAppearanceNavigationLinksGraphqlLabel,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub visibility: Option<
         Option<GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility>,
     >,
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLinksGraphql {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("label", &self.label);
+        map.optional("visibility", &self.visibility);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataAppearanceNavigationLinksGraphql {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigationLinksGraphql {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLinksGraphql";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut label = None;
+        let mut visibility = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "label" => object::field(&mut map, &mut label, "label"),
+                "visibility" => object::field(&mut map, &mut visibility, "visibility"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(label) = label else {
+            return Err(serde::de::Error::missing_field("label"));
+        };
+        Ok(Self { label, visibility })
+    }
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links/properties/graphql/properties/label`.
@@ -7249,19 +13413,62 @@ for GetProjectOkBodyDataAppearanceNavigationLinksGraphqlLabel {
 pub type GetProjectOkBodyDataAppearanceNavigationLinksGraphqlVisibility = GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility;
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links/properties/guides`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinksGuides {
     pub label: GetProjectOkBodyDataAppearanceNavigationLinksGuidesLabel,
     pub alias: Option<String>,
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceNavigationLinksGuides::default_visibility"
-    )]
     pub visibility: GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility,
 }
 
 impl GetProjectOkBodyDataAppearanceNavigationLinksGuides {
     fn default_visibility() -> GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
         GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility::Enabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLinksGuides {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("label", &self.label);
+        map.entry("alias", &self.alias);
+        map.entry("visibility", &self.visibility);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataAppearanceNavigationLinksGuides {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigationLinksGuides {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLinksGuides";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut label = None;
+        let mut alias = None;
+        let mut visibility = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "label" => object::field(&mut map, &mut label, "label"),
+                "alias" => object::field(&mut map, &mut alias, "alias"),
+                "visibility" => object::field(&mut map, &mut visibility, "visibility"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(label) = label else {
+            return Err(serde::de::Error::missing_field("label"));
+        };
+        Ok(Self {
+            label,
+            alias: alias.unwrap_or_default(),
+            visibility: visibility.unwrap_or_else(Self::default_visibility),
+        })
     }
 }
 
@@ -7329,19 +13536,62 @@ for GetProjectOkBodyDataAppearanceNavigationLinksGuidesLabel {
 pub type GetProjectOkBodyDataAppearanceNavigationLinksGuidesVisibility = GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility;
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links/properties/recipes`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinksRecipes {
     pub label: GetProjectOkBodyDataAppearanceNavigationLinksRecipesLabel,
     pub alias: Option<String>,
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceNavigationLinksRecipes::default_visibility"
-    )]
     pub visibility: GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility,
 }
 
 impl GetProjectOkBodyDataAppearanceNavigationLinksRecipes {
     fn default_visibility() -> GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
         GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility::Disabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLinksRecipes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("label", &self.label);
+        map.entry("alias", &self.alias);
+        map.entry("visibility", &self.visibility);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataAppearanceNavigationLinksRecipes {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigationLinksRecipes {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLinksRecipes";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut label = None;
+        let mut alias = None;
+        let mut visibility = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "label" => object::field(&mut map, &mut label, "label"),
+                "alias" => object::field(&mut map, &mut alias, "alias"),
+                "visibility" => object::field(&mut map, &mut visibility, "visibility"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(label) = label else {
+            return Err(serde::de::Error::missing_field("label"));
+        };
+        Ok(Self {
+            label,
+            alias: alias.unwrap_or_default(),
+            visibility: visibility.unwrap_or_else(Self::default_visibility),
+        })
     }
 }
 
@@ -7409,19 +13659,62 @@ for GetProjectOkBodyDataAppearanceNavigationLinksRecipesLabel {
 pub type GetProjectOkBodyDataAppearanceNavigationLinksRecipesVisibility = GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility;
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/navigation/properties/links/properties/reference`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceNavigationLinksReference {
     pub label: GetProjectOkBodyDataAppearanceNavigationLinksReferenceLabel,
     pub alias: Option<String>,
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceNavigationLinksReference::default_visibility"
-    )]
     pub visibility: GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility,
 }
 
 impl GetProjectOkBodyDataAppearanceNavigationLinksReference {
     fn default_visibility() -> GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
         GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility::Enabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceNavigationLinksReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("label", &self.label);
+        map.entry("alias", &self.alias);
+        map.entry("visibility", &self.visibility);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataAppearanceNavigationLinksReference {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceNavigationLinksReference {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceNavigationLinksReference";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut label = None;
+        let mut alias = None;
+        let mut visibility = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "label" => object::field(&mut map, &mut label, "label"),
+                "alias" => object::field(&mut map, &mut alias, "alias"),
+                "visibility" => object::field(&mut map, &mut visibility, "visibility"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(label) = label else {
+            return Err(serde::de::Error::missing_field("label"));
+        };
+        Ok(Self {
+            label,
+            alias: alias.unwrap_or_default(),
+            visibility: visibility.unwrap_or_else(Self::default_visibility),
+        })
     }
 }
 
@@ -7817,10 +14110,9 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceTableOfConte
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/ai`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceAi {
     /// Should your pages show a share with AI dropdown?
-    #[serde(default = "GetProjectOkBodyDataAppearanceAi::default_dropdown")]
     pub dropdown: GetProjectOkBodyDataAppearanceAiDropdown,
     pub options: GetProjectOkBodyDataAppearanceAiOptions,
 }
@@ -7828,6 +14120,47 @@ pub struct GetProjectOkBodyDataAppearanceAi {
 impl GetProjectOkBodyDataAppearanceAi {
     fn default_dropdown() -> GetProjectOkBodyDataAppearanceAiDropdown {
         GetProjectOkBodyDataAppearanceAiDropdown::Disabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceAi {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("dropdown", &self.dropdown);
+        map.entry("options", &self.options);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceAi {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceAi {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceAi";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut dropdown = None;
+        let mut options = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "dropdown" => object::field(&mut map, &mut dropdown, "dropdown"),
+                "options" => object::field(&mut map, &mut options, "options"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(options) = options else {
+            return Err(serde::de::Error::missing_field("options"));
+        };
+        Ok(Self {
+            dropdown: dropdown.unwrap_or_else(Self::default_dropdown),
+            options,
+        })
     }
 }
 
@@ -7895,24 +14228,17 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceAiDropdown {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/appearance/properties/ai/properties/options`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataAppearanceAiOptions {
     /// Enable ChatGPT in the AI dropdown.
-    #[serde(default = "GetProjectOkBodyDataAppearanceAiOptions::default_chatgpt")]
     pub chatgpt: GetProjectOkBodyDataAppearanceAiOptionsChatgpt,
     /// Enable Claude in the AI dropdown.
-    #[serde(default = "GetProjectOkBodyDataAppearanceAiOptions::default_claude")]
     pub claude: GetProjectOkBodyDataAppearanceAiOptionsClaude,
     /// Enable "Copy to Clipboard" within in the AI dropdown.
-    #[serde(default = "GetProjectOkBodyDataAppearanceAiOptions::default_clipboard")]
     pub clipboard: GetProjectOkBodyDataAppearanceAiOptionsClipboard,
     /// Enable Copilot in the AI dropdown.
-    #[serde(default = "GetProjectOkBodyDataAppearanceAiOptions::default_copilot")]
     pub copilot: GetProjectOkBodyDataAppearanceAiOptionsCopilot,
     /// Enable "View as Markdown" in the AI dropdown.
-    #[serde(
-        default = "GetProjectOkBodyDataAppearanceAiOptions::default_view_as_markdown"
-    )]
     pub view_as_markdown: GetProjectOkBodyDataAppearanceAiOptionsViewAsMarkdown,
 }
 
@@ -7935,6 +14261,59 @@ impl GetProjectOkBodyDataAppearanceAiOptions {
 
     fn default_view_as_markdown() -> GetProjectOkBodyDataAppearanceAiOptionsViewAsMarkdown {
         GetProjectOkBodyDataAppearanceAiOptionsViewAsMarkdown::Enabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataAppearanceAiOptions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("chatgpt", &self.chatgpt);
+        map.entry("claude", &self.claude);
+        map.entry("clipboard", &self.clipboard);
+        map.entry("copilot", &self.copilot);
+        map.entry("view_as_markdown", &self.view_as_markdown);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataAppearanceAiOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataAppearanceAiOptions {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataAppearanceAiOptions";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut chatgpt = None;
+        let mut claude = None;
+        let mut clipboard = None;
+        let mut copilot = None;
+        let mut view_as_markdown = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "chatgpt" => object::field(&mut map, &mut chatgpt, "chatgpt"),
+                "claude" => object::field(&mut map, &mut claude, "claude"),
+                "clipboard" => object::field(&mut map, &mut clipboard, "clipboard"),
+                "copilot" => object::field(&mut map, &mut copilot, "copilot"),
+                "view_as_markdown" => {
+                    object::field(&mut map, &mut view_as_markdown, "view_as_markdown")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            chatgpt: chatgpt.unwrap_or_else(Self::default_chatgpt),
+            claude: claude.unwrap_or_else(Self::default_claude),
+            clipboard: clipboard.unwrap_or_else(Self::default_clipboard),
+            copilot: copilot.unwrap_or_else(Self::default_copilot),
+            view_as_markdown: view_as_markdown
+                .unwrap_or_else(Self::default_view_as_markdown),
+        })
     }
 }
 
@@ -8255,18 +14634,98 @@ for GetProjectOkBodyDataAppearanceAiOptionsViewAsMarkdown {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/custom_login`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataCustomLogin {
     pub jwt_secret: String,
     pub login_url: Option<String>,
     pub logout_url: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataCustomLogin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("jwt_secret", &self.jwt_secret);
+        map.entry("login_url", &self.login_url);
+        map.entry("logout_url", &self.logout_url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataCustomLogin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataCustomLogin {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataCustomLogin";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut jwt_secret = None;
+        let mut login_url = None;
+        let mut logout_url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "jwt_secret" => object::field(&mut map, &mut jwt_secret, "jwt_secret"),
+                "login_url" => object::field(&mut map, &mut login_url, "login_url"),
+                "logout_url" => object::field(&mut map, &mut logout_url, "logout_url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(jwt_secret) = jwt_secret else {
+            return Err(serde::de::Error::missing_field("jwt_secret"));
+        };
+        Ok(Self {
+            jwt_secret,
+            login_url: login_url.unwrap_or_default(),
+            logout_url: logout_url.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/default_version`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataDefaultVersion {
     /// The version of your project that users are directed to by default.
     pub name: GetProjectOkBodyDataDefaultVersionName,
+}
+
+impl serde::Serialize for GetProjectOkBodyDataDefaultVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataDefaultVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataDefaultVersion {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataDefaultVersion";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(name) = name else {
+            return Err(serde::de::Error::missing_field("name"));
+        };
+        Ok(Self { name })
+    }
 }
 
 /// The version of your project that users are directed to by default.
@@ -8294,6 +14753,7 @@ impl TryFrom<String> for GetProjectOkBodyDataDefaultVersionName {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("stable|([0-9]+)(?:\\.([0-9]+))?(?:\\.([0-9]+))?(-.*)?").ok());
         check_pattern(
@@ -8326,7 +14786,7 @@ impl std::str::FromStr for GetProjectOkBodyDataDefaultVersionName {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/glossary/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataGlossaryItem {
     /// Glossary term is what gets displayed in your documentation when embedded.
     pub term: String,
@@ -8334,11 +14794,51 @@ pub struct GetProjectOkBodyDataGlossaryItem {
     pub definition: String,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataGlossaryItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("term", &self.term);
+        map.entry("definition", &self.definition);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataGlossaryItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataGlossaryItem {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataGlossaryItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut term = None;
+        let mut definition = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "term" => object::field(&mut map, &mut term, "term"),
+                "definition" => object::field(&mut map, &mut definition, "definition"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("term", term.is_none()), ("definition", definition.is_none())],
+        );
+        let (Some(term), Some(definition)) = (term, definition) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { term, definition })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/health_check`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataHealthCheck {
     /// The type of provider you wish to use for for managing your APIs health: manually or through [Atlassian Statuspage](https://www.atlassian.com/software/statuspage).
-    #[serde(default = "GetProjectOkBodyDataHealthCheck::default_provider")]
     pub provider: GetProjectOkBodyDataHealthCheckProvider,
     pub settings: GetProjectOkBodyDataHealthCheckSettings,
 }
@@ -8346,6 +14846,47 @@ pub struct GetProjectOkBodyDataHealthCheck {
 impl GetProjectOkBodyDataHealthCheck {
     fn default_provider() -> GetProjectOkBodyDataHealthCheckProvider {
         GetProjectOkBodyDataHealthCheckProvider::None
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataHealthCheck {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("provider", &self.provider);
+        map.entry("settings", &self.settings);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataHealthCheck {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataHealthCheck {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataHealthCheck";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut provider = None;
+        let mut settings = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "provider" => object::field(&mut map, &mut provider, "provider"),
+                "settings" => object::field(&mut map, &mut settings, "settings"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(settings) = settings else {
+            return Err(serde::de::Error::missing_field("settings"));
+        };
+        Ok(Self {
+            provider: provider.unwrap_or_else(Self::default_provider),
+            settings,
+        })
     }
 }
 
@@ -8417,17 +14958,57 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataHealthCheckProvider {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/health_check/properties/settings`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataHealthCheckSettings {
     pub manual: GetProjectOkBodyDataHealthCheckSettingsManual,
     pub statuspage: GetProjectOkBodyDataHealthCheckSettingsStatuspage,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataHealthCheckSettings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("manual", &self.manual);
+        map.entry("statuspage", &self.statuspage);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataHealthCheckSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataHealthCheckSettings {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataHealthCheckSettings";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut manual = None;
+        let mut statuspage = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "manual" => object::field(&mut map, &mut manual, "manual"),
+                "statuspage" => object::field(&mut map, &mut statuspage, "statuspage"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("manual", manual.is_none()), ("statuspage", statuspage.is_none())],
+        );
+        let (Some(manual), Some(statuspage)) = (manual, statuspage) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { manual, statuspage })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/health_check/properties/settings/properties/manual`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataHealthCheckSettingsManual {
     /// If you are manually managing your APIs health this is a status boolean indicating if your API is up or down.
-    #[serde(default = "GetProjectOkBodyDataHealthCheckSettingsManual::default_status")]
     pub status: GetProjectOkBodyDataHealthCheckSettingsManualStatus,
     /// The URL that we will show to your users when your API is down. This is only used when `health_check.provider` is set to `manual`.
     pub url: Option<String>,
@@ -8436,6 +15017,44 @@ pub struct GetProjectOkBodyDataHealthCheckSettingsManual {
 impl GetProjectOkBodyDataHealthCheckSettingsManual {
     fn default_status() -> GetProjectOkBodyDataHealthCheckSettingsManualStatus {
         GetProjectOkBodyDataHealthCheckSettingsManualStatus::Up
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataHealthCheckSettingsManual {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("status", &self.status);
+        map.entry("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataHealthCheckSettingsManual {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataHealthCheckSettingsManual {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataHealthCheckSettingsManual";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut status = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "status" => object::field(&mut map, &mut status, "status"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            status: status.unwrap_or_else(Self::default_status),
+            url: url.unwrap_or_default(),
+        })
     }
 }
 
@@ -8504,14 +15123,46 @@ for GetProjectOkBodyDataHealthCheckSettingsManualStatus {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/health_check/properties/settings/properties/statuspage`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataHealthCheckSettingsStatuspage {
     /// If managing your APIs health through [Statuspage](https://www.atlassian.com/software/statuspage) this is your Statuspage ID.
     pub id: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataHealthCheckSettingsStatuspage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataHealthCheckSettingsStatuspage {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataHealthCheckSettingsStatuspage {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataHealthCheckSettingsStatuspage";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { id: id.unwrap_or_default() })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrations {
     pub aws: GetProjectOkBodyDataIntegrationsAws,
     pub bing: GetProjectOkBodyDataIntegrationsBing,
@@ -8530,19 +15181,246 @@ pub struct GetProjectOkBodyDataIntegrations {
     pub zendesk: GetProjectOkBodyDataIntegrationsZendesk,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("aws", &self.aws);
+        map.entry("bing", &self.bing);
+        map.entry("google", &self.google);
+        map.entry("heap", &self.heap);
+        map.entry("intercom", &self.intercom);
+        map.entry("postman", &self.postman);
+        map.entry("koala", &self.koala);
+        map.entry("localize", &self.localize);
+        map.entry("recaptcha", &self.recaptcha);
+        map.entry("segment", &self.segment);
+        map.entry("speakeasy", &self.speakeasy);
+        map.entry("stainless", &self.stainless);
+        map.entry("typekit", &self.typekit);
+        map.entry("zendesk", &self.zendesk);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrations {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrations {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrations";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut aws = None;
+        let mut bing = None;
+        let mut google = None;
+        let mut heap = None;
+        let mut intercom = None;
+        let mut postman = None;
+        let mut koala = None;
+        let mut localize = None;
+        let mut recaptcha = None;
+        let mut segment = None;
+        let mut speakeasy = None;
+        let mut stainless = None;
+        let mut typekit = None;
+        let mut zendesk = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "aws" => object::field(&mut map, &mut aws, "aws"),
+                "bing" => object::field(&mut map, &mut bing, "bing"),
+                "google" => object::field(&mut map, &mut google, "google"),
+                "heap" => object::field(&mut map, &mut heap, "heap"),
+                "intercom" => object::field(&mut map, &mut intercom, "intercom"),
+                "postman" => object::field(&mut map, &mut postman, "postman"),
+                "koala" => object::field(&mut map, &mut koala, "koala"),
+                "localize" => object::field(&mut map, &mut localize, "localize"),
+                "recaptcha" => object::field(&mut map, &mut recaptcha, "recaptcha"),
+                "segment" => object::field(&mut map, &mut segment, "segment"),
+                "speakeasy" => object::field(&mut map, &mut speakeasy, "speakeasy"),
+                "stainless" => object::field(&mut map, &mut stainless, "stainless"),
+                "typekit" => object::field(&mut map, &mut typekit, "typekit"),
+                "zendesk" => object::field(&mut map, &mut zendesk, "zendesk"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("aws", aws.is_none()),
+                ("bing", bing.is_none()),
+                ("google", google.is_none()),
+                ("heap", heap.is_none()),
+                ("intercom", intercom.is_none()),
+                ("postman", postman.is_none()),
+                ("koala", koala.is_none()),
+                ("localize", localize.is_none()),
+                ("recaptcha", recaptcha.is_none()),
+                ("segment", segment.is_none()),
+                ("speakeasy", speakeasy.is_none()),
+                ("stainless", stainless.is_none()),
+                ("typekit", typekit.is_none()),
+                ("zendesk", zendesk.is_none()),
+            ],
+        );
+        let (
+            Some(aws),
+            Some(bing),
+            Some(google),
+            Some(heap),
+            Some(intercom),
+            Some(postman),
+            Some(koala),
+            Some(localize),
+            Some(recaptcha),
+            Some(segment),
+            Some(speakeasy),
+            Some(stainless),
+            Some(typekit),
+            Some(zendesk),
+        ) = (
+            aws,
+            bing,
+            google,
+            heap,
+            intercom,
+            postman,
+            koala,
+            localize,
+            recaptcha,
+            segment,
+            speakeasy,
+            stainless,
+            typekit,
+            zendesk,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            aws,
+            bing,
+            google,
+            heap,
+            intercom,
+            postman,
+            koala,
+            localize,
+            recaptcha,
+            segment,
+            speakeasy,
+            stainless,
+            typekit,
+            zendesk,
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/aws`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsAws {
     pub readme_webhook_login: GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLogin,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsAws {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("readme_webhook_login", &self.readme_webhook_login);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsAws {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsAws {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsAws";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut readme_webhook_login = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "readme_webhook_login" => {
+                    object::field(
+                        &mut map,
+                        &mut readme_webhook_login,
+                        "readme_webhook_login",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(readme_webhook_login) = readme_webhook_login else {
+            return Err(serde::de::Error::missing_field("readme_webhook_login"));
+        };
+        Ok(Self { readme_webhook_login })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/aws/properties/readme_webhook_login`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLogin {
     pub external_id: Option<String>,
     pub region: Option<GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLoginRegion>,
     pub role_arn: Option<String>,
     pub usage_plan_id: Option<String>,
+}
+
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLogin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("external_id", &self.external_id);
+        map.entry("region", &self.region);
+        map.entry("role_arn", &self.role_arn);
+        map.entry("usage_plan_id", &self.usage_plan_id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLogin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLogin {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLogin";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut external_id = None;
+        let mut region = None;
+        let mut role_arn = None;
+        let mut usage_plan_id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "external_id" => object::field(&mut map, &mut external_id, "external_id"),
+                "region" => object::field(&mut map, &mut region, "region"),
+                "role_arn" => object::field(&mut map, &mut role_arn, "role_arn"),
+                "usage_plan_id" => {
+                    object::field(&mut map, &mut usage_plan_id, "usage_plan_id")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            external_id: external_id.unwrap_or_default(),
+            region: region.unwrap_or_default(),
+            role_arn: role_arn.unwrap_or_default(),
+            usage_plan_id: usage_plan_id.unwrap_or_default(),
+        })
+    }
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/aws/properties/readme_webhook_login/properties/region`.
@@ -8763,41 +15641,185 @@ for GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLoginRegion {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/bing`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsBing {
     pub verify: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsBing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("verify", &self.verify);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsBing {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsBing {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsBing";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut verify = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "verify" => object::field(&mut map, &mut verify, "verify"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            verify: verify.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/google`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsGoogle {
     /// Your Google Analytics ID. If it starts with UA-, we'll use Universal Analytics otherwise Google Analytics 4.
     pub analytics: Option<String>,
     pub site_verification: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsGoogle {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("analytics", &self.analytics);
+        map.entry("site_verification", &self.site_verification);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsGoogle {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsGoogle {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsGoogle";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut analytics = None;
+        let mut site_verification = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "analytics" => object::field(&mut map, &mut analytics, "analytics"),
+                "site_verification" => {
+                    object::field(&mut map, &mut site_verification, "site_verification")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            analytics: analytics.unwrap_or_default(),
+            site_verification: site_verification.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/heap`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsHeap {
     pub id: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsHeap {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsHeap {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsHeap {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsHeap";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { id: id.unwrap_or_default() })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/intercom`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsIntercom {
     pub app_id: Option<String>,
     pub secure_mode: GetProjectOkBodyDataIntegrationsIntercomSecureMode,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsIntercom {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("app_id", &self.app_id);
+        map.entry("secure_mode", &self.secure_mode);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsIntercom {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsIntercom {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsIntercom";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut app_id = None;
+        let mut secure_mode = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "app_id" => object::field(&mut map, &mut app_id, "app_id"),
+                "secure_mode" => object::field(&mut map, &mut secure_mode, "secure_mode"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(secure_mode) = secure_mode else {
+            return Err(serde::de::Error::missing_field("secure_mode"));
+        };
+        Ok(Self {
+            app_id: app_id.unwrap_or_default(),
+            secure_mode,
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/intercom/properties/secure_mode`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsIntercomSecureMode {
     /// By supplying a secure mode key you will opt into [Intercoms Identity Verification](https://docs.intercom.io/configuring-intercom/enable-secure-mode) system.
     pub key: Option<String>,
     /// Should ReadMe only identify users by their email addresses? This integrates better with your existing Intercom but is possibly less secure.
-    #[serde(
-        default = "GetProjectOkBodyDataIntegrationsIntercomSecureMode::default_email_only"
-    )]
     pub email_only: bool,
 }
 
@@ -8807,40 +15829,233 @@ impl GetProjectOkBodyDataIntegrationsIntercomSecureMode {
     }
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsIntercomSecureMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("key", &self.key);
+        map.entry("email_only", &self.email_only);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataIntegrationsIntercomSecureMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsIntercomSecureMode {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsIntercomSecureMode";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut key_value = None;
+        let mut email_only = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "key" => object::field(&mut map, &mut key_value, "key"),
+                "email_only" => object::field(&mut map, &mut email_only, "email_only"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            key: key_value.unwrap_or_default(),
+            email_only: email_only.unwrap_or_else(Self::default_email_only),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/postman`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsPostman {
     pub key: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsPostman {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("key", &self.key);
+        map.entry("client_id", &self.client_id);
+        map.entry("client_secret", &self.client_secret);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsPostman {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsPostman {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsPostman";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut key_value = None;
+        let mut client_id = None;
+        let mut client_secret = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "key" => object::field(&mut map, &mut key_value, "key"),
+                "client_id" => object::field(&mut map, &mut client_id, "client_id"),
+                "client_secret" => {
+                    object::field(&mut map, &mut client_secret, "client_secret")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            key: key_value.unwrap_or_default(),
+            client_id: client_id.unwrap_or_default(),
+            client_secret: client_secret.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/koala`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsKoala {
     pub key: Option<String>,
+}
+
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsKoala {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("key", &self.key);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsKoala {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsKoala {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsKoala";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut key_value = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "key" => object::field(&mut map, &mut key_value, "key"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            key: key_value.unwrap_or_default(),
+        })
+    }
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/localize`.
 pub type GetProjectOkBodyDataIntegrationsLocalize = GetProjectOkBodyDataIntegrationsKoala;
 
 /// https://docs.readme.com/main/docs/recaptcha
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsRecaptcha {
     pub site_key: Option<String>,
     pub secret_key: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsRecaptcha {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("site_key", &self.site_key);
+        map.entry("secret_key", &self.secret_key);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsRecaptcha {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsRecaptcha {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsRecaptcha";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut site_key = None;
+        let mut secret_key = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "site_key" => object::field(&mut map, &mut site_key, "site_key"),
+                "secret_key" => object::field(&mut map, &mut secret_key, "secret_key"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            site_key: site_key.unwrap_or_default(),
+            secret_key: secret_key.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/segment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsSegment {
     pub key: Option<String>,
     /// If you are proxying [Segment](https://segment.com/) requests through a custom domain this is that domain. More information about this configuration can be found [here](https://docs.readme.com/main/docs/segment#using-a-custom-domain-with-segment).
     pub domain: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsSegment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("key", &self.key);
+        map.entry("domain", &self.domain);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsSegment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsSegment {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsSegment";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut key_value = None;
+        let mut domain = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "key" => object::field(&mut map, &mut key_value, "key"),
+                "domain" => object::field(&mut map, &mut domain, "domain"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            key: key_value.unwrap_or_default(),
+            domain: domain.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/speakeasy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsSpeakeasy {
     /// The API key for Speakeasy.
     pub key: Option<String>,
@@ -8848,8 +16063,46 @@ pub struct GetProjectOkBodyDataIntegrationsSpeakeasy {
     pub spec_url: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsSpeakeasy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("key", &self.key);
+        map.entry("spec_url", &self.spec_url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsSpeakeasy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsSpeakeasy {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsSpeakeasy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut key_value = None;
+        let mut spec_url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "key" => object::field(&mut map, &mut key_value, "key"),
+                "spec_url" => object::field(&mut map, &mut spec_url, "spec_url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            key: key_value.unwrap_or_default(),
+            spec_url: spec_url.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/stainless`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsStainless {
     /// The API key for Stainless.
     pub key: Option<String>,
@@ -8857,26 +16110,131 @@ pub struct GetProjectOkBodyDataIntegrationsStainless {
     pub name: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsStainless {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("key", &self.key);
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsStainless {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsStainless {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsStainless";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut key_value = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "key" => object::field(&mut map, &mut key_value, "key"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            key: key_value.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/typekit`.
 pub type GetProjectOkBodyDataIntegrationsTypekit = GetProjectOkBodyDataIntegrationsKoala;
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/integrations/properties/zendesk`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataIntegrationsZendesk {
     pub subdomain: Option<String>,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataIntegrationsZendesk {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("subdomain", &self.subdomain);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataIntegrationsZendesk {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsZendesk {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsZendesk";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut subdomain = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "subdomain" => object::field(&mut map, &mut subdomain, "subdomain"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            subdomain: subdomain.unwrap_or_default(),
+        })
+    }
+}
+
 /// Configuration for the project's Model Context Protocol (MCP) server.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataMcp {
     /// The availability of the project's MCP server.
-    #[serde(default = "GetProjectOkBodyDataMcp::default_state")]
     pub state: GetProjectOkBodyDataMcpState,
 }
 
 impl GetProjectOkBodyDataMcp {
     fn default_state() -> GetProjectOkBodyDataMcpState {
         GetProjectOkBodyDataMcpState::Disabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataMcp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("state", &self.state);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataMcp {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataMcp {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataMcp";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut state = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "state" => object::field(&mut map, &mut state, "state"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            state: state.unwrap_or_else(Self::default_state),
+        })
     }
 }
 
@@ -8944,22 +16302,14 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataMcpState {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/onboarding_completed`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataOnboardingCompleted {
-    #[serde(default = "GetProjectOkBodyDataOnboardingCompleted::default_api")]
     pub api: bool,
-    #[serde(default = "GetProjectOkBodyDataOnboardingCompleted::default_appearance")]
     pub appearance: bool,
-    #[serde(default = "GetProjectOkBodyDataOnboardingCompleted::default_documentation")]
     pub documentation: bool,
-    #[serde(default = "GetProjectOkBodyDataOnboardingCompleted::default_domain")]
     pub domain: bool,
-    #[serde(default = "GetProjectOkBodyDataOnboardingCompleted::default_jwt")]
     pub jwt: bool,
-    #[serde(default = "GetProjectOkBodyDataOnboardingCompleted::default_logs")]
     pub logs: bool,
-    #[serde(rename = "metricsSDK")]
-    #[serde(default = "GetProjectOkBodyDataOnboardingCompleted::default_metrics_sdk")]
     pub metrics_sdk: bool,
 }
 
@@ -8993,11 +16343,105 @@ impl GetProjectOkBodyDataOnboardingCompleted {
     }
 }
 
+impl serde::Serialize for GetProjectOkBodyDataOnboardingCompleted {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("api", &self.api);
+        map.entry("appearance", &self.appearance);
+        map.entry("documentation", &self.documentation);
+        map.entry("domain", &self.domain);
+        map.entry("jwt", &self.jwt);
+        map.entry("logs", &self.logs);
+        map.entry("metricsSDK", &self.metrics_sdk);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataOnboardingCompleted {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataOnboardingCompleted {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataOnboardingCompleted";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut api = None;
+        let mut appearance = None;
+        let mut documentation = None;
+        let mut domain = None;
+        let mut jwt = None;
+        let mut logs = None;
+        let mut metrics_sdk = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "api" => object::field(&mut map, &mut api, "api"),
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "documentation" => {
+                    object::field(&mut map, &mut documentation, "documentation")
+                }
+                "domain" => object::field(&mut map, &mut domain, "domain"),
+                "jwt" => object::field(&mut map, &mut jwt, "jwt"),
+                "logs" => object::field(&mut map, &mut logs, "logs"),
+                "metricsSDK" => object::field(&mut map, &mut metrics_sdk, "metricsSDK"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            api: api.unwrap_or_else(Self::default_api),
+            appearance: appearance.unwrap_or_else(Self::default_appearance),
+            documentation: documentation.unwrap_or_else(Self::default_documentation),
+            domain: domain.unwrap_or_else(Self::default_domain),
+            jwt: jwt.unwrap_or_else(Self::default_jwt),
+            logs: logs.unwrap_or_else(Self::default_logs),
+            metrics_sdk: metrics_sdk.unwrap_or_else(Self::default_metrics_sdk),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/pages`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPages {
     /// The page you wish to be served to your users when they encounter a 404. This can either map to the `uri` of a Custom Page on your project or be set to `null`. If `null` then the default ReadMe 404 page will be served. The version within the `uri` must be mapped to your stable version.
     pub not_found: Option<GetProjectOkBodyDataPagesNotFound>,
+}
+
+impl serde::Serialize for GetProjectOkBodyDataPages {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("not_found", &self.not_found);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPages {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPages {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPages";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut not_found = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "not_found" => object::field(&mut map, &mut not_found, "not_found"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            not_found: not_found.unwrap_or_default(),
+        })
+    }
 }
 
 /// The page you wish to be served to your users when they encounter a 404. This can either map to the `uri` of a Custom Page on your project or be set to `null`. If `null` then the default ReadMe 404 page will be served. The version within the `uri` must be mapped to your stable version.
@@ -9025,6 +16469,7 @@ impl TryFrom<String> for GetProjectOkBodyDataPagesNotFound {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -9062,9 +16507,8 @@ impl std::str::FromStr for GetProjectOkBodyDataPagesNotFound {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/plan`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPlan {
-    #[serde(default = "GetProjectOkBodyDataPlan::default_type")]
     pub r#type: GetProjectOkBodyDataPlanType,
     pub grace_period: GetProjectOkBodyDataPlanGracePeriod,
     pub trial: GetProjectOkBodyDataPlanTrial,
@@ -9073,6 +16517,56 @@ pub struct GetProjectOkBodyDataPlan {
 impl GetProjectOkBodyDataPlan {
     fn default_type() -> GetProjectOkBodyDataPlanType {
         GetProjectOkBodyDataPlanType::Free
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataPlan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("type", &self.r#type);
+        map.entry("grace_period", &self.grace_period);
+        map.entry("trial", &self.trial);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPlan {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPlan {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPlan";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#type = None;
+        let mut grace_period = None;
+        let mut trial = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "grace_period" => {
+                    object::field(&mut map, &mut grace_period, "grace_period")
+                }
+                "trial" => object::field(&mut map, &mut trial, "trial"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("grace_period", grace_period.is_none()), ("trial", trial.is_none())],
+        );
+        let (Some(grace_period), Some(trial)) = (grace_period, trial) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            grace_period,
+            trial,
+        })
     }
 }
 
@@ -9183,15 +16677,9 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPlanType {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/plan/properties/grace_period`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPlanGracePeriod {
-    #[serde(default = "GetProjectOkBodyDataPlanGracePeriod::default_enabled")]
     pub enabled: bool,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub end_date: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
@@ -9201,10 +16689,47 @@ impl GetProjectOkBodyDataPlanGracePeriod {
     }
 }
 
+impl serde::Serialize for GetProjectOkBodyDataPlanGracePeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("enabled", &self.enabled);
+        map.optional("end_date", &self.end_date);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPlanGracePeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPlanGracePeriod {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPlanGracePeriod";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut enabled = None;
+        let mut end_date = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "enabled" => object::field(&mut map, &mut enabled, "enabled"),
+                "end_date" => object::field(&mut map, &mut end_date, "end_date"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            enabled: enabled.unwrap_or_else(Self::default_enabled),
+            end_date,
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/plan/properties/trial`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPlanTrial {
-    #[serde(default = "GetProjectOkBodyDataPlanTrial::default_expired")]
     pub expired: bool,
     /// The end date for your two week trial.
     pub end_date: chrono::DateTime<chrono::Utc>,
@@ -9216,11 +16741,51 @@ impl GetProjectOkBodyDataPlanTrial {
     }
 }
 
+impl serde::Serialize for GetProjectOkBodyDataPlanTrial {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("expired", &self.expired);
+        map.entry("end_date", &self.end_date);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPlanTrial {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPlanTrial {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPlanTrial";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut expired = None;
+        let mut end_date = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "expired" => object::field(&mut map, &mut expired, "expired"),
+                "end_date" => object::field(&mut map, &mut end_date, "end_date"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(end_date) = end_date else {
+            return Err(serde::de::Error::missing_field("end_date"));
+        };
+        Ok(Self {
+            expired: expired.unwrap_or_else(Self::default_expired),
+            end_date,
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/privacy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPrivacy {
     /// The visibility your OpenAPI definitions on your project's `/openapi` page.
-    #[serde(default = "GetProjectOkBodyDataPrivacy::default_openapi")]
     pub openapi: GetProjectOkBodyDataPrivacyOpenapi,
     /// The project's password for when `privacy.view` is `password`. This field can be set, but it will not be returned by the API.
     pub password: Option<String>,
@@ -9228,7 +16793,6 @@ pub struct GetProjectOkBodyDataPrivacy {
     /// * `admin` - Site is only available to users that have project permissions.
     /// * `password` - Site is gated behind a password authentication system.
     /// * `custom_login` - Users who view your site will be forwarded to a URL of your choice, having them login there and be forwarded back to your ReadMe site.
-    #[serde(default = "GetProjectOkBodyDataPrivacy::default_view")]
     pub view: GetProjectOkBodyDataPrivacyView,
 }
 
@@ -9239,6 +16803,48 @@ impl GetProjectOkBodyDataPrivacy {
 
     fn default_view() -> GetProjectOkBodyDataPrivacyView {
         GetProjectOkBodyDataPrivacyView::Public
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataPrivacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("openapi", &self.openapi);
+        map.entry("password", &self.password);
+        map.entry("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPrivacy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPrivacy {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPrivacy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut openapi = None;
+        let mut password = None;
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "openapi" => object::field(&mut map, &mut openapi, "openapi"),
+                "password" => object::field(&mut map, &mut password, "password"),
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            openapi: openapi.unwrap_or_else(Self::default_openapi),
+            password: password.unwrap_or_default(),
+            view: view.unwrap_or_else(Self::default_view),
+        })
     }
 }
 
@@ -9385,36 +16991,68 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPrivacyView {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/redirects/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataRedirectsItem {
     pub from: String,
     pub to: String,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataRedirectsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("from", &self.from);
+        map.entry("to", &self.to);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataRedirectsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataRedirectsItem {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataRedirectsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut from = None;
+        let mut to = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "from" => object::field(&mut map, &mut from, "from"),
+                "to" => object::field(&mut map, &mut to, "to"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(&[("from", from.is_none()), ("to", to.is_none())]);
+        let (Some(from), Some(to)) = (from, to) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { from, to })
+    }
+}
+
 /// Contains options to configure interactive sections on your API Reference pages.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataReference {
     /// Enable SDK-generated request code snippets.
-    #[serde(default = "GetProjectOkBodyDataReference::default_api_sdk_snippets")]
     pub api_sdk_snippets: GetProjectOkBodyDataReferenceApiSdkSnippets,
     pub sdk_snippets: GetProjectOkBodyDataReferenceSdkSnippets,
     /// When `always_use`, any `default` values defined in your API definition are used to populate your request data in the API Explorer, even if the parameter is not marked as `required`.
-    #[serde(default = "GetProjectOkBodyDataReference::default_defaults")]
     pub defaults: GetProjectOkBodyDataReferenceDefaults,
     /// When `enabled`, allows editing the request body with a JSON editor.
-    #[serde(default = "GetProjectOkBodyDataReference::default_json_editor")]
     pub json_editor: GetProjectOkBodyDataReferenceJsonEditor,
     /// When `enabled`, request history for API endpoints are shown.
-    #[serde(default = "GetProjectOkBodyDataReference::default_request_history")]
     pub request_history: GetProjectOkBodyDataReferenceRequestHistory,
     /// When `enabled`, enable the new OAuth Flows experience in the API Reference section.
-    #[serde(default = "GetProjectOkBodyDataReference::default_oauth_flows")]
     pub oauth_flows: GetProjectOkBodyDataReferenceOauthFlows,
     /// When `expanded`, response examples will be expanded by default if a 200 level response exists.
-    #[serde(default = "GetProjectOkBodyDataReference::default_response_examples")]
     pub response_examples: GetProjectOkBodyDataReferenceResponseExamples,
     /// When `expanded`, response schemas will be expanded by default if a 200 level response schema exists.
-    #[serde(default = "GetProjectOkBodyDataReference::default_response_schemas")]
     pub response_schemas: GetProjectOkBodyDataReferenceResponseSchemas,
 }
 
@@ -9445,6 +17083,85 @@ impl GetProjectOkBodyDataReference {
 
     fn default_response_schemas() -> GetProjectOkBodyDataReferenceResponseSchemas {
         GetProjectOkBodyDataReferenceResponseSchemas::Collapsed
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataReference {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("api_sdk_snippets", &self.api_sdk_snippets);
+        map.entry("sdk_snippets", &self.sdk_snippets);
+        map.entry("defaults", &self.defaults);
+        map.entry("json_editor", &self.json_editor);
+        map.entry("request_history", &self.request_history);
+        map.entry("oauth_flows", &self.oauth_flows);
+        map.entry("response_examples", &self.response_examples);
+        map.entry("response_schemas", &self.response_schemas);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataReference {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataReference {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataReference";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut api_sdk_snippets = None;
+        let mut sdk_snippets = None;
+        let mut defaults = None;
+        let mut json_editor = None;
+        let mut request_history = None;
+        let mut oauth_flows = None;
+        let mut response_examples = None;
+        let mut response_schemas = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "api_sdk_snippets" => {
+                    object::field(&mut map, &mut api_sdk_snippets, "api_sdk_snippets")
+                }
+                "sdk_snippets" => {
+                    object::field(&mut map, &mut sdk_snippets, "sdk_snippets")
+                }
+                "defaults" => object::field(&mut map, &mut defaults, "defaults"),
+                "json_editor" => object::field(&mut map, &mut json_editor, "json_editor"),
+                "request_history" => {
+                    object::field(&mut map, &mut request_history, "request_history")
+                }
+                "oauth_flows" => object::field(&mut map, &mut oauth_flows, "oauth_flows"),
+                "response_examples" => {
+                    object::field(&mut map, &mut response_examples, "response_examples")
+                }
+                "response_schemas" => {
+                    object::field(&mut map, &mut response_schemas, "response_schemas")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(sdk_snippets) = sdk_snippets else {
+            return Err(serde::de::Error::missing_field("sdk_snippets"));
+        };
+        Ok(Self {
+            api_sdk_snippets: api_sdk_snippets
+                .unwrap_or_else(Self::default_api_sdk_snippets),
+            sdk_snippets,
+            defaults: defaults.unwrap_or_else(Self::default_defaults),
+            json_editor: json_editor.unwrap_or_else(Self::default_json_editor),
+            request_history: request_history
+                .unwrap_or_else(Self::default_request_history),
+            oauth_flows: oauth_flows.unwrap_or_else(Self::default_oauth_flows),
+            response_examples: response_examples
+                .unwrap_or_else(Self::default_response_examples),
+            response_schemas: response_schemas
+                .unwrap_or_else(Self::default_response_schemas),
+        })
     }
 }
 
@@ -9512,16 +17229,49 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataReferenceApiSdkSnippet
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/reference/properties/sdk_snippets`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataReferenceSdkSnippets {
     /// State of external SDK snippets feature.
-    #[serde(default = "GetProjectOkBodyDataReferenceSdkSnippets::default_external")]
     pub external: GetProjectOkBodyDataReferenceSdkSnippetsExternal,
 }
 
 impl GetProjectOkBodyDataReferenceSdkSnippets {
     fn default_external() -> GetProjectOkBodyDataReferenceSdkSnippetsExternal {
         GetProjectOkBodyDataReferenceSdkSnippetsExternal::Disabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataReferenceSdkSnippets {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("external", &self.external);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataReferenceSdkSnippets {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataReferenceSdkSnippets {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataReferenceSdkSnippets";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut external = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "external" => object::field(&mut map, &mut external, "external"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            external: external.unwrap_or_else(Self::default_external),
+        })
     }
 }
 
@@ -9971,16 +17721,56 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataReferenceResponseSchem
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/seo`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataSeo {
     /// Overwrite pages' <title> tag with their custom metadata title (if present).
-    #[serde(default = "GetProjectOkBodyDataSeo::default_overwrite_title_tag")]
     pub overwrite_title_tag: GetProjectOkBodyDataSeoOverwriteTitleTag,
 }
 
 impl GetProjectOkBodyDataSeo {
     fn default_overwrite_title_tag() -> GetProjectOkBodyDataSeoOverwriteTitleTag {
         GetProjectOkBodyDataSeoOverwriteTitleTag::Disabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataSeo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("overwrite_title_tag", &self.overwrite_title_tag);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataSeo {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataSeo {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataSeo";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut overwrite_title_tag = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "overwrite_title_tag" => {
+                    object::field(
+                        &mut map,
+                        &mut overwrite_title_tag,
+                        "overwrite_title_tag",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            overwrite_title_tag: overwrite_title_tag
+                .unwrap_or_else(Self::default_overwrite_title_tag),
+        })
     }
 }
 
@@ -10199,6 +17989,7 @@ impl TryFrom<String> for GetProjectOkBodyDataSubdomain {
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
         check_length(value.chars().count(), None, Some(30), "characters", &mut broken);
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*").ok());
         check_pattern(&value, &PATTERN, "[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*", &mut broken);
@@ -10289,29 +18080,83 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataSuggestedEdits {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/variable_defaults/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataVariableDefaultsItem {
     /// Variable Identifier
     pub id: String,
     /// The key name of the variable.
     pub name: String,
     /// The default value of the variable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
     /// The variables source. This can come from a user input or from syncing an OpenAPI definition.
-    #[serde(default = "GetProjectOkBodyDataVariableDefaultsItem::default_source")]
     pub source: GetProjectOkBodyDataVariableDefaultsItemSource,
     /// If variable `source` is `security`, include the OpenAPI security auth type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<GetProjectOkBodyDataVariableDefaultsItemType>,
     /// If variable `source` is `security`, include the OpenAPI security auth scheme.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<String>,
 }
 
 impl GetProjectOkBodyDataVariableDefaultsItem {
     fn default_source() -> GetProjectOkBodyDataVariableDefaultsItemSource {
         GetProjectOkBodyDataVariableDefaultsItemSource::Empty
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataVariableDefaultsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.entry("name", &self.name);
+        map.optional("default", &self.default);
+        map.entry("source", &self.source);
+        map.optional("type", &self.r#type);
+        map.optional("scheme", &self.scheme);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataVariableDefaultsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataVariableDefaultsItem {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataVariableDefaultsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut default = None;
+        let mut source = None;
+        let mut r#type = None;
+        let mut scheme = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "default" => object::field(&mut map, &mut default, "default"),
+                "source" => object::field(&mut map, &mut source, "source"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "scheme" => object::field(&mut map, &mut scheme, "scheme"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(&[("id", id.is_none()), ("name", name.is_none())]);
+        let (Some(id), Some(name)) = (id, name) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            id,
+            name,
+            default,
+            source: source.unwrap_or_else(Self::default_source),
+            r#type,
+            scheme,
+        })
     }
 }
 
@@ -10468,11 +18313,9 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataVariableDefaultsItemTy
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/webhooks/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataWebhooksItem {
-    #[serde(default = "GetProjectOkBodyDataWebhooksItem::default_action")]
     pub action: GetProjectOkBodyDataWebhooksItemAction,
-    #[serde(default = "GetProjectOkBodyDataWebhooksItem::default_timeout")]
     pub timeout: f64,
     pub url: String,
 }
@@ -10484,6 +18327,51 @@ impl GetProjectOkBodyDataWebhooksItem {
 
     fn default_timeout() -> f64 {
         5000.0
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataWebhooksItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("action", &self.action);
+        map.entry("timeout", &self.timeout);
+        map.entry("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataWebhooksItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataWebhooksItem {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataWebhooksItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut action = None;
+        let mut timeout = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "action" => object::field(&mut map, &mut action, "action"),
+                "timeout" => object::field(&mut map, &mut timeout, "timeout"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(url) = url else {
+            return Err(serde::de::Error::missing_field("url"));
+        };
+        Ok(Self {
+            action: action.unwrap_or_else(Self::default_action),
+            timeout: timeout.unwrap_or_else(Self::default_timeout),
+            url,
+        })
     }
 }
 
@@ -10571,6 +18459,7 @@ impl TryFrom<String> for GetProjectOkBodyDataId {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("^[a-f\\d]{24}$").ok());
         check_pattern(&value, &PATTERN, "^[a-f\\d]{24}$", &mut broken);
@@ -10598,16 +18487,49 @@ impl std::str::FromStr for GetProjectOkBodyDataId {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/features`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataFeatures {
     /// If this project supports MDX.
-    #[serde(default = "GetProjectOkBodyDataFeatures::default_mdx")]
     pub mdx: GetProjectOkBodyDataFeaturesMdx,
 }
 
 impl GetProjectOkBodyDataFeatures {
     fn default_mdx() -> GetProjectOkBodyDataFeaturesMdx {
         GetProjectOkBodyDataFeaturesMdx::Disabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataFeatures {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("mdx", &self.mdx);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataFeatures {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataFeatures {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataFeatures";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut mdx = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "mdx" => object::field(&mut map, &mut mdx, "mdx"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            mdx: mdx.unwrap_or_else(Self::default_mdx),
+        })
     }
 }
 
@@ -10675,13 +18597,48 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataFeaturesMdx {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/git`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataGit {
     pub connection: GetProjectOkBodyDataGitConnection,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataGit {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("connection", &self.connection);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataGit {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataGit {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataGit";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut connection = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "connection" => object::field(&mut map, &mut connection, "connection"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(connection) = connection else {
+            return Err(serde::de::Error::missing_field("connection"));
+        };
+        Ok(Self { connection })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/git/properties/connection`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataGitConnection {
     pub repository: Option<GetProjectOkBodyDataGitConnectionRepository>,
     pub organization: Option<GetProjectOkBodyDataGitConnectionOrganization>,
@@ -10689,7 +18646,6 @@ pub struct GetProjectOkBodyDataGitConnection {
     /// - `active` - the project has an external repository connected and the connection to the repository is active.
     /// - `inactive` - the project has an external repository connected but the connection to the repository is inactive.
     /// - `none` - the project is not connected to an external repository.
-    #[serde(default = "GetProjectOkBodyDataGitConnection::default_status")]
     pub status: GetProjectOkBodyDataGitConnectionStatus,
 }
 
@@ -10699,8 +18655,52 @@ impl GetProjectOkBodyDataGitConnection {
     }
 }
 
+impl serde::Serialize for GetProjectOkBodyDataGitConnection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("repository", &self.repository);
+        map.entry("organization", &self.organization);
+        map.entry("status", &self.status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataGitConnection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataGitConnection {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataGitConnection";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut repository = None;
+        let mut organization = None;
+        let mut status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "repository" => object::field(&mut map, &mut repository, "repository"),
+                "organization" => {
+                    object::field(&mut map, &mut organization, "organization")
+                }
+                "status" => object::field(&mut map, &mut status, "status"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            repository: repository.unwrap_or_default(),
+            organization: organization.unwrap_or_default(),
+            status: status.unwrap_or_else(Self::default_status),
+        })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/git/properties/connection/properties/repository`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataGitConnectionRepository {
     /// The type of provider for the repository.
     pub provider_type: GetProjectOkBodyDataGitConnectionRepositoryProviderType,
@@ -10710,6 +18710,70 @@ pub struct GetProjectOkBodyDataGitConnectionRepository {
     pub full_name: String,
     /// The URL of the repository (e.g., `https://github.com/owner-org/repo-with-content`).
     pub url: String,
+}
+
+impl serde::Serialize for GetProjectOkBodyDataGitConnectionRepository {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("provider_type", &self.provider_type);
+        map.entry("name", &self.name);
+        map.entry("full_name", &self.full_name);
+        map.entry("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataGitConnectionRepository {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataGitConnectionRepository {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataGitConnectionRepository";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut provider_type = None;
+        let mut name = None;
+        let mut full_name = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "provider_type" => {
+                    object::field(&mut map, &mut provider_type, "provider_type")
+                }
+                "name" => object::field(&mut map, &mut name, "name"),
+                "full_name" => object::field(&mut map, &mut full_name, "full_name"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("provider_type", provider_type.is_none()),
+                ("name", name.is_none()),
+                ("full_name", full_name.is_none()),
+                ("url", url.is_none()),
+            ],
+        );
+        let (Some(provider_type), Some(name), Some(full_name), Some(url)) = (
+            provider_type,
+            name,
+            full_name,
+            url,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            provider_type,
+            name,
+            full_name,
+            url,
+        })
+    }
 }
 
 /// The type of provider for the repository.
@@ -10777,12 +18841,55 @@ for GetProjectOkBodyDataGitConnectionRepositoryProviderType {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/git/properties/connection/properties/organization`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataGitConnectionOrganization {
     /// The name of the organization the linked repository is a part of (e.g., `owner-org`).
     pub name: String,
     /// The type of provider for the organization.
     pub provider_type: GetProjectOkBodyDataGitConnectionOrganizationProviderType,
+}
+
+impl serde::Serialize for GetProjectOkBodyDataGitConnectionOrganization {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.entry("provider_type", &self.provider_type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataGitConnectionOrganization {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataGitConnectionOrganization {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataGitConnectionOrganization";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut provider_type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "provider_type" => {
+                    object::field(&mut map, &mut provider_type, "provider_type")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("name", name.is_none()), ("provider_type", provider_type.is_none())],
+        );
+        let (Some(name), Some(provider_type)) = (name, provider_type) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { name, provider_type })
+    }
 }
 
 /// The type of provider for the organization.
@@ -10920,19 +19027,57 @@ impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataGitConnectionStatus {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/permissions`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPermissions {
     pub appearance: GetProjectOkBodyDataPermissionsAppearance,
     pub branches: GetProjectOkBodyDataPermissionsBranches,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataPermissions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("appearance", &self.appearance);
+        map.entry("branches", &self.branches);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPermissions {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPermissions {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPermissions";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut appearance = None;
+        let mut branches = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "branches" => object::field(&mut map, &mut branches, "branches"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("appearance", appearance.is_none()), ("branches", branches.is_none())],
+        );
+        let (Some(appearance), Some(branches)) = (appearance, branches) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { appearance, branches })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/permissions/properties/appearance`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPermissionsAppearance {
     /// If this project is allowed to private label their Hub and remove all ReadMe branding.
-    #[serde(
-        default = "GetProjectOkBodyDataPermissionsAppearance::default_private_label"
-    )]
     pub private_label: GetProjectOkBodyDataPermissionsAppearancePrivateLabel,
     pub custom_code: GetProjectOkBodyDataPermissionsAppearanceCustomCode,
 }
@@ -10940,6 +19085,49 @@ pub struct GetProjectOkBodyDataPermissionsAppearance {
 impl GetProjectOkBodyDataPermissionsAppearance {
     fn default_private_label() -> GetProjectOkBodyDataPermissionsAppearancePrivateLabel {
         GetProjectOkBodyDataPermissionsAppearancePrivateLabel::Disabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataPermissionsAppearance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("private_label", &self.private_label);
+        map.entry("custom_code", &self.custom_code);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPermissionsAppearance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPermissionsAppearance {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPermissionsAppearance";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut private_label = None;
+        let mut custom_code = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "private_label" => {
+                    object::field(&mut map, &mut private_label, "private_label")
+                }
+                "custom_code" => object::field(&mut map, &mut custom_code, "custom_code"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(custom_code) = custom_code else {
+            return Err(serde::de::Error::missing_field("custom_code"));
+        };
+        Ok(Self {
+            private_label: private_label.unwrap_or_else(Self::default_private_label),
+            custom_code,
+        })
     }
 }
 
@@ -11008,20 +19196,13 @@ for GetProjectOkBodyDataPermissionsAppearancePrivateLabel {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/permissions/properties/appearance/properties/custom_code`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPermissionsAppearanceCustomCode {
     /// If this project is allowed to utilize custom CSS.
-    #[serde(
-        default = "GetProjectOkBodyDataPermissionsAppearanceCustomCode::default_css"
-    )]
     pub css: GetProjectOkBodyDataPermissionsAppearanceCustomCodeCss,
     /// If this project is allowed to utilize custom HTML.
-    #[serde(
-        default = "GetProjectOkBodyDataPermissionsAppearanceCustomCode::default_html"
-    )]
     pub html: GetProjectOkBodyDataPermissionsAppearanceCustomCodeHtml,
     /// If this project is allowed to utilize custom JS.
-    #[serde(default = "GetProjectOkBodyDataPermissionsAppearanceCustomCode::default_js")]
     pub js: GetProjectOkBodyDataPermissionsAppearanceCustomCodeJs,
 }
 
@@ -11036,6 +19217,49 @@ impl GetProjectOkBodyDataPermissionsAppearanceCustomCode {
 
     fn default_js() -> GetProjectOkBodyDataPermissionsAppearanceCustomCodeJs {
         GetProjectOkBodyDataPermissionsAppearanceCustomCodeJs::Disabled
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataPermissionsAppearanceCustomCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("css", &self.css);
+        map.entry("html", &self.html);
+        map.entry("js", &self.js);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetProjectOkBodyDataPermissionsAppearanceCustomCode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPermissionsAppearanceCustomCode {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPermissionsAppearanceCustomCode";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut css = None;
+        let mut html = None;
+        let mut js = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "css" => object::field(&mut map, &mut css, "css"),
+                "html" => object::field(&mut map, &mut html, "html"),
+                "js" => object::field(&mut map, &mut js, "js"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            css: css.unwrap_or_else(Self::default_css),
+            html: html.unwrap_or_else(Self::default_html),
+            js: js.unwrap_or_else(Self::default_js),
+        })
     }
 }
 
@@ -11232,14 +19456,49 @@ for GetProjectOkBodyDataPermissionsAppearanceCustomCodeJs {
 }
 
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/permissions/properties/branches`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPermissionsBranches {
     /// Role-based access control for merging branches
     pub merge: GetProjectOkBodyDataPermissionsBranchesMerge,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataPermissionsBranches {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("merge", &self.merge);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPermissionsBranches {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPermissionsBranches {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPermissionsBranches";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut merge = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "merge" => object::field(&mut map, &mut merge, "merge"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(merge) = merge else {
+            return Err(serde::de::Error::missing_field("merge"));
+        };
+        Ok(Self { merge })
+    }
+}
+
 /// Role-based access control for merging branches
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataPermissionsBranchesMerge {
     /// Whether admin role can perform merges
     pub admin: bool,
@@ -11247,14 +19506,53 @@ pub struct GetProjectOkBodyDataPermissionsBranchesMerge {
     pub editor: bool,
 }
 
+impl serde::Serialize for GetProjectOkBodyDataPermissionsBranchesMerge {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("admin", &self.admin);
+        map.entry("editor", &self.editor);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataPermissionsBranchesMerge {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataPermissionsBranchesMerge {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataPermissionsBranchesMerge";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut admin = None;
+        let mut editor = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "admin" => object::field(&mut map, &mut admin, "admin"),
+                "editor" => object::field(&mut map, &mut editor, "editor"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("admin", admin.is_none()), ("editor", editor.is_none())],
+        );
+        let (Some(admin), Some(editor)) = (admin, editor) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { admin, editor })
+    }
+}
+
 /// Schema `/paths/~1projects~1me/get/responses/200/content/application~1json/schema/properties/data/properties/refactored`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetProjectOkBodyDataRefactored {
     /// Indicates if the project has our new Unified UI experience.
-    #[serde(default = "GetProjectOkBodyDataRefactored::default_status")]
     pub status: GetProjectOkBodyDataRefactoredStatus,
     /// Indicates if the project has been migrated from Dash to Superhub.
-    #[serde(default = "GetProjectOkBodyDataRefactored::default_migrated")]
     pub migrated: GetProjectOkBodyDataRefactoredMigrated,
 }
 
@@ -11265,6 +19563,44 @@ impl GetProjectOkBodyDataRefactored {
 
     fn default_migrated() -> GetProjectOkBodyDataRefactoredMigrated {
         GetProjectOkBodyDataRefactoredMigrated::Unknown2
+    }
+}
+
+impl serde::Serialize for GetProjectOkBodyDataRefactored {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("status", &self.status);
+        map.entry("migrated", &self.migrated);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetProjectOkBodyDataRefactored {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetProjectOkBodyDataRefactored {
+    const EXPECTING: &'static str = "struct GetProjectOkBodyDataRefactored";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut status = None;
+        let mut migrated = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "status" => object::field(&mut map, &mut status, "status"),
+                "migrated" => object::field(&mut map, &mut migrated, "migrated"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            status: status.unwrap_or_else(Self::default_status),
+            migrated: migrated.unwrap_or_else(Self::default_migrated),
+        })
     }
 }
 
@@ -11414,41 +19750,24 @@ pub type GetProjectOkBodyDataUri = GetCustomPagesOkBodyDataItemLinksProject;
 pub type CreateReferenceBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceBody {
     /// Allow indexing by robots.
-    #[serde(default = "CreateReferenceBody::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<CreateGuideBodyAppearance>,
     pub category: GetCategoryPagesOkBodyDataItemCategory,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<CreateReferenceBodyContent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CreateGuideBodyMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<CreateGuideBodyParent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<CreateGuideBodyPrivacy>,
     /// The accessible URL slug for the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<GetCategoryPagesOkBodyDataItemSlug>,
-    #[serde(default = "CreateReferenceBody::default_state")]
     pub state: CreateGuideBodyState,
     pub title: String,
-    #[serde(default = "CreateReferenceBody::default_type")]
     pub r#type: CreateGuideBodyType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<CreateReferenceBodyConnections>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub api_config: Option<Option<CreateReferenceBodyApiConfig>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<CreateReferenceBodyApi>,
 }
 
@@ -11463,6 +19782,104 @@ impl CreateReferenceBody {
 
     fn default_type() -> CreateGuideBodyType {
         CreateGuideBodyType::Basic
+    }
+}
+
+impl serde::Serialize for CreateReferenceBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.optional("appearance", &self.appearance);
+        map.entry("category", &self.category);
+        map.optional("content", &self.content);
+        map.optional("metadata", &self.metadata);
+        map.optional("parent", &self.parent);
+        map.optional("privacy", &self.privacy);
+        map.optional("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.optional("connections", &self.connections);
+        map.optional("position", &self.position);
+        map.optional("api_config", &self.api_config);
+        map.optional("api", &self.api);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceBody {
+    const EXPECTING: &'static str = "struct CreateReferenceBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut connections = None;
+        let mut position = None;
+        let mut api_config = None;
+        let mut api = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "connections" => object::field(&mut map, &mut connections, "connections"),
+                "position" => object::field(&mut map, &mut position, "position"),
+                "api_config" => object::field(&mut map, &mut api_config, "api_config"),
+                "api" => object::field(&mut map, &mut api, "api"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("category", category.is_none()), ("title", title.is_none())],
+        );
+        let (Some(category), Some(title)) = (category, title) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            connections,
+            position,
+            api_config,
+            api,
+        })
     }
 }
 
@@ -11485,41 +19902,99 @@ pub type CreateReferenceBodyCategory = GetCategoryPagesOkBodyDataItemCategory;
 pub type CreateReferenceBodyCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceBodyContent {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub body: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub excerpt: Option<Option<String>>,
     /// Information about where this page should redirect to; only available when `type` is `link`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateGuideBodyContentLink>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<CreateReferenceBodyContentNext>,
+}
+
+impl serde::Serialize for CreateReferenceBodyContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("body", &self.body);
+        map.optional("excerpt", &self.excerpt);
+        map.optional("link", &self.link);
+        map.optional("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceBodyContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceBodyContent {
+    const EXPECTING: &'static str = "struct CreateReferenceBodyContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { body, excerpt, link, next })
+    }
 }
 
 /// Information about where this page should redirect to; only available when `type` is `link`.
 pub type CreateReferenceBodyContentLink = CreateGuideBodyContentLink;
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceBodyContentNext {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<CreateReferenceBodyContentNextPagesItem>>,
+}
+
+impl serde::Serialize for CreateReferenceBodyContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("description", &self.description);
+        map.optional("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceBodyContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceBodyContentNext {
+    const EXPECTING: &'static str = "struct CreateReferenceBodyContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { description, pages })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/content/properties/next/properties/pages/items`.
@@ -11577,22 +20052,80 @@ pub type CreateReferenceBodyState = CreateGuideBodyState;
 pub type CreateReferenceBodyType = CreateGuideBodyType;
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/connections`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceBodyConnections {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub recipes: Option<Option<Vec<CreateReferenceBodyConnectionsRecipesItem>>>,
 }
 
+impl serde::Serialize for CreateReferenceBodyConnections {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("recipes", &self.recipes);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceBodyConnections {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceBodyConnections {
+    const EXPECTING: &'static str = "struct CreateReferenceBodyConnections";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut recipes = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "recipes" => object::field(&mut map, &mut recipes, "recipes"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { recipes })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/connections/properties/recipes/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceBodyConnectionsRecipesItem {
     /// URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<CreateReferenceBodyConnectionsRecipesItemUri>,
+}
+
+impl serde::Serialize for CreateReferenceBodyConnectionsRecipesItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceBodyConnectionsRecipesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceBodyConnectionsRecipesItem {
+    const EXPECTING: &'static str = "struct CreateReferenceBodyConnectionsRecipesItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { uri })
+    }
 }
 
 /// URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.
@@ -11620,6 +20153,7 @@ impl TryFrom<String> for CreateReferenceBodyConnectionsRecipesItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -11728,31 +20262,71 @@ impl<'de> serde::Deserialize<'de> for CreateReferenceBodyApiConfig {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/api`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceBodyApi {
     /// The endpoint HTTP method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<CreateReferenceBodyApiMethod>,
     /// The endpoint path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<serde_json::Value>,
     /// OpenAPI features that are utilized within this API operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<CreateReferenceBodyApiStats>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<Option<GetApIsOkBodyDataItemSourceCurrent>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uri: Option<Option<CreateReferenceBodyApiUri>>,
+}
+
+impl serde::Serialize for CreateReferenceBodyApi {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("method", &self.method);
+        map.optional("path", &self.path);
+        map.optional("schema", &self.schema);
+        map.optional("stats", &self.stats);
+        map.optional("source", &self.source);
+        map.optional("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceBodyApi {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceBodyApi {
+    const EXPECTING: &'static str = "struct CreateReferenceBodyApi";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut method = None;
+        let mut path = None;
+        let mut schema = None;
+        let mut stats = None;
+        let mut source = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "method" => object::field(&mut map, &mut method, "method"),
+                "path" => object::field(&mut map, &mut path, "path"),
+                "schema" => object::field(&mut map, &mut schema, "schema"),
+                "stats" => object::field(&mut map, &mut stats, "stats"),
+                "source" => object::field(&mut map, &mut source, "source"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            method,
+            path,
+            schema,
+            stats,
+            source,
+            uri,
+        })
+    }
 }
 
 /// The endpoint HTTP method.
@@ -11852,50 +20426,35 @@ impl<'de> serde::Deserialize<'de> for CreateReferenceBodyApiMethod {
 }
 
 /// OpenAPI features that are utilized within this API operation.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceBodyApiStats {
     /// This API operation uses `additionalProperties` for handling extra schema properties.
-    #[serde(rename = "additional_properties")]
-    #[serde(default = "CreateReferenceBodyApiStats::default_additional_properties_2")]
     pub additional_properties_2: bool,
     /// This API operation has `callbacks` documented.
-    #[serde(default = "CreateReferenceBodyApiStats::default_callbacks")]
     pub callbacks: bool,
     /// This API operation contains `$ref` schema pointers that resolve to itself.
-    #[serde(default = "CreateReferenceBodyApiStats::default_circular_references")]
     pub circular_references: bool,
     /// This API operation utilizes common parameters set at the path level.
-    #[serde(default = "CreateReferenceBodyApiStats::default_common_parameters")]
     pub common_parameters: bool,
     /// This API operation utilizes `discriminator` for discriminating between different parts in a polymorphic schema.
-    #[serde(default = "CreateReferenceBodyApiStats::default_discriminators")]
     pub discriminators: bool,
     /// This API operation has `links` documented.
-    #[serde(default = "CreateReferenceBodyApiStats::default_links")]
     pub links: bool,
     /// This API operation contains polymorphic schemas.
-    #[serde(default = "CreateReferenceBodyApiStats::default_polymorphism")]
     pub polymorphism: bool,
     /// This API operation, after being dereferenced, has `x-readme-ref-name` entries defining what the original `$ref` schema pointers were named.
-    #[serde(default = "CreateReferenceBodyApiStats::default_references")]
     pub references: bool,
     /// This API operation has composable variables configured for its server definition.
-    #[serde(default = "CreateReferenceBodyApiStats::default_server_variables")]
     pub server_variables: bool,
     /// This API operation has parameters that have specific `style` serializations.
-    #[serde(default = "CreateReferenceBodyApiStats::default_style")]
     pub style: bool,
     /// This API definition has `webhooks` documented.
-    #[serde(default = "CreateReferenceBodyApiStats::default_webhooks")]
     pub webhooks: bool,
     /// This API operation has request bodies that accept XML.
-    #[serde(default = "CreateReferenceBodyApiStats::default_xml_requests")]
     pub xml_requests: bool,
     /// This API operation has response payloads that return XML.
-    #[serde(default = "CreateReferenceBodyApiStats::default_xml_responses")]
     pub xml_responses: bool,
     /// This API operation has parameters or schemas that can serialize to XML.
-    #[serde(default = "CreateReferenceBodyApiStats::default_xml_schemas")]
     pub xml_schemas: bool,
 }
 
@@ -11957,6 +20516,120 @@ impl CreateReferenceBodyApiStats {
     }
 }
 
+impl serde::Serialize for CreateReferenceBodyApiStats {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("additional_properties", &self.additional_properties_2);
+        map.entry("callbacks", &self.callbacks);
+        map.entry("circular_references", &self.circular_references);
+        map.entry("common_parameters", &self.common_parameters);
+        map.entry("discriminators", &self.discriminators);
+        map.entry("links", &self.links);
+        map.entry("polymorphism", &self.polymorphism);
+        map.entry("references", &self.references);
+        map.entry("server_variables", &self.server_variables);
+        map.entry("style", &self.style);
+        map.entry("webhooks", &self.webhooks);
+        map.entry("xml_requests", &self.xml_requests);
+        map.entry("xml_responses", &self.xml_responses);
+        map.entry("xml_schemas", &self.xml_schemas);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceBodyApiStats {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceBodyApiStats {
+    const EXPECTING: &'static str = "struct CreateReferenceBodyApiStats";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut additional_properties_2 = None;
+        let mut callbacks = None;
+        let mut circular_references = None;
+        let mut common_parameters = None;
+        let mut discriminators = None;
+        let mut links = None;
+        let mut polymorphism = None;
+        let mut references = None;
+        let mut server_variables = None;
+        let mut style = None;
+        let mut webhooks = None;
+        let mut xml_requests = None;
+        let mut xml_responses = None;
+        let mut xml_schemas = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "additional_properties" => {
+                    object::field(
+                        &mut map,
+                        &mut additional_properties_2,
+                        "additional_properties",
+                    )
+                }
+                "callbacks" => object::field(&mut map, &mut callbacks, "callbacks"),
+                "circular_references" => {
+                    object::field(
+                        &mut map,
+                        &mut circular_references,
+                        "circular_references",
+                    )
+                }
+                "common_parameters" => {
+                    object::field(&mut map, &mut common_parameters, "common_parameters")
+                }
+                "discriminators" => {
+                    object::field(&mut map, &mut discriminators, "discriminators")
+                }
+                "links" => object::field(&mut map, &mut links, "links"),
+                "polymorphism" => {
+                    object::field(&mut map, &mut polymorphism, "polymorphism")
+                }
+                "references" => object::field(&mut map, &mut references, "references"),
+                "server_variables" => {
+                    object::field(&mut map, &mut server_variables, "server_variables")
+                }
+                "style" => object::field(&mut map, &mut style, "style"),
+                "webhooks" => object::field(&mut map, &mut webhooks, "webhooks"),
+                "xml_requests" => {
+                    object::field(&mut map, &mut xml_requests, "xml_requests")
+                }
+                "xml_responses" => {
+                    object::field(&mut map, &mut xml_responses, "xml_responses")
+                }
+                "xml_schemas" => object::field(&mut map, &mut xml_schemas, "xml_schemas"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            additional_properties_2: additional_properties_2
+                .unwrap_or_else(Self::default_additional_properties_2),
+            callbacks: callbacks.unwrap_or_else(Self::default_callbacks),
+            circular_references: circular_references
+                .unwrap_or_else(Self::default_circular_references),
+            common_parameters: common_parameters
+                .unwrap_or_else(Self::default_common_parameters),
+            discriminators: discriminators.unwrap_or_else(Self::default_discriminators),
+            links: links.unwrap_or_else(Self::default_links),
+            polymorphism: polymorphism.unwrap_or_else(Self::default_polymorphism),
+            references: references.unwrap_or_else(Self::default_references),
+            server_variables: server_variables
+                .unwrap_or_else(Self::default_server_variables),
+            style: style.unwrap_or_else(Self::default_style),
+            webhooks: webhooks.unwrap_or_else(Self::default_webhooks),
+            xml_requests: xml_requests.unwrap_or_else(Self::default_xml_requests),
+            xml_responses: xml_responses.unwrap_or_else(Self::default_xml_responses),
+            xml_schemas: xml_schemas.unwrap_or_else(Self::default_xml_schemas),
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1reference/post/requestBody/content/application~1json/schema/properties/api/properties/source`.
 pub type CreateReferenceBodyApiSource = GetApIsOkBodyDataItemSourceCurrent;
 
@@ -11985,6 +20658,7 @@ impl TryFrom<String> for CreateReferenceBodyApiUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -12022,16 +20696,50 @@ impl std::str::FromStr for CreateReferenceBodyApiUri {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceCreatedBody {
     pub data: CreateReferenceCreatedBodyData,
 }
 
+impl serde::Serialize for CreateReferenceCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceCreatedBody {
+    const EXPECTING: &'static str = "struct CreateReferenceCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1reference/post/responses/201/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceCreatedBodyData {
     /// Allow indexing by robots.
-    #[serde(default = "CreateReferenceCreatedBodyData::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
     pub appearance: CreateGuideCreatedBodyDataAppearance,
     pub category: GetCategoryPagesOkBodyDataItemCategory,
@@ -12041,10 +20749,8 @@ pub struct CreateReferenceCreatedBodyData {
     pub privacy: CreateGuideBodyPrivacy,
     /// The accessible URL slug for the page.
     pub slug: GetCategoryPagesOkBodyDataItemSlug,
-    #[serde(default = "CreateReferenceCreatedBodyData::default_state")]
     pub state: CreateGuideBodyState,
     pub title: String,
-    #[serde(default = "CreateReferenceCreatedBodyData::default_type")]
     pub r#type: CreateGuideBodyType,
     pub api_config: Option<CreateReferenceBodyApiConfig>,
     /// Information about the API that this reference page is attached to.
@@ -12074,6 +20780,175 @@ impl CreateReferenceCreatedBodyData {
     }
 }
 
+impl serde::Serialize for CreateReferenceCreatedBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.entry("appearance", &self.appearance);
+        map.entry("category", &self.category);
+        map.entry("content", &self.content);
+        map.entry("metadata", &self.metadata);
+        map.entry("parent", &self.parent);
+        map.entry("privacy", &self.privacy);
+        map.entry("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("api_config", &self.api_config);
+        map.entry("api", &self.api);
+        map.entry("connections", &self.connections);
+        map.entry("href", &self.href);
+        map.entry("links", &self.links);
+        map.entry("project", &self.project);
+        map.entry("renderable", &self.renderable);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceCreatedBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceCreatedBodyData {
+    const EXPECTING: &'static str = "struct CreateReferenceCreatedBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut api_config = None;
+        let mut api = None;
+        let mut connections = None;
+        let mut href = None;
+        let mut links = None;
+        let mut project = None;
+        let mut renderable = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "api_config" => object::field(&mut map, &mut api_config, "api_config"),
+                "api" => object::field(&mut map, &mut api, "api"),
+                "connections" => object::field(&mut map, &mut connections, "connections"),
+                "href" => object::field(&mut map, &mut href, "href"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "project" => object::field(&mut map, &mut project, "project"),
+                "renderable" => object::field(&mut map, &mut renderable, "renderable"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("appearance", appearance.is_none()),
+                ("category", category.is_none()),
+                ("content", content.is_none()),
+                ("metadata", metadata.is_none()),
+                ("parent", parent.is_none()),
+                ("privacy", privacy.is_none()),
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("api", api.is_none()),
+                ("connections", connections.is_none()),
+                ("href", href.is_none()),
+                ("links", links.is_none()),
+                ("project", project.is_none()),
+                ("renderable", renderable.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(appearance),
+            Some(category),
+            Some(content),
+            Some(metadata),
+            Some(parent),
+            Some(privacy),
+            Some(slug),
+            Some(title),
+            Some(api),
+            Some(connections),
+            Some(href),
+            Some(links),
+            Some(project),
+            Some(renderable),
+            Some(updated_at),
+            Some(uri),
+        ) = (
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            title,
+            api,
+            connections,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            api_config: api_config.unwrap_or_default(),
+            api,
+            connections,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// Allow indexing by robots.
 pub type CreateReferenceCreatedBodyDataAllowCrawlers = CreateGuideBodyAllowCrawlers;
 
@@ -12093,7 +20968,7 @@ pub type CreateReferenceCreatedBodyDataCategory = GetCategoryPagesOkBodyDataItem
 pub type CreateReferenceCreatedBodyDataCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/responses/201/content/application~1json/schema/properties/data/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceCreatedBodyDataContent {
     pub body: Option<String>,
     pub excerpt: Option<String>,
@@ -12102,14 +20977,107 @@ pub struct CreateReferenceCreatedBodyDataContent {
     pub next: CreateReferenceCreatedBodyDataContentNext,
 }
 
+impl serde::Serialize for CreateReferenceCreatedBodyDataContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("body", &self.body);
+        map.entry("excerpt", &self.excerpt);
+        map.entry("link", &self.link);
+        map.entry("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceCreatedBodyDataContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceCreatedBodyDataContent {
+    const EXPECTING: &'static str = "struct CreateReferenceCreatedBodyDataContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("link", link.is_none()), ("next", next.is_none())],
+        );
+        let (Some(link), Some(next)) = (link, next) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            body: body.unwrap_or_default(),
+            excerpt: excerpt.unwrap_or_default(),
+            link,
+            next,
+        })
+    }
+}
+
 /// Information about where this page should redirect to; only available when `type` is `link`.
 pub type CreateReferenceCreatedBodyDataContentLink = CreateGuideCreatedBodyDataContentLink;
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/responses/201/content/application~1json/schema/properties/data/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceCreatedBodyDataContentNext {
     pub description: Option<String>,
     pub pages: Vec<CreateReferenceCreatedBodyDataContentNextPagesItem>,
+}
+
+impl serde::Serialize for CreateReferenceCreatedBodyDataContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceCreatedBodyDataContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceCreatedBodyDataContentNext {
+    const EXPECTING: &'static str = "struct CreateReferenceCreatedBodyDataContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pages) = pages else {
+            return Err(serde::de::Error::missing_field("pages"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            pages,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/responses/201/content/application~1json/schema/properties/data/properties/content/properties/next/properties/pages/items`.
@@ -12170,14 +21138,13 @@ pub type CreateReferenceCreatedBodyDataType = CreateGuideBodyType;
 pub type CreateReferenceCreatedBodyDataApiConfig = CreateReferenceBodyApiConfig;
 
 /// Information about the API that this reference page is attached to.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceCreatedBodyDataApi {
     /// The endpoint HTTP method.
     pub method: CreateReferenceBodyApiMethod,
     /// The endpoint path.
     pub path: String,
     /// The API schema for this reference endpoint. This schema may be a reduced (i.e., only contains the necessary information for this endpoint) and/or dereferenced version of the full API definition, depending upon the query parameters used for this request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<serde_json::Value>,
     /// OpenAPI features that are utilized within this API operation.
     pub stats: CreateReferenceBodyApiStats,
@@ -12185,6 +21152,70 @@ pub struct CreateReferenceCreatedBodyDataApi {
     pub source: Option<CreateReferenceCreatedBodyDataApiSource>,
     /// A URI to the API resource.
     pub uri: Option<CreateReferenceCreatedBodyDataApiUri>,
+}
+
+impl serde::Serialize for CreateReferenceCreatedBodyDataApi {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("method", &self.method);
+        map.entry("path", &self.path);
+        map.optional("schema", &self.schema);
+        map.entry("stats", &self.stats);
+        map.entry("source", &self.source);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceCreatedBodyDataApi {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceCreatedBodyDataApi {
+    const EXPECTING: &'static str = "struct CreateReferenceCreatedBodyDataApi";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut method = None;
+        let mut path = None;
+        let mut schema = None;
+        let mut stats = None;
+        let mut source = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "method" => object::field(&mut map, &mut method, "method"),
+                "path" => object::field(&mut map, &mut path, "path"),
+                "schema" => object::field(&mut map, &mut schema, "schema"),
+                "stats" => object::field(&mut map, &mut stats, "stats"),
+                "source" => object::field(&mut map, &mut source, "source"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("method", method.is_none()),
+                ("path", path.is_none()),
+                ("stats", stats.is_none()),
+            ],
+        );
+        let (Some(method), Some(path), Some(stats)) = (method, path, stats) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            method,
+            path,
+            schema,
+            stats,
+            source: source.unwrap_or_default(),
+            uri: uri.unwrap_or_default(),
+        })
+    }
 }
 
 /// The endpoint HTTP method.
@@ -12319,6 +21350,7 @@ impl TryFrom<String> for CreateReferenceCreatedBodyDataApiUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -12356,17 +21388,87 @@ impl std::str::FromStr for CreateReferenceCreatedBodyDataApiUri {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference/post/responses/201/content/application~1json/schema/properties/data/properties/connections`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceCreatedBodyDataConnections {
     /// A collection of recipes that are displayed on this API reference.
     pub recipes: Option<Vec<CreateReferenceCreatedBodyDataConnectionsRecipesItem>>,
 }
 
+impl serde::Serialize for CreateReferenceCreatedBodyDataConnections {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("recipes", &self.recipes);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateReferenceCreatedBodyDataConnections {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceCreatedBodyDataConnections {
+    const EXPECTING: &'static str = "struct CreateReferenceCreatedBodyDataConnections";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut recipes = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "recipes" => object::field(&mut map, &mut recipes, "recipes"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            recipes: recipes.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1reference/post/responses/201/content/application~1json/schema/properties/data/properties/connections/properties/recipes/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReferenceCreatedBodyDataConnectionsRecipesItem {
     /// URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.
     pub uri: CreateReferenceBodyConnectionsRecipesItemUri,
+}
+
+impl serde::Serialize for CreateReferenceCreatedBodyDataConnectionsRecipesItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for CreateReferenceCreatedBodyDataConnectionsRecipesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateReferenceCreatedBodyDataConnectionsRecipesItem {
+    const EXPECTING: &'static str = "struct CreateReferenceCreatedBodyDataConnectionsRecipesItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(uri) = uri else {
+            return Err(serde::de::Error::missing_field("uri"));
+        };
+        Ok(Self { uri })
+    }
 }
 
 /// URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.
@@ -12469,16 +21571,50 @@ pub type GetReferenceBranch = GetApIsBranch;
 pub type GetReferenceSlug = GetCustomPagesOkBodyDataItemSlug;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetReferenceOkBody {
     pub data: GetReferenceOkBodyData,
 }
 
+impl serde::Serialize for GetReferenceOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetReferenceOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetReferenceOkBody {
+    const EXPECTING: &'static str = "struct GetReferenceOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/get/responses/200/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetReferenceOkBodyData {
     /// Allow indexing by robots.
-    #[serde(default = "GetReferenceOkBodyData::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
     pub appearance: CreateGuideCreatedBodyDataAppearance,
     pub category: GetCategoryPagesOkBodyDataItemCategory,
@@ -12488,10 +21624,8 @@ pub struct GetReferenceOkBodyData {
     pub privacy: CreateGuideBodyPrivacy,
     /// The accessible URL slug for the page.
     pub slug: GetCategoryPagesOkBodyDataItemSlug,
-    #[serde(default = "GetReferenceOkBodyData::default_state")]
     pub state: CreateGuideBodyState,
     pub title: String,
-    #[serde(default = "GetReferenceOkBodyData::default_type")]
     pub r#type: CreateGuideBodyType,
     pub api_config: Option<CreateReferenceBodyApiConfig>,
     /// Information about the API that this reference page is attached to.
@@ -12521,6 +21655,175 @@ impl GetReferenceOkBodyData {
     }
 }
 
+impl serde::Serialize for GetReferenceOkBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.entry("appearance", &self.appearance);
+        map.entry("category", &self.category);
+        map.entry("content", &self.content);
+        map.entry("metadata", &self.metadata);
+        map.entry("parent", &self.parent);
+        map.entry("privacy", &self.privacy);
+        map.entry("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("api_config", &self.api_config);
+        map.entry("api", &self.api);
+        map.entry("connections", &self.connections);
+        map.entry("href", &self.href);
+        map.entry("links", &self.links);
+        map.entry("project", &self.project);
+        map.entry("renderable", &self.renderable);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetReferenceOkBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetReferenceOkBodyData {
+    const EXPECTING: &'static str = "struct GetReferenceOkBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut api_config = None;
+        let mut api = None;
+        let mut connections = None;
+        let mut href = None;
+        let mut links = None;
+        let mut project = None;
+        let mut renderable = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "api_config" => object::field(&mut map, &mut api_config, "api_config"),
+                "api" => object::field(&mut map, &mut api, "api"),
+                "connections" => object::field(&mut map, &mut connections, "connections"),
+                "href" => object::field(&mut map, &mut href, "href"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "project" => object::field(&mut map, &mut project, "project"),
+                "renderable" => object::field(&mut map, &mut renderable, "renderable"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("appearance", appearance.is_none()),
+                ("category", category.is_none()),
+                ("content", content.is_none()),
+                ("metadata", metadata.is_none()),
+                ("parent", parent.is_none()),
+                ("privacy", privacy.is_none()),
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("api", api.is_none()),
+                ("connections", connections.is_none()),
+                ("href", href.is_none()),
+                ("links", links.is_none()),
+                ("project", project.is_none()),
+                ("renderable", renderable.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(appearance),
+            Some(category),
+            Some(content),
+            Some(metadata),
+            Some(parent),
+            Some(privacy),
+            Some(slug),
+            Some(title),
+            Some(api),
+            Some(connections),
+            Some(href),
+            Some(links),
+            Some(project),
+            Some(renderable),
+            Some(updated_at),
+            Some(uri),
+        ) = (
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            title,
+            api,
+            connections,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            api_config: api_config.unwrap_or_default(),
+            api,
+            connections,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// Allow indexing by robots.
 pub type GetReferenceOkBodyDataAllowCrawlers = CreateGuideBodyAllowCrawlers;
 
@@ -12540,7 +21843,7 @@ pub type GetReferenceOkBodyDataCategory = GetCategoryPagesOkBodyDataItemCategory
 pub type GetReferenceOkBodyDataCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/get/responses/200/content/application~1json/schema/properties/data/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetReferenceOkBodyDataContent {
     pub body: Option<String>,
     pub excerpt: Option<String>,
@@ -12549,14 +21852,107 @@ pub struct GetReferenceOkBodyDataContent {
     pub next: GetReferenceOkBodyDataContentNext,
 }
 
+impl serde::Serialize for GetReferenceOkBodyDataContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("body", &self.body);
+        map.entry("excerpt", &self.excerpt);
+        map.entry("link", &self.link);
+        map.entry("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetReferenceOkBodyDataContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetReferenceOkBodyDataContent {
+    const EXPECTING: &'static str = "struct GetReferenceOkBodyDataContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("link", link.is_none()), ("next", next.is_none())],
+        );
+        let (Some(link), Some(next)) = (link, next) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            body: body.unwrap_or_default(),
+            excerpt: excerpt.unwrap_or_default(),
+            link,
+            next,
+        })
+    }
+}
+
 /// Information about where this page should redirect to; only available when `type` is `link`.
 pub type GetReferenceOkBodyDataContentLink = CreateGuideCreatedBodyDataContentLink;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/get/responses/200/content/application~1json/schema/properties/data/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetReferenceOkBodyDataContentNext {
     pub description: Option<String>,
     pub pages: Vec<GetReferenceOkBodyDataContentNextPagesItem>,
+}
+
+impl serde::Serialize for GetReferenceOkBodyDataContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetReferenceOkBodyDataContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetReferenceOkBodyDataContentNext {
+    const EXPECTING: &'static str = "struct GetReferenceOkBodyDataContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pages) = pages else {
+            return Err(serde::de::Error::missing_field("pages"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            pages,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/get/responses/200/content/application~1json/schema/properties/data/properties/content/properties/next/properties/pages/items`.
@@ -12677,38 +22073,24 @@ pub type UpdateReferenceBranch = GetApIsBranch;
 pub type UpdateReferenceSlug = GetCustomPagesOkBodyDataItemSlug;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateReferenceBody {
     /// Allow indexing by robots.
-    #[serde(default = "UpdateReferenceBody::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<CreateGuideBodyAppearance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<UpdateGuideBodyCategory>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<UpdateReferenceBodyContent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<CreateGuideBodyMetadata>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<CreateGuideBodyParent>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<CreateGuideBodyPrivacy>,
     /// The accessible URL slug for the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<GetCategoryPagesOkBodyDataItemSlug>,
-    #[serde(default = "UpdateReferenceBody::default_state")]
     pub state: CreateGuideBodyState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(default = "UpdateReferenceBody::default_type")]
     pub r#type: CreateGuideBodyType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<CreateReferenceBodyConnections>,
     /// Information about the API that this reference page is attached to. If you wish to detach this page from an API definition, making it a stand page, set `api.uri` to `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<UpdateReferenceBodyApi>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<f64>,
 }
 
@@ -12723,6 +22105,94 @@ impl UpdateReferenceBody {
 
     fn default_type() -> CreateGuideBodyType {
         CreateGuideBodyType::Basic
+    }
+}
+
+impl serde::Serialize for UpdateReferenceBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.optional("appearance", &self.appearance);
+        map.optional("category", &self.category);
+        map.optional("content", &self.content);
+        map.optional("metadata", &self.metadata);
+        map.optional("parent", &self.parent);
+        map.optional("privacy", &self.privacy);
+        map.optional("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.optional("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.optional("connections", &self.connections);
+        map.optional("api", &self.api);
+        map.optional("position", &self.position);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateReferenceBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateReferenceBody {
+    const EXPECTING: &'static str = "struct UpdateReferenceBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut connections = None;
+        let mut api = None;
+        let mut position = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "connections" => object::field(&mut map, &mut connections, "connections"),
+                "api" => object::field(&mut map, &mut api, "api"),
+                "position" => object::field(&mut map, &mut position, "position"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            connections,
+            api,
+            position,
+        })
     }
 }
 
@@ -12745,41 +22215,99 @@ pub type UpdateReferenceBodyCategory = UpdateGuideBodyCategory;
 pub type UpdateReferenceBodyCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateReferenceBodyContent {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub body: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub excerpt: Option<Option<String>>,
     /// Information about where this page should redirect to; only available when `type` is `link`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<CreateGuideBodyContentLink>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<UpdateReferenceBodyContentNext>,
+}
+
+impl serde::Serialize for UpdateReferenceBodyContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("body", &self.body);
+        map.optional("excerpt", &self.excerpt);
+        map.optional("link", &self.link);
+        map.optional("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateReferenceBodyContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateReferenceBodyContent {
+    const EXPECTING: &'static str = "struct UpdateReferenceBodyContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { body, excerpt, link, next })
+    }
 }
 
 /// Information about where this page should redirect to; only available when `type` is `link`.
 pub type UpdateReferenceBodyContentLink = CreateGuideBodyContentLink;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateReferenceBodyContentNext {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<UpdateReferenceBodyContentNextPagesItem>>,
+}
+
+impl serde::Serialize for UpdateReferenceBodyContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("description", &self.description);
+        map.optional("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateReferenceBodyContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateReferenceBodyContentNext {
+    const EXPECTING: &'static str = "struct UpdateReferenceBodyContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { description, pages })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/requestBody/content/application~1json/schema/properties/content/properties/next/properties/pages/items`.
@@ -12846,31 +22374,71 @@ pub type UpdateReferenceBodyConnectionsRecipesItem = CreateReferenceBodyConnecti
 pub type UpdateReferenceBodyConnectionsRecipesItemUri = CreateReferenceBodyConnectionsRecipesItemUri;
 
 /// Information about the API that this reference page is attached to. If you wish to detach this page from an API definition, making it a stand page, set `api.uri` to `null`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateReferenceBodyApi {
     /// The endpoint HTTP method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<CreateReferenceBodyApiMethod>,
     /// The endpoint path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<serde_json::Value>,
     /// OpenAPI features that are utilized within this API operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<CreateReferenceBodyApiStats>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub source: Option<Option<GetApIsOkBodyDataItemSourceCurrent>>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub uri: Option<Option<CreateReferenceBodyApiUri>>,
+}
+
+impl serde::Serialize for UpdateReferenceBodyApi {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("method", &self.method);
+        map.optional("path", &self.path);
+        map.optional("schema", &self.schema);
+        map.optional("stats", &self.stats);
+        map.optional("source", &self.source);
+        map.optional("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateReferenceBodyApi {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateReferenceBodyApi {
+    const EXPECTING: &'static str = "struct UpdateReferenceBodyApi";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut method = None;
+        let mut path = None;
+        let mut schema = None;
+        let mut stats = None;
+        let mut source = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "method" => object::field(&mut map, &mut method, "method"),
+                "path" => object::field(&mut map, &mut path, "path"),
+                "schema" => object::field(&mut map, &mut schema, "schema"),
+                "stats" => object::field(&mut map, &mut stats, "stats"),
+                "source" => object::field(&mut map, &mut source, "source"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            method,
+            path,
+            schema,
+            stats,
+            source,
+            uri,
+        })
+    }
 }
 
 /// The endpoint HTTP method.
@@ -12886,16 +22454,50 @@ pub type UpdateReferenceBodyApiSource = GetApIsOkBodyDataItemSourceCurrent;
 pub type UpdateReferenceBodyApiUri = CreateReferenceBodyApiUri;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateReferenceOkBody {
     pub data: UpdateReferenceOkBodyData,
 }
 
+impl serde::Serialize for UpdateReferenceOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateReferenceOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateReferenceOkBody {
+    const EXPECTING: &'static str = "struct UpdateReferenceOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/responses/200/content/application~1json/schema/properties/data`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateReferenceOkBodyData {
     /// Allow indexing by robots.
-    #[serde(default = "UpdateReferenceOkBodyData::default_allow_crawlers")]
     pub allow_crawlers: CreateGuideBodyAllowCrawlers,
     pub appearance: CreateGuideCreatedBodyDataAppearance,
     pub category: GetCategoryPagesOkBodyDataItemCategory,
@@ -12905,10 +22507,8 @@ pub struct UpdateReferenceOkBodyData {
     pub privacy: CreateGuideBodyPrivacy,
     /// The accessible URL slug for the page.
     pub slug: GetCategoryPagesOkBodyDataItemSlug,
-    #[serde(default = "UpdateReferenceOkBodyData::default_state")]
     pub state: CreateGuideBodyState,
     pub title: String,
-    #[serde(default = "UpdateReferenceOkBodyData::default_type")]
     pub r#type: CreateGuideBodyType,
     pub api_config: Option<CreateReferenceBodyApiConfig>,
     /// Information about the API that this reference page is attached to.
@@ -12938,6 +22538,175 @@ impl UpdateReferenceOkBodyData {
     }
 }
 
+impl serde::Serialize for UpdateReferenceOkBodyData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("allow_crawlers", &self.allow_crawlers);
+        map.entry("appearance", &self.appearance);
+        map.entry("category", &self.category);
+        map.entry("content", &self.content);
+        map.entry("metadata", &self.metadata);
+        map.entry("parent", &self.parent);
+        map.entry("privacy", &self.privacy);
+        map.entry("slug", &self.slug);
+        map.entry("state", &self.state);
+        map.entry("title", &self.title);
+        map.entry("type", &self.r#type);
+        map.entry("api_config", &self.api_config);
+        map.entry("api", &self.api);
+        map.entry("connections", &self.connections);
+        map.entry("href", &self.href);
+        map.entry("links", &self.links);
+        map.entry("project", &self.project);
+        map.entry("renderable", &self.renderable);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateReferenceOkBodyData {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateReferenceOkBodyData {
+    const EXPECTING: &'static str = "struct UpdateReferenceOkBodyData";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut allow_crawlers = None;
+        let mut appearance = None;
+        let mut category = None;
+        let mut content = None;
+        let mut metadata = None;
+        let mut parent = None;
+        let mut privacy = None;
+        let mut slug = None;
+        let mut state = None;
+        let mut title = None;
+        let mut r#type = None;
+        let mut api_config = None;
+        let mut api = None;
+        let mut connections = None;
+        let mut href = None;
+        let mut links = None;
+        let mut project = None;
+        let mut renderable = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "allow_crawlers" => {
+                    object::field(&mut map, &mut allow_crawlers, "allow_crawlers")
+                }
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "category" => object::field(&mut map, &mut category, "category"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "metadata" => object::field(&mut map, &mut metadata, "metadata"),
+                "parent" => object::field(&mut map, &mut parent, "parent"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "api_config" => object::field(&mut map, &mut api_config, "api_config"),
+                "api" => object::field(&mut map, &mut api, "api"),
+                "connections" => object::field(&mut map, &mut connections, "connections"),
+                "href" => object::field(&mut map, &mut href, "href"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "project" => object::field(&mut map, &mut project, "project"),
+                "renderable" => object::field(&mut map, &mut renderable, "renderable"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("appearance", appearance.is_none()),
+                ("category", category.is_none()),
+                ("content", content.is_none()),
+                ("metadata", metadata.is_none()),
+                ("parent", parent.is_none()),
+                ("privacy", privacy.is_none()),
+                ("slug", slug.is_none()),
+                ("title", title.is_none()),
+                ("api", api.is_none()),
+                ("connections", connections.is_none()),
+                ("href", href.is_none()),
+                ("links", links.is_none()),
+                ("project", project.is_none()),
+                ("renderable", renderable.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(appearance),
+            Some(category),
+            Some(content),
+            Some(metadata),
+            Some(parent),
+            Some(privacy),
+            Some(slug),
+            Some(title),
+            Some(api),
+            Some(connections),
+            Some(href),
+            Some(links),
+            Some(project),
+            Some(renderable),
+            Some(updated_at),
+            Some(uri),
+        ) = (
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            title,
+            api,
+            connections,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            allow_crawlers: allow_crawlers.unwrap_or_else(Self::default_allow_crawlers),
+            appearance,
+            category,
+            content,
+            metadata,
+            parent,
+            privacy,
+            slug,
+            state: state.unwrap_or_else(Self::default_state),
+            title,
+            r#type: r#type.unwrap_or_else(Self::default_type),
+            api_config: api_config.unwrap_or_default(),
+            api,
+            connections,
+            href,
+            links,
+            project,
+            renderable,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// Allow indexing by robots.
 pub type UpdateReferenceOkBodyDataAllowCrawlers = CreateGuideBodyAllowCrawlers;
 
@@ -12957,7 +22726,7 @@ pub type UpdateReferenceOkBodyDataCategory = GetCategoryPagesOkBodyDataItemCateg
 pub type UpdateReferenceOkBodyDataCategoryUri = CreateCategoryCreatedBodyDataUri;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/responses/200/content/application~1json/schema/properties/data/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateReferenceOkBodyDataContent {
     pub body: Option<String>,
     pub excerpt: Option<String>,
@@ -12966,14 +22735,107 @@ pub struct UpdateReferenceOkBodyDataContent {
     pub next: UpdateReferenceOkBodyDataContentNext,
 }
 
+impl serde::Serialize for UpdateReferenceOkBodyDataContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("body", &self.body);
+        map.entry("excerpt", &self.excerpt);
+        map.entry("link", &self.link);
+        map.entry("next", &self.next);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateReferenceOkBodyDataContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateReferenceOkBodyDataContent {
+    const EXPECTING: &'static str = "struct UpdateReferenceOkBodyDataContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut body = None;
+        let mut excerpt = None;
+        let mut link = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "body" => object::field(&mut map, &mut body, "body"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "link" => object::field(&mut map, &mut link, "link"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("link", link.is_none()), ("next", next.is_none())],
+        );
+        let (Some(link), Some(next)) = (link, next) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            body: body.unwrap_or_default(),
+            excerpt: excerpt.unwrap_or_default(),
+            link,
+            next,
+        })
+    }
+}
+
 /// Information about where this page should redirect to; only available when `type` is `link`.
 pub type UpdateReferenceOkBodyDataContentLink = CreateGuideCreatedBodyDataContentLink;
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/responses/200/content/application~1json/schema/properties/data/properties/content/properties/next`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateReferenceOkBodyDataContentNext {
     pub description: Option<String>,
     pub pages: Vec<UpdateReferenceOkBodyDataContentNextPagesItem>,
+}
+
+impl serde::Serialize for UpdateReferenceOkBodyDataContentNext {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("description", &self.description);
+        map.entry("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateReferenceOkBodyDataContentNext {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateReferenceOkBodyDataContentNext {
+    const EXPECTING: &'static str = "struct UpdateReferenceOkBodyDataContentNext";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut description = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "description" => object::field(&mut map, &mut description, "description"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(pages) = pages else {
+            return Err(serde::de::Error::missing_field("pages"));
+        };
+        Ok(Self {
+            description: description.unwrap_or_default(),
+            pages,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1reference~1{slug}/patch/responses/200/content/application~1json/schema/properties/data/properties/content/properties/next/properties/pages/items`.
@@ -13085,14 +22947,55 @@ pub type UpdateReferenceOkBodyDataUri = GetCategoryPagesOkBodyDataItemUri;
 pub type GetRecipesBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBody {
     pub total: f64,
     pub data: Vec<GetRecipesOkBodyDataItem>,
 }
 
+impl serde::Serialize for GetRecipesOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBody {
+    const EXPECTING: &'static str = "struct GetRecipesOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("total", total.is_none()), ("data", data.is_none())],
+        );
+        let (Some(total), Some(data)) = (total, data) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { total, data })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItem {
     pub appearance: GetRecipesOkBodyDataItemAppearance,
     pub connections: GetRecipesOkBodyDataItemConnections,
@@ -13105,11 +23008,100 @@ pub struct GetRecipesOkBodyDataItem {
     pub uri: GetRecipesOkBodyDataItemUri,
 }
 
+impl serde::Serialize for GetRecipesOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("appearance", &self.appearance);
+        map.entry("connections", &self.connections);
+        map.entry("content", &self.content);
+        map.entry("description", &self.description);
+        map.entry("privacy", &self.privacy);
+        map.entry("title", &self.title);
+        map.entry("links", &self.links);
+        map.entry("slug", &self.slug);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItem {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut appearance = None;
+        let mut connections = None;
+        let mut content = None;
+        let mut description = None;
+        let mut privacy = None;
+        let mut title = None;
+        let mut links = None;
+        let mut slug = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "connections" => object::field(&mut map, &mut connections, "connections"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "description" => object::field(&mut map, &mut description, "description"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("appearance", appearance.is_none()),
+                ("connections", connections.is_none()),
+                ("content", content.is_none()),
+                ("privacy", privacy.is_none()),
+                ("title", title.is_none()),
+                ("links", links.is_none()),
+                ("slug", slug.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(appearance),
+            Some(connections),
+            Some(content),
+            Some(privacy),
+            Some(title),
+            Some(links),
+            Some(slug),
+            Some(uri),
+        ) = (appearance, connections, content, privacy, title, links, slug, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            appearance,
+            connections,
+            content,
+            description: description.unwrap_or_default(),
+            privacy,
+            title,
+            links,
+            slug,
+            uri,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items/properties/appearance`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItemAppearance {
     /// The color of the recipe card.
-    #[serde(default = "GetRecipesOkBodyDataItemAppearance::default_background_color")]
     pub background_color: GetRecipesOkBodyDataItemAppearanceBackgroundColor,
     /// The Unicode emoji to be displayed within the recipe card.
     pub emoji: Option<String>,
@@ -13118,6 +23110,47 @@ pub struct GetRecipesOkBodyDataItemAppearance {
 impl GetRecipesOkBodyDataItemAppearance {
     fn default_background_color() -> GetRecipesOkBodyDataItemAppearanceBackgroundColor {
         GetRecipesOkBodyDataItemAppearanceBackgroundColor(String::from("#000000"))
+    }
+}
+
+impl serde::Serialize for GetRecipesOkBodyDataItemAppearance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("background_color", &self.background_color);
+        map.entry("emoji", &self.emoji);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBodyDataItemAppearance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItemAppearance {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItemAppearance";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut background_color = None;
+        let mut emoji = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "background_color" => {
+                    object::field(&mut map, &mut background_color, "background_color")
+                }
+                "emoji" => object::field(&mut map, &mut emoji, "emoji"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            background_color: background_color
+                .unwrap_or_else(Self::default_background_color),
+            emoji: emoji.unwrap_or_default(),
+        })
     }
 }
 
@@ -13146,6 +23179,7 @@ impl TryFrom<String> for GetRecipesOkBodyDataItemAppearanceBackgroundColor {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -13183,17 +23217,86 @@ impl std::str::FromStr for GetRecipesOkBodyDataItemAppearanceBackgroundColor {
 }
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items/properties/connections`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItemConnections {
     /// A collection of API reference pages that this recipe will be displayed on.
     pub references: Option<Vec<GetRecipesOkBodyDataItemConnectionsReferencesItem>>,
 }
 
+impl serde::Serialize for GetRecipesOkBodyDataItemConnections {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("references", &self.references);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBodyDataItemConnections {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItemConnections {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItemConnections";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut references = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "references" => object::field(&mut map, &mut references, "references"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            references: references.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items/properties/connections/properties/references/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItemConnectionsReferencesItem {
     /// URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.
     pub uri: GetRecipesOkBodyDataItemConnectionsReferencesItemUri,
+}
+
+impl serde::Serialize for GetRecipesOkBodyDataItemConnectionsReferencesItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBodyDataItemConnectionsReferencesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItemConnectionsReferencesItem {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItemConnectionsReferencesItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(uri) = uri else {
+            return Err(serde::de::Error::missing_field("uri"));
+        };
+        Ok(Self { uri })
+    }
 }
 
 /// URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.
@@ -13221,6 +23324,7 @@ impl TryFrom<String> for GetRecipesOkBodyDataItemConnectionsReferencesItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -13258,7 +23362,7 @@ impl std::str::FromStr for GetRecipesOkBodyDataItemConnectionsReferencesItemUri 
 }
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItemContent {
     pub steps: Vec<GetRecipesOkBodyDataItemContentStepsItem>,
     pub snippet: GetRecipesOkBodyDataItemContentSnippet,
@@ -13266,8 +23370,56 @@ pub struct GetRecipesOkBodyDataItemContent {
     pub response: Option<String>,
 }
 
+impl serde::Serialize for GetRecipesOkBodyDataItemContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("steps", &self.steps);
+        map.entry("snippet", &self.snippet);
+        map.entry("response", &self.response);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBodyDataItemContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItemContent {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItemContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut steps = None;
+        let mut snippet = None;
+        let mut response = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "steps" => object::field(&mut map, &mut steps, "steps"),
+                "snippet" => object::field(&mut map, &mut snippet, "snippet"),
+                "response" => object::field(&mut map, &mut response, "response"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("steps", steps.is_none()), ("snippet", snippet.is_none())],
+        );
+        let (Some(steps), Some(snippet)) = (steps, snippet) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            steps,
+            snippet,
+            response: response.unwrap_or_default(),
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items/properties/content/properties/steps/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItemContentStepsItem {
     /// Title of the step.
     pub title: String,
@@ -13277,37 +23429,209 @@ pub struct GetRecipesOkBodyDataItemContentStepsItem {
     pub line_numbers: Vec<String>,
 }
 
+impl serde::Serialize for GetRecipesOkBodyDataItemContentStepsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.entry("body", &self.body);
+        map.entry("line_numbers", &self.line_numbers);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBodyDataItemContentStepsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItemContentStepsItem {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItemContentStepsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut body = None;
+        let mut line_numbers = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "body" => object::field(&mut map, &mut body, "body"),
+                "line_numbers" => {
+                    object::field(&mut map, &mut line_numbers, "line_numbers")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("title", title.is_none()), ("line_numbers", line_numbers.is_none())],
+        );
+        let (Some(title), Some(line_numbers)) = (title, line_numbers) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            title,
+            body: body.unwrap_or_default(),
+            line_numbers,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items/properties/content/properties/snippet`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItemContentSnippet {
     /// Array of code snippets to display in the recipe.
     pub code_options: Vec<GetRecipesOkBodyDataItemContentSnippetCodeOptionsItem>,
 }
 
+impl serde::Serialize for GetRecipesOkBodyDataItemContentSnippet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("code_options", &self.code_options);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBodyDataItemContentSnippet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItemContentSnippet {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItemContentSnippet";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code_options = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code_options" => {
+                    object::field(&mut map, &mut code_options, "code_options")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(code_options) = code_options else {
+            return Err(serde::de::Error::missing_field("code_options"));
+        };
+        Ok(Self { code_options })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items/properties/content/properties/snippet/properties/code_options/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItemContentSnippetCodeOptionsItem {
     /// Code to display for the specific language.
     pub code: Option<String>,
     /// Language of the code snippet.
     pub language: String,
     /// Name of the code snippet.
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<Option<String>>,
     /// Actual syntax highlighter to use on the code snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted_syntax: Option<String>,
 }
 
+impl serde::Serialize for GetRecipesOkBodyDataItemContentSnippetCodeOptionsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("code", &self.code);
+        map.entry("language", &self.language);
+        map.optional("name", &self.name);
+        map.optional("highlighted_syntax", &self.highlighted_syntax);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de>
+for GetRecipesOkBodyDataItemContentSnippetCodeOptionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItemContentSnippetCodeOptionsItem {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItemContentSnippetCodeOptionsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code = None;
+        let mut language = None;
+        let mut name = None;
+        let mut highlighted_syntax = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code" => object::field(&mut map, &mut code, "code"),
+                "language" => object::field(&mut map, &mut language, "language"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "highlighted_syntax" => {
+                    object::field(
+                        &mut map,
+                        &mut highlighted_syntax,
+                        "highlighted_syntax",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(language) = language else {
+            return Err(serde::de::Error::missing_field("language"));
+        };
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            language,
+            name,
+            highlighted_syntax,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/get/responses/200/content/application~1json/schema/properties/data/items/properties/privacy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetRecipesOkBodyDataItemPrivacy {
     /// Who can view the recipe.
     pub view: GetRecipesOkBodyDataItemPrivacyView,
+}
+
+impl serde::Serialize for GetRecipesOkBodyDataItemPrivacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRecipesOkBodyDataItemPrivacy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetRecipesOkBodyDataItemPrivacy {
+    const EXPECTING: &'static str = "struct GetRecipesOkBodyDataItemPrivacy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(view) = view else {
+            return Err(serde::de::Error::missing_field("view"));
+        };
+        Ok(Self { view })
+    }
 }
 
 /// Who can view the recipe.
@@ -13404,6 +23728,7 @@ impl TryFrom<String> for GetRecipesOkBodyDataItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -13444,30 +23769,81 @@ impl std::str::FromStr for GetRecipesOkBodyDataItemUri {
 pub type CreateRecipeBranch = GetApIsBranch;
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<CreateRecipeBodyAppearance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<CreateRecipeBodyConnections>,
     pub content: CreateRecipeBodyContent,
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<CreateRecipeBodyPrivacy>,
     pub title: String,
 }
 
+impl serde::Serialize for CreateRecipeBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("appearance", &self.appearance);
+        map.optional("connections", &self.connections);
+        map.entry("content", &self.content);
+        map.entry("description", &self.description);
+        map.optional("privacy", &self.privacy);
+        map.entry("title", &self.title);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBody {
+    const EXPECTING: &'static str = "struct CreateRecipeBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut appearance = None;
+        let mut connections = None;
+        let mut content = None;
+        let mut description = None;
+        let mut privacy = None;
+        let mut title = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "connections" => object::field(&mut map, &mut connections, "connections"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "description" => object::field(&mut map, &mut description, "description"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("content", content.is_none()), ("title", title.is_none())],
+        );
+        let (Some(content), Some(title)) = (content, title) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            appearance,
+            connections,
+            content,
+            description: description.unwrap_or_default(),
+            privacy,
+            title,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/appearance`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBodyAppearance {
     /// The color of the recipe card.
-    #[serde(default = "CreateRecipeBodyAppearance::default_background_color")]
     pub background_color: GetRecipesOkBodyDataItemAppearanceBackgroundColor,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub emoji: Option<Option<String>>,
 }
 
@@ -13477,108 +23853,410 @@ impl CreateRecipeBodyAppearance {
     }
 }
 
+impl serde::Serialize for CreateRecipeBodyAppearance {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("background_color", &self.background_color);
+        map.optional("emoji", &self.emoji);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBodyAppearance {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBodyAppearance {
+    const EXPECTING: &'static str = "struct CreateRecipeBodyAppearance";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut background_color = None;
+        let mut emoji = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "background_color" => {
+                    object::field(&mut map, &mut background_color, "background_color")
+                }
+                "emoji" => object::field(&mut map, &mut emoji, "emoji"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            background_color: background_color
+                .unwrap_or_else(Self::default_background_color),
+            emoji,
+        })
+    }
+}
+
 /// The color of the recipe card.
 pub type CreateRecipeBodyAppearanceBackgroundColor = GetRecipesOkBodyDataItemAppearanceBackgroundColor;
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/connections`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBodyConnections {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub references: Option<Option<Vec<CreateRecipeBodyConnectionsReferencesItem>>>,
 }
 
+impl serde::Serialize for CreateRecipeBodyConnections {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("references", &self.references);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBodyConnections {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBodyConnections {
+    const EXPECTING: &'static str = "struct CreateRecipeBodyConnections";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut references = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "references" => object::field(&mut map, &mut references, "references"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { references })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/connections/properties/references/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBodyConnectionsReferencesItem {
     /// URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<GetRecipesOkBodyDataItemConnectionsReferencesItemUri>,
+}
+
+impl serde::Serialize for CreateRecipeBodyConnectionsReferencesItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBodyConnectionsReferencesItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBodyConnectionsReferencesItem {
+    const EXPECTING: &'static str = "struct CreateRecipeBodyConnectionsReferencesItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { uri })
+    }
 }
 
 /// URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.
 pub type CreateRecipeBodyConnectionsReferencesItemUri = GetRecipesOkBodyDataItemConnectionsReferencesItemUri;
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/content`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBodyContent {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<CreateRecipeBodyContentStepsItem>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<CreateRecipeBodyContentSnippet>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub response: Option<Option<String>>,
 }
 
+impl serde::Serialize for CreateRecipeBodyContent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("steps", &self.steps);
+        map.optional("snippet", &self.snippet);
+        map.optional("response", &self.response);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBodyContent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBodyContent {
+    const EXPECTING: &'static str = "struct CreateRecipeBodyContent";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut steps = None;
+        let mut snippet = None;
+        let mut response = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "steps" => object::field(&mut map, &mut steps, "steps"),
+                "snippet" => object::field(&mut map, &mut snippet, "snippet"),
+                "response" => object::field(&mut map, &mut response, "response"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { steps, snippet, response })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/content/properties/steps/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBodyContentStepsItem {
     /// Title of the step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub body: Option<Option<String>>,
     /// Line numbers to highlight in the code snippet. (e.g. `["1-5", "10"]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_numbers: Option<Vec<String>>,
 }
 
+impl serde::Serialize for CreateRecipeBodyContentStepsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("title", &self.title);
+        map.optional("body", &self.body);
+        map.optional("line_numbers", &self.line_numbers);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBodyContentStepsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBodyContentStepsItem {
+    const EXPECTING: &'static str = "struct CreateRecipeBodyContentStepsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut body = None;
+        let mut line_numbers = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "body" => object::field(&mut map, &mut body, "body"),
+                "line_numbers" => {
+                    object::field(&mut map, &mut line_numbers, "line_numbers")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { title, body, line_numbers })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/content/properties/snippet`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBodyContentSnippet {
     /// Array of code snippets to display in the recipe.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_options: Option<Vec<CreateRecipeBodyContentSnippetCodeOptionsItem>>,
 }
 
+impl serde::Serialize for CreateRecipeBodyContentSnippet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("code_options", &self.code_options);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBodyContentSnippet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBodyContentSnippet {
+    const EXPECTING: &'static str = "struct CreateRecipeBodyContentSnippet";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code_options = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code_options" => {
+                    object::field(&mut map, &mut code_options, "code_options")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { code_options })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/content/properties/snippet/properties/code_options/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBodyContentSnippetCodeOptionsItem {
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub code: Option<Option<String>>,
     /// Language of the code snippet.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub name: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlighted_syntax: Option<String>,
 }
 
+impl serde::Serialize for CreateRecipeBodyContentSnippetCodeOptionsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("code", &self.code);
+        map.optional("language", &self.language);
+        map.optional("name", &self.name);
+        map.optional("highlighted_syntax", &self.highlighted_syntax);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBodyContentSnippetCodeOptionsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBodyContentSnippetCodeOptionsItem {
+    const EXPECTING: &'static str = "struct CreateRecipeBodyContentSnippetCodeOptionsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut code = None;
+        let mut language = None;
+        let mut name = None;
+        let mut highlighted_syntax = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "code" => object::field(&mut map, &mut code, "code"),
+                "language" => object::field(&mut map, &mut language, "language"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "highlighted_syntax" => {
+                    object::field(
+                        &mut map,
+                        &mut highlighted_syntax,
+                        "highlighted_syntax",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            code,
+            language,
+            name,
+            highlighted_syntax,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/requestBody/content/application~1json/schema/properties/privacy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeBodyPrivacy {
     /// Who can view the recipe.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<GetRecipesOkBodyDataItemPrivacyView>,
+}
+
+impl serde::Serialize for CreateRecipeBodyPrivacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeBodyPrivacy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeBodyPrivacy {
+    const EXPECTING: &'static str = "struct CreateRecipeBodyPrivacy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { view })
+    }
 }
 
 /// Who can view the recipe.
 pub type CreateRecipeBodyPrivacyView = GetRecipesOkBodyDataItemPrivacyView;
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRecipeCreatedBody {
     pub data: GetRecipesOkBodyDataItem,
+}
+
+impl serde::Serialize for CreateRecipeCreatedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateRecipeCreatedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateRecipeCreatedBody {
+    const EXPECTING: &'static str = "struct CreateRecipeCreatedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(data) = data else {
+            return Err(serde::de::Error::missing_field("data"));
+        };
+        Ok(Self { data })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1recipes/post/responses/201/content/application~1json/schema/properties/data`.
@@ -13693,27 +24371,74 @@ pub type UpdateRecipeBranch = GetApIsBranch;
 pub type UpdateRecipeSlug = GetCustomPagesOkBodyDataItemSlug;
 
 /// Schema `/paths/~1branches~1{branch}~1recipes~1{slug}/patch/requestBody/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateRecipeBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<CreateRecipeBodyAppearance>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<CreateRecipeBodyConnections>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<CreateRecipeBodyContent>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub description: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<CreateRecipeBodyPrivacy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The position where this recipe should be displayed on your recipe landing page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<f64>,
+}
+
+impl serde::Serialize for UpdateRecipeBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("appearance", &self.appearance);
+        map.optional("connections", &self.connections);
+        map.optional("content", &self.content);
+        map.optional("description", &self.description);
+        map.optional("privacy", &self.privacy);
+        map.optional("title", &self.title);
+        map.optional("position", &self.position);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateRecipeBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateRecipeBody {
+    const EXPECTING: &'static str = "struct UpdateRecipeBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut appearance = None;
+        let mut connections = None;
+        let mut content = None;
+        let mut description = None;
+        let mut privacy = None;
+        let mut title = None;
+        let mut position = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "appearance" => object::field(&mut map, &mut appearance, "appearance"),
+                "connections" => object::field(&mut map, &mut connections, "connections"),
+                "content" => object::field(&mut map, &mut content, "content"),
+                "description" => object::field(&mut map, &mut description, "description"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "position" => object::field(&mut map, &mut position, "position"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            appearance,
+            connections,
+            content,
+            description,
+            privacy,
+            title,
+            position,
+        })
+    }
 }
 
 /// Schema `/paths/~1branches~1{branch}~1recipes~1{slug}/patch/requestBody/content/application~1json/schema/properties/appearance`.
@@ -13884,14 +24609,55 @@ impl<'de> serde::Deserialize<'de> for SearchSection {
 }
 
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOkBody {
     pub total: f64,
     pub data: Vec<SearchOkBodyDataItem>,
 }
 
+impl serde::Serialize for SearchOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("data", &self.data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for SearchOkBody {
+    const EXPECTING: &'static str = "struct SearchOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("total", total.is_none()), ("data", data.is_none())],
+        );
+        let (Some(total), Some(data)) = (total, data) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { total, data })
+    }
+}
+
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOkBodyDataItem {
     pub url: SearchOkBodyDataItemUrl,
     pub title: String,
@@ -13906,8 +24672,104 @@ pub struct SearchOkBodyDataItem {
     pub uri: String,
 }
 
+impl serde::Serialize for SearchOkBodyDataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("url", &self.url);
+        map.entry("title", &self.title);
+        map.entry("excerpt", &self.excerpt);
+        map.entry("highlights", &self.highlights);
+        map.entry("slug", &self.slug);
+        map.entry("section", &self.section);
+        map.entry("version", &self.version);
+        map.entry("project", &self.project);
+        map.entry("api", &self.api);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchOkBodyDataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for SearchOkBodyDataItem {
+    const EXPECTING: &'static str = "struct SearchOkBodyDataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut url = None;
+        let mut title = None;
+        let mut excerpt = None;
+        let mut highlights = None;
+        let mut slug = None;
+        let mut section = None;
+        let mut version = None;
+        let mut project = None;
+        let mut api = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "url" => object::field(&mut map, &mut url, "url"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "excerpt" => object::field(&mut map, &mut excerpt, "excerpt"),
+                "highlights" => object::field(&mut map, &mut highlights, "highlights"),
+                "slug" => object::field(&mut map, &mut slug, "slug"),
+                "section" => object::field(&mut map, &mut section, "section"),
+                "version" => object::field(&mut map, &mut version, "version"),
+                "project" => object::field(&mut map, &mut project, "project"),
+                "api" => object::field(&mut map, &mut api, "api"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("url", url.is_none()),
+                ("title", title.is_none()),
+                ("excerpt", excerpt.is_none()),
+                ("highlights", highlights.is_none()),
+                ("slug", slug.is_none()),
+                ("section", section.is_none()),
+                ("project", project.is_none()),
+                ("api", api.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(url),
+            Some(title),
+            Some(excerpt),
+            Some(highlights),
+            Some(slug),
+            Some(section),
+            Some(project),
+            Some(api),
+            Some(uri),
+        ) = (url, title, excerpt, highlights, slug, section, project, api, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            url,
+            title,
+            excerpt,
+            highlights,
+            slug,
+            section,
+            version: version.unwrap_or_default(),
+            project,
+            api,
+            uri,
+        })
+    }
+}
+
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema/properties/data/items/properties/url`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOkBodyDataItemUrl {
     /// The full URL of the page.
     pub full: String,
@@ -13915,12 +24777,101 @@ pub struct SearchOkBodyDataItemUrl {
     pub relative: String,
 }
 
+impl serde::Serialize for SearchOkBodyDataItemUrl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("full", &self.full);
+        map.entry("relative", &self.relative);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchOkBodyDataItemUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for SearchOkBodyDataItemUrl {
+    const EXPECTING: &'static str = "struct SearchOkBodyDataItemUrl";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut full = None;
+        let mut relative = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "full" => object::field(&mut map, &mut full, "full"),
+                "relative" => object::field(&mut map, &mut relative, "relative"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("full", full.is_none()), ("relative", relative.is_none())],
+        );
+        let (Some(full), Some(relative)) = (full, relative) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { full, relative })
+    }
+}
+
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema/properties/data/items/properties/highlights/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOkBodyDataItemHighlightsItem {
     pub score: f64,
     pub path: SearchOkBodyDataItemHighlightsItemPath,
     pub texts: Vec<SearchOkBodyDataItemHighlightsItemTextsItem>,
+}
+
+impl serde::Serialize for SearchOkBodyDataItemHighlightsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("score", &self.score);
+        map.entry("path", &self.path);
+        map.entry("texts", &self.texts);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchOkBodyDataItemHighlightsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for SearchOkBodyDataItemHighlightsItem {
+    const EXPECTING: &'static str = "struct SearchOkBodyDataItemHighlightsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut score = None;
+        let mut path = None;
+        let mut texts = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "score" => object::field(&mut map, &mut score, "score"),
+                "path" => object::field(&mut map, &mut path, "path"),
+                "texts" => object::field(&mut map, &mut texts, "texts"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("score", score.is_none()),
+                ("path", path.is_none()),
+                ("texts", texts.is_none()),
+            ],
+        );
+        let (Some(score), Some(path), Some(texts)) = (score, path, texts) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { score, path, texts })
+    }
 }
 
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema/properties/data/items/properties/highlights/items/properties/path`.
@@ -13991,10 +24942,51 @@ impl<'de> serde::Deserialize<'de> for SearchOkBodyDataItemHighlightsItemPath {
 }
 
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema/properties/data/items/properties/highlights/items/properties/texts/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOkBodyDataItemHighlightsItemTextsItem {
     pub value: String,
     pub r#type: SearchOkBodyDataItemHighlightsItemTextsItemType,
+}
+
+impl serde::Serialize for SearchOkBodyDataItemHighlightsItemTextsItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("value", &self.value);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchOkBodyDataItemHighlightsItemTextsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for SearchOkBodyDataItemHighlightsItemTextsItem {
+    const EXPECTING: &'static str = "struct SearchOkBodyDataItemHighlightsItemTextsItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut value = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "value" => object::field(&mut map, &mut value, "value"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("value", value.is_none()), ("type", r#type.is_none())],
+        );
+        let (Some(value), Some(r#type)) = (value, r#type) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { value, r#type })
+    }
 }
 
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema/properties/data/items/properties/highlights/items/properties/texts/items/properties/type`.
@@ -14064,26 +25056,136 @@ impl<'de> serde::Deserialize<'de> for SearchOkBodyDataItemHighlightsItemTextsIte
 pub type SearchOkBodyDataItemSection = SearchSection;
 
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema/properties/data/items/properties/project`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOkBodyDataItemProject {
     pub subdomain: String,
     pub name: String,
 }
 
+impl serde::Serialize for SearchOkBodyDataItemProject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("subdomain", &self.subdomain);
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchOkBodyDataItemProject {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for SearchOkBodyDataItemProject {
+    const EXPECTING: &'static str = "struct SearchOkBodyDataItemProject";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut subdomain = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "subdomain" => object::field(&mut map, &mut subdomain, "subdomain"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("subdomain", subdomain.is_none()), ("name", name.is_none())],
+        );
+        let (Some(subdomain), Some(name)) = (subdomain, name) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { subdomain, name })
+    }
+}
+
 /// Schema `/paths/~1search/get/responses/200/content/application~1json/schema/properties/data/items/properties/api`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchOkBodyDataItemApi {
     pub method: Option<String>,
+}
+
+impl serde::Serialize for SearchOkBodyDataItemApi {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("method", &self.method);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SearchOkBodyDataItemApi {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for SearchOkBodyDataItemApi {
+    const EXPECTING: &'static str = "struct SearchOkBodyDataItemApi";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut method = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "method" => object::field(&mut map, &mut method, "method"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            method: method.unwrap_or_default(),
+        })
+    }
 }
 
 /// The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.
 pub type ValidateApiBody = CreateApiBody;
 
 /// Schema `/paths/~1validate~1api/post/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ValidateApiOkBody {
     /// The API schema.
     pub schema: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl serde::Serialize for ValidateApiOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("schema", &self.schema);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValidateApiOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ValidateApiOkBody {
+    const EXPECTING: &'static str = "struct ValidateApiOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut schema = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "schema" => object::field(&mut map, &mut schema, "schema"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(schema) = schema else {
+            return Err(serde::de::Error::missing_field("schema"));
+        };
+        Ok(Self { schema })
+    }
 }
 
 /// Schema `/paths/~1branches/get/parameters/0/schema`.
@@ -14184,6 +25286,7 @@ impl TryFrom<String> for GetBranchesPrefix {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("stable|([0-9]+)(?:\\.([0-9]+))?(?:\\.([0-9]+))?(-.*)?").ok());
         check_pattern(
@@ -14224,7 +25327,7 @@ pub enum GetBranchesOkBody {
 }
 
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBranchesOkBodyVariant0 {
     pub total: f64,
     pub page: f64,
@@ -14234,11 +25337,85 @@ pub struct GetBranchesOkBodyVariant0 {
     pub r#type: GetBranchesOkBodyVariant0Type,
 }
 
+impl serde::Serialize for GetBranchesOkBodyVariant0 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("page", &self.page);
+        map.entry("per_page", &self.per_page);
+        map.entry("paging", &self.paging);
+        map.entry("data", &self.data);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant0 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBranchesOkBodyVariant0 {
+    const EXPECTING: &'static str = "struct GetBranchesOkBodyVariant0";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut page = None;
+        let mut per_page = None;
+        let mut paging = None;
+        let mut data = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "page" => object::field(&mut map, &mut page, "page"),
+                "per_page" => object::field(&mut map, &mut per_page, "per_page"),
+                "paging" => object::field(&mut map, &mut paging, "paging"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("total", total.is_none()),
+                ("page", page.is_none()),
+                ("per_page", per_page.is_none()),
+                ("paging", paging.is_none()),
+                ("data", data.is_none()),
+                ("type", r#type.is_none()),
+            ],
+        );
+        let (
+            Some(total),
+            Some(page),
+            Some(per_page),
+            Some(paging),
+            Some(data),
+            Some(r#type),
+        ) = (total, page, per_page, paging, data, r#type) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            total,
+            page,
+            per_page,
+            paging,
+            data,
+            r#type,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/0/properties/paging`.
 pub type GetBranchesOkBodyVariant0Paging = GetApiKeysOkBodyPaging;
 
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/0/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBranchesOkBodyVariant0DataItem {
     /// The name of the version this version was based off of.
     pub base: Option<String>,
@@ -14257,6 +25434,98 @@ pub struct GetBranchesOkBodyVariant0DataItem {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// A URI to the version resource.
     pub uri: GetBranchesOkBodyVariant0DataItemUri,
+}
+
+impl serde::Serialize for GetBranchesOkBodyVariant0DataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("base", &self.base);
+        map.entry("display_name", &self.display_name);
+        map.entry("name", &self.name);
+        map.entry("privacy", &self.privacy);
+        map.entry("release_stage", &self.release_stage);
+        map.entry("source", &self.source);
+        map.entry("state", &self.state);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant0DataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBranchesOkBodyVariant0DataItem {
+    const EXPECTING: &'static str = "struct GetBranchesOkBodyVariant0DataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut base = None;
+        let mut display_name = None;
+        let mut name = None;
+        let mut privacy = None;
+        let mut release_stage = None;
+        let mut source = None;
+        let mut state = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "base" => object::field(&mut map, &mut base, "base"),
+                "display_name" => {
+                    object::field(&mut map, &mut display_name, "display_name")
+                }
+                "name" => object::field(&mut map, &mut name, "name"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "release_stage" => {
+                    object::field(&mut map, &mut release_stage, "release_stage")
+                }
+                "source" => object::field(&mut map, &mut source, "source"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("name", name.is_none()),
+                ("privacy", privacy.is_none()),
+                ("release_stage", release_stage.is_none()),
+                ("source", source.is_none()),
+                ("state", state.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(name),
+            Some(privacy),
+            Some(release_stage),
+            Some(source),
+            Some(state),
+            Some(updated_at),
+            Some(uri),
+        ) = (name, privacy, release_stage, source, state, updated_at, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            base: base.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            name,
+            privacy,
+            release_stage,
+            source,
+            state,
+            updated_at,
+            uri,
+        })
+    }
 }
 
 /// The semver name for the version.
@@ -14284,6 +25553,7 @@ impl TryFrom<String> for GetBranchesOkBodyVariant0DataItemName {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("stable|([0-9]+)(?:\\.([0-9]+))?(?:\\.([0-9]+))?(-.*)?").ok());
         check_pattern(
@@ -14316,10 +25586,45 @@ impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemName {
 }
 
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/0/properties/data/items/properties/privacy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBranchesOkBodyVariant0DataItemPrivacy {
     /// Whether the version is public, hidden, or the stable version that's visible by default.
     pub view: GetBranchesOkBodyVariant0DataItemPrivacyView,
+}
+
+impl serde::Serialize for GetBranchesOkBodyVariant0DataItemPrivacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant0DataItemPrivacy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBranchesOkBodyVariant0DataItemPrivacy {
+    const EXPECTING: &'static str = "struct GetBranchesOkBodyVariant0DataItemPrivacy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(view) = view else {
+            return Err(serde::de::Error::missing_field("view"));
+        };
+        Ok(Self { view })
+    }
 }
 
 /// Whether the version is public, hidden, or the stable version that's visible by default.
@@ -14603,6 +25908,7 @@ impl TryFrom<String> for GetBranchesOkBodyVariant0DataItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -14699,7 +26005,7 @@ impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant0Type {
 }
 
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBranchesOkBodyVariant1 {
     pub total: f64,
     pub page: f64,
@@ -14709,11 +26015,85 @@ pub struct GetBranchesOkBodyVariant1 {
     pub r#type: GetBranchesOkBodyVariant1Type,
 }
 
+impl serde::Serialize for GetBranchesOkBodyVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("total", &self.total);
+        map.entry("page", &self.page);
+        map.entry("per_page", &self.per_page);
+        map.entry("paging", &self.paging);
+        map.entry("data", &self.data);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBranchesOkBodyVariant1 {
+    const EXPECTING: &'static str = "struct GetBranchesOkBodyVariant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut total = None;
+        let mut page = None;
+        let mut per_page = None;
+        let mut paging = None;
+        let mut data = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "total" => object::field(&mut map, &mut total, "total"),
+                "page" => object::field(&mut map, &mut page, "page"),
+                "per_page" => object::field(&mut map, &mut per_page, "per_page"),
+                "paging" => object::field(&mut map, &mut paging, "paging"),
+                "data" => object::field(&mut map, &mut data, "data"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("total", total.is_none()),
+                ("page", page.is_none()),
+                ("per_page", per_page.is_none()),
+                ("paging", paging.is_none()),
+                ("data", data.is_none()),
+                ("type", r#type.is_none()),
+            ],
+        );
+        let (
+            Some(total),
+            Some(page),
+            Some(per_page),
+            Some(paging),
+            Some(data),
+            Some(r#type),
+        ) = (total, page, per_page, paging, data, r#type) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            total,
+            page,
+            per_page,
+            paging,
+            data,
+            r#type,
+        })
+    }
+}
+
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/1/properties/paging`.
 pub type GetBranchesOkBodyVariant1Paging = GetApiKeysOkBodyPaging;
 
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/1/properties/data/items`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBranchesOkBodyVariant1DataItem {
     /// The representation of the version the branch was created from or the stable version.
     pub base: GetBranchesOkBodyVariant1DataItemBase,
@@ -14726,8 +26106,76 @@ pub struct GetBranchesOkBodyVariant1DataItem {
     pub uri: GetBranchesOkBodyVariant1DataItemUri,
 }
 
+impl serde::Serialize for GetBranchesOkBodyVariant1DataItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("base", &self.base);
+        map.entry("href", &self.href);
+        map.entry("name", &self.name);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant1DataItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBranchesOkBodyVariant1DataItem {
+    const EXPECTING: &'static str = "struct GetBranchesOkBodyVariant1DataItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut base = None;
+        let mut href = None;
+        let mut name = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "base" => object::field(&mut map, &mut base, "base"),
+                "href" => object::field(&mut map, &mut href, "href"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("base", base.is_none()),
+                ("href", href.is_none()),
+                ("name", name.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (Some(base), Some(href), Some(name), Some(updated_at), Some(uri)) = (
+            base,
+            href,
+            name,
+            updated_at,
+            uri,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            base,
+            href,
+            name,
+            updated_at,
+            uri,
+        })
+    }
+}
+
 /// The representation of the version the branch was created from or the stable version.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBranchesOkBodyVariant1DataItemBase {
     /// The name of the version this version was based off of.
     pub base: Option<String>,
@@ -14746,6 +26194,98 @@ pub struct GetBranchesOkBodyVariant1DataItemBase {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// A URI to the version resource.
     pub uri: GetBranchesOkBodyVariant0DataItemUri,
+}
+
+impl serde::Serialize for GetBranchesOkBodyVariant1DataItemBase {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("base", &self.base);
+        map.entry("display_name", &self.display_name);
+        map.entry("name", &self.name);
+        map.entry("privacy", &self.privacy);
+        map.entry("release_stage", &self.release_stage);
+        map.entry("source", &self.source);
+        map.entry("state", &self.state);
+        map.entry("updated_at", &self.updated_at);
+        map.entry("uri", &self.uri);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant1DataItemBase {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBranchesOkBodyVariant1DataItemBase {
+    const EXPECTING: &'static str = "struct GetBranchesOkBodyVariant1DataItemBase";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut base = None;
+        let mut display_name = None;
+        let mut name = None;
+        let mut privacy = None;
+        let mut release_stage = None;
+        let mut source = None;
+        let mut state = None;
+        let mut updated_at = None;
+        let mut uri = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "base" => object::field(&mut map, &mut base, "base"),
+                "display_name" => {
+                    object::field(&mut map, &mut display_name, "display_name")
+                }
+                "name" => object::field(&mut map, &mut name, "name"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "release_stage" => {
+                    object::field(&mut map, &mut release_stage, "release_stage")
+                }
+                "source" => object::field(&mut map, &mut source, "source"),
+                "state" => object::field(&mut map, &mut state, "state"),
+                "updated_at" => object::field(&mut map, &mut updated_at, "updated_at"),
+                "uri" => object::field(&mut map, &mut uri, "uri"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("name", name.is_none()),
+                ("privacy", privacy.is_none()),
+                ("release_stage", release_stage.is_none()),
+                ("source", source.is_none()),
+                ("state", state.is_none()),
+                ("updated_at", updated_at.is_none()),
+                ("uri", uri.is_none()),
+            ],
+        );
+        let (
+            Some(name),
+            Some(privacy),
+            Some(release_stage),
+            Some(source),
+            Some(state),
+            Some(updated_at),
+            Some(uri),
+        ) = (name, privacy, release_stage, source, state, updated_at, uri) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            base: base.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            name,
+            privacy,
+            release_stage,
+            source,
+            state,
+            updated_at,
+            uri,
+        })
+    }
 }
 
 /// The semver name for the version.
@@ -14770,18 +26310,91 @@ pub type GetBranchesOkBodyVariant1DataItemBaseState = GetBranchesOkBodyVariant0D
 pub type GetBranchesOkBodyVariant1DataItemBaseUri = GetBranchesOkBodyVariant0DataItemUri;
 
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/1/properties/data/items/properties/href`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBranchesOkBodyVariant1DataItemHref {
     pub external: GetBranchesOkBodyVariant1DataItemHrefExternal,
 }
 
+impl serde::Serialize for GetBranchesOkBodyVariant1DataItemHref {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("external", &self.external);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant1DataItemHref {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBranchesOkBodyVariant1DataItemHref {
+    const EXPECTING: &'static str = "struct GetBranchesOkBodyVariant1DataItemHref";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut external = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "external" => object::field(&mut map, &mut external, "external"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(external) = external else {
+            return Err(serde::de::Error::missing_field("external"));
+        };
+        Ok(Self { external })
+    }
+}
+
 /// Schema `/paths/~1branches/get/responses/200/content/application~1json/schema/anyOf/1/properties/data/items/properties/href/properties/external`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBranchesOkBodyVariant1DataItemHrefExternal {
     /// A link to the external branch diff on bi-directionally synced projects.
     pub diff: Option<String>,
     /// A link to view the external branch on bi-directionally synced projects.
     pub view: Option<String>,
+}
+
+impl serde::Serialize for GetBranchesOkBodyVariant1DataItemHrefExternal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("diff", &self.diff);
+        map.entry("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBranchesOkBodyVariant1DataItemHrefExternal {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBranchesOkBodyVariant1DataItemHrefExternal {
+    const EXPECTING: &'static str = "struct GetBranchesOkBodyVariant1DataItemHrefExternal";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut diff = None;
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "diff" => object::field(&mut map, &mut diff, "diff"),
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            diff: diff.unwrap_or_default(),
+            view: view.unwrap_or_default(),
+        })
+    }
 }
 
 /// The name of the branch and its version prefix.
@@ -14809,6 +26422,7 @@ impl TryFrom<String> for GetBranchesOkBodyVariant1DataItemName {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -14870,6 +26484,7 @@ impl TryFrom<String> for GetBranchesOkBodyVariant1DataItemUri {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -14974,22 +26589,18 @@ pub enum CreateBranchBody {
 }
 
 /// Schema `/paths/~1branches/post/requestBody/content/application~1json/schema/anyOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBranchBodyVariant0 {
     /// The clean string of version we are basing off of.
     pub base: String,
     /// A non-semver display name for the version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The semver name for the version.
     pub name: GetBranchesOkBodyVariant0DataItemName,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<CreateBranchBodyVariant0Privacy>,
     /// Whether the version is released or in beta.
-    #[serde(default = "CreateBranchBodyVariant0::default_release_stage")]
     pub release_stage: GetBranchesOkBodyVariant0DataItemReleaseStage,
     /// Whether the version is current or deprecated.
-    #[serde(default = "CreateBranchBodyVariant0::default_state")]
     pub state: GetBranchesOkBodyVariant0DataItemState,
 }
 
@@ -15003,20 +26614,117 @@ impl CreateBranchBodyVariant0 {
     }
 }
 
+impl serde::Serialize for CreateBranchBodyVariant0 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("base", &self.base);
+        map.optional("display_name", &self.display_name);
+        map.entry("name", &self.name);
+        map.optional("privacy", &self.privacy);
+        map.entry("release_stage", &self.release_stage);
+        map.entry("state", &self.state);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateBranchBodyVariant0 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateBranchBodyVariant0 {
+    const EXPECTING: &'static str = "struct CreateBranchBodyVariant0";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut base = None;
+        let mut display_name = None;
+        let mut name = None;
+        let mut privacy = None;
+        let mut release_stage = None;
+        let mut state = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "base" => object::field(&mut map, &mut base, "base"),
+                "display_name" => {
+                    object::field(&mut map, &mut display_name, "display_name")
+                }
+                "name" => object::field(&mut map, &mut name, "name"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "release_stage" => {
+                    object::field(&mut map, &mut release_stage, "release_stage")
+                }
+                "state" => object::field(&mut map, &mut state, "state"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("base", base.is_none()), ("name", name.is_none())],
+        );
+        let (Some(base), Some(name)) = (base, name) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            base,
+            display_name,
+            name,
+            privacy,
+            release_stage: release_stage.unwrap_or_else(Self::default_release_stage),
+            state: state.unwrap_or_else(Self::default_state),
+        })
+    }
+}
+
 /// The semver name for the version.
 pub type CreateBranchBodyVariant0Name = GetBranchesOkBodyVariant0DataItemName;
 
 /// Schema `/paths/~1branches/post/requestBody/content/application~1json/schema/anyOf/0/properties/privacy`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBranchBodyVariant0Privacy {
     /// Whether the version is public, hidden, or the stable version that's visible by default.
-    #[serde(default = "CreateBranchBodyVariant0Privacy::default_view")]
     pub view: GetBranchesOkBodyVariant0DataItemPrivacyView,
 }
 
 impl CreateBranchBodyVariant0Privacy {
     fn default_view() -> GetBranchesOkBodyVariant0DataItemPrivacyView {
         GetBranchesOkBodyVariant0DataItemPrivacyView::Hidden
+    }
+}
+
+impl serde::Serialize for CreateBranchBodyVariant0Privacy {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("view", &self.view);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateBranchBodyVariant0Privacy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateBranchBodyVariant0Privacy {
+    const EXPECTING: &'static str = "struct CreateBranchBodyVariant0Privacy";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut view = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "view" => object::field(&mut map, &mut view, "view"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            view: view.unwrap_or_else(Self::default_view),
+        })
     }
 }
 
@@ -15030,10 +26738,45 @@ pub type CreateBranchBodyVariant0ReleaseStage = GetBranchesOkBodyVariant0DataIte
 pub type CreateBranchBodyVariant0State = GetBranchesOkBodyVariant0DataItemState;
 
 /// Schema `/paths/~1branches/post/requestBody/content/application~1json/schema/anyOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBranchBodyVariant1 {
     /// The name of the branch.
     pub name: CreateBranchBodyVariant1Name,
+}
+
+impl serde::Serialize for CreateBranchBodyVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateBranchBodyVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateBranchBodyVariant1 {
+    const EXPECTING: &'static str = "struct CreateBranchBodyVariant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(name) = name else {
+            return Err(serde::de::Error::missing_field("name"));
+        };
+        Ok(Self { name })
+    }
 }
 
 /// The name of the branch.
@@ -15061,6 +26804,7 @@ impl TryFrom<String> for CreateBranchBodyVariant1Name {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(
@@ -15106,10 +26850,51 @@ pub enum CreateBranchCreatedBody {
 }
 
 /// Schema `/paths/~1branches/post/responses/201/content/application~1json/schema/anyOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBranchCreatedBodyVariant0 {
     pub data: GetBranchesOkBodyVariant0DataItem,
     pub r#type: GetBranchesOkBodyVariant0Type,
+}
+
+impl serde::Serialize for CreateBranchCreatedBodyVariant0 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateBranchCreatedBodyVariant0 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateBranchCreatedBodyVariant0 {
+    const EXPECTING: &'static str = "struct CreateBranchCreatedBodyVariant0";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("data", data.is_none()), ("type", r#type.is_none())],
+        );
+        let (Some(data), Some(r#type)) = (data, r#type) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { data, r#type })
+    }
 }
 
 /// Schema `/paths/~1branches/post/responses/201/content/application~1json/schema/anyOf/0/properties/data`.
@@ -15140,10 +26925,51 @@ pub type CreateBranchCreatedBodyVariant0DataUri = GetBranchesOkBodyVariant0DataI
 pub type CreateBranchCreatedBodyVariant0Type = GetBranchesOkBodyVariant0Type;
 
 /// Schema `/paths/~1branches/post/responses/201/content/application~1json/schema/anyOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBranchCreatedBodyVariant1 {
     pub data: GetBranchesOkBodyVariant1DataItem,
     pub r#type: GetBranchesOkBodyVariant1Type,
+}
+
+impl serde::Serialize for CreateBranchCreatedBodyVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("data", &self.data);
+        map.entry("type", &self.r#type);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateBranchCreatedBodyVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateBranchCreatedBodyVariant1 {
+    const EXPECTING: &'static str = "struct CreateBranchCreatedBodyVariant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        let mut r#type = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("data", data.is_none()), ("type", r#type.is_none())],
+        );
+        let (Some(data), Some(r#type)) = (data, r#type) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self { data, r#type })
+    }
 }
 
 /// Schema `/paths/~1branches/post/responses/201/content/application~1json/schema/anyOf/1/properties/data`.
@@ -15289,19 +27115,14 @@ pub enum UpdateBranchBody {
 }
 
 /// Schema `/paths/~1branches~1{branch}/patch/requestBody/content/application~1json/schema/anyOf/0`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBranchBodyVariant0 {
     /// A non-semver display name for the version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// The semver name for the version.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<GetBranchesOkBodyVariant0DataItemName>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy: Option<CreateBranchBodyVariant0Privacy>,
-    #[serde(default = "UpdateBranchBodyVariant0::default_release_stage")]
     pub release_stage: UpdateBranchBodyVariant0ReleaseStage,
-    #[serde(default = "UpdateBranchBodyVariant0::default_state")]
     pub state: CreateGuideBodyState,
 }
 
@@ -15312,6 +27133,60 @@ impl UpdateBranchBodyVariant0 {
 
     fn default_state() -> CreateGuideBodyState {
         CreateGuideBodyState::Current
+    }
+}
+
+impl serde::Serialize for UpdateBranchBodyVariant0 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("display_name", &self.display_name);
+        map.optional("name", &self.name);
+        map.optional("privacy", &self.privacy);
+        map.entry("release_stage", &self.release_stage);
+        map.entry("state", &self.state);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateBranchBodyVariant0 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateBranchBodyVariant0 {
+    const EXPECTING: &'static str = "struct UpdateBranchBodyVariant0";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut display_name = None;
+        let mut name = None;
+        let mut privacy = None;
+        let mut release_stage = None;
+        let mut state = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "display_name" => {
+                    object::field(&mut map, &mut display_name, "display_name")
+                }
+                "name" => object::field(&mut map, &mut name, "name"),
+                "privacy" => object::field(&mut map, &mut privacy, "privacy"),
+                "release_stage" => {
+                    object::field(&mut map, &mut release_stage, "release_stage")
+                }
+                "state" => object::field(&mut map, &mut state, "state"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            display_name,
+            name,
+            privacy,
+            release_stage: release_stage.unwrap_or_else(Self::default_release_stage),
+            state: state.unwrap_or_else(Self::default_state),
+        })
     }
 }
 
@@ -15391,10 +27266,45 @@ impl<'de> serde::Deserialize<'de> for UpdateBranchBodyVariant0ReleaseStage {
 pub type UpdateBranchBodyVariant0State = CreateGuideBodyState;
 
 /// Schema `/paths/~1branches~1{branch}/patch/requestBody/content/application~1json/schema/anyOf/1`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateBranchBodyVariant1 {
     /// The target rename of the branch and its version prefix.
     pub name: UpdateBranchBodyVariant1Name,
+}
+
+impl serde::Serialize for UpdateBranchBodyVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateBranchBodyVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for UpdateBranchBodyVariant1 {
+    const EXPECTING: &'static str = "struct UpdateBranchBodyVariant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(name) = name else {
+            return Err(serde::de::Error::missing_field("name"));
+        };
+        Ok(Self { name })
+    }
 }
 
 /// The target rename of the branch and its version prefix.
@@ -15422,6 +27332,7 @@ impl TryFrom<String> for UpdateBranchBodyVariant1Name {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(

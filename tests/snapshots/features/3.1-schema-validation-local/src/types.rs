@@ -363,6 +363,7 @@ impl TryFrom<String> for GetAnythingStringsNamePatternRequired {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("a\\w+b").ok());
         check_pattern(&value, &PATTERN, "a\\w+b", &mut broken);
@@ -417,6 +418,7 @@ impl TryFrom<String> for GetAnythingStringsComplexPatternRequired {
 
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         {
             regex::Regex::new(

@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// A value that breaks its schema's validation keywords: each
 /// broken rule, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +262,7 @@ fn check_range<T: PartialOrd + std::fmt::Display>(
 }
 
 /// Schema `/components/schemas/Station`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Station {
     /// Unique identifier for the station.
     pub id: uuid::Uuid,
@@ -118,143 +273,539 @@ pub struct Station {
     /// The country code of the station.
     pub country_code: String,
     /// The timezone of the station in the [IANA Time Zone Database format](https://www.iana.org/time-zones).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
 
+impl serde::Serialize for Station {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("id", &self.id);
+        map.entry("name", &self.name);
+        map.entry("address", &self.address);
+        map.entry("country_code", &self.country_code);
+        map.optional("timezone", &self.timezone);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Station {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Station {
+    const EXPECTING: &'static str = "struct Station";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut address = None;
+        let mut country_code = None;
+        let mut timezone = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "address" => object::field(&mut map, &mut address, "address"),
+                "country_code" => {
+                    object::field(&mut map, &mut country_code, "country_code")
+                }
+                "timezone" => object::field(&mut map, &mut timezone, "timezone"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("id", id.is_none()),
+                ("name", name.is_none()),
+                ("address", address.is_none()),
+                ("country_code", country_code.is_none()),
+            ],
+        );
+        let (Some(id), Some(name), Some(address), Some(country_code)) = (
+            id,
+            name,
+            address,
+            country_code,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            id,
+            name,
+            address,
+            country_code,
+            timezone,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Links-Self`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinksSelf {
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
 }
 
+impl serde::Serialize for LinksSelf {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("self", &self.self_);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LinksSelf {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for LinksSelf {
+    const EXPECTING: &'static str = "struct LinksSelf";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut self_ = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "self" => object::field(&mut map, &mut self_, "self"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { self_ })
+    }
+}
+
 /// Schema `/components/schemas/Links-Pagination`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinksPagination {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
 }
 
+impl serde::Serialize for LinksPagination {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("next", &self.next);
+        map.optional("prev", &self.prev);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LinksPagination {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for LinksPagination {
+    const EXPECTING: &'static str = "struct LinksPagination";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut next = None;
+        let mut prev = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "next" => object::field(&mut map, &mut next, "next"),
+                "prev" => object::field(&mut map, &mut prev, "prev"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { next, prev })
+    }
+}
+
 /// Schema `/components/schemas/Problem`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     /// A URI reference that identifies the problem type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// A short, human-readable summary of the problem type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// A human-readable explanation specific to this occurrence of the problem
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// A URI reference that identifies the specific occurrence of the problem
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
     /// The HTTP status code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
 }
 
+impl serde::Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("type", &self.r#type);
+        map.optional("title", &self.title);
+        map.optional("detail", &self.detail);
+        map.optional("instance", &self.instance);
+        map.optional("status", &self.status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Problem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Problem {
+    const EXPECTING: &'static str = "struct Problem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut r#type = None;
+        let mut title = None;
+        let mut detail = None;
+        let mut instance = None;
+        let mut status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "title" => object::field(&mut map, &mut title, "title"),
+                "detail" => object::field(&mut map, &mut detail, "detail"),
+                "instance" => object::field(&mut map, &mut instance, "instance"),
+                "status" => object::field(&mut map, &mut status, "status"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            r#type,
+            title,
+            detail,
+            instance,
+            status,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Trip`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Trip {
     /// Unique identifier for the trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// The starting station of the trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
     /// The destination station of the trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
     /// The date and time when the trip departs
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub departure_time: Option<chrono::DateTime<chrono::Utc>>,
     /// The date and time when the trip arrives
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrival_time: Option<chrono::DateTime<chrono::Utc>>,
     /// The name of the operator of the trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
     /// The cost of the trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
     /// Indicates whether bicycles are allowed on the trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bicycles_allowed: Option<bool>,
     /// Indicates whether dogs are allowed on the trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dogs_allowed: Option<bool>,
 }
 
+impl serde::Serialize for Trip {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("origin", &self.origin);
+        map.optional("destination", &self.destination);
+        map.optional("departure_time", &self.departure_time);
+        map.optional("arrival_time", &self.arrival_time);
+        map.optional("operator", &self.operator);
+        map.optional("price", &self.price);
+        map.optional("bicycles_allowed", &self.bicycles_allowed);
+        map.optional("dogs_allowed", &self.dogs_allowed);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Trip {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Trip {
+    const EXPECTING: &'static str = "struct Trip";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut origin = None;
+        let mut destination = None;
+        let mut departure_time = None;
+        let mut arrival_time = None;
+        let mut operator = None;
+        let mut price = None;
+        let mut bicycles_allowed = None;
+        let mut dogs_allowed = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "origin" => object::field(&mut map, &mut origin, "origin"),
+                "destination" => object::field(&mut map, &mut destination, "destination"),
+                "departure_time" => {
+                    object::field(&mut map, &mut departure_time, "departure_time")
+                }
+                "arrival_time" => {
+                    object::field(&mut map, &mut arrival_time, "arrival_time")
+                }
+                "operator" => object::field(&mut map, &mut operator, "operator"),
+                "price" => object::field(&mut map, &mut price, "price"),
+                "bicycles_allowed" => {
+                    object::field(&mut map, &mut bicycles_allowed, "bicycles_allowed")
+                }
+                "dogs_allowed" => {
+                    object::field(&mut map, &mut dogs_allowed, "dogs_allowed")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id,
+            origin,
+            destination,
+            departure_time,
+            arrival_time,
+            operator,
+            price,
+            bicycles_allowed,
+            dogs_allowed,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Booking`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Booking {
     /// Unique identifier for the booking
     ///
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Identifier of the booked trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trip_id: Option<uuid::Uuid>,
     /// Name of the passenger
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passenger_name: Option<String>,
     /// Indicates whether the passenger has a bicycle.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_bicycle: Option<bool>,
     /// Indicates whether the passenger has a dog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_dog: Option<bool>,
 }
 
+impl serde::Serialize for Booking {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("trip_id", &self.trip_id);
+        map.optional("passenger_name", &self.passenger_name);
+        map.optional("has_bicycle", &self.has_bicycle);
+        map.optional("has_dog", &self.has_dog);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Booking {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Booking {
+    const EXPECTING: &'static str = "struct Booking";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut trip_id = None;
+        let mut passenger_name = None;
+        let mut has_bicycle = None;
+        let mut has_dog = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "trip_id" => object::field(&mut map, &mut trip_id, "trip_id"),
+                "passenger_name" => {
+                    object::field(&mut map, &mut passenger_name, "passenger_name")
+                }
+                "has_bicycle" => object::field(&mut map, &mut has_bicycle, "has_bicycle"),
+                "has_dog" => object::field(&mut map, &mut has_dog, "has_dog"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id,
+            trip_id,
+            passenger_name,
+            has_bicycle,
+            has_dog,
+        })
+    }
+}
+
 /// This is a generic request/response wrapper which contains both data and links which serve as hypermedia controls (HATEOAS).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WrapperCollection {
     /// The wrapper for a collection is an array of objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
     /// A set of hypermedia links which serve as controls for the client.
     ///
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
+impl serde::Serialize for WrapperCollection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("data", &self.data);
+        map.optional("links", &self.links);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for WrapperCollection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for WrapperCollection {
+    const EXPECTING: &'static str = "struct WrapperCollection";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        let mut links = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { data, links })
+    }
+}
+
 /// Schema `/components/schemas/BookingPayment`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BookingPayment {
     /// Unique identifier for the payment. This will be a unique identifier for the payment, and is used to reference the payment in other objects.
     ///
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<BookingPaymentAmount>,
     /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<BookingPaymentCurrency>,
     /// The payment source to take the payment from. This can be a card or a bank account. Some of these properties will be hidden on read to protect PII leaking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<BookingPaymentSource>,
     /// The status of the payment, one of `pending`, `succeeded`, or `failed`.
     ///
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BookingPaymentStatus>,
 }
 
+impl serde::Serialize for BookingPayment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("amount", &self.amount);
+        map.optional("currency", &self.currency);
+        map.optional("source", &self.source);
+        map.optional("status", &self.status);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPayment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BookingPayment {
+    const EXPECTING: &'static str = "struct BookingPayment";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut amount = None;
+        let mut currency = None;
+        let mut source = None;
+        let mut status = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "amount" => object::field(&mut map, &mut amount, "amount"),
+                "currency" => object::field(&mut map, &mut currency, "currency"),
+                "source" => object::field(&mut map, &mut source, "source"),
+                "status" => object::field(&mut map, &mut status, "status"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id,
+            amount,
+            currency,
+            source,
+            status,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Links-Booking`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinksBooking {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booking: Option<String>,
+}
+
+impl serde::Serialize for LinksBooking {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("booking", &self.booking);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LinksBooking {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for LinksBooking {
+    const EXPECTING: &'static str = "struct LinksBooking";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut booking = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "booking" => object::field(&mut map, &mut booking, "booking"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { booking })
+    }
 }
 
 /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
@@ -419,9 +970,8 @@ pub enum BookingPaymentSource {
 /// Card
 ///
 /// A card (debit or credit) to take payment from.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BookingPaymentSourceVariant0 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<BookingPaymentSourceVariant0Object>,
     /// Cardholder's full name as it appears on the card.
     pub name: String,
@@ -430,23 +980,120 @@ pub struct BookingPaymentSourceVariant0 {
     /// Card security code, 3 or 4 digits usually found on the back of the card.
     ///
     /// Write-only: requests send it; responses leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cvc: Option<i64>,
     /// Two-digit number representing the card's expiration month.
     pub exp_month: i64,
     /// Four-digit number representing the card's expiration year.
     pub exp_year: i64,
     /// Write-only: requests send it; responses leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
     /// Write-only: requests send it; responses leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_city: Option<String>,
     pub address_country: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_post_code: Option<String>,
+}
+
+impl serde::Serialize for BookingPaymentSourceVariant0 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("object", &self.object);
+        map.entry("name", &self.name);
+        map.entry("number", &self.number);
+        map.optional("cvc", &self.cvc);
+        map.entry("exp_month", &self.exp_month);
+        map.entry("exp_year", &self.exp_year);
+        map.optional("address_line1", &self.address_line1);
+        map.optional("address_line2", &self.address_line2);
+        map.optional("address_city", &self.address_city);
+        map.entry("address_country", &self.address_country);
+        map.optional("address_post_code", &self.address_post_code);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant0 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BookingPaymentSourceVariant0 {
+    const EXPECTING: &'static str = "struct BookingPaymentSourceVariant0";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut object = None;
+        let mut name = None;
+        let mut number = None;
+        let mut cvc = None;
+        let mut exp_month = None;
+        let mut exp_year = None;
+        let mut address_line1 = None;
+        let mut address_line2 = None;
+        let mut address_city = None;
+        let mut address_country = None;
+        let mut address_post_code = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "object" => object::field(&mut map, &mut object, "object"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "number" => object::field(&mut map, &mut number, "number"),
+                "cvc" => object::field(&mut map, &mut cvc, "cvc"),
+                "exp_month" => object::field(&mut map, &mut exp_month, "exp_month"),
+                "exp_year" => object::field(&mut map, &mut exp_year, "exp_year"),
+                "address_line1" => {
+                    object::field(&mut map, &mut address_line1, "address_line1")
+                }
+                "address_line2" => {
+                    object::field(&mut map, &mut address_line2, "address_line2")
+                }
+                "address_city" => {
+                    object::field(&mut map, &mut address_city, "address_city")
+                }
+                "address_country" => {
+                    object::field(&mut map, &mut address_country, "address_country")
+                }
+                "address_post_code" => {
+                    object::field(&mut map, &mut address_post_code, "address_post_code")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("name", name.is_none()),
+                ("number", number.is_none()),
+                ("exp_month", exp_month.is_none()),
+                ("exp_year", exp_year.is_none()),
+                ("address_country", address_country.is_none()),
+            ],
+        );
+        let (
+            Some(name),
+            Some(number),
+            Some(exp_month),
+            Some(exp_year),
+            Some(address_country),
+        ) = (name, number, exp_month, exp_year, address_country) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            object,
+            name,
+            number,
+            cvc,
+            exp_month,
+            exp_year,
+            address_line1,
+            address_line2,
+            address_city,
+            address_country,
+            address_post_code,
+        })
+    }
 }
 
 /// Schema `/components/schemas/BookingPayment/properties/source/anyOf/0/properties/object`.
@@ -511,15 +1158,13 @@ impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant0Object {
 /// Bank Account
 ///
 /// A bank account to take payment from. Must be able to make payments in the currency specified in the payment.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BookingPaymentSourceVariant1 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<BookingPaymentSourceVariant1Object>,
     pub name: String,
     /// The account number for the bank account, in string form. Must be a current account.
     pub number: String,
     /// The sort code for the bank account, in string form. Must be a six-digit number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_code: Option<String>,
     /// The type of entity that holds the account. This can be either `individual` or `company`.
     pub account_type: BookingPaymentSourceVariant1AccountType,
@@ -527,6 +1172,84 @@ pub struct BookingPaymentSourceVariant1 {
     pub bank_name: String,
     /// Two-letter country code (ISO 3166-1 alpha-2).
     pub country: String,
+}
+
+impl serde::Serialize for BookingPaymentSourceVariant1 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("object", &self.object);
+        map.entry("name", &self.name);
+        map.entry("number", &self.number);
+        map.optional("sort_code", &self.sort_code);
+        map.entry("account_type", &self.account_type);
+        map.entry("bank_name", &self.bank_name);
+        map.entry("country", &self.country);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BookingPaymentSourceVariant1 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BookingPaymentSourceVariant1 {
+    const EXPECTING: &'static str = "struct BookingPaymentSourceVariant1";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut object = None;
+        let mut name = None;
+        let mut number = None;
+        let mut sort_code = None;
+        let mut account_type = None;
+        let mut bank_name = None;
+        let mut country = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "object" => object::field(&mut map, &mut object, "object"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "number" => object::field(&mut map, &mut number, "number"),
+                "sort_code" => object::field(&mut map, &mut sort_code, "sort_code"),
+                "account_type" => {
+                    object::field(&mut map, &mut account_type, "account_type")
+                }
+                "bank_name" => object::field(&mut map, &mut bank_name, "bank_name"),
+                "country" => object::field(&mut map, &mut country, "country"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("name", name.is_none()),
+                ("number", number.is_none()),
+                ("account_type", account_type.is_none()),
+                ("bank_name", bank_name.is_none()),
+                ("country", country.is_none()),
+            ],
+        );
+        let (
+            Some(name),
+            Some(number),
+            Some(account_type),
+            Some(bank_name),
+            Some(country),
+        ) = (name, number, account_type, bank_name, country) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            object,
+            name,
+            number,
+            sort_code,
+            account_type,
+            bank_name,
+            country,
+        })
+    }
 }
 
 /// Schema `/components/schemas/BookingPayment/properties/source/anyOf/1/properties/object`.
@@ -719,101 +1442,332 @@ impl<'de> serde::Deserialize<'de> for BookingPaymentStatus {
 }
 
 /// Schema `/paths/~1stations/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetStationsOkJsonBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Station>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<GetStationsOkJsonBodyLinks>,
+}
+
+impl serde::Serialize for GetStationsOkJsonBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("data", &self.data);
+        map.optional("links", &self.links);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetStationsOkJsonBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetStationsOkJsonBody {
+    const EXPECTING: &'static str = "struct GetStationsOkJsonBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        let mut links = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { data, links })
+    }
 }
 
 /// Schema `/paths/~1stations/get/responses/200/content/application~1json/schema/allOf/2/properties/links`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetStationsOkJsonBodyLinks {
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
 }
 
+impl serde::Serialize for GetStationsOkJsonBodyLinks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("self", &self.self_);
+        map.optional("next", &self.next);
+        map.optional("prev", &self.prev);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetStationsOkJsonBodyLinks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetStationsOkJsonBodyLinks {
+    const EXPECTING: &'static str = "struct GetStationsOkJsonBodyLinks";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut self_ = None;
+        let mut next = None;
+        let mut prev = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "self" => object::field(&mut map, &mut self_, "self"),
+                "next" => object::field(&mut map, &mut next, "next"),
+                "prev" => object::field(&mut map, &mut prev, "prev"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { self_, next, prev })
+    }
+}
+
 /// Schema `/paths/~1trips/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetTripsOkJsonBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Trip>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<GetStationsOkJsonBodyLinks>,
+}
+
+impl serde::Serialize for GetTripsOkJsonBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("data", &self.data);
+        map.optional("links", &self.links);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetTripsOkJsonBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetTripsOkJsonBody {
+    const EXPECTING: &'static str = "struct GetTripsOkJsonBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        let mut links = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { data, links })
+    }
 }
 
 /// Schema `/paths/~1trips/get/responses/200/content/application~1json/schema/allOf/2/properties/links`.
 pub type GetTripsOkJsonBodyLinks = GetStationsOkJsonBodyLinks;
 
 /// Schema `/paths/~1bookings/get/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBookingsOkJsonBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Booking>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<GetStationsOkJsonBodyLinks>,
+}
+
+impl serde::Serialize for GetBookingsOkJsonBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("data", &self.data);
+        map.optional("links", &self.links);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetBookingsOkJsonBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for GetBookingsOkJsonBody {
+    const EXPECTING: &'static str = "struct GetBookingsOkJsonBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut data = None;
+        let mut links = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "data" => object::field(&mut map, &mut data, "data"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { data, links })
+    }
 }
 
 /// Schema `/paths/~1bookings/get/responses/200/content/application~1json/schema/allOf/2/properties/links`.
 pub type GetBookingsOkJsonBodyLinks = GetStationsOkJsonBodyLinks;
 
 /// Schema `/paths/~1bookings/post/responses/201/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBookingCreatedJsonBody {
     /// Unique identifier for the booking
     ///
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Identifier of the booked trip
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trip_id: Option<uuid::Uuid>,
     /// Name of the passenger
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passenger_name: Option<String>,
     /// Indicates whether the passenger has a bicycle.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_bicycle: Option<bool>,
     /// Indicates whether the passenger has a dog.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_dog: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<LinksSelf>,
+}
+
+impl serde::Serialize for CreateBookingCreatedJsonBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("trip_id", &self.trip_id);
+        map.optional("passenger_name", &self.passenger_name);
+        map.optional("has_bicycle", &self.has_bicycle);
+        map.optional("has_dog", &self.has_dog);
+        map.optional("links", &self.links);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateBookingCreatedJsonBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateBookingCreatedJsonBody {
+    const EXPECTING: &'static str = "struct CreateBookingCreatedJsonBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut trip_id = None;
+        let mut passenger_name = None;
+        let mut has_bicycle = None;
+        let mut has_dog = None;
+        let mut links = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "trip_id" => object::field(&mut map, &mut trip_id, "trip_id"),
+                "passenger_name" => {
+                    object::field(&mut map, &mut passenger_name, "passenger_name")
+                }
+                "has_bicycle" => object::field(&mut map, &mut has_bicycle, "has_bicycle"),
+                "has_dog" => object::field(&mut map, &mut has_dog, "has_dog"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id,
+            trip_id,
+            passenger_name,
+            has_bicycle,
+            has_dog,
+            links,
+        })
+    }
 }
 
 /// Schema `/paths/~1bookings~1{bookingId}/get/responses/200/content/application~1json/schema`.
 pub type GetBookingOkJsonBody = CreateBookingCreatedJsonBody;
 
 /// Schema `/paths/~1bookings~1{bookingId}~1payment/post/responses/200/content/application~1json/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateBookingPaymentOkBody {
     /// Unique identifier for the payment. This will be a unique identifier for the payment, and is used to reference the payment in other objects.
     ///
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<uuid::Uuid>,
     /// Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<BookingPaymentAmount>,
     /// Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<BookingPaymentCurrency>,
     /// The payment source to take the payment from. This can be a card or a bank account. Some of these properties will be hidden on read to protect PII leaking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<BookingPaymentSource>,
     /// The status of the payment, one of `pending`, `succeeded`, or `failed`.
     ///
     /// Read-only: the server sends it; requests leave it out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BookingPaymentStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<LinksBooking>,
+}
+
+impl serde::Serialize for CreateBookingPaymentOkBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("amount", &self.amount);
+        map.optional("currency", &self.currency);
+        map.optional("source", &self.source);
+        map.optional("status", &self.status);
+        map.optional("links", &self.links);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CreateBookingPaymentOkBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for CreateBookingPaymentOkBody {
+    const EXPECTING: &'static str = "struct CreateBookingPaymentOkBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut amount = None;
+        let mut currency = None;
+        let mut source = None;
+        let mut status = None;
+        let mut links = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "amount" => object::field(&mut map, &mut amount, "amount"),
+                "currency" => object::field(&mut map, &mut currency, "currency"),
+                "source" => object::field(&mut map, &mut source, "source"),
+                "status" => object::field(&mut map, &mut status, "status"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id,
+            amount,
+            currency,
+            source,
+            status,
+            links,
+        })
+    }
 }
 
 /// Every example in the spec (that fits its schema) reads as the

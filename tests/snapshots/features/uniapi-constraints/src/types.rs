@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// A value that breaks its schema's validation keywords: each
 /// broken rule, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,14 +313,6 @@ fn check_unique<T: PartialEq>(items: &[T], broken: &mut Vec<String>) {
     }
 }
 
-/// Reads a present field as `Some`, `null` included: with
-/// `#[serde(default)]`, an absent field stays `None`.
-fn deserialize_some<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    T::deserialize(deserializer).map(Some)
-}
-
 /// Schema `/components/schemas/Username`.
 #[derive(Debug, Clone, PartialOrd, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String")]
@@ -198,6 +345,7 @@ impl TryFrom<String> for Username {
             "characters",
             &mut broken,
         );
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("^[a-z][a-z0-9_]*$").ok());
         check_pattern(&value, &PATTERN, "^[a-z][a-z0-9_]*$", &mut broken);
@@ -225,39 +373,114 @@ impl std::str::FromStr for Username {
 }
 
 /// Schema `/components/schemas/Account`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Account {
     pub username: Username,
     pub age: AccountAge,
     pub email: AccountEmail,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<AccountScore>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<AccountStep>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<AccountRatio>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<AccountTags>,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_some",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub nickname: Option<Option<AccountNickname>>,
-    #[serde(default = "Account::default_level")]
     pub level: AccountLevel,
     /// Not checked by the generated code (look-ahead).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub motto: Option<AccountMotto>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<AccountRole>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefs: Option<std::collections::BTreeMap<String, AccountPrefsValue>>,
 }
 
 impl Account {
     fn default_level() -> AccountLevel {
         AccountLevel(5)
+    }
+}
+
+impl serde::Serialize for Account {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("username", &self.username);
+        map.entry("age", &self.age);
+        map.entry("email", &self.email);
+        map.optional("score", &self.score);
+        map.optional("step", &self.step);
+        map.optional("ratio", &self.ratio);
+        map.optional("tags", &self.tags);
+        map.optional("nickname", &self.nickname);
+        map.entry("level", &self.level);
+        map.optional("motto", &self.motto);
+        map.optional("role", &self.role);
+        map.optional("prefs", &self.prefs);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Account {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Account {
+    const EXPECTING: &'static str = "struct Account";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut username = None;
+        let mut age = None;
+        let mut email = None;
+        let mut score = None;
+        let mut step = None;
+        let mut ratio = None;
+        let mut tags = None;
+        let mut nickname = None;
+        let mut level = None;
+        let mut motto = None;
+        let mut role = None;
+        let mut prefs = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "username" => object::field(&mut map, &mut username, "username"),
+                "age" => object::field(&mut map, &mut age, "age"),
+                "email" => object::field(&mut map, &mut email, "email"),
+                "score" => object::field(&mut map, &mut score, "score"),
+                "step" => object::field(&mut map, &mut step, "step"),
+                "ratio" => object::field(&mut map, &mut ratio, "ratio"),
+                "tags" => object::field(&mut map, &mut tags, "tags"),
+                "nickname" => object::field(&mut map, &mut nickname, "nickname"),
+                "level" => object::field(&mut map, &mut level, "level"),
+                "motto" => object::field(&mut map, &mut motto, "motto"),
+                "role" => object::field(&mut map, &mut role, "role"),
+                "prefs" => object::field(&mut map, &mut prefs, "prefs"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("username", username.is_none()),
+                ("age", age.is_none()),
+                ("email", email.is_none()),
+            ],
+        );
+        let (Some(username), Some(age), Some(email)) = (username, age, email) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            username,
+            age,
+            email,
+            score,
+            step,
+            ratio,
+            tags,
+            nickname,
+            level: level.unwrap_or_else(Self::default_level),
+            motto,
+            role,
+            prefs,
+        })
     }
 }
 
@@ -342,6 +565,7 @@ impl TryFrom<String> for AccountEmail {
     fn try_from(value: String) -> Result<Self, Invalid> {
         let mut broken = Vec::new();
         check_length(value.chars().count(), None, Some(254), "characters", &mut broken);
+
         static PATTERN: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(||
         regex::Regex::new("^[^@]+@[^@]+$").ok());
         check_pattern(&value, &PATTERN, "^[^@]+@[^@]+$", &mut broken);

@@ -59,6 +59,161 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Bytes that travel as base64 text (`format: byte`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Base64(pub Vec<u8>);
@@ -173,29 +328,19 @@ fn deserialize_file_bytes<'de, D: serde::Deserializer<'de>>(
 }
 
 /// Schema `/components/schemas/Upload`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Upload {
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<UploadKind>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default = "Upload::default_note")]
     pub note: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Meta>,
     pub document: FilePart,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<FilePart>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<Base64>,
 }
 
@@ -205,29 +350,214 @@ impl Upload {
     }
 }
 
+impl serde::Serialize for Upload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("title", &self.title);
+        map.optional("count", &self.count);
+        map.optional("ratio", &self.ratio);
+        map.optional("public", &self.public);
+        map.optional("kind", &self.kind);
+        map.optional("when", &self.when);
+        map.entry("note", &self.note);
+        map.optional("tags", &self.tags);
+        map.optional("meta", &self.meta);
+        map.entry("document", &self.document);
+        map.optional("attachments", &self.attachments);
+        map.optional("checksum", &self.checksum);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Upload {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Upload {
+    const EXPECTING: &'static str = "struct Upload";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut title = None;
+        let mut count = None;
+        let mut ratio = None;
+        let mut public = None;
+        let mut kind = None;
+        let mut when = None;
+        let mut note = None;
+        let mut tags = None;
+        let mut meta = None;
+        let mut document = None;
+        let mut attachments = None;
+        let mut checksum = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "title" => object::field(&mut map, &mut title, "title"),
+                "count" => object::field(&mut map, &mut count, "count"),
+                "ratio" => object::field(&mut map, &mut ratio, "ratio"),
+                "public" => object::field(&mut map, &mut public, "public"),
+                "kind" => object::field(&mut map, &mut kind, "kind"),
+                "when" => object::field(&mut map, &mut when, "when"),
+                "note" => object::field(&mut map, &mut note, "note"),
+                "tags" => object::field(&mut map, &mut tags, "tags"),
+                "meta" => object::field(&mut map, &mut meta, "meta"),
+                "document" => object::field(&mut map, &mut document, "document"),
+                "attachments" => object::field(&mut map, &mut attachments, "attachments"),
+                "checksum" => object::field(&mut map, &mut checksum, "checksum"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[("title", title.is_none()), ("document", document.is_none())],
+        );
+        let (Some(title), Some(document)) = (title, document) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            title,
+            count,
+            ratio,
+            public,
+            kind,
+            when,
+            note: note.unwrap_or_else(Self::default_note),
+            tags,
+            meta,
+            document,
+            attachments,
+            checksum,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Meta`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Meta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<i64>,
 }
 
+impl serde::Serialize for Meta {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("author", &self.author);
+        map.optional("pages", &self.pages);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Meta {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Meta {
+    const EXPECTING: &'static str = "struct Meta";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut author = None;
+        let mut pages = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "author" => object::field(&mut map, &mut author, "author"),
+                "pages" => object::field(&mut map, &mut pages, "pages"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { author, pages })
+    }
+}
+
 /// Schema `/components/schemas/Avatar`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Avatar {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
+impl serde::Serialize for Avatar {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.optional("url", &self.url);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Avatar {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Avatar {
+    const EXPECTING: &'static str = "struct Avatar";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut url = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "url" => object::field(&mut map, &mut url, "url"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name, url })
+    }
+}
+
 /// Schema `/components/schemas/Stored`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
     /// How many properties arrived set.
     pub parts: i64,
+}
+
+impl serde::Serialize for Stored {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("parts", &self.parts);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stored {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Stored {
+    const EXPECTING: &'static str = "struct Stored";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut parts = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "parts" => object::field(&mut map, &mut parts, "parts"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let Some(parts) = parts else {
+            return Err(serde::de::Error::missing_field("parts"));
+        };
+        Ok(Self { parts })
+    }
 }
 
 /// Schema `/components/schemas/Upload/properties/kind`.
@@ -294,10 +624,43 @@ impl<'de> serde::Deserialize<'de> for UploadKind {
 }
 
 /// Schema `/paths/~1avatars/put/requestBody/content/multipart~1form-data/schema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PutAvatarMultipartBody {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<FilePart>,
+}
+
+impl serde::Serialize for PutAvatarMultipartBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.optional("image", &self.image);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PutAvatarMultipartBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PutAvatarMultipartBody {
+    const EXPECTING: &'static str = "struct PutAvatarMultipartBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        let mut image = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                "image" => object::field(&mut map, &mut image, "image"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name, image })
+    }
 }

@@ -59,121 +59,641 @@ fn unknown<T>(
     }
 }
 
+/// Reading JSON objects into the structs of this module, shared by
+/// their `Deserialize` impls instead of derived into each.
+mod object {
+    /// A struct read from an object, one property at a time.
+    pub(super) trait Read<'de>: Sized {
+        /// What the input should have been, for error messages.
+        const EXPECTING: &'static str;
+
+        fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
+    }
+
+    /// Deserializes any [`Read`] struct from a map.
+    pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
+
+    impl<T> Visitor<T> {
+        pub(super) fn new() -> Self {
+            Visitor(std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+
+        fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+            T::read(map)
+        }
+    }
+
+    /// A property name, borrowed from the input where it can be.
+    pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
+
+    impl Key<'_> {
+        pub(super) fn as_str(&self) -> &str {
+            &self.0
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Key<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a property name")
+        }
+
+        fn visit_borrowed_str<E: serde::de::Error>(
+            self,
+            v: &'de str,
+        ) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
+    /// Reads the value of property `name` into its slot; a repeated
+    /// property is an error.
+    pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
+        map: &mut M,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), M::Error> {
+        if slot.is_some() {
+            return Err(serde::de::Error::duplicate_field(name));
+        }
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// Skips the value of a property the struct does not name.
+    pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        map.next_value::<serde::de::IgnoredAny>().map(drop)
+    }
+
+    /// Writes a struct as an object, one property at a time; the
+    /// first error is kept and returned by [`Writer::end`].
+    pub(super) struct Writer<M: serde::ser::SerializeMap> {
+        map: M,
+        error: Option<M::Error>,
+    }
+
+    impl<M: serde::ser::SerializeMap> Writer<M> {
+        pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
+        where
+            S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
+        {
+            Ok(Writer {
+                map: serializer.serialize_map(None)?,
+                error: None,
+            })
+        }
+
+        /// Writes a property.
+        pub(super) fn entry<T: serde::Serialize + ?Sized>(
+            &mut self,
+            name: &str,
+            value: &T,
+        ) {
+            if self.error.is_none() {
+                if let Err(error) = self.map.serialize_entry(name, value) {
+                    self.error = Some(error);
+                }
+            }
+        }
+
+        /// Writes an optional property, if it is set.
+        pub(super) fn optional<T: serde::Serialize>(
+            &mut self,
+            name: &str,
+            value: &Option<T>,
+        ) {
+            if let Some(value) = value {
+                self.entry(name, value);
+            }
+        }
+        pub(super) fn end(self) -> Result<M::Ok, M::Error> {
+            match self.error {
+                Some(error) => Err(error),
+                None => self.map.end(),
+            }
+        }
+    }
+}
+
 /// Schema `/components/schemas/Error`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Error {
-    #[serde(rename = "self")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
-    #[serde(rename = "Self")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_2: Option<String>,
-    #[serde(rename = "super")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub super_: Option<String>,
-    #[serde(rename = "crate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crate_: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#async: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#gen: Option<String>,
-    #[serde(rename = "3d")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub _3d: Option<String>,
-    #[serde(rename = "名前")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub u540d_u524d: Option<String>,
-    #[serde(rename = "café")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caf_ue9: Option<String>,
-    #[serde(rename = "petId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pet_id: Option<String>,
-    #[serde(rename = "pet_id")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pet_id_2: Option<String>,
-    #[serde(rename = "additionalProperties")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_properties_2: Option<String>,
 }
 
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("self", &self.self_);
+        map.optional("Self", &self.self_2);
+        map.optional("super", &self.super_);
+        map.optional("crate", &self.crate_);
+        map.optional("type", &self.r#type);
+        map.optional("async", &self.r#async);
+        map.optional("gen", &self.r#gen);
+        map.optional("3d", &self._3d);
+        map.optional("名前", &self.u540d_u524d);
+        map.optional("café", &self.caf_ue9);
+        map.optional("petId", &self.pet_id);
+        map.optional("pet_id", &self.pet_id_2);
+        map.optional("additionalProperties", &self.additional_properties_2);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Error {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Error {
+    const EXPECTING: &'static str = "struct Error";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut self_ = None;
+        let mut self_2 = None;
+        let mut super_ = None;
+        let mut crate_ = None;
+        let mut r#type = None;
+        let mut r#async = None;
+        let mut r#gen = None;
+        let mut _3d = None;
+        let mut u540d_u524d = None;
+        let mut caf_ue9 = None;
+        let mut pet_id = None;
+        let mut pet_id_2 = None;
+        let mut additional_properties_2 = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "self" => object::field(&mut map, &mut self_, "self"),
+                "Self" => object::field(&mut map, &mut self_2, "Self"),
+                "super" => object::field(&mut map, &mut super_, "super"),
+                "crate" => object::field(&mut map, &mut crate_, "crate"),
+                "type" => object::field(&mut map, &mut r#type, "type"),
+                "async" => object::field(&mut map, &mut r#async, "async"),
+                "gen" => object::field(&mut map, &mut r#gen, "gen"),
+                "3d" => object::field(&mut map, &mut _3d, "3d"),
+                "名前" => object::field(&mut map, &mut u540d_u524d, "名前"),
+                "café" => object::field(&mut map, &mut caf_ue9, "café"),
+                "petId" => object::field(&mut map, &mut pet_id, "petId"),
+                "pet_id" => object::field(&mut map, &mut pet_id_2, "pet_id"),
+                "additionalProperties" => {
+                    object::field(
+                        &mut map,
+                        &mut additional_properties_2,
+                        "additionalProperties",
+                    )
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            self_,
+            self_2,
+            super_,
+            crate_,
+            r#type,
+            r#async,
+            r#gen,
+            _3d,
+            u540d_u524d,
+            caf_ue9,
+            pet_id,
+            pet_id_2,
+            additional_properties_2,
+        })
+    }
+}
+
 /// Schema `/components/schemas/Client`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Client {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<Api>,
 }
 
+impl serde::Serialize for Client {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("api", &self.api);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Client {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Client {
+    const EXPECTING: &'static str = "struct Client";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut api = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "api" => object::field(&mut map, &mut api, "api"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { api })
+    }
+}
+
 /// Schema `/components/schemas/Api`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Api {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<ValueModel>,
 }
 
+impl serde::Serialize for Api {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("value", &self.value);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Api {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Api {
+    const EXPECTING: &'static str = "struct Api";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut value = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "value" => object::field(&mut map, &mut value, "value"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { value })
+    }
+}
+
 /// Schema `/components/schemas/Result`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResultModel {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<bool>,
 }
 
+impl serde::Serialize for ResultModel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("ok", &self.ok);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ResultModel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ResultModel {
+    const EXPECTING: &'static str = "struct ResultModel";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut ok = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "ok" => object::field(&mut map, &mut ok, "ok"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { ok })
+    }
+}
+
 /// Schema `/components/schemas/Option`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OptionModel {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub some: Option<Box<OptionModel>>,
+}
+
+impl serde::Serialize for OptionModel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("some", &self.some);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OptionModel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OptionModel {
+    const EXPECTING: &'static str = "struct OptionModel";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut some = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "some" => object::field(&mut map, &mut some, "some"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { some })
+    }
 }
 
 /// Schema `/components/schemas/String`.
 pub type StringModel = String;
 
 /// Schema `/components/schemas/Box`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BoxModel {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner: Option<VecModel>,
+}
+
+impl serde::Serialize for BoxModel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("inner", &self.inner);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BoxModel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for BoxModel {
+    const EXPECTING: &'static str = "struct BoxModel";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut inner = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "inner" => object::field(&mut map, &mut inner, "inner"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { inner })
+    }
 }
 
 /// Schema `/components/schemas/Vec`.
 pub type VecModel = Vec<StringModel>;
 
 /// Schema `/components/schemas/Value`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ValueModel {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<ResultModel>,
 }
 
+impl serde::Serialize for ValueModel {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("result", &self.result);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ValueModel {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for ValueModel {
+    const EXPECTING: &'static str = "struct ValueModel";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut result = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "result" => object::field(&mut map, &mut result, "result"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { result })
+    }
+}
+
 /// Schema `/components/schemas/pet`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl serde::Serialize for Pet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pet {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Pet {
+    const EXPECTING: &'static str = "struct Pet";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name })
+    }
 }
 
 /// Schema `/components/schemas/Pet`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pet2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl serde::Serialize for Pet2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Pet2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Pet2 {
+    const EXPECTING: &'static str = "struct Pet2";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name })
+    }
 }
 
 /// Schema `/components/schemas/Pet-Item`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PetItem {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
+impl serde::Serialize for PetItem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PetItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PetItem {
+    const EXPECTING: &'static str = "struct PetItem";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name })
+    }
+}
+
 /// Schema `/components/schemas/PetItem`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PetItem2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl serde::Serialize for PetItem2 {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PetItem2 {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for PetItem2 {
+    const EXPECTING: &'static str = "struct PetItem2";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { name })
+    }
 }
 
 /// Schema `/components/schemas/2xx`.
