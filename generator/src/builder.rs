@@ -16,7 +16,7 @@
 //! The included code needs, in the including crate's `[dependencies]`:
 //! `http`, `serde` (with `derive`), `serde_json`; for the server `axum`
 //! (with `matched-path`), `serde_urlencoded`, `tracing`, `tokio` (with `net`,
-//! `signal`), `http-body-util`, `httpdate`; for the client `reqwest`,
+//! `signal`), `http-body`, `http-body-util`, `httpdate`; for the client `reqwest`,
 //! `serde_urlencoded`, `percent-encoding`, `bytes`, `httpdate`,
 //! `serde_path_to_error`, `tracing` and `tokio` (with `time`); and, when the spec uses them,
 //! `chrono` (`date`, `date-time`), `uuid`, `base64` (`byte`, HTTP basic),

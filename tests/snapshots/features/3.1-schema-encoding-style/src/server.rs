@@ -391,13 +391,23 @@ async fn run(
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > body_limit as u64) {
+    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
+        if length <= DRAIN as u64 {
+            let mut body = request.into_body();
+            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
+        }
         return too_large(body_limit).into_response();
     }
     request = request
-        .map(|body| axum::body::Body::new(
-            http_body_util::Limited::new(body, body_limit),
-        ));
+        .map(|body| {
+            let draining = Draining {
+                inner: body,
+                limit: body_limit,
+                seen: 0,
+                crossing: None,
+            };
+            axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
+        });
     let mut handler = std::pin::pin!(next.run(request));
     let outcome = std::future::poll_fn(|cx| {
             match std::panic::catch_unwind(
@@ -427,6 +437,65 @@ async fn run(
                 )
                 .into_response()
         })
+}
+
+/// How much more than its limit of a request body is read (and
+/// dropped) before the 413.
+const DRAIN: usize = 4 << 20;
+
+/// A request body that, once more than `limit` bytes have come, reads
+/// and drops up to [`DRAIN`] more bytes before it passes on the frame
+/// that crossed the limit (which `Limited` turns into the 413). A
+/// connection whose request was not read to its end is closed under
+/// the client, which then often sees a reset instead of the answer.
+struct Draining {
+    inner: axum::body::Body,
+    limit: usize,
+    seen: usize,
+    crossing: Option<http_body::Frame<axum::body::Bytes>>,
+}
+
+impl http_body::Body for Draining {
+    type Data = axum::body::Bytes;
+
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = &mut *self;
+        loop {
+            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
+                .poll_frame(cx) else {
+                return std::task::Poll::Pending;
+            };
+            let size = match &next {
+                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
+                _ => 0,
+            };
+            this.seen = this.seen.saturating_add(size);
+            match (next, this.crossing.is_some()) {
+                (Some(Ok(frame)), false) if this.seen > this.limit => {
+                    this.crossing = Some(frame);
+                }
+                (next, false) => return std::task::Poll::Ready(next),
+                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
+                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.crossing.is_none() && self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match self.crossing {
+            Some(_) => http_body::SizeHint::default(),
+            None => self.inner.size_hint(),
+        }
+    }
 }
 
 /// 413 for a body above `limit` bytes.
