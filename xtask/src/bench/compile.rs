@@ -19,9 +19,16 @@ pub struct CheckOptions<'a> {
     pub features: Option<&'a str>,
 }
 
-/// Touches `dir/src/lib.rs` and runs `cargo check --lib` in `dir`: with
-/// the dependencies built, this measures the crate itself.
+/// Touches `dir/src/lib.rs`, empties the target dir's incremental caches
+/// and runs `cargo check --lib` in `dir`: with the dependencies built, this
+/// measures a cold check of the crate itself, as after a change of the
+/// spec (with its cache kept, a check of unchanged code is a no-op).
 pub fn cargo_check(dir: &Path, options: &CheckOptions<'_>) -> Result<Sample, String> {
+    let incremental = options.target.join("debug").join("incremental");
+    if incremental.is_dir() {
+        std::fs::remove_dir_all(&incremental)
+            .map_err(|e| format!("cannot empty {}: {e}", incremental.display()))?;
+    }
     let lib = dir.join("src").join("lib.rs");
     let file = std::fs::File::options()
         .append(true)
