@@ -177,8 +177,13 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
             }
             let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let random = std::collections::hash_map::RandomState::new();
-            let id = format!("{:016x}{:016x}", random.hash_one(n), random.hash_one(!n));
-            axum::http::HeaderValue::try_from(id).unwrap_or(axum::http::HeaderValue::from_static("-"))
+            let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
+            // 32 hex digits, written without `format!` (this runs for every request).
+            let mut id = [0u8; 32];
+            for (i, digit) in id.iter_mut().enumerate() {
+                *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
+            }
+            axum::http::HeaderValue::from_bytes(&id).unwrap_or(axum::http::HeaderValue::from_static("-"))
         }
 
         /// Runs around every request: gives it an id (echoed as
@@ -195,12 +200,9 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
             let id = request_id(request.headers());
             request.headers_mut().insert(REQUEST_ID, id.clone());
             let method = request.method().clone();
-            let route = request
-                .extensions()
-                .get::<axum::extract::MatchedPath>()
-                .map_or("", |route| route.as_str())
-                .to_owned();
-            let (operation, streamed) = operation(&method, &route);
+            let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
+            let route = matched.as_ref().map_or("", |route| route.as_str());
+            let (operation, streamed) = operation(&method, route);
             let span = tracing::info_span!(
                 "request",
                 operation,
@@ -255,10 +257,13 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
                 }
                 return too_large(body_limit).into_response();
             }
-            request = request.map(|body| {
-                let draining = Draining { inner: body, limit: body_limit, seen: 0, crossing: None };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
+            // An empty body (most GETs) has nothing to bound.
+            if !http_body::Body::is_end_stream(request.body()) {
+                request = request.map(|body| {
+                    let draining = Draining { inner: body, limit: body_limit, seen: 0, crossing: None };
+                    axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
+                });
+            }
             let mut handler = std::pin::pin!(next.run(request));
             let outcome = std::future::poll_fn(|cx| {
                 match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

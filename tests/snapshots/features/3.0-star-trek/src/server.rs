@@ -702,8 +702,12 @@ fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
     }
     let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let random = std::collections::hash_map::RandomState::new();
-    let id = format!("{:016x}{:016x}", random.hash_one(n), random.hash_one(! n));
-    axum::http::HeaderValue::try_from(id)
+    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
+    let mut id = [0u8; 32];
+    for (i, digit) in id.iter_mut().enumerate() {
+        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
+    }
+    axum::http::HeaderValue::from_bytes(&id)
         .unwrap_or(axum::http::HeaderValue::from_static("-"))
 }
 
@@ -723,12 +727,9 @@ async fn serve_request(
     let id = request_id(request.headers());
     request.headers_mut().insert(REQUEST_ID, id.clone());
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or("", |route| route.as_str())
-        .to_owned();
-    let (operation, streamed) = operation(&method, &route);
+    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("", |route| route.as_str());
+    let (operation, streamed) = operation(&method, route);
     let span = tracing::info_span!(
         "request", operation, method = % method, route = % route, request_id = id
         .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
@@ -790,16 +791,18 @@ async fn run(
         }
         return too_large(body_limit).into_response();
     }
-    request = request
-        .map(|body| {
-            let draining = Draining {
-                inner: body,
-                limit: body_limit,
-                seen: 0,
-                crossing: None,
-            };
-            axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-        });
+    if !http_body::Body::is_end_stream(request.body()) {
+        request = request
+            .map(|body| {
+                let draining = Draining {
+                    inner: body,
+                    limit: body_limit,
+                    seen: 0,
+                    crossing: None,
+                };
+                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
+            });
+    }
     let mut handler = std::pin::pin!(next.run(request));
     let outcome = std::future::poll_fn(|cx| {
             match std::panic::catch_unwind(
