@@ -319,9 +319,17 @@ fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
 /// a large `types.rs`. What is left is one `match` on the property name
 /// and one call per field into the shared `object` module.
 fn serde_object(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
-    // The slots are named after the fields, clear of the function's locals.
+    // The slots are named after the fields, clear of the function's locals
+    // (`map` reads as `map_value`, or `map_value_` if a field has that name).
+    let taken: std::collections::HashSet<&str> = s.fields.iter().map(|f| unraw(&f.name)).collect();
     let slot = |f: &ir::Field| match unraw(&f.name) {
-        local @ ("map" | "key" | "read" | "absent") => format_ident!("{local}_value"),
+        local @ ("map" | "key" | "read" | "absent") => {
+            let mut name = format!("{local}_value");
+            while taken.contains(name.as_str()) {
+                name.push('_');
+            }
+            format_ident!("{name}")
+        }
         _ => ident(&f.name),
     };
     let entries = s.fields.iter().map(|f| {

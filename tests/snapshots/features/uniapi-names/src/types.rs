@@ -154,6 +154,16 @@ mod object {
         map.next_value::<serde::de::IgnoredAny>().map(drop)
     }
 
+    /// The first of the required properties that is absent.
+    pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
+        properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
+    }
+
+    /// The error for a required property that is absent.
+    pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
+        E::missing_field(absent.unwrap_or("?"))
+    }
+
     /// Writes a struct as an object, one property at a time; the
     /// first error is kept and returned by [`Writer::end`].
     pub(super) struct Writer<M: serde::ser::SerializeMap> {
@@ -306,6 +316,89 @@ impl<'de> object::Read<'de> for Error {
             pet_id,
             pet_id_2,
             additional_properties_2,
+        })
+    }
+}
+
+/// Schema `/components/schemas/Locals`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Locals {
+    pub map: String,
+    pub map_value: i64,
+    pub key: String,
+    pub read: bool,
+    pub absent: Option<String>,
+    pub absent_value: Option<String>,
+}
+
+impl serde::Serialize for Locals {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("map", &self.map);
+        map.entry("map_value", &self.map_value);
+        map.entry("key", &self.key);
+        map.entry("read", &self.read);
+        map.optional("absent", &self.absent);
+        map.optional("absent_value", &self.absent_value);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Locals {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for Locals {
+    const EXPECTING: &'static str = "struct Locals";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut map_value_ = None;
+        let mut map_value = None;
+        let mut key_value = None;
+        let mut read_value = None;
+        let mut absent_value_ = None;
+        let mut absent_value = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "map" => object::field(&mut map, &mut map_value_, "map"),
+                "map_value" => object::field(&mut map, &mut map_value, "map_value"),
+                "key" => object::field(&mut map, &mut key_value, "key"),
+                "read" => object::field(&mut map, &mut read_value, "read"),
+                "absent" => object::field(&mut map, &mut absent_value_, "absent"),
+                "absent_value" => {
+                    object::field(&mut map, &mut absent_value, "absent_value")
+                }
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("map", map_value_.is_none()),
+                ("map_value", map_value.is_none()),
+                ("key", key_value.is_none()),
+                ("read", read_value.is_none()),
+            ],
+        );
+        let (Some(map_value_), Some(map_value), Some(key_value), Some(read_value)) = (
+            map_value_,
+            map_value,
+            key_value,
+            read_value,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            map: map_value_,
+            map_value,
+            key: key_value,
+            read: read_value,
+            absent: absent_value_,
+            absent_value,
         })
     }
 }
