@@ -366,11 +366,7 @@ fn serde_object(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
         None => (None, quote!(_ => object::skip(&mut map),), None),
     };
     // Required fields without a default must be there: one check for all.
-    let required: Vec<&ir::Field> = s
-        .fields
-        .iter()
-        .filter(|f| f.required && f.default.is_none() && !matches!(f.ty, ir::Ty::Nullable(_)))
-        .collect();
+    let required: Vec<&ir::Field> = s.fields.iter().filter(|f| must_be_present(f)).collect();
     let check = match required.as_slice() {
         [] => None,
         [f] => {
@@ -466,6 +462,12 @@ fn serde_object(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
     }
 }
 
+/// Whether reading a struct fails without this field: required, with
+/// no default, and not nullable (serde reads an absent `Option` as `None`).
+fn must_be_present(f: &ir::Field) -> bool {
+    f.required && f.default.is_none() && !matches!(f.ty, ir::Ty::Nullable(_))
+}
+
 /// The `object` module: what the structs' `Serialize` and `Deserialize`
 /// share (each helper only where some struct uses it).
 fn object_helpers(api: &ir::Api) -> TokenStream {
@@ -480,13 +482,8 @@ fn object_helpers(api: &ir::Api) -> TokenStream {
     let some_skip = structs().any(|s| s.additional.is_none());
     let some_optional =
         structs().any(|s| s.fields.iter().any(|f| !f.required && f.default.is_none()));
-    let several_required = structs().any(|s| {
-        s.fields
-            .iter()
-            .filter(|f| f.required && f.default.is_none() && !matches!(f.ty, ir::Ty::Nullable(_)))
-            .count()
-            > 1
-    });
+    let several_required =
+        structs().any(|s| s.fields.iter().filter(|f| must_be_present(f)).count() > 1);
     let key = (some_field || some_additional).then(|| {
         quote! {
             /// A property name, borrowed from the input where it can be.

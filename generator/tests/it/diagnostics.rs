@@ -238,3 +238,44 @@ components:
         ["/paths/~1raw/post/requestBody/content/multipart~1form-data"]
     );
 }
+
+/// A bad example of a response body with several media types is reported
+/// once, though the preferred media type's body is also kept as `body`.
+#[test]
+fn a_bad_example_of_several_media_types_is_reported_once() {
+    let spec = r#"
+openapi: 3.0.3
+info: {title: Media, version: "1"}
+paths:
+  /n:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: integer}
+              example: "not a number"
+            text/plain:
+              schema: {type: string}
+"#;
+    let path = std::env::temp_dir().join(format!("uniapi-media-{}.yaml", std::process::id()));
+    std::fs::write(&path, spec).expect("temp file");
+    let loaded = uniapi::load::load(&path).expect("loads");
+    let (api, diagnostics) = uniapi::lower::lower(&loaded).expect("lowers");
+    std::fs::remove_file(&path).ok();
+    let fits = diagnostics
+        .warnings()
+        .filter(|d| d.message.contains("example does not fit"))
+        .count();
+    assert_eq!(fits, 1);
+    let response = &api.operations[0].responses[0];
+    assert_eq!(response.body_choices.len(), 2);
+    assert!(response.bodies().all(|b| b.examples.is_empty()));
+    assert!(
+        response
+            .body
+            .as_ref()
+            .is_some_and(|b| b.examples.is_empty())
+    );
+}
