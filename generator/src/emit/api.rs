@@ -1,13 +1,45 @@
 //! `api.rs`: the trait, the request and response types of every operation,
 //! and what calls share (credentials, context, errors).
 
+use std::ops::Range;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::parts::{Place, Split, marker};
 use super::{Scope, doc_lines, docs, field_ty, ident, literal, ty};
 use crate::ir::{self, Operation, Response, SchemeKind, StatusMatch, Ty};
 
-pub(super) fn emit(api: &ir::Api) -> TokenStream {
+/// `api.rs`: runs of the trait's methods, the request types and the
+/// response enums, in a frame of what calls share.
+pub(super) struct Module<'a> {
+    pub(super) api: &'a ir::Api,
+}
+
+impl Split for Module<'_> {
+    type Notes = ();
+
+    fn runs(&self) -> Vec<(Place, usize)> {
+        let n = self.api.operations.len();
+        vec![(Place::Trait, n), (Place::Top, n), (Place::Top, n)]
+    }
+
+    fn part(&self, run: usize, units: Range<usize>, (): &mut ()) -> TokenStream {
+        let api = self.api;
+        let ops = api.operations[units].iter();
+        match run {
+            0 => ops.map(trait_method).collect(),
+            1 => ops.map(|op| request(api, op)).collect(),
+            _ => ops.map(|op| response(api, op)).collect(),
+        }
+    }
+
+    fn frame(&self, (): ()) -> TokenStream {
+        frame(self.api)
+    }
+}
+
+fn frame(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
     let uses_types = uses_named_types(api).then(|| {
         quote!(
@@ -26,9 +58,10 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             pub requirement: Requirement,
         }
     });
-    let methods = api.operations.iter().map(trait_method);
-    let requests = api.operations.iter().map(|op| request(api, op));
-    let responses = api.operations.iter().map(|op| response(api, op));
+    // An empty trait is `{}`, with no marker between the braces.
+    let methods = (!api.operations.is_empty()).then(|| marker(0));
+    let requests = marker(1);
+    let responses = marker(2);
     let trait_doc = doc_lines(&format!(
         "{}{}\n\nImplement it to serve the API (`server::router`); `client::Client` implements it to call a server.",
         api.title,
@@ -48,11 +81,11 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
 
         #trait_doc
         pub trait Api: Send + Sync {
-            #(#methods)*
+            #methods
         }
 
-        #(#requests)*
-        #(#responses)*
+        #requests
+        #responses
 
         #security
         #byte_stream

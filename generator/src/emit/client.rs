@@ -5,11 +5,13 @@
 //! emitted once and only when some operation uses them.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::api::{Shape, shape};
+use super::parts::{Place, Split, marker};
 use super::{ident, lit};
 
 mod params;
@@ -18,7 +20,7 @@ use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, T
 
 /// Helpers the client may need; each is emitted once if used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Helper {
+pub(super) enum Helper {
     Send,
     Authorize,
     EncodeJson,
@@ -47,15 +49,36 @@ enum Helper {
     DateTime,
 }
 
-pub(super) fn emit(api: &ir::Api) -> TokenStream {
+/// `client.rs`: a run of the trait's methods, in a frame of the client's
+/// runtime and the helpers the methods use.
+pub(super) struct Module<'a> {
+    pub(super) api: &'a ir::Api,
+}
+
+impl Split for Module<'_> {
+    type Notes = BTreeSet<Helper>;
+
+    fn runs(&self) -> Vec<(Place, usize)> {
+        vec![(Place::Impl, self.api.operations.len())]
+    }
+
+    fn part(&self, _run: usize, units: Range<usize>, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+        let any_cookie = api_has_cookies(self.api);
+        self.api.operations[units]
+            .iter()
+            .map(|op| method(self.api, op, any_cookie, helpers))
+            .collect()
+    }
+
+    fn frame(&self, helpers: BTreeSet<Helper>) -> TokenStream {
+        frame(self.api, &helpers)
+    }
+}
+
+fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
     let allows = super::module_allows();
-    let mut helpers = BTreeSet::new();
-    let any_cookie = api_has_cookies(api);
-    let methods: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .map(|op| method(api, op, any_cookie, &mut helpers))
-        .collect();
+    // An empty impl is `{}`, with no marker between the braces.
+    let methods = (!api.operations.is_empty()).then(|| marker(0));
     let default_base = api
         .servers
         .first()
@@ -81,7 +104,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         #config
 
         impl Api for Client {
-            #(#methods)*
+            #methods
         }
 
         #(#helper_fns)*

@@ -6,17 +6,46 @@
 //! JSON literal read into its type at run time, so a value that did not
 //! fit would fail there (the tests check that none does).
 
+use std::ops::Range;
+
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Map, Value, json};
 
 use super::api::{Shape, shape};
+use super::parts::{Place, Split, marker};
 use super::{ident, lit};
 use crate::ir::{self, MediaKind, OneWay, Prim, Rules, StatusMatch, Ty, TypeKind};
 
-pub(super) fn emit(api: &ir::Api) -> TokenStream {
+/// `mock.rs`: a run of the trait's methods, in a frame of `MockApi` and
+/// its self-test.
+pub(super) struct Module<'a> {
+    pub(super) api: &'a ir::Api,
+}
+
+impl Split for Module<'_> {
+    type Notes = ();
+
+    fn runs(&self) -> Vec<(Place, usize)> {
+        vec![(Place::Impl, self.api.operations.len())]
+    }
+
+    fn part(&self, _run: usize, units: Range<usize>, (): &mut ()) -> TokenStream {
+        self.api.operations[units]
+            .iter()
+            .map(|op| method(self.api, op))
+            .collect()
+    }
+
+    fn frame(&self, (): ()) -> TokenStream {
+        frame(self.api)
+    }
+}
+
+fn frame(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
-    let methods = api.operations.iter().map(|op| method(api, op));
+    // An empty impl is `{}`, with no marker between the braces.
+    let methods = (!api.operations.is_empty()).then(|| marker(0));
     let any_json = api
         .operations
         .iter()
@@ -56,7 +85,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         #json
 
         impl api::Api for MockApi {
-            #(#methods)*
+            #methods
         }
 
         #test

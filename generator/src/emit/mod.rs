@@ -6,6 +6,7 @@
 mod api;
 mod client;
 mod mock;
+mod parts;
 mod server;
 mod style;
 mod types;
@@ -15,6 +16,8 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote};
 
 use crate::ir::{self, Docs, Prim, Ty};
+
+pub use parts::{MARKER, Notes, Place, Split, wrap};
 
 /// Emitter switches, resolved from [`crate::Config`].
 #[derive(Debug, Clone, Copy)]
@@ -36,45 +39,30 @@ impl From<&crate::Config> for Options {
     }
 }
 
-/// `types.rs`, whole (for the one-file `build.rs` output).
-pub fn types(api: &ir::Api) -> TokenStream {
-    types::emit(api)
-}
-
-/// The start of `types.rs`: attributes, docs, shared helpers.
-pub fn types_head(api: &ir::Api) -> TokenStream {
-    types::head(api)
-}
-
-/// Some of the types of `types.rs` (it is made in parts, in parallel).
-pub fn types_defs(api: &ir::Api, range: std::ops::Range<usize>) -> TokenStream {
-    types::defs(api, range)
-}
-
-/// The end of `types.rs`: a test that the spec's examples read as their
-/// types (crate layout only).
-pub fn types_tail(api: &ir::Api) -> TokenStream {
-    types::tail(api)
+/// `types.rs`; with `tail`, also a test that the spec's examples read as
+/// their types (the crate layout has it, the one-file output not).
+pub fn types(api: &ir::Api, tail: bool) -> impl Split + '_ {
+    types::Module { api, tail }
 }
 
 /// `api.rs`.
-pub fn api(api: &ir::Api) -> TokenStream {
-    api::emit(api)
+pub fn api(api: &ir::Api) -> impl Split + '_ {
+    api::Module { api }
 }
 
 /// `server.rs`.
-pub fn server(api: &ir::Api) -> TokenStream {
-    server::emit(api)
+pub fn server(api: &ir::Api) -> impl Split + '_ {
+    server::Module::new(api)
 }
 
 /// `mock.rs`.
-pub fn mock(api: &ir::Api) -> TokenStream {
-    mock::emit(api)
+pub fn mock(api: &ir::Api) -> impl Split + '_ {
+    mock::Module { api }
 }
 
 /// `client.rs`.
-pub fn client(api: &ir::Api) -> TokenStream {
-    client::emit(api)
+pub fn client(api: &ir::Api) -> impl Split + '_ {
+    client::Module { api }
 }
 
 /// Lints that generated code may trip on input we do not control (long

@@ -6,11 +6,13 @@
 //! emitted once, and only those some operation uses.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::api::{Shape, shape};
+use super::parts::{Place, Split, marker};
 use super::{ident, lit};
 
 mod errors;
@@ -19,7 +21,7 @@ use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, U
 
 /// Helpers the server may need; each is emitted once if used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Helper {
+pub(super) enum Helper {
     Respond,
     Parse,
     ParseEach,
@@ -62,16 +64,48 @@ enum Helper {
     Status,
 }
 
-pub(super) fn emit(api: &ir::Api) -> TokenStream {
-    let mut helpers = BTreeSet::new();
+/// `server.rs`: runs of the handlers and of the response writers, in a
+/// frame of the router, the runtime and the helpers the runs use.
+pub(super) struct Module<'a> {
+    api: &'a ir::Api,
+    shapes: errors::Shapes,
+}
+
+impl<'a> Module<'a> {
+    pub(super) fn new(api: &'a ir::Api) -> Self {
+        Module {
+            api,
+            shapes: errors::Shapes::new(api),
+        }
+    }
+}
+
+impl Split for Module<'_> {
+    type Notes = BTreeSet<Helper>;
+
+    fn runs(&self) -> Vec<(Place, usize)> {
+        let n = self.api.operations.len();
+        vec![(Place::Top, n), (Place::Top, n)]
+    }
+
+    fn part(&self, run: usize, units: Range<usize>, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+        let ops = self.api.operations[units.clone()].iter().zip(units);
+        match run {
+            0 => ops
+                .map(|(op, i)| handler(self.api, op, &self.shapes, i, helpers))
+                .collect(),
+            _ => ops.map(|(op, _)| into_response(op, helpers)).collect(),
+        }
+    }
+
+    fn frame(&self, helpers: BTreeSet<Helper>) -> TokenStream {
+        frame(self.api, &self.shapes, &helpers)
+    }
+}
+
+fn frame(api: &ir::Api, shapes: &errors::Shapes, helpers: &BTreeSet<Helper>) -> TokenStream {
     let routes = routes(api);
-    let shapes = errors::Shapes::new(api);
-    let handlers: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .enumerate()
-        .map(|(i, op)| handler(api, op, &shapes, i, &mut helpers))
-        .collect();
+    let handlers = marker(0);
     let error_bodies = shapes.functions();
     // Problems list bad parameters only where some operation has any.
     let params = helpers.contains(&Helper::BadParameters);
@@ -110,11 +144,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
             }
         }
     });
-    let responses: Vec<TokenStream> = api
-        .operations
-        .iter()
-        .map(|op| into_response(op, &mut helpers))
-        .collect();
+    let responses = marker(1);
     let helper_fns = helpers.iter().map(|h| helper(api, *h));
     let violations = super::violations::needed(api).then(|| super::violations::emit(api));
     // Defaults of enum or constrained type name it, and so do the walks
@@ -273,8 +303,8 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         #error_bodies
 
         #runtime
-        #(#handlers)*
-        #(#responses)*
+        #handlers
+        #responses
         #(#helper_fns)*
         #violations
     }

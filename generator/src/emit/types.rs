@@ -1,29 +1,46 @@
 //! `types.rs`: one Rust type per named schema.
 
+use std::ops::Range;
+
 use proc_macro2::TokenStream;
 use quote::{ToTokens as _, format_ident, quote};
 
+use super::parts::{Place, Split, marker};
 use super::{Scope, docs, field_ty, ident, lit, literal, ty};
 use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
 use crate::naming::unraw;
 
-/// The whole module.
-pub(super) fn emit(api: &ir::Api) -> TokenStream {
-    let mut tokens = head(api);
-    tokens.extend(defs(api, 0..api.types.len()));
-    tokens
+/// `types.rs`: a head of shared helpers, then one run of the types.
+pub(super) struct Module<'a> {
+    pub(super) api: &'a ir::Api,
+    /// With the test of the spec's examples.
+    pub(super) tail: bool,
 }
 
-/// The types `range` of [`ir::Api::types`], for formatting in parts.
-pub(super) fn defs(api: &ir::Api, range: std::ops::Range<usize>) -> TokenStream {
-    api.types[range]
-        .iter()
-        .map(|def| type_def(api, def))
-        .collect()
+impl Split for Module<'_> {
+    type Notes = ();
+
+    fn runs(&self) -> Vec<(Place, usize)> {
+        vec![(Place::Top, self.api.types.len())]
+    }
+
+    fn part(&self, _run: usize, units: Range<usize>, (): &mut ()) -> TokenStream {
+        self.api.types[units]
+            .iter()
+            .map(|def| type_def(self.api, def))
+            .collect()
+    }
+
+    fn frame(&self, (): ()) -> TokenStream {
+        let head = head(self.api);
+        let types = marker(0);
+        let tail = self.tail.then(|| tail(self.api));
+        quote!(#head #types #tail)
+    }
 }
 
 /// The module's attributes and docs, and the helpers its types share.
-pub(super) fn head(api: &ir::Api) -> TokenStream {
+fn head(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
     let any_enum = api
         .types
@@ -1168,7 +1185,7 @@ fn constrained(
 /// example in the spec (of a schema, or of a JSON body) reads as the type
 /// it illustrates: a spec whose examples and schemas disagree, or a type
 /// that uniapi got wrong, shows up there.
-pub(super) fn tail(api: &ir::Api) -> TokenStream {
+fn tail(api: &ir::Api) -> TokenStream {
     let read = |at: &str, t: TokenStream, value: &serde_json::Value| {
         let at = lit(&format!("#{at}"));
         let json = lit(&value.to_string());
