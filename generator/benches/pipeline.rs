@@ -11,6 +11,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use uniapi::emit::Split as _;
 
 fn specs() -> Vec<(String, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -63,10 +64,10 @@ fn pipeline(c: &mut Criterion) {
         group.bench_function("emit", |b| {
             b.iter(|| {
                 (
-                    uniapi::emit::types(&api),
-                    uniapi::emit::api(&api),
-                    uniapi::emit::server(&api),
-                    uniapi::emit::client(&api),
+                    uniapi::emit::types(&api, false).tokens(),
+                    uniapi::emit::api(&api).tokens(),
+                    uniapi::emit::server(&api).tokens(),
+                    uniapi::emit::client(&api).tokens(),
                 )
             })
         });

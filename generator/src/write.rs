@@ -137,7 +137,53 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         contents,
         kind: FileKind::Generated,
     };
-    // The order of the files is fixed: lib, types, api, server, client.
+    // Each module is made on a thread of its own (and formatted in parts
+    // on two, see `render`), so that one module's frame is made while the
+    // others' parts are. The order of the files is fixed: lib, types, api,
+    // server, client, mock.
+    type Render<'a> = Box<dyn FnOnce() -> String + Send + 'a>;
+    let mut modules: Vec<(&str, Render)> = vec![
+        (
+            "src/types.rs",
+            Box::new(|| render(&emit::types(api, true), spec)),
+        ),
+        ("src/api.rs", Box::new(|| render(&emit::api(api), spec))),
+    ];
+    if options.server {
+        modules.push((
+            "src/server.rs",
+            Box::new(|| render(&emit::server(api), spec)),
+        ));
+    }
+    if options.client {
+        modules.push((
+            "src/client.rs",
+            Box::new(|| render(&emit::client(api), spec)),
+        ));
+    }
+    modules.push(("src/mock.rs", Box::new(|| render(&emit::mock(api), spec))));
+    let modules: Vec<File> = std::thread::scope(|scope| {
+        let threads: Vec<_> = modules
+            .into_iter()
+            .map(|(path, render)| {
+                let thread = std::thread::Builder::new()
+                    .name("uniapi-module".into())
+                    .stack_size(64 << 20)
+                    .spawn_scoped(scope, render)
+                    .expect("spawning a thread");
+                (path, thread)
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|(path, thread)| {
+                let contents = thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                generated(path, contents)
+            })
+            .collect()
+    });
     let mut files = vec![
         File {
             path: "Cargo.toml".into(),
@@ -146,16 +192,8 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         },
         generated("README.md", readme(api, crate_name, spec)),
         generated("src/lib.rs", format(lib_rs(api, options, crate_name), spec)),
-        generated("src/types.rs", render(&emit::types(api, true), spec)),
-        generated("src/api.rs", render(&emit::api(api), spec)),
     ];
-    if options.server {
-        files.push(generated("src/server.rs", render(&emit::server(api), spec)));
-    }
-    if options.client {
-        files.push(generated("src/client.rs", render(&emit::client(api), spec)));
-    }
-    files.push(generated("src/mock.rs", render(&emit::mock(api), spec)));
+    files.extend(modules);
     Crate {
         name: crate_name.to_owned(),
         files,
@@ -218,7 +256,10 @@ fn render<S: Split>(module: &S, spec: &str) -> String {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => format!("{frame}\n"),
     };
-    let mut parts = done.into_iter().map(|(index, text)| (jobs[index].0, text)).peekable();
+    let mut parts = done
+        .into_iter()
+        .map(|(index, text)| (jobs[index].0, text))
+        .peekable();
     let mut code = String::with_capacity(frame.len() * 2);
     for line in frame.lines() {
         if let Some(run) = marked_run(line) {

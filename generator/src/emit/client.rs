@@ -62,7 +62,12 @@ impl Split for Module<'_> {
         vec![(Place::Impl, self.api.operations.len())]
     }
 
-    fn part(&self, _run: usize, units: Range<usize>, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+    fn part(
+        &self,
+        _run: usize,
+        units: Range<usize>,
+        helpers: &mut BTreeSet<Helper>,
+    ) -> TokenStream {
         let any_cookie = api_has_cookies(self.api);
         self.api.operations[units]
             .iter()
