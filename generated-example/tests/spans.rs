@@ -56,42 +56,66 @@ impl tracing::Subscriber for Spans {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
-#[tokio::test]
-async fn each_request_has_a_span_with_operation_route_status_and_latency() {
-    let spans = Spans::default();
-    tracing::subscriber::set_global_default(spans.clone()).expect("the only subscriber");
+/// Serves the shop at `prefix` (nested under it, or at the root).
+async fn serve(prefix: &'static str) -> Client {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("address");
-    let app =
-        axum::Router::new().nest("/v1", puppy_shop::router(shop::Shop::with_sample_puppies()));
+    let router = puppy_shop::router(shop::Shop::with_sample_puppies());
+    let app = if prefix.is_empty() {
+        router
+    } else {
+        axum::Router::new().nest(prefix, router)
+    };
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-
-    let client = Client::new(format!("http://{addr}/v1")).with_credentials(Credentials {
+    Client::new(format!("http://{addr}{prefix}")).with_credentials(Credentials {
         bearer_auth: Some("alice".into()),
         ..Credentials::default()
-    });
-    let mut context = api::Context::default();
-    context
-        .headers
-        .insert("x-request-id", http::HeaderValue::from_static("span-1"));
-    let answer = client
-        .get_puppy(api::GetPuppyRequest {
-            puppy_id: 12345,
-            context,
-        })
-        .await;
-    assert!(
-        matches!(answer, Ok(api::GetPuppyResponse::Ok(_))),
-        "{answer:?}"
-    );
-    let fields: std::collections::BTreeMap<String, String> =
-        spans.0.lock().unwrap().iter().cloned().collect();
-    assert_eq!(fields["operation"], "getPuppy", "{fields:?}");
-    assert_eq!(fields["method"], "GET");
-    assert_eq!(fields["route"], "/v1/puppies/{puppyId}");
-    assert_eq!(fields["request_id"], "span-1");
-    assert_eq!(fields["status"], "200");
-    assert!(fields["latency_ms"].parse::<f64>().is_ok(), "{fields:?}");
+    })
+}
+
+#[tokio::test]
+async fn each_request_has_a_span_with_operation_route_status_and_latency() {
+    let spans = Spans::default();
+    tracing::subscriber::set_global_default(spans.clone()).expect("the only subscriber");
+    // At the root the route is found by its exact path; nested under a
+    // prefix, by the route that ends it.
+    for prefix in ["", "/v1"] {
+        let client = serve(prefix).await;
+        let mut context = api::Context::default();
+        context
+            .headers
+            .insert("x-request-id", http::HeaderValue::from_static("span-1"));
+        spans.0.lock().unwrap().clear();
+        let answer = client
+            .get_puppy(api::GetPuppyRequest {
+                puppy_id: 12345,
+                context,
+            })
+            .await;
+        assert!(
+            matches!(answer, Ok(api::GetPuppyResponse::Ok(_))),
+            "{answer:?}"
+        );
+        let fields: std::collections::BTreeMap<String, String> =
+            spans.0.lock().unwrap().iter().cloned().collect();
+        assert_eq!(fields["operation"], "getPuppy", "{fields:?}");
+        assert_eq!(fields["method"], "GET");
+        assert_eq!(fields["route"], format!("{prefix}/puppies/{{puppyId}}"));
+        assert_eq!(fields["request_id"], "span-1");
+        assert_eq!(fields["status"], "200");
+        assert!(fields["latency_ms"].parse::<f64>().is_ok(), "{fields:?}");
+
+        spans.0.lock().unwrap().clear();
+        let answer = client.list_puppies(api::ListPuppiesRequest::new()).await;
+        assert!(
+            matches!(answer, Ok(api::ListPuppiesResponse::Ok { .. })),
+            "{answer:?}"
+        );
+        let fields: std::collections::BTreeMap<String, String> =
+            spans.0.lock().unwrap().iter().cloned().collect();
+        assert_eq!(fields["operation"], "listPuppies", "{fields:?}");
+        assert_eq!(fields["route"], format!("{prefix}/puppies"));
+    }
 }

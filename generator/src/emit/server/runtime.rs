@@ -26,6 +26,9 @@ pub(super) struct Route {
 
 /// The runtime; `document` is the spec as compact JSON.
 pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
+    // Sorted by route, then method, for `operation`'s binary search.
+    let mut routes: Vec<&Route> = routes.iter().collect();
+    routes.sort_by(|a, b| (&a.route, &a.method).cmp(&(&b.route, &b.method)));
     let rows = routes.iter().map(|r| {
         let (method, route, id, streamed) = (
             lit(&r.method),
@@ -43,7 +46,8 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
 
         /// Each operation's method, route (as axum matches it),
         /// operationId (for the request span), and whether its request body
-        /// streams (binary: bounded by [`Options::stream_limit`]).
+        /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+        /// route, then method.
         const OPERATIONS: &[(&str, &str, &str, bool)] = &[#(#rows),*];
 
         /// The request header that carries a request's id; one is made when
@@ -152,16 +156,19 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
             Problem::new(StatusCode::METHOD_NOT_ALLOWED, "the resource does not allow this method").into_response()
         }
 
-        /// The operationId of a matched route (the longest route that ends
-        /// it, so a router nested under a prefix is found too), and whether
-        /// its request body streams.
+        /// The operationId of a matched route, and whether its request body
+        /// streams: found by binary search, or, for a router nested under a
+        /// prefix, as the longest route that ends the matched one.
         fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
             let method = if method == axum::http::Method::HEAD { "GET" } else { method.as_str() };
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-                .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+            let found = match OPERATIONS.binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method))) {
+                Ok(index) => OPERATIONS.get(index),
+                Err(_) => OPERATIONS
+                    .iter()
+                    .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                    .max_by_key(|(_, r, _, _)| r.len()),
+            };
+            found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
         }
 
         /// The request's id: its `x-request-id` if that is visible ASCII of

@@ -197,7 +197,8 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Dis
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     (
         "PATCH",
@@ -212,33 +213,33 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     ("PATCH", "/embedded-discriminator", "patch_embedded_discriminator", false),
-    ("PATCH", "/oneof-allof-top-level-disc", "patch_oneof_allof_top_level_disc", false),
-    (
-        "PATCH",
-        "/nested-one-of-object-with-nested-one-of",
-        "patch_nested_one_of_object_with_nested_one_of",
-        false,
-    ),
-    (
-        "PATCH",
-        "/mapping-with-duplicate-schemas",
-        "patch_mapping_with_duplicate_schemas",
-        false,
-    ),
-    ("PATCH", "/mapping-of-schema-names", "patch_mapping_of_schema_names", false),
     (
         "PATCH",
         "/improper-discriminator-placement",
         "oneOfWithImproperlyPlacedDiscriminator",
         false,
     ),
-    ("PATCH", "/redocly-flavored-discriminator", "redoclyQuirk", false),
+    ("PATCH", "/mapping-of-schema-names", "patch_mapping_of_schema_names", false),
+    (
+        "PATCH",
+        "/mapping-with-duplicate-schemas",
+        "patch_mapping_with_duplicate_schemas",
+        false,
+    ),
+    (
+        "PATCH",
+        "/nested-one-of-object-with-nested-one-of",
+        "patch_nested_one_of_object_with_nested_one_of",
+        false,
+    ),
+    ("PATCH", "/oneof-allof-top-level-disc", "patch_oneof_allof_top_level_disc", false),
     (
         "POST",
         "/potentially-undefined-formData",
         "post_potentially_undefined_form_data",
         false,
     ),
+    ("PATCH", "/redocly-flavored-discriminator", "redoclyQuirk", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -365,20 +366,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

@@ -239,8 +239,13 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"version\":\"1
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
+    ("GET", "/status/100", "get_status_100", false),
+    ("GET", "/status/101", "get_status_101", false),
+    ("GET", "/status/102", "get_status_102", false),
+    ("GET", "/status/103", "get_status_103", false),
     ("GET", "/status/200", "get_status_200", false),
     ("GET", "/status/201", "get_status_201", false),
     ("GET", "/status/202", "get_status_202", false),
@@ -315,8 +320,8 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/status/509", "get_status_509", false),
     ("GET", "/status/510", "get_status_510", false),
     ("GET", "/status/511", "get_status_511", false),
-    ("GET", "/status/520", "get_status_520", false),
     ("GET", "/status/512", "get_status_512", false),
+    ("GET", "/status/520", "get_status_520", false),
     ("GET", "/status/522", "get_status_522", false),
     ("GET", "/status/523", "get_status_523", false),
     ("GET", "/status/524", "get_status_524", false),
@@ -326,10 +331,6 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/status/529", "get_status_529", false),
     ("GET", "/status/530", "get_status_530", false),
     ("GET", "/status/598", "get_status_598", false),
-    ("GET", "/status/100", "get_status_100", false),
-    ("GET", "/status/101", "get_status_101", false),
-    ("GET", "/status/102", "get_status_102", false),
-    ("GET", "/status/103", "get_status_103", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -456,20 +457,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

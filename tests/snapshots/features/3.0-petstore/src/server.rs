@@ -208,28 +208,29 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.0\",\"info\":{\"description\"
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("PUT", "/pet", "updatePet", false),
     ("POST", "/pet", "addPet", false),
+    ("PUT", "/pet", "updatePet", false),
     ("GET", "/pet/findByStatus", "findPetsByStatus", false),
     ("GET", "/pet/findByTags", "findPetsByTags", false),
+    ("DELETE", "/pet/{petId}", "deletePet", false),
     ("GET", "/pet/{petId}", "getPetById", false),
     ("POST", "/pet/{petId}", "updatePetWithForm", false),
-    ("DELETE", "/pet/{petId}", "deletePet", false),
     ("POST", "/pet/{petId}/uploadImage", "uploadFile", false),
     ("GET", "/store/inventory", "getInventory", false),
     ("POST", "/store/order", "placeOrder", false),
-    ("GET", "/store/order/{orderId}", "getOrderById", false),
     ("DELETE", "/store/order/{orderId}", "deleteOrder", false),
+    ("GET", "/store/order/{orderId}", "getOrderById", false),
     ("POST", "/user", "createUser", false),
     ("POST", "/user/createWithArray", "createUsersWithArrayInput", false),
     ("POST", "/user/createWithList", "createUsersWithListInput", false),
     ("GET", "/user/login", "loginUser", false),
     ("GET", "/user/logout", "logoutUser", false),
+    ("DELETE", "/user/{username}", "deleteUser", false),
     ("GET", "/user/{username}", "getUserByName", false),
     ("PUT", "/user/{username}", "updateUser", false),
-    ("DELETE", "/user/{username}", "deleteUser", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -356,20 +357,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

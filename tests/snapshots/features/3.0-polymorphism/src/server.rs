@@ -199,31 +199,32 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Pol
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("PATCH", "/pets", "patch_pets", false),
+    ("POST", "/any-of-with-type", "post_any_of_with_type", false),
     ("POST", "/anything/all-of-object", "post_anything_all_of_object", false),
     ("POST", "/anything/any-of-object", "post_anything_any_of_object", false),
     ("POST", "/anything/any-of-primitive", "post_anything_any_of_primitive", false),
-    ("POST", "/any-of-with-type", "post_any_of_with_type", false),
-    ("POST", "/anything/one-of-object", "post_anything_one_of_object", false),
-    ("POST", "/anything/one-of-primitive", "post_anything_one_of_primitive", false),
-    ("POST", "/anything/one-of-object-ref", "post_anything_one_of_object_ref", false),
-    ("POST", "/one-of-complex", "post_one_of_complex", false),
     (
         "POST",
         "/anything/nested-one-of-object-ref",
         "post_anything_nested_one_of_object_ref",
         false,
     ),
-    ("POST", "/anything/nested-one-of-ref", "post_anything_nested_one_of_ref", false),
     (
         "POST",
         "/anything/nested-one-of-object-with-nested-one-of",
         "post_anything_nested_one_of_object_with_nested_one_of",
         false,
     ),
+    ("POST", "/anything/nested-one-of-ref", "post_anything_nested_one_of_ref", false),
+    ("POST", "/anything/one-of-object", "post_anything_one_of_object", false),
+    ("POST", "/anything/one-of-object-ref", "post_anything_one_of_object_ref", false),
+    ("POST", "/anything/one-of-primitive", "post_anything_one_of_primitive", false),
+    ("POST", "/one-of-complex", "post_one_of_complex", false),
     ("POST", "/one-of-with-type", "post_one_of_with_type", false),
+    ("PATCH", "/pets", "patch_pets", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -350,20 +351,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

@@ -181,20 +181,21 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Rea
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/x-code-samples", "x-code-samples", false),
     ("POST", "/x-code-samples", "x-readme_code-samples", false),
-    ("POST", "/x-headers", "x-readme_headers", false),
-    ("PATCH", "/x-headers", "x-headers", false),
-    ("POST", "/x-explorer-enabled", "x-readme_explorer-enabled", false),
     ("PATCH", "/x-explorer-enabled", "x-explorer-enabled", false),
+    ("POST", "/x-explorer-enabled", "x-readme_explorer-enabled", false),
+    ("PATCH", "/x-headers", "x-headers", false),
+    ("POST", "/x-headers", "x-readme_headers", false),
+    ("PATCH", "/x-metrics-enabled", "x-metrics-enabled", false),
+    ("POST", "/x-metrics-enabled", "x-readme_metrics-enabled", false),
+    ("PATCH", "/x-proxy-enabled", "x-proxy-enabled", false),
+    ("POST", "/x-proxy-enabled", "x-readme_proxy-enabled", false),
     ("GET", "/x-samples-languages", "x-readme_samples-languages", false),
     ("POST", "/x-samples-languages", "x-samples-languages", false),
-    ("POST", "/x-proxy-enabled", "x-readme_proxy-enabled", false),
-    ("PATCH", "/x-proxy-enabled", "x-proxy-enabled", false),
-    ("POST", "/x-metrics-enabled", "x-readme_metrics-enabled", false),
-    ("PATCH", "/x-metrics-enabled", "x-metrics-enabled", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -321,20 +322,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

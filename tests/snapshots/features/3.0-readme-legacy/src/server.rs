@@ -250,44 +250,45 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.2\",\"info\":{\"description\"
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/", "getProject", false),
     ("GET", "/api-registry/{uuid}", "getAPIRegistry", false),
     ("GET", "/api-specification", "getAPISpecification", false),
     ("POST", "/api-specification", "uploadAPISpecification", false),
-    ("PUT", "/api-specification/{id}", "updateAPISpecification", false),
     ("DELETE", "/api-specification/{id}", "deleteAPISpecification", false),
+    ("PUT", "/api-specification/{id}", "updateAPISpecification", false),
     ("GET", "/categories", "getCategories", false),
     ("POST", "/categories", "createCategory", false),
+    ("DELETE", "/categories/{slug}", "deleteCategory", false),
     ("GET", "/categories/{slug}", "getCategory", false),
     ("PUT", "/categories/{slug}", "updateCategory", false),
-    ("DELETE", "/categories/{slug}", "deleteCategory", false),
     ("GET", "/categories/{slug}/docs", "getCategoryDocs", false),
     ("GET", "/changelogs", "getChangelogs", false),
     ("POST", "/changelogs", "createChangelog", false),
+    ("DELETE", "/changelogs/{slug}", "deleteChangelog", false),
     ("GET", "/changelogs/{slug}", "getChangelog", false),
     ("PUT", "/changelogs/{slug}", "updateChangelog", false),
-    ("DELETE", "/changelogs/{slug}", "deleteChangelog", false),
     ("GET", "/custompages", "getCustomPages", false),
     ("POST", "/custompages", "createCustomPage", false),
+    ("DELETE", "/custompages/{slug}", "deleteCustomPage", false),
     ("GET", "/custompages/{slug}", "getCustomPage", false),
     ("PUT", "/custompages/{slug}", "updateCustomPage", false),
-    ("DELETE", "/custompages/{slug}", "deleteCustomPage", false),
     ("POST", "/docs", "createDoc", false),
     ("POST", "/docs/search", "searchDocs", false),
+    ("DELETE", "/docs/{slug}", "deleteDoc", false),
     ("GET", "/docs/{slug}", "getDoc", false),
     ("PUT", "/docs/{slug}", "updateDoc", false),
-    ("DELETE", "/docs/{slug}", "deleteDoc", false),
     ("GET", "/docs/{slug}/production", "getProductionDoc", false),
     ("GET", "/outbound-ips", "getOutboundIPs", false),
     ("POST", "/owlbot/ask", "askOwlbot", false),
     ("GET", "/schema", "getAPISchema", false),
     ("GET", "/version", "getVersions", false),
     ("POST", "/version", "createVersion", false),
+    ("DELETE", "/version/{versionId}", "deleteVersion", false),
     ("GET", "/version/{versionId}", "getVersion", false),
     ("PUT", "/version/{versionId}", "updateVersion", false),
-    ("DELETE", "/version/{versionId}", "deleteVersion", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -414,20 +415,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

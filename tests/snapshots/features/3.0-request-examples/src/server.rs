@@ -197,7 +197,8 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.0\",\"info\":{\"title\":\"Sup
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     (
         "GET",
@@ -206,30 +207,25 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
         false,
     ),
     (
-        "PUT",
-        "/parameterExamples/{param1}/{param2}",
-        "put_parameter_examples_param1_param2",
-        false,
-    ),
-    (
         "PATCH",
         "/parameterExamples/{param1}/{param2}",
         "patch_parameter_examples_param1_param2",
         false,
     ),
-    ("PUT", "/requestBody", "put_request_body", false),
-    ("POST", "/requestBody", "post_request_body", false),
-    ("PATCH", "/requestBody", "patch_request_body", false),
     (
         "PUT",
-        "/requestBody-primitive-example",
-        "put_request_body_primitive_example",
+        "/parameterExamples/{param1}/{param2}",
+        "put_parameter_examples_param1_param2",
         false,
     ),
+    ("PATCH", "/requestBody", "patch_request_body", false),
+    ("POST", "/requestBody", "post_request_body", false),
+    ("PUT", "/requestBody", "put_request_body", false),
+    ("POST", "/requestBody-form-data-example", "demoFormData", false),
     (
         "POST",
-        "/requestBody-primitive-example",
-        "post_request_body_primitive_example",
+        "/requestBody-multi-media-types",
+        "post_request_body_multi_media_types",
         false,
     ),
     (
@@ -240,11 +236,16 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ),
     (
         "POST",
-        "/requestBody-multi-media-types",
-        "post_request_body_multi_media_types",
+        "/requestBody-primitive-example",
+        "post_request_body_primitive_example",
         false,
     ),
-    ("POST", "/requestBody-form-data-example", "demoFormData", false),
+    (
+        "PUT",
+        "/requestBody-primitive-example",
+        "put_request_body_primitive_example",
+        false,
+    ),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -371,20 +372,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

@@ -199,34 +199,35 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Sup
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("PUT", "/anything/strings", "string_formatSupport", false),
-    ("POST", "/anything/strings", "string_schemaSupport", false),
-    ("POST", "/anything/strings/top-level-payloads", "string_topLevel", false),
-    ("PATCH", "/anything/strings/top-level-payloads", "string_topLevelJSON", false),
-    ("PUT", "/anything/numbers", "number_formatSupport", false),
-    ("POST", "/anything/numbers", "number_schemaSupport", false),
-    ("PATCH", "/anything/numbers", "number_topLevel", false),
-    ("POST", "/anything/booleans", "boolean_schemaSupport", false),
-    ("PATCH", "/anything/booleans", "boolean_topLevel", false),
     ("POST", "/anything/arrays", "array_schemaSupport", false),
-    ("POST", "/anything/arrays/top-level-payloads", "array_topLevelObjects", false),
     ("PATCH", "/anything/arrays/top-level-payloads", "array_topLevelPrimitives", false),
-    ("POST", "/anything/objects", "object_schemaSupport", false),
-    ("POST", "/anything/circular", "circular_handling", false),
+    ("POST", "/anything/arrays/top-level-payloads", "array_topLevelObjects", false),
+    ("PATCH", "/anything/booleans", "boolean_topLevel", false),
+    ("POST", "/anything/booleans", "boolean_schemaSupport", false),
     ("PATCH", "/anything/circular", "circular_topLevel", false),
-    ("POST", "/anything/raw_body/top-level-payloads", "raw_body_topLevel", false),
-    ("PATCH", "/anything/raw_body/top-level-payloads", "raw_body_topLevelJSON", false),
+    ("POST", "/anything/circular", "circular_handling", false),
+    ("PATCH", "/anything/numbers", "number_topLevel", false),
+    ("POST", "/anything/numbers", "number_schemaSupport", false),
+    ("PUT", "/anything/numbers", "number_formatSupport", false),
+    ("POST", "/anything/objects", "object_schemaSupport", false),
     ("POST", "/anything/quirks", "quirks_missingType", false),
-    ("PUT", "/anything/quirks/polymorphism", "quirks_entirelyIncompatibleAllOf", false),
-    ("POST", "/anything/quirks/polymorphism", "quirks_incompatibleNestedAllOf", false),
     (
         "PATCH",
         "/anything/quirks/polymorphism",
         "quirks_partiallyUsableIncompatibleAllOf",
         false,
     ),
+    ("POST", "/anything/quirks/polymorphism", "quirks_incompatibleNestedAllOf", false),
+    ("PUT", "/anything/quirks/polymorphism", "quirks_entirelyIncompatibleAllOf", false),
+    ("PATCH", "/anything/raw_body/top-level-payloads", "raw_body_topLevelJSON", false),
+    ("POST", "/anything/raw_body/top-level-payloads", "raw_body_topLevel", false),
+    ("POST", "/anything/strings", "string_schemaSupport", false),
+    ("PUT", "/anything/strings", "string_formatSupport", false),
+    ("PATCH", "/anything/strings/top-level-payloads", "string_topLevelJSON", false),
+    ("POST", "/anything/strings/top-level-payloads", "string_topLevel", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -353,20 +354,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

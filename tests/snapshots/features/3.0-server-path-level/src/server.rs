@@ -178,15 +178,16 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Pat
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/relative-path-server", "get_relative_path_server", false),
-    ("GET", "/relative-operation-server", "get_relative_operation_server", false),
+    ("GET", "/empty-operation-servers", "get_empty_operation_servers", false),
+    ("GET", "/empty-path-item-servers", "get_empty_path_item_servers", false),
     ("GET", "/operation-server-variables", "get_operation_server_variables", false),
     ("GET", "/path-item-ref-server", "get_path_item_ref_server", false),
     ("GET", "/path-item-server-source", "get_path_item_server_source", false),
-    ("GET", "/empty-operation-servers", "get_empty_operation_servers", false),
-    ("GET", "/empty-path-item-servers", "get_empty_path_item_servers", false),
+    ("GET", "/relative-operation-server", "get_relative_operation_server", false),
+    ("GET", "/relative-path-server", "get_relative_path_server", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -313,20 +314,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

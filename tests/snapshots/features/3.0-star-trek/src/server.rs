@@ -424,7 +424,8 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.1\",\"info\":{\"title\":\"STA
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/animal", "get_animal", false),
     ("GET", "/animal/search", "get_animal_search", false),
@@ -444,9 +445,6 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/character", "get_character", false),
     ("GET", "/character/search", "get_character_search", false),
     ("POST", "/character/search", "post_character_search", false),
-    ("GET", "/comics", "get_comics", false),
-    ("GET", "/comics/search", "get_comics_search", false),
-    ("POST", "/comics/search", "post_comics_search", false),
     ("GET", "/comicCollection", "get_comic_collection", false),
     ("GET", "/comicCollection/search", "get_comic_collection_search", false),
     ("POST", "/comicCollection/search", "post_comic_collection_search", false),
@@ -456,6 +454,9 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/comicStrip", "get_comic_strip", false),
     ("GET", "/comicStrip/search", "get_comic_strip_search", false),
     ("POST", "/comicStrip/search", "post_comic_strip_search", false),
+    ("GET", "/comics", "get_comics", false),
+    ("GET", "/comics/search", "get_comics_search", false),
+    ("POST", "/comics/search", "post_comics_search", false),
     ("GET", "/company", "get_company", false),
     ("GET", "/company/search", "get_company_search", false),
     ("POST", "/company/search", "post_company_search", false),
@@ -672,20 +673,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

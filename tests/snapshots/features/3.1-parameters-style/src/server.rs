@@ -243,27 +243,28 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"Sup
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/cookies", "cookies_standard", false),
-    ("GET", "/cookies%23formNonExploded", "cookies_form_nonExploded", false),
-    ("GET", "/cookies%23formExploded", "cookies_form_exploded", false),
-    ("GET", "/anything/headers", "headers_standard", false),
-    ("GET", "/anything/headers/simple", "headers_simple_nonExploded", false),
-    ("POST", "/anything/headers/simple", "headers_simple_exploded", false),
-    ("GET", "/anything/path/{primitive}/{array}/{object}", "paths_standard", false),
+    ("POST", "/anything/form-data", "formData_standard", false),
+    ("GET", "/anything/form-data/deepObject", "form_data_deepObject_exploded", false),
+    ("POST", "/anything/form-data/form", "formData_form_nonExploded", false),
+    ("PUT", "/anything/form-data/form", "form_data_form_exploded", false),
     (
-        "GET",
-        "/anything/path/matrix/{primitive}/{array}/{object}",
-        "paths_matrix_nonExploded",
+        "POST",
+        "/anything/form-data/pipeDelimited",
+        "form_data_pipeDelimited_nonExploded",
         false,
     ),
     (
         "POST",
-        "/anything/path/matrix/{primitive}/{array}/{object}",
-        "paths_matrix_exploded",
+        "/anything/form-data/spaceDelimited",
+        "formData_spaceDelimited_nonExploded",
         false,
     ),
+    ("GET", "/anything/headers", "headers_standard", false),
+    ("GET", "/anything/headers/simple", "headers_simple_nonExploded", false),
+    ("POST", "/anything/headers/simple", "headers_simple_exploded", false),
     (
         "GET",
         "/anything/path/label/{primitive}/{array}/{object}",
@@ -278,6 +279,18 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ),
     (
         "GET",
+        "/anything/path/matrix/{primitive}/{array}/{object}",
+        "paths_matrix_nonExploded",
+        false,
+    ),
+    (
+        "POST",
+        "/anything/path/matrix/{primitive}/{array}/{object}",
+        "paths_matrix_exploded",
+        false,
+    ),
+    (
+        "GET",
         "/anything/path/simple/{primitive}/{array}/{object}",
         "paths_simple_nonExploded",
         false,
@@ -288,28 +301,16 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
         "paths_simple_exploded",
         false,
     ),
+    ("GET", "/anything/path/{primitive}/{array}/{object}", "paths_standard", false),
     ("GET", "/anything/query", "query_standard", false),
+    ("GET", "/anything/query/deepObject", "query_deepObject_nonExploded", false),
     ("GET", "/anything/query/form", "query_form_nonExploded", false),
     ("POST", "/anything/query/form", "query_form_exploded", false),
-    ("GET", "/anything/query/spaceDelimited", "query_spaceDelimited_nonExploded", false),
     ("GET", "/anything/query/pipeDelimited", "query_pipeDelimited_nonExploded", false),
-    ("GET", "/anything/query/deepObject", "query_deepObject_nonExploded", false),
-    ("POST", "/anything/form-data", "formData_standard", false),
-    ("PUT", "/anything/form-data/form", "form_data_form_exploded", false),
-    ("POST", "/anything/form-data/form", "formData_form_nonExploded", false),
-    (
-        "POST",
-        "/anything/form-data/spaceDelimited",
-        "formData_spaceDelimited_nonExploded",
-        false,
-    ),
-    (
-        "POST",
-        "/anything/form-data/pipeDelimited",
-        "form_data_pipeDelimited_nonExploded",
-        false,
-    ),
-    ("GET", "/anything/form-data/deepObject", "form_data_deepObject_exploded", false),
+    ("GET", "/anything/query/spaceDelimited", "query_spaceDelimited_nonExploded", false),
+    ("GET", "/cookies", "cookies_standard", false),
+    ("GET", "/cookies%23formExploded", "cookies_form_exploded", false),
+    ("GET", "/cookies%23formNonExploded", "cookies_form_nonExploded", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -436,20 +437,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

@@ -286,29 +286,30 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"description\"
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/projects/{subdomain}/apikeys", "getAPIKeys", false),
-    ("POST", "/projects/{subdomain}/apikeys", "createAPIKey", false),
-    ("GET", "/projects/{subdomain}/apikeys/{api_key_id}", "getAPIKey", false),
-    ("DELETE", "/projects/{subdomain}/apikeys/{api_key_id}", "deleteAPIKey", false),
-    ("PATCH", "/projects/{subdomain}/apikeys/{api_key_id}", "updateAPIKey", false),
-    ("GET", "/branches/{branch}/apis", "getAPIs", false),
-    ("POST", "/branches/{branch}/apis", "createAPI", false),
-    ("GET", "/branches/{branch}/apis/{filename}", "getAPI", false),
-    ("PUT", "/branches/{branch}/apis/{filename}", "updateAPI", false),
-    ("DELETE", "/branches/{branch}/apis/{filename}", "deleteAPI", false),
     ("GET", "/apply", "getOpenRoles", false),
     ("POST", "/apply", "applyToReadMe", false),
+    ("GET", "/branches", "getBranches", false),
+    ("POST", "/branches", "createBranch", false),
+    ("DELETE", "/branches/{branch}", "deleteBranch", false),
+    ("GET", "/branches/{branch}", "getBranch", false),
+    ("PATCH", "/branches/{branch}", "updateBranch", false),
+    ("GET", "/branches/{branch}/apis", "getAPIs", false),
+    ("POST", "/branches/{branch}/apis", "createAPI", false),
+    ("DELETE", "/branches/{branch}/apis/{filename}", "deleteAPI", false),
+    ("GET", "/branches/{branch}/apis/{filename}", "getAPI", false),
+    ("PUT", "/branches/{branch}/apis/{filename}", "updateAPI", false),
     ("POST", "/branches/{branch}/categories", "createCategory", false),
     ("GET", "/branches/{branch}/categories/{section}", "getCategories", false),
-    ("GET", "/branches/{branch}/categories/{section}/{title}", "getCategory", false),
     (
         "DELETE",
         "/branches/{branch}/categories/{section}/{title}",
         "deleteCategory",
         false,
     ),
+    ("GET", "/branches/{branch}/categories/{section}/{title}", "getCategory", false),
     (
         "PATCH",
         "/branches/{branch}/categories/{section}/{title}",
@@ -321,42 +322,42 @@ const OPERATIONS: &[(&str, &str, &str, bool)] = &[
         "getCategoryPages",
         false,
     ),
-    ("GET", "/changelogs", "getChangelogs", false),
-    ("POST", "/changelogs", "createChangelog", false),
-    ("GET", "/changelogs/{identifier}", "getChangelog", false),
-    ("DELETE", "/changelogs/{identifier}", "deleteChangelog", false),
-    ("PATCH", "/changelogs/{identifier}", "updateChangelog", false),
     ("GET", "/branches/{branch}/custom_pages", "getCustomPages", false),
     ("POST", "/branches/{branch}/custom_pages", "createCustomPage", false),
-    ("GET", "/branches/{branch}/custom_pages/{slug}", "getCustomPage", false),
     ("DELETE", "/branches/{branch}/custom_pages/{slug}", "deleteCustomPage", false),
+    ("GET", "/branches/{branch}/custom_pages/{slug}", "getCustomPage", false),
     ("PATCH", "/branches/{branch}/custom_pages/{slug}", "updateCustomPage", false),
     ("POST", "/branches/{branch}/guides", "createGuide", false),
-    ("GET", "/branches/{branch}/guides/{slug}", "getGuide", false),
     ("DELETE", "/branches/{branch}/guides/{slug}", "deleteGuide", false),
+    ("GET", "/branches/{branch}/guides/{slug}", "getGuide", false),
     ("PATCH", "/branches/{branch}/guides/{slug}", "updateGuide", false),
+    ("GET", "/branches/{branch}/recipes", "getRecipes", false),
+    ("POST", "/branches/{branch}/recipes", "createRecipe", false),
+    ("DELETE", "/branches/{branch}/recipes/{slug}", "deleteRecipe", false),
+    ("GET", "/branches/{branch}/recipes/{slug}", "getRecipe", false),
+    ("PATCH", "/branches/{branch}/recipes/{slug}", "updateRecipe", false),
+    ("POST", "/branches/{branch}/reference", "createReference", false),
+    ("DELETE", "/branches/{branch}/reference/{slug}", "deleteReference", false),
+    ("GET", "/branches/{branch}/reference/{slug}", "getReference", false),
+    ("PATCH", "/branches/{branch}/reference/{slug}", "updateReference", false),
+    ("GET", "/changelogs", "getChangelogs", false),
+    ("POST", "/changelogs", "createChangelog", false),
+    ("DELETE", "/changelogs/{identifier}", "deleteChangelog", false),
+    ("GET", "/changelogs/{identifier}", "getChangelog", false),
+    ("PATCH", "/changelogs/{identifier}", "updateChangelog", false),
     ("GET", "/images", "getImages", false),
     ("POST", "/images", "uploadImage", false),
     ("GET", "/images/{identifier}", "getImage", false),
     ("GET", "/outbound_ips", "getOutboundIPs", false),
     ("POST", "/owlbot/ask", "askOwlbot", false),
     ("GET", "/projects/me", "getProject", false),
-    ("POST", "/branches/{branch}/reference", "createReference", false),
-    ("GET", "/branches/{branch}/reference/{slug}", "getReference", false),
-    ("DELETE", "/branches/{branch}/reference/{slug}", "deleteReference", false),
-    ("PATCH", "/branches/{branch}/reference/{slug}", "updateReference", false),
-    ("GET", "/branches/{branch}/recipes", "getRecipes", false),
-    ("POST", "/branches/{branch}/recipes", "createRecipe", false),
-    ("GET", "/branches/{branch}/recipes/{slug}", "getRecipe", false),
-    ("DELETE", "/branches/{branch}/recipes/{slug}", "deleteRecipe", false),
-    ("PATCH", "/branches/{branch}/recipes/{slug}", "updateRecipe", false),
+    ("GET", "/projects/{subdomain}/apikeys", "getAPIKeys", false),
+    ("POST", "/projects/{subdomain}/apikeys", "createAPIKey", false),
+    ("DELETE", "/projects/{subdomain}/apikeys/{api_key_id}", "deleteAPIKey", false),
+    ("GET", "/projects/{subdomain}/apikeys/{api_key_id}", "getAPIKey", false),
+    ("PATCH", "/projects/{subdomain}/apikeys/{api_key_id}", "updateAPIKey", false),
     ("GET", "/search", "search", false),
     ("POST", "/validate/api", "validateAPI", false),
-    ("GET", "/branches", "getBranches", false),
-    ("POST", "/branches", "createBranch", false),
-    ("GET", "/branches/{branch}", "getBranch", false),
-    ("DELETE", "/branches/{branch}", "deleteBranch", false),
-    ("PATCH", "/branches/{branch}", "updateBranch", false),
 ];
 
 /// The request header that carries a request's id; one is made when
@@ -483,20 +484,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of

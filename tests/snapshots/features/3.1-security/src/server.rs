@@ -183,22 +183,23 @@ pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"version\":\"1
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]).
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
 const OPERATIONS: &[(&str, &str, &str, bool)] = &[
     ("GET", "/anything/apiKey", "get_anything_api_key", false),
-    ("PUT", "/anything/apiKey", "put_anything_api_key", false),
     ("POST", "/anything/apiKey", "post_anything_api_key", false),
+    ("PUT", "/anything/apiKey", "put_anything_api_key", false),
     ("POST", "/anything/basic", "post_anything_basic", false),
-    ("PUT", "/anything/bearer", "put_anything_bearer", false),
     ("POST", "/anything/bearer", "post_anything_bearer", false),
+    ("PUT", "/anything/bearer", "put_anything_bearer", false),
     ("POST", "/anything/mutualTLS", "post_anything_mutual_tls", false),
-    ("GET", "/anything/oauth2", "get_anything_oauth2", false),
-    ("PUT", "/anything/oauth2", "put_anything_oauth2", false),
-    ("POST", "/anything/oauth2", "post_anything_oauth2", false),
-    ("DELETE", "/anything/oauth2", "delete_anything_oauth2", false),
-    ("PATCH", "/anything/oauth2", "patch_anything_oauth2", false),
-    ("POST", "/anything/openIdConnect", "post_anything_open_id_connect", false),
     ("POST", "/anything/no-auth", "post_anything_no_auth", false),
+    ("DELETE", "/anything/oauth2", "delete_anything_oauth2", false),
+    ("GET", "/anything/oauth2", "get_anything_oauth2", false),
+    ("PATCH", "/anything/oauth2", "patch_anything_oauth2", false),
+    ("POST", "/anything/oauth2", "post_anything_oauth2", false),
+    ("PUT", "/anything/oauth2", "put_anything_oauth2", false),
+    ("POST", "/anything/openIdConnect", "post_anything_open_id_connect", false),
     ("POST", "/status/401", "post_status_401", false),
 ];
 
@@ -326,20 +327,27 @@ async fn method_not_allowed() -> Response {
         .into_response()
 }
 
-/// The operationId of a matched route (the longest route that ends
-/// it, so a router nested under a prefix is found too), and whether
-/// its request body streams.
+/// The operationId of a matched route, and whether its request body
+/// streams: found by binary search, or, for a router nested under a
+/// prefix, as the longest route that ends the matched one.
 fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
     let method = if method == axum::http::Method::HEAD {
         "GET"
     } else {
         method.as_str()
     };
-    OPERATIONS
-        .iter()
-        .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-        .max_by_key(|(_, r, _, _)| r.len())
-        .map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
+    let found = match OPERATIONS
+        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
+    {
+        Ok(index) => OPERATIONS.get(index),
+        Err(_) => {
+            OPERATIONS
+                .iter()
+                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
+                .max_by_key(|(_, r, _, _)| r.len())
+        }
+    };
+    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
 }
 
 /// The request's id: its `x-request-id` if that is visible ASCII of
