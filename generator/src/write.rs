@@ -591,3 +591,82 @@ pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
     std::fs::write(path, contents)?;
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A spec with more operations and schemas than one part holds, in
+    /// several shapes (path and query parameters, JSON bodies, errors).
+    fn large_spec() -> String {
+        let mut paths = serde_json::Map::new();
+        let mut schemas = serde_json::Map::new();
+        for i in 0..(2 * UNITS_PER_PART + 17) {
+            schemas.insert(
+                format!("Thing{i}"),
+                serde_json::json!({
+                    "type": "object",
+                    "description": format!("Thing number {i}, with a description long enough to wrap when it is written as a doc comment."),
+                    "required": ["id"],
+                    "properties": {
+                        "id": {"type": "integer", "format": "int64"},
+                        "name": {"type": "string", "maxLength": 40},
+                        "next": {"$ref": format!("#/components/schemas/Thing{}", (i + 1) % 50)},
+                    },
+                }),
+            );
+            paths.insert(
+                format!("/things{i}/{{id}}"),
+                serde_json::json!({
+                    "get": {
+                        "operationId": format!("getThing{i}"),
+                        "parameters": [
+                            {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                            {"name": "verbose", "in": "query", "schema": {"type": "boolean"}},
+                        ],
+                        "responses": {
+                            "200": {"description": "The thing.", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/Thing{i}")}}}},
+                            "404": {"description": "No such thing."},
+                        },
+                    },
+                    "put": {
+                        "operationId": format!("putThing{i}"),
+                        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/Thing{i}")}}}},
+                        "responses": {"204": {"description": "Stored."}},
+                    },
+                }),
+            );
+        }
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "Large", "version": "1"},
+            "paths": paths,
+            "components": {"schemas": schemas},
+        })
+        .to_string()
+    }
+
+    /// A module made in parts is byte for byte the module made and
+    /// formatted whole: the splicing of parts into the frame loses,
+    /// doubles or reorders nothing.
+    #[test]
+    fn modules_in_parts_are_the_modules_made_whole() {
+        let path = Path::new("large.json");
+        let loaded = crate::load::load_str("large.json", large_spec(), path).expect("loads");
+        let (api, _) = crate::lower::lower(&loaded).expect("lowers");
+        assert!(api.operations.len() > 2 * UNITS_PER_PART);
+        assert!(api.types.len() > 2 * UNITS_PER_PART);
+        let whole = |tokens: TokenStream| format(tokens, "large.json");
+        let types = emit::types(&api, true);
+        assert_eq!(render(&types, "large.json"), whole(types.tokens()));
+        let api_mod = emit::api(&api);
+        assert_eq!(render(&api_mod, "large.json"), whole(api_mod.tokens()));
+        let server = emit::server(&api);
+        assert_eq!(render(&server, "large.json"), whole(server.tokens()));
+        let client = emit::client(&api);
+        assert_eq!(render(&client, "large.json"), whole(client.tokens()));
+        let mock = emit::mock(&api);
+        assert_eq!(render(&mock, "large.json"), whole(mock.tokens()));
+    }
+}
