@@ -296,13 +296,13 @@ pub struct Operation {
     pub origin: String,
     pub docs: Docs,
     pub params: Vec<Param>,
-    /// The request body; where the spec gives several media types, the one
-    /// preferred (JSON, then forms, text, anything else).
-    pub body: Option<Body>,
-    /// Where the spec gives several media types: each of them, in the
-    /// spec's order (the request's body is then an enum, one variant each);
-    /// empty otherwise.
-    pub body_choices: Vec<Body>,
+    /// The request body in each media type the spec gives, in its order
+    /// (empty: no body; several: the request's body is an enum, one
+    /// variant each).
+    pub bodies: Vec<Body>,
+    /// The index in `bodies` of the preferred media type (JSON, then
+    /// forms, text, anything else): [`Operation::body`].
+    pub preferred_body: usize,
     pub responses: Vec<Response>,
     /// `None`: no credentials needed. Otherwise any one requirement (an AND
     /// of schemes) must be met; an empty requirement makes them optional.
@@ -320,11 +320,21 @@ impl Operation {
     pub fn body_type(&self) -> String {
         format!("{}Body", self.type_name)
     }
-    /// Every media type the request body may have.
-    pub fn request_bodies(&self) -> impl Iterator<Item = &Body> {
-        let single = self.body_choices.is_empty().then_some(self.body.as_ref());
-        single.flatten().into_iter().chain(&self.body_choices)
+    /// The request body, in its preferred media type where there are
+    /// several (what stands for the body where one is enough: the mock's
+    /// value, the peer test's raw request).
+    pub fn body(&self) -> Option<&Body> {
+        self.bodies.get(self.preferred_body)
     }
+    /// Where the body has several media types, each of them; else none.
+    pub fn body_choices(&self) -> &[Body] {
+        choices(&self.bodies)
+    }
+}
+
+/// All of `bodies` where there are several, else none.
+fn choices<B>(bodies: &[B]) -> &[B] {
+    if bodies.len() > 1 { bodies } else { &[] }
 }
 
 /// A path template split into literal text and parameters, in order.
@@ -495,21 +505,25 @@ pub struct Response {
     /// The variant's name in the response enum.
     pub variant: String,
     pub docs: Docs,
-    /// The body; where the spec gives several media types, the one preferred
-    /// (JSON, then forms, text, anything else).
-    pub body: Option<ResponseBody>,
-    /// Where the spec gives several media types: each of them, in the
-    /// spec's order (the variant then holds an enum, one variant each, and
-    /// the handler picks by the request's `Accept`); empty otherwise.
-    pub body_choices: Vec<ResponseBody>,
+    /// The body in each media type the spec gives, in its order (empty: no
+    /// body; several: the variant holds an enum, one variant each, and the
+    /// handler picks by the request's `Accept`).
+    pub bodies: Vec<ResponseBody>,
+    /// The index in `bodies` of the preferred media type (JSON, then
+    /// forms, text, anything else): [`Response::body`].
+    pub preferred_body: usize,
     pub headers: Vec<Header>,
 }
 
 impl Response {
-    /// Every media type the body may have.
-    pub fn bodies(&self) -> impl Iterator<Item = &ResponseBody> {
-        let single = self.body_choices.is_empty().then_some(self.body.as_ref());
-        single.flatten().into_iter().chain(&self.body_choices)
+    /// The body, in its preferred media type where there are several.
+    pub fn body(&self) -> Option<&ResponseBody> {
+        self.bodies.get(self.preferred_body)
+    }
+
+    /// Where the body has several media types, each of them; else none.
+    pub fn body_choices(&self) -> &[ResponseBody] {
+        choices(&self.bodies)
     }
 
     /// The enum of a body with several media types, for operation type
@@ -607,9 +621,9 @@ impl Api {
         in_types
             || self.operations.iter().any(|op| {
                 op.params.iter().any(|p| in_ty(&p.ty, prim))
-                    || op.request_bodies().any(|b| in_ty(&b.ty, prim))
+                    || op.bodies.iter().any(|b| in_ty(&b.ty, prim))
                     || op.responses.iter().any(|r| {
-                        r.bodies().any(|b| in_ty(&b.ty, prim))
+                        r.bodies.iter().any(|b| in_ty(&b.ty, prim))
                             || r.headers.iter().any(|h| in_ty(&h.ty, prim))
                     })
             })

@@ -257,11 +257,10 @@ pub(super) fn uses_named_types(api: &ir::Api) -> bool {
     }
     api.operations.iter().any(|op| {
         op.params.iter().any(|p| named(&p.ty))
-            || op.request_bodies().any(|b| named(&b.ty))
-            || op
-                .responses
-                .iter()
-                .any(|r| r.bodies().any(|b| named(&b.ty)) || r.headers.iter().any(|h| named(&h.ty)))
+            || op.bodies.iter().any(|b| named(&b.ty))
+            || op.responses.iter().any(|r| {
+                r.bodies.iter().any(|b| named(&b.ty)) || r.headers.iter().any(|h| named(&h.ty))
+            })
     })
 }
 
@@ -315,9 +314,9 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
         }
     }
     let mut choice = None;
-    if let Some(body) = &op.body {
+    if let Some(body) = op.body() {
         let bdoc = docs(&body.docs);
-        let (media, t) = if op.body_choices.is_empty() {
+        let (media, t) = if op.body_choices().is_empty() {
             let media = format!(" Sent as `{}`.", body.content_type);
             let t = field_ty(api, &body.ty, body.required, false, Scope::Api);
             (media, t)
@@ -360,7 +359,7 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
             }
         }
     });
-    let derives = derives(op.request_bodies().any(|b| streams(&b.ty)));
+    let derives = derives(op.bodies.iter().any(|b| streams(&b.ty)));
     quote! {
         #[doc = #doc]
         #derives
@@ -393,7 +392,7 @@ fn body_enum(api: &ir::Api, op: &Operation, name: &proc_macro2::Ident) -> TokenS
          client sends the variant's, the server reads the one `Content-Type` names.",
         crate::naming::unraw(&op.name)
     );
-    let variants = op.body_choices.iter().map(|b| {
+    let variants = op.body_choices().iter().map(|b| {
         let variant = ident(&b.variant);
         let media = format!(" `{}`.", b.content_type);
         let t = super::ty(api, &b.ty, Scope::Api);
@@ -402,7 +401,7 @@ fn body_enum(api: &ir::Api, op: &Operation, name: &proc_macro2::Ident) -> TokenS
             #variant(#t),
         }
     });
-    let derives = derives(op.body_choices.iter().any(|b| streams(&b.ty)));
+    let derives = derives(op.body_choices().iter().any(|b| streams(&b.ty)));
     quote! {
         #[doc = #doc]
         #derives
@@ -424,7 +423,7 @@ pub(super) enum Shape {
 
 pub(super) fn shape(r: &Response) -> Shape {
     let status = !matches!(r.status, StatusMatch::Code(_));
-    match (status, r.body.is_some(), r.headers.is_empty()) {
+    match (status, r.body().is_some(), r.headers.is_empty()) {
         (false, false, true) => Shape::Unit,
         (false, true, true) => Shape::Tuple,
         (status, body, _) => Shape::Struct { status, body },
@@ -484,12 +483,12 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
     let derives = derives(
         op.responses
             .iter()
-            .any(|r| r.bodies().any(|b| streams(&b.ty))),
+            .any(|r| r.bodies.iter().any(|b| streams(&b.ty))),
     );
     let body_enums = op
         .responses
         .iter()
-        .filter(|r| !r.body_choices.is_empty())
+        .filter(|r| !r.body_choices().is_empty())
         .map(|r| response_body_enum(api, op, r));
     quote! {
         #[doc = #doc]
@@ -505,8 +504,8 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
 /// The type a response variant holds its body in: the body's, or the enum
 /// of its media types.
 fn response_body_ty(api: &ir::Api, op: &Operation, r: &ir::Response) -> TokenStream {
-    if r.body_choices.is_empty() {
-        body_ty(api, &r.body.as_ref().expect("a shape with a body").ty)
+    if r.body_choices().is_empty() {
+        body_ty(api, &r.body().expect("a shape with a body").ty)
     } else {
         let name = format_ident!("{}", r.body_type(&op.type_name));
         quote!(#name)
@@ -524,7 +523,7 @@ fn response_body_enum(api: &ir::Api, op: &Operation, r: &ir::Response) -> TokenS
         op.response_type(),
         crate::naming::unraw(&r.variant)
     );
-    let variants = r.body_choices.iter().map(|b| {
+    let variants = r.body_choices().iter().map(|b| {
         let variant = ident(&b.variant);
         let media = format!(" `{}`.", b.content_type);
         let t = body_ty(api, &b.ty);
@@ -533,7 +532,7 @@ fn response_body_enum(api: &ir::Api, op: &Operation, r: &ir::Response) -> TokenS
             #variant(#t),
         }
     });
-    let derives = derives(r.body_choices.iter().any(|b| streams(&b.ty)));
+    let derives = derives(r.body_choices().iter().any(|b| streams(&b.ty)));
     quote! {
         #[doc = #doc]
         #derives

@@ -370,9 +370,9 @@ fn method(
             quote!(self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
         );
     }
-    let body = match &op.body {
+    let body = match op.body() {
         None => quote!(None),
-        Some(b) if op.body_choices.is_empty() => {
+        Some(b) if op.body_choices().is_empty() => {
             let content_type = lit(&b.content_type);
             match (b.required, body_encoder(b, helpers)) {
                 (true, Encoder::Borrow(encode)) => {
@@ -397,7 +397,7 @@ fn method(
         }
         Some(b) => {
             let body_type = format_ident!("{}", op.body_type());
-            let arms = op.body_choices.iter().map(|c| {
+            let arms = op.body_choices().iter().map(|c| {
                 let variant = ident(&c.variant);
                 let content_type = lit(&c.content_type);
                 let value = match body_encoder(c, helpers) {
@@ -493,8 +493,8 @@ fn response_value(
     helpers: &mut BTreeSet<Helper>,
 ) -> TokenStream {
     let variant = ident(&r.variant);
-    let decode = r.body.as_ref().map(|b| {
-        if r.body_choices.is_empty() {
+    let decode = r.body().map(|b| {
+        if r.body_choices().is_empty() {
             return read_body(b, helpers);
         }
         // By the response's `Content-Type`: exact media types, then JSON's
@@ -502,7 +502,7 @@ fn response_value(
         helpers.insert(Helper::MediaType);
         let body_type = format_ident!("{}", r.body_type(&op.type_name));
         let arms: Vec<_> = r
-            .body_choices
+            .body_choices()
             .iter()
             .filter(|c| c.variant != b.variant)
             .map(|c| {
@@ -586,7 +586,7 @@ pub(super) fn is_date_time(t: &Ty) -> bool {
 fn streams_response(op: &Operation) -> bool {
     op.responses
         .iter()
-        .any(|r| r.bodies().any(|b| b.media == MediaKind::Binary))
+        .any(|r| r.bodies.iter().any(|b| b.media == MediaKind::Binary))
 }
 
 /// Whether some `GET` (which the cache serves) has a binary response: then

@@ -126,7 +126,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
                     quote!(#field: Some(json(#text)),)
                 }
             });
-            let body = op.body.as_ref().map(|b| {
+            let body = op.body().map(|b| {
                 let value = match b.media {
                     MediaKind::Text => quote!(String::from("string")),
                     MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
@@ -136,7 +136,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
                         quote!(json(#text))
                     }
                 };
-                let value = if op.body_choices.is_empty() {
+                let value = if op.body_choices().is_empty() {
                     value
                 } else {
                     let body_type = format_ident!("{}", op.body_type());
@@ -169,7 +169,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
         });
     let uses_json = api.operations.iter().any(|op| {
         !op.params.is_empty()
-            || op.body.as_ref().is_some_and(|b| {
+            || op.body().is_some_and(|b| {
                 matches!(
                     b.media,
                     MediaKind::Json | MediaKind::Form | MediaKind::Multipart
@@ -234,8 +234,7 @@ fn chosen(op: &ir::Operation) -> Option<&ir::Response> {
 }
 
 fn needs_json(r: &ir::Response) -> bool {
-    r.body
-        .as_ref()
+    r.body()
         .is_some_and(|b| !matches!(b.media, MediaKind::Text | MediaKind::Binary))
         || r.headers.iter().any(|h| h.required)
 }
@@ -264,7 +263,7 @@ fn response_value(
     response: &proc_macro2::Ident,
 ) -> TokenStream {
     let variant = ident(&r.variant);
-    let body = r.body.as_ref().map(|b| match b.media {
+    let body = r.body().map(|b| match b.media {
         MediaKind::Text => {
             let text = match b.examples.first() {
                 Some((_, Value::String(s))) => s.clone(),
@@ -280,8 +279,8 @@ fn response_value(
         }
     });
     // Of several media types, the preferred one.
-    let body = body.map(|value| match &r.body {
-        Some(b) if !r.body_choices.is_empty() => {
+    let body = body.map(|value| match r.body() {
+        Some(b) if !r.body_choices().is_empty() => {
             let body_type = format_ident!("{}", r.body_type(type_name));
             let preferred = ident(&b.variant);
             quote!(api::#body_type::#preferred(#value))

@@ -318,10 +318,7 @@ fn runtime_routes(api: &ir::Api) -> Vec<runtime::Route> {
             method: op.method.as_str().to_owned(),
             route: route_path(op),
             operation_id: op.operation_id.clone().unwrap_or_else(|| op.name.clone()),
-            streamed: op
-                .body
-                .as_ref()
-                .is_some_and(|b| b.media == MediaKind::Binary),
+            streamed: op.body().is_some_and(|b| b.media == MediaKind::Binary),
         })
         .collect()
 }
@@ -433,7 +430,7 @@ fn produces(op: &Operation) -> Option<BTreeSet<String>> {
     let produces: BTreeSet<String> = op
         .responses
         .iter()
-        .flat_map(|r| r.bodies())
+        .flat_map(|r| r.bodies.iter())
         .map(|b| ir::essence(&b.content_type))
         .collect();
     (!produces.is_empty() && produces.iter().all(|m| !m.contains('*'))).then_some(produces)
@@ -449,7 +446,7 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         })
     };
     let (query_scheme, cookie_scheme) = (schemes_in(Location::Query), schemes_in(Location::Cookie));
-    let body_binding = if op.body.is_some() {
+    let body_binding = if op.body().is_some() {
         quote!(body)
     } else {
         quote!(_body)
@@ -553,11 +550,11 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             }
         });
     }
-    if let Some(body) = &op.body {
+    if let Some(body) = op.body() {
         // `read_body` (and, for a stream, `respond`) tells a body over the
         // limit apart.
         helpers.insert(Helper::OverLimit);
-        let read = if op.body_choices.is_empty() {
+        let read = if op.body_choices().is_empty() {
             body_reader(body, helpers)
         } else {
             choose_body(op, helpers)
@@ -642,7 +639,7 @@ pub(super) fn parts_table(body: &ir::Body) -> TokenStream {
 fn choose_body(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     helpers.insert(Helper::MediaType);
     let body_type = format_ident!("{}", op.body_type());
-    let arms = op.body_choices.iter().map(|b| {
+    let arms = op.body_choices().iter().map(|b| {
         let variant = ident(&b.variant);
         let read = body_reader(b, helpers);
         (
@@ -654,7 +651,7 @@ fn choose_body(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     let fallback = any.unwrap_or_else(|| {
         helpers.extend([Helper::Unsupported, Helper::ReadBody]);
         let expected: Vec<String> = op
-            .body_choices
+            .body_choices()
             .iter()
             .map(|b| format!("`{}`", b.content_type))
             .collect();
@@ -902,12 +899,12 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
             }
             _ => quote!(status),
         };
-        let body_expr = |body: TokenStream, helpers: &mut BTreeSet<Helper>| match &r.body {
+        let body_expr = |body: TokenStream, helpers: &mut BTreeSet<Helper>| match r.body() {
             None => quote!(#status.into_response()),
-            Some(b) if r.body_choices.is_empty() => write_body(b, &status, body, helpers),
+            Some(b) if r.body_choices().is_empty() => write_body(b, &status, body, helpers),
             Some(_) => {
                 let body_type = format_ident!("{}", r.body_type(&op.type_name));
-                let arms = r.body_choices.iter().map(|c| {
+                let arms = r.body_choices().iter().map(|c| {
                     let variant = ident(&c.variant);
                     let write = write_body(c, &status, quote!(body), helpers);
                     quote!(api::#body_type::#variant(body) => #write,)
@@ -1004,7 +1001,7 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
             let streamed = api
                 .operations
                 .iter()
-                .any(|op| op.request_bodies().any(|b| b.media == MediaKind::Binary));
+                .any(|op| op.bodies.iter().any(|b| b.media == MediaKind::Binary));
             let over_limit = streamed.then(|| {
                 quote! {
                     Err(error) if over_limit(&error) => over_limit_problem().into_response(),

@@ -1204,11 +1204,11 @@ fn tail(api: &ir::Api) -> TokenStream {
         }
     }
     for op in &api.operations {
-        let request = op.request_bodies().map(|b| (b.media, &b.ty, &b.examples));
+        let request = op.bodies.iter().map(|b| (b.media, &b.ty, &b.examples));
         let responses = op
             .responses
             .iter()
-            .flat_map(|r| r.bodies())
+            .flat_map(|r| r.bodies.iter())
             .map(|b| (b.media, &b.ty, &b.examples));
         for (media, t, examples) in request.chain(responses) {
             if media != ir::MediaKind::Json || *t == ir::Ty::Any {

@@ -17,7 +17,7 @@ use crate::ir::{self, MediaKind, Prim, Ty, TypeId, TypeKind};
 pub(super) fn needed(api: &ir::Api) -> bool {
     api.operations
         .iter()
-        .any(|op| op.request_bodies().any(|b| b.media == MediaKind::Json))
+        .any(|op| op.bodies.iter().any(|b| b.media == MediaKind::Json))
 }
 
 /// The `Violations` trait, its helpers, and impls for the types JSON
@@ -25,7 +25,7 @@ pub(super) fn needed(api: &ir::Api) -> bool {
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let mut reach = Reach::default();
     for op in &api.operations {
-        for body in op.request_bodies().filter(|b| b.media == MediaKind::Json) {
+        for body in op.bodies.iter().filter(|b| b.media == MediaKind::Json) {
             reach.ty(api, &body.ty);
         }
     }

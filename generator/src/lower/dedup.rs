@@ -84,11 +84,11 @@ pub(crate) fn merge_identical(api: &mut Api) {
                 map_literal(d, &to);
             }
         }
-        for b in op.body.iter_mut().chain(&mut op.body_choices) {
+        for b in &mut op.bodies {
             map_ty(&mut b.ty, &to);
         }
         for r in &mut op.responses {
-            for b in r.body.iter_mut().chain(&mut r.body_choices) {
+            for b in &mut r.bodies {
                 map_ty(&mut b.ty, &to);
             }
             for h in &mut r.headers {

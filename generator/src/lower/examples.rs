@@ -24,49 +24,27 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
         }
     }
     let mut operations = std::mem::take(&mut api.operations);
-    // Where a body has several media types, `body` is a copy of the
-    // preferred one of `body_choices`: each is checked once, and the copy
-    // takes the examples its original kept.
     for op in &mut operations {
-        let checked = distinct(&mut op.body, &mut op.body_choices);
-        for body in checked.filter(|b| b.media == ir::MediaKind::Json) {
+        for body in op
+            .bodies
+            .iter_mut()
+            .filter(|b| b.media == ir::MediaKind::Json)
+        {
             let ty = body.ty.clone();
             body.examples.retain(|(at, v)| fits(api, &ty, v, at, diags));
         }
-        sync(&mut op.body, &op.body_choices, |b| &b.content_type);
         for response in &mut op.responses {
-            let checked = distinct(&mut response.body, &mut response.body_choices);
-            for body in checked.filter(|b| b.media == ir::MediaKind::Json) {
+            for body in response
+                .bodies
+                .iter_mut()
+                .filter(|b| b.media == ir::MediaKind::Json)
+            {
                 let ty = body.ty.clone();
                 body.examples.retain(|(at, v)| fits(api, &ty, v, at, diags));
             }
-            sync(&mut response.body, &response.body_choices, |b| {
-                &b.content_type
-            });
         }
     }
     api.operations = operations;
-}
-
-/// The bodies to check: the choices where there are several, else the one.
-fn distinct<'a, B>(body: &'a mut Option<B>, choices: &'a mut [B]) -> std::slice::IterMut<'a, B> {
-    if choices.is_empty() {
-        body.as_mut_slice().iter_mut()
-    } else {
-        choices.iter_mut()
-    }
-}
-
-/// Makes the preferred body's copy its choice again, as checked.
-fn sync<B: Clone>(body: &mut Option<B>, choices: &[B], content_type: impl Fn(&B) -> &str) {
-    if let Some(body) = body {
-        if let Some(choice) = choices
-            .iter()
-            .find(|c| content_type(c) == content_type(body))
-        {
-            *body = choice.clone();
-        }
-    }
 }
 
 fn fits(api: &ir::Api, ty: &Ty, value: &Value, at: &str, diags: &mut Diagnostics) -> bool {

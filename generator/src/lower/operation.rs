@@ -76,22 +76,11 @@ pub(super) fn operations(
             };
             let params = lowering.params(&item.parameters, &op.parameters);
             let (segments, params) = lowering.segments(path, params);
-            let body_choices = op
+            let bodies = op
                 .request_body
                 .as_ref()
                 .map(|b| lowering.bodies(b))
                 .unwrap_or_default();
-            // The preferred media type stands for the body where one is
-            // enough (the mock's value, the peer test's raw request).
-            let body = body_choices
-                .iter()
-                .min_by_key(|b| media_rank(&b.content_type).0)
-                .cloned();
-            let body_choices = if body_choices.len() > 1 {
-                body_choices
-            } else {
-                Vec::new()
-            };
             let responses = lowering.responses(&op.responses);
             let security = lowering.security(
                 op.security.as_ref().or(doc.security.as_ref()),
@@ -112,8 +101,8 @@ pub(super) fn operations(
                     deprecated: op.deprecated,
                 },
                 params,
-                body,
-                body_choices,
+                preferred_body: preferred(&bodies, |b| &b.content_type),
+                bodies,
                 responses,
                 security,
             });
@@ -712,7 +701,7 @@ impl OperationLowering<'_, '_, '_> {
             });
             let several = response.content.len() > 1;
             let mut media_variants = Namespace::new();
-            let mut body_choices = Vec::with_capacity(response.content.len());
+            let mut bodies = Vec::with_capacity(response.content.len());
             for (content_type, media_type) in &response.content {
                 let media = media_rank(content_type).1;
                 let media_pointer = join(&format!("{response_pointer}/content"), content_type);
@@ -727,20 +716,13 @@ impl OperationLowering<'_, '_, '_> {
                 };
                 let ty = self.body_ty(media, media_type.schema.as_ref(), &media_pointer, &hint);
                 let examples = self.examples(media_type, &media_pointer);
-                body_choices.push(ResponseBody {
+                bodies.push(ResponseBody {
                     variant: media_variants.unique(media_variant(content_type)),
                     media,
                     content_type: content_type.clone(),
                     ty,
                     examples,
                 });
-            }
-            let body = body_choices
-                .iter()
-                .min_by_key(|b| media_rank(&b.content_type).0)
-                .cloned();
-            if !several {
-                body_choices.clear();
             }
             let headers = self.headers(&response, &response_pointer, &variant);
             out.push(crate::ir::Response {
@@ -750,8 +732,8 @@ impl OperationLowering<'_, '_, '_> {
                     description: Some(response.description.clone()).filter(|d| !d.is_empty()),
                     ..Docs::default()
                 },
-                body,
-                body_choices,
+                preferred_body: preferred(&bodies, |b| &b.content_type),
+                bodies,
                 headers,
             });
         }
@@ -767,14 +749,14 @@ impl OperationLowering<'_, '_, '_> {
                 status: StatusMatch::Default,
                 variant: "Default".into(),
                 docs: Docs::default(),
-                body: Some(ResponseBody {
+                bodies: vec![ResponseBody {
                     variant: "Json".into(),
                     media: MediaKind::Json,
                     content_type: "application/json".into(),
                     ty: Ty::Any,
                     examples: Vec::new(),
-                }),
-                body_choices: Vec::new(),
+                }],
+                preferred_body: 0,
                 headers: Vec::new(),
             });
         }
@@ -1023,4 +1005,12 @@ fn media_variant(content_type: &str) -> String {
             naming::type_name(name, "Media")
         }
     }
+}
+
+/// The index of the preferred media type among `bodies` (JSON, then forms,
+/// text, anything else; the first of equals).
+fn preferred<B>(bodies: &[B], content_type: impl Fn(&B) -> &str) -> usize {
+    (0..bodies.len())
+        .min_by_key(|&i| media_rank(content_type(&bodies[i])).0)
+        .unwrap_or(0)
 }

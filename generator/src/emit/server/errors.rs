@@ -153,7 +153,7 @@ fn error_bodies<'a>(
             StatusMatch::Default => 0,
             _ => return None,
         };
-        let b = r.body.as_ref().filter(|b| b.media == MediaKind::Json)?;
+        let b = r.body().filter(|b| b.media == MediaKind::Json)?;
         let (body, origin) = fill(api, &b.ty)?;
         Some((key, b.content_type.clone(), body, origin))
     })
