@@ -251,10 +251,11 @@ fn render<S: Split>(module: &S, spec: &str) -> String {
         (done, notes)
     });
     done.sort_by_key(|(index, _)| *index);
-    let frame = module.frame(notes);
-    let frame = match syn::parse2::<syn::File>(frame.clone()) {
+    let frame = match syn::parse2::<syn::File>(module.frame(notes)) {
         Ok(file) => prettyplease::unparse(&file),
-        Err(_) => format!("{frame}\n"),
+        // An emitter bug: the module whole, as `format` writes what does
+        // not parse (its raw tokens, for the compiler to point at).
+        Err(_) => return format(module.tokens(), spec),
     };
     let mut parts = done
         .into_iter()

@@ -82,7 +82,7 @@ pub fn marker(run: usize) -> TokenStream {
 /// `frame` with each marker replaced by its run's tokens.
 fn fill(frame: TokenStream, runs: &[TokenStream]) -> TokenStream {
     let mut out = TokenStream::new();
-    let mut tokens = frame.into_iter().peekable();
+    let mut tokens = frame.into_iter();
     while let Some(token) = tokens.next() {
         match token {
             TokenTree::Ident(ident) if ident == MARKER => {
