@@ -456,31 +456,27 @@ fn raw(api: &ir::Api, op: &ir::Operation, optional: bool) -> Raw {
         target.push('?');
         target.push_str(&pairs.join("&"));
     }
-    let body = op
-        .body
-        .as_ref()
-        .filter(|b| b.required || optional)
-        .map(|b| {
-            if b.media == MediaKind::Multipart {
-                return multipart(api, b);
-            }
-            let bytes = match b.media {
-                MediaKind::Json => value(api, &b.ty, 0).to_string().into_bytes(),
-                MediaKind::Form => match value(api, &b.ty, 0) {
-                    Value::Object(map) => map
-                        .iter()
-                        .map(|(k, v)| format!("{}={}", encode(k), encode(&scalar(v))))
-                        .collect::<Vec<_>>()
-                        .join("&")
-                        .into_bytes(),
-                    _ => Vec::new(),
-                },
-                MediaKind::Text => b"hello".to_vec(),
-                MediaKind::Binary => b"\x00\x01binary".to_vec(),
-                MediaKind::Multipart => unreachable!("written above"),
-            };
-            (b.content_type.clone(), bytes)
-        });
+    let body = op.body().filter(|b| b.required || optional).map(|b| {
+        if b.media == MediaKind::Multipart {
+            return multipart(api, b);
+        }
+        let bytes = match b.media {
+            MediaKind::Json => value(api, &b.ty, 0).to_string().into_bytes(),
+            MediaKind::Form => match value(api, &b.ty, 0) {
+                Value::Object(map) => map
+                    .iter()
+                    .map(|(k, v)| format!("{}={}", encode(k), encode(&scalar(v))))
+                    .collect::<Vec<_>>()
+                    .join("&")
+                    .into_bytes(),
+                _ => Vec::new(),
+            },
+            MediaKind::Text => b"hello".to_vec(),
+            MediaKind::Binary => b"\x00\x01binary".to_vec(),
+            MediaKind::Multipart => unreachable!("written above"),
+        };
+        (b.content_type.clone(), bytes)
+    });
     Raw {
         method: op.method.as_str(),
         target,
