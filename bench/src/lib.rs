@@ -1,5 +1,29 @@
-//! Shared by the benchmark binaries: the puppies both shop servers are
+//! Shared by the benchmark binaries and the router bench: the two shop
+//! servers' routers (generated and hand-written), the puppies both are
 //! seeded with, and the address argument.
+
+pub mod baseline;
+
+#[path = "../../generated-example/examples/shop/mod.rs"]
+#[allow(dead_code)]
+mod shop;
+
+/// The generated server's router over the in-memory shop of
+/// `generated-example/examples/shop`, seeded with [`SEEDED`] puppies.
+pub fn generated_router() -> axum::Router {
+    use puppy_shop::types;
+    let sizes = [types::Size::Small, types::Size::Medium, types::Size::Large];
+    let puppies = seed(SEEDED).map(|(id, name, breed, size, price_cents)| types::Puppy {
+        id,
+        name,
+        breed: breed.to_owned(),
+        size: sizes[size].clone(),
+        price_cents,
+        adopted: false,
+        tags: Some(vec!["vaccinated".into()]),
+    });
+    puppy_shop::router(shop::Shop::new(puppies))
+}
 
 /// One seeded puppy: `(id, name, breed, size, price_cents)`. Ids run from
 /// 1 to `count`; sizes cycle `small`, `medium`, `large`.
