@@ -5,10 +5,6 @@
 //! with the median time per call of each and the ratio raw / generated
 //! (the generated client's throughput relative to raw reqwest's).
 
-#[path = "../../../generated-example/examples/shop/mod.rs"]
-#[allow(dead_code)]
-mod shop;
-
 use std::time::{Duration, Instant};
 
 use puppy_shop::{Api, Client, api, types};
@@ -108,22 +104,10 @@ async fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(15);
     let calls: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
-    let sizes = [types::Size::Small, types::Size::Medium, types::Size::Large];
-    let puppies = uniapi_bench::seed(uniapi_bench::SEEDED).map(
-        move |(id, name, breed, size, price_cents)| types::Puppy {
-            id,
-            name,
-            breed: breed.to_owned(),
-            size: sizes[size].clone(),
-            price_cents,
-            adopted: false,
-            tags: Some(vec!["vaccinated".into()]),
-        },
-    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
-        axum::serve(listener, puppy_shop::router(shop::Shop::new(puppies))).await
+        axum::serve(listener, uniapi_bench::generated_router()).await
     });
     // One connection pool each, kept warm across rounds.
     let http = reqwest::Client::new();
