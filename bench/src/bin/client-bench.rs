@@ -106,9 +106,7 @@ async fn main() -> std::io::Result<()> {
     let calls: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(500);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move {
-        axum::serve(listener, uniapi_bench::generated_router()).await
-    });
+    tokio::spawn(async move { axum::serve(listener, uniapi_bench::generated_router()).await });
     // One connection pool each, kept warm across rounds.
     let http = reqwest::Client::new();
     let client = Client::with_http_client(base.clone(), reqwest::Client::new());

@@ -52,7 +52,29 @@ pub(super) enum Helper {
 /// `client.rs`: a run of the trait's methods, in a frame of the client's
 /// runtime and the helpers the methods use.
 pub(super) struct Module<'a> {
-    pub(super) api: &'a ir::Api,
+    api: &'a ir::Api,
+    calls: Calls,
+}
+
+/// What every call of `send` passes, the same for all operations (found
+/// once, not per operation).
+#[derive(Debug, Clone, Copy)]
+struct Calls {
+    /// The API sends cookies somewhere: every call passes its own.
+    cookies: bool,
+    /// Some `GET` has a binary response: every call says whether its
+    /// response may stream.
+    streams: bool,
+}
+
+impl<'a> Module<'a> {
+    pub(super) fn new(api: &'a ir::Api) -> Self {
+        let calls = Calls {
+            cookies: api_has_cookies(api),
+            streams: streams_get_responses(api),
+        };
+        Module { api, calls }
+    }
 }
 
 impl Split for Module<'_> {
@@ -68,10 +90,9 @@ impl Split for Module<'_> {
         units: Range<usize>,
         helpers: &mut BTreeSet<Helper>,
     ) -> TokenStream {
-        let any_cookie = api_has_cookies(self.api);
         self.api.operations[units]
             .iter()
-            .map(|op| method(self.api, op, any_cookie, helpers))
+            .map(|op| method(self.api, op, self.calls, helpers))
             .collect()
     }
 
@@ -276,14 +297,13 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
     }
 }
 
-/// `any_cookie`: whether the API sends cookies anywhere (every `send` then
-/// takes them), computed once for all operations.
 fn method(
     api: &ir::Api,
     op: &Operation,
-    any_cookie: bool,
+    calls: Calls,
     helpers: &mut BTreeSet<Helper>,
 ) -> TokenStream {
+    let any_cookie = calls.cookies;
     let name = ident(&op.name);
     let request_type = format_ident!("{}", op.request_type());
     let response_type = format_ident!("{}", op.response_type());
@@ -418,7 +438,7 @@ fn method(
     helpers.insert(Helper::Send);
     let cookie_arg = any_cookie.then(|| quote!(cookies,));
     // Whether the cache may have to read this operation's response whole.
-    let streams_arg = streams_get_responses(api).then(|| {
+    let streams_arg = calls.streams.then(|| {
         let streams = streams_response(op);
         quote!(#streams,)
     });

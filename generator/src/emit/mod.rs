@@ -62,7 +62,7 @@ pub fn mock(api: &ir::Api) -> impl Split + '_ {
 
 /// `client.rs`.
 pub fn client(api: &ir::Api) -> impl Split + '_ {
-    client::Module { api }
+    client::Module::new(api)
 }
 
 /// Lints that generated code may trip on input we do not control (long
