@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::{blessing, feature_specs, root, specs};
+use crate::{blessing, diff, feature_specs, rebless, root, specs};
 
 fn generate(spec: &Path, name: &str) -> uniapi::Crate {
     let config = uniapi::Config {
@@ -31,14 +31,11 @@ fn compare(krate: &uniapi::Crate, dir: &Path) -> Vec<String> {
         }
         match std::fs::read_to_string(&path) {
             Ok(old) if old == file.contents => {}
-            Ok(old) => {
-                let line = old
-                    .lines()
-                    .zip(file.contents.lines())
-                    .position(|(a, b)| a != b)
-                    .map_or(0, |l| l + 1);
-                differences.push(format!("{} differs (first at line {line})", path.display()));
-            }
+            Ok(old) => differences.push(format!(
+                "{} differs:\n{}",
+                path.display(),
+                diff(&path, &old, &file.contents)
+            )),
             Err(_) => differences.push(format!("{} is missing", path.display())),
         }
     }
@@ -58,8 +55,9 @@ fn snapshots_match() {
     }
     assert!(
         differences.is_empty(),
-        "generated code changed:\n{}\nIf the change is intended, run `UPDATE_SNAPSHOTS=1 cargo test -p uniapi` and commit the result.",
-        differences.join("\n")
+        "generated code changed:\n{}\n{}",
+        differences.join("\n"),
+        rebless("snapshots::snapshots_match")
     );
 }
 
@@ -75,8 +73,9 @@ fn feature_snapshots_match() {
     }
     assert!(
         differences.is_empty(),
-        "generated code changed:\n{}\nIf the change is intended, run `UPDATE_SNAPSHOTS=1 cargo test -p uniapi` and commit the result.",
-        differences.join("\n")
+        "generated code changed:\n{}\n{}",
+        differences.join("\n"),
+        rebless("snapshots::feature_snapshots_match")
     );
 }
 
@@ -179,9 +178,9 @@ fn generated_example_is_fresh() {
     let differences = compare(&krate, &root().join("generated-example"));
     assert!(
         differences.is_empty(),
-        "generated-example/ is stale:\n{}\nRun `cargo run -p uniapi -- generate specs/puppy-shop.yaml -o generated-example` \
-         (or `UPDATE_SNAPSHOTS=1 cargo test -p uniapi`) and commit the result.",
-        differences.join("\n")
+        "generated-example/ is stale:\n{}\n{} (Or run `cargo run -p uniapi -- generate specs/puppy-shop.yaml -o generated-example`.)",
+        differences.join("\n"),
+        rebless("snapshots::generated_example_is_fresh")
     );
 }
 
@@ -221,4 +220,34 @@ fn generated_files_say_so() {
             );
         }
     }
+}
+
+/// A mismatch prints a unified diff that names the snapshot, with three
+/// lines of context, cut after `DIFF_LINES` lines.
+#[test]
+fn a_mismatch_reads_as_a_unified_diff() {
+    let old: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+    let new = old.replace("line 10\n", "line ten\n");
+    let text = diff(Path::new("tests/snapshots/x/src/types.rs"), &old, &new);
+    let want = "\
+--- tests/snapshots/x/src/types.rs
++++ generated now
+@@ -7,7 +7,7 @@
+ line 7
+ line 8
+ line 9
+-line 10
++line ten
+ line 11
+ line 12
+ line 13
+";
+    assert_eq!(text, want);
+
+    let old: String = (0..1_000).map(|i| format!("old {i}\n")).collect();
+    let new: String = (0..1_000).map(|i| format!("new {i}\n")).collect();
+    let text = diff(Path::new("big.rs"), &old, &new);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 201, "{text}");
+    assert_eq!(lines[200], "... 1803 more lines of diff in big.rs");
 }
