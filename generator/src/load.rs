@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 use crate::diag::{Diagnostic, Diagnostics};
 
 mod bundle;
+#[cfg(test)]
+mod tests;
 
 /// A parsed document and what it was made from.
 #[derive(Debug)]
