@@ -125,6 +125,7 @@ impl<'a> Schemas<'a> {
                 t
             })
             .collect();
+        super::cycles::alias_loops_to_any(&mut types, self.diags);
         super::cycles::relax_uninhabited(&mut types, self.diags);
         super::cycles::break_cycles(types)
     }

@@ -238,3 +238,44 @@ components:
         assert!(field(tree, wire).required, "{wire}");
     }
 }
+
+#[test]
+fn aliases_that_lead_only_to_each_other_are_any_value_with_a_warning() {
+    // No schema says what a value is, and no Rust type has such a value:
+    // `struct Me(pub Me)` has no size.
+    let (api, warnings) = lowered(
+        "
+components:
+  schemas:
+    Me: {$ref: '#/components/schemas/Me'}
+    Ping: {$ref: '#/components/schemas/Pong'}
+    Pong: {$ref: '#/components/schemas/Ping'}
+    Pang: {$ref: '#/components/schemas/Ping'}
+",
+    );
+    for schema in ["Me", "Ping", "Pong"] {
+        let origin = format!("/components/schemas/{schema}");
+        let (_, def) = at(&api, &origin);
+        assert!(
+            matches!(def.kind, TypeKind::Alias(Ty::Any)),
+            "{schema}: {:?}",
+            def.kind
+        );
+        let d = super::one_at(&warnings, &origin);
+        assert_eq!(
+            d.message,
+            format!(
+                "`{schema}` is only `$ref`s that lead back to it, with no schema between them; taken as any JSON value"
+            )
+        );
+    }
+    // An alias that leads into the loop is an alias of what the loop is.
+    let (ping, _) = at(&api, "/components/schemas/Ping");
+    let (_, pang) = at(&api, "/components/schemas/Pang");
+    assert!(
+        matches!(&pang.kind, TypeKind::Alias(Ty::Named(t)) if *t == ping),
+        "{:?}",
+        pang.kind
+    );
+    assert_eq!(warnings.len(), 3, "{warnings}");
+}
