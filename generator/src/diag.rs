@@ -114,7 +114,9 @@ impl Diagnostics {
         self.0.extend(other.0);
     }
 
-    /// Fills in the file name and, where the locator finds it, the line.
+    /// Fills in the file name and, where the locator finds it, the line
+    /// (of the diagnostics in `file`: those of another file, which a
+    /// multi-file spec refers to, keep theirs).
     ///
     /// Finding a line scans the text, so only the first diagnostics get one:
     /// enough for a person to start from, bounded for huge specs.
@@ -124,7 +126,7 @@ impl Diagnostics {
             if d.file.is_empty() {
                 d.file = file.to_owned();
             }
-            if d.line.is_none() && i < LOCATED {
+            if d.line.is_none() && i < LOCATED && d.file == file {
                 d.line = line_of(&d.pointer);
             }
         }

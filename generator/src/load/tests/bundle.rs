@@ -367,3 +367,39 @@ fn a_missing_file_or_fragment_is_an_error_at_the_reference() {
     assert!(broken.message.contains("invalid YAML"), "{broken}");
     assert_eq!(errors.len(), 3, "{errors}");
 }
+
+#[test]
+fn an_error_in_a_referenced_file_is_located_in_that_file() {
+    let (_dir, loaded) = bundled(&[
+        (
+            "root.yaml",
+            "components:\n  schemas:\n    Pet: {$ref: 'schemas/pets.yaml#/Pet'}\n    Tag: {$ref: 'tag.yaml'}\n",
+        ),
+        (
+            "schemas/pets.yaml",
+            "Cat: {type: string}\nPet:\n  type: object\n  properties:\n    name: {type: string}\n    tag: {$ref: 'tag.yaml'}\n",
+        ),
+        (
+            "tag.yaml",
+            "type: object\nproperties:\n  label: {$ref: 'label.json'}\n",
+        ),
+    ]);
+    let errors = loaded.expect_err("two files are missing");
+    let mut errors: Vec<_> = errors.into_iter().collect();
+    errors.sort_by(|a, b| a.file.cmp(&b.file));
+    let [pets, tag] = &errors[..] else {
+        panic!("{errors:#?}")
+    };
+    // Where the reference is written: the file, the pointer in it (below
+    // the fragment that was copied), and the line.
+    assert!(pets.file.ends_with("schemas/pets.yaml"), "{pets}");
+    assert_eq!(pets.pointer, "/Pet/properties/tag/$ref");
+    assert_eq!(pets.line, Some(6), "{pets}");
+    assert!(
+        pets.message.starts_with("`$ref: tag.yaml`: cannot read "),
+        "{pets}"
+    );
+    assert!(tag.file.ends_with("tag.yaml"), "{tag}");
+    assert_eq!(tag.pointer, "/properties/label/$ref");
+    assert_eq!(tag.line, Some(3), "{tag}");
+}
