@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::diag::{Diagnostic, Diagnostics};
 
 mod bundle;
+mod shape;
 #[cfg(test)]
 mod tests;
 
@@ -100,12 +101,13 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
     let doc: openapiv3::OpenAPI = match parsed {
         Ok(doc) => doc,
         Err(e) => {
-            let pointer = path_to_pointer(e.path());
+            let (pointer, message) =
+                shape::locate(&raw, path_to_pointer(e.path()), e.inner().to_string());
             let mut d = Diagnostics::default();
             d.push(
                 Diagnostic::error(
                     pointer,
-                    format!("the document does not match OpenAPI 3: {}", e.inner()),
+                    format!("the document does not match OpenAPI 3: {message}"),
                 )
                 .with_hint("fix the value at this place; `uniapi lint` lists every problem found"),
             );

@@ -408,6 +408,75 @@ fn line_of_reads_json_and_finds_no_line_in_one_line_documents() {
 }
 
 #[test]
+fn a_shape_error_has_a_pointer_and_a_line() {
+    let error = load_yaml(
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      parameters: 5
+      responses: {'200': {description: ok}}
+",
+    )
+    .expect_err("parameters must be a list");
+    let [d] = &error.0[..] else { panic!("{error}") };
+    assert_eq!(d.severity, Severity::Error);
+    assert_eq!(d.pointer, "/paths/~1a/get/parameters");
+    assert!(
+        d.message
+            .starts_with("the document does not match OpenAPI 3: "),
+        "{d}"
+    );
+    assert_eq!(d.line, Some(6));
+    assert!(d.hint.is_some());
+}
+
+#[test]
+fn a_shape_error_is_located_past_references_schemas_and_parameters() {
+    let cases = [
+        (
+            "components: {schemas: {A: {type: object, properties: {x: {type: string, maxLength: -1}}}}}",
+            "/components/schemas/A/properties/x/maxLength",
+            "invalid value: integer `-1`, expected usize",
+        ),
+        (
+            "components: {schemas: {A: {type: array, items: {allOf: [{type: 5}]}}}}",
+            "/components/schemas/A/items/allOf/0/type",
+            "invalid type: integer `5`, expected a string",
+        ),
+        (
+            "paths: {/a: {get: {parameters: [{name: q, in: query, schema: {type: array, minItems: x}}], responses: {}}}}",
+            "/paths/~1a/get/parameters/0/schema/minItems",
+            "invalid type: string \"x\", expected usize",
+        ),
+        (
+            "paths: {/a: {get: {responses: {'200': {description: ok, headers: {X-A: {required: 3, schema: {type: string}}}}}}}}",
+            "/paths/~1a/get/responses/200/headers/X-A/required",
+            "invalid type: integer `3`, expected a boolean",
+        ),
+        (
+            "paths: {/a: {post: {requestBody: {content: {application/json: {schema: {properties: {a: {readOnly: 2}}}}}}, responses: {}}}}",
+            "/paths/~1a/post/requestBody/content/application~1json/schema/properties/a/readOnly",
+            "invalid type: integer `2`, expected a boolean",
+        ),
+    ];
+    for (yaml, pointer, message) in cases {
+        let error = load_yaml(&format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\n{yaml}\n"
+        ))
+        .expect_err(yaml);
+        let [d] = &error.0[..] else { panic!("{error}") };
+        assert_eq!(d.pointer, pointer, "{yaml}");
+        assert_eq!(
+            d.message,
+            format!("the document does not match OpenAPI 3: {message}"),
+            "{yaml}"
+        );
+    }
+}
+
+#[test]
 fn swagger_2_and_other_versions_are_refused_with_a_hint() {
     let error = load_yaml("swagger: '2.0'\ninfo: {title: t, version: '1'}\n").expect_err("2.0");
     assert_eq!(error.0[0].pointer, "/openapi");
