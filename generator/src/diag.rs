@@ -163,3 +163,27 @@ pub fn escape_token(token: &str) -> String {
 pub fn join(base: &str, token: &str) -> String {
     format!("{base}/{}", escape_token(token))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_names_the_file_and_finds_lines_only_in_it() {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(Diagnostic::error("/paths", "in the root"));
+        let mut elsewhere = Diagnostic::error("/Pet", "in another file");
+        elsewhere.file = "pets.yaml".into();
+        diagnostics.push(elsewhere);
+        diagnostics.locate("root.yaml", |_| Some(3));
+        assert_eq!(diagnostics.0[0].file, "root.yaml");
+        assert_eq!(diagnostics.0[0].line, Some(3));
+        // The root's text says nothing of another file's lines.
+        assert_eq!(diagnostics.0[1].file, "pets.yaml");
+        assert_eq!(diagnostics.0[1].line, None);
+        assert_eq!(
+            diagnostics.to_string(),
+            "error: in the root\n  --> root.yaml#/paths (line 3)\nerror: in another file\n  --> pets.yaml#/Pet\n2 error(s), 0 warning(s)"
+        );
+    }
+}
