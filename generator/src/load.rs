@@ -150,7 +150,10 @@ fn parse_value(text: &str) -> Result<Value, SyntaxError> {
             line: Some(e.line()),
         })
     } else {
-        serde_saphyr::from_str::<Value>(text).map_err(|e| SyntaxError {
+        // YAML 1.2, as OpenAPI asks: `yes`, `no`, `on`, `off`, `y` and `n`
+        // are strings (YAML 1.1 made them booleans: `enum: [yes, no]`).
+        let options = serde_saphyr::options! { strict_booleans: true };
+        serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| SyntaxError {
             message: format!("invalid YAML: {e}"),
             line: None,
         })

@@ -477,6 +477,25 @@ fn a_shape_error_is_located_past_references_schemas_and_parameters() {
 }
 
 #[test]
+fn yaml_is_read_as_yaml_1_2_where_only_true_and_false_are_booleans() {
+    let s = schema(
+        "
+      type: object
+      properties:
+        on: {type: string, enum: [on, off, yes, no, y, n, True]}
+        n: {type: boolean, default: false, example: TRUE}
+      description: yes",
+    );
+    assert_eq!(
+        s["properties"]["on"]["enum"],
+        json!(["on", "off", "yes", "no", "y", "n", true])
+    );
+    assert_eq!(s["properties"]["n"]["default"], json!(false));
+    assert_eq!(s["properties"]["n"]["example"], json!(true));
+    assert_eq!(s["description"], "yes");
+}
+
+#[test]
 fn swagger_2_and_other_versions_are_refused_with_a_hint() {
     let error = load_yaml("swagger: '2.0'\ninfo: {title: t, version: '1'}\n").expect_err("2.0");
     assert_eq!(error.0[0].pointer, "/openapi");
