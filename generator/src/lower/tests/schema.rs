@@ -358,3 +358,220 @@ paths:
         ]
     );
 }
+
+/// The type of the property `wire` of the component `Holder`.
+fn property_ty(yaml_properties: &str, wire: &str) -> (crate::ir::Api, Ty) {
+    let (api, _) = lowered(&format!(
+        "components:\n  schemas:\n    Holder:\n      type: object\n      properties: {yaml_properties}\n"
+    ));
+    let ty = field(at(&api, "/components/schemas/Holder").1, wire)
+        .ty
+        .clone();
+    (api, ty)
+}
+
+#[test]
+fn string_formats_become_their_types() {
+    let cases = [
+        ("{type: string, format: date-time}", Prim::DateTime),
+        ("{type: string, format: date}", Prim::Date),
+        ("{type: string, format: uuid}", Prim::Uuid),
+        ("{type: string, format: byte}", Prim::Base64),
+        ("{type: string, format: email}", Prim::String),
+        ("{type: integer, format: int32}", Prim::I32),
+        ("{type: integer}", Prim::I64),
+        ("{type: number, format: float}", Prim::F32),
+        ("{type: number}", Prim::F64),
+        ("{type: boolean}", Prim::Bool),
+    ];
+    for (schema, prim) in cases {
+        let (_, ty) = property_ty(&format!("{{p: {schema}}}"), "p");
+        assert_eq!(ty, Ty::Prim(prim), "{schema}");
+    }
+    let (_, ty) = property_ty("{p: {type: object}}", "p");
+    assert_eq!(ty, Ty::Map(Box::new(Ty::Any)));
+    let (_, ty) = property_ty("{p: {type: array}}", "p");
+    assert_eq!(ty, Ty::List(Box::new(Ty::Any)));
+    let (_, ty) = property_ty("{p: {}}", "p");
+    assert_eq!(ty, Ty::Any);
+}
+
+#[test]
+fn a_nullable_component_is_optional_where_it_is_used() {
+    let (api, warnings) = lowered(
+        "
+components:
+  schemas:
+    Name: {type: string, nullable: true, maxLength: 9}
+    Holder:
+      type: object
+      required: [name]
+      properties:
+        name: {$ref: '#/components/schemas/Name'}
+        note: {type: string, nullable: true}
+",
+    );
+    assert!(warnings.is_empty(), "{warnings}");
+    let (name, _) = at(&api, "/components/schemas/Name");
+    let (_, holder) = at(&api, "/components/schemas/Holder");
+    assert_eq!(
+        field(holder, "name").ty,
+        Ty::Nullable(Box::new(Ty::Named(name)))
+    );
+    assert_eq!(
+        field(holder, "note").ty,
+        Ty::Nullable(Box::new(Ty::Prim(Prim::String)))
+    );
+}
+
+#[test]
+fn enums_keep_each_value_once_and_leave_unknown_free() {
+    let (api, _) = lowered(
+        "
+components:
+  schemas:
+    Status: {type: string, enum: [on, 'off', on, Unknown, '+1', '']}
+    Level: {type: integer, enum: [1, -2]}
+",
+    );
+    let variants = |origin: &str| match &at(&api, origin).1.kind {
+        TypeKind::Enum(e) => (
+            e.integer,
+            e.variants
+                .iter()
+                .map(|v| (v.name.clone(), v.wire.clone()))
+                .collect::<Vec<_>>(),
+        ),
+        other => panic!("{other:?}"),
+    };
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, w)| ((*n).to_owned(), (*w).to_owned()))
+            .collect()
+    };
+    // `Unknown` is the variant for values the spec does not list.
+    assert_eq!(
+        variants("/components/schemas/Status"),
+        (
+            false,
+            pairs(&[
+                ("On", "on"),
+                ("Off", "off"),
+                ("Unknown2", "Unknown"),
+                ("Plus1", "+1"),
+                ("Empty", ""),
+            ])
+        )
+    );
+    assert_eq!(
+        variants("/components/schemas/Level"),
+        (true, pairs(&[("V1", "1"), ("Minus2", "-2")]))
+    );
+}
+
+#[test]
+fn validation_keywords_make_a_constrained_type_of_what_applies() {
+    let (api, warnings) = lowered(
+        "
+components:
+  schemas:
+    Code: {type: string, minLength: 2, maxLength: 4, pattern: '^[A-Z]+$'}
+    Day: {type: string, format: date, maxLength: 10}
+    Even: {type: integer, minimum: 0, exclusiveMaximum: true, maximum: 100, multipleOf: 2}
+    Free: {type: string, minLength: 0}
+    Tags: {type: array, items: {type: string}, minItems: 1, uniqueItems: true}
+    Look: {type: string, pattern: '(?=a)b'}
+",
+    );
+    let kind = |schema: &str| {
+        at(&api, &format!("/components/schemas/{schema}"))
+            .1
+            .kind
+            .clone()
+    };
+    let TypeKind::Constrained(Ty::Prim(Prim::String), code) = kind("Code") else {
+        panic!("{:?}", kind("Code"))
+    };
+    assert_eq!((code.min_length, code.max_length), (Some(2), Some(4)));
+    assert_eq!(code.pattern.as_deref(), Some("^[A-Z]+$"));
+    // A length of a date is not a rule of Rust's date type.
+    assert!(matches!(kind("Day"), TypeKind::Alias(Ty::Prim(Prim::Date))));
+    let TypeKind::Constrained(Ty::Prim(Prim::I64), even) = kind("Even") else {
+        panic!("{:?}", kind("Even"))
+    };
+    assert_eq!(
+        (even.minimum, even.maximum, even.multiple_of),
+        (
+            Some(crate::ir::Bound {
+                value: 0.0,
+                exclusive: false
+            }),
+            Some(crate::ir::Bound {
+                value: 100.0,
+                exclusive: true
+            }),
+            Some(2.0)
+        )
+    );
+    // Keywords that allow everything are no rule.
+    assert!(matches!(
+        kind("Free"),
+        TypeKind::Alias(Ty::Prim(Prim::String))
+    ));
+    let TypeKind::Constrained(Ty::List(_), tags) = kind("Tags") else {
+        panic!("{:?}", kind("Tags"))
+    };
+    assert_eq!((tags.min_items, tags.unique_items), (Some(1), true));
+    // A pattern the `regex` crate cannot run is left out, with a warning.
+    assert!(matches!(
+        kind("Look"),
+        TypeKind::Alias(Ty::Prim(Prim::String))
+    ));
+    let d = one_at(&warnings, "/components/schemas/Look/pattern");
+    assert!(
+        d.message.starts_with("pattern `(?=a)b` is not checked: "),
+        "{d}"
+    );
+    assert_eq!(warnings.len(), 1, "{warnings}");
+}
+
+#[test]
+fn a_discriminator_tags_variants_by_mapping_or_schema_name() {
+    let (api, warnings) = lowered(
+        "
+components:
+  schemas:
+    Cat: {type: object, properties: {kind: {type: string}}}
+    Dog: {type: object, properties: {kind: {type: string}}}
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator:
+        propertyName: kind
+        mapping: {kitty: '#/components/schemas/Cat', puss: Cat}
+    Inline:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {type: object, properties: {kind: {type: string}}}]
+      discriminator: {propertyName: kind}
+",
+    );
+    let TypeKind::Union(pet) = &at(&api, "/components/schemas/Pet").1.kind else {
+        panic!("not a union")
+    };
+    assert_eq!(pet.tag.as_deref(), Some("kind"));
+    let tags: Vec<(&str, Vec<&str>)> = pet
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), v.tags.iter().map(String::as_str).collect()))
+        .collect();
+    // Mapped values (by pointer or by name), else the schema's name.
+    assert_eq!(tags, [("Cat", vec!["kitty", "puss"]), ("Dog", vec!["Dog"])]);
+    // Inline variants have no name to be told by: told apart by shape.
+    let TypeKind::Union(inline) = &at(&api, "/components/schemas/Inline").1.kind else {
+        panic!("not a union")
+    };
+    assert_eq!(inline.tag, None);
+    let d = one_at(&warnings, "/components/schemas/Inline/oneOf");
+    assert_eq!(
+        d.message,
+        "discriminator with inline variants; values are told apart by shape instead"
+    );
+}
