@@ -575,3 +575,33 @@ components:
         "discriminator with inline variants; values are told apart by shape instead"
     );
 }
+
+#[test]
+fn schemas_nested_beyond_the_limit_are_any_value_with_a_warning() {
+    // A chain of 80 schemas, each the items of the one before, through
+    // references outside `components/schemas` (so that each is made
+    // inside the one before).
+    let mut chain = String::new();
+    for i in 0..80 {
+        chain.push_str(&format!(
+            "  - {{type: array, items: {{$ref: '#/x-chain/{}'}}}}\n",
+            i + 1
+        ));
+    }
+    chain.push_str("  - {type: string}\n");
+    let (api, warnings) = lowered(&format!(
+        "components:\n  schemas:\n    Holder: {{type: object, properties: {{deep: {{$ref: '#/x-chain/0'}}}}}}\nx-chain:\n{chain}"
+    ));
+    // Somewhere down the chain, the type is `Value`, and a warning says so.
+    let any = api
+        .types
+        .iter()
+        .find(|t| matches!(t.kind, TypeKind::Alias(Ty::Any)))
+        .unwrap_or_else(|| panic!("no type is any value"));
+    let d = one_at(&warnings, &any.origin);
+    assert_eq!(
+        d.message,
+        "schema nested too deeply; taken as any JSON value"
+    );
+    assert_eq!(warnings.len(), 1, "{warnings}");
+}
