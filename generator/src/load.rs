@@ -150,13 +150,30 @@ fn parse_value(text: &str) -> Result<Value, SyntaxError> {
             line: Some(e.line()),
         })
     } else {
-        // YAML 1.2, as OpenAPI asks: `yes`, `no`, `on`, `off`, `y` and `n`
-        // are strings (YAML 1.1 made them booleans: `enum: [yes, no]`).
-        let options = serde_saphyr::options! { strict_booleans: true };
-        serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| SyntaxError {
-            message: format!("invalid YAML: {e}"),
-            line: None,
+        serde_saphyr::from_str_with_options::<Value>(text, yaml_options(text)).map_err(|e| {
+            SyntaxError {
+                message: format!("invalid YAML: {e}"),
+                line: None,
+            }
         })
+    }
+}
+
+/// How YAML text is read.
+fn yaml_options(text: &str) -> serde_saphyr::Options {
+    // The parser's default budget (250,000 nodes, 64 levels) refuses large
+    // specs that load as JSON. No node is made of less than a byte of text
+    // but by an alias, which the budget still limits, so bounds of the
+    // text's size bind no real spec; depth goes to JSON's limit.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(text.len());
+    budget.max_events = budget.max_events.max(text.len().saturating_mul(2));
+    budget.max_depth = 128;
+    // YAML 1.2, as OpenAPI asks: `yes`, `no`, `on`, `off`, `y` and `n` are
+    // strings (YAML 1.1 made them booleans: `enum: [yes, no]`).
+    serde_saphyr::options! {
+        strict_booleans: true,
+        budget: Some(budget),
     }
 }
 

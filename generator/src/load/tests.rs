@@ -496,6 +496,26 @@ fn yaml_is_read_as_yaml_1_2_where_only_true_and_false_are_booleans() {
 }
 
 #[test]
+fn large_and_deep_yaml_loads_as_json_of_the_same_shape_does() {
+    // Reading 300,000 nodes (more than serde-saphyr's default budget of
+    // 250,000) takes seconds in a debug build: the budget is checked here,
+    // and holds 600 kB of them.
+    let items = format!("x: [{}]", "0,".repeat(300_000));
+    let budget = super::yaml_options(&items).budget.expect("a budget");
+    assert!(budget.max_nodes >= 300_000 && budget.max_events >= 600_000);
+    // 100 levels (JSON's limit is 128; the default budget's 64), on the
+    // large stack that the pipeline runs on.
+    let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+    let spec = format!("openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\nx-deep: {deep}\n");
+    let deep = crate::on_big_stack(|| loaded(&spec).raw);
+    let mut inner = &deep["x-deep"];
+    for _ in 0..99 {
+        inner = &inner[0];
+    }
+    assert_eq!(inner, &json!([1]));
+}
+
+#[test]
 fn swagger_2_and_other_versions_are_refused_with_a_hint() {
     let error = load_yaml("swagger: '2.0'\ninfo: {title: t, version: '1'}\n").expect_err("2.0");
     assert_eq!(error.0[0].pointer, "/openapi");
