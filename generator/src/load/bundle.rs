@@ -106,8 +106,10 @@ impl Bundler {
     fn rewrite(&mut self, value: &mut Value, file: &Path, pointer: &str) {
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
         let in_root = file == self.root;
-        let mut stack: Vec<(&mut Value, String)> = vec![(value, pointer.to_owned())];
-        while let Some((value, pointer)) = stack.pop() {
+        // Each value with its pointer and whether its keys are names (of
+        // properties, paths, ...), never keywords.
+        let mut stack: Vec<(&mut Value, String, bool)> = vec![(value, pointer.to_owned(), false)];
+        while let Some((value, pointer, names)) = stack.pop() {
             match value {
                 Value::Object(map) => {
                     if let Some(Value::String(reference)) = map.get("$ref") {
@@ -142,14 +144,32 @@ impl Bundler {
                         }
                     }
                     for (key, child) in map.iter_mut() {
-                        if key != "$ref" && !matches!(key.as_str(), "example" | "examples") {
-                            stack.push((child, crate::diag::join(&pointer, key)));
+                        let pointer = crate::diag::join(&pointer, key);
+                        match key.as_str() {
+                            _ if names => stack.push((child, pointer, false)),
+                            // Values, whatever they hold.
+                            "$ref" | "example" => {}
+                            // Example Objects (or, in a 3.1 schema, a list
+                            // of values): values but for their own `$ref`.
+                            "examples" => {
+                                let slots = child.as_object_mut().into_iter().flatten();
+                                for (name, slot) in slots {
+                                    if slot.get("$ref").is_some() {
+                                        stack.push((
+                                            slot,
+                                            crate::diag::join(&pointer, name),
+                                            false,
+                                        ));
+                                    }
+                                }
+                            }
+                            key => stack.push((child, pointer, super::NAME_MAPS.contains(&key))),
                         }
                     }
                 }
                 Value::Array(items) => {
                     for (i, item) in items.iter_mut().enumerate() {
-                        stack.push((item, format!("{pointer}/{i}")));
+                        stack.push((item, format!("{pointer}/{i}"), false));
                     }
                 }
                 _ => {}

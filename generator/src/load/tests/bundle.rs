@@ -403,3 +403,87 @@ fn an_error_in_a_referenced_file_is_located_in_that_file() {
     assert_eq!(tag.pointer, "/properties/label/$ref");
     assert_eq!(tag.line, Some(3), "{tag}");
 }
+
+#[test]
+fn example_objects_in_other_files_are_brought_in() {
+    let (_dir, loaded) = bundled(&[
+        (
+            "root.yaml",
+            "
+paths:
+  /pets:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+              examples:
+                two: {$ref: 'examples/two.yaml'}
+                shared: {$ref: '#/components/examples/Shared'}
+                inline: {value: {$ref: 'not/a/file.yaml'}}
+components:
+  examples:
+    Shared: {$ref: 'examples/two.yaml'}
+  schemas:
+    Report:
+      type: object
+      example: {$ref: 'not/a/file.yaml'}
+      examples: [{$ref: 'not/a/file.yaml'}]
+      properties:
+        examples: {$ref: 'schemas.yaml#/Names'}
+        example: {type: array, items: {$ref: 'schemas.yaml#/Names'}}
+",
+        ),
+        (
+            "examples/two.yaml",
+            "summary: two pets\nvalue: [rex, tom]\n",
+        ),
+        (
+            "schemas.yaml",
+            "Names: {type: array, items: {type: string}}\n",
+        ),
+    ]);
+    let loaded = ok(loaded);
+    let media =
+        &loaded.raw["paths"]["/pets"]["get"]["responses"]["200"]["content"]["application/json"];
+    assert_eq!(
+        media["examples"]["two"],
+        json!({"$ref": "#/components/x-uniapi-external/two"})
+    );
+    assert_eq!(
+        loaded.raw["components"]["examples"]["Shared"],
+        json!({"$ref": "#/components/x-uniapi-external/two"})
+    );
+    assert_eq!(
+        external(&loaded)["two"],
+        json!({"summary": "two pets", "value": ["rex", "tom"]})
+    );
+    // An example's value is a value, whatever it holds.
+    assert_eq!(
+        media["examples"]["inline"],
+        json!({"value": {"$ref": "not/a/file.yaml"}})
+    );
+    // Properties called `examples` and `example` are schemas.
+    let report = &loaded.raw["components"]["schemas"]["Report"];
+    assert_eq!(
+        report["properties"]["examples"],
+        json!({"$ref": "#/components/x-uniapi-external/Names"})
+    );
+    assert_eq!(
+        report["properties"]["example"]["items"],
+        json!({"$ref": "#/components/x-uniapi-external/Names"})
+    );
+    assert_eq!(report["example"], json!({"$ref": "not/a/file.yaml"}));
+    assert_eq!(report["examples"], json!([{"$ref": "not/a/file.yaml"}]));
+    // And the operation has the examples.
+    let (api, _) = crate::lower::lower(&loaded).unwrap_or_else(|d| panic!("{d}"));
+    let values: Vec<&Value> = api.operations[0].responses[0].bodies[0]
+        .examples
+        .iter()
+        .map(|(_, v)| v)
+        .collect();
+    let two = json!(["rex", "tom"]);
+    assert_eq!(values, [&two, &two]);
+}
