@@ -413,15 +413,25 @@ fn normalize_schema_keywords(map: &mut Map<String, Value>) {
         map.remove("type");
         map.insert("nullable".into(), Value::Bool(true));
     }
-    // Numeric exclusive bounds (3.1) → the 3.0 boolean form.
-    for (exclusive, bound) in [
-        ("exclusiveMinimum", "minimum"),
-        ("exclusiveMaximum", "maximum"),
+    // Numeric exclusive bounds (3.1) → the 3.0 boolean form. Beside an
+    // inclusive bound of its own, the stricter of the two holds.
+    for (exclusive, bound, lower) in [
+        ("exclusiveMinimum", "minimum", true),
+        ("exclusiveMaximum", "maximum", false),
     ] {
         if let Some(Value::Number(n)) = map.get(exclusive) {
             let n = n.clone();
-            map.insert(bound.into(), Value::Number(n));
-            map.insert(exclusive.into(), Value::Bool(true));
+            let inclusive_is_stricter = match (map.get(bound).and_then(Value::as_f64), n.as_f64()) {
+                (Some(inclusive), Some(exclusive)) if lower => inclusive > exclusive,
+                (Some(inclusive), Some(exclusive)) => inclusive < exclusive,
+                _ => false,
+            };
+            if inclusive_is_stricter {
+                map.shift_remove(exclusive);
+            } else {
+                map.insert(bound.into(), Value::Number(n));
+                map.insert(exclusive.into(), Value::Bool(true));
+            }
         }
     }
     // `const: v` → `enum: [v]`.

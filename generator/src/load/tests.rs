@@ -227,6 +227,15 @@ fn numeric_exclusive_bounds_become_the_boolean_form() {
             "maximum": 10,
         })
     );
+    // Beside a bound of its own, the stricter of the two holds.
+    assert_eq!(
+        schema("{type: number, minimum: 10, exclusiveMinimum: 5, maximum: 1, exclusiveMaximum: 1}"),
+        json!({"type": "number", "minimum": 10, "maximum": 1, "exclusiveMaximum": true})
+    );
+    assert_eq!(
+        schema("{type: number, minimum: 1, exclusiveMinimum: 5}"),
+        json!({"type": "number", "minimum": 5, "exclusiveMinimum": true})
+    );
     // The 3.0 form is left as it is.
     assert_eq!(
         schema("{type: number, minimum: 1.5, exclusiveMinimum: true}"),
