@@ -491,16 +491,14 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::ListPuppiesResponse::Ok {
                     etag: response_header(&response, "etag")?,
                     cache_control: response_header(&response, "cache-control")?,
                     body: decode_json(response).await?,
                 })
             }
-            400u16 => {
-                Ok(api::ListPuppiesResponse::BadRequest(decode_json(response).await?))
-            }
+            400 => Ok(api::ListPuppiesResponse::BadRequest(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -531,9 +529,9 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetPuppyResponse::Ok(decode_json(response).await?)),
-            400u16 => Ok(api::GetPuppyResponse::BadRequest(decode_json(response).await?)),
-            404u16 => Ok(api::GetPuppyResponse::NotFound(decode_json(response).await?)),
+            200 => Ok(api::GetPuppyResponse::Ok(decode_json(response).await?)),
+            400 => Ok(api::GetPuppyResponse::BadRequest(decode_json(response).await?)),
+            404 => Ok(api::GetPuppyResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -566,15 +564,13 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::AdoptPuppyResponse::Created(decode_json(response).await?)),
-            400u16 => {
-                Ok(api::AdoptPuppyResponse::BadRequest(decode_json(response).await?))
-            }
-            401u16 => {
+            201 => Ok(api::AdoptPuppyResponse::Created(decode_json(response).await?)),
+            400 => Ok(api::AdoptPuppyResponse::BadRequest(decode_json(response).await?)),
+            401 => {
                 Ok(api::AdoptPuppyResponse::Unauthorized(decode_json(response).await?))
             }
-            404u16 => Ok(api::AdoptPuppyResponse::NotFound(decode_json(response).await?)),
-            409u16 => Ok(api::AdoptPuppyResponse::Conflict(decode_json(response).await?)),
+            404 => Ok(api::AdoptPuppyResponse::NotFound(decode_json(response).await?)),
+            409 => Ok(api::AdoptPuppyResponse::Conflict(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -607,10 +603,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCartResponse::Ok(decode_json(response).await?)),
-            401u16 => {
-                Ok(api::GetCartResponse::Unauthorized(decode_json(response).await?))
-            }
+            200 => Ok(api::GetCartResponse::Ok(decode_json(response).await?)),
+            401 => Ok(api::GetCartResponse::Unauthorized(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -643,16 +637,12 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::AddCartItemResponse::Created(decode_json(response).await?)),
-            400u16 => {
-                Ok(api::AddCartItemResponse::BadRequest(decode_json(response).await?))
-            }
-            401u16 => {
+            201 => Ok(api::AddCartItemResponse::Created(decode_json(response).await?)),
+            400 => Ok(api::AddCartItemResponse::BadRequest(decode_json(response).await?)),
+            401 => {
                 Ok(api::AddCartItemResponse::Unauthorized(decode_json(response).await?))
             }
-            404u16 => {
-                Ok(api::AddCartItemResponse::NotFound(decode_json(response).await?))
-            }
+            404 => Ok(api::AddCartItemResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -689,18 +679,18 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::RemoveCartItemResponse::NoContent),
-            400u16 => {
+            204 => Ok(api::RemoveCartItemResponse::NoContent),
+            400 => {
                 Ok(api::RemoveCartItemResponse::BadRequest(decode_json(response).await?))
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::RemoveCartItemResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            404u16 => {
+            404 => {
                 Ok(api::RemoveCartItemResponse::NotFound(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),

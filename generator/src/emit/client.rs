@@ -463,9 +463,12 @@ fn method(
     for r in &ordered {
         let value = response_value(op, r, &response_type, helpers);
         let pattern = match r.status {
-            StatusMatch::Code(c) => quote!(#c),
+            StatusMatch::Code(c) => {
+                let c = super::num(c);
+                quote!(#c)
+            }
             StatusMatch::Range(d) => {
-                let (lo, hi) = (d as u16 * 100, d as u16 * 100 + 99);
+                let (lo, hi) = (super::num(d as u16 * 100), super::num(d as u16 * 100 + 99));
                 quote!(#lo..=#hi)
             }
             StatusMatch::Default => quote!(_),

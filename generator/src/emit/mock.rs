@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::api::{Shape, shape};
 use super::parts::{Place, Split, marker};
-use super::{ident, lit};
+use super::{ident, json_lit, lit};
 use crate::ir::{self, MediaKind, OneWay, Prim, Rules, StatusMatch, Ty, TypeKind};
 
 /// `mock.rs`: a run of the trait's methods, in a frame of `MockApi` and
@@ -119,7 +119,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
             let response = format_ident!("{}", op.response_type());
             let fields = op.params.iter().map(|p| {
                 let field = ident(&p.name);
-                let text = lit(&synth(api, &p.ty, 0).to_string());
+                let text = json_lit(&synth(api, &p.ty, 0));
                 if p.always_present() {
                     quote!(#field: json(#text),)
                 } else {
@@ -131,8 +131,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
                     MediaKind::Text => quote!(String::from("string")),
                     MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
                     MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
-                        let text =
-                            lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses).to_string());
+                        let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses));
                         quote!(json(#text))
                     }
                 };
@@ -274,7 +273,7 @@ fn response_value(
         }
         MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
         MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
-            let text = lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests).to_string());
+            let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests));
             quote!(json(#text)?)
         }
     });
@@ -303,6 +302,7 @@ fn response_value(
                     StatusMatch::Range(d) => u16::from(d) * 100,
                     StatusMatch::Default => 200,
                 };
+                let code = super::num(code);
                 quote!(status: http::StatusCode::from_u16(#code).map_err(api::Error::other)?,)
             });
             let body = has_body.then(|| {
@@ -312,7 +312,7 @@ fn response_value(
             let headers = r.headers.iter().map(|h| {
                 let field = ident(&h.name);
                 if h.required {
-                    let text = lit(&synth(api, &h.ty, 0).to_string());
+                    let text = json_lit(&synth(api, &h.ty, 0));
                     quote!(#field: json(#text)?,)
                 } else {
                     quote!(#field: None,)

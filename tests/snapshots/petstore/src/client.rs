@@ -477,7 +477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::ListPetsResponse::Ok {
                     x_next: response_header(&response, "x-next")?,
                     body: decode_json(response).await?,
@@ -514,7 +514,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::CreatePetsResponse::Created),
+            201 => Ok(api::CreatePetsResponse::Created),
             _ => {
                 Ok(api::CreatePetsResponse::Default {
                     status: response.status(),
@@ -550,7 +550,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ShowPetByIdResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::ShowPetByIdResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::ShowPetByIdResponse::Default {
                     status: response.status(),

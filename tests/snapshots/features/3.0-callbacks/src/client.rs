@@ -466,7 +466,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::PostStreamsResponse::Created(decode_json(response).await?)),
+            201 => Ok(api::PostStreamsResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }

@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetAnythingResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -504,8 +504,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutAnythingResponse::Ok(decode_json(response).await?)),
-            201u16 => Ok(api::PutAnythingResponse::Created(decode_json(response).await?)),
+            200 => Ok(api::PutAnythingResponse::Ok(decode_json(response).await?)),
+            201 => Ok(api::PutAnythingResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -535,7 +535,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingResponse::Ok),
+            200 => Ok(api::PostAnythingResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

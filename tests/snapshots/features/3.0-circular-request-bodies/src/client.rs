@@ -477,7 +477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::DirectCircularResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::DirectCircularResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -507,7 +507,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::IndirectCircularResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::IndirectCircularResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -537,9 +537,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PolymorphicCircularResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PolymorphicCircularResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -569,7 +567,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::MultipleCircularResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::MultipleCircularResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }

@@ -474,10 +474,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingResponse::Ok),
-            404u16 => {
-                Ok(api::GetAnythingResponse::NotFound(decode_json(response).await?))
-            }
+            200 => Ok(api::GetAnythingResponse::Ok),
+            404 => Ok(api::GetAnythingResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }

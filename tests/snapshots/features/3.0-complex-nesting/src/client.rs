@@ -477,7 +477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PutAnythingTopLevelArrayResponse::Ok(
                         decode_json(response).await?,
@@ -513,7 +513,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostAnythingTopLevelArrayResponse::Ok(
                         decode_json(response).await?,
@@ -549,7 +549,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostAnythingTopLevelObjectSimpleResponse::Ok(
                         decode_json(response).await?,
@@ -585,7 +585,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostTopLevelObjectOfEverythingResponse::Ok(
                         decode_json(response).await?,
@@ -621,7 +621,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostMultischemaOfEverythingResponse::Ok(
                         decode_json(response).await?,

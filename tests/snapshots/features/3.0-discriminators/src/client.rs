@@ -477,7 +477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::OneOfWithTopLevelDiscriminatorAndMappingResponse::Ok),
+            200 => Ok(api::OneOfWithTopLevelDiscriminatorAndMappingResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -507,7 +507,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::OneOfWithTopLevelDiscriminatorNoMappingResponse::Ok),
+            200 => Ok(api::OneOfWithTopLevelDiscriminatorNoMappingResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -537,7 +537,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchEmbeddedDiscriminatorResponse::Ok),
+            200 => Ok(api::PatchEmbeddedDiscriminatorResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -567,7 +567,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchOneofAllofTopLevelDiscResponse::Ok),
+            200 => Ok(api::PatchOneofAllofTopLevelDiscResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -597,7 +597,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchNestedOneOfObjectWithNestedOneOfResponse::Ok),
+            200 => Ok(api::PatchNestedOneOfObjectWithNestedOneOfResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -627,7 +627,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::PatchMappingWithDuplicateSchemasResponse::Created),
+            201 => Ok(api::PatchMappingWithDuplicateSchemasResponse::Created),
             _ => Err(unexpected(response).await),
         }
     }
@@ -657,7 +657,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchMappingOfSchemaNamesResponse::Ok),
+            200 => Ok(api::PatchMappingOfSchemaNamesResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -687,7 +687,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::OneOfWithImproperlyPlacedDiscriminatorResponse::Ok),
+            200 => Ok(api::OneOfWithImproperlyPlacedDiscriminatorResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -717,7 +717,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::RedoclyQuirkResponse::Ok),
+            200 => Ok(api::RedoclyQuirkResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -744,7 +744,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostPotentiallyUndefinedFormDataResponse::Ok),
+            200 => Ok(api::PostPotentiallyUndefinedFormDataResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

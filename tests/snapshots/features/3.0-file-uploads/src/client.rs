@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingImagePngResponse::Ok),
+            200 => Ok(api::PostAnythingImagePngResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -511,7 +511,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutAnythingMultipartFormdataResponse::Ok),
+            200 => Ok(api::PutAnythingMultipartFormdataResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -552,7 +552,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingMultipartFormdataResponse::Ok),
+            200 => Ok(api::PostAnythingMultipartFormdataResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -479,8 +479,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::DemoFormDataResponse::Ok(decode_json(response).await?)),
-            401u16 => Ok(api::DemoFormDataResponse::Unauthorized),
+            200 => Ok(api::DemoFormDataResponse::Ok(decode_json(response).await?)),
+            401 => Ok(api::DemoFormDataResponse::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }

@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetStatus200Response::Ok),
+            200 => Ok(api::GetStatus200Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -501,7 +501,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::GetStatus201Response::Created),
+            201 => Ok(api::GetStatus201Response::Created),
             _ => Err(unexpected(response).await),
         }
     }
@@ -528,7 +528,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            202u16 => Ok(api::GetStatus202Response::Accepted),
+            202 => Ok(api::GetStatus202Response::Accepted),
             _ => Err(unexpected(response).await),
         }
     }
@@ -555,7 +555,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            203u16 => Ok(api::GetStatus203Response::NonAuthoritativeInformation),
+            203 => Ok(api::GetStatus203Response::NonAuthoritativeInformation),
             _ => Err(unexpected(response).await),
         }
     }
@@ -582,7 +582,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::GetStatus204Response::NoContent),
+            204 => Ok(api::GetStatus204Response::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -609,7 +609,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            205u16 => Ok(api::GetStatus205Response::ResetContent),
+            205 => Ok(api::GetStatus205Response::ResetContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -636,7 +636,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            206u16 => Ok(api::GetStatus206Response::PartialContent),
+            206 => Ok(api::GetStatus206Response::PartialContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -663,7 +663,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            207u16 => Ok(api::GetStatus207Response::MultiStatus),
+            207 => Ok(api::GetStatus207Response::MultiStatus),
             _ => Err(unexpected(response).await),
         }
     }
@@ -690,7 +690,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            208u16 => Ok(api::GetStatus208Response::Status208),
+            208 => Ok(api::GetStatus208Response::Status208),
             _ => Err(unexpected(response).await),
         }
     }
@@ -717,7 +717,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            218u16 => Ok(api::GetStatus218Response::Status218),
+            218 => Ok(api::GetStatus218Response::Status218),
             _ => Err(unexpected(response).await),
         }
     }
@@ -744,7 +744,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            226u16 => Ok(api::GetStatus226Response::Status226),
+            226 => Ok(api::GetStatus226Response::Status226),
             _ => Err(unexpected(response).await),
         }
     }
@@ -771,7 +771,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            300u16 => Ok(api::GetStatus300Response::MultipleChoices),
+            300 => Ok(api::GetStatus300Response::MultipleChoices),
             _ => Err(unexpected(response).await),
         }
     }
@@ -798,7 +798,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            301u16 => Ok(api::GetStatus301Response::MovedPermanently),
+            301 => Ok(api::GetStatus301Response::MovedPermanently),
             _ => Err(unexpected(response).await),
         }
     }
@@ -825,7 +825,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            302u16 => Ok(api::GetStatus302Response::Found),
+            302 => Ok(api::GetStatus302Response::Found),
             _ => Err(unexpected(response).await),
         }
     }
@@ -852,7 +852,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            303u16 => Ok(api::GetStatus303Response::SeeOther),
+            303 => Ok(api::GetStatus303Response::SeeOther),
             _ => Err(unexpected(response).await),
         }
     }
@@ -879,7 +879,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            304u16 => Ok(api::GetStatus304Response::NotModified),
+            304 => Ok(api::GetStatus304Response::NotModified),
             _ => Err(unexpected(response).await),
         }
     }
@@ -906,7 +906,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            305u16 => Ok(api::GetStatus305Response::Status305),
+            305 => Ok(api::GetStatus305Response::Status305),
             _ => Err(unexpected(response).await),
         }
     }
@@ -933,7 +933,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            306u16 => Ok(api::GetStatus306Response::Status306),
+            306 => Ok(api::GetStatus306Response::Status306),
             _ => Err(unexpected(response).await),
         }
     }
@@ -960,7 +960,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            307u16 => Ok(api::GetStatus307Response::TemporaryRedirect),
+            307 => Ok(api::GetStatus307Response::TemporaryRedirect),
             _ => Err(unexpected(response).await),
         }
     }
@@ -987,7 +987,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            308u16 => Ok(api::GetStatus308Response::PermanentRedirect),
+            308 => Ok(api::GetStatus308Response::PermanentRedirect),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1014,7 +1014,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::GetStatus400Response::BadRequest),
+            400 => Ok(api::GetStatus400Response::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1041,7 +1041,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            401u16 => Ok(api::GetStatus401Response::Unauthorized),
+            401 => Ok(api::GetStatus401Response::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1068,7 +1068,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            402u16 => Ok(api::GetStatus402Response::PaymentRequired),
+            402 => Ok(api::GetStatus402Response::PaymentRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1095,7 +1095,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            403u16 => Ok(api::GetStatus403Response::Forbidden),
+            403 => Ok(api::GetStatus403Response::Forbidden),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1122,7 +1122,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            404u16 => Ok(api::GetStatus404Response::NotFound),
+            404 => Ok(api::GetStatus404Response::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1149,7 +1149,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            405u16 => Ok(api::GetStatus405Response::MethodNotAllowed),
+            405 => Ok(api::GetStatus405Response::MethodNotAllowed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1176,7 +1176,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            406u16 => Ok(api::GetStatus406Response::NotAcceptable),
+            406 => Ok(api::GetStatus406Response::NotAcceptable),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1203,7 +1203,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            407u16 => Ok(api::GetStatus407Response::ProxyAuthenticationRequired),
+            407 => Ok(api::GetStatus407Response::ProxyAuthenticationRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1230,7 +1230,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            408u16 => Ok(api::GetStatus408Response::RequestTimeout),
+            408 => Ok(api::GetStatus408Response::RequestTimeout),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1257,7 +1257,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            409u16 => Ok(api::GetStatus409Response::Conflict),
+            409 => Ok(api::GetStatus409Response::Conflict),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1284,7 +1284,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            410u16 => Ok(api::GetStatus410Response::Gone),
+            410 => Ok(api::GetStatus410Response::Gone),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1311,7 +1311,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            411u16 => Ok(api::GetStatus411Response::LengthRequired),
+            411 => Ok(api::GetStatus411Response::LengthRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1338,7 +1338,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            412u16 => Ok(api::GetStatus412Response::PreconditionFailed),
+            412 => Ok(api::GetStatus412Response::PreconditionFailed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1365,7 +1365,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            413u16 => Ok(api::GetStatus413Response::PayloadTooLarge),
+            413 => Ok(api::GetStatus413Response::PayloadTooLarge),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1392,7 +1392,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            414u16 => Ok(api::GetStatus414Response::UriTooLong),
+            414 => Ok(api::GetStatus414Response::UriTooLong),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1419,7 +1419,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            415u16 => Ok(api::GetStatus415Response::UnsupportedMediaType),
+            415 => Ok(api::GetStatus415Response::UnsupportedMediaType),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1446,7 +1446,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            416u16 => Ok(api::GetStatus416Response::RangeNotSatisfiable),
+            416 => Ok(api::GetStatus416Response::RangeNotSatisfiable),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1473,7 +1473,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            417u16 => Ok(api::GetStatus417Response::ExpectationFailed),
+            417 => Ok(api::GetStatus417Response::ExpectationFailed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1500,7 +1500,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            418u16 => Ok(api::GetStatus418Response::ImATeapot),
+            418 => Ok(api::GetStatus418Response::ImATeapot),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1527,7 +1527,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            419u16 => Ok(api::GetStatus419Response::Status419),
+            419 => Ok(api::GetStatus419Response::Status419),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1554,7 +1554,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            420u16 => Ok(api::GetStatus420Response::Status420),
+            420 => Ok(api::GetStatus420Response::Status420),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1581,7 +1581,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            421u16 => Ok(api::GetStatus421Response::MisdirectedRequest),
+            421 => Ok(api::GetStatus421Response::MisdirectedRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1608,7 +1608,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            422u16 => Ok(api::GetStatus422Response::UnprocessableEntity),
+            422 => Ok(api::GetStatus422Response::UnprocessableEntity),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1635,7 +1635,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            423u16 => Ok(api::GetStatus423Response::Locked),
+            423 => Ok(api::GetStatus423Response::Locked),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1662,7 +1662,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            424u16 => Ok(api::GetStatus424Response::FailedDependency),
+            424 => Ok(api::GetStatus424Response::FailedDependency),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1689,7 +1689,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            425u16 => Ok(api::GetStatus425Response::TooEarly),
+            425 => Ok(api::GetStatus425Response::TooEarly),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1716,7 +1716,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            426u16 => Ok(api::GetStatus426Response::UpgradeRequired),
+            426 => Ok(api::GetStatus426Response::UpgradeRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1743,7 +1743,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            428u16 => Ok(api::GetStatus428Response::PreconditionRequired),
+            428 => Ok(api::GetStatus428Response::PreconditionRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1770,7 +1770,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            429u16 => Ok(api::GetStatus429Response::TooManyRequests),
+            429 => Ok(api::GetStatus429Response::TooManyRequests),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1797,7 +1797,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            430u16 => Ok(api::GetStatus430Response::Status430),
+            430 => Ok(api::GetStatus430Response::Status430),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1824,7 +1824,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            431u16 => Ok(api::GetStatus431Response::RequestHeaderFieldsTooLarge),
+            431 => Ok(api::GetStatus431Response::RequestHeaderFieldsTooLarge),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1851,7 +1851,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            440u16 => Ok(api::GetStatus440Response::Status440),
+            440 => Ok(api::GetStatus440Response::Status440),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1878,7 +1878,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            444u16 => Ok(api::GetStatus444Response::Status444),
+            444 => Ok(api::GetStatus444Response::Status444),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1905,7 +1905,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            449u16 => Ok(api::GetStatus449Response::Status449),
+            449 => Ok(api::GetStatus449Response::Status449),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1932,7 +1932,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            450u16 => Ok(api::GetStatus450Response::Status450),
+            450 => Ok(api::GetStatus450Response::Status450),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1959,7 +1959,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            451u16 => Ok(api::GetStatus451Response::UnavailableForLegalReasons),
+            451 => Ok(api::GetStatus451Response::UnavailableForLegalReasons),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1986,7 +1986,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            494u16 => Ok(api::GetStatus494Response::Status494),
+            494 => Ok(api::GetStatus494Response::Status494),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2013,7 +2013,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            495u16 => Ok(api::GetStatus495Response::Status495),
+            495 => Ok(api::GetStatus495Response::Status495),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2040,7 +2040,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            496u16 => Ok(api::GetStatus496Response::Status496),
+            496 => Ok(api::GetStatus496Response::Status496),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2067,7 +2067,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            497u16 => Ok(api::GetStatus497Response::Status497),
+            497 => Ok(api::GetStatus497Response::Status497),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2094,7 +2094,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            498u16 => Ok(api::GetStatus498Response::Status498),
+            498 => Ok(api::GetStatus498Response::Status498),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2121,7 +2121,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            499u16 => Ok(api::GetStatus499Response::Status499),
+            499 => Ok(api::GetStatus499Response::Status499),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2148,7 +2148,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            500u16 => Ok(api::GetStatus500Response::InternalServerError),
+            500 => Ok(api::GetStatus500Response::InternalServerError),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2175,7 +2175,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            501u16 => Ok(api::GetStatus501Response::NotImplemented),
+            501 => Ok(api::GetStatus501Response::NotImplemented),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2202,7 +2202,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            502u16 => Ok(api::GetStatus502Response::BadGateway),
+            502 => Ok(api::GetStatus502Response::BadGateway),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2229,7 +2229,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            503u16 => Ok(api::GetStatus503Response::ServiceUnavailable),
+            503 => Ok(api::GetStatus503Response::ServiceUnavailable),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2256,7 +2256,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            504u16 => Ok(api::GetStatus504Response::GatewayTimeout),
+            504 => Ok(api::GetStatus504Response::GatewayTimeout),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2283,7 +2283,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            505u16 => Ok(api::GetStatus505Response::HttpVersionNotSupported),
+            505 => Ok(api::GetStatus505Response::HttpVersionNotSupported),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2310,7 +2310,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            506u16 => Ok(api::GetStatus506Response::Status506),
+            506 => Ok(api::GetStatus506Response::Status506),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2337,7 +2337,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            507u16 => Ok(api::GetStatus507Response::InsufficientStorage),
+            507 => Ok(api::GetStatus507Response::InsufficientStorage),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2364,7 +2364,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            508u16 => Ok(api::GetStatus508Response::Status508),
+            508 => Ok(api::GetStatus508Response::Status508),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2391,7 +2391,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            509u16 => Ok(api::GetStatus509Response::Status509),
+            509 => Ok(api::GetStatus509Response::Status509),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2418,7 +2418,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            510u16 => Ok(api::GetStatus510Response::Status510),
+            510 => Ok(api::GetStatus510Response::Status510),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2445,7 +2445,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            511u16 => Ok(api::GetStatus511Response::NetworkAuthenticationRequired),
+            511 => Ok(api::GetStatus511Response::NetworkAuthenticationRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2472,7 +2472,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            520u16 => Ok(api::GetStatus520Response::Status520),
+            520 => Ok(api::GetStatus520Response::Status520),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2499,7 +2499,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            521u16 => Ok(api::GetStatus512Response::Status521),
+            521 => Ok(api::GetStatus512Response::Status521),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2526,7 +2526,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            522u16 => Ok(api::GetStatus522Response::Status522),
+            522 => Ok(api::GetStatus522Response::Status522),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2553,7 +2553,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            523u16 => Ok(api::GetStatus523Response::Status523),
+            523 => Ok(api::GetStatus523Response::Status523),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2580,7 +2580,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            524u16 => Ok(api::GetStatus524Response::Status524),
+            524 => Ok(api::GetStatus524Response::Status524),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2607,7 +2607,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            525u16 => Ok(api::GetStatus525Response::Status525),
+            525 => Ok(api::GetStatus525Response::Status525),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2634,7 +2634,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            526u16 => Ok(api::GetStatus526Response::Status526),
+            526 => Ok(api::GetStatus526Response::Status526),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2661,7 +2661,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            527u16 => Ok(api::GetStatus527Response::Status527),
+            527 => Ok(api::GetStatus527Response::Status527),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2688,7 +2688,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            529u16 => Ok(api::GetStatus529Response::Status529),
+            529 => Ok(api::GetStatus529Response::Status529),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2715,7 +2715,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            530u16 => Ok(api::GetStatus530Response::Status530),
+            530 => Ok(api::GetStatus530Response::Status530),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2742,7 +2742,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            598u16 => Ok(api::GetStatus598Response::Status598),
+            598 => Ok(api::GetStatus598Response::Status598),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2769,7 +2769,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            100u16 => Ok(api::GetStatus100Response::Continue),
+            100 => Ok(api::GetStatus100Response::Continue),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2796,7 +2796,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            101u16 => Ok(api::GetStatus101Response::SwitchingProtocols),
+            101 => Ok(api::GetStatus101Response::SwitchingProtocols),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2823,7 +2823,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            102u16 => Ok(api::GetStatus102Response::Status102),
+            102 => Ok(api::GetStatus102Response::Status102),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2850,7 +2850,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            103u16 => Ok(api::GetStatus103Response::Status103),
+            103 => Ok(api::GetStatus103Response::Status103),
             _ => Err(unexpected(response).await),
         }
     }

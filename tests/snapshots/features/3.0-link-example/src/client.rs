@@ -466,7 +466,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetUserByNameResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetUserByNameResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -497,7 +497,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetRepositoriesByOwnerResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -535,7 +535,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetRepositoryResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetRepositoryResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -575,7 +575,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetPullRequestsByRepositoryResponse::Ok(
                         decode_json(response).await?,
@@ -622,9 +622,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetPullRequestsByIdResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetPullRequestsByIdResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -666,7 +664,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::MergePullRequestResponse::NoContent),
+            204 => Ok(api::MergePullRequestResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }

@@ -481,7 +481,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingIdResponse::Ok),
+            200 => Ok(api::GetAnythingIdResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -519,7 +519,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingIdResponse::Ok),
+            200 => Ok(api::PostAnythingIdResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -555,7 +555,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingIdActionResponse::Ok),
+            200 => Ok(api::GetAnythingIdActionResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -596,7 +596,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingIdActionIdResponse::Ok),
+            200 => Ok(api::GetAnythingIdActionIdResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -628,7 +628,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingIdOverrideResponse::Ok),
+            200 => Ok(api::GetAnythingIdOverrideResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

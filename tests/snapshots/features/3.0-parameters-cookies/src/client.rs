@@ -482,7 +482,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostPostResponse::Ok),
+            200 => Ok(api::PostPostResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -503,7 +503,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingAllParamTypesIdId2Response::Ok),
+            200 => Ok(api::PostAnythingAllParamTypesIdId2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }

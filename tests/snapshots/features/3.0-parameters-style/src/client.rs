@@ -493,7 +493,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::CookiesStandardResponse::Ok),
+            200 => Ok(api::CookiesStandardResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -539,7 +539,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::CookiesFormNonExplodedResponse::Ok),
+            200 => Ok(api::CookiesFormNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -585,7 +585,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::CookiesFormExplodedResponse::Ok),
+            200 => Ok(api::CookiesFormExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -631,7 +631,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::HeadersStandardResponse::Ok),
+            200 => Ok(api::HeadersStandardResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -677,7 +677,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::HeadersSimpleNonExplodedResponse::Ok),
+            200 => Ok(api::HeadersSimpleNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -723,7 +723,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::HeadersSimpleExplodedResponse::Ok),
+            200 => Ok(api::HeadersSimpleExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -773,7 +773,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PathsStandardResponse::Ok),
+            200 => Ok(api::PathsStandardResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -825,7 +825,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PathsMatrixNonExplodedResponse::Ok),
+            200 => Ok(api::PathsMatrixNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -877,7 +877,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PathsMatrixExplodedResponse::Ok),
+            200 => Ok(api::PathsMatrixExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -927,7 +927,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PathsLabelNonExplodedResponse::Ok),
+            200 => Ok(api::PathsLabelNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -977,7 +977,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PathsLabelExplodedResponse::Ok),
+            200 => Ok(api::PathsLabelExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1027,7 +1027,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PathsSimpleNonExplodedResponse::Ok),
+            200 => Ok(api::PathsSimpleNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1077,7 +1077,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PathsSimpleExplodedResponse::Ok),
+            200 => Ok(api::PathsSimpleExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1119,7 +1119,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QueryStandardResponse::Ok),
+            200 => Ok(api::QueryStandardResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1170,7 +1170,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QueryFormNonExplodedResponse::Ok),
+            200 => Ok(api::QueryFormNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1212,7 +1212,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QueryFormExplodedResponse::Ok),
+            200 => Ok(api::QueryFormExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1260,7 +1260,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QuerySpaceDelimitedNonExplodedResponse::Ok),
+            200 => Ok(api::QuerySpaceDelimitedNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1308,7 +1308,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QueryPipeDelimitedNonExplodedResponse::Ok),
+            200 => Ok(api::QueryPipeDelimitedNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1346,7 +1346,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QueryDeepObjectNonExplodedResponse::Ok),
+            200 => Ok(api::QueryDeepObjectNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1389,7 +1389,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FormDataStandardResponse::Ok),
+            200 => Ok(api::FormDataStandardResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1432,7 +1432,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FormDataFormExplodedResponse::Ok),
+            200 => Ok(api::FormDataFormExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1475,7 +1475,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FormDataFormNonExplodedResponse::Ok),
+            200 => Ok(api::FormDataFormNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1517,7 +1517,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FormDataSpaceDelimitedNonExplodedResponse::Ok),
+            200 => Ok(api::FormDataSpaceDelimitedNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1559,7 +1559,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FormDataPipeDelimitedNonExplodedResponse::Ok),
+            200 => Ok(api::FormDataPipeDelimitedNonExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1602,7 +1602,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FormDataDeepObjectExplodedResponse::Ok),
+            200 => Ok(api::FormDataDeepObjectExplodedResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

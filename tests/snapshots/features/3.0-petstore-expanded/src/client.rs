@@ -482,7 +482,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FindPetsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::FindPetsResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::FindPetsResponse::Default {
                     status: response.status(),
@@ -514,7 +514,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::AddPetResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::AddPetResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::AddPetResponse::Default {
                     status: response.status(),
@@ -550,7 +550,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::FindPetByIdResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::FindPetByIdResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::FindPetByIdResponse::Default {
                     status: response.status(),
@@ -586,7 +586,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeletePetResponse::NoContent),
+            204 => Ok(api::DeletePetResponse::NoContent),
             _ => {
                 Ok(api::DeletePetResponse::Default {
                     status: response.status(),

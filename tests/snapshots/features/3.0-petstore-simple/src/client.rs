@@ -478,7 +478,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::GetPetIdResponse::BadRequest),
+            400 => Ok(api::GetPetIdResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -515,7 +515,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::PutPetIdResponse::BadRequest),
+            400 => Ok(api::PutPetIdResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }

@@ -477,7 +477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchPetsResponse::Ok),
+            200 => Ok(api::PatchPetsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -507,7 +507,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingAllOfObjectResponse::Ok),
+            200 => Ok(api::PostAnythingAllOfObjectResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -537,7 +537,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingAnyOfObjectResponse::Ok),
+            200 => Ok(api::PostAnythingAnyOfObjectResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -567,7 +567,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingAnyOfPrimitiveResponse::Ok),
+            200 => Ok(api::PostAnythingAnyOfPrimitiveResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -597,7 +597,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::PostAnyOfWithTypeResponse::NoContent),
+            204 => Ok(api::PostAnyOfWithTypeResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -627,7 +627,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingOneOfObjectResponse::Ok),
+            200 => Ok(api::PostAnythingOneOfObjectResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -657,7 +657,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingOneOfPrimitiveResponse::Ok),
+            200 => Ok(api::PostAnythingOneOfPrimitiveResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -687,7 +687,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingOneOfObjectRefResponse::Ok),
+            200 => Ok(api::PostAnythingOneOfObjectRefResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -714,7 +714,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostOneOfComplexResponse::Ok),
+            200 => Ok(api::PostOneOfComplexResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -744,7 +744,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingNestedOneOfObjectRefResponse::Ok),
+            200 => Ok(api::PostAnythingNestedOneOfObjectRefResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -771,7 +771,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingNestedOneOfRefResponse::Ok),
+            200 => Ok(api::PostAnythingNestedOneOfRefResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -801,7 +801,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingNestedOneOfObjectWithNestedOneOfResponse::Ok),
+            200 => Ok(api::PostAnythingNestedOneOfObjectWithNestedOneOfResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -831,7 +831,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::PostOneOfWithTypeResponse::NoContent),
+            204 => Ok(api::PostOneOfWithTypeResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }

@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XCodeSamplesResponse::Ok),
+            200 => Ok(api::XCodeSamplesResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -501,10 +501,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::XReadmeCodeSamplesResponse::Ok(decode_json(response).await?))
-            }
-            404u16 => {
+            200 => Ok(api::XReadmeCodeSamplesResponse::Ok(decode_json(response).await?)),
+            404 => {
                 Ok(
                     api::XReadmeCodeSamplesResponse::NotFound(
                         decode_json(response).await?,
@@ -537,7 +535,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XReadmeHeadersResponse::Ok),
+            200 => Ok(api::XReadmeHeadersResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -564,7 +562,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XHeadersResponse::Ok),
+            200 => Ok(api::XHeadersResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -597,7 +595,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XReadmeExplorerEnabledResponse::Ok),
+            200 => Ok(api::XReadmeExplorerEnabledResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -630,7 +628,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XExplorerEnabledResponse::Ok),
+            200 => Ok(api::XExplorerEnabledResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -657,7 +655,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XReadmeSamplesLanguagesResponse::Ok),
+            200 => Ok(api::XReadmeSamplesLanguagesResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -684,7 +682,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XSamplesLanguagesResponse::Ok),
+            200 => Ok(api::XSamplesLanguagesResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -711,7 +709,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XReadmeProxyEnabledResponse::Ok),
+            200 => Ok(api::XReadmeProxyEnabledResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -738,7 +736,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XProxyEnabledResponse::Ok),
+            200 => Ok(api::XProxyEnabledResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -765,7 +763,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XReadmeMetricsEnabledResponse::Ok),
+            200 => Ok(api::XReadmeMetricsEnabledResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -792,7 +790,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::XMetricsEnabledResponse::Ok),
+            200 => Ok(api::XMetricsEnabledResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -480,13 +480,11 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetProjectResponse::Ok(decode_json(response).await?)),
-            401u16 => {
+            200 => Ok(api::GetProjectResponse::Ok(decode_json(response).await?)),
+            401 => {
                 Ok(api::GetProjectResponse::Unauthorized(decode_json(response).await?))
             }
-            403u16 => {
-                Ok(api::GetProjectResponse::Forbidden(decode_json(response).await?))
-            }
+            403 => Ok(api::GetProjectResponse::Forbidden(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -517,8 +515,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetApiRegistryResponse::Ok(decode_json(response).await?)),
-            404u16 => {
+            200 => Ok(api::GetApiRegistryResponse::Ok(decode_json(response).await?)),
+            404 => {
                 Ok(api::GetApiRegistryResponse::NotFound(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -564,34 +562,34 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetApiSpecificationResponse::Ok {
                     link: response_header(&response, "link")?,
                     x_total_count: response_header(&response, "x-total-count")?,
                 })
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::GetApiSpecificationResponse::BadRequest(
                         decode_json(response).await?,
                     ),
                 )
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::GetApiSpecificationResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(
                     api::GetApiSpecificationResponse::Forbidden(
                         decode_json(response).await?,
                     ),
                 )
             }
-            404u16 => {
+            404 => {
                 Ok(
                     api::GetApiSpecificationResponse::NotFound(
                         decode_json(response).await?,
@@ -641,29 +639,29 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::UploadApiSpecificationResponse::Created),
-            400u16 => {
+            201 => Ok(api::UploadApiSpecificationResponse::Created),
+            400 => {
                 Ok(
                     api::UploadApiSpecificationResponse::BadRequest(
                         decode_json(response).await?,
                     ),
                 )
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::UploadApiSpecificationResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(
                     api::UploadApiSpecificationResponse::Forbidden(
                         decode_json(response).await?,
                     ),
                 )
             }
-            408u16 => {
+            408 => {
                 Ok(
                     api::UploadApiSpecificationResponse::RequestTimeout(
                         decode_json(response).await?,
@@ -714,30 +712,30 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateApiSpecificationResponse::Ok),
-            400u16 => {
+            200 => Ok(api::UpdateApiSpecificationResponse::Ok),
+            400 => {
                 Ok(
                     api::UpdateApiSpecificationResponse::BadRequest(
                         decode_json(response).await?,
                     ),
                 )
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::UpdateApiSpecificationResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(
                     api::UpdateApiSpecificationResponse::Forbidden(
                         decode_json(response).await?,
                     ),
                 )
             }
-            404u16 => Ok(api::UpdateApiSpecificationResponse::NotFound),
-            408u16 => {
+            404 => Ok(api::UpdateApiSpecificationResponse::NotFound),
+            408 => {
                 Ok(
                     api::UpdateApiSpecificationResponse::RequestTimeout(
                         decode_json(response).await?,
@@ -780,29 +778,29 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteApiSpecificationResponse::NoContent),
-            400u16 => {
+            204 => Ok(api::DeleteApiSpecificationResponse::NoContent),
+            400 => {
                 Ok(
                     api::DeleteApiSpecificationResponse::BadRequest(
                         decode_json(response).await?,
                     ),
                 )
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::DeleteApiSpecificationResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(
                     api::DeleteApiSpecificationResponse::Forbidden(
                         decode_json(response).await?,
                     ),
                 )
             }
-            404u16 => {
+            404 => {
                 Ok(
                     api::DeleteApiSpecificationResponse::NotFound(
                         decode_json(response).await?,
@@ -852,7 +850,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetCategoriesResponse::Ok {
                     link: response_header(&response, "link")?,
                     x_total_count: response_header(&response, "x-total-count")?,
@@ -893,8 +891,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::CreateCategoryResponse::Created),
-            400u16 => {
+            201 => Ok(api::CreateCategoryResponse::Created),
+            400 => {
                 Ok(api::CreateCategoryResponse::BadRequest(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -936,10 +934,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCategoryResponse::Ok),
-            404u16 => {
-                Ok(api::GetCategoryResponse::NotFound(decode_json(response).await?))
-            }
+            200 => Ok(api::GetCategoryResponse::Ok),
+            404 => Ok(api::GetCategoryResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -979,11 +975,11 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateCategoryResponse::Ok),
-            400u16 => {
+            200 => Ok(api::UpdateCategoryResponse::Ok),
+            400 => {
                 Ok(api::UpdateCategoryResponse::BadRequest(decode_json(response).await?))
             }
-            404u16 => {
+            404 => {
                 Ok(api::UpdateCategoryResponse::NotFound(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1025,8 +1021,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteCategoryResponse::NoContent),
-            404u16 => {
+            204 => Ok(api::DeleteCategoryResponse::NoContent),
+            404 => {
                 Ok(api::DeleteCategoryResponse::NotFound(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1069,8 +1065,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCategoryDocsResponse::Ok),
-            404u16 => {
+            200 => Ok(api::GetCategoryDocsResponse::Ok),
+            404 => {
                 Ok(api::GetCategoryDocsResponse::NotFound(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1113,7 +1109,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetChangelogsResponse::Ok {
                     link: response_header(&response, "link")?,
                     x_total_count: response_header(&response, "x-total-count")?,
@@ -1151,8 +1147,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::CreateChangelogResponse::Created),
-            400u16 => Ok(api::CreateChangelogResponse::BadRequest),
+            201 => Ok(api::CreateChangelogResponse::Created),
+            400 => Ok(api::CreateChangelogResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1189,8 +1185,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetChangelogResponse::Ok),
-            404u16 => Ok(api::GetChangelogResponse::NotFound),
+            200 => Ok(api::GetChangelogResponse::Ok),
+            404 => Ok(api::GetChangelogResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1227,9 +1223,9 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateChangelogResponse::Ok),
-            400u16 => Ok(api::UpdateChangelogResponse::BadRequest),
-            404u16 => Ok(api::UpdateChangelogResponse::NotFound),
+            200 => Ok(api::UpdateChangelogResponse::Ok),
+            400 => Ok(api::UpdateChangelogResponse::BadRequest),
+            404 => Ok(api::UpdateChangelogResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1266,8 +1262,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteChangelogResponse::NoContent),
-            404u16 => Ok(api::DeleteChangelogResponse::NotFound),
+            204 => Ok(api::DeleteChangelogResponse::NoContent),
+            404 => Ok(api::DeleteChangelogResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1308,20 +1304,20 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetCustomPagesResponse::Ok {
                     link: response_header(&response, "link")?,
                     x_total_count: response_header(&response, "x-total-count")?,
                 })
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::GetCustomPagesResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(api::GetCustomPagesResponse::Forbidden(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1356,22 +1352,22 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::CreateCustomPageResponse::Created),
-            400u16 => {
+            201 => Ok(api::CreateCustomPageResponse::Created),
+            400 => {
                 Ok(
                     api::CreateCustomPageResponse::BadRequest(
                         decode_json(response).await?,
                     ),
                 )
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::CreateCustomPageResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(
                     api::CreateCustomPageResponse::Forbidden(
                         decode_json(response).await?,
@@ -1414,20 +1410,18 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCustomPageResponse::Ok),
-            401u16 => {
+            200 => Ok(api::GetCustomPageResponse::Ok),
+            401 => {
                 Ok(
                     api::GetCustomPageResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(api::GetCustomPageResponse::Forbidden(decode_json(response).await?))
             }
-            404u16 => {
-                Ok(api::GetCustomPageResponse::NotFound(decode_json(response).await?))
-            }
+            404 => Ok(api::GetCustomPageResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1464,29 +1458,29 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateCustomPageResponse::Ok),
-            400u16 => {
+            200 => Ok(api::UpdateCustomPageResponse::Ok),
+            400 => {
                 Ok(
                     api::UpdateCustomPageResponse::BadRequest(
                         decode_json(response).await?,
                     ),
                 )
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::UpdateCustomPageResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(
                     api::UpdateCustomPageResponse::Forbidden(
                         decode_json(response).await?,
                     ),
                 )
             }
-            404u16 => {
+            404 => {
                 Ok(api::UpdateCustomPageResponse::NotFound(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1525,22 +1519,22 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteCustomPageResponse::NoContent),
-            401u16 => {
+            204 => Ok(api::DeleteCustomPageResponse::NoContent),
+            401 => {
                 Ok(
                     api::DeleteCustomPageResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(
                     api::DeleteCustomPageResponse::Forbidden(
                         decode_json(response).await?,
                     ),
                 )
             }
-            404u16 => {
+            404 => {
                 Ok(api::DeleteCustomPageResponse::NotFound(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1578,14 +1572,10 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::CreateDocResponse::Created(decode_json(response).await?)),
-            400u16 => {
-                Ok(api::CreateDocResponse::BadRequest(decode_json(response).await?))
-            }
-            401u16 => {
-                Ok(api::CreateDocResponse::Unauthorized(decode_json(response).await?))
-            }
-            403u16 => Ok(api::CreateDocResponse::Forbidden(decode_json(response).await?)),
+            201 => Ok(api::CreateDocResponse::Created(decode_json(response).await?)),
+            400 => Ok(api::CreateDocResponse::BadRequest(decode_json(response).await?)),
+            401 => Ok(api::CreateDocResponse::Unauthorized(decode_json(response).await?)),
+            403 => Ok(api::CreateDocResponse::Forbidden(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1625,13 +1615,11 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::SearchDocsResponse::Ok),
-            401u16 => {
+            200 => Ok(api::SearchDocsResponse::Ok),
+            401 => {
                 Ok(api::SearchDocsResponse::Unauthorized(decode_json(response).await?))
             }
-            403u16 => {
-                Ok(api::SearchDocsResponse::Forbidden(decode_json(response).await?))
-            }
+            403 => Ok(api::SearchDocsResponse::Forbidden(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1671,10 +1659,10 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetDocResponse::Ok(decode_json(response).await?)),
-            401u16 => Ok(api::GetDocResponse::Unauthorized(decode_json(response).await?)),
-            403u16 => Ok(api::GetDocResponse::Forbidden(decode_json(response).await?)),
-            404u16 => Ok(api::GetDocResponse::NotFound(decode_json(response).await?)),
+            200 => Ok(api::GetDocResponse::Ok(decode_json(response).await?)),
+            401 => Ok(api::GetDocResponse::Unauthorized(decode_json(response).await?)),
+            403 => Ok(api::GetDocResponse::Forbidden(decode_json(response).await?)),
+            404 => Ok(api::GetDocResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1714,15 +1702,11 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateDocResponse::Ok(decode_json(response).await?)),
-            400u16 => {
-                Ok(api::UpdateDocResponse::BadRequest(decode_json(response).await?))
-            }
-            401u16 => {
-                Ok(api::UpdateDocResponse::Unauthorized(decode_json(response).await?))
-            }
-            403u16 => Ok(api::UpdateDocResponse::Forbidden(decode_json(response).await?)),
-            404u16 => Ok(api::UpdateDocResponse::NotFound(decode_json(response).await?)),
+            200 => Ok(api::UpdateDocResponse::Ok(decode_json(response).await?)),
+            400 => Ok(api::UpdateDocResponse::BadRequest(decode_json(response).await?)),
+            401 => Ok(api::UpdateDocResponse::Unauthorized(decode_json(response).await?)),
+            403 => Ok(api::UpdateDocResponse::Forbidden(decode_json(response).await?)),
+            404 => Ok(api::UpdateDocResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1762,12 +1746,10 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteDocResponse::NoContent),
-            401u16 => {
-                Ok(api::DeleteDocResponse::Unauthorized(decode_json(response).await?))
-            }
-            403u16 => Ok(api::DeleteDocResponse::Forbidden(decode_json(response).await?)),
-            404u16 => Ok(api::DeleteDocResponse::NotFound(decode_json(response).await?)),
+            204 => Ok(api::DeleteDocResponse::NoContent),
+            401 => Ok(api::DeleteDocResponse::Unauthorized(decode_json(response).await?)),
+            403 => Ok(api::DeleteDocResponse::Forbidden(decode_json(response).await?)),
+            404 => Ok(api::DeleteDocResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1808,22 +1790,22 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetProductionDocResponse::Ok(decode_json(response).await?)),
-            401u16 => {
+            200 => Ok(api::GetProductionDocResponse::Ok(decode_json(response).await?)),
+            401 => {
                 Ok(
                     api::GetProductionDocResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(
                     api::GetProductionDocResponse::Forbidden(
                         decode_json(response).await?,
                     ),
                 )
             }
-            404u16 => {
+            404 => {
                 Ok(api::GetProductionDocResponse::NotFound(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1852,7 +1834,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOutboundIPsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetOutboundIPsResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1885,7 +1867,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::AskOwlbotResponse::Ok(
                         match media_type(&response).as_str() {
@@ -1925,7 +1907,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetApiSchemaResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetApiSchemaResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1958,13 +1940,11 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetVersionsResponse::Ok),
-            401u16 => {
+            200 => Ok(api::GetVersionsResponse::Ok),
+            401 => {
                 Ok(api::GetVersionsResponse::Unauthorized(decode_json(response).await?))
             }
-            403u16 => {
-                Ok(api::GetVersionsResponse::Forbidden(decode_json(response).await?))
-            }
+            403 => Ok(api::GetVersionsResponse::Forbidden(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1997,23 +1977,21 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::CreateVersionResponse::Ok),
-            400u16 => {
+            200 => Ok(api::CreateVersionResponse::Ok),
+            400 => {
                 Ok(api::CreateVersionResponse::BadRequest(decode_json(response).await?))
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::CreateVersionResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(api::CreateVersionResponse::Forbidden(decode_json(response).await?))
             }
-            404u16 => {
-                Ok(api::CreateVersionResponse::NotFound(decode_json(response).await?))
-            }
+            404 => Ok(api::CreateVersionResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2050,14 +2028,12 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetVersionResponse::Ok),
-            401u16 => {
+            200 => Ok(api::GetVersionResponse::Ok),
+            401 => {
                 Ok(api::GetVersionResponse::Unauthorized(decode_json(response).await?))
             }
-            403u16 => {
-                Ok(api::GetVersionResponse::Forbidden(decode_json(response).await?))
-            }
-            404u16 => Ok(api::GetVersionResponse::NotFound(decode_json(response).await?)),
+            403 => Ok(api::GetVersionResponse::Forbidden(decode_json(response).await?)),
+            404 => Ok(api::GetVersionResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2094,23 +2070,21 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateVersionResponse::Ok),
-            400u16 => {
+            200 => Ok(api::UpdateVersionResponse::Ok),
+            400 => {
                 Ok(api::UpdateVersionResponse::BadRequest(decode_json(response).await?))
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::UpdateVersionResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(api::UpdateVersionResponse::Forbidden(decode_json(response).await?))
             }
-            404u16 => {
-                Ok(api::UpdateVersionResponse::NotFound(decode_json(response).await?))
-            }
+            404 => Ok(api::UpdateVersionResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2147,23 +2121,21 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::DeleteVersionResponse::Ok),
-            400u16 => {
+            200 => Ok(api::DeleteVersionResponse::Ok),
+            400 => {
                 Ok(api::DeleteVersionResponse::BadRequest(decode_json(response).await?))
             }
-            401u16 => {
+            401 => {
                 Ok(
                     api::DeleteVersionResponse::Unauthorized(
                         decode_json(response).await?,
                     ),
                 )
             }
-            403u16 => {
+            403 => {
                 Ok(api::DeleteVersionResponse::Forbidden(decode_json(response).await?))
             }
-            404u16 => {
-                Ok(api::DeleteVersionResponse::NotFound(decode_json(response).await?))
-            }
+            404 => Ok(api::DeleteVersionResponse::NotFound(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }

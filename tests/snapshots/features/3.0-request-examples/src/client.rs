@@ -484,14 +484,14 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetParameterExamplesParam1Param2Response::Ok(
                         decode_json(response).await?,
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::GetParameterExamplesParam1Param2Response::BadRequest(
                         decode_stream(response),
@@ -539,7 +539,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PutParameterExamplesParam1Param2Response::Ok(
                         decode_json(response).await?,
@@ -595,14 +595,14 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PatchParameterExamplesParam1Param2Response::Ok(
                         decode_json(response).await?,
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::PatchParameterExamplesParam1Param2Response::BadRequest(
                         decode_stream(response),
@@ -641,7 +641,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutRequestBodyResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PutRequestBodyResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -669,10 +669,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostRequestBodyResponse::Ok(decode_json(response).await?)),
-            400u16 => {
-                Ok(api::PostRequestBodyResponse::BadRequest(decode_stream(response)))
-            }
+            200 => Ok(api::PostRequestBodyResponse::Ok(decode_json(response).await?)),
+            400 => Ok(api::PostRequestBodyResponse::BadRequest(decode_stream(response))),
             _ => {
                 Ok(api::PostRequestBodyResponse::Default {
                     status: response.status(),
@@ -705,7 +703,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchRequestBodyResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PatchRequestBodyResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -733,7 +731,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PutRequestBodyPrimitiveExampleResponse::Ok(
                         decode_json(response).await?,
@@ -767,7 +765,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostRequestBodyPrimitiveExampleResponse::Ok(
                         decode_json(response).await?,
@@ -801,7 +799,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PatchRequestBodyPrimitiveExampleResponse::Ok(
                         decode_json(response).await?,
@@ -842,7 +840,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostRequestBodyMultiMediaTypesResponse::Ok(
                         match media_type(&response).as_str() {
@@ -860,7 +858,7 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::PostRequestBodyMultiMediaTypesResponse::BadRequest(
                         decode_stream(response),
@@ -899,8 +897,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::DemoFormDataResponse::Ok(decode_json(response).await?)),
-            401u16 => Ok(api::DemoFormDataResponse::Unauthorized),
+            200 => Ok(api::DemoFormDataResponse::Ok(decode_json(response).await?)),
+            401 => Ok(api::DemoFormDataResponse::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }

@@ -475,15 +475,13 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetExampleResponse::Ok {
                     testheader: response_header(&response, "testheader")?,
                     body: decode_json(response).await?,
                 })
             }
-            204u16 => {
-                Ok(api::GetExampleResponse::NoContent(decode_json(response).await?))
-            }
+            204 => Ok(api::GetExampleResponse::NoContent(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -511,11 +509,9 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::GetExamplesResponse::Created(decode_json(response).await?)),
-            202u16 => {
-                Ok(api::GetExamplesResponse::Accepted(decode_json(response).await?))
-            }
-            400u16 => Ok(api::GetExamplesResponse::BadRequest(decode_stream(response))),
+            201 => Ok(api::GetExamplesResponse::Created(decode_json(response).await?)),
+            202 => Ok(api::GetExamplesResponse::Accepted(decode_json(response).await?)),
+            400 => Ok(api::GetExamplesResponse::BadRequest(decode_stream(response))),
             _ => {
                 Ok(api::GetExamplesResponse::Default {
                     status: response.status(),

@@ -478,7 +478,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostMultipleTypesMultipleExamplesResponse::Ok(
                         match media_type(&response).as_str() {
@@ -496,7 +496,7 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::PostMultipleTypesMultipleExamplesResponse::BadRequest(
                         decode_stream(response),
@@ -533,7 +533,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostMultipleTypesSingleExampleResponse::Ok(
                         match media_type(&response).as_str() {
@@ -551,7 +551,7 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::PostMultipleTypesSingleExampleResponse::BadRequest(
                         decode_stream(response),
@@ -585,14 +585,14 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetSingleTypeMultipleExamplesResponse::Ok(
                         decode_json(response).await?,
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::GetSingleTypeMultipleExamplesResponse::BadRequest(
                         decode_stream(response),
@@ -626,14 +626,14 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetSingleTypeSingleExampleResponse::Ok(
                         decode_json(response).await?,
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::GetSingleTypeSingleExampleResponse::BadRequest(
                         decode_stream(response),

@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetAnythingArrayOfPrimitivesResponse::Ok(
                         decode_json(response).await?,
@@ -510,9 +510,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetAnythingObjectResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetAnythingObjectResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -539,10 +537,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetAnythingMarkdownResponse::Ok(decode_json(response).await?))
-            }
-            400u16 => {
+            200 => Ok(api::GetAnythingMarkdownResponse::Ok(decode_json(response).await?)),
+            400 => {
                 Ok(
                     api::GetAnythingMarkdownResponse::BadRequest(
                         decode_json(response).await?,
@@ -575,7 +571,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetAnythingArrayOfObjectsResponse::Ok(
                         decode_json(response).await?,
@@ -608,7 +604,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetAnythingPolymorphismResponse::Ok(
                         decode_json(response).await?,
@@ -641,7 +637,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetAnythingRecursiveResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -670,7 +666,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetAnythingReturnsAsJsonButIsActuallyStringResponse::Ok(
                         decode_json(response).await?,
@@ -703,14 +699,14 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetMultipleResponsesObjectResponse::Ok(
                         decode_json(response).await?,
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(
                     api::GetMultipleResponsesObjectResponse::BadRequest(
                         decode_json(response).await?,

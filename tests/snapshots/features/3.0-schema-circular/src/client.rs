@@ -477,7 +477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutNestedTestResponse::Ok),
+            200 => Ok(api::PutNestedTestResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -517,10 +517,10 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutCircularResponse::Ok),
-            400u16 => Ok(api::PutCircularResponse::BadRequest),
-            401u16 => Ok(api::PutCircularResponse::Unauthorized),
-            500u16 => Ok(api::PutCircularResponse::InternalServerError),
+            200 => Ok(api::PutCircularResponse::Ok),
+            400 => Ok(api::PutCircularResponse::BadRequest),
+            401 => Ok(api::PutCircularResponse::Unauthorized),
+            500 => Ok(api::PutCircularResponse::InternalServerError),
             _ => Err(unexpected(response).await),
         }
     }
@@ -547,7 +547,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostNotQuiteCircularResponse::Ok),
+            200 => Ok(api::PostNotQuiteCircularResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -486,8 +486,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingResponse::Ok(decode_json(response).await?)),
-            400u16 => Ok(api::PostAnythingResponse::BadRequest),
+            200 => Ok(api::PostAnythingResponse::Ok(decode_json(response).await?)),
+            400 => Ok(api::PostAnythingResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }

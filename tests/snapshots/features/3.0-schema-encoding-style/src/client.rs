@@ -488,7 +488,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::EncodingFormResponse::Ok),
+            200 => Ok(api::EncodingFormResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

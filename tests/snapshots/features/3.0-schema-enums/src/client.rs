@@ -477,7 +477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::NumberEnumSupportResponse::Ok),
+            200 => Ok(api::NumberEnumSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -507,7 +507,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::BooleanEnumSupportResponse::Ok),
+            200 => Ok(api::BooleanEnumSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -537,7 +537,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::StringEnumSupportResponse::Ok),
+            200 => Ok(api::StringEnumSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -477,7 +477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::StringFormatSupportResponse::Ok),
+            200 => Ok(api::StringFormatSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -507,7 +507,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::StringSchemaSupportResponse::Ok),
+            200 => Ok(api::StringSchemaSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -537,7 +537,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::StringTopLevelResponse::Ok),
+            200 => Ok(api::StringTopLevelResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -567,7 +567,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::StringTopLevelJsonResponse::Ok),
+            200 => Ok(api::StringTopLevelJsonResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -597,7 +597,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::NumberFormatSupportResponse::Ok),
+            200 => Ok(api::NumberFormatSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -627,7 +627,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::NumberSchemaSupportResponse::Ok),
+            200 => Ok(api::NumberSchemaSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -657,7 +657,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::NumberTopLevelResponse::Ok),
+            200 => Ok(api::NumberTopLevelResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -687,7 +687,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::BooleanSchemaSupportResponse::Ok),
+            200 => Ok(api::BooleanSchemaSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -717,7 +717,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::BooleanTopLevelResponse::Ok),
+            200 => Ok(api::BooleanTopLevelResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -747,7 +747,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ArraySchemaSupportResponse::Ok),
+            200 => Ok(api::ArraySchemaSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -777,7 +777,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ArrayTopLevelObjectsResponse::Ok),
+            200 => Ok(api::ArrayTopLevelObjectsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -807,7 +807,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ArrayTopLevelPrimitivesResponse::Ok),
+            200 => Ok(api::ArrayTopLevelPrimitivesResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -837,7 +837,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ObjectSchemaSupportResponse::Ok),
+            200 => Ok(api::ObjectSchemaSupportResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -867,7 +867,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::CircularHandlingResponse::Ok),
+            200 => Ok(api::CircularHandlingResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -897,7 +897,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::CircularTopLevelResponse::Ok),
+            200 => Ok(api::CircularTopLevelResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -927,7 +927,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::RawBodyTopLevelResponse::Ok),
+            200 => Ok(api::RawBodyTopLevelResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -957,7 +957,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::RawBodyTopLevelJsonResponse::Ok),
+            200 => Ok(api::RawBodyTopLevelJsonResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -987,7 +987,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QuirksMissingTypeResponse::Ok),
+            200 => Ok(api::QuirksMissingTypeResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1014,7 +1014,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QuirksEntirelyIncompatibleAllOfResponse::Ok),
+            200 => Ok(api::QuirksEntirelyIncompatibleAllOfResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1041,7 +1041,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QuirksIncompatibleNestedAllOfResponse::Ok),
+            200 => Ok(api::QuirksIncompatibleNestedAllOfResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1068,7 +1068,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::QuirksPartiallyUsableIncompatibleAllOfResponse::Ok),
+            200 => Ok(api::QuirksPartiallyUsableIncompatibleAllOfResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -498,7 +498,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingNumbersResponse::Ok),
+            200 => Ok(api::GetAnythingNumbersResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -565,7 +565,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingStringsResponse::Ok),
+            200 => Ok(api::GetAnythingStringsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -670,7 +670,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingJsonschemaFormatsResponse::Ok),
+            200 => Ok(api::GetAnythingJsonschemaFormatsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -719,7 +719,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingOasFormatsResponse::Ok),
+            200 => Ok(api::GetAnythingOasFormatsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -754,7 +754,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingBooleansResponse::Ok),
+            200 => Ok(api::GetAnythingBooleansResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -489,7 +489,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            401u16 => Ok(api::PostAnythingAndResponse::Unauthorized),
+            401 => Ok(api::PostAnythingAndResponse::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }
@@ -528,7 +528,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            401u16 => Ok(api::PostAnythingOrResponse::Unauthorized),
+            401 => Ok(api::PostAnythingOrResponse::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }
@@ -570,7 +570,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            401u16 => Ok(api::PostAnythingAndOrResponse::Unauthorized),
+            401 => Ok(api::PostAnythingAndOrResponse::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }
@@ -617,7 +617,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            401u16 => Ok(api::PostAnythingManyAndOrResponse::Unauthorized),
+            401 => Ok(api::PostAnythingManyAndOrResponse::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }

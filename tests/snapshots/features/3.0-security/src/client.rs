@@ -483,7 +483,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingApiKeyResponse::Ok),
+            200 => Ok(api::GetAnythingApiKeyResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -519,7 +519,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutAnythingApiKeyResponse::Ok),
+            200 => Ok(api::PutAnythingApiKeyResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -555,7 +555,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingApiKeyResponse::Ok),
+            200 => Ok(api::PostAnythingApiKeyResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -591,7 +591,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingBasicResponse::Ok),
+            200 => Ok(api::PostAnythingBasicResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -627,7 +627,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutAnythingBearerResponse::Ok),
+            200 => Ok(api::PutAnythingBearerResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -663,7 +663,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingBearerResponse::Ok),
+            200 => Ok(api::PostAnythingBearerResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -699,7 +699,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingOauth2Response::Ok),
+            200 => Ok(api::GetAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -735,7 +735,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutAnythingOauth2Response::Ok),
+            200 => Ok(api::PutAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -771,7 +771,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingOauth2Response::Ok),
+            200 => Ok(api::PostAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -807,7 +807,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::DeleteAnythingOauth2Response::Ok),
+            200 => Ok(api::DeleteAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -843,7 +843,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchAnythingOauth2Response::Ok),
+            200 => Ok(api::PatchAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -879,7 +879,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingOpenIdConnectResponse::Ok),
+            200 => Ok(api::PostAnythingOpenIdConnectResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -908,7 +908,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingNoAuthResponse::Ok),
+            200 => Ok(api::PostAnythingNoAuthResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -944,7 +944,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingOptionalAuthResponse::Ok),
+            200 => Ok(api::GetAnythingOptionalAuthResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -980,7 +980,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            401u16 => Ok(api::PostStatus401Response::Unauthorized),
+            401 => Ok(api::PostStatus401Response::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }

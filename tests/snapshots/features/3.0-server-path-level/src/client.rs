@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetRelativePathServerResponse::Ok),
+            200 => Ok(api::GetRelativePathServerResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -501,7 +501,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetRelativeOperationServerResponse::Ok),
+            200 => Ok(api::GetRelativeOperationServerResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -528,7 +528,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOperationServerVariablesResponse::Ok),
+            200 => Ok(api::GetOperationServerVariablesResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -555,7 +555,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetPathItemRefServerResponse::Ok),
+            200 => Ok(api::GetPathItemRefServerResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -582,7 +582,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetPathItemServerSourceResponse::Ok),
+            200 => Ok(api::GetPathItemServerSourceResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -609,7 +609,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetEmptyOperationServersResponse::Ok),
+            200 => Ok(api::GetEmptyOperationServersResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -636,7 +636,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetEmptyPathItemServersResponse::Ok),
+            200 => Ok(api::GetEmptyPathItemServersResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostGlobalResponse::Ok),
+            200 => Ok(api::PostGlobalResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -501,7 +501,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostOperationResponse::Ok),
+            200 => Ok(api::PostOperationResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -528,7 +528,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutPathResponse::Ok),
+            200 => Ok(api::PutPathResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -555,7 +555,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutComboResponse::Ok),
+            200 => Ok(api::PutComboResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -481,7 +481,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnimalResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetAnimalResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetAnimalResponse::Default {
                     status: response.status(),
@@ -522,7 +522,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnimalSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetAnimalSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetAnimalSearchResponse::Default {
                     status: response.status(),
@@ -571,7 +571,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnimalSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostAnimalSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -605,7 +605,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetAstronomicalObjectResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -648,7 +648,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetAstronomicalObjectSearchResponse::Ok(
                         decode_json(response).await?,
@@ -703,7 +703,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostAstronomicalObjectSearchResponse::Ok(
                         decode_json(response).await?,
@@ -743,7 +743,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetBookResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetBookResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookResponse::Default {
                     status: response.status(),
@@ -784,7 +784,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetBookSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetBookSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookSearchResponse::Default {
                     status: response.status(),
@@ -833,7 +833,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostBookSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostBookSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -867,9 +867,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetBookCollectionResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetBookCollectionResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookCollectionResponse::Default {
                     status: response.status(),
@@ -910,7 +908,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetBookCollectionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -965,7 +963,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostBookCollectionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -1005,7 +1003,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetBookSeriesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetBookSeriesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookSeriesResponse::Default {
                     status: response.status(),
@@ -1046,9 +1044,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetBookSeriesSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetBookSeriesSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookSeriesSearchResponse::Default {
                     status: response.status(),
@@ -1097,7 +1093,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostBookSeriesSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1133,7 +1129,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCharacterResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCharacterResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetCharacterResponse::Default {
                     status: response.status(),
@@ -1174,9 +1170,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetCharacterSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetCharacterSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetCharacterSearchResponse::Default {
                     status: response.status(),
@@ -1225,9 +1219,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostCharacterSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostCharacterSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1261,7 +1253,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetComicsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetComicsResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicsResponse::Default {
                     status: response.status(),
@@ -1302,7 +1294,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetComicsSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetComicsSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicsSearchResponse::Default {
                     status: response.status(),
@@ -1351,7 +1343,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostComicsSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostComicsSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1385,9 +1377,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetComicCollectionResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetComicCollectionResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicCollectionResponse::Default {
                     status: response.status(),
@@ -1428,7 +1418,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetComicCollectionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -1483,7 +1473,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostComicCollectionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -1523,7 +1513,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetComicSeriesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetComicSeriesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicSeriesResponse::Default {
                     status: response.status(),
@@ -1564,7 +1554,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetComicSeriesSearchResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -1615,7 +1605,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostComicSeriesSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1651,7 +1641,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetComicStripResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetComicStripResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicStripResponse::Default {
                     status: response.status(),
@@ -1692,9 +1682,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetComicStripSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetComicStripSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicStripSearchResponse::Default {
                     status: response.status(),
@@ -1743,7 +1731,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostComicStripSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1779,7 +1767,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCompanyResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCompanyResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetCompanyResponse::Default {
                     status: response.status(),
@@ -1820,7 +1808,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCompanySearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCompanySearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetCompanySearchResponse::Default {
                     status: response.status(),
@@ -1869,9 +1857,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostCompanySearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostCompanySearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1905,7 +1891,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetConflictResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetConflictResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetConflictResponse::Default {
                     status: response.status(),
@@ -1946,9 +1932,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetConflictSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetConflictSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetConflictSearchResponse::Default {
                     status: response.status(),
@@ -1997,9 +1981,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostConflictSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostConflictSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2033,7 +2015,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetElementResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetElementResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetElementResponse::Default {
                     status: response.status(),
@@ -2074,7 +2056,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetElementSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetElementSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetElementSearchResponse::Default {
                     status: response.status(),
@@ -2123,9 +2105,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostElementSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostElementSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2159,7 +2139,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetEpisodeResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetEpisodeResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetEpisodeResponse::Default {
                     status: response.status(),
@@ -2200,7 +2180,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetEpisodeSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetEpisodeSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetEpisodeSearchResponse::Default {
                     status: response.status(),
@@ -2249,9 +2229,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostEpisodeSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostEpisodeSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2285,7 +2263,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetFoodResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetFoodResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetFoodResponse::Default {
                     status: response.status(),
@@ -2326,7 +2304,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetFoodSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetFoodSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetFoodSearchResponse::Default {
                     status: response.status(),
@@ -2375,7 +2353,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostFoodSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostFoodSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2409,7 +2387,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetLiteratureResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetLiteratureResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetLiteratureResponse::Default {
                     status: response.status(),
@@ -2450,9 +2428,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetLiteratureSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetLiteratureSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetLiteratureSearchResponse::Default {
                     status: response.status(),
@@ -2501,7 +2477,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostLiteratureSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -2537,7 +2513,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetLocationResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetLocationResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetLocationResponse::Default {
                     status: response.status(),
@@ -2578,9 +2554,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetLocationSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetLocationSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetLocationSearchResponse::Default {
                     status: response.status(),
@@ -2629,9 +2603,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostLocationSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostLocationSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2665,7 +2637,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetMagazineResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetMagazineResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMagazineResponse::Default {
                     status: response.status(),
@@ -2706,9 +2678,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetMagazineSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetMagazineSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMagazineSearchResponse::Default {
                     status: response.status(),
@@ -2757,9 +2727,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostMagazineSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostMagazineSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2793,9 +2761,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetMagazineSeriesResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetMagazineSeriesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMagazineSeriesResponse::Default {
                     status: response.status(),
@@ -2836,7 +2802,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetMagazineSeriesSearchResponse::Ok(
                         decode_json(response).await?,
@@ -2891,7 +2857,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostMagazineSeriesSearchResponse::Ok(
                         decode_json(response).await?,
@@ -2931,7 +2897,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetMaterialResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetMaterialResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMaterialResponse::Default {
                     status: response.status(),
@@ -2972,9 +2938,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetMaterialSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetMaterialSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMaterialSearchResponse::Default {
                     status: response.status(),
@@ -3023,9 +2987,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostMaterialSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostMaterialSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3059,9 +3021,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetMedicalConditionResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetMedicalConditionResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMedicalConditionResponse::Default {
                     status: response.status(),
@@ -3102,7 +3062,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetMedicalConditionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -3157,7 +3117,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostMedicalConditionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -3197,7 +3157,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetMovieResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetMovieResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMovieResponse::Default {
                     status: response.status(),
@@ -3238,7 +3198,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetMovieSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetMovieSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMovieSearchResponse::Default {
                     status: response.status(),
@@ -3287,7 +3247,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostMovieSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostMovieSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3321,7 +3281,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOccupationResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetOccupationResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetOccupationResponse::Default {
                     status: response.status(),
@@ -3362,9 +3322,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetOccupationSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetOccupationSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetOccupationSearchResponse::Default {
                     status: response.status(),
@@ -3413,7 +3371,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostOccupationSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -3449,7 +3407,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOrganizationResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetOrganizationResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetOrganizationResponse::Default {
                     status: response.status(),
@@ -3490,7 +3448,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetOrganizationSearchResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -3541,7 +3499,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostOrganizationSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -3577,7 +3535,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetPerformerResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetPerformerResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetPerformerResponse::Default {
                     status: response.status(),
@@ -3618,9 +3576,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetPerformerSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetPerformerSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetPerformerSearchResponse::Default {
                     status: response.status(),
@@ -3669,9 +3625,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostPerformerSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostPerformerSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3705,7 +3659,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSeasonResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSeasonResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSeasonResponse::Default {
                     status: response.status(),
@@ -3746,7 +3700,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSeasonSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSeasonSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSeasonSearchResponse::Default {
                     status: response.status(),
@@ -3795,7 +3749,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostSeasonSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostSeasonSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3829,7 +3783,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSeriesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSeriesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSeriesResponse::Default {
                     status: response.status(),
@@ -3870,7 +3824,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSeriesSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSeriesSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSeriesSearchResponse::Default {
                     status: response.status(),
@@ -3919,7 +3873,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostSeriesSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostSeriesSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3953,7 +3907,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSoundtrackResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSoundtrackResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSoundtrackResponse::Default {
                     status: response.status(),
@@ -3994,9 +3948,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetSoundtrackSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetSoundtrackSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSoundtrackSearchResponse::Default {
                     status: response.status(),
@@ -4045,7 +3997,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostSoundtrackSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -4081,7 +4033,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSpacecraftResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSpacecraftResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpacecraftResponse::Default {
                     status: response.status(),
@@ -4122,9 +4074,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetSpacecraftSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetSpacecraftSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpacecraftSearchResponse::Default {
                     status: response.status(),
@@ -4173,7 +4123,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostSpacecraftSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -4209,9 +4159,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetSpacecraftClassResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetSpacecraftClassResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpacecraftClassResponse::Default {
                     status: response.status(),
@@ -4252,7 +4200,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetSpacecraftClassSearchResponse::Ok(
                         decode_json(response).await?,
@@ -4307,7 +4255,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostSpacecraftClassSearchResponse::Ok(
                         decode_json(response).await?,
@@ -4347,7 +4295,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSpeciesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSpeciesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpeciesResponse::Default {
                     status: response.status(),
@@ -4388,7 +4336,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSpeciesSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSpeciesSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpeciesSearchResponse::Default {
                     status: response.status(),
@@ -4437,9 +4385,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostSpeciesSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostSpeciesSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -4473,7 +4419,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetStaffResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetStaffResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetStaffResponse::Default {
                     status: response.status(),
@@ -4514,7 +4460,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetStaffSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetStaffSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetStaffSearchResponse::Default {
                     status: response.status(),
@@ -4563,7 +4509,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostStaffSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostStaffSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -4597,7 +4543,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTechnologyResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTechnologyResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTechnologyResponse::Default {
                     status: response.status(),
@@ -4638,9 +4584,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetTechnologySearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetTechnologySearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTechnologySearchResponse::Default {
                     status: response.status(),
@@ -4689,7 +4633,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostTechnologySearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -4725,7 +4669,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTitleResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTitleResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTitleResponse::Default {
                     status: response.status(),
@@ -4766,7 +4710,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTitleSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTitleSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTitleSearchResponse::Default {
                     status: response.status(),
@@ -4815,7 +4759,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostTitleSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostTitleSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -4849,7 +4793,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTradingCardResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTradingCardResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTradingCardResponse::Default {
                     status: response.status(),
@@ -4890,7 +4834,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetTradingCardSearchResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -4941,7 +4885,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostTradingCardSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -4977,9 +4921,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetTradingCardDeckResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetTradingCardDeckResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTradingCardDeckResponse::Default {
                     status: response.status(),
@@ -5020,7 +4962,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetTradingCardDeckSearchResponse::Ok(
                         decode_json(response).await?,
@@ -5075,7 +5017,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostTradingCardDeckSearchResponse::Ok(
                         decode_json(response).await?,
@@ -5115,9 +5057,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetTradingCardSetResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetTradingCardSetResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTradingCardSetResponse::Default {
                     status: response.status(),
@@ -5158,7 +5098,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetTradingCardSetSearchResponse::Ok(
                         decode_json(response).await?,
@@ -5213,7 +5153,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostTradingCardSetSearchResponse::Ok(
                         decode_json(response).await?,
@@ -5253,7 +5193,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetVideoGameResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetVideoGameResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetVideoGameResponse::Default {
                     status: response.status(),
@@ -5294,9 +5234,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetVideoGameSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetVideoGameSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetVideoGameSearchResponse::Default {
                     status: response.status(),
@@ -5345,9 +5283,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostVideoGameSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostVideoGameSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -5381,7 +5317,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetVideoReleaseResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetVideoReleaseResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetVideoReleaseResponse::Default {
                     status: response.status(),
@@ -5422,7 +5358,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetVideoReleaseSearchResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -5473,7 +5409,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostVideoReleaseSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -5509,7 +5445,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetWeaponResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetWeaponResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetWeaponResponse::Default {
                     status: response.status(),
@@ -5550,7 +5486,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetWeaponSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetWeaponSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetWeaponSearchResponse::Default {
                     status: response.status(),
@@ -5599,7 +5535,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostWeaponSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostWeaponSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }

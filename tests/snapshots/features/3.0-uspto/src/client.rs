@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ListDataSetsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::ListDataSetsResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -511,10 +511,10 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::ListSearchableFieldsResponse::Ok(decode_json(response).await?))
             }
-            404u16 => {
+            404 => {
                 Ok(
                     api::ListSearchableFieldsResponse::NotFound(
                         decode_json(response).await?,
@@ -562,8 +562,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PerformSearchResponse::Ok(decode_json(response).await?)),
-            404u16 => Ok(api::PerformSearchResponse::NotFound),
+            200 => Ok(api::PerformSearchResponse::Ok(decode_json(response).await?)),
+            404 => Ok(api::PerformSearchResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }

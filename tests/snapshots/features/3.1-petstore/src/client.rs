@@ -488,9 +488,9 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::UpdatePetResponse::BadRequest),
-            404u16 => Ok(api::UpdatePetResponse::NotFound),
-            405u16 => Ok(api::UpdatePetResponse::MethodNotAllowed),
+            400 => Ok(api::UpdatePetResponse::BadRequest),
+            404 => Ok(api::UpdatePetResponse::NotFound),
+            405 => Ok(api::UpdatePetResponse::MethodNotAllowed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -531,7 +531,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            405u16 => Ok(api::AddPetResponse::MethodNotAllowed),
+            405 => Ok(api::AddPetResponse::MethodNotAllowed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -571,7 +571,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::FindPetsByStatusResponse::Ok(
                         match media_type(&response).as_str() {
@@ -587,7 +587,7 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => Ok(api::FindPetsByStatusResponse::BadRequest),
+            400 => Ok(api::FindPetsByStatusResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -627,7 +627,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::FindPetsByTagsResponse::Ok(
                         match media_type(&response).as_str() {
@@ -643,7 +643,7 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => Ok(api::FindPetsByTagsResponse::BadRequest),
+            400 => Ok(api::FindPetsByTagsResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -681,7 +681,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetPetByIdResponse::Ok(
                         match media_type(&response).as_str() {
@@ -695,8 +695,8 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => Ok(api::GetPetByIdResponse::BadRequest),
-            404u16 => Ok(api::GetPetByIdResponse::NotFound),
+            400 => Ok(api::GetPetByIdResponse::BadRequest),
+            404 => Ok(api::GetPetByIdResponse::NotFound),
             _ => {
                 Ok(api::GetPetByIdResponse::Default {
                     status: response.status(),
@@ -743,7 +743,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            405u16 => Ok(api::UpdatePetWithFormResponse::MethodNotAllowed),
+            405 => Ok(api::UpdatePetWithFormResponse::MethodNotAllowed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -784,8 +784,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::DeletePetResponse::BadRequest),
-            404u16 => Ok(api::DeletePetResponse::NotFound),
+            400 => Ok(api::DeletePetResponse::BadRequest),
+            404 => Ok(api::DeletePetResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -824,7 +824,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UploadFileResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UploadFileResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -858,7 +858,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetInventoryResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetInventoryResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -886,7 +886,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PlaceOrderResponse::Ok(
                         match media_type(&response).as_str() {
@@ -900,7 +900,7 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => Ok(api::PlaceOrderResponse::BadRequest),
+            400 => Ok(api::PlaceOrderResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -932,7 +932,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetOrderByIdResponse::Ok(
                         match media_type(&response).as_str() {
@@ -946,8 +946,8 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => Ok(api::GetOrderByIdResponse::BadRequest),
-            404u16 => Ok(api::GetOrderByIdResponse::NotFound),
+            400 => Ok(api::GetOrderByIdResponse::BadRequest),
+            404 => Ok(api::GetOrderByIdResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -979,8 +979,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::DeleteOrderResponse::BadRequest),
-            404u16 => Ok(api::DeleteOrderResponse::NotFound),
+            400 => Ok(api::DeleteOrderResponse::BadRequest),
+            404 => Ok(api::DeleteOrderResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1097,7 +1097,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::LoginUserResponse::Ok {
                     x_rate_limit: response_header(&response, "x-rate-limit")?,
                     x_expires_after: response_header(&response, "x-expires-after")?,
@@ -1109,7 +1109,7 @@ impl Api for Client {
                     },
                 })
             }
-            400u16 => Ok(api::LoginUserResponse::BadRequest),
+            400 => Ok(api::LoginUserResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1168,7 +1168,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetUserByNameResponse::Ok(
                         match media_type(&response).as_str() {
@@ -1182,8 +1182,8 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => Ok(api::GetUserByNameResponse::BadRequest),
-            404u16 => Ok(api::GetUserByNameResponse::NotFound),
+            400 => Ok(api::GetUserByNameResponse::BadRequest),
+            404 => Ok(api::GetUserByNameResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1215,8 +1215,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::UpdateUserResponse::BadRequest),
-            404u16 => Ok(api::UpdateUserResponse::NotFound),
+            400 => Ok(api::UpdateUserResponse::BadRequest),
+            404 => Ok(api::UpdateUserResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1248,8 +1248,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::DeleteUserResponse::BadRequest),
-            404u16 => Ok(api::DeleteUserResponse::NotFound),
+            400 => Ok(api::DeleteUserResponse::BadRequest),
+            404 => Ok(api::DeleteUserResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }

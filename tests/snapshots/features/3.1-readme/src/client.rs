@@ -493,7 +493,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetApiKeysResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetApiKeysResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -531,9 +531,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
-                Ok(api::CreateApiKeyResponse::Created(decode_json(response).await?))
-            }
+            201 => Ok(api::CreateApiKeyResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -575,7 +573,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetApiKeyResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetApiKeyResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -617,7 +615,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteApiKeyResponse::NoContent),
+            204 => Ok(api::DeleteApiKeyResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -659,7 +657,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateApiKeyResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UpdateApiKeyResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -697,7 +695,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetApIsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetApIsResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -749,7 +747,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            202u16 => Ok(api::CreateApiResponse::Accepted(decode_json(response).await?)),
+            202 => Ok(api::CreateApiResponse::Accepted(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -791,7 +789,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetApiResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetApiResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -847,7 +845,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            202u16 => Ok(api::UpdateApiResponse::Accepted(decode_json(response).await?)),
+            202 => Ok(api::UpdateApiResponse::Accepted(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -889,7 +887,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteApiResponse::NoContent),
+            204 => Ok(api::DeleteApiResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -916,7 +914,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOpenRolesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetOpenRolesResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -943,9 +941,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
-                Ok(api::ApplyToReadMeResponse::Created(decode_json(response).await?))
-            }
+            201 => Ok(api::ApplyToReadMeResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -983,9 +979,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
-                Ok(api::CreateCategoryResponse::Created(decode_json(response).await?))
-            }
+            201 => Ok(api::CreateCategoryResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1027,7 +1021,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCategoriesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCategoriesResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1074,7 +1068,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCategoryResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCategoryResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1121,7 +1115,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteCategoryResponse::NoContent),
+            204 => Ok(api::DeleteCategoryResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1171,7 +1165,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateCategoryResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UpdateCategoryResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1219,7 +1213,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCategoryPagesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCategoryPagesResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1264,7 +1258,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetChangelogsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetChangelogsResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1297,7 +1291,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
+            201 => {
                 Ok(api::CreateChangelogResponse::Created(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1336,7 +1330,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetChangelogResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetChangelogResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1373,7 +1367,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteChangelogResponse::NoContent),
+            204 => Ok(api::DeleteChangelogResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1413,7 +1407,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateChangelogResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UpdateChangelogResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1451,7 +1445,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCustomPagesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCustomPagesResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1489,7 +1483,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
+            201 => {
                 Ok(api::CreateCustomPageResponse::Created(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1533,7 +1527,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCustomPageResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCustomPageResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1575,7 +1569,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteCustomPageResponse::NoContent),
+            204 => Ok(api::DeleteCustomPageResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1620,7 +1614,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateCustomPageResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UpdateCustomPageResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1658,7 +1652,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::CreateGuideResponse::Created(decode_json(response).await?)),
+            201 => Ok(api::CreateGuideResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1700,7 +1694,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetGuideResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetGuideResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1742,7 +1736,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteGuideResponse::NoContent),
+            204 => Ok(api::DeleteGuideResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1787,7 +1781,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateGuideResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UpdateGuideResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1828,7 +1822,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetImagesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetImagesResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1874,7 +1868,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::UploadImageResponse::Created(decode_json(response).await?)),
+            201 => Ok(api::UploadImageResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1911,7 +1905,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetImageResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetImageResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1938,7 +1932,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOutboundIPsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetOutboundIPsResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1971,7 +1965,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::AskOwlbotResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::AskOwlbotResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2004,7 +1998,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetProjectResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetProjectResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2042,7 +2036,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
+            201 => {
                 Ok(api::CreateReferenceResponse::Created(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -2094,7 +2088,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetReferenceResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetReferenceResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2136,7 +2130,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteReferenceResponse::NoContent),
+            204 => Ok(api::DeleteReferenceResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2181,7 +2175,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateReferenceResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UpdateReferenceResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2219,7 +2213,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetRecipesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetRecipesResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2257,9 +2251,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
-                Ok(api::CreateRecipeResponse::Created(decode_json(response).await?))
-            }
+            201 => Ok(api::CreateRecipeResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2301,7 +2293,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetRecipeResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetRecipeResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2343,7 +2335,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteRecipeResponse::NoContent),
+            204 => Ok(api::DeleteRecipeResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2388,7 +2380,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateRecipeResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UpdateRecipeResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2436,7 +2428,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::SearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::SearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2477,7 +2469,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ValidateApiResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::ValidateApiResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2525,7 +2517,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetBranchesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetBranchesResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2561,9 +2553,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
-                Ok(api::CreateBranchResponse::Created(decode_json(response).await?))
-            }
+            201 => Ok(api::CreateBranchResponse::Created(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2600,7 +2590,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetBranchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetBranchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2637,7 +2627,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteBranchResponse::NoContent),
+            204 => Ok(api::DeleteBranchResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2677,7 +2667,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UpdateBranchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UpdateBranchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }

@@ -546,7 +546,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingNumbersResponse::Ok),
+            200 => Ok(api::GetAnythingNumbersResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -613,7 +613,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingStringsResponse::Ok),
+            200 => Ok(api::GetAnythingStringsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -718,7 +718,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingJsonschemaFormatsResponse::Ok),
+            200 => Ok(api::GetAnythingJsonschemaFormatsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -767,7 +767,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingOasFormatsResponse::Ok),
+            200 => Ok(api::GetAnythingOasFormatsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -802,7 +802,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingBooleansResponse::Ok),
+            200 => Ok(api::GetAnythingBooleansResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -490,7 +490,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingNumbersResponse::Ok),
+            200 => Ok(api::GetAnythingNumbersResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }

@@ -483,7 +483,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingApiKeyResponse::Ok),
+            200 => Ok(api::GetAnythingApiKeyResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -519,7 +519,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutAnythingApiKeyResponse::Ok),
+            200 => Ok(api::PutAnythingApiKeyResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -555,7 +555,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingApiKeyResponse::Ok),
+            200 => Ok(api::PostAnythingApiKeyResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -591,7 +591,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingBasicResponse::Ok),
+            200 => Ok(api::PostAnythingBasicResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -627,7 +627,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutAnythingBearerResponse::Ok),
+            200 => Ok(api::PutAnythingBearerResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -663,7 +663,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingBearerResponse::Ok),
+            200 => Ok(api::PostAnythingBearerResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -692,7 +692,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingMutualTlsResponse::Ok),
+            200 => Ok(api::PostAnythingMutualTlsResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -728,7 +728,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnythingOauth2Response::Ok),
+            200 => Ok(api::GetAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -764,7 +764,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutAnythingOauth2Response::Ok),
+            200 => Ok(api::PutAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -800,7 +800,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingOauth2Response::Ok),
+            200 => Ok(api::PostAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -836,7 +836,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::DeleteAnythingOauth2Response::Ok),
+            200 => Ok(api::DeleteAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -872,7 +872,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchAnythingOauth2Response::Ok),
+            200 => Ok(api::PatchAnythingOauth2Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -908,7 +908,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingOpenIdConnectResponse::Ok),
+            200 => Ok(api::PostAnythingOpenIdConnectResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -937,7 +937,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnythingNoAuthResponse::Ok),
+            200 => Ok(api::PostAnythingNoAuthResponse::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -973,7 +973,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            401u16 => Ok(api::PostStatus401Response::Unauthorized),
+            401 => Ok(api::PostStatus401Response::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }

@@ -481,7 +481,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetStationsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -492,7 +492,7 @@ impl Api for Client {
                     },
                 })
             }
-            400u16 => {
+            400 => {
                 Ok(api::GetStationsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -509,7 +509,7 @@ impl Api for Client {
                     },
                 })
             }
-            401u16 => {
+            401 => {
                 Ok(api::GetStationsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -526,7 +526,7 @@ impl Api for Client {
                     },
                 })
             }
-            403u16 => {
+            403 => {
                 Ok(api::GetStationsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -543,7 +543,7 @@ impl Api for Client {
                     },
                 })
             }
-            429u16 => {
+            429 => {
                 Ok(api::GetStationsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
@@ -561,7 +561,7 @@ impl Api for Client {
                     },
                 })
             }
-            500u16 => {
+            500 => {
                 Ok(api::GetStationsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -631,7 +631,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetTripsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -642,7 +642,7 @@ impl Api for Client {
                     },
                 })
             }
-            400u16 => {
+            400 => {
                 Ok(api::GetTripsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -659,7 +659,7 @@ impl Api for Client {
                     },
                 })
             }
-            401u16 => {
+            401 => {
                 Ok(api::GetTripsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -676,7 +676,7 @@ impl Api for Client {
                     },
                 })
             }
-            403u16 => {
+            403 => {
                 Ok(api::GetTripsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -693,7 +693,7 @@ impl Api for Client {
                     },
                 })
             }
-            429u16 => {
+            429 => {
                 Ok(api::GetTripsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
@@ -711,7 +711,7 @@ impl Api for Client {
                     },
                 })
             }
-            500u16 => {
+            500 => {
                 Ok(api::GetTripsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -761,7 +761,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetBookingsResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -772,7 +772,7 @@ impl Api for Client {
                     },
                 })
             }
-            400u16 => {
+            400 => {
                 Ok(api::GetBookingsResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -789,7 +789,7 @@ impl Api for Client {
                     },
                 })
             }
-            401u16 => {
+            401 => {
                 Ok(api::GetBookingsResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -806,7 +806,7 @@ impl Api for Client {
                     },
                 })
             }
-            403u16 => {
+            403 => {
                 Ok(api::GetBookingsResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -823,7 +823,7 @@ impl Api for Client {
                     },
                 })
             }
-            429u16 => {
+            429 => {
                 Ok(api::GetBookingsResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
@@ -841,7 +841,7 @@ impl Api for Client {
                     },
                 })
             }
-            500u16 => {
+            500 => {
                 Ok(api::GetBookingsResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -898,7 +898,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
+            201 => {
                 Ok(
                     api::CreateBookingResponse::Created(
                         match media_type(&response).as_str() {
@@ -914,7 +914,7 @@ impl Api for Client {
                     ),
                 )
             }
-            400u16 => {
+            400 => {
                 Ok(api::CreateBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -931,7 +931,7 @@ impl Api for Client {
                     },
                 })
             }
-            401u16 => {
+            401 => {
                 Ok(api::CreateBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -948,7 +948,7 @@ impl Api for Client {
                     },
                 })
             }
-            404u16 => {
+            404 => {
                 Ok(api::CreateBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -965,7 +965,7 @@ impl Api for Client {
                     },
                 })
             }
-            409u16 => {
+            409 => {
                 Ok(api::CreateBookingResponse::Conflict {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -982,7 +982,7 @@ impl Api for Client {
                     },
                 })
             }
-            429u16 => {
+            429 => {
                 Ok(api::CreateBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
@@ -1000,7 +1000,7 @@ impl Api for Client {
                     },
                 })
             }
-            500u16 => {
+            500 => {
                 Ok(api::CreateBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1054,7 +1054,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetBookingResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1065,7 +1065,7 @@ impl Api for Client {
                     },
                 })
             }
-            400u16 => {
+            400 => {
                 Ok(api::GetBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1082,7 +1082,7 @@ impl Api for Client {
                     },
                 })
             }
-            401u16 => {
+            401 => {
                 Ok(api::GetBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1099,7 +1099,7 @@ impl Api for Client {
                     },
                 })
             }
-            403u16 => {
+            403 => {
                 Ok(api::GetBookingResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1116,7 +1116,7 @@ impl Api for Client {
                     },
                 })
             }
-            404u16 => {
+            404 => {
                 Ok(api::GetBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1133,7 +1133,7 @@ impl Api for Client {
                     },
                 })
             }
-            429u16 => {
+            429 => {
                 Ok(api::GetBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
@@ -1151,7 +1151,7 @@ impl Api for Client {
                     },
                 })
             }
-            500u16 => {
+            500 => {
                 Ok(api::GetBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1205,8 +1205,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteBookingResponse::NoContent),
-            400u16 => {
+            204 => Ok(api::DeleteBookingResponse::NoContent),
+            400 => {
                 Ok(api::DeleteBookingResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1223,7 +1223,7 @@ impl Api for Client {
                     },
                 })
             }
-            401u16 => {
+            401 => {
                 Ok(api::DeleteBookingResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1240,7 +1240,7 @@ impl Api for Client {
                     },
                 })
             }
-            403u16 => {
+            403 => {
                 Ok(api::DeleteBookingResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1257,7 +1257,7 @@ impl Api for Client {
                     },
                 })
             }
-            404u16 => {
+            404 => {
                 Ok(api::DeleteBookingResponse::NotFound {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1274,7 +1274,7 @@ impl Api for Client {
                     },
                 })
             }
-            429u16 => {
+            429 => {
                 Ok(api::DeleteBookingResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
@@ -1292,7 +1292,7 @@ impl Api for Client {
                     },
                 })
             }
-            500u16 => {
+            500 => {
                 Ok(api::DeleteBookingResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1350,13 +1350,13 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::CreateBookingPaymentResponse::Ok {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: decode_json(response).await?,
                 })
             }
-            400u16 => {
+            400 => {
                 Ok(api::CreateBookingPaymentResponse::BadRequest {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1373,7 +1373,7 @@ impl Api for Client {
                     },
                 })
             }
-            401u16 => {
+            401 => {
                 Ok(api::CreateBookingPaymentResponse::Unauthorized {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1390,7 +1390,7 @@ impl Api for Client {
                     },
                 })
             }
-            403u16 => {
+            403 => {
                 Ok(api::CreateBookingPaymentResponse::Forbidden {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {
@@ -1407,7 +1407,7 @@ impl Api for Client {
                     },
                 })
             }
-            429u16 => {
+            429 => {
                 Ok(api::CreateBookingPaymentResponse::TooManyRequests {
                     ratelimit: response_header(&response, "ratelimit")?,
                     retry_after: response_header(&response, "retry-after")?,
@@ -1425,7 +1425,7 @@ impl Api for Client {
                     },
                 })
             }
-            500u16 => {
+            500 => {
                 Ok(api::CreateBookingPaymentResponse::InternalServerError {
                     ratelimit: response_header(&response, "ratelimit")?,
                     body: match media_type(&response).as_str() {

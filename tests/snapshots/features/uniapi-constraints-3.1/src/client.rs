@@ -462,7 +462,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::AddReadingResponse::NoContent),
+            204 => Ok(api::AddReadingResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }

@@ -474,8 +474,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ListAccountsResponse::Ok(decode_json(response).await?)),
-            400u16 => Ok(api::ListAccountsResponse::BadRequest),
+            200 => Ok(api::ListAccountsResponse::Ok(decode_json(response).await?)),
+            400 => Ok(api::ListAccountsResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -502,10 +502,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => {
-                Ok(api::CreateAccountResponse::Created(decode_json(response).await?))
-            }
-            400u16 => Ok(api::CreateAccountResponse::BadRequest),
+            201 => Ok(api::CreateAccountResponse::Created(decode_json(response).await?)),
+            400 => Ok(api::CreateAccountResponse::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }

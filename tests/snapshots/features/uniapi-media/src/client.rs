@@ -474,7 +474,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutNoteResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PutNoteResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -515,7 +515,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostNoteResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostNoteResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -547,7 +547,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetNoteResponse::Ok(
                         match media_type(&response).as_str() {

@@ -462,7 +462,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::ListPetsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::ListPetsResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -489,7 +489,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::AddPetResponse::Created),
+            201 => Ok(api::AddPetResponse::Created),
             _ => {
                 Ok(api::AddPetResponse::Default {
                     status: response.status(),
@@ -525,7 +525,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTreeResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTreeResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTreeResponse::Default {
                     status: response.status(),

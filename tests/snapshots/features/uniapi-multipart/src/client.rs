@@ -480,7 +480,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::UploadResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::UploadResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -523,7 +523,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::PutAvatarResponse::NoContent),
+            204 => Ok(api::PutAvatarResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }

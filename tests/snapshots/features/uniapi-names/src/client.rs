@@ -488,7 +488,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::TypeResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::TypeResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -518,7 +518,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::New2Response::NoContent),
+            204 => Ok(api::New2Response::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -549,7 +549,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::DeleteUnnamedIdResponse::NoContent),
+            204 => Ok(api::DeleteUnnamedIdResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }

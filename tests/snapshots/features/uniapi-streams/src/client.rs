@@ -482,13 +482,13 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetBlobResponse::Ok {
                     etag: response_header(&response, "etag")?,
                     body: decode_stream(response),
                 })
             }
-            404u16 => Ok(api::GetBlobResponse::NotFound),
+            404 => Ok(api::GetBlobResponse::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -520,8 +520,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PutBlobResponse::Ok(decode_json(response).await?)),
-            413u16 => Ok(api::PutBlobResponse::PayloadTooLarge),
+            200 => Ok(api::PutBlobResponse::Ok(decode_json(response).await?)),
+            413 => Ok(api::PutBlobResponse::PayloadTooLarge),
             _ => Err(unexpected(response).await),
         }
     }
@@ -549,8 +549,8 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::EchoResponse::Ok(decode_stream(response))),
-            204u16 => Ok(api::EchoResponse::NoContent),
+            200 => Ok(api::EchoResponse::Ok(decode_stream(response))),
+            204 => Ok(api::EchoResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }

@@ -470,7 +470,7 @@ impl Api for Client {
             )
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PatchPetResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PatchPetResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
