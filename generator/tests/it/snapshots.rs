@@ -251,3 +251,133 @@ fn a_mismatch_reads_as_a_unified_diff() {
     assert_eq!(lines.len(), 201, "{text}");
     assert_eq!(lines[200], "... 1803 more lines of diff in big.rs");
 }
+
+/// Every crate generated from `specs/` and `specs/features/` as committed
+/// (and the puppy shop's example), each `.rs` file under `src/`.
+fn committed_sources() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.ends_with("target") {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && path.components().any(|c| c.as_os_str() == "src")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root().join("tests/snapshots"), &mut out);
+    walk(&root().join("generated-example/src"), &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn runtime_files_are_the_same_in_every_crate() {
+    let mut checked = 0;
+    for path in committed_sources() {
+        let Some(dir) = path.parent().filter(|d| d.ends_with("src/runtime")) else {
+            continue;
+        };
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if name == "mod" {
+            continue;
+        }
+        let file = uniapi::runtime::FILES
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("{} is no runtime file", path.display()));
+        let contents = std::fs::read_to_string(&path).expect("reading a runtime file");
+        assert!(
+            contents == file.contents(),
+            "{} is not generator/runtime/{name}.rs (in {}):\n{}{}",
+            path.display(),
+            dir.display(),
+            diff(&path, &contents, &file.contents()),
+            // The copies are in every kind of snapshot.
+            rebless("-- snapshots_match generated_example_is_fresh")
+        );
+        checked += 1;
+    }
+    // Petstore, the puppy shop twice, and the feature crates with servers.
+    assert!(checked >= 5 * 40, "only {checked} runtime files found");
+}
+
+/// A line's length without what the spec wrote into it: the contents of
+/// string literals, and identifiers made from long names (30 characters or
+/// more). Comments (descriptions) count as the spec's.
+fn own_length(line: &str) -> usize {
+    if line.trim_start().starts_with("//") {
+        return 0;
+    }
+    let mut own = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        own.push(c);
+        if c == '"' {
+            // Skip to the closing quote; escapes hold the next character.
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => {
+                        own.push('"');
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    own.split_inclusive(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .map(|piece| {
+            let word = piece.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+            if word.len() >= 30 {
+                piece.len() - word.len()
+            } else {
+                piece.chars().count()
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn own_length_leaves_out_what_the_spec_wrote() {
+    assert_eq!(
+        own_length(r#"    f("abc\"def", x);"#),
+        r#"    f("", x);"#.len()
+    );
+    assert_eq!(own_length("/// a very long description"), 0);
+    let long = format!("let {} = 1;", "a".repeat(40));
+    assert_eq!(own_length(&long), "let  = 1;".len());
+    assert_eq!(own_length("let short = 1;"), 14);
+}
+
+/// No generated line is longer than 120 characters unless what the spec
+/// wrote into it (strings, long names, descriptions) makes it so.
+#[test]
+fn generated_lines_are_at_most_120_characters() {
+    let mut long = Vec::new();
+    for path in committed_sources() {
+        let text = std::fs::read_to_string(&path).expect("reading a snapshot");
+        for (i, line) in text.lines().enumerate() {
+            if own_length(line) > 120 {
+                long.push(format!("{}:{}: {line}", path.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "lines over 120 characters:\n{}",
+        long.join("\n")
+    );
+}
