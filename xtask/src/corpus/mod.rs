@@ -7,7 +7,8 @@
 //!    in a child process with a timeout, so a panic, hang or crash is a
 //!    result, not the end of the run;
 //! 3. `check` every `sample_every`-th generated crate with one
-//!    `cargo check` over a workspace of them;
+//!    `cargo check` over a workspace of them, with the default features and
+//!    again with all features;
 //! 4. `report`: `corpus.csv` and `summary.md`.
 
 mod check;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub use check::Features;
 pub use generate::Outcome;
 
 /// The pinned corpus: an npm package of ~2,600 OpenAPI documents as JSON.
@@ -41,7 +43,7 @@ pub struct Options {
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Compile-check the specs at index 0, K, 2K, ... of the sorted list
-    #[arg(long, value_name = "K", default_value_t = 10)]
+    #[arg(long, value_name = "K", default_value_t = 3)]
     pub sample_every: usize,
     /// Skip the compile check
     #[arg(long)]
@@ -63,7 +65,7 @@ impl Default for Options {
             cache: None,
             out: None,
             limit: None,
-            sample_every: 10,
+            sample_every: 3,
             no_check: false,
             jobs: 2,
             timeout: 60,
@@ -85,13 +87,40 @@ pub struct SpecResult {
     /// Wall time of the generation.
     pub seconds: f64,
     /// Why generation failed; for a sampled crate that did not compile
-    /// cleanly, its first compiler error (or warning).
+    /// cleanly, its first compiler error (or warning), of the default
+    /// features if they failed, else of all features.
     pub first_error: Option<String>,
     /// In the compile-check sample.
     pub sampled: bool,
-    /// For a sampled crate that was generated and checked: no errors and
-    /// no warnings.
-    pub compiled: Option<bool>,
+    /// For a sampled crate that was generated and checked: whether it was
+    /// free of errors and warnings with each feature set.
+    pub compiled: Option<Compiled>,
+}
+
+/// How a checked crate fared with each feature set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compiled {
+    /// No errors and no warnings with the default features.
+    pub default_features: bool,
+    /// No errors and no warnings with `--all-features`.
+    pub all_features: bool,
+}
+
+impl Compiled {
+    /// Clean with both feature sets: the crate counts as compiled.
+    pub fn clean(self) -> bool {
+        self.default_features && self.all_features
+    }
+
+    /// The `failed_features` column: `default`, `all`, `both`, or empty.
+    pub fn failed(self) -> &'static str {
+        match (self.default_features, self.all_features) {
+            (true, true) => "",
+            (false, true) => "default",
+            (true, false) => "all",
+            (false, false) => "both",
+        }
+    }
 }
 
 /// What a run produced.
@@ -109,6 +138,7 @@ pub struct Report {
 
 /// Runs the whole corpus (or the `--limit` slice of it).
 pub fn run(options: &Options) -> Result<Report, String> {
+    let run_started = Instant::now();
     if options.sample_every == 0 || options.jobs == 0 || options.timeout == 0 {
         return Err("--sample-every, --jobs and --timeout must be at least 1".into());
     }
@@ -119,15 +149,21 @@ pub fn run(options: &Options) -> Result<Report, String> {
     let out = options.out.clone().unwrap_or_else(|| cache.clone());
     claim(&cache)?;
     claim(&out)?;
+    let mut phases = Phases::default();
 
     let api = fetch::fetch(&cache)?;
     let mut specs = fetch::list_specs(&api)?;
     if let Some(limit) = options.limit {
         specs.truncate(limit);
     }
+    phases.end("fetch and list the corpus");
     let uniapi = match &options.uniapi {
         Some(path) => path.clone(),
-        None => build_uniapi()?,
+        None => {
+            let built = build_uniapi()?;
+            phases.end("build uniapi (release)");
+            built
+        }
     };
 
     let logs = out.join("logs");
@@ -172,6 +208,8 @@ pub fn run(options: &Options) -> Result<Report, String> {
         Duration::from_secs(options.timeout),
     )?;
     let generation_wall = started.elapsed();
+    phases.end("generate every spec");
+
     remove_dir(&scratch)?;
 
     let mut results: Vec<SpecResult> = jobs
@@ -190,7 +228,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
         .collect();
 
     // With --no-check nothing is sampled, so this does nothing.
-    let (check_wall, check_problem) = check_sample(&mut results, &crates, &cache, &out)?;
+    let check_problem = check::check_sample(&mut results, &crates, &cache, &out, &mut phases)?;
 
     let summary = report::summary(
         &results,
@@ -199,7 +237,8 @@ pub fn run(options: &Options) -> Result<Report, String> {
             sample_every: (!options.no_check).then_some(options.sample_every),
             timeout: Duration::from_secs(options.timeout),
             generation_wall,
-            check_wall,
+            phases: phases.list,
+            total: run_started.elapsed(),
             check_problem: check_problem.clone(),
         },
     );
@@ -216,44 +255,29 @@ pub fn run(options: &Options) -> Result<Report, String> {
     })
 }
 
-/// Compile-checks the sampled crates that were generated and fills in
-/// their `compiled` (and, if not clean, `first_error`). Returns the check's
-/// wall time and, if cargo failed outside those crates, why.
-fn check_sample(
-    results: &mut [SpecResult],
-    crates: &Path,
-    cache: &Path,
-    out: &Path,
-) -> Result<(Option<Duration>, Option<String>), String> {
-    let members: Vec<String> = results
-        .iter()
-        .filter(|r| r.sampled && r.outcome == Outcome::Generated)
-        .map(|r| r.name.clone())
-        .collect();
-    if members.is_empty() {
-        return Ok((None, None));
-    }
-    eprintln!("checking {} generated crates", members.len());
-    let started = Instant::now();
-    let checked = check::check(
-        crates,
-        &members,
-        &cache.join("target"),
-        &out.join("check.log"),
-    )?;
-    let wall = started.elapsed();
-    if checked.problem.is_some() {
-        return Ok((Some(wall), checked.problem));
-    }
-    for result in results {
-        if let Some(krate) = checked.crates.get(&result.name) {
-            result.compiled = Some(krate.is_clean());
-            if !krate.is_clean() {
-                result.first_error = krate.first_message().map(str::to_owned);
-            }
+/// Wall time per phase of a run.
+#[derive(Debug)]
+pub(crate) struct Phases {
+    list: Vec<(String, Duration)>,
+    since: Instant,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases {
+            list: Vec::new(),
+            since: Instant::now(),
         }
     }
-    Ok((Some(wall), None))
+}
+
+impl Phases {
+    /// Ends the phase that began when the last one ended.
+    pub(crate) fn end(&mut self, name: &str) {
+        let now = Instant::now();
+        self.list.push((name.to_owned(), now - self.since));
+        self.since = now;
+    }
 }
 
 fn default_cache() -> Result<PathBuf, String> {
