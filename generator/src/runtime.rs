@@ -37,6 +37,20 @@ pub const FILES: &[File] = &[
         summary: "`api::Error` and `Accept` matching.",
     },
     File {
+        name: "values",
+        text: include_str!("../runtime/values.rs"),
+        feature: None,
+        needs: &[],
+        summary: "Enum values the spec does not list: `UnknownValue`, `lenient`.",
+    },
+    File {
+        name: "object",
+        text: include_str!("../runtime/object.rs"),
+        feature: None,
+        needs: &[],
+        summary: "Structs read from and written as JSON objects.",
+    },
+    File {
         name: "problem",
         text: include_str!("../runtime/problem.rs"),
         feature: Some("server"),
@@ -64,6 +78,13 @@ pub const FILES: &[File] = &[
         needs: &["api", "problem", "violations"],
         summary: "Parameters, credentials' places, bodies and responses of handlers.",
     },
+    File {
+        name: "client",
+        text: include_str!("../runtime/client.rs"),
+        feature: Some("client"),
+        needs: &["api", "values"],
+        summary: "`Client` over reqwest: `send`, retries, the cache, request and response helpers.",
+    },
 ];
 
 impl File {
@@ -80,10 +101,27 @@ impl File {
 }
 
 /// The runtime files a crate with `options` needs, in [`FILES`] order.
-pub fn files(_api: &ir::Api, options: &Options) -> Vec<&'static File> {
+pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
     let mut wanted: Vec<&str> = vec!["api"];
+    if api
+        .types
+        .iter()
+        .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)))
+    {
+        wanted.push("values");
+    }
+    if api
+        .types
+        .iter()
+        .any(|t| matches!(t.kind, ir::TypeKind::Struct(_)))
+    {
+        wanted.push("object");
+    }
     if options.server {
         wanted.extend(["problem", "server", "violations", "request"]);
+    }
+    if options.client {
+        wanted.push("client");
     }
     // Whatever a wanted file needs comes too.
     let mut i = 0;

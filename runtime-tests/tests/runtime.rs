@@ -494,3 +494,303 @@ async fn bodies_are_checked_before_they_are_read() {
         "text/plain"
     );
 }
+
+mod types {
+    //! A struct as a generated `types` module writes its serde impls.
+    use uniapi_runtime_tests::runtime::object;
+
+    #[derive(Debug, PartialEq)]
+    pub struct Pet {
+        pub name: String,
+        pub age: i64,
+        pub tag: Option<String>,
+        pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+    }
+
+    impl serde::Serialize for Pet {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = object::Writer::new(serializer)?;
+            map.entry("name", &self.name);
+            map.entry("age", &self.age);
+            map.optional("tag", &self.tag);
+            for (key, value) in &self.extra {
+                map.entry(key, value);
+            }
+            map.end()
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Pet {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_map(object::Visitor::<Self>::new())
+        }
+    }
+
+    impl<'de> object::Read<'de> for Pet {
+        const EXPECTING: &'static str = "a Pet object";
+
+        fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+            let (mut name, mut age, mut tag) = (None, None, None);
+            let mut extra = std::collections::BTreeMap::new();
+            while let Some(key) = map.next_key::<object::Key<'de>>()? {
+                match key.as_str() {
+                    "name" => object::field(&mut map, &mut name, "name"),
+                    "age" => object::field(&mut map, &mut age, "age"),
+                    "tag" => object::field(&mut map, &mut tag, "tag"),
+                    _ => object::other(&mut map, &mut extra, key),
+                }?;
+            }
+            let absent = object::absent(&[("name", name.is_none()), ("age", age.is_none())]);
+            match (name, age) {
+                (Some(name), Some(age)) => Ok(Pet {
+                    name,
+                    age,
+                    tag,
+                    extra,
+                }),
+                _ => Err(object::missing(absent)),
+            }
+        }
+    }
+}
+
+#[test]
+fn structs_read_and_write_objects_property_by_property() {
+    let pet: types::Pet =
+        serde_json::from_str(r#"{"age": 3, "name": "Rex", "colour": "brown"}"#).unwrap();
+    assert_eq!(pet.tag, None);
+    assert_eq!(pet.extra["colour"], "brown");
+    assert_eq!(
+        serde_json::to_string(&pet).unwrap(),
+        r#"{"name":"Rex","age":3,"colour":"brown"}"#,
+        "an absent optional property is left out"
+    );
+    let missing = serde_json::from_str::<types::Pet>(r#"{"age": 3}"#).unwrap_err();
+    assert!(
+        missing.to_string().contains("missing field `name`"),
+        "{missing}"
+    );
+    let twice =
+        serde_json::from_str::<types::Pet>(r#"{"name": "a", "name": "b", "age": 1}"#).unwrap_err();
+    assert!(
+        twice.to_string().contains("duplicate field `name`"),
+        "{twice}"
+    );
+    let wrong = serde_json::from_str::<types::Pet>("[]").unwrap_err();
+    assert!(wrong.to_string().contains("a Pet object"), "{wrong}");
+}
+
+#[test]
+fn unknown_enum_values_are_errors_unless_read_leniently() {
+    use uniapi_runtime_tests::runtime::values;
+    let strict = values::unknown("purple", || "Unknown");
+    assert_eq!(strict.unwrap_err().to_string(), "unknown value `purple`");
+    let lenient = values::lenient(|| values::unknown("purple", || "Unknown"));
+    assert_eq!(lenient, Ok("Unknown"));
+    // Only inside `lenient`, and nested calls restore what was before.
+    values::lenient(|| values::lenient(|| ()));
+    assert!(values::unknown("purple", || ()).is_err());
+}
+
+mod client {
+    //! The client's runtime against a real server on 127.0.0.1.
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use uniapi_runtime_tests::runtime::client::{self, Cache, Call, Client, Retry};
+
+    #[test]
+    fn retry_delays_grow_with_jitter_up_to_the_cap() {
+        let retry = Retry::default()
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_secs(1));
+        for attempt in 1..=8 {
+            let full =
+                Duration::from_millis(100 * (1 << (attempt - 1))).min(Duration::from_secs(1));
+            let delay = retry.delay(attempt);
+            assert!(
+                delay >= full / 2 && delay <= full,
+                "attempt {attempt}: {delay:?} not in [{:?}, {full:?}]",
+                full / 2
+            );
+        }
+        assert_eq!(Retry::none().attempts(), 1);
+        assert_eq!(
+            Retry::default().max_attempts(0).attempts(),
+            1,
+            "at least once"
+        );
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("retry-after", " 7 ".parse().unwrap());
+        assert_eq!(client::retry_after(&headers), Some(Duration::from_secs(7)));
+        let later = std::time::SystemTime::now() + Duration::from_secs(120);
+        headers.insert(
+            "retry-after",
+            httpdate::fmt_http_date(later).parse().unwrap(),
+        );
+        let wait = client::retry_after(&headers).unwrap();
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
+        headers.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(
+            client::retry_after(&headers),
+            Some(Duration::ZERO),
+            "a past date waits not at all"
+        );
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(client::retry_after(&headers), None);
+    }
+
+    #[test]
+    fn cache_keys_hold_every_header_but_the_request_id() {
+        let mut a = reqwest::header::HeaderMap::new();
+        a.insert("authorization", "Bearer one".parse().unwrap());
+        a.insert("x-request-id", "1".parse().unwrap());
+        let mut b = a.clone();
+        b.insert("x-request-id", "2".parse().unwrap());
+        assert_eq!(
+            client::cache_key("http://h/a", &a),
+            client::cache_key("http://h/a", &b)
+        );
+        b.insert("authorization", "Bearer two".parse().unwrap());
+        assert_ne!(
+            client::cache_key("http://h/a", &a),
+            client::cache_key("http://h/a", &b),
+            "callers never share"
+        );
+    }
+
+    #[test]
+    fn parameters_are_written_in_their_styles() {
+        assert_eq!(client::percent_encode("a b/c?d"), "a%20b%2Fc%3Fd");
+        assert_eq!(client::encode_reserved("a/b?c&d#e"), "a/b?c%26d%23e");
+        let parts = client::parts(&[1, 2, 3], client::verbatim);
+        assert_eq!(client::styled(&parts, ".", "", "."), ".1.2.3");
+        assert_eq!(client::styled(&parts, "", ";id=", ""), ";id=1;id=2;id=3");
+        let pairs = vec![
+            ("a".to_owned(), "x y".to_owned()),
+            ("b".to_owned(), "2".to_owned()),
+        ];
+        assert_eq!(
+            client::object_parts(pairs.clone(), true, client::percent_encode),
+            ["a=x%20y", "b=2"]
+        );
+        assert_eq!(
+            client::object_parts(pairs, false, client::verbatim),
+            ["a", "x y", "b", "2"]
+        );
+        let mut query = String::new();
+        client::push_query(&mut query, "a", "1");
+        client::push_query(&mut query, "b", "2");
+        assert_eq!(query, "a=1&b=2");
+        let mut cookies = String::new();
+        client::push_cookie(&mut cookies, "s", &1);
+        client::push_cookie(&mut cookies, "t", &"x");
+        assert_eq!(cookies, "s=1; t=x");
+    }
+
+    /// A server that answers 503 (`Retry-After: 0`) to its first
+    /// `failures` requests, then 200 with a cacheable body, counting all.
+    async fn server(failures: usize) -> (String, Arc<AtomicUsize>) {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        let app = axum::Router::new().route(
+            "/thing",
+            axum::routing::get(move |headers: axum::http::HeaderMap| {
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    use axum::response::IntoResponse as _;
+                    if n < failures {
+                        return (
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                            [("retry-after", "0")],
+                            "busy",
+                        )
+                            .into_response();
+                    }
+                    let id = headers
+                        .get("x-request-id")
+                        .map(|v| v.to_str().unwrap_or("").len())
+                        .unwrap_or(0);
+                    (
+                        [("cache-control", "max-age=60"), ("etag", "\"1\"")],
+                        id.to_string(),
+                    )
+                        .into_response()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (url, seen)
+    }
+
+    fn get<'a>(client: &Client<()>, context: &'a http::HeaderMap) -> Call<'a> {
+        Call {
+            operation: "getThing",
+            template: "/thing",
+            method: reqwest::Method::GET,
+            url: format!("{}/thing", client.base_url()),
+            query: String::new(),
+            headers: reqwest::header::HeaderMap::new(),
+            cookies: String::new(),
+            body: None,
+            streams: false,
+            context,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_busy_server_is_tried_again_and_a_fresh_answer_comes_from_the_cache() {
+        let (url, seen) = server(2).await;
+        let client: Client<()> = Client::builder(format!("{url}/"))
+            .cache(Cache::new(10))
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), url, "no trailing slash");
+        let context = http::HeaderMap::new();
+        let response = client.send(get(&client, &context)).await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.text().await.unwrap(),
+            "32",
+            "a request id of 32 digits was sent"
+        );
+        assert_eq!(seen.load(Ordering::SeqCst), 3, "two 503s, then the answer");
+        let again = client.send(get(&client, &context)).await.unwrap();
+        assert_eq!(again.status(), 200);
+        assert_eq!(
+            seen.load(Ordering::SeqCst),
+            3,
+            "the second call is answered by the cache"
+        );
+        assert_eq!(client.cache().map(Cache::len), Some(1));
+    }
+
+    #[tokio::test]
+    async fn retries_stop_at_the_last_attempt() {
+        let (url, seen) = server(usize::MAX).await;
+        let client: Client<()> = Client::builder(url)
+            .retry(Retry::default().max_attempts(2))
+            .build()
+            .unwrap();
+        let context = http::HeaderMap::new();
+        let response = client.send(get(&client, &context)).await.unwrap();
+        assert_eq!(response.status(), 503, "the last answer is returned");
+        assert_eq!(seen.load(Ordering::SeqCst), 2);
+        let error = client::unexpected(response).await;
+        assert_eq!(error.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(error.body(), Some(&b"busy"[..]));
+    }
+}

@@ -242,14 +242,19 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let name = ident(&op.name);
     let request = format_ident!("{}", op.request_type());
     let response = format_ident!("{}", op.response_type());
-    let value = match chosen(op) {
-        Some(r) => response_value(api, &op.type_name, r, &response),
+    let answer = match chosen(op) {
+        Some(r) => {
+            let value = response_value(api, &op.type_name, r, &response);
+            quote!(Ok(#value))
+        }
         // Only `1XX` responses, which cannot end an exchange.
-        None => quote!(return Err(api::Error::other("the spec documents no final response"))),
+        None => quote!(Err(api::Error::other(
+            "the spec documents no final response"
+        ))),
     };
     quote! {
         async fn #name(&self, _request: api::#request) -> Result<api::#response, api::Error> {
-            Ok(#value)
+            #answer
         }
     }
 }

@@ -298,7 +298,8 @@ fn handler(
     let handle = format_ident!("handle_{}", bare);
     let parse = format_ident!("request_{}", bare);
     let (errors_const, errors) =
-        shapes.of(i, &format_ident!("{}_ERRORS", bare.to_ascii_uppercase()));
+        // The `_` of a name that began with a digit stays: `_5476…_ERRORS`.
+        shapes.of(i, &format_ident!("{}_ERRORS", crate::naming::unraw(&op.name).to_ascii_uppercase()));
     let request_type = format_ident!("{}", op.request_type());
     let body = parse_body(api, op, helpers);
     let doc = format!(" `{} {}`", op.method.as_str(), op.path);

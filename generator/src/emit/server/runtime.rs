@@ -37,13 +37,16 @@ pub(super) fn emit(routes: &[Route], document: Option<&str>) -> TokenStream {
             }
         })
         .collect();
-    // The rows name the type by its last segment (an empty table needs
-    // no import).
-    let import = (!rows.is_empty()).then(|| {
-        quote!(
+    // The rows name the type by its last segment, imported in a block
+    // (an empty table needs neither).
+    let table = if rows.is_empty() {
+        quote!(&[])
+    } else {
+        quote!({
             use super::runtime::server::Operation;
-        )
-    });
+            &[#(#rows),*]
+        })
+    };
     let document = match document {
         Some(json) => lit(json),
         None => quote!(include_str!("openapi.json")),
@@ -57,9 +60,6 @@ pub(super) fn emit(routes: &[Route], document: Option<&str>) -> TokenStream {
         /// operationId (for the request span), and whether its request body
         /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
         /// route, then method.
-        const OPERATIONS: &[super::runtime::server::Operation] = {
-            #import
-            &[#(#rows),*]
-        };
+        const OPERATIONS: &[super::runtime::server::Operation] = #table;
     }
 }

@@ -55,4 +55,4 @@ pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[super::runtime::server::Operation] = { &[] };
+const OPERATIONS: &[super::runtime::server::Operation] = &[];
