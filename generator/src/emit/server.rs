@@ -117,12 +117,13 @@ fn frame(
     let error_bodies = shapes.functions();
     let responses = marker(1);
     let helper_fns = helpers.iter().filter_map(|h| helper(api, *h));
-    let violations = super::violations::needed(api)
+    let (violations, walks_name_types) = super::violations::needed(api)
         .then(|| super::violations::emit(api))
-        .filter(|impls| !impls.is_empty());
+        .filter(|(impls, _)| !impls.is_empty())
+        .map_or((None, false), |(impls, names)| (Some(impls), names));
     // Defaults of enum or constrained type name it, and so do the walks
-    // over JSON bodies.
-    let uses_types = (violations.is_some()
+    // over JSON bodies of named types.
+    let uses_types = (walks_name_types
         || api.operations.iter().flat_map(|op| &op.params).any(|p| {
             matches!(
                 p.default,

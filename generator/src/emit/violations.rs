@@ -22,7 +22,9 @@ pub(super) fn needed(api: &ir::Api) -> bool {
 
 /// Impls of the runtime's `Violations` for the types JSON request bodies
 /// reach (the runtime has those of containers and `serde_json::Value`).
-pub(super) fn emit(api: &ir::Api) -> TokenStream {
+/// The impls, and whether they name `types` (the walks of named types do;
+/// those of primitives alone do not).
+pub(super) fn emit(api: &ir::Api) -> (TokenStream, bool) {
     let mut reach = Reach::default();
     for op in &api.operations {
         for body in op.bodies.iter().filter(|b| b.media == MediaKind::Json) {
@@ -33,7 +35,11 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         let t = prim(*p, Scope::Outside);
         quote!(impl Violations for #t { fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) { leaf::<Self>(value, at, out) } })
     });
-    let named = reach.types.iter().filter_map(|id| named_impl(api, *id));
+    let named: Vec<TokenStream> = reach
+        .types
+        .iter()
+        .filter_map(|id| named_impl(api, *id))
+        .collect();
     let constrained = reach
         .types
         .iter()
@@ -58,11 +64,13 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
                 }
             }
         });
-    quote! {
+    let names_types = !named.is_empty() || constrained.is_some();
+    let impls = quote! {
         #(#prims)*
         #constrained
         #(#named)*
-    }
+    };
+    (impls, names_types)
 }
 
 fn named_impl(api: &ir::Api, id: TypeId) -> Option<TokenStream> {
@@ -87,11 +95,15 @@ fn named_impl(api: &ir::Api, id: TypeId) -> Option<TokenStream> {
                 };
                 quote!(property::<#t>(object, #wire, #required, at, out);)
             });
-            quote! {
-                let Some(object) = members(value, at, out) else {
-                    return;
-                };
-                #(#properties)*
+            if s.fields.is_empty() {
+                quote!(let _ = members(value, at, out);)
+            } else {
+                quote! {
+                    let Some(object) = members(value, at, out) else {
+                        return;
+                    };
+                    #(#properties)*
+                }
             }
         }
         TypeKind::Constrained(inner, _) => {
