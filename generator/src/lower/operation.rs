@@ -7,7 +7,7 @@ use openapiv3::{
 };
 
 use super::schema::{SchemaRef, Schemas, is_binary};
-use super::{resolve, scheme_index};
+use super::{is_token, resolve, scheme_index};
 use crate::diag::{Diagnostic, join};
 use crate::ir::{
     Body, Docs, Header, Location, MediaKind, Method, Operation, Param, Part, PartKind, PathSegment,
@@ -204,6 +204,19 @@ impl OperationLowering<'_, '_, '_> {
                     format!("header parameter `{}` is ignored", data.name),
                 )
                 .with_hint("OpenAPI describes this header with `content` and `security` instead"),
+            );
+            return None;
+        }
+        if location == Location::Header && !is_token(&data.name) {
+            self.schemas.diags.push(
+                Diagnostic::warning(
+                    pointer,
+                    format!(
+                        "`{}` cannot be a header's name; the parameter is left out",
+                        data.name
+                    ),
+                )
+                .with_hint("a header's name is letters, digits and `!#$%&'*+-.^_`|~`"),
             );
             return None;
         }
@@ -430,10 +443,11 @@ impl OperationLowering<'_, '_, '_> {
                 return Vec::new();
             }
         };
-        let several = body.content.len() > 1;
+        let content = self.distinct_media(&body.content, &format!("{pointer}/content"));
+        let several = content.len() > 1;
         let mut variants = Namespace::new();
-        let mut out = Vec::with_capacity(body.content.len());
-        for (content_type, media_type) in &body.content {
+        let mut out = Vec::with_capacity(content.len());
+        for (content_type, media_type) in content {
             let mut media = media_rank(content_type).1;
             let media_pointer = join(&format!("{pointer}/content"), content_type);
             let hint = if several {
@@ -481,6 +495,32 @@ impl OperationLowering<'_, '_, '_> {
                     ..Docs::default()
                 },
             });
+        }
+        out
+    }
+
+    /// The media types of `content` (at `pointer`) that can be told apart:
+    /// one that is an earlier one but for case and parameters
+    /// (`text/plain; charset=utf-8` after `text/plain`) is left out, with
+    /// a warning, since `Content-Type` cannot choose between them.
+    fn distinct_media<'c>(
+        &mut self,
+        content: &'c indexmap::IndexMap<String, openapiv3::MediaType>,
+        pointer: &str,
+    ) -> Vec<(&'c String, &'c openapiv3::MediaType)> {
+        let mut out: Vec<(&String, &openapiv3::MediaType)> = Vec::with_capacity(content.len());
+        for (content_type, media_type) in content {
+            let essence = crate::ir::essence(content_type);
+            match out.iter().find(|(c, _)| crate::ir::essence(c) == essence) {
+                Some((first, _)) => self.schemas.diags.push(
+                    Diagnostic::warning(
+                        join(pointer, content_type),
+                        format!("media type `{content_type}` is `{first}` again; left out"),
+                    )
+                    .with_hint("describe each media type once; parameters such as `charset` do not tell bodies apart"),
+                ),
+                None => out.push((content_type, media_type)),
+            }
         }
         out
     }
@@ -699,10 +739,12 @@ impl OperationLowering<'_, '_, '_> {
                 StatusMatch::Range(r) => naming::range_variant(r),
                 StatusMatch::Default => "Default".into(),
             });
-            let several = response.content.len() > 1;
+            let content =
+                self.distinct_media(&response.content, &format!("{response_pointer}/content"));
+            let several = content.len() > 1;
             let mut media_variants = Namespace::new();
-            let mut bodies = Vec::with_capacity(response.content.len());
-            for (content_type, media_type) in &response.content {
+            let mut bodies = Vec::with_capacity(content.len());
+            for (content_type, media_type) in content {
                 let media = media_rank(content_type).1;
                 let media_pointer = join(&format!("{response_pointer}/content"), content_type);
                 let hint = if several {
@@ -770,6 +812,16 @@ impl OperationLowering<'_, '_, '_> {
         for (name, header) in &response.headers {
             let header_pointer = join(&format!("{pointer}/headers"), name);
             if name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
+            if !is_token(name) {
+                self.schemas.diags.push(
+                    Diagnostic::warning(
+                        &header_pointer,
+                        format!("`{name}` cannot be a header's name; the header is left out"),
+                    )
+                    .with_hint("a header's name is letters, digits and `!#$%&'*+-.^_`|~`"),
+                );
                 continue;
             }
             let header = match resolve(&self.loaded.raw, header, &header_pointer) {
