@@ -27,6 +27,7 @@ pub(super) enum Helper {
     EncodeForm,
     EncodeMultipart,
     Read,
+    DecodeError,
     DecodeJson,
     DecodeForm,
     DecodeText,
@@ -160,7 +161,8 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 let bytes = response.bytes().await.map_err(transport)?;
                 Ok((status, headers, bytes))
             }
-
+        },
+        Helper::DecodeError => quote! {
             /// A response that does not match the spec, kept whole.
             fn decode_error(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: Vec<u8>, path: Option<String>, message: String) -> api::Error {
                 api::Error::Decode { status, headers: Box::new(headers), body, path, message }
@@ -464,9 +466,11 @@ fn method(
         let value = response_value(op, r, &response_type, helpers);
         let pattern = match r.status {
             StatusMatch::Code(c) => quote!(#c),
+            // A guard, not `200..=299`: an exact code before it is no
+            // overlap (`clippy::match_overlapping_arm`).
             StatusMatch::Range(d) => {
-                let (lo, hi) = (d as u16 * 100, d as u16 * 100 + 99);
-                quote!(#lo..=#hi)
+                let d = proc_macro2::Literal::u16_unsuffixed(u16::from(d));
+                quote!(code if code / 100 == #d)
             }
             StatusMatch::Default => quote!(_),
         };
@@ -518,22 +522,29 @@ fn response_value(
             return read_body(b, helpers);
         }
         // By the response's `Content-Type`: exact media types, then JSON's
-        // `+json` family and ranges; anything else as the preferred one.
-        helpers.insert(Helper::MediaType);
+        // `+json` family and ranges; anything else (`*/*` among them) as
+        // the preferred one.
         let body_type = format_ident!("{}", r.body_type(&op.type_name));
-        let arms: Vec<_> = r
+        let preferred = ident(&b.variant);
+        let others: Vec<_> = r
             .body_choices()
             .iter()
-            .filter(|c| c.variant != b.variant)
+            .filter(|c| c.variant != b.variant && ir::essence(&c.content_type) != "*/*")
+            .collect();
+        if others.is_empty() {
+            let read = read_body(b, helpers);
+            return quote!(api::#body_type::#preferred(#read));
+        }
+        helpers.insert(Helper::MediaType);
+        let arms: Vec<_> = others
+            .into_iter()
             .map(|c| {
                 let v = ident(&c.variant);
                 let read = read_body(c, helpers);
                 (c.content_type.as_str(), quote!(api::#body_type::#v(#read)))
             })
             .collect();
-        // A `*/*` choice other than the preferred one is never picked.
         let (exact, ranges, _) = super::media_arms(arms);
-        let preferred = ident(&b.variant);
         let read = read_body(b, helpers);
         quote! {
             match media_type(&response).as_str() {
@@ -552,7 +563,7 @@ fn response_value(
                 .headers
                 .iter()
                 .map(|h| {
-                    helpers.extend([Helper::ResponseHeader, Helper::Read]);
+                    helpers.extend([Helper::ResponseHeader, Helper::DecodeError]);
                     let field = ident(&h.name);
                     let wire = lit(&h.wire);
                     if h.required {
@@ -574,11 +585,11 @@ fn response_value(
 fn read_body(b: &ir::ResponseBody, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     match b.media {
         MediaKind::Json => {
-            helpers.extend([Helper::DecodeJson, Helper::Read]);
+            helpers.extend([Helper::DecodeJson, Helper::Read, Helper::DecodeError]);
             quote!(decode_json(response).await?)
         }
         MediaKind::Form => {
-            helpers.extend([Helper::DecodeForm, Helper::Read]);
+            helpers.extend([Helper::DecodeForm, Helper::Read, Helper::DecodeError]);
             quote!(decode_form(response).await?)
         }
         MediaKind::Text => {

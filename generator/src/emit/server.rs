@@ -149,7 +149,7 @@ fn frame(api: &ir::Api, shapes: &errors::Shapes, helpers: &BTreeSet<Helper>) -> 
     let violations = super::violations::needed(api).then(|| super::violations::emit(api));
     // Defaults of enum or constrained type name it, and so do the walks
     // over JSON bodies.
-    let uses_types = (violations.is_some()
+    let uses_types = (violations.is_some() && super::violations::names_types(api)
         || api.operations.iter().flat_map(|op| &op.params).any(|p| {
             matches!(
                 p.default,

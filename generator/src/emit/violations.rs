@@ -20,15 +20,23 @@ pub(super) fn needed(api: &ir::Api) -> bool {
         .any(|op| op.bodies.iter().any(|b| b.media == MediaKind::Json))
 }
 
+/// Whether the impls name a type of module `types` (so the server's
+/// module imports it): a type with an impl of its own (aliases have none),
+/// or `types::Base64` and `types::FilePart`.
+pub(super) fn names_types(api: &ir::Api) -> bool {
+    let reach = Reach::of(api);
+    reach
+        .types
+        .iter()
+        .any(|id| !matches!(api.ty(*id).kind, TypeKind::Alias(_)))
+        || reach.prims.contains(&Prim::Base64)
+        || reach.prims.contains(&Prim::File)
+}
+
 /// The `Violations` trait, its helpers, and impls for the types JSON
 /// request bodies reach.
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
-    let mut reach = Reach::default();
-    for op in &api.operations {
-        for body in op.bodies.iter().filter(|b| b.media == MediaKind::Json) {
-            reach.ty(api, &body.ty);
-        }
-    }
+    let reach = Reach::of(api);
     let prims = reach.prims.iter().map(|p| {
         let t = prim(*p, Scope::Outside);
         quote!(impl Violations for #t { fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) { leaf::<Self>(value, at, out) } })
@@ -65,7 +73,7 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         .then(|| {
             quote! {
                 /// The object's members, or a violation when it is none.
-                fn object<'v>(value: &'v serde_json::Value, at: &str, out: &mut Vec<Violation>) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
+                fn json_object<'v>(value: &'v serde_json::Value, at: &str, out: &mut Vec<Violation>) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
                     let object = value.as_object();
                     if object.is_none() {
                         out.push(Violation { pointer: at.to_owned(), detail: "must be an object".to_owned() });
@@ -178,7 +186,7 @@ fn named_impl(api: &ir::Api, id: TypeId) -> Option<TokenStream> {
                 quote!(property::<#t>(object, #wire, #required, at, out);)
             });
             quote! {
-                let Some(object) = object(value, at, out) else {
+                let Some(object) = json_object(value, at, out) else {
                     return;
                 };
                 #(#properties)*
@@ -213,6 +221,17 @@ struct Reach {
 }
 
 impl Reach {
+    /// What the JSON request bodies of `api` reach.
+    fn of(api: &ir::Api) -> Self {
+        let mut reach = Reach::default();
+        for op in &api.operations {
+            for body in op.bodies.iter().filter(|b| b.media == MediaKind::Json) {
+                reach.ty(api, &body.ty);
+            }
+        }
+        reach
+    }
+
     fn ty(&mut self, api: &ir::Api, t: &Ty) {
         match t {
             Ty::Prim(p) => {

@@ -1464,7 +1464,7 @@ impl Violations for i64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1504,7 +1504,7 @@ fn property<T: Violations>(
 
 impl Violations for types::CartItemInput {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<i64>(object, "puppyId", true, at, out);

@@ -1104,7 +1104,7 @@ impl Violations for chrono::DateTime<chrono::Utc> {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1144,7 +1144,7 @@ fn property<T: Violations>(
 
 impl Violations for types::Offset {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "id", false, at, out);
@@ -1154,7 +1154,7 @@ impl Violations for types::Offset {
 
 impl Violations for types::OffsetTransition {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1167,7 +1167,7 @@ impl Violations for types::OffsetTransition {
 
 impl Violations for types::Rules {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1178,7 +1178,7 @@ impl Violations for types::Rules {
 
 impl Violations for types::PostAnythingBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::Offset>>(object, "circular", false, at, out);

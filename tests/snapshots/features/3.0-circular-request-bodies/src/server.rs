@@ -1054,7 +1054,7 @@ impl Violations for String {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1094,7 +1094,7 @@ fn property<T: Violations>(
 
 impl Violations for types::TreeNode {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "id", true, at, out);
@@ -1106,7 +1106,7 @@ impl Violations for types::TreeNode {
 
 impl Violations for types::Person {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "name", true, at, out);
@@ -1116,7 +1116,7 @@ impl Violations for types::Person {
 
 impl Violations for types::Company {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "name", true, at, out);
@@ -1126,7 +1126,7 @@ impl Violations for types::Company {
 
 impl Violations for types::Expression {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::ExpressionType>>(object, "type", false, at, out);
@@ -1136,7 +1136,7 @@ impl Violations for types::Expression {
 
 impl Violations for types::LinkedNode {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "id", true, at, out);

@@ -1129,7 +1129,7 @@ impl Violations for f64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1175,7 +1175,7 @@ impl Violations for types::MultischemaOfEverything {
 
 impl Violations for types::ObjectOfEverything {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1193,7 +1193,7 @@ impl Violations for types::ObjectOfEverything {
 
 impl Violations for types::ObjectOfObjectsAndArrays {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::FlatObject>>(object, "singleObject", false, at, out);
@@ -1209,7 +1209,7 @@ impl Violations for types::ObjectOfObjectsAndArrays {
 
 impl Violations for types::FlatObject {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -1220,7 +1220,7 @@ impl Violations for types::FlatObject {
 
 impl Violations for types::ObjectOfAdditionalPropertiesObjectPolymorphismInnerValue {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "primitive", false, at, out);
@@ -1242,7 +1242,7 @@ for types::ObjectOfAdditionalPropertiesObjectPolymorphismInnerValueMetadata {
 
 impl Violations for types::PostAnythingTopLevelObjectSimpleBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::FlatObject>>(object, "nestedObject_1", false, at, out);

@@ -1320,7 +1320,7 @@ impl Violations for i64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1360,7 +1360,7 @@ fn property<T: Violations>(
 
 impl Violations for types::BaseVehicle {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "vehicleType", false, at, out);
@@ -1397,7 +1397,7 @@ impl Violations for types::PatchOneofAllofTopLevelDiscBody {
 
 impl Violations for types::PatchNestedOneOfObjectWithNestedOneOfBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1420,7 +1420,7 @@ impl Violations for types::PatchMappingWithDuplicateSchemasBody {
 
 impl Violations for types::OneOfWithImproperlyPlacedDiscriminatorBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1447,7 +1447,7 @@ for types::OneOfWithImproperlyPlacedDiscriminatorBodyConnectorProperties {
 
 impl Violations for types::RedoclyQuirkBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::BaseVehicle>>(object, "vehicle", false, at, out);

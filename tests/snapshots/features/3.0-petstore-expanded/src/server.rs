@@ -1225,7 +1225,7 @@ impl Violations for String {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1265,7 +1265,7 @@ fn property<T: Violations>(
 
 impl Violations for types::NewPet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "name", true, at, out);

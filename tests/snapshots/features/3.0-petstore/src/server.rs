@@ -2444,7 +2444,7 @@ impl Violations for chrono::DateTime<chrono::Utc> {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -2484,7 +2484,7 @@ fn property<T: Violations>(
 
 impl Violations for types::Order {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "id", false, at, out);
@@ -2500,7 +2500,7 @@ impl Violations for types::Order {
 
 impl Violations for types::Category {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "id", false, at, out);
@@ -2510,7 +2510,7 @@ impl Violations for types::Category {
 
 impl Violations for types::User {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "id", false, at, out);
@@ -2526,7 +2526,7 @@ impl Violations for types::User {
 
 impl Violations for types::Tag {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "id", false, at, out);
@@ -2536,7 +2536,7 @@ impl Violations for types::Tag {
 
 impl Violations for types::Pet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<i64>(object, "id", false, at, out);

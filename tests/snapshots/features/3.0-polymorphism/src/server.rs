@@ -1387,7 +1387,7 @@ impl Violations for String {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1433,7 +1433,7 @@ impl Violations for types::PatchPetsBody {
 
 impl Violations for types::PostAnythingAllOfObjectBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "a", false, at, out);
@@ -1457,7 +1457,7 @@ impl Violations for types::PostAnythingAnyOfPrimitiveBody {
 
 impl Violations for types::PostAnyOfWithTypeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1492,7 +1492,7 @@ impl Violations for types::PostOneOfComplexBody {
 
 impl Violations for types::PostAnythingNestedOneOfObjectRefBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1503,7 +1503,7 @@ impl Violations for types::PostAnythingNestedOneOfObjectRefBody {
 
 impl Violations for types::PostAnythingNestedOneOfRefBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1520,7 +1520,7 @@ impl Violations for types::PostAnythingNestedOneOfRefBodyConfig {
 
 impl Violations for types::PostAnythingNestedOneOfObjectWithNestedOneOfBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1537,7 +1537,7 @@ impl Violations for types::PostAnythingNestedOneOfObjectWithNestedOneOfBodyConfi
 
 impl Violations for types::PostOneOfWithTypeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<

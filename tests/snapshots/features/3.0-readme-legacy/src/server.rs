@@ -3368,7 +3368,7 @@ impl Violations for i64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -3408,7 +3408,7 @@ fn property<T: Violations>(
 
 impl Violations for types::Category {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
@@ -3418,7 +3418,7 @@ impl Violations for types::Category {
 
 impl Violations for types::Changelog {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "title", true, at, out);
@@ -3430,7 +3430,7 @@ impl Violations for types::Changelog {
 
 impl Violations for types::CustomPage {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "title", true, at, out);
@@ -3449,7 +3449,7 @@ impl Violations for types::DocSchemaPost {
 
 impl Violations for types::DocSchemaPut {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
@@ -3467,7 +3467,7 @@ impl Violations for types::DocSchemaPut {
 
 impl Violations for types::Version {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "version", true, at, out);
@@ -3501,7 +3501,7 @@ impl Violations for types::DocSchemaPutType {
 
 impl Violations for types::DocSchemaPutError {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "code", false, at, out);
@@ -3510,7 +3510,7 @@ impl Violations for types::DocSchemaPutError {
 
 impl Violations for types::CreateCategoryBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "title", true, at, out);
@@ -3520,7 +3520,7 @@ impl Violations for types::CreateCategoryBody {
 
 impl Violations for types::AskOwlbotBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "question", true, at, out);

@@ -1671,7 +1671,7 @@ impl Violations for f64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1711,7 +1711,7 @@ fn property<T: Violations>(
 
 impl Violations for types::Pet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "name", false, at, out);
@@ -1721,7 +1721,7 @@ impl Violations for types::Pet {
 
 impl Violations for types::User {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<f64>>(object, "id", false, at, out);

@@ -1235,7 +1235,7 @@ impl Violations for i64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1275,7 +1275,7 @@ fn property<T: Violations>(
 
 impl Violations for types::Object {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "primitive", false, at, out);
@@ -1289,7 +1289,7 @@ impl Violations for types::Object {
 
 impl Violations for types::Pet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "id", false, at, out);
@@ -1319,7 +1319,7 @@ impl Violations for types::Pet {
 
 impl Violations for types::ObjectObject {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<bool>>(object, "primitive", false, at, out);

@@ -947,7 +947,7 @@ impl Violations for i64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -987,7 +987,7 @@ fn property<T: Violations>(
 
 impl Violations for types::RefWithRef {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "code", false, at, out);
@@ -998,7 +998,7 @@ impl Violations for types::RefWithRef {
 
 impl Violations for types::PostPostBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1088,7 +1088,7 @@ impl Violations for types::PostPostBody {
 impl Violations
 for types::PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "code", false, at, out);
@@ -1099,7 +1099,7 @@ for types::PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesValue {
 impl Violations
 for types::PostPostBodyObjectWithAdditionalPropertiesTypeObjectPropertiesAndCustomTitleValue {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "code", false, at, out);
@@ -1116,7 +1116,7 @@ for types::PostPostBodyObjectWithAdditionalPropertiesAnyOfPolymorphicValue {
 
 impl Violations for types::PostPostBodyObjectWithAdditionalPropetiesWithinAnAllOf {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "primitiveProperty", false, at, out);

@@ -1181,7 +1181,7 @@ impl Violations for chrono::DateTime<chrono::Utc> {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1221,7 +1221,7 @@ fn property<T: Violations>(
 
 impl Violations for types::ZoneOffset {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "id", false, at, out);
@@ -1231,7 +1231,7 @@ impl Violations for types::ZoneOffset {
 
 impl Violations for types::ZoneOffsetTransition {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::ZoneOffset>>(object, "offsetBefore", false, at, out);
@@ -1247,7 +1247,7 @@ impl Violations for types::ZoneOffsetTransition {
 
 impl Violations for types::ZoneRules {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1258,7 +1258,7 @@ impl Violations for types::ZoneRules {
 
 impl Violations for types::PutNestedTestBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "foo", false, at, out);
@@ -1271,7 +1271,7 @@ impl Violations for types::PutNestedTestBody {
 
 impl Violations for types::PutNestedTestBodyObj {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1291,7 +1291,7 @@ impl Violations for types::PutNestedTestBodyObj {
 impl Violations
 for types::PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1305,7 +1305,7 @@ for types::PutNestedTestBodyObjFffffffffffffffffffffffffffffffffffffffffffffffff
 impl Violations
 for types::PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooa {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -1319,7 +1319,7 @@ for types::PutNestedTestBodyObjFffffffffffffffffffffffffffffffffffffffffffffffff
 impl Violations
 for types::PutNestedTestBodyObjFfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffFooaFoob {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "fooc", false, at, out);
@@ -1328,7 +1328,7 @@ for types::PutNestedTestBodyObjFffffffffffffffffffffffffffffffffffffffffffffffff
 
 impl Violations for types::PostNotQuiteCircularBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::ZoneRules>>(object, "rules", false, at, out);

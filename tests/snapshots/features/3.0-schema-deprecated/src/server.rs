@@ -1069,7 +1069,7 @@ impl Violations for i64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1109,7 +1109,7 @@ fn property<T: Violations>(
 
 impl Violations for types::Category {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "id", false, at, out);
@@ -1119,7 +1119,7 @@ impl Violations for types::Category {
 
 impl Violations for types::Tag {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "id", false, at, out);
@@ -1129,7 +1129,7 @@ impl Violations for types::Tag {
 
 impl Violations for types::TagDeprecated {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "id", false, at, out);
@@ -1139,7 +1139,7 @@ impl Violations for types::TagDeprecated {
 
 impl Violations for types::Pet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<i64>(object, "id", false, at, out);
@@ -1166,7 +1166,7 @@ impl Violations for types::Status {
 
 impl Violations for types::PetPolymorphism {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::PetPolymorphismOneOf>>(object, "oneOf", false, at, out);
@@ -1183,7 +1183,7 @@ impl Violations for types::PetPolymorphismOneOf {
 
 impl Violations for types::PetPolymorphismAllOf {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::Status>>(object, "status", false, at, out);

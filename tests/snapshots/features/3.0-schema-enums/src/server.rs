@@ -971,7 +971,7 @@ impl Violations for f64 {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1011,7 +1011,7 @@ fn property<T: Violations>(
 
 impl Violations for types::NumberEnumSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<f64>>(object, "enum", false, at, out);
@@ -1027,7 +1027,7 @@ impl Violations for types::NumberEnumSupportBody {
 
 impl Violations for types::BooleanEnumSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<bool>>(object, "enum", false, at, out);
@@ -1039,7 +1039,7 @@ impl Violations for types::BooleanEnumSupportBody {
 
 impl Violations for types::StringEnumSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<

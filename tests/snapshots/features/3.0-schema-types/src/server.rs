@@ -1730,7 +1730,7 @@ where
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1776,7 +1776,7 @@ impl Violations for types::StringEnum {
 
 impl Violations for types::Circular {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -1786,7 +1786,7 @@ impl Violations for types::Circular {
 
 impl Violations for types::StringFormatSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "binary", false, at, out);
@@ -1819,7 +1819,7 @@ impl Violations for types::StringFormatSupportBodyPasswordMinLength5MaxLength20 
 
 impl Violations for types::StringSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "stock", false, at, out);
@@ -1880,7 +1880,7 @@ impl Violations for types::StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDef
 
 impl Violations for types::NumberFormatSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "integer (format: int8)", false, at, out);
@@ -1907,7 +1907,7 @@ impl Violations for types::NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 
 
 impl Violations for types::NumberSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "integer (stock)", false, at, out);
@@ -1942,7 +1942,7 @@ impl Violations for types::NumberSchemaSupportBodyIntegerMinimumMaximum {
 
 impl Violations for types::BooleanSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<bool>>(object, "stock", false, at, out);
@@ -1959,7 +1959,7 @@ impl Violations for types::BooleanSchemaSupportBody {
 
 impl Violations for types::ArraySchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<Vec<serde_json::Value>>>(object, "stock", false, at, out);
@@ -1995,7 +1995,7 @@ impl Violations for types::ArraySchemaSupportBody {
 
 impl Violations for types::ArraySchemaSupportBodyArrayObjectItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2007,7 +2007,7 @@ impl Violations for types::ArraySchemaSupportBodyArrayObjectItem {
 
 impl Violations for types::ArraySchemaSupportBodyArrayArrayObjectItemItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2016,7 +2016,7 @@ impl Violations for types::ArraySchemaSupportBodyArrayArrayObjectItemItem {
 
 impl Violations for types::ArrayTopLevelObjectsBodyItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2032,7 +2032,7 @@ impl Violations for types::ArrayTopLevelObjectsBodyItem {
 
 impl Violations for types::ObjectSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -2055,7 +2055,7 @@ impl Violations for types::ObjectSchemaSupportBody {
 
 impl Violations for types::ObjectSchemaSupportBodyObject {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2070,7 +2070,7 @@ impl Violations for types::ObjectSchemaSupportBodyObject {
 
 impl Violations for types::ObjectSchemaSupportBodyObjectWithTitle {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2085,7 +2085,7 @@ impl Violations for types::ObjectSchemaSupportBodyObjectWithTitle {
 
 impl Violations for types::ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "property1", false, at, out);
@@ -2095,7 +2095,7 @@ impl Violations for types::ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
 
 impl Violations for types::CircularHandlingBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::Circular>>(object, "circular", false, at, out);
@@ -2104,7 +2104,7 @@ impl Violations for types::CircularHandlingBody {
 
 impl Violations for types::RawBodyTopLevelBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "RAW_BODY", false, at, out);
@@ -2113,7 +2113,7 @@ impl Violations for types::RawBodyTopLevelBody {
 
 impl Violations for types::QuirksMissingTypeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<serde_json::Value>>(object, "missing type", false, at, out);
@@ -2129,7 +2129,7 @@ impl Violations for types::QuirksMissingTypeBody {
 
 impl Violations for types::QuirksMissingTypeBodyImplicitObject {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "name", false, at, out);
@@ -2138,7 +2138,7 @@ impl Violations for types::QuirksMissingTypeBodyImplicitObject {
 
 impl Violations for types::QuirksIncompatibleNestedAllOfBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -2152,7 +2152,7 @@ impl Violations for types::QuirksIncompatibleNestedAllOfBody {
 
 impl Violations for types::QuirksIncompatibleNestedAllOfBodyCompatible {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<serde_json::Value>>(object, "name", false, at, out);

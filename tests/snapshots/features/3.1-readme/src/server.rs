@@ -4201,7 +4201,7 @@ where
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -4241,7 +4241,7 @@ fn property<T: Violations>(
 
 impl Violations for types::CreateApiKeyBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<types::CreateApiKeyBodyLabel>(object, "label", true, at, out);
@@ -4256,7 +4256,7 @@ impl Violations for types::GetApIsOkBodyDataItemSourceCurrent {
 
 impl Violations for types::ApplyToReadMeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<types::ApplyToReadMeBodyName>(object, "name", true, at, out);
@@ -4278,7 +4278,7 @@ impl Violations for types::ApplyToReadMeBodyName {
 
 impl Violations for types::CreateCategoryBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "title", true, at, out);
@@ -4300,7 +4300,7 @@ impl Violations for types::CreateCategoryCreatedBodyDataUri {
 
 impl Violations for types::UpdateCategoryBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
@@ -4311,7 +4311,7 @@ impl Violations for types::UpdateCategoryBody {
 
 impl Violations for types::GetCategoryPagesOkBodyDataItemCategory {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4322,7 +4322,7 @@ impl Violations for types::GetCategoryPagesOkBodyDataItemCategory {
 
 impl Violations for types::GetChangelogsOkBodyDataItemPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4345,7 +4345,7 @@ impl Violations for types::GetChangelogsOkBodyDataItemType {
 
 impl Violations for types::CreateChangelogBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4373,7 +4373,7 @@ impl Violations for types::CreateChangelogBody {
 
 impl Violations for types::CreateChangelogBodyAuthor {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "id", false, at, out);
@@ -4382,7 +4382,7 @@ impl Violations for types::CreateChangelogBodyAuthor {
 
 impl Violations for types::CreateChangelogBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4391,7 +4391,7 @@ impl Violations for types::CreateChangelogBodyContent {
 
 impl Violations for types::CreateChangelogBodyMetadata {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4405,7 +4405,7 @@ impl Violations for types::CreateChangelogBodyMetadata {
 
 impl Violations for types::CreateChangelogBodyMetadataImage {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4423,7 +4423,7 @@ impl Violations for types::CreateChangelogBodyMetadataImageUri {
 
 impl Violations for types::UpdateChangelogBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4451,7 +4451,7 @@ impl Violations for types::UpdateChangelogBody {
 
 impl Violations for types::UpdateChangelogBodyAuthor {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "id", false, at, out);
@@ -4461,7 +4461,7 @@ impl Violations for types::UpdateChangelogBodyAuthor {
 
 impl Violations for types::GetCustomPagesOkBodyDataItemAppearance {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<bool>(object, "fullscreen", false, at, out);
@@ -4476,7 +4476,7 @@ impl Violations for types::GetCustomPagesOkBodyDataItemContentType {
 
 impl Violations for types::GetCustomPagesOkBodyDataItemPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4499,7 +4499,7 @@ impl Violations for types::GetCustomPagesOkBodyDataItemSlug {
 
 impl Violations for types::CreateCustomPageBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4523,7 +4523,7 @@ impl Violations for types::CreateCustomPageBody {
 
 impl Violations for types::CreateCustomPageBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4535,7 +4535,7 @@ impl Violations for types::CreateCustomPageBodyContent {
 
 impl Violations for types::UpdateCustomPageBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4559,7 +4559,7 @@ impl Violations for types::UpdateCustomPageBody {
 
 impl Violations for types::CreateGuideBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4601,7 +4601,7 @@ impl Violations for types::CreateGuideBodyAllowCrawlers {
 
 impl Violations for types::CreateGuideBodyAppearance {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4612,7 +4612,7 @@ impl Violations for types::CreateGuideBodyAppearance {
 
 impl Violations for types::CreateGuideBodyAppearanceIcon {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "name", false, at, out);
@@ -4630,7 +4630,7 @@ impl Violations for types::CreateGuideBodyAppearanceIconType {
 
 impl Violations for types::CreateGuideBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4646,7 +4646,7 @@ impl Violations for types::CreateGuideBodyContent {
 
 impl Violations for types::CreateGuideBodyContentLink {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "url", false, at, out);
@@ -4656,7 +4656,7 @@ impl Violations for types::CreateGuideBodyContentLink {
 
 impl Violations for types::CreateGuideBodyContentNext {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4674,7 +4674,7 @@ impl Violations for types::CreateGuideBodyContentNextPagesItem {
 
 impl Violations for types::CreateGuideBodyMetadata {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4688,7 +4688,7 @@ impl Violations for types::CreateGuideBodyMetadata {
 
 impl Violations for types::CreateGuideBodyMetadataImage {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4699,7 +4699,7 @@ impl Violations for types::CreateGuideBodyMetadataImage {
 
 impl Violations for types::CreateGuideBodyParent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4716,7 +4716,7 @@ impl Violations for types::CreateGuideBodyParentUri {
 
 impl Violations for types::CreateGuideBodyPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<types::CreateGuideBodyPrivacyView>(object, "view", false, at, out);
@@ -4743,7 +4743,7 @@ impl Violations for types::CreateGuideBodyType {
 
 impl Violations for types::UpdateGuideBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4779,7 +4779,7 @@ impl Violations for types::UpdateGuideBody {
 
 impl Violations for types::UpdateGuideBodyCategory {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4790,7 +4790,7 @@ impl Violations for types::UpdateGuideBodyCategory {
 
 impl Violations for types::UpdateGuideBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4806,7 +4806,7 @@ impl Violations for types::UpdateGuideBodyContent {
 
 impl Violations for types::UpdateGuideBodyContentNext {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4824,7 +4824,7 @@ impl Violations for types::UpdateGuideBodyContentNextPagesItem {
 
 impl Violations for types::AskOwlbotBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "question", true, at, out);
@@ -4833,7 +4833,7 @@ impl Violations for types::AskOwlbotBody {
 
 impl Violations for types::CreateReferenceBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4876,7 +4876,7 @@ impl Violations for types::CreateReferenceBody {
 
 impl Violations for types::CreateReferenceBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4892,7 +4892,7 @@ impl Violations for types::CreateReferenceBodyContent {
 
 impl Violations for types::CreateReferenceBodyContentNext {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4910,7 +4910,7 @@ impl Violations for types::CreateReferenceBodyContentNextPagesItem {
 
 impl Violations for types::CreateReferenceBodyConnections {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4921,7 +4921,7 @@ impl Violations for types::CreateReferenceBodyConnections {
 
 impl Violations for types::CreateReferenceBodyConnectionsRecipesItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4944,7 +4944,7 @@ impl Violations for types::CreateReferenceBodyApiConfig {
 
 impl Violations for types::CreateReferenceBodyApi {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -4972,7 +4972,7 @@ impl Violations for types::CreateReferenceBodyApiMethod {
 
 impl Violations for types::CreateReferenceBodyApiStats {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<bool>(object, "additional_properties", false, at, out);
@@ -5000,7 +5000,7 @@ impl Violations for types::CreateReferenceBodyApiUri {
 
 impl Violations for types::UpdateReferenceBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5040,7 +5040,7 @@ impl Violations for types::UpdateReferenceBody {
 
 impl Violations for types::UpdateReferenceBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -5056,7 +5056,7 @@ impl Violations for types::UpdateReferenceBodyContent {
 
 impl Violations for types::UpdateReferenceBodyContentNext {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -5074,7 +5074,7 @@ impl Violations for types::UpdateReferenceBodyContentNextPagesItem {
 
 impl Violations for types::UpdateReferenceBodyApi {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5114,7 +5114,7 @@ impl Violations for types::GetRecipesOkBodyDataItemPrivacyView {
 
 impl Violations for types::CreateRecipeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5134,7 +5134,7 @@ impl Violations for types::CreateRecipeBody {
 
 impl Violations for types::CreateRecipeBodyAppearance {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5146,7 +5146,7 @@ impl Violations for types::CreateRecipeBodyAppearance {
 
 impl Violations for types::CreateRecipeBodyConnections {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5157,7 +5157,7 @@ impl Violations for types::CreateRecipeBodyConnections {
 
 impl Violations for types::CreateRecipeBodyConnectionsReferencesItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5168,7 +5168,7 @@ impl Violations for types::CreateRecipeBodyConnectionsReferencesItem {
 
 impl Violations for types::CreateRecipeBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5183,7 +5183,7 @@ impl Violations for types::CreateRecipeBodyContent {
 
 impl Violations for types::CreateRecipeBodyContentStepsItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
@@ -5194,7 +5194,7 @@ impl Violations for types::CreateRecipeBodyContentStepsItem {
 
 impl Violations for types::CreateRecipeBodyContentSnippet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5205,7 +5205,7 @@ impl Violations for types::CreateRecipeBodyContentSnippet {
 
 impl Violations for types::CreateRecipeBodyContentSnippetCodeOptionsItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "code", false, at, out);
@@ -5217,7 +5217,7 @@ impl Violations for types::CreateRecipeBodyContentSnippetCodeOptionsItem {
 
 impl Violations for types::CreateRecipeBodyPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -5228,7 +5228,7 @@ impl Violations for types::CreateRecipeBodyPrivacy {
 
 impl Violations for types::UpdateRecipeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<

@@ -1873,7 +1873,7 @@ where
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1919,7 +1919,7 @@ impl Violations for types::StringEnum {
 
 impl Violations for types::Circular {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -1929,7 +1929,7 @@ impl Violations for types::Circular {
 
 impl Violations for types::StringFormatSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "binary", false, at, out);
@@ -1962,7 +1962,7 @@ impl Violations for types::StringFormatSupportBodyPasswordMinLength5MaxLength20 
 
 impl Violations for types::StringSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "stock", false, at, out);
@@ -2023,7 +2023,7 @@ impl Violations for types::StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDef
 
 impl Violations for types::NumberFormatSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "integer (format: int8)", false, at, out);
@@ -2050,7 +2050,7 @@ impl Violations for types::NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 
 
 impl Violations for types::NumberSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "integer (stock)", false, at, out);
@@ -2085,7 +2085,7 @@ impl Violations for types::NumberSchemaSupportBodyIntegerMinimumMaximum {
 
 impl Violations for types::BooleanSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<bool>>(object, "stock", false, at, out);
@@ -2102,7 +2102,7 @@ impl Violations for types::BooleanSchemaSupportBody {
 
 impl Violations for types::ArraySchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<Vec<serde_json::Value>>>(object, "stock", false, at, out);
@@ -2138,7 +2138,7 @@ impl Violations for types::ArraySchemaSupportBody {
 
 impl Violations for types::ArraySchemaSupportBodyArrayObjectItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2150,7 +2150,7 @@ impl Violations for types::ArraySchemaSupportBodyArrayObjectItem {
 
 impl Violations for types::ArraySchemaSupportBodyArrayArrayObjectItemItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2159,7 +2159,7 @@ impl Violations for types::ArraySchemaSupportBodyArrayArrayObjectItemItem {
 
 impl Violations for types::ArrayTopLevelObjectsBodyItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2175,7 +2175,7 @@ impl Violations for types::ArrayTopLevelObjectsBodyItem {
 
 impl Violations for types::ObjectSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -2198,7 +2198,7 @@ impl Violations for types::ObjectSchemaSupportBody {
 
 impl Violations for types::ObjectSchemaSupportBodyObject {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2213,7 +2213,7 @@ impl Violations for types::ObjectSchemaSupportBodyObject {
 
 impl Violations for types::ObjectSchemaSupportBodyObjectWithTitle {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2228,7 +2228,7 @@ impl Violations for types::ObjectSchemaSupportBodyObjectWithTitle {
 
 impl Violations for types::ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "property1", false, at, out);
@@ -2238,7 +2238,7 @@ impl Violations for types::ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
 
 impl Violations for types::NullSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<serde_json::Value>>(object, "stock", false, at, out);
@@ -2247,7 +2247,7 @@ impl Violations for types::NullSchemaSupportBody {
 
 impl Violations for types::MixedSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -2275,7 +2275,7 @@ impl Violations for types::MixedSchemaSupportBodyStringAndBoolean {
 
 impl Violations for types::CircularHandlingBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::Circular>>(object, "circular", false, at, out);
@@ -2284,7 +2284,7 @@ impl Violations for types::CircularHandlingBody {
 
 impl Violations for types::RawBodyTopLevelBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "RAW_BODY", false, at, out);
@@ -2293,7 +2293,7 @@ impl Violations for types::RawBodyTopLevelBody {
 
 impl Violations for types::QuirksMissingTypeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<serde_json::Value>>(object, "missing type", false, at, out);
@@ -2309,7 +2309,7 @@ impl Violations for types::QuirksMissingTypeBody {
 
 impl Violations for types::QuirksMissingTypeBodyImplicitObject {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<String>(object, "name", false, at, out);
@@ -2318,7 +2318,7 @@ impl Violations for types::QuirksMissingTypeBodyImplicitObject {
 
 impl Violations for types::QuirksIncompatibleNestedAllOfBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<
@@ -2332,7 +2332,7 @@ impl Violations for types::QuirksIncompatibleNestedAllOfBody {
 
 impl Violations for types::QuirksIncompatibleNestedAllOfBodyCompatible {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<serde_json::Value>>(object, "name", false, at, out);

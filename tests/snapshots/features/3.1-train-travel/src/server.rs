@@ -2181,7 +2181,7 @@ where
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -2221,7 +2221,7 @@ fn property<T: Violations>(
 
 impl Violations for types::Booking {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<uuid::Uuid>>(object, "id", false, at, out);
@@ -2234,7 +2234,7 @@ impl Violations for types::Booking {
 
 impl Violations for types::BookingPayment {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<uuid::Uuid>>(object, "id", false, at, out);

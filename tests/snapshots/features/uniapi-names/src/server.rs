@@ -1163,7 +1163,7 @@ impl Violations for bool {
 }
 
 /// The object's members, or a violation when it is none.
-fn object<'v>(
+fn json_object<'v>(
     value: &'v serde_json::Value,
     at: &str,
     out: &mut Vec<Violation>,
@@ -1203,7 +1203,7 @@ fn property<T: Violations>(
 
 impl Violations for types::Client {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::Api>>(object, "api", false, at, out);
@@ -1212,7 +1212,7 @@ impl Violations for types::Client {
 
 impl Violations for types::Api {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::ValueModel>>(object, "value", false, at, out);
@@ -1221,7 +1221,7 @@ impl Violations for types::Api {
 
 impl Violations for types::ResultModel {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<bool>>(object, "ok", false, at, out);
@@ -1230,7 +1230,7 @@ impl Violations for types::ResultModel {
 
 impl Violations for types::ValueModel {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = object(value, at, out) else {
+        let Some(object) = json_object(value, at, out) else {
             return;
         };
         property::<Option<types::ResultModel>>(object, "result", false, at, out);
