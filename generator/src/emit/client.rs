@@ -15,7 +15,6 @@ use super::parts::{Place, Split, marker};
 use super::{ident, lit};
 
 mod params;
-mod runtime;
 use crate::ir::{self, Location, MediaKind, Operation, SchemeKind, StatusMatch, Ty, UrlSegment};
 
 /// Helpers the client may need; each is emitted once if used.
@@ -27,7 +26,6 @@ pub(super) enum Helper {
     EncodeForm,
     EncodeMultipart,
     Read,
-    DecodeError,
     DecodeJson,
     DecodeForm,
     DecodeText,
@@ -111,24 +109,53 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
         .first()
         .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
         .map(|url| url.trim_end_matches('/'));
-    let config = runtime::config(default_base);
-    // Without operations nothing calls `send`, so what only it reads (the
-    // settings, the cache's entries) is never read.
-    let unused = api
-        .operations
-        .is_empty()
-        .then(|| quote!(#![allow(dead_code)]));
-    let helper_fns: Vec<TokenStream> = helpers.iter().map(|h| helper(api, *h)).collect();
+    let default = default_base.map(|url| {
+        quote! {
+            impl Client {
+                /// The spec's first server (its variables set to their defaults).
+                pub const DEFAULT_BASE_URL: &'static str = #url;
+            }
+
+            impl Default for Client {
+                /// A client of the spec's first server.
+                fn default() -> Self {
+                    Client::new(Self::DEFAULT_BASE_URL)
+                }
+            }
+        }
+    });
+    // What the methods use of the runtime, imported where some operation
+    // uses it (every method calls `send`).
+    let runtime = (!api.operations.is_empty()).then(|| {
+        quote!(
+            use super::runtime::client::*;
+        )
+    });
+    let helper_fns: Vec<TokenStream> = helpers.iter().filter_map(|h| helper(api, *h)).collect();
     quote! {
         #allows
-        #unused
         //! The client: [`Client`] calls a server of this API over HTTP, with
         //! timeouts, retries, an optional HTTP cache and a `tracing` span per
         //! call.
 
         use super::api::{self, Api};
+        #runtime
 
-        #config
+        pub use super::runtime::client::{Cache, Retry, USER_AGENT};
+
+        /// A client of the API. It implements [`Api`], so it can stand wherever
+        /// a server implementation can (for example behind `server::router`,
+        /// as a gateway). Cloning is cheap: clones share one connection pool,
+        /// one configuration and one cache.
+        ///
+        /// `Client::new` takes the defaults; `Client::builder` sets
+        /// timeouts, retries, a cache, default headers and credentials.
+        pub type Client = super::runtime::client::Client<api::Credentials>;
+
+        /// Configures a [`Client`]: `Client::builder(url).timeout(..).retry(..).build()`.
+        pub type ClientBuilder = super::runtime::client::ClientBuilder<api::Credentials>;
+
+        #default
 
         impl Api for Client {
             #methods
@@ -138,81 +165,12 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
     }
 }
 
-fn helper(api: &ir::Api, h: Helper) -> TokenStream {
-    match h {
-        Helper::Send => runtime::send(api_has_cookies(api), streams_get_responses(api)),
+/// The helper's code, where the spec decides it; `None` for the helpers
+/// that the runtime's `client` module has (imported with it).
+fn helper(api: &ir::Api, h: Helper) -> Option<TokenStream> {
+    Some(match h {
         Helper::Authorize => authorize(api),
-        Helper::EncodeJson => quote! {
-            fn encode_json<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
-                serde_json::to_vec(body).map(reqwest::Body::from).map_err(|e| api::Error::Encode(e.to_string()))
-            }
-        },
         Helper::EncodeMultipart => encode_multipart(api),
-        Helper::EncodeForm => quote! {
-            fn encode_form<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
-                serde_urlencoded::to_string(body).map(reqwest::Body::from).map_err(|e| api::Error::Encode(e.to_string()))
-            }
-        },
-        Helper::Read => quote! {
-            /// The response's status, headers and whole body.
-            async fn read(mut response: reqwest::Response) -> Result<(reqwest::StatusCode, reqwest::header::HeaderMap, bytes::Bytes), api::Error> {
-                let status = response.status();
-                let headers = std::mem::take(response.headers_mut());
-                let bytes = response.bytes().await.map_err(transport)?;
-                Ok((status, headers, bytes))
-            }
-        },
-        Helper::DecodeError => quote! {
-            /// A response that does not match the spec, kept whole.
-            fn decode_error(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, body: Vec<u8>, path: Option<String>, message: String) -> api::Error {
-                api::Error::Decode { status, headers: Box::new(headers), body, path, message }
-            }
-        },
-        Helper::DecodeJson => {
-            // Enum values the spec does not list become `Unknown` variants
-            // (see `types::lenient`) rather than failing the response.
-            let lenient = api
-                .types
-                .iter()
-                .any(|t| matches!(t.kind, ir::TypeKind::Enum(_)));
-            let decode = |tokens: TokenStream| {
-                if lenient {
-                    quote!(super::types::lenient(|| #tokens))
-                } else {
-                    tokens
-                }
-            };
-            let first = decode(quote!(serde_json::from_slice(&bytes)));
-            let again = decode(quote!(serde_path_to_error::deserialize::<_, T>(
-                &mut deserializer
-            )));
-            quote! {
-                async fn decode_json<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                    let (status, headers, bytes) = read(response).await?;
-                    match #first {
-                        Ok(value) => Ok(value),
-                        Err(error) => {
-                            // Again, tracking the path, only now that it failed.
-                            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-                            let path = #again.err().map(|e| e.path().to_string());
-                            Err(decode_error(status, headers, bytes.into(), path, error.to_string()))
-                        }
-                    }
-                }
-            }
-        }
-        Helper::DecodeForm => quote! {
-            async fn decode_form<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, api::Error> {
-                let (status, headers, bytes) = read(response).await?;
-                serde_urlencoded::from_bytes(&bytes).map_err(|e| decode_error(status, headers, bytes.to_vec(), None, e.to_string()))
-            }
-        },
-        Helper::DecodeText => quote! {
-            async fn decode_text(response: reqwest::Response) -> Result<String, api::Error> {
-                let (_, _, bytes) = read(response).await?;
-                Ok(String::from_utf8_lossy(&bytes).into_owned())
-            }
-        },
         Helper::StreamBody => quote! {
             /// A binary request body: one in memory is sent whole (with a
             /// `Content-Length`; a retry sends it again), a stream as it is
@@ -230,64 +188,6 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 api::ByteStream::from_stream(response.bytes_stream())
             }
         },
-        Helper::MediaType => quote! {
-            /// The response's `Content-Type` without parameters, in lower
-            /// case; empty when there is none.
-            fn media_type(response: &reqwest::Response) -> String {
-                response
-                    .headers()
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-                    .unwrap_or_default()
-            }
-        },
-        Helper::ResponseHeader => quote! {
-            /// A documented response header, parsed.
-            fn response_header<T: std::str::FromStr>(response: &reqwest::Response, name: &str) -> Result<Option<T>, api::Error>
-            where
-                T::Err: std::fmt::Display,
-            {
-                let Some(value) = response.headers().get(name) else {
-                    return Ok(None);
-                };
-                let decode = |message: String| decode_error(response.status(), response.headers().clone(), Vec::new(), None, message);
-                let value = value.to_str().map_err(|_| decode(format!("header `{name}` is not visible ASCII")))?;
-                value.trim().parse().map(Some).map_err(|e| decode(format!("header `{name}`: {e}")))
-            }
-        },
-        Helper::RequiredHeader => quote! {
-            fn required_header<T>(response: &reqwest::Response, value: Option<T>, name: &str) -> Result<T, api::Error> {
-                value.ok_or_else(|| decode_error(response.status(), response.headers().clone(), Vec::new(), None, format!("header `{name}` is missing")))
-            }
-        },
-        Helper::Unexpected => quote! {
-            /// The error for a status the spec does not document.
-            async fn unexpected(mut response: reqwest::Response) -> api::Error {
-                let status = response.status();
-                let headers = std::mem::take(response.headers_mut());
-                let body = response.bytes().await.map(Vec::from).unwrap_or_default();
-                api::Error::UnexpectedStatus { status, headers: Box::new(headers), body }
-            }
-        },
-        Helper::InsertHeader => quote! {
-            fn insert_header(headers: &mut reqwest::header::HeaderMap, name: &'static str, value: &impl std::fmt::Display) -> Result<(), api::Error> {
-                let value = reqwest::header::HeaderValue::try_from(value.to_string())
-                    .map_err(|_| api::Error::Encode(format!("header `{name}` cannot hold `{value}`")))?;
-                headers.insert(name, value);
-                Ok(())
-            }
-        },
-        Helper::PushCookie => quote! {
-            fn push_cookie(cookies: &mut String, name: &str, value: &impl std::fmt::Display) {
-                if !cookies.is_empty() {
-                    cookies.push_str("; ");
-                }
-                cookies.push_str(name);
-                cookies.push('=');
-                cookies.push_str(&value.to_string());
-            }
-        },
         Helper::DateTime => quote! {
             /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
             /// not as `Display` writes it.
@@ -295,8 +195,8 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
             }
         },
-        other => params::helper(other).unwrap_or_default(),
-    }
+        _ => return None,
+    })
 }
 
 fn method(
@@ -312,7 +212,7 @@ fn method(
     let mut stmts = Vec::new();
     // The URL, segment by segment; fields are read from `request.` so that a
     // parameter's name never meets a local's.
-    stmts.push(quote!(let mut url = self.base_url.clone();));
+    stmts.push(quote!(let mut url = self.base_url().to_owned();));
     let mut literal = String::new();
     let flush = |literal: &mut String, stmts: &mut Vec<TokenStream>| {
         *literal = super::style::encode_path_literal(literal);
@@ -438,12 +338,13 @@ fn method(
         }
     };
     helpers.insert(Helper::Send);
-    let cookie_arg = any_cookie.then(|| quote!(cookies,));
+    let cookies = if any_cookie {
+        quote!(cookies)
+    } else {
+        quote!(cookies: String::new())
+    };
     // Whether the cache may have to read this operation's response whole.
-    let streams_arg = calls.streams.then(|| {
-        let streams = streams_response(op);
-        quote!(#streams,)
-    });
+    let streams = calls.streams && streams_response(op);
     let method = format_ident!("{}", op.method.as_str());
     // The span names the operation as the spec does, or as the trait does.
     let operation_id = lit(op
@@ -452,7 +353,20 @@ fn method(
         .unwrap_or(crate::naming::unraw(&op.name)));
     let template = lit(&op.path);
     stmts.push(quote! {
-        let response = self.send(#operation_id, #template, reqwest::Method::#method, url, query, headers, #cookie_arg #body, #streams_arg &request.context).await?;
+        let response = self
+            .send(Call {
+                operation: #operation_id,
+                template: #template,
+                method: reqwest::Method::#method,
+                url,
+                query,
+                headers,
+                #cookies,
+                body: #body,
+                streams: #streams,
+                context: &request.context.headers,
+            })
+            .await?;
     });
     // Exact codes first, then ranges, then `default`.
     let mut ordered: Vec<&ir::Response> = op.responses.iter().collect();
@@ -465,11 +379,14 @@ fn method(
     for r in &ordered {
         let value = response_value(r, &response_type, helpers);
         let pattern = match r.status {
-            StatusMatch::Code(c) => quote!(#c),
+            StatusMatch::Code(c) => {
+                let c = super::num(c);
+                quote!(#c)
+            }
             // A guard, not `200..=299`: an exact code before it is no
             // overlap (`clippy::match_overlapping_arm`).
             StatusMatch::Range(d) => {
-                let d = proc_macro2::Literal::u16_unsuffixed(u16::from(d));
+                let d = super::num(u16::from(d));
                 quote!(code if code / 100 == #d)
             }
             StatusMatch::Default => quote!(_),
@@ -562,7 +479,7 @@ fn response_value(
                 .headers
                 .iter()
                 .map(|h| {
-                    helpers.extend([Helper::ResponseHeader, Helper::DecodeError]);
+                    helpers.extend([Helper::ResponseHeader, Helper::Read]);
                     let field = ident(&h.name);
                     let wire = lit(&h.wire);
                     if h.required {
@@ -584,11 +501,11 @@ fn response_value(
 fn read_body(b: &ir::ResponseBody, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     match b.media {
         MediaKind::Json => {
-            helpers.extend([Helper::DecodeJson, Helper::Read, Helper::DecodeError]);
+            helpers.extend([Helper::DecodeJson, Helper::Read]);
             quote!(decode_json(response).await?)
         }
         MediaKind::Form => {
-            helpers.extend([Helper::DecodeForm, Helper::Read, Helper::DecodeError]);
+            helpers.extend([Helper::DecodeForm, Helper::Read]);
             quote!(decode_form(response).await?)
         }
         MediaKind::Text => {
@@ -652,7 +569,7 @@ fn authorize(api: &ir::Api) -> TokenStream {
     let lookups = api.security_schemes.iter().enumerate().map(|(i, s)| {
         let field = ident(&s.field);
         let local = local(i);
-        quote!(let #local = context.credentials.#field.as_ref().or(self.credentials.#field.as_ref());)
+        quote!(let #local = context.credentials.#field.as_ref().or(self.credentials().#field.as_ref());)
     });
     let present = api.security_schemes.iter().enumerate().map(|(i, s)| {
         let variant = ident(&s.variant);

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::api::{Shape, shape};
 use super::parts::{Place, Split, marker};
-use super::{ident, lit};
+use super::{ident, json_lit, lit};
 use crate::ir::{self, MediaKind, OneWay, Prim, Rules, StatusMatch, Ty, TypeKind};
 
 /// `mock.rs`: a run of the trait's methods, in a frame of `MockApi` and
@@ -119,7 +119,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
             let response = ident(&op.response_type);
             let fields = op.params.iter().map(|p| {
                 let field = ident(&p.name);
-                let text = lit(&synth(api, &p.ty, 0).to_string());
+                let text = json_lit(&synth(api, &p.ty, 0));
                 if p.always_present() {
                     quote!(#field: json(#text),)
                 } else {
@@ -131,8 +131,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
                     MediaKind::Text => quote!(String::from("string")),
                     MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
                     MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
-                        let text =
-                            lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses).to_string());
+                        let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses));
                         quote!(json(#text))
                     }
                 };
@@ -244,14 +243,19 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let name = ident(&op.name);
     let request = ident(&op.request_type);
     let response = ident(&op.response_type);
-    let value = match chosen(op) {
-        Some(r) => response_value(api, r, &response),
+    let answer = match chosen(op) {
+        Some(r) => {
+            let value = response_value(api, r, &response);
+            quote!(Ok(#value))
+        }
         // Only `1XX` responses, which cannot end an exchange.
-        None => quote!(return Err(api::Error::other("the spec documents no final response"))),
+        None => quote!(Err(api::Error::other(
+            "the spec documents no final response"
+        ))),
     };
     quote! {
         async fn #name(&self, _request: api::#request) -> Result<api::#response, api::Error> {
-            Ok(#value)
+            #answer
         }
     }
 }
@@ -269,7 +273,7 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
         }
         MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
         MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
-            let text = lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests).to_string());
+            let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests));
             quote!(json(#text)?)
         }
     });
@@ -298,6 +302,7 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
                     StatusMatch::Range(d) => u16::from(d) * 100,
                     StatusMatch::Default => 200,
                 };
+                let code = super::num(code);
                 quote!(status: http::StatusCode::from_u16(#code).map_err(api::Error::other)?,)
             });
             let body = has_body.then(|| {
@@ -307,7 +312,7 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
             let headers = r.headers.iter().map(|h| {
                 let field = ident(&h.name);
                 if h.required {
-                    let text = lit(&synth(api, &h.ty, 0).to_string());
+                    let text = json_lit(&synth(api, &h.ty, 0));
                     quote!(#field: json(#text)?,)
                 } else {
                     quote!(#field: None,)

@@ -69,13 +69,16 @@ pub(super) enum Helper {
 pub(super) struct Module<'a> {
     api: &'a ir::Api,
     shapes: errors::Shapes,
+    /// The spec as a literal, not read from `openapi.json` (one-file output).
+    inline: bool,
 }
 
 impl<'a> Module<'a> {
-    pub(super) fn new(api: &'a ir::Api) -> Self {
+    pub(super) fn new(api: &'a ir::Api, inline: bool) -> Self {
         Module {
             api,
             shapes: errors::Shapes::new(api),
+            inline,
         }
     }
 }
@@ -99,54 +102,24 @@ impl Split for Module<'_> {
     }
 
     fn frame(&self, helpers: BTreeSet<Helper>) -> TokenStream {
-        frame(self.api, &self.shapes, &helpers)
+        frame(self.api, &self.shapes, &helpers, self.inline)
     }
 }
 
-fn frame(api: &ir::Api, shapes: &errors::Shapes, helpers: &BTreeSet<Helper>) -> TokenStream {
+fn frame(
+    api: &ir::Api,
+    shapes: &errors::Shapes,
+    helpers: &BTreeSet<Helper>,
+    inline: bool,
+) -> TokenStream {
     let routes = routes(api);
     let handlers = marker(0);
     let error_bodies = shapes.functions();
-    // Problems list bad parameters only where some operation has any.
-    let params = helpers.contains(&Helper::BadParameters);
-    let parameters_field = params.then(|| {
-        quote! {
-            /// The parameters that are not valid, each named.
-            parameters: Vec<BadParameter>,
-        }
-    });
-    let parameters_init = params.then(|| quote!(parameters: Vec::new(),));
-    let parameters_fold = params.then(|| {
-        quote! {
-            // One bad parameter is named in the detail already.
-            if self.parameters.len() > 1 {
-                for p in self.parameters.drain(..) {
-                    self.detail.push_str(&format!("; `{}`: {}", p.parameter, p.detail));
-                }
-            }
-        }
-    });
-    let parameters_json = params.then(|| {
-        quote! {
-            if !self.parameters.is_empty() {
-                body["errors"] = serde_json::json!(self.parameters);
-            }
-        }
-    });
-    let bad_parameter = params.then(|| {
-        quote! {
-            /// A parameter that is not valid: its name, as the spec writes it,
-            /// and what is wrong.
-            #[derive(serde::Serialize)]
-            struct BadParameter {
-                parameter: &'static str,
-                detail: String,
-            }
-        }
-    });
     let responses = marker(1);
-    let helper_fns = helpers.iter().map(|h| helper(api, *h));
-    let violations = super::violations::needed(api).then(|| super::violations::emit(api));
+    let helper_fns = helpers.iter().filter_map(|h| helper(api, *h));
+    let violations = super::violations::needed(api)
+        .then(|| super::violations::emit(api))
+        .filter(|impls| !impls.is_empty());
     // Defaults of enum or constrained type name it, and so do the walks
     // over JSON bodies.
     let uses_types = (violations.is_some() && super::violations::names_types(api)
@@ -161,7 +134,28 @@ fn frame(api: &ir::Api, shapes: &errors::Shapes, helpers: &BTreeSet<Helper>) -> 
             use super::types;
         )
     });
-    let runtime = runtime::emit(&runtime_routes(api), &api.document);
+    // What the handlers and response writers use of the runtime (`problem`
+    // re-exports axum's `StatusCode`, `Response` and `IntoResponse`), imported
+    // only where some operation uses it.
+    let operations = (!api.operations.is_empty()).then(|| {
+        quote!(
+            use super::runtime::problem::*;
+        )
+    });
+    let request = helpers.iter().any(|h| helper(api, *h).is_none()).then(|| {
+        quote!(
+            use super::runtime::request::*;
+        )
+    });
+    let walks = violations.is_some().then(|| {
+        quote!(
+            use super::runtime::violations::*;
+        )
+    });
+    let tables = runtime::emit(
+        &runtime_routes(api),
+        inline.then_some(api.document.as_str()),
+    );
     let allows = super::module_allows();
     quote! {
         #allows
@@ -178,21 +172,16 @@ fn frame(api: &ir::Api, shapes: &errors::Shapes, helpers: &BTreeSet<Helper>) -> 
         //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
         //! gets 304. The server keeps no state between requests.
 
-        use axum::http::StatusCode;
-        use axum::response::{IntoResponse, Response};
-
+        #operations
+        #request
+        #walks
         use super::api;
         #uses_types
 
-        /// The largest request body read whole by default (JSON, forms,
-        /// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-        /// sets another).
-        pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-        /// The largest binary request body by default, in bytes: these
-        /// stream to the handler, so the limit bounds traffic, not memory
-        /// ([`Options::stream_limit`] sets another).
-        pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+        pub use super::runtime::server::{
+            json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT, REQUEST_ID,
+            STREAM_LIMIT,
+        };
 
         /// An axum router that serves `api` at the spec's paths (without the
         /// servers' base path: add one with `Router::nest`), with the
@@ -206,103 +195,12 @@ fn frame(api: &ir::Api, shapes: &errors::Shapes, helpers: &BTreeSet<Helper>) -> 
         pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
             let router = axum::Router::new()
                 #(#routes)*
-                .fallback(not_found)
                 .with_state(std::sync::Arc::new(api));
-            finish(router, options)
+            super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
         }
 
-        async fn not_found() -> Response {
-            Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-        }
-
-
-        /// An RFC 9457 problem: the answer to a request that cannot be served.
-        struct Problem {
-            status: StatusCode,
-            detail: String,
-            /// What is wrong with the body, each with its JSON pointer.
-            errors: Vec<Violation>,
-            #parameters_field
-            challenge: Option<&'static str>,
-        }
-
-        /// One thing wrong with a request body: where (a JSON pointer into
-        /// it) and what.
-        #[derive(serde::Serialize)]
-        struct Violation {
-            pointer: String,
-            detail: String,
-        }
-        #bad_parameter
-
-        impl Problem {
-            fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-                Problem { status, detail: detail.into(), errors: Vec::new(), #parameters_init challenge: None }
-            }
-        }
-
-        impl Problem {
-            /// The answer: in the shape that `errors` gives for the status
-            /// (keyed by the code, by its first digit for a range such as
-            /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-            fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-                let code = self.status.as_u16();
-                let shape = [code, code / 100, 0]
-                    .into_iter()
-                    .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-                let (content_type, body) = match shape {
-                    Some((_, (content_type, body))) => {
-                        // The spec's shape has no place for the list: the
-                        // detail names each violation.
-                        for v in self.errors.drain(..) {
-                            self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                        }
-                        #parameters_fold
-                        (*content_type, body(&self))
-                    }
-                    None => {
-                        let mut body = serde_json::json!({
-                            "type": "about:blank",
-                            "title": self.status.canonical_reason().unwrap_or("Error"),
-                            "status": self.status.as_u16(),
-                            "detail": self.detail,
-                        });
-                        if !self.errors.is_empty() {
-                            body["errors"] = serde_json::json!(self.errors);
-                        }
-                        #parameters_json
-                        ("application/problem+json", body)
-                    }
-                };
-                let mut response = (
-                    self.status,
-                    [(axum::http::header::CONTENT_TYPE, content_type)],
-                    body.to_string(),
-                )
-                    .into_response();
-                if let Some(challenge) = self.challenge {
-                    response.headers_mut().insert(
-                        axum::http::header::WWW_AUTHENTICATE,
-                        axum::http::HeaderValue::from_static(challenge),
-                    );
-                }
-                response
-            }
-        }
-
-        impl IntoResponse for Problem {
-            fn into_response(self) -> Response {
-                self.answer(&[])
-            }
-        }
-
-        /// An error body as the spec documents it for an operation: its
-        /// media type, and how a problem fills it.
-        type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
-
+        #tables
         #error_bodies
-
-        #runtime
         #handlers
         #responses
         #(#helper_fns)*
@@ -492,7 +390,10 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             UrlSegment::Param(i) => {
                 helpers.insert(Helper::PathParam);
                 let wire = lit(&op.params[i].wire);
-                path_source[i].get_or_insert(quote!(path_param(&path, #route_index, #wire)?));
+                path_source[i].get_or_insert({
+                    let route_index = super::num(route_index as u64);
+                    quote!(path_param(&path, #route_index, #wire)?)
+                });
             }
             UrlSegment::Mixed(pieces) => {
                 helpers.extend([Helper::SplitSegment, Helper::PathParam]);
@@ -507,11 +408,12 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
                         }
                     })
                     .collect();
-                let count = params.len();
+                let count = super::num(params.len() as u64);
                 let local = format_ident!("segment{route_index}");
+                let index = super::num(route_index as u64);
                 let name = lit(&format!("{{segment{route_index}}}"));
                 stmts.push(quote! {
-                    let #local = split_segment(path_param(&path, #route_index, #name)?, &[#(#literals),*], #count)?;
+                    let #local = split_segment(path_param(&path, #index, #name)?, &[#(#literals),*], #count)?;
                 });
                 for (k, i) in params.into_iter().enumerate() {
                     path_source[i].get_or_insert(quote!(#local[#k]));
@@ -720,13 +622,13 @@ fn param_value(
                     quote!(query_fields(&query, |key| ![#(#others),*].contains(&key)))
                 }
             };
-            (Some(source), Decode::function(quote!(object)))
+            (Some(source), Decode::function(quote!(object_param)))
         }
         Some(Special::DeepObject) => {
             helpers.extend([Helper::DeepObject, Helper::Object]);
             (
                 Some(quote!(deep_object(&query, #wire))),
-                Decode::function(quote!(object)),
+                Decode::function(quote!(object_param)),
             )
         }
         None => {
@@ -754,7 +656,7 @@ fn param_value(
                         let explode = p.explode;
                         Decode::expression(move |v| {
                             let parts = parts(v);
-                            quote!(#parts.and_then(|parts| pairs(parts, #explode)).and_then(object))
+                            quote!(#parts.and_then(|parts| pairs(parts, #explode)).and_then(object_param))
                         })
                     }
                 }
@@ -886,6 +788,7 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
         let status = match r.status {
             StatusMatch::Code(c) => {
                 helpers.insert(Helper::Status);
+                let c = super::num(c);
                 quote!(status(#c))
             }
             _ => quote!(status),
@@ -994,390 +897,11 @@ fn write_body(
     quote!(#f(#status, #content_type, #body))
 }
 
-fn helper(api: &ir::Api, h: Helper) -> TokenStream {
-    match h {
-        Helper::Respond => {
-            // A handler that reads a streamed body over the limit gets an
-            // error from the stream; given back, it is the caller's 413.
-            let streamed = api
-                .operations
-                .iter()
-                .any(|op| op.bodies.iter().any(|b| b.media == MediaKind::Binary));
-            let over_limit = streamed.then(|| {
-                quote! {
-                    Err(error) if over_limit(&error) => over_limit_problem().into_response(),
-                }
-            });
-            let doc = super::doc_lines(if streamed {
-                "Turns a handler's result into the HTTP response (the error of a\nstreamed body that went over the limit is a 413)."
-            } else {
-                "Turns a handler's result into the HTTP response."
-            });
-            quote! {
-                #doc
-                fn respond<R: IntoResponse>(result: Result<R, api::Error>, errors: &[(u16, ErrorShape)]) -> Response {
-                    match result {
-                        Ok(response) => response.into_response(),
-                        #over_limit
-                        Err(error) => {
-                            tracing::error!("handler failed: {error}");
-                            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").answer(errors)
-                        }
-                    }
-                }
-            }
-        }
-        Helper::Parse => quote! {
-            /// Parses one parameter value.
-            fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
-            where
-                T::Err: std::fmt::Display,
-            {
-                raw.parse().map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid value `{raw}`: {e}")))
-            }
-        },
-        Helper::ParseEach => quote! {
-            /// Parses repeated values (`name=a&name=b`).
-            fn parse_each<T: std::str::FromStr>(raw: Vec<&str>) -> Result<Vec<T>, Problem>
-            where
-                T::Err: std::fmt::Display,
-            {
-                raw.into_iter().map(parse).collect()
-            }
-        },
-        Helper::JsonParam => quote! {
-            /// A parameter given as JSON text (`content: application/json`).
-            fn json_param<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, Problem> {
-                serde_json::from_str(raw).map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid JSON value `{raw}`: {e}")))
-            }
-        },
-        Helper::StripLead => quote! {
-            /// A `label` or `matrix` value without its lead (`.`, `;name=`).
-            fn strip_lead<'a>(raw: &'a str, lead: &str) -> Result<&'a str, Problem> {
-                if let Some(rest) = raw.strip_prefix(lead) {
-                    return Ok(rest);
-                }
-                // `;name` alone is the empty value.
-                match lead.strip_suffix('=') {
-                    Some(bare) if raw == bare => Ok(""),
-                    _ => Err(Problem::new(StatusCode::BAD_REQUEST, format!("`{raw}` does not start with `{lead}`"))),
-                }
-            }
-        },
-        Helper::Unstyle => quote! {
-            /// The parts of an array or object value: after `lead`, split at
-            /// `sep`, or, where `sep` is empty, each part after `prefix`.
-            fn unstyle<'a>(raw: &'a str, lead: &str, prefix: &str, sep: &str) -> Result<Vec<&'a str>, Problem> {
-                let bad = || Problem::new(StatusCode::BAD_REQUEST, format!("`{raw}` is not in the parameter's style"));
-                let rest = if lead.is_empty() { raw } else { raw.strip_prefix(lead).ok_or_else(bad)? };
-                if rest.is_empty() {
-                    return Ok(Vec::new());
-                }
-                if sep.is_empty() {
-                    let mut parts = rest.split(prefix);
-                    if parts.next() != Some("") {
-                        return Err(bad());
-                    }
-                    Ok(parts.collect())
-                } else {
-                    Ok(rest.split(sep).collect())
-                }
-            }
-        },
-        Helper::Pairs => quote! {
-            /// An object's properties from `k=v` parts (`explode`) or from
-            /// alternating `k`, `v` parts.
-            fn pairs(parts: Vec<&str>, explode: bool) -> Result<Vec<(&str, &str)>, Problem> {
-                let bad = || Problem::new(StatusCode::BAD_REQUEST, "an object parameter is not in `key,value` pairs");
-                if explode {
-                    parts.into_iter().map(|part| part.split_once('=').ok_or_else(bad)).collect()
-                } else if parts.len() % 2 == 0 {
-                    Ok(parts.chunks(2).map(|pair| (pair[0], pair[1])).collect())
-                } else {
-                    Err(bad())
-                }
-            }
-        },
-        Helper::Object => quote! {
-            /// An object parameter from its properties, each parsed as its
-            /// field's type (as a form body would be).
-            fn object<T: serde::de::DeserializeOwned>(pairs: Vec<(&str, &str)>) -> Result<T, Problem> {
-                let bad = |e: String| Problem::new(StatusCode::BAD_REQUEST, format!("invalid object parameter: {e}"));
-                let form = serde_urlencoded::to_string(&pairs).map_err(|e| bad(e.to_string()))?;
-                serde_urlencoded::from_str(&form).map_err(|e| bad(e.to_string()))
-            }
-        },
-        Helper::QueryFields => quote! {
-            /// The query parameters that `takes` claims (an exploded object's
-            /// properties); `None` when there is none.
-            fn query_fields(query: &[(String, String)], takes: impl Fn(&str) -> bool) -> Option<Vec<(&str, &str)>> {
-                let pairs: Vec<(&str, &str)> = query.iter().filter(|(key, _)| takes(key)).map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                if pairs.is_empty() { None } else { Some(pairs) }
-            }
-        },
-        Helper::DeepObject => quote! {
-            /// The properties of `name[key]=value` query parameters; `None` when there is none.
-            fn deep_object<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<(&'a str, &'a str)>> {
-                let pairs: Vec<(&str, &str)> = query
-                    .iter()
-                    .filter_map(|(key, value)| {
-                        let key = key.strip_prefix(name)?.strip_prefix('[')?.strip_suffix(']')?;
-                        Some((key, value.as_str()))
-                    })
-                    .collect();
-                if pairs.is_empty() { None } else { Some(pairs) }
-            }
-        },
-        Helper::Required => quote! {
-            /// A required part, or 400 naming it.
-            fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-                value.ok_or_else(|| {
-                    let detail = if location == "body" {
-                        "the request body is required".to_owned()
-                    } else {
-                        format!("missing required {location} parameter `{name}`")
-                    };
-                    Problem::new(StatusCode::BAD_REQUEST, detail)
-                })
-            }
-        },
-        Helper::PathParams => quote! {
-            /// The path parameters, percent-decoded, in route order.
-            async fn path_params(parts: &mut axum::http::request::Parts) -> Result<Vec<String>, Problem> {
-                use axum::extract::FromRequestParts as _;
-                let params = axum::extract::RawPathParams::from_request_parts(parts, &())
-                    .await
-                    .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-                Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
-            }
-        },
-        Helper::PathParam => quote! {
-            fn path_param<'a>(path: &'a [String], index: usize, name: &str) -> Result<&'a str, Problem> {
-                path.get(index)
-                    .map(String::as_str)
-                    .ok_or_else(|| Problem::new(StatusCode::BAD_REQUEST, format!("missing path parameter `{name}`")))
-            }
-        },
-        Helper::SplitSegment => quote! {
-            /// Splits a path segment that holds several parameters at the
-            /// literal text between them (`literals`: prefix, separators, suffix).
-            fn split_segment<'a>(segment: &'a str, literals: &[&str], count: usize) -> Result<Vec<&'a str>, Problem> {
-                let bad = || Problem::new(StatusCode::NOT_FOUND, "no such resource");
-                let (first, rest) = literals.split_first().ok_or_else(bad)?;
-                let (last, separators) = rest.split_last().ok_or_else(bad)?;
-                let mut inner = segment.strip_prefix(first).and_then(|s| s.strip_suffix(last)).ok_or_else(bad)?;
-                let mut values = Vec::with_capacity(count);
-                for separator in separators {
-                    let (value, tail) = inner.split_once(separator).ok_or_else(bad)?;
-                    values.push(value);
-                    inner = tail;
-                }
-                values.push(inner);
-                Ok(values)
-            }
-        },
-        Helper::QueryPairs => quote! {
-            fn query_pairs(parts: &axum::http::request::Parts) -> Result<Vec<(String, String)>, Problem> {
-                serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-                    .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid query string: {e}")))
-            }
-        },
-        Helper::QueryValue => quote! {
-            fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-                query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
-            }
-        },
-        Helper::QueryValues => quote! {
-            /// Every value of a repeated query parameter; `None` if it is absent.
-            fn query_values<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<&'a str>> {
-                let values: Vec<&str> = query.iter().filter(|(key, _)| key == name).map(|(_, value)| value.as_str()).collect();
-                if values.is_empty() { None } else { Some(values) }
-            }
-        },
-        Helper::HeaderValue => quote! {
-            fn header_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Result<Option<&'a str>, Problem> {
-                headers
-                    .get(name)
-                    .map(|value| {
-                        value.to_str().map(str::trim).map_err(|_| {
-                            Problem::new(StatusCode::BAD_REQUEST, format!("header `{name}` is not visible ASCII"))
-                        })
-                    })
-                    .transpose()
-            }
-        },
-        Helper::Cookies => quote! {
-            /// The request's cookies, as name and value.
-            fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
-                headers
-                    .get_all(axum::http::header::COOKIE)
-                    .iter()
-                    .filter_map(|value| value.to_str().ok())
-                    .flat_map(|value| value.split(';'))
-                    .filter_map(|pair| pair.trim().split_once('='))
-                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
-                    .collect()
-            }
-        },
-        Helper::CookieValue => quote! {
-            fn cookie_value<'a>(cookies: &'a [(String, String)], name: &str) -> Option<&'a str> {
-                cookies.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
-            }
-        },
+/// The helper's code, where the spec decides it; `None` for the helpers
+/// that the runtime's `request` module has (imported with it).
+fn helper(api: &ir::Api, h: Helper) -> Option<TokenStream> {
+    Some(match h {
         Helper::Authorize => authorize(api),
-        Helper::ReadBody => quote! {
-            /// The whole body (`serve_request` bounds it); `None` when it is empty.
-            async fn read_body(body: axum::body::Body) -> Result<Option<axum::body::Bytes>, Problem> {
-                match axum::body::to_bytes(body, usize::MAX).await {
-                    Ok(bytes) if bytes.is_empty() => Ok(None),
-                    Ok(bytes) => Ok(Some(bytes)),
-                    Err(error) => Err(body_error(&error)),
-                }
-            }
-
-            /// 413 when the body went over the limit, else 400.
-            fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-                if over_limit(error) {
-                    return over_limit_problem();
-                }
-                Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
-            }
-        },
-        Helper::OverLimit => quote! {
-            /// Whether `error`, or an error it wraps, is a request body going
-            /// over the limit (`serve_request` bounds every body).
-            fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
-                let mut source = Some(error);
-                while let Some(error) = source {
-                    if error.is::<http_body_util::LengthLimitError>() {
-                        return true;
-                    }
-                    source = error.source();
-                }
-                false
-            }
-
-            fn over_limit_problem() -> Problem {
-                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "the request body is larger than the server's limit")
-            }
-        },
-        Helper::BadParameters => quote! {
-            /// The 400 for the parameters that did not parse, each named
-            /// (`found`: every parameter's name, and its problem if any).
-            fn bad_parameters<const N: usize>(found: [(&'static str, Option<Problem>); N]) -> Problem {
-                let parameters: Vec<BadParameter> = found
-                    .into_iter()
-                    .filter_map(|(parameter, problem)| problem.map(|p| BadParameter { parameter, detail: p.detail }))
-                    .collect();
-                let detail = match parameters.as_slice() {
-                    [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
-                    many => format!("{} parameters are not valid", many.len()),
-                };
-                Problem { parameters, ..Problem::new(StatusCode::BAD_REQUEST, detail) }
-            }
-        },
-        Helper::Accept => quote! {
-            /// 406 when the request's `Accept` takes none of `produces`, the
-            /// media types the operation answers with. Error answers are
-            /// sent whatever it says.
-            fn check_accept(headers: &axum::http::HeaderMap, produces: &[&str]) -> Result<(), Problem> {
-                if produces.iter().any(|m| api::accepts(headers, m)) {
-                    return Ok(());
-                }
-                let accept = headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-                Err(Problem::new(
-                    StatusCode::NOT_ACCEPTABLE,
-                    format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-                ))
-            }
-        },
-        Helper::MediaType => quote! {
-            /// The request's `Content-Type` without parameters, in lower
-            /// case; empty when there is none.
-            fn media_type(headers: &axum::http::HeaderMap) -> String {
-                headers
-                    .get(axum::http::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-                    .unwrap_or_default()
-            }
-        },
-        Helper::Unsupported => quote! {
-            /// A body in a media type the operation does not take: 415,
-            /// unless there is no body at all.
-            async fn unsupported<T>(body: axum::body::Body, expected: &str) -> Result<Option<T>, Problem> {
-                match read_body(body).await? {
-                    None => Ok(None),
-                    Some(_) => Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("expected {expected}"))),
-                }
-            }
-        },
-        Helper::ContentType => quote! {
-            /// Checks the request's `Content-Type` (415 when it does not fit).
-            fn check_content_type(headers: &axum::http::HeaderMap, fits: impl Fn(&str) -> bool, expected: &str) -> Result<(), Problem> {
-                let content_type = headers
-                    .get(axum::http::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-                match content_type {
-                    Some(ct) if fits(&ct) => Ok(()),
-                    _ => Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("expected a `{expected}` body"))),
-                }
-            }
-        },
-        Helper::JsonBody => quote! {
-            async fn json_body<T: serde::de::DeserializeOwned + Violations>(headers: &axum::http::HeaderMap, body: axum::body::Body) -> Result<Option<T>, Problem> {
-                let Some(bytes) = read_body(body).await? else {
-                    return Ok(None);
-                };
-                check_content_type(headers, |ct| ct == "application/json" || ct.ends_with("+json"), "application/json")?;
-                serde_json::from_slice(&bytes)
-                    .map(Some)
-                    .map_err(|e| invalid_json(&bytes, e, T::violations))
-            }
-
-            /// 400 for a JSON body that did not deserialize, listing every
-            /// violation that `violations` finds (serde stops at the first).
-            fn invalid_json(
-                bytes: &[u8],
-                error: serde_json::Error,
-                violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
-            ) -> Problem {
-                let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-                    return Problem::new(StatusCode::BAD_REQUEST, format!("the body is not JSON: {error}"));
-                };
-                let mut errors = Vec::new();
-                violations(&value, &mut String::new(), &mut errors);
-                if errors.is_empty() {
-                    errors.push(Violation { pointer: String::new(), detail: error.to_string() });
-                }
-                let mut problem = Problem::new(StatusCode::BAD_REQUEST, "the body does not match its schema");
-                problem.errors = errors;
-                problem
-            }
-        },
-        Helper::FormBody => quote! {
-            async fn form_body<T: serde::de::DeserializeOwned>(headers: &axum::http::HeaderMap, body: axum::body::Body) -> Result<Option<T>, Problem> {
-                let Some(bytes) = read_body(body).await? else {
-                    return Ok(None);
-                };
-                check_content_type(headers, |ct| ct == "application/x-www-form-urlencoded", "application/x-www-form-urlencoded")?;
-                serde_urlencoded::from_bytes(&bytes)
-                    .map(Some)
-                    .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid form body: {e}")))
-            }
-        },
-        Helper::TextBody => quote! {
-            async fn text_body(headers: &axum::http::HeaderMap, body: axum::body::Body, content_type: &str) -> Result<Option<String>, Problem> {
-                let Some(bytes) = read_body(body).await? else {
-                    return Ok(None);
-                };
-                check_content_type(headers, |ct| ct.starts_with("text/"), content_type)?;
-                String::from_utf8(bytes.to_vec())
-                    .map(Some)
-                    .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
-            }
-        },
         Helper::MultipartBody => multipart_body(api),
         Helper::StreamBody => quote! {
             /// A binary body as it arrives (`serve_request` bounds it); `None`
@@ -1387,21 +911,6 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                     return None;
                 }
                 Some(api::ByteStream::from_stream(body.into_data_stream()))
-            }
-        },
-        Helper::Json => quote! {
-            fn json<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
-                encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
-            }
-        },
-        Helper::Form => quote! {
-            fn form<T: serde::Serialize>(status: StatusCode, content_type: &'static str, body: T) -> Response {
-                encoded(status, content_type, serde_urlencoded::to_string(&body).map(String::into_bytes).map_err(|e| e.to_string()))
-            }
-        },
-        Helper::Text => quote! {
-            fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
-                encoded(status, content_type, Ok(body.into_bytes()))
             }
         },
         Helper::Stream => quote! {
@@ -1415,37 +924,8 @@ fn helper(api: &ir::Api, h: Helper) -> TokenStream {
                 (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
             }
         },
-        Helper::Encoded => quote! {
-            /// A response with an encoded body, or a 500 when encoding failed.
-            fn encoded(status: StatusCode, content_type: &'static str, body: Result<Vec<u8>, String>) -> Response {
-                match body {
-                    Ok(bytes) => (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes).into_response(),
-                    Err(error) => {
-                        tracing::error!("cannot encode the response: {error}");
-                        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
-                    }
-                }
-            }
-        },
-        Helper::SetHeader => quote! {
-            /// Sets a documented response header when there is a value (values
-            /// that cannot be a header are logged and left out).
-            fn set_header(response: &mut Response, name: &'static str, value: Option<&impl std::fmt::Display>) {
-                let Some(value) = value else { return };
-                match axum::http::HeaderValue::try_from(value.to_string()) {
-                    Ok(value) => {
-                        response.headers_mut().insert(name, value);
-                    }
-                    Err(error) => tracing::warn!("response header `{name}` left out: {error}"),
-                }
-            }
-        },
-        Helper::Status => quote! {
-            fn status(code: u16) -> StatusCode {
-                StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-            }
-        },
-    }
+        _ => return None,
+    })
 }
 
 /// `authorize`: reads the credentials of the schemes an operation accepts

@@ -51,46 +51,8 @@ fn head(api: &ir::Api) -> TokenStream {
         .any(|t| matches!(&t.kind, TypeKind::Union(u) if u.tag.is_some()));
     let unknown_value = any_enum.then(|| {
         quote! {
-            /// A value that is none of an enum's values.
-            #[derive(Debug, Clone, PartialEq, Eq)]
-            pub struct UnknownValue(pub String);
-
-            impl std::fmt::Display for UnknownValue {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    write!(f, "unknown value `{}`", self.0)
-                }
-            }
-
-            impl std::error::Error for UnknownValue {}
-
-            thread_local! {
-                static LENIENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-            }
-
-            /// Runs `read` with enums taking values that the spec does not
-            /// list as their `Unknown` variant instead of failing. The client
-            /// reads responses so, so that a server that learns a new value
-            /// does not break it; elsewhere (the server reading a request)
-            /// such a value is an error.
-            pub fn lenient<T>(read: impl FnOnce() -> T) -> T {
-                struct Restore(bool);
-                impl Drop for Restore {
-                    fn drop(&mut self) {
-                        LENIENT.with(|l| l.set(self.0));
-                    }
-                }
-                let _restore = Restore(LENIENT.with(|l| l.replace(true)));
-                read()
-            }
-
-            /// The `Unknown` variant for `value` when reading leniently, else an error.
-            fn unknown<T>(value: impl std::fmt::Display, variant: impl FnOnce() -> T) -> Result<T, UnknownValue> {
-                if LENIENT.with(std::cell::Cell::get) {
-                    Ok(variant())
-                } else {
-                    Err(UnknownValue(value.to_string()))
-                }
-            }
+            pub use super::runtime::values::{lenient, UnknownValue};
+            use super::runtime::values::unknown;
         }
     });
     let constraints = constraint_helpers(api);
@@ -98,7 +60,11 @@ fn head(api: &ir::Api) -> TokenStream {
         .types
         .iter()
         .any(|t| matches!(t.kind, TypeKind::Struct(_)))
-        .then(|| object_helpers(api));
+        .then(|| {
+            quote!(
+                use super::runtime::object;
+            )
+        });
     let base64 = api.uses(ir::Prim::Base64).then(|| {
         quote! {
             /// Bytes that travel as base64 text (`format: byte`).
@@ -476,208 +442,6 @@ fn must_be_present(f: &ir::Field) -> bool {
 
 /// The `object` module: what the structs' `Serialize` and `Deserialize`
 /// share (each helper only where some struct uses it).
-fn object_helpers(api: &ir::Api) -> TokenStream {
-    let structs = || {
-        api.types.iter().filter_map(|t| match &t.kind {
-            TypeKind::Struct(s) => Some(s),
-            _ => None,
-        })
-    };
-    let some_field = structs().any(|s| !s.fields.is_empty());
-    let some_additional = structs().any(|s| s.additional.is_some());
-    let some_skip = structs().any(|s| s.additional.is_none());
-    let some_optional =
-        structs().any(|s| s.fields.iter().any(|f| !f.required && f.default.is_none()));
-    let several_required =
-        structs().any(|s| s.fields.iter().filter(|f| must_be_present(f)).count() > 1);
-    let key = (some_field || some_additional).then(|| {
-        quote! {
-            /// A property name, borrowed from the input where it can be.
-            pub(super) struct Key<'de>(std::borrow::Cow<'de, str>);
-
-
-            impl Key<'_> {
-                pub(super) fn as_str(&self) -> &str {
-                    &self.0
-                }
-            }
-
-            impl<'de> serde::Deserialize<'de> for Key<'de> {
-                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    deserializer.deserialize_str(KeyVisitor)
-                }
-            }
-
-            struct KeyVisitor;
-
-            impl<'de> serde::de::Visitor<'de> for KeyVisitor {
-                type Value = Key<'de>;
-
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("a property name")
-                }
-
-                fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                    Ok(Key(std::borrow::Cow::Borrowed(v)))
-                }
-
-                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                    Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
-                }
-
-                fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                    Ok(Key(std::borrow::Cow::Owned(v)))
-                }
-            }
-        }
-    });
-    let field = some_field.then(|| {
-        quote! {
-            /// Reads the value of property `name` into its slot; a repeated
-            /// property is an error.
-            pub(super) fn field<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
-                map: &mut M,
-                slot: &mut Option<T>,
-                name: &'static str,
-            ) -> Result<(), M::Error> {
-                if slot.is_some() {
-                    return Err(serde::de::Error::duplicate_field(name));
-                }
-                *slot = Some(map.next_value()?);
-                Ok(())
-            }
-        }
-    });
-    let skip = some_skip.then(|| {
-        quote! {
-            /// Skips the value of a property the struct does not name.
-            pub(super) fn skip<'de, M: serde::de::MapAccess<'de>>(map: &mut M) -> Result<(), M::Error> {
-                map.next_value::<serde::de::IgnoredAny>().map(drop)
-            }
-        }
-    });
-    let other = some_additional.then(|| {
-        quote! {
-            /// Reads the value of a property the struct does not name into
-            /// its additional properties.
-            pub(super) fn other<'de, M: serde::de::MapAccess<'de>, T: serde::Deserialize<'de>>(
-                map: &mut M,
-                additional: &mut std::collections::BTreeMap<String, T>,
-                key: Key<'de>,
-            ) -> Result<(), M::Error> {
-                additional.insert(key.0.into_owned(), map.next_value()?);
-                Ok(())
-            }
-        }
-    });
-    let missing = several_required.then(|| {
-        quote! {
-            /// The first of the required properties that is absent.
-            pub(super) fn absent(properties: &[(&'static str, bool)]) -> Option<&'static str> {
-                properties.iter().find(|(_, absent)| *absent).map(|(name, _)| *name)
-            }
-
-            /// The error for a required property that is absent.
-            pub(super) fn missing<E: serde::de::Error>(absent: Option<&'static str>) -> E {
-                E::missing_field(absent.unwrap_or("?"))
-            }
-        }
-    });
-    let entry = (some_field || some_additional).then(|| {
-        quote! {
-            /// Writes a property.
-            pub(super) fn entry<T: serde::Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-                if self.error.is_none() {
-                    if let Err(error) = self.map.serialize_entry(name, value) {
-                        self.error = Some(error);
-                    }
-                }
-            }
-        }
-    });
-    let optional = some_optional.then(|| {
-        quote! {
-            /// Writes an optional property, if it is set.
-            pub(super) fn optional<T: serde::Serialize>(&mut self, name: &str, value: &Option<T>) {
-                if let Some(value) = value {
-                    self.entry(name, value);
-                }
-            }
-        }
-    });
-    quote! {
-        /// Reading JSON objects into the structs of this module, shared by
-        /// their `Deserialize` impls instead of derived into each.
-        mod object {
-            /// A struct read from an object, one property at a time.
-            pub(super) trait Read<'de>: Sized {
-                /// What the input should have been, for error messages.
-                const EXPECTING: &'static str;
-
-                fn read<M: serde::de::MapAccess<'de>>(map: M) -> Result<Self, M::Error>;
-            }
-
-            /// Deserializes any [`Read`] struct from a map.
-            pub(super) struct Visitor<T>(std::marker::PhantomData<T>);
-
-            impl<T> Visitor<T> {
-                pub(super) fn new() -> Self {
-                    Visitor(std::marker::PhantomData)
-                }
-            }
-
-            impl<'de, T: Read<'de>> serde::de::Visitor<'de> for Visitor<T> {
-                type Value = T;
-
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str(T::EXPECTING)
-                }
-
-                fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
-                    T::read(map)
-                }
-            }
-
-            #key
-
-            #field
-
-            #skip
-
-            #other
-
-            #missing
-
-            /// Writes a struct as an object, one property at a time; the
-            /// first error is kept and returned by [`Writer::end`].
-            pub(super) struct Writer<M: serde::ser::SerializeMap> {
-                map: M,
-                error: Option<M::Error>,
-            }
-
-            impl<M: serde::ser::SerializeMap> Writer<M> {
-                pub(super) fn new<S>(serializer: S) -> Result<Self, M::Error>
-                where
-                    S: serde::Serializer<SerializeMap = M, Ok = M::Ok, Error = M::Error>,
-                {
-                    Ok(Writer { map: serializer.serialize_map(None)?, error: None })
-                }
-
-                #entry
-
-                #optional
-
-                pub(super) fn end(self) -> Result<M::Ok, M::Error> {
-                    match self.error {
-                        Some(error) => Err(error),
-                        None => self.map.end(),
-                    }
-                }
-            }
-        }
-    }
-}
-
 fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenStream {
     if e.integer {
         return integer_enumeration(name, doc, e);

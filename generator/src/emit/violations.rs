@@ -33,8 +33,8 @@ pub(super) fn names_types(api: &ir::Api) -> bool {
         || reach.prims.contains(&Prim::File)
 }
 
-/// The `Violations` trait, its helpers, and impls for the types JSON
-/// request bodies reach.
+/// Impls of the runtime's `Violations` for the types JSON request bodies
+/// reach (the runtime has those of containers and `serde_json::Value`).
 pub(super) fn emit(api: &ir::Api) -> TokenStream {
     let reach = Reach::of(api);
     let prims = reach.prims.iter().map(|p| {
@@ -66,99 +66,9 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
                 }
             }
         });
-    let structs = reach
-        .types
-        .iter()
-        .any(|id| matches!(api.ty(*id).kind, TypeKind::Struct(_)))
-        .then(|| {
-            quote! {
-                /// The object's members, or a violation when it is none.
-                fn json_object<'v>(value: &'v serde_json::Value, at: &str, out: &mut Vec<Violation>) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
-                    let object = value.as_object();
-                    if object.is_none() {
-                        out.push(Violation { pointer: at.to_owned(), detail: "must be an object".to_owned() });
-                    }
-                    object
-                }
-
-                /// Checks the property `name` of `object`.
-                fn property<T: Violations>(object: &serde_json::Map<String, serde_json::Value>, name: &str, required: bool, at: &mut String, out: &mut Vec<Violation>) {
-                    let len = at.len();
-                    push_token(at, name);
-                    match object.get(name) {
-                        Some(value) => T::violations(value, at, out),
-                        None if required => out.push(Violation { pointer: at.clone(), detail: "is required".to_owned() }),
-                        None => {}
-                    }
-                    at.truncate(len);
-                }
-            }
-        });
     quote! {
-        /// Lists what is wrong with a JSON value that did not deserialize as
-        /// `Self`, each with the JSON pointer `at` extended to it.
-        trait Violations {
-            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
-        }
-
-        /// Extends the JSON pointer `at` by one reference token.
-        fn push_token(at: &mut String, token: &str) {
-            at.push('/');
-            at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-        }
-
-        /// A value whose type has no parts: checked by deserializing it.
-        fn leaf<T: serde::de::DeserializeOwned>(value: &serde_json::Value, at: &str, out: &mut Vec<Violation>) {
-            if let Err(error) = T::deserialize(value) {
-                out.push(Violation { pointer: at.to_owned(), detail: error.to_string() });
-            }
-        }
-
-        impl Violations for serde_json::Value {
-            fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
-        }
-
-        impl<T: Violations> Violations for Option<T> {
-            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-                if !value.is_null() {
-                    T::violations(value, at, out);
-                }
-            }
-        }
-
-        impl<T: Violations> Violations for Vec<T> {
-            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-                let Some(items) = value.as_array() else {
-                    out.push(Violation { pointer: at.clone(), detail: "must be an array".to_owned() });
-                    return;
-                };
-                for (i, item) in items.iter().enumerate() {
-                    let len = at.len();
-                    push_token(at, &i.to_string());
-                    T::violations(item, at, out);
-                    at.truncate(len);
-                }
-            }
-        }
-
-        impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
-            fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-                let Some(object) = value.as_object() else {
-                    out.push(Violation { pointer: at.clone(), detail: "must be an object".to_owned() });
-                    return;
-                };
-                for (key, item) in object {
-                    let len = at.len();
-                    push_token(at, key);
-                    T::violations(item, at, out);
-                    at.truncate(len);
-                }
-            }
-        }
-
         #(#prims)*
         #constrained
-        #structs
         #(#named)*
     }
 }
@@ -186,7 +96,7 @@ fn named_impl(api: &ir::Api, id: TypeId) -> Option<TokenStream> {
                 quote!(property::<#t>(object, #wire, #required, at, out);)
             });
             quote! {
-                let Some(object) = json_object(value, at, out) else {
+                let Some(object) = members(value, at, out) else {
                     return;
                 };
                 #(#properties)*

@@ -47,12 +47,15 @@ struct Bundler {
     root: PathBuf,
     /// Files read, parsed once each (or why not), in first-read order.
     parsed: HashMap<PathBuf, Result<Value, String>>,
+    /// The text of each file read, to locate diagnostics in it.
+    texts: HashMap<PathBuf, String>,
     order: Vec<PathBuf>,
     /// (file, fragment) → name under EXTERNAL.
     names: HashMap<(PathBuf, String), String>,
     taken: HashSet<String>,
-    /// Copies still to scan: name, value, the file it came from.
-    pending: Vec<(String, Value, PathBuf)>,
+    /// Copies still to scan: name, value, the file it came from and its
+    /// place there (a JSON pointer).
+    pending: Vec<(String, Value, PathBuf, String)>,
     diagnostics: Diagnostics,
 }
 
@@ -62,6 +65,7 @@ pub fn bundle(root: &mut Value, root_path: &Path, diagnostics: &mut Diagnostics)
     let mut bundler = Bundler {
         root: normalize(root_path),
         parsed: HashMap::new(),
+        texts: HashMap::new(),
         order: Vec::new(),
         names: HashMap::new(),
         taken: HashSet::new(),
@@ -69,10 +73,10 @@ pub fn bundle(root: &mut Value, root_path: &Path, diagnostics: &mut Diagnostics)
         diagnostics: Diagnostics::default(),
     };
     let root_file = bundler.root.clone();
-    bundler.rewrite(root, &root_file);
+    bundler.rewrite(root, &root_file, "");
     let mut external = Vec::new();
-    while let Some((name, mut value, file)) = bundler.pending.pop() {
-        bundler.rewrite(&mut value, &file);
+    while let Some((name, mut value, file, pointer)) = bundler.pending.pop() {
+        bundler.rewrite(&mut value, &file, &pointer);
         external.push((name, value));
     }
     if !external.is_empty() {
@@ -95,14 +99,17 @@ pub fn bundle(root: &mut Value, root_path: &Path, diagnostics: &mut Diagnostics)
 }
 
 impl Bundler {
-    /// Rewrites every `$ref` in `value`, which was read from `file`:
-    /// references into other files point at their bundled copies, and
-    /// local ones of a copied file at its bundled targets. Iterative.
-    fn rewrite(&mut self, value: &mut Value, file: &Path) {
+    /// Rewrites every `$ref` in `value`, which was read from `file` at
+    /// `pointer`: references into other files point at their bundled
+    /// copies, and local ones of a copied file at its bundled targets.
+    /// Iterative.
+    fn rewrite(&mut self, value: &mut Value, file: &Path, pointer: &str) {
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
         let in_root = file == self.root;
-        let mut stack: Vec<(&mut Value, String)> = vec![(value, String::new())];
-        while let Some((value, pointer)) = stack.pop() {
+        // Each value with its pointer and whether its keys are names (of
+        // properties, paths, ...), never keywords.
+        let mut stack: Vec<(&mut Value, String, bool)> = vec![(value, pointer.to_owned(), false)];
+        while let Some((value, pointer, names)) = stack.pop() {
             match value {
                 Value::Object(map) => {
                     if let Some(Value::String(reference)) = map.get("$ref") {
@@ -118,22 +125,51 @@ impl Bundler {
                                 Ok(local) => {
                                     map.insert("$ref".into(), Value::String(local));
                                 }
-                                Err(message) => self.diagnostics.push(
-                                    Diagnostic::error(format!("{pointer}/$ref"), format!("`$ref: {reference}`: {message}"))
-                                        .with_hint("check the path, relative to the file that holds the reference"),
-                                ),
+                                Err(message) => {
+                                    let mut d = Diagnostic::error(format!("{pointer}/$ref"), format!("`$ref: {reference}`: {message}"))
+                                        .with_hint("check the path, relative to the file that holds the reference");
+                                    // In another file, the diagnostic is
+                                    // located there (the root's own are
+                                    // located by `load`).
+                                    if !in_root {
+                                        d.file = file.display().to_string();
+                                        d.line = self
+                                            .texts
+                                            .get(file)
+                                            .and_then(|text| super::line_of(text, &d.pointer));
+                                    }
+                                    self.diagnostics.push(d);
+                                }
                             }
                         }
                     }
                     for (key, child) in map.iter_mut() {
-                        if key != "$ref" && !matches!(key.as_str(), "example" | "examples") {
-                            stack.push((child, crate::diag::join(&pointer, key)));
+                        let pointer = crate::diag::join(&pointer, key);
+                        match key.as_str() {
+                            _ if names => stack.push((child, pointer, false)),
+                            // Values, whatever they hold.
+                            "$ref" | "example" => {}
+                            // Example Objects (or, in a 3.1 schema, a list
+                            // of values): values but for their own `$ref`.
+                            "examples" => {
+                                let slots = child.as_object_mut().into_iter().flatten();
+                                for (name, slot) in slots {
+                                    if slot.get("$ref").is_some() {
+                                        stack.push((
+                                            slot,
+                                            crate::diag::join(&pointer, name),
+                                            false,
+                                        ));
+                                    }
+                                }
+                            }
+                            key => stack.push((child, pointer, super::NAME_MAPS.contains(&key))),
                         }
                     }
                 }
                 Value::Array(items) => {
                     for (i, item) in items.iter_mut().enumerate() {
-                        stack.push((item, format!("{pointer}/{i}")));
+                        stack.push((item, format!("{pointer}/{i}"), false));
                     }
                 }
                 _ => {}
@@ -175,7 +211,8 @@ impl Bundler {
             n += 1;
         }
         self.names.insert(key, name.clone());
-        self.pending.push((name.clone(), target, path));
+        self.pending
+            .push((name.clone(), target, path, fragment_pointer));
         Ok(format!(
             "#/components/{EXTERNAL}/{}",
             crate::diag::escape_token(&name)
@@ -187,8 +224,10 @@ impl Bundler {
             let parsed = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
                 .and_then(|text| {
-                    super::parse_value(&text)
-                        .map_err(|e| format!("{}: {}", path.display(), e.message))
+                    let value = super::parse_value(&text)
+                        .map_err(|e| format!("{}: {}", path.display(), e.message));
+                    self.texts.insert(path.to_path_buf(), text);
+                    value
                 })
                 .map(|mut value| {
                     super::normalize_schemas(&mut value);

@@ -5,7 +5,9 @@
 //! variants whose target lies in the same strongly connected component as
 //! their owner: these are the edges that lie on a cycle, and no others.
 //! Type aliases cannot refer to themselves at all, so aliases on a cycle of
-//! aliases become newtype structs.
+//! aliases become newtype structs; aliases that lead only to each other,
+//! with no `Vec` or map between them, have no value and become any JSON
+//! value.
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -101,6 +103,35 @@ fn alias_cycles_to_newtypes(types: &mut [TypeDef]) {
     for i in to_newtype {
         if let TypeKind::Alias(ty) = &types[i].kind {
             types[i].kind = TypeKind::Newtype(ty.clone());
+        }
+    }
+}
+
+/// Aliases that lead only to each other (`A: {$ref: A}`, or `A: {$ref: B}`
+/// and `B: {$ref: A}`) say nothing of a value, and no Rust type holds one
+/// (`struct A(pub A)` has no size): they become any JSON value, with a
+/// warning. Aliases on a cycle through a `Vec` or map are left for
+/// [`break_cycles`], which makes them newtypes.
+pub(crate) fn alias_loops_to_any(types: &mut [TypeDef], diags: &mut crate::diag::Diagnostics) {
+    let sccs = components(types, |kind| match kind {
+        TypeKind::Alias(ty) => inline_targets(ty),
+        _ => Vec::new(),
+    });
+    for (i, def) in types.iter_mut().enumerate() {
+        let looped = matches!(&def.kind, TypeKind::Alias(ty)
+            if inline_targets(ty).iter().any(|t| on_cycle(&sccs, i, *t)));
+        if looped {
+            def.kind = TypeKind::Alias(Ty::Any);
+            diags.push(
+                crate::diag::Diagnostic::warning(
+                    &def.origin,
+                    format!(
+                        "`{}` is only `$ref`s that lead back to it, with no schema between them; taken as any JSON value",
+                        def.name
+                    ),
+                )
+                .with_hint("give one of these schemas a type, so that the chain of `$ref`s ends"),
+            );
         }
     }
 }

@@ -6,6 +6,8 @@ mod dedup;
 mod examples;
 mod operation;
 mod schema;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 

@@ -129,6 +129,7 @@ impl<'a> Schemas<'a> {
                 t
             })
             .collect();
+        super::cycles::alias_loops_to_any(&mut types, self.diags);
         super::cycles::relax_uninhabited(&mut types, self.diags);
         super::cycles::break_cycles(types)
     }
@@ -427,6 +428,10 @@ impl<'a> Schemas<'a> {
 
     fn kind_inner(&mut self, schema: &Schema, pointer: &str, name: &str) -> TypeKind {
         if self.depth >= MAX_DEPTH {
+            self.diags.push(
+                Diagnostic::warning(pointer, "schema nested too deeply; taken as any JSON value")
+                    .with_hint("move inner schemas to `components/schemas`"),
+            );
             return TypeKind::Alias(Ty::Any);
         }
         match &schema.schema_kind {

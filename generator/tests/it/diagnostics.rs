@@ -146,14 +146,23 @@ fn diagnostics_snapshots() {
             .join(format!("{stem}.txt"));
         if crate::blessing() {
             uniapi::write::write_if_changed(&snapshot, &text).expect("writing a snapshot");
-        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(text.as_str()) {
-            differences.push(format!("{}:\n{text}", snapshot.display()));
+        } else {
+            match std::fs::read_to_string(&snapshot) {
+                Ok(old) if old == text => {}
+                Ok(old) => differences.push(format!(
+                    "{} differs:\n{}",
+                    snapshot.display(),
+                    crate::diff(&snapshot, &old, &text)
+                )),
+                Err(_) => differences.push(format!("{} is missing:\n{text}", snapshot.display())),
+            }
         }
     }
     assert!(
         differences.is_empty(),
-        "diagnostics changed (bless with UPDATE_SNAPSHOTS=1):\n{}",
-        differences.join("\n")
+        "diagnostics changed:\n{}\n{}",
+        differences.join("\n"),
+        crate::rebless("diagnostics::diagnostics_snapshots")
     );
 }
 

@@ -58,6 +58,51 @@ pub fn feature_specs() -> Vec<(PathBuf, String)> {
     specs
 }
 
+/// How many lines of one file's diff a failure prints.
+const DIFF_LINES: usize = 200;
+
+/// A unified diff of a snapshot (`old`, at `path`, named relative to the
+/// repository) and what was generated now (`new`): three lines of context,
+/// at most [`DIFF_LINES`] lines.
+pub fn diff(path: &Path, old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::configure()
+        // Bounded on huge files that differ throughout: past this the
+        // diff is coarser, not slower.
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_lines(old, new);
+    let snapshot = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&snapshot, "generated now")
+        .to_string();
+    let total = text.lines().count();
+    let mut out: String = text
+        .lines()
+        .take(DIFF_LINES)
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    if total > DIFF_LINES {
+        out.push_str(&format!(
+            "... {} more lines of diff in {snapshot}\n",
+            total - DIFF_LINES
+        ));
+    }
+    out
+}
+
+/// What a failed comparison of the test `test` (`snapshots::snapshots_match`)
+/// prints after the differences: the command that rewrites its snapshots.
+pub fn rebless(test: &str) -> String {
+    format!(
+        "If the change is intended, run `UPDATE_SNAPSHOTS=1 cargo test -p uniapi --test it {test}` and commit the result."
+    )
+}
+
 /// Whether to rewrite snapshots instead of comparing with them.
 pub fn blessing() -> bool {
     std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v != "0")

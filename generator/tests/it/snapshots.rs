@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::{blessing, feature_specs, root, specs};
+use crate::{blessing, diff, feature_specs, rebless, root, specs};
 
 fn generate(spec: &Path, name: &str) -> uniapi::Crate {
     let config = uniapi::Config {
@@ -31,14 +31,11 @@ fn compare(krate: &uniapi::Crate, dir: &Path) -> Vec<String> {
         }
         match std::fs::read_to_string(&path) {
             Ok(old) if old == file.contents => {}
-            Ok(old) => {
-                let line = old
-                    .lines()
-                    .zip(file.contents.lines())
-                    .position(|(a, b)| a != b)
-                    .map_or(0, |l| l + 1);
-                differences.push(format!("{} differs (first at line {line})", path.display()));
-            }
+            Ok(old) => differences.push(format!(
+                "{} differs:\n{}",
+                path.display(),
+                diff(&path, &old, &file.contents)
+            )),
             Err(_) => differences.push(format!("{} is missing", path.display())),
         }
     }
@@ -58,8 +55,9 @@ fn snapshots_match() {
     }
     assert!(
         differences.is_empty(),
-        "generated code changed:\n{}\nIf the change is intended, run `UPDATE_SNAPSHOTS=1 cargo test -p uniapi` and commit the result.",
-        differences.join("\n")
+        "generated code changed:\n{}\n{}",
+        differences.join("\n"),
+        rebless("snapshots::snapshots_match")
     );
 }
 
@@ -75,8 +73,9 @@ fn feature_snapshots_match() {
     }
     assert!(
         differences.is_empty(),
-        "generated code changed:\n{}\nIf the change is intended, run `UPDATE_SNAPSHOTS=1 cargo test -p uniapi` and commit the result.",
-        differences.join("\n")
+        "generated code changed:\n{}\n{}",
+        differences.join("\n"),
+        rebless("snapshots::feature_snapshots_match")
     );
 }
 
@@ -179,9 +178,9 @@ fn generated_example_is_fresh() {
     let differences = compare(&krate, &root().join("generated-example"));
     assert!(
         differences.is_empty(),
-        "generated-example/ is stale:\n{}\nRun `cargo run -p uniapi -- generate specs/puppy-shop.yaml -o generated-example` \
-         (or `UPDATE_SNAPSHOTS=1 cargo test -p uniapi`) and commit the result.",
-        differences.join("\n")
+        "generated-example/ is stale:\n{}\n{} (Or run `cargo run -p uniapi -- generate specs/puppy-shop.yaml -o generated-example`.)",
+        differences.join("\n"),
+        rebless("snapshots::generated_example_is_fresh")
     );
 }
 
@@ -221,4 +220,164 @@ fn generated_files_say_so() {
             );
         }
     }
+}
+
+/// A mismatch prints a unified diff that names the snapshot, with three
+/// lines of context, cut after `DIFF_LINES` lines.
+#[test]
+fn a_mismatch_reads_as_a_unified_diff() {
+    let old: String = (1..=20).map(|i| format!("line {i}\n")).collect();
+    let new = old.replace("line 10\n", "line ten\n");
+    let text = diff(Path::new("tests/snapshots/x/src/types.rs"), &old, &new);
+    let want = "\
+--- tests/snapshots/x/src/types.rs
++++ generated now
+@@ -7,7 +7,7 @@
+ line 7
+ line 8
+ line 9
+-line 10
++line ten
+ line 11
+ line 12
+ line 13
+";
+    assert_eq!(text, want);
+
+    let old: String = (0..1_000).map(|i| format!("old {i}\n")).collect();
+    let new: String = (0..1_000).map(|i| format!("new {i}\n")).collect();
+    let text = diff(Path::new("big.rs"), &old, &new);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 201, "{text}");
+    assert_eq!(lines[200], "... 1803 more lines of diff in big.rs");
+}
+
+/// Every crate generated from `specs/` and `specs/features/` as committed
+/// (and the puppy shop's example), each `.rs` file under `src/`.
+fn committed_sources() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.ends_with("target") {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && path.components().any(|c| c.as_os_str() == "src")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root().join("tests/snapshots"), &mut out);
+    walk(&root().join("generated-example/src"), &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn runtime_files_are_the_same_in_every_crate() {
+    let mut checked = 0;
+    for path in committed_sources() {
+        let Some(dir) = path.parent().filter(|d| d.ends_with("src/runtime")) else {
+            continue;
+        };
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if name == "mod" {
+            continue;
+        }
+        let file = uniapi::runtime::FILES
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("{} is no runtime file", path.display()));
+        let contents = std::fs::read_to_string(&path).expect("reading a runtime file");
+        assert!(
+            contents == file.contents(),
+            "{} is not generator/runtime/{name}.rs (in {}):\n{}{}",
+            path.display(),
+            dir.display(),
+            diff(&path, &contents, &file.contents()),
+            // The copies are in every kind of snapshot.
+            rebless("-- snapshots_match generated_example_is_fresh")
+        );
+        checked += 1;
+    }
+    // Petstore, the puppy shop twice, and the feature crates with servers.
+    assert!(checked >= 5 * 40, "only {checked} runtime files found");
+}
+
+/// A line's length without what the spec wrote into it: the contents of
+/// string literals, and identifiers made from long names (30 characters or
+/// more). Comments (descriptions) count as the spec's.
+fn own_length(line: &str) -> usize {
+    if line.trim_start().starts_with("//") {
+        return 0;
+    }
+    let mut own = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        own.push(c);
+        if c == '"' {
+            // Skip to the closing quote; escapes hold the next character.
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => {
+                        own.push('"');
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    own.split_inclusive(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .map(|piece| {
+            let word = piece.trim_end_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+            if word.len() >= 30 {
+                piece.len() - word.len()
+            } else {
+                piece.chars().count()
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn own_length_leaves_out_what_the_spec_wrote() {
+    assert_eq!(
+        own_length(r#"    f("abc\"def", x);"#),
+        r#"    f("", x);"#.len()
+    );
+    assert_eq!(own_length("/// a very long description"), 0);
+    let long = format!("let {} = 1;", "a".repeat(40));
+    assert_eq!(own_length(&long), "let  = 1;".len());
+    assert_eq!(own_length("let short = 1;"), 14);
+}
+
+/// No generated line is longer than 120 characters unless what the spec
+/// wrote into it (strings, long names, descriptions) makes it so.
+#[test]
+fn generated_lines_are_at_most_120_characters() {
+    let mut long = Vec::new();
+    for path in committed_sources() {
+        let text = std::fs::read_to_string(&path).expect("reading a snapshot");
+        for (i, line) in text.lines().enumerate() {
+            if own_length(line) > 120 {
+                long.push(format!("{}:{}: {line}", path.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "lines over 120 characters:\n{}",
+        long.join("\n")
+    );
 }

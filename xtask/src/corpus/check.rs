@@ -1,5 +1,6 @@
-//! The compile check: one `cargo check` over a workspace of the sampled
-//! crates, its messages attributed to crates by path.
+//! The compile check: `cargo check` over a workspace of the sampled
+//! crates, once with their default features and once with all of them,
+//! its messages attributed to crates by path.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -7,7 +8,43 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::Stdio;
 
-use super::cargo;
+use super::{Compiled, Outcome, SpecResult, cargo};
+
+/// The feature sets each sampled crate is checked with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Features {
+    /// `client`, `server`, `tls`.
+    Default,
+    /// `--all-features`: `mock` too.
+    All,
+}
+
+impl Features {
+    pub const BOTH: [Features; 2] = [Features::Default, Features::All];
+
+    /// For people: `default features`, `all features`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Features::Default => "default features",
+            Features::All => "all features",
+        }
+    }
+
+    /// The log file of the pass.
+    pub fn log_name(self) -> &'static str {
+        match self {
+            Features::Default => "check.log",
+            Features::All => "check-all-features.log",
+        }
+    }
+
+    fn args(self) -> &'static [&'static str] {
+        match self {
+            Features::Default => &[],
+            Features::All => &["--all-features"],
+        }
+    }
+}
 
 /// What `cargo check` said about one crate.
 #[derive(Debug, Default)]
@@ -42,28 +79,34 @@ pub struct Checked {
     pub problem: Option<String>,
 }
 
-/// Writes `DIR/Cargo.toml` listing `members` (folders of `DIR` named like
-/// their crates), runs `cargo check` there with `target_dir`, copies its
-/// output to `log` and attributes each message to its crate.
-pub fn check(
-    dir: &Path,
-    members: &[String],
-    target_dir: &Path,
-    log: &Path,
-) -> Result<Checked, String> {
+/// Writes `DIR/Cargo.toml`: a workspace of `members` (folders of `DIR`
+/// named like their crates).
+pub fn write_workspace(dir: &Path, members: &[String]) -> Result<(), String> {
     let list: Vec<String> = members.iter().map(|m| format!("    \"{m}\",\n")).collect();
     let manifest = format!(
         "# Written by `cargo run -p xtask -- corpus` on every run.\n\
          [workspace]\nresolver = \"2\"\nmembers = [\n{}]\n",
         list.concat()
     );
-    super::write(&dir.join("Cargo.toml"), &manifest)?;
+    super::write(&dir.join("Cargo.toml"), &manifest)
+}
 
+/// Runs `cargo check` with `features` over the workspace in `dir` (see
+/// [`write_workspace`]) with `target_dir`, copies its output to `log` and
+/// attributes each message to its crate.
+pub fn check(
+    dir: &Path,
+    members: &[String],
+    features: Features,
+    target_dir: &Path,
+    log: &Path,
+) -> Result<Checked, String> {
     let mut log_file =
         File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
     let mut child = cargo()
         .current_dir(dir)
         .args(["check", "--workspace", "--keep-going"])
+        .args(features.args())
         .args(["--message-format", "short", "--color", "never"])
         .arg("--target-dir")
         .arg(target_dir)
@@ -95,6 +138,68 @@ pub fn check(
         .map_err(|e| format!("cannot wait for cargo check: {e}"))?;
     eprintln!("  cargo check finished ({status})");
     Ok(attributor.finish(status.success()))
+}
+
+/// Compile-checks the sampled crates that were generated, with the default
+/// features and with all, and fills in their `compiled` (and, if not
+/// clean, `first_error`). Returns why, if cargo failed outside those crates.
+pub fn check_sample(
+    results: &mut [SpecResult],
+    crates: &Path,
+    cache: &Path,
+    out: &Path,
+    phases: &mut super::Phases,
+) -> Result<Option<String>, String> {
+    let members: Vec<String> = results
+        .iter()
+        .filter(|r| r.sampled && r.outcome == Outcome::Generated)
+        .map(|r| r.name.clone())
+        .collect();
+    if members.is_empty() {
+        return Ok(None);
+    }
+    write_workspace(crates, &members)?;
+    let mut passes = Vec::new();
+    for features in Features::BOTH {
+        eprintln!(
+            "checking {} generated crates with {}",
+            members.len(),
+            features.label()
+        );
+        let checked = check(
+            crates,
+            &members,
+            features,
+            &cache.join("target"),
+            &out.join(features.log_name()),
+        )?;
+        phases.end(&format!("check, {}", features.label()));
+        if let Some(problem) = checked.problem {
+            return Ok(Some(format!("with {}: {problem}", features.label())));
+        }
+        passes.push(checked);
+    }
+    let [default, all] = passes.as_slice() else {
+        return Err("the compile check ran an unexpected number of passes".into());
+    };
+    for result in results {
+        let (Some(d), Some(a)) = (
+            default.crates.get(&result.name),
+            all.crates.get(&result.name),
+        ) else {
+            continue;
+        };
+        let compiled = Compiled {
+            default_features: d.is_clean(),
+            all_features: a.is_clean(),
+        };
+        result.compiled = Some(compiled);
+        let first = if !d.is_clean() { d } else { a };
+        if !compiled.clean() {
+            result.first_error = first.first_message().map(str::to_owned);
+        }
+    }
+    Ok(None)
 }
 
 /// Reads `cargo check --message-format short` output line by line.

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use super::vocabulary::{Signature, Vocabulary};
+
 /// How one generation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Outcome {
@@ -49,8 +51,20 @@ pub struct Job {
     pub dir: PathBuf,
     /// Where its stdout and stderr go.
     pub log: PathBuf,
-    /// Keep the crate for the compile check; otherwise it is removed.
-    pub keep: bool,
+    /// Whether the crate stays on disk after it is generated.
+    pub keep: Keep,
+}
+
+/// What happens to a generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Removed once generated (and read, for its signature).
+    No,
+    /// Kept for the compile check.
+    Yes,
+    /// Kept when its `src/` holds at most this many bytes: a candidate for
+    /// the coverage slice, which is chosen once every spec is generated.
+    UpTo(u64),
 }
 
 /// What one generation produced.
@@ -60,6 +74,10 @@ pub struct Generation {
     pub diagnostics: usize,
     pub seconds: f64,
     pub first_error: Option<String>,
+    /// For a generated crate, when a vocabulary was given: what it holds of it.
+    pub signature: Option<Signature>,
+    /// Whether the crate is still on disk.
+    pub kept: bool,
 }
 
 /// Runs every job, `parallel` at a time, and returns their results in the
@@ -69,6 +87,7 @@ pub fn generate_all(
     jobs: &[Job],
     parallel: usize,
     timeout: Duration,
+    vocabulary: Option<&Vocabulary>,
 ) -> Result<Vec<Generation>, String> {
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel();
@@ -82,7 +101,7 @@ pub fn generate_all(
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(index) else { break };
                     if sender
-                        .send((index, generate(uniapi, job, timeout)))
+                        .send((index, generate(uniapi, job, timeout, vocabulary)))
                         .is_err()
                     {
                         break;
@@ -124,19 +143,50 @@ fn progress(done: usize, total: usize, job: &Job, generation: &Generation) {
     }
 }
 
-/// Runs `uniapi new SPEC -o DIR --name NAME` and classifies how it ended.
-fn generate(uniapi: &Path, job: &Job, timeout: Duration) -> Generation {
+/// Runs `uniapi new SPEC -o DIR --name NAME` and classifies how it ended;
+/// with a vocabulary, reads a generated crate's signature.
+fn generate(
+    uniapi: &Path,
+    job: &Job,
+    timeout: Duration,
+    vocabulary: Option<&Vocabulary>,
+) -> Generation {
     let started = Instant::now();
     let ended = run_with_timeout(uniapi, job, timeout);
     let seconds = started.elapsed().as_secs_f64();
     let log = std::fs::read(&job.log).unwrap_or_default();
     let log = String::from_utf8_lossy(&log);
-    if !job.keep {
+    let generated = matches!(ended, Ok(Some(status)) if status.code() == Some(0));
+    let mut signature = None;
+    let mut unreadable = None;
+    if let (true, Some(vocabulary)) = (generated, vocabulary) {
+        match vocabulary.signature_of(&job.dir) {
+            Ok(read) => signature = Some(read),
+            Err(e) => unreadable = Some(e),
+        }
+    }
+    let kept = match job.keep {
+        Keep::Yes => true,
+        Keep::No => false,
+        Keep::UpTo(bytes) => signature.as_ref().is_some_and(|s| s.bytes <= bytes),
+    };
+    if !kept {
         if let Err(e) = std::fs::remove_dir_all(&job.dir) {
             if e.kind() != std::io::ErrorKind::NotFound {
                 eprintln!("warning: cannot remove {}: {e}", job.dir.display());
             }
         }
+    }
+    if let Some(e) = unreadable {
+        // uniapi said it wrote the crate, but it cannot be read back.
+        return Generation {
+            outcome: Outcome::Crashed,
+            diagnostics: 0,
+            seconds,
+            first_error: Some(format!("generated, but {e}")),
+            signature: None,
+            kept,
+        };
     }
     let diagnostics = log
         .lines()
@@ -163,6 +213,8 @@ fn generate(uniapi: &Path, job: &Job, timeout: Duration) -> Generation {
         diagnostics,
         seconds,
         first_error,
+        signature,
+        kept,
     }
 }
 

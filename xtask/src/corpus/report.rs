@@ -4,38 +4,73 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{Outcome, PACKAGE, SpecResult, VERSION};
+use super::{Compiled, Outcome, PACKAGE, SpecResult, VERSION};
 
 /// About the run as a whole, for the summary's header.
 #[derive(Debug)]
 pub struct RunInfo {
     /// Which uniapi ran: its version and commit, or its path.
     pub uniapi: String,
-    /// `None` with `--no-check`.
-    pub sample_every: Option<usize>,
+    pub sample: SampleInfo,
     pub timeout: Duration,
     pub generation_wall: Duration,
-    pub check_wall: Option<Duration>,
+    /// Wall time of each phase, in order.
+    pub phases: Vec<(String, Duration)>,
+    /// Wall time of the whole run.
+    pub total: Duration,
     pub check_problem: Option<String>,
 }
 
+/// How the compile-check sample was chosen.
+#[derive(Debug, Clone)]
+pub enum SampleInfo {
+    /// `--no-check`.
+    Nothing,
+    /// One spec in K.
+    Every(usize),
+    /// The coverage slice.
+    Cover(CoverInfo),
+}
+
+/// The coverage slice, for the summary.
+#[derive(Debug, Clone)]
+pub struct CoverInfo {
+    /// The least number of crates asked for.
+    pub min: usize,
+    /// Chosen.
+    pub crates: usize,
+    /// Bytes of source of the chosen crates.
+    pub bytes: u64,
+    /// Distinct features of the candidates.
+    pub features: usize,
+    /// Generated crates within the size limit.
+    pub candidates: usize,
+    pub max_bytes: u64,
+    /// Generated crates over the size limit.
+    pub large: usize,
+    /// Features that only the crates over the limit hold.
+    pub only_large: Vec<String>,
+}
+
 /// The rows of `corpus.csv`: spec, generated, diagnostics, compiled,
-/// seconds, first_error.
+/// failed_features, seconds, first_error.
 pub fn csv(results: &[SpecResult]) -> String {
-    let mut out = String::from("spec,generated,diagnostics,compiled,seconds,first_error\n");
+    let mut out =
+        String::from("spec,generated,diagnostics,compiled,failed_features,seconds,first_error\n");
     for r in results {
-        let compiled = match r.compiled {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "",
+        let (compiled, failed) = match r.compiled {
+            Some(c) if c.clean() => ("yes", ""),
+            Some(c) => ("no", c.failed()),
+            None => ("", ""),
         };
         let _ = writeln!(
             out,
-            "{},{},{},{},{:.3},{}",
+            "{},{},{},{},{},{:.3},{}",
             csv_field(&r.spec),
             r.outcome.as_str(),
             r.diagnostics,
             compiled,
+            failed,
             r.seconds,
             csv_field(r.first_error.as_deref().unwrap_or("")),
         );
@@ -44,7 +79,7 @@ pub fn csv(results: &[SpecResult]) -> String {
 }
 
 /// Quotes a field that holds a comma, a quote or a line break (RFC 4180).
-fn csv_field(text: &str) -> String {
+pub(crate) fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -98,6 +133,16 @@ pub fn summary(results: &[SpecResult], info: &RunInfo) -> String {
         info.generation_wall.as_secs_f64()
     );
     out.push_str(&sample_rows(results, info));
+    let _ = writeln!(out, "| wall time | {} |", minutes(info.total));
+
+    let _ = writeln!(out, "\n### Wall time by phase\n");
+    let _ = writeln!(out, "| phase | wall |\n| --- | ---: |");
+    for (phase, wall) in &info.phases {
+        let _ = writeln!(out, "| {phase} | {:.1} s |", wall.as_secs_f64());
+    }
+    if let SampleInfo::Cover(cover) = &info.sample {
+        out.push_str(&cover_section(cover));
+    }
 
     let _ = writeln!(out, "\n### Slowest specs\n");
     let _ = writeln!(out, "| seconds | spec | generated |\n| ---: | --- | --- |");
@@ -117,7 +162,8 @@ pub fn summary(results: &[SpecResult], info: &RunInfo) -> String {
     let _ = writeln!(
         out,
         "Each failing spec's first error (of generation, or of `cargo check` for a \
-         sampled crate), with numbers and quoted names stripped.\n"
+         sampled crate, with the feature sets that failed), with numbers and quoted \
+         names stripped.\n"
     );
     let _ = writeln!(
         out,
@@ -140,35 +186,100 @@ pub fn summary(results: &[SpecResult], info: &RunInfo) -> String {
 
 /// The rows about the compile-check sample.
 fn sample_rows(results: &[SpecResult], info: &RunInfo) -> String {
-    let Some(every) = info.sample_every else {
-        return "| compile check | skipped (`--no-check`) |\n".into();
+    let how = match &info.sample {
+        SampleInfo::Nothing => return "| compile check | skipped (`--no-check`) |\n".into(),
+        SampleInfo::Every(every) => format!("1 spec in {every}"),
+        SampleInfo::Cover(cover) => format!("chosen by coverage, at least {}", cover.min),
     };
     let sampled: Vec<&SpecResult> = results.iter().filter(|r| r.sampled).collect();
     let generated = sampled
         .iter()
         .filter(|r| r.outcome == Outcome::Generated)
         .count();
-    let clean = sampled.iter().filter(|r| r.compiled == Some(true)).count();
+    let clean = |test: fn(Compiled) -> bool| {
+        sampled
+            .iter()
+            .filter(|r| r.compiled.is_some_and(test))
+            .count()
+    };
     let mut out = format!(
-        "| compile-check sample (1 spec in {every}) | {} specs, {generated} generated |\n",
+        "| compile-check sample ({how}) | {} specs, {generated} generated |\n",
         sampled.len()
     );
-    let compiled = match &info.check_problem {
-        Some(problem) => format!("unknown: cargo check failed: {}", cell(problem)),
+    let figure = |count: usize| match &info.check_problem {
+        Some(problem) => format!("unknown: cargo check failed {}", cell(problem)),
         None => format!(
-            "{clean} of {generated} generated ({})",
-            percent(clean, generated)
+            "{count} of {generated} generated ({})",
+            percent(count, generated)
         ),
     };
     let _ = writeln!(
         out,
-        "| compiled with no errors and no warnings | {compiled} |"
+        "| no errors and no warnings with default features | {} |",
+        figure(clean(|c| c.default_features))
     );
-    if let Some(wall) = info.check_wall {
+    let _ = writeln!(
+        out,
+        "| no errors and no warnings with all features | {} |",
+        figure(clean(|c| c.all_features))
+    );
+    let _ = writeln!(
+        out,
+        "| compiled with no errors and no warnings (both) | {} |",
+        figure(clean(Compiled::clean))
+    );
+    let check: Vec<String> = info
+        .phases
+        .iter()
+        .filter(|(phase, _)| phase.starts_with("check"))
+        .map(|(phase, wall)| {
+            format!(
+                "{:.1} s {}",
+                wall.as_secs_f64(),
+                phase.trim_start_matches("check, ")
+            )
+        })
+        .collect();
+    if !check.is_empty() {
+        let _ = writeln!(out, "| compile-check time | {} |", check.join(", "));
+    }
+    out
+}
+
+/// How the coverage slice was chosen.
+fn cover_section(cover: &CoverInfo) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "\n### The coverage slice\n");
+    let _ = writeln!(
+        out,
+        "{} crates ({} KB of source) chosen from {} candidates (generated crates of up to \
+         {} KB) so that each of the {} features of the generator's output that any \
+         candidate holds (words of uniapi's emitters and runtime, `format_ident!` \
+         patterns, file names) is held by two of them; `slice.csv` says what each \
+         brought.",
+        cover.crates,
+        cover.bytes.div_ceil(1024),
+        cover.candidates,
+        cover.max_bytes / 1024,
+        cover.features
+    );
+    if cover.large > 0 {
+        let mut only: Vec<String> = cover
+            .only_large
+            .iter()
+            .take(10)
+            .map(|f| format!("`{f}`"))
+            .collect();
+        if cover.only_large.len() > 10 {
+            only.push("…".into());
+        }
         let _ = writeln!(
             out,
-            "| compile-check time | {:.1} s wall |",
-            wall.as_secs_f64()
+            "The {} larger crates were not candidates; {} features only they hold{}{}.",
+            cover.large,
+            cover.only_large.len(),
+            if only.is_empty() { "" } else { ": " },
+            only.join(", ")
         );
     }
     out
@@ -183,7 +294,12 @@ fn categories(results: &[SpecResult]) -> Vec<(usize, (&'static str, String), &st
             continue;
         };
         let stage = match r.outcome {
-            Outcome::Generated => "compile",
+            Outcome::Generated => match r.compiled.map(Compiled::failed) {
+                Some("default") => "compile (default features)",
+                Some("all") => "compile (all features)",
+                Some("both") => "compile (both)",
+                _ => "compile",
+            },
             Outcome::Rejected => "rejected",
             Outcome::Panicked => "panic",
             Outcome::TimedOut => "timeout",
@@ -244,6 +360,17 @@ pub fn category(message: &str) -> String {
         out = out.chars().take(119).collect::<String>() + "…";
     }
     out
+}
+
+/// `14 min 52 s`, or `41.2 s` under a minute.
+fn minutes(wall: Duration) -> String {
+    let seconds = wall.as_secs_f64();
+    if seconds < 60.0 {
+        format!("{seconds:.1} s")
+    } else {
+        let whole = wall.as_secs();
+        format!("{} min {} s", whole / 60, whole % 60)
+    }
 }
 
 fn percent(part: usize, whole: usize) -> String {
@@ -316,6 +443,75 @@ mod tests {
             "nasa.gov/asteroids neows.json"
         );
         assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+    }
+
+    fn checked(spec: &str, default_features: bool, all_features: bool) -> SpecResult {
+        let compiled = Compiled {
+            default_features,
+            all_features,
+        };
+        SpecResult {
+            spec: spec.into(),
+            name: "c0000".into(),
+            outcome: Outcome::Generated,
+            diagnostics: 0,
+            seconds: 0.25,
+            first_error: (!compiled.clean())
+                .then(|| "c0000/src/mock.rs:1:2: warning: unused import: `x`".into()),
+            sampled: true,
+            compiled: Some(compiled),
+        }
+    }
+
+    #[test]
+    fn csv_and_categories_say_which_feature_set_failed() {
+        let results = [
+            checked("a.json", true, true),
+            checked("b.json", true, false),
+            checked("c.json", false, false),
+        ];
+        assert_eq!(
+            csv(&results),
+            "spec,generated,diagnostics,compiled,failed_features,seconds,first_error\n\
+             a.json,yes,0,yes,,0.250,\n\
+             b.json,yes,0,no,all,0.250,c0000/src/mock.rs:1:2: warning: unused import: `x`\n\
+             c.json,yes,0,no,both,0.250,c0000/src/mock.rs:1:2: warning: unused import: `x`\n"
+        );
+        let stages: Vec<&str> = categories(&results).iter().map(|c| c.1.0).collect();
+        assert_eq!(stages, ["compile (all features)", "compile (both)"]);
+    }
+
+    #[test]
+    fn the_summary_gives_each_feature_set_and_phase() {
+        let results = [
+            checked("a.json", true, true),
+            checked("b.json", true, false),
+        ];
+        let info = RunInfo {
+            uniapi: "uniapi 0.1.0".into(),
+            sample: SampleInfo::Every(3),
+            timeout: Duration::from_secs(60),
+            generation_wall: Duration::from_secs(100),
+            phases: vec![
+                ("generate every spec".into(), Duration::from_secs(100)),
+                ("check, default features".into(), Duration::from_secs(300)),
+                ("check, all features".into(), Duration::from_secs(60)),
+            ],
+            total: Duration::from_secs(461),
+            check_problem: None,
+        };
+        let summary = summary(&results, &info);
+        for row in [
+            "| compile-check sample (1 spec in 3) | 2 specs, 2 generated |",
+            "| no errors and no warnings with default features | 2 of 2 generated (100.0%) |",
+            "| no errors and no warnings with all features | 1 of 2 generated (50.0%) |",
+            "| compiled with no errors and no warnings (both) | 1 of 2 generated (50.0%) |",
+            "| compile-check time | 300.0 s default features, 60.0 s all features |",
+            "| wall time | 7 min 41 s |",
+            "| check, all features | 60.0 s |",
+        ] {
+            assert!(summary.contains(row), "no `{row}` in:\n{summary}");
+        }
     }
 
     #[test]

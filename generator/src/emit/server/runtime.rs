@@ -1,13 +1,6 @@
-//! The server's runtime, emitted once per crate: [`Options`] and
-//! `router_with`'s shared half (`finish`), the middleware that runs around
-//! every request (request id, `tracing` span, body limit, a panicking
-//! handler's 500, conditional `GET`s), 405 with `Allow`, the optional spec
-//! and liveness routes, `serve` with graceful shutdown, and the ETag
-//! helpers.
-//!
-//! All of it is non-generic and independent of the spec except for two
-//! tables (each operation's method, route and operationId, for the span;
-//! the spec as JSON), so its compile time is paid once, not per operation.
+//! The two tables that the runtime's server (`runtime/server.rs`) takes
+//! from the spec: each operation's method, route, operationId and whether
+//! its body streams, and the spec itself.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -24,21 +17,40 @@ pub(super) struct Route {
     pub streamed: bool,
 }
 
-/// The runtime; `document` is the spec as compact JSON.
-pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
-    // Sorted by route, then method, for `operation`'s binary search.
+/// `OPERATIONS` (sorted by route, then method, for the runtime's binary
+/// search) and `OPENAPI_JSON`: read from the crate's `src/openapi.json`,
+/// or, where `document` is given, the spec as a literal (the one-file output).
+pub(super) fn emit(routes: &[Route], document: Option<&str>) -> TokenStream {
     let mut routes: Vec<&Route> = routes.iter().collect();
     routes.sort_by(|a, b| (&a.route, &a.method).cmp(&(&b.route, &b.method)));
-    let rows = routes.iter().map(|r| {
-        let (method, route, id, streamed) = (
-            lit(&r.method),
-            lit(&r.route),
-            lit(&r.operation_id),
-            r.streamed,
-        );
-        quote!((#method, #route, #id, #streamed))
-    });
-    let document = lit(document);
+    let rows: Vec<TokenStream> = routes
+        .iter()
+        .map(|r| {
+            let (method, route, id, streamed) = (
+                lit(&r.method),
+                lit(&r.route),
+                lit(&r.operation_id),
+                r.streamed,
+            );
+            quote! {
+                Operation { method: #method, route: #route, id: #id, streamed: #streamed }
+            }
+        })
+        .collect();
+    // The rows name the type by its last segment, imported in a block
+    // (an empty table needs neither).
+    let table = if rows.is_empty() {
+        quote!(&[])
+    } else {
+        quote!({
+            use super::runtime::server::Operation;
+            &[#(#rows),*]
+        })
+    };
+    let document = match document {
+        Some(json) => lit(json),
+        None => quote!(include_str!("openapi.json")),
+    };
     quote! {
         /// The spec this crate was generated from, as JSON (served at the
         /// path given to [`Options::spec`]).
@@ -48,421 +60,6 @@ pub(super) fn emit(routes: &[Route], document: &str) -> TokenStream {
         /// operationId (for the request span), and whether its request body
         /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
         /// route, then method.
-        const OPERATIONS: &[(&str, &str, &str, bool)] = &[#(#rows),*];
-
-        /// The request header that carries a request's id; one is made when
-        /// the request has none, and it is echoed on the response.
-        pub const REQUEST_ID: &str = "x-request-id";
-
-        /// How [`router_with`] serves. `Options::default()` is what
-        /// [`router`] uses: body limits of [`BODY_LIMIT`] and
-        /// [`STREAM_LIMIT`], no extra routes.
-        ///
-        /// ```rust,ignore
-        /// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-        /// let app = router_with(MyApi, options);
-        /// ```
-        #[derive(Debug, Clone)]
-        pub struct Options {
-            body_limit: usize,
-            stream_limit: usize,
-            spec: Option<String>,
-            health: Option<String>,
-        }
-
-        impl Default for Options {
-            fn default() -> Self {
-                Options { body_limit: BODY_LIMIT, stream_limit: STREAM_LIMIT, spec: None, health: None }
-            }
-        }
-
-        impl Options {
-            /// The defaults: body limits of [`BODY_LIMIT`] and
-            /// [`STREAM_LIMIT`], no extra routes.
-            pub fn new() -> Self {
-                Options::default()
-            }
-
-            /// The largest request body read whole (JSON, forms, text), in
-            /// bytes; a larger one gets a 413 problem.
-            pub fn body_limit(mut self, bytes: usize) -> Self {
-                self.body_limit = bytes;
-                self
-            }
-
-            /// The largest binary request body, in bytes. These are not read
-            /// whole but streamed to the handler, so the limit bounds traffic,
-            /// not memory. A body that declares a larger `Content-Length` gets
-            /// a 413 problem before the handler runs; a chunked one that grows
-            /// larger ends the handler's stream with an error, which the
-            /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-            pub fn stream_limit(mut self, bytes: usize) -> Self {
-                self.stream_limit = bytes;
-                self
-            }
-
-            /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-            /// `/openapi.json`. A path the spec itself uses, or one that is
-            /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-            pub fn spec(mut self, path: impl Into<String>) -> Self {
-                self.spec = Some(path.into());
-                self
-            }
-
-            /// Answers `GET path` with 200 `ok`, a liveness probe, for
-            /// example at `/healthz` (same rules for `path` as
-            /// [`Options::spec`]).
-            pub fn health(mut self, path: impl Into<String>) -> Self {
-                self.health = Some(path.into());
-                self
-            }
-        }
-
-        /// What every route shares: the extra routes, 405 problems, and
-        /// [`serve_request`] around each request.
-        fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-            if let Some(path) = extra_route(options.spec.as_deref()) {
-                router = router.route(path, axum::routing::get(spec_json));
-            }
-            if let Some(path) = extra_route(options.health.as_deref()) {
-                router = router.route(path, axum::routing::get(health));
-            }
-            router
-                .method_not_allowed_fallback(method_not_allowed)
-                .layer(axum::middleware::from_fn_with_state((options.body_limit, options.stream_limit), serve_request))
-        }
-
-        /// `path` if an extra route may be served there.
-        fn extra_route(path: Option<&str>) -> Option<&str> {
-            let path = path?;
-            let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-            if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-                tracing::warn!("not serving `{path}`: the spec uses it, or it is not a plain path");
-                return None;
-            }
-            Some(path)
-        }
-
-        async fn spec_json() -> Response {
-            ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
-        }
-
-        async fn health() -> Response {
-            ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok").into_response()
-        }
-
-        /// axum adds the `Allow` header.
-        async fn method_not_allowed() -> Response {
-            Problem::new(StatusCode::METHOD_NOT_ALLOWED, "the resource does not allow this method").into_response()
-        }
-
-        /// The operationId of a matched route, and whether its request body
-        /// streams: found by binary search, or, for a router nested under a
-        /// prefix, as the longest route that ends the matched one.
-        fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-            let method = if method == axum::http::Method::HEAD { "GET" } else { method.as_str() };
-            let found = match OPERATIONS.binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method))) {
-                Ok(index) => OPERATIONS.get(index),
-                Err(_) => OPERATIONS
-                    .iter()
-                    .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                    .max_by_key(|(_, r, _, _)| r.len()),
-            };
-            found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-        }
-
-        /// The request's id: its `x-request-id` if that is visible ASCII of
-        /// at most 200 bytes, else a new random one.
-        fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-            use std::hash::BuildHasher as _;
-            static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-            if let Some(id) = headers
-                .get(REQUEST_ID)
-                .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-            {
-                return id.clone();
-            }
-            let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let random = std::collections::hash_map::RandomState::new();
-            let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-            // 32 hex digits, written without `format!` (this runs for every request).
-            let mut id = [0u8; 32];
-            for (i, digit) in id.iter_mut().enumerate() {
-                *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-            }
-            axum::http::HeaderValue::from_bytes(&id).unwrap_or(axum::http::HeaderValue::from_static("-"))
-        }
-
-        /// Runs around every request: gives it an id (echoed as
-        /// `x-request-id`) and a `tracing` span (operation, method, route,
-        /// request id, then status and latency), bounds its body, turns a
-        /// panicking handler into a 500 problem, and answers a conditional
-        /// `GET`/`HEAD` whose validators match with 304.
-        async fn serve_request(
-            axum::extract::State((body_limit, stream_limit)): axum::extract::State<(usize, usize)>,
-            mut request: axum::extract::Request,
-            next: axum::middleware::Next,
-        ) -> Response {
-            let started = std::time::Instant::now();
-            let id = request_id(request.headers());
-            request.headers_mut().insert(REQUEST_ID, id.clone());
-            let method = request.method().clone();
-            let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-            let route = matched.as_ref().map_or("", |route| route.as_str());
-            let (operation, streamed) = operation(&method, route);
-            let span = tracing::info_span!(
-                "request",
-                operation,
-                method = %method,
-                route = %route,
-                request_id = id.to_str().unwrap_or(""),
-                status = tracing::field::Empty,
-                latency_ms = tracing::field::Empty,
-            );
-            let conditional = (method == axum::http::Method::GET || method == axum::http::Method::HEAD)
-                .then(|| {
-                    let headers = request.headers();
-                    (
-                        headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                        headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-                    )
-                });
-            let limit = if streamed { stream_limit } else { body_limit };
-            let mut response = tracing::Instrument::instrument(run(request, next, limit), span.clone()).await;
-            if let Some((if_none_match, if_modified_since)) = conditional {
-                if response.status() == StatusCode::OK
-                    && not_modified(if_none_match.as_ref(), if_modified_since.as_ref(), response.headers())
-                {
-                    let (mut parts, _) = response.into_parts();
-                    parts.status = StatusCode::NOT_MODIFIED;
-                    parts.headers.remove(axum::http::header::CONTENT_TYPE);
-                    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-                    response = Response::from_parts(parts, axum::body::Body::empty());
-                }
-            }
-            response.headers_mut().insert(REQUEST_ID, id);
-            span.record("status", response.status().as_u16());
-            span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-            tracing::info!(parent: &span, "answered");
-            response
-        }
-
-        /// The handler, with its body bounded to `body_limit` bytes (413),
-        /// and a panic in it turned into a 500 problem.
-        async fn run(mut request: axum::extract::Request, next: axum::middleware::Next, body_limit: usize) -> Response {
-            let declared = request
-                .headers()
-                .get(axum::http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-                if length <= DRAIN as u64 {
-                    // Read what the client sends, so that it reads the 413
-                    // (see `Draining`).
-                    let mut body = request.into_body();
-                    while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-                }
-                return too_large(body_limit).into_response();
-            }
-            // An empty body (most GETs) has nothing to bound.
-            if !http_body::Body::is_end_stream(request.body()) {
-                request = request.map(|body| {
-                    let draining = Draining { inner: body, limit: body_limit, seen: 0, crossing: None };
-                    axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-                });
-            }
-            let mut handler = std::pin::pin!(next.run(request));
-            let outcome = std::future::poll_fn(|cx| {
-                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                })) {
-                    Ok(std::task::Poll::Ready(response)) => std::task::Poll::Ready(Ok(response)),
-                    Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                    Err(panic) => std::task::Poll::Ready(Err(panic)),
-                }
-            })
-            .await;
-            outcome.unwrap_or_else(|panic| {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .copied()
-                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                    .unwrap_or("a panic");
-                tracing::error!("handler panicked: {message}");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "the server could not answer").into_response()
-            })
-        }
-
-        /// How much more than its limit of a request body is read (and
-        /// dropped) before the 413.
-        const DRAIN: usize = 4 << 20;
-
-        /// A request body that, once more than `limit` bytes have come, reads
-        /// and drops up to [`DRAIN`] more bytes before it passes on the frame
-        /// that crossed the limit (which `Limited` turns into the 413). A
-        /// connection whose request was not read to its end is closed under
-        /// the client, which then often sees a reset instead of the answer.
-        struct Draining {
-            inner: axum::body::Body,
-            limit: usize,
-            seen: usize,
-            crossing: Option<http_body::Frame<axum::body::Bytes>>,
-        }
-
-        impl http_body::Body for Draining {
-            type Data = axum::body::Bytes;
-            type Error = axum::Error;
-
-            fn poll_frame(
-                mut self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-            ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-                let this = &mut *self;
-                loop {
-                    let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner).poll_frame(cx) else {
-                        return std::task::Poll::Pending;
-                    };
-                    let size = match &next {
-                        Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                        _ => 0,
-                    };
-                    this.seen = this.seen.saturating_add(size);
-                    match (next, this.crossing.is_some()) {
-                        (Some(Ok(frame)), false) if this.seen > this.limit => this.crossing = Some(frame),
-                        (next, false) => return std::task::Poll::Ready(next),
-                        (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                        (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-                    }
-                }
-            }
-
-            fn is_end_stream(&self) -> bool {
-                self.crossing.is_none() && self.inner.is_end_stream()
-            }
-
-            fn size_hint(&self) -> http_body::SizeHint {
-                match self.crossing {
-                    Some(_) => http_body::SizeHint::default(),
-                    None => self.inner.size_hint(),
-                }
-            }
-        }
-
-        /// 413 for a body above `limit` bytes.
-        fn too_large(limit: usize) -> Problem {
-            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {limit} bytes"))
-        }
-
-        /// Whether a `200` with `response`'s headers is not modified for a
-        /// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-        /// `If-None-Match` (weak comparison, `*`) decides when present;
-        /// else `If-Modified-Since` against `Last-Modified`.
-        fn not_modified(
-            if_none_match: Option<&axum::http::HeaderValue>,
-            if_modified_since: Option<&axum::http::HeaderValue>,
-            response: &axum::http::HeaderMap,
-        ) -> bool {
-            if let Some(tags) = if_none_match {
-                let tags = tags.to_str().unwrap_or("").trim();
-                if tags == "*" {
-                    return true;
-                }
-                let Some(etag) = response.get(axum::http::header::ETAG).and_then(|v| v.to_str().ok()) else {
-                    return false;
-                };
-                let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-                let etag = opaque(etag);
-                return tags.split(',').any(|tag| opaque(tag) == etag);
-            }
-            let date = |value: Option<&axum::http::HeaderValue>| {
-                value.and_then(|v| v.to_str().ok()).and_then(|v| httpdate::parse_http_date(v).ok())
-            };
-            match (date(if_modified_since), date(response.get(axum::http::header::LAST_MODIFIED))) {
-                (Some(since), Some(modified)) => modified <= since,
-                _ => false,
-            }
-        }
-
-        /// A strong `ETag` for a response body: a quoted 64-bit hash of its
-        /// bytes, the same on every machine and run (fast, not
-        /// cryptographic). Set it as the response's documented `ETag`
-        /// header, and a `GET` with a matching `If-None-Match` gets 304.
-        pub fn strong_etag(bytes: &[u8]) -> String {
-            // Eight bytes a step (a byte a step was an eighth of a 100-item
-            // list's serving time), then a final mix (murmur3's) that
-            // spreads every bit of the input over the output.
-            const K: u64 = 0x9e37_79b9_7f4a_7c15;
-            let step = |hash: u64, word: [u8; 8]| (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31);
-            let mut words = bytes.chunks_exact(8);
-            let hash = words
-                .by_ref()
-                .fold(bytes.len() as u64, |hash, word| step(hash, word.try_into().unwrap_or_default()));
-            let mut tail = [0u8; 8];
-            tail[..words.remainder().len()].copy_from_slice(words.remainder());
-            let mut hash = step(hash, tail);
-            hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-            hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-            hash ^= hash >> 33;
-            format!("\"{hash:016x}\"")
-        }
-
-        /// [`strong_etag`] of `body` as the server sends it in JSON.
-        pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-            strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-        }
-
-        /// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-        /// lets the requests in flight finish.
-        ///
-        /// ```rust,ignore
-        /// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-        /// ```
-        pub async fn serve(router: axum::Router, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<()> {
-            let listener = tokio::net::TcpListener::bind(addr).await?;
-            tracing::info!("listening on {}", listener.local_addr()?);
-            serve_until(listener, router, shutdown_signal()).await
-        }
-
-        /// Serves `router` on `listener` until `shutdown` completes, then
-        /// lets the requests in flight finish.
-        pub async fn serve_until(
-            listener: tokio::net::TcpListener,
-            router: axum::Router,
-            shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-        ) -> std::io::Result<()> {
-            axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-        }
-
-        /// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-        pub async fn shutdown_signal() {
-            let interrupt = async {
-                if tokio::signal::ctrl_c().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            };
-            #[cfg(unix)]
-            let terminate = async {
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(mut signal) => {
-                        signal.recv().await;
-                    }
-                    Err(_) => std::future::pending::<()>().await,
-                }
-            };
-            #[cfg(not(unix))]
-            let terminate = std::future::pending::<()>();
-            let mut interrupt = std::pin::pin!(interrupt);
-            let mut terminate = std::pin::pin!(terminate);
-            std::future::poll_fn(|cx| {
-                if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                    || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-                {
-                    std::task::Poll::Ready(())
-                } else {
-                    std::task::Poll::Pending
-                }
-            })
-            .await;
-        }
+        const OPERATIONS: &[super::runtime::server::Operation] = #table;
     }
 }

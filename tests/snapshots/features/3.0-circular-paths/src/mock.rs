@@ -47,7 +47,14 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnythingResponse::Ok(
                 json(
-                    "{\"dateTime\":\"2024-01-01T00:00:00Z\",\"offsetAfter\":{\"id\":\"string\",\"rules\":{}},\"offsetBefore\":{}}",
+                    r#"{
+  "dateTime": "2024-01-01T00:00:00Z",
+  "offsetAfter": {
+    "id": "string",
+    "rules": {}
+  },
+  "offsetBefore": {}
+}"#,
                 )?,
             ),
         )

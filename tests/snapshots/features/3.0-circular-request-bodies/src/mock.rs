@@ -47,7 +47,25 @@ impl api::Api for MockApi {
         Ok(
             api::DirectCircularResponse::Ok(
                 json(
-                    "{\"id\":\"string\",\"name\":\"string\",\"parent\":{\"id\":\"string\",\"name\":\"string\",\"parent\":{\"id\":\"string\",\"name\":\"string\"},\"children\":[]},\"children\":[{\"id\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "id": "string",
+  "name": "string",
+  "parent": {
+    "id": "string",
+    "name": "string",
+    "parent": {
+      "id": "string",
+      "name": "string"
+    },
+    "children": []
+  },
+  "children": [
+    {
+      "id": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -60,7 +78,15 @@ impl api::Api for MockApi {
         Ok(
             api::IndirectCircularResponse::Ok(
                 json(
-                    "{\"name\":\"string\",\"employer\":{\"name\":\"string\",\"ceo\":{\"name\":\"string\"}}}",
+                    r#"{
+  "name": "string",
+  "employer": {
+    "name": "string",
+    "ceo": {
+      "name": "string"
+    }
+  }
+}"#,
                 )?,
             ),
         )
@@ -84,7 +110,27 @@ impl api::Api for MockApi {
         Ok(
             api::MultipleCircularResponse::Ok(
                 json(
-                    "{\"id\":\"string\",\"prev\":{\"id\":\"string\",\"prev\":{\"id\":\"string\"},\"next\":{\"id\":\"string\"}},\"next\":{\"id\":\"string\",\"prev\":{\"id\":\"string\"},\"next\":{\"id\":\"string\"}}}",
+                    r#"{
+  "id": "string",
+  "prev": {
+    "id": "string",
+    "prev": {
+      "id": "string"
+    },
+    "next": {
+      "id": "string"
+    }
+  },
+  "next": {
+    "id": "string",
+    "prev": {
+      "id": "string"
+    },
+    "next": {
+      "id": "string"
+    }
+  }
+}"#,
                 )?,
             ),
         )
@@ -112,7 +158,25 @@ mod tests {
             .direct_circular(api::DirectCircularRequest {
                 body: Some(
                     json(
-                        "{\"id\":\"string\",\"name\":\"string\",\"parent\":{\"id\":\"string\",\"name\":\"string\",\"parent\":{\"id\":\"string\",\"name\":\"string\"},\"children\":[]},\"children\":[{\"id\":\"string\",\"name\":\"string\"}]}",
+                        r#"{
+  "id": "string",
+  "name": "string",
+  "parent": {
+    "id": "string",
+    "name": "string",
+    "parent": {
+      "id": "string",
+      "name": "string"
+    },
+    "children": []
+  },
+  "children": [
+    {
+      "id": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -126,7 +190,15 @@ mod tests {
             .indirect_circular(api::IndirectCircularRequest {
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"employer\":{\"name\":\"string\",\"ceo\":{\"name\":\"string\"}}}",
+                        r#"{
+  "name": "string",
+  "employer": {
+    "name": "string",
+    "ceo": {
+      "name": "string"
+    }
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -150,7 +222,27 @@ mod tests {
             .multiple_circular(api::MultipleCircularRequest {
                 body: Some(
                     json(
-                        "{\"id\":\"string\",\"prev\":{\"id\":\"string\",\"prev\":{\"id\":\"string\"},\"next\":{\"id\":\"string\"}},\"next\":{\"id\":\"string\",\"prev\":{\"id\":\"string\"},\"next\":{\"id\":\"string\"}}}",
+                        r#"{
+  "id": "string",
+  "prev": {
+    "id": "string",
+    "prev": {
+      "id": "string"
+    },
+    "next": {
+      "id": "string"
+    }
+  },
+  "next": {
+    "id": "string",
+    "prev": {
+      "id": "string"
+    },
+    "next": {
+      "id": "string"
+    }
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

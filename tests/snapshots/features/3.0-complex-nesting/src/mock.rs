@@ -47,7 +47,14 @@ impl api::Api for MockApi {
         Ok(
             api::PutAnythingTopLevelArrayResponse::Ok(
                 json(
-                    "[{\"objectOfObjectsAndArrays\":{},\"arrayOfObjectsOfObjectsAndArrays\":[],\"objectOfAdditionalProperties\":{},\"string\":\"string\"}]",
+                    r#"[
+  {
+    "objectOfObjectsAndArrays": {},
+    "arrayOfObjectsOfObjectsAndArrays": [],
+    "objectOfAdditionalProperties": {},
+    "string": "string"
+  }
+]"#,
                 )?,
             ),
         )
@@ -67,7 +74,13 @@ impl api::Api for MockApi {
         Ok(
             api::PostAnythingTopLevelObjectSimpleResponse::Ok(
                 json(
-                    "{\"nestedObject\":{\"string\":\"string\",\"boolean\":true,\"number\":0.0}}",
+                    r#"{
+  "nestedObject": {
+    "string": "string",
+    "boolean": true,
+    "number": 0.0
+  }
+}"#,
                 )?,
             ),
         )
@@ -80,7 +93,17 @@ impl api::Api for MockApi {
         Ok(
             api::PostTopLevelObjectOfEverythingResponse::Ok(
                 json(
-                    "{\"objectOfObjectsAndArrays\":{\"singleObject\":{},\"arrayOfPrimitives\":[],\"arrayOfObjects\":[],\"primitive\":\"string\"},\"arrayOfObjectsOfObjectsAndArrays\":[],\"objectOfAdditionalProperties\":{},\"string\":\"string\"}",
+                    r#"{
+  "objectOfObjectsAndArrays": {
+    "singleObject": {},
+    "arrayOfPrimitives": [],
+    "arrayOfObjects": [],
+    "primitive": "string"
+  },
+  "arrayOfObjectsOfObjectsAndArrays": [],
+  "objectOfAdditionalProperties": {},
+  "string": "string"
+}"#,
                 )?,
             ),
         )
@@ -115,7 +138,14 @@ mod tests {
             .put_anything_top_level_array(api::PutAnythingTopLevelArrayRequest {
                 body: Some(
                     json(
-                        "[{\"objectOfObjectsAndArrays\":{},\"arrayOfObjectsOfObjectsAndArrays\":[],\"objectOfAdditionalProperties\":{},\"string\":\"string\"}]",
+                        r#"[
+  {
+    "objectOfObjectsAndArrays": {},
+    "arrayOfObjectsOfObjectsAndArrays": [],
+    "objectOfAdditionalProperties": {},
+    "string": "string"
+  }
+]"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -139,7 +169,23 @@ mod tests {
             .post_anything_top_level_object_simple(api::PostAnythingTopLevelObjectSimpleRequest {
                 body: Some(
                     json(
-                        "{\"nestedObject_1\":{\"string\":\"string\",\"boolean\":true,\"number\":0.0},\"nestedObject_2\":{\"string\":\"string\",\"boolean\":true,\"number\":0.0},\"nestedObject_3\":{\"string\":\"string\",\"boolean\":true,\"number\":0.0}}",
+                        r#"{
+  "nestedObject_1": {
+    "string": "string",
+    "boolean": true,
+    "number": 0.0
+  },
+  "nestedObject_2": {
+    "string": "string",
+    "boolean": true,
+    "number": 0.0
+  },
+  "nestedObject_3": {
+    "string": "string",
+    "boolean": true,
+    "number": 0.0
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -153,7 +199,17 @@ mod tests {
             .post_top_level_object_of_everything(api::PostTopLevelObjectOfEverythingRequest {
                 body: Some(
                     json(
-                        "{\"objectOfObjectsAndArrays\":{\"singleObject\":{},\"arrayOfPrimitives\":[],\"arrayOfObjects\":[],\"primitive\":\"string\"},\"arrayOfObjectsOfObjectsAndArrays\":[],\"objectOfAdditionalProperties\":{},\"string\":\"string\"}",
+                        r#"{
+  "objectOfObjectsAndArrays": {
+    "singleObject": {},
+    "arrayOfPrimitives": [],
+    "arrayOfObjects": [],
+    "primitive": "string"
+  },
+  "arrayOfObjectsOfObjectsAndArrays": [],
+  "objectOfAdditionalProperties": {},
+  "string": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

@@ -205,7 +205,12 @@ mod tests {
             .one_of_with_improperly_placed_discriminator(api::OneOfWithImproperlyPlacedDiscriminatorRequest {
                 body: Some(
                     json(
-                        "{\"connector_type\":\"s3Import\",\"connector_properties\":{\"connector_type\":\"gcsImport\"}}",
+                        r#"{
+  "connector_type": "s3Import",
+  "connector_properties": {
+    "connector_type": "gcsImport"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -220,7 +225,16 @@ mod tests {
             .redocly_quirk(api::RedoclyQuirkRequest {
                 body: Some(
                     json(
-                        "{\"vehicle\":{\"vehicleType\":\"string\",\"idealTerrain\":\"string\",\"powerSource\":\"string\",\"topSpeed\":0,\"range\":0},\"some_other_property\":\"string\"}",
+                        r#"{
+  "vehicle": {
+    "vehicleType": "string",
+    "idealTerrain": "string",
+    "powerSource": "string",
+    "topSpeed": 0,
+    "range": 0
+  },
+  "some_other_property": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -233,7 +247,12 @@ mod tests {
         let answer = client
             .post_potentially_undefined_form_data(api::PostPotentiallyUndefinedFormDataRequest {
                 body: json(
-                    "{\"event_type\":\"application_approved\",\"event_id\":\"string\",\"buyer_id\":\"string\",\"order_id\":\"string\"}",
+                    r#"{
+  "event_type": "application_approved",
+  "event_id": "string",
+  "buyer_id": "string",
+  "order_id": "string"
+}"#,
                 ),
                 context: api::Context::default(),
             })

@@ -26,20 +26,16 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
+use super::runtime::violations::*;
 use super::api;
 use super::types;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -98,635 +94,83 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
             "/potentially-undefined-formData",
             axum::routing::post(handle_post_potentially_undefined_form_data::<A>),
         )
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
-
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Discriminator support\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#discriminatorObject\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org/anything\"}],\"tags\":[{\"name\":\"Quirks\"}],\"paths\":{\"/discriminator-with-mapping\":{\"patch\":{\"operationId\":\"oneOfWithTopLevelDiscriminatorAndMapping\",\"summary\":\"oneOf with discriminator and mapping\",\"description\":\"Polymorphic `oneOf` schema with a top-level discriminator and a mapping definition.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/OptionOneNoDisc\"},{\"$ref\":\"#/components/schemas/OptionTwoNoDisc\"}],\"discriminator\":{\"propertyName\":\"discrim\",\"mapping\":{\"Option One\":\"#/components/schemas/OptionOneNoDisc\",\"Option Two\":\"#/components/schemas/OptionTwoNoDisc\"}}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/discriminator-with-no-mapping\":{\"patch\":{\"operationId\":\"oneOfWithTopLevelDiscriminatorNoMapping\",\"summary\":\"oneOf with top-level discriminator (no mapping)\",\"description\":\"Polymorphic `oneOf` schema with a top-level discriminator and **no** mapping definition.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/OptionOneNoDisc\"},{\"$ref\":\"#/components/schemas/OptionTwoNoDisc\"}],\"discriminator\":{\"propertyName\":\"discrim\"}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/embedded-discriminator\":{\"patch\":{\"summary\":\"oneOf request with a nested allOf and embedded discriminator\",\"description\":\"This operation contains a request schema of a `oneOf` that itself contains an `allOf` with a discriminator for the afformentioned `allOf`. This is considered an embedded discriminator.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}]}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/oneof-allof-top-level-disc\":{\"patch\":{\"summary\":\"oneOf request with a nested allOf and top level discriminator\",\"description\":\"This operation has a `oneOf`, with a discriminator, but its `oneOf` contents contain an `allOf` where that discriminator `propertyName` is in reference to.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/CatNoDisc\"},{\"$ref\":\"#/components/schemas/DogNoDisc\"}],\"discriminator\":{\"propertyName\":\"pet_type\"}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/nested-one-of-object-with-nested-one-of\":{\"patch\":{\"summary\":\"oneOf request with a nested oneOf, and embedded discriminator\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"config\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/object1\"},{\"$ref\":\"#/components/schemas/object2\"},{\"oneOf\":[{\"$ref\":\"#/components/schemas/Cat\"},{\"$ref\":\"#/components/schemas/Dog\"}]}]}},\"additionalProperties\":false}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/mapping-with-duplicate-schemas\":{\"patch\":{\"summary\":\"Handle a schema with duplicate mapping schemas\",\"description\":\"Render a schema with a discriminator, where the mapping reuses a schema more than once.\\n> **Note:** the discriminator is `discrimValue`, not `discrim`.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"discrimValue\":{\"type\":\"string\",\"enum\":[\"oneA\",\"oneB\",\"oneC\",\"twoA\",\"twoB\",\"three\"]}},\"discriminator\":{\"propertyName\":\"discrimValue\",\"mapping\":{\"oneA\":\"#/components/schemas/OptionOneNoDisc\",\"oneB\":\"#/components/schemas/OptionOneNoDisc\",\"oneC\":\"#/components/schemas/OptionOneNoDisc\",\"twoA\":\"#/components/schemas/OptionTwoNoDisc\",\"twoB\":\"#/components/schemas/OptionTwoNoDisc\",\"three\":\"#/components/schemas/OptionThreeNoDisc\"}},\"oneOf\":[{\"$ref\":\"#/components/schemas/OptionOneNoDisc\"},{\"$ref\":\"#/components/schemas/OptionTwoNoDisc\"},{\"$ref\":\"#/components/schemas/OptionThreeNoDisc\"}]}}}},\"responses\":{\"201\":{\"description\":\"OK\"}}}},\"/mapping-of-schema-names\":{\"patch\":{\"summary\":\"Discriminator with a schema name mapping\",\"description\":\"Schema names, instead of `$ref` pointers, can be used in discriminator mappings.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/OptionOneNoDisc\"},{\"$ref\":\"#/components/schemas/OptionTwoNoDisc\"}],\"discriminator\":{\"propertyName\":\"discrim\",\"mapping\":{\"Option One\":\"OptionOneNoDisc\",\"Option Two\":\"OptionTwoNoDisc\"}}}}}},\"responses\":{\"200\":{\"description\":\"Updated\"}}}},\"/improper-discriminator-placement\":{\"patch\":{\"operationId\":\"oneOfWithImproperlyPlacedDiscriminator\",\"summary\":\"oneOf with a discriminator that is referencing a property up a level\",\"description\":\"This operation has a `discriminator` that's in reference to a property a level above it. **This is an improper use of discriminators.** Though this is improper, in this case we should ignore the discriminator instead of failing to render the operation.\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"connector_type\":{\"type\":\"string\",\"enum\":[\"s3Import\",\"gcsImport\"]},\"connector_properties\":{\"type\":\"object\",\"oneOf\":[{\"$ref\":\"#/components/schemas/gcsImport\"},{\"$ref\":\"#/components/schemas/s3Import\"}],\"discriminator\":{\"propertyName\":\"connector_type\"}}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/redocly-flavored-discriminator\":{\"patch\":{\"operationId\":\"redoclyQuirk\",\"summary\":\"Discriminator without `anyOf` or `oneOf` that Redocly supports\",\"description\":\"Redocly allows users to define [a discriminator mapping without an `anyOf` or `oneOf` that contains the discriminated objects](https://redocly.com/docs/resources/discriminator#allof-for-inheritance). This endpoint demonstrates that.\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"vehicle\":{\"$ref\":\"#/components/schemas/BaseVehicle\"},\"some_other_property\":{\"type\":\"string\",\"description\":\"Some other property that should render alongside the discriminated property\",\"default\":\"default-value\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/potentially-undefined-formData\":{\"post\":{\"summary\":\"Handling for potentially undefined formData\",\"description\":\"This operation contains a schema that at one point produced an edgecase within the form system where `formData` was `undefined`.\",\"tags\":[\"Quirks\"],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/ApplicationApprovedEvent\"},{\"$ref\":\"#/components/schemas/ApplicationDeniedEvent\"}],\"discriminator\":{\"propertyName\":\"event_type\",\"mapping\":{\"application_approved\":\"#/components/schemas/ApplicationApprovedEvent\",\"application_denied\":\"#/components/schemas/ApplicationDeniedEvent\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}}},\"components\":{\"requestBodies\":{\"nested-one-of-ref\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"config\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/string1\"},{\"$ref\":\"#/components/schemas/string2\"}]}},\"additionalProperties\":false}}}}},\"schemas\":{\"OptionOneNoDisc\":{\"title\":\"Schema title option one\",\"type\":\"object\",\"required\":[\"discrim\"],\"properties\":{\"discrim\":{\"type\":\"string\"},\"optionone\":{\"type\":\"number\"}}},\"OptionTwoNoDisc\":{\"title\":\"Schema title option two\",\"type\":\"object\",\"required\":[\"discrim\"],\"properties\":{\"discrim\":{\"type\":\"string\"},\"optiontwo\":{\"type\":\"string\"}}},\"OptionThreeNoDisc\":{\"title\":\"Schema title option three\",\"type\":\"object\",\"required\":[\"discrim\"],\"properties\":{\"discrim\":{\"type\":\"string\"},\"optionthree\":{\"type\":\"string\"}}},\"Pet\":{\"type\":\"object\",\"required\":[\"pet_type\"],\"properties\":{\"pet_type\":{\"type\":\"string\"}},\"discriminator\":{\"propertyName\":\"pet_type\"}},\"Dog\":{\"title\":\"Woof\",\"allOf\":[{\"$ref\":\"#/components/schemas/Pet\"},{\"type\":\"object\",\"properties\":{\"bark\":{\"type\":\"boolean\"},\"breed\":{\"type\":\"string\",\"enum\":[\"Dingo\",\"Husky\",\"Retriever\",\"Shepherd\"]}}}]},\"Cat\":{\"title\":\"Meow\",\"type\":\"object\",\"allOf\":[{\"$ref\":\"#/components/schemas/Pet\"},{\"type\":\"object\",\"properties\":{\"hunts\":{\"type\":\"boolean\"},\"age\":{\"type\":\"integer\"}}}]},\"object1\":{\"title\":\"First type of object\",\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}}},\"object2\":{\"title\":\"Second type of object\",\"type\":\"object\",\"properties\":{\"c\":{\"type\":\"string\"},\"d\":{\"type\":\"string\"}}},\"string1\":{\"type\":\"string\"},\"string2\":{\"type\":\"string\"},\"PetNoDisc\":{\"type\":\"object\",\"required\":[\"pet_type\"],\"properties\":{\"pet_type\":{\"type\":\"string\"}}},\"DogNoDisc\":{\"title\":\"Woof\",\"allOf\":[{\"$ref\":\"#/components/schemas/PetNoDisc\"},{\"type\":\"object\",\"properties\":{\"bark\":{\"type\":\"boolean\"},\"breed\":{\"type\":\"string\",\"enum\":[\"Dingo\",\"Husky\",\"Retriever\",\"Shepherd\"]}}}]},\"CatNoDisc\":{\"title\":\"Meow\",\"type\":\"object\",\"allOf\":[{\"$ref\":\"#/components/schemas/PetNoDisc\"},{\"type\":\"object\",\"properties\":{\"hunts\":{\"type\":\"boolean\"},\"age\":{\"type\":\"integer\"}}}]},\"gcsImport\":{\"type\":\"object\",\"properties\":{\"gcs_bucket\":{\"type\":\"string\"},\"gcs_prefix\":{\"type\":\"string\"}}},\"s3Import\":{\"type\":\"object\",\"properties\":{\"s3_bucket\":{\"type\":\"string\"},\"s3_prefix\":{\"type\":\"string\"}}},\"ApplicationApprovedEvent\":{\"title\":\"ApplicationApprovedEvent\",\"description\":\"Emitted when an application is underwritten and approved.\",\"allOf\":[{\"$ref\":\"#/components/schemas/BasePurchaseWebhookEvent\"}]},\"ApplicationDeniedEvent\":{\"title\":\"ApplicationDeniedEvent\",\"description\":\"Emitted when an application is underwritten and denied.\",\"allOf\":[{\"$ref\":\"#/components/schemas/BasePurchaseWebhookEvent\"}]},\"BasePurchaseWebhookEvent\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseBuyerWebhookEvent\"},{\"type\":\"object\",\"properties\":{\"order_id\":{\"type\":\"string\",\"description\":\"Provided Partner Order ID.\"}}}]},\"BaseBuyerWebhookEvent\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseWebhookEvent\"},{\"type\":\"object\",\"properties\":{\"buyer_id\":{\"type\":\"string\",\"description\":\"ID of the buyer the event corresponds to.\"}},\"required\":[\"buyer_id\"]}]},\"BaseWebhookEvent\":{\"type\":\"object\",\"properties\":{\"event_type\":{\"type\":\"string\",\"description\":\"Type of the webhook event.\",\"enum\":[\"application_approved\",\"application_denied\"]},\"event_id\":{\"type\":\"string\",\"description\":\"ID of the event.\"}},\"required\":[\"event_type\",\"event_id\"]},\"BaseVehicle\":{\"type\":\"object\",\"description\":\"Vehicle (from [Redocly example](https://redocly.com/docs/resources/discriminator#when-to-use-the-openapi-discriminator))\",\"discriminator\":{\"propertyName\":\"powerSource\",\"mapping\":{\"electricity\":\"#/components/schemas/ElectricVehicle\",\"gasoline\":\"#/components/schemas/FueledVehicle\",\"human-energy\":\"#/components/schemas/PedaledVehicle\"}},\"properties\":{\"vehicleType\":{\"description\":\"The type of vehicle.\",\"type\":\"string\",\"example\":\"bicycle\"},\"idealTerrain\":{\"description\":\"A road, river, air... Where does this vehicle thrive?\",\"type\":\"string\",\"example\":\"roads\"},\"powerSource\":{\"description\":\"How is the vehicle powered.\",\"type\":\"string\",\"example\":\"pedaling\"},\"topSpeed\":{\"description\":\"The top speed in kilometers per hour rounded to the nearest integer.\",\"type\":\"integer\",\"example\":83},\"range\":{\"description\":\"The 95th percentile range of a trip in kilometers.\",\"type\":\"integer\",\"example\":100}}},\"ElectricVehicle\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseVehicle\"},{\"type\":\"object\",\"description\":\"Electric Vehicle\",\"properties\":{\"chargeSpeed\":{\"description\":\"In range kilometers per hour.\",\"type\":\"integer\"},\"chargeAmps\":{\"description\":\"Amps recommended for charging.\",\"type\":\"integer\"},\"chargeVoltage\":{\"description\":\"Voltage recommended for charging.\",\"type\":\"integer\"}}}]},\"FueledVehicle\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseVehicle\"},{\"type\":\"object\",\"title\":\"Gas-powered Vehicle\",\"properties\":{\"tankCapacity\":{\"type\":\"number\",\"format\":\"double\",\"description\":\"Capacity of the fuel tank in gallons.\"},\"milesPerGallon\":{\"type\":\"number\",\"format\":\"double\",\"description\":\"Miles per gallon on the highway.\"}}}]},\"PedaledVehicle\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BaseVehicle\"},{\"type\":\"object\",\"description\":\"Pedaled Vehicle\",\"properties\":{\"handlebars\":{\"type\":\"string\",\"description\":\"Type of handlebars\",\"enum\":[\"flat\",\"riser\",\"bullhorn\",\"drop\",\"aero\",\"cruiser\"]}}}]}}}}";
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    (
-        "PATCH",
-        "/discriminator-with-mapping",
-        "oneOfWithTopLevelDiscriminatorAndMapping",
-        false,
-    ),
-    (
-        "PATCH",
-        "/discriminator-with-no-mapping",
-        "oneOfWithTopLevelDiscriminatorNoMapping",
-        false,
-    ),
-    ("PATCH", "/embedded-discriminator", "patch_embedded_discriminator", false),
-    (
-        "PATCH",
-        "/improper-discriminator-placement",
-        "oneOfWithImproperlyPlacedDiscriminator",
-        false,
-    ),
-    ("PATCH", "/mapping-of-schema-names", "patch_mapping_of_schema_names", false),
-    (
-        "PATCH",
-        "/mapping-with-duplicate-schemas",
-        "patch_mapping_with_duplicate_schemas",
-        false,
-    ),
-    (
-        "PATCH",
-        "/nested-one-of-object-with-nested-one-of",
-        "patch_nested_one_of_object_with_nested_one_of",
-        false,
-    ),
-    ("PATCH", "/oneof-allof-top-level-disc", "patch_oneof_allof_top_level_disc", false),
-    (
-        "POST",
-        "/potentially-undefined-formData",
-        "post_potentially_undefined_form_data",
-        false,
-    ),
-    ("PATCH", "/redocly-flavored-discriminator", "redoclyQuirk", false),
-];
-
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
-}
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "PATCH",
+            route: "/discriminator-with-mapping",
+            id: "oneOfWithTopLevelDiscriminatorAndMapping",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/discriminator-with-no-mapping",
+            id: "oneOfWithTopLevelDiscriminatorNoMapping",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/embedded-discriminator",
+            id: "patch_embedded_discriminator",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/improper-discriminator-placement",
+            id: "oneOfWithImproperlyPlacedDiscriminator",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/mapping-of-schema-names",
+            id: "patch_mapping_of_schema_names",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/mapping-with-duplicate-schemas",
+            id: "patch_mapping_with_duplicate_schemas",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/nested-one-of-object-with-nested-one-of",
+            id: "patch_nested_one_of_object_with_nested_one_of",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/oneof-allof-top-level-disc",
+            id: "patch_oneof_allof_top_level_disc",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/potentially-undefined-formData",
+            id: "post_potentially_undefined_form_data",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/redocly-flavored-discriminator",
+            id: "redoclyQuirk",
+            streamed: false,
+        },
+    ]
+};
 
 /// `PATCH /discriminator-with-mapping`
 async fn handle_one_of_with_top_level_discriminator_and_mapping<A: api::Api>(
@@ -1012,7 +456,7 @@ async fn request_post_potentially_undefined_form_data(
 impl IntoResponse for api::OneOfWithTopLevelDiscriminatorAndMappingResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1020,7 +464,7 @@ impl IntoResponse for api::OneOfWithTopLevelDiscriminatorAndMappingResponse {
 impl IntoResponse for api::OneOfWithTopLevelDiscriminatorNoMappingResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1028,7 +472,7 @@ impl IntoResponse for api::OneOfWithTopLevelDiscriminatorNoMappingResponse {
 impl IntoResponse for api::PatchEmbeddedDiscriminatorResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1036,7 +480,7 @@ impl IntoResponse for api::PatchEmbeddedDiscriminatorResponse {
 impl IntoResponse for api::PatchOneofAllofTopLevelDiscResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1044,7 +488,7 @@ impl IntoResponse for api::PatchOneofAllofTopLevelDiscResponse {
 impl IntoResponse for api::PatchNestedOneOfObjectWithNestedOneOfResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1052,7 +496,7 @@ impl IntoResponse for api::PatchNestedOneOfObjectWithNestedOneOfResponse {
 impl IntoResponse for api::PatchMappingWithDuplicateSchemasResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created => status(201u16).into_response(),
+            Self::Created => status(201).into_response(),
         }
     }
 }
@@ -1060,7 +504,7 @@ impl IntoResponse for api::PatchMappingWithDuplicateSchemasResponse {
 impl IntoResponse for api::PatchMappingOfSchemaNamesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1068,7 +512,7 @@ impl IntoResponse for api::PatchMappingOfSchemaNamesResponse {
 impl IntoResponse for api::OneOfWithImproperlyPlacedDiscriminatorResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1076,7 +520,7 @@ impl IntoResponse for api::OneOfWithImproperlyPlacedDiscriminatorResponse {
 impl IntoResponse for api::RedoclyQuirkResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1084,225 +528,7 @@ impl IntoResponse for api::RedoclyQuirkResponse {
 impl IntoResponse for api::PostPotentiallyUndefinedFormDataResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-        }
-    }
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-/// A required part, or 400 naming it.
-fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value
-        .ok_or_else(|| {
-            let detail = if location == "body" {
-                "the request body is required".to_owned()
-            } else {
-                format!("missing required {location} parameter `{name}`")
-            };
-            Problem::new(StatusCode::BAD_REQUEST, detail)
-        })
-}
-
-/// The whole body (`serve_request` bounds it); `None` when it is empty.
-async fn read_body(
-    body: axum::body::Body,
-) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.is_empty() => Ok(None),
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) => Err(body_error(&error)),
-    }
-}
-
-/// 413 when the body went over the limit, else 400.
-fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-    if over_limit(error) {
-        return over_limit_problem();
-    }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
-}
-
-/// Whether `error`, or an error it wraps, is a request body going
-/// over the limit (`serve_request` bounds every body).
-fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = error.source();
-    }
-    false
-}
-
-fn over_limit_problem() -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "the request body is larger than the server's limit",
-    )
-}
-
-/// Checks the request's `Content-Type` (415 when it does not fit).
-fn check_content_type(
-    headers: &axum::http::HeaderMap,
-    fits: impl Fn(&str) -> bool,
-    expected: &str,
-) -> Result<(), Problem> {
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    match content_type {
-        Some(ct) if fits(&ct) => Ok(()),
-        _ => {
-            Err(
-                Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("expected a `{expected}` body"),
-                ),
-            )
-        }
-    }
-}
-
-async fn json_body<T: serde::de::DeserializeOwned + Violations>(
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Body,
-) -> Result<Option<T>, Problem> {
-    let Some(bytes) = read_body(body).await? else {
-        return Ok(None);
-    };
-    check_content_type(
-        headers,
-        |ct| ct == "application/json" || ct.ends_with("+json"),
-        "application/json",
-    )?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| invalid_json(&bytes, e, T::violations))
-}
-
-/// 400 for a JSON body that did not deserialize, listing every
-/// violation that `violations` finds (serde stops at the first).
-fn invalid_json(
-    bytes: &[u8],
-    error: serde_json::Error,
-    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
-) -> Problem {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {error}"),
-        );
-    };
-    let mut errors = Vec::new();
-    violations(&value, &mut String::new(), &mut errors);
-    if errors.is_empty() {
-        errors
-            .push(Violation {
-                pointer: String::new(),
-                detail: error.to_string(),
-            });
-    }
-    let mut problem = Problem::new(
-        StatusCode::BAD_REQUEST,
-        "the body does not match its schema",
-    );
-    problem.errors = errors;
-    problem
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// Lists what is wrong with a JSON value that did not deserialize as
-/// `Self`, each with the JSON pointer `at` extended to it.
-trait Violations {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
-}
-
-/// Extends the JSON pointer `at` by one reference token.
-fn push_token(at: &mut String, token: &str) {
-    at.push('/');
-    at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
-
-/// A value whose type has no parts: checked by deserializing it.
-fn leaf<T: serde::de::DeserializeOwned>(
-    value: &serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) {
-    if let Err(error) = T::deserialize(value) {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: error.to_string(),
-        });
-    }
-}
-
-impl Violations for serde_json::Value {
-    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
-}
-
-impl<T: Violations> Violations for Option<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        if !value.is_null() {
-            T::violations(value, at, out);
-        }
-    }
-}
-
-impl<T: Violations> Violations for Vec<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(items) = value.as_array() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an array".to_owned(),
-            });
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let len = at.len();
-            push_token(at, &i.to_string());
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
-impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = value.as_object() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an object".to_owned(),
-            });
-            return;
-        };
-        for (key, item) in object {
-            let len = at.len();
-            push_token(at, key);
-            T::violations(item, at, out);
-            at.truncate(len);
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1319,48 +545,9 @@ impl Violations for i64 {
     }
 }
 
-/// The object's members, or a violation when it is none.
-fn json_object<'v>(
-    value: &'v serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
-    let object = value.as_object();
-    if object.is_none() {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: "must be an object".to_owned(),
-        });
-    }
-    object
-}
-
-/// Checks the property `name` of `object`.
-fn property<T: Violations>(
-    object: &serde_json::Map<String, serde_json::Value>,
-    name: &str,
-    required: bool,
-    at: &mut String,
-    out: &mut Vec<Violation>,
-) {
-    let len = at.len();
-    push_token(at, name);
-    match object.get(name) {
-        Some(value) => T::violations(value, at, out),
-        None if required => {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "is required".to_owned(),
-            })
-        }
-        None => {}
-    }
-    at.truncate(len);
-}
-
 impl Violations for types::BaseVehicle {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "vehicleType", false, at, out);
@@ -1397,7 +584,7 @@ impl Violations for types::PatchOneofAllofTopLevelDiscBody {
 
 impl Violations for types::PatchNestedOneOfObjectWithNestedOneOfBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -1420,7 +607,7 @@ impl Violations for types::PatchMappingWithDuplicateSchemasBody {
 
 impl Violations for types::OneOfWithImproperlyPlacedDiscriminatorBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -1447,7 +634,7 @@ for types::OneOfWithImproperlyPlacedDiscriminatorBodyConnectorProperties {
 
 impl Violations for types::RedoclyQuirkBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<types::BaseVehicle>>(object, "vehicle", false, at, out);

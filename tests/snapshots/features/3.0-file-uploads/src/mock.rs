@@ -102,7 +102,14 @@ mod tests {
             .post_anything_multipart_formdata(api::PostAnythingMultipartFormdataRequest {
                 body: Some(
                     json(
-                        "{\"orderId\":0,\"userId\":0,\"documentFile\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"}}",
+                        r#"{
+  "orderId": 0,
+  "userId": 0,
+  "documentFile": {
+    "bytes": "bW9jaw==",
+    "filename": "mock.bin"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

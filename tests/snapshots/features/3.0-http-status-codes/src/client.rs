@@ -18,123 +18,21 @@
 //! call.
 
 use super::api::{self, Api};
+use super::runtime::client::*;
+
+pub use super::runtime::client::{Cache, Retry, USER_AGENT};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
 /// as a gateway). Cloning is cheap: clones share one connection pool,
 /// one configuration and one cache.
 ///
-/// [`Client::new`] takes the defaults; [`Client::builder`] sets
+/// `Client::new` takes the defaults; `Client::builder` sets
 /// timeouts, retries, a cache, default headers and credentials.
-#[derive(Debug, Clone)]
-pub struct Client {
-    base_url: String,
-    http: reqwest::Client,
-    credentials: api::Credentials,
-    settings: std::sync::Arc<Settings>,
-}
+pub type Client = super::runtime::client::Client<api::Credentials>;
 
-/// What a [`ClientBuilder`] set, shared by the clones of a client.
-#[derive(Debug)]
-struct Settings {
-    headers: reqwest::header::HeaderMap,
-    timeout: Option<std::time::Duration>,
-    retry: Retry,
-    cache: Option<Cache>,
-    request_ids: bool,
-}
-
-/// The `User-Agent` sent unless one is configured: the crate that
-/// holds this code, and its version.
-pub const USER_AGENT: &str = concat!(
-    env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
-);
-
-impl Client {
-    /// A client of the server at `base_url` (with the servers' base
-    /// path, if any: `https://api.example.com/v1`), with the defaults
-    /// of [`ClientBuilder`].
-    pub fn new(base_url: impl Into<String>) -> Self {
-        Client::builder(base_url).finish(reqwest::Client::new())
-    }
-
-    /// A client that sends its requests with `http`, configured as the
-    /// caller likes (proxies, TLS); otherwise the defaults.
-    pub fn with_http_client(base_url: impl Into<String>, http: reqwest::Client) -> Self {
-        Client::builder(base_url).finish(http)
-    }
-
-    /// Configures a client of the server at `base_url`.
-    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers
-            .insert(
-                reqwest::header::USER_AGENT,
-                reqwest::header::HeaderValue::from_static(USER_AGENT),
-            );
-        ClientBuilder {
-            base_url: base_url.into(),
-            http: None,
-            connect_timeout: None,
-            credentials: api::Credentials::default(),
-            settings: Settings {
-                headers,
-                timeout: None,
-                retry: Retry::default(),
-                cache: None,
-                request_ids: true,
-            },
-            invalid: None,
-        }
-    }
-
-    /// Sends `credentials` with every call that needs them (a call's
-    /// `context.credentials` take precedence).
-    pub fn with_credentials(mut self, credentials: api::Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-
-    /// The credentials sent with calls that need them.
-    pub fn credentials(&self) -> &api::Credentials {
-        &self.credentials
-    }
-
-    /// The base URL, without a trailing `/`.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The underlying reqwest client.
-    pub fn http_client(&self) -> &reqwest::Client {
-        &self.http
-    }
-
-    /// Headers sent with every call (`User-Agent` among them).
-    pub fn default_headers(&self) -> &reqwest::header::HeaderMap {
-        &self.settings.headers
-    }
-
-    /// The time one attempt of a call may take, if limited.
-    pub fn timeout(&self) -> Option<std::time::Duration> {
-        self.settings.timeout
-    }
-
-    /// When calls are tried again.
-    pub fn retry(&self) -> &Retry {
-        &self.settings.retry
-    }
-
-    /// The HTTP cache, if one was configured.
-    pub fn cache(&self) -> Option<&Cache> {
-        self.settings.cache.as_ref()
-    }
-
-    /// Whether calls without an `x-request-id` header get a new one.
-    pub fn sends_request_ids(&self) -> bool {
-        self.settings.request_ids
-    }
-}
+/// Configures a [`Client`]: `Client::builder(url).timeout(..).retry(..).build()`.
+pub type ClientBuilder = super::runtime::client::ClientBuilder<api::Credentials>;
 
 impl Client {
     /// The spec's first server (its variables set to their defaults).
@@ -148,333 +46,32 @@ impl Default for Client {
     }
 }
 
-/// Configures a [`Client`]: `Client::builder(url).timeout(..).retry(..).build()`.
-///
-/// Defaults: no timeouts, [`Retry::default`] (3 attempts of idempotent
-/// calls), no cache, `User-Agent` [`USER_AGENT`], a new `x-request-id`
-/// for each call that has none.
-#[derive(Debug)]
-#[must_use]
-pub struct ClientBuilder {
-    base_url: String,
-    http: Option<reqwest::Client>,
-    connect_timeout: Option<std::time::Duration>,
-    credentials: api::Credentials,
-    settings: Settings,
-    invalid: Option<String>,
-}
-
-impl ClientBuilder {
-    /// Sends requests with `http` (proxies, TLS, pools as the caller
-    /// likes). `connect_timeout` is then `http`'s own.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
-    /// Limits each attempt of a call, from sending to the last byte of
-    /// the response: a call that takes longer fails with
-    /// [`api::Error::Timeout`].
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.settings.timeout = Some(timeout);
-        self
-    }
-
-    /// Limits connecting (TCP and TLS).
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// The `User-Agent` header (default: [`USER_AGENT`]).
-    pub fn user_agent(self, user_agent: &str) -> Self {
-        self.header("user-agent", user_agent)
-    }
-
-    /// A header sent with every call (a call's own headers win).
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (
-            reqwest::header::HeaderName::try_from(name),
-            reqwest::header::HeaderValue::try_from(value),
-        ) {
-            (Ok(name), Ok(value)) => {
-                self.settings.headers.insert(name, value);
-            }
-            _ => self.invalid = Some(format!("`{name}` cannot be a header")),
-        }
-        self
-    }
-
-    /// Credentials sent with every call that needs them (a call's
-    /// `context.credentials` take precedence).
-    pub fn credentials(mut self, credentials: api::Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-
-    /// When calls are tried again ([`Retry::none`] turns retries off).
-    pub fn retry(mut self, retry: Retry) -> Self {
-        self.settings.retry = retry;
-        self
-    }
-
-    /// Caches `GET` responses in `cache` (shared by the clones of the
-    /// client, and by other clients given the same cache).
-    pub fn cache(mut self, cache: Cache) -> Self {
-        self.settings.cache = Some(cache);
-        self
-    }
-
-    /// Whether a call without an `x-request-id` header gets a new one
-    /// (default `true`). A call's own, for example one that a gateway
-    /// received, is always sent on.
-    pub fn request_ids(mut self, on: bool) -> Self {
-        self.settings.request_ids = on;
-        self
-    }
-
-    /// The client; fails when a header was invalid or reqwest cannot
-    /// make a client (its TLS backend did not start).
-    pub fn build(self) -> Result<Client, api::Error> {
-        if let Some(message) = self.invalid {
-            return Err(api::Error::Encode(message));
-        }
-        let http = match self.http.clone() {
-            Some(http) => http,
-            None => {
-                let mut http = reqwest::Client::builder();
-                if let Some(timeout) = self.connect_timeout {
-                    http = http.connect_timeout(timeout);
-                }
-                http.build().map_err(|e| api::Error::Transport(e.into()))?
-            }
-        };
-        Ok(self.finish(http))
-    }
-
-    fn finish(self, http: reqwest::Client) -> Client {
-        let mut base_url = self.base_url;
-        while base_url.ends_with('/') {
-            base_url.pop();
-        }
-        Client {
-            base_url,
-            http,
-            credentials: self.credentials,
-            settings: std::sync::Arc::new(self.settings),
-        }
-    }
-}
-
-/// When a call is tried again: on a connection error, `429 Too Many
-/// Requests` or `503 Service Unavailable`, for idempotent methods
-/// (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`) unless
-/// [`Retry::all_methods`] is set. It waits as `Retry-After` says
-/// (seconds or an HTTP date), otherwise exponentially longer with
-/// jitter; when `Retry-After` asks for more than `max_delay`, the
-/// response is returned instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub struct Retry {
-    max_attempts: u32,
-    base_delay: std::time::Duration,
-    max_delay: std::time::Duration,
-    all_methods: bool,
-}
-
-impl Default for Retry {
-    /// Up to 3 attempts, waits from 100 ms, at most 10 s; idempotent
-    /// methods only.
-    fn default() -> Self {
-        Retry {
-            max_attempts: 3,
-            base_delay: std::time::Duration::from_millis(100),
-            max_delay: std::time::Duration::from_secs(10),
-            all_methods: false,
-        }
-    }
-}
-
-impl Retry {
-    /// Every call is tried once.
-    pub fn none() -> Self {
-        Retry {
-            max_attempts: 1,
-            ..Retry::default()
-        }
-    }
-
-    /// Tries a call up to `attempts` times in all (at least once).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-
-    /// The wait before the second attempt; each later one doubles it.
-    pub fn base_delay(mut self, delay: std::time::Duration) -> Self {
-        self.base_delay = delay;
-        self
-    }
-
-    /// The longest wait, between attempts and from `Retry-After`.
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.max_delay = delay;
-        self
-    }
-
-    /// Tries `POST` and `PATCH` calls again too: only for servers
-    /// that make them safe to repeat (idempotency keys).
-    pub fn all_methods(mut self, on: bool) -> Self {
-        self.all_methods = on;
-        self
-    }
-
-    /// How many times a call is tried in all.
-    pub fn attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The wait after attempt `attempt` (from 1): the base delay
-    /// doubled per attempt, capped, then between half and all of it.
-    pub fn delay(&self, attempt: u32) -> std::time::Duration {
-        let exponential = self
-            .base_delay
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
-        let capped = exponential.min(self.max_delay);
-        let half = capped / 2;
-        let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        half + std::time::Duration::from_nanos(random() % nanos.saturating_add(1))
-    }
-
-    fn applies_to(&self, method: &reqwest::Method) -> bool {
-        self.all_methods
-            || matches!(
-                method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
-            )
-    }
-}
-
-/// A cheap random number: std's randomly keyed hasher, with the time
-/// and a counter.
-fn random() -> u64 {
-    use std::hash::{BuildHasher as _, Hasher as _};
-
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        hasher.write_u128(now.as_nanos());
-    }
-    hasher.finish()
-}
-
-/// An HTTP cache of `GET` responses, in memory, shared by its clones.
-///
-/// It stores `200` responses that allow it (`Cache-Control` without
-/// `no-store`, and a `max-age` or a validator: `ETag`,
-/// `Last-Modified`). A fresh response (within `max-age`) is answered
-/// without a request; a stale one, or one marked `no-cache`, is
-/// revalidated with `If-None-Match` / `If-Modified-Since`, and a `304`
-/// answer gives the stored body.
-///
-/// Entries are keyed by the URL and every header sent except
-/// `x-request-id`: credentials (`Authorization`, API keys, cookies)
-/// are part of the key, so one caller's response is never given to
-/// another. When it is full, the oldest entry goes.
-#[derive(Clone)]
-pub struct Cache {
-    store: std::sync::Arc<std::sync::Mutex<CacheStore>>,
-}
-
-struct CacheStore {
-    max_entries: usize,
-    max_body: usize,
-    entries: std::collections::HashMap<String, CacheEntry>,
-    /// Keys, oldest first.
-    order: std::collections::VecDeque<String>,
-}
-
-struct CacheEntry {
-    headers: reqwest::header::HeaderMap,
-    body: bytes::Bytes,
-    /// `None`: revalidate every time (`no-cache`, or no `max-age`).
-    fresh_until: Option<std::time::Instant>,
-}
-
-impl std::fmt::Debug for Cache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cache").field("entries", &self.len()).finish()
-    }
-}
-
-impl Cache {
-    /// A cache of up to `max_entries` responses of up to 1 MiB each.
-    pub fn new(max_entries: usize) -> Self {
-        Cache {
-            store: std::sync::Arc::new(
-                std::sync::Mutex::new(CacheStore {
-                    max_entries,
-                    max_body: 1 << 20,
-                    entries: std::collections::HashMap::new(),
-                    order: std::collections::VecDeque::new(),
-                }),
-            ),
-        }
-    }
-
-    /// Responses with larger bodies are not stored.
-    #[must_use]
-    pub fn max_body(self, bytes: usize) -> Self {
-        self.lock().max_body = bytes;
-        self
-    }
-
-    /// How many responses it holds.
-    pub fn len(&self) -> usize {
-        self.lock().entries.len()
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Forgets every response.
-    pub fn clear(&self) {
-        let mut store = self.lock();
-        store.entries.clear();
-        store.order.clear();
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheStore> {
-        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
 impl Api for Client {
     /// `GET /status/200`
     async fn get_status_200(
         &self,
         request: api::GetStatus200Request,
     ) -> Result<api::GetStatus200Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/200");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_200",
-                "/status/200",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_200",
+                template: "/status/200",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetStatus200Response::Ok),
+            200 => Ok(api::GetStatus200Response::Ok),
             _ => Err(unexpected(response).await),
         }
     }
@@ -484,24 +81,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus201Request,
     ) -> Result<api::GetStatus201Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/201");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_201",
-                "/status/201",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_201",
+                template: "/status/201",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            201u16 => Ok(api::GetStatus201Response::Created),
+            201 => Ok(api::GetStatus201Response::Created),
             _ => Err(unexpected(response).await),
         }
     }
@@ -511,24 +110,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus202Request,
     ) -> Result<api::GetStatus202Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/202");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_202",
-                "/status/202",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_202",
+                template: "/status/202",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            202u16 => Ok(api::GetStatus202Response::Accepted),
+            202 => Ok(api::GetStatus202Response::Accepted),
             _ => Err(unexpected(response).await),
         }
     }
@@ -538,24 +139,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus203Request,
     ) -> Result<api::GetStatus203Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/203");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_203",
-                "/status/203",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_203",
+                template: "/status/203",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            203u16 => Ok(api::GetStatus203Response::NonAuthoritativeInformation),
+            203 => Ok(api::GetStatus203Response::NonAuthoritativeInformation),
             _ => Err(unexpected(response).await),
         }
     }
@@ -565,24 +168,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus204Request,
     ) -> Result<api::GetStatus204Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/204");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_204",
-                "/status/204",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_204",
+                template: "/status/204",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            204u16 => Ok(api::GetStatus204Response::NoContent),
+            204 => Ok(api::GetStatus204Response::NoContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -592,24 +197,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus205Request,
     ) -> Result<api::GetStatus205Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/205");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_205",
-                "/status/205",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_205",
+                template: "/status/205",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            205u16 => Ok(api::GetStatus205Response::ResetContent),
+            205 => Ok(api::GetStatus205Response::ResetContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -619,24 +226,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus206Request,
     ) -> Result<api::GetStatus206Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/206");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_206",
-                "/status/206",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_206",
+                template: "/status/206",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            206u16 => Ok(api::GetStatus206Response::PartialContent),
+            206 => Ok(api::GetStatus206Response::PartialContent),
             _ => Err(unexpected(response).await),
         }
     }
@@ -646,24 +255,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus207Request,
     ) -> Result<api::GetStatus207Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/207");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_207",
-                "/status/207",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_207",
+                template: "/status/207",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            207u16 => Ok(api::GetStatus207Response::MultiStatus),
+            207 => Ok(api::GetStatus207Response::MultiStatus),
             _ => Err(unexpected(response).await),
         }
     }
@@ -673,24 +284,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus208Request,
     ) -> Result<api::GetStatus208Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/208");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_208",
-                "/status/208",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_208",
+                template: "/status/208",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            208u16 => Ok(api::GetStatus208Response::Status208),
+            208 => Ok(api::GetStatus208Response::Status208),
             _ => Err(unexpected(response).await),
         }
     }
@@ -700,24 +313,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus218Request,
     ) -> Result<api::GetStatus218Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/218");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_218",
-                "/status/218",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_218",
+                template: "/status/218",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            218u16 => Ok(api::GetStatus218Response::Status218),
+            218 => Ok(api::GetStatus218Response::Status218),
             _ => Err(unexpected(response).await),
         }
     }
@@ -727,24 +342,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus226Request,
     ) -> Result<api::GetStatus226Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/226");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_226",
-                "/status/226",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_226",
+                template: "/status/226",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            226u16 => Ok(api::GetStatus226Response::Status226),
+            226 => Ok(api::GetStatus226Response::Status226),
             _ => Err(unexpected(response).await),
         }
     }
@@ -754,24 +371,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus300Request,
     ) -> Result<api::GetStatus300Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/300");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_300",
-                "/status/300",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_300",
+                template: "/status/300",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            300u16 => Ok(api::GetStatus300Response::MultipleChoices),
+            300 => Ok(api::GetStatus300Response::MultipleChoices),
             _ => Err(unexpected(response).await),
         }
     }
@@ -781,24 +400,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus301Request,
     ) -> Result<api::GetStatus301Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/301");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_301",
-                "/status/301",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_301",
+                template: "/status/301",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            301u16 => Ok(api::GetStatus301Response::MovedPermanently),
+            301 => Ok(api::GetStatus301Response::MovedPermanently),
             _ => Err(unexpected(response).await),
         }
     }
@@ -808,24 +429,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus302Request,
     ) -> Result<api::GetStatus302Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/302");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_302",
-                "/status/302",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_302",
+                template: "/status/302",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            302u16 => Ok(api::GetStatus302Response::Found),
+            302 => Ok(api::GetStatus302Response::Found),
             _ => Err(unexpected(response).await),
         }
     }
@@ -835,24 +458,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus303Request,
     ) -> Result<api::GetStatus303Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/303");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_303",
-                "/status/303",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_303",
+                template: "/status/303",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            303u16 => Ok(api::GetStatus303Response::SeeOther),
+            303 => Ok(api::GetStatus303Response::SeeOther),
             _ => Err(unexpected(response).await),
         }
     }
@@ -862,24 +487,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus304Request,
     ) -> Result<api::GetStatus304Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/304");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_304",
-                "/status/304",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_304",
+                template: "/status/304",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            304u16 => Ok(api::GetStatus304Response::NotModified),
+            304 => Ok(api::GetStatus304Response::NotModified),
             _ => Err(unexpected(response).await),
         }
     }
@@ -889,24 +516,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus305Request,
     ) -> Result<api::GetStatus305Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/305");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_305",
-                "/status/305",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_305",
+                template: "/status/305",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            305u16 => Ok(api::GetStatus305Response::Status305),
+            305 => Ok(api::GetStatus305Response::Status305),
             _ => Err(unexpected(response).await),
         }
     }
@@ -916,24 +545,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus306Request,
     ) -> Result<api::GetStatus306Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/306");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_306",
-                "/status/306",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_306",
+                template: "/status/306",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            306u16 => Ok(api::GetStatus306Response::Status306),
+            306 => Ok(api::GetStatus306Response::Status306),
             _ => Err(unexpected(response).await),
         }
     }
@@ -943,24 +574,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus307Request,
     ) -> Result<api::GetStatus307Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/307");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_307",
-                "/status/307",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_307",
+                template: "/status/307",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            307u16 => Ok(api::GetStatus307Response::TemporaryRedirect),
+            307 => Ok(api::GetStatus307Response::TemporaryRedirect),
             _ => Err(unexpected(response).await),
         }
     }
@@ -970,24 +603,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus308Request,
     ) -> Result<api::GetStatus308Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/308");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_308",
-                "/status/308",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_308",
+                template: "/status/308",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            308u16 => Ok(api::GetStatus308Response::PermanentRedirect),
+            308 => Ok(api::GetStatus308Response::PermanentRedirect),
             _ => Err(unexpected(response).await),
         }
     }
@@ -997,24 +632,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus400Request,
     ) -> Result<api::GetStatus400Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/400");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_400",
-                "/status/400",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_400",
+                template: "/status/400",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            400u16 => Ok(api::GetStatus400Response::BadRequest),
+            400 => Ok(api::GetStatus400Response::BadRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1024,24 +661,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus401Request,
     ) -> Result<api::GetStatus401Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/401");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_401",
-                "/status/401",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_401",
+                template: "/status/401",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            401u16 => Ok(api::GetStatus401Response::Unauthorized),
+            401 => Ok(api::GetStatus401Response::Unauthorized),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1051,24 +690,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus402Request,
     ) -> Result<api::GetStatus402Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/402");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_402",
-                "/status/402",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_402",
+                template: "/status/402",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            402u16 => Ok(api::GetStatus402Response::PaymentRequired),
+            402 => Ok(api::GetStatus402Response::PaymentRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1078,24 +719,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus403Request,
     ) -> Result<api::GetStatus403Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/403");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_403",
-                "/status/403",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_403",
+                template: "/status/403",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            403u16 => Ok(api::GetStatus403Response::Forbidden),
+            403 => Ok(api::GetStatus403Response::Forbidden),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1105,24 +748,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus404Request,
     ) -> Result<api::GetStatus404Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/404");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_404",
-                "/status/404",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_404",
+                template: "/status/404",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            404u16 => Ok(api::GetStatus404Response::NotFound),
+            404 => Ok(api::GetStatus404Response::NotFound),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1132,24 +777,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus405Request,
     ) -> Result<api::GetStatus405Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/405");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_405",
-                "/status/405",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_405",
+                template: "/status/405",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            405u16 => Ok(api::GetStatus405Response::MethodNotAllowed),
+            405 => Ok(api::GetStatus405Response::MethodNotAllowed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1159,24 +806,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus406Request,
     ) -> Result<api::GetStatus406Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/406");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_406",
-                "/status/406",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_406",
+                template: "/status/406",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            406u16 => Ok(api::GetStatus406Response::NotAcceptable),
+            406 => Ok(api::GetStatus406Response::NotAcceptable),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1186,24 +835,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus407Request,
     ) -> Result<api::GetStatus407Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/407");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_407",
-                "/status/407",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_407",
+                template: "/status/407",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            407u16 => Ok(api::GetStatus407Response::ProxyAuthenticationRequired),
+            407 => Ok(api::GetStatus407Response::ProxyAuthenticationRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1213,24 +864,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus408Request,
     ) -> Result<api::GetStatus408Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/408");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_408",
-                "/status/408",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_408",
+                template: "/status/408",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            408u16 => Ok(api::GetStatus408Response::RequestTimeout),
+            408 => Ok(api::GetStatus408Response::RequestTimeout),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1240,24 +893,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus409Request,
     ) -> Result<api::GetStatus409Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/409");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_409",
-                "/status/409",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_409",
+                template: "/status/409",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            409u16 => Ok(api::GetStatus409Response::Conflict),
+            409 => Ok(api::GetStatus409Response::Conflict),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1267,24 +922,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus410Request,
     ) -> Result<api::GetStatus410Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/410");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_410",
-                "/status/410",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_410",
+                template: "/status/410",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            410u16 => Ok(api::GetStatus410Response::Gone),
+            410 => Ok(api::GetStatus410Response::Gone),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1294,24 +951,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus411Request,
     ) -> Result<api::GetStatus411Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/411");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_411",
-                "/status/411",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_411",
+                template: "/status/411",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            411u16 => Ok(api::GetStatus411Response::LengthRequired),
+            411 => Ok(api::GetStatus411Response::LengthRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1321,24 +980,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus412Request,
     ) -> Result<api::GetStatus412Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/412");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_412",
-                "/status/412",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_412",
+                template: "/status/412",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            412u16 => Ok(api::GetStatus412Response::PreconditionFailed),
+            412 => Ok(api::GetStatus412Response::PreconditionFailed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1348,24 +1009,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus413Request,
     ) -> Result<api::GetStatus413Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/413");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_413",
-                "/status/413",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_413",
+                template: "/status/413",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            413u16 => Ok(api::GetStatus413Response::PayloadTooLarge),
+            413 => Ok(api::GetStatus413Response::PayloadTooLarge),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1375,24 +1038,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus414Request,
     ) -> Result<api::GetStatus414Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/414");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_414",
-                "/status/414",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_414",
+                template: "/status/414",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            414u16 => Ok(api::GetStatus414Response::UriTooLong),
+            414 => Ok(api::GetStatus414Response::UriTooLong),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1402,24 +1067,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus415Request,
     ) -> Result<api::GetStatus415Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/415");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_415",
-                "/status/415",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_415",
+                template: "/status/415",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            415u16 => Ok(api::GetStatus415Response::UnsupportedMediaType),
+            415 => Ok(api::GetStatus415Response::UnsupportedMediaType),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1429,24 +1096,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus416Request,
     ) -> Result<api::GetStatus416Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/416");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_416",
-                "/status/416",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_416",
+                template: "/status/416",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            416u16 => Ok(api::GetStatus416Response::RangeNotSatisfiable),
+            416 => Ok(api::GetStatus416Response::RangeNotSatisfiable),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1456,24 +1125,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus417Request,
     ) -> Result<api::GetStatus417Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/417");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_417",
-                "/status/417",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_417",
+                template: "/status/417",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            417u16 => Ok(api::GetStatus417Response::ExpectationFailed),
+            417 => Ok(api::GetStatus417Response::ExpectationFailed),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1483,24 +1154,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus418Request,
     ) -> Result<api::GetStatus418Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/418");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_418",
-                "/status/418",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_418",
+                template: "/status/418",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            418u16 => Ok(api::GetStatus418Response::ImATeapot),
+            418 => Ok(api::GetStatus418Response::ImATeapot),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1510,24 +1183,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus419Request,
     ) -> Result<api::GetStatus419Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/419");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_419",
-                "/status/419",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_419",
+                template: "/status/419",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            419u16 => Ok(api::GetStatus419Response::Status419),
+            419 => Ok(api::GetStatus419Response::Status419),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1537,24 +1212,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus420Request,
     ) -> Result<api::GetStatus420Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/420");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_420",
-                "/status/420",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_420",
+                template: "/status/420",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            420u16 => Ok(api::GetStatus420Response::Status420),
+            420 => Ok(api::GetStatus420Response::Status420),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1564,24 +1241,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus421Request,
     ) -> Result<api::GetStatus421Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/421");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_421",
-                "/status/421",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_421",
+                template: "/status/421",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            421u16 => Ok(api::GetStatus421Response::MisdirectedRequest),
+            421 => Ok(api::GetStatus421Response::MisdirectedRequest),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1591,24 +1270,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus422Request,
     ) -> Result<api::GetStatus422Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/422");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_422",
-                "/status/422",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_422",
+                template: "/status/422",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            422u16 => Ok(api::GetStatus422Response::UnprocessableEntity),
+            422 => Ok(api::GetStatus422Response::UnprocessableEntity),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1618,24 +1299,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus423Request,
     ) -> Result<api::GetStatus423Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/423");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_423",
-                "/status/423",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_423",
+                template: "/status/423",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            423u16 => Ok(api::GetStatus423Response::Locked),
+            423 => Ok(api::GetStatus423Response::Locked),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1645,24 +1328,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus424Request,
     ) -> Result<api::GetStatus424Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/424");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_424",
-                "/status/424",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_424",
+                template: "/status/424",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            424u16 => Ok(api::GetStatus424Response::FailedDependency),
+            424 => Ok(api::GetStatus424Response::FailedDependency),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1672,24 +1357,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus425Request,
     ) -> Result<api::GetStatus425Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/425");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_425",
-                "/status/425",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_425",
+                template: "/status/425",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            425u16 => Ok(api::GetStatus425Response::TooEarly),
+            425 => Ok(api::GetStatus425Response::TooEarly),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1699,24 +1386,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus426Request,
     ) -> Result<api::GetStatus426Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/426");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_426",
-                "/status/426",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_426",
+                template: "/status/426",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            426u16 => Ok(api::GetStatus426Response::UpgradeRequired),
+            426 => Ok(api::GetStatus426Response::UpgradeRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1726,24 +1415,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus428Request,
     ) -> Result<api::GetStatus428Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/428");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_428",
-                "/status/428",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_428",
+                template: "/status/428",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            428u16 => Ok(api::GetStatus428Response::PreconditionRequired),
+            428 => Ok(api::GetStatus428Response::PreconditionRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1753,24 +1444,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus429Request,
     ) -> Result<api::GetStatus429Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/429");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_429",
-                "/status/429",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_429",
+                template: "/status/429",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            429u16 => Ok(api::GetStatus429Response::TooManyRequests),
+            429 => Ok(api::GetStatus429Response::TooManyRequests),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1780,24 +1473,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus430Request,
     ) -> Result<api::GetStatus430Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/430");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_430",
-                "/status/430",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_430",
+                template: "/status/430",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            430u16 => Ok(api::GetStatus430Response::Status430),
+            430 => Ok(api::GetStatus430Response::Status430),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1807,24 +1502,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus431Request,
     ) -> Result<api::GetStatus431Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/431");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_431",
-                "/status/431",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_431",
+                template: "/status/431",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            431u16 => Ok(api::GetStatus431Response::RequestHeaderFieldsTooLarge),
+            431 => Ok(api::GetStatus431Response::RequestHeaderFieldsTooLarge),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1834,24 +1531,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus440Request,
     ) -> Result<api::GetStatus440Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/440");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_440",
-                "/status/440",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_440",
+                template: "/status/440",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            440u16 => Ok(api::GetStatus440Response::Status440),
+            440 => Ok(api::GetStatus440Response::Status440),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1861,24 +1560,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus444Request,
     ) -> Result<api::GetStatus444Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/444");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_444",
-                "/status/444",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_444",
+                template: "/status/444",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            444u16 => Ok(api::GetStatus444Response::Status444),
+            444 => Ok(api::GetStatus444Response::Status444),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1888,24 +1589,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus449Request,
     ) -> Result<api::GetStatus449Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/449");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_449",
-                "/status/449",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_449",
+                template: "/status/449",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            449u16 => Ok(api::GetStatus449Response::Status449),
+            449 => Ok(api::GetStatus449Response::Status449),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1915,24 +1618,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus450Request,
     ) -> Result<api::GetStatus450Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/450");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_450",
-                "/status/450",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_450",
+                template: "/status/450",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            450u16 => Ok(api::GetStatus450Response::Status450),
+            450 => Ok(api::GetStatus450Response::Status450),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1942,24 +1647,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus451Request,
     ) -> Result<api::GetStatus451Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/451");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_451",
-                "/status/451",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_451",
+                template: "/status/451",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            451u16 => Ok(api::GetStatus451Response::UnavailableForLegalReasons),
+            451 => Ok(api::GetStatus451Response::UnavailableForLegalReasons),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1969,24 +1676,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus494Request,
     ) -> Result<api::GetStatus494Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/494");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_494",
-                "/status/494",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_494",
+                template: "/status/494",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            494u16 => Ok(api::GetStatus494Response::Status494),
+            494 => Ok(api::GetStatus494Response::Status494),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1996,24 +1705,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus495Request,
     ) -> Result<api::GetStatus495Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/495");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_495",
-                "/status/495",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_495",
+                template: "/status/495",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            495u16 => Ok(api::GetStatus495Response::Status495),
+            495 => Ok(api::GetStatus495Response::Status495),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2023,24 +1734,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus496Request,
     ) -> Result<api::GetStatus496Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/496");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_496",
-                "/status/496",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_496",
+                template: "/status/496",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            496u16 => Ok(api::GetStatus496Response::Status496),
+            496 => Ok(api::GetStatus496Response::Status496),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2050,24 +1763,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus497Request,
     ) -> Result<api::GetStatus497Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/497");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_497",
-                "/status/497",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_497",
+                template: "/status/497",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            497u16 => Ok(api::GetStatus497Response::Status497),
+            497 => Ok(api::GetStatus497Response::Status497),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2077,24 +1792,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus498Request,
     ) -> Result<api::GetStatus498Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/498");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_498",
-                "/status/498",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_498",
+                template: "/status/498",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            498u16 => Ok(api::GetStatus498Response::Status498),
+            498 => Ok(api::GetStatus498Response::Status498),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2104,24 +1821,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus499Request,
     ) -> Result<api::GetStatus499Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/499");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_499",
-                "/status/499",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_499",
+                template: "/status/499",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            499u16 => Ok(api::GetStatus499Response::Status499),
+            499 => Ok(api::GetStatus499Response::Status499),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2131,24 +1850,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus500Request,
     ) -> Result<api::GetStatus500Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/500");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_500",
-                "/status/500",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_500",
+                template: "/status/500",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            500u16 => Ok(api::GetStatus500Response::InternalServerError),
+            500 => Ok(api::GetStatus500Response::InternalServerError),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2158,24 +1879,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus501Request,
     ) -> Result<api::GetStatus501Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/501");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_501",
-                "/status/501",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_501",
+                template: "/status/501",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            501u16 => Ok(api::GetStatus501Response::NotImplemented),
+            501 => Ok(api::GetStatus501Response::NotImplemented),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2185,24 +1908,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus502Request,
     ) -> Result<api::GetStatus502Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/502");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_502",
-                "/status/502",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_502",
+                template: "/status/502",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            502u16 => Ok(api::GetStatus502Response::BadGateway),
+            502 => Ok(api::GetStatus502Response::BadGateway),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2212,24 +1937,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus503Request,
     ) -> Result<api::GetStatus503Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/503");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_503",
-                "/status/503",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_503",
+                template: "/status/503",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            503u16 => Ok(api::GetStatus503Response::ServiceUnavailable),
+            503 => Ok(api::GetStatus503Response::ServiceUnavailable),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2239,24 +1966,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus504Request,
     ) -> Result<api::GetStatus504Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/504");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_504",
-                "/status/504",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_504",
+                template: "/status/504",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            504u16 => Ok(api::GetStatus504Response::GatewayTimeout),
+            504 => Ok(api::GetStatus504Response::GatewayTimeout),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2266,24 +1995,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus505Request,
     ) -> Result<api::GetStatus505Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/505");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_505",
-                "/status/505",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_505",
+                template: "/status/505",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            505u16 => Ok(api::GetStatus505Response::HttpVersionNotSupported),
+            505 => Ok(api::GetStatus505Response::HttpVersionNotSupported),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2293,24 +2024,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus506Request,
     ) -> Result<api::GetStatus506Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/506");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_506",
-                "/status/506",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_506",
+                template: "/status/506",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            506u16 => Ok(api::GetStatus506Response::Status506),
+            506 => Ok(api::GetStatus506Response::Status506),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2320,24 +2053,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus507Request,
     ) -> Result<api::GetStatus507Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/507");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_507",
-                "/status/507",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_507",
+                template: "/status/507",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            507u16 => Ok(api::GetStatus507Response::InsufficientStorage),
+            507 => Ok(api::GetStatus507Response::InsufficientStorage),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2347,24 +2082,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus508Request,
     ) -> Result<api::GetStatus508Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/508");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_508",
-                "/status/508",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_508",
+                template: "/status/508",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            508u16 => Ok(api::GetStatus508Response::Status508),
+            508 => Ok(api::GetStatus508Response::Status508),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2374,24 +2111,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus509Request,
     ) -> Result<api::GetStatus509Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/509");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_509",
-                "/status/509",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_509",
+                template: "/status/509",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            509u16 => Ok(api::GetStatus509Response::Status509),
+            509 => Ok(api::GetStatus509Response::Status509),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2401,24 +2140,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus510Request,
     ) -> Result<api::GetStatus510Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/510");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_510",
-                "/status/510",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_510",
+                template: "/status/510",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            510u16 => Ok(api::GetStatus510Response::Status510),
+            510 => Ok(api::GetStatus510Response::Status510),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2428,24 +2169,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus511Request,
     ) -> Result<api::GetStatus511Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/511");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_511",
-                "/status/511",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_511",
+                template: "/status/511",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            511u16 => Ok(api::GetStatus511Response::NetworkAuthenticationRequired),
+            511 => Ok(api::GetStatus511Response::NetworkAuthenticationRequired),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2455,24 +2198,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus520Request,
     ) -> Result<api::GetStatus520Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/520");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_520",
-                "/status/520",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_520",
+                template: "/status/520",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            520u16 => Ok(api::GetStatus520Response::Status520),
+            520 => Ok(api::GetStatus520Response::Status520),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2482,24 +2227,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus512Request,
     ) -> Result<api::GetStatus512Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/512");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_512",
-                "/status/512",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_512",
+                template: "/status/512",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            521u16 => Ok(api::GetStatus512Response::Status521),
+            521 => Ok(api::GetStatus512Response::Status521),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2509,24 +2256,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus522Request,
     ) -> Result<api::GetStatus522Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/522");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_522",
-                "/status/522",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_522",
+                template: "/status/522",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            522u16 => Ok(api::GetStatus522Response::Status522),
+            522 => Ok(api::GetStatus522Response::Status522),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2536,24 +2285,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus523Request,
     ) -> Result<api::GetStatus523Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/523");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_523",
-                "/status/523",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_523",
+                template: "/status/523",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            523u16 => Ok(api::GetStatus523Response::Status523),
+            523 => Ok(api::GetStatus523Response::Status523),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2563,24 +2314,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus524Request,
     ) -> Result<api::GetStatus524Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/524");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_524",
-                "/status/524",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_524",
+                template: "/status/524",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            524u16 => Ok(api::GetStatus524Response::Status524),
+            524 => Ok(api::GetStatus524Response::Status524),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2590,24 +2343,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus525Request,
     ) -> Result<api::GetStatus525Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/525");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_525",
-                "/status/525",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_525",
+                template: "/status/525",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            525u16 => Ok(api::GetStatus525Response::Status525),
+            525 => Ok(api::GetStatus525Response::Status525),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2617,24 +2372,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus526Request,
     ) -> Result<api::GetStatus526Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/526");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_526",
-                "/status/526",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_526",
+                template: "/status/526",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            526u16 => Ok(api::GetStatus526Response::Status526),
+            526 => Ok(api::GetStatus526Response::Status526),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2644,24 +2401,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus527Request,
     ) -> Result<api::GetStatus527Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/527");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_527",
-                "/status/527",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_527",
+                template: "/status/527",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            527u16 => Ok(api::GetStatus527Response::Status527),
+            527 => Ok(api::GetStatus527Response::Status527),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2671,24 +2430,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus529Request,
     ) -> Result<api::GetStatus529Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/529");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_529",
-                "/status/529",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_529",
+                template: "/status/529",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            529u16 => Ok(api::GetStatus529Response::Status529),
+            529 => Ok(api::GetStatus529Response::Status529),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2698,24 +2459,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus530Request,
     ) -> Result<api::GetStatus530Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/530");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_530",
-                "/status/530",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_530",
+                template: "/status/530",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            530u16 => Ok(api::GetStatus530Response::Status530),
+            530 => Ok(api::GetStatus530Response::Status530),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2725,24 +2488,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus598Request,
     ) -> Result<api::GetStatus598Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/598");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_598",
-                "/status/598",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_598",
+                template: "/status/598",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            598u16 => Ok(api::GetStatus598Response::Status598),
+            598 => Ok(api::GetStatus598Response::Status598),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2752,24 +2517,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus100Request,
     ) -> Result<api::GetStatus100Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/100");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_100",
-                "/status/100",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_100",
+                template: "/status/100",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            100u16 => Ok(api::GetStatus100Response::Continue),
+            100 => Ok(api::GetStatus100Response::Continue),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2779,24 +2546,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus101Request,
     ) -> Result<api::GetStatus101Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/101");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_101",
-                "/status/101",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_101",
+                template: "/status/101",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            101u16 => Ok(api::GetStatus101Response::SwitchingProtocols),
+            101 => Ok(api::GetStatus101Response::SwitchingProtocols),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2806,24 +2575,26 @@ impl Api for Client {
         &self,
         request: api::GetStatus102Request,
     ) -> Result<api::GetStatus102Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/102");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_102",
-                "/status/102",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_102",
+                template: "/status/102",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            102u16 => Ok(api::GetStatus102Response::Status102),
+            102 => Ok(api::GetStatus102Response::Status102),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2833,434 +2604,27 @@ impl Api for Client {
         &self,
         request: api::GetStatus103Request,
     ) -> Result<api::GetStatus103Response, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/status/103");
         let query = String::new();
         let headers = reqwest::header::HeaderMap::new();
         let response = self
-            .send(
-                "get_status_103",
-                "/status/103",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_status_103",
+                template: "/status/103",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            103u16 => Ok(api::GetStatus103Response::Status103),
+            103 => Ok(api::GetStatus103Response::Status103),
             _ => Err(unexpected(response).await),
         }
-    }
-}
-
-impl Client {
-    /// Sends one call: the query, the context's and the default
-    /// headers, a request id, then [`Client::execute`] in a `tracing`
-    /// span that records the status, latency and retries.
-    async fn send(
-        &self,
-        operation: &'static str,
-        template: &'static str,
-        method: reqwest::Method,
-        mut url: String,
-        query: String,
-        mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, reqwest::Body)>,
-        context: &api::Context,
-    ) -> Result<reqwest::Response, api::Error> {
-        use tracing::Instrument as _;
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        for (name, value) in &context.headers {
-            if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
-            }
-        }
-        for (name, value) in &self.settings.headers {
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
-            }
-        }
-        if let Some((content_type, _)) = &body {
-            let value = reqwest::header::HeaderValue::try_from(*content_type)
-                .map_err(|_| api::Error::Encode(
-                    format!("`{content_type}` cannot be a content type"),
-                ))?;
-            headers.insert(reqwest::header::CONTENT_TYPE, value);
-        }
-        if self.settings.request_ids && !headers.contains_key(X_REQUEST_ID) {
-            if let Ok(value) = reqwest::header::HeaderValue::try_from(new_request_id()) {
-                headers.insert(X_REQUEST_ID, value);
-            }
-        }
-        let request_id = headers
-            .get(X_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let span = tracing::info_span!(
-            "call", operation, method = % method, url.template = template, request_id,
-            status = tracing::field::Empty, latency_ms = tracing::field::Empty, retries =
-            tracing::field::Empty, cache = tracing::field::Empty,
-        );
-        let started = std::time::Instant::now();
-        let result = self
-            .execute(method, url, headers, body, false, &span)
-            .instrument(span.clone())
-            .await;
-        span.record(
-            "latency_ms",
-            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        );
-        match &result {
-            Ok(response) => {
-                span.record("status", response.status().as_u16());
-            }
-            Err(error) => tracing::debug!(parent : & span, % error, "call failed"),
-        }
-        result
-    }
-
-    /// The cache, then attempts until one gives an answer that is not
-    /// to be retried (a streamed body cannot be sent twice: reqwest's
-    /// `try_clone` gives none, so such a call is tried once).
-    async fn execute(
-        &self,
-        method: reqwest::Method,
-        url: String,
-        mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, reqwest::Body)>,
-        streams: bool,
-        span: &tracing::Span,
-    ) -> Result<reqwest::Response, api::Error> {
-        let settings = &*self.settings;
-        let cached = match &settings.cache {
-            Some(cache) if method == reqwest::Method::GET => {
-                let key = cache_key(&url, &headers);
-                match cache.lookup(&key) {
-                    Lookup::Fresh(response) => {
-                        span.record("cache", "hit");
-                        return Ok(response);
-                    }
-                    Lookup::Stale { etag, last_modified } => {
-                        span.record("cache", "stale");
-                        if let Some(etag) = etag {
-                            headers
-                                .entry(reqwest::header::IF_NONE_MATCH)
-                                .or_insert(etag);
-                        }
-                        if let Some(date) = last_modified {
-                            headers
-                                .entry(reqwest::header::IF_MODIFIED_SINCE)
-                                .or_insert(date);
-                        }
-                    }
-                    Lookup::Miss => {
-                        span.record("cache", "miss");
-                    }
-                }
-                Some((cache, key))
-            }
-            _ => None,
-        };
-        let mut request = self.http.request(method.clone(), url).headers(headers);
-        if let Some(timeout) = settings.timeout {
-            request = request.timeout(timeout);
-        }
-        if let Some((_, body)) = body {
-            request = request.body(body);
-        }
-        let retry = &settings.retry;
-        let retried = retry.applies_to(&method);
-        let mut attempt = 1;
-        let response = loop {
-            let next = if retried && attempt < retry.max_attempts {
-                request.try_clone()
-            } else {
-                None
-            };
-            let outcome = request.send().await;
-            let wait = match (&outcome, &next) {
-                (_, None) => None,
-                (
-                    Ok(response),
-                    Some(_),
-                ) if matches!(response.status().as_u16(), 429 | 503) => {
-                    Some(
-                        retry_after(response.headers())
-                            .unwrap_or_else(|| retry.delay(attempt)),
-                    )
-                }
-                (
-                    Err(e),
-                    Some(_),
-                ) if !e.is_timeout() && (e.is_connect() || e.is_request()) => {
-                    Some(retry.delay(attempt))
-                }
-                _ => None,
-            };
-            match (wait, next) {
-                (Some(wait), Some(next)) if wait <= retry.max_delay => {
-                    tracing::debug!(
-                        attempt, wait_ms = u64::try_from(wait.as_millis())
-                        .unwrap_or(u64::MAX), "trying again"
-                    );
-                    drop(outcome);
-                    tokio::time::sleep(wait).await;
-                    request = next;
-                    attempt += 1;
-                }
-                _ => break outcome.map_err(transport)?,
-            }
-        };
-        span.record("retries", attempt - 1);
-        let Some((cache, key)) = cached else {
-            return Ok(response);
-        };
-        match response.status() {
-            reqwest::StatusCode::NOT_MODIFIED => {
-                match cache.revalidated(&key, response.headers()) {
-                    Some(stored) => {
-                        span.record("cache", "revalidated");
-                        Ok(stored)
-                    }
-                    None => Ok(response),
-                }
-            }
-            reqwest::StatusCode::OK => cache.store(key, response, streams).await,
-            _ => Ok(response),
-        }
-    }
-}
-
-/// Headers of a context that describe its own connection, body
-/// or credentials, not the call: never copied into a request.
-const NOT_FORWARDED: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "content-type",
-    "accept-encoding",
-    "authorization",
-    "cookie",
-    "if-none-match",
-    "if-modified-since",
-];
-
-/// Sent with every call, and sent on from a call's context (a
-/// gateway's callers' ids reach the upstream).
-const X_REQUEST_ID: &str = "x-request-id";
-
-/// 32 hex digits.
-fn new_request_id() -> String {
-    format!("{:016x}{:016x}", random(), random())
-}
-
-/// `Retry-After`: seconds, or an HTTP date.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(std::time::Duration::from_secs(seconds));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(std::time::SystemTime::now()).unwrap_or_default())
-}
-
-fn transport(error: reqwest::Error) -> api::Error {
-    if error.is_timeout() {
-        api::Error::Timeout(error.into())
-    } else {
-        api::Error::Transport(error.into())
-    }
-}
-
-/// The URL and every header but the request id, in a fixed order.
-fn cache_key(url: &str, headers: &reqwest::header::HeaderMap) -> String {
-    let mut lines: Vec<(&str, &[u8])> = headers
-        .iter()
-        .filter(|(name, _)| name.as_str() != X_REQUEST_ID)
-        .map(|(name, value)| (name.as_str(), value.as_bytes()))
-        .collect();
-    lines.sort_unstable();
-    let mut key = url.to_owned();
-    for (name, value) in lines {
-        key.push('\n');
-        key.push_str(name);
-        key.push_str(": ");
-        key.push_str(&String::from_utf8_lossy(value));
-    }
-    key
-}
-
-/// What `Cache-Control` says.
-#[derive(Default)]
-struct CacheControl {
-    no_store: bool,
-    no_cache: bool,
-    max_age: Option<u64>,
-}
-
-impl CacheControl {
-    fn of(headers: &reqwest::header::HeaderMap) -> Self {
-        let mut control = CacheControl::default();
-        for value in headers.get_all(reqwest::header::CACHE_CONTROL) {
-            for directive in value.to_str().unwrap_or_default().split(',') {
-                let directive = directive.trim();
-                let (name, argument) = directive
-                    .split_once('=')
-                    .unwrap_or((directive, ""));
-                match name.trim().to_ascii_lowercase().as_str() {
-                    "no-store" => control.no_store = true,
-                    "no-cache" => control.no_cache = true,
-                    "max-age" => {
-                        control.max_age = argument.trim().trim_matches('"').parse().ok();
-                    }
-                    _ => {}
-                }
-            }
-        }
-        control
-    }
-
-    /// Until when a response with `headers` is fresh.
-    fn fresh_until(
-        &self,
-        headers: &reqwest::header::HeaderMap,
-    ) -> Option<std::time::Instant> {
-        if self.no_cache {
-            return None;
-        }
-        let age = headers
-            .get(reqwest::header::AGE)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
-            .unwrap_or(0);
-        let left = self.max_age?.checked_sub(age).filter(|left| *left > 0)?;
-        std::time::Instant::now().checked_add(std::time::Duration::from_secs(left))
-    }
-}
-
-enum Lookup {
-    Fresh(reqwest::Response),
-    Stale {
-        etag: Option<reqwest::header::HeaderValue>,
-        last_modified: Option<reqwest::header::HeaderValue>,
-    },
-    Miss,
-}
-
-impl CacheEntry {
-    fn response(&self) -> reqwest::Response {
-        let mut response = http::Response::new(reqwest::Body::from(self.body.clone()));
-        *response.headers_mut() = self.headers.clone();
-        reqwest::Response::from(response)
-    }
-}
-
-impl Cache {
-    fn lookup(&self, key: &str) -> Lookup {
-        let store = self.lock();
-        let Some(entry) = store.entries.get(key) else {
-            return Lookup::Miss;
-        };
-        if entry.fresh_until.is_some_and(|until| until > std::time::Instant::now()) {
-            return Lookup::Fresh(entry.response());
-        }
-        Lookup::Stale {
-            etag: entry.headers.get(reqwest::header::ETAG).cloned(),
-            last_modified: entry.headers.get(reqwest::header::LAST_MODIFIED).cloned(),
-        }
-    }
-
-    /// A `304` came: the stored response, its headers updated by the 304's.
-    fn revalidated(
-        &self,
-        key: &str,
-        headers: &reqwest::header::HeaderMap,
-    ) -> Option<reqwest::Response> {
-        let mut store = self.lock();
-        let entry = store.entries.get_mut(key)?;
-        for name in [
-            reqwest::header::CACHE_CONTROL,
-            reqwest::header::ETAG,
-            reqwest::header::LAST_MODIFIED,
-            reqwest::header::EXPIRES,
-            reqwest::header::DATE,
-        ] {
-            if let Some(value) = headers.get(&name) {
-                entry.headers.insert(name, value.clone());
-            }
-        }
-        entry.fresh_until = CacheControl::of(&entry.headers).fresh_until(headers);
-        Some(entry.response())
-    }
-
-    /// Stores a `200` response if it may be, and gives it back. One
-    /// that `streams` (binary) is stored only when its length is known
-    /// and small enough: it is not read whole to find out.
-    async fn store(
-        &self,
-        key: String,
-        mut response: reqwest::Response,
-        streams: bool,
-    ) -> Result<reqwest::Response, api::Error> {
-        let control = CacheControl::of(response.headers());
-        let validated = response.headers().contains_key(reqwest::header::ETAG)
-            || response.headers().contains_key(reqwest::header::LAST_MODIFIED);
-        let varies = response
-            .headers()
-            .get_all(reqwest::header::VARY)
-            .iter()
-            .any(|v| v.as_bytes().trim_ascii() == b"*");
-        let max_body = self.lock().max_body;
-        let too_large = response
-            .content_length()
-            .map_or(streams, |n| n > max_body as u64);
-        if control.no_store || varies || too_large
-            || !(validated || control.max_age.is_some())
-        {
-            return Ok(response);
-        }
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(transport)?;
-        let entry = CacheEntry {
-            fresh_until: control.fresh_until(&headers),
-            headers,
-            body,
-        };
-        let answer = entry.response();
-        if entry.body.len() <= max_body {
-            let mut store = self.lock();
-            if store.entries.insert(key.clone(), entry).is_none() {
-                store.order.push_back(key);
-            }
-            while store.entries.len() > store.max_entries {
-                let Some(oldest) = store.order.pop_front() else { break };
-                store.entries.remove(&oldest);
-            }
-        }
-        Ok(answer)
-    }
-}
-
-/// The error for a status the spec does not document.
-async fn unexpected(mut response: reqwest::Response) -> api::Error {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await.map(Vec::from).unwrap_or_default();
-    api::Error::UnexpectedStatus {
-        status,
-        headers: Box::new(headers),
-        body,
     }
 }

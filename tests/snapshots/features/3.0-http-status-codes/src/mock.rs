@@ -634,28 +634,28 @@ impl api::Api for MockApi {
         &self,
         _request: api::GetStatus100Request,
     ) -> Result<api::GetStatus100Response, api::Error> {
-        Ok(return Err(api::Error::other("the spec documents no final response")))
+        Err(api::Error::other("the spec documents no final response"))
     }
 
     async fn get_status_101(
         &self,
         _request: api::GetStatus101Request,
     ) -> Result<api::GetStatus101Response, api::Error> {
-        Ok(return Err(api::Error::other("the spec documents no final response")))
+        Err(api::Error::other("the spec documents no final response"))
     }
 
     async fn get_status_102(
         &self,
         _request: api::GetStatus102Request,
     ) -> Result<api::GetStatus102Response, api::Error> {
-        Ok(return Err(api::Error::other("the spec documents no final response")))
+        Err(api::Error::other("the spec documents no final response"))
     }
 
     async fn get_status_103(
         &self,
         _request: api::GetStatus103Request,
     ) -> Result<api::GetStatus103Response, api::Error> {
-        Ok(return Err(api::Error::other("the spec documents no final response")))
+        Err(api::Error::other("the spec documents no final response"))
     }
 }
 

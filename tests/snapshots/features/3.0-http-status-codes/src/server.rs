@@ -26,19 +26,14 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
 use super::api;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -140,684 +135,557 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
         .route("/status/101", axum::routing::get(handle_get_status_101::<A>))
         .route("/status/102", axum::routing::get(handle_get_status_102::<A>))
         .route("/status/103", axum::routing::get(handle_get_status_103::<A>))
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
-
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"version\":\"1.0.0\",\"title\":\"HTTP Status Codes\",\"description\":\"Demos how we handle various status codes. Documentation pulled from https://developer.mozilla.org/en-US/docs/Web/HTTP/Status\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"paths\":{\"/status/200\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"200 OK\\\"\",\"description\":\"The request has succeeded. The meaning of the success depends on the HTTP method:\\n* `GET`: The resource has been fetched and is transmitted in the message body.\\n* `HEAD`: The representation headers are included in the response without any message body.\\n* `PUT` or `POST`: The resource describing the result of the action is transmitted in the message body.\\n* `TRACE`: The message body contains the request message as received by the server.\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/status/201\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"201 Created\\\"\",\"description\":\"The request has succeeded and a new resource has been created as a result. This is typically the response sent after `POST` requests, or some `PUT` requests.\",\"responses\":{\"201\":{\"description\":\"Created\"}}}},\"/status/202\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"202 Accepted\\\"\",\"description\":\"The request has been received but not yet acted upon. It is noncommittal, since there is no way in HTTP to later send an asynchronous response indicating the outcome of the request. It is intended for cases where another process or server handles the request, or for batch processing.\",\"responses\":{\"202\":{\"description\":\"Accepted\"}}}},\"/status/203\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"203 Non-Authoritative Information\\\"\",\"description\":\"This response code means the returned meta-information is not exactly the same as is available from the origin server, but is collected from a local or a third-party copy. This is mostly used for mirrors or backups of another resource. Except for that specific case, the \\\"200 OK\\\" response is preferred to this status.\",\"responses\":{\"203\":{\"description\":\"Non-Authoritative Information\"}}}},\"/status/204\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"204 No Content\\\"\",\"description\":\"There is no content to send for this request, but the headers may be useful. The user-agent may update its cached headers for this resource with the new ones.\",\"responses\":{\"204\":{\"description\":\"No Content\"}}}},\"/status/205\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"205 Reset Content\\\"\",\"description\":\"Tells the user-agent to reset the document which sent this request.\",\"responses\":{\"205\":{\"description\":\"Reset Content\"}}}},\"/status/206\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"206 Partial Content\\\"\",\"description\":\"This response code is used when the [Range](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Range) header is sent from the client to request only part of a resource.\",\"responses\":{\"206\":{\"description\":\"Partial Content\"}}}},\"/status/207\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"200 Multi-Status\\\"\",\"description\":\"Conveys information about multiple resources, for situations where multiple status codes might be appropriate.\",\"responses\":{\"207\":{\"description\":\"Multi-Status\"}}}},\"/status/208\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"208 Already Reported\\\"\",\"description\":\"Used inside a `<dav:propstat>` response element to avoid repeatedly enumerating the internal members of multiple bindings to the same collection.\",\"responses\":{\"208\":{\"description\":\"Already Reported\"}}}},\"/status/218\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"218 This is fine\\\"\",\"responses\":{\"218\":{\"description\":\"This is fine\"}}}},\"/status/226\":{\"get\":{\"tags\":[\"Successful responses\"],\"summary\":\"Returns a \\\"226 IM Used\\\"\",\"description\":\"The server has fulfilled a GET request for the resource, and the response is a representation of the result of one or more instance-manipulations applied to the current instance.\",\"responses\":{\"226\":{\"description\":\"IM Used\"}}}},\"/status/300\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"300 Multiple Choice\\\"\",\"description\":\"The request has more than one possible response. The user-agent or user should choose one of them. (There is no standardized way of choosing one of the responses, but HTML links to the possibilities are recommended so the user can pick.)\",\"responses\":{\"300\":{\"description\":\"Multiple Choice\"}}}},\"/status/301\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"301 Moved Permanently\\\"\",\"description\":\"The URL of the requested resource has been changed permanently. The new URL is given in the response.\",\"responses\":{\"301\":{\"description\":\"Moved Permanently\"}}}},\"/status/302\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"302 Found\\\"\",\"description\":\"This response code means that the URI of requested resource has been changed temporarily. Further changes in the URI might be made in the future. Therefore, this same URI should be used by the client in future requests.\",\"responses\":{\"302\":{\"description\":\"Found\"}}}},\"/status/303\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"303 See Other\\\"\",\"description\":\"The server sent this response to direct the client to get the requested resource at another URI with a GET request.\",\"responses\":{\"303\":{\"description\":\"See Other\"}}}},\"/status/304\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"304 Not Modified\\\"\",\"description\":\"This is used for caching purposes. It tells the client that the response has not been modified, so the client can continue to use the same cached version of the response.\",\"responses\":{\"304\":{\"description\":\"Not Modified\"}}}},\"/status/305\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"305 Use Proxy\\\"\",\"description\":\"Defined in a previous version of the HTTP specification to indicate that a requested response must be accessed by a proxy. It has been deprecated due to security concerns regarding in-band configuration of a proxy.\",\"responses\":{\"305\":{\"description\":\"Use Proxy\"}}}},\"/status/306\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"306 Switch Proxy\\\"\",\"description\":\"This response code is no longer used; it is just reserved. It was used in a previous version of the HTTP/1.1 specification.\",\"responses\":{\"306\":{\"description\":\"Switch Proxy\"}}}},\"/status/307\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"307 Temporary Redirect\\\"\",\"description\":\"The server sends this response to direct the client to get the requested resource at another URI with same method that was used in the prior request. This has the same semantics as the `302 Found` HTTP response code, with the exception that the user agent must not change the HTTP method used: If a `POST` was used in the first request, a `POST` must be used in the second request.\",\"responses\":{\"307\":{\"description\":\"Temporary Redirect\"}}}},\"/status/308\":{\"get\":{\"tags\":[\"Redirection messages\"],\"summary\":\"Returns a \\\"308 Permanent Redirect\\\"\",\"description\":\"This means that the resource is now permanently located at another URI, specified by the `Location:` HTTP Response header. This has the same semantics as the `301 Moved Permanently` HTTP response code, with the exception that the user agent must not change the HTTP method used: If a `POST` was used in the first request, a `POST` must be used in the second request.\",\"responses\":{\"308\":{\"description\":\"Permanent Redirect\"}}}},\"/status/400\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"400 Bad Request\\\"\",\"description\":\"The server could not understand the request due to invalid syntax.\",\"responses\":{\"400\":{\"description\":\"Bad Request\"}}}},\"/status/401\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"401 Unauthorized\\\"\",\"description\":\"Although the HTTP standard specifies \\\"unauthorized\\\", semantically this response means \\\"unauthenticated\\\". That is, the client must authenticate itself to get the requested response.\",\"responses\":{\"401\":{\"description\":\"Unauthorized\"}}}},\"/status/402\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"402 Payment Required\\\"\",\"description\":\"This response code is reserved for future use. The initial aim for creating this code was using it for digital payment systems, however this status code is used very rarely and no standard convention exists.\",\"responses\":{\"402\":{\"description\":\"Payment Required\"}}}},\"/status/403\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"403 Forbidden\\\"\",\"description\":\"The client does not have access rights to the content; that is, it is unauthorized, so the server is refusing to give the requested resource. Unlike 401, the client's identity is known to the server.\",\"responses\":{\"403\":{\"description\":\"Forbidden\"}}}},\"/status/404\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"404 Not Found\\\"\",\"description\":\"The server can not find the requested resource. In the browser, this means the URL is not recognized. In an API, this can also mean that the endpoint is valid but the resource itself does not exist. Servers may also send this response instead of 403 to hide the existence of a resource from an unauthorized client. This response code is probably the most famous one due to its frequent occurrence on the web.\",\"responses\":{\"404\":{\"description\":\"Not Found\"}}}},\"/status/405\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"405 Method Not Allowed\\\"\",\"description\":\"The request method is known by the server but is not supported by the target resource. For example, an API may forbid DELETE-ing a resource.\",\"responses\":{\"405\":{\"description\":\"Method Not Allowed\"}}}},\"/status/406\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"406 Not Acceptable\\\"\",\"description\":\"This response is sent when the web server, after performing [server-driven content negotiation](https://developer.mozilla.org/en-US/docs/Web/HTTP/Content_negotiation#server-driven_negotiation), doesn't find any content that conforms to the criteria given by the user agent.\",\"responses\":{\"406\":{\"description\":\"Not Acceptable\"}}}},\"/status/407\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"407 Proxy Authentication Required\\\"\",\"description\":\"This is similar to 401 but authentication is needed to be done by a proxy.\",\"responses\":{\"407\":{\"description\":\"Proxy Authentication Required\"}}}},\"/status/408\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"408 Request Timeout\\\"\",\"description\":\"This response is sent on an idle connection by some servers, even without any previous request by the client. It means that the server would like to shut down this unused connection. This response is used much more since some browsers, like Chrome, Firefox 27+, or IE9, use HTTP pre-connection mechanisms to speed up surfing. Also note that some servers merely shut down the connection without sending this message.\",\"responses\":{\"408\":{\"description\":\"Request Timeout\"}}}},\"/status/409\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"409 Conflict\\\"\",\"description\":\"This response is sent when a request conflicts with the current state of the server.\",\"responses\":{\"409\":{\"description\":\"Conflict\"}}}},\"/status/410\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"410 Gone\\\"\",\"description\":\"This response is sent when the requested content has been permanently deleted from server, with no forwarding address. Clients are expected to remove their caches and links to the resource. The HTTP specification intends this status code to be used for \\\"limited-time, promotional services\\\". APIs should not feel compelled to indicate resources that have been deleted with this status code.\",\"responses\":{\"410\":{\"description\":\"Gone\"}}}},\"/status/411\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"411 Length Required\\\"\",\"description\":\"Server rejected the request because the `Content-Length` header field is not defined and the server requires it.\",\"responses\":{\"411\":{\"description\":\"Length Required\"}}}},\"/status/412\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"412 Precondition Failed\\\"\",\"description\":\"The client has indicated preconditions in its headers which the server does not meet.\",\"responses\":{\"412\":{\"description\":\"Precondition Failed\"}}}},\"/status/413\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"413 Payload Too Large\\\"\",\"description\":\"Request entity is larger than limits defined by server; the server might close the connection or return an `Retry-After` header field.\",\"responses\":{\"413\":{\"description\":\"Payload Too Large\"}}}},\"/status/414\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"414 URI Too Long\\\"\",\"description\":\"The URI requested by the client is longer than the server is willing to interpret.\",\"responses\":{\"414\":{\"description\":\"URI Too Long\"}}}},\"/status/415\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"415 Unsupported Media Type\\\"\",\"description\":\"The media format of the requested data is not supported by the server, so the server is rejecting the request.\",\"responses\":{\"415\":{\"description\":\"Unsupported Media Type\"}}}},\"/status/416\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"416 Range Not Satisfiable\\\"\",\"description\":\"The range specified by the `Range` header field in the request can't be fulfilled; it's possible that the range is outside the size of the target URI's data.\",\"responses\":{\"416\":{\"description\":\"Range Not Satisfiable\"}}}},\"/status/417\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"417 Expectation Failed\\\"\",\"description\":\"This response code means the expectation indicated by the `Expect` request header field can't be met by the server.\",\"responses\":{\"417\":{\"description\":\"Expectation Failed\"}}}},\"/status/418\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"418 I'm a teapot\\\"\",\"description\":\"The server refuses the attempt to brew coffee with a teapot.\",\"responses\":{\"418\":{\"description\":\"I'm a teapot\"}}}},\"/status/419\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"419 Page Expired\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"419\":{\"description\":\"Page Expired\"}}}},\"/status/420\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"420 Enhance Your Calm\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"420\":{\"description\":\"Enhance Your Calm\"}}}},\"/status/421\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"421 Misdirected Request\\\"\",\"description\":\"The request was directed at a server that is not able to produce a response. This can be sent by a server that is not configured to produce responses for the combination of scheme and authority that are included in the request URI.\",\"responses\":{\"421\":{\"description\":\"Misdirected Request\"}}}},\"/status/422\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"422 Unprocessable Entity\\\"\",\"description\":\"The request was well-formed but was unable to be followed due to semantic errors.\",\"responses\":{\"422\":{\"description\":\"Unprocessable Entity\"}}}},\"/status/423\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"423 Locked\\\"\",\"description\":\"The resource that is being accessed is locked.\",\"responses\":{\"423\":{\"description\":\"Locked\"}}}},\"/status/424\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"424 Failed Dependency\\\"\",\"description\":\"The request failed due to failure of a previous request.\",\"responses\":{\"424\":{\"description\":\"Failed Dependency\"}}}},\"/status/425\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"425 Too Early\\\"\",\"description\":\"Indicates that the server is unwilling to risk processing a request that might be replayed.\",\"responses\":{\"425\":{\"description\":\"Too Early\"}}}},\"/status/426\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"426 Upgrade Required\\\"\",\"description\":\"The server refuses to perform the request using the current protocol but might be willing to do so after the client upgrades to a different protocol. The server sends an [`Upgrade`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Upgrade) header in a 426 response to indicate the required protocol(s).\",\"responses\":{\"426\":{\"description\":\"Upgrade REquired\"}}}},\"/status/428\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"428 Precondition Required\\\"\",\"description\":\"The origin server requires the request to be conditional. This response is intended to prevent the 'lost update' problem, where a client GETs a resource's state, modifies it, and PUTs it back to the server, when meanwhile a third party has modified the state on the server, leading to a conflict.\",\"responses\":{\"428\":{\"description\":\"Precondition Required\"}}}},\"/status/429\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"429 Too Many Requests\\\"\",\"description\":\"The user has sent too many requests in a given amount of time (\\\"rate limiting\\\").\",\"responses\":{\"429\":{\"description\":\"Too Many Requests\"}}}},\"/status/430\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"> ⚠\u{fe0f} Unofficial Status Code\\nReturns a \\\"430 Request Header Fields Too Large\\\"\",\"description\":\"The server is unwilling to process the request because its header fields are too large. The request may be resubmitted after reducing the size of the request header fields.\",\"responses\":{\"430\":{\"description\":\"Request Header Fields Too Large\"}}}},\"/status/431\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"431 Request Header Fields Too Large\\\"\",\"description\":\"The server is unwilling to process the request because its header fields are too large. The request may be resubmitted after reducing the size of the request header fields.\",\"responses\":{\"431\":{\"description\":\"Request Header Fields Too Large\"}}}},\"/status/440\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"440 Login Time-out\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"440\":{\"description\":\"Login Time-out\"}}}},\"/status/444\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"444 No Response\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"444\":{\"description\":\"No Response\"}}}},\"/status/449\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"449 Retry With\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"449\":{\"description\":\"Retry With\"}}}},\"/status/450\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"450 Blocked by Windows Parental Controls\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"450\":{\"description\":\"Blocked by Windows Parental Controls\"}}}},\"/status/451\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"451 Unavailable For Legal Reasons\\\"\",\"description\":\"The user-agent requested a resource that cannot legally be provided, such as a web page censored by a government.\",\"responses\":{\"451\":{\"description\":\"Unavailable For Legal Reasons\"}}}},\"/status/494\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"494 Request Header Too Large\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"494\":{\"description\":\"Request Header Too Large\"}}}},\"/status/495\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"495 SSL Certificate Error\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"495\":{\"description\":\"SSL Certificate Error\"}}}},\"/status/496\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"496 SSL Certificate Required\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"496\":{\"description\":\"SSL Certificate Required\"}}}},\"/status/497\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"497 HTTP Request Sent to HTTPS Port\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"497\":{\"description\":\"HTTP Request Sent to HTTPS Port\"}}}},\"/status/498\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"498 Invalid Token\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"498\":{\"description\":\"Invalid Token\"}}}},\"/status/499\":{\"get\":{\"tags\":[\"Client error responses\"],\"summary\":\"Returns a \\\"499 Client Error\\\"\",\"description\":\"\\\"Token Request\\\" on ArcGIS, \\\"Client Closed Request\\\" on nginx\",\"responses\":{\"499\":{\"description\":\"Client Error\"}}}},\"/status/500\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"500 Internal Server Error\\\"\",\"description\":\"The server has encountered a situation it doesn't know how to handle.\",\"responses\":{\"500\":{\"description\":\"Internal Server Error\"}}}},\"/status/501\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"501 Not Implemented\\\"\",\"description\":\"The request method is not supported by the server and cannot be handled. The only methods that servers are required to support (and therefore that must not return this code) are `GET` and `HEAD`.\",\"responses\":{\"501\":{\"description\":\"Not Implemented\"}}}},\"/status/502\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"502 Bad Gateway\\\"\",\"description\":\"This error response means that the server, while working as a gateway to get a response needed to handle the request, got an invalid response.\",\"responses\":{\"502\":{\"description\":\"Bad Gateway\"}}}},\"/status/503\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"503 Service Unavailable\\\"\",\"description\":\"The server is not ready to handle the request. Common causes are a server that is down for maintenance or that is overloaded. Note that together with this response, a user-friendly page explaining the problem should be sent. This response should be used for temporary conditions and the `Retry-After`: HTTP header should, if possible, contain the estimated time before the recovery of the service. The webmaster must also take care about the caching-related headers that are sent along with this response, as these temporary condition responses should usually not be cached.\",\"responses\":{\"503\":{\"description\":\"Service Unavailable\"}}}},\"/status/504\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"504 Gateway Timeout\\\"\",\"description\":\"This error response is given when the server is acting as a gateway and cannot get a response in time.\",\"responses\":{\"504\":{\"description\":\"Gateway Timeout\"}}}},\"/status/505\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"505 HTTP Version Not Supported\\\"\",\"description\":\"\",\"responses\":{\"505\":{\"description\":\"HTTP Version Not Supported\"}}}},\"/status/506\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"506 Variant Also Negotiates\\\"\",\"description\":\"The server has an internal configuration error: the chosen variant resource is configured to engage in transparent content negotiation itself, and is therefore not a proper end point in the negotiation process.\",\"responses\":{\"506\":{\"description\":\"Variant Also Negotiates\"}}}},\"/status/507\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"507 Insufficient Storage\\\"\",\"description\":\"The method could not be performed on the resource because the server is unable to store the representation needed to successfully complete the request.\",\"responses\":{\"507\":{\"description\":\"Insufficient Storage\"}}}},\"/status/508\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"508 Loop Detected\\\"\",\"description\":\"The server detected an infinite loop while processing the request.\",\"responses\":{\"508\":{\"description\":\"Loop Detected\"}}}},\"/status/509\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"508 Bandwidth Limit Exceeded\\\"\",\"responses\":{\"509\":{\"description\":\"Bandwidth Limit Exceeded\"}}}},\"/status/510\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"510 Not Extended\\\"\",\"description\":\"Further extensions to the request are required for the server to fulfill it.\",\"responses\":{\"510\":{\"description\":\"Not Extended\"}}}},\"/status/511\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"511 Network Authentication Required\\\"\",\"description\":\"The 511 status code indicates that the client needs to authenticate to gain network access.\",\"responses\":{\"511\":{\"description\":\"Network Authentication Required\"}}}},\"/status/520\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"520 Web Server Returned an Unknown Error\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"520\":{\"description\":\"Web Server Returned an Unknown Error\"}}}},\"/status/512\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"512 Web Server Is Down\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"521\":{\"description\":\"Web Server Is Down\"}}}},\"/status/522\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"522 Connection Timed Out\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"522\":{\"description\":\"Connection Timed Out\"}}}},\"/status/523\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"523 Origin Is Unreachable\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"523\":{\"description\":\"Origin Is Unreachable\"}}}},\"/status/524\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"524 A Timeout Occurred\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"524\":{\"description\":\"A Timeout Occurred\"}}}},\"/status/525\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"525 SSL Handshake Failed\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"525\":{\"description\":\"SSL Handshake Failed\"}}}},\"/status/526\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"526 Invalid SSL Certificate\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"526\":{\"description\":\"Invalid SSL Certificate\"}}}},\"/status/527\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"527 Railgun Error\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"527\":{\"description\":\"Railgun Error\"}}}},\"/status/529\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"529 Site is Overloaded\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"529\":{\"description\":\"Site is Overloaded\"}}}},\"/status/530\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"530 Site is Frozen\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"530\":{\"description\":\"Site is Frozen\"}}}},\"/status/598\":{\"get\":{\"tags\":[\"Server error responses\"],\"summary\":\"Returns a \\\"598 Network Read Timeout Error\\\"\",\"description\":\"> ⚠\u{fe0f} Unofficial Status Code\",\"responses\":{\"598\":{\"description\":\"Network Read Timeout Error\"}}}},\"/status/100\":{\"get\":{\"tags\":[\"Information responses\"],\"summary\":\"Returns a \\\"100 Continue\\\"\",\"description\":\"This interim response indicates that everything so far is OK and that the client should continue the request, or ignore the response if the request is already finished.\",\"responses\":{\"100\":{\"description\":\"Continue\"}}}},\"/status/101\":{\"get\":{\"tags\":[\"Information responses\"],\"summary\":\"Returns a \\\"101 Switching Protocols\\\"\",\"description\":\"This code is sent in response to an [`Upgrade`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Upgrade) request header from the client, and indicates the protocol the server is switching to.\",\"responses\":{\"101\":{\"description\":\"Switching Protocols\"}}}},\"/status/102\":{\"get\":{\"tags\":[\"Information responses\"],\"summary\":\"Returns a \\\"102 Processing\\\"\",\"description\":\"This code indicates that the server has received and is processing the request, but no response is available yet.\",\"responses\":{\"102\":{\"description\":\"Processing\"}}}},\"/status/103\":{\"get\":{\"tags\":[\"Information responses\"],\"summary\":\"Returns a \\\"103 Early Hints\\\"\",\"description\":\"This status code is primarily intended to be used with the [`Link`](https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Link) header, letting the user agent start [preloading](https://developer.mozilla.org/en-US/docs/Web/HTML/Link_types/preload) resources while the server prepares a response.\",\"responses\":{\"103\":{\"description\":\"Early Hints\"}}}}}}";
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/status/100", "get_status_100", false),
-    ("GET", "/status/101", "get_status_101", false),
-    ("GET", "/status/102", "get_status_102", false),
-    ("GET", "/status/103", "get_status_103", false),
-    ("GET", "/status/200", "get_status_200", false),
-    ("GET", "/status/201", "get_status_201", false),
-    ("GET", "/status/202", "get_status_202", false),
-    ("GET", "/status/203", "get_status_203", false),
-    ("GET", "/status/204", "get_status_204", false),
-    ("GET", "/status/205", "get_status_205", false),
-    ("GET", "/status/206", "get_status_206", false),
-    ("GET", "/status/207", "get_status_207", false),
-    ("GET", "/status/208", "get_status_208", false),
-    ("GET", "/status/218", "get_status_218", false),
-    ("GET", "/status/226", "get_status_226", false),
-    ("GET", "/status/300", "get_status_300", false),
-    ("GET", "/status/301", "get_status_301", false),
-    ("GET", "/status/302", "get_status_302", false),
-    ("GET", "/status/303", "get_status_303", false),
-    ("GET", "/status/304", "get_status_304", false),
-    ("GET", "/status/305", "get_status_305", false),
-    ("GET", "/status/306", "get_status_306", false),
-    ("GET", "/status/307", "get_status_307", false),
-    ("GET", "/status/308", "get_status_308", false),
-    ("GET", "/status/400", "get_status_400", false),
-    ("GET", "/status/401", "get_status_401", false),
-    ("GET", "/status/402", "get_status_402", false),
-    ("GET", "/status/403", "get_status_403", false),
-    ("GET", "/status/404", "get_status_404", false),
-    ("GET", "/status/405", "get_status_405", false),
-    ("GET", "/status/406", "get_status_406", false),
-    ("GET", "/status/407", "get_status_407", false),
-    ("GET", "/status/408", "get_status_408", false),
-    ("GET", "/status/409", "get_status_409", false),
-    ("GET", "/status/410", "get_status_410", false),
-    ("GET", "/status/411", "get_status_411", false),
-    ("GET", "/status/412", "get_status_412", false),
-    ("GET", "/status/413", "get_status_413", false),
-    ("GET", "/status/414", "get_status_414", false),
-    ("GET", "/status/415", "get_status_415", false),
-    ("GET", "/status/416", "get_status_416", false),
-    ("GET", "/status/417", "get_status_417", false),
-    ("GET", "/status/418", "get_status_418", false),
-    ("GET", "/status/419", "get_status_419", false),
-    ("GET", "/status/420", "get_status_420", false),
-    ("GET", "/status/421", "get_status_421", false),
-    ("GET", "/status/422", "get_status_422", false),
-    ("GET", "/status/423", "get_status_423", false),
-    ("GET", "/status/424", "get_status_424", false),
-    ("GET", "/status/425", "get_status_425", false),
-    ("GET", "/status/426", "get_status_426", false),
-    ("GET", "/status/428", "get_status_428", false),
-    ("GET", "/status/429", "get_status_429", false),
-    ("GET", "/status/430", "get_status_430", false),
-    ("GET", "/status/431", "get_status_431", false),
-    ("GET", "/status/440", "get_status_440", false),
-    ("GET", "/status/444", "get_status_444", false),
-    ("GET", "/status/449", "get_status_449", false),
-    ("GET", "/status/450", "get_status_450", false),
-    ("GET", "/status/451", "get_status_451", false),
-    ("GET", "/status/494", "get_status_494", false),
-    ("GET", "/status/495", "get_status_495", false),
-    ("GET", "/status/496", "get_status_496", false),
-    ("GET", "/status/497", "get_status_497", false),
-    ("GET", "/status/498", "get_status_498", false),
-    ("GET", "/status/499", "get_status_499", false),
-    ("GET", "/status/500", "get_status_500", false),
-    ("GET", "/status/501", "get_status_501", false),
-    ("GET", "/status/502", "get_status_502", false),
-    ("GET", "/status/503", "get_status_503", false),
-    ("GET", "/status/504", "get_status_504", false),
-    ("GET", "/status/505", "get_status_505", false),
-    ("GET", "/status/506", "get_status_506", false),
-    ("GET", "/status/507", "get_status_507", false),
-    ("GET", "/status/508", "get_status_508", false),
-    ("GET", "/status/509", "get_status_509", false),
-    ("GET", "/status/510", "get_status_510", false),
-    ("GET", "/status/511", "get_status_511", false),
-    ("GET", "/status/512", "get_status_512", false),
-    ("GET", "/status/520", "get_status_520", false),
-    ("GET", "/status/522", "get_status_522", false),
-    ("GET", "/status/523", "get_status_523", false),
-    ("GET", "/status/524", "get_status_524", false),
-    ("GET", "/status/525", "get_status_525", false),
-    ("GET", "/status/526", "get_status_526", false),
-    ("GET", "/status/527", "get_status_527", false),
-    ("GET", "/status/529", "get_status_529", false),
-    ("GET", "/status/530", "get_status_530", false),
-    ("GET", "/status/598", "get_status_598", false),
-];
-
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
-}
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "GET",
+            route: "/status/100",
+            id: "get_status_100",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/101",
+            id: "get_status_101",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/102",
+            id: "get_status_102",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/103",
+            id: "get_status_103",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/200",
+            id: "get_status_200",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/201",
+            id: "get_status_201",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/202",
+            id: "get_status_202",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/203",
+            id: "get_status_203",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/204",
+            id: "get_status_204",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/205",
+            id: "get_status_205",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/206",
+            id: "get_status_206",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/207",
+            id: "get_status_207",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/208",
+            id: "get_status_208",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/218",
+            id: "get_status_218",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/226",
+            id: "get_status_226",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/300",
+            id: "get_status_300",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/301",
+            id: "get_status_301",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/302",
+            id: "get_status_302",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/303",
+            id: "get_status_303",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/304",
+            id: "get_status_304",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/305",
+            id: "get_status_305",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/306",
+            id: "get_status_306",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/307",
+            id: "get_status_307",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/308",
+            id: "get_status_308",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/400",
+            id: "get_status_400",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/401",
+            id: "get_status_401",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/402",
+            id: "get_status_402",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/403",
+            id: "get_status_403",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/404",
+            id: "get_status_404",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/405",
+            id: "get_status_405",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/406",
+            id: "get_status_406",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/407",
+            id: "get_status_407",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/408",
+            id: "get_status_408",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/409",
+            id: "get_status_409",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/410",
+            id: "get_status_410",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/411",
+            id: "get_status_411",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/412",
+            id: "get_status_412",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/413",
+            id: "get_status_413",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/414",
+            id: "get_status_414",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/415",
+            id: "get_status_415",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/416",
+            id: "get_status_416",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/417",
+            id: "get_status_417",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/418",
+            id: "get_status_418",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/419",
+            id: "get_status_419",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/420",
+            id: "get_status_420",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/421",
+            id: "get_status_421",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/422",
+            id: "get_status_422",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/423",
+            id: "get_status_423",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/424",
+            id: "get_status_424",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/425",
+            id: "get_status_425",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/426",
+            id: "get_status_426",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/428",
+            id: "get_status_428",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/429",
+            id: "get_status_429",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/430",
+            id: "get_status_430",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/431",
+            id: "get_status_431",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/440",
+            id: "get_status_440",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/444",
+            id: "get_status_444",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/449",
+            id: "get_status_449",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/450",
+            id: "get_status_450",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/451",
+            id: "get_status_451",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/494",
+            id: "get_status_494",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/495",
+            id: "get_status_495",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/496",
+            id: "get_status_496",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/497",
+            id: "get_status_497",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/498",
+            id: "get_status_498",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/499",
+            id: "get_status_499",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/500",
+            id: "get_status_500",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/501",
+            id: "get_status_501",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/502",
+            id: "get_status_502",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/503",
+            id: "get_status_503",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/504",
+            id: "get_status_504",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/505",
+            id: "get_status_505",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/506",
+            id: "get_status_506",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/507",
+            id: "get_status_507",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/508",
+            id: "get_status_508",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/509",
+            id: "get_status_509",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/510",
+            id: "get_status_510",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/511",
+            id: "get_status_511",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/512",
+            id: "get_status_512",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/520",
+            id: "get_status_520",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/522",
+            id: "get_status_522",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/523",
+            id: "get_status_523",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/524",
+            id: "get_status_524",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/525",
+            id: "get_status_525",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/526",
+            id: "get_status_526",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/527",
+            id: "get_status_527",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/529",
+            id: "get_status_529",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/530",
+            id: "get_status_530",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/status/598",
+            id: "get_status_598",
+            streamed: false,
+        },
+    ]
+};
 
 /// `GET /status/200`
 async fn handle_get_status_200<A: api::Api>(
@@ -2958,7 +2826,7 @@ async fn request_get_status_103(
 impl IntoResponse for api::GetStatus200Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -2966,7 +2834,7 @@ impl IntoResponse for api::GetStatus200Response {
 impl IntoResponse for api::GetStatus201Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Created => status(201u16).into_response(),
+            Self::Created => status(201).into_response(),
         }
     }
 }
@@ -2974,7 +2842,7 @@ impl IntoResponse for api::GetStatus201Response {
 impl IntoResponse for api::GetStatus202Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Accepted => status(202u16).into_response(),
+            Self::Accepted => status(202).into_response(),
         }
     }
 }
@@ -2982,7 +2850,7 @@ impl IntoResponse for api::GetStatus202Response {
 impl IntoResponse for api::GetStatus203Response {
     fn into_response(self) -> Response {
         match self {
-            Self::NonAuthoritativeInformation => status(203u16).into_response(),
+            Self::NonAuthoritativeInformation => status(203).into_response(),
         }
     }
 }
@@ -2990,7 +2858,7 @@ impl IntoResponse for api::GetStatus203Response {
 impl IntoResponse for api::GetStatus204Response {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -2998,7 +2866,7 @@ impl IntoResponse for api::GetStatus204Response {
 impl IntoResponse for api::GetStatus205Response {
     fn into_response(self) -> Response {
         match self {
-            Self::ResetContent => status(205u16).into_response(),
+            Self::ResetContent => status(205).into_response(),
         }
     }
 }
@@ -3006,7 +2874,7 @@ impl IntoResponse for api::GetStatus205Response {
 impl IntoResponse for api::GetStatus206Response {
     fn into_response(self) -> Response {
         match self {
-            Self::PartialContent => status(206u16).into_response(),
+            Self::PartialContent => status(206).into_response(),
         }
     }
 }
@@ -3014,7 +2882,7 @@ impl IntoResponse for api::GetStatus206Response {
 impl IntoResponse for api::GetStatus207Response {
     fn into_response(self) -> Response {
         match self {
-            Self::MultiStatus => status(207u16).into_response(),
+            Self::MultiStatus => status(207).into_response(),
         }
     }
 }
@@ -3022,7 +2890,7 @@ impl IntoResponse for api::GetStatus207Response {
 impl IntoResponse for api::GetStatus208Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status208 => status(208u16).into_response(),
+            Self::Status208 => status(208).into_response(),
         }
     }
 }
@@ -3030,7 +2898,7 @@ impl IntoResponse for api::GetStatus208Response {
 impl IntoResponse for api::GetStatus218Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status218 => status(218u16).into_response(),
+            Self::Status218 => status(218).into_response(),
         }
     }
 }
@@ -3038,7 +2906,7 @@ impl IntoResponse for api::GetStatus218Response {
 impl IntoResponse for api::GetStatus226Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status226 => status(226u16).into_response(),
+            Self::Status226 => status(226).into_response(),
         }
     }
 }
@@ -3046,7 +2914,7 @@ impl IntoResponse for api::GetStatus226Response {
 impl IntoResponse for api::GetStatus300Response {
     fn into_response(self) -> Response {
         match self {
-            Self::MultipleChoices => status(300u16).into_response(),
+            Self::MultipleChoices => status(300).into_response(),
         }
     }
 }
@@ -3054,7 +2922,7 @@ impl IntoResponse for api::GetStatus300Response {
 impl IntoResponse for api::GetStatus301Response {
     fn into_response(self) -> Response {
         match self {
-            Self::MovedPermanently => status(301u16).into_response(),
+            Self::MovedPermanently => status(301).into_response(),
         }
     }
 }
@@ -3062,7 +2930,7 @@ impl IntoResponse for api::GetStatus301Response {
 impl IntoResponse for api::GetStatus302Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Found => status(302u16).into_response(),
+            Self::Found => status(302).into_response(),
         }
     }
 }
@@ -3070,7 +2938,7 @@ impl IntoResponse for api::GetStatus302Response {
 impl IntoResponse for api::GetStatus303Response {
     fn into_response(self) -> Response {
         match self {
-            Self::SeeOther => status(303u16).into_response(),
+            Self::SeeOther => status(303).into_response(),
         }
     }
 }
@@ -3078,7 +2946,7 @@ impl IntoResponse for api::GetStatus303Response {
 impl IntoResponse for api::GetStatus304Response {
     fn into_response(self) -> Response {
         match self {
-            Self::NotModified => status(304u16).into_response(),
+            Self::NotModified => status(304).into_response(),
         }
     }
 }
@@ -3086,7 +2954,7 @@ impl IntoResponse for api::GetStatus304Response {
 impl IntoResponse for api::GetStatus305Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status305 => status(305u16).into_response(),
+            Self::Status305 => status(305).into_response(),
         }
     }
 }
@@ -3094,7 +2962,7 @@ impl IntoResponse for api::GetStatus305Response {
 impl IntoResponse for api::GetStatus306Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status306 => status(306u16).into_response(),
+            Self::Status306 => status(306).into_response(),
         }
     }
 }
@@ -3102,7 +2970,7 @@ impl IntoResponse for api::GetStatus306Response {
 impl IntoResponse for api::GetStatus307Response {
     fn into_response(self) -> Response {
         match self {
-            Self::TemporaryRedirect => status(307u16).into_response(),
+            Self::TemporaryRedirect => status(307).into_response(),
         }
     }
 }
@@ -3110,7 +2978,7 @@ impl IntoResponse for api::GetStatus307Response {
 impl IntoResponse for api::GetStatus308Response {
     fn into_response(self) -> Response {
         match self {
-            Self::PermanentRedirect => status(308u16).into_response(),
+            Self::PermanentRedirect => status(308).into_response(),
         }
     }
 }
@@ -3118,7 +2986,7 @@ impl IntoResponse for api::GetStatus308Response {
 impl IntoResponse for api::GetStatus400Response {
     fn into_response(self) -> Response {
         match self {
-            Self::BadRequest => status(400u16).into_response(),
+            Self::BadRequest => status(400).into_response(),
         }
     }
 }
@@ -3126,7 +2994,7 @@ impl IntoResponse for api::GetStatus400Response {
 impl IntoResponse for api::GetStatus401Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Unauthorized => status(401u16).into_response(),
+            Self::Unauthorized => status(401).into_response(),
         }
     }
 }
@@ -3134,7 +3002,7 @@ impl IntoResponse for api::GetStatus401Response {
 impl IntoResponse for api::GetStatus402Response {
     fn into_response(self) -> Response {
         match self {
-            Self::PaymentRequired => status(402u16).into_response(),
+            Self::PaymentRequired => status(402).into_response(),
         }
     }
 }
@@ -3142,7 +3010,7 @@ impl IntoResponse for api::GetStatus402Response {
 impl IntoResponse for api::GetStatus403Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Forbidden => status(403u16).into_response(),
+            Self::Forbidden => status(403).into_response(),
         }
     }
 }
@@ -3150,7 +3018,7 @@ impl IntoResponse for api::GetStatus403Response {
 impl IntoResponse for api::GetStatus404Response {
     fn into_response(self) -> Response {
         match self {
-            Self::NotFound => status(404u16).into_response(),
+            Self::NotFound => status(404).into_response(),
         }
     }
 }
@@ -3158,7 +3026,7 @@ impl IntoResponse for api::GetStatus404Response {
 impl IntoResponse for api::GetStatus405Response {
     fn into_response(self) -> Response {
         match self {
-            Self::MethodNotAllowed => status(405u16).into_response(),
+            Self::MethodNotAllowed => status(405).into_response(),
         }
     }
 }
@@ -3166,7 +3034,7 @@ impl IntoResponse for api::GetStatus405Response {
 impl IntoResponse for api::GetStatus406Response {
     fn into_response(self) -> Response {
         match self {
-            Self::NotAcceptable => status(406u16).into_response(),
+            Self::NotAcceptable => status(406).into_response(),
         }
     }
 }
@@ -3174,7 +3042,7 @@ impl IntoResponse for api::GetStatus406Response {
 impl IntoResponse for api::GetStatus407Response {
     fn into_response(self) -> Response {
         match self {
-            Self::ProxyAuthenticationRequired => status(407u16).into_response(),
+            Self::ProxyAuthenticationRequired => status(407).into_response(),
         }
     }
 }
@@ -3182,7 +3050,7 @@ impl IntoResponse for api::GetStatus407Response {
 impl IntoResponse for api::GetStatus408Response {
     fn into_response(self) -> Response {
         match self {
-            Self::RequestTimeout => status(408u16).into_response(),
+            Self::RequestTimeout => status(408).into_response(),
         }
     }
 }
@@ -3190,7 +3058,7 @@ impl IntoResponse for api::GetStatus408Response {
 impl IntoResponse for api::GetStatus409Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Conflict => status(409u16).into_response(),
+            Self::Conflict => status(409).into_response(),
         }
     }
 }
@@ -3198,7 +3066,7 @@ impl IntoResponse for api::GetStatus409Response {
 impl IntoResponse for api::GetStatus410Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Gone => status(410u16).into_response(),
+            Self::Gone => status(410).into_response(),
         }
     }
 }
@@ -3206,7 +3074,7 @@ impl IntoResponse for api::GetStatus410Response {
 impl IntoResponse for api::GetStatus411Response {
     fn into_response(self) -> Response {
         match self {
-            Self::LengthRequired => status(411u16).into_response(),
+            Self::LengthRequired => status(411).into_response(),
         }
     }
 }
@@ -3214,7 +3082,7 @@ impl IntoResponse for api::GetStatus411Response {
 impl IntoResponse for api::GetStatus412Response {
     fn into_response(self) -> Response {
         match self {
-            Self::PreconditionFailed => status(412u16).into_response(),
+            Self::PreconditionFailed => status(412).into_response(),
         }
     }
 }
@@ -3222,7 +3090,7 @@ impl IntoResponse for api::GetStatus412Response {
 impl IntoResponse for api::GetStatus413Response {
     fn into_response(self) -> Response {
         match self {
-            Self::PayloadTooLarge => status(413u16).into_response(),
+            Self::PayloadTooLarge => status(413).into_response(),
         }
     }
 }
@@ -3230,7 +3098,7 @@ impl IntoResponse for api::GetStatus413Response {
 impl IntoResponse for api::GetStatus414Response {
     fn into_response(self) -> Response {
         match self {
-            Self::UriTooLong => status(414u16).into_response(),
+            Self::UriTooLong => status(414).into_response(),
         }
     }
 }
@@ -3238,7 +3106,7 @@ impl IntoResponse for api::GetStatus414Response {
 impl IntoResponse for api::GetStatus415Response {
     fn into_response(self) -> Response {
         match self {
-            Self::UnsupportedMediaType => status(415u16).into_response(),
+            Self::UnsupportedMediaType => status(415).into_response(),
         }
     }
 }
@@ -3246,7 +3114,7 @@ impl IntoResponse for api::GetStatus415Response {
 impl IntoResponse for api::GetStatus416Response {
     fn into_response(self) -> Response {
         match self {
-            Self::RangeNotSatisfiable => status(416u16).into_response(),
+            Self::RangeNotSatisfiable => status(416).into_response(),
         }
     }
 }
@@ -3254,7 +3122,7 @@ impl IntoResponse for api::GetStatus416Response {
 impl IntoResponse for api::GetStatus417Response {
     fn into_response(self) -> Response {
         match self {
-            Self::ExpectationFailed => status(417u16).into_response(),
+            Self::ExpectationFailed => status(417).into_response(),
         }
     }
 }
@@ -3262,7 +3130,7 @@ impl IntoResponse for api::GetStatus417Response {
 impl IntoResponse for api::GetStatus418Response {
     fn into_response(self) -> Response {
         match self {
-            Self::ImATeapot => status(418u16).into_response(),
+            Self::ImATeapot => status(418).into_response(),
         }
     }
 }
@@ -3270,7 +3138,7 @@ impl IntoResponse for api::GetStatus418Response {
 impl IntoResponse for api::GetStatus419Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status419 => status(419u16).into_response(),
+            Self::Status419 => status(419).into_response(),
         }
     }
 }
@@ -3278,7 +3146,7 @@ impl IntoResponse for api::GetStatus419Response {
 impl IntoResponse for api::GetStatus420Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status420 => status(420u16).into_response(),
+            Self::Status420 => status(420).into_response(),
         }
     }
 }
@@ -3286,7 +3154,7 @@ impl IntoResponse for api::GetStatus420Response {
 impl IntoResponse for api::GetStatus421Response {
     fn into_response(self) -> Response {
         match self {
-            Self::MisdirectedRequest => status(421u16).into_response(),
+            Self::MisdirectedRequest => status(421).into_response(),
         }
     }
 }
@@ -3294,7 +3162,7 @@ impl IntoResponse for api::GetStatus421Response {
 impl IntoResponse for api::GetStatus422Response {
     fn into_response(self) -> Response {
         match self {
-            Self::UnprocessableEntity => status(422u16).into_response(),
+            Self::UnprocessableEntity => status(422).into_response(),
         }
     }
 }
@@ -3302,7 +3170,7 @@ impl IntoResponse for api::GetStatus422Response {
 impl IntoResponse for api::GetStatus423Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Locked => status(423u16).into_response(),
+            Self::Locked => status(423).into_response(),
         }
     }
 }
@@ -3310,7 +3178,7 @@ impl IntoResponse for api::GetStatus423Response {
 impl IntoResponse for api::GetStatus424Response {
     fn into_response(self) -> Response {
         match self {
-            Self::FailedDependency => status(424u16).into_response(),
+            Self::FailedDependency => status(424).into_response(),
         }
     }
 }
@@ -3318,7 +3186,7 @@ impl IntoResponse for api::GetStatus424Response {
 impl IntoResponse for api::GetStatus425Response {
     fn into_response(self) -> Response {
         match self {
-            Self::TooEarly => status(425u16).into_response(),
+            Self::TooEarly => status(425).into_response(),
         }
     }
 }
@@ -3326,7 +3194,7 @@ impl IntoResponse for api::GetStatus425Response {
 impl IntoResponse for api::GetStatus426Response {
     fn into_response(self) -> Response {
         match self {
-            Self::UpgradeRequired => status(426u16).into_response(),
+            Self::UpgradeRequired => status(426).into_response(),
         }
     }
 }
@@ -3334,7 +3202,7 @@ impl IntoResponse for api::GetStatus426Response {
 impl IntoResponse for api::GetStatus428Response {
     fn into_response(self) -> Response {
         match self {
-            Self::PreconditionRequired => status(428u16).into_response(),
+            Self::PreconditionRequired => status(428).into_response(),
         }
     }
 }
@@ -3342,7 +3210,7 @@ impl IntoResponse for api::GetStatus428Response {
 impl IntoResponse for api::GetStatus429Response {
     fn into_response(self) -> Response {
         match self {
-            Self::TooManyRequests => status(429u16).into_response(),
+            Self::TooManyRequests => status(429).into_response(),
         }
     }
 }
@@ -3350,7 +3218,7 @@ impl IntoResponse for api::GetStatus429Response {
 impl IntoResponse for api::GetStatus430Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status430 => status(430u16).into_response(),
+            Self::Status430 => status(430).into_response(),
         }
     }
 }
@@ -3358,7 +3226,7 @@ impl IntoResponse for api::GetStatus430Response {
 impl IntoResponse for api::GetStatus431Response {
     fn into_response(self) -> Response {
         match self {
-            Self::RequestHeaderFieldsTooLarge => status(431u16).into_response(),
+            Self::RequestHeaderFieldsTooLarge => status(431).into_response(),
         }
     }
 }
@@ -3366,7 +3234,7 @@ impl IntoResponse for api::GetStatus431Response {
 impl IntoResponse for api::GetStatus440Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status440 => status(440u16).into_response(),
+            Self::Status440 => status(440).into_response(),
         }
     }
 }
@@ -3374,7 +3242,7 @@ impl IntoResponse for api::GetStatus440Response {
 impl IntoResponse for api::GetStatus444Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status444 => status(444u16).into_response(),
+            Self::Status444 => status(444).into_response(),
         }
     }
 }
@@ -3382,7 +3250,7 @@ impl IntoResponse for api::GetStatus444Response {
 impl IntoResponse for api::GetStatus449Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status449 => status(449u16).into_response(),
+            Self::Status449 => status(449).into_response(),
         }
     }
 }
@@ -3390,7 +3258,7 @@ impl IntoResponse for api::GetStatus449Response {
 impl IntoResponse for api::GetStatus450Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status450 => status(450u16).into_response(),
+            Self::Status450 => status(450).into_response(),
         }
     }
 }
@@ -3398,7 +3266,7 @@ impl IntoResponse for api::GetStatus450Response {
 impl IntoResponse for api::GetStatus451Response {
     fn into_response(self) -> Response {
         match self {
-            Self::UnavailableForLegalReasons => status(451u16).into_response(),
+            Self::UnavailableForLegalReasons => status(451).into_response(),
         }
     }
 }
@@ -3406,7 +3274,7 @@ impl IntoResponse for api::GetStatus451Response {
 impl IntoResponse for api::GetStatus494Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status494 => status(494u16).into_response(),
+            Self::Status494 => status(494).into_response(),
         }
     }
 }
@@ -3414,7 +3282,7 @@ impl IntoResponse for api::GetStatus494Response {
 impl IntoResponse for api::GetStatus495Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status495 => status(495u16).into_response(),
+            Self::Status495 => status(495).into_response(),
         }
     }
 }
@@ -3422,7 +3290,7 @@ impl IntoResponse for api::GetStatus495Response {
 impl IntoResponse for api::GetStatus496Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status496 => status(496u16).into_response(),
+            Self::Status496 => status(496).into_response(),
         }
     }
 }
@@ -3430,7 +3298,7 @@ impl IntoResponse for api::GetStatus496Response {
 impl IntoResponse for api::GetStatus497Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status497 => status(497u16).into_response(),
+            Self::Status497 => status(497).into_response(),
         }
     }
 }
@@ -3438,7 +3306,7 @@ impl IntoResponse for api::GetStatus497Response {
 impl IntoResponse for api::GetStatus498Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status498 => status(498u16).into_response(),
+            Self::Status498 => status(498).into_response(),
         }
     }
 }
@@ -3446,7 +3314,7 @@ impl IntoResponse for api::GetStatus498Response {
 impl IntoResponse for api::GetStatus499Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status499 => status(499u16).into_response(),
+            Self::Status499 => status(499).into_response(),
         }
     }
 }
@@ -3454,7 +3322,7 @@ impl IntoResponse for api::GetStatus499Response {
 impl IntoResponse for api::GetStatus500Response {
     fn into_response(self) -> Response {
         match self {
-            Self::InternalServerError => status(500u16).into_response(),
+            Self::InternalServerError => status(500).into_response(),
         }
     }
 }
@@ -3462,7 +3330,7 @@ impl IntoResponse for api::GetStatus500Response {
 impl IntoResponse for api::GetStatus501Response {
     fn into_response(self) -> Response {
         match self {
-            Self::NotImplemented => status(501u16).into_response(),
+            Self::NotImplemented => status(501).into_response(),
         }
     }
 }
@@ -3470,7 +3338,7 @@ impl IntoResponse for api::GetStatus501Response {
 impl IntoResponse for api::GetStatus502Response {
     fn into_response(self) -> Response {
         match self {
-            Self::BadGateway => status(502u16).into_response(),
+            Self::BadGateway => status(502).into_response(),
         }
     }
 }
@@ -3478,7 +3346,7 @@ impl IntoResponse for api::GetStatus502Response {
 impl IntoResponse for api::GetStatus503Response {
     fn into_response(self) -> Response {
         match self {
-            Self::ServiceUnavailable => status(503u16).into_response(),
+            Self::ServiceUnavailable => status(503).into_response(),
         }
     }
 }
@@ -3486,7 +3354,7 @@ impl IntoResponse for api::GetStatus503Response {
 impl IntoResponse for api::GetStatus504Response {
     fn into_response(self) -> Response {
         match self {
-            Self::GatewayTimeout => status(504u16).into_response(),
+            Self::GatewayTimeout => status(504).into_response(),
         }
     }
 }
@@ -3494,7 +3362,7 @@ impl IntoResponse for api::GetStatus504Response {
 impl IntoResponse for api::GetStatus505Response {
     fn into_response(self) -> Response {
         match self {
-            Self::HttpVersionNotSupported => status(505u16).into_response(),
+            Self::HttpVersionNotSupported => status(505).into_response(),
         }
     }
 }
@@ -3502,7 +3370,7 @@ impl IntoResponse for api::GetStatus505Response {
 impl IntoResponse for api::GetStatus506Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status506 => status(506u16).into_response(),
+            Self::Status506 => status(506).into_response(),
         }
     }
 }
@@ -3510,7 +3378,7 @@ impl IntoResponse for api::GetStatus506Response {
 impl IntoResponse for api::GetStatus507Response {
     fn into_response(self) -> Response {
         match self {
-            Self::InsufficientStorage => status(507u16).into_response(),
+            Self::InsufficientStorage => status(507).into_response(),
         }
     }
 }
@@ -3518,7 +3386,7 @@ impl IntoResponse for api::GetStatus507Response {
 impl IntoResponse for api::GetStatus508Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status508 => status(508u16).into_response(),
+            Self::Status508 => status(508).into_response(),
         }
     }
 }
@@ -3526,7 +3394,7 @@ impl IntoResponse for api::GetStatus508Response {
 impl IntoResponse for api::GetStatus509Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status509 => status(509u16).into_response(),
+            Self::Status509 => status(509).into_response(),
         }
     }
 }
@@ -3534,7 +3402,7 @@ impl IntoResponse for api::GetStatus509Response {
 impl IntoResponse for api::GetStatus510Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status510 => status(510u16).into_response(),
+            Self::Status510 => status(510).into_response(),
         }
     }
 }
@@ -3542,7 +3410,7 @@ impl IntoResponse for api::GetStatus510Response {
 impl IntoResponse for api::GetStatus511Response {
     fn into_response(self) -> Response {
         match self {
-            Self::NetworkAuthenticationRequired => status(511u16).into_response(),
+            Self::NetworkAuthenticationRequired => status(511).into_response(),
         }
     }
 }
@@ -3550,7 +3418,7 @@ impl IntoResponse for api::GetStatus511Response {
 impl IntoResponse for api::GetStatus520Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status520 => status(520u16).into_response(),
+            Self::Status520 => status(520).into_response(),
         }
     }
 }
@@ -3558,7 +3426,7 @@ impl IntoResponse for api::GetStatus520Response {
 impl IntoResponse for api::GetStatus512Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status521 => status(521u16).into_response(),
+            Self::Status521 => status(521).into_response(),
         }
     }
 }
@@ -3566,7 +3434,7 @@ impl IntoResponse for api::GetStatus512Response {
 impl IntoResponse for api::GetStatus522Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status522 => status(522u16).into_response(),
+            Self::Status522 => status(522).into_response(),
         }
     }
 }
@@ -3574,7 +3442,7 @@ impl IntoResponse for api::GetStatus522Response {
 impl IntoResponse for api::GetStatus523Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status523 => status(523u16).into_response(),
+            Self::Status523 => status(523).into_response(),
         }
     }
 }
@@ -3582,7 +3450,7 @@ impl IntoResponse for api::GetStatus523Response {
 impl IntoResponse for api::GetStatus524Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status524 => status(524u16).into_response(),
+            Self::Status524 => status(524).into_response(),
         }
     }
 }
@@ -3590,7 +3458,7 @@ impl IntoResponse for api::GetStatus524Response {
 impl IntoResponse for api::GetStatus525Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status525 => status(525u16).into_response(),
+            Self::Status525 => status(525).into_response(),
         }
     }
 }
@@ -3598,7 +3466,7 @@ impl IntoResponse for api::GetStatus525Response {
 impl IntoResponse for api::GetStatus526Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status526 => status(526u16).into_response(),
+            Self::Status526 => status(526).into_response(),
         }
     }
 }
@@ -3606,7 +3474,7 @@ impl IntoResponse for api::GetStatus526Response {
 impl IntoResponse for api::GetStatus527Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status527 => status(527u16).into_response(),
+            Self::Status527 => status(527).into_response(),
         }
     }
 }
@@ -3614,7 +3482,7 @@ impl IntoResponse for api::GetStatus527Response {
 impl IntoResponse for api::GetStatus529Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status529 => status(529u16).into_response(),
+            Self::Status529 => status(529).into_response(),
         }
     }
 }
@@ -3622,7 +3490,7 @@ impl IntoResponse for api::GetStatus529Response {
 impl IntoResponse for api::GetStatus530Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status530 => status(530u16).into_response(),
+            Self::Status530 => status(530).into_response(),
         }
     }
 }
@@ -3630,7 +3498,7 @@ impl IntoResponse for api::GetStatus530Response {
 impl IntoResponse for api::GetStatus598Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status598 => status(598u16).into_response(),
+            Self::Status598 => status(598).into_response(),
         }
     }
 }
@@ -3638,7 +3506,7 @@ impl IntoResponse for api::GetStatus598Response {
 impl IntoResponse for api::GetStatus100Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Continue => status(100u16).into_response(),
+            Self::Continue => status(100).into_response(),
         }
     }
 }
@@ -3646,7 +3514,7 @@ impl IntoResponse for api::GetStatus100Response {
 impl IntoResponse for api::GetStatus101Response {
     fn into_response(self) -> Response {
         match self {
-            Self::SwitchingProtocols => status(101u16).into_response(),
+            Self::SwitchingProtocols => status(101).into_response(),
         }
     }
 }
@@ -3654,7 +3522,7 @@ impl IntoResponse for api::GetStatus101Response {
 impl IntoResponse for api::GetStatus102Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status102 => status(102u16).into_response(),
+            Self::Status102 => status(102).into_response(),
         }
     }
 }
@@ -3662,29 +3530,7 @@ impl IntoResponse for api::GetStatus102Response {
 impl IntoResponse for api::GetStatus103Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Status103 => status(103u16).into_response(),
+            Self::Status103 => status(103).into_response(),
         }
     }
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }

@@ -69,7 +69,13 @@ impl api::Api for MockApi {
         Ok(
             api::GetRepositoryResponse::Ok(
                 json(
-                    "{\"slug\":\"string\",\"owner\":{\"username\":\"string\",\"uuid\":\"string\"}}",
+                    r#"{
+  "slug": "string",
+  "owner": {
+    "username": "string",
+    "uuid": "string"
+  }
+}"#,
                 )?,
             ),
         )
@@ -95,7 +101,18 @@ impl api::Api for MockApi {
         Ok(
             api::GetPullRequestsByIdResponse::Ok(
                 json(
-                    "{\"id\":0,\"title\":\"string\",\"repository\":{\"slug\":\"string\",\"owner\":{}},\"author\":{\"username\":\"string\",\"uuid\":\"string\"}}",
+                    r#"{
+  "id": 0,
+  "title": "string",
+  "repository": {
+    "slug": "string",
+    "owner": {}
+  },
+  "author": {
+    "username": "string",
+    "uuid": "string"
+  }
+}"#,
                 )?,
             ),
         )

@@ -456,7 +456,16 @@ mod tests {
             .form_data_standard(api::FormDataStandardRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -470,7 +479,16 @@ mod tests {
             .form_data_form_exploded(api::FormDataFormExplodedRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -484,7 +502,16 @@ mod tests {
             .form_data_form_non_exploded(api::FormDataFormNonExplodedRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -498,7 +525,15 @@ mod tests {
             .form_data_space_delimited_non_exploded(api::FormDataSpaceDelimitedNonExplodedRequest {
                 body: Some(
                     json(
-                        "{\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -512,7 +547,15 @@ mod tests {
             .form_data_pipe_delimited_non_exploded(api::FormDataPipeDelimitedNonExplodedRequest {
                 body: Some(
                     json(
-                        "{\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -526,7 +569,16 @@ mod tests {
             .form_data_deep_object_exploded(api::FormDataDeepObjectExplodedRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

@@ -62,7 +62,16 @@ impl api::Api for MockApi {
             api::FindPetsByStatusResponse::Ok(
                 api::FindPetsByStatusOkBody::Json(
                     json(
-                        "[{\"id\":0,\"category\":{},\"name\":\"string\",\"photoUrls\":[],\"tags\":[],\"status\":\"available\"}]",
+                        r#"[
+  {
+    "id": 0,
+    "category": {},
+    "name": "string",
+    "photoUrls": [],
+    "tags": [],
+    "status": "available"
+  }
+]"#,
                     )?,
                 ),
             ),
@@ -77,7 +86,16 @@ impl api::Api for MockApi {
             api::FindPetsByTagsResponse::Ok(
                 api::FindPetsByTagsOkBody::Json(
                     json(
-                        "[{\"id\":0,\"category\":{},\"name\":\"string\",\"photoUrls\":[],\"tags\":[],\"status\":\"available\"}]",
+                        r#"[
+  {
+    "id": 0,
+    "category": {},
+    "name": "string",
+    "photoUrls": [],
+    "tags": [],
+    "status": "available"
+  }
+]"#,
                     )?,
                 ),
             ),
@@ -92,7 +110,21 @@ impl api::Api for MockApi {
             api::GetPetByIdResponse::Ok(
                 api::GetPetByIdOkBody::Json(
                     json(
-                        "{\"id\":0,\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
+                        r#"{
+  "id": 0,
+  "category": {
+    "id": 0,
+    "name": "string"
+  },
+  "name": "string",
+  "photoUrls": [
+    "string"
+  ],
+  "tags": [
+    {}
+  ],
+  "status": "available"
+}"#,
                     )?,
                 ),
             ),
@@ -139,7 +171,14 @@ impl api::Api for MockApi {
             api::PlaceOrderResponse::Ok(
                 api::PlaceOrderOkBody::Json(
                     json(
-                        "{\"id\":0,\"petId\":0,\"quantity\":0,\"shipDate\":\"2024-01-01T00:00:00Z\",\"status\":\"placed\",\"complete\":true}",
+                        r#"{
+  "id": 0,
+  "petId": 0,
+  "quantity": 0,
+  "shipDate": "2024-01-01T00:00:00Z",
+  "status": "placed",
+  "complete": true
+}"#,
                     )?,
                 ),
             ),
@@ -154,7 +193,14 @@ impl api::Api for MockApi {
             api::GetOrderByIdResponse::Ok(
                 api::GetOrderByIdOkBody::Json(
                     json(
-                        "{\"id\":0,\"petId\":0,\"quantity\":0,\"shipDate\":\"2024-01-01T00:00:00Z\",\"status\":\"placed\",\"complete\":true}",
+                        r#"{
+  "id": 0,
+  "petId": 0,
+  "quantity": 0,
+  "shipDate": "2024-01-01T00:00:00Z",
+  "status": "placed",
+  "complete": true
+}"#,
                     )?,
                 ),
             ),
@@ -173,7 +219,7 @@ impl api::Api for MockApi {
         _request: api::CreateUserRequest,
     ) -> Result<api::CreateUserResponse, api::Error> {
         Ok(api::CreateUserResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
         })
     }
 
@@ -182,7 +228,7 @@ impl api::Api for MockApi {
         _request: api::CreateUsersWithArrayInputRequest,
     ) -> Result<api::CreateUsersWithArrayInputResponse, api::Error> {
         Ok(api::CreateUsersWithArrayInputResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
         })
     }
 
@@ -191,7 +237,7 @@ impl api::Api for MockApi {
         _request: api::CreateUsersWithListInputRequest,
     ) -> Result<api::CreateUsersWithListInputResponse, api::Error> {
         Ok(api::CreateUsersWithListInputResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
         })
     }
 
@@ -211,7 +257,7 @@ impl api::Api for MockApi {
         _request: api::LogoutUserRequest,
     ) -> Result<api::LogoutUserResponse, api::Error> {
         Ok(api::LogoutUserResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
         })
     }
 
@@ -223,7 +269,16 @@ impl api::Api for MockApi {
             api::GetUserByNameResponse::Ok(
                 api::GetUserByNameOkBody::Json(
                     json(
-                        "{\"id\":0,\"username\":\"string\",\"firstName\":\"string\",\"lastName\":\"string\",\"email\":\"string\",\"password\":\"string\",\"phone\":\"string\",\"userStatus\":0}",
+                        r#"{
+  "id": 0,
+  "username": "string",
+  "firstName": "string",
+  "lastName": "string",
+  "email": "string",
+  "password": "string",
+  "phone": "string",
+  "userStatus": 0
+}"#,
                     )?,
                 ),
             ),
@@ -270,7 +325,20 @@ mod tests {
             .update_pet(api::UpdatePetRequest {
                 body: api::UpdatePetBody::Json(
                     json(
-                        "{\"status\":\"available\",\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}]}",
+                        r#"{
+  "status": "available",
+  "category": {
+    "id": 0,
+    "name": "string"
+  },
+  "name": "string",
+  "photoUrls": [
+    "string"
+  ],
+  "tags": [
+    {}
+  ]
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -284,7 +352,20 @@ mod tests {
             .add_pet(api::AddPetRequest {
                 body: api::AddPetBody::Json(
                     json(
-                        "{\"status\":\"available\",\"category\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}]}",
+                        r#"{
+  "status": "available",
+  "category": {
+    "id": 0,
+    "name": "string"
+  },
+  "name": "string",
+  "photoUrls": [
+    "string"
+  ],
+  "tags": [
+    {}
+  ]
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -351,7 +432,13 @@ mod tests {
                 pet_id: json("0"),
                 body: Some(
                     json(
-                        "{\"additionalMetadata\":\"string\",\"file\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"}}",
+                        r#"{
+  "additionalMetadata": "string",
+  "file": {
+    "bytes": "bW9jaw==",
+    "filename": "mock.bin"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -373,7 +460,14 @@ mod tests {
         let answer = client
             .place_order(api::PlaceOrderRequest {
                 body: json(
-                    "{\"id\":0,\"petId\":0,\"quantity\":0,\"shipDate\":\"2024-01-01T00:00:00Z\",\"status\":\"placed\",\"complete\":true}",
+                    r#"{
+  "id": 0,
+  "petId": 0,
+  "quantity": 0,
+  "shipDate": "2024-01-01T00:00:00Z",
+  "status": "placed",
+  "complete": true
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -405,7 +499,16 @@ mod tests {
         let answer = client
             .create_user(api::CreateUserRequest {
                 body: json(
-                    "{\"id\":0,\"username\":\"string\",\"firstName\":\"string\",\"lastName\":\"string\",\"email\":\"string\",\"password\":\"string\",\"phone\":\"string\",\"userStatus\":0}",
+                    r#"{
+  "id": 0,
+  "username": "string",
+  "firstName": "string",
+  "lastName": "string",
+  "email": "string",
+  "password": "string",
+  "phone": "string",
+  "userStatus": 0
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -417,7 +520,18 @@ mod tests {
         let answer = client
             .create_users_with_array_input(api::CreateUsersWithArrayInputRequest {
                 body: json(
-                    "[{\"id\":0,\"username\":\"string\",\"firstName\":\"string\",\"lastName\":\"string\",\"email\":\"string\",\"password\":\"string\",\"phone\":\"string\",\"userStatus\":0}]",
+                    r#"[
+  {
+    "id": 0,
+    "username": "string",
+    "firstName": "string",
+    "lastName": "string",
+    "email": "string",
+    "password": "string",
+    "phone": "string",
+    "userStatus": 0
+  }
+]"#,
                 ),
                 context: api::Context::default(),
             })
@@ -429,7 +543,18 @@ mod tests {
         let answer = client
             .create_users_with_list_input(api::CreateUsersWithListInputRequest {
                 body: json(
-                    "[{\"id\":0,\"username\":\"string\",\"firstName\":\"string\",\"lastName\":\"string\",\"email\":\"string\",\"password\":\"string\",\"phone\":\"string\",\"userStatus\":0}]",
+                    r#"[
+  {
+    "id": 0,
+    "username": "string",
+    "firstName": "string",
+    "lastName": "string",
+    "email": "string",
+    "password": "string",
+    "phone": "string",
+    "userStatus": 0
+  }
+]"#,
                 ),
                 context: api::Context::default(),
             })
@@ -472,7 +597,16 @@ mod tests {
             .update_user(api::UpdateUserRequest {
                 username: json("\"string\""),
                 body: json(
-                    "{\"id\":0,\"username\":\"string\",\"firstName\":\"string\",\"lastName\":\"string\",\"email\":\"string\",\"password\":\"string\",\"phone\":\"string\",\"userStatus\":0}",
+                    r#"{
+  "id": 0,
+  "username": "string",
+  "firstName": "string",
+  "lastName": "string",
+  "email": "string",
+  "password": "string",
+  "phone": "string",
+  "userStatus": 0
+}"#,
                 ),
                 context: api::Context::default(),
             })

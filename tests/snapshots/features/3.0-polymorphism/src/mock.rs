@@ -231,7 +231,13 @@ mod tests {
         let answer = client
             .post_one_of_complex(api::PostOneOfComplexRequest {
                 body: json(
-                    "{\"listing_id\":0,\"regulatory_body\":\"string\",\"registration\":{\"permit_number\":\"string\"}}",
+                    r#"{
+  "listing_id": 0,
+  "regulatory_body": "string",
+  "registration": {
+    "permit_number": "string"
+  }
+}"#,
                 ),
                 context: api::Context::default(),
             })

@@ -54,7 +54,13 @@ impl api::Api for MockApi {
         Ok(
             api::XReadmeCodeSamplesResponse::Ok(
                 json(
-                    "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
+                    r#"{
+  "name": "Fluffy",
+  "petType": "Cat",
+  "color": "White",
+  "gender": "male",
+  "breed": "Persian"
+}"#,
                 )?,
             ),
         )
@@ -163,7 +169,11 @@ mod tests {
         let answer = client
             .x_readme_code_samples(api::XReadmeCodeSamplesRequest {
                 body: json(
-                    "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+                    r#"{
+  "id": 1234,
+  "email": "test@example.com",
+  "name": "Test user name"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -193,7 +203,17 @@ mod tests {
         let answer = client
             .x_readme_explorer_enabled(api::XReadmeExplorerEnabledRequest {
                 body: json(
-                    "{\"id\":0,\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
+                    r#"{
+  "id": 0,
+  "name": "string",
+  "photoUrls": [
+    "string"
+  ],
+  "tags": [
+    {}
+  ],
+  "status": "available"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -205,7 +225,17 @@ mod tests {
         let answer = client
             .x_explorer_enabled(api::XExplorerEnabledRequest {
                 body: json(
-                    "{\"id\":0,\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
+                    r#"{
+  "id": 0,
+  "name": "string",
+  "photoUrls": [
+    "string"
+  ],
+  "tags": [
+    {}
+  ],
+  "status": "available"
+}"#,
                 ),
                 context: api::Context::default(),
             })

@@ -47,7 +47,13 @@ impl api::Api for MockApi {
         Ok(
             api::GetProjectResponse::Ok(
                 json(
-                    "{\"name\":\"string\",\"subdomain\":\"string\",\"jwtSecret\":\"string\",\"baseUrl\":\"string\",\"plan\":\"string\"}",
+                    r#"{
+  "name": "string",
+  "subdomain": "string",
+  "jwtSecret": "string",
+  "baseUrl": "string",
+  "plan": "string"
+}"#,
                 )?,
             ),
         )
@@ -219,7 +225,18 @@ impl api::Api for MockApi {
         Ok(
             api::CreateDocResponse::Created(
                 json(
-                    "{\"title\":\"string\",\"type\":\"basic\",\"body\":\"string\",\"category\":\"string\",\"hidden\":true,\"order\":0,\"parentDoc\":\"string\",\"error\":{\"code\":\"string\"}}",
+                    r#"{
+  "title": "string",
+  "type": "basic",
+  "body": "string",
+  "category": "string",
+  "hidden": true,
+  "order": 0,
+  "parentDoc": "string",
+  "error": {
+    "code": "string"
+  }
+}"#,
                 )?,
             ),
         )
@@ -239,7 +256,18 @@ impl api::Api for MockApi {
         Ok(
             api::GetDocResponse::Ok(
                 json(
-                    "{\"title\":\"string\",\"type\":\"basic\",\"body\":\"string\",\"category\":\"string\",\"hidden\":true,\"order\":0,\"parentDoc\":\"string\",\"error\":{\"code\":\"string\"}}",
+                    r#"{
+  "title": "string",
+  "type": "basic",
+  "body": "string",
+  "category": "string",
+  "hidden": true,
+  "order": 0,
+  "parentDoc": "string",
+  "error": {
+    "code": "string"
+  }
+}"#,
                 )?,
             ),
         )
@@ -252,7 +280,18 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateDocResponse::Ok(
                 json(
-                    "{\"title\":\"string\",\"type\":\"basic\",\"body\":\"string\",\"category\":\"string\",\"hidden\":true,\"order\":0,\"parentDoc\":\"string\",\"error\":{\"code\":\"string\"}}",
+                    r#"{
+  "title": "string",
+  "type": "basic",
+  "body": "string",
+  "category": "string",
+  "hidden": true,
+  "order": 0,
+  "parentDoc": "string",
+  "error": {
+    "code": "string"
+  }
+}"#,
                 )?,
             ),
         )
@@ -272,7 +311,18 @@ impl api::Api for MockApi {
         Ok(
             api::GetProductionDocResponse::Ok(
                 json(
-                    "{\"title\":\"string\",\"type\":\"basic\",\"body\":\"string\",\"category\":\"string\",\"hidden\":true,\"order\":0,\"parentDoc\":\"string\",\"error\":{\"code\":\"string\"}}",
+                    r#"{
+  "title": "string",
+  "type": "basic",
+  "body": "string",
+  "category": "string",
+  "hidden": true,
+  "order": 0,
+  "parentDoc": "string",
+  "error": {
+    "code": "string"
+  }
+}"#,
                 )?,
             ),
         )
@@ -293,7 +343,15 @@ impl api::Api for MockApi {
             api::AskOwlbotResponse::Ok(
                 api::AskOwlbotOkBody::Json(
                     json(
-                        "{\"answer\":\"Owls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\",\"sources\":[{\"title\":\"Page Title\",\"url\":\"https://docs.example.com/docs/owl-facts\"}]}",
+                        r#"{
+  "answer": "Owls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.",
+  "sources": [
+    {
+      "title": "Page Title",
+      "url": "https://docs.example.com/docs/owl-facts"
+    }
+  ]
+}"#,
                     )?,
                 ),
             ),
@@ -401,7 +459,13 @@ mod tests {
             .upload_api_specification(api::UploadApiSpecificationRequest {
                 x_readme_version: Some(json("\"string\"")),
                 body: json(
-                    "{\"spec\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"},\"url\":\"string\"}",
+                    r#"{
+  "spec": {
+    "bytes": "bW9jaw==",
+    "filename": "mock.bin"
+  },
+  "url": "string"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -414,7 +478,13 @@ mod tests {
             .update_api_specification(api::UpdateApiSpecificationRequest {
                 id: json("\"string\""),
                 body: json(
-                    "{\"spec\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"},\"url\":\"string\"}",
+                    r#"{
+  "spec": {
+    "bytes": "bW9jaw==",
+    "filename": "mock.bin"
+  },
+  "url": "string"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -571,7 +641,13 @@ mod tests {
         let answer = client
             .create_custom_page(api::CreateCustomPageRequest {
                 body: json(
-                    "{\"title\":\"string\",\"body\":\"string\",\"html\":\"string\",\"htmlmode\":true,\"hidden\":true}",
+                    r#"{
+  "title": "string",
+  "body": "string",
+  "html": "string",
+  "htmlmode": true,
+  "hidden": true
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -594,7 +670,13 @@ mod tests {
             .update_custom_page(api::UpdateCustomPageRequest {
                 slug: json("\"string\""),
                 body: json(
-                    "{\"title\":\"string\",\"body\":\"string\",\"html\":\"string\",\"htmlmode\":true,\"hidden\":true}",
+                    r#"{
+  "title": "string",
+  "body": "string",
+  "html": "string",
+  "htmlmode": true,
+  "hidden": true
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -651,7 +733,20 @@ mod tests {
                 slug: json("\"string\""),
                 x_readme_version: Some(json("\"string\"")),
                 body: json(
-                    "{\"title\":\"string\",\"type\":\"basic\",\"body\":\"string\",\"category\":\"string\",\"hidden\":true,\"order\":0,\"parentDoc\":\"string\",\"error\":{\"code\":\"string\"},\"categorySlug\":\"string\",\"parentDocSlug\":\"string\"}",
+                    r#"{
+  "title": "string",
+  "type": "basic",
+  "body": "string",
+  "category": "string",
+  "hidden": true,
+  "order": 0,
+  "parentDoc": "string",
+  "error": {
+    "code": "string"
+  },
+  "categorySlug": "string",
+  "parentDocSlug": "string"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -722,7 +817,16 @@ mod tests {
         let answer = client
             .create_version(api::CreateVersionRequest {
                 body: json(
-                    "{\"version\":\"string\",\"codename\":\"string\",\"from\":\"string\",\"is_stable\":true,\"is_beta\":true,\"is_hidden\":true,\"is_deprecated\":true,\"pdfStatus\":\"string\"}",
+                    r#"{
+  "version": "string",
+  "codename": "string",
+  "from": "string",
+  "is_stable": true,
+  "is_beta": true,
+  "is_hidden": true,
+  "is_deprecated": true,
+  "pdfStatus": "string"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -745,7 +849,16 @@ mod tests {
             .update_version(api::UpdateVersionRequest {
                 version_id: json("\"string\""),
                 body: json(
-                    "{\"version\":\"string\",\"codename\":\"string\",\"from\":\"string\",\"is_stable\":true,\"is_beta\":true,\"is_hidden\":true,\"is_deprecated\":true,\"pdfStatus\":\"string\"}",
+                    r#"{
+  "version": "string",
+  "codename": "string",
+  "from": "string",
+  "is_stable": true,
+  "is_beta": true,
+  "is_hidden": true,
+  "is_deprecated": true,
+  "pdfStatus": "string"
+}"#,
                 ),
                 context: api::Context::default(),
             })

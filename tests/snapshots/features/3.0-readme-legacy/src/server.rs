@@ -26,20 +26,16 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
+use super::runtime::violations::*;
 use super::api;
 use super::types;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -126,655 +122,243 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
                 .put(handle_update_version::<A>)
                 .delete(handle_delete_version::<A>),
         )
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
-}
-
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    /// The parameters that are not valid, each named.
-    parameters: Vec<BadParameter>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-/// A parameter that is not valid: its name, as the spec writes it,
-/// and what is wrong.
-#[derive(serde::Serialize)]
-struct BadParameter {
-    parameter: &'static str,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            parameters: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                if self.parameters.len() > 1 {
-                    for p in self.parameters.drain(..) {
-                        self.detail
-                            .push_str(&format!("; `{}`: {}", p.parameter, p.detail));
-                    }
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                if !self.parameters.is_empty() {
-                    body["errors"] = serde_json::json!(self.parameters);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
-
-/// An error as `/components/schemas/error_VERSION_EMPTY` has it.
-fn error_body_0(problem: &Problem) -> serde_json::Value {
-    serde_json::json!({ "message" : problem.detail, "error" : problem.detail, })
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.2\",\"info\":{\"description\":\"Create beautiful product and API documentation with our developer friendly platform.\",\"version\":\"5.427.1\",\"title\":\"Legacy API\",\"contact\":{\"name\":\"API Support\",\"url\":\"https://docs.readme.com/main/docs/need-more-support\",\"email\":\"support@readme.io\"}},\"servers\":[{\"url\":\"https://dash.readme.com/api/v1\"}],\"tags\":[{\"name\":\"API Registry\"},{\"name\":\"API Specification\"},{\"name\":\"Apply to ReadMe\"},{\"name\":\"Categories\"},{\"name\":\"Changelog\"},{\"name\":\"Custom Pages\"},{\"name\":\"Docs\"},{\"name\":\"Errors\"},{\"name\":\"IP Addresses\"},{\"name\":\"Owlbot AI\"},{\"name\":\"Projects\"},{\"name\":\"Version\"}],\"paths\":{\"/\":{\"get\":{\"operationId\":\"getProject\",\"summary\":\"Get metadata about the current project\",\"description\":\"Returns project data for the API key.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Projects\"],\"responses\":{\"200\":{\"description\":\"Project data\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/condensedProjectData\"}}}},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"}},\"security\":[{\"apiKey\":[]}]}},\"/api-registry/{uuid}\":{\"get\":{\"operationId\":\"getAPIRegistry\",\"summary\":\"Retrieve an entry from the API Registry\",\"description\":\"Get an API definition file that's been uploaded to ReadMe.\",\"tags\":[\"API Registry\"],\"parameters\":[{\"name\":\"uuid\",\"in\":\"path\",\"description\":\"An API Registry UUID. This can be found by navigating to your API Reference page and viewing code snippets for Node with the `api` library.\",\"schema\":{\"type\":\"string\"},\"required\":true}],\"responses\":{\"200\":{\"description\":\"Successfully retrieved API registry entry.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}},\"404\":{\"$ref\":\"#/components/responses/error_REGISTRY_NOTFOUND\"}}}},\"/api-specification\":{\"get\":{\"operationId\":\"getAPISpecification\",\"summary\":\"Get metadata\",\"description\":\"Get API specification metadata.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"API Specification\"],\"parameters\":[{\"$ref\":\"#/components/parameters/perPage\"},{\"$ref\":\"#/components/parameters/page\"},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"responses\":{\"200\":{\"description\":\"Successfully retrieved API specification metadata.\",\"headers\":{\"Link\":{\"$ref\":\"#/components/headers/link\"},\"x-total-count\":{\"$ref\":\"#/components/headers/x-total-count\"}}},\"400\":{\"$ref\":\"#/components/responses/error_VERSION_EMPTY\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_VERSION_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"post\":{\"operationId\":\"uploadAPISpecification\",\"summary\":\"Upload specification\",\"description\":\"Upload an API specification to ReadMe. Or, to use a newer solution see https://docs.readme.com/main/docs/rdme.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"API Specification\"],\"parameters\":[{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"requestBody\":{\"required\":true,\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"spec\":{\"description\":\"An OpenAPI/Swagger file. We accept JSON or YAML.\",\"type\":\"string\",\"format\":\"binary\"},\"url\":{\"description\":\"A public URL to an OpenAPI/Swagger definition. We accept JSON or YAML.\",\"type\":\"string\",\"format\":\"url\"}}}}}},\"responses\":{\"201\":{\"description\":\"The API specification was successfully uploaded.\"},\"400\":{\"description\":\"There was a validation error during upload.\",\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/error_SPEC_FILE_EMPTY\"},{\"$ref\":\"#/components/schemas/error_SPEC_INVALID\"},{\"$ref\":\"#/components/schemas/error_SPEC_INVALID_SCHEMA\"},{\"$ref\":\"#/components/schemas/error_SPEC_VERSION_NOTFOUND\"}]}}}},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"408\":{\"$ref\":\"#/components/responses/error_SPEC_TIMEOUT\"}},\"security\":[{\"apiKey\":[]}]}},\"/api-specification/{id}\":{\"put\":{\"operationId\":\"updateAPISpecification\",\"summary\":\"Update specification\",\"description\":\"Update an API specification in ReadMe.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"API Specification\"],\"parameters\":[{\"name\":\"id\",\"in\":\"path\",\"description\":\"ID of the API specification. The unique ID for each API can be found by navigating to your **API Definitions** page.\",\"schema\":{\"type\":\"string\"},\"required\":true}],\"requestBody\":{\"required\":true,\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"spec\":{\"description\":\"An OpenAPI/Swagger file. We accept JSON or YAML.\",\"type\":\"string\",\"format\":\"binary\"},\"url\":{\"description\":\"A public URL to an OpenAPI/Swagger definition. We accept JSON or YAML.\",\"type\":\"string\",\"format\":\"url\"}}}}}},\"responses\":{\"200\":{\"description\":\"The API specification was updated.\"},\"400\":{\"description\":\"There was a validation error during upload.\",\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/error_SPEC_FILE_EMPTY\"},{\"$ref\":\"#/components/schemas/error_SPEC_ID_DUPLICATE\"},{\"$ref\":\"#/components/schemas/error_SPEC_ID_INVALID\"},{\"$ref\":\"#/components/schemas/error_SPEC_INVALID\"},{\"$ref\":\"#/components/schemas/error_SPEC_INVALID_SCHEMA\"},{\"$ref\":\"#/components/schemas/error_SPEC_VERSION_NOTFOUND\"}]}}}},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"description\":\"There is no API specification with that ID.\"},\"408\":{\"$ref\":\"#/components/responses/error_SPEC_TIMEOUT\"}},\"security\":[{\"apiKey\":[]}]},\"delete\":{\"operationId\":\"deleteAPISpecification\",\"summary\":\"Delete specification\",\"description\":\"Delete an API specification in ReadMe.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"API Specification\"],\"parameters\":[{\"name\":\"id\",\"in\":\"path\",\"description\":\"ID of the API specification. The unique ID for each API can be found by navigating to your **API Definitions** page.\",\"schema\":{\"type\":\"string\"},\"required\":true}],\"responses\":{\"204\":{\"description\":\"The API specification was deleted.\"},\"400\":{\"$ref\":\"#/components/responses/error_SPEC_ID_INVALID\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_SPEC_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]}},\"/categories\":{\"get\":{\"operationId\":\"getCategories\",\"summary\":\"Get all categories\",\"description\":\"Returns all the categories for a specified version.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Categories\"],\"parameters\":[{\"$ref\":\"#/components/parameters/x-readme-version\"},{\"$ref\":\"#/components/parameters/perPage\"},{\"$ref\":\"#/components/parameters/page\"}],\"responses\":{\"200\":{\"description\":\"The list of categories.\",\"headers\":{\"Link\":{\"$ref\":\"#/components/headers/link\"},\"x-total-count\":{\"$ref\":\"#/components/headers/x-total-count\"}}}},\"security\":[{\"apiKey\":[]}]},\"post\":{\"operationId\":\"createCategory\",\"summary\":\"Create category\",\"description\":\"Create a new category inside of this project.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Categories\"],\"parameters\":[{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/category\"},{\"required\":[\"title\"]}]}}}},\"responses\":{\"201\":{\"description\":\"The category has successfully been created.\"},\"400\":{\"$ref\":\"#/components/responses/error_CATEGORY_INVALID\"}},\"security\":[{\"apiKey\":[]}]}},\"/categories/{slug}\":{\"get\":{\"operationId\":\"getCategory\",\"summary\":\"Get category\",\"description\":\"Returns the category with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Categories\"],\"parameters\":[{\"name\":\"slug\",\"in\":\"path\",\"description\":\"A URL-safe representation of the category title. Slugs must be all lowercase, and replace spaces with hyphens. For example, for the category \\\"Getting Started\\\", enter the slug \\\"getting-started\\\".\",\"example\":\"getting-started\",\"required\":true,\"schema\":{\"type\":\"string\"}},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"responses\":{\"200\":{\"description\":\"The category exists and has been returned.\"},\"404\":{\"$ref\":\"#/components/responses/error_CATEGORY_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"put\":{\"operationId\":\"updateCategory\",\"summary\":\"Update category\",\"description\":\"Change the properties of a category.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Categories\"],\"parameters\":[{\"name\":\"slug\",\"in\":\"path\",\"description\":\"A URL-safe representation of the category title. Slugs must be all lowercase, and replace spaces with hyphens. For example, for the category \\\"Getting Started\\\", enter the slug \\\"getting-started\\\".\",\"example\":\"getting-started\",\"required\":true,\"schema\":{\"type\":\"string\"}},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/category\"}}}},\"responses\":{\"200\":{\"description\":\"The category was successfully updated.\"},\"400\":{\"$ref\":\"#/components/responses/error_CATEGORY_INVALID\"},\"404\":{\"$ref\":\"#/components/responses/error_CATEGORY_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"delete\":{\"operationId\":\"deleteCategory\",\"summary\":\"Delete category\",\"description\":\"Delete the category with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Categories\"],\"parameters\":[{\"name\":\"slug\",\"in\":\"path\",\"description\":\"A URL-safe representation of the category title. Slugs must be all lowercase, and replace spaces with hyphens. For example, for the category \\\"Getting Started\\\", enter the slug \\\"getting-started\\\".\",\"example\":\"getting-started\",\"required\":true,\"schema\":{\"type\":\"string\"}},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"responses\":{\"204\":{\"description\":\"The category was deleted.\"},\"404\":{\"$ref\":\"#/components/responses/error_CATEGORY_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]}},\"/categories/{slug}/docs\":{\"get\":{\"operationId\":\"getCategoryDocs\",\"summary\":\"Get docs for category\",\"description\":\"Returns the docs and children docs within this category.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Categories\"],\"parameters\":[{\"name\":\"slug\",\"in\":\"path\",\"description\":\"A URL-safe representation of the category title. Slugs must be all lowercase, and replace spaces with hyphens. For example, for the category \\\"Getting Started\\\", enter the slug \\\"getting-started\\\".\",\"example\":\"getting-started\",\"required\":true,\"schema\":{\"type\":\"string\"}},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"responses\":{\"200\":{\"description\":\"The category exists and all of the docs have been returned.\"},\"404\":{\"$ref\":\"#/components/responses/error_CATEGORY_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]}},\"/changelogs\":{\"get\":{\"operationId\":\"getChangelogs\",\"summary\":\"Get changelogs\",\"description\":\"Returns a list of changelogs.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Changelog\"],\"parameters\":[{\"$ref\":\"#/components/parameters/perPage\"},{\"$ref\":\"#/components/parameters/page\"}],\"responses\":{\"200\":{\"description\":\"The list of changelogs.\",\"headers\":{\"Link\":{\"$ref\":\"#/components/headers/link\"},\"x-total-count\":{\"$ref\":\"#/components/headers/x-total-count\"}}}},\"security\":[{\"apiKey\":[]}]},\"post\":{\"operationId\":\"createChangelog\",\"summary\":\"Create changelog\",\"description\":\"Create a new changelog entry.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Changelog\"],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/changelog\"}}}},\"responses\":{\"201\":{\"description\":\"The changelog was successfully created.\"},\"400\":{\"description\":\"There was a validation error during creation.\"}},\"security\":[{\"apiKey\":[]}]}},\"/changelogs/{slug}\":{\"get\":{\"operationId\":\"getChangelog\",\"summary\":\"Get changelog\",\"description\":\"Returns the changelog with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Changelog\"],\"parameters\":[{\"name\":\"slug\",\"in\":\"path\",\"description\":\"A URL-safe representation of the changelog title. Slugs must be all lowercase, and replace spaces with hyphens. For example, for the changelog \\\"Owlet Update\\\", enter the slug \\\"owlet-update\\\".\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"200\":{\"description\":\"The changelog exists and has been returned.\"},\"404\":{\"description\":\"There is no changelog with that slug.\"}},\"security\":[{\"apiKey\":[]}]},\"put\":{\"operationId\":\"updateChangelog\",\"summary\":\"Update changelog\",\"description\":\"Update a changelog with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Changelog\"],\"parameters\":[{\"name\":\"slug\",\"in\":\"path\",\"description\":\"A URL-safe representation of the changelog title. Slugs must be all lowercase, and replace spaces with hyphens. For example, for the changelog \\\"Owlet Weekly Update\\\", enter the slug \\\"owlet-weekly-update\\\".\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/changelog\"}}}},\"responses\":{\"200\":{\"description\":\"The changelog was successfully updated.\"},\"400\":{\"description\":\"There was a validation error during update.\"},\"404\":{\"description\":\"There is no changelog with that slug.\"}},\"security\":[{\"apiKey\":[]}]},\"delete\":{\"operationId\":\"deleteChangelog\",\"summary\":\"Delete changelog\",\"description\":\"Delete the changelog with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Changelog\"],\"parameters\":[{\"name\":\"slug\",\"in\":\"path\",\"description\":\"A URL-safe representation of the changelog title. Slugs must be all lowercase, and replace spaces with hyphens. For example, for the changelog \\\"Owlet Weekly Update\\\", enter the slug \\\"owlet-weekly-update\\\".\",\"required\":true,\"schema\":{\"type\":\"string\"}}],\"responses\":{\"204\":{\"description\":\"The changelog was successfully updated.\"},\"404\":{\"description\":\"There is no changelog with that slug.\"}},\"security\":[{\"apiKey\":[]}]}},\"/custompages\":{\"get\":{\"operationId\":\"getCustomPages\",\"summary\":\"Get custom pages\",\"description\":\"Returns a list of custom pages.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Custom Pages\"],\"parameters\":[{\"$ref\":\"#/components/parameters/perPage\"},{\"$ref\":\"#/components/parameters/page\"}],\"responses\":{\"200\":{\"description\":\"The list of custom pages.\",\"headers\":{\"Link\":{\"$ref\":\"#/components/headers/link\"},\"x-total-count\":{\"$ref\":\"#/components/headers/x-total-count\"}}},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"}},\"security\":[{\"apiKey\":[]}]},\"post\":{\"operationId\":\"createCustomPage\",\"summary\":\"Create custom page\",\"description\":\"Create a new custom page inside of this project.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Custom Pages\"],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/customPage\"}}}},\"responses\":{\"201\":{\"description\":\"The custom page was successfully created.\"},\"400\":{\"$ref\":\"#/components/responses/error_CUSTOMPAGE_INVALID\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"}},\"security\":[{\"apiKey\":[]}]}},\"/custompages/{slug}\":{\"get\":{\"operationId\":\"getCustomPage\",\"summary\":\"Get custom page\",\"description\":\"Returns the custom page with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Custom Pages\"],\"parameters\":[{\"$ref\":\"#/components/parameters/slug\"}],\"responses\":{\"200\":{\"description\":\"The custom page exists and has been returned.\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_CUSTOMPAGE_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"put\":{\"operationId\":\"updateCustomPage\",\"summary\":\"Update custom page\",\"description\":\"Update a custom page with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Custom Pages\"],\"parameters\":[{\"$ref\":\"#/components/parameters/slug\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/customPage\"}}}},\"responses\":{\"200\":{\"description\":\"The custom page was successfully updated.\"},\"400\":{\"$ref\":\"#/components/responses/error_CUSTOMPAGE_INVALID\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_CUSTOMPAGE_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"delete\":{\"operationId\":\"deleteCustomPage\",\"summary\":\"Delete custom page\",\"description\":\"Delete the custom page with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Custom Pages\"],\"parameters\":[{\"$ref\":\"#/components/parameters/slug\"}],\"responses\":{\"204\":{\"description\":\"The custom page was successfully updated.\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_CUSTOMPAGE_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]}},\"/docs\":{\"post\":{\"operationId\":\"createDoc\",\"summary\":\"Create doc\",\"description\":\"Create a new doc inside of this project.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Docs\"],\"parameters\":[{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/docSchemaPost\"}}}},\"responses\":{\"201\":{\"description\":\"The doc was successfully created.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/docSchemaResponse\"}}}},\"400\":{\"$ref\":\"#/components/responses/error_DOC_INVALID\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"}},\"security\":[{\"apiKey\":[]}]}},\"/docs/search\":{\"post\":{\"operationId\":\"searchDocs\",\"summary\":\"Search docs\",\"description\":\"Returns all docs that match the search.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Docs\"],\"parameters\":[{\"name\":\"search\",\"in\":\"query\",\"description\":\"Search string to look for.\",\"required\":true,\"schema\":{\"type\":\"string\"}},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"responses\":{\"200\":{\"description\":\"The search was successful and results were returned.\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"}},\"security\":[{\"apiKey\":[]}]}},\"/docs/{slug}\":{\"get\":{\"operationId\":\"getDoc\",\"summary\":\"Get doc\",\"description\":\"Returns the doc with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Docs\"],\"parameters\":[{\"$ref\":\"#/components/parameters/slug\"},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"responses\":{\"200\":{\"description\":\"The doc exists and has been returned.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/docSchemaResponse\"}}}},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_DOC_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"put\":{\"operationId\":\"updateDoc\",\"summary\":\"Update doc\",\"description\":\"Update a doc with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Docs\"],\"parameters\":[{\"$ref\":\"#/components/parameters/slug\"},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/docSchemaPut\"}}}},\"responses\":{\"200\":{\"description\":\"The doc was successfully updated.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/docSchemaResponse\"}}}},\"400\":{\"$ref\":\"#/components/responses/error_DOC_INVALID\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_DOC_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"delete\":{\"operationId\":\"deleteDoc\",\"summary\":\"Delete doc\",\"description\":\"Delete the doc with this slug.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Docs\"],\"parameters\":[{\"$ref\":\"#/components/parameters/slug\"},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"responses\":{\"204\":{\"description\":\"The doc was successfully updated.\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_DOC_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]}},\"/docs/{slug}/production\":{\"get\":{\"operationId\":\"getProductionDoc\",\"summary\":\"Get production doc\",\"description\":\"This is intended for use by enterprise users with staging enabled. This endpoint will return the live version of your document, whereas the standard endpoint will always return staging.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Docs\"],\"parameters\":[{\"$ref\":\"#/components/parameters/slug\"},{\"$ref\":\"#/components/parameters/x-readme-version\"}],\"responses\":{\"200\":{\"description\":\"The doc exists and has been returned.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/docSchemaResponse\"}}}},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_DOC_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]}},\"/outbound-ips\":{\"get\":{\"operationId\":\"getOutboundIPs\",\"summary\":\"Get ReadMe’s outbound IP addresses\",\"description\":\"Returns all of ReadMe’s IP addresses used for outbound webhook requests and the “Try It!” button on the API Explorer.\\n\\nAlthough ReadMe’s outbound IP addresses may change, the IPs in this API response will be valid for at least 7 days. If you configure your API or webhooks to limit access based on these IPs, you should refresh the IP list from this endpoint weekly.\\n\",\"tags\":[\"IP Addresses\"],\"responses\":{\"200\":{\"description\":\"List of current IP addresses used for webhook and “Try It!” proxy requests.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/ipListEntry\"}}}}}}}},\"/owlbot/ask\":{\"post\":{\"operationId\":\"askOwlbot\",\"summary\":\"Ask Owlbot AI a question\",\"description\":\"Ask Owlbot a question about the content of your docs.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Owlbot AI\"],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"required\":[\"question\"],\"properties\":{\"question\":{\"type\":\"string\",\"description\":\"The question being asked to Owlbot.\"},\"stream\":{\"type\":\"boolean\",\"description\":\"If true the response will be streamed as it is generated.\"}}}}}},\"responses\":{\"200\":{\"description\":\"The answer to the question that was asked.\",\"content\":{\"text/event-stream\":{\"examples\":{\"streaming response\":{\"value\":\"sources: [{ title: \\\"Page Title\\\", url: \\\"https://docs.example.com/docs/owl-facts\\\"}]\\\\n\\\\nOwls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\"}}},\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"string\"},\"sources\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"The page title for the given source.\"},\"url\":{\"type\":\"string\",\"description\":\"A link to the source.\"}}}}}},\"examples\":{\"non-streaming response\":{\"value\":{\"answer\":\"Owls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\",\"sources\":[{\"title\":\"Page Title\",\"url\":\"https://docs.example.com/docs/owl-facts\"}]}}}}}}},\"security\":[{\"apiKey\":[]}]}},\"/schema\":{\"get\":{\"operationId\":\"getAPISchema\",\"summary\":\"Get our OpenAPI Definition\",\"description\":\"Returns a copy of our OpenAPI Definition.\",\"tags\":[\"API Specification\"],\"responses\":{\"200\":{\"description\":\"OpenAPI Definition data\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"additionalProperties\":true}}}}}}},\"/version\":{\"get\":{\"operationId\":\"getVersions\",\"summary\":\"Get versions\",\"description\":\"Retrieve a list of versions associated with a project API key.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Version\"],\"responses\":{\"200\":{\"description\":\"A list of versions.\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"}},\"security\":[{\"apiKey\":[]}]},\"post\":{\"operationId\":\"createVersion\",\"summary\":\"Create version\",\"description\":\"Create a new version.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Version\"],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/version\"}}}},\"responses\":{\"200\":{\"description\":\"The version was successfully created.\"},\"400\":{\"description\":\"There was a validation error during creation.\",\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/error_VERSION_EMPTY\"},{\"$ref\":\"#/components/schemas/error_VERSION_DUPLICATE\"},{\"$ref\":\"#/components/schemas/error_VERSION_FORK_EMPTY\"}]}}}},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_VERSION_FORK_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]}},\"/version/{versionId}\":{\"get\":{\"operationId\":\"getVersion\",\"summary\":\"Get version\",\"description\":\"Returns the version with this version ID.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Version\"],\"parameters\":[{\"$ref\":\"#/components/parameters/versionId\"}],\"responses\":{\"200\":{\"description\":\"The version exists and has been returned.\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_VERSION_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"put\":{\"operationId\":\"updateVersion\",\"summary\":\"Update version\",\"description\":\"Update an existing version.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Version\"],\"parameters\":[{\"$ref\":\"#/components/parameters/versionId\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/version\"}}}},\"responses\":{\"200\":{\"description\":\"The version was successfully updated.\"},\"400\":{\"$ref\":\"#/components/responses/error_VERSION_CANT_DEMOTE_STABLE\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_VERSION_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]},\"delete\":{\"operationId\":\"deleteVersion\",\"summary\":\"Delete version\",\"description\":\"Delete a version.\\n\\n>❗\\n> API v1 and this route are not available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored). [Check out our API migration guide](https://docs.readme.com/main/reference/api-migration-guide) for information on how to migrate to the new API.\",\"tags\":[\"Version\"],\"parameters\":[{\"$ref\":\"#/components/parameters/versionId\"}],\"responses\":{\"200\":{\"description\":\"The version was successfully deleted.\"},\"400\":{\"$ref\":\"#/components/responses/error_VERSION_CANT_REMOVE_STABLE\"},\"401\":{\"$ref\":\"#/components/responses/authUnauthorized\"},\"403\":{\"$ref\":\"#/components/responses/authForbidden\"},\"404\":{\"$ref\":\"#/components/responses/error_VERSION_NOTFOUND\"}},\"security\":[{\"apiKey\":[]}]}}},\"components\":{\"securitySchemes\":{\"apiKey\":{\"type\":\"http\",\"scheme\":\"basic\"}},\"headers\":{\"link\":{\"description\":\"Pagination information. See https://docs.readme.com/main/reference/pagination for more information.\",\"schema\":{\"type\":\"string\"}},\"x-total-count\":{\"description\":\"The total amount of results, ignoring pagination. See https://docs.readme.com/main/reference/pagination for more information about pagination.\",\"schema\":{\"type\":\"string\"}}},\"parameters\":{\"slug\":{\"name\":\"slug\",\"in\":\"path\",\"description\":\"A URL-safe representation of the page title. Slugs must be all lowercase, and replace spaces with hyphens. For example, for the title \\\"Getting Started\\\", enter the slug \\\"getting-started\\\".\",\"required\":true,\"schema\":{\"type\":\"string\"}},\"page\":{\"name\":\"page\",\"in\":\"query\",\"description\":\"Used to specify further pages (starts at 1).\",\"schema\":{\"type\":\"integer\",\"default\":1,\"minimum\":1}},\"perPage\":{\"name\":\"perPage\",\"in\":\"query\",\"description\":\"Number of items to include in pagination (up to 100, defaults to 10).\",\"schema\":{\"type\":\"integer\",\"default\":10,\"minimum\":1,\"maximum\":100}},\"x-readme-version\":{\"in\":\"header\",\"name\":\"x-readme-version\",\"description\":\"Version number of your docs project, for example, v3.0. By default the main project version is used. To see all valid versions for your docs project call https://docs.readme.com/main/reference/version#getversions.\",\"example\":\"v3.0\",\"required\":false,\"schema\":{\"type\":\"string\"}},\"versionId\":{\"name\":\"versionId\",\"in\":\"path\",\"description\":\"Semver identifier for the project version. For best results, use the formatted `version_clean` value listed in the response from the [Get Versions endpoint](/reference/getversions).\",\"example\":\"v1.0.0\",\"required\":true,\"schema\":{\"type\":\"string\"}}},\"responses\":{\"authForbidden\":{\"description\":\"Unauthorized\",\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/error_APIKEY_MISMATCH\"}]}}}},\"authUnauthorized\":{\"description\":\"Unauthorized\",\"content\":{\"application/json\":{\"schema\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/error_APIKEY_EMPTY\"},{\"$ref\":\"#/components/schemas/error_APIKEY_NOTFOUND\"}]}}}},\"error_APIKEY_EMPTY\":{\"description\":\"An API key was not supplied.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_APIKEY_EMPTY\"}}}},\"error_APIKEY_MISMATCH\":{\"description\":\"The API key doesn't match the project.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_APIKEY_MISMATCH\"}}}},\"error_APIKEY_NOTFOUND\":{\"description\":\"The API key couldn't be located.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_APIKEY_NOTFOUND\"}}}},\"error_API_ACCESS_REVOKED\":{\"description\":\"Your ReadMe API access has been revoked.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_API_ACCESS_REVOKED\"}}}},\"error_API_ACCESS_UNAVAILABLE\":{\"description\":\"Your ReadMe project does not have access to this API. Please reach out to support@readme.io.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_API_ACCESS_UNAVAILABLE\"}}}},\"error_APPLY_INVALID_EMAIL\":{\"description\":\"You need to provide a valid email.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_APPLY_INVALID_EMAIL\"}}}},\"error_APPLY_INVALID_JOB\":{\"description\":\"You need to provide a job.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_APPLY_INVALID_JOB\"}}}},\"error_APPLY_INVALID_NAME\":{\"description\":\"You need to provide a name.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_APPLY_INVALID_NAME\"}}}},\"error_CATEGORY_INVALID\":{\"description\":\"The category couldn't be saved.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_CATEGORY_INVALID\"}}}},\"error_CATEGORY_NOTFOUND\":{\"description\":\"The category couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_CATEGORY_NOTFOUND\"}}}},\"error_CHANGELOG_INVALID\":{\"description\":\"The changelog couldn't be saved.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_CHANGELOG_INVALID\"}}}},\"error_CHANGELOG_NOTFOUND\":{\"description\":\"The changelog couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_CHANGELOG_NOTFOUND\"}}}},\"error_CUSTOMBLOCK_NOTFOUND\":{\"description\":\"The API key couldn't be located.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_CUSTOMBLOCK_NOTFOUND\"}}}},\"error_CUSTOMPAGE_INVALID\":{\"description\":\"The page couldn't be saved.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_CUSTOMPAGE_INVALID\"}}}},\"error_CUSTOMPAGE_NOTFOUND\":{\"description\":\"The custom page couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_CUSTOMPAGE_NOTFOUND\"}}}},\"error_DOC_INVALID\":{\"description\":\"The doc couldn't be saved.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_DOC_INVALID\"}}}},\"error_DOC_NOTFOUND\":{\"description\":\"The doc couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_DOC_NOTFOUND\"}}}},\"error_ENDPOINT_NOTFOUND\":{\"description\":\"The endpoint doesn't exist.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_ENDPOINT_NOTFOUND\"}}}},\"error_INTERNAL_ERROR\":{\"description\":\"An unknown error has occurred.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_INTERNAL_ERROR\"}}}},\"error_OWLBOT_INVALID\":{\"description\":\"You need to provide a question to be answered.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_OWLBOT_INVALID\"}}}},\"error_OWLBOT_NOT_ENABLED\":{\"description\":\"Owlbot isn't enabled on this project.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_OWLBOT_NOT_ENABLED\"}}}},\"error_OWLBOT_NOT_ENTERPRISE\":{\"description\":\"Using the Owlbot API requires an Enterprise plan.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_OWLBOT_NOT_ENTERPRISE\"}}}},\"error_PROJECT_NEEDSSTAGING\":{\"description\":\"The project does not have staging enabled.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_PROJECT_NEEDSSTAGING\"}}}},\"error_PROJECT_NOTFOUND\":{\"description\":\"The project couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_PROJECT_NOTFOUND\"}}}},\"error_PROJECT_NOT_CHILD\":{\"description\":\"There is no parent for this project.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_PROJECT_NOT_CHILD\"}}}},\"error_RATE_LIMITED\":{\"description\":\"The request has been rate limited.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_RATE_LIMITED\"}}}},\"error_REGISTRY_INVALID\":{\"description\":\"The registry entry couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_REGISTRY_INVALID\"}}}},\"error_REGISTRY_NOTFOUND\":{\"description\":\"The registry entry couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_REGISTRY_NOTFOUND\"}}}},\"error_SPEC_FILE_EMPTY\":{\"description\":\"A spec file wasn't included.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_FILE_EMPTY\"}}}},\"error_SPEC_ID_DUPLICATE\":{\"description\":\"The spec ID already tied to another version.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_ID_DUPLICATE\"}}}},\"error_SPEC_ID_INVALID\":{\"description\":\"The spec ID isn't valid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_ID_INVALID\"}}}},\"error_SPEC_INVALID\":{\"description\":\"The uploaded spec isn't valid JSON or YAML.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_INVALID\"}}}},\"error_SPEC_INVALID_SCHEMA\":{\"description\":\"The uploaded spec has OpenAPI validation errors.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_INVALID_SCHEMA\"}}}},\"error_SPEC_INVALID_SUPERHUB\":{\"description\":\"There was an error updating the spec.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_INVALID_SUPERHUB\"}}}},\"error_SPEC_NOTFOUND\":{\"description\":\"The spec couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_NOTFOUND\"}}}},\"error_SPEC_TIMEOUT\":{\"description\":\"The spec upload timed out.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_TIMEOUT\"}}}},\"error_SPEC_VERSION_NOTFOUND\":{\"description\":\"The spec version couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_SPEC_VERSION_NOTFOUND\"}}}},\"error_UNEXPECTED_ERROR\":{\"description\":\"An unknown error has occurred.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_UNEXPECTED_ERROR\"}}}},\"error_VERSION_CANT_DEMOTE_STABLE\":{\"description\":\"A stable version can't be demoted.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_CANT_DEMOTE_STABLE\"}}}},\"error_VERSION_CANT_REMOVE_STABLE\":{\"description\":\"A stable version can't be removed.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_CANT_REMOVE_STABLE\"}}}},\"error_VERSION_CONFLICTING_FLAGS\":{\"description\":\"The stable version of your API cannot be deprecated nor hidden.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_CONFLICTING_FLAGS\"}}}},\"error_VERSION_DUPLICATE\":{\"description\":\"The version already exists.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_DUPLICATE\"}}}},\"error_VERSION_EMPTY\":{\"description\":\"No version was supplied.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_EMPTY\"}}}},\"error_VERSION_FORK_EMPTY\":{\"description\":\"New versions need to be forked from an existing version.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_FORK_EMPTY\"}}}},\"error_VERSION_FORK_NOTFOUND\":{\"description\":\"The version couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_FORK_NOTFOUND\"}}}},\"error_VERSION_INVALID\":{\"description\":\"The version is invalid.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_INVALID\"}}}},\"error_VERSION_NOTFOUND\":{\"description\":\"The version couldn't be found.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/error_VERSION_NOTFOUND\"}}}}},\"schemas\":{\"baseError\":{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"description\":\"An error code unique to the error received.\"},\"message\":{\"type\":\"string\",\"description\":\"The reason why the error occured.\"},\"suggestion\":{\"type\":\"string\",\"description\":\"A helpful suggestion for how to alleviate the error.\"},\"docs\":{\"type\":\"string\",\"format\":\"url\",\"description\":\"A [ReadMe Metrics](https://readme.com/metrics/) log URL where you can see more information the request that you made. If we have metrics URLs unavailable for your request, this URL will be a URL to our API Reference.\",\"example\":\"https://docs.readme.com/logs/6883d0ee-cf79-447a-826f-a48f7d5bdf5f\"},\"help\":{\"type\":\"string\",\"description\":\"Information on where you can receive additional assistance from our wonderful support team.\",\"example\":\"If you need help, email support@readme.io\"},\"poem\":{\"type\":\"array\",\"description\":\"A short poem we wrote you about your error.\",\"items\":{\"type\":\"string\"},\"example\":[\"If you're seeing this error,\",\"Things didn't quite go the way we hoped.\",\"When we tried to process your request,\",\"Maybe trying again it'll work—who knows!\"]}}},\"apply\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"description\":\"Your full name\",\"default\":\"Your Name\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"description\":\"A valid email we can reach you at.\",\"default\":\"you@example.com\"},\"job\":{\"type\":\"string\",\"description\":\"The job you're looking to apply for (https://readme.com/careers).\"},\"pronouns\":{\"type\":\"string\",\"description\":\"Learn more at https://lgbtlifecenter.org/pronouns/\"},\"linkedin\":{\"type\":\"string\",\"format\":\"url\",\"description\":\"What have you been up to the past few years?\"},\"github\":{\"type\":\"string\",\"description\":\"Or Bitbucket, Gitlab or anywhere else your code is hosted!\",\"format\":\"url\"},\"coverLetter\":{\"type\":\"string\",\"format\":\"blob\",\"description\":\"What should we know about you?\"},\"dontReallyApply\":{\"type\":\"boolean\",\"description\":\"Want to play with the API but not actually apply? Set this to true.\",\"default\":false}},\"required\":[\"name\",\"email\",\"job\"]},\"category\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"A short title for the category. This is what will show in the sidebar.\"},\"type\":{\"type\":\"string\",\"enum\":[\"reference\",\"guide\"],\"default\":\"guide\",\"description\":\"A category can be part of your reference or guide documentation, which is determined by this field.\"}}},\"changelog\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the changelog.\"},\"type\":{\"type\":\"string\",\"default\":\"\",\"enum\":[\"\",\"added\",\"fixed\",\"improved\",\"deprecated\",\"removed\"]},\"body\":{\"type\":\"string\",\"description\":\"Body content of the changelog.\"},\"hidden\":{\"type\":\"boolean\",\"description\":\"Visibility of the changelog.\",\"default\":true}},\"required\":[\"title\",\"body\"]},\"condensedProjectData\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"subdomain\":{\"type\":\"string\"},\"jwtSecret\":{\"type\":\"string\"},\"baseUrl\":{\"type\":\"string\",\"format\":\"url\",\"description\":\"The base URL for the project. If the project is not running under a custom domain, it will be `https://projectSubdomain.readme.io`, otherwise it can either be or `https://example.com` or, in the case of an enterprise child project `https://example.com/projectSubdomain`.\"},\"plan\":{\"type\":\"string\"}}},\"customPage\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the custom page.\"},\"body\":{\"type\":\"string\",\"description\":\"Body formatted in Markdown (displayed by default).\"},\"html\":{\"type\":\"string\",\"description\":\"Body formatted in HTML (sanitized, only displayed if `htmlmode` is **true**).\"},\"htmlmode\":{\"type\":\"boolean\",\"description\":\"**true** if `html` should be displayed, **false** if `body` should be displayed.\",\"default\":false},\"hidden\":{\"type\":\"boolean\",\"description\":\"Visibility of the custom page.\",\"default\":true}},\"required\":[\"title\"]},\"docSchemaPost\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the page.\"},\"type\":{\"type\":\"string\",\"description\":\"Type of the page. This can be one of the following:\\n- `basic` (most common)\\n- `link` (page that redirects to an external link)\\n- `error` (page describing an API error) [DEPRECATED]\",\"enum\":[\"basic\",\"error\",\"link\"]},\"body\":{\"type\":\"string\",\"description\":\"Body content of the page, formatted in [ReadMe-flavored Markdown](https://docs.readme.com/rdmd/docs).\"},\"category\":{\"type\":\"string\",\"description\":\"Category ID of the page, which you can get through [the **Get all categories** endpoint](https://docs.readme.com/main/reference/getcategories).\"},\"hidden\":{\"type\":\"boolean\",\"description\":\"Visibility of the page.\"},\"order\":{\"type\":\"integer\",\"description\":\"The position of the page in your project sidebar.\",\"example\":999},\"parentDoc\":{\"type\":\"string\",\"description\":\"The parent doc's ID, if the page is a subpage.\"},\"error\":{\"type\":\"object\",\"deprecated\":true,\"description\":\"This is used for docs with the `type` set to `error`. The `error` page type and this `error` object have been deprecated.\",\"properties\":{\"code\":{\"type\":\"string\",\"description\":\"The error code for docs with the `error` type [DEPRECATED].\"}}},\"categorySlug\":{\"type\":\"string\",\"description\":\"The slug of the category this page is associated with. You can get this through [the **Get all categories** endpoint](https://docs.readme.com/main/reference/getcategories). This field is an alternative to the `category` field.\"},\"parentDocSlug\":{\"type\":\"string\",\"description\":\"If this page is a subpage, this field will be the slug of the parent document. You can get this through https://docs.readme.com/main/reference/docs#getdoc. This field is an alternative to the `parentDoc` field.\"}},\"oneOf\":[{\"required\":[\"title\",\"category\"],\"title\":\"`category` Parameter\"},{\"required\":[\"title\",\"categorySlug\"],\"title\":\"`categorySlug` Parameter\"}],\"additionalProperties\":true},\"docSchemaPut\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the page.\"},\"type\":{\"type\":\"string\",\"description\":\"Type of the page. This can be one of the following:\\n- `basic` (most common)\\n- `link` (page that redirects to an external link)\\n- `error` (page describing an API error) [DEPRECATED]\",\"enum\":[\"basic\",\"error\",\"link\"]},\"body\":{\"type\":\"string\",\"description\":\"Body content of the page, formatted in [ReadMe-flavored Markdown](https://docs.readme.com/rdmd/docs).\"},\"category\":{\"type\":\"string\",\"description\":\"Category ID of the page, which you can get through [the **Get all categories** endpoint](https://docs.readme.com/main/reference/getcategories).\"},\"hidden\":{\"type\":\"boolean\",\"description\":\"Visibility of the page.\"},\"order\":{\"type\":\"integer\",\"description\":\"The position of the page in your project sidebar.\",\"example\":999},\"parentDoc\":{\"type\":\"string\",\"description\":\"The parent doc's ID, if the page is a subpage.\"},\"error\":{\"type\":\"object\",\"deprecated\":true,\"description\":\"This is used for docs with the `type` set to `error`. The `error` page type and this `error` object have been deprecated.\",\"properties\":{\"code\":{\"type\":\"string\",\"description\":\"The error code for docs with the `error` type [DEPRECATED].\"}}},\"categorySlug\":{\"type\":\"string\",\"description\":\"The slug of the category this page is associated with. You can get this through [the **Get all categories** endpoint](https://docs.readme.com/main/reference/getcategories). This field is an alternative to the `category` field.\"},\"parentDocSlug\":{\"type\":\"string\",\"description\":\"If this page is a subpage, this field will be the slug of the parent document. You can get this through https://docs.readme.com/main/reference/docs#getdoc. This field is an alternative to the `parentDoc` field.\"}},\"additionalProperties\":true},\"docSchemaResponse\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the page.\"},\"type\":{\"type\":\"string\",\"description\":\"Type of the page. This can be one of the following:\\n- `basic` (most common)\\n- `link` (page that redirects to an external link)\\n- `error` (page describing an API error) [DEPRECATED]\",\"enum\":[\"basic\",\"error\",\"link\"]},\"body\":{\"type\":\"string\",\"description\":\"Body content of the page, formatted in [ReadMe-flavored Markdown](https://docs.readme.com/rdmd/docs).\"},\"category\":{\"type\":\"string\",\"description\":\"Category ID of the page, which you can get through [the **Get all categories** endpoint](https://docs.readme.com/main/reference/getcategories).\"},\"hidden\":{\"type\":\"boolean\",\"description\":\"Visibility of the page.\"},\"order\":{\"type\":\"integer\",\"description\":\"The position of the page in your project sidebar.\",\"example\":999},\"parentDoc\":{\"type\":\"string\",\"description\":\"The parent doc's ID, if the page is a subpage.\"},\"error\":{\"type\":\"object\",\"deprecated\":true,\"description\":\"This is used for docs with the `type` set to `error`. The `error` page type and this `error` object have been deprecated.\",\"properties\":{\"code\":{\"type\":\"string\",\"description\":\"The error code for docs with the `error` type [DEPRECATED].\"}}}},\"additionalProperties\":true},\"version\":{\"type\":\"object\",\"properties\":{\"version\":{\"type\":\"string\",\"description\":\"Semantic Version\"},\"codename\":{\"type\":\"string\",\"description\":\"Dubbed name of version.\"},\"from\":{\"type\":\"string\",\"description\":\"Semantic Version to use as the base fork.\"},\"is_stable\":{\"type\":\"boolean\",\"description\":\"Should this be the **main** version?\"},\"is_beta\":{\"type\":\"boolean\",\"default\":true},\"is_hidden\":{\"type\":\"boolean\",\"description\":\"Should this be publically accessible?\"},\"is_deprecated\":{\"type\":\"boolean\",\"description\":\"Should this be deprecated? Only allowed in PUT operations.\"},\"pdfStatus\":{\"type\":\"string\",\"description\":\"Status of pdf generations.\"}},\"required\":[\"version\",\"from\"]},\"jobOpening\":{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\",\"description\":\"A slugified version of the job opening title.\",\"example\":\"api-engineer\"},\"title\":{\"type\":\"string\",\"description\":\"The job opening position.\",\"example\":\"API Engineer\"},\"description\":{\"type\":\"string\",\"description\":\"The description for this open position. This content is formatted as HTML.\"},\"pullquote\":{\"type\":\"string\",\"description\":\"A short pullquote for the open position.\",\"example\":\"Deeply knowledgeable of the web, HTTP, and the API space.\"},\"location\":{\"type\":\"string\",\"description\":\"Where this position is located at.\",\"example\":\"Remote\"},\"department\":{\"type\":\"string\",\"description\":\"The internal organization you'll be working in.\",\"example\":\"Engineering\"},\"url\":{\"type\":\"string\",\"format\":\"url\",\"description\":\"The place where you can apply for the position!\"}}},\"ipListEntry\":{\"type\":\"object\",\"properties\":{\"ipAddress\":{\"type\":\"string\",\"description\":\"The IP address.\",\"example\":\"127.0.0.1\"}}},\"error_APIKEY_EMPTY\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"APIKEY_EMPTY\"}}}]},\"error_APIKEY_MISMATCH\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"APIKEY_MISMATCH\"}}}]},\"error_APIKEY_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"APIKEY_NOTFOUND\"}}}]},\"error_API_ACCESS_REVOKED\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"API_ACCESS_REVOKED\"}}}]},\"error_API_ACCESS_UNAVAILABLE\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"API_ACCESS_UNAVAILABLE\"}}}]},\"error_APPLY_INVALID_EMAIL\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"APPLY_INVALID_EMAIL\"}}}]},\"error_APPLY_INVALID_JOB\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"APPLY_INVALID_JOB\"}}}]},\"error_APPLY_INVALID_NAME\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"APPLY_INVALID_NAME\"}}}]},\"error_CATEGORY_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"CATEGORY_INVALID\"}}}]},\"error_CATEGORY_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"CATEGORY_NOTFOUND\"}}}]},\"error_CHANGELOG_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"CHANGELOG_INVALID\"}}}]},\"error_CHANGELOG_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"CHANGELOG_NOTFOUND\"}}}]},\"error_CUSTOMBLOCK_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"CUSTOMBLOCK_NOTFOUND\"}}}]},\"error_CUSTOMPAGE_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"CUSTOMPAGE_INVALID\"}}}]},\"error_CUSTOMPAGE_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"CUSTOMPAGE_NOTFOUND\"}}}]},\"error_DOC_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"DOC_INVALID\"}}}]},\"error_DOC_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"DOC_NOTFOUND\"}}}]},\"error_ENDPOINT_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"ENDPOINT_NOTFOUND\"}}}]},\"error_INTERNAL_ERROR\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"INTERNAL_ERROR\"}}}]},\"error_OWLBOT_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"OWLBOT_INVALID\"}}}]},\"error_OWLBOT_NOT_ENABLED\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"OWLBOT_NOT_ENABLED\"}}}]},\"error_OWLBOT_NOT_ENTERPRISE\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"OWLBOT_NOT_ENTERPRISE\"}}}]},\"error_PROJECT_NEEDSSTAGING\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"PROJECT_NEEDSSTAGING\"}}}]},\"error_PROJECT_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"PROJECT_NOTFOUND\"}}}]},\"error_PROJECT_NOT_CHILD\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"PROJECT_NOT_CHILD\"}}}]},\"error_RATE_LIMITED\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"RATE_LIMITED\"}}}]},\"error_REGISTRY_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"REGISTRY_INVALID\"}}}]},\"error_REGISTRY_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"REGISTRY_NOTFOUND\"}}}]},\"error_SPEC_FILE_EMPTY\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_FILE_EMPTY\"}}}]},\"error_SPEC_ID_DUPLICATE\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_ID_DUPLICATE\"}}}]},\"error_SPEC_ID_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_ID_INVALID\"}}}]},\"error_SPEC_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_INVALID\"}}}]},\"error_SPEC_INVALID_SCHEMA\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_INVALID_SCHEMA\"}}}]},\"error_SPEC_INVALID_SUPERHUB\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_INVALID_SUPERHUB\"}}}]},\"error_SPEC_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_NOTFOUND\"}}}]},\"error_SPEC_TIMEOUT\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_TIMEOUT\"}}}]},\"error_SPEC_VERSION_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"SPEC_VERSION_NOTFOUND\"}}}]},\"error_UNEXPECTED_ERROR\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"UNEXPECTED_ERROR\"}}}]},\"error_VERSION_CANT_DEMOTE_STABLE\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_CANT_DEMOTE_STABLE\"}}}]},\"error_VERSION_CANT_REMOVE_STABLE\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_CANT_REMOVE_STABLE\"}}}]},\"error_VERSION_CONFLICTING_FLAGS\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_CONFLICTING_FLAGS\"}}}]},\"error_VERSION_DUPLICATE\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_DUPLICATE\"}}}]},\"error_VERSION_EMPTY\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_EMPTY\"}}}]},\"error_VERSION_FORK_EMPTY\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_FORK_EMPTY\"}}}]},\"error_VERSION_FORK_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_FORK_NOTFOUND\"}}}]},\"error_VERSION_INVALID\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_INVALID\"}}}]},\"error_VERSION_NOTFOUND\":{\"allOf\":[{\"$ref\":\"#/components/schemas/baseError\"},{\"type\":\"object\",\"properties\":{\"error\":{\"type\":\"string\",\"default\":\"VERSION_NOTFOUND\"}}}]}}}}";
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/", "getProject", false),
-    ("GET", "/api-registry/{uuid}", "getAPIRegistry", false),
-    ("GET", "/api-specification", "getAPISpecification", false),
-    ("POST", "/api-specification", "uploadAPISpecification", false),
-    ("DELETE", "/api-specification/{id}", "deleteAPISpecification", false),
-    ("PUT", "/api-specification/{id}", "updateAPISpecification", false),
-    ("GET", "/categories", "getCategories", false),
-    ("POST", "/categories", "createCategory", false),
-    ("DELETE", "/categories/{slug}", "deleteCategory", false),
-    ("GET", "/categories/{slug}", "getCategory", false),
-    ("PUT", "/categories/{slug}", "updateCategory", false),
-    ("GET", "/categories/{slug}/docs", "getCategoryDocs", false),
-    ("GET", "/changelogs", "getChangelogs", false),
-    ("POST", "/changelogs", "createChangelog", false),
-    ("DELETE", "/changelogs/{slug}", "deleteChangelog", false),
-    ("GET", "/changelogs/{slug}", "getChangelog", false),
-    ("PUT", "/changelogs/{slug}", "updateChangelog", false),
-    ("GET", "/custompages", "getCustomPages", false),
-    ("POST", "/custompages", "createCustomPage", false),
-    ("DELETE", "/custompages/{slug}", "deleteCustomPage", false),
-    ("GET", "/custompages/{slug}", "getCustomPage", false),
-    ("PUT", "/custompages/{slug}", "updateCustomPage", false),
-    ("POST", "/docs", "createDoc", false),
-    ("POST", "/docs/search", "searchDocs", false),
-    ("DELETE", "/docs/{slug}", "deleteDoc", false),
-    ("GET", "/docs/{slug}", "getDoc", false),
-    ("PUT", "/docs/{slug}", "updateDoc", false),
-    ("GET", "/docs/{slug}/production", "getProductionDoc", false),
-    ("GET", "/outbound-ips", "getOutboundIPs", false),
-    ("POST", "/owlbot/ask", "askOwlbot", false),
-    ("GET", "/schema", "getAPISchema", false),
-    ("GET", "/version", "getVersions", false),
-    ("POST", "/version", "createVersion", false),
-    ("DELETE", "/version/{versionId}", "deleteVersion", false),
-    ("GET", "/version/{versionId}", "getVersion", false),
-    ("PUT", "/version/{versionId}", "updateVersion", false),
-];
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "GET",
+            route: "/",
+            id: "getProject",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/api-registry/{uuid}",
+            id: "getAPIRegistry",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/api-specification",
+            id: "getAPISpecification",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/api-specification",
+            id: "uploadAPISpecification",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/api-specification/{id}",
+            id: "deleteAPISpecification",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/api-specification/{id}",
+            id: "updateAPISpecification",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/categories",
+            id: "getCategories",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/categories",
+            id: "createCategory",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/categories/{slug}",
+            id: "deleteCategory",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/categories/{slug}",
+            id: "getCategory",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/categories/{slug}",
+            id: "updateCategory",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/categories/{slug}/docs",
+            id: "getCategoryDocs",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/changelogs",
+            id: "getChangelogs",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/changelogs",
+            id: "createChangelog",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/changelogs/{slug}",
+            id: "deleteChangelog",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/changelogs/{slug}",
+            id: "getChangelog",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/changelogs/{slug}",
+            id: "updateChangelog",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/custompages",
+            id: "getCustomPages",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/custompages",
+            id: "createCustomPage",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/custompages/{slug}",
+            id: "deleteCustomPage",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/custompages/{slug}",
+            id: "getCustomPage",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/custompages/{slug}",
+            id: "updateCustomPage",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/docs",
+            id: "createDoc",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/docs/search",
+            id: "searchDocs",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/docs/{slug}",
+            id: "deleteDoc",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/docs/{slug}",
+            id: "getDoc",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/docs/{slug}",
+            id: "updateDoc",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/docs/{slug}/production",
+            id: "getProductionDoc",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/outbound-ips",
+            id: "getOutboundIPs",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/owlbot/ask",
+            id: "askOwlbot",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/schema",
+            id: "getAPISchema",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/version",
+            id: "getVersions",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/version",
+            id: "createVersion",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/version/{versionId}",
+            id: "deleteVersion",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/version/{versionId}",
+            id: "getVersion",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/version/{versionId}",
+            id: "updateVersion",
+            streamed: false,
+        },
+    ]
+};
 
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
+/// An error as `/components/schemas/error_VERSION_EMPTY` has it.
+fn error_body_0(problem: &Problem) -> serde_json::Value {
+    serde_json::json!({ "message" : problem.detail, "error" : problem.detail, })
 }
 
 /// `GET /`
@@ -827,7 +411,7 @@ async fn request_get_api_registry(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "uuid")?);
+    let p0 = parse(path_param(&path, 0, "uuid")?);
     if p0.is_err() {
         return Err(bad_parameters([("uuid", p0.err())]));
     }
@@ -983,7 +567,7 @@ async fn request_update_api_specification(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "id")?);
+    let p0 = parse(path_param(&path, 0, "id")?);
     if p0.is_err() {
         return Err(bad_parameters([("id", p0.err())]));
     }
@@ -1046,7 +630,7 @@ async fn request_delete_api_specification(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "id")?);
+    let p0 = parse(path_param(&path, 0, "id")?);
     if p0.is_err() {
         return Err(bad_parameters([("id", p0.err())]));
     }
@@ -1186,7 +770,7 @@ async fn request_get_category(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
@@ -1234,7 +818,7 @@ async fn request_update_category(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
@@ -1277,7 +861,7 @@ async fn request_delete_category(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
@@ -1318,7 +902,7 @@ async fn request_get_category_docs(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
@@ -1438,7 +1022,7 @@ async fn request_get_changelog(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
     }
@@ -1476,7 +1060,7 @@ async fn request_update_changelog(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
     }
@@ -1516,7 +1100,7 @@ async fn request_delete_changelog(
         &[&[(api::Scheme::ApiKey, &[])]],
         "Basic realm=\"api\"",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
     }
@@ -1644,7 +1228,7 @@ async fn request_get_custom_page(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
     }
@@ -1690,7 +1274,7 @@ async fn request_update_custom_page(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
     }
@@ -1731,7 +1315,7 @@ async fn request_delete_custom_page(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     if p0.is_err() {
         return Err(bad_parameters([("slug", p0.err())]));
     }
@@ -1858,7 +1442,7 @@ async fn request_get_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
@@ -1904,7 +1488,7 @@ async fn request_update_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
@@ -1947,7 +1531,7 @@ async fn request_delete_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
@@ -1988,7 +1572,7 @@ async fn request_get_production_doc(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "slug")?);
     let p1 = header_value(&parts.headers, "x-readme-version")?.map(parse).transpose();
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("slug", p0.err()), ("x-readme-version", p1.err())]));
@@ -2184,7 +1768,7 @@ async fn request_get_version(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "versionId")?);
+    let p0 = parse(path_param(&path, 0, "versionId")?);
     if p0.is_err() {
         return Err(bad_parameters([("versionId", p0.err())]));
     }
@@ -2228,7 +1812,7 @@ async fn request_update_version(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "versionId")?);
+    let p0 = parse(path_param(&path, 0, "versionId")?);
     if p0.is_err() {
         return Err(bad_parameters([("versionId", p0.err())]));
     }
@@ -2274,7 +1858,7 @@ async fn request_delete_version(
         "Basic realm=\"api\"",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "versionId")?);
+    let p0 = parse(path_param(&path, 0, "versionId")?);
     if p0.is_err() {
         return Err(bad_parameters([("versionId", p0.err())]));
     }
@@ -2292,9 +1876,9 @@ async fn request_delete_version(
 impl IntoResponse for api::GetProjectResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
         }
     }
 }
@@ -2302,8 +1886,8 @@ impl IntoResponse for api::GetProjectResponse {
 impl IntoResponse for api::GetApiRegistryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2312,15 +1896,15 @@ impl IntoResponse for api::GetApiSpecificationResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { link, x_total_count } => {
-                let mut response = status(200u16).into_response();
+                let mut response = status(200).into_response();
                 set_header(&mut response, "link", link.as_ref());
                 set_header(&mut response, "x-total-count", x_total_count.as_ref());
                 response
             }
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2328,11 +1912,11 @@ impl IntoResponse for api::GetApiSpecificationResponse {
 impl IntoResponse for api::UploadApiSpecificationResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created => status(201u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::RequestTimeout(body) => json(status(408u16), "application/json", body),
+            Self::Created => status(201).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::RequestTimeout(body) => json(status(408), "application/json", body),
         }
     }
 }
@@ -2340,12 +1924,12 @@ impl IntoResponse for api::UploadApiSpecificationResponse {
 impl IntoResponse for api::UpdateApiSpecificationResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound => status(404u16).into_response(),
-            Self::RequestTimeout(body) => json(status(408u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound => status(404).into_response(),
+            Self::RequestTimeout(body) => json(status(408), "application/json", body),
         }
     }
 }
@@ -2353,11 +1937,11 @@ impl IntoResponse for api::UpdateApiSpecificationResponse {
 impl IntoResponse for api::DeleteApiSpecificationResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::NoContent => status(204).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2366,7 +1950,7 @@ impl IntoResponse for api::GetCategoriesResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { link, x_total_count } => {
-                let mut response = status(200u16).into_response();
+                let mut response = status(200).into_response();
                 set_header(&mut response, "link", link.as_ref());
                 set_header(&mut response, "x-total-count", x_total_count.as_ref());
                 response
@@ -2378,8 +1962,8 @@ impl IntoResponse for api::GetCategoriesResponse {
 impl IntoResponse for api::CreateCategoryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created => status(201u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
+            Self::Created => status(201).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
         }
     }
 }
@@ -2387,8 +1971,8 @@ impl IntoResponse for api::CreateCategoryResponse {
 impl IntoResponse for api::GetCategoryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2396,9 +1980,9 @@ impl IntoResponse for api::GetCategoryResponse {
 impl IntoResponse for api::UpdateCategoryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2406,8 +1990,8 @@ impl IntoResponse for api::UpdateCategoryResponse {
 impl IntoResponse for api::DeleteCategoryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::NoContent => status(204).into_response(),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2415,8 +1999,8 @@ impl IntoResponse for api::DeleteCategoryResponse {
 impl IntoResponse for api::GetCategoryDocsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2425,7 +2009,7 @@ impl IntoResponse for api::GetChangelogsResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { link, x_total_count } => {
-                let mut response = status(200u16).into_response();
+                let mut response = status(200).into_response();
                 set_header(&mut response, "link", link.as_ref());
                 set_header(&mut response, "x-total-count", x_total_count.as_ref());
                 response
@@ -2437,8 +2021,8 @@ impl IntoResponse for api::GetChangelogsResponse {
 impl IntoResponse for api::CreateChangelogResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created => status(201u16).into_response(),
-            Self::BadRequest => status(400u16).into_response(),
+            Self::Created => status(201).into_response(),
+            Self::BadRequest => status(400).into_response(),
         }
     }
 }
@@ -2446,8 +2030,8 @@ impl IntoResponse for api::CreateChangelogResponse {
 impl IntoResponse for api::GetChangelogResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::NotFound => status(404u16).into_response(),
+            Self::Ok => status(200).into_response(),
+            Self::NotFound => status(404).into_response(),
         }
     }
 }
@@ -2455,9 +2039,9 @@ impl IntoResponse for api::GetChangelogResponse {
 impl IntoResponse for api::UpdateChangelogResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::BadRequest => status(400u16).into_response(),
-            Self::NotFound => status(404u16).into_response(),
+            Self::Ok => status(200).into_response(),
+            Self::BadRequest => status(400).into_response(),
+            Self::NotFound => status(404).into_response(),
         }
     }
 }
@@ -2465,8 +2049,8 @@ impl IntoResponse for api::UpdateChangelogResponse {
 impl IntoResponse for api::DeleteChangelogResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
-            Self::NotFound => status(404u16).into_response(),
+            Self::NoContent => status(204).into_response(),
+            Self::NotFound => status(404).into_response(),
         }
     }
 }
@@ -2475,13 +2059,13 @@ impl IntoResponse for api::GetCustomPagesResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { link, x_total_count } => {
-                let mut response = status(200u16).into_response();
+                let mut response = status(200).into_response();
                 set_header(&mut response, "link", link.as_ref());
                 set_header(&mut response, "x-total-count", x_total_count.as_ref());
                 response
             }
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
         }
     }
 }
@@ -2489,10 +2073,10 @@ impl IntoResponse for api::GetCustomPagesResponse {
 impl IntoResponse for api::CreateCustomPageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created => status(201u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
+            Self::Created => status(201).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
         }
     }
 }
@@ -2500,10 +2084,10 @@ impl IntoResponse for api::CreateCustomPageResponse {
 impl IntoResponse for api::GetCustomPageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2511,11 +2095,11 @@ impl IntoResponse for api::GetCustomPageResponse {
 impl IntoResponse for api::UpdateCustomPageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2523,10 +2107,10 @@ impl IntoResponse for api::UpdateCustomPageResponse {
 impl IntoResponse for api::DeleteCustomPageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::NoContent => status(204).into_response(),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2534,10 +2118,10 @@ impl IntoResponse for api::DeleteCustomPageResponse {
 impl IntoResponse for api::CreateDocResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
         }
     }
 }
@@ -2545,9 +2129,9 @@ impl IntoResponse for api::CreateDocResponse {
 impl IntoResponse for api::SearchDocsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
         }
     }
 }
@@ -2555,10 +2139,10 @@ impl IntoResponse for api::SearchDocsResponse {
 impl IntoResponse for api::GetDocResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2566,11 +2150,11 @@ impl IntoResponse for api::GetDocResponse {
 impl IntoResponse for api::UpdateDocResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2578,10 +2162,10 @@ impl IntoResponse for api::UpdateDocResponse {
 impl IntoResponse for api::DeleteDocResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::NoContent => status(204).into_response(),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2589,10 +2173,10 @@ impl IntoResponse for api::DeleteDocResponse {
 impl IntoResponse for api::GetProductionDocResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2600,7 +2184,7 @@ impl IntoResponse for api::GetProductionDocResponse {
 impl IntoResponse for api::GetOutboundIPsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -2611,10 +2195,10 @@ impl IntoResponse for api::AskOwlbotResponse {
             Self::Ok(body) => {
                 match body {
                     api::AskOwlbotOkBody::EventStream(body) => {
-                        text(status(200u16), "text/event-stream", body)
+                        text(status(200), "text/event-stream", body)
                     }
                     api::AskOwlbotOkBody::Json(body) => {
-                        json(status(200u16), "application/json", body)
+                        json(status(200), "application/json", body)
                     }
                 }
             }
@@ -2625,7 +2209,7 @@ impl IntoResponse for api::AskOwlbotResponse {
 impl IntoResponse for api::GetApiSchemaResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -2633,9 +2217,9 @@ impl IntoResponse for api::GetApiSchemaResponse {
 impl IntoResponse for api::GetVersionsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
         }
     }
 }
@@ -2643,11 +2227,11 @@ impl IntoResponse for api::GetVersionsResponse {
 impl IntoResponse for api::CreateVersionResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2655,10 +2239,10 @@ impl IntoResponse for api::CreateVersionResponse {
 impl IntoResponse for api::GetVersionResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2666,11 +2250,11 @@ impl IntoResponse for api::GetVersionResponse {
 impl IntoResponse for api::UpdateVersionResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
 }
@@ -2678,114 +2262,13 @@ impl IntoResponse for api::UpdateVersionResponse {
 impl IntoResponse for api::DeleteVersionResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-            Self::BadRequest(body) => json(status(400u16), "application/json", body),
-            Self::Unauthorized(body) => json(status(401u16), "application/json", body),
-            Self::Forbidden(body) => json(status(403u16), "application/json", body),
-            Self::NotFound(body) => json(status(404u16), "application/json", body),
+            Self::Ok => status(200).into_response(),
+            Self::BadRequest(body) => json(status(400), "application/json", body),
+            Self::Unauthorized(body) => json(status(401), "application/json", body),
+            Self::Forbidden(body) => json(status(403), "application/json", body),
+            Self::NotFound(body) => json(status(404), "application/json", body),
         }
     }
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-/// Parses one parameter value.
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.parse()
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid value `{raw}`: {e}"),
-        ))
-}
-
-/// A required part, or 400 naming it.
-fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value
-        .ok_or_else(|| {
-            let detail = if location == "body" {
-                "the request body is required".to_owned()
-            } else {
-                format!("missing required {location} parameter `{name}`")
-            };
-            Problem::new(StatusCode::BAD_REQUEST, detail)
-        })
-}
-
-/// The path parameters, percent-decoded, in route order.
-async fn path_params(
-    parts: &mut axum::http::request::Parts,
-) -> Result<Vec<String>, Problem> {
-    use axum::extract::FromRequestParts as _;
-    let params = axum::extract::RawPathParams::from_request_parts(parts, &())
-        .await
-        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
-}
-
-fn path_param<'a>(
-    path: &'a [String],
-    index: usize,
-    name: &str,
-) -> Result<&'a str, Problem> {
-    path.get(index)
-        .map(String::as_str)
-        .ok_or_else(|| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("missing path parameter `{name}`"),
-        ))
-}
-
-fn query_pairs(
-    parts: &axum::http::request::Parts,
-) -> Result<Vec<(String, String)>, Problem> {
-    serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid query string: {e}"),
-        ))
-}
-
-fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
-}
-
-fn header_value<'a>(
-    headers: &'a axum::http::HeaderMap,
-    name: &str,
-) -> Result<Option<&'a str>, Problem> {
-    headers
-        .get(name)
-        .map(|value| {
-            value
-                .to_str()
-                .map(str::trim)
-                .map_err(|_| {
-                    Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("header `{name}` is not visible ASCII"),
-                    )
-                })
-        })
-        .transpose()
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
@@ -2844,162 +2327,6 @@ fn authorize(
         problem.challenge = Some(challenge);
         Err(problem)
     }
-}
-
-/// The 400 for the parameters that did not parse, each named
-/// (`found`: every parameter's name, and its problem if any).
-fn bad_parameters<const N: usize>(
-    found: [(&'static str, Option<Problem>); N],
-) -> Problem {
-    let parameters: Vec<BadParameter> = found
-        .into_iter()
-        .filter_map(|(parameter, problem)| {
-            problem
-                .map(|p| BadParameter {
-                    parameter,
-                    detail: p.detail,
-                })
-        })
-        .collect();
-    let detail = match parameters.as_slice() {
-        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
-        many => format!("{} parameters are not valid", many.len()),
-    };
-    Problem {
-        parameters,
-        ..Problem::new(StatusCode::BAD_REQUEST, detail)
-    }
-}
-
-/// 406 when the request's `Accept` takes none of `produces`, the
-/// media types the operation answers with. Error answers are
-/// sent whatever it says.
-fn check_accept(
-    headers: &axum::http::HeaderMap,
-    produces: &[&str],
-) -> Result<(), Problem> {
-    if produces.iter().any(|m| api::accepts(headers, m)) {
-        return Ok(());
-    }
-    let accept = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    Err(
-        Problem::new(
-            StatusCode::NOT_ACCEPTABLE,
-            format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-        ),
-    )
-}
-
-/// The whole body (`serve_request` bounds it); `None` when it is empty.
-async fn read_body(
-    body: axum::body::Body,
-) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.is_empty() => Ok(None),
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) => Err(body_error(&error)),
-    }
-}
-
-/// 413 when the body went over the limit, else 400.
-fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-    if over_limit(error) {
-        return over_limit_problem();
-    }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
-}
-
-/// Whether `error`, or an error it wraps, is a request body going
-/// over the limit (`serve_request` bounds every body).
-fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = error.source();
-    }
-    false
-}
-
-fn over_limit_problem() -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "the request body is larger than the server's limit",
-    )
-}
-
-/// Checks the request's `Content-Type` (415 when it does not fit).
-fn check_content_type(
-    headers: &axum::http::HeaderMap,
-    fits: impl Fn(&str) -> bool,
-    expected: &str,
-) -> Result<(), Problem> {
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    match content_type {
-        Some(ct) if fits(&ct) => Ok(()),
-        _ => {
-            Err(
-                Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("expected a `{expected}` body"),
-                ),
-            )
-        }
-    }
-}
-
-async fn json_body<T: serde::de::DeserializeOwned + Violations>(
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Body,
-) -> Result<Option<T>, Problem> {
-    let Some(bytes) = read_body(body).await? else {
-        return Ok(None);
-    };
-    check_content_type(
-        headers,
-        |ct| ct == "application/json" || ct.ends_with("+json"),
-        "application/json",
-    )?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| invalid_json(&bytes, e, T::violations))
-}
-
-/// 400 for a JSON body that did not deserialize, listing every
-/// violation that `violations` finds (serde stops at the first).
-fn invalid_json(
-    bytes: &[u8],
-    error: serde_json::Error,
-    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
-) -> Problem {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {error}"),
-        );
-    };
-    let mut errors = Vec::new();
-    violations(&value, &mut String::new(), &mut errors);
-    if errors.is_empty() {
-        errors
-            .push(Violation {
-                pointer: String::new(),
-                detail: error.to_string(),
-            });
-    }
-    let mut problem = Problem::new(
-        StatusCode::BAD_REQUEST,
-        "the body does not match its schema",
-    );
-    problem.errors = errors;
-    problem
 }
 
 /// One part of a `multipart/form-data` body.
@@ -3221,134 +2548,6 @@ fn header_params(value: &str) -> Vec<(String, String)> {
     out
 }
 
-fn json<T: serde::Serialize>(
-    status: StatusCode,
-    content_type: &'static str,
-    body: T,
-) -> Response {
-    encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
-}
-
-fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
-    encoded(status, content_type, Ok(body.into_bytes()))
-}
-
-/// A response with an encoded body, or a 500 when encoding failed.
-fn encoded(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Result<Vec<u8>, String>,
-) -> Response {
-    match body {
-        Ok(bytes) => {
-            (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes)
-                .into_response()
-        }
-        Err(error) => {
-            tracing::error!("cannot encode the response: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        }
-    }
-}
-
-/// Sets a documented response header when there is a value (values
-/// that cannot be a header are logged and left out).
-fn set_header(
-    response: &mut Response,
-    name: &'static str,
-    value: Option<&impl std::fmt::Display>,
-) {
-    let Some(value) = value else { return };
-    match axum::http::HeaderValue::try_from(value.to_string()) {
-        Ok(value) => {
-            response.headers_mut().insert(name, value);
-        }
-        Err(error) => tracing::warn!("response header `{name}` left out: {error}"),
-    }
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// Lists what is wrong with a JSON value that did not deserialize as
-/// `Self`, each with the JSON pointer `at` extended to it.
-trait Violations {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
-}
-
-/// Extends the JSON pointer `at` by one reference token.
-fn push_token(at: &mut String, token: &str) {
-    at.push('/');
-    at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
-
-/// A value whose type has no parts: checked by deserializing it.
-fn leaf<T: serde::de::DeserializeOwned>(
-    value: &serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) {
-    if let Err(error) = T::deserialize(value) {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: error.to_string(),
-        });
-    }
-}
-
-impl Violations for serde_json::Value {
-    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
-}
-
-impl<T: Violations> Violations for Option<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        if !value.is_null() {
-            T::violations(value, at, out);
-        }
-    }
-}
-
-impl<T: Violations> Violations for Vec<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(items) = value.as_array() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an array".to_owned(),
-            });
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let len = at.len();
-            push_token(at, &i.to_string());
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
-impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = value.as_object() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an object".to_owned(),
-            });
-            return;
-        };
-        for (key, item) in object {
-            let len = at.len();
-            push_token(at, key);
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
 impl Violations for String {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
@@ -3367,48 +2566,9 @@ impl Violations for i64 {
     }
 }
 
-/// The object's members, or a violation when it is none.
-fn json_object<'v>(
-    value: &'v serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
-    let object = value.as_object();
-    if object.is_none() {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: "must be an object".to_owned(),
-        });
-    }
-    object
-}
-
-/// Checks the property `name` of `object`.
-fn property<T: Violations>(
-    object: &serde_json::Map<String, serde_json::Value>,
-    name: &str,
-    required: bool,
-    at: &mut String,
-    out: &mut Vec<Violation>,
-) {
-    let len = at.len();
-    push_token(at, name);
-    match object.get(name) {
-        Some(value) => T::violations(value, at, out),
-        None if required => {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "is required".to_owned(),
-            })
-        }
-        None => {}
-    }
-    at.truncate(len);
-}
-
 impl Violations for types::Category {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
@@ -3418,7 +2578,7 @@ impl Violations for types::Category {
 
 impl Violations for types::Changelog {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<String>(object, "title", true, at, out);
@@ -3430,7 +2590,7 @@ impl Violations for types::Changelog {
 
 impl Violations for types::CustomPage {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<String>(object, "title", true, at, out);
@@ -3449,7 +2609,7 @@ impl Violations for types::DocSchemaPost {
 
 impl Violations for types::DocSchemaPut {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
@@ -3467,7 +2627,7 @@ impl Violations for types::DocSchemaPut {
 
 impl Violations for types::Version {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<String>(object, "version", true, at, out);
@@ -3501,7 +2661,7 @@ impl Violations for types::DocSchemaPutType {
 
 impl Violations for types::DocSchemaPutError {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "code", false, at, out);
@@ -3510,7 +2670,7 @@ impl Violations for types::DocSchemaPutError {
 
 impl Violations for types::CreateCategoryBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<String>(object, "title", true, at, out);
@@ -3520,7 +2680,7 @@ impl Violations for types::CreateCategoryBody {
 
 impl Violations for types::AskOwlbotBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<String>(object, "question", true, at, out);

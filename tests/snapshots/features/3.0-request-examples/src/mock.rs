@@ -47,7 +47,13 @@ impl api::Api for MockApi {
         Ok(
             api::GetParameterExamplesParam1Param2Response::Ok(
                 json(
-                    "{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+                    r#"{
+  "summary": "example summary (response)",
+  "description": "a lengthier example description (response)",
+  "id": 1234,
+  "email": "test+response@example.com",
+  "name": "Test user name (response)"
+}"#,
                 )?,
             ),
         )
@@ -60,7 +66,11 @@ impl api::Api for MockApi {
         Ok(
             api::PutParameterExamplesParam1Param2Response::Ok(
                 json(
-                    "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+                    r#"{
+  "id": 12343354,
+  "email": "test@example.com",
+  "name": "Test user name"
+}"#,
                 )?,
             ),
         )
@@ -73,7 +83,13 @@ impl api::Api for MockApi {
         Ok(
             api::PatchParameterExamplesParam1Param2Response::Ok(
                 json(
-                    "{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+                    r#"{
+  "summary": "example summary (response)",
+  "description": "a lengthier example description (response)",
+  "id": 1234,
+  "email": "test+response@example.com",
+  "name": "Test user name (response)"
+}"#,
                 )?,
             ),
         )
@@ -97,7 +113,11 @@ impl api::Api for MockApi {
         Ok(
             api::PostRequestBodyResponse::Ok(
                 json(
-                    "{\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}",
+                    r#"{
+  "id": 1234,
+  "email": "test+response@example.com",
+  "name": "Test user name (response)"
+}"#,
                 )?,
             ),
         )
@@ -110,7 +130,11 @@ impl api::Api for MockApi {
         Ok(
             api::PatchRequestBodyResponse::Ok(
                 json(
-                    "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+                    r#"{
+  "id": 12343354,
+  "email": "test@example.com",
+  "name": "Test user name"
+}"#,
                 )?,
             ),
         )
@@ -209,7 +233,11 @@ mod tests {
                 param1: json("\"string\""),
                 param2: json("\"string\""),
                 body: json(
-                    "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+                    r#"{
+  "id": 12343354,
+  "email": "test@example.com",
+  "name": "Test user name"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -227,7 +255,11 @@ mod tests {
                 param5: json("\"string\""),
                 param6: Some(json("\"string\"")),
                 body: json(
-                    "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+                    r#"{
+  "id": 1234,
+  "email": "test@example.com",
+  "name": "Test user name"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -250,7 +282,11 @@ mod tests {
         let answer = client
             .post_request_body(api::PostRequestBodyRequest {
                 body: json(
-                    "{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+                    r#"{
+  "id": 1234,
+  "email": "test@example.com",
+  "name": "Test user name"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -262,7 +298,11 @@ mod tests {
         let answer = client
             .patch_request_body(api::PatchRequestBodyRequest {
                 body: json(
-                    "{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+                    r#"{
+  "id": 12343354,
+  "email": "test@example.com",
+  "name": "Test user name"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -317,7 +357,11 @@ mod tests {
             .demo_form_data(api::DemoFormDataRequest {
                 body: Some(
                     json(
-                        "{\"client_id\":\"id123\",\"client_secret\":\"secret456\",\"scope\":789}",
+                        r#"{
+  "client_id": "id123",
+  "client_secret": "secret456",
+  "scope": 789
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

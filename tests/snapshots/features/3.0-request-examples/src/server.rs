@@ -26,20 +26,16 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
+use super::runtime::violations::*;
 use super::api;
 use super::types;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -78,661 +74,89 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
             "/requestBody-form-data-example",
             axum::routing::post(handle_demo_form_data::<A>),
         )
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
-
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    /// The parameters that are not valid, each named.
-    parameters: Vec<BadParameter>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-/// A parameter that is not valid: its name, as the spec writes it,
-/// and what is wrong.
-#[derive(serde::Serialize)]
-struct BadParameter {
-    parameter: &'static str,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            parameters: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                if self.parameters.len() > 1 {
-                    for p in self.parameters.drain(..) {
-                        self.detail
-                            .push_str(&format!("; `{}`: {}", p.parameter, p.detail));
-                    }
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                if !self.parameters.is_empty() {
-                    body["errors"] = serde_json::json!(self.parameters);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.0\",\"info\":{\"title\":\"Support for request body and parameter examples\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#requestBodyObject\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org/anything\"}],\"tags\":[{\"name\":\"Multiple examples\"},{\"name\":\"Single example\"},{\"name\":\"Multiple media types\"}],\"paths\":{\"/parameterExamples/{param1}/{param2}\":{\"get\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Within `examples` (parameters)\",\"description\":\"This operation has several parameters with examples alongside separately maintained example within `examples` at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"parameters\":[{\"name\":\"param1\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 1)\",\"description\":\"a lengthier example description (param 1)\",\"value\":\"param1-example\"},\"yetAnotherParamExample\":{\"value\":\"param1-example-again\"}}},{\"name\":\"param2\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 2)\",\"description\":\"a lengthier example description (param 2)\",\"value\":\"param2-example\"}}}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"value\":{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}},\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"400\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><body>Invalid user!</body></note>\"}}}}},\"default\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}}},\"patch\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Within `examples` (mixed)\",\"description\":\"This operation has parameter and body examples alongside separately maintained example within `examples` at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"parameters\":[{\"name\":\"param1\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 1)\",\"description\":\"a lengthier example description (param 1)\",\"value\":\"param1-example\"},\"yetAnotherParamExample\":{\"value\":\"param1-example-again\"}}},{\"name\":\"param2\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 2)\",\"description\":\"a lengthier example description (param 2)\",\"value\":\"param2-example\"}}},{\"name\":\"param3\",\"in\":\"query\",\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 3)\",\"description\":\"a lengthier example description (param 3)\",\"value\":\"param3-example\"}}},{\"name\":\"param4\",\"in\":\"query\",\"schema\":{\"type\":\"string\"},\"example\":\"param4-example\"},{\"name\":\"param5\",\"in\":\"header\",\"required\":true,\"schema\":{\"type\":\"string\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (param 5)\",\"description\":\"a lengthier example description (param 5)\",\"value\":\"param5-example\"}}},{\"name\":\"param6\",\"in\":\"header\",\"schema\":{\"type\":\"string\"},\"example\":\"param6-example\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}},\"userRegistration alt\":{\"value\":{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"value\":{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}},\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"400\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><body>Invalid user!</body></note>\"}}}}},\"default\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}}},\"put\":{\"tags\":[\"Single example\"],\"summary\":\"Within `example`\",\"description\":\"This operation has a param example and `requestBody` with separately maintained example within a simple `example` object at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"parameters\":[{\"name\":\"param1\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"example\":\"param1-example\"},{\"name\":\"param2\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"},\"example\":\"param2-example\"}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}},\"/requestBody\":{\"post\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Within `examples` (body)\",\"description\":\"This operation has a `requestBody` with separately maintained examples within `examples` at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}},\"userRegistration alt\":{\"value\":{\"id\":5678,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"userRegistration\":{\"summary\":\"example summary (response)\",\"description\":\"a lengthier example description (response)\",\"value\":{\"id\":1234,\"email\":\"test+response@example.com\",\"name\":\"Test user name (response)\"}},\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"400\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><body>Invalid user!</body></note>\"}}}}},\"default\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"examples\":{\"response\":{\"value\":{\"id\":1234,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}}}},\"patch\":{\"tags\":[\"Single example\"],\"summary\":\"Within `example`\",\"description\":\"This operation has a `requestBody` with separately maintained example within a simple `example` object at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}}}}},\"put\":{\"tags\":[\"Single example\"],\"summary\":\"`$ref` within `example`\",\"description\":\"This operation has a `requestBody` with separately maintained example within a `$ref` in a simple `example` object at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"$ref\":\"#/components/examples/user/value\"}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/user\"},\"example\":{\"$ref\":\"#/components/examples/user/value\"}}}}}}},\"/requestBody-primitive-example\":{\"post\":{\"tags\":[\"Single example\"],\"summary\":\"Primitive `example`\",\"description\":\"This operation has a `requestBody` with separately maintained **primitive** example within a simple `example` object at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"},\"example\":\"column1,column2,column3,column4\"}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"},\"example\":\"column1,column2,column3,column4\"}}}}},\"patch\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Stringified JSON object in an `examples` value\",\"description\":\"This operation has a `requestBody` with separately maintained example within `examples` at the Media Type Object level containing stringified JSON object.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/pet\"},\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":\"{\\n  \\\"name\\\": \\\"Fluffy\\\",\\n  \\\"petType\\\": \\\"Cat\\\"\\n}\"},\"dog\":{\"summary\":\"An example of a dog\",\"value\":\"{\\n  \\\"name\\\": \\\"Buster\\\",\\n  \\\"petType\\\": \\\"Dog\\\"\\n}\"}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/pet\"},\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":\"{\\n  \\\"name\\\": \\\"Fluffy\\\",\\n  \\\"petType\\\": \\\"Cat\\\"\\n}\"},\"dog\":{\"summary\":\"An example of a dog\",\"value\":\"{\\n  \\\"name\\\": \\\"Buster\\\",\\n  \\\"petType\\\": \\\"Dog\\\"\\n}\"}}}}}}},\"put\":{\"tags\":[\"Multiple examples\"],\"summary\":\"Stringified JSON arrays in an `examples` value\",\"description\":\"This operation has a `requestBody` with separately maintained example within `examples` at the Media Type Object level containing a stringified JSON array.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/pets\"},\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":\"[\\n  {\\n    \\\"name\\\": \\\"Fluffy\\\",\\n    \\\"petType\\\": \\\"Cat\\\"\\n  }\\n]\"},\"dog\":{\"summary\":\"An example of a dog\",\"value\":\"[\\n  {\\n    \\\"name\\\": \\\"Buster\\\",\\n    \\\"petType\\\": \\\"Dog\\\"\\n  }\\n]\"}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/pets\"},\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":\"[\\n  {\\n    \\\"name\\\": \\\"Fluffy\\\",\\n    \\\"petType\\\": \\\"Cat\\\"\\n  }\\n]\"},\"dog\":{\"summary\":\"An example of a dog\",\"value\":\"[\\n  {\\n    \\\"name\\\": \\\"Buster\\\",\\n    \\\"petType\\\": \\\"Dog\\\"\\n  }\\n]\"}}}}}}}},\"/requestBody-multi-media-types\":{\"post\":{\"tags\":[\"Multiple media types\"],\"summary\":\"Within `examples`\",\"description\":\"This operation has a `requestBody` containing multiple media types with each containing a separately maintained example within `examples` at the Media Type Object level.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#mediaTypeObject)\\n\\n* [3.1.0 Media Type Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#mediaTypeObject)\",\"requestBody\":{\"required\":true,\"content\":{\"text/plain\":{\"examples\":{\"response\":{\"value\":\"OK\"}}},\"application/json\":{\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":{\"name\":\"Fluffy\",\"petType\":\"Cat\"}},\"dog\":{\"summary\":\"An example of a dog\",\"value\":{\"name\":\"Buster\",\"petType\":\"Dog\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"text/plain\":{\"examples\":{\"response\":{\"value\":\"OK\"}}},\"application/json\":{\"examples\":{\"cat\":{\"summary\":\"An example of a cat\",\"value\":{\"name\":\"Fluffy\",\"petType\":\"Cat\"}},\"dog\":{\"summary\":\"An example of a dog\",\"value\":{\"name\":\"Buster\",\"petType\":\"Dog\"}}}}}},\"400\":{\"description\":\"Validation failed\",\"content\":{\"application/xml\":{\"examples\":{\"response\":{\"value\":\"<?xml version=\\\"1.0\\\" encoding=\\\"UTF-8\\\"?><note><body>Invalid pet!</body></note>\"}}}}}}}},\"/requestBody-form-data-example\":{\"post\":{\"summary\":\"Demo handling of formData\",\"operationId\":\"demoFormData\",\"requestBody\":{\"content\":{\"application/x-www-form-urlencoded\":{\"schema\":{\"required\":[\"client_id\",\"client_secret\"],\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":\"string\"},\"client_secret\":{\"type\":\"string\"},\"scope\":{\"type\":\"integer\",\"format\":\"int32\"}}},\"examples\":{\"auth_example\":{\"value\":{\"client_id\":\"id123\",\"client_secret\":\"secret456\",\"scope\":789}}}}},\"required\":false},\"responses\":{\"200\":{\"description\":\"Valid Token\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Token\"},\"examples\":{\"auth_example\":{\"value\":{\"access_token\":123,\"token_type\":\"type456\",\"expires_in\":789}}}}}},\"401\":{\"description\":\"Unauthorized\"}}}}},\"components\":{\"examples\":{\"user\":{\"value\":{\"id\":12343354,\"email\":\"test@example.com\",\"name\":\"Test user name\"}}},\"schemas\":{\"pet\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"petType\":{\"type\":\"string\",\"enum\":[\"Cat\",\"Dog\"]}}},\"pets\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/pet\"}},\"tag\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\",\"format\":\"int64\"},\"name\":{\"type\":\"string\"}}},\"Token\":{\"title\":\"Token\",\"required\":[\"access_token\",\"token_type\",\"expires_in\"],\"type\":\"object\",\"properties\":{\"access_token\":{\"type\":\"integer\",\"format\":\"int32\"},\"token_type\":{\"type\":\"string\"},\"expires_in\":{\"type\":\"integer\",\"format\":\"int32\"}}},\"user\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"number\"},\"email\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}}}}}}";
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    (
-        "GET",
-        "/parameterExamples/{param1}/{param2}",
-        "get_parameter_examples_param1_param2",
-        false,
-    ),
-    (
-        "PATCH",
-        "/parameterExamples/{param1}/{param2}",
-        "patch_parameter_examples_param1_param2",
-        false,
-    ),
-    (
-        "PUT",
-        "/parameterExamples/{param1}/{param2}",
-        "put_parameter_examples_param1_param2",
-        false,
-    ),
-    ("PATCH", "/requestBody", "patch_request_body", false),
-    ("POST", "/requestBody", "post_request_body", false),
-    ("PUT", "/requestBody", "put_request_body", false),
-    ("POST", "/requestBody-form-data-example", "demoFormData", false),
-    (
-        "POST",
-        "/requestBody-multi-media-types",
-        "post_request_body_multi_media_types",
-        false,
-    ),
-    (
-        "PATCH",
-        "/requestBody-primitive-example",
-        "patch_request_body_primitive_example",
-        false,
-    ),
-    (
-        "POST",
-        "/requestBody-primitive-example",
-        "post_request_body_primitive_example",
-        false,
-    ),
-    (
-        "PUT",
-        "/requestBody-primitive-example",
-        "put_request_body_primitive_example",
-        false,
-    ),
-];
-
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
-}
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "GET",
+            route: "/parameterExamples/{param1}/{param2}",
+            id: "get_parameter_examples_param1_param2",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/parameterExamples/{param1}/{param2}",
+            id: "patch_parameter_examples_param1_param2",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/parameterExamples/{param1}/{param2}",
+            id: "put_parameter_examples_param1_param2",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/requestBody",
+            id: "patch_request_body",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/requestBody",
+            id: "post_request_body",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/requestBody",
+            id: "put_request_body",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/requestBody-form-data-example",
+            id: "demoFormData",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/requestBody-multi-media-types",
+            id: "post_request_body_multi_media_types",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/requestBody-primitive-example",
+            id: "patch_request_body_primitive_example",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/requestBody-primitive-example",
+            id: "post_request_body_primitive_example",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/requestBody-primitive-example",
+            id: "put_request_body_primitive_example",
+            streamed: false,
+        },
+    ]
+};
 
 /// `GET /parameterExamples/{param1}/{param2}`
 async fn handle_get_parameter_examples_param1_param2<A: api::Api>(
@@ -753,8 +177,8 @@ async fn request_get_parameter_examples_param1_param2(
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json", "application/xml"])?;
-    let p0 = parse(path_param(&path, 0usize, "param1")?);
-    let p1 = parse(path_param(&path, 1usize, "param2")?);
+    let p0 = parse(path_param(&path, 0, "param1")?);
+    let p1 = parse(path_param(&path, 1, "param2")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("param1", p0.err()), ("param2", p1.err())]));
     }
@@ -788,8 +212,8 @@ async fn request_put_parameter_examples_param1_param2(
     let (mut parts, body) = request.into_parts();
     let path = path_params(&mut parts).await?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "param1")?);
-    let p1 = parse(path_param(&path, 1usize, "param2")?);
+    let p0 = parse(path_param(&path, 0, "param1")?);
+    let p1 = parse(path_param(&path, 1, "param2")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("param1", p0.err()), ("param2", p1.err())]));
     }
@@ -826,8 +250,8 @@ async fn request_patch_parameter_examples_param1_param2(
     let path = path_params(&mut parts).await?;
     let query = query_pairs(&parts)?;
     check_accept(&parts.headers, &["application/json", "application/xml"])?;
-    let p0 = parse(path_param(&path, 0usize, "param1")?);
-    let p1 = parse(path_param(&path, 1usize, "param2")?);
+    let p0 = parse(path_param(&path, 0, "param1")?);
+    let p1 = parse(path_param(&path, 1, "param2")?);
     let p2 = query_value(&query, "param3").map(parse).transpose();
     let p3 = query_value(&query, "param4").map(parse).transpose();
     let p4 = required(header_value(&parts.headers, "param5")?, "header", "param5")
@@ -1110,8 +534,8 @@ async fn request_demo_form_data(
 impl IntoResponse for api::GetParameterExamplesParam1Param2Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::BadRequest(body) => binary(status(400), "application/xml", body),
             Self::Default { status, body } => json(status, "application/json", body),
         }
     }
@@ -1120,7 +544,7 @@ impl IntoResponse for api::GetParameterExamplesParam1Param2Response {
 impl IntoResponse for api::PutParameterExamplesParam1Param2Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -1128,8 +552,8 @@ impl IntoResponse for api::PutParameterExamplesParam1Param2Response {
 impl IntoResponse for api::PatchParameterExamplesParam1Param2Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::BadRequest(body) => binary(status(400), "application/xml", body),
             Self::Default { status, body } => json(status, "application/json", body),
         }
     }
@@ -1138,7 +562,7 @@ impl IntoResponse for api::PatchParameterExamplesParam1Param2Response {
 impl IntoResponse for api::PutRequestBodyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -1146,8 +570,8 @@ impl IntoResponse for api::PutRequestBodyResponse {
 impl IntoResponse for api::PostRequestBodyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::BadRequest(body) => binary(status(400), "application/xml", body),
             Self::Default { status, body } => json(status, "application/json", body),
         }
     }
@@ -1156,7 +580,7 @@ impl IntoResponse for api::PostRequestBodyResponse {
 impl IntoResponse for api::PatchRequestBodyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -1164,7 +588,7 @@ impl IntoResponse for api::PatchRequestBodyResponse {
 impl IntoResponse for api::PutRequestBodyPrimitiveExampleResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -1172,7 +596,7 @@ impl IntoResponse for api::PutRequestBodyPrimitiveExampleResponse {
 impl IntoResponse for api::PostRequestBodyPrimitiveExampleResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -1180,7 +604,7 @@ impl IntoResponse for api::PostRequestBodyPrimitiveExampleResponse {
 impl IntoResponse for api::PatchRequestBodyPrimitiveExampleResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -1191,14 +615,14 @@ impl IntoResponse for api::PostRequestBodyMultiMediaTypesResponse {
             Self::Ok(body) => {
                 match body {
                     api::PostRequestBodyMultiMediaTypesOkBody::Text(body) => {
-                        text(status(200u16), "text/plain", body)
+                        text(status(200), "text/plain", body)
                     }
                     api::PostRequestBodyMultiMediaTypesOkBody::Json(body) => {
-                        json(status(200u16), "application/json", body)
+                        json(status(200), "application/json", body)
                     }
                 }
             }
-            Self::BadRequest(body) => binary(status(400u16), "application/xml", body),
+            Self::BadRequest(body) => binary(status(400), "application/xml", body),
         }
     }
 }
@@ -1206,342 +630,10 @@ impl IntoResponse for api::PostRequestBodyMultiMediaTypesResponse {
 impl IntoResponse for api::DemoFormDataResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
-            Self::Unauthorized => status(401u16).into_response(),
+            Self::Ok(body) => json(status(200), "application/json", body),
+            Self::Unauthorized => status(401).into_response(),
         }
     }
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-/// Parses one parameter value.
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.parse()
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid value `{raw}`: {e}"),
-        ))
-}
-
-/// A required part, or 400 naming it.
-fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value
-        .ok_or_else(|| {
-            let detail = if location == "body" {
-                "the request body is required".to_owned()
-            } else {
-                format!("missing required {location} parameter `{name}`")
-            };
-            Problem::new(StatusCode::BAD_REQUEST, detail)
-        })
-}
-
-/// The path parameters, percent-decoded, in route order.
-async fn path_params(
-    parts: &mut axum::http::request::Parts,
-) -> Result<Vec<String>, Problem> {
-    use axum::extract::FromRequestParts as _;
-    let params = axum::extract::RawPathParams::from_request_parts(parts, &())
-        .await
-        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
-}
-
-fn path_param<'a>(
-    path: &'a [String],
-    index: usize,
-    name: &str,
-) -> Result<&'a str, Problem> {
-    path.get(index)
-        .map(String::as_str)
-        .ok_or_else(|| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("missing path parameter `{name}`"),
-        ))
-}
-
-fn query_pairs(
-    parts: &axum::http::request::Parts,
-) -> Result<Vec<(String, String)>, Problem> {
-    serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid query string: {e}"),
-        ))
-}
-
-fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
-}
-
-fn header_value<'a>(
-    headers: &'a axum::http::HeaderMap,
-    name: &str,
-) -> Result<Option<&'a str>, Problem> {
-    headers
-        .get(name)
-        .map(|value| {
-            value
-                .to_str()
-                .map(str::trim)
-                .map_err(|_| {
-                    Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        format!("header `{name}` is not visible ASCII"),
-                    )
-                })
-        })
-        .transpose()
-}
-
-/// The 400 for the parameters that did not parse, each named
-/// (`found`: every parameter's name, and its problem if any).
-fn bad_parameters<const N: usize>(
-    found: [(&'static str, Option<Problem>); N],
-) -> Problem {
-    let parameters: Vec<BadParameter> = found
-        .into_iter()
-        .filter_map(|(parameter, problem)| {
-            problem
-                .map(|p| BadParameter {
-                    parameter,
-                    detail: p.detail,
-                })
-        })
-        .collect();
-    let detail = match parameters.as_slice() {
-        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
-        many => format!("{} parameters are not valid", many.len()),
-    };
-    Problem {
-        parameters,
-        ..Problem::new(StatusCode::BAD_REQUEST, detail)
-    }
-}
-
-/// 406 when the request's `Accept` takes none of `produces`, the
-/// media types the operation answers with. Error answers are
-/// sent whatever it says.
-fn check_accept(
-    headers: &axum::http::HeaderMap,
-    produces: &[&str],
-) -> Result<(), Problem> {
-    if produces.iter().any(|m| api::accepts(headers, m)) {
-        return Ok(());
-    }
-    let accept = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    Err(
-        Problem::new(
-            StatusCode::NOT_ACCEPTABLE,
-            format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-        ),
-    )
-}
-
-/// The whole body (`serve_request` bounds it); `None` when it is empty.
-async fn read_body(
-    body: axum::body::Body,
-) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.is_empty() => Ok(None),
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) => Err(body_error(&error)),
-    }
-}
-
-/// 413 when the body went over the limit, else 400.
-fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-    if over_limit(error) {
-        return over_limit_problem();
-    }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
-}
-
-/// The request's `Content-Type` without parameters, in lower
-/// case; empty when there is none.
-fn media_type(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-/// A body in a media type the operation does not take: 415,
-/// unless there is no body at all.
-async fn unsupported<T>(
-    body: axum::body::Body,
-    expected: &str,
-) -> Result<Option<T>, Problem> {
-    match read_body(body).await? {
-        None => Ok(None),
-        Some(_) => {
-            Err(
-                Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("expected {expected}"),
-                ),
-            )
-        }
-    }
-}
-
-/// Whether `error`, or an error it wraps, is a request body going
-/// over the limit (`serve_request` bounds every body).
-fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = error.source();
-    }
-    false
-}
-
-fn over_limit_problem() -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "the request body is larger than the server's limit",
-    )
-}
-
-/// Checks the request's `Content-Type` (415 when it does not fit).
-fn check_content_type(
-    headers: &axum::http::HeaderMap,
-    fits: impl Fn(&str) -> bool,
-    expected: &str,
-) -> Result<(), Problem> {
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    match content_type {
-        Some(ct) if fits(&ct) => Ok(()),
-        _ => {
-            Err(
-                Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("expected a `{expected}` body"),
-                ),
-            )
-        }
-    }
-}
-
-async fn json_body<T: serde::de::DeserializeOwned + Violations>(
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Body,
-) -> Result<Option<T>, Problem> {
-    let Some(bytes) = read_body(body).await? else {
-        return Ok(None);
-    };
-    check_content_type(
-        headers,
-        |ct| ct == "application/json" || ct.ends_with("+json"),
-        "application/json",
-    )?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| invalid_json(&bytes, e, T::violations))
-}
-
-/// 400 for a JSON body that did not deserialize, listing every
-/// violation that `violations` finds (serde stops at the first).
-fn invalid_json(
-    bytes: &[u8],
-    error: serde_json::Error,
-    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
-) -> Problem {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {error}"),
-        );
-    };
-    let mut errors = Vec::new();
-    violations(&value, &mut String::new(), &mut errors);
-    if errors.is_empty() {
-        errors
-            .push(Violation {
-                pointer: String::new(),
-                detail: error.to_string(),
-            });
-    }
-    let mut problem = Problem::new(
-        StatusCode::BAD_REQUEST,
-        "the body does not match its schema",
-    );
-    problem.errors = errors;
-    problem
-}
-
-async fn form_body<T: serde::de::DeserializeOwned>(
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Body,
-) -> Result<Option<T>, Problem> {
-    let Some(bytes) = read_body(body).await? else {
-        return Ok(None);
-    };
-    check_content_type(
-        headers,
-        |ct| ct == "application/x-www-form-urlencoded",
-        "application/x-www-form-urlencoded",
-    )?;
-    serde_urlencoded::from_bytes(&bytes)
-        .map(Some)
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid form body: {e}"),
-        ))
-}
-
-async fn text_body(
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Body,
-    content_type: &str,
-) -> Result<Option<String>, Problem> {
-    let Some(bytes) = read_body(body).await? else {
-        return Ok(None);
-    };
-    check_content_type(headers, |ct| ct.starts_with("text/"), content_type)?;
-    String::from_utf8(bytes.to_vec())
-        .map(Some)
-        .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
-}
-
-fn json<T: serde::Serialize>(
-    status: StatusCode,
-    content_type: &'static str,
-    body: T,
-) -> Response {
-    encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
-}
-
-fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
-    encoded(status, content_type, Ok(body.into_bytes()))
 }
 
 /// A binary response: sent as the stream yields it, or with a
@@ -1558,106 +650,6 @@ fn binary(
     (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-/// A response with an encoded body, or a 500 when encoding failed.
-fn encoded(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Result<Vec<u8>, String>,
-) -> Response {
-    match body {
-        Ok(bytes) => {
-            (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes)
-                .into_response()
-        }
-        Err(error) => {
-            tracing::error!("cannot encode the response: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        }
-    }
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// Lists what is wrong with a JSON value that did not deserialize as
-/// `Self`, each with the JSON pointer `at` extended to it.
-trait Violations {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
-}
-
-/// Extends the JSON pointer `at` by one reference token.
-fn push_token(at: &mut String, token: &str) {
-    at.push('/');
-    at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
-
-/// A value whose type has no parts: checked by deserializing it.
-fn leaf<T: serde::de::DeserializeOwned>(
-    value: &serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) {
-    if let Err(error) = T::deserialize(value) {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: error.to_string(),
-        });
-    }
-}
-
-impl Violations for serde_json::Value {
-    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
-}
-
-impl<T: Violations> Violations for Option<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        if !value.is_null() {
-            T::violations(value, at, out);
-        }
-    }
-}
-
-impl<T: Violations> Violations for Vec<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(items) = value.as_array() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an array".to_owned(),
-            });
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let len = at.len();
-            push_token(at, &i.to_string());
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
-impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = value.as_object() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an object".to_owned(),
-            });
-            return;
-        };
-        for (key, item) in object {
-            let len = at.len();
-            push_token(at, key);
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
 impl Violations for String {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
@@ -1670,48 +662,9 @@ impl Violations for f64 {
     }
 }
 
-/// The object's members, or a violation when it is none.
-fn json_object<'v>(
-    value: &'v serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
-    let object = value.as_object();
-    if object.is_none() {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: "must be an object".to_owned(),
-        });
-    }
-    object
-}
-
-/// Checks the property `name` of `object`.
-fn property<T: Violations>(
-    object: &serde_json::Map<String, serde_json::Value>,
-    name: &str,
-    required: bool,
-    at: &mut String,
-    out: &mut Vec<Violation>,
-) {
-    let len = at.len();
-    push_token(at, name);
-    match object.get(name) {
-        Some(value) => T::violations(value, at, out),
-        None if required => {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "is required".to_owned(),
-            })
-        }
-        None => {}
-    }
-    at.truncate(len);
-}
-
 impl Violations for types::Pet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "name", false, at, out);
@@ -1721,7 +674,7 @@ impl Violations for types::Pet {
 
 impl Violations for types::User {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<f64>>(object, "id", false, at, out);

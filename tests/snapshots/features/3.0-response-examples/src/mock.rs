@@ -46,7 +46,11 @@ impl api::Api for MockApi {
     ) -> Result<api::GetExampleResponse, api::Error> {
         Ok(api::GetExampleResponse::Ok {
             body: json(
-                "{\"id\":12345,\"email\":\"test@example.com\",\"name\":\"Test user name\"}",
+                r#"{
+  "id": 12345,
+  "email": "test@example.com",
+  "name": "Test user name"
+}"#,
             )?,
             testheader: None,
         })
@@ -59,7 +63,12 @@ impl api::Api for MockApi {
         Ok(
             api::GetExamplesResponse::Created(
                 json(
-                    "{\"user\":{\"email\":\"test@example.com\",\"name\":\"Test user name\"}}",
+                    r#"{
+  "user": {
+    "email": "test@example.com",
+    "name": "Test user name"
+  }
+}"#,
                 )?,
             ),
         )

@@ -40,7 +40,7 @@ impl api::Api for MockApi {
         _request: api::CachedRequest,
     ) -> Result<api::CachedResponse, api::Error> {
         Ok(api::CachedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
         })
     }
 
@@ -49,7 +49,7 @@ impl api::Api for MockApi {
         _request: api::RedirectRequest,
     ) -> Result<api::RedirectResponse, api::Error> {
         Ok(api::RedirectResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
         })
     }
 
@@ -58,7 +58,7 @@ impl api::Api for MockApi {
         _request: api::NocontentRequest,
     ) -> Result<api::NocontentResponse, api::Error> {
         Ok(api::NocontentResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
         })
     }
 }

@@ -48,7 +48,13 @@ impl api::Api for MockApi {
             api::PostMultipleTypesMultipleExamplesResponse::Ok(
                 api::PostMultipleTypesMultipleExamplesOkBody::Json(
                     json(
-                        "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
+                        r#"{
+  "name": "Fluffy",
+  "petType": "Cat",
+  "color": "White",
+  "gender": "male",
+  "breed": "Persian"
+}"#,
                     )?,
                 ),
             ),
@@ -63,7 +69,13 @@ impl api::Api for MockApi {
             api::PostMultipleTypesSingleExampleResponse::Ok(
                 api::PostMultipleTypesSingleExampleOkBody::Json(
                     json(
-                        "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
+                        r#"{
+  "name": "Fluffy",
+  "petType": "Cat",
+  "color": "White",
+  "gender": "male",
+  "breed": "Persian"
+}"#,
                     )?,
                 ),
             ),
@@ -77,7 +89,13 @@ impl api::Api for MockApi {
         Ok(
             api::GetSingleTypeMultipleExamplesResponse::Ok(
                 json(
-                    "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
+                    r#"{
+  "name": "Fluffy",
+  "petType": "Cat",
+  "color": "White",
+  "gender": "male",
+  "breed": "Persian"
+}"#,
                 )?,
             ),
         )
@@ -90,7 +108,13 @@ impl api::Api for MockApi {
         Ok(
             api::GetSingleTypeSingleExampleResponse::Ok(
                 json(
-                    "{\"name\":\"Fluffy\",\"petType\":\"Cat\",\"color\":\"White\",\"gender\":\"male\",\"breed\":\"Persian\"}",
+                    r#"{
+  "name": "Fluffy",
+  "petType": "Cat",
+  "color": "White",
+  "gender": "male",
+  "breed": "Persian"
+}"#,
                 )?,
             ),
         )
@@ -118,7 +142,11 @@ mod tests {
             .post_multiple_types_multiple_examples(api::PostMultipleTypesMultipleExamplesRequest {
                 body: Some(
                     json(
-                        "{\"string (format: date)\":\"2024-01-01\",\"string (format: date-time)\":\"2024-01-01T00:00:00Z\",\"string (format: string)\":\"string\"}",
+                        r#"{
+  "string (format: date)": "2024-01-01",
+  "string (format: date-time)": "2024-01-01T00:00:00Z",
+  "string (format: string)": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -132,7 +160,11 @@ mod tests {
             .post_multiple_types_single_example(api::PostMultipleTypesSingleExampleRequest {
                 body: Some(
                     json(
-                        "{\"string (format: date)\":\"2024-01-01\",\"string (format: date-time)\":\"2024-01-01T00:00:00Z\",\"string (format: string)\":\"string\"}",
+                        r#"{
+  "string (format: date)": "2024-01-01",
+  "string (format: date-time)": "2024-01-01T00:00:00Z",
+  "string (format: string)": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

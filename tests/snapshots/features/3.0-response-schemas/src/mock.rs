@@ -54,7 +54,22 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnythingObjectResponse::Ok(
                 json(
-                    "{\"primitive\":\"string\",\"read-only\":\"string\",\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}],\"object\":{\"primitive\":true},\"array\":[{}]}",
+                    r#"{
+  "primitive": "string",
+  "read-only": "string",
+  "pets": [
+    {
+      "name": "string",
+      "photoUrls": []
+    }
+  ],
+  "object": {
+    "primitive": true
+  },
+  "array": [
+    {}
+  ]
+}"#,
                 )?,
             ),
         )
@@ -67,7 +82,22 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnythingMarkdownResponse::Ok(
                 json(
-                    "{\"primitive\":\"string\",\"read-only\":\"string\",\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}],\"object\":{\"primitive\":true},\"array\":[{}]}",
+                    r#"{
+  "primitive": "string",
+  "read-only": "string",
+  "pets": [
+    {
+      "name": "string",
+      "photoUrls": []
+    }
+  ],
+  "object": {
+    "primitive": true
+  },
+  "array": [
+    {}
+  ]
+}"#,
                 )?,
             ),
         )
@@ -80,7 +110,15 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnythingArrayOfObjectsResponse::Ok(
                 json(
-                    "[{\"primitive\":\"string\",\"read-only\":\"string\",\"pets\":[],\"object\":{},\"array\":[]}]",
+                    r#"[
+  {
+    "primitive": "string",
+    "read-only": "string",
+    "pets": [],
+    "object": {},
+    "array": []
+  }
+]"#,
                 )?,
             ),
         )
@@ -93,7 +131,30 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnythingPolymorphismResponse::Ok(
                 json(
-                    "{\"id\":0,\"name\":\"string\",\"name2\":\"string\",\"name3\":\"string\",\"name4\":\"string\",\"name5\":\"string\",\"name6\":\"string\",\"name7\":\"string\",\"name8\":\"string\",\"name9\":\"string\",\"name10\":\"string\",\"name11\":\"string\",\"name12\":\"string\",\"name13\":\"string\",\"name14\":\"string\",\"name15\":\"string\",\"name16\":\"string\",\"name17\":\"string\",\"name18\":\"string\",\"name19\":\"string\",\"photoUrls\":[],\"status\":\"available\"}",
+                    r#"{
+  "id": 0,
+  "name": "string",
+  "name2": "string",
+  "name3": "string",
+  "name4": "string",
+  "name5": "string",
+  "name6": "string",
+  "name7": "string",
+  "name8": "string",
+  "name9": "string",
+  "name10": "string",
+  "name11": "string",
+  "name12": "string",
+  "name13": "string",
+  "name14": "string",
+  "name15": "string",
+  "name16": "string",
+  "name17": "string",
+  "name18": "string",
+  "name19": "string",
+  "photoUrls": [],
+  "status": "available"
+}"#,
                 )?,
             ),
         )
@@ -159,7 +220,22 @@ mod tests {
             .get_anything_object(api::GetAnythingObjectRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"pets\":[{\"name\":\"string\",\"photoUrls\":[]}],\"write-only\":\"string\",\"object\":{\"primitive\":true},\"array\":[{}]}",
+                        r#"{
+  "primitive": "string",
+  "pets": [
+    {
+      "name": "string",
+      "photoUrls": []
+    }
+  ],
+  "write-only": "string",
+  "object": {
+    "primitive": true
+  },
+  "array": [
+    {}
+  ]
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

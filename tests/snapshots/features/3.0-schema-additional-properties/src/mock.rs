@@ -47,7 +47,32 @@ impl api::Api for MockApi {
         Ok(
             api::PostPostResponse::Ok(
                 json(
-                    "{\"object with `additionalProperties: true`\":{\"key\":{}},\"object with `additionalProperties: { type: integer }`\":{\"key\":0},\"object with `additionalProperties: { type: object, properties: ... }`\":{\"key\":{}},\"object with `additionalProperties: { type: object, properties: ... }` and custom title\":{\"key\":{}},\"object with `additionalProperties: { type: array, items: { type: integer } }`\":{\"key\":[]},\"object with `additionalProperties: $ref, simple`\":{\"key\":0},\"object with `additionalProperties: $ref, with $ref`\":{\"key\":{}},\"object with `additionalProperties: anyOf` (polymorphic)\":{\"key\":{}}}",
+                    r#"{
+  "object with `additionalProperties: true`": {
+    "key": {}
+  },
+  "object with `additionalProperties: { type: integer }`": {
+    "key": 0
+  },
+  "object with `additionalProperties: { type: object, properties: ... }`": {
+    "key": {}
+  },
+  "object with `additionalProperties: { type: object, properties: ... }` and custom title": {
+    "key": {}
+  },
+  "object with `additionalProperties: { type: array, items: { type: integer } }`": {
+    "key": []
+  },
+  "object with `additionalProperties: $ref, simple`": {
+    "key": 0
+  },
+  "object with `additionalProperties: $ref, with $ref`": {
+    "key": {}
+  },
+  "object with `additionalProperties: anyOf` (polymorphic)": {
+    "key": {}
+  }
+}"#,
                 )?,
             ),
         )
@@ -75,7 +100,39 @@ mod tests {
             .post_post(api::PostPostRequest {
                 body: Some(
                     json(
-                        "{\"object with `additionalProperties: true`\":{\"key\":{}},\"object with `additionalProperties: false` and no other properties\":{\"key\":{}},\"object with `additionalProperties: { type: integer }`\":{\"key\":0},\"object with `additionalProperties: { type: object, properties: ... }`\":{\"key\":{}},\"object with `additionalProperties: { type: object, properties: ... }` and custom title\":{\"key\":{}},\"object with `additionalProperties: { type: array, items: { type: integer } }`\":{\"key\":[]},\"object with `additionalProperties: $ref, simple`\":{\"key\":0},\"object with `additionalProperties: $ref, with $ref`\":{\"key\":{}},\"object with `additionalProperties: anyOf` (polymorphic)\":{\"key\":{}},\"object with `additionalPropeties` within an allOf\":{\"primitiveProperty\":\"string\",\"alt_primitiveProperty\":\"string\"}}",
+                        r#"{
+  "object with `additionalProperties: true`": {
+    "key": {}
+  },
+  "object with `additionalProperties: false` and no other properties": {
+    "key": {}
+  },
+  "object with `additionalProperties: { type: integer }`": {
+    "key": 0
+  },
+  "object with `additionalProperties: { type: object, properties: ... }`": {
+    "key": {}
+  },
+  "object with `additionalProperties: { type: object, properties: ... }` and custom title": {
+    "key": {}
+  },
+  "object with `additionalProperties: { type: array, items: { type: integer } }`": {
+    "key": []
+  },
+  "object with `additionalProperties: $ref, simple`": {
+    "key": 0
+  },
+  "object with `additionalProperties: $ref, with $ref`": {
+    "key": {}
+  },
+  "object with `additionalProperties: anyOf` (polymorphic)": {
+    "key": {}
+  },
+  "object with `additionalPropeties` within an allOf": {
+    "primitiveProperty": "string",
+    "alt_primitiveProperty": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

@@ -78,7 +78,15 @@ mod tests {
             .put_nested_test(api::PutNestedTestRequest {
                 body: Some(
                     json(
-                        "{\"foo\":\"string\",\"arr\":[[]],\"obj\":{\"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff\":{}}}",
+                        r#"{
+  "foo": "string",
+  "arr": [
+    []
+  ],
+  "obj": {
+    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff": {}
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -92,7 +100,23 @@ mod tests {
             .put_circular(api::PutCircularRequest {
                 body: Some(
                     json(
-                        "{\"file\":{\"contentDisposition\":{},\"entity\":{},\"headers\":{},\"mediaType\":{},\"messageBodyWorkers\":{},\"parent\":{},\"providers\":{},\"name\":\"string\",\"value\":\"string\",\"formDataContentDisposition\":{},\"simple\":true,\"parameterizedHeaders\":{}},\"typename\":\"string\"}",
+                        r#"{
+  "file": {
+    "contentDisposition": {},
+    "entity": {},
+    "headers": {},
+    "mediaType": {},
+    "messageBodyWorkers": {},
+    "parent": {},
+    "providers": {},
+    "name": "string",
+    "value": "string",
+    "formDataContentDisposition": {},
+    "simple": true,
+    "parameterizedHeaders": {}
+  },
+  "typename": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

@@ -47,7 +47,19 @@ impl api::Api for MockApi {
         Ok(
             api::PostAnythingResponse::Ok(
                 json(
-                    "[{\"id\":0,\"category\":{},\"category_alt\":{},\"name\":\"string\",\"photoUrls\":[],\"tags\":[],\"tags_alt\":[],\"status\":\"available\",\"polymorphism\":{}}]",
+                    r#"[
+  {
+    "id": 0,
+    "category": {},
+    "category_alt": {},
+    "name": "string",
+    "photoUrls": [],
+    "tags": [],
+    "tags_alt": [],
+    "status": "available",
+    "polymorphism": {}
+  }
+]"#,
                 )?,
             ),
         )
@@ -77,7 +89,33 @@ mod tests {
                 filter_legacy: Some(json("\"active\"")),
                 status: json("[\"available\"]"),
                 body: json(
-                    "{\"id\":0,\"category\":{\"id\":0,\"name\":\"string\"},\"category_alt\":{\"id\":0,\"name\":\"string\"},\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"tags_alt\":[{}],\"status\":\"available\",\"polymorphism\":{\"oneOf\":{},\"allOf\":{},\"anyOf\":{}}}",
+                    r#"{
+  "id": 0,
+  "category": {
+    "id": 0,
+    "name": "string"
+  },
+  "category_alt": {
+    "id": 0,
+    "name": "string"
+  },
+  "name": "string",
+  "photoUrls": [
+    "string"
+  ],
+  "tags": [
+    {}
+  ],
+  "tags_alt": [
+    {}
+  ],
+  "status": "available",
+  "polymorphism": {
+    "oneOf": {},
+    "allOf": {},
+    "anyOf": {}
+  }
+}"#,
                 ),
                 context: api::Context::default(),
             })

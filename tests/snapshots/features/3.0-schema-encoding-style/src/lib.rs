@@ -15,6 +15,12 @@ pub mod api;
 #[rustfmt::skip]
 pub mod types;
 
+/// What is the same in every generated crate; its public items are
+/// re-exported where they belong.
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod runtime;
+
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;

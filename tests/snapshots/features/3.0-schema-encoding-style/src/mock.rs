@@ -64,7 +64,16 @@ mod tests {
             .encoding_form(api::EncodingFormRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

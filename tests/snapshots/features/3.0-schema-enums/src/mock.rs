@@ -78,7 +78,16 @@ mod tests {
             .number_enum_support(api::NumberEnumSupportRequest {
                 body: Some(
                     json(
-                        "{\"enum\":0.0,\"enum *required\":0.0,\"enum (with default)\":0.0,\"enum (with default) *required\":0.0,\"enum (with example)\":0.0,\"enum (with example) *required\":0.0,\"enum (with empty option)\":0.0,\"enum (with duplicate options)\":0.0}",
+                        r#"{
+  "enum": 0.0,
+  "enum *required": 0.0,
+  "enum (with default)": 0.0,
+  "enum (with default) *required": 0.0,
+  "enum (with example)": 0.0,
+  "enum (with example) *required": 0.0,
+  "enum (with empty option)": 0.0,
+  "enum (with duplicate options)": 0.0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -92,7 +101,12 @@ mod tests {
             .boolean_enum_support(api::BooleanEnumSupportRequest {
                 body: Some(
                     json(
-                        "{\"enum\":true,\"enum *required\":true,\"enum (with default)\":true,\"enum (with default) *required\":true}",
+                        r#"{
+  "enum": true,
+  "enum *required": true,
+  "enum (with default)": true,
+  "enum (with default) *required": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -106,7 +120,19 @@ mod tests {
             .string_enum_support(api::StringEnumSupportRequest {
                 body: Some(
                     json(
-                        "{\"enum\":\"available\",\"enum *required\":\"available\",\"enum (with default)\":\"available\",\"enum (with default) *required\":\"available\",\"enum (with example)\":\"pending\",\"enum (with example) *required\":\"pending\",\"enum (with non-value example)\":\"available\",\"enum (with non-value example) *required\":\"available\",\"enum (with empty option)\":\"\",\"enum (with duplicate options)\":\"\",\"enum (with empty option and empty default)\":\"\"}",
+                        r#"{
+  "enum": "available",
+  "enum *required": "available",
+  "enum (with default)": "available",
+  "enum (with default) *required": "available",
+  "enum (with example)": "pending",
+  "enum (with example) *required": "pending",
+  "enum (with non-value example)": "available",
+  "enum (with non-value example) *required": "available",
+  "enum (with empty option)": "",
+  "enum (with duplicate options)": "",
+  "enum (with empty option and empty default)": ""
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

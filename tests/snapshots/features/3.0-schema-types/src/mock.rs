@@ -204,7 +204,21 @@ mod tests {
             .string_format_support(api::StringFormatSupportRequest {
                 body: Some(
                     json(
-                        "{\"binary\":\"string\",\"binary (with default)\":\"string\",\"blob\":\"string\",\"date\":\"2024-01-01\",\"date (with pattern)\":\"2024-01-01\",\"date-time\":\"2024-01-01T00:00:00Z\",\"html\":\"string\",\"json\":\"string\",\"string\":\"string\",\"password\":\"string\",\"password (minLength: 5, maxLength: 20)\":\"string\",\"url\":\"string\",\"unknown-format\":\"string\"}",
+                        r#"{
+  "binary": "string",
+  "binary (with default)": "string",
+  "blob": "string",
+  "date": "2024-01-01",
+  "date (with pattern)": "2024-01-01",
+  "date-time": "2024-01-01T00:00:00Z",
+  "html": "string",
+  "json": "string",
+  "string": "string",
+  "password": "string",
+  "password (minLength: 5, maxLength: 20)": "string",
+  "url": "string",
+  "unknown-format": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -218,7 +232,21 @@ mod tests {
             .string_schema_support(api::StringSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"stock\":\"string\",\"description (markdown)\":\"string\",\"title\":\"string\",\"required\":\"string\",\"default\":\"string\",\"default (null)\":\"string\",\"default (required)\":\"string\",\"nullable\":\"string\",\"enum\":\"available\",\"enum (with default)\":\"available\",\"enum (with default and required)\":\"available\",\"enum (with empty option)\":\"\",\"enum (with empty option and empty default)\":\"\"}",
+                        r#"{
+  "stock": "string",
+  "description (markdown)": "string",
+  "title": "string",
+  "required": "string",
+  "default": "string",
+  "default (null)": "string",
+  "default (required)": "string",
+  "nullable": "string",
+  "enum": "available",
+  "enum (with default)": "available",
+  "enum (with default and required)": "available",
+  "enum (with empty option)": "",
+  "enum (with empty option and empty default)": ""
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -252,7 +280,19 @@ mod tests {
             .number_format_support(api::NumberFormatSupportRequest {
                 body: Some(
                     json(
-                        "{\"integer (format: int8)\":0,\"integer (format: uint8)\":0,\"integer (format: int16)\":0,\"integer (format: uint16)\":0,\"integer (format: int32)\":0,\"integer (format: int32, multipleOf: 2)\":0,\"integer (format: uint32)\":0,\"integer (format: int64)\":0,\"integer (format: uint64)\":0,\"number (format: float)\":0.0,\"number (format: double)\":0.0}",
+                        r#"{
+  "integer (format: int8)": 0,
+  "integer (format: uint8)": 0,
+  "integer (format: int16)": 0,
+  "integer (format: uint16)": 0,
+  "integer (format: int32)": 0,
+  "integer (format: int32, multipleOf: 2)": 0,
+  "integer (format: uint32)": 0,
+  "integer (format: int64)": 0,
+  "integer (format: uint64)": 0,
+  "number (format: float)": 0.0,
+  "number (format: double)": 0.0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -266,7 +306,25 @@ mod tests {
             .number_schema_support(api::NumberSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"integer (stock)\":0,\"integer (markdown description)\":0,\"integer (title)\":0,\"integer (required)\":0,\"integer (default)\":0,\"integer (default null)\":0,\"integer (default, required)\":0,\"integer (nullable)\":0,\"integer (minimum / maximum)\":100,\"number (stock)\":0.0,\"number (markdown description)\":0.0,\"number (title)\":0.0,\"number (required)\":0.0,\"number (default)\":0.0,\"number (default null)\":0.0,\"number (default, required)\":0.0,\"number (nullable)\":0.0}",
+                        r#"{
+  "integer (stock)": 0,
+  "integer (markdown description)": 0,
+  "integer (title)": 0,
+  "integer (required)": 0,
+  "integer (default)": 0,
+  "integer (default null)": 0,
+  "integer (default, required)": 0,
+  "integer (nullable)": 0,
+  "integer (minimum / maximum)": 100,
+  "number (stock)": 0.0,
+  "number (markdown description)": 0.0,
+  "number (title)": 0.0,
+  "number (required)": 0.0,
+  "number (default)": 0.0,
+  "number (default null)": 0.0,
+  "number (default, required)": 0.0,
+  "number (nullable)": 0.0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -290,7 +348,15 @@ mod tests {
             .boolean_schema_support(api::BooleanSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"stock\":true,\"description (markdown)\":true,\"title\":true,\"required\":true,\"default\":true,\"default (required)\":true,\"inferred from enum\":{}}",
+                        r#"{
+  "stock": true,
+  "description (markdown)": true,
+  "title": true,
+  "required": true,
+  "default": true,
+  "default (required)": true,
+  "inferred from enum": {}
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -314,7 +380,50 @@ mod tests {
             .array_schema_support(api::ArraySchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"stock\":[{}],\"with markdown description\":[{}],\"with title\":[{}],\"array<any>\":[{}],\"array<any> (but no `items` property)\":[{}],\"array<string>\":[\"string\"],\"array<string> (with overall `null` default)\":[\"string\"],\"array<string> (loaded via a $ref)\":[\"available\"],\"array<integer>\":[0],\"array<number>\":[0.0],\"array<boolean>\":[true],\"array<object>\":[{}],\"array<object> (additionalProperties)\":[{}],\"array<array<object>>\":[[]]}",
+                        r#"{
+  "stock": [
+    {}
+  ],
+  "with markdown description": [
+    {}
+  ],
+  "with title": [
+    {}
+  ],
+  "array<any>": [
+    {}
+  ],
+  "array<any> (but no `items` property)": [
+    {}
+  ],
+  "array<string>": [
+    "string"
+  ],
+  "array<string> (with overall `null` default)": [
+    "string"
+  ],
+  "array<string> (loaded via a $ref)": [
+    "available"
+  ],
+  "array<integer>": [
+    0
+  ],
+  "array<number>": [
+    0.0
+  ],
+  "array<boolean>": [
+    true
+  ],
+  "array<object>": [
+    {}
+  ],
+  "array<object> (additionalProperties)": [
+    {}
+  ],
+  "array<array<object>>": [
+    []
+  ]
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -328,7 +437,16 @@ mod tests {
             .array_top_level_objects(api::ArrayTopLevelObjectsRequest {
                 body: Some(
                     json(
-                        "[{\"string\":\"string\",\"integer\":0,\"number\":0.0,\"boolean\":true,\"array\":[],\"object\":{}}]",
+                        r#"[
+  {
+    "string": "string",
+    "integer": 0,
+    "number": 0.0,
+    "boolean": true,
+    "array": [],
+    "object": {}
+  }
+]"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -352,7 +470,32 @@ mod tests {
             .object_schema_support(api::ObjectSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"object\":{\"string\":\"string\",\"integer\":0,\"number\":0.0,\"object\":{},\"array\":[]},\"object (with `title`)\":{\"string\":\"string\",\"integer\":0,\"number\":0.0,\"object\":{},\"array\":[]},\"object (without an explicit `type`)\":{\"property1\":0,\"property2\":0},\"object (additionalProperties)\":{\"key\":{}},\"object (without `properties`)\":{\"key\":{}}}",
+                        r#"{
+  "object": {
+    "string": "string",
+    "integer": 0,
+    "number": 0.0,
+    "object": {},
+    "array": []
+  },
+  "object (with `title`)": {
+    "string": "string",
+    "integer": 0,
+    "number": 0.0,
+    "object": {},
+    "array": []
+  },
+  "object (without an explicit `type`)": {
+    "property1": 0,
+    "property2": 0
+  },
+  "object (additionalProperties)": {
+    "key": {}
+  },
+  "object (without `properties`)": {
+    "key": {}
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -408,7 +551,16 @@ mod tests {
             .quirks_missing_type(api::QuirksMissingTypeRequest {
                 body: Some(
                     json(
-                        "{\"missing type\":{},\"missing type (on completely empty schema)\":{},\"implicit array\":[0],\"implicit object\":{\"name\":\"string\"}}",
+                        r#"{
+  "missing type": {},
+  "missing type (on completely empty schema)": {},
+  "implicit array": [
+    0
+  ],
+  "implicit object": {
+    "name": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

@@ -26,20 +26,16 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
+use super::runtime::violations::*;
 use super::api;
 use super::types;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -100,621 +96,149 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
                 .post(handle_quirks_incompatible_nested_all_of::<A>)
                 .patch(handle_quirks_partially_usable_incompatible_all_of::<A>),
         )
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
-
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Support for different schema types\",\"description\":\"Additionally some support for features that schema types may individually support.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#schemaObject\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"tags\":[{\"name\":\"Strings\",\"description\":\"Showcasing handling and support for `type: string` schemas.\"},{\"name\":\"Numbers\",\"description\":\"Showcasing handling and support for `type: integer` and `type: number` schemas.\"},{\"name\":\"Booleans\",\"description\":\"Showcasing handling and support for `type: boolean` schemas.\"},{\"name\":\"Arrays\",\"description\":\"Showcasing handling and support for `type: array` schemas.\"},{\"name\":\"Objects\",\"description\":\"Showcasing handling and support for `type: object` schemas.\"},{\"name\":\"Circular references\",\"description\":\"Showcasing handling and support for circular references (`$ref` pointers).\"},{\"name\":\"ReadMe-flavors\",\"description\":\"Showcasing handling and support for various ReadMe-flavored schema additions.\"},{\"name\":\"Quirks\",\"description\":\"Showcasing handling and support for various schema type quirks.\"}],\"paths\":{\"/anything/strings\":{\"post\":{\"operationId\":\"string_schemaSupport\",\"summary\":\"String support\",\"description\":\"Support and handling of `type: string` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"string\"},\"description (markdown)\":{\"type\":\"string\",\"description\":\"This is a string with a **markdown** description: [link](ref:action-object)\"},\"title\":{\"type\":\"string\",\"title\":\"This string has a `title` property.\"},\"required\":{\"type\":\"string\",\"description\":\"This string should be required.\"},\"default\":{\"type\":\"string\",\"description\":\"This string has a `default` of `default value`.\",\"default\":\"default value\"},\"default (null)\":{\"type\":\"string\",\"description\":\"This string has a `default` of `null`.\",\"default\":null},\"default (required)\":{\"type\":\"string\",\"description\":\"This string has a `default` of `default value` and is required.\",\"default\":\"default value\"},\"nullable\":{\"type\":\"string\",\"description\":\"This string has is `nullable`.\",\"nullable\":true},\"enum\":{\"type\":\"string\",\"enum\":[\"available\",\"pending\",\"sold\"]},\"enum (with default)\":{\"type\":\"string\",\"description\":\"This enum has a `default` of `available`.\",\"enum\":[\"available\",\"pending\",\"sold\"],\"default\":\"available\"},\"enum (with default and required)\":{\"type\":\"string\",\"description\":\"This enum has a `default` of `available` and is required.\",\"enum\":[\"available\",\"pending\",\"sold\"],\"default\":\"available\"},\"enum (with empty option)\":{\"type\":\"string\",\"description\":\"This enum has a an empty string (`\\\"\\\"`) as one of its available options.\",\"enum\":[\"\",\"available\",\"pending\",\"sold\"]},\"enum (with empty option and empty default)\":{\"type\":\"string\",\"description\":\"This enum has a an empty string (`\\\"\\\"`) as its only available option, and that same value is set as its `default`.\",\"enum\":[\"\"],\"default\":\"\"}},\"required\":[\"required\",\"default (required)\"]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"put\":{\"operationId\":\"string_formatSupport\",\"summary\":\"`format` data types\",\"description\":\"Handling of `format` data types on `type: string` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"binary\":{\"type\":\"string\",\"format\":\"binary\"},\"binary (with default)\":{\"type\":\"string\",\"format\":\"binary\",\"default\":\"data:text/plain;name=file1.txt;base64,dGVzdDE=\"},\"blob\":{\"type\":\"string\",\"description\":\"Strings with `format: blob` should render a `<textarea>`.\",\"format\":\"blob\",\"example\":\"This is some example content for this parameter.\"},\"date\":{\"type\":\"string\",\"format\":\"date\"},\"date (with pattern)\":{\"type\":\"string\",\"description\":\"This accepts a pattern of matching `(\\\\d{4})-(\\\\d{2})-(\\\\d{2})`\",\"format\":\"date\",\"pattern\":\"(\\\\d{4})-(\\\\d{2})-(\\\\d{2})\"},\"date-time\":{\"type\":\"string\",\"description\":\"Unsupported due to the varying ways that `date-time` is utilized in API definitions for representing dates, the [lack of wide browser support for the input](https://developer.mozilla.org/en-US/docs/Web/HTML/Element/input/datetime-local#Browser_compatibility), and that it's not [RFC 3339](https://tools.ietf.org/html/rfc3339) compliant.\",\"format\":\"date-time\"},\"html\":{\"type\":\"string\",\"description\":\"Strings with `format: html` should render a `<textarea>`.\",\"format\":\"html\"},\"json\":{\"type\":\"string\",\"description\":\"This is a special ReadMe data type to render a `<textarea>` to be parsed as JSON\",\"format\":\"json\"},\"string\":{\"type\":\"string\",\"format\":\"string\"},\"password\":{\"type\":\"string\",\"format\":\"password\"},\"password (minLength: 5, maxLength: 20)\":{\"type\":\"string\",\"description\":\"This `format: password` input has a `minLength` and `maxLength` configured.\",\"format\":\"password\",\"minLength\":5,\"maxLength\":20},\"url\":{\"type\":\"string\",\"format\":\"url\"},\"unknown-format\":{\"type\":\"string\",\"format\":\"unknown-format\"}},\"required\":[\"binary (with default)\"]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/strings/top-level-payloads\":{\"post\":{\"operationId\":\"string_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: string`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\"}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"patch\":{\"operationId\":\"string_topLevelJSON\",\"summary\":\"Top-level payloads (JSON)\",\"description\":\"Handling of a `requestBody` payload that's a single `type: string` but `format: json`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Strings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"string\",\"format\":\"json\"}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/numbers\":{\"post\":{\"operationId\":\"number_schemaSupport\",\"summary\":\"Number support\",\"description\":\"Support and handling of `type: integer` and `type: number` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"integer (stock)\":{\"type\":\"integer\"},\"integer (markdown description)\":{\"type\":\"integer\",\"description\":\"This is an `integer` with a **markdown** description: [link](ref:action-object)\"},\"integer (title)\":{\"type\":\"integer\",\"title\":\"This integer has a `title` property.\"},\"integer (required)\":{\"type\":\"integer\",\"description\":\"This integer should be required.\"},\"integer (default)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `1234`.\",\"default\":1234},\"integer (default null)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `null`.\",\"default\":null},\"integer (default, required)\":{\"type\":\"integer\",\"description\":\"This integer has a `default` of `1234` and is required.\",\"default\":1234},\"integer (nullable)\":{\"type\":\"integer\",\"description\":\"This integer is `nullable`.\",\"nullable\":true},\"integer (minimum / maximum)\":{\"type\":\"integer\",\"description\":\"This integer has a `minimum` of `100` and `maximum` of `999`.\",\"minimum\":100,\"maximum\":999},\"number (stock)\":{\"type\":\"number\"},\"number (markdown description)\":{\"type\":\"number\",\"description\":\"This is a `number` with a **markdown** description: [link](ref:action-object)\"},\"number (title)\":{\"type\":\"number\",\"title\":\"This number has a `title` property.\"},\"number (required)\":{\"type\":\"number\",\"description\":\"This number should be required.\"},\"number (default)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `12.34`.\",\"default\":12.34},\"number (default null)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `null`.\",\"default\":null},\"number (default, required)\":{\"type\":\"number\",\"description\":\"This number has a `default` of `12.34` and is required.\",\"default\":12.34},\"number (nullable)\":{\"type\":\"number\",\"description\":\"This number is `nullable`..\",\"nullable\":true}},\"required\":[\"integer (required)\",\"integer (default, required)\",\"number (required)\",\"number (default, required)\"]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"put\":{\"operationId\":\"number_formatSupport\",\"summary\":\"`format` data types\",\"description\":\"Handling `format` data types on `type: integer` and `type: number` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"integer (format: int8)\":{\"type\":\"integer\",\"format\":\"int8\"},\"integer (format: uint8)\":{\"type\":\"integer\",\"format\":\"uint8\"},\"integer (format: int16)\":{\"type\":\"integer\",\"format\":\"int16\"},\"integer (format: uint16)\":{\"type\":\"integer\",\"format\":\"uint16\"},\"integer (format: int32)\":{\"type\":\"integer\",\"format\":\"int32\"},\"integer (format: int32, multipleOf: 2)\":{\"type\":\"integer\",\"description\":\"This `integer` input has `multipleOf: 2` set on itself to control the increment/decrement value set.\",\"format\":\"int32\",\"multipleOf\":2},\"integer (format: uint32)\":{\"type\":\"integer\",\"format\":\"uint32\"},\"integer (format: int64)\":{\"type\":\"integer\",\"format\":\"int64\"},\"integer (format: uint64)\":{\"type\":\"integer\",\"format\":\"uint64\"},\"number (format: float)\":{\"type\":\"number\",\"format\":\"float\"},\"number (format: double)\":{\"type\":\"number\",\"format\":\"double\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"patch\":{\"operationId\":\"number_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: integer`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Numbers\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"integer\",\"format\":\"int64\"}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/booleans\":{\"post\":{\"operationId\":\"boolean_schemaSupport\",\"summary\":\"Boolean support\",\"description\":\"Support and handling of `type: boolean` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Booleans\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"boolean\"},\"description (markdown)\":{\"type\":\"boolean\",\"description\":\"This is a `boolean` with a **markdown** description: [link](ref:action-object)\"},\"title\":{\"type\":\"boolean\",\"title\":\"This boolean has a `title` property.\"},\"required\":{\"type\":\"boolean\",\"description\":\"This boolean should be required.\"},\"default\":{\"type\":\"boolean\",\"description\":\"This boolean has a `default` of `false`.\",\"default\":false},\"default (required)\":{\"type\":\"boolean\",\"description\":\"This boolean has a `default` of `false`.\",\"default\":false},\"inferred from enum\":{\"description\":\"Though this is missing a `type` declaration it should be treated as `boolean` because it contains an enum of `true` and `false`.\",\"enum\":[true,false]}},\"required\":[\"required\",\"default (required)\"]}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"patch\":{\"operationId\":\"boolean_topLevel\",\"summary\":\"Top-level payloads\",\"description\":\"Handling of a `requestBody` payload that's a single `type: boolean`.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Booleans\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"boolean\"}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/arrays\":{\"post\":{\"operationId\":\"array_schemaSupport\",\"summary\":\"Array support\",\"description\":\"Support and handling of `type: array` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"stock\":{\"type\":\"array\",\"items\":{}},\"with markdown description\":{\"type\":\"array\",\"description\":\"This is an `array` with a **markdown** description: [link](ref:action-object)\",\"items\":{}},\"with title\":{\"type\":\"array\",\"title\":\"This array has a `title` property.\",\"items\":{}},\"array<any>\":{\"type\":\"array\",\"items\":{}},\"array<any> (but no `items` property)\":{\"type\":\"array\",\"description\":\"Techncally this is a malformed schema, but we support it (for legacy reasons) and repair it to have `items: {}` when we generate JSON Schema for the form.\\n\\nThough its supported, not all OpenAPI validators allow it though so our support may regress at some point in the future.\"},\"array<string>\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"array<string> (with overall `null` default)\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"default\":null},\"array<string> (loaded via a $ref)\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/string_enum\"}},\"array<integer>\":{\"type\":\"array\",\"items\":{\"type\":\"integer\",\"format\":\"int64\"}},\"array<number>\":{\"type\":\"array\",\"items\":{\"type\":\"number\",\"format\":\"float\"}},\"array<boolean>\":{\"type\":\"array\",\"items\":{\"type\":\"boolean\"}},\"array<object>\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"boolean\":{\"type\":\"boolean\"}}}},\"array<object> (additionalProperties)\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"additionalProperties\":true}},\"array<array<object>>\":{\"type\":\"array\",\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}}}}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/arrays/top-level-payloads\":{\"post\":{\"operationId\":\"array_topLevelObjects\",\"summary\":\"Top-level payloads (objects)\",\"description\":\"Handling of a `requestBody` payload that's a `type: array` composed of objects.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"boolean\":{\"type\":\"boolean\"},\"array\":{\"type\":\"array\",\"items\":{}},\"object\":{\"type\":\"object\",\"additionalProperties\":true}}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"patch\":{\"operationId\":\"array_topLevelPrimitives\",\"summary\":\"Top-level payloads (primitives)\",\"description\":\"Handling of a `requestBody` payload that's a `type: array` composed of primitives.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#data-types)\\n\\n* [3.1.0 Data Types](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#dataTypes)\",\"tags\":[\"Arrays\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/objects\":{\"post\":{\"operationId\":\"object_schemaSupport\",\"summary\":\"Object support\",\"description\":\"Support and handling of `type: object` schemas.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Objects\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}},\"array\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"object (with `title`)\":{\"title\":\"This object has a `title` property.\",\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"integer\":{\"type\":\"integer\"},\"number\":{\"type\":\"number\"},\"object\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"}}},\"array\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}},\"object (without an explicit `type`)\":{\"description\":\"Though this object is missing an explicit `type: object` property it should still be recognized as an object because it has `properties`.\",\"properties\":{\"property1\":{\"type\":\"integer\",\"format\":\"int64\"},\"property2\":{\"type\":\"integer\",\"format\":\"int64\"}}},\"object (additionalProperties)\":{\"type\":\"object\",\"additionalProperties\":true},\"object (without `properties`)\":{\"type\":\"object\",\"description\":\"Because this object is missing a `properties` declaration we should treat it as if `additionalProperties: true` were present on it so the enduser can still use it with the form.\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/circular\":{\"post\":{\"operationId\":\"circular_handling\",\"summary\":\"Nested circular $ref\",\"description\":\"Handling of a nested `$ref` that recursively references itself.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#referenceObject)\\n\\n* [3.1.0 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#referenceObject)\",\"tags\":[\"Circular references\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"circular\":{\"$ref\":\"#/components/schemas/Circular\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"patch\":{\"operationId\":\"circular_topLevel\",\"summary\":\"Top-level circular $ref\",\"description\":\"Handling of a top-level request body `$ref` that recursively references itself.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#referenceObject)\\n\\n* [3.1.0 Reference Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#referenceObject)\",\"tags\":[\"Circular references\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Circular\"}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/raw_body/top-level-payloads\":{\"post\":{\"operationId\":\"raw_body_topLevel\",\"summary\":\"Top-level RAW_BODY (string)\",\"description\":\"This is a special value on ReadMe to denote a top level property. This can be done better using JSON Schema, but from ReadMe's dash, this is the only way to do it.\\n\\n<https://docs.readme.com/docs/raw-body-content>\",\"tags\":[\"ReadMe-flavors\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"RAW_BODY\":{\"type\":\"string\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"patch\":{\"operationId\":\"raw_body_topLevelJSON\",\"summary\":\"Top-level RAW_BODY (JSON)\",\"description\":\"This is a special value on ReadMe to denote a top level property. This can be done better using JSON Schema, but from ReadMe's dash, this is the only way to do it.\\n\\n<https://docs.readme.com/docs/raw-body-content>\",\"tags\":[\"ReadMe-flavors\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"RAW_BODY\":{\"type\":\"string\",\"format\":\"json\"}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/quirks\":{\"post\":{\"operationId\":\"quirks_missingType\",\"summary\":\"Missing schema type\",\"description\":\"Handling cases for when `type` is missing from a schema.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"missing type\":{\"description\":\"Though this request body property is missing a `type` declaration we should stil render a `string` input box so that the user can interact with it.\",\"default\":\"default value\"},\"missing type (on completely empty schema)\":{},\"implicit array\":{\"description\":\"This array property is missing an explicit `type: array` but since it has an `items` declaration we're implicitly treating it as an array.\",\"items\":{\"type\":\"integer\"}},\"implicit object\":{\"description\":\"This object property is missing an explicit `type: object` but since it has an `properties` declaration we're implicitly treating it as an object.\",\"properties\":{\"name\":{\"type\":\"string\",\"default\":\"buster\"}}}}}}}},\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/quirks/polymorphism\":{\"post\":{\"operationId\":\"quirks_incompatibleNestedAllOf\",\"summary\":\"Incompatible nested allOf schemas\",\"description\":\"Handling cases for when a nested `allOf` cannot be merged together.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"incompatible\":{\"description\":\"This property consists of an `allOf` of a `string` and an `integer` schema. Since these two schemas are incompatible and we're unable to merge them per the `allOf` rules, we instead eliminate the `allOf` and render out a `string` instead.\\n\\nThis is obviously less than ideal but it assures that the user can still interact with the property.\",\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]},\"compatible\":{\"description\":\"Unlike the `incompatible` property above this `allOf` consists of two objects that **can** be merged.\",\"allOf\":[{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}}},{\"type\":\"object\",\"properties\":{\"name\":{\"example\":\"buster\"}}}]}}}}},\"required\":true},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"put\":{\"operationId\":\"quirks_entirelyIncompatibleAllOf\",\"summary\":\"Incompatible allOf schemas on a root requestBody\",\"description\":\"When an `allOf` sits at the top of a request body schema and it cannot be merged, we're unable to render out anything for an input because there's no usable schema for us.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}},\"required\":true},\"responses\":{\"200\":{\"description\":\"OK\"}}},\"patch\":{\"operationId\":\"quirks_partiallyUsableIncompatibleAllOf\",\"summary\":\"Incompatible allOf schemas on a root requestBody (with other schema properties)\",\"description\":\"Like `quirks_entirelyIncompatibleAllOf`, when we're to merge an `allOf` together we eliminate it, however this schema here has additional properties (`description`) alongside that `allOf` so it's not a wholly empty schema and we can use it. Unfortunately since we don't have any of the real data for the request body to use we treat this as a string input with a `format` of `json` so that the user can input a raw JSON input to make their request with.\\n\\nUnfortunately in this case we don't support `description` on the root schema so it won't show up, but a large input box still will for the user. Obviously all of this less than ideal as we're losing request body schema data but since the `allOf` present is incompatible it's unusable and this is the best we can do under the circumstances.\\n\\n📚 OpenAPI specification references:\\n\\n* [3.0.3 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.0.3.md#schemaObject)\\n\\n* [3.1.0 Schema Object](https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#schemaObject)\",\"tags\":[\"Quirks\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"description\":\"I am a description\",\"allOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}}},\"required\":true},\"responses\":{\"200\":{\"description\":\"OK\"}}}}},\"components\":{\"schemas\":{\"string_enum\":{\"enum\":[\"available\",\"pending\",\"sold\"],\"type\":\"string\"},\"Circular\":{\"type\":\"object\",\"properties\":{\"string\":{\"type\":\"string\"},\"children\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Circular\"}}}}}}}";
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("POST", "/anything/arrays", "array_schemaSupport", false),
-    ("PATCH", "/anything/arrays/top-level-payloads", "array_topLevelPrimitives", false),
-    ("POST", "/anything/arrays/top-level-payloads", "array_topLevelObjects", false),
-    ("PATCH", "/anything/booleans", "boolean_topLevel", false),
-    ("POST", "/anything/booleans", "boolean_schemaSupport", false),
-    ("PATCH", "/anything/circular", "circular_topLevel", false),
-    ("POST", "/anything/circular", "circular_handling", false),
-    ("PATCH", "/anything/numbers", "number_topLevel", false),
-    ("POST", "/anything/numbers", "number_schemaSupport", false),
-    ("PUT", "/anything/numbers", "number_formatSupport", false),
-    ("POST", "/anything/objects", "object_schemaSupport", false),
-    ("POST", "/anything/quirks", "quirks_missingType", false),
-    (
-        "PATCH",
-        "/anything/quirks/polymorphism",
-        "quirks_partiallyUsableIncompatibleAllOf",
-        false,
-    ),
-    ("POST", "/anything/quirks/polymorphism", "quirks_incompatibleNestedAllOf", false),
-    ("PUT", "/anything/quirks/polymorphism", "quirks_entirelyIncompatibleAllOf", false),
-    ("PATCH", "/anything/raw_body/top-level-payloads", "raw_body_topLevelJSON", false),
-    ("POST", "/anything/raw_body/top-level-payloads", "raw_body_topLevel", false),
-    ("POST", "/anything/strings", "string_schemaSupport", false),
-    ("PUT", "/anything/strings", "string_formatSupport", false),
-    ("PATCH", "/anything/strings/top-level-payloads", "string_topLevelJSON", false),
-    ("POST", "/anything/strings/top-level-payloads", "string_topLevel", false),
-];
-
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
-}
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "POST",
+            route: "/anything/arrays",
+            id: "array_schemaSupport",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/anything/arrays/top-level-payloads",
+            id: "array_topLevelPrimitives",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/arrays/top-level-payloads",
+            id: "array_topLevelObjects",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/anything/booleans",
+            id: "boolean_topLevel",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/booleans",
+            id: "boolean_schemaSupport",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/anything/circular",
+            id: "circular_topLevel",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/circular",
+            id: "circular_handling",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/anything/numbers",
+            id: "number_topLevel",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/numbers",
+            id: "number_schemaSupport",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/anything/numbers",
+            id: "number_formatSupport",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/objects",
+            id: "object_schemaSupport",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/quirks",
+            id: "quirks_missingType",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/anything/quirks/polymorphism",
+            id: "quirks_partiallyUsableIncompatibleAllOf",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/quirks/polymorphism",
+            id: "quirks_incompatibleNestedAllOf",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/anything/quirks/polymorphism",
+            id: "quirks_entirelyIncompatibleAllOf",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/anything/raw_body/top-level-payloads",
+            id: "raw_body_topLevelJSON",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/raw_body/top-level-payloads",
+            id: "raw_body_topLevel",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/strings",
+            id: "string_schemaSupport",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/anything/strings",
+            id: "string_formatSupport",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/anything/strings/top-level-payloads",
+            id: "string_topLevelJSON",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/strings/top-level-payloads",
+            id: "string_topLevel",
+            streamed: false,
+        },
+    ]
+};
 
 /// `PUT /anything/strings`
 async fn handle_string_format_support<A: api::Api>(
@@ -1269,7 +793,7 @@ async fn request_quirks_partially_usable_incompatible_all_of(
 impl IntoResponse for api::StringFormatSupportResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1277,7 +801,7 @@ impl IntoResponse for api::StringFormatSupportResponse {
 impl IntoResponse for api::StringSchemaSupportResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1285,7 +809,7 @@ impl IntoResponse for api::StringSchemaSupportResponse {
 impl IntoResponse for api::StringTopLevelResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1293,7 +817,7 @@ impl IntoResponse for api::StringTopLevelResponse {
 impl IntoResponse for api::StringTopLevelJsonResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1301,7 +825,7 @@ impl IntoResponse for api::StringTopLevelJsonResponse {
 impl IntoResponse for api::NumberFormatSupportResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1309,7 +833,7 @@ impl IntoResponse for api::NumberFormatSupportResponse {
 impl IntoResponse for api::NumberSchemaSupportResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1317,7 +841,7 @@ impl IntoResponse for api::NumberSchemaSupportResponse {
 impl IntoResponse for api::NumberTopLevelResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1325,7 +849,7 @@ impl IntoResponse for api::NumberTopLevelResponse {
 impl IntoResponse for api::BooleanSchemaSupportResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1333,7 +857,7 @@ impl IntoResponse for api::BooleanSchemaSupportResponse {
 impl IntoResponse for api::BooleanTopLevelResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1341,7 +865,7 @@ impl IntoResponse for api::BooleanTopLevelResponse {
 impl IntoResponse for api::ArraySchemaSupportResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1349,7 +873,7 @@ impl IntoResponse for api::ArraySchemaSupportResponse {
 impl IntoResponse for api::ArrayTopLevelObjectsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1357,7 +881,7 @@ impl IntoResponse for api::ArrayTopLevelObjectsResponse {
 impl IntoResponse for api::ArrayTopLevelPrimitivesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1365,7 +889,7 @@ impl IntoResponse for api::ArrayTopLevelPrimitivesResponse {
 impl IntoResponse for api::ObjectSchemaSupportResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1373,7 +897,7 @@ impl IntoResponse for api::ObjectSchemaSupportResponse {
 impl IntoResponse for api::CircularHandlingResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1381,7 +905,7 @@ impl IntoResponse for api::CircularHandlingResponse {
 impl IntoResponse for api::CircularTopLevelResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1389,7 +913,7 @@ impl IntoResponse for api::CircularTopLevelResponse {
 impl IntoResponse for api::RawBodyTopLevelResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1397,7 +921,7 @@ impl IntoResponse for api::RawBodyTopLevelResponse {
 impl IntoResponse for api::RawBodyTopLevelJsonResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1405,7 +929,7 @@ impl IntoResponse for api::RawBodyTopLevelJsonResponse {
 impl IntoResponse for api::QuirksMissingTypeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1413,7 +937,7 @@ impl IntoResponse for api::QuirksMissingTypeResponse {
 impl IntoResponse for api::QuirksEntirelyIncompatibleAllOfResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1421,7 +945,7 @@ impl IntoResponse for api::QuirksEntirelyIncompatibleAllOfResponse {
 impl IntoResponse for api::QuirksIncompatibleNestedAllOfResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1429,225 +953,7 @@ impl IntoResponse for api::QuirksIncompatibleNestedAllOfResponse {
 impl IntoResponse for api::QuirksPartiallyUsableIncompatibleAllOfResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
-        }
-    }
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-/// A required part, or 400 naming it.
-fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value
-        .ok_or_else(|| {
-            let detail = if location == "body" {
-                "the request body is required".to_owned()
-            } else {
-                format!("missing required {location} parameter `{name}`")
-            };
-            Problem::new(StatusCode::BAD_REQUEST, detail)
-        })
-}
-
-/// The whole body (`serve_request` bounds it); `None` when it is empty.
-async fn read_body(
-    body: axum::body::Body,
-) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.is_empty() => Ok(None),
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) => Err(body_error(&error)),
-    }
-}
-
-/// 413 when the body went over the limit, else 400.
-fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-    if over_limit(error) {
-        return over_limit_problem();
-    }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
-}
-
-/// Whether `error`, or an error it wraps, is a request body going
-/// over the limit (`serve_request` bounds every body).
-fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = error.source();
-    }
-    false
-}
-
-fn over_limit_problem() -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "the request body is larger than the server's limit",
-    )
-}
-
-/// Checks the request's `Content-Type` (415 when it does not fit).
-fn check_content_type(
-    headers: &axum::http::HeaderMap,
-    fits: impl Fn(&str) -> bool,
-    expected: &str,
-) -> Result<(), Problem> {
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    match content_type {
-        Some(ct) if fits(&ct) => Ok(()),
-        _ => {
-            Err(
-                Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("expected a `{expected}` body"),
-                ),
-            )
-        }
-    }
-}
-
-async fn json_body<T: serde::de::DeserializeOwned + Violations>(
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Body,
-) -> Result<Option<T>, Problem> {
-    let Some(bytes) = read_body(body).await? else {
-        return Ok(None);
-    };
-    check_content_type(
-        headers,
-        |ct| ct == "application/json" || ct.ends_with("+json"),
-        "application/json",
-    )?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| invalid_json(&bytes, e, T::violations))
-}
-
-/// 400 for a JSON body that did not deserialize, listing every
-/// violation that `violations` finds (serde stops at the first).
-fn invalid_json(
-    bytes: &[u8],
-    error: serde_json::Error,
-    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
-) -> Problem {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {error}"),
-        );
-    };
-    let mut errors = Vec::new();
-    violations(&value, &mut String::new(), &mut errors);
-    if errors.is_empty() {
-        errors
-            .push(Violation {
-                pointer: String::new(),
-                detail: error.to_string(),
-            });
-    }
-    let mut problem = Problem::new(
-        StatusCode::BAD_REQUEST,
-        "the body does not match its schema",
-    );
-    problem.errors = errors;
-    problem
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// Lists what is wrong with a JSON value that did not deserialize as
-/// `Self`, each with the JSON pointer `at` extended to it.
-trait Violations {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
-}
-
-/// Extends the JSON pointer `at` by one reference token.
-fn push_token(at: &mut String, token: &str) {
-    at.push('/');
-    at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
-
-/// A value whose type has no parts: checked by deserializing it.
-fn leaf<T: serde::de::DeserializeOwned>(
-    value: &serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) {
-    if let Err(error) = T::deserialize(value) {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: error.to_string(),
-        });
-    }
-}
-
-impl Violations for serde_json::Value {
-    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
-}
-
-impl<T: Violations> Violations for Option<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        if !value.is_null() {
-            T::violations(value, at, out);
-        }
-    }
-}
-
-impl<T: Violations> Violations for Vec<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(items) = value.as_array() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an array".to_owned(),
-            });
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let len = at.len();
-            push_token(at, &i.to_string());
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
-impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = value.as_object() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an object".to_owned(),
-            });
-            return;
-        };
-        for (key, item) in object {
-            let len = at.len();
-            push_token(at, key);
-            T::violations(item, at, out);
-            at.truncate(len);
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1729,45 +1035,6 @@ where
     }
 }
 
-/// The object's members, or a violation when it is none.
-fn json_object<'v>(
-    value: &'v serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
-    let object = value.as_object();
-    if object.is_none() {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: "must be an object".to_owned(),
-        });
-    }
-    object
-}
-
-/// Checks the property `name` of `object`.
-fn property<T: Violations>(
-    object: &serde_json::Map<String, serde_json::Value>,
-    name: &str,
-    required: bool,
-    at: &mut String,
-    out: &mut Vec<Violation>,
-) {
-    let len = at.len();
-    push_token(at, name);
-    match object.get(name) {
-        Some(value) => T::violations(value, at, out),
-        None if required => {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "is required".to_owned(),
-            })
-        }
-        None => {}
-    }
-    at.truncate(len);
-}
-
 impl Violations for types::StringEnum {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
@@ -1776,7 +1043,7 @@ impl Violations for types::StringEnum {
 
 impl Violations for types::Circular {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -1786,7 +1053,7 @@ impl Violations for types::Circular {
 
 impl Violations for types::StringFormatSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "binary", false, at, out);
@@ -1819,7 +1086,7 @@ impl Violations for types::StringFormatSupportBodyPasswordMinLength5MaxLength20 
 
 impl Violations for types::StringSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "stock", false, at, out);
@@ -1880,7 +1147,7 @@ impl Violations for types::StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDef
 
 impl Violations for types::NumberFormatSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "integer (format: int8)", false, at, out);
@@ -1907,7 +1174,7 @@ impl Violations for types::NumberFormatSupportBodyIntegerFormatInt32MultipleOf2 
 
 impl Violations for types::NumberSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "integer (stock)", false, at, out);
@@ -1942,7 +1209,7 @@ impl Violations for types::NumberSchemaSupportBodyIntegerMinimumMaximum {
 
 impl Violations for types::BooleanSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<bool>>(object, "stock", false, at, out);
@@ -1959,7 +1226,7 @@ impl Violations for types::BooleanSchemaSupportBody {
 
 impl Violations for types::ArraySchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<Vec<serde_json::Value>>>(object, "stock", false, at, out);
@@ -1995,7 +1262,7 @@ impl Violations for types::ArraySchemaSupportBody {
 
 impl Violations for types::ArraySchemaSupportBodyArrayObjectItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2007,7 +1274,7 @@ impl Violations for types::ArraySchemaSupportBodyArrayObjectItem {
 
 impl Violations for types::ArraySchemaSupportBodyArrayArrayObjectItemItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2016,7 +1283,7 @@ impl Violations for types::ArraySchemaSupportBodyArrayArrayObjectItemItem {
 
 impl Violations for types::ArrayTopLevelObjectsBodyItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2032,7 +1299,7 @@ impl Violations for types::ArrayTopLevelObjectsBodyItem {
 
 impl Violations for types::ObjectSchemaSupportBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -2055,7 +1322,7 @@ impl Violations for types::ObjectSchemaSupportBody {
 
 impl Violations for types::ObjectSchemaSupportBodyObject {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2070,7 +1337,7 @@ impl Violations for types::ObjectSchemaSupportBodyObject {
 
 impl Violations for types::ObjectSchemaSupportBodyObjectWithTitle {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "string", false, at, out);
@@ -2085,7 +1352,7 @@ impl Violations for types::ObjectSchemaSupportBodyObjectWithTitle {
 
 impl Violations for types::ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<i64>>(object, "property1", false, at, out);
@@ -2095,7 +1362,7 @@ impl Violations for types::ObjectSchemaSupportBodyObjectWithoutAnExplicitType {
 
 impl Violations for types::CircularHandlingBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<types::Circular>>(object, "circular", false, at, out);
@@ -2104,7 +1371,7 @@ impl Violations for types::CircularHandlingBody {
 
 impl Violations for types::RawBodyTopLevelBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "RAW_BODY", false, at, out);
@@ -2113,7 +1380,7 @@ impl Violations for types::RawBodyTopLevelBody {
 
 impl Violations for types::QuirksMissingTypeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<serde_json::Value>>(object, "missing type", false, at, out);
@@ -2129,7 +1396,7 @@ impl Violations for types::QuirksMissingTypeBody {
 
 impl Violations for types::QuirksMissingTypeBodyImplicitObject {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<String>(object, "name", false, at, out);
@@ -2138,7 +1405,7 @@ impl Violations for types::QuirksMissingTypeBodyImplicitObject {
 
 impl Violations for types::QuirksIncompatibleNestedAllOfBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -2152,7 +1419,7 @@ impl Violations for types::QuirksIncompatibleNestedAllOfBody {
 
 impl Violations for types::QuirksIncompatibleNestedAllOfBodyCompatible {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<serde_json::Value>>(object, "name", false, at, out);

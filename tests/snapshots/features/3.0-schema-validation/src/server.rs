@@ -26,20 +26,15 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
 use super::api;
 use super::types;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -66,620 +61,53 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
             "/anything/booleans",
             axum::routing::get(handle_get_anything_booleans::<A>),
         )
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
-
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    /// The parameters that are not valid, each named.
-    parameters: Vec<BadParameter>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-/// A parameter that is not valid: its name, as the spec writes it,
-/// and what is wrong.
-#[derive(serde::Serialize)]
-struct BadParameter {
-    parameter: &'static str,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            parameters: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                if self.parameters.len() > 1 {
-                    for p in self.parameters.drain(..) {
-                        self.detail
-                            .push_str(&format!("; `{}`: {}", p.parameter, p.detail));
-                    }
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                if !self.parameters.is_empty() {
-                    body["errors"] = serde_json::json!(self.parameters);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Request Schema Validation\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/master/versions/3.0.3.md#path-item-object\",\"version\":\"1.0.0\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"paths\":{\"/anything/numbers\":{\"parameters\":[{\"in\":\"query\",\"name\":\"id-required\",\"schema\":{\"type\":\"number\",\"minimum\":10,\"maximum\":20,\"multipleOf\":2,\"default\":12,\"example\":14},\"required\":true},{\"in\":\"query\",\"name\":\"id-optional\",\"schema\":{\"type\":\"number\",\"minimum\":10,\"maximum\":20,\"multipleOf\":2,\"default\":12,\"example\":14},\"required\":false},{\"in\":\"query\",\"name\":\"id-exclusive-required\",\"schema\":{\"type\":\"number\",\"minimum\":10,\"maximum\":20,\"exclusiveMinimum\":true,\"exclusiveMaximum\":true,\"multipleOf\":2,\"default\":12,\"example\":14},\"required\":true},{\"in\":\"query\",\"name\":\"id-exclusive-optional\",\"schema\":{\"type\":\"number\",\"minimum\":10,\"maximum\":20,\"exclusiveMinimum\":true,\"exclusiveMaximum\":true,\"multipleOf\":2,\"default\":12,\"example\":14},\"required\":false}],\"get\":{\"summary\":\"Number validation\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/strings\":{\"parameters\":[{\"in\":\"query\",\"name\":\"name-length-required\",\"schema\":{\"type\":\"string\",\"minLength\":10,\"maxLength\":20,\"default\":\"this is a default\",\"example\":\"this is an example\"},\"required\":true},{\"in\":\"query\",\"name\":\"name-length-optional\",\"schema\":{\"type\":\"string\",\"minLength\":10,\"maxLength\":20,\"default\":\"this is a default\",\"example\":\"this is an example\"},\"required\":false},{\"in\":\"query\",\"name\":\"name-pattern-required\",\"schema\":{\"type\":\"string\",\"pattern\":\"a\\\\w+b\",\"default\":\"aDEFAULTb\",\"example\":\"aEXAMPLEb\"},\"required\":true},{\"in\":\"query\",\"name\":\"complex-pattern-required\",\"description\":\"OpenAPI 3.0.3, which defaults to JSON Schema v4, does not provide the unicode flag to the input tooltip regex validation. This means that the following regex should work. It won't work if unicode is enabled because it has unescaped brace literals \",\"schema\":{\"type\":\"string\",\"pattern\":\"^(?:{[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7}}|[0-9a-fA-F]{4}(?:-?[0-9a-fA-F]{4}){7})$\"},\"required\":true},{\"in\":\"query\",\"name\":\"name-pattern-optional\",\"schema\":{\"type\":\"string\",\"pattern\":\"a\\\\w+b\",\"default\":\"aDEFAULTb\",\"example\":\"aEXAMPLEb\"},\"required\":false}],\"get\":{\"summary\":\"String validation\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/jsonschema-formats\":{\"parameters\":[{\"in\":\"query\",\"name\":\"date-time\",\"schema\":{\"type\":\"string\",\"format\":\"date-time\",\"default\":\"1985-04-12T23:20:50.52Z\",\"example\":\"1996-12-19T16:39:57-08:00\"},\"required\":true},{\"in\":\"query\",\"name\":\"date\",\"schema\":{\"type\":\"string\",\"format\":\"date\",\"default\":\"1985-04-12\",\"example\":\"1996-12-19\"},\"required\":false},{\"in\":\"query\",\"name\":\"time\",\"schema\":{\"type\":\"string\",\"format\":\"time\",\"default\":\"23:20:50.52\",\"example\":\"16:39:57-08:00\"},\"required\":false},{\"in\":\"query\",\"name\":\"duration\",\"schema\":{\"type\":\"string\",\"format\":\"duration\",\"default\":\"TBD\",\"example\":\"TBD\"},\"required\":false},{\"in\":\"query\",\"name\":\"email\",\"schema\":{\"type\":\"string\",\"format\":\"email\",\"default\":\"default@readme.io\",\"example\":\"example@readme.io\"},\"required\":false},{\"in\":\"query\",\"name\":\"idn-email\",\"schema\":{\"type\":\"string\",\"format\":\"idn-email\",\"default\":\"用户@例子.广告\",\"example\":\"अजय@डाटा.भारत\"},\"required\":false},{\"in\":\"query\",\"name\":\"hostname\",\"schema\":{\"type\":\"string\",\"format\":\"hostname\",\"default\":\"readme.io\",\"example\":\"readme.com\"},\"required\":false},{\"in\":\"query\",\"name\":\"idn-hostname\",\"schema\":{\"type\":\"string\",\"format\":\"idn-hostname\",\"default\":\"Bücher.example\",\"example\":\"Bücher.example\"},\"required\":false},{\"in\":\"query\",\"name\":\"ipv4\",\"schema\":{\"type\":\"string\",\"format\":\"ipv4\",\"default\":\"127.0.0.1\",\"example\":\"127.0.0.1\"},\"required\":false},{\"in\":\"query\",\"name\":\"ipv6\",\"schema\":{\"type\":\"string\",\"format\":\"ipv6\",\"default\":\"0:0:0:0:0:0:0:1\",\"example\":\"0:0:0:0:0:0:0:1\"},\"required\":false},{\"in\":\"query\",\"name\":\"uri\",\"schema\":{\"type\":\"string\",\"format\":\"uri\",\"default\":\"http://www.ietf.org/rfc/rfc2396.txt\",\"example\":\"mailto:John.Doe@example.com\"},\"required\":false},{\"in\":\"query\",\"name\":\"uri-reference\",\"schema\":{\"type\":\"string\",\"format\":\"uri-reference\",\"default\":\"/default\",\"example\":\"/example\"},\"required\":false},{\"in\":\"query\",\"name\":\"iri\",\"schema\":{\"type\":\"string\",\"format\":\"iri\",\"default\":\"https://en.wiktionary.org/wiki/Ῥόδος\",\"example\":\"https://en.wiktionary.org/wiki/ῥόδον\"},\"required\":false},{\"in\":\"query\",\"name\":\"iri-reference\",\"schema\":{\"type\":\"string\",\"format\":\"iri-reference\",\"default\":\"/wiki/Ῥόδος\",\"example\":\"/wiki/ῥόδον\"},\"required\":false},{\"in\":\"query\",\"name\":\"uuid\",\"schema\":{\"type\":\"string\",\"format\":\"uuid\",\"default\":\"123e4567-e89b-12d3-a456-426614174000\",\"example\":\"123e4567-e89b-12d3-a456-426652340000\"},\"required\":false},{\"in\":\"query\",\"name\":\"uri-template\",\"schema\":{\"type\":\"string\",\"format\":\"uri-template\",\"default\":\"http://example.com/search{?q,lang}\",\"example\":\"http://example.com/dictionary/{term:1}/{term}\"},\"required\":false},{\"in\":\"query\",\"name\":\"json-pointer\",\"schema\":{\"type\":\"string\",\"format\":\"json-pointer\",\"default\":\"#/foo\",\"example\":\"#/a~1b\"},\"required\":false},{\"in\":\"query\",\"name\":\"relative-json-pointer\",\"schema\":{\"type\":\"string\",\"format\":\"relative-json-pointer\",\"default\":\"1/nested/objects\",\"example\":\"2/foo/0\"},\"required\":false},{\"in\":\"query\",\"name\":\"regex\",\"schema\":{\"type\":\"string\",\"format\":\"regex\",\"default\":\"/default/\",\"example\":\"/[Ee]xample/\"},\"required\":false}],\"get\":{\"summary\":\"Formats defined by JSON Schema\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/oas-formats\":{\"parameters\":[{\"in\":\"query\",\"name\":\"int32\",\"schema\":{\"type\":\"integer\",\"format\":\"int32\",\"default\":\"12345\",\"example\":\"23456\"},\"required\":true},{\"in\":\"query\",\"name\":\"int64\",\"schema\":{\"type\":\"integer\",\"format\":\"int64\",\"default\":\"3000000000\",\"example\":\"4000000000\"},\"required\":false},{\"in\":\"query\",\"name\":\"float\",\"schema\":{\"type\":\"number\",\"format\":\"float\",\"default\":\"1.0\",\"example\":\"2.0\"},\"required\":false},{\"in\":\"query\",\"name\":\"double\",\"schema\":{\"type\":\"number\",\"format\":\"double\",\"default\":\"3000000000.0\",\"example\":\"4000000000.0\"},\"required\":false},{\"in\":\"query\",\"name\":\"byte\",\"schema\":{\"type\":\"string\",\"format\":\"byte\"},\"required\":false},{\"in\":\"query\",\"name\":\"binary\",\"schema\":{\"type\":\"string\",\"format\":\"binary\"},\"required\":false},{\"in\":\"query\",\"name\":\"password\",\"schema\":{\"type\":\"string\",\"format\":\"password\",\"example\":\"******\"},\"required\":false}],\"get\":{\"summary\":\"Formats defined by OpenAPI\",\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/anything/booleans\":{\"parameters\":[{\"in\":\"query\",\"name\":\"tf-required\",\"schema\":{\"type\":\"boolean\",\"default\":true,\"example\":false},\"required\":true},{\"in\":\"query\",\"name\":\"tf-optional\",\"schema\":{\"type\":\"boolean\",\"default\":true,\"example\":false},\"required\":false}],\"get\":{\"summary\":\"Booleans\",\"responses\":{\"200\":{\"description\":\"OK\"}}}}}}";
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/anything/booleans", "get_anything_booleans", false),
-    ("GET", "/anything/jsonschema-formats", "get_anything_jsonschema_formats", false),
-    ("GET", "/anything/numbers", "get_anything_numbers", false),
-    ("GET", "/anything/oas-formats", "get_anything_oas_formats", false),
-    ("GET", "/anything/strings", "get_anything_strings", false),
-];
-
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
-}
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "GET",
+            route: "/anything/booleans",
+            id: "get_anything_booleans",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/anything/jsonschema-formats",
+            id: "get_anything_jsonschema_formats",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/anything/numbers",
+            id: "get_anything_numbers",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/anything/oas-formats",
+            id: "get_anything_oas_formats",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/anything/strings",
+            id: "get_anything_strings",
+            streamed: false,
+        },
+    ]
+};
 
 /// `GET /anything/numbers`
 async fn handle_get_anything_numbers<A: api::Api>(
@@ -1058,7 +486,7 @@ async fn request_get_anything_booleans(
 impl IntoResponse for api::GetAnythingNumbersResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1066,7 +494,7 @@ impl IntoResponse for api::GetAnythingNumbersResponse {
 impl IntoResponse for api::GetAnythingStringsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1074,7 +502,7 @@ impl IntoResponse for api::GetAnythingStringsResponse {
 impl IntoResponse for api::GetAnythingJsonschemaFormatsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1082,7 +510,7 @@ impl IntoResponse for api::GetAnythingJsonschemaFormatsResponse {
 impl IntoResponse for api::GetAnythingOasFormatsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1090,93 +518,7 @@ impl IntoResponse for api::GetAnythingOasFormatsResponse {
 impl IntoResponse for api::GetAnythingBooleansResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-/// Parses one parameter value.
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.parse()
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid value `{raw}`: {e}"),
-        ))
-}
-
-/// A required part, or 400 naming it.
-fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value
-        .ok_or_else(|| {
-            let detail = if location == "body" {
-                "the request body is required".to_owned()
-            } else {
-                format!("missing required {location} parameter `{name}`")
-            };
-            Problem::new(StatusCode::BAD_REQUEST, detail)
-        })
-}
-
-fn query_pairs(
-    parts: &axum::http::request::Parts,
-) -> Result<Vec<(String, String)>, Problem> {
-    serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid query string: {e}"),
-        ))
-}
-
-fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
-}
-
-/// The 400 for the parameters that did not parse, each named
-/// (`found`: every parameter's name, and its problem if any).
-fn bad_parameters<const N: usize>(
-    found: [(&'static str, Option<Problem>); N],
-) -> Problem {
-    let parameters: Vec<BadParameter> = found
-        .into_iter()
-        .filter_map(|(parameter, problem)| {
-            problem
-                .map(|p| BadParameter {
-                    parameter,
-                    detail: p.detail,
-                })
-        })
-        .collect();
-    let detail = match parameters.as_slice() {
-        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
-        many => format!("{} parameters are not valid", many.len()),
-    };
-    Problem {
-        parameters,
-        ..Problem::new(StatusCode::BAD_REQUEST, detail)
-    }
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }

@@ -18,123 +18,21 @@
 //! call.
 
 use super::api::{self, Api};
+use super::runtime::client::*;
+
+pub use super::runtime::client::{Cache, Retry, USER_AGENT};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
 /// as a gateway). Cloning is cheap: clones share one connection pool,
 /// one configuration and one cache.
 ///
-/// [`Client::new`] takes the defaults; [`Client::builder`] sets
+/// `Client::new` takes the defaults; `Client::builder` sets
 /// timeouts, retries, a cache, default headers and credentials.
-#[derive(Debug, Clone)]
-pub struct Client {
-    base_url: String,
-    http: reqwest::Client,
-    credentials: api::Credentials,
-    settings: std::sync::Arc<Settings>,
-}
+pub type Client = super::runtime::client::Client<api::Credentials>;
 
-/// What a [`ClientBuilder`] set, shared by the clones of a client.
-#[derive(Debug)]
-struct Settings {
-    headers: reqwest::header::HeaderMap,
-    timeout: Option<std::time::Duration>,
-    retry: Retry,
-    cache: Option<Cache>,
-    request_ids: bool,
-}
-
-/// The `User-Agent` sent unless one is configured: the crate that
-/// holds this code, and its version.
-pub const USER_AGENT: &str = concat!(
-    env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
-);
-
-impl Client {
-    /// A client of the server at `base_url` (with the servers' base
-    /// path, if any: `https://api.example.com/v1`), with the defaults
-    /// of [`ClientBuilder`].
-    pub fn new(base_url: impl Into<String>) -> Self {
-        Client::builder(base_url).finish(reqwest::Client::new())
-    }
-
-    /// A client that sends its requests with `http`, configured as the
-    /// caller likes (proxies, TLS); otherwise the defaults.
-    pub fn with_http_client(base_url: impl Into<String>, http: reqwest::Client) -> Self {
-        Client::builder(base_url).finish(http)
-    }
-
-    /// Configures a client of the server at `base_url`.
-    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers
-            .insert(
-                reqwest::header::USER_AGENT,
-                reqwest::header::HeaderValue::from_static(USER_AGENT),
-            );
-        ClientBuilder {
-            base_url: base_url.into(),
-            http: None,
-            connect_timeout: None,
-            credentials: api::Credentials::default(),
-            settings: Settings {
-                headers,
-                timeout: None,
-                retry: Retry::default(),
-                cache: None,
-                request_ids: true,
-            },
-            invalid: None,
-        }
-    }
-
-    /// Sends `credentials` with every call that needs them (a call's
-    /// `context.credentials` take precedence).
-    pub fn with_credentials(mut self, credentials: api::Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-
-    /// The credentials sent with calls that need them.
-    pub fn credentials(&self) -> &api::Credentials {
-        &self.credentials
-    }
-
-    /// The base URL, without a trailing `/`.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The underlying reqwest client.
-    pub fn http_client(&self) -> &reqwest::Client {
-        &self.http
-    }
-
-    /// Headers sent with every call (`User-Agent` among them).
-    pub fn default_headers(&self) -> &reqwest::header::HeaderMap {
-        &self.settings.headers
-    }
-
-    /// The time one attempt of a call may take, if limited.
-    pub fn timeout(&self) -> Option<std::time::Duration> {
-        self.settings.timeout
-    }
-
-    /// When calls are tried again.
-    pub fn retry(&self) -> &Retry {
-        &self.settings.retry
-    }
-
-    /// The HTTP cache, if one was configured.
-    pub fn cache(&self) -> Option<&Cache> {
-        self.settings.cache.as_ref()
-    }
-
-    /// Whether calls without an `x-request-id` header get a new one.
-    pub fn sends_request_ids(&self) -> bool {
-        self.settings.request_ids
-    }
-}
+/// Configures a [`Client`]: `Client::builder(url).timeout(..).retry(..).build()`.
+pub type ClientBuilder = super::runtime::client::ClientBuilder<api::Credentials>;
 
 impl Client {
     /// The spec's first server (its variables set to their defaults).
@@ -148,316 +46,13 @@ impl Default for Client {
     }
 }
 
-/// Configures a [`Client`]: `Client::builder(url).timeout(..).retry(..).build()`.
-///
-/// Defaults: no timeouts, [`Retry::default`] (3 attempts of idempotent
-/// calls), no cache, `User-Agent` [`USER_AGENT`], a new `x-request-id`
-/// for each call that has none.
-#[derive(Debug)]
-#[must_use]
-pub struct ClientBuilder {
-    base_url: String,
-    http: Option<reqwest::Client>,
-    connect_timeout: Option<std::time::Duration>,
-    credentials: api::Credentials,
-    settings: Settings,
-    invalid: Option<String>,
-}
-
-impl ClientBuilder {
-    /// Sends requests with `http` (proxies, TLS, pools as the caller
-    /// likes). `connect_timeout` is then `http`'s own.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
-    /// Limits each attempt of a call, from sending to the last byte of
-    /// the response: a call that takes longer fails with
-    /// [`api::Error::Timeout`].
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.settings.timeout = Some(timeout);
-        self
-    }
-
-    /// Limits connecting (TCP and TLS).
-    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// The `User-Agent` header (default: [`USER_AGENT`]).
-    pub fn user_agent(self, user_agent: &str) -> Self {
-        self.header("user-agent", user_agent)
-    }
-
-    /// A header sent with every call (a call's own headers win).
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (
-            reqwest::header::HeaderName::try_from(name),
-            reqwest::header::HeaderValue::try_from(value),
-        ) {
-            (Ok(name), Ok(value)) => {
-                self.settings.headers.insert(name, value);
-            }
-            _ => self.invalid = Some(format!("`{name}` cannot be a header")),
-        }
-        self
-    }
-
-    /// Credentials sent with every call that needs them (a call's
-    /// `context.credentials` take precedence).
-    pub fn credentials(mut self, credentials: api::Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-
-    /// When calls are tried again ([`Retry::none`] turns retries off).
-    pub fn retry(mut self, retry: Retry) -> Self {
-        self.settings.retry = retry;
-        self
-    }
-
-    /// Caches `GET` responses in `cache` (shared by the clones of the
-    /// client, and by other clients given the same cache).
-    pub fn cache(mut self, cache: Cache) -> Self {
-        self.settings.cache = Some(cache);
-        self
-    }
-
-    /// Whether a call without an `x-request-id` header gets a new one
-    /// (default `true`). A call's own, for example one that a gateway
-    /// received, is always sent on.
-    pub fn request_ids(mut self, on: bool) -> Self {
-        self.settings.request_ids = on;
-        self
-    }
-
-    /// The client; fails when a header was invalid or reqwest cannot
-    /// make a client (its TLS backend did not start).
-    pub fn build(self) -> Result<Client, api::Error> {
-        if let Some(message) = self.invalid {
-            return Err(api::Error::Encode(message));
-        }
-        let http = match self.http.clone() {
-            Some(http) => http,
-            None => {
-                let mut http = reqwest::Client::builder();
-                if let Some(timeout) = self.connect_timeout {
-                    http = http.connect_timeout(timeout);
-                }
-                http.build().map_err(|e| api::Error::Transport(e.into()))?
-            }
-        };
-        Ok(self.finish(http))
-    }
-
-    fn finish(self, http: reqwest::Client) -> Client {
-        let mut base_url = self.base_url;
-        while base_url.ends_with('/') {
-            base_url.pop();
-        }
-        Client {
-            base_url,
-            http,
-            credentials: self.credentials,
-            settings: std::sync::Arc::new(self.settings),
-        }
-    }
-}
-
-/// When a call is tried again: on a connection error, `429 Too Many
-/// Requests` or `503 Service Unavailable`, for idempotent methods
-/// (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`) unless
-/// [`Retry::all_methods`] is set. It waits as `Retry-After` says
-/// (seconds or an HTTP date), otherwise exponentially longer with
-/// jitter; when `Retry-After` asks for more than `max_delay`, the
-/// response is returned instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[must_use]
-pub struct Retry {
-    max_attempts: u32,
-    base_delay: std::time::Duration,
-    max_delay: std::time::Duration,
-    all_methods: bool,
-}
-
-impl Default for Retry {
-    /// Up to 3 attempts, waits from 100 ms, at most 10 s; idempotent
-    /// methods only.
-    fn default() -> Self {
-        Retry {
-            max_attempts: 3,
-            base_delay: std::time::Duration::from_millis(100),
-            max_delay: std::time::Duration::from_secs(10),
-            all_methods: false,
-        }
-    }
-}
-
-impl Retry {
-    /// Every call is tried once.
-    pub fn none() -> Self {
-        Retry {
-            max_attempts: 1,
-            ..Retry::default()
-        }
-    }
-
-    /// Tries a call up to `attempts` times in all (at least once).
-    pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-
-    /// The wait before the second attempt; each later one doubles it.
-    pub fn base_delay(mut self, delay: std::time::Duration) -> Self {
-        self.base_delay = delay;
-        self
-    }
-
-    /// The longest wait, between attempts and from `Retry-After`.
-    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
-        self.max_delay = delay;
-        self
-    }
-
-    /// Tries `POST` and `PATCH` calls again too: only for servers
-    /// that make them safe to repeat (idempotency keys).
-    pub fn all_methods(mut self, on: bool) -> Self {
-        self.all_methods = on;
-        self
-    }
-
-    /// How many times a call is tried in all.
-    pub fn attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The wait after attempt `attempt` (from 1): the base delay
-    /// doubled per attempt, capped, then between half and all of it.
-    pub fn delay(&self, attempt: u32) -> std::time::Duration {
-        let exponential = self
-            .base_delay
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
-        let capped = exponential.min(self.max_delay);
-        let half = capped / 2;
-        let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        half + std::time::Duration::from_nanos(random() % nanos.saturating_add(1))
-    }
-
-    fn applies_to(&self, method: &reqwest::Method) -> bool {
-        self.all_methods
-            || matches!(
-                method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
-            )
-    }
-}
-
-/// A cheap random number: std's randomly keyed hasher, with the time
-/// and a counter.
-fn random() -> u64 {
-    use std::hash::{BuildHasher as _, Hasher as _};
-
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        hasher.write_u128(now.as_nanos());
-    }
-    hasher.finish()
-}
-
-/// An HTTP cache of `GET` responses, in memory, shared by its clones.
-///
-/// It stores `200` responses that allow it (`Cache-Control` without
-/// `no-store`, and a `max-age` or a validator: `ETag`,
-/// `Last-Modified`). A fresh response (within `max-age`) is answered
-/// without a request; a stale one, or one marked `no-cache`, is
-/// revalidated with `If-None-Match` / `If-Modified-Since`, and a `304`
-/// answer gives the stored body.
-///
-/// Entries are keyed by the URL and every header sent except
-/// `x-request-id`: credentials (`Authorization`, API keys, cookies)
-/// are part of the key, so one caller's response is never given to
-/// another. When it is full, the oldest entry goes.
-#[derive(Clone)]
-pub struct Cache {
-    store: std::sync::Arc<std::sync::Mutex<CacheStore>>,
-}
-
-struct CacheStore {
-    max_entries: usize,
-    max_body: usize,
-    entries: std::collections::HashMap<String, CacheEntry>,
-    /// Keys, oldest first.
-    order: std::collections::VecDeque<String>,
-}
-
-struct CacheEntry {
-    headers: reqwest::header::HeaderMap,
-    body: bytes::Bytes,
-    /// `None`: revalidate every time (`no-cache`, or no `max-age`).
-    fresh_until: Option<std::time::Instant>,
-}
-
-impl std::fmt::Debug for Cache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cache").field("entries", &self.len()).finish()
-    }
-}
-
-impl Cache {
-    /// A cache of up to `max_entries` responses of up to 1 MiB each.
-    pub fn new(max_entries: usize) -> Self {
-        Cache {
-            store: std::sync::Arc::new(
-                std::sync::Mutex::new(CacheStore {
-                    max_entries,
-                    max_body: 1 << 20,
-                    entries: std::collections::HashMap::new(),
-                    order: std::collections::VecDeque::new(),
-                }),
-            ),
-        }
-    }
-
-    /// Responses with larger bodies are not stored.
-    #[must_use]
-    pub fn max_body(self, bytes: usize) -> Self {
-        self.lock().max_body = bytes;
-        self
-    }
-
-    /// How many responses it holds.
-    pub fn len(&self) -> usize {
-        self.lock().entries.len()
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Forgets every response.
-    pub fn clear(&self) {
-        let mut store = self.lock();
-        store.entries.clear();
-        store.order.clear();
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheStore> {
-        self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
 impl Api for Client {
     /// `GET /animal`
     async fn get_animal(
         &self,
         request: api::GetAnimalRequest,
     ) -> Result<api::GetAnimalResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/animal");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -469,19 +64,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_animal",
-                "/animal",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_animal",
+                template: "/animal",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnimalResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetAnimalResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetAnimalResponse::Default {
                     status: response.status(),
@@ -496,7 +93,7 @@ impl Api for Client {
         &self,
         request: api::GetAnimalSearchRequest,
     ) -> Result<api::GetAnimalSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/animal/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -510,19 +107,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_animal_search",
-                "/animal/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_animal_search",
+                template: "/animal/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetAnimalSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetAnimalSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetAnimalSearchResponse::Default {
                     status: response.status(),
@@ -537,7 +136,7 @@ impl Api for Client {
         &self,
         request: api::PostAnimalSearchRequest,
     ) -> Result<api::PostAnimalSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/animal/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -554,24 +153,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_animal_search",
-                "/animal/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_animal_search",
+                template: "/animal/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostAnimalSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostAnimalSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -581,7 +182,7 @@ impl Api for Client {
         &self,
         request: api::GetAstronomicalObjectRequest,
     ) -> Result<api::GetAstronomicalObjectResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/astronomicalObject");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -593,19 +194,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_astronomical_object",
-                "/astronomicalObject",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_astronomical_object",
+                template: "/astronomicalObject",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetAstronomicalObjectResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -622,7 +225,7 @@ impl Api for Client {
         &self,
         request: api::GetAstronomicalObjectSearchRequest,
     ) -> Result<api::GetAstronomicalObjectSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/astronomicalObject/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -636,19 +239,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_astronomical_object_search",
-                "/astronomicalObject/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_astronomical_object_search",
+                template: "/astronomicalObject/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetAstronomicalObjectSearchResponse::Ok(
                         decode_json(response).await?,
@@ -669,7 +274,7 @@ impl Api for Client {
         &self,
         request: api::PostAstronomicalObjectSearchRequest,
     ) -> Result<api::PostAstronomicalObjectSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/astronomicalObject/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -686,24 +291,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_astronomical_object_search",
-                "/astronomicalObject/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_astronomical_object_search",
+                template: "/astronomicalObject/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostAstronomicalObjectSearchResponse::Ok(
                         decode_json(response).await?,
@@ -719,7 +326,7 @@ impl Api for Client {
         &self,
         request: api::GetBookRequest,
     ) -> Result<api::GetBookResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/book");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -731,19 +338,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_book",
-                "/book",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_book",
+                template: "/book",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetBookResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetBookResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookResponse::Default {
                     status: response.status(),
@@ -758,7 +367,7 @@ impl Api for Client {
         &self,
         request: api::GetBookSearchRequest,
     ) -> Result<api::GetBookSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/book/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -772,19 +381,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_book_search",
-                "/book/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_book_search",
+                template: "/book/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetBookSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetBookSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookSearchResponse::Default {
                     status: response.status(),
@@ -799,7 +410,7 @@ impl Api for Client {
         &self,
         request: api::PostBookSearchRequest,
     ) -> Result<api::PostBookSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/book/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -816,24 +427,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_book_search",
-                "/book/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_book_search",
+                template: "/book/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostBookSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostBookSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -843,7 +456,7 @@ impl Api for Client {
         &self,
         request: api::GetBookCollectionRequest,
     ) -> Result<api::GetBookCollectionResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/bookCollection");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -855,21 +468,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_book_collection",
-                "/bookCollection",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_book_collection",
+                template: "/bookCollection",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetBookCollectionResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetBookCollectionResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookCollectionResponse::Default {
                     status: response.status(),
@@ -884,7 +497,7 @@ impl Api for Client {
         &self,
         request: api::GetBookCollectionSearchRequest,
     ) -> Result<api::GetBookCollectionSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/bookCollection/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -898,19 +511,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_book_collection_search",
-                "/bookCollection/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_book_collection_search",
+                template: "/bookCollection/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetBookCollectionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -931,7 +546,7 @@ impl Api for Client {
         &self,
         request: api::PostBookCollectionSearchRequest,
     ) -> Result<api::PostBookCollectionSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/bookCollection/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -948,24 +563,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_book_collection_search",
-                "/bookCollection/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_book_collection_search",
+                template: "/bookCollection/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostBookCollectionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -981,7 +598,7 @@ impl Api for Client {
         &self,
         request: api::GetBookSeriesRequest,
     ) -> Result<api::GetBookSeriesResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/bookSeries");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -993,19 +610,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_book_series",
-                "/bookSeries",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_book_series",
+                template: "/bookSeries",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetBookSeriesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetBookSeriesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookSeriesResponse::Default {
                     status: response.status(),
@@ -1020,7 +639,7 @@ impl Api for Client {
         &self,
         request: api::GetBookSeriesSearchRequest,
     ) -> Result<api::GetBookSeriesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/bookSeries/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1034,21 +653,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_book_series_search",
-                "/bookSeries/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_book_series_search",
+                template: "/bookSeries/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetBookSeriesSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetBookSeriesSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetBookSeriesSearchResponse::Default {
                     status: response.status(),
@@ -1063,7 +682,7 @@ impl Api for Client {
         &self,
         request: api::PostBookSeriesSearchRequest,
     ) -> Result<api::PostBookSeriesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/bookSeries/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1080,24 +699,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_book_series_search",
-                "/bookSeries/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_book_series_search",
+                template: "/bookSeries/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostBookSeriesSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1109,7 +730,7 @@ impl Api for Client {
         &self,
         request: api::GetCharacterRequest,
     ) -> Result<api::GetCharacterResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/character");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1121,19 +742,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_character",
-                "/character",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_character",
+                template: "/character",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCharacterResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCharacterResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetCharacterResponse::Default {
                     status: response.status(),
@@ -1148,7 +771,7 @@ impl Api for Client {
         &self,
         request: api::GetCharacterSearchRequest,
     ) -> Result<api::GetCharacterSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/character/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1162,21 +785,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_character_search",
-                "/character/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_character_search",
+                template: "/character/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetCharacterSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetCharacterSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetCharacterSearchResponse::Default {
                     status: response.status(),
@@ -1191,7 +814,7 @@ impl Api for Client {
         &self,
         request: api::PostCharacterSearchRequest,
     ) -> Result<api::PostCharacterSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/character/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1208,26 +831,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_character_search",
-                "/character/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_character_search",
+                template: "/character/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostCharacterSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostCharacterSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1237,7 +860,7 @@ impl Api for Client {
         &self,
         request: api::GetComicsRequest,
     ) -> Result<api::GetComicsResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comics");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1249,19 +872,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_comics",
-                "/comics",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_comics",
+                template: "/comics",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetComicsResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetComicsResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicsResponse::Default {
                     status: response.status(),
@@ -1276,7 +901,7 @@ impl Api for Client {
         &self,
         request: api::GetComicsSearchRequest,
     ) -> Result<api::GetComicsSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comics/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1290,19 +915,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_comics_search",
-                "/comics/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_comics_search",
+                template: "/comics/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetComicsSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetComicsSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicsSearchResponse::Default {
                     status: response.status(),
@@ -1317,7 +944,7 @@ impl Api for Client {
         &self,
         request: api::PostComicsSearchRequest,
     ) -> Result<api::PostComicsSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comics/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1334,24 +961,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_comics_search",
-                "/comics/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_comics_search",
+                template: "/comics/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostComicsSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostComicsSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1361,7 +990,7 @@ impl Api for Client {
         &self,
         request: api::GetComicCollectionRequest,
     ) -> Result<api::GetComicCollectionResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicCollection");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1373,21 +1002,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_comic_collection",
-                "/comicCollection",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_comic_collection",
+                template: "/comicCollection",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetComicCollectionResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetComicCollectionResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicCollectionResponse::Default {
                     status: response.status(),
@@ -1402,7 +1031,7 @@ impl Api for Client {
         &self,
         request: api::GetComicCollectionSearchRequest,
     ) -> Result<api::GetComicCollectionSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicCollection/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1416,19 +1045,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_comic_collection_search",
-                "/comicCollection/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_comic_collection_search",
+                template: "/comicCollection/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetComicCollectionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -1449,7 +1080,7 @@ impl Api for Client {
         &self,
         request: api::PostComicCollectionSearchRequest,
     ) -> Result<api::PostComicCollectionSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicCollection/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1466,24 +1097,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_comic_collection_search",
-                "/comicCollection/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_comic_collection_search",
+                template: "/comicCollection/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostComicCollectionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -1499,7 +1132,7 @@ impl Api for Client {
         &self,
         request: api::GetComicSeriesRequest,
     ) -> Result<api::GetComicSeriesResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicSeries");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1511,19 +1144,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_comic_series",
-                "/comicSeries",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_comic_series",
+                template: "/comicSeries",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetComicSeriesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetComicSeriesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicSeriesResponse::Default {
                     status: response.status(),
@@ -1538,7 +1173,7 @@ impl Api for Client {
         &self,
         request: api::GetComicSeriesSearchRequest,
     ) -> Result<api::GetComicSeriesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicSeries/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1552,19 +1187,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_comic_series_search",
-                "/comicSeries/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_comic_series_search",
+                template: "/comicSeries/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetComicSeriesSearchResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -1581,7 +1218,7 @@ impl Api for Client {
         &self,
         request: api::PostComicSeriesSearchRequest,
     ) -> Result<api::PostComicSeriesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicSeries/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1598,24 +1235,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_comic_series_search",
-                "/comicSeries/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_comic_series_search",
+                template: "/comicSeries/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostComicSeriesSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1627,7 +1266,7 @@ impl Api for Client {
         &self,
         request: api::GetComicStripRequest,
     ) -> Result<api::GetComicStripResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicStrip");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1639,19 +1278,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_comic_strip",
-                "/comicStrip",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_comic_strip",
+                template: "/comicStrip",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetComicStripResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetComicStripResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicStripResponse::Default {
                     status: response.status(),
@@ -1666,7 +1307,7 @@ impl Api for Client {
         &self,
         request: api::GetComicStripSearchRequest,
     ) -> Result<api::GetComicStripSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicStrip/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1680,21 +1321,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_comic_strip_search",
-                "/comicStrip/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_comic_strip_search",
+                template: "/comicStrip/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetComicStripSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetComicStripSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetComicStripSearchResponse::Default {
                     status: response.status(),
@@ -1709,7 +1350,7 @@ impl Api for Client {
         &self,
         request: api::PostComicStripSearchRequest,
     ) -> Result<api::PostComicStripSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/comicStrip/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1726,24 +1367,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_comic_strip_search",
-                "/comicStrip/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_comic_strip_search",
+                template: "/comicStrip/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostComicStripSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -1755,7 +1398,7 @@ impl Api for Client {
         &self,
         request: api::GetCompanyRequest,
     ) -> Result<api::GetCompanyResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/company");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1767,19 +1410,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_company",
-                "/company",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_company",
+                template: "/company",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCompanyResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCompanyResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetCompanyResponse::Default {
                     status: response.status(),
@@ -1794,7 +1439,7 @@ impl Api for Client {
         &self,
         request: api::GetCompanySearchRequest,
     ) -> Result<api::GetCompanySearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/company/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1808,19 +1453,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_company_search",
-                "/company/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_company_search",
+                template: "/company/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetCompanySearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetCompanySearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetCompanySearchResponse::Default {
                     status: response.status(),
@@ -1835,7 +1482,7 @@ impl Api for Client {
         &self,
         request: api::PostCompanySearchRequest,
     ) -> Result<api::PostCompanySearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/company/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1852,26 +1499,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_company_search",
-                "/company/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_company_search",
+                template: "/company/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostCompanySearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostCompanySearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -1881,7 +1528,7 @@ impl Api for Client {
         &self,
         request: api::GetConflictRequest,
     ) -> Result<api::GetConflictResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/conflict");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1893,19 +1540,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_conflict",
-                "/conflict",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_conflict",
+                template: "/conflict",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetConflictResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetConflictResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetConflictResponse::Default {
                     status: response.status(),
@@ -1920,7 +1569,7 @@ impl Api for Client {
         &self,
         request: api::GetConflictSearchRequest,
     ) -> Result<api::GetConflictSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/conflict/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1934,21 +1583,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_conflict_search",
-                "/conflict/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_conflict_search",
+                template: "/conflict/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetConflictSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetConflictSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetConflictSearchResponse::Default {
                     status: response.status(),
@@ -1963,7 +1612,7 @@ impl Api for Client {
         &self,
         request: api::PostConflictSearchRequest,
     ) -> Result<api::PostConflictSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/conflict/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -1980,26 +1629,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_conflict_search",
-                "/conflict/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_conflict_search",
+                template: "/conflict/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostConflictSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostConflictSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2009,7 +1658,7 @@ impl Api for Client {
         &self,
         request: api::GetElementRequest,
     ) -> Result<api::GetElementResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/element");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2021,19 +1670,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_element",
-                "/element",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_element",
+                template: "/element",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetElementResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetElementResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetElementResponse::Default {
                     status: response.status(),
@@ -2048,7 +1699,7 @@ impl Api for Client {
         &self,
         request: api::GetElementSearchRequest,
     ) -> Result<api::GetElementSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/element/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2062,19 +1713,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_element_search",
-                "/element/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_element_search",
+                template: "/element/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetElementSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetElementSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetElementSearchResponse::Default {
                     status: response.status(),
@@ -2089,7 +1742,7 @@ impl Api for Client {
         &self,
         request: api::PostElementSearchRequest,
     ) -> Result<api::PostElementSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/element/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2106,26 +1759,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_element_search",
-                "/element/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_element_search",
+                template: "/element/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostElementSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostElementSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2135,7 +1788,7 @@ impl Api for Client {
         &self,
         request: api::GetEpisodeRequest,
     ) -> Result<api::GetEpisodeResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/episode");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2147,19 +1800,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_episode",
-                "/episode",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_episode",
+                template: "/episode",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetEpisodeResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetEpisodeResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetEpisodeResponse::Default {
                     status: response.status(),
@@ -2174,7 +1829,7 @@ impl Api for Client {
         &self,
         request: api::GetEpisodeSearchRequest,
     ) -> Result<api::GetEpisodeSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/episode/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2188,19 +1843,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_episode_search",
-                "/episode/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_episode_search",
+                template: "/episode/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetEpisodeSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetEpisodeSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetEpisodeSearchResponse::Default {
                     status: response.status(),
@@ -2215,7 +1872,7 @@ impl Api for Client {
         &self,
         request: api::PostEpisodeSearchRequest,
     ) -> Result<api::PostEpisodeSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/episode/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2232,26 +1889,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_episode_search",
-                "/episode/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_episode_search",
+                template: "/episode/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostEpisodeSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostEpisodeSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2261,7 +1918,7 @@ impl Api for Client {
         &self,
         request: api::GetFoodRequest,
     ) -> Result<api::GetFoodResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/food");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2273,19 +1930,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_food",
-                "/food",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_food",
+                template: "/food",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetFoodResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetFoodResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetFoodResponse::Default {
                     status: response.status(),
@@ -2300,7 +1959,7 @@ impl Api for Client {
         &self,
         request: api::GetFoodSearchRequest,
     ) -> Result<api::GetFoodSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/food/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2314,19 +1973,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_food_search",
-                "/food/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_food_search",
+                template: "/food/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetFoodSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetFoodSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetFoodSearchResponse::Default {
                     status: response.status(),
@@ -2341,7 +2002,7 @@ impl Api for Client {
         &self,
         request: api::PostFoodSearchRequest,
     ) -> Result<api::PostFoodSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/food/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2358,24 +2019,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_food_search",
-                "/food/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_food_search",
+                template: "/food/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostFoodSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostFoodSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2385,7 +2048,7 @@ impl Api for Client {
         &self,
         request: api::GetLiteratureRequest,
     ) -> Result<api::GetLiteratureResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/literature");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2397,19 +2060,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_literature",
-                "/literature",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_literature",
+                template: "/literature",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetLiteratureResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetLiteratureResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetLiteratureResponse::Default {
                     status: response.status(),
@@ -2424,7 +2089,7 @@ impl Api for Client {
         &self,
         request: api::GetLiteratureSearchRequest,
     ) -> Result<api::GetLiteratureSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/literature/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2438,21 +2103,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_literature_search",
-                "/literature/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_literature_search",
+                template: "/literature/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetLiteratureSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetLiteratureSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetLiteratureSearchResponse::Default {
                     status: response.status(),
@@ -2467,7 +2132,7 @@ impl Api for Client {
         &self,
         request: api::PostLiteratureSearchRequest,
     ) -> Result<api::PostLiteratureSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/literature/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2484,24 +2149,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_literature_search",
-                "/literature/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_literature_search",
+                template: "/literature/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostLiteratureSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -2513,7 +2180,7 @@ impl Api for Client {
         &self,
         request: api::GetLocationRequest,
     ) -> Result<api::GetLocationResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/location");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2525,19 +2192,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_location",
-                "/location",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_location",
+                template: "/location",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetLocationResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetLocationResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetLocationResponse::Default {
                     status: response.status(),
@@ -2552,7 +2221,7 @@ impl Api for Client {
         &self,
         request: api::GetLocationSearchRequest,
     ) -> Result<api::GetLocationSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/location/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2566,21 +2235,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_location_search",
-                "/location/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_location_search",
+                template: "/location/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetLocationSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetLocationSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetLocationSearchResponse::Default {
                     status: response.status(),
@@ -2595,7 +2264,7 @@ impl Api for Client {
         &self,
         request: api::PostLocationSearchRequest,
     ) -> Result<api::PostLocationSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/location/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2612,26 +2281,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_location_search",
-                "/location/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_location_search",
+                template: "/location/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostLocationSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostLocationSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2641,7 +2310,7 @@ impl Api for Client {
         &self,
         request: api::GetMagazineRequest,
     ) -> Result<api::GetMagazineResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/magazine");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2653,19 +2322,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_magazine",
-                "/magazine",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_magazine",
+                template: "/magazine",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetMagazineResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetMagazineResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMagazineResponse::Default {
                     status: response.status(),
@@ -2680,7 +2351,7 @@ impl Api for Client {
         &self,
         request: api::GetMagazineSearchRequest,
     ) -> Result<api::GetMagazineSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/magazine/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2694,21 +2365,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_magazine_search",
-                "/magazine/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_magazine_search",
+                template: "/magazine/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetMagazineSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetMagazineSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMagazineSearchResponse::Default {
                     status: response.status(),
@@ -2723,7 +2394,7 @@ impl Api for Client {
         &self,
         request: api::PostMagazineSearchRequest,
     ) -> Result<api::PostMagazineSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/magazine/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2740,26 +2411,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_magazine_search",
-                "/magazine/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_magazine_search",
+                template: "/magazine/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostMagazineSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostMagazineSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -2769,7 +2440,7 @@ impl Api for Client {
         &self,
         request: api::GetMagazineSeriesRequest,
     ) -> Result<api::GetMagazineSeriesResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/magazineSeries");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2781,21 +2452,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_magazine_series",
-                "/magazineSeries",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_magazine_series",
+                template: "/magazineSeries",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetMagazineSeriesResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetMagazineSeriesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMagazineSeriesResponse::Default {
                     status: response.status(),
@@ -2810,7 +2481,7 @@ impl Api for Client {
         &self,
         request: api::GetMagazineSeriesSearchRequest,
     ) -> Result<api::GetMagazineSeriesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/magazineSeries/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2824,19 +2495,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_magazine_series_search",
-                "/magazineSeries/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_magazine_series_search",
+                template: "/magazineSeries/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetMagazineSeriesSearchResponse::Ok(
                         decode_json(response).await?,
@@ -2857,7 +2530,7 @@ impl Api for Client {
         &self,
         request: api::PostMagazineSeriesSearchRequest,
     ) -> Result<api::PostMagazineSeriesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/magazineSeries/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2874,24 +2547,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_magazine_series_search",
-                "/magazineSeries/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_magazine_series_search",
+                template: "/magazineSeries/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostMagazineSeriesSearchResponse::Ok(
                         decode_json(response).await?,
@@ -2907,7 +2582,7 @@ impl Api for Client {
         &self,
         request: api::GetMaterialRequest,
     ) -> Result<api::GetMaterialResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/material");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2919,19 +2594,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_material",
-                "/material",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_material",
+                template: "/material",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetMaterialResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetMaterialResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMaterialResponse::Default {
                     status: response.status(),
@@ -2946,7 +2623,7 @@ impl Api for Client {
         &self,
         request: api::GetMaterialSearchRequest,
     ) -> Result<api::GetMaterialSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/material/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -2960,21 +2637,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_material_search",
-                "/material/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_material_search",
+                template: "/material/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetMaterialSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetMaterialSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMaterialSearchResponse::Default {
                     status: response.status(),
@@ -2989,7 +2666,7 @@ impl Api for Client {
         &self,
         request: api::PostMaterialSearchRequest,
     ) -> Result<api::PostMaterialSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/material/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3006,26 +2683,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_material_search",
-                "/material/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_material_search",
+                template: "/material/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostMaterialSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostMaterialSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3035,7 +2712,7 @@ impl Api for Client {
         &self,
         request: api::GetMedicalConditionRequest,
     ) -> Result<api::GetMedicalConditionResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/medicalCondition");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3047,21 +2724,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_medical_condition",
-                "/medicalCondition",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_medical_condition",
+                template: "/medicalCondition",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetMedicalConditionResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetMedicalConditionResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMedicalConditionResponse::Default {
                     status: response.status(),
@@ -3076,7 +2753,7 @@ impl Api for Client {
         &self,
         request: api::GetMedicalConditionSearchRequest,
     ) -> Result<api::GetMedicalConditionSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/medicalCondition/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3090,19 +2767,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_medical_condition_search",
-                "/medicalCondition/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_medical_condition_search",
+                template: "/medicalCondition/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetMedicalConditionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -3123,7 +2802,7 @@ impl Api for Client {
         &self,
         request: api::PostMedicalConditionSearchRequest,
     ) -> Result<api::PostMedicalConditionSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/medicalCondition/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3140,24 +2819,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_medical_condition_search",
-                "/medicalCondition/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_medical_condition_search",
+                template: "/medicalCondition/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostMedicalConditionSearchResponse::Ok(
                         decode_json(response).await?,
@@ -3173,7 +2854,7 @@ impl Api for Client {
         &self,
         request: api::GetMovieRequest,
     ) -> Result<api::GetMovieResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/movie");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3185,19 +2866,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_movie",
-                "/movie",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_movie",
+                template: "/movie",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetMovieResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetMovieResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMovieResponse::Default {
                     status: response.status(),
@@ -3212,7 +2895,7 @@ impl Api for Client {
         &self,
         request: api::GetMovieSearchRequest,
     ) -> Result<api::GetMovieSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/movie/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3226,19 +2909,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_movie_search",
-                "/movie/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_movie_search",
+                template: "/movie/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetMovieSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetMovieSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetMovieSearchResponse::Default {
                     status: response.status(),
@@ -3253,7 +2938,7 @@ impl Api for Client {
         &self,
         request: api::PostMovieSearchRequest,
     ) -> Result<api::PostMovieSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/movie/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3270,24 +2955,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_movie_search",
-                "/movie/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_movie_search",
+                template: "/movie/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostMovieSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostMovieSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3297,7 +2984,7 @@ impl Api for Client {
         &self,
         request: api::GetOccupationRequest,
     ) -> Result<api::GetOccupationResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/occupation");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3309,19 +2996,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_occupation",
-                "/occupation",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_occupation",
+                template: "/occupation",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOccupationResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetOccupationResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetOccupationResponse::Default {
                     status: response.status(),
@@ -3336,7 +3025,7 @@ impl Api for Client {
         &self,
         request: api::GetOccupationSearchRequest,
     ) -> Result<api::GetOccupationSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/occupation/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3350,21 +3039,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_occupation_search",
-                "/occupation/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_occupation_search",
+                template: "/occupation/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetOccupationSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetOccupationSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetOccupationSearchResponse::Default {
                     status: response.status(),
@@ -3379,7 +3068,7 @@ impl Api for Client {
         &self,
         request: api::PostOccupationSearchRequest,
     ) -> Result<api::PostOccupationSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/occupation/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3396,24 +3085,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_occupation_search",
-                "/occupation/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_occupation_search",
+                template: "/occupation/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostOccupationSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -3425,7 +3116,7 @@ impl Api for Client {
         &self,
         request: api::GetOrganizationRequest,
     ) -> Result<api::GetOrganizationResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/organization");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3437,19 +3128,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_organization",
-                "/organization",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_organization",
+                template: "/organization",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetOrganizationResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetOrganizationResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetOrganizationResponse::Default {
                     status: response.status(),
@@ -3464,7 +3157,7 @@ impl Api for Client {
         &self,
         request: api::GetOrganizationSearchRequest,
     ) -> Result<api::GetOrganizationSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/organization/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3478,19 +3171,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_organization_search",
-                "/organization/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_organization_search",
+                template: "/organization/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetOrganizationSearchResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -3507,7 +3202,7 @@ impl Api for Client {
         &self,
         request: api::PostOrganizationSearchRequest,
     ) -> Result<api::PostOrganizationSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/organization/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3524,24 +3219,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_organization_search",
-                "/organization/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_organization_search",
+                template: "/organization/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostOrganizationSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -3553,7 +3250,7 @@ impl Api for Client {
         &self,
         request: api::GetPerformerRequest,
     ) -> Result<api::GetPerformerResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/performer");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3565,19 +3262,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_performer",
-                "/performer",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_performer",
+                template: "/performer",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetPerformerResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetPerformerResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetPerformerResponse::Default {
                     status: response.status(),
@@ -3592,7 +3291,7 @@ impl Api for Client {
         &self,
         request: api::GetPerformerSearchRequest,
     ) -> Result<api::GetPerformerSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/performer/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3606,21 +3305,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_performer_search",
-                "/performer/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_performer_search",
+                template: "/performer/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetPerformerSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetPerformerSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetPerformerSearchResponse::Default {
                     status: response.status(),
@@ -3635,7 +3334,7 @@ impl Api for Client {
         &self,
         request: api::PostPerformerSearchRequest,
     ) -> Result<api::PostPerformerSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/performer/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3652,26 +3351,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_performer_search",
-                "/performer/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_performer_search",
+                template: "/performer/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostPerformerSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostPerformerSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3681,7 +3380,7 @@ impl Api for Client {
         &self,
         request: api::GetSeasonRequest,
     ) -> Result<api::GetSeasonResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/season");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3693,19 +3392,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_season",
-                "/season",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_season",
+                template: "/season",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSeasonResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSeasonResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSeasonResponse::Default {
                     status: response.status(),
@@ -3720,7 +3421,7 @@ impl Api for Client {
         &self,
         request: api::GetSeasonSearchRequest,
     ) -> Result<api::GetSeasonSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/season/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3734,19 +3435,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_season_search",
-                "/season/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_season_search",
+                template: "/season/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSeasonSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSeasonSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSeasonSearchResponse::Default {
                     status: response.status(),
@@ -3761,7 +3464,7 @@ impl Api for Client {
         &self,
         request: api::PostSeasonSearchRequest,
     ) -> Result<api::PostSeasonSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/season/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3778,24 +3481,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_season_search",
-                "/season/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_season_search",
+                template: "/season/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostSeasonSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostSeasonSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3805,7 +3510,7 @@ impl Api for Client {
         &self,
         request: api::GetSeriesRequest,
     ) -> Result<api::GetSeriesResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/series");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3817,19 +3522,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_series",
-                "/series",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_series",
+                template: "/series",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSeriesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSeriesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSeriesResponse::Default {
                     status: response.status(),
@@ -3844,7 +3551,7 @@ impl Api for Client {
         &self,
         request: api::GetSeriesSearchRequest,
     ) -> Result<api::GetSeriesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/series/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3858,19 +3565,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_series_search",
-                "/series/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_series_search",
+                template: "/series/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSeriesSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSeriesSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSeriesSearchResponse::Default {
                     status: response.status(),
@@ -3885,7 +3594,7 @@ impl Api for Client {
         &self,
         request: api::PostSeriesSearchRequest,
     ) -> Result<api::PostSeriesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/series/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3902,24 +3611,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_series_search",
-                "/series/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_series_search",
+                template: "/series/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostSeriesSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostSeriesSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -3929,7 +3640,7 @@ impl Api for Client {
         &self,
         request: api::GetSoundtrackRequest,
     ) -> Result<api::GetSoundtrackResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/soundtrack");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3941,19 +3652,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_soundtrack",
-                "/soundtrack",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_soundtrack",
+                template: "/soundtrack",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSoundtrackResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSoundtrackResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSoundtrackResponse::Default {
                     status: response.status(),
@@ -3968,7 +3681,7 @@ impl Api for Client {
         &self,
         request: api::GetSoundtrackSearchRequest,
     ) -> Result<api::GetSoundtrackSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/soundtrack/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -3982,21 +3695,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_soundtrack_search",
-                "/soundtrack/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_soundtrack_search",
+                template: "/soundtrack/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetSoundtrackSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetSoundtrackSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSoundtrackSearchResponse::Default {
                     status: response.status(),
@@ -4011,7 +3724,7 @@ impl Api for Client {
         &self,
         request: api::PostSoundtrackSearchRequest,
     ) -> Result<api::PostSoundtrackSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/soundtrack/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4028,24 +3741,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_soundtrack_search",
-                "/soundtrack/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_soundtrack_search",
+                template: "/soundtrack/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostSoundtrackSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -4057,7 +3772,7 @@ impl Api for Client {
         &self,
         request: api::GetSpacecraftRequest,
     ) -> Result<api::GetSpacecraftResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/spacecraft");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4069,19 +3784,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_spacecraft",
-                "/spacecraft",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_spacecraft",
+                template: "/spacecraft",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSpacecraftResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSpacecraftResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpacecraftResponse::Default {
                     status: response.status(),
@@ -4096,7 +3813,7 @@ impl Api for Client {
         &self,
         request: api::GetSpacecraftSearchRequest,
     ) -> Result<api::GetSpacecraftSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/spacecraft/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4110,21 +3827,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_spacecraft_search",
-                "/spacecraft/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_spacecraft_search",
+                template: "/spacecraft/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetSpacecraftSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetSpacecraftSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpacecraftSearchResponse::Default {
                     status: response.status(),
@@ -4139,7 +3856,7 @@ impl Api for Client {
         &self,
         request: api::PostSpacecraftSearchRequest,
     ) -> Result<api::PostSpacecraftSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/spacecraft/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4156,24 +3873,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_spacecraft_search",
-                "/spacecraft/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_spacecraft_search",
+                template: "/spacecraft/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostSpacecraftSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -4185,7 +3904,7 @@ impl Api for Client {
         &self,
         request: api::GetSpacecraftClassRequest,
     ) -> Result<api::GetSpacecraftClassResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/spacecraftClass");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4197,21 +3916,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_spacecraft_class",
-                "/spacecraftClass",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_spacecraft_class",
+                template: "/spacecraftClass",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetSpacecraftClassResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetSpacecraftClassResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpacecraftClassResponse::Default {
                     status: response.status(),
@@ -4226,7 +3945,7 @@ impl Api for Client {
         &self,
         request: api::GetSpacecraftClassSearchRequest,
     ) -> Result<api::GetSpacecraftClassSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/spacecraftClass/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4240,19 +3959,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_spacecraft_class_search",
-                "/spacecraftClass/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_spacecraft_class_search",
+                template: "/spacecraftClass/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetSpacecraftClassSearchResponse::Ok(
                         decode_json(response).await?,
@@ -4273,7 +3994,7 @@ impl Api for Client {
         &self,
         request: api::PostSpacecraftClassSearchRequest,
     ) -> Result<api::PostSpacecraftClassSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/spacecraftClass/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4290,24 +4011,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_spacecraft_class_search",
-                "/spacecraftClass/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_spacecraft_class_search",
+                template: "/spacecraftClass/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostSpacecraftClassSearchResponse::Ok(
                         decode_json(response).await?,
@@ -4323,7 +4046,7 @@ impl Api for Client {
         &self,
         request: api::GetSpeciesRequest,
     ) -> Result<api::GetSpeciesResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/species");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4335,19 +4058,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_species",
-                "/species",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_species",
+                template: "/species",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSpeciesResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSpeciesResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpeciesResponse::Default {
                     status: response.status(),
@@ -4362,7 +4087,7 @@ impl Api for Client {
         &self,
         request: api::GetSpeciesSearchRequest,
     ) -> Result<api::GetSpeciesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/species/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4376,19 +4101,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_species_search",
-                "/species/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_species_search",
+                template: "/species/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetSpeciesSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetSpeciesSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetSpeciesSearchResponse::Default {
                     status: response.status(),
@@ -4403,7 +4130,7 @@ impl Api for Client {
         &self,
         request: api::PostSpeciesSearchRequest,
     ) -> Result<api::PostSpeciesSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/species/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4420,26 +4147,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_species_search",
-                "/species/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_species_search",
+                template: "/species/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostSpeciesSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostSpeciesSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -4449,7 +4176,7 @@ impl Api for Client {
         &self,
         request: api::GetStaffRequest,
     ) -> Result<api::GetStaffResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/staff");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4461,19 +4188,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_staff",
-                "/staff",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_staff",
+                template: "/staff",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetStaffResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetStaffResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetStaffResponse::Default {
                     status: response.status(),
@@ -4488,7 +4217,7 @@ impl Api for Client {
         &self,
         request: api::GetStaffSearchRequest,
     ) -> Result<api::GetStaffSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/staff/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4502,19 +4231,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_staff_search",
-                "/staff/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_staff_search",
+                template: "/staff/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetStaffSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetStaffSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetStaffSearchResponse::Default {
                     status: response.status(),
@@ -4529,7 +4260,7 @@ impl Api for Client {
         &self,
         request: api::PostStaffSearchRequest,
     ) -> Result<api::PostStaffSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/staff/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4546,24 +4277,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_staff_search",
-                "/staff/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_staff_search",
+                template: "/staff/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostStaffSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostStaffSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -4573,7 +4306,7 @@ impl Api for Client {
         &self,
         request: api::GetTechnologyRequest,
     ) -> Result<api::GetTechnologyResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/technology");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4585,19 +4318,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_technology",
-                "/technology",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_technology",
+                template: "/technology",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTechnologyResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTechnologyResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTechnologyResponse::Default {
                     status: response.status(),
@@ -4612,7 +4347,7 @@ impl Api for Client {
         &self,
         request: api::GetTechnologySearchRequest,
     ) -> Result<api::GetTechnologySearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/technology/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4626,21 +4361,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_technology_search",
-                "/technology/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_technology_search",
+                template: "/technology/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetTechnologySearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetTechnologySearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTechnologySearchResponse::Default {
                     status: response.status(),
@@ -4655,7 +4390,7 @@ impl Api for Client {
         &self,
         request: api::PostTechnologySearchRequest,
     ) -> Result<api::PostTechnologySearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/technology/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4672,24 +4407,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_technology_search",
-                "/technology/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_technology_search",
+                template: "/technology/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostTechnologySearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -4701,7 +4438,7 @@ impl Api for Client {
         &self,
         request: api::GetTitleRequest,
     ) -> Result<api::GetTitleResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/title");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4713,19 +4450,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_title",
-                "/title",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_title",
+                template: "/title",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTitleResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTitleResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTitleResponse::Default {
                     status: response.status(),
@@ -4740,7 +4479,7 @@ impl Api for Client {
         &self,
         request: api::GetTitleSearchRequest,
     ) -> Result<api::GetTitleSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/title/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4754,19 +4493,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_title_search",
-                "/title/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_title_search",
+                template: "/title/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTitleSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTitleSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTitleSearchResponse::Default {
                     status: response.status(),
@@ -4781,7 +4522,7 @@ impl Api for Client {
         &self,
         request: api::PostTitleSearchRequest,
     ) -> Result<api::PostTitleSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/title/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4798,24 +4539,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_title_search",
-                "/title/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_title_search",
+                template: "/title/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostTitleSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostTitleSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -4825,7 +4568,7 @@ impl Api for Client {
         &self,
         request: api::GetTradingCardRequest,
     ) -> Result<api::GetTradingCardResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCard");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4837,19 +4580,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_trading_card",
-                "/tradingCard",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_trading_card",
+                template: "/tradingCard",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetTradingCardResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetTradingCardResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTradingCardResponse::Default {
                     status: response.status(),
@@ -4864,7 +4609,7 @@ impl Api for Client {
         &self,
         request: api::GetTradingCardSearchRequest,
     ) -> Result<api::GetTradingCardSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCard/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4878,19 +4623,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_trading_card_search",
-                "/tradingCard/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_trading_card_search",
+                template: "/tradingCard/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetTradingCardSearchResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -4907,7 +4654,7 @@ impl Api for Client {
         &self,
         request: api::PostTradingCardSearchRequest,
     ) -> Result<api::PostTradingCardSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCard/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4924,24 +4671,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_trading_card_search",
-                "/tradingCard/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_trading_card_search",
+                template: "/tradingCard/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostTradingCardSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -4953,7 +4702,7 @@ impl Api for Client {
         &self,
         request: api::GetTradingCardDeckRequest,
     ) -> Result<api::GetTradingCardDeckResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardDeck");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -4965,21 +4714,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_trading_card_deck",
-                "/tradingCardDeck",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_trading_card_deck",
+                template: "/tradingCardDeck",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetTradingCardDeckResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetTradingCardDeckResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTradingCardDeckResponse::Default {
                     status: response.status(),
@@ -4994,7 +4743,7 @@ impl Api for Client {
         &self,
         request: api::GetTradingCardDeckSearchRequest,
     ) -> Result<api::GetTradingCardDeckSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardDeck/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5008,19 +4757,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_trading_card_deck_search",
-                "/tradingCardDeck/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_trading_card_deck_search",
+                template: "/tradingCardDeck/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetTradingCardDeckSearchResponse::Ok(
                         decode_json(response).await?,
@@ -5041,7 +4792,7 @@ impl Api for Client {
         &self,
         request: api::PostTradingCardDeckSearchRequest,
     ) -> Result<api::PostTradingCardDeckSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardDeck/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5058,24 +4809,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_trading_card_deck_search",
-                "/tradingCardDeck/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_trading_card_deck_search",
+                template: "/tradingCardDeck/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostTradingCardDeckSearchResponse::Ok(
                         decode_json(response).await?,
@@ -5091,7 +4844,7 @@ impl Api for Client {
         &self,
         request: api::GetTradingCardSetRequest,
     ) -> Result<api::GetTradingCardSetResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardSet");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5103,21 +4856,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_trading_card_set",
-                "/tradingCardSet",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_trading_card_set",
+                template: "/tradingCardSet",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetTradingCardSetResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetTradingCardSetResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetTradingCardSetResponse::Default {
                     status: response.status(),
@@ -5132,7 +4885,7 @@ impl Api for Client {
         &self,
         request: api::GetTradingCardSetSearchRequest,
     ) -> Result<api::GetTradingCardSetSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardSet/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5146,19 +4899,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_trading_card_set_search",
-                "/tradingCardSet/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_trading_card_set_search",
+                template: "/tradingCardSet/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::GetTradingCardSetSearchResponse::Ok(
                         decode_json(response).await?,
@@ -5179,7 +4934,7 @@ impl Api for Client {
         &self,
         request: api::PostTradingCardSetSearchRequest,
     ) -> Result<api::PostTradingCardSetSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/tradingCardSet/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5196,24 +4951,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_trading_card_set_search",
-                "/tradingCardSet/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_trading_card_set_search",
+                template: "/tradingCardSet/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(
                     api::PostTradingCardSetSearchResponse::Ok(
                         decode_json(response).await?,
@@ -5229,7 +4986,7 @@ impl Api for Client {
         &self,
         request: api::GetVideoGameRequest,
     ) -> Result<api::GetVideoGameResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/videoGame");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5241,19 +4998,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_video_game",
-                "/videoGame",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_video_game",
+                template: "/videoGame",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetVideoGameResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetVideoGameResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetVideoGameResponse::Default {
                     status: response.status(),
@@ -5268,7 +5027,7 @@ impl Api for Client {
         &self,
         request: api::GetVideoGameSearchRequest,
     ) -> Result<api::GetVideoGameSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/videoGame/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5282,21 +5041,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_video_game_search",
-                "/videoGame/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_video_game_search",
+                template: "/videoGame/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::GetVideoGameSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::GetVideoGameSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetVideoGameSearchResponse::Default {
                     status: response.status(),
@@ -5311,7 +5070,7 @@ impl Api for Client {
         &self,
         request: api::PostVideoGameSearchRequest,
     ) -> Result<api::PostVideoGameSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/videoGame/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5328,26 +5087,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_video_game_search",
-                "/videoGame/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_video_game_search",
+                template: "/videoGame/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
-                Ok(api::PostVideoGameSearchResponse::Ok(decode_json(response).await?))
-            }
+            200 => Ok(api::PostVideoGameSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
@@ -5357,7 +5116,7 @@ impl Api for Client {
         &self,
         request: api::GetVideoReleaseRequest,
     ) -> Result<api::GetVideoReleaseResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/videoRelease");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5369,19 +5128,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_video_release",
-                "/videoRelease",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_video_release",
+                template: "/videoRelease",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetVideoReleaseResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetVideoReleaseResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetVideoReleaseResponse::Default {
                     status: response.status(),
@@ -5396,7 +5157,7 @@ impl Api for Client {
         &self,
         request: api::GetVideoReleaseSearchRequest,
     ) -> Result<api::GetVideoReleaseSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/videoRelease/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5410,19 +5171,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_video_release_search",
-                "/videoRelease/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_video_release_search",
+                template: "/videoRelease/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::GetVideoReleaseSearchResponse::Ok(decode_json(response).await?))
             }
             _ => {
@@ -5439,7 +5202,7 @@ impl Api for Client {
         &self,
         request: api::PostVideoReleaseSearchRequest,
     ) -> Result<api::PostVideoReleaseSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/videoRelease/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5456,24 +5219,26 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_video_release_search",
-                "/videoRelease/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_video_release_search",
+                template: "/videoRelease/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => {
+            200 => {
                 Ok(api::PostVideoReleaseSearchResponse::Ok(decode_json(response).await?))
             }
             _ => Err(unexpected(response).await),
@@ -5485,7 +5250,7 @@ impl Api for Client {
         &self,
         request: api::GetWeaponRequest,
     ) -> Result<api::GetWeaponResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/weapon");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5497,19 +5262,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_weapon",
-                "/weapon",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_weapon",
+                template: "/weapon",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetWeaponResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetWeaponResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetWeaponResponse::Default {
                     status: response.status(),
@@ -5524,7 +5291,7 @@ impl Api for Client {
         &self,
         request: api::GetWeaponSearchRequest,
     ) -> Result<api::GetWeaponSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/weapon/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5538,19 +5305,21 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "get_weapon_search",
-                "/weapon/search",
-                reqwest::Method::GET,
+            .send(Call {
+                operation: "get_weapon_search",
+                template: "/weapon/search",
+                method: reqwest::Method::GET,
                 url,
                 query,
                 headers,
-                None,
-                &request.context,
-            )
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::GetWeaponSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::GetWeaponSearchResponse::Ok(decode_json(response).await?)),
             _ => {
                 Ok(api::GetWeaponSearchResponse::Default {
                     status: response.status(),
@@ -5565,7 +5334,7 @@ impl Api for Client {
         &self,
         request: api::PostWeaponSearchRequest,
     ) -> Result<api::PostWeaponSearchResponse, api::Error> {
-        let mut url = self.base_url.clone();
+        let mut url = self.base_url().to_owned();
         url.push_str("/weapon/search");
         let mut query = String::new();
         let headers = reqwest::header::HeaderMap::new();
@@ -5582,510 +5351,27 @@ impl Api for Client {
             push_query(&mut query, "apiKey", &percent_encode(&v.to_string()));
         }
         let response = self
-            .send(
-                "post_weapon_search",
-                "/weapon/search",
-                reqwest::Method::POST,
+            .send(Call {
+                operation: "post_weapon_search",
+                template: "/weapon/search",
+                method: reqwest::Method::POST,
                 url,
                 query,
                 headers,
-                match &request.body {
+                cookies: String::new(),
+                body: match &request.body {
                     Some(body) => {
                         Some(("application/x-www-form-urlencoded", encode_form(body)?))
                     }
                     None => None,
                 },
-                &request.context,
-            )
+                streams: false,
+                context: &request.context.headers,
+            })
             .await?;
         match response.status().as_u16() {
-            200u16 => Ok(api::PostWeaponSearchResponse::Ok(decode_json(response).await?)),
+            200 => Ok(api::PostWeaponSearchResponse::Ok(decode_json(response).await?)),
             _ => Err(unexpected(response).await),
         }
     }
-}
-
-impl Client {
-    /// Sends one call: the query, the context's and the default
-    /// headers, a request id, then [`Client::execute`] in a `tracing`
-    /// span that records the status, latency and retries.
-    async fn send(
-        &self,
-        operation: &'static str,
-        template: &'static str,
-        method: reqwest::Method,
-        mut url: String,
-        query: String,
-        mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, reqwest::Body)>,
-        context: &api::Context,
-    ) -> Result<reqwest::Response, api::Error> {
-        use tracing::Instrument as _;
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        for (name, value) in &context.headers {
-            if !NOT_FORWARDED.contains(&name.as_str()) && !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
-            }
-        }
-        for (name, value) in &self.settings.headers {
-            if !headers.contains_key(name) {
-                headers.insert(name.clone(), value.clone());
-            }
-        }
-        if let Some((content_type, _)) = &body {
-            let value = reqwest::header::HeaderValue::try_from(*content_type)
-                .map_err(|_| api::Error::Encode(
-                    format!("`{content_type}` cannot be a content type"),
-                ))?;
-            headers.insert(reqwest::header::CONTENT_TYPE, value);
-        }
-        if self.settings.request_ids && !headers.contains_key(X_REQUEST_ID) {
-            if let Ok(value) = reqwest::header::HeaderValue::try_from(new_request_id()) {
-                headers.insert(X_REQUEST_ID, value);
-            }
-        }
-        let request_id = headers
-            .get(X_REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let span = tracing::info_span!(
-            "call", operation, method = % method, url.template = template, request_id,
-            status = tracing::field::Empty, latency_ms = tracing::field::Empty, retries =
-            tracing::field::Empty, cache = tracing::field::Empty,
-        );
-        let started = std::time::Instant::now();
-        let result = self
-            .execute(method, url, headers, body, false, &span)
-            .instrument(span.clone())
-            .await;
-        span.record(
-            "latency_ms",
-            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        );
-        match &result {
-            Ok(response) => {
-                span.record("status", response.status().as_u16());
-            }
-            Err(error) => tracing::debug!(parent : & span, % error, "call failed"),
-        }
-        result
-    }
-
-    /// The cache, then attempts until one gives an answer that is not
-    /// to be retried (a streamed body cannot be sent twice: reqwest's
-    /// `try_clone` gives none, so such a call is tried once).
-    async fn execute(
-        &self,
-        method: reqwest::Method,
-        url: String,
-        mut headers: reqwest::header::HeaderMap,
-        body: Option<(&'static str, reqwest::Body)>,
-        streams: bool,
-        span: &tracing::Span,
-    ) -> Result<reqwest::Response, api::Error> {
-        let settings = &*self.settings;
-        let cached = match &settings.cache {
-            Some(cache) if method == reqwest::Method::GET => {
-                let key = cache_key(&url, &headers);
-                match cache.lookup(&key) {
-                    Lookup::Fresh(response) => {
-                        span.record("cache", "hit");
-                        return Ok(response);
-                    }
-                    Lookup::Stale { etag, last_modified } => {
-                        span.record("cache", "stale");
-                        if let Some(etag) = etag {
-                            headers
-                                .entry(reqwest::header::IF_NONE_MATCH)
-                                .or_insert(etag);
-                        }
-                        if let Some(date) = last_modified {
-                            headers
-                                .entry(reqwest::header::IF_MODIFIED_SINCE)
-                                .or_insert(date);
-                        }
-                    }
-                    Lookup::Miss => {
-                        span.record("cache", "miss");
-                    }
-                }
-                Some((cache, key))
-            }
-            _ => None,
-        };
-        let mut request = self.http.request(method.clone(), url).headers(headers);
-        if let Some(timeout) = settings.timeout {
-            request = request.timeout(timeout);
-        }
-        if let Some((_, body)) = body {
-            request = request.body(body);
-        }
-        let retry = &settings.retry;
-        let retried = retry.applies_to(&method);
-        let mut attempt = 1;
-        let response = loop {
-            let next = if retried && attempt < retry.max_attempts {
-                request.try_clone()
-            } else {
-                None
-            };
-            let outcome = request.send().await;
-            let wait = match (&outcome, &next) {
-                (_, None) => None,
-                (
-                    Ok(response),
-                    Some(_),
-                ) if matches!(response.status().as_u16(), 429 | 503) => {
-                    Some(
-                        retry_after(response.headers())
-                            .unwrap_or_else(|| retry.delay(attempt)),
-                    )
-                }
-                (
-                    Err(e),
-                    Some(_),
-                ) if !e.is_timeout() && (e.is_connect() || e.is_request()) => {
-                    Some(retry.delay(attempt))
-                }
-                _ => None,
-            };
-            match (wait, next) {
-                (Some(wait), Some(next)) if wait <= retry.max_delay => {
-                    tracing::debug!(
-                        attempt, wait_ms = u64::try_from(wait.as_millis())
-                        .unwrap_or(u64::MAX), "trying again"
-                    );
-                    drop(outcome);
-                    tokio::time::sleep(wait).await;
-                    request = next;
-                    attempt += 1;
-                }
-                _ => break outcome.map_err(transport)?,
-            }
-        };
-        span.record("retries", attempt - 1);
-        let Some((cache, key)) = cached else {
-            return Ok(response);
-        };
-        match response.status() {
-            reqwest::StatusCode::NOT_MODIFIED => {
-                match cache.revalidated(&key, response.headers()) {
-                    Some(stored) => {
-                        span.record("cache", "revalidated");
-                        Ok(stored)
-                    }
-                    None => Ok(response),
-                }
-            }
-            reqwest::StatusCode::OK => cache.store(key, response, streams).await,
-            _ => Ok(response),
-        }
-    }
-}
-
-/// Headers of a context that describe its own connection, body
-/// or credentials, not the call: never copied into a request.
-const NOT_FORWARDED: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "content-type",
-    "accept-encoding",
-    "authorization",
-    "cookie",
-    "if-none-match",
-    "if-modified-since",
-];
-
-/// Sent with every call, and sent on from a call's context (a
-/// gateway's callers' ids reach the upstream).
-const X_REQUEST_ID: &str = "x-request-id";
-
-/// 32 hex digits.
-fn new_request_id() -> String {
-    format!("{:016x}{:016x}", random(), random())
-}
-
-/// `Retry-After`: seconds, or an HTTP date.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(std::time::Duration::from_secs(seconds));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(std::time::SystemTime::now()).unwrap_or_default())
-}
-
-fn transport(error: reqwest::Error) -> api::Error {
-    if error.is_timeout() {
-        api::Error::Timeout(error.into())
-    } else {
-        api::Error::Transport(error.into())
-    }
-}
-
-/// The URL and every header but the request id, in a fixed order.
-fn cache_key(url: &str, headers: &reqwest::header::HeaderMap) -> String {
-    let mut lines: Vec<(&str, &[u8])> = headers
-        .iter()
-        .filter(|(name, _)| name.as_str() != X_REQUEST_ID)
-        .map(|(name, value)| (name.as_str(), value.as_bytes()))
-        .collect();
-    lines.sort_unstable();
-    let mut key = url.to_owned();
-    for (name, value) in lines {
-        key.push('\n');
-        key.push_str(name);
-        key.push_str(": ");
-        key.push_str(&String::from_utf8_lossy(value));
-    }
-    key
-}
-
-/// What `Cache-Control` says.
-#[derive(Default)]
-struct CacheControl {
-    no_store: bool,
-    no_cache: bool,
-    max_age: Option<u64>,
-}
-
-impl CacheControl {
-    fn of(headers: &reqwest::header::HeaderMap) -> Self {
-        let mut control = CacheControl::default();
-        for value in headers.get_all(reqwest::header::CACHE_CONTROL) {
-            for directive in value.to_str().unwrap_or_default().split(',') {
-                let directive = directive.trim();
-                let (name, argument) = directive
-                    .split_once('=')
-                    .unwrap_or((directive, ""));
-                match name.trim().to_ascii_lowercase().as_str() {
-                    "no-store" => control.no_store = true,
-                    "no-cache" => control.no_cache = true,
-                    "max-age" => {
-                        control.max_age = argument.trim().trim_matches('"').parse().ok();
-                    }
-                    _ => {}
-                }
-            }
-        }
-        control
-    }
-
-    /// Until when a response with `headers` is fresh.
-    fn fresh_until(
-        &self,
-        headers: &reqwest::header::HeaderMap,
-    ) -> Option<std::time::Instant> {
-        if self.no_cache {
-            return None;
-        }
-        let age = headers
-            .get(reqwest::header::AGE)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
-            .unwrap_or(0);
-        let left = self.max_age?.checked_sub(age).filter(|left| *left > 0)?;
-        std::time::Instant::now().checked_add(std::time::Duration::from_secs(left))
-    }
-}
-
-enum Lookup {
-    Fresh(reqwest::Response),
-    Stale {
-        etag: Option<reqwest::header::HeaderValue>,
-        last_modified: Option<reqwest::header::HeaderValue>,
-    },
-    Miss,
-}
-
-impl CacheEntry {
-    fn response(&self) -> reqwest::Response {
-        let mut response = http::Response::new(reqwest::Body::from(self.body.clone()));
-        *response.headers_mut() = self.headers.clone();
-        reqwest::Response::from(response)
-    }
-}
-
-impl Cache {
-    fn lookup(&self, key: &str) -> Lookup {
-        let store = self.lock();
-        let Some(entry) = store.entries.get(key) else {
-            return Lookup::Miss;
-        };
-        if entry.fresh_until.is_some_and(|until| until > std::time::Instant::now()) {
-            return Lookup::Fresh(entry.response());
-        }
-        Lookup::Stale {
-            etag: entry.headers.get(reqwest::header::ETAG).cloned(),
-            last_modified: entry.headers.get(reqwest::header::LAST_MODIFIED).cloned(),
-        }
-    }
-
-    /// A `304` came: the stored response, its headers updated by the 304's.
-    fn revalidated(
-        &self,
-        key: &str,
-        headers: &reqwest::header::HeaderMap,
-    ) -> Option<reqwest::Response> {
-        let mut store = self.lock();
-        let entry = store.entries.get_mut(key)?;
-        for name in [
-            reqwest::header::CACHE_CONTROL,
-            reqwest::header::ETAG,
-            reqwest::header::LAST_MODIFIED,
-            reqwest::header::EXPIRES,
-            reqwest::header::DATE,
-        ] {
-            if let Some(value) = headers.get(&name) {
-                entry.headers.insert(name, value.clone());
-            }
-        }
-        entry.fresh_until = CacheControl::of(&entry.headers).fresh_until(headers);
-        Some(entry.response())
-    }
-
-    /// Stores a `200` response if it may be, and gives it back. One
-    /// that `streams` (binary) is stored only when its length is known
-    /// and small enough: it is not read whole to find out.
-    async fn store(
-        &self,
-        key: String,
-        mut response: reqwest::Response,
-        streams: bool,
-    ) -> Result<reqwest::Response, api::Error> {
-        let control = CacheControl::of(response.headers());
-        let validated = response.headers().contains_key(reqwest::header::ETAG)
-            || response.headers().contains_key(reqwest::header::LAST_MODIFIED);
-        let varies = response
-            .headers()
-            .get_all(reqwest::header::VARY)
-            .iter()
-            .any(|v| v.as_bytes().trim_ascii() == b"*");
-        let max_body = self.lock().max_body;
-        let too_large = response
-            .content_length()
-            .map_or(streams, |n| n > max_body as u64);
-        if control.no_store || varies || too_large
-            || !(validated || control.max_age.is_some())
-        {
-            return Ok(response);
-        }
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(transport)?;
-        let entry = CacheEntry {
-            fresh_until: control.fresh_until(&headers),
-            headers,
-            body,
-        };
-        let answer = entry.response();
-        if entry.body.len() <= max_body {
-            let mut store = self.lock();
-            if store.entries.insert(key.clone(), entry).is_none() {
-                store.order.push_back(key);
-            }
-            while store.entries.len() > store.max_entries {
-                let Some(oldest) = store.order.pop_front() else { break };
-                store.entries.remove(&oldest);
-            }
-        }
-        Ok(answer)
-    }
-}
-
-fn encode_form<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, api::Error> {
-    serde_urlencoded::to_string(body)
-        .map(reqwest::Body::from)
-        .map_err(|e| api::Error::Encode(e.to_string()))
-}
-
-/// The response's status, headers and whole body.
-async fn read(
-    mut response: reqwest::Response,
-) -> Result<
-    (reqwest::StatusCode, reqwest::header::HeaderMap, bytes::Bytes),
-    api::Error,
-> {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let bytes = response.bytes().await.map_err(transport)?;
-    Ok((status, headers, bytes))
-}
-
-/// A response that does not match the spec, kept whole.
-fn decode_error(
-    status: reqwest::StatusCode,
-    headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
-    path: Option<String>,
-    message: String,
-) -> api::Error {
-    api::Error::Decode {
-        status,
-        headers: Box::new(headers),
-        body,
-        path,
-        message,
-    }
-}
-
-async fn decode_json<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<T, api::Error> {
-    let (status, headers, bytes) = read(response).await?;
-    match super::types::lenient(|| serde_json::from_slice(&bytes)) {
-        Ok(value) => Ok(value),
-        Err(error) => {
-            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-            let path = super::types::lenient(|| serde_path_to_error::deserialize::<
-                    _,
-                    T,
-                >(&mut deserializer))
-                .err()
-                .map(|e| e.path().to_string());
-            Err(decode_error(status, headers, bytes.into(), path, error.to_string()))
-        }
-    }
-}
-
-/// The error for a status the spec does not document.
-async fn unexpected(mut response: reqwest::Response) -> api::Error {
-    let status = response.status();
-    let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await.map(Vec::from).unwrap_or_default();
-    api::Error::UnexpectedStatus {
-        status,
-        headers: Box::new(headers),
-        body,
-    }
-}
-
-/// A path or query value, percent-encoded: all but RFC 3986
-/// unreserved characters, so it stays one segment or one value.
-fn percent_encode(value: &str) -> String {
-    const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(value, UNRESERVED).to_string()
-}
-
-/// Appends `name=value` (both encoded already) to a query string.
-fn push_query(query: &mut String, name: &str, value: &str) {
-    if !query.is_empty() {
-        query.push('&');
-    }
-    query.push_str(name);
-    query.push('=');
-    query.push_str(value);
 }

@@ -47,7 +47,17 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnimalResponse::Ok(
                 json(
-                    "{\"animal\":{\"uid\":\"string\",\"name\":\"string\",\"earthAnimal\":true,\"earthInsect\":true,\"avian\":true,\"canine\":true,\"feline\":true}}",
+                    r#"{
+  "animal": {
+    "uid": "string",
+    "name": "string",
+    "earthAnimal": true,
+    "earthInsect": true,
+    "avian": true,
+    "canine": true,
+    "feline": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -60,7 +70,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetAnimalSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"animals\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "animals": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -73,7 +102,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostAnimalSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"animals\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "animals": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -86,7 +134,19 @@ impl api::Api for MockApi {
         Ok(
             api::GetAstronomicalObjectResponse::Ok(
                 json(
-                    "{\"astronomicalObject\":{\"uid\":\"string\",\"name\":\"string\",\"astronomicalObjectType\":\"PLANET\",\"location\":{\"uid\":\"string\",\"name\":\"string\",\"astronomicalObjectType\":\"PLANET\"},\"astronomicalObjects\":[]}}",
+                    r#"{
+  "astronomicalObject": {
+    "uid": "string",
+    "name": "string",
+    "astronomicalObjectType": "PLANET",
+    "location": {
+      "uid": "string",
+      "name": "string",
+      "astronomicalObjectType": "PLANET"
+    },
+    "astronomicalObjects": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -99,7 +159,27 @@ impl api::Api for MockApi {
         Ok(
             api::GetAstronomicalObjectSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"astronomicalObjects\":[{\"uid\":\"string\",\"name\":\"string\",\"astronomicalObjectType\":\"PLANET\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "astronomicalObjects": [
+    {
+      "uid": "string",
+      "name": "string",
+      "astronomicalObjectType": "PLANET"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -112,7 +192,27 @@ impl api::Api for MockApi {
         Ok(
             api::PostAstronomicalObjectSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"astronomicalObjects\":[{\"uid\":\"string\",\"name\":\"string\",\"astronomicalObjectType\":\"PLANET\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "astronomicalObjects": [
+    {
+      "uid": "string",
+      "name": "string",
+      "astronomicalObjectType": "PLANET"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -125,7 +225,45 @@ impl api::Api for MockApi {
         Ok(
             api::GetBookResponse::Ok(
                 json(
-                    "{\"book\":{\"uid\":\"string\",\"title\":\"string\",\"publishedYear\":0,\"publishedMonth\":0,\"publishedDay\":0,\"numberOfPages\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"novel\":true,\"referenceBook\":true,\"biographyBook\":true,\"rolePlayingBook\":true,\"eBook\":true,\"anthology\":true,\"novelization\":true,\"audiobook\":true,\"audiobookAbridged\":true,\"audiobookPublishedYear\":0,\"audiobookPublishedMonth\":0,\"audiobookPublishedDay\":0,\"audiobookRunTime\":0,\"productionNumber\":\"string\",\"bookSeries\":[],\"authors\":[],\"artists\":[],\"editors\":[],\"audiobookNarrators\":[],\"publishers\":[],\"audiobookPublishers\":[],\"characters\":[],\"references\":[],\"audiobookReferences\":[],\"bookCollections\":[]}}",
+                    r#"{
+  "book": {
+    "uid": "string",
+    "title": "string",
+    "publishedYear": 0,
+    "publishedMonth": 0,
+    "publishedDay": 0,
+    "numberOfPages": 0,
+    "stardateFrom": 0.0,
+    "stardateTo": 0.0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "novel": true,
+    "referenceBook": true,
+    "biographyBook": true,
+    "rolePlayingBook": true,
+    "eBook": true,
+    "anthology": true,
+    "novelization": true,
+    "audiobook": true,
+    "audiobookAbridged": true,
+    "audiobookPublishedYear": 0,
+    "audiobookPublishedMonth": 0,
+    "audiobookPublishedDay": 0,
+    "audiobookRunTime": 0,
+    "productionNumber": "string",
+    "bookSeries": [],
+    "authors": [],
+    "artists": [],
+    "editors": [],
+    "audiobookNarrators": [],
+    "publishers": [],
+    "audiobookPublishers": [],
+    "characters": [],
+    "references": [],
+    "audiobookReferences": [],
+    "bookCollections": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -138,7 +276,35 @@ impl api::Api for MockApi {
         Ok(
             api::GetBookSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"books\":[{\"uid\":\"string\",\"title\":\"string\",\"novel\":true,\"referenceBook\":true,\"biographyBook\":true,\"rolePlayingBook\":true,\"eBook\":true,\"anthology\":true,\"novelization\":true,\"audiobook\":true,\"audiobookAbridged\":true}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "books": [
+    {
+      "uid": "string",
+      "title": "string",
+      "novel": true,
+      "referenceBook": true,
+      "biographyBook": true,
+      "rolePlayingBook": true,
+      "eBook": true,
+      "anthology": true,
+      "novelization": true,
+      "audiobook": true,
+      "audiobookAbridged": true
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -151,7 +317,35 @@ impl api::Api for MockApi {
         Ok(
             api::PostBookSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"books\":[{\"uid\":\"string\",\"title\":\"string\",\"novel\":true,\"referenceBook\":true,\"biographyBook\":true,\"rolePlayingBook\":true,\"eBook\":true,\"anthology\":true,\"novelization\":true,\"audiobook\":true,\"audiobookAbridged\":true}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "books": [
+    {
+      "uid": "string",
+      "title": "string",
+      "novel": true,
+      "referenceBook": true,
+      "biographyBook": true,
+      "rolePlayingBook": true,
+      "eBook": true,
+      "anthology": true,
+      "novelization": true,
+      "audiobook": true,
+      "audiobookAbridged": true
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -164,7 +358,28 @@ impl api::Api for MockApi {
         Ok(
             api::GetBookCollectionResponse::Ok(
                 json(
-                    "{\"bookCollection\":{\"uid\":\"string\",\"title\":\"string\",\"publishedYear\":0,\"publishedMonth\":0,\"publishedDay\":0,\"numberOfPages\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"bookSeries\":[],\"authors\":[],\"artists\":[],\"editors\":[],\"publishers\":[],\"characters\":[],\"references\":[],\"books\":[]}}",
+                    r#"{
+  "bookCollection": {
+    "uid": "string",
+    "title": "string",
+    "publishedYear": 0,
+    "publishedMonth": 0,
+    "publishedDay": 0,
+    "numberOfPages": 0,
+    "stardateFrom": 0.0,
+    "stardateTo": 0.0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "bookSeries": [],
+    "authors": [],
+    "artists": [],
+    "editors": [],
+    "publishers": [],
+    "characters": [],
+    "references": [],
+    "books": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -177,7 +392,23 @@ impl api::Api for MockApi {
         Ok(
             api::GetBookCollectionSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"bookCollections\":[{}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "bookCollections": [
+    {}
+  ]
+}"#,
                 )?,
             ),
         )
@@ -190,7 +421,23 @@ impl api::Api for MockApi {
         Ok(
             api::PostBookCollectionSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"bookCollections\":[{}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "bookCollections": [
+    {}
+  ]
+}"#,
                 )?,
             ),
         )
@@ -203,7 +450,25 @@ impl api::Api for MockApi {
         Ok(
             api::GetBookSeriesResponse::Ok(
                 json(
-                    "{\"bookSeries\":{\"uid\":\"string\",\"title\":\"string\",\"publishedYearFrom\":0,\"publishedMonthFrom\":0,\"publishedYearTo\":0,\"publishedMonthTo\":0,\"numberOfBooks\":0,\"yearFrom\":0,\"yearTo\":0,\"miniseries\":true,\"eBookSeries\":true,\"parentSeries\":[],\"childSeries\":[],\"publishers\":[],\"books\":[]}}",
+                    r#"{
+  "bookSeries": {
+    "uid": "string",
+    "title": "string",
+    "publishedYearFrom": 0,
+    "publishedMonthFrom": 0,
+    "publishedYearTo": 0,
+    "publishedMonthTo": 0,
+    "numberOfBooks": 0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "miniseries": true,
+    "eBookSeries": true,
+    "parentSeries": [],
+    "childSeries": [],
+    "publishers": [],
+    "books": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -216,7 +481,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetBookSeriesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"bookSeries\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "bookSeries": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -229,7 +513,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostBookSeriesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"bookSeries\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "bookSeries": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -242,7 +545,42 @@ impl api::Api for MockApi {
         Ok(
             api::GetCharacterResponse::Ok(
                 json(
-                    "{\"character\":{\"uid\":\"string\",\"name\":\"string\",\"gender\":\"F\",\"yearOfBirth\":0,\"monthOfBirth\":0,\"dayOfBirth\":0,\"placeOfBirth\":\"string\",\"yearOfDeath\":0,\"monthOfDeath\":0,\"dayOfDeath\":0,\"placeOfDeath\":\"string\",\"height\":0,\"weight\":0,\"deceased\":true,\"bloodType\":\"B_NEGATIVE\",\"maritalStatus\":\"SINGLE\",\"serialNumber\":\"string\",\"hologramActivationDate\":\"string\",\"hologramStatus\":\"string\",\"hologramDateStatus\":\"string\",\"hologram\":true,\"fictionalCharacter\":true,\"mirror\":true,\"alternateReality\":true,\"performers\":[],\"episodes\":[],\"movies\":[],\"characterSpecies\":[],\"characterRelations\":[],\"titles\":[],\"occupations\":[],\"organizations\":[]}}",
+                    r#"{
+  "character": {
+    "uid": "string",
+    "name": "string",
+    "gender": "F",
+    "yearOfBirth": 0,
+    "monthOfBirth": 0,
+    "dayOfBirth": 0,
+    "placeOfBirth": "string",
+    "yearOfDeath": 0,
+    "monthOfDeath": 0,
+    "dayOfDeath": 0,
+    "placeOfDeath": "string",
+    "height": 0,
+    "weight": 0,
+    "deceased": true,
+    "bloodType": "B_NEGATIVE",
+    "maritalStatus": "SINGLE",
+    "serialNumber": "string",
+    "hologramActivationDate": "string",
+    "hologramStatus": "string",
+    "hologramDateStatus": "string",
+    "hologram": true,
+    "fictionalCharacter": true,
+    "mirror": true,
+    "alternateReality": true,
+    "performers": [],
+    "episodes": [],
+    "movies": [],
+    "characterSpecies": [],
+    "characterRelations": [],
+    "titles": [],
+    "occupations": [],
+    "organizations": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -255,7 +593,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetCharacterSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"characters\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "characters": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -268,7 +625,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostCharacterSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"characters\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "characters": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -281,7 +657,34 @@ impl api::Api for MockApi {
         Ok(
             api::GetComicsResponse::Ok(
                 json(
-                    "{\"comics\":{\"uid\":\"string\",\"title\":\"string\",\"publishedYear\":0,\"publishedMonth\":0,\"publishedDay\":0,\"coverYear\":0,\"coverMonth\":0,\"coverDay\":0,\"numberOfPages\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"photonovel\":true,\"adaptation\":true,\"comicSeries\":[],\"writers\":[],\"artists\":[],\"editors\":[],\"staff\":[],\"publishers\":[],\"characters\":[],\"references\":[],\"comicCollections\":[]}}",
+                    r#"{
+  "comics": {
+    "uid": "string",
+    "title": "string",
+    "publishedYear": 0,
+    "publishedMonth": 0,
+    "publishedDay": 0,
+    "coverYear": 0,
+    "coverMonth": 0,
+    "coverDay": 0,
+    "numberOfPages": 0,
+    "stardateFrom": 0.0,
+    "stardateTo": 0.0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "photonovel": true,
+    "adaptation": true,
+    "comicSeries": [],
+    "writers": [],
+    "artists": [],
+    "editors": [],
+    "staff": [],
+    "publishers": [],
+    "characters": [],
+    "references": [],
+    "comicCollections": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -294,7 +697,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetComicsSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"comics\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "comics": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -307,7 +729,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostComicsSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"comics\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "comics": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -320,7 +761,33 @@ impl api::Api for MockApi {
         Ok(
             api::GetComicCollectionResponse::Ok(
                 json(
-                    "{\"comicCollection\":{\"uid\":\"string\",\"title\":\"string\",\"publishedYear\":0,\"publishedMonth\":0,\"publishedDay\":0,\"coverYear\":0,\"coverMonth\":0,\"coverDay\":0,\"numberOfPages\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"photonovel\":true,\"comicSeries\":[],\"writers\":[],\"artists\":[],\"editors\":[],\"staff\":[],\"publishers\":[],\"characters\":[],\"references\":[],\"comics\":[]}}",
+                    r#"{
+  "comicCollection": {
+    "uid": "string",
+    "title": "string",
+    "publishedYear": 0,
+    "publishedMonth": 0,
+    "publishedDay": 0,
+    "coverYear": 0,
+    "coverMonth": 0,
+    "coverDay": 0,
+    "numberOfPages": 0,
+    "stardateFrom": 0.0,
+    "stardateTo": 0.0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "photonovel": true,
+    "comicSeries": [],
+    "writers": [],
+    "artists": [],
+    "editors": [],
+    "staff": [],
+    "publishers": [],
+    "characters": [],
+    "references": [],
+    "comics": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -333,7 +800,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetComicCollectionSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"comicCollections\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "comicCollections": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -346,7 +832,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostComicCollectionSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"comicCollections\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "comicCollections": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -359,7 +864,29 @@ impl api::Api for MockApi {
         Ok(
             api::GetComicSeriesResponse::Ok(
                 json(
-                    "{\"comicSeries\":{\"uid\":\"string\",\"title\":\"string\",\"publishedYearFrom\":0,\"publishedMonthFrom\":0,\"publishedDayFrom\":0,\"publishedYearTo\":0,\"publishedMonthTo\":0,\"publishedDayTo\":0,\"numberOfIssues\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"miniseries\":true,\"photonovelSeries\":true,\"parentSeries\":[],\"childSeries\":[],\"publishers\":[],\"comics\":[]}}",
+                    r#"{
+  "comicSeries": {
+    "uid": "string",
+    "title": "string",
+    "publishedYearFrom": 0,
+    "publishedMonthFrom": 0,
+    "publishedDayFrom": 0,
+    "publishedYearTo": 0,
+    "publishedMonthTo": 0,
+    "publishedDayTo": 0,
+    "numberOfIssues": 0,
+    "stardateFrom": 0.0,
+    "stardateTo": 0.0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "miniseries": true,
+    "photonovelSeries": true,
+    "parentSeries": [],
+    "childSeries": [],
+    "publishers": [],
+    "comics": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -372,7 +899,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetComicSeriesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"comicSeries\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "comicSeries": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -385,7 +931,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostComicSeriesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"comicSeries\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "comicSeries": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -398,7 +963,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetComicStripResponse::Ok(
                 json(
-                    "{\"comicStrip\":{\"uid\":\"string\",\"title\":\"string\",\"periodical\":\"string\",\"publishedYearFrom\":0,\"publishedMonthFrom\":0,\"publishedDayFrom\":0,\"publishedYearTo\":0,\"publishedMonthTo\":0,\"publishedDayTo\":0,\"numberOfPages\":0,\"yearFrom\":0,\"yearTo\":0,\"comicSeries\":[],\"writers\":[],\"artists\":[],\"characters\":[]}}",
+                    r#"{
+  "comicStrip": {
+    "uid": "string",
+    "title": "string",
+    "periodical": "string",
+    "publishedYearFrom": 0,
+    "publishedMonthFrom": 0,
+    "publishedDayFrom": 0,
+    "publishedYearTo": 0,
+    "publishedMonthTo": 0,
+    "publishedDayTo": 0,
+    "numberOfPages": 0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "comicSeries": [],
+    "writers": [],
+    "artists": [],
+    "characters": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -411,7 +995,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetComicStripSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"comicStrips\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "comicStrips": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -424,7 +1027,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostComicStripSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"comicStrips\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "comicStrips": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -437,7 +1059,29 @@ impl api::Api for MockApi {
         Ok(
             api::GetCompanyResponse::Ok(
                 json(
-                    "{\"company\":{\"uid\":\"string\",\"name\":\"string\",\"broadcaster\":true,\"collectibleCompany\":true,\"conglomerate\":true,\"digitalVisualEffectsCompany\":true,\"distributor\":true,\"gameCompany\":true,\"filmEquipmentCompany\":true,\"makeUpEffectsStudio\":true,\"mattePaintingCompany\":true,\"modelAndMiniatureEffectsCompany\":true,\"postProductionCompany\":true,\"productionCompany\":true,\"propCompany\":true,\"recordLabel\":true,\"specialEffectsCompany\":true,\"tvAndFilmProductionCompany\":true,\"videoGameCompany\":true}}",
+                    r#"{
+  "company": {
+    "uid": "string",
+    "name": "string",
+    "broadcaster": true,
+    "collectibleCompany": true,
+    "conglomerate": true,
+    "digitalVisualEffectsCompany": true,
+    "distributor": true,
+    "gameCompany": true,
+    "filmEquipmentCompany": true,
+    "makeUpEffectsStudio": true,
+    "mattePaintingCompany": true,
+    "modelAndMiniatureEffectsCompany": true,
+    "postProductionCompany": true,
+    "productionCompany": true,
+    "propCompany": true,
+    "recordLabel": true,
+    "specialEffectsCompany": true,
+    "tvAndFilmProductionCompany": true,
+    "videoGameCompany": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -450,7 +1094,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetCompanySearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"companies\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "companies": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -463,7 +1126,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostCompanySearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"companies\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "companies": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -476,7 +1158,24 @@ impl api::Api for MockApi {
         Ok(
             api::GetConflictResponse::Ok(
                 json(
-                    "{\"conflict\":{\"uid\":\"string\",\"name\":\"string\",\"yearFrom\":0,\"yearTo\":0,\"earthConflict\":true,\"federationWar\":true,\"klingonWar\":true,\"dominionWarBattle\":true,\"alternateReality\":true,\"locations\":[],\"firstSideBelligerents\":[],\"firstSideCommanders\":[],\"secondSideBelligerents\":[],\"secondSideCommanders\":[]}}",
+                    r#"{
+  "conflict": {
+    "uid": "string",
+    "name": "string",
+    "yearFrom": 0,
+    "yearTo": 0,
+    "earthConflict": true,
+    "federationWar": true,
+    "klingonWar": true,
+    "dominionWarBattle": true,
+    "alternateReality": true,
+    "locations": [],
+    "firstSideBelligerents": [],
+    "firstSideCommanders": [],
+    "secondSideBelligerents": [],
+    "secondSideCommanders": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -489,7 +1188,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetConflictSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"conflicts\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "conflicts": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -502,7 +1220,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostConflictSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"conflicts\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "conflicts": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -515,7 +1252,22 @@ impl api::Api for MockApi {
         Ok(
             api::GetElementResponse::Ok(
                 json(
-                    "{\"element\":{\"uid\":\"string\",\"name\":\"string\",\"symbol\":\"string\",\"atomicNumber\":0,\"atomicWeight\":0,\"transuranium\":true,\"gammaSeries\":true,\"hypersonicSeries\":true,\"megaSeries\":true,\"omegaSeries\":true,\"transonicSeries\":true,\"worldSeries\":true}}",
+                    r#"{
+  "element": {
+    "uid": "string",
+    "name": "string",
+    "symbol": "string",
+    "atomicNumber": 0,
+    "atomicWeight": 0,
+    "transuranium": true,
+    "gammaSeries": true,
+    "hypersonicSeries": true,
+    "megaSeries": true,
+    "omegaSeries": true,
+    "transonicSeries": true,
+    "worldSeries": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -528,7 +1280,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetElementSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"elements\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "elements": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -541,7 +1312,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostElementSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"elements\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "elements": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -554,7 +1344,42 @@ impl api::Api for MockApi {
         Ok(
             api::GetEpisodeResponse::Ok(
                 json(
-                    "{\"episode\":{\"uid\":\"string\",\"title\":\"string\",\"titleGerman\":\"string\",\"titleItalian\":\"string\",\"titleJapanese\":\"string\",\"series\":{\"uid\":\"string\",\"title\":\"string\",\"abbreviation\":\"string\"},\"season\":{\"uid\":\"string\",\"title\":\"string\"},\"seasonNumber\":0,\"episodeNumber\":0,\"productionSerialNumber\":\"string\",\"featureLength\":true,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"usAirDate\":\"2024-01-01\",\"finalScriptDate\":\"2024-01-01\",\"writers\":[],\"teleplayAuthors\":[],\"storyAuthors\":[],\"directors\":[],\"performers\":[],\"stuntPerformers\":[],\"standInPerformers\":[],\"characters\":[]}}",
+                    r#"{
+  "episode": {
+    "uid": "string",
+    "title": "string",
+    "titleGerman": "string",
+    "titleItalian": "string",
+    "titleJapanese": "string",
+    "series": {
+      "uid": "string",
+      "title": "string",
+      "abbreviation": "string"
+    },
+    "season": {
+      "uid": "string",
+      "title": "string"
+    },
+    "seasonNumber": 0,
+    "episodeNumber": 0,
+    "productionSerialNumber": "string",
+    "featureLength": true,
+    "stardateFrom": 0.0,
+    "stardateTo": 0.0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "usAirDate": "2024-01-01",
+    "finalScriptDate": "2024-01-01",
+    "writers": [],
+    "teleplayAuthors": [],
+    "storyAuthors": [],
+    "directors": [],
+    "performers": [],
+    "stuntPerformers": [],
+    "standInPerformers": [],
+    "characters": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -567,7 +1392,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetEpisodeSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"episodes\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "episodes": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -580,7 +1424,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostEpisodeSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"episodes\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "episodes": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -593,7 +1456,22 @@ impl api::Api for MockApi {
         Ok(
             api::GetFoodResponse::Ok(
                 json(
-                    "{\"food\":{\"uid\":\"string\",\"name\":\"string\",\"earthlyOrigin\":true,\"dessert\":true,\"fruit\":true,\"herbOrSpice\":true,\"sauce\":true,\"soup\":true,\"beverage\":true,\"alcoholicBeverage\":true,\"juice\":true,\"tea\":true}}",
+                    r#"{
+  "food": {
+    "uid": "string",
+    "name": "string",
+    "earthlyOrigin": true,
+    "dessert": true,
+    "fruit": true,
+    "herbOrSpice": true,
+    "sauce": true,
+    "soup": true,
+    "beverage": true,
+    "alcoholicBeverage": true,
+    "juice": true,
+    "tea": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -606,7 +1484,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetFoodSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"foods\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "foods": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -619,7 +1516,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostFoodSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"foods\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "foods": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -632,7 +1548,18 @@ impl api::Api for MockApi {
         Ok(
             api::GetLiteratureResponse::Ok(
                 json(
-                    "{\"literature\":{\"uid\":\"string\",\"title\":\"string\",\"earthlyOrigin\":true,\"shakespeareanWork\":true,\"report\":true,\"scientificLiterature\":true,\"technicalManual\":true,\"religiousLiterature\":true}}",
+                    r#"{
+  "literature": {
+    "uid": "string",
+    "title": "string",
+    "earthlyOrigin": true,
+    "shakespeareanWork": true,
+    "report": true,
+    "scientificLiterature": true,
+    "technicalManual": true,
+    "religiousLiterature": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -645,7 +1572,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetLiteratureSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"literature\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "literature": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -658,7 +1604,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostLiteratureSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"literature\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "literature": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -671,7 +1636,35 @@ impl api::Api for MockApi {
         Ok(
             api::GetLocationResponse::Ok(
                 json(
-                    "{\"location\":{\"uid\":\"string\",\"name\":\"string\",\"earthlyLocation\":true,\"fictionalLocation\":true,\"religiousLocation\":true,\"geographicalLocation\":true,\"bodyOfWater\":true,\"country\":true,\"subnationalEntity\":true,\"settlement\":true,\"usSettlement\":true,\"bajoranSettlement\":true,\"colony\":true,\"landform\":true,\"landmark\":true,\"road\":true,\"structure\":true,\"shipyard\":true,\"buildingInterior\":true,\"establishment\":true,\"medicalEstablishment\":true,\"ds9Establishment\":true,\"school\":true,\"mirror\":true,\"alternateReality\":true}}",
+                    r#"{
+  "location": {
+    "uid": "string",
+    "name": "string",
+    "earthlyLocation": true,
+    "fictionalLocation": true,
+    "religiousLocation": true,
+    "geographicalLocation": true,
+    "bodyOfWater": true,
+    "country": true,
+    "subnationalEntity": true,
+    "settlement": true,
+    "usSettlement": true,
+    "bajoranSettlement": true,
+    "colony": true,
+    "landform": true,
+    "landmark": true,
+    "road": true,
+    "structure": true,
+    "shipyard": true,
+    "buildingInterior": true,
+    "establishment": true,
+    "medicalEstablishment": true,
+    "ds9Establishment": true,
+    "school": true,
+    "mirror": true,
+    "alternateReality": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -684,7 +1677,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetLocationSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"locations\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "locations": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -697,7 +1709,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostLocationSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"locations\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "locations": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -710,7 +1741,23 @@ impl api::Api for MockApi {
         Ok(
             api::GetMagazineResponse::Ok(
                 json(
-                    "{\"magazine\":{\"uid\":\"string\",\"title\":\"string\",\"publishedYear\":0,\"publishedMonth\":0,\"publishedDay\":0,\"coverYear\":0,\"coverMonth\":0,\"coverDay\":0,\"numberOfPages\":0,\"issueNumber\":\"string\",\"magazineSeries\":[],\"editors\":[],\"publishers\":[]}}",
+                    r#"{
+  "magazine": {
+    "uid": "string",
+    "title": "string",
+    "publishedYear": 0,
+    "publishedMonth": 0,
+    "publishedDay": 0,
+    "coverYear": 0,
+    "coverMonth": 0,
+    "coverDay": 0,
+    "numberOfPages": 0,
+    "issueNumber": "string",
+    "magazineSeries": [],
+    "editors": [],
+    "publishers": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -723,7 +1770,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetMagazineSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"magazines\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "magazines": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -736,7 +1802,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostMagazineSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"magazines\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "magazines": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -749,7 +1834,20 @@ impl api::Api for MockApi {
         Ok(
             api::GetMagazineSeriesResponse::Ok(
                 json(
-                    "{\"magazineSeries\":{\"uid\":\"string\",\"title\":\"string\",\"publishedYearFrom\":0,\"publishedMonthFrom\":0,\"publishedYearTo\":0,\"publishedMonthTo\":0,\"numberOfIssues\":0,\"publishers\":[],\"editors\":[],\"magazines\":[]}}",
+                    r#"{
+  "magazineSeries": {
+    "uid": "string",
+    "title": "string",
+    "publishedYearFrom": 0,
+    "publishedMonthFrom": 0,
+    "publishedYearTo": 0,
+    "publishedMonthTo": 0,
+    "numberOfIssues": 0,
+    "publishers": [],
+    "editors": [],
+    "magazines": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -762,7 +1860,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetMagazineSeriesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"magazineSeries\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "magazineSeries": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -775,7 +1892,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostMagazineSeriesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"magazineSeries\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "magazineSeries": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -788,7 +1924,22 @@ impl api::Api for MockApi {
         Ok(
             api::GetMaterialResponse::Ok(
                 json(
-                    "{\"material\":{\"uid\":\"string\",\"name\":\"string\",\"chemicalCompound\":true,\"biochemicalCompound\":true,\"drug\":true,\"poisonousSubstance\":true,\"explosive\":true,\"gemstone\":true,\"alloyOrComposite\":true,\"fuel\":true,\"mineral\":true,\"preciousMaterial\":true}}",
+                    r#"{
+  "material": {
+    "uid": "string",
+    "name": "string",
+    "chemicalCompound": true,
+    "biochemicalCompound": true,
+    "drug": true,
+    "poisonousSubstance": true,
+    "explosive": true,
+    "gemstone": true,
+    "alloyOrComposite": true,
+    "fuel": true,
+    "mineral": true,
+    "preciousMaterial": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -801,7 +1952,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetMaterialSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"materials\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "materials": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -814,7 +1984,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostMaterialSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"materials\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "materials": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -827,7 +2016,13 @@ impl api::Api for MockApi {
         Ok(
             api::GetMedicalConditionResponse::Ok(
                 json(
-                    "{\"medicalCondition\":{\"uid\":\"string\",\"name\":\"string\",\"psychologicalCondition\":true}}",
+                    r#"{
+  "medicalCondition": {
+    "uid": "string",
+    "name": "string",
+    "psychologicalCondition": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -840,7 +2035,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetMedicalConditionSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"medicalConditions\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "medicalConditions": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -853,7 +2067,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostMedicalConditionSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"medicalConditions\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "medicalConditions": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -866,7 +2099,41 @@ impl api::Api for MockApi {
         Ok(
             api::GetMovieResponse::Ok(
                 json(
-                    "{\"movie\":{\"uid\":\"string\",\"title\":\"string\",\"mainDirector\":{\"uid\":\"string\",\"name\":\"string\"},\"titleBulgarian\":\"string\",\"titleCatalan\":\"string\",\"titleChineseTraditional\":\"string\",\"titleGerman\":\"string\",\"titleItalian\":\"string\",\"titleJapanese\":\"string\",\"titlePolish\":\"string\",\"titleRussian\":\"string\",\"titleSerbian\":\"string\",\"titleSpanish\":\"string\",\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"usReleaseDate\":\"2024-01-01\",\"writers\":[],\"screenplayAuthors\":[],\"storyAuthors\":[],\"directors\":[],\"producers\":[],\"staff\":[],\"performers\":[],\"stuntPerformers\":[],\"standInPerformers\":[],\"characters\":[]}}",
+                    r#"{
+  "movie": {
+    "uid": "string",
+    "title": "string",
+    "mainDirector": {
+      "uid": "string",
+      "name": "string"
+    },
+    "titleBulgarian": "string",
+    "titleCatalan": "string",
+    "titleChineseTraditional": "string",
+    "titleGerman": "string",
+    "titleItalian": "string",
+    "titleJapanese": "string",
+    "titlePolish": "string",
+    "titleRussian": "string",
+    "titleSerbian": "string",
+    "titleSpanish": "string",
+    "stardateFrom": 0.0,
+    "stardateTo": 0.0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "usReleaseDate": "2024-01-01",
+    "writers": [],
+    "screenplayAuthors": [],
+    "storyAuthors": [],
+    "directors": [],
+    "producers": [],
+    "staff": [],
+    "performers": [],
+    "stuntPerformers": [],
+    "standInPerformers": [],
+    "characters": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -879,7 +2146,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetMovieSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"movies\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "movies": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -892,7 +2178,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostMovieSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"movies\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "movies": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -905,7 +2210,16 @@ impl api::Api for MockApi {
         Ok(
             api::GetOccupationResponse::Ok(
                 json(
-                    "{\"occupation\":{\"uid\":\"string\",\"name\":\"string\",\"legalOccupation\":true,\"medicalOccupation\":true,\"scientificOccupation\":true,\"characters\":[]}}",
+                    r#"{
+  "occupation": {
+    "uid": "string",
+    "name": "string",
+    "legalOccupation": true,
+    "medicalOccupation": true,
+    "scientificOccupation": true,
+    "characters": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -918,7 +2232,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetOccupationSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"occupations\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "occupations": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -931,7 +2264,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostOccupationSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"occupations\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "occupations": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -944,7 +2296,25 @@ impl api::Api for MockApi {
         Ok(
             api::GetOrganizationResponse::Ok(
                 json(
-                    "{\"organization\":{\"uid\":\"string\",\"name\":\"string\",\"government\":true,\"intergovernmentalOrganization\":true,\"researchOrganization\":true,\"sportOrganization\":true,\"medicalOrganization\":true,\"militaryOrganization\":true,\"militaryUnit\":true,\"governmentAgency\":true,\"lawEnforcementAgency\":true,\"prisonOrPenalColony\":true,\"mirror\":true,\"alternateReality\":true,\"characters\":[]}}",
+                    r#"{
+  "organization": {
+    "uid": "string",
+    "name": "string",
+    "government": true,
+    "intergovernmentalOrganization": true,
+    "researchOrganization": true,
+    "sportOrganization": true,
+    "medicalOrganization": true,
+    "militaryOrganization": true,
+    "militaryUnit": true,
+    "governmentAgency": true,
+    "lawEnforcementAgency": true,
+    "prisonOrPenalColony": true,
+    "mirror": true,
+    "alternateReality": true,
+    "characters": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -957,7 +2327,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetOrganizationSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"organizations\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "organizations": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -970,7 +2359,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostOrganizationSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"organizations\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "organizations": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -983,7 +2391,38 @@ impl api::Api for MockApi {
         Ok(
             api::GetPerformerResponse::Ok(
                 json(
-                    "{\"performer\":{\"uid\":\"string\",\"name\":\"string\",\"birthName\":\"string\",\"gender\":\"F\",\"dateOfBirth\":\"2024-01-01\",\"placeOfBirth\":\"string\",\"dateOfDeath\":\"2024-01-01\",\"placeOfDeath\":\"string\",\"animalPerformer\":true,\"disPerformer\":true,\"ds9Performer\":true,\"entPerformer\":true,\"filmPerformer\":true,\"standInPerformer\":true,\"stuntPerformer\":true,\"tasPerformer\":true,\"tngPerformer\":true,\"tosPerformer\":true,\"videoGamePerformer\":true,\"voicePerformer\":true,\"voyPerformer\":true,\"episodesPerformances\":[],\"episodesStuntPerformances\":[],\"episodesStandInPerformances\":[],\"moviesPerformances\":[],\"moviesStuntPerformances\":[],\"moviesStandInPerformances\":[],\"characters\":[]}}",
+                    r#"{
+  "performer": {
+    "uid": "string",
+    "name": "string",
+    "birthName": "string",
+    "gender": "F",
+    "dateOfBirth": "2024-01-01",
+    "placeOfBirth": "string",
+    "dateOfDeath": "2024-01-01",
+    "placeOfDeath": "string",
+    "animalPerformer": true,
+    "disPerformer": true,
+    "ds9Performer": true,
+    "entPerformer": true,
+    "filmPerformer": true,
+    "standInPerformer": true,
+    "stuntPerformer": true,
+    "tasPerformer": true,
+    "tngPerformer": true,
+    "tosPerformer": true,
+    "videoGamePerformer": true,
+    "voicePerformer": true,
+    "voyPerformer": true,
+    "episodesPerformances": [],
+    "episodesStuntPerformances": [],
+    "episodesStandInPerformances": [],
+    "moviesPerformances": [],
+    "moviesStuntPerformances": [],
+    "moviesStandInPerformances": [],
+    "characters": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -996,7 +2435,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetPerformerSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"performers\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "performers": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1009,7 +2467,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostPerformerSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"performers\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "performers": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1022,7 +2499,20 @@ impl api::Api for MockApi {
         Ok(
             api::GetSeasonResponse::Ok(
                 json(
-                    "{\"season\":{\"uid\":\"string\",\"title\":\"string\",\"series\":{\"uid\":\"string\",\"title\":\"string\",\"abbreviation\":\"string\"},\"seasonNumber\":0,\"numberOfEpisodes\":0,\"episodes\":[]}}",
+                    r#"{
+  "season": {
+    "uid": "string",
+    "title": "string",
+    "series": {
+      "uid": "string",
+      "title": "string",
+      "abbreviation": "string"
+    },
+    "seasonNumber": 0,
+    "numberOfEpisodes": 0,
+    "episodes": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1035,7 +2525,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetSeasonSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"seasons\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "seasons": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1048,7 +2557,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostSeasonSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"seasons\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "seasons": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1061,7 +2589,30 @@ impl api::Api for MockApi {
         Ok(
             api::GetSeriesResponse::Ok(
                 json(
-                    "{\"series\":{\"uid\":\"string\",\"title\":\"string\",\"abbreviation\":\"string\",\"productionStartYear\":0,\"productionEndYear\":0,\"originalRunStartDate\":\"2024-01-01\",\"originalRunEndDate\":\"2024-01-01\",\"seasonsCount\":0,\"episodesCount\":0,\"featureLengthEpisodesCount\":0,\"productionCompany\":{\"uid\":\"string\",\"name\":\"string\"},\"originalBroadcaster\":{\"uid\":\"string\",\"name\":\"string\"},\"episodes\":[],\"seasons\":[]}}",
+                    r#"{
+  "series": {
+    "uid": "string",
+    "title": "string",
+    "abbreviation": "string",
+    "productionStartYear": 0,
+    "productionEndYear": 0,
+    "originalRunStartDate": "2024-01-01",
+    "originalRunEndDate": "2024-01-01",
+    "seasonsCount": 0,
+    "episodesCount": 0,
+    "featureLengthEpisodesCount": 0,
+    "productionCompany": {
+      "uid": "string",
+      "name": "string"
+    },
+    "originalBroadcaster": {
+      "uid": "string",
+      "name": "string"
+    },
+    "episodes": [],
+    "seasons": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1074,7 +2625,27 @@ impl api::Api for MockApi {
         Ok(
             api::GetSeriesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"series\":[{\"uid\":\"string\",\"title\":\"string\",\"abbreviation\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "series": [
+    {
+      "uid": "string",
+      "title": "string",
+      "abbreviation": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1087,7 +2658,27 @@ impl api::Api for MockApi {
         Ok(
             api::PostSeriesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"series\":[{\"uid\":\"string\",\"title\":\"string\",\"abbreviation\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "series": [
+    {
+      "uid": "string",
+      "title": "string",
+      "abbreviation": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1100,7 +2691,19 @@ impl api::Api for MockApi {
         Ok(
             api::GetSoundtrackResponse::Ok(
                 json(
-                    "{\"soundtrack\":{\"uid\":\"string\",\"title\":\"string\",\"releaseDate\":\"2024-01-01\",\"length\":0,\"labels\":[],\"composers\":[],\"contributors\":[],\"orchestrators\":[],\"references\":[]}}",
+                    r#"{
+  "soundtrack": {
+    "uid": "string",
+    "title": "string",
+    "releaseDate": "2024-01-01",
+    "length": 0,
+    "labels": [],
+    "composers": [],
+    "contributors": [],
+    "orchestrators": [],
+    "references": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1113,7 +2716,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetSoundtrackSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"soundtracks\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "soundtracks": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1126,7 +2748,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostSoundtrackSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"soundtracks\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "soundtracks": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1139,7 +2780,28 @@ impl api::Api for MockApi {
         Ok(
             api::GetSpacecraftResponse::Ok(
                 json(
-                    "{\"spacecraft\":{\"uid\":\"string\",\"name\":\"string\",\"registry\":\"string\",\"status\":\"string\",\"dateStatus\":\"string\",\"spacecraftClass\":{\"uid\":\"string\",\"name\":\"string\"},\"owner\":{\"uid\":\"string\",\"name\":\"string\"},\"operator\":{\"uid\":\"string\",\"name\":\"string\"},\"spacecraftTypes\":[]}}",
+                    r#"{
+  "spacecraft": {
+    "uid": "string",
+    "name": "string",
+    "registry": "string",
+    "status": "string",
+    "dateStatus": "string",
+    "spacecraftClass": {
+      "uid": "string",
+      "name": "string"
+    },
+    "owner": {
+      "uid": "string",
+      "name": "string"
+    },
+    "operator": {
+      "uid": "string",
+      "name": "string"
+    },
+    "spacecraftTypes": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1152,7 +2814,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetSpacecraftSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"spacecrafts\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "spacecrafts": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1165,7 +2846,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostSpacecraftSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"spacecrafts\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "spacecrafts": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1178,7 +2878,35 @@ impl api::Api for MockApi {
         Ok(
             api::GetSpacecraftClassResponse::Ok(
                 json(
-                    "{\"spacecraftClass\":{\"uid\":\"string\",\"name\":\"string\",\"numberOfDecks\":0,\"warpCapable\":true,\"alternateReality\":true,\"activeFrom\":\"string\",\"activeTo\":\"string\",\"species\":{\"uid\":\"string\",\"name\":\"string\"},\"owner\":{\"uid\":\"string\",\"name\":\"string\"},\"operator\":{\"uid\":\"string\",\"name\":\"string\"},\"affiliation\":{\"uid\":\"string\",\"name\":\"string\"},\"spacecraftTypes\":[],\"spacecrafts\":[]}}",
+                    r#"{
+  "spacecraftClass": {
+    "uid": "string",
+    "name": "string",
+    "numberOfDecks": 0,
+    "warpCapable": true,
+    "alternateReality": true,
+    "activeFrom": "string",
+    "activeTo": "string",
+    "species": {
+      "uid": "string",
+      "name": "string"
+    },
+    "owner": {
+      "uid": "string",
+      "name": "string"
+    },
+    "operator": {
+      "uid": "string",
+      "name": "string"
+    },
+    "affiliation": {
+      "uid": "string",
+      "name": "string"
+    },
+    "spacecraftTypes": [],
+    "spacecrafts": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1191,7 +2919,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetSpacecraftClassSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"spacecraftClasses\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "spacecraftClasses": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1204,7 +2951,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostSpacecraftClassSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"spacecraftClasses\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "spacecraftClasses": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1217,7 +2983,35 @@ impl api::Api for MockApi {
         Ok(
             api::GetSpeciesResponse::Ok(
                 json(
-                    "{\"species\":{\"uid\":\"string\",\"name\":\"string\",\"homeworld\":{\"uid\":\"string\",\"name\":\"string\",\"astronomicalObjectType\":\"PLANET\"},\"quadrant\":{\"uid\":\"string\",\"name\":\"string\",\"astronomicalObjectType\":\"PLANET\"},\"extinctSpecies\":true,\"warpCapableSpecies\":true,\"extraGalacticSpecies\":true,\"humanoidSpecies\":true,\"reptilianSpecies\":true,\"nonCorporealSpecies\":true,\"shapeshiftingSpecies\":true,\"spaceborneSpecies\":true,\"telepathicSpecies\":true,\"transDimensionalSpecies\":true,\"unnamedSpecies\":true,\"alternateReality\":true,\"characters\":[]}}",
+                    r#"{
+  "species": {
+    "uid": "string",
+    "name": "string",
+    "homeworld": {
+      "uid": "string",
+      "name": "string",
+      "astronomicalObjectType": "PLANET"
+    },
+    "quadrant": {
+      "uid": "string",
+      "name": "string",
+      "astronomicalObjectType": "PLANET"
+    },
+    "extinctSpecies": true,
+    "warpCapableSpecies": true,
+    "extraGalacticSpecies": true,
+    "humanoidSpecies": true,
+    "reptilianSpecies": true,
+    "nonCorporealSpecies": true,
+    "shapeshiftingSpecies": true,
+    "spaceborneSpecies": true,
+    "telepathicSpecies": true,
+    "transDimensionalSpecies": true,
+    "unnamedSpecies": true,
+    "alternateReality": true,
+    "characters": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1230,7 +3024,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetSpeciesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"species\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "species": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1243,7 +3056,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostSpeciesSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"species\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "species": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1256,7 +3088,84 @@ impl api::Api for MockApi {
         Ok(
             api::GetStaffResponse::Ok(
                 json(
-                    "{\"staff\":{\"uid\":\"string\",\"name\":\"string\",\"birthName\":\"string\",\"gender\":\"F\",\"dateOfBirth\":\"2024-01-01\",\"placeOfBirth\":\"string\",\"dateOfDeath\":\"2024-01-01\",\"placeOfDeath\":\"string\",\"artDepartment\":true,\"artDirector\":true,\"productionDesigner\":true,\"cameraAndElectricalDepartment\":true,\"cinematographer\":true,\"castingDepartment\":true,\"costumeDepartment\":true,\"costumeDesigner\":true,\"director\":true,\"assistantOrSecondUnitDirector\":true,\"exhibitAndAttractionStaff\":true,\"filmEditor\":true,\"linguist\":true,\"locationStaff\":true,\"makeupStaff\":true,\"musicDepartment\":true,\"composer\":true,\"personalAssistant\":true,\"producer\":true,\"productionAssociate\":true,\"productionStaff\":true,\"publicationStaff\":true,\"scienceConsultant\":true,\"soundDepartment\":true,\"specialAndVisualEffectsStaff\":true,\"author\":true,\"audioAuthor\":true,\"calendarArtist\":true,\"comicArtist\":true,\"comicAuthor\":true,\"comicColorArtist\":true,\"comicInteriorArtist\":true,\"comicInkArtist\":true,\"comicPencilArtist\":true,\"comicLetterArtist\":true,\"comicStripArtist\":true,\"gameArtist\":true,\"gameAuthor\":true,\"novelArtist\":true,\"novelAuthor\":true,\"referenceArtist\":true,\"referenceAuthor\":true,\"publicationArtist\":true,\"publicationDesigner\":true,\"publicationEditor\":true,\"publicityArtist\":true,\"cbsDigitalStaff\":true,\"ilmProductionStaff\":true,\"specialFeaturesStaff\":true,\"storyEditor\":true,\"studioExecutive\":true,\"stuntDepartment\":true,\"transportationDepartment\":true,\"videoGameProductionStaff\":true,\"writer\":true,\"writtenEpisodes\":[],\"teleplayAuthoredEpisodes\":[],\"storyAuthoredEpisodes\":[],\"directedEpisodes\":[],\"episodes\":[],\"writtenMovies\":[],\"screenplayAuthoredMovies\":[],\"storyAuthoredMovies\":[],\"directedMovies\":[],\"producedMovies\":[],\"movies\":[]}}",
+                    r#"{
+  "staff": {
+    "uid": "string",
+    "name": "string",
+    "birthName": "string",
+    "gender": "F",
+    "dateOfBirth": "2024-01-01",
+    "placeOfBirth": "string",
+    "dateOfDeath": "2024-01-01",
+    "placeOfDeath": "string",
+    "artDepartment": true,
+    "artDirector": true,
+    "productionDesigner": true,
+    "cameraAndElectricalDepartment": true,
+    "cinematographer": true,
+    "castingDepartment": true,
+    "costumeDepartment": true,
+    "costumeDesigner": true,
+    "director": true,
+    "assistantOrSecondUnitDirector": true,
+    "exhibitAndAttractionStaff": true,
+    "filmEditor": true,
+    "linguist": true,
+    "locationStaff": true,
+    "makeupStaff": true,
+    "musicDepartment": true,
+    "composer": true,
+    "personalAssistant": true,
+    "producer": true,
+    "productionAssociate": true,
+    "productionStaff": true,
+    "publicationStaff": true,
+    "scienceConsultant": true,
+    "soundDepartment": true,
+    "specialAndVisualEffectsStaff": true,
+    "author": true,
+    "audioAuthor": true,
+    "calendarArtist": true,
+    "comicArtist": true,
+    "comicAuthor": true,
+    "comicColorArtist": true,
+    "comicInteriorArtist": true,
+    "comicInkArtist": true,
+    "comicPencilArtist": true,
+    "comicLetterArtist": true,
+    "comicStripArtist": true,
+    "gameArtist": true,
+    "gameAuthor": true,
+    "novelArtist": true,
+    "novelAuthor": true,
+    "referenceArtist": true,
+    "referenceAuthor": true,
+    "publicationArtist": true,
+    "publicationDesigner": true,
+    "publicationEditor": true,
+    "publicityArtist": true,
+    "cbsDigitalStaff": true,
+    "ilmProductionStaff": true,
+    "specialFeaturesStaff": true,
+    "storyEditor": true,
+    "studioExecutive": true,
+    "stuntDepartment": true,
+    "transportationDepartment": true,
+    "videoGameProductionStaff": true,
+    "writer": true,
+    "writtenEpisodes": [],
+    "teleplayAuthoredEpisodes": [],
+    "storyAuthoredEpisodes": [],
+    "directedEpisodes": [],
+    "episodes": [],
+    "writtenMovies": [],
+    "screenplayAuthoredMovies": [],
+    "storyAuthoredMovies": [],
+    "directedMovies": [],
+    "producedMovies": [],
+    "movies": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1269,7 +3178,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetStaffSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"staff\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "staff": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1282,7 +3210,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostStaffSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"staff\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "staff": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1295,7 +3242,32 @@ impl api::Api for MockApi {
         Ok(
             api::GetTechnologyResponse::Ok(
                 json(
-                    "{\"technology\":{\"uid\":\"string\",\"name\":\"string\",\"borgTechnology\":true,\"borgComponent\":true,\"communicationsTechnology\":true,\"computerTechnology\":true,\"computerProgramming\":true,\"subroutine\":true,\"database\":true,\"energyTechnology\":true,\"fictionalTechnology\":true,\"holographicTechnology\":true,\"identificationTechnology\":true,\"lifeSupportTechnology\":true,\"sensorTechnology\":true,\"shieldTechnology\":true,\"tool\":true,\"culinaryTool\":true,\"engineeringTool\":true,\"householdTool\":true,\"medicalEquipment\":true,\"transporterTechnology\":true}}",
+                    r#"{
+  "technology": {
+    "uid": "string",
+    "name": "string",
+    "borgTechnology": true,
+    "borgComponent": true,
+    "communicationsTechnology": true,
+    "computerTechnology": true,
+    "computerProgramming": true,
+    "subroutine": true,
+    "database": true,
+    "energyTechnology": true,
+    "fictionalTechnology": true,
+    "holographicTechnology": true,
+    "identificationTechnology": true,
+    "lifeSupportTechnology": true,
+    "sensorTechnology": true,
+    "shieldTechnology": true,
+    "tool": true,
+    "culinaryTool": true,
+    "engineeringTool": true,
+    "householdTool": true,
+    "medicalEquipment": true,
+    "transporterTechnology": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -1308,7 +3280,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetTechnologySearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"technology\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "technology": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1321,7 +3312,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostTechnologySearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"technology\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "technology": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1334,7 +3344,18 @@ impl api::Api for MockApi {
         Ok(
             api::GetTitleResponse::Ok(
                 json(
-                    "{\"title\":{\"uid\":\"string\",\"name\":\"string\",\"militaryRank\":true,\"fleetRank\":true,\"religiousTitle\":true,\"position\":true,\"mirror\":true,\"characters\":[]}}",
+                    r#"{
+  "title": {
+    "uid": "string",
+    "name": "string",
+    "militaryRank": true,
+    "fleetRank": true,
+    "religiousTitle": true,
+    "position": true,
+    "mirror": true,
+    "characters": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1347,7 +3368,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetTitleSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"titles\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "titles": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1360,7 +3400,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostTitleSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"titles\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "titles": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1373,7 +3432,23 @@ impl api::Api for MockApi {
         Ok(
             api::GetTradingCardResponse::Ok(
                 json(
-                    "{\"tradingCard\":{\"uid\":\"string\",\"name\":\"string\",\"tradingCardSet\":{\"uid\":\"string\",\"name\":\"string\"},\"tradingCardDeck\":{\"uid\":\"string\",\"name\":\"string\"},\"number\":\"string\",\"releaseYear\":0,\"productionRun\":0}}",
+                    r#"{
+  "tradingCard": {
+    "uid": "string",
+    "name": "string",
+    "tradingCardSet": {
+      "uid": "string",
+      "name": "string"
+    },
+    "tradingCardDeck": {
+      "uid": "string",
+      "name": "string"
+    },
+    "number": "string",
+    "releaseYear": 0,
+    "productionRun": 0
+  }
+}"#,
                 )?,
             ),
         )
@@ -1386,7 +3461,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetTradingCardSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"tradingCards\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "tradingCards": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1399,7 +3493,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostTradingCardSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"tradingCards\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "tradingCards": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1412,7 +3525,18 @@ impl api::Api for MockApi {
         Ok(
             api::GetTradingCardDeckResponse::Ok(
                 json(
-                    "{\"tradingCardDeck\":{\"uid\":\"string\",\"name\":\"string\",\"frequency\":\"string\",\"tradingCardSet\":{\"uid\":\"string\",\"name\":\"string\"},\"tradingCards\":[]}}",
+                    r#"{
+  "tradingCardDeck": {
+    "uid": "string",
+    "name": "string",
+    "frequency": "string",
+    "tradingCardSet": {
+      "uid": "string",
+      "name": "string"
+    },
+    "tradingCards": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1425,7 +3549,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetTradingCardDeckSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"tradingCardDecks\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "tradingCardDecks": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1438,7 +3581,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostTradingCardDeckSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"tradingCardDecks\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "tradingCardDecks": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1451,7 +3613,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetTradingCardSetResponse::Ok(
                 json(
-                    "{\"tradingCardSet\":{\"uid\":\"string\",\"name\":\"string\",\"releaseYear\":0,\"releaseMonth\":0,\"releaseDay\":0,\"cardsPerPack\":0,\"packsPerBox\":0,\"boxesPerCase\":0,\"productionRun\":0,\"productionRunUnit\":\"BOX\",\"cardWidth\":0.0,\"cardHeight\":0.0,\"manufacturers\":[],\"tradingCardDecks\":[],\"tradingCards\":[],\"countriesOfOrigin\":[]}}",
+                    r#"{
+  "tradingCardSet": {
+    "uid": "string",
+    "name": "string",
+    "releaseYear": 0,
+    "releaseMonth": 0,
+    "releaseDay": 0,
+    "cardsPerPack": 0,
+    "packsPerBox": 0,
+    "boxesPerCase": 0,
+    "productionRun": 0,
+    "productionRunUnit": "BOX",
+    "cardWidth": 0.0,
+    "cardHeight": 0.0,
+    "manufacturers": [],
+    "tradingCardDecks": [],
+    "tradingCards": [],
+    "countriesOfOrigin": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1464,7 +3645,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetTradingCardSetSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"tradingCardSets\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "tradingCardSets": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1477,7 +3677,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostTradingCardSetSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"tradingCardSets\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "tradingCardSets": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1490,7 +3709,24 @@ impl api::Api for MockApi {
         Ok(
             api::GetVideoGameResponse::Ok(
                 json(
-                    "{\"videoGame\":{\"uid\":\"string\",\"title\":\"string\",\"releaseDate\":\"2024-01-01\",\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"systemRequirements\":\"string\",\"publishers\":[],\"developers\":[],\"platforms\":[],\"genres\":[],\"ratings\":[],\"references\":[]}}",
+                    r#"{
+  "videoGame": {
+    "uid": "string",
+    "title": "string",
+    "releaseDate": "2024-01-01",
+    "stardateFrom": 0.0,
+    "stardateTo": 0.0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "systemRequirements": "string",
+    "publishers": [],
+    "developers": [],
+    "platforms": [],
+    "genres": [],
+    "ratings": [],
+    "references": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1503,7 +3739,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetVideoGameSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"videoGames\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "videoGames": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1516,7 +3771,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostVideoGameSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"videoGames\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "videoGames": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1529,7 +3803,50 @@ impl api::Api for MockApi {
         Ok(
             api::GetVideoReleaseResponse::Ok(
                 json(
-                    "{\"videoRelease\":{\"uid\":\"string\",\"title\":\"string\",\"series\":{\"uid\":\"string\",\"title\":\"string\",\"abbreviation\":\"string\"},\"season\":{\"uid\":\"string\",\"title\":\"string\"},\"format\":\"SUPER_8\",\"numberOfEpisodes\":0,\"numberOfFeatureLengthEpisodes\":0,\"numberOfDataCarriers\":0,\"runTime\":0,\"yearFrom\":0,\"yearTo\":0,\"regionFreeReleaseDate\":\"2024-01-01\",\"region1AReleaseDate\":\"2024-01-01\",\"region1SlimlineReleaseDate\":\"2024-01-01\",\"region2BReleaseDate\":\"2024-01-01\",\"region2SlimlineReleaseDate\":\"2024-01-01\",\"region4AReleaseDate\":\"2024-01-01\",\"region4SlimlineReleaseDate\":\"2024-01-01\",\"amazonDigitalRelease\":true,\"dailymotionDigitalRelease\":true,\"googlePlayDigitalRelease\":true,\"iTunesDigitalRelease\":true,\"ultraVioletDigitalRelease\":true,\"vimeoDigitalRelease\":true,\"vuduDigitalRelease\":true,\"xboxSmartGlassDigitalRelease\":true,\"youTubeDigitalRelease\":true,\"netflixDigitalRelease\":true,\"references\":[],\"ratings\":[],\"languages\":[],\"languagesSubtitles\":[],\"languagesDubbed\":[]}}",
+                    r#"{
+  "videoRelease": {
+    "uid": "string",
+    "title": "string",
+    "series": {
+      "uid": "string",
+      "title": "string",
+      "abbreviation": "string"
+    },
+    "season": {
+      "uid": "string",
+      "title": "string"
+    },
+    "format": "SUPER_8",
+    "numberOfEpisodes": 0,
+    "numberOfFeatureLengthEpisodes": 0,
+    "numberOfDataCarriers": 0,
+    "runTime": 0,
+    "yearFrom": 0,
+    "yearTo": 0,
+    "regionFreeReleaseDate": "2024-01-01",
+    "region1AReleaseDate": "2024-01-01",
+    "region1SlimlineReleaseDate": "2024-01-01",
+    "region2BReleaseDate": "2024-01-01",
+    "region2SlimlineReleaseDate": "2024-01-01",
+    "region4AReleaseDate": "2024-01-01",
+    "region4SlimlineReleaseDate": "2024-01-01",
+    "amazonDigitalRelease": true,
+    "dailymotionDigitalRelease": true,
+    "googlePlayDigitalRelease": true,
+    "iTunesDigitalRelease": true,
+    "ultraVioletDigitalRelease": true,
+    "vimeoDigitalRelease": true,
+    "vuduDigitalRelease": true,
+    "xboxSmartGlassDigitalRelease": true,
+    "youTubeDigitalRelease": true,
+    "netflixDigitalRelease": true,
+    "references": [],
+    "ratings": [],
+    "languages": [],
+    "languagesSubtitles": [],
+    "languagesDubbed": []
+  }
+}"#,
                 )?,
             ),
         )
@@ -1542,7 +3859,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetVideoReleaseSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"videoReleases\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "videoReleases": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1555,7 +3891,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostVideoReleaseSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"videoReleases\":[{\"uid\":\"string\",\"title\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "videoReleases": [
+    {
+      "uid": "string",
+      "title": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1568,7 +3923,19 @@ impl api::Api for MockApi {
         Ok(
             api::GetWeaponResponse::Ok(
                 json(
-                    "{\"weapon\":{\"uid\":\"string\",\"name\":\"string\",\"handHeldWeapon\":true,\"laserTechnology\":true,\"plasmaTechnology\":true,\"photonicTechnology\":true,\"phaserTechnology\":true,\"mirror\":true,\"alternateReality\":true}}",
+                    r#"{
+  "weapon": {
+    "uid": "string",
+    "name": "string",
+    "handHeldWeapon": true,
+    "laserTechnology": true,
+    "plasmaTechnology": true,
+    "photonicTechnology": true,
+    "phaserTechnology": true,
+    "mirror": true,
+    "alternateReality": true
+  }
+}"#,
                 )?,
             ),
         )
@@ -1581,7 +3948,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetWeaponSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"weapons\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "weapons": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1594,7 +3980,26 @@ impl api::Api for MockApi {
         Ok(
             api::PostWeaponSearchResponse::Ok(
                 json(
-                    "{\"page\":{\"pageNumber\":0,\"pageSize\":0,\"numberOfElements\":0,\"totalElements\":0,\"totalPages\":0,\"firstPage\":true,\"lastPage\":true},\"sort\":{\"clauses\":[]},\"weapons\":[{\"uid\":\"string\",\"name\":\"string\"}]}",
+                    r#"{
+  "page": {
+    "pageNumber": 0,
+    "pageSize": 0,
+    "numberOfElements": 0,
+    "totalElements": 0,
+    "totalPages": 0,
+    "firstPage": true,
+    "lastPage": true
+  },
+  "sort": {
+    "clauses": []
+  },
+  "weapons": [
+    {
+      "uid": "string",
+      "name": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -1649,7 +4054,14 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"earthAnimal\":true,\"earthInsect\":true,\"avian\":true,\"canine\":true,\"feline\":true}",
+                        r#"{
+  "name": "string",
+  "earthAnimal": true,
+  "earthInsect": true,
+  "avian": true,
+  "canine": true,
+  "feline": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1690,7 +4102,11 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"astronomicalObjectType\":\"string\",\"locationUid\":\"string\"}",
+                        r#"{
+  "name": "string",
+  "astronomicalObjectType": "string",
+  "locationUid": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1731,7 +4147,30 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfPagesFrom\":0,\"numberOfPagesTo\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"novel\":true,\"referenceBook\":true,\"biographyBook\":true,\"rolePlayingBook\":true,\"eBook\":true,\"anthology\":true,\"novelization\":true,\"audiobook\":true,\"audiobookAbridged\":true,\"audiobookPublishedYearFrom\":0,\"audiobookPublishedYearTo\":0,\"audiobookRunTimeFrom\":0,\"audiobookRunTimeTo\":0}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfPagesFrom": 0,
+  "numberOfPagesTo": 0,
+  "stardateFrom": 0.0,
+  "stardateTo": 0.0,
+  "yearFrom": 0,
+  "yearTo": 0,
+  "novel": true,
+  "referenceBook": true,
+  "biographyBook": true,
+  "rolePlayingBook": true,
+  "eBook": true,
+  "anthology": true,
+  "novelization": true,
+  "audiobook": true,
+  "audiobookAbridged": true,
+  "audiobookPublishedYearFrom": 0,
+  "audiobookPublishedYearTo": 0,
+  "audiobookRunTimeFrom": 0,
+  "audiobookRunTimeTo": 0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1772,7 +4211,17 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfPagesFrom\":0,\"numberOfPagesTo\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfPagesFrom": 0,
+  "numberOfPagesTo": 0,
+  "stardateFrom": 0.0,
+  "stardateTo": 0.0,
+  "yearFrom": 0,
+  "yearTo": 0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1813,7 +4262,17 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfBooksFrom\":0,\"numberOfBooksTo\":0,\"yearFrom\":0,\"yearTo\":0,\"miniseries\":true,\"eBookSeries\":true}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfBooksFrom": 0,
+  "numberOfBooksTo": 0,
+  "yearFrom": 0,
+  "yearTo": 0,
+  "miniseries": true,
+  "eBookSeries": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1854,7 +4313,15 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"gender\":\"string\",\"deceased\":true,\"hologram\":true,\"fictionalCharacter\":true,\"mirror\":true,\"alternateReality\":true}",
+                        r#"{
+  "name": "string",
+  "gender": "string",
+  "deceased": true,
+  "hologram": true,
+  "fictionalCharacter": true,
+  "mirror": true,
+  "alternateReality": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1895,7 +4362,19 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfPagesFrom\":0,\"numberOfPagesTo\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"photonovel\":true,\"adaptation\":true}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfPagesFrom": 0,
+  "numberOfPagesTo": 0,
+  "stardateFrom": 0.0,
+  "stardateTo": 0.0,
+  "yearFrom": 0,
+  "yearTo": 0,
+  "photonovel": true,
+  "adaptation": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1936,7 +4415,18 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfPagesFrom\":0,\"numberOfPagesTo\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"photonovel\":true}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfPagesFrom": 0,
+  "numberOfPagesTo": 0,
+  "stardateFrom": 0.0,
+  "stardateTo": 0.0,
+  "yearFrom": 0,
+  "yearTo": 0,
+  "photonovel": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1977,7 +4467,19 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfIssuesFrom\":0,\"numberOfIssuesTo\":0,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"miniseries\":true,\"photonovelSeries\":true}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfIssuesFrom": 0,
+  "numberOfIssuesTo": 0,
+  "stardateFrom": 0.0,
+  "stardateTo": 0.0,
+  "yearFrom": 0,
+  "yearTo": 0,
+  "miniseries": true,
+  "photonovelSeries": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2018,7 +4520,15 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfPagesFrom\":0,\"numberOfPagesTo\":0,\"yearFrom\":0,\"yearTo\":0}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfPagesFrom": 0,
+  "numberOfPagesTo": 0,
+  "yearFrom": 0,
+  "yearTo": 0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2059,7 +4569,26 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"broadcaster\":true,\"collectibleCompany\":true,\"conglomerate\":true,\"digitalVisualEffectsCompany\":true,\"distributor\":true,\"gameCompany\":true,\"filmEquipmentCompany\":true,\"makeUpEffectsStudio\":true,\"mattePaintingCompany\":true,\"modelAndMiniatureEffectsCompany\":true,\"postProductionCompany\":true,\"productionCompany\":true,\"propCompany\":true,\"recordLabel\":true,\"specialEffectsCompany\":true,\"tvAndFilmProductionCompany\":true,\"videoGameCompany\":true}",
+                        r#"{
+  "name": "string",
+  "broadcaster": true,
+  "collectibleCompany": true,
+  "conglomerate": true,
+  "digitalVisualEffectsCompany": true,
+  "distributor": true,
+  "gameCompany": true,
+  "filmEquipmentCompany": true,
+  "makeUpEffectsStudio": true,
+  "mattePaintingCompany": true,
+  "modelAndMiniatureEffectsCompany": true,
+  "postProductionCompany": true,
+  "productionCompany": true,
+  "propCompany": true,
+  "recordLabel": true,
+  "specialEffectsCompany": true,
+  "tvAndFilmProductionCompany": true,
+  "videoGameCompany": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2100,7 +4629,16 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"yearFrom\":0,\"yearTo\":0,\"earthConflict\":true,\"federationWar\":true,\"klingonWar\":true,\"dominionWarBattle\":true,\"alternateReality\":true}",
+                        r#"{
+  "name": "string",
+  "yearFrom": 0,
+  "yearTo": 0,
+  "earthConflict": true,
+  "federationWar": true,
+  "klingonWar": true,
+  "dominionWarBattle": true,
+  "alternateReality": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2141,7 +4679,17 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"symbol\":\"string\",\"transuranium\":true,\"gammaSeries\":true,\"hypersonicSeries\":true,\"megaSeries\":true,\"omegaSeries\":true,\"transonicSeries\":true,\"worldSeries\":true}",
+                        r#"{
+  "name": "string",
+  "symbol": "string",
+  "transuranium": true,
+  "gammaSeries": true,
+  "hypersonicSeries": true,
+  "megaSeries": true,
+  "omegaSeries": true,
+  "transonicSeries": true,
+  "worldSeries": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2182,7 +4730,23 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"seasonNumberFrom\":0,\"seasonNumberTo\":0,\"episodeNumberFrom\":0,\"episodeNumberTo\":0,\"productionSerialNumber\":\"string\",\"featureLength\":true,\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"usAirDateFrom\":\"2024-01-01\",\"usAirDateTo\":\"2024-01-01\",\"finalScriptDateFrom\":\"2024-01-01\",\"finalScriptDateTo\":\"2024-01-01\"}",
+                        r#"{
+  "title": "string",
+  "seasonNumberFrom": 0,
+  "seasonNumberTo": 0,
+  "episodeNumberFrom": 0,
+  "episodeNumberTo": 0,
+  "productionSerialNumber": "string",
+  "featureLength": true,
+  "stardateFrom": 0.0,
+  "stardateTo": 0.0,
+  "yearFrom": 0,
+  "yearTo": 0,
+  "usAirDateFrom": "2024-01-01",
+  "usAirDateTo": "2024-01-01",
+  "finalScriptDateFrom": "2024-01-01",
+  "finalScriptDateTo": "2024-01-01"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2223,7 +4787,19 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"earthlyOrigin\":true,\"dessert\":true,\"fruit\":true,\"herbOrSpice\":true,\"sauce\":true,\"soup\":true,\"beverage\":true,\"alcoholicBeverage\":true,\"juice\":true,\"tea\":true}",
+                        r#"{
+  "name": "string",
+  "earthlyOrigin": true,
+  "dessert": true,
+  "fruit": true,
+  "herbOrSpice": true,
+  "sauce": true,
+  "soup": true,
+  "beverage": true,
+  "alcoholicBeverage": true,
+  "juice": true,
+  "tea": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2264,7 +4840,15 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"earthlyOrigin\":true,\"shakespeareanWork\":true,\"report\":true,\"scientificLiterature\":true,\"technicalManual\":true,\"religiousLiterature\":true}",
+                        r#"{
+  "title": "string",
+  "earthlyOrigin": true,
+  "shakespeareanWork": true,
+  "report": true,
+  "scientificLiterature": true,
+  "technicalManual": true,
+  "religiousLiterature": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2305,7 +4889,32 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"earthlyLocation\":true,\"fictionalLocation\":true,\"religiousLocation\":true,\"geographicalLocation\":true,\"bodyOfWater\":true,\"country\":true,\"subnationalEntity\":true,\"settlement\":true,\"usSettlement\":true,\"bajoranSettlement\":true,\"colony\":true,\"landform\":true,\"landmark\":true,\"road\":true,\"structure\":true,\"shipyard\":true,\"buildingInterior\":true,\"establishment\":true,\"medicalEstablishment\":true,\"ds9Establishment\":true,\"school\":true,\"mirror\":true,\"alternateReality\":true}",
+                        r#"{
+  "name": "string",
+  "earthlyLocation": true,
+  "fictionalLocation": true,
+  "religiousLocation": true,
+  "geographicalLocation": true,
+  "bodyOfWater": true,
+  "country": true,
+  "subnationalEntity": true,
+  "settlement": true,
+  "usSettlement": true,
+  "bajoranSettlement": true,
+  "colony": true,
+  "landform": true,
+  "landmark": true,
+  "road": true,
+  "structure": true,
+  "shipyard": true,
+  "buildingInterior": true,
+  "establishment": true,
+  "medicalEstablishment": true,
+  "ds9Establishment": true,
+  "school": true,
+  "mirror": true,
+  "alternateReality": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2346,7 +4955,13 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfPagesFrom\":0,\"numberOfPagesTo\":0}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfPagesFrom": 0,
+  "numberOfPagesTo": 0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2387,7 +5002,13 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"publishedYearFrom\":0,\"publishedYearTo\":0,\"numberOfIssuesFrom\":0,\"numberOfIssuesTo\":0}",
+                        r#"{
+  "title": "string",
+  "publishedYearFrom": 0,
+  "publishedYearTo": 0,
+  "numberOfIssuesFrom": 0,
+  "numberOfIssuesTo": 0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2428,7 +5049,19 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"chemicalCompound\":true,\"biochemicalCompound\":true,\"drug\":true,\"poisonousSubstance\":true,\"explosive\":true,\"gemstone\":true,\"alloyOrComposite\":true,\"fuel\":true,\"mineral\":true,\"preciousMaterial\":true}",
+                        r#"{
+  "name": "string",
+  "chemicalCompound": true,
+  "biochemicalCompound": true,
+  "drug": true,
+  "poisonousSubstance": true,
+  "explosive": true,
+  "gemstone": true,
+  "alloyOrComposite": true,
+  "fuel": true,
+  "mineral": true,
+  "preciousMaterial": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2508,7 +5141,15 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"stardateFrom\":0.0,\"stardateTo\":0.0,\"yearFrom\":0,\"yearTo\":0,\"usReleaseDateFrom\":\"2024-01-01\",\"usReleaseDateTo\":\"2024-01-01\"}",
+                        r#"{
+  "title": "string",
+  "stardateFrom": 0.0,
+  "stardateTo": 0.0,
+  "yearFrom": 0,
+  "yearTo": 0,
+  "usReleaseDateFrom": "2024-01-01",
+  "usReleaseDateTo": "2024-01-01"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2549,7 +5190,12 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"legalOccupation\":true,\"medicalOccupation\":true,\"scientificOccupation\":true}",
+                        r#"{
+  "name": "string",
+  "legalOccupation": true,
+  "medicalOccupation": true,
+  "scientificOccupation": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2590,7 +5236,21 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"government\":true,\"intergovernmentalOrganization\":true,\"researchOrganization\":true,\"sportOrganization\":true,\"medicalOrganization\":true,\"militaryOrganization\":true,\"militaryUnit\":true,\"governmentAgency\":true,\"lawEnforcementAgency\":true,\"prisonOrPenalColony\":true,\"mirror\":true,\"alternateReality\":true}",
+                        r#"{
+  "name": "string",
+  "government": true,
+  "intergovernmentalOrganization": true,
+  "researchOrganization": true,
+  "sportOrganization": true,
+  "medicalOrganization": true,
+  "militaryOrganization": true,
+  "militaryUnit": true,
+  "governmentAgency": true,
+  "lawEnforcementAgency": true,
+  "prisonOrPenalColony": true,
+  "mirror": true,
+  "alternateReality": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2631,7 +5291,30 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"birthName\":\"string\",\"gender\":\"string\",\"dateOfBirthFrom\":\"2024-01-01\",\"dateOfBirthTo\":\"2024-01-01\",\"placeOfBirth\":\"string\",\"dateOfDeathFrom\":\"2024-01-01\",\"dateOfDeathTo\":\"2024-01-01\",\"placeOfDeath\":\"string\",\"animalPerformer\":true,\"disPerformer\":true,\"ds9Performer\":true,\"entPerformer\":true,\"filmPerformer\":true,\"standInPerformer\":true,\"stuntPerformer\":true,\"tasPerformer\":true,\"tngPerformer\":true,\"tosPerformer\":true,\"videoGamePerformer\":true,\"voicePerformer\":true,\"voyPerformer\":true}",
+                        r#"{
+  "name": "string",
+  "birthName": "string",
+  "gender": "string",
+  "dateOfBirthFrom": "2024-01-01",
+  "dateOfBirthTo": "2024-01-01",
+  "placeOfBirth": "string",
+  "dateOfDeathFrom": "2024-01-01",
+  "dateOfDeathTo": "2024-01-01",
+  "placeOfDeath": "string",
+  "animalPerformer": true,
+  "disPerformer": true,
+  "ds9Performer": true,
+  "entPerformer": true,
+  "filmPerformer": true,
+  "standInPerformer": true,
+  "stuntPerformer": true,
+  "tasPerformer": true,
+  "tngPerformer": true,
+  "tosPerformer": true,
+  "videoGamePerformer": true,
+  "voicePerformer": true,
+  "voyPerformer": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2672,7 +5355,13 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"seasonNumberFrom\":0,\"seasonNumberTo\":0,\"numberOfEpisodesFrom\":0,\"numberOfEpisodesTo\":0}",
+                        r#"{
+  "title": "string",
+  "seasonNumberFrom": 0,
+  "seasonNumberTo": 0,
+  "numberOfEpisodesFrom": 0,
+  "numberOfEpisodesTo": 0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2713,7 +5402,18 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"abbreviation\":\"string\",\"productionStartYearFrom\":0,\"productionStartYearTo\":0,\"productionEndYearFrom\":0,\"productionEndYearTo\":0,\"originalRunStartDateFrom\":\"2024-01-01\",\"originalRunStartDateTo\":\"2024-01-01\",\"originalRunEndDateFrom\":\"2024-01-01\",\"originalRunEndDateTo\":\"2024-01-01\"}",
+                        r#"{
+  "title": "string",
+  "abbreviation": "string",
+  "productionStartYearFrom": 0,
+  "productionStartYearTo": 0,
+  "productionEndYearFrom": 0,
+  "productionEndYearTo": 0,
+  "originalRunStartDateFrom": "2024-01-01",
+  "originalRunStartDateTo": "2024-01-01",
+  "originalRunEndDateFrom": "2024-01-01",
+  "originalRunEndDateTo": "2024-01-01"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2754,7 +5454,13 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"releaseDateFrom\":\"2024-01-01\",\"releaseDateTo\":\"2024-01-01\",\"lengthFrom\":0,\"lengthTo\":0}",
+                        r#"{
+  "title": "string",
+  "releaseDateFrom": "2024-01-01",
+  "releaseDateTo": "2024-01-01",
+  "lengthFrom": 0,
+  "lengthTo": 0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2832,7 +5538,11 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"warpCapableSpecies\":true,\"alternateReality\":true}",
+                        r#"{
+  "name": "string",
+  "warpCapableSpecies": true,
+  "alternateReality": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2873,7 +5583,21 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"extinctSpecies\":true,\"warpCapableSpecies\":true,\"extraGalacticSpecies\":true,\"humanoidSpecies\":true,\"reptilianSpecies\":true,\"nonCorporealSpecies\":true,\"shapeshiftingSpecies\":true,\"spaceborneSpecies\":true,\"telepathicSpecies\":true,\"transDimensionalSpecies\":true,\"unnamedSpecies\":true,\"alternateReality\":true}",
+                        r#"{
+  "name": "string",
+  "extinctSpecies": true,
+  "warpCapableSpecies": true,
+  "extraGalacticSpecies": true,
+  "humanoidSpecies": true,
+  "reptilianSpecies": true,
+  "nonCorporealSpecies": true,
+  "shapeshiftingSpecies": true,
+  "spaceborneSpecies": true,
+  "telepathicSpecies": true,
+  "transDimensionalSpecies": true,
+  "unnamedSpecies": true,
+  "alternateReality": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2914,7 +5638,72 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"birthName\":\"string\",\"gender\":\"string\",\"dateOfBirthFrom\":\"2024-01-01\",\"dateOfBirthTo\":\"2024-01-01\",\"placeOfBirth\":\"string\",\"dateOfDeathFrom\":\"2024-01-01\",\"dateOfDeathTo\":\"2024-01-01\",\"placeOfDeath\":\"string\",\"artDepartment\":true,\"artDirector\":true,\"productionDesigner\":true,\"cameraAndElectricalDepartment\":true,\"cinematographer\":true,\"castingDepartment\":true,\"costumeDepartment\":true,\"costumeDesigner\":true,\"director\":true,\"assistantOrSecondUnitDirector\":true,\"exhibitAndAttractionStaff\":true,\"filmEditor\":true,\"linguist\":true,\"locationStaff\":true,\"makeupStaff\":true,\"musicDepartment\":true,\"composer\":true,\"personalAssistant\":true,\"producer\":true,\"productionAssociate\":true,\"productionStaff\":true,\"publicationStaff\":true,\"scienceConsultant\":true,\"soundDepartment\":true,\"specialAndVisualEffectsStaff\":true,\"author\":true,\"audioAuthor\":true,\"calendarArtist\":true,\"comicArtist\":true,\"comicAuthor\":true,\"comicColorArtist\":true,\"comicInteriorArtist\":true,\"comicInkArtist\":true,\"comicPencilArtist\":true,\"comicLetterArtist\":true,\"comicStripArtist\":true,\"gameArtist\":true,\"gameAuthor\":true,\"novelArtist\":true,\"novelAuthor\":true,\"referenceArtist\":true,\"referenceAuthor\":true,\"publicationArtist\":true,\"publicationDesigner\":true,\"publicationEditor\":true,\"publicityArtist\":true,\"cbsDigitalStaff\":true,\"ilmProductionStaff\":true,\"specialFeaturesStaff\":true,\"storyEditor\":true,\"studioExecutive\":true,\"stuntDepartment\":true,\"transportationDepartment\":true,\"videoGameProductionStaff\":true,\"writer\":true}",
+                        r#"{
+  "name": "string",
+  "birthName": "string",
+  "gender": "string",
+  "dateOfBirthFrom": "2024-01-01",
+  "dateOfBirthTo": "2024-01-01",
+  "placeOfBirth": "string",
+  "dateOfDeathFrom": "2024-01-01",
+  "dateOfDeathTo": "2024-01-01",
+  "placeOfDeath": "string",
+  "artDepartment": true,
+  "artDirector": true,
+  "productionDesigner": true,
+  "cameraAndElectricalDepartment": true,
+  "cinematographer": true,
+  "castingDepartment": true,
+  "costumeDepartment": true,
+  "costumeDesigner": true,
+  "director": true,
+  "assistantOrSecondUnitDirector": true,
+  "exhibitAndAttractionStaff": true,
+  "filmEditor": true,
+  "linguist": true,
+  "locationStaff": true,
+  "makeupStaff": true,
+  "musicDepartment": true,
+  "composer": true,
+  "personalAssistant": true,
+  "producer": true,
+  "productionAssociate": true,
+  "productionStaff": true,
+  "publicationStaff": true,
+  "scienceConsultant": true,
+  "soundDepartment": true,
+  "specialAndVisualEffectsStaff": true,
+  "author": true,
+  "audioAuthor": true,
+  "calendarArtist": true,
+  "comicArtist": true,
+  "comicAuthor": true,
+  "comicColorArtist": true,
+  "comicInteriorArtist": true,
+  "comicInkArtist": true,
+  "comicPencilArtist": true,
+  "comicLetterArtist": true,
+  "comicStripArtist": true,
+  "gameArtist": true,
+  "gameAuthor": true,
+  "novelArtist": true,
+  "novelAuthor": true,
+  "referenceArtist": true,
+  "referenceAuthor": true,
+  "publicationArtist": true,
+  "publicationDesigner": true,
+  "publicationEditor": true,
+  "publicityArtist": true,
+  "cbsDigitalStaff": true,
+  "ilmProductionStaff": true,
+  "specialFeaturesStaff": true,
+  "storyEditor": true,
+  "studioExecutive": true,
+  "stuntDepartment": true,
+  "transportationDepartment": true,
+  "videoGameProductionStaff": true,
+  "writer": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2955,7 +5744,29 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"borgTechnology\":true,\"borgComponent\":true,\"communicationsTechnology\":true,\"computerTechnology\":true,\"computerProgramming\":true,\"subroutine\":true,\"database\":true,\"energyTechnology\":true,\"fictionalTechnology\":true,\"holographicTechnology\":true,\"identificationTechnology\":true,\"lifeSupportTechnology\":true,\"sensorTechnology\":true,\"shieldTechnology\":true,\"tool\":true,\"culinaryTool\":true,\"engineeringTool\":true,\"householdTool\":true,\"medicalEquipment\":true,\"transporterTechnology\":true}",
+                        r#"{
+  "name": "string",
+  "borgTechnology": true,
+  "borgComponent": true,
+  "communicationsTechnology": true,
+  "computerTechnology": true,
+  "computerProgramming": true,
+  "subroutine": true,
+  "database": true,
+  "energyTechnology": true,
+  "fictionalTechnology": true,
+  "holographicTechnology": true,
+  "identificationTechnology": true,
+  "lifeSupportTechnology": true,
+  "sensorTechnology": true,
+  "shieldTechnology": true,
+  "tool": true,
+  "culinaryTool": true,
+  "engineeringTool": true,
+  "householdTool": true,
+  "medicalEquipment": true,
+  "transporterTechnology": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -2996,7 +5807,14 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"militaryRank\":true,\"fleetRank\":true,\"religiousTitle\":true,\"position\":true,\"mirror\":true}",
+                        r#"{
+  "name": "string",
+  "militaryRank": true,
+  "fleetRank": true,
+  "religiousTitle": true,
+  "position": true,
+  "mirror": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -3037,7 +5855,11 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"tradingCardDeckUid\":\"string\",\"tradingCardSetUid\":\"string\"}",
+                        r#"{
+  "name": "string",
+  "tradingCardDeckUid": "string",
+  "tradingCardSetUid": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -3117,7 +5939,24 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"releaseYearFrom\":0,\"releaseYearTo\":0,\"cardsPerPackFrom\":0,\"cardsPerPackTo\":0,\"packsPerBoxFrom\":0,\"packsPerBoxTo\":0,\"boxesPerCaseFrom\":0,\"boxesPerCaseTo\":0,\"productionRunFrom\":0,\"productionRunTo\":0,\"productionRunUnit\":\"string\",\"cardWidthFrom\":0.0,\"cardWidthTo\":0.0,\"cardHeightFrom\":0.0,\"cardHeightTo\":0.0}",
+                        r#"{
+  "name": "string",
+  "releaseYearFrom": 0,
+  "releaseYearTo": 0,
+  "cardsPerPackFrom": 0,
+  "cardsPerPackTo": 0,
+  "packsPerBoxFrom": 0,
+  "packsPerBoxTo": 0,
+  "boxesPerCaseFrom": 0,
+  "boxesPerCaseTo": 0,
+  "productionRunFrom": 0,
+  "productionRunTo": 0,
+  "productionRunUnit": "string",
+  "cardWidthFrom": 0.0,
+  "cardWidthTo": 0.0,
+  "cardHeightFrom": 0.0,
+  "cardHeightTo": 0.0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -3158,7 +5997,11 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"releaseDateFrom\":\"2024-01-01\",\"releaseDateTo\":\"2024-01-01\"}",
+                        r#"{
+  "title": "string",
+  "releaseDateFrom": "2024-01-01",
+  "releaseDateTo": "2024-01-01"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -3199,7 +6042,13 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"title\":\"string\",\"yearFrom\":0,\"yearTo\":0,\"runTimeFrom\":0,\"runTimeTo\":0}",
+                        r#"{
+  "title": "string",
+  "yearFrom": 0,
+  "yearTo": 0,
+  "runTimeFrom": 0,
+  "runTimeTo": 0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -3240,7 +6089,16 @@ mod tests {
                 api_key: Some(json("\"string\"")),
                 body: Some(
                     json(
-                        "{\"name\":\"string\",\"handHeldWeapon\":true,\"laserTechnology\":true,\"plasmaTechnology\":true,\"photonicTechnology\":true,\"phaserTechnology\":true,\"mirror\":true,\"alternateReality\":true}",
+                        r#"{
+  "name": "string",
+  "handHeldWeapon": true,
+  "laserTechnology": true,
+  "plasmaTechnology": true,
+  "photonicTechnology": true,
+  "phaserTechnology": true,
+  "mirror": true,
+  "alternateReality": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

@@ -47,7 +47,23 @@ impl api::Api for MockApi {
         Ok(
             api::ListDataSetsResponse::Ok(
                 json(
-                    "{\"total\":2,\"apis\":[{\"apiKey\":\"oa_citations\",\"apiVersionNumber\":\"v1\",\"apiUrl\":\"https://developer.uspto.gov/ds-api/oa_citations/v1/fields\",\"apiDocumentationUrl\":\"https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/oa_citations.json\"},{\"apiKey\":\"cancer_moonshot\",\"apiVersionNumber\":\"v1\",\"apiUrl\":\"https://developer.uspto.gov/ds-api/cancer_moonshot/v1/fields\",\"apiDocumentationUrl\":\"https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/cancer_moonshot.json\"}]}",
+                    r#"{
+  "total": 2,
+  "apis": [
+    {
+      "apiKey": "oa_citations",
+      "apiVersionNumber": "v1",
+      "apiUrl": "https://developer.uspto.gov/ds-api/oa_citations/v1/fields",
+      "apiDocumentationUrl": "https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/oa_citations.json"
+    },
+    {
+      "apiKey": "cancer_moonshot",
+      "apiVersionNumber": "v1",
+      "apiUrl": "https://developer.uspto.gov/ds-api/cancer_moonshot/v1/fields",
+      "apiDocumentationUrl": "https://developer.uspto.gov/ds-api-docs/index.html?url=https://developer.uspto.gov/ds-api/swagger/docs/cancer_moonshot.json"
+    }
+  ]
+}"#,
                 )?,
             ),
         )

@@ -45,7 +45,7 @@ impl api::Api for MockApi {
         _request: api::CookiesStandardRequest,
     ) -> Result<api::CookiesStandardResponse, api::Error> {
         Ok(api::CookiesStandardResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -55,7 +55,7 @@ impl api::Api for MockApi {
         _request: api::CookiesFormNonExplodedRequest,
     ) -> Result<api::CookiesFormNonExplodedResponse, api::Error> {
         Ok(api::CookiesFormNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -65,7 +65,7 @@ impl api::Api for MockApi {
         _request: api::CookiesFormExplodedRequest,
     ) -> Result<api::CookiesFormExplodedResponse, api::Error> {
         Ok(api::CookiesFormExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -75,7 +75,7 @@ impl api::Api for MockApi {
         _request: api::HeadersStandardRequest,
     ) -> Result<api::HeadersStandardResponse, api::Error> {
         Ok(api::HeadersStandardResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -85,7 +85,7 @@ impl api::Api for MockApi {
         _request: api::HeadersSimpleNonExplodedRequest,
     ) -> Result<api::HeadersSimpleNonExplodedResponse, api::Error> {
         Ok(api::HeadersSimpleNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -95,7 +95,7 @@ impl api::Api for MockApi {
         _request: api::HeadersSimpleExplodedRequest,
     ) -> Result<api::HeadersSimpleExplodedResponse, api::Error> {
         Ok(api::HeadersSimpleExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -105,7 +105,7 @@ impl api::Api for MockApi {
         _request: api::PathsStandardRequest,
     ) -> Result<api::PathsStandardResponse, api::Error> {
         Ok(api::PathsStandardResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -115,7 +115,7 @@ impl api::Api for MockApi {
         _request: api::PathsMatrixNonExplodedRequest,
     ) -> Result<api::PathsMatrixNonExplodedResponse, api::Error> {
         Ok(api::PathsMatrixNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -125,7 +125,7 @@ impl api::Api for MockApi {
         _request: api::PathsMatrixExplodedRequest,
     ) -> Result<api::PathsMatrixExplodedResponse, api::Error> {
         Ok(api::PathsMatrixExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -135,7 +135,7 @@ impl api::Api for MockApi {
         _request: api::PathsLabelNonExplodedRequest,
     ) -> Result<api::PathsLabelNonExplodedResponse, api::Error> {
         Ok(api::PathsLabelNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -145,7 +145,7 @@ impl api::Api for MockApi {
         _request: api::PathsLabelExplodedRequest,
     ) -> Result<api::PathsLabelExplodedResponse, api::Error> {
         Ok(api::PathsLabelExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -155,7 +155,7 @@ impl api::Api for MockApi {
         _request: api::PathsSimpleNonExplodedRequest,
     ) -> Result<api::PathsSimpleNonExplodedResponse, api::Error> {
         Ok(api::PathsSimpleNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -165,7 +165,7 @@ impl api::Api for MockApi {
         _request: api::PathsSimpleExplodedRequest,
     ) -> Result<api::PathsSimpleExplodedResponse, api::Error> {
         Ok(api::PathsSimpleExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -175,7 +175,7 @@ impl api::Api for MockApi {
         _request: api::QueryStandardRequest,
     ) -> Result<api::QueryStandardResponse, api::Error> {
         Ok(api::QueryStandardResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -185,7 +185,7 @@ impl api::Api for MockApi {
         _request: api::QueryFormNonExplodedRequest,
     ) -> Result<api::QueryFormNonExplodedResponse, api::Error> {
         Ok(api::QueryFormNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -195,7 +195,7 @@ impl api::Api for MockApi {
         _request: api::QueryFormExplodedRequest,
     ) -> Result<api::QueryFormExplodedResponse, api::Error> {
         Ok(api::QueryFormExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -205,7 +205,7 @@ impl api::Api for MockApi {
         _request: api::QuerySpaceDelimitedNonExplodedRequest,
     ) -> Result<api::QuerySpaceDelimitedNonExplodedResponse, api::Error> {
         Ok(api::QuerySpaceDelimitedNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -215,7 +215,7 @@ impl api::Api for MockApi {
         _request: api::QueryPipeDelimitedNonExplodedRequest,
     ) -> Result<api::QueryPipeDelimitedNonExplodedResponse, api::Error> {
         Ok(api::QueryPipeDelimitedNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -225,7 +225,7 @@ impl api::Api for MockApi {
         _request: api::QueryDeepObjectNonExplodedRequest,
     ) -> Result<api::QueryDeepObjectNonExplodedResponse, api::Error> {
         Ok(api::QueryDeepObjectNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -235,7 +235,7 @@ impl api::Api for MockApi {
         _request: api::FormDataStandardRequest,
     ) -> Result<api::FormDataStandardResponse, api::Error> {
         Ok(api::FormDataStandardResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -245,7 +245,7 @@ impl api::Api for MockApi {
         _request: api::FormDataFormExplodedRequest,
     ) -> Result<api::FormDataFormExplodedResponse, api::Error> {
         Ok(api::FormDataFormExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -255,7 +255,7 @@ impl api::Api for MockApi {
         _request: api::FormDataFormNonExplodedRequest,
     ) -> Result<api::FormDataFormNonExplodedResponse, api::Error> {
         Ok(api::FormDataFormNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -265,7 +265,7 @@ impl api::Api for MockApi {
         _request: api::FormDataSpaceDelimitedNonExplodedRequest,
     ) -> Result<api::FormDataSpaceDelimitedNonExplodedResponse, api::Error> {
         Ok(api::FormDataSpaceDelimitedNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -275,7 +275,7 @@ impl api::Api for MockApi {
         _request: api::FormDataPipeDelimitedNonExplodedRequest,
     ) -> Result<api::FormDataPipeDelimitedNonExplodedResponse, api::Error> {
         Ok(api::FormDataPipeDelimitedNonExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -285,7 +285,7 @@ impl api::Api for MockApi {
         _request: api::FormDataDeepObjectExplodedRequest,
     ) -> Result<api::FormDataDeepObjectExplodedResponse, api::Error> {
         Ok(api::FormDataDeepObjectExplodedResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -536,7 +536,16 @@ mod tests {
             .form_data_standard(api::FormDataStandardRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -550,7 +559,16 @@ mod tests {
             .form_data_form_exploded(api::FormDataFormExplodedRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -564,7 +582,16 @@ mod tests {
             .form_data_form_non_exploded(api::FormDataFormNonExplodedRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -578,7 +605,15 @@ mod tests {
             .form_data_space_delimited_non_exploded(api::FormDataSpaceDelimitedNonExplodedRequest {
                 body: Some(
                     json(
-                        "{\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -592,7 +627,15 @@ mod tests {
             .form_data_pipe_delimited_non_exploded(api::FormDataPipeDelimitedNonExplodedRequest {
                 body: Some(
                     json(
-                        "{\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -606,7 +649,16 @@ mod tests {
             .form_data_deep_object_exploded(api::FormDataDeepObjectExplodedRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

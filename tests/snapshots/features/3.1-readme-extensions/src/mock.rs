@@ -45,7 +45,7 @@ impl api::Api for MockApi {
         _request: api::XCodeSamplesRequest,
     ) -> Result<api::XCodeSamplesResponse, api::Error> {
         Ok(api::XCodeSamplesResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -55,7 +55,7 @@ impl api::Api for MockApi {
         _request: api::XReadmeCodeSamplesRequest,
     ) -> Result<api::XReadmeCodeSamplesResponse, api::Error> {
         Ok(api::XReadmeCodeSamplesResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -65,7 +65,7 @@ impl api::Api for MockApi {
         _request: api::XReadmeHeadersRequest,
     ) -> Result<api::XReadmeHeadersResponse, api::Error> {
         Ok(api::XReadmeHeadersResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -75,7 +75,7 @@ impl api::Api for MockApi {
         _request: api::XHeadersRequest,
     ) -> Result<api::XHeadersResponse, api::Error> {
         Ok(api::XHeadersResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -85,7 +85,7 @@ impl api::Api for MockApi {
         _request: api::XReadmeExplorerEnabledRequest,
     ) -> Result<api::XReadmeExplorerEnabledResponse, api::Error> {
         Ok(api::XReadmeExplorerEnabledResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -95,7 +95,7 @@ impl api::Api for MockApi {
         _request: api::XExplorerEnabledRequest,
     ) -> Result<api::XExplorerEnabledResponse, api::Error> {
         Ok(api::XExplorerEnabledResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -105,7 +105,7 @@ impl api::Api for MockApi {
         _request: api::XReadmeSamplesLanguagesRequest,
     ) -> Result<api::XReadmeSamplesLanguagesResponse, api::Error> {
         Ok(api::XReadmeSamplesLanguagesResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -115,7 +115,7 @@ impl api::Api for MockApi {
         _request: api::XSamplesLanguagesRequest,
     ) -> Result<api::XSamplesLanguagesResponse, api::Error> {
         Ok(api::XSamplesLanguagesResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -125,7 +125,7 @@ impl api::Api for MockApi {
         _request: api::XReadmeProxyEnabledRequest,
     ) -> Result<api::XReadmeProxyEnabledResponse, api::Error> {
         Ok(api::XReadmeProxyEnabledResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -135,7 +135,7 @@ impl api::Api for MockApi {
         _request: api::XProxyEnabledRequest,
     ) -> Result<api::XProxyEnabledResponse, api::Error> {
         Ok(api::XProxyEnabledResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -200,7 +200,17 @@ mod tests {
         let answer = client
             .x_readme_explorer_enabled(api::XReadmeExplorerEnabledRequest {
                 body: json(
-                    "{\"id\":0,\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
+                    r#"{
+  "id": 0,
+  "name": "string",
+  "photoUrls": [
+    "string"
+  ],
+  "tags": [
+    {}
+  ],
+  "status": "available"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -212,7 +222,17 @@ mod tests {
         let answer = client
             .x_explorer_enabled(api::XExplorerEnabledRequest {
                 body: json(
-                    "{\"id\":0,\"name\":\"string\",\"photoUrls\":[\"string\"],\"tags\":[{}],\"status\":\"available\"}",
+                    r#"{
+  "id": 0,
+  "name": "string",
+  "photoUrls": [
+    "string"
+  ],
+  "tags": [
+    {}
+  ],
+  "status": "available"
+}"#,
                 ),
                 context: api::Context::default(),
             })

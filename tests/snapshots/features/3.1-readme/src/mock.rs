@@ -47,7 +47,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetApiKeysResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"page\":0.0,\"per_page\":0.0,\"paging\":{\"next\":\"string\",\"previous\":\"string\",\"first\":\"string\",\"last\":\"string\"},\"data\":[{\"token\":\"rdme_a\",\"label\":\"string\",\"last_accessed_on\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/projects/me/apikeys/aaaaaaaaaaaaaaaaaaaaaaaa\"}]}",
+                    r#"{
+  "total": 0.0,
+  "page": 0.0,
+  "per_page": 0.0,
+  "paging": {
+    "next": "string",
+    "previous": "string",
+    "first": "string",
+    "last": "string"
+  },
+  "data": [
+    {
+      "token": "rdme_a",
+      "label": "string",
+      "last_accessed_on": "2024-01-01T00:00:00Z",
+      "created_at": "2024-01-01T00:00:00Z",
+      "uri": "/projects/me/apikeys/aaaaaaaaaaaaaaaaaaaaaaaa"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -60,7 +79,15 @@ impl api::Api for MockApi {
         Ok(
             api::CreateApiKeyResponse::Created(
                 json(
-                    "{\"data\":{\"token\":\"rdme_a\",\"label\":\"string\",\"last_accessed_on\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/projects/me/apikeys/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "token": "rdme_a",
+    "label": "string",
+    "last_accessed_on": "2024-01-01T00:00:00Z",
+    "created_at": "2024-01-01T00:00:00Z",
+    "uri": "/projects/me/apikeys/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -73,7 +100,15 @@ impl api::Api for MockApi {
         Ok(
             api::GetApiKeyResponse::Ok(
                 json(
-                    "{\"data\":{\"token\":\"rdme_a\",\"label\":\"string\",\"last_accessed_on\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/projects/me/apikeys/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "token": "rdme_a",
+    "label": "string",
+    "last_accessed_on": "2024-01-01T00:00:00Z",
+    "created_at": "2024-01-01T00:00:00Z",
+    "uri": "/projects/me/apikeys/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -93,7 +128,15 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateApiKeyResponse::Ok(
                 json(
-                    "{\"data\":{\"token\":\"rdme_a\",\"label\":\"string\",\"last_accessed_on\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/projects/me/apikeys/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "token": "rdme_a",
+    "label": "string",
+    "last_accessed_on": "2024-01-01T00:00:00Z",
+    "created_at": "2024-01-01T00:00:00Z",
+    "uri": "/projects/me/apikeys/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -106,7 +149,28 @@ impl api::Api for MockApi {
         Ok(
             api::GetApIsResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"data\":[{\"created_at\":\"2024-01-01T00:00:00Z\",\"filename\":\"string\",\"legacy_id\":\"aaaaaaaaaaaaaaaaaaaaaaaa\",\"source\":{\"current\":\"api\",\"original\":\"api\"},\"type\":\"openapi\",\"updated_at\":\"2024-01-01T00:00:00Z\",\"upload\":{\"status\":\"pending\",\"reason\":\"string\",\"warnings\":\"string\"},\"uri\":\"/versions/stable/apis/aajson\"}]}",
+                    r#"{
+  "total": 0.0,
+  "data": [
+    {
+      "created_at": "2024-01-01T00:00:00Z",
+      "filename": "string",
+      "legacy_id": "aaaaaaaaaaaaaaaaaaaaaaaa",
+      "source": {
+        "current": "api",
+        "original": "api"
+      },
+      "type": "openapi",
+      "updated_at": "2024-01-01T00:00:00Z",
+      "upload": {
+        "status": "pending",
+        "reason": "string",
+        "warnings": "string"
+      },
+      "uri": "/versions/stable/apis/aajson"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -119,7 +183,14 @@ impl api::Api for MockApi {
         Ok(
             api::CreateApiResponse::Accepted(
                 json(
-                    "{\"data\":{\"upload\":{\"status\":\"pending\"},\"uri\":\"/versions/stable/apis/aajson\"}}",
+                    r#"{
+  "data": {
+    "upload": {
+      "status": "pending"
+    },
+    "uri": "/versions/stable/apis/aajson"
+  }
+}"#,
                 )?,
             ),
         )
@@ -132,7 +203,26 @@ impl api::Api for MockApi {
         Ok(
             api::GetApiResponse::Ok(
                 json(
-                    "{\"data\":{\"created_at\":\"2024-01-01T00:00:00Z\",\"filename\":\"string\",\"legacy_id\":\"aaaaaaaaaaaaaaaaaaaaaaaa\",\"source\":{\"current\":\"api\",\"original\":\"api\"},\"type\":\"openapi\",\"updated_at\":\"2024-01-01T00:00:00Z\",\"upload\":{\"status\":\"pending\",\"reason\":\"string\",\"warnings\":\"string\"},\"uri\":\"/versions/stable/apis/aajson\",\"schema\":{}}}",
+                    r#"{
+  "data": {
+    "created_at": "2024-01-01T00:00:00Z",
+    "filename": "string",
+    "legacy_id": "aaaaaaaaaaaaaaaaaaaaaaaa",
+    "source": {
+      "current": "api",
+      "original": "api"
+    },
+    "type": "openapi",
+    "updated_at": "2024-01-01T00:00:00Z",
+    "upload": {
+      "status": "pending",
+      "reason": "string",
+      "warnings": "string"
+    },
+    "uri": "/versions/stable/apis/aajson",
+    "schema": {}
+  }
+}"#,
                 )?,
             ),
         )
@@ -145,7 +235,14 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateApiResponse::Accepted(
                 json(
-                    "{\"data\":{\"upload\":{\"status\":\"pending\"},\"uri\":\"/versions/stable/apis/aajson\"}}",
+                    r#"{
+  "data": {
+    "upload": {
+      "status": "pending"
+    },
+    "uri": "/versions/stable/apis/aajson"
+  }
+}"#,
                 )?,
             ),
         )
@@ -165,7 +262,20 @@ impl api::Api for MockApi {
         Ok(
             api::GetOpenRolesResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"data\":[{\"slug\":\"string\",\"title\":\"string\",\"description\":\"string\",\"pullquote\":\"string\",\"location\":\"string\",\"department\":\"string\",\"url\":\"string\"}]}",
+                    r#"{
+  "total": 0.0,
+  "data": [
+    {
+      "slug": "string",
+      "title": "string",
+      "description": "string",
+      "pullquote": "string",
+      "location": "string",
+      "department": "string",
+      "url": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -178,7 +288,15 @@ impl api::Api for MockApi {
         Ok(
             api::ApplyToReadMeResponse::Created(
                 json(
-                    "{\"message\":\"string\",\"keyvalues\":\"string\",\"careers\":\"string\",\"questions?\":\"string\",\"poem\":[\"string\"]}",
+                    r#"{
+  "message": "string",
+  "keyvalues": "string",
+  "careers": "string",
+  "questions?": "string",
+  "poem": [
+    "string"
+  ]
+}"#,
                 )?,
             ),
         )
@@ -191,7 +309,16 @@ impl api::Api for MockApi {
         Ok(
             api::CreateCategoryResponse::Created(
                 json(
-                    "{\"data\":{\"title\":\"string\",\"section\":\"guide\",\"links\":{\"project\":\"/projects/me\"},\"uri\":\"/versions/stable/categories/guides/\"}}",
+                    r#"{
+  "data": {
+    "title": "string",
+    "section": "guide",
+    "links": {
+      "project": "/projects/me"
+    },
+    "uri": "/versions/stable/categories/guides/"
+  }
+}"#,
                 )?,
             ),
         )
@@ -204,7 +331,18 @@ impl api::Api for MockApi {
         Ok(
             api::GetCategoriesResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"data\":[{\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"uri\":\"/versions/stable/categories/guides/\"}]}",
+                    r#"{
+  "total": 0.0,
+  "data": [
+    {
+      "title": "string",
+      "links": {
+        "project": "/projects/me"
+      },
+      "uri": "/versions/stable/categories/guides/"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -217,7 +355,16 @@ impl api::Api for MockApi {
         Ok(
             api::GetCategoryResponse::Ok(
                 json(
-                    "{\"data\":{\"title\":\"string\",\"section\":\"guide\",\"links\":{\"project\":\"/projects/me\"},\"uri\":\"/versions/stable/categories/guides/\"}}",
+                    r#"{
+  "data": {
+    "title": "string",
+    "section": "guide",
+    "links": {
+      "project": "/projects/me"
+    },
+    "uri": "/versions/stable/categories/guides/"
+  }
+}"#,
                 )?,
             ),
         )
@@ -237,7 +384,16 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateCategoryResponse::Ok(
                 json(
-                    "{\"data\":{\"title\":\"string\",\"section\":\"guide\",\"links\":{\"project\":\"/projects/me\"},\"uri\":\"/versions/stable/categories/guides/\"}}",
+                    r#"{
+  "data": {
+    "title": "string",
+    "section": "guide",
+    "links": {
+      "project": "/projects/me"
+    },
+    "uri": "/versions/stable/categories/guides/"
+  }
+}"#,
                 )?,
             ),
         )
@@ -250,7 +406,23 @@ impl api::Api for MockApi {
         Ok(
             api::GetCategoryPagesResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"data\":[{\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"slug\":{},\"title\":\"string\",\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/guides/a\"}]}",
+                    r#"{
+  "total": 0.0,
+  "data": [
+    {
+      "category": {
+        "uri": "/versions/stable/categories/guides/"
+      },
+      "parent": {
+        "uri": "/versions/stable/guides/a"
+      },
+      "slug": {},
+      "title": "string",
+      "updated_at": "2024-01-01T00:00:00Z",
+      "uri": "/versions/stable/guides/a"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -263,7 +435,46 @@ impl api::Api for MockApi {
         Ok(
             api::GetChangelogsResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"page\":0.0,\"per_page\":0.0,\"paging\":{\"next\":\"string\",\"previous\":\"string\",\"first\":\"string\",\"last\":\"string\"},\"data\":[{\"author\":{\"id\":\"string\",\"name\":\"string\"},\"content\":{\"body\":\"string\"},\"created_at\":\"2024-01-01T00:00:00Z\",\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{},\"slug\":\"string\",\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/changelogs/aaaaaaaaaaaaaaaaaaaaaaaa\"}]}",
+                    r#"{
+  "total": 0.0,
+  "page": 0.0,
+  "per_page": 0.0,
+  "paging": {
+    "next": "string",
+    "previous": "string",
+    "first": "string",
+    "last": "string"
+  },
+  "data": [
+    {
+      "author": {
+        "id": "string",
+        "name": "string"
+      },
+      "content": {
+        "body": "string"
+      },
+      "created_at": "2024-01-01T00:00:00Z",
+      "metadata": {
+        "description": "string",
+        "image": {
+          "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+          "url": "string"
+        },
+        "keywords": "string",
+        "title": "string"
+      },
+      "privacy": {},
+      "slug": "string",
+      "title": "string",
+      "links": {
+        "project": "/projects/me"
+      },
+      "updated_at": "2024-01-01T00:00:00Z",
+      "uri": "/changelogs/aaaaaaaaaaaaaaaaaaaaaaaa"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -276,7 +487,36 @@ impl api::Api for MockApi {
         Ok(
             api::CreateChangelogResponse::Created(
                 json(
-                    "{\"data\":{\"author\":{\"id\":\"string\",\"name\":\"string\"},\"content\":{\"body\":\"string\"},\"created_at\":\"2024-01-01T00:00:00Z\",\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{},\"slug\":\"string\",\"title\":\"string\",\"type\":\"none\",\"links\":{\"project\":\"/projects/me\"},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/changelogs/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "author": {
+      "id": "string",
+      "name": "string"
+    },
+    "content": {
+      "body": "string"
+    },
+    "created_at": "2024-01-01T00:00:00Z",
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "privacy": {},
+    "slug": "string",
+    "title": "string",
+    "type": "none",
+    "links": {
+      "project": "/projects/me"
+    },
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/changelogs/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -289,7 +529,36 @@ impl api::Api for MockApi {
         Ok(
             api::GetChangelogResponse::Ok(
                 json(
-                    "{\"data\":{\"author\":{\"id\":\"string\",\"name\":\"string\"},\"content\":{\"body\":\"string\"},\"created_at\":\"2024-01-01T00:00:00Z\",\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{},\"slug\":\"string\",\"title\":\"string\",\"type\":\"none\",\"links\":{\"project\":\"/projects/me\"},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/changelogs/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "author": {
+      "id": "string",
+      "name": "string"
+    },
+    "content": {
+      "body": "string"
+    },
+    "created_at": "2024-01-01T00:00:00Z",
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "privacy": {},
+    "slug": "string",
+    "title": "string",
+    "type": "none",
+    "links": {
+      "project": "/projects/me"
+    },
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/changelogs/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -309,7 +578,36 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateChangelogResponse::Ok(
                 json(
-                    "{\"data\":{\"author\":{\"id\":\"string\",\"name\":\"string\"},\"content\":{\"body\":\"string\"},\"created_at\":\"2024-01-01T00:00:00Z\",\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{},\"slug\":\"string\",\"title\":\"string\",\"type\":\"none\",\"links\":{\"project\":\"/projects/me\"},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/changelogs/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "author": {
+      "id": "string",
+      "name": "string"
+    },
+    "content": {
+      "body": "string"
+    },
+    "created_at": "2024-01-01T00:00:00Z",
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "privacy": {},
+    "slug": "string",
+    "title": "string",
+    "type": "none",
+    "links": {
+      "project": "/projects/me"
+    },
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/changelogs/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -322,7 +620,35 @@ impl api::Api for MockApi {
         Ok(
             api::GetCustomPagesResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"data\":[{\"appearance\":{},\"content\":{\"body\":\"string\"},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{},\"slug\":\"a\",\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa\"}]}",
+                    r#"{
+  "total": 0.0,
+  "data": [
+    {
+      "appearance": {},
+      "content": {
+        "body": "string"
+      },
+      "metadata": {
+        "description": "string",
+        "image": {
+          "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+          "url": "string"
+        },
+        "keywords": "string",
+        "title": "string"
+      },
+      "privacy": {},
+      "slug": "a",
+      "title": "string",
+      "links": {
+        "project": "/projects/me"
+      },
+      "renderable": {},
+      "updated_at": "2024-01-01T00:00:00Z",
+      "uri": "/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -335,7 +661,32 @@ impl api::Api for MockApi {
         Ok(
             api::CreateCustomPageResponse::Created(
                 json(
-                    "{\"data\":{\"appearance\":{},\"content\":{\"body\":\"string\"},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{},\"slug\":\"a\",\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "appearance": {},
+    "content": {
+      "body": "string"
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "privacy": {},
+    "slug": "a",
+    "title": "string",
+    "links": {
+      "project": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -348,7 +699,32 @@ impl api::Api for MockApi {
         Ok(
             api::GetCustomPageResponse::Ok(
                 json(
-                    "{\"data\":{\"appearance\":{},\"content\":{\"body\":\"string\"},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{},\"slug\":\"a\",\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "appearance": {},
+    "content": {
+      "body": "string"
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "privacy": {},
+    "slug": "a",
+    "title": "string",
+    "links": {
+      "project": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -368,7 +744,32 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateCustomPageResponse::Ok(
                 json(
-                    "{\"data\":{\"appearance\":{},\"content\":{\"body\":\"string\"},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{},\"slug\":\"a\",\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa\"}}",
+                    r#"{
+  "data": {
+    "appearance": {},
+    "content": {
+      "body": "string"
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "privacy": {},
+    "slug": "a",
+    "title": "string",
+    "links": {
+      "project": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa"
+  }
+}"#,
                 )?,
             ),
         )
@@ -381,7 +782,64 @@ impl api::Api for MockApi {
         Ok(
             api::CreateGuideResponse::Created(
                 json(
-                    "{\"data\":{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{\"name\":\"string\",\"type\":\"icon\"}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{\"url\":\"string\",\"new_tab\":true},\"next\":{\"description\":\"string\",\"pages\":[]}},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"href\":{\"dash\":\"string\",\"hub\":\"string\"},\"links\":{\"project\":\"/projects/me\"},\"project\":{\"name\":\"string\",\"subdomain\":\"a\",\"uri\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/guides/a\"}}",
+                    r#"{
+  "data": {
+    "allow_crawlers": "enabled",
+    "appearance": {
+      "icon": {
+        "name": "string",
+        "type": "icon"
+      }
+    },
+    "category": {
+      "uri": "/versions/stable/categories/guides/"
+    },
+    "content": {
+      "body": "string",
+      "excerpt": "string",
+      "link": {
+        "url": "string",
+        "new_tab": true
+      },
+      "next": {
+        "description": "string",
+        "pages": []
+      }
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "parent": {
+      "uri": "/versions/stable/guides/a"
+    },
+    "privacy": {},
+    "slug": {},
+    "state": "current",
+    "title": "string",
+    "type": "api_config",
+    "href": {
+      "dash": "string",
+      "hub": "string"
+    },
+    "links": {
+      "project": "/projects/me"
+    },
+    "project": {
+      "name": "string",
+      "subdomain": "a",
+      "uri": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/guides/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -394,7 +852,64 @@ impl api::Api for MockApi {
         Ok(
             api::GetGuideResponse::Ok(
                 json(
-                    "{\"data\":{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{\"name\":\"string\",\"type\":\"icon\"}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{\"url\":\"string\",\"new_tab\":true},\"next\":{\"description\":\"string\",\"pages\":[]}},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"href\":{\"dash\":\"string\",\"hub\":\"string\"},\"links\":{\"project\":\"/projects/me\"},\"project\":{\"name\":\"string\",\"subdomain\":\"a\",\"uri\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/guides/a\"}}",
+                    r#"{
+  "data": {
+    "allow_crawlers": "enabled",
+    "appearance": {
+      "icon": {
+        "name": "string",
+        "type": "icon"
+      }
+    },
+    "category": {
+      "uri": "/versions/stable/categories/guides/"
+    },
+    "content": {
+      "body": "string",
+      "excerpt": "string",
+      "link": {
+        "url": "string",
+        "new_tab": true
+      },
+      "next": {
+        "description": "string",
+        "pages": []
+      }
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "parent": {
+      "uri": "/versions/stable/guides/a"
+    },
+    "privacy": {},
+    "slug": {},
+    "state": "current",
+    "title": "string",
+    "type": "api_config",
+    "href": {
+      "dash": "string",
+      "hub": "string"
+    },
+    "links": {
+      "project": "/projects/me"
+    },
+    "project": {
+      "name": "string",
+      "subdomain": "a",
+      "uri": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/guides/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -414,7 +929,64 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateGuideResponse::Ok(
                 json(
-                    "{\"data\":{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{\"name\":\"string\",\"type\":\"icon\"}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{\"url\":\"string\",\"new_tab\":true},\"next\":{\"description\":\"string\",\"pages\":[]}},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"href\":{\"dash\":\"string\",\"hub\":\"string\"},\"links\":{\"project\":\"/projects/me\"},\"project\":{\"name\":\"string\",\"subdomain\":\"a\",\"uri\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/guides/a\"}}",
+                    r#"{
+  "data": {
+    "allow_crawlers": "enabled",
+    "appearance": {
+      "icon": {
+        "name": "string",
+        "type": "icon"
+      }
+    },
+    "category": {
+      "uri": "/versions/stable/categories/guides/"
+    },
+    "content": {
+      "body": "string",
+      "excerpt": "string",
+      "link": {
+        "url": "string",
+        "new_tab": true
+      },
+      "next": {
+        "description": "string",
+        "pages": []
+      }
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "parent": {
+      "uri": "/versions/stable/guides/a"
+    },
+    "privacy": {},
+    "slug": {},
+    "state": "current",
+    "title": "string",
+    "type": "api_config",
+    "href": {
+      "dash": "string",
+      "hub": "string"
+    },
+    "links": {
+      "project": "/projects/me"
+    },
+    "project": {
+      "name": "string",
+      "subdomain": "a",
+      "uri": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/guides/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -427,7 +999,30 @@ impl api::Api for MockApi {
         Ok(
             api::GetImagesResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"page\":0.0,\"per_page\":0.0,\"paging\":{\"next\":\"string\",\"previous\":\"string\",\"first\":\"string\",\"last\":\"string\"},\"data\":[{\"name\":\"string\",\"width\":0.0,\"height\":0.0,\"color\":\"#aaa\",\"links\":{\"original_url\":\"string\"},\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"}]}",
+                    r##"{
+  "total": 0.0,
+  "page": 0.0,
+  "per_page": 0.0,
+  "paging": {
+    "next": "string",
+    "previous": "string",
+    "first": "string",
+    "last": "string"
+  },
+  "data": [
+    {
+      "name": "string",
+      "width": 0.0,
+      "height": 0.0,
+      "color": "#aaa",
+      "links": {
+        "original_url": "string"
+      },
+      "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+      "url": "string"
+    }
+  ]
+}"##,
                 )?,
             ),
         )
@@ -440,7 +1035,19 @@ impl api::Api for MockApi {
         Ok(
             api::UploadImageResponse::Created(
                 json(
-                    "{\"data\":{\"name\":\"string\",\"width\":0.0,\"height\":0.0,\"color\":\"#aaa\",\"links\":{\"original_url\":\"string\"},\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"}}",
+                    r##"{
+  "data": {
+    "name": "string",
+    "width": 0.0,
+    "height": 0.0,
+    "color": "#aaa",
+    "links": {
+      "original_url": "string"
+    },
+    "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+    "url": "string"
+  }
+}"##,
                 )?,
             ),
         )
@@ -453,7 +1060,19 @@ impl api::Api for MockApi {
         Ok(
             api::GetImageResponse::Ok(
                 json(
-                    "{\"data\":{\"name\":\"string\",\"width\":0.0,\"height\":0.0,\"color\":\"#aaa\",\"links\":{\"original_url\":\"string\"},\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"}}",
+                    r##"{
+  "data": {
+    "name": "string",
+    "width": 0.0,
+    "height": 0.0,
+    "color": "#aaa",
+    "links": {
+      "original_url": "string"
+    },
+    "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+    "url": "string"
+  }
+}"##,
                 )?,
             ),
         )
@@ -488,7 +1107,258 @@ impl api::Api for MockApi {
         Ok(
             api::GetProjectResponse::Ok(
                 json(
-                    "{\"data\":{\"allow_crawlers\":\"enabled\",\"api_designer\":{},\"appearance\":{\"brand\":{\"primary_color\":\"string\",\"link_color\":\"string\"},\"changelog\":{},\"custom_code\":{\"css\":\"string\",\"js\":\"string\",\"html\":{\"header\":\"string\",\"home_footer\":\"string\",\"page_footer\":\"string\"}},\"footer\":{},\"header\":{\"gradient_color\":\"string\",\"overlay\":{\"image\":{\"name\":\"string\",\"width\":0.0,\"height\":0.0,\"color\":\"#aaa\",\"links\":{\"original_url\":\"string\"},\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"}}},\"layout\":{},\"logo\":{\"dark_mode\":{\"name\":\"string\",\"width\":0.0,\"height\":0.0,\"color\":\"#aaa\",\"links\":{\"original_url\":\"string\"},\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"main\":{\"name\":\"string\",\"width\":0.0,\"height\":0.0,\"color\":\"#aaa\",\"links\":{\"original_url\":\"string\"},\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"favicon\":{\"name\":\"string\",\"width\":0.0,\"height\":0.0,\"color\":\"#aaa\",\"links\":{\"original_url\":\"string\"},\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"}},\"markdown\":{\"callouts\":{}},\"navigation\":{\"left\":[],\"links\":{\"changelog\":{\"label\":\"Changelog\",\"alias\":\"string\"},\"discussions\":{\"label\":\"Discussions\",\"alias\":\"string\"},\"home\":{\"label\":\"Home\"},\"graphql\":{\"label\":\"GraphQL\"},\"guides\":{\"label\":\"Guides\",\"alias\":\"string\"},\"recipes\":{\"label\":\"Recipes\",\"alias\":\"string\"},\"reference\":{\"label\":\"API Reference\",\"alias\":\"string\"}},\"right\":[],\"sub_nav\":[]},\"ai\":{\"options\":{}},\"whats_next_label\":\"string\"},\"canonical_url\":\"string\",\"custom_login\":{\"jwt_secret\":\"string\",\"login_url\":\"string\",\"logout_url\":\"string\"},\"default_version\":{\"name\":\"stable\"},\"description\":\"string\",\"glossary\":[],\"health_check\":{\"settings\":{\"manual\":{\"url\":\"string\"},\"statuspage\":{\"id\":\"string\"}}},\"homepage_url\":\"string\",\"integrations\":{\"aws\":{\"readme_webhook_login\":{\"external_id\":\"string\",\"region\":\"af-south-1\",\"role_arn\":\"string\",\"usage_plan_id\":\"string\"}},\"bing\":{\"verify\":\"string\"},\"google\":{\"analytics\":\"string\",\"site_verification\":\"string\"},\"heap\":{\"id\":\"string\"},\"intercom\":{\"app_id\":\"string\",\"secure_mode\":{\"key\":\"string\"}},\"postman\":{\"key\":\"string\",\"client_id\":\"string\",\"client_secret\":\"string\"},\"koala\":{\"key\":\"string\"},\"localize\":{\"key\":\"string\"},\"recaptcha\":{\"site_key\":\"string\",\"secret_key\":\"string\"},\"segment\":{\"key\":\"string\",\"domain\":\"string\"},\"speakeasy\":{\"key\":\"string\",\"spec_url\":\"string\"},\"stainless\":{\"key\":\"string\",\"name\":\"string\"},\"typekit\":{\"key\":\"string\"},\"zendesk\":{\"subdomain\":\"string\"}},\"mcp\":{},\"name\":\"string\",\"onboarding_completed\":{},\"pages\":{\"not_found\":\"/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa\"},\"parent\":\"string\",\"plan\":{\"grace_period\":{},\"trial\":{\"end_date\":\"2024-01-01T00:00:00Z\"}},\"privacy\":{\"password\":\"string\"},\"redirects\":[],\"reference\":{\"sdk_snippets\":{}},\"seo\":{},\"sitemap\":\"enabled\",\"llms_txt\":\"enabled\",\"subdomain\":\"a\",\"suggested_edits\":\"enabled\",\"variable_defaults\":[],\"webhooks\":[],\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaa\",\"features\":{},\"git\":{\"connection\":{\"repository\":{\"provider_type\":\"github\",\"name\":\"string\",\"full_name\":\"string\",\"url\":\"string\"},\"organization\":{\"name\":\"string\",\"provider_type\":\"github\"}}},\"permissions\":{\"appearance\":{\"custom_code\":{}},\"branches\":{\"merge\":{\"admin\":true,\"editor\":true}}},\"refactored\":{},\"uri\":\"/projects/me\"}}",
+                    r##"{
+  "data": {
+    "allow_crawlers": "enabled",
+    "api_designer": {},
+    "appearance": {
+      "brand": {
+        "primary_color": "string",
+        "link_color": "string"
+      },
+      "changelog": {},
+      "custom_code": {
+        "css": "string",
+        "js": "string",
+        "html": {
+          "header": "string",
+          "home_footer": "string",
+          "page_footer": "string"
+        }
+      },
+      "footer": {},
+      "header": {
+        "gradient_color": "string",
+        "overlay": {
+          "image": {
+            "name": "string",
+            "width": 0.0,
+            "height": 0.0,
+            "color": "#aaa",
+            "links": {
+              "original_url": "string"
+            },
+            "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+            "url": "string"
+          }
+        }
+      },
+      "layout": {},
+      "logo": {
+        "dark_mode": {
+          "name": "string",
+          "width": 0.0,
+          "height": 0.0,
+          "color": "#aaa",
+          "links": {
+            "original_url": "string"
+          },
+          "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+          "url": "string"
+        },
+        "main": {
+          "name": "string",
+          "width": 0.0,
+          "height": 0.0,
+          "color": "#aaa",
+          "links": {
+            "original_url": "string"
+          },
+          "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+          "url": "string"
+        },
+        "favicon": {
+          "name": "string",
+          "width": 0.0,
+          "height": 0.0,
+          "color": "#aaa",
+          "links": {
+            "original_url": "string"
+          },
+          "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+          "url": "string"
+        }
+      },
+      "markdown": {
+        "callouts": {}
+      },
+      "navigation": {
+        "left": [],
+        "links": {
+          "changelog": {
+            "label": "Changelog",
+            "alias": "string"
+          },
+          "discussions": {
+            "label": "Discussions",
+            "alias": "string"
+          },
+          "home": {
+            "label": "Home"
+          },
+          "graphql": {
+            "label": "GraphQL"
+          },
+          "guides": {
+            "label": "Guides",
+            "alias": "string"
+          },
+          "recipes": {
+            "label": "Recipes",
+            "alias": "string"
+          },
+          "reference": {
+            "label": "API Reference",
+            "alias": "string"
+          }
+        },
+        "right": [],
+        "sub_nav": []
+      },
+      "ai": {
+        "options": {}
+      },
+      "whats_next_label": "string"
+    },
+    "canonical_url": "string",
+    "custom_login": {
+      "jwt_secret": "string",
+      "login_url": "string",
+      "logout_url": "string"
+    },
+    "default_version": {
+      "name": "stable"
+    },
+    "description": "string",
+    "glossary": [],
+    "health_check": {
+      "settings": {
+        "manual": {
+          "url": "string"
+        },
+        "statuspage": {
+          "id": "string"
+        }
+      }
+    },
+    "homepage_url": "string",
+    "integrations": {
+      "aws": {
+        "readme_webhook_login": {
+          "external_id": "string",
+          "region": "af-south-1",
+          "role_arn": "string",
+          "usage_plan_id": "string"
+        }
+      },
+      "bing": {
+        "verify": "string"
+      },
+      "google": {
+        "analytics": "string",
+        "site_verification": "string"
+      },
+      "heap": {
+        "id": "string"
+      },
+      "intercom": {
+        "app_id": "string",
+        "secure_mode": {
+          "key": "string"
+        }
+      },
+      "postman": {
+        "key": "string",
+        "client_id": "string",
+        "client_secret": "string"
+      },
+      "koala": {
+        "key": "string"
+      },
+      "localize": {
+        "key": "string"
+      },
+      "recaptcha": {
+        "site_key": "string",
+        "secret_key": "string"
+      },
+      "segment": {
+        "key": "string",
+        "domain": "string"
+      },
+      "speakeasy": {
+        "key": "string",
+        "spec_url": "string"
+      },
+      "stainless": {
+        "key": "string",
+        "name": "string"
+      },
+      "typekit": {
+        "key": "string"
+      },
+      "zendesk": {
+        "subdomain": "string"
+      }
+    },
+    "mcp": {},
+    "name": "string",
+    "onboarding_completed": {},
+    "pages": {
+      "not_found": "/versions/stable/custom_pages/aaaaaaaaaaaaaaaaaaaaaaaa"
+    },
+    "parent": "string",
+    "plan": {
+      "grace_period": {},
+      "trial": {
+        "end_date": "2024-01-01T00:00:00Z"
+      }
+    },
+    "privacy": {
+      "password": "string"
+    },
+    "redirects": [],
+    "reference": {
+      "sdk_snippets": {}
+    },
+    "seo": {},
+    "sitemap": "enabled",
+    "llms_txt": "enabled",
+    "subdomain": "a",
+    "suggested_edits": "enabled",
+    "variable_defaults": [],
+    "webhooks": [],
+    "id": "aaaaaaaaaaaaaaaaaaaaaaaa",
+    "features": {},
+    "git": {
+      "connection": {
+        "repository": {
+          "provider_type": "github",
+          "name": "string",
+          "full_name": "string",
+          "url": "string"
+        },
+        "organization": {
+          "name": "string",
+          "provider_type": "github"
+        }
+      }
+    },
+    "permissions": {
+      "appearance": {
+        "custom_code": {}
+      },
+      "branches": {
+        "merge": {
+          "admin": true,
+          "editor": true
+        }
+      }
+    },
+    "refactored": {},
+    "uri": "/projects/me"
+  }
+}"##,
                 )?,
             ),
         )
@@ -501,7 +1371,75 @@ impl api::Api for MockApi {
         Ok(
             api::CreateReferenceResponse::Created(
                 json(
-                    "{\"data\":{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{\"name\":\"string\",\"type\":\"icon\"}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{\"url\":\"string\",\"new_tab\":true},\"next\":{\"description\":\"string\",\"pages\":[]}},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"api_config\":\"authentication\",\"api\":{\"method\":\"get\",\"path\":\"string\",\"stats\":{},\"source\":\"api\",\"uri\":\"/versions/stable/apis/aajson\"},\"connections\":{\"recipes\":[]},\"href\":{\"dash\":\"string\",\"hub\":\"string\"},\"links\":{\"project\":\"/projects/me\"},\"project\":{\"name\":\"string\",\"subdomain\":\"a\",\"uri\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/guides/a\"}}",
+                    r#"{
+  "data": {
+    "allow_crawlers": "enabled",
+    "appearance": {
+      "icon": {
+        "name": "string",
+        "type": "icon"
+      }
+    },
+    "category": {
+      "uri": "/versions/stable/categories/guides/"
+    },
+    "content": {
+      "body": "string",
+      "excerpt": "string",
+      "link": {
+        "url": "string",
+        "new_tab": true
+      },
+      "next": {
+        "description": "string",
+        "pages": []
+      }
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "parent": {
+      "uri": "/versions/stable/guides/a"
+    },
+    "privacy": {},
+    "slug": {},
+    "state": "current",
+    "title": "string",
+    "type": "api_config",
+    "api_config": "authentication",
+    "api": {
+      "method": "get",
+      "path": "string",
+      "stats": {},
+      "source": "api",
+      "uri": "/versions/stable/apis/aajson"
+    },
+    "connections": {
+      "recipes": []
+    },
+    "href": {
+      "dash": "string",
+      "hub": "string"
+    },
+    "links": {
+      "project": "/projects/me"
+    },
+    "project": {
+      "name": "string",
+      "subdomain": "a",
+      "uri": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/guides/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -514,7 +1452,75 @@ impl api::Api for MockApi {
         Ok(
             api::GetReferenceResponse::Ok(
                 json(
-                    "{\"data\":{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{\"name\":\"string\",\"type\":\"icon\"}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{\"url\":\"string\",\"new_tab\":true},\"next\":{\"description\":\"string\",\"pages\":[]}},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"api_config\":\"authentication\",\"api\":{\"method\":\"get\",\"path\":\"string\",\"stats\":{},\"source\":\"api\",\"uri\":\"/versions/stable/apis/aajson\"},\"connections\":{\"recipes\":[]},\"href\":{\"dash\":\"string\",\"hub\":\"string\"},\"links\":{\"project\":\"/projects/me\"},\"project\":{\"name\":\"string\",\"subdomain\":\"a\",\"uri\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/guides/a\"}}",
+                    r#"{
+  "data": {
+    "allow_crawlers": "enabled",
+    "appearance": {
+      "icon": {
+        "name": "string",
+        "type": "icon"
+      }
+    },
+    "category": {
+      "uri": "/versions/stable/categories/guides/"
+    },
+    "content": {
+      "body": "string",
+      "excerpt": "string",
+      "link": {
+        "url": "string",
+        "new_tab": true
+      },
+      "next": {
+        "description": "string",
+        "pages": []
+      }
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "parent": {
+      "uri": "/versions/stable/guides/a"
+    },
+    "privacy": {},
+    "slug": {},
+    "state": "current",
+    "title": "string",
+    "type": "api_config",
+    "api_config": "authentication",
+    "api": {
+      "method": "get",
+      "path": "string",
+      "stats": {},
+      "source": "api",
+      "uri": "/versions/stable/apis/aajson"
+    },
+    "connections": {
+      "recipes": []
+    },
+    "href": {
+      "dash": "string",
+      "hub": "string"
+    },
+    "links": {
+      "project": "/projects/me"
+    },
+    "project": {
+      "name": "string",
+      "subdomain": "a",
+      "uri": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/guides/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -534,7 +1540,75 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateReferenceResponse::Ok(
                 json(
-                    "{\"data\":{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{\"name\":\"string\",\"type\":\"icon\"}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{\"url\":\"string\",\"new_tab\":true},\"next\":{\"description\":\"string\",\"pages\":[]}},\"metadata\":{\"description\":\"string\",\"image\":{\"uri\":\"/images/aaaaaaaaaaaaaaaaaaaaaaaa\",\"url\":\"string\"},\"keywords\":\"string\",\"title\":\"string\"},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"api_config\":\"authentication\",\"api\":{\"method\":\"get\",\"path\":\"string\",\"stats\":{},\"source\":\"api\",\"uri\":\"/versions/stable/apis/aajson\"},\"connections\":{\"recipes\":[]},\"href\":{\"dash\":\"string\",\"hub\":\"string\"},\"links\":{\"project\":\"/projects/me\"},\"project\":{\"name\":\"string\",\"subdomain\":\"a\",\"uri\":\"/projects/me\"},\"renderable\":{},\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/versions/stable/guides/a\"}}",
+                    r#"{
+  "data": {
+    "allow_crawlers": "enabled",
+    "appearance": {
+      "icon": {
+        "name": "string",
+        "type": "icon"
+      }
+    },
+    "category": {
+      "uri": "/versions/stable/categories/guides/"
+    },
+    "content": {
+      "body": "string",
+      "excerpt": "string",
+      "link": {
+        "url": "string",
+        "new_tab": true
+      },
+      "next": {
+        "description": "string",
+        "pages": []
+      }
+    },
+    "metadata": {
+      "description": "string",
+      "image": {
+        "uri": "/images/aaaaaaaaaaaaaaaaaaaaaaaa",
+        "url": "string"
+      },
+      "keywords": "string",
+      "title": "string"
+    },
+    "parent": {
+      "uri": "/versions/stable/guides/a"
+    },
+    "privacy": {},
+    "slug": {},
+    "state": "current",
+    "title": "string",
+    "type": "api_config",
+    "api_config": "authentication",
+    "api": {
+      "method": "get",
+      "path": "string",
+      "stats": {},
+      "source": "api",
+      "uri": "/versions/stable/apis/aajson"
+    },
+    "connections": {
+      "recipes": []
+    },
+    "href": {
+      "dash": "string",
+      "hub": "string"
+    },
+    "links": {
+      "project": "/projects/me"
+    },
+    "project": {
+      "name": "string",
+      "subdomain": "a",
+      "uri": "/projects/me"
+    },
+    "renderable": {},
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/versions/stable/guides/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -547,7 +1621,36 @@ impl api::Api for MockApi {
         Ok(
             api::GetRecipesResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"data\":[{\"appearance\":{\"emoji\":\"string\"},\"connections\":{\"references\":[]},\"content\":{\"steps\":[],\"snippet\":{\"code_options\":[]},\"response\":\"string\"},\"description\":\"string\",\"privacy\":{\"view\":\"public\"},\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"slug\":\"string\",\"uri\":\"/versions/stable/recipes/a\"}]}",
+                    r#"{
+  "total": 0.0,
+  "data": [
+    {
+      "appearance": {
+        "emoji": "string"
+      },
+      "connections": {
+        "references": []
+      },
+      "content": {
+        "steps": [],
+        "snippet": {
+          "code_options": []
+        },
+        "response": "string"
+      },
+      "description": "string",
+      "privacy": {
+        "view": "public"
+      },
+      "title": "string",
+      "links": {
+        "project": "/projects/me"
+      },
+      "slug": "string",
+      "uri": "/versions/stable/recipes/a"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -560,7 +1663,33 @@ impl api::Api for MockApi {
         Ok(
             api::CreateRecipeResponse::Created(
                 json(
-                    "{\"data\":{\"appearance\":{\"emoji\":\"string\"},\"connections\":{\"references\":[]},\"content\":{\"steps\":[],\"snippet\":{\"code_options\":[]},\"response\":\"string\"},\"description\":\"string\",\"privacy\":{\"view\":\"public\"},\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"slug\":\"string\",\"uri\":\"/versions/stable/recipes/a\"}}",
+                    r#"{
+  "data": {
+    "appearance": {
+      "emoji": "string"
+    },
+    "connections": {
+      "references": []
+    },
+    "content": {
+      "steps": [],
+      "snippet": {
+        "code_options": []
+      },
+      "response": "string"
+    },
+    "description": "string",
+    "privacy": {
+      "view": "public"
+    },
+    "title": "string",
+    "links": {
+      "project": "/projects/me"
+    },
+    "slug": "string",
+    "uri": "/versions/stable/recipes/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -573,7 +1702,33 @@ impl api::Api for MockApi {
         Ok(
             api::GetRecipeResponse::Ok(
                 json(
-                    "{\"data\":{\"appearance\":{\"emoji\":\"string\"},\"connections\":{\"references\":[]},\"content\":{\"steps\":[],\"snippet\":{\"code_options\":[]},\"response\":\"string\"},\"description\":\"string\",\"privacy\":{\"view\":\"public\"},\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"slug\":\"string\",\"uri\":\"/versions/stable/recipes/a\"}}",
+                    r#"{
+  "data": {
+    "appearance": {
+      "emoji": "string"
+    },
+    "connections": {
+      "references": []
+    },
+    "content": {
+      "steps": [],
+      "snippet": {
+        "code_options": []
+      },
+      "response": "string"
+    },
+    "description": "string",
+    "privacy": {
+      "view": "public"
+    },
+    "title": "string",
+    "links": {
+      "project": "/projects/me"
+    },
+    "slug": "string",
+    "uri": "/versions/stable/recipes/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -593,7 +1748,33 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateRecipeResponse::Ok(
                 json(
-                    "{\"data\":{\"appearance\":{\"emoji\":\"string\"},\"connections\":{\"references\":[]},\"content\":{\"steps\":[],\"snippet\":{\"code_options\":[]},\"response\":\"string\"},\"description\":\"string\",\"privacy\":{\"view\":\"public\"},\"title\":\"string\",\"links\":{\"project\":\"/projects/me\"},\"slug\":\"string\",\"uri\":\"/versions/stable/recipes/a\"}}",
+                    r#"{
+  "data": {
+    "appearance": {
+      "emoji": "string"
+    },
+    "connections": {
+      "references": []
+    },
+    "content": {
+      "steps": [],
+      "snippet": {
+        "code_options": []
+      },
+      "response": "string"
+    },
+    "description": "string",
+    "privacy": {
+      "view": "public"
+    },
+    "title": "string",
+    "links": {
+      "project": "/projects/me"
+    },
+    "slug": "string",
+    "uri": "/versions/stable/recipes/a"
+  }
+}"#,
                 )?,
             ),
         )
@@ -606,7 +1787,31 @@ impl api::Api for MockApi {
         Ok(
             api::SearchResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"data\":[{\"url\":{\"full\":\"string\",\"relative\":\"string\"},\"title\":\"string\",\"excerpt\":\"string\",\"highlights\":[],\"slug\":\"string\",\"section\":\"guides\",\"version\":\"string\",\"project\":{\"subdomain\":\"string\",\"name\":\"string\"},\"api\":{\"method\":\"string\"},\"uri\":\"string\"}]}",
+                    r#"{
+  "total": 0.0,
+  "data": [
+    {
+      "url": {
+        "full": "string",
+        "relative": "string"
+      },
+      "title": "string",
+      "excerpt": "string",
+      "highlights": [],
+      "slug": "string",
+      "section": "guides",
+      "version": "string",
+      "project": {
+        "subdomain": "string",
+        "name": "string"
+      },
+      "api": {
+        "method": "string"
+      },
+      "uri": "string"
+    }
+  ]
+}"#,
                 )?,
             ),
         )
@@ -626,7 +1831,19 @@ impl api::Api for MockApi {
         Ok(
             api::GetBranchesResponse::Ok(
                 json(
-                    "{\"total\":0.0,\"page\":0.0,\"per_page\":0.0,\"paging\":{\"next\":\"string\",\"previous\":\"string\",\"first\":\"string\",\"last\":\"string\"},\"data\":[],\"type\":\"version\"}",
+                    r#"{
+  "total": 0.0,
+  "page": 0.0,
+  "per_page": 0.0,
+  "paging": {
+    "next": "string",
+    "previous": "string",
+    "first": "string",
+    "last": "string"
+  },
+  "data": [],
+  "type": "version"
+}"#,
                 )?,
             ),
         )
@@ -639,7 +1856,22 @@ impl api::Api for MockApi {
         Ok(
             api::CreateBranchResponse::Created(
                 json(
-                    "{\"data\":{\"base\":\"string\",\"display_name\":\"string\",\"name\":\"stable\",\"privacy\":{\"view\":\"default\"},\"release_stage\":\"beta\",\"source\":\"readme\",\"state\":\"current\",\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/branches/stable\"},\"type\":\"version\"}",
+                    r#"{
+  "data": {
+    "base": "string",
+    "display_name": "string",
+    "name": "stable",
+    "privacy": {
+      "view": "default"
+    },
+    "release_stage": "beta",
+    "source": "readme",
+    "state": "current",
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/branches/stable"
+  },
+  "type": "version"
+}"#,
                 )?,
             ),
         )
@@ -652,7 +1884,22 @@ impl api::Api for MockApi {
         Ok(
             api::GetBranchResponse::Ok(
                 json(
-                    "{\"data\":{\"base\":\"string\",\"display_name\":\"string\",\"name\":\"stable\",\"privacy\":{\"view\":\"default\"},\"release_stage\":\"beta\",\"source\":\"readme\",\"state\":\"current\",\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/branches/stable\"},\"type\":\"version\"}",
+                    r#"{
+  "data": {
+    "base": "string",
+    "display_name": "string",
+    "name": "stable",
+    "privacy": {
+      "view": "default"
+    },
+    "release_stage": "beta",
+    "source": "readme",
+    "state": "current",
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/branches/stable"
+  },
+  "type": "version"
+}"#,
                 )?,
             ),
         )
@@ -672,7 +1919,22 @@ impl api::Api for MockApi {
         Ok(
             api::UpdateBranchResponse::Ok(
                 json(
-                    "{\"data\":{\"base\":\"string\",\"display_name\":\"string\",\"name\":\"stable\",\"privacy\":{\"view\":\"default\"},\"release_stage\":\"beta\",\"source\":\"readme\",\"state\":\"current\",\"updated_at\":\"2024-01-01T00:00:00Z\",\"uri\":\"/branches/stable\"},\"type\":\"version\"}",
+                    r#"{
+  "data": {
+    "base": "string",
+    "display_name": "string",
+    "name": "stable",
+    "privacy": {
+      "view": "default"
+    },
+    "release_stage": "beta",
+    "source": "readme",
+    "state": "current",
+    "updated_at": "2024-01-01T00:00:00Z",
+    "uri": "/branches/stable"
+  },
+  "type": "version"
+}"#,
                 )?,
             ),
         )
@@ -823,7 +2085,16 @@ mod tests {
         let answer = client
             .apply_to_read_me(api::ApplyToReadMeRequest {
                 body: json(
-                    "{\"name\":\"string\",\"email\":\"string\",\"job\":\"string\",\"pronouns\":\"string\",\"linkedin\":\"string\",\"github\":\"string\",\"coverLetter\":\"string\",\"dont_really_apply\":true}",
+                    r#"{
+  "name": "string",
+  "email": "string",
+  "job": "string",
+  "pronouns": "string",
+  "linkedin": "string",
+  "github": "string",
+  "coverLetter": "string",
+  "dont_really_apply": true
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -920,7 +2191,27 @@ mod tests {
         let answer = client
             .create_changelog(api::CreateChangelogRequest {
                 body: json(
-                    "{\"author\":{\"id\":\"string\"},\"content\":{\"body\":\"string\"},\"created_at\":\"2024-01-01T00:00:00Z\",\"metadata\":{\"description\":\"string\",\"image\":{},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{\"view\":\"public\"},\"slug\":\"string\",\"title\":\"string\",\"type\":\"none\"}",
+                    r#"{
+  "author": {
+    "id": "string"
+  },
+  "content": {
+    "body": "string"
+  },
+  "created_at": "2024-01-01T00:00:00Z",
+  "metadata": {
+    "description": "string",
+    "image": {},
+    "keywords": "string",
+    "title": "string"
+  },
+  "privacy": {
+    "view": "public"
+  },
+  "slug": "string",
+  "title": "string",
+  "type": "none"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -954,7 +2245,28 @@ mod tests {
                 identifier: json("\"string\""),
                 body: Some(
                     json(
-                        "{\"author\":{\"id\":\"string\",\"name\":\"string\"},\"content\":{\"body\":\"string\"},\"created_at\":\"2024-01-01T00:00:00Z\",\"metadata\":{\"description\":\"string\",\"image\":{},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{\"view\":\"public\"},\"slug\":\"string\",\"title\":\"string\",\"type\":\"none\"}",
+                        r#"{
+  "author": {
+    "id": "string",
+    "name": "string"
+  },
+  "content": {
+    "body": "string"
+  },
+  "created_at": "2024-01-01T00:00:00Z",
+  "metadata": {
+    "description": "string",
+    "image": {},
+    "keywords": "string",
+    "title": "string"
+  },
+  "privacy": {
+    "view": "public"
+  },
+  "slug": "string",
+  "title": "string",
+  "type": "none"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -978,7 +2290,26 @@ mod tests {
             .create_custom_page(api::CreateCustomPageRequest {
                 branch: json("\"stable\""),
                 body: json(
-                    "{\"appearance\":{\"fullscreen\":true},\"content\":{\"body\":\"string\",\"type\":\"markdown\"},\"metadata\":{\"description\":\"string\",\"image\":{},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{\"view\":\"public\"},\"slug\":\"a\",\"title\":\"string\"}",
+                    r#"{
+  "appearance": {
+    "fullscreen": true
+  },
+  "content": {
+    "body": "string",
+    "type": "markdown"
+  },
+  "metadata": {
+    "description": "string",
+    "image": {},
+    "keywords": "string",
+    "title": "string"
+  },
+  "privacy": {
+    "view": "public"
+  },
+  "slug": "a",
+  "title": "string"
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -1015,7 +2346,26 @@ mod tests {
                 slug: json("\"a\""),
                 body: Some(
                     json(
-                        "{\"appearance\":{\"fullscreen\":true},\"content\":{\"body\":\"string\",\"type\":\"markdown\"},\"metadata\":{\"description\":\"string\",\"image\":{},\"keywords\":\"string\",\"title\":\"string\"},\"privacy\":{\"view\":\"public\"},\"slug\":\"a\",\"title\":\"string\"}",
+                        r#"{
+  "appearance": {
+    "fullscreen": true
+  },
+  "content": {
+    "body": "string",
+    "type": "markdown"
+  },
+  "metadata": {
+    "description": "string",
+    "image": {},
+    "keywords": "string",
+    "title": "string"
+  },
+  "privacy": {
+    "view": "public"
+  },
+  "slug": "a",
+  "title": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1029,7 +2379,38 @@ mod tests {
             .create_guide(api::CreateGuideRequest {
                 branch: json("\"stable\""),
                 body: json(
-                    "{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{},\"next\":{}},\"metadata\":{\"description\":\"string\",\"keywords\":\"string\",\"title\":\"string\",\"image\":{}},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{\"view\":\"public\"},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"position\":0.0}",
+                    r#"{
+  "allow_crawlers": "enabled",
+  "appearance": {
+    "icon": {}
+  },
+  "category": {
+    "uri": "/versions/stable/categories/guides/"
+  },
+  "content": {
+    "body": "string",
+    "excerpt": "string",
+    "link": {},
+    "next": {}
+  },
+  "metadata": {
+    "description": "string",
+    "keywords": "string",
+    "title": "string",
+    "image": {}
+  },
+  "parent": {
+    "uri": "/versions/stable/guides/a"
+  },
+  "privacy": {
+    "view": "public"
+  },
+  "slug": {},
+  "state": "current",
+  "title": "string",
+  "type": "api_config",
+  "position": 0.0
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -1066,7 +2447,38 @@ mod tests {
                 slug: json("\"a\""),
                 body: Some(
                     json(
-                        "{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{},\"next\":{}},\"metadata\":{\"description\":\"string\",\"keywords\":\"string\",\"title\":\"string\",\"image\":{}},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{\"view\":\"public\"},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"position\":0.0}",
+                        r#"{
+  "allow_crawlers": "enabled",
+  "appearance": {
+    "icon": {}
+  },
+  "category": {
+    "uri": "/versions/stable/categories/guides/"
+  },
+  "content": {
+    "body": "string",
+    "excerpt": "string",
+    "link": {},
+    "next": {}
+  },
+  "metadata": {
+    "description": "string",
+    "keywords": "string",
+    "title": "string",
+    "image": {}
+  },
+  "parent": {
+    "uri": "/versions/stable/guides/a"
+  },
+  "privacy": {
+    "view": "public"
+  },
+  "slug": {},
+  "state": "current",
+  "title": "string",
+  "type": "api_config",
+  "position": 0.0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1140,7 +2552,50 @@ mod tests {
             .create_reference(api::CreateReferenceRequest {
                 branch: json("\"stable\""),
                 body: json(
-                    "{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{},\"next\":{}},\"metadata\":{\"description\":\"string\",\"keywords\":\"string\",\"title\":\"string\",\"image\":{}},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{\"view\":\"public\"},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"connections\":{\"recipes\":[]},\"position\":0.0,\"api_config\":\"authentication\",\"api\":{\"method\":\"get\",\"path\":\"string\",\"schema\":{},\"stats\":{},\"source\":\"api\",\"uri\":\"/versions/stable/apis/aajson\"}}",
+                    r#"{
+  "allow_crawlers": "enabled",
+  "appearance": {
+    "icon": {}
+  },
+  "category": {
+    "uri": "/versions/stable/categories/guides/"
+  },
+  "content": {
+    "body": "string",
+    "excerpt": "string",
+    "link": {},
+    "next": {}
+  },
+  "metadata": {
+    "description": "string",
+    "keywords": "string",
+    "title": "string",
+    "image": {}
+  },
+  "parent": {
+    "uri": "/versions/stable/guides/a"
+  },
+  "privacy": {
+    "view": "public"
+  },
+  "slug": {},
+  "state": "current",
+  "title": "string",
+  "type": "api_config",
+  "connections": {
+    "recipes": []
+  },
+  "position": 0.0,
+  "api_config": "authentication",
+  "api": {
+    "method": "get",
+    "path": "string",
+    "schema": {},
+    "stats": {},
+    "source": "api",
+    "uri": "/versions/stable/apis/aajson"
+  }
+}"#,
                 ),
                 context: api::Context::default(),
             })
@@ -1179,7 +2634,49 @@ mod tests {
                 slug: json("\"a\""),
                 body: Some(
                     json(
-                        "{\"allow_crawlers\":\"enabled\",\"appearance\":{\"icon\":{}},\"category\":{\"uri\":\"/versions/stable/categories/guides/\"},\"content\":{\"body\":\"string\",\"excerpt\":\"string\",\"link\":{},\"next\":{}},\"metadata\":{\"description\":\"string\",\"keywords\":\"string\",\"title\":\"string\",\"image\":{}},\"parent\":{\"uri\":\"/versions/stable/guides/a\"},\"privacy\":{\"view\":\"public\"},\"slug\":{},\"state\":\"current\",\"title\":\"string\",\"type\":\"api_config\",\"connections\":{\"recipes\":[]},\"api\":{\"method\":\"get\",\"path\":\"string\",\"schema\":{},\"stats\":{},\"source\":\"api\",\"uri\":\"/versions/stable/apis/aajson\"},\"position\":0.0}",
+                        r#"{
+  "allow_crawlers": "enabled",
+  "appearance": {
+    "icon": {}
+  },
+  "category": {
+    "uri": "/versions/stable/categories/guides/"
+  },
+  "content": {
+    "body": "string",
+    "excerpt": "string",
+    "link": {},
+    "next": {}
+  },
+  "metadata": {
+    "description": "string",
+    "keywords": "string",
+    "title": "string",
+    "image": {}
+  },
+  "parent": {
+    "uri": "/versions/stable/guides/a"
+  },
+  "privacy": {
+    "view": "public"
+  },
+  "slug": {},
+  "state": "current",
+  "title": "string",
+  "type": "api_config",
+  "connections": {
+    "recipes": []
+  },
+  "api": {
+    "method": "get",
+    "path": "string",
+    "schema": {},
+    "stats": {},
+    "source": "api",
+    "uri": "/versions/stable/apis/aajson"
+  },
+  "position": 0.0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1203,7 +2700,25 @@ mod tests {
             .create_recipe(api::CreateRecipeRequest {
                 branch: json("\"stable\""),
                 body: json(
-                    "{\"appearance\":{\"background_color\":\"#aaa\",\"emoji\":\"string\"},\"connections\":{\"references\":[]},\"content\":{\"steps\":[],\"snippet\":{},\"response\":\"string\"},\"description\":\"string\",\"privacy\":{\"view\":\"public\"},\"title\":\"string\"}",
+                    r##"{
+  "appearance": {
+    "background_color": "#aaa",
+    "emoji": "string"
+  },
+  "connections": {
+    "references": []
+  },
+  "content": {
+    "steps": [],
+    "snippet": {},
+    "response": "string"
+  },
+  "description": "string",
+  "privacy": {
+    "view": "public"
+  },
+  "title": "string"
+}"##,
                 ),
                 context: api::Context::default(),
             })
@@ -1240,7 +2755,26 @@ mod tests {
                 slug: json("\"a\""),
                 body: Some(
                     json(
-                        "{\"appearance\":{\"background_color\":\"#aaa\",\"emoji\":\"string\"},\"connections\":{\"references\":[]},\"content\":{\"steps\":[],\"snippet\":{},\"response\":\"string\"},\"description\":\"string\",\"privacy\":{\"view\":\"public\"},\"title\":\"string\",\"position\":0.0}",
+                        r##"{
+  "appearance": {
+    "background_color": "#aaa",
+    "emoji": "string"
+  },
+  "connections": {
+    "references": []
+  },
+  "content": {
+    "steps": [],
+    "snippet": {},
+    "response": "string"
+  },
+  "description": "string",
+  "privacy": {
+    "view": "public"
+  },
+  "title": "string",
+  "position": 0.0
+}"##,
                     ),
                 ),
                 context: api::Context::default(),
@@ -1289,7 +2823,14 @@ mod tests {
             .create_branch(api::CreateBranchRequest {
                 body: Some(
                     json(
-                        "{\"base\":\"string\",\"display_name\":\"string\",\"name\":\"stable\",\"privacy\":{},\"release_stage\":\"beta\",\"state\":\"current\"}",
+                        r#"{
+  "base": "string",
+  "display_name": "string",
+  "name": "stable",
+  "privacy": {},
+  "release_stage": "beta",
+  "state": "current"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

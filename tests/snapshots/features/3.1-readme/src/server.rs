@@ -26,20 +26,16 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
+use super::runtime::violations::*;
 use super::api;
 use super::types;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -167,684 +163,347 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
                 .delete(handle_delete_branch::<A>)
                 .patch(handle_update_branch::<A>),
         )
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
-
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    /// The parameters that are not valid, each named.
-    parameters: Vec<BadParameter>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-/// A parameter that is not valid: its name, as the spec writes it,
-/// and what is wrong.
-#[derive(serde::Serialize)]
-struct BadParameter {
-    parameter: &'static str,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            parameters: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                if self.parameters.len() > 1 {
-                    for p in self.parameters.drain(..) {
-                        self.detail
-                            .push_str(&format!("; `{}`: {}", p.parameter, p.detail));
-                    }
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                if !self.parameters.is_empty() {
-                    body["errors"] = serde_json::json!(self.parameters);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"description\":\"Create beautiful product and API documentation with our developer friendly platform.\",\"version\":\"2.0.0\",\"title\":\"ReadMe API\",\"x-readme-deploy\":\"5.427.1\",\"termsOfService\":\"https://readme.com/tos\",\"contact\":{\"name\":\"API Support\",\"url\":\"https://docs.readme.com/main/docs/need-more-support\",\"email\":\"support@readme.io\"}},\"servers\":[{\"url\":\"https://api.readme.com/v2\",\"description\":\"The ReadMe API\"}],\"tags\":[{\"name\":\"API Keys\"},{\"name\":\"API Reference\"},{\"name\":\"APIs\"},{\"name\":\"Apply to ReadMe\"},{\"name\":\"Branches\"},{\"name\":\"Categories\"},{\"name\":\"Changelog\"},{\"name\":\"Custom Pages\"},{\"name\":\"Guides\"},{\"name\":\"Images\"},{\"name\":\"IP Addresses\"},{\"name\":\"Owlbot AI\"},{\"name\":\"Projects\"},{\"name\":\"Recipes\"},{\"name\":\"Search\"}],\"paths\":{\"/projects/{subdomain}/apikeys\":{\"post\":{\"operationId\":\"createAPIKey\",\"summary\":\"Create an API key\",\"tags\":[\"API Keys\"],\"description\":\"Create an API key for your ReadMe project.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"label\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}]}},\"required\":[\"label\"],\"additionalProperties\":false}}},\"required\":true},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"maxLength\":30},\"in\":\"path\",\"name\":\"subdomain\",\"required\":true,\"description\":\"The subdomain of your project.\"}],\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"token\":{\"type\":\"string\",\"pattern\":\"rdme_\\\\w+\"},\"label\":{\"type\":\"string\",\"nullable\":true},\"last_accessed_on\":{\"type\":\"string\",\"format\":\"date-time\",\"nullable\":true,\"description\":\"An ISO 8601 formatted date for when the API key was last accessed.\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the API key was created.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\\\\/apikeys\\\\/[a-f\\\\d]{24}\"}},\"required\":[\"token\",\"label\",\"last_accessed_on\",\"created_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"get\":{\"operationId\":\"getAPIKeys\",\"summary\":\"Get your API keys\",\"tags\":[\"API Keys\"],\"description\":\"Get the API keys for your ReadMe project.\",\"parameters\":[{\"schema\":{\"type\":\"number\",\"minimum\":1,\"default\":1},\"in\":\"query\",\"name\":\"page\",\"required\":false,\"description\":\"Used to specify further pages (starts at 1).\"},{\"schema\":{\"type\":\"number\",\"minimum\":1,\"maximum\":100,\"default\":10},\"in\":\"query\",\"name\":\"per_page\",\"required\":false,\"description\":\"Number of items to include in pagination (up to 100, defaults to 10).\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"maxLength\":30},\"in\":\"path\",\"name\":\"subdomain\",\"required\":true,\"description\":\"The subdomain of your project.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"page\":{\"type\":\"number\"},\"per_page\":{\"type\":\"number\"},\"paging\":{\"type\":\"object\",\"properties\":{\"next\":{\"type\":\"string\",\"nullable\":true},\"previous\":{\"type\":\"string\",\"nullable\":true},\"first\":{\"type\":\"string\",\"nullable\":true},\"last\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"next\",\"previous\",\"first\",\"last\"],\"additionalProperties\":false},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"token\":{\"type\":\"string\",\"pattern\":\"rdme_\\\\w+\"},\"label\":{\"type\":\"string\",\"nullable\":true},\"last_accessed_on\":{\"type\":\"string\",\"format\":\"date-time\",\"nullable\":true,\"description\":\"An ISO 8601 formatted date for when the API key was last accessed.\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the API key was created.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\\\\/apikeys\\\\/[a-f\\\\d]{24}\"}},\"required\":[\"token\",\"label\",\"last_accessed_on\",\"created_at\",\"uri\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"page\",\"per_page\",\"paging\",\"data\"],\"additionalProperties\":false}}}}}}},\"/projects/{subdomain}/apikeys/{api_key_id}\":{\"delete\":{\"operationId\":\"deleteAPIKey\",\"summary\":\"Delete an API key\",\"tags\":[\"API Keys\"],\"description\":\"Delete an API key from your ReadMe project.\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\"},\"in\":\"path\",\"name\":\"api_key_id\",\"required\":true,\"description\":\"The unique identifier for your API key.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"maxLength\":30},\"in\":\"path\",\"name\":\"subdomain\",\"required\":true,\"description\":\"The subdomain of your project.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}},\"get\":{\"operationId\":\"getAPIKey\",\"summary\":\"Get an API key\",\"tags\":[\"API Keys\"],\"description\":\"Get an API key for your ReadMe project.\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\"},\"in\":\"path\",\"name\":\"api_key_id\",\"required\":true,\"description\":\"The unique identifier for your API key.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"maxLength\":30},\"in\":\"path\",\"name\":\"subdomain\",\"required\":true,\"description\":\"The subdomain of your project.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"token\":{\"type\":\"string\",\"pattern\":\"rdme_\\\\w+\"},\"label\":{\"type\":\"string\",\"nullable\":true},\"last_accessed_on\":{\"type\":\"string\",\"format\":\"date-time\",\"nullable\":true,\"description\":\"An ISO 8601 formatted date for when the API key was last accessed.\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the API key was created.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\\\\/apikeys\\\\/[a-f\\\\d]{24}\"}},\"required\":[\"token\",\"label\",\"last_accessed_on\",\"created_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"patch\":{\"operationId\":\"updateAPIKey\",\"summary\":\"Update an API key\",\"tags\":[\"API Keys\"],\"description\":\"Update an API key on your ReadMe project.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"label\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}]}},\"required\":[\"label\"],\"additionalProperties\":false}}},\"required\":true},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\"},\"in\":\"path\",\"name\":\"api_key_id\",\"required\":true,\"description\":\"The unique identifier for your API key.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"maxLength\":30},\"in\":\"path\",\"name\":\"subdomain\",\"required\":true,\"description\":\"The subdomain of your project.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"token\":{\"type\":\"string\",\"pattern\":\"rdme_\\\\w+\"},\"label\":{\"type\":\"string\",\"nullable\":true},\"last_accessed_on\":{\"type\":\"string\",\"format\":\"date-time\",\"nullable\":true,\"description\":\"An ISO 8601 formatted date for when the API key was last accessed.\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the API key was created.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\\\\/apikeys\\\\/[a-f\\\\d]{24}\"}},\"required\":[\"token\",\"label\",\"last_accessed_on\",\"created_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/apis\":{\"get\":{\"operationId\":\"getAPIs\",\"summary\":\"Get all API definitions\",\"tags\":[\"APIs\"],\"description\":\"Get all API definitions from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the API definition was created.\"},\"filename\":{\"type\":\"string\",\"description\":\"This is the unique identifier, its filename, for the API definition.\"},\"legacy_id\":{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\",\"nullable\":true,\"description\":\"The legacy ID of your API definition. This is only used for legacy rdme CLI workflows and only applies if your project, and this API definition, predates ReadMe Refactored. We consider this value to be deprecated and recommend against relying on it going forward.\"},\"source\":{\"type\":\"object\",\"properties\":{\"current\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"]},\"original\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"]}},\"required\":[\"current\",\"original\"],\"additionalProperties\":false,\"description\":\"The sources by which this API definition was ingested.\"},\"type\":{\"type\":\"string\",\"enum\":[\"openapi\",\"postman\",\"swagger\",\"unknown\"],\"description\":\"The type of API definition. This will be `unknown` if the API definition has either not yet been processed or failed with validation errors.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the API definition was last updated.\"},\"upload\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"pending\",\"failed\",\"done\",\"pending_update\",\"failed_update\"],\"description\":\"The status of the API definition upload.\"},\"reason\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The reason for the upload failure if it failed.\"},\"warnings\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Any fixable warnings that may exist within the API definition if the upload was ingested without errors.\"}},\"required\":[\"status\",\"reason\",\"warnings\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"description\":\"A URI to the API definition resource.\"}},\"required\":[\"created_at\",\"filename\",\"legacy_id\",\"source\",\"type\",\"updated_at\",\"upload\",\"uri\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"data\"],\"additionalProperties\":false}}}}}},\"post\":{\"operationId\":\"createAPI\",\"summary\":\"Create an API definition\",\"tags\":[\"APIs\"],\"description\":\"Create an API definition in the API Reference section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"schema\":{\"description\":\"The API definition.\"},\"upload_source\":{\"default\":\"form\",\"description\":\"The source that the API definition is being uploaded through.\"},\"url\":{\"description\":\"The URL where the API definition is hosted.\"}},\"additionalProperties\":false,\"description\":\"The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.\"}}},\"description\":\"The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.\"},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"202\":{\"description\":\"Accepted\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"upload\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"pending\",\"failed\",\"done\",\"pending_update\",\"failed_update\"],\"description\":\"The status of the API definition upload.\"}},\"required\":[\"status\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"description\":\"A URI to the API definition resource.\"}},\"required\":[\"upload\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/apis/{filename}\":{\"get\":{\"operationId\":\"getAPI\",\"summary\":\"Get an API definition\",\"tags\":[\"APIs\"],\"description\":\"Get an API definition from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml))\"},\"in\":\"path\",\"name\":\"filename\",\"required\":true,\"description\":\"The filename of the API definition to retrieve.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the API definition was created.\"},\"filename\":{\"type\":\"string\",\"description\":\"This is the unique identifier, its filename, for the API definition.\"},\"legacy_id\":{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\",\"nullable\":true,\"description\":\"The legacy ID of your API definition. This is only used for legacy rdme CLI workflows and only applies if your project, and this API definition, predates ReadMe Refactored. We consider this value to be deprecated and recommend against relying on it going forward.\"},\"source\":{\"type\":\"object\",\"properties\":{\"current\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"]},\"original\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"]}},\"required\":[\"current\",\"original\"],\"additionalProperties\":false,\"description\":\"The sources by which this API definition was ingested.\"},\"type\":{\"type\":\"string\",\"enum\":[\"openapi\",\"postman\",\"swagger\",\"unknown\"],\"description\":\"The type of API definition. This will be `unknown` if the API definition has either not yet been processed or failed with validation errors.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the API definition was last updated.\"},\"upload\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"pending\",\"failed\",\"done\",\"pending_update\",\"failed_update\"],\"description\":\"The status of the API definition upload.\"},\"reason\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The reason for the upload failure if it failed.\"},\"warnings\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Any fixable warnings that may exist within the API definition if the upload was ingested without errors.\"}},\"required\":[\"status\",\"reason\",\"warnings\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"description\":\"A URI to the API definition resource.\"},\"schema\":{\"nullable\":true,\"description\":\"The API schema.\"}},\"required\":[\"created_at\",\"filename\",\"legacy_id\",\"source\",\"type\",\"updated_at\",\"upload\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"delete\":{\"operationId\":\"deleteAPI\",\"summary\":\"Delete an API definition\",\"tags\":[\"APIs\"],\"description\":\"Delete an API definition from the API Reference section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml))\"},\"in\":\"path\",\"name\":\"filename\",\"required\":true,\"description\":\"The filename of the API definition to retrieve.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}},\"put\":{\"operationId\":\"updateAPI\",\"summary\":\"Update an API definition\",\"tags\":[\"APIs\"],\"description\":\"Updates an API definition in the API Reference section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"schema\":{\"description\":\"The API definition.\"},\"upload_source\":{\"default\":\"form\",\"description\":\"The source that the API definition is being uploaded through.\"},\"url\":{\"description\":\"The URL where the API definition is hosted.\"}},\"additionalProperties\":false,\"description\":\"The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.\"}}},\"description\":\"The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.\"},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml))\"},\"in\":\"path\",\"name\":\"filename\",\"required\":true,\"description\":\"The filename of the API definition to retrieve.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"202\":{\"description\":\"Accepted\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"upload\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"pending\",\"failed\",\"done\",\"pending_update\",\"failed_update\"],\"description\":\"The status of the API definition upload.\"}},\"required\":[\"status\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"description\":\"A URI to the API definition resource.\"}},\"required\":[\"upload\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/apply\":{\"get\":{\"operationId\":\"getOpenRoles\",\"summary\":\"Get open roles\",\"tags\":[\"Apply to ReadMe\"],\"description\":\"Returns all the roles we're hiring for at ReadMe!\",\"security\":[],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"description\":{\"type\":\"string\",\"description\":\"The description for this open position. This content is formatted as HTML.\"},\"pullquote\":{\"type\":\"string\",\"description\":\"A short pullquote for the open position.\"},\"location\":{\"type\":\"string\",\"description\":\"Where this position is located at.\"},\"department\":{\"type\":\"string\",\"description\":\"The internal organization you'll be working in.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"The place where you can apply for the position!\"}},\"required\":[\"slug\",\"title\",\"description\",\"pullquote\",\"location\",\"department\",\"url\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"data\"],\"additionalProperties\":false}}}}}},\"post\":{\"operationId\":\"applyToReadMe\",\"summary\":\"Submit your application!\",\"tags\":[\"Apply to ReadMe\"],\"description\":\"This endpoint will let you apply to a job at ReadMe programatically, without having to go through our UI!\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"description\":\"Your full name\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"default\":\"you@example.com\",\"description\":\"A valid email we can reach you at.\"},\"job\":{\"type\":\"string\",\"description\":\"The job you're looking to apply for (https://readme.com/careers).\"},\"pronouns\":{\"type\":\"string\",\"description\":\"Learn more at https://lgbtlifecenter.org/pronouns/\"},\"linkedin\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"What have you been up to the past few years?\"},\"github\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"Or Bitbucket, GitLab or anywhere else your code is hosted!\"},\"coverLetter\":{\"type\":\"string\",\"description\":\"What should we know about you?\"},\"dont_really_apply\":{\"type\":\"boolean\",\"default\":false,\"description\":\"If you set this to true, we will not actually apply you to the job.\"}},\"required\":[\"name\",\"job\"],\"additionalProperties\":false}}},\"required\":true},\"security\":[],\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"},\"keyvalues\":{\"type\":\"string\"},\"careers\":{\"type\":\"string\"},\"questions?\":{\"type\":\"string\"},\"poem\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}},\"required\":[\"message\",\"keyvalues\",\"careers\",\"questions?\",\"poem\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/categories\":{\"post\":{\"operationId\":\"createCategory\",\"summary\":\"Create a category\",\"tags\":[\"Categories\"],\"description\":\"Create a category in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"The category's name.\"},\"section\":{\"type\":\"string\",\"enum\":[\"guide\",\"reference\"],\"default\":\"guide\",\"description\":\"The section of your documentation where the category resides.\"}},\"required\":[\"title\"],\"additionalProperties\":false}}},\"required\":true},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"The category's name.\"},\"section\":{\"type\":\"string\",\"enum\":[\"guide\",\"reference\"],\"default\":\"guide\",\"description\":\"The section of your documentation where the category resides.\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this category belongs to.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"title\",\"links\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/categories/{section}\":{\"get\":{\"operationId\":\"getCategories\",\"summary\":\"Get all categories\",\"tags\":[\"Categories\"],\"description\":\"Get all categories within a section of your ReadMe project.\\n\\nThe sorting of this data is dependent upon the order of the categories in your sidebar.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"enum\":[\"guides\",\"reference\"]},\"in\":\"path\",\"name\":\"section\",\"required\":true,\"description\":\"The section of your documentation to get categories from.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"The category's name.\"},\"section\":{\"type\":\"string\",\"enum\":[\"guide\",\"reference\"],\"default\":\"guide\",\"description\":\"The section of your documentation where the category resides.\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this category belongs to.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"title\",\"links\",\"uri\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/categories/{section}/{title}\":{\"get\":{\"operationId\":\"getCategory\",\"summary\":\"Get a category\",\"tags\":[\"Categories\"],\"description\":\"Get a category in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"enum\":[\"guides\",\"reference\"],\"default\":\"guides\"},\"in\":\"path\",\"name\":\"section\",\"required\":true,\"description\":\"The section of your documentation where the category resides.\"},{\"schema\":{\"type\":\"string\"},\"in\":\"path\",\"name\":\"title\",\"required\":true,\"description\":\"The category's name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"The category's name.\"},\"section\":{\"type\":\"string\",\"enum\":[\"guide\",\"reference\"],\"default\":\"guide\",\"description\":\"The section of your documentation where the category resides.\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this category belongs to.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"title\",\"links\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"delete\":{\"operationId\":\"deleteCategory\",\"summary\":\"Delete a category\",\"tags\":[\"Categories\"],\"description\":\"Delete a category from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"enum\":[\"guides\",\"reference\"],\"default\":\"guides\"},\"in\":\"path\",\"name\":\"section\",\"required\":true,\"description\":\"The section of your documentation where the category resides.\"},{\"schema\":{\"type\":\"string\"},\"in\":\"path\",\"name\":\"title\",\"required\":true,\"description\":\"The category's name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}},\"patch\":{\"operationId\":\"updateCategory\",\"summary\":\"Update a category\",\"tags\":[\"Categories\"],\"description\":\"Update an existing category in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"The category's name.\"},\"section\":{\"type\":\"string\",\"enum\":[\"guide\",\"reference\"],\"default\":\"guide\",\"description\":\"The section of your documentation where the category resides.\"},\"position\":{\"type\":\"number\",\"description\":\"The position of the category in your project's sidebar.\"}},\"additionalProperties\":false}}}},\"parameters\":[{\"schema\":{\"type\":\"string\",\"enum\":[\"guides\",\"reference\"],\"default\":\"guides\"},\"in\":\"path\",\"name\":\"section\",\"required\":true,\"description\":\"The section of your documentation where the category resides.\"},{\"schema\":{\"type\":\"string\"},\"in\":\"path\",\"name\":\"title\",\"required\":true,\"description\":\"The category's name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"The category's name.\"},\"section\":{\"type\":\"string\",\"enum\":[\"guide\",\"reference\"],\"default\":\"guide\",\"description\":\"The section of your documentation where the category resides.\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this category belongs to.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"title\",\"links\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/categories/{section}/{title}/pages\":{\"get\":{\"operationId\":\"getCategoryPages\",\"summary\":\"Get the pages within a category\",\"tags\":[\"Categories\"],\"description\":\"Get a pages that exist within a category in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"enum\":[\"guides\",\"reference\"],\"default\":\"guides\"},\"in\":\"path\",\"name\":\"section\",\"required\":true,\"description\":\"The section of your documentation where the category resides.\"},{\"schema\":{\"type\":\"string\"},\"in\":\"path\",\"name\":\"title\",\"required\":true,\"description\":\"The category's name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true,\"description\":\"A URI to the parent page resource including the page ID or slug.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"title\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the page was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"A URI to the page resource.\"}},\"required\":[\"category\",\"parent\",\"slug\",\"title\",\"updated_at\",\"uri\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"data\"],\"additionalProperties\":false}}}}}}},\"/changelogs\":{\"post\":{\"operationId\":\"createChangelog\",\"summary\":\"Create a changelog entry\",\"tags\":[\"Changelog\"],\"description\":\"Create a new changelog entry in your ReadMe project.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"author\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was created.\"},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true},\"title\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this changelog.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"none\",\"added\",\"fixed\",\"improved\",\"deprecated\",\"removed\"],\"default\":\"none\",\"description\":\"The type of changelog that this is.\"}},\"required\":[\"title\"],\"additionalProperties\":false}}},\"required\":true},\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"author\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"nullable\":true,\"description\":\"User ID of the changelog author.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Full name of the user who created the changelog.\"}},\"required\":[\"id\",\"name\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"body\"],\"additionalProperties\":false},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was created.\"},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your changelog metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this changelog.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"none\",\"added\",\"fixed\",\"improved\",\"deprecated\",\"removed\"],\"default\":\"none\",\"description\":\"The type of changelog that this is.\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this changelog belongs to.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/changelogs\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"author\",\"content\",\"created_at\",\"metadata\",\"privacy\",\"slug\",\"title\",\"links\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"get\":{\"operationId\":\"getChangelogs\",\"summary\":\"Get all changelog entries\",\"tags\":[\"Changelog\"],\"description\":\"Get all changelog entries from your ReadMe project.\",\"parameters\":[{\"schema\":{\"type\":\"number\",\"minimum\":1,\"default\":1},\"in\":\"query\",\"name\":\"page\",\"required\":false,\"description\":\"Used to specify further pages (starts at 1).\"},{\"schema\":{\"type\":\"number\",\"minimum\":1,\"maximum\":100,\"default\":10},\"in\":\"query\",\"name\":\"per_page\",\"required\":false,\"description\":\"Number of items to include in pagination (up to 100, defaults to 10).\"},{\"schema\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\",\"all\"],\"default\":\"all\"},\"in\":\"query\",\"name\":\"visibility\",\"required\":false,\"description\":\"The visibility setting (`privacy.view`) for the changelog entries you wish to retrieve. Defaults to `all`.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"page\":{\"type\":\"number\"},\"per_page\":{\"type\":\"number\"},\"paging\":{\"type\":\"object\",\"properties\":{\"next\":{\"type\":\"string\",\"nullable\":true},\"previous\":{\"type\":\"string\",\"nullable\":true},\"first\":{\"type\":\"string\",\"nullable\":true},\"last\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"next\",\"previous\",\"first\",\"last\"],\"additionalProperties\":false},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"author\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"nullable\":true,\"description\":\"User ID of the changelog author.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Full name of the user who created the changelog.\"}},\"required\":[\"id\",\"name\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"body\"],\"additionalProperties\":false},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was created.\"},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your changelog metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this changelog.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"none\",\"added\",\"fixed\",\"improved\",\"deprecated\",\"removed\"],\"default\":\"none\",\"description\":\"The type of changelog that this is.\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this changelog belongs to.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/changelogs\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"author\",\"content\",\"created_at\",\"metadata\",\"privacy\",\"slug\",\"title\",\"links\",\"updated_at\",\"uri\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"page\",\"per_page\",\"paging\",\"data\"],\"additionalProperties\":false}}}}}}},\"/changelogs/{identifier}\":{\"get\":{\"operationId\":\"getChangelog\",\"summary\":\"Get a changelog entry\",\"tags\":[\"Changelog\"],\"description\":\"Get a changelog entry from your ReadMe project.\",\"parameters\":[{\"schema\":{\"anyOf\":[{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\",\"description\":\"A unique identifier for the resource.\"},{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\",\"description\":\"A URL-safe representation of the resource.\"}]},\"in\":\"path\",\"name\":\"identifier\",\"required\":true,\"description\":\"The unique identifier for the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"author\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"nullable\":true,\"description\":\"User ID of the changelog author.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Full name of the user who created the changelog.\"}},\"required\":[\"id\",\"name\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"body\"],\"additionalProperties\":false},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was created.\"},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your changelog metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this changelog.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"none\",\"added\",\"fixed\",\"improved\",\"deprecated\",\"removed\"],\"default\":\"none\",\"description\":\"The type of changelog that this is.\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this changelog belongs to.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/changelogs\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"author\",\"content\",\"created_at\",\"metadata\",\"privacy\",\"slug\",\"title\",\"links\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"delete\":{\"operationId\":\"deleteChangelog\",\"summary\":\"Delete a changelog entry\",\"tags\":[\"Changelog\"],\"description\":\"Delete a changelog entry from your ReadMe project.\",\"parameters\":[{\"schema\":{\"anyOf\":[{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\",\"description\":\"A unique identifier for the resource.\"},{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\",\"description\":\"A URL-safe representation of the resource.\"}]},\"in\":\"path\",\"name\":\"identifier\",\"required\":true,\"description\":\"The unique identifier for the resource.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}},\"patch\":{\"operationId\":\"updateChangelog\",\"summary\":\"Update a changelog entry\",\"tags\":[\"Changelog\"],\"description\":\"Update an existing changelog entry in your ReadMe project.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"author\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"nullable\":true},\"name\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was created.\"},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true},\"title\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this changelog.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"none\",\"added\",\"fixed\",\"improved\",\"deprecated\",\"removed\"],\"default\":\"none\",\"description\":\"The type of changelog that this is.\"}},\"additionalProperties\":false}}}},\"parameters\":[{\"schema\":{\"anyOf\":[{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\",\"description\":\"A unique identifier for the resource.\"},{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\",\"description\":\"A URL-safe representation of the resource.\"}]},\"in\":\"path\",\"name\":\"identifier\",\"required\":true,\"description\":\"The unique identifier for the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"author\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"nullable\":true,\"description\":\"User ID of the changelog author.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Full name of the user who created the changelog.\"}},\"required\":[\"id\",\"name\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"body\"],\"additionalProperties\":false},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was created.\"},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your changelog metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this changelog.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"none\",\"added\",\"fixed\",\"improved\",\"deprecated\",\"removed\"],\"default\":\"none\",\"description\":\"The type of changelog that this is.\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this changelog belongs to.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the changelog was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/changelogs\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"author\",\"content\",\"created_at\",\"metadata\",\"privacy\",\"slug\",\"title\",\"links\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/custom_pages\":{\"post\":{\"operationId\":\"createCustomPage\",\"summary\":\"Create a custom page\",\"tags\":[\"Custom Pages\"],\"description\":\"Create a custom page in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"fullscreen\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Whether a html custom page is fullscreen or not.\"}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"markdown\",\"html\"],\"default\":\"markdown\",\"description\":\"The type of content contained in this custom page.\"}},\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true},\"title\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this custom page.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"title\"],\"additionalProperties\":false}}},\"required\":true},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"fullscreen\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Whether a html custom page is fullscreen or not.\"}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"markdown\",\"html\"],\"default\":\"markdown\",\"description\":\"The type of content contained in this custom page.\"}},\"required\":[\"body\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your custom page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this custom page.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the custom page was updated.\",\"nullable\":true},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/custom_pages\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"appearance\",\"content\",\"metadata\",\"privacy\",\"slug\",\"title\",\"links\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"get\":{\"operationId\":\"getCustomPages\",\"summary\":\"Get all custom pages\",\"tags\":[\"Custom Pages\"],\"description\":\"Get all custom pages from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"fullscreen\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Whether a html custom page is fullscreen or not.\"}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"markdown\",\"html\"],\"default\":\"markdown\",\"description\":\"The type of content contained in this custom page.\"}},\"required\":[\"body\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your custom page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this custom page.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the custom page was updated.\",\"nullable\":true},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/custom_pages\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"appearance\",\"content\",\"metadata\",\"privacy\",\"slug\",\"title\",\"links\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/custom_pages/{slug}\":{\"get\":{\"operationId\":\"getCustomPage\",\"summary\":\"Get a custom page\",\"tags\":[\"Custom Pages\"],\"description\":\"Get a custom page from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"fullscreen\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Whether a html custom page is fullscreen or not.\"}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"markdown\",\"html\"],\"default\":\"markdown\",\"description\":\"The type of content contained in this custom page.\"}},\"required\":[\"body\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your custom page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this custom page.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the custom page was updated.\",\"nullable\":true},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/custom_pages\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"appearance\",\"content\",\"metadata\",\"privacy\",\"slug\",\"title\",\"links\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"delete\":{\"operationId\":\"deleteCustomPage\",\"summary\":\"Delete a custom page\",\"tags\":[\"Custom Pages\"],\"description\":\"Delete a custom page from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}},\"patch\":{\"operationId\":\"updateCustomPage\",\"summary\":\"Update a custom page\",\"tags\":[\"Custom Pages\"],\"description\":\"Update an existing custom page in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"fullscreen\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Whether a html custom page is fullscreen or not.\"}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"markdown\",\"html\"],\"default\":\"markdown\",\"description\":\"The type of content contained in this custom page.\"}},\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true},\"title\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this custom page.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false}}}},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"fullscreen\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Whether a html custom page is fullscreen or not.\"}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"markdown\",\"html\"],\"default\":\"markdown\",\"description\":\"The type of content contained in this custom page.\"}},\"required\":[\"body\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your custom page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\",\"description\":\"The visibility of this custom page.\"}},\"additionalProperties\":false},\"slug\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the custom page was updated.\",\"nullable\":true},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/custom_pages\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"appearance\",\"content\",\"metadata\",\"privacy\",\"slug\",\"title\",\"links\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/guides\":{\"post\":{\"operationId\":\"createGuide\",\"summary\":\"Create a guides page\",\"tags\":[\"Guides\"],\"description\":\"Create a page in the Guides section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"additionalProperties\":false}},\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true}},\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"additionalProperties\":false}},\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"keywords\":{\"type\":\"string\",\"nullable\":true},\"title\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true}},\"additionalProperties\":false}},\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true}},\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"position\":{\"type\":\"number\"}},\"required\":[\"category\",\"title\"],\"additionalProperties\":false}}},\"required\":true},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"required\":[\"name\",\"type\"],\"additionalProperties\":false}},\"required\":[\"icon\"],\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true,\"description\":\"Should this URL be opened up in a new tab?\"}},\"required\":[\"url\",\"new_tab\"],\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"required\":[\"description\",\"pages\"],\"additionalProperties\":false}},\"required\":[\"body\",\"excerpt\",\"link\",\"next\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true,\"description\":\"A URI to the parent page resource including the page ID or slug.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"href\":{\"type\":\"object\",\"properties\":{\"dash\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page in your ReadMe Dash.\"},\"hub\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page on your ReadMe hub.\"}},\"required\":[\"dash\",\"hub\"],\"additionalProperties\":false},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"project\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"The name of the project.\"},\"subdomain\":{\"type\":\"string\",\"pattern\":\"[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\",\"maxLength\":30,\"description\":\"The subdomain of the project.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this page belongs to.\"}},\"required\":[\"name\",\"subdomain\",\"uri\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the page was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"A URI to the page resource.\"}},\"required\":[\"appearance\",\"category\",\"content\",\"metadata\",\"parent\",\"privacy\",\"slug\",\"title\",\"href\",\"links\",\"project\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/guides/{slug}\":{\"get\":{\"operationId\":\"getGuide\",\"summary\":\"Get a guides page\",\"tags\":[\"Guides\"],\"description\":\"Get a page from the Guides section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"required\":[\"name\",\"type\"],\"additionalProperties\":false}},\"required\":[\"icon\"],\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true,\"description\":\"Should this URL be opened up in a new tab?\"}},\"required\":[\"url\",\"new_tab\"],\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"required\":[\"description\",\"pages\"],\"additionalProperties\":false}},\"required\":[\"body\",\"excerpt\",\"link\",\"next\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true,\"description\":\"A URI to the parent page resource including the page ID or slug.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"href\":{\"type\":\"object\",\"properties\":{\"dash\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page in your ReadMe Dash.\"},\"hub\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page on your ReadMe hub.\"}},\"required\":[\"dash\",\"hub\"],\"additionalProperties\":false},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"project\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"The name of the project.\"},\"subdomain\":{\"type\":\"string\",\"pattern\":\"[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\",\"maxLength\":30,\"description\":\"The subdomain of the project.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this page belongs to.\"}},\"required\":[\"name\",\"subdomain\",\"uri\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the page was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"A URI to the page resource.\"}},\"required\":[\"appearance\",\"category\",\"content\",\"metadata\",\"parent\",\"privacy\",\"slug\",\"title\",\"href\",\"links\",\"project\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"delete\":{\"operationId\":\"deleteGuide\",\"summary\":\"Delete a guides page\",\"tags\":[\"Guides\"],\"description\":\"Delete a page from the Guides section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}},\"patch\":{\"operationId\":\"updateGuide\",\"summary\":\"Update a guides page\",\"tags\":[\"Guides\"],\"description\":\"Updates an existing page in the Guides section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"additionalProperties\":false}},\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true}},\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"additionalProperties\":false}},\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"keywords\":{\"type\":\"string\",\"nullable\":true},\"title\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true}},\"additionalProperties\":false}},\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true}},\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"position\":{\"type\":\"number\"}},\"additionalProperties\":false}}}},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"required\":[\"name\",\"type\"],\"additionalProperties\":false}},\"required\":[\"icon\"],\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true,\"description\":\"Should this URL be opened up in a new tab?\"}},\"required\":[\"url\",\"new_tab\"],\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"required\":[\"description\",\"pages\"],\"additionalProperties\":false}},\"required\":[\"body\",\"excerpt\",\"link\",\"next\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true,\"description\":\"A URI to the parent page resource including the page ID or slug.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"href\":{\"type\":\"object\",\"properties\":{\"dash\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page in your ReadMe Dash.\"},\"hub\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page on your ReadMe hub.\"}},\"required\":[\"dash\",\"hub\"],\"additionalProperties\":false},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"project\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"The name of the project.\"},\"subdomain\":{\"type\":\"string\",\"pattern\":\"[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\",\"maxLength\":30,\"description\":\"The subdomain of the project.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this page belongs to.\"}},\"required\":[\"name\",\"subdomain\",\"uri\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the page was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"A URI to the page resource.\"}},\"required\":[\"appearance\",\"category\",\"content\",\"metadata\",\"parent\",\"privacy\",\"slug\",\"title\",\"href\",\"links\",\"project\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/images\":{\"get\":{\"operationId\":\"getImages\",\"summary\":\"Get uploaded images\",\"tags\":[\"Images\"],\"description\":\"Get a collection of images that were uploaded to your ReadMe project.\",\"parameters\":[{\"schema\":{\"type\":\"number\",\"minimum\":1,\"default\":1},\"in\":\"query\",\"name\":\"page\",\"required\":false,\"description\":\"Used to specify further pages (starts at 1).\"},{\"schema\":{\"type\":\"number\",\"minimum\":1,\"maximum\":100,\"default\":10},\"in\":\"query\",\"name\":\"per_page\",\"required\":false,\"description\":\"Number of items to include in pagination (up to 100, defaults to 10).\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"page\":{\"type\":\"number\"},\"per_page\":{\"type\":\"number\"},\"paging\":{\"type\":\"object\",\"properties\":{\"next\":{\"type\":\"string\",\"nullable\":true},\"previous\":{\"type\":\"string\",\"nullable\":true},\"first\":{\"type\":\"string\",\"nullable\":true},\"last\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"next\",\"previous\",\"first\",\"last\"],\"additionalProperties\":false},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"width\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel width of the image. This is not present for SVGs.\"},\"height\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel height of the image. This is not present for SVGs.\"},\"color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"nullable\":true,\"description\":\"The primary color contained within your image.\"},\"links\":{\"type\":\"object\",\"properties\":{\"original_url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true,\"description\":\"If your image was resized upon upload this will be a URL to the original file.\"}},\"required\":[\"original_url\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"name\",\"width\",\"height\",\"color\",\"links\",\"uri\",\"url\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"page\",\"per_page\",\"paging\",\"data\"],\"additionalProperties\":false}}}}}},\"post\":{\"operationId\":\"uploadImage\",\"summary\":\"Upload an image\",\"tags\":[\"Images\"],\"description\":\"Upload an image to your ReadMe project.\",\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"file\":{}},\"additionalProperties\":false}}}},\"parameters\":[{\"schema\":{\"type\":\"string\"},\"in\":\"query\",\"name\":\"resize_height\",\"required\":false,\"description\":\"If you wish to resize this image, supply a new height in pixels. Please note that GIFs are exempt and cannot be resized.\"}],\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"width\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel width of the image. This is not present for SVGs.\"},\"height\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel height of the image. This is not present for SVGs.\"},\"color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"nullable\":true,\"description\":\"The primary color contained within your image.\"},\"links\":{\"type\":\"object\",\"properties\":{\"original_url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true,\"description\":\"If your image was resized upon upload this will be a URL to the original file.\"}},\"required\":[\"original_url\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"name\",\"width\",\"height\",\"color\",\"links\",\"uri\",\"url\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/images/{identifier}\":{\"get\":{\"operationId\":\"getImage\",\"summary\":\"Get an image\",\"tags\":[\"Images\"],\"description\":\"Get an image that was uploaded to your ReadMe project.\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"[a-f\\\\d]{24}\"},\"in\":\"path\",\"name\":\"identifier\",\"required\":true,\"description\":\"A unique identifier for the image.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"width\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel width of the image. This is not present for SVGs.\"},\"height\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel height of the image. This is not present for SVGs.\"},\"color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"nullable\":true,\"description\":\"The primary color contained within your image.\"},\"links\":{\"type\":\"object\",\"properties\":{\"original_url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true,\"description\":\"If your image was resized upon upload this will be a URL to the original file.\"}},\"required\":[\"original_url\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"name\",\"width\",\"height\",\"color\",\"links\",\"uri\",\"url\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/outbound_ips\":{\"get\":{\"operationId\":\"getOutboundIPs\",\"summary\":\"Get ReadMe's outbound IP addresses\",\"tags\":[\"IP Addresses\"],\"description\":\"Get all of ReadMe's IP addresses used for outbound webhook requests and the \\\"Try It!\\\" button on the API Explorer.\\n\\nAlthough ReadMe's outbound IP addresses may change, the IPs in this API response will be valid for at least 7 days. If you configure your API or webhooks to limit access based on these IPs, you should refresh the IP list from this endpoint weekly.\",\"security\":[],\"responses\":{\"200\":{\"description\":\"List of current IP addresses used for webhook and \\\"Try It!\\\" proxy requests.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"ip_address\":{\"type\":\"string\",\"description\":\"The IP address.\"}},\"required\":[\"ip_address\"],\"additionalProperties\":false}}},\"required\":[\"data\"],\"additionalProperties\":false,\"description\":\"List of current IP addresses used for webhook and \\\"Try It!\\\" proxy requests.\"}}}}}}},\"/owlbot/ask\":{\"post\":{\"operationId\":\"askOwlbot\",\"summary\":\"Ask Owlbot AI a question\",\"tags\":[\"Owlbot AI\"],\"description\":\"Ask Owlbot a question about the content of your docs.\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"question\":{\"type\":\"string\",\"description\":\"The question being asked to Owlbot.\"}},\"required\":[\"question\"],\"additionalProperties\":false}}},\"required\":true},\"parameters\":[{\"schema\":{\"type\":\"string\",\"enum\":[\"application/json\",\"text/event-stream\"],\"default\":\"application/json\"},\"in\":\"header\",\"name\":\"accept\",\"required\":false,\"description\":\"The format the response should be returned in. If `text/event-stream` then the response will be streamed as it is generated.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"string\"},\"sources\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"The page title for the given source.\"},\"url\":{\"type\":\"string\",\"description\":\"A link to the source.\"}},\"required\":[\"title\",\"url\"],\"additionalProperties\":false}}},\"required\":[\"answer\",\"sources\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/projects/me\":{\"get\":{\"operationId\":\"getProject\",\"summary\":\"Get project metadata\",\"tags\":[\"Projects\"],\"description\":\"Returns data about your project.\",\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"api_designer\":{\"type\":\"object\",\"properties\":{\"allow_editing\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"API Designer is enabled for this project.\"}},\"additionalProperties\":false},\"appearance\":{\"type\":\"object\",\"properties\":{\"brand\":{\"type\":\"object\",\"properties\":{\"primary_color\":{\"type\":\"string\",\"nullable\":true},\"link_color\":{\"type\":\"string\",\"nullable\":true},\"theme\":{\"type\":\"string\",\"enum\":[\"system\",\"light\",\"dark\"],\"default\":\"light\"}},\"required\":[\"primary_color\",\"link_color\"],\"additionalProperties\":false},\"changelog\":{\"type\":\"object\",\"properties\":{\"layout\":{\"type\":\"string\",\"enum\":[\"collapsed\",\"continuous\"],\"default\":\"collapsed\"},\"show_author\":{\"type\":\"boolean\",\"default\":true,\"description\":\"Should the changelog author be shown?\"},\"show_exact_date\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Should the exact date of the changelog entry be shown, or should it be relative?\"}},\"additionalProperties\":false},\"custom_code\":{\"type\":\"object\",\"properties\":{\"css\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A chunk of custom CSS that you can use to override default CSS that we provide.\"},\"js\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A chunk of custom JS that you can use to override or add new behaviors to your documentation. Please note that we do not do any validation on the code that goes in here so you have the potential to negatively impact your users with broken code.\"},\"html\":{\"type\":\"object\",\"properties\":{\"header\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A block of custom HTML that will be added to your `<head>` tag. Good for things like `<meta>` tags or loading external CSS.\"},\"home_footer\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A block of custom HTML that will appear in a `<footer>` element on all of your pages\"},\"page_footer\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A block of custom HTML that will be added before the closing `</body>` tag of your pages.\"}},\"required\":[\"header\",\"home_footer\",\"page_footer\"],\"additionalProperties\":false}},\"required\":[\"css\",\"js\",\"html\"],\"additionalProperties\":false},\"footer\":{\"type\":\"object\",\"properties\":{\"readme_logo\":{\"type\":\"string\",\"enum\":[\"hide\",\"show\"],\"default\":\"show\"}},\"additionalProperties\":false},\"header\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"solid\",\"gradient\",\"line\",\"overlay\"],\"default\":\"solid\"},\"gradient_color\":{\"type\":\"string\",\"nullable\":true},\"link_style\":{\"type\":\"string\",\"enum\":[\"buttons\",\"tabs\"],\"default\":\"buttons\",\"description\":\"The styling setting of the subnav links. This value is only used if `appearance.header.type` is `line`.\"},\"overlay\":{\"type\":\"object\",\"properties\":{\"image\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"width\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel width of the image. This is not present for SVGs.\"},\"height\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel height of the image. This is not present for SVGs.\"},\"color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"nullable\":true,\"description\":\"The primary color contained within your image.\"},\"links\":{\"type\":\"object\",\"properties\":{\"original_url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true,\"description\":\"If your image was resized upon upload this will be a URL to the original file.\"}},\"required\":[\"original_url\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"name\",\"width\",\"height\",\"color\",\"links\",\"uri\",\"url\"],\"additionalProperties\":false},\"type\":{\"type\":\"string\",\"enum\":[\"triangles\",\"blueprint\",\"grain\",\"map\",\"circuits\",\"custom\"],\"default\":\"triangles\",\"description\":\"The header overlay type. This value is only used if `appearance.header.type` is `overlay`.\"},\"fill\":{\"type\":\"string\",\"enum\":[\"auto\",\"tile\",\"tile-x\",\"tile-y\",\"cover\",\"contain\"],\"default\":\"auto\",\"description\":\"The header fill type. This is only used if `appearance.header.overlay.type` is `custom`.\"},\"position\":{\"type\":\"string\",\"enum\":[\"top-left\",\"top-center\",\"top-right\",\"center-left\",\"center-center\",\"center-right\",\"bottom-left\",\"bottom-center\",\"bottom-right\"],\"default\":\"top-left\",\"description\":\"The positioning of the header. This is only used if `appearance.header.overlay.type` is `custom`.\"}},\"required\":[\"image\"],\"additionalProperties\":false}},\"required\":[\"gradient_color\",\"overlay\"],\"additionalProperties\":false},\"layout\":{\"type\":\"object\",\"properties\":{\"full_width\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"Should the page layout stretch to use the full page width?\"},\"style\":{\"type\":\"string\",\"enum\":[\"classic\",\"modern\",\"compact\",\"sidebar\"],\"default\":\"classic\",\"description\":\"The shape and style of your documentation hub pages.\"}},\"additionalProperties\":false},\"logo\":{\"type\":\"object\",\"properties\":{\"dark_mode\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"width\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel width of the image. This is not present for SVGs.\"},\"height\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel height of the image. This is not present for SVGs.\"},\"color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"nullable\":true,\"description\":\"The primary color contained within your image.\"},\"links\":{\"type\":\"object\",\"properties\":{\"original_url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true,\"description\":\"If your image was resized upon upload this will be a URL to the original file.\"}},\"required\":[\"original_url\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"name\",\"width\",\"height\",\"color\",\"links\",\"uri\",\"url\"],\"additionalProperties\":false},\"main\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"width\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel width of the image. This is not present for SVGs.\"},\"height\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel height of the image. This is not present for SVGs.\"},\"color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"nullable\":true,\"description\":\"The primary color contained within your image.\"},\"links\":{\"type\":\"object\",\"properties\":{\"original_url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true,\"description\":\"If your image was resized upon upload this will be a URL to the original file.\"}},\"required\":[\"original_url\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"name\",\"width\",\"height\",\"color\",\"links\",\"uri\",\"url\"],\"additionalProperties\":false},\"favicon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"width\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel width of the image. This is not present for SVGs.\"},\"height\":{\"type\":\"number\",\"nullable\":true,\"description\":\"The pixel height of the image. This is not present for SVGs.\"},\"color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"nullable\":true,\"description\":\"The primary color contained within your image.\"},\"links\":{\"type\":\"object\",\"properties\":{\"original_url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true,\"description\":\"If your image was resized upon upload this will be a URL to the original file.\"}},\"required\":[\"original_url\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"name\",\"width\",\"height\",\"color\",\"links\",\"uri\",\"url\"],\"additionalProperties\":false},\"size\":{\"type\":\"string\",\"enum\":[\"default\",\"large\"],\"default\":\"default\"}},\"required\":[\"dark_mode\",\"main\",\"favicon\"],\"additionalProperties\":false},\"markdown\":{\"type\":\"object\",\"properties\":{\"callouts\":{\"type\":\"object\",\"properties\":{\"icon_font\":{\"type\":\"string\",\"enum\":[\"emojis\",\"fontawesome\"],\"default\":\"emojis\",\"description\":\"Handles the types of icons that are shown in Markdown callouts.\"}},\"additionalProperties\":false}},\"required\":[\"callouts\"],\"additionalProperties\":false},\"navigation\":{\"type\":\"object\",\"properties\":{\"first_page\":{\"type\":\"string\",\"enum\":[\"documentation\",\"reference\",\"landing_page\"],\"default\":\"landing_page\",\"description\":\"The page that users will first see when they access your documentation hub.\"},\"left\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"home\",\"guides\",\"discussions\",\"changelog\",\"search_box\",\"link_url\",\"custom_page\",\"user_controls\",\"reference\",\"recipes\"]},\"title\":{\"type\":\"string\",\"nullable\":true},\"url\":{\"type\":\"string\",\"nullable\":true},\"custom_page\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"type\",\"title\",\"url\",\"custom_page\"],\"additionalProperties\":false},\"description\":\"The navigation settings for the left side of your projects navigation bar.\"},\"links\":{\"type\":\"object\",\"properties\":{\"changelog\":{\"type\":\"object\",\"properties\":{\"label\":{\"type\":\"string\",\"enum\":[\"Changelog\"]},\"alias\":{\"type\":\"string\",\"nullable\":true},\"visibility\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\"}},\"required\":[\"label\",\"alias\"],\"additionalProperties\":false},\"discussions\":{\"type\":\"object\",\"properties\":{\"label\":{\"type\":\"string\",\"enum\":[\"Discussions\"]},\"alias\":{\"type\":\"string\",\"nullable\":true},\"visibility\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\"}},\"required\":[\"label\",\"alias\"],\"additionalProperties\":false},\"home\":{\"type\":\"object\",\"properties\":{\"label\":{\"type\":\"string\",\"enum\":[\"Home\"]},\"visibility\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\"}},\"required\":[\"label\"],\"additionalProperties\":false},\"graphql\":{\"type\":\"object\",\"properties\":{\"label\":{\"type\":\"string\",\"enum\":[\"GraphQL\"]},\"visibility\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"nullable\":true}},\"required\":[\"label\"],\"additionalProperties\":false},\"guides\":{\"type\":\"object\",\"properties\":{\"label\":{\"type\":\"string\",\"enum\":[\"Guides\"]},\"alias\":{\"type\":\"string\",\"nullable\":true},\"visibility\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\"}},\"required\":[\"label\",\"alias\"],\"additionalProperties\":false},\"recipes\":{\"type\":\"object\",\"properties\":{\"label\":{\"type\":\"string\",\"enum\":[\"Recipes\"]},\"alias\":{\"type\":\"string\",\"nullable\":true},\"visibility\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\"}},\"required\":[\"label\",\"alias\"],\"additionalProperties\":false},\"reference\":{\"type\":\"object\",\"properties\":{\"label\":{\"type\":\"string\",\"enum\":[\"API Reference\"]},\"alias\":{\"type\":\"string\",\"nullable\":true},\"visibility\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\"}},\"required\":[\"label\",\"alias\"],\"additionalProperties\":false}},\"required\":[\"changelog\",\"discussions\",\"home\",\"graphql\",\"guides\",\"recipes\",\"reference\"],\"additionalProperties\":false},\"logo_link\":{\"type\":\"string\",\"enum\":[\"landing_page\",\"homepage\"],\"default\":\"homepage\",\"description\":\"Where users will be directed to when they click on your logo in the navigation bar.\"},\"page_icons\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Should the links in your project navigation bar include icons?\"},\"right\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"home\",\"guides\",\"discussions\",\"changelog\",\"search_box\",\"link_url\",\"custom_page\",\"user_controls\",\"reference\",\"recipes\"]},\"title\":{\"type\":\"string\",\"nullable\":true},\"url\":{\"type\":\"string\",\"nullable\":true},\"custom_page\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"type\",\"title\",\"url\",\"custom_page\"],\"additionalProperties\":false},\"description\":\"The navigation settings for the right side of your projects navigation bar.\"},\"sub_nav\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"home\",\"guides\",\"discussions\",\"changelog\",\"search_box\",\"link_url\",\"custom_page\",\"user_controls\",\"reference\",\"recipes\"]},\"title\":{\"type\":\"string\",\"nullable\":true},\"url\":{\"type\":\"string\",\"nullable\":true},\"custom_page\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"type\",\"title\",\"url\",\"custom_page\"],\"additionalProperties\":false},\"description\":\"The navigation settings for your projects subnavigation bar.\"},\"subheader_layout\":{\"type\":\"string\",\"enum\":[\"links\",\"dropdown\"],\"default\":\"links\"},\"version\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Should your current documentation version be shown in the navigation bar?\"}},\"required\":[\"left\",\"links\",\"right\",\"sub_nav\"],\"additionalProperties\":false},\"table_of_contents\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Should your guides show a table of contents?\"},\"ai\":{\"type\":\"object\",\"properties\":{\"dropdown\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"Should your pages show a share with AI dropdown?\"},\"options\":{\"type\":\"object\",\"properties\":{\"chatgpt\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Enable ChatGPT in the AI dropdown.\"},\"claude\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Enable Claude in the AI dropdown.\"},\"clipboard\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Enable \\\"Copy to Clipboard\\\" within in the AI dropdown.\"},\"copilot\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Enable Copilot in the AI dropdown.\"},\"view_as_markdown\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Enable \\\"View as Markdown\\\" in the AI dropdown.\"}},\"additionalProperties\":false}},\"required\":[\"options\"],\"additionalProperties\":false},\"whats_next_label\":{\"type\":\"string\",\"nullable\":true,\"description\":\"What should we call the next steps section of your guides? Defaults to \\\"What's Next\\\".\"}},\"required\":[\"brand\",\"changelog\",\"custom_code\",\"footer\",\"header\",\"layout\",\"logo\",\"markdown\",\"navigation\",\"ai\",\"whats_next_label\"],\"additionalProperties\":false},\"canonical_url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true,\"description\":\"The canonical base URL for your project defaults to your project's base URL, but you can override the canonical base URL with this field.\"},\"custom_login\":{\"type\":\"object\",\"properties\":{\"jwt_secret\":{\"type\":\"string\"},\"login_url\":{\"type\":\"string\",\"nullable\":true},\"logout_url\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"jwt_secret\",\"login_url\",\"logout_url\"],\"additionalProperties\":false},\"default_version\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The version of your project that users are directed to by default.\"}},\"required\":[\"name\"],\"additionalProperties\":false},\"description\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The description of your project. This is used in the page meta description and is seen by search engines and sites like Facebook.\"},\"glossary\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"term\":{\"type\":\"string\",\"description\":\"Glossary term is what gets displayed in your documentation when embedded.\"},\"definition\":{\"type\":\"string\",\"description\":\"Glossary definition is revealed to users when they mouse over the glossary term.\"}},\"required\":[\"term\",\"definition\"],\"additionalProperties\":false},\"default\":[],\"description\":\"List of glossary terms in your project that can be used within your documentation.\"},\"health_check\":{\"type\":\"object\",\"properties\":{\"provider\":{\"type\":\"string\",\"enum\":[\"manual\",\"statuspage\",\"none\"],\"default\":\"none\",\"description\":\"The type of provider you wish to use for for managing your APIs health: manually or through [Atlassian Statuspage](https://www.atlassian.com/software/statuspage).\"},\"settings\":{\"type\":\"object\",\"properties\":{\"manual\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"up\",\"down\"],\"default\":\"up\",\"description\":\"If you are manually managing your APIs health this is a status boolean indicating if your API is up or down.\"},\"url\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The URL that we will show to your users when your API is down. This is only used when `health_check.provider` is set to `manual`.\"}},\"required\":[\"url\"],\"additionalProperties\":false},\"statuspage\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"nullable\":true,\"description\":\"If managing your APIs health through [Statuspage](https://www.atlassian.com/software/statuspage) this is your Statuspage ID.\"}},\"required\":[\"id\"],\"additionalProperties\":false}},\"required\":[\"manual\",\"statuspage\"],\"additionalProperties\":false}},\"required\":[\"settings\"],\"additionalProperties\":false},\"homepage_url\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The URL for your company's main website. We'll link to it in various places so people can \\\"Go Home\\\".\"},\"integrations\":{\"type\":\"object\",\"properties\":{\"aws\":{\"type\":\"object\",\"properties\":{\"readme_webhook_login\":{\"type\":\"object\",\"properties\":{\"external_id\":{\"type\":\"string\",\"nullable\":true},\"region\":{\"type\":\"string\",\"enum\":[\"af-south-1\",\"ap-east-1\",\"ap-northeast-1\",\"ap-northeast-2\",\"ap-northeast-3\",\"ap-south-1\",\"ap-south-2\",\"ap-southeast-1\",\"ap-southeast-2\",\"ap-southeast-3\",\"ap-southeast-4\",\"ap-southeast-5\",\"ca-central-1\",\"ca-west-1\",\"cn-north-1\",\"cn-northwest-1\",\"eu-central-1\",\"eu-central-2\",\"eu-north-1\",\"eu-south-1\",\"eu-south-2\",\"eu-west-1\",\"eu-west-2\",\"eu-west-3\",\"il-central-1\",\"me-central-1\",\"me-south-1\",\"sa-east-1\",\"us-east-1\",\"us-east-2\",\"us-west-1\",\"us-west-2\"],\"nullable\":true},\"role_arn\":{\"type\":\"string\",\"nullable\":true},\"usage_plan_id\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"external_id\",\"region\",\"role_arn\",\"usage_plan_id\"],\"additionalProperties\":false}},\"required\":[\"readme_webhook_login\"],\"additionalProperties\":false},\"bing\":{\"type\":\"object\",\"properties\":{\"verify\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"verify\"],\"additionalProperties\":false},\"google\":{\"type\":\"object\",\"properties\":{\"analytics\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Your Google Analytics ID. If it starts with UA-, we'll use Universal Analytics otherwise Google Analytics 4.\"},\"site_verification\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"analytics\",\"site_verification\"],\"additionalProperties\":false},\"heap\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"id\"],\"additionalProperties\":false},\"intercom\":{\"type\":\"object\",\"properties\":{\"app_id\":{\"type\":\"string\",\"nullable\":true},\"secure_mode\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"nullable\":true,\"description\":\"By supplying a secure mode key you will opt into [Intercoms Identity Verification](https://docs.intercom.io/configuring-intercom/enable-secure-mode) system.\"},\"email_only\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Should ReadMe only identify users by their email addresses? This integrates better with your existing Intercom but is possibly less secure.\"}},\"required\":[\"key\"],\"additionalProperties\":false}},\"required\":[\"app_id\",\"secure_mode\"],\"additionalProperties\":false},\"postman\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"nullable\":true},\"client_id\":{\"type\":\"string\",\"nullable\":true},\"client_secret\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"key\",\"client_id\",\"client_secret\"],\"additionalProperties\":false},\"koala\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"key\"],\"additionalProperties\":false},\"localize\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"key\"],\"additionalProperties\":false},\"recaptcha\":{\"type\":\"object\",\"properties\":{\"site_key\":{\"type\":\"string\",\"nullable\":true},\"secret_key\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"site_key\",\"secret_key\"],\"additionalProperties\":false,\"description\":\"https://docs.readme.com/main/docs/recaptcha\"},\"segment\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"nullable\":true},\"domain\":{\"type\":\"string\",\"nullable\":true,\"description\":\"If you are proxying [Segment](https://segment.com/) requests through a custom domain this is that domain. More information about this configuration can be found [here](https://docs.readme.com/main/docs/segment#using-a-custom-domain-with-segment).\"}},\"required\":[\"key\",\"domain\"],\"additionalProperties\":false},\"speakeasy\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The API key for Speakeasy.\"},\"spec_url\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The URL to the Speakeasy spec file.\"}},\"required\":[\"key\",\"spec_url\"],\"additionalProperties\":false},\"stainless\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The API key for Stainless.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the Stainless project.\"}},\"required\":[\"key\",\"name\"],\"additionalProperties\":false},\"typekit\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"key\"],\"additionalProperties\":false},\"zendesk\":{\"type\":\"object\",\"properties\":{\"subdomain\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"subdomain\"],\"additionalProperties\":false}},\"required\":[\"aws\",\"bing\",\"google\",\"heap\",\"intercom\",\"postman\",\"koala\",\"localize\",\"recaptcha\",\"segment\",\"speakeasy\",\"stainless\",\"typekit\",\"zendesk\"],\"additionalProperties\":false},\"mcp\":{\"type\":\"object\",\"properties\":{\"state\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"The availability of the project's MCP server.\"}},\"additionalProperties\":false,\"description\":\"Configuration for the project's Model Context Protocol (MCP) server.\"},\"name\":{\"type\":\"string\",\"description\":\"The name of the project.\"},\"onboarding_completed\":{\"type\":\"object\",\"properties\":{\"api\":{\"type\":\"boolean\",\"default\":false},\"appearance\":{\"type\":\"boolean\",\"default\":false},\"documentation\":{\"type\":\"boolean\",\"default\":false},\"domain\":{\"type\":\"boolean\",\"default\":false},\"jwt\":{\"type\":\"boolean\",\"default\":false},\"logs\":{\"type\":\"boolean\",\"default\":false},\"metricsSDK\":{\"type\":\"boolean\",\"default\":false}},\"additionalProperties\":false},\"pages\":{\"type\":\"object\",\"properties\":{\"not_found\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/custom_pages\\\\/([a-f\\\\d]{24}|([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true,\"description\":\"The page you wish to be served to your users when they encounter a 404. This can either map to the `uri` of a Custom Page on your project or be set to `null`. If `null` then the default ReadMe 404 page will be served. The version within the `uri` must be mapped to your stable version.\"}},\"required\":[\"not_found\"],\"additionalProperties\":false},\"parent\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Does the project have a parent project (enterprise)? If so, this resolves to the parent's subdomain.\"},\"plan\":{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"business\",\"business2018\",\"business-annual-2024\",\"enterprise\",\"free\",\"freelaunch\",\"opensource\",\"startup\",\"startup2018\",\"startup-annual-2024\"],\"default\":\"free\"},\"grace_period\":{\"type\":\"object\",\"properties\":{\"enabled\":{\"type\":\"boolean\",\"default\":false},\"end_date\":{\"type\":\"string\",\"format\":\"date-time\",\"nullable\":true,\"default\":null}},\"additionalProperties\":false},\"trial\":{\"type\":\"object\",\"properties\":{\"expired\":{\"type\":\"boolean\",\"default\":false},\"end_date\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The end date for your two week trial.\"}},\"required\":[\"end_date\"],\"additionalProperties\":false}},\"required\":[\"grace_period\",\"trial\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"openapi\":{\"type\":\"string\",\"enum\":[\"public\",\"admin\"],\"default\":\"admin\",\"description\":\"The visibility your OpenAPI definitions on your project's `/openapi` page.\"},\"password\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The project's password for when `privacy.view` is `password`. This field can be set, but it will not be returned by the API.\"},\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"admin\",\"password\",\"custom_login\"],\"default\":\"public\",\"description\":\"* `public` - Site is available to the public.\\n* `admin` - Site is only available to users that have project permissions.\\n* `password` - Site is gated behind a password authentication system.\\n* `custom_login` - Users who view your site will be forwarded to a URL of your choice, having them login there and be forwarded back to your ReadMe site.\"}},\"required\":[\"password\"],\"additionalProperties\":false},\"redirects\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"from\":{\"type\":\"string\"},\"to\":{\"type\":\"string\"}},\"required\":[\"from\",\"to\"],\"additionalProperties\":false},\"description\":\"A collection of page redirects that ReadMe will permanently redirect users to when attempting to render a 404. Check out our [redirect docs](https://docs.readme.com/main/docs/error-pages#section-redirects) for more information on how they are handled.\"},\"reference\":{\"type\":\"object\",\"properties\":{\"api_sdk_snippets\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Enable SDK-generated request code snippets.\"},\"sdk_snippets\":{\"type\":\"object\",\"properties\":{\"external\":{\"type\":\"string\",\"enum\":[\"active\",\"disabled\",\"enabled\"],\"default\":\"disabled\",\"description\":\"State of external SDK snippets feature.\"}},\"additionalProperties\":false},\"defaults\":{\"type\":\"string\",\"enum\":[\"always_use\",\"use_only_if_required\"],\"default\":\"use_only_if_required\",\"description\":\"When `always_use`, any `default` values defined in your API definition are used to populate your request data in the API Explorer, even if the parameter is not marked as `required`.\"},\"json_editor\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"When `enabled`, allows editing the request body with a JSON editor.\"},\"request_history\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"When `enabled`, request history for API endpoints are shown.\"},\"oauth_flows\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"When `enabled`, enable the new OAuth Flows experience in the API Reference section.\"},\"response_examples\":{\"type\":\"string\",\"enum\":[\"expanded\",\"collapsed\"],\"default\":\"collapsed\",\"description\":\"When `expanded`, response examples will be expanded by default if a 200 level response exists.\"},\"response_schemas\":{\"type\":\"string\",\"enum\":[\"expanded\",\"collapsed\"],\"default\":\"collapsed\",\"description\":\"When `expanded`, response schemas will be expanded by default if a 200 level response schema exists.\"}},\"required\":[\"sdk_snippets\"],\"additionalProperties\":false,\"description\":\"Contains options to configure interactive sections on your API Reference pages.\"},\"seo\":{\"type\":\"object\",\"properties\":{\"overwrite_title_tag\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"Overwrite pages' <title> tag with their custom metadata title (if present).\"}},\"additionalProperties\":false},\"sitemap\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"Expose a `sitemap.xml` directory on your project.\"},\"llms_txt\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"Expose an `llms.txt` file to help AI assistants understand your documentation structure.\"},\"subdomain\":{\"type\":\"string\",\"pattern\":\"[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\",\"maxLength\":30,\"description\":\"The subdomain of your project.\"},\"suggested_edits\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow users to suggest edits to your documentation.\"},\"variable_defaults\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Variable Identifier\"},\"name\":{\"type\":\"string\",\"description\":\"The key name of the variable.\"},\"default\":{\"type\":\"string\",\"description\":\"The default value of the variable.\"},\"source\":{\"type\":\"string\",\"enum\":[\"server\",\"security\",\"custom\",\"\"],\"default\":\"\",\"description\":\"The variables source. This can come from a user input or from syncing an OpenAPI definition.\"},\"type\":{\"type\":\"string\",\"enum\":[\"http\",\"apiKey\",\"openIdConnect\",\"oauth2\",\"\"],\"description\":\"If variable `source` is `security`, include the OpenAPI security auth type.\"},\"scheme\":{\"type\":\"string\",\"description\":\"If variable `source` is `security`, include the OpenAPI security auth scheme.\"}},\"required\":[\"id\",\"name\"],\"additionalProperties\":false},\"default\":[]},\"webhooks\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"action\":{\"type\":\"string\",\"enum\":[\"login\"],\"default\":\"login\"},\"timeout\":{\"type\":\"number\",\"default\":5000},\"url\":{\"type\":\"string\",\"format\":\"uri\"}},\"required\":[\"url\"],\"additionalProperties\":false},\"default\":[]},\"id\":{\"type\":\"string\",\"pattern\":\"^[a-f\\\\d]{24}$\",\"description\":\"The unique, immutable, identifier for the project.\"},\"features\":{\"type\":\"object\",\"properties\":{\"mdx\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"If this project supports MDX.\"}},\"additionalProperties\":false},\"git\":{\"type\":\"object\",\"properties\":{\"connection\":{\"type\":\"object\",\"properties\":{\"repository\":{\"type\":\"object\",\"properties\":{\"provider_type\":{\"type\":\"string\",\"enum\":[\"github\",\"github_enterprise_server\"],\"description\":\"The type of provider for the repository.\"},\"name\":{\"type\":\"string\",\"description\":\"The name of the repository (e.g., `repo-with-content`).\"},\"full_name\":{\"type\":\"string\",\"description\":\"The full name of the repository (e.g., `owner-org/repo-with-content`).\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"The URL of the repository (e.g., `https://github.com/owner-org/repo-with-content`).\"}},\"required\":[\"provider_type\",\"name\",\"full_name\",\"url\"],\"additionalProperties\":false,\"nullable\":true},\"organization\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"The name of the organization the linked repository is a part of (e.g., `owner-org`).\"},\"provider_type\":{\"type\":\"string\",\"enum\":[\"github\",\"github_enterprise_server\"],\"description\":\"The type of provider for the organization.\"}},\"required\":[\"name\",\"provider_type\"],\"additionalProperties\":false,\"nullable\":true},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"inactive\",\"none\"],\"default\":\"none\",\"description\":\"Indicates if the project has a bi-directional sync connection set up. Below is the meaning of each possible value:\\n- `active` - the project has an external repository connected and the connection to the repository is active.\\n- `inactive` - the project has an external repository connected but the connection to the repository is inactive.\\n- `none` - the project is not connected to an external repository.\"}},\"required\":[\"repository\",\"organization\"],\"additionalProperties\":false}},\"required\":[\"connection\"],\"additionalProperties\":false},\"permissions\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"private_label\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"If this project is allowed to private label their Hub and remove all ReadMe branding.\"},\"custom_code\":{\"type\":\"object\",\"properties\":{\"css\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"If this project is allowed to utilize custom CSS.\"},\"html\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"If this project is allowed to utilize custom HTML.\"},\"js\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"If this project is allowed to utilize custom JS.\"}},\"additionalProperties\":false}},\"required\":[\"custom_code\"],\"additionalProperties\":false},\"branches\":{\"type\":\"object\",\"properties\":{\"merge\":{\"type\":\"object\",\"properties\":{\"admin\":{\"type\":\"boolean\",\"description\":\"Whether admin role can perform merges\"},\"editor\":{\"type\":\"boolean\",\"description\":\"Whether editor role can perform merges\"}},\"required\":[\"admin\",\"editor\"],\"additionalProperties\":false,\"description\":\"Role-based access control for merging branches\"}},\"required\":[\"merge\"],\"additionalProperties\":false}},\"required\":[\"appearance\",\"branches\"],\"additionalProperties\":false},\"refactored\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"disabled\",\"description\":\"Indicates if the project has our new Unified UI experience.\"},\"migrated\":{\"type\":\"string\",\"enum\":[\"failed\",\"processing\",\"successful\",\"unknown\"],\"default\":\"unknown\",\"description\":\"Indicates if the project has been migrated from Dash to Superhub.\"}},\"additionalProperties\":false},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"api_designer\",\"appearance\",\"canonical_url\",\"custom_login\",\"default_version\",\"description\",\"health_check\",\"homepage_url\",\"integrations\",\"mcp\",\"name\",\"onboarding_completed\",\"pages\",\"parent\",\"plan\",\"privacy\",\"redirects\",\"reference\",\"seo\",\"subdomain\",\"id\",\"features\",\"git\",\"permissions\",\"refactored\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/reference\":{\"post\":{\"operationId\":\"createReference\",\"summary\":\"Create a reference page\",\"tags\":[\"API Reference\"],\"description\":\"Create a page in the API Reference section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"additionalProperties\":false}},\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true}},\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"additionalProperties\":false}},\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"keywords\":{\"type\":\"string\",\"nullable\":true},\"title\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true}},\"additionalProperties\":false}},\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true}},\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"connections\":{\"type\":\"object\",\"properties\":{\"recipes\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.\"}},\"additionalProperties\":false},\"nullable\":true}},\"additionalProperties\":false},\"position\":{\"type\":\"number\"},\"api_config\":{\"type\":\"string\",\"enum\":[\"authentication\",\"getting-started\",\"my-requests\"],\"nullable\":true},\"api\":{\"type\":\"object\",\"properties\":{\"method\":{\"type\":\"string\",\"enum\":[\"get\",\"put\",\"post\",\"delete\",\"options\",\"head\",\"patch\",\"trace\"],\"description\":\"The endpoint HTTP method.\"},\"path\":{\"type\":\"string\",\"description\":\"The endpoint path.\"},\"schema\":{\"nullable\":true},\"stats\":{\"type\":\"object\",\"properties\":{\"additional_properties\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation uses `additionalProperties` for handling extra schema properties.\"},\"callbacks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `callbacks` documented.\"},\"circular_references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains `$ref` schema pointers that resolve to itself.\"},\"common_parameters\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes common parameters set at the path level.\"},\"discriminators\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes `discriminator` for discriminating between different parts in a polymorphic schema.\"},\"links\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `links` documented.\"},\"polymorphism\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains polymorphic schemas.\"},\"references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation, after being dereferenced, has `x-readme-ref-name` entries defining what the original `$ref` schema pointers were named.\"},\"server_variables\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has composable variables configured for its server definition.\"},\"style\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters that have specific `style` serializations.\"},\"webhooks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API definition has `webhooks` documented.\"},\"xml_requests\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has request bodies that accept XML.\"},\"xml_responses\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has response payloads that return XML.\"},\"xml_schemas\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters or schemas that can serialize to XML.\"}},\"additionalProperties\":false,\"description\":\"OpenAPI features that are utilized within this API operation.\"},\"source\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"],\"nullable\":true},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"nullable\":true}},\"additionalProperties\":false}},\"required\":[\"category\",\"title\"],\"additionalProperties\":false}}},\"required\":true},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"required\":[\"name\",\"type\"],\"additionalProperties\":false}},\"required\":[\"icon\"],\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true,\"description\":\"Should this URL be opened up in a new tab?\"}},\"required\":[\"url\",\"new_tab\"],\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"required\":[\"description\",\"pages\"],\"additionalProperties\":false}},\"required\":[\"body\",\"excerpt\",\"link\",\"next\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true,\"description\":\"A URI to the parent page resource including the page ID or slug.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"api_config\":{\"type\":\"string\",\"enum\":[\"authentication\",\"getting-started\",\"my-requests\"],\"nullable\":true},\"api\":{\"type\":\"object\",\"properties\":{\"method\":{\"type\":\"string\",\"enum\":[\"get\",\"put\",\"post\",\"delete\",\"options\",\"head\",\"patch\",\"trace\"],\"description\":\"The endpoint HTTP method.\"},\"path\":{\"type\":\"string\",\"description\":\"The endpoint path.\"},\"schema\":{\"nullable\":true,\"description\":\"The API schema for this reference endpoint. This schema may be a reduced (i.e., only contains the necessary information for this endpoint) and/or dereferenced version of the full API definition, depending upon the query parameters used for this request.\"},\"stats\":{\"type\":\"object\",\"properties\":{\"additional_properties\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation uses `additionalProperties` for handling extra schema properties.\"},\"callbacks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `callbacks` documented.\"},\"circular_references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains `$ref` schema pointers that resolve to itself.\"},\"common_parameters\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes common parameters set at the path level.\"},\"discriminators\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes `discriminator` for discriminating between different parts in a polymorphic schema.\"},\"links\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `links` documented.\"},\"polymorphism\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains polymorphic schemas.\"},\"references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation, after being dereferenced, has `x-readme-ref-name` entries defining what the original `$ref` schema pointers were named.\"},\"server_variables\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has composable variables configured for its server definition.\"},\"style\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters that have specific `style` serializations.\"},\"webhooks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API definition has `webhooks` documented.\"},\"xml_requests\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has request bodies that accept XML.\"},\"xml_responses\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has response payloads that return XML.\"},\"xml_schemas\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters or schemas that can serialize to XML.\"}},\"additionalProperties\":false,\"description\":\"OpenAPI features that are utilized within this API operation.\"},\"source\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"],\"nullable\":true,\"description\":\"The source by which this API definition was ingested.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"nullable\":true,\"description\":\"A URI to the API resource.\"}},\"required\":[\"method\",\"path\",\"stats\",\"source\",\"uri\"],\"additionalProperties\":false,\"description\":\"Information about the API that this reference page is attached to.\"},\"connections\":{\"type\":\"object\",\"properties\":{\"recipes\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"nullable\":true,\"description\":\"A collection of recipes that are displayed on this API reference.\"}},\"required\":[\"recipes\"],\"additionalProperties\":false},\"href\":{\"type\":\"object\",\"properties\":{\"dash\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page in your ReadMe Dash.\"},\"hub\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page on your ReadMe hub.\"}},\"required\":[\"dash\",\"hub\"],\"additionalProperties\":false},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"project\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"The name of the project.\"},\"subdomain\":{\"type\":\"string\",\"pattern\":\"[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\",\"maxLength\":30,\"description\":\"The subdomain of the project.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this page belongs to.\"}},\"required\":[\"name\",\"subdomain\",\"uri\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the page was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"A URI to the page resource.\"}},\"required\":[\"appearance\",\"category\",\"content\",\"metadata\",\"parent\",\"privacy\",\"slug\",\"title\",\"api_config\",\"api\",\"connections\",\"href\",\"links\",\"project\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/reference/{slug}\":{\"delete\":{\"operationId\":\"deleteReference\",\"summary\":\"Delete a reference page\",\"tags\":[\"API Reference\"],\"description\":\"Delete a page from the API Reference section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}},\"patch\":{\"operationId\":\"updateReference\",\"summary\":\"Update a reference page\",\"tags\":[\"API Reference\"],\"description\":\"Updates an existing page in the API Reference section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"additionalProperties\":false}},\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true}},\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"additionalProperties\":false}},\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"keywords\":{\"type\":\"string\",\"nullable\":true},\"title\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true}},\"additionalProperties\":false}},\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true}},\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"connections\":{\"type\":\"object\",\"properties\":{\"recipes\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.\"}},\"additionalProperties\":false},\"nullable\":true}},\"additionalProperties\":false},\"api\":{\"type\":\"object\",\"properties\":{\"method\":{\"type\":\"string\",\"enum\":[\"get\",\"put\",\"post\",\"delete\",\"options\",\"head\",\"patch\",\"trace\"],\"description\":\"The endpoint HTTP method.\"},\"path\":{\"type\":\"string\",\"description\":\"The endpoint path.\"},\"schema\":{\"nullable\":true},\"stats\":{\"type\":\"object\",\"properties\":{\"additional_properties\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation uses `additionalProperties` for handling extra schema properties.\"},\"callbacks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `callbacks` documented.\"},\"circular_references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains `$ref` schema pointers that resolve to itself.\"},\"common_parameters\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes common parameters set at the path level.\"},\"discriminators\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes `discriminator` for discriminating between different parts in a polymorphic schema.\"},\"links\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `links` documented.\"},\"polymorphism\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains polymorphic schemas.\"},\"references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation, after being dereferenced, has `x-readme-ref-name` entries defining what the original `$ref` schema pointers were named.\"},\"server_variables\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has composable variables configured for its server definition.\"},\"style\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters that have specific `style` serializations.\"},\"webhooks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API definition has `webhooks` documented.\"},\"xml_requests\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has request bodies that accept XML.\"},\"xml_responses\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has response payloads that return XML.\"},\"xml_schemas\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters or schemas that can serialize to XML.\"}},\"additionalProperties\":false,\"description\":\"OpenAPI features that are utilized within this API operation.\"},\"source\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"],\"nullable\":true},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"nullable\":true}},\"additionalProperties\":false,\"description\":\"Information about the API that this reference page is attached to. If you wish to detach this page from an API definition, making it a stand page, set `api.uri` to `null`.\"},\"position\":{\"type\":\"number\"}},\"additionalProperties\":false}}}},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"required\":[\"name\",\"type\"],\"additionalProperties\":false}},\"required\":[\"icon\"],\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true,\"description\":\"Should this URL be opened up in a new tab?\"}},\"required\":[\"url\",\"new_tab\"],\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"required\":[\"description\",\"pages\"],\"additionalProperties\":false}},\"required\":[\"body\",\"excerpt\",\"link\",\"next\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true,\"description\":\"A URI to the parent page resource including the page ID or slug.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"api_config\":{\"type\":\"string\",\"enum\":[\"authentication\",\"getting-started\",\"my-requests\"],\"nullable\":true},\"api\":{\"type\":\"object\",\"properties\":{\"method\":{\"type\":\"string\",\"enum\":[\"get\",\"put\",\"post\",\"delete\",\"options\",\"head\",\"patch\",\"trace\"],\"description\":\"The endpoint HTTP method.\"},\"path\":{\"type\":\"string\",\"description\":\"The endpoint path.\"},\"schema\":{\"nullable\":true,\"description\":\"The API schema for this reference endpoint. This schema may be a reduced (i.e., only contains the necessary information for this endpoint) and/or dereferenced version of the full API definition, depending upon the query parameters used for this request.\"},\"stats\":{\"type\":\"object\",\"properties\":{\"additional_properties\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation uses `additionalProperties` for handling extra schema properties.\"},\"callbacks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `callbacks` documented.\"},\"circular_references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains `$ref` schema pointers that resolve to itself.\"},\"common_parameters\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes common parameters set at the path level.\"},\"discriminators\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes `discriminator` for discriminating between different parts in a polymorphic schema.\"},\"links\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `links` documented.\"},\"polymorphism\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains polymorphic schemas.\"},\"references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation, after being dereferenced, has `x-readme-ref-name` entries defining what the original `$ref` schema pointers were named.\"},\"server_variables\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has composable variables configured for its server definition.\"},\"style\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters that have specific `style` serializations.\"},\"webhooks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API definition has `webhooks` documented.\"},\"xml_requests\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has request bodies that accept XML.\"},\"xml_responses\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has response payloads that return XML.\"},\"xml_schemas\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters or schemas that can serialize to XML.\"}},\"additionalProperties\":false,\"description\":\"OpenAPI features that are utilized within this API operation.\"},\"source\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"],\"nullable\":true,\"description\":\"The source by which this API definition was ingested.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"nullable\":true,\"description\":\"A URI to the API resource.\"}},\"required\":[\"method\",\"path\",\"stats\",\"source\",\"uri\"],\"additionalProperties\":false,\"description\":\"Information about the API that this reference page is attached to.\"},\"connections\":{\"type\":\"object\",\"properties\":{\"recipes\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"nullable\":true,\"description\":\"A collection of recipes that are displayed on this API reference.\"}},\"required\":[\"recipes\"],\"additionalProperties\":false},\"href\":{\"type\":\"object\",\"properties\":{\"dash\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page in your ReadMe Dash.\"},\"hub\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page on your ReadMe hub.\"}},\"required\":[\"dash\",\"hub\"],\"additionalProperties\":false},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"project\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"The name of the project.\"},\"subdomain\":{\"type\":\"string\",\"pattern\":\"[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\",\"maxLength\":30,\"description\":\"The subdomain of the project.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this page belongs to.\"}},\"required\":[\"name\",\"subdomain\",\"uri\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the page was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"A URI to the page resource.\"}},\"required\":[\"appearance\",\"category\",\"content\",\"metadata\",\"parent\",\"privacy\",\"slug\",\"title\",\"api_config\",\"api\",\"connections\",\"href\",\"links\",\"project\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"get\":{\"operationId\":\"getReference\",\"summary\":\"Get a reference page\",\"tags\":[\"API Reference\"],\"description\":\"Get a page from the API Reference section of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"enum\":[\"true\",\"false\"],\"default\":\"false\"},\"in\":\"query\",\"name\":\"dereference\",\"required\":false,\"description\":\"Whether or not to dereference the attached API definition. Defaults to `false` if not specified (subject to change while API v2 is still in beta).\"},{\"schema\":{\"type\":\"string\",\"enum\":[\"true\",\"false\"],\"default\":\"true\"},\"in\":\"query\",\"name\":\"reduce\",\"required\":false,\"description\":\"Whether or not to reduce the attached API definition. Defaults to `true` if not specified (subject to change while API v2 is still in beta).\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"allow_crawlers\":{\"type\":\"string\",\"enum\":[\"enabled\",\"disabled\"],\"default\":\"enabled\",\"description\":\"Allow indexing by robots.\"},\"appearance\":{\"type\":\"object\",\"properties\":{\"icon\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"icon\",\"emoji\"],\"nullable\":true}},\"required\":[\"name\",\"type\"],\"additionalProperties\":false}},\"required\":[\"icon\"],\"additionalProperties\":false},\"category\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/categories\\\\/(guides|reference)\\\\/((.*))\",\"description\":\"A URI to the category resource.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"body\":{\"type\":\"string\",\"nullable\":true},\"excerpt\":{\"type\":\"string\",\"nullable\":true},\"link\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"nullable\":true},\"new_tab\":{\"type\":\"boolean\",\"nullable\":true,\"description\":\"Should this URL be opened up in a new tab?\"}},\"required\":[\"url\",\"new_tab\"],\"additionalProperties\":false,\"description\":\"Information about where this page should redirect to; only available when `type` is `link`.\"},\"next\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"pages\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"slug\":{\"type\":\"string\"},\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"basic\",\"endpoint\"]}},\"required\":[\"slug\",\"title\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"nullable\":true},\"type\":{\"type\":\"string\",\"enum\":[\"link\"]},\"url\":{\"type\":\"string\"}},\"required\":[\"title\",\"type\",\"url\"],\"additionalProperties\":false}]}}},\"required\":[\"description\",\"pages\"],\"additionalProperties\":false}},\"required\":[\"body\",\"excerpt\",\"link\",\"next\"],\"additionalProperties\":false},\"metadata\":{\"type\":\"object\",\"properties\":{\"description\":{\"type\":\"string\",\"nullable\":true},\"image\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/images\\\\/([a-f\\\\d]{24})\",\"nullable\":true,\"description\":\"A URI to the `getImages` endpoint for this image. If the is a legacy image then this `uri` will be `null`. And if you wish to delete this image then you should set this to `null`.\"},\"url\":{\"type\":\"string\",\"format\":\"uri\",\"nullable\":true}},\"required\":[\"uri\",\"url\"],\"additionalProperties\":false},\"keywords\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A comma-separated list of keywords to place into your page metadata.\"},\"title\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"description\",\"image\",\"keywords\",\"title\"],\"additionalProperties\":false},\"parent\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"nullable\":true,\"description\":\"A URI to the parent page resource including the page ID or slug.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"default\":\"anyone_with_link\"}},\"additionalProperties\":false},\"slug\":{\"allOf\":[{\"type\":\"string\"},{\"type\":\"string\",\"minLength\":1}],\"description\":\"The accessible URL slug for the page.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"},\"title\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"api_config\",\"basic\",\"endpoint\",\"link\",\"webhook\"],\"default\":\"basic\"},\"api_config\":{\"type\":\"string\",\"enum\":[\"authentication\",\"getting-started\",\"my-requests\"],\"nullable\":true},\"api\":{\"type\":\"object\",\"properties\":{\"method\":{\"type\":\"string\",\"enum\":[\"get\",\"put\",\"post\",\"delete\",\"options\",\"head\",\"patch\",\"trace\"],\"description\":\"The endpoint HTTP method.\"},\"path\":{\"type\":\"string\",\"description\":\"The endpoint path.\"},\"schema\":{\"nullable\":true,\"description\":\"The API schema for this reference endpoint. This schema may be a reduced (i.e., only contains the necessary information for this endpoint) and/or dereferenced version of the full API definition, depending upon the query parameters used for this request.\"},\"stats\":{\"type\":\"object\",\"properties\":{\"additional_properties\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation uses `additionalProperties` for handling extra schema properties.\"},\"callbacks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `callbacks` documented.\"},\"circular_references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains `$ref` schema pointers that resolve to itself.\"},\"common_parameters\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes common parameters set at the path level.\"},\"discriminators\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation utilizes `discriminator` for discriminating between different parts in a polymorphic schema.\"},\"links\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has `links` documented.\"},\"polymorphism\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation contains polymorphic schemas.\"},\"references\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation, after being dereferenced, has `x-readme-ref-name` entries defining what the original `$ref` schema pointers were named.\"},\"server_variables\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has composable variables configured for its server definition.\"},\"style\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters that have specific `style` serializations.\"},\"webhooks\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API definition has `webhooks` documented.\"},\"xml_requests\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has request bodies that accept XML.\"},\"xml_responses\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has response payloads that return XML.\"},\"xml_schemas\":{\"type\":\"boolean\",\"default\":false,\"description\":\"This API operation has parameters or schemas that can serialize to XML.\"}},\"additionalProperties\":false,\"description\":\"OpenAPI features that are utilized within this API operation.\"},\"source\":{\"type\":\"string\",\"enum\":[\"api\",\"apidesigner\",\"apieditor\",\"bidi\",\"form\",\"postman\",\"rdme\",\"rdme_github\",\"url\"],\"nullable\":true,\"description\":\"The source by which this API definition was ingested.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/apis\\\\/((([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+.(json|yaml|yml)))\",\"nullable\":true,\"description\":\"A URI to the API resource.\"}},\"required\":[\"method\",\"path\",\"stats\",\"source\",\"uri\"],\"additionalProperties\":false,\"description\":\"Information about the API that this reference page is attached to.\"},\"connections\":{\"type\":\"object\",\"properties\":{\"recipes\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the recipe that this API reference is connected to. The recipe and API reference must exist within the same version.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"nullable\":true,\"description\":\"A collection of recipes that are displayed on this API reference.\"}},\"required\":[\"recipes\"],\"additionalProperties\":false},\"href\":{\"type\":\"object\",\"properties\":{\"dash\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page in your ReadMe Dash.\"},\"hub\":{\"type\":\"string\",\"format\":\"uri\",\"description\":\"A URL to this page on your ReadMe hub.\"}},\"required\":[\"dash\",\"hub\"],\"additionalProperties\":false},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"project\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"The name of the project.\"},\"subdomain\":{\"type\":\"string\",\"pattern\":\"[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*\",\"maxLength\":30,\"description\":\"The subdomain of the project.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project that this page belongs to.\"}},\"required\":[\"name\",\"subdomain\",\"uri\"],\"additionalProperties\":false},\"renderable\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"boolean\",\"default\":true,\"description\":\"A flag for if the resource is renderable or not.\"},\"error\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The rendering error.\"},\"message\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Additional details about the rendering error.\"}},\"additionalProperties\":false},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the page was updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"A URI to the page resource.\"}},\"required\":[\"appearance\",\"category\",\"content\",\"metadata\",\"parent\",\"privacy\",\"slug\",\"title\",\"api_config\",\"api\",\"connections\",\"href\",\"links\",\"project\",\"renderable\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/recipes\":{\"get\":{\"operationId\":\"getRecipes\",\"summary\":\"Get all recipes\",\"tags\":[\"Recipes\"],\"description\":\"Get all recipes from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"background_color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"default\":\"#000000\",\"description\":\"The color of the recipe card.\"},\"emoji\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The Unicode emoji to be displayed within the recipe card.\"}},\"required\":[\"emoji\"],\"additionalProperties\":false},\"connections\":{\"type\":\"object\",\"properties\":{\"references\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"nullable\":true,\"description\":\"A collection of API reference pages that this recipe will be displayed on.\"}},\"required\":[\"references\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the step.\"},\"body\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Content of the step.\"},\"line_numbers\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Line numbers to highlight in the code snippet. (e.g. `[\\\"1-5\\\", \\\"10\\\"]).\"}},\"required\":[\"title\",\"body\",\"line_numbers\"],\"additionalProperties\":false}},\"snippet\":{\"type\":\"object\",\"properties\":{\"code_options\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Code to display for the specific language.\"},\"language\":{\"type\":\"string\",\"description\":\"Language of the code snippet.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Name of the code snippet.\"},\"highlighted_syntax\":{\"type\":\"string\",\"description\":\"Actual syntax highlighter to use on the code snippet.\"}},\"required\":[\"code\",\"language\"],\"additionalProperties\":false},\"description\":\"Array of code snippets to display in the recipe.\"}},\"required\":[\"code_options\"],\"additionalProperties\":false},\"response\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Example response to display in the recipe.\"}},\"required\":[\"steps\",\"snippet\",\"response\"],\"additionalProperties\":false},\"description\":{\"type\":\"string\",\"nullable\":true},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"description\":\"Who can view the recipe.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"title\":{\"type\":\"string\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"appearance\",\"connections\",\"content\",\"description\",\"privacy\",\"title\",\"links\",\"slug\",\"uri\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"data\"],\"additionalProperties\":false}}}}}},\"post\":{\"operationId\":\"createRecipe\",\"summary\":\"Create a recipe\",\"tags\":[\"Recipes\"],\"description\":\"Create a new recipe in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"background_color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"default\":\"#000000\",\"description\":\"The color of the recipe card.\"},\"emoji\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"connections\":{\"type\":\"object\",\"properties\":{\"references\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.\"}},\"additionalProperties\":false},\"nullable\":true}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the step.\"},\"body\":{\"type\":\"string\",\"nullable\":true},\"line_numbers\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Line numbers to highlight in the code snippet. (e.g. `[\\\"1-5\\\", \\\"10\\\"]).\"}},\"additionalProperties\":false}},\"snippet\":{\"type\":\"object\",\"properties\":{\"code_options\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"nullable\":true},\"language\":{\"type\":\"string\",\"description\":\"Language of the code snippet.\"},\"name\":{\"type\":\"string\",\"nullable\":true},\"highlighted_syntax\":{\"type\":\"string\"}},\"additionalProperties\":false},\"description\":\"Array of code snippets to display in the recipe.\"}},\"additionalProperties\":false},\"response\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"description\":{\"type\":\"string\",\"nullable\":true},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"description\":\"Who can view the recipe.\"}},\"additionalProperties\":false},\"title\":{\"type\":\"string\"}},\"required\":[\"content\",\"description\",\"title\"],\"additionalProperties\":false}}},\"required\":true},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"background_color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"default\":\"#000000\",\"description\":\"The color of the recipe card.\"},\"emoji\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The Unicode emoji to be displayed within the recipe card.\"}},\"required\":[\"emoji\"],\"additionalProperties\":false},\"connections\":{\"type\":\"object\",\"properties\":{\"references\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"nullable\":true,\"description\":\"A collection of API reference pages that this recipe will be displayed on.\"}},\"required\":[\"references\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the step.\"},\"body\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Content of the step.\"},\"line_numbers\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Line numbers to highlight in the code snippet. (e.g. `[\\\"1-5\\\", \\\"10\\\"]).\"}},\"required\":[\"title\",\"body\",\"line_numbers\"],\"additionalProperties\":false}},\"snippet\":{\"type\":\"object\",\"properties\":{\"code_options\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Code to display for the specific language.\"},\"language\":{\"type\":\"string\",\"description\":\"Language of the code snippet.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Name of the code snippet.\"},\"highlighted_syntax\":{\"type\":\"string\",\"description\":\"Actual syntax highlighter to use on the code snippet.\"}},\"required\":[\"code\",\"language\"],\"additionalProperties\":false},\"description\":\"Array of code snippets to display in the recipe.\"}},\"required\":[\"code_options\"],\"additionalProperties\":false},\"response\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Example response to display in the recipe.\"}},\"required\":[\"steps\",\"snippet\",\"response\"],\"additionalProperties\":false},\"description\":{\"type\":\"string\",\"nullable\":true},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"description\":\"Who can view the recipe.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"title\":{\"type\":\"string\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"appearance\",\"connections\",\"content\",\"description\",\"privacy\",\"title\",\"links\",\"slug\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/branches/{branch}/recipes/{slug}\":{\"get\":{\"operationId\":\"getRecipe\",\"summary\":\"Get a recipe\",\"tags\":[\"Recipes\"],\"description\":\"Get a recipe from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"background_color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"default\":\"#000000\",\"description\":\"The color of the recipe card.\"},\"emoji\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The Unicode emoji to be displayed within the recipe card.\"}},\"required\":[\"emoji\"],\"additionalProperties\":false},\"connections\":{\"type\":\"object\",\"properties\":{\"references\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"nullable\":true,\"description\":\"A collection of API reference pages that this recipe will be displayed on.\"}},\"required\":[\"references\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the step.\"},\"body\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Content of the step.\"},\"line_numbers\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Line numbers to highlight in the code snippet. (e.g. `[\\\"1-5\\\", \\\"10\\\"]).\"}},\"required\":[\"title\",\"body\",\"line_numbers\"],\"additionalProperties\":false}},\"snippet\":{\"type\":\"object\",\"properties\":{\"code_options\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Code to display for the specific language.\"},\"language\":{\"type\":\"string\",\"description\":\"Language of the code snippet.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Name of the code snippet.\"},\"highlighted_syntax\":{\"type\":\"string\",\"description\":\"Actual syntax highlighter to use on the code snippet.\"}},\"required\":[\"code\",\"language\"],\"additionalProperties\":false},\"description\":\"Array of code snippets to display in the recipe.\"}},\"required\":[\"code_options\"],\"additionalProperties\":false},\"response\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Example response to display in the recipe.\"}},\"required\":[\"steps\",\"snippet\",\"response\"],\"additionalProperties\":false},\"description\":{\"type\":\"string\",\"nullable\":true},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"description\":\"Who can view the recipe.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"title\":{\"type\":\"string\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"appearance\",\"connections\",\"content\",\"description\",\"privacy\",\"title\",\"links\",\"slug\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}},\"delete\":{\"operationId\":\"deleteRecipe\",\"summary\":\"Delete a recipe\",\"tags\":[\"Recipes\"],\"description\":\"Delete a recipe from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}},\"patch\":{\"operationId\":\"updateRecipe\",\"summary\":\"Update an existing recipe\",\"tags\":[\"Recipes\"],\"description\":\"Update an existing recipe in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"background_color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"default\":\"#000000\",\"description\":\"The color of the recipe card.\"},\"emoji\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"connections\":{\"type\":\"object\",\"properties\":{\"references\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.\"}},\"additionalProperties\":false},\"nullable\":true}},\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the step.\"},\"body\":{\"type\":\"string\",\"nullable\":true},\"line_numbers\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Line numbers to highlight in the code snippet. (e.g. `[\\\"1-5\\\", \\\"10\\\"]).\"}},\"additionalProperties\":false}},\"snippet\":{\"type\":\"object\",\"properties\":{\"code_options\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"nullable\":true},\"language\":{\"type\":\"string\",\"description\":\"Language of the code snippet.\"},\"name\":{\"type\":\"string\",\"nullable\":true},\"highlighted_syntax\":{\"type\":\"string\"}},\"additionalProperties\":false},\"description\":\"Array of code snippets to display in the recipe.\"}},\"additionalProperties\":false},\"response\":{\"type\":\"string\",\"nullable\":true}},\"additionalProperties\":false},\"description\":{\"type\":\"string\",\"nullable\":true},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"description\":\"Who can view the recipe.\"}},\"additionalProperties\":false},\"title\":{\"type\":\"string\"},\"position\":{\"type\":\"number\",\"description\":\"The position where this recipe should be displayed on your recipe landing page.\"}},\"additionalProperties\":false}}}},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+\"},\"in\":\"path\",\"name\":\"slug\",\"required\":true,\"description\":\"A URL-safe representation of the resource.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"appearance\":{\"type\":\"object\",\"properties\":{\"background_color\":{\"type\":\"string\",\"pattern\":\"^(?:#[0-9a-fA-F]{3}|#[0-9a-fA-F]{4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8})$\",\"default\":\"#000000\",\"description\":\"The color of the recipe card.\"},\"emoji\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The Unicode emoji to be displayed within the recipe card.\"}},\"required\":[\"emoji\"],\"additionalProperties\":false},\"connections\":{\"type\":\"object\",\"properties\":{\"references\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/(guides|reference)\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\",\"description\":\"URI of the API reference page that this recipe will be connected to. The API reference and recipe must exist within the same version.\"}},\"required\":[\"uri\"],\"additionalProperties\":false},\"nullable\":true,\"description\":\"A collection of API reference pages that this recipe will be displayed on.\"}},\"required\":[\"references\"],\"additionalProperties\":false},\"content\":{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"description\":\"Title of the step.\"},\"body\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Content of the step.\"},\"line_numbers\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"Line numbers to highlight in the code snippet. (e.g. `[\\\"1-5\\\", \\\"10\\\"]).\"}},\"required\":[\"title\",\"body\",\"line_numbers\"],\"additionalProperties\":false}},\"snippet\":{\"type\":\"object\",\"properties\":{\"code_options\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Code to display for the specific language.\"},\"language\":{\"type\":\"string\",\"description\":\"Language of the code snippet.\"},\"name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Name of the code snippet.\"},\"highlighted_syntax\":{\"type\":\"string\",\"description\":\"Actual syntax highlighter to use on the code snippet.\"}},\"required\":[\"code\",\"language\"],\"additionalProperties\":false},\"description\":\"Array of code snippets to display in the recipe.\"}},\"required\":[\"code_options\"],\"additionalProperties\":false},\"response\":{\"type\":\"string\",\"nullable\":true,\"description\":\"Example response to display in the recipe.\"}},\"required\":[\"steps\",\"snippet\",\"response\"],\"additionalProperties\":false},\"description\":{\"type\":\"string\",\"nullable\":true},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"public\",\"anyone_with_link\"],\"description\":\"Who can view the recipe.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"title\":{\"type\":\"string\"},\"links\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"\\\\/projects\\\\/(me|[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*)\",\"description\":\"A URI to the project resource.\"}},\"required\":[\"project\"],\"additionalProperties\":false},\"slug\":{\"type\":\"string\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/(versions|branches)\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\\\\/recipes\\\\/(([a-z0-9-_ ]|[^\\\\\\\\x00-\\\\\\\\x7F])+)\"}},\"required\":[\"appearance\",\"connections\",\"content\",\"description\",\"privacy\",\"title\",\"links\",\"slug\",\"uri\"],\"additionalProperties\":false}},\"required\":[\"data\"],\"additionalProperties\":false}}}}}}},\"/search\":{\"get\":{\"operationId\":\"search\",\"summary\":\"Perform a search query\",\"tags\":[\"Search\"],\"description\":\"Searches the ReadMe project.\",\"parameters\":[{\"schema\":{\"type\":\"string\"},\"in\":\"query\",\"name\":\"query\",\"required\":true,\"description\":\"The plain text search query used to search across the project.\"},{\"schema\":{\"type\":\"string\",\"enum\":[\"guides\",\"reference\",\"recipes\",\"custom_pages\",\"discuss\",\"changelog\"]},\"in\":\"query\",\"name\":\"section\",\"required\":false,\"description\":\"The section to search within.\"},{\"schema\":{\"type\":\"string\"},\"in\":\"query\",\"name\":\"version\",\"required\":false,\"description\":\"The version to search within. For enterprise, this only applies to the current project.\"},{\"schema\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"in\":\"query\",\"name\":\"projects\",\"required\":false,\"description\":\"Limit search to only these projects in an Enterprise group.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"object\",\"properties\":{\"full\":{\"type\":\"string\",\"description\":\"The full URL of the page.\"},\"relative\":{\"type\":\"string\",\"description\":\"The relative URL of the page without the version or base URL.\"}},\"required\":[\"full\",\"relative\"],\"additionalProperties\":false},\"title\":{\"type\":\"string\"},\"excerpt\":{\"type\":\"string\"},\"highlights\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"score\":{\"type\":\"number\"},\"path\":{\"type\":\"string\",\"enum\":[\"title\",\"excerpt\",\"searchContents\"]},\"texts\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"value\":{\"type\":\"string\"},\"type\":{\"type\":\"string\",\"enum\":[\"hit\",\"text\"]}},\"required\":[\"value\",\"type\"],\"additionalProperties\":false}}},\"required\":[\"score\",\"path\",\"texts\"],\"additionalProperties\":false}},\"slug\":{\"type\":\"string\"},\"section\":{\"type\":\"string\",\"enum\":[\"guides\",\"reference\",\"recipes\",\"custom_pages\",\"discuss\",\"changelog\"]},\"version\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The semver version number this search is scoped to.\"},\"project\":{\"type\":\"object\",\"properties\":{\"subdomain\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"required\":[\"subdomain\",\"name\"],\"additionalProperties\":false},\"api\":{\"type\":\"object\",\"properties\":{\"method\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"method\"],\"additionalProperties\":false},\"uri\":{\"type\":\"string\"}},\"required\":[\"url\",\"title\",\"excerpt\",\"highlights\",\"slug\",\"section\",\"version\",\"project\",\"api\",\"uri\"],\"additionalProperties\":false}}},\"required\":[\"total\",\"data\"],\"additionalProperties\":false}}}}}}},\"/validate/api\":{\"post\":{\"operationId\":\"validateAPI\",\"summary\":\"Validate an API\",\"tags\":[\"APIs\"],\"description\":\"Validates an API definition for uploading to your ReadMe project.\",\"requestBody\":{\"content\":{\"multipart/form-data\":{\"schema\":{\"type\":\"object\",\"properties\":{\"schema\":{\"description\":\"The API definition.\"},\"upload_source\":{\"default\":\"form\",\"description\":\"The source that the API definition is being uploaded through.\"},\"url\":{\"description\":\"The URL where the API definition is hosted.\"}},\"additionalProperties\":false,\"description\":\"The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.\"}}},\"description\":\"The API definition to upload. We provide full support for OpenAPI 3.x and Swagger 2.0 and experimental support for Postman collections.\"},\"security\":[],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{\"schema\":{\"type\":\"object\",\"additionalProperties\":{},\"description\":\"The API schema.\"}},\"required\":[\"schema\"],\"additionalProperties\":false}}}}}}},\"/branches\":{\"get\":{\"operationId\":\"getBranches\",\"summary\":\"Get branches\",\"tags\":[\"Branches\"],\"description\":\"Get a collection of branches in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"number\",\"minimum\":1,\"default\":1},\"in\":\"query\",\"name\":\"page\",\"required\":false,\"description\":\"Used to specify further pages (starts at 1).\"},{\"schema\":{\"type\":\"number\",\"minimum\":1,\"maximum\":100,\"default\":10},\"in\":\"query\",\"name\":\"per_page\",\"required\":false,\"description\":\"Number of items to include in pagination (up to 100, defaults to 10).\"},{\"schema\":{\"type\":\"string\",\"enum\":[\"created\",\"updated\",\"semver\"],\"default\":\"semver\"},\"in\":\"query\",\"name\":\"sort_by\",\"required\":false,\"description\":\"The sort that should be used for the returned collection.\"},{\"schema\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\"},\"in\":\"query\",\"name\":\"prefix\",\"required\":false,\"description\":\"An optional prefix in the format of `v2.0` used to list all branches with this prefix.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"page\":{\"type\":\"number\"},\"per_page\":{\"type\":\"number\"},\"paging\":{\"type\":\"object\",\"properties\":{\"next\":{\"type\":\"string\",\"nullable\":true},\"previous\":{\"type\":\"string\",\"nullable\":true},\"first\":{\"type\":\"string\",\"nullable\":true},\"last\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"next\",\"previous\",\"first\",\"last\"],\"additionalProperties\":false},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the version this version was based off of.\"},\"display_name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"description\":\"Whether the version is released or in beta.\"},\"source\":{\"type\":\"string\",\"enum\":[\"readme\",\"bidi\"],\"description\":\"Whether the version was created in ReadMe or via Bi-Directional Sync.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"description\":\"Whether the version is current or deprecated.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the version was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the version resource.\"}},\"required\":[\"base\",\"display_name\",\"name\",\"privacy\",\"release_stage\",\"source\",\"state\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"type\":{\"type\":\"string\",\"enum\":[\"version\"]}},\"required\":[\"total\",\"page\",\"per_page\",\"paging\",\"data\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"},\"page\":{\"type\":\"number\"},\"per_page\":{\"type\":\"number\"},\"paging\":{\"type\":\"object\",\"properties\":{\"next\":{\"type\":\"string\",\"nullable\":true},\"previous\":{\"type\":\"string\",\"nullable\":true},\"first\":{\"type\":\"string\",\"nullable\":true},\"last\":{\"type\":\"string\",\"nullable\":true}},\"required\":[\"next\",\"previous\",\"first\",\"last\"],\"additionalProperties\":false},\"data\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the version this version was based off of.\"},\"display_name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"description\":\"Whether the version is released or in beta.\"},\"source\":{\"type\":\"string\",\"enum\":[\"readme\",\"bidi\"],\"description\":\"Whether the version was created in ReadMe or via Bi-Directional Sync.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"description\":\"Whether the version is current or deprecated.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the version was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the version resource.\"}},\"required\":[\"base\",\"display_name\",\"name\",\"privacy\",\"release_stage\",\"source\",\"state\",\"updated_at\",\"uri\"],\"additionalProperties\":false,\"description\":\"The representation of the version the branch was created from or the stable version.\"},\"href\":{\"type\":\"object\",\"properties\":{\"external\":{\"type\":\"object\",\"properties\":{\"diff\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A link to the external branch diff on bi-directionally synced projects.\"},\"view\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A link to view the external branch on bi-directionally synced projects.\"}},\"required\":[\"diff\",\"view\"],\"additionalProperties\":false}},\"required\":[\"external\"],\"additionalProperties\":false},\"name\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\",\"description\":\"The name of the branch and its version prefix.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the branch was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the branch resource.\"}},\"required\":[\"base\",\"href\",\"name\",\"updated_at\",\"uri\"],\"additionalProperties\":false}},\"type\":{\"type\":\"string\",\"enum\":[\"branch\"]}},\"required\":[\"total\",\"page\",\"per_page\",\"paging\",\"data\",\"type\"],\"additionalProperties\":false}]}}}}}},\"post\":{\"operationId\":\"createBranch\",\"summary\":\"Create a branch\",\"tags\":[\"Branches\"],\"description\":\"Create a new branch in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"description\":\"The clean string of version we are basing off of.\"},\"display_name\":{\"type\":\"string\",\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"default\":\"hidden\",\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"default\":\"release\",\"description\":\"Whether the version is released or in beta.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\",\"description\":\"Whether the version is current or deprecated.\"}},\"required\":[\"base\",\"name\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\",\"description\":\"The name of the branch.\"}},\"required\":[\"name\"],\"additionalProperties\":false}]}}}},\"responses\":{\"201\":{\"description\":\"Created\",\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the version this version was based off of.\"},\"display_name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"description\":\"Whether the version is released or in beta.\"},\"source\":{\"type\":\"string\",\"enum\":[\"readme\",\"bidi\"],\"description\":\"Whether the version was created in ReadMe or via Bi-Directional Sync.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"description\":\"Whether the version is current or deprecated.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the version was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the version resource.\"}},\"required\":[\"base\",\"display_name\",\"name\",\"privacy\",\"release_stage\",\"source\",\"state\",\"updated_at\",\"uri\"],\"additionalProperties\":false},\"type\":{\"type\":\"string\",\"enum\":[\"version\"]}},\"required\":[\"data\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the version this version was based off of.\"},\"display_name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"description\":\"Whether the version is released or in beta.\"},\"source\":{\"type\":\"string\",\"enum\":[\"readme\",\"bidi\"],\"description\":\"Whether the version was created in ReadMe or via Bi-Directional Sync.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"description\":\"Whether the version is current or deprecated.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the version was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the version resource.\"}},\"required\":[\"base\",\"display_name\",\"name\",\"privacy\",\"release_stage\",\"source\",\"state\",\"updated_at\",\"uri\"],\"additionalProperties\":false,\"description\":\"The representation of the version the branch was created from or the stable version.\"},\"href\":{\"type\":\"object\",\"properties\":{\"external\":{\"type\":\"object\",\"properties\":{\"diff\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A link to the external branch diff on bi-directionally synced projects.\"},\"view\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A link to view the external branch on bi-directionally synced projects.\"}},\"required\":[\"diff\",\"view\"],\"additionalProperties\":false}},\"required\":[\"external\"],\"additionalProperties\":false},\"name\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\",\"description\":\"The name of the branch and its version prefix.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the branch was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the branch resource.\"}},\"required\":[\"base\",\"href\",\"name\",\"updated_at\",\"uri\"],\"additionalProperties\":false},\"type\":{\"type\":\"string\",\"enum\":[\"branch\"]}},\"required\":[\"data\",\"type\"],\"additionalProperties\":false}]}}}}}}},\"/branches/{branch}\":{\"get\":{\"operationId\":\"getBranch\",\"summary\":\"Get a branch\",\"tags\":[\"Branches\"],\"description\":\"Get a branch of your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the version this version was based off of.\"},\"display_name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"description\":\"Whether the version is released or in beta.\"},\"source\":{\"type\":\"string\",\"enum\":[\"readme\",\"bidi\"],\"description\":\"Whether the version was created in ReadMe or via Bi-Directional Sync.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"description\":\"Whether the version is current or deprecated.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the version was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the version resource.\"}},\"required\":[\"base\",\"display_name\",\"name\",\"privacy\",\"release_stage\",\"source\",\"state\",\"updated_at\",\"uri\"],\"additionalProperties\":false},\"type\":{\"type\":\"string\",\"enum\":[\"version\"]}},\"required\":[\"data\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the version this version was based off of.\"},\"display_name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"description\":\"Whether the version is released or in beta.\"},\"source\":{\"type\":\"string\",\"enum\":[\"readme\",\"bidi\"],\"description\":\"Whether the version was created in ReadMe or via Bi-Directional Sync.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"description\":\"Whether the version is current or deprecated.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the version was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the version resource.\"}},\"required\":[\"base\",\"display_name\",\"name\",\"privacy\",\"release_stage\",\"source\",\"state\",\"updated_at\",\"uri\"],\"additionalProperties\":false,\"description\":\"The representation of the version the branch was created from or the stable version.\"},\"href\":{\"type\":\"object\",\"properties\":{\"external\":{\"type\":\"object\",\"properties\":{\"diff\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A link to the external branch diff on bi-directionally synced projects.\"},\"view\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A link to view the external branch on bi-directionally synced projects.\"}},\"required\":[\"diff\",\"view\"],\"additionalProperties\":false}},\"required\":[\"external\"],\"additionalProperties\":false},\"name\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\",\"description\":\"The name of the branch and its version prefix.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the branch was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the branch resource.\"}},\"required\":[\"base\",\"href\",\"name\",\"updated_at\",\"uri\"],\"additionalProperties\":false},\"type\":{\"type\":\"string\",\"enum\":[\"branch\"]}},\"required\":[\"data\",\"type\"],\"additionalProperties\":false}]}}}}}},\"patch\":{\"operationId\":\"updateBranch\",\"summary\":\"Updates an existing branch\",\"tags\":[\"Branches\"],\"description\":\"Update an existing branch in your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"display_name\":{\"type\":\"string\",\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"default\":\"hidden\",\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"default\":\"release\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"default\":\"current\"}},\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\",\"description\":\"The target rename of the branch and its version prefix.\"}},\"required\":[\"name\"],\"additionalProperties\":false}],\"description\":\"Dependent upon the type of resource you are updating this is the representation for a branch or version.\"}}},\"description\":\"Dependent upon the type of resource you are updating this is the representation for a branch or version.\"},\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"200\":{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the version this version was based off of.\"},\"display_name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"description\":\"Whether the version is released or in beta.\"},\"source\":{\"type\":\"string\",\"enum\":[\"readme\",\"bidi\"],\"description\":\"Whether the version was created in ReadMe or via Bi-Directional Sync.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"description\":\"Whether the version is current or deprecated.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the version was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the version resource.\"}},\"required\":[\"base\",\"display_name\",\"name\",\"privacy\",\"release_stage\",\"source\",\"state\",\"updated_at\",\"uri\"],\"additionalProperties\":false},\"type\":{\"type\":\"string\",\"enum\":[\"version\"]}},\"required\":[\"data\",\"type\"],\"additionalProperties\":false},{\"type\":\"object\",\"properties\":{\"data\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"object\",\"properties\":{\"base\":{\"type\":\"string\",\"nullable\":true,\"description\":\"The name of the version this version was based off of.\"},\"display_name\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A non-semver display name for the version.\"},\"name\":{\"type\":\"string\",\"pattern\":\"stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?\",\"description\":\"The semver name for the version.\"},\"privacy\":{\"type\":\"object\",\"properties\":{\"view\":{\"type\":\"string\",\"enum\":[\"default\",\"hidden\",\"public\"],\"description\":\"Whether the version is public, hidden, or the stable version that's visible by default.\"}},\"required\":[\"view\"],\"additionalProperties\":false},\"release_stage\":{\"type\":\"string\",\"enum\":[\"beta\",\"release\"],\"description\":\"Whether the version is released or in beta.\"},\"source\":{\"type\":\"string\",\"enum\":[\"readme\",\"bidi\"],\"description\":\"Whether the version was created in ReadMe or via Bi-Directional Sync.\"},\"state\":{\"type\":\"string\",\"enum\":[\"current\",\"deprecated\"],\"description\":\"Whether the version is current or deprecated.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the version was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the version resource.\"}},\"required\":[\"base\",\"display_name\",\"name\",\"privacy\",\"release_stage\",\"source\",\"state\",\"updated_at\",\"uri\"],\"additionalProperties\":false,\"description\":\"The representation of the version the branch was created from or the stable version.\"},\"href\":{\"type\":\"object\",\"properties\":{\"external\":{\"type\":\"object\",\"properties\":{\"diff\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A link to the external branch diff on bi-directionally synced projects.\"},\"view\":{\"type\":\"string\",\"nullable\":true,\"description\":\"A link to view the external branch on bi-directionally synced projects.\"}},\"required\":[\"diff\",\"view\"],\"additionalProperties\":false}},\"required\":[\"external\"],\"additionalProperties\":false},\"name\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\",\"description\":\"The name of the branch and its version prefix.\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"An ISO 8601 formatted date for when the branch was last updated.\"},\"uri\":{\"type\":\"string\",\"pattern\":\"\\\\/branches\\\\/((v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?)\",\"description\":\"A URI to the branch resource.\"}},\"required\":[\"base\",\"href\",\"name\",\"updated_at\",\"uri\"],\"additionalProperties\":false},\"type\":{\"type\":\"string\",\"enum\":[\"branch\"]}},\"required\":[\"data\",\"type\"],\"additionalProperties\":false}]}}}}}},\"delete\":{\"operationId\":\"deleteBranch\",\"summary\":\"Delete a branch\",\"tags\":[\"Branches\"],\"description\":\"Delete a branch from your ReadMe project.\\n\\n>📘\\n> This route is only available to projects that are using [ReadMe Refactored](https://docs.readme.com/main/docs/welcome-to-readme-refactored).\",\"parameters\":[{\"schema\":{\"type\":\"string\",\"pattern\":\"(v{0,1})(stable|([0-9]+)(?:\\\\.([0-9]+))?(?:\\\\.([0-9]+))?(-.*)?)(_(.*))?\"},\"in\":\"path\",\"name\":\"branch\",\"required\":true,\"description\":\"Project version number, `stable` for your project's stable version, or a valid branch name.\"}],\"responses\":{\"204\":{\"description\":\"No Content\"}}}}},\"components\":{\"securitySchemes\":{\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"A bearer token that will be supplied within an `Authentication` header as `bearer <token>`.\"}},\"schemas\":{}},\"security\":[{\"bearer\":[]}],\"x-readme\":{\"proxy-enabled\":true}}";
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/apply", "getOpenRoles", false),
-    ("POST", "/apply", "applyToReadMe", false),
-    ("GET", "/branches", "getBranches", false),
-    ("POST", "/branches", "createBranch", false),
-    ("DELETE", "/branches/{branch}", "deleteBranch", false),
-    ("GET", "/branches/{branch}", "getBranch", false),
-    ("PATCH", "/branches/{branch}", "updateBranch", false),
-    ("GET", "/branches/{branch}/apis", "getAPIs", false),
-    ("POST", "/branches/{branch}/apis", "createAPI", false),
-    ("DELETE", "/branches/{branch}/apis/{filename}", "deleteAPI", false),
-    ("GET", "/branches/{branch}/apis/{filename}", "getAPI", false),
-    ("PUT", "/branches/{branch}/apis/{filename}", "updateAPI", false),
-    ("POST", "/branches/{branch}/categories", "createCategory", false),
-    ("GET", "/branches/{branch}/categories/{section}", "getCategories", false),
-    (
-        "DELETE",
-        "/branches/{branch}/categories/{section}/{title}",
-        "deleteCategory",
-        false,
-    ),
-    ("GET", "/branches/{branch}/categories/{section}/{title}", "getCategory", false),
-    (
-        "PATCH",
-        "/branches/{branch}/categories/{section}/{title}",
-        "updateCategory",
-        false,
-    ),
-    (
-        "GET",
-        "/branches/{branch}/categories/{section}/{title}/pages",
-        "getCategoryPages",
-        false,
-    ),
-    ("GET", "/branches/{branch}/custom_pages", "getCustomPages", false),
-    ("POST", "/branches/{branch}/custom_pages", "createCustomPage", false),
-    ("DELETE", "/branches/{branch}/custom_pages/{slug}", "deleteCustomPage", false),
-    ("GET", "/branches/{branch}/custom_pages/{slug}", "getCustomPage", false),
-    ("PATCH", "/branches/{branch}/custom_pages/{slug}", "updateCustomPage", false),
-    ("POST", "/branches/{branch}/guides", "createGuide", false),
-    ("DELETE", "/branches/{branch}/guides/{slug}", "deleteGuide", false),
-    ("GET", "/branches/{branch}/guides/{slug}", "getGuide", false),
-    ("PATCH", "/branches/{branch}/guides/{slug}", "updateGuide", false),
-    ("GET", "/branches/{branch}/recipes", "getRecipes", false),
-    ("POST", "/branches/{branch}/recipes", "createRecipe", false),
-    ("DELETE", "/branches/{branch}/recipes/{slug}", "deleteRecipe", false),
-    ("GET", "/branches/{branch}/recipes/{slug}", "getRecipe", false),
-    ("PATCH", "/branches/{branch}/recipes/{slug}", "updateRecipe", false),
-    ("POST", "/branches/{branch}/reference", "createReference", false),
-    ("DELETE", "/branches/{branch}/reference/{slug}", "deleteReference", false),
-    ("GET", "/branches/{branch}/reference/{slug}", "getReference", false),
-    ("PATCH", "/branches/{branch}/reference/{slug}", "updateReference", false),
-    ("GET", "/changelogs", "getChangelogs", false),
-    ("POST", "/changelogs", "createChangelog", false),
-    ("DELETE", "/changelogs/{identifier}", "deleteChangelog", false),
-    ("GET", "/changelogs/{identifier}", "getChangelog", false),
-    ("PATCH", "/changelogs/{identifier}", "updateChangelog", false),
-    ("GET", "/images", "getImages", false),
-    ("POST", "/images", "uploadImage", false),
-    ("GET", "/images/{identifier}", "getImage", false),
-    ("GET", "/outbound_ips", "getOutboundIPs", false),
-    ("POST", "/owlbot/ask", "askOwlbot", false),
-    ("GET", "/projects/me", "getProject", false),
-    ("GET", "/projects/{subdomain}/apikeys", "getAPIKeys", false),
-    ("POST", "/projects/{subdomain}/apikeys", "createAPIKey", false),
-    ("DELETE", "/projects/{subdomain}/apikeys/{api_key_id}", "deleteAPIKey", false),
-    ("GET", "/projects/{subdomain}/apikeys/{api_key_id}", "getAPIKey", false),
-    ("PATCH", "/projects/{subdomain}/apikeys/{api_key_id}", "updateAPIKey", false),
-    ("GET", "/search", "search", false),
-    ("POST", "/validate/api", "validateAPI", false),
-];
-
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
-}
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "GET",
+            route: "/apply",
+            id: "getOpenRoles",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/apply",
+            id: "applyToReadMe",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches",
+            id: "getBranches",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/branches",
+            id: "createBranch",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/branches/{branch}",
+            id: "deleteBranch",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}",
+            id: "getBranch",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/branches/{branch}",
+            id: "updateBranch",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/apis",
+            id: "getAPIs",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/branches/{branch}/apis",
+            id: "createAPI",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/branches/{branch}/apis/{filename}",
+            id: "deleteAPI",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/apis/{filename}",
+            id: "getAPI",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/branches/{branch}/apis/{filename}",
+            id: "updateAPI",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/branches/{branch}/categories",
+            id: "createCategory",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/categories/{section}",
+            id: "getCategories",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/branches/{branch}/categories/{section}/{title}",
+            id: "deleteCategory",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/categories/{section}/{title}",
+            id: "getCategory",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/branches/{branch}/categories/{section}/{title}",
+            id: "updateCategory",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/categories/{section}/{title}/pages",
+            id: "getCategoryPages",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/custom_pages",
+            id: "getCustomPages",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/branches/{branch}/custom_pages",
+            id: "createCustomPage",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/branches/{branch}/custom_pages/{slug}",
+            id: "deleteCustomPage",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/custom_pages/{slug}",
+            id: "getCustomPage",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/branches/{branch}/custom_pages/{slug}",
+            id: "updateCustomPage",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/branches/{branch}/guides",
+            id: "createGuide",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/branches/{branch}/guides/{slug}",
+            id: "deleteGuide",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/guides/{slug}",
+            id: "getGuide",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/branches/{branch}/guides/{slug}",
+            id: "updateGuide",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/recipes",
+            id: "getRecipes",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/branches/{branch}/recipes",
+            id: "createRecipe",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/branches/{branch}/recipes/{slug}",
+            id: "deleteRecipe",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/recipes/{slug}",
+            id: "getRecipe",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/branches/{branch}/recipes/{slug}",
+            id: "updateRecipe",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/branches/{branch}/reference",
+            id: "createReference",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/branches/{branch}/reference/{slug}",
+            id: "deleteReference",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/branches/{branch}/reference/{slug}",
+            id: "getReference",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/branches/{branch}/reference/{slug}",
+            id: "updateReference",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/changelogs",
+            id: "getChangelogs",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/changelogs",
+            id: "createChangelog",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/changelogs/{identifier}",
+            id: "deleteChangelog",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/changelogs/{identifier}",
+            id: "getChangelog",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/changelogs/{identifier}",
+            id: "updateChangelog",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/images",
+            id: "getImages",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/images",
+            id: "uploadImage",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/images/{identifier}",
+            id: "getImage",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/outbound_ips",
+            id: "getOutboundIPs",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/owlbot/ask",
+            id: "askOwlbot",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/projects/me",
+            id: "getProject",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/projects/{subdomain}/apikeys",
+            id: "getAPIKeys",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/projects/{subdomain}/apikeys",
+            id: "createAPIKey",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/projects/{subdomain}/apikeys/{api_key_id}",
+            id: "deleteAPIKey",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/projects/{subdomain}/apikeys/{api_key_id}",
+            id: "getAPIKey",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/projects/{subdomain}/apikeys/{api_key_id}",
+            id: "updateAPIKey",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/search",
+            id: "search",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/validate/api",
+            id: "validateAPI",
+            streamed: false,
+        },
+    ]
+};
 
 /// `GET /projects/{subdomain}/apikeys`
 async fn handle_get_api_keys<A: api::Api>(
@@ -879,7 +538,7 @@ async fn request_get_api_keys(
         .map(parse)
         .transpose()
         .map(|v| v.unwrap_or(types::GetApiKeysPerPage(10.0)));
-    let p2 = parse(path_param(&path, 0usize, "subdomain")?);
+    let p2 = parse(path_param(&path, 0, "subdomain")?);
     if p0.is_err() || p1.is_err() || p2.is_err() {
         return Err(
             bad_parameters([
@@ -926,7 +585,7 @@ async fn request_create_api_key(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "subdomain")?);
+    let p0 = parse(path_param(&path, 0, "subdomain")?);
     if p0.is_err() {
         return Err(bad_parameters([("subdomain", p0.err())]));
     }
@@ -967,8 +626,8 @@ async fn request_get_api_key(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 1usize, "api_key_id")?);
-    let p1 = parse(path_param(&path, 0usize, "subdomain")?);
+    let p0 = parse(path_param(&path, 1, "api_key_id")?);
+    let p1 = parse(path_param(&path, 0, "subdomain")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("api_key_id", p0.err()), ("subdomain", p1.err())]));
     }
@@ -1007,8 +666,8 @@ async fn request_delete_api_key(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 1usize, "api_key_id")?);
-    let p1 = parse(path_param(&path, 0usize, "subdomain")?);
+    let p0 = parse(path_param(&path, 1, "api_key_id")?);
+    let p1 = parse(path_param(&path, 0, "subdomain")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("api_key_id", p0.err()), ("subdomain", p1.err())]));
     }
@@ -1048,8 +707,8 @@ async fn request_update_api_key(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 1usize, "api_key_id")?);
-    let p1 = parse(path_param(&path, 0usize, "subdomain")?);
+    let p0 = parse(path_param(&path, 1, "api_key_id")?);
+    let p1 = parse(path_param(&path, 0, "subdomain")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("api_key_id", p0.err()), ("subdomain", p1.err())]));
     }
@@ -1091,7 +750,7 @@ async fn request_get_ap_is(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -1130,7 +789,7 @@ async fn request_create_api(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -1180,8 +839,8 @@ async fn request_get_api(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 1usize, "filename")?);
-    let p1 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 1, "filename")?);
+    let p1 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("filename", p0.err()), ("branch", p1.err())]));
     }
@@ -1221,8 +880,8 @@ async fn request_update_api(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 1usize, "filename")?);
-    let p1 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 1, "filename")?);
+    let p1 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("filename", p0.err()), ("branch", p1.err())]));
     }
@@ -1272,8 +931,8 @@ async fn request_delete_api(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 1usize, "filename")?);
-    let p1 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 1, "filename")?);
+    let p1 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("filename", p0.err()), ("branch", p1.err())]));
     }
@@ -1367,7 +1026,7 @@ async fn request_create_category(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -1408,8 +1067,8 @@ async fn request_get_categories(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 1usize, "section")?);
-    let p1 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 1, "section")?);
+    let p1 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("section", p0.err()), ("branch", p1.err())]));
     }
@@ -1449,9 +1108,9 @@ async fn request_get_category(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 1usize, "section")?);
-    let p1 = parse(path_param(&path, 2usize, "title")?);
-    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 1, "section")?);
+    let p1 = parse(path_param(&path, 2, "title")?);
+    let p2 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() || p2.is_err() {
         return Err(
             bad_parameters([
@@ -1497,9 +1156,9 @@ async fn request_delete_category(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 1usize, "section")?);
-    let p1 = parse(path_param(&path, 2usize, "title")?);
-    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 1, "section")?);
+    let p1 = parse(path_param(&path, 2, "title")?);
+    let p2 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() || p2.is_err() {
         return Err(
             bad_parameters([
@@ -1546,9 +1205,9 @@ async fn request_update_category(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 1usize, "section")?);
-    let p1 = parse(path_param(&path, 2usize, "title")?);
-    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 1, "section")?);
+    let p1 = parse(path_param(&path, 2, "title")?);
+    let p2 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() || p2.is_err() {
         return Err(
             bad_parameters([
@@ -1597,9 +1256,9 @@ async fn request_get_category_pages(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 1usize, "section")?);
-    let p1 = parse(path_param(&path, 2usize, "title")?);
-    let p2 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 1, "section")?);
+    let p1 = parse(path_param(&path, 2, "title")?);
+    let p2 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() || p1.is_err() || p2.is_err() {
         return Err(
             bad_parameters([
@@ -1739,7 +1398,7 @@ async fn request_get_changelog(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "identifier")?);
+    let p0 = parse(path_param(&path, 0, "identifier")?);
     if p0.is_err() {
         return Err(bad_parameters([("identifier", p0.err())]));
     }
@@ -1777,7 +1436,7 @@ async fn request_delete_changelog(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "identifier")?);
+    let p0 = parse(path_param(&path, 0, "identifier")?);
     if p0.is_err() {
         return Err(bad_parameters([("identifier", p0.err())]));
     }
@@ -1816,7 +1475,7 @@ async fn request_update_changelog(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "identifier")?);
+    let p0 = parse(path_param(&path, 0, "identifier")?);
     if p0.is_err() {
         return Err(bad_parameters([("identifier", p0.err())]));
     }
@@ -1857,7 +1516,7 @@ async fn request_get_custom_pages(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -1896,7 +1555,7 @@ async fn request_create_custom_page(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -1937,8 +1596,8 @@ async fn request_get_custom_page(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -1977,8 +1636,8 @@ async fn request_delete_custom_page(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2018,8 +1677,8 @@ async fn request_update_custom_page(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2061,7 +1720,7 @@ async fn request_create_guide(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -2102,8 +1761,8 @@ async fn request_get_guide(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2142,8 +1801,8 @@ async fn request_delete_guide(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2183,8 +1842,8 @@ async fn request_update_guide(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2319,7 +1978,7 @@ async fn request_get_image(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "identifier")?);
+    let p0 = parse(path_param(&path, 0, "identifier")?);
     if p0.is_err() {
         return Err(bad_parameters([("identifier", p0.err())]));
     }
@@ -2452,7 +2111,7 @@ async fn request_create_reference(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -2502,8 +2161,8 @@ async fn request_get_reference(
         .map(parse)
         .transpose()
         .map(|v| v.unwrap_or(types::GetReferenceDereference::True));
-    let p2 = parse(path_param(&path, 0usize, "branch")?);
-    let p3 = parse(path_param(&path, 1usize, "slug")?);
+    let p2 = parse(path_param(&path, 0, "branch")?);
+    let p3 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() || p2.is_err() || p3.is_err() {
         return Err(
             bad_parameters([
@@ -2551,8 +2210,8 @@ async fn request_delete_reference(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2592,8 +2251,8 @@ async fn request_update_reference(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2635,7 +2294,7 @@ async fn request_get_recipes(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -2674,7 +2333,7 @@ async fn request_create_recipe(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -2715,8 +2374,8 @@ async fn request_get_recipe(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2755,8 +2414,8 @@ async fn request_delete_recipe(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -2796,8 +2455,8 @@ async fn request_update_recipe(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
-    let p1 = parse(path_param(&path, 1usize, "slug")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
+    let p1 = parse(path_param(&path, 1, "slug")?);
     if p0.is_err() || p1.is_err() {
         return Err(bad_parameters([("branch", p0.err()), ("slug", p1.err())]));
     }
@@ -3024,7 +2683,7 @@ async fn request_get_branch(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -3062,7 +2721,7 @@ async fn request_delete_branch(
         &[&[(api::Scheme::Bearer, &[])]],
         "Bearer",
     )?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -3101,7 +2760,7 @@ async fn request_update_branch(
         "Bearer",
     )?;
     check_accept(&parts.headers, &["application/json"])?;
-    let p0 = parse(path_param(&path, 0usize, "branch")?);
+    let p0 = parse(path_param(&path, 0, "branch")?);
     if p0.is_err() {
         return Err(bad_parameters([("branch", p0.err())]));
     }
@@ -3121,7 +2780,7 @@ async fn request_update_branch(
 impl IntoResponse for api::GetApiKeysResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3129,7 +2788,7 @@ impl IntoResponse for api::GetApiKeysResponse {
 impl IntoResponse for api::CreateApiKeyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3137,7 +2796,7 @@ impl IntoResponse for api::CreateApiKeyResponse {
 impl IntoResponse for api::GetApiKeyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3145,7 +2804,7 @@ impl IntoResponse for api::GetApiKeyResponse {
 impl IntoResponse for api::DeleteApiKeyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3153,7 +2812,7 @@ impl IntoResponse for api::DeleteApiKeyResponse {
 impl IntoResponse for api::UpdateApiKeyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3161,7 +2820,7 @@ impl IntoResponse for api::UpdateApiKeyResponse {
 impl IntoResponse for api::GetApIsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3169,7 +2828,7 @@ impl IntoResponse for api::GetApIsResponse {
 impl IntoResponse for api::CreateApiResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Accepted(body) => json(status(202u16), "application/json", body),
+            Self::Accepted(body) => json(status(202), "application/json", body),
         }
     }
 }
@@ -3177,7 +2836,7 @@ impl IntoResponse for api::CreateApiResponse {
 impl IntoResponse for api::GetApiResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3185,7 +2844,7 @@ impl IntoResponse for api::GetApiResponse {
 impl IntoResponse for api::UpdateApiResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Accepted(body) => json(status(202u16), "application/json", body),
+            Self::Accepted(body) => json(status(202), "application/json", body),
         }
     }
 }
@@ -3193,7 +2852,7 @@ impl IntoResponse for api::UpdateApiResponse {
 impl IntoResponse for api::DeleteApiResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3201,7 +2860,7 @@ impl IntoResponse for api::DeleteApiResponse {
 impl IntoResponse for api::GetOpenRolesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3209,7 +2868,7 @@ impl IntoResponse for api::GetOpenRolesResponse {
 impl IntoResponse for api::ApplyToReadMeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3217,7 +2876,7 @@ impl IntoResponse for api::ApplyToReadMeResponse {
 impl IntoResponse for api::CreateCategoryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3225,7 +2884,7 @@ impl IntoResponse for api::CreateCategoryResponse {
 impl IntoResponse for api::GetCategoriesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3233,7 +2892,7 @@ impl IntoResponse for api::GetCategoriesResponse {
 impl IntoResponse for api::GetCategoryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3241,7 +2900,7 @@ impl IntoResponse for api::GetCategoryResponse {
 impl IntoResponse for api::DeleteCategoryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3249,7 +2908,7 @@ impl IntoResponse for api::DeleteCategoryResponse {
 impl IntoResponse for api::UpdateCategoryResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3257,7 +2916,7 @@ impl IntoResponse for api::UpdateCategoryResponse {
 impl IntoResponse for api::GetCategoryPagesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3265,7 +2924,7 @@ impl IntoResponse for api::GetCategoryPagesResponse {
 impl IntoResponse for api::GetChangelogsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3273,7 +2932,7 @@ impl IntoResponse for api::GetChangelogsResponse {
 impl IntoResponse for api::CreateChangelogResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3281,7 +2940,7 @@ impl IntoResponse for api::CreateChangelogResponse {
 impl IntoResponse for api::GetChangelogResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3289,7 +2948,7 @@ impl IntoResponse for api::GetChangelogResponse {
 impl IntoResponse for api::DeleteChangelogResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3297,7 +2956,7 @@ impl IntoResponse for api::DeleteChangelogResponse {
 impl IntoResponse for api::UpdateChangelogResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3305,7 +2964,7 @@ impl IntoResponse for api::UpdateChangelogResponse {
 impl IntoResponse for api::GetCustomPagesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3313,7 +2972,7 @@ impl IntoResponse for api::GetCustomPagesResponse {
 impl IntoResponse for api::CreateCustomPageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3321,7 +2980,7 @@ impl IntoResponse for api::CreateCustomPageResponse {
 impl IntoResponse for api::GetCustomPageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3329,7 +2988,7 @@ impl IntoResponse for api::GetCustomPageResponse {
 impl IntoResponse for api::DeleteCustomPageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3337,7 +2996,7 @@ impl IntoResponse for api::DeleteCustomPageResponse {
 impl IntoResponse for api::UpdateCustomPageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3345,7 +3004,7 @@ impl IntoResponse for api::UpdateCustomPageResponse {
 impl IntoResponse for api::CreateGuideResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3353,7 +3012,7 @@ impl IntoResponse for api::CreateGuideResponse {
 impl IntoResponse for api::GetGuideResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3361,7 +3020,7 @@ impl IntoResponse for api::GetGuideResponse {
 impl IntoResponse for api::DeleteGuideResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3369,7 +3028,7 @@ impl IntoResponse for api::DeleteGuideResponse {
 impl IntoResponse for api::UpdateGuideResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3377,7 +3036,7 @@ impl IntoResponse for api::UpdateGuideResponse {
 impl IntoResponse for api::GetImagesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3385,7 +3044,7 @@ impl IntoResponse for api::GetImagesResponse {
 impl IntoResponse for api::UploadImageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3393,7 +3052,7 @@ impl IntoResponse for api::UploadImageResponse {
 impl IntoResponse for api::GetImageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3401,7 +3060,7 @@ impl IntoResponse for api::GetImageResponse {
 impl IntoResponse for api::GetOutboundIPsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3409,7 +3068,7 @@ impl IntoResponse for api::GetOutboundIPsResponse {
 impl IntoResponse for api::AskOwlbotResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3417,7 +3076,7 @@ impl IntoResponse for api::AskOwlbotResponse {
 impl IntoResponse for api::GetProjectResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3425,7 +3084,7 @@ impl IntoResponse for api::GetProjectResponse {
 impl IntoResponse for api::CreateReferenceResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3433,7 +3092,7 @@ impl IntoResponse for api::CreateReferenceResponse {
 impl IntoResponse for api::GetReferenceResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3441,7 +3100,7 @@ impl IntoResponse for api::GetReferenceResponse {
 impl IntoResponse for api::DeleteReferenceResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3449,7 +3108,7 @@ impl IntoResponse for api::DeleteReferenceResponse {
 impl IntoResponse for api::UpdateReferenceResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3457,7 +3116,7 @@ impl IntoResponse for api::UpdateReferenceResponse {
 impl IntoResponse for api::GetRecipesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3465,7 +3124,7 @@ impl IntoResponse for api::GetRecipesResponse {
 impl IntoResponse for api::CreateRecipeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3473,7 +3132,7 @@ impl IntoResponse for api::CreateRecipeResponse {
 impl IntoResponse for api::GetRecipeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3481,7 +3140,7 @@ impl IntoResponse for api::GetRecipeResponse {
 impl IntoResponse for api::DeleteRecipeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3489,7 +3148,7 @@ impl IntoResponse for api::DeleteRecipeResponse {
 impl IntoResponse for api::UpdateRecipeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3497,7 +3156,7 @@ impl IntoResponse for api::UpdateRecipeResponse {
 impl IntoResponse for api::SearchResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3505,7 +3164,7 @@ impl IntoResponse for api::SearchResponse {
 impl IntoResponse for api::ValidateApiResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3513,7 +3172,7 @@ impl IntoResponse for api::ValidateApiResponse {
 impl IntoResponse for api::GetBranchesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3521,7 +3180,7 @@ impl IntoResponse for api::GetBranchesResponse {
 impl IntoResponse for api::CreateBranchResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => json(status(201u16), "application/json", body),
+            Self::Created(body) => json(status(201), "application/json", body),
         }
     }
 }
@@ -3529,7 +3188,7 @@ impl IntoResponse for api::CreateBranchResponse {
 impl IntoResponse for api::GetBranchResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
 }
@@ -3537,7 +3196,7 @@ impl IntoResponse for api::GetBranchResponse {
 impl IntoResponse for api::DeleteBranchResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
         }
     }
 }
@@ -3545,108 +3204,9 @@ impl IntoResponse for api::DeleteBranchResponse {
 impl IntoResponse for api::UpdateBranchResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => json(status(200u16), "application/json", body),
+            Self::Ok(body) => json(status(200), "application/json", body),
         }
     }
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-/// Parses one parameter value.
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.parse()
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid value `{raw}`: {e}"),
-        ))
-}
-
-/// Parses repeated values (`name=a&name=b`).
-fn parse_each<T: std::str::FromStr>(raw: Vec<&str>) -> Result<Vec<T>, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.into_iter().map(parse).collect()
-}
-
-/// A required part, or 400 naming it.
-fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value
-        .ok_or_else(|| {
-            let detail = if location == "body" {
-                "the request body is required".to_owned()
-            } else {
-                format!("missing required {location} parameter `{name}`")
-            };
-            Problem::new(StatusCode::BAD_REQUEST, detail)
-        })
-}
-
-/// The path parameters, percent-decoded, in route order.
-async fn path_params(
-    parts: &mut axum::http::request::Parts,
-) -> Result<Vec<String>, Problem> {
-    use axum::extract::FromRequestParts as _;
-    let params = axum::extract::RawPathParams::from_request_parts(parts, &())
-        .await
-        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
-}
-
-fn path_param<'a>(
-    path: &'a [String],
-    index: usize,
-    name: &str,
-) -> Result<&'a str, Problem> {
-    path.get(index)
-        .map(String::as_str)
-        .ok_or_else(|| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("missing path parameter `{name}`"),
-        ))
-}
-
-fn query_pairs(
-    parts: &axum::http::request::Parts,
-) -> Result<Vec<(String, String)>, Problem> {
-    serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid query string: {e}"),
-        ))
-}
-
-fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
-}
-
-/// Every value of a repeated query parameter; `None` if it is absent.
-fn query_values<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<&'a str>> {
-    let values: Vec<&str> = query
-        .iter()
-        .filter(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-        .collect();
-    if values.is_empty() { None } else { Some(values) }
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
@@ -3695,162 +3255,6 @@ fn authorize(
         problem.challenge = Some(challenge);
         Err(problem)
     }
-}
-
-/// The 400 for the parameters that did not parse, each named
-/// (`found`: every parameter's name, and its problem if any).
-fn bad_parameters<const N: usize>(
-    found: [(&'static str, Option<Problem>); N],
-) -> Problem {
-    let parameters: Vec<BadParameter> = found
-        .into_iter()
-        .filter_map(|(parameter, problem)| {
-            problem
-                .map(|p| BadParameter {
-                    parameter,
-                    detail: p.detail,
-                })
-        })
-        .collect();
-    let detail = match parameters.as_slice() {
-        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
-        many => format!("{} parameters are not valid", many.len()),
-    };
-    Problem {
-        parameters,
-        ..Problem::new(StatusCode::BAD_REQUEST, detail)
-    }
-}
-
-/// 406 when the request's `Accept` takes none of `produces`, the
-/// media types the operation answers with. Error answers are
-/// sent whatever it says.
-fn check_accept(
-    headers: &axum::http::HeaderMap,
-    produces: &[&str],
-) -> Result<(), Problem> {
-    if produces.iter().any(|m| api::accepts(headers, m)) {
-        return Ok(());
-    }
-    let accept = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    Err(
-        Problem::new(
-            StatusCode::NOT_ACCEPTABLE,
-            format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-        ),
-    )
-}
-
-/// The whole body (`serve_request` bounds it); `None` when it is empty.
-async fn read_body(
-    body: axum::body::Body,
-) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.is_empty() => Ok(None),
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) => Err(body_error(&error)),
-    }
-}
-
-/// 413 when the body went over the limit, else 400.
-fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-    if over_limit(error) {
-        return over_limit_problem();
-    }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
-}
-
-/// Whether `error`, or an error it wraps, is a request body going
-/// over the limit (`serve_request` bounds every body).
-fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = error.source();
-    }
-    false
-}
-
-fn over_limit_problem() -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "the request body is larger than the server's limit",
-    )
-}
-
-/// Checks the request's `Content-Type` (415 when it does not fit).
-fn check_content_type(
-    headers: &axum::http::HeaderMap,
-    fits: impl Fn(&str) -> bool,
-    expected: &str,
-) -> Result<(), Problem> {
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    match content_type {
-        Some(ct) if fits(&ct) => Ok(()),
-        _ => {
-            Err(
-                Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("expected a `{expected}` body"),
-                ),
-            )
-        }
-    }
-}
-
-async fn json_body<T: serde::de::DeserializeOwned + Violations>(
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Body,
-) -> Result<Option<T>, Problem> {
-    let Some(bytes) = read_body(body).await? else {
-        return Ok(None);
-    };
-    check_content_type(
-        headers,
-        |ct| ct == "application/json" || ct.ends_with("+json"),
-        "application/json",
-    )?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| invalid_json(&bytes, e, T::violations))
-}
-
-/// 400 for a JSON body that did not deserialize, listing every
-/// violation that `violations` finds (serde stops at the first).
-fn invalid_json(
-    bytes: &[u8],
-    error: serde_json::Error,
-    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
-) -> Problem {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {error}"),
-        );
-    };
-    let mut errors = Vec::new();
-    violations(&value, &mut String::new(), &mut errors);
-    if errors.is_empty() {
-        errors
-            .push(Violation {
-                pointer: String::new(),
-                detail: error.to_string(),
-            });
-    }
-    let mut problem = Problem::new(
-        StatusCode::BAD_REQUEST,
-        "the body does not match its schema",
-    );
-    problem.errors = errors;
-    problem
 }
 
 /// One part of a `multipart/form-data` body.
@@ -4039,114 +3443,6 @@ fn header_params(value: &str) -> Vec<(String, String)> {
     out
 }
 
-fn json<T: serde::Serialize>(
-    status: StatusCode,
-    content_type: &'static str,
-    body: T,
-) -> Response {
-    encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
-}
-
-/// A response with an encoded body, or a 500 when encoding failed.
-fn encoded(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Result<Vec<u8>, String>,
-) -> Response {
-    match body {
-        Ok(bytes) => {
-            (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes)
-                .into_response()
-        }
-        Err(error) => {
-            tracing::error!("cannot encode the response: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        }
-    }
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// Lists what is wrong with a JSON value that did not deserialize as
-/// `Self`, each with the JSON pointer `at` extended to it.
-trait Violations {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
-}
-
-/// Extends the JSON pointer `at` by one reference token.
-fn push_token(at: &mut String, token: &str) {
-    at.push('/');
-    at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
-
-/// A value whose type has no parts: checked by deserializing it.
-fn leaf<T: serde::de::DeserializeOwned>(
-    value: &serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) {
-    if let Err(error) = T::deserialize(value) {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: error.to_string(),
-        });
-    }
-}
-
-impl Violations for serde_json::Value {
-    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
-}
-
-impl<T: Violations> Violations for Option<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        if !value.is_null() {
-            T::violations(value, at, out);
-        }
-    }
-}
-
-impl<T: Violations> Violations for Vec<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(items) = value.as_array() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an array".to_owned(),
-            });
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let len = at.len();
-            push_token(at, &i.to_string());
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
-impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = value.as_object() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an object".to_owned(),
-            });
-            return;
-        };
-        for (key, item) in object {
-            let len = at.len();
-            push_token(at, key);
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
 impl Violations for String {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         leaf::<Self>(value, at, out)
@@ -4200,48 +3496,9 @@ where
     }
 }
 
-/// The object's members, or a violation when it is none.
-fn json_object<'v>(
-    value: &'v serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
-    let object = value.as_object();
-    if object.is_none() {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: "must be an object".to_owned(),
-        });
-    }
-    object
-}
-
-/// Checks the property `name` of `object`.
-fn property<T: Violations>(
-    object: &serde_json::Map<String, serde_json::Value>,
-    name: &str,
-    required: bool,
-    at: &mut String,
-    out: &mut Vec<Violation>,
-) {
-    let len = at.len();
-    push_token(at, name);
-    match object.get(name) {
-        Some(value) => T::violations(value, at, out),
-        None if required => {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "is required".to_owned(),
-            })
-        }
-        None => {}
-    }
-    at.truncate(len);
-}
-
 impl Violations for types::CreateApiKeyBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<types::CreateApiKeyBodyLabel>(object, "label", true, at, out);
@@ -4256,7 +3513,7 @@ impl Violations for types::GetApIsOkBodyDataItemSourceCurrent {
 
 impl Violations for types::ApplyToReadMeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<types::ApplyToReadMeBodyName>(object, "name", true, at, out);
@@ -4278,7 +3535,7 @@ impl Violations for types::ApplyToReadMeBodyName {
 
 impl Violations for types::CreateCategoryBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<String>(object, "title", true, at, out);
@@ -4300,7 +3557,7 @@ impl Violations for types::CreateCategoryCreatedBodyDataUri {
 
 impl Violations for types::UpdateCategoryBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
@@ -4311,7 +3568,7 @@ impl Violations for types::UpdateCategoryBody {
 
 impl Violations for types::GetCategoryPagesOkBodyDataItemCategory {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4322,7 +3579,7 @@ impl Violations for types::GetCategoryPagesOkBodyDataItemCategory {
 
 impl Violations for types::GetChangelogsOkBodyDataItemPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4345,7 +3602,7 @@ impl Violations for types::GetChangelogsOkBodyDataItemType {
 
 impl Violations for types::CreateChangelogBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4373,7 +3630,7 @@ impl Violations for types::CreateChangelogBody {
 
 impl Violations for types::CreateChangelogBodyAuthor {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "id", false, at, out);
@@ -4382,7 +3639,7 @@ impl Violations for types::CreateChangelogBodyAuthor {
 
 impl Violations for types::CreateChangelogBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4391,7 +3648,7 @@ impl Violations for types::CreateChangelogBodyContent {
 
 impl Violations for types::CreateChangelogBodyMetadata {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4405,7 +3662,7 @@ impl Violations for types::CreateChangelogBodyMetadata {
 
 impl Violations for types::CreateChangelogBodyMetadataImage {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4423,7 +3680,7 @@ impl Violations for types::CreateChangelogBodyMetadataImageUri {
 
 impl Violations for types::UpdateChangelogBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4451,7 +3708,7 @@ impl Violations for types::UpdateChangelogBody {
 
 impl Violations for types::UpdateChangelogBodyAuthor {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "id", false, at, out);
@@ -4461,7 +3718,7 @@ impl Violations for types::UpdateChangelogBodyAuthor {
 
 impl Violations for types::GetCustomPagesOkBodyDataItemAppearance {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<bool>(object, "fullscreen", false, at, out);
@@ -4476,7 +3733,7 @@ impl Violations for types::GetCustomPagesOkBodyDataItemContentType {
 
 impl Violations for types::GetCustomPagesOkBodyDataItemPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4499,7 +3756,7 @@ impl Violations for types::GetCustomPagesOkBodyDataItemSlug {
 
 impl Violations for types::CreateCustomPageBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4523,7 +3780,7 @@ impl Violations for types::CreateCustomPageBody {
 
 impl Violations for types::CreateCustomPageBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4535,7 +3792,7 @@ impl Violations for types::CreateCustomPageBodyContent {
 
 impl Violations for types::UpdateCustomPageBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4559,7 +3816,7 @@ impl Violations for types::UpdateCustomPageBody {
 
 impl Violations for types::CreateGuideBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4601,7 +3858,7 @@ impl Violations for types::CreateGuideBodyAllowCrawlers {
 
 impl Violations for types::CreateGuideBodyAppearance {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4612,7 +3869,7 @@ impl Violations for types::CreateGuideBodyAppearance {
 
 impl Violations for types::CreateGuideBodyAppearanceIcon {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "name", false, at, out);
@@ -4630,7 +3887,7 @@ impl Violations for types::CreateGuideBodyAppearanceIconType {
 
 impl Violations for types::CreateGuideBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4646,7 +3903,7 @@ impl Violations for types::CreateGuideBodyContent {
 
 impl Violations for types::CreateGuideBodyContentLink {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "url", false, at, out);
@@ -4656,7 +3913,7 @@ impl Violations for types::CreateGuideBodyContentLink {
 
 impl Violations for types::CreateGuideBodyContentNext {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4674,7 +3931,7 @@ impl Violations for types::CreateGuideBodyContentNextPagesItem {
 
 impl Violations for types::CreateGuideBodyMetadata {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4688,7 +3945,7 @@ impl Violations for types::CreateGuideBodyMetadata {
 
 impl Violations for types::CreateGuideBodyMetadataImage {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4699,7 +3956,7 @@ impl Violations for types::CreateGuideBodyMetadataImage {
 
 impl Violations for types::CreateGuideBodyParent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4716,7 +3973,7 @@ impl Violations for types::CreateGuideBodyParentUri {
 
 impl Violations for types::CreateGuideBodyPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<types::CreateGuideBodyPrivacyView>(object, "view", false, at, out);
@@ -4743,7 +4000,7 @@ impl Violations for types::CreateGuideBodyType {
 
 impl Violations for types::UpdateGuideBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4779,7 +4036,7 @@ impl Violations for types::UpdateGuideBody {
 
 impl Violations for types::UpdateGuideBodyCategory {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4790,7 +4047,7 @@ impl Violations for types::UpdateGuideBodyCategory {
 
 impl Violations for types::UpdateGuideBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4806,7 +4063,7 @@ impl Violations for types::UpdateGuideBodyContent {
 
 impl Violations for types::UpdateGuideBodyContentNext {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4824,7 +4081,7 @@ impl Violations for types::UpdateGuideBodyContentNextPagesItem {
 
 impl Violations for types::AskOwlbotBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<String>(object, "question", true, at, out);
@@ -4833,7 +4090,7 @@ impl Violations for types::AskOwlbotBody {
 
 impl Violations for types::CreateReferenceBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4876,7 +4133,7 @@ impl Violations for types::CreateReferenceBody {
 
 impl Violations for types::CreateReferenceBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -4892,7 +4149,7 @@ impl Violations for types::CreateReferenceBodyContent {
 
 impl Violations for types::CreateReferenceBodyContentNext {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -4910,7 +4167,7 @@ impl Violations for types::CreateReferenceBodyContentNextPagesItem {
 
 impl Violations for types::CreateReferenceBodyConnections {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4921,7 +4178,7 @@ impl Violations for types::CreateReferenceBodyConnections {
 
 impl Violations for types::CreateReferenceBodyConnectionsRecipesItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4944,7 +4201,7 @@ impl Violations for types::CreateReferenceBodyApiConfig {
 
 impl Violations for types::CreateReferenceBodyApi {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -4972,7 +4229,7 @@ impl Violations for types::CreateReferenceBodyApiMethod {
 
 impl Violations for types::CreateReferenceBodyApiStats {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<bool>(object, "additional_properties", false, at, out);
@@ -5000,7 +4257,7 @@ impl Violations for types::CreateReferenceBodyApiUri {
 
 impl Violations for types::UpdateReferenceBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5040,7 +4297,7 @@ impl Violations for types::UpdateReferenceBody {
 
 impl Violations for types::UpdateReferenceBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "body", false, at, out);
@@ -5056,7 +4313,7 @@ impl Violations for types::UpdateReferenceBodyContent {
 
 impl Violations for types::UpdateReferenceBodyContentNext {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "description", false, at, out);
@@ -5074,7 +4331,7 @@ impl Violations for types::UpdateReferenceBodyContentNextPagesItem {
 
 impl Violations for types::UpdateReferenceBodyApi {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5114,7 +4371,7 @@ impl Violations for types::GetRecipesOkBodyDataItemPrivacyView {
 
 impl Violations for types::CreateRecipeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5134,7 +4391,7 @@ impl Violations for types::CreateRecipeBody {
 
 impl Violations for types::CreateRecipeBodyAppearance {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5146,7 +4403,7 @@ impl Violations for types::CreateRecipeBodyAppearance {
 
 impl Violations for types::CreateRecipeBodyConnections {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5157,7 +4414,7 @@ impl Violations for types::CreateRecipeBodyConnections {
 
 impl Violations for types::CreateRecipeBodyConnectionsReferencesItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5168,7 +4425,7 @@ impl Violations for types::CreateRecipeBodyConnectionsReferencesItem {
 
 impl Violations for types::CreateRecipeBodyContent {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5183,7 +4440,7 @@ impl Violations for types::CreateRecipeBodyContent {
 
 impl Violations for types::CreateRecipeBodyContentStepsItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "title", false, at, out);
@@ -5194,7 +4451,7 @@ impl Violations for types::CreateRecipeBodyContentStepsItem {
 
 impl Violations for types::CreateRecipeBodyContentSnippet {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5205,7 +4462,7 @@ impl Violations for types::CreateRecipeBodyContentSnippet {
 
 impl Violations for types::CreateRecipeBodyContentSnippetCodeOptionsItem {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<String>>(object, "code", false, at, out);
@@ -5217,7 +4474,7 @@ impl Violations for types::CreateRecipeBodyContentSnippetCodeOptionsItem {
 
 impl Violations for types::CreateRecipeBodyPrivacy {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<
@@ -5228,7 +4485,7 @@ impl Violations for types::CreateRecipeBodyPrivacy {
 
 impl Violations for types::UpdateRecipeBody {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<

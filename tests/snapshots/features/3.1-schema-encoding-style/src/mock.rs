@@ -45,7 +45,7 @@ impl api::Api for MockApi {
         _request: api::EncodingFormRequest,
     ) -> Result<api::EncodingFormResponse, api::Error> {
         Ok(api::EncodingFormResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -72,7 +72,16 @@ mod tests {
             .encoding_form(api::EncodingFormRequest {
                 body: Some(
                     json(
-                        "{\"primitive\":\"string\",\"array\":[\"string\"],\"object\":{\"foo\":\"string\",\"bar\":\"string\"}}",
+                        r#"{
+  "primitive": "string",
+  "array": [
+    "string"
+  ],
+  "object": {
+    "foo": "string",
+    "bar": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

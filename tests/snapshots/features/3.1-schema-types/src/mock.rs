@@ -45,7 +45,7 @@ impl api::Api for MockApi {
         _request: api::StringFormatSupportRequest,
     ) -> Result<api::StringFormatSupportResponse, api::Error> {
         Ok(api::StringFormatSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -55,7 +55,7 @@ impl api::Api for MockApi {
         _request: api::StringSchemaSupportRequest,
     ) -> Result<api::StringSchemaSupportResponse, api::Error> {
         Ok(api::StringSchemaSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -65,7 +65,7 @@ impl api::Api for MockApi {
         _request: api::StringTopLevelRequest,
     ) -> Result<api::StringTopLevelResponse, api::Error> {
         Ok(api::StringTopLevelResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -75,7 +75,7 @@ impl api::Api for MockApi {
         _request: api::StringTopLevelJsonRequest,
     ) -> Result<api::StringTopLevelJsonResponse, api::Error> {
         Ok(api::StringTopLevelJsonResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -85,7 +85,7 @@ impl api::Api for MockApi {
         _request: api::NumberFormatSupportRequest,
     ) -> Result<api::NumberFormatSupportResponse, api::Error> {
         Ok(api::NumberFormatSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -95,7 +95,7 @@ impl api::Api for MockApi {
         _request: api::NumberSchemaSupportRequest,
     ) -> Result<api::NumberSchemaSupportResponse, api::Error> {
         Ok(api::NumberSchemaSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -105,7 +105,7 @@ impl api::Api for MockApi {
         _request: api::NumberTopLevelRequest,
     ) -> Result<api::NumberTopLevelResponse, api::Error> {
         Ok(api::NumberTopLevelResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -115,7 +115,7 @@ impl api::Api for MockApi {
         _request: api::BooleanSchemaSupportRequest,
     ) -> Result<api::BooleanSchemaSupportResponse, api::Error> {
         Ok(api::BooleanSchemaSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -125,7 +125,7 @@ impl api::Api for MockApi {
         _request: api::BooleanTopLevelRequest,
     ) -> Result<api::BooleanTopLevelResponse, api::Error> {
         Ok(api::BooleanTopLevelResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -135,7 +135,7 @@ impl api::Api for MockApi {
         _request: api::ArraySchemaSupportRequest,
     ) -> Result<api::ArraySchemaSupportResponse, api::Error> {
         Ok(api::ArraySchemaSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -145,7 +145,7 @@ impl api::Api for MockApi {
         _request: api::ArrayTopLevelObjectsRequest,
     ) -> Result<api::ArrayTopLevelObjectsResponse, api::Error> {
         Ok(api::ArrayTopLevelObjectsResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -155,7 +155,7 @@ impl api::Api for MockApi {
         _request: api::ArrayTopLevelPrimitivesRequest,
     ) -> Result<api::ArrayTopLevelPrimitivesResponse, api::Error> {
         Ok(api::ArrayTopLevelPrimitivesResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -165,7 +165,7 @@ impl api::Api for MockApi {
         _request: api::ObjectSchemaSupportRequest,
     ) -> Result<api::ObjectSchemaSupportResponse, api::Error> {
         Ok(api::ObjectSchemaSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -175,7 +175,7 @@ impl api::Api for MockApi {
         _request: api::NullSchemaSupportRequest,
     ) -> Result<api::NullSchemaSupportResponse, api::Error> {
         Ok(api::NullSchemaSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -185,7 +185,7 @@ impl api::Api for MockApi {
         _request: api::MixedSchemaSupportRequest,
     ) -> Result<api::MixedSchemaSupportResponse, api::Error> {
         Ok(api::MixedSchemaSupportResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -195,7 +195,7 @@ impl api::Api for MockApi {
         _request: api::CircularHandlingRequest,
     ) -> Result<api::CircularHandlingResponse, api::Error> {
         Ok(api::CircularHandlingResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -205,7 +205,7 @@ impl api::Api for MockApi {
         _request: api::CircularTopLevelRequest,
     ) -> Result<api::CircularTopLevelResponse, api::Error> {
         Ok(api::CircularTopLevelResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -215,7 +215,7 @@ impl api::Api for MockApi {
         _request: api::RawBodyTopLevelRequest,
     ) -> Result<api::RawBodyTopLevelResponse, api::Error> {
         Ok(api::RawBodyTopLevelResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -225,7 +225,7 @@ impl api::Api for MockApi {
         _request: api::RawBodyTopLevelJsonRequest,
     ) -> Result<api::RawBodyTopLevelJsonResponse, api::Error> {
         Ok(api::RawBodyTopLevelJsonResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -235,7 +235,7 @@ impl api::Api for MockApi {
         _request: api::QuirksMissingTypeRequest,
     ) -> Result<api::QuirksMissingTypeResponse, api::Error> {
         Ok(api::QuirksMissingTypeResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -245,7 +245,7 @@ impl api::Api for MockApi {
         _request: api::QuirksEntirelyIncompatibleAllOfRequest,
     ) -> Result<api::QuirksEntirelyIncompatibleAllOfResponse, api::Error> {
         Ok(api::QuirksEntirelyIncompatibleAllOfResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -255,7 +255,7 @@ impl api::Api for MockApi {
         _request: api::QuirksIncompatibleNestedAllOfRequest,
     ) -> Result<api::QuirksIncompatibleNestedAllOfResponse, api::Error> {
         Ok(api::QuirksIncompatibleNestedAllOfResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -265,7 +265,7 @@ impl api::Api for MockApi {
         _request: api::QuirksPartiallyUsableIncompatibleAllOfRequest,
     ) -> Result<api::QuirksPartiallyUsableIncompatibleAllOfResponse, api::Error> {
         Ok(api::QuirksPartiallyUsableIncompatibleAllOfResponse::Default {
-            status: http::StatusCode::from_u16(200u16).map_err(api::Error::other)?,
+            status: http::StatusCode::from_u16(200).map_err(api::Error::other)?,
             body: json("{}")?,
         })
     }
@@ -292,7 +292,21 @@ mod tests {
             .string_format_support(api::StringFormatSupportRequest {
                 body: Some(
                     json(
-                        "{\"binary\":\"string\",\"binary (with default)\":\"string\",\"blob\":\"string\",\"date\":\"2024-01-01\",\"date (with pattern)\":\"2024-01-01\",\"date-time\":\"2024-01-01T00:00:00Z\",\"html\":\"string\",\"json\":\"string\",\"string\":\"string\",\"password\":\"string\",\"password (minLength: 5, maxLength: 20)\":\"string\",\"url\":\"string\",\"unknown-format\":\"string\"}",
+                        r#"{
+  "binary": "string",
+  "binary (with default)": "string",
+  "blob": "string",
+  "date": "2024-01-01",
+  "date (with pattern)": "2024-01-01",
+  "date-time": "2024-01-01T00:00:00Z",
+  "html": "string",
+  "json": "string",
+  "string": "string",
+  "password": "string",
+  "password (minLength: 5, maxLength: 20)": "string",
+  "url": "string",
+  "unknown-format": "string"
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -306,7 +320,21 @@ mod tests {
             .string_schema_support(api::StringSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"stock\":\"string\",\"description (markdown)\":\"string\",\"title\":\"string\",\"required\":\"string\",\"default\":\"string\",\"default (null)\":\"string\",\"default (required)\":\"string\",\"nullable\":\"string\",\"enum\":\"available\",\"enum (with default)\":\"available\",\"enum (with default and required)\":\"available\",\"enum (with empty option)\":\"\",\"enum (with empty option and empty default)\":\"\"}",
+                        r#"{
+  "stock": "string",
+  "description (markdown)": "string",
+  "title": "string",
+  "required": "string",
+  "default": "string",
+  "default (null)": "string",
+  "default (required)": "string",
+  "nullable": "string",
+  "enum": "available",
+  "enum (with default)": "available",
+  "enum (with default and required)": "available",
+  "enum (with empty option)": "",
+  "enum (with empty option and empty default)": ""
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -340,7 +368,19 @@ mod tests {
             .number_format_support(api::NumberFormatSupportRequest {
                 body: Some(
                     json(
-                        "{\"integer (format: int8)\":0,\"integer (format: uint8)\":0,\"integer (format: int16)\":0,\"integer (format: uint16)\":0,\"integer (format: int32)\":0,\"integer (format: int32, multipleOf: 2)\":0,\"integer (format: uint32)\":0,\"integer (format: int64)\":0,\"integer (format: uint64)\":0,\"number (format: float)\":0.0,\"number (format: double)\":0.0}",
+                        r#"{
+  "integer (format: int8)": 0,
+  "integer (format: uint8)": 0,
+  "integer (format: int16)": 0,
+  "integer (format: uint16)": 0,
+  "integer (format: int32)": 0,
+  "integer (format: int32, multipleOf: 2)": 0,
+  "integer (format: uint32)": 0,
+  "integer (format: int64)": 0,
+  "integer (format: uint64)": 0,
+  "number (format: float)": 0.0,
+  "number (format: double)": 0.0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -354,7 +394,25 @@ mod tests {
             .number_schema_support(api::NumberSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"integer (stock)\":0,\"integer (markdown description)\":0,\"integer (title)\":0,\"integer (required)\":0,\"integer (default)\":0,\"integer (default null)\":0,\"integer (default, required)\":0,\"integer (nullable)\":0,\"integer (minimum / maximum)\":100,\"number (stock)\":0.0,\"number (markdown description)\":0.0,\"number (title)\":0.0,\"number (required)\":0.0,\"number (default)\":0.0,\"number (default, required)\":0.0,\"number (default null)\":0.0,\"number (nullable)\":0.0}",
+                        r#"{
+  "integer (stock)": 0,
+  "integer (markdown description)": 0,
+  "integer (title)": 0,
+  "integer (required)": 0,
+  "integer (default)": 0,
+  "integer (default null)": 0,
+  "integer (default, required)": 0,
+  "integer (nullable)": 0,
+  "integer (minimum / maximum)": 100,
+  "number (stock)": 0.0,
+  "number (markdown description)": 0.0,
+  "number (title)": 0.0,
+  "number (required)": 0.0,
+  "number (default)": 0.0,
+  "number (default, required)": 0.0,
+  "number (default null)": 0.0,
+  "number (nullable)": 0.0
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -378,7 +436,15 @@ mod tests {
             .boolean_schema_support(api::BooleanSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"stock\":true,\"description (markdown)\":true,\"title\":true,\"required\":true,\"default\":true,\"default (required)\":true,\"inferred from enum\":{}}",
+                        r#"{
+  "stock": true,
+  "description (markdown)": true,
+  "title": true,
+  "required": true,
+  "default": true,
+  "default (required)": true,
+  "inferred from enum": {}
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -402,7 +468,50 @@ mod tests {
             .array_schema_support(api::ArraySchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"stock\":[{}],\"with markdown description\":[{}],\"with title\":[{}],\"array<any>\":[{}],\"array<any> (but no `items` property)\":[{}],\"array<string>\":[\"string\"],\"array<string> (with overall `null` default)\":[\"string\"],\"array<string> (loaded via a $ref)\":[\"available\"],\"array<integer>\":[0],\"array<number>\":[0.0],\"array<boolean>\":[true],\"array<object>\":[{}],\"array<object> (additionalProperties)\":[{}],\"array<array<object>>\":[[]]}",
+                        r#"{
+  "stock": [
+    {}
+  ],
+  "with markdown description": [
+    {}
+  ],
+  "with title": [
+    {}
+  ],
+  "array<any>": [
+    {}
+  ],
+  "array<any> (but no `items` property)": [
+    {}
+  ],
+  "array<string>": [
+    "string"
+  ],
+  "array<string> (with overall `null` default)": [
+    "string"
+  ],
+  "array<string> (loaded via a $ref)": [
+    "available"
+  ],
+  "array<integer>": [
+    0
+  ],
+  "array<number>": [
+    0.0
+  ],
+  "array<boolean>": [
+    true
+  ],
+  "array<object>": [
+    {}
+  ],
+  "array<object> (additionalProperties)": [
+    {}
+  ],
+  "array<array<object>>": [
+    []
+  ]
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -416,7 +525,16 @@ mod tests {
             .array_top_level_objects(api::ArrayTopLevelObjectsRequest {
                 body: Some(
                     json(
-                        "[{\"string\":\"string\",\"integer\":0,\"number\":0.0,\"boolean\":true,\"array\":[],\"object\":{}}]",
+                        r#"[
+  {
+    "string": "string",
+    "integer": 0,
+    "number": 0.0,
+    "boolean": true,
+    "array": [],
+    "object": {}
+  }
+]"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -440,7 +558,32 @@ mod tests {
             .object_schema_support(api::ObjectSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"object\":{\"string\":\"string\",\"integer\":0,\"number\":0.0,\"object\":{},\"array\":[]},\"object (with `title`)\":{\"string\":\"string\",\"integer\":0,\"number\":0.0,\"object\":{},\"array\":[]},\"object (without an explicit `type`)\":{\"property1\":0,\"property2\":0},\"object (additionalProperties)\":{\"key\":{}},\"object (without `properties`)\":{\"key\":{}}}",
+                        r#"{
+  "object": {
+    "string": "string",
+    "integer": 0,
+    "number": 0.0,
+    "object": {},
+    "array": []
+  },
+  "object (with `title`)": {
+    "string": "string",
+    "integer": 0,
+    "number": 0.0,
+    "object": {},
+    "array": []
+  },
+  "object (without an explicit `type`)": {
+    "property1": 0,
+    "property2": 0
+  },
+  "object (additionalProperties)": {
+    "key": {}
+  },
+  "object (without `properties`)": {
+    "key": {}
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -464,7 +607,12 @@ mod tests {
             .mixed_schema_support(api::MixedSchemaSupportRequest {
                 body: Some(
                     json(
-                        "{\"string and number\":0.0,\"string and boolean\":true,\"string and null\":\"string\",\"boolean and null\":true}",
+                        r#"{
+  "string and number": 0.0,
+  "string and boolean": true,
+  "string and null": "string",
+  "boolean and null": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -520,7 +668,16 @@ mod tests {
             .quirks_missing_type(api::QuirksMissingTypeRequest {
                 body: Some(
                     json(
-                        "{\"missing type\":{},\"missing type (on completely empty schema)\":{},\"implicit array\":[0],\"implicit object\":{\"name\":\"string\"}}",
+                        r#"{
+  "missing type": {},
+  "missing type (on completely empty schema)": {},
+  "implicit array": [
+    0
+  ],
+  "implicit object": {
+    "name": "string"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

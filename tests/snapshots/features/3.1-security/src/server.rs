@@ -26,19 +26,14 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
 use super::api;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -84,610 +79,113 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
             axum::routing::post(handle_post_anything_no_auth::<A>),
         )
         .route("/status/401", axum::routing::post(handle_post_status_401::<A>))
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
-
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
-
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
 
 /// The spec this crate was generated from, as JSON (served at the
 /// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"version\":\"1.0.0\",\"title\":\"Support for different security types\",\"description\":\"https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#securitySchemeObject\"},\"servers\":[{\"url\":\"https://httpbin.org\"}],\"tags\":[{\"name\":\"API Key\"},{\"name\":\"HTTP\"},{\"name\":\"Mutual TLS\"},{\"name\":\"OAuth 2\"},{\"name\":\"OpenID Connect\"},{\"name\":\"Other\"}],\"paths\":{\"/anything/apiKey\":{\"get\":{\"summary\":\"Query parameter\",\"description\":\"`apiKey` auth will be supplied within an `apiKey` query parameter.\",\"tags\":[\"API Key\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"apiKey_query\":[]}]},\"post\":{\"summary\":\"Cookie\",\"description\":\"`apiKey` auth will be supplied within an `api_key` cookie.\",\"tags\":[\"API Key\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"apiKey_cookie\":[]}]},\"put\":{\"summary\":\"Header\",\"description\":\"`apiKey` auth will be supplied within an `X-API-KEY` header.\",\"tags\":[\"API Key\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"apiKey_header\":[]}]}},\"/anything/basic\":{\"post\":{\"summary\":\"Basic\",\"description\":\"Authentication credentials will be supplied within a `Basic` `Authorization` header.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\",\"tags\":[\"HTTP\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"basic\":[]}]}},\"/anything/bearer\":{\"post\":{\"summary\":\"Bearer\",\"description\":\"Authentication credentials will be supplied within a `Bearer` `Authorization` header.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\",\"tags\":[\"HTTP\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"bearer\":[]}]},\"put\":{\"summary\":\"Bearer (`jwt` format)\",\"description\":\"Authentication credentials will be supplied within a `Bearer` `Authorization` header, but its data should be controlled as a JWT.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\\n\\n> ℹ\u{fe0f}We currently do not support any special handling for this so they're handled as a standard `Bearer` authentication token.\",\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"bearer_jwt\":[]}]}},\"/anything/mutualTLS\":{\"post\":{\"summary\":\"`mutualTLS` auth\",\"description\":\"🚧 This is not supported.\",\"tags\":[\"Mutual TLS\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"mutualTLS\":[]}]}},\"/anything/oauth2\":{\"post\":{\"summary\":\"General support (all flow types)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2\":[\"write:things\"]}]},\"get\":{\"summary\":\"General support (authorizationCode flow type)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2_authorizationCode\":[\"write:things\"]}]},\"put\":{\"summary\":\"General support (clientCredentials flow type)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2_clientCredentials\":[\"write:things\"]}]},\"patch\":{\"summary\":\"General support (implicit flow type)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2_implicit\":[\"write:things\"]}]},\"delete\":{\"summary\":\"General support (password flow type)\",\"description\":\"> ℹ\u{fe0f}\\n> We currently do not handle OAuth 2 authentication flows so if an operation has an `oauth2` requirement we assume that the user, or the projects JWT, has a qualified `bearer` token and will use that.\\n\\nhttps://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"tags\":[\"OAuth 2\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"oauth2_password\":[\"write:things\"]}]}},\"/anything/openIdConnect\":{\"post\":{\"summary\":\"General support\",\"description\":\"🚧 This is not supported.\",\"tags\":[\"OpenID Connect\"],\"responses\":{\"200\":{\"description\":\"OK\"}},\"security\":[{\"openIdConnect\":[]}]}},\"/anything/no-auth\":{\"post\":{\"summary\":\"No auth requirements\",\"description\":\"This operation does not have any authentication requirements.\",\"tags\":[\"Other\"],\"responses\":{\"200\":{\"description\":\"OK\"}}}},\"/status/401\":{\"post\":{\"summary\":\"Forced invalid authentication\",\"description\":\"This endpoint requires an authentication header but making any request to it will forcefully return a 401 status code for invalid auth.\",\"tags\":[\"Other\"],\"responses\":{\"401\":{\"description\":\"Unauthorized\"}},\"security\":[{\"apiKey_header\":[]}]}}},\"components\":{\"securitySchemes\":{\"apiKey_cookie\":{\"type\":\"apiKey\",\"in\":\"cookie\",\"name\":\"api_key\",\"description\":\"An API key that will be supplied in a named cookie. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#security-scheme-object\"},\"apiKey_header\":{\"type\":\"apiKey\",\"in\":\"header\",\"name\":\"X-API-KEY\",\"description\":\"An API key that will be supplied in a named header. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#security-scheme-object\"},\"apiKey_query\":{\"type\":\"apiKey\",\"in\":\"query\",\"name\":\"apiKey\",\"description\":\"An API key that will be supplied in a named query parameter. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#security-scheme-object\"},\"basic\":{\"type\":\"http\",\"scheme\":\"basic\",\"description\":\"Basic auth that takes a base64'd combination of `user:password`. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\"},\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"A bearer token that will be supplied within an `Authentication` header as `bearer <token>`. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#basic-authentication-sample\"},\"bearer_jwt\":{\"type\":\"http\",\"scheme\":\"bearer\",\"bearerFormat\":\"JWT\",\"description\":\"A bearer token that will be supplied within an `Authentication` header as `bearer <token>`. In this case, the format of the token is specified as JWT. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#jwt-bearer-sample\"},\"mutualTLS\":{\"type\":\"mutualTLS\",\"description\":\"Requires a specific mutual TLS certificate to use when making a HTTP request. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\"},\"oauth2\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\",\"flows\":{\"authorizationCode\":{\"authorizationUrl\":\"http://example.com/oauth/dialog\",\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"clientCredentials\":{\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"implicit\":{\"authorizationUrl\":\"http://example.com/oauth/dialog\",\"scopes\":{\"write:things\":\"Add things to your account\"}},\"password\":{\"tokenUrl\":\"http://example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_authorizationCode\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow that only supports the `authorizationCode` flow type. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#oauth-flows-object\",\"flows\":{\"authorizationCode\":{\"authorizationUrl\":\"http://alt.example.com/oauth/dialog\",\"tokenUrl\":\"http://alt.example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_clientCredentials\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow that only supports the `clientCredentials` flow type. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#oauth-flows-object\",\"flows\":{\"clientCredentials\":{\"tokenUrl\":\"http://alt.example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_implicit\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow that only supports the `implicit` flow type. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#oauth-flows-object\",\"flows\":{\"implicit\":{\"authorizationUrl\":\"http://alt.example.com/oauth/dialog\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"oauth2_password\":{\"type\":\"oauth2\",\"description\":\"An OAuth 2 security flow that only supports the `password` flow type. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#oauth-flows-object\",\"flows\":{\"password\":{\"tokenUrl\":\"http://alt.example.com/oauth/token\",\"scopes\":{\"write:things\":\"Add things to your account\"}}}},\"openIdConnect\":{\"type\":\"openIdConnect\",\"openIdConnectUrl\":\"https://example.com/.well-known/openid-configuration\",\"description\":\"OpenAPI authentication. https://github.com/OAI/OpenAPI-Specification/blob/main/versions/3.1.0.md#fixed-fields-23\"}}}}";
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
 /// Each operation's method, route (as axum matches it),
 /// operationId (for the request span), and whether its request body
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/anything/apiKey", "get_anything_api_key", false),
-    ("POST", "/anything/apiKey", "post_anything_api_key", false),
-    ("PUT", "/anything/apiKey", "put_anything_api_key", false),
-    ("POST", "/anything/basic", "post_anything_basic", false),
-    ("POST", "/anything/bearer", "post_anything_bearer", false),
-    ("PUT", "/anything/bearer", "put_anything_bearer", false),
-    ("POST", "/anything/mutualTLS", "post_anything_mutual_tls", false),
-    ("POST", "/anything/no-auth", "post_anything_no_auth", false),
-    ("DELETE", "/anything/oauth2", "delete_anything_oauth2", false),
-    ("GET", "/anything/oauth2", "get_anything_oauth2", false),
-    ("PATCH", "/anything/oauth2", "patch_anything_oauth2", false),
-    ("POST", "/anything/oauth2", "post_anything_oauth2", false),
-    ("PUT", "/anything/oauth2", "put_anything_oauth2", false),
-    ("POST", "/anything/openIdConnect", "post_anything_open_id_connect", false),
-    ("POST", "/status/401", "post_status_401", false),
-];
-
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
-}
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "GET",
+            route: "/anything/apiKey",
+            id: "get_anything_api_key",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/apiKey",
+            id: "post_anything_api_key",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/anything/apiKey",
+            id: "put_anything_api_key",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/basic",
+            id: "post_anything_basic",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/bearer",
+            id: "post_anything_bearer",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/anything/bearer",
+            id: "put_anything_bearer",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/mutualTLS",
+            id: "post_anything_mutual_tls",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/no-auth",
+            id: "post_anything_no_auth",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/anything/oauth2",
+            id: "delete_anything_oauth2",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/anything/oauth2",
+            id: "get_anything_oauth2",
+            streamed: false,
+        },
+        Operation {
+            method: "PATCH",
+            route: "/anything/oauth2",
+            id: "patch_anything_oauth2",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/oauth2",
+            id: "post_anything_oauth2",
+            streamed: false,
+        },
+        Operation {
+            method: "PUT",
+            route: "/anything/oauth2",
+            id: "put_anything_oauth2",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/anything/openIdConnect",
+            id: "post_anything_open_id_connect",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/status/401",
+            id: "post_status_401",
+            streamed: false,
+        },
+    ]
+};
 
 /// `GET /anything/apiKey`
 async fn handle_get_anything_api_key<A: api::Api>(
@@ -1160,7 +658,7 @@ async fn request_post_status_401(
 impl IntoResponse for api::GetAnythingApiKeyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1168,7 +666,7 @@ impl IntoResponse for api::GetAnythingApiKeyResponse {
 impl IntoResponse for api::PutAnythingApiKeyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1176,7 +674,7 @@ impl IntoResponse for api::PutAnythingApiKeyResponse {
 impl IntoResponse for api::PostAnythingApiKeyResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1184,7 +682,7 @@ impl IntoResponse for api::PostAnythingApiKeyResponse {
 impl IntoResponse for api::PostAnythingBasicResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1192,7 +690,7 @@ impl IntoResponse for api::PostAnythingBasicResponse {
 impl IntoResponse for api::PutAnythingBearerResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1200,7 +698,7 @@ impl IntoResponse for api::PutAnythingBearerResponse {
 impl IntoResponse for api::PostAnythingBearerResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1208,7 +706,7 @@ impl IntoResponse for api::PostAnythingBearerResponse {
 impl IntoResponse for api::PostAnythingMutualTlsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1216,7 +714,7 @@ impl IntoResponse for api::PostAnythingMutualTlsResponse {
 impl IntoResponse for api::GetAnythingOauth2Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1224,7 +722,7 @@ impl IntoResponse for api::GetAnythingOauth2Response {
 impl IntoResponse for api::PutAnythingOauth2Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1232,7 +730,7 @@ impl IntoResponse for api::PutAnythingOauth2Response {
 impl IntoResponse for api::PostAnythingOauth2Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1240,7 +738,7 @@ impl IntoResponse for api::PostAnythingOauth2Response {
 impl IntoResponse for api::DeleteAnythingOauth2Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1248,7 +746,7 @@ impl IntoResponse for api::DeleteAnythingOauth2Response {
 impl IntoResponse for api::PatchAnythingOauth2Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1256,7 +754,7 @@ impl IntoResponse for api::PatchAnythingOauth2Response {
 impl IntoResponse for api::PostAnythingOpenIdConnectResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1264,7 +762,7 @@ impl IntoResponse for api::PostAnythingOpenIdConnectResponse {
 impl IntoResponse for api::PostAnythingNoAuthResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok => status(200u16).into_response(),
+            Self::Ok => status(200).into_response(),
         }
     }
 }
@@ -1272,49 +770,9 @@ impl IntoResponse for api::PostAnythingNoAuthResponse {
 impl IntoResponse for api::PostStatus401Response {
     fn into_response(self) -> Response {
         match self {
-            Self::Unauthorized => status(401u16).into_response(),
+            Self::Unauthorized => status(401).into_response(),
         }
     }
-}
-
-/// Turns a handler's result into the HTTP response.
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-fn query_pairs(
-    parts: &axum::http::request::Parts,
-) -> Result<Vec<(String, String)>, Problem> {
-    serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid query string: {e}"),
-        ))
-}
-
-/// The request's cookies, as name and value.
-fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
-        .collect()
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
@@ -1490,8 +948,4 @@ fn authorize(
         problem.challenge = Some(challenge);
         Err(problem)
     }
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }

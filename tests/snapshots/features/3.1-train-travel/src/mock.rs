@@ -47,7 +47,29 @@ impl api::Api for MockApi {
         Ok(api::GetStationsResponse::Ok {
             body: api::GetStationsOkBody::Json(
                 json(
-                    "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"name\":\"Berlin Hauptbahnhof\",\"address\":\"Invalidenstraße 10557 Berlin, Germany\",\"country_code\":\"DE\",\"timezone\":\"Europe/Berlin\"},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"name\":\"Paris Gare du Nord\",\"address\":\"18 Rue de Dunkerque 75010 Paris, France\",\"country_code\":\"FR\",\"timezone\":\"Europe/Paris\"}],\"links\":{\"self\":\"https://api.example.com/stations&page=2\",\"next\":\"https://api.example.com/stations?page=3\",\"prev\":\"https://api.example.com/stations?page=1\"}}",
+                    r#"{
+  "data": [
+    {
+      "id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+      "name": "Berlin Hauptbahnhof",
+      "address": "Invalidenstraße 10557 Berlin, Germany",
+      "country_code": "DE",
+      "timezone": "Europe/Berlin"
+    },
+    {
+      "id": "b2e783e1-c824-4d63-b37a-d8d698862f1d",
+      "name": "Paris Gare du Nord",
+      "address": "18 Rue de Dunkerque 75010 Paris, France",
+      "country_code": "FR",
+      "timezone": "Europe/Paris"
+    }
+  ],
+  "links": {
+    "self": "https://api.example.com/stations&page=2",
+    "next": "https://api.example.com/stations?page=3",
+    "prev": "https://api.example.com/stations?page=1"
+  }
+}"#,
                 )?,
             ),
             ratelimit: None,
@@ -61,7 +83,36 @@ impl api::Api for MockApi {
         Ok(api::GetTripsResponse::Ok {
             body: api::GetTripsOkBody::Json(
                 json(
-                    "{\"data\":[{\"id\":\"ea399ba1-6d95-433f-92d1-83f67b775594\",\"origin\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"destination\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"departure_time\":\"2024-02-01T10:00:00Z\",\"arrival_time\":\"2024-02-01T16:00:00Z\",\"price\":50,\"operator\":\"Deutsche Bahn\",\"bicycles_allowed\":true,\"dogs_allowed\":true},{\"id\":\"4d67459c-af07-40bb-bb12-178dbb88e09f\",\"origin\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"destination\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"departure_time\":\"2024-02-01T12:00:00Z\",\"arrival_time\":\"2024-02-01T18:00:00Z\",\"price\":50,\"operator\":\"SNCF\",\"bicycles_allowed\":true,\"dogs_allowed\":true}],\"links\":{\"self\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01\",\"next\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01&page=2\"}}",
+                    r#"{
+  "data": [
+    {
+      "id": "ea399ba1-6d95-433f-92d1-83f67b775594",
+      "origin": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+      "destination": "b2e783e1-c824-4d63-b37a-d8d698862f1d",
+      "departure_time": "2024-02-01T10:00:00Z",
+      "arrival_time": "2024-02-01T16:00:00Z",
+      "price": 50,
+      "operator": "Deutsche Bahn",
+      "bicycles_allowed": true,
+      "dogs_allowed": true
+    },
+    {
+      "id": "4d67459c-af07-40bb-bb12-178dbb88e09f",
+      "origin": "b2e783e1-c824-4d63-b37a-d8d698862f1d",
+      "destination": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+      "departure_time": "2024-02-01T12:00:00Z",
+      "arrival_time": "2024-02-01T18:00:00Z",
+      "price": 50,
+      "operator": "SNCF",
+      "bicycles_allowed": true,
+      "dogs_allowed": true
+    }
+  ],
+  "links": {
+    "self": "https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01",
+    "next": "https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01&page=2"
+  }
+}"#,
                 )?,
             ),
             ratelimit: None,
@@ -75,7 +126,28 @@ impl api::Api for MockApi {
         Ok(api::GetBookingsResponse::Ok {
             body: api::GetBookingsOkBody::Json(
                 json(
-                    "{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"trip_id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"passenger_name\":\"Jane Smith\",\"has_bicycle\":false,\"has_dog\":false}],\"links\":{\"self\":\"https://api.example.com/bookings\",\"next\":\"https://api.example.com/bookings?page=2\"}}",
+                    r#"{
+  "data": [
+    {
+      "id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+      "trip_id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+      "passenger_name": "John Doe",
+      "has_bicycle": true,
+      "has_dog": true
+    },
+    {
+      "id": "b2e783e1-c824-4d63-b37a-d8d698862f1d",
+      "trip_id": "b2e783e1-c824-4d63-b37a-d8d698862f1d",
+      "passenger_name": "Jane Smith",
+      "has_bicycle": false,
+      "has_dog": false
+    }
+  ],
+  "links": {
+    "self": "https://api.example.com/bookings",
+    "next": "https://api.example.com/bookings?page=2"
+  }
+}"#,
                 )?,
             ),
             ratelimit: None,
@@ -90,7 +162,16 @@ impl api::Api for MockApi {
             api::CreateBookingResponse::Created(
                 api::CreateBookingCreatedBody::Json(
                     json(
-                        "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\"}}",
+                        r#"{
+  "id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+  "trip_id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+  "passenger_name": "John Doe",
+  "has_bicycle": true,
+  "has_dog": true,
+  "links": {
+    "self": "https://api.example.com/bookings/efdbb9d1-02c2-4bc3-afb7-6788d8782b1e"
+  }
+}"#,
                     )?,
                 ),
             ),
@@ -104,7 +185,16 @@ impl api::Api for MockApi {
         Ok(api::GetBookingResponse::Ok {
             body: api::GetBookingOkBody::Json(
                 json(
-                    "{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}",
+                    r#"{
+  "id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+  "trip_id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
+  "passenger_name": "John Doe",
+  "has_bicycle": true,
+  "has_dog": true,
+  "links": {
+    "self": "https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb"
+  }
+}"#,
                 )?,
             ),
             ratelimit: None,
@@ -124,7 +214,24 @@ impl api::Api for MockApi {
     ) -> Result<api::CreateBookingPaymentResponse, api::Error> {
         Ok(api::CreateBookingPaymentResponse::Ok {
             body: json(
-                "{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"************4242\",\"exp_month\":12,\"exp_year\":2025,\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb/payment\"}}",
+                r#"{
+  "id": "2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a",
+  "amount": 49.99,
+  "currency": "gbp",
+  "source": {
+    "object": "card",
+    "name": "J. Doe",
+    "number": "************4242",
+    "exp_month": 12,
+    "exp_year": 2025,
+    "address_country": "gb",
+    "address_post_code": "N12 9XX"
+  },
+  "status": "succeeded",
+  "links": {
+    "booking": "https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb/payment"
+  }
+}"#,
             )?,
             ratelimit: None,
         })
@@ -187,7 +294,12 @@ mod tests {
             .create_booking(api::CreateBookingRequest {
                 body: api::CreateBookingBody::Json(
                     json(
-                        "{\"has_dog\":true,\"trip_id\":\"00000000-0000-4000-8000-000000000000\",\"passenger_name\":\"string\",\"has_bicycle\":true}",
+                        r#"{
+  "has_dog": true,
+  "trip_id": "00000000-0000-4000-8000-000000000000",
+  "passenger_name": "string",
+  "has_bicycle": true
+}"#,
                     ),
                 ),
                 context: api::Context::default(),
@@ -222,7 +334,23 @@ mod tests {
                 booking_id: json("\"00000000-0000-4000-8000-000000000000\""),
                 body: Some(
                     json(
-                        "{\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"4242424242424242\",\"cvc\":123,\"exp_month\":12,\"exp_year\":2025,\"address_line1\":\"123 Fake Street\",\"address_line2\":\"4th Floor\",\"address_city\":\"London\",\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"}}",
+                        r#"{
+  "amount": 49.99,
+  "currency": "gbp",
+  "source": {
+    "object": "card",
+    "name": "J. Doe",
+    "number": "4242424242424242",
+    "cvc": 123,
+    "exp_month": 12,
+    "exp_year": 2025,
+    "address_line1": "123 Fake Street",
+    "address_line2": "4th Floor",
+    "address_city": "London",
+    "address_country": "gb",
+    "address_post_code": "N12 9XX"
+  }
+}"#,
                     ),
                 ),
                 context: api::Context::default(),

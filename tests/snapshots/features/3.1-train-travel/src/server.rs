@@ -26,20 +26,16 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use super::runtime::problem::*;
+use super::runtime::request::*;
+use super::runtime::violations::*;
 use super::api;
 use super::types;
 
-/// The largest request body read whole by default (JSON, forms,
-/// text), in bytes; larger ones get 413 ([`Options::body_limit`]
-/// sets another).
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-
-/// The largest binary request body by default, in bytes: these
-/// stream to the handler, so the limit bounds traffic, not memory
-/// ([`Options::stream_limit`] sets another).
-pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
+pub use super::runtime::server::{
+    json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
+    REQUEST_ID, STREAM_LIMIT,
+};
 
 /// An axum router that serves `api` at the spec's paths (without the
 /// servers' base path: add one with `Router::nest`), with the
@@ -67,118 +63,65 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
             "/bookings/{bookingId}/payment",
             axum::routing::post(handle_create_booking_payment::<A>),
         )
-        .fallback(not_found)
         .with_state(std::sync::Arc::new(api));
-    finish(router, options)
+    super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
 
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "no such resource").into_response()
-}
+/// The spec this crate was generated from, as JSON (served at the
+/// path given to [`Options::spec`]).
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
-/// An RFC 9457 problem: the answer to a request that cannot be served.
-struct Problem {
-    status: StatusCode,
-    detail: String,
-    /// What is wrong with the body, each with its JSON pointer.
-    errors: Vec<Violation>,
-    /// The parameters that are not valid, each named.
-    parameters: Vec<BadParameter>,
-    challenge: Option<&'static str>,
-}
-
-/// One thing wrong with a request body: where (a JSON pointer into
-/// it) and what.
-#[derive(serde::Serialize)]
-struct Violation {
-    pointer: String,
-    detail: String,
-}
-
-/// A parameter that is not valid: its name, as the spec writes it,
-/// and what is wrong.
-#[derive(serde::Serialize)]
-struct BadParameter {
-    parameter: &'static str,
-    detail: String,
-}
-
-impl Problem {
-    fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Problem {
-            status,
-            detail: detail.into(),
-            errors: Vec::new(),
-            parameters: Vec::new(),
-            challenge: None,
-        }
-    }
-}
-
-impl Problem {
-    /// The answer: in the shape that `errors` gives for the status
-    /// (keyed by the code, by its first digit for a range such as
-    /// `4XX`, or 0 for `default`), else as `application/problem+json`.
-    fn answer(mut self, errors: &[(u16, ErrorShape)]) -> Response {
-        let code = self.status.as_u16();
-        let shape = [code, code / 100, 0]
-            .into_iter()
-            .find_map(|key| errors.iter().find(|(k, _)| *k == key));
-        let (content_type, body) = match shape {
-            Some((_, (content_type, body))) => {
-                for v in self.errors.drain(..) {
-                    self.detail.push_str(&format!("; {}: {}", v.pointer, v.detail));
-                }
-                if self.parameters.len() > 1 {
-                    for p in self.parameters.drain(..) {
-                        self.detail
-                            .push_str(&format!("; `{}`: {}", p.parameter, p.detail));
-                    }
-                }
-                (*content_type, body(&self))
-            }
-            None => {
-                let mut body = serde_json::json!(
-                    { "type" : "about:blank", "title" : self.status.canonical_reason()
-                    .unwrap_or("Error"), "status" : self.status.as_u16(), "detail" : self
-                    .detail, }
-                );
-                if !self.errors.is_empty() {
-                    body["errors"] = serde_json::json!(self.errors);
-                }
-                if !self.parameters.is_empty() {
-                    body["errors"] = serde_json::json!(self.parameters);
-                }
-                ("application/problem+json", body)
-            }
-        };
-        let mut response = (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, content_type)],
-            body.to_string(),
-        )
-            .into_response();
-        if let Some(challenge) = self.challenge {
-            response
-                .headers_mut()
-                .insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static(challenge),
-                );
-        }
-        response
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        self.answer(&[])
-    }
-}
-
-/// An error body as the spec documents it for an operation: its
-/// media type, and how a problem fills it.
-type ErrorShape = (&'static str, fn(&Problem) -> serde_json::Value);
+/// Each operation's method, route (as axum matches it),
+/// operationId (for the request span), and whether its request body
+/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
+/// route, then method.
+const OPERATIONS: &[super::runtime::server::Operation] = {
+    use super::runtime::server::Operation;
+    &[
+        Operation {
+            method: "GET",
+            route: "/bookings",
+            id: "get-bookings",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/bookings",
+            id: "create-booking",
+            streamed: false,
+        },
+        Operation {
+            method: "DELETE",
+            route: "/bookings/{bookingId}",
+            id: "delete-booking",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/bookings/{bookingId}",
+            id: "get-booking",
+            streamed: false,
+        },
+        Operation {
+            method: "POST",
+            route: "/bookings/{bookingId}/payment",
+            id: "create-booking-payment",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/stations",
+            id: "get-stations",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/trips",
+            id: "get-trips",
+            streamed: false,
+        },
+    ]
+};
 
 /// An error as `/components/schemas/Problem` has it.
 fn error_body_0(problem: &Problem) -> serde_json::Value {
@@ -187,510 +130,6 @@ fn error_body_0(problem: &Problem) -> serde_json::Value {
         .unwrap_or("Error"), "detail" : problem.detail, "status" : problem.status
         .as_u16(), }
     )
-}
-
-/// The spec this crate was generated from, as JSON (served at the
-/// path given to [`Options::spec`]).
-pub const OPENAPI_JSON: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"Train Travel API\",\"description\":\"API for finding and booking train trips across Europe.\\\\n\\\\nThis API definition was ported over from https://github.com/bump-sh-examples/train-travel-api.\",\"version\":\"1.0.0\",\"contact\":{\"name\":\"Train Support\",\"url\":\"https://example.com/support\",\"email\":\"support@example.com\"},\"license\":{\"name\":\"Creative Commons Attribution-NonCommercial-ShareAlike 4.0 International\",\"identifier\":\"CC-BY-NC-SA-4.0\"}},\"servers\":[{\"url\":\"https://api.example.com\",\"description\":\"Production\"}],\"security\":[{\"OAuth2\":[\"read\"]}],\"tags\":[{\"name\":\"Stations\",\"description\":\"Find and filter train stations across Europe, including their location  and local timezone.\"},{\"name\":\"Trips\",\"description\":\"Timetables and routes for train trips between stations, including  pricing and availability.\"},{\"name\":\"Bookings\",\"description\":\"Create and manage bookings for train trips, including passenger  details and optional extras.\"},{\"name\":\"Payments\",\"description\":\"Pay for bookings using a card or bank account, and view payment\\nstatus and history.\\n\\n> warn\\n> Bookings usually expire within 1 hour so you'll need to make your payment before the expiry date\\n\"}],\"paths\":{\"/stations\":{\"get\":{\"summary\":\"Get a list of train stations\",\"description\":\"Returns a list of all train stations in the system.\",\"operationId\":\"get-stations\",\"tags\":[\"Stations\"],\"responses\":{\"200\":{\"description\":\"A list of train stations\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Wrapper-Collection\"},{\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Station\"}}}},{\"properties\":{\"links\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Links-Self\"},{\"$ref\":\"#/components/schemas/Links-Pagination\"}]}}}]},\"example\":{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"name\":\"Berlin Hauptbahnhof\",\"address\":\"Invalidenstraße 10557 Berlin, Germany\",\"country_code\":\"DE\",\"timezone\":\"Europe/Berlin\"},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"name\":\"Paris Gare du Nord\",\"address\":\"18 Rue de Dunkerque 75010 Paris, France\",\"country_code\":\"FR\",\"timezone\":\"Europe/Paris\"}],\"links\":{\"self\":\"https://api.example.com/stations&page=2\",\"next\":\"https://api.example.com/stations?page=3\",\"prev\":\"https://api.example.com/stations?page=1\"}}},\"application/xml\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Wrapper-Collection\"},{\"properties\":{\"data\":{\"type\":\"array\",\"xml\":{\"name\":\"stations\",\"wrapped\":true},\"items\":{\"$ref\":\"#/components/schemas/Station\"}}}},{\"properties\":{\"links\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Links-Self\"},{\"$ref\":\"#/components/schemas/Links-Pagination\"}]}}}]}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"429\":{\"$ref\":\"#/components/responses/TooManyRequests\"},\"500\":{\"$ref\":\"#/components/responses/InternalServerError\"}}}},\"/trips\":{\"get\":{\"summary\":\"Get available train trips\",\"description\":\"Returns a list of available train trips between the specified origin and destination stations on the given date, and allows for filtering by bicycle and dog allowances.\",\"operationId\":\"get-trips\",\"tags\":[\"Trips\"],\"parameters\":[{\"name\":\"origin\",\"in\":\"query\",\"description\":\"The ID of the origin station\",\"required\":true,\"schema\":{\"type\":\"string\",\"format\":\"uuid\"},\"example\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\"},{\"name\":\"destination\",\"in\":\"query\",\"description\":\"The ID of the destination station\",\"required\":true,\"schema\":{\"type\":\"string\",\"format\":\"uuid\"},\"example\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\"},{\"name\":\"date\",\"in\":\"query\",\"description\":\"The date and time of the trip in ISO 8601 format in origin station's timezone.\",\"required\":true,\"schema\":{\"type\":\"string\",\"format\":\"date-time\"},\"example\":\"2024-02-01T09:00:00Z\"},{\"name\":\"bicycles\",\"in\":\"query\",\"description\":\"Only return trips where bicycles are known to be allowed\",\"required\":false,\"schema\":{\"type\":\"boolean\",\"default\":false}},{\"name\":\"dogs\",\"in\":\"query\",\"description\":\"Only return trips where dogs are known to be allowed\",\"required\":false,\"schema\":{\"type\":\"boolean\",\"default\":false}}],\"responses\":{\"200\":{\"description\":\"A list of available train trips\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Wrapper-Collection\"},{\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Trip\"}}}},{\"properties\":{\"links\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Links-Self\"},{\"$ref\":\"#/components/schemas/Links-Pagination\"}]}}}]},\"example\":{\"data\":[{\"id\":\"ea399ba1-6d95-433f-92d1-83f67b775594\",\"origin\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"destination\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"departure_time\":\"2024-02-01T10:00:00Z\",\"arrival_time\":\"2024-02-01T16:00:00Z\",\"price\":50,\"operator\":\"Deutsche Bahn\",\"bicycles_allowed\":true,\"dogs_allowed\":true},{\"id\":\"4d67459c-af07-40bb-bb12-178dbb88e09f\",\"origin\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"destination\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"departure_time\":\"2024-02-01T12:00:00Z\",\"arrival_time\":\"2024-02-01T18:00:00Z\",\"price\":50,\"operator\":\"SNCF\",\"bicycles_allowed\":true,\"dogs_allowed\":true}],\"links\":{\"self\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01\",\"next\":\"https://api.example.com/trips?origin=efdbb9d1-02c2-4bc3-afb7-6788d8782b1e&destination=b2e783e1-c824-4d63-b37a-d8d698862f1d&date=2024-02-01&page=2\"}}},\"application/xml\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Wrapper-Collection\"},{\"properties\":{\"data\":{\"type\":\"array\",\"xml\":{\"name\":\"trips\",\"wrapped\":true},\"items\":{\"$ref\":\"#/components/schemas/Trip\"}}}},{\"properties\":{\"links\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Links-Self\"},{\"$ref\":\"#/components/schemas/Links-Pagination\"}]}}}]}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"429\":{\"$ref\":\"#/components/responses/TooManyRequests\"},\"500\":{\"$ref\":\"#/components/responses/InternalServerError\"}}}},\"/bookings\":{\"get\":{\"operationId\":\"get-bookings\",\"summary\":\"List existing bookings\",\"description\":\"Returns a list of all trips booking by the authenticated user.\",\"tags\":[\"Bookings\"],\"responses\":{\"200\":{\"description\":\"A list of bookings\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Wrapper-Collection\"},{\"properties\":{\"data\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Booking\"}}}},{\"properties\":{\"links\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Links-Self\"},{\"$ref\":\"#/components/schemas/Links-Pagination\"}]}}}]},\"example\":{\"data\":[{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true},{\"id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"trip_id\":\"b2e783e1-c824-4d63-b37a-d8d698862f1d\",\"passenger_name\":\"Jane Smith\",\"has_bicycle\":false,\"has_dog\":false}],\"links\":{\"self\":\"https://api.example.com/bookings\",\"next\":\"https://api.example.com/bookings?page=2\"}}},\"application/xml\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Wrapper-Collection\"},{\"properties\":{\"data\":{\"type\":\"array\",\"xml\":{\"name\":\"bookings\",\"wrapped\":true},\"items\":{\"$ref\":\"#/components/schemas/Booking\"}}}},{\"properties\":{\"links\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Links-Self\"},{\"$ref\":\"#/components/schemas/Links-Pagination\"}]}}}]}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"429\":{\"$ref\":\"#/components/responses/TooManyRequests\"},\"500\":{\"$ref\":\"#/components/responses/InternalServerError\"}}},\"post\":{\"operationId\":\"create-booking\",\"summary\":\"Create a booking\",\"description\":\"A booking is a temporary hold on a trip. It is not confirmed until the payment is processed.\",\"tags\":[\"Bookings\"],\"security\":[{\"OAuth2\":[\"write\"]}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Booking\"}},\"application/xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Booking\"}}}},\"responses\":{\"201\":{\"description\":\"Booking successful\",\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Booking\"},{\"properties\":{\"links\":{\"$ref\":\"#/components/schemas/Links-Self\"}}}]},\"example\":{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\"}}},\"application/xml\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Booking\"},{\"properties\":{\"links\":{\"$ref\":\"#/components/schemas/Links-Self\"}}}]}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"404\":{\"$ref\":\"#/components/responses/NotFound\"},\"409\":{\"$ref\":\"#/components/responses/Conflict\"},\"429\":{\"$ref\":\"#/components/responses/TooManyRequests\"},\"500\":{\"$ref\":\"#/components/responses/InternalServerError\"}}}},\"/bookings/{bookingId}\":{\"parameters\":[{\"name\":\"bookingId\",\"in\":\"path\",\"required\":true,\"description\":\"The ID of the booking to retrieve.\",\"schema\":{\"type\":\"string\",\"format\":\"uuid\"},\"example\":\"1725ff48-ab45-4bb5-9d02-88745177dedb\"}],\"get\":{\"summary\":\"Get a booking\",\"description\":\"Returns the details of a specific booking.\",\"operationId\":\"get-booking\",\"tags\":[\"Bookings\"],\"responses\":{\"200\":{\"description\":\"The booking details\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Booking\"},{\"properties\":{\"links\":{\"$ref\":\"#/components/schemas/Links-Self\"}}}]},\"example\":{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}},\"application/xml\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Booking\"},{\"properties\":{\"links\":{\"$ref\":\"#/components/schemas/Links-Self\"}}}]}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"404\":{\"$ref\":\"#/components/responses/NotFound\"},\"429\":{\"$ref\":\"#/components/responses/TooManyRequests\"},\"500\":{\"$ref\":\"#/components/responses/InternalServerError\"}}},\"delete\":{\"summary\":\"Delete a booking\",\"description\":\"Deletes a booking, cancelling the hold on the trip.\",\"operationId\":\"delete-booking\",\"security\":[{\"OAuth2\":[\"write\"]}],\"tags\":[\"Bookings\"],\"responses\":{\"204\":{\"description\":\"Booking deleted\"},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"404\":{\"$ref\":\"#/components/responses/NotFound\"},\"429\":{\"$ref\":\"#/components/responses/TooManyRequests\"},\"500\":{\"$ref\":\"#/components/responses/InternalServerError\"}}}},\"/bookings/{bookingId}/payment\":{\"parameters\":[{\"name\":\"bookingId\",\"in\":\"path\",\"required\":true,\"description\":\"The ID of the booking to pay for.\",\"schema\":{\"type\":\"string\",\"format\":\"uuid\"},\"example\":\"1725ff48-ab45-4bb5-9d02-88745177dedb\"}],\"post\":{\"summary\":\"Pay for a Booking\",\"description\":\"A payment is an attempt to pay for the booking, which will confirm the booking for the user and enable them to get their tickets.\",\"operationId\":\"create-booking-payment\",\"tags\":[\"Payments\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/BookingPayment\"},\"examples\":{\"Card\":{\"summary\":\"Card Payment\",\"value\":{\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"4242424242424242\",\"cvc\":123,\"exp_month\":12,\"exp_year\":2025,\"address_line1\":\"123 Fake Street\",\"address_line2\":\"4th Floor\",\"address_city\":\"London\",\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"}}},\"Bank\":{\"summary\":\"Bank Account Payment\",\"value\":{\"amount\":100.5,\"currency\":\"gbp\",\"source\":{\"object\":\"bank_account\",\"name\":\"J. Doe\",\"number\":\"00012345\",\"sort_code\":\"000123\",\"account_type\":\"individual\",\"bank_name\":\"Starling Bank\",\"country\":\"gb\"}}}}}}},\"responses\":{\"200\":{\"description\":\"Payment successful\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/BookingPayment\"},{\"properties\":{\"links\":{\"$ref\":\"#/components/schemas/Links-Booking\"}}}]},\"examples\":{\"Card\":{\"summary\":\"Card Payment\",\"value\":{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":49.99,\"currency\":\"gbp\",\"source\":{\"object\":\"card\",\"name\":\"J. Doe\",\"number\":\"************4242\",\"cvc\":123,\"exp_month\":12,\"exp_year\":2025,\"address_country\":\"gb\",\"address_post_code\":\"N12 9XX\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb/payment\"}}},\"Bank\":{\"summary\":\"Bank Account Payment\",\"value\":{\"id\":\"2e3b4f5a-6b7c-8d9e-0f1a-2b3c4d5e6f7a\",\"amount\":100.5,\"currency\":\"gbp\",\"source\":{\"object\":\"bank_account\",\"name\":\"J. Doe\",\"account_type\":\"individual\",\"number\":\"*********2345\",\"sort_code\":\"000123\",\"bank_name\":\"Starling Bank\",\"country\":\"gb\"},\"status\":\"succeeded\",\"links\":{\"booking\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}}}}}},\"400\":{\"$ref\":\"#/components/responses/BadRequest\"},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"403\":{\"$ref\":\"#/components/responses/Forbidden\"},\"429\":{\"$ref\":\"#/components/responses/TooManyRequests\"},\"500\":{\"$ref\":\"#/components/responses/InternalServerError\"}}}}},\"webhooks\":{\"newBooking\":{\"post\":{\"operationId\":\"new-booking\",\"summary\":\"New Booking\",\"description\":\"Subscribe to new bookings being created, to update integrations for your users.  Related data is available via the links provided in the request.\\n\",\"tags\":[\"Bookings\"],\"requestBody\":{\"content\":{\"application/json\":{\"schema\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Booking\"},{\"properties\":{\"links\":{\"allOf\":[{\"$ref\":\"#/components/schemas/Links-Self\"},{\"$ref\":\"#/components/schemas/Links-Pagination\"}]}}}]},\"example\":{\"id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"trip_id\":\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"passenger_name\":\"John Doe\",\"has_bicycle\":true,\"has_dog\":true,\"links\":{\"self\":\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"}}}}},\"responses\":{\"200\":{\"description\":\"Return a 200 status to indicate that the data was received successfully.\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}}}}}}},\"components\":{\"securitySchemes\":{\"OAuth2\":{\"type\":\"oauth2\",\"description\":\"OAuth 2.0 authorization code following RFC8725 best practices.\",\"flows\":{\"authorizationCode\":{\"authorizationUrl\":\"https://example.com/oauth/authorize\",\"tokenUrl\":\"https://example.com/oauth/token\",\"scopes\":{\"read\":\"Read access\",\"write\":\"Write access\"}}}}},\"schemas\":{\"Station\":{\"type\":\"object\",\"xml\":{\"name\":\"station\"},\"required\":[\"id\",\"name\",\"address\",\"country_code\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Unique identifier for the station.\",\"examples\":[\"efdbb9d1-02c2-4bc3-afb7-6788d8782b1e\",\"b2e783e1-c824-4d63-b37a-d8d698862f1d\"]},\"name\":{\"type\":\"string\",\"description\":\"The name of the station\",\"examples\":[\"Berlin Hauptbahnhof\",\"Paris Gare du Nord\"]},\"address\":{\"type\":\"string\",\"description\":\"The address of the station.\",\"examples\":[\"Invalidenstraße 10557 Berlin, Germany\",\"18 Rue de Dunkerque 75010 Paris, France\"]},\"country_code\":{\"type\":\"string\",\"description\":\"The country code of the station.\",\"format\":\"iso-country-code\",\"examples\":[\"DE\",\"FR\"]},\"timezone\":{\"type\":\"string\",\"description\":\"The timezone of the station in the [IANA Time Zone Database format](https://www.iana.org/time-zones).\",\"examples\":[\"Europe/Berlin\",\"Europe/Paris\"]}}},\"Links-Self\":{\"type\":\"object\",\"properties\":{\"self\":{\"type\":\"string\",\"format\":\"uri\"}}},\"Links-Pagination\":{\"type\":\"object\",\"properties\":{\"next\":{\"type\":\"string\",\"format\":\"uri\"},\"prev\":{\"type\":\"string\",\"format\":\"uri\"}}},\"Problem\":{\"xml\":{\"name\":\"problem\",\"namespace\":\"urn:ietf:rfc:7807\"},\"properties\":{\"type\":{\"type\":\"string\",\"description\":\"A URI reference that identifies the problem type\",\"example\":\"https://example.com/probs/out-of-credit\"},\"title\":{\"type\":\"string\",\"description\":\"A short, human-readable summary of the problem type\",\"example\":\"You do not have enough credit.\"},\"detail\":{\"type\":\"string\",\"description\":\"A human-readable explanation specific to this occurrence of the problem\",\"example\":\"Your current balance is 30, but that costs 50.\"},\"instance\":{\"type\":\"string\",\"description\":\"A URI reference that identifies the specific occurrence of the problem\",\"example\":\"/account/12345/msgs/abc\"},\"status\":{\"type\":\"integer\",\"description\":\"The HTTP status code\",\"example\":400}}},\"Trip\":{\"type\":\"object\",\"xml\":{\"name\":\"trip\"},\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Unique identifier for the trip\",\"examples\":[\"4f4e4e1-c824-4d63-b37a-d8d698862f1d\"]},\"origin\":{\"type\":\"string\",\"description\":\"The starting station of the trip\",\"examples\":[\"Berlin Hauptbahnhof\",\"Paris Gare du Nord\"]},\"destination\":{\"type\":\"string\",\"description\":\"The destination station of the trip\",\"examples\":[\"Paris Gare du Nord\",\"Berlin Hauptbahnhof\"]},\"departure_time\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The date and time when the trip departs\",\"examples\":[\"2024-02-01T10:00:00Z\"]},\"arrival_time\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"The date and time when the trip arrives\",\"examples\":[\"2024-02-01T16:00:00Z\"]},\"operator\":{\"type\":\"string\",\"description\":\"The name of the operator of the trip\",\"examples\":[\"Deutsche Bahn\",\"SNCF\"]},\"price\":{\"type\":\"number\",\"description\":\"The cost of the trip\",\"examples\":[50]},\"bicycles_allowed\":{\"type\":\"boolean\",\"description\":\"Indicates whether bicycles are allowed on the trip\"},\"dogs_allowed\":{\"type\":\"boolean\",\"description\":\"Indicates whether dogs are allowed on the trip\"}}},\"Booking\":{\"type\":\"object\",\"xml\":{\"name\":\"booking\"},\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Unique identifier for the booking\",\"readOnly\":true,\"examples\":[\"3f3e3e1-c824-4d63-b37a-d8d698862f1d\"]},\"trip_id\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Identifier of the booked trip\",\"examples\":[\"4f4e4e1-c824-4d63-b37a-d8d698862f1d\"]},\"passenger_name\":{\"type\":\"string\",\"description\":\"Name of the passenger\",\"examples\":[\"John Doe\"]},\"has_bicycle\":{\"type\":\"boolean\",\"description\":\"Indicates whether the passenger has a bicycle.\"},\"has_dog\":{\"type\":\"boolean\",\"description\":\"Indicates whether the passenger has a dog.\"}}},\"Wrapper-Collection\":{\"description\":\"This is a generic request/response wrapper which contains both data and links which serve as hypermedia controls (HATEOAS).\",\"type\":\"object\",\"properties\":{\"data\":{\"description\":\"The wrapper for a collection is an array of objects.\",\"type\":\"array\",\"items\":{\"type\":\"object\"}},\"links\":{\"description\":\"A set of hypermedia links which serve as controls for the client.\",\"type\":\"object\",\"readOnly\":true}},\"xml\":{\"name\":\"data\"}},\"BookingPayment\":{\"type\":\"object\",\"properties\":{\"id\":{\"description\":\"Unique identifier for the payment. This will be a unique identifier for the payment, and is used to reference the payment in other objects.\",\"type\":\"string\",\"format\":\"uuid\",\"readOnly\":true},\"amount\":{\"description\":\"Amount intended to be collected by this payment. A positive decimal figure describing the amount to be collected.\",\"type\":\"number\",\"exclusiveMinimum\":0,\"examples\":[49.99]},\"currency\":{\"description\":\"Three-letter [ISO currency code](https://www.iso.org/iso-4217-currency-codes.html), in lowercase.\",\"type\":\"string\",\"enum\":[\"bam\",\"bgn\",\"chf\",\"eur\",\"gbp\",\"nok\",\"sek\",\"try\"]},\"source\":{\"unevaluatedProperties\":false,\"description\":\"The payment source to take the payment from. This can be a card or a bank account. Some of these properties will be hidden on read to protect PII leaking.\",\"anyOf\":[{\"title\":\"Card\",\"description\":\"A card (debit or credit) to take payment from.\",\"properties\":{\"object\":{\"type\":\"string\",\"const\":\"card\"},\"name\":{\"type\":\"string\",\"description\":\"Cardholder's full name as it appears on the card.\",\"examples\":[\"Francis Bourgeois\"]},\"number\":{\"type\":\"string\",\"description\":\"The card number, as a string without any separators. On read all but the last four digits will be masked for security.\",\"examples\":[\"4242424242424242\"]},\"cvc\":{\"type\":\"integer\",\"description\":\"Card security code, 3 or 4 digits usually found on the back of the card.\",\"minLength\":3,\"maxLength\":4,\"writeOnly\":true,\"example\":123},\"exp_month\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Two-digit number representing the card's expiration month.\",\"examples\":[12]},\"exp_year\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Four-digit number representing the card's expiration year.\",\"examples\":[2025]},\"address_line1\":{\"type\":\"string\",\"writeOnly\":true},\"address_line2\":{\"type\":\"string\",\"writeOnly\":true},\"address_city\":{\"type\":\"string\"},\"address_country\":{\"type\":\"string\"},\"address_post_code\":{\"type\":\"string\"}},\"required\":[\"name\",\"number\",\"cvc\",\"exp_month\",\"exp_year\",\"address_country\"]},{\"title\":\"Bank Account\",\"description\":\"A bank account to take payment from. Must be able to make payments in the currency specified in the payment.\",\"type\":\"object\",\"properties\":{\"object\":{\"const\":\"bank_account\",\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"number\":{\"type\":\"string\",\"description\":\"The account number for the bank account, in string form. Must be a current account.\"},\"sort_code\":{\"type\":\"string\",\"description\":\"The sort code for the bank account, in string form. Must be a six-digit number.\"},\"account_type\":{\"enum\":[\"individual\",\"company\"],\"type\":\"string\",\"description\":\"The type of entity that holds the account. This can be either `individual` or `company`.\"},\"bank_name\":{\"type\":\"string\",\"description\":\"The name of the bank associated with the routing number.\",\"examples\":[\"Starling Bank\"]},\"country\":{\"type\":\"string\",\"description\":\"Two-letter country code (ISO 3166-1 alpha-2).\"}},\"required\":[\"name\",\"number\",\"account_type\",\"bank_name\",\"country\"]}]},\"status\":{\"description\":\"The status of the payment, one of `pending`, `succeeded`, or `failed`.\",\"type\":\"string\",\"enum\":[\"pending\",\"succeeded\",\"failed\"],\"readOnly\":true}}},\"Links-Booking\":{\"type\":\"object\",\"properties\":{\"booking\":{\"type\":\"string\",\"format\":\"uri\",\"examples\":[\"https://api.example.com/bookings/1725ff48-ab45-4bb5-9d02-88745177dedb\"]}}}},\"headers\":{\"RateLimit\":{\"description\":\"The RateLimit header is communicate quota policies, and contains a `limit` to\\nconveys the expiring limit, `remaining` to convey the remaining quota units,\\nand `reset` to convey the time window reset time.\\n\",\"schema\":{\"type\":\"string\",\"examples\":[\"limit=10, remaining=0, reset=10\"]}},\"Retry-After\":{\"description\":\"The Retry-After header indicates how long the user agent should wait before making a follow-up request.\\nThe value is in seconds and can be an integer or a date in the future.\\nIf the value is an integer, it indicates the number of seconds to wait.\\nIf the value is a date, it indicates the time at which the user agent should make a follow-up request.\\n\",\"schema\":{\"type\":\"string\"},\"examples\":{\"integer\":{\"value\":\"120\",\"summary\":\"Retry after 120 seconds\"},\"date\":{\"value\":\"Fri, 31 Dec 2021 23:59:59 GMT\",\"summary\":\"Retry after the specified date\"}}}},\"responses\":{\"BadRequest\":{\"description\":\"Bad Request\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}},\"application/problem+xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"The request is invalid or missing required parameters.\"}}}},\"Conflict\":{\"description\":\"Conflict\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/conflict\",\"title\":\"Conflict\",\"status\":409,\"detail\":\"There is a conflict with an existing resource.\"}},\"application/problem+xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/conflict\",\"title\":\"Conflict\",\"status\":409,\"detail\":\"There is a conflict with an existing resource.\"}}}},\"Forbidden\":{\"description\":\"Forbidden\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}},\"application/problem+xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/forbidden\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Access is forbidden for the provided credentials.\"}}}},\"InternalServerError\":{\"description\":\"Internal Server Error\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}},\"application/problem+xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/internal-server-error\",\"title\":\"Internal Server Error\",\"status\":500,\"detail\":\"An unexpected error occurred.\"}}}},\"NotFound\":{\"description\":\"Not Found\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"The requested resource was not found.\"}},\"application/problem+xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/not-found\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"The requested resource was not found.\"}}}},\"TooManyRequests\":{\"description\":\"Too Many Requests\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"},\"Retry-After\":{\"$ref\":\"#/components/headers/Retry-After\"}},\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}},\"application/problem+xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/too-many-requests\",\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"You have exceeded the rate limit.\"}}}},\"Unauthorized\":{\"description\":\"Unauthorized\",\"headers\":{\"RateLimit\":{\"$ref\":\"#/components/headers/RateLimit\"}},\"content\":{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}},\"application/problem+xml\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"},\"example\":{\"type\":\"https://example.com/errors/unauthorized\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"You do not have the necessary permissions.\"}}}}}}}";
-
-/// Each operation's method, route (as axum matches it),
-/// operationId (for the request span), and whether its request body
-/// streams (binary: bounded by [`Options::stream_limit`]); sorted by
-/// route, then method.
-const OPERATIONS: &[(&str, &str, &str, bool)] = &[
-    ("GET", "/bookings", "get-bookings", false),
-    ("POST", "/bookings", "create-booking", false),
-    ("DELETE", "/bookings/{bookingId}", "delete-booking", false),
-    ("GET", "/bookings/{bookingId}", "get-booking", false),
-    ("POST", "/bookings/{bookingId}/payment", "create-booking-payment", false),
-    ("GET", "/stations", "get-stations", false),
-    ("GET", "/trips", "get-trips", false),
-];
-
-/// The request header that carries a request's id; one is made when
-/// the request has none, and it is echoed on the response.
-pub const REQUEST_ID: &str = "x-request-id";
-
-/// How [`router_with`] serves. `Options::default()` is what
-/// [`router`] uses: body limits of [`BODY_LIMIT`] and
-/// [`STREAM_LIMIT`], no extra routes.
-///
-/// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
-/// let app = router_with(MyApi, options);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Options {
-    body_limit: usize,
-    stream_limit: usize,
-    spec: Option<String>,
-    health: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            body_limit: BODY_LIMIT,
-            stream_limit: STREAM_LIMIT,
-            spec: None,
-            health: None,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and
-    /// [`STREAM_LIMIT`], no extra routes.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// The largest request body read whole (JSON, forms, text), in
-    /// bytes; a larger one gets a 413 problem.
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// The largest binary request body, in bytes. These are not read
-    /// whole but streamed to the handler, so the limit bounds traffic,
-    /// not memory. A body that declares a larger `Content-Length` gets
-    /// a 413 problem before the handler runs; a chunked one that grows
-    /// larger ends the handler's stream with an error, which the
-    /// handler's `Err` (`api::Error::other(error)`) turns into a 413.
-    pub fn stream_limit(mut self, bytes: usize) -> Self {
-        self.stream_limit = bytes;
-        self
-    }
-
-    /// Serves the spec ([`OPENAPI_JSON`]) at `path`, for example
-    /// `/openapi.json`. A path the spec itself uses, or one that is
-    /// not a plain path (`{`, `}`, `*`), is left out with a warning.
-    pub fn spec(mut self, path: impl Into<String>) -> Self {
-        self.spec = Some(path.into());
-        self
-    }
-
-    /// Answers `GET path` with 200 `ok`, a liveness probe, for
-    /// example at `/healthz` (same rules for `path` as
-    /// [`Options::spec`]).
-    pub fn health(mut self, path: impl Into<String>) -> Self {
-        self.health = Some(path.into());
-        self
-    }
-}
-
-/// What every route shares: the extra routes, 405 problems, and
-/// [`serve_request`] around each request.
-fn finish(mut router: axum::Router, options: Options) -> axum::Router {
-    if let Some(path) = extra_route(options.spec.as_deref()) {
-        router = router.route(path, axum::routing::get(spec_json));
-    }
-    if let Some(path) = extra_route(options.health.as_deref()) {
-        router = router.route(path, axum::routing::get(health));
-    }
-    router
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(
-            axum::middleware::from_fn_with_state(
-                (options.body_limit, options.stream_limit),
-                serve_request,
-            ),
-        )
-}
-
-/// `path` if an extra route may be served there.
-fn extra_route(path: Option<&str>) -> Option<&str> {
-    let path = path?;
-    let plain = path.starts_with('/') && !path.contains(['{', '}', '*']);
-    if !plain || OPERATIONS.iter().any(|(_, route, _, _)| *route == path) {
-        tracing::warn!(
-            "not serving `{path}`: the spec uses it, or it is not a plain path"
-        );
-        return None;
-    }
-    Some(path)
-}
-
-async fn spec_json() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_JSON)
-        .into_response()
-}
-
-async fn health() -> Response {
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok")
-        .into_response()
-}
-
-/// axum adds the `Allow` header.
-async fn method_not_allowed() -> Response {
-    Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "the resource does not allow this method",
-        )
-        .into_response()
-}
-
-/// The operationId of a matched route, and whether its request body
-/// streams: found by binary search, or, for a router nested under a
-/// prefix, as the longest route that ends the matched one.
-fn operation(method: &axum::http::Method, route: &str) -> (&'static str, bool) {
-    let method = if method == axum::http::Method::HEAD {
-        "GET"
-    } else {
-        method.as_str()
-    };
-    let found = match OPERATIONS
-        .binary_search_by(|(m, r, _, _)| (*r, *m).cmp(&(route, method)))
-    {
-        Ok(index) => OPERATIONS.get(index),
-        Err(_) => {
-            OPERATIONS
-                .iter()
-                .filter(|(m, r, _, _)| *m == method && route.ends_with(r))
-                .max_by_key(|(_, r, _, _)| r.len())
-        }
-    };
-    found.map_or(("", false), |(_, _, id, streamed)| (id, *streamed))
-}
-
-/// The request's id: its `x-request-id` if that is visible ASCII of
-/// at most 200 bytes, else a new random one.
-fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
-    use std::hash::BuildHasher as _;
-
-    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    if let Some(id) = headers
-        .get(REQUEST_ID)
-        .filter(|id| !id.is_empty() && id.len() <= 200 && id.to_str().is_ok())
-    {
-        return id.clone();
-    }
-    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let random = std::collections::hash_map::RandomState::new();
-    let bits = (u128::from(random.hash_one(n)) << 64) | u128::from(random.hash_one(!n));
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        *digit = b"0123456789abcdef"[((bits >> (124 - 4 * i)) & 0xf) as usize];
-    }
-    axum::http::HeaderValue::from_bytes(&id)
-        .unwrap_or(axum::http::HeaderValue::from_static("-"))
-}
-
-/// Runs around every request: gives it an id (echoed as
-/// `x-request-id`) and a `tracing` span (operation, method, route,
-/// request id, then status and latency), bounds its body, turns a
-/// panicking handler into a 500 problem, and answers a conditional
-/// `GET`/`HEAD` whose validators match with 304.
-async fn serve_request(
-    axum::extract::State(
-        (body_limit, stream_limit),
-    ): axum::extract::State<(usize, usize)>,
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let started = std::time::Instant::now();
-    let id = request_id(request.headers());
-    request.headers_mut().insert(REQUEST_ID, id.clone());
-    let method = request.method().clone();
-    let matched = request.extensions().get::<axum::extract::MatchedPath>().cloned();
-    let route = matched.as_ref().map_or("", |route| route.as_str());
-    let (operation, streamed) = operation(&method, route);
-    let span = tracing::info_span!(
-        "request", operation, method = % method, route = % route, request_id = id
-        .to_str().unwrap_or(""), status = tracing::field::Empty, latency_ms =
-        tracing::field::Empty,
-    );
-    let conditional = (method == axum::http::Method::GET
-        || method == axum::http::Method::HEAD)
-        .then(|| {
-            let headers = request.headers();
-            (
-                headers.get(axum::http::header::IF_NONE_MATCH).cloned(),
-                headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
-            )
-        });
-    let limit = if streamed { stream_limit } else { body_limit };
-    let mut response = tracing::Instrument::instrument(
-            run(request, next, limit),
-            span.clone(),
-        )
-        .await;
-    if let Some((if_none_match, if_modified_since)) = conditional {
-        if response.status() == StatusCode::OK
-            && not_modified(
-                if_none_match.as_ref(),
-                if_modified_since.as_ref(),
-                response.headers(),
-            )
-        {
-            let (mut parts, _) = response.into_parts();
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(axum::http::header::CONTENT_TYPE);
-            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-            response = Response::from_parts(parts, axum::body::Body::empty());
-        }
-    }
-    response.headers_mut().insert(REQUEST_ID, id);
-    span.record("status", response.status().as_u16());
-    span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
-    tracing::info!(parent : & span, "answered");
-    response
-}
-
-/// The handler, with its body bounded to `body_limit` bytes (413),
-/// and a panic in it turned into a 500 problem.
-async fn run(
-    mut request: axum::extract::Request,
-    next: axum::middleware::Next,
-    body_limit: usize,
-) -> Response {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let Some(length) = declared.filter(|length| *length > body_limit as u64) {
-        if length <= DRAIN as u64 {
-            let mut body = request.into_body();
-            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
-        }
-        return too_large(body_limit).into_response();
-    }
-    if !http_body::Body::is_end_stream(request.body()) {
-        request = request
-            .map(|body| {
-                let draining = Draining {
-                    inner: body,
-                    limit: body_limit,
-                    seen: 0,
-                    crossing: None,
-                };
-                axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
-            });
-    }
-    let mut handler = std::pin::pin!(next.run(request));
-    let outcome = std::future::poll_fn(|cx| {
-            match std::panic::catch_unwind(
-                std::panic::AssertUnwindSafe(|| {
-                    std::future::Future::poll(handler.as_mut(), cx)
-                }),
-            ) {
-                Ok(std::task::Poll::Ready(response)) => {
-                    std::task::Poll::Ready(Ok(response))
-                }
-                Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-                Err(panic) => std::task::Poll::Ready(Err(panic)),
-            }
-        })
-        .await;
-    outcome
-        .unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("a panic");
-            tracing::error!("handler panicked: {message}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        })
-}
-
-/// How much more than its limit of a request body is read (and
-/// dropped) before the 413.
-const DRAIN: usize = 4 << 20;
-
-/// A request body that, once more than `limit` bytes have come, reads
-/// and drops up to [`DRAIN`] more bytes before it passes on the frame
-/// that crossed the limit (which `Limited` turns into the 413). A
-/// connection whose request was not read to its end is closed under
-/// the client, which then often sees a reset instead of the answer.
-struct Draining {
-    inner: axum::body::Body,
-    limit: usize,
-    seen: usize,
-    crossing: Option<http_body::Frame<axum::body::Bytes>>,
-}
-
-impl http_body::Body for Draining {
-    type Data = axum::body::Bytes;
-
-    type Error = axum::Error;
-
-    fn poll_frame(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let this = &mut *self;
-        loop {
-            let std::task::Poll::Ready(next) = std::pin::Pin::new(&mut this.inner)
-                .poll_frame(cx) else {
-                return std::task::Poll::Pending;
-            };
-            let size = match &next {
-                Some(Ok(frame)) => frame.data_ref().map_or(0, |data| data.len()),
-                _ => 0,
-            };
-            this.seen = this.seen.saturating_add(size);
-            match (next, this.crossing.is_some()) {
-                (Some(Ok(frame)), false) if this.seen > this.limit => {
-                    this.crossing = Some(frame);
-                }
-                (next, false) => return std::task::Poll::Ready(next),
-                (Some(Ok(_)), true) if this.seen <= this.limit.saturating_add(DRAIN) => {}
-                (_, true) => return std::task::Poll::Ready(this.crossing.take().map(Ok)),
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.crossing.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        match self.crossing {
-            Some(_) => http_body::SizeHint::default(),
-            None => self.inner.size_hint(),
-        }
-    }
-}
-
-/// 413 for a body above `limit` bytes.
-fn too_large(limit: usize) -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        format!("the request body is larger than {limit} bytes"),
-    )
-}
-
-/// Whether a `200` with `response`'s headers is not modified for a
-/// request with these conditions (RFC 9110 §13.1.2, §13.1.3):
-/// `If-None-Match` (weak comparison, `*`) decides when present;
-/// else `If-Modified-Since` against `Last-Modified`.
-fn not_modified(
-    if_none_match: Option<&axum::http::HeaderValue>,
-    if_modified_since: Option<&axum::http::HeaderValue>,
-    response: &axum::http::HeaderMap,
-) -> bool {
-    if let Some(tags) = if_none_match {
-        let tags = tags.to_str().unwrap_or("").trim();
-        if tags == "*" {
-            return true;
-        }
-        let Some(etag) = response
-            .get(axum::http::header::ETAG)
-            .and_then(|v| v.to_str().ok()) else {
-            return false;
-        };
-        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-        let etag = opaque(etag);
-        return tags.split(',').any(|tag| opaque(tag) == etag);
-    }
-    let date = |value: Option<&axum::http::HeaderValue>| {
-        value
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-    };
-    match (
-        date(if_modified_since),
-        date(response.get(axum::http::header::LAST_MODIFIED)),
-    ) {
-        (Some(since), Some(modified)) => modified <= since,
-        _ => false,
-    }
-}
-
-/// A strong `ETag` for a response body: a quoted 64-bit hash of its
-/// bytes, the same on every machine and run (fast, not
-/// cryptographic). Set it as the response's documented `ETag`
-/// header, and a `GET` with a matching `If-None-Match` gets 304.
-pub fn strong_etag(bytes: &[u8]) -> String {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let step = |hash: u64, word: [u8; 8]| {
-        (hash ^ u64::from_le_bytes(word)).wrapping_mul(K).rotate_left(31)
-    };
-    let mut words = bytes.chunks_exact(8);
-    let hash = words
-        .by_ref()
-        .fold(
-            bytes.len() as u64,
-            |hash, word| step(hash, word.try_into().unwrap_or_default()),
-        );
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    let mut hash = step(hash, tail);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    hash = (hash ^ (hash >> 33)).wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    hash ^= hash >> 33;
-    format!("\"{hash:016x}\"")
-}
-
-/// [`strong_etag`] of `body` as the server sends it in JSON.
-pub fn json_etag<T: serde::Serialize>(body: &T) -> String {
-    strong_etag(&serde_json::to_vec(body).unwrap_or_default())
-}
-
-/// Serves `router` on `addr` until SIGINT (Ctrl-C) or SIGTERM, then
-/// lets the requests in flight finish.
-///
-/// ```rust,ignore
-/// server::serve(router_with(MyApi, Options::new().health("/healthz")), "0.0.0.0:8080").await?;
-/// ```
-pub async fn serve(
-    router: axum::Router,
-    addr: impl tokio::net::ToSocketAddrs,
-) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!("listening on {}", listener.local_addr() ?);
-    serve_until(listener, router, shutdown_signal()).await
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then
-/// lets the requests in flight finish.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    router: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    let mut interrupt = std::pin::pin!(interrupt);
-    let mut terminate = std::pin::pin!(terminate);
-    std::future::poll_fn(|cx| {
-            if std::future::Future::poll(interrupt.as_mut(), cx).is_ready()
-                || std::future::Future::poll(terminate.as_mut(), cx).is_ready()
-            {
-                std::task::Poll::Ready(())
-            } else {
-                std::task::Poll::Pending
-            }
-        })
-        .await;
 }
 
 /// The errors the operation documents in a shape of the spec's.
@@ -968,7 +407,7 @@ async fn request_get_booking(
             "application/xml",
         ],
     )?;
-    let p0 = parse(path_param(&path, 0usize, "bookingId")?);
+    let p0 = parse(path_param(&path, 0, "bookingId")?);
     if p0.is_err() {
         return Err(bad_parameters([("bookingId", p0.err())]));
     }
@@ -1017,7 +456,7 @@ async fn request_delete_booking(
         &parts.headers,
         &["application/problem+json", "application/problem+xml"],
     )?;
-    let p0 = parse(path_param(&path, 0usize, "bookingId")?);
+    let p0 = parse(path_param(&path, 0, "bookingId")?);
     if p0.is_err() {
         return Err(bad_parameters([("bookingId", p0.err())]));
     }
@@ -1071,7 +510,7 @@ async fn request_create_booking_payment(
         &parts.headers,
         &["application/json", "application/problem+json", "application/problem+xml"],
     )?;
-    let p0 = parse(path_param(&path, 0usize, "bookingId")?);
+    let p0 = parse(path_param(&path, 0, "bookingId")?);
     if p0.is_err() {
         return Err(bad_parameters([("bookingId", p0.err())]));
     }
@@ -1094,10 +533,10 @@ impl IntoResponse for api::GetStationsResponse {
             Self::Ok { body, ratelimit } => {
                 let mut response = match body {
                     api::GetStationsOkBody::Json(body) => {
-                        json(status(200u16), "application/json", body)
+                        json(status(200), "application/json", body)
                     }
                     api::GetStationsOkBody::Xml(body) => {
-                        binary(status(200u16), "application/xml", body)
+                        binary(status(200), "application/xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1106,10 +545,10 @@ impl IntoResponse for api::GetStationsResponse {
             Self::BadRequest { body, ratelimit } => {
                 let mut response = match body {
                     api::GetStationsBadRequestBody::ProblemJson(body) => {
-                        json(status(400u16), "application/problem+json", body)
+                        json(status(400), "application/problem+json", body)
                     }
                     api::GetStationsBadRequestBody::ProblemXml(body) => {
-                        binary(status(400u16), "application/problem+xml", body)
+                        binary(status(400), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1118,10 +557,10 @@ impl IntoResponse for api::GetStationsResponse {
             Self::Unauthorized { body, ratelimit } => {
                 let mut response = match body {
                     api::GetStationsUnauthorizedBody::ProblemJson(body) => {
-                        json(status(401u16), "application/problem+json", body)
+                        json(status(401), "application/problem+json", body)
                     }
                     api::GetStationsUnauthorizedBody::ProblemXml(body) => {
-                        binary(status(401u16), "application/problem+xml", body)
+                        binary(status(401), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1130,10 +569,10 @@ impl IntoResponse for api::GetStationsResponse {
             Self::Forbidden { body, ratelimit } => {
                 let mut response = match body {
                     api::GetStationsForbiddenBody::ProblemJson(body) => {
-                        json(status(403u16), "application/problem+json", body)
+                        json(status(403), "application/problem+json", body)
                     }
                     api::GetStationsForbiddenBody::ProblemXml(body) => {
-                        binary(status(403u16), "application/problem+xml", body)
+                        binary(status(403), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1142,10 +581,10 @@ impl IntoResponse for api::GetStationsResponse {
             Self::TooManyRequests { body, ratelimit, retry_after } => {
                 let mut response = match body {
                     api::GetStationsTooManyRequestsBody::ProblemJson(body) => {
-                        json(status(429u16), "application/problem+json", body)
+                        json(status(429), "application/problem+json", body)
                     }
                     api::GetStationsTooManyRequestsBody::ProblemXml(body) => {
-                        binary(status(429u16), "application/problem+xml", body)
+                        binary(status(429), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1155,10 +594,10 @@ impl IntoResponse for api::GetStationsResponse {
             Self::InternalServerError { body, ratelimit } => {
                 let mut response = match body {
                     api::GetStationsInternalServerErrorBody::ProblemJson(body) => {
-                        json(status(500u16), "application/problem+json", body)
+                        json(status(500), "application/problem+json", body)
                     }
                     api::GetStationsInternalServerErrorBody::ProblemXml(body) => {
-                        binary(status(500u16), "application/problem+xml", body)
+                        binary(status(500), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1174,10 +613,10 @@ impl IntoResponse for api::GetTripsResponse {
             Self::Ok { body, ratelimit } => {
                 let mut response = match body {
                     api::GetTripsOkBody::Json(body) => {
-                        json(status(200u16), "application/json", body)
+                        json(status(200), "application/json", body)
                     }
                     api::GetTripsOkBody::Xml(body) => {
-                        binary(status(200u16), "application/xml", body)
+                        binary(status(200), "application/xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1186,10 +625,10 @@ impl IntoResponse for api::GetTripsResponse {
             Self::BadRequest { body, ratelimit } => {
                 let mut response = match body {
                     api::GetTripsBadRequestBody::ProblemJson(body) => {
-                        json(status(400u16), "application/problem+json", body)
+                        json(status(400), "application/problem+json", body)
                     }
                     api::GetTripsBadRequestBody::ProblemXml(body) => {
-                        binary(status(400u16), "application/problem+xml", body)
+                        binary(status(400), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1198,10 +637,10 @@ impl IntoResponse for api::GetTripsResponse {
             Self::Unauthorized { body, ratelimit } => {
                 let mut response = match body {
                     api::GetTripsUnauthorizedBody::ProblemJson(body) => {
-                        json(status(401u16), "application/problem+json", body)
+                        json(status(401), "application/problem+json", body)
                     }
                     api::GetTripsUnauthorizedBody::ProblemXml(body) => {
-                        binary(status(401u16), "application/problem+xml", body)
+                        binary(status(401), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1210,10 +649,10 @@ impl IntoResponse for api::GetTripsResponse {
             Self::Forbidden { body, ratelimit } => {
                 let mut response = match body {
                     api::GetTripsForbiddenBody::ProblemJson(body) => {
-                        json(status(403u16), "application/problem+json", body)
+                        json(status(403), "application/problem+json", body)
                     }
                     api::GetTripsForbiddenBody::ProblemXml(body) => {
-                        binary(status(403u16), "application/problem+xml", body)
+                        binary(status(403), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1222,10 +661,10 @@ impl IntoResponse for api::GetTripsResponse {
             Self::TooManyRequests { body, ratelimit, retry_after } => {
                 let mut response = match body {
                     api::GetTripsTooManyRequestsBody::ProblemJson(body) => {
-                        json(status(429u16), "application/problem+json", body)
+                        json(status(429), "application/problem+json", body)
                     }
                     api::GetTripsTooManyRequestsBody::ProblemXml(body) => {
-                        binary(status(429u16), "application/problem+xml", body)
+                        binary(status(429), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1235,10 +674,10 @@ impl IntoResponse for api::GetTripsResponse {
             Self::InternalServerError { body, ratelimit } => {
                 let mut response = match body {
                     api::GetTripsInternalServerErrorBody::ProblemJson(body) => {
-                        json(status(500u16), "application/problem+json", body)
+                        json(status(500), "application/problem+json", body)
                     }
                     api::GetTripsInternalServerErrorBody::ProblemXml(body) => {
-                        binary(status(500u16), "application/problem+xml", body)
+                        binary(status(500), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1254,10 +693,10 @@ impl IntoResponse for api::GetBookingsResponse {
             Self::Ok { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingsOkBody::Json(body) => {
-                        json(status(200u16), "application/json", body)
+                        json(status(200), "application/json", body)
                     }
                     api::GetBookingsOkBody::Xml(body) => {
-                        binary(status(200u16), "application/xml", body)
+                        binary(status(200), "application/xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1266,10 +705,10 @@ impl IntoResponse for api::GetBookingsResponse {
             Self::BadRequest { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingsBadRequestBody::ProblemJson(body) => {
-                        json(status(400u16), "application/problem+json", body)
+                        json(status(400), "application/problem+json", body)
                     }
                     api::GetBookingsBadRequestBody::ProblemXml(body) => {
-                        binary(status(400u16), "application/problem+xml", body)
+                        binary(status(400), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1278,10 +717,10 @@ impl IntoResponse for api::GetBookingsResponse {
             Self::Unauthorized { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingsUnauthorizedBody::ProblemJson(body) => {
-                        json(status(401u16), "application/problem+json", body)
+                        json(status(401), "application/problem+json", body)
                     }
                     api::GetBookingsUnauthorizedBody::ProblemXml(body) => {
-                        binary(status(401u16), "application/problem+xml", body)
+                        binary(status(401), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1290,10 +729,10 @@ impl IntoResponse for api::GetBookingsResponse {
             Self::Forbidden { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingsForbiddenBody::ProblemJson(body) => {
-                        json(status(403u16), "application/problem+json", body)
+                        json(status(403), "application/problem+json", body)
                     }
                     api::GetBookingsForbiddenBody::ProblemXml(body) => {
-                        binary(status(403u16), "application/problem+xml", body)
+                        binary(status(403), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1302,10 +741,10 @@ impl IntoResponse for api::GetBookingsResponse {
             Self::TooManyRequests { body, ratelimit, retry_after } => {
                 let mut response = match body {
                     api::GetBookingsTooManyRequestsBody::ProblemJson(body) => {
-                        json(status(429u16), "application/problem+json", body)
+                        json(status(429), "application/problem+json", body)
                     }
                     api::GetBookingsTooManyRequestsBody::ProblemXml(body) => {
-                        binary(status(429u16), "application/problem+xml", body)
+                        binary(status(429), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1315,10 +754,10 @@ impl IntoResponse for api::GetBookingsResponse {
             Self::InternalServerError { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingsInternalServerErrorBody::ProblemJson(body) => {
-                        json(status(500u16), "application/problem+json", body)
+                        json(status(500), "application/problem+json", body)
                     }
                     api::GetBookingsInternalServerErrorBody::ProblemXml(body) => {
-                        binary(status(500u16), "application/problem+xml", body)
+                        binary(status(500), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1334,20 +773,20 @@ impl IntoResponse for api::CreateBookingResponse {
             Self::Created(body) => {
                 match body {
                     api::CreateBookingCreatedBody::Json(body) => {
-                        json(status(201u16), "application/json", body)
+                        json(status(201), "application/json", body)
                     }
                     api::CreateBookingCreatedBody::Xml(body) => {
-                        binary(status(201u16), "application/xml", body)
+                        binary(status(201), "application/xml", body)
                     }
                 }
             }
             Self::BadRequest { body, ratelimit } => {
                 let mut response = match body {
                     api::CreateBookingBadRequestBody::ProblemJson(body) => {
-                        json(status(400u16), "application/problem+json", body)
+                        json(status(400), "application/problem+json", body)
                     }
                     api::CreateBookingBadRequestBody::ProblemXml(body) => {
-                        binary(status(400u16), "application/problem+xml", body)
+                        binary(status(400), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1356,10 +795,10 @@ impl IntoResponse for api::CreateBookingResponse {
             Self::Unauthorized { body, ratelimit } => {
                 let mut response = match body {
                     api::CreateBookingUnauthorizedBody::ProblemJson(body) => {
-                        json(status(401u16), "application/problem+json", body)
+                        json(status(401), "application/problem+json", body)
                     }
                     api::CreateBookingUnauthorizedBody::ProblemXml(body) => {
-                        binary(status(401u16), "application/problem+xml", body)
+                        binary(status(401), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1368,10 +807,10 @@ impl IntoResponse for api::CreateBookingResponse {
             Self::NotFound { body, ratelimit } => {
                 let mut response = match body {
                     api::CreateBookingNotFoundBody::ProblemJson(body) => {
-                        json(status(404u16), "application/problem+json", body)
+                        json(status(404), "application/problem+json", body)
                     }
                     api::CreateBookingNotFoundBody::ProblemXml(body) => {
-                        binary(status(404u16), "application/problem+xml", body)
+                        binary(status(404), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1380,10 +819,10 @@ impl IntoResponse for api::CreateBookingResponse {
             Self::Conflict { body, ratelimit } => {
                 let mut response = match body {
                     api::CreateBookingConflictBody::ProblemJson(body) => {
-                        json(status(409u16), "application/problem+json", body)
+                        json(status(409), "application/problem+json", body)
                     }
                     api::CreateBookingConflictBody::ProblemXml(body) => {
-                        binary(status(409u16), "application/problem+xml", body)
+                        binary(status(409), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1392,10 +831,10 @@ impl IntoResponse for api::CreateBookingResponse {
             Self::TooManyRequests { body, ratelimit, retry_after } => {
                 let mut response = match body {
                     api::CreateBookingTooManyRequestsBody::ProblemJson(body) => {
-                        json(status(429u16), "application/problem+json", body)
+                        json(status(429), "application/problem+json", body)
                     }
                     api::CreateBookingTooManyRequestsBody::ProblemXml(body) => {
-                        binary(status(429u16), "application/problem+xml", body)
+                        binary(status(429), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1405,10 +844,10 @@ impl IntoResponse for api::CreateBookingResponse {
             Self::InternalServerError { body, ratelimit } => {
                 let mut response = match body {
                     api::CreateBookingInternalServerErrorBody::ProblemJson(body) => {
-                        json(status(500u16), "application/problem+json", body)
+                        json(status(500), "application/problem+json", body)
                     }
                     api::CreateBookingInternalServerErrorBody::ProblemXml(body) => {
-                        binary(status(500u16), "application/problem+xml", body)
+                        binary(status(500), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1424,10 +863,10 @@ impl IntoResponse for api::GetBookingResponse {
             Self::Ok { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingOkBody::Json(body) => {
-                        json(status(200u16), "application/json", body)
+                        json(status(200), "application/json", body)
                     }
                     api::GetBookingOkBody::Xml(body) => {
-                        binary(status(200u16), "application/xml", body)
+                        binary(status(200), "application/xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1436,10 +875,10 @@ impl IntoResponse for api::GetBookingResponse {
             Self::BadRequest { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingBadRequestBody::ProblemJson(body) => {
-                        json(status(400u16), "application/problem+json", body)
+                        json(status(400), "application/problem+json", body)
                     }
                     api::GetBookingBadRequestBody::ProblemXml(body) => {
-                        binary(status(400u16), "application/problem+xml", body)
+                        binary(status(400), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1448,10 +887,10 @@ impl IntoResponse for api::GetBookingResponse {
             Self::Unauthorized { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingUnauthorizedBody::ProblemJson(body) => {
-                        json(status(401u16), "application/problem+json", body)
+                        json(status(401), "application/problem+json", body)
                     }
                     api::GetBookingUnauthorizedBody::ProblemXml(body) => {
-                        binary(status(401u16), "application/problem+xml", body)
+                        binary(status(401), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1460,10 +899,10 @@ impl IntoResponse for api::GetBookingResponse {
             Self::Forbidden { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingForbiddenBody::ProblemJson(body) => {
-                        json(status(403u16), "application/problem+json", body)
+                        json(status(403), "application/problem+json", body)
                     }
                     api::GetBookingForbiddenBody::ProblemXml(body) => {
-                        binary(status(403u16), "application/problem+xml", body)
+                        binary(status(403), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1472,10 +911,10 @@ impl IntoResponse for api::GetBookingResponse {
             Self::NotFound { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingNotFoundBody::ProblemJson(body) => {
-                        json(status(404u16), "application/problem+json", body)
+                        json(status(404), "application/problem+json", body)
                     }
                     api::GetBookingNotFoundBody::ProblemXml(body) => {
-                        binary(status(404u16), "application/problem+xml", body)
+                        binary(status(404), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1484,10 +923,10 @@ impl IntoResponse for api::GetBookingResponse {
             Self::TooManyRequests { body, ratelimit, retry_after } => {
                 let mut response = match body {
                     api::GetBookingTooManyRequestsBody::ProblemJson(body) => {
-                        json(status(429u16), "application/problem+json", body)
+                        json(status(429), "application/problem+json", body)
                     }
                     api::GetBookingTooManyRequestsBody::ProblemXml(body) => {
-                        binary(status(429u16), "application/problem+xml", body)
+                        binary(status(429), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1497,10 +936,10 @@ impl IntoResponse for api::GetBookingResponse {
             Self::InternalServerError { body, ratelimit } => {
                 let mut response = match body {
                     api::GetBookingInternalServerErrorBody::ProblemJson(body) => {
-                        json(status(500u16), "application/problem+json", body)
+                        json(status(500), "application/problem+json", body)
                     }
                     api::GetBookingInternalServerErrorBody::ProblemXml(body) => {
-                        binary(status(500u16), "application/problem+xml", body)
+                        binary(status(500), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1513,14 +952,14 @@ impl IntoResponse for api::GetBookingResponse {
 impl IntoResponse for api::DeleteBookingResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => status(204u16).into_response(),
+            Self::NoContent => status(204).into_response(),
             Self::BadRequest { body, ratelimit } => {
                 let mut response = match body {
                     api::DeleteBookingBadRequestBody::ProblemJson(body) => {
-                        json(status(400u16), "application/problem+json", body)
+                        json(status(400), "application/problem+json", body)
                     }
                     api::DeleteBookingBadRequestBody::ProblemXml(body) => {
-                        binary(status(400u16), "application/problem+xml", body)
+                        binary(status(400), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1529,10 +968,10 @@ impl IntoResponse for api::DeleteBookingResponse {
             Self::Unauthorized { body, ratelimit } => {
                 let mut response = match body {
                     api::DeleteBookingUnauthorizedBody::ProblemJson(body) => {
-                        json(status(401u16), "application/problem+json", body)
+                        json(status(401), "application/problem+json", body)
                     }
                     api::DeleteBookingUnauthorizedBody::ProblemXml(body) => {
-                        binary(status(401u16), "application/problem+xml", body)
+                        binary(status(401), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1541,10 +980,10 @@ impl IntoResponse for api::DeleteBookingResponse {
             Self::Forbidden { body, ratelimit } => {
                 let mut response = match body {
                     api::DeleteBookingForbiddenBody::ProblemJson(body) => {
-                        json(status(403u16), "application/problem+json", body)
+                        json(status(403), "application/problem+json", body)
                     }
                     api::DeleteBookingForbiddenBody::ProblemXml(body) => {
-                        binary(status(403u16), "application/problem+xml", body)
+                        binary(status(403), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1553,10 +992,10 @@ impl IntoResponse for api::DeleteBookingResponse {
             Self::NotFound { body, ratelimit } => {
                 let mut response = match body {
                     api::DeleteBookingNotFoundBody::ProblemJson(body) => {
-                        json(status(404u16), "application/problem+json", body)
+                        json(status(404), "application/problem+json", body)
                     }
                     api::DeleteBookingNotFoundBody::ProblemXml(body) => {
-                        binary(status(404u16), "application/problem+xml", body)
+                        binary(status(404), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1565,10 +1004,10 @@ impl IntoResponse for api::DeleteBookingResponse {
             Self::TooManyRequests { body, ratelimit, retry_after } => {
                 let mut response = match body {
                     api::DeleteBookingTooManyRequestsBody::ProblemJson(body) => {
-                        json(status(429u16), "application/problem+json", body)
+                        json(status(429), "application/problem+json", body)
                     }
                     api::DeleteBookingTooManyRequestsBody::ProblemXml(body) => {
-                        binary(status(429u16), "application/problem+xml", body)
+                        binary(status(429), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1578,10 +1017,10 @@ impl IntoResponse for api::DeleteBookingResponse {
             Self::InternalServerError { body, ratelimit } => {
                 let mut response = match body {
                     api::DeleteBookingInternalServerErrorBody::ProblemJson(body) => {
-                        json(status(500u16), "application/problem+json", body)
+                        json(status(500), "application/problem+json", body)
                     }
                     api::DeleteBookingInternalServerErrorBody::ProblemXml(body) => {
-                        binary(status(500u16), "application/problem+xml", body)
+                        binary(status(500), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1595,17 +1034,17 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok { body, ratelimit } => {
-                let mut response = json(status(200u16), "application/json", body);
+                let mut response = json(status(200), "application/json", body);
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
             Self::BadRequest { body, ratelimit } => {
                 let mut response = match body {
                     api::CreateBookingPaymentBadRequestBody::ProblemJson(body) => {
-                        json(status(400u16), "application/problem+json", body)
+                        json(status(400), "application/problem+json", body)
                     }
                     api::CreateBookingPaymentBadRequestBody::ProblemXml(body) => {
-                        binary(status(400u16), "application/problem+xml", body)
+                        binary(status(400), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1614,10 +1053,10 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
             Self::Unauthorized { body, ratelimit } => {
                 let mut response = match body {
                     api::CreateBookingPaymentUnauthorizedBody::ProblemJson(body) => {
-                        json(status(401u16), "application/problem+json", body)
+                        json(status(401), "application/problem+json", body)
                     }
                     api::CreateBookingPaymentUnauthorizedBody::ProblemXml(body) => {
-                        binary(status(401u16), "application/problem+xml", body)
+                        binary(status(401), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1626,10 +1065,10 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
             Self::Forbidden { body, ratelimit } => {
                 let mut response = match body {
                     api::CreateBookingPaymentForbiddenBody::ProblemJson(body) => {
-                        json(status(403u16), "application/problem+json", body)
+                        json(status(403), "application/problem+json", body)
                     }
                     api::CreateBookingPaymentForbiddenBody::ProblemXml(body) => {
-                        binary(status(403u16), "application/problem+xml", body)
+                        binary(status(403), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1638,10 +1077,10 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
             Self::TooManyRequests { body, ratelimit, retry_after } => {
                 let mut response = match body {
                     api::CreateBookingPaymentTooManyRequestsBody::ProblemJson(body) => {
-                        json(status(429u16), "application/problem+json", body)
+                        json(status(429), "application/problem+json", body)
                     }
                     api::CreateBookingPaymentTooManyRequestsBody::ProblemXml(body) => {
-                        binary(status(429u16), "application/problem+xml", body)
+                        binary(status(429), "application/problem+xml", body)
                     }
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
@@ -1652,99 +1091,16 @@ impl IntoResponse for api::CreateBookingPaymentResponse {
                 let mut response = match body {
                     api::CreateBookingPaymentInternalServerErrorBody::ProblemJson(
                         body,
-                    ) => json(status(500u16), "application/problem+json", body),
+                    ) => json(status(500), "application/problem+json", body),
                     api::CreateBookingPaymentInternalServerErrorBody::ProblemXml(
                         body,
-                    ) => binary(status(500u16), "application/problem+xml", body),
+                    ) => binary(status(500), "application/problem+xml", body),
                 };
                 set_header(&mut response, "ratelimit", ratelimit.as_ref());
                 response
             }
         }
     }
-}
-
-/// Turns a handler's result into the HTTP response (the error of a
-/// streamed body that went over the limit is a 413).
-fn respond<R: IntoResponse>(
-    result: Result<R, api::Error>,
-    errors: &[(u16, ErrorShape)],
-) -> Response {
-    match result {
-        Ok(response) => response.into_response(),
-        Err(error) if over_limit(&error) => over_limit_problem().into_response(),
-        Err(error) => {
-            tracing::error!("handler failed: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .answer(errors)
-        }
-    }
-}
-
-/// Parses one parameter value.
-fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.parse()
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid value `{raw}`: {e}"),
-        ))
-}
-
-/// A required part, or 400 naming it.
-fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
-    value
-        .ok_or_else(|| {
-            let detail = if location == "body" {
-                "the request body is required".to_owned()
-            } else {
-                format!("missing required {location} parameter `{name}`")
-            };
-            Problem::new(StatusCode::BAD_REQUEST, detail)
-        })
-}
-
-/// The path parameters, percent-decoded, in route order.
-async fn path_params(
-    parts: &mut axum::http::request::Parts,
-) -> Result<Vec<String>, Problem> {
-    use axum::extract::FromRequestParts as _;
-    let params = axum::extract::RawPathParams::from_request_parts(parts, &())
-        .await
-        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
-}
-
-fn path_param<'a>(
-    path: &'a [String],
-    index: usize,
-    name: &str,
-) -> Result<&'a str, Problem> {
-    path.get(index)
-        .map(String::as_str)
-        .ok_or_else(|| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("missing path parameter `{name}`"),
-        ))
-}
-
-fn query_pairs(
-    parts: &axum::http::request::Parts,
-) -> Result<Vec<(String, String)>, Problem> {
-    serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-        .map_err(|e| Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("invalid query string: {e}"),
-        ))
-}
-
-fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    query.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
 }
 
 /// Reads the credentials of every scheme in `requirements` and checks
@@ -1795,191 +1151,6 @@ fn authorize(
     }
 }
 
-/// The 400 for the parameters that did not parse, each named
-/// (`found`: every parameter's name, and its problem if any).
-fn bad_parameters<const N: usize>(
-    found: [(&'static str, Option<Problem>); N],
-) -> Problem {
-    let parameters: Vec<BadParameter> = found
-        .into_iter()
-        .filter_map(|(parameter, problem)| {
-            problem
-                .map(|p| BadParameter {
-                    parameter,
-                    detail: p.detail,
-                })
-        })
-        .collect();
-    let detail = match parameters.as_slice() {
-        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
-        many => format!("{} parameters are not valid", many.len()),
-    };
-    Problem {
-        parameters,
-        ..Problem::new(StatusCode::BAD_REQUEST, detail)
-    }
-}
-
-/// 406 when the request's `Accept` takes none of `produces`, the
-/// media types the operation answers with. Error answers are
-/// sent whatever it says.
-fn check_accept(
-    headers: &axum::http::HeaderMap,
-    produces: &[&str],
-) -> Result<(), Problem> {
-    if produces.iter().any(|m| api::accepts(headers, m)) {
-        return Ok(());
-    }
-    let accept = headers
-        .get(axum::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    Err(
-        Problem::new(
-            StatusCode::NOT_ACCEPTABLE,
-            format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
-        ),
-    )
-}
-
-/// The whole body (`serve_request` bounds it); `None` when it is empty.
-async fn read_body(
-    body: axum::body::Body,
-) -> Result<Option<axum::body::Bytes>, Problem> {
-    match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(bytes) if bytes.is_empty() => Ok(None),
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(error) => Err(body_error(&error)),
-    }
-}
-
-/// 413 when the body went over the limit, else 400.
-fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
-    if over_limit(error) {
-        return over_limit_problem();
-    }
-    Problem::new(StatusCode::BAD_REQUEST, "the request body could not be read")
-}
-
-/// The request's `Content-Type` without parameters, in lower
-/// case; empty when there is none.
-fn media_type(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-/// A body in a media type the operation does not take: 415,
-/// unless there is no body at all.
-async fn unsupported<T>(
-    body: axum::body::Body,
-    expected: &str,
-) -> Result<Option<T>, Problem> {
-    match read_body(body).await? {
-        None => Ok(None),
-        Some(_) => {
-            Err(
-                Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("expected {expected}"),
-                ),
-            )
-        }
-    }
-}
-
-/// Whether `error`, or an error it wraps, is a request body going
-/// over the limit (`serve_request` bounds every body).
-fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return true;
-        }
-        source = error.source();
-    }
-    false
-}
-
-fn over_limit_problem() -> Problem {
-    Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "the request body is larger than the server's limit",
-    )
-}
-
-/// Checks the request's `Content-Type` (415 when it does not fit).
-fn check_content_type(
-    headers: &axum::http::HeaderMap,
-    fits: impl Fn(&str) -> bool,
-    expected: &str,
-) -> Result<(), Problem> {
-    let content_type = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
-    match content_type {
-        Some(ct) if fits(&ct) => Ok(()),
-        _ => {
-            Err(
-                Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("expected a `{expected}` body"),
-                ),
-            )
-        }
-    }
-}
-
-async fn json_body<T: serde::de::DeserializeOwned + Violations>(
-    headers: &axum::http::HeaderMap,
-    body: axum::body::Body,
-) -> Result<Option<T>, Problem> {
-    let Some(bytes) = read_body(body).await? else {
-        return Ok(None);
-    };
-    check_content_type(
-        headers,
-        |ct| ct == "application/json" || ct.ends_with("+json"),
-        "application/json",
-    )?;
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| invalid_json(&bytes, e, T::violations))
-}
-
-/// 400 for a JSON body that did not deserialize, listing every
-/// violation that `violations` finds (serde stops at the first).
-fn invalid_json(
-    bytes: &[u8],
-    error: serde_json::Error,
-    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
-) -> Problem {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not JSON: {error}"),
-        );
-    };
-    let mut errors = Vec::new();
-    violations(&value, &mut String::new(), &mut errors);
-    if errors.is_empty() {
-        errors
-            .push(Violation {
-                pointer: String::new(),
-                detail: error.to_string(),
-            });
-    }
-    let mut problem = Problem::new(
-        StatusCode::BAD_REQUEST,
-        "the body does not match its schema",
-    );
-    problem.errors = errors;
-    problem
-}
-
 /// A binary body as it arrives (`serve_request` bounds it); `None`
 /// when there is none.
 fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
@@ -1987,14 +1158,6 @@ fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
         return None;
     }
     Some(api::ByteStream::from_stream(body.into_data_stream()))
-}
-
-fn json<T: serde::Serialize>(
-    status: StatusCode,
-    content_type: &'static str,
-    body: T,
-) -> Response {
-    encoded(status, content_type, serde_json::to_vec(&body).map_err(|e| e.to_string()))
 }
 
 /// A binary response: sent as the stream yields it, or with a
@@ -2009,122 +1172,6 @@ fn binary(
         None => axum::body::Body::from_stream(body),
     };
     (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
-}
-
-/// A response with an encoded body, or a 500 when encoding failed.
-fn encoded(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Result<Vec<u8>, String>,
-) -> Response {
-    match body {
-        Ok(bytes) => {
-            (status, [(axum::http::header::CONTENT_TYPE, content_type)], bytes)
-                .into_response()
-        }
-        Err(error) => {
-            tracing::error!("cannot encode the response: {error}");
-            Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the server could not answer",
-                )
-                .into_response()
-        }
-    }
-}
-
-/// Sets a documented response header when there is a value (values
-/// that cannot be a header are logged and left out).
-fn set_header(
-    response: &mut Response,
-    name: &'static str,
-    value: Option<&impl std::fmt::Display>,
-) {
-    let Some(value) = value else { return };
-    match axum::http::HeaderValue::try_from(value.to_string()) {
-        Ok(value) => {
-            response.headers_mut().insert(name, value);
-        }
-        Err(error) => tracing::warn!("response header `{name}` left out: {error}"),
-    }
-}
-
-fn status(code: u16) -> StatusCode {
-    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// Lists what is wrong with a JSON value that did not deserialize as
-/// `Self`, each with the JSON pointer `at` extended to it.
-trait Violations {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>);
-}
-
-/// Extends the JSON pointer `at` by one reference token.
-fn push_token(at: &mut String, token: &str) {
-    at.push('/');
-    at.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
-
-/// A value whose type has no parts: checked by deserializing it.
-fn leaf<T: serde::de::DeserializeOwned>(
-    value: &serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) {
-    if let Err(error) = T::deserialize(value) {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: error.to_string(),
-        });
-    }
-}
-
-impl Violations for serde_json::Value {
-    fn violations(_: &serde_json::Value, _: &mut String, _: &mut Vec<Violation>) {}
-}
-
-impl<T: Violations> Violations for Option<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        if !value.is_null() {
-            T::violations(value, at, out);
-        }
-    }
-}
-
-impl<T: Violations> Violations for Vec<T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(items) = value.as_array() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an array".to_owned(),
-            });
-            return;
-        };
-        for (i, item) in items.iter().enumerate() {
-            let len = at.len();
-            push_token(at, &i.to_string());
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
-}
-
-impl<T: Violations> Violations for std::collections::BTreeMap<String, T> {
-    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = value.as_object() else {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "must be an object".to_owned(),
-            });
-            return;
-        };
-        for (key, item) in object {
-            let len = at.len();
-            push_token(at, key);
-            T::violations(item, at, out);
-            at.truncate(len);
-        }
-    }
 }
 
 impl Violations for String {
@@ -2180,48 +1227,9 @@ where
     }
 }
 
-/// The object's members, or a violation when it is none.
-fn json_object<'v>(
-    value: &'v serde_json::Value,
-    at: &str,
-    out: &mut Vec<Violation>,
-) -> Option<&'v serde_json::Map<String, serde_json::Value>> {
-    let object = value.as_object();
-    if object.is_none() {
-        out.push(Violation {
-            pointer: at.to_owned(),
-            detail: "must be an object".to_owned(),
-        });
-    }
-    object
-}
-
-/// Checks the property `name` of `object`.
-fn property<T: Violations>(
-    object: &serde_json::Map<String, serde_json::Value>,
-    name: &str,
-    required: bool,
-    at: &mut String,
-    out: &mut Vec<Violation>,
-) {
-    let len = at.len();
-    push_token(at, name);
-    match object.get(name) {
-        Some(value) => T::violations(value, at, out),
-        None if required => {
-            out.push(Violation {
-                pointer: at.clone(),
-                detail: "is required".to_owned(),
-            })
-        }
-        None => {}
-    }
-    at.truncate(len);
-}
-
 impl Violations for types::Booking {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<uuid::Uuid>>(object, "id", false, at, out);
@@ -2234,7 +1242,7 @@ impl Violations for types::Booking {
 
 impl Violations for types::BookingPayment {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
-        let Some(object) = json_object(value, at, out) else {
+        let Some(object) = members(value, at, out) else {
             return;
         };
         property::<Option<uuid::Uuid>>(object, "id", false, at, out);

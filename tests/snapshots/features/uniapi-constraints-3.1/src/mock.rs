@@ -63,7 +63,15 @@ mod tests {
         let answer = client
             .add_reading(api::AddReadingRequest {
                 body: json(
-                    "{\"sensor\":\"string\",\"value\":-272.65,\"unit\":\"celsius\",\"note\":\"string\",\"samples\":[0]}",
+                    r#"{
+  "sensor": "string",
+  "value": -272.65,
+  "unit": "celsius",
+  "note": "string",
+  "samples": [
+    0
+  ]
+}"#,
                 ),
                 context: api::Context::default(),
             })

@@ -47,7 +47,24 @@ impl api::Api for MockApi {
         Ok(
             api::ListAccountsResponse::Ok(
                 json(
-                    "[{\"username\":\"aaa\",\"age\":0,\"email\":\"a@a\",\"score\":0.5,\"step\":0,\"ratio\":0.0,\"tags\":[\"string\"],\"nickname\":\"string\",\"level\":1,\"motto\":\"string\",\"role\":\"admin\",\"prefs\":{}}]",
+                    r#"[
+  {
+    "username": "aaa",
+    "age": 0,
+    "email": "a@a",
+    "score": 0.5,
+    "step": 0,
+    "ratio": 0.0,
+    "tags": [
+      "string"
+    ],
+    "nickname": "string",
+    "level": 1,
+    "motto": "string",
+    "role": "admin",
+    "prefs": {}
+  }
+]"#,
                 )?,
             ),
         )
@@ -60,7 +77,24 @@ impl api::Api for MockApi {
         Ok(
             api::CreateAccountResponse::Created(
                 json(
-                    "{\"username\":\"aaa\",\"age\":0,\"email\":\"a@a\",\"score\":0.5,\"step\":0,\"ratio\":0.0,\"tags\":[\"string\"],\"nickname\":\"string\",\"level\":1,\"motto\":\"string\",\"role\":\"admin\",\"prefs\":{\"key\":0}}",
+                    r#"{
+  "username": "aaa",
+  "age": 0,
+  "email": "a@a",
+  "score": 0.5,
+  "step": 0,
+  "ratio": 0.0,
+  "tags": [
+    "string"
+  ],
+  "nickname": "string",
+  "level": 1,
+  "motto": "string",
+  "role": "admin",
+  "prefs": {
+    "key": 0
+  }
+}"#,
                 )?,
             ),
         )
@@ -99,7 +133,24 @@ mod tests {
         let answer = client
             .create_account(api::CreateAccountRequest {
                 body: json(
-                    "{\"username\":\"aaa\",\"age\":0,\"email\":\"a@a\",\"score\":0.5,\"step\":0,\"ratio\":0.0,\"tags\":[\"string\"],\"nickname\":\"string\",\"level\":1,\"motto\":\"string\",\"role\":\"admin\",\"prefs\":{\"key\":0}}",
+                    r#"{
+  "username": "aaa",
+  "age": 0,
+  "email": "a@a",
+  "score": 0.5,
+  "step": 0,
+  "ratio": 0.0,
+  "tags": [
+    "string"
+  ],
+  "nickname": "string",
+  "level": 1,
+  "motto": "string",
+  "role": "admin",
+  "prefs": {
+    "key": 0
+  }
+}"#,
                 ),
                 context: api::Context::default(),
             })

@@ -55,7 +55,12 @@ impl api::Api for MockApi {
             api::GetPetResponse::Ok(
                 api::GetPetOkBody::Json(
                     json(
-                        "{\"type\":\"string\",\"type_2\":\"string\",\"r#type\":\"string\",\"additional_properties\":\"string\"}",
+                        r#"{
+  "type": "string",
+  "type_2": "string",
+  "r#type": "string",
+  "additional_properties": "string"
+}"#,
                     )?,
                 ),
             ),

@@ -99,7 +99,16 @@ mod tests {
         let answer = client
             .add_pet(api::AddPetRequest {
                 body: json(
-                    "{\"name\":\"string\",\"owner\":{\"name\":\"string\",\"pet\":{\"name\":\"string\"}},\"kind\":\"cat\"}",
+                    r#"{
+  "name": "string",
+  "owner": {
+    "name": "string",
+    "pet": {
+      "name": "string"
+    }
+  },
+  "kind": "cat"
+}"#,
                 ),
                 context: api::Context::default(),
             })

@@ -75,7 +75,33 @@ mod tests {
         let answer = client
             .upload(api::UploadRequest {
                 body: json(
-                    "{\"title\":\"string\",\"count\":0,\"ratio\":0.0,\"public\":true,\"kind\":\"photo\",\"when\":\"2024-01-01T00:00:00Z\",\"note\":\"string\",\"tags\":[\"string\"],\"meta\":{\"author\":\"string\",\"pages\":0},\"document\":{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"},\"attachments\":[{\"bytes\":\"bW9jaw==\",\"filename\":\"mock.bin\"}],\"checksum\":\"\"}",
+                    r#"{
+  "title": "string",
+  "count": 0,
+  "ratio": 0.0,
+  "public": true,
+  "kind": "photo",
+  "when": "2024-01-01T00:00:00Z",
+  "note": "string",
+  "tags": [
+    "string"
+  ],
+  "meta": {
+    "author": "string",
+    "pages": 0
+  },
+  "document": {
+    "bytes": "bW9jaw==",
+    "filename": "mock.bin"
+  },
+  "attachments": [
+    {
+      "bytes": "bW9jaw==",
+      "filename": "mock.bin"
+    }
+  ],
+  "checksum": ""
+}"#,
                 ),
                 context: api::Context::default(),
             })

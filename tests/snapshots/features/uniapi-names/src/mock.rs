@@ -47,7 +47,21 @@ impl api::Api for MockApi {
         Ok(
             api::TypeResponse::Ok(
                 json(
-                    "{\"self\":\"string\",\"Self\":\"string\",\"super\":\"string\",\"crate\":\"string\",\"type\":\"string\",\"async\":\"string\",\"gen\":\"string\",\"3d\":\"string\",\"名前\":\"string\",\"café\":\"string\",\"petId\":\"string\",\"pet_id\":\"string\",\"additionalProperties\":\"string\"}",
+                    r#"{
+  "self": "string",
+  "Self": "string",
+  "super": "string",
+  "crate": "string",
+  "type": "string",
+  "async": "string",
+  "gen": "string",
+  "3d": "string",
+  "名前": "string",
+  "café": "string",
+  "petId": "string",
+  "pet_id": "string",
+  "additionalProperties": "string"
+}"#,
                 )?,
             ),
         )

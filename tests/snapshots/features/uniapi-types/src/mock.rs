@@ -47,7 +47,12 @@ impl api::Api for MockApi {
         Ok(
             api::PatchPetResponse::Ok(
                 json(
-                    "{\"kind\":\"dog\",\"name\":\"string\",\"born\":\"2024-01-01\",\"barks\":true}",
+                    r#"{
+  "kind": "dog",
+  "name": "string",
+  "born": "2024-01-01",
+  "barks": true
+}"#,
                 )?,
             ),
         )

@@ -1,0 +1,591 @@
+//! What a handler's parser and response writer call: parameters in their
+//! styles, credentials' places, bodies read whole and checked, and responses
+//! encoded. Each answers a bad request with a [`Problem`].
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::problem::{BadParameter, ErrorShape, Problem, Violation};
+use super::violations::Violations;
+
+/// Turns a handler's result into the HTTP response: an `Err` is a logged
+/// 500, or a 413 when it comes from a streamed body that went over the
+/// limit (a handler that gives the stream's error back gets that without
+/// any code of its own).
+pub fn respond<R: IntoResponse>(
+    result: Result<R, super::api::Error>,
+    errors: &[(u16, ErrorShape)],
+) -> Response {
+    match result {
+        Ok(response) => response.into_response(),
+        Err(error) if over_limit(&error) => over_limit_problem().into_response(),
+        Err(error) => {
+            tracing::error!("handler failed: {error}");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the server could not answer",
+            )
+            .answer(errors)
+        }
+    }
+}
+
+/// Parses one parameter value.
+pub fn parse<T: std::str::FromStr>(raw: &str) -> Result<T, Problem>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.parse().map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid value `{raw}`: {e}"),
+        )
+    })
+}
+
+/// Parses repeated values (`name=a&name=b`).
+pub fn parse_each<T: std::str::FromStr>(raw: Vec<&str>) -> Result<Vec<T>, Problem>
+where
+    T::Err: std::fmt::Display,
+{
+    raw.into_iter().map(parse).collect()
+}
+
+/// A parameter given as JSON text (`content: application/json`).
+pub fn json_param<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, Problem> {
+    serde_json::from_str(raw).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON value `{raw}`: {e}"),
+        )
+    })
+}
+
+/// A `label` or `matrix` value without its lead (`.`, `;name=`).
+pub fn strip_lead<'a>(raw: &'a str, lead: &str) -> Result<&'a str, Problem> {
+    if let Some(rest) = raw.strip_prefix(lead) {
+        return Ok(rest);
+    }
+    // `;name` alone is the empty value.
+    match lead.strip_suffix('=') {
+        Some(bare) if raw == bare => Ok(""),
+        _ => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("`{raw}` does not start with `{lead}`"),
+        )),
+    }
+}
+
+/// The parts of an array or object value: after `lead`, split at `sep`, or,
+/// where `sep` is empty, each part after `prefix`.
+pub fn unstyle<'a>(
+    raw: &'a str,
+    lead: &str,
+    prefix: &str,
+    sep: &str,
+) -> Result<Vec<&'a str>, Problem> {
+    let bad = || {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("`{raw}` is not in the parameter's style"),
+        )
+    };
+    let rest = if lead.is_empty() {
+        raw
+    } else {
+        raw.strip_prefix(lead).ok_or_else(bad)?
+    };
+    if rest.is_empty() {
+        return Ok(Vec::new());
+    }
+    if sep.is_empty() {
+        let mut parts = rest.split(prefix);
+        if parts.next() != Some("") {
+            return Err(bad());
+        }
+        Ok(parts.collect())
+    } else {
+        Ok(rest.split(sep).collect())
+    }
+}
+
+/// An object's properties from `k=v` parts (`explode`) or from alternating
+/// `k`, `v` parts.
+pub fn pairs(parts: Vec<&str>, explode: bool) -> Result<Vec<(&str, &str)>, Problem> {
+    let bad = || {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "an object parameter is not in `key,value` pairs",
+        )
+    };
+    if explode {
+        parts
+            .into_iter()
+            .map(|part| part.split_once('=').ok_or_else(bad))
+            .collect()
+    } else if parts.len() % 2 == 0 {
+        Ok(parts.chunks(2).map(|pair| (pair[0], pair[1])).collect())
+    } else {
+        Err(bad())
+    }
+}
+
+/// An object parameter from its properties, each parsed as its field's type
+/// (as a form body would be).
+pub fn object_param<T: serde::de::DeserializeOwned>(
+    pairs: Vec<(&str, &str)>,
+) -> Result<T, Problem> {
+    let bad = |e: String| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid object parameter: {e}"),
+        )
+    };
+    let form = serde_urlencoded::to_string(&pairs).map_err(|e| bad(e.to_string()))?;
+    serde_urlencoded::from_str(&form).map_err(|e| bad(e.to_string()))
+}
+
+/// The query parameters that `takes` claims (an exploded object's
+/// properties); `None` when there is none.
+pub fn query_fields(
+    query: &[(String, String)],
+    takes: impl Fn(&str) -> bool,
+) -> Option<Vec<(&str, &str)>> {
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .filter(|(key, _)| takes(key))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    if pairs.is_empty() { None } else { Some(pairs) }
+}
+
+/// The properties of `name[key]=value` query parameters; `None` when there
+/// is none.
+pub fn deep_object<'a>(
+    query: &'a [(String, String)],
+    name: &str,
+) -> Option<Vec<(&'a str, &'a str)>> {
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .filter_map(|(key, value)| {
+            let key = key
+                .strip_prefix(name)?
+                .strip_prefix('[')?
+                .strip_suffix(']')?;
+            Some((key, value.as_str()))
+        })
+        .collect();
+    if pairs.is_empty() { None } else { Some(pairs) }
+}
+
+/// A required part, or 400 naming it.
+pub fn required<T>(value: Option<T>, location: &str, name: &str) -> Result<T, Problem> {
+    value.ok_or_else(|| {
+        let detail = if location == "body" {
+            "the request body is required".to_owned()
+        } else {
+            format!("missing required {location} parameter `{name}`")
+        };
+        Problem::new(StatusCode::BAD_REQUEST, detail)
+    })
+}
+
+/// The path parameters, percent-decoded, in route order.
+pub async fn path_params(parts: &mut axum::http::request::Parts) -> Result<Vec<String>, Problem> {
+    use axum::extract::FromRequestParts as _;
+    let params = axum::extract::RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, e.body_text()))?;
+    Ok(params.iter().map(|(_, value)| value.to_owned()).collect())
+}
+
+/// The path parameter at `index`, or 400 naming it.
+pub fn path_param<'a>(path: &'a [String], index: usize, name: &str) -> Result<&'a str, Problem> {
+    path.get(index).map(String::as_str).ok_or_else(|| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("missing path parameter `{name}`"),
+        )
+    })
+}
+
+/// Splits a path segment that holds several parameters at the literal text
+/// between them (`literals`: prefix, separators, suffix).
+pub fn split_segment<'a>(
+    segment: &'a str,
+    literals: &[&str],
+    count: usize,
+) -> Result<Vec<&'a str>, Problem> {
+    let bad = || Problem::new(StatusCode::NOT_FOUND, "no such resource");
+    let (first, rest) = literals.split_first().ok_or_else(bad)?;
+    let (last, separators) = rest.split_last().ok_or_else(bad)?;
+    let mut inner = segment
+        .strip_prefix(first)
+        .and_then(|s| s.strip_suffix(last))
+        .ok_or_else(bad)?;
+    let mut values = Vec::with_capacity(count);
+    for separator in separators {
+        let (value, tail) = inner.split_once(separator).ok_or_else(bad)?;
+        values.push(value);
+        inner = tail;
+    }
+    values.push(inner);
+    Ok(values)
+}
+
+/// The query's name-value pairs, percent-decoded.
+pub fn query_pairs(parts: &axum::http::request::Parts) -> Result<Vec<(String, String)>, Problem> {
+    serde_urlencoded::from_str(parts.uri.query().unwrap_or("")).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("invalid query string: {e}"),
+        )
+    })
+}
+
+/// The first value of the query parameter `name`.
+pub fn query_value<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Every value of a repeated query parameter; `None` if it is absent.
+pub fn query_values<'a>(query: &'a [(String, String)], name: &str) -> Option<Vec<&'a str>> {
+    let values: Vec<&str> = query
+        .iter()
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+        .collect();
+    if values.is_empty() {
+        None
+    } else {
+        Some(values)
+    }
+}
+
+/// The header `name`, trimmed; 400 when it is not visible ASCII.
+pub fn header_value<'a>(
+    headers: &'a axum::http::HeaderMap,
+    name: &str,
+) -> Result<Option<&'a str>, Problem> {
+    headers
+        .get(name)
+        .map(|value| {
+            value.to_str().map(str::trim).map_err(|_| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("header `{name}` is not visible ASCII"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// The request's cookies, as name and value.
+pub fn cookies(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect()
+}
+
+/// The value of the cookie `name`.
+pub fn cookie_value<'a>(cookies: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    cookies
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// The 400 for the parameters that did not parse, each named (`found`:
+/// every parameter's name, and its problem if any).
+pub fn bad_parameters<const N: usize>(found: [(&'static str, Option<Problem>); N]) -> Problem {
+    let parameters: Vec<BadParameter> = found
+        .into_iter()
+        .filter_map(|(parameter, problem)| {
+            problem.map(|p| BadParameter {
+                parameter,
+                detail: p.detail,
+            })
+        })
+        .collect();
+    let detail = match parameters.as_slice() {
+        [one] => format!("parameter `{}`: {}", one.parameter, one.detail),
+        many => format!("{} parameters are not valid", many.len()),
+    };
+    Problem {
+        parameters,
+        ..Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
+}
+
+/// 406 when the request's `Accept` takes none of `produces`, the media types
+/// the operation answers with. Error answers are sent whatever it says.
+pub fn check_accept(headers: &axum::http::HeaderMap, produces: &[&str]) -> Result<(), Problem> {
+    if produces.iter().any(|m| super::api::accepts(headers, m)) {
+        return Ok(());
+    }
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    Err(Problem::new(
+        StatusCode::NOT_ACCEPTABLE,
+        format!("`Accept: {accept}` takes none of {}", produces.join(", ")),
+    ))
+}
+
+/// The whole body (the middleware bounds it); `None` when it is empty.
+pub async fn read_body(body: axum::body::Body) -> Result<Option<axum::body::Bytes>, Problem> {
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) if bytes.is_empty() => Ok(None),
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(error) => Err(body_error(&error)),
+    }
+}
+
+/// 413 when the body went over the limit, else 400.
+pub fn body_error(error: &(dyn std::error::Error + 'static)) -> Problem {
+    if over_limit(error) {
+        return over_limit_problem();
+    }
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "the request body could not be read",
+    )
+}
+
+/// Whether `error`, or an error it wraps, is a request body going over the
+/// limit (the middleware bounds every body).
+pub fn over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+/// The 413 for a body that went over the server's limit.
+pub fn over_limit_problem() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the request body is larger than the server's limit",
+    )
+}
+
+/// The request's `Content-Type` without parameters, in lower case; empty
+/// when there is none.
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default()
+}
+
+/// A body in a media type the operation does not take: 415, unless there
+/// is no body at all.
+pub async fn unsupported<T>(body: axum::body::Body, expected: &str) -> Result<Option<T>, Problem> {
+    match read_body(body).await? {
+        None => Ok(None),
+        Some(_) => Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("expected {expected}"),
+        )),
+    }
+}
+
+/// Checks the request's `Content-Type` (415 when it does not fit).
+pub fn check_content_type(
+    headers: &axum::http::HeaderMap,
+    fits: impl Fn(&str) -> bool,
+    expected: &str,
+) -> Result<(), Problem> {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match content_type {
+        Some(ct) if fits(&ct) => Ok(()),
+        _ => Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("expected a `{expected}` body"),
+        )),
+    }
+}
+
+/// A JSON body; 400 listing every violation when it does not fit `T`.
+pub async fn json_body<T: serde::de::DeserializeOwned + Violations>(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Option<T>, Problem> {
+    let Some(bytes) = read_body(body).await? else {
+        return Ok(None);
+    };
+    check_content_type(
+        headers,
+        |ct| ct == "application/json" || ct.ends_with("+json"),
+        "application/json",
+    )?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| invalid_json(&bytes, e, T::violations))
+}
+
+/// 400 for a JSON body that did not deserialize, listing every violation
+/// that `violations` finds (serde stops at the first).
+pub fn invalid_json(
+    bytes: &[u8],
+    error: serde_json::Error,
+    violations: fn(&serde_json::Value, &mut String, &mut Vec<Violation>),
+) -> Problem {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON: {error}"),
+        );
+    };
+    let mut errors = Vec::new();
+    violations(&value, &mut String::new(), &mut errors);
+    if errors.is_empty() {
+        errors.push(Violation {
+            pointer: String::new(),
+            detail: error.to_string(),
+        });
+    }
+    let mut problem = Problem::new(
+        StatusCode::BAD_REQUEST,
+        "the body does not match its schema",
+    );
+    problem.errors = errors;
+    problem
+}
+
+/// An `application/x-www-form-urlencoded` body.
+pub async fn form_body<T: serde::de::DeserializeOwned>(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<Option<T>, Problem> {
+    let Some(bytes) = read_body(body).await? else {
+        return Ok(None);
+    };
+    check_content_type(
+        headers,
+        |ct| ct == "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded",
+    )?;
+    serde_urlencoded::from_bytes(&bytes)
+        .map(Some)
+        .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, format!("invalid form body: {e}")))
+}
+
+/// A `text/*` body, which must be UTF-8.
+pub async fn text_body(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    content_type: &str,
+) -> Result<Option<String>, Problem> {
+    let Some(bytes) = read_body(body).await? else {
+        return Ok(None);
+    };
+    check_content_type(headers, |ct| ct.starts_with("text/"), content_type)?;
+    String::from_utf8(bytes.to_vec())
+        .map(Some)
+        .map_err(|_| Problem::new(StatusCode::BAD_REQUEST, "the body is not UTF-8 text"))
+}
+
+/// A JSON response.
+pub fn json<T: serde::Serialize>(
+    status: StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
+    encoded(
+        status,
+        content_type,
+        serde_json::to_vec(&body).map_err(|e| e.to_string()),
+    )
+}
+
+/// A form-encoded response.
+pub fn form<T: serde::Serialize>(
+    status: StatusCode,
+    content_type: &'static str,
+    body: T,
+) -> Response {
+    let bytes = serde_urlencoded::to_string(&body)
+        .map(String::into_bytes)
+        .map_err(|e| e.to_string());
+    encoded(status, content_type, bytes)
+}
+
+/// A text response.
+pub fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    encoded(status, content_type, Ok(body.into_bytes()))
+}
+
+/// A response with an encoded body, or a 500 when encoding failed.
+pub fn encoded(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Result<Vec<u8>, String>,
+) -> Response {
+    match body {
+        Ok(bytes) => (
+            status,
+            [(axum::http::header::CONTENT_TYPE, content_type)],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!("cannot encode the response: {error}");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the server could not answer",
+            )
+            .into_response()
+        }
+    }
+}
+
+/// Sets a documented response header when there is a value (values that
+/// cannot be a header are logged and left out).
+pub fn set_header(
+    response: &mut Response,
+    name: &'static str,
+    value: Option<&impl std::fmt::Display>,
+) {
+    let Some(value) = value else { return };
+    match axum::http::HeaderValue::try_from(value.to_string()) {
+        Ok(value) => {
+            response.headers_mut().insert(name, value);
+        }
+        Err(error) => tracing::warn!("response header `{name}` left out: {error}"),
+    }
+}
+
+/// The status of a documented code (a `default` or range variant's).
+pub fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}

@@ -1,0 +1,19 @@
+//! Every runtime file, laid out as a generated crate lays them out (one
+//! module per file, siblings of each other).
+
+#[path = "../../../generator/runtime/api.rs"]
+pub mod api;
+#[path = "../../../generator/runtime/client.rs"]
+pub mod client;
+#[path = "../../../generator/runtime/object.rs"]
+pub mod object;
+#[path = "../../../generator/runtime/problem.rs"]
+pub mod problem;
+#[path = "../../../generator/runtime/request.rs"]
+pub mod request;
+#[path = "../../../generator/runtime/server.rs"]
+pub mod server;
+#[path = "../../../generator/runtime/values.rs"]
+pub mod values;
+#[path = "../../../generator/runtime/violations.rs"]
+pub mod violations;
