@@ -50,9 +50,10 @@ pub fn api(api: &ir::Api) -> impl Split + '_ {
     api::Module { api }
 }
 
-/// `server.rs`.
-pub fn server(api: &ir::Api) -> impl Split + '_ {
-    server::Module::new(api)
+/// `server.rs`; it reads the spec from `openapi.json` beside it, or, with
+/// `inline`, holds it as a literal (the one-file output).
+pub fn server(api: &ir::Api, inline: bool) -> impl Split + '_ {
+    server::Module::new(api, inline)
 }
 
 /// `mock.rs`.
@@ -324,4 +325,57 @@ pub(crate) fn media_arms(
 /// A string literal token.
 pub(crate) fn lit(s: &str) -> TokenStream {
     s.to_token_stream()
+}
+
+/// A number as an unsuffixed literal (`200`, not `200u16`): the generated
+/// code lets inference give it its type.
+pub(crate) fn num(n: impl Into<u64>) -> proc_macro2::Literal {
+    proc_macro2::Literal::u64_unsuffixed(n.into())
+}
+
+/// A JSON value as a string literal a reviewer can read: compact when it
+/// is short, else pretty-printed in a raw string (`r#"..."#`, with as many
+/// `#` as the text needs), so examples are not escaped JSON on one line.
+pub(crate) fn json_lit(value: &serde_json::Value) -> TokenStream {
+    let compact = value.to_string();
+    if compact.len() <= 60 {
+        return lit(&compact);
+    }
+    let pretty = serde_json::to_string_pretty(value).unwrap_or(compact);
+    // A raw string shows every character as itself: one that Rust would
+    // escape (a control or invisible one, `\u{200b}`) stays escaped.
+    let shown = |c: char| matches!(c, '\n' | '"' | '\\') || c.escape_debug().count() == 1;
+    if !pretty.chars().all(shown) {
+        return lit(&pretty);
+    }
+    let mut hashes = String::from("#");
+    while pretty.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{pretty}\"{hashes}")
+        .parse::<proc_macro2::Literal>()
+        .map_or_else(|_| lit(&pretty), |literal| literal.to_token_stream())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_lit;
+
+    #[test]
+    fn json_literals_are_raw_only_where_every_character_shows() {
+        let long = "a value long enough to be pretty-printed on lines of its own";
+        let cases = [
+            (serde_json::json!({"short": 1}), r#""{\"short\":1}""#),
+            (serde_json::json!({ "k": long }), "r#\"{\n  \"k\": \""),
+            // `clippy::invisible_characters` refuses U+200B in a raw string.
+            (
+                serde_json::json!({ "\u{200b}": long }),
+                "\"{\\n  \\\"\\u{200b}\\\"",
+            ),
+        ];
+        for (value, start) in cases {
+            let text = json_lit(&value).to_string();
+            assert!(text.starts_with(start), "{value}: {text}");
+        }
+    }
 }
