@@ -188,6 +188,13 @@ pub struct Field {
     /// Rust name (snake_case, unique in the struct).
     /// (`name` is a valid identifier, raw where needed.)
     pub name: String,
+    /// The local that the struct's `Deserialize` reads the field into: its
+    /// name, unless that is one of the reader's own
+    /// ([`crate::naming::READ_LOCALS`]).
+    pub local: String,
+    /// The associated function that makes [`Field::default`]
+    /// (`default_<name>`), where there is one.
+    pub default_fn: String,
     /// Name on the wire.
     pub wire: String,
     pub ty: Ty,
@@ -283,10 +290,22 @@ impl Method {
 
 #[derive(Debug, Clone)]
 pub struct Operation {
-    /// The trait method's name (snake_case).
+    /// The trait method's name (snake_case; unique among the methods of
+    /// the trait, `Client` and `MockApi`).
     pub name: String,
-    /// Prefix of the operation's types (`ShowPetById` → `ShowPetByIdRequest`).
+    /// The words the operation's types are named from (`ShowPetById`), and
+    /// its hoisted inline schemas (`ShowPetByIdLimit`).
     pub type_name: String,
+    /// The request type in `api` (`ShowPetByIdRequest`).
+    pub request_type: String,
+    /// The response enum in `api` (`ShowPetByIdResponse`).
+    pub response_type: String,
+    /// The enum in `api` of a request body with several media types
+    /// (`ShowPetByIdBody`); `None` unless [`Operation::body_choices`] has
+    /// some.
+    pub body_type: Option<String>,
+    /// The operation's items in the server's module.
+    pub server: ServerItems,
     /// `operationId` as written, or `None` when the name was derived.
     pub operation_id: Option<String>,
     pub method: Method,
@@ -309,17 +328,19 @@ pub struct Operation {
     pub security: Option<Vec<Requirement>>,
 }
 
+/// An operation's items in the server's module, unique there.
+#[derive(Debug, Clone)]
+pub struct ServerItems {
+    /// The generic handler the route calls (`handle_show_pet_by_id`).
+    pub handler: String,
+    /// The function that parses the request (`request_show_pet_by_id`).
+    pub parser: String,
+    /// The constant of the operation's error shapes
+    /// (`SHOW_PET_BY_ID_ERRORS`), where it has some.
+    pub errors: String,
+}
+
 impl Operation {
-    pub fn request_type(&self) -> String {
-        format!("{}Request", self.type_name)
-    }
-    pub fn response_type(&self) -> String {
-        format!("{}Response", self.type_name)
-    }
-    /// The enum of a body with several media types.
-    pub fn body_type(&self) -> String {
-        format!("{}Body", self.type_name)
-    }
     /// The request body, in its preferred media type where there are
     /// several (what stands for the body where one is enough: the mock's
     /// value, the peer test's raw request).
@@ -512,6 +533,9 @@ pub struct Response {
     /// The index in `bodies` of the preferred media type (JSON, then
     /// forms, text, anything else): [`Response::body`].
     pub preferred_body: usize,
+    /// The enum in `api` of a body with several media types
+    /// (`GetPetOkBody`); `None` unless [`Response::body_choices`] has some.
+    pub body_type: Option<String>,
     pub headers: Vec<Header>,
 }
 
@@ -524,12 +548,6 @@ impl Response {
     /// Where the body has several media types, each of them; else none.
     pub fn body_choices(&self) -> &[ResponseBody] {
         choices(&self.bodies)
-    }
-
-    /// The enum of a body with several media types, for operation type
-    /// name `op` (`GetPet` + `Ok` → `GetPetOkBody`).
-    pub fn body_type(&self, op: &str) -> String {
-        format!("{op}{}Body", self.variant)
     }
 }
 
@@ -547,7 +565,12 @@ pub struct ResponseBody {
 
 #[derive(Debug, Clone)]
 pub struct Header {
+    /// The field's name in the response variant.
     pub name: String,
+    /// The local the server's response writer binds it to: its name,
+    /// unless that is one of the writer's own locals or a function of the
+    /// server's module ([`crate::naming::RESPONSE_WRITER_LOCALS`]).
+    pub local: String,
     /// Lower-case wire name.
     pub wire: String,
     pub ty: Ty,

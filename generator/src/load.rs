@@ -179,7 +179,7 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
 
 /// The schema-level rewrites of [`normalize`], for a referenced file.
 fn normalize_schemas(value: &mut Value) {
-    walk(value, 0, false);
+    walk(value, 0, Shape::Plain);
 }
 
 /// A `$ref` fragment as a plain JSON pointer (percent-decoded when it is
@@ -318,7 +318,7 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
             }
         }
     }
-    walk(doc, 0, false);
+    walk(doc, 0, Shape::Plain);
 }
 
 /// Keys whose value maps names to schemas (or to other named things):
@@ -342,11 +342,27 @@ const NAME_MAPS: &[&str] = &[
     "mapping",
     "variables",
     "encoding",
+    "scopes",
 ];
+
+/// Keys whose value is a list of name maps: security requirements, keyed
+/// by scheme names.
+const NAME_MAP_LISTS: &[&str] = &["security"];
+
+/// What a value of the document is, as far as [`walk`] goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// An object that may be a schema.
+    Plain,
+    /// An object whose keys are names ([`NAME_MAPS`]), never keywords.
+    Names,
+    /// A list of such objects ([`NAME_MAP_LISTS`]).
+    ListOfNames,
+}
 
 /// Schema-level rewrites, applied to every object of the document. They only
 /// touch keywords in shapes that cannot be anything but a 3.1 schema.
-fn walk(value: &mut Value, depth: usize, name_map: bool) {
+fn walk(value: &mut Value, depth: usize, shape: Shape) {
     // Deeper than any real spec; the guard keeps a hostile one from
     // exhausting the stack.
     if depth > 2_000 {
@@ -354,6 +370,7 @@ fn walk(value: &mut Value, depth: usize, name_map: bool) {
     }
     match value {
         Value::Object(map) => {
+            let name_map = shape != Shape::Plain;
             if !name_map {
                 normalize_schema_keywords(map);
             }
@@ -366,16 +383,23 @@ fn walk(value: &mut Value, depth: usize, name_map: bool) {
                 {
                     continue;
                 }
-                walk(
-                    child,
-                    depth + 1,
-                    !name_map && NAME_MAPS.contains(&key.as_str()),
-                );
+                let shape = match key.as_str() {
+                    _ if name_map => Shape::Plain,
+                    key if NAME_MAPS.contains(&key) => Shape::Names,
+                    key if NAME_MAP_LISTS.contains(&key) => Shape::ListOfNames,
+                    _ => Shape::Plain,
+                };
+                walk(child, depth + 1, shape);
             }
         }
         Value::Array(items) => {
+            let shape = if shape == Shape::ListOfNames {
+                Shape::Names
+            } else {
+                Shape::Plain
+            };
             for item in items {
-                walk(item, depth + 1, false);
+                walk(item, depth + 1, shape);
             }
         }
         _ => {}

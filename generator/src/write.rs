@@ -562,12 +562,8 @@ fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
             .map(String::as_str)
             .unwrap_or("http://localhost:8080"),
         first_op: first.map(|op| op.name.as_str()).unwrap_or("operation"),
-        first_request: first
-            .map(|op| op.request_type())
-            .unwrap_or_else(|| "Request".into()),
-        first_response: first
-            .map(|op| op.response_type())
-            .unwrap_or_else(|| "Response".into()),
+        first_request: first.map_or_else(|| "Request".into(), |op| op.request_type.clone()),
+        first_response: first.map_or_else(|| "Response".into(), |op| op.response_type.clone()),
         operations: api
             .operations
             .iter()

@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens as _, quote};
 
 use super::parts::{Place, Split, marker};
 use super::{Scope, doc_lines, docs, field_ty, ident, literal, ty};
@@ -140,8 +140,8 @@ pub(super) fn uses_named_types(api: &ir::Api) -> bool {
 
 fn trait_method(op: &Operation) -> TokenStream {
     let name = ident(&op.name);
-    let request = format_ident!("{}", op.request_type());
-    let response = format_ident!("{}", op.response_type());
+    let request = ident(&op.request_type);
+    let response = ident(&op.response_type);
     let mut doc = docs(&op.docs);
     let line = format!(" `{} {}`", op.method.as_str(), op.path);
     if !doc.is_empty() {
@@ -155,7 +155,7 @@ fn trait_method(op: &Operation) -> TokenStream {
 }
 
 fn request(api: &ir::Api, op: &Operation) -> TokenStream {
-    let name = format_ident!("{}", op.request_type());
+    let name = ident(&op.request_type);
     let doc = format!(
         " The request of [`Api::{}`].",
         crate::naming::unraw(&op.name)
@@ -190,12 +190,8 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
     let mut choice = None;
     if let Some(body) = op.body() {
         let bdoc = docs(&body.docs);
-        let (media, t) = if op.body_choices().is_empty() {
-            let media = format!(" Sent as `{}`.", body.content_type);
-            let t = field_ty(api, &body.ty, body.required, false, Scope::Api);
-            (media, t)
-        } else {
-            let enum_name = format_ident!("{}", op.body_type());
+        let (media, t) = if let Some(enum_name) = &op.body_type {
+            let enum_name = ident(enum_name);
             choice = Some(body_enum(api, op, &enum_name));
             let t = if body.required {
                 quote!(#enum_name)
@@ -206,6 +202,10 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
                 " In one of the media types the operation takes.".to_owned(),
                 t,
             )
+        } else {
+            let media = format!(" Sent as `{}`.", body.content_type);
+            let t = field_ty(api, &body.ty, body.required, false, Scope::Api);
+            (media, t)
         };
         fields.push(quote! {
             #bdoc
@@ -310,7 +310,7 @@ fn body_ty(api: &ir::Api, t: &Ty) -> TokenStream {
 }
 
 fn response(api: &ir::Api, op: &Operation) -> TokenStream {
-    let name = format_ident!("{}", op.response_type());
+    let name = ident(&op.response_type);
     let doc = format!(
         " The responses of [`Api::{}`].",
         crate::naming::unraw(&op.name)
@@ -330,7 +330,7 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
         match shape(r) {
             Shape::Unit => quote!(#vdoc #variant,),
             Shape::Tuple => {
-                let t = response_body_ty(api, op, r);
+                let t = response_body_ty(api, r);
                 quote!(#vdoc #variant(#t),)
             }
             Shape::Struct { status, body } => {
@@ -339,7 +339,7 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
                     status: http::StatusCode,)
                 });
                 let body = body.then(|| {
-                    let t = response_body_ty(api, op, r);
+                    let t = response_body_ty(api, r);
                     quote!(/// The body.
                         body: #t,)
                 });
@@ -362,8 +362,7 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
     let body_enums = op
         .responses
         .iter()
-        .filter(|r| !r.body_choices().is_empty())
-        .map(|r| response_body_enum(api, op, r));
+        .filter_map(|r| Some(response_body_enum(api, op, r, r.body_type.as_deref()?)));
     quote! {
         #[doc = #doc]
         #derives
@@ -377,24 +376,23 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
 
 /// The type a response variant holds its body in: the body's, or the enum
 /// of its media types.
-fn response_body_ty(api: &ir::Api, op: &Operation, r: &ir::Response) -> TokenStream {
-    if r.body_choices().is_empty() {
-        body_ty(api, &r.body().expect("a shape with a body").ty)
-    } else {
-        let name = format_ident!("{}", r.body_type(&op.type_name));
-        quote!(#name)
+fn response_body_ty(api: &ir::Api, r: &ir::Response) -> TokenStream {
+    match (&r.body_type, r.body()) {
+        (Some(name), _) => ident(name).into_token_stream(),
+        (None, Some(body)) => body_ty(api, &body.ty),
+        (None, None) => unreachable!("a shape with a body"),
     }
 }
 
 /// The enum of a response body with several media types: the handler
 /// picks one (by the request's `Accept`, in `context.headers`); the client
 /// gets the one the response's `Content-Type` names.
-fn response_body_enum(api: &ir::Api, op: &Operation, r: &ir::Response) -> TokenStream {
-    let name = format_ident!("{}", r.body_type(&op.type_name));
+fn response_body_enum(api: &ir::Api, op: &Operation, r: &ir::Response, name: &str) -> TokenStream {
+    let name = ident(name);
     let doc = format!(
         " The body of [`{}::{}`], in one of its media types: the server sends \
          the variant's, the client reads the one `Content-Type` names.",
-        op.response_type(),
+        op.response_type,
         crate::naming::unraw(&r.variant)
     );
     let variants = r.body_choices().iter().map(|b| {

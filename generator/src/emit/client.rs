@@ -207,8 +207,8 @@ fn method(
 ) -> TokenStream {
     let any_cookie = calls.cookies;
     let name = ident(&op.name);
-    let request_type = format_ident!("{}", op.request_type());
-    let response_type = format_ident!("{}", op.response_type());
+    let request_type = ident(&op.request_type);
+    let response_type = ident(&op.response_type);
     let mut stmts = Vec::new();
     // The URL, segment by segment; fields are read from `request.` so that a
     // parameter's name never meets a local's.
@@ -292,9 +292,9 @@ fn method(
             quote!(self.authorize(&request.context, #table, &mut query, &mut headers, #cookies)?;),
         );
     }
-    let body = match op.body() {
-        None => quote!(None),
-        Some(b) if op.body_choices().is_empty() => {
+    let body = match (op.body(), &op.body_type) {
+        (None, _) => quote!(None),
+        (Some(b), None) => {
             let content_type = lit(&b.content_type);
             match (b.required, body_encoder(b, helpers)) {
                 (true, Encoder::Borrow(encode)) => {
@@ -317,8 +317,8 @@ fn method(
                 },
             }
         }
-        Some(b) => {
-            let body_type = format_ident!("{}", op.body_type());
+        (Some(b), Some(body_type)) => {
+            let body_type = ident(body_type);
             let arms = op.body_choices().iter().map(|c| {
                 let variant = ident(&c.variant);
                 let content_type = lit(&c.content_type);
@@ -377,15 +377,17 @@ fn method(
     });
     let mut arms = Vec::new();
     for r in &ordered {
-        let value = response_value(op, r, &response_type, helpers);
+        let value = response_value(r, &response_type, helpers);
         let pattern = match r.status {
             StatusMatch::Code(c) => {
                 let c = super::num(c);
                 quote!(#c)
             }
+            // A guard, not `200..=299`: an exact code before it is no
+            // overlap (`clippy::match_overlapping_arm`).
             StatusMatch::Range(d) => {
-                let (lo, hi) = (super::num(d as u16 * 100), super::num(d as u16 * 100 + 99));
-                quote!(#lo..=#hi)
+                let d = super::num(u16::from(d));
+                quote!(code if code / 100 == #d)
             }
             StatusMatch::Default => quote!(_),
         };
@@ -426,33 +428,39 @@ fn method(
 
 /// The response enum's value for one documented response.
 fn response_value(
-    op: &Operation,
     r: &ir::Response,
     response_type: &proc_macro2::Ident,
     helpers: &mut BTreeSet<Helper>,
 ) -> TokenStream {
     let variant = ident(&r.variant);
     let decode = r.body().map(|b| {
-        if r.body_choices().is_empty() {
+        let Some(body_type) = &r.body_type else {
             return read_body(b, helpers);
-        }
+        };
         // By the response's `Content-Type`: exact media types, then JSON's
-        // `+json` family and ranges; anything else as the preferred one.
-        helpers.insert(Helper::MediaType);
-        let body_type = format_ident!("{}", r.body_type(&op.type_name));
-        let arms: Vec<_> = r
+        // `+json` family and ranges; anything else (`*/*` among them) as
+        // the preferred one.
+        let body_type = ident(body_type);
+        let preferred = ident(&b.variant);
+        let others: Vec<_> = r
             .body_choices()
             .iter()
-            .filter(|c| c.variant != b.variant)
+            .filter(|c| c.variant != b.variant && ir::essence(&c.content_type) != "*/*")
+            .collect();
+        if others.is_empty() {
+            let read = read_body(b, helpers);
+            return quote!(api::#body_type::#preferred(#read));
+        }
+        helpers.insert(Helper::MediaType);
+        let arms: Vec<_> = others
+            .into_iter()
             .map(|c| {
                 let v = ident(&c.variant);
                 let read = read_body(c, helpers);
                 (c.content_type.as_str(), quote!(api::#body_type::#v(#read)))
             })
             .collect();
-        // A `*/*` choice other than the preferred one is never picked.
         let (exact, ranges, _) = super::media_arms(arms);
-        let preferred = ident(&b.variant);
         let read = read_body(b, helpers);
         quote! {
             match media_type(&response).as_str() {
@@ -555,18 +563,22 @@ fn api_has_cookies(api: &ir::Api) -> bool {
 /// all at hand and puts them into the request.
 fn authorize(api: &ir::Api) -> TokenStream {
     let any_cookie = api_has_cookies(api);
-    let lookups = api.security_schemes.iter().map(|s| {
+    // Each scheme's credentials in a positional local (`s0`, ...), so that
+    // no scheme's name meets a parameter's or a local's.
+    let local = |i: usize| format_ident!("s{i}");
+    let lookups = api.security_schemes.iter().enumerate().map(|(i, s)| {
         let field = ident(&s.field);
-        quote!(let #field = context.credentials.#field.as_ref().or(self.credentials().#field.as_ref());)
+        let local = local(i);
+        quote!(let #local = context.credentials.#field.as_ref().or(self.credentials().#field.as_ref());)
     });
-    let present = api.security_schemes.iter().map(|s| {
+    let present = api.security_schemes.iter().enumerate().map(|(i, s)| {
         let variant = ident(&s.variant);
-        let field = ident(&s.field);
-        quote!(api::Scheme::#variant => #field.is_some(),)
+        let local = local(i);
+        quote!(api::Scheme::#variant => #local.is_some(),)
     });
-    let apply = api.security_schemes.iter().map(|s| {
+    let apply = api.security_schemes.iter().enumerate().map(|(i, s)| {
         let variant = ident(&s.variant);
-        let field = ident(&s.field);
+        let field = local(i);
         let put = match &s.kind {
             SchemeKind::Bearer => quote! {
                 let value = reqwest::header::HeaderValue::try_from(format!("Bearer {value}"))

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::{Map, Value, json};
 
 use super::api::{Shape, shape};
@@ -115,8 +115,8 @@ fn self_test(api: &ir::Api) -> TokenStream {
         .filter(|op| chosen(op).is_some())
         .map(|op| {
             let name = ident(&op.name);
-            let request = format_ident!("{}", op.request_type());
-            let response = format_ident!("{}", op.response_type());
+            let request = ident(&op.request_type);
+            let response = ident(&op.response_type);
             let fields = op.params.iter().map(|p| {
                 let field = ident(&p.name);
                 let text = json_lit(&synth(api, &p.ty, 0));
@@ -135,12 +135,13 @@ fn self_test(api: &ir::Api) -> TokenStream {
                         quote!(json(#text))
                     }
                 };
-                let value = if op.body_choices().is_empty() {
-                    value
-                } else {
-                    let body_type = format_ident!("{}", op.body_type());
-                    let variant = ident(&b.variant);
-                    quote!(api::#body_type::#variant(#value))
+                let value = match &op.body_type {
+                    None => value,
+                    Some(body_type) => {
+                        let body_type = ident(body_type);
+                        let variant = ident(&b.variant);
+                        quote!(api::#body_type::#variant(#value))
+                    }
                 };
                 if b.required {
                     quote!(body: #value,)
@@ -240,11 +241,11 @@ fn needs_json(r: &ir::Response) -> bool {
 
 fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     let name = ident(&op.name);
-    let request = format_ident!("{}", op.request_type());
-    let response = format_ident!("{}", op.response_type());
+    let request = ident(&op.request_type);
+    let response = ident(&op.response_type);
     let answer = match chosen(op) {
         Some(r) => {
-            let value = response_value(api, &op.type_name, r, &response);
+            let value = response_value(api, r, &response);
             quote!(Ok(#value))
         }
         // Only `1XX` responses, which cannot end an exchange.
@@ -259,13 +260,7 @@ fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
     }
 }
 
-/// `type_name`: the operation's, which names a body enum.
-fn response_value(
-    api: &ir::Api,
-    type_name: &str,
-    r: &ir::Response,
-    response: &proc_macro2::Ident,
-) -> TokenStream {
+fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident) -> TokenStream {
     let variant = ident(&r.variant);
     let body = r.body().map(|b| match b.media {
         MediaKind::Text => {
@@ -283,9 +278,9 @@ fn response_value(
         }
     });
     // Of several media types, the preferred one.
-    let body = body.map(|value| match r.body() {
-        Some(b) if !r.body_choices().is_empty() => {
-            let body_type = format_ident!("{}", r.body_type(type_name));
+    let body = body.map(|value| match (r.body(), &r.body_type) {
+        (Some(b), Some(body_type)) => {
+            let body_type = ident(body_type);
             let preferred = ident(&b.variant);
             quote!(api::#body_type::#preferred(#value))
         }

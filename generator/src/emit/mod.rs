@@ -342,6 +342,12 @@ pub(crate) fn json_lit(value: &serde_json::Value) -> TokenStream {
         return lit(&compact);
     }
     let pretty = serde_json::to_string_pretty(value).unwrap_or(compact);
+    // A raw string shows every character as itself: one that Rust would
+    // escape (a control or invisible one, `\u{200b}`) stays escaped.
+    let shown = |c: char| matches!(c, '\n' | '"' | '\\') || c.escape_debug().count() == 1;
+    if !pretty.chars().all(shown) {
+        return lit(&pretty);
+    }
     let mut hashes = String::from("#");
     while pretty.contains(&format!("\"{hashes}")) {
         hashes.push('#');
@@ -349,4 +355,27 @@ pub(crate) fn json_lit(value: &serde_json::Value) -> TokenStream {
     format!("r{hashes}\"{pretty}\"{hashes}")
         .parse::<proc_macro2::Literal>()
         .map_or_else(|_| lit(&pretty), |literal| literal.to_token_stream())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_lit;
+
+    #[test]
+    fn json_literals_are_raw_only_where_every_character_shows() {
+        let long = "a value long enough to be pretty-printed on lines of its own";
+        let cases = [
+            (serde_json::json!({"short": 1}), r#""{\"short\":1}""#),
+            (serde_json::json!({ "k": long }), "r#\"{\n  \"k\": \""),
+            // `clippy::invisible_characters` refuses U+200B in a raw string.
+            (
+                serde_json::json!({ "\u{200b}": long }),
+                "\"{\\n  \\\"\\u{200b}\\\"",
+            ),
+        ];
+        for (value, start) in cases {
+            let text = json_lit(&value).to_string();
+            assert!(text.starts_with(start), "{value}: {text}");
+        }
+    }
 }

@@ -117,13 +117,12 @@ fn frame(
     let error_bodies = shapes.functions();
     let responses = marker(1);
     let helper_fns = helpers.iter().filter_map(|h| helper(api, *h));
-    let (violations, walks_name_types) = super::violations::needed(api)
+    let violations = super::violations::needed(api)
         .then(|| super::violations::emit(api))
-        .filter(|(impls, _)| !impls.is_empty())
-        .map_or((None, false), |(impls, names)| (Some(impls), names));
+        .filter(|impls| !impls.is_empty());
     // Defaults of enum or constrained type name it, and so do the walks
     // over JSON bodies of named types.
-    let uses_types = (walks_name_types
+    let uses_types = (violations.is_some() && super::violations::names_types(api)
         || api.operations.iter().flat_map(|op| &op.params).any(|p| {
             matches!(
                 p.default,
@@ -239,10 +238,7 @@ fn routes(api: &ir::Api) -> Vec<TokenStream> {
             let path = lit(&path);
             let methods = ops.iter().enumerate().map(|(i, op)| {
                 let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-                let handler = format_ident!(
-                    "handle_{}",
-                    crate::naming::unraw(&op.name).trim_start_matches('_')
-                );
+                let handler = ident(&op.server.handler);
                 if i == 0 {
                     quote!(axum::routing::#method(#handler::<A>))
                 } else {
@@ -292,16 +288,10 @@ fn handler(
 ) -> TokenStream {
     helpers.insert(Helper::Respond);
     let name = ident(&op.name);
-    // Prefixes no helper has, so an operation called `status` or `list`
-    // meets no helper; `_5476…` (a name that began with a digit) →
-    // `handle_5476…`.
-    let bare = crate::naming::unraw(&op.name).trim_start_matches('_');
-    let handle = format_ident!("handle_{}", bare);
-    let parse = format_ident!("request_{}", bare);
-    let (errors_const, errors) =
-        // The `_` of a name that began with a digit stays: `_5476…_ERRORS`.
-        shapes.of(i, &format_ident!("{}_ERRORS", crate::naming::unraw(&op.name).to_ascii_uppercase()));
-    let request_type = format_ident!("{}", op.request_type());
+    let handle = ident(&op.server.handler);
+    let parse = ident(&op.server.parser);
+    let (errors_const, errors) = shapes.of(i, &ident(&op.server.errors));
+    let request_type = ident(&op.request_type);
     let body = parse_body(api, op, helpers);
     let doc = format!(" `{} {}`", op.method.as_str(), op.path);
     quote! {
@@ -337,7 +327,7 @@ fn produces(op: &Operation) -> Option<BTreeSet<String>> {
 }
 
 fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
-    let request_type = format_ident!("{}", op.request_type());
+    let request_type = ident(&op.request_type);
     let mut stmts = Vec::new();
     let has = |loc: Location| op.params.iter().any(|p| p.location == loc);
     let schemes_in = |loc: Location| {
@@ -458,10 +448,9 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         // `read_body` (and, for a stream, `respond`) tells a body over the
         // limit apart.
         helpers.insert(Helper::OverLimit);
-        let read = if op.body_choices().is_empty() {
-            body_reader(body, helpers)
-        } else {
-            choose_body(op, helpers)
+        let read = match &op.body_type {
+            None => body_reader(body, helpers),
+            Some(body_type) => choose_body(op, body_type, helpers),
         };
         let read = if body.required {
             helpers.insert(Helper::Required);
@@ -540,9 +529,9 @@ pub(super) fn parts_table(body: &ir::Body) -> TokenStream {
 /// The expression that reads a body of several media types into its enum,
 /// by the request's `Content-Type`: exact media types first, then JSON's
 /// `+json` family and ranges (`image/*`), then `*/*`; 415 for others.
-fn choose_body(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
+fn choose_body(op: &Operation, body_type: &str, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     helpers.insert(Helper::MediaType);
-    let body_type = format_ident!("{}", op.body_type());
+    let body_type = ident(body_type);
     let arms = op.body_choices().iter().map(|b| {
         let variant = ident(&b.variant);
         let read = body_reader(b, helpers);
@@ -793,7 +782,7 @@ fn challenge(api: &ir::Api, requirements: &[ir::Requirement]) -> String {
 }
 
 fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream {
-    let response_type = format_ident!("{}", op.response_type());
+    let response_type = ident(&op.response_type);
     let arms = op.responses.iter().map(|r| {
         let variant = ident(&r.variant);
         let status = match r.status {
@@ -804,19 +793,20 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
             }
             _ => quote!(status),
         };
-        let body_expr = |body: TokenStream, helpers: &mut BTreeSet<Helper>| match r.body() {
-            None => quote!(#status.into_response()),
-            Some(b) if r.body_choices().is_empty() => write_body(b, &status, body, helpers),
-            Some(_) => {
-                let body_type = format_ident!("{}", r.body_type(&op.type_name));
-                let arms = r.body_choices().iter().map(|c| {
-                    let variant = ident(&c.variant);
-                    let write = write_body(c, &status, quote!(body), helpers);
-                    quote!(api::#body_type::#variant(body) => #write,)
-                });
-                quote!(match #body { #(#arms)* })
-            }
-        };
+        let body_expr =
+            |body: TokenStream, helpers: &mut BTreeSet<Helper>| match (r.body(), &r.body_type) {
+                (None, _) => quote!(#status.into_response()),
+                (Some(b), None) => write_body(b, &status, body, helpers),
+                (Some(_), Some(body_type)) => {
+                    let body_type = ident(body_type);
+                    let arms = r.body_choices().iter().map(|c| {
+                        let variant = ident(&c.variant);
+                        let write = write_body(c, &status, quote!(body), helpers);
+                        quote!(api::#body_type::#variant(body) => #write,)
+                    });
+                    quote!(match #body { #(#arms)* })
+                }
+            };
         match shape(r) {
             Shape::Unit => {
                 let expr = body_expr(quote!(), helpers);
@@ -832,23 +822,32 @@ fn into_response(op: &Operation, helpers: &mut BTreeSet<Helper>) -> TokenStream 
             } => {
                 let status_binding = has_status.then(|| quote!(status,));
                 let body_binding = has_body.then(|| quote!(body,));
-                let header_names: Vec<_> = r.headers.iter().map(|h| ident(&h.name)).collect();
+                // Each header in a local clear of `response` and of the
+                // helpers (`naming::RESPONSE_WRITER_LOCALS`).
+                let header_bindings = r.headers.iter().map(|h| {
+                    let (field, local) = (ident(&h.name), ident(&h.local));
+                    if field == local {
+                        quote!(#field)
+                    } else {
+                        quote!(#field: #local)
+                    }
+                });
                 let expr = body_expr(quote!(body), helpers);
                 let sets = r.headers.iter().map(|h| {
                     helpers.insert(Helper::SetHeader);
-                    let field = ident(&h.name);
+                    let local = ident(&h.local);
                     let wire = lit(&h.wire);
                     if h.required {
-                        quote!(set_header(&mut response, #wire, Some(&#field));)
+                        quote!(set_header(&mut response, #wire, Some(&#local));)
                     } else {
-                        quote!(set_header(&mut response, #wire, #field.as_ref());)
+                        quote!(set_header(&mut response, #wire, #local.as_ref());)
                     }
                 });
                 if r.headers.is_empty() {
                     return quote!(Self::#variant { #status_binding #body_binding } => #expr,);
                 }
                 quote! {
-                    Self::#variant { #status_binding #body_binding #(#header_names,)* } => {
+                    Self::#variant { #status_binding #body_binding #(#header_bindings,)* } => {
                         let mut response = #expr;
                         #(#sets)*
                         response

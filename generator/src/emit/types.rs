@@ -3,12 +3,11 @@
 use std::ops::Range;
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens as _, format_ident, quote};
+use quote::{ToTokens as _, quote};
 
 use super::parts::{Place, Split, marker};
 use super::{Scope, docs, field_ty, ident, lit, literal, ty};
 use crate::ir::{self, Enum, Struct, TypeDef, TypeKind, Union};
-use crate::naming::unraw;
 
 /// `types.rs`: a head of shared helpers, then one run of the types.
 pub(super) struct Module<'a> {
@@ -229,7 +228,7 @@ fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
             if let Some(value) = &f.default {
                 // Absent on the wire means the default, so the field is not optional.
                 let t = field_ty(api, &f.ty, true, f.boxed, Scope::Types);
-                let function = format_ident!("default_{}", unraw(&f.name));
+                let function = ident(&f.default_fn);
                 let value = literal(api, value, Scope::Types);
                 let value = if f.boxed {
                     quote!(Box::new(#value))
@@ -302,19 +301,9 @@ fn strukt(api: &ir::Api, name: &proc_macro2::Ident, doc: TokenStream, s: &Struct
 /// a large `types.rs`. What is left is one `match` on the property name
 /// and one call per field into the shared `object` module.
 fn serde_object(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
-    // The slots are named after the fields, clear of the function's locals
-    // (`map` reads as `map_value`, or `map_value_` if a field has that name).
-    let taken: std::collections::HashSet<&str> = s.fields.iter().map(|f| unraw(&f.name)).collect();
-    let slot = |f: &ir::Field| match unraw(&f.name) {
-        local @ ("map" | "key" | "read" | "absent") => {
-            let mut name = format!("{local}_value");
-            while taken.contains(name.as_str()) {
-                name.push('_');
-            }
-            format_ident!("{name}")
-        }
-        _ => ident(&f.name),
-    };
+    // Each field is read into a local named after it, clear of the
+    // function's own (`naming::READ_LOCALS`).
+    let slot = |f: &ir::Field| ident(&f.local);
     let entries = s.fields.iter().map(|f| {
         let field = ident(&f.name);
         let wire = lit(&f.wire);
@@ -376,7 +365,7 @@ fn serde_object(name: &proc_macro2::Ident, s: &Struct) -> TokenStream {
         let field = ident(&f.name);
         let slot = slot(f);
         if f.default.is_some() {
-            let function = format_ident!("default_{}", unraw(&f.name));
+            let function = ident(&f.default_fn);
             quote!(#field: #slot.unwrap_or_else(Self::#function),)
         } else if f.required && matches!(f.ty, ir::Ty::Nullable(_)) {
             // As serde's derive does: a required but nullable field that

@@ -20,17 +20,23 @@ pub(super) fn needed(api: &ir::Api) -> bool {
         .any(|op| op.bodies.iter().any(|b| b.media == MediaKind::Json))
 }
 
+/// Whether the impls name a type of module `types` (so the server's
+/// module imports it): a type with an impl of its own (aliases have none),
+/// or `types::Base64` and `types::FilePart`.
+pub(super) fn names_types(api: &ir::Api) -> bool {
+    let reach = Reach::of(api);
+    reach
+        .types
+        .iter()
+        .any(|id| !matches!(api.ty(*id).kind, TypeKind::Alias(_)))
+        || reach.prims.contains(&Prim::Base64)
+        || reach.prims.contains(&Prim::File)
+}
+
 /// Impls of the runtime's `Violations` for the types JSON request bodies
 /// reach (the runtime has those of containers and `serde_json::Value`).
-/// The impls, and whether they name `types` (the walks of named types do;
-/// those of primitives alone do not).
-pub(super) fn emit(api: &ir::Api) -> (TokenStream, bool) {
-    let mut reach = Reach::default();
-    for op in &api.operations {
-        for body in op.bodies.iter().filter(|b| b.media == MediaKind::Json) {
-            reach.ty(api, &body.ty);
-        }
-    }
+pub(super) fn emit(api: &ir::Api) -> TokenStream {
+    let reach = Reach::of(api);
     let prims = reach.prims.iter().map(|p| {
         let t = prim(*p, Scope::Outside);
         quote!(impl Violations for #t { fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) { leaf::<Self>(value, at, out) } })
@@ -64,13 +70,11 @@ pub(super) fn emit(api: &ir::Api) -> (TokenStream, bool) {
                 }
             }
         });
-    let names_types = !named.is_empty() || constrained.is_some();
-    let impls = quote! {
+    quote! {
         #(#prims)*
         #constrained
         #(#named)*
-    };
-    (impls, names_types)
+    }
 }
 
 fn named_impl(api: &ir::Api, id: TypeId) -> Option<TokenStream> {
@@ -135,6 +139,17 @@ struct Reach {
 }
 
 impl Reach {
+    /// What the JSON request bodies of `api` reach.
+    fn of(api: &ir::Api) -> Self {
+        let mut reach = Reach::default();
+        for op in &api.operations {
+            for body in op.bodies.iter().filter(|b| b.media == MediaKind::Json) {
+                reach.ty(api, &body.ty);
+            }
+        }
+        reach
+    }
+
     fn ty(&mut self, api: &ir::Api, t: &Ty) {
         match t {
             Ty::Prim(p) => {

@@ -110,6 +110,23 @@ fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::
                 name,
                 description,
                 ..
+            } if name.is_empty()
+                || (*location == openapiv3::APIKeyLocation::Header && !is_token(name)) =>
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        &pointer,
+                        format!("`{name}` cannot be the name of a key; the scheme is not checked"),
+                    )
+                    .with_hint("name the key with letters, digits and `!#$%&'*+-.^_`|~`"),
+                );
+                (None, description)
+            }
+            OaScheme::APIKey {
+                location,
+                name,
+                description,
+                ..
             } => {
                 let location = match location {
                     openapiv3::APIKeyLocation::Header => Location::Header,
@@ -137,6 +154,16 @@ fn security_schemes(loaded: &Loaded, diags: &mut Diagnostics) -> Vec<Option<ir::
         }));
     }
     out
+}
+
+/// Whether `name` can be an HTTP header's name (an RFC 9110 token): the
+/// generated code makes `http::HeaderName`s of such names, which panics on
+/// others.
+pub(crate) fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Follows `$ref`s (in this document) to the item, a bounded number of times.

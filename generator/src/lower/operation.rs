@@ -7,27 +7,14 @@ use openapiv3::{
 };
 
 use super::schema::{SchemaRef, Schemas, is_binary};
-use super::{resolve, scheme_index};
+use super::{is_token, resolve, scheme_index};
 use crate::diag::{Diagnostic, join};
 use crate::ir::{
     Body, Docs, Header, Location, MediaKind, Method, Operation, Param, Part, PartKind, PathSegment,
-    Prim, Requirement, ResponseBody, SecurityScheme, StatusMatch, Style, Ty, TypeKind,
+    Prim, Requirement, ResponseBody, SecurityScheme, ServerItems, StatusMatch, Style, Ty, TypeKind,
 };
 use crate::load::Loaded;
 use crate::naming::{self, Namespace};
-
-/// Method names the generated `Client` has of its own: an operation may not
-/// take them.
-const CLIENT_METHODS: &[&str] = &[
-    "send",
-    "authorize",
-    "new",
-    "with_http_client",
-    "base_url",
-    "http_client",
-    "with_credentials",
-    "credentials",
-];
 
 pub(super) fn operations(
     loaded: &Loaded,
@@ -35,9 +22,7 @@ pub(super) fn operations(
     schemes: &[Option<SecurityScheme>],
 ) -> Vec<Operation> {
     let doc = &loaded.doc;
-    let mut method_names = Namespace::new();
-    method_names.reserve(CLIENT_METHODS.iter().copied());
-    let mut type_names = Namespace::new();
+    let mut names = OperationNames::new();
     let scheme_ids = scheme_index(schemes);
     let mut out = Vec::new();
     for (path, item) in &doc.paths.paths {
@@ -62,12 +47,7 @@ pub(super) fn operations(
         for (method, key, op) in methods {
             let Some(op) = op else { continue };
             let pointer = join(&item_pointer, key);
-            let name = match &op.operation_id {
-                Some(id) if !id.trim().is_empty() => naming::field_name(id, "operation"),
-                _ => naming::operation_name_from_path(key, path),
-            };
-            let name = method_names.unique(name);
-            let type_name = type_names.unique(naming::type_name(naming::unraw(&name), "Operation"));
+            let (name, type_name) = names.operation(op.operation_id.as_deref(), key, path);
             let mut lowering = OperationLowering {
                 loaded,
                 schemas,
@@ -81,7 +61,10 @@ pub(super) fn operations(
                 .as_ref()
                 .map(|b| lowering.bodies(b))
                 .unwrap_or_default();
-            let responses = lowering.responses(&op.responses);
+            let mut responses = lowering.responses(&op.responses);
+            let (request_type, response_type, body_type) =
+                names.types(&type_name, &bodies, &mut responses);
+            let server = names.server(&name);
             let security = lowering.security(
                 op.security.as_ref().or(doc.security.as_ref()),
                 &scheme_ids,
@@ -90,6 +73,10 @@ pub(super) fn operations(
             out.push(Operation {
                 name,
                 type_name,
+                request_type,
+                response_type,
+                body_type,
+                server,
                 operation_id: op.operation_id.clone(),
                 method,
                 path: path.clone(),
@@ -109,6 +96,93 @@ pub(super) fn operations(
         }
     }
     out
+}
+
+/// The namespaces of what is named after operations, unique across them.
+struct OperationNames {
+    /// The trait's methods, which are called on a `Client`, a `MockApi`
+    /// and the server's `Arc<impl Api>`.
+    methods: Namespace,
+    /// The words the operations' types are named from.
+    stems: Namespace,
+    /// The types of module `api`.
+    api_types: Namespace,
+    /// The items of module `server`.
+    server_items: Namespace,
+}
+
+impl OperationNames {
+    fn new() -> Self {
+        let mut server_items = Namespace::reserving(naming::SERVER_NAMES.iter().copied());
+        server_items.reserve_numbered(naming::SERVER_NUMBERED.iter().copied());
+        OperationNames {
+            methods: Namespace::reserving(
+                naming::CLIENT_METHODS
+                    .iter()
+                    .chain(naming::MOCK_METHODS)
+                    .chain(naming::PRELUDE_METHODS)
+                    .copied(),
+            ),
+            stems: Namespace::new(),
+            api_types: Namespace::reserving(
+                naming::PRELUDE_TYPES
+                    .iter()
+                    .chain(naming::API_NAMES)
+                    .copied(),
+            ),
+            server_items,
+        }
+    }
+
+    /// The method's name (from the `operationId`, else from the method
+    /// and path) and the stem of the operation's type names.
+    fn operation(&mut self, id: Option<&str>, method: &str, path: &str) -> (String, String) {
+        let name = match id {
+            Some(id) if !id.trim().is_empty() => naming::field_name(id, "operation"),
+            _ => naming::operation_name_from_path(method, path),
+        };
+        let name = self.methods.unique(name);
+        let stem = self
+            .stems
+            .unique(naming::type_name(naming::unraw(&name), "Operation"));
+        (name, stem)
+    }
+
+    /// The request type, the response enum and the enum of a request body
+    /// of several media types (`{Op}Request`, `{Op}Response`, `{Op}Body`),
+    /// and those of response bodies (`{Op}{Variant}Body`), set in
+    /// `responses`.
+    fn types(
+        &mut self,
+        stem: &str,
+        bodies: &[Body],
+        responses: &mut [crate::ir::Response],
+    ) -> (String, String, Option<String>) {
+        let mut derived = |words: &str, word: &str| {
+            self.api_types
+                .unique(naming::derived_type_name(words, word))
+        };
+        let request = derived(stem, "Request");
+        let response = derived(stem, "Response");
+        let body = (bodies.len() > 1).then(|| derived(stem, "Body"));
+        for r in responses.iter_mut().filter(|r| r.bodies.len() > 1) {
+            r.body_type = Some(derived(&format!("{stem} {}", r.variant), "Body"));
+        }
+        (request, response, body)
+    }
+
+    /// The operation's items in the server's module.
+    fn server(&mut self, name: &str) -> ServerItems {
+        let mut item = |candidate: String| self.server_items.unique(candidate);
+        ServerItems {
+            handler: item(naming::function_name("handle", name)),
+            parser: item(naming::function_name("request", name)),
+            errors: item(naming::const_name(
+                &format!("{} errors", naming::unraw(name)),
+                "ERRORS",
+            )),
+        }
+    }
 }
 
 struct OperationLowering<'l, 's, 'a> {
@@ -154,8 +228,7 @@ impl OperationLowering<'_, '_, '_> {
                 Err(d) => self.schemas.diags.push(d),
             }
         }
-        let mut names = Namespace::new();
-        names.reserve(["body", "context"]);
+        let mut names = Namespace::reserving(naming::REQUEST_FIELDS.iter().copied());
         resolved
             .into_iter()
             .filter_map(|(p, pointer)| self.param(p, &pointer, &mut names))
@@ -204,6 +277,19 @@ impl OperationLowering<'_, '_, '_> {
                     format!("header parameter `{}` is ignored", data.name),
                 )
                 .with_hint("OpenAPI describes this header with `content` and `security` instead"),
+            );
+            return None;
+        }
+        if location == Location::Header && !is_token(&data.name) {
+            self.schemas.diags.push(
+                Diagnostic::warning(
+                    pointer,
+                    format!(
+                        "`{}` cannot be a header's name; the parameter is left out",
+                        data.name
+                    ),
+                )
+                .with_hint("a header's name is letters, digits and `!#$%&'*+-.^_`|~`"),
             );
             return None;
         }
@@ -350,9 +436,8 @@ impl OperationLowering<'_, '_, '_> {
     fn segments(&mut self, path: &str, mut params: Vec<Param>) -> (Vec<PathSegment>, Vec<Param>) {
         let mut segments = Vec::new();
         let mut rest = path;
-        let mut names = Namespace::new();
-        names.reserve(params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>());
-        names.reserve(["body", "context"]);
+        let mut names = Namespace::reserving(naming::REQUEST_FIELDS.iter().copied());
+        names.reserve(params.iter().map(|p| p.name.as_str()));
         while let Some(open) = rest.find('{') {
             let Some(close) = rest[open..].find('}').map(|c| open + c) else {
                 break;
@@ -430,10 +515,11 @@ impl OperationLowering<'_, '_, '_> {
                 return Vec::new();
             }
         };
-        let several = body.content.len() > 1;
+        let content = self.distinct_media(&body.content, &format!("{pointer}/content"));
+        let several = content.len() > 1;
         let mut variants = Namespace::new();
-        let mut out = Vec::with_capacity(body.content.len());
-        for (content_type, media_type) in &body.content {
+        let mut out = Vec::with_capacity(content.len());
+        for (content_type, media_type) in content {
             let mut media = media_rank(content_type).1;
             let media_pointer = join(&format!("{pointer}/content"), content_type);
             let hint = if several {
@@ -481,6 +567,32 @@ impl OperationLowering<'_, '_, '_> {
                     ..Docs::default()
                 },
             });
+        }
+        out
+    }
+
+    /// The media types of `content` (at `pointer`) that can be told apart:
+    /// one that is an earlier one but for case and parameters
+    /// (`text/plain; charset=utf-8` after `text/plain`) is left out, with
+    /// a warning, since `Content-Type` cannot choose between them.
+    fn distinct_media<'c>(
+        &mut self,
+        content: &'c indexmap::IndexMap<String, openapiv3::MediaType>,
+        pointer: &str,
+    ) -> Vec<(&'c String, &'c openapiv3::MediaType)> {
+        let mut out: Vec<(&String, &openapiv3::MediaType)> = Vec::with_capacity(content.len());
+        for (content_type, media_type) in content {
+            let essence = crate::ir::essence(content_type);
+            match out.iter().find(|(c, _)| crate::ir::essence(c) == essence) {
+                Some((first, _)) => self.schemas.diags.push(
+                    Diagnostic::warning(
+                        join(pointer, content_type),
+                        format!("media type `{content_type}` is `{first}` again; left out"),
+                    )
+                    .with_hint("describe each media type once; parameters such as `charset` do not tell bodies apart"),
+                ),
+                None => out.push((content_type, media_type)),
+            }
         }
         out
     }
@@ -699,10 +811,12 @@ impl OperationLowering<'_, '_, '_> {
                 StatusMatch::Range(r) => naming::range_variant(r),
                 StatusMatch::Default => "Default".into(),
             });
-            let several = response.content.len() > 1;
+            let content =
+                self.distinct_media(&response.content, &format!("{response_pointer}/content"));
+            let several = content.len() > 1;
             let mut media_variants = Namespace::new();
-            let mut bodies = Vec::with_capacity(response.content.len());
-            for (content_type, media_type) in &response.content {
+            let mut bodies = Vec::with_capacity(content.len());
+            for (content_type, media_type) in content {
                 let media = media_rank(content_type).1;
                 let media_pointer = join(&format!("{response_pointer}/content"), content_type);
                 let hint = if several {
@@ -734,6 +848,7 @@ impl OperationLowering<'_, '_, '_> {
                 },
                 preferred_body: preferred(&bodies, |b| &b.content_type),
                 bodies,
+                body_type: None,
                 headers,
             });
         }
@@ -757,6 +872,7 @@ impl OperationLowering<'_, '_, '_> {
                     examples: Vec::new(),
                 }],
                 preferred_body: 0,
+                body_type: None,
                 headers: Vec::new(),
             });
         }
@@ -764,12 +880,27 @@ impl OperationLowering<'_, '_, '_> {
     }
 
     fn headers(&mut self, response: &Response, pointer: &str, variant: &str) -> Vec<Header> {
-        let mut names = Namespace::new();
-        names.reserve(["body", "status"]);
+        let mut names = Namespace::reserving(naming::RESPONSE_FIELDS.iter().copied());
+        let mut locals = Namespace::reserving(
+            naming::RESPONSE_WRITER_LOCALS
+                .iter()
+                .chain(naming::SERVER_NAMES)
+                .copied(),
+        );
         let mut out = Vec::new();
         for (name, header) in &response.headers {
             let header_pointer = join(&format!("{pointer}/headers"), name);
             if name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
+            if !is_token(name) {
+                self.schemas.diags.push(
+                    Diagnostic::warning(
+                        &header_pointer,
+                        format!("`{name}` cannot be a header's name; the header is left out"),
+                    )
+                    .with_hint("a header's name is letters, digits and `!#$%&'*+-.^_`|~`"),
+                );
                 continue;
             }
             let header = match resolve(&self.loaded.raw, header, &header_pointer) {
@@ -798,9 +929,11 @@ impl OperationLowering<'_, '_, '_> {
                 }
                 ParameterSchemaOrContent::Content(_) => Ty::Prim(Prim::String),
             };
+            // `ETag` → `etag`, not `e_tag`: header names are case-insensitive.
+            let field = names.unique(naming::field_name(&name.to_ascii_lowercase(), "header"));
             out.push(Header {
-                // `ETag` → `etag`, not `e_tag`: header names are case-insensitive.
-                name: names.unique(naming::field_name(&name.to_ascii_lowercase(), "header")),
+                local: locals.unique(field.clone()),
+                name: field,
                 wire: name.to_ascii_lowercase(),
                 ty,
                 required: header.required,

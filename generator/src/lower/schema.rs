@@ -70,8 +70,12 @@ pub(crate) struct Schemas<'a> {
 
 impl<'a> Schemas<'a> {
     pub fn new(raw: &'a Value, diags: &'a mut Diagnostics) -> Self {
-        let mut names = Namespace::new();
-        names.reserve(naming::RESERVED_TYPE_NAMES.iter().copied());
+        let names = Namespace::reserving(
+            naming::PRELUDE_TYPES
+                .iter()
+                .chain(naming::TYPES_NAMES)
+                .copied(),
+        );
         Schemas {
             raw,
             types: Vec::new(),
@@ -571,8 +575,9 @@ impl<'a> Schemas<'a> {
         pointer: &str,
         name: &str,
     ) -> Struct {
-        let mut field_names = Namespace::new();
-        field_names.reserve(["additional_properties"]);
+        let mut field_names = Namespace::reserving(naming::STRUCT_FIELDS.iter().copied());
+        let mut locals = Namespace::reserving(naming::READ_LOCALS.iter().copied());
+        let mut functions = Namespace::new();
         let mut fields = Vec::with_capacity(props.len());
         for (wire, schema, owner) in props {
             // Lowered where the property is written, so an inline schema
@@ -611,8 +616,11 @@ impl<'a> Schemas<'a> {
                 Some(value) if !required => self.literal(&ty, value, &field_pointer),
                 _ => None,
             };
+            let field = field_names.unique(naming::field_name(wire, "field"));
             fields.push(Field {
-                name: field_names.unique(naming::field_name(wire, "field")),
+                local: locals.unique(field.clone()),
+                default_fn: functions.unique(naming::function_name("default", &field)),
+                name: field,
                 wire: (*wire).to_owned(),
                 ty,
                 required,
@@ -1010,9 +1018,8 @@ fn rules_of(schema: &Schema) -> Rules {
 }
 
 fn string_enum(values: Vec<&str>) -> Enum {
-    let mut names = Namespace::new();
-    // The variant for values the spec does not list.
-    names.reserve(["Unknown"]);
+    // `Unknown` holds the values the spec does not list.
+    let mut names = Namespace::reserving(naming::ENUM_VARIANTS.iter().copied());
     let mut seen = HashSet::new();
     let variants = values
         .into_iter()

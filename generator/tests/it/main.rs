@@ -4,6 +4,7 @@
 mod budget;
 mod cli;
 mod diagnostics;
+mod names;
 mod snapshots;
 mod standalone;
 

@@ -16,10 +16,11 @@
 use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::lit;
 use crate::ir::{self, MediaKind, Operation, Prim, StatusMatch, Ty, TypeKind};
+use crate::naming;
 
 /// What fills one property of an error body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,7 +78,7 @@ impl Shapes {
     /// The functions that write each body.
     pub(super) fn functions(&self) -> TokenStream {
         let fns = self.bodies.iter().enumerate().map(|(i, (body, origin))| {
-            let name = format_ident!("error_body_{i}");
+            let name = error_body(i);
             let doc = format!(" An error as `{origin}` has it.");
             let value = match body {
                 None => quote!(serde_json::Value::from(problem.detail.as_str())),
@@ -124,7 +125,7 @@ impl Shapes {
         }
         let entries = self.per_op[i].iter().map(|(key, content_type, body)| {
             let key = proc_macro2::Literal::u16_unsuffixed(*key);
-            let body = format_ident!("error_body_{body}");
+            let body = error_body(*body);
             let content_type = lit(content_type);
             quote!((#key, (#content_type, #body)))
         });
@@ -134,6 +135,13 @@ impl Shapes {
         };
         (Some(decl), quote!(#name))
     }
+}
+
+/// The function that writes error body `i` (`error_body_3`): positional
+/// names, which `lower` keeps operations' items clear of
+/// ([`crate::naming::SERVER_NUMBERED`]).
+fn error_body(i: usize) -> Ident {
+    super::ident(&naming::numbered(naming::ERROR_BODY, i))
 }
 
 /// The statuses the server answers with a problem within an operation

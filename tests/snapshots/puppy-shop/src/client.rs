@@ -320,19 +320,19 @@ impl Client {
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
-        let bearer_auth = context
+        let s0 = context
             .credentials
             .bearer_auth
             .as_ref()
             .or(self.credentials().bearer_auth.as_ref());
-        let shop_key = context
+        let s1 = context
             .credentials
             .shop_key
             .as_ref()
             .or(self.credentials().shop_key.as_ref());
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::BearerAuth => bearer_auth.is_some(),
-            api::Scheme::ShopKey => shop_key.is_some(),
+            api::Scheme::BearerAuth => s0.is_some(),
+            api::Scheme::ShopKey => s1.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -340,7 +340,7 @@ impl Client {
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::BearerAuth => {
-                    if let Some(value) = bearer_auth {
+                    if let Some(value) = s0 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -351,7 +351,7 @@ impl Client {
                     }
                 }
                 api::Scheme::ShopKey => {
-                    if let Some(value) = shop_key {
+                    if let Some(value) = s1 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 value.as_str(),
                             )

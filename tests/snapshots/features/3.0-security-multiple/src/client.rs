@@ -235,55 +235,55 @@ impl Client {
         cookies: &mut String,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, &cookies);
-        let api_key_cookie = context
+        let s0 = context
             .credentials
             .api_key_cookie
             .as_ref()
             .or(self.credentials().api_key_cookie.as_ref());
-        let api_key_header = context
+        let s1 = context
             .credentials
             .api_key_header
             .as_ref()
             .or(self.credentials().api_key_header.as_ref());
-        let api_key_query = context
+        let s2 = context
             .credentials
             .api_key_query
             .as_ref()
             .or(self.credentials().api_key_query.as_ref());
-        let basic = context
+        let s3 = context
             .credentials
             .basic
             .as_ref()
             .or(self.credentials().basic.as_ref());
-        let bearer = context
+        let s4 = context
             .credentials
             .bearer
             .as_ref()
             .or(self.credentials().bearer.as_ref());
-        let bearer_jwt = context
+        let s5 = context
             .credentials
             .bearer_jwt
             .as_ref()
             .or(self.credentials().bearer_jwt.as_ref());
-        let oauth2 = context
+        let s6 = context
             .credentials
             .oauth2
             .as_ref()
             .or(self.credentials().oauth2.as_ref());
-        let oauth2_alternate = context
+        let s7 = context
             .credentials
             .oauth2_alternate
             .as_ref()
             .or(self.credentials().oauth2_alternate.as_ref());
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::ApiKeyCookie => api_key_cookie.is_some(),
-            api::Scheme::ApiKeyHeader => api_key_header.is_some(),
-            api::Scheme::ApiKeyQuery => api_key_query.is_some(),
-            api::Scheme::Basic => basic.is_some(),
-            api::Scheme::Bearer => bearer.is_some(),
-            api::Scheme::BearerJwt => bearer_jwt.is_some(),
-            api::Scheme::Oauth2 => oauth2.is_some(),
-            api::Scheme::Oauth2Alternate => oauth2_alternate.is_some(),
+            api::Scheme::ApiKeyCookie => s0.is_some(),
+            api::Scheme::ApiKeyHeader => s1.is_some(),
+            api::Scheme::ApiKeyQuery => s2.is_some(),
+            api::Scheme::Basic => s3.is_some(),
+            api::Scheme::Bearer => s4.is_some(),
+            api::Scheme::BearerJwt => s5.is_some(),
+            api::Scheme::Oauth2 => s6.is_some(),
+            api::Scheme::Oauth2Alternate => s7.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -291,12 +291,12 @@ impl Client {
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKeyCookie => {
-                    if let Some(value) = api_key_cookie {
+                    if let Some(value) = s0 {
                         push_cookie(cookies, "api_key", value);
                     }
                 }
                 api::Scheme::ApiKeyHeader => {
-                    if let Some(value) = api_key_header {
+                    if let Some(value) = s1 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 value.as_str(),
                             )
@@ -307,12 +307,12 @@ impl Client {
                     }
                 }
                 api::Scheme::ApiKeyQuery => {
-                    if let Some(value) = api_key_query {
+                    if let Some(value) = s2 {
                         push_query(query, "apiKey", &percent_encode(value));
                     }
                 }
                 api::Scheme::Basic => {
-                    if let Some(value) = basic {
+                    if let Some(value) = s3 {
                         use base64::Engine as _;
                         let encoded = base64::engine::general_purpose::STANDARD
                             .encode(format!("{}:{}", value.username, value.password));
@@ -326,7 +326,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Bearer => {
-                    if let Some(value) = bearer {
+                    if let Some(value) = s4 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -337,7 +337,7 @@ impl Client {
                     }
                 }
                 api::Scheme::BearerJwt => {
-                    if let Some(value) = bearer_jwt {
+                    if let Some(value) = s5 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -348,7 +348,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Oauth2 => {
-                    if let Some(value) = oauth2 {
+                    if let Some(value) = s6 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -359,7 +359,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Oauth2Alternate => {
-                    if let Some(value) = oauth2_alternate {
+                    if let Some(value) = s7 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )

@@ -609,79 +609,79 @@ impl Client {
         cookies: &mut String,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, &cookies);
-        let api_key_cookie = context
+        let s0 = context
             .credentials
             .api_key_cookie
             .as_ref()
             .or(self.credentials().api_key_cookie.as_ref());
-        let api_key_header = context
+        let s1 = context
             .credentials
             .api_key_header
             .as_ref()
             .or(self.credentials().api_key_header.as_ref());
-        let api_key_query = context
+        let s2 = context
             .credentials
             .api_key_query
             .as_ref()
             .or(self.credentials().api_key_query.as_ref());
-        let basic = context
+        let s3 = context
             .credentials
             .basic
             .as_ref()
             .or(self.credentials().basic.as_ref());
-        let bearer = context
+        let s4 = context
             .credentials
             .bearer
             .as_ref()
             .or(self.credentials().bearer.as_ref());
-        let bearer_jwt = context
+        let s5 = context
             .credentials
             .bearer_jwt
             .as_ref()
             .or(self.credentials().bearer_jwt.as_ref());
-        let oauth2 = context
+        let s6 = context
             .credentials
             .oauth2
             .as_ref()
             .or(self.credentials().oauth2.as_ref());
-        let oauth2_authorization_code = context
+        let s7 = context
             .credentials
             .oauth2_authorization_code
             .as_ref()
             .or(self.credentials().oauth2_authorization_code.as_ref());
-        let oauth2_client_credentials = context
+        let s8 = context
             .credentials
             .oauth2_client_credentials
             .as_ref()
             .or(self.credentials().oauth2_client_credentials.as_ref());
-        let oauth2_implicit = context
+        let s9 = context
             .credentials
             .oauth2_implicit
             .as_ref()
             .or(self.credentials().oauth2_implicit.as_ref());
-        let oauth2_password = context
+        let s10 = context
             .credentials
             .oauth2_password
             .as_ref()
             .or(self.credentials().oauth2_password.as_ref());
-        let open_id_connect = context
+        let s11 = context
             .credentials
             .open_id_connect
             .as_ref()
             .or(self.credentials().open_id_connect.as_ref());
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::ApiKeyCookie => api_key_cookie.is_some(),
-            api::Scheme::ApiKeyHeader => api_key_header.is_some(),
-            api::Scheme::ApiKeyQuery => api_key_query.is_some(),
-            api::Scheme::Basic => basic.is_some(),
-            api::Scheme::Bearer => bearer.is_some(),
-            api::Scheme::BearerJwt => bearer_jwt.is_some(),
-            api::Scheme::Oauth2 => oauth2.is_some(),
-            api::Scheme::Oauth2AuthorizationCode => oauth2_authorization_code.is_some(),
-            api::Scheme::Oauth2ClientCredentials => oauth2_client_credentials.is_some(),
-            api::Scheme::Oauth2Implicit => oauth2_implicit.is_some(),
-            api::Scheme::Oauth2Password => oauth2_password.is_some(),
-            api::Scheme::OpenIdConnect => open_id_connect.is_some(),
+            api::Scheme::ApiKeyCookie => s0.is_some(),
+            api::Scheme::ApiKeyHeader => s1.is_some(),
+            api::Scheme::ApiKeyQuery => s2.is_some(),
+            api::Scheme::Basic => s3.is_some(),
+            api::Scheme::Bearer => s4.is_some(),
+            api::Scheme::BearerJwt => s5.is_some(),
+            api::Scheme::Oauth2 => s6.is_some(),
+            api::Scheme::Oauth2AuthorizationCode => s7.is_some(),
+            api::Scheme::Oauth2ClientCredentials => s8.is_some(),
+            api::Scheme::Oauth2Implicit => s9.is_some(),
+            api::Scheme::Oauth2Password => s10.is_some(),
+            api::Scheme::OpenIdConnect => s11.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -689,12 +689,12 @@ impl Client {
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKeyCookie => {
-                    if let Some(value) = api_key_cookie {
+                    if let Some(value) = s0 {
                         push_cookie(cookies, "api_key", value);
                     }
                 }
                 api::Scheme::ApiKeyHeader => {
-                    if let Some(value) = api_key_header {
+                    if let Some(value) = s1 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 value.as_str(),
                             )
@@ -705,12 +705,12 @@ impl Client {
                     }
                 }
                 api::Scheme::ApiKeyQuery => {
-                    if let Some(value) = api_key_query {
+                    if let Some(value) = s2 {
                         push_query(query, "apiKey", &percent_encode(value));
                     }
                 }
                 api::Scheme::Basic => {
-                    if let Some(value) = basic {
+                    if let Some(value) = s3 {
                         use base64::Engine as _;
                         let encoded = base64::engine::general_purpose::STANDARD
                             .encode(format!("{}:{}", value.username, value.password));
@@ -724,7 +724,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Bearer => {
-                    if let Some(value) = bearer {
+                    if let Some(value) = s4 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -735,7 +735,7 @@ impl Client {
                     }
                 }
                 api::Scheme::BearerJwt => {
-                    if let Some(value) = bearer_jwt {
+                    if let Some(value) = s5 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -746,7 +746,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Oauth2 => {
-                    if let Some(value) = oauth2 {
+                    if let Some(value) = s6 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -757,7 +757,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Oauth2AuthorizationCode => {
-                    if let Some(value) = oauth2_authorization_code {
+                    if let Some(value) = s7 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -768,7 +768,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Oauth2ClientCredentials => {
-                    if let Some(value) = oauth2_client_credentials {
+                    if let Some(value) = s8 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -779,7 +779,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Oauth2Implicit => {
-                    if let Some(value) = oauth2_implicit {
+                    if let Some(value) = s9 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -790,7 +790,7 @@ impl Client {
                     }
                 }
                 api::Scheme::Oauth2Password => {
-                    if let Some(value) = oauth2_password {
+                    if let Some(value) = s10 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -801,7 +801,7 @@ impl Client {
                     }
                 }
                 api::Scheme::OpenIdConnect => {
-                    if let Some(value) = open_id_connect {
+                    if let Some(value) = s11 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )

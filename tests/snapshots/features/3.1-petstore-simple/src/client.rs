@@ -132,13 +132,13 @@ impl Client {
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
-        let api_key = context
+        let s0 = context
             .credentials
             .api_key
             .as_ref()
             .or(self.credentials().api_key.as_ref());
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::ApiKey => api_key.is_some(),
+            api::Scheme::ApiKey => s0.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -146,7 +146,7 @@ impl Client {
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::ApiKey => {
-                    if let Some(value) = api_key {
+                    if let Some(value) = s0 {
                         use base64::Engine as _;
                         let encoded = base64::engine::general_purpose::STANDARD
                             .encode(format!("{}:{}", value.username, value.password));

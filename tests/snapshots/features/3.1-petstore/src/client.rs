@@ -884,19 +884,19 @@ impl Client {
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
-        let petstore_auth = context
+        let s0 = context
             .credentials
             .petstore_auth
             .as_ref()
             .or(self.credentials().petstore_auth.as_ref());
-        let api_key = context
+        let s1 = context
             .credentials
             .api_key
             .as_ref()
             .or(self.credentials().api_key.as_ref());
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::PetstoreAuth => petstore_auth.is_some(),
-            api::Scheme::ApiKey => api_key.is_some(),
+            api::Scheme::PetstoreAuth => s0.is_some(),
+            api::Scheme::ApiKey => s1.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -904,7 +904,7 @@ impl Client {
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::PetstoreAuth => {
-                    if let Some(value) = petstore_auth {
+                    if let Some(value) = s0 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )
@@ -915,7 +915,7 @@ impl Client {
                     }
                 }
                 api::Scheme::ApiKey => {
-                    if let Some(value) = api_key {
+                    if let Some(value) = s1 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 value.as_str(),
                             )

@@ -362,13 +362,13 @@ impl Client {
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
-        let petstore_auth = context
+        let s0 = context
             .credentials
             .petstore_auth
             .as_ref()
             .or(self.credentials().petstore_auth.as_ref());
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::PetstoreAuth => petstore_auth.is_some(),
+            api::Scheme::PetstoreAuth => s0.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -376,7 +376,7 @@ impl Client {
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::PetstoreAuth => {
-                    if let Some(value) = petstore_auth {
+                    if let Some(value) = s0 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )

@@ -2388,13 +2388,13 @@ impl Client {
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
-        let bearer = context
+        let s0 = context
             .credentials
             .bearer
             .as_ref()
             .or(self.credentials().bearer.as_ref());
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::Bearer => bearer.is_some(),
+            api::Scheme::Bearer => s0.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -2402,7 +2402,7 @@ impl Client {
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::Bearer => {
-                    if let Some(value) = bearer {
+                    if let Some(value) = s0 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )

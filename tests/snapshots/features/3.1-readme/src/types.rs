@@ -15657,18 +15657,18 @@ impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsIntercomSecureMo
     const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsIntercomSecureMode";
 
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
-        let mut key_value = None;
+        let mut key_2 = None;
         let mut email_only = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
-                "key" => object::field(&mut map, &mut key_value, "key"),
+                "key" => object::field(&mut map, &mut key_2, "key"),
                 "email_only" => object::field(&mut map, &mut email_only, "email_only"),
                 _ => object::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            key: key_value.unwrap_or_default(),
+            key: key_2.unwrap_or_default(),
             email_only: email_only.unwrap_or_else(Self::default_email_only),
         })
     }
@@ -15704,12 +15704,12 @@ impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsPostman {
     const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsPostman";
 
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
-        let mut key_value = None;
+        let mut key_2 = None;
         let mut client_id = None;
         let mut client_secret = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
-                "key" => object::field(&mut map, &mut key_value, "key"),
+                "key" => object::field(&mut map, &mut key_2, "key"),
                 "client_id" => object::field(&mut map, &mut client_id, "client_id"),
                 "client_secret" => {
                     object::field(&mut map, &mut client_secret, "client_secret")
@@ -15719,7 +15719,7 @@ impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsPostman {
             read?;
         }
         Ok(Self {
-            key: key_value.unwrap_or_default(),
+            key: key_2.unwrap_or_default(),
             client_id: client_id.unwrap_or_default(),
             client_secret: client_secret.unwrap_or_default(),
         })
@@ -15752,16 +15752,16 @@ impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsKoala {
     const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsKoala";
 
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
-        let mut key_value = None;
+        let mut key_2 = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
-                "key" => object::field(&mut map, &mut key_value, "key"),
+                "key" => object::field(&mut map, &mut key_2, "key"),
                 _ => object::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            key: key_value.unwrap_or_default(),
+            key: key_2.unwrap_or_default(),
         })
     }
 }
@@ -15843,18 +15843,18 @@ impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsSegment {
     const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsSegment";
 
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
-        let mut key_value = None;
+        let mut key_2 = None;
         let mut domain = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
-                "key" => object::field(&mut map, &mut key_value, "key"),
+                "key" => object::field(&mut map, &mut key_2, "key"),
                 "domain" => object::field(&mut map, &mut domain, "domain"),
                 _ => object::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            key: key_value.unwrap_or_default(),
+            key: key_2.unwrap_or_default(),
             domain: domain.unwrap_or_default(),
         })
     }
@@ -15890,18 +15890,18 @@ impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsSpeakeasy {
     const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsSpeakeasy";
 
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
-        let mut key_value = None;
+        let mut key_2 = None;
         let mut spec_url = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
-                "key" => object::field(&mut map, &mut key_value, "key"),
+                "key" => object::field(&mut map, &mut key_2, "key"),
                 "spec_url" => object::field(&mut map, &mut spec_url, "spec_url"),
                 _ => object::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            key: key_value.unwrap_or_default(),
+            key: key_2.unwrap_or_default(),
             spec_url: spec_url.unwrap_or_default(),
         })
     }
@@ -15937,18 +15937,18 @@ impl<'de> object::Read<'de> for GetProjectOkBodyDataIntegrationsStainless {
     const EXPECTING: &'static str = "struct GetProjectOkBodyDataIntegrationsStainless";
 
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
-        let mut key_value = None;
+        let mut key_2 = None;
         let mut name = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
-                "key" => object::field(&mut map, &mut key_value, "key"),
+                "key" => object::field(&mut map, &mut key_2, "key"),
                 "name" => object::field(&mut map, &mut name, "name"),
                 _ => object::skip(&mut map),
             };
             read?;
         }
         Ok(Self {
-            key: key_value.unwrap_or_default(),
+            key: key_2.unwrap_or_default(),
             name: name.unwrap_or_default(),
         })
     }

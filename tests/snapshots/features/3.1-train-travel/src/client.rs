@@ -1061,13 +1061,13 @@ impl Client {
         headers: &mut reqwest::header::HeaderMap,
     ) -> Result<(), api::Error> {
         let _ = (&query, &headers, ());
-        let o_auth2 = context
+        let s0 = context
             .credentials
             .o_auth2
             .as_ref()
             .or(self.credentials().o_auth2.as_ref());
         let present = |(scheme, _): &(api::Scheme, _)| match scheme {
-            api::Scheme::OAuth2 => o_auth2.is_some(),
+            api::Scheme::OAuth2 => s0.is_some(),
         };
         let Some(requirement) = requirements.iter().find(|r| r.iter().all(present)) else {
             return Ok(());
@@ -1075,7 +1075,7 @@ impl Client {
         for (scheme, _) in *requirement {
             match scheme {
                 api::Scheme::OAuth2 => {
-                    if let Some(value) = o_auth2 {
+                    if let Some(value) = s0 {
                         let value = reqwest::header::HeaderValue::try_from(
                                 format!("Bearer {value}"),
                             )

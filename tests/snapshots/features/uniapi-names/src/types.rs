@@ -162,19 +162,19 @@ impl<'de> object::Read<'de> for Locals {
     const EXPECTING: &'static str = "struct Locals";
 
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
-        let mut map_value_ = None;
+        let mut map_2 = None;
         let mut map_value = None;
-        let mut key_value = None;
-        let mut read_value = None;
-        let mut absent_value_ = None;
+        let mut key_2 = None;
+        let mut read_2 = None;
+        let mut absent_2 = None;
         let mut absent_value = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
-                "map" => object::field(&mut map, &mut map_value_, "map"),
+                "map" => object::field(&mut map, &mut map_2, "map"),
                 "map_value" => object::field(&mut map, &mut map_value, "map_value"),
-                "key" => object::field(&mut map, &mut key_value, "key"),
-                "read" => object::field(&mut map, &mut read_value, "read"),
-                "absent" => object::field(&mut map, &mut absent_value_, "absent"),
+                "key" => object::field(&mut map, &mut key_2, "key"),
+                "read" => object::field(&mut map, &mut read_2, "read"),
+                "absent" => object::field(&mut map, &mut absent_2, "absent"),
                 "absent_value" => {
                     object::field(&mut map, &mut absent_value, "absent_value")
                 }
@@ -184,26 +184,26 @@ impl<'de> object::Read<'de> for Locals {
         }
         let absent = object::absent(
             &[
-                ("map", map_value_.is_none()),
+                ("map", map_2.is_none()),
                 ("map_value", map_value.is_none()),
-                ("key", key_value.is_none()),
-                ("read", read_value.is_none()),
+                ("key", key_2.is_none()),
+                ("read", read_2.is_none()),
             ],
         );
-        let (Some(map_value_), Some(map_value), Some(key_value), Some(read_value)) = (
-            map_value_,
+        let (Some(map_2), Some(map_value), Some(key_2), Some(read_2)) = (
+            map_2,
             map_value,
-            key_value,
-            read_value,
+            key_2,
+            read_2,
         ) else {
             return Err(object::missing(absent));
         };
         Ok(Self {
-            map: map_value_,
+            map: map_2,
             map_value,
-            key: key_value,
-            read: read_value,
-            absent: absent_value_,
+            key: key_2,
+            read: read_2,
+            absent: absent_2,
             absent_value,
         })
     }
