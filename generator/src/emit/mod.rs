@@ -80,7 +80,8 @@ pub(crate) fn module_allows() -> TokenStream {
             clippy::enum_variant_names,
             clippy::result_large_err,
             clippy::type_complexity,
-            clippy::disallowed_names
+            clippy::disallowed_names,
+            clippy::wrong_self_convention
         )]
     }
 }

@@ -10,7 +10,8 @@
     clippy::enum_variant_names,
     clippy::result_large_err,
     clippy::type_complexity,
-    clippy::disallowed_names
+    clippy::disallowed_names,
+    clippy::wrong_self_convention
 )]
 
 //! The spec's schemas as Rust types, shared by the server and the client.
