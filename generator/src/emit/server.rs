@@ -665,10 +665,11 @@ fn param_value(
         }
     };
     if p.location == Location::Path {
-        // A declared path parameter that the path does not hold is absent.
+        // A declared path parameter that the path does not hold is absent
+        // (`lower` made it optional).
         return match path_source {
             Some(raw) => decode.call(raw),
-            None => quote!(Ok(Default::default())),
+            None => quote!(Ok(None)),
         };
     }
     let source = source.unwrap_or_else(|| match p.location {

@@ -488,7 +488,7 @@ impl OperationLowering<'_, '_, '_> {
                 }
             })
             .collect();
-        for (i, p) in params.iter().enumerate() {
+        for (i, p) in params.iter_mut().enumerate() {
             if p.location == Location::Path && !used.contains(&i) {
                 self.schemas.diags.push(
                     Diagnostic::warning(
@@ -497,9 +497,13 @@ impl OperationLowering<'_, '_, '_> {
                     )
                     .with_hint("remove the parameter or add it to the path"),
                 );
+                // No request carries it, so it is optional (the server
+                // has `None`; a required field of a type without a
+                // `Default`, an enum, could not be made).
+                p.required = false;
             }
         }
-        // Undeclared-but-unused path parameters stay in the request type so
+        // Declared-but-unused path parameters stay in the request type so
         // that nothing the spec names is dropped; they are simply not sent.
         (segments, params)
     }

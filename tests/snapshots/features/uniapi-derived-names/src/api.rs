@@ -64,6 +64,12 @@ pub trait Api: Send + Sync {
         &self,
         request: Retry2Request,
     ) -> impl std::future::Future<Output = Result<Retry2Response, Error>> + Send;
+
+    /// `GET /absent`
+    fn absent(
+        &self,
+        request: AbsentRequest,
+    ) -> impl std::future::Future<Output = Result<AbsentResponse, Error>> + Send;
 }
 
 /// The request of [`Api::_123_list_things`].
@@ -229,6 +235,31 @@ impl Default for Retry2Request {
     }
 }
 
+/// The request of [`Api::absent`].
+#[derive(Debug, Clone)]
+pub struct AbsentRequest {
+    /// In path: `letters`.
+    pub letters: Option<types::Letters>,
+    /// Credentials, headers and extensions of the call.
+    pub context: Context,
+}
+
+impl AbsentRequest {
+    /// A request with no optional part set.
+    pub fn new() -> Self {
+        AbsentRequest {
+            letters: None,
+            context: Context::default(),
+        }
+    }
+}
+
+impl Default for AbsentRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The responses of [`Api::_123_list_things`].
 #[derive(Debug, Clone)]
 pub enum V123ListThingsResponse {
@@ -308,6 +339,15 @@ pub enum Builder2Response {
 /// The responses of [`Api::retry_2`].
 #[derive(Debug, Clone)]
 pub enum Retry2Response {
+    /// done
+    ///
+    /// Status 204.
+    NoContent,
+}
+
+/// The responses of [`Api::absent`].
+#[derive(Debug, Clone)]
+pub enum AbsentResponse {
     /// done
     ///
     /// Status 204.

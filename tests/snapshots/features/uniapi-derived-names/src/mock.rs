@@ -103,6 +103,13 @@ impl api::Api for MockApi {
     ) -> Result<api::Retry2Response, api::Error> {
         Ok(api::Retry2Response::NoContent)
     }
+
+    async fn absent(
+        &self,
+        _request: api::AbsentRequest,
+    ) -> Result<api::AbsentResponse, api::Error> {
+        Ok(api::AbsentResponse::NoContent)
+    }
 }
 
 #[cfg(all(test, feature = "server", feature = "client"))]
@@ -191,6 +198,16 @@ mod tests {
         assert!(
             matches!(answer, Ok(api::Retry2Response::NoContent)), "{}: {answer:?}",
             "retry_2"
+        );
+        let answer = client
+            .absent(api::AbsentRequest {
+                letters: Some(json("\"a-b-c\"")),
+                context: api::Context::default(),
+            })
+            .await;
+        assert!(
+            matches!(answer, Ok(api::AbsentResponse::NoContent)), "{}: {answer:?}",
+            "absent"
         );
     }
 }
