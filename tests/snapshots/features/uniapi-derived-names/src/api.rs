@@ -70,6 +70,12 @@ pub trait Api: Send + Sync {
         &self,
         request: AbsentRequest,
     ) -> impl std::future::Future<Output = Result<AbsentResponse, Error>> + Send;
+
+    /// `GET /wild`
+    fn op_into_the_wild(
+        &self,
+        request: OpIntoTheWildRequest,
+    ) -> impl std::future::Future<Output = Result<OpIntoTheWildResponse, Error>> + Send;
 }
 
 /// The request of [`Api::_123_list_things`].
@@ -260,6 +266,28 @@ impl Default for AbsentRequest {
     }
 }
 
+/// The request of [`Api::op_into_the_wild`].
+#[derive(Debug, Clone)]
+pub struct OpIntoTheWildRequest {
+    /// Credentials, headers and extensions of the call.
+    pub context: Context,
+}
+
+impl OpIntoTheWildRequest {
+    /// A request with no optional part set.
+    pub fn new() -> Self {
+        OpIntoTheWildRequest {
+            context: Context::default(),
+        }
+    }
+}
+
+impl Default for OpIntoTheWildRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The responses of [`Api::_123_list_things`].
 #[derive(Debug, Clone)]
 pub enum V123ListThingsResponse {
@@ -348,6 +376,15 @@ pub enum Retry2Response {
 /// The responses of [`Api::absent`].
 #[derive(Debug, Clone)]
 pub enum AbsentResponse {
+    /// done
+    ///
+    /// Status 204.
+    NoContent,
+}
+
+/// The responses of [`Api::op_into_the_wild`].
+#[derive(Debug, Clone)]
+pub enum OpIntoTheWildResponse {
     /// done
     ///
     /// Status 204.

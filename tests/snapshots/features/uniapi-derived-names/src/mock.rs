@@ -110,6 +110,13 @@ impl api::Api for MockApi {
     ) -> Result<api::AbsentResponse, api::Error> {
         Ok(api::AbsentResponse::NoContent)
     }
+
+    async fn op_into_the_wild(
+        &self,
+        _request: api::OpIntoTheWildRequest,
+    ) -> Result<api::OpIntoTheWildResponse, api::Error> {
+        Ok(api::OpIntoTheWildResponse::NoContent)
+    }
 }
 
 #[cfg(all(test, feature = "server", feature = "client"))]
@@ -208,6 +215,15 @@ mod tests {
         assert!(
             matches!(answer, Ok(api::AbsentResponse::NoContent)), "{}: {answer:?}",
             "absent"
+        );
+        let answer = client
+            .op_into_the_wild(api::OpIntoTheWildRequest {
+                context: api::Context::default(),
+            })
+            .await;
+        assert!(
+            matches!(answer, Ok(api::OpIntoTheWildResponse::NoContent)),
+            "{}: {answer:?}", "op_into_the_wild"
         );
     }
 }

@@ -56,6 +56,7 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
         .route("/builder", axum::routing::get(handle_builder_2::<A>))
         .route("/retry", axum::routing::get(handle_retry_2::<A>))
         .route("/absent", axum::routing::get(handle_absent::<A>))
+        .route("/wild", axum::routing::get(handle_op_into_the_wild::<A>))
         .with_state(std::sync::Arc::new(api));
     super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
@@ -117,6 +118,12 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
             method: "GET",
             route: "/things",
             id: "123 list things",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/wild",
+            id: "intoTheWild",
             streamed: false,
         },
     ]
@@ -466,6 +473,44 @@ async fn request_absent(
     })
 }
 
+/// `GET /wild`
+async fn handle_op_into_the_wild<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
+    match request_op_into_the_wild(request).await {
+        Ok(request) => respond(api.op_into_the_wild(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
+    }
+}
+
+async fn request_op_into_the_wild(
+    request: axum::extract::Request,
+) -> Result<api::OpIntoTheWildRequest, Problem> {
+    let (parts, _body) = request.into_parts();
+    let query = query_pairs(&parts)?;
+    let (credentials, requirement) = authorize(
+        &parts.headers,
+        &query,
+        &[],
+        &[
+            &[(api::Scheme::Query, &[])],
+            &[(api::Scheme::Present, &[])],
+            &[(api::Scheme::Type, &[])],
+            &[(api::Scheme::Const, &["const", "type"])],
+        ],
+        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+    )?;
+    Ok(api::OpIntoTheWildRequest {
+        context: api::Context {
+            credentials,
+            requirement,
+            headers: parts.headers,
+            extensions: parts.extensions,
+        },
+    })
+}
+
 impl IntoResponse for api::V123ListThingsResponse {
     fn into_response(self) -> Response {
         match self {
@@ -539,6 +584,14 @@ impl IntoResponse for api::Retry2Response {
 }
 
 impl IntoResponse for api::AbsentResponse {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NoContent => status(204).into_response(),
+        }
+    }
+}
+
+impl IntoResponse for api::OpIntoTheWildResponse {
     fn into_response(self) -> Response {
         match self {
             Self::NoContent => status(204).into_response(),
