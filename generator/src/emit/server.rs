@@ -121,7 +121,7 @@ fn frame(
         .then(|| super::violations::emit(api))
         .filter(|impls| !impls.is_empty());
     // Defaults of enum or constrained type name it, and so do the walks
-    // over JSON bodies.
+    // over JSON bodies of named types.
     let uses_types = (violations.is_some() && super::violations::names_types(api)
         || api.operations.iter().flat_map(|op| &op.params).any(|p| {
             matches!(

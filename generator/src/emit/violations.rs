@@ -41,7 +41,11 @@ pub(super) fn emit(api: &ir::Api) -> TokenStream {
         let t = prim(*p, Scope::Outside);
         quote!(impl Violations for #t { fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) { leaf::<Self>(value, at, out) } })
     });
-    let named = reach.types.iter().filter_map(|id| named_impl(api, *id));
+    let named: Vec<TokenStream> = reach
+        .types
+        .iter()
+        .filter_map(|id| named_impl(api, *id))
+        .collect();
     let constrained = reach
         .types
         .iter()
@@ -95,11 +99,15 @@ fn named_impl(api: &ir::Api, id: TypeId) -> Option<TokenStream> {
                 };
                 quote!(property::<#t>(object, #wire, #required, at, out);)
             });
-            quote! {
-                let Some(object) = members(value, at, out) else {
-                    return;
-                };
-                #(#properties)*
+            if s.fields.is_empty() {
+                quote!(let _ = members(value, at, out);)
+            } else {
+                quote! {
+                    let Some(object) = members(value, at, out) else {
+                        return;
+                    };
+                    #(#properties)*
+                }
             }
         }
         TypeKind::Constrained(inner, _) => {
