@@ -443,8 +443,7 @@ async fn handle_absent<A: api::Api>(
 async fn request_absent(
     request: axum::extract::Request,
 ) -> Result<api::AbsentRequest, Problem> {
-    let (mut parts, _body) = request.into_parts();
-    let path = path_params(&mut parts).await?;
+    let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     let (credentials, requirement) = authorize(
         &parts.headers,
