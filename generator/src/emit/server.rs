@@ -341,9 +341,15 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
     } else {
         quote!(_body)
     };
-    let parts_mut = has(Location::Path).then(|| quote!(mut));
+    // Path parameters are read where the path holds some (a declared one
+    // that it does not hold is `None`).
+    let in_path = op
+        .segments
+        .iter()
+        .any(|s| matches!(s, ir::PathSegment::Param(_)));
+    let parts_mut = in_path.then(|| quote!(mut));
     stmts.push(quote!(let (#parts_mut parts, #body_binding) = request.into_parts();));
-    if has(Location::Path) {
+    if in_path {
         helpers.insert(Helper::PathParams);
         stmts.push(quote!(let path = path_params(&mut parts).await?;));
     }
@@ -665,10 +671,11 @@ fn param_value(
         }
     };
     if p.location == Location::Path {
-        // A declared path parameter that the path does not hold is absent.
+        // A declared path parameter that the path does not hold is absent
+        // (`lower` made it optional).
         return match path_source {
             Some(raw) => decode.call(raw),
-            None => quote!(Ok(Default::default())),
+            None => quote!(Ok(None)),
         };
     }
     let source = source.unwrap_or_else(|| match p.location {

@@ -138,7 +138,7 @@ impl OperationNames {
     /// and path) and the stem of the operation's type names.
     fn operation(&mut self, id: Option<&str>, method: &str, path: &str) -> (String, String) {
         let name = match id {
-            Some(id) if !id.trim().is_empty() => naming::field_name(id, "operation"),
+            Some(id) if !id.trim().is_empty() => naming::method_name(id, "operation"),
             _ => naming::operation_name_from_path(method, path),
         };
         let name = self.methods.unique(name);
@@ -488,7 +488,7 @@ impl OperationLowering<'_, '_, '_> {
                 }
             })
             .collect();
-        for (i, p) in params.iter().enumerate() {
+        for (i, p) in params.iter_mut().enumerate() {
             if p.location == Location::Path && !used.contains(&i) {
                 self.schemas.diags.push(
                     Diagnostic::warning(
@@ -497,9 +497,13 @@ impl OperationLowering<'_, '_, '_> {
                     )
                     .with_hint("remove the parameter or add it to the path"),
                 );
+                // No request carries it, so it is optional (the server
+                // has `None`; a required field of a type without a
+                // `Default`, an enum, could not be made).
+                p.required = false;
             }
         }
-        // Undeclared-but-unused path parameters stay in the request type so
+        // Declared-but-unused path parameters stay in the request type so
         // that nothing the spec names is dropped; they are simply not sent.
         (segments, params)
     }

@@ -115,8 +115,10 @@ paths:
     assert_eq!((id.wire.as_str(), &id.ty), ("id", &Ty::Prim(Prim::String)));
     assert!(id.required);
     assert_eq!(get.segments[1], PathSegment::Param(1));
-    // The declared one stays in the request, though nothing sends it.
+    // The declared one stays in the request, though nothing sends it:
+    // optional, so that the server can make a request without it.
     assert_eq!(get.params[0].wire, "petId");
+    assert!(!get.params[0].required);
     let messages: Vec<&str> = warnings
         .iter()
         .filter(|d| d.pointer == "/paths/~1pets~1{id}/get")

@@ -65,6 +65,18 @@ pub trait Api: Send + Sync {
         &self,
         request: Retry2Request,
     ) -> impl std::future::Future<Output = Result<Retry2Response, Error>> + Send;
+
+    /// `GET /absent`
+    fn absent(
+        &self,
+        request: AbsentRequest,
+    ) -> impl std::future::Future<Output = Result<AbsentResponse, Error>> + Send;
+
+    /// `GET /wild`
+    fn op_into_the_wild(
+        &self,
+        request: OpIntoTheWildRequest,
+    ) -> impl std::future::Future<Output = Result<OpIntoTheWildResponse, Error>> + Send;
 }
 
 /// The request of [`Api::_123_list_things`].
@@ -230,6 +242,53 @@ impl Default for Retry2Request {
     }
 }
 
+/// The request of [`Api::absent`].
+#[derive(Debug, Clone)]
+pub struct AbsentRequest {
+    /// In path: `letters`.
+    pub letters: Option<types::Letters>,
+    /// Credentials, headers and extensions of the call.
+    pub context: Context,
+}
+
+impl AbsentRequest {
+    /// A request with no optional part set.
+    pub fn new() -> Self {
+        AbsentRequest {
+            letters: None,
+            context: Context::default(),
+        }
+    }
+}
+
+impl Default for AbsentRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The request of [`Api::op_into_the_wild`].
+#[derive(Debug, Clone)]
+pub struct OpIntoTheWildRequest {
+    /// Credentials, headers and extensions of the call.
+    pub context: Context,
+}
+
+impl OpIntoTheWildRequest {
+    /// A request with no optional part set.
+    pub fn new() -> Self {
+        OpIntoTheWildRequest {
+            context: Context::default(),
+        }
+    }
+}
+
+impl Default for OpIntoTheWildRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The responses of [`Api::_123_list_things`].
 #[derive(Debug, Clone)]
 pub enum V123ListThingsResponse {
@@ -309,6 +368,24 @@ pub enum Builder2Response {
 /// The responses of [`Api::retry_2`].
 #[derive(Debug, Clone)]
 pub enum Retry2Response {
+    /// done
+    ///
+    /// Status 204.
+    NoContent,
+}
+
+/// The responses of [`Api::absent`].
+#[derive(Debug, Clone)]
+pub enum AbsentResponse {
+    /// done
+    ///
+    /// Status 204.
+    NoContent,
+}
+
+/// The responses of [`Api::op_into_the_wild`].
+#[derive(Debug, Clone)]
+pub enum OpIntoTheWildResponse {
     /// done
     ///
     /// Status 204.

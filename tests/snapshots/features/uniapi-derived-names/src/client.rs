@@ -343,6 +343,86 @@ impl Api for Client {
             _ => Err(unexpected(response).await),
         }
     }
+
+    /// `GET /absent`
+    async fn absent(
+        &self,
+        request: api::AbsentRequest,
+    ) -> Result<api::AbsentResponse, api::Error> {
+        let mut url = self.base_url().to_owned();
+        url.push_str("/absent");
+        let mut query = String::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        self.authorize(
+            &request.context,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            &mut query,
+            &mut headers,
+        )?;
+        let response = self
+            .send(Call {
+                operation: "absent",
+                template: "/absent",
+                method: reqwest::Method::GET,
+                url,
+                query,
+                headers,
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
+            .await?;
+        match response.status().as_u16() {
+            204 => Ok(api::AbsentResponse::NoContent),
+            _ => Err(unexpected(response).await),
+        }
+    }
+
+    /// `GET /wild`
+    async fn op_into_the_wild(
+        &self,
+        request: api::OpIntoTheWildRequest,
+    ) -> Result<api::OpIntoTheWildResponse, api::Error> {
+        let mut url = self.base_url().to_owned();
+        url.push_str("/wild");
+        let mut query = String::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        self.authorize(
+            &request.context,
+            &[
+                &[(api::Scheme::Query, &[])],
+                &[(api::Scheme::Present, &[])],
+                &[(api::Scheme::Type, &[])],
+                &[(api::Scheme::Const, &["const", "type"])],
+            ],
+            &mut query,
+            &mut headers,
+        )?;
+        let response = self
+            .send(Call {
+                operation: "intoTheWild",
+                template: "/wild",
+                method: reqwest::Method::GET,
+                url,
+                query,
+                headers,
+                cookies: String::new(),
+                body: None,
+                streams: false,
+                context: &request.context.headers,
+            })
+            .await?;
+        match response.status().as_u16() {
+            204 => Ok(api::OpIntoTheWildResponse::NoContent),
+            _ => Err(unexpected(response).await),
+        }
+    }
 }
 
 impl Client {

@@ -104,6 +104,20 @@ impl api::Api for MockApi {
     ) -> Result<api::Retry2Response, api::Error> {
         Ok(api::Retry2Response::NoContent)
     }
+
+    async fn absent(
+        &self,
+        _request: api::AbsentRequest,
+    ) -> Result<api::AbsentResponse, api::Error> {
+        Ok(api::AbsentResponse::NoContent)
+    }
+
+    async fn op_into_the_wild(
+        &self,
+        _request: api::OpIntoTheWildRequest,
+    ) -> Result<api::OpIntoTheWildResponse, api::Error> {
+        Ok(api::OpIntoTheWildResponse::NoContent)
+    }
 }
 
 #[cfg(all(test, feature = "server", feature = "client"))]
@@ -192,6 +206,25 @@ mod tests {
         assert!(
             matches!(answer, Ok(api::Retry2Response::NoContent)), "{}: {answer:?}",
             "retry_2"
+        );
+        let answer = client
+            .absent(api::AbsentRequest {
+                letters: Some(json("\"a-b-c\"")),
+                context: api::Context::default(),
+            })
+            .await;
+        assert!(
+            matches!(answer, Ok(api::AbsentResponse::NoContent)), "{}: {answer:?}",
+            "absent"
+        );
+        let answer = client
+            .op_into_the_wild(api::OpIntoTheWildRequest {
+                context: api::Context::default(),
+            })
+            .await;
+        assert!(
+            matches!(answer, Ok(api::OpIntoTheWildResponse::NoContent)),
+            "{}: {answer:?}", "op_into_the_wild"
         );
     }
 }

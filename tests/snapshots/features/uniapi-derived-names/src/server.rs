@@ -56,6 +56,8 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
         .route("/clone", axum::routing::get(handle_clone_2::<A>))
         .route("/builder", axum::routing::get(handle_builder_2::<A>))
         .route("/retry", axum::routing::get(handle_retry_2::<A>))
+        .route("/absent", axum::routing::get(handle_absent::<A>))
+        .route("/wild", axum::routing::get(handle_op_into_the_wild::<A>))
         .with_state(std::sync::Arc::new(api));
     super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
@@ -71,6 +73,12 @@ pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 const OPERATIONS: &[super::runtime::server::Operation] = {
     use super::runtime::server::Operation;
     &[
+        Operation {
+            method: "GET",
+            route: "/absent",
+            id: "absent",
+            streamed: false,
+        },
         Operation {
             method: "GET",
             route: "/builder",
@@ -111,6 +119,12 @@ const OPERATIONS: &[super::runtime::server::Operation] = {
             method: "GET",
             route: "/things",
             id: "123 list things",
+            streamed: false,
+        },
+        Operation {
+            method: "GET",
+            route: "/wild",
+            id: "intoTheWild",
             streamed: false,
         },
     ]
@@ -416,6 +430,87 @@ async fn request_retry_2(
     })
 }
 
+/// `GET /absent`
+async fn handle_absent<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
+    match request_absent(request).await {
+        Ok(request) => respond(api.absent(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
+    }
+}
+
+async fn request_absent(
+    request: axum::extract::Request,
+) -> Result<api::AbsentRequest, Problem> {
+    let (parts, _body) = request.into_parts();
+    let query = query_pairs(&parts)?;
+    let (credentials, requirement) = authorize(
+        &parts.headers,
+        &query,
+        &[],
+        &[
+            &[(api::Scheme::Query, &[])],
+            &[(api::Scheme::Present, &[])],
+            &[(api::Scheme::Type, &[])],
+            &[(api::Scheme::Const, &["const", "type"])],
+        ],
+        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+    )?;
+    let p0 = Ok(None);
+    if p0.is_err() {
+        return Err(bad_parameters([("letters", p0.err())]));
+    }
+    Ok(api::AbsentRequest {
+        letters: p0?,
+        context: api::Context {
+            credentials,
+            requirement,
+            headers: parts.headers,
+            extensions: parts.extensions,
+        },
+    })
+}
+
+/// `GET /wild`
+async fn handle_op_into_the_wild<A: api::Api>(
+    axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
+    request: axum::extract::Request,
+) -> Response {
+    match request_op_into_the_wild(request).await {
+        Ok(request) => respond(api.op_into_the_wild(request).await, &[]),
+        Err(problem) => problem.answer(&[]),
+    }
+}
+
+async fn request_op_into_the_wild(
+    request: axum::extract::Request,
+) -> Result<api::OpIntoTheWildRequest, Problem> {
+    let (parts, _body) = request.into_parts();
+    let query = query_pairs(&parts)?;
+    let (credentials, requirement) = authorize(
+        &parts.headers,
+        &query,
+        &[],
+        &[
+            &[(api::Scheme::Query, &[])],
+            &[(api::Scheme::Present, &[])],
+            &[(api::Scheme::Type, &[])],
+            &[(api::Scheme::Const, &["const", "type"])],
+        ],
+        "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
+    )?;
+    Ok(api::OpIntoTheWildRequest {
+        context: api::Context {
+            credentials,
+            requirement,
+            headers: parts.headers,
+            extensions: parts.extensions,
+        },
+    })
+}
+
 impl IntoResponse for api::V123ListThingsResponse {
     fn into_response(self) -> Response {
         match self {
@@ -481,6 +576,22 @@ impl IntoResponse for api::Builder2Response {
 }
 
 impl IntoResponse for api::Retry2Response {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NoContent => status(204).into_response(),
+        }
+    }
+}
+
+impl IntoResponse for api::AbsentResponse {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NoContent => status(204).into_response(),
+        }
+    }
+}
+
+impl IntoResponse for api::OpIntoTheWildResponse {
     fn into_response(self) -> Response {
         match self {
             Self::NoContent => status(204).into_response(),
