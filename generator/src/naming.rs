@@ -387,23 +387,6 @@ pub fn field_name(s: &str, fallback: &str) -> String {
     name
 }
 
-/// The name of a trait method (an operation's): as [`field_name`], but a
-/// name of a conversion (`from`, `into`, `from_*`, `into_*`, `to_*_mut`),
-/// which `clippy::wrong_self_convention` expects to take `self` otherwise
-/// than `&self`, gets an `op_` prefix.
-pub fn method_name(s: &str, fallback: &str) -> String {
-    let name = field_name(s, fallback);
-    let conversion = matches!(name.as_str(), "from" | "into")
-        || name.starts_with("from_")
-        || name.starts_with("into_")
-        || (name.starts_with("to_") && name.ends_with("_mut"));
-    if conversion {
-        format!("op_{name}")
-    } else {
-        name
-    }
-}
-
 /// The name of an operation without `operationId`: method and path
 /// (`GET /pets/{petId}` → `get_pets_pet_id`).
 pub fn operation_name_from_path(method: &str, path: &str) -> String {
@@ -622,24 +605,6 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(field_name(input, "field"), want, "{input}");
-        }
-    }
-
-    #[test]
-    fn methods() {
-        let cases = [
-            ("listPets", "list_pets"),
-            ("type", "r#type"),
-            ("intoTheWild", "op_into_the_wild"),
-            ("from_date", "op_from_date"),
-            ("into", "op_into"),
-            ("to_upper_mut", "op_to_upper_mut"),
-            ("to_upper", "to_upper"),
-            ("fromage", "fromage"),
-            ("is_ok", "is_ok"),
-        ];
-        for (input, want) in cases {
-            assert_eq!(method_name(input, "operation"), want, "{input}");
         }
     }
 

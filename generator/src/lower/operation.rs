@@ -138,7 +138,7 @@ impl OperationNames {
     /// and path) and the stem of the operation's type names.
     fn operation(&mut self, id: Option<&str>, method: &str, path: &str) -> (String, String) {
         let name = match id {
-            Some(id) if !id.trim().is_empty() => naming::method_name(id, "operation"),
+            Some(id) if !id.trim().is_empty() => naming::field_name(id, "operation"),
             _ => naming::operation_name_from_path(method, path),
         };
         let name = self.methods.unique(name);

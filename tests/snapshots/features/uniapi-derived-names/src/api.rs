@@ -73,10 +73,10 @@ pub trait Api: Send + Sync {
     ) -> impl std::future::Future<Output = Result<AbsentResponse, Error>> + Send;
 
     /// `GET /wild`
-    fn op_into_the_wild(
+    fn into_the_wild(
         &self,
-        request: OpIntoTheWildRequest,
-    ) -> impl std::future::Future<Output = Result<OpIntoTheWildResponse, Error>> + Send;
+        request: IntoTheWildRequest,
+    ) -> impl std::future::Future<Output = Result<IntoTheWildResponse, Error>> + Send;
 }
 
 /// The request of [`Api::_123_list_things`].
@@ -267,23 +267,23 @@ impl Default for AbsentRequest {
     }
 }
 
-/// The request of [`Api::op_into_the_wild`].
+/// The request of [`Api::into_the_wild`].
 #[derive(Debug, Clone)]
-pub struct OpIntoTheWildRequest {
+pub struct IntoTheWildRequest {
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
 
-impl OpIntoTheWildRequest {
+impl IntoTheWildRequest {
     /// A request with no optional part set.
     pub fn new() -> Self {
-        OpIntoTheWildRequest {
+        IntoTheWildRequest {
             context: Context::default(),
         }
     }
 }
 
-impl Default for OpIntoTheWildRequest {
+impl Default for IntoTheWildRequest {
     fn default() -> Self {
         Self::new()
     }
@@ -383,9 +383,9 @@ pub enum AbsentResponse {
     NoContent,
 }
 
-/// The responses of [`Api::op_into_the_wild`].
+/// The responses of [`Api::into_the_wild`].
 #[derive(Debug, Clone)]
-pub enum OpIntoTheWildResponse {
+pub enum IntoTheWildResponse {
     /// done
     ///
     /// Status 204.

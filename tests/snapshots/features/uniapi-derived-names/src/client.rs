@@ -385,10 +385,10 @@ impl Api for Client {
     }
 
     /// `GET /wild`
-    async fn op_into_the_wild(
+    async fn into_the_wild(
         &self,
-        request: api::OpIntoTheWildRequest,
-    ) -> Result<api::OpIntoTheWildResponse, api::Error> {
+        request: api::IntoTheWildRequest,
+    ) -> Result<api::IntoTheWildResponse, api::Error> {
         let mut url = self.base_url().to_owned();
         url.push_str("/wild");
         let mut query = String::new();
@@ -419,7 +419,7 @@ impl Api for Client {
             })
             .await?;
         match response.status().as_u16() {
-            204 => Ok(api::OpIntoTheWildResponse::NoContent),
+            204 => Ok(api::IntoTheWildResponse::NoContent),
             _ => Err(unexpected(response).await),
         }
     }

@@ -112,11 +112,11 @@ impl api::Api for MockApi {
         Ok(api::AbsentResponse::NoContent)
     }
 
-    async fn op_into_the_wild(
+    async fn into_the_wild(
         &self,
-        _request: api::OpIntoTheWildRequest,
-    ) -> Result<api::OpIntoTheWildResponse, api::Error> {
-        Ok(api::OpIntoTheWildResponse::NoContent)
+        _request: api::IntoTheWildRequest,
+    ) -> Result<api::IntoTheWildResponse, api::Error> {
+        Ok(api::IntoTheWildResponse::NoContent)
     }
 }
 
@@ -218,13 +218,13 @@ mod tests {
             "absent"
         );
         let answer = client
-            .op_into_the_wild(api::OpIntoTheWildRequest {
+            .into_the_wild(api::IntoTheWildRequest {
                 context: api::Context::default(),
             })
             .await;
         assert!(
-            matches!(answer, Ok(api::OpIntoTheWildResponse::NoContent)),
-            "{}: {answer:?}", "op_into_the_wild"
+            matches!(answer, Ok(api::IntoTheWildResponse::NoContent)), "{}: {answer:?}",
+            "into_the_wild"
         );
     }
 }

@@ -57,7 +57,7 @@ pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Rou
         .route("/builder", axum::routing::get(handle_builder_2::<A>))
         .route("/retry", axum::routing::get(handle_retry_2::<A>))
         .route("/absent", axum::routing::get(handle_absent::<A>))
-        .route("/wild", axum::routing::get(handle_op_into_the_wild::<A>))
+        .route("/wild", axum::routing::get(handle_into_the_wild::<A>))
         .with_state(std::sync::Arc::new(api));
     super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
 }
@@ -474,19 +474,19 @@ async fn request_absent(
 }
 
 /// `GET /wild`
-async fn handle_op_into_the_wild<A: api::Api>(
+async fn handle_into_the_wild<A: api::Api>(
     axum::extract::State(api): axum::extract::State<std::sync::Arc<A>>,
     request: axum::extract::Request,
 ) -> Response {
-    match request_op_into_the_wild(request).await {
-        Ok(request) => respond(api.op_into_the_wild(request).await, &[]),
+    match request_into_the_wild(request).await {
+        Ok(request) => respond(api.into_the_wild(request).await, &[]),
         Err(problem) => problem.answer(&[]),
     }
 }
 
-async fn request_op_into_the_wild(
+async fn request_into_the_wild(
     request: axum::extract::Request,
-) -> Result<api::OpIntoTheWildRequest, Problem> {
+) -> Result<api::IntoTheWildRequest, Problem> {
     let (parts, _body) = request.into_parts();
     let query = query_pairs(&parts)?;
     let (credentials, requirement) = authorize(
@@ -501,7 +501,7 @@ async fn request_op_into_the_wild(
         ],
         "ApiKey in=\"query\", name=\"key\", ApiKey in=\"header\", name=\"x-present\", Bearer, Bearer",
     )?;
-    Ok(api::OpIntoTheWildRequest {
+    Ok(api::IntoTheWildRequest {
         context: api::Context {
             credentials,
             requirement,
@@ -591,7 +591,7 @@ impl IntoResponse for api::AbsentResponse {
     }
 }
 
-impl IntoResponse for api::OpIntoTheWildResponse {
+impl IntoResponse for api::IntoTheWildResponse {
     fn into_response(self) -> Response {
         match self {
             Self::NoContent => status(204).into_response(),
