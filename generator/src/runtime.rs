@@ -51,6 +51,13 @@ pub const FILES: &[File] = &[
         summary: "Structs read from and written as JSON objects.",
     },
     File {
+        name: "stream",
+        text: include_str!("../runtime/stream.rs"),
+        feature: None,
+        needs: &["api"],
+        summary: "Bodies that stream: `ByteStream`, `Items`, `Event` and their framing.",
+    },
+    File {
         name: "problem",
         text: include_str!("../runtime/problem.rs"),
         feature: Some("server"),
@@ -84,6 +91,20 @@ pub const FILES: &[File] = &[
         feature: Some("client"),
         needs: &["api", "values"],
         summary: "`Client` over reqwest: `send`, retries, the cache, request and response helpers.",
+    },
+    File {
+        name: "stream_server",
+        text: include_str!("../runtime/stream_server.rs"),
+        feature: Some("server"),
+        needs: &["api", "stream"],
+        summary: "Items and events written as a handler yields them, read as they arrive.",
+    },
+    File {
+        name: "stream_client",
+        text: include_str!("../runtime/stream_client.rs"),
+        feature: Some("client"),
+        needs: &["api", "client", "stream"],
+        summary: "Items and events read as they arrive (reconnecting), sent as they come.",
     },
 ];
 

@@ -13,6 +13,12 @@ pub mod problem;
 pub mod request;
 #[path = "../../../generator/runtime/server.rs"]
 pub mod server;
+#[path = "../../../generator/runtime/stream.rs"]
+pub mod stream;
+#[path = "../../../generator/runtime/stream_client.rs"]
+pub mod stream_client;
+#[path = "../../../generator/runtime/stream_server.rs"]
+pub mod stream_server;
 #[path = "../../../generator/runtime/values.rs"]
 pub mod values;
 #[path = "../../../generator/runtime/violations.rs"]
