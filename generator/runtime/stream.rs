@@ -493,8 +493,7 @@ fn field(out: &mut Vec<u8>, name: &str, value: &str) {
 
 /// The lines of `text`, split at CRLF, LF or CR.
 fn lines(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n')
-        .flat_map(|line| line.strip_suffix('\r').unwrap_or(line).split('\r'))
+    text.split("\r\n").flat_map(|line| line.split(['\r', '\n']))
 }
 
 /// The end of a stream of events whose spec names one (`data: [DONE]`).
@@ -522,14 +521,55 @@ pub fn write_item<T>(
 const RS: u8 = 0x1e;
 
 /// Splits the chunks of a body into lines (CRLF, LF or CR) or records
-/// (RS), without reading any line twice.
+/// (RS, or the LF after a whole JSON text: a record is read as soon as it
+/// is whole, not when the next one begins), without reading any line twice.
 struct Splitter {
     chunks: Chunks,
     buffer: bytes::BytesMut,
     /// How much of `buffer` holds no end of a line.
     scanned: usize,
+    /// How far the record in `buffer[..scanned]` has come.
+    record: Depth,
     /// The body ended.
     ended: bool,
+}
+
+/// How far a JSON text has come, byte by byte: enough to tell the LF that
+/// ends it from one inside it (a record may span lines).
+#[derive(Default)]
+struct Depth {
+    /// Objects and arrays open.
+    open: usize,
+    /// In a string; after a backslash in it.
+    string: bool,
+    escaped: bool,
+    /// Something other than white space came.
+    started: bool,
+}
+
+impl Depth {
+    /// Takes the next byte: whether it is an LF that ends the text.
+    fn ends(&mut self, byte: u8) -> bool {
+        if self.string {
+            match byte {
+                _ if self.escaped => self.escaped = false,
+                b'\\' => self.escaped = true,
+                b'"' => self.string = false,
+                _ => {}
+            }
+            return false;
+        }
+        match byte {
+            b'\n' => return self.started && self.open == 0,
+            b' ' | b'\t' | b'\r' => return false,
+            b'"' => self.string = true,
+            b'{' | b'[' => self.open += 1,
+            b'}' | b']' => self.open = self.open.saturating_sub(1),
+            _ => {}
+        }
+        self.started = true;
+        false
+    }
 }
 
 /// What the splitter found next.
@@ -548,6 +588,7 @@ impl Splitter {
             chunks,
             buffer: bytes::BytesMut::new(),
             scanned: 0,
+            record: Depth::default(),
             ended: false,
         }
     }
@@ -561,9 +602,10 @@ impl Splitter {
     fn poll_piece(&mut self, cx: &mut Context<'_>, records: bool) -> Poll<Piece> {
         loop {
             let found = if records {
+                let record = &mut self.record;
                 self.buffer[self.scanned..]
                     .iter()
-                    .position(|&b| b == RS)
+                    .position(|&b| b == RS || record.ends(b))
                     .map(|i| (self.scanned + i, 1))
             } else {
                 self.buffer[self.scanned..]
@@ -582,6 +624,7 @@ impl Splitter {
                 let piece = self.buffer.split_to(at).freeze();
                 let _ = self.buffer.split_to(width);
                 self.scanned = 0;
+                self.record = Depth::default();
                 return Poll::Ready(Piece::Text(piece));
             }
             self.scanned = self.buffer.len().saturating_sub(usize::from(!records));
@@ -717,9 +760,10 @@ impl<T> EventReader<T> {
         }
     }
 
-    /// The id of the last event read, for `Last-Event-ID`.
+    /// The id of the last event read, for `Last-Event-ID` (`None` after an
+    /// empty `id:`, which clears it).
     pub fn last_id(&self) -> Option<&str> {
-        self.last_id.as_deref()
+        self.last_id.as_deref().filter(|id| !id.is_empty())
     }
 
     /// The reconnection time the stream asked for, if it did.
@@ -760,14 +804,16 @@ impl<T> EventReader<T> {
                 self.data.push('\n');
             }
             "event" => self.event = Some(value.to_owned()),
-            "id" if !value.contains('\0') => {
-                self.id = Some(value.to_owned());
-                self.last_id = Some(value.to_owned());
-            }
+            // The last id changes when the event is dispatched: an event
+            // cut off by a break must be sent again.
+            "id" if !value.contains('\0') => self.id = Some(value.to_owned()),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                let retry = value.parse().ok().map(std::time::Duration::from_millis);
-                self.retry = retry;
-                self.last_retry = retry;
+                // Too many digits for a `u64` is ignored, like any bad value.
+                if let Ok(millis) = value.parse() {
+                    let retry = Some(std::time::Duration::from_millis(millis));
+                    self.retry = retry;
+                    self.last_retry = retry;
+                }
             }
             _ => {}
         }
@@ -779,6 +825,9 @@ impl<T> EventReader<T> {
         let event = self.event.take().filter(|e| !e.is_empty());
         let id = self.id.take();
         let retry = self.retry.take();
+        if let Some(id) = &id {
+            self.last_id = Some(id.clone());
+        }
         if self.data.is_empty() {
             return None;
         }

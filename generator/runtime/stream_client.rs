@@ -10,9 +10,27 @@ use futures_core::Stream;
 
 use super::client::Resend;
 use super::stream::{
-    Chunks, Decode, Encode, Event, EventReader, Events, Framing, Items, read_items, write_event,
+    ByteStream, Chunks, Decode, Encode, Event, EventReader, Events, Items, read_items, write_event,
     write_item,
 };
+
+/// What a per-spec module names beside these functions.
+pub use super::stream::{Framing, from_json, from_text, to_json, to_text};
+
+/// A binary request body: one in memory is sent whole (with a
+/// `Content-Length`; a retry sends it again), a stream as it is read
+/// (chunked; sent once, never retried).
+pub fn stream_body(body: ByteStream) -> reqwest::Body {
+    match body.as_bytes() {
+        Some(bytes) => reqwest::Body::from(bytes.clone()),
+        None => reqwest::Body::wrap_stream(body),
+    }
+}
+
+/// A binary response body, returned as it arrives (not read here).
+pub fn decode_stream(response: reqwest::Response) -> ByteStream {
+    ByteStream::from_stream(response.bytes_stream())
+}
 
 /// The items of JSON Lines or of a JSON text sequence, each as it
 /// arrives.

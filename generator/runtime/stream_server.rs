@@ -1,6 +1,6 @@
-//! The server's side of sequential bodies: a handler's [`Items`] or
-//! [`Events`] written item by item as it yields them, and a request's
-//! items read as they arrive.
+//! The server's side of bodies that stream: a handler's [`ByteStream`],
+//! [`Items`] or [`Events`] written as it yields them, and a request's read
+//! as it arrives.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -10,9 +10,36 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::stream::{
-    Chunks, Decode, Encode, Event, EventReader, Events, Framing, Items, read_items, write_event,
+    ByteStream, Chunks, Decode, Encode, Event, EventReader, Events, Items, read_items, write_event,
     write_item, write_sentinel,
 };
+
+/// What a per-spec module names beside these functions.
+pub use super::stream::{Framing, from_json, from_text, to_json, to_text};
+
+/// A binary request body as it arrives (`serve_request` bounds it);
+/// `None` when there is none.
+pub fn stream_body(body: axum::body::Body) -> Option<ByteStream> {
+    if axum::body::HttpBody::is_end_stream(&body) {
+        return None;
+    }
+    Some(ByteStream::from_stream(body.into_data_stream()))
+}
+
+/// A binary response: sent as the stream yields it, or with a
+/// `Content-Length` when it is in memory.
+pub fn binary(status: StatusCode, content_type: &'static str, body: ByteStream) -> Response {
+    let body = match body.as_bytes() {
+        Some(bytes) => axum::body::Body::from(bytes.clone()),
+        None => axum::body::Body::from_stream(body),
+    };
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        body,
+    )
+        .into_response()
+}
 
 /// A response of server-sent events: each event is written as the
 /// handler's stream yields it (one frame each, which the middleware's
@@ -28,6 +55,8 @@ pub fn events_response<T: 'static>(
         items: events,
         write: move |event: &Event<T>| write_event(event, encode),
         last: sentinel.map(write_sentinel),
+        ended: false,
+        failed: None,
     };
     (
         status,
@@ -53,6 +82,8 @@ pub fn items_response<T: 'static>(
         items,
         write: move |item: &T| write_item(item, framing, encode),
         last: None,
+        ended: false,
+        failed: None,
     };
     (
         status,
@@ -64,7 +95,7 @@ pub fn items_response<T: 'static>(
 
 /// The items of a request body as they arrive (`serve_request` bounds
 /// it to the stream limit); `None` when there is none.
-pub fn request_items<T: Send + 'static>(
+pub fn items_from_body<T: Send + 'static>(
     body: axum::body::Body,
     framing: Framing,
     decode: Decode<T>,
@@ -77,7 +108,7 @@ pub fn request_items<T: Send + 'static>(
 
 /// The events of a request body as they arrive; `None` when there is
 /// none.
-pub fn request_events<T: Send + 'static>(
+pub fn events_from_body<T: Send + 'static>(
     body: axum::body::Body,
     decode: Decode<T>,
 ) -> Option<Events<T>> {
@@ -109,6 +140,10 @@ struct Frames<T, W> {
     items: Items<T>,
     write: W,
     last: Option<bytes::Bytes>,
+    /// The handler's stream ended or failed: it is not polled again.
+    ended: bool,
+    /// Its error, held for one turn (see `poll_next`).
+    failed: Option<super::api::Error>,
 }
 
 impl<T, W> Stream for Frames<T, W>
@@ -119,15 +154,31 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.items).poll_next(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Some(Ok(item))) => Poll::Ready(Some((this.write)(&item))),
-            Poll::Ready(Some(Err(error))) => {
-                tracing::warn!("the handler's stream failed: {error}");
-                this.last = None;
-                Poll::Ready(Some(Err(error)))
-            }
-            Poll::Ready(None) => Poll::Ready(this.last.take().map(Ok)),
+        if let Some(error) = this.failed.take() {
+            return Poll::Ready(Some(Err(error)));
         }
+        if this.ended {
+            return Poll::Ready(this.last.take().map(Ok));
+        }
+        let error = match Pin::new(&mut this.items).poll_next(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(Some(Ok(item))) => match (this.write)(&item) {
+                Ok(frame) => return Poll::Ready(Some(Ok(frame))),
+                Err(error) => error,
+            },
+            Poll::Ready(Some(Err(error))) => error,
+            Poll::Ready(None) => {
+                this.ended = true;
+                return Poll::Ready(this.last.take().map(Ok));
+            }
+        };
+        tracing::warn!("the handler's stream failed: {error}");
+        this.ended = true;
+        this.last = None;
+        // hyper drops the frames it holds unwritten when a body fails, the
+        // head too: a turn first lets it flush the items that came before.
+        this.failed = Some(error);
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }

@@ -20,8 +20,8 @@
 //! `serde_urlencoded`, `percent-encoding`, `bytes`, `httpdate`,
 //! `serde_path_to_error`, `tracing` and `tokio` (with `time`); and, when the spec uses them,
 //! `chrono` (`date`, `date-time`), `uuid`, `base64` (`byte`, HTTP basic),
-//! `regex` (`pattern`), and for binary bodies (`api::ByteStream`) `bytes`,
-//! `futures-core` and reqwest's feature `stream`. `uniapi new` writes a
+//! `regex` (`pattern`), and for bodies that stream (`api::ByteStream`,
+//! `api::Items`) `bytes`, `futures-core` and reqwest's feature `stream`. `uniapi new` writes a
 //! `Cargo.toml` with exactly these. The client's default `User-Agent` is the including crate's
 //! name and version (`CARGO_PKG_NAME`/`CARGO_PKG_VERSION` where the code is
 //! compiled).

@@ -458,6 +458,20 @@ pub enum MediaKind {
     /// `multipart/form-data` with an object schema: the body is that
     /// struct, one part per property ([`Body::parts`]).
     Multipart,
+    /// A sequential media type: the body is a stream of items, each of the
+    /// body's type (for events, the type of an event's `data`).
+    Sequence(Sequence),
+}
+
+/// How the items of a sequential media type are framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sequence {
+    /// `text/event-stream`: server-sent events.
+    Events,
+    /// JSON Lines (`application/jsonl`, `application/x-ndjson`, ...).
+    Lines,
+    /// JSON text sequences (`application/json-seq`, RFC 7464).
+    Records,
 }
 
 /// How one property of a multipart body travels.
@@ -559,8 +573,12 @@ pub struct ResponseBody {
     pub media: MediaKind,
     pub content_type: String,
     pub ty: Ty,
-    /// The media type's examples: where each is, and its value.
+    /// The media type's examples: where each is, and its value (for a
+    /// sequence, each is one item).
     pub examples: Vec<(String, serde_json::Value)>,
+    /// For events: the data that ends the stream (`[DONE]`), where the spec
+    /// names one.
+    pub sentinel: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -650,6 +668,19 @@ impl Api {
                             || r.headers.iter().any(|h| in_ty(&h.ty, prim))
                     })
             })
+    }
+
+    /// Whether any body, request or response, is a sequence that `pick`
+    /// takes (`|_| true`: any).
+    pub fn uses_sequence(&self, pick: impl Fn(Sequence) -> bool) -> bool {
+        let picked = |media: MediaKind| matches!(media, MediaKind::Sequence(s) if pick(s));
+        self.operations.iter().any(|op| {
+            op.bodies.iter().any(|b| picked(b.media))
+                || op
+                    .responses
+                    .iter()
+                    .any(|r| r.bodies.iter().any(|b| picked(b.media)))
+        })
     }
 
     /// Whether any type has a `pattern` (the crate then needs `regex`).

@@ -373,6 +373,9 @@ fn walk(value: &mut Value, depth: usize, shape: Shape) {
             let name_map = shape != Shape::Plain;
             if !name_map {
                 normalize_schema_keywords(map);
+                if let Some(Value::Object(content)) = map.get_mut("content") {
+                    keep_item_schemas(content);
+                }
             }
             for (key, child) in map.iter_mut() {
                 if !name_map
@@ -403,6 +406,26 @@ fn walk(value: &mut Value, depth: usize, shape: Shape) {
             }
         }
         _ => {}
+    }
+}
+
+/// Keeps what `openapiv3` would drop of the sequential media types of a
+/// `content` map: 3.2's `itemSchema`, and `schema` as written, for
+/// `lower::sequence` to read.
+fn keep_item_schemas(content: &mut Map<String, Value>) {
+    for (media_type, media) in content.iter_mut() {
+        let essence = crate::ir::essence(media_type);
+        let Some(media) = media.as_object_mut() else {
+            continue;
+        };
+        if let Some(item) = media.remove("itemSchema") {
+            media.insert(crate::lower::ITEM_SCHEMA.into(), item);
+        }
+        if crate::lower::sequence(&essence).is_some() {
+            if let Some(schema) = media.get("schema").cloned() {
+                media.insert(crate::lower::SCHEMA.into(), schema);
+            }
+        }
     }
 }
 

@@ -84,10 +84,12 @@ pub const API_NAMES: &[&str] = &[
     "Api",
     "BasicAuth",
     "ByteStream",
-    "ByteStreamInner",
     "Context",
     "Credentials",
     "Error",
+    "Event",
+    "Events",
+    "Items",
     "Requirement",
     "Scheme",
     "accepts",
@@ -157,6 +159,18 @@ pub const SERVER_NAMES: &[&str] = &[
     "members",
     "property",
     "push_token",
+    // `runtime::stream_server::*`.
+    "Framing",
+    "binary",
+    "events_from_body",
+    "events_response",
+    "from_json",
+    "from_text",
+    "items_from_body",
+    "items_response",
+    "stream_body",
+    "to_json",
+    "to_text",
     // `runtime::server`, re-exported.
     "BODY_LIMIT",
     "Options",
@@ -172,7 +186,6 @@ pub const SERVER_NAMES: &[&str] = &[
     "OPENAPI_JSON",
     "OPERATIONS",
     "authorize",
-    "binary",
     "constrained",
     "header_params",
     "multipart_body",
@@ -180,7 +193,6 @@ pub const SERVER_NAMES: &[&str] = &[
     "router",
     "router_with",
     "split_multipart",
-    "stream_body",
 ];
 
 /// The server's functions that write an error body in a shape of the

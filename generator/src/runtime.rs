@@ -138,11 +138,21 @@ pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
     {
         wanted.push("object");
     }
+    let streams = api.uses(ir::Prim::Bytes) || api.uses_sequence(|_| true);
+    if streams {
+        wanted.push("stream");
+    }
     if options.server {
         wanted.extend(["problem", "server", "violations", "request"]);
+        if streams {
+            wanted.push("stream_server");
+        }
     }
     if options.client {
         wanted.push("client");
+        if streams {
+            wanted.push("stream_client");
+        }
     }
     // Whatever a wanted file needs comes too.
     let mut i = 0;
@@ -175,6 +185,57 @@ mod tests {
                     "runtime/{}.rs and its `needs` disagree about `{}`",
                     file.name,
                     other.name
+                );
+            }
+        }
+    }
+
+    /// The public items of a runtime file: what a glob import of it brings.
+    fn public_items(text: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for line in text.lines() {
+            if let Some(used) = line.strip_prefix("pub use ") {
+                let list = used.trim_end_matches(';');
+                let list = match list.split_once('{') {
+                    Some((_, inner)) => inner.trim_end_matches('}').to_owned(),
+                    None => list.rsplit("::").next().unwrap_or("").to_owned(),
+                };
+                names.extend(list.split(',').map(|n| n.trim().to_owned()));
+                continue;
+            }
+            let Some(rest) = line.strip_prefix("pub ") else {
+                continue;
+            };
+            let rest = rest.strip_prefix("async ").unwrap_or(rest);
+            for kind in [
+                "fn ", "struct ", "enum ", "const ", "type ", "trait ", "static ",
+            ] {
+                if let Some(item) = rest.strip_prefix(kind) {
+                    let name: String = item
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    names.push(name);
+                }
+            }
+        }
+        names.retain(|n| !n.is_empty());
+        names
+    }
+
+    #[test]
+    fn what_the_server_imports_by_glob_is_reserved() {
+        // `server.rs` imports these modules with `*`: a name of the spec's
+        // in its module would shadow one of theirs.
+        for name in ["problem", "request", "violations", "stream_server"] {
+            let file = FILES
+                .iter()
+                .find(|f| f.name == name)
+                .expect("a runtime file");
+            for item in public_items(file.text) {
+                assert!(
+                    crate::naming::SERVER_NAMES.contains(&item.as_str()),
+                    "`{item}` of runtime/{name}.rs is not in naming::SERVER_NAMES"
                 );
             }
         }

@@ -474,9 +474,9 @@ struct CargoToml<'a> {
     chrono: bool,
     uuid: bool,
     regex: bool,
-    /// Binary bodies: `bytes` and `futures-core` for `api::ByteStream`
-    /// (always), reqwest's `stream` (client).
-    binary: bool,
+    /// Bodies that stream: `bytes` and `futures-core` for `api::ByteStream`
+    /// and `api::Items` (always), reqwest's `stream` (client).
+    streams: bool,
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -499,7 +499,7 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
         uuid: api.uses(Prim::Uuid),
         regex: api.uses_patterns(),
-        binary: api.uses(Prim::Bytes),
+        streams: api.uses(Prim::Bytes) || api.uses_sequence(|_| true),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")
@@ -540,6 +540,8 @@ struct Readme<'a> {
     operations: Vec<(String, &'static str, String)>,
     /// Whether the spec has binary bodies (`api::ByteStream`).
     binary: bool,
+    /// Whether the spec has sequential bodies (`api::Items`).
+    sequences: bool,
 }
 
 fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -576,6 +578,7 @@ fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
             })
             .collect(),
         binary: api.uses(Prim::Bytes),
+        sequences: api.uses_sequence(|_| true),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")

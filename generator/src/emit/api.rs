@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens as _, quote};
 
 use super::parts::{Place, Split, marker};
-use super::{Scope, doc_lines, docs, field_ty, ident, literal, ty};
+use super::{Scope, doc_lines, docs, field_ty, ident, literal};
 use crate::ir::{self, Operation, Response, SchemeKind, StatusMatch, Ty};
 
 /// `api.rs`: runs of the trait's methods, the request types and the
@@ -47,7 +47,7 @@ fn frame(api: &ir::Api) -> TokenStream {
         )
     });
     let security = security(api);
-    let byte_stream = api.uses(ir::Prim::Bytes).then(byte_stream);
+    let streams = stream_uses(api);
     let requirement = (!api.security_schemes.is_empty()).then(|| {
         quote! {
             /// On the server, the security requirement the request met (the
@@ -88,7 +88,7 @@ fn frame(api: &ir::Api) -> TokenStream {
         #responses
 
         #security
-        #byte_stream
+        #streams
 
         /// What a call carries beyond the spec's parameters and body.
         ///
@@ -204,7 +204,13 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
             )
         } else {
             let media = format!(" Sent as `{}`.", body.content_type);
-            let t = field_ty(api, &body.ty, body.required, false, Scope::Api);
+            let t = match body.media {
+                ir::MediaKind::Sequence(_) => {
+                    let t = body_ty(api, body.media, &body.ty);
+                    if body.required { t } else { quote!(Option<#t>) }
+                }
+                _ => field_ty(api, &body.ty, body.required, false, Scope::Api),
+            };
             (media, t)
         };
         fields.push(quote! {
@@ -233,7 +239,7 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
             }
         }
     });
-    let derives = derives(op.bodies.iter().any(|b| streams(&b.ty)));
+    let derives = derives(op.bodies.iter().any(|b| streams(b.media, &b.ty)));
     quote! {
         #[doc = #doc]
         #derives
@@ -269,13 +275,13 @@ fn body_enum(api: &ir::Api, op: &Operation, name: &proc_macro2::Ident) -> TokenS
     let variants = op.body_choices().iter().map(|b| {
         let variant = ident(&b.variant);
         let media = format!(" `{}`.", b.content_type);
-        let t = super::ty(api, &b.ty, Scope::Api);
+        let t = body_ty(api, b.media, &b.ty);
         quote! {
             #[doc = #media]
             #variant(#t),
         }
     });
-    let derives = derives(op.body_choices().iter().any(|b| streams(&b.ty)));
+    let derives = derives(op.body_choices().iter().any(|b| streams(b.media, &b.ty)));
     quote! {
         #[doc = #doc]
         #derives
@@ -304,9 +310,9 @@ pub(super) fn shape(r: &Response) -> Shape {
     }
 }
 
-/// The Rust type of a response body.
-fn body_ty(api: &ir::Api, t: &Ty) -> TokenStream {
-    ty(api, t, Scope::Api)
+/// The Rust type of a body in `api`.
+fn body_ty(api: &ir::Api, media: ir::MediaKind, t: &Ty) -> TokenStream {
+    super::body_ty(api, media, t, Scope::Api)
 }
 
 fn response(api: &ir::Api, op: &Operation) -> TokenStream {
@@ -357,7 +363,7 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
     let derives = derives(
         op.responses
             .iter()
-            .any(|r| r.bodies.iter().any(|b| streams(&b.ty))),
+            .any(|r| r.bodies.iter().any(|b| streams(b.media, &b.ty))),
     );
     let body_enums = op
         .responses
@@ -379,7 +385,7 @@ fn response(api: &ir::Api, op: &Operation) -> TokenStream {
 fn response_body_ty(api: &ir::Api, r: &ir::Response) -> TokenStream {
     match (&r.body_type, r.body()) {
         (Some(name), _) => ident(name).into_token_stream(),
-        (None, Some(body)) => body_ty(api, &body.ty),
+        (None, Some(body)) => body_ty(api, body.media, &body.ty),
         (None, None) => unreachable!("a shape with a body"),
     }
 }
@@ -398,13 +404,13 @@ fn response_body_enum(api: &ir::Api, op: &Operation, r: &ir::Response, name: &st
     let variants = r.body_choices().iter().map(|b| {
         let variant = ident(&b.variant);
         let media = format!(" `{}`.", b.content_type);
-        let t = body_ty(api, &b.ty);
+        let t = body_ty(api, b.media, &b.ty);
         quote! {
             #[doc = #media]
             #variant(#t),
         }
     });
-    let derives = derives(r.body_choices().iter().any(|b| streams(&b.ty)));
+    let derives = derives(r.body_choices().iter().any(|b| streams(b.media, &b.ty)));
     quote! {
         #[doc = #doc]
         #derives
@@ -508,175 +514,23 @@ fn derives(holds_stream: bool) -> TokenStream {
     }
 }
 
-/// Whether a body of type `t` streams (`api::ByteStream`): binary media
-/// types, the only bodies `lower` gives bytes.
-pub(super) fn streams(t: &Ty) -> bool {
-    matches!(t, Ty::Prim(ir::Prim::Bytes))
+/// Whether a body streams: binary media types (`api::ByteStream`, the
+/// only bodies `lower` gives bytes), and sequences of items.
+pub(super) fn streams(media: ir::MediaKind, t: &Ty) -> bool {
+    matches!(t, Ty::Prim(ir::Prim::Bytes)) || matches!(media, ir::MediaKind::Sequence(_))
 }
 
-/// `ByteStream`, the type of binary bodies, emitted when the spec has one.
-/// It is here, not in `server` or `client`, because both use it and `api`
-/// compiles with either alone; it needs only `bytes` and `futures-core`.
-fn byte_stream() -> TokenStream {
-    quote! {
-        /// A binary body (`application/octet-stream`, `image/png`, ...): a
-        /// stream of chunks, so that neither side holds it whole. The server
-        /// gives a handler the request body as it arrives and sends a
-        /// response body as the handler's stream yields it; the client sends
-        /// a request body as it is read and returns a response body as it
-        /// arrives.
-        ///
-        /// Make one from bytes in memory ([`ByteStream::new`], `From<Vec<u8>>`
-        /// ...) or from any stream of chunks ([`ByteStream::from_stream`]).
-        /// Read it as a [`futures_core::Stream`] of `bytes::Bytes`, or whole
-        /// with [`ByteStream::into_bytes`].
-        ///
-        /// A body made from bytes is sent with a `Content-Length` and, on
-        /// the client, tried again like any other; a streamed one is sent
-        /// once, chunked. `Debug` does not show the content.
-        pub struct ByteStream {
-            inner: ByteStreamInner,
-        }
-
-        enum ByteStreamInner {
-            /// In memory; `None` once read.
-            Whole(Option<bytes::Bytes>),
-            /// In a `Mutex` only to be `Sync` (it is never locked: polling
-            /// takes `&mut self`).
-            Stream(std::sync::Mutex<std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>> + Send>>>),
-        }
-
-        impl ByteStream {
-            /// A body of these bytes (a `Vec<u8>`, `bytes::Bytes`, `String`,
-            /// `&'static [u8]`, ...).
-            pub fn new(bytes: impl Into<bytes::Bytes>) -> Self {
-                ByteStream { inner: ByteStreamInner::Whole(Some(bytes.into())) }
-            }
-
-            /// An empty body.
-            pub fn empty() -> Self {
-                ByteStream::new(bytes::Bytes::new())
-            }
-
-            /// A body read from `stream` as it yields chunks; an `Err` ends
-            /// it (the server then drops the connection, the client's call
-            /// fails).
-            pub fn from_stream<S, B, E>(stream: S) -> Self
-            where
-                S: futures_core::Stream<Item = Result<B, E>> + Send + 'static,
-                B: Into<bytes::Bytes>,
-                E: Into<Box<dyn std::error::Error + Send + Sync>>,
-            {
-                /// Maps the chunks and errors of a stream to those of `ByteStream`.
-                struct Chunks<S>(std::pin::Pin<Box<S>>);
-
-                impl<S, B, E> futures_core::Stream for Chunks<S>
-                where
-                    S: futures_core::Stream<Item = Result<B, E>>,
-                    B: Into<bytes::Bytes>,
-                    E: Into<Box<dyn std::error::Error + Send + Sync>>,
-                {
-                    type Item = Result<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>;
-
-                    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
-                        futures_core::Stream::poll_next(self.0.as_mut(), cx).map(|chunk| chunk.map(|chunk| chunk.map(Into::into).map_err(Into::into)))
-                    }
-
-                    fn size_hint(&self) -> (usize, Option<usize>) {
-                        futures_core::Stream::size_hint(self.0.as_ref().get_ref())
-                    }
-                }
-
-                ByteStream { inner: ByteStreamInner::Stream(std::sync::Mutex::new(Box::pin(Chunks(Box::pin(stream))))) }
-            }
-
-            /// The whole body if it is in memory (made from bytes, not read
-            /// yet); `None` for a stream.
-            pub fn as_bytes(&self) -> Option<&bytes::Bytes> {
-                match &self.inner {
-                    ByteStreamInner::Whole(bytes) => bytes.as_ref(),
-                    ByteStreamInner::Stream(_) => None,
-                }
-            }
-
-            /// Reads the rest of the body into memory.
-            pub async fn into_bytes(mut self) -> Result<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>> {
-                if let ByteStreamInner::Whole(bytes) = &mut self.inner {
-                    return Ok(bytes.take().unwrap_or_default());
-                }
-                let mut whole = Vec::new();
-                while let Some(chunk) = std::future::poll_fn(|cx| futures_core::Stream::poll_next(std::pin::Pin::new(&mut self), cx)).await {
-                    whole.extend_from_slice(&chunk?);
-                }
-                Ok(whole.into())
-            }
-        }
-
-        impl futures_core::Stream for ByteStream {
-            type Item = Result<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>;
-
-            fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
-                match &mut self.get_mut().inner {
-                    ByteStreamInner::Whole(bytes) => std::task::Poll::Ready(bytes.take().filter(|b| !b.is_empty()).map(Ok)),
-                    ByteStreamInner::Stream(stream) => {
-                        futures_core::Stream::poll_next(stream.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner).as_mut(), cx)
-                    }
-                }
-            }
-
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                match &self.inner {
-                    ByteStreamInner::Whole(Some(bytes)) if !bytes.is_empty() => (1, Some(1)),
-                    ByteStreamInner::Whole(_) => (0, Some(0)),
-                    ByteStreamInner::Stream(_) => (0, None),
-                }
-            }
-        }
-
-        impl Default for ByteStream {
-            fn default() -> Self {
-                ByteStream::empty()
-            }
-        }
-
-        impl std::fmt::Debug for ByteStream {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                match &self.inner {
-                    ByteStreamInner::Whole(Some(bytes)) => write!(f, "ByteStream({} bytes)", bytes.len()),
-                    ByteStreamInner::Whole(None) => f.write_str("ByteStream(read)"),
-                    ByteStreamInner::Stream(_) => f.write_str("ByteStream(streaming)"),
-                }
-            }
-        }
-
-        impl From<Vec<u8>> for ByteStream {
-            fn from(bytes: Vec<u8>) -> Self {
-                ByteStream::new(bytes)
-            }
-        }
-
-        impl From<bytes::Bytes> for ByteStream {
-            fn from(bytes: bytes::Bytes) -> Self {
-                ByteStream::new(bytes)
-            }
-        }
-
-        impl From<&'static [u8]> for ByteStream {
-            fn from(bytes: &'static [u8]) -> Self {
-                ByteStream::new(bytes)
-            }
-        }
-
-        impl From<String> for ByteStream {
-            fn from(text: String) -> Self {
-                ByteStream::new(text)
-            }
-        }
-
-        impl From<&'static str> for ByteStream {
-            fn from(text: &'static str) -> Self {
-                ByteStream::new(text)
-            }
-        }
+/// The runtime's stream types that the spec's bodies use, re-exported.
+fn stream_uses(api: &ir::Api) -> Option<TokenStream> {
+    let mut names = Vec::new();
+    if api.uses(ir::Prim::Bytes) {
+        names.push(quote!(ByteStream));
     }
+    if api.uses_sequence(|s| s == ir::Sequence::Events) {
+        names.extend([quote!(Event), quote!(Events)]);
+    }
+    if api.uses_sequence(|_| true) {
+        names.push(quote!(Items));
+    }
+    (!names.is_empty()).then(|| quote!(pub use super::runtime::stream::{#(#names),*};))
 }

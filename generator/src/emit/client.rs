@@ -29,8 +29,11 @@ pub(super) enum Helper {
     DecodeJson,
     DecodeForm,
     DecodeText,
+    /// From `runtime::stream_client`, as are the next three.
     StreamBody,
     DecodeStream,
+    ItemsBody,
+    DecodeItems,
     MediaType,
     ResponseHeader,
     RequiredHeader,
@@ -131,6 +134,19 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
             use super::runtime::client::*;
         )
     });
+    let streams = helpers
+        .iter()
+        .any(|h| {
+            matches!(
+                h,
+                Helper::StreamBody | Helper::DecodeStream | Helper::ItemsBody | Helper::DecodeItems
+            )
+        })
+        .then(|| {
+            quote!(
+                use super::runtime::stream_client::*;
+            )
+        });
     let helper_fns: Vec<TokenStream> = helpers.iter().filter_map(|h| helper(api, *h)).collect();
     quote! {
         #allows
@@ -140,8 +156,9 @@ fn frame(api: &ir::Api, helpers: &BTreeSet<Helper>) -> TokenStream {
 
         use super::api::{self, Api};
         #runtime
+        #streams
 
-        pub use super::runtime::client::{Cache, Retry, USER_AGENT};
+        pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
 
         /// A client of the API. It implements [`Api`], so it can stand wherever
         /// a server implementation can (for example behind `server::router`,
@@ -171,23 +188,6 @@ fn helper(api: &ir::Api, h: Helper) -> Option<TokenStream> {
     Some(match h {
         Helper::Authorize => authorize(api),
         Helper::EncodeMultipart => encode_multipart(api),
-        Helper::StreamBody => quote! {
-            /// A binary request body: one in memory is sent whole (with a
-            /// `Content-Length`; a retry sends it again), a stream as it is
-            /// read (chunked; sent once, never retried).
-            fn stream_body(body: api::ByteStream) -> reqwest::Body {
-                match body.as_bytes() {
-                    Some(bytes) => reqwest::Body::from(bytes.clone()),
-                    None => reqwest::Body::wrap_stream(body),
-                }
-            }
-        },
-        Helper::DecodeStream => quote! {
-            /// A binary response body, returned as it arrives (not read here).
-            fn decode_stream(response: reqwest::Response) -> api::ByteStream {
-                api::ByteStream::from_stream(response.bytes_stream())
-            }
-        },
         Helper::DateTime => quote! {
             /// A `date-time` parameter as RFC 3339 (`2024-01-02T03:04:05Z`),
             /// not as `Display` writes it.
@@ -300,14 +300,14 @@ fn method(
                 (true, Encoder::Borrow(encode)) => {
                     quote!(Some((#content_type, #encode(&request.body)?)))
                 }
-                (true, Encoder::Move(encode)) => {
-                    quote!(Some((#content_type, #encode(request.body))))
+                (true, Encoder::Move(encode, args)) => {
+                    quote!(Some((#content_type, #encode(request.body #args))))
                 }
                 (false, Encoder::Borrow(encode)) => quote! {
                     match &request.body { Some(body) => Some((#content_type, #encode(body)?)), None => None }
                 },
-                (false, Encoder::Move(encode)) => {
-                    quote!(request.body.map(|body| (#content_type, #encode(body))))
+                (false, Encoder::Move(encode, args)) => {
+                    quote!(request.body.map(|body| (#content_type, #encode(body #args))))
                 }
                 (true, Encoder::Pair(encode, table)) => {
                     quote!(Some(#encode(&request.body, #table)?))
@@ -324,7 +324,7 @@ fn method(
                 let content_type = lit(&c.content_type);
                 let value = match body_encoder(c, helpers) {
                     Encoder::Borrow(encode) => quote!((#content_type, #encode(&body)?)),
-                    Encoder::Move(encode) => quote!((#content_type, #encode(body))),
+                    Encoder::Move(encode, args) => quote!((#content_type, #encode(body #args))),
                     Encoder::Pair(encode, table) => quote!(#encode(&body, #table)?),
                 };
                 if b.required {
@@ -517,6 +517,26 @@ fn read_body(b: &ir::ResponseBody, helpers: &mut BTreeSet<Helper>) -> TokenStrea
             helpers.insert(Helper::DecodeStream);
             quote!(decode_stream(response))
         }
+        MediaKind::Sequence(sequence) => {
+            helpers.insert(Helper::DecodeItems);
+            let decode = super::item_codec(sequence, &b.ty).1;
+            match sequence {
+                ir::Sequence::Events => {
+                    let sentinel = match &b.sentinel {
+                        Some(sentinel) => {
+                            let sentinel = lit(sentinel);
+                            quote!(Some(#sentinel))
+                        }
+                        None => quote!(None),
+                    };
+                    quote!(response_events(response, #decode, #sentinel))
+                }
+                _ => {
+                    let framing = super::framing(sequence);
+                    quote!(response_items(response, #framing, #decode))
+                }
+            }
+        }
     }
 }
 
@@ -529,11 +549,13 @@ pub(super) fn is_date_time(t: &Ty) -> bool {
     }
 }
 
-/// Whether some response of `op` is binary (a stream).
+/// Whether some response of `op` streams (binary, or a sequence).
 fn streams_response(op: &Operation) -> bool {
-    op.responses
-        .iter()
-        .any(|r| r.bodies.iter().any(|b| b.media == MediaKind::Binary))
+    op.responses.iter().any(|r| {
+        r.bodies
+            .iter()
+            .any(|b| matches!(b.media, MediaKind::Binary | MediaKind::Sequence(_)))
+    })
 }
 
 /// Whether some `GET` (which the cache serves) has a binary response: then
@@ -660,9 +682,9 @@ fn authorize(api: &ir::Api) -> TokenStream {
 enum Encoder {
     /// A function of a reference that can fail (`encode_json(&body)?`).
     Borrow(TokenStream),
-    /// A function that takes the value: text and streams are moved into the
-    /// request, not copied.
-    Move(TokenStream),
+    /// A function that takes the value, and any further arguments (after a
+    /// comma): text and streams are moved into the request, not copied.
+    Move(TokenStream, TokenStream),
     /// A function of a reference and a table that gives the content type
     /// too (`encode_multipart(&body, &[..])?`: the boundary is in it).
     Pair(TokenStream, TokenStream),
@@ -678,7 +700,7 @@ fn body_encoder(b: &ir::Body, helpers: &mut BTreeSet<Helper>) -> Encoder {
             helpers.insert(Helper::EncodeForm);
             Encoder::Borrow(quote!(encode_form))
         }
-        MediaKind::Text => Encoder::Move(quote!(reqwest::Body::from)),
+        MediaKind::Text => Encoder::Move(quote!(reqwest::Body::from), quote!()),
         MediaKind::Multipart => {
             helpers.insert(Helper::EncodeMultipart);
             let table = super::server::parts_table(b);
@@ -686,7 +708,18 @@ fn body_encoder(b: &ir::Body, helpers: &mut BTreeSet<Helper>) -> Encoder {
         }
         MediaKind::Binary => {
             helpers.insert(Helper::StreamBody);
-            Encoder::Move(quote!(stream_body))
+            Encoder::Move(quote!(stream_body), quote!())
+        }
+        MediaKind::Sequence(sequence) => {
+            helpers.insert(Helper::ItemsBody);
+            let encode = super::item_codec(sequence, &b.ty).0;
+            match sequence {
+                ir::Sequence::Events => Encoder::Move(quote!(events_body), quote!(, #encode)),
+                _ => {
+                    let framing = super::framing(sequence);
+                    Encoder::Move(quote!(items_body), quote!(, #framing, #encode))
+                }
+            }
         }
     }
 }

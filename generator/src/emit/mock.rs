@@ -134,6 +134,16 @@ fn self_test(api: &ir::Api) -> TokenStream {
                         let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses));
                         quote!(json(#text))
                     }
+                    MediaKind::Sequence(sequence) => {
+                        let item = if text_items(sequence, &b.ty) {
+                            quote!(String::from("string"))
+                        } else {
+                            let text =
+                                json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses));
+                            quote!(json(#text))
+                        };
+                        items([item].into_iter(), sequence)
+                    }
                 };
                 let value = match &op.body_type {
                     None => value,
@@ -169,11 +179,10 @@ fn self_test(api: &ir::Api) -> TokenStream {
         });
     let uses_json = api.operations.iter().any(|op| {
         !op.params.is_empty()
-            || op.body().is_some_and(|b| {
-                matches!(
-                    b.media,
-                    MediaKind::Json | MediaKind::Form | MediaKind::Multipart
-                )
+            || op.body().is_some_and(|b| match b.media {
+                MediaKind::Json | MediaKind::Form | MediaKind::Multipart => true,
+                MediaKind::Sequence(sequence) => !text_items(sequence, &b.ty),
+                MediaKind::Text | MediaKind::Binary => false,
             })
     });
     let json = uses_json.then(|| {
@@ -234,9 +243,26 @@ fn chosen(op: &ir::Operation) -> Option<&ir::Response> {
 }
 
 fn needs_json(r: &ir::Response) -> bool {
-    r.body()
-        .is_some_and(|b| !matches!(b.media, MediaKind::Text | MediaKind::Binary))
-        || r.headers.iter().any(|h| h.required)
+    r.body().is_some_and(|b| match b.media {
+        MediaKind::Text | MediaKind::Binary => false,
+        MediaKind::Sequence(sequence) => !text_items(sequence, &b.ty),
+        MediaKind::Json | MediaKind::Form | MediaKind::Multipart => true,
+    }) || r.headers.iter().any(|h| h.required)
+}
+
+/// Whether the items of a sequence are text (events whose data is a
+/// string), not JSON.
+fn text_items(sequence: ir::Sequence, t: &Ty) -> bool {
+    sequence == ir::Sequence::Events && *t == Ty::Prim(ir::Prim::String)
+}
+
+/// `api::Items` of `values` (each in an `api::Event` for events).
+fn items(values: impl Iterator<Item = TokenStream>, sequence: ir::Sequence) -> TokenStream {
+    let values: Vec<TokenStream> = match sequence {
+        ir::Sequence::Events => values.map(|v| quote!(api::Event::new(#v))).collect(),
+        _ => values.collect(),
+    };
+    quote!(api::Items::from(vec![#(#values),*]))
 }
 
 fn method(api: &ir::Api, op: &ir::Operation) -> TokenStream {
@@ -275,6 +301,43 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
         MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
             let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Requests));
             quote!(json(#text)?)
+        }
+        // Each example is an item; without any, one item made up.
+        MediaKind::Sequence(sequence) if text_items(sequence, &b.ty) => {
+            let texts: Vec<String> = b
+                .examples
+                .iter()
+                .filter_map(|(_, v)| v.as_str().map(str::to_owned))
+                .collect();
+            let texts = if texts.is_empty() {
+                vec!["string".to_owned()]
+            } else {
+                texts
+            };
+            items(
+                texts.iter().map(|t| {
+                    let t = lit(t);
+                    quote!(String::from(#t))
+                }),
+                sequence,
+            )
+        }
+        MediaKind::Sequence(sequence) => {
+            let values: Vec<Value> = if b.examples.is_empty() {
+                vec![body_json(api, &b.ty, &[], OneWay::Requests)]
+            } else {
+                b.examples
+                    .iter()
+                    .map(|e| body_json(api, &b.ty, std::slice::from_ref(e), OneWay::Requests))
+                    .collect()
+            };
+            items(
+                values.iter().map(|v| {
+                    let text = json_lit(v);
+                    quote!(json(#text)?)
+                }),
+                sequence,
+            )
         }
     });
     // Of several media types, the preferred one.

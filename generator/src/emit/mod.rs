@@ -130,6 +130,42 @@ pub(crate) fn ty(api: &ir::Api, ty: &Ty, scope: Scope) -> TokenStream {
     }
 }
 
+/// The Rust type of a body of `media` whose type (or whose items' type)
+/// is `t`: `t`'s, or `Items<t>` or `Events<t>` for a sequence.
+pub(crate) fn body_ty(api: &ir::Api, media: ir::MediaKind, t: &Ty, scope: Scope) -> TokenStream {
+    let item = ty(api, t, scope);
+    let api_path = match scope {
+        Scope::Api => quote!(),
+        Scope::Outside => quote!(api::),
+        Scope::Types => quote!(super::api::),
+    };
+    match media {
+        ir::MediaKind::Sequence(ir::Sequence::Events) => quote!(#api_path Events<#item>),
+        ir::MediaKind::Sequence(_) => quote!(#api_path Items<#item>),
+        _ => item,
+    }
+}
+
+/// The functions that write and read one item of a sequence whose items
+/// (or events' data) are of type `t`: text for events whose data is a
+/// string, JSON otherwise.
+pub(crate) fn item_codec(sequence: ir::Sequence, t: &Ty) -> (TokenStream, TokenStream) {
+    if sequence == ir::Sequence::Events && *t == Ty::Prim(Prim::String) {
+        (quote!(to_text), quote!(from_text))
+    } else {
+        (quote!(to_json), quote!(from_json))
+    }
+}
+
+/// The runtime's `Framing` of a sequence of JSON items.
+pub(crate) fn framing(sequence: ir::Sequence) -> TokenStream {
+    match sequence {
+        ir::Sequence::Events => quote!(Framing::Events),
+        ir::Sequence::Lines => quote!(Framing::Lines),
+        ir::Sequence::Records => quote!(Framing::Sequence),
+    }
+}
+
 /// `T`, `Box<T>`, `Option<T>` or `Option<Box<T>>` for a field or variant.
 pub(crate) fn field_ty(
     api: &ir::Api,

@@ -54,14 +54,27 @@ pub(super) enum Helper {
     FormBody,
     TextBody,
     MultipartBody,
+    /// From `runtime::stream_server`, as are the next three.
     StreamBody,
+    Binary,
+    ItemsBody,
+    ItemsResponse,
     Json,
     Form,
     Text,
-    Stream,
     Encoded,
     SetHeader,
     Status,
+}
+
+impl Helper {
+    /// Whether it is in `runtime::stream_server`.
+    fn streams(self) -> bool {
+        matches!(
+            self,
+            Helper::StreamBody | Helper::Binary | Helper::ItemsBody | Helper::ItemsResponse
+        )
+    }
 }
 
 /// `server.rs`: runs of the handlers and of the response writers, in a
@@ -142,9 +155,17 @@ fn frame(
             use super::runtime::problem::*;
         )
     });
-    let request = helpers.iter().any(|h| helper(api, *h).is_none()).then(|| {
+    let request = helpers
+        .iter()
+        .any(|h| !h.streams() && helper(api, *h).is_none())
+        .then(|| {
+            quote!(
+                use super::runtime::request::*;
+            )
+        });
+    let streams = helpers.iter().any(|h| h.streams()).then(|| {
         quote!(
-            use super::runtime::request::*;
+            use super::runtime::stream_server::*;
         )
     });
     let walks = violations.is_some().then(|| {
@@ -174,6 +195,7 @@ fn frame(
 
         #operations
         #request
+        #streams
         #walks
         use super::api;
         #uses_types
@@ -216,7 +238,9 @@ fn runtime_routes(api: &ir::Api) -> Vec<runtime::Route> {
             method: op.method.as_str().to_owned(),
             route: route_path(op),
             operation_id: op.operation_id.clone().unwrap_or_else(|| op.name.clone()),
-            streamed: op.body().is_some_and(|b| b.media == MediaKind::Binary),
+            streamed: op
+                .body()
+                .is_some_and(|b| matches!(b.media, MediaKind::Binary | MediaKind::Sequence(_))),
         })
         .collect()
 }
@@ -507,6 +531,17 @@ fn body_reader(body: &ir::Body, helpers: &mut BTreeSet<Helper>) -> TokenStream {
         MediaKind::Binary => {
             helpers.insert(Helper::StreamBody);
             quote!(stream_body(body))
+        }
+        MediaKind::Sequence(sequence) => {
+            helpers.insert(Helper::ItemsBody);
+            let decode = super::item_codec(sequence, &body.ty).1;
+            match sequence {
+                ir::Sequence::Events => quote!(events_from_body(body, #decode)),
+                _ => {
+                    let framing = super::framing(sequence);
+                    quote!(items_from_body(body, #framing, #decode))
+                }
+            }
         }
     }
 }
@@ -883,6 +918,26 @@ fn write_body(
 ) -> TokenStream {
     let content_type = lit(&b.content_type);
     let f = match b.media {
+        MediaKind::Sequence(sequence) => {
+            helpers.insert(Helper::ItemsResponse);
+            let encode = super::item_codec(sequence, &b.ty).0;
+            return match sequence {
+                ir::Sequence::Events => {
+                    let sentinel = match &b.sentinel {
+                        Some(sentinel) => {
+                            let sentinel = lit(sentinel);
+                            quote!(Some(#sentinel))
+                        }
+                        None => quote!(None),
+                    };
+                    quote!(events_response(#status, #body, #encode, #sentinel))
+                }
+                _ => {
+                    let framing = super::framing(sequence);
+                    quote!(items_response(#status, #content_type, #body, #framing, #encode))
+                }
+            };
+        }
         MediaKind::Json => {
             helpers.extend([Helper::Json, Helper::Encoded]);
             quote!(json)
@@ -897,7 +952,7 @@ fn write_body(
         }
         // Responses are never multipart (`lower` makes them bytes).
         MediaKind::Binary | MediaKind::Multipart => {
-            helpers.insert(Helper::Stream);
+            helpers.insert(Helper::Binary);
             quote!(binary)
         }
     };
@@ -910,27 +965,6 @@ fn helper(api: &ir::Api, h: Helper) -> Option<TokenStream> {
     Some(match h {
         Helper::Authorize => authorize(api),
         Helper::MultipartBody => multipart_body(api),
-        Helper::StreamBody => quote! {
-            /// A binary body as it arrives (`serve_request` bounds it); `None`
-            /// when there is none.
-            fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
-                if axum::body::HttpBody::is_end_stream(&body) {
-                    return None;
-                }
-                Some(api::ByteStream::from_stream(body.into_data_stream()))
-            }
-        },
-        Helper::Stream => quote! {
-            /// A binary response: sent as the stream yields it, or with a
-            /// `Content-Length` when it is in memory.
-            fn binary(status: StatusCode, content_type: &'static str, body: api::ByteStream) -> Response {
-                let body = match body.as_bytes() {
-                    Some(bytes) => axum::body::Body::from(bytes.clone()),
-                    None => axum::body::Body::from_stream(body),
-                };
-                (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
-            }
-        },
         _ => return None,
     })
 }

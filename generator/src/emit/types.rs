@@ -494,7 +494,7 @@ fn enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) -> TokenSt
         impl std::str::FromStr for #name {
             type Err = UnknownValue;
 
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
+            fn from_str(s: &str) -> Result<Self, UnknownValue> {
                 Ok(match s {
                     #(#from_str)*
                     _ => return unknown(s, || Self::Unknown(s.to_owned())),
@@ -599,7 +599,7 @@ fn integer_enumeration(name: &proc_macro2::Ident, doc: TokenStream, e: &Enum) ->
         impl std::str::FromStr for #name {
             type Err = UnknownValue;
 
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
+            fn from_str(s: &str) -> Result<Self, UnknownValue> {
                 s.trim().parse().map_err(|_| UnknownValue(s.to_owned())).and_then(Self::read)
             }
         }
@@ -964,7 +964,8 @@ fn tail(api: &ir::Api) -> TokenStream {
             .flat_map(|r| r.bodies.iter())
             .map(|b| (b.media, &b.ty, &b.examples));
         for (media, t, examples) in request.chain(responses) {
-            if media != ir::MediaKind::Json || *t == ir::Ty::Any {
+            let json = matches!(media, ir::MediaKind::Json | ir::MediaKind::Sequence(_));
+            if !json || *t == ir::Ty::Any {
                 continue;
             }
             for (at, value) in examples {

@@ -28,7 +28,7 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
         for body in op
             .bodies
             .iter_mut()
-            .filter(|b| b.media == ir::MediaKind::Json)
+            .filter(|b| matches!(b.media, ir::MediaKind::Json | ir::MediaKind::Sequence(_)))
         {
             let ty = body.ty.clone();
             body.examples.retain(|(at, v)| fits(api, &ty, v, at, diags));
@@ -37,7 +37,7 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
             for body in response
                 .bodies
                 .iter_mut()
-                .filter(|b| b.media == ir::MediaKind::Json)
+                .filter(|b| matches!(b.media, ir::MediaKind::Json | ir::MediaKind::Sequence(_)))
             {
                 let ty = body.ty.clone();
                 body.examples.retain(|(at, v)| fits(api, &ty, v, at, diags));

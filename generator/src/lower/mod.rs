@@ -6,10 +6,13 @@ mod dedup;
 mod examples;
 mod operation;
 mod schema;
+mod sequence;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
+
+pub(crate) use sequence::{ITEM_SCHEMA, SCHEMA, sequence};
 
 use openapiv3::{ReferenceOr, SecurityScheme as OaScheme};
 use serde::de::DeserializeOwned;

@@ -553,8 +553,29 @@ impl OperationLowering<'_, '_, '_> {
                             ),
                         );
                     }
-                    let ty = self.body_ty(media, media_type.schema.as_ref(), &media_pointer, &hint);
                     let examples = self.examples(media_type, &media_pointer);
+                    let (ty, examples) = match media {
+                        MediaKind::Sequence(sequence) => {
+                            let media = super::sequence::Media {
+                                sequence,
+                                media: media_type,
+                                pointer: &media_pointer,
+                                hint: &hint,
+                            };
+                            let item = super::sequence::item(
+                                self.loaded,
+                                self.schemas,
+                                media,
+                                examples,
+                                None,
+                            );
+                            (item.ty, item.examples)
+                        }
+                        _ => (
+                            self.body_ty(media, media_type.schema.as_ref(), &media_pointer, &hint),
+                            examples,
+                        ),
+                    };
                     (ty, Vec::new(), examples)
                 }
             };
@@ -759,6 +780,7 @@ impl OperationLowering<'_, '_, '_> {
         match media {
             MediaKind::Binary | MediaKind::Multipart => Ty::Prim(Prim::Bytes),
             MediaKind::Text => Ty::Prim(Prim::String),
+            MediaKind::Sequence(_) => unreachable!("items are typed by `sequence::item`"),
             MediaKind::Json | MediaKind::Form => match schema {
                 Some(s) if media == MediaKind::Json && is_binary(SchemaRef::from(s)) => Ty::Any,
                 Some(s) => self
@@ -832,14 +854,38 @@ impl OperationLowering<'_, '_, '_> {
                 } else {
                     format!("{} {variant} Body", self.type_name)
                 };
-                let ty = self.body_ty(media, media_type.schema.as_ref(), &media_pointer, &hint);
                 let examples = self.examples(media_type, &media_pointer);
+                let (ty, examples, sentinel) = match media {
+                    MediaKind::Sequence(sequence) => {
+                        let media = super::sequence::Media {
+                            sequence,
+                            media: media_type,
+                            pointer: &media_pointer,
+                            hint: &hint,
+                        };
+                        let description = Some(response.description.as_str());
+                        let item = super::sequence::item(
+                            self.loaded,
+                            self.schemas,
+                            media,
+                            examples,
+                            description,
+                        );
+                        (item.ty, item.examples, item.sentinel)
+                    }
+                    _ => {
+                        let schema = media_type.schema.as_ref();
+                        let ty = self.body_ty(media, schema, &media_pointer, &hint);
+                        (ty, examples, None)
+                    }
+                };
                 bodies.push(ResponseBody {
                     variant: media_variants.unique(media_variant(content_type)),
                     media,
                     content_type: content_type.clone(),
                     ty,
                     examples,
+                    sentinel,
                 });
             }
             let headers = self.headers(&response, &response_pointer, &variant);
@@ -874,6 +920,7 @@ impl OperationLowering<'_, '_, '_> {
                     content_type: "application/json".into(),
                     ty: Ty::Any,
                     examples: Vec::new(),
+                    sentinel: None,
                 }],
                 preferred_body: 0,
                 body_type: None,
@@ -1109,16 +1156,18 @@ fn quoted(p: Prim) -> bool {
 fn media_rank(content_type: &str) -> (u8, MediaKind) {
     let essence = crate::ir::essence(content_type);
     let essence = essence.as_str();
-    if is_json(essence) {
+    if let Some(sequence) = super::sequence::sequence(essence) {
+        (3, MediaKind::Sequence(sequence))
+    } else if is_json(essence) {
         (0, MediaKind::Json)
     } else if essence.contains("json") || essence == "*/*" {
         (1, MediaKind::Json)
     } else if essence == "application/x-www-form-urlencoded" {
         (2, MediaKind::Form)
     } else if essence.starts_with("text/") {
-        (3, MediaKind::Text)
+        (4, MediaKind::Text)
     } else {
-        (4, MediaKind::Binary)
+        (5, MediaKind::Binary)
     }
 }
 
@@ -1130,6 +1179,9 @@ fn media_variant(content_type: &str) -> String {
     let essence = essence.as_str();
     match essence {
         "application/json" => "Json".to_owned(),
+        "text/event-stream" => "EventStream".to_owned(),
+        "application/json-seq" => "JsonSeq".to_owned(),
+        _ if super::sequence::sequence(essence).is_some() => "JsonLines".to_owned(),
         "application/x-www-form-urlencoded" => "Form".to_owned(),
         "multipart/form-data" => "Multipart".to_owned(),
         "text/plain" => "Text".to_owned(),

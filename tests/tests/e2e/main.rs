@@ -5,6 +5,7 @@
 
 mod client;
 mod constraints;
+mod events;
 mod media;
 mod multipart;
 mod params;

@@ -473,6 +473,16 @@ fn raw(api: &ir::Api, op: &ir::Operation, optional: bool) -> Raw {
             },
             MediaKind::Text => b"hello".to_vec(),
             MediaKind::Binary => b"\x00\x01binary".to_vec(),
+            // One item, framed.
+            MediaKind::Sequence(ir::Sequence::Events) => {
+                format!("data: {}\n\n", value(api, &b.ty, 0)).into_bytes()
+            }
+            MediaKind::Sequence(ir::Sequence::Lines) => {
+                format!("{}\n", value(api, &b.ty, 0)).into_bytes()
+            }
+            MediaKind::Sequence(ir::Sequence::Records) => {
+                format!("\u{1e}{}\n", value(api, &b.ty, 0)).into_bytes()
+            }
             MediaKind::Multipart => unreachable!("written above"),
         };
         (b.content_type.clone(), bytes)

@@ -105,7 +105,7 @@ impl std::fmt::Display for Size {
 impl std::str::FromStr for Size {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "small" => Self::Small,

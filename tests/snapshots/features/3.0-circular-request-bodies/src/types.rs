@@ -290,7 +290,7 @@ impl std::fmt::Display for ExpressionType {
 impl std::str::FromStr for ExpressionType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "literal" => Self::Literal,

@@ -126,7 +126,7 @@ impl std::fmt::Display for ErrorMessageCanBeRetried {
 impl std::str::FromStr for ErrorMessageCanBeRetried {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Unknown" => Self::Unknown2,

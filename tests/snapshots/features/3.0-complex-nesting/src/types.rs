@@ -550,7 +550,7 @@ impl std::fmt::Display for ObjectWithArrayArrayItemNumsItem {
 impl std::str::FromStr for ObjectWithArrayArrayItemNumsItem {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         s.trim().parse().map_err(|_| UnknownValue(s.to_owned())).and_then(Self::read)
     }
 }

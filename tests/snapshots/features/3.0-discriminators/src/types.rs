@@ -1336,7 +1336,7 @@ impl std::fmt::Display for DogBreed {
 impl std::str::FromStr for DogBreed {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Dingo" => Self::Dingo,
@@ -1407,7 +1407,7 @@ impl std::fmt::Display for ApplicationApprovedEventEventType {
 impl std::str::FromStr for ApplicationApprovedEventEventType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "application_approved" => Self::ApplicationApproved,
@@ -1489,7 +1489,7 @@ impl std::fmt::Display for PedaledVehicleHandlebars {
 impl std::str::FromStr for PedaledVehicleHandlebars {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "flat" => Self::Flat,
@@ -1882,7 +1882,7 @@ impl std::fmt::Display for OneOfWithImproperlyPlacedDiscriminatorBodyConnectorTy
 impl std::str::FromStr for OneOfWithImproperlyPlacedDiscriminatorBodyConnectorType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "s3Import" => Self::S3Import,

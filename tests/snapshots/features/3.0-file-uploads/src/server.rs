@@ -29,6 +29,7 @@
 
 use super::runtime::problem::*;
 use super::runtime::request::*;
+use super::runtime::stream_server::*;
 use super::api;
 
 pub use super::runtime::server::{
@@ -425,13 +426,4 @@ fn header_params(value: &str) -> Vec<(String, String)> {
         out.push((key.trim().to_owned(), value.trim().to_owned()));
     }
     out
-}
-
-/// A binary body as it arrives (`serve_request` bounds it); `None`
-/// when there is none.
-fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
-    if axum::body::HttpBody::is_end_stream(&body) {
-        return None;
-    }
-    Some(api::ByteStream::from_stream(body.into_data_stream()))
 }

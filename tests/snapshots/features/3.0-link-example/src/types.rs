@@ -197,7 +197,7 @@ impl std::fmt::Display for GetPullRequestsByRepositoryState {
 impl std::str::FromStr for GetPullRequestsByRepositoryState {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "open" => Self::Open,

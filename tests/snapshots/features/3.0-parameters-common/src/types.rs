@@ -156,7 +156,7 @@ impl std::fmt::Display for GetAnythingIdActionAction {
 impl std::str::FromStr for GetAnythingIdActionAction {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "lists" => Self::Lists,

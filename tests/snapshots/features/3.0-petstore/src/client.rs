@@ -20,8 +20,9 @@
 
 use super::api::{self, Api};
 use super::runtime::client::*;
+use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Retry, USER_AGENT};
+pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -1072,19 +1073,4 @@ fn encode_multipart<T: serde::Serialize>(
     }
     out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     Ok((media_type, reqwest::Body::from(out)))
-}
-
-/// A binary request body: one in memory is sent whole (with a
-/// `Content-Length`; a retry sends it again), a stream as it is
-/// read (chunked; sent once, never retried).
-fn stream_body(body: api::ByteStream) -> reqwest::Body {
-    match body.as_bytes() {
-        Some(bytes) => reqwest::Body::from(bytes.clone()),
-        None => reqwest::Body::wrap_stream(body),
-    }
-}
-
-/// A binary response body, returned as it arrives (not read here).
-fn decode_stream(response: reqwest::Response) -> api::ByteStream {
-    api::ByteStream::from_stream(response.bytes_stream())
 }

@@ -537,7 +537,7 @@ impl std::fmt::Display for OrderStatus {
 impl std::str::FromStr for OrderStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "placed" => Self::Placed,
@@ -604,7 +604,7 @@ impl std::fmt::Display for PetStatus {
 impl std::str::FromStr for PetStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -671,7 +671,7 @@ impl std::fmt::Display for FindPetsByStatusStatusItem {
 impl std::str::FromStr for FindPetsByStatusStatusItem {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,

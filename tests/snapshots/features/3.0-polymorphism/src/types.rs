@@ -310,7 +310,7 @@ impl std::fmt::Display for DogBreed {
 impl std::str::FromStr for DogBreed {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Dingo" => Self::Dingo,
@@ -818,7 +818,7 @@ impl std::str::FromStr
 for PostOneOfComplexBodyVariant0RegistrationRegistrationOwnership {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "OWNER" => Self::Owner,
@@ -976,7 +976,7 @@ impl std::fmt::Display for PostOneOfComplexBodyVariant0ExemptionReason {
 impl std::str::FromStr for PostOneOfComplexBodyVariant0ExemptionReason {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "LISTING_TYPE_NOT_INCLUDED" => Self::ListingTypeNotIncluded,
@@ -1299,7 +1299,7 @@ impl std::fmt::Display for PostOneOfComplexBodyVariant1ExemptionExemptionReason 
 impl std::str::FromStr for PostOneOfComplexBodyVariant1ExemptionExemptionReason {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "hotel_motel" => Self::HotelMotel,
@@ -1592,7 +1592,7 @@ impl std::fmt::Display for PostOneOfComplexBodyVariant2ExemptionExemptionReason 
 impl std::str::FromStr for PostOneOfComplexBodyVariant2ExemptionExemptionReason {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "hotel_motel" => Self::HotelMotel,
@@ -1923,7 +1923,7 @@ impl std::fmt::Display for PostOneOfComplexBodyVariant3ExemptionReason {
 impl std::str::FromStr for PostOneOfComplexBodyVariant3ExemptionReason {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "listing_not_full_building" => Self::ListingNotFullBuilding,
@@ -2416,7 +2416,7 @@ impl std::fmt::Display for PostOneOfComplexBodyVariant6CategorizationListingType
 impl std::str::FromStr for PostOneOfComplexBodyVariant6CategorizationListingType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "primary_residence" => Self::PrimaryResidence,
@@ -2492,7 +2492,7 @@ impl std::str::FromStr
 for PostOneOfComplexBodyVariant6CategorizationDataReportingStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "private_activity" => Self::PrivateActivity,

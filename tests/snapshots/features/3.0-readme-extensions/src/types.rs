@@ -167,7 +167,7 @@ impl std::fmt::Display for PetStatus {
 impl std::str::FromStr for PetStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,

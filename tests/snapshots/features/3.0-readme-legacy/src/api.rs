@@ -1899,7 +1899,7 @@ pub enum GetOutboundIPsResponse {
 }
 
 /// The responses of [`Api::ask_owlbot`].
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum AskOwlbotResponse {
     /// The answer to the question that was asked.
     ///
@@ -1908,10 +1908,10 @@ pub enum AskOwlbotResponse {
 }
 
 /// The body of [`AskOwlbotResponse::Ok`], in one of its media types: the server sends the variant's, the client reads the one `Content-Type` names.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum AskOwlbotOkBody {
     /// `text/event-stream`.
-    EventStream(String),
+    EventStream(Events<String>),
     /// `application/json`.
     Json(types::AskOwlbotOkJsonBody),
 }
@@ -2083,6 +2083,8 @@ impl std::fmt::Debug for BasicAuth {
             .finish()
     }
 }
+
+pub use super::runtime::stream::{Event, Events, Items};
 
 /// What a call carries beyond the spec's parameters and body.
 ///

@@ -20,8 +20,9 @@
 
 use super::api::{self, Api};
 use super::runtime::client::*;
+use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Retry, USER_AGENT};
+pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -1529,7 +1530,7 @@ impl Api for Client {
                         match media_type(&response).as_str() {
                             "text/event-stream" => {
                                 api::AskOwlbotOkBody::EventStream(
-                                    decode_text(response).await?,
+                                    response_events(response, from_text, None),
                                 )
                             }
                             _ => api::AskOwlbotOkBody::Json(decode_json(response).await?),

@@ -29,6 +29,7 @@
 
 use super::runtime::problem::*;
 use super::runtime::request::*;
+use super::runtime::stream_server::*;
 use super::runtime::violations::*;
 use super::api;
 use super::types;
@@ -2196,7 +2197,7 @@ impl IntoResponse for api::AskOwlbotResponse {
             Self::Ok(body) => {
                 match body {
                     api::AskOwlbotOkBody::EventStream(body) => {
-                        text(status(200), "text/event-stream", body)
+                        events_response(status(200), body, to_text, None)
                     }
                     api::AskOwlbotOkBody::Json(body) => {
                         json(status(200), "application/json", body)

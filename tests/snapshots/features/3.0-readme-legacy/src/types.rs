@@ -4680,7 +4680,7 @@ impl std::fmt::Display for CategoryType {
 impl std::str::FromStr for CategoryType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "reference" => Self::Reference,
@@ -4762,7 +4762,7 @@ impl std::fmt::Display for ChangelogType {
 impl std::str::FromStr for ChangelogType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "" => Self::Empty,
@@ -4835,7 +4835,7 @@ impl std::fmt::Display for DocSchemaPutType {
 impl std::str::FromStr for DocSchemaPutType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "basic" => Self::Basic,
@@ -5394,6 +5394,13 @@ fn spec_examples_read_as_their_types() {
         }
     }
     let mut failures = Vec::new();
+    read::<
+        String,
+    >(
+        "#/paths/~1owlbot~1ask/post/responses/200/content/text~1event-stream/examples/streaming response",
+        "\"sources: [{ title: \\\"Page Title\\\", url: \\\"https://docs.example.com/docs/owl-facts\\\"}]\\\\n\\\\nOwls have extremely flexible necks and can rotate their heads up to 270 degrees in each direction, giving them a 540-degree range in total.\"",
+        &mut failures,
+    );
     read::<
         AskOwlbotOkJsonBody,
     >(

@@ -20,8 +20,9 @@
 
 use super::api::{self, Api};
 use super::runtime::client::*;
+use super::runtime::stream_client::*;
 
-pub use super::runtime::client::{Cache, Retry, USER_AGENT};
+pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,
@@ -509,9 +510,4 @@ impl Api for Client {
             _ => Err(unexpected(response).await),
         }
     }
-}
-
-/// A binary response body, returned as it arrives (not read here).
-fn decode_stream(response: reqwest::Response) -> api::ByteStream {
-    api::ByteStream::from_stream(response.bytes_stream())
 }

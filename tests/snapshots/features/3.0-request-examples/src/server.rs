@@ -29,6 +29,7 @@
 
 use super::runtime::problem::*;
 use super::runtime::request::*;
+use super::runtime::stream_server::*;
 use super::runtime::violations::*;
 use super::api;
 use super::types;
@@ -635,20 +636,6 @@ impl IntoResponse for api::DemoFormDataResponse {
             Self::Unauthorized => status(401).into_response(),
         }
     }
-}
-
-/// A binary response: sent as the stream yields it, or with a
-/// `Content-Length` when it is in memory.
-fn binary(
-    status: StatusCode,
-    content_type: &'static str,
-    body: api::ByteStream,
-) -> Response {
-    let body = match body.as_bytes() {
-        Some(bytes) => axum::body::Body::from(bytes.clone()),
-        None => axum::body::Body::from_stream(body),
-    };
-    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 impl Violations for String {

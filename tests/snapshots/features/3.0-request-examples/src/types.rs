@@ -254,7 +254,7 @@ impl std::fmt::Display for PetPetType {
 impl std::str::FromStr for PetPetType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Cat" => Self::Cat,

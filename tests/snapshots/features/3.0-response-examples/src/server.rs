@@ -29,6 +29,7 @@
 
 use super::runtime::problem::*;
 use super::runtime::request::*;
+use super::runtime::stream_server::*;
 use super::api;
 
 pub use super::runtime::server::{
@@ -163,18 +164,4 @@ impl IntoResponse for api::GetExamplesResponse {
             }
         }
     }
-}
-
-/// A binary response: sent as the stream yields it, or with a
-/// `Content-Length` when it is in memory.
-fn binary(
-    status: StatusCode,
-    content_type: &'static str,
-    body: api::ByteStream,
-) -> Response {
-    let body = match body.as_bytes() {
-        Some(bytes) => axum::body::Body::from(bytes.clone()),
-        None => axum::body::Body::from_stream(body),
-    };
-    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }

@@ -295,7 +295,7 @@ impl std::fmt::Display for Status {
 impl std::str::FromStr for Status {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -512,7 +512,7 @@ impl std::fmt::Display for PostAnythingFilter {
 impl std::str::FromStr for PostAnythingFilter {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "active" => Self::Active,
@@ -581,7 +581,7 @@ impl std::fmt::Display for PostAnythingStatusItem {
 impl std::str::FromStr for PostAnythingStatusItem {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,

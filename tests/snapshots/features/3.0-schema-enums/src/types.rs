@@ -495,7 +495,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnum {
 impl std::str::FromStr for StringEnumSupportBodyEnum {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -565,7 +565,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnumWithDefault {
 impl std::str::FromStr for StringEnumSupportBodyEnumWithDefault {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -632,7 +632,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnumWithDefaultRequired {
 impl std::str::FromStr for StringEnumSupportBodyEnumWithDefaultRequired {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -699,7 +699,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnumWithExample {
 impl std::str::FromStr for StringEnumSupportBodyEnumWithExample {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -766,7 +766,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnumWithExampleRequired {
 impl std::str::FromStr for StringEnumSupportBodyEnumWithExampleRequired {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -833,7 +833,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnumWithNonValueExample {
 impl std::str::FromStr for StringEnumSupportBodyEnumWithNonValueExample {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -906,7 +906,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnumWithEmptyOption {
 impl std::str::FromStr for StringEnumSupportBodyEnumWithEmptyOption {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "" => Self::Empty,
@@ -971,7 +971,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnumWithDuplicateOptions {
 impl std::str::FromStr for StringEnumSupportBodyEnumWithDuplicateOptions {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "" => Self::Empty,
@@ -1031,7 +1031,7 @@ impl std::fmt::Display for StringEnumSupportBodyEnumWithEmptyOptionAndEmptyDefau
 impl std::str::FromStr for StringEnumSupportBodyEnumWithEmptyOptionAndEmptyDefault {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "" => Self::Empty,

@@ -131,7 +131,7 @@ impl std::fmt::Display for StringEnum {
 impl std::str::FromStr for StringEnum {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -613,7 +613,7 @@ impl std::fmt::Display for StringSchemaSupportBodyEnum {
 impl std::str::FromStr for StringSchemaSupportBodyEnum {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -680,7 +680,7 @@ impl std::fmt::Display for StringSchemaSupportBodyEnumWithDefault {
 impl std::str::FromStr for StringSchemaSupportBodyEnumWithDefault {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -747,7 +747,7 @@ impl std::fmt::Display for StringSchemaSupportBodyEnumWithDefaultAndRequired {
 impl std::str::FromStr for StringSchemaSupportBodyEnumWithDefaultAndRequired {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -817,7 +817,7 @@ impl std::fmt::Display for StringSchemaSupportBodyEnumWithEmptyOption {
 impl std::str::FromStr for StringSchemaSupportBodyEnumWithEmptyOption {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "" => Self::Empty,
@@ -879,7 +879,7 @@ impl std::fmt::Display for StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDef
 impl std::str::FromStr for StringSchemaSupportBodyEnumWithEmptyOptionAndEmptyDefault {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "" => Self::Empty,

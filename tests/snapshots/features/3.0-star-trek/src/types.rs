@@ -776,7 +776,7 @@ impl std::fmt::Display for AstronomicalObjectType {
 impl std::str::FromStr for AstronomicalObjectType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "PLANET" => Self::Planet,
@@ -871,7 +871,7 @@ impl std::fmt::Display for BloodType {
 impl std::str::FromStr for BloodType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "B_NEGATIVE" => Self::BNegative,
@@ -6209,7 +6209,7 @@ impl std::fmt::Display for ContentRatingSystem {
 impl std::str::FromStr for ContentRatingSystem {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "BBFC" => Self::Bbfc,
@@ -7732,7 +7732,7 @@ impl std::fmt::Display for Gender {
 impl std::str::FromStr for Gender {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "F" => Self::F,
@@ -9534,7 +9534,7 @@ impl std::fmt::Display for MaritalStatus {
 impl std::str::FromStr for MaritalStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "SINGLE" => Self::Single,
@@ -12266,7 +12266,7 @@ impl std::fmt::Display for ProductionRunUnit {
 impl std::str::FromStr for ProductionRunUnit {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "BOX" => Self::Box,
@@ -12385,7 +12385,7 @@ impl std::fmt::Display for ReferenceType {
 impl std::str::FromStr for ReferenceType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "ASIN" => Self::Asin,
@@ -12636,7 +12636,7 @@ impl std::fmt::Display for ResponseSortDirection {
 impl std::str::FromStr for ResponseSortDirection {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "ASC" => Self::Asc,
@@ -19107,7 +19107,7 @@ impl std::fmt::Display for VideoReleaseFormat {
 impl std::str::FromStr for VideoReleaseFormat {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "SUPER_8" => Self::Super8,

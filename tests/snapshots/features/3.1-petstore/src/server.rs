@@ -29,6 +29,7 @@
 
 use super::runtime::problem::*;
 use super::runtime::request::*;
+use super::runtime::stream_server::*;
 use super::runtime::violations::*;
 use super::api;
 use super::types;
@@ -1216,29 +1217,6 @@ fn authorize(
         problem.challenge = Some(challenge);
         Err(problem)
     }
-}
-
-/// A binary body as it arrives (`serve_request` bounds it); `None`
-/// when there is none.
-fn stream_body(body: axum::body::Body) -> Option<api::ByteStream> {
-    if axum::body::HttpBody::is_end_stream(&body) {
-        return None;
-    }
-    Some(api::ByteStream::from_stream(body.into_data_stream()))
-}
-
-/// A binary response: sent as the stream yields it, or with a
-/// `Content-Length` when it is in memory.
-fn binary(
-    status: StatusCode,
-    content_type: &'static str,
-    body: api::ByteStream,
-) -> Response {
-    let body = match body.as_bytes() {
-        Some(bytes) => axum::body::Body::from(bytes.clone()),
-        None => axum::body::Body::from_stream(body),
-    };
-    (status, [(axum::http::header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 impl Violations for String {

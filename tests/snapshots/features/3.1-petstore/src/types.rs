@@ -456,7 +456,7 @@ impl std::fmt::Display for OrderStatus {
 impl std::str::FromStr for OrderStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "placed" => Self::Placed,
@@ -523,7 +523,7 @@ impl std::fmt::Display for PetStatus {
 impl std::str::FromStr for PetStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,
@@ -590,7 +590,7 @@ impl std::fmt::Display for FindPetsByStatusStatusItem {
 impl std::str::FromStr for FindPetsByStatusStatusItem {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "available" => Self::Available,

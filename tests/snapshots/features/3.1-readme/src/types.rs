@@ -1158,7 +1158,7 @@ impl std::fmt::Display for GetApIsOkBodyDataItemSourceCurrent {
 impl std::str::FromStr for GetApIsOkBodyDataItemSourceCurrent {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "api" => Self::Api,
@@ -1242,7 +1242,7 @@ impl std::fmt::Display for GetApIsOkBodyDataItemType {
 impl std::str::FromStr for GetApIsOkBodyDataItemType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "openapi" => Self::Openapi,
@@ -1378,7 +1378,7 @@ impl std::fmt::Display for GetApIsOkBodyDataItemUploadStatus {
 impl std::str::FromStr for GetApIsOkBodyDataItemUploadStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "pending" => Self::Pending,
@@ -2396,7 +2396,7 @@ impl std::fmt::Display for CreateCategoryBodySection {
 impl std::str::FromStr for CreateCategoryBodySection {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "guide" => Self::Guide,
@@ -2738,7 +2738,7 @@ impl std::fmt::Display for GetCategoriesSection {
 impl std::str::FromStr for GetCategoriesSection {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "guides" => Self::Guides,
@@ -3347,7 +3347,7 @@ impl std::fmt::Display for GetChangelogsVisibility {
 impl std::str::FromStr for GetChangelogsVisibility {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "public" => Self::Public,
@@ -3921,7 +3921,7 @@ impl std::fmt::Display for GetChangelogsOkBodyDataItemPrivacyView {
 impl std::str::FromStr for GetChangelogsOkBodyDataItemPrivacyView {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "public" => Self::Public,
@@ -4003,7 +4003,7 @@ impl std::fmt::Display for GetChangelogsOkBodyDataItemType {
 impl std::str::FromStr for GetChangelogsOkBodyDataItemType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "none" => Self::None,
@@ -5257,7 +5257,7 @@ impl std::fmt::Display for GetCustomPagesOkBodyDataItemContentType {
 impl std::str::FromStr for GetCustomPagesOkBodyDataItemContentType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "markdown" => Self::Markdown,
@@ -5432,7 +5432,7 @@ impl std::fmt::Display for GetCustomPagesOkBodyDataItemPrivacyView {
 impl std::str::FromStr for GetCustomPagesOkBodyDataItemPrivacyView {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "public" => Self::Public,
@@ -6321,7 +6321,7 @@ impl std::fmt::Display for CreateGuideBodyAllowCrawlers {
 impl std::str::FromStr for CreateGuideBodyAllowCrawlers {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -6464,7 +6464,7 @@ impl std::fmt::Display for CreateGuideBodyAppearanceIconType {
 impl std::str::FromStr for CreateGuideBodyAppearanceIconType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "icon" => Self::Icon,
@@ -6736,7 +6736,7 @@ impl std::fmt::Display for CreateGuideBodyContentNextPagesItemVariant0Type {
 impl std::str::FromStr for CreateGuideBodyContentNextPagesItemVariant0Type {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "basic" => Self::Basic,
@@ -6852,7 +6852,7 @@ impl std::fmt::Display for CreateGuideBodyContentNextPagesItemVariant1Type {
 impl std::str::FromStr for CreateGuideBodyContentNextPagesItemVariant1Type {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "link" => Self::Link,
@@ -7156,7 +7156,7 @@ impl std::fmt::Display for CreateGuideBodyPrivacyView {
 impl std::str::FromStr for CreateGuideBodyPrivacyView {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "public" => Self::Public,
@@ -7222,7 +7222,7 @@ impl std::fmt::Display for CreateGuideBodyState {
 impl std::str::FromStr for CreateGuideBodyState {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "current" => Self::Current,
@@ -7300,7 +7300,7 @@ impl std::fmt::Display for CreateGuideBodyType {
 impl std::str::FromStr for CreateGuideBodyType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "api_config" => Self::ApiConfig,
@@ -10482,7 +10482,7 @@ impl std::fmt::Display for GetProjectOkBodyDataApiDesignerAllowEditing {
 impl std::str::FromStr for GetProjectOkBodyDataApiDesignerAllowEditing {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -10753,7 +10753,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceBrandTheme {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceBrandTheme {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "system" => Self::System,
@@ -10886,7 +10886,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceChangelogLayout {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceChangelogLayout {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "collapsed" => Self::Collapsed,
@@ -11103,7 +11103,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceFooterReadmeLogo {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceFooterReadmeLogo {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "hide" => Self::Hide,
@@ -11248,7 +11248,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceHeaderType {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "solid" => Self::Solid,
@@ -11313,7 +11313,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceHeaderLinkStyle {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderLinkStyle {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "buttons" => Self::Buttons,
@@ -11482,7 +11482,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceHeaderOverlayType {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderOverlayType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "triangles" => Self::Triangles,
@@ -11568,7 +11568,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceHeaderOverlayFill {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderOverlayFill {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "auto" => Self::Auto,
@@ -11666,7 +11666,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceHeaderOverlayPosition {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceHeaderOverlayPosition {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "top-left" => Self::TopLeft,
@@ -11794,7 +11794,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceLayoutFullWidth {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceLayoutFullWidth {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -11868,7 +11868,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceLayoutStyle {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceLayoutStyle {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "classic" => Self::Classic,
@@ -12041,7 +12041,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceLogoSize {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceLogoSize {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "default" => Self::Default,
@@ -12192,7 +12192,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceMarkdownCalloutsIconFon
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceMarkdownCalloutsIconFont {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "emojis" => Self::Emojis,
@@ -12391,7 +12391,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationFirstPage {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationFirstPage {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "documentation" => Self::Documentation,
@@ -12548,7 +12548,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationLeftItemType 
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLeftItemType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "home" => Self::Home,
@@ -12769,7 +12769,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationLinksChangelo
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksChangelogLabel {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Changelog" => Self::Changelog,
@@ -12834,7 +12834,7 @@ impl std::str::FromStr
 for GetProjectOkBodyDataAppearanceNavigationLinksChangelogVisibility {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -12959,7 +12959,7 @@ impl std::str::FromStr
 for GetProjectOkBodyDataAppearanceNavigationLinksDiscussionsLabel {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Discussions" => Self::Discussions,
@@ -13076,7 +13076,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationLinksHomeLabe
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksHomeLabel {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Home" => Self::Home,
@@ -13187,7 +13187,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationLinksGraphqlL
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksGraphqlLabel {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "GraphQL" => Self::GraphQl,
@@ -13310,7 +13310,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationLinksGuidesLa
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksGuidesLabel {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Guides" => Self::Guides,
@@ -13433,7 +13433,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationLinksRecipesL
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksRecipesLabel {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "Recipes" => Self::Recipes,
@@ -13556,7 +13556,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationLinksReferenc
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLinksReferenceLabel {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "API Reference" => Self::ApiReference,
@@ -13622,7 +13622,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationLogoLink {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationLogoLink {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "landing_page" => Self::LandingPage,
@@ -13685,7 +13685,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationPageIcons {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationPageIcons {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -13760,7 +13760,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationSubheaderLayo
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationSubheaderLayout {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "links" => Self::Links,
@@ -13824,7 +13824,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceNavigationVersion {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceNavigationVersion {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -13887,7 +13887,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceTableOfContents {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceTableOfContents {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -14005,7 +14005,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceAiDropdown {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiDropdown {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -14158,7 +14158,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceAiOptionsChatgpt {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsChatgpt {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -14221,7 +14221,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceAiOptionsClaude {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsClaude {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -14284,7 +14284,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceAiOptionsClipboard {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsClipboard {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -14347,7 +14347,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceAiOptionsCopilot {
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsCopilot {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -14410,7 +14410,7 @@ impl std::fmt::Display for GetProjectOkBodyDataAppearanceAiOptionsViewAsMarkdown
 impl std::str::FromStr for GetProjectOkBodyDataAppearanceAiOptionsViewAsMarkdown {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -14734,7 +14734,7 @@ impl std::fmt::Display for GetProjectOkBodyDataHealthCheckProvider {
 impl std::str::FromStr for GetProjectOkBodyDataHealthCheckProvider {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "manual" => Self::Manual,
@@ -14899,7 +14899,7 @@ impl std::fmt::Display for GetProjectOkBodyDataHealthCheckSettingsManualStatus {
 impl std::str::FromStr for GetProjectOkBodyDataHealthCheckSettingsManualStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "up" => Self::Up,
@@ -15387,7 +15387,7 @@ impl std::fmt::Display for GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLogin
 impl std::str::FromStr for GetProjectOkBodyDataIntegrationsAwsReadmeWebhookLoginRegion {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "af-south-1" => Self::AfSouth1,
@@ -16079,7 +16079,7 @@ impl std::fmt::Display for GetProjectOkBodyDataMcpState {
 impl std::str::FromStr for GetProjectOkBodyDataMcpState {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -16446,7 +16446,7 @@ impl std::fmt::Display for GetProjectOkBodyDataPlanType {
 impl std::str::FromStr for GetProjectOkBodyDataPlanType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "business" => Self::Business,
@@ -16689,7 +16689,7 @@ impl std::fmt::Display for GetProjectOkBodyDataPrivacyOpenapi {
 impl std::str::FromStr for GetProjectOkBodyDataPrivacyOpenapi {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "public" => Self::Public,
@@ -16766,7 +16766,7 @@ impl std::fmt::Display for GetProjectOkBodyDataPrivacyView {
 impl std::str::FromStr for GetProjectOkBodyDataPrivacyView {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "public" => Self::Public,
@@ -17006,7 +17006,7 @@ impl std::fmt::Display for GetProjectOkBodyDataReferenceApiSdkSnippets {
 impl std::str::FromStr for GetProjectOkBodyDataReferenceApiSdkSnippets {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -17119,7 +17119,7 @@ impl std::fmt::Display for GetProjectOkBodyDataReferenceSdkSnippetsExternal {
 impl std::str::FromStr for GetProjectOkBodyDataReferenceSdkSnippetsExternal {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "active" => Self::Active,
@@ -17183,7 +17183,7 @@ impl std::fmt::Display for GetProjectOkBodyDataReferenceDefaults {
 impl std::str::FromStr for GetProjectOkBodyDataReferenceDefaults {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "always_use" => Self::AlwaysUse,
@@ -17246,7 +17246,7 @@ impl std::fmt::Display for GetProjectOkBodyDataReferenceJsonEditor {
 impl std::str::FromStr for GetProjectOkBodyDataReferenceJsonEditor {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -17309,7 +17309,7 @@ impl std::fmt::Display for GetProjectOkBodyDataReferenceRequestHistory {
 impl std::str::FromStr for GetProjectOkBodyDataReferenceRequestHistory {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -17372,7 +17372,7 @@ impl std::fmt::Display for GetProjectOkBodyDataReferenceOauthFlows {
 impl std::str::FromStr for GetProjectOkBodyDataReferenceOauthFlows {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -17435,7 +17435,7 @@ impl std::fmt::Display for GetProjectOkBodyDataReferenceResponseExamples {
 impl std::str::FromStr for GetProjectOkBodyDataReferenceResponseExamples {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "expanded" => Self::Expanded,
@@ -17498,7 +17498,7 @@ impl std::fmt::Display for GetProjectOkBodyDataReferenceResponseSchemas {
 impl std::str::FromStr for GetProjectOkBodyDataReferenceResponseSchemas {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "expanded" => Self::Expanded,
@@ -17615,7 +17615,7 @@ impl std::fmt::Display for GetProjectOkBodyDataSeoOverwriteTitleTag {
 impl std::str::FromStr for GetProjectOkBodyDataSeoOverwriteTitleTag {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -17678,7 +17678,7 @@ impl std::fmt::Display for GetProjectOkBodyDataSitemap {
 impl std::str::FromStr for GetProjectOkBodyDataSitemap {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -17741,7 +17741,7 @@ impl std::fmt::Display for GetProjectOkBodyDataLlmsTxt {
 impl std::str::FromStr for GetProjectOkBodyDataLlmsTxt {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -17857,7 +17857,7 @@ impl std::fmt::Display for GetProjectOkBodyDataSuggestedEdits {
 impl std::str::FromStr for GetProjectOkBodyDataSuggestedEdits {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -18007,7 +18007,7 @@ impl std::fmt::Display for GetProjectOkBodyDataVariableDefaultsItemSource {
 impl std::str::FromStr for GetProjectOkBodyDataVariableDefaultsItemSource {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "server" => Self::Server,
@@ -18087,7 +18087,7 @@ impl std::fmt::Display for GetProjectOkBodyDataVariableDefaultsItemType {
 impl std::str::FromStr for GetProjectOkBodyDataVariableDefaultsItemType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "http" => Self::Http,
@@ -18213,7 +18213,7 @@ impl std::fmt::Display for GetProjectOkBodyDataWebhooksItemAction {
 impl std::str::FromStr for GetProjectOkBodyDataWebhooksItemAction {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "login" => Self::Login,
@@ -18374,7 +18374,7 @@ impl std::fmt::Display for GetProjectOkBodyDataFeaturesMdx {
 impl std::str::FromStr for GetProjectOkBodyDataFeaturesMdx {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -18617,7 +18617,7 @@ impl std::fmt::Display for GetProjectOkBodyDataGitConnectionRepositoryProviderTy
 impl std::str::FromStr for GetProjectOkBodyDataGitConnectionRepositoryProviderType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "github" => Self::Github,
@@ -18733,7 +18733,7 @@ impl std::fmt::Display for GetProjectOkBodyDataGitConnectionOrganizationProvider
 impl std::str::FromStr for GetProjectOkBodyDataGitConnectionOrganizationProviderType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "github" => Self::Github,
@@ -18803,7 +18803,7 @@ impl std::fmt::Display for GetProjectOkBodyDataGitConnectionStatus {
 impl std::str::FromStr for GetProjectOkBodyDataGitConnectionStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "active" => Self::Active,
@@ -18972,7 +18972,7 @@ impl std::fmt::Display for GetProjectOkBodyDataPermissionsAppearancePrivateLabel
 impl std::str::FromStr for GetProjectOkBodyDataPermissionsAppearancePrivateLabel {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -19104,7 +19104,7 @@ impl std::fmt::Display for GetProjectOkBodyDataPermissionsAppearanceCustomCodeCs
 impl std::str::FromStr for GetProjectOkBodyDataPermissionsAppearanceCustomCodeCss {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -19168,7 +19168,7 @@ impl std::fmt::Display for GetProjectOkBodyDataPermissionsAppearanceCustomCodeHt
 impl std::str::FromStr for GetProjectOkBodyDataPermissionsAppearanceCustomCodeHtml {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -19232,7 +19232,7 @@ impl std::fmt::Display for GetProjectOkBodyDataPermissionsAppearanceCustomCodeJs
 impl std::str::FromStr for GetProjectOkBodyDataPermissionsAppearanceCustomCodeJs {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -19445,7 +19445,7 @@ impl std::fmt::Display for GetProjectOkBodyDataRefactoredStatus {
 impl std::str::FromStr for GetProjectOkBodyDataRefactoredStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "enabled" => Self::Enabled,
@@ -19519,7 +19519,7 @@ impl std::fmt::Display for GetProjectOkBodyDataRefactoredMigrated {
 impl std::str::FromStr for GetProjectOkBodyDataRefactoredMigrated {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "failed" => Self::Failed,
@@ -20038,7 +20038,7 @@ impl std::fmt::Display for CreateReferenceBodyApiConfig {
 impl std::str::FromStr for CreateReferenceBodyApiConfig {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "authentication" => Self::Authentication,
@@ -20197,7 +20197,7 @@ impl std::fmt::Display for CreateReferenceBodyApiMethod {
 impl std::str::FromStr for CreateReferenceBodyApiMethod {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "get" => Self::Get,
@@ -21096,7 +21096,7 @@ impl std::fmt::Display for CreateReferenceCreatedBodyDataApiSource {
 impl std::str::FromStr for CreateReferenceCreatedBodyDataApiSource {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "api" => Self::Api,
@@ -21339,7 +21339,7 @@ impl std::fmt::Display for GetReferenceDereference {
 impl std::str::FromStr for GetReferenceDereference {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "true" => Self::True,
@@ -23475,7 +23475,7 @@ impl std::fmt::Display for GetRecipesOkBodyDataItemPrivacyView {
 impl std::str::FromStr for GetRecipesOkBodyDataItemPrivacyView {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "public" => Self::Public,
@@ -24382,7 +24382,7 @@ impl std::fmt::Display for SearchSection {
 impl std::str::FromStr for SearchSection {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "guides" => Self::Guides,
@@ -24718,7 +24718,7 @@ impl std::fmt::Display for SearchOkBodyDataItemHighlightsItemPath {
 impl std::str::FromStr for SearchOkBodyDataItemHighlightsItemPath {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "title" => Self::Title,
@@ -24830,7 +24830,7 @@ impl std::fmt::Display for SearchOkBodyDataItemHighlightsItemTextsItemType {
 impl std::str::FromStr for SearchOkBodyDataItemHighlightsItemTextsItemType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "hit" => Self::Hit,
@@ -25038,7 +25038,7 @@ impl std::fmt::Display for GetBranchesSortBy {
 impl std::str::FromStr for GetBranchesSortBy {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "created" => Self::Created,
@@ -25471,7 +25471,7 @@ impl std::fmt::Display for GetBranchesOkBodyVariant0DataItemPrivacyView {
 impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemPrivacyView {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "default" => Self::Default,
@@ -25535,7 +25535,7 @@ impl std::fmt::Display for GetBranchesOkBodyVariant0DataItemReleaseStage {
 impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemReleaseStage {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "beta" => Self::Beta,
@@ -25598,7 +25598,7 @@ impl std::fmt::Display for GetBranchesOkBodyVariant0DataItemSource {
 impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemSource {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "readme" => Self::Readme,
@@ -25661,7 +25661,7 @@ impl std::fmt::Display for GetBranchesOkBodyVariant0DataItemState {
 impl std::str::FromStr for GetBranchesOkBodyVariant0DataItemState {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "current" => Self::Current,
@@ -25783,7 +25783,7 @@ impl std::fmt::Display for GetBranchesOkBodyVariant0Type {
 impl std::str::FromStr for GetBranchesOkBodyVariant0Type {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "version" => Self::Version,
@@ -26359,7 +26359,7 @@ impl std::fmt::Display for GetBranchesOkBodyVariant1Type {
 impl std::str::FromStr for GetBranchesOkBodyVariant1Type {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "branch" => Self::Branch,
@@ -27040,7 +27040,7 @@ impl std::fmt::Display for UpdateBranchBodyVariant0ReleaseStage {
 impl std::str::FromStr for UpdateBranchBodyVariant0ReleaseStage {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "beta" => Self::Beta,

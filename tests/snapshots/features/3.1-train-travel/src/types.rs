@@ -731,7 +731,7 @@ impl std::fmt::Display for BookingPaymentCurrency {
 impl std::str::FromStr for BookingPaymentCurrency {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "bam" => Self::Bam,
@@ -934,7 +934,7 @@ impl std::fmt::Display for BookingPaymentSourceVariant0Object {
 impl std::str::FromStr for BookingPaymentSourceVariant0Object {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "card" => Self::Card,
@@ -1090,7 +1090,7 @@ impl std::fmt::Display for BookingPaymentSourceVariant1Object {
 impl std::str::FromStr for BookingPaymentSourceVariant1Object {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "bank_account" => Self::BankAccount,
@@ -1152,7 +1152,7 @@ impl std::fmt::Display for BookingPaymentSourceVariant1AccountType {
 impl std::str::FromStr for BookingPaymentSourceVariant1AccountType {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "individual" => Self::Individual,
@@ -1218,7 +1218,7 @@ impl std::fmt::Display for BookingPaymentStatus {
 impl std::str::FromStr for BookingPaymentStatus {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "pending" => Self::Pending,

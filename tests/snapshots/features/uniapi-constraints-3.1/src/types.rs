@@ -294,7 +294,7 @@ impl std::fmt::Display for ReadingUnit {
 impl std::str::FromStr for ReadingUnit {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "celsius" => Self::Celsius,

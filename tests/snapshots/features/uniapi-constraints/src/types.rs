@@ -790,7 +790,7 @@ impl std::fmt::Display for AccountRole {
 impl std::str::FromStr for AccountRole {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "admin" => Self::Admin,

@@ -285,7 +285,7 @@ impl std::fmt::Display for Letters {
 impl std::str::FromStr for Letters {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "a-b-c" => Self::Abc,

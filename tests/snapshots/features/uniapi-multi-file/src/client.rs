@@ -21,7 +21,7 @@
 use super::api::{self, Api};
 use super::runtime::client::*;
 
-pub use super::runtime::client::{Cache, Retry, USER_AGENT};
+pub use super::runtime::client::{Cache, Reconnect, Retry, USER_AGENT};
 
 /// A client of the API. It implements [`Api`], so it can stand wherever
 /// a server implementation can (for example behind `server::router`,

@@ -146,7 +146,7 @@ impl std::fmt::Display for Kind {
 impl std::str::FromStr for Kind {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "cat" => Self::Cat,

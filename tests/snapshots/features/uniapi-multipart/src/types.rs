@@ -401,7 +401,7 @@ impl std::fmt::Display for UploadKind {
 impl std::str::FromStr for UploadKind {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "photo" => Self::Photo,

@@ -679,7 +679,7 @@ impl std::fmt::Display for Values {
 impl std::str::FromStr for Values {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         Ok(
             match s {
                 "+1" => Self::Plus1,

@@ -314,7 +314,7 @@ impl std::fmt::Display for Level {
 impl std::str::FromStr for Level {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         s.trim().parse().map_err(|_| UnknownValue(s.to_owned())).and_then(Self::read)
     }
 }
@@ -432,7 +432,7 @@ impl std::fmt::Display for SettingsPriority {
 impl std::str::FromStr for SettingsPriority {
     type Err = UnknownValue;
 
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
         s.trim().parse().map_err(|_| UnknownValue(s.to_owned())).and_then(Self::read)
     }
 }

@@ -13,8 +13,9 @@ use super::violations::Violations;
 
 /// Turns a handler's result into the HTTP response: an `Err` is a logged
 /// 500, or a 413 when it comes from a streamed body that went over the
-/// limit (a handler that gives the stream's error back gets that without
-/// any code of its own).
+/// limit, or a 400 for a malformed item of the request's stream (a handler
+/// that gives the stream's error back gets that without any code of its
+/// own).
 pub fn respond<R: IntoResponse>(
     result: Result<R, super::api::Error>,
     errors: &[(u16, ErrorShape)],
@@ -22,6 +23,11 @@ pub fn respond<R: IntoResponse>(
     match result {
         Ok(response) => response.into_response(),
         Err(error) if over_limit(&error) => over_limit_problem().into_response(),
+        Err(super::api::Error::Item { index, message }) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("item {index} of the request body (counted from 0) is malformed: {message}"),
+        )
+        .answer(errors),
         Err(error) => {
             tracing::error!("handler failed: {error}");
             Problem::new(

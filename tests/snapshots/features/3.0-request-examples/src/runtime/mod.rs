@@ -14,6 +14,9 @@ pub mod values;
 /// Structs read from and written as JSON objects.
 pub mod object;
 
+/// Bodies that stream: `ByteStream`, `Items`, `Event` and their framing.
+pub mod stream;
+
 /// RFC 9457 problems, in the spec's error shapes where it has them.
 #[cfg(feature = "server")]
 pub mod problem;
@@ -33,3 +36,11 @@ pub mod request;
 /// `Client` over reqwest: `send`, retries, the cache, request and response helpers.
 #[cfg(feature = "client")]
 pub mod client;
+
+/// Items and events written as a handler yields them, read as they arrive.
+#[cfg(feature = "server")]
+pub mod stream_server;
+
+/// Items and events read as they arrive (reconnecting), sent as they come.
+#[cfg(feature = "client")]
+pub mod stream_client;

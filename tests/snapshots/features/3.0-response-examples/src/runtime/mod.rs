@@ -11,6 +11,9 @@ pub mod api;
 /// Enum values the spec does not list: `UnknownValue`, `lenient`.
 pub mod values;
 
+/// Bodies that stream: `ByteStream`, `Items`, `Event` and their framing.
+pub mod stream;
+
 /// RFC 9457 problems, in the spec's error shapes where it has them.
 #[cfg(feature = "server")]
 pub mod problem;
@@ -30,3 +33,11 @@ pub mod request;
 /// `Client` over reqwest: `send`, retries, the cache, request and response helpers.
 #[cfg(feature = "client")]
 pub mod client;
+
+/// Items and events written as a handler yields them, read as they arrive.
+#[cfg(feature = "server")]
+pub mod stream_server;
+
+/// Items and events read as they arrive (reconnecting), sent as they come.
+#[cfg(feature = "client")]
+pub mod stream_client;

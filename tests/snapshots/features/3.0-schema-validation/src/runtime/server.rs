@@ -27,6 +27,10 @@ pub const STREAM_LIMIT: usize = 1024 * 1024 * 1024;
 /// request has none, and it is echoed on the response.
 pub const REQUEST_ID: &str = "x-request-id";
 
+/// How long an event stream may be silent before the server sends a
+/// keep-alive comment (`:`), unless [`Options::keep_alive`] says otherwise.
+pub const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// One operation as the middleware sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Operation {
@@ -54,6 +58,7 @@ pub struct Options {
     stream_limit: usize,
     spec: Option<String>,
     health: Option<String>,
+    keep_alive: Option<std::time::Duration>,
 }
 
 impl Default for Options {
@@ -63,6 +68,7 @@ impl Default for Options {
             stream_limit: STREAM_LIMIT,
             spec: None,
             health: None,
+            keep_alive: Some(KEEP_ALIVE),
         }
     }
 }
@@ -100,6 +106,14 @@ impl Options {
         self
     }
 
+    /// How long a response of server-sent events may be silent before a
+    /// keep-alive comment goes out (proxies close connections that are
+    /// idle); `None` sends none. Default: [`KEEP_ALIVE`].
+    pub fn keep_alive(mut self, interval: Option<std::time::Duration>) -> Self {
+        self.keep_alive = interval;
+        self
+    }
+
     /// Answers `GET path` with 200 `ok`, a liveness probe, for example at
     /// `/healthz` (same rules for `path` as [`Options::spec`]).
     pub fn health(mut self, path: impl Into<String>) -> Self {
@@ -113,6 +127,7 @@ impl Options {
 struct Served {
     body_limit: usize,
     stream_limit: usize,
+    keep_alive: Option<std::time::Duration>,
     /// Sorted by route, then method.
     operations: &'static [Operation],
 }
@@ -142,6 +157,7 @@ pub fn finish(
     let served = Served {
         body_limit: options.body_limit,
         stream_limit: options.stream_limit,
+        keep_alive: options.keep_alive,
         operations,
     };
     router
@@ -290,6 +306,9 @@ async fn serve_request(
             response = Response::from_parts(parts, axum::body::Body::empty());
         }
     }
+    if let Some(interval) = served.keep_alive.filter(|_| is_event_stream(&response)) {
+        response = response.map(|inner| axum::body::Body::new(KeepAlive::new(inner, interval)));
+    }
     response.headers_mut().insert(REQUEST_ID, id);
     span.record("status", response.status().as_u16());
     span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
@@ -411,6 +430,84 @@ impl http_body::Body for Draining {
             Some(_) => http_body::SizeHint::default(),
             None => self.inner.size_hint(),
         }
+    }
+}
+
+/// Whether a response is a stream of server-sent events.
+fn is_event_stream(response: &Response) -> bool {
+    response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("text/event-stream")
+        })
+}
+
+/// An event stream's body with a comment (`:`) sent after each
+/// `interval` without a frame. Frames are whole events, so a comment
+/// never falls inside one.
+struct KeepAlive {
+    inner: axum::body::Body,
+    interval: std::time::Duration,
+    /// When the last frame went out.
+    last: tokio::time::Instant,
+    /// Due when the silence may have lasted `interval`: it is moved on
+    /// only when it fires (cheaper than at every frame).
+    silence: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl KeepAlive {
+    fn new(inner: axum::body::Body, interval: std::time::Duration) -> Self {
+        KeepAlive {
+            inner,
+            interval,
+            last: tokio::time::Instant::now(),
+            silence: Box::pin(tokio::time::sleep(interval)),
+        }
+    }
+}
+
+impl http_body::Body for KeepAlive {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        use std::future::Future as _;
+        use std::task::Poll;
+        let this = self.get_mut();
+        if let Poll::Ready(frame) = std::pin::Pin::new(&mut this.inner).poll_frame(cx) {
+            this.last = tokio::time::Instant::now();
+            return Poll::Ready(frame);
+        }
+        while this.silence.as_mut().poll(cx).is_ready() {
+            let now = tokio::time::Instant::now();
+            let due = this.last + this.interval;
+            if due > now {
+                this.silence.as_mut().reset(due);
+                continue;
+            }
+            this.last = now;
+            this.silence.as_mut().reset(now + this.interval);
+            let comment = axum::body::Bytes::from_static(b":\n\n");
+            return Poll::Ready(Some(Ok(http_body::Frame::data(comment))));
+        }
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 

@@ -68,6 +68,15 @@ pub enum Error {
         /// The response's body.
         body: Vec<u8>,
     },
+    /// An item of a stream (an event, a line, a record) did not match the
+    /// spec; the items before it were delivered. A handler that returns it
+    /// from its request's stream makes the server answer 400.
+    Item {
+        /// How many items came before it.
+        index: u64,
+        /// What did not match.
+        message: String,
+    },
     /// Anything else; a handler returning it makes the server answer 500.
     Other(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -135,6 +144,12 @@ impl std::fmt::Display for Error {
             }
             Error::UnexpectedStatus { status, .. } => {
                 write!(f, "undocumented response status {status}")
+            }
+            Error::Item { index, message } => {
+                write!(
+                    f,
+                    "item {index} of the stream (counted from 0) is malformed: {message}"
+                )
             }
             Error::Other(e) => e.fmt(f),
         }

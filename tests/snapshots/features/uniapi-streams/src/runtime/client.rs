@@ -35,6 +35,7 @@ struct Settings {
     retry: Retry,
     cache: Option<Cache>,
     request_ids: bool,
+    reconnect: Option<Reconnect>,
 }
 
 /// The `User-Agent` sent unless one is configured: the crate that
@@ -73,6 +74,7 @@ impl<C: Default> Client<C> {
                 retry: Retry::default(),
                 cache: None,
                 request_ids: true,
+                reconnect: None,
             },
             invalid: None,
         }
@@ -211,6 +213,13 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Reconnects a stream of server-sent events whose connection
+    /// breaks, as [`Reconnect`] says; off by default.
+    pub fn reconnect(mut self, reconnect: Reconnect) -> Self {
+        self.settings.reconnect = Some(reconnect);
+        self
+    }
+
     /// The client; fails when a header was invalid or reqwest cannot
     /// make a client (its TLS backend did not start).
     pub fn build(self) -> Result<Client<C>, super::api::Error> {
@@ -243,6 +252,70 @@ impl<C> ClientBuilder<C> {
             settings: std::sync::Arc::new(self.settings),
         }
     }
+}
+
+/// How a stream of server-sent events reconnects when its connection
+/// breaks (not when it ends): the call is sent again with
+/// `Last-Event-ID`, the id of the last event that came, after the
+/// stream's own `retry:` time or [`Reconnect::delay`], up to
+/// [`Reconnect::max_attempts`] times in a row. A call whose body is a
+/// stream cannot be sent again, and does not reconnect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Reconnect {
+    max_attempts: u32,
+    delay: std::time::Duration,
+}
+
+impl Default for Reconnect {
+    /// Up to 5 attempts in a row, 3 s apart unless the stream says
+    /// otherwise.
+    fn default() -> Self {
+        Reconnect {
+            max_attempts: 5,
+            delay: std::time::Duration::from_secs(3),
+        }
+    }
+}
+
+impl Reconnect {
+    /// The defaults of [`Reconnect::default`].
+    pub fn new() -> Self {
+        Reconnect::default()
+    }
+
+    /// How many reconnects in a row are tried before the break is
+    /// the stream's error.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// The wait before each, unless the stream sent `retry:`.
+    pub fn delay(mut self, delay: std::time::Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// How many reconnects in a row are tried.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait before each, unless the stream sent `retry:`.
+    pub fn wait(&self) -> std::time::Duration {
+        self.delay
+    }
+}
+
+/// The call that a stream's response came from, kept in the response's
+/// extensions where the client reconnects streams.
+#[derive(Debug, Clone)]
+pub struct Resend {
+    /// The request, to be sent again.
+    pub request: std::sync::Arc<std::sync::Mutex<reqwest::RequestBuilder>>,
+    /// How.
+    pub reconnect: Reconnect,
 }
 
 /// When a call is tried again: on a connection error, `429 Too Many
@@ -581,12 +654,21 @@ impl<C> Client<C> {
             _ => None,
         };
         let mut request = self.http.request(method.clone(), url).headers(headers);
-        if let Some(timeout) = settings.timeout {
+        // A stream's body may take any time: only its headers are timed.
+        let headers_timeout = settings.timeout.filter(|_| streams);
+        if let Some(timeout) = settings.timeout.filter(|_| !streams) {
             request = request.timeout(timeout);
         }
         if let Some((_, body)) = body {
             request = request.body(body);
         }
+        let resend = match &settings.reconnect {
+            Some(reconnect) if streams => request.try_clone().map(|request| Resend {
+                request: std::sync::Arc::new(std::sync::Mutex::new(request)),
+                reconnect: reconnect.clone(),
+            }),
+            _ => None,
+        };
         let retry = &settings.retry;
         let retried = retry.applies_to(&method);
         let mut attempt = 1;
@@ -596,7 +678,16 @@ impl<C> Client<C> {
             } else {
                 None
             };
-            let outcome = request.send().await;
+            let outcome = match headers_timeout {
+                Some(timeout) => tokio::time::timeout(timeout, request.send())
+                    .await
+                    .map_err(|_| {
+                        super::api::Error::Timeout(
+                            format!("no response in {} ms", timeout.as_millis()).into(),
+                        )
+                    })?,
+                None => request.send().await,
+            };
             let wait = match (&outcome, &next) {
                 (_, None) => None,
                 (Ok(response), Some(_)) if matches!(response.status().as_u16(), 429 | 503) => {
@@ -623,6 +714,10 @@ impl<C> Client<C> {
             }
         };
         span.record("retries", attempt - 1);
+        let mut response = response;
+        if let Some(resend) = resend {
+            response.extensions_mut().insert(resend);
+        }
         let Some((cache, key)) = cached else {
             return Ok(response);
         };
