@@ -522,13 +522,7 @@ fn read_body(b: &ir::ResponseBody, helpers: &mut BTreeSet<Helper>) -> TokenStrea
             let decode = super::item_codec(sequence, &b.ty).1;
             match sequence {
                 ir::Sequence::Events => {
-                    let sentinel = match &b.sentinel {
-                        Some(sentinel) => {
-                            let sentinel = lit(sentinel);
-                            quote!(Some(#sentinel))
-                        }
-                        None => quote!(None),
-                    };
+                    let sentinel = super::sentinel(b);
                     quote!(response_events(response, #decode, #sentinel))
                 }
                 _ => {

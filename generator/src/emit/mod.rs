@@ -157,6 +157,17 @@ pub(crate) fn item_codec(sequence: ir::Sequence, t: &Ty) -> (TokenStream, TokenS
     }
 }
 
+/// `Some("[DONE]")` or `None`: the data that ends a body of events.
+pub(crate) fn sentinel(b: &ir::ResponseBody) -> TokenStream {
+    match &b.sentinel {
+        Some(sentinel) => {
+            let sentinel = lit(sentinel);
+            quote!(Some(#sentinel))
+        }
+        None => quote!(None),
+    }
+}
+
 /// The runtime's `Framing` of a sequence of JSON items.
 pub(crate) fn framing(sequence: ir::Sequence) -> TokenStream {
     match sequence {

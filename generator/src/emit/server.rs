@@ -923,13 +923,7 @@ fn write_body(
             let encode = super::item_codec(sequence, &b.ty).0;
             return match sequence {
                 ir::Sequence::Events => {
-                    let sentinel = match &b.sentinel {
-                        Some(sentinel) => {
-                            let sentinel = lit(sentinel);
-                            quote!(Some(#sentinel))
-                        }
-                        None => quote!(None),
-                    };
+                    let sentinel = super::sentinel(b);
                     quote!(events_response(#status, #body, #encode, #sentinel))
                 }
                 _ => {
