@@ -1,8 +1,10 @@
 //! Shared by the benchmark binaries and the router bench: the two shop
 //! servers' routers (generated and hand-written), the puppies both are
-//! seeded with, and the address argument.
+//! seeded with, and the address argument; the two event streams
+//! ([`events`]) and a process's CPU time.
 
 pub mod baseline;
+pub mod events;
 
 #[path = "../../generated-example/examples/shop/mod.rs"]
 #[allow(dead_code)]
@@ -49,4 +51,16 @@ pub fn listen_addr() -> String {
     std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:0".to_owned())
+}
+
+/// User plus system CPU time, in seconds, of every thread of process
+/// `pid` (`"self"` for this one) so far: fields 14 and 15 of
+/// `/proc/PID/stat`, in clock ticks of 1/100 s (Linux's `USER_HZ`).
+pub fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name, in parentheses, may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // Field 3 (the state) is the first after the name.
+    Some((ticks(14 - 3)? + ticks(15 - 3)?) as f64 / 100.0)
 }

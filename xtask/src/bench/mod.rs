@@ -9,11 +9,14 @@
 //! - `serve`: the generated puppy-shop server against a hand-written axum
 //!   one, under `wrk`.
 //! - `client`: the generated client against raw reqwest.
+//! - `events`: server-sent events per second, the generated server and
+//!   client against axum's `Sse` and a hand-written parser.
 //!
 //! Runs alternate between the things compared (A B B A ...), each figure
 //! is a median with its spread, and every comparison prints a ratio.
 
 mod compile;
+mod events;
 mod generate;
 mod measure;
 mod serve;
@@ -66,6 +69,18 @@ pub enum Task {
     },
     /// Generated client vs raw reqwest making the same calls.
     Client,
+    /// Server-sent events per second: generated server and client vs axum `Sse` and a hand parser.
+    Events {
+        /// Events per measured stream
+        #[arg(long, default_value_t = 500_000)]
+        events: u64,
+        /// Only the generated pair and the hand-written pair, not the mixed ones
+        #[arg(long)]
+        no_mixed: bool,
+        /// The clients' tokio runtime
+        #[arg(long, value_enum, default_value_t = events::Runtime::Both)]
+        runtime: events::Runtime,
+    },
     /// Internal: runs a command and prints what it cost.
     #[command(hide = true)]
     Exec {
@@ -106,6 +121,14 @@ pub fn run(options: &Options) -> Result<(), String> {
             connections,
         } => ("serve", serve::serve(&cache, runs, *seconds, *connections)?),
         Task::Client => ("client", serve::client(runs)?),
+        Task::Events {
+            events,
+            no_mixed,
+            runtime,
+        } => (
+            "events",
+            events::events(runs, (*events).max(1), !no_mixed, *runtime)?,
+        ),
         Task::Exec { .. } => unreachable!("handled above"),
     };
     let header = format!(

@@ -41,7 +41,7 @@ end
 const SERVERS: [&str; 2] = ["shop-generated", "shop-baseline"];
 
 /// Builds the benchmark binaries in release and returns their folder.
-fn build_bins() -> Result<PathBuf, String> {
+pub(super) fn build_bins() -> Result<PathBuf, String> {
     eprintln!("building: cargo build --release -p uniapi-bench");
     let status = cargo()
         .current_dir(workspace_root())
@@ -59,10 +59,10 @@ fn build_bins() -> Result<PathBuf, String> {
 }
 
 /// A server process, killed when dropped.
-struct Server(Child, String);
+pub(super) struct Server(pub(super) Child, pub(super) String);
 
 impl Server {
-    fn start(bin: &Path) -> Result<Server, String> {
+    pub(super) fn start(bin: &Path) -> Result<Server, String> {
         let mut child = Command::new(bin)
             .arg("127.0.0.1:0")
             .stdin(Stdio::null())

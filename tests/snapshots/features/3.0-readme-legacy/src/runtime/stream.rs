@@ -625,7 +625,7 @@ impl Splitter {
             };
             if let Some((at, width)) = found {
                 let piece = self.buffer.split_to(at).freeze();
-                let _ = self.buffer.split_to(width);
+                bytes::Buf::advance(&mut self.buffer, width);
                 self.scanned = 0;
                 self.record = Depth::default();
                 return Poll::Ready(Piece::Text(piece));
@@ -646,6 +646,16 @@ impl Splitter {
                 Poll::Pending => return Poll::Pending,
             }
         }
+    }
+}
+
+/// The text of a line or a record, invalid UTF-8 replaced (checked
+/// first with `str::from_utf8`, which is faster on ASCII than
+/// `String::from_utf8_lossy`).
+fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 
@@ -691,7 +701,7 @@ pub fn read_items<T: Send + 'static>(
                         return Poll::Ready(Some(Err(super::api::Error::Transport(error))));
                     }
                 };
-                let text = String::from_utf8_lossy(&text);
+                let text = utf8(&text);
                 let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
                 if text.is_empty() {
                     continue;
@@ -877,7 +887,7 @@ impl<T> Stream for EventReader<T> {
                     return Poll::Ready(Some(Err(super::api::Error::Transport(error))));
                 }
             };
-            let mut line = String::from_utf8_lossy(&line);
+            let mut line = utf8(&line);
             if !this.started {
                 this.started = true;
                 if let Some(rest) = line.strip_prefix('\u{feff}') {
