@@ -135,7 +135,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
                         quote!(json(#text))
                     }
                     MediaKind::Sequence(sequence) => {
-                        let item = if text_items(sequence, &b.ty) {
+                        let item = if super::text_items(sequence, &b.ty) {
                             quote!(String::from("string"))
                         } else {
                             let text =
@@ -181,7 +181,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
         !op.params.is_empty()
             || op.body().is_some_and(|b| match b.media {
                 MediaKind::Json | MediaKind::Form | MediaKind::Multipart => true,
-                MediaKind::Sequence(sequence) => !text_items(sequence, &b.ty),
+                MediaKind::Sequence(sequence) => !super::text_items(sequence, &b.ty),
                 MediaKind::Text | MediaKind::Binary => false,
             })
     });
@@ -245,15 +245,9 @@ fn chosen(op: &ir::Operation) -> Option<&ir::Response> {
 fn needs_json(r: &ir::Response) -> bool {
     r.body().is_some_and(|b| match b.media {
         MediaKind::Text | MediaKind::Binary => false,
-        MediaKind::Sequence(sequence) => !text_items(sequence, &b.ty),
+        MediaKind::Sequence(sequence) => !super::text_items(sequence, &b.ty),
         MediaKind::Json | MediaKind::Form | MediaKind::Multipart => true,
     }) || r.headers.iter().any(|h| h.required)
-}
-
-/// Whether the items of a sequence are text (events whose data is a
-/// string), not JSON.
-fn text_items(sequence: ir::Sequence, t: &Ty) -> bool {
-    sequence == ir::Sequence::Events && *t == Ty::Prim(ir::Prim::String)
 }
 
 /// `api::Items` of `values` (each in an `api::Event` for events).
@@ -303,7 +297,7 @@ fn response_value(api: &ir::Api, r: &ir::Response, response: &proc_macro2::Ident
             quote!(json(#text)?)
         }
         // Each example is an item; without any, one item made up.
-        MediaKind::Sequence(sequence) if text_items(sequence, &b.ty) => {
+        MediaKind::Sequence(sequence) if super::text_items(sequence, &b.ty) => {
             let texts: Vec<String> = b
                 .examples
                 .iter()

@@ -150,11 +150,17 @@ pub(crate) fn body_ty(api: &ir::Api, media: ir::MediaKind, t: &Ty, scope: Scope)
 /// (or events' data) are of type `t`: text for events whose data is a
 /// string, JSON otherwise.
 pub(crate) fn item_codec(sequence: ir::Sequence, t: &Ty) -> (TokenStream, TokenStream) {
-    if sequence == ir::Sequence::Events && *t == Ty::Prim(Prim::String) {
+    if text_items(sequence, t) {
         (quote!(to_text), quote!(from_text))
     } else {
         (quote!(to_json), quote!(from_json))
     }
+}
+
+/// Whether the items of a sequence are text (events whose data is a
+/// string), not JSON.
+pub(crate) fn text_items(sequence: ir::Sequence, t: &Ty) -> bool {
+    sequence == ir::Sequence::Events && *t == Ty::Prim(Prim::String)
 }
 
 /// `Some("[DONE]")` or `None`: the data that ends a body of events.
