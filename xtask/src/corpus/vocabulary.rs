@@ -16,7 +16,9 @@
 //! less Rust keywords and one-letter names. A crate's signature is the
 //! words and patterns that occur in the code of its `src/**/*.rs` (comments,
 //! doc comments and string literals, which mostly carry the spec's text,
-//! are left out), its file names (`file:src/mock.rs`), `r#` when it has
+//! are left out; so are the runtime files' words, the same in every crate,
+//! so that a runtime word counts where per-spec code uses it), its file
+//! names (`file:src/mock.rs`), `r#` when it has
 //! raw identifiers, and `twice:NAME` when one file defines a word (or a
 //! name of a pattern) more than once, with `fn`, `struct`, `const`, ...:
 //! where the spec's names meet the generator's, as when an operation `id`
@@ -202,6 +204,12 @@ impl Vocabulary {
         for (path, text) in files {
             bytes += text.len() as u64;
             features.insert(format!("file:{path}"));
+            // A runtime file is the same in every crate (and compiled and
+            // tested by itself): that a crate has it is a feature, its words
+            // are not, so that a word counts where per-spec code uses it.
+            if is_runtime_file(path) {
+                continue;
+            }
             let mut definitions: HashMap<&str, usize> = HashMap::new();
             let mut previous = None;
             for token in tokens(text) {
@@ -254,6 +262,14 @@ impl Vocabulary {
         }
         Ok(self.signature(files.iter().map(|(p, t)| (p.as_str(), t.as_str()))))
     }
+}
+
+/// A file the generator copies into every crate as it is
+/// (`src/runtime/<name>.rs`); `src/runtime/mod.rs`, which it writes per
+/// spec, is not one.
+fn is_runtime_file(path: &str) -> bool {
+    path.strip_prefix("src/runtime/")
+        .is_some_and(|name| name != "mod.rs" && !name.contains('/'))
 }
 
 /// A `format_ident!` template with a fixed part: `{}_ERRORS` matches
@@ -482,6 +498,31 @@ mod tests {
             ]
         );
         assert_eq!(signature.bytes, (types.len() + server.len()) as u64);
+    }
+
+    #[test]
+    fn a_runtime_files_words_count_only_where_per_spec_code_uses_them() {
+        let runtime = "pub fn object() {} pub fn retry_after() {}";
+        let server = "fn handle_list_pets() { object(); }";
+        let signature = vocabulary().signature([
+            ("src/runtime/request.rs", runtime),
+            ("src/runtime/mod.rs", "pub mod request;"),
+            ("src/server.rs", server),
+        ]);
+        assert_eq!(
+            signature.features,
+            [
+                "file:src/runtime/mod.rs",
+                "file:src/runtime/request.rs",
+                "file:src/server.rs",
+                "handle_{}",
+                "object"
+            ]
+        );
+        assert_eq!(
+            signature.bytes,
+            (runtime.len() + "pub mod request;".len() + server.len()) as u64
+        );
     }
 
     #[test]
