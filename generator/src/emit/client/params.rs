@@ -72,13 +72,7 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
         }
     };
     match special(p) {
-        Some(Special::Json) => {
-            helpers.insert(Helper::EncodeJson);
-            place(
-                quote!(#encode(&String::from_utf8_lossy(&encode_json(v)?))),
-                helpers,
-            )
-        }
+        Some(Special::Json) => place(quote!(#encode(&json_text(v)?)), helpers),
         Some(Special::RepeatedQuery) => {
             let parts = item_parts(helpers);
             quote! {

@@ -118,6 +118,8 @@ pub enum PostNoteBody {
 pub struct GetNoteRequest {
     /// In path: `id`.
     pub id: String,
+    /// In header: `X-Note-Meta`.
+    pub x_note_meta: Option<types::Note>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -127,6 +129,7 @@ impl GetNoteRequest {
     pub fn new(id: String) -> Self {
         GetNoteRequest {
             id,
+            x_note_meta: None,
             context: Context::default(),
         }
     }

@@ -131,7 +131,10 @@ impl Api for Client {
             url.push_str(&percent_encode(&v.to_string()));
         }
         let query = String::new();
-        let headers = reqwest::header::HeaderMap::new();
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(v) = &request.x_note_meta {
+            insert_header(&mut headers, "x-note-meta", &verbatim(&json_text(v)?))?;
+        }
         let response = self
             .send(Call {
                 operation: "getNote",

@@ -115,6 +115,7 @@ mod tests {
         let answer = client
             .get_note(api::GetNoteRequest {
                 id: json("\"string\""),
+                x_note_meta: Some(json("{\"text\":\"string\",\"pinned\":true}")),
                 context: api::Context::default(),
             })
             .await;

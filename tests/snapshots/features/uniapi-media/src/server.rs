@@ -205,11 +205,13 @@ async fn request_get_note(
         &["application/json", "application/xml", "text/plain"],
     )?;
     let p0 = parse(path_param(&path, 0, "id")?);
-    if p0.is_err() {
-        return Err(bad_parameters([("id", p0.err())]));
+    let p1 = header_value(&parts.headers, "x-note-meta")?.map(json_param).transpose();
+    if p0.is_err() || p1.is_err() {
+        return Err(bad_parameters([("id", p0.err()), ("X-Note-Meta", p1.err())]));
     }
     Ok(api::GetNoteRequest {
         id: p0?,
+        x_note_meta: p1?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,

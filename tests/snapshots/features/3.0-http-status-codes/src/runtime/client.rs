@@ -960,6 +960,12 @@ impl Cache {
     }
 }
 
+/// A parameter's value as JSON text (a parameter with JSON `content`).
+pub fn json_text<T: serde::Serialize>(value: &T) -> Result<String, super::api::Error> {
+    serde_json::to_string(value).map_err(|e| super::api::Error::Encode(e.to_string()))
+}
+
+/// A JSON request body.
 pub fn encode_json<T: serde::Serialize>(body: &T) -> Result<reqwest::Body, super::api::Error> {
     serde_json::to_vec(body)
         .map(reqwest::Body::from)
