@@ -692,7 +692,9 @@ peer! {
     feature_3_1_train_travel: feature_3_1_train_travel, "specs/features/3.1/train-travel.yaml";
     feature_uniapi_constraints: feature_uniapi_constraints, "specs/features/uniapi/constraints.yaml";
     feature_uniapi_constraints_3_1: feature_uniapi_constraints_3_1, "specs/features/uniapi/constraints-3.1.yaml";
+    feature_uniapi_events: feature_uniapi_events, "specs/features/uniapi/events.yaml";
     feature_uniapi_formats: feature_uniapi_formats, "specs/features/uniapi/formats.yaml";
+    feature_uniapi_items_3_2: feature_uniapi_items_3_2, "specs/features/uniapi/items-3.2.yaml";
     feature_uniapi_multi_file: feature_uniapi_multi_file, "specs/features/uniapi/multi-file.yaml";
     feature_uniapi_multipart: feature_uniapi_multipart, "specs/features/uniapi/multipart.yaml";
     feature_uniapi_names: feature_uniapi_names, "specs/features/uniapi/names.yaml";
