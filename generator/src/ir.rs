@@ -463,6 +463,14 @@ pub enum MediaKind {
     Sequence(Sequence),
 }
 
+impl MediaKind {
+    /// Whether a body of this kind streams rather than being read whole:
+    /// binary bodies and sequences of items.
+    pub fn streams(self) -> bool {
+        matches!(self, MediaKind::Binary | MediaKind::Sequence(_))
+    }
+}
+
 /// How the items of a sequential media type are framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sequence {
@@ -681,6 +689,13 @@ impl Api {
                     .iter()
                     .any(|r| r.bodies.iter().any(|b| picked(b.media)))
         })
+    }
+
+    /// Whether some body streams (binary, or a sequence of items): the
+    /// crate then has the runtime's `stream` files, `bytes` and
+    /// `futures-core`.
+    pub fn streams(&self) -> bool {
+        self.uses(Prim::Bytes) || self.uses_sequence(|_| true)
     }
 
     /// Whether any type has a `pattern` (the crate then needs `regex`).

@@ -138,7 +138,7 @@ pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
     {
         wanted.push("object");
     }
-    let streams = api.uses(ir::Prim::Bytes) || api.uses_sequence(|_| true);
+    let streams = api.streams();
     if streams {
         wanted.push("stream");
     }

@@ -499,7 +499,7 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
         uuid: api.uses(Prim::Uuid),
         regex: api.uses_patterns(),
-        streams: api.uses(Prim::Bytes) || api.uses_sequence(|_| true),
+        streams: api.streams(),
     }
     .render()
     .map(|s| s.trim_end().to_owned() + "\n")

@@ -517,7 +517,7 @@ fn derives(holds_stream: bool) -> TokenStream {
 /// Whether a body streams: binary media types (`api::ByteStream`, the
 /// only bodies `lower` gives bytes), and sequences of items.
 pub(super) fn streams(media: ir::MediaKind, t: &Ty) -> bool {
-    matches!(t, Ty::Prim(ir::Prim::Bytes)) || matches!(media, ir::MediaKind::Sequence(_))
+    media.streams() || matches!(t, Ty::Prim(ir::Prim::Bytes))
 }
 
 /// The runtime's stream types that the spec's bodies use, re-exported.

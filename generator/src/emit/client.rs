@@ -545,11 +545,9 @@ pub(super) fn is_date_time(t: &Ty) -> bool {
 
 /// Whether some response of `op` streams (binary, or a sequence).
 fn streams_response(op: &Operation) -> bool {
-    op.responses.iter().any(|r| {
-        r.bodies
-            .iter()
-            .any(|b| matches!(b.media, MediaKind::Binary | MediaKind::Sequence(_)))
-    })
+    op.responses
+        .iter()
+        .any(|r| r.bodies.iter().any(|b| b.media.streams()))
 }
 
 /// Whether some `GET` (which the cache serves) has a binary response: then

@@ -238,9 +238,7 @@ fn runtime_routes(api: &ir::Api) -> Vec<runtime::Route> {
             method: op.method.as_str().to_owned(),
             route: route_path(op),
             operation_id: op.operation_id.clone().unwrap_or_else(|| op.name.clone()),
-            streamed: op
-                .body()
-                .is_some_and(|b| matches!(b.media, MediaKind::Binary | MediaKind::Sequence(_))),
+            streamed: op.body().is_some_and(|b| b.media.streams()),
         })
         .collect()
 }
