@@ -106,6 +106,9 @@ pub fn check(
     let mut child = cargo()
         .current_dir(dir)
         .args(["check", "--workspace", "--keep-going"])
+        // A one-shot check gains nothing from incremental caches, which
+        // are most of what a run of hundreds of crates writes to disk.
+        .env("CARGO_INCREMENTAL", "0")
         .args(features.args())
         .args(["--message-format", "short", "--color", "never"])
         .arg("--target-dir")
@@ -174,6 +177,7 @@ pub fn check_sample(
             &out.join(features.log_name()),
         )?;
         phases.end(&format!("check, {}", features.label()));
+        prune(&cache.join("target"), &members)?;
         if let Some(problem) = checked.problem {
             return Ok(Some(format!("with {}: {problem}", features.label())));
         }
@@ -200,6 +204,43 @@ pub fn check_sample(
         }
     }
     Ok(None)
+}
+
+/// Deletes what checking `members` left in `target_dir` (their metadata
+/// and fingerprints), keeping their dependencies' builds. The next pass
+/// builds the members again anyway, with other features; without this a
+/// full run's target dir outgrows the disk.
+pub fn prune(target_dir: &Path, members: &[String]) -> Result<(), String> {
+    let stems: Vec<String> = members.iter().map(|m| m.replace('-', "_")).collect();
+    let debug = target_dir.join("debug");
+    for (folder, underscores) in [("deps", true), (".fingerprint", false)] {
+        let Ok(entries) = std::fs::read_dir(debug.join(folder)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let bare = name.strip_prefix("lib").unwrap_or(&name);
+            let Some((stem, _hash)) = bare.rsplit_once('-') else {
+                continue;
+            };
+            let ours = if underscores {
+                stems.iter().any(|s| s == stem)
+            } else {
+                members.iter().any(|m| m == stem)
+            };
+            if !ours {
+                continue;
+            }
+            let path = entry.path();
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads `cargo check --message-format short` output line by line.
@@ -318,6 +359,42 @@ mod tests {
             attributor.line(line);
         }
         attributor.finish(success)
+    }
+
+    #[test]
+    fn pruning_removes_the_members_builds_and_keeps_the_rest() {
+        let target = std::env::temp_dir().join(format!("uniapi-prune-{}", std::process::id()));
+        let debug = target.join("debug");
+        let files = [
+            "deps/libc0010-0123abcd.rmeta",
+            "deps/c0010-0123abcd.d",
+            "deps/libserde-99aa.rmeta",
+            "deps/serde-99aa.d",
+            "deps/libc00100-77.rmeta",
+        ];
+        for file in files {
+            let path = debug.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "").unwrap();
+        }
+        for dir in ["c0010-0123abcd", "serde-99aa"] {
+            std::fs::create_dir_all(debug.join(".fingerprint").join(dir)).unwrap();
+        }
+        prune(&target, &["c0010".into()]).unwrap();
+        let left = |folder: &str| {
+            let mut names: Vec<String> = std::fs::read_dir(debug.join(folder))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            left("deps"),
+            ["libc00100-77.rmeta", "libserde-99aa.rmeta", "serde-99aa.d"]
+        );
+        assert_eq!(left(".fingerprint"), ["serde-99aa"]);
+        std::fs::remove_dir_all(&target).unwrap();
     }
 
     #[test]
