@@ -517,6 +517,24 @@ impl Violations for i64 {
     }
 }
 
+impl Violations for chrono::DateTime<chrono::Utc> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::AdoptionApproved {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = members(value, at, out) else {
+            return;
+        };
+        property::<String>(object, "adoptionId", true, at, out);
+        property::<i64>(object, "puppyId", true, at, out);
+        property::<String>(object, "name", true, at, out);
+        property::<chrono::DateTime<chrono::Utc>>(object, "approvedAt", true, at, out);
+    }
+}
+
 impl Violations for types::CartItemInput {
     fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
         let Some(object) = members(value, at, out) else {

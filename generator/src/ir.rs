@@ -19,10 +19,28 @@ pub struct Api {
     /// Named types; [`TypeId`] indexes this.
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// The webhooks the API sends (3.1's `webhooks`), as operations that
+    /// their receiver serves at `/{name}`: generated as a module of their
+    /// own from [`Api::webhooks_api`].
+    pub webhooks: Vec<Operation>,
+    /// Whether this is the API, or the view of its webhooks that the
+    /// `webhooks` module is generated from.
+    pub role: Role,
     pub security_schemes: Vec<SecurityScheme>,
     /// The spec as written, as compact JSON (served by the server's
     /// `Options::spec`).
     pub document: String,
+}
+
+/// What an [`Api`] describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The API: its operations are served by `server` and called by
+    /// `client` at the server's base URL.
+    Api,
+    /// The API's webhooks: their receiver routes each to `/{name}`, and
+    /// the sender delivers each to the URL a subscriber gave, exactly.
+    Webhooks,
 }
 
 /// Index into [`Api::types`].
@@ -638,6 +656,33 @@ impl Param {
 }
 
 impl Api {
+    /// The API's webhooks as an API of their own (the same types and
+    /// schemes; their operations are the webhooks), or `None` if it has
+    /// none.
+    pub fn webhooks_api(&self) -> Option<Api> {
+        if self.webhooks.is_empty() {
+            return None;
+        }
+        Some(Api {
+            title: self.title.clone(),
+            version: self.version.clone(),
+            description: None,
+            servers: Vec::new(),
+            types: self.types.clone(),
+            operations: self.webhooks.clone(),
+            webhooks: Vec::new(),
+            role: Role::Webhooks,
+            security_schemes: self.security_schemes.clone(),
+            document: self.document.clone(),
+        })
+    }
+
+    /// The operations and the webhooks: what the crate as a whole (its
+    /// dependencies, its runtime files, its types) is made for.
+    pub fn all_operations(&self) -> impl Iterator<Item = &Operation> {
+        self.operations.iter().chain(&self.webhooks)
+    }
+
     /// Indexes of the schemes any operation uses, sorted.
     pub fn used_schemes(&self) -> BTreeSet<usize> {
         self.operations
@@ -647,7 +692,8 @@ impl Api {
             .collect()
     }
 
-    /// Whether any type, parameter, body or header uses `prim`.
+    /// Whether any type, parameter, body or header (of an operation or a
+    /// webhook) uses `prim`.
     pub fn uses(&self, prim: Prim) -> bool {
         fn in_ty(t: &Ty, prim: Prim) -> bool {
             match t {
@@ -668,7 +714,7 @@ impl Api {
             TypeKind::Enum(_) => false,
         });
         in_types
-            || self.operations.iter().any(|op| {
+            || self.all_operations().any(|op| {
                 op.params.iter().any(|p| in_ty(&p.ty, prim))
                     || op.bodies.iter().any(|b| in_ty(&b.ty, prim))
                     || op.responses.iter().any(|r| {
@@ -682,7 +728,7 @@ impl Api {
     /// takes (`|_| true`: any).
     pub fn uses_sequence(&self, pick: impl Fn(Sequence) -> bool) -> bool {
         let picked = |media: MediaKind| matches!(media, MediaKind::Sequence(s) if pick(s));
-        self.operations.iter().any(|op| {
+        self.all_operations().any(|op| {
             op.bodies.iter().any(|b| picked(b.media))
                 || op
                     .responses

@@ -286,13 +286,6 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
             }
         }
     }
-    if root.contains_key("webhooks") {
-        diagnostics.push(
-            Diagnostic::warning("/webhooks", "webhooks are not generated").with_hint(
-                "webhooks describe requests the API sends; implement their receivers by hand",
-            ),
-        );
-    }
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let Some(item) = item.as_object_mut() else {

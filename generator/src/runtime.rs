@@ -58,6 +58,13 @@ pub const FILES: &[File] = &[
         summary: "Bodies that stream: `ByteStream`, `Items`, `Event` and their framing.",
     },
     File {
+        name: "signature",
+        text: include_str!("../runtime/signature.rs"),
+        feature: None,
+        needs: &[],
+        summary: "Webhook signatures: Standard Webhooks, GitHub's and Stripe's, signed and verified.",
+    },
+    File {
         name: "problem",
         text: include_str!("../runtime/problem.rs"),
         feature: Some("server"),
@@ -141,6 +148,9 @@ pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
     let streams = api.streams();
     if streams {
         wanted.push("stream");
+    }
+    if !api.webhooks.is_empty() {
+        wanted.push("signature");
     }
     if options.server {
         wanted.extend(["problem", "server", "violations", "request"]);

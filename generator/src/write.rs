@@ -143,6 +143,7 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
     // others' parts are. The order of the files is fixed: lib, types, api,
     // server, client, mock.
     type Render<'a> = Box<dyn FnOnce() -> String + Send + 'a>;
+    let hooks = api.webhooks_api();
     let mut modules: Vec<(&str, Render)> = vec![
         (
             "src/types.rs",
@@ -163,6 +164,28 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         ));
     }
     modules.push(("src/mock.rs", Box::new(|| render(&emit::mock(api), spec))));
+    if let Some(hooks) = &hooks {
+        modules.push((
+            "src/webhooks/api.rs",
+            Box::new(|| render(&emit::api(hooks), spec)),
+        ));
+        if options.server {
+            modules.push((
+                "src/webhooks/server.rs",
+                Box::new(|| render(&emit::server(hooks, false), spec)),
+            ));
+        }
+        if options.client {
+            modules.push((
+                "src/webhooks/client.rs",
+                Box::new(|| render(&emit::client(hooks), spec)),
+            ));
+        }
+        modules.push((
+            "src/webhooks/mock.rs",
+            Box::new(|| render(&emit::mock(hooks), spec)),
+        ));
+    }
     let modules: Vec<File> = std::thread::scope(|scope| {
         let threads: Vec<_> = modules
             .into_iter()
@@ -194,6 +217,16 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         generated("README.md", readme(api, crate_name, spec)),
         generated("src/lib.rs", format(lib_rs(api, options, crate_name), spec)),
     ];
+    if hooks.is_some() {
+        let declared = Layout::Files {
+            server: options.server,
+            client: options.client,
+        };
+        files.push(generated(
+            "src/webhooks/mod.rs",
+            format(webhooks_mod(declared), spec),
+        ));
+    }
     files.extend(modules);
     if options.server {
         files.push(generated("src/openapi.json", pretty_json(&api.document)));
@@ -366,6 +399,16 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
         let mock = emit::mock(api).tokens();
         quote!(pub mod mock { #mock })
     });
+    let webhooks = api.webhooks_api().map(|hooks| {
+        let inline = Layout::Inline {
+            api: emit::api(&hooks).tokens(),
+            server: options.server.then(|| emit::server(&hooks, true).tokens()),
+            client: options.client.then(|| emit::client(&hooks).tokens()),
+            mock: options.mock.then(|| emit::mock(&hooks).tokens()),
+        };
+        let items = webhooks_mod(inline);
+        quote!(pub mod webhooks { #items })
+    });
     format(
         quote! {
             #[doc(hidden)]
@@ -375,10 +418,141 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
             #server
             #client
             #mock
+            #webhooks
             pub use api::{Api, Context, Credentials, Error};
         },
         spec,
     )
+}
+
+/// How the `webhooks` module holds its modules: declared, each in a
+/// file of `src/webhooks/` under its feature, or inline (the one-file
+/// output, which has no feature gates).
+enum Layout {
+    Files {
+        server: bool,
+        client: bool,
+    },
+    Inline {
+        api: TokenStream,
+        server: Option<TokenStream>,
+        client: Option<TokenStream>,
+        mock: Option<TokenStream>,
+    },
+}
+
+/// The `webhooks` module: the webhooks' own `api`, `server`, `client` and
+/// `mock` (made from [`ir::Api::webhooks_api`] by the same emitters as
+/// the API's), what they take from the crate (`types`, `runtime`), and
+/// the names users reach for: `Webhooks`, `router`, `Sender`, `sender`
+/// and the signature schemes.
+fn webhooks_mod(layout: Layout) -> TokenStream {
+    let gate = |feature: &str| {
+        matches!(layout, Layout::Files { .. }).then(|| quote!(#[cfg(feature = #feature)]))
+    };
+    let (server_gate, client_gate) = (gate("server"), gate("client"));
+    let (server, client, modules) = match layout {
+        Layout::Files { server, client } => {
+            let server_mod = server.then(|| {
+                quote! {
+                    #[cfg(feature = "server")]
+                    #[rustfmt::skip]
+                    pub mod server;
+                }
+            });
+            let client_mod = client.then(|| {
+                quote! {
+                    #[cfg(feature = "client")]
+                    #[rustfmt::skip]
+                    pub mod client;
+                }
+            });
+            let modules = quote! {
+                #[rustfmt::skip]
+                pub mod api;
+                #server_mod
+                #client_mod
+                #[cfg(feature = "mock")]
+                #[rustfmt::skip]
+                pub mod mock;
+            };
+            (server, client, modules)
+        }
+        Layout::Inline {
+            api,
+            server,
+            client,
+            mock,
+        } => {
+            let (has_server, has_client) = (server.is_some(), client.is_some());
+            let server = server.map(|tokens| quote!(pub mod server { #tokens }));
+            let client = client.map(|tokens| quote!(pub mod client { #tokens }));
+            let mock = mock.map(|tokens| quote!(pub mod mock { #tokens }));
+            let modules = quote! {
+                pub mod api { #api }
+                #server
+                #client
+                #mock
+            };
+            (has_server, has_client, modules)
+        }
+    };
+    let router = server.then(|| {
+        quote! {
+            #server_gate
+            pub use server::{router, router_with};
+        }
+    });
+    let sender = client.then(|| {
+        quote! {
+            /// Delivers the webhooks, each call to the URL set with
+            /// [`Sender::with_base_url`] (a subscriber's, exactly as given).
+            /// It implements [`Webhooks`].
+            #client_gate
+            pub use client::Client as Sender;
+
+            /// A [`Sender`] that signs each delivery with `signer` (the
+            /// same id and signature on every attempt), gives an attempt
+            /// 30 s, and tries a delivery up to 4 times, from 1 s apart,
+            /// on connection errors, timeouts and 5xx answers
+            /// (`Retry-After` honoured). `Sender::builder` makes others.
+            ///
+            /// ```rust,ignore
+            /// let sender = webhooks::sender(webhooks::StandardWebhooks::new(secret)?)?;
+            /// sender.with_base_url(&subscription.url).some_webhook(request).await?;
+            /// ```
+            #client_gate
+            pub fn sender(signer: impl Sign) -> Result<Sender, Error> {
+                let retry = client::Retry::default()
+                    .any_failure(true)
+                    .max_attempts(4)
+                    .base_delay(std::time::Duration::from_secs(1));
+                Sender::builder("")
+                    .timeout(std::time::Duration::from_secs(30))
+                    .retry(retry)
+                    .sign(runtime::signature::signer(signer))
+                    .build()
+            }
+        }
+    });
+    quote! {
+        //! The webhooks this API sends, each a method of [`Webhooks`]:
+        //! `router` receives them (each at `/{name}`, its signature checked
+        //! before the handler runs), `sender` delivers them signed, and
+        //! `mock::fire` sends every one from the spec's examples.
+
+        pub use super::types;
+        #[doc(hidden)]
+        pub use super::runtime;
+        #modules
+
+        pub use api::{Api as Webhooks, Context, Credentials, Error};
+        pub use super::runtime::signature::{
+            GitHub, Refused, Sign, StandardWebhooks, Stripe, Unsigned, Verify,
+        };
+        #router
+        #sender
+    }
 }
 
 fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
@@ -427,6 +601,14 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
         #[rustfmt::skip]
         pub mod mock;
     };
+    let webhooks = (!api.webhooks.is_empty()).then(|| {
+        quote! {
+            /// The webhooks the API sends: receive them with
+            /// `webhooks::router`, deliver them with `webhooks::sender`.
+            #[rustfmt::skip]
+            pub mod webhooks;
+        }
+    });
     let client = options.client.then(|| {
         quote! {
             #[cfg(feature = "client")]
@@ -454,6 +636,7 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
         #server
         #client
         #mock
+        #webhooks
 
         pub use api::{Api, Context, Credentials, Error};
     }
@@ -469,8 +652,10 @@ struct CargoToml<'a> {
     description: String,
     /// base64 for HTTP basic credentials (client and server only).
     basic_auth: bool,
-    /// base64 for `format: byte` (always).
+    /// base64 for `format: byte` and webhook signatures (always).
     base64: bool,
+    /// hmac and sha2 for webhook signatures.
+    signatures: bool,
     chrono: bool,
     uuid: bool,
     regex: bool,
@@ -480,6 +665,9 @@ struct CargoToml<'a> {
 }
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
+    // Webhook signatures are HMACs, their Standard Webhooks form base64.
+    let signatures = !api.webhooks.is_empty();
+    let base64 = api.uses(Prim::Base64) || api.uses(Prim::File) || signatures;
     let summary = format!(
         "Server and client for the {} API, generated by uniapi",
         api.title.trim()
@@ -493,9 +681,9 @@ fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
             .security_schemes
             .iter()
             .any(|s| s.kind == SchemeKind::Basic)
-            && !api.uses(Prim::Base64)
-            && !api.uses(Prim::File),
-        base64: api.uses(Prim::Base64) || api.uses(Prim::File),
+            && !base64,
+        base64,
+        signatures,
         chrono: api.uses(Prim::DateTime) || api.uses(Prim::Date),
         uuid: api.uses(Prim::Uuid),
         regex: api.uses_patterns(),

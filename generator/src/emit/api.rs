@@ -28,7 +28,7 @@ impl Split for Module<'_> {
         let api = self.api;
         let ops = api.operations[units].iter();
         match run {
-            0 => ops.map(trait_method).collect(),
+            0 => ops.map(|op| trait_method(self.api, op)).collect(),
             1 => ops.map(|op| request(api, op)).collect(),
             _ => ops.map(|op| response(api, op)).collect(),
         }
@@ -62,8 +62,17 @@ fn frame(api: &ir::Api) -> TokenStream {
     let methods = (!api.operations.is_empty()).then(|| marker(0));
     let requests = marker(1);
     let responses = marker(2);
+    let role = match api.role {
+        ir::Role::Api => {
+            "Implement it to serve the API (`server::router`); `client::Client` implements it to call a server."
+        }
+        ir::Role::Webhooks => {
+            "Its webhooks, one method each. Implement it to receive them (`webhooks::router`); \
+             `webhooks::Sender` implements it to deliver them."
+        }
+    };
     let trait_doc = doc_lines(&format!(
-        "{}{}\n\nImplement it to serve the API (`server::router`); `client::Client` implements it to call a server.",
+        "{}{}\n\n{role}",
         api.title,
         if api.version.is_empty() {
             String::new()
@@ -138,12 +147,19 @@ pub(super) fn uses_named_types(api: &ir::Api) -> bool {
     })
 }
 
-fn trait_method(op: &Operation) -> TokenStream {
+fn trait_method(api: &ir::Api, op: &Operation) -> TokenStream {
     let name = ident(&op.name);
     let request = ident(&op.request_type);
     let response = ident(&op.response_type);
     let mut doc = docs(&op.docs);
-    let line = format!(" `{} {}`", op.method.as_str(), op.path);
+    let line = match api.role {
+        ir::Role::Api => format!(" `{} {}`", op.method.as_str(), op.path),
+        ir::Role::Webhooks => format!(
+            " Webhook `{} {}`: received at that path, delivered to a subscriber's URL.",
+            op.method.as_str(),
+            op.path
+        ),
+    };
     if !doc.is_empty() {
         doc.extend(quote!(#[doc = ""]));
     }

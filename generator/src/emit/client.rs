@@ -212,7 +212,13 @@ fn method(
     let mut stmts = Vec::new();
     // The URL, segment by segment; fields are read from `request.` so that a
     // parameter's name never meets a local's.
-    stmts.push(quote!(let mut url = self.base_url().to_owned();));
+    // A webhook goes to the URL its subscriber gave, as it is.
+    let segments = match api.role {
+        ir::Role::Api => op.url_segments(),
+        ir::Role::Webhooks => Vec::new(),
+    };
+    let url_mut = (!segments.is_empty()).then(|| quote!(mut));
+    stmts.push(quote!(let #url_mut url = self.base_url().to_owned();));
     let mut literal = String::new();
     let flush = |literal: &mut String, stmts: &mut Vec<TokenStream>| {
         *literal = super::style::encode_path_literal(literal);
@@ -230,7 +236,7 @@ fn method(
         let put = params::put(p, helpers);
         quote!({ let v = &request.#field; #put })
     };
-    for segment in op.url_segments() {
+    for segment in segments {
         literal.push('/');
         let pieces = match segment {
             UrlSegment::Literal(text) => vec![ir::PathSegment::Literal(text)],

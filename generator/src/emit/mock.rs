@@ -46,13 +46,18 @@ fn frame(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
     // An empty impl is `{}`, with no marker between the braces.
     let methods = (!api.operations.is_empty()).then(|| marker(0));
-    let any_json = api
+    let fire = (api.role == ir::Role::Webhooks).then(|| fire(api));
+    let answers_json = api
         .operations
         .iter()
         .any(|op| chosen(op).is_some_and(needs_json));
-    let json = any_json.then(|| {
+    let fire_json = fire.is_some() && requests_use_json(api);
+    // `fire` is the client's: where only it reads JSON, so does `json`.
+    let gate = (!answers_json).then(|| quote!(#[cfg(feature = "client")]));
+    let json = (answers_json || fire_json).then(|| {
         quote! {
             /// A value from its JSON (an example, or one made to fit the schema).
+            #gate
             fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, api::Error> {
                 serde_json::from_str(text).map_err(api::Error::other)
             }
@@ -88,6 +93,8 @@ fn frame(api: &ir::Api) -> TokenStream {
             #methods
         }
 
+        #fire
+
         #test
     }
 }
@@ -115,50 +122,8 @@ fn self_test(api: &ir::Api) -> TokenStream {
         .filter(|op| chosen(op).is_some())
         .map(|op| {
             let name = ident(&op.name);
-            let request = ident(&op.request_type);
             let response = ident(&op.response_type);
-            let fields = op.params.iter().map(|p| {
-                let field = ident(&p.name);
-                let text = json_lit(&synth(api, &p.ty, 0));
-                if p.always_present() {
-                    quote!(#field: json(#text),)
-                } else {
-                    quote!(#field: Some(json(#text)),)
-                }
-            });
-            let body = op.body().map(|b| {
-                let value = match b.media {
-                    MediaKind::Text => quote!(String::from("string")),
-                    MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
-                    MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
-                        let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses));
-                        quote!(json(#text))
-                    }
-                    MediaKind::Sequence(sequence) => {
-                        let item = if super::text_items(sequence, &b.ty) {
-                            quote!(String::from("string"))
-                        } else {
-                            let text =
-                                json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses));
-                            quote!(json(#text))
-                        };
-                        items([item].into_iter(), sequence)
-                    }
-                };
-                let value = match &op.body_type {
-                    None => value,
-                    Some(body_type) => {
-                        let body_type = ident(body_type);
-                        let variant = ident(&b.variant);
-                        quote!(api::#body_type::#variant(#value))
-                    }
-                };
-                if b.required {
-                    quote!(body: #value,)
-                } else {
-                    quote!(body: Some(#value),)
-                }
-            });
+            let request = request_value(api, op, false);
             // The pattern the variant's shape takes (clippy denies `{ .. }` on
             // a unit variant).
             let variant = chosen(op).map(|r| {
@@ -170,28 +135,31 @@ fn self_test(api: &ir::Api) -> TokenStream {
                 }
             });
             let label = lit(crate::naming::unraw(&op.name));
+            let client = match api.role {
+                ir::Role::Api => quote!(client),
+                ir::Role::Webhooks => {
+                    let route = lit(&route(op));
+                    quote!(client.with_base_url(format!("{base}{}", #route)))
+                }
+            };
             quote! {
-                let answer = client
-                    .#name(api::#request { #(#fields)* #body context: api::Context::default() })
-                    .await;
+                let answer = #client.#name(#request).await;
                 assert!(matches!(answer, Ok(api::#response::#variant)), "{}: {answer:?}", #label);
             }
         });
-    let uses_json = api.operations.iter().any(|op| {
-        !op.params.is_empty()
-            || op.body().is_some_and(|b| match b.media {
-                MediaKind::Json | MediaKind::Form | MediaKind::Multipart => true,
-                MediaKind::Sequence(sequence) => !super::text_items(sequence, &b.ty),
-                MediaKind::Text | MediaKind::Binary => false,
-            })
-    });
-    let json = uses_json.then(|| {
+    let json = requests_use_json(api).then(|| {
         quote! {
             fn json<T: serde::de::DeserializeOwned>(text: &str) -> T {
                 serde_json::from_str(text).expect("uniapi made it to fit")
             }
         }
     });
+    let router = match api.role {
+        ir::Role::Api => quote!(super::super::server::router(MockApi::new())),
+        ir::Role::Webhooks => quote! {
+            super::super::server::router(MockApi::new(), super::super::runtime::signature::Unsigned)
+        },
+    };
     quote! {
         #[cfg(all(test, feature = "server", feature = "client"))]
         mod tests {
@@ -205,13 +173,126 @@ fn self_test(api: &ir::Api) -> TokenStream {
             async fn every_operation_answers_as_documented() {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
                 let base = format!("http://{}", listener.local_addr().expect("address"));
-                let router = super::super::server::router(MockApi::new());
+                let router = #router;
                 tokio::spawn(async move { axum::serve(listener, router).await });
                 let client = Client::new(&base) #credentials;
                 #(#calls)*
             }
         }
     }
+}
+
+/// A request of `op` made from the spec's examples, or from values made to
+/// fit its schemas; values are read with `json(text)`, followed by `?`
+/// where `fallible`.
+fn request_value(api: &ir::Api, op: &ir::Operation, fallible: bool) -> TokenStream {
+    let request = ident(&op.request_type);
+    let question = fallible.then(|| quote!(?));
+    let fields = op.params.iter().map(|p| {
+        let field = ident(&p.name);
+        let text = json_lit(&synth(api, &p.ty, 0));
+        if p.always_present() {
+            quote!(#field: json(#text)#question,)
+        } else {
+            quote!(#field: Some(json(#text)#question),)
+        }
+    });
+    let body = op.body().map(|b| {
+        let value = match b.media {
+            MediaKind::Text => quote!(String::from("string")),
+            MediaKind::Binary => quote!(api::ByteStream::from(b"mock".as_slice())),
+            MediaKind::Json | MediaKind::Form | MediaKind::Multipart => {
+                let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses));
+                quote!(json(#text)#question)
+            }
+            MediaKind::Sequence(sequence) => {
+                let item = if super::text_items(sequence, &b.ty) {
+                    quote!(String::from("string"))
+                } else {
+                    let text = json_lit(&body_json(api, &b.ty, &b.examples, OneWay::Responses));
+                    quote!(json(#text)#question)
+                };
+                items([item].into_iter(), sequence)
+            }
+        };
+        let value = match &op.body_type {
+            None => value,
+            Some(body_type) => {
+                let body_type = ident(body_type);
+                let variant = ident(&b.variant);
+                quote!(api::#body_type::#variant(#value))
+            }
+        };
+        if b.required {
+            quote!(body: #value,)
+        } else {
+            quote!(body: Some(#value),)
+        }
+    });
+    quote!(api::#request { #(#fields)* #body context: api::Context::default() })
+}
+
+/// Whether some request that [`request_value`] makes reads a value with
+/// `json`.
+fn requests_use_json(api: &ir::Api) -> bool {
+    api.operations.iter().any(|op| {
+        !op.params.is_empty()
+            || op.body().is_some_and(|b| match b.media {
+                MediaKind::Json | MediaKind::Form | MediaKind::Multipart => true,
+                MediaKind::Sequence(sequence) => !super::text_items(sequence, &b.ty),
+                MediaKind::Text | MediaKind::Binary => false,
+            })
+    })
+}
+
+/// The webhooks' `fire`: each webhook delivered once, made from the
+/// spec's examples, to a receiver that `webhooks::router` serves.
+fn fire(api: &ir::Api) -> TokenStream {
+    let deliveries = api.operations.iter().map(|op| {
+        let name = ident(&op.name);
+        let label = lit(crate::naming::unraw(&op.name));
+        let route = lit(&route(op));
+        let request = request_value(api, op, true);
+        quote! {
+            let answer = async {
+                let request = #request;
+                sender.with_base_url(format!("{base_url}{}", #route)).#name(request).await.map(drop)
+            };
+            answers.push((#label, answer.await));
+        }
+    });
+    quote! {
+        /// Delivers every webhook once through `sender`, each to
+        /// `{base_url}/{name}` (where a receiver that `webhooks::router`
+        /// serves at `base_url` takes it), with a request made from the
+        /// spec's examples or, where there are none, from values that fit
+        /// the schemas: a receiver tested without the real provider.
+        /// Returns each webhook's name and how its delivery went.
+        #[cfg(feature = "client")]
+        pub async fn fire(
+            sender: &super::client::Client,
+            base_url: &str,
+        ) -> Vec<(&'static str, Result<(), api::Error>)> {
+            use api::Api as _;
+            let base_url = base_url.trim_end_matches('/');
+            let mut answers = Vec::new();
+            #(#deliveries)*
+            answers
+        }
+    }
+}
+
+/// The path a webhook's receiver serves it at, as a URL writes it.
+fn route(op: &ir::Operation) -> String {
+    let segments: Vec<String> = op
+        .url_segments()
+        .into_iter()
+        .map(|s| match s {
+            ir::UrlSegment::Literal(text) => super::style::encode_path_literal(&text),
+            ir::UrlSegment::Param(_) | ir::UrlSegment::Mixed(_) => String::new(),
+        })
+        .collect();
+    format!("/{}", segments.join("/"))
 }
 
 /// The response a mock gives: the first success, else `default`, else the

@@ -150,7 +150,9 @@ fn frame(
     // What the handlers and response writers use of the runtime (`problem`
     // re-exports axum's `StatusCode`, `Response` and `IntoResponse`), imported
     // only where some operation uses it.
-    let operations = (!api.operations.is_empty()).then(|| {
+    // (`Violation`, which the walks' impls name, comes with it: they may
+    // be there for the webhooks' bodies alone.)
+    let operations = (!api.operations.is_empty() || violations.is_some()).then(|| {
         quote!(
             use super::runtime::problem::*;
         )
@@ -173,10 +175,38 @@ fn frame(
             use super::runtime::violations::*;
         )
     });
-    let tables = runtime::emit(
-        &runtime_routes(api),
-        inline.then_some(api.document.as_str()),
-    );
+    // The spec: read from the crate's `src/openapi.json` (the webhooks'
+    // module is a folder below it), or a literal in the one-file output.
+    let document = match (inline, api.role) {
+        (true, _) => lit(&api.document),
+        (false, ir::Role::Api) => quote!(include_str!("openapi.json")),
+        (false, ir::Role::Webhooks) => quote!(include_str!("../openapi.json")),
+    };
+    let tables = runtime::emit(&runtime_routes(api), document);
+    let router = match api.role {
+        ir::Role::Api => quote! {
+            /// An axum router that serves `api` at the spec's paths (without the
+            /// servers' base path: add one with `Router::nest`), with the
+            /// default [`Options`].
+            pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
+                router_with(api, Options::default())
+            }
+        },
+        ir::Role::Webhooks => quote! {
+            /// An axum router that receives the webhooks of `api`, each at
+            /// `/{name}` (mount it with `Router::nest`), with the default
+            /// [`Options`]. `verifier` checks each delivery's signature
+            /// before its handler runs: a missing, bad or stale one is
+            /// answered 401 and never reaches `api`.
+            pub fn router<A: api::Api + 'static>(
+                api: A,
+                verifier: impl super::runtime::signature::Verify,
+            ) -> axum::Router {
+                let check = super::runtime::signature::check(verifier);
+                router_with(api, Options::default().verify(check))
+            }
+        },
+    };
     let allows = super::module_allows();
     quote! {
         #allows
@@ -205,12 +235,7 @@ fn frame(
             STREAM_LIMIT,
         };
 
-        /// An axum router that serves `api` at the spec's paths (without the
-        /// servers' base path: add one with `Router::nest`), with the
-        /// default [`Options`].
-        pub fn router<A: api::Api + 'static>(api: A) -> axum::Router {
-            router_with(api, Options::default())
-        }
+        #router
 
         /// [`router`] with `options`: the body limit, and optional routes
         /// for the spec and a liveness probe.

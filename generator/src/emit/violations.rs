@@ -13,11 +13,14 @@ use quote::quote;
 use super::{Scope, ident, lit, prim, ty};
 use crate::ir::{self, MediaKind, Prim, Ty, TypeId, TypeKind};
 
-/// Whether any operation reads a JSON body (then the server needs the walk).
+/// Whether any operation or webhook reads a JSON body (then the server
+/// needs the walk). The impls are the crate's: the API's `server` module
+/// holds those that the webhooks' receiver needs too.
 pub(super) fn needed(api: &ir::Api) -> bool {
-    api.operations
-        .iter()
-        .any(|op| op.bodies.iter().any(|b| b.media == MediaKind::Json))
+    api.role == ir::Role::Api
+        && api
+            .all_operations()
+            .any(|op| op.bodies.iter().any(|b| b.media == MediaKind::Json))
 }
 
 /// Whether the impls name a type of module `types` (so the server's
@@ -139,10 +142,10 @@ struct Reach {
 }
 
 impl Reach {
-    /// What the JSON request bodies of `api` reach.
+    /// What the JSON request bodies of `api` (and its webhooks) reach.
     fn of(api: &ir::Api) -> Self {
         let mut reach = Reach::default();
-        for op in &api.operations {
+        for op in api.all_operations() {
             for body in op.bodies.iter().filter(|b| b.media == MediaKind::Json) {
                 reach.ty(api, &body.ty);
             }

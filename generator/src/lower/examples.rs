@@ -24,7 +24,8 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
         }
     }
     let mut operations = std::mem::take(&mut api.operations);
-    for op in &mut operations {
+    let mut webhooks = std::mem::take(&mut api.webhooks);
+    for op in operations.iter_mut().chain(&mut webhooks) {
         for body in op
             .bodies
             .iter_mut()
@@ -45,6 +46,7 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
         }
     }
     api.operations = operations;
+    api.webhooks = webhooks;
 }
 
 fn fits(api: &ir::Api, ty: &Ty, value: &Value, at: &str, diags: &mut Diagnostics) -> bool {

@@ -29,13 +29,14 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
     let doc = &loaded.doc;
     let mut diags = loaded.diagnostics.clone();
     let security_schemes = security_schemes(loaded, &mut diags);
-    let (types, operations) = {
+    let (types, operations, webhooks) = {
         let mut schemas = schema::Schemas::new(&loaded.raw, &mut diags);
         if let Some(components) = &doc.components {
             schemas.components(&components.schemas);
         }
         let operations = operation::operations(loaded, &mut schemas, &security_schemes);
-        (schemas.finish(), operations)
+        let webhooks = operation::webhooks(loaded, &mut schemas, &security_schemes);
+        (schemas.finish(), operations, webhooks)
     };
     let mut api = ir::Api {
         title: doc.info.title.clone(),
@@ -44,6 +45,8 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         servers: doc.servers.iter().map(server_url).collect(),
         types,
         operations,
+        webhooks,
+        role: ir::Role::Api,
         security_schemes: security_schemes.into_iter().flatten().collect(),
         document: loaded.document.clone(),
     };

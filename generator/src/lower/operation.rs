@@ -21,19 +21,93 @@ pub(super) fn operations(
     schemas: &mut Schemas<'_>,
     schemes: &[Option<SecurityScheme>],
 ) -> Vec<Operation> {
-    let doc = &loaded.doc;
-    let mut names = OperationNames::new();
-    let scheme_ids = scheme_index(schemes);
-    let mut out = Vec::new();
-    for (path, item) in &doc.paths.paths {
+    let mut lowering = Items::new(loaded, schemes, Kind::Path);
+    for (path, item) in &loaded.doc.paths.paths {
         let item_pointer = join("/paths", path);
-        let item = match resolve(&loaded.raw, item, &item_pointer) {
-            Ok(item) => item,
-            Err(d) => {
-                schemas.diags.push(d);
-                continue;
-            }
-        };
+        match resolve(&loaded.raw, item, &item_pointer) {
+            Ok(item) => lowering.item(schemas, path, &item_pointer, &item),
+            Err(d) => schemas.diags.push(d),
+        }
+    }
+    lowering.out
+}
+
+/// The webhooks (3.1's `webhooks`): requests the API sends, each lowered
+/// as an operation served at `/{name}` by the receiving side.
+pub(super) fn webhooks(
+    loaded: &Loaded,
+    schemas: &mut Schemas<'_>,
+    schemes: &[Option<SecurityScheme>],
+) -> Vec<Operation> {
+    let Some(webhooks) = loaded.raw.get("webhooks") else {
+        return Vec::new();
+    };
+    let Some(webhooks) = webhooks.as_object() else {
+        schemas.diags.push(
+            Diagnostic::warning(
+                "/webhooks",
+                "`webhooks` is not an object; no webhook is generated",
+            )
+            .with_hint("map each webhook's name to a path item"),
+        );
+        return Vec::new();
+    };
+    let mut lowering = Items::new(loaded, schemes, Kind::Webhook);
+    for (name, item) in webhooks {
+        let item_pointer = join("/webhooks", name);
+        let item = serde_json::from_value::<ReferenceOr<openapiv3::PathItem>>(item.clone())
+            .map_err(|e| {
+                Diagnostic::error(&item_pointer, format!("a webhook must be a path item: {e}"))
+                    .with_hint("give it an operation under `post` (or another method)")
+            })
+            .and_then(|item| resolve(&loaded.raw, &item, &item_pointer));
+        match item {
+            Ok(item) => lowering.item(schemas, name, &item_pointer, &item),
+            Err(d) => schemas.diags.push(d),
+        }
+    }
+    lowering.out
+}
+
+/// Where a path item stands: under `paths` (its key is a path template)
+/// or under `webhooks` (its key is the webhook's name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Path,
+    Webhook,
+}
+
+/// The operations of path items, named uniquely across them.
+struct Items<'l> {
+    loaded: &'l Loaded,
+    kind: Kind,
+    names: OperationNames,
+    scheme_ids: std::collections::HashMap<String, usize>,
+    out: Vec<Operation>,
+}
+
+impl<'l> Items<'l> {
+    fn new(loaded: &'l Loaded, schemes: &[Option<SecurityScheme>], kind: Kind) -> Self {
+        Items {
+            loaded,
+            kind,
+            names: OperationNames::new(),
+            scheme_ids: scheme_index(schemes),
+            out: Vec::new(),
+        }
+    }
+
+    /// Lowers the operations of one path item, `key` being its path (or
+    /// its webhook's name).
+    fn item(
+        &mut self,
+        schemas: &mut Schemas<'_>,
+        key: &str,
+        item_pointer: &str,
+        item: &openapiv3::PathItem,
+    ) {
+        let loaded = self.loaded;
+        let doc = &loaded.doc;
         let methods = [
             (Method::Get, "get", &item.get),
             (Method::Put, "put", &item.put),
@@ -44,18 +118,31 @@ pub(super) fn operations(
             (Method::Patch, "patch", &item.patch),
             (Method::Trace, "trace", &item.trace),
         ];
-        for (method, key, op) in methods {
+        let several = methods.iter().filter(|(_, _, op)| op.is_some()).count() > 1;
+        for (method, method_key, op) in methods {
             let Some(op) = op else { continue };
-            let pointer = join(&item_pointer, key);
-            let (name, type_name) = names.operation(op.operation_id.as_deref(), key, path);
+            let pointer = join(item_pointer, method_key);
+            let fallback = match self.kind {
+                Kind::Path => naming::operation_name_from_path(method_key, key),
+                Kind::Webhook if several => naming::operation_name_from_path(method_key, key),
+                Kind::Webhook => naming::field_name(key, "webhook"),
+            };
+            let (name, type_name) = self.names.operation(op.operation_id.as_deref(), fallback);
             let mut lowering = OperationLowering {
                 loaded,
-                schemas,
+                schemas: &mut *schemas,
                 pointer: &pointer,
                 type_name: &type_name,
             };
             let params = lowering.params(&item.parameters, &op.parameters);
-            let (segments, params) = lowering.segments(path, params);
+            let (path, (segments, params)) = match self.kind {
+                Kind::Path => (key.to_owned(), lowering.segments(key, params)),
+                Kind::Webhook => {
+                    let path = format!("/{key}");
+                    let params = lowering.no_path_params(params);
+                    (path.clone(), (vec![PathSegment::Literal(path)], params))
+                }
+            };
             let bodies = op
                 .request_body
                 .as_ref()
@@ -63,14 +150,16 @@ pub(super) fn operations(
                 .unwrap_or_default();
             let mut responses = lowering.responses(&op.responses);
             let (request_type, response_type, body_type) =
-                names.types(&type_name, &bodies, &mut responses);
-            let server = names.server(&name);
-            let security = lowering.security(
-                op.security.as_ref().or(doc.security.as_ref()),
-                &scheme_ids,
-                op.security.is_some(),
-            );
-            out.push(Operation {
+                self.names.types(&type_name, &bodies, &mut responses);
+            let server = self.names.server(&name);
+            // The document's `security` is the API's; a webhook's
+            // receiver asks only for what the webhook itself declares.
+            let declared = match self.kind {
+                Kind::Path => op.security.as_ref().or(doc.security.as_ref()),
+                Kind::Webhook => op.security.as_ref(),
+            };
+            let security = lowering.security(declared, &self.scheme_ids, op.security.is_some());
+            self.out.push(Operation {
                 name,
                 type_name,
                 request_type,
@@ -79,7 +168,7 @@ pub(super) fn operations(
                 server,
                 operation_id: op.operation_id.clone(),
                 method,
-                path: path.clone(),
+                path,
                 segments,
                 origin: pointer.clone(),
                 docs: Docs {
@@ -95,7 +184,6 @@ pub(super) fn operations(
             });
         }
     }
-    out
 }
 
 /// The namespaces of what is named after operations, unique across them.
@@ -134,12 +222,12 @@ impl OperationNames {
         }
     }
 
-    /// The method's name (from the `operationId`, else from the method
-    /// and path) and the stem of the operation's type names.
-    fn operation(&mut self, id: Option<&str>, method: &str, path: &str) -> (String, String) {
+    /// The method's name (from the `operationId`, else `fallback`) and
+    /// the stem of the operation's type names.
+    fn operation(&mut self, id: Option<&str>, fallback: String) -> (String, String) {
         let name = match id {
             Some(id) if !id.trim().is_empty() => naming::field_name(id, "operation"),
-            _ => naming::operation_name_from_path(method, path),
+            _ => fallback,
         };
         let name = self.methods.unique(name);
         let stem = self
@@ -433,6 +521,27 @@ impl OperationLowering<'_, '_, '_> {
 
     /// Splits the path template; path parameters it names but does not
     /// declare are added as strings, with a warning.
+    /// A webhook's parameters: it has no path, so path parameters are
+    /// left out with a warning.
+    fn no_path_params(&mut self, params: Vec<Param>) -> Vec<Param> {
+        let (path, rest): (Vec<Param>, Vec<Param>) = params
+            .into_iter()
+            .partition(|p| p.location == Location::Path);
+        for p in path {
+            self.schemas.diags.push(
+                Diagnostic::warning(
+                    self.pointer,
+                    format!(
+                        "path parameter `{}` of a webhook is left out: a webhook has no path",
+                        p.wire
+                    ),
+                )
+                .with_hint("send it in the body, a header or the query"),
+            );
+        }
+        rest
+    }
+
     fn segments(&mut self, path: &str, mut params: Vec<Param>) -> (Vec<PathSegment>, Vec<Param>) {
         let mut segments = Vec::new();
         let mut rest = path;

@@ -13,6 +13,8 @@ pub mod problem;
 pub mod request;
 #[path = "../../../generator/runtime/server.rs"]
 pub mod server;
+#[path = "../../../generator/runtime/signature.rs"]
+pub mod signature;
 #[path = "../../../generator/runtime/stream.rs"]
 pub mod stream;
 #[path = "../../../generator/runtime/stream_client.rs"]

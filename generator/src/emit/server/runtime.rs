@@ -18,9 +18,8 @@ pub(super) struct Route {
 }
 
 /// `OPERATIONS` (sorted by route, then method, for the runtime's binary
-/// search) and `OPENAPI_JSON`: read from the crate's `src/openapi.json`,
-/// or, where `document` is given, the spec as a literal (the one-file output).
-pub(super) fn emit(routes: &[Route], document: Option<&str>) -> TokenStream {
+/// search) and `OPENAPI_JSON`, whose value is `document`.
+pub(super) fn emit(routes: &[Route], document: TokenStream) -> TokenStream {
     let mut routes: Vec<&Route> = routes.iter().collect();
     routes.sort_by(|a, b| (&a.route, &a.method).cmp(&(&b.route, &b.method)));
     let rows: Vec<TokenStream> = routes
@@ -46,10 +45,6 @@ pub(super) fn emit(routes: &[Route], document: Option<&str>) -> TokenStream {
             use super::runtime::server::Operation;
             &[#(#rows),*]
         })
-    };
-    let document = match document {
-        Some(json) => lit(json),
-        None => quote!(include_str!("openapi.json")),
     };
     quote! {
         /// The spec this crate was generated from, as JSON (served at the

@@ -430,3 +430,73 @@ paths:
     assert_eq!(make.docs.description.as_deref(), Some("Longer."));
     assert!(make.docs.deprecated);
 }
+
+#[test]
+fn webhooks_are_operations_of_their_own_named_by_their_key() {
+    let (api, warnings) = lowered(
+        "
+security: [{key: []}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+webhooks:
+  pet.adopted:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {id: {type: integer}}}
+      responses: {'204': {description: ok}}
+  newPet:
+    post:
+      responses: {'200': {description: ok}}
+    delete:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: reason, in: query, schema: {type: string}}
+      responses: {'204': {description: ok}}
+  signed:
+    put:
+      operationId: putSigned
+      security: [{key: []}]
+      responses: {'204': {description: ok}}
+",
+    );
+    assert!(api.operations.is_empty());
+    let names: Vec<(&str, &str)> = api
+        .webhooks
+        .iter()
+        .map(|w| (w.name.as_str(), w.path.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("pet_adopted", "/pet.adopted"),
+            ("post_new_pet", "/newPet"),
+            ("delete_new_pet", "/newPet"),
+            ("put_signed", "/signed"),
+        ]
+    );
+    // The document's `security` is the API's, not its webhooks'.
+    assert_eq!(api.webhooks[0].security, None);
+    assert!(api.webhooks[3].security.is_some());
+    // A webhook has no path: its path parameters are left out, warned.
+    let delete = &api.webhooks[2];
+    assert_eq!(delete.params.len(), 1);
+    assert_eq!(delete.params[0].wire, "reason");
+    let warning = one_at(&warnings, "/webhooks/newPet/delete");
+    assert!(warning.message.contains("`id`"), "{}", warning.message);
+    assert_eq!(api.webhooks_api().unwrap().operations.len(), 4);
+}
+
+#[test]
+fn a_webhook_that_is_no_path_item_is_an_error_at_its_pointer() {
+    let errors = super::lowering_errors(
+        "
+webhooks:
+  broken: [1, 2]
+",
+    );
+    let error = one_at(&errors, "/webhooks/broken");
+    assert!(error.message.contains("path item"), "{}", error.message);
+}

@@ -40,4 +40,9 @@ pub use client::Client;
 #[rustfmt::skip]
 pub mod mock;
 
+/// The webhooks the API sends: receive them with
+/// `webhooks::router`, deliver them with `webhooks::sender`.
+#[rustfmt::skip]
+pub mod webhooks;
+
 pub use api::{Api, Context, Credentials, Error};

@@ -378,6 +378,79 @@ impl<'de> object::Read<'de> for Adoption {
     }
 }
 
+/// Schema `/components/schemas/AdoptionApproved`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdoptionApproved {
+    /// The adoption's id, the same in every delivery of this event.
+    pub adoption_id: String,
+    pub puppy_id: i64,
+    /// The name the puppy has now.
+    pub name: String,
+    pub approved_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl serde::Serialize for AdoptionApproved {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.entry("adoptionId", &self.adoption_id);
+        map.entry("puppyId", &self.puppy_id);
+        map.entry("name", &self.name);
+        map.entry("approvedAt", &self.approved_at);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AdoptionApproved {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for AdoptionApproved {
+    const EXPECTING: &'static str = "struct AdoptionApproved";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut adoption_id = None;
+        let mut puppy_id = None;
+        let mut name = None;
+        let mut approved_at = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "adoptionId" => object::field(&mut map, &mut adoption_id, "adoptionId"),
+                "puppyId" => object::field(&mut map, &mut puppy_id, "puppyId"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "approvedAt" => object::field(&mut map, &mut approved_at, "approvedAt"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        let absent = object::absent(
+            &[
+                ("adoptionId", adoption_id.is_none()),
+                ("puppyId", puppy_id.is_none()),
+                ("name", name.is_none()),
+                ("approvedAt", approved_at.is_none()),
+            ],
+        );
+        let (Some(adoption_id), Some(puppy_id), Some(name), Some(approved_at)) = (
+            adoption_id,
+            puppy_id,
+            name,
+            approved_at,
+        ) else {
+            return Err(object::missing(absent));
+        };
+        Ok(Self {
+            adoption_id,
+            puppy_id,
+            name,
+            approved_at,
+        })
+    }
+}
+
 /// Schema `/components/schemas/CartItemInput`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CartItemInput {

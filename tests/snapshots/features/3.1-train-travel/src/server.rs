@@ -1263,3 +1263,30 @@ impl Violations for types::BookingPaymentStatus {
         leaf::<Self>(value, at, out)
     }
 }
+
+impl Violations for types::GetStationsOkJsonBodyLinks {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = members(value, at, out) else {
+            return;
+        };
+        property::<Option<String>>(object, "self", false, at, out);
+        property::<Option<String>>(object, "next", false, at, out);
+        property::<Option<String>>(object, "prev", false, at, out);
+    }
+}
+
+impl Violations for types::NewBookingBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = members(value, at, out) else {
+            return;
+        };
+        property::<Option<uuid::Uuid>>(object, "id", false, at, out);
+        property::<Option<uuid::Uuid>>(object, "trip_id", false, at, out);
+        property::<Option<String>>(object, "passenger_name", false, at, out);
+        property::<Option<bool>>(object, "has_bicycle", false, at, out);
+        property::<Option<bool>>(object, "has_dog", false, at, out);
+        property::<
+            Option<types::GetStationsOkJsonBodyLinks>,
+        >(object, "links", false, at, out);
+    }
+}

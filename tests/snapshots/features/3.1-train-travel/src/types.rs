@@ -1577,6 +1577,83 @@ impl<'de> object::Read<'de> for CreateBookingPaymentOkBody {
     }
 }
 
+/// Schema `/webhooks/newBooking/post/requestBody/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBookingBody {
+    /// Unique identifier for the booking
+    ///
+    /// Read-only: the server sends it; requests leave it out.
+    pub id: Option<uuid::Uuid>,
+    /// Identifier of the booked trip
+    pub trip_id: Option<uuid::Uuid>,
+    /// Name of the passenger
+    pub passenger_name: Option<String>,
+    /// Indicates whether the passenger has a bicycle.
+    pub has_bicycle: Option<bool>,
+    /// Indicates whether the passenger has a dog.
+    pub has_dog: Option<bool>,
+    pub links: Option<GetStationsOkJsonBodyLinks>,
+}
+
+impl serde::Serialize for NewBookingBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("id", &self.id);
+        map.optional("trip_id", &self.trip_id);
+        map.optional("passenger_name", &self.passenger_name);
+        map.optional("has_bicycle", &self.has_bicycle);
+        map.optional("has_dog", &self.has_dog);
+        map.optional("links", &self.links);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NewBookingBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for NewBookingBody {
+    const EXPECTING: &'static str = "struct NewBookingBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut id = None;
+        let mut trip_id = None;
+        let mut passenger_name = None;
+        let mut has_bicycle = None;
+        let mut has_dog = None;
+        let mut links = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "id" => object::field(&mut map, &mut id, "id"),
+                "trip_id" => object::field(&mut map, &mut trip_id, "trip_id"),
+                "passenger_name" => {
+                    object::field(&mut map, &mut passenger_name, "passenger_name")
+                }
+                "has_bicycle" => object::field(&mut map, &mut has_bicycle, "has_bicycle"),
+                "has_dog" => object::field(&mut map, &mut has_dog, "has_dog"),
+                "links" => object::field(&mut map, &mut links, "links"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self {
+            id,
+            trip_id,
+            passenger_name,
+            has_bicycle,
+            has_dog,
+            links,
+        })
+    }
+}
+
+/// Schema `/webhooks/newBooking/post/requestBody/content/application~1json/schema/allOf/1/properties/links`.
+pub type NewBookingBodyLinks = GetStationsOkJsonBodyLinks;
+
 /// Every example in the spec (that fits its schema) reads as the
 /// type it illustrates.
 #[test]

@@ -27,7 +27,10 @@
 //! span; a conditional `GET` whose `ETag` or `Last-Modified` matches
 //! gets 304. The server keeps no state between requests.
 
+use super::runtime::problem::*;
+use super::runtime::violations::*;
 use super::api;
+use super::types;
 
 pub use super::runtime::server::{
     json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
@@ -57,3 +60,26 @@ pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 /// streams (binary: bounded by [`Options::stream_limit`]); sorted by
 /// route, then method.
 const OPERATIONS: &[super::runtime::server::Operation] = &[];
+
+impl Violations for String {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for i64 {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::Pet {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = members(value, at, out) else {
+            return;
+        };
+        property::<i64>(object, "id", true, at, out);
+        property::<String>(object, "name", true, at, out);
+        property::<Option<String>>(object, "tag", false, at, out);
+    }
+}

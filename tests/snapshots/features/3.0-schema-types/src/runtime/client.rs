@@ -36,6 +36,19 @@ struct Settings {
     cache: Option<Cache>,
     request_ids: bool,
     reconnect: Option<Reconnect>,
+    signer: Option<Signer>,
+}
+
+/// What [`ClientBuilder::sign`] was given: signs a request's headers and
+/// body.
+type SignFn = dyn Fn(&mut reqwest::header::HeaderMap, &[u8]) -> Result<(), String> + Send + Sync;
+
+struct Signer(Box<SignFn>);
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(..)")
+    }
 }
 
 /// The `User-Agent` sent unless one is configured: the crate that
@@ -75,6 +88,7 @@ impl<C: Default> Client<C> {
                 cache: None,
                 request_ids: true,
                 reconnect: None,
+                signer: None,
             },
             invalid: None,
         }
@@ -132,7 +146,7 @@ impl<C: Default> Client<C> {
 ///
 /// Defaults: no timeouts, [`Retry::default`] (3 attempts of idempotent
 /// calls), no cache, `User-Agent` [`USER_AGENT`], a new `x-request-id`
-/// for each call that has none.
+/// for each call that has none, no signature.
 #[derive(Debug)]
 #[must_use]
 pub struct ClientBuilder<C> {
@@ -220,6 +234,32 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Signs every call, for example a webhook delivery: `signer` gets
+    /// the call's headers, all of them set, and its body (empty when it
+    /// has none), and adds its signature to the headers; an `Err` fails
+    /// the call with [`super::api::Error::Encode`]. A call is signed
+    /// once: its retries carry the same signature (and id, in schemes
+    /// that have one). A call whose body is a stream cannot be signed,
+    /// and fails.
+    ///
+    /// ```rust,ignore
+    /// let webhooks = StandardWebhooks::new(&secret)?;
+    /// let client = Client::builder(url)
+    ///     .sign(move |headers, body| webhooks.sign(headers, body).map_err(|e| e.to_string()))
+    ///     .retry(Retry::default().any_failure(true))
+    ///     .build()?;
+    /// ```
+    pub fn sign(
+        mut self,
+        signer: impl Fn(&mut reqwest::header::HeaderMap, &[u8]) -> Result<(), String>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.settings.signer = Some(Signer(Box::new(signer)));
+        self
+    }
+
     /// The client; fails when a header was invalid or reqwest cannot
     /// make a client (its TLS backend did not start).
     pub fn build(self) -> Result<Client<C>, super::api::Error> {
@@ -241,17 +281,21 @@ impl<C> ClientBuilder<C> {
     }
 
     fn finish(self, http: reqwest::Client) -> Client<C> {
-        let mut base_url = self.base_url;
-        while base_url.ends_with('/') {
-            base_url.pop();
-        }
         Client {
-            base_url,
+            base_url: trim_base_url(self.base_url),
             http,
             credentials: self.credentials,
             settings: std::sync::Arc::new(self.settings),
         }
     }
+}
+
+/// A base URL without its trailing `/`s.
+fn trim_base_url(mut base_url: String) -> String {
+    while base_url.ends_with('/') {
+        base_url.pop();
+    }
+    base_url
 }
 
 /// How a stream of server-sent events reconnects when its connection
@@ -321,10 +365,12 @@ pub struct Resend {
 /// When a call is tried again: on a connection error, `429 Too Many
 /// Requests` or `503 Service Unavailable`, for idempotent methods
 /// (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`, `TRACE`) unless
-/// [`Retry::all_methods`] is set. It waits as `Retry-After` says
-/// (seconds or an HTTP date), otherwise exponentially longer with
-/// jitter; when `Retry-After` asks for more than `max_delay`, the
-/// response is returned instead.
+/// [`Retry::all_methods`] is set; with [`Retry::any_failure`], also on
+/// a timeout and on every `5xx` status, for every method. It waits as
+/// `Retry-After` says (seconds or an HTTP date), otherwise
+/// exponentially longer with jitter; when `Retry-After` asks for more
+/// than `max_delay`, the response is returned instead. A call whose
+/// body is a stream is tried once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct Retry {
@@ -332,17 +378,19 @@ pub struct Retry {
     base_delay: std::time::Duration,
     max_delay: std::time::Duration,
     all_methods: bool,
+    any_failure: bool,
 }
 
 impl Default for Retry {
     /// Up to 3 attempts, waits from 100 ms, at most 10 s; idempotent
-    /// methods only.
+    /// methods only, on connection errors, 429 and 503 only.
     fn default() -> Self {
         Retry {
             max_attempts: 3,
             base_delay: std::time::Duration::from_millis(100),
             max_delay: std::time::Duration::from_secs(10),
             all_methods: false,
+            any_failure: false,
         }
     }
 }
@@ -381,6 +429,16 @@ impl Retry {
         self
     }
 
+    /// Tries a call again on any failure: a timeout and every `5xx`
+    /// status too, for every method (as [`Retry::all_methods`]). What a
+    /// sender of webhooks wants: a delivery carries an id by which its
+    /// receiver drops repeats, so it is safe to send again, and a
+    /// receiver's 500 is often passing.
+    pub fn any_failure(mut self, on: bool) -> Self {
+        self.any_failure = on;
+        self
+    }
+
     /// How many times a call is tried in all.
     pub fn attempts(&self) -> u32 {
         self.max_attempts
@@ -398,8 +456,23 @@ impl Retry {
         half + std::time::Duration::from_nanos(random() % nanos.saturating_add(1))
     }
 
+    /// Whether an answer with `status` is tried again.
+    fn retries_status(&self, status: reqwest::StatusCode) -> bool {
+        matches!(status.as_u16(), 429 | 503) || (self.any_failure && status.is_server_error())
+    }
+
+    /// Whether a call that failed with `error` is tried again.
+    fn retries_error(&self, error: &reqwest::Error) -> bool {
+        if error.is_timeout() {
+            self.any_failure
+        } else {
+            error.is_connect() || error.is_request()
+        }
+    }
+
     fn applies_to(&self, method: &reqwest::Method) -> bool {
         self.all_methods
+            || self.any_failure
             || matches!(
                 method.as_str(),
                 "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
@@ -534,6 +607,21 @@ pub struct Call<'a> {
 }
 
 impl<C> Client<C> {
+    /// The same client at another base URL (its trailing `/` trimmed):
+    /// the same connection pool, settings, credentials and cache. Cheap,
+    /// for example for a sender of webhooks to each subscriber's URL.
+    pub fn with_base_url(&self, base_url: impl Into<String>) -> Self
+    where
+        C: Clone,
+    {
+        Client {
+            base_url: trim_base_url(base_url.into()),
+            http: self.http.clone(),
+            credentials: self.credentials.clone(),
+            settings: std::sync::Arc::clone(&self.settings),
+        }
+    }
+
     /// Sends one call: the query, the cookies, the context's and the
     /// default headers, a request id, then the cache and the attempts, in
     /// a `tracing` span that records the status, latency and retries.
@@ -580,6 +668,15 @@ impl<C> Client<C> {
             if let Ok(value) = reqwest::header::HeaderValue::try_from(new_request_id()) {
                 headers.insert(X_REQUEST_ID, value);
             }
+        }
+        if let Some(signer) = &self.settings.signer {
+            let bytes = match &body {
+                Some((_, body)) => body.as_bytes().ok_or_else(|| {
+                    super::api::Error::Encode("a streamed body cannot be signed".into())
+                })?,
+                None => &[],
+            };
+            (signer.0)(&mut headers, bytes).map_err(super::api::Error::Encode)?;
         }
         let request_id = headers
             .get(X_REQUEST_ID)
@@ -678,24 +775,18 @@ impl<C> Client<C> {
             } else {
                 None
             };
+            // `None`: no headers came within `headers_timeout`.
             let outcome = match headers_timeout {
-                Some(timeout) => tokio::time::timeout(timeout, request.send())
-                    .await
-                    .map_err(|_| {
-                        super::api::Error::Timeout(
-                            format!("no response in {} ms", timeout.as_millis()).into(),
-                        )
-                    })?,
-                None => request.send().await,
+                Some(timeout) => tokio::time::timeout(timeout, request.send()).await.ok(),
+                None => Some(request.send().await),
             };
             let wait = match (&outcome, &next) {
                 (_, None) => None,
-                (Ok(response), Some(_)) if matches!(response.status().as_u16(), 429 | 503) => {
+                (Some(Ok(response)), Some(_)) if retry.retries_status(response.status()) => {
                     Some(retry_after(response.headers()).unwrap_or_else(|| retry.delay(attempt)))
                 }
-                (Err(e), Some(_)) if !e.is_timeout() && (e.is_connect() || e.is_request()) => {
-                    Some(retry.delay(attempt))
-                }
+                (Some(Err(e)), Some(_)) if retry.retries_error(e) => Some(retry.delay(attempt)),
+                (None, Some(_)) if retry.any_failure => Some(retry.delay(attempt)),
                 _ => None,
             };
             match (wait, next) {
@@ -710,7 +801,15 @@ impl<C> Client<C> {
                     request = next;
                     attempt += 1;
                 }
-                _ => break outcome.map_err(transport)?,
+                _ => match outcome {
+                    Some(outcome) => break outcome.map_err(transport)?,
+                    None => {
+                        let ms = headers_timeout.unwrap_or_default().as_millis();
+                        return Err(super::api::Error::Timeout(
+                            format!("no response in {ms} ms").into(),
+                        ));
+                    }
+                },
             }
         };
         span.record("retries", attempt - 1);

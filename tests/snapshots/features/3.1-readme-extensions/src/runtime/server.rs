@@ -59,6 +59,21 @@ pub struct Options {
     spec: Option<String>,
     health: Option<String>,
     keep_alive: Option<std::time::Duration>,
+    verify: Option<Check>,
+}
+
+/// A check of every request's headers and whole body
+/// ([`Options::verify`]).
+type CheckFn = dyn Fn(&axum::http::HeaderMap, &[u8]) -> Result<(), String> + Send + Sync;
+
+/// A [`CheckFn`], shared by the clones of [`Options`].
+#[derive(Clone)]
+struct Check(std::sync::Arc<CheckFn>);
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Check(..)")
+    }
 }
 
 impl Default for Options {
@@ -69,6 +84,7 @@ impl Default for Options {
             spec: None,
             health: None,
             keep_alive: Some(KEEP_ALIVE),
+            verify: None,
         }
     }
 }
@@ -120,14 +136,40 @@ impl Options {
         self.health = Some(path.into());
         self
     }
+
+    /// Checks every request before its handler runs, for example a
+    /// webhook's signature: `check` gets the request's headers and its
+    /// whole body (empty when it has none), and an `Err` is answered with
+    /// a 401 problem whose detail is its message, without running the
+    /// handler. Otherwise the handler gets the same bytes.
+    ///
+    /// The body is read whole for the check, so every body, streamed
+    /// (binary) ones too, is bounded by [`Options::body_limit`]: a larger
+    /// one gets the 413 problem. The check applies to every route of the
+    /// router; serve routes that need none from another router.
+    ///
+    /// ```rust,ignore
+    /// let webhooks = StandardWebhooks::new(&secret)?;
+    /// let options = Options::new().verify(move |headers, body| {
+    ///     webhooks.verify(headers, body).map_err(|refused| refused.to_string())
+    /// });
+    /// ```
+    pub fn verify(
+        mut self,
+        check: impl Fn(&axum::http::HeaderMap, &[u8]) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.verify = Some(Check(std::sync::Arc::new(check)));
+        self
+    }
 }
 
 /// What the middleware knows of the router it runs in.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Served {
     body_limit: usize,
     stream_limit: usize,
     keep_alive: Option<std::time::Duration>,
+    verify: Option<Check>,
     /// Sorted by route, then method.
     operations: &'static [Operation],
 }
@@ -158,6 +200,7 @@ pub fn finish(
         body_limit: options.body_limit,
         stream_limit: options.stream_limit,
         keep_alive: options.keep_alive,
+        verify: options.verify,
         operations,
     };
     router
@@ -284,13 +327,15 @@ async fn serve_request(
                 headers.get(axum::http::header::IF_MODIFIED_SINCE).cloned(),
             )
         });
-    let limit = if streamed {
+    // A checked body is read whole: it is bounded as one.
+    let limit = if streamed && served.verify.is_none() {
         served.stream_limit
     } else {
         served.body_limit
     };
+    let check = served.verify.as_ref();
     let mut response =
-        tracing::Instrument::instrument(run(request, next, limit), span.clone()).await;
+        tracing::Instrument::instrument(run(request, next, limit, check), span.clone()).await;
     if let Some((if_none_match, if_modified_since)) = conditional {
         if response.status() == StatusCode::OK
             && not_modified(
@@ -316,12 +361,13 @@ async fn serve_request(
     response
 }
 
-/// The handler, with its body bounded to `body_limit` bytes (413), and a
-/// panic in it turned into a 500 problem.
+/// The handler, with its body bounded to `body_limit` bytes (413), checked
+/// by `check` if any (401), and a panic in it turned into a 500 problem.
 async fn run(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
     body_limit: usize,
+    check: Option<&Check>,
 ) -> Response {
     let declared = request
         .headers()
@@ -349,6 +395,12 @@ async fn run(
             axum::body::Body::new(http_body_util::Limited::new(draining, body_limit))
         });
     }
+    if let Some(check) = check {
+        request = match checked(request, check, body_limit).await {
+            Ok(request) => request,
+            Err(response) => return response,
+        };
+    }
     let mut handler = std::pin::pin!(next.run(request));
     let outcome = std::future::poll_fn(|cx| {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -360,19 +412,70 @@ async fn run(
         }
     })
     .await;
-    outcome.unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("a panic");
-        tracing::error!("handler panicked: {message}");
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the server could not answer",
-        )
-        .into_response()
-    })
+    outcome.unwrap_or_else(|panic| panicked("handler", panic.as_ref()))
+}
+
+/// The 500 problem for a panic in `what`, logged.
+fn panicked(what: &str, panic: &(dyn std::any::Any + Send)) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic");
+    tracing::error!("{what} panicked: {message}");
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the server could not answer",
+    )
+    .into_response()
+}
+
+/// `request` with its body read whole and passed by `check`, or the
+/// answer: 413 over the limit, 400 for a body that could not be read, 401
+/// when the check fails, 500 when it panics.
+async fn checked(
+    request: axum::extract::Request,
+    check: &Check,
+    body_limit: usize,
+) -> Result<axum::extract::Request, Response> {
+    let (parts, body) = request.into_parts();
+    let bytes = if http_body::Body::is_end_stream(&body) {
+        axum::body::Bytes::new()
+    } else {
+        axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|error| unread(&error, body_limit))?
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        (check.0)(&parts.headers, &bytes)
+    }))
+    .map_err(|panic| panicked("request check", panic.as_ref()))?;
+    if let Err(message) = outcome {
+        tracing::info!("request refused: {message}");
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, message).into_response());
+    }
+    Ok(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+}
+
+/// The answer to a request body that could not be read: 413 when it went
+/// over `limit` (`Limited`'s error, somewhere in `error`'s sources), else
+/// 400.
+fn unread(error: &(dyn std::error::Error + 'static), limit: usize) -> Response {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return too_large(limit).into_response();
+        }
+        source = error.source();
+    }
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "the request body could not be read",
+    )
+    .into_response()
 }
 
 /// How much more than its limit of a request body is read (and dropped)

@@ -17,6 +17,9 @@ pub mod object;
 /// Bodies that stream: `ByteStream`, `Items`, `Event` and their framing.
 pub mod stream;
 
+/// Webhook signatures: Standard Webhooks, GitHub's and Stripe's, signed and verified.
+pub mod signature;
+
 /// RFC 9457 problems, in the spec's error shapes where it has them.
 #[cfg(feature = "server")]
 pub mod problem;
