@@ -730,6 +730,22 @@ struct Readme<'a> {
     binary: bool,
     /// Whether the spec has sequential bodies (`api::Items`).
     sequences: bool,
+    /// Each webhook's method name, HTTP method and receiving path.
+    webhooks: Vec<(String, &'static str, String)>,
+}
+
+/// Each operation's method name, HTTP method and path, for a Markdown table.
+fn table_rows(operations: &[ir::Operation]) -> Vec<(String, &'static str, String)> {
+    operations
+        .iter()
+        .map(|op| {
+            (
+                op.name.clone(),
+                op.method.as_str(),
+                op.path.replace('|', "\\|").replace('`', "'"),
+            )
+        })
+        .collect()
 }
 
 fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
@@ -754,17 +770,8 @@ fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         first_op: first.map(|op| op.name.as_str()).unwrap_or("operation"),
         first_request: first.map_or_else(|| "Request".into(), |op| op.request_type.clone()),
         first_response: first.map_or_else(|| "Response".into(), |op| op.response_type.clone()),
-        operations: api
-            .operations
-            .iter()
-            .map(|op| {
-                (
-                    op.name.clone(),
-                    op.method.as_str(),
-                    op.path.replace('|', "\\|").replace('`', "'"),
-                )
-            })
-            .collect(),
+        operations: table_rows(&api.operations),
+        webhooks: table_rows(&api.webhooks),
         binary: api.uses(Prim::Bytes),
         sequences: api.uses_sequence(|_| true),
     }

@@ -36,6 +36,7 @@ impl MockApi {
 }
 
 /// A value from its JSON (an example, or one made to fit the schema).
+#[cfg(feature = "client")]
 fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, api::Error> {
     serde_json::from_str(text).map_err(api::Error::other)
 }
