@@ -43,5 +43,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
         other => println!("not added: {other:?}"),
     }
+
+    // A served shop with `WEBHOOK_URL` set announces this adoption there.
+    let form = types::AdoptionForm {
+        puppy_id: 12345,
+        name: "Fido Lava".into(),
+    };
+    match client
+        .adopt_puppy(api::AdoptPuppyRequest::new(form))
+        .await?
+    {
+        api::AdoptPuppyResponse::Created(adoption) => {
+            println!("adopted: {} is {}", adoption.puppy_id, adoption.name)
+        }
+        other => println!("not adopted: {other:?}"),
+    }
     Ok(())
 }

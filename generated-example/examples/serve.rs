@@ -2,11 +2,16 @@
 //!
 //! Listens on 127.0.0.1:8080 (or `$PORT`) under `/v1`, the base path of the
 //! spec's server, so `puppy_shop::Client::default()` can call it. Stops
-//! gracefully on Ctrl-C or SIGTERM.
+//! gracefully on Ctrl-C or SIGTERM. With `WEBHOOK_URL` (and
+//! `WEBHOOK_SECRET`, a `whsec_...` secret) set, each adoption is announced
+//! there: `cargo run -p puppy-shop --example receive` listens for it.
 
 mod shop;
 
 use puppy_shop::server;
+
+/// The secret of `--example receive` when `WEBHOOK_SECRET` is not set.
+const DEMO_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
@@ -19,10 +24,15 @@ async fn main() -> std::io::Result<()> {
     let options = server::Options::new()
         .spec("/openapi.json")
         .health("/healthz");
-    let app = axum::Router::new().nest(
-        "/v1",
-        server::router_with(shop::Shop::with_sample_puppies(), options),
-    );
+    let mut shop = shop::Shop::with_sample_puppies();
+    if let Ok(url) = std::env::var("WEBHOOK_URL") {
+        let secret = std::env::var("WEBHOOK_SECRET").unwrap_or_else(|_| DEMO_SECRET.to_owned());
+        shop = shop
+            .with_subscriber(&url, &secret)
+            .map_err(std::io::Error::other)?;
+        println!("adoptions are announced to {url}");
+    }
+    let app = axum::Router::new().nest("/v1", server::router_with(shop, options));
     println!(
         "the puppy shop listens on http://{}/v1",
         listener.local_addr()?

@@ -220,3 +220,44 @@ async fn the_mock_fires_the_spec_examples_at_a_receiver() {
     assert_eq!(received[0].name, "Fido Lava", "the spec's example");
     assert_eq!(received[0].adoption_id, "ad_4711");
 }
+
+#[path = "../examples/shop/mod.rs"]
+mod shop;
+
+#[tokio::test]
+async fn the_shop_announces_an_adoption_to_its_subscriber() {
+    let subscriber = Subscriber::default();
+    let hooks = serve(webhooks::router(subscriber.clone(), scheme(SECRET))).await;
+    let shop = shop::Shop::with_sample_puppies()
+        .with_subscriber(&format!("{hooks}/adoption.approved"), SECRET)
+        .expect("a subscriber");
+    let shop_base = serve(puppy_shop::router(shop)).await;
+    let client = puppy_shop::Client::new(shop_base).with_credentials(puppy_shop::Credentials {
+        bearer_auth: Some("token".into()),
+        ..puppy_shop::Credentials::default()
+    });
+
+    let form = types::AdoptionForm {
+        puppy_id: 12345,
+        name: "Rex".into(),
+    };
+    let answer =
+        puppy_shop::Api::adopt_puppy(&client, puppy_shop::api::AdoptPuppyRequest::new(form)).await;
+    assert!(
+        matches!(answer, Ok(puppy_shop::api::AdoptPuppyResponse::Created(_))),
+        "{answer:?}"
+    );
+
+    // The shop delivers on a task of its own.
+    for _ in 0..200 {
+        if subscriber.calls.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let received = subscriber.received.lock().unwrap();
+    assert_eq!(received.len(), 1, "one delivery");
+    assert_eq!(received[0].puppy_id, 12345);
+    assert_eq!(received[0].name, "Rex");
+    assert_eq!(received[0].adoption_id, "ad_12345");
+}

@@ -8,11 +8,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use puppy_shop::api::{self, Api, Error};
-use puppy_shop::types;
+use puppy_shop::{types, webhooks};
 
 pub struct Shop {
     puppies: Mutex<BTreeMap<i64, types::Puppy>>,
     carts: Mutex<HashMap<String, Vec<types::CartItem>>>,
+    /// Who hears of approved adoptions (the `adoption.approved` webhook).
+    subscriber: Option<Subscriber>,
+}
+
+/// A subscriber's URL, and the sender that signs with its secret.
+struct Subscriber {
+    url: String,
+    sender: webhooks::Sender,
 }
 
 impl Shop {
@@ -20,7 +28,19 @@ impl Shop {
         Shop {
             puppies: Mutex::new(puppies.into_iter().map(|p| (p.id, p)).collect()),
             carts: Mutex::new(HashMap::new()),
+            subscriber: None,
         }
+    }
+
+    /// Tells `url` of every approved adoption, signed with `secret` (a
+    /// Standard Webhooks `whsec_...` secret).
+    pub fn with_subscriber(mut self, url: &str, secret: &str) -> Result<Self, Error> {
+        let signer = webhooks::StandardWebhooks::new(secret).map_err(Error::other)?;
+        self.subscriber = Some(Subscriber {
+            url: url.to_owned(),
+            sender: webhooks::sender(signer)?,
+        });
+        Ok(self)
     }
 
     /// A shop with a few puppies in it.
@@ -150,6 +170,24 @@ impl Api for Shop {
         }
         puppy.adopted = true;
         puppy.name = form.name.clone();
+        if let Some(subscriber) = &self.subscriber {
+            // Delivered (and retried) on its own task: the caller does not
+            // wait for the subscriber.
+            let event = types::AdoptionApproved {
+                adoption_id: format!("ad_{}", form.puppy_id),
+                puppy_id: form.puppy_id,
+                name: form.name.clone(),
+                approved_at: std::time::SystemTime::now().into(),
+            };
+            let delivery = subscriber.sender.with_base_url(&subscriber.url);
+            tokio::spawn(async move {
+                let request = webhooks::api::AdoptionApprovedRequest::new(event);
+                if let Err(error) = webhooks::Webhooks::adoption_approved(&delivery, request).await
+                {
+                    eprintln!("adoption.approved was not delivered: {error}");
+                }
+            });
+        }
         Ok(api::AdoptPuppyResponse::Created(types::Adoption {
             puppy_id: form.puppy_id,
             name: form.name,
