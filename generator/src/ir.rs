@@ -656,23 +656,56 @@ impl Param {
 }
 
 impl Api {
-    /// The API's webhooks as an API of their own (the same types and
-    /// schemes; their operations are the webhooks), or `None` if it has
-    /// none.
+    /// The API's webhooks as an API of their own (the same types; the
+    /// security schemes that webhooks ask for; the webhooks as its
+    /// operations), or `None` if it has none.
     pub fn webhooks_api(&self) -> Option<Api> {
         if self.webhooks.is_empty() {
             return None;
         }
+        // Only the schemes the webhooks use, renumbered.
+        let mut used = vec![false; self.security_schemes.len()];
+        for requirement in self
+            .webhooks
+            .iter()
+            .flat_map(|op| op.security.iter().flatten())
+        {
+            for (i, _) in &requirement.0 {
+                used[*i] = true;
+            }
+        }
+        let mut index = Vec::with_capacity(used.len());
+        let mut kept = 0;
+        for &u in &used {
+            index.push(kept);
+            kept += usize::from(u);
+        }
+        let mut webhooks = self.webhooks.clone();
+        for requirement in webhooks
+            .iter_mut()
+            .flat_map(|op| op.security.iter_mut().flatten())
+        {
+            for (i, _) in &mut requirement.0 {
+                *i = index[*i];
+            }
+        }
+        let security_schemes = self
+            .security_schemes
+            .iter()
+            .zip(&used)
+            .filter(|(_, used)| **used)
+            .map(|(scheme, _)| scheme.clone())
+            .collect();
         Some(Api {
             title: self.title.clone(),
             version: self.version.clone(),
             description: None,
             servers: Vec::new(),
             types: self.types.clone(),
-            operations: self.webhooks.clone(),
+            operations: webhooks,
             webhooks: Vec::new(),
             role: Role::Webhooks,
-            security_schemes: self.security_schemes.clone(),
+            security_schemes,
             document: self.document.clone(),
         })
     }

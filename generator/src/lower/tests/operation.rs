@@ -438,6 +438,7 @@ fn webhooks_are_operations_of_their_own_named_by_their_key() {
 security: [{key: []}]
 components:
   securitySchemes:
+    other: {type: http, scheme: bearer}
     key: {type: apiKey, in: header, name: X-Key}
 webhooks:
   pet.adopted:
@@ -486,7 +487,15 @@ webhooks:
     assert_eq!(delete.params[0].wire, "reason");
     let warning = one_at(&warnings, "/webhooks/newPet/delete");
     assert!(warning.message.contains("`id`"), "{}", warning.message);
-    assert_eq!(api.webhooks_api().unwrap().operations.len(), 4);
+    // The webhooks' API keeps the schemes they use, renumbered.
+    let hooks = api.webhooks_api().unwrap();
+    assert_eq!(hooks.operations.len(), 4);
+    assert_eq!(hooks.security_schemes.len(), 1);
+    assert_eq!(hooks.security_schemes[0].key, "key");
+    assert_eq!(
+        hooks.operations[3].security,
+        Some(vec![Requirement(vec![(0, vec![])])])
+    );
 }
 
 #[test]

@@ -70,37 +70,13 @@ pub enum AdoptionApprovedResponse {
 /// Credentials, one field per security scheme of the spec. `Debug`
 /// does not show them.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Credentials {
-    /// `bearerAuth`: a bearer token.
-    /// A token that names the caller and so the caller's cart.
-    pub bearer_auth: Option<String>,
-    /// `shopKey`: a key in header `X-Shop-Key`.
-    /// A key given to partner shelters.
-    pub shop_key: Option<String>,
-}
+pub struct Credentials {}
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("bearer_auth", &self.bearer_auth.as_ref().map(|_| "<redacted>"))
-            .field("shop_key", &self.shop_key.as_ref().map(|_| "<redacted>"))
-            .finish()
+        f.debug_struct("Credentials").finish()
     }
 }
-
-/// The security schemes of the spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scheme {
-    /// `bearerAuth`
-    BearerAuth,
-    /// `shopKey`
-    ShopKey,
-}
-
-/// A security requirement of an operation: schemes that must all
-/// be met, each with the scopes the spec asks of it (OAuth2 and
-/// OpenID Connect; none for the others).
-pub type Requirement = &'static [(Scheme, &'static [&'static str])];
 
 /// What a call carries beyond the spec's parameters and body.
 ///
@@ -117,12 +93,6 @@ pub struct Context {
     pub headers: http::HeaderMap,
     /// The request's extensions (server only; not sent by the client).
     pub extensions: http::Extensions,
-    /// On the server, the security requirement the request met (the
-    /// first of the operation's, in the spec's order) with its
-    /// scopes: the handler checks those against what the credentials
-    /// grant. Empty where the operation needs no credentials or `{}`
-    /// was met. Not sent by the client.
-    pub requirement: Requirement,
 }
 
 impl Context {

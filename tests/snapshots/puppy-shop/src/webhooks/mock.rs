@@ -105,11 +105,7 @@ mod tests {
             super::super::runtime::signature::Unsigned,
         );
         tokio::spawn(async move { axum::serve(listener, router).await });
-        let client = Client::new(&base)
-            .with_credentials(api::Credentials {
-                bearer_auth: Some("mock".into()),
-                shop_key: Some("mock".into()),
-            });
+        let client = Client::new(&base);
         let answer = client
             .with_base_url(format!("{base}{}", "/adoption.approved"))
             .adoption_approved(api::AdoptionApprovedRequest {

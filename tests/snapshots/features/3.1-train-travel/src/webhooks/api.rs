@@ -78,31 +78,13 @@ pub enum NewBookingResponse {
 /// Credentials, one field per security scheme of the spec. `Debug`
 /// does not show them.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Credentials {
-    /// `OAuth2`: a bearer token.
-    /// OAuth 2.0 authorization code following RFC8725 best practices.
-    pub o_auth2: Option<String>,
-}
+pub struct Credentials {}
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("o_auth2", &self.o_auth2.as_ref().map(|_| "<redacted>"))
-            .finish()
+        f.debug_struct("Credentials").finish()
     }
 }
-
-/// The security schemes of the spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scheme {
-    /// `OAuth2`
-    OAuth2,
-}
-
-/// A security requirement of an operation: schemes that must all
-/// be met, each with the scopes the spec asks of it (OAuth2 and
-/// OpenID Connect; none for the others).
-pub type Requirement = &'static [(Scheme, &'static [&'static str])];
 
 /// What a call carries beyond the spec's parameters and body.
 ///
@@ -119,12 +101,6 @@ pub struct Context {
     pub headers: http::HeaderMap,
     /// The request's extensions (server only; not sent by the client).
     pub extensions: http::Extensions,
-    /// On the server, the security requirement the request met (the
-    /// first of the operation's, in the spec's order) with its
-    /// scopes: the handler checks those against what the credentials
-    /// grant. Empty where the operation needs no credentials or `{}`
-    /// was met. Not sent by the client.
-    pub requirement: Requirement,
 }
 
 impl Context {

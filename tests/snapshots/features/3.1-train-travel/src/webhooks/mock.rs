@@ -112,10 +112,7 @@ mod tests {
             super::super::runtime::signature::Unsigned,
         );
         tokio::spawn(async move { axum::serve(listener, router).await });
-        let client = Client::new(&base)
-            .with_credentials(api::Credentials {
-                o_auth2: Some("mock".into()),
-            });
+        let client = Client::new(&base);
         let answer = client
             .with_base_url(format!("{base}{}", "/newBooking"))
             .new_booking(api::NewBookingRequest {

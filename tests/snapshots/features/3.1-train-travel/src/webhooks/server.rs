@@ -98,7 +98,6 @@ async fn request_new_booking(
         body,
         context: api::Context {
             credentials: api::Credentials::default(),
-            requirement: &[],
             headers: parts.headers,
             extensions: parts.extensions,
         },
