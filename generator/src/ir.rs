@@ -23,8 +23,12 @@ pub struct Api {
     /// their receiver serves at `/{name}`: generated as a module of their
     /// own from [`Api::webhooks_api`].
     pub webhooks: Vec<Operation>,
-    /// Whether this is the API, or the view of its webhooks that the
-    /// `webhooks` module is generated from.
+    /// The callbacks of its operations, as operations that their receiver
+    /// (the caller) serves at `/{name}`: generated as a module of their
+    /// own from [`Api::callbacks_api`].
+    pub callbacks: Vec<Operation>,
+    /// Whether this is the API, or the view of its webhooks or callbacks
+    /// that their module is generated from.
     pub role: Role,
     pub security_schemes: Vec<SecurityScheme>,
     /// The spec as written, as compact JSON (served by the server's
@@ -41,6 +45,10 @@ pub enum Role {
     /// The API's webhooks: their receiver routes each to `/{name}`, and
     /// the sender delivers each to the URL a subscriber gave, exactly.
     Webhooks,
+    /// The API's callbacks: their receiver (the caller) routes each to
+    /// `/{name}`; the sender (the API) delivers each to the URL the
+    /// caller's request gave.
+    Callbacks,
 }
 
 /// Index into [`Api::types`].
@@ -344,6 +352,8 @@ pub struct Operation {
     /// `None`: no credentials needed. Otherwise any one requirement (an AND
     /// of schemes) must be met; an empty requirement makes them optional.
     pub security: Option<Vec<Requirement>>,
+    /// Where it is a callback (in [`Api::callbacks`]): whose, and its URL.
+    pub callback: Option<CallbackOf>,
 }
 
 /// An operation's items in the server's module, unique there.
@@ -374,6 +384,46 @@ impl Operation {
 /// All of `bodies` where there are several, else none.
 fn choices<B>(bodies: &[B]) -> &[B] {
     if bodies.len() > 1 { bodies } else { &[] }
+}
+
+/// What makes an operation a callback: a request the API sends back to
+/// its caller, at a URL the caller's request gave (an operation's
+/// `callbacks`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallbackOf {
+    /// The index in [`Api::operations`] of the operation that declares it.
+    pub operation: usize,
+    /// Its key under the operation's `callbacks`.
+    pub name: String,
+    /// Its URL as written (`{$request.body#/callbackUrl}/data`).
+    pub expression: String,
+    /// Its URL: text and runtime expressions, in order.
+    pub url: Vec<UrlPart>,
+}
+
+/// A piece of a callback's URL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UrlPart {
+    Text(String),
+    Expression(Expression),
+}
+
+/// A runtime expression in a callback's URL, evaluated against the
+/// request of the operation that declares the callback.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expression {
+    /// `$url`: the request's URL.
+    Url,
+    /// `$method`.
+    Method,
+    /// `$request.path.name`.
+    Path(String),
+    /// `$request.query.name`.
+    Query(String),
+    /// `$request.header.name` (lower-case).
+    Header(String),
+    /// `$request.body#/pointer`: where in the JSON body (empty: all of it).
+    Body(String),
 }
 
 /// A path template split into literal text and parameters, in order.
@@ -656,11 +706,26 @@ impl Param {
 }
 
 impl Api {
-    /// The API's webhooks as an API of their own (the same types; the
-    /// security schemes that webhooks ask for; the webhooks as its
-    /// operations), or `None` if it has none.
+    /// The API's webhooks as an API of their own (see [`Api::hooks_api`]).
     pub fn webhooks_api(&self) -> Option<Api> {
-        if self.webhooks.is_empty() {
+        self.hooks_api(Role::Webhooks)
+    }
+
+    /// The API's callbacks as an API of their own (see [`Api::hooks_api`]).
+    pub fn callbacks_api(&self) -> Option<Api> {
+        self.hooks_api(Role::Callbacks)
+    }
+
+    /// The webhooks or the callbacks as an API of their own (the same
+    /// types; the security schemes they ask for; they as its operations),
+    /// or `None` if there are none.
+    fn hooks_api(&self, role: Role) -> Option<Api> {
+        let hooks = match role {
+            Role::Api => return None,
+            Role::Webhooks => &self.webhooks,
+            Role::Callbacks => &self.callbacks,
+        };
+        if hooks.is_empty() {
             return None;
         }
         // Only the schemes the webhooks use, renumbered.
@@ -680,8 +745,8 @@ impl Api {
             index.push(kept);
             kept += usize::from(u);
         }
-        let mut webhooks = self.webhooks.clone();
-        for requirement in webhooks
+        let mut operations = hooks.clone();
+        for requirement in operations
             .iter_mut()
             .flat_map(|op| op.security.iter_mut().flatten())
         {
@@ -702,18 +767,22 @@ impl Api {
             description: None,
             servers: Vec::new(),
             types: self.types.clone(),
-            operations: webhooks,
+            operations,
             webhooks: Vec::new(),
-            role: Role::Webhooks,
+            callbacks: Vec::new(),
+            role,
             security_schemes,
             document: self.document.clone(),
         })
     }
 
-    /// The operations and the webhooks: what the crate as a whole (its
-    /// dependencies, its runtime files, its types) is made for.
+    /// The operations, webhooks and callbacks: what the crate as a whole
+    /// (its dependencies, its runtime files, its types) is made for.
     pub fn all_operations(&self) -> impl Iterator<Item = &Operation> {
-        self.operations.iter().chain(&self.webhooks)
+        self.operations
+            .iter()
+            .chain(&self.webhooks)
+            .chain(&self.callbacks)
     }
 
     /// Indexes of the schemes any operation uses, sorted.

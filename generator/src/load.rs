@@ -85,7 +85,7 @@ pub fn load_str(file: &str, text: String, path: &Path) -> Result<Loaded, Diagnos
         return Err(d);
     }
     let document = raw.to_string();
-    normalize(&mut raw, &mut diagnostics);
+    normalize(&mut raw);
     let mut sources = vec![path.to_path_buf()];
     if bundle::has_external_refs(&raw) {
         sources.extend(bundle::bundle(&mut raw, path, &mut diagnostics));
@@ -237,8 +237,8 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 }
 
 /// Rewrites OpenAPI 3.1 constructs and common sloppiness into the 3.0 form
-/// that `openapiv3` parses, in place. What cannot be kept is reported.
-fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
+/// that `openapiv3` parses, in place.
+fn normalize(doc: &mut Value) {
     let Some(root) = doc.as_object_mut() else {
         return;
     };
@@ -287,7 +287,7 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
         }
     }
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
-        for (path, item) in paths.iter_mut() {
+        for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else {
                 continue;
             };
@@ -297,15 +297,11 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
                 if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
                     op.entry("responses")
                         .or_insert_with(|| Value::Object(Map::new()));
-                    // Callbacks are requests the API sends, not serves; they
-                    // are left out (and so cannot trip the parse).
-                    if op.remove("callbacks").is_some() {
-                        let pointer =
-                            format!("{}/{method}/callbacks", crate::diag::join("/paths", path));
-                        diagnostics.push(
-                            Diagnostic::warning(pointer, "callbacks are not generated")
-                                .with_hint("callbacks describe requests the API sends; implement their receivers by hand"),
-                        );
+                    // Callbacks are kept, under a name `openapiv3` keeps as
+                    // it is (its own model of them refuses `$ref`s), for
+                    // `lower`.
+                    if let Some(callbacks) = op.remove("callbacks") {
+                        op.insert(CALLBACKS.to_owned(), callbacks);
                     }
                 }
             }
@@ -313,6 +309,9 @@ fn normalize(doc: &mut Value, diagnostics: &mut Diagnostics) {
     }
     walk(doc, 0, Shape::Plain);
 }
+
+/// Where `load` keeps an operation's `callbacks`.
+pub const CALLBACKS: &str = "x-uniapi-callbacks";
 
 /// Keys whose value maps names to schemas (or to other named things):
 /// their keys are names, never keywords.

@@ -149,7 +149,7 @@ pub fn files(api: &ir::Api, options: &Options) -> Vec<&'static File> {
     if streams {
         wanted.push("stream");
     }
-    if !api.webhooks.is_empty() {
+    if !api.webhooks.is_empty() || !api.callbacks.is_empty() {
         wanted.push("signature");
     }
     if options.server {

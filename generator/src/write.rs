@@ -143,47 +143,54 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
     // others' parts are. The order of the files is fixed: lib, types, api,
     // server, client, mock.
     type Render<'a> = Box<dyn FnOnce() -> String + Send + 'a>;
-    let hooks = api.webhooks_api();
-    let mut modules: Vec<(&str, Render)> = vec![
+    let hooks = Hooks::of(api);
+    let mut modules: Vec<(String, Render)> = vec![
         (
-            "src/types.rs",
+            "src/types.rs".into(),
             Box::new(|| render(&emit::types(api, true), spec)),
         ),
-        ("src/api.rs", Box::new(|| render(&emit::api(api), spec))),
+        (
+            "src/api.rs".into(),
+            Box::new(|| render(&emit::api(api), spec)),
+        ),
     ];
     if options.server {
         modules.push((
-            "src/server.rs",
+            "src/server.rs".into(),
             Box::new(|| render(&emit::server(api, false), spec)),
         ));
     }
     if options.client {
         modules.push((
-            "src/client.rs",
+            "src/client.rs".into(),
             Box::new(|| render(&emit::client(api), spec)),
         ));
     }
-    modules.push(("src/mock.rs", Box::new(|| render(&emit::mock(api), spec))));
-    if let Some(hooks) = &hooks {
+    modules.push((
+        "src/mock.rs".into(),
+        Box::new(|| render(&emit::mock(api), spec)),
+    ));
+    for hooks in &hooks {
+        let (dir, view) = (hooks.module, &hooks.view);
         modules.push((
-            "src/webhooks/api.rs",
-            Box::new(|| render(&emit::api(hooks), spec)),
+            format!("src/{dir}/api.rs"),
+            Box::new(|| render(&emit::api(view), spec)),
         ));
         if options.server {
             modules.push((
-                "src/webhooks/server.rs",
-                Box::new(|| render(&emit::server(hooks, false), spec)),
+                format!("src/{dir}/server.rs"),
+                Box::new(|| render(&emit::server(view, false), spec)),
             ));
         }
         if options.client {
             modules.push((
-                "src/webhooks/client.rs",
-                Box::new(|| render(&emit::client(hooks), spec)),
+                format!("src/{dir}/client.rs"),
+                Box::new(|| render(&emit::client(view), spec)),
             ));
         }
         modules.push((
-            "src/webhooks/mock.rs",
-            Box::new(|| render(&emit::mock(hooks), spec)),
+            format!("src/{dir}/mock.rs"),
+            Box::new(|| render(&emit::mock(view), spec)),
         ));
     }
     let modules: Vec<File> = std::thread::scope(|scope| {
@@ -204,7 +211,7 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
                 let contents = thread
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                generated(path, contents)
+                generated(&path, contents)
             })
             .collect()
     });
@@ -217,14 +224,14 @@ pub fn render_crate(api: &ir::Api, options: &Options, crate_name: &str, spec: &s
         generated("README.md", readme(api, crate_name, spec)),
         generated("src/lib.rs", format(lib_rs(api, options, crate_name), spec)),
     ];
-    if hooks.is_some() {
+    for hooks in &hooks {
         let declared = Layout::Files {
             server: options.server,
             client: options.client,
         };
         files.push(generated(
-            "src/webhooks/mod.rs",
-            format(webhooks_mod(declared), spec),
+            &format!("src/{}/mod.rs", hooks.module),
+            format(hooks.module_items(declared), spec),
         ));
     }
     files.extend(modules);
@@ -399,15 +406,17 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
         let mock = emit::mock(api).tokens();
         quote!(pub mod mock { #mock })
     });
-    let webhooks = api.webhooks_api().map(|hooks| {
+    let hooks = Hooks::of(api).into_iter().map(|hooks| {
+        let view = &hooks.view;
         let inline = Layout::Inline {
-            api: emit::api(&hooks).tokens(),
-            server: options.server.then(|| emit::server(&hooks, true).tokens()),
-            client: options.client.then(|| emit::client(&hooks).tokens()),
-            mock: options.mock.then(|| emit::mock(&hooks).tokens()),
+            api: emit::api(view).tokens(),
+            server: options.server.then(|| emit::server(view, true).tokens()),
+            client: options.client.then(|| emit::client(view).tokens()),
+            mock: options.mock.then(|| emit::mock(view).tokens()),
         };
-        let items = webhooks_mod(inline);
-        quote!(pub mod webhooks { #items })
+        let items = hooks.module_items(inline);
+        let module = emit::ident(hooks.module);
+        quote!(pub mod #module { #items })
     });
     format(
         quote! {
@@ -418,16 +427,16 @@ pub fn render_single_file(api: &ir::Api, options: &Options, spec: &str) -> Strin
             #server
             #client
             #mock
-            #webhooks
+            #(#hooks)*
             pub use api::{Api, Context, Credentials, Error};
         },
         spec,
     )
 }
 
-/// How the `webhooks` module holds its modules: declared, each in a
-/// file of `src/webhooks/` under its feature, or inline (the one-file
-/// output, which has no feature gates).
+/// How the `webhooks` or `callbacks` module holds its modules: declared,
+/// each in a file of `src/webhooks/` under its feature, or inline (the
+/// one-file output, which has no feature gates).
 enum Layout {
     Files {
         server: bool,
@@ -441,117 +450,167 @@ enum Layout {
     },
 }
 
-/// The `webhooks` module: the webhooks' own `api`, `server`, `client` and
-/// `mock` (made from [`ir::Api::webhooks_api`] by the same emitters as
-/// the API's), what they take from the crate (`types`, `runtime`), and
-/// the names users reach for: `Webhooks`, `router`, `Sender`, `sender`
-/// and the signature schemes.
-fn webhooks_mod(layout: Layout) -> TokenStream {
-    let gate = |feature: &str| {
-        matches!(layout, Layout::Files { .. }).then(|| quote!(#[cfg(feature = #feature)]))
-    };
-    let (server_gate, client_gate) = (gate("server"), gate("client"));
-    let (server, client, modules) = match layout {
-        Layout::Files { server, client } => {
-            let server_mod = server.then(|| {
-                quote! {
-                    #[cfg(feature = "server")]
-                    #[rustfmt::skip]
-                    pub mod server;
-                }
-            });
-            let client_mod = client.then(|| {
-                quote! {
-                    #[cfg(feature = "client")]
-                    #[rustfmt::skip]
-                    pub mod client;
-                }
-            });
-            let modules = quote! {
-                #[rustfmt::skip]
-                pub mod api;
-                #server_mod
-                #client_mod
-                #[cfg(feature = "mock")]
-                #[rustfmt::skip]
-                pub mod mock;
-            };
-            (server, client, modules)
-        }
-        Layout::Inline {
-            api,
-            server,
-            client,
-            mock,
-        } => {
-            let (has_server, has_client) = (server.is_some(), client.is_some());
-            let server = server.map(|tokens| quote!(pub mod server { #tokens }));
-            let client = client.map(|tokens| quote!(pub mod client { #tokens }));
-            let mock = mock.map(|tokens| quote!(pub mod mock { #tokens }));
-            let modules = quote! {
-                pub mod api { #api }
-                #server
-                #client
-                #mock
-            };
-            (has_server, has_client, modules)
-        }
-    };
-    let router = server.then(|| {
-        quote! {
-            #server_gate
-            pub use server::{router, router_with};
-        }
-    });
-    let sender = client.then(|| {
-        quote! {
-            /// Delivers the webhooks, each call to the URL set with
-            /// [`Sender::with_base_url`] (a subscriber's, exactly as given).
-            /// It implements [`Webhooks`].
-            #client_gate
-            pub use client::Client as Sender;
+/// The webhooks or the callbacks of an API, and what their module says
+/// of them.
+struct Hooks {
+    /// The module: `webhooks`, `callbacks`.
+    module: &'static str,
+    /// What their trait is called there: `Webhooks`, `Callbacks`.
+    name: &'static str,
+    /// The module's documentation.
+    doc: &'static str,
+    /// The documentation of its `Sender`.
+    sender: &'static str,
+    /// The API that its modules are made from.
+    view: ir::Api,
+}
 
-            /// A [`Sender`] that signs each delivery with `signer` (the
-            /// same id and signature on every attempt), gives an attempt
-            /// 30 s, and tries a delivery up to 4 times, from 1 s apart,
-            /// on connection errors, timeouts and 5xx answers
-            /// (`Retry-After` honoured). `Sender::builder` makes others.
-            ///
-            /// ```rust,ignore
-            /// let sender = webhooks::sender(webhooks::StandardWebhooks::new(secret)?)?;
-            /// sender.with_base_url(&subscription.url).some_webhook(request).await?;
-            /// ```
-            #client_gate
-            pub fn sender(signer: impl Sign) -> Result<Sender, Error> {
-                let retry = client::Retry::default()
-                    .any_failure(true)
-                    .max_attempts(4)
-                    .base_delay(std::time::Duration::from_secs(1));
-                Sender::builder("")
-                    .timeout(std::time::Duration::from_secs(30))
-                    .retry(retry)
-                    .sign(runtime::signature::signer(signer))
-                    .build()
-            }
-        }
-    });
-    quote! {
-        //! The webhooks this API sends, each a method of [`Webhooks`]:
-        //! `router` receives them (each at `/{name}`, its signature checked
-        //! before the handler runs), `sender` delivers them signed, and
-        //! `mock::fire` sends every one from the spec's examples.
+impl Hooks {
+    /// The API's webhooks and callbacks, each if it has some.
+    fn of(api: &ir::Api) -> Vec<Hooks> {
+        let webhooks = api.webhooks_api().map(|view| Hooks {
+            module: "webhooks",
+            name: "Webhooks",
+            doc: "The webhooks this API sends, each a method of [`Webhooks`]: `router` receives \
+                  them (each at `/{name}`, its signature checked before the handler runs), `sender` \
+                  delivers them signed, and `mock::fire` sends every one from the spec's examples.",
+            sender: "Delivers the webhooks, each call to the URL set with [`Sender::with_base_url`] \
+                     (a subscriber's, exactly as given). It implements [`Webhooks`].",
+            view,
+        });
+        let callbacks = api.callbacks_api().map(|view| Hooks {
+            module: "callbacks",
+            name: "Callbacks",
+            doc: "The callbacks this API's operations make, each a method of [`Callbacks`]: \
+                  `router` receives them for the caller (each at `/{name}` and the path its URL \
+                  adds, its signature checked before the handler runs), `sender` delivers them \
+                  signed to the URL a request gave, and `mock::fire` sends every one from the \
+                  spec's examples.",
+            sender: "Delivers the callbacks, each call to the URL set with \
+                     [`Sender::with_base_url`] (the one the request gave). It implements \
+                     [`Callbacks`].",
+            view,
+        });
+        webhooks.into_iter().chain(callbacks).collect()
+    }
 
-        pub use super::types;
-        #[doc(hidden)]
-        pub use super::runtime;
-        #modules
-
-        pub use api::{Api as Webhooks, Context, Credentials, Error};
-        pub use super::runtime::signature::{
-            GitHub, Refused, Sign, StandardWebhooks, Stripe, Unsigned, Verify,
+    /// The module's items: its own `api`, `server`, `client` and `mock`
+    /// (made from the view by the same emitters as the API's), what they
+    /// take from the crate (`types`, `runtime`), and the names users reach
+    /// for: the trait, `router`, `Sender`, `sender` and the signature
+    /// schemes.
+    fn module_items(&self, layout: Layout) -> TokenStream {
+        let gate = |feature: &str| {
+            matches!(layout, Layout::Files { .. }).then(|| quote!(#[cfg(feature = #feature)]))
         };
-        #router
-        #sender
+        let (server_gate, client_gate) = (gate("server"), gate("client"));
+        let (server, client, modules) = match layout {
+            Layout::Files { server, client } => {
+                let server_mod = server.then(|| {
+                    quote! {
+                        #[cfg(feature = "server")]
+                        #[rustfmt::skip]
+                        pub mod server;
+                    }
+                });
+                let client_mod = client.then(|| {
+                    quote! {
+                        #[cfg(feature = "client")]
+                        #[rustfmt::skip]
+                        pub mod client;
+                    }
+                });
+                let modules = quote! {
+                    #[rustfmt::skip]
+                    pub mod api;
+                    #server_mod
+                    #client_mod
+                    #[cfg(feature = "mock")]
+                    #[rustfmt::skip]
+                    pub mod mock;
+                };
+                (server, client, modules)
+            }
+            Layout::Inline {
+                api,
+                server,
+                client,
+                mock,
+            } => {
+                let (has_server, has_client) = (server.is_some(), client.is_some());
+                let server = server.map(|tokens| quote!(pub mod server { #tokens }));
+                let client = client.map(|tokens| quote!(pub mod client { #tokens }));
+                let mock = mock.map(|tokens| quote!(pub mod mock { #tokens }));
+                let modules = quote! {
+                    pub mod api { #api }
+                    #server
+                    #client
+                    #mock
+                };
+                (has_server, has_client, modules)
+            }
+        };
+        let router = server.then(|| {
+            quote! {
+                #server_gate
+                pub use server::{router, router_with};
+            }
+        });
+        let sender_doc = emit::doc_lines(self.sender);
+        let sender = client.then(|| {
+            quote! {
+                #sender_doc
+                #client_gate
+                pub use client::Client as Sender;
+
+                /// A [`Sender`] that signs each delivery with `signer` (the
+                /// same id and signature on every attempt), gives an attempt
+                /// 30 s, and tries a delivery up to 4 times, from 1 s apart,
+                /// on connection errors, timeouts and 5xx answers
+                /// (`Retry-After` honoured). `Sender::builder` makes others.
+                ///
+                /// ```rust,ignore
+                /// let sender = sender(StandardWebhooks::new(secret)?)?;
+                /// sender.with_base_url(&url).some_method(request).await?;
+                /// ```
+                #client_gate
+                pub fn sender(signer: impl Sign) -> Result<Sender, Error> {
+                    let retry = client::Retry::default()
+                        .any_failure(true)
+                        .max_attempts(4)
+                        .base_delay(std::time::Duration::from_secs(1));
+                    Sender::builder("")
+                        .timeout(std::time::Duration::from_secs(30))
+                        .retry(retry)
+                        .sign(runtime::signature::signer(signer))
+                        .build()
+                }
+            }
+        });
+        let doc: TokenStream = emit::doc_lines(self.doc)
+            .into_iter()
+            .map(|tt| match tt {
+                // `#[doc]` → `#![doc]`: the module's own docs.
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == '#' => quote!(#p!),
+                other => quote!(#other),
+            })
+            .collect();
+        let name = emit::ident(self.name);
+        quote! {
+            #doc
+
+            pub use super::types;
+            #[doc(hidden)]
+            pub use super::runtime;
+            #modules
+
+            pub use api::{Api as #name, Context, Credentials, Error};
+            pub use super::runtime::signature::{
+                GitHub, Refused, Sign, StandardWebhooks, Stripe, Unsigned, Verify,
+            };
+            #router
+            #sender
+        }
     }
 }
 
@@ -609,6 +668,14 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
             pub mod webhooks;
         }
     });
+    let callbacks = (!api.callbacks.is_empty()).then(|| {
+        quote! {
+            /// The callbacks the API's operations make: receive them with
+            /// `callbacks::router`, deliver them with `callbacks::sender`.
+            #[rustfmt::skip]
+            pub mod callbacks;
+        }
+    });
     let client = options.client.then(|| {
         quote! {
             #[cfg(feature = "client")]
@@ -637,6 +704,7 @@ fn lib_rs(api: &ir::Api, options: &Options, crate_name: &str) -> TokenStream {
         #client
         #mock
         #webhooks
+        #callbacks
 
         pub use api::{Api, Context, Credentials, Error};
     }
@@ -666,7 +734,7 @@ struct CargoToml<'a> {
 
 fn cargo_toml(api: &ir::Api, crate_name: &str, spec: &str) -> String {
     // Webhook signatures are HMACs, their Standard Webhooks form base64.
-    let signatures = !api.webhooks.is_empty();
+    let signatures = !api.webhooks.is_empty() || !api.callbacks.is_empty();
     let base64 = api.uses(Prim::Base64) || api.uses(Prim::File) || signatures;
     let summary = format!(
         "Server and client for the {} API, generated by uniapi",

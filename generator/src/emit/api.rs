@@ -70,6 +70,10 @@ fn frame(api: &ir::Api) -> TokenStream {
             "Its webhooks, one method each. Implement it to receive them (`webhooks::router`); \
              `webhooks::Sender` implements it to deliver them."
         }
+        ir::Role::Callbacks => {
+            "The callbacks its operations make, one method each. Implement it to receive them \
+             (`callbacks::router`); `callbacks::Sender` implements it to deliver them."
+        }
     };
     let trait_doc = doc_lines(&format!(
         "{}{}\n\n{role}",
@@ -158,6 +162,14 @@ fn trait_method(api: &ir::Api, op: &Operation) -> TokenStream {
             " Webhook `{} {}`: received at that path, delivered to a subscriber's URL.",
             op.method.as_str(),
             op.path
+        ),
+        ir::Role::Callbacks => format!(
+            " Callback `{} {}`: received at that path; sent to `{}`, the URL the request gave.",
+            op.method.as_str(),
+            op.path,
+            op.callback
+                .as_ref()
+                .map_or(String::new(), |c| c.expression.replace('`', "'"))
         ),
     };
     if !doc.is_empty() {

@@ -215,7 +215,7 @@ fn method(
     // A webhook goes to the URL its subscriber gave, as it is.
     let segments = match api.role {
         ir::Role::Api => op.url_segments(),
-        ir::Role::Webhooks => Vec::new(),
+        ir::Role::Webhooks | ir::Role::Callbacks => Vec::new(),
     };
     let url_mut = (!segments.is_empty()).then(|| quote!(mut));
     stmts.push(quote!(let #url_mut url = self.base_url().to_owned();));

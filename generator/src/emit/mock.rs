@@ -46,7 +46,7 @@ fn frame(api: &ir::Api) -> TokenStream {
     let allows = super::module_allows();
     // An empty impl is `{}`, with no marker between the braces.
     let methods = (!api.operations.is_empty()).then(|| marker(0));
-    let fire = (api.role == ir::Role::Webhooks).then(|| fire(api));
+    let fire = (api.role != ir::Role::Api).then(|| fire(api));
     let answers_json = api
         .operations
         .iter()
@@ -137,7 +137,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
             let label = lit(crate::naming::unraw(&op.name));
             let client = match api.role {
                 ir::Role::Api => quote!(client),
-                ir::Role::Webhooks => {
+                ir::Role::Webhooks | ir::Role::Callbacks => {
                     let route = lit(&route(op));
                     quote!(client.with_base_url(format!("{base}{}", #route)))
                 }
@@ -156,7 +156,7 @@ fn self_test(api: &ir::Api) -> TokenStream {
     });
     let router = match api.role {
         ir::Role::Api => quote!(super::super::server::router(MockApi::new())),
-        ir::Role::Webhooks => quote! {
+        ir::Role::Webhooks | ir::Role::Callbacks => quote! {
             super::super::server::router(MockApi::new(), super::super::runtime::signature::Unsigned)
         },
     };

@@ -180,7 +180,9 @@ fn frame(
     let document = match (inline, api.role) {
         (true, _) => lit(&api.document),
         (false, ir::Role::Api) => quote!(include_str!("openapi.json")),
-        (false, ir::Role::Webhooks) => quote!(include_str!("../openapi.json")),
+        (false, ir::Role::Webhooks | ir::Role::Callbacks) => {
+            quote!(include_str!("../openapi.json"))
+        }
     };
     let tables = runtime::emit(&runtime_routes(api), document);
     let router = match api.role {
@@ -192,9 +194,9 @@ fn frame(
                 router_with(api, Options::default())
             }
         },
-        ir::Role::Webhooks => quote! {
-            /// An axum router that receives the webhooks of `api`, each at
-            /// `/{name}` (mount it with `Router::nest`), with the default
+        ir::Role::Webhooks | ir::Role::Callbacks => quote! {
+            /// An axum router that receives what `api` implements, each at
+            /// its path (mount it with `Router::nest`), with the default
             /// [`Options`]. `verifier` checks each delivery's signature
             /// before its handler runs: a missing, bad or stale one is
             /// answered 401 and never reaches `api`.

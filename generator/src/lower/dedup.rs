@@ -77,7 +77,12 @@ pub(crate) fn merge_identical(api: &mut Api) {
             def.kind = TypeKind::Alias(Ty::Named(canon[i]));
         }
     }
-    for op in api.operations.iter_mut().chain(&mut api.webhooks) {
+    for op in api
+        .operations
+        .iter_mut()
+        .chain(&mut api.webhooks)
+        .chain(&mut api.callbacks)
+    {
         for p in &mut op.params {
             map_ty(&mut p.ty, &to);
             if let Some(d) = &mut p.default {

@@ -25,7 +25,12 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
     }
     let mut operations = std::mem::take(&mut api.operations);
     let mut webhooks = std::mem::take(&mut api.webhooks);
-    for op in operations.iter_mut().chain(&mut webhooks) {
+    let mut callbacks = std::mem::take(&mut api.callbacks);
+    for op in operations
+        .iter_mut()
+        .chain(&mut webhooks)
+        .chain(&mut callbacks)
+    {
         for body in op
             .bodies
             .iter_mut()
@@ -47,6 +52,7 @@ pub(super) fn check(api: &mut ir::Api, diags: &mut Diagnostics) {
     }
     api.operations = operations;
     api.webhooks = webhooks;
+    api.callbacks = callbacks;
 }
 
 fn fits(api: &ir::Api, ty: &Ty, value: &Value, at: &str, diags: &mut Diagnostics) -> bool {

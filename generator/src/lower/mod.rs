@@ -1,6 +1,7 @@
 //! Stage 2: the document → [`ir::Api`]. The only stage that judges the
 //! input: it collects every diagnostic instead of stopping at the first.
 
+mod callback;
 mod cycles;
 mod dedup;
 mod examples;
@@ -29,7 +30,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
     let doc = &loaded.doc;
     let mut diags = loaded.diagnostics.clone();
     let security_schemes = security_schemes(loaded, &mut diags);
-    let (types, operations, webhooks) = {
+    let (types, (operations, callbacks), webhooks) = {
         let mut schemas = schema::Schemas::new(&loaded.raw, &mut diags);
         if let Some(components) = &doc.components {
             schemas.components(&components.schemas);
@@ -46,6 +47,7 @@ pub fn lower(loaded: &Loaded) -> Result<(ir::Api, Diagnostics), Diagnostics> {
         types,
         operations,
         webhooks,
+        callbacks,
         role: ir::Role::Api,
         security_schemes: security_schemes.into_iter().flatten().collect(),
         document: loaded.document.clone(),

@@ -10,26 +10,38 @@ use super::schema::{SchemaRef, Schemas, is_binary};
 use super::{is_token, resolve, scheme_index};
 use crate::diag::{Diagnostic, join};
 use crate::ir::{
-    Body, Docs, Header, Location, MediaKind, Method, Operation, Param, Part, PartKind, PathSegment,
-    Prim, Requirement, ResponseBody, SecurityScheme, ServerItems, StatusMatch, Style, Ty, TypeKind,
+    Body, CallbackOf, Docs, Header, Location, MediaKind, Method, Operation, Param, Part, PartKind,
+    PathSegment, Prim, Requirement, ResponseBody, SecurityScheme, ServerItems, StatusMatch, Style,
+    Ty, TypeKind, UrlPart,
 };
 use crate::load::Loaded;
 use crate::naming::{self, Namespace};
 
+/// The operations under `paths`, and the callbacks they declare.
 pub(super) fn operations(
     loaded: &Loaded,
     schemas: &mut Schemas<'_>,
     schemes: &[Option<SecurityScheme>],
-) -> Vec<Operation> {
+) -> (Vec<Operation>, Vec<Operation>) {
     let mut lowering = Items::new(loaded, schemes, Kind::Path);
+    let mut callbacks = Items::new(loaded, schemes, Kind::Callback);
     for (path, item) in &loaded.doc.paths.paths {
         let item_pointer = join("/paths", path);
-        match resolve(&loaded.raw, item, &item_pointer) {
-            Ok(item) => lowering.item(schemas, path, &item_pointer, &item),
-            Err(d) => schemas.diags.push(d),
+        let item = match resolve(&loaded.raw, item, &item_pointer) {
+            Ok(item) => item,
+            Err(d) => {
+                schemas.diags.push(d);
+                continue;
+            }
+        };
+        for (owner, declared) in lowering.item(schemas, path, &item_pointer, &item, None) {
+            if let Some(declared) = declared {
+                let pointer = join(&lowering.out[owner].origin, "callbacks");
+                callbacks.callbacks(schemas, owner, &pointer, declared);
+            }
         }
     }
-    lowering.out
+    (lowering.out, callbacks.out)
 }
 
 /// The webhooks (3.1's `webhooks`): requests the API sends, each lowered
@@ -62,19 +74,23 @@ pub(super) fn webhooks(
             })
             .and_then(|item| resolve(&loaded.raw, &item, &item_pointer));
         match item {
-            Ok(item) => lowering.item(schemas, name, &item_pointer, &item),
+            Ok(item) => {
+                lowering.item(schemas, name, &item_pointer, &item, None);
+            }
             Err(d) => schemas.diags.push(d),
         }
     }
     lowering.out
 }
 
-/// Where a path item stands: under `paths` (its key is a path template)
-/// or under `webhooks` (its key is the webhook's name).
+/// Where a path item stands: under `paths` (its key is a path template),
+/// under `webhooks` (its key is the webhook's name) or under an
+/// operation's `callbacks` (the callback's name is its key here).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Path,
     Webhook,
+    Callback,
 }
 
 /// The operations of path items, named uniquely across them.
@@ -97,15 +113,86 @@ impl<'l> Items<'l> {
         }
     }
 
+    /// An operation's `callbacks` (`declared`, at `pointer`): each URL
+    /// expression's path item lowered as callbacks of operation `owner`.
+    fn callbacks(
+        &mut self,
+        schemas: &mut Schemas<'_>,
+        owner: usize,
+        pointer: &str,
+        declared: &serde_json::Value,
+    ) {
+        type Callback = indexmap::IndexMap<String, ReferenceOr<openapiv3::PathItem>>;
+        let Some(declared) = declared.as_object() else {
+            schemas.diags.push(
+                Diagnostic::warning(
+                    pointer,
+                    "`callbacks` is not an object; no callback is generated",
+                )
+                .with_hint("map each callback's name to its URL expressions"),
+            );
+            return;
+        };
+        for (name, callback) in declared {
+            let callback_pointer = join(pointer, name);
+            let callback = serde_json::from_value::<ReferenceOr<Callback>>(callback.clone())
+                .map_err(|e| {
+                    Diagnostic::warning(
+                        &callback_pointer,
+                        format!("a callback must map URL expressions to path items: {e}"),
+                    )
+                    .with_hint("write `'{$request.body#/callbackUrl}': {post: ...}`")
+                })
+                .and_then(|c| resolve(&self.loaded.raw, &c, &callback_pointer));
+            let callback = match callback {
+                Ok(c) => c,
+                Err(d) => {
+                    schemas.diags.push(d);
+                    continue;
+                }
+            };
+            for (expression, item) in &callback {
+                let item_pointer = join(&callback_pointer, expression);
+                let url = match super::callback::url(expression) {
+                    Ok(url) => url,
+                    Err(why) => {
+                        schemas.diags.push(
+                            Diagnostic::warning(&item_pointer, format!("callback `{name}` is left out: {why}"))
+                                .with_hint("give its URL from the request: `{$request.body#/callbackUrl}`, `{$request.query.url}`, `{$request.header.X-Hook}`"),
+                        );
+                        continue;
+                    }
+                };
+                let item = match resolve(&self.loaded.raw, item, &item_pointer) {
+                    Ok(item) => item,
+                    Err(d) => {
+                        schemas.diags.push(d);
+                        continue;
+                    }
+                };
+                let of = CallbackOf {
+                    operation: owner,
+                    name: name.clone(),
+                    expression: expression.clone(),
+                    url,
+                };
+                self.item(schemas, name, &item_pointer, &item, Some(&of));
+            }
+        }
+    }
+
     /// Lowers the operations of one path item, `key` being its path (or
-    /// its webhook's name).
-    fn item(
+    /// its webhook's or callback's name; `callback` says whose callback).
+    /// Returns each operation's index and its `callbacks`, if declared.
+    fn item<'i>(
         &mut self,
         schemas: &mut Schemas<'_>,
         key: &str,
         item_pointer: &str,
-        item: &openapiv3::PathItem,
-    ) {
+        item: &'i openapiv3::PathItem,
+        callback: Option<&CallbackOf>,
+    ) -> Vec<(usize, Option<&'i serde_json::Value>)> {
+        let mut lowered = Vec::new();
         let loaded = self.loaded;
         let doc = &loaded.doc;
         let methods = [
@@ -124,8 +211,11 @@ impl<'l> Items<'l> {
             let pointer = join(item_pointer, method_key);
             let fallback = match self.kind {
                 Kind::Path => naming::operation_name_from_path(method_key, key),
-                Kind::Webhook if several => naming::operation_name_from_path(method_key, key),
+                Kind::Webhook | Kind::Callback if several => {
+                    naming::operation_name_from_path(method_key, key)
+                }
                 Kind::Webhook => naming::field_name(key, "webhook"),
+                Kind::Callback => naming::field_name(key, "callback"),
             };
             let (name, type_name) = self.names.operation(op.operation_id.as_deref(), fallback);
             let mut lowering = OperationLowering {
@@ -139,6 +229,14 @@ impl<'l> Items<'l> {
                 Kind::Path => (key.to_owned(), lowering.segments(key, params)),
                 Kind::Webhook => {
                     let path = format!("/{key}");
+                    let params = lowering.no_path_params(params);
+                    (path.clone(), (vec![PathSegment::Literal(path)], params))
+                }
+                // Received at its name, and the path its URL adds to what
+                // the caller gave (`{$request.query.url}/data`).
+                Kind::Callback => {
+                    let suffix = callback.map_or("", |c| path_suffix(&c.url));
+                    let path = format!("/{}{suffix}", naming::unraw(&name));
                     let params = lowering.no_path_params(params);
                     (path.clone(), (vec![PathSegment::Literal(path)], params))
                 }
@@ -156,7 +254,7 @@ impl<'l> Items<'l> {
             // receiver asks only for what the webhook itself declares.
             let declared = match self.kind {
                 Kind::Path => op.security.as_ref().or(doc.security.as_ref()),
-                Kind::Webhook => op.security.as_ref(),
+                Kind::Webhook | Kind::Callback => op.security.as_ref(),
             };
             let security = lowering.security(declared, &self.scheme_ids, op.security.is_some());
             self.out.push(Operation {
@@ -181,8 +279,29 @@ impl<'l> Items<'l> {
                 bodies,
                 responses,
                 security,
+                callback: callback.cloned(),
             });
+            let callbacks = match self.kind {
+                Kind::Path => op.extensions.get(crate::load::CALLBACKS),
+                Kind::Webhook | Kind::Callback => None,
+            };
+            lowered.push((self.out.len() - 1, callbacks));
         }
+        lowered
+    }
+}
+
+/// The path a callback's URL ends with after its last expression
+/// (`/data` of `{$request.query.url}/data`), which its receiver serves
+/// it at; none where that text is not a plain path.
+fn path_suffix(url: &[UrlPart]) -> &str {
+    match url.last() {
+        Some(UrlPart::Text(text))
+            if text.starts_with('/') && !text.contains(['?', '#', '{', '}']) =>
+        {
+            text.trim_end_matches('/')
+        }
+        _ => "",
     }
 }
 
@@ -521,8 +640,8 @@ impl OperationLowering<'_, '_, '_> {
 
     /// Splits the path template; path parameters it names but does not
     /// declare are added as strings, with a warning.
-    /// A webhook's parameters: it has no path, so path parameters are
-    /// left out with a warning.
+    /// A webhook's or a callback's parameters: it has no path template,
+    /// so path parameters are left out with a warning.
     fn no_path_params(&mut self, params: Vec<Param>) -> Vec<Param> {
         let (path, rest): (Vec<Param>, Vec<Param>) = params
             .into_iter()
