@@ -354,6 +354,22 @@ pub struct Operation {
     pub security: Option<Vec<Requirement>>,
     /// Where it is a callback (in [`Api::callbacks`]): whose, and its URL.
     pub callback: Option<CallbackOf>,
+    /// The URLs of the callbacks it declares, each a field of its request
+    /// that the server fills from the request.
+    pub callback_urls: Vec<CallbackUrl>,
+}
+
+/// A URL of a callback an operation declares, as its request holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallbackUrl {
+    /// The request's field (unique among its fields).
+    pub field: String,
+    /// The callback's key under `callbacks`.
+    pub name: String,
+    /// The URL as written (`{$request.body#/callbackUrl}/data`).
+    pub expression: String,
+    /// Its text and runtime expressions, in order.
+    pub url: Vec<UrlPart>,
 }
 
 /// An operation's items in the server's module, unique there.
@@ -416,8 +432,6 @@ pub enum Expression {
     Url,
     /// `$method`.
     Method,
-    /// `$request.path.name`.
-    Path(String),
     /// `$request.query.name`.
     Query(String),
     /// `$request.header.name` (lower-case).

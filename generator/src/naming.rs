@@ -114,8 +114,10 @@ pub const SERVER_NAMES: &[&str] = &[
     "StatusCode",
     "Violation",
     // `runtime::request::*`.
+    "UrlPiece",
     "bad_parameters",
     "body_error",
+    "callback_url",
     "check_accept",
     "check_content_type",
     "cookie_value",

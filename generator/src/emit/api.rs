@@ -164,18 +164,20 @@ fn trait_method(api: &ir::Api, op: &Operation) -> TokenStream {
             op.path
         ),
         ir::Role::Callbacks => format!(
-            " Callback `{} {}`: received at that path; sent to `{}`, the URL the request gave.",
+            " Callback `{} {}`: received at that path; sent to the URL the request gave:",
             op.method.as_str(),
             op.path,
-            op.callback
-                .as_ref()
-                .map_or(String::new(), |c| c.expression.replace('`', "'"))
         ),
     };
+    // A callback's URL as written, on a line of its own.
+    let url = op.callback.as_ref().map(|c| {
+        let url = format!(" `{}`", c.expression.replace('`', "'"));
+        quote!(#[doc = #url])
+    });
     if !doc.is_empty() {
         doc.extend(quote!(#[doc = ""]));
     }
-    doc.extend(quote!(#[doc = #line]));
+    doc.extend(quote!(#[doc = #line] #url));
     quote! {
         #doc
         fn #name(&self, request: #request) -> impl std::future::Future<Output = Result<#response, Error>> + Send;
@@ -252,6 +254,20 @@ fn request(api: &ir::Api, op: &Operation) -> TokenStream {
         } else {
             inits.push(quote!(body: None));
         }
+    }
+    for c in &op.callback_urls {
+        let field = ident(&c.field);
+        let doc = doc_lines(&format!(
+            "Where callback `{}` goes:\n`{}`\nread from the request (server only; `None` where the request gives\n\
+             no URL there). Deliver to it with `callbacks::sender(..)?.with_base_url(url)`.",
+            c.name.replace('`', "'"),
+            c.expression.replace('`', "'")
+        ));
+        fields.push(quote! {
+            #doc
+            pub #field: Option<String>,
+        });
+        inits.push(quote!(#field: None));
     }
     let new_doc = if required_args.is_empty() {
         " A request with no optional part set.".to_owned()

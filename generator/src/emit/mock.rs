@@ -229,7 +229,11 @@ fn request_value(api: &ir::Api, op: &ir::Operation, fallible: bool) -> TokenStre
             quote!(body: Some(#value),)
         }
     });
-    quote!(api::#request { #(#fields)* #body context: api::Context::default() })
+    let urls = op.callback_urls.iter().map(|c| {
+        let field = ident(&c.field);
+        quote!(#field: None,)
+    });
+    quote!(api::#request { #(#fields)* #body #(#urls)* context: api::Context::default() })
 }
 
 /// Whether some request that [`request_value`] makes reads a value with

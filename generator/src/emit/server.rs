@@ -52,6 +52,7 @@ pub(super) enum Helper {
     ContentType,
     JsonBody,
     FormBody,
+    CallbackUrl,
     TextBody,
     MultipartBody,
     /// From `runtime::stream_server`, as are the next three.
@@ -516,6 +517,10 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
         stmts.push(quote!(let body = #read;));
         fields.push(quote!(body));
     }
+    if !op.callback_urls.is_empty() {
+        helpers.insert(Helper::CallbackUrl);
+        callback_urls(op, &mut stmts, &mut fields);
+    }
     let credentials = match (&op.security, api.security_schemes.is_empty()) {
         (Some(_), _) => quote!(credentials, requirement),
         (None, true) => quote!(credentials: api::Credentials::default()),
@@ -527,6 +532,40 @@ fn parse_body(api: &ir::Api, op: &Operation, helpers: &mut BTreeSet<Helper>) -> 
             #(#fields,)*
             context: api::Context { #credentials, headers: parts.headers, extensions: parts.extensions },
         })
+    }
+}
+
+/// The request's fields of the URLs of `op`'s callbacks, each evaluated
+/// against the request (`parts`, and the body as JSON where a URL reads
+/// it: a body of one JSON or form media type).
+fn callback_urls(op: &Operation, stmts: &mut Vec<TokenStream>, fields: &mut Vec<TokenStream>) {
+    use ir::{Expression, UrlPart};
+    let reads_body = op.callback_urls.iter().any(|c| {
+        c.url
+            .iter()
+            .any(|p| matches!(p, UrlPart::Expression(Expression::Body(_))))
+    });
+    let typed_body = op.body_type.is_none()
+        && op
+            .body()
+            .is_some_and(|b| matches!(b.media, MediaKind::Json | MediaKind::Form));
+    let body = if reads_body && typed_body {
+        stmts.push(quote!(let body_value = serde_json::to_value(&body).ok();));
+        quote!(body_value.as_ref())
+    } else {
+        quote!(None)
+    };
+    for c in &op.callback_urls {
+        let field = ident(&c.field);
+        let pieces = c.url.iter().map(|piece| match piece {
+            UrlPart::Text(text) => quote!(UrlPiece::Text(#text)),
+            UrlPart::Expression(Expression::Url) => quote!(UrlPiece::Url),
+            UrlPart::Expression(Expression::Method) => quote!(UrlPiece::Method),
+            UrlPart::Expression(Expression::Query(name)) => quote!(UrlPiece::Query(#name)),
+            UrlPart::Expression(Expression::Header(name)) => quote!(UrlPiece::Header(#name)),
+            UrlPart::Expression(Expression::Body(pointer)) => quote!(UrlPiece::Body(#pointer)),
+        });
+        fields.push(quote!(#field: callback_url(&parts, #body, &[#(#pieces),*])));
     }
 }
 

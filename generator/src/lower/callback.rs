@@ -34,7 +34,9 @@ pub(super) fn url(key: &str) -> Result<Vec<UrlPart>, String> {
     Ok(parts)
 }
 
-/// One runtime expression (OpenAPI 3.x, "Runtime Expressions").
+/// One runtime expression (OpenAPI 3.x, "Runtime Expressions"). Path
+/// parameters (`$request.path.name`) are not read: a URL is given in the
+/// body, the query or a header.
 fn expression(text: &str) -> Result<Expression, String> {
     let text = text.trim();
     let unsupported = || format!("`{text}` cannot be evaluated against the request");
@@ -62,7 +64,6 @@ fn expression(text: &str) -> Result<Expression, String> {
         return Err(unsupported());
     }
     match kind {
-        "path" => Ok(Expression::Path(name.to_owned())),
         "query" => Ok(Expression::Query(name.to_owned())),
         "header" => Ok(Expression::Header(name.to_ascii_lowercase())),
         _ => Err(unsupported()),
@@ -92,10 +93,10 @@ mod tests {
                 vec![UrlPart::Expression(Expression::Body(String::new()))],
             ),
             (
-                "https://hooks.example/{$request.path.id}?from={$method}&u={$url}",
+                "https://hooks.example/{$request.query.id}?from={$method}&u={$url}",
                 vec![
                     UrlPart::Text("https://hooks.example/".into()),
-                    UrlPart::Expression(Expression::Path("id".into())),
+                    UrlPart::Expression(Expression::Query("id".into())),
                     UrlPart::Text("?from=".into()),
                     UrlPart::Expression(Expression::Method),
                     UrlPart::Text("&u=".into()),
@@ -118,6 +119,7 @@ mod tests {
             "{$response.body#/url}",
             "{$statusCode}",
             "{$request.cookie.a}",
+            "{$request.path.id}",
             "{$request.query.}",
             "{$request.body#url}",
             "{$request.query.a",

@@ -10,9 +10,9 @@ use super::schema::{SchemaRef, Schemas, is_binary};
 use super::{is_token, resolve, scheme_index};
 use crate::diag::{Diagnostic, join};
 use crate::ir::{
-    Body, CallbackOf, Docs, Header, Location, MediaKind, Method, Operation, Param, Part, PartKind,
-    PathSegment, Prim, Requirement, ResponseBody, SecurityScheme, ServerItems, StatusMatch, Style,
-    Ty, TypeKind, UrlPart,
+    Body, CallbackOf, CallbackUrl, Docs, Header, Location, MediaKind, Method, Operation, Param,
+    Part, PartKind, PathSegment, Prim, Requirement, ResponseBody, SecurityScheme, ServerItems,
+    StatusMatch, Style, Ty, TypeKind, UrlPart,
 };
 use crate::load::Loaded;
 use crate::naming::{self, Namespace};
@@ -37,7 +37,14 @@ pub(super) fn operations(
         for (owner, declared) in lowering.item(schemas, path, &item_pointer, &item, None) {
             if let Some(declared) = declared {
                 let pointer = join(&lowering.out[owner].origin, "callbacks");
+                let first = callbacks.out.len();
                 callbacks.callbacks(schemas, owner, &pointer, declared);
+                lowering.out[owner].callback_urls = callback_urls(
+                    &lowering.out[owner],
+                    callbacks.out[first..]
+                        .iter()
+                        .filter_map(|c| c.callback.as_ref()),
+                );
             }
         }
     }
@@ -280,6 +287,7 @@ impl<'l> Items<'l> {
                 responses,
                 security,
                 callback: callback.cloned(),
+                callback_urls: Vec::new(),
             });
             let callbacks = match self.kind {
                 Kind::Path => op.extensions.get(crate::load::CALLBACKS),
@@ -289,6 +297,33 @@ impl<'l> Items<'l> {
         }
         lowered
     }
+}
+
+/// The URL fields of `owner`'s request: one per callback URL its
+/// callbacks were lowered from (several methods at one URL share it),
+/// named clear of the request's other fields.
+fn callback_urls<'c>(
+    owner: &Operation,
+    callbacks: impl Iterator<Item = &'c CallbackOf>,
+) -> Vec<CallbackUrl> {
+    let mut names = Namespace::reserving(naming::REQUEST_FIELDS.iter().copied());
+    names.reserve(owner.params.iter().map(|p| p.name.as_str()));
+    let mut urls: Vec<CallbackUrl> = Vec::new();
+    for c in callbacks {
+        if urls
+            .iter()
+            .any(|u| u.name == c.name && u.expression == c.expression)
+        {
+            continue;
+        }
+        urls.push(CallbackUrl {
+            field: names.unique(naming::field_name(&format!("{} url", c.name), "callback")),
+            name: c.name.clone(),
+            expression: c.expression.clone(),
+            url: c.url.clone(),
+        });
+    }
+    urls
 }
 
 /// The path a callback's URL ends with after its last expression
