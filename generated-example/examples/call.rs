@@ -48,6 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let form = types::AdoptionForm {
         puppy_id: 12345,
         name: "Fido Lava".into(),
+        callback_url: None,
     };
     match client
         .adopt_puppy(api::AdoptPuppyRequest::new(form))

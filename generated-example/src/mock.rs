@@ -210,7 +210,10 @@ mod tests {
         );
         let answer = client
             .adopt_puppy(api::AdoptPuppyRequest {
-                body: json("{\"puppyId\":0,\"name\":\"string\"}"),
+                body: json(
+                    "{\"puppyId\":0,\"name\":\"string\",\"callbackUrl\":\"string\"}",
+                ),
+                adoption_decided_url: None,
                 context: api::Context::default(),
             })
             .await;

@@ -287,6 +287,8 @@ pub struct AdoptionForm {
     pub puppy_id: i64,
     /// The name the puppy will have.
     pub name: String,
+    /// Where the shop tells the caller of its decision (`adoptionDecided`).
+    pub callback_url: Option<String>,
 }
 
 impl serde::Serialize for AdoptionForm {
@@ -294,6 +296,7 @@ impl serde::Serialize for AdoptionForm {
         let mut map = object::Writer::new(serializer)?;
         map.entry("puppyId", &self.puppy_id);
         map.entry("name", &self.name);
+        map.optional("callbackUrl", &self.callback_url);
         map.end()
     }
 }
@@ -312,10 +315,14 @@ impl<'de> object::Read<'de> for AdoptionForm {
     fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
         let mut puppy_id = None;
         let mut name = None;
+        let mut callback_url = None;
         while let Some(key) = map.next_key::<object::Key<'de>>()? {
             let read = match key.as_str() {
                 "puppyId" => object::field(&mut map, &mut puppy_id, "puppyId"),
                 "name" => object::field(&mut map, &mut name, "name"),
+                "callbackUrl" => {
+                    object::field(&mut map, &mut callback_url, "callbackUrl")
+                }
                 _ => object::skip(&mut map),
             };
             read?;
@@ -326,7 +333,11 @@ impl<'de> object::Read<'de> for AdoptionForm {
         let (Some(puppy_id), Some(name)) = (puppy_id, name) else {
             return Err(object::missing(absent));
         };
-        Ok(Self { puppy_id, name })
+        Ok(Self {
+            puppy_id,
+            name,
+            callback_url,
+        })
     }
 }
 

@@ -140,6 +140,7 @@ async fn adopt_with_a_form_and_either_credential() {
         api::AdoptPuppyRequest::new(types::AdoptionForm {
             puppy_id: id,
             name: name.into(),
+            callback_url: None,
         })
     };
 

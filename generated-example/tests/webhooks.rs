@@ -240,6 +240,7 @@ async fn the_shop_announces_an_adoption_to_its_subscriber() {
     let form = types::AdoptionForm {
         puppy_id: 12345,
         name: "Rex".into(),
+        callback_url: None,
     };
     let answer =
         puppy_shop::Api::adopt_puppy(&client, puppy_shop::api::AdoptPuppyRequest::new(form)).await;

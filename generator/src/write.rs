@@ -800,6 +800,8 @@ struct Readme<'a> {
     sequences: bool,
     /// Each webhook's method name, HTTP method and receiving path.
     webhooks: Vec<(String, &'static str, String)>,
+    /// Each callback's method name, HTTP method and receiving path.
+    callbacks: Vec<(String, &'static str, String)>,
 }
 
 /// Each operation's method name, HTTP method and path, for a Markdown table.
@@ -840,6 +842,7 @@ fn readme(api: &ir::Api, crate_name: &str, spec: &str) -> String {
         first_response: first.map_or_else(|| "Response".into(), |op| op.response_type.clone()),
         operations: table_rows(&api.operations),
         webhooks: table_rows(&api.webhooks),
+        callbacks: table_rows(&api.callbacks),
         binary: api.uses(Prim::Bytes),
         sequences: api.uses_sequence(|_| true),
     }

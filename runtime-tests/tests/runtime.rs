@@ -794,3 +794,47 @@ mod client {
         assert_eq!(error.body(), Some(&b"busy"[..]));
     }
 }
+
+#[test]
+fn callback_urls_are_read_from_the_request() {
+    use request::UrlPiece as P;
+    let (parts, ()) = Request::builder()
+        .method(Method::POST)
+        .uri("/streams?url=http%3A%2F%2Fcaller.example%2Fhooks&n=1")
+        .header("x-hook", "http://header.example")
+        .body(())
+        .unwrap()
+        .into_parts();
+    let body = serde_json::json!({"cb": {"url": "http://body.example"}, "n": 5, "none": null});
+    let url = |pieces: &[P<'_>]| request::callback_url(&parts, Some(&body), pieces);
+
+    assert_eq!(
+        url(&[P::Query("url"), P::Text("/data")]).as_deref(),
+        Some("http://caller.example/hooks/data")
+    );
+    assert_eq!(
+        url(&[P::Header("x-hook")]).as_deref(),
+        Some("http://header.example")
+    );
+    assert_eq!(
+        url(&[P::Body("/cb/url"), P::Text("?n="), P::Body("/n")]).as_deref(),
+        Some("http://body.example?n=5")
+    );
+    assert_eq!(
+        url(&[P::Text("http://x.example/"), P::Method, P::Url]).as_deref(),
+        Some("http://x.example/POST/streams?url=http%3A%2F%2Fcaller.example%2Fhooks&n=1")
+    );
+    // What the request does not have gives no URL.
+    for missing in [
+        P::Query("nope"),
+        P::Header("x-nope"),
+        P::Body("/nope"),
+        P::Body("/none"),
+    ] {
+        assert_eq!(url(&[missing]), None, "{missing:?}");
+    }
+    assert_eq!(
+        request::callback_url(&parts, None, &[P::Body("/cb/url")]),
+        None
+    );
+}

@@ -8,13 +8,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use puppy_shop::api::{self, Api, Error};
-use puppy_shop::{types, webhooks};
+use puppy_shop::{callbacks, types, webhooks};
 
 pub struct Shop {
     puppies: Mutex<BTreeMap<i64, types::Puppy>>,
     carts: Mutex<HashMap<String, Vec<types::CartItem>>>,
     /// Who hears of approved adoptions (the `adoption.approved` webhook).
     subscriber: Option<Subscriber>,
+    /// Tells an adopter whose form gave a `callbackUrl` of the decision
+    /// (the `adoptionDecided` callback).
+    callbacks: Option<callbacks::Sender>,
 }
 
 /// A subscriber's URL, and the sender that signs with its secret.
@@ -29,7 +32,18 @@ impl Shop {
             puppies: Mutex::new(puppies.into_iter().map(|p| (p.id, p)).collect()),
             carts: Mutex::new(HashMap::new()),
             subscriber: None,
+            callbacks: None,
         }
+    }
+
+    /// Calls adopters back at the URL their form gave, signed with
+    /// `secret` (a Standard Webhooks `whsec_...` secret).
+    // Not every program that includes the shop calls back.
+    #[allow(dead_code)]
+    pub fn with_callbacks(mut self, secret: &str) -> Result<Self, Error> {
+        let signer = callbacks::StandardWebhooks::new(secret).map_err(Error::other)?;
+        self.callbacks = Some(callbacks::sender(signer)?);
+        Ok(self)
     }
 
     /// Tells `url` of every approved adoption, signed with `secret` (a
@@ -172,15 +186,27 @@ impl Api for Shop {
         }
         puppy.adopted = true;
         puppy.name = form.name.clone();
+        let event = types::AdoptionApproved {
+            adoption_id: format!("ad_{}", form.puppy_id),
+            puppy_id: form.puppy_id,
+            name: form.name.clone(),
+            approved_at: std::time::SystemTime::now().into(),
+        };
+        // The callback goes where the adopter's form said (the server read
+        // `callbackUrl` out of the body), on a task of its own.
+        if let (Some(sender), Some(url)) = (&self.callbacks, request.adoption_decided_url) {
+            let delivery = sender.with_base_url(url);
+            let request = callbacks::api::AdoptionDecidedRequest::new(event.clone());
+            tokio::spawn(async move {
+                if let Err(error) = callbacks::Callbacks::adoption_decided(&delivery, request).await
+                {
+                    eprintln!("adoptionDecided was not delivered: {error}");
+                }
+            });
+        }
         if let Some(subscriber) = &self.subscriber {
             // Delivered (and retried) on its own task: the caller does not
             // wait for the subscriber.
-            let event = types::AdoptionApproved {
-                adoption_id: format!("ad_{}", form.puppy_id),
-                puppy_id: form.puppy_id,
-                name: form.name.clone(),
-                approved_at: std::time::SystemTime::now().into(),
-            };
             let delivery = subscriber.sender.with_base_url(&subscriber.url);
             tokio::spawn(async move {
                 let request = webhooks::api::AdoptionApprovedRequest::new(event);

@@ -202,6 +202,7 @@ fn adoption_request() -> api::AdoptPuppyRequest {
     let mut request = api::AdoptPuppyRequest::new(puppy_shop::types::AdoptionForm {
         puppy_id: 7,
         name: "Fido".into(),
+        callback_url: None,
     });
     request.context.credentials.bearer_auth = Some("token".into());
     request

@@ -509,3 +509,74 @@ webhooks:
     let error = one_at(&errors, "/webhooks/broken");
     assert!(error.message.contains("path item"), "{}", error.message);
 }
+
+#[test]
+fn callbacks_are_operations_of_their_own_with_their_url_on_the_request() {
+    let (api, warnings) = lowered(
+        "
+paths:
+  /subscriptions:
+    post:
+      operationId: subscribe
+      parameters:
+        - {name: onEventUrl, in: query, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {callbackUrl: {type: string}}}
+      responses: {'201': {description: ok}}
+      callbacks:
+        onEvent:
+          '{$request.body#/callbackUrl}/events':
+            post:
+              responses: {'204': {description: ok}}
+        shared:
+          $ref: '#/components/callbacks/Shared'
+        later:
+          '{$response.body#/url}':
+            post:
+              responses: {'204': {description: ok}}
+components:
+  callbacks:
+    Shared:
+      '{$request.header.X-Hook}':
+        put:
+          operationId: sharedPut
+          responses: {'204': {description: ok}}
+",
+    );
+    let names: Vec<(&str, &str)> = api
+        .callbacks
+        .iter()
+        .map(|c| (c.name.as_str(), c.path.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("on_event", "/on_event/events"),
+            ("shared_put", "/shared_put")
+        ]
+    );
+    let of = api.callbacks[0].callback.as_ref().unwrap();
+    assert_eq!((of.operation, of.name.as_str()), (0, "onEvent"));
+    // The URL is a field of the owner's request, clear of its parameters.
+    let fields: Vec<(&str, &str)> = api.operations[0]
+        .callback_urls
+        .iter()
+        .map(|u| (u.field.as_str(), u.expression.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("on_event_url_2", "{$request.body#/callbackUrl}/events"),
+            ("shared_url", "{$request.header.X-Hook}")
+        ]
+    );
+    // A URL from the response cannot be read from the request.
+    let warning = one_at(
+        &warnings,
+        "/paths/~1subscriptions/post/callbacks/later/{$response.body#~1url}",
+    );
+    assert!(warning.message.contains("left out"), "{}", warning.message);
+    assert_eq!(api.callbacks_api().unwrap().operations.len(), 2);
+}

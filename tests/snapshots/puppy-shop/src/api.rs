@@ -146,6 +146,11 @@ impl GetPuppyRequest {
 pub struct AdoptPuppyRequest {
     /// Sent as `application/x-www-form-urlencoded`.
     pub body: types::AdoptionForm,
+    /// Where callback `adoptionDecided` goes:
+    /// `{$request.body#/callbackUrl}`
+    /// read from the request (server only; `None` where the request gives
+    /// no URL there). Deliver to it with `callbacks::sender(..)?.with_base_url(url)`.
+    pub adoption_decided_url: Option<String>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -155,6 +160,7 @@ impl AdoptPuppyRequest {
     pub fn new(body: types::AdoptionForm) -> Self {
         AdoptPuppyRequest {
             body,
+            adoption_decided_url: None,
             context: Context::default(),
         }
     }

@@ -45,4 +45,9 @@ pub mod mock;
 #[rustfmt::skip]
 pub mod webhooks;
 
+/// The callbacks the API's operations make: receive them with
+/// `callbacks::router`, deliver them with `callbacks::sender`.
+#[rustfmt::skip]
+pub mod callbacks;
+
 pub use api::{Api, Context, Credentials, Error};

@@ -246,8 +246,14 @@ async fn request_adopt_puppy(
     )?;
     check_accept(&parts.headers, &["application/json"])?;
     let body = required(form_body(&parts.headers, body).await?, "body", "")?;
+    let body_value = serde_json::to_value(&body).ok();
     Ok(api::AdoptPuppyRequest {
         body,
+        adoption_decided_url: callback_url(
+            &parts,
+            body_value.as_ref(),
+            &[UrlPiece::Body("/callbackUrl")],
+        ),
         context: api::Context {
             credentials,
             requirement,

@@ -39,6 +39,11 @@ pub struct PostStreamsRequest {
     /// the location where data will be sent. Must be network accessible by the source server
     /// In query: `callbackUrl`.
     pub callback_url: String,
+    /// Where callback `onData` goes:
+    /// `{$request.query.callbackUrl}/data`
+    /// read from the request (server only; `None` where the request gives
+    /// no URL there). Deliver to it with `callbacks::sender(..)?.with_base_url(url)`.
+    pub on_data_url: Option<String>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -48,6 +53,7 @@ impl PostStreamsRequest {
     pub fn new(callback_url: String) -> Self {
         PostStreamsRequest {
             callback_url,
+            on_data_url: None,
             context: Context::default(),
         }
     }

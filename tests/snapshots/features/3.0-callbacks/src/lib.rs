@@ -37,4 +37,9 @@ pub use client::Client;
 #[rustfmt::skip]
 pub mod mock;
 
+/// The callbacks the API's operations make: receive them with
+/// `callbacks::router`, deliver them with `callbacks::sender`.
+#[rustfmt::skip]
+pub mod callbacks;
+
 pub use api::{Api, Context, Credentials, Error};

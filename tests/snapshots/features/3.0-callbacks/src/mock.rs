@@ -69,6 +69,7 @@ mod tests {
         let answer = client
             .post_streams(api::PostStreamsRequest {
                 callback_url: json("\"string\""),
+                on_data_url: None,
                 context: api::Context::default(),
             })
             .await;

@@ -29,7 +29,9 @@
 
 use super::runtime::problem::*;
 use super::runtime::request::*;
+use super::runtime::violations::*;
 use super::api;
+use super::types;
 
 pub use super::runtime::server::{
     json_etag, serve, serve_until, shutdown_signal, strong_etag, Options, BODY_LIMIT,
@@ -96,6 +98,11 @@ async fn request_post_streams(
     }
     Ok(api::PostStreamsRequest {
         callback_url: p0?,
+        on_data_url: callback_url(
+            &parts,
+            None,
+            &[UrlPiece::Query("callbackUrl"), UrlPiece::Text("/data")],
+        ),
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
@@ -109,5 +116,29 @@ impl IntoResponse for api::PostStreamsResponse {
         match self {
             Self::Created(body) => json(status(201), "application/json", body),
         }
+    }
+}
+
+impl Violations for String {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for chrono::DateTime<chrono::Utc> {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        leaf::<Self>(value, at, out)
+    }
+}
+
+impl Violations for types::OnDataBody {
+    fn violations(value: &serde_json::Value, at: &mut String, out: &mut Vec<Violation>) {
+        let Some(object) = members(value, at, out) else {
+            return;
+        };
+        property::<
+            Option<chrono::DateTime<chrono::Utc>>,
+        >(object, "timestamp", false, at, out);
+        property::<Option<String>>(object, "userData", false, at, out);
     }
 }

@@ -61,3 +61,171 @@ impl<'de> object::Read<'de> for PostStreamsCreatedBody {
         Ok(Self { subscription_id })
     }
 }
+
+/// Schema `/paths/~1streams/post/callbacks/onData/{$request.query.callbackUrl}~1data/post/requestBody/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnDataBody {
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    pub user_data: Option<String>,
+}
+
+impl serde::Serialize for OnDataBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("timestamp", &self.timestamp);
+        map.optional("userData", &self.user_data);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OnDataBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OnDataBody {
+    const EXPECTING: &'static str = "struct OnDataBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut timestamp = None;
+        let mut user_data = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "timestamp" => object::field(&mut map, &mut timestamp, "timestamp"),
+                "userData" => object::field(&mut map, &mut user_data, "userData"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { timestamp, user_data })
+    }
+}
+
+/// Schema `/paths/~1streams/post/callbacks/onData/{$request.query.callbackUrl}~1data/post/responses/202/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnDataAcceptedBody {
+    pub user: Option<OnDataAcceptedBodyUser>,
+}
+
+impl serde::Serialize for OnDataAcceptedBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("User", &self.user);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OnDataAcceptedBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OnDataAcceptedBody {
+    const EXPECTING: &'static str = "struct OnDataAcceptedBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut user = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "User" => object::field(&mut map, &mut user, "User"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { user })
+    }
+}
+
+/// Schema `/paths/~1streams/post/callbacks/onData/{$request.query.callbackUrl}~1data/post/responses/202/content/application~1json/schema/properties/User`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnDataAcceptedBodyUser {
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
+impl serde::Serialize for OnDataAcceptedBodyUser {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("email", &self.email);
+        map.optional("name", &self.name);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OnDataAcceptedBodyUser {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OnDataAcceptedBodyUser {
+    const EXPECTING: &'static str = "struct OnDataAcceptedBodyUser";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut email = None;
+        let mut name = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "email" => object::field(&mut map, &mut email, "email"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { email, name })
+    }
+}
+
+/// Schema `/paths/~1streams/post/callbacks/onData/{$request.query.callbackUrl}~1data/post/responses/204/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnDataNoContentBody {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub id: Option<i64>,
+}
+
+impl serde::Serialize for OnDataNoContentBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = object::Writer::new(serializer)?;
+        map.optional("email", &self.email);
+        map.optional("name", &self.name);
+        map.optional("id", &self.id);
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OnDataNoContentBody {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(object::Visitor::<Self>::new())
+    }
+}
+
+impl<'de> object::Read<'de> for OnDataNoContentBody {
+    const EXPECTING: &'static str = "struct OnDataNoContentBody";
+
+    fn read<M: serde::de::MapAccess<'de>>(mut map: M) -> Result<Self, M::Error> {
+        let mut email = None;
+        let mut name = None;
+        let mut id = None;
+        while let Some(key) = map.next_key::<object::Key<'de>>()? {
+            let read = match key.as_str() {
+                "email" => object::field(&mut map, &mut email, "email"),
+                "name" => object::field(&mut map, &mut name, "name"),
+                "id" => object::field(&mut map, &mut id, "id"),
+                _ => object::skip(&mut map),
+            };
+            read?;
+        }
+        Ok(Self { email, name, id })
+    }
+}

@@ -14,6 +14,9 @@ pub mod values;
 /// Structs read from and written as JSON objects.
 pub mod object;
 
+/// Webhook signatures: Standard Webhooks, GitHub's and Stripe's, signed and verified.
+pub mod signature;
+
 /// RFC 9457 problems, in the spec's error shapes where it has them.
 #[cfg(feature = "server")]
 pub mod problem;

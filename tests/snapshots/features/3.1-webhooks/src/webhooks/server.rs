@@ -36,8 +36,8 @@ pub use super::runtime::server::{
     REQUEST_ID, STREAM_LIMIT,
 };
 
-/// An axum router that receives the webhooks of `api`, each at
-/// `/{name}` (mount it with `Router::nest`), with the default
+/// An axum router that receives what `api` implements, each at
+/// its path (mount it with `Router::nest`), with the default
 /// [`Options`]. `verifier` checks each delivery's signature
 /// before its handler runs: a missing, bad or stale one is
 /// answered 401 and never reaches `api`.

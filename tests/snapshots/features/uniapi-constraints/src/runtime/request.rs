@@ -598,3 +598,53 @@ pub fn set_header(
 pub fn status(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
+
+/// A piece of a callback's URL (a callback the operation declares), as
+/// the server evaluates it against the request.
+#[derive(Debug, Clone, Copy)]
+pub enum UrlPiece<'a> {
+    /// Text as written.
+    Text(&'a str),
+    /// `$url`: the request's URI.
+    Url,
+    /// `$method`.
+    Method,
+    /// `$request.query.name`: the query parameter's first value.
+    Query(&'a str),
+    /// `$request.header.name`.
+    Header(&'a str),
+    /// `$request.body#/pointer`: the value at the JSON pointer (a string
+    /// as it is, anything else as JSON).
+    Body(&'a str),
+}
+
+/// A callback's URL, its pieces evaluated against the request (`parts`,
+/// and `body` as JSON where a piece reads it); `None` where the request
+/// does not have a piece (the caller gave no URL there).
+pub fn callback_url(
+    parts: &axum::http::request::Parts,
+    body: Option<&serde_json::Value>,
+    pieces: &[UrlPiece<'_>],
+) -> Option<String> {
+    let mut url = String::new();
+    for piece in pieces {
+        match piece {
+            UrlPiece::Text(text) => url.push_str(text),
+            UrlPiece::Url => url.push_str(&parts.uri.to_string()),
+            UrlPiece::Method => url.push_str(parts.method.as_str()),
+            UrlPiece::Query(name) => {
+                let pairs: Vec<(String, String)> =
+                    serde_urlencoded::from_str(parts.uri.query()?).ok()?;
+                let (_, value) = pairs.into_iter().find(|(n, _)| n == name)?;
+                url.push_str(&value);
+            }
+            UrlPiece::Header(name) => url.push_str(parts.headers.get(*name)?.to_str().ok()?),
+            UrlPiece::Body(pointer) => match body?.pointer(pointer)? {
+                serde_json::Value::String(text) => url.push_str(text),
+                serde_json::Value::Null => return None,
+                other => url.push_str(&other.to_string()),
+            },
+        }
+    }
+    Some(url)
+}
