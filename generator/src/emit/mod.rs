@@ -263,6 +263,9 @@ pub(crate) fn docs(docs: &Docs) -> TokenStream {
 /// `#[doc]` attributes for free text: made safe for rustdoc (no doctests
 /// from code blocks in the spec) and for clippy.
 pub(crate) fn doc_lines(text: &str) -> TokenStream {
+    // A carriage return of its own ends a line too (rustc refuses one in
+    // a doc comment).
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let text = text.trim();
     if text.is_empty() {
         return TokenStream::new();
@@ -413,7 +416,14 @@ pub(crate) fn json_lit(value: &serde_json::Value) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use super::json_lit;
+    use super::{doc_lines, json_lit};
+
+    #[test]
+    fn a_carriage_return_ends_a_doc_line() {
+        let docs = doc_lines("one\rtwo\r\nthree").to_string();
+        assert!(!docs.contains('\r'), "{docs}");
+        assert_eq!(docs.matches("doc").count(), 3, "{docs}");
+    }
 
     #[test]
     fn json_literals_are_raw_only_where_every_character_shows() {

@@ -186,6 +186,25 @@ fn frame(
         }
     };
     let tables = runtime::emit(&runtime_routes(api), document);
+    // rustc overflows its stack on a chain of thousands of calls (7,274
+    // routes of `microsoft.com/graph.json`): a large router is built by
+    // statements of `ROUTES_PER_STATEMENT` routes each.
+    let build = if routes.len() <= ROUTES_PER_STATEMENT {
+        quote! {
+            let router = axum::Router::new()
+                #(#routes)*
+                .with_state(std::sync::Arc::new(api));
+        }
+    } else {
+        let mut chunks = routes.chunks(ROUTES_PER_STATEMENT);
+        let first = chunks.next().unwrap_or_default();
+        let rest = chunks.map(|chunk| quote!(let router = router #(#chunk)*;));
+        quote! {
+            let router: axum::Router<std::sync::Arc<A>> = axum::Router::new() #(#first)*;
+            #(#rest)*
+            let router = router.with_state(std::sync::Arc::new(api));
+        }
+    };
     let router = match api.role {
         ir::Role::Api => quote! {
             /// An axum router that serves `api` at the spec's paths (without the
@@ -243,9 +262,7 @@ fn frame(
         /// [`router`] with `options`: the body limit, and optional routes
         /// for the spec and a liveness probe.
         pub fn router_with<A: api::Api + 'static>(api: A, options: Options) -> axum::Router {
-            let router = axum::Router::new()
-                #(#routes)*
-                .with_state(std::sync::Arc::new(api));
+            #build
             super::runtime::server::finish(router, options, OPERATIONS, OPENAPI_JSON)
         }
 
@@ -270,6 +287,9 @@ fn runtime_routes(api: &ir::Api) -> Vec<runtime::Route> {
         })
         .collect()
 }
+
+/// The routes of one statement of `router_with` (see `frame`).
+const ROUTES_PER_STATEMENT: usize = 100;
 
 /// One `.route(..)` per path shape, with every method of it.
 fn routes(api: &ir::Api) -> Vec<TokenStream> {

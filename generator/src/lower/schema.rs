@@ -767,8 +767,24 @@ impl<'a> Schemas<'a> {
         };
         let mut variant_names = Namespace::new();
         let mut variants = Vec::with_capacity(parts.len());
+        let mut seen: Vec<&str> = Vec::new();
+        let mut claimed: Vec<String> = Vec::new();
         for (i, part) in parts.iter().enumerate() {
             let part_pointer = format!("{pointer}/{i}");
+            // The same schema twice is one variant.
+            if let ReferenceOr::Reference { reference } = part {
+                if seen.contains(&reference.as_str()) {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            &part_pointer,
+                            format!("`{reference}` is listed twice; the second is left out"),
+                        )
+                        .with_hint("list each variant once"),
+                    );
+                    continue;
+                }
+                seen.push(reference);
+            }
             let ty = self.ty(
                 SchemaRef::from(part),
                 &part_pointer,
@@ -792,6 +808,17 @@ impl<'a> Schemas<'a> {
                 if tags.is_empty() {
                     tags.push(base_key(reference).to_owned());
                 }
+                // A value names one variant: the first that claims it.
+                let before = tags.len();
+                tags.retain(|t| !claimed.contains(t));
+                if tags.is_empty() && before > 0 {
+                    self.diags.push(
+                        Diagnostic::warning(&part_pointer, "every discriminator value of this variant names an earlier one; it is left out")
+                            .with_hint("map each discriminator value to one schema"),
+                    );
+                    continue;
+                }
+                claimed.extend(tags.iter().cloned());
             }
             variants.push(UnionVariant {
                 name: variant_names.unique(naming::type_name(&base, "Variant")),

@@ -151,8 +151,9 @@ fn feature_crates_own_tests_pass() {
             .count()
     };
     let (examples, mocks) = (count("src/types.rs"), count("src/mock.rs"));
-    // A crate with webhooks has a second mock, with a test of its own.
-    let webhook_mocks = count("src/webhooks/mock.rs");
+    // A crate with webhooks or callbacks has another mock for each, with
+    // a test of its own.
+    let webhook_mocks = count("src/webhooks/mock.rs") + count("src/callbacks/mock.rs");
     assert!(
         examples >= 10,
         "only {examples} feature crates have example tests"

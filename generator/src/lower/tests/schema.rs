@@ -605,3 +605,54 @@ fn schemas_nested_beyond_the_limit_are_any_value_with_a_warning() {
     );
     assert_eq!(warnings.len(), 1, "{warnings}");
 }
+
+#[test]
+fn a_discriminator_value_names_one_variant_and_a_variant_is_listed_once() {
+    let (api, warnings) = lowered(
+        "
+components:
+  schemas:
+    Any: {type: object, properties: {type: {type: string}}}
+    Box:
+      type: object
+      properties:
+        Any: {type: object, properties: {type: {type: string}, size: {type: integer}}}
+    Created: {type: object, properties: {type: {type: string}}}
+    Event:
+      oneOf:
+        - {$ref: '#/components/schemas/Any'}
+        - {$ref: '#/components/schemas/Any'}
+        - {$ref: '#/components/schemas/Box/properties/Any'}
+        - {$ref: '#/components/schemas/Created'}
+      discriminator:
+        propertyName: type
+        mapping:
+          any: Any
+          custom: Any
+          created: '#/components/schemas/Created'
+",
+    );
+    let TypeKind::Union(event) = &at(&api, "/components/schemas/Event").1.kind else {
+        panic!("not a union")
+    };
+    let tags: Vec<(&str, Vec<&str>)> = event
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), v.tags.iter().map(String::as_str).collect()))
+        .collect();
+    // The second `Any` (by name) is named by what the first claimed.
+    assert_eq!(
+        tags,
+        [("Any", vec!["any", "custom"]), ("Created", vec!["created"])]
+    );
+    assert!(
+        one_at(&warnings, "/components/schemas/Event/oneOf/1")
+            .message
+            .contains("listed twice")
+    );
+    assert!(
+        one_at(&warnings, "/components/schemas/Event/oneOf/2")
+            .message
+            .contains("names an earlier one")
+    );
+}

@@ -390,8 +390,6 @@ for ObjectOfAdditionalPropertiesObjectPolymorphismInnerValue {
 #[serde(untagged)]
 pub enum ObjectOfAdditionalPropertiesObjectPolymorphismInnerValueMetadata {
     FlatObject(FlatObject),
-    FlatObject2(FlatObject),
-    FlatObject3(FlatObject),
     ObjectWithArray(ObjectWithArray),
     Object(std::collections::BTreeMap<String, serde_json::Value>),
 }

@@ -425,7 +425,6 @@ impl<'de> object::Read<'de> for PetPolymorphism {
 #[serde(untagged)]
 pub enum PetPolymorphismOneOf {
     StatusWrapper(StatusWrapper),
-    StatusWrapper2(StatusWrapper),
 }
 
 /// This is a `allOf` that's marked as deprecated.
@@ -475,7 +474,6 @@ impl<'de> object::Read<'de> for PetPolymorphismAllOf {
 #[serde(untagged)]
 pub enum PetPolymorphismAnyOf {
     StatusWrapper(StatusWrapper),
-    StatusWrapper2(StatusWrapper),
 }
 
 /// Schema `/paths/~1anything/post/parameters/0/schema`.
