@@ -51,11 +51,10 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
             quote!(push_cookie(&mut cookies, #wire, &#value);)
         }
     };
-    // Date-times as RFC 3339, not as `Display` writes them.
+    // Date-times as RFC 3339, not as `Display` writes them (the helper is
+    // noted where a value is written so: a date-time in JSON content or
+    // an object is not).
     let dated = super::is_date_time(&p.ty);
-    if dated {
-        helpers.insert(Helper::DateTime);
-    }
     let text = |v: TokenStream| {
         if dated {
             quote!(date_time(#v))
@@ -65,6 +64,7 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
     };
     let item_parts = |helpers: &mut BTreeSet<Helper>| {
         if dated {
+            helpers.insert(Helper::DateTime);
             quote!(v.iter().map(|item| #encode(&date_time(item))).collect::<Vec<_>>())
         } else {
             helpers.insert(Helper::Parts);
@@ -102,6 +102,9 @@ pub(super) fn put(p: &Param, helpers: &mut BTreeSet<Helper>) -> TokenStream {
             let l = layout(p, false);
             let (lead, prefix, sep) = (lit(&l.lead), lit(&l.prefix), lit(l.sep));
             let scalar = text(quote!(v));
+            if dated && p.shape() == Shape::Scalar {
+                helpers.insert(Helper::DateTime);
+            }
             let value = match p.shape() {
                 Shape::Scalar if l.lead.is_empty() => quote!(#encode(&#scalar)),
                 Shape::Scalar => quote!(format!("{}{}", #lead, #encode(&#scalar))),

@@ -120,6 +120,8 @@ pub struct GetNoteRequest {
     pub id: String,
     /// In header: `X-Note-Meta`.
     pub x_note_meta: Option<types::Note>,
+    /// In query: `since`.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
     /// Credentials, headers and extensions of the call.
     pub context: Context,
 }
@@ -130,6 +132,7 @@ impl GetNoteRequest {
         GetNoteRequest {
             id,
             x_note_meta: None,
+            since: None,
             context: Context::default(),
         }
     }

@@ -130,10 +130,13 @@ impl Api for Client {
             let v = &request.id;
             url.push_str(&percent_encode(&v.to_string()));
         }
-        let query = String::new();
+        let mut query = String::new();
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(v) = &request.x_note_meta {
             insert_header(&mut headers, "x-note-meta", &verbatim(&json_text(v)?))?;
+        }
+        if let Some(v) = &request.since {
+            push_query(&mut query, "since", &percent_encode(&json_text(v)?));
         }
         let response = self
             .send(Call {

@@ -116,6 +116,7 @@ mod tests {
             .get_note(api::GetNoteRequest {
                 id: json("\"string\""),
                 x_note_meta: Some(json("{\"text\":\"string\",\"pinned\":true}")),
+                since: Some(json("\"2024-01-01T00:00:00Z\"")),
                 context: api::Context::default(),
             })
             .await;

@@ -200,18 +200,27 @@ async fn request_get_note(
 ) -> Result<api::GetNoteRequest, Problem> {
     let (mut parts, _body) = request.into_parts();
     let path = path_params(&mut parts).await?;
+    let query = query_pairs(&parts)?;
     check_accept(
         &parts.headers,
         &["application/json", "application/xml", "text/plain"],
     )?;
     let p0 = parse(path_param(&path, 0, "id")?);
     let p1 = header_value(&parts.headers, "x-note-meta")?.map(json_param).transpose();
-    if p0.is_err() || p1.is_err() {
-        return Err(bad_parameters([("id", p0.err()), ("X-Note-Meta", p1.err())]));
+    let p2 = query_value(&query, "since").map(json_param).transpose();
+    if p0.is_err() || p1.is_err() || p2.is_err() {
+        return Err(
+            bad_parameters([
+                ("id", p0.err()),
+                ("X-Note-Meta", p1.err()),
+                ("since", p2.err()),
+            ]),
+        );
     }
     Ok(api::GetNoteRequest {
         id: p0?,
         x_note_meta: p1?,
+        since: p2?,
         context: api::Context {
             credentials: api::Credentials::default(),
             headers: parts.headers,
