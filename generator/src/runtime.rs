@@ -61,7 +61,7 @@ pub const FILES: &[File] = &[
         name: "signature",
         text: include_str!("../runtime/signature.rs"),
         feature: None,
-        needs: &[],
+        needs: &["api"],
         summary: "Webhook signatures: Standard Webhooks, GitHub's and Stripe's, signed and verified.",
     },
     File {
@@ -75,7 +75,7 @@ pub const FILES: &[File] = &[
         name: "server",
         text: include_str!("../runtime/server.rs"),
         feature: Some("server"),
-        needs: &["problem"],
+        needs: &["problem", "request"],
         summary: "`Options`, the middleware around every request, `serve`, ETags.",
     },
     File {

@@ -853,3 +853,19 @@ async fn with_base_url_sends_the_same_client_elsewhere() {
         .unwrap();
     assert_eq!(first_seen.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn a_deliverer_signs_times_out_and_retries_any_failure() {
+    let scheme = StandardWebhooks::new(SW_SECRET).unwrap();
+    let deliverer: client::Client<()> =
+        client::Client::deliverer(signature::signer(scheme)).unwrap();
+    assert_eq!(deliverer.timeout(), Some(client::DELIVERY_TIMEOUT));
+    assert_eq!(deliverer.retry().attempts(), client::DELIVERY_ATTEMPTS);
+    assert_eq!(
+        deliverer.retry(),
+        &client::Retry::default()
+            .any_failure(true)
+            .max_attempts(client::DELIVERY_ATTEMPTS)
+            .base_delay(Duration::from_secs(1))
+    );
+}

@@ -232,18 +232,20 @@ impl<'l> Items<'l> {
                 type_name: &type_name,
             };
             let params = lowering.params(&item.parameters, &op.parameters);
-            let (path, (segments, params)) = match self.kind {
-                Kind::Path => (key.to_owned(), lowering.segments(key, params)),
-                Kind::Webhook => {
-                    let path = format!("/{key}");
-                    let params = lowering.no_path_params(params);
-                    (path.clone(), (vec![PathSegment::Literal(path)], params))
-                }
-                // Received at its name, and the path its URL adds to what
-                // the caller gave (`{$request.query.url}/data`).
+            // A webhook is received at its key; a callback at its name and
+            // the path its URL adds to what the caller gave
+            // (`{$request.query.url}/data`).
+            let received = match self.kind {
+                Kind::Path => None,
+                Kind::Webhook => Some(format!("/{key}")),
                 Kind::Callback => {
                     let suffix = callback.map_or("", |c| path_suffix(&c.url));
-                    let path = format!("/{}{suffix}", naming::unraw(&name));
+                    Some(format!("/{}{suffix}", naming::unraw(&name)))
+                }
+            };
+            let (path, (segments, params)) = match received {
+                None => (key.to_owned(), lowering.segments(key, params)),
+                Some(path) => {
                     let params = lowering.no_path_params(params);
                     (path.clone(), (vec![PathSegment::Literal(path)], params))
                 }

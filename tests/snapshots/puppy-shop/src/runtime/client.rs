@@ -51,6 +51,12 @@ impl std::fmt::Debug for Signer {
     }
 }
 
+/// How long one attempt of a [`Client::deliverer`]'s call may take.
+pub const DELIVERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How many times a [`Client::deliverer`] tries a call in all.
+pub const DELIVERY_ATTEMPTS: u32 = 4;
+
 /// The `User-Agent` sent unless one is configured: the crate that
 /// holds this code, and its version.
 pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -67,6 +73,29 @@ impl<C: Default> Client<C> {
     /// caller likes (proxies, TLS); otherwise the defaults.
     pub fn with_http_client(base_url: impl Into<String>, http: reqwest::Client) -> Self {
         Client::builder(base_url).finish(http)
+    }
+
+    /// A client that delivers webhooks or callbacks, each call to the URL
+    /// set with [`Client::with_base_url`]: it signs each call with `sign`
+    /// (see [`ClientBuilder::sign`]: one signature for every attempt),
+    /// gives an attempt [`DELIVERY_TIMEOUT`], and tries a call up to
+    /// [`DELIVERY_ATTEMPTS`] times, from 1 s apart, on any failure
+    /// ([`Retry::any_failure`]).
+    pub fn deliverer(
+        sign: impl Fn(&mut reqwest::header::HeaderMap, &[u8]) -> Result<(), String>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Result<Self, super::api::Error> {
+        let retry = Retry::default()
+            .any_failure(true)
+            .max_attempts(DELIVERY_ATTEMPTS)
+            .base_delay(std::time::Duration::from_secs(1));
+        Client::builder("")
+            .timeout(DELIVERY_TIMEOUT)
+            .retry(retry)
+            .sign(sign)
+            .build()
     }
 
     /// Configures a client of the server at `base_url`.
@@ -453,7 +482,7 @@ impl Retry {
         let capped = exponential.min(self.max_delay);
         let half = capped / 2;
         let nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        half + std::time::Duration::from_nanos(random() % nanos.saturating_add(1))
+        half + std::time::Duration::from_nanos(super::api::random() % nanos.saturating_add(1))
     }
 
     /// Whether an answer with `status` is tried again.
@@ -478,20 +507,6 @@ impl Retry {
                 "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS" | "TRACE"
             )
     }
-}
-
-/// A cheap random number: std's randomly keyed hasher, with the time
-/// and a counter.
-fn random() -> u64 {
-    use std::hash::{BuildHasher as _, Hasher as _};
-
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        hasher.write_u128(now.as_nanos());
-    }
-    hasher.finish()
 }
 
 /// An HTTP cache of `GET` responses, in memory, shared by its clones.
@@ -863,7 +878,7 @@ const X_REQUEST_ID: &str = "x-request-id";
 
 /// 32 hex digits.
 pub fn new_request_id() -> String {
-    format!("{:016x}{:016x}", random(), random())
+    format!("{:016x}{:016x}", super::api::random(), super::api::random())
 }
 
 /// `Retry-After`: seconds, or an HTTP date.

@@ -184,7 +184,11 @@ impl StandardWebhooks {
         let id = match headers.get(WEBHOOK_ID) {
             Some(id) => id.to_str().map_err(|_| malformed(WEBHOOK_ID))?.to_owned(),
             None => {
-                let id = format!("msg_{:016x}{:016x}", random(), random());
+                let id = format!(
+                    "msg_{:016x}{:016x}",
+                    super::api::random(),
+                    super::api::random()
+                );
                 headers.insert(WEBHOOK_ID, header_value(&id)?);
                 id
             }
@@ -545,18 +549,4 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
             _ => None,
         })
         .collect()
-}
-
-/// A cheap random number: std's randomly keyed hasher, with the time
-/// and a counter.
-fn random() -> u64 {
-    use std::hash::{BuildHasher as _, Hasher as _};
-
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        hasher.write_u128(now.as_nanos());
-    }
-    hasher.finish()
 }

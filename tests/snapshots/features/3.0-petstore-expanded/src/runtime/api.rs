@@ -3,7 +3,7 @@
 
 //! What every crate's `api` module shares: [`Error`], the `Err` of every
 //! call and handler, and [`accepts`], the `Accept` matching that the server
-//! and handlers use.
+//! and handlers use; and [`random`], which the other runtime files share.
 
 /// Whether `Accept` in `headers` takes `media_type` (lower case,
 /// without parameters): `*/*`, `type/*` and `q=0` as RFC 9110 says;
@@ -163,4 +163,18 @@ impl std::error::Error for Error {
             _ => None,
         }
     }
+}
+
+/// A cheap random number, for jitter and ids (no `rand` crate): std's
+/// randomly keyed hasher, with the time and a counter.
+pub fn random() -> u64 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    if let Ok(now) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        hasher.write_u128(now.as_nanos());
+    }
+    hasher.finish()
 }

@@ -396,7 +396,7 @@ async fn run(
         });
     }
     if let Some(check) = check {
-        request = match checked(request, check, body_limit).await {
+        request = match checked(request, check).await {
             Ok(request) => request,
             Err(response) => return response,
         };
@@ -436,16 +436,13 @@ fn panicked(what: &str, panic: &(dyn std::any::Any + Send)) -> Response {
 async fn checked(
     request: axum::extract::Request,
     check: &Check,
-    body_limit: usize,
 ) -> Result<axum::extract::Request, Response> {
     let (parts, body) = request.into_parts();
-    let bytes = if http_body::Body::is_end_stream(&body) {
-        axum::body::Bytes::new()
-    } else {
-        axum::body::to_bytes(body, usize::MAX)
-            .await
-            .map_err(|error| unread(&error, body_limit))?
-    };
+    // Over the limit (the middleware bounded the body) is a 413.
+    let bytes = super::request::read_body(body)
+        .await
+        .map_err(IntoResponse::into_response)?
+        .unwrap_or_default();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         (check.0)(&parts.headers, &bytes)
     }))
@@ -458,24 +455,6 @@ async fn checked(
         parts,
         axum::body::Body::from(bytes),
     ))
-}
-
-/// The answer to a request body that could not be read: 413 when it went
-/// over `limit` (`Limited`'s error, somewhere in `error`'s sources), else
-/// 400.
-fn unread(error: &(dyn std::error::Error + 'static), limit: usize) -> Response {
-    let mut source = Some(error);
-    while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
-            return too_large(limit).into_response();
-        }
-        source = error.source();
-    }
-    Problem::new(
-        StatusCode::BAD_REQUEST,
-        "the request body could not be read",
-    )
-    .into_response()
 }
 
 /// How much more than its limit of a request body is read (and dropped)

@@ -48,13 +48,5 @@ pub use client::Client as Sender;
 /// ```
 #[cfg(feature = "client")]
 pub fn sender(signer: impl Sign) -> Result<Sender, Error> {
-    let retry = client::Retry::default()
-        .any_failure(true)
-        .max_attempts(4)
-        .base_delay(std::time::Duration::from_secs(1));
-    Sender::builder("")
-        .timeout(std::time::Duration::from_secs(30))
-        .retry(retry)
-        .sign(runtime::signature::signer(signer))
-        .build()
+    Sender::deliverer(runtime::signature::signer(signer))
 }
