@@ -3,6 +3,8 @@
 
 #[path = "../../../generator/runtime/api.rs"]
 pub mod api;
+#[path = "../../../generator/runtime/auth.rs"]
+pub mod auth;
 #[path = "../../../generator/runtime/client.rs"]
 pub mod client;
 #[path = "../../../generator/runtime/object.rs"]
