@@ -1,5 +1,6 @@
 //! How a router serves: [`Options`], the middleware around every request
-//! (request id, `tracing` span, body limit, a panicking handler's 500,
+//! (request id, `tracing` span, limits on the head, the body, the time to
+//! answer and the requests in flight, a panicking handler's 500,
 //! conditional `GET`s), 405 with `Allow`, the optional spec and liveness
 //! routes, `serve` with graceful shutdown, and the ETag helpers.
 //!
@@ -28,6 +29,58 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// keep-alive comment (`:`), unless [`Options::keep_alive`] says otherwise.
 pub const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
 
+/// The most bytes of header names and values a request may carry by
+/// default ([`Options::header_limit`]); more get a 431 problem.
+///
+/// 64 KiB is the total that AWS's load balancers accept, and twice nginx's
+/// default (four 8 KiB buffers): a client that gets through common proxies
+/// is not refused here, while a request cannot make the server hold a head
+/// of the several hundred KiB that hyper itself reads (it refuses only
+/// above about 400 KiB). Large cookies and tokens fit easily.
+pub const HEADER_LIMIT: usize = 64 * 1024;
+
+/// The most header fields a request may carry by default
+/// ([`Options::header_count_limit`]); more get a 431 problem.
+///
+/// 100 is Apache's `LimitRequestFields` and hyper's own limit: the HTTP/1
+/// server that `axum::serve` runs refuses more than 100 itself, before the
+/// router, with an empty 431, so this one answers for servers set up with
+/// more (or a lower limit set here).
+pub const HEADER_COUNT_LIMIT: usize = 100;
+
+/// The longest URL (path and query, as the request line carries it) by
+/// default, in bytes ([`Options::url_limit`]); a longer one gets a 414
+/// problem.
+///
+/// 8 KiB is what nginx (8 KiB request line) and Apache (`LimitRequestLine`
+/// 8190) accept, and covers the 8,000 bytes RFC 9110 §4.1 asks every
+/// server to support. Without it hyper answers 414 only above 64 KiB.
+pub const URL_LIMIT: usize = 8 * 1024;
+
+/// How long a handler may take to produce its response's head by default
+/// ([`Options::request_timeout`]); later, the request gets a 408 problem.
+///
+/// 30 s is far beyond what a healthy handler takes, and under the 60 s
+/// after which common proxies (nginx's `proxy_read_timeout`, AWS's load
+/// balancers) give up on the server with a 504 of their own: the client
+/// gets the server's answer, and the server stops the work that nobody
+/// waits for. A 2 MiB body ([`BODY_LIMIT`]) arrives within it at 70 KB/s.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How many requests may be at work at once by default
+/// ([`Options::in_flight_limit`]); over it, a request gets a 503 problem
+/// with `Retry-After` at once.
+///
+/// 1024 is far more than a healthy service has at work (at 10 ms a
+/// request, 1024 at once is 100,000 requests a second) and nginx's usual
+/// connections per worker; it bounds what a flood can make the server hold
+/// (each at most [`BODY_LIMIT`] of body read whole) to a known amount.
+pub const IN_FLIGHT_LIMIT: usize = 1024;
+
+/// The `Retry-After` of the 503 over [`Options::in_flight_limit`], in
+/// seconds: a moment, as requests at work end quickly.
+pub const BUSY_RETRY_AFTER: u64 = 1;
+
 /// One operation as the middleware sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct Operation {
@@ -43,16 +96,30 @@ pub struct Operation {
 }
 
 /// How `router_with` serves. `Options::default()` is what `router` uses:
-/// body limits of [`BODY_LIMIT`] and [`STREAM_LIMIT`], no extra routes.
+/// body limits of [`BODY_LIMIT`] and [`STREAM_LIMIT`], head limits of
+/// [`HEADER_LIMIT`], [`HEADER_COUNT_LIMIT`] and [`URL_LIMIT`], a
+/// [`REQUEST_TIMEOUT`], at most [`IN_FLIGHT_LIMIT`] requests at work, no
+/// extra routes. Every limit is answered with a problem
+/// (`application/problem+json`) before the handler runs.
 ///
 /// ```rust,ignore
-/// let options = Options::new().body_limit(64 * 1024).spec("/openapi.json").health("/healthz");
+/// let options = Options::new()
+///     .body_limit(64 * 1024)
+///     .request_timeout(Some(Duration::from_secs(10)))
+///     .in_flight_limit(Some(256))
+///     .spec("/openapi.json")
+///     .health("/healthz");
 /// let app = router_with(MyApi, options);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Options {
     body_limit: usize,
     stream_limit: usize,
+    header_limit: Option<usize>,
+    header_count_limit: Option<usize>,
+    url_limit: Option<usize>,
+    request_timeout: Option<std::time::Duration>,
+    in_flight_limit: Option<usize>,
     spec: Option<String>,
     health: Option<String>,
     keep_alive: Option<std::time::Duration>,
@@ -78,6 +145,11 @@ impl Default for Options {
         Options {
             body_limit: BODY_LIMIT,
             stream_limit: STREAM_LIMIT,
+            header_limit: Some(HEADER_LIMIT),
+            header_count_limit: Some(HEADER_COUNT_LIMIT),
+            url_limit: Some(URL_LIMIT),
+            request_timeout: Some(REQUEST_TIMEOUT),
+            in_flight_limit: Some(IN_FLIGHT_LIMIT),
             spec: None,
             health: None,
             keep_alive: Some(KEEP_ALIVE),
@@ -87,8 +159,7 @@ impl Default for Options {
 }
 
 impl Options {
-    /// The defaults: body limits of [`BODY_LIMIT`] and [`STREAM_LIMIT`], no
-    /// extra routes.
+    /// The defaults: see [`Options`].
     pub fn new() -> Self {
         Options::default()
     }
@@ -108,6 +179,61 @@ impl Options {
     /// (`api::Error::other(error)`) turns into a 413.
     pub fn stream_limit(mut self, bytes: usize) -> Self {
         self.stream_limit = bytes;
+        self
+    }
+
+    /// The most bytes of header names and values (together, as they come)
+    /// a request may carry; more get a 431 problem. `None` checks none here
+    /// (hyper still refuses a head above about 400 KiB). Default:
+    /// [`HEADER_LIMIT`].
+    pub fn header_limit(mut self, bytes: Option<usize>) -> Self {
+        self.header_limit = bytes;
+        self
+    }
+
+    /// The most header fields a request may carry (a name sent twice
+    /// counts twice); more get a 431 problem. `None` checks none here.
+    /// Default: [`HEADER_COUNT_LIMIT`], which is also where the HTTP/1
+    /// server of `axum::serve` stops (with an empty 431): a higher limit
+    /// matters only for servers set up with more.
+    pub fn header_count_limit(mut self, count: Option<usize>) -> Self {
+        self.header_count_limit = count;
+        self
+    }
+
+    /// The longest URL, in bytes: path and query as the request line
+    /// carries them (and scheme and authority if it carries those); a
+    /// longer one gets a 414 problem. `None` checks none here (hyper still
+    /// refuses one above 64 KiB, with an empty 414). Default:
+    /// [`URL_LIMIT`].
+    pub fn url_limit(mut self, bytes: Option<usize>) -> Self {
+        self.url_limit = bytes;
+        self
+    }
+
+    /// How long a request may take until its handler has produced the
+    /// response's head, reading of the request body included; after that
+    /// the handler is stopped (its future dropped) and the client gets a
+    /// 408 problem with `Connection: close`. Once the head is out the body
+    /// is not timed: a stream of server-sent events or a large download
+    /// runs as long as it runs. A request whose binary body streams to the
+    /// handler ([`Options::stream_limit`]) is not timed at all, as its
+    /// upload may rightly take longer; its handler bounds it. `None` times
+    /// nothing. Default: [`REQUEST_TIMEOUT`].
+    pub fn request_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How many requests may be at work at once, from the check of their
+    /// head until their handler has produced the response's head (a body
+    /// streamed after that, server-sent events for one, no longer counts,
+    /// so long streams do not crowd out short requests). One more is not
+    /// queued but answered at once with a 503 problem and `Retry-After:
+    /// 1` ([`BUSY_RETRY_AFTER`]), which the generated client waits for and
+    /// tries again. `None` admits any number. Default: [`IN_FLIGHT_LIMIT`].
+    pub fn in_flight_limit(mut self, count: Option<usize>) -> Self {
+        self.in_flight_limit = count;
         self
     }
 
@@ -160,11 +286,19 @@ impl Options {
     }
 }
 
-/// What the middleware knows of the router it runs in.
-#[derive(Debug, Clone)]
+/// What the middleware knows of the router it runs in (shared: one
+/// reference count a request).
+#[derive(Debug)]
 struct Served {
     body_limit: usize,
     stream_limit: usize,
+    /// The head's limits; `usize::MAX` for none.
+    header_limit: usize,
+    header_count_limit: usize,
+    url_limit: usize,
+    request_timeout: Option<std::time::Duration>,
+    /// A permit for each request at work.
+    in_flight: Option<std::sync::Arc<tokio::sync::Semaphore>>,
     keep_alive: Option<std::time::Duration>,
     verify: Option<Check>,
     /// Sorted by route, then method.
@@ -196,6 +330,14 @@ pub fn finish(
     let served = Served {
         body_limit: options.body_limit,
         stream_limit: options.stream_limit,
+        header_limit: options.header_limit.unwrap_or(usize::MAX),
+        header_count_limit: options.header_count_limit.unwrap_or(usize::MAX),
+        url_limit: options.url_limit.unwrap_or(usize::MAX),
+        request_timeout: options.request_timeout,
+        in_flight: options.in_flight_limit.map(|count| {
+            let count = count.min(tokio::sync::Semaphore::MAX_PERMITS);
+            std::sync::Arc::new(tokio::sync::Semaphore::new(count))
+        }),
         keep_alive: options.keep_alive,
         verify: options.verify,
         operations,
@@ -203,7 +345,10 @@ pub fn finish(
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(served, serve_request))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(served),
+            serve_request,
+        ))
 }
 
 /// `path` if an extra route may be served there.
@@ -288,15 +433,17 @@ pub fn request_id(headers: &axum::http::HeaderMap) -> axum::http::HeaderValue {
 
 /// Runs around every request: gives it an id (echoed as `x-request-id`)
 /// and a `tracing` span (operation, method, route, request id, then status
-/// and latency), bounds its body, turns a panicking handler into a 500
-/// problem, and answers a conditional `GET`/`HEAD` whose validators match
-/// with 304.
+/// and latency), refuses a head over its limits (431, 414), a request over
+/// the limit in flight (503), bounds its body, answers 408 when the
+/// handler takes too long, turns a panicking handler into a 500 problem,
+/// and answers a conditional `GET`/`HEAD` whose validators match with 304.
 async fn serve_request(
-    axum::extract::State(served): axum::extract::State<Served>,
+    axum::extract::State(served): axum::extract::State<std::sync::Arc<Served>>,
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let started = std::time::Instant::now();
+    let over = Over::head(&served, &request);
     let id = request_id(request.headers());
     request.headers_mut().insert(REQUEST_ID, id.clone());
     let method = request.method().clone();
@@ -325,14 +472,47 @@ async fn serve_request(
             )
         });
     // A checked body is read whole: it is bounded as one.
-    let limit = if streamed && served.verify.is_none() {
+    let streams = streamed && served.verify.is_none();
+    let limit = if streams {
         served.stream_limit
     } else {
         served.body_limit
     };
     let check = served.verify.as_ref();
-    let mut response =
-        tracing::Instrument::instrument(run(request, next, limit, check), span.clone()).await;
+    // A streamed upload may rightly take longer than the timeout.
+    let timeout = served.request_timeout.filter(|_| !streams);
+    let mut response = match over {
+        Some(over) => over.problem(&served).into_response(),
+        None => match served
+            .in_flight
+            .as_deref()
+            .map(tokio::sync::Semaphore::try_acquire)
+        {
+            // Logged as answered with 503 (no more: the server is busy).
+            Some(Err(_)) => {
+                let mut problem = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the server is busy; try again shortly",
+                );
+                problem.retry_after = Some(BUSY_RETRY_AFTER);
+                problem.into_response()
+            }
+            // Held until the handler has produced the response's head.
+            _permit => {
+                let answer =
+                    tracing::Instrument::instrument(run(request, next, limit, check), span.clone());
+                match timeout.and_then(|t| Some((t, started.checked_add(t)?))) {
+                    Some((timeout, deadline)) => {
+                        within(deadline, answer).await.unwrap_or_else(|| {
+                            tracing::warn!(parent: &span, "no response within {timeout:?}");
+                            timed_out(timeout)
+                        })
+                    }
+                    None => answer.await,
+                }
+            }
+        },
+    };
     if let Some((if_none_match, if_modified_since)) = conditional {
         if response.status() == StatusCode::OK
             && not_modified(
@@ -355,6 +535,106 @@ async fn serve_request(
     span.record("status", response.status().as_u16());
     span.record("latency_ms", started.elapsed().as_secs_f64() * 1000.0);
     tracing::info!(parent: &span, "answered");
+    response
+}
+
+/// A limit on the request's head that a request is over.
+#[derive(Debug, Clone, Copy)]
+enum Over {
+    HeaderCount,
+    HeaderSize,
+    Url,
+}
+
+impl Over {
+    /// The limit `request`'s head is over, if any. Allocates nothing.
+    fn head(served: &Served, request: &axum::extract::Request) -> Option<Over> {
+        let headers = request.headers();
+        if headers.len() > served.header_count_limit {
+            return Some(Over::HeaderCount);
+        }
+        if served.header_limit != usize::MAX {
+            let size = headers.iter().fold(0usize, |size, (name, value)| {
+                size.saturating_add(name.as_str().len() + value.len())
+            });
+            if size > served.header_limit {
+                return Some(Over::HeaderSize);
+            }
+        }
+        let uri = request.uri();
+        let length = uri.path_and_query().map_or(0, |p| p.as_str().len())
+            + uri.authority().map_or(0, |a| a.as_str().len())
+            + uri.scheme_str().map_or(0, |s| s.len() + "://".len());
+        (length > served.url_limit).then_some(Over::Url)
+    }
+
+    /// The answer: 431 or 414.
+    fn problem(self, served: &Served) -> Problem {
+        let (status, detail) = match self {
+            Over::HeaderCount => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                format!(
+                    "the request has more than {} header fields",
+                    served.header_count_limit
+                ),
+            ),
+            Over::HeaderSize => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                format!(
+                    "the request's header fields are larger than {} bytes",
+                    served.header_limit
+                ),
+            ),
+            Over::Url => (
+                StatusCode::URI_TOO_LONG,
+                format!("the URL is longer than {} bytes", served.url_limit),
+            ),
+        };
+        Problem::new(status, detail)
+    }
+}
+
+/// `answer`, or `None` if it is not ready by `deadline` (it is dropped
+/// then). The timer (one small allocation) is set only when `answer` is
+/// not ready at its first poll: a handler that waits on nothing costs no
+/// timer, and the future stays small (measured: the timer inline cost
+/// every request about 50 ns, as much as all the other limits together).
+async fn within(
+    deadline: std::time::Instant,
+    answer: impl std::future::Future<Output = Response>,
+) -> Option<Response> {
+    use std::future::Future as _;
+    let mut answer = std::pin::pin!(answer);
+    let mut timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    std::future::poll_fn(|cx| {
+        if let std::task::Poll::Ready(response) = answer.as_mut().poll(cx) {
+            return std::task::Poll::Ready(Some(response));
+        }
+        let deadline = tokio::time::Instant::from_std(deadline);
+        timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)))
+            .as_mut()
+            .poll(cx)
+            .map(|()| None)
+    })
+    .await
+}
+
+/// The 408 problem for a request not answered within `timeout`; the
+/// connection is closed after it (the request body may be cut off).
+fn timed_out(timeout: std::time::Duration) -> Response {
+    let mut response = Problem::new(
+        StatusCode::REQUEST_TIMEOUT,
+        format!(
+            "the request was not answered within {} ms",
+            timeout.as_millis()
+        ),
+    )
+    .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
     response
 }
 
